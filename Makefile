@@ -1,0 +1,47 @@
+# Quick start: `make run` (HMI on the simulated PLC), `make test` (lint, types, tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run engine sim test lint typecheck pytest bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: QT_QPA_PLATFORM =
+run: $(VENV)/.installed
+	$(BIN)/bandsaw hmi --simulate
+
+engine: $(VENV)/.installed
+	$(BIN)/bandsaw engine --simulate
+
+sim: $(VENV)/.installed
+	$(BIN)/bandsaw sim
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m tools.check_core_imports
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed-dev
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

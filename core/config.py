@@ -1,0 +1,529 @@
+"""Typed settings: config/config.yaml < .env < environment variables.
+
+Any key can be overridden as ``BANDSAW_<SECTION>__<KEY>`` (nested with ``__``). The names of
+the system this replaces (DATABASE_URL, POSTGRES_*, TB_ACCESS_TOKEN, TB_MQTT_BROKER,
+TB_MQTT_PORT) keep working; an explicit ``BANDSAW_...`` variable wins over them.
+A bad value raises :class:`ConfigError` carrying one line that names the source, the key,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
+ENV_PREFIX = "BANDSAW_"
+NESTED_DELIMITER = "__"
+
+
+class ConfigError(Exception):
+    """A configuration problem, described in one line fit for an operator's console."""
+
+
+class _Section(BaseModel):
+    # Unknown keys are typos until proven otherwise: reject them with the key named.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class MachineSettings(_Section):
+    # None: take the machine id from the PLC (register machine_id); set it to override.
+    id: int | None = Field(default=None, ge=0, le=65535)
+    name: str = "bandsaw"
+
+
+class ModbusSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=502, ge=1, le=65535)
+    device_id: int = Field(default=1, ge=0, le=247)
+    timeout_s: float = Field(default=1.0, gt=0, le=60)
+    retries: int = Field(default=3, ge=0, le=20)
+    retry_delay_s: float = Field(default=1.0, ge=0, le=60)
+    reconnect_backoff_max_s: float = Field(default=10.0, gt=0, le=600)
+    read_rate_hz: float = Field(default=10.0, gt=0, le=100)
+    write_rate_hz: float = Field(default=2.0, gt=0, le=50)
+    rate_alarm_floor_hz: float = Field(default=8.0, ge=0)
+    rate_alarm_delay_s: float = Field(default=10.0, ge=0)
+    heartbeat_period_s: float = Field(default=1.0, gt=0, le=60)
+    # Holes up to this many registers are read through to save a request.
+    max_block_gap: int = Field(default=20, ge=0, le=124)
+    register_map: Path = Path("config/registers.yaml")
+
+    @model_validator(mode="after")
+    def _floor_below_rate(self) -> ModbusSettings:
+        if self.rate_alarm_floor_hz > self.read_rate_hz:
+            raise ValueError(
+                f"rate_alarm_floor_hz ({self.rate_alarm_floor_hz}) must not exceed "
+                f"read_rate_hz ({self.read_rate_hz})"
+            )
+        return self
+
+
+class PathSettings(_Section):
+    data_dir: Path = Path("data")
+    logs_dir: Path = Path("logs")
+
+
+class Synchronous(StrEnum):
+    OFF = "OFF"
+    NORMAL = "NORMAL"
+    FULL = "FULL"
+
+
+class SqliteSettings(_Section):
+    batch_rows: int = Field(default=10, ge=1, le=100_000)
+    batch_ms: int = Field(default=1000, ge=1, le=60_000)
+    # NORMAL in WAL mode: a power cut can lose the last committed batches but never corrupts;
+    # FULL fsyncs every commit (durable, slower); OFF trusts the OS cache (fastest, riskiest).
+    synchronous: Synchronous = Synchronous.NORMAL
+    retention_days: int = Field(default=30, ge=1)
+    # Rows waiting for the writer beyond which producers are told and an alarm is raised.
+    backpressure_rows: int = Field(default=5000, ge=10)
+    disk_free_floor_mb: int = Field(default=500, ge=0)
+
+
+class PostgresSettings(_Section):
+    enabled: bool = False
+    url: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=5432, ge=1, le=65535)
+    database: str = "bandsaw"
+    user: str = "bandsaw"
+    password: SecretStr = SecretStr("")
+    pool_min: int = Field(default=2, ge=1, le=100)
+    pool_max: int = Field(default=10, ge=1, le=100)
+    command_timeout_s: float = Field(default=30.0, gt=0)
+    batch_rows: int = Field(default=5000, ge=1, le=1_000_000)
+    interval_s: float = Field(default=1.0, gt=0)
+    retry_backoff_max_s: float = Field(default=30.0, gt=0)
+    down_alarm_after_s: float = Field(default=60.0, ge=0)
+
+    @model_validator(mode="after")
+    def _pool_order(self) -> PostgresSettings:
+        if self.pool_min > self.pool_max:
+            raise ValueError(f"pool_min ({self.pool_min}) must not exceed pool_max ({self.pool_max})")
+        return self
+
+
+class DatabaseSettings(_Section):
+    sqlite: SqliteSettings = SqliteSettings()
+    postgresql: PostgresSettings = PostgresSettings()
+
+
+class ThingsBoardSettings(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    access_token: SecretStr = SecretStr("")
+    client_id: str | None = None
+    keepalive_s: int = Field(default=60, ge=5, le=3600)
+    tls: bool = False
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    record_rate_hz: float = Field(default=1.0, gt=0, le=10)
+    batch_records: int = Field(default=10, ge=1, le=10_000)
+    batch_interval_s: float = Field(default=5.0, gt=0, le=3600)
+    reconnect_backoff_max_s: float = Field(default=60.0, gt=0)
+    stop_timeout_s: float = Field(default=5.0, ge=0)
+    outbox_max_mb: float = Field(default=512.0, gt=0)
+    outbox_max_age_h: float = Field(default=168.0, gt=0)
+    down_alarm_after_s: float = Field(default=60.0, ge=0)
+    fields: list[str] = Field(
+        default_factory=lambda: [
+            "band_current", "band_torque", "descent_current", "descent_torque",
+            "cutting_speed", "cutting_speed_actual", "descent_speed", "descent_speed_actual",
+            "head_height", "band_deviation", "band_tension", "vice_pressure",
+            "ambient_temp", "coolant_temp", "hydraulic_temp", "humidity",
+            "vibration_x", "vibration_y", "vibration_z",
+            "vibration_x_freq", "vibration_y_freq", "vibration_z_freq",
+            "saw_state", "alarm_status", "cut_count",
+        ]
+    )
+
+
+class IotSettings(_Section):
+    thingsboard: ThingsBoardSettings = ThingsBoardSettings()
+
+
+class SpeedPreset(_Section):
+    cutting_speed: float = Field(gt=0, description="m/min")
+    descent_speed: float = Field(gt=0, description="mm/min")
+
+
+class TorqueGuardSettings(_Section):
+    enabled: bool = True
+    activation_delay_s: float = Field(default=5.0, ge=0)
+    activation_descent_mm: float = Field(default=2.5, ge=0)
+    lookback_mm: float = Field(default=2.5, gt=0)
+    rise_threshold_pct: float = Field(default=40.0, gt=0)
+    descent_cut_pct: float = Field(default=25.0, gt=0, lt=100)
+
+
+class ControlSettings(_Section):
+    default_mode: Literal["manual", "ml"] = "manual"
+    rate_hz: float = Field(default=5.0, gt=0, le=20)
+    presets: dict[str, SpeedPreset] = Field(
+        default_factory=lambda: {
+            "slow": SpeedPreset(cutting_speed=50, descent_speed=20),
+            "normal": SpeedPreset(cutting_speed=70, descent_speed=30),
+            "fast": SpeedPreset(cutting_speed=90, descent_speed=40),
+        }
+    )
+    # Stricter limits than the register map's may be set here; the envelope takes the tighter.
+    cutting_speed_min: float | None = None
+    cutting_speed_max: float | None = None
+    descent_speed_min: float | None = None
+    descent_speed_max: float | None = None
+    stale_after_periods: float = Field(default=2.0, gt=0)
+    initial_delay_min_s: float = Field(default=5.0, ge=0)
+    initial_descent_mm: float = Field(default=25.0, ge=0)
+    write_threshold_descent: float = Field(default=1.0, gt=0)
+    write_threshold_cutting: float = Field(default=0.9, gt=0)
+    global_factor: float = Field(default=1.0, ge=0, le=10)
+    restore_speeds_after_cut: bool = True
+    torque_guard: TorqueGuardSettings = TorqueGuardSettings()
+
+
+class MlSettings(_Section):
+    model_path: Path | None = Path("data/models/default")
+    averaging_samples: int = Field(default=3, ge=1, le=100)
+    current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656)
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class LoggingSettings(_Section):
+    level: LogLevel = LogLevel.INFO
+    console_level: LogLevel = LogLevel.INFO
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    backup_count: int = Field(default=5, ge=0, le=100)
+
+
+class HmiSettings(_Section):
+    kiosk: bool = False
+    stale_after_s: float = Field(default=1.0, gt=0)
+    plot_rate_hz: float = Field(default=10.0, gt=0, le=10)
+    inactivity_logout_s: float = Field(default=300.0, gt=0)
+
+
+class SimSettings(_Section):
+    seed: int = 1
+    speedup: float = Field(default=1.0, gt=0, le=1000)
+    physics_hz: float = Field(default=20.0, ge=20, le=1000)
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Build it with :func:`load_settings`, not directly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED_DELIMITER,
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    machine: MachineSettings = MachineSettings()
+    modbus: ModbusSettings = ModbusSettings()
+    paths: PathSettings = PathSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    iot: IotSettings = IotSettings()
+    control: ControlSettings = ControlSettings()
+    ml: MlSettings = MlSettings()
+    logging: LoggingSettings = LoggingSettings()
+    hmi: HmiSettings = HmiSettings()
+    sim: SimSettings = SimSettings()
+
+    # Where the settings came from, for messages and for resolving relative paths.
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, made absolute against the project root."""
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.resolve(self.paths.data_dir)
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.resolve(self.paths.logs_dir)
+
+    @property
+    def register_map_path(self) -> Path:
+        return self.resolve(self.modbus.register_map)
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective configuration as plain data, with every secret replaced."""
+        return _redact(self.model_dump(mode="python"))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # First wins: explicit init kwargs, BANDSAW_ env, .env, legacy names, then the YAML
+        # (passed as init kwargs by load_settings under the "_yaml" key).
+        return (init_settings, env_settings, dotenv_settings)
+
+
+def _redact(data: Any) -> Any:
+    if isinstance(data, SecretStr):
+        return "********" if data.get_secret_value() else ""
+    if isinstance(data, dict):
+        return {key: _redact(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_redact(value) for value in data]
+    if isinstance(data, Path):
+        return str(data)
+    if isinstance(data, StrEnum):
+        return str(data.value)
+    return data
+
+
+# --- legacy environment names --------------------------------------------------------------
+
+_LEGACY_NAMES: dict[str, tuple[str, ...]] = {
+    "DATABASE_URL": ("database", "postgresql", "url"),
+    "POSTGRES_HOST": ("database", "postgresql", "host"),
+    "POSTGRES_PORT": ("database", "postgresql", "port"),
+    "POSTGRES_DB": ("database", "postgresql", "database"),
+    "POSTGRES_USER": ("database", "postgresql", "user"),
+    "POSTGRES_PASSWORD": ("database", "postgresql", "password"),
+    "TB_ACCESS_TOKEN": ("iot", "thingsboard", "access_token"),
+    "TB_MQTT_BROKER": ("iot", "thingsboard", "host"),
+    "TB_MQTT_PORT": ("iot", "thingsboard", "port"),
+}
+LEGACY_ENV_NAMES: tuple[str, ...] = tuple(_LEGACY_NAMES)
+
+
+def _set_nested(target: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    for key in keys[:-1]:
+        child = target.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            target[key] = child
+        target = child
+    target[keys[-1]] = value
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
+    """BANDSAW_A__B=... variables as a nested dict (lower-cased keys)."""
+    nested: dict[str, Any] = {}
+    for name, value in env.items():
+        if value is None or not name.upper().startswith(ENV_PREFIX):
+            continue
+        keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(NESTED_DELIMITER))
+        if all(keys):
+            _set_nested(nested, keys, _parse_env_value(value))
+    return nested
+
+
+def _parse_env_value(value: str) -> Any:
+    # Lists and objects may be given as JSON/YAML flow ("[a, b]"); scalars stay strings so
+    # pydantic reports a bad one with its own message.
+    stripped = value.strip()
+    if stripped.startswith(("[", "{")):
+        try:
+            return yaml.safe_load(stripped)
+        except yaml.YAMLError:
+            return value
+    return value
+
+
+def _legacy_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for name, keys in _LEGACY_NAMES.items():
+        value = env.get(name)
+        if value not in (None, ""):
+            _set_nested(nested, keys, value)
+    return nested
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: not valid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections, not {type(data).__name__}")
+    return data
+
+
+def load_settings(
+    config_path: Path | str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    env_file: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load config.yaml, then .env, then the environment, then explicit overrides.
+
+    ``env`` defaults to ``os.environ``; ``env_file`` defaults to ``.env`` in the working
+    directory (then beside the project). Raises :class:`ConfigError` with one line.
+    """
+    path = Path(config_path) if config_path is not None else DEFAULT_CONFIG_PATH
+    yaml_data = _read_yaml(path)
+    environ: Mapping[str, str] = os.environ if env is None else env
+    dotenv_path = _find_env_file(env_file)
+    dotenv: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
+
+    layers: list[tuple[str, dict[str, Any]]] = [
+        (str(path), yaml_data),
+        (f"{dotenv_path} (legacy name)", _legacy_to_nested(dotenv)),
+        (f"{dotenv_path}", _env_to_nested(dotenv)),
+        ("environment (legacy name)", _legacy_to_nested(environ)),
+        ("environment", _env_to_nested(environ)),
+        ("override", dict(overrides or {})),
+    ]
+    merged: dict[str, Any] = {}
+    for _, data in layers:
+        merged = _deep_merge(merged, data)
+    try:
+        # Sources are merged here, so the settings class must not read the env again.
+        settings = _StaticSettings(**merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe_error(exc, layers, environ, dotenv_path)) from None
+    settings.config_path = path
+    return settings
+
+
+class _StaticSettings(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def _find_env_file(env_file: Path | str | None) -> Path | None:
+    if env_file is not None:
+        candidate = Path(env_file)
+        return candidate if candidate.is_file() else None
+    for candidate in (Path.cwd() / ".env", PROJECT_ROOT / ".env"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _lookup(data: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return False, None
+    return True, data
+
+
+def _describe_error(
+    exc: ValidationError,
+    layers: list[tuple[str, dict[str, Any]]],
+    environ: Mapping[str, str],
+    dotenv_path: Path | None,
+) -> str:
+    error = exc.errors()[0]
+    loc = tuple(part for part in error["loc"] if part != "__root__")
+    key = ".".join(str(part) for part in loc) or "(top level)"
+    source = "defaults"
+    shown_value: Any = error.get("input")
+    # The last layer that set this key is the one to blame.
+    for name, data in reversed(layers):
+        found, value = _lookup(data, loc)
+        if found:
+            source = name
+            shown_value = value
+            if name.startswith("environment") or (dotenv_path and name.startswith(str(dotenv_path))):
+                source = f"{name} {_env_name_for(loc, name)}"
+            break
+    secret = any(part in {"password", "access_token", "url"} for part in map(str, loc))
+    value_text = "********" if secret else repr(shown_value)
+    if isinstance(shown_value, dict) and error["type"] not in ("model_type", "dict_type"):
+        value_text = "(section)"
+    allowed = _allowed_text(error, loc)
+    extra_errors = len(exc.errors()) - 1
+    more = f" (and {extra_errors} more problem{'s' if extra_errors > 1 else ''})" if extra_errors else ""
+    return f"{source}: {key} = {value_text}: {allowed}{more}"
+
+
+def _env_name_for(loc: tuple[int | str, ...], layer: str) -> str:
+    if "legacy" in layer:
+        for name, keys in _LEGACY_NAMES.items():
+            if keys == tuple(map(str, loc)):
+                return name
+    return ENV_PREFIX + NESTED_DELIMITER.join(str(part).upper() for part in loc)
+
+
+def _allowed_text(error: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        section_loc = loc[:-1]
+        names = _field_names(section_loc)
+        return f"unknown key; allowed here: {', '.join(names)}" if names else "unknown key"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return message
+
+
+def _field_names(section_loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] | None = Settings
+    for part in section_loc:
+        if model is None:
+            return []
+        field: FieldInfo | None = model.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    if model is None:
+        return []
+    return [name for name, info in model.model_fields.items() if not info.exclude]

@@ -1,0 +1,87 @@
+"""Shared fixtures: settings on a temporary data dir, and the leak check every test runs under."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import os
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from core.config import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from core.registers import RegisterMap, load_register_map  # noqa: E402
+
+REGISTERS_YAML = PROJECT_ROOT / "config" / "registers.yaml"
+
+
+@pytest.fixture(scope="session")
+def register_map() -> RegisterMap:
+    return load_register_map(REGISTERS_YAML)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The shipped configuration with data and logs in a temporary directory, no .env read."""
+    return load_settings(
+        PROJECT_ROOT / "config" / "config.yaml",
+        env={},
+        env_file=tmp_path / "no.env",
+        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")}},
+    )
+
+
+def _threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    """Fail a test that leaves threads running (asyncio task leaks are checked per loop below)."""
+    before = _threads()
+    yield
+    deadline_threads = _threads() - before
+    if deadline_threads:
+        # Give threads that were told to stop a moment to finish.
+        for thread in deadline_threads:
+            thread.join(timeout=2.0)
+        leaked = [t for t in _threads() - before if not t.daemon or not t.name.startswith("asyncio_")]
+        leaked = [t for t in leaked if t.is_alive()]
+        if leaked:
+            pytest.fail(f"test leaked threads: {[t.name for t in leaked]}")
+
+
+def _tasks_checked(test: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
+    @functools.wraps(test)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        before = asyncio.all_tasks()
+        result = await test(*args, **kwargs)
+        await asyncio.sleep(0)  # let tasks that were just cancelled finish
+        pending = [t for t in asyncio.all_tasks() - before if not t.done() and t is not asyncio.current_task()]
+        if pending:
+            for task in pending:
+                task.cancel()
+            pytest.fail(f"test leaked asyncio tasks: {[repr(task.get_coro()) for task in pending]}")
+        return result
+
+    return wrapper
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail an async test that returns with asyncio tasks of its own still pending."""
+    original = getattr(item, "obj", None)
+    if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(original):
+        item.obj = _tasks_checked(original)
+        try:
+            yield
+        finally:
+            item.obj = original
+    else:
+        yield
