@@ -7,6 +7,7 @@ PLC (poller, writer, simulator) goes through a :class:`RegisterMap` built here.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import struct
@@ -35,7 +36,7 @@ class DataType(StrEnum):
     FLOAT32 = "float32"
 
     @property
-    def count(self) -> int:
+    def width(self) -> int:
         """Registers taken by one value."""
         return 1 if self in (DataType.UINT16, DataType.INT16) else 2
 
@@ -96,7 +97,7 @@ class Register:
 
     @property
     def count(self) -> int:
-        return self.type.count
+        return self.type.width
 
     @property
     def end(self) -> int:
@@ -181,13 +182,13 @@ class Block:
     registers: tuple[Register, ...]
 
     def decode(self, words: Sequence[int]) -> dict[str, float]:
-        return {reg.name: reg.decode(words[reg.address - self.address : reg.end - self.address]) for reg in self.registers}
+        return {reg.name: reg.decode(self.words_of(reg, words)) for reg in self.registers}
+
+    def words_of(self, reg: Register, words: Sequence[int]) -> Sequence[int]:
+        return words[reg.address - self.address : reg.end - self.address]
 
     def decode_raw(self, words: Sequence[int]) -> dict[str, int | float]:
-        return {
-            reg.name: reg.raw_from_words(words[reg.address - self.address : reg.end - self.address])
-            for reg in self.registers
-        }
+        return {reg.name: reg.raw_from_words(self.words_of(reg, words)) for reg in self.registers}
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ def _parse_entry(
     if isinstance(address, bool) or not isinstance(address, int) or not 0 <= address <= 0xFFFF:
         raise RegisterMapError(f"{source}: {where}: field 'address' = {address!r}: must be an integer 0..65535")
     dtype = _parse_enum(DataType, entry["type"], source, where, "type")
-    if address + dtype.count - 1 > 0xFFFF:
+    if address + dtype.width - 1 > 0xFFFF:
         raise RegisterMapError(f"{source}: {where}: field 'address' = {address}: a {dtype.value} does not fit there")
     scale = _number(entry.get("scale", 1.0), source, where, "scale")
     if scale == 0:
@@ -346,7 +347,9 @@ def _parse_entry(
     if access is Access.READ_WRITE:
         if low is None or high is None:
             missing = "min" if low is None else "max"
-            raise RegisterMapError(f"{source}: {where}: field '{missing}' is missing: writable registers need min and max")
+            raise RegisterMapError(
+                f"{source}: {where}: field '{missing}' is missing: writable registers need min and max"
+            )
         if low > high:
             raise RegisterMapError(f"{source}: {where}: field 'min' = {low}: greater than max ({high})")
         register = Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
@@ -393,7 +396,7 @@ def _check_unique_and_disjoint(registers: list[Register], source: str) -> None:
             raise RegisterMapError(f"{source}: entry {reg.name}: field 'name': used twice")
         seen[reg.name] = reg
     ordered = sorted(registers, key=lambda r: r.address)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.address < before.end:
             raise RegisterMapError(
                 f"{source}: entry {after.name}: field 'address' = {after.address}: overlaps "

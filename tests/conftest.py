@@ -15,8 +15,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from core.config import PROJECT_ROOT, Settings, load_settings  # noqa: E402
-from core.registers import RegisterMap, load_register_map  # noqa: E402
+from core.config import PROJECT_ROOT, Settings, load_settings
+from core.registers import RegisterMap, load_register_map
 
 REGISTERS_YAML = PROJECT_ROOT / "config" / "registers.yaml"
 

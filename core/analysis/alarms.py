@@ -119,6 +119,7 @@ class AlarmManager:
                 self._commit(alarm, replace(alarm, text=text, value=value), now, "system", "text")
             return
         state = alarm.state
+        new_state: AlarmState
         if state in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
             new_state = state
         elif active:
@@ -213,7 +214,8 @@ class AlarmManager:
 
     def _expire_shelving(self, now: int) -> None:
         for alarm in list(self._alarms.values()):
-            if alarm.state is AlarmState.SHELVED and alarm.shelved_until_ms is not None and now >= alarm.shelved_until_ms:
+            expired = alarm.shelved_until_ms is not None and now >= alarm.shelved_until_ms
+            if alarm.state is AlarmState.SHELVED and expired:
                 self._restore(alarm, now, "system", "unshelve")
 
     def _commit(self, before: Alarm, after: Alarm, now: int, user: str, action: str) -> None:
