@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from core.analysis.settings import AnalysisSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 ENV_PREFIX = "BANDSAW_"
@@ -249,6 +251,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     hmi: HmiSettings = HmiSettings()
     sim: SimSettings = SimSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
 
     # Where the settings came from, for messages and for resolving relative paths.
     config_path: Path | None = Field(default=None, exclude=True)

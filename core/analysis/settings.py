@@ -1,0 +1,156 @@
+"""Settings of the ``analysis`` section: cut tracking, anomaly detectors, alarm sources.
+
+Kept beside the code that uses it; core.config includes it as ``Settings.analysis``.
+This module must not import core.config (core.config imports it).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class CutSettings(_Section):
+    # COMM_ERROR (or no snapshots) for longer than this suspends the open cut; when data
+    # returns the cut resumes (same piece still cutting) or is closed as "interrupted".
+    comm_loss_timeout_s: float = Field(default=5.0, gt=0)
+    # The open cut is saved this often so an engine restart can close or resume it.
+    persist_every_s: float = Field(default=5.0, gt=0)
+    # A cut that leaves CUTTING having gone at least this fraction of the section height
+    # counts as completed even if the COMPLETED state fell between two polls.
+    complete_depth_ratio: float = Field(default=0.97, gt=0, le=1)
+    # Head height may rise by this much during a gap and still be the same piece.
+    resume_tolerance_mm: float = Field(default=2.0, ge=0)
+    # Area a band is expected to cut in its life: blade life used = area cut / this.
+    blade_life_area_cm2: float = Field(default=60_000.0, gt=0)
+
+
+DetectorKind = Literal["zscore", "iqr", "rate", "profile"]
+
+
+class DetectorSettings(_Section):
+    signal: str
+    kind: DetectorKind
+    # zscore: |z|; iqr: distance beyond the fences in IQRs; rate: units per second;
+    # profile: |value - reference| / max(reference spread, rel_floor * |reference|).
+    threshold: float = Field(gt=0)
+    min_samples: int = Field(default=30, ge=2)
+    window: int = Field(default=300, ge=4, le=100_000)
+    # Clear when the score falls below threshold * (1 - hysteresis).
+    hysteresis: float = Field(default=0.2, ge=0, lt=1)
+    # Only look while the saw is cutting (process signals are meaningless at idle).
+    cutting_only: bool = True
+    # Spread below which a signal counts as constant (zscore sigma / iqr width floor).
+    min_spread: float = Field(default=0.0, ge=0)
+    # profile: bins along the normalised head position, reference cuts, relative floor.
+    bins: int = Field(default=20, ge=2, le=200)
+    reference_cuts: int = Field(default=5, ge=1, le=50)
+    min_reference_cuts: int = Field(default=3, ge=1, le=50)
+    rel_floor: float = Field(default=0.15, ge=0)
+
+    @model_validator(mode="after")
+    def _references(self) -> DetectorSettings:
+        if self.min_reference_cuts > self.reference_cuts:
+            raise ValueError(
+                f"min_reference_cuts ({self.min_reference_cuts}) must not exceed "
+                f"reference_cuts ({self.reference_cuts})"
+            )
+        return self
+
+
+def _default_detectors() -> list[DetectorSettings]:
+    return [
+        DetectorSettings(signal="band_current", kind="zscore", threshold=4.0, min_spread=0.2),
+        DetectorSettings(signal="band_current", kind="profile", threshold=3.0),
+        DetectorSettings(signal="band_torque", kind="zscore", threshold=4.0, min_spread=1.0),
+        DetectorSettings(signal="band_torque", kind="rate", threshold=60.0, min_samples=2),
+        DetectorSettings(signal="band_deviation", kind="iqr", threshold=3.0, min_spread=0.05),
+        DetectorSettings(signal="vibration_x", kind="iqr", threshold=3.0, min_spread=0.01),
+        DetectorSettings(signal="vibration_y", kind="iqr", threshold=3.0, min_spread=0.01),
+        DetectorSettings(signal="vibration_z", kind="iqr", threshold=3.0, min_spread=0.01),
+        DetectorSettings(signal="descent_current", kind="zscore", threshold=4.0, min_spread=0.1),
+        DetectorSettings(
+            signal="hydraulic_temp", kind="rate", threshold=2.0, min_samples=2, cutting_only=False
+        ),
+        DetectorSettings(
+            signal="coolant_temp", kind="rate", threshold=2.0, min_samples=2, cutting_only=False
+        ),
+    ]
+
+
+class AlarmSourceSettings(_Section):
+    # Anomalies of this severity (1 low, 2 medium, 3 high) and above raise an alarm.
+    anomaly_alarm_severity: int = Field(default=3, ge=1, le=3)
+    # Link loss is alarmed once the link has been down this long (a single failed poll is not).
+    link_loss_delay_s: float = Field(default=3.0, ge=0)
+    disk_check_every_s: float = Field(default=30.0, gt=0)
+    # PLC alarm_status codes and alarm_info bits, decoded for the operator.
+    plc_alarm_codes: dict[int, str] = Field(
+        default_factory=lambda: {
+            1: "Band torque above limit",
+            2: "Tooth breakage suspected",
+            3: "Band deviation above limit",
+            4: "Band tension low",
+            5: "Hydraulic oil temperature high",
+            6: "Coolant low",
+            7: "Vice pressure low",
+            8: "HMI heartbeat lost",
+            9: "Emergency stop",
+        }
+    )
+    plc_alarm_bits: dict[int, str] = Field(
+        default_factory=lambda: {
+            0: "Torque overload",
+            1: "Band break",
+            2: "Deviation high",
+            3: "Tension low",
+            4: "Hydraulic temperature high",
+            5: "Coolant level low",
+            6: "Vice pressure low",
+            7: "Heartbeat timeout",
+            8: "Emergency stop pressed",
+            9: "Door open",
+        }
+    )
+    # Priority 1 critical .. 4 low, per source key prefix (see core.analysis.alarm_sources).
+    priorities: dict[str, int] = Field(
+        default_factory=lambda: {
+            "plc.alarm": 1,
+            "plc.bit": 2,
+            "modbus.link_lost": 1,
+            "modbus.read_rate": 3,
+            "storage.backpressure": 2,
+            "storage.error": 2,
+            "storage.disk_low": 2,
+            "mqtt.down": 4,
+            "postgres.down": 4,
+            "control.torque_guard": 3,
+            "control.model_refused": 3,
+            "anomaly": 3,
+        }
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> AlarmSourceSettings:
+        for bit in self.plc_alarm_bits:
+            if not 0 <= bit <= 15:
+                raise ValueError(f"plc_alarm_bits: bit {bit} is outside 0..15")
+        for key, priority in self.priorities.items():
+            if not 1 <= priority <= 4:
+                raise ValueError(f"priorities.{key} = {priority}: allowed 1 (critical) .. 4 (low)")
+        return self
+
+
+class AnalysisSettings(_Section):
+    enabled: bool = True
+    cuts: CutSettings = CutSettings()
+    detectors: list[DetectorSettings] = Field(default_factory=_default_detectors)
+    alarms: AlarmSourceSettings = AlarmSourceSettings()
+    # Batched writes to total.db / anomaly.db (used until the storage writer takes over).
+    batch_rows: int = Field(default=50, ge=1, le=100_000)
+    batch_ms: int = Field(default=1000, ge=1, le=60_000)
