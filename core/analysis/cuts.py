@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.analysis.cut_stats import MATERIAL_FIELDS, VIBRATION_FIELDS, CutRecord, OpenCut
 from core.analysis.settings import CutSettings
-from core.analysis.store import SqlSink
-from core.analysis.tables import CLEAR_OPEN_CUT, INSERT_CUT, SAVE_OPEN_CUT
+from core.analysis.store import SqlSink, read_rows
+from core.analysis.tables import CLEAR_OPEN_CUT, INSERT_CUT, LOAD_OPEN_CUT, SAVE_OPEN_CUT
 from core.snapshot import Quality, SawState, Snapshot
 
 log = logging.getLogger("bandsaw.analysis.cuts")
@@ -33,6 +35,16 @@ class CutProgress:
     material_key: str
     position: float  # 0 at the top of the section, 1 through
     depth_mm: float
+
+
+def load_open_cut(total_db: Path) -> str | None:
+    """The cut that was open when the engine stopped (not yet recorded), for ``CutTracker.restore``."""
+    try:
+        rows = read_rows(total_db, LOAD_OPEN_CUT)
+    except sqlite3.Error as exc:
+        log.error("%s: cannot read the open cut: %s", total_db, exc)
+        return None
+    return str(rows[0]["state"]) if rows else None
 
 
 def _value(values: Mapping[str, float | None], name: str) -> float | None:

@@ -13,7 +13,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,10 +44,16 @@ class BatchedSqliteWriter:
     """One connection on one thread; a batch is committed every ``batch_rows`` or ``batch_ms``."""
 
     def __init__(
-        self, path: Path, ddl: Sequence[str], *, batch_rows: int = 50, batch_ms: int = 1000, name: str = ""
+        self,
+        path: Path,
+        prepare: Callable[[sqlite3.Connection], object],
+        *,
+        batch_rows: int = 50,
+        batch_ms: int = 1000,
+        name: str = "",
     ) -> None:
         self.path = Path(path)
-        self._ddl = tuple(ddl)
+        self._prepare = prepare
         self._batch_rows = batch_rows
         self._batch_s = batch_ms / 1000.0
         self._name = name or self.path.stem
@@ -62,15 +68,14 @@ class BatchedSqliteWriter:
     # --- lifecycle -------------------------------------------------------------------------
 
     def open(self) -> None:
-        """Create the file and tables (synchronously, so reads right after see them), start the thread."""
+        """Create the file and bring its schema up (synchronously, so reads right after see it),
+        then start the thread. ``prepare`` is e.g. ``migrator("total")``."""
         if self._thread is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         try:
-            with conn:
-                for statement in self._ddl:
-                    conn.execute(statement)
+            self._prepare(conn)
         finally:
             conn.close()
         self._thread = threading.Thread(target=self._run, name=f"analysis-writer-{self._name}", daemon=False)
@@ -169,6 +174,24 @@ class BatchedSqliteWriter:
             with self._idle:
                 self._pending -= len(batch)
                 self._idle.notify_all()
+
+
+def migrator(db: str) -> Callable[[sqlite3.Connection], object]:
+    """The storage schema's migrations for database ``db`` (total, anomaly, ...)."""
+    from core.storage.schema import migrate
+
+    return lambda conn: migrate(conn, db)
+
+
+class SqlWriterSink:
+    """Adapts the storage package's writer (``submit((sql, params))``) to ``SqlSink``."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def submit(self, sql: str, params: Params = ()) -> None:
+        if not self._writer.submit((sql, tuple(params))):
+            log.error("%s refused a row (queue over its memory budget)", getattr(self._writer, "db", "writer"))
 
 
 def read_rows(path: Path, sql: str, params: Params = ()) -> list[sqlite3.Row]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from analysis_helpers import SawFeed
 
-from core.analysis.store import BatchedSqliteWriter
-from core.analysis.tables import ANOMALY_DDL, TOTAL_DDL
+from core.analysis.store import BatchedSqliteWriter, migrator
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def feed() -> SawFeed:
 
 @pytest.fixture
 def total_db(tmp_path: Path) -> Iterator[BatchedSqliteWriter]:
-    writer = BatchedSqliteWriter(tmp_path / "total.db", TOTAL_DDL, batch_rows=20, batch_ms=20)
+    writer = BatchedSqliteWriter(tmp_path / "total.db", migrator("total"), batch_rows=20, batch_ms=20)
     writer.open()
     yield writer
     writer.close()
@@ -27,7 +26,7 @@ def total_db(tmp_path: Path) -> Iterator[BatchedSqliteWriter]:
 
 @pytest.fixture
 def anomaly_db(tmp_path: Path) -> Iterator[BatchedSqliteWriter]:
-    writer = BatchedSqliteWriter(tmp_path / "anomaly.db", ANOMALY_DDL, batch_rows=20, batch_ms=20)
+    writer = BatchedSqliteWriter(tmp_path / "anomaly.db", migrator("anomaly"), batch_rows=20, batch_ms=20)
     writer.open()
     yield writer
     writer.close()

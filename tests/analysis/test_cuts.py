@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from analysis_helpers import SawFeed
 
-from core.analysis.cuts import CutTracker
+from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.settings import CutSettings
-from core.analysis.store import BatchedSqliteWriter, read_rows
-from core.analysis.tables import INSERT_CUT, TOTAL_DDL
+from core.analysis.store import BatchedSqliteWriter, migrator, read_rows
+from core.analysis.tables import INSERT_CUT
 from core.snapshot import Quality, SawState
 
 ROUND_100_CM2 = math.pi * 50**2 / 100
@@ -45,7 +45,7 @@ def test_completed_cut_figures(feed: SawFeed, total_db: BatchedSqliteWriter) -> 
     assert len(rows) == 1 and rows[0]["outcome"] == "completed"
     counters = read_rows(total_db.path, "SELECT * FROM band_counters")
     assert [(r["band_id"], r["cuts"]) for r in counters] == [(7, 1)]
-    assert counters[0]["area_cm2"] == pytest.approx(ROUND_100_CM2, rel=1e-3)
+    assert counters[0]["area_mm2"] == pytest.approx(ROUND_100_CM2 * 100, rel=1e-3)
     assert read_rows(total_db.path, "SELECT * FROM cut_open_state") == []
 
 
@@ -139,27 +139,22 @@ def test_tick_without_snapshots_suspends(feed: SawFeed) -> None:
     assert record is not None and record.outcome == "interrupted"
 
 
-def _open_state(path: Path) -> str | None:
-    rows = read_rows(path, "SELECT state FROM cut_open_state")
-    return rows[0]["state"] if rows else None
-
-
 @pytest.mark.parametrize("still_cutting", [True, False])
 def test_restart_never_counts_twice(feed: SawFeed, tmp_path: Path, still_cutting: bool) -> None:
     path = tmp_path / "total.db"
     snaps = feed.cut(10.0)
-    first = BatchedSqliteWriter(path, TOTAL_DDL, batch_ms=10)
+    first = BatchedSqliteWriter(path, migrator("total"), batch_ms=10)
     first.open()
     tracker = CutTracker(CutSettings(persist_every_s=1), first)
     assert run(tracker, snaps[:60]) == []
     tracker.shutdown()
     first.close()
 
-    second = BatchedSqliteWriter(path, TOTAL_DDL, batch_ms=10)
+    second = BatchedSqliteWriter(path, migrator("total"), batch_ms=10)
     second.open()
     try:
         restarted = CutTracker(CutSettings(persist_every_s=1), second)
-        restarted.restore(_open_state(path))
+        restarted.restore(load_open_cut(path))
         assert restarted.suspended
         rest = snaps[80:] if still_cutting else [feed.snap(saw_state=float(SawState.IDLE))]
         records = run(restarted, rest)
@@ -171,7 +166,7 @@ def test_restart_never_counts_twice(feed: SawFeed, tmp_path: Path, still_cutting
         assert second.flush()
         assert len(read_rows(path, "SELECT * FROM cuts")) == 1
         assert [r["cuts"] for r in read_rows(path, "SELECT cuts FROM band_counters")] == [1]
-        assert _open_state(path) is None
+        assert load_open_cut(path) is None
     finally:
         second.close()
 
@@ -183,10 +178,10 @@ def test_band_counters_accumulate(feed: SawFeed, total_db: BatchedSqliteWriter) 
     feed.values["band_id"] = 8.0
     run(tracker, feed.cut(5.0))
     assert total_db.flush()
-    rows = read_rows(total_db.path, "SELECT band_id, cuts, area_cm2, run_s FROM band_counters ORDER BY id")
+    rows = read_rows(total_db.path, "SELECT band_id, cuts, area_mm2, run_time_s FROM band_counters ORDER BY id")
     assert [(r["band_id"], r["cuts"]) for r in rows] == [(7, 1), (7, 2), (8, 1)]
-    assert rows[1]["area_cm2"] == pytest.approx(ROUND_100_CM2 * 1.5, rel=1e-3)
-    assert rows[1]["run_s"] == pytest.approx(2 * 5.1, abs=0.05)
+    assert rows[1]["area_mm2"] == pytest.approx(ROUND_100_CM2 * 150, rel=1e-3)
+    assert rows[1]["run_time_s"] == pytest.approx(2 * 5.1, abs=0.05)
 
 
 def test_bad_saved_state_is_dropped() -> None:
