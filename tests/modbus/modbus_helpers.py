@@ -1,0 +1,159 @@
+"""Helpers for acquisition tests: a real Modbus TCP server on a free loopback port.
+
+``MiniPlc`` is a plain pymodbus server holding the register map's addresses, with the fault
+cases the acquisition must survive. Tests that only need "a PLC" use it; tests of the saw's
+behaviour use the project's simulator (core/sim) once it is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pymodbus.constants import ExcCodes
+from pymodbus.pdu import ModbusPDU
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+from core.config import ModbusSettings, Settings
+from core.registers import RegisterMap
+
+
+class MiniPlc:
+    """Holding registers for every address of the map, served over Modbus TCP.
+
+    Faults: ``silent`` (no answer at all), ``delay_s`` (answer late), ``exception_code``
+    (answer every request with that Modbus exception), ``short_reply`` (one register too few),
+    :meth:`drop_connections`, and :meth:`set_words` for garbage values.
+    """
+
+    def __init__(self, register_map: RegisterMap, port: int = 0) -> None:
+        self.register_map = register_map
+        self.start_address = min(reg.address for reg in register_map)
+        self.end_address = max(reg.end for reg in register_map)
+        self.words = [0] * (self.end_address - self.start_address)
+        self.port = port
+        self.silent = False
+        self.delay_s = 0.0
+        self.exception_code: int | None = None
+        self.short_reply = False
+        self.requests = 0
+        self.writes: list[tuple[int, list[int]]] = []
+        self.write_hook: Callable[[int, list[int]], list[int] | None] | None = None
+        self._server: ModbusTcpServer | None = None
+
+    # --- values --------------------------------------------------------------------------
+
+    def set_value(self, name: str, value: float) -> None:
+        reg = self.register_map[name]
+        self.set_words(reg.address, reg.encode(value))
+
+    def set_words(self, address: int, words: list[int]) -> None:
+        offset = address - self.start_address
+        self.words[offset : offset + len(words)] = words
+
+    def value(self, name: str) -> float:
+        reg = self.register_map[name]
+        offset = reg.address - self.start_address
+        return reg.decode(self.words[offset : offset + reg.count])
+
+    # --- server --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        device = SimDevice(
+            id=0,
+            simdata=[SimData(self.start_address, count=len(self.words), values=0, datatype=DataType.REGISTERS)],
+            action=self._action,
+        )
+        self._server = ModbusTcpServer(
+            device, address=("127.0.0.1", self.port), trace_packet=self._trace_packet, trace_pdu=self._trace_pdu
+        )
+        await self._server.serve_forever(background=True)
+        sockets = getattr(self._server.transport, "sockets", None)
+        assert sockets, "server did not open a socket"
+        self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            self.drop_connections()
+            await server.shutdown()
+            await asyncio.sleep(0)
+
+    def drop_connections(self) -> None:
+        if self._server is None:
+            return
+        for handler in list(self._server.active_connections.values()):
+            transport = handler.transport
+            if isinstance(transport, asyncio.Transport):
+                transport.abort()  # a reset, as when the PLC or a switch goes away
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    async def _action(  # noqa: PLR0917 - the signature pymodbus calls
+        self,
+        function_code: int,
+        start_address: int,
+        address: int,
+        count: int,
+        current: list[int],
+        set_values: Any,
+    ) -> ExcCodes | None:
+        self.requests += 1
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        if self.exception_code is not None:
+            return ExcCodes(self.exception_code)
+        offset = address - start_address
+        if set_values is not None:
+            values = [int(v) for v in set_values]
+            if self.write_hook is not None:
+                replaced = self.write_hook(address, values)
+                if replaced is not None:
+                    set_values[:] = replaced
+                    values = replaced
+            self.writes.append((address, values))
+            self.words[offset : offset + len(values)] = values
+        else:
+            current[offset : offset + count] = self.words[offset : offset + count]
+        return None
+
+    def _trace_packet(self, sending: bool, data: bytes) -> bytes:
+        return b"" if sending and self.silent else data
+
+    def _trace_pdu(self, sending: bool, pdu: ModbusPDU) -> ModbusPDU:
+        if sending and self.short_reply and len(pdu.registers) > 1:
+            pdu.registers = list(pdu.registers)[:-1]
+        return pdu
+
+
+def fast_modbus(settings: Settings, port: int, **changes: Any) -> ModbusSettings:
+    """Modbus settings for tests: loopback, short timeouts and backoff."""
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "timeout_s": 0.3,
+        "retries": 1,
+        "retry_delay_s": 0.05,
+        "reconnect_backoff_max_s": 0.3,
+        "read_rate_hz": 20.0,
+        "rate_alarm_floor_hz": 5.0,
+        "rate_alarm_delay_s": 0.5,
+        "write_rate_hz": 50.0,
+        "heartbeat_period_s": 0.1,
+    }
+    values.update(changes)
+    return ModbusSettings.model_validate({**settings.modbus.model_dump(), **values})
+
+
+async def wait_for(condition: Callable[[], bool], within_s: float = 10.0, what: str = "condition") -> None:
+    """Wait until ``condition()`` holds; generous deadline for a loaded machine."""
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within_s} s waiting for {what}")
+        await asyncio.sleep(0.01)
