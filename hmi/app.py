@@ -1,0 +1,212 @@
+"""`bandsaw hmi` / `bandsaw-hmi`: the Qt application on a qasync event loop.
+
+Order: window shown -> bridge attached -> engine started; on close: bridge detached -> engine
+stopped -> window closed -> loop closed. Nothing runs a nested modal loop inside the asyncio loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from core.api import EngineApi
+from core.config import ConfigError, Settings, load_settings
+from core.registers import RegisterMap, RegisterMapError, load_register_map
+
+log = logging.getLogger("bandsaw.hmi")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+PAGES = ("dashboard", "trends", "registers", "alarms")
+
+# (settings, register_map, simulate) -> an engine (not started yet).
+EngineFactory = Callable[[Settings, RegisterMap, bool], EngineApi]
+
+
+def default_engine_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
+    """The real engine: core.engine.create_engine if the engine offers it, else Engine(...)."""
+    engine_module = importlib.import_module("core.engine")
+    create = getattr(engine_module, "create_engine", None)
+    if create is not None:
+        engine: EngineApi = create(settings, register_map, simulate=simulate)
+        return engine
+    built: EngineApi = engine_module.Engine(settings, register_map, simulate=simulate)
+    return built
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--simulate", action="store_true", help="run the simulated PLC in-process and use it")
+    parser.add_argument("--kiosk", action="store_true", help="full-screen touch mode (or hmi.kiosk in config)")
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH", help="configuration file")
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="data directory")
+    parser.add_argument("--page", choices=PAGES, default="dashboard", help="page shown first")
+    parser.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
+                        help="render the main window to PATH (PNG) after --after seconds and exit")
+    parser.add_argument("--after", type=float, default=5.0, metavar="S", help="seconds before the screenshot")
+    parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+
+
+def register(commands: Any) -> None:
+    """Entry point for the `bandsaw.commands` group: adds `bandsaw hmi`."""
+    parser = commands.add_parser("hmi", help="the operator and engineer window (PySide6)")
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def load(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
+    overrides: dict[str, Any] = {}
+    if args.data_dir is not None:
+        overrides["paths"] = {"data_dir": str(Path(args.data_dir).resolve())}
+    settings = load_settings(args.config, overrides=overrides)
+    return settings, load_register_map(settings.register_map_path)
+
+
+def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None) -> int:
+    """Run the HMI for parsed arguments; returns the exit code."""
+    try:
+        settings, register_map = load(args)
+    except (ConfigError, RegisterMapError) as exc:
+        print(f"bandsaw hmi: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from core.logging_setup import setup_logging
+
+        setup_logging(settings)
+    except (ImportError, OSError) as exc:
+        logging.basicConfig(level=logging.INFO)
+        log.warning("logging set-up failed (%s); logging to the console", exc)
+    return run_qt(
+        settings, register_map, engine_factory or default_engine_factory,
+        simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
+        screenshot=args.screenshot, after=args.after, size=args.size,
+    )
+
+
+def run_qt(
+    settings: Settings,
+    register_map: RegisterMap,
+    engine_factory: EngineFactory,
+    *,
+    simulate: bool = False,
+    kiosk: bool = False,
+    page: str = "dashboard",
+    screenshot: Path | None = None,
+    after: float = 5.0,
+    size: str = "1280x800",
+) -> int:
+    """Create (or reuse) the QApplication and run the window on a qasync loop until it closes."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from hmi.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # the async close path decides when the loop ends
+    apply_theme(app)
+    # Python 3.11 has no asyncio.run(loop_factory=...): asyncio.Runner has.
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(run_window(
+            settings, register_map, engine_factory, simulate=simulate, kiosk=kiosk, page=page,
+            screenshot=screenshot, after=after, size=size,
+        ))
+
+
+async def run_window(
+    settings: Settings,
+    register_map: RegisterMap,
+    engine_factory: EngineFactory,
+    *,
+    simulate: bool = False,
+    kiosk: bool = False,
+    page: str = "dashboard",
+    screenshot: Path | None = None,
+    after: float = 5.0,
+    size: str = "1280x800",
+    window_ready: Callable[[Any], None] | None = None,
+) -> int:
+    """The application's life under a running qasync loop (tests call this directly)."""
+    from hmi.main_window import MainWindow
+    from hmi.session import Session
+
+    try:
+        engine = engine_factory(settings, register_map, simulate)
+    except Exception as exc:  # bad wiring or a missing engine: one clear line, not a traceback
+        log.error("cannot create the engine: %s", exc)
+        print(f"bandsaw hmi: cannot create the engine: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    session = Session.default(kiosk=kiosk)
+    window = MainWindow(engine, session)
+    closed = asyncio.Event()
+    window.close_requested.connect(closed.set)
+    if page in window.pages:
+        window.show_page(page)
+    if screenshot is not None:
+        width, _, height = size.partition("x")
+        window.resize(int(width), int(height))
+        window.show()
+    else:
+        window.set_kiosk(kiosk)
+    if window_ready is not None:
+        window_ready(window)
+    await asyncio.sleep(0.05)  # the window paints before the engine starts
+    code = EXIT_OK
+    window.bridge.attach()
+    try:
+        await engine.start()
+    except Exception as exc:
+        log.exception("engine failed to start")
+        print(f"bandsaw hmi: engine failed to start: {exc}", file=sys.stderr)
+        code = EXIT_FAILURE
+    else:
+        window.bridge.refresh()
+        if screenshot is not None:
+            code = await _take_screenshot(window, screenshot, after, closed)
+        else:
+            await closed.wait()
+    finally:
+        window.shutdown()
+        try:
+            await engine.stop()
+        except Exception:
+            log.exception("engine failed to stop cleanly")
+            code = EXIT_FAILURE
+        window.finish()
+        window.deleteLater()
+        await asyncio.sleep(0)  # let deleteLater run inside the loop
+    return code
+
+
+async def _take_screenshot(window: Any, path: Path, after: float, closed: asyncio.Event) -> int:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(closed.wait(), timeout=after)
+    window.bridge.refresh()
+    await asyncio.sleep(0.2)  # one more status tick and redraw
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path), "PNG"):
+        print(f"bandsaw hmi: could not write {path}", file=sys.stderr)
+        return EXIT_FAILURE
+    log.info("screenshot saved to %s", path)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`bandsaw-hmi`: the same as `bandsaw hmi`."""
+    parser = argparse.ArgumentParser(prog="bandsaw-hmi", description="Band saw HMI (operator and engineer window)")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+run_hmi = run
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The one place Qt meets the engine: engine events in, typed Qt signals out.
+
+Only this module subscribes to the engine. Widgets never hold the engine's callbacks; they ask the
+bridge for a :class:`Channel` by register name (pydm's channel/plugin split): one shared channel
+per name, reference-counted, emitting the value of each snapshot. A status timer (a few Hz) reads
+``engine.status()`` and drives freshness: the link lamp, greyed values, the status bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from core.analysis.alarms import Alarm, AlarmTransition
+from core.api import EngineApi, EngineStatus
+from core.snapshot import Quality, Snapshot
+
+log = logging.getLogger("bandsaw.hmi.bridge")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelValue:
+    """One register's value from one snapshot: None when its block failed."""
+
+    name: str
+    value: float | None
+    raw: int | float | None
+    monotonic: float  # when the snapshot was read (time.monotonic)
+    quality: Quality
+
+
+class Channel(QObject):
+    """A register name and the latest value for it; widgets connect to ``changed``."""
+
+    changed = Signal(object)  # ChannelValue
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.latest: ChannelValue | None = None
+        self.last_good_monotonic: float | None = None
+        self.last_good_value: float | None = None
+        self._refs = 0
+
+    def _feed(self, snapshot: Snapshot) -> None:
+        value = snapshot.values.get(self.name)
+        item = ChannelValue(self.name, value, snapshot.raw.get(self.name), snapshot.monotonic, snapshot.quality)
+        self.latest = item
+        if value is not None:
+            self.last_good_monotonic = snapshot.monotonic
+            self.last_good_value = value
+        self.changed.emit(item)
+
+    def age_s(self, now: float | None = None) -> float | None:
+        """Seconds since this register last had a good value; None if it never had one."""
+        if self.last_good_monotonic is None:
+            return None
+        return (time.monotonic() if now is None else now) - self.last_good_monotonic
+
+
+class EngineBridge(QObject):
+    snapshot = Signal(object)  # Snapshot, after every poll
+    status_changed = Signal(object)  # EngineStatus, on the status timer
+    tick = Signal(float)  # time.monotonic() on the status timer: widgets re-judge freshness
+    link_changed = Signal(bool)  # PLC data live (link up and fresh) or not
+    alarm_transition = Signal(object)  # AlarmTransition
+    alarms_changed = Signal(object)  # list[Alarm]: the active alarms after a transition
+
+    def __init__(
+        self,
+        engine: EngineApi,
+        *,
+        status_hz: float = 4.0,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.stale_after_s = engine.settings.hmi.stale_after_s
+        self._clock = clock
+        self._channels: dict[str, Channel] = {}
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._latest: Snapshot | None = None
+        self._last_good: float | None = None  # monotonic of the newest snapshot with any value
+        self._link_ok: bool | None = None
+        self._status = EngineStatus()
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(50, int(1000 / status_hz)))
+        self._timer.timeout.connect(self._on_timer)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Subscribe to the engine and start the status timer (idempotent)."""
+        if self._unsubscribe:
+            return
+        self._unsubscribe = [
+            self.engine.subscribe(self._on_snapshot),
+            self.engine.alarms.subscribe(self._on_alarm),
+        ]
+        self._timer.start()
+
+    def detach(self) -> None:
+        self._timer.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+
+    @property
+    def attached(self) -> bool:
+        return bool(self._unsubscribe)
+
+    # --- what widgets use --------------------------------------------------------------
+
+    def channel(self, name: str) -> Channel:
+        """The shared channel for register ``name`` (raises KeyError for an unknown name)."""
+        if name not in self.engine.register_map:
+            raise KeyError(f"no register named {name!r} in the register map")
+        channel = self._channels.get(name)
+        if channel is None:
+            channel = self._channels[name] = Channel(name, self)
+            if self._latest is not None:
+                channel._feed(self._latest)
+        channel._refs += 1
+        return channel
+
+    def release(self, channel: Channel) -> None:
+        channel._refs -= 1
+        if channel._refs <= 0 and self._channels.get(channel.name) is channel:
+            del self._channels[channel.name]
+            channel.deleteLater()
+
+    @property
+    def latest(self) -> Snapshot | None:
+        return self._latest
+
+    @property
+    def status(self) -> EngineStatus:
+        return self._status
+
+    @property
+    def link_ok(self) -> bool:
+        return bool(self._link_ok)
+
+    def data_age_s(self, now: float | None = None) -> float | None:
+        """Seconds since the newest snapshot that carried values."""
+        if self._last_good is None:
+            return None
+        return (self._clock() if now is None else now) - self._last_good
+
+    def active_alarms(self) -> list[Alarm]:
+        return self.engine.alarms.active()
+
+    # --- engine callbacks (event loop thread, must return quickly) ----------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._latest = snapshot
+        if snapshot.quality is not Quality.COMM_ERROR:
+            self._last_good = snapshot.monotonic
+        for channel in list(self._channels.values()):
+            channel._feed(snapshot)
+        self.snapshot.emit(snapshot)
+        if snapshot.quality is Quality.COMM_ERROR and self._link_ok:
+            self._update_link(False)  # a failed poll is news now, not at the next timer tick
+
+    def _on_alarm(self, transition: AlarmTransition) -> None:
+        self.alarm_transition.emit(transition)
+        self.alarms_changed.emit(self.engine.alarms.active())
+
+    def _on_timer(self) -> None:
+        try:
+            self._status = self.engine.status()
+        except Exception:  # a broken status must not stop the HMI's clock
+            log.exception("engine.status() failed")
+        now = self._clock()
+        age = self.data_age_s(now)
+        fresh = age is not None and age <= self.stale_after_s
+        self._update_link(fresh and self._status.link.connected)
+        self.status_changed.emit(self._status)
+        self.tick.emit(now)
+
+    def _update_link(self, ok: bool) -> None:
+        if ok != self._link_ok:
+            self._link_ok = ok
+            self.link_changed.emit(ok)
+
+    def refresh(self) -> None:
+        """Run one status tick now (tests and start-up)."""
+        self._on_timer()

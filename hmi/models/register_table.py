@@ -1,0 +1,177 @@
+"""The register inspector's table model: one row per register, only changed cells repainted.
+
+The shape of pydm's connection table model: values arrive from the bridge, cell texts are cached,
+and dataChanged is emitted for the cells whose text (or staleness) changed, never the whole table.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from core.registers import Register
+from core.snapshot import Snapshot
+from hmi.formatting import RawFormat, format_address, format_age, format_raw, format_value
+
+_Index = QModelIndex | QPersistentModelIndex
+_STALE_INK = QColor("#8c9094")
+_WRITABLE_INK = QColor("#1f4e79")
+
+
+class Column(IntEnum):
+    ADDRESS = 0
+    NAME = 1
+    RAW = 2
+    VALUE = 3
+    UNIT = 4
+    ACCESS = 5
+    AGE = 6
+
+
+HEADERS = {
+    Column.ADDRESS: "Address",
+    Column.NAME: "Name",
+    Column.RAW: "Raw",
+    Column.VALUE: "Value",
+    Column.UNIT: "Unit",
+    Column.ACCESS: "Access",
+    Column.AGE: "Age",
+}
+FORMATTABLE = (Column.ADDRESS, Column.RAW)
+
+
+class _Row:
+    __slots__ = ("good_at", "raw", "register", "stale", "texts", "value")
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self.raw: int | float | None = None
+        self.value: float | None = None
+        self.good_at: float | None = None  # monotonic time of the last good value
+        self.stale = True
+        self.texts: list[str] = [""] * len(Column)
+
+
+class RegisterTableModel(QAbstractTableModel):
+    def __init__(self, registers: list[Register], *, stale_after_s: float, parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self._rows = [_Row(r) for r in sorted(registers, key=lambda r: r.address)]
+        self._by_name = {row.register.name: i for i, row in enumerate(self._rows)}
+        self.stale_after_s = stale_after_s
+        self.formats: dict[Column, RawFormat] = {Column.ADDRESS: RawFormat.DECIMAL, Column.RAW: RawFormat.DECIMAL}
+        for row in self._rows:
+            self._render(row, time.monotonic())
+
+    # --- Qt model API ------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        column = Column(section)
+        title = HEADERS[column]
+        if column in FORMATTABLE and self.formats[column] is not RawFormat.DECIMAL:
+            title += f" ({self.formats[column].value})"
+        return title
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column in (Column.RAW, Column.VALUE, Column.AGE) and row.stale:
+                return _STALE_INK
+            if column is Column.ACCESS and row.register.writable:
+                return _WRITABLE_INK
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in (Column.ADDRESS, Column.RAW, Column.VALUE, Column.AGE):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.register.description
+        if role == Qt.ItemDataRole.UserRole:
+            return row.register
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # --- what the page calls -----------------------------------------------------------
+
+    def register_at(self, row: int) -> Register:
+        return self._rows[row].register
+
+    def row_of(self, name: str) -> int:
+        return self._by_name[name]
+
+    def value_of(self, name: str) -> float | None:
+        return self._rows[self._by_name[name]].value
+
+    def set_format(self, column: Column, fmt: RawFormat) -> None:
+        if column not in FORMATTABLE or self.formats[column] is fmt:
+            return
+        self.formats[column] = fmt
+        now = time.monotonic()
+        for row in self._rows:
+            self._render(row, now)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
+        self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
+
+    def update_snapshot(self, snapshot: Snapshot) -> None:
+        for i, row in enumerate(self._rows):
+            name = row.register.name
+            if name not in snapshot.values:
+                continue
+            value = snapshot.values[name]
+            if value is not None:
+                row.value = value
+                row.raw = snapshot.raw.get(name)
+                row.good_at = snapshot.monotonic
+            self._refresh(i, row, snapshot.monotonic)
+
+    def tick(self, now: float | None = None) -> None:
+        """Re-judge ages and staleness (the status timer calls this a few times a second)."""
+        now = time.monotonic() if now is None else now
+        for i, row in enumerate(self._rows):
+            self._refresh(i, row, now)
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _refresh(self, i: int, row: _Row, now: float) -> None:
+        before = list(row.texts)
+        was_stale = row.stale
+        self._render(row, now)
+        changed = [c for c in Column if row.texts[c] != before[c]]
+        if row.stale != was_stale:
+            changed = sorted(set(changed) | {Column.RAW, Column.VALUE, Column.AGE})
+        for column in changed:
+            index = self.index(i, column)
+            self.dataChanged.emit(index, index)
+
+    def _render(self, row: _Row, now: float) -> None:
+        register = row.register
+        age = None if row.good_at is None else max(0.0, now - row.good_at)
+        row.stale = age is None or age > self.stale_after_s
+        row.texts[Column.ADDRESS] = format_address(register.address, self.formats[Column.ADDRESS])
+        row.texts[Column.NAME] = register.name
+        row.texts[Column.RAW] = format_raw(register, row.raw, self.formats[Column.RAW])
+        row.texts[Column.VALUE] = format_value(register, row.value)
+        row.texts[Column.UNIT] = register.unit
+        row.texts[Column.ACCESS] = "read/write" if register.writable else "read"
+        row.texts[Column.AGE] = format_age(age)

@@ -1,0 +1,55 @@
+"""The one place the HMI asks whether a user may do something.
+
+Every protected control (register writes, presets, leaving kiosk mode, ML mode) calls :func:`can`.
+Until the access-control issue lands users and roles, the policy allows every action and the
+callers ask for an explicit confirmation before anything reaches the PLC. Access control plugs in
+its own policy with :func:`set_policy`; no widget changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    APPLY_PRESET = "apply_preset"
+    WRITE_REGISTER = "write_register"
+    LEAVE_KIOSK = "leave_kiosk"
+    TOGGLE_ML = "toggle_ml"
+    QUIT = "quit"
+
+
+# Actions that reach the PLC or leave the operator's protected view: confirmed before they run.
+CONFIRMED_ACTIONS = frozenset({Action.WRITE_REGISTER, Action.LEAVE_KIOSK, Action.TOGGLE_ML})
+
+Policy = Callable[[str, Action], bool]
+
+
+def _allow_all(user: str, action: Action) -> bool:
+    return bool(user)
+
+
+_policy: Policy = _allow_all
+
+
+def can(user: str, action: Action | str) -> bool:
+    """True when ``user`` may perform ``action``; an unknown action is refused."""
+    try:
+        known = Action(action)
+    except ValueError:
+        return False
+    return _policy(user, known)
+
+
+def needs_confirmation(action: Action | str) -> bool:
+    try:
+        return Action(action) in CONFIRMED_ACTIONS
+    except ValueError:
+        return True
+
+
+def set_policy(policy: Policy | None) -> None:
+    """Install the access-control policy (None restores the allow-and-confirm default)."""
+    global _policy
+    _policy = policy or _allow_all

@@ -1,0 +1,97 @@
+"""Banners: the newest active alarm, and the PLC-link-lost banner readable across the room."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from core.analysis.alarms import Alarm, Priority
+from hmi.bridge import EngineBridge
+from hmi.formatting import format_age
+from hmi.widgets.style import set_state
+
+_PRIORITY_STATE = {
+    Priority.CRITICAL: "critical",
+    Priority.HIGH: "high",
+    Priority.MEDIUM: "medium",
+    Priority.LOW: "low",
+}
+
+
+def newest_alarm(alarms: list[Alarm]) -> Alarm | None:
+    return max(alarms, key=lambda a: a.raised_ms, default=None)
+
+
+class AlarmBanner(QFrame):
+    """The newest alarm that needs attention; calm grey text when there is none."""
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AlarmBanner")
+        self.setMinimumHeight(56)
+        self.priority_label = QLabel("", self)
+        self.priority_label.setObjectName("BannerPriority")
+        self.text_label = QLabel("No active alarms", self)
+        self.text_label.setObjectName("BannerText")
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("BannerCount")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 4, 16, 4)
+        layout.addWidget(self.priority_label)
+        layout.addWidget(self.text_label, 1)
+        layout.addWidget(self.count_label)
+        bridge.alarms_changed.connect(self.show_alarms)
+        self.show_alarms(bridge.active_alarms())
+
+    def text(self) -> str:
+        return self.text_label.text()
+
+    def show_alarms(self, alarms: list[Alarm]) -> None:
+        alarm = newest_alarm(alarms)
+        if alarm is None:
+            set_state(self, "none")
+            self.priority_label.setText("")
+            self.text_label.setText("No active alarms")
+            self.count_label.setText("")
+            return
+        set_state(self, _PRIORITY_STATE.get(alarm.priority, "medium"))
+        raised = time.strftime("%H:%M:%S", time.localtime(alarm.raised_ms / 1000))
+        self.priority_label.setText(alarm.priority.name)
+        suffix = " (acknowledged)" if alarm.state.value == "acknowledged" else ""
+        self.text_label.setText(f"{raised}  {alarm.text}{suffix}")
+        self.count_label.setText(f"{len(alarms)} active" if len(alarms) > 1 else "")
+
+
+class LinkBanner(QFrame):
+    """Hidden while the PLC data is live; a full-width red bar when it is not."""
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LinkBanner")
+        self._bridge = bridge
+        self.label = QLabel("", self)
+        self.label.setObjectName("LinkBannerText")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.label)
+        set_state(self, "lost")
+        self.setVisible(False)
+        bridge.link_changed.connect(self._on_link)
+        bridge.tick.connect(self._on_tick)
+
+    def _on_link(self, ok: bool) -> None:
+        self.setVisible(not ok)
+        self._on_tick()
+
+    def _on_tick(self, now: float | None = None) -> None:
+        if self.isHidden():
+            return
+        age = self._bridge.data_age_s(now)
+        error = self._bridge.status.link.last_error
+        detail = f"no data for {format_age(age)}" if age is not None else "no data received yet"
+        if error:
+            detail += f" — {error}"
+        self.label.setText(f"PLC LINK LOST — values are not live ({detail})")

@@ -1,0 +1,168 @@
+"""An on-screen numeric keypad for gloved fingers, and the entry field that opens it in kiosk mode.
+
+The keypad is a non-modal dialog (no nested event loop inside the qasync loop): it emits
+``entered(float)`` on OK and closes; Cancel closes without a value.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+KEY_SIZE = 72  # px: well above the 48 px touch minimum
+
+
+def parse_number(text: str) -> float | None:
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class NumericKeypad(QDialog):
+    entered = Signal(float)
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        initial: str = "",
+        limits: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("NumericKeypad")
+        self.setWindowTitle(title)
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._text = initial
+        self._fresh = True  # the first key replaces the initial text, as on a calculator
+
+        self.title_label = QLabel(title, self)
+        self.title_label.setObjectName("KeypadTitle")
+        self.display = QLabel(initial or "0", self)
+        self.display.setObjectName("KeypadDisplay")
+        self.display.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.limits_label = QLabel(limits, self)
+        self.limits_label.setObjectName("KeypadLimits")
+        self.limits_label.setVisible(bool(limits))
+
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        self.keys: dict[str, QPushButton] = {}
+        layout_rows = [["7", "8", "9", "⌫"], ["4", "5", "6", "C"], ["1", "2", "3", "±"], ["0", ".", "Cancel", "OK"]]
+        for r, row in enumerate(layout_rows):
+            for c, key in enumerate(row):
+                button = QPushButton(key, self)
+                button.setObjectName("KeypadKey")
+                button.setMinimumSize(KEY_SIZE, KEY_SIZE)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(lambda _checked=False, k=key: self.press(k))
+                grid.addWidget(button, r, c)
+                self.keys[key] = button
+        self.keys["OK"].setObjectName("KeypadOk")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.display)
+        layout.addWidget(self.limits_label)
+        layout.addLayout(grid)
+        self._refresh()
+
+    def text(self) -> str:
+        return self._text
+
+    def value(self) -> float | None:
+        return parse_number(self._text)
+
+    def press(self, key: str) -> None:
+        """Apply one key (public so tests and hardware keys can drive it)."""
+        if key == "OK":
+            value = self.value()
+            if value is not None:
+                self.entered.emit(value)
+                self.accept()
+            return
+        if key == "Cancel":
+            self.reject()
+            return
+        if key == "C":
+            self._text = ""
+        elif key == "⌫":
+            self._text = "" if self._fresh else self._text[:-1]
+        elif key == "±":
+            self._text = self._text[1:] if self._text.startswith("-") else "-" + self._text
+        elif key == ".":
+            base = "" if self._fresh else self._text
+            if "." not in base:
+                self._text = (base or "0") + "."
+        elif key.isdigit():
+            base = "" if self._fresh else self._text
+            self._text = ("" if base == "0" else base) + key
+        else:
+            return
+        self._fresh = False
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.display.setText(self._text or "0")
+        self.keys["OK"].setEnabled(self.value() is not None)
+
+
+class NumericEntry(QLineEdit):
+    """A number field: typed on the desktop; in kiosk mode a tap opens the keypad instead."""
+
+    value_entered = Signal(float)
+
+    def __init__(self, title: str, *, kiosk: bool, limits: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("NumericEntry")
+        self.title = title
+        self.limits = limits
+        self.kiosk = kiosk
+        self.keypad: NumericKeypad | None = None
+        self.setMinimumHeight(48)
+        self.setReadOnly(kiosk)
+        if kiosk:
+            self.setPlaceholderText("tap to enter")
+        self.returnPressed.connect(self._typed)
+
+    def value(self) -> float | None:
+        return parse_number(self.text())
+
+    def set_value(self, value: float) -> None:
+        self.setText(f"{value:g}")
+
+    def open_keypad(self) -> NumericKeypad:
+        if self.keypad is not None:
+            self.keypad.raise_()
+            return self.keypad
+        keypad = NumericKeypad(self.title, initial=self.text(), limits=self.limits, parent=self.window())
+        keypad.entered.connect(self._keyed)
+        keypad.finished.connect(self._keypad_closed)
+        self.keypad = keypad
+        keypad.show()
+        return keypad
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.kiosk:
+            self.open_keypad()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def _keyed(self, value: float) -> None:
+        self.set_value(value)
+        self.value_entered.emit(value)
+
+    def _keypad_closed(self) -> None:
+        self.keypad = None
+
+    def _typed(self) -> None:
+        value = self.value()
+        if value is not None:
+            self.value_entered.emit(value)

@@ -1,0 +1,240 @@
+"""Stacked time plots over a RingBuffer: data arrives any time, drawing happens on a timer.
+
+As in pydm's timeplot, arrival only sets a needs-redraw flag; a QTimer (<= 10 Hz) redraws the
+visible window with setData on curves created once (never clear() + plot(): pyqtgraph #2348).
+Curves use peak downsampling and clip-to-view, so a 1 h window draws only what the pixels show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QWidget
+
+from hmi.ring_buffer import FloatArray, RingBuffer
+
+pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
+
+
+@dataclass(frozen=True, slots=True)
+class CurveSpec:
+    column: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSpec:
+    title: str
+    unit: str
+    curves: list[CurveSpec] = field(default_factory=list)
+
+
+class RingBufferPlot(pg.GraphicsLayoutWidget):
+    """Stacked plots sharing one time axis; live window, pause, pan/zoom, history, cursor."""
+
+    cursor_moved = Signal(float, object)  # time (s), {column: value or None}
+    interacted = Signal()  # the user panned or zoomed: the page pauses live scrolling
+
+    def __init__(
+        self,
+        buffer: RingBuffer,
+        panels: list[PanelSpec],
+        *,
+        rate_hz: float = 10.0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent=parent)
+        self.buffer = buffer
+        self.window_s = 60.0
+        self.paused = False
+        self.history_mode = False
+        self._dirty = False
+        self._programmatic = False
+        self._shown: dict[str, tuple[FloatArray, FloatArray]] = {}
+        self.plots: list[pg.PlotItem] = []
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.cursors: list[pg.InfiniteLine] = []
+        self.frames = 0  # redraws done (benchmarks and tests read it)
+        for row, panel in enumerate(panels):
+            axis = pg.DateAxisItem(orientation="bottom")
+            plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            plot.setLabel("left", panel.title, units=None)
+            plot.getAxis("left").setWidth(70)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMenuEnabled(False)  # nothing needs a right-click
+            plot.hideButtons()
+            plot.addLegend(offset=(-10, 5), labelTextSize="9pt") if len(panel.curves) > 1 else None
+            if self.plots:
+                plot.setXLink(self.plots[0])
+            if row < len(panels) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            plot.enableAutoRange(axis="y", enable=True)
+            plot.setAutoVisible(y=True)
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+            for spec in panel.curves:
+                curve = plot.plot(
+                    name=f"{spec.label}",
+                    pen=pg.mkPen(spec.colour, width=1.5),
+                    skipFiniteCheck=True,
+                    connect="finite",
+                )
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+                self.curves[spec.column] = curve
+            cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#5b5f63", width=1))
+            cursor.setVisible(False)
+            cursor.sigPositionChanged.connect(self._on_cursor_dragged)
+            plot.addItem(cursor, ignoreBounds=True)
+            self.cursors.append(cursor)
+            self.plots.append(plot)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.scene().sigMouseMoved.connect(self._on_move)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(1000 / min(10.0, rate_hz)))
+        self._timer.timeout.connect(self.redraw)
+        self._stopped = False
+
+    # --- data in -----------------------------------------------------------------------
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def set_window(self, seconds: float) -> None:
+        self.window_s = seconds
+        self.history_mode = False
+        self.paused = False
+        self._dirty = True
+        self.redraw()
+
+    def set_paused(self, paused: bool) -> None:
+        if paused and not self.paused:
+            # The ring buffer keeps filling under the views: freeze copies of what is shown.
+            self._shown = {k: (t.copy(), y.copy()) for k, (t, y) in self._shown.items()}
+            for column, (t, y) in self._shown.items():
+                self.curves[column].setData(t, y, skipFiniteCheck=True, connect="finite")
+        self.paused = paused
+        if not paused:
+            self.history_mode = False
+            self._dirty = True
+            self.redraw()
+
+    def show_range(self, times: FloatArray, values: dict[str, FloatArray]) -> None:
+        """Show fixed data (e.g. from raw.db) and stop live scrolling."""
+        self.paused = True
+        self.history_mode = True
+        self._shown = {}
+        for column, curve in self.curves.items():
+            y = values.get(column, np.full(times.shape, np.nan))
+            self._shown[column] = (times, y)
+            curve.setData(times, y, skipFiniteCheck=True, connect="finite")
+        if times.size:
+            self._set_x(float(times[0]), float(times[-1]))
+        self.frames += 1
+
+    # --- drawing -----------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        if self.paused or not self._dirty or not self.isVisible():
+            return
+        self._dirty = False
+        newest = self.buffer.times()
+        if newest.size == 0:
+            return
+        end = float(newest[-1])
+        n = self.buffer.since(end - self.window_s)
+        t = self.buffer.times(n)
+        for column, curve in self.curves.items():
+            y = self.buffer.values(column, n)
+            self._shown[column] = (t, y)
+            curve.setData(t, y, skipFiniteCheck=True, connect="finite")
+        self._set_x(end - self.window_s, end)
+        self.frames += 1
+
+    def _set_x(self, start: float, end: float) -> None:
+        self._programmatic = True
+        try:
+            self.plots[0].setXRange(start, end, padding=0)
+        finally:
+            self._programmatic = False
+
+    def stop(self) -> None:
+        """Stop drawing for good (the window is closing)."""
+        self._stopped = True
+        self._timer.stop()
+
+    # The redraw timer runs only while the plot is on screen: a hidden page costs nothing.
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._stopped:
+            self._dirty = True
+            self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    # --- interaction -------------------------------------------------------------------
+
+    def _on_manual_range(self, *_args: object) -> None:
+        if not self._programmatic:
+            self.interacted.emit()
+
+    def _on_click(self, event: object) -> None:
+        pos = event.scenePos()  # type: ignore[attr-defined]
+        self._place_cursor_at_scene(pos)
+
+    def _on_move(self, pos: object) -> None:
+        if any(c.isVisible() for c in self.cursors):
+            return  # a placed cursor stays where it was put (touch has no hover)
+        self._show_readout_at_scene(pos)
+
+    def _place_cursor_at_scene(self, pos: object) -> None:
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(pos):
+                x = plot.getViewBox().mapSceneToView(pos).x()
+                self.set_cursor(x)
+                return
+
+    def _show_readout_at_scene(self, pos: object) -> None:
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(pos):
+                x = plot.getViewBox().mapSceneToView(pos).x()
+                self.cursor_moved.emit(x, self.values_at(x))
+                return
+
+    def set_cursor(self, x: float) -> None:
+        for cursor in self.cursors:
+            cursor.blockSignals(True)
+            cursor.setValue(x)
+            cursor.setVisible(True)
+            cursor.blockSignals(False)
+        self.cursor_moved.emit(x, self.values_at(x))
+
+    def clear_cursor(self) -> None:
+        for cursor in self.cursors:
+            cursor.setVisible(False)
+
+    def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
+        self.set_cursor(float(line.value()))
+
+    def values_at(self, x: float) -> dict[str, float | None]:
+        """The sample nearest to time ``x`` in each curve as currently shown."""
+        out: dict[str, float | None] = {}
+        for column, (t, y) in self._shown.items():
+            if t.size == 0:
+                out[column] = None
+                continue
+            i = int(np.clip(np.searchsorted(t, x), 0, t.size - 1))
+            if i > 0 and abs(t[i - 1] - x) < abs(t[i] - x):
+                i -= 1
+            value = float(y[i])
+            out[column] = None if np.isnan(value) else value
+        return out
+
+    def shown(self, column: str) -> tuple[FloatArray, FloatArray]:
+        return self._shown.get(column, (np.empty(0), np.empty(0)))
