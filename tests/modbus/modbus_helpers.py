@@ -38,6 +38,7 @@ class MiniPlc:
         self.silent = False
         self.delay_s = 0.0
         self.exception_code: int | None = None
+        self.exception_address: int | None = None  # None: every request; else only those covering it
         self.short_reply = False
         self.requests = 0
         self.writes: list[tuple[int, list[int]]] = []
@@ -53,6 +54,11 @@ class MiniPlc:
     def set_words(self, address: int, words: list[int]) -> None:
         offset = address - self.start_address
         self.words[offset : offset + len(words)] = words
+
+    def set_nan(self, name: str) -> None:
+        reg = self.register_map[name]
+        words = [0x7FC0, 0x0000]  # float32 quiet NaN, high word first
+        self.set_words(reg.address, words if reg.word_order.value == "big" else words[::-1])
 
     def value(self, name: str) -> float:
         reg = self.register_map[name]
@@ -106,7 +112,9 @@ class MiniPlc:
         self.requests += 1
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
-        if self.exception_code is not None:
+        if self.exception_code is not None and (
+            self.exception_address is None or address <= self.exception_address < address + count
+        ):
             return ExcCodes(self.exception_code)
         offset = address - start_address
         if set_values is not None:
@@ -148,6 +156,38 @@ def fast_modbus(settings: Settings, port: int, **changes: Any) -> ModbusSettings
     }
     values.update(changes)
     return ModbusSettings.model_validate({**settings.modbus.model_dump(), **values})
+
+
+class FakeClock:
+    """Monotonic and wall time that move only when told: sleeping jumps to the deadline."""
+
+    def __init__(self, start: float = 1000.0, wall_offset: float = 1_700_000_000.0) -> None:
+        self.now = start
+        self.wall_offset = wall_offset
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return self.now + self.wall_offset
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep_until(self, deadline: float) -> None:
+        self.sleeps.append(deadline)
+        self.now = max(self.now, deadline)
+        await asyncio.sleep(0)
+
+
+async def spin_until(condition: Callable[[], bool], max_turns: int = 2_000_000) -> None:
+    """Turn the event loop until ``condition()`` holds (for fake-clock tests: no real waiting)."""
+    for _ in range(max_turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"condition not met after {max_turns} loop turns")
 
 
 async def wait_for(condition: Callable[[], bool], within_s: float = 10.0, what: str = "condition") -> None:
