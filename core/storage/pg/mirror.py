@@ -1,0 +1,475 @@
+"""PostgresMirror: copies the local SQLite databases into one central PostgreSQL, loss- and duplicate-free.
+
+One asyncio task loops: connect and migrate, wait for the machine id, then per table read rows
+after the durable cursor (on the mirror's own SQLite thread, in bounded batches), send them
+(see :mod:`core.storage.pg.sender`), and advance the cursor after the commit. Outages back off
+up to ``retry_backoff_max_s`` and resume from the cursors, oldest rows first. Acquisition and
+the GUI never wait on any of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import asyncpg
+
+from core.analysis.alarms import AlarmManager, Priority
+from core.api import ServiceHealth
+from core.config import Settings
+from core.snapshot import Quality, Snapshot
+from core.storage.pg.connection import create_pool, describe_error, target_from_settings
+from core.storage.pg.schema import SchemaError, add_columns, enable_timescale, migrate, pg_columns
+from core.storage.pg.sender import CopyPlan, send_bisecting
+from core.storage.pg.source import SourceReader
+from core.storage.pg.state import MirrorState, QuarantinedRow, Rejected
+from core.storage.pg.tables import MIRRORED_TABLES, TableSpec, pg_name, pg_type
+
+log = logging.getLogger("bandsaw.storage.postgres")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+ALARM_DOWN = "postgres.down"
+ALARM_QUARANTINE = "postgres.quarantine"
+_BACKOFF_START_S = 0.5
+_BATCHES_PER_TURN = 20  # then the next table gets its turn, so small tables are never starved
+_STOP_GRACE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """One committed batch, for the engine's metrics (and the fleet benchmark)."""
+
+    source: str  # "<database>.<table>"
+    rows: int
+    inserted: int  # new in PostgreSQL; rows - inserted - quarantined were already there
+    quarantined: int
+    first_ts_ms: int
+    last_ts_ms: int
+    committed_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class RetryResult:
+    sent: int
+    still_failing: int
+
+
+class MirrorUnavailable(Exception):
+    """An engineer's action needs the connection and there is none; the text says why."""
+
+
+class PostgresMirror:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        alarms: AlarmManager,
+        data_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        tables: Sequence[TableSpec] = MIRRORED_TABLES,
+        on_commit: Callable[[CommitInfo], None] | None = None,
+    ) -> None:
+        self._pg = settings.database.postgresql
+        self._alarms = alarms
+        self._clock = clock
+        self._tables = tuple(tables)
+        self._by_name = {spec.name: spec for spec in self._tables}
+        self._on_commit = on_commit
+        self._target = target_from_settings(self._pg)
+        self._fixed_machine_id = settings.machine.id is not None
+        self._machine_id: int | None = settings.machine.id
+        self._db_dir = (data_dir if data_dir is not None else settings.data_dir) / "databases"
+        self._executor: ThreadPoolExecutor | None = None
+        self._reader = SourceReader(self._db_dir)
+        self._state: MirrorState | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake_event = asyncio.Event()
+        self._stopping = False
+        self._schema_ready = False
+        self._pg_cols: dict[str, dict[str, str]] = {}
+        self._plans: dict[str, CopyPlan] = {}
+        self._cursors: dict[str, int] = {}
+        # What health() reports, kept current by the loop so health() never does IO.
+        self._connected = False
+        self._error = ""
+        self._logged_error = ""  # each distinct failure is logged once, and the recovery once
+        self._down_since: float | None = None
+        self._last_commit_ms: int | None = None
+        self._backlog_rows = 0
+        self._oldest_ts_ms: int | None = None
+        self._quarantined = 0
+        self.rows_sent = 0
+        self.rows_duplicate = 0
+        self.timescale = False
+
+    # --- the engine's side ---------------------------------------------------------------
+
+    @property
+    def enabled(self) -> bool:
+        return self._pg.enabled
+
+    @property
+    def machine_id(self) -> int | None:
+        return self._machine_id
+
+    async def start(self) -> None:
+        """Open the local state and start mirroring in the background; returns at once."""
+        if not self._pg.enabled or self._task is not None:
+            return
+        self._stopping = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-mirror-sqlite")
+        try:
+            self._state = await self._io(MirrorState, self._db_dir / "pg_mirror.db")
+            self._cursors = await self._io(self._state.cursors, self._target.identity)
+            self._quarantined = await self._io(self._state.quarantine_count, self._target.identity)
+        except Exception as exc:  # a broken local file must not stop the engine: say it instead
+            self._error = f"PostgreSQL mirror state {self._db_dir / 'pg_mirror.db'}: {exc}"
+            log.error("%s", self._error)
+            await self._close_local()
+            return
+        self._update_quarantine_alarm("")
+        log.info("PostgreSQL mirror to %s starting", self._target.display)
+        self._task = asyncio.create_task(self._run(), name="postgres-mirror")
+
+    async def stop(self) -> None:
+        """Let the batch in flight finish (briefly), then close everything; nothing is lost."""
+        self._stopping = True
+        self._wake_event.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), _STOP_GRACE_S)
+            except TimeoutError:
+                task.cancel()  # an uncommitted batch rolls back; its cursor never moved
+                await asyncio.gather(task, return_exceptions=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                await asyncio.wait_for(pool.close(), _STOP_GRACE_S)
+            except (TimeoutError, OSError, asyncpg.PostgresError):
+                pool.terminate()
+        self._connected = False
+        await self._close_local()
+
+    def set_machine_id(self, machine_id: int) -> None:
+        """The machine id read from the PLC; ignored when ``machine.id`` is configured."""
+        if self._fixed_machine_id or machine_id == self._machine_id:
+            return
+        if not 0 <= machine_id <= 65535:
+            log.warning("machine id %r from the PLC is out of range; ignored", machine_id)
+            return
+        if self._machine_id is not None:
+            log.warning("machine id changed from %d to %d", self._machine_id, machine_id)
+        self._machine_id = machine_id
+        self._wake_event.set()
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        """Engine listener: takes the machine id from the first good snapshot that has one."""
+        if self._machine_id is not None or snapshot.quality is not Quality.GOOD:
+            return
+        value = snapshot.values.get("machine_id")
+        if value is not None:
+            self.set_machine_id(round(value))
+
+    def wake(self) -> None:
+        """New rows were committed locally: look now rather than at the next interval."""
+        self._wake_event.set()
+
+    def health(self) -> ServiceHealth:
+        if not self._pg.enabled:
+            return ServiceHealth(enabled=False)
+        error = self._error
+        if not error and self._connected and self._machine_id is None:
+            error = "waiting for the machine id (set machine.id, or the PLC's machine_id register)"
+        if not error and not self._connected and self._task is not None:
+            error = f"connecting to {self._target.display}"
+        if not error and self._quarantined:
+            error = f"{self._quarantined} row(s) quarantined: rejected by PostgreSQL"
+        lag_s = 0.0
+        if self._oldest_ts_ms is not None:
+            lag_s = max(0.0, self._clock() - self._oldest_ts_ms / 1000.0)
+        return ServiceHealth(
+            enabled=True,
+            connected=self._connected,
+            backlog=self._backlog_rows,
+            lag_s=lag_s,
+            last_ok_ms=self._last_commit_ms,
+            error=error,
+        )
+
+    # --- the engineer's side: the quarantine ---------------------------------------------
+
+    async def quarantined(self, ids: list[int] | None = None) -> list[QuarantinedRow]:
+        if self._state is None:
+            return []
+        return await self._io(self._state.quarantined, self._target.identity, ids)
+
+    async def retry_quarantined(self, ids: list[int] | None = None) -> RetryResult:
+        """Send quarantined rows again (all, or those ``ids``); the source row wins if it still exists."""
+        if self._pool is None or self._state is None or not self._connected:
+            raise MirrorUnavailable(self._error or "PostgreSQL is not connected")
+        sent = failing = 0
+        for entry in await self._io(self._state.quarantined, self._target.identity, ids):
+            spec = self._by_name.get(entry.source)
+            columns = await self._io(self._reader.columns, spec) if spec is not None else None
+            if spec is None or columns is None:
+                await self._io(self._state.requarantine, entry.id, f"source {entry.source} not found", self._now_ms())
+                failing += 1
+                continue
+            plan = await self._plan(spec, columns)
+            fresh = await self._io(self._reader.read_ids, spec, list(plan.columns), [entry.row_id])
+            row = fresh.get(entry.row_id) or plan.row_from_dict(entry.values)
+            async with self._pool.acquire() as conn:
+                _, refused = await send_bisecting(conn, plan, entry.machine_id, [row])
+            if refused:
+                await self._io(self._state.requarantine, entry.id, self._target.redact(refused[0][1]), self._now_ms())
+                failing += 1
+            else:
+                await self._io(self._state.drop, self._target.identity, [entry.id])
+                sent += 1
+        await self._refresh_quarantine("")
+        log.info("quarantine retry: %d sent, %d still rejected", sent, failing)
+        return RetryResult(sent, failing)
+
+    async def drop_quarantined(self, ids: list[int]) -> int:
+        """Give up on these quarantined rows (they stay in SQLite); returns how many were dropped."""
+        if self._state is None:
+            return 0
+        dropped = await self._io(self._state.drop, self._target.identity, list(ids))
+        await self._refresh_quarantine("")
+        log.info("quarantine: %d row(s) dropped by an engineer", dropped)
+        return dropped
+
+    # --- the loop --------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = _BACKOFF_START_S
+        fresh_retry_used = False
+        while not self._stopping:
+            try:
+                await self._ensure_ready()
+                if self._machine_id is None:
+                    self._on_success()
+                    await self._refresh_backlog()
+                    await self._sleep(self._pg.interval_s)
+                    continue
+                progressed = await self._cycle()
+                self._on_success()
+                backoff, fresh_retry_used = _BACKOFF_START_S, False
+                if not progressed:
+                    await self._sleep(self._pg.interval_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                was_up = self._on_failure(exc)
+                if was_up and not fresh_retry_used:
+                    # After a server restart the pool's first query fails on a dead socket;
+                    # the retry gets a new connection.
+                    fresh_retry_used = True
+                    continue
+                await self._backoff(backoff)
+                backoff = min(backoff * 2, self._pg.retry_backoff_max_s)
+
+    async def _ensure_ready(self) -> None:
+        if self._pool is None:
+            self._pool = await create_pool(self._target, self._pg)
+        if not self._schema_ready:
+            async with self._pool.acquire() as conn:
+                found = await migrate(conn, self._tables)
+                if found == 0 or not self.timescale:
+                    self.timescale = await enable_timescale(conn)
+            self._pg_cols.clear()
+            self._plans.clear()
+            self._schema_ready = True
+        self._connected = True
+
+    async def _cycle(self) -> bool:
+        progressed = False
+        for spec in self._tables:
+            if self._stopping:
+                break
+            columns = await self._io(self._reader.columns, spec)
+            if columns is None:
+                continue  # that database or table does not exist yet
+            plan = await self._plan(spec, columns)
+            progressed = await self._drain(plan) or progressed
+        await self._refresh_backlog()
+        return progressed
+
+    async def _plan(self, spec: TableSpec, columns: list[tuple[str, str]]) -> CopyPlan:
+        names = tuple(name for name, _ in columns)
+        plan = self._plans.get(spec.table)
+        if plan is not None and plan.columns == names:
+            return plan
+        assert self._pool is not None
+        async with self._pool.acquire() as conn:
+            known = await pg_columns(conn, spec.table)
+            missing = [(pg_name(n), pg_type(d)) for n, d in columns if n != "id" and pg_name(n) not in known]
+            if missing:
+                await add_columns(conn, spec.table, missing)
+                known = await pg_columns(conn, spec.table)
+        plan = CopyPlan.build(spec, names, known)
+        self._plans[spec.table] = plan
+        return plan
+
+    async def _drain(self, plan: CopyPlan) -> bool:
+        """Send up to a turn's worth of batches; the next read overlaps the current send."""
+        spec, limit = plan.spec, self._pg.batch_rows
+        columns = list(plan.columns)
+        pending: asyncio.Future[list[Any]] | None = self._submit(
+            self._reader.read, spec, columns, self._cursors.get(spec.name, 0), limit
+        )
+        batches = 0
+        try:
+            while pending is not None:
+                rows = await pending
+                pending = None
+                if not rows:
+                    break
+                batches += 1
+                if len(rows) == limit and batches < _BATCHES_PER_TURN and not self._stopping:
+                    pending = self._submit(self._reader.read, spec, columns, rows[-1][0], limit)
+                await self._send(plan, rows)
+        finally:
+            if pending is not None:
+                pending.cancel()
+        return batches > 0
+
+    async def _send(self, plan: CopyPlan, rows: list[Any]) -> None:
+        assert self._pool is not None and self._state is not None and self._machine_id is not None
+        machine_id, source = self._machine_id, plan.spec.name
+        async with self._pool.acquire() as conn:
+            inserted, refused = await send_bisecting(conn, plan, machine_id, rows)
+        now_ms = self._now_ms()
+        rejected = [Rejected(r[0], r[1], plan.row_dict(r), self._target.redact(err)) for r, err in refused]
+        await self._io(
+            self._state.commit_batch,
+            self._target.identity,
+            source,
+            last_id=rows[-1][0],
+            machine_id=machine_id,
+            rejected=rejected,
+            now_ms=now_ms,
+        )
+        self._cursors[source] = rows[-1][0]
+        self._last_commit_ms = now_ms
+        self.rows_sent += inserted
+        self.rows_duplicate += len(rows) - inserted - len(rejected)
+        if rejected:
+            log.warning("%s: %d row(s) quarantined: %s", source, len(rejected), rejected[0].error)
+            await self._refresh_quarantine(rejected[-1].error)
+        if self._on_commit is not None:
+            self._on_commit(CommitInfo(source, len(rows), inserted, len(rejected), rows[0][1], rows[-1][1], now_ms))
+
+    # --- health, alarms and waiting --------------------------------------------------------
+
+    def _on_success(self) -> None:
+        if self._down_since is not None:
+            log.info("PostgreSQL mirror to %s is back", self._target.display)
+        self._down_since = None
+        self._error = self._logged_error = ""
+        self._alarms.update(ALARM_DOWN, False, "PostgreSQL mirror down", priority=Priority.MEDIUM, source="postgres")
+
+    def _on_failure(self, exc: Exception) -> bool:
+        """Record the failure; True when the mirror was healthy until now."""
+        was_up = self._down_since is None and self._connected
+        text = str(exc) if isinstance(exc, SchemaError) else describe_error(exc, self._target)
+        if self._down_since is None:
+            self._down_since = self._clock()
+        if text != self._logged_error:
+            self._logged_error = text
+            log.warning("PostgreSQL mirror: %s", text)
+        self._error, self._connected, self._schema_ready = text, False, False
+        return was_up
+
+    def _check_down_alarm(self) -> None:
+        if self._down_since is not None and self._clock() - self._down_since >= self._pg.down_alarm_after_s:
+            self._alarms.update(
+                ALARM_DOWN, True, f"PostgreSQL mirror down: {self._error}", priority=Priority.MEDIUM, source="postgres"
+            )
+
+    async def _backoff(self, delay: float) -> None:
+        # Short slices so the down alarm is raised on time and stop() is prompt.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        await self._refresh_backlog()
+        while not self._stopping:
+            self._check_down_alarm()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            await self._sleep(min(remaining, 0.5))
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` or until woken (new rows, a machine id, stop)."""
+        if self._stopping:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake_event.wait(), seconds)
+        if not self._stopping:
+            self._wake_event.clear()
+
+    async def _refresh_backlog(self) -> None:
+        if self._state is None:
+            return
+        try:
+            self._backlog_rows, self._oldest_ts_ms = await self._io(self._backlog_all)
+        except Exception as exc:  # a source being replaced mid-read: next cycle tries again
+            log.debug("backlog not measured: %s", exc)
+
+    def _backlog_all(self) -> tuple[int, int | None]:
+        total, oldest = 0, None
+        for spec in self._tables:
+            rows, ts_ms, _ = self._reader.backlog(spec, self._cursors.get(spec.name, 0))
+            total += rows
+            if ts_ms is not None and (oldest is None or ts_ms < oldest):
+                oldest = ts_ms
+        return total, oldest
+
+    async def _refresh_quarantine(self, last_error: str) -> None:
+        assert self._state is not None
+        self._quarantined = await self._io(self._state.quarantine_count, self._target.identity)
+        self._update_quarantine_alarm(last_error)
+
+    def _update_quarantine_alarm(self, last_error: str) -> None:
+        text = f"{self._quarantined} row(s) rejected by PostgreSQL and quarantined"
+        if last_error:
+            text += f"; last: {last_error}"
+        self._alarms.update(ALARM_QUARANTINE, self._quarantined > 0, text, priority=Priority.LOW, source="postgres")
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+    def _submit(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> asyncio.Future[T]:
+        assert self._executor is not None
+        return asyncio.get_running_loop().run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+    async def _io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run blocking SQLite work on the mirror's own thread (connections stay on one thread)."""
+        return await self._submit(fn, *args, **kwargs)
+
+    async def _close_local(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        state, self._state = self._state, None
+
+        def close() -> None:
+            self._reader.close()
+            if state is not None:
+                state.close()
+
+        await asyncio.get_running_loop().run_in_executor(executor, close)
+        executor.shutdown(wait=True)

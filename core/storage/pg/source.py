@@ -1,0 +1,115 @@
+"""Read-only access to the SQLite databases the mirror copies from.
+
+Each source database has exactly one writer elsewhere in the engine; the mirror only ever opens
+``file:...?mode=ro`` connections, so it cannot write to them even by mistake. All methods are
+blocking and run on the mirror's own SQLite thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from core.storage.pg.tables import TableSpec, quote_ident
+
+log = logging.getLogger("bandsaw.storage.postgres")
+
+Row = tuple[Any, ...]
+
+
+class SourceReader:
+    def __init__(self, databases_dir: Path) -> None:
+        self._dir = databases_dir
+        self._connections: dict[str, sqlite3.Connection] = {}
+        self._contract_warned: set[str] = set()
+
+    def path(self, spec: TableSpec) -> Path:
+        return self._dir / f"{spec.database}.db"
+
+    def _connection(self, spec: TableSpec) -> sqlite3.Connection | None:
+        conn = self._connections.get(spec.database)
+        if conn is not None:
+            return conn
+        path = self.path(spec)
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5.0, isolation_level=None)
+            conn.execute("PRAGMA query_only = 1")
+        except sqlite3.Error as exc:
+            log.warning("cannot open %s read-only: %s", path, exc)
+            return None
+        self._connections[spec.database] = conn
+        return conn
+
+    def _forget(self, spec: TableSpec) -> None:
+        conn = self._connections.pop(spec.database, None)
+        if conn is not None:
+            conn.close()
+
+    def columns(self, spec: TableSpec) -> list[tuple[str, str]] | None:
+        """(name, declared type) in mirror order (id, ts_ms, the rest), or None: not there yet."""
+        conn = self._connection(spec)
+        if conn is None:
+            return None
+        try:
+            info = conn.execute(f"PRAGMA table_info({quote_ident(spec.table)})").fetchall()
+        except sqlite3.Error as exc:
+            log.warning("cannot read the columns of %s: %s", spec.name, exc)
+            self._forget(spec)
+            return None
+        if not info:
+            return None  # the table is not created yet
+        by_name = {row[1]: str(row[2] or "") for row in info}
+        if "id" not in by_name or "ts_ms" not in by_name:
+            if spec.name not in self._contract_warned:
+                self._contract_warned.add(spec.name)
+                log.error("%s lacks the id/ts_ms columns of the storage contract; not mirrored", spec.name)
+            return None
+        rest = [(row[1], str(row[2] or "")) for row in info if row[1] not in ("id", "ts_ms")]
+        return [("id", by_name["id"]), ("ts_ms", by_name["ts_ms"]), *rest]
+
+    def read(self, spec: TableSpec, columns: list[str], after_id: int, limit: int) -> list[Row]:
+        """Up to ``limit`` rows with id > ``after_id``, oldest first; row[0] is the id."""
+        conn = self._connection(spec)
+        if conn is None:
+            return []
+        names = ", ".join(quote_ident(name) for name in columns)
+        sql = f"SELECT {names} FROM {quote_ident(spec.table)} WHERE id > ? ORDER BY id LIMIT ?"
+        try:
+            return conn.execute(sql, (after_id, limit)).fetchall()
+        except sqlite3.Error:
+            self._forget(spec)  # e.g. the file was replaced by a restore: reopen next time
+            raise
+
+    def read_ids(self, spec: TableSpec, columns: list[str], ids: list[int]) -> dict[int, Row]:
+        conn = self._connection(spec)
+        if conn is None or not ids:
+            return {}
+        names = ", ".join(quote_ident(name) for name in columns)
+        marks = ", ".join("?" for _ in ids)
+        sql = f"SELECT {names} FROM {quote_ident(spec.table)} WHERE id IN ({marks})"
+        return {row[0]: row for row in conn.execute(sql, ids).fetchall()}
+
+    def backlog(self, spec: TableSpec, after_id: int) -> tuple[int, int | None, int]:
+        """(rows after the cursor, ts_ms of the oldest of them, the newest id) for the lag."""
+        conn = self._connection(spec)
+        if conn is None:
+            return 0, None, 0
+        table = quote_ident(spec.table)
+        try:
+            newest = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+            oldest = conn.execute(
+                f"SELECT ts_ms FROM {table} WHERE id > ? ORDER BY id LIMIT 1", (after_id,)
+            ).fetchone()
+        except sqlite3.Error:
+            self._forget(spec)
+            return 0, None, 0
+        return max(0, newest - after_id), (oldest[0] if oldest else None), newest
+
+    def close(self) -> None:
+        for conn in self._connections.values():
+            conn.close()
+        self._connections.clear()

@@ -1,0 +1,151 @@
+"""The mirror copies every contract table into PostgreSQL: counts and content match SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from core.analysis.alarms import AlarmManager
+from core.config import Settings
+from core.registers import RegisterMap
+from core.snapshot import Quality, Snapshot
+from core.storage.pg import PostgresMirror
+from core.storage.pg.tables import quote_ident
+from tests.postgres.pgtools import assert_content, counts_match, running, wait_for
+from tests.postgres.sources import Sources
+
+pytestmark = pytest.mark.integration
+
+LOG_TABLES = ["events", "alarm_log", "audit", "cuts", "decisions", "mode_changes"]
+
+
+async def test_every_table_matches_sqlite(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    sources.create(["samples", *LOG_TABLES])  # anomaly.db does not exist yet
+    sources.append("samples", 1_700)
+    for table in LOG_TABLES:
+        sources.append(table, 60)
+    commits: list[int] = []
+    async with running(mirror_settings, on_commit=lambda info: commits.append(info.rows)) as mirror:
+        # Rows keep arriving while the mirror runs.
+        for _ in range(5):
+            sources.append("samples", 37)
+            sources.append("events", 3)
+            mirror.wake()
+            await asyncio.sleep(0.05)
+        # A register added to the map: SQLite grows a column, PostgreSQL follows.
+        sources.execute("samples", 'ALTER TABLE samples ADD COLUMN "new_register" REAL')
+        sources.append("samples", 120)
+        # A database created after the mirror started is picked up.
+        sources.create(["anomalies"])
+        sources.append("anomalies", 40)
+
+        tables = ["samples", *LOG_TABLES, "anomalies"]
+        await wait_for(lambda: counts_match(pg, sources, machine_id, tables), what="all tables mirrored")
+        for table in tables:
+            await assert_content(pg, sources, machine_id, table)
+
+        assert await pg.fetchval("SELECT max(version) FROM schema_version") == 1
+        columns = await pg.fetch("SELECT column_name FROM information_schema.columns WHERE table_name = 'samples'")
+        assert {"new_register", "plc_machine_id"} <= {r[0] for r in columns}
+        assert max(commits) <= mirror_settings.database.postgresql.batch_rows
+
+        async def caught_up() -> bool:
+            health = mirror.health()
+            return health.connected and health.backlog == 0
+
+        await wait_for(caught_up, what="health to show no backlog")
+        health = mirror.health()
+        assert health.enabled and health.error == "" and health.lag_s == 0.0
+        assert health.last_ok_ms is not None
+        assert mirror.rows_duplicate == 0
+
+
+async def test_restart_resumes_from_the_cursor(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    sources.create(["samples", "events"])
+    sources.append("samples", 800)
+    sources.append("events", 30)
+    async with running(mirror_settings):
+        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="first run")
+
+    sources.append("samples", 300)
+    sources.append("events", 5)
+    async with running(mirror_settings) as second:
+        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="second run")
+        await asyncio.sleep(0.3)  # a few idle cycles: nothing is sent twice
+        assert second.rows_sent == 305 and second.rows_duplicate == 0
+    await assert_content(pg, sources, machine_id, "samples")
+
+
+async def test_two_machines_share_one_database(
+    mirror_settings: Settings,
+    register_map: RegisterMap,
+    pg: asyncpg.Connection,
+    machine_id: int,
+    source_dirs: Callable[[str], Path],
+) -> None:
+    names = [reg.name for reg in register_map]
+    saws: list[tuple[Settings, Sources]] = []
+    for index in range(2):
+        settings = mirror_settings.model_copy(deep=True)
+        settings.paths.data_dir = source_dirs(f"saw{index}")
+        settings.machine.id = machine_id + 5000 + index
+        # Same seed and timestamps: only the machine id tells the two saws apart.
+        src = Sources(settings.data_dir, names, seed=7)
+        src.create(["samples", "cuts"])
+        src.append("samples", 600)
+        src.append("cuts", 25)
+        saws.append((settings, src))
+    try:
+        async with running(saws[0][0]), running(saws[1][0]):
+            for settings, src in saws:
+                mid = settings.machine.id
+                assert mid is not None
+
+                async def mirrored(src: Sources = src, mid: int = mid) -> bool:
+                    return await counts_match(pg, src, mid, ["samples", "cuts"])
+
+                await wait_for(mirrored, what=f"machine {mid}")
+                await assert_content(pg, src, mid, "samples")
+                await assert_content(pg, src, mid, "cuts")
+    finally:
+        for _, src in saws:
+            src.close()
+
+
+async def test_machine_id_from_the_plc(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    mirror_settings.machine.id = None
+    sources.create(["events"])
+    sources.append("events", 10)
+    async with running(mirror_settings) as mirror:
+
+        async def waiting() -> bool:
+            return "machine id" in mirror.health().error
+
+        await wait_for(waiting, what="health to say it waits for the machine id")
+        count = await pg.fetchval(f"SELECT count(*) FROM {quote_ident('events')} WHERE machine_id = $1", machine_id)
+        assert count == 0
+
+        mirror.on_snapshot(Snapshot(1, 0, 0.0, {"machine_id": None}, {}, Quality.COMM_ERROR))
+        assert mirror.machine_id is None
+        mirror.on_snapshot(Snapshot(2, 0, 0.0, {"machine_id": float(machine_id)}, {}, Quality.GOOD))
+        assert mirror.machine_id == machine_id
+        await wait_for(lambda: counts_match(pg, sources, machine_id, ["events"]), what="events mirrored")
+        await assert_content(pg, sources, machine_id, "events")
+
+
+async def test_disabled_does_nothing(settings: Settings) -> None:
+    mirror = PostgresMirror(settings, alarms=AlarmManager())
+    await mirror.start()
+    assert not mirror.health().enabled
+    await mirror.stop()
+    assert not (settings.data_dir / "databases" / "pg_mirror.db").exists()
