@@ -141,6 +141,11 @@ class ThingsBoardSettings(_Section):
     outbox_max_mb: float = Field(default=512.0, gt=0)
     outbox_max_age_h: float = Field(default=168.0, gt=0)
     down_alarm_after_s: float = Field(default=60.0, ge=0)
+    # Backlog drain: records per message and the message size ThingsBoard accepts (its MQTT
+    # transport's default limit is 64 KiB); QoS 1 messages awaiting PUBACK at once.
+    drain_batch_records: int = Field(default=100, ge=1, le=10_000)
+    max_message_bytes: int = Field(default=60_000, ge=1024, le=16_000_000)
+    max_inflight_messages: int = Field(default=20, ge=1, le=1000)
     fields: list[str] = Field(
         default_factory=lambda: [
             "band_current", "band_torque", "descent_current", "descent_torque",

@@ -1,0 +1,539 @@
+"""TelemetryService: snapshots in, ThingsBoard telemetry out, nothing lost on the way.
+
+    snapshot -> sampler (record rate, fields) -> pending -> outbox.db (SQLite, WAL)
+             -> batches (live first, backlog oldest first) -> MQTT QoS 1 -> PUBACK -> delete
+
+Everything below runs in the engine's event loop except SQLite (one worker thread) and paho's
+network thread (see connection.py). ``on_snapshot`` only samples and appends: the poll loop
+never waits on telemetry, the disk or the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.analysis.alarms import AlarmManager, AlarmTransition, Priority
+from core.api import ServiceHealth
+from core.config import Settings
+from core.iot import thingsboard as tb
+from core.iot.connection import MqttConnection
+from core.iot.outbox import Outbox, OutboxRecord
+from core.registers import RegisterMap
+from core.snapshot import Quality, Snapshot
+
+log = logging.getLogger("bandsaw.iot")
+
+ALARM_DOWN = "mqtt.down"
+ALARM_OVERFLOW = "mqtt.outbox_overflow"
+ALARM_OUTBOX = "mqtt.outbox_error"
+CAP_CHECK_S = 5.0
+FETCH_CHUNK = 2000
+MAX_PENDING = 100_000  # records held in memory while the outbox cannot be written
+TICK_S = 1.0
+
+T = TypeVar("T")
+
+
+def _software_version() -> str:
+    try:
+        return importlib.metadata.version("bandsaw-hmi")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class TelemetryService:
+    """The ThingsBoard link of one saw. Off (does nothing) unless iot.thingsboard.enabled."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        register_map: RegisterMap,
+        alarms: AlarmManager,
+        *,
+        data_dir: Path | None = None,
+        status_provider: Callable[[], object] = dict,
+        ml_output: tb.ValueSource | None = None,
+        torque_guard: tb.ValueSource | None = None,
+        model_version: Callable[[], str | None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._cfg = settings.iot.thingsboard
+        self.enabled = self._cfg.enabled
+        self._map = register_map
+        self._alarms = alarms
+        self._status_provider = status_provider
+        self._model_version = model_version
+        self._clock = clock
+        self._wall = wall_clock
+        self.outbox_path = (data_dir or settings.data_dir) / "mqtt_offline" / "outbox.db"
+        computed = {name: source for name, source in
+                    (("ml_output", ml_output), ("torque_guard", torque_guard)) if source is not None}
+        self._sampler = tb.RecordSampler(register_map, self._cfg.record_rate_hz, self._cfg.fields, computed)
+        self._outbox = Outbox(
+            self.outbox_path,
+            max_bytes=int(self._cfg.outbox_max_mb * 1_000_000),
+            max_age_s=self._cfg.outbox_max_age_h * 3600.0,
+            wall_clock=wall_clock,
+        )
+        self._software_version = _software_version()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: MqttConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stepped = asyncio.Event()  # set after every pump step: stop() waits on it
+        self._unsubscribe_alarms: Callable[[], None] | None = None
+        self._running = False
+        self._stopping = False
+        self._exit = False
+        # Records: sampled, then stored, then in flight, then acknowledged and deleted.
+        self._pending: deque[tuple[int, dict[str, Any]]] = deque()
+        self._live: deque[OutboxRecord] = deque()
+        self._live_since: float | None = None
+        self._backlog: deque[OutboxRecord] = deque()
+        self._cursor = 0
+        self._watermark = 0
+        self._backlog_done = True
+        self._inflight: dict[int, list[int]] = {}  # paho mid -> outbox ids
+        self._held: set[int] = set()  # ids in flight or acknowledged but not yet deleted
+        self._acked: list[int] = []
+        self._other_inflight: set[int] = set()  # attribute and RPC messages
+        self._connected = False
+        self._session = 0
+        self._down_since: float | None = None
+        self._next_caps = 0.0
+        self._outbox_ok = True
+        self._outbox_error = ""
+        self._error = ""
+        self._last_ok_ms: int | None = None
+        self._latest: Snapshot | None = None
+        self._attrs: dict[str, tb.Value] = {}
+        self._attrs_sent: dict[str, tb.Value] | None = None
+        self._request_id = 0
+        self.delivered = 0  # records acknowledged by the broker since start
+        self.dropped = 0  # records dropped by the caps (or the memory bound) since start
+
+    # --- public API -----------------------------------------------------------------------
+
+    @property
+    def record_rate_hz(self) -> float:
+        return self._sampler.rate_hz
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self._sampler.fields
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        """Feed one poll; cheap and never blocking (call it from the engine's fan-out)."""
+        if not self._running or self._stopping:
+            return
+        self._latest = snapshot
+        if snapshot.quality is Quality.COMM_ERROR or not self._sampler.due(snapshot.monotonic):
+            return
+        values = self._sampler.values(snapshot)
+        self._attrs = self._client_attributes(snapshot)
+        if values:
+            self._enqueue(snapshot.ts_ms, values)
+
+    async def start(self) -> None:
+        if not self.enabled or self._running:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._wake = asyncio.Event()
+        self._stepped = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mqtt-outbox")
+        self._down_since = self._clock()
+        self._attrs = self._client_attributes(None)
+        try:
+            stats = await self._run(self._outbox.open)
+        except (sqlite3.Error, OSError) as exc:
+            self._outbox_failed(f"cannot open the MQTT outbox {self.outbox_path}: {exc}")
+        else:
+            log.info("mqtt outbox %s: %d records waiting", self.outbox_path, stats.count)
+        self._running = True
+        self._unsubscribe_alarms = self._alarms.subscribe(self._on_alarm)
+        client_id = self._cfg.client_id or f"{self._settings.machine.name}-{uuid.uuid4().hex[:8]}"
+        self._conn = MqttConnection(
+            self._cfg, self, self._loop, client_id=client_id, max_inflight=self._cfg.max_inflight_messages
+        )
+        try:
+            self._conn.configure_tls()
+        except ValueError as exc:
+            self._conn = None
+            self._error = str(exc)
+            self._alarms.update(ALARM_DOWN, True, f"ThingsBoard MQTT: {exc}", source="iot")
+        else:
+            self._conn.start()
+            log.info("mqtt connecting to %s", self._conn.endpoint)
+        self._task = asyncio.create_task(self._pump(), name="mqtt-telemetry")
+
+    async def stop(self) -> None:
+        """Flush live records and wait (at most stop_timeout_s) for their PUBACKs, then close."""
+        if not self._running:
+            return
+        self._stopping = True
+        if self._unsubscribe_alarms is not None:
+            self._unsubscribe_alarms()
+        assert self._loop is not None
+        deadline = self._loop.time() + self._cfg.stop_timeout_s
+        self._wake.set()
+        while not self._flushed() and (remaining := deadline - self._loop.time()) > 0:
+            self._stepped.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._stepped.wait()
+        if not self._flushed():
+            log.warning("mqtt stop: %d messages unacknowledged after %.1f s; they stay in the outbox",
+                        len(self._inflight), self._cfg.stop_timeout_s)
+        self._exit = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        if self._conn is not None:
+            await self._run(self._conn.stop)
+        await self._run(self._outbox.close)
+        assert self._executor is not None
+        self._executor.shutdown(wait=True)
+        self._running = False
+        self._connected = False
+
+    def health(self) -> ServiceHealth:
+        oldest = self._outbox.oldest_ts_ms
+        if self._pending:
+            oldest = min(oldest or self._pending[0][0], self._pending[0][0])
+        lag = max(0.0, self._wall() - oldest / 1000.0) if oldest is not None else 0.0
+        return ServiceHealth(
+            enabled=self.enabled,
+            connected=self._connected,
+            backlog=self._outbox.count + len(self._pending),
+            lag_s=lag,
+            last_ok_ms=self._last_ok_ms,
+            error=self._outbox_error or self._error,
+        )
+
+    # --- connection events (in the loop, from connection.py) ---------------------------------
+
+    def mqtt_connected(self) -> None:
+        self._connected = True
+        self._session += 1
+        self._error = ""
+        self._down_since = None
+        self._alarms.update(ALARM_DOWN, False, "ThingsBoard MQTT connected", source="iot")
+        # Everything stored so far drains as backlog; newer records go out as live batches.
+        self._watermark = self._outbox.max_id
+        self._cursor = 0
+        self._backlog.clear()
+        self._backlog_done = False
+        self._live.clear()
+        self._live_since = None
+        self._attrs_sent = None
+        self._request_shared()
+        log.info("mqtt connected to %s; %d records waiting", self._endpoint(), self._outbox.count)
+        self._wake.set()
+
+    def mqtt_disconnected(self, error: str) -> None:
+        if self._exit:
+            log.info("mqtt %s", error)
+        elif self._connected or error != self._error:
+            log.warning("mqtt %s", error)
+        self._connected = False
+        self._error = "" if (self._exit and error == "disconnected") else error
+        if self._down_since is None:
+            self._down_since = self._clock()
+        # What was queued but not handed to paho is in the outbox: the next session drains it.
+        # What paho holds in flight it re-sends itself after reconnecting.
+        self._live.clear()
+        self._live_since = None
+        self._backlog.clear()
+        self._backlog_done = True
+        self._wake.set()
+
+    def mqtt_published(self, mid: int) -> None:
+        ids = self._inflight.pop(mid, None)
+        if ids is None:
+            self._other_inflight.discard(mid)
+            return
+        self._acked.extend(ids)
+        self.delivered += len(ids)
+        self._last_ok_ms = int(self._wall() * 1000)
+        self._wake.set()
+
+    def mqtt_message(self, topic: str, payload: bytes) -> None:
+        if topic.startswith(tb.RPC_REQUEST_PREFIX):
+            request_id = topic[len(tb.RPC_REQUEST_PREFIX):]
+            answer = tb.rpc_answer(payload, status_provider=self._status_provider, latest=self._latest)
+            self._publish_other(tb.RPC_RESPONSE_PREFIX + request_id, answer)
+        elif topic == tb.ATTRIBUTES_TOPIC or topic.startswith(tb.ATTRIBUTES_RESPONSE_PREFIX):
+            self._apply_shared(payload)
+
+    # --- the pump: store, delete, cap, publish ----------------------------------------------
+
+    async def _pump(self) -> None:
+        while not self._exit:
+            try:
+                async with asyncio.timeout(self._next_timeout()):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self._step()
+            self._stepped.set()
+        await self._step()  # last store and delete before the outbox closes
+
+    async def _step(self) -> None:
+        try:
+            if self._pending:
+                await self._store()
+            if self._acked:
+                await self._delete_acked()
+            now = self._clock()
+            if now >= self._next_caps and self._outbox_ok:
+                self._next_caps = now + CAP_CHECK_S
+                await self._enforce_caps()
+        except (sqlite3.Error, OSError) as exc:
+            self._outbox_failed(f"MQTT outbox {self.outbox_path}: {exc}")
+            return
+        self._check_down()
+        if self._connected and not self._exit:
+            self._publish_attributes()
+            await self._publish()
+
+    def _next_timeout(self) -> float:
+        timeout = TICK_S
+        if self._live and self._live_since is not None:
+            timeout = min(timeout, self._live_since + self._cfg.batch_interval_s - self._clock())
+        return max(0.01, timeout)
+
+    async def _store(self) -> None:
+        batch = list(self._pending)
+        records = [(ts_ms, tb.record_payload(values)) for ts_ms, values in batch]
+        ids = await self._run(self._outbox.add, records)
+        for _ in batch:
+            self._pending.popleft()
+        self._outbox_recovered()
+        if self._connected and not self._exit:
+            for record_id, (ts_ms, payload) in zip(ids, records, strict=True):
+                if record_id > self._watermark:
+                    self._live.append(OutboxRecord(record_id, ts_ms, payload))
+            if self._live and self._live_since is None:
+                self._live_since = self._clock()
+
+    async def _delete_acked(self) -> None:
+        ids = self._acked
+        self._acked = []
+        try:
+            await self._run(self._outbox.delete, ids)
+        except (sqlite3.Error, OSError):
+            self._acked[:0] = ids  # try again next step; they stay held, never re-sent
+            raise
+        self._held.difference_update(ids)
+        self._outbox_recovered()
+
+    async def _enforce_caps(self) -> None:
+        dropped = await self._run(self._outbox.enforce_caps)
+        if not dropped.count:
+            return
+        self.dropped += dropped.count
+        log.warning(
+            "mqtt outbox over its cap: dropped the %d oldest records (%d by size, %d by age; %d since start)",
+            dropped.count, dropped.by_size, dropped.by_age, self.dropped,
+        )
+        self._alarms.update(
+            ALARM_OVERFLOW, True,
+            f"MQTT outbox full: oldest telemetry dropped (caps {self._cfg.outbox_max_mb:g} MB, "
+            f"{self._cfg.outbox_max_age_h:g} h)",
+            priority=Priority.HIGH, source="iot",
+        )
+
+    async def _publish(self) -> None:
+        session = self._session
+        limit = self._cfg.max_inflight_messages
+        while self._connected and session == self._session and len(self._inflight) < limit:
+            if self._live_ready():
+                self._send(self._live, self._cfg.batch_records)
+                self._live_since = self._clock() if self._live else None
+            elif not self._backlog_done and not self._stopping:
+                if not self._backlog:
+                    rows = await self._run(self._outbox.fetch, self._cursor, self._watermark, FETCH_CHUNK)
+                    if session != self._session:
+                        return
+                    if not rows:
+                        self._backlog_done = True
+                        self._backlog_drained()
+                        continue
+                    self._cursor = rows[-1].id
+                    self._backlog.extend(row for row in rows if row.id not in self._held)
+                    continue
+                self._send(self._backlog, self._cfg.drain_batch_records)
+            else:
+                return
+
+    def _live_ready(self) -> bool:
+        if not self._live or self._live_since is None:
+            return False
+        return (
+            len(self._live) >= self._cfg.batch_records
+            or self._stopping
+            or self._clock() - self._live_since >= self._cfg.batch_interval_s
+        )
+
+    def _send(self, source: deque[OutboxRecord], max_records: int) -> None:
+        assert self._conn is not None
+        batch: list[OutboxRecord] = []
+        size = 2
+        while source and len(batch) < max_records:
+            record_size = tb.message_size(source[0].payload)
+            if batch and size + record_size > self._cfg.max_message_bytes:
+                break
+            batch.append(source.popleft())
+            size += record_size
+        mid = self._conn.publish(tb.TELEMETRY_TOPIC, tb.telemetry_message((r.ts_ms, r.payload) for r in batch))
+        ids = [record.id for record in batch]
+        self._inflight[mid] = ids
+        self._held.update(ids)
+
+    def _backlog_drained(self) -> None:
+        if self._alarms.is_active(ALARM_OVERFLOW):
+            self._alarms.update(ALARM_OVERFLOW, False, "MQTT outbox drained", source="iot")
+
+    # --- attributes, alarms, health -------------------------------------------------------
+
+    def _client_attributes(self, snapshot: Snapshot | None) -> dict[str, tb.Value]:
+        model_version: str | None = None
+        if self._model_version is not None:
+            try:
+                model_version = self._model_version()
+            except Exception:  # the model's own fault, reported by the ML side
+                log.exception("model_version provider failed")
+        return tb.client_attributes(
+            snapshot,
+            machine_id=self._settings.machine.id,
+            software_version=self._software_version,
+            model_version=model_version,
+            register_map_hash=self._map.digest,
+            previous=self._attrs,
+        )
+
+    def _publish_attributes(self) -> None:
+        if self._attrs != self._attrs_sent:
+            self._attrs_sent = dict(self._attrs)
+            self._publish_other(tb.ATTRIBUTES_TOPIC, tb.record_payload(self._attrs).encode())
+
+    def _request_shared(self) -> None:
+        self._request_id += 1
+        self._publish_other(
+            f"{tb.ATTRIBUTES_REQUEST_PREFIX}{self._request_id}", tb.attribute_request(tb.SHARED_KEYS)
+        )
+
+    def _publish_other(self, topic: str, payload: bytes) -> None:
+        if self._conn is not None:
+            self._other_inflight.add(self._conn.publish(topic, payload))
+
+    def _apply_shared(self, payload: bytes) -> None:
+        try:
+            data = json.loads(payload)
+        except (UnicodeDecodeError, ValueError) as exc:
+            log.warning("shared attributes: not JSON (%s); ignored", exc)
+            return
+        update = tb.parse_shared(data)
+        for problem in update.problems:
+            log.warning("shared attribute ignored: %s", problem)
+        if update.rate_hz is not None:
+            self._sampler.set_rate(update.rate_hz)
+            log.info("telemetry rate set to %g Hz by ThingsBoard", update.rate_hz)
+        elif update.reset_rate:
+            self._sampler.set_rate(self._cfg.record_rate_hz)
+        if update.fields is not None:
+            self._set_live_fields(update.fields)
+        elif update.reset_fields:
+            self._sampler.set_fields(self._cfg.fields, include_computed=True)
+
+    def _set_live_fields(self, fields: list[str]) -> None:
+        before = self._sampler.fields
+        unknown = self._sampler.set_fields(fields, include_computed=False)
+        if not self._sampler.fields:
+            self._sampler.set_fields(before, include_computed=False)
+            log.warning("shared attribute telemetryFields names no known field (%s); ignored", fields)
+            return
+        if unknown:
+            log.warning("shared attribute telemetryFields: unknown fields ignored: %s", ", ".join(unknown))
+        log.info("telemetry fields set by ThingsBoard: %s", ", ".join(self._sampler.fields))
+
+    def _on_alarm(self, transition: AlarmTransition) -> None:
+        alarm = transition.alarm
+        self._enqueue(transition.ts_ms, {"alarm": {
+            "key": alarm.key,
+            "state": str(alarm.state.value),
+            "active": alarm.condition,
+            "priority": alarm.priority.name.lower(),
+            "text": alarm.text,
+            "action": transition.action,
+            "user": transition.user,
+        }})
+
+    def _check_down(self) -> None:
+        if self._connected or self._down_since is None:
+            return
+        if self._clock() - self._down_since >= self._cfg.down_alarm_after_s:
+            text = f"ThingsBoard MQTT down: {self._error or 'not connected'}"
+            alarm = self._alarms.get(ALARM_DOWN)
+            if alarm is None or not alarm.condition or alarm.text != text:
+                self._alarms.update(ALARM_DOWN, True, text, source="iot")
+
+    def _outbox_failed(self, text: str) -> None:
+        if self._outbox_ok:
+            log.error("%s", text)
+        self._outbox_ok = False
+        self._outbox_error = text
+        self._alarms.update(ALARM_OUTBOX, True, text, priority=Priority.HIGH, source="iot")
+
+    def _outbox_recovered(self) -> None:
+        if not self._outbox_ok:
+            self._outbox_ok = True
+            self._outbox_error = ""
+            self._alarms.update(ALARM_OUTBOX, False, "MQTT outbox writable again", source="iot")
+
+    def _flushed(self) -> bool:
+        if self._pending or self._acked:
+            return False
+        if not self._connected:
+            return True
+        return not self._live and not self._inflight and not self._other_inflight
+
+    def _enqueue(self, ts_ms: int, values: dict[str, Any]) -> None:
+        self._pending.append((ts_ms, values))
+        if len(self._pending) > MAX_PENDING:
+            self._pending.popleft()
+            self.dropped += 1
+        if threading.get_ident() == self._loop_thread:
+            self._wake.set()
+        elif self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def _endpoint(self) -> str:
+        return self._conn.endpoint if self._conn is not None else "?"
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        assert self._loop is not None and self._executor is not None
+        return await self._loop.run_in_executor(self._executor, fn, *args)

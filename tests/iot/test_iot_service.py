@@ -1,0 +1,197 @@
+"""TelemetryService against a real mosquitto: payloads, attributes, RPC, auth, caps, alarms."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mqtt_helpers import Mosquitto, SnapshotMaker, Subscriber, free_port, wait_until, with_thingsboard
+
+from core.analysis.alarms import AlarmManager
+from core.api import EngineStatus
+from core.config import Settings
+from core.iot import ALARM_DOWN, ALARM_OVERFLOW, TelemetryService
+from core.registers import RegisterMap
+
+pytestmark = pytest.mark.integration
+
+TELEMETRY = "v1/devices/me/telemetry"
+ATTRIBUTES = "v1/devices/me/attributes"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@asynccontextmanager
+async def running(service: TelemetryService) -> AsyncIterator[TelemetryService]:
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+def make_service(settings: Settings, register_map: RegisterMap, port: int, **kwargs: Any) -> TelemetryService:
+    tb_changes = {"enabled": True, "port": port, "access_token": "good-token", "batch_records": 5,
+                  "batch_interval_s": 0.3, "stop_timeout_s": 5.0, "reconnect_backoff_max_s": 1.0}
+    tb_changes.update(kwargs.pop("tb", {}))
+    alarms = kwargs.pop("alarms", None) or AlarmManager()
+    return TelemetryService(with_thingsboard(settings, **tb_changes), register_map, alarms, **kwargs)
+
+
+async def test_disabled_service_does_nothing(settings: Settings, register_map: RegisterMap) -> None:
+    service = TelemetryService(settings, register_map, AlarmManager())
+    async with running(service):
+        service.on_snapshot(SnapshotMaker(register_map).next())
+        assert service.health().enabled is False and service.health().backlog == 0
+    assert not service.outbox_path.exists()
+
+
+async def test_telemetry_schema_fields_attributes_and_alarms(
+    settings: Settings, register_map: RegisterMap, broker: Mosquitto
+) -> None:
+    sub = Subscriber(broker.port, [TELEMETRY, ATTRIBUTES]).start()
+    alarms = AlarmManager()
+    service = make_service(settings, register_map, broker.port, alarms=alarms,
+                           ml_output=lambda: 0.75, torque_guard=lambda: False, model_version=lambda: "m-7")
+    maker = SnapshotMaker(register_map)
+    try:
+        async with running(service):
+            await wait_until(lambda: service.connected, what="connection")
+            for _ in range(12):
+                service.on_snapshot(maker.next())
+            alarms.update("test.hot", True, "coolant hot")
+            await wait_until(lambda: len([r for r in sub.telemetry() if "cut_count" in r["values"]]) == 12,
+                             what="12 records")
+            await wait_until(lambda: any("alarm" in r["values"] for r in sub.telemetry()), what="alarm record")
+            await wait_until(lambda: service.health().backlog == 0, what="outbox empty")
+            health = service.health()
+            assert health.connected and health.error == "" and health.last_ok_ms is not None
+            # Client attributes on connect, then again when the band changes.
+            service.on_snapshot(maker.next(band_id=999.0))
+            await wait_until(lambda: any(a.get("bandId") == 999 for a in sub.on(ATTRIBUTES)), what="bandId 999")
+    finally:
+        sub.stop()
+    assert set(sub.topics_seen()) == {TELEMETRY, ATTRIBUTES}
+    for message in sub.on(TELEMETRY):
+        assert isinstance(message, list) and message
+        for record in message:
+            assert set(record) == {"ts", "values"}
+            assert 1_600_000_000_000 < record["ts"] < 4_000_000_000_000  # milliseconds, not seconds
+    records = [r for r in sub.telemetry() if "cut_count" in r["values"]]
+    assert [r["values"]["cut_count"] for r in records][:12] == list(range(1, 13))
+    assert [r["ts"] for r in records][:12] == [maker.start_ms + i * 1000 for i in range(1, 13)]
+    expected = {*settings.iot.thingsboard.fields, "ml_output", "torque_guard"}
+    assert set(records[0]["values"]) == expected
+    assert records[0]["values"]["ml_output"] == 0.75 and records[0]["values"]["torque_guard"] is False
+    alarm = next(r["values"]["alarm"] for r in sub.telemetry() if "alarm" in r["values"])
+    assert alarm["key"] == "test.hot" and alarm["state"] == "unacknowledged"
+    assert alarm["priority"] == "medium" and alarm["text"] == "coolant hot"
+    attrs: dict[str, Any] = {}
+    for message in sub.on(ATTRIBUTES):
+        attrs.update(message)
+    assert attrs["registerMapHash"] == register_map.digest and attrs["modelVersion"] == "m-7"
+    assert attrs["softwareVersion"] and "bandType" in attrs and "material" in attrs
+    with sqlite3.connect(service.outbox_path) as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+async def test_shared_attributes_and_rpc_round_trip(
+    settings: Settings, register_map: RegisterMap, broker: Mosquitto
+) -> None:
+    # Stand in for ThingsBoard: answer the attribute request the device makes on connect.
+    tb_side = Subscriber(broker.port, [TELEMETRY, "v1/devices/me/attributes/request/+",
+                                       "v1/devices/me/rpc/response/+"]).start()
+    status = EngineStatus(running=True, mode="ml")
+    service = make_service(settings, register_map, broker.port, status_provider=lambda: status)
+    maker = SnapshotMaker(register_map)
+    try:
+        async with running(service):
+            await wait_until(lambda: tb_side.on("v1/devices/me/attributes/request/"), what="attribute request")
+            request_topic = next(t for t in tb_side.topics_seen() if "/attributes/request/" in t)
+            assert tb_side.on("v1/devices/me/attributes/request/")[0] == {
+                "sharedKeys": "telemetryRateHz,telemetryFields"}
+            tb_side.publish(request_topic.replace("request", "response"),
+                            {"shared": {"telemetryFields": ["band_torque", "band_current"]}})
+            await wait_until(lambda: service.fields == ("band_torque", "band_current"), what="fields applied")
+
+            # A live update: rate and a new field list.
+            tb_side.publish(ATTRIBUTES, {"telemetryRateHz": 5, "telemetryFields": "head_height"})
+            await wait_until(lambda: service.record_rate_hz == 5.0 and service.fields == ("head_height",),
+                             what="shared update applied")
+            service.on_snapshot(maker.next())
+            await wait_until(tb_side.telemetry, what="telemetry")
+            assert set(tb_side.telemetry()[0]["values"]) == {"head_height"}
+            # Nonsense from the server is ignored, not fatal.
+            tb_side.publish(ATTRIBUTES, {"telemetryRateHz": -3})
+            tb_side.publish(ATTRIBUTES, {"telemetryFields": ["nope"]})
+
+            tb_side.publish("v1/devices/me/rpc/request/41", {"method": "getStatus", "params": {}})
+            tb_side.publish("v1/devices/me/rpc/request/42", {"method": "getSnapshot", "params": {}})
+            tb_side.publish("v1/devices/me/rpc/request/43", {"method": "setCuttingSpeed", "params": 120})
+            await wait_until(lambda: len(tb_side.on("v1/devices/me/rpc/response/")) == 3, what="3 RPC answers")
+            answers = {t.rsplit("/", 1)[1]: json.loads(p) for t, p in tb_side.messages if "/rpc/response/" in t}
+            assert service.record_rate_hz == 5.0 and service.fields == ("head_height",)
+    finally:
+        tb_side.stop()
+    assert answers["41"]["running"] is True and answers["41"]["mode"] == "ml" and "link" in answers["41"]
+    assert answers["42"]["seq"] == maker.seq and answers["42"]["values"]["cut_count"] == maker.seq
+    assert "unknown method 'setCuttingSpeed'" in answers["43"]["error"]
+
+
+async def test_wrong_token_is_reported_and_records_stay(
+    settings: Settings, register_map: RegisterMap, auth_broker: Mosquitto
+) -> None:
+    clock = FakeClock()
+    alarms = AlarmManager()
+    service = make_service(settings, register_map, auth_broker.port, alarms=alarms, clock=clock,
+                           tb={"access_token": "wrong-token", "down_alarm_after_s": 30.0})
+    maker = SnapshotMaker(register_map)
+    async with running(service):
+        for _ in range(5):
+            service.on_snapshot(maker.next())
+        await wait_until(lambda: "not authorised" in service.health().error, what="auth error")
+        health = service.health()
+        assert "TB_ACCESS_TOKEN" in health.error and not health.connected
+        assert health.backlog == 5 and health.lag_s > 0
+        assert not alarms.is_active(ALARM_DOWN)
+        clock.now += 31
+        await wait_until(lambda: alarms.is_active(ALARM_DOWN), what="mqtt.down alarm")
+        alarm = alarms.get(ALARM_DOWN)
+        assert alarm is not None and "not authorised" in alarm.text
+    with sqlite3.connect(service.outbox_path) as db:
+        payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox")]
+    assert [p["cut_count"] for p in payloads if "cut_count" in p] == [1, 2, 3, 4, 5]
+    assert any(p.get("alarm", {}).get("key") == ALARM_DOWN for p in payloads)  # the alarm waits too
+
+
+async def test_caps_drop_oldest_with_count_and_alarm(
+    settings: Settings, register_map: RegisterMap, tmp_path: Path
+) -> None:
+    alarms = AlarmManager()
+    # Nobody listens on this port: everything stays in the outbox. 0.02 MB holds ~30 records.
+    service = make_service(settings, register_map, free_port(), alarms=alarms,
+                           tb={"outbox_max_mb": 0.02, "outbox_max_age_h": 1.0})
+    maker = SnapshotMaker(register_map)
+    async with running(service):
+        for _ in range(100):
+            service.on_snapshot(maker.next())
+        await wait_until(lambda: service.dropped > 0, what="records dropped")
+        assert alarms.is_active(ALARM_OVERFLOW)
+        assert 0 < service.health().backlog < 100
+        # 100 records plus the overflow alarm's own record: each one kept or counted as dropped.
+        assert service.health().backlog + service.dropped == 101
+    with sqlite3.connect(service.outbox_path) as db:
+        payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox ORDER BY id")]
+    counts = [p["cut_count"] for p in payloads if "cut_count" in p]
+    assert counts == list(range(101 - len(counts), 101))  # the newest survive
