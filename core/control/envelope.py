@@ -1,0 +1,209 @@
+"""The safety envelope: the one gate between every controller and the Writer.
+
+A controller never calls the Writer itself; it asks :meth:`SafetyEnvelope.write`, which
+checks, in this order, that the data the decision was made on is fresh, that the value is a
+number, that the register's write rate is respected, and then clamps the value into the
+limits (register map min/max intersected with the control config) and into the largest step
+the register allows since its last write. Only then does the Writer see it.
+
+Time is the caller's monotonic clock (``now``), so tests can run years of decisions in
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from core.api import WriteResult
+from core.config import ControlSettings
+from core.registers import RegisterMap
+from core.snapshot import Quality, Snapshot
+
+# A step limit is granted for at most this much elapsed time: after a long pause a
+# register still moves no more than one second's worth of step per write.
+STEP_WINDOW_CAP_S = 1.0
+
+
+class WriteFn(Protocol):
+    """The Writer's entry point (core/modbus/writer.py)."""
+
+    def __call__(self, name: str, value: float, *, user: str, reason: str) -> Awaitable[WriteResult]: ...
+
+
+class Fault(StrEnum):
+    """Why control must go back to the operator."""
+
+    STALE_DATA = "stale_data"
+    COMMS = "comms"
+    MODEL = "model"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the envelope lets through for one requested write."""
+
+    name: str
+    requested: float
+    allowed: bool
+    value: float | None = None  # what may be written; None when refused
+    clamped: bool = False
+    reason: str = ""
+    fault: Fault | None = None  # set when the refusal means control must stop
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeOutcome:
+    verdict: Verdict
+    result: WriteResult | None = None  # None when the envelope refused before the Writer
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
+
+    @property
+    def fault(self) -> Fault | None:
+        if self.verdict.fault is not None:
+            return self.verdict.fault
+        if self.result is not None and not self.result.ok:
+            return Fault.COMMS
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    low: float
+    high: float
+    max_step_per_s: float | None
+
+
+@dataclass(slots=True)
+class _LastWrite:
+    value: float
+    at: float
+
+
+class SafetyEnvelope:
+    """Limits, step per second, write rate and freshness for controller writes."""
+
+    def __init__(
+        self,
+        register_map: RegisterMap,
+        control: ControlSettings,
+        *,
+        read_rate_hz: float,
+        write_rate_hz: float,
+    ) -> None:
+        self._map = register_map
+        self.max_age_s = control.stale_after_periods / read_rate_hz
+        self.min_interval_s = 1.0 / write_rate_hz
+        self._limits: dict[str, Limits] = {}
+        config_limits = {
+            "cutting_speed": (control.cutting_speed_min, control.cutting_speed_max),
+            "descent_speed": (control.descent_speed_min, control.descent_speed_max),
+        }
+        for reg in register_map.writable():
+            assert reg.min is not None and reg.max is not None  # the map loader guarantees both
+            low, high = reg.min, reg.max
+            cfg_low, cfg_high = config_limits.get(reg.name, (None, None))
+            low = max(low, cfg_low) if cfg_low is not None else low
+            high = min(high, cfg_high) if cfg_high is not None else high
+            if low > high:
+                raise ValueError(
+                    f"control limits for {reg.name} ({cfg_low}..{cfg_high}) do not overlap "
+                    f"the register map's {reg.min}..{reg.max}"
+                )
+            self._limits[reg.name] = Limits(low, high, reg.max_step_per_s)
+        self._last: dict[str, _LastWrite] = {}
+
+    def limits(self, name: str) -> Limits:
+        return self._limits[name]
+
+    def is_fresh(self, snapshot: Snapshot | None, now: float) -> bool:
+        """Fresh: read completely enough to act on, and at most ``max_age_s`` old."""
+        return (
+            snapshot is not None
+            and snapshot.quality is not Quality.COMM_ERROR
+            and 0.0 <= now - snapshot.monotonic <= self.max_age_s
+        )
+
+    def admit(self, name: str, requested: float, snapshot: Snapshot | None, now: float) -> Verdict:
+        """Decide what of ``requested`` may be written now; pure apart from reading history."""
+        limits = self._limits.get(name)
+        if limits is None:
+            return Verdict(name, requested, False, reason=f"{name} is not a writable register")
+        if not self.is_fresh(snapshot, now):
+            return Verdict(name, requested, False, reason="data is stale", fault=Fault.STALE_DATA)
+        assert snapshot is not None
+        if not math.isfinite(requested):
+            return Verdict(name, requested, False, reason=f"{requested!r} is not a number", fault=Fault.MODEL)
+        last = self._last.get(name)
+        if last is not None and now - last.at < self.min_interval_s:
+            return Verdict(name, requested, False, reason="write rate limit")
+        value = min(max(requested, limits.low), limits.high)
+        reason = "clamped to limits" if value != requested else ""
+        if limits.max_step_per_s is not None:
+            reference, window = self._step_reference(name, snapshot, now, last)
+            if reference is None:
+                return Verdict(name, requested, False, reason=f"current {name} unknown")
+            max_step = limits.max_step_per_s * window
+            stepped = min(max(value, reference - max_step), reference + max_step)
+            # The step limit only moves toward the request, so it keeps the value in limits
+            # as long as the reference is; a reference outside the limits stays outside.
+            stepped = min(max(stepped, limits.low), limits.high)
+            if stepped != value:
+                value, reason = stepped, "step limited"
+        return Verdict(name, requested, True, value=value, clamped=value != requested, reason=reason)
+
+    def _step_reference(
+        self, name: str, snapshot: Snapshot, now: float, last: _LastWrite | None
+    ) -> tuple[float | None, float]:
+        # Our own recent write is the truth until a later read shows the PLC's value.
+        if last is not None and now - last.at < STEP_WINDOW_CAP_S:
+            return last.value, min(now - last.at, STEP_WINDOW_CAP_S)
+        current = snapshot.value(name)
+        if current is None or not math.isfinite(current):
+            return (last.value if last is not None else None), self.min_interval_s
+        if last is None:
+            # Nothing known about the last change: grant one write period's worth.
+            return current, self.min_interval_s
+        return current, STEP_WINDOW_CAP_S
+
+    def last_value(self, name: str) -> float | None:
+        """The value last sent to ``name`` through the envelope, if any."""
+        last = self._last.get(name)
+        return last.value if last is not None else None
+
+    def record(self, name: str, value: float, now: float) -> None:
+        self._last[name] = _LastWrite(value, now)
+
+    def forget(self) -> None:
+        """Drop the write history (a new cut, or the PLC reset)."""
+        self._last.clear()
+
+    async def write(
+        self,
+        writer: WriteFn,
+        name: str,
+        requested: float,
+        *,
+        snapshot: Snapshot | None,
+        now: float,
+        user: str,
+        reason: str,
+    ) -> EnvelopeOutcome:
+        """The one way a controller writes: admit, then the Writer, then remember the write."""
+        verdict = self.admit(name, requested, snapshot, now)
+        if not verdict.allowed or verdict.value is None:
+            return EnvelopeOutcome(verdict)
+        # Count the attempt against the rate even if the Writer fails: a failing link must
+        # not be hammered.
+        self.record(name, verdict.value, now)
+        result = await writer(name, verdict.value, user=user, reason=reason)
+        if result.ok and result.written is not None:
+            self.record(name, result.written, now)
+        return EnvelopeOutcome(verdict, result)
+

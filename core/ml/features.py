@@ -1,0 +1,104 @@
+"""Model inputs from snapshots: averaged over the last few samples, in the manifest's order.
+
+A feature is a register name (its value averaged over ``averaging`` samples) or one of the
+derived features below. ``band_current_est`` is the band motor current computed from the
+averaged torque with ``ml.current_polynomial`` (a2*x^2 + a1*x + a0), as the reference system
+did: the torque reading is cleaner than the current sensor's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+
+from core.snapshot import Snapshot
+
+CURRENT_FROM_TORQUE = "band_current_est"
+
+# Derived feature -> the register it is computed from.
+DERIVED_SOURCES: Mapping[str, str] = {CURRENT_FROM_TORQUE: "band_torque"}
+
+
+class FeatureError(ValueError):
+    """A feature list that cannot be computed from this register map."""
+
+
+def current_from_torque(torque_pct: float, polynomial: Sequence[float]) -> float:
+    a2, a1, a0 = polynomial
+    return a2 * torque_pct * torque_pct + a1 * torque_pct + a0
+
+
+class FeatureExtractor:
+    """Keeps the averaging buffers; ``vector()`` is None until every input has a value."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        *,
+        averaging: int,
+        polynomial: Sequence[float],
+        available: Iterable[str] | None = None,
+    ) -> None:
+        if not names:
+            raise FeatureError("the model lists no features")
+        if len(polynomial) != 3:
+            raise FeatureError(f"current polynomial needs 3 coefficients (a2, a1, a0), got {len(polynomial)}")
+        self.names = tuple(names)
+        self._polynomial = tuple(float(c) for c in polynomial)
+        known = set(available) if available is not None else None
+        self._sources = tuple(DERIVED_SOURCES.get(name, name) for name in self.names)
+        if known is not None:
+            missing = [n for n, src in zip(self.names, self._sources, strict=True) if src not in known]
+            if missing:
+                raise FeatureError(f"features not in the register map: {', '.join(missing)}")
+        self._buffers: dict[str, deque[float]] = {
+            source: deque(maxlen=max(1, averaging)) for source in set(self._sources)
+        }
+        self._last_seq: int | None = None
+
+    @property
+    def registers(self) -> tuple[str, ...]:
+        """The registers the features read."""
+        return tuple(self._buffers)
+
+    def reset(self) -> None:
+        for buffer in self._buffers.values():
+            buffer.clear()
+        self._last_seq = None
+
+    def push(self, snapshot: Snapshot) -> None:
+        """Add one poll; the same snapshot twice counts once. A missing value empties its buffer."""
+        if snapshot.seq == self._last_seq:
+            return
+        self._last_seq = snapshot.seq
+        self.push_values(snapshot.values)
+
+    def push_values(self, values: Mapping[str, float | None]) -> None:
+        for source, buffer in self._buffers.items():
+            value = values.get(source)
+            if value is None or not math.isfinite(value):
+                # Never average across a gap: old values passed off as new are worse than none.
+                buffer.clear()
+            else:
+                buffer.append(float(value))
+
+    def averaged(self, source: str) -> float | None:
+        buffer = self._buffers.get(source)
+        if not buffer:
+            return None
+        return sum(buffer) / len(buffer)
+
+    def vector(self) -> list[float] | None:
+        out: list[float] = []
+        for name, source in zip(self.names, self._sources, strict=True):
+            value = self.averaged(source)
+            if value is None:
+                return None
+            if name == CURRENT_FROM_TORQUE:
+                value = current_from_torque(value, self._polynomial)
+            out.append(value)
+        return out
+
+    def as_dict(self, vector: Sequence[float]) -> dict[str, float]:
+        return {name: round(value, 6) for name, value in zip(self.names, vector, strict=True)}
