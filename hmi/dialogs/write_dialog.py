@@ -17,6 +17,7 @@ from core.api import EngineApi, WriteResult
 from core.registers import Register
 from hmi.formatting import decimals_for, format_number
 from hmi.permissions import Action, can, needs_confirmation
+from hmi.tasks import spawn
 from hmi.widgets.keypad import NumericEntry
 from hmi.widgets.style import set_state
 
@@ -184,7 +185,7 @@ class WriteDialog(QDialog):
         self.back_button.setVisible(False)
         self.write_button.setEnabled(False)
         self._show("busy", f"Writing {value:g}{self._unit}…")
-        self.task = asyncio.ensure_future(self._write(value))
+        self.task = spawn(self._write(value))
 
     async def _write(self, value: float) -> WriteResult:
         try:

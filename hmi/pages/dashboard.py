@@ -17,6 +17,7 @@ from hmi.bridge import ChannelValue, EngineBridge
 from hmi.formatting import BAND_MATERIALS, BAND_TYPES, CROSS_SECTIONS, SAW_STATES, code_name
 from hmi.permissions import Action, can
 from hmi.session import Session
+from hmi.tasks import spawn
 from hmi.widgets.banners import AlarmBanner
 from hmi.widgets.cut_progress import CutProgress
 from hmi.widgets.status_lamp import LampState, StatusLamp
@@ -213,7 +214,7 @@ class DashboardPage(QWidget):
         for button in self.preset_buttons.values():
             button.setEnabled(False)
         self._message("busy", f"Applying {name}…")
-        self.task = asyncio.ensure_future(self._apply(name))
+        self.task = spawn(self._apply(name))
         return self.task
 
     async def _apply(self, name: str) -> list[WriteResult]:

@@ -1,0 +1,121 @@
+"""Writes from the HMI: permission and confirmation path, limits refused with the reason, presets."""
+
+from __future__ import annotations
+
+from hmi_fake_engine import FakeEngine
+from hmi_testing import QLoop, wait_until
+from pytestqt.qtbot import QtBot
+
+from hmi.bridge import EngineBridge
+from hmi.dialogs.write_dialog import WriteDialog, check_limits
+from hmi.pages.dashboard import DashboardPage
+from hmi.pages.registers import RegistersPage
+from hmi.permissions import Action, can, needs_confirmation, set_policy
+from hmi.session import Session
+
+
+def test_permission_function_is_the_gate() -> None:
+    assert can("engineer", Action.WRITE_REGISTER)
+    assert not can("", Action.WRITE_REGISTER)
+    assert not can("engineer", "format_disk")
+    assert needs_confirmation(Action.WRITE_REGISTER)
+    assert needs_confirmation(Action.LEAVE_KIOSK)
+    set_policy(lambda user, action: action is not Action.WRITE_REGISTER)
+    assert not can("engineer", Action.WRITE_REGISTER)
+    set_policy(None)
+
+
+def _dialog(qtbot: QtBot, engine: FakeEngine, name: str, *, user: str = "engineer") -> WriteDialog:
+    register = engine.register_map[name]
+    dialog = WriteDialog(engine, register, engine.values[name], user=user, kiosk=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEngine) -> None:
+    dialog = _dialog(qtbot, fake_engine, "descent_speed")
+    assert "30" in dialog.preview.text()
+    dialog.entry.setText("42.5")
+    assert dialog.preview.text() == "30.00 → 42.5 mm/min"
+    assert "1 … 60 mm/min" in dialog.limits_label.text()
+    dialog.write_button.click()
+    assert dialog.status_text().startswith("Confirm: write descent_speed 30.00 → 42.5")
+    assert fake_engine.writes == []  # nothing sent before the confirmation
+
+    async def scenario() -> None:
+        dialog.write_button.click()  # Qt slots start asyncio work: the loop must be running
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+
+    qloop.run(scenario())
+    assert fake_engine.writes == [("descent_speed", 42.5, "engineer")]
+    assert "read back 42.50 mm/min: verified" in dialog.status_text()
+
+
+def test_out_of_range_is_refused_with_reason(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+    dialog = _dialog(qtbot, fake_engine, "descent_speed")
+    dialog.entry.setText("75")
+    dialog.write_button.click()
+    assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
+    assert dialog.status.property("state") == "refused"
+    assert fake_engine.writes == []
+    assert check_limits(fake_engine.register_map["descent_speed"], 0.5).startswith("0.5 mm/min is below")
+
+
+def test_refused_by_policy(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+    set_policy(lambda user, action: user == "admin")
+    dialog = _dialog(qtbot, fake_engine, "cutting_speed", user="guest")
+    dialog.entry.setText("80")
+    dialog.write_button.click()
+    assert dialog.status_text() == "Not permitted: guest may not write registers"
+    assert fake_engine.writes == []
+
+
+def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEngine) -> None:
+    fake_engine.offline = True
+    dialog = _dialog(qtbot, fake_engine, "cutting_speed")
+    dialog.entry.setText("80")
+    dialog.write_button.click()
+
+    async def scenario() -> None:
+        dialog.write_button.click()
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+
+    qloop.run(scenario())
+    assert dialog.status_text() == "Refused: PLC not connected"
+
+
+def test_registers_page_opens_write_for_writable_only(
+    qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine
+) -> None:
+    page = RegistersPage(bridge, Session("engineer", kiosk=False))
+    qtbot.addWidget(page)
+    page.show()
+    fake_engine.push()
+    page.select("band_current")
+    assert not page.write_button.isEnabled()
+    page.select("cutting_speed")
+    assert page.write_button.isEnabled()
+    dialog = page.open_write_for_selection()
+    assert dialog is not None and dialog.register.name == "cutting_speed"
+    assert dialog.current == 70
+    dialog.close()
+
+
+def test_preset_button_applies_through_engine(
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: FakeEngine
+) -> None:
+    page = DashboardPage(bridge, Session("operator", kiosk=True))
+    qtbot.addWidget(page)
+
+    async def scenario() -> None:
+        page.preset_buttons["fast"].click()
+        await wait_until(lambda: page.task is not None and page.task.done(), what="preset")
+
+    qloop.run(scenario())
+    fast = fake_engine.settings.control.presets["fast"]
+    assert fake_engine.values["cutting_speed"] == fast.cutting_speed
+    assert fake_engine.values["descent_speed"] == fast.descent_speed
+    assert page.preset_message.text() == "Preset fast applied"
+    assert all(b.isEnabled() for b in page.preset_buttons.values())
+    assert not page.ml_toggle.isEnabled()  # no model loaded yet
