@@ -69,7 +69,7 @@ def test_trends_show_what_raw_db_holds(qtbot: QtBot, bridge: EngineBridge, fake_
         assert np.allclose(y[~np.isnan(y)], expected[~np.isnan(expected)])
     # What the curves hold is what the page shows.
     _t_curve, y_curve = page.plot.curves["band_torque"].getOriginalDataset()
-    assert np.allclose(y_curve, [r["band_torque"] for r in rows[100:400]])
+    assert np.allclose(y_curve, np.array([r["band_torque"] for r in rows[100:400]], dtype=float))
     page.plot.stop()
 
 
