@@ -17,7 +17,7 @@ class Machine:
 
     tooth_pitch: float = 6.0  # mm, mean of a variable-pitch band
     kerf: float = 1.3  # mm
-    rated_force: float = 750.0  # N of cutting force at 100 % band torque (P_rated*60/v_rated)
+    rated_force: float = 700.0  # N of cutting force at 100 % band torque (P_rated*60/v_rated)
     rated_speed: float = 90.0  # m/min, band speed at rated power
     idle_torque: float = 10.0  # % band torque when running without load
     torque_limit: float = 100.0  # % the oracle respects
@@ -29,6 +29,8 @@ class Machine:
     band_life_cm2: float = 20_000.0  # cut area that uses up a new band on a grade of 200 HB
     descent_max: float = 60.0  # mm/min, the setpoint range of the register map
     descent_min: float = 1.0
+    breakage_ratio: float = 1.3  # h_z / h_max above which teeth start to break
+    breakage_rate: float = 0.5  # hazard per s per (ratio - breakage_ratio)^2
 
     @property
     def rated_power_w(self) -> float:

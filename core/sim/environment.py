@@ -16,7 +16,7 @@ class Environment:
     """
 
     COOLANT_TAU_S = 480.0
-    COOLANT_HEAT = 2.8e-5  # degC per J of cutting energy: +8 degC steady at 600 W
+    COOLANT_HEAT = 4.2e-5  # degC per J of band energy: +8 degC steady at 400 W
     HYDRAULIC_TAU_S = 900.0
     HYDRAULIC_RISE = 15.0  # degC above ambient while the machine works continuously
 
@@ -27,8 +27,8 @@ class Environment:
         self._ambient_walk = 0.0
         self.humidity = humidity
         self.ambient = ambient
-        self.coolant = ambient + 1.0
-        self.hydraulic = ambient + 2.0
+        self.coolant = ambient
+        self.hydraulic = ambient
         self._time = 0.0
 
     def step(self, dt: float, power_w: float, working: bool) -> None:

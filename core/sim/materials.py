@@ -131,13 +131,13 @@ STOCK: tuple[Stock, ...] = (
     Stock(_g(2), Section(Shape.ROUND, 70.0)),
     Stock(_g(2), Section(Shape.RECTANGLE, 50.0, 80.0)),
     Stock(_g(0), Section(Shape.RECTANGLE, 40.0, 100.0)),
-    Stock(_g(0), Section(Shape.PROFILE, 100.0, 100.0, 8.5, 6.0, profile="I")),
+    Stock(_g(0), Section(Shape.PROFILE, 80.0, 46.0, 5.2, 3.8, profile="I")),  # IPE 80
     Stock(_g(0), Section(Shape.PROFILE, 80.0, 45.0, 8.0, 6.0, profile="U")),
     Stock(_g(0), Section(Shape.PROFILE, 60.0, 60.0, 6.0, 6.0, profile="L")),
     Stock(_g(3), Section(Shape.ROUND, 50.0)),
     Stock(_g(3), Section(Shape.TUBE, 88.9, 5.0)),
     Stock(_g(4), Section(Shape.ROUND, 65.0)),
-    Stock(_g(1), Section(Shape.TUBE, 101.6, 8.0)),
+    Stock(_g(1), Section(Shape.TUBE, 76.1, 6.3)),
     Stock(_g(5), Section(Shape.RECTANGLE, 60.0, 90.0)),
     Stock(_g(5), Section(Shape.ROUND, 90.0)),
 )

@@ -265,8 +265,8 @@ class SawPlc:
         machine, grade = self.machine, self.piece.grade
         torque = cm.band_torque(machine, self.force)
         self._overload_time = self._overload_time + dt if torque > machine.overload_torque else 0.0
-        ratio = self.h_z / grade.h_max
-        hazard = 0.3 * (ratio - 1.5) ** 2 if ratio > 1.5 and self.contact > 0.0 else 0.0
+        excess = self.h_z / grade.h_max - machine.breakage_ratio
+        hazard = machine.breakage_rate * excess**2 if excess > 0.0 and self.contact > 0.0 else 0.0
         if self._overload_time >= machine.overload_time:
             self._trip(AlarmCode.TORQUE_OVERLOAD, AlarmBit.TORQUE_HIGH)
         elif hazard > 0.0 and self.rng.random() < hazard * dt:
