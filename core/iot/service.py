@@ -143,6 +143,11 @@ class TelemetryService:
     def connected(self) -> bool:
         return self._connected
 
+    @property
+    def unsaved(self) -> int:
+        """Records sampled but not yet committed to the outbox (a crash now would lose them)."""
+        return len(self._pending)
+
     def on_snapshot(self, snapshot: Snapshot) -> None:
         """Feed one poll; cheap and never blocking (call it from the engine's fan-out)."""
         if not self._running or self._stopping:
