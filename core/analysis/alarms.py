@@ -68,10 +68,25 @@ class AlarmTransition:
 
 Listener = Callable[[AlarmTransition], None]
 
+DEFAULT_MAX_SHELVE_S = 8 * 3600.0  # a shift: shelving is time-limited (ISA-18.2), never open-ended
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmSummary:
+    """Counts for the status bar and the dashboard banner."""
+
+    unacknowledged: int = 0  # unacknowledged + returned-unacknowledged
+    active: int = 0  # condition active and not suppressed
+    shelved: int = 0
+    out_of_service: int = 0
+    highest: Priority | None = None  # highest priority among the alarms that need attention
+    newest: Alarm | None = None  # the top of the active list (highest priority, newest)
+
 
 class AlarmManager:
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, *, max_shelve_s: float = DEFAULT_MAX_SHELVE_S) -> None:
         self._clock = clock
+        self._max_shelve_s = max_shelve_s
         self._alarms: dict[str, Alarm] = {}
         self._listeners: list[Listener] = []
 
@@ -92,6 +107,23 @@ class AlarmManager:
     def active(self) -> list[Alarm]:
         """Alarms that need attention, highest priority and newest first."""
         return [alarm for alarm in self.all() if alarm.needs_attention]
+
+    def suppressed(self) -> list[Alarm]:
+        """Shelved and out-of-service alarms (hidden from :meth:`active`, shown on their own)."""
+        return [a for a in self.all() if a.state in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE)]
+
+    def summary(self) -> AlarmSummary:
+        attention = self.active()
+        return AlarmSummary(
+            unacknowledged=sum(
+                a.state in (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED) for a in attention
+            ),
+            active=sum(a.condition for a in attention),
+            shelved=sum(a.state is AlarmState.SHELVED for a in self._alarms.values()),
+            out_of_service=sum(a.state is AlarmState.OUT_OF_SERVICE for a in self._alarms.values()),
+            highest=attention[0].priority if attention else None,
+            newest=attention[0] if attention else None,
+        )
 
     def is_active(self, key: str) -> bool:
         alarm = self._alarms.get(key)
@@ -173,6 +205,7 @@ class AlarmManager:
         if alarm.state in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
             return False
         now = self._now_ms()
+        duration_s = min(duration_s, self._max_shelve_s)
         shelved = replace(
             alarm, state=AlarmState.SHELVED, shelved_until_ms=now + int(duration_s * 1000), shelve_reason=reason
         )

@@ -90,38 +90,34 @@ class AlarmSourceSettings(_Section):
     link_loss_delay_s: float = Field(default=3.0, ge=0)
     disk_check_every_s: float = Field(default=30.0, gt=0)
     # PLC alarm_status codes and alarm_info bits, decoded for the operator.
+    # PLC alarm_status codes and alarm_info bits, decoded for the operator (the saw PLC's table;
+    # unknown codes and bits still alarm, with their number).
     plc_alarm_codes: dict[int, str] = Field(
         default_factory=lambda: {
-            1: "Band torque above limit",
-            2: "Tooth breakage suspected",
-            3: "Band deviation above limit",
-            4: "Band tension low",
-            5: "Hydraulic oil temperature high",
-            6: "Coolant low",
-            7: "Vice pressure low",
-            8: "HMI heartbeat lost",
-            9: "Emergency stop",
+            1: "Band torque overload: cut stopped",
+            2: "Tooth breakage: cut stopped",
+            3: "HMI heartbeat lost: feed stopped",
         }
     )
     plc_alarm_bits: dict[int, str] = Field(
         default_factory=lambda: {
-            0: "Torque overload",
-            1: "Band break",
-            2: "Deviation high",
-            3: "Tension low",
-            4: "Hydraulic temperature high",
-            5: "Coolant level low",
-            6: "Vice pressure low",
-            7: "Heartbeat timeout",
-            8: "Emergency stop pressed",
-            9: "Door open",
+            0: "Band torque above the overload level",
+            1: "Tooth breakage",
+            2: "HMI heartbeat lost",
+            3: "Band deviation above 0.5 mm",
+            4: "Chatter: band speed in the grade's chatter band",
+            5: "Band worn (above 90 %)",
+            6: "Chip too thick for the grade",
         }
     )
-    # Priority 1 critical .. 4 low, per source key prefix (see core.analysis.alarm_sources).
+    # Priority 1 critical .. 4 low by alarm key; the longest matching prefix wins.
     priorities: dict[str, int] = Field(
         default_factory=lambda: {
             "plc.alarm": 1,
-            "plc.bit": 2,
+            "plc.bit": 3,
+            "plc.bit.0": 2,
+            "plc.bit.1": 2,
+            "plc.bit.2": 2,
             "modbus.link_lost": 1,
             "modbus.read_rate": 3,
             "storage.backpressure": 2,
@@ -132,6 +128,7 @@ class AlarmSourceSettings(_Section):
             "control.torque_guard": 3,
             "control.model_refused": 3,
             "anomaly": 3,
+            "analysis.config": 3,
         }
     )
 

@@ -1,0 +1,126 @@
+"""The analysis package as one piece for the engine: cut tracking, anomaly detection, alarm sources.
+
+Wiring (core/engine.py)::
+
+    analysis = AnalysisService(settings, alarms, register_names=register_map.names,
+                               mode=lambda: controller.mode)        # optional sinks, see below
+    analysis.start()                       # after the storage writers opened total.db/anomaly.db
+    unsubscribe = engine.subscribe(analysis.feed)   # every Snapshot, in the event loop
+    ... every ~1 s: analysis.on_status(engine.status())
+    ... torque guard acted: analysis.note_guard_event()
+    unsubscribe(); analysis.stop()         # before the storage writers stop
+
+With ``total_sink``/``anomaly_sink`` left out, the service opens its own batched writers on
+``<data_dir>/databases/{total,anomaly}.db``; to use the storage package's single writers, pass
+``SqlWriterSink(writer)`` for each (the schema is theirs: core.storage.schema, v2 from here).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from core.analysis.alarm_sources import AlarmSources
+from core.analysis.alarms import AlarmManager
+from core.analysis.cuts import CutTracker, load_open_cut
+from core.analysis.monitor import AnomalyMonitor
+from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
+from core.api import EngineStatus
+from core.config import Settings
+from core.snapshot import Snapshot
+
+log = logging.getLogger("bandsaw.analysis")
+
+
+def database_file(settings: Settings, db: str) -> Path:
+    return settings.data_dir / "databases" / f"{db}.db"
+
+
+class AnalysisService:
+    def __init__(
+        self,
+        settings: Settings,
+        alarms: AlarmManager,
+        *,
+        register_names: Collection[str] | None = None,
+        mode: Callable[[], str] = lambda: "manual",
+        total_sink: SqlSink | None = None,
+        anomaly_sink: SqlSink | None = None,
+        status_keys: Collection[str] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        config = settings.analysis
+        self.enabled = config.enabled
+        self.total_path = database_file(settings, "total")
+        self.anomaly_path = database_file(settings, "anomaly")
+        self._own: list[BatchedSqliteWriter] = []
+        if total_sink is None:
+            total_sink = self._own_writer(self.total_path, "total", config.batch_rows, config.batch_ms)
+        if anomaly_sink is None:
+            anomaly_sink = self._own_writer(self.anomaly_path, "anomaly", config.batch_rows, config.batch_ms)
+        self.tracker = CutTracker(config.cuts, total_sink, mode=mode)
+        self.monitor = AnomalyMonitor(config.detectors, anomaly_sink, known_signals=register_names)
+        self.sources = AlarmSources(
+            alarms,
+            config.alarms,
+            status_keys=status_keys,
+            rate_floor_hz=settings.modbus.rate_alarm_floor_hz,
+            rate_delay_s=settings.modbus.rate_alarm_delay_s,
+            mqtt_down_after_s=settings.iot.thingsboard.down_alarm_after_s,
+            postgres_down_after_s=settings.database.postgresql.down_alarm_after_s,
+            data_dir=settings.data_dir,
+            disk_floor_mb=settings.database.sqlite.disk_free_floor_mb,
+            clock=clock,
+        )
+        self._clock = clock
+        self.tracker.subscribe(self.monitor.on_cut)
+        self.monitor.subscribe(self.sources.on_anomaly)
+        self._started = False
+
+    def _own_writer(self, path: Path, db: str, rows: int, ms: int) -> BatchedSqliteWriter:
+        writer = BatchedSqliteWriter(path, migrator(db), batch_rows=rows, batch_ms=ms, name=db)
+        self._own.append(writer)
+        return writer
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open own writers, take over a cut left open by the last run, load reference profiles."""
+        if self._started:
+            return
+        for writer in self._own:
+            writer.open()
+        self._started = True
+        self.tracker.restore(load_open_cut(self.total_path))
+        loaded = self.monitor.restore_profiles(self.anomaly_path)
+        self.sources.config_problems(self.monitor.unknown_signals)
+        log.info("analysis started: %d detectors, %d reference profiles", len(self.monitor.detectors), loaded)
+
+    def stop(self) -> None:
+        """Save the open cut (the next start resumes or closes it) and flush own writers."""
+        if not self._started:
+            return
+        self.tracker.shutdown()
+        for writer in self._own:
+            writer.close()
+        self._started = False
+
+    # --- feeding -------------------------------------------------------------------------
+
+    def feed(self, snapshot: Snapshot) -> None:
+        """One poll: cut tracking, PLC alarm registers, detectors. Returns quickly (< 0.5 ms)."""
+        if not self.enabled:
+            return
+        self.tracker.feed(snapshot)
+        self.sources.on_snapshot(snapshot)
+        self.monitor.feed(snapshot, self.tracker.progress)
+
+    def on_status(self, status: EngineStatus) -> None:
+        """About once a second: status alarms, shelving expiry, cut suspension without polls."""
+        self.tracker.tick(int(self._clock() * 1000))
+        self.sources.on_status(status)
+
+    def note_guard_event(self) -> None:
+        self.tracker.note_guard_event()
