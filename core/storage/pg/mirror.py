@@ -110,6 +110,7 @@ class PostgresMirror:
         self._quarantined = 0
         self.rows_sent = 0
         self.rows_duplicate = 0
+        self.failures = 0  # attempts that failed (connection lost, server down, ...)
         self.timescale = False
 
     # --- the engine's side ---------------------------------------------------------------
@@ -383,6 +384,7 @@ class PostgresMirror:
     def _on_failure(self, exc: Exception) -> bool:
         """Record the failure; True when the mirror was healthy until now."""
         was_up = self._down_since is None and self._connected
+        self.failures += 1
         text = str(exc) if isinstance(exc, SchemaError) else describe_error(exc, self._target)
         if self._down_since is None:
             self._down_since = self._clock()
