@@ -63,6 +63,7 @@ class SimulatorServer:
         self.image = RegisterImage(register_map)
         self.requests = 0  # answered or not, for tests and status
         self.paused = False  # True holds simulated time (the register image stays still)
+        self.physics_errors = 0
         self._server: ModbusTcpServer | None = None
         self._physics: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[object]] = set()
@@ -130,9 +131,14 @@ class SimulatorServer:
             await asyncio.sleep(period)
             now = loop.time()
             wall, last = min(now - last, MAX_CATCH_UP_S), now
-            if not self.paused:
-                self.plc.step(wall * self.speedup)
-            self._refresh()
+            try:
+                if not self.paused:
+                    self.plc.step(wall * self.speedup)
+                self._refresh()
+            except Exception:  # a model bug must not freeze the image silently: log, go on
+                self.physics_errors += 1
+                if self.physics_errors == 1:
+                    log.exception("simulated PLC physics step failed")
 
     def _refresh(self) -> None:
         self.image.refresh(self.plc.values(), self.faults.overrides)
@@ -217,8 +223,21 @@ class SimulatorServer:
         return None
 
 
-async def serve(host: str, port: int, seed: int, speedup: float, register_map: RegisterMap) -> None:
-    """Run the simulator until SIGINT or SIGTERM (``bandsaw sim``), then stop cleanly."""
+async def serve(
+    host: str,
+    port: int,
+    seed: int,
+    speedup: float,
+    register_map: RegisterMap,
+    *,
+    physics_hz: float = 20.0,
+    current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656),
+    device_id: int = 1,
+) -> None:
+    """Run the simulator until SIGINT or SIGTERM (``bandsaw sim``), then stop cleanly.
+
+    Prints one line with the address it listens on (the real port when ``port`` is 0).
+    """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     installed = []
@@ -227,7 +246,17 @@ async def serve(host: str, port: int, seed: int, speedup: float, register_map: R
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
     try:
-        async with SimulatorServer(register_map, host=host, port=port, seed=seed, speedup=speedup) as sim:
+        sim_server = SimulatorServer(
+            register_map,
+            host=host,
+            port=port,
+            seed=seed,
+            speedup=speedup,
+            physics_hz=physics_hz,
+            current_polynomial=current_polynomial,
+            device_id=device_id,
+        )
+        async with sim_server as sim:
             print(f"simulated PLC listening on {sim.host}:{sim.port} (seed {seed}, speedup {speedup:g})", flush=True)
             await stop.wait()
     finally:

@@ -76,7 +76,7 @@ async def test_delay_slows_every_answer(sim: SimulatorServer, client: AsyncModbu
 async def test_delay_in_flight_does_not_leak_on_stop(register_map: RegisterMap, wait_for: Waiter) -> None:
     sim = SimulatorServer(register_map, speedup=10.0)
     await sim.start()
-    modbus = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=5.0, retries=0, reconnect_delay=0)
+    modbus = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=1.0, retries=0, reconnect_delay=0)
     assert await modbus.connect()
     sim.faults.delay(30.0)
     pending = asyncio.ensure_future(modbus.read_holding_registers(2000, count=1, device_id=1))

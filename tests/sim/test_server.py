@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -152,3 +154,42 @@ async def test_mbpoll_reads_and_writes(sim: SimulatorServer) -> None:
     _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
     assert proc.returncode == 0, err.decode()
     assert sim.plc.value("descent_speed") == 40.0
+
+
+async def test_speedup_runs_simulated_time_faster(register_map: RegisterMap) -> None:
+    loop = asyncio.get_running_loop()
+    async with SimulatorServer(register_map, speedup=40.0) as sim:
+        assert sim.plc.heartbeat_timeout_s == 5.0 * 40.0  # the watchdog is 5 wall seconds
+        started, sim_started = loop.time(), sim.plc.time
+        await asyncio.sleep(1.0)
+        wall, simulated = loop.time() - started, sim.plc.time - sim_started
+    # Loose lower bound: a loaded machine may stall the physics task (catch-up is capped).
+    assert 0.5 * 40.0 * wall <= simulated <= 40.0 * wall + 40.0 * 0.1
+
+
+async def test_serve_until_sigterm(register_map: RegisterMap, wait_for: Waiter) -> None:
+    code = (
+        "import asyncio; from core.registers import load_register_map; from core.sim.server import serve; "
+        f"asyncio.run(serve('127.0.0.1', 0, 3, 10.0, load_register_map({register_map.source!r})))"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), timeout=30)).decode()
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        modbus = AsyncModbusTcpClient("127.0.0.1", port=int(match.group(1)), timeout=2.0, retries=0, reconnect_delay=0)
+        assert await modbus.connect()
+        response = await modbus.read_holding_registers(2250, count=2, device_id=1)
+        modbus.close()
+        assert not response.isError() and response.registers[1] == 1  # machine id
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        assert proc.returncode == 0, err.decode()
+        assert b"Traceback" not in err
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
