@@ -1,51 +1,52 @@
 """The single writer of one SQLite database: queue, batches, a dedicated thread, retries, alarms.
 
 Producers call a synchronous, non-blocking method from the event loop (``submit``): the item is
-appended to an in-memory queue and the call returns. A batching task in the event loop takes the
-queue in batches (``batch_rows`` rows or ``batch_ms`` after the oldest waiting row, whichever
-comes first; more at once when the writer is behind) and runs each batch as ONE transaction on
-the database's own thread: one thread hop and one commit per batch, never per row. (aiosqlite
-would cost 0.1-0.25 ms per awaited call; a dedicated single-thread executor costs one hop.)
+appended to an in-memory queue and the call returns. The database's own thread takes the queue
+in batches (``batch_rows`` rows, or ``batch_ms`` after the oldest waiting row, whichever comes
+first; up to ``max_batch_rows`` at once when it is behind) and writes each batch as ONE
+transaction: one commit per batch, never per row. The event loop does no work per batch (no
+thread hop, no awaited call: aiosqlite would cost 0.1-0.25 ms per awaited call); the thread
+calls back into the loop only when something changes (an error, a recovery, a drained queue).
 
 Nothing recorded is dropped silently:
-- a failed commit (disk full, I/O error) is rolled back, its rows stay at the head of the queue
-  and are retried with capped backoff; alarm ``storage.write_failed`` while it lasts;
+- a failed commit (disk full, I/O error) is rolled back, its rows are kept and retried with
+  capped backoff; alarm ``storage.write_failed`` while it lasts;
 - a queue beyond ``backpressure_rows`` sets ``backpressure`` (producers see it) and raises
   ``storage.backpressure``;
-- the queue is bounded only by a memory budget (``memory_budget_bytes`` over an estimated size
-  per row, see ``row_bytes``). Only beyond that budget are new rows refused (``submit`` returns
+- the queue is bounded only by a memory budget (``memory_budget_bytes`` over the estimated size
+  of a row, ``row_bytes``). Only beyond that budget are new rows refused (``submit`` returns
   False), counted, and alarm ``storage.rows_dropped`` (critical) raised: at the defaults that is
   hours of raw data, time enough for someone to act on the earlier alarms.
-
-All alarm updates run in the event loop thread (AlarmManager is not thread-safe).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
+import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.api import StorageHealth
 from core.config import SqliteSettings, Synchronous
+from core.storage.sqlite_alarms import (
+    ALARM_BACKPRESSURE,
+    ALARM_DB_REPLACED,
+    ALARM_ROWS_DROPPED,
+    ALARM_ROWS_REJECTED,
+    ALARM_WRITE_FAILED,
+    one_shot,
+    report_condition,
+)
 from core.storage.sqlite_open import OpenReport, open_writer
 
 log = logging.getLogger("bandsaw.database")
-
-ALARM_WRITE_FAILED = "storage.write_failed"
-ALARM_BACKPRESSURE = "storage.backpressure"
-ALARM_ROWS_DROPPED = "storage.rows_dropped"
-ALARM_ROWS_REJECTED = "storage.rows_rejected"
-ALARM_DB_REPLACED = "storage.db_replaced"  # + ".<db>", one per database
 
 DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024
 COALESCE_ROWS = 1000  # largest batch when catching up, unless batch_rows is larger
@@ -87,13 +88,20 @@ class BatchWriter(Generic[T]):
         self._sample_columns = tuple(sample_columns)
         self._clock = clock
 
+        # Shared with the writer thread: deque append/popleft and int/bool/list assignments are
+        # atomic under the GIL; everything else below belongs to one side only.
         self._queue: deque[T] = deque()
-        self._first_mono = 0.0  # monotonic time the oldest unbatched row arrived
-        self._wake = asyncio.Event()
+        self._inflight: list[T] = []  # the batch being written (writer thread)
+        self._first_mono = 0.0  # monotonic time the oldest waiting row arrived
+        self._signal = threading.Event()  # wakes the writer thread
+        self._calls: deque[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = deque()
         self._stopping = False
-        self._task: asyncio.Task[None] | None = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._conn: sqlite3.Connection | None = None  # used on the executor thread only
+        self._abandon = False  # stop() ran out of time: give up retrying
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done: asyncio.Future[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []  # drain() callers (event loop)
+        self._conn: sqlite3.Connection | None = None  # writer thread only
 
         self.rows_written = 0
         self.batches = 0
@@ -109,7 +117,8 @@ class BatchWriter(Generic[T]):
 
     @property
     def queue_rows(self) -> int:
-        return len(self._queue)
+        """Rows accepted and not yet committed (including the batch being written)."""
+        return len(self._queue) + len(self._inflight)
 
     @property
     def max_queue_rows(self) -> int:
@@ -119,30 +128,41 @@ class BatchWriter(Generic[T]):
     def submit(self, item: T) -> bool:
         """Queue one row; False (and an alarm) only when the memory budget is exhausted."""
         queue = self._queue
-        if len(queue) >= self._max_queue:
+        size = len(queue) + len(self._inflight)
+        if size >= self._max_queue:
             self._drop()
             return False
         if not queue:
             self._first_mono = time.monotonic()
-        queue.append(item)
-        size = len(queue)
-        if size >= self._batch_rows:
-            self._wake.set()
-            if size > self._backpressure_rows and not self.backpressure:
-                self._set_backpressure(True)
+            queue.append(item)
+            self._signal.set()  # the writer starts the batch_ms clock
+        else:
+            queue.append(item)
+            if size + 1 >= self._batch_rows:
+                self._signal.set()
+        if size >= self._backpressure_rows and not self.backpressure:
+            self._set_backpressure(True)
         return True
+
+    async def drain(self, below: int = 0) -> None:
+        """Wait (without spinning) until at most ``below`` rows are waiting: for bulk producers."""
+        while self.queue_rows > below and self._thread is not None:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            self._signal.set()
+            await waiter
 
     def health(self) -> StorageHealth:
         return StorageHealth(
-            ok=not self.error and not self._dropping and self._task is not None,
-            queue_rows=len(self._queue),
+            ok=not self.error and not self._dropping and self._thread is not None and self._thread.is_alive(),
+            queue_rows=self.queue_rows,
             rows_written=self.rows_written,
             last_commit_ms=self.last_commit_ms,
             backpressure=self.backpressure,
             error=self.error,
         )
 
-    # --- lifecycle ----------------------------------------------------------------------
+    # --- lifecycle (event loop) ---------------------------------------------------------
 
     async def start(self) -> OpenReport:
         """Open the file on the writer thread (check, move aside if corrupt, migrate) and start.
@@ -150,27 +170,30 @@ class BatchWriter(Generic[T]):
         Returns the open report; a replaced file also raises ``storage.db_replaced.<db>``.
         Raises ``sqlite3.Error``/``OSError`` when the file cannot be opened at all.
         """
-        if self._task is not None:
+        if self._thread is not None:
             raise RuntimeError(f"{self.db} writer already started")
-        loop = asyncio.get_running_loop()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{self.db}")
+        loop = self._loop = asyncio.get_running_loop()
+        opened: asyncio.Future[OpenReport] = loop.create_future()
+        self._done = loop.create_future()
+        self._stopping = self._abandon = False
+        # Daemon: an engine that dies without stop() must not hang the interpreter on exit;
+        # SQLite's journal makes an interrupted transaction harmless.
+        thread = threading.Thread(target=self._main, args=(opened,), name=f"sqlite-{self.db}", daemon=True)
+        self._thread = thread
+        thread.start()
         try:
-            self.report = await loop.run_in_executor(self._executor, self._open)
+            self.report = await asyncio.shield(opened)
         except BaseException:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+            await asyncio.shield(self._done)
+            thread.join()
+            self._thread = None
             raise
         if self.report.recovered:
-            key = f"{ALARM_DB_REPLACED}.{self.db}"
             text = (
                 f"{self.db}.db was unusable ({self.report.problem}); "
                 f"kept as {self.report.moved_to}, new file started"
             )
-            # One-shot condition: raised then cleared, it stays listed until acknowledged.
-            self._alarms.update(key, True, text, priority=Priority.HIGH, source="storage")
-            self._alarms.update(key, False, text, priority=Priority.HIGH, source="storage")
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name=f"sqlite-writer-{self.db}")
+            one_shot(self._alarms, f"{ALARM_DB_REPLACED}.{self.db}", text, priority=Priority.HIGH)
         return self.report
 
     async def stop(self, timeout_s: float = 30.0) -> int:
@@ -179,23 +202,23 @@ class BatchWriter(Generic[T]):
         Keeps retrying failed commits up to ``timeout_s``; rows still queued then are counted as
         lost in the log (critical) and in the return value.
         """
-        lost = 0
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping = True
-            self._wake.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout_s)
-            except TimeoutError:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-            lost = len(self._queue)
-            if lost:
-                log.critical("%s.db: %d rows could not be written before shutdown (%s)", self.db, lost, self.error)
-        if self._executor is not None:
-            executor, self._executor = self._executor, None
-            await asyncio.get_running_loop().run_in_executor(executor, self._close)
-            executor.shutdown(wait=True)
+        thread, done = self._thread, self._done
+        if thread is None or done is None:
+            return 0
+        self._stopping = True
+        self._signal.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(done), timeout_s)
+        except TimeoutError:
+            self._abandon = True
+            self._signal.set()
+            await asyncio.shield(done)  # the commit under way finishes, then the thread ends
+        thread.join()
+        self._thread = None
+        self._wake_waiters()
+        lost = self.queue_rows
+        if lost:
+            log.critical("%s.db: %d rows could not be written before shutdown (%s)", self.db, lost, self.error)
         return lost
 
     async def execute(self, fn: Callable[[sqlite3.Connection], R]) -> R:
@@ -204,28 +227,111 @@ class BatchWriter(Generic[T]):
         For statements that are not batched inserts (updates, maintenance). ``fn`` owns its
         transaction: the connection is in autocommit mode, so use BEGIN/COMMIT for several.
         """
-        if self._executor is None:
+        if self._thread is None or self._loop is None:
             raise RuntimeError(f"{self.db} writer not started")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn)
+        future: asyncio.Future[R] = self._loop.create_future()
+        self._calls.append((fn, future))
+        self._signal.set()
+        return await future
 
-    # --- subclass hooks -----------------------------------------------------------------
+    # --- subclass hooks (writer thread) -------------------------------------------------
 
     def _write_batch(self, conn: sqlite3.Connection, items: list[T]) -> None:
-        """Write ``items`` inside the open transaction (writer thread)."""
+        """Write ``items`` inside the open transaction."""
         raise NotImplementedError
 
     def _opened(self, conn: sqlite3.Connection) -> None:
-        """Called on the writer thread once the file is open and migrated."""
+        """Called once the file is open and migrated."""
 
     # --- writer thread ------------------------------------------------------------------
 
-    def _open(self) -> OpenReport:
-        conn, report = open_writer(
-            self.db, self.path, self._synchronous, sample_columns=self._sample_columns, clock=self._clock
-        )
-        self._conn = conn
-        self._opened(conn)
-        return report
+    def _main(self, opened: asyncio.Future[OpenReport]) -> None:
+        try:
+            try:
+                conn, report = open_writer(
+                    self.db, self.path, self._synchronous, sample_columns=self._sample_columns, clock=self._clock
+                )
+                self._conn = conn
+                self._opened(conn)
+            except BaseException as exc:
+                self._post(_fail, opened, exc)
+                return
+            self._post(_resolve, opened, report)
+            try:
+                self._serve()
+            finally:
+                self._close()
+        finally:
+            self._post(_resolve, self._done, None)
+
+    def _serve(self) -> None:
+        queue = self._queue
+        failures = 0
+        while True:
+            self._run_calls()
+            if not self._inflight:
+                waiting = len(queue)
+                if not waiting:
+                    if self._stopping:
+                        return
+                    self._wait(None)
+                    continue
+                if waiting < self._batch_rows and not self._stopping and not self._waiters:
+                    remaining = self._batch_s - (time.monotonic() - self._first_mono)
+                    if remaining > 0:
+                        self._wait(remaining)
+                        continue
+                self._inflight = [queue.popleft() for _ in range(min(len(queue), self._max_batch))]
+            started = time.monotonic()
+            try:
+                rejected = self._commit(self._inflight)
+            except (sqlite3.Error, OSError) as exc:
+                failures += 1
+                self.error = f"{type(exc).__name__}: {exc}"
+                self._post(self._write_failed, exc, failures)
+                if self._abandon:
+                    self._queue.extendleft(reversed(self._inflight))  # counted as lost by stop()
+                    self._inflight = []
+                    return
+                self._backoff(min(self._retry_s[0] * 2 ** (failures - 1), self._retry_s[1]))
+                continue
+            count = len(self._inflight)
+            self._inflight = []
+            if queue:  # rows that came in during the commit: their batch_ms runs from its start
+                self._first_mono = started
+            self.rows_written += count - rejected
+            self.batches += 1
+            self.last_commit_ms = int(self._clock() * 1000)
+            if failures:
+                failures = 0
+                self.error = ""
+                self._post(self._write_recovered)
+            if rejected:
+                self.rows_rejected += rejected
+                self._post(self._rejected)
+            if self.backpressure or self._dropping or self._waiters:
+                self._post(self._after_commit)
+
+    def _wait(self, timeout_s: float | None) -> None:
+        self._signal.wait(timeout_s)
+        self._signal.clear()
+
+    def _backoff(self, delay_s: float) -> None:
+        # Calls (execute) still run while waiting to retry: an operator may free space that way.
+        deadline = time.monotonic() + delay_s
+        while not self._abandon and (remaining := deadline - time.monotonic()) > 0:
+            self._wait(remaining)
+            self._run_calls()
+
+    def _run_calls(self) -> None:
+        while self._calls:
+            fn, future = self._calls.popleft()
+            try:
+                result = fn(self._require_conn())
+            except BaseException as exc:  # handed to the awaiting caller
+                self._post(_fail, future, exc)
+            else:
+                self._post(_resolve, future, result)
 
     def _commit(self, items: list[T]) -> int:
         """Write ``items`` in one transaction; returns how many were rejected as malformed."""
@@ -265,10 +371,8 @@ class BatchWriter(Generic[T]):
             raise
         return rejected
 
-    def _call(self, fn: Callable[[sqlite3.Connection], R]) -> R:
-        return fn(self._require_conn())
-
     def _close(self) -> None:
+        self._run_calls()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             try:
@@ -282,79 +386,48 @@ class BatchWriter(Generic[T]):
             raise sqlite3.ProgrammingError(f"{self.db}.db is not open")
         return self._conn
 
-    # --- batching task (event loop) -----------------------------------------------------
+    def _post(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)`` in the event loop thread."""
+        if self._loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody left to tell
+            self._loop.call_soon_threadsafe(fn, *args)
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        queue = self._queue
-        failures = 0
-        while True:
-            if not queue:
-                if self._stopping:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            if len(queue) < self._batch_rows and not self._stopping:
-                remaining = self._batch_s - (time.monotonic() - self._first_mono)
-                if remaining > 0:
-                    self._wake.clear()
-                    try:
-                        async with asyncio.timeout(remaining):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
-                    continue
-            count = min(len(queue), self._max_batch)
-            batch = list(islice(queue, count))
-            started = time.monotonic()
-            try:
-                rejected = await loop.run_in_executor(self._executor, self._commit, batch)
-            except (sqlite3.Error, OSError) as exc:
-                failures += 1
-                self._write_failed(exc, failures)
-                await asyncio.sleep(min(self._retry_s[0] * 2 ** (failures - 1), self._retry_s[1]))
-                continue
-            for _ in range(count):
-                queue.popleft()
-            # Rows left arrived during the commit: their batch_ms runs from its start at the latest.
-            self._first_mono = started
-            self.rows_written += count - rejected
-            if rejected:
-                self.rows_rejected += rejected
-                text = f"{self.db}.db refused {self.rows_rejected} malformed rows (see database.log)"
-                # One-shot: raised and cleared, listed until acknowledged.
-                self._alarms.update(ALARM_ROWS_REJECTED, True, text, priority=Priority.HIGH, source="storage")
-                self._alarms.update(ALARM_ROWS_REJECTED, False, text, priority=Priority.HIGH, source="storage")
-            self.batches += 1
-            self.last_commit_ms = int(self._clock() * 1000)
-            if failures:
-                failures = 0
-                self._write_recovered()
-            if self.backpressure and len(queue) <= self._backpressure_rows // 2:
-                self._set_backpressure(False)
-            if self._dropping and len(queue) < self._max_queue // 2:
-                self._dropping = False
-                self._report(ALARM_ROWS_DROPPED, False, "", Priority.CRITICAL)
-
-    # --- alarms (event loop) ------------------------------------------------------------
+    # --- event loop side of the writer's news -------------------------------------------
 
     def _write_failed(self, exc: BaseException, failures: int) -> None:
-        self.error = f"{type(exc).__name__}: {exc}"
         if failures == 1:
-            log.error("%s.db: write failed, %d rows kept queued, retrying: %s", self.db, len(self._queue), exc)
+            log.error("%s.db: write failed, %d rows kept queued, retrying: %s", self.db, self.queue_rows, exc)
         self._report(ALARM_WRITE_FAILED, True, f"{self.db}.db cannot be written ({exc}); rows kept, retrying",
                      Priority.HIGH)
 
     def _write_recovered(self) -> None:
-        log.info("%s.db: writing again, %d rows waiting", self.db, len(self._queue))
-        self.error = ""
+        log.info("%s.db: writing again, %d rows waiting", self.db, self.queue_rows)
         self._report(ALARM_WRITE_FAILED, False, "", Priority.HIGH)
+
+    def _rejected(self) -> None:
+        text = f"{self.db}.db refused {self.rows_rejected} malformed rows (see database.log)"
+        one_shot(self._alarms, ALARM_ROWS_REJECTED, text, priority=Priority.HIGH)
+
+    def _after_commit(self) -> None:
+        size = self.queue_rows
+        if self.backpressure and size <= self._backpressure_rows // 2:
+            self._set_backpressure(False)
+        if self._dropping and size < self._max_queue // 2:
+            self._dropping = False
+            self._report(ALARM_ROWS_DROPPED, False, "", Priority.CRITICAL)
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _set_backpressure(self, active: bool) -> None:
         self.backpressure = active
         if active:
-            log.warning("%s.db: writer behind, %d rows queued", self.db, len(self._queue))
+            log.warning("%s.db: writer behind, %d rows queued", self.db, self.queue_rows)
         text = f"{self.db}.db writer behind: more than {self._backpressure_rows} rows waiting"
         self._report(ALARM_BACKPRESSURE, active, text, Priority.MEDIUM)
 
@@ -371,23 +444,11 @@ class BatchWriter(Generic[T]):
         report_condition(self._alarms, key, self.db, active, text, priority=priority)
 
 
-# Several databases share one alarm key (e.g. storage.write_failed): it is active while any of
-# them reports the condition, and its text names each of them.
-_conditions: weakref.WeakKeyDictionary[AlarmManager, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+def _resolve(future: asyncio.Future[Any] | None, result: Any) -> None:
+    if future is not None and not future.done():
+        future.set_result(result)
 
 
-def report_condition(
-    alarms: AlarmManager, key: str, part: str, active: bool, text: str, *, priority: Priority
-) -> None:
-    parts = _conditions.setdefault(alarms, {}).setdefault(key, {})
-    if active:
-        if parts.get(part) == text:
-            return
-        parts[part] = text
-    elif parts.pop(part, None) is None:
-        return
-    if parts:
-        alarms.update(key, True, "; ".join(parts[name] for name in sorted(parts)), priority=priority, source="storage")
-    else:
-        current = alarms.get(key)
-        alarms.update(key, False, current.text if current else key, priority=priority, source="storage")
+def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)

@@ -15,9 +15,9 @@ from core.config import Settings
 from core.storage import schema
 from core.storage.disk import ALARM_DISK_LOW, MB, DiskMonitor
 from core.storage.logdb import LogWriter
+from core.storage.sqlite_alarms import ALARM_DB_REPLACED
 from core.storage.sqlite_open import database_path, open_reader
 from core.storage.sqlite_store import SqliteStorage
-from core.storage.sqlite_writer import ALARM_DB_REPLACED
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.snapshot import Quality
 from core.storage.recorder import Recorder
+from core.storage.sqlite_alarms import ALARM_BACKPRESSURE, ALARM_ROWS_DROPPED, ALARM_ROWS_REJECTED, ALARM_WRITE_FAILED
 from core.storage.sqlite_open import database_path, open_reader
-from core.storage.sqlite_writer import ALARM_BACKPRESSURE, ALARM_ROWS_DROPPED, ALARM_ROWS_REJECTED, ALARM_WRITE_FAILED
 
 
 def make(settings: Settings, alarms: AlarmManager, **changes: Any) -> Recorder:
@@ -95,7 +95,7 @@ async def test_backpressure_when_the_writer_is_slowed(settings: Settings, alarms
     await recorder.start()
     gate = threading.Event()
     try:
-        blocker = asyncio.ensure_future(recorder.execute(lambda conn: gate.wait(30)))
+        blocker = await block_writer(recorder, gate)
         for seq in range(10):
             recorder.record(good(seq))
         assert not recorder.backpressure and not alarms.is_active(ALARM_BACKPRESSURE)
@@ -112,6 +112,19 @@ async def test_backpressure_when_the_writer_is_slowed(settings: Settings, alarms
         gate.set()
         await recorder.stop()
     assert len(rows(settings)) == 25 and recorder.rows_dropped == 0
+
+
+async def block_writer(recorder: Recorder, gate: threading.Event) -> asyncio.Future[bool]:
+    """Hold the writer thread (as a stalled disk would) until ``gate`` is set."""
+    entered = threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> bool:
+        entered.set()
+        return gate.wait(30)
+
+    blocker = asyncio.ensure_future(recorder.execute(hold))
+    await wait_until(entered.is_set, what="writer thread held")
+    return blocker
 
 
 def _page_count(conn: sqlite3.Connection) -> int:
@@ -151,7 +164,7 @@ async def test_memory_budget_refuses_loudly(settings: Settings, alarms: AlarmMan
     await recorder.start()
     gate = threading.Event()
     try:
-        blocker = asyncio.ensure_future(recorder.execute(lambda conn: gate.wait(30)))
+        blocker = await block_writer(recorder, gate)
         accepted = [recorder.record(good(seq)) for seq in range(15)]
         assert accepted == [True] * 11 + [False] * 4
         assert recorder.rows_dropped == 4 and alarms.is_active(ALARM_ROWS_DROPPED)
