@@ -1,0 +1,115 @@
+"""The safety envelope of a setpoint write, as pure functions (property-tested).
+
+A value to write must lie within the register map's min/max intersected with the tighter
+limits of ``control`` (``<register>_min``/``<register>_max`` where set), must not move more
+than ``max_step_per_s`` x (seconds since the last write, at most :data:`STEP_WINDOW_S`) from
+the PLC's current value, and must be a value the register can hold exactly: rounding to the
+register's resolution never pushes it back outside those bounds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.config import ControlSettings
+from core.registers import EncodeError, Register
+
+# A write may move a setpoint by at most this many seconds' worth of max_step_per_s, however
+# long ago the last write was: a long pause does not license a jump.
+STEP_WINDOW_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    low: float
+    high: float
+    max_step_per_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    value: float | None  # what to write (exactly representable); None when refused
+    clamped: bool = False  # the envelope or the step limit changed the value
+    reason: str = ""  # for the operator: why refused, or how the value was changed
+    step_base: float | None = None  # the value the step limit was measured from
+
+    @property
+    def refused(self) -> bool:
+        return self.value is None
+
+
+def limits_for(register: Register, control: ControlSettings | None = None) -> Limits:
+    """The map's limits, tightened by the control section where it sets ``<name>_min/_max``."""
+    low = register.min if register.min is not None else -math.inf
+    high = register.max if register.max is not None else math.inf
+    if control is not None:
+        config_low = getattr(control, f"{register.name}_min", None)
+        config_high = getattr(control, f"{register.name}_max", None)
+        if isinstance(config_low, int | float):
+            low = max(low, float(config_low))
+        if isinstance(config_high, int | float):
+            high = min(high, float(config_high))
+    return Limits(low, high, register.max_step_per_s)
+
+
+def decide(
+    register: Register,
+    limits: Limits,
+    requested: float,
+    current: float | None,
+    since_last_write_s: float | None,
+) -> Decision:
+    """The value to write for ``requested``, or a refusal with the reason."""
+    unit = f" {register.unit}" if register.unit else ""
+    if not math.isfinite(requested):
+        return Decision(None, reason=f"{requested!r} is not a number")
+    if not limits.low <= limits.high:
+        return Decision(None, reason=f"no allowed range: minimum {limits.low:g} is above maximum {limits.high:g}")
+    low, high = limits.low, limits.high
+    target = requested
+    reasons: list[str] = []
+    if target < low:
+        target = low
+        reasons.append(f"raised to the minimum {low:g}{unit}")
+    elif target > high:
+        target = high
+        reasons.append(f"lowered to the maximum {high:g}{unit}")
+    base: float | None = None
+    if limits.max_step_per_s is not None:
+        if current is None or not math.isfinite(current):
+            return Decision(None, reason="the PLC's current value is unknown, so the step cannot be limited")
+        # When the PLC sits outside the envelope, steps are measured from the nearest edge.
+        base = min(max(current, low), high)
+        window = STEP_WINDOW_S if since_last_write_s is None else min(max(since_last_write_s, 0.0), STEP_WINDOW_S)
+        allowed = limits.max_step_per_s * window
+        if target > base + allowed:
+            target = base + allowed
+            reasons.append(f"step limited to +{allowed:g}{unit} ({limits.max_step_per_s:g}{unit}/s)")
+        elif target < base - allowed:
+            target = base - allowed
+            reasons.append(f"step limited to -{allowed:g}{unit} ({limits.max_step_per_s:g}{unit}/s)")
+        low, high = max(low, base - allowed), min(high, base + allowed)
+    value = representable_within(register, target, low, high)
+    if value is None:
+        reason = f"no value {register.name} can hold lies in {low:g}..{high:g}{unit}"
+        return Decision(None, reason=reason, step_base=base)
+    return Decision(value, clamped=bool(reasons), reason="; ".join(reasons), step_base=base)
+
+
+def representable_within(register: Register, target: float, low: float, high: float) -> float | None:
+    """The value nearest ``target`` that the register holds exactly and that lies in low..high."""
+    if register.is_float:
+        candidates = [target, target - math.copysign(abs(target) * 1e-6, target - (low + high) / 2)]
+    else:
+        nearest = round(target / register.scale)
+        candidates = [(nearest + delta) * register.scale for delta in (0, -1, 1, -2, 2)]
+        candidates.sort(key=lambda candidate: abs(candidate - target))
+    for candidate in candidates:
+        try:
+            value = register.decode(register.encode(candidate))
+        except (EncodeError, OverflowError, ValueError):
+            continue
+        if low <= value <= high:
+            return value
+    return None
