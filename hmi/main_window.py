@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.leave_kiosk_button.setMinimumSize(140, 56)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
         nav.addWidget(self.leave_kiosk_button)
+        self.leave_kiosk_button.setVisible(session.kiosk)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)

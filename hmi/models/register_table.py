@@ -29,6 +29,7 @@ class Column(IntEnum):
     UNIT = 4
     ACCESS = 5
     AGE = 6
+    DESCRIPTION = 7
 
 
 HEADERS = {
@@ -39,6 +40,7 @@ HEADERS = {
     Column.UNIT: "Unit",
     Column.ACCESS: "Access",
     Column.AGE: "Age",
+    Column.DESCRIPTION: "Description",
 }
 FORMATTABLE = (Column.ADDRESS, Column.RAW)
 
@@ -175,3 +177,4 @@ class RegisterTableModel(QAbstractTableModel):
         row.texts[Column.UNIT] = register.unit
         row.texts[Column.ACCESS] = "read/write" if register.writable else "read"
         row.texts[Column.AGE] = format_age(age)
+        row.texts[Column.DESCRIPTION] = register.description

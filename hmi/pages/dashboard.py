@@ -75,7 +75,7 @@ class DashboardPage(QWidget):
             "cutting_speed_actual": ValueTile(bridge, "cutting_speed_actual", title="Band speed",
                                               target="cutting_speed", parent=self),
             "descent_speed_actual": ValueTile(bridge, "descent_speed_actual", title="Descent speed",
-                                              target="descent_speed", parent=self),
+                                              target="descent_speed", decimals=1, parent=self),
             "band_current": ValueTile(bridge, "band_current", title="Band current", parent=self),
             "band_torque": ValueTile(bridge, "band_torque", title="Band torque", parent=self),
             "band_deviation": ValueTile(bridge, "band_deviation", title="Band deviation", parent=self),

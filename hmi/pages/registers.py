@@ -51,12 +51,13 @@ class RegistersPage(QWidget):
             header = view.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             for column, width in ((Column.ADDRESS, 90), (Column.NAME, 220), (Column.RAW, 120),
-                                  (Column.VALUE, 120), (Column.UNIT, 80), (Column.ACCESS, 100)):
+                                  (Column.VALUE, 120), (Column.UNIT, 80), (Column.ACCESS, 100),
+                                  (Column.AGE, 90)):
                 header.resizeSection(column, width)
             header.setStretchLastSection(True)
             view.activated.connect(lambda index, g=group: self._on_activated(g, index))
             view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_write_button())
-            self.tabs.addTab(view, title)
+            self.tabs.addTab(view, title.replace("&", "&&"))  # a lone & would become a mnemonic
             self.models[group] = model
             self.views[group] = view
         self.tabs.currentChanged.connect(lambda _i: self._update_write_button())

@@ -30,10 +30,10 @@ from hmi.ring_buffer import RingBuffer
 from hmi.widgets.ring_plot import CurveSpec, PanelSpec, RingBufferPlot
 
 PANELS = [
-    PanelSpec("Band current (A)", "A", [CurveSpec("band_current", "current", "#1f4e79")]),
-    PanelSpec("Band torque (%)", "%", [CurveSpec("band_torque", "torque", "#1f4e79")]),
+    PanelSpec("Current", "A", [CurveSpec("band_current", "current", "#1f4e79")]),
+    PanelSpec("Torque", "%", [CurveSpec("band_torque", "torque", "#1f4e79")]),
     PanelSpec(
-        "Vibration (g)",
+        "Vibration",
         "g",
         [
             CurveSpec("vibration_x", "X", "#1f4e79"),
@@ -41,8 +41,8 @@ PANELS = [
             CurveSpec("vibration_z", "Z", "#4d6b3c"),
         ],
     ),
-    PanelSpec("Band speed (m/min)", "m/min", [CurveSpec("cutting_speed_actual", "band speed", "#1f4e79")]),
-    PanelSpec("Descent speed (mm/min)", "mm/min", [CurveSpec("descent_speed_actual", "descent", "#1f4e79")]),
+    PanelSpec("Band speed", "m/min", [CurveSpec("cutting_speed_actual", "band speed", "#1f4e79")]),
+    PanelSpec("Descent", "mm/min", [CurveSpec("descent_speed_actual", "descent", "#1f4e79")]),
 ]
 COLUMNS = [curve.column for panel in PANELS for curve in panel.curves]
 WINDOWS = [("1 min", 60.0), ("10 min", 600.0), ("1 h", 3600.0)]
@@ -163,6 +163,6 @@ class TrendsPage(QWidget):
             for curve in panel.curves:
                 register = self._register_map[curve.column]
                 text = format_number(values.get(curve.column), decimals_for(register))
-                parts.append(f"{curve.label if len(panel.curves) > 1 else panel.title.split(' (')[0]} "
-                             f"{text} {register.unit}")
+                label = f"{panel.title} {curve.label}" if len(panel.curves) > 1 else panel.title
+                parts.append(f"{label} {text} {register.unit}")
         self.readout.setText("   ".join(parts))

@@ -63,12 +63,16 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         for row, panel in enumerate(panels):
             axis = pg.DateAxisItem(orientation="bottom")
             plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis})
-            plot.setLabel("left", panel.title, units=None)
-            plot.getAxis("left").setWidth(70)
+            left = plot.getAxis("left")
+            left.enableAutoSIPrefix(False)  # g stays g, never "(x0.001)"
+            plot.setLabel("left", f"{panel.title} ({panel.unit})" if panel.unit else panel.title)
+            left.setWidth(78)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)  # nothing needs a right-click
             plot.hideButtons()
-            plot.addLegend(offset=(-10, 5), labelTextSize="9pt") if len(panel.curves) > 1 else None
+            if len(panel.curves) > 1:
+                plot.addLegend(offset=(8, 4), labelTextSize="9pt", brush=pg.mkBrush(230, 231, 232, 220),
+                               colCount=len(panel.curves))
             if self.plots:
                 plot.setXLink(self.plots[0])
             if row < len(panels) - 1:

@@ -34,9 +34,8 @@ class ValueTile(QFrame):
         self._decimals = decimals_for(register) if decimals is None else decimals
         self._channel: Channel = bridge.channel(name)
         self._target: Channel | None = bridge.channel(target) if target else None
-        self._target_decimals = (
-            decimals_for(bridge.engine.register_map[target]) if target else self._decimals
-        )
+        # The target is shown at the same resolution as the actual value beside it.
+        self._target_decimals = self._decimals
 
         self.title_label = QLabel(title or register.description, self)
         self.title_label.setObjectName("TileTitle")

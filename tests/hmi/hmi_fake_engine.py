@@ -152,19 +152,31 @@ class FakeEngine:
             listener(snapshot)
         return snapshot
 
+    def backfill(self, seconds: float, rate_hz: float = 10.0) -> None:
+        """Deliver ``seconds`` of animated history with past timestamps (screenshots, bench)."""
+        count = int(seconds * rate_hz)
+        now_ms = int(time.time() * 1000)
+        for i in range(count):
+            age_s = (count - i) / rate_hz
+            self._animate(time.monotonic() - self._t0 - age_s)
+            self.push(ts_ms=now_ms - int(age_s * 1000), monotonic=time.monotonic() - age_s)
+
     def _tick(self) -> None:
         if self.offline:
             self.fail()
             return
         if self.animate:
-            t = time.monotonic() - self._t0
-            wobble = math.sin(t * 0.7)
-            self.values["band_current"] = round(14.2 + 1.5 * wobble + 0.3 * math.sin(t * 5.1), 1)
-            self.values["band_torque"] = round(46.3 + 6 * wobble + 1.2 * math.sin(t * 4.3), 1)
-            self.values["vibration_x"] = round(0.21 + 0.05 * math.sin(t * 3.3), 3)
-            self.values["vibration_y"] = round(0.15 + 0.04 * math.sin(t * 2.9 + 1), 3)
-            self.values["vibration_z"] = round(0.10 + 0.03 * math.sin(t * 4.1 + 2), 3)
-            self.values["cutting_speed_actual"] = round(self.values["cutting_speed"] - 0.3 + 0.2 * wobble, 1)
-            self.values["descent_speed_actual"] = round(self.values["descent_speed"] - 0.3 + 0.2 * wobble, 2)
-            self.values["head_height"] = round(max(0.0, 120.0 - (t * 0.5) % 120.0), 1)
+            self._animate(time.monotonic() - self._t0)
         self.push()
+
+    def _animate(self, t: float) -> None:
+        # Slow load swings with faster ripple: enough texture for screenshots and the bench.
+        wobble = math.sin(t * 0.7)
+        self.values["band_current"] = round(14.2 + 1.5 * wobble + 0.3 * math.sin(t * 5.1), 1)
+        self.values["band_torque"] = round(46.3 + 6 * wobble + 1.2 * math.sin(t * 4.3), 1)
+        self.values["vibration_x"] = round(0.21 + 0.05 * math.sin(t * 3.3), 3)
+        self.values["vibration_y"] = round(0.15 + 0.04 * math.sin(t * 2.9 + 1), 3)
+        self.values["vibration_z"] = round(0.10 + 0.03 * math.sin(t * 4.1 + 2), 3)
+        self.values["cutting_speed_actual"] = round(self.values["cutting_speed"] - 0.3 + 0.2 * wobble, 1)
+        self.values["descent_speed_actual"] = round(self.values["descent_speed"] - 0.3 + 0.2 * wobble, 2)
+        self.values["head_height"] = round(max(0.0, 120.0 - (t * 0.5) % 120.0), 1)

@@ -32,7 +32,7 @@ def test_tile_shows_target_beside_actual(qtbot: QtBot, bridge: EngineBridge, fak
     qtbot.addWidget(tile)
     fake_engine.push({"cutting_speed_actual": 69.8, "cutting_speed": 70})
     assert tile.text() == "69.8"
-    assert tile.target_label.text() == "target 70"
+    assert tile.target_label.text() == "target 70.0"  # at the resolution of the actual
 
 
 def test_tile_greys_stale_value_with_its_age(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
