@@ -1,0 +1,111 @@
+"""Shelve an alarm: a reason and a time limit, chosen by touch (no keyboard needed).
+
+Non-modal: the dialog is shown with ``show()`` and answers through ``shelve_requested``; nothing
+waits on ``exec()``, so the event loop (and the engine inside it) keeps running.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.analysis.alarms import Alarm
+
+TOUCH_PX = 56
+REASONS = ("Maintenance work", "Sensor fault", "Known process condition", "Nuisance alarm (report it)")
+DURATIONS: tuple[tuple[str, float], ...] = (("15 min", 900.0), ("1 h", 3600.0), ("4 h", 14400.0),
+                                            ("8 h", 28800.0))
+
+
+class ShelveDialog(QDialog):
+    shelve_requested = Signal(str, float, str)  # alarm key, duration in seconds, reason
+
+    def __init__(self, alarm: Alarm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AlarmShelveDialog")
+        self.setWindowTitle("Shelve alarm")
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.key = alarm.key
+        title = QLabel(f"Shelve: {alarm.text}", self)
+        title.setObjectName("SectionTitle")
+        title.setWordWrap(True)
+
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("Reason (required)")
+        self.reason_edit.setMinimumHeight(TOUCH_PX)
+        self.reason_edit.textChanged.connect(self._validate)
+        reasons = QGridLayout()
+        for index, reason in enumerate(REASONS):
+            button = self._button(reason)
+            button.clicked.connect(lambda _=False, text=reason: self.reason_edit.setText(text))
+            reasons.addWidget(button, index // 2, index % 2)
+
+        self.duration_group = QButtonGroup(self)
+        self.duration_group.setExclusive(True)
+        durations = QHBoxLayout()
+        for index, (label, _seconds) in enumerate(DURATIONS):
+            button = self._button(label)
+            button.setCheckable(True)
+            button.setChecked(index == 1)
+            self.duration_group.addButton(button, index)
+            durations.addWidget(button)
+
+        self.shelve_button = self._button("Shelve")
+        self.shelve_button.setObjectName("PrimaryButton")
+        self.shelve_button.clicked.connect(self._accept)
+        cancel = self._button("Cancel")
+        cancel.clicked.connect(self.reject)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(cancel)
+        actions.addWidget(self.shelve_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(QLabel("Why:", self))
+        layout.addWidget(self.reason_edit)
+        layout.addLayout(reasons)
+        layout.addWidget(QLabel("For how long (it returns by itself):", self))
+        layout.addLayout(durations)
+        layout.addLayout(actions)
+        self._validate()
+
+    def _button(self, text: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        return button
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    @property
+    def duration_s(self) -> float:
+        return DURATIONS[max(self.duration_group.checkedId(), 0)][1]
+
+    def choose(self, reason: str, duration_index: int) -> None:
+        """Fill the dialog as a touch would (tests, scripted use)."""
+        self.reason_edit.setText(reason)
+        button = self.duration_group.button(duration_index)
+        if button is not None:
+            button.setChecked(True)
+
+    def _validate(self) -> None:
+        self.shelve_button.setEnabled(bool(self.reason))
+
+    def _accept(self) -> None:
+        if not self.reason:
+            return
+        self.shelve_requested.emit(self.key, self.duration_s, self.reason)
+        self.accept()

@@ -1,0 +1,159 @@
+"""The alarms page with pytest-qt (offscreen): order, colours, acknowledge, shelve, history, CSV."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import pytest
+from hmi_alarm_fakes import AlarmEngine, Clock
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from core.analysis.alarms import AlarmState, Priority
+from core.storage.logdb import LogWriter
+from hmi.bridge import EngineBridge
+from hmi.pages.alarms import PRIORITY_COLOURS, AlarmsPage
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def page(qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: AlarmEngine) -> AlarmsPage:
+    page = AlarmsPage(alarm_bridge, alarm_engine)
+    page.set_user("alice")
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    return page
+
+
+def state(engine: AlarmEngine, key: str) -> AlarmState | None:
+    alarm = engine.alarms.get(key)
+    return None if alarm is None else alarm.state
+
+
+def raise_three(engine: AlarmEngine, clock: Clock) -> None:
+    alarms = engine.alarms
+    alarms.update("old.low", True, "Low, oldest", priority=Priority.LOW)
+    clock.now += 1
+    alarms.update("mid.old", True, "Medium, older", priority=Priority.MEDIUM)
+    clock.now += 1
+    alarms.update("crit", True, "Critical", priority=Priority.CRITICAL)
+    clock.now += 1
+    alarms.update("mid.new", True, "Medium, newest", priority=Priority.MEDIUM)
+
+
+def test_active_list_sorted_and_coloured(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+    assert page.active_model.rowCount() == 0 and "0 unacknowledged" in page.summary_label.text()
+    raise_three(alarm_engine, clock)
+    model = page.active_model
+    assert [model.key_at(r) for r in range(model.rowCount())] == ["crit", "mid.new", "mid.old", "old.low"]
+    bg = model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+    assert bg.color().name() == PRIORITY_COLOURS[Priority.CRITICAL][0]
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.BackgroundRole) is None  # text cells stay grey
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.FontRole).bold()
+    assert "4 unacknowledged" in page.summary_label.text()
+
+
+def test_touch_sizes(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+    raise_three(alarm_engine, clock)
+    for button in page.findChildren(QPushButton):
+        assert button.minimumHeight() >= 48, button.text()
+    assert page.active_view.rowHeight(0) >= 48
+
+
+def test_acknowledge_selected_and_all(
+    page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock, qtbot: QtBot
+) -> None:
+    raise_three(alarm_engine, clock)
+    assert not page.ack_button.isEnabled()
+    page.active_view.selectRow(0)
+    assert page.ack_button.isEnabled()
+    qtbot.mouseClick(page.ack_button, Qt.MouseButton.LeftButton)
+    assert state(alarm_engine, "crit") is AlarmState.ACKNOWLEDGED
+    selected = page.selected_alarm()
+    assert page.active_model.key_at(0) == "crit" and selected is not None and selected.key == "crit"  # selection kept
+    assert not page.ack_button.isEnabled()
+    alarm_engine.alarms.update("old.low", False, "Low, oldest")
+    qtbot.mouseClick(page.ack_all_button, Qt.MouseButton.LeftButton)
+    assert alarm_engine.alarms.summary().unacknowledged == 0
+    assert [page.active_model.key_at(r) for r in range(page.active_model.rowCount())] == [
+        "crit", "mid.new", "mid.old"]  # the cleared one, once acknowledged, is gone
+
+
+def test_shelve_with_reason_then_expiry(
+    page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock, qtbot: QtBot
+) -> None:
+    raise_three(alarm_engine, clock)
+    page.active_view.selectRow(1)
+    dialog = page.open_shelve_dialog()
+    assert dialog is not None and not dialog.isModal() and dialog.isVisible()
+    assert not dialog.shelve_button.isEnabled()  # no reason yet
+    dialog.choose("Sensor fault", 0)  # 15 min
+    qtbot.mouseClick(dialog.shelve_button, Qt.MouseButton.LeftButton)
+    alarm = alarm_engine.alarms.get("mid.new")
+    assert alarm is not None and alarm.state is AlarmState.SHELVED and alarm.shelve_reason == "Sensor fault"
+    assert "mid.new" not in [page.active_model.key_at(r) for r in range(page.active_model.rowCount())]
+    assert page.shelved_model.key_at(0) == "mid.new" and "1 shelved" in page.summary_label.text()
+    qtbot.waitUntil(lambda: page.shelve_dialog is None, timeout=5000)
+    clock.now += 15 * 60
+    alarm_engine.alarms.tick()
+    assert state(alarm_engine, "mid.new") is AlarmState.UNACKNOWLEDGED
+    assert page.shelved_model.rowCount() == 0
+    assert "mid.new" in [page.active_model.key_at(r) for r in range(page.active_model.rowCount())]
+
+
+def test_unshelve_and_return_to_service(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+    raise_three(alarm_engine, clock)
+    alarm_engine.alarms.shelve("crit", "bob", 600, "maintenance")
+    alarm_engine.alarms.remove_from_service("old.low", "bob", "sensor removed")
+    page.tabs.setCurrentIndex(1)
+    row = page.shelved_model.row_of("crit")
+    page.shelved_view.selectRow(row)
+    assert page.unshelve_button.isEnabled() and not page.return_button.isEnabled()
+    assert page.unshelve_selected()
+    page.shelved_view.selectRow(page.shelved_model.row_of("old.low"))
+    assert page.return_selected()
+    assert page.shelved_model.rowCount() == 0
+    assert state(alarm_engine, "crit") is AlarmState.UNACKNOWLEDGED
+
+
+async def test_history_filters_and_export(
+    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: AlarmEngine, clock: Clock
+) -> None:
+    clock.now = time.time() - 600  # inside the page's default period (last 24 h)
+    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+    await writer.start()
+    try:
+        raise_three(alarm_engine, clock)
+        alarm_engine.alarms.acknowledge("crit", "alice")
+        alarm_engine.alarms.shelve("mid.old", "bob", 600, "known")
+    finally:
+        await writer.stop()
+    page = AlarmsPage(alarm_bridge, alarm_engine)
+    qtbot.addWidget(page)
+    page.tabs.setCurrentIndex(2)
+    assert page.history_model.rowCount() == 6
+    page.priority_combo.setCurrentIndex(1)  # critical only
+    assert page.history_model.rowCount() == 2
+    page.priority_combo.setCurrentIndex(0)
+    page.action_combo.setCurrentIndex(3)  # acknowledged
+    assert [e.user for e in page.history_model.entries] == ["alice"]
+    page.action_combo.setCurrentIndex(0)
+    page.search_edit.setText("medium")
+    assert page.load_history() == 3  # two raises and a shelve
+    page.search_edit.setText("")
+    target = page.export_history()
+    assert target is not None and target.parent == alarm_engine.settings.data_dir / "exports"
+    with target.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 6 and {r["alarm_key"] for r in rows} == {"old.low", "mid.old", "crit", "mid.new"}
+    assert "Exported 6 rows" in page.message_label.text()
+
+
+def test_history_without_log_db(page: AlarmsPage) -> None:
+    page.tabs.setCurrentIndex(2)
+    assert page.history_model.rowCount() == 0
+    assert page.export_history() is not None
