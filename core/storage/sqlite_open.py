@@ -26,6 +26,7 @@ log = logging.getLogger("bandsaw.database")
 # the full check, bigger ones the quick one; OpenReport.check says which ran.
 FULL_CHECK_MAX_BYTES = 256 * 1024 * 1024
 BUSY_TIMEOUT_MS = 5000
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,8 @@ def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
         #   OFF     no fsync at all: fastest, but a power cut can corrupt the file.
         conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # A checkpoint leaves the -wal file at its largest size; cap what stays on disk.
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES:d}")
     except BaseException:
         conn.close()
         raise

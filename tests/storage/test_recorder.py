@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from storage_helpers import COLUMNS, good, snapshot, sqlite_settings, wait_until
 
 from core.analysis.alarms import AlarmManager
@@ -156,6 +157,21 @@ async def test_disk_full_raises_alarm_keeps_rows_and_recovers(settings: Settings
     finally:
         await recorder.stop()
     assert rows(settings) == [(s.ts_ms, *(s.values[n] for n in COLUMNS)) for s in snaps]
+
+
+async def test_stop_gives_up_after_its_timeout_and_counts_the_loss(
+    settings: Settings, alarms: AlarmManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = make(settings, alarms, batch_rows=10, batch_ms=20, retry_s=(0.02, 0.05))
+    await recorder.start()
+    pages = await recorder.execute(_page_count)
+    await recorder.execute(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"))
+    for seq in range(100):
+        recorder.record(good(seq))
+    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), what="write_failed alarm")
+    lost = await recorder.stop(timeout_s=0.3)
+    assert lost == 100 - recorder.rows_written > 0
+    assert any(r.levelname == "CRITICAL" and "could not be written" in r.getMessage() for r in caplog.records)
 
 
 async def test_memory_budget_refuses_loudly(settings: Settings, alarms: AlarmManager) -> None:

@@ -143,3 +143,16 @@ def test_damaged_pages_fail_the_integrity_check(tmp_path: Path) -> None:
     conn.close()
     assert report.recovered and report.check == "integrity_check", report
     assert report.moved_to is not None and report.moved_to.stat().st_size == len(data)
+
+
+def test_big_files_get_the_quick_check(tmp_path: Path) -> None:
+    path = tmp_path / "raw.db"
+    conn, _ = open_writer("raw", path, Synchronous.NORMAL)
+    conn.close()
+    conn, report = open_writer("raw", path, Synchronous.NORMAL, full_check_max_bytes=0)
+    conn.close()
+    assert report.check == "quick_check" and not report.recovered
+    path.write_bytes(b"garbage" * 2000)
+    conn, report = open_writer("raw", path, Synchronous.NORMAL, full_check_max_bytes=0)
+    conn.close()
+    assert report.check == "quick_check" and report.recovered
