@@ -81,7 +81,13 @@ class SimulatorServer:
             action=self._action,
         )
         server = ModbusTcpServer(device, address=(self.host, self.port), trace_packet=self._trace_packet)
-        await server.serve_forever(background=True)
+        try:
+            await server.serve_forever(background=True)
+        except RuntimeError:
+            await server.shutdown()
+            raise OSError(
+                f"simulated PLC cannot listen on {self.host}:{self.port} (in use, or not a local address)"
+            ) from None
         self._server = server
         self.port = listening_port(server)
         self.faults.set_drop_hook(lambda: close_client_connections(server))

@@ -65,24 +65,24 @@ async def test_descent_setpoint_write_ramps_the_actual(
 ) -> None:
     setpoint = register_map["descent_speed"]
     actual = register_map["descent_speed_actual"]
-    await wait_for(lambda: sim.plc.state is SawState.CUTTING, what="cutting")
+
+    async def read(reg_name: str) -> float:
+        reg = register_map[reg_name]
+        response = await client.read_holding_registers(reg.address, count=1, device_id=1)
+        return reg.decode(response.registers)
+
+    await wait_for(lambda: sim.plc.state is SawState.CUTTING and sim.plc.feed_speed == 30.0, what="cutting at 30")
+    sim.paused = True  # hold time so the ramp is seen from its start
     response = await client.write_register(setpoint.address, setpoint.encode(45.0)[0], device_id=1)
     assert not response.isError(), response
-    assert sim.plc.value("descent_speed") == 45.0
-    seen: list[float] = []
-
-    async def actual_reached() -> bool:
-        response = await client.read_holding_registers(actual.address, count=1, device_id=1)
-        seen.append(actual.decode(response.registers))
-        return seen[-1] == pytest.approx(45.0) or sim.plc.state is not SawState.CUTTING
-
-    for _ in range(500):
-        if await actual_reached():
-            break
-        await asyncio.sleep(0.01)
-    assert seen[-1] == pytest.approx(45.0), seen
-    readback = await client.read_holding_registers(setpoint.address, count=1, device_id=1)
-    assert setpoint.decode(readback.registers) == 45.0
+    assert await read("descent_speed") == 45.0  # read back at once
+    assert await read("descent_speed_actual") == 30.0  # the drive has not moved yet
+    sim.paused = False
+    await wait_for(lambda: sim.plc.feed_speed == 45.0 or sim.plc.state is not SawState.CUTTING, what="ramp")
+    sim.paused = True
+    assert sim.plc.state is SawState.CUTTING, "the cut ended before the ramp did"
+    await wait_for(lambda: actual.decode(sim.image.read(actual.address, 1)) == 45.0, what="image refresh")
+    assert await read("descent_speed_actual") == 45.0
 
 
 async def test_cutting_speed_write_ramps(
@@ -90,8 +90,11 @@ async def test_cutting_speed_write_ramps(
 ) -> None:
     reg = register_map["cutting_speed"]
     await wait_for(lambda: sim.plc.state is SawState.CUTTING, what="cutting")
+    sim.paused = True
     assert not (await client.write_register(reg.address, reg.encode(90)[0], device_id=1)).isError()
+    assert sim.plc.value("cutting_speed") == 90.0
     assert sim.plc.value("cutting_speed_actual") < 90.0  # no jump
+    sim.paused = False
     await wait_for(lambda: sim.plc.band_speed == 90.0 or sim.plc.state is not SawState.CUTTING, what="band at 90")
 
 
@@ -193,3 +196,11 @@ async def test_serve_until_sigterm(register_map: RegisterMap, wait_for: Waiter) 
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_port_in_use_is_a_clear_error(sim: SimulatorServer, register_map: RegisterMap) -> None:
+    second = SimulatorServer(register_map, port=sim.port)
+    with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{sim.port}"):
+        await second.start()
+    assert not second.running
+    await second.stop()
