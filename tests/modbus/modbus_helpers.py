@@ -1,8 +1,7 @@
-"""Helpers for acquisition tests: a real Modbus TCP server on a free loopback port.
+"""Helpers for acquisition tests: servers on free loopback ports, settings, waiting, a fake clock.
 
-``MiniPlc`` is a plain pymodbus server holding the register map's addresses, with the fault
-cases the acquisition must survive. Tests that only need "a PLC" use it; tests of the saw's
-behaviour use the project's simulator (core/sim) once it is there.
+``MiniPlc`` is a plain pymodbus server holding the register map's addresses, for the protocol
+faults the simulator does not model (short replies, one block refused while others answer).
 """
 
 from __future__ import annotations
@@ -19,6 +18,13 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from core.config import ModbusSettings, Settings
 from core.registers import RegisterMap
+from core.sim.server import SimulatorServer
+
+
+def image_value(sim: SimulatorServer, name: str) -> float:
+    """What the simulated PLC serves for register ``name`` right now (decoded from its words)."""
+    reg = sim.register_map[name]
+    return reg.decode(sim.image.read(reg.address, reg.count))
 
 
 class MiniPlc:

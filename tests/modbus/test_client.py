@@ -1,4 +1,4 @@
-"""PlcClient against a real Modbus TCP server: values, faults, link policy, clean shutdown."""
+"""PlcClient against real Modbus TCP servers: values, faults, link policy, clean shutdown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import socket
 
 import pytest
-from modbus_helpers import MiniPlc, fast_modbus, wait_for
+from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
 
 from core.config import Settings
 from core.modbus.client import PlcClient
@@ -20,6 +20,7 @@ from core.modbus.errors import (
     PlcTimeout,
 )
 from core.registers import RegisterMap
+from core.sim.server import SimulatorServer
 
 pytestmark = pytest.mark.integration
 
@@ -30,26 +31,24 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_reads_what_the_server_holds(plc: MiniPlc, settings: Settings, register_map: RegisterMap) -> None:
-    plc.set_value("band_torque", 42.5)
-    plc.set_value("band_deviation", -1.23)
-    async with PlcClient(fast_modbus(settings, plc.port)) as client:
+async def test_reads_what_the_simulator_serves(sim: SimulatorServer, settings: Settings,
+                                               register_map: RegisterMap) -> None:
+    sim.paused = True  # hold the physics so the comparison is exact
+    async with PlcClient(fast_modbus(settings, sim.port)) as client:
         assert client.connected and client.link_up
         for block in register_map.plan(settings.modbus.max_block_gap):
             words = await client.read_holding(block.address, block.count)
-            assert len(words) == block.count
-            decoded = block.decode(words)
-            for name in decoded:
-                assert decoded[name] == plc.value(name)
-        torque = register_map["band_torque"]
-        assert torque.decode(await client.read_holding(torque.address, torque.count)) == 42.5
+            assert words == sim.image.read(block.address, block.count)
+            for name, value in block.decode(words).items():
+                assert value == image_value(sim, name), name
 
 
-async def test_write_registers_reaches_the_server(plc: MiniPlc, settings: Settings, register_map: RegisterMap) -> None:
+async def test_write_registers_reaches_the_simulator(sim: SimulatorServer, settings: Settings,
+                                                     register_map: RegisterMap) -> None:
     reg = register_map["cutting_speed"]
-    async with PlcClient(fast_modbus(settings, plc.port)) as client:
+    async with PlcClient(fast_modbus(settings, sim.port)) as client:
         await client.write_registers(reg.address, reg.encode(77))
-        assert plc.value("cutting_speed") == 77
+        assert sim.plc.value("cutting_speed") == 77
         with pytest.raises(ValueError):
             await client.write_registers(reg.address, [70000])
 
@@ -64,26 +63,27 @@ async def test_refused_then_server_appears(settings: Settings, register_map: Reg
         assert not client.link_up
         with pytest.raises(PlcDisconnected):
             await client.read_holding(2000, 1)
-        server = MiniPlc(register_map, port=port)
-        await server.start()
+        await asyncio.sleep(0.5)  # several reconnect attempts fail meanwhile
+        sim = SimulatorServer(register_map, port=port, seed=1)
+        await sim.start()
         try:
             await wait_for(lambda: client.connected, what="reconnect after refusal")
-            assert await client.read_holding(2000, 2) == [0, 0]
+            assert len(await client.read_holding(2000, 2)) == 2
             assert client.link_up
         finally:
-            await server.stop()
+            await sim.stop()
     finally:
         await client.close()
-    messages = [r.getMessage() for r in caplog.records if r.name == "bandsaw.modbus"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "bandsaw.modbus" and r.levelno >= logging.INFO]
     assert sum("down" in m for m in messages) == 1, messages  # logged once, not per attempt
     assert sum("restored" in m for m in messages) == 1, messages
 
 
-async def test_silence_retries_then_reconnects(plc: MiniPlc, settings: Settings) -> None:
-    client = PlcClient(fast_modbus(settings, plc.port, retries=2, retry_delay_s=0.05))
+async def test_silence_retries_then_reconnects(sim: SimulatorServer, settings: Settings) -> None:
+    client = PlcClient(fast_modbus(settings, sim.port, retries=2, retry_delay_s=0.05))
     await client.connect()
     try:
-        plc.silent = True
+        sim.faults.silence(60)
         errors: list[type[PlcError]] = []
         while client.link_up:
             try:
@@ -93,7 +93,7 @@ async def test_silence_retries_then_reconnects(plc: MiniPlc, settings: Settings)
             await asyncio.sleep(0.01)
         assert errors.count(PlcTimeout) == 3  # first try and two retries, then the link is declared lost
         assert PlcRetryPending in errors  # requests inside the retry delay fail fast
-        plc.silent = False
+        sim.faults.clear_silence()
         await wait_for(lambda: client.connected, what="reconnect")
         assert len(await client.read_holding(2000, 4)) == 4
         assert client.link_up
@@ -101,43 +101,46 @@ async def test_silence_retries_then_reconnects(plc: MiniPlc, settings: Settings)
         await client.close()
 
 
-async def test_drop_mid_run_recovers_fast(plc: MiniPlc, settings: Settings) -> None:
-    async with PlcClient(fast_modbus(settings, plc.port, timeout_s=5.0)) as client:
+async def test_drop_mid_request_ends_the_wait(sim: SimulatorServer, settings: Settings) -> None:
+    async with PlcClient(fast_modbus(settings, sim.port, timeout_s=5.0)) as client:
         await client.read_holding(2000, 2)
-        plc.delay_s = 0.2
+        sim.faults.delay(1.0)
         request = asyncio.create_task(client.read_holding(2000, 2))
-        await wait_for(lambda: plc.requests >= 2, what="request in flight")
-        plc.drop_connections()
+        await wait_for(lambda: sim.in_flight >= 1, what="request in flight")
+        assert sim.faults.drop_connections() >= 1
         with pytest.raises(PlcDisconnected):
-            await asyncio.wait_for(request, 2.0)  # not the 5 s timeout
-        plc.delay_s = 0.0
+            await asyncio.wait_for(request, 3.0)  # not the 5 s timeout
+        sim.faults.clear_delay()
         await wait_for(lambda: client.connected, what="reconnect after drop")
-        assert await client.read_holding(2000, 2) == [0, 0]
-        await asyncio.sleep(0.25)  # let the server's delayed handler of the dropped request finish
+        assert len(await client.read_holding(2000, 2)) == 2
+        await wait_for(lambda: sim.in_flight == 0, what="dropped request handled")
 
 
-async def test_server_killed_and_restarted(plc: MiniPlc, settings: Settings) -> None:
-    async with PlcClient(fast_modbus(settings, plc.port)) as client:
+async def test_server_killed_and_restarted(sim: SimulatorServer, settings: Settings) -> None:
+    async with PlcClient(fast_modbus(settings, sim.port)) as client:
         await client.read_holding(2000, 2)
-        await plc.stop()
+        await sim.stop()
         await wait_for(lambda: not client.connected, what="drop seen")
         with pytest.raises(PlcDisconnected):
             await client.read_holding(2000, 2)
-        await plc.start()
-        await wait_for(lambda: client.connected, what="reconnect")
-        assert await client.read_holding(2000, 2) == [0, 0]
-        assert client.link_losses == 1
+        await sim.start()
+        try:
+            await wait_for(lambda: client.connected, what="reconnect")
+            assert len(await client.read_holding(2000, 2)) == 2
+            assert client.link_losses == 1
+        finally:
+            await sim.stop()  # this test's restart made new server tasks: end them here
 
 
-async def test_exception_response_is_typed_and_keeps_link(plc: MiniPlc, settings: Settings) -> None:
-    async with PlcClient(fast_modbus(settings, plc.port)) as client:
-        plc.exception_code = 2
+async def test_exception_response_is_typed_and_keeps_link(sim: SimulatorServer, settings: Settings) -> None:
+    async with PlcClient(fast_modbus(settings, sim.port)) as client:
+        sim.faults.exception(6)
         for _ in range(5):
             with pytest.raises(PlcExceptionResponse) as info:
                 await client.read_holding(2000, 4)
-            assert info.value.code == 2
-        assert client.link_up
-        plc.exception_code = None
+            assert info.value.code == 6 and "busy" in str(info.value)
+        assert client.link_up  # the PLC answers: the link is fine
+        sim.faults.clear_exception()
         assert len(await client.read_holding(2000, 4)) == 4
 
 
@@ -151,19 +154,38 @@ async def test_wrong_register_count_is_a_bad_response(plc: MiniPlc, settings: Se
         assert len(await client.read_holding(2000, 4)) == 4
 
 
-async def test_delayed_answers_within_timeout_are_fine(plc: MiniPlc, settings: Settings) -> None:
-    async with PlcClient(fast_modbus(settings, plc.port, timeout_s=1.0)) as client:
-        plc.delay_s = 0.1
+async def test_delayed_answers_within_timeout_are_fine(sim: SimulatorServer, settings: Settings) -> None:
+    async with PlcClient(fast_modbus(settings, sim.port, timeout_s=2.0)) as client:
+        sim.faults.delay(0.1)
         assert len(await client.read_holding(2000, 4)) == 4
-        plc.delay_s = 0.0
+        sim.faults.clear_delay()
 
 
-async def test_requests_are_serialised(plc: MiniPlc, settings: Settings) -> None:
-    async with PlcClient(fast_modbus(settings, plc.port, timeout_s=2.0)) as client:
-        plc.delay_s = 0.02
-        results = await asyncio.gather(*(client.read_holding(2000 + i, 1) for i in range(10)))
-        assert all(r == [0] for r in results)
-        plc.delay_s = 0.0
+async def test_requests_are_serialised(sim: SimulatorServer, settings: Settings) -> None:
+    async with PlcClient(fast_modbus(settings, sim.port, timeout_s=3.0)) as client:
+        sim.faults.delay(0.02)
+        peak = 0
+
+        async def read(address: int) -> list[int]:
+            nonlocal peak
+            words = await client.read_holding(address, 1)
+            return words
+
+        async def watch() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, sim.in_flight)
+                await asyncio.sleep(0.002)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            results = await asyncio.gather(*(read(2000 + i) for i in range(10)))
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+        sim.faults.clear_delay()
+        assert all(len(r) == 1 for r in results)
+        assert peak == 1  # the PLC never saw two requests at once
 
 
 async def test_close_while_reconnecting_leaves_nothing(settings: Settings) -> None:

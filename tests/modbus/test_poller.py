@@ -1,31 +1,31 @@
-"""The Poller against a real Modbus TCP server: values, quality, outages, faults, alarms."""
+"""The Poller against the simulated PLC over Modbus TCP: values, quality, outages, faults, alarms."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
-from modbus_helpers import MiniPlc, fast_modbus, wait_for
+from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.modbus.client import PlcClient
 from core.modbus.poller import ALARM_LINK_LOST, Poller
 from core.registers import RegisterMap
+from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
 
 pytestmark = pytest.mark.integration
 
 
 class Rig:
-    def __init__(self, plc: MiniPlc, client: PlcClient, poller: Poller, alarms: AlarmManager) -> None:
-        self.plc = plc
+    def __init__(self, client: PlcClient, poller: Poller, alarms: AlarmManager, snapshots: list[Snapshot]) -> None:
         self.client = client
         self.poller = poller
         self.alarms = alarms
-        self.snapshots: list[Snapshot] = []
-        self.poller_gap = 20
+        self.snapshots = snapshots
 
     def since(self, seq: int) -> list[Snapshot]:
         return [s for s in self.snapshots if s.seq > seq]
@@ -41,37 +41,43 @@ class Rig:
         return matching()
 
 
-@pytest.fixture
-async def rig(plc: MiniPlc, settings: Settings, register_map: RegisterMap) -> AsyncIterator[Rig]:
-    modbus = fast_modbus(settings, plc.port)
-    settings = settings.model_copy(update={"modbus": modbus})
+@asynccontextmanager
+async def running_rig(settings: Settings, register_map: RegisterMap, port: int) -> AsyncIterator[Rig]:
+    modbus = fast_modbus(settings, port)
     client = PlcClient(modbus)
     alarms = AlarmManager()
     snapshots: list[Snapshot] = []
-    poller = Poller(settings, register_map, client, snapshots.append, alarms=alarms)
-    rig = Rig(plc, client, poller, alarms)
-    rig.snapshots = snapshots
-    rig.poller_gap = modbus.max_block_gap
+    poller = Poller(settings.model_copy(update={"modbus": modbus}), register_map, client, snapshots.append,
+                    alarms=alarms)
     await client.connect()
     poller.start()
     try:
-        yield rig
+        yield Rig(client, poller, alarms, snapshots)
     finally:
         await poller.stop()
         await client.close()
 
 
-def _set_all(plc: MiniPlc, register_map: RegisterMap, bias: float) -> dict[str, float]:
-    expected: dict[str, float] = {}
-    for index, reg in enumerate(register_map):
-        value = (index + bias) * reg.scale
-        plc.set_value(reg.name, value)
-        expected[reg.name] = plc.value(reg.name)
-    return expected
+@pytest.fixture
+async def rig(sim: SimulatorServer, settings: Settings, register_map: RegisterMap) -> AsyncIterator[Rig]:
+    async with running_rig(settings, register_map, sim.port) as rig:
+        yield rig
 
 
-async def test_values_equal_the_servers(rig: Rig, register_map: RegisterMap) -> None:
-    expected = _set_all(rig.plc, register_map, bias=3)
+@pytest.fixture
+async def plc_rig(plc: MiniPlc, settings: Settings, register_map: RegisterMap) -> AsyncIterator[Rig]:
+    async with running_rig(settings, register_map, plc.port) as rig:
+        yield rig
+
+
+def _served(sim: SimulatorServer, register_map: RegisterMap) -> dict[str, float]:
+    return {reg.name: image_value(sim, reg.name) for reg in register_map}
+
+
+async def test_values_equal_the_simulators(rig: Rig, sim: SimulatorServer, register_map: RegisterMap) -> None:
+    await rig.next_snapshots(1, Quality.GOOD)
+    sim.paused = True  # hold the physics: the image stays still
+    expected = _served(sim, register_map)
     snapshot = (await rig.next_snapshots(2, Quality.GOOD))[-1]
     assert dict(snapshot.values) == expected
     for reg in register_map:
@@ -79,12 +85,14 @@ async def test_values_equal_the_servers(rig: Rig, register_map: RegisterMap) -> 
     health = rig.poller.health()
     assert health.connected and health.last_good_ms == snapshot.ts_ms
     assert health.error_rate == 0.0 and health.polls >= 2
+    sim.paused = False
+    moving = (await rig.next_snapshots(3, Quality.GOOD))[-1]
+    assert moving.ts_ms > snapshot.ts_ms
 
 
-async def test_server_killed_and_restarted(rig: Rig, register_map: RegisterMap) -> None:
-    _set_all(rig.plc, register_map, bias=1)
+async def test_simulator_killed_and_restarted(rig: Rig, sim: SimulatorServer, register_map: RegisterMap) -> None:
     await rig.next_snapshots(2, Quality.GOOD)
-    await rig.plc.stop()
+    await sim.stop()
     outage = await rig.next_snapshots(5, Quality.COMM_ERROR)
     for snapshot in outage:  # nothing invented while the PLC is gone
         assert all(value is None for value in snapshot.values.values())
@@ -92,95 +100,104 @@ async def test_server_killed_and_restarted(rig: Rig, register_map: RegisterMap) 
     await wait_for(lambda: rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm")
     assert not rig.poller.health().connected
     lost_at = rig.snapshots[-1].seq
-    await rig.plc.start()
-    expected = _set_all(rig.plc, register_map, bias=7)
-    resumed = await rig.next_snapshots(3, Quality.GOOD)
-    assert dict(resumed[-1].values) == expected
-    await wait_for(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm cleared")
+    await sim.start()
+    try:
+        await rig.next_snapshots(2, Quality.GOOD)
+        sim.paused = True
+        expected = _served(sim, register_map)
+        resumed = await rig.next_snapshots(2, Quality.GOOD)
+        assert dict(resumed[-1].values) == expected
+        await wait_for(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm cleared")
+    finally:
+        await sim.stop()  # this test's restart made new server tasks: end them here
     qualities = [s.quality for s in rig.since(lost_at - 5)]
-    assert Quality.COMM_ERROR in qualities and qualities[-1] is Quality.GOOD
+    assert Quality.COMM_ERROR in qualities and Quality.GOOD in qualities
     seqs = [s.seq for s in rig.snapshots]
     assert seqs == list(range(1, len(seqs) + 1))  # snapshots kept coming through the outage
 
 
-async def test_one_block_refused_gives_stale_with_none(rig: Rig, register_map: RegisterMap) -> None:
-    expected = _set_all(rig.plc, register_map, bias=2)
-    rig.plc.exception_code = 2
-    rig.plc.exception_address = register_map["vibration_x"].address
-    stale = (await rig.next_snapshots(2, Quality.STALE))[-1]
-    blocks = register_map.plan(rig.poller_gap)
+async def test_one_block_refused_gives_stale_with_none(plc_rig: Rig, plc: MiniPlc, register_map: RegisterMap,
+                                                       settings: Settings) -> None:
+    for index, reg in enumerate(register_map):
+        plc.set_value(reg.name, (index + 2) * reg.scale)
+    expected = {reg.name: plc.value(reg.name) for reg in register_map}
+    plc.exception_code = 2
+    plc.exception_address = register_map["vibration_x"].address
+    stale = (await plc_rig.next_snapshots(2, Quality.STALE))[-1]
+    blocks = register_map.plan(settings.modbus.max_block_gap)
     refused = {reg.name for block in blocks if block.address == 2100 for reg in block.registers}
     for name, value in stale.values.items():
         assert value == (None if name in refused else expected[name]), name
-    assert rig.client.link_up
-    assert rig.poller.health().error_rate > 0
-    rig.plc.exception_code = None
-    await rig.next_snapshots(2, Quality.GOOD)
+    assert plc_rig.client.link_up
+    assert plc_rig.poller.health().error_rate > 0
+    plc.exception_code = None
+    await plc_rig.next_snapshots(2, Quality.GOOD)
 
 
-async def test_every_request_refused_gives_comm_error(rig: Rig) -> None:
-    rig.plc.exception_code = 4
+async def test_every_request_refused_gives_comm_error(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.exception(4)
     snapshot = (await rig.next_snapshots(2, Quality.COMM_ERROR))[-1]
     assert all(value is None for value in snapshot.values.values())
     assert "exception 4" in rig.poller.health().last_error
-    rig.plc.exception_code = None
+    assert rig.client.link_up
+    sim.faults.clear_exception()
     await rig.next_snapshots(1, Quality.GOOD)
 
 
-async def test_wrong_register_count_gives_comm_error_not_a_crash(rig: Rig) -> None:
-    rig.plc.short_reply = True
-    await rig.next_snapshots(2, Quality.COMM_ERROR)
-    rig.plc.short_reply = False
-    await rig.next_snapshots(1, Quality.GOOD)
-    assert rig.poller.running
+async def test_wrong_register_count_gives_comm_error_not_a_crash(plc_rig: Rig, plc: MiniPlc) -> None:
+    plc.short_reply = True
+    await plc_rig.next_snapshots(2, Quality.COMM_ERROR)
+    plc.short_reply = False
+    await plc_rig.next_snapshots(1, Quality.GOOD)
+    assert plc_rig.poller.running
 
 
-async def test_nan_float_becomes_none_and_stale(rig: Rig, register_map: RegisterMap) -> None:
-    expected = _set_all(rig.plc, register_map, bias=4)
-    rig.plc.set_nan("band_power")
+async def test_nan_float_becomes_none_and_stale(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.override("band_power", words=[0x7FC0, 0x0000])  # float32 NaN
     snapshot = (await rig.next_snapshots(2, Quality.STALE))[-1]
     assert snapshot.values["band_power"] is None and snapshot.raw["band_power"] is None
-    assert snapshot.values["band_torque"] == expected["band_torque"]
-    rig.plc.set_value("band_power", 5.5)
+    assert snapshot.values["band_torque"] is not None
+    sim.faults.override("band_power", words=[0x7F80, 0x0000])  # +inf
+    assert (await rig.next_snapshots(2, Quality.STALE))[-1].values["band_power"] is None
+    sim.faults.clear_override("band_power")
     good = (await rig.next_snapshots(1, Quality.GOOD))[-1]
-    assert good.values["band_power"] == 5.5
+    assert good.values["band_power"] is not None
 
 
-async def test_out_of_range_value_is_passed_as_the_number(rig: Rig, register_map: RegisterMap) -> None:
-    reg = register_map["ambient_temp"]
-    rig.plc.set_words(reg.address, [0x7FFF])  # 3276.7 °C: garbage, but it is what the PLC says
+async def test_out_of_range_value_is_passed_as_the_number(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.override("ambient_temp", raw=32767)  # 3276.7 °C: garbage, but it is what the PLC says
     snapshot = (await rig.next_snapshots(2, Quality.GOOD))[-1]
     assert snapshot.values["ambient_temp"] == pytest.approx(3276.7)
 
 
-async def test_silent_plc_comm_error_then_resume(rig: Rig) -> None:
-    rig.plc.silent = True
+async def test_silent_plc_comm_error_then_resume(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.silence(60)
     outage = await rig.next_snapshots(3, Quality.COMM_ERROR)
     assert all(all(v is None for v in s.values.values()) for s in outage)
     await wait_for(lambda: rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm")
-    rig.plc.silent = False
+    sim.faults.clear_silence()
     await rig.next_snapshots(2, Quality.GOOD)
     await wait_for(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), what="alarm cleared")
 
 
-async def test_connection_dropped_mid_run(rig: Rig) -> None:
+async def test_connection_dropped_mid_run(rig: Rig, sim: SimulatorServer) -> None:
     await rig.next_snapshots(2, Quality.GOOD)
-    rig.plc.drop_connections()
+    assert sim.faults.drop_connections() == 1
     await wait_for(lambda: rig.client.link_losses == 1, what="drop noticed")
     await rig.next_snapshots(2, Quality.GOOD)
 
 
-async def test_slow_answers_count_overruns(rig: Rig) -> None:
-    rig.plc.delay_s = 0.04  # 4 blocks x 40 ms > one 50 ms period
+async def test_slow_answers_count_overruns(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.delay(0.04)  # 4 blocks x 40 ms > one 50 ms period
     await wait_for(lambda: rig.poller.health().overruns >= 3, what="overruns")
-    rig.plc.delay_s = 0.0
+    sim.faults.clear_delay()
     snapshot = (await rig.next_snapshots(2, Quality.GOOD))[-1]
     assert snapshot.read_s < 1.0
 
 
-async def test_broken_consumer_does_not_stop_polling(plc: MiniPlc, settings: Settings,
+async def test_broken_consumer_does_not_stop_polling(sim: SimulatorServer, settings: Settings,
                                                      register_map: RegisterMap) -> None:
-    modbus = fast_modbus(settings, plc.port)
+    modbus = fast_modbus(settings, sim.port)
     calls: list[int] = []
 
     def consumer(snapshot: Snapshot) -> None:
