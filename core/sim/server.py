@@ -95,13 +95,12 @@ class SimulatorServer:
         log.info("simulated PLC on %s:%d (speedup %g)", self.host, self.port, self.speedup)
 
     async def stop(self) -> None:
+        """Close the server, its connections and the physics; start() again rebinds the same port."""
         self.faults.set_drop_hook(None)
         tasks = [t for t in (self._physics, *self._in_flight) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._physics = None
         self._in_flight.clear()
         if self._server is not None:

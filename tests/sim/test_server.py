@@ -204,3 +204,22 @@ async def test_port_in_use_is_a_clear_error(sim: SimulatorServer, register_map: 
         await second.start()
     assert not second.running
     await second.stop()
+
+
+async def test_restart_on_the_same_port_keeps_the_plc(register_map: RegisterMap) -> None:
+    sim = SimulatorServer(register_map, speedup=20.0)
+    await sim.start()
+    port = sim.port
+    await asyncio.sleep(0.2)
+    await sim.stop()
+    simulated = sim.plc.time
+    await sim.start()
+    try:
+        assert sim.port == port
+        modbus = AsyncModbusTcpClient("127.0.0.1", port=port, timeout=1.0, retries=0, reconnect_delay=0)
+        assert await modbus.connect()
+        assert not (await modbus.read_holding_registers(2000, count=1, device_id=1)).isError()
+        modbus.close()
+        assert sim.plc.time >= simulated  # the same machine, carrying on
+    finally:
+        await sim.stop()
