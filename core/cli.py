@@ -1,0 +1,196 @@
+"""The `bandsaw` command line: one subcommand per job.
+
+Front ends that live outside core (the Qt HMI) add their subcommands through the entry-point
+group ``bandsaw.commands`` (a callable taking the subparsers object), so core never imports them.
+Exit codes: 0 success, 1 runtime failure, 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.config import ConfigError, Settings, load_settings
+from core.registers import RegisterMap, RegisterMapError, load_register_map
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+log = logging.getLogger("bandsaw.cli")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, *, data_dir: bool = True) -> None:
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH",
+                        help="configuration file (default: config/config.yaml)")
+    if data_dir:
+        parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                            help="data directory (default: paths.data_dir of the configuration)")
+
+
+def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
+    """Settings and register map for a subcommand; raises ConfigError/RegisterMapError."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None) is not None:
+        overrides["paths"] = {"data_dir": str(Path(args.data_dir).resolve())}
+    settings = load_settings(getattr(args, "config", None), overrides=overrides)
+    register_map = load_register_map(settings.register_map_path)
+    return settings, register_map
+
+
+# --- config check --------------------------------------------------------------------------
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    settings, register_map = load_from_args(args)
+    effective = settings.redacted()
+    print(f"# configuration: {settings.config_path}")
+    print(f"# register map: {register_map.source} ({len(register_map)} registers, "
+          f"{len(register_map.plan(settings.modbus.max_block_gap))} block reads, sha256 {register_map.digest[:12]})")
+    print(yaml.safe_dump(effective, sort_keys=False, allow_unicode=True), end="")
+    print("configuration valid")
+    return EXIT_OK
+
+
+# --- engine --------------------------------------------------------------------------------
+
+
+def _cmd_engine(args: argparse.Namespace) -> int:
+    from core.engine import Engine
+    from core.logging_setup import setup_logging
+
+    settings, register_map = load_from_args(args)
+    setup_logging(settings)
+    engine = Engine(settings, register_map, simulate=args.simulate, sim_speedup=args.sim_speedup)
+    return asyncio.run(_run_engine(engine, args.duration, args.status_every))
+
+
+async def _run_engine(engine: Any, duration: float | None, status_every: float) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: fall back to KeyboardInterrupt
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+    status_log = logging.getLogger("bandsaw.status")
+    try:
+        await engine.start()
+    except Exception as exc:
+        log.error("engine failed to start: %s", exc)
+        await engine.stop()
+        return EXIT_FAILURE
+    deadline = None if duration is None else loop.time() + duration
+    try:
+        while not stop.is_set():
+            timeout = status_every if deadline is None else max(0.0, min(status_every, deadline - loop.time()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=timeout)
+            status_log.info("%s", engine.status().one_line())
+            if deadline is not None and loop.time() >= deadline:
+                break
+    finally:
+        await engine.stop()
+        storage = engine.status().storage
+        status_log.info("stopped cleanly: %d rows written, %d left unwritten", storage.rows_written, storage.queue_rows)
+    return EXIT_OK
+
+
+# --- simulator -----------------------------------------------------------------------------
+
+
+def _cmd_sim(args: argparse.Namespace) -> int:
+    from core.logging_setup import setup_logging
+    from core.sim.server import serve
+
+    settings, register_map = load_from_args(args)
+    setup_logging(settings)
+    seed = settings.sim.seed if args.seed is None else args.seed
+    speedup = settings.sim.speedup if args.speedup is None else args.speedup
+    asyncio.run(serve(args.host, args.port, seed, speedup, register_map))
+    return EXIT_OK
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bandsaw", description="Band saw HMI and data engine.",
+        epilog="Configuration: config/config.yaml < .env < BANDSAW_<SECTION>__<KEY> environment variables.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    config = commands.add_parser("config", help="check the configuration and print it (secrets redacted)")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_commands.add_parser("check", help="validate config and register map, print the effective config")
+    add_config_arguments(check, data_dir=False)
+    check.set_defaults(handler=_cmd_config_check)
+
+    engine = commands.add_parser("engine", help="run the acquisition engine headless (service mode)")
+    add_config_arguments(engine)
+    engine.add_argument("--simulate", action="store_true", help="start the simulated PLC in-process and use it")
+    engine.add_argument("--sim-speedup", type=float, default=None, metavar="X",
+                        help="with --simulate: run the physics X times faster than real time")
+    engine.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
+    engine.add_argument("--status-every", type=float, default=5.0, metavar="S", help=argparse.SUPPRESS)
+    engine.set_defaults(handler=_cmd_engine)
+
+    sim = commands.add_parser("sim", help="serve the simulated band-saw PLC over Modbus TCP")
+    add_config_arguments(sim, data_dir=False)
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=5020, help="TCP port (default 5020)")
+    sim.add_argument("--seed", type=int, default=None, help="random seed (deterministic runs)")
+    sim.add_argument("--speedup", type=float, default=None, metavar="X", help="physics X times faster than real time")
+    sim.set_defaults(handler=_cmd_sim)
+
+    for extension in _extensions():
+        extension(commands)
+    return parser
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    found: list[Callable[[Any], None]] = []
+    for point in sorted(entry_points(group="bandsaw.commands"), key=lambda p: p.name):
+        try:
+            found.append(point.load())
+        except Exception as exc:  # a broken front end must not take the headless commands down
+            print(f"bandsaw: subcommand '{point.name}' unavailable: {exc}", file=sys.stderr)
+    for name in ("core.ml.cli", "core.storage.cli", "core.security.cli"):
+        try:
+            module = __import__(name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (ConfigError, RegisterMapError) as exc:
+        print(f"bandsaw: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""The engine: owns every task, polls once and fans each Snapshot out to its consumers.
+
+Start order (stop is the reverse, every queue flushed):
+  simulator (with --simulate) -> local storage (log.db first) -> analysis -> PLC client ->
+  Writer + heartbeat -> control (modes, ML controller) -> telemetry -> PostgreSQL mirror ->
+  poller -> housekeeping.
+The poll loop never waits on a consumer: each consumer's ``feed``/``record``/``on_snapshot`` is
+synchronous and cheap (it queues or keeps the latest); slow work runs in the consumer's own task
+or thread. A consumer that raises is logged once and skipped; the others still get the snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.analysis.alarms import AlarmManager
+from core.analysis.service import AnalysisService
+from core.analysis.store import SqlWriterSink
+from core.api import EngineStatus, ServiceHealth, SnapshotListener, WriteResult
+from core.config import Settings
+from core.control.journal import ControlJournal, DecisionRow, ModeChangeRow
+from core.control.ml_controller import MlController
+from core.control.modes import Mode, ModeManager
+from core.iot.service import TelemetryService
+from core.ml.artefact import artefact_paths
+from core.modbus.client import PlcClient
+from core.modbus.poller import Poller
+from core.modbus.writer import Writer
+from core.registers import RegisterMap
+from core.security.audit import AuditRecord
+from core.snapshot import Quality, Snapshot
+from core.storage.pg.mirror import PostgresMirror
+from core.storage.sqlite_store import SqliteStorage
+
+log = logging.getLogger("bandsaw.engine")
+
+HOUSEKEEPING_PERIOD_S = 1.0
+SPEED_REGISTERS = ("cutting_speed", "descent_speed")
+
+
+class StorageJournal:
+    """The control journal on ml.db's single writer."""
+
+    def __init__(self, storage: SqliteStorage) -> None:
+        self._storage = storage
+
+    def decision(self, row: DecisionRow) -> None:
+        self._storage.ml.insert("decisions", row.as_db())
+
+    def mode_change(self, row: ModeChangeRow) -> None:
+        self._storage.ml.insert("mode_changes", row.as_db())
+
+
+@dataclass
+class _Consumer:
+    name: str
+    feed: Callable[[Snapshot], Any]
+    failing: bool = False
+
+
+class Engine:
+    """The acquisition and control engine (implements :class:`core.api.EngineApi`)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        register_map: RegisterMap,
+        *,
+        simulate: bool = False,
+        sim_speedup: float | None = None,
+        sim_seed: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.register_map = register_map
+        self.alarms = AlarmManager()
+        self.simulate = simulate
+        self._sim_speedup = sim_speedup if sim_speedup is not None else settings.sim.speedup
+        self._sim_seed = sim_seed if sim_seed is not None else settings.sim.seed
+        self.simulator: Any = None  # core.sim.server.SimulatorServer when simulating
+        self.storage = SqliteStorage(settings, register_map, self.alarms)
+        journal: ControlJournal = StorageJournal(self.storage)
+        self.modes = ModeManager(settings.control.default_mode, journal)
+        self.analysis = AnalysisService(
+            settings,
+            self.alarms,
+            register_names=register_map.names,
+            mode=lambda: self.modes.mode.value,
+            total_sink=SqlWriterSink(self.storage.total),
+            anomaly_sink=SqlWriterSink(self.storage.anomaly),
+        )
+        self.client: PlcClient | None = None
+        self.writer: Writer | None = None
+        self.controller: MlController | None = None
+        self.telemetry: TelemetryService | None = None
+        self.mirror: PostgresMirror | None = None
+        self.poller: Poller | None = None
+        self._listeners: list[SnapshotListener] = []
+        self._consumers: list[_Consumer] = []
+        self._latest: Snapshot | None = None
+        self._link_down_since_ms: int | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._running = False
+        self._stopped = asyncio.Event()
+
+    # --- EngineApi -----------------------------------------------------------------------
+
+    @property
+    def latest(self) -> Snapshot | None:
+        return self._latest
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def subscribe(self, listener: SnapshotListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(
+            link=self.poller.health() if self.poller is not None else EngineStatus().link,
+            storage=self.storage.health(),
+            mqtt=self.telemetry.health() if self.telemetry is not None else ServiceHealth(),
+            postgres=self.mirror.health() if self.mirror is not None else ServiceHealth(),
+            mode=self.modes.mode.value,
+            running=self._running,
+        )
+
+    async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
+        if self.writer is None:
+            return WriteResult(name, value, ok=False, reason="the engine is not running")
+        return await self.writer.write(name, value, user=user, reason=reason)
+
+    async def apply_preset(self, preset: str, *, user: str) -> list[WriteResult]:
+        speeds = self.settings.control.presets.get(preset)
+        if speeds is None:
+            known = ", ".join(self.settings.control.presets)
+            return [WriteResult("preset", 0.0, ok=False, reason=f"unknown preset {preset!r}; known: {known}")]
+        results = []
+        for name, value in (("cutting_speed", speeds.cutting_speed), ("descent_speed", speeds.descent_speed)):
+            results.append(await self.write(name, value, user=user, reason=f"preset {preset}"))
+        return results
+
+    def set_mode(self, mode: str, *, user: str, reason: str = "") -> bool:
+        """Switch manual/ML; ML is refused without a loaded model."""
+        if Mode(mode) is Mode.ML and (self.controller is None or self.controller.model is None):
+            return False
+        return self.modes.set_mode(mode, user=user, reason=reason)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start everything; a PLC that does not answer yet is not an error (it reconnects)."""
+        if self._running:
+            return
+        self._stopped.clear()
+        host, port = self.settings.modbus.host, self.settings.modbus.port
+        if self.simulate:
+            host, port = await self._start_simulator()
+        await self.storage.start()
+        self.analysis.start()
+        self.client = PlcClient(self.settings.modbus, host=host, port=port)
+        await self.client.connect()
+        self.writer = Writer(
+            self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit
+        )
+        self.writer.start()
+        await self._start_control()
+        self.telemetry = TelemetryService(
+            self.settings,
+            self.register_map,
+            self.alarms,
+            status_provider=self._status_dict,
+            ml_output=self._ml_output,
+            torque_guard=self._guard_active,
+            model_version=self._model_version,
+        )
+        await self.telemetry.start()
+        self.mirror = PostgresMirror(self.settings, alarms=self.alarms)
+        await self.mirror.start()
+        self._consumers = [
+            _Consumer("recorder", self.storage.recorder.record),
+            _Consumer("analysis", self.analysis.feed),
+            _Consumer("telemetry", self.telemetry.on_snapshot),
+            _Consumer("mirror", self.mirror.on_snapshot),
+        ]
+        if self.controller is not None:
+            self._consumers.append(_Consumer("controller", self.controller.feed))
+        self.poller = Poller(self.settings, self.register_map, self.client, self._fan_out, alarms=self.alarms)
+        self.poller.start()
+        self._housekeeping = asyncio.create_task(self._run_housekeeping(), name="bandsaw.engine.housekeeping")
+        self._running = True
+        log.info("engine started: PLC %s:%d, data in %s", host, port, self.settings.data_dir)
+
+    async def stop(self) -> None:
+        """Stop in reverse order; every batch is flushed before the files close."""
+        if self.poller is not None:
+            await self.poller.stop()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            await asyncio.gather(self._housekeeping, return_exceptions=True)
+            self._housekeeping = None
+        if self.controller is not None:
+            await self.controller.stop()
+        if self.writer is not None:
+            await self.writer.stop()
+        if self.client is not None:
+            await self.client.close()
+        if self.telemetry is not None:
+            await self.telemetry.stop()
+        if self.mirror is not None:
+            await self.mirror.stop()
+        self._note_link(None)
+        self.analysis.stop()
+        await self.storage.stop()
+        if self.simulator is not None:
+            await self.simulator.stop()
+            self.simulator = None
+        if self._running:
+            log.info("engine stopped")
+        self._running = False
+        self._stopped.set()
+
+    async def __aenter__(self) -> Engine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    # --- internals -----------------------------------------------------------------------
+
+    async def _start_simulator(self) -> tuple[str, int]:
+        from core.sim.server import SimulatorServer  # only when simulating
+
+        self.simulator = SimulatorServer(
+            self.register_map,
+            host="127.0.0.1",
+            port=0,
+            seed=self._sim_seed,
+            speedup=self._sim_speedup,
+            physics_hz=self.settings.sim.physics_hz,
+            current_polynomial=self.settings.ml.current_polynomial,
+            device_id=self.settings.modbus.device_id,
+        )
+        await self.simulator.start()
+        return "127.0.0.1", int(self.simulator.port)
+
+    async def _start_control(self) -> None:
+        assert self.writer is not None
+        self.controller = MlController(
+            self.settings,
+            self.register_map,
+            writer=self.writer.write,
+            alarms=self.alarms,
+            modes=self.modes,
+            journal=StorageJournal(self.storage),
+        )
+        model_path = self.settings.ml.model_path
+        if model_path is not None:
+            resolved = self.settings.resolve(model_path)
+            if _model_present(resolved):
+                self.controller.load_model(resolved)
+            else:
+                log.info("no ML model at %s: ML mode unavailable", resolved)
+        await self.controller.start()
+
+    def _audit(self, record: AuditRecord) -> None:
+        self.storage.log.audit(record)
+
+    def _fan_out(self, snapshot: Snapshot) -> None:
+        self._latest = snapshot
+        self._note_link(snapshot)
+        for consumer in self._consumers:
+            self._deliver(consumer, snapshot)
+        for listener in list(self._listeners):
+            try:
+                listener(snapshot)
+            except Exception:
+                log.exception("snapshot listener %r failed", listener)
+
+    def _deliver(self, consumer: _Consumer, snapshot: Snapshot) -> None:
+        try:
+            consumer.feed(snapshot)
+        except Exception:
+            if not consumer.failing:  # once per failure streak, not ten times a second
+                log.exception("%s failed on a snapshot; it keeps getting them", consumer.name)
+            consumer.failing = True
+        else:
+            if consumer.failing:
+                log.info("%s recovered", consumer.name)
+            consumer.failing = False
+
+    def _note_link(self, snapshot: Snapshot | None) -> None:
+        """Comm faults and gaps go to log.db as events, never as invented samples."""
+        now_ms = int(time.time() * 1000)
+        if snapshot is not None and snapshot.quality is Quality.COMM_ERROR:
+            if self._link_down_since_ms is None:
+                self._link_down_since_ms = snapshot.ts_ms
+                error = self.poller.health().last_error if self.poller is not None else ""
+                self.storage.log.event("link_lost", f"PLC link lost: {error or 'no answer'}", source="modbus",
+                                       data={"seq": snapshot.seq})
+            return
+        if self._link_down_since_ms is not None:
+            end_ms = snapshot.ts_ms if snapshot is not None else now_ms
+            gap_s = (end_ms - self._link_down_since_ms) / 1000.0
+            kind = "link_restored" if snapshot is not None else "link_lost_at_stop"
+            self.storage.log.event(kind, f"PLC link gap of {gap_s:.1f} s", source="modbus",
+                                   data={"gap_start_ms": self._link_down_since_ms, "gap_end_ms": end_ms,
+                                         "gap_s": gap_s})
+            self._link_down_since_ms = None
+
+    async def _run_housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_PERIOD_S)
+            try:
+                self.analysis.on_status(self.status())
+                if self.mirror is not None:
+                    self.mirror.wake()
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def _status_dict(self) -> dict[str, Any]:
+        status = self.status()
+        latest = self._latest
+        return {
+            "link": {"connected": status.link.connected, "achieved_hz": round(status.link.achieved_hz, 2),
+                     "last_error": status.link.last_error},
+            "storage": {"ok": status.storage.ok, "queue_rows": status.storage.queue_rows,
+                        "rows_written": status.storage.rows_written},
+            "mode": status.mode,
+            "saw_state": latest.values.get("saw_state") if latest is not None else None,
+            "active_alarms": [alarm.key for alarm in self.alarms.active()],
+        }
+
+    def _ml_output(self) -> float | None:
+        return self.controller.status.coefficient if self.controller is not None else None
+
+    def _guard_active(self) -> float | None:
+        return float(self.controller.status.guard_events) if self.controller is not None else None
+
+    def _model_version(self) -> str | None:
+        return self.controller.status.model or None if self.controller is not None else None
+
+
+def _model_present(path: Path) -> bool:
+    manifest, _ = artefact_paths(path)
+    return manifest.exists()
