@@ -30,9 +30,10 @@ def image_value(sim: SimulatorServer, name: str) -> float:
 class MiniPlc:
     """Holding registers for every address of the map, served over Modbus TCP.
 
-    Faults: ``silent`` (no answer at all), ``delay_s`` (answer late), ``exception_code``
-    (answer every request with that Modbus exception), ``short_reply`` (one register too few),
-    :meth:`drop_connections`, and :meth:`set_words` for garbage values.
+    Faults: ``silent`` (no answer at all), ``delay_s`` (answer late), ``exception_code`` (answer
+    every request, or those covering ``exception_address``, with that Modbus exception),
+    ``refuse_writes`` (an exception code for writes only), ``short_reply`` (one register too
+    few), :meth:`drop_connections`.
     """
 
     def __init__(self, register_map: RegisterMap, port: int = 0) -> None:
@@ -45,10 +46,10 @@ class MiniPlc:
         self.delay_s = 0.0
         self.exception_code: int | None = None
         self.exception_address: int | None = None  # None: every request; else only those covering it
+        self.refuse_writes: int | None = None  # answer writes (only) with this exception code
         self.short_reply = False
         self.requests = 0
         self.writes: list[tuple[int, list[int]]] = []
-        self.write_hook: Callable[[int, list[int]], list[int] | None] | None = None
         self._server: ModbusTcpServer | None = None
 
     # --- values --------------------------------------------------------------------------
@@ -60,11 +61,6 @@ class MiniPlc:
     def set_words(self, address: int, words: list[int]) -> None:
         offset = address - self.start_address
         self.words[offset : offset + len(words)] = words
-
-    def set_nan(self, name: str) -> None:
-        reg = self.register_map[name]
-        words = [0x7FC0, 0x0000]  # float32 quiet NaN, high word first
-        self.set_words(reg.address, words if reg.word_order.value == "big" else words[::-1])
 
     def value(self, name: str) -> float:
         reg = self.register_map[name]
@@ -123,13 +119,10 @@ class MiniPlc:
         ):
             return ExcCodes(self.exception_code)
         offset = address - start_address
+        if set_values is not None and self.refuse_writes is not None:
+            return ExcCodes(self.refuse_writes)
         if set_values is not None:
             values = [int(v) for v in set_values]
-            if self.write_hook is not None:
-                replaced = self.write_hook(address, values)
-                if replaced is not None:
-                    set_values[:] = replaced
-                    values = replaced
             self.writes.append((address, values))
             self.words[offset : offset + len(values)] = values
         else:

@@ -1,0 +1,259 @@
+"""The Writer: the only path that writes to the PLC, and the HMI heartbeat.
+
+Each :meth:`Writer.write` runs these checks in order and stops at the first that fails:
+known register -> writable -> the link is up -> a fresh PLC value of that register (the
+step limit is measured from it; no blind writes) -> the per-register write rate
+(``modbus.write_rate_hz``) -> the envelope of :mod:`core.modbus.envelope` (clamp to limits,
+limit the step, round to what the register holds). Then it encodes, writes, reads back and
+compares. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed to the
+audit callback and one line on the ``bandsaw.control`` logger.
+
+The heartbeat task writes the ``heartbeat`` register (incrementing, 65535 wraps to 0) every
+``modbus.heartbeat_period_s`` through the same checks as user "system". It audits and logs
+only the first failure of a streak and the recovery, never each beat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from core.api import WriteResult
+from core.config import Settings
+from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
+from core.modbus.envelope import Decision, decide, limits_for
+from core.modbus.errors import PlcError
+from core.registers import Register, RegisterMap
+from core.security.audit import AuditRecord, AuditResult, AuditSink
+from core.snapshot import Quality, Snapshot
+
+log = logging.getLogger("bandsaw.control")
+
+HEARTBEAT = "heartbeat"
+SYSTEM_USER = "system"
+LatestSnapshot = Callable[[], Snapshot | None]
+
+
+class RegisterClient(Protocol):
+    """What the writer needs of the PLC client."""
+
+    @property
+    def link_up(self) -> bool: ...
+
+    async def read_holding(self, address: int, count: int) -> list[int]: ...
+
+    async def write_registers(self, address: int, words: Sequence[int]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    name: str
+    requested: float
+    user: str
+    note: str  # requested value and the user's reason, for the audit detail
+    now: float  # monotonic
+    ts_ms: int  # wall clock
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    at: float  # monotonic time of the write
+    value: float  # the value written (what the PLC holds after it, barring its own changes)
+
+
+class Writer:
+    """Setpoint writes under the safety envelope; ``start()``/``stop()`` run the heartbeat."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        register_map: RegisterMap,
+        client: RegisterClient,
+        latest: LatestSnapshot,
+        *,
+        audit: AuditSink | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        max_age_s: float | None = None,
+    ) -> None:
+        modbus = settings.modbus
+        self._map = register_map
+        self._client = client
+        self._latest = latest
+        self._audit = audit
+        self._clock = clock
+        self._control = settings.control
+        self._min_interval_s = 1.0 / modbus.write_rate_hz
+        self._heartbeat_period_s = modbus.heartbeat_period_s
+        # Data older than this many poll periods is stale (control.stale_after_periods).
+        self.max_age_s = (
+            max_age_s if max_age_s is not None else settings.control.stale_after_periods / modbus.read_rate_hz
+        )
+        self._lock = asyncio.Lock()
+        self._last_attempt: dict[str, float] = {}
+        self._last_written: dict[str, _Written] = {}
+        self._heartbeat_task: asyncio.Task[None] | None = None
+        self._heartbeat_value: int | None = None
+        self.heartbeat_failures = 0  # consecutive failed beats
+        self.heartbeats = 0  # beats written and verified
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the heartbeat task (when the map has a heartbeat register)."""
+        if HEARTBEAT not in self._map:
+            log.warning("register map has no %r register: no heartbeat is written", HEARTBEAT)
+            return
+        if self._heartbeat_task is None or self._heartbeat_task.done():
+            self._heartbeat_task = asyncio.create_task(self.run_heartbeat(), name="bandsaw.modbus.heartbeat")
+
+    async def stop(self) -> None:
+        task, self._heartbeat_task = self._heartbeat_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    # --- setpoint writes -----------------------------------------------------------------
+
+    async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
+        """Write ``value`` to register ``name`` within the envelope; never raises for a bad request."""
+        async with self._lock:
+            result, record = await self._write(name, value, user=user, reason=reason)
+        self._report(record)
+        return result
+
+    async def _write(self, name: str, value: float, *, user: str, reason: str) -> tuple[WriteResult, AuditRecord]:
+        now = self._clock.monotonic()
+        note = f"requested {value:g}" + (f"; reason: {reason}" if reason else "")
+        attempt = _Attempt(name, value, user, note, now, int(self._clock.wall() * 1000))
+
+        def refuse(why: str, old: float | None = None) -> tuple[WriteResult, AuditRecord]:
+            record = AuditRecord(attempt.ts_ms, user, "write", name, old, None, AuditResult.REFUSED, f"{why}; {note}")
+            return WriteResult(name, value, ok=False, reason=why), record
+
+        register = self._map.by_name.get(name)
+        if register is None:
+            return refuse(f"no register named {name!r}")
+        if not register.writable:
+            return refuse(f"{name} is read-only")
+        if not self._client.link_up:
+            return refuse("the PLC link is down")
+        current, why_not = self._current_value(register, now)
+        if current is None:
+            return refuse(why_not)
+        last = self._last_attempt.get(name)
+        if last is not None and now - last < self._min_interval_s:
+            wait_ms = (self._min_interval_s - (now - last)) * 1000
+            return refuse(f"write rate limit: next write to {name} allowed in {wait_ms:.0f} ms", current)
+        previous = self._last_written.get(name)
+        decision = decide(
+            register, limits_for(register, self._control), value, current,
+            None if previous is None else now - previous.at,
+        )
+        if decision.value is None:
+            return refuse(decision.reason, current)
+        return await self._send(attempt, register, decision.value, decision, current)
+
+    async def _send(
+        self, attempt: _Attempt, register: Register, written: float, decision: Decision, current: float
+    ) -> tuple[WriteResult, AuditRecord]:
+        name = register.name
+        detail = "; ".join(part for part in (decision.reason, attempt.note) if part)
+
+        def record(outcome: AuditResult, why: str = "") -> AuditRecord:
+            text = f"{why}; {detail}" if why else detail
+            return AuditRecord(attempt.ts_ms, attempt.user, "write", name, current, written, outcome, text)
+
+        def failed(why: str, read_back: float | None = None) -> tuple[WriteResult, AuditRecord]:
+            result = WriteResult(name, attempt.requested, ok=False, written=written, read_back=read_back,
+                                 clamped=decision.clamped, reason=why)
+            return result, record(AuditResult.FAILED, why)
+
+        words = register.encode(written)
+        self._last_attempt[name] = attempt.now
+        try:
+            await self._client.write_registers(register.address, words)
+        except PlcError as exc:
+            return failed(f"write failed: {exc}")
+        self._last_written[name] = _Written(attempt.now, written)
+        try:
+            read_back = register.decode(await self._client.read_holding(register.address, register.count))
+        except PlcError as exc:
+            return failed(f"written, but the read-back failed: {exc}")
+        if read_back != written:
+            return failed(f"read back {read_back:g}, not the {written:g} written", read_back)
+        result = WriteResult(name, attempt.requested, ok=True, written=written, read_back=read_back, verified=True,
+                             clamped=decision.clamped, reason=decision.reason)
+        return result, record(AuditResult.CLAMPED if decision.clamped else AuditResult.ACCEPTED)
+
+    def _current_value(self, register: Register, now: float) -> tuple[float | None, str]:
+        """The PLC's present value of ``register``, or None and why it is not known fresh."""
+        snapshot = self._latest()
+        if snapshot is None:
+            return None, "no data from the PLC yet"
+        age = now - snapshot.monotonic
+        if snapshot.quality is Quality.COMM_ERROR:
+            return None, "the last poll of the PLC failed (no current values)"
+        if age > self.max_age_s:
+            return None, f"PLC data is stale ({age:.2f} s old, limit {self.max_age_s:g} s)"
+        value = snapshot.values.get(register.name)
+        if value is None or not math.isfinite(value):
+            return None, f"no fresh value of {register.name} from the PLC"
+        # Our own write is newer than a snapshot whose reads began before it.
+        written = self._last_written.get(register.name)
+        if written is not None and written.at >= snapshot.monotonic - snapshot.read_s:
+            return written.value, ""
+        return value, ""
+
+    def _report(self, record: AuditRecord) -> None:
+        level = logging.INFO if record.result in (AuditResult.ACCEPTED, AuditResult.CLAMPED) else logging.WARNING
+        log.log(level, "%s", record.describe())
+        self._emit(record)
+
+    def _emit(self, record: AuditRecord) -> None:
+        if self._audit is None:
+            return
+        try:
+            self._audit(record)
+        except Exception:  # the audit sink failing must not turn a done write into an error
+            log.exception("audit sink failed for: %s", record.describe())
+
+    # --- heartbeat -----------------------------------------------------------------------
+
+    async def run_heartbeat(self) -> None:
+        """Beat until cancelled, on deadlines of the monotonic clock."""
+        schedule = DeadlineSchedule(self._heartbeat_period_s, self._clock.monotonic())
+        while True:
+            await self._clock.sleep_until(schedule.deadline)
+            await self.beat()
+            schedule.advance(self._clock.monotonic())
+
+    async def beat(self) -> WriteResult:
+        """Write the next heartbeat value once."""
+        if self._heartbeat_value is None:
+            snapshot = self._latest()
+            seen = None if snapshot is None else snapshot.values.get(HEARTBEAT)
+            self._heartbeat_value = (int(seen) + 1) % 0x10000 if seen is not None and math.isfinite(seen) else 0
+        value = self._heartbeat_value
+        async with self._lock:
+            result, record = await self._write(HEARTBEAT, value, user=SYSTEM_USER, reason="heartbeat")
+        # The counter moves on either way: the PLC needs to see change, not a particular number.
+        self._heartbeat_value = (value + 1) % 0x10000
+        if result.ok:
+            if self.heartbeat_failures:
+                log.info("heartbeat restored after %d failed beat(s)", self.heartbeat_failures)
+                self._emit(AuditRecord(record.ts_ms, SYSTEM_USER, "heartbeat", HEARTBEAT, record.old_value,
+                                       record.new_value, AuditResult.ACCEPTED,
+                                       f"restored after {self.heartbeat_failures} failed beat(s)"))
+            self.heartbeat_failures = 0
+            self.heartbeats += 1
+            return result
+        self.heartbeat_failures += 1
+        if self.heartbeat_failures == 1:
+            log.warning("heartbeat failed: %s (further failures are not logged until it recovers)", result.reason)
+            self._emit(AuditRecord(record.ts_ms, SYSTEM_USER, "heartbeat", HEARTBEAT, record.old_value,
+                                   record.new_value, record.result, record.detail))
+        return result

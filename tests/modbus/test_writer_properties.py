@@ -1,0 +1,135 @@
+"""Writer properties over random sequences of requests, time, link and data states.
+
+A PLC held in memory records every write it receives; the properties are checked on those:
+never a write while the link is down or the data is stale, never outside the envelope, never
+a bigger step than allowed, never faster than the write rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from modbus_helpers import FakeClock
+
+from core.config import Settings
+from core.modbus.envelope import STEP_WINDOW_S, limits_for
+from core.modbus.writer import Writer
+from core.registers import RegisterMap
+from core.snapshot import Quality, Snapshot
+
+SETPOINTS = ("cutting_speed", "descent_speed")
+MAX_AGE_S = 0.2
+
+
+@dataclass
+class MemoryPlc:
+    """Holding registers in memory; ``received`` logs (time, address, words) of every write."""
+
+    clock: FakeClock
+    words: dict[int, int] = field(default_factory=dict)
+    received: list[tuple[float, int, list[int]]] = field(default_factory=list)
+    link_up: bool = True
+
+    async def read_holding(self, address: int, count: int) -> list[int]:
+        await asyncio.sleep(0)
+        return [self.words.get(address + i, 0) for i in range(count)]
+
+    async def write_registers(self, address: int, words: Sequence[int]) -> None:
+        await asyncio.sleep(0)
+        self.received.append((self.clock.now, address, list(words)))
+        for offset, word in enumerate(words):
+            self.words[address + offset] = word
+
+
+requests = st.one_of(st.floats(min_value=-500, max_value=500), st.just(math.nan))
+actions = st.one_of(
+    st.tuples(st.just("wait"), st.floats(min_value=0.0, max_value=2.0)),
+    st.tuples(st.just("poll"), st.sampled_from(["good", "comm_error", "missing"])),
+    st.tuples(st.just("link"), st.booleans()),
+    st.tuples(st.just("write"), st.sampled_from(SETPOINTS), requests),
+    # The common case, made likely: a good poll, a short pause, a write.
+    st.tuples(st.just("poll_write"), st.sampled_from(SETPOINTS), requests,
+              st.floats(min_value=0.0, max_value=0.3)),
+)
+
+
+# The settings fixture is only read, never changed: sharing it across examples is fine.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.tuples(st.integers(20, 120), st.integers(100, 6000)), steps=st.lists(actions, max_size=40))
+def test_writes_keep_every_rule(
+    settings: Settings, register_map: RegisterMap, start: tuple[int, int], steps: list[tuple]
+) -> None:
+    # Config limits tighter than the map's, so the intersection is exercised too.
+    control = settings.control.model_copy(update={"cutting_speed_max": 100.0, "descent_speed_min": 5.0})
+    asyncio.run(_check(settings.model_copy(update={"control": control}), register_map, start, steps))
+
+
+async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int, int], steps: list[tuple]) -> None:
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    for name, value in zip(SETPOINTS, (start[0], start[1] / 100), strict=True):
+        reg = register_map[name]
+        for offset, word in enumerate(reg.encode(value)):
+            plc.words[reg.address + offset] = word
+    snapshot: list[Snapshot | None] = [None]
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S)
+    min_interval = 1.0 / settings.modbus.write_rate_hz
+    last_write: dict[str, float] = {}
+    seq = 0
+    expanded: list[tuple] = []
+    for step in steps:
+        if step[0] == "poll_write":
+            expanded += [("link", True), ("poll", "good"), ("wait", step[3]), ("write", step[1], step[2])]
+        else:
+            expanded.append(step)
+    for step in expanded:
+        kind = step[0]
+        if kind == "wait":
+            clock.advance(step[1])
+        elif kind == "link":
+            plc.link_up = step[1]
+        elif kind == "poll":
+            seq += 1
+            values: dict[str, float | None] = {}
+            for name in SETPOINTS:
+                reg = register_map[name]
+                values[name] = reg.decode(await plc.read_holding(reg.address, reg.count))
+            quality = Quality.GOOD
+            if step[1] == "comm_error":
+                values, quality = dict.fromkeys(SETPOINTS), Quality.COMM_ERROR
+            elif step[1] == "missing":
+                values["cutting_speed"], quality = None, Quality.STALE
+            snapshot[0] = Snapshot(seq, 0, clock.now, values, dict(values), quality)
+        else:
+            name, value = step[1], step[2]
+            reg = register_map[name]
+            before = reg.decode(await plc.read_holding(reg.address, reg.count))
+            writes_before = len(plc.received)
+            view = snapshot[0]
+            result = await writer.write(name, value, user="prop")
+            sent = len(plc.received) > writes_before
+            assert sent == (result.written is not None)
+            event("write sent" if sent else f"refused: {result.reason.split(':')[0][:30]}")
+            if not sent:
+                continue
+            # The rules, checked on what the PLC actually received.
+            assert plc.link_up
+            assert view is not None and view.quality is not Quality.COMM_ERROR
+            assert clock.now - view.monotonic <= MAX_AGE_S
+            assert view.values.get(name) is not None
+            assert math.isfinite(value)
+            written = reg.decode(plc.received[-1][2])
+            limits = limits_for(reg, settings.control)
+            assert limits.low <= written <= limits.high
+            base = min(max(before, limits.low), limits.high)
+            since = clock.now - last_write[name] if name in last_write else None
+            assert since is None or since >= min_interval - 1e-9
+            window = STEP_WINDOW_S if since is None else min(since, STEP_WINDOW_S)
+            assert limits.max_step_per_s is not None
+            assert abs(written - base) <= limits.max_step_per_s * window + 1e-9
+            last_write[name] = clock.now
