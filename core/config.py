@@ -146,6 +146,9 @@ class ThingsBoardSettings(_Section):
     drain_batch_records: int = Field(default=100, ge=1, le=10_000)
     max_message_bytes: int = Field(default=60_000, ge=1024, le=16_000_000)
     max_inflight_messages: int = Field(default=20, ge=1, le=1000)
+    # Drain no faster than this (records/s; 0 = as fast as the broker acks) to leave the saw
+    # PC's CPU to acquisition; a 24 h backlog at 1 Hz then drains in under 10 s.
+    drain_max_records_per_s: float = Field(default=10_000.0, ge=0)
     fields: list[str] = Field(
         default_factory=lambda: [
             "band_current", "band_torque", "descent_current", "descent_torque",

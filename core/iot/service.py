@@ -40,7 +40,7 @@ ALARM_DOWN = "mqtt.down"
 ALARM_OVERFLOW = "mqtt.outbox_overflow"
 ALARM_OUTBOX = "mqtt.outbox_error"
 CAP_CHECK_S = 5.0
-FETCH_CHUNK = 2000
+FETCH_CHUNK = 500
 MAX_PENDING = 100_000  # records held in memory while the outbox cannot be written
 TICK_S = 1.0
 
@@ -110,6 +110,9 @@ class TelemetryService:
         self._cursor = 0
         self._watermark = 0
         self._backlog_done = True
+        self._drain_debt = 0.0  # records sent and not yet leaked out at the drain rate
+        self._drain_at = 0.0
+        self._drain_resume: float | None = None
         self._inflight: dict[int, list[int]] = {}  # paho mid -> outbox ids
         self._held: set[int] = set()  # ids in flight or acknowledged but not yet deleted
         self._acked: list[int] = []
@@ -328,6 +331,8 @@ class TelemetryService:
         timeout = TICK_S
         if self._live and self._live_since is not None:
             timeout = min(timeout, self._live_since + self._cfg.batch_interval_s - self._clock())
+        if self._drain_resume is not None and self._connected:
+            timeout = min(timeout, self._drain_resume - self._clock())
         return max(0.01, timeout)
 
     async def _store(self) -> None:
@@ -378,7 +383,10 @@ class TelemetryService:
             if self._live_ready():
                 self._send(self._live, self._cfg.batch_records)
                 self._live_since = self._clock() if self._live else None
+                await asyncio.sleep(0)  # one message per turn: the poll loop's timers come first
             elif not self._backlog_done and not self._stopping:
+                if not self._drain_allowed():
+                    return
                 if not self._backlog:
                     rows = await self._run(self._outbox.fetch, self._cursor, self._watermark, FETCH_CHUNK)
                     if session != self._session:
@@ -390,7 +398,8 @@ class TelemetryService:
                     self._cursor = rows[-1].id
                     self._backlog.extend(row for row in rows if row.id not in self._held)
                     continue
-                self._send(self._backlog, self._cfg.drain_batch_records)
+                self._drain_debt += self._send(self._backlog, self._cfg.drain_batch_records)
+                await asyncio.sleep(0)
             else:
                 return
 
@@ -403,7 +412,27 @@ class TelemetryService:
             or self._clock() - self._live_since >= self._cfg.batch_interval_s
         )
 
-    def _send(self, source: deque[OutboxRecord], max_records: int) -> None:
+    def _drain_allowed(self) -> bool:
+        """The backlog drains at most drain_max_records_per_s, leaving the CPU to acquisition.
+
+        A leaky bucket: every record sent adds one, the bucket leaks at the rate, and sending
+        pauses while it holds more than 0.1 s worth (at least one message).
+        """
+        rate = self._cfg.drain_max_records_per_s
+        if rate <= 0:
+            return True
+        now = self._clock()
+        batch = float(self._cfg.drain_batch_records)
+        depth = max(batch, rate * 0.1)
+        self._drain_debt = max(0.0, self._drain_debt - (now - self._drain_at) * rate)
+        self._drain_at = now
+        if self._drain_debt < depth:
+            self._drain_resume = None
+            return True
+        self._drain_resume = now + (self._drain_debt - depth + batch) / rate
+        return False
+
+    def _send(self, source: deque[OutboxRecord], max_records: int) -> int:
         assert self._conn is not None
         batch: list[OutboxRecord] = []
         size = 2
@@ -417,6 +446,7 @@ class TelemetryService:
         ids = [record.id for record in batch]
         self._inflight[mid] = ids
         self._held.update(ids)
+        return len(ids)
 
     def _backlog_drained(self) -> None:
         if self._alarms.is_active(ALARM_OVERFLOW):
