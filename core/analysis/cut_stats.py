@@ -18,6 +18,7 @@ from core.analysis.tables import CUT_COLUMNS
 MATERIAL_FIELDS = ("material_type", "material_hardness", "cross_section",
                    "dimension_a", "dimension_b", "dimension_c", "dimension_d")
 VIBRATION_FIELDS = ("vibration_x", "vibration_y", "vibration_z")
+COUNTER_MIN_KWH = 0.05  # energy_total delta from which the counter beats the integral (2 % at 1 Wh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,9 @@ class OpenCut:
             delta = self.energy_last - self.energy_start
             counter = delta if delta >= 0 else None
         integrated = self.energy_integrated_kwh if self.power_last is not None else None
-        # The PLC's counter runs on through gaps; the integral is finer on short cuts.
-        if counter is not None and (self.gap_ms > 0 or integrated is None):
+        # The PLC's counter runs on through gaps and is exact once it has moved enough for its
+        # 1 Wh resolution; the integral of band_power is finer on short cuts.
+        if counter is not None and (self.gap_ms > 0 or integrated is None or counter >= COUNTER_MIN_KWH):
             return round(counter, 6), "counter"
         if integrated is not None:
             return round(integrated, 6), "integrated"

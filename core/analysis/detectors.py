@@ -238,33 +238,39 @@ class IqrDetector(Detector):
 
 
 class RateDetector(Detector):
-    """|dx/dt| in signal units per second between consecutive samples."""
+    """|dx/dt| in signal units per second, over the last ``window`` samples (noise averages out)."""
 
     kind = "rate"
-    MAX_GAP_MS = 5_000  # older than this, the previous sample says nothing about the slope
+    MAX_GAP_MS = 5_000  # a pause longer than this restarts the span: no slope across a gap
 
     def __init__(self, settings: DetectorSettings) -> None:
         super().__init__(settings)
-        self._last: tuple[float, int] | None = None
-        self._count = 0
+        self._span: deque[tuple[float, int]] = deque(maxlen=settings.window)
 
     def _score(self, value: float, ts_ms: int) -> float | None:
-        last = self._last
-        if last is None or self._count + 1 < self.settings.min_samples:
-            self.status = Status.WARMING_UP
-            return None
-        dt_ms = ts_ms - last[1]
-        if dt_ms <= 0 or dt_ms > self.MAX_GAP_MS:
+        span = self._span
+        if span and (ts_ms - span[-1][1] > self.MAX_GAP_MS or ts_ms < span[-1][1]):
+            span.clear()
             self.status = Status.GAP
             return None
-        return abs(value - last[0]) * 1000.0 / dt_ms
+        if not span or len(span) + 1 < self.settings.min_samples:
+            self.status = Status.WARMING_UP
+            return None
+        first_value, first_ts = span[0]
+        dt_ms = ts_ms - first_ts
+        if dt_ms <= 0:
+            self.status = Status.GAP
+            return None
+        return abs(value - first_value) * 1000.0 / dt_ms
 
     def _learn(self, value: float, ts_ms: int) -> None:
-        self._last = (value, ts_ms)
-        self._count += 1
+        span = self._span
+        if span and ts_ms <= span[-1][1]:
+            return  # a repeated timestamp adds nothing to a slope
+        span.append((value, ts_ms))
 
     def pause(self, status: Status, ts_ms: int, cut_start_ms: int | None = None) -> AnomalyEvent | None:
-        self._last = None  # no slope across a pause
+        self._span.clear()  # no slope across a pause
         return super().pause(status, ts_ms, cut_start_ms)
 
 

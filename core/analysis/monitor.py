@@ -155,9 +155,10 @@ class AnomalyMonitor:
                 event.value, event.threshold, event.score, event.cut_start_ms, None,
             ))
         if event.phase != "end":
-            log.warning("anomaly %s %s: %s = %.4g (score %.2f > %.2f)", event.key, event.phase,
-                        event.signal, event.value if event.value is not None else float("nan"), event.score,
-                        event.threshold)
+            level = logging.WARNING if event.severity >= Severity.MEDIUM else logging.INFO
+            value = event.value if event.value is not None else float("nan")
+            log.log(level, "anomaly %s %s: %s = %.4g (score %.2f > %.2f)", event.key, event.phase, event.signal,
+                    value, event.score, event.threshold)
         for listener in list(self._listeners):
             try:
                 listener(event)

@@ -40,7 +40,8 @@ class DetectorSettings(_Section):
     # profile: |value - reference| / max(reference spread, rel_floor * |reference|).
     threshold: float = Field(gt=0)
     min_samples: int = Field(default=30, ge=2)
-    window: int = Field(default=300, ge=4, le=100_000)
+    # zscore/iqr: samples in the sliding window (>= 4); rate: samples the slope spans (>= 1).
+    window: int = Field(default=300, ge=1, le=100_000)
     # Clear when the score falls below threshold * (1 - hysteresis).
     hysteresis: float = Field(default=0.2, ge=0, lt=1)
     # Only look while the saw is cutting (process signals are meaningless at idle).
@@ -55,6 +56,8 @@ class DetectorSettings(_Section):
 
     @model_validator(mode="after")
     def _references(self) -> DetectorSettings:
+        if self.kind in ("zscore", "iqr") and self.window < 4:
+            raise ValueError(f"window ({self.window}) must be at least 4 for {self.kind}")
         if self.min_reference_cuts > self.reference_cuts:
             raise ValueError(
                 f"min_reference_cuts ({self.min_reference_cuts}) must not exceed "
@@ -68,17 +71,17 @@ def _default_detectors() -> list[DetectorSettings]:
         DetectorSettings(signal="band_current", kind="zscore", threshold=4.0, min_spread=0.2),
         DetectorSettings(signal="band_current", kind="profile", threshold=3.0),
         DetectorSettings(signal="band_torque", kind="zscore", threshold=4.0, min_spread=1.0),
-        DetectorSettings(signal="band_torque", kind="rate", threshold=60.0, min_samples=2),
+        DetectorSettings(signal="band_torque", kind="rate", threshold=60.0, window=5, min_samples=6),
         DetectorSettings(signal="band_deviation", kind="iqr", threshold=3.0, min_spread=0.05),
         DetectorSettings(signal="vibration_x", kind="iqr", threshold=3.0, min_spread=0.01),
         DetectorSettings(signal="vibration_y", kind="iqr", threshold=3.0, min_spread=0.01),
         DetectorSettings(signal="vibration_z", kind="iqr", threshold=3.0, min_spread=0.01),
         DetectorSettings(signal="descent_current", kind="zscore", threshold=4.0, min_spread=0.1),
         DetectorSettings(
-            signal="hydraulic_temp", kind="rate", threshold=2.0, min_samples=2, cutting_only=False
+            signal="hydraulic_temp", kind="rate", threshold=0.2, window=300, min_samples=301, cutting_only=False
         ),
         DetectorSettings(
-            signal="coolant_temp", kind="rate", threshold=2.0, min_samples=2, cutting_only=False
+            signal="coolant_temp", kind="rate", threshold=0.2, window=300, min_samples=301, cutting_only=False
         ),
     ]
 

@@ -84,7 +84,7 @@ def test_bad_values_are_invalid_not_errors(bad: float | None) -> None:
         assert detector.update(bad, T0 + 10_000) is None
         assert detector.status is Status.INVALID
         feed_all(detector, noise(5), start=101)  # and carries on
-        assert detector.status in (Status.OK, Status.ANOMALY, Status.GAP)
+        assert detector.status in (Status.OK, Status.ANOMALY, Status.GAP, Status.WARMING_UP)
 
 
 def test_zscore_window_matches_numpy_after_many_samples() -> None:
@@ -121,15 +121,24 @@ def test_iqr_constant_and_too_few() -> None:
 
 
 def test_rate_of_change() -> None:
-    rate = RateDetector(det("rate", threshold=10.0, min_samples=2))
+    rate = RateDetector(det("rate", threshold=10.0, min_samples=2, window=1))  # sample to sample
     assert rate.update(0.0, T0) is None and rate.status is Status.WARMING_UP
     assert rate.update(0.5, T0 + 100) is None and rate.score == pytest.approx(5.0)
     event = rate.update(2.0, T0 + 200)
     assert event is not None and event.phase == "onset" and event.score == pytest.approx(15.0)
     assert rate.update(2.0, T0 + 200) is None and rate.status is Status.GAP  # same timestamp
-    assert rate.update(2.0, T0 + 60_000) is None and rate.status is Status.GAP  # too old
+    assert rate.update(2.0, T0 + 60_000) is None and rate.status is Status.GAP  # too old: starts over
     end = rate.update(2.0, T0 + 60_100)
     assert end is not None and end.phase == "end"
+
+
+def test_rate_over_a_span_ignores_noise_but_sees_a_ramp() -> None:
+    rate = RateDetector(det("rate", threshold=0.5, min_samples=51, window=50))  # a full 5 s span
+    noisy = [40.0 + (0.3 if i % 2 else -0.3) for i in range(100)]  # +-3 degC/s sample to sample
+    assert feed_all(rate, noisy) == [] and rate.status is Status.OK
+    ramp = [40.0 + 0.1 * i for i in range(1, 60)]  # 1 degC/s
+    events = feed_all(rate, ramp, start=100)
+    assert events and events[0].phase == "onset" and rate.active
 
 
 @settings(max_examples=60, deadline=None)
