@@ -181,7 +181,7 @@ class DashboardPage(QWidget):
     def _on_status(self, status: EngineStatus) -> None:
         link = status.link
         if self.bridge.link_ok:
-            self.lamps["plc"].set_state(LampState.OK, f"{link.achieved_hz:.1f} Hz")
+            self.lamps["plc"].set_state(LampState.OK, f"ok, {link.achieved_hz:.1f} Hz")
         else:
             self.lamps["plc"].set_state(LampState.FAULT, "LINK LOST")
         storage = status.storage

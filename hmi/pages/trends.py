@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +42,7 @@ PANELS = [
             CurveSpec("vibration_z", "Z", "#4d6b3c"),
         ],
     ),
-    PanelSpec("Band speed", "m/min", [CurveSpec("cutting_speed_actual", "band speed", "#1f4e79")]),
+    PanelSpec("Band", "m/min", [CurveSpec("cutting_speed_actual", "band speed", "#1f4e79")]),
     PanelSpec("Descent", "mm/min", [CurveSpec("descent_speed_actual", "descent", "#1f4e79")]),
 ]
 COLUMNS = [curve.column for panel in PANELS for curve in panel.curves]
@@ -96,8 +97,11 @@ class TrendsPage(QWidget):
 
         self.readout = QLabel("Tap a plot to place the cursor", self)
         self.readout.setObjectName("TrendReadout")
+        self.readout.setWordWrap(True)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message = QLabel("", self)
         self.message.setObjectName("TrendMessage")
+        self.message.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
@@ -118,7 +122,7 @@ class TrendsPage(QWidget):
     # --- controls ----------------------------------------------------------------------
 
     def set_window(self, seconds: float) -> None:
-        self.message.setText("")
+        self._say("")
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
         self.pause_button.setText("Pause")
@@ -129,7 +133,7 @@ class TrendsPage(QWidget):
         self.pause_button.setText("Live" if paused else "Pause")
         self.plot.set_paused(paused)
         if not paused:
-            self.message.setText("")
+            self._say("")
 
     def load_history_from_controls(self) -> None:
         start = self.history_start.dateTime().toSecsSinceEpoch()
@@ -141,7 +145,7 @@ class TrendsPage(QWidget):
         try:
             data = self.history.read(start_s, end_s, COLUMNS)
         except HistoryError as exc:
-            self.message.setText(f"History unavailable: {exc}")
+            self._say(f"History unavailable: {exc}")
             return False
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(True)
@@ -149,12 +153,16 @@ class TrendsPage(QWidget):
         self.pause_button.blockSignals(False)
         self.plot.show_range(data.times, data.values)
         if data.rows == 0:
-            self.message.setText("No recorded samples in this range")
+            self._say("No recorded samples in this range")
         else:
             when = datetime.fromtimestamp(start_s).strftime("%Y-%m-%d %H:%M")
             detail = " (min/max per interval)" if data.reduced else ""
-            self.message.setText(f"raw.db from {when}: {data.rows} samples{detail}")
+            self._say(f"raw.db from {when}: {data.rows} samples{detail}")
         return True
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def _on_cursor(self, x: float, values: dict[str, float | None]) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(x)) + f".{int((x % 1) * 10)}"

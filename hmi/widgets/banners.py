@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.analysis.alarms import Alarm, Priority
 from hmi.bridge import EngineBridge
@@ -35,6 +35,7 @@ class AlarmBanner(QFrame):
         self.priority_label.setObjectName("BannerPriority")
         self.text_label = QLabel("No active alarms", self)
         self.text_label.setObjectName("BannerText")
+        self.text_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.count_label = QLabel("", self)
         self.count_label.setObjectName("BannerCount")
         layout = QHBoxLayout(self)
@@ -71,16 +72,26 @@ class LinkBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("LinkBanner")
         self._bridge = bridge
-        self.label = QLabel("", self)
+        self.label = QLabel("PLC LINK LOST — values are not live", self)
         self.label.setObjectName("LinkBannerText")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
+        self.detail = QLabel("", self)
+        self.detail.setObjectName("LinkBannerDetail")
+        for label in (self.label, self.detail):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            # Never let the banner's text widen the window beyond the panel.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(0)
         layout.addWidget(self.label)
+        layout.addWidget(self.detail)
         set_state(self, "lost")
         self.setVisible(False)
         bridge.link_changed.connect(self._on_link)
         bridge.tick.connect(self._on_tick)
+
+    def text(self) -> str:
+        return f"{self.label.text()} ({self.detail.text()})"
 
     def _on_link(self, ok: bool) -> None:
         self.setVisible(not ok)
@@ -94,4 +105,4 @@ class LinkBanner(QFrame):
         detail = f"no data for {format_age(age)}" if age is not None else "no data received yet"
         if error:
             detail += f" — {error}"
-        self.label.setText(f"PLC LINK LOST — values are not live ({detail})")
+        self.detail.setText(detail)

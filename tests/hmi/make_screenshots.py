@@ -41,6 +41,28 @@ def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) 
     return engine
 
 
+def link_lost_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
+    """The PLC stops answering a second after start, with the engine's link alarm raised."""
+    from PySide6.QtCore import QTimer
+
+    from core.analysis.alarms import Priority
+
+    engine = fake_factory(settings, register_map, simulate)
+    original_start = engine.start
+
+    def lose_link() -> None:
+        engine.offline = True
+        engine.alarms.update("modbus.link_lost", True, "PLC link lost: connection refused",
+                             priority=Priority.CRITICAL, source="modbus")
+
+    async def start() -> None:
+        await original_start()
+        QTimer.singleShot(1000, lose_link)
+
+    engine.start = start  # type: ignore[method-assign]
+    return engine
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--simulate", action="store_true")
@@ -62,6 +84,11 @@ def main() -> int:
             code = run_qt(settings, register_map, factory, simulate=args.simulate, page=page,
                           screenshot=path, after=args.after, size=args.size)
             print(f"{page}: {'saved ' + str(path) if code == 0 else f'failed ({code})'}")
+        if not args.simulate:
+            path = args.out / "dashboard_link_lost.png"
+            code = run_qt(settings, register_map, link_lost_factory, page="dashboard", screenshot=path,
+                          after=max(args.after, 3.5), size=args.size)
+            print(f"dashboard, PLC link lost: {'saved ' + str(path) if code == 0 else f'failed ({code})'}")
         asyncio.set_event_loop(None)
     return 0
 

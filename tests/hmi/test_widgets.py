@@ -76,7 +76,7 @@ def test_link_banner_follows_the_link(qtbot: QtBot, bridge: EngineBridge, fake_e
     assert banner.isHidden()
     fake_engine.fail()
     assert not banner.isHidden()
-    assert "PLC LINK LOST" in banner.label.text()
+    assert "PLC LINK LOST" in banner.text() and "connection refused" in banner.text()
     fake_engine.recover()
     fake_engine.push()
     bridge.refresh()
