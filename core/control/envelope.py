@@ -117,7 +117,8 @@ class SafetyEnvelope:
                     f"the register map's {reg.min}..{reg.max}"
                 )
             self._limits[reg.name] = Limits(low, high, reg.max_step_per_s)
-        self._last: dict[str, _LastWrite] = {}
+        self._last: dict[str, _LastWrite] = {}  # the last value the PLC accepted
+        self._attempt_at: dict[str, float] = {}  # the last attempt, accepted or not (write rate)
 
     def limits(self, name: str) -> Limits:
         return self._limits[name]
@@ -141,7 +142,8 @@ class SafetyEnvelope:
         if not math.isfinite(requested):
             return Verdict(name, requested, False, reason=f"{requested!r} is not a number", fault=Fault.MODEL)
         last = self._last.get(name)
-        if last is not None and now - last.at < self.min_interval_s:
+        attempted = self._attempt_at.get(name)
+        if attempted is not None and now - attempted < self.min_interval_s:
             return Verdict(name, requested, False, reason="write rate limit")
         value = min(max(requested, limits.low), limits.high)
         reason = "clamped to limits" if value != requested else ""
@@ -161,9 +163,9 @@ class SafetyEnvelope:
     def _step_reference(
         self, name: str, snapshot: Snapshot, now: float, last: _LastWrite | None
     ) -> tuple[float | None, float]:
-        # Our own recent write is the truth until a later read shows the PLC's value.
+        # Our own recent accepted write is the truth until a later read shows the PLC's value.
         if last is not None and now - last.at < STEP_WINDOW_CAP_S:
-            return last.value, min(now - last.at, STEP_WINDOW_CAP_S)
+            return last.value, max(0.0, now - last.at)
         current = snapshot.value(name)
         if current is None or not math.isfinite(current):
             return (last.value if last is not None else None), self.min_interval_s
@@ -178,11 +180,14 @@ class SafetyEnvelope:
         return last.value if last is not None else None
 
     def record(self, name: str, value: float, now: float) -> None:
+        """The PLC accepted ``value`` for ``name`` at ``now``."""
         self._last[name] = _LastWrite(value, now)
+        self._attempt_at[name] = now
 
     def forget(self) -> None:
-        """Drop the write history (a new cut, or the PLC reset)."""
+        """Drop the write history (the PLC was reset or replaced)."""
         self._last.clear()
+        self._attempt_at.clear()
 
     async def write(
         self,
@@ -200,10 +205,10 @@ class SafetyEnvelope:
         if not verdict.allowed or verdict.value is None:
             return EnvelopeOutcome(verdict)
         # Count the attempt against the rate even if the Writer fails: a failing link must
-        # not be hammered.
-        self.record(name, verdict.value, now)
+        # not be hammered. Only an accepted value becomes the step reference.
+        self._attempt_at[name] = now
         result = await writer(name, verdict.value, user=user, reason=reason)
-        if result.ok and result.written is not None:
-            self.record(name, result.written, now)
+        if result.ok:
+            self.record(name, result.written if result.written is not None else verdict.value, now)
         return EnvelopeOutcome(verdict, result)
 

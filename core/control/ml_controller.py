@@ -236,6 +236,14 @@ class MlController:
             self._cut_ended = False
             self._end_control(restore=self.control.restore_speeds_after_cut)
             self._alarms.update(ALARM_GUARD, False, "torque guard", source="control")
+        if self.modes.is_ml and (snap is None or not fresh or snap.saw_state is None):
+            if snap is None:
+                detail = "no data"
+            elif not fresh:
+                detail = f"newest sample {now - snap.monotonic:.2f} s old, {snap.quality.value}"
+            else:
+                detail = "saw state unknown"
+            return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
         if self._restore:
             return await self._step_restore(snap, now, fresh)
         if not self.modes.is_ml:
@@ -243,9 +251,7 @@ class MlController:
                 self._end_control(restore=True)
                 return self._record("restore", "operator chose manual", snap)
             return None
-        if snap is None or not fresh or snap.saw_state is None:
-            age = "no data" if snap is None else f"newest sample {now - snap.monotonic:.2f} s old"
-            return self._fault(Fault.STALE_DATA, f"stale data ({age})", snap)
+        assert snap is not None
         self._alarms.update(ALARM_FAULT, False, "ML control fault", priority=Priority.HIGH, source="control")
         if self._cut is None:
             return None
@@ -367,9 +373,18 @@ class MlController:
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
         for name, target in list(self._restore.items()):
+            current = snap.value(name)
+            last = self.envelope.last_value(name)
+            if current is not None and abs(current - target) < 1e-3 and last in (None, current):
+                del self._restore[name]  # already there: no write needed
+                continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed"
             )
+            if outcome.fault is not None:
+                # The restore stays pending; ML (if someone chose it meanwhile) ends.
+                detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
+                return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
             if outcome.ok and outcome.result is not None and outcome.result.written is not None:
                 written[name] = outcome.result.written
                 if abs(outcome.result.written - target) < 1e-3:

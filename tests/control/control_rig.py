@@ -1,0 +1,150 @@
+"""A synthetic saw for control tests: setpoints, a descending head, snapshots on a fake clock."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.analysis.alarms import AlarmManager
+from core.api import WriteResult
+from core.config import Settings
+from core.control.journal import DecisionRow, MemoryJournal
+from core.control.ml_controller import MlController
+from core.control.modes import Mode, ModeManager
+from core.registers import RegisterMap
+from core.snapshot import Quality, SawState, Snapshot
+
+
+class FakeClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, dt: float) -> None:
+        self.t += dt
+
+
+@dataclass
+class WriteLog:
+    name: str
+    value: float
+    at: float
+    snapshot_age: float | None
+    snapshot_quality: Quality | None
+    ok: bool = True
+
+
+@dataclass
+class FakeSaw:
+    """Setpoints and a head that descends at the descent speed while CUTTING."""
+
+    clock: FakeClock
+    descent: float = 30.0
+    cutting: float = 70.0
+    height: float = 100.0
+    torque: float = 40.0
+    state: SawState = SawState.IDLE
+    seq: int = 0
+    fail_writes: int = 0
+    writes: list[WriteLog] = field(default_factory=list)
+    latest: Snapshot | None = None
+
+    def snapshot(self, quality: Quality = Quality.GOOD, values: dict[str, float | None] | None = None) -> Snapshot:
+        self.seq += 1
+        base: dict[str, float | None] = {
+            "saw_state": float(self.state),
+            "head_height": self.height,
+            "band_torque": self.torque,
+            "band_deviation": 0.05,
+            "descent_speed": self.descent,
+            "cutting_speed": self.cutting,
+        }
+        if quality is Quality.COMM_ERROR:
+            base = dict.fromkeys(base)
+        base.update(values or {})
+        t = self.clock()
+        snap = Snapshot(self.seq, int(t * 1000), t, base, {}, quality)
+        self.latest = snap
+        return snap
+
+    def advance(self, dt: float) -> None:
+        self.clock.advance(dt)
+        if self.state is SawState.CUTTING:
+            self.height = max(0.0, self.height - self.descent / 60.0 * dt)
+
+    async def write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
+        snap = self.latest
+        self.writes.append(WriteLog(
+            name, value, self.clock(),
+            None if snap is None else self.clock() - snap.monotonic,
+            None if snap is None else snap.quality,
+        ))
+        if self.fail_writes > 0:
+            self.fail_writes -= 1
+            self.writes[-1].ok = False
+            return WriteResult(name, value, False, reason="no answer from the PLC")
+        if name == "descent_speed":
+            self.descent = value
+        elif name == "cutting_speed":
+            self.cutting = value
+        return WriteResult(name, value, True, written=value, read_back=value, verified=True)
+
+
+class FakeModel:
+    """Returns ``coefficient``; raises when ``error`` is set."""
+
+    name = "fake"
+    features: tuple[str, ...] = ("band_current_est", "band_deviation", "cutting_speed", "descent_speed")
+
+    def __init__(self, coefficient: float = 1.0, steps: dict[str, float] | None = None) -> None:
+        self.coefficient = coefficient
+        self.steps = steps if steps is not None else {"descent_speed": 1.0, "cutting_speed": 0.5}
+        self.error: Exception | None = None
+        self.calls = 0
+
+    def predict(self, x: Sequence[float]) -> float:
+        self.calls += 1
+        assert all(math.isfinite(v) for v in x)
+        if self.error is not None:
+            raise self.error
+        return self.coefficient
+
+
+@dataclass
+class Rig:
+    controller: MlController
+    saw: FakeSaw
+    clock: FakeClock
+    model: FakeModel
+    modes: ModeManager
+    alarms: AlarmManager
+    journal: MemoryJournal
+
+    async def tick(
+        self, dt: float = 0.1, *, polls: int = 2, quality: Quality = Quality.GOOD
+    ) -> DecisionRow | None:
+        """``polls`` polls of ``dt`` each, then one decision."""
+        for _ in range(polls):
+            self.saw.advance(dt)
+            self.controller.feed(self.saw.snapshot(quality))
+        return await self.controller.step()
+
+    async def run(self, seconds: float) -> None:
+        for _ in range(round(seconds / 0.2)):
+            await self.tick()
+
+
+def make_rig(settings: Settings, register_map: RegisterMap, *, mode: Mode = Mode.ML,
+             coefficient: float = 1.0) -> Rig:
+    clock = FakeClock()
+    saw = FakeSaw(clock)
+    journal = MemoryJournal()
+    alarms = AlarmManager(clock=clock)
+    modes = ModeManager(mode, journal, wall_clock=clock)
+    model = FakeModel(coefficient)
+    controller = MlController(settings, register_map, writer=saw.write, alarms=alarms, modes=modes,
+                              journal=journal, model=model, clock=clock, wall_clock=clock)
+    return Rig(controller, saw, clock, model, modes, alarms, journal)
