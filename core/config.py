@@ -178,8 +178,9 @@ class TorqueGuardSettings(_Section):
     lookback_mm: float = Field(default=2.5, gt=0)
     rise_threshold_pct: float = Field(default=40.0, gt=0)
     descent_cut_pct: float = Field(default=25.0, gt=0, lt=100)
-    # Below this reference torque (%) a rise in percent means nothing (idle band, entry).
-    min_reference_torque_pct: float = Field(default=5.0, ge=0)
+    # Percentage points above the free-running band torque that count as engaged in the
+    # material; the reference torque must be engaged too (no trips on a round bar's entry).
+    min_reference_torque_pct: float = Field(default=10.0, ge=0)
 
 
 class ControlSettings(_Section):
