@@ -26,6 +26,7 @@ from core.analysis.settings import AnalysisSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
 ENV_PREFIX = "BANDSAW_"
+CONFIG_ENV = "BANDSAW_CONFIG"  # path of config.yaml when --config is not given
 NESTED_DELIMITER = "__"
 
 
@@ -357,6 +358,8 @@ def _env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
     for name, value in env.items():
         if value is None or not name.upper().startswith(ENV_PREFIX):
             continue
+        if name.upper() == CONFIG_ENV:
+            continue
         keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(NESTED_DELIMITER))
         if all(keys):
             _set_nested(nested, keys, _parse_env_value(value))
@@ -420,9 +423,12 @@ def load_settings(
     ``env`` defaults to ``os.environ``; ``env_file`` defaults to ``.env`` in the working
     directory (then beside the project). Raises :class:`ConfigError` with one line.
     """
-    path = Path(config_path) if config_path is not None else DEFAULT_CONFIG_PATH
-    yaml_data = _read_yaml(path)
     environ: Mapping[str, str] = os.environ if env is None else env
+    if config_path is None:
+        # Installed systems keep their config outside the package (e.g. /etc/bandsaw-hmi).
+        config_path = environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH
+    path = Path(config_path)
+    yaml_data = _read_yaml(path)
     dotenv_path = _find_env_file(env_file)
     dotenv: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
 

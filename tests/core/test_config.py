@@ -114,3 +114,10 @@ def test_relative_paths_resolve_against_the_project(tmp_path: Path) -> None:
     settings = load_settings(SHIPPED, env={"BANDSAW_PATHS__DATA_DIR": "var/data"}, env_file=tmp_path / "none")
     assert settings.data_dir == PROJECT_ROOT / "var" / "data"
     assert settings.register_map_path == PROJECT_ROOT / "config" / "registers.yaml"
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    config = write(tmp_path / "etc.yaml", "machine: {name: saw-7}\n")
+    settings = load_settings(None, env={"BANDSAW_CONFIG": str(config)}, env_file=tmp_path / "none")
+    assert settings.machine.name == "saw-7"
+    assert settings.config_path == config
