@@ -3,12 +3,15 @@
 Wiring (core/engine.py)::
 
     analysis = AnalysisService(settings, alarms, register_names=register_map.names,
-                               mode=lambda: controller.mode)        # optional sinks, see below
+                               mode=lambda: mode_manager.mode.value)  # optional sinks, see below
     analysis.start()                       # after the storage writers opened total.db/anomaly.db
     unsubscribe = engine.subscribe(analysis.feed)   # every Snapshot, in the event loop
     ... every ~1 s: analysis.on_status(engine.status())
-    ... torque guard acted: analysis.note_guard_event()
     unsubscribe(); analysis.stop()         # before the storage writers stop
+
+Torque-guard actions are counted per cut from the controller's ``control.torque_guard`` alarm
+transitions; build with ``guard_from_alarms=False`` and call ``note_guard_event()`` instead if
+the controller should feed them directly.
 
 With ``total_sink``/``anomaly_sink`` left out, the service opens its own batched writers on
 ``<data_dir>/databases/{total,anomaly}.db``; to use the storage package's single writers, pass
@@ -22,8 +25,8 @@ import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from core.analysis.alarm_sources import AlarmSources
-from core.analysis.alarms import AlarmManager
+from core.analysis.alarm_sources import TORQUE_GUARD, AlarmSources
+from core.analysis.alarms import AlarmManager, AlarmTransition
 from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.monitor import AnomalyMonitor
 from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
@@ -49,9 +52,13 @@ class AnalysisService:
         total_sink: SqlSink | None = None,
         anomaly_sink: SqlSink | None = None,
         status_keys: Collection[str] = (),
+        guard_from_alarms: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         config = settings.analysis
+        self._alarms = alarms
+        self._guard_from_alarms = guard_from_alarms
+        self._unsubscribe: Callable[[], None] | None = None
         self.enabled = config.enabled
         self.total_path = database_file(settings, "total")
         self.anomaly_path = database_file(settings, "anomaly")
@@ -93,6 +100,8 @@ class AnalysisService:
         for writer in self._own:
             writer.open()
         self._started = True
+        if self._guard_from_alarms:
+            self._unsubscribe = self._alarms.subscribe(self._on_alarm)
         self.tracker.restore(load_open_cut(self.total_path))
         loaded = self.monitor.restore_profiles(self.anomaly_path)
         self.sources.config_problems(self.monitor.unknown_signals)
@@ -102,6 +111,9 @@ class AnalysisService:
         """Save the open cut (the next start resumes or closes it) and flush own writers."""
         if not self._started:
             return
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self.tracker.shutdown()
         for writer in self._own:
             writer.close()
@@ -123,4 +135,10 @@ class AnalysisService:
         self.sources.on_status(status)
 
     def note_guard_event(self) -> None:
+        """The torque guard acted; only when built with ``guard_from_alarms=False`` (else counted twice)."""
         self.tracker.note_guard_event()
+
+    def _on_alarm(self, transition: AlarmTransition) -> None:
+        # Each torque-guard action raises control.torque_guard or changes its text (ml_controller).
+        if transition.alarm.key == TORQUE_GUARD and transition.action in ("raise", "text"):
+            self.tracker.note_guard_event()
