@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from analysis_helpers import SawFeed
 
+from core.analysis.band_life import band_life
 from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.settings import CutSettings
 from core.analysis.store import BatchedSqliteWriter, migrator, read_rows
@@ -188,3 +189,16 @@ def test_bad_saved_state_is_dropped() -> None:
     tracker = CutTracker(CutSettings())
     tracker.restore("{not json")
     assert tracker.open_cut is None
+
+
+def test_band_life(feed: SawFeed, total_db: BatchedSqliteWriter) -> None:
+    tracker = CutTracker(CutSettings(), total_db)
+    run(tracker, feed.cut(5.0))
+    run(tracker, feed.cut(5.0))
+    assert total_db.flush()
+    life = band_life(total_db.path, 7, blade_life_area_cm2=1000.0)
+    assert life is not None and life.cuts == 2
+    assert life.area_cm2 == pytest.approx(2 * ROUND_100_CM2, rel=1e-3)
+    assert life.life_used_pct == pytest.approx(100 * 2 * ROUND_100_CM2 / 1000, rel=1e-3)
+    assert band_life(total_db.path, 99, 1000.0) is None
+    assert band_life(total_db.path.with_name("absent.db"), 7, 1000.0) is None
