@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
-import json
 import logging
 import sqlite3
 import threading
@@ -30,7 +28,9 @@ from core.api import ServiceHealth
 from core.config import Settings
 from core.iot import thingsboard as tb
 from core.iot.connection import MqttConnection
+from core.iot.device import DeviceState
 from core.iot.outbox import Outbox, OutboxRecord
+from core.iot.stream import Stream
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 
@@ -45,13 +45,6 @@ MAX_PENDING = 100_000  # records held in memory while the outbox cannot be writt
 TICK_S = 1.0
 
 T = TypeVar("T")
-
-
-def _software_version() -> str:
-    try:
-        return importlib.metadata.version("bandsaw-hmi")
-    except importlib.metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 class TelemetryService:
@@ -76,21 +69,22 @@ class TelemetryService:
         self.enabled = self._cfg.enabled
         self._map = register_map
         self._alarms = alarms
-        self._status_provider = status_provider
-        self._model_version = model_version
         self._clock = clock
         self._wall = wall_clock
         self.outbox_path = (data_dir or settings.data_dir) / "mqtt_offline" / "outbox.db"
         computed = {name: source for name, source in
                     (("ml_output", ml_output), ("torque_guard", torque_guard)) if source is not None}
         self._sampler = tb.RecordSampler(register_map, self._cfg.record_rate_hz, self._cfg.fields, computed)
+        self._device = DeviceState(
+            self._cfg, register_map, self._sampler, machine_id=settings.machine.id,
+            status_provider=status_provider, model_version=model_version,
+        )
         self._outbox = Outbox(
             self.outbox_path,
             max_bytes=int(self._cfg.outbox_max_mb * 1_000_000),
             max_age_s=self._cfg.outbox_max_age_h * 3600.0,
             wall_clock=wall_clock,
         )
-        self._software_version = _software_version()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._executor: ThreadPoolExecutor | None = None
@@ -102,33 +96,17 @@ class TelemetryService:
         self._running = False
         self._stopping = False
         self._exit = False
-        # Records: sampled, then stored, then in flight, then acknowledged and deleted.
+        # Records: sampled (pending), stored, in flight, acknowledged, deleted.
         self._pending: deque[tuple[int, dict[str, Any]]] = deque()
-        self._live: deque[OutboxRecord] = deque()
-        self._live_since: float | None = None
-        self._backlog: deque[OutboxRecord] = deque()
-        self._cursor = 0
-        self._watermark = 0
-        self._backlog_done = True
-        self._drain_debt = 0.0  # records sent and not yet leaked out at the drain rate
-        self._drain_at = 0.0
-        self._drain_resume: float | None = None
-        self._inflight: dict[int, list[int]] = {}  # paho mid -> outbox ids
-        self._held: set[int] = set()  # ids in flight or acknowledged but not yet deleted
-        self._acked: list[int] = []
+        self._stream = Stream(self._cfg)
         self._other_inflight: set[int] = set()  # attribute and RPC messages
         self._connected = False
-        self._session = 0
         self._down_since: float | None = None
         self._next_caps = 0.0
         self._outbox_ok = True
         self._outbox_error = ""
         self._error = ""
         self._last_ok_ms: int | None = None
-        self._latest: Snapshot | None = None
-        self._attrs: dict[str, tb.Value] = {}
-        self._attrs_sent: dict[str, tb.Value] | None = None
-        self._request_id = 0
         self.delivered = 0  # records acknowledged by the broker since start
         self.dropped = 0  # records dropped by the caps (or the memory bound) since start
 
@@ -155,11 +133,11 @@ class TelemetryService:
         """Feed one poll; cheap and never blocking (call it from the engine's fan-out)."""
         if not self._running or self._stopping:
             return
-        self._latest = snapshot
+        self._device.latest = snapshot
         if snapshot.quality is Quality.COMM_ERROR or not self._sampler.due(snapshot.monotonic):
             return
         values = self._sampler.values(snapshot)
-        self._attrs = self._client_attributes(snapshot)
+        self._device.observe(snapshot)
         if values:
             self._enqueue(snapshot.ts_ms, values)
 
@@ -172,7 +150,6 @@ class TelemetryService:
         self._stepped = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mqtt-outbox")
         self._down_since = self._clock()
-        self._attrs = self._client_attributes(None)
         try:
             stats = await self._run(self._outbox.open)
         except (sqlite3.Error, OSError) as exc:
@@ -213,7 +190,7 @@ class TelemetryService:
                     await self._stepped.wait()
         if not self._flushed():
             log.warning("mqtt stop: %d messages unacknowledged after %.1f s; they stay in the outbox",
-                        len(self._inflight), self._cfg.stop_timeout_s)
+                        len(self._stream.inflight), self._cfg.stop_timeout_s)
         self._exit = True
         self._wake.set()
         if self._task is not None:
@@ -244,19 +221,11 @@ class TelemetryService:
 
     def mqtt_connected(self) -> None:
         self._connected = True
-        self._session += 1
         self._error = ""
         self._down_since = None
         self._alarms.update(ALARM_DOWN, False, "ThingsBoard MQTT connected", source="iot")
-        # Everything stored so far drains as backlog; newer records go out as live batches.
-        self._watermark = self._outbox.max_id
-        self._cursor = 0
-        self._backlog.clear()
-        self._backlog_done = False
-        self._live.clear()
-        self._live_since = None
-        self._attrs_sent = None
-        self._request_shared()
+        self._stream.begin(self._outbox.max_id)
+        self._publish_other(*self._device.connected())
         log.info("mqtt connected to %s; %d records waiting", self._endpoint(), self._outbox.count)
         self._wake.set()
 
@@ -269,31 +238,22 @@ class TelemetryService:
         self._error = "" if (self._exit and error == "disconnected") else error
         if self._down_since is None:
             self._down_since = self._clock()
-        # What was queued but not handed to paho is in the outbox: the next session drains it.
-        # What paho holds in flight it re-sends itself after reconnecting.
-        self._live.clear()
-        self._live_since = None
-        self._backlog.clear()
-        self._backlog_done = True
+        self._stream.end()
         self._wake.set()
 
     def mqtt_published(self, mid: int) -> None:
-        ids = self._inflight.pop(mid, None)
-        if ids is None:
+        count = self._stream.acknowledged(mid)
+        if count is None:
             self._other_inflight.discard(mid)
             return
-        self._acked.extend(ids)
-        self.delivered += len(ids)
+        self.delivered += count
         self._last_ok_ms = int(self._wall() * 1000)
         self._wake.set()
 
     def mqtt_message(self, topic: str, payload: bytes) -> None:
-        if topic.startswith(tb.RPC_REQUEST_PREFIX):
-            request_id = topic[len(tb.RPC_REQUEST_PREFIX):]
-            answer = tb.rpc_answer(payload, status_provider=self._status_provider, latest=self._latest)
-            self._publish_other(tb.RPC_RESPONSE_PREFIX + request_id, answer)
-        elif topic == tb.ATTRIBUTES_TOPIC or topic.startswith(tb.ATTRIBUTES_RESPONSE_PREFIX):
-            self._apply_shared(payload)
+        reply = self._device.handle(topic, payload)
+        if reply is not None:
+            self._publish_other(*reply)
 
     # --- the pump: store, delete, cap, publish ----------------------------------------------
 
@@ -305,7 +265,10 @@ class TelemetryService:
             except TimeoutError:
                 pass
             self._wake.clear()
-            await self._step()
+            try:
+                await self._step()
+            except Exception:  # a bug here must not end telemetry for good: log it, go on
+                log.exception("mqtt telemetry step failed")
             self._stepped.set()
         await self._step()  # last store and delete before the outbox closes
 
@@ -313,26 +276,29 @@ class TelemetryService:
         try:
             if self._pending:
                 await self._store()
-            if self._acked:
+            if self._stream.acked:
                 await self._delete_acked()
             now = self._clock()
             if now >= self._next_caps and self._outbox_ok:
                 self._next_caps = now + CAP_CHECK_S
                 await self._enforce_caps()
+            self._check_down()
+            if self._connected and not self._exit:
+                attributes = self._device.attributes_due()
+                if attributes is not None:
+                    self._publish_other(*attributes)
+                await self._publish()
         except (sqlite3.Error, OSError) as exc:
             self._outbox_failed(f"MQTT outbox {self.outbox_path}: {exc}")
-            return
-        self._check_down()
-        if self._connected and not self._exit:
-            self._publish_attributes()
-            await self._publish()
 
     def _next_timeout(self) -> float:
         timeout = TICK_S
-        if self._live and self._live_since is not None:
-            timeout = min(timeout, self._live_since + self._cfg.batch_interval_s - self._clock())
-        if self._drain_resume is not None and self._connected:
-            timeout = min(timeout, self._drain_resume - self._clock())
+        live = self._stream.live_deadline()
+        if live is not None:
+            timeout = min(timeout, live - self._clock())
+        resume = self._stream.pacing.resume_at
+        if resume is not None and self._connected:
+            timeout = min(timeout, resume - self._clock())
         return max(0.01, timeout)
 
     async def _store(self) -> None:
@@ -342,22 +308,18 @@ class TelemetryService:
         for _ in batch:
             self._pending.popleft()
         self._outbox_recovered()
-        if self._connected and not self._exit:
-            for record_id, (ts_ms, payload) in zip(ids, records, strict=True):
-                if record_id > self._watermark:
-                    self._live.append(OutboxRecord(record_id, ts_ms, payload))
-            if self._live and self._live_since is None:
-                self._live_since = self._clock()
+        if not self._exit:
+            stored = [OutboxRecord(i, ts, payload) for i, (ts, payload) in zip(ids, records, strict=True)]
+            self._stream.stored(stored, self._clock())
 
     async def _delete_acked(self) -> None:
-        ids = self._acked
-        self._acked = []
+        ids = self._stream.take_acked()
         try:
             await self._run(self._outbox.delete, ids)
         except (sqlite3.Error, OSError):
-            self._acked[:0] = ids  # try again next step; they stay held, never re-sent
+            self._stream.delete_failed(ids)
             raise
-        self._held.difference_update(ids)
+        self._stream.deleted(ids)
         self._outbox_recovered()
 
     async def _enforce_caps(self) -> None:
@@ -377,76 +339,32 @@ class TelemetryService:
         )
 
     async def _publish(self) -> None:
-        session = self._session
-        limit = self._cfg.max_inflight_messages
-        while self._connected and session == self._session and len(self._inflight) < limit:
-            if self._live_ready():
-                self._send(self._live, self._cfg.batch_records)
-                self._live_since = self._clock() if self._live else None
-                await asyncio.sleep(0)  # one message per turn: the poll loop's timers come first
-            elif not self._backlog_done and not self._stopping:
-                if not self._drain_allowed():
+        """Fill the in-flight window: a due live batch first, else the next backlog batch."""
+        stream = self._stream
+        session = stream.session
+        window = self._cfg.max_inflight_messages
+        while self._connected and session == stream.session and len(stream.inflight) < window:
+            if stream.live_due(self._clock(), flush=self._stopping):
+                self._send(stream.take_live(self._clock()))
+            elif not stream.backlog_done and not self._stopping:
+                if not stream.pacing.allowed(self._clock()):
                     return
-                if not self._backlog:
-                    rows = await self._run(self._outbox.fetch, self._cursor, self._watermark, FETCH_CHUNK)
-                    if session != self._session:
-                        return
-                    if not rows:
-                        self._backlog_done = True
-                        self._backlog_drained()
-                        continue
-                    self._cursor = rows[-1].id
-                    self._backlog.extend(row for row in rows if row.id not in self._held)
+                if stream.needs_fetch:
+                    rows = await self._run(self._outbox.fetch, stream.cursor, stream.watermark, FETCH_CHUNK)
+                    if session == stream.session:
+                        stream.fetched(rows)
+                        if stream.backlog_done:
+                            self._backlog_drained()
                     continue
-                self._drain_debt += self._send(self._backlog, self._cfg.drain_batch_records)
-                await asyncio.sleep(0)
+                self._send(stream.take_backlog())
             else:
                 return
+            await asyncio.sleep(0)  # one message per turn: the poll loop's timers come first
 
-    def _live_ready(self) -> bool:
-        if not self._live or self._live_since is None:
-            return False
-        return (
-            len(self._live) >= self._cfg.batch_records
-            or self._stopping
-            or self._clock() - self._live_since >= self._cfg.batch_interval_s
-        )
-
-    def _drain_allowed(self) -> bool:
-        """The backlog drains at most drain_max_records_per_s, leaving the CPU to acquisition.
-
-        A leaky bucket: every record sent adds one, the bucket leaks at the rate, and sending
-        pauses while it holds more than 0.1 s worth (at least one message).
-        """
-        rate = self._cfg.drain_max_records_per_s
-        if rate <= 0:
-            return True
-        now = self._clock()
-        batch = float(self._cfg.drain_batch_records)
-        depth = max(batch, rate * 0.1)
-        self._drain_debt = max(0.0, self._drain_debt - (now - self._drain_at) * rate)
-        self._drain_at = now
-        if self._drain_debt < depth:
-            self._drain_resume = None
-            return True
-        self._drain_resume = now + (self._drain_debt - depth + batch) / rate
-        return False
-
-    def _send(self, source: deque[OutboxRecord], max_records: int) -> int:
+    def _send(self, batch: list[OutboxRecord]) -> None:
         assert self._conn is not None
-        batch: list[OutboxRecord] = []
-        size = 2
-        while source and len(batch) < max_records:
-            record_size = tb.message_size(source[0].payload)
-            if batch and size + record_size > self._cfg.max_message_bytes:
-                break
-            batch.append(source.popleft())
-            size += record_size
         mid = self._conn.publish(tb.TELEMETRY_TOPIC, tb.telemetry_message((r.ts_ms, r.payload) for r in batch))
-        ids = [record.id for record in batch]
-        self._inflight[mid] = ids
-        self._held.update(ids)
-        return len(ids)
+        self._stream.sent(mid, batch)
 
     def _backlog_drained(self) -> None:
         if self._alarms.is_active(ALARM_OVERFLOW):
@@ -454,78 +372,12 @@ class TelemetryService:
 
     # --- attributes, alarms, health -------------------------------------------------------
 
-    def _client_attributes(self, snapshot: Snapshot | None) -> dict[str, tb.Value]:
-        model_version: str | None = None
-        if self._model_version is not None:
-            try:
-                model_version = self._model_version()
-            except Exception:  # the model's own fault, reported by the ML side
-                log.exception("model_version provider failed")
-        return tb.client_attributes(
-            snapshot,
-            machine_id=self._settings.machine.id,
-            software_version=self._software_version,
-            model_version=model_version,
-            register_map_hash=self._map.digest,
-            previous=self._attrs,
-        )
-
-    def _publish_attributes(self) -> None:
-        if self._attrs != self._attrs_sent:
-            self._attrs_sent = dict(self._attrs)
-            self._publish_other(tb.ATTRIBUTES_TOPIC, tb.record_payload(self._attrs).encode())
-
-    def _request_shared(self) -> None:
-        self._request_id += 1
-        self._publish_other(
-            f"{tb.ATTRIBUTES_REQUEST_PREFIX}{self._request_id}", tb.attribute_request(tb.SHARED_KEYS)
-        )
-
     def _publish_other(self, topic: str, payload: bytes) -> None:
         if self._conn is not None:
             self._other_inflight.add(self._conn.publish(topic, payload))
 
-    def _apply_shared(self, payload: bytes) -> None:
-        try:
-            data = json.loads(payload)
-        except (UnicodeDecodeError, ValueError) as exc:
-            log.warning("shared attributes: not JSON (%s); ignored", exc)
-            return
-        update = tb.parse_shared(data)
-        for problem in update.problems:
-            log.warning("shared attribute ignored: %s", problem)
-        if update.rate_hz is not None:
-            self._sampler.set_rate(update.rate_hz)
-            log.info("telemetry rate set to %g Hz by ThingsBoard", update.rate_hz)
-        elif update.reset_rate:
-            self._sampler.set_rate(self._cfg.record_rate_hz)
-        if update.fields is not None:
-            self._set_live_fields(update.fields)
-        elif update.reset_fields:
-            self._sampler.set_fields(self._cfg.fields, include_computed=True)
-
-    def _set_live_fields(self, fields: list[str]) -> None:
-        before = self._sampler.fields
-        unknown = self._sampler.set_fields(fields, include_computed=False)
-        if not self._sampler.fields:
-            self._sampler.set_fields(before, include_computed=False)
-            log.warning("shared attribute telemetryFields names no known field (%s); ignored", fields)
-            return
-        if unknown:
-            log.warning("shared attribute telemetryFields: unknown fields ignored: %s", ", ".join(unknown))
-        log.info("telemetry fields set by ThingsBoard: %s", ", ".join(self._sampler.fields))
-
     def _on_alarm(self, transition: AlarmTransition) -> None:
-        alarm = transition.alarm
-        self._enqueue(transition.ts_ms, {"alarm": {
-            "key": alarm.key,
-            "state": str(alarm.state.value),
-            "active": alarm.condition,
-            "priority": alarm.priority.name.lower(),
-            "text": alarm.text,
-            "action": transition.action,
-            "user": transition.user,
-        }})
+        self._enqueue(transition.ts_ms, tb.alarm_values(transition))
 
     def _check_down(self) -> None:
         if self._connected or self._down_since is None:
@@ -550,15 +402,15 @@ class TelemetryService:
             self._alarms.update(ALARM_OUTBOX, False, "MQTT outbox writable again", source="iot")
 
     def _flushed(self) -> bool:
-        if self._pending or self._acked:
+        if self._pending or self._stream.acked:
             return False
         if not self._connected:
             return True
-        return not self._live and not self._inflight and not self._other_inflight
+        return not self._stream.has_live and not self._stream.inflight and not self._other_inflight
 
     def _enqueue(self, ts_ms: int, values: dict[str, Any]) -> None:
         self._pending.append((ts_ms, values))
-        if len(self._pending) > MAX_PENDING:
+        if len(self._pending) > MAX_PENDING:  # the outbox has been failing for a long time
             self._pending.popleft()
             self.dropped += 1
         if threading.get_ident() == self._loop_thread:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from core.analysis.alarms import AlarmTransition
 from core.registers import DataType, RegisterMap
 from core.snapshot import Quality, Snapshot
 
@@ -130,6 +131,20 @@ class RecordSampler:
                 continue
             values[name] = computed
         return values
+
+
+def alarm_values(transition: AlarmTransition) -> dict[str, Any]:
+    """An alarm transition as a telemetry record's values (key "alarm")."""
+    alarm = transition.alarm
+    return {"alarm": {
+        "key": alarm.key,
+        "state": str(alarm.state.value),
+        "active": alarm.condition,
+        "priority": alarm.priority.name.lower(),
+        "text": alarm.text,
+        "action": transition.action,
+        "user": transition.user,
+    }}
 
 
 def record_payload(values: Mapping[str, Any]) -> str:
