@@ -93,6 +93,14 @@ class SqliteSettings(_Section):
     # Rows waiting for the writer beyond which producers are told and an alarm is raised.
     backpressure_rows: int = Field(default=5000, ge=10)
     disk_free_floor_mb: int = Field(default=500, ge=0)
+    # Daily backup (core.storage.backup) at backup_time, local time HH:MM, gzip level 1-9, into
+    # <data_dir>/databases/daily/; backups older than retention_days are deleted (the newest stays).
+    backup_enabled: bool = True
+    backup_time: str = Field(default="03:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    backup_gzip_level: int = Field(default=6, ge=1, le=9)
+    # raw.db keeps this many days of samples; older ones move to databases/archive/raw-YYYY-MM.db
+    # after the daily backup. 0 keeps everything in raw.db.
+    archive_live_days: int = Field(default=7, ge=0)
 
 
 class PostgresSettings(_Section):
