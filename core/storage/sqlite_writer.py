@@ -92,6 +92,10 @@ class BatchWriter(Generic[T]):
         # atomic under the GIL; everything else below belongs to one side only.
         self._queue: deque[T] = deque()
         self._inflight: list[T] = []  # the batch being written (writer thread)
+        # queue_rows = accepted - finished, exact at any instant (a row moving from the queue to
+        # the batch is in neither container for a moment). One writer per counter.
+        self._accepted = 0  # rows queued (event loop)
+        self._finished = 0  # rows committed or refused as malformed (writer thread)
         self._first_mono = 0.0  # monotonic time the oldest waiting row arrived
         self._signal = threading.Event()  # wakes the writer thread
         self._calls: deque[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = deque()
@@ -118,7 +122,7 @@ class BatchWriter(Generic[T]):
     @property
     def queue_rows(self) -> int:
         """Rows accepted and not yet committed (including the batch being written)."""
-        return len(self._queue) + len(self._inflight)
+        return self._accepted - self._finished
 
     @property
     def max_queue_rows(self) -> int:
@@ -128,10 +132,11 @@ class BatchWriter(Generic[T]):
     def submit(self, item: T) -> bool:
         """Queue one row; False (and an alarm) only when the memory budget is exhausted."""
         queue = self._queue
-        size = len(queue) + len(self._inflight)
+        size = self._accepted - self._finished
         if size >= self._max_queue:
             self._drop()
             return False
+        self._accepted += 1
         if not queue:
             self._first_mono = time.monotonic()
             queue.append(item)
@@ -216,6 +221,9 @@ class BatchWriter(Generic[T]):
         thread.join()
         self._thread = None
         self._wake_waiters()
+        while self._calls:  # execute() raced with stop: the connection is gone
+            _, future = self._calls.popleft()
+            _fail(future, RuntimeError(f"{self.db} writer stopped"))
         lost = self.queue_rows
         if lost:
             log.critical("%s.db: %d rows could not be written before shutdown (%s)", self.db, lost, self.error)
@@ -274,6 +282,8 @@ class BatchWriter(Generic[T]):
                 if not waiting:
                     if self._stopping:
                         return
+                    if self._waiters:  # drain() callers that came after the last commit
+                        self._post(self._wake_waiters)
                     self._wait(None)
                     continue
                 if waiting < self._batch_rows and not self._stopping and not self._waiters:
@@ -297,6 +307,7 @@ class BatchWriter(Generic[T]):
                 continue
             count = len(self._inflight)
             self._inflight = []
+            self._finished += count
             if queue:  # rows that came in during the commit: their batch_ms runs from its start
                 self._first_mono = started
             self.rows_written += count - rejected

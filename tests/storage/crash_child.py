@@ -1,8 +1,8 @@
 """Run by test_crash.py: records at full rate into all five databases until it is SIGKILLed.
 
-Usage: python crash_child.py DATA_DIR BATCH_ROWS. After every committed raw.db batch it prints
-``commit <rows in batch> <rows committed> <rows handed over>`` (flushed). The producer never
-lets more than one batch wait uncommitted, so a kill may lose at most the batch in flight.
+Usage: python crash_child.py DATA_DIR BATCH_ROWS. Whenever it sees raw.db batches committed it
+prints ``commit <rows committed> <rows handed over>`` (flushed). The producer never lets more
+than one batch wait uncommitted, so a kill may lose at most the batch in flight.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ async def main(data_dir: Path, batch_rows: int) -> None:
         while recorder.queue_rows >= batch_rows:  # at most one batch waiting: let the writer commit
             await asyncio.sleep(0)
             if recorder.rows_written != committed:
-                print("commit", recorder.rows_written - committed, recorder.rows_written, handed, flush=True)
                 committed = recorder.rows_written
+                print("commit", committed, handed, flush=True)
         snap = Snapshot(seq=handed, ts_ms=T0 + handed, monotonic=0.0, values=values_of(handed, names), raw={},
                         quality=Quality.GOOD)
         recorder.record(snap)

@@ -81,6 +81,19 @@ async def test_batches_by_time(settings: Settings, alarms: AlarmManager) -> None
         await recorder.stop()
 
 
+async def test_drain_waits_for_the_commit(settings: Settings, alarms: AlarmManager) -> None:
+    recorder = make(settings, alarms, batch_rows=1000, batch_ms=60_000)
+    await recorder.start()
+    try:
+        for seq in range(25):
+            recorder.record(good(seq))
+        await asyncio.wait_for(recorder.drain(), 30)  # a waiting drain() flushes a partial batch
+        assert recorder.rows_written == 25 and recorder.queue_rows == 0
+        await asyncio.wait_for(recorder.drain(), 30)  # nothing waiting: returns at once
+    finally:
+        await recorder.stop()
+
+
 async def test_stop_flushes_everything(settings: Settings, alarms: AlarmManager) -> None:
     recorder = make(settings, alarms, batch_rows=1000, batch_ms=60_000)
     await recorder.start()
