@@ -47,6 +47,11 @@ def load_open_cut(total_db: Path) -> str | None:
     return str(rows[0]["state"]) if rows else None
 
 
+def _same(now: float | None, before: float | None) -> bool:
+    """Equal, or unknown on either side (a block that failed is no evidence of a new piece)."""
+    return now is None or before is None or now == before
+
+
 def _value(values: Mapping[str, float | None], name: str) -> float | None:
     value = values.get(name)
     if value is None or not math.isfinite(value):
@@ -234,7 +239,7 @@ class CutTracker:
         same_piece = (
             state is SawState.CUTTING
             and (band is None or cut.band_id is None or int(band) == cut.band_id)
-            and all(_value(values, name) == cut.material.get(name) for name in ("material_type", "cross_section"))
+            and all(_same(_value(values, name), cut.material.get(name)) for name in ("material_type", "cross_section"))
             and (head is None or cut.head_last is None or head <= cut.head_last + self._settings.resume_tolerance_mm)
         )
         if same_piece:

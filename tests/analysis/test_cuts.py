@@ -202,3 +202,13 @@ def test_band_life(feed: SawFeed, total_db: BatchedSqliteWriter) -> None:
     assert life.life_used_pct == pytest.approx(100 * 2 * ROUND_100_CM2 / 1000, rel=1e-3)
     assert band_life(total_db.path, 99, 1000.0) is None
     assert band_life(total_db.path.with_name("absent.db"), 7, 1000.0) is None
+
+
+def test_resume_tolerates_a_missing_material_block(feed: SawFeed) -> None:
+    tracker = CutTracker(CutSettings(comm_loss_timeout_s=1))
+    tracker.feed(feed.snap(saw_state=float(SawState.CUTTING), head_height=100.0))
+    for _ in range(20):
+        tracker.feed(feed.snap(Quality.COMM_ERROR))
+    assert tracker.suspended
+    assert tracker.feed(feed.snap(Quality.STALE, head_height=80.0, material_type=None, cross_section=None)) is None
+    assert not tracker.suspended and tracker.open_cut is not None
