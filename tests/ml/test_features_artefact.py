@@ -1,0 +1,117 @@
+"""Features from snapshots; the model artefact: round trip, fast path, and every way it is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.ensemble import BaggingRegressor
+from sklearn.tree import DecisionTreeRegressor
+
+from core.ml.artefact import ModelRefused, artefact_paths, load_model, save_model
+from core.ml.features import CURRENT_FROM_TORQUE, FeatureError, FeatureExtractor, current_from_torque
+from core.snapshot import Quality, Snapshot
+
+FEATURES = (CURRENT_FROM_TORQUE, "band_deviation", "cutting_speed", "descent_speed")
+POLY = (0.015, -0.278, 15.656)
+
+
+def _snap(seq: int, **values: float | None) -> Snapshot:
+    return Snapshot(seq, seq * 100, seq * 0.1, values, {}, Quality.GOOD)
+
+
+def test_features_average_and_derive_current() -> None:
+    fx = FeatureExtractor(FEATURES, averaging=3, polynomial=POLY, available=["band_torque", *FEATURES[1:]])
+    assert fx.vector() is None
+    for seq, torque in enumerate((40.0, 50.0, 60.0, 70.0), start=1):
+        fx.push(_snap(seq, band_torque=torque, band_deviation=0.1, cutting_speed=70.0, descent_speed=30.0))
+    fx.push(_snap(4, band_torque=1000.0))  # the same poll again counts once
+    vector = fx.vector()
+    assert vector is not None
+    assert vector[0] == pytest.approx(current_from_torque(60.0, POLY))  # mean of the last 3 torques
+    assert vector[1:] == pytest.approx([0.1, 70.0, 30.0])
+    fx.push(_snap(5, band_torque=None, band_deviation=0.1, cutting_speed=70.0, descent_speed=30.0))
+    assert fx.vector() is None  # never averaged across a gap
+
+
+def test_features_unknown_register_is_refused() -> None:
+    with pytest.raises(FeatureError, match="no_such_register"):
+        FeatureExtractor(("no_such_register",), averaging=3, polynomial=POLY, available=["band_torque"])
+
+
+def _forest(seed: int = 3) -> tuple[BaggingRegressor, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 100, size=(400, 4))
+    y = np.clip((x[:, 0] - x[:, 3]) / 50.0, -1, 1)
+    model = BaggingRegressor(estimator=DecisionTreeRegressor(max_depth=6), n_estimators=8,
+                             max_features=0.75, random_state=seed).fit(x, y)
+    return model, x
+
+
+def _save(tmp_path: Path) -> Path:
+    model, _ = _forest()
+    return save_model(model, tmp_path / "m", features=FEATURES, steps={"descent_speed": 1.0},
+                      training={"source": "test"})
+
+
+def test_round_trip_and_fast_path_match_sklearn(tmp_path: Path) -> None:
+    manifest_path = _save(tmp_path)
+    model = load_model(tmp_path / "m")
+    assert model.features == FEATURES and model.steps == {"descent_speed": 1.0}
+    data = json.loads(manifest_path.read_text())
+    assert data["sklearn_version"] and data["training"] == {"source": "test"}
+    _, x = _forest()
+    for row in x[:50]:
+        expected = float(np.clip(model.estimator.predict(row.reshape(1, -1))[0], -1, 1))
+        assert model.predict(list(row)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_tampered_model_refused_before_unpickling(tmp_path: Path) -> None:
+    _save(tmp_path)
+    _, model_file = artefact_paths(tmp_path / "m")
+    # A pickle that would run code when loaded: the hash check must stop it first.
+    model_file.write_bytes(b"cos\nsystem\n(S'touch " + str(tmp_path / "pwned").encode() + b"'\ntR.")
+    with pytest.raises(ModelRefused, match="sha256"):
+        load_model(tmp_path / "m")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_corrupt_model_with_matching_hash_is_refused(tmp_path: Path) -> None:
+    manifest_path = _save(tmp_path)
+    _, model_file = artefact_paths(tmp_path / "m")
+    model_file.write_bytes(b"not a pickle at all")
+    data = json.loads(manifest_path.read_text())
+    data["sha256"] = hashlib.sha256(b"not a pickle at all").hexdigest()
+    manifest_path.write_text(json.dumps(data))
+    with pytest.raises(ModelRefused, match="cannot unpickle"):
+        load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sklearn_version": "0.24.2"}, "retrain"),
+        ({"features": ["a", "b"]}, "takes 4 features"),
+        ({"format": "other/9"}, "unknown manifest format"),
+        ({"output": {"kind": "magic", "steps": {}}}, "output kind"),
+        ({"model_file": "../etc/passwd"}, "beside the manifest"),
+    ],
+)
+def test_manifest_problems_are_refused(tmp_path: Path, change: dict, message: str) -> None:
+    manifest_path = _save(tmp_path)
+    data = json.loads(manifest_path.read_text())
+    data.update(change)
+    manifest_path.write_text(json.dumps(data))
+    with pytest.raises(ModelRefused, match=message):
+        load_model(tmp_path / "m")
+
+
+def test_missing_or_broken_manifest(tmp_path: Path) -> None:
+    with pytest.raises(ModelRefused, match="not found"):
+        load_model(tmp_path / "nothing")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ModelRefused, match="unreadable"):
+        load_model(tmp_path / "bad")
