@@ -1,9 +1,9 @@
 """Where control records its decisions and mode changes (ml.db tables ``decisions``, ``mode_changes``).
 
 Controllers only call :class:`ControlJournal` methods, which never block: rows are queued and
-written in batches. :class:`SqliteJournal` is a small batched writer of its own so control is
-recorded even before the shared storage layer takes over; anything with the two methods (the
-storage engineer's ml.db writer) can replace it.
+written in batches. In the engine, :class:`StorageJournal` puts them on the shared ml.db writer
+(``SqliteStorage.ml``); :class:`SqliteJournal` is a small batched writer of its own for tools
+that run without the engine's storage. Both use the schema of core/storage/schema.py.
 """
 
 from __future__ import annotations
@@ -15,42 +15,13 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.storage.schema import migrate
+
 log = logging.getLogger("bandsaw.control")
-
-# Statements to create the ml.db tables; core/storage/schema.py appends them as a migration.
-ML_SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS decisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        ts_ms INTEGER NOT NULL,
-        seq INTEGER,
-        mode TEXT NOT NULL,
-        action TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT '',
-        coefficient REAL,
-        features TEXT,
-        descent_before REAL,
-        descent_after REAL,
-        cutting_before REAL,
-        cutting_after REAL,
-        torque REAL,
-        model TEXT
-    )""",
-    "CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts_ms)",
-    """CREATE TABLE IF NOT EXISTS mode_changes (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        ts_ms INTEGER NOT NULL,
-        old_mode TEXT NOT NULL,
-        new_mode TEXT NOT NULL,
-        user TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT ''
-    )""",
-    "CREATE INDEX IF NOT EXISTS mode_changes_ts ON mode_changes (ts_ms)",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class DecisionRow:
@@ -69,9 +40,24 @@ class DecisionRow:
     model: str = ""
 
     def as_db(self) -> dict[str, Any]:
-        row = asdict(self)
-        row["features"] = json.dumps(dict(self.features), separators=(",", ":")) if self.features else None
-        return row
+        """The row for ml.db ``decisions`` (core/storage/schema.py)."""
+        applied = self.descent_after is not None or self.cutting_after is not None
+        return {
+            "ts_ms": self.ts_ms,
+            "model": self.model,
+            "cutting_speed": self.cutting_after if self.cutting_after is not None else self.cutting_before,
+            "descent_speed": self.descent_after if self.descent_after is not None else self.descent_before,
+            "applied": int(applied),
+            "reason": self.reason,
+            "seq": self.seq,
+            "mode": self.mode,
+            "action": self.action,
+            "coefficient": self.coefficient,
+            "features": json.dumps(dict(self.features), separators=(",", ":")) if self.features else None,
+            "descent_before": self.descent_before,
+            "cutting_before": self.cutting_before,
+            "torque": self.torque,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +69,9 @@ class ModeChangeRow:
     reason: str = ""
 
     def as_db(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row for ml.db ``mode_changes``."""
+        return {"ts_ms": self.ts_ms, "mode": self.new_mode, "previous_mode": self.old_mode,
+                "user": self.user, "reason": self.reason}
 
 
 class ControlJournal(Protocol):
@@ -106,6 +94,25 @@ class MemoryJournal:
 
     def mode_change(self, row: ModeChangeRow) -> None:
         self.mode_changes.append(row)
+
+
+class RowInserter(Protocol):
+    """core.storage.sqlite_tables.SqlWriter (``SqliteStorage.ml``)."""
+
+    def insert(self, table: str, row: Mapping[str, Any]) -> bool: ...
+
+
+class StorageJournal:
+    """The journal on the engine's ml.db writer: ``StorageJournal(storage.ml)``."""
+
+    def __init__(self, writer: RowInserter) -> None:
+        self._writer = writer
+
+    def decision(self, row: DecisionRow) -> None:
+        self._writer.insert("decisions", row.as_db())
+
+    def mode_change(self, row: ModeChangeRow) -> None:
+        self._writer.insert("mode_changes", row.as_db())
 
 
 class SqliteJournal:
@@ -140,11 +147,10 @@ class SqliteJournal:
         self._task = asyncio.create_task(self._run(), name="control-journal")
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, check_same_thread=False)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        for statement in ML_SCHEMA:
-            conn.execute(statement)
-        conn.commit()
+        migrate(conn, "ml")
+        conn.isolation_level = "DEFERRED"  # back to implicit transactions for the batches
         return conn
 
     async def stop(self) -> None:

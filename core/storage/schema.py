@@ -130,6 +130,19 @@ MIGRATIONS: dict[str, list[Migration]] = {
         );
         CREATE INDEX decisions_ts_ms ON decisions(ts_ms);
         """,
+        # v2 (issue 6): what the ML controller decided and why. cutting_speed/descent_speed hold
+        # the setpoints after the decision, applied = 1 when something was written.
+        """
+        ALTER TABLE decisions ADD COLUMN seq INTEGER;             -- snapshot the decision used
+        ALTER TABLE decisions ADD COLUMN mode TEXT;               -- manual or ml at the time
+        ALTER TABLE decisions ADD COLUMN action TEXT;             -- wait, hold, model, write, guard, fault, restore
+        ALTER TABLE decisions ADD COLUMN coefficient REAL;        -- model output in [-1, 1]
+        ALTER TABLE decisions ADD COLUMN features TEXT;           -- JSON object, the model's inputs
+        ALTER TABLE decisions ADD COLUMN descent_before REAL;
+        ALTER TABLE decisions ADD COLUMN cutting_before REAL;
+        ALTER TABLE decisions ADD COLUMN torque REAL;             -- band torque %, for guard events
+        CREATE INDEX decisions_action ON decisions(action, ts_ms);
+        """,
     ],
     "anomaly": [
         # v1: the minimum; issue 7 (detectors) extends it by migrations.

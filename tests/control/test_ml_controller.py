@@ -163,5 +163,7 @@ async def test_sqlite_journal_persists_decisions_and_mode_changes(tmp_path: Path
     await journal.stop()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM mode_changes").fetchone()[0] == 2
-        row = conn.execute("SELECT ts_ms, action, coefficient, features FROM decisions").fetchone()
-    assert row == (1, "write", 0.5, '{"a":1.0}')
+        row = conn.execute("SELECT ts_ms, action, coefficient, features, applied FROM decisions").fetchone()
+        modes_seen = conn.execute("SELECT previous_mode, mode, user FROM mode_changes ORDER BY id").fetchall()
+    assert row == (1, "write", 0.5, '{"a":1.0}', 0)
+    assert modes_seen == [("manual", "ml", "op"), ("ml", "manual", "system")]
