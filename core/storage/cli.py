@@ -1,0 +1,205 @@
+"""``bandsaw backup``, ``bandsaw restore``, ``bandsaw archive`` and ``bandsaw export``.
+
+core/cli.py calls :func:`register` with its subparsers. Handlers return exit codes: 0 done,
+1 refused or failed (the reason on stderr), 2 bad arguments (raised as ConfigError).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
+from core.config import ConfigError, Settings
+from core.storage.archive import archive_raw
+from core.storage.backup import BackupError, daily_dir, run_backup
+from core.storage.backup_manifest import BackupInvalid, list_backups
+from core.storage.export import FORMATS, WHATS, ExportError, ExportRequestError, export_data
+from core.storage.lock import DataDirLocked
+from core.storage.restore import RestoreError, restore_backup
+from core.storage.space import NoSpace
+
+_RELATIVE = re.compile(r"^-(\d+(?:\.\d+)?)([smhd])$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_time(text: str, *, now_s: float | None = None, option: str = "time") -> int:
+    """Epoch ms from ISO 8601 (local time when no offset is given), ``now``, or ``-2h``/``-7d``."""
+    value = text.strip()
+    now = time.time() if now_s is None else now_s
+    if value == "now":
+        return int(now * 1000)
+    relative = _RELATIVE.match(value)
+    if relative:
+        return int((now - float(relative[1]) * _UNIT_S[relative[2]]) * 1000)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"{option} {text!r}: not a time; use e.g. 2026-11-27, '2026-11-27 14:30', "
+            "2026-11-27T14:30:00+01:00, now, or -2h / -7d") from None
+    return int(moment.timestamp() * 1000)  # naive: local time
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings, _ = load_from_args(args)
+    return settings
+
+
+class ProgressBar:
+    """A text progress bar on stderr (a line per 10 % when stderr is not a terminal)."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self._last = 0.0
+        self._last_decile = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if self.tty:
+            now = time.monotonic()
+            if now - self._last < 0.1 and done < total:
+                return
+            self._last = now
+            bar = "#" * int(fraction * 30)
+            self.stream.write(f"\r{self.label} [{bar:<30}] {fraction:4.0%} {done}/{total} rows")
+        else:
+            decile = int(fraction * 10)
+            if decile == self._last_decile:
+                return
+            self._last_decile = decile
+            self.stream.write(f"{self.label}: {fraction:.0%} ({done}/{total} rows)\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _fail(message: str) -> int:
+    print(f"bandsaw: {message}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.list:
+        backups = list_backups(daily_dir(settings.data_dir), hashes=args.verify)
+        for info in backups:
+            m = info.manifest
+            detail = f"{m.created}  {m.total_rows} rows  {m.compressed_bytes / 1e6:.1f} MB" if m else ""
+            print(f"{info.path}  {'ok' if info.ok else 'DAMAGED: ' + info.problem}  {detail}")
+        if not backups:
+            print(f"no backups under {daily_dir(settings.data_dir)}")
+        return EXIT_OK if all(info.ok for info in backups) else EXIT_FAILURE
+    try:
+        manifest = run_backup(settings)
+    except (BackupError, NoSpace) as exc:
+        return _fail(str(exc))
+    for name, entry in manifest.databases.items():
+        rows = sum(entry.tables.values())
+        print(f"{name}.db: {rows} rows, {entry.bytes / 1e6:.1f} MB -> {entry.compressed_bytes / 1e6:.1f} MB")
+    print(f"backup written to {manifest.path} in {manifest.seconds:.1f} s")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    backup = Path(args.backup)
+    if not backup.is_dir():
+        candidate = daily_dir(settings.data_dir) / args.backup
+        if not candidate.is_dir():
+            return _fail(f"no backup directory {args.backup!r} (see 'bandsaw backup --list')")
+        backup = candidate
+    try:
+        report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb)
+    except BackupInvalid as exc:
+        return _fail(f"backup refused: {exc}")
+    except (DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
+        return _fail(f"restore refused: {exc}")
+    print(f"restored {', '.join(report.restored)} from {backup} ({report.manifest.created})")
+    for db, path in report.kept_aside.items():
+        print(f"previous {db}.db kept as {path}")
+    print("start the engine to continue recording")
+    return EXIT_OK
+
+
+def _cmd_archive(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        report = archive_raw(settings, live_days=args.live_days)
+    except (DataDirLocked, BackupError) as exc:
+        return _fail(f"archive refused: {exc}")
+    months = ", ".join(f"{name}: {rows}" for name, rows in report.months.items()) or "nothing to move"
+    print(f"archived {report.moved} samples older than {datetime.fromtimestamp(report.cutoff_ms / 1000)} ({months})")
+    if report.stopped:
+        return _fail(f"archive stopped: {report.stopped}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    start = parse_time(args.start, option="--from") if args.start else None
+    end = parse_time(args.end, option="--to") if args.end else None
+    signals = [name.strip() for name in args.signals.split(",") if name.strip()] if args.signals else None
+    if signals and args.what != "samples":
+        raise ConfigError("--signals applies to --what samples only")
+    bar = ProgressBar(f"export {args.what}")
+    try:
+        result = export_data(settings.data_dir, Path(args.out), what=args.what, start_ms=start, end_ms=end,
+                             signals=signals, fmt=args.format, zone=args.tz, progress=bar)
+    except ExportRequestError as exc:
+        bar.close()
+        raise ConfigError(str(exc)) from None
+    except ExportError as exc:
+        bar.close()
+        return _fail(str(exc))
+    bar.close()
+    print(f"{result.rows} rows written to {result.path} in {result.seconds:.1f} s")
+    return EXIT_OK
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+def register(commands: Any) -> None:
+    """Add the storage subcommands to ``bandsaw``'s subparsers."""
+    backup = commands.add_parser("backup", help="back up the five databases now (gzip + manifest)")
+    add_config_arguments(backup)
+    backup.add_argument("--list", action="store_true", help="list the backups and their status instead")
+    backup.add_argument("--verify", action="store_true", help="with --list: check every file's sha256")
+    backup.set_defaults(handler=_cmd_backup)
+
+    restore = commands.add_parser("restore", help="restore a backup (the engine must be stopped)")
+    add_config_arguments(restore)
+    restore.add_argument("backup", metavar="BACKUP", help="backup directory (or its name under databases/daily)")
+    restore.set_defaults(handler=_cmd_restore)
+
+    archive = commands.add_parser("archive", help="move old raw samples into the monthly archive now")
+    add_config_arguments(archive)
+    archive.add_argument("--live-days", type=int, default=None, metavar="N",
+                         help="days kept in raw.db (default database.sqlite.archive_live_days)")
+    archive.set_defaults(handler=_cmd_archive)
+
+    export = commands.add_parser("export", help="export samples, cuts or alarms to CSV or xlsx")
+    add_config_arguments(export)
+    export.add_argument("--from", dest="start", default=None, metavar="T",
+                        help="start (ISO local time, e.g. '2026-11-27 06:00', or --from=-2h); default: first row")
+    export.add_argument("--to", dest="end", default=None, metavar="T", help="end (exclusive); default: last row")
+    export.add_argument("--signals", default=None, metavar="A,B", help="register names (samples; default all)")
+    export.add_argument("--what", choices=WHATS, default="samples", help="what to export (default samples)")
+    export.add_argument("--format", choices=FORMATS, default=None, help="csv or xlsx (default: from --out)")
+    export.add_argument("--tz", default=None, metavar="ZONE", help="time zone for the time column (default local)")
+    export.add_argument("--out", required=True, metavar="FILE", help="file to write")
+    export.set_defaults(handler=_cmd_export)

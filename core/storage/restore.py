@@ -1,0 +1,156 @@
+"""Restore a backup over the data directory's databases, after proving the backup is sound.
+
+Order (nothing current is touched until the backup has passed every check):
+1. the manifest parses and every file matches its size and sha256 (else :class:`BackupInvalid`);
+2. each ``.db.gz`` is unpacked next to the databases, passes ``integrity_check`` and has the
+   manifest's row count in every table (a manifest edited to match a changed file still fails);
+3. the data-directory lock is taken: refused while an engine runs on it (stop it first; the HMI
+   stops its engine, restores, starts it again);
+4. each current file (with its -wal/-shm) is renamed ``<db>.before-restore-<UTC stamp>.db`` and
+   the checked copy takes its place. Should a rename fail half-way, the files already swapped
+   are put back.
+A database the backup does not have (it did not exist then) is moved aside too: the engine
+starts it fresh, as it was at backup time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.storage.backup import maintenance
+from core.storage.backup_manifest import BackupInvalid, Manifest, verify_backup
+from core.storage.disk import FreeBytes, free_bytes
+from core.storage.lock import DataDirLock
+from core.storage.schema import DATABASES
+from core.storage.space import SpaceGuard
+from core.storage.sqlite_open import database_path, move_aside
+
+log = logging.getLogger("bandsaw.database")
+
+UNPACK_CHUNK = 4 * 1024 * 1024
+
+__all__ = ["BackupInvalid", "RestoreError", "RestoreReport", "restore_backup"]
+
+
+class RestoreError(Exception):
+    """The restore could not be done; the current databases are as they were."""
+
+
+@dataclass(slots=True)
+class RestoreReport:
+    backup: Path
+    manifest: Manifest
+    restored: list[str] = field(default_factory=list)
+    kept_aside: dict[str, Path] = field(default_factory=dict)  # db -> where the previous file went
+    seconds: float = 0.0
+
+
+def restore_backup(
+    backup: Path,
+    data_dir: Path,
+    *,
+    floor_mb: int = 0,
+    free: FreeBytes = free_bytes,
+    clock: Callable[[], float] = time.time,
+) -> RestoreReport:
+    """Verify ``backup`` and put its databases in place under ``data_dir`` (engine stopped).
+
+    Raises :class:`BackupInvalid` (damaged or tampered backup, with the reason),
+    ``DataDirLocked`` (an engine runs on ``data_dir``), ``BackupBusy`` or :class:`RestoreError`.
+    """
+    started = time.monotonic()
+    manifest = verify_backup(backup)  # 1: sizes and hashes
+    databases = data_dir / "databases"
+    with maintenance(data_dir, "a restore"):
+        staging = databases / f".restore-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(clock()))}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            _unpack_and_check(manifest, staging, SpaceGuard(data_dir, floor_mb, free))  # 2
+            with DataDirLock(data_dir):  # 3
+                report = _swap(manifest, staging, data_dir, clock())  # 4
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    report.seconds = round(time.monotonic() - started, 3)
+    log.warning("restored %s from %s; previous files kept as %s", ", ".join(report.restored), backup,
+                ", ".join(str(p) for p in report.kept_aside.values()) or "(none)")
+    return report
+
+
+def _unpack_and_check(manifest: Manifest, staging: Path, guard: SpaceGuard) -> None:
+    assert manifest.path is not None
+    for db, entry in manifest.databases.items():
+        if db not in DATABASES:
+            raise BackupInvalid(f"the manifest lists an unknown database {db!r}")
+        guard.need(entry.bytes, f"unpacking {entry.file}")
+        target = staging / f"{db}.db"
+        try:
+            with gzip.open(manifest.path / entry.file, "rb") as packed, open(target, "wb") as out:
+                while chunk := packed.read(UNPACK_CHUNK):
+                    out.write(chunk)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise BackupInvalid(f"{db}: {entry.file} cannot be unpacked: {exc}") from None
+        if target.stat().st_size != entry.bytes:
+            raise BackupInvalid(f"{db}: unpacked to {target.stat().st_size} bytes, the manifest says {entry.bytes}")
+        problem = _check(target, entry.tables)
+        if problem:
+            raise BackupInvalid(f"{db}: {problem}")
+
+
+def _check(path: Path, tables: dict[str, int]) -> str:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"cannot open the copy: {exc}"
+    try:
+        results = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+        if results != ["ok"]:
+            return "integrity_check: " + "; ".join(results[:3])
+        for table, expected in tables.items():
+            count = int(conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+            if count != expected:
+                return f"table {table} has {count} rows, the manifest says {expected}"
+    except sqlite3.Error as exc:
+        return f"unreadable: {exc}"
+    finally:
+        conn.close()
+    return ""
+
+
+def _swap(manifest: Manifest, staging: Path, data_dir: Path, now: float) -> RestoreReport:
+    assert manifest.path is not None
+    report = RestoreReport(backup=manifest.path, manifest=manifest)
+    placed: list[str] = []
+    try:
+        for db in DATABASES:
+            current = database_path(data_dir, db)
+            if current.exists() or Path(f"{current}-wal").exists():
+                current.touch(exist_ok=True)  # a lone -wal goes aside with its file
+                report.kept_aside[db] = move_aside(current, now, "before-restore")
+            if db in manifest.databases:
+                (staging / f"{db}.db").replace(current)
+                placed.append(db)
+                report.restored.append(db)
+    except OSError as exc:
+        _undo(report, placed, data_dir)
+        raise RestoreError(f"restore failed while swapping files, previous files put back: {exc}") from exc
+    return report
+
+
+def _undo(report: RestoreReport, placed: list[str], data_dir: Path) -> None:
+    for db in placed:
+        database_path(data_dir, db).unlink(missing_ok=True)
+    for db, aside in report.kept_aside.items():
+        current = database_path(data_dir, db)
+        for suffix in ("-wal", "-shm", "-journal"):
+            side = Path(f"{aside}{suffix}")
+            if side.exists():
+                side.rename(Path(f"{current}{suffix}"))
+        aside.rename(current)
