@@ -236,10 +236,10 @@ class MlController:
             self._cut_ended = False
             self._end_control(restore=self.control.restore_speeds_after_cut)
             self._alarms.update(ALARM_GUARD, False, "torque guard", source="control")
-        if self.modes.is_ml and (snap is None or not fresh or snap.saw_state is None):
-            if snap is None:
-                detail = "no data"
-            elif not fresh:
+        if snap is None:
+            return None  # nothing read yet since start: nothing to control, nothing to restore
+        if self.modes.is_ml and (not fresh or snap.saw_state is None):
+            if not fresh:
                 detail = f"newest sample {now - snap.monotonic:.2f} s old, {snap.quality.value}"
             else:
                 detail = "saw state unknown"
@@ -251,7 +251,6 @@ class MlController:
                 self._end_control(restore=True)
                 return self._record("restore", "operator chose manual", snap)
             return None
-        assert snap is not None
         self._alarms.update(ALARM_FAULT, False, "ML control fault", priority=Priority.HIGH, source="control")
         if self._cut is None:
             return None
@@ -367,8 +366,8 @@ class MlController:
             action = "write"
         return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
 
-    async def _step_restore(self, snap: Snapshot | None, now: float, fresh: bool) -> DecisionRow | None:
-        if not fresh or snap is None:
+    async def _step_restore(self, snap: Snapshot, now: float, fresh: bool) -> DecisionRow | None:
+        if not fresh:
             return None  # never write on stale data; try again when the data is back
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}

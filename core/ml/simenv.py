@@ -99,7 +99,7 @@ async def run_cuts(
     plc = saw.plc
     plc.set_operator_speeds(*options.preset)
     mix = [stock for stock in options.stock for _ in range(options.pieces_per_stock)]
-    _load(plc, mix[0])
+    load_piece(plc, mix[0])
     next_piece = 1
     meter: _CutMeter | None = None
     was_error = False
@@ -144,8 +144,8 @@ async def run_cuts(
     return options.results
 
 
-def _load(plc: SawPlc, stock: Stock) -> None:
-    """Put ``stock`` on the table now (the saw is idle at construction)."""
+def load_piece(plc: SawPlc, stock: Stock) -> None:
+    """Put ``stock`` on the table now, the head parked above it (the saw must be idle)."""
     plc.feed.force(stock, pieces=1)
     plc.piece = plc.feed.next_piece()
     plc.head = plc.piece.section.height + CLEARANCE

@@ -127,7 +127,7 @@ async def _scenario(settings: Settings, register_map: RegisterMap, events: list[
         elif kind == "silent":
             saw.advance(arg)
             await ctrl.step()
-            fault_expected = was_ml and arg > env.max_age_s
+            fault_expected = was_ml and arg > env.max_age_s and saw.latest is not None
         elif kind == "comm_error":
             await rig.tick(0.1, polls=1, quality=Quality.COMM_ERROR)
             fault_expected = was_ml

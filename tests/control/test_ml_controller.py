@@ -167,3 +167,13 @@ async def test_sqlite_journal_persists_decisions_and_mode_changes(tmp_path: Path
         modes_seen = conn.execute("SELECT previous_mode, mode, user FROM mode_changes ORDER BY id").fetchall()
     assert row == (1, "write", 0.5, '{"a":1.0}', 0)
     assert modes_seen == [("manual", "ml", "op"), ("ml", "manual", "system")]
+
+
+async def test_waits_for_first_data_without_fault(rig: Rig) -> None:
+    assert await rig.controller.step() is None  # nothing polled yet: no fault, no write
+    assert rig.modes.mode is Mode.ML
+    rig.saw.advance(1.0)
+    rig.controller.feed(rig.saw.snapshot())
+    rig.saw.advance(1.0)  # then the data goes stale
+    row = await rig.controller.step()
+    assert row is not None and row.action == "fault" and rig.modes.mode is Mode.MANUAL
