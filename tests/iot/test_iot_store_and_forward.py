@@ -52,12 +52,12 @@ async def test_broker_outage_every_record_arrives_once(
             # Stop the broker with nothing in flight, so no record can legitimately come twice.
             await wait_until(lambda: service.health().backlog == 0, what="outbox empty before the outage")
             before = maker.seq
-            await asyncio.to_thread(broker.stop)
+            broker.stop()  # blocks the loop briefly; a thread pool here would outlive the test
             await feed(OUTAGE_S)
             health = service.health()
             assert not health.connected and health.error
             assert health.backlog >= maker.seq - before - 1  # the last may be on its way to disk
-            await asyncio.to_thread(broker.start)
+            broker.start()
             await feed(2.0)  # live records while the backlog drains
             await wait_until(lambda: service.connected, what="reconnection")
             await wait_until(lambda: len(set(_cut_counts(sub))) == maker.seq, limit_s=60,
@@ -96,7 +96,7 @@ async def test_killed_process_backlog_is_delivered_after_restart(
     settings: Settings, register_map: RegisterMap, broker: Mosquitto
 ) -> None:
     count = 200
-    await asyncio.to_thread(_store_then_kill, settings.data_dir, count)
+    _store_then_kill(settings.data_dir, count)  # nothing else runs in this loop yet
 
     sub = Subscriber(broker.port, [TELEMETRY]).start()
     service = make_service(settings, register_map, broker.port)
