@@ -1,0 +1,190 @@
+"""The HMI on the real engine and the simulated PLC over Modbus TCP, under the real qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from hmi_testing import QLoop, wait_until
+
+from core.config import PROJECT_ROOT, Settings, load_settings
+from core.registers import RegisterMap
+from hmi.app import run_window
+from hmi.main_window import MainWindow
+from hmi.widgets.status_lamp import LampState
+
+pytest.importorskip("core.engine")
+pytest.importorskip("core.sim.server")
+
+from core.engine import Engine
+from core.sim.server import SimulatorServer
+
+pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
+
+
+def _settings(tmp_path: Path, port: int) -> Settings:
+    return load_settings(
+        PROJECT_ROOT / "config" / "config.yaml",
+        env={},
+        env_file=tmp_path / "no.env",
+        overrides={
+            "paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
+            "modbus": {"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 0,
+                       "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
+        },
+    )
+
+
+class Harness:
+    """The simulator, then the HMI with the real engine started by run_window."""
+
+    def __init__(self, tmp_path: Path, register_map: RegisterMap) -> None:
+        self.tmp_path = tmp_path
+        self.register_map = register_map
+        self.sim: SimulatorServer | None = None
+        self.engine: Engine | None = None
+        self.window: MainWindow | None = None
+        self.task: asyncio.Task[int] | None = None
+
+    async def start(self) -> MainWindow:
+        self.sim = SimulatorServer(self.register_map, port=0, speedup=1.0)
+        await self.sim.start()
+        settings = _settings(self.tmp_path, self.sim.port)
+
+        def factory(s: Settings, m: RegisterMap, simulate: bool) -> Engine:
+            self.engine = Engine(s, m)
+            return self.engine
+
+        def ready(window: MainWindow) -> None:
+            self.window = window
+
+        self.task = asyncio.ensure_future(run_window(settings, self.register_map, factory, window_ready=ready))
+        await wait_until(lambda: self.engine is not None and self.engine.running, within=20, what="engine start")
+        assert self.window is not None
+        return self.window
+
+    async def close(self) -> int:
+        assert self.window is not None and self.task is not None
+        self.window.close()
+        code = await asyncio.wait_for(self.task, 30)
+        if self.sim is not None and self.sim.running:
+            await self.sim.stop()
+        return code
+
+
+async def retry_while_stale(action: Callable[[], Awaitable[str]], attempts: int = 10) -> str:
+    """Repeat an operator action the Writer refused only because the PLC data was momentarily stale."""
+    text = ""
+    for _ in range(attempts):
+        text = await action()
+        if "stale" not in text:
+            return text
+        await asyncio.sleep(0.6)  # the Writer's per-register write rate (2 Hz)
+    return text
+
+
+def _run(qloop: QLoop, tmp_path: Path, register_map: RegisterMap, body: Callable[[Harness], Any]) -> Harness:
+    threads_before = set(threading.enumerate())
+    harness = Harness(tmp_path, register_map)
+
+    async def scenario() -> None:
+        await harness.start()
+        try:
+            await body(harness)
+        finally:
+            assert await harness.close() == 0
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        assert pending == [], f"tasks left after the window closed: {pending}"
+
+    qloop.run(scenario())
+    assert harness.engine is not None and not harness.engine.running
+    assert harness.window is not None and not shiboken6.isValid(harness.window)
+    leaked = [t for t in set(threading.enumerate()) - threads_before if t.is_alive()]
+    for thread in leaked:
+        thread.join(timeout=5)
+    assert [t.name for t in leaked if t.is_alive()] == []
+    return harness
+
+
+def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_map: RegisterMap) -> None:
+    async def body(h: Harness) -> None:
+        assert h.window is not None and h.sim is not None and h.engine is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        dashboard: Any = h.window.pages["dashboard"]
+        tile = dashboard.tiles["band_current"]
+        await wait_until(lambda: tile.state == "normal", within=5, what="a live value")
+        assert loop.time() - started <= 2.0, "live values took longer than 2 s to show"
+        await wait_until(lambda: dashboard.lamps["plc"].state is LampState.OK, within=3, what="PLC lamp ok")
+
+        # Preset: the simulator's setpoints follow. The Writer refuses while the PLC data is older
+        # than two poll periods (a loaded test machine gets there): the operator presses again.
+        async def press_preset() -> str:
+            dashboard.preset_buttons["slow"].click()
+            await wait_until(lambda: dashboard.task is not None and dashboard.task.done(), within=10, what="preset")
+            return str(dashboard.preset_message.text())
+
+        await retry_while_stale(press_preset)
+        slow = h.engine.settings.control.presets["slow"]
+        assert h.sim.plc.cutting_sp == slow.cutting_speed, dashboard.preset_message.text()
+        assert h.sim.plc.descent_sp == slow.descent_speed
+        assert dashboard.preset_message.text() == "Preset slow applied"
+
+        # A register write through the dialog, confirmed, read back and verified.
+        await asyncio.sleep(0.6)  # the Writer's per-register write rate (2 Hz) is not under test here
+        registers: Any = h.window.pages["registers"]
+        h.window.show_page("registers")
+        registers.select("descent_speed")
+        dialog = registers.open_write_for_selection()
+        dialog.entry.setText("24")
+
+        async def write() -> str:
+            dialog.write_button.click()
+            assert dialog.status_text().startswith("Confirm:")
+            dialog.write_button.click()
+            await wait_until(lambda: dialog.task is not None and dialog.task.done(), within=10, what="write")
+            return str(dialog.status_text())
+
+        await retry_while_stale(write)
+        assert "verified" in dialog.status_text() and "NOT" not in dialog.status_text(), dialog.status_text()
+        assert h.sim.plc.descent_sp == 24
+
+        # Out of range: refused with the reason, nothing sent.
+        dialog.entry.setText("75")
+        dialog.write_button.click()
+        assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
+        assert h.sim.plc.descent_sp == 24
+        dialog.close()
+
+    _run(qloop, tmp_path, register_map, body)
+
+
+def test_simulator_loss_and_recovery(qloop: QLoop, tmp_path: Path, register_map: RegisterMap) -> None:
+    async def body(h: Harness) -> None:
+        assert h.window is not None and h.sim is not None
+        loop = asyncio.get_running_loop()
+        dashboard: Any = h.window.pages["dashboard"]
+        tile = dashboard.tiles["band_torque"]
+        lamp = dashboard.lamps["plc"]
+        await wait_until(lambda: tile.state == "normal" and lamp.state is LampState.OK, within=10, what="live")
+
+        port = h.sim.port
+        await h.sim.stop()
+        killed = loop.time()
+        await wait_until(lambda: lamp.state is LampState.FAULT and tile.state == "stale", within=5,
+                         what="PLC lamp red and values greyed")
+        assert loop.time() - killed <= 1.5, f"link loss shown after {loop.time() - killed:.2f} s"
+        assert not h.window.link_banner.isHidden()
+
+        h.sim = SimulatorServer(h.register_map, port=port, speedup=1.0)
+        await h.sim.start()
+        await wait_until(lambda: lamp.state is LampState.OK and tile.state == "normal", within=20,
+                         what="recovery after the simulator restarted")
+        assert h.window.link_banner.isHidden()
+
+    _run(qloop, tmp_path, register_map, body)
