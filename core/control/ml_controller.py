@@ -118,6 +118,7 @@ class MlController:
         self.status = ControllerStatus(mode=modes.mode.value)
         self.model: Policy | None = None
         self.features: FeatureExtractor | None = None
+        self.model_error = ""  # why the last model was refused, for the HMI
         if model is not None:
             self.set_model(model)
 
@@ -140,6 +141,7 @@ class MlController:
             self._refuse_model(f"model {model.name}: {exc}")
             return False
         self.model, self.features = model, features
+        self.model_error = ""
         self.status.model = model.name
         self._alarms.update(ALARM_MODEL, False, "ML model refused", priority=Priority.HIGH, source="control")
         return True
@@ -155,6 +157,7 @@ class MlController:
 
     def _refuse_model(self, reason: str) -> None:
         log.error("ML model refused: %s", reason)
+        self.model_error = reason
         self.model, self.features = None, None
         self.status.model = ""
         self._alarms.update(ALARM_MODEL, True, f"ML model refused: {reason}", priority=Priority.HIGH,
