@@ -100,7 +100,9 @@ async def assert_content(
     got = {rec[key]: tuple(_normal(v) for v in rec) for rec in records}
     assert len(records) == len(got) == len(expected), f"{table}: {len(records)} in PostgreSQL, {len(expected)} local"
     for k, row in expected.items():
-        assert got[k] == tuple(_normal(v) for v in row), f"{table} row {k} differs"
+        want = tuple(_normal(v) for v in row)
+        diff = [(n, a, b) for n, a, b in zip(select, got[k], want, strict=True) if a != b]
+        assert got[k] == want, f"{table} row {k} differs (column, PostgreSQL, SQLite): {diff}"
 
 
 def _normal(value: Any) -> Any:

@@ -62,12 +62,15 @@ class Sources:
             )
 
     def columns(self, table: str) -> list[tuple[str, str]]:
-        info = self.conn(self.spec(table).database).execute(f"PRAGMA table_info({quote_ident(table)})")
-        return [(row[1], row[2]) for row in info if row[1] != "id"]
+        return [(name, decl) for name, decl, _ in self._columns(table)]
 
-    def _value(self, decl: str) -> Any:
+    def _columns(self, table: str) -> list[tuple[str, str, bool]]:
+        info = self.conn(self.spec(table).database).execute(f"PRAGMA table_info({quote_ident(table)})")
+        return [(row[1], row[2].upper(), bool(row[3])) for row in info if row[1] != "id"]
+
+    def _value(self, decl: str, notnull: bool = False) -> Any:
         rng = self.rng
-        if rng.random() < 0.05:
+        if not notnull and rng.random() < 0.05:
             return None
         if decl == "REAL":
             return rng.uniform(-1000, 1000)
@@ -81,13 +84,13 @@ class Sources:
 
     def append(self, table: str, count: int, *, step_ms: int = 100) -> None:
         """``count`` rows in one transaction, ts_ms advancing ``step_ms`` per row."""
-        columns = self.columns(table)
-        names = ", ".join(quote_ident(n) for n, _ in columns)
+        columns = self._columns(table)
+        names = ", ".join(quote_ident(n) for n, _, _ in columns)
         marks = ", ".join("?" for _ in columns)
         rows = []
         for _ in range(count):
             self.ts_ms += step_ms
-            rows.append([self.ts_ms if n == "ts_ms" else self._value(t) for n, t in columns])
+            rows.append([self.ts_ms if n == "ts_ms" else self._value(t, nn) for n, t, nn in columns])
         conn = self.conn(self.spec(table).database)
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", rows)

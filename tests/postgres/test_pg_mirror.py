@@ -13,7 +13,7 @@ from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
-from core.storage.pg import PostgresMirror
+from core.storage.pg import MIRRORED_TABLES, PostgresMirror
 from core.storage.pg.tables import quote_ident
 from tests.postgres.pgtools import assert_content, counts_match, running, wait_for
 from tests.postgres.sources import Sources
@@ -149,3 +149,50 @@ async def test_disabled_does_nothing(settings: Settings) -> None:
     assert not mirror.health().enabled
     await mirror.stop()
     assert not (settings.data_dir / "databases" / "pg_mirror.db").exists()
+
+
+async def test_lost_cursors_resend_without_duplicates(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    sources.create(["samples", "events"])
+    sources.append("samples", 1_000)
+    sources.append("events", 20)
+    async with running(mirror_settings):
+        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="first run")
+    # The mirror's own state is lost (disk swap, restore): everything is sent again.
+    for path in (mirror_settings.data_dir / "databases").glob("pg_mirror.db*"):
+        path.unlink()
+    sources.append("samples", 50)
+    async with running(mirror_settings) as mirror:
+
+        async def resent() -> bool:
+            return mirror.rows_sent + mirror.rows_duplicate == 1_070
+
+        await wait_for(resent, what="the resend")
+        assert (mirror.rows_sent, mirror.rows_duplicate) == (50, 1_020)
+    await assert_content(pg, sources, machine_id, "samples")
+    await assert_content(pg, sources, machine_id, "events")
+
+
+async def test_the_engine_schemas_are_mirrored(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    """The real local schemas (core/storage/schema.py), every table of them on the mirror list."""
+    schema = pytest.importorskip("core.storage.schema")
+    for database in schema.DATABASES:
+        schema.migrate(sources.conn(database), database)
+    schema.ensure_sample_columns(sources.conn("raw"), sources.registers)
+    local_tables = {
+        row[0]
+        for database in schema.DATABASES
+        for row in sources.conn(database).execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if {"id", "ts_ms"} <= {c[1] for c in sources.conn(database).execute(f"PRAGMA table_info({row[0]})")}
+    }
+    mirrored = {spec.table for spec in MIRRORED_TABLES}
+    assert local_tables <= mirrored, f"not mirrored: {local_tables - mirrored}"
+    for table in local_tables:
+        sources.append(table, 700 if table == "samples" else 30)
+    async with running(mirror_settings):
+        await wait_for(lambda: counts_match(pg, sources, machine_id, sorted(local_tables)), what="mirrored")
+    for table in local_tables:
+        await assert_content(pg, sources, machine_id, table)

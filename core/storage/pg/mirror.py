@@ -27,7 +27,7 @@ from core.config import Settings
 from core.snapshot import Quality, Snapshot
 from core.storage.pg.connection import create_pool, describe_error, target_from_settings
 from core.storage.pg.schema import SchemaError, add_columns, enable_timescale, migrate, pg_columns
-from core.storage.pg.sender import CopyPlan, send_bisecting
+from core.storage.pg.sender import CopyPlan, SendState, send_bisecting
 from core.storage.pg.source import SourceReader
 from core.storage.pg.state import MirrorState, QuarantinedRow, Rejected
 from core.storage.pg.tables import MIRRORED_TABLES, TableSpec, pg_name, pg_type
@@ -98,6 +98,7 @@ class PostgresMirror:
         self._schema_ready = False
         self._pg_cols: dict[str, dict[str, str]] = {}
         self._plans: dict[str, CopyPlan] = {}
+        self._send_state: dict[str, SendState] = {}
         self._cursors: dict[str, int] = {}
         # What health() reports, kept current by the loop so health() never does IO.
         self._connected = False
@@ -324,18 +325,20 @@ class PostgresMirror:
         return plan
 
     async def _drain(self, plan: CopyPlan) -> bool:
-        """Send up to a turn's worth of batches; the next read overlaps the current send."""
+        """Send up to a turn's worth of batches, reading the next batch while one is sent.
+
+        (sqlite3 releases the GIL while it steps, so the read overlaps the COPY measurably.)
+        """
         spec, limit = plan.spec, self._pg.batch_rows
         columns = list(plan.columns)
-        pending: asyncio.Future[list[Any]] | None = self._submit(
+        pending: asyncio.Future[list[Any] | None] | None = self._submit(
             self._reader.read, spec, columns, self._cursors.get(spec.name, 0), limit
         )
         batches = 0
         try:
             while pending is not None:
-                rows = await pending
-                pending = None
-                if not rows:
+                rows, pending = await pending, None
+                if not rows:  # None: the columns changed; the next cycle re-plans
                     break
                 batches += 1
                 if len(rows) == limit and batches < _BATCHES_PER_TURN and not self._stopping:
@@ -350,7 +353,8 @@ class PostgresMirror:
         assert self._pool is not None and self._state is not None and self._machine_id is not None
         machine_id, source = self._machine_id, plan.spec.name
         async with self._pool.acquire() as conn:
-            inserted, refused = await send_bisecting(conn, plan, machine_id, rows)
+            state = self._send_state.setdefault(source, SendState())
+            inserted, refused = await send_bisecting(conn, plan, machine_id, rows, state=state)
         now_ms = self._now_ms()
         rejected = [Rejected(r[0], r[1], plan.row_dict(r), self._target.redact(err)) for r, err in refused]
         await self._io(

@@ -71,15 +71,27 @@ class SourceReader:
         rest = [(row[1], str(row[2] or "")) for row in info if row[1] not in ("id", "ts_ms")]
         return [("id", by_name["id"]), ("ts_ms", by_name["ts_ms"]), *rest]
 
-    def read(self, spec: TableSpec, columns: list[str], after_id: int, limit: int) -> list[Row]:
-        """Up to ``limit`` rows with id > ``after_id``, oldest first; row[0] is the id."""
+    def read(self, spec: TableSpec, columns: list[str], after_id: int, limit: int) -> list[Row] | None:
+        """Up to ``limit`` rows with id > ``after_id``, oldest first; row[0] is the id.
+
+        None when the table's columns are no longer ``columns`` (a column was added): rows
+        written since would lose the new value, so the caller re-plans first. The check and
+        the read share one read transaction, so they see the same schema.
+        """
         conn = self._connection(spec)
         if conn is None:
             return []
         names = ", ".join(quote_ident(name) for name in columns)
         sql = f"SELECT {names} FROM {quote_ident(spec.table)} WHERE id > ? ORDER BY id LIMIT ?"
         try:
-            return conn.execute(sql, (after_id, limit)).fetchall()
+            conn.execute("BEGIN")
+            try:
+                info = conn.execute(f"PRAGMA table_info({quote_ident(spec.table)})").fetchall()
+                if sorted(row[1] for row in info) != sorted(columns):
+                    return None
+                return conn.execute(sql, (after_id, limit)).fetchall()
+            finally:
+                conn.execute("COMMIT")
         except sqlite3.Error:
             self._forget(spec)  # e.g. the file was replaced by a restore: reopen next time
             raise

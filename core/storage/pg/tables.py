@@ -36,10 +36,14 @@ MIRRORED_TABLES: tuple[TableSpec, ...] = (
     TableSpec("log", "alarm_log"),
     TableSpec("log", "audit"),
     TableSpec("total", "cuts"),
+    TableSpec("total", "band_counters"),
     TableSpec("ml", "decisions"),
     TableSpec("ml", "mode_changes"),
     TableSpec("anomaly", "anomalies"),
+    TableSpec("anomaly", "cut_profiles"),
 )
+# Not mirrored: tables outside the contract (e.g. total.db cut_open_state, a one-row scratch
+# slot) and anything not listed here (a table is only sent centrally by decision).
 
 
 # Source columns whose names PostgreSQL needs for itself: the PLC register machine_id in
