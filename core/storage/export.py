@@ -1,14 +1,16 @@
 """Export samples (raw.db + archive), cuts (total.db) or alarms (log.db alarm_log) to CSV or xlsx.
 
-Streaming: rows are read in pages and written as they come (csv module; openpyxl in write-only
-mode), so memory stays flat for any range. Synchronous: run it in a thread; ``progress(done,
-total)`` is called after every page from that thread, ``cancel()`` is asked as often.
+Streaming: rows are read in pages and written as they come (csv module; the streaming xlsx
+writer of core.storage.xlsx_stream), so memory stays flat for any range. Synchronous: run it
+in a thread; ``progress(done, total)`` is called after every page from that thread,
+``cancel()`` is asked as often.
 The file is written as ``<out>.partial`` and renamed when complete: a cancelled or failed export
 leaves nothing half-written under the requested name.
 
 Times: column 1 is the local time with the zone in its header, e.g. ``time (Europe/Berlin)``:
 ISO 8601 with the UTC offset in CSV (``2026-11-27T04:05:06.100+01:00``), an Excel date-time in
-local time in xlsx. Column 2 is ``ts_ms`` (Unix epoch ms, UTC) exactly as stored.
+local time in xlsx (core.storage.xlsx_stream; more than 1,048,576 rows continue on a
+second sheet). Column 2 is ``ts_ms`` (Unix epoch ms, UTC) exactly as stored.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.storage.samples_reader import PAGE_ROWS, available_columns, count_samples, read_samples
 from core.storage.sqlite_open import database_path, open_reader
+from core.storage.xlsx_stream import XlsxStreamWriter
 
 What = Literal["samples", "cuts", "alarms"]
 Format = Literal["csv", "xlsx"]
 WHATS: tuple[What, ...] = ("samples", "cuts", "alarms")
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 TABLES: dict[str, tuple[str, str]] = {"cuts": ("total", "cuts"), "alarms": ("log", "alarm_log")}
-XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included: more continue on a new sheet
 Progress = Callable[[int, int], None]
 
 
@@ -248,28 +250,14 @@ def _write_xlsx(
     path: Path, columns: Sequence[str], rows: Iterator[tuple[Any, ...]], *, tz: tzinfo, total: int,
     progress: Progress | None, cancel: Callable[[], bool] | None, page_rows: int,
 ) -> int:
-    from openpyxl import Workbook  # only when someone exports to Excel
-
-    book = Workbook(write_only=True)
     fromtimestamp = datetime.fromtimestamp
     done = 0
-    sheets = 0
-    sheet: Any = None
-    in_sheet = XLSX_MAX_ROWS
     _step(0, total, progress, cancel)
-    for page in _pages(rows, page_rows):
-        for row in page:
-            if in_sheet >= XLSX_MAX_ROWS:
-                sheets += 1
-                sheet = book.create_sheet("data" if sheets == 1 else f"data ({sheets})")
-                sheet.append(list(columns))
-                in_sheet = 1
+    with XlsxStreamWriter(path) as book:
+        book.header(columns)
+        for page in _pages(rows, page_rows):
             # Excel has no time zones: local wall time, the zone is in the header.
-            sheet.append([fromtimestamp(row[0] / 1000, tz).replace(tzinfo=None), *row])
-            in_sheet += 1
-        done += len(page)
-        _step(done, total, progress, cancel)
-    if sheet is None:
-        book.create_sheet("data").append(list(columns))
-    book.save(path)
+            book.rows([fromtimestamp(row[0] / 1000, tz).replace(tzinfo=None), *row] for row in page)
+            done += len(page)
+            _step(done, total, progress, cancel)
     return done
