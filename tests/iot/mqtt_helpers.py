@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,35 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path
+    server_cert: Path
+    server_key: Path
+
+
+def make_certificates(folder: Path) -> Certificates:
+    """A throw-away CA and a server certificate for 127.0.0.1 (openssl CLI)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+            "-days", "2", "-subj", "/CN=bandsaw test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", "/CN=127.0.0.1")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
+    return Certificates(folder / "ca.crt", folder / "server.crt", folder / "server.key")
+
+
 class Mosquitto:
     """One broker process; ``stop``/``start`` again keeps its port and its persistence file."""
 
-    def __init__(self, workdir: Path, *, users: dict[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, *, users: dict[str, str] | None = None,
+                 tls: Certificates | None = None) -> None:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -55,6 +81,8 @@ class Mosquitto:
         ]
         if os.geteuid() == 0:
             lines.append("user root")  # else mosquitto drops to a user that cannot write here
+        if tls is not None:
+            lines += [f"cafile {tls.ca}", f"certfile {tls.server_cert}", f"keyfile {tls.server_key}"]
         if users:
             password_file = self.workdir / "passwords"
             password_file.write_text("")
@@ -96,7 +124,8 @@ class Subscriber:
     """A paho client standing in for ThingsBoard's side of the conversation."""
 
     def __init__(self, port: int, topics: list[str], *, client_id: str = "", persistent: bool = False,
-                 username: str | None = None, password: str | None = None) -> None:
+                 username: str | None = None, password: str | None = None,
+                 ca_file: Path | None = None) -> None:
         self.topics = topics
         self.messages: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
@@ -106,6 +135,8 @@ class Subscriber:
         )
         if username:
             self._client.username_pw_set(username, password)
+        if ca_file is not None:
+            self._client.tls_set(ca_certs=str(ca_file))
         self._client.reconnect_delay_set(min_delay=1, max_delay=1)
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = lambda *args: self._subscribed.set()

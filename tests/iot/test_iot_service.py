@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mqtt_helpers import Mosquitto, SnapshotMaker, Subscriber, free_port, wait_until, with_thingsboard
+from mqtt_helpers import (
+    Mosquitto,
+    SnapshotMaker,
+    Subscriber,
+    free_port,
+    make_certificates,
+    wait_until,
+    with_thingsboard,
+)
 
 from core.analysis.alarms import AlarmManager
 from core.api import EngineStatus
@@ -195,3 +203,38 @@ async def test_caps_drop_oldest_with_count_and_alarm(
         payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox ORDER BY id")]
     counts = [p["cut_count"] for p in payloads if "cut_count" in p]
     assert counts == list(range(101 - len(counts), 101))  # the newest survive
+
+
+async def test_tls_with_a_private_ca(settings: Settings, register_map: RegisterMap, tmp_path: Path) -> None:
+    certs = make_certificates(tmp_path / "certs")
+    server = Mosquitto(tmp_path / "mosquitto-tls", tls=certs)
+    server.start()
+    try:
+        sub = Subscriber(server.port, [TELEMETRY], ca_file=certs.ca).start()
+        service = make_service(settings, register_map, server.port, tb={"tls": True, "ca_file": certs.ca})
+        maker = SnapshotMaker(register_map)
+        try:
+            async with running(service):
+                for _ in range(3):
+                    service.on_snapshot(maker.next())
+                await wait_until(lambda: len(sub.telemetry()) == 3, what="3 records over TLS")
+                assert service.health().connected
+        finally:
+            sub.stop()
+    finally:
+        server.stop()
+
+
+async def test_missing_tls_file_is_a_clear_error_and_records_are_kept(
+    settings: Settings, register_map: RegisterMap, tmp_path: Path
+) -> None:
+    alarms = AlarmManager()
+    service = make_service(settings, register_map, free_port(), alarms=alarms,
+                           tb={"tls": True, "ca_file": tmp_path / "missing-ca.crt"})
+    async with running(service):
+        health = service.health()
+        assert "iot.thingsboard.ca_file" in health.error and "file not found" in health.error
+        alarm = alarms.get(ALARM_DOWN)
+        assert alarm is not None and alarm.condition and "ca_file" in alarm.text
+        service.on_snapshot(SnapshotMaker(register_map).next())
+        await wait_until(lambda: service.unsaved == 0 and service.health().backlog >= 1, what="record stored")
