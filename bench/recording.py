@@ -59,7 +59,7 @@ async def recorder(
     sqlite = SqliteSettings(batch_rows=batch, batch_ms=1000, synchronous=sync, backpressure_rows=1_000_000)
     rec = Recorder(path, names, alarms=AlarmManager(), sqlite=sqlite, max_batch_rows=max_batch)
     await rec.start()
-    limit = 2 * max(batch, max_batch or 0)
+    limit = 2 * max(batch, max_batch or 0)  # backlog the producer may run ahead by
     started = time.perf_counter()
     for n, snap in enumerate(snaps, 1):
         rec.record(snap)

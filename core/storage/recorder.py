@@ -10,8 +10,10 @@ values (None) become NULL.
 from __future__ import annotations
 
 import operator
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from core.storage.schema import check_column_name
 from core.storage.sqlite_open import database_path
 from core.storage.sqlite_writer import BatchWriter
 
+MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999  # SQLITE_MAX_VARIABLE_NUMBER
 Row = tuple[Any, ...]  # (ts_ms, value of each column in order)
 
 
@@ -57,6 +60,10 @@ class Recorder(BatchWriter[Row]):
         placeholders = ", ".join("?" * (len(names) + 1))
         quoted = "".join(f', "{name}"' for name in names)
         self._insert = f"INSERT INTO samples (ts_ms{quoted}) VALUES ({placeholders})"
+        self._insert_head = f"INSERT INTO samples (ts_ms{quoted}) VALUES "
+        self._one_row = f"({placeholders})"
+        self._rows_per_statement = max(1, MAX_VARIABLES // (len(names) + 1))
+        self._multi: dict[int, str] = {}
         self.skipped_comm_error = 0
         # itemgetter of one name returns the bare value, of several a tuple: always a tuple here.
         getter = operator.itemgetter(*names) if names else None
@@ -93,4 +100,16 @@ class Recorder(BatchWriter[Row]):
         return self.submit(row)
 
     def _write_batch(self, conn: Any, items: list[Row]) -> None:
-        conn.executemany(self._insert, items)
+        # One multi-row INSERT per chunk instead of executemany: executemany releases and
+        # re-takes the GIL around every row, and each re-take waits for the producer thread
+        # (up to the 5 ms switch interval) when the event loop is busy.
+        per = self._rows_per_statement
+        for start in range(0, len(items), per):
+            chunk = items[start : start + per]
+            conn.execute(self._multi_insert(len(chunk)), list(chain.from_iterable(chunk)))
+
+    def _multi_insert(self, rows: int) -> str:
+        sql = self._multi.get(rows)
+        if sql is None:
+            sql = self._multi[rows] = self._insert_head + ", ".join([self._one_row] * rows)
+        return sql

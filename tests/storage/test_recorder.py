@@ -222,6 +222,26 @@ async def test_malformed_row_is_left_out_not_blocking(settings: Settings, alarms
     assert [row[0] for row in rows(settings)] == [good(1).ts_ms, good(3).ts_ms]
 
 
+async def test_big_batch_split_into_statements(settings: Settings, alarms: AlarmManager) -> None:
+    names = _map().names
+    sqlite = sqlite_settings(settings, batch_rows=1500, batch_ms=60_000)
+    recorder = Recorder(database_path(settings.data_dir, "raw"), names, alarms=alarms, sqlite=sqlite)
+    assert recorder._rows_per_statement < 1500  # the batch needs several multi-row statements
+    await recorder.start()
+    snaps = [good(seq, names) for seq in range(1500)]
+    for snap in snaps:
+        recorder.record(snap)
+    await wait_until(lambda: recorder.rows_written == 1500, what="one batch of 1500")
+    await recorder.stop()
+    assert recorder.batches == 1
+    reader = open_reader(database_path(settings.data_dir, "raw"))
+    try:
+        got = reader.execute(f"SELECT ts_ms, {', '.join(names)} FROM samples ORDER BY id").fetchall()
+    finally:
+        reader.close()
+    assert got == [(s.ts_ms, *(s.values[n] for n in names)) for s in snaps]
+
+
 async def test_register_names_become_columns(tmp_path: Path, settings: Settings, alarms: AlarmManager) -> None:
     recorder = Recorder.from_settings(settings, _map(), alarms)
     report = await recorder.start()
