@@ -262,11 +262,16 @@ class BatchWriter(Generic[T]):
                 self._conn = conn
                 self._opened(conn)
             except BaseException as exc:
+                self._close()
                 self._post(_fail, opened, exc)
                 return
             self._post(_resolve, opened, report)
             try:
                 self._serve()
+            except BaseException as exc:  # a bug: say so loudly, the rows stay counted as queued
+                log.exception("%s.db writer thread failed", self.db)
+                self.error = f"writer thread failed: {type(exc).__name__}: {exc}"
+                self._post(self._write_failed, exc, 1)
             finally:
                 self._close()
         finally:

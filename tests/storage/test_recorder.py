@@ -254,3 +254,17 @@ def _map() -> Any:
     from core.registers import load_register_map
 
     return load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
+
+
+async def test_a_writer_bug_is_loud_not_silent(settings: Settings, alarms: AlarmManager) -> None:
+    class Broken(Recorder):
+        def _write_batch(self, conn: Any, items: list[Any]) -> None:
+            raise RuntimeError("bug in the writer")
+
+    recorder = Broken(database_path(settings.data_dir, "raw"), COLUMNS, alarms=alarms,
+                      sqlite=sqlite_settings(settings, batch_rows=1, batch_ms=10))
+    await recorder.start()
+    recorder.record(good(1))
+    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), what="write_failed alarm")
+    assert not recorder.health().ok and "bug in the writer" in recorder.health().error
+    assert await recorder.stop() == 1
