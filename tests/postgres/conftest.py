@@ -45,6 +45,15 @@ def pg_database() -> Iterator[str]:
 
 
 @pytest.fixture
+async def own_database() -> AsyncIterator[str]:
+    """A database of the test's own, for a schema no other test may have shaped first."""
+    name = f"bandsaw_test_{os.getpid()}_{secrets.token_hex(4)}"
+    await _admin(f"CREATE DATABASE {quote_ident(name)}")
+    yield name
+    await _admin(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
+
+
+@pytest.fixture
 def machine_id() -> int:
     return next(_machine_ids)
 

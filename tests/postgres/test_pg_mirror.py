@@ -15,7 +15,7 @@ from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 from core.storage.pg import MIRRORED_TABLES, PostgresMirror
 from core.storage.pg.tables import quote_ident
-from tests.postgres.pgtools import assert_content, counts_match, running, wait_for
+from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, assert_content, counts_match, running, wait_for
 from tests.postgres.sources import Sources
 
 pytestmark = pytest.mark.integration
@@ -175,10 +175,11 @@ async def test_lost_cursors_resend_without_duplicates(
 
 
 async def test_the_engine_schemas_are_mirrored(
-    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+    mirror_settings: Settings, sources: Sources, own_database: str, machine_id: int
 ) -> None:
-    """The real local schemas (core/storage/schema.py), every table of them on the mirror list."""
+    """The real local schemas (core/storage/schema.py), every contract table of them mirrored."""
     schema = pytest.importorskip("core.storage.schema")
+    mirror_settings.database.postgresql.database = own_database
     for database in schema.DATABASES:
         schema.migrate(sources.conn(database), database)
     schema.ensure_sample_columns(sources.conn("raw"), sources.registers)
@@ -192,7 +193,12 @@ async def test_the_engine_schemas_are_mirrored(
     assert local_tables <= mirrored, f"not mirrored: {local_tables - mirrored}"
     for table in local_tables:
         sources.append(table, 700 if table == "samples" else 30)
-    async with running(mirror_settings):
-        await wait_for(lambda: counts_match(pg, sources, machine_id, sorted(local_tables)), what="mirrored")
-    for table in local_tables:
-        await assert_content(pg, sources, machine_id, table)
+    pg = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database=own_database)
+    try:
+        async with running(mirror_settings) as mirror:
+            await wait_for(lambda: counts_match(pg, sources, machine_id, sorted(local_tables)), what="mirrored")
+            assert await mirror.quarantined() == []
+        for table in local_tables:
+            await assert_content(pg, sources, machine_id, table)
+    finally:
+        await pg.close()

@@ -75,3 +75,23 @@ async def test_retry_needs_a_connection(mirror_settings: Settings, sources: Sour
     async with running(mirror_settings) as mirror:
         with pytest.raises(MirrorUnavailable):
             await mirror.retry_quarantined()
+
+
+async def test_a_column_typed_otherwise_centrally_converts_what_it_can(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    """Another saw (or release) created a central column as DOUBLE PRECISION; ours is TEXT."""
+    await pg.execute('ALTER TABLE decisions ADD COLUMN IF NOT EXISTS "speed_text" DOUBLE PRECISION')
+    sources.create(["decisions"])
+    sources.execute("decisions", 'ALTER TABLE decisions ADD COLUMN "speed_text" TEXT')
+    sources.append("decisions", 5)
+    sources.execute("decisions", "UPDATE decisions SET speed_text = '12.5' WHERE id <= 4")
+    sources.execute("decisions", "UPDATE decisions SET speed_text = 'fast' WHERE id = 5")
+    async with running(mirror_settings) as mirror:
+
+        async def done() -> bool:
+            return await pg_count(pg, "decisions", machine_id) == 4 and len(await mirror.quarantined()) == 1
+
+        await wait_for(done, what="4 converted, 1 quarantined")
+    values = await pg.fetch('SELECT "speed_text" FROM decisions WHERE machine_id = $1', machine_id)
+    assert [row[0] for row in values] == [12.5] * 4

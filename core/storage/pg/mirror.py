@@ -320,7 +320,7 @@ class PostgresMirror:
             if missing:
                 await add_columns(conn, spec.table, missing)
                 known = await pg_columns(conn, spec.table)
-        plan = CopyPlan.build(spec, names, known)
+        plan = CopyPlan.build(spec, names, known, [decl for _, decl in columns])
         self._plans[spec.table] = plan
         return plan
 

@@ -41,7 +41,14 @@ class CopyPlan:
     direct_columns: tuple[str, ...]  # PostgreSQL columns of a direct COPY: machine_id, then stored ones
 
     @classmethod
-    def build(cls, spec: TableSpec, columns: Sequence[str], pg_types: dict[str, str]) -> CopyPlan:
+    def build(
+        cls,
+        spec: TableSpec,
+        columns: Sequence[str],
+        pg_types: dict[str, str],
+        declared: Sequence[str] | None = None,
+    ) -> CopyPlan:
+        """``declared``: the SQLite types of ``columns``, to convert where PostgreSQL's differ."""
         types = tuple("bigint" if name == "id" else pg_types[pg_name(name)] for name in columns)
         stage = f"bandsaw_stage_{spec.table}"
         definition = ", ".join(f"{quote_ident(n)} {t}" for n, t in zip(columns, types, strict=True))
@@ -61,7 +68,7 @@ class CopyPlan:
             stage=stage,
             stage_ddl=f"CREATE TEMP TABLE {quote_ident(stage)} ({definition}) ON COMMIT DROP",
             insert_sql=insert,
-            coerce=row_coercer(types),
+            coerce=row_coercer(types, declared),
             direct_columns=("machine_id", *(pg_name(name) for name in stored)),
         )
 

@@ -96,6 +96,36 @@ def _to_numeric(value: Any) -> Any:
     return value
 
 
+def _to_float(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value  # PostgreSQL (asyncpg) refuses it: quarantined with the reason
+    return value
+
+
+def _to_int(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+# Where another saw (or an older release) created a central column with another type than
+# this saw's SQLite declares: convert what converts losslessly, the rest is quarantined.
+_MISMATCH_COERCERS: dict[str, Callable[[Any], Any]] = {
+    "DOUBLE PRECISION": _to_float,
+    "REAL": _to_float,
+    "BIGINT": _to_int,
+    "INTEGER": _to_int,
+    "SMALLINT": _to_int,
+}
+
 # asyncpg encodes int and float natively for BIGINT and DOUBLE PRECISION; only these need help.
 _COERCERS: dict[str, Callable[[Any], Any]] = {
     "TEXT": _to_text,
@@ -105,13 +135,22 @@ _COERCERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def row_coercer(types: Sequence[str]) -> Callable[[Sequence[Any]], tuple[Any, ...]] | None:
+def row_coercer(
+    types: Sequence[str], declared: Sequence[str] | None = None
+) -> Callable[[Sequence[Any]], tuple[Any, ...]] | None:
     """A function that fixes SQLite's loose typing for one row, or None when rows pass as they are.
 
-    None is the common case (samples: all REAL), which keeps the bulk path free of per-value work.
+    ``types`` are the PostgreSQL column types, ``declared`` the SQLite declared types. None is
+    the common case (samples: all REAL), which keeps the bulk path free of per-value work.
     """
     bases = [t.upper().split("(")[0].strip() for t in types]
     plan = [(i, _COERCERS[t]) for i, t in enumerate(bases) if t in _COERCERS]
+    if declared is not None:
+        plan += [
+            (i, _MISMATCH_COERCERS[base])
+            for i, (base, decl) in enumerate(zip(bases, declared, strict=True))
+            if base in _MISMATCH_COERCERS and pg_type(decl) != base
+        ]
     if not plan:
         return None
 
