@@ -203,12 +203,27 @@ class MlController:
         if self._task is None:
             self._task = asyncio.create_task(self.run(), name="ml-controller")
 
-    async def stop(self) -> None:
+    async def stop(self, restore_within_s: float = 3.0) -> None:
+        """Stop deciding; if ML holds the speeds, put the operator's back first (best effort).
+
+        Call it before the Writer and the poller stop: the restore needs both.
+        """
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._end_control(restore=True)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + restore_within_s
+        while self._restore and loop.time() < deadline:
+            snap = self._latest
+            if snap is not None:
+                await self._step_restore(snap, self._clock(), self.envelope.is_fresh(snap, self._clock()))
+            if self._restore:
+                await asyncio.sleep(min(self.envelope.min_interval_s, 0.1))
+        if self._restore:
+            log.warning("ML stopped before the operator speeds were restored: %s", self._restore)
 
     async def run(self) -> None:
         """Tick at ``control.rate_hz`` on deadlines (no drift); an overrun skips slots."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,15 @@ from core.snapshot import Quality, SawState, Snapshot
 
 
 class FakeClock:
+    """Moves only when told; with ``follow_loop`` it also moves with the event loop's clock."""
+
     def __init__(self, start: float = 1000.0) -> None:
         self.t = start
+        self.follow_loop = False
 
     def __call__(self) -> float:
+        if self.follow_loop:
+            return self.t + asyncio.get_running_loop().time()
         return self.t
 
     def advance(self, dt: float) -> None:

@@ -177,3 +177,24 @@ async def test_waits_for_first_data_without_fault(rig: Rig) -> None:
     rig.saw.advance(1.0)  # then the data goes stale
     row = await rig.controller.step()
     assert row is not None and row.action == "fault" and rig.modes.mode is Mode.MANUAL
+
+
+async def test_stop_mid_cut_restores_operator_speeds(rig: Rig) -> None:
+    await _start_cut(rig)
+    await rig.run(70.0)
+    assert rig.saw.descent > 40.0
+    rig.clock.t -= asyncio.get_running_loop().time()
+    rig.clock.follow_loop = True  # the restore waits on real time for the write rate
+
+    async def keep_polling() -> None:
+        while True:
+            rig.controller.feed(rig.saw.snapshot())
+            await asyncio.sleep(0.02)
+
+    poller = asyncio.create_task(keep_polling())
+    try:
+        await rig.controller.stop(restore_within_s=10.0)
+    finally:
+        poller.cancel()
+        await asyncio.gather(poller, return_exceptions=True)
+    assert (rig.saw.descent, rig.saw.cutting) == pytest.approx((30.0, 70.0))
