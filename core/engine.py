@@ -17,7 +17,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from core.analysis.alarms import AlarmManager
@@ -25,11 +24,10 @@ from core.analysis.service import AnalysisService
 from core.analysis.store import SqlWriterSink
 from core.api import EngineStatus, ServiceHealth, SnapshotListener, WriteResult
 from core.config import Settings
-from core.control.journal import ControlJournal, DecisionRow, ModeChangeRow
-from core.control.ml_controller import MlController
-from core.control.modes import Mode, ModeManager
+from core.control.journal import StorageJournal
+from core.control.ml_controller import ControllerStatus
+from core.control.service import MlControl
 from core.iot.service import TelemetryService
-from core.ml.artefact import artefact_paths
 from core.modbus.client import PlcClient
 from core.modbus.poller import Poller
 from core.modbus.writer import Writer
@@ -43,19 +41,6 @@ log = logging.getLogger("bandsaw.engine")
 
 HOUSEKEEPING_PERIOD_S = 1.0
 SPEED_REGISTERS = ("cutting_speed", "descent_speed")
-
-
-class StorageJournal:
-    """The control journal on ml.db's single writer."""
-
-    def __init__(self, storage: SqliteStorage) -> None:
-        self._storage = storage
-
-    def decision(self, row: DecisionRow) -> None:
-        self._storage.ml.insert("decisions", row.as_db())
-
-    def mode_change(self, row: ModeChangeRow) -> None:
-        self._storage.ml.insert("mode_changes", row.as_db())
 
 
 @dataclass
@@ -85,19 +70,17 @@ class Engine:
         self._sim_seed = sim_seed if sim_seed is not None else settings.sim.seed
         self.simulator: Any = None  # core.sim.server.SimulatorServer when simulating
         self.storage = SqliteStorage(settings, register_map, self.alarms)
-        journal: ControlJournal = StorageJournal(self.storage)
-        self.modes = ModeManager(settings.control.default_mode, journal)
         self.analysis = AnalysisService(
             settings,
             self.alarms,
             register_names=register_map.names,
-            mode=lambda: self.modes.mode.value,
+            mode=self._mode,
             total_sink=SqlWriterSink(self.storage.total),
             anomaly_sink=SqlWriterSink(self.storage.anomaly),
         )
         self.client: PlcClient | None = None
         self.writer: Writer | None = None
-        self.controller: MlController | None = None
+        self.control: MlControl | None = None
         self.telemetry: TelemetryService | None = None
         self.mirror: PostgresMirror | None = None
         self.poller: Poller | None = None
@@ -134,7 +117,7 @@ class Engine:
             storage=self.storage.health(),
             mqtt=self.telemetry.health() if self.telemetry is not None else ServiceHealth(),
             postgres=self.mirror.health() if self.mirror is not None else ServiceHealth(),
-            mode=self.modes.mode.value,
+            mode=self._mode(),
             running=self._running,
         )
 
@@ -153,11 +136,15 @@ class Engine:
             results.append(await self.write(name, value, user=user, reason=f"preset {preset}"))
         return results
 
-    def set_mode(self, mode: str, *, user: str, reason: str = "") -> bool:
-        """Switch manual/ML; ML is refused without a loaded model."""
-        if Mode(mode) is Mode.ML and (self.controller is None or self.controller.model is None):
-            return False
-        return self.modes.set_mode(mode, user=user, reason=reason)
+    def set_mode(self, mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
+        """Switch manual/ML for a person; ML is refused (with why) while no model is loaded."""
+        if self.control is None:
+            return False, "the engine is not running"
+        return self.control.request_mode(mode, user=user, reason=reason)
+
+    def control_status(self) -> ControllerStatus | None:
+        """The controller as the control page shows it (None before start)."""
+        return self.control.status() if self.control is not None else None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -177,7 +164,10 @@ class Engine:
             self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit
         )
         self.writer.start()
-        await self._start_control()
+        self.control = MlControl(
+            self.settings, self.register_map, writer=self.writer.write, alarms=self.alarms,
+            journal=StorageJournal(self.storage.ml),
+        )
         self.telemetry = TelemetryService(
             self.settings,
             self.register_map,
@@ -195,25 +185,26 @@ class Engine:
             _Consumer("analysis", self.analysis.feed),
             _Consumer("telemetry", self.telemetry.on_snapshot),
             _Consumer("mirror", self.mirror.on_snapshot),
+            _Consumer("control", self.control.feed),
         ]
-        if self.controller is not None:
-            self._consumers.append(_Consumer("controller", self.controller.feed))
         self.poller = Poller(self.settings, self.register_map, self.client, self._fan_out, alarms=self.alarms)
         self.poller.start()
+        await self.control.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping(), name="bandsaw.engine.housekeeping")
         self._running = True
         log.info("engine started: PLC %s:%d, data in %s", host, port, self.settings.data_dir)
 
     async def stop(self) -> None:
         """Stop in reverse order; every batch is flushed before the files close."""
+        if self.control is not None:
+            # First, while the PLC link and fresh data still serve it: the operator's speeds go back.
+            await self.control.stop()
         if self.poller is not None:
             await self.poller.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             await asyncio.gather(self._housekeeping, return_exceptions=True)
             self._housekeeping = None
-        if self.controller is not None:
-            await self.controller.stop()
         if self.writer is not None:
             await self.writer.stop()
         if self.client is not None:
@@ -257,25 +248,6 @@ class Engine:
         )
         await self.simulator.start()
         return "127.0.0.1", int(self.simulator.port)
-
-    async def _start_control(self) -> None:
-        assert self.writer is not None
-        self.controller = MlController(
-            self.settings,
-            self.register_map,
-            writer=self.writer.write,
-            alarms=self.alarms,
-            modes=self.modes,
-            journal=StorageJournal(self.storage),
-        )
-        model_path = self.settings.ml.model_path
-        if model_path is not None:
-            resolved = self.settings.resolve(model_path)
-            if _model_present(resolved):
-                self.controller.load_model(resolved)
-            else:
-                log.info("no ML model at %s: ML mode unavailable", resolved)
-        await self.controller.start()
 
     def _audit(self, record: AuditRecord) -> None:
         self.storage.log.audit(record)
@@ -345,16 +317,14 @@ class Engine:
             "active_alarms": [alarm.key for alarm in self.alarms.active()],
         }
 
+    def _mode(self) -> str:
+        return self.control.mode.value if self.control is not None else self.settings.control.default_mode
+
     def _ml_output(self) -> float | None:
-        return self.controller.status.coefficient if self.controller is not None else None
+        return self.control.status().coefficient if self.control is not None else None
 
     def _guard_active(self) -> float | None:
-        return float(self.controller.status.guard_events) if self.controller is not None else None
+        return float(self.control.status().guard_events) if self.control is not None else None
 
     def _model_version(self) -> str | None:
-        return self.controller.status.model or None if self.controller is not None else None
-
-
-def _model_present(path: Path) -> bool:
-    manifest, _ = artefact_paths(path)
-    return manifest.exists()
+        return (self.control.status().model or None) if self.control is not None else None
