@@ -4,10 +4,12 @@
    by PostgresMirror, against bare asyncpg ``copy_records_to_table`` of the same rows (already in
    memory) into an identical table. Target: mirror >= 0.7x bare.
 2. Fleet: M saws (default 20, different machine ids), each with a writer appending samples at
-   10 Hz and committing like the recorder (10 rows per commit), each with its own mirror, all into
-   one PostgreSQL for a fixed time. Lag p99 (target < 2 s) and the server's CPU from /proc.
+   10 Hz (--rate-hz for a speedup) and committing like the recorder (10 rows per commit), each
+   with its own mirror, all into one PostgreSQL for a fixed time: the mirror woken by the commit
+   (as the engine wires it), the mirror polling, and bare (each commit COPYed straight in).
+   Lag p99 (target < 2 s) and the server's CPU from /proc.
 
-Run: .venv/bin/python -m bench.postgres [--rows N] [--saws M] [--seconds S]
+Run: .venv/bin/python -m bench.postgres [--rows N] [--saws M] [--seconds S] [--rate-hz R]
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust); uses a scratch database it drops.
 """
 
@@ -22,6 +24,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,16 +189,18 @@ class Saw:
     """raw.db of one simulated saw and a recorder-like writer: 10 Hz samples, 10 rows per commit."""
 
     def __init__(self, data_dir: Path, registers: list[str], index: int) -> None:
+        self.conn_dir = data_dir
         self.conn = _create_raw(data_dir, registers)
         self.registers = registers
         self.index = index
+        self.machine_id = 100 + index
         self.pending: list[tuple[Any, ...]] = []
         self.visible_ms: dict[int, float] = {}  # ts_ms -> when its commit made it readable
         names = ", ".join(quote_ident(name) for name in registers)
         marks = ", ".join("?" for _ in range(len(registers) + 1))
         self.sql = f"INSERT INTO samples (ts_ms, {names}) VALUES ({marks})"
-        self.mirror: PostgresMirror | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
+        # Called on the writer thread after each commit (hand over to the loop thread-safely).
+        self.after_commit: Callable[[list[tuple[Any, ...]]], None] | None = None
 
     def sample(self, now_ms: int, tick: int) -> None:
         values = (float((tick * (i + 1) + self.index) % 1000) for i in range(len(self.registers)))
@@ -207,14 +212,14 @@ class Saw:
             visible = time.time() * 1000
             for row in self.pending:
                 self.visible_ms[row[0]] = visible
-            self.pending.clear()
-            if self.mirror is not None and self.loop is not None:
-                self.loop.call_soon_threadsafe(self.mirror.wake)  # as the engine wires it
+            if self.after_commit is not None:
+                self.after_commit(self.pending)
+            self.pending = []
 
 
-def _writer(saws: list[Saw], stop: threading.Event) -> None:
-    """All saws' writers on one thread, on 100 ms deadlines of the monotonic clock."""
-    period, tick = 0.1, 0
+def _writer(saws: list[Saw], stop: threading.Event, rate_hz: float) -> None:
+    """All saws' writers on one thread, on deadlines of the monotonic clock."""
+    period, tick = 1.0 / rate_hz, 0
     next_at = time.monotonic()
     while not stop.is_set():
         now_ms = int(time.time() * 1000)
@@ -225,70 +230,112 @@ def _writer(saws: list[Saw], stop: threading.Event) -> None:
         time.sleep(max(0.0, next_at - time.monotonic()))
 
 
-async def fleet(root: Path, database: str, count: int, seconds: float, wake: bool) -> None:
+class Lags:
+    def __init__(self) -> None:
+        self.e2e: list[float] = []  # sample taken -> committed in PostgreSQL (oldest row of a batch)
+        self.mirror: list[float] = []  # committed in SQLite -> committed in PostgreSQL
+        self.rows = 0
+
+    def record(self, saw: Saw, rows: int, first_ts_ms: int, committed_ms: float) -> None:
+        self.rows += rows
+        self.e2e.append(committed_ms - first_ts_ms)
+        visible = saw.visible_ms.pop(first_ts_ms, None)
+        if visible is not None:
+            self.mirror.append(committed_ms - visible)
+
+
+async def _bare_sender(saw: Saw, database: str, queue: asyncio.Queue[list[Any]], lags: Lags) -> None:
+    """The bare way: each committed SQLite batch COPYed straight in (no cursor, no retry)."""
+    conn = await asyncpg.connect(host=HOST, port=PORT, user=USER, database=database)
+    columns = ["machine_id", "ts_ms", *(pg_name(name) for name in saw.registers)]
+    try:
+        while True:
+            rows = await queue.get()
+            await conn.copy_records_to_table(
+                "bare_fleet", records=[(saw.machine_id, *row) for row in rows], columns=columns
+            )
+            lags.record(saw, len(rows), rows[0][0], time.time() * 1000)
+    finally:
+        await conn.close()
+
+
+async def fleet(root: Path, database: str, count: int, seconds: float, mode: str, rate_hz: float) -> None:
+    """``mode``: wake (mirror woken after each commit), poll (mirror on its interval), bare."""
     registers = _registers()
     saws = [Saw(root / f"saw{i}", registers, i) for i in range(count)]
     loop = asyncio.get_running_loop()
-    e2e: list[float] = []
-    mirror_lag: list[float] = []
-    rows_total = 0
-
-    def recorder(saw: Saw) -> Any:
-        def on_commit(info: CommitInfo) -> None:
-            nonlocal rows_total
-            rows_total += info.rows
-            # The batch's oldest row waited longest: its lag bounds the batch.
-            e2e.append(info.committed_ms - info.first_ts_ms)
-            visible = saw.visible_ms.pop(info.first_ts_ms, None)
-            if visible is not None:
-                mirror_lag.append(info.committed_ms - visible)
-        return on_commit
-
-    mirrors = []
+    lags = Lags()
+    mirrors: list[PostgresMirror] = []
+    senders: list[asyncio.Task[None]] = []
+    if mode == "bare":
+        admin = await asyncpg.connect(host=HOST, port=PORT, user=USER, database=database)
+        definition = ", ".join(f"{quote_ident(pg_name(n))} DOUBLE PRECISION" for n in registers)
+        await admin.execute(
+            f"CREATE TABLE IF NOT EXISTS bare_fleet (machine_id INTEGER NOT NULL, ts_ms BIGINT NOT NULL, "
+            f"{definition}, PRIMARY KEY (machine_id, ts_ms))"
+        )
+        await admin.close()
     for saw in saws:
-        settings = _settings(root / f"saw{saw.index}", database, 100 + saw.index, pool_min=1, pool_max=2)
-        mirror = PostgresMirror(settings, alarms=AlarmManager(), on_commit=recorder(saw))
-        saw.mirror, saw.loop = (mirror if wake else None), loop
+        if mode == "bare":
+            queue: asyncio.Queue[list[Any]] = asyncio.Queue()
+
+            def hand_over(rows: list[tuple[Any, ...]], q: asyncio.Queue[list[Any]] = queue) -> None:
+                loop.call_soon_threadsafe(q.put_nowait, list(rows))
+
+            saw.after_commit = hand_over
+            senders.append(asyncio.create_task(_bare_sender(saw, database, queue, lags)))
+            continue
+
+        def on_commit(info: CommitInfo, saw: Saw = saw) -> None:
+            lags.record(saw, info.rows, info.first_ts_ms, info.committed_ms)
+
+        settings = _settings(saw.conn_dir, database, saw.machine_id, pool_min=1, pool_max=2)
+        mirror = PostgresMirror(settings, alarms=AlarmManager(), on_commit=on_commit)
+        if mode == "wake":  # as the engine wires it: the recorder's commit wakes the mirror
+
+            def wake(rows: list[tuple[Any, ...]], m: PostgresMirror = mirror) -> None:
+                loop.call_soon_threadsafe(m.wake)
+
+            saw.after_commit = wake
         mirrors.append(mirror)
-    for mirror in mirrors:
         await mirror.start()
 
     stop = threading.Event()
-    thread = threading.Thread(target=_writer, args=(saws, stop), name="bench-saw-writers")
+    thread = threading.Thread(target=_writer, args=(saws, stop, rate_hz), name="bench-saw-writers")
     thread.start()
     await asyncio.sleep(3.0)  # warm-up: pools open, schema settled
-    e2e.clear()
-    mirror_lag.clear()
-    rows_total = 0
+    lags.__init__()  # type: ignore[misc]
     cpu_all, cpu_ours = ServerCpu(), ServerCpu(database)
-    health_lag: list[float] = []
     started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        await asyncio.sleep(0.25)
-        health_lag.extend(m.health().lag_s for m in mirrors)
+    await asyncio.sleep(seconds)
     elapsed = time.monotonic() - started
     all_pct, ours_pct = cpu_all.percent(), cpu_ours.percent()
+    e2e, mirror_lag, rows = list(lags.e2e), list(lags.mirror), lags.rows
     stop.set()
     await asyncio.to_thread(thread.join)
     for mirror in mirrors:
         await mirror.stop()
+    for task in senders:
+        task.cancel()
+    await asyncio.gather(*senders, return_exceptions=True)
     for saw in saws:
         saw.conn.close()
 
     def p(values: list[float], q: int) -> float:
-        return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else float("nan")
+        return statistics.quantiles(values, n=100)[q - 1] / 1000 if len(values) >= 2 else float("nan")
 
-    mode = "woken by the writer after each commit" if wake else f"polling every {mirrors[0]._pg.interval_s} s"
-    print(f"fleet: {count} saws x 10 Hz for {elapsed:.0f} s, mirrors {mode}:")
-    print(f"  rows mirrored {rows_total:,} ({rows_total / elapsed:,.0f} rows/s), batches {len(e2e):,}")
-    print(f"  lag sample->PostgreSQL (incl. recorder's 1 s batching): p50 {p(e2e, 50) / 1000:.2f} s  "
-          f"p99 {p(e2e, 99) / 1000:.2f} s  max {max(e2e) / 1000:.2f} s  (target p99 < 2 s)")
-    print(f"  lag SQLite commit->PostgreSQL commit (the mirror alone): p50 {p(mirror_lag, 50) / 1000:.3f} s  "
-          f"p99 {p(mirror_lag, 99) / 1000:.3f} s")
-    print(f"  health().lag_s sampled every 0.25 s: p99 {p(health_lag, 99):.2f} s")
-    print(f"  PostgreSQL CPU: backends of this database {ours_pct:.0f}% of a core; all postgres processes "
-          f"{all_pct:.0f}% of a core ({os.cpu_count()} cores on this machine)")
-    print("  bare baseline: the same writers with no mirror: PostgreSQL CPU 0%, lag n/a")
+    title = {
+        "wake": "PostgresMirror, woken by the recorder's commit",
+        "poll": "PostgresMirror, polling (interval_s 1.0, no wake)",
+        "bare": "bare: each SQLite commit COPYed straight in (no cursor, no retry)",
+    }[mode]
+    print(f"fleet: {count} saws x {rate_hz:g} Hz for {elapsed:.0f} s: {title}")
+    print(f"  rows {rows:,} ({rows / elapsed:,.0f} rows/s), batches {len(e2e):,}")
+    print(f"  lag sample->PostgreSQL (incl. the recorder's 1 s batching): p50 {p(e2e, 50):.2f} s  "
+          f"p99 {p(e2e, 99):.2f} s  max {max(e2e) / 1000:.2f} s  (target p99 < 2 s)")
+    print(f"  lag SQLite commit->PostgreSQL commit: p50 {p(mirror_lag, 50):.3f} s  p99 {p(mirror_lag, 99):.3f} s")
+    print(f"  PostgreSQL CPU: backends of this database {ours_pct:.1f}% of a core, all postgres processes "
+          f"{all_pct:.1f}% ({os.cpu_count()} cores)")
 
 
 async def main() -> None:
@@ -297,6 +344,7 @@ async def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=5000)
     parser.add_argument("--saws", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate-hz", type=float, default=10.0, help="samples per saw per second (speedup x 10 Hz)")
     parser.add_argument("--skip-catch-up", action="store_true")
     parser.add_argument("--skip-fleet", action="store_true")
     args = parser.parse_args()
@@ -309,8 +357,8 @@ async def main() -> None:
             if not args.skip_catch_up:
                 await catch_up(Path(tmp), database, args.rows, args.batch_rows)
             if not args.skip_fleet:
-                for wake in (True, False):
-                    await fleet(Path(tmp) / f"fleet-{wake}", database, args.saws, args.seconds, wake)
+                for mode in ("wake", "poll", "bare"):
+                    await fleet(Path(tmp) / f"fleet-{mode}", database, args.saws, args.seconds, mode, args.rate_hz)
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
         await admin.close()
