@@ -259,7 +259,7 @@ async def _bare_sender(saw: Saw, database: str, queue: asyncio.Queue[list[Any]],
         await conn.close()
 
 
-async def fleet(root: Path, database: str, count: int, seconds: float, mode: str, rate_hz: float) -> None:
+async def fleet(root: Path, database: str, count: int, seconds: float, *, mode: str, rate_hz: float) -> None:
     """``mode``: wake (mirror woken after each commit), poll (mirror on its interval), bare."""
     registers = _registers()
     saws = [Saw(root / f"saw{i}", registers, i) for i in range(count)]
@@ -358,7 +358,9 @@ async def main() -> None:
                 await catch_up(Path(tmp), database, args.rows, args.batch_rows)
             if not args.skip_fleet:
                 for mode in ("wake", "poll", "bare"):
-                    await fleet(Path(tmp) / f"fleet-{mode}", database, args.saws, args.seconds, mode, args.rate_hz)
+                    await fleet(
+                        Path(tmp) / f"fleet-{mode}", database, args.saws, args.seconds, mode=mode, rate_hz=args.rate_hz
+                    )
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
         await admin.close()
