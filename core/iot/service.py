@@ -159,8 +159,12 @@ class TelemetryService:
         self._running = True
         self._unsubscribe_alarms = self._alarms.subscribe(self._on_alarm)
         client_id = self._cfg.client_id or f"{self._settings.machine.name}-{uuid.uuid4().hex[:8]}"
+        # Certificate paths in the config are relative to the install directory, like every path.
+        files = {key: self._settings.resolve(path) for key in ("ca_file", "cert_file", "key_file")
+                 if (path := getattr(self._cfg, key)) is not None}
         self._conn = MqttConnection(
-            self._cfg, self, self._loop, client_id=client_id, max_inflight=self._cfg.max_inflight_messages
+            self._cfg.model_copy(update=files), self, self._loop,
+            client_id=client_id, max_inflight=self._cfg.max_inflight_messages,
         )
         try:
             self._conn.configure_tls()

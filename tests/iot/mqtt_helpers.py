@@ -10,7 +10,8 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,17 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from core.analysis.alarms import AlarmManager
 from core.config import IotSettings, Settings, ThingsBoardSettings
+from core.iot import TelemetryService
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
 DEADLINE_S = 30.0
+TELEMETRY = "v1/devices/me/telemetry"
+ATTRIBUTES = "v1/devices/me/attributes"
 
 
 def free_port() -> int:
@@ -218,3 +223,28 @@ class SnapshotMaker:
             raw=dict(values),
             quality=Quality.GOOD,
         )
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@asynccontextmanager
+async def running(service: TelemetryService) -> AsyncIterator[TelemetryService]:
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+def make_service(settings: Settings, register_map: RegisterMap, port: int, **kwargs: Any) -> TelemetryService:
+    tb_changes = {"enabled": True, "port": port, "access_token": "good-token", "batch_records": 5,
+                  "batch_interval_s": 0.3, "stop_timeout_s": 5.0, "reconnect_backoff_max_s": 1.0}
+    tb_changes.update(kwargs.pop("tb", {}))
+    alarms = kwargs.pop("alarms", None) or AlarmManager()
+    return TelemetryService(with_thingsboard(settings, **tb_changes), register_map, alarms, **kwargs)

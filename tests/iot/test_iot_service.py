@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mqtt_helpers import (
+    ATTRIBUTES,
+    TELEMETRY,
+    FakeClock,
     Mosquitto,
     SnapshotMaker,
     Subscriber,
     free_port,
     make_certificates,
+    make_service,
+    running,
     wait_until,
-    with_thingsboard,
 )
 
 from core.analysis.alarms import AlarmManager
@@ -27,34 +29,6 @@ from core.iot import ALARM_DOWN, ALARM_OVERFLOW, TelemetryService
 from core.registers import RegisterMap
 
 pytestmark = pytest.mark.integration
-
-TELEMETRY = "v1/devices/me/telemetry"
-ATTRIBUTES = "v1/devices/me/attributes"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@asynccontextmanager
-async def running(service: TelemetryService) -> AsyncIterator[TelemetryService]:
-    await service.start()
-    try:
-        yield service
-    finally:
-        await service.stop()
-
-
-def make_service(settings: Settings, register_map: RegisterMap, port: int, **kwargs: Any) -> TelemetryService:
-    tb_changes = {"enabled": True, "port": port, "access_token": "good-token", "batch_records": 5,
-                  "batch_interval_s": 0.3, "stop_timeout_s": 5.0, "reconnect_backoff_max_s": 1.0}
-    tb_changes.update(kwargs.pop("tb", {}))
-    alarms = kwargs.pop("alarms", None) or AlarmManager()
-    return TelemetryService(with_thingsboard(settings, **tb_changes), register_map, alarms, **kwargs)
 
 
 async def test_disabled_service_does_nothing(settings: Settings, register_map: RegisterMap) -> None:

@@ -12,8 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from mqtt_helpers import Mosquitto, SnapshotMaker, Subscriber, free_port, wait_until
-from test_iot_service import TELEMETRY, make_service, running
+from mqtt_helpers import TELEMETRY, Mosquitto, SnapshotMaker, Subscriber, free_port, make_service, running, wait_until
 
 from core.config import Settings
 from core.registers import RegisterMap
