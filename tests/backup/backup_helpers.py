@@ -16,6 +16,7 @@ from core.storage.schema import DATABASES
 from core.storage.sqlite_open import database_path, open_writer
 
 T0_MS = 1_790_000_000_000  # 2026-09-21 14:13:20 UTC
+COLUMNS = ("head_height", "band_torque", "band_current", "saw_state")
 
 
 def create_databases(data_dir: Path, columns: Sequence[str]) -> None:

@@ -182,13 +182,17 @@ def test_retention_deletes_old_backups_but_keeps_the_newest(settings: Settings) 
     fill_raw(settings.data_dir, COLUMNS, 10)
     day = 86400.0
     start = 1_800_000_000.0
-    made = [run_backup(settings, clock=lambda d=d: start + d * day, prune=False) for d in range(5)]
+    made: list[Path] = []
+    for d in range(5):
+        manifest = run_backup(settings, clock=lambda d=d: start + d * day, prune=False)  # type: ignore[misc]
+        assert manifest.path is not None
+        made.append(manifest.path)
     removed = prune_backups(settings.data_dir, 2, now_s=start + 4 * day - 60)
-    assert sorted(removed) == sorted(m.path for m in made[:2])  # older than 2 days: day 0 and 1
-    assert [info.path for info in list_backups(daily_dir(settings.data_dir))] == [m.path for m in reversed(made[2:])]
+    assert sorted(removed) == sorted(made[:2])  # older than 2 days: day 0 and 1
+    assert [info.path for info in list_backups(daily_dir(settings.data_dir))] == list(reversed(made[2:]))
     # Even when every backup is too old, the newest stays.
     removed = prune_backups(settings.data_dir, 1, now_s=start + 100 * day)
-    assert [info.path for info in list_backups(daily_dir(settings.data_dir))] == [made[-1].path]
+    assert [info.path for info in list_backups(daily_dir(settings.data_dir))] == [made[-1]]
 
 
 def test_disk_floor_stops_the_backup_before_the_copy_and_leaves_nothing(settings: Settings) -> None:
