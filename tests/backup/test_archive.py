@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from backup_helpers import COLUMNS, T0_MS, fill_raw, query, wait_until
@@ -27,11 +28,11 @@ ROWS = 16 * 24 * 6
 STEP_MS = 600_000
 
 
-def all_rows(data_dir: Path) -> list[tuple[object, ...]]:
+def all_rows(data_dir: Path) -> list[tuple[Any, ...]]:
     return list(read_samples(data_dir, None, None, COLUMNS))
 
 
-def raw_rows(data_dir: Path) -> list[tuple[object, ...]]:
+def raw_rows(data_dir: Path) -> list[tuple[Any, ...]]:
     names = ", ".join(COLUMNS)
     return query(database_path(data_dir, "raw"), f"SELECT ts_ms, {names} FROM samples ORDER BY ts_ms, id")
 
@@ -44,12 +45,12 @@ def test_old_samples_move_to_monthly_files_and_nothing_is_lost(tmp_path: Path) -
     report = archive_raw(data_dir, live_days=3, now_ms=now, chunk_rows=500)
 
     cutoff = now - 3 * DAY_MS
-    old = [row for row in everything if int(row[0]) < cutoff]  # type: ignore[call-overload]
+    old = [row for row in everything if int(row[0]) < cutoff]
     assert report.moved == len(old) > 0
-    september = sum(1 for row in old if int(row[0]) < OCT_1_MS)  # type: ignore[call-overload]
+    september = sum(1 for row in old if int(row[0]) < OCT_1_MS)
     assert report.months == {"raw-2026-09.db": september, "raw-2026-10.db": len(old) - september}
     assert {p.name for p in archive_dir(data_dir).iterdir()} == {"raw-2026-09.db", "raw-2026-10.db"}
-    assert raw_rows(data_dir) == [row for row in everything if int(row[0]) >= cutoff]  # type: ignore[call-overload]
+    assert raw_rows(data_dir) == [row for row in everything if int(row[0]) >= cutoff]
     assert all_rows(data_dir) == everything  # the reader spans archive + live
     for path in archive_dir(data_dir).iterdir():
         assert query(path, "PRAGMA integrity_check") == [("ok",)]
@@ -83,7 +84,7 @@ def test_an_interrupted_run_loses_nothing_and_a_rerun_completes(tmp_path: Path,
     assert all_rows(data_dir) == everything
     monkeypatch.setattr(archive_module, "_deleter", real_deleter)
     report = archive_raw(data_dir, live_days=3, now_ms=now, chunk_rows=300)
-    assert report.moved == sum(1 for row in everything if int(row[0]) < now - 3 * DAY_MS) - 600  # type: ignore[call-overload]
+    assert report.moved == sum(1 for row in everything if int(row[0]) < now - 3 * DAY_MS) - 600
     assert all_rows(data_dir) == everything
     archived = sum(query(p, "SELECT COUNT(*) FROM samples")[0][0] for p in archive_dir(data_dir).iterdir())
     assert archived + len(raw_rows(data_dir)) == len(everything)
