@@ -1,0 +1,10 @@
+"""Entry script of the frozen build: `bandsaw-hmi`, the window without a console."""
+
+import multiprocessing
+import sys
+
+from hmi.app import main
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    sys.exit(main())

@@ -1,0 +1,188 @@
+# shellcheck shell=bash
+# Text of the files install.sh generates: launchers, environment file, desktop entries, systemd
+# units. Sourced by install.sh; every function prints to stdout and reads the globals install.sh
+# sets (PREFIX, CONFIG_DIR, DATA_DIR, LOGS_DIR, MODE, SERVICE_USER, ICON_PATH).
+
+# A value for a desktop entry's Exec key: quoted only when it must be (spaces).
+desktop_exec_arg() {
+  case $1 in
+    *[[:space:]]*) printf '"%s"' "$1" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+render_env_file() {
+  cat <<EOF
+# bandsaw-hmi environment, written by install.sh on every install: edit config.yaml instead.
+# Read by the launchers in $PREFIX/bin (a variable already set in the caller's environment
+# wins) and by the engine's systemd unit. These absolute paths override paths.* in config.yaml
+# because the installed package cannot resolve relative paths against a source tree.
+BANDSAW_CONFIG="$CONFIG_DIR/config.yaml"
+BANDSAW_MODBUS__REGISTER_MAP="$CONFIG_DIR/registers.yaml"
+BANDSAW_PATHS__DATA_DIR="$DATA_DIR"
+BANDSAW_PATHS__LOGS_DIR="$LOGS_DIR"
+BANDSAW_ML__MODEL_PATH="$DATA_DIR/models/default"
+EOF
+}
+
+# render_launcher ENTRY_POINT: a POSIX sh wrapper that loads bandsaw.env, then runs the venv's
+# entry point (bandsaw or bandsaw-hmi) with the caller's arguments.
+render_launcher() {
+  local entry=$1 umask_line=""
+  # System installs share the data directory between the engine service and the operator's
+  # HMI through the group: files they create must stay group-writable.
+  [ "$MODE" = system ] && umask_line="umask 0002"
+  cat <<EOF
+#!/bin/sh
+# $entry launcher for bandsaw-hmi, written by install.sh: environment, then the program.
+env_file='$CONFIG_DIR/bandsaw.env'
+if [ -r "\$env_file" ]; then
+  while IFS= read -r line || [ -n "\$line" ]; do
+    key=\${line%%=*}
+    case \$key in ''|'#'*|*[!A-Za-z0-9_]*) continue ;; esac
+    value=\${line#*=}
+    value=\${value#\\"}
+    value=\${value%\\"}
+    printenv "\$key" >/dev/null 2>&1 || export "\$key=\$value"
+  done < "\$env_file"
+fi
+$umask_line
+exec '$PREFIX/venv/bin/$entry' "\$@"
+EOF
+}
+
+# The kiosk launcher: full-screen HMI, started again whenever it exits. Quick exits back off
+# (1 s doubling to 60 s) so a broken display or config does not spin; a run longer than a
+# minute resets the delay. SIGTERM/SIGINT/SIGHUP stop the HMI and the loop.
+render_kiosk_launcher() {
+  cat <<EOF
+#!/bin/sh
+# Kiosk launcher for bandsaw-hmi, written by install.sh: the operator's full-screen HMI,
+# restarted whenever it exits. Extra arguments go to \`bandsaw hmi --kiosk\`.
+child=
+stop() {
+  [ -n "\$child" ] && kill -TERM "\$child" 2>/dev/null && wait "\$child" 2>/dev/null
+  exit 0
+}
+trap stop TERM INT HUP
+delay=1
+while :; do
+  started=\$(date +%s)
+  '$PREFIX/bin/bandsaw' hmi --kiosk "\$@" &
+  child=\$!
+  wait "\$child"
+  status=\$?
+  child=
+  ran=\$(( \$(date +%s) - started ))
+  [ "\$ran" -ge 60 ] && delay=1
+  echo "bandsaw-kiosk: the HMI exited with status \$status after \${ran}s; restarting in \${delay}s" >&2
+  sleep "\$delay" &
+  child=\$!
+  wait "\$child"
+  child=
+  delay=\$(( delay * 2 ))
+  [ "\$delay" -gt 60 ] && delay=60
+done
+EOF
+}
+
+render_desktop_entry() {
+  cat <<EOF
+[Desktop Entry]
+Type=Application
+Version=1.0
+Name=Bandsaw HMI
+GenericName=Band saw control panel
+Comment=Monitor and operate the band saw (engineer's desktop mode)
+Exec=$(desktop_exec_arg "$PREFIX/bin/bandsaw-hmi")
+Icon=$ICON_PATH
+Terminal=false
+Categories=Utility;
+Keywords=bandsaw;saw;HMI;Modbus;
+StartupNotify=true
+EOF
+}
+
+render_kiosk_autostart() {
+  cat <<EOF
+[Desktop Entry]
+Type=Application
+Version=1.0
+Name=Bandsaw HMI kiosk
+Comment=Full-screen band saw HMI for the operator, restarted if it exits
+Exec=$(desktop_exec_arg "$PREFIX/bin/bandsaw-kiosk")
+Icon=$ICON_PATH
+Terminal=false
+NoDisplay=true
+X-GNOME-Autostart-enabled=true
+EOF
+}
+
+# True when any installed path lies under /home or /root (ProtectHome would hide it).
+paths_under_home() {
+  local path
+  for path in "$PREFIX" "$CONFIG_DIR" "$DATA_DIR" "$LOGS_DIR"; do
+    case $path in /home/*|/root/*|/root|/run/user/*) return 0 ;; esac
+  done
+  return 1
+}
+
+render_engine_unit() {
+  local protect_home="ProtectHome=yes"
+  paths_under_home && protect_home="# ProtectHome off: the installation lives under a home directory"
+  if [ "$MODE" = user ]; then
+    cat <<EOF
+[Unit]
+Description=Bandsaw HMI data engine (headless acquisition, per-user)
+
+[Service]
+Type=simple
+ExecStart=$PREFIX/bin/bandsaw engine
+WorkingDirectory=$DATA_DIR
+Restart=on-failure
+RestartSec=5
+# Exit status 2 is a configuration error: restarting cannot fix it.
+RestartPreventExitStatus=2
+TimeoutStopSec=30
+NoNewPrivileges=yes
+
+[Install]
+WantedBy=default.target
+EOF
+    return
+  fi
+  cat <<EOF
+[Unit]
+Description=Bandsaw HMI data engine (headless acquisition)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+User=$SERVICE_USER
+Group=$SERVICE_USER
+UMask=0002
+ExecStart=$PREFIX/bin/bandsaw engine
+WorkingDirectory=$DATA_DIR
+Restart=on-failure
+RestartSec=5
+# Exit status 2 is a configuration error: restarting cannot fix it.
+RestartPreventExitStatus=2
+TimeoutStopSec=30
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=$DATA_DIR $LOGS_DIR
+$protect_home
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+LockPersonality=yes
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}

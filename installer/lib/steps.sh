@@ -1,0 +1,363 @@
+# shellcheck shell=bash
+# The steps of install.sh, in the order it runs them. Sourced by install.sh, which sets the
+# globals (MODE, PREFIX, CONFIG_DIR, DATA_DIR, LOGS_DIR, ...) and the die/say/warn helpers.
+
+absolute_path() {
+  case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s/%s\n' "$(pwd)" "$1" ;;
+  esac
+}
+
+# Paths end up in sh launchers, systemd units and desktop entries: refuse characters that
+# would need quoting in one of them rather than quote three different ways.
+check_plain_path() {
+  case $1 in
+    *[[:space:]\"\'\$\`\\%]*) die "path not supported (spaces, quotes, \$, %, backslash): $1" ;;
+  esac
+}
+
+check_source_tree() {
+  grep -q '^name = "bandsaw-hmi"' "$SOURCE_DIR/pyproject.toml" 2>/dev/null \
+    || die "$SOURCE_DIR is not the bandsaw-hmi source tree (pyproject.toml missing)"
+  local required
+  for required in core hmi config/config.yaml config/registers.yaml installer/requirements.lock \
+      resources/icons/bandsaw.svg README.md; do
+    [ -e "$SOURCE_DIR/$required" ] || die "$SOURCE_DIR/$required is missing"
+  done
+}
+
+# The interpreter for the venv: --python, else the newest python3.x on PATH that is >= 3.11
+# and can create a venv with pip (Debian needs the python3-venv package for that).
+find_python() {
+  local candidates=() candidate
+  if [ -n "$PYTHON" ]; then
+    candidates=("$PYTHON")
+  else
+    candidates=(python3.14 python3.13 python3.12 python3.11 python3)
+  fi
+  for candidate in "${candidates[@]}"; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      if "$candidate" -c 'import ensurepip, venv' 2>/dev/null; then
+        # The real interpreter, not a pyenv/asdf shim that may point elsewhere tomorrow.
+        "$candidate" -c 'import sys; print(sys.executable)'
+        return 0
+      fi
+      warn "$candidate has no venv/ensurepip module (Debian: apt install python3-venv)"
+    fi
+  done
+  die "no Python >= $MIN_PYTHON with venv support found (tried: ${candidates[*]}); use --python PATH"
+}
+
+ensure_service_user() {
+  if ! getent group "$SERVICE_USER" >/dev/null; then
+    groupadd --system "$SERVICE_USER"
+  fi
+  if ! getent passwd "$SERVICE_USER" >/dev/null; then
+    useradd --system --gid "$SERVICE_USER" --home-dir "$DATA_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --comment "bandsaw-hmi engine" "$SERVICE_USER"
+    SERVICE_USER_CREATED=1
+    say "created the system user $SERVICE_USER for the engine service"
+  fi
+  if [ -n "$OPERATOR" ]; then
+    getent passwd "$OPERATOR" >/dev/null || die "--operator $OPERATOR: no such user"
+    if ! id -nG "$OPERATOR" | tr ' ' '\n' | grep -qx "$SERVICE_USER"; then
+      usermod -aG "$SERVICE_USER" "$OPERATOR"
+      say "added $OPERATOR to the group $SERVICE_USER (data directory access; effective at next login)"
+    fi
+  fi
+}
+
+make_directories() {
+  mkdir -p "$PREFIX/bin" "$PREFIX/share/defaults" "$CONFIG_DIR" "$DATA_DIR/models" "$LOGS_DIR"
+  if [ "$MODE" = system ]; then
+    # Config may hold database passwords and tokens: readable by root and the service group.
+    chown "root:$SERVICE_USER" "$CONFIG_DIR"
+    chmod 0750 "$CONFIG_DIR"
+    chown "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$LOGS_DIR"
+    chmod 2775 "$DATA_DIR" "$LOGS_DIR"
+  fi
+}
+
+# pip with the offline switches when --wheels is given.
+venv_pip() {
+  local offline=()
+  [ -n "$WHEELS" ] && offline=(--no-index --find-links "$WHEELS")
+  "$PREFIX/venv/bin/python" -m pip --disable-pip-version-check "$@" "${offline[@]}"
+}
+
+install_program() {
+  local venv=$PREFIX/venv build
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "reusing the virtual environment $venv"
+  else
+    rm -rf "$venv"
+    "$PYTHON" -m venv "$venv"
+  fi
+  build=$(mktemp -d)
+  # Build from a clean copy: an in-tree build would leave build/ and egg-info in the checkout.
+  tar -C "$SOURCE_DIR" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml README.md core hmi \
+    | tar -C "$build" -xf -
+  mkdir "$build/dist"
+  venv_pip wheel --quiet --no-deps --wheel-dir "$build/dist" "$build" || { rm -rf "$build"; die "building the wheel failed"; }
+  local wheel
+  wheel=$(find "$build/dist" -name 'bandsaw_hmi-*.whl' | head -n 1)
+  say "installing the pinned dependencies (installer/requirements.lock)"
+  venv_pip install --quiet --constraint "$SOURCE_DIR/installer/requirements.lock" "$wheel" \
+    || { rm -rf "$build"; die "pip install failed (see above)"; }
+  # Same version number on an upgrade from a newer checkout: replace the code anyway.
+  venv_pip install --quiet --no-deps --force-reinstall "$wheel" || { rm -rf "$build"; die "pip install failed"; }
+  rm -rf "$build"
+  # hmi/theme.py looks for resources/ beside the packages (the source layout): give it one.
+  local site
+  site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  rm -rf "$site/resources"
+  cp -R "$SOURCE_DIR/resources" "$site/resources"
+  cp "$SOURCE_DIR/resources/icons/bandsaw.svg" "$ICON_PATH"
+  chmod 0644 "$ICON_PATH"
+}
+
+# install_default NAME: config file NAME from the source tree into CONFIG_DIR. An existing
+# file is never overwritten; a different new default lands beside it as NAME.new.
+install_default() {
+  local name=$1 source=$SOURCE_DIR/config/$1 target=$CONFIG_DIR/$1
+  cp "$source" "$PREFIX/share/defaults/$name"
+  if [ ! -e "$target" ]; then
+    install -m 0640 "$source" "$target"
+    say "installed $target"
+  elif cmp -s "$source" "$target"; then
+    rm -f "$target.new"
+  else
+    install -m 0640 "$source" "$target.new"
+    say "kept your $target; the new default is $target.new (compare and merge by hand)"
+  fi
+  if [ "$MODE" = system ]; then
+    chown "root:$SERVICE_USER" "$target"
+    [ -e "$target.new" ] && chown "root:$SERVICE_USER" "$target.new"
+  fi
+  return 0
+}
+
+install_config_files() {
+  install_default config.yaml
+  install_default registers.yaml
+  render_env_file > "$CONFIG_DIR/bandsaw.env"
+  chmod 0644 "$CONFIG_DIR/bandsaw.env"
+}
+
+# The shipped ML model goes to DATA_DIR/models/default.*; a reference copy of what was shipped
+# stays in models/shipped/. A model the user retrained (it differs from the last shipped copy)
+# is kept; an untouched one is replaced by the new version's.
+install_models() {
+  local models=$DATA_DIR/models shipped=$DATA_DIR/models/shipped source=$SOURCE_DIR/data/models file
+  if [ ! -f "$source/default.joblib" ] || [ ! -f "$source/default.json" ]; then
+    warn "no shipped ML model in $source: ML speed control stays off until a model is trained"
+    return 0
+  fi
+  local replace=1
+  for file in default.joblib default.json; do
+    if [ -e "$models/$file" ] && ! cmp -s "$models/$file" "$shipped/$file"; then
+      replace=0
+    fi
+  done
+  mkdir -p "$shipped"
+  for file in default.joblib default.json default-eval.md; do
+    [ -f "$source/$file" ] && cp "$source/$file" "$shipped/$file"
+  done
+  if [ "$replace" = 1 ]; then
+    cp "$source/default.joblib" "$source/default.json" "$models/"
+  else
+    say "kept your trained model in $models; the shipped one is in $shipped"
+  fi
+}
+
+install_launchers() {
+  render_launcher bandsaw > "$PREFIX/bin/bandsaw"
+  render_launcher bandsaw-hmi > "$PREFIX/bin/bandsaw-hmi"
+  render_kiosk_launcher > "$PREFIX/bin/bandsaw-kiosk"
+  chmod 0755 "$PREFIX/bin/bandsaw" "$PREFIX/bin/bandsaw-hmi" "$PREFIX/bin/bandsaw-kiosk"
+}
+
+# place FILE MODE: move the generated FILE.tmp into place and record it in the manifest.
+place() {
+  mv "$1.tmp" "$1"
+  chmod "$2" "$1"
+  printf '%s\n' "$1" >> "$MANIFEST.tmp"
+}
+
+validate_desktop_file() {
+  if command -v desktop-file-validate >/dev/null 2>&1; then
+    desktop-file-validate "$1" || warn "desktop-file-validate complains about $1"
+  fi
+}
+
+install_shortcuts() {
+  if [ "$DESKTOP" = 1 ]; then
+    mkdir -p "$APPLICATIONS_DIR"
+    render_desktop_entry > "$APPLICATIONS_DIR/$APP.desktop.tmp"
+    place "$APPLICATIONS_DIR/$APP.desktop" 0644
+    validate_desktop_file "$APPLICATIONS_DIR/$APP.desktop"
+    if [ "$MODE" = user ]; then
+      local desktop_dir
+      desktop_dir=$( (command -v xdg-user-dir >/dev/null 2>&1 && xdg-user-dir DESKTOP) || echo "$HOME/Desktop")
+      if [ -d "$desktop_dir" ] && [ "$desktop_dir" != "$HOME" ]; then
+        render_desktop_entry > "$desktop_dir/$APP.desktop.tmp"
+        place "$desktop_dir/$APP.desktop" 0755
+        command -v gio >/dev/null 2>&1 && gio set "$desktop_dir/$APP.desktop" metadata::trusted true 2>/dev/null
+      fi
+    fi
+    command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$APPLICATIONS_DIR" 2>/dev/null
+  fi
+  if [ "$KIOSK" = 1 ]; then
+    local autostart=$AUTOSTART_DIR owner=""
+    if [ "$MODE" = system ]; then
+      local home
+      home=$(getent passwd "$OPERATOR" | cut -d: -f6)
+      if [ -z "$home" ] || [ ! -d "$home" ]; then
+        die "--operator $OPERATOR has no home directory"
+      fi
+      autostart=$home/.config/autostart
+      owner=$OPERATOR
+    fi
+    mkdir -p "$autostart"
+    render_kiosk_autostart > "$autostart/$APP-kiosk.desktop.tmp"
+    place "$autostart/$APP-kiosk.desktop" 0644
+    [ -n "$owner" ] && chown "$owner:" "$autostart/$APP-kiosk.desktop" "$autostart"
+    validate_desktop_file "$autostart/$APP-kiosk.desktop"
+    say "kiosk: the full-screen HMI starts at ${owner:-your} login ($autostart/$APP-kiosk.desktop)"
+  fi
+  return 0
+}
+
+systemd_running() {
+  if [ "$MODE" = user ]; then
+    systemctl --user show-environment >/dev/null 2>&1
+  else
+    [ -d /run/systemd/system ]
+  fi
+}
+
+install_engine_unit() {
+  mkdir -p "$UNIT_DIR"
+  render_engine_unit > "$UNIT_DIR/$SERVICE_NAME.tmp"
+  place "$UNIT_DIR/$SERVICE_NAME" 0644
+  if ! systemd_running; then
+    say "systemd is not running here: $UNIT_DIR/$SERVICE_NAME is installed but not enabled"
+    return 0
+  fi
+  "${SYSTEMCTL[@]}" daemon-reload
+  if [ "$HEADLESS" = 1 ]; then
+    "${SYSTEMCTL[@]}" enable --now "$SERVICE_NAME"
+    say "the engine service is enabled and running (${SYSTEMCTL[*]} status $SERVICE_NAME)"
+  else
+    say "engine service installed, not enabled (headless PCs: ${SYSTEMCTL[*]} enable --now $SERVICE_NAME)"
+  fi
+}
+
+restart_running_engine() {
+  if systemd_running && "${SYSTEMCTL[@]}" is-active --quiet "$SERVICE_NAME" 2>/dev/null; then
+    "${SYSTEMCTL[@]}" try-restart "$SERVICE_NAME"
+    say "restarted the running engine service on the new version"
+  fi
+  return 0
+}
+
+install_bin_links() {
+  local name target
+  mkdir -p "$BIN_LINK_DIR"
+  for name in bandsaw bandsaw-hmi bandsaw-kiosk; do
+    target=$BIN_LINK_DIR/$name
+    if [ -e "$target" ] && [ ! -L "$target" ]; then
+      warn "$target exists and is not a link: left alone (use $PREFIX/bin/$name)"
+      continue
+    fi
+    ln -sfn "$PREFIX/bin/$name" "$target"
+    printf '%s\n' "$target" >> "$MANIFEST.tmp"
+  done
+}
+
+write_install_info() {
+  local created=0
+  # Keep the record of a service user an earlier run created.
+  if [ -f "$INFO" ] && grep -qx 'SERVICE_USER_CREATED=1' "$INFO"; then created=1; fi
+  [ "${SERVICE_USER_CREATED:-0}" = 1 ] && created=1
+  cat > "$INFO" <<EOF
+# Written by install.sh; read by install.sh --uninstall.
+MODE=$MODE
+CONFIG_DIR=$CONFIG_DIR
+DATA_DIR=$DATA_DIR
+LOGS_DIR=$LOGS_DIR
+SERVICE_USER_CREATED=$created
+SOURCE_COMMIT=$(git -C "$SOURCE_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
+INSTALLED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+EOF
+}
+
+check_installed_config() {
+  local output
+  if ! output=$("$PREFIX/bin/bandsaw" config check 2>&1); then
+    warn "the configuration does not load with this version:"
+    printf '%s\n' "$output" | tail -n 3 >&2
+    warn "fix $CONFIG_DIR/config.yaml (compare with config.yaml.new), then: $PREFIX/bin/bandsaw config check"
+  fi
+  return 0
+}
+
+# First run with access control: an admin account instead of a default password.
+first_run_admin() {
+  local bandsaw=$PREFIX/bin/bandsaw run_as=()
+  if ! "$bandsaw" --help 2>/dev/null | grep -qE '^ +users( |$)'; then
+    say "this version has no 'bandsaw users' command: no admin account to create"
+    return 0
+  fi
+  [ "$MODE" = system ] && run_as=(runuser -u "$SERVICE_USER" --)
+  if "${run_as[@]}" "$bandsaw" users list 2>/dev/null | grep -qw admin; then
+    say "an admin account exists: kept"
+    return 0
+  fi
+  local later="create it later with: $bandsaw users add NAME --role admin"
+  if [ "$INTERACTIVE" = 0 ] || [ ! -t 0 ]; then
+    say "no admin account yet and no terminal to ask for a password: $later"
+    return 0
+  fi
+  if [ -z "$ADMIN" ]; then
+    read -r -p "install.sh: name of the first admin account [admin]: " ADMIN
+    ADMIN=${ADMIN:-admin}
+  fi
+  say "creating the admin account $ADMIN (bandsaw asks for the password)"
+  "${run_as[@]}" "$bandsaw" users add "$ADMIN" --role admin || warn "the admin account was not created: $later"
+}
+
+# --- uninstall -----------------------------------------------------------------------------
+
+uninstall() {
+  [ -f "$INFO" ] || die "no installation in $PREFIX (install-info missing); give the same --prefix/--user as at install"
+  local kept_config kept_data kept_logs created line
+  kept_config=$(sed -n 's/^CONFIG_DIR=//p' "$INFO")
+  kept_data=$(sed -n 's/^DATA_DIR=//p' "$INFO")
+  kept_logs=$(sed -n 's/^LOGS_DIR=//p' "$INFO")
+  created=$(sed -n 's/^SERVICE_USER_CREATED=//p' "$INFO")
+  if systemd_running && [ -f "$UNIT_DIR/$SERVICE_NAME" ]; then
+    "${SYSTEMCTL[@]}" disable --now "$SERVICE_NAME" 2>/dev/null || true
+  fi
+  if [ -f "$MANIFEST" ]; then
+    while IFS= read -r line; do
+      [ -n "$line" ] && rm -f -- "$line"
+    done < "$MANIFEST"
+  fi
+  systemd_running && "${SYSTEMCTL[@]}" daemon-reload 2>/dev/null
+  rm -rf -- "$PREFIX"
+  say "removed the program from $PREFIX"
+  if [ "$PURGE" = 1 ]; then
+    rm -rf -- "$kept_config" "$kept_data" "$kept_logs"
+    say "purged $kept_config, $kept_data and $kept_logs"
+    if [ "$MODE" = system ] && [ "$created" = 1 ] && getent passwd "$SERVICE_USER" >/dev/null; then
+      userdel "$SERVICE_USER" 2>/dev/null || warn "could not remove the user $SERVICE_USER"
+      getent group "$SERVICE_USER" >/dev/null && groupdel "$SERVICE_USER" 2>/dev/null
+    fi
+  else
+    say "kept config ($kept_config), data ($kept_data) and logs ($kept_logs); --purge removes them"
+  fi
+  return 0
+}
