@@ -165,7 +165,7 @@ def test_progress_is_reported_and_cancel_leaves_nothing(archived: Path, tmp_path
 
 
 def test_bad_requests_are_refused_with_the_reason(archived: Path, tmp_path: Path) -> None:
-    with pytest.raises(ExportRequestError, match="unknown signal.*no_such_signal"):
+    with pytest.raises(ExportRequestError, match=r"unknown signal.*no_such_signal"):
         export_data(archived, tmp_path / "x.csv", signals=["band_torque", "no_such_signal"])
     with pytest.raises(ExportRequestError, match="csv or xlsx"):
         export_data(archived, tmp_path / "x.pdf")
