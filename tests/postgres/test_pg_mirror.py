@@ -202,3 +202,24 @@ async def test_the_engine_schemas_are_mirrored(
             await assert_content(pg, sources, machine_id, table)
     finally:
         await pg.close()
+
+
+async def test_a_replaced_source_file_is_sent_again(
+    mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, machine_id: int
+) -> None:
+    """A corrupt raw.db moved aside (or a restore) restarts its ids below the cursor."""
+    sources.create(["samples"])
+    sources.append("samples", 300)
+    async with running(mirror_settings) as mirror:
+        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples"]), what="first file")
+        sources.close()
+        for path in sources.dir.glob("raw.db*"):
+            path.unlink()
+        sources.create(["samples"])
+        sources.append("samples", 100)  # ids 1..100 again, new times
+
+        async def both_files() -> bool:
+            return await pg.fetchval("SELECT count(*) FROM samples WHERE machine_id = $1", machine_id) == 400
+
+        await wait_for(both_files, what="the new file's rows")
+        assert mirror.rows_sent == 400

@@ -96,7 +96,6 @@ class PostgresMirror:
         self._wake_event = asyncio.Event()
         self._stopping = False
         self._schema_ready = False
-        self._pg_cols: dict[str, dict[str, str]] = {}
         self._plans: dict[str, CopyPlan] = {}
         self._send_state: dict[str, SendState] = {}
         self._cursors: dict[str, int] = {}
@@ -231,8 +230,11 @@ class PostgresMirror:
             plan = await self._plan(spec, columns)
             fresh = await self._io(self._reader.read_ids, spec, list(plan.columns), [entry.row_id])
             row = fresh.get(entry.row_id) or plan.row_from_dict(entry.values)
-            async with self._pool.acquire() as conn:
-                _, refused = await send_bisecting(conn, plan, entry.machine_id, [row])
+            try:
+                async with self._pool.acquire() as conn:
+                    _, refused = await send_bisecting(conn, plan, entry.machine_id, [row])
+            except Exception as exc:  # the connection, not the row: the entry stays as it was
+                raise MirrorUnavailable(describe_error(exc, self._target)) from exc
             if refused:
                 await self._io(self._state.requarantine, entry.id, self._target.redact(refused[0][1]), self._now_ms())
                 failing += 1
@@ -290,7 +292,6 @@ class PostgresMirror:
                 found = await migrate(conn, self._tables)
                 if found == 0 or not self.timescale:
                     self.timescale = await enable_timescale(conn)
-            self._pg_cols.clear()
             self._plans.clear()
             self._schema_ready = True
         self._connected = True
@@ -396,6 +397,11 @@ class PostgresMirror:
             self._logged_error = text
             log.warning("PostgreSQL mirror: %s", text)
         self._error, self._connected, self._schema_ready = text, False, False
+        # A fresh pool on the next attempt: our backoff paces reconnects, and asyncpg's own
+        # floor keeper (which retries every second with a traceback each time) never runs.
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
         return was_up
 
     def _check_down_alarm(self) -> None:
@@ -434,13 +440,32 @@ class PostgresMirror:
             log.debug("backlog not measured: %s", exc)
 
     def _backlog_all(self) -> tuple[int, int | None]:
+        """On the SQLite thread: the lag, and cursors past a source's end put back to its start."""
         total, oldest = 0, None
         for spec in self._tables:
-            rows, ts_ms, _ = self._reader.backlog(spec, self._cursors.get(spec.name, 0))
+            cursor = self._cursors.get(spec.name, 0)
+            rows, ts_ms, high = self._reader.backlog(spec, cursor)
+            if high is not None and high < cursor:
+                self._source_replaced(spec, cursor, high)
+                rows, ts_ms, high = self._reader.backlog(spec, 0)
             total += rows
             if ts_ms is not None and (oldest is None or ts_ms < oldest):
                 oldest = ts_ms
         return total, oldest
+
+    def _source_replaced(self, spec: TableSpec, cursor: int, high: int) -> None:
+        # The file was replaced (restored from a backup, or a corrupt one moved aside): its ids
+        # start again below the cursor. Send it all again; rows already there are skipped
+        # (samples by time; other tables by id, so a reused id keeps its first row centrally).
+        log.warning(
+            "%s: ids end at %d, below the mirror's cursor %d: the file was replaced; re-sending it",
+            spec.name, high, cursor,
+        )
+        assert self._state is not None
+        self._state.set_cursor(self._target.identity, spec.name, 0, self._now_ms())
+        self._cursors[spec.name] = 0
+        self._send_state[spec.name] = SendState()
+        self._send_state[spec.name].conflicted = True
 
     async def _refresh_quarantine(self, last_error: str) -> None:
         assert self._state is not None

@@ -23,6 +23,7 @@ class SourceReader:
     def __init__(self, databases_dir: Path) -> None:
         self._dir = databases_dir
         self._connections: dict[str, sqlite3.Connection] = {}
+        self._inodes: dict[str, tuple[int, int]] = {}  # the file each connection opened
         self._contract_warned: set[str] = set()
 
     def path(self, spec: TableSpec) -> Path:
@@ -33,7 +34,9 @@ class SourceReader:
         if conn is not None:
             return conn
         path = self.path(spec)
-        if not path.is_file():
+        try:
+            stat = path.stat()
+        except OSError:
             return None
         try:
             conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5.0, isolation_level=None)
@@ -42,15 +45,31 @@ class SourceReader:
             log.warning("cannot open %s read-only: %s", path, exc)
             return None
         self._connections[spec.database] = conn
+        self._inodes[spec.database] = (stat.st_dev, stat.st_ino)
         return conn
+
+    def _drop_if_replaced(self, spec: TableSpec) -> None:
+        """Forget the connection when the file at the path is no longer the one it opened."""
+        if spec.database not in self._connections:
+            return
+        try:
+            stat = self.path(spec).stat()
+            current: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        except OSError:
+            current = None
+        if current != self._inodes.get(spec.database):
+            log.info("%s was replaced or removed: reopening", self.path(spec))
+            self._forget(spec)
 
     def _forget(self, spec: TableSpec) -> None:
         conn = self._connections.pop(spec.database, None)
+        self._inodes.pop(spec.database, None)
         if conn is not None:
             conn.close()
 
     def columns(self, spec: TableSpec) -> list[tuple[str, str]] | None:
         """(name, declared type) in mirror order (id, ts_ms, the rest), or None: not there yet."""
+        self._drop_if_replaced(spec)  # checked once per cycle: columns() opens every table's turn
         conn = self._connection(spec)
         if conn is None:
             return None
@@ -105,21 +124,30 @@ class SourceReader:
         sql = f"SELECT {names} FROM {quote_ident(spec.table)} WHERE id IN ({marks})"
         return {row[0]: row for row in conn.execute(sql, ids).fetchall()}
 
-    def backlog(self, spec: TableSpec, after_id: int) -> tuple[int, int | None, int]:
-        """(rows after the cursor, ts_ms of the oldest of them, the newest id) for the lag."""
+    def backlog(self, spec: TableSpec, after_id: int) -> tuple[int, int | None, int | None]:
+        """(rows after the cursor, ts_ms of the oldest of them, the highest id ever given).
+
+        The highest id comes from sqlite_sequence (AUTOINCREMENT's memory, which deleting old
+        rows does not lower); None when the table is not there.
+        """
         conn = self._connection(spec)
         if conn is None:
-            return 0, None, 0
+            return 0, None, None
         table = quote_ident(spec.table)
         try:
             newest = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
             oldest = conn.execute(
                 f"SELECT ts_ms FROM {table} WHERE id > ? ORDER BY id LIMIT 1", (after_id,)
             ).fetchone()
+            try:
+                seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (spec.table,)).fetchone()
+            except sqlite3.OperationalError:  # no AUTOINCREMENT table in this file yet
+                seq = None
         except sqlite3.Error:
             self._forget(spec)
-            return 0, None, 0
-        return max(0, newest - after_id), (oldest[0] if oldest else None), newest
+            return 0, None, None
+        high = max(newest, seq[0] if seq else 0)
+        return max(0, newest - after_id), (oldest[0] if oldest else None), high
 
     def close(self) -> None:
         for conn in self._connections.values():
