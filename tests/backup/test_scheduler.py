@@ -28,8 +28,10 @@ class Clock:
         return self.now
 
 
-def local(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> float:
-    return datetime(year, month, day, hour, minute, second).timestamp()
+def local(*parts: int) -> float:
+    """Epoch seconds of a local wall time (year, month, day, hour[, minute[, second]])."""
+    year, month, day, hour, *rest = parts
+    return datetime(year, month, day, hour, *rest).timestamp()
 
 
 def with_sqlite(settings: Settings, **changes: object) -> Settings:
