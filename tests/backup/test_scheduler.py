@@ -30,8 +30,8 @@ class Clock:
 
 def local(*parts: int) -> float:
     """Epoch seconds of a local wall time (year, month, day, hour[, minute[, second]])."""
-    year, month, day, hour, *rest = parts
-    return datetime(year, month, day, hour, *rest).timestamp()
+    year, month, day, hour, minute, second = (*parts, 0, 0)[:6]
+    return datetime(year, month, day, hour, minute, second).timestamp()
 
 
 def with_sqlite(settings: Settings, **changes: object) -> Settings:
