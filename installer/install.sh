@@ -9,13 +9,14 @@
 # data in /var/lib/bandsaw-hmi, logs in /var/log/bandsaw-hmi, engine service run as the system
 # user "bandsaw". --user install: ~/.local/opt/bandsaw-hmi, XDG config/data/state directories,
 # a systemd --user unit. Running it again upgrades: config, data, users and models are kept.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_DIR=$(dirname "$SCRIPT_DIR")
-# shellcheck source=installer/lib/render.sh
+# shellcheck source=lib/render.sh
 . "$SCRIPT_DIR/lib/render.sh"
-# shellcheck source=installer/lib/steps.sh
+# shellcheck source=lib/steps.sh
 . "$SCRIPT_DIR/lib/steps.sh"
 
 APP="bandsaw-hmi"

@@ -204,10 +204,15 @@ install_shortcuts() {
       if [ -d "$desktop_dir" ] && [ "$desktop_dir" != "$HOME" ]; then
         render_desktop_entry > "$desktop_dir/$APP.desktop.tmp"
         place "$desktop_dir/$APP.desktop" 0755
-        command -v gio >/dev/null 2>&1 && gio set "$desktop_dir/$APP.desktop" metadata::trusted true 2>/dev/null
+        # GNOME starts a desktop-folder launcher only once it is trusted (needs a session bus).
+        if command -v gio >/dev/null 2>&1; then
+          gio set "$desktop_dir/$APP.desktop" metadata::trusted true 2>/dev/null || true
+        fi
       fi
     fi
-    command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$APPLICATIONS_DIR" 2>/dev/null
+    if command -v update-desktop-database >/dev/null 2>&1; then
+      update-desktop-database -q "$APPLICATIONS_DIR" 2>/dev/null || true
+    fi
   fi
   if [ "$KIOSK" = 1 ]; then
     local autostart=$AUTOSTART_DIR owner=""
