@@ -182,7 +182,11 @@ class PollerProbe:
 
     async def __aexit__(self, *_exc: object) -> None:
         if self.client is not None:
-            await self.client.close()
+            try:
+                async with asyncio.timeout(10):
+                    await self.client.close()
+            except TimeoutError:
+                print("warning: the PLC client did not close within 10 s", flush=True)
 
     async def phase(
         self, name: str, work: Callable[[], Awaitable[object]], feed: Callable[[Snapshot], None] | None
@@ -196,7 +200,11 @@ class PollerProbe:
         try:
             await work()
         finally:
-            await poller.stop()
+            try:
+                async with asyncio.timeout(10):
+                    await poller.stop()
+            except TimeoutError:
+                print(f"warning: the poller did not stop within 10 s after '{name}'", flush=True)
         j = poller.jitter()
         return (f"{name:<32} cycles {j.cycles:4d}  p50 {j.lateness_p50_ms:5.2f} ms  "
                 f"p99 {j.lateness_p99_ms:5.2f} ms  max {j.lateness_max_ms:6.2f} ms  overruns {j.overruns}")
@@ -308,6 +316,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=86_400)
     parser.add_argument("--idle-s", type=float, default=10.0, help="poller-alone phase length")
     parser.add_argument("--no-poller", action="store_true", help="skip the simulator and the jitter figures")
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows when piped
     return asyncio.run(run(parser.parse_args()))
 
 

@@ -297,13 +297,15 @@ class TelemetryService:
 
     def _next_timeout(self) -> float:
         timeout = TICK_S
+        if len(self._stream.inflight) >= self._cfg.max_inflight_messages:
+            return timeout  # a full window: the next PUBACK wakes the pump
         live = self._stream.live_deadline()
         if live is not None:
             timeout = min(timeout, live - self._clock())
         resume = self._stream.pacing.resume_at
-        if resume is not None and self._connected:
+        if resume is not None and self._connected and not self._stream.backlog_done:
             timeout = min(timeout, resume - self._clock())
-        return max(0.01, timeout)
+        return max(0.001, timeout)
 
     async def _store(self) -> None:
         batch = list(self._pending)
