@@ -115,18 +115,18 @@ def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_e
     for i in range(1200):  # two minutes at 10 Hz
         fake_engine.push({"band_current": float(i % 100)}, ts_ms=now_ms - (1199 - i) * 100)
     frames = page.plot.frames
-    page.plot.redraw()
+    page.plot.redraw(force=True)
     assert page.plot.frames == frames + 1
     t, y = page.plot.shown("band_current")
     assert t.size == 601 and y[-1] == 1199 % 100  # the 1 min window: the newest 60 s
-    page.plot.redraw()  # nothing new: no redraw
+    page.plot.redraw(force=True)  # nothing new: no redraw
     assert page.plot.frames == frames + 1
     page.set_window(600)
     assert page.plot.shown("band_current")[0].size == 1200
     page.pause_button.setChecked(True)
     frozen = page.plot.shown("band_current")[1].copy()
     fake_engine.push({"band_current": 555.0}, ts_ms=now_ms + 100)
-    page.plot.redraw()
+    page.plot.redraw(force=True)
     assert np.array_equal(page.plot.shown("band_current")[1], frozen)  # paused: the view holds still
     page.plot.set_cursor(float(t[-1]))
     assert "current" in page.readout.text().lower()
@@ -144,10 +144,27 @@ def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine
     curve_ids = {k: id(c) for k, c in page.plot.curves.items()}
     for _ in range(30):
         fake_engine.push()
-        page.plot.redraw()
+        page.plot.redraw(force=True)
     assert [len(p.listDataItems()) for p in page.plot.plots] == items_before
     assert {k: id(c) for k, c in page.plot.curves.items()} == curve_ids
     for curve in page.plot.curves.values():
         assert curve.opts["clipToView"] and curve.opts["autoDownsample"]
         assert curve.opts["downsampleMethod"] == "peak" and curve.opts["skipFiniteCheck"]
+    page.plot.stop()
+
+
+def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+    page = TrendsPage(bridge)
+    qtbot.addWidget(page)
+    page.resize(1280, 700)
+    page.show()
+    page.set_window(3600)
+    assert page.plot.min_redraw_interval_s() > 1.0  # an hour on ~1200 px: seconds per pixel
+    page.set_window(60)
+    assert page.plot.min_redraw_interval_s() == pytest.approx(0.1)  # capped by hmi.plot_rate_hz
+    page.set_window(3600)
+    frames = page.plot.frames
+    fake_engine.push()
+    page.plot.redraw()  # the timer's call: too soon after the last frame for a 1 h window
+    assert page.plot.frames == frames
     page.plot.stop()

@@ -1,0 +1,241 @@
+"""HMI figures, each beside a bare baseline measured in the same run.
+
+frames: offscreen frame time of the trends page (1 h window, 36,000 points per curve, every
+        curve of the page) against a bare pyqtgraph PlotWidget given the same arrays (plain
+        setData, no downsampling or clip-to-view). One frame = one new sample + redraw + render.
+live:   the whole HMI on the real engine and the in-process simulator at 10 Hz, under qasync:
+        CPU of the process (target <= 30 % of one core) against the headless engine alone,
+        memory (RSS) over the run, and latency from a simulator register change to the widget
+        showing it (target p99 <= 150 ms).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py frames [--frames 60]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py live [--seconds 60] [--speedup 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "hmi"))
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from core.config import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from core.registers import load_register_map  # noqa: E402
+
+POINTS = 36_000  # 1 h at 10 Hz
+SIZE = (1280, 700)
+
+
+def _settings(data_dir: str, **overrides: Any) -> Settings:
+    return load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=Path(data_dir) / "no.env",
+                         overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}, **overrides})
+
+
+def _stats(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"median {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
+
+
+# --- frames ------------------------------------------------------------------------------
+
+
+def bench_frames(frames: int) -> None:
+    from hmi_fake_engine import FakeEngine
+
+    from hmi.bridge import EngineBridge
+    from hmi.pages.trends import COLUMNS, TrendsPage
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = _settings(data_dir)
+        register_map = load_register_map(settings.register_map_path)
+        engine = FakeEngine(settings, register_map)
+        bridge = EngineBridge(engine)
+        bridge.attach()
+        page = TrendsPage(bridge)
+        page.resize(*SIZE)
+        page.show()
+        page.set_window(3600)
+        rng = np.random.default_rng(1)
+        t0 = time.time() - POINTS / 10
+        data = {c: np.cumsum(rng.normal(0, 0.1, POINTS + frames)) + 50 for c in COLUMNS}
+        for i in range(POINTS):
+            page.buffer.append(t0 + i / 10, {c: float(data[c][i]) for c in COLUMNS})
+        page.plot.mark_dirty()
+        page.plot.redraw(force=True)
+        page.plot.grab()
+
+        # The bare baseline: one PlotWidget, the same curves and arrays, plain setData.
+        bare = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        bare.resize(*SIZE)
+        bare.show()
+        bare_curves = [bare.plot(pen=pg.mkPen(i, width=1)) for i in range(len(COLUMNS))]
+        app.processEvents()
+
+        ours: list[float] = []
+        base: list[float] = []
+        for f in range(frames):
+            i = POINTS + f
+            t = t0 + i / 10
+            start = time.perf_counter()
+            page.buffer.append(t, {c: float(data[c][i]) for c in COLUMNS})
+            page.plot.mark_dirty()
+            page.plot.redraw(force=True)  # every frame drawn: the per-frame cost
+            page.plot.grab()
+            ours.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            x = np.arange(i - POINTS + 1, i + 1) / 10 + t0
+            for curve, column in zip(bare_curves, COLUMNS, strict=True):
+                curve.setData(x, data[column][i - POINTS + 1 : i + 1])
+            bare.grab()
+            base.append(time.perf_counter() - start)
+        print(f"trends frame, {len(COLUMNS)} curves x {POINTS} points, {SIZE[0]}x{SIZE[1]}, {frames} frames:")
+        print(f"  trends page (ring buffer, peak downsampling, clip-to-view): {_stats(ours)}")
+        print(f"  bare pyqtgraph PlotWidget, same arrays, plain setData:      {_stats(base)}")
+        print(f"  ratio bare/page (median): {statistics.median(base) / statistics.median(ours):.2f}x")
+        interval = page.plot.min_redraw_interval_s()
+        print(f"  the page redraws a 1 h window every {interval:.2f} s (one pixel of time), so it costs "
+              f"{statistics.median(ours) / interval * 100:.1f} % of a core; the bare plot redrawn at "
+              f"{settings.hmi.plot_rate_hz:g} Hz would cost "
+              f"{statistics.median(base) * settings.hmi.plot_rate_hz * 100:.0f} %")
+        page.plot.stop()
+        bridge.detach()
+        page.close()
+        bare.close()
+
+
+# --- live --------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _measure_hmi(settings: Settings, seconds: float, speedup: float) -> dict[str, Any]:
+    from core.engine import Engine
+    from hmi.app import run_window
+    from hmi.main_window import MainWindow
+
+    holder: dict[str, Any] = {}
+
+    def factory(s: Settings, m: Any, simulate: bool) -> Engine:
+        holder["engine"] = Engine(s, m, simulate=True, sim_speedup=speedup)
+        return holder["engine"]
+
+    def ready(window: MainWindow) -> None:
+        holder["window"] = window
+
+    register_map = load_register_map(settings.register_map_path)
+    task = asyncio.ensure_future(run_window(settings, register_map, factory, simulate=True, window_ready=ready))
+    while not (holder.get("engine") and holder["engine"].running):  # noqa: ASYNC110 - started elsewhere
+        await asyncio.sleep(0.05)
+    window: MainWindow = holder["window"]
+    engine = holder["engine"]
+    await asyncio.sleep(2.0)  # settle: first polls, caches
+    tile = window.pages["dashboard"].tiles["cutting_speed_actual"]  # type: ignore[attr-defined]
+    latencies: list[float] = []
+    rss: list[float] = [_rss_mb()]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    end = wall0 + seconds
+    setpoints = [60.0, 61.0]
+    n = 0
+    while time.perf_counter() < end:
+        # A register change in the simulator -> the widget showing it.
+        value = setpoints[n % 2]
+        n += 1
+        before = tile.target_label.text()
+        engine.simulator.plc.set_value("cutting_speed", value)
+        changed_at = time.perf_counter()
+        # Polling the label is the measurement: the widget has no event to wait on.
+        while tile.target_label.text() == before and time.perf_counter() - changed_at < 2.0:  # noqa: ASYNC110
+            await asyncio.sleep(0.002)
+        latencies.append(time.perf_counter() - changed_at)
+        await asyncio.sleep(0.5)
+        if n % 20 == 0:
+            rss.append(_rss_mb())
+        if n % 10 == 0:  # show every page now and then, as an engineer would
+            window.show_page(("dashboard", "trends", "registers", "dashboard")[(n // 10) % 4])
+    cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+    rss.append(_rss_mb())
+    polls = engine.status().link.achieved_hz
+    window.close()
+    await task
+    return {"cpu": cpu, "latencies": latencies, "rss": rss, "hz": polls}
+
+
+async def _measure_engine(settings: Settings, seconds: float, speedup: float) -> float:
+    from core.engine import Engine
+
+    register_map = load_register_map(settings.register_map_path)
+    engine = Engine(settings, register_map, simulate=True, sim_speedup=speedup)
+    await engine.start()
+    await asyncio.sleep(2.0)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+    await engine.stop()
+    return cpu
+
+
+def bench_live(seconds: float, speedup: float) -> None:
+    import qasync
+
+    from hmi.theme import apply_theme
+
+    app = QApplication.instance() or QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app)
+    with tempfile.TemporaryDirectory() as hmi_dir, tempfile.TemporaryDirectory() as engine_dir:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            hmi = runner.run(_measure_hmi(_settings(hmi_dir), seconds, speedup))
+        bare = asyncio.run(_measure_engine(_settings(engine_dir), seconds, speedup))
+    lat = sorted(hmi["latencies"])
+    p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+    rss = hmi["rss"]
+    print(f"live, {seconds:.0f} s on the simulator (speedup {speedup:g}), poll {hmi['hz']:.1f} Hz:")
+    print(f"  CPU, whole HMI process (engine + simulator + window): {hmi['cpu'] * 100:5.1f} % of one core")
+    print(f"  CPU, headless engine + simulator alone (baseline):      {bare * 100:5.1f} % of one core")
+    print(f"  latency sim register change -> widget ({len(lat)} changes): median "
+          f"{statistics.median(lat) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")
+    print(f"  RSS: start {rss[0]:.0f} MB, end {rss[-1]:.0f} MB, max {max(rss):.0f} MB "
+          f"(second half grew {rss[-1] - rss[len(rss) // 2]:+.1f} MB)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="what", required=True)
+    frames = commands.add_parser("frames")
+    frames.add_argument("--frames", type=int, default=60)
+    live = commands.add_parser("live")
+    live.add_argument("--seconds", type=float, default=60.0)
+    live.add_argument("--speedup", type=float, default=1.0)
+    args = parser.parse_args()
+    if args.what == "frames":
+        bench_frames(args.frames)
+    else:
+        bench_live(args.seconds, args.speedup)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
