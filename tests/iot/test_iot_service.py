@@ -158,7 +158,7 @@ async def test_wrong_token_is_reported_and_records_stay(
 
 
 async def test_caps_drop_oldest_with_count_and_alarm(
-    settings: Settings, register_map: RegisterMap, tmp_path: Path
+    settings: Settings, register_map: RegisterMap, broker: Mosquitto
 ) -> None:
     alarms = AlarmManager()
     # Nobody listens on this port: everything stays in the outbox. 0.02 MB holds ~30 records.
@@ -177,6 +177,18 @@ async def test_caps_drop_oldest_with_count_and_alarm(
         payloads = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox ORDER BY id")]
     counts = [p["cut_count"] for p in payloads if "cut_count" in p]
     assert counts == list(range(101 - len(counts), 101))  # the newest survive
+
+    # Once the broker is back and the backlog has drained, the alarm returns to normal.
+    sub = Subscriber(broker.port, [TELEMETRY]).start()
+    drained = make_service(settings, register_map, broker.port, alarms=alarms)
+    try:
+        async with running(drained):
+            await wait_until(lambda: drained.health().backlog == 0, what="backlog drained")
+            await wait_until(lambda: not alarms.is_active(ALARM_OVERFLOW), what="overflow alarm cleared")
+            await wait_until(lambda: len([r for r in sub.telemetry() if "cut_count" in r["values"]]) == len(counts),
+                             what="the kept records")
+    finally:
+        sub.stop()
 
 
 async def test_tls_with_a_private_ca(settings: Settings, register_map: RegisterMap, tmp_path: Path) -> None:
