@@ -1,0 +1,371 @@
+"""Export dialog: what (samples, cuts, alarms), a time range, signals, CSV or Excel, then a progress
+bar with Cancel.
+
+Non-modal and never blocking: the export runs in a worker thread (core.storage.export writes in
+pages); the thread only stores its progress in plain attributes, and a 100 ms QTimer on the GUI
+thread shows it. Cancel (or closing the dialog) asks the export to stop at the next page; it then
+removes its partial file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.storage.export import ExportCancelled, ExportError, ExportResult, export_data
+
+TOUCH_PX = 56
+RANGES: tuple[tuple[str, float | None], ...] = (("Last hour", 3600.0), ("Last 8 h", 8 * 3600.0),
+                                                ("Last 24 h", 86400.0), ("Last 7 days", 7 * 86400.0),
+                                                ("Everything", None))
+WHATS = (("Samples (signals)", "samples"), ("Cuts", "cuts"), ("Alarms", "alarms"))
+
+
+@dataclass
+class _Job:
+    """Shared between the worker thread (writes) and the GUI thread (reads on its timer)."""
+
+    cancel: threading.Event
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    result: ExportResult | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Everything the worker needs, read from the widgets on the GUI thread before it starts."""
+
+    data_dir: Path
+    out: Path
+    what: str
+    fmt: str
+    signals: list[str] | None
+    start_ms: int | None
+    end_ms: int | None
+
+
+def _work(job: _Job, request: _Request) -> None:
+    """The worker thread: touches no widget, only ``job``."""
+
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+
+    try:
+        job.result = export_data(
+            request.data_dir, request.out, what=request.what, start_ms=request.start_ms,  # type: ignore[arg-type]
+            end_ms=request.end_ms, signals=request.signals, fmt=request.fmt,  # type: ignore[arg-type]
+            progress=progress, cancel=job.cancel.is_set)
+    except ExportCancelled:
+        job.error = "Export cancelled; no file was left."
+    except ExportError as exc:
+        job.error = f"Export failed: {exc}"
+    except Exception as exc:  # anything else must still end the job and be shown
+        job.error = f"Export failed: {type(exc).__name__}: {exc}"
+    finally:
+        job.finished = True
+
+
+class ExportDialog(QDialog):
+    finished_export = Signal(str)  # the message shown when it ended (written, cancelled, failed)
+
+    def __init__(self, data_dir: Path, signals: list[str], parent: QWidget | None = None, *,
+                 clock: float | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ExportDialog")
+        self.setWindowTitle("Export data")
+        self.setModal(False)
+        self.data_dir = data_dir
+        self.export_dir = data_dir / "exports"
+        self._now = clock
+        self._job: _Job | None = None
+        self._thread: threading.Thread | None = None
+        self._file_dialog: QFileDialog | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._poll)
+
+        self.what_combo = QComboBox(self)
+        self.what_combo.setMinimumHeight(TOUCH_PX)
+        for label, value in WHATS:
+            self.what_combo.addItem(label, value)
+        self.what_combo.currentIndexChanged.connect(self._what_changed)
+
+        self.range_group = QButtonGroup(self)
+        ranges = QHBoxLayout()
+        for i, (label, _seconds) in enumerate(RANGES):
+            button = self._button(label, checkable=True)
+            self.range_group.addButton(button, i)
+            ranges.addWidget(button)
+        self.range_group.idClicked.connect(self.choose_range)
+        self.start_edit = self._time_edit()
+        self.end_edit = self._time_edit()
+
+        self.signal_list = QListWidget(self)
+        self.signal_list.setMinimumHeight(160)
+        self.signal_list.setStyleSheet("QListWidget::item { min-height: 40px; }")
+        for name in signals:
+            item = QListWidgetItem(name, self.signal_list)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.all_button = self._button("All signals")
+        self.all_button.clicked.connect(lambda: self.set_all_signals(True))
+        self.none_button = self._button("None")
+        self.none_button.clicked.connect(lambda: self.set_all_signals(False))
+
+        self.format_group = QButtonGroup(self)
+        formats = QHBoxLayout()
+        for i, label in enumerate(("CSV", "Excel (xlsx)")):
+            button = self._button(label, checkable=True)
+            button.setChecked(i == 0)
+            self.format_group.addButton(button, i)
+            formats.addWidget(button)
+        self.format_group.idClicked.connect(lambda _id: self._suggest_path())
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setMinimumHeight(TOUCH_PX)
+        self.browse_button = self._button("Choose…")
+        self.browse_button.clicked.connect(self.choose_file)
+        formats.addWidget(self.path_edit, 1)
+        formats.addWidget(self.browse_button)
+
+        self.progress = QProgressBar(self)
+        self.progress.setMinimumHeight(32)
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.status_label = QLabel("", self)
+        self.status_label.setWordWrap(True)
+        self.export_button = self._button("Export")
+        self.export_button.setObjectName("PrimaryButton")
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button = self._button("Cancel export")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.close_button = self._button("Close")
+        self.close_button.clicked.connect(self.close)
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("What", self), 0, 0)
+        grid.addWidget(self.what_combo, 0, 1, 1, 3)
+        grid.addWidget(QLabel("From", self), 1, 0)
+        grid.addWidget(self.start_edit, 1, 1)
+        grid.addWidget(QLabel("to", self), 1, 2)
+        grid.addWidget(self.end_edit, 1, 3)
+        signal_buttons = QHBoxLayout()
+        signal_buttons.addWidget(self.all_button)
+        signal_buttons.addWidget(self.none_button)
+        signal_buttons.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        for button in (self.cancel_button, self.close_button, self.export_button):
+            actions.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addLayout(ranges)
+        self.signals_title = QLabel("Signals", self)
+        self.signals_title.setObjectName("SectionTitle")
+        layout.addWidget(self.signals_title)
+        layout.addWidget(self.signal_list, 1)
+        layout.addLayout(signal_buttons)
+        layout.addLayout(formats)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status_label)
+        layout.addLayout(actions)
+        self.choose_range(0)
+        self.resize(820, 700)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _button(self, text: str, *, checkable: bool = False) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setCheckable(checkable)
+        return button
+
+    def _time_edit(self) -> QDateTimeEdit:
+        edit = QDateTimeEdit(self)
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        edit.setCalendarPopup(True)
+        edit.setMinimumHeight(TOUCH_PX)
+        return edit
+
+    # --- choices ---------------------------------------------------------------------------
+
+    def _current_s(self) -> float:
+        return self._now if self._now is not None else time.time()
+
+    def choose_range(self, index: int) -> None:
+        """A range button: the last hour ... everything (no limits)."""
+        self.range_group.button(index).setChecked(True)
+        seconds = RANGES[index][1]
+        everything = seconds is None
+        self.start_edit.setEnabled(not everything)
+        self.end_edit.setEnabled(not everything)
+        now = self._current_s()
+        self.end_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(int(now * 1000)))
+        self.start_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(int((now - (seconds or 0)) * 1000)))
+        self._suggest_path()
+
+    def set_all_signals(self, checked: bool) -> None:
+        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        for row in range(self.signal_list.count()):
+            self.signal_list.item(row).setCheckState(state)
+
+    def chosen_signals(self) -> list[str]:
+        return [self.signal_list.item(row).text() for row in range(self.signal_list.count())
+                if self.signal_list.item(row).checkState() == Qt.CheckState.Checked]
+
+    def chosen_range_ms(self) -> tuple[int | None, int | None]:
+        if RANGES[max(self.range_group.checkedId(), 0)][1] is None:
+            return None, None
+        return self.start_edit.dateTime().toMSecsSinceEpoch(), self.end_edit.dateTime().toMSecsSinceEpoch()
+
+    @property
+    def what(self) -> str:
+        return str(self.what_combo.currentData())
+
+    @property
+    def fmt(self) -> str:
+        return "xlsx" if self.format_group.checkedId() == 1 else "csv"
+
+    def _what_changed(self) -> None:
+        samples = self.what == "samples"
+        for widget in (self.signal_list, self.all_button, self.none_button, self.signals_title):
+            widget.setVisible(samples)
+        self._suggest_path()
+
+    def _suggest_path(self) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._current_s()))
+        self.path_edit.setText(str(self.export_dir / f"{self.what}-{stamp}.{self.fmt}"))
+
+    def choose_file(self) -> QFileDialog:
+        """A non-modal save dialog (no nested event loop); its choice fills the path."""
+        dialog = QFileDialog(self, "Export to", self.path_edit.text(), "CSV (*.csv);;Excel (*.xlsx)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.path_edit.setText)
+        dialog.finished.connect(self._file_dialog_closed)
+        self._file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _file_dialog_closed(self, _result: int) -> None:
+        self._file_dialog = None
+
+    # --- running ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.finished
+
+    def start(self) -> bool:
+        """Start the export in a worker thread; False (with the reason shown) when it cannot."""
+        if self.running:
+            return False
+        signals = self.chosen_signals() if self.what == "samples" else None
+        if self.what == "samples" and not signals:
+            self._say("Choose at least one signal.")
+            return False
+        start_ms, end_ms = self.chosen_range_ms()
+        if start_ms is not None and end_ms is not None and end_ms <= start_ms:
+            self._say("The end of the range must be after its start.")
+            return False
+        out = Path(self.path_edit.text().strip())
+        if not out.name:
+            self._say("Choose a file to write.")
+            return False
+        job = _Job(cancel=threading.Event())
+        self._job = job
+        request = _Request(self.data_dir, out, self.what, self.fmt, signals, start_ms, end_ms)
+        thread = threading.Thread(target=_work, args=(job, request), name="bandsaw-export", daemon=True)
+        self._thread = thread
+        self.progress.setValue(0)
+        self._say(f"Exporting to {out} …")
+        self._set_running(True)
+        thread.start()
+        self._timer.start()
+        return True
+
+    def cancel(self) -> None:
+        if self._job is not None and not self._job.finished:
+            self._job.cancel.set()
+            self._say("Cancelling …")
+
+    def _poll(self) -> None:
+        job = self._job
+        if job is None:
+            self._timer.stop()
+            return
+        if job.total:
+            self.progress.setValue(int(100 * job.done / job.total))
+        if not job.finished:
+            return
+        self._timer.stop()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._set_running(False)
+        if job.result is not None:
+            self.progress.setValue(100)
+            result = job.result
+            message = f"{result.rows} rows written to {result.path} in {result.seconds:.1f} s"
+        else:
+            message = job.error
+        self._say(message)
+        self.finished_export.emit(message)
+
+    def _set_running(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        for widget in (self.export_button, self.what_combo, self.signal_list, self.path_edit, self.browse_button,
+                       self.start_edit, self.end_edit):
+            widget.setEnabled(not running)
+        if not running:
+            self.choose_range_enabled()
+
+    def choose_range_enabled(self) -> None:
+        everything = RANGES[max(self.range_group.checkedId(), 0)][1] is None
+        self.start_edit.setEnabled(not everything)
+        self.end_edit.setEnabled(not everything)
+
+    def _say(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def wait_finished(self, timeout_s: float = 5.0) -> bool:
+        """Join the worker (tests, shutdown); True when no export is running any more."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
+        return not (thread is not None and thread.is_alive())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing cancels: the worker stops at its next page and removes its partial file.
+        self.cancel()
+        self._timer.stop()
+        if self._file_dialog is not None:
+            self._file_dialog.close()
+            self._file_dialog = None
+        self.wait_finished(10.0)
+        self._thread = None
+        super().closeEvent(event)

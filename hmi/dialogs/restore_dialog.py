@@ -1,0 +1,79 @@
+"""Confirm a restore: which backup, what happens (recording stops, current files kept aside), and a
+deliberate two-step confirmation (touch "I understand", then "Restore").
+
+Non-modal: answers through ``restore_requested``; nothing waits on ``exec()``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.storage.backup_manifest import BackupInfo
+
+TOUCH_PX = 56
+
+
+def describe_backup(info: BackupInfo) -> str:
+    manifest = info.manifest
+    if manifest is None:
+        return f"{info.path.name}: {info.problem}"
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
+    rows = ", ".join(f"{db} {sum(entry.tables.values())}" for db, entry in manifest.databases.items())
+    return f"Backup of {when} ({rows} rows)"
+
+
+class RestoreDialog(QDialog):
+    restore_requested = Signal(Path)
+
+    def __init__(self, info: BackupInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RestoreDialog")
+        self.setWindowTitle("Restore backup")
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.path = info.path
+        title = QLabel(describe_backup(info), self)
+        title.setObjectName("SectionTitle")
+        title.setWordWrap(True)
+        text = QLabel(
+            "Restoring stops recording for a moment, checks the backup against its manifest, keeps the "
+            "current databases aside (renamed with the time) and puts the backup's databases in their "
+            "place; then recording starts again. Data recorded since the backup stays only in the "
+            "files kept aside.", self)
+        text.setWordWrap(True)
+        self.understand_button = self._button("I understand")
+        self.understand_button.setCheckable(True)
+        self.understand_button.toggled.connect(self._validate)
+        self.restore_button = self._button("Restore")
+        self.restore_button.setObjectName("PrimaryButton")
+        self.restore_button.clicked.connect(self._accept)
+        cancel = self._button("Cancel")
+        cancel.clicked.connect(self.reject)
+        actions = QHBoxLayout()
+        actions.addWidget(self.understand_button)
+        actions.addStretch(1)
+        actions.addWidget(cancel)
+        actions.addWidget(self.restore_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addLayout(actions)
+        self._validate()
+
+    def _button(self, text: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        return button
+
+    def _validate(self) -> None:
+        self.restore_button.setEnabled(self.understand_button.isChecked())
+
+    def _accept(self) -> None:
+        if not self.understand_button.isChecked():
+            return
+        self.restore_requested.emit(self.path)
+        self.accept()

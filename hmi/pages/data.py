@@ -1,0 +1,368 @@
+"""Data page: backups (list with manifest status, back up now, verify, restore) and exports.
+
+Nothing here blocks the GUI thread: backup, verify and restore run as asyncio tasks (hmi.tasks.spawn)
+whose file work happens in ``asyncio.to_thread``; the export dialog runs its own worker thread.
+Dialogs are non-modal. Who may do what is asked of hmi.permissions: backup and export need an
+engineer, restore an administrator (until hmi.permissions names these actions, they need the
+register-write right).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.api import EngineApi
+from core.storage.backup import BackupError, daily_dir, run_backup
+from core.storage.backup_manifest import BackupInfo, BackupInvalid, list_backups, verify_backup
+from core.storage.lock import DataDirLocked
+from core.storage.restore import RestoreError, restore_backup
+from core.storage.space import NoSpace
+from hmi.dialogs.export_dialog import ExportDialog
+from hmi.dialogs.restore_dialog import RestoreDialog
+from hmi.permissions import Action, can
+from hmi.session import Session
+from hmi.tasks import spawn
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.data")
+
+TOUCH_PX = 56
+BACKUP = "backup_now"
+RESTORE = "restore_backup"
+EXPORT = "export_data"
+VERIFY = "verify_backup"
+HEADERS = ("Taken", "Rows", "Size", "Status")
+
+
+def permitted(user: str, action: str) -> bool:
+    """hmi.permissions decides; actions it does not name yet need the register-write right."""
+    if action in {a.value for a in Action}:
+        return can(user, action)
+    return can(user, Action.WRITE_REGISTER)
+
+
+class DataPage(QWidget):
+    """``DataPage(bridge, engine)``: the engine's settings give the data directory; restore stops
+    and restarts ``engine``; a ``backup_scheduler`` attribute on the engine is used when present."""
+
+    def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DataPage")
+        self.bridge = bridge
+        self.engine = engine
+        self.settings = engine.settings
+        self.data_dir: Path = engine.settings.data_dir
+        self.user = Session.default(kiosk=engine.settings.hmi.kiosk).user
+        self.backups: list[BackupInfo] = []
+        self.export_dialog: ExportDialog | None = None
+        self.restore_dialog: RestoreDialog | None = None
+        self.busy = ""
+        self.task: asyncio.Task[Any] | None = None
+
+        title = QLabel("Backups", self)
+        title.setObjectName("SectionTitle")
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(48)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.backup_button = self._button("Back up now", "PrimaryButton")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.verify_button = self._button("Verify")
+        self.verify_button.clicked.connect(self.verify_selected)
+        self.restore_button = self._button("Restore…")
+        self.restore_button.clicked.connect(self.request_restore)
+        self.refresh_button = self._button("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = self._button("Export data…")
+        self.export_button.clicked.connect(self.open_export)
+        buttons = QHBoxLayout()
+        for button in (self.backup_button, self.verify_button, self.restore_button, self.refresh_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)  # busy indicator: backups report no fraction
+        self.progress.setMinimumHeight(24)
+        self.progress.setVisible(False)
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("WriteStatus")  # the theme's ok / warn / refused message style
+        self.message_label.setWordWrap(True)
+        self.schedule_label = QLabel("", self)
+        self.schedule_label.setObjectName("InfoText")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.schedule_label)
+        self.refresh()
+
+    def _button(self, text: str, name: str = "") -> QPushButton:
+        button = QPushButton(text, self)
+        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        if name:
+            button.setObjectName(name)
+        return button
+
+    def set_user(self, user: str) -> None:
+        self.user = user
+        self._update_buttons()
+
+    # --- the list ------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the backup directory (manifests and file sizes; hashes only on Verify)."""
+        try:
+            self.backups = list_backups(daily_dir(self.data_dir))
+        except OSError as exc:
+            self.backups = []
+            self.say(f"Backups cannot be listed: {exc}", "refused")
+        selected = self.selected()
+        self.table.setRowCount(len(self.backups))
+        for row, info in enumerate(self.backups):
+            manifest = info.manifest
+            taken = (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
+                     if manifest else info.path.name)
+            cells = (taken, f"{manifest.total_rows:,}" if manifest else "",
+                     f"{manifest.compressed_bytes / 1e6:.1f} MB" if manifest else "",
+                     "Complete" if info.ok else f"Damaged: {info.problem}")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+                self.table.setItem(row, column, item)
+            if selected is not None and info.path == selected.path:
+                self.table.selectRow(row)
+        self.table.resizeColumnsToContents()
+        sqlite = self.settings.database.sqlite
+        self.schedule_label.setText(
+            f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "
+            f"than {sqlite.archive_live_days} days move to the archive." if sqlite.backup_enabled
+            else "Daily backup is switched off in the configuration.")
+        self._update_buttons()
+
+    def selected(self) -> BackupInfo | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        if item is None:
+            return None
+        path = item.data(Qt.ItemDataRole.UserRole)
+        return next((info for info in self.backups if str(info.path) == path), None)
+
+    def select(self, path: Path) -> None:
+        for row, info in enumerate(self.backups):
+            if info.path == path:
+                self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        idle = not self.busy
+        info = self.selected()
+        self.backup_button.setEnabled(idle and permitted(self.user, BACKUP))
+        self.verify_button.setEnabled(idle and info is not None and info.manifest is not None)
+        self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(self.user, RESTORE))
+        self.export_button.setEnabled(permitted(self.user, EXPORT))
+
+    def say(self, text: str, state: str = "ok") -> None:
+        self.message_label.setText(text)
+        set_state(self.message_label, state)
+
+    def _set_busy(self, text: str) -> None:
+        self.busy = text
+        self.progress.setVisible(bool(text))
+        if text:
+            self.say(text, "warn")
+        self._update_buttons()
+
+    # --- backup --------------------------------------------------------------------------
+
+    def backup_now(self) -> asyncio.Task[Any] | None:
+        if not permitted(self.user, BACKUP):
+            self.say(f"{self.user} may not start a backup.", "refused")
+            return None
+        if self.busy:
+            return None
+        self._set_busy("Backing up all databases …")
+        self.task = spawn(self._backup())
+        return self.task
+
+    async def _backup(self) -> bool:
+        try:
+            scheduler = getattr(self.engine, "backup_scheduler", None)
+            if scheduler is not None:  # the engine's job: same alarms, archive afterwards
+                manifest = await scheduler.backup_now()
+            else:
+                manifest = await asyncio.to_thread(run_backup, self.settings)
+        except (BackupError, NoSpace) as exc:
+            self._set_busy("")
+            self.say(f"Backup failed: {exc}", "refused")
+            return False
+        except Exception as exc:  # the page must survive anything and say what happened
+            log.exception("backup failed")
+            self._set_busy("")
+            self.say(f"Backup failed: {type(exc).__name__}: {exc}", "refused")
+            return False
+        self._set_busy("")
+        self.refresh()
+        if manifest.path is not None:
+            self.select(manifest.path)
+        self.say(f"Backup complete: {manifest.total_rows:,} rows, {manifest.compressed_bytes / 1e6:.1f} MB "
+                 f"in {manifest.seconds:.1f} s", "ok")
+        return True
+
+    def verify_selected(self) -> asyncio.Task[Any] | None:
+        info = self.selected()
+        if info is None or self.busy:
+            return None
+        self._set_busy(f"Checking {info.path.name} against its manifest …")
+        self.task = spawn(self._verify(info.path))
+        return self.task
+
+    async def _verify(self, path: Path) -> bool:
+        try:
+            await asyncio.to_thread(verify_backup, path)
+        except BackupInvalid as exc:
+            self._set_busy("")
+            self.say(f"Backup damaged: {exc}", "refused")
+            return False
+        self._set_busy("")
+        self.say(f"{path.name}: every file matches its manifest (sha256).", "ok")
+        return True
+
+    # --- restore -------------------------------------------------------------------------
+
+    def request_restore(self) -> RestoreDialog | None:
+        info = self.selected()
+        if info is None or self.busy:
+            return None
+        if not permitted(self.user, RESTORE):
+            self.say(f"{self.user} may not restore backups (administrators only).", "refused")
+            return None
+        if not info.ok:
+            self.say(f"This backup cannot be restored: {info.problem}", "refused")
+            return None
+        if self.restore_dialog is not None:
+            self.restore_dialog.close()
+        dialog = RestoreDialog(info, self)
+        dialog.restore_requested.connect(self.start_restore)
+        dialog.finished.connect(self._restore_dialog_closed)
+        self.restore_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _restore_dialog_closed(self, _result: int) -> None:
+        self.restore_dialog = None
+
+    def start_restore(self, path: Path) -> asyncio.Task[Any] | None:
+        if self.busy or not permitted(self.user, RESTORE):
+            return None
+        self._set_busy(f"Checking {path.name} before restoring …")
+        self.task = spawn(self.restore(path))
+        return self.task
+
+    async def restore(self, path: Path) -> bool:
+        """Verify (engine still running), stop the engine, restore, start it again (always)."""
+        try:
+            await asyncio.to_thread(verify_backup, path)
+        except BackupInvalid as exc:
+            self._set_busy("")
+            self.say(f"Restore refused: {exc}", "refused")
+            return False
+        self._set_busy("Restoring: recording is stopped …")
+        error = ""
+        report = None
+        try:
+            await self.engine.stop()
+            report = await asyncio.to_thread(restore_backup, path, self.data_dir,
+                                             floor_mb=self.settings.database.sqlite.disk_free_floor_mb)
+        except (BackupInvalid, DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
+            error = f"Restore refused: {exc}"
+        except Exception as exc:  # the engine must come back whatever happened
+            log.exception("restore failed")
+            error = f"Restore failed: {type(exc).__name__}: {exc}"
+        finally:
+            try:
+                await self.engine.start()
+            except Exception as exc:
+                log.exception("engine did not start after the restore")
+                error = (error + "; " if error else "") + f"the engine did not start again: {exc}"
+        self._set_busy("")
+        self.refresh()
+        if report is None or error:
+            self.say(error or "Restore failed", "refused")
+            return False
+        self._log_restore(path, report.kept_aside)
+        self.say(f"Restored the backup of {report.manifest.created}; previous files kept aside "
+                 f"({', '.join(p.name for p in report.kept_aside.values())}). Recording again.", "ok")
+        return True
+
+    def _log_restore(self, path: Path, kept: dict[str, Path]) -> None:
+        storage = getattr(self.engine, "storage", None)
+        writer = getattr(storage, "log", None)
+        if writer is None:
+            return
+        try:
+            writer.event("backup_restored", f"{self.user} restored backup {path.name}", source="hmi",
+                         data={"backup": str(path), "kept_aside": {db: str(p) for db, p in kept.items()}})
+        except Exception:
+            log.exception("restore event not logged")
+
+    # --- export --------------------------------------------------------------------------
+
+    def open_export(self) -> ExportDialog | None:
+        if not permitted(self.user, EXPORT):
+            self.say(f"{self.user} may not export data.", "refused")
+            return None
+        if self.export_dialog is not None:
+            self.export_dialog.raise_()
+            return self.export_dialog
+        dialog = ExportDialog(self.data_dir, list(self.engine.register_map.names), self)
+        dialog.finished_export.connect(lambda text: self.say(text, "ok"))
+        dialog.finished.connect(self._export_dialog_closed)
+        self.export_dialog = dialog
+        dialog.show()  # non-modal: the engine and the HMI keep running during the export
+        return dialog
+
+    def _export_dialog_closed(self, _result: int) -> None:
+        dialog, self.export_dialog = self.export_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def shutdown(self) -> None:
+        """Cancel a running export (the main window calls this before the engine stops)."""
+        if self.export_dialog is not None:
+            self.export_dialog.close()
