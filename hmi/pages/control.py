@@ -1,0 +1,430 @@
+"""The ML control page: mode and the ML switch, the model's live output, decisions, model, torque guard.
+
+Operator: switches ML on (confirmed inline, refused with the reason) and off (at once: manual is
+the safe direction), sees the mode, why ML last stopped, the model output and the guard events.
+Engineer: chooses the model file and edits the torque-guard settings (until restart).
+Everything refreshes on the page's own QTimer (4 Hz for the controller status, 1 Hz for ml.db),
+never per snapshot, and only while the page is shown. Nothing is modal.
+
+    page = ControlPage(bridge, engine, parent, session=session)
+    page.mode_changed.connect(...)            # "manual" / "ml" / "" (engine not running)
+    page.availability_changed.connect(...)    # (ML possible?, why not) for the dashboard toggle
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.config import TorqueGuardSettings
+from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD
+from core.control.service import MlControl
+from core.security.audit import AuditRecord, AuditResult
+from hmi.bridge import EngineBridge
+from hmi.permissions import Action, can, needs_confirmation
+from hmi.session import Session
+from hmi.widgets.control_common import STYLE, ControlEngine, box, label, ml_availability, permitted_action, set_text
+from hmi.widgets.control_decisions import DecisionsTab, MlJournalReader, time_text
+from hmi.widgets.control_guard import GuardSettingsPanel
+from hmi.widgets.control_model import ModelPanel
+from hmi.widgets.control_output import CoefficientBar, FeatureTable
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.control")
+
+STATUS_MS = 250  # 4 Hz: the controller decides at 5 Hz; nobody reads faster than this
+JOURNAL_EVERY = 4  # ml.db once a second
+CONFIRM_TIMEOUT_S = 15.0
+TOUCH_PX = 56
+# Engineer actions the access-control issue is asked to add; until then the closest existing one.
+GUARD_ACTION, MODEL_ACTION = "edit_torque_guard", "load_ml_model"
+
+class ControlPage(QWidget):
+    mode_changed = Signal(str)
+    availability_changed = Signal(bool, str)
+
+    def __init__(
+        self,
+        bridge: EngineBridge,
+        engine: ControlEngine,
+        parent: QWidget | None = None,
+        *,
+        session: Session | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ControlPage")
+        self.setStyleSheet(STYLE)
+        self.bridge = bridge
+        self.engine = engine
+        settings = engine.settings
+        self.session = session or getattr(parent, "session", None) or Session.default(kiosk=settings.hmi.kiosk)
+        self.journal = MlJournalReader(settings.data_dir)
+        self._ticks = 0
+        self._mode = "?"
+        self._available: tuple[bool, str] | None = None
+        self._confirm_until: float | None = None
+        self._last_guard = ""  # the newest guard event in ml.db, as text
+
+        # --- top strip: mode, switch, output, guard -------------------------------------------
+        mode_box, mode_layout = box("Control mode", self)
+        self.mode_label = label(mode_box, "ModeValue", "—", wrap=False)
+        self.mode_detail = label(mode_box, "ModeDetail")
+        self.fault_label = label(mode_box, "FaultText")
+        self.change_label = label(mode_box, "ControlNote")
+        for widget in (self.mode_label, self.mode_detail, self.fault_label, self.change_label):
+            mode_layout.addWidget(widget)
+        mode_layout.addStretch(1)
+
+        switch_box, switch_layout = box("ML speed control", self)
+        self.toggle = QPushButton("Switch ML on", switch_box)
+        self.toggle.setObjectName("MlToggle")
+        self.toggle.setMinimumSize(240, 72)
+        self.toggle.clicked.connect(self.toggle_clicked)
+        self.toggle_reason = label(switch_box, "ToggleReason")
+        switch_layout.addWidget(self.toggle)
+        switch_layout.addWidget(self.toggle_reason)
+        switch_layout.addStretch(1)
+
+        output_box, output_layout = box("Model output (coefficient)", self)
+        self.coefficient_label = label(output_box, "BigNumber", "—", wrap=False)
+        self.coefficient_bar = CoefficientBar(output_box)
+        self.cut_label = label(output_box, "ControlNote")
+        output_layout.addWidget(self.coefficient_label)
+        output_layout.addWidget(self.coefficient_bar)
+        output_layout.addWidget(self.cut_label)
+
+        guard_box, guard_layout = box("Torque guard", self)
+        self.guard_count = label(guard_box, "BigNumber", "0", wrap=False)
+        guard_caption = label(guard_box, "ControlNote", "events since start", wrap=False)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.guard_count)
+        count_row.addWidget(guard_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        self.guard_text = label(guard_box, "GuardText", "No guard event")
+        guard_layout.addLayout(count_row)
+        guard_layout.addWidget(self.guard_text)
+        guard_layout.addStretch(1)
+
+        strip = QHBoxLayout()
+        strip.setSpacing(8)
+        strip.addWidget(mode_box, 4)
+        strip.addWidget(switch_box, 3)
+        strip.addWidget(output_box, 4)
+        strip.addWidget(guard_box, 4)
+
+        # --- message and the inline confirmation ---------------------------------------------
+        self.message = label(self, "ControlMessage")
+        self.message.setVisible(False)
+        self.confirm_bar = QFrame(self)
+        self.confirm_bar.setObjectName("ConfirmBar")
+        confirm_layout = QHBoxLayout(self.confirm_bar)
+        confirm_layout.setContentsMargins(10, 4, 10, 4)
+        self.confirm_text = label(self.confirm_bar, "ConfirmText",
+                                   "Switch ML on? During each cut the model adjusts the speeds; your speeds "
+                                   "are saved and put back when the cut ends.")
+        self.confirm_button = QPushButton("Yes, switch ML on", self.confirm_bar)
+        self.confirm_button.setObjectName("PrimaryButton")
+        self.cancel_button = QPushButton("Cancel", self.confirm_bar)
+        for button in (self.confirm_button, self.cancel_button):
+            button.setMinimumSize(170, TOUCH_PX)
+        self.confirm_button.clicked.connect(self.confirm_ml_on)
+        self.cancel_button.clicked.connect(self.cancel_confirmation)
+        confirm_layout.addWidget(self.confirm_text, 1)
+        confirm_layout.addWidget(self.confirm_button)
+        confirm_layout.addWidget(self.cancel_button)
+        self.confirm_bar.setVisible(False)
+
+        # --- body: live inputs | decisions, model, guard settings ------------------------------
+        inputs_box, inputs_layout = box("Live model inputs (last decision)", self)
+        self.features = FeatureTable(inputs_box)
+        inputs_layout.addWidget(self.features, 1)
+
+        self.decisions_tab = DecisionsTab(row_px=40 if self.session.kiosk else 28, parent=self)
+        self.decisions = self.decisions_tab.model
+        self.changes_only = self.decisions_tab.changes_only
+        self.changes_only.toggled.connect(lambda _on: self.refresh_journal(replace=True))
+
+        self.model_panel = ModelPanel(lambda: self.engine.control, self._model_folders,
+                                      permitted=self._engineer(MODEL_ACTION), parent=self)
+        self.model_panel.loaded.connect(self._model_loaded)
+        self.guard_panel = GuardSettingsPanel(self._guard_targets, permitted=self._engineer(GUARD_ACTION),
+                                              kiosk=self.session.kiosk, parent=self)
+        self.guard_panel.applied.connect(self._guard_applied)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.decisions_tab, "Decisions")
+        self.tabs.addTab(self.model_panel, "Model")
+        self.tabs.addTab(self.guard_panel, "Torque guard settings")
+        body = QHBoxLayout()
+        body.setSpacing(8)
+        body.addWidget(inputs_box, 3)
+        body.addWidget(self.tabs, 8)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(strip)
+        layout.addWidget(self.message)
+        layout.addWidget(self.confirm_bar)
+        layout.addLayout(body, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(STATUS_MS)
+        self.timer.timeout.connect(self._on_timer)
+        self.refresh()
+
+    # --- lifecycle: the timer runs only while the page is shown --------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self.refresh_journal()
+        self.model_panel.rescan()
+        self.timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def stop(self) -> None:
+        """Stop the timer and close ml.db (the main window's shutdown)."""
+        self.timer.stop()
+        self.journal.close()
+        self.model_panel.wait_idle(2.0)
+
+    def _on_timer(self) -> None:
+        self._ticks += 1
+        self.refresh()
+        if self._ticks % JOURNAL_EVERY == 0:
+            self.refresh_journal()
+
+    # --- refresh ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Controller status into the widgets (cheap: in-memory reads, text set only on change)."""
+        control = self.engine.control
+        available = ml_availability(control)
+        if available != self._available:
+            self._available = available
+            self.availability_changed.emit(*available)
+        mode = control.mode.value if control is not None else ""
+        if mode != self._mode:
+            self._mode = mode
+            self.mode_changed.emit(mode)
+        if self._confirm_until is not None and (time.monotonic() > self._confirm_until or mode == "ml"):
+            self.cancel_confirmation()
+        self.guard_panel.set_kiosk(self.session.kiosk)
+        self.model_panel.refresh()
+        if control is None:
+            self._show_stopped()
+            return
+        status = control.status()
+        self._show_mode(control, status.in_cut, status.controlling, status.last_action, status.last_reason)
+        self._show_toggle(mode, available)
+        held = not status.controlling or status.coefficient is None
+        coefficient = "—" if status.coefficient is None else f"{status.coefficient:+.2f}"
+        set_text(self.coefficient_label, coefficient + ("  (held)" if held and status.coefficient is not None
+                                                          else ""))
+        set_state(self.coefficient_label, "held" if held else "live")
+        self.coefficient_bar.set_value(status.coefficient, held=held)
+        saved = ", ".join(f"{name.replace('_speed', '')} {value:g}" for name, value in status.saved_speeds.items())
+        cut = "in a cut" if status.in_cut else "no cut"
+        cut += ", ML controlling" if status.controlling else ""
+        set_text(self.cut_label, f"{cut}; operator speeds saved: {saved}" if saved else cut)
+        model = control.controller.model
+        self.features.set_features(tuple(model.features) if model is not None else (), status.features, held=held)
+        self._show_guard(control, status.guard_events)
+
+    def _show_stopped(self) -> None:
+        set_text(self.mode_label, "—")
+        set_state(self.mode_label, "stale")
+        set_text(self.mode_detail, "The engine is not running.")
+        self.fault_label.setVisible(False)
+        self.toggle.setEnabled(False)
+        set_text(self.toggle_reason, "ML unavailable: the engine is not running")
+
+    def _show_mode(self, control: MlControl, in_cut: bool, controlling: bool, action: str, reason: str) -> None:
+        ml = control.mode.value == "ml"
+        set_text(self.mode_label, "ML" if ml else "MANUAL")
+        set_state(self.mode_label, "ml" if ml else "manual")
+        if ml:
+            doing = "controlling the cut" if controlling else ("cut starting" if in_cut else "waiting for a cut")
+            last = f" — last decision: {action}{': ' + reason if reason else ''}" if action else ""
+            detail = f"ML {doing}{last}"
+        else:
+            detail = "Operator's speeds (manual)"
+        set_text(self.mode_detail, detail)
+        fault = control.modes.last_fault
+        self.fault_label.setVisible(bool(fault))
+        if fault:
+            alarm = self.engine.alarms.get(ALARM_FAULT)
+            attention = alarm is not None and alarm.needs_attention
+            set_text(self.fault_label, f"ML stopped: {fault}")
+            set_state(self.fault_label, "attention" if attention else "none")
+
+    def _show_toggle(self, mode: str, available: tuple[bool, str]) -> None:
+        if mode == "ml":
+            self.toggle.setEnabled(True)
+            set_text(self.toggle, "Switch ML off")
+            set_text(self.toggle_reason, "Back to manual at once; your speeds are restored.")
+        else:
+            ok, why = available
+            self.toggle.setEnabled(ok)
+            set_text(self.toggle, "Switch ML on" if ok else "ML unavailable")
+            set_text(self.toggle_reason, "" if ok else why[:1].upper() + why[1:])
+
+    def _show_guard(self, control: MlControl, events: int) -> None:
+        guard = control.controller.guard
+        set_text(self.guard_count, str(max(events, guard.events)))
+        alarm = self.engine.alarms.get(ALARM_GUARD)
+        if not guard.settings.enabled:
+            text, state = "Torque guard DISABLED (Torque guard settings)", "attention"
+        elif alarm is not None and alarm.condition:
+            text, state = f"{time_text(alarm.raised_ms)}  {alarm.text.removeprefix('Torque guard: ')}", "attention"
+        elif self._last_guard:
+            text, state = self._last_guard, "none"
+        else:
+            text, state = "No guard event recorded", "none"
+        set_text(self.guard_text, text)
+        set_state(self.guard_text, state)
+
+    def refresh_journal(self, *, replace: bool = False) -> None:
+        """ml.db: the newest decisions, the last mode change and guard event (about 1 Hz)."""
+        self.decisions_tab.show_rows(self.journal, replace=replace)
+        change = self.journal.last_mode_change()
+        if change is not None:
+            why = f": {change.reason}" if change.reason else ""
+            set_text(self.change_label, f"Last change {time_text(change.ts_ms)} {change.previous_mode or '?'} → "
+                                         f"{change.mode} by {change.user}{why}")
+        guard = self.journal.last_guard_event()
+        if guard is not None:
+            self._last_guard = f"Last: {time_text(guard.ts_ms)}  {guard.reason}"
+
+    # --- operator: the ML switch -----------------------------------------------------------------
+
+    def toggle_clicked(self) -> None:
+        if self._mode == "ml":
+            self.switch_ml_off()
+        else:
+            self.request_ml_on()
+
+    def request_ml_on(self) -> bool:
+        """Ask for ML: permission, availability, then an inline confirmation (or at once)."""
+        if not can(self.session.user, Action.TOGGLE_ML):
+            self._say("refused", f"Not permitted: {self.session.user} may not switch ML mode.")
+            return False
+        ok, why = ml_availability(self.engine.control)
+        if not ok:
+            self._say("refused", f"ML refused: {why}")
+            return False
+        if needs_confirmation(Action.TOGGLE_ML):
+            self._confirm_until = time.monotonic() + CONFIRM_TIMEOUT_S
+            self.confirm_bar.setVisible(True)
+            self._say("none", "")
+            return True
+        return self.confirm_ml_on()
+
+    def confirm_ml_on(self) -> bool:
+        self.cancel_confirmation()
+        return self._set_mode("ml", "operator switched ML on")
+
+    def cancel_confirmation(self) -> None:
+        self._confirm_until = None
+        self.confirm_bar.setVisible(False)
+
+    def switch_ml_off(self) -> bool:
+        # Manual is the safe direction: no confirmation, only the permission to touch the switch.
+        if not can(self.session.user, Action.TOGGLE_ML):
+            self._say("refused", f"Not permitted: {self.session.user} may not switch ML mode.")
+            return False
+        return self._set_mode("manual", "operator switched ML off")
+
+    def _set_mode(self, mode: str, reason: str) -> bool:
+        try:
+            ok, why = self.engine.set_mode(mode, user=self.session.user, reason=reason)
+        except Exception as exc:  # the HMI reports, it does not crash
+            log.exception("set_mode(%s) failed", mode)
+            ok, why = False, f"{type(exc).__name__}: {exc}"
+        if ok:
+            self._say("ok", f"ML mode {'on' if mode == 'ml' else 'off: manual, operator speeds'}"
+                            f"{' (' + why + ')' if why else ''}.")
+        else:
+            self._say("refused", f"{'ML' if mode == 'ml' else 'Manual'} refused: {why}")
+        self.refresh()
+        return ok
+
+    def _say(self, state: str, text: str) -> None:
+        set_text(self.message, text)
+        set_state(self.message, state)
+        self.message.setVisible(bool(text))
+
+    # --- engineer: model and guard ------------------------------------------------------------------
+
+    def _engineer(self, action_name: str) -> Callable[[], tuple[bool, str]]:
+        def check() -> tuple[bool, str]:
+            action = permitted_action(action_name, Action.WRITE_REGISTER)
+            if can(self.session.user, action):
+                return True, ""
+            return False, f"Not permitted: {self.session.user} may not do this (engineer only)."
+
+        return check
+
+    def _model_folders(self) -> list[Path]:
+        settings = self.engine.settings
+        folders = [settings.data_dir / "models"]
+        if settings.ml.model_path is not None:
+            configured = settings.resolve(settings.ml.model_path).parent
+            if configured.resolve() != folders[0].resolve():
+                folders.append(configured)
+        return folders
+
+    def _guard_targets(self) -> list[TorqueGuardSettings]:
+        """The live guard settings: the running guard's and the settings tree's (once if the same)."""
+        targets = [self.engine.settings.control.torque_guard]
+        control = self.engine.control
+        if control is not None and control.controller.guard.settings is not targets[0]:
+            targets.insert(0, control.controller.guard.settings)
+        return targets
+
+    def _guard_applied(self, changed: dict[str, tuple[float | bool, float | bool]]) -> None:
+        user = self.session.user
+        log.info("torque guard settings changed by %s (until restart): %s", user,
+                 ", ".join(f"{name} {old} -> {new}" for name, (old, new) in changed.items()))
+        for name, (old, new) in changed.items():
+            self._audit("torque_guard", f"torque_guard.{name}", (float(old), float(new)), AuditResult.ACCEPTED,
+                        "applied from the HMI until restart")
+        self.refresh()
+
+    def _model_loaded(self, ok: bool, why: str) -> None:
+        control = self.engine.control
+        model = control.controller.model if control is not None else None
+        path = getattr(model, "path", None)
+        if ok and path is not None:
+            # Keeps the choice if the engine is restarted inside this program; config.yaml is unchanged.
+            settings = self.engine.settings
+            settings.ml.model_path = Path(path).with_suffix("")
+        target = str(path) if ok and path is not None else "model"
+        self._audit("load_model", target, (None, None), AuditResult.ACCEPTED if ok else AuditResult.REFUSED, why)
+        self.refresh()
+
+    def _audit(self, action: str, target: str, change: tuple[float | None, float | None], result: AuditResult,
+               detail: str = "") -> None:
+        old, new = change
+        sink = getattr(self.engine, "audit", None)
+        if not callable(sink):
+            return
+        try:
+            sink(AuditRecord(int(time.time() * 1000), self.session.user, action, target, old, new, result, detail))
+        except Exception:  # the audit trail failing must not undo or hide the change itself
+            log.exception("audit of %s failed", action)

@@ -1,0 +1,241 @@
+"""Torque-guard settings for the engineer: view, edit (keypad in kiosk mode), apply to the live guard.
+
+Edits are validated as a whole against :class:`core.config.TorqueGuardSettings` (its limits are
+the config's) before anything changes, then assigned field by field to the live settings objects
+(the running guard's and ``settings.control.torque_guard``, usually the same object) so the guard
+uses them from its next sample. They are not written to config/config.yaml: they last until the
+program restarts, and the panel says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import ValidationError
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.config import TorqueGuardSettings
+from hmi.widgets.keypad import NumericEntry
+from hmi.widgets.style import set_state
+
+TOUCH_PX = 56
+
+
+@dataclass(frozen=True, slots=True)
+class GuardField:
+    name: str  # TorqueGuardSettings attribute
+    title: str
+    unit: str
+
+
+GUARD_FIELDS = (
+    GuardField("activation_delay_s", "Activation delay (time)", "s"),
+    GuardField("activation_descent_mm", "Activation delay (descent)", "mm"),
+    GuardField("rise_threshold_pct", "Rise threshold", "%"),
+    GuardField("descent_cut_pct", "Descent speed cut", "%"),
+)
+UNTIL_RESTART = ("Changes apply to the running torque guard at once and last until the program restarts; "
+                 "config/config.yaml is not changed.")
+
+
+def limits_text(name: str, unit: str) -> str:
+    """The config's limits for a TorqueGuardSettings field, in words ('' when unbounded)."""
+    parts = []
+    for item in TorqueGuardSettings.model_fields[name].metadata:
+        if isinstance(item, Ge):
+            parts.append(f"≥ {item.ge:g}")
+        elif isinstance(item, Gt):
+            parts.append(f"> {item.gt:g}")
+        elif isinstance(item, Le):
+            parts.append(f"≤ {item.le:g}")
+        elif isinstance(item, Lt):
+            parts.append(f"< {item.lt:g}")
+    return f"{' and '.join(parts)} {unit}".strip() if parts else ""
+
+
+def validation_text(exc: ValidationError) -> str:
+    titles = {f.name: f.title for f in GUARD_FIELDS}
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        problems.append(f"{titles.get(name, name)}: {error['msg'].lower()}")
+    return "; ".join(problems)
+
+
+class GuardSettingsPanel(QWidget):
+    """``targets()`` gives the live settings objects; ``permitted()`` says whether the user may edit."""
+
+    applied = Signal(object)  # dict[str, tuple[old, new]] of what changed
+
+    def __init__(
+        self,
+        targets: Callable[[], list[TorqueGuardSettings]],
+        *,
+        permitted: Callable[[], tuple[bool, str]],
+        kiosk: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("GuardSettingsPanel")
+        self._targets = targets
+        self._permitted = permitted
+        live = self.live()
+        self.config_values = live.model_copy()  # what the program started with, for "Back to config"
+        self._enabled = live.enabled
+
+        self.enabled_button = QPushButton(self)
+        self.enabled_button.setObjectName("GuardEnabled")
+        self.enabled_button.setCheckable(True)
+        self.enabled_button.setMinimumHeight(TOUCH_PX)
+        self.enabled_button.clicked.connect(self._toggle_enabled)
+        self.entries: dict[str, NumericEntry] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.addWidget(QLabel("Guard", self), 0, 0)
+        grid.addWidget(self.enabled_button, 0, 1)
+        for row, field in enumerate(GUARD_FIELDS, start=1):
+            limits = limits_text(field.name, field.unit)
+            entry = NumericEntry(field.title, kiosk=kiosk, limits=limits, parent=self)
+            entry.setMinimumHeight(TOUCH_PX)
+            entry.setMaximumWidth(200)
+            self.entries[field.name] = entry
+            grid.addWidget(QLabel(field.title, self), row, 0)
+            grid.addWidget(entry, row, 1)
+            unit = QLabel(f"{field.unit}    ({limits})" if limits else field.unit, self)
+            unit.setObjectName("GuardLimits")
+            grid.addWidget(unit, row, 2)
+        grid.setColumnStretch(2, 1)
+        self.other_label = QLabel("", self)
+        self.other_label.setObjectName("GuardOther")
+        self.other_label.setWordWrap(True)
+
+        self.apply_button = QPushButton("Apply", self)
+        self.apply_button.setObjectName("PrimaryButton")
+        self.revert_button = QPushButton("Undo edits", self)
+        self.config_button = QPushButton("Back to config values", self)
+        buttons = QHBoxLayout()
+        for button in (self.apply_button, self.revert_button, self.config_button):
+            button.setMinimumSize(150, TOUCH_PX)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.apply_button.clicked.connect(self.apply)
+        self.revert_button.clicked.connect(self.show_live)
+        self.config_button.clicked.connect(self.back_to_config)
+
+        self.message = QLabel("", self)
+        self.message.setObjectName("ControlMessage")
+        self.message.setWordWrap(True)
+        note = QLabel(UNTIL_RESTART, self)
+        note.setObjectName("ControlNote")
+        note.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.other_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(note)
+        layout.addStretch(1)
+        self.show_live()
+
+    # --- values ------------------------------------------------------------------------
+
+    def live(self) -> TorqueGuardSettings:
+        return self._targets()[0]
+
+    def show_live(self) -> None:
+        """Put the running values in the fields (discarding edits)."""
+        live = self.live()
+        for name, entry in self.entries.items():
+            entry.set_value(getattr(live, name))
+        self._set_enabled_button(live.enabled)
+        self.other_label.setText(
+            f"Compares torque now with torque {live.lookback_mm:g} mm higher; the band counts as engaged "
+            f"{live.min_reference_torque_pct:g} % points above free running (config only)."
+        )
+        self._say("none", "")
+
+    def set_kiosk(self, kiosk: bool) -> None:
+        for entry in self.entries.values():
+            if entry.kiosk != kiosk:
+                entry.kiosk = kiosk
+                entry.setReadOnly(kiosk)
+                entry.setPlaceholderText("tap to enter" if kiosk else "")
+
+    def _toggle_enabled(self) -> None:
+        self._set_enabled_button(not self._enabled)
+
+    def _set_enabled_button(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self.enabled_button.setChecked(enabled)
+        self.enabled_button.setText("Enabled" if enabled else "DISABLED")
+        set_state(self.enabled_button, "normal" if enabled else "warn")
+
+    def edits(self) -> dict[str, float | bool] | str:
+        """The values in the fields, or why they are not numbers."""
+        values: dict[str, float | bool] = {"enabled": self._enabled}
+        for field in GUARD_FIELDS:
+            value = self.entries[field.name].value()
+            if value is None:
+                return f"{field.title}: enter a number"
+            values[field.name] = value
+        return values
+
+    # --- actions -----------------------------------------------------------------------
+
+    def apply(self) -> bool:
+        ok, why = self._permitted()
+        if not ok:
+            self._say("refused", why)
+            return False
+        edits = self.edits()
+        if isinstance(edits, str):
+            self._say("refused", f"Not applied — {edits}")
+            return False
+        return self._apply_values(edits)
+
+    def back_to_config(self) -> bool:
+        ok, why = self._permitted()
+        if not ok:
+            self._say("refused", why)
+            return False
+        values: dict[str, float | bool] = {"enabled": self.config_values.enabled}
+        values.update({f.name: getattr(self.config_values, f.name) for f in GUARD_FIELDS})
+        return self._apply_values(values)
+
+    def _apply_values(self, values: dict[str, float | bool]) -> bool:
+        live = self.live()
+        try:
+            # Validate the whole set first: nothing changes unless every value is allowed.
+            TorqueGuardSettings.model_validate({**live.model_dump(), **values})
+        except ValidationError as exc:
+            self._say("refused", f"Not applied — {validation_text(exc)}")
+            return False
+        changed = {name: (getattr(live, name), value) for name, value in values.items()
+                   if getattr(live, name) != value}
+        if not changed:
+            self.show_live()
+            self._say("ok", "No change: these are the running values.")
+            return True
+        for target in self._targets():
+            for name, (_old, new) in changed.items():
+                setattr(target, name, new)
+        titles = {f.name: (f.title, f.unit) for f in GUARD_FIELDS} | {"enabled": ("Guard", "")}
+        parts = []
+        for name, (old, new) in changed.items():
+            title, unit = titles[name]
+            if isinstance(new, bool):
+                parts.append(f"{title} {'enabled' if new else 'DISABLED'}")
+            else:
+                parts.append(f"{title.lower()} {old:g} → {new:g} {unit}".strip())
+        self.show_live()
+        self._say("ok", f"Applied: {'; '.join(parts)}. Until restart.")
+        self.applied.emit(changed)
+        return True
+
+    def _say(self, state: str, text: str) -> None:
+        self.message.setText(text)
+        set_state(self.message, state)

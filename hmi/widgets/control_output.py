@@ -1,0 +1,115 @@
+"""The model's live output: a coefficient bar (-1 slower … +1 faster) and the feature values.
+
+Both are grey (ISA-101): the model's output is information, not an alarm. When the controller is
+not deciding (manual mode, between cuts) they show the last values greyed as ``held``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+_TRACK = QColor("#eceded")
+_BORDER = QColor("#8c9094")
+_BAR = QColor("#5b5f63")
+_BAR_HELD = QColor("#b5b9bd")
+_TEXT = QColor("#303336")
+
+
+class CoefficientBar(QWidget):
+    """A horizontal bar from the centre: left for slower (negative), right for faster."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CoefficientBar")
+        self.value: float | None = None
+        self.held = True
+        self.setMinimumHeight(44)
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 44)
+
+    def set_value(self, value: float | None, *, held: bool) -> None:
+        if value is not None and not math.isfinite(value):
+            value = None
+        if value == self.value and held == self.held:
+            return
+        self.value, self.held = value, held
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(2, 2, -2, -18)
+        painter.setPen(QPen(_BORDER, 1))
+        painter.setBrush(_TRACK)
+        painter.drawRect(rect)
+        centre = rect.center().x()
+        if self.value is not None:
+            width = rect.width() / 2 * max(-1.0, min(1.0, self.value))
+            bar = QRectF(min(centre, centre + width), rect.top() + 3, abs(width), rect.height() - 6)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_BAR_HELD if self.held else _BAR)
+            painter.drawRect(bar)
+        painter.setPen(QPen(_TEXT, 2))
+        painter.drawLine(int(centre), int(rect.top()), int(centre), int(rect.bottom()))
+        painter.setPen(_TEXT)
+        labels = QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16)
+        painter.drawText(labels, int(Qt.AlignmentFlag.AlignLeft), "−1 slower")
+        painter.drawText(labels, int(Qt.AlignmentFlag.AlignHCenter), "0")
+        painter.drawText(labels, int(Qt.AlignmentFlag.AlignRight), "faster +1")
+
+
+def feature_text(value: float) -> str:
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+class FeatureTable(QTableWidget):
+    """Feature name and value, in the model's order; cells are rewritten only when their text changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 2, parent)
+        self.setObjectName("FeatureTable")
+        self.setHorizontalHeaderLabels(["Model input", "Value"])
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._names: tuple[str, ...] = ()
+        self.held = True
+
+    def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool) -> None:
+        if names != self._names:
+            self._names = names
+            self.setRowCount(len(names))
+            for row, name in enumerate(names):
+                label = QTableWidgetItem(name.replace("_", " "))
+                label.setToolTip(name)
+                self.setItem(row, 0, label)
+                cell = QTableWidgetItem("—")
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(row, 1, cell)
+        colour = QColor("#8c9094") if held else QColor("#202326")
+        for row, name in enumerate(names):
+            item = self.item(row, 1)
+            if item is None:
+                continue
+            value = values.get(name)
+            text = "—" if value is None else feature_text(value)
+            if item.text() != text:
+                item.setText(text)
+            if held != self.held or item.foreground().color() != colour:
+                item.setForeground(colour)
+        self.held = held

@@ -1,0 +1,406 @@
+"""The control page on a FakeEngine with a real MlControl: the ML switch, model choice, guard settings,
+decisions from ml.db, and the refresh timer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SHIPPED_MODEL, make_bridge
+from control_fakes import ControlFakeEngine, DbJournal
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core.analysis.alarms import Priority
+from core.control.journal import DecisionRow
+from core.control.ml_controller import ALARM_FAULT, ALARM_MODEL
+from core.security.audit import AuditResult
+from hmi.bridge import EngineBridge
+from hmi.pages.control import ControlPage
+from hmi.permissions import Action, set_policy
+from hmi.session import Session
+
+pytestmark = pytest.mark.gui
+PageFactory = Callable[..., ControlPage]
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def page_factory(qtbot: QtBot) -> Iterator[PageFactory]:
+    made: list[tuple[ControlPage, EngineBridge]] = []
+
+    def make(engine: ControlFakeEngine, *, kiosk: bool = False, user: str = "anna") -> ControlPage:
+        bridge = make_bridge(engine)
+        page = ControlPage(bridge, engine, session=Session(user, kiosk=kiosk))
+        qtbot.addWidget(page)
+        made.append((page, bridge))
+        return page
+
+    yield make
+    for page, bridge in made:
+        page.stop()
+        bridge.detach()
+
+
+def _copy_model(target_dir: Path, name: str) -> Path:
+    """The shipped model under another name (its manifest names its own file)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SHIPPED_MODEL.with_suffix(".joblib"), (target_dir / name).with_suffix(".joblib"))
+    manifest = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
+    manifest.update(name=name, model_file=f"{name}.joblib")
+    (target_dir / name).with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    return target_dir / name
+
+
+# --- the ML switch ------------------------------------------------------------------------------
+
+
+def test_toggle_disabled_and_refused_without_model(
+    page_factory: PageFactory, engine_without_model: ControlFakeEngine
+) -> None:
+    engine = engine_without_model
+    page = page_factory(engine)
+    assert page.mode_label.text() == "MANUAL"
+    assert not page.toggle.isEnabled()
+    assert page.toggle.text() == "ML unavailable"
+    assert page.toggle_reason.text() == "No usable ML model loaded: none configured (ml.model_path)"
+    assert page.request_ml_on() is False  # e.g. a hardware key or a stale click
+    assert "ML refused: no usable ML model loaded" in page.message.text()
+    assert page.message.property("state") == "refused"
+    assert engine.control is not None and engine.control.mode.value == "manual"
+    assert not page.confirm_bar.isVisibleTo(page)
+
+
+def test_toggle_with_model_confirms_then_switches_and_back(
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine, journal: DbJournal
+) -> None:
+    engine = engine_with_model
+    page = page_factory(engine)
+    modes: list[str] = []
+    page.mode_changed.connect(modes.append)
+    assert page.toggle.isEnabled() and page.toggle.text() == "Switch ML on"
+    qtbot.mouseClick(page.toggle, LEFT)
+    assert page.confirm_bar.isVisibleTo(page), "ML on is confirmed inline first"
+    assert engine.control is not None and engine.control.mode.value == "manual"
+    qtbot.mouseClick(page.confirm_button, LEFT)
+    assert engine.control.mode.value == "ml"
+    assert page.mode_label.text() == "ML" and page.mode_label.property("state") == "ml"
+    assert page.toggle.text() == "Switch ML off"
+    assert modes == ["ml"]
+    assert not page.confirm_bar.isVisibleTo(page)
+    user, mode = journal.conn.execute("SELECT user, mode FROM mode_changes ORDER BY id DESC").fetchone()
+    assert (user, mode) == ("anna", "ml")
+    # Off is the safe direction: at once, no confirmation.
+    qtbot.mouseClick(page.toggle, LEFT)
+    assert engine.control.mode.value == "manual"
+    assert page.mode_label.text() == "MANUAL"
+    assert modes == ["ml", "manual"]
+
+
+def test_confirmation_can_be_cancelled_and_expires(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    page = page_factory(engine_with_model)
+    assert page.request_ml_on()
+    page.cancel_confirmation()
+    assert not page.confirm_bar.isVisibleTo(page)
+    assert page.request_ml_on()
+    page._confirm_until = time.monotonic() - 1  # as if the operator walked away
+    page.refresh()
+    assert not page.confirm_bar.isVisibleTo(page)
+    assert engine_with_model.control is not None and engine_with_model.control.mode.value == "manual"
+
+
+def test_toggle_not_permitted_says_so(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    set_policy(lambda user, action: action is not Action.TOGGLE_ML)
+    page = page_factory(engine_with_model, user="visitor")
+    assert page.request_ml_on() is False
+    assert "Not permitted: visitor" in page.message.text()
+
+
+def test_engine_refusal_reason_is_shown(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    engine = engine_with_model
+    page = page_factory(engine)
+
+    def refuse(mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
+        return False, "the PLC link is down"
+
+    engine.set_mode = refuse  # type: ignore[method-assign]
+    assert page.confirm_ml_on() is False
+    assert page.message.text() == "ML refused: the PLC link is down"
+
+
+def test_fault_reason_shown_with_colour_only_while_the_alarm_needs_attention(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    engine = engine_with_model
+    page = page_factory(engine)
+    assert engine.set_mode("ml", user="anna")[0]
+    assert engine.control is not None
+    engine.control.modes.fault("stale data (newest sample 0.45 s old, stale)")
+    engine.alarms.update(ALARM_FAULT, True, "ML control stopped", priority=Priority.HIGH, source="control")
+    page.refresh()
+    assert page.mode_label.text() == "MANUAL"
+    assert page.fault_label.isVisibleTo(page)
+    assert "ML stopped: stale data (newest sample 0.45 s old" in page.fault_label.text()
+    assert page.fault_label.property("state") == "attention"
+    engine.alarms.update(ALARM_FAULT, False, "ML control stopped", priority=Priority.HIGH, source="control")
+    engine.alarms.acknowledge(ALARM_FAULT, "anna")
+    page.refresh()
+    assert page.fault_label.property("state") == "none"  # still says why, calmly
+
+
+def test_availability_signal_for_the_dashboard(page_factory: PageFactory, engine_without_model: ControlFakeEngine,
+                                               tmp_path: Path) -> None:
+    page = page_factory(engine_without_model)
+    seen: list[tuple[bool, str]] = []
+    page.availability_changed.connect(lambda ok, why: seen.append((ok, why)))
+    assert engine_without_model.control is not None
+    assert engine_without_model.control.load_model(SHIPPED_MODEL) == (True, "")
+    page.refresh()
+    assert seen == [(True, "")]
+    assert page.toggle.isEnabled()
+
+
+# --- model choice -------------------------------------------------------------------------------
+
+
+def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    page = page_factory(engine_with_model)
+    fields = page.model_panel.fields
+    assert fields["name"].text() == "default"
+    assert fields["features"].text().startswith("14: band_current_est, band_deviation")
+    assert "source simulator" in fields["training"].text() and "seed 42" in fields["training"].text()
+    assert fields["sklearn"].text().startswith("1.")
+    assert fields["sha256"].text() == "019846c42924…"
+
+
+def test_tampered_model_is_refused_with_the_reason(
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    engine = engine_with_model
+    bad = _copy_model(engine.settings.data_dir / "models", "tampered")
+    payload = bytearray(bad.with_suffix(".joblib").read_bytes())
+    payload[1000] ^= 0xFF
+    bad.with_suffix(".joblib").write_bytes(bytes(payload))
+    page = page_factory(engine)
+    panel = page.model_panel
+    panel.rescan()
+    assert panel.select(bad)
+    results: list[tuple[bool, str]] = []
+    panel.loaded.connect(lambda ok, why: results.append((ok, why)))
+    assert panel.load_selected()
+    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
+    panel.wait_idle()
+    ok, why = results[0]
+    assert not ok and "does not match the manifest" in why
+    assert panel.message.text().startswith("Refused:") and "sha256" in panel.message.text()
+    assert panel.message.property("state") == "refused"
+    assert engine.alarms.is_active(ALARM_MODEL)
+    assert engine.control is not None and engine.control.controller.model is None
+    assert not page.toggle.isEnabled() and "does not match" in page.toggle_reason.text()
+    assert engine.audited[-1].result is AuditResult.REFUSED
+
+
+def test_other_model_loads_and_becomes_the_choice(
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    engine = engine_with_model
+    other = _copy_model(engine.settings.data_dir / "models", "other")
+    page = page_factory(engine)
+    panel = page.model_panel
+    files = panel.rescan()
+    assert {f.path.name for f in files} >= {"other", "default"}  # data dir and the configured folder
+    assert panel.select(other)
+    results: list[tuple[bool, str]] = []
+    panel.loaded.connect(lambda ok, why: results.append((ok, why)))
+    assert panel.load_selected()
+    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
+    panel.wait_idle()
+    assert results == [(True, "")]
+    assert engine.control is not None
+    assert Path(engine.control.controller.model.path).parent == other.parent  # type: ignore[union-attr]
+    assert engine.settings.ml.model_path == other
+    assert panel.fields["file"].text() == "other.joblib"
+    assert any("(loaded)" in panel.list.item(i).text() and "other" in panel.list.item(i).text()
+               for i in range(panel.list.count()))
+    assert engine.audited[-1].action == "load_model" and engine.audited[-1].result is AuditResult.ACCEPTED
+
+
+def test_model_change_refused_while_ml_controls_a_cut(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    engine = engine_with_model
+    page = page_factory(engine)
+    assert engine.control is not None
+    engine.control.controller.status.controlling = True
+    assert page.model_panel.select(SHIPPED_MODEL)
+    assert page.model_panel.load_selected() is False
+    assert "ML is controlling a cut" in page.model_panel.message.text()
+
+
+def test_model_choice_needs_the_engineer(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    set_policy(lambda user, action: action is Action.TOGGLE_ML)  # an operator
+    page = page_factory(engine_with_model, user="otto")
+    assert page.model_panel.select(SHIPPED_MODEL)
+    assert page.model_panel.load_selected() is False
+    assert "Not permitted: otto" in page.model_panel.message.text()
+
+
+# --- torque guard settings ------------------------------------------------------------------------
+
+
+def test_guard_settings_apply_to_the_live_guard(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    engine = engine_with_model
+    assert engine.control is not None
+    live = engine.control.controller.guard.settings
+    assert live is engine.settings.control.torque_guard
+    page = page_factory(engine)
+    panel = page.guard_panel
+    panel.entries["rise_threshold_pct"].setText("35")
+    panel.entries["activation_delay_s"].setText("3.5")
+    assert panel.apply()
+    assert live.rise_threshold_pct == 35.0 and live.activation_delay_s == 3.5
+    assert "Until restart" in panel.message.text() and "rise threshold 40 → 35 %" in panel.message.text()
+    records = {r.target: (r.old_value, r.new_value) for r in engine.audited}
+    assert records["torque_guard.rise_threshold_pct"] == (40.0, 35.0)
+
+    panel.entries["descent_cut_pct"].setText("150")
+    assert not panel.apply()
+    assert "Descent speed cut: input should be less than 100" in panel.message.text()
+    assert live.descent_cut_pct == 25.0 and live.rise_threshold_pct == 35.0  # nothing half-applied
+
+    panel.show_live()
+    panel.enabled_button.click()
+    assert panel.apply()
+    assert live.enabled is False
+    page.refresh()
+    assert "DISABLED" in page.guard_text.text() and page.guard_text.property("state") == "attention"
+
+    assert panel.back_to_config()
+    assert live.enabled is True and live.rise_threshold_pct == 40.0 and live.activation_delay_s == 5.0
+
+
+def test_guard_settings_need_the_engineer(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    set_policy(lambda user, action: action is Action.TOGGLE_ML)
+    page = page_factory(engine_with_model, user="otto")
+    page.guard_panel.entries["rise_threshold_pct"].setText("10")
+    assert not page.guard_panel.apply()
+    assert "Not permitted" in page.guard_panel.message.text()
+    assert engine_with_model.settings.control.torque_guard.rise_threshold_pct == 40.0
+
+
+def test_guard_entry_uses_the_keypad_in_kiosk_mode(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    page = page_factory(engine_with_model, kiosk=True)
+    entry = page.guard_panel.entries["rise_threshold_pct"]
+    assert entry.isReadOnly()
+    keypad = entry.open_keypad()
+    assert "> 0 %" in keypad.limits_label.text()
+    for key in ("5", "5", "OK"):
+        keypad.press(key)
+    assert entry.text() == "55"
+    assert page.guard_panel.apply()
+    assert engine_with_model.settings.control.torque_guard.rise_threshold_pct == 55.0
+
+
+# --- decisions and guard events from ml.db --------------------------------------------------------
+
+
+def _decisions(journal: DbJournal, count: int, start_ms: int, *, guard_at: int | None = None) -> None:
+    for i in range(count):
+        action = "guard" if i == guard_at else ("write" if i % 5 == 0 else "model")
+        journal.decision(DecisionRow(
+            start_ms + i * 200, "ml", action,
+            "torque rose 45 % within 2.5 mm of descent" if action == "guard" else "",
+            seq=i, coefficient=0.2, features={"descent_speed": 30.0},
+            descent_before=30.0, descent_after=31.0 if action == "write" else None, cutting_before=70.0,
+            torque=50.0, model="default",
+        ))
+
+
+def test_decisions_table_shows_the_newest_rows(page_factory: PageFactory, engine_with_model: ControlFakeEngine,
+                                               journal: DbJournal) -> None:
+    page = page_factory(engine_with_model)
+    page.refresh_journal()
+    assert page.decisions.rowCount() == 0
+    start = int(time.time() * 1000) - 60_000
+    _decisions(journal, 80, start, guard_at=42)
+    page.refresh_journal()
+    model = page.decisions
+    assert model.rowCount() == 50
+    assert model.rows[0].ts_ms == start + 79 * 200  # newest first
+    write = next(r for r in model.rows if r.action == "write")
+    assert model.cell_text(write, 4) == "30.0 → 31.0"
+    assert "ml.db" in page.decisions_tab.source_label.text()
+    assert "torque rose 45 %" in page._last_guard
+
+    _decisions(journal, 3, start + 80 * 200)
+    page.refresh_journal()
+    assert model.rowCount() == 50 and model.rows[0].ts_ms == start + 82 * 200
+
+    page.changes_only.setChecked(True)  # refreshes with the filter
+    assert model.rowCount() > 0
+    assert {r.action for r in model.rows} <= {"write", "guard", "fault", "restore", "refused"}
+    assert "guard" in {r.action for r in model.rows}
+
+
+def test_missing_ml_db_is_said_not_raised(page_factory: PageFactory, engine_with_model: ControlFakeEngine,
+                                          journal: DbJournal) -> None:
+    page = page_factory(engine_with_model)
+    journal.close()
+    page.journal.close()
+    page.journal.path.unlink()
+    for suffix in ("-wal", "-shm"):
+        page.journal.path.with_name(page.journal.path.name + suffix).unlink(missing_ok=True)
+    page.refresh_journal()
+    assert "not created yet" in page.decisions_tab.source_label.text()
+
+
+def test_live_output_and_features(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    engine = engine_with_model
+    page = page_factory(engine)
+    assert engine.control is not None
+    status = engine.control.controller.status
+    status.in_cut, status.controlling, status.coefficient = True, True, -0.42
+    status.features = {"band_current_est": 14.55, "descent_speed": 31.0}
+    page.refresh()
+    assert page.coefficient_label.text() == "-0.42"
+    assert page.coefficient_bar.value == -0.42 and not page.coefficient_bar.held
+    assert page.features.rowCount() == 14
+    name, value = page.features.item(0, 0), page.features.item(0, 1)
+    assert name is not None and value is not None
+    assert (name.text(), value.text()) == ("band current est", "14.55")
+    status.controlling = False
+    page.refresh()
+    assert page.coefficient_label.text() == "-0.42  (held)" and page.coefficient_bar.held
+
+
+def test_timer_runs_only_while_shown_and_picks_up_changes(
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    page = page_factory(engine_with_model)
+    assert not page.timer.isActive()
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.timer.isActive() and page.timer.interval() <= 250
+    assert engine_with_model.set_mode("ml", user="someone else")[0]  # e.g. from the engine API
+    qtbot.waitUntil(lambda: page.mode_label.text() == "ML", timeout=5000)
+    page.hide()
+    assert not page.timer.isActive()
+
+
+def test_engine_not_running(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+    engine_with_model.control = None
+    page = page_factory(engine_with_model)
+    assert page.mode_label.text() == "—"
+    assert not page.toggle.isEnabled()
+    assert "not running" in page.toggle_reason.text()
+    assert page.model_panel.load_selected() is False
