@@ -83,7 +83,9 @@ class PlcClient:
         self._closed = True
         self._failures = 0  # consecutive unanswered attempts on the live link
         self._retry_at = 0.0
-        self._inflight: asyncio.Future[ModbusPDU] | None = None
+        # The task waiting on the PLC now, and whether we interrupted it because the socket died.
+        self._waiter: asyncio.Task[object] | None = None
+        self._interrupted = False
         self._reconnect_task: asyncio.Task[None] | None = None
         self._backoff_s = self._backoff_initial_s
         # Set when a link failure was reported; cleared (and reported) by the next answer, not
@@ -137,8 +139,7 @@ class PlcClient:
         if task is not None and not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        if self._inflight is not None and not self._inflight.done():
-            self._inflight.cancel()
+        self._interrupt_waiter()
         self._drop_client()
         self._connected = False
         # Let the cancelled pymodbus tasks (its own reconnect) run to their end.
@@ -161,10 +162,9 @@ class PlcClient:
             lambda client: client.read_holding_registers(address, count=count, device_id=self._device_id)
         )
         words = list(getattr(response, "registers", None) or [])
+        # pymodbus unpacks the reply as unsigned 16-bit words: only the count can be wrong.
         if len(words) != count:
             raise PlcBadResponse(f"read {address}+{count}: the PLC sent {len(words)} registers")
-        if not all(isinstance(word, int) and 0 <= word <= 0xFFFF for word in words):
-            raise PlcBadResponse(f"read {address}+{count}: the PLC sent values that are not 16-bit registers")
         return words
 
     async def write_registers(self, address: int, words: Sequence[int]) -> None:
@@ -204,15 +204,14 @@ class PlcClient:
     async def _send(
         self, client: AsyncModbusTcpClient, call: Callable[[AsyncModbusTcpClient], Awaitable[ModbusPDU]]
     ) -> ModbusPDU:
-        # The request runs as its own future so a dropped socket can end the wait at once
-        # (pymodbus would otherwise wait out the whole timeout for an answer that cannot come).
-        inflight: asyncio.Future[ModbusPDU] = asyncio.ensure_future(call(client))
-        self._inflight = inflight
+        task = asyncio.current_task()
+        self._waiter, self._interrupted = task, False
         try:
-            return await inflight
+            response = await call(client)
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if inflight.cancelled() and task is not None and task.cancelling() == 0:
+            # A dropped socket interrupts the wait (see _interrupt_waiter): pymodbus would
+            # otherwise wait out the whole timeout for an answer that cannot come.
+            if self._interrupted and task is not None and task.uncancel() == 0:
                 raise PlcDisconnected("connection dropped during a request") from None
             raise
         except ConnectionException as exc:
@@ -228,7 +227,19 @@ class PlcClient:
         except OSError as exc:
             raise PlcDisconnected(f"socket error: {exc.strerror or exc}") from None
         finally:
-            self._inflight = None
+            self._waiter = None
+        # Python 3.11's asyncio.wait_for (inside pymodbus) drops a cancellation that arrives with
+        # the answer. Ours (the socket died meanwhile) is withdrawn: the answer is good. Anyone
+        # else's is honoured here, or the caller could never be stopped.
+        if task is not None and task.cancelling() and not (self._interrupted and task.uncancel() == 0):
+            raise asyncio.CancelledError
+        return response
+
+    def _interrupt_waiter(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done() and not self._interrupted:
+            self._interrupted = True
+            waiter.cancel()
 
     # --- link policy ---------------------------------------------------------------------
 
@@ -264,8 +275,7 @@ class PlcClient:
 
     def _mark_lost(self, reason: str) -> None:
         self.last_error = reason
-        if self._inflight is not None and not self._inflight.done():
-            self._inflight.cancel()
+        self._interrupt_waiter()
         self._drop_client()
         if not self._connected:
             return

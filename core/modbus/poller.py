@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import struct
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,9 +27,10 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.api import LinkHealth
 from core.config import Settings
 from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
+from core.modbus.decode import BlockDecoder
 from core.modbus.errors import PlcBadResponse, PlcError, PlcExceptionResponse
 from core.modbus.stats import RateWindow, RatioWindow, percentiles
-from core.registers import Block, Register, RegisterMap
+from core.registers import Block, RegisterMap
 from core.snapshot import Quality, Snapshot
 
 log = logging.getLogger("bandsaw.modbus")
@@ -55,16 +55,9 @@ class BlockReader(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class _Slot:
-    register: Register
-    start: int  # offset of the register's first word in the block
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class _PlannedBlock:
     block: Block
-    slots: tuple[_Slot, ...]
+    decoder: BlockDecoder
 
     @property
     def label(self) -> str:
@@ -109,11 +102,7 @@ class Poller:
         self._floor_hz = modbus.rate_alarm_floor_hz
         self._floor_delay_s = modbus.rate_alarm_delay_s
         self._plan = tuple(
-            _PlannedBlock(
-                block,
-                tuple(_Slot(reg, reg.address - block.address, reg.end - block.address) for reg in block.registers),
-            )
-            for block in register_map.plan(modbus.max_block_gap)
+            _PlannedBlock(block, BlockDecoder(block)) for block in register_map.plan(modbus.max_block_gap)
         )
         self._empty: dict[str, float | None] = dict.fromkeys(register_map.names)
         self._task: asyncio.Task[None] | None = None
@@ -209,26 +198,17 @@ class Poller:
         raw: dict[str, int | float | None],
     ) -> bool:
         """Fill in one block's registers; False when a value could not be taken (NaN, inf)."""
-        complete = True
-        for slot in planned.slots:
-            reg = slot.register
-            try:
-                number = reg.raw_from_words(words[slot.start : slot.end])
-                value = reg.to_engineering(number)
-            except (struct.error, ValueError, OverflowError, IndexError):
-                number, value = math.nan, math.nan
-            if math.isfinite(value):
-                values[reg.name] = value
-                raw[reg.name] = number
-                if reg.name in self._bad_registers:
-                    self._bad_registers.discard(reg.name)
-                    log.info("register %s holds a number again", reg.name)
-                continue
-            complete = False
-            if reg.name not in self._bad_registers:
-                self._bad_registers.add(reg.name)
-                log.warning("register %s holds no finite number (%r): reported as missing", reg.name, number)
-        return complete
+        bad = planned.decoder.decode_into(words, values, raw)
+        if self._bad_registers:
+            for name in planned.decoder.names:
+                if name in self._bad_registers and name not in bad:
+                    self._bad_registers.discard(name)
+                    log.info("register %s holds a number again", name)
+        for name in bad:
+            if name not in self._bad_registers:
+                self._bad_registers.add(name)
+                log.warning("register %s holds no finite number: reported as missing", name)
+        return not bad
 
     def _block_failed(self, planned: _PlannedBlock, exc: PlcError) -> None:
         self._last_error = str(exc)
@@ -277,6 +257,10 @@ class Poller:
             polls=self._seq,
             last_error=self._last_error or self._client.last_error,  # the newest failure seen, kept
         )
+
+    def lateness_ms(self) -> list[float]:
+        """Recent cycle starts minus their deadlines, oldest first (ms)."""
+        return list(self._lateness_ms)
 
     def jitter(self) -> JitterStats:
         p50, p99, top = percentiles(self._lateness_ms, 0.50, 0.99, 1.0)
