@@ -1,5 +1,17 @@
 """The ThingsBoard device API: topics, telemetry records, attributes and RPC payloads.
 
+What the plant's ThingsBoard sees of one saw (MQTT, the access token as username, QoS 1):
+
+- ``v1/devices/me/telemetry``: ``[{"ts": <epoch ms>, "values": {<field>: <value>, ...}}, ...]``;
+  fields from ``iot.thingsboard.fields`` (register names, engineering units; integer codes as
+  integers) plus ``ml_output`` / ``torque_guard`` when the engine provides them. Alarm
+  transitions arrive as ``{"alarm": {key, state, active, priority, text, action, user}}``.
+- ``v1/devices/me/attributes`` (client side, on connect and on change): machineId, bandId,
+  bandType, bandBrand, material, softwareVersion, modelVersion, registerMapHash.
+- Shared attributes read on connect and applied live: ``telemetryRateHz`` (0 < rate <= 10) and
+  ``telemetryFields`` (a list or a comma-separated string); deleting them restores the config.
+- RPC (read-only): ``getStatus`` and ``getSnapshot``; any other method gets ``{"error": ...}``.
+
 Pure functions and small value holders, no I/O: the telemetry service decides when to send.
 """
 
