@@ -1,7 +1,7 @@
 """Data page: backups (list with manifest status, back up now, verify, restore) and exports.
 
 Nothing here blocks the GUI thread: backup, verify and restore run as asyncio tasks (hmi.tasks.spawn)
-whose file work happens in ``asyncio.to_thread``; the export dialog runs its own worker thread.
+whose file work happens in a worker thread (:func:`in_thread`); the export dialog runs its own worker thread.
 Dialogs are non-modal. Who may do what is asked of hmi.permissions: backup and export need an
 engineer, restore an administrator (until hmi.permissions names these actions, they need the
 register-write right).
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -51,6 +53,7 @@ RESTORE = "restore_backup"
 EXPORT = "export_data"
 VERIFY = "verify_backup"
 HEADERS = ("Taken", "Rows", "Size", "Status")
+T = TypeVar("T")
 
 
 def permitted(user: str, action: str) -> bool:
@@ -58,6 +61,35 @@ def permitted(user: str, action: str) -> bool:
     if action in {a.value for a in Action}:
         return can(user, action)
     return can(user, Action.WRITE_REGISTER)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn`` in a plain worker thread and await its result on the running loop.
+
+    Not ``asyncio.to_thread``: under qasync its executor is a pool of QThreads that outlive the
+    job; a short Python thread that ends with its job leaves nothing behind.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:  # handed to the awaiting task
+            loop.call_soon_threadsafe(deliver, None, exc)
+        else:
+            loop.call_soon_threadsafe(deliver, result, None)
+
+    threading.Thread(target=work, name="bandsaw-data-job", daemon=True).start()
+    return await future
 
 
 class DataPage(QWidget):
@@ -226,7 +258,7 @@ class DataPage(QWidget):
             if scheduler is not None:  # the engine's job: same alarms, archive afterwards
                 manifest = await scheduler.backup_now()
             else:
-                manifest = await asyncio.to_thread(run_backup, self.settings)
+                manifest = await in_thread(run_backup, self.settings)
         except (BackupError, NoSpace) as exc:
             self._set_busy("")
             self.say(f"Backup failed: {exc}", "refused")
@@ -254,7 +286,7 @@ class DataPage(QWidget):
 
     async def _verify(self, path: Path) -> bool:
         try:
-            await asyncio.to_thread(verify_backup, path)
+            await in_thread(verify_backup, path)
         except BackupInvalid as exc:
             self._set_busy("")
             self.say(f"Backup damaged: {exc}", "refused")
@@ -297,7 +329,7 @@ class DataPage(QWidget):
     async def restore(self, path: Path) -> bool:
         """Verify (engine still running), stop the engine, restore, start it again (always)."""
         try:
-            await asyncio.to_thread(verify_backup, path)
+            await in_thread(verify_backup, path)
         except BackupInvalid as exc:
             self._set_busy("")
             self.say(f"Restore refused: {exc}", "refused")
@@ -307,7 +339,7 @@ class DataPage(QWidget):
         report = None
         try:
             await self.engine.stop()
-            report = await asyncio.to_thread(restore_backup, path, self.data_dir,
+            report = await in_thread(restore_backup, path, self.data_dir,
                                              floor_mb=self.settings.database.sqlite.disk_free_floor_mb)
         except (BackupInvalid, DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
             error = f"Restore refused: {exc}"
