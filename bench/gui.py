@@ -222,6 +222,10 @@ def bench_live(seconds: float, speedup: float) -> None:
 
 
 def main() -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pymodbus").setLevel(logging.ERROR)  # per-packet traces would be the benchmark
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="what", required=True)
     frames = commands.add_parser("frames")

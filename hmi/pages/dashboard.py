@@ -10,12 +10,21 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.api import EngineStatus, ServiceHealth, WriteResult
 from hmi.bridge import ChannelValue, EngineBridge
 from hmi.formatting import BAND_MATERIALS, BAND_TYPES, CROSS_SECTIONS, SAW_STATES, code_name
-from hmi.permissions import Action, can
+from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.banners import AlarmBanner
@@ -27,6 +36,12 @@ from hmi.widgets.value_tile import ValueTile
 log = logging.getLogger("bandsaw.hmi.dashboard")
 
 _STATE_STYLE = {0: "normal", 1: "normal", 2: "normal", 3: "active", 4: "normal", 5: "fault"}
+
+
+def ml_model_loaded(engine: object) -> bool:
+    """Whether the engine's ML controller holds a model (not part of EngineApi: looked up softly)."""
+    controller = getattr(engine, "controller", None)
+    return getattr(controller, "model", None) is not None
 
 
 def service_lamp(health: ServiceHealth) -> tuple[LampState, str]:
@@ -112,7 +127,9 @@ class DashboardPage(QWidget):
         self.ml_toggle.setObjectName("MlToggle")
         self.ml_toggle.setCheckable(True)
         self.ml_toggle.setMinimumHeight(56)
+        self.ml_toggle.clicked.connect(self._on_ml_clicked)
         right.addWidget(self.ml_toggle)
+        self._ml_confirm: QMessageBox | None = None
         self.set_ml_available(False)
         right.addSpacing(12)
         self.lamps = {key: StatusLamp(title, self) for key, title in
@@ -196,14 +213,55 @@ class DashboardPage(QWidget):
         mode = f"Mode: {status.mode}"
         if mode != self.mode_label.text():
             self.mode_label.setText(mode)
+        self.set_ml_available(ml_model_loaded(self.bridge.engine))
+        if self._ml_confirm is None:
+            self.ml_toggle.setChecked(status.mode == "ml")
 
     # --- operator actions ----------------------------------------------------------------
 
     def set_ml_available(self, available: bool) -> None:
-        """Enable the ML toggle once a model is loaded (wired by the ML issue)."""
+        """The ML toggle is usable only while the engine has a model loaded."""
+        text = "ML mode" if available else "ML mode (no model loaded)"
+        if text == self.ml_toggle.text():
+            return
         self.ml_toggle.setEnabled(available)
         self.ml_toggle.setToolTip("" if available else "No ML model loaded")
-        self.ml_toggle.setText("ML mode" if available else "ML mode (no model loaded)")
+        self.ml_toggle.setText(text)
+
+    def _on_ml_clicked(self, checked: bool) -> None:
+        self.ml_toggle.setChecked(not checked)  # the engine's mode decides, after confirmation
+        target = "ml" if checked else "manual"
+        if not can(self.session.user, Action.TOGGLE_ML):
+            self._message("refused", f"Not permitted: {self.session.user} may not change the control mode")
+            return
+        if not needs_confirmation(Action.TOGGLE_ML):
+            self.set_mode(target)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Control mode", f"Switch the speed control to {target}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        for button in box.buttons():
+            button.setMinimumSize(120, 56)
+        box.finished.connect(lambda result: self._ml_answered(result, target))
+        self._ml_confirm = box
+        box.open()
+
+    def _ml_answered(self, result: int, target: str) -> None:
+        if self._ml_confirm is not None:
+            self._ml_confirm.deleteLater()
+            self._ml_confirm = None
+        if result == QMessageBox.StandardButton.Yes:
+            self.set_mode(target)
+
+    def set_mode(self, target: str) -> bool:
+        """Ask the engine for manual or ML control; it refuses ML without a model."""
+        set_mode = getattr(self.bridge.engine, "set_mode", None)
+        if set_mode is None:
+            self._message("refused", "This engine has no control modes")
+            return False
+        ok = bool(set_mode(target, user=self.session.user, reason="dashboard"))
+        self.ml_toggle.setChecked(ok == (target == "ml"))
+        self._message("ok" if ok else "refused", f"Mode {target}" if ok else f"Mode {target} refused by the engine")
+        return ok
 
     def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
         if self.task is not None and not self.task.done():

@@ -119,3 +119,31 @@ def test_preset_button_applies_through_engine(
     assert page.preset_message.text() == "Preset fast applied"
     assert all(b.isEnabled() for b in page.preset_buttons.values())
     assert not page.ml_toggle.isEnabled()  # no model loaded yet
+
+
+def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    page = DashboardPage(bridge, Session("operator", kiosk=True))
+    qtbot.addWidget(page)
+    bridge.refresh()
+    assert not page.ml_toggle.isEnabled()
+    modes: list[str] = []
+
+    def set_mode(mode: str, *, user: str, reason: str = "") -> bool:
+        modes.append(mode)
+        fake_engine.mode = mode
+        return True
+
+    fake_engine.controller = SimpleNamespace(model=object())  # type: ignore[attr-defined]
+    fake_engine.set_mode = set_mode  # type: ignore[attr-defined]
+    bridge.refresh()
+    assert page.ml_toggle.isEnabled() and page.ml_toggle.text() == "ML mode"
+    page.ml_toggle.click()
+    assert modes == [] and page._ml_confirm is not None  # asks first
+    page._ml_confirm.button(QMessageBox.StandardButton.Yes).click()
+    assert modes == ["ml"] and page.ml_toggle.isChecked()
+    bridge.refresh()
+    assert page.mode_label.text() == "Mode: ml"
