@@ -323,8 +323,9 @@ class Engine:
     def _ml_output(self) -> float | None:
         return self.control.status().coefficient if self.control is not None else None
 
-    def _guard_active(self) -> float | None:
-        return float(self.control.status().guard_events) if self.control is not None else None
+    def _guard_active(self) -> float:
+        """1 while the torque guard holds the descent speed down (its alarm condition), else 0."""
+        return 1.0 if self.alarms.is_active("control.torque_guard") else 0.0
 
     def _model_version(self) -> str | None:
         return (self.control.status().model or None) if self.control is not None else None
