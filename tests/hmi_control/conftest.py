@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
 from control_fakes import ControlFakeEngine, DbJournal
+from hmi_testing import QLoop
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -90,3 +91,12 @@ def make_bridge(engine: ControlFakeEngine) -> EngineBridge:
 @pytest.fixture
 def ml_db(settings: Settings, journal: DbJournal) -> sqlite3.Connection:
     return journal.conn
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QLoop]:
+    loop = QLoop(qapp)
+    yield loop
+    pending = loop.close()
+    if pending:
+        pytest.fail(f"test leaked asyncio tasks: {pending}")
