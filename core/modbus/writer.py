@@ -235,7 +235,10 @@ class Writer:
         """Write the next heartbeat value once."""
         if self._heartbeat_value is None:
             snapshot = self._latest()
-            seen = None if snapshot is None else snapshot.values.get(HEARTBEAT)
+            if snapshot is None:
+                # Start-up: nothing polled yet. Not a failure, so nothing to audit.
+                return WriteResult(HEARTBEAT, 0.0, ok=False, reason="waiting for the first poll")
+            seen = snapshot.values.get(HEARTBEAT)
             self._heartbeat_value = (int(seen) + 1) % 0x10000 if seen is not None and math.isfinite(seen) else 0
         value = self._heartbeat_value
         async with self._lock:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
+import time
+from typing import Any
 
 import pytest
 from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
@@ -195,3 +198,43 @@ async def test_close_while_reconnecting_leaves_nothing(settings: Settings) -> No
     await client.close()
     with pytest.raises(PlcDisconnected):
         await client.read_holding(2000, 1)
+
+
+async def test_a_cancel_arriving_with_the_answer_is_honoured(sim: SimulatorServer, settings: Settings) -> None:
+    """Python 3.11's wait_for (inside pymodbus) returns the answer and drops such a cancel."""
+    async with PlcClient(fast_modbus(settings, sim.port)) as client:
+        request = asyncio.create_task(client.read_holding(2000, 2))
+        transaction = client._client.ctx if client._client is not None else None  # the race sits in pymodbus
+        assert transaction is not None
+
+        def cancel_as_the_answer_arrives(sending: bool, pdu: Any) -> Any:
+            if not sending:
+                request.cancel()
+            return pdu
+
+        transaction.trace_pdu = cancel_as_the_answer_arrives
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        transaction.trace_pdu = transaction.dummy_trace_pdu
+        assert len(await client.read_holding(2000, 2)) == 2  # the client is fine afterwards
+
+
+async def test_silent_plc_that_accepts_sockets_is_logged_once(
+    sim: SimulatorServer, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bandsaw.modbus")
+    async with PlcClient(fast_modbus(settings, sim.port, retries=0)) as client:
+        sim.faults.silence(60)
+        give_up = time.monotonic() + 30
+        while client.link_losses < 3:  # connects, gets no answer, drops, again and again
+            assert time.monotonic() < give_up, "the link was not lost and retried three times"
+            with contextlib.suppress(PlcError):
+                await client.read_holding(2000, 2)
+            await asyncio.sleep(0.02)
+        sim.faults.clear_silence()
+        await wait_for(lambda: client.connected, what="reconnect")
+        await client.read_holding(2000, 2)
+        assert client.link_up
+    loud = [r.getMessage() for r in caplog.records if r.name == "bandsaw.modbus" and r.levelno >= logging.INFO]
+    assert sum("down" in m for m in loud) == 1, loud
+    assert sum("restored" in m for m in loud) == 1, loud

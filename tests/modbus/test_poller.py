@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -220,3 +221,21 @@ async def test_health_figures(rig: Rig) -> None:
     assert 0 < health.cycle_p50_ms <= health.cycle_p99_ms
     assert health.achieved_hz > 5
     assert not math.isnan(health.error_rate)
+
+
+async def test_stop_always_ends_a_busy_poller(sim: SimulatorServer, settings: Settings,
+                                              register_map: RegisterMap) -> None:
+    """Stopping lands at random points of a request (Python 3.11's wait_for can drop it there)."""
+    modbus = fast_modbus(settings, sim.port)
+    fast = settings.model_copy(update={"modbus": modbus})
+    async with PlcClient(modbus) as client:
+        for _ in range(15):
+            poller = Poller(fast, register_map, client, lambda snapshot: None, rate_hz=1000.0)
+            await _start_then_stop(poller)
+
+
+async def _start_then_stop(poller: Poller) -> None:
+    poller.start()
+    await wait_for(lambda: poller.health().polls >= 3, what="polls")
+    await asyncio.wait_for(poller.stop(), 5.0)
+    assert not poller.running

@@ -133,3 +133,22 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
             assert limits.max_step_per_s is not None
             assert abs(written - base) <= limits.max_step_per_s * window + 1e-9
             last_write[name] = clock.now
+
+
+async def test_heartbeat_waits_for_the_first_poll_without_auditing(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    snapshot: list[Snapshot | None] = [None]
+    audit: list[object] = []
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, audit=audit.append)
+    for _ in range(5):
+        result = await writer.beat()
+        assert not result.ok and "first poll" in result.reason
+        clock.advance(1.0)
+    assert audit == [] and writer.heartbeat_failures == 0 and plc.received == []
+    snapshot[0] = Snapshot(1, 0, clock.now, {"heartbeat": 65535.0}, {"heartbeat": 65535}, Quality.GOOD)
+    assert (await writer.beat()).ok
+    assert plc.received[-1][2] == [0]  # the PLC's 65535 + 1 wraps to 0
+    assert audit == [] and writer.heartbeats == 1
