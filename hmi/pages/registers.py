@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,7 +61,7 @@ class RegistersPage(QWidget):
             self.tabs.addTab(view, title.replace("&", "&&"))  # a lone & would become a mnemonic
             self.models[group] = model
             self.views[group] = view
-        self.tabs.currentChanged.connect(lambda _i: self._update_write_button())
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.address_format = QComboBox(self)
         self.raw_format = QComboBox(self)
@@ -95,13 +96,37 @@ class RegistersPage(QWidget):
 
     # --- data --------------------------------------------------------------------------
 
+    # Only the visible tab's table is refreshed; the others catch up from the newest snapshot when
+    # they are shown (each model keeps its own values, so nothing is lost but intermediate samples).
+    def _visible_model(self) -> RegisterTableModel | None:
+        if not self.isVisible() or not self.models:
+            return None
+        return self.models[self.current_group()]
+
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        for model in self.models.values():
+        model = self._visible_model()
+        if model is not None:
             model.update_snapshot(snapshot)
 
     def _on_tick(self, now: float) -> None:
-        for model in self.models.values():
+        model = self._visible_model()
+        if model is not None:
             model.tick(now)
+
+    def _catch_up(self) -> None:
+        model = self._visible_model()
+        latest = self.bridge.latest
+        if model is not None and latest is not None:
+            model.update_snapshot(latest)
+            model.tick()
+
+    def _on_tab_changed(self, _index: int) -> None:
+        self._catch_up()
+        self._update_write_button()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._catch_up()
 
     def _set_format(self, column: Column, fmt: RawFormat) -> None:
         for model in self.models.values():

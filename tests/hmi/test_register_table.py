@@ -71,3 +71,20 @@ def test_float_and_32_bit_raw_formats(register_map: RegisterMap) -> None:
     assert format_raw(power, 1.0, RawFormat.HEX) == "0x3F800000"
     energy = register_map["energy_total"]
     assert format_raw(energy, 70000, RawFormat.HEX) == "0x00011170"
+
+
+def test_registers_page_refreshes_only_the_visible_table(
+    qtbot: object, bridge: object, fake_engine: FakeEngine
+) -> None:
+    from hmi.pages.registers import RegistersPage
+    from hmi.session import Session
+
+    page = RegistersPage(bridge, Session("engineer", kiosk=False))  # type: ignore[arg-type]
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.show()
+    fake_engine.push({"band_current": 12.3, "vibration_x": 0.5})
+    motor, vibration = page.models["motor"], page.models["vibration"]
+    assert motor.value_of("band_current") == 12.3
+    assert vibration.value_of("vibration_x") is None  # hidden tab: not refreshed
+    page.select("vibration_x")  # shown: catches up from the newest snapshot
+    assert vibration.value_of("vibration_x") == 0.5
