@@ -23,6 +23,7 @@ param(
     [string]$Python = "",
     [string]$Wheels = "",
     [switch]$Kiosk,
+    [switch]$NoKiosk,
     [switch]$Headless,
     [switch]$NoDesktop,
     [string]$Admin = "",
@@ -46,7 +47,6 @@ function Fail([string]$Message) { Write-Error "install.ps1: error: $Message"; ex
 
 if ($Purge -and -not $Uninstall) { Fail "-Purge only goes with -Uninstall" }
 # Each of them runs an engine that polls the PLC and writes the same databases: only one may run.
-if ($Kiosk -and $Headless) { Fail "-Kiosk and -Headless both run an engine: choose one" }
 
 # --- paths ---------------------------------------------------------------------------------
 
@@ -80,6 +80,14 @@ $EnvFile = Join-Path $ConfigDir "bandsaw.env"
 $IconPath = Join-Path $Prefix "share\$App.ico"
 $Manifest = Join-Path $Prefix "install-manifest"
 $Info = Join-Path $Prefix "install-info"
+
+# An upgrade keeps the kiosk choice of the installation unless -Kiosk/-NoKiosk says otherwise.
+if (-not $Kiosk -and -not $NoKiosk -and -not $Uninstall -and (Test-Path $Info)) {
+    $Kiosk = [bool](Select-String -Path $Info -Pattern "^KIOSK=1$" -Quiet)
+}
+if ($Kiosk -and $NoKiosk) { Fail "-Kiosk and -NoKiosk contradict each other" }
+# Each of them runs an engine that polls the PLC and writes the same databases: only one may run.
+if ($Kiosk -and $Headless) { Fail "-Kiosk and -Headless both run an engine (the installed kiosk too: add -NoKiosk)" }
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -275,6 +283,13 @@ if (Test-Path $Info) { Say "an existing installation was found: upgrading (confi
 foreach ($dir in @("$Prefix\bin", "$Prefix\share\defaults", $ConfigDir, "$DataDir\models", $LogsDir)) {
     New-Item -ItemType Directory -Force -Path $dir | Out-Null
 }
+if (-not $User) {
+    # The engine task (SYSTEM) and the operator's HMI share data and logs: let local users
+    # (S-1-5-32-545, any language) modify them; ProgramData's default only lets them add files.
+    foreach ($dir in @($DataDir, $LogsDir)) {
+        Invoke-Checked "icacls $dir" "icacls.exe" @($dir, "/grant", "*S-1-5-32-545:(OI)(CI)M", "/Q")
+    }
+}
 if (-not (Test-Path $VenvPython)) { Invoke-Checked "creating the venv" $BasePython @("-m", "venv", $Venv) }
 
 # Build from a clean copy: an in-tree build would leave build\ and egg-info in the checkout.
@@ -318,6 +333,16 @@ if ($Kiosk) {
     New-Shortcut (Join-Path $StartupDir "$ShortcutName kiosk.lnk") $kioskArgs "Full-screen band saw HMI, restarted if it exits"
     Say "kiosk: the full-screen HMI starts at login ($StartupDir)"
 }
+# Files the previous installation placed that this one did not (kiosk turned off, no desktop).
+if (Test-Path $Manifest) {
+    $keep = @(Get-Content "$Manifest.tmp")
+    foreach ($path in Get-Content $Manifest) {
+        if ($path -and ($keep -notcontains $path)) {
+            Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+            Say "removed $path (no longer wanted)"
+        }
+    }
+}
 Move-Item "$Manifest.tmp" $Manifest -Force
 if ($Headless) { Install-EngineTask }
 elseif (Get-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue) {
@@ -334,6 +359,7 @@ if (Get-Command git -ErrorAction SilentlyContinue) {
 Set-Content -Path $Info -Encoding UTF8 -Value @(
     "# Written by install.ps1; read by install.ps1 -Uninstall.",
     "MODE=$(if ($User) { 'user' } else { 'machine' })",
+    "KIOSK=$(if ($Kiosk) { 1 } else { 0 })",
     "CONFIG_DIR=$ConfigDir",
     "DATA_DIR=$DataDir",
     "LOGS_DIR=$LogsDir",

@@ -33,7 +33,8 @@ Usage: install.sh [options]
   --python PATH      Python $MIN_PYTHON+ interpreter for the venv (default: newest python3.x found)
   --wheels DIR       offline: install from the wheels in DIR only (pip --no-index --find-links)
   --kiosk            start the full-screen HMI at login (restarted whenever it exits);
-                     a system install needs --operator
+                     a system install needs --operator. An upgrade keeps the installed choice
+  --no-kiosk         remove the kiosk autostart
   --operator USER    the operator account that gets the kiosk autostart (system install)
   --headless         enable and start the engine service (PCs without a screen)
   --no-desktop       no desktop shortcut
@@ -49,7 +50,8 @@ die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }
 warn() { echo "install.sh: warning: $*" >&2; }
 
-PREFIX="" MODE=system PYTHON="" WHEELS="" KIOSK=0 OPERATOR="" HEADLESS=0 DESKTOP=1
+# KIOSK stays empty unless --kiosk/--no-kiosk: an upgrade then keeps the installed choice.
+PREFIX="" MODE=system PYTHON="" WHEELS="" KIOSK="" OPERATOR="" HEADLESS=0 DESKTOP=1
 ADMIN="" INTERACTIVE=1 ACTION=install PURGE=0
 
 while [ $# -gt 0 ]; do
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
     --wheels) [ $# -ge 2 ] || die "--wheels needs a directory"; WHEELS=$2; shift ;;
     --wheels=*) WHEELS=${1#*=} ;;
     --kiosk) KIOSK=1 ;;
+    --no-kiosk) KIOSK=0 ;;
     --operator) [ $# -ge 2 ] || die "--operator needs a user name"; OPERATOR=$2; shift ;;
     --operator=*) OPERATOR=${1#*=} ;;
     --headless) HEADLESS=1 ;;
@@ -79,10 +82,8 @@ done
 
 [ "$PURGE" = 1 ] && [ "$ACTION" != uninstall ] && die "--purge only goes with --uninstall"
 [ -n "$OPERATOR" ] && [ "$MODE" = user ] && die "--operator is for system installs; --user --kiosk autostarts for you"
+[ -n "$OPERATOR" ] && [ "$KIOSK" = 0 ] && die "--operator and --no-kiosk contradict each other"
 [ -n "$OPERATOR" ] && KIOSK=1
-[ "$KIOSK" = 1 ] && [ "$MODE" = system ] && [ -z "$OPERATOR" ] && die "--kiosk in a system install needs --operator USER"
-# Each of them runs an engine that polls the PLC and writes the same databases: only one may run.
-[ "$KIOSK" = 1 ] && [ "$HEADLESS" = 1 ] && die "--kiosk and --headless both run an engine: choose one"
 
 # --- paths ---------------------------------------------------------------------------------
 
@@ -119,6 +120,19 @@ ICON_PATH=$PREFIX/share/$APP.svg
 MANIFEST=$PREFIX/install-manifest      # files placed outside the prefix, one per line
 INFO=$PREFIX/install-info              # how it was installed (for upgrade and uninstall)
 
+# An upgrade keeps the kiosk choice (and operator) of the installation unless told otherwise.
+if [ -z "$KIOSK" ]; then
+  KIOSK=0
+  if [ -f "$INFO" ] && [ "$ACTION" = install ]; then
+    KIOSK=$(sed -n 's/^KIOSK=//p' "$INFO")
+    KIOSK=${KIOSK:-0}
+    [ "$KIOSK" = 1 ] && [ -z "$OPERATOR" ] && OPERATOR=$(sed -n 's/^OPERATOR=//p' "$INFO")
+  fi
+fi
+[ "$KIOSK" = 1 ] && [ "$MODE" = system ] && [ -z "$OPERATOR" ] && die "--kiosk in a system install needs --operator USER"
+# Each of them runs an engine that polls the PLC and writes the same databases: only one may run.
+[ "$KIOSK" = 1 ] && [ "$HEADLESS" = 1 ] && die "--kiosk and --headless both run an engine (the installed kiosk too: add --no-kiosk)"
+
 if [ "$MODE" = system ] && [ "$(id -u)" -ne 0 ]; then
   die "a system install needs root (sudo), or use --user"
 fi
@@ -144,6 +158,7 @@ install_launchers
 install_shortcuts
 install_engine_unit
 install_bin_links
+remove_stale_files
 mv "$MANIFEST.tmp" "$MANIFEST"
 write_install_info
 check_installed_config

@@ -282,6 +282,19 @@ install_bin_links() {
   done
 }
 
+# Files the previous installation placed that this one did not (a kiosk turned off, a shortcut
+# no longer wanted): remove them so the manifest stays the whole truth for --uninstall.
+remove_stale_files() {
+  [ -f "$MANIFEST" ] || return 0
+  local line
+  while IFS= read -r line; do
+    if [ -n "$line" ] && ! grep -qxF -- "$line" "$MANIFEST.tmp"; then
+      rm -f -- "$line"
+      say "removed $line (no longer wanted)"
+    fi
+  done < "$MANIFEST"
+}
+
 write_install_info() {
   local created=0
   # Keep the record of a service user an earlier run created.
@@ -290,6 +303,8 @@ write_install_info() {
   cat > "$INFO" <<EOF
 # Written by install.sh; read by install.sh --uninstall.
 MODE=$MODE
+KIOSK=$KIOSK
+OPERATOR=$OPERATOR
 CONFIG_DIR=$CONFIG_DIR
 DATA_DIR=$DATA_DIR
 LOGS_DIR=$LOGS_DIR

@@ -166,6 +166,8 @@ def test_upgrade_keeps_modified_config_and_data(installation: Installation) -> N
     assert config.read_text() == modified
     assert (inst.config_dir / "config.yaml.new").read_bytes() == SOURCE_CONFIG.read_bytes()
     assert marker.read_text() == "operator data"
+    # Installed with --kiosk, upgraded without the flag: the choice is kept.
+    assert (inst.home / ".config" / "autostart" / "bandsaw-hmi-kiosk.desktop").is_file()
     assert (inst.data_dir / "databases" / "raw.db").stat().st_size >= raw_before
     check = run([str(inst.bandsaw), "config", "check"], inst.env, timeout=120)
     assert check.returncode == 0, check.stderr

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -57,7 +59,8 @@ def test_help_lists_every_option_the_parser_handles(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--purge"], "--purge only goes with --uninstall"),
-    (["--user", "--kiosk", "--headless"], "choose one"),
+    (["--user", "--kiosk", "--headless"], "both run an engine"),
+    (["--operator", "saw", "--no-kiosk"], "contradict"),
     (["--kiosk"], "needs --operator"),
     (["--user", "--operator", "saw"], "--operator is for system installs"),
     (["--bogus"], "unknown option"),
@@ -160,3 +163,79 @@ def test_lock_pins_every_runtime_requirement_within_its_range() -> None:
         assert name in pins, f"{name} is not pinned in installer/requirements.lock (run installer/make_lock.py)"
         assert requirement.specifier.contains(pins[name], prereleases=True), \
             f"lock pins {name}=={pins[name]}, pyproject wants {requirement.specifier}"
+
+
+def _fake_bandsaw_with_users(tmp_path: Path) -> tuple[Path, Path]:
+    """A prefix whose bin/bandsaw knows `users` and records `users add` calls."""
+    prefix = tmp_path / "opt"
+    (prefix / "bin").mkdir(parents=True)
+    calls = tmp_path / "calls.txt"
+    fake = prefix / "bin" / "bandsaw"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$1 $2" in\n'
+        '  "--help ") printf "usage: bandsaw COMMAND\\n    engine    run\\n    users     manage users\\n" ;;\n'
+        '  "users list") echo "NAME ROLE" ;;\n'
+        f'  "users add") read -r password; echo "add $3 $4 $5 password=$password" >> "{calls}" ;;\n'
+        "esac\n"
+    )
+    fake.chmod(0o755)
+    return prefix, calls
+
+
+def _first_run_admin_script(prefix: Path, interactive: int) -> str:
+    steps = INSTALLER / "lib" / "steps.sh"
+    return (f'say() {{ echo "say: $*"; }}; warn() {{ echo "warn: $*"; }}; die() {{ echo "die: $*"; exit 1; }}; '
+            f'. "{steps}"; MODE=user PREFIX="{prefix}" INTERACTIVE={interactive} ADMIN=""; first_run_admin')
+
+
+def test_first_run_admin_skipped_without_a_terminal(tmp_path: Path) -> None:
+    prefix, calls = _fake_bandsaw_with_users(tmp_path)
+    result = subprocess.run(["bash", "-c", _first_run_admin_script(prefix, 1)], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=30, check=True)
+    assert "no terminal to ask for a password" in result.stdout
+    assert f"{prefix}/bin/bandsaw users add NAME --role admin" in result.stdout
+    assert not calls.exists()
+
+
+def test_first_run_admin_asks_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    prefix, calls = _fake_bandsaw_with_users(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # child: bash on the pty
+        os.execvp("bash", ["bash", "-c", _first_run_admin_script(prefix, 1)])
+    output = b""
+    try:
+        for answer in (b"boss\n", b"s3cret\n"):
+            output += _read_until(fd, b"admin" if answer == b"boss\n" else b"asks for the password")
+            os.write(fd, answer)
+        output += _read_until(fd, b"")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
+    assert calls.read_text() == "add boss --role admin password=s3cret\n"
+
+
+def _read_until(fd: int, marker: bytes, timeout: float = 20.0) -> bytes:
+    import select
+
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the pty
+            return data
+        if not chunk:
+            return data
+        data += chunk
+        if marker and marker in data:
+            return data
+    if marker:
+        pytest.fail(f"no {marker!r} from the installer within {timeout} s: {data!r}")
+    return data
