@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from core.analysis.settings import AnalysisSettings
+from core.security.settings import SecuritySettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
@@ -272,6 +273,7 @@ class Settings(BaseSettings):
     hmi: HmiSettings = HmiSettings()
     sim: SimSettings = SimSettings()
     analysis: AnalysisSettings = AnalysisSettings()
+    security: SecuritySettings = SecuritySettings()
 
     # Where the settings came from, for messages and for resolving relative paths.
     config_path: Path | None = Field(default=None, exclude=True)

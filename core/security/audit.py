@@ -24,17 +24,21 @@ class AuditRecord:
     user: str  # a login name, or "system" for the engine's own actions
     action: str  # e.g. "write"
     target: str  # e.g. the register name
-    old_value: float | None  # the PLC's value before, where known
-    new_value: float | None  # the value sent; None when nothing was sent
+    old_value: float | str | None  # the PLC's value before, where known (text for settings, states)
+    new_value: float | str | None  # the value sent; None when nothing was sent
     result: AuditResult
     detail: str = ""  # requested value, reason given, why clamped/refused/failed
 
     def describe(self) -> str:
         """One line for the log."""
-        old = "?" if self.old_value is None else f"{self.old_value:g}"
-        new = "-" if self.new_value is None else f"{self.new_value:g}"
+        old = "?" if self.old_value is None else _text(self.old_value)
+        new = "-" if self.new_value is None else _text(self.new_value)
         text = f"{self.action} {self.target} by {self.user}: {old} -> {new} {self.result.value}"
         return f"{text} ({self.detail})" if self.detail else text
+
+
+def _text(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 AuditSink = Callable[[AuditRecord], None]

@@ -250,3 +250,8 @@ from core.analysis.tables import anomaly_v2, total_v2  # noqa: E402
 
 MIGRATIONS["total"].append(total_v2)  # v2: cut figures, unique start, band counter trigger, open cut
 MIGRATIONS["anomaly"].append(anomaly_v2)  # v2: phase, score, cut; cut_profiles
+
+# --- issue 8 (security): appended steps. ---------------------------------------------------
+from core.security.audit_schema import log_v2  # noqa: E402
+
+MIGRATIONS["log"].append(log_v2)  # v2: audit rows cannot be updated or deleted; index by user

@@ -1,0 +1,311 @@
+"""Access control: who is logged in, what they may do, and the engine's refusal when they may not.
+
+One :class:`AccessControl` per process holds the users store and the open sessions. The HMI
+logs people in and out through it; the engine calls :meth:`AccessControl.authorize` before any
+protected action, whatever the HMI showed. Every login, log-out, failed login, lock-out, user
+change and refusal goes to the audit trail. Time comes from injected clocks: ``clock`` (wall,
+for timestamps and persisted lock-outs) and ``monotonic`` (inactivity).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.security.audit import AuditResult, AuditSink
+from core.security.passwords import DEFAULT_PARAMS, ScryptParams
+from core.security.permissions import (
+    ANONYMOUS_USER,
+    INTERNAL_USERS,
+    Permission,
+    Role,
+    can,
+    least_role,
+    permission,
+)
+from core.security.settings import SecuritySettings
+from core.security.trail import AuditTrail
+from core.security.users import NAME_PATTERN, User, UserError, UserStore
+
+log = logging.getLogger("bandsaw.security")
+
+MAX_UNKNOWN_NAMES = 1000  # in-memory failure counters for names that do not exist
+
+
+class PermissionDenied(Exception):
+    """The user may not do this; ``reason`` is one line fit for the screen and the audit trail."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LoginFailed(Exception):
+    """Wrong name or PIN, disabled, or locked; ``retry_after_s`` > 0 while locked out."""
+
+    def __init__(self, reason: str, retry_after_s: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(slots=True)
+class Session:
+    user: str
+    role: Role
+    started_ms: int
+    last_activity: float  # monotonic seconds
+
+
+def users_db_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "databases" / "users.db"
+
+
+class AccessControl:
+    def __init__(
+        self,
+        store: UserStore,
+        *,
+        security: SecuritySettings | None = None,
+        inactivity_logout_s: float = 300.0,
+        audit: AuditSink | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.security = security or SecuritySettings()
+        self.inactivity_logout_s = inactivity_logout_s
+        self.trail = AuditTrail(audit, clock=clock)
+        self._clock = clock
+        self._monotonic = monotonic
+        self._sessions: dict[str, Session] = {}
+        self._unknown: dict[str, tuple[int, float]] = {}  # name -> (failures, locked until, wall s)
+        self._listeners: list[Callable[[str, str], None]] = []
+
+    @classmethod
+    def from_settings(
+        cls, settings: Any, *, audit: AuditSink | None = None, kdf: ScryptParams = DEFAULT_PARAMS, **clocks: Any
+    ) -> AccessControl:
+        """From core.config.Settings: users.db under the data directory, security and hmi sections."""
+        store = UserStore(
+            users_db_path(settings.data_dir), min_secret_length=settings.security.min_secret_length, kdf=kdf,
+            clock=clocks.get("clock", time.time),
+        )
+        return cls(store, security=settings.security, inactivity_logout_s=settings.hmi.inactivity_logout_s,
+                   audit=audit, **clocks)
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """``listener(user, event)`` on "login" and "logout" (also automatic ones)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def needs_first_admin(self) -> bool:
+        """True until an enabled admin exists: engineer/admin work is impossible until then."""
+        return not self.store.has_admin()
+
+    def login(self, name: str, secret: str) -> Session:
+        """Open a session; raises :class:`LoginFailed`. Slow on purpose (scrypt): run it off the GUI thread."""
+        clean = name.strip().lower()
+        shown = clean if NAME_PATTERN.match(clean) else "?"  # a PIN typed as a name never reaches the log
+        now_ms = self.trail.now_ms()
+        user = self.store.get(clean) if shown != "?" else None
+        if user is not None:
+            locked_until_ms = user.locked_until_ms
+        else:
+            locked_until_ms = int(self._unknown.get(clean, (0, 0.0))[1] * 1000)
+        if locked_until_ms > now_ms:
+            wait_s = (locked_until_ms - now_ms) / 1000
+            self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
+                              detail=f"locked out, {wait_s:.0f} s left")
+            raise LoginFailed(f"Too many failed attempts: try again in {wait_s:.0f} s", wait_s)
+        # An unknown name costs one scrypt too: no timing hint that a name exists.
+        verified = self.store.verify(clean if user is not None else "", secret)
+        if verified is None or not verified.enabled:
+            return self._failed(clean, shown, user, "disabled" if verified is not None else "wrong name or PIN")
+        self.store.clear_failures(clean)
+        previous = self._sessions.pop(verified.name, None)
+        session = Session(verified.name, verified.role, now_ms, self._monotonic())
+        self._sessions[verified.name] = session
+        detail = f"role {verified.role.value}" + (" (session renewed)" if previous else "")
+        self.trail.record(verified.name, "login", "hmi", new=verified.role.value, detail=detail)
+        self._notify(verified.name, "login")
+        return session
+
+    def _failed(self, clean: str, shown: str, user: User | None, why: str) -> Session:
+        if user is not None:
+            failures, locked_ms = self.store.record_failure(clean, self.security.lockout_s)
+            locked_s = max(0.0, (locked_ms - self.trail.now_ms()) / 1000)
+        else:
+            failures, locked_s = self._unknown_failure(clean)
+        detail = f"{why}; {failures} in a row" + (f"; locked for {locked_s:.0f} s" if locked_s > 0 else "")
+        self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED, detail=detail)
+        if locked_s > 0:
+            raise LoginFailed(f"Too many failed attempts: try again in {locked_s:.0f} s", locked_s)
+        raise LoginFailed("Wrong name or PIN")
+
+    def _unknown_failure(self, name: str) -> tuple[int, float]:
+        failures = self._unknown.get(name, (0, 0.0))[0] + 1
+        delay = self.security.lockout_s(failures)
+        if len(self._unknown) >= MAX_UNKNOWN_NAMES and name not in self._unknown:
+            self._unknown.pop(next(iter(self._unknown)))
+        self._unknown[name] = (failures, self._clock() + delay if delay else 0.0)
+        return failures, delay
+
+    def logout(self, user: str, *, reason: str = "") -> bool:
+        session = self._sessions.pop(user, None)
+        if session is None:
+            return False
+        self.trail.record(user, "logout", "hmi", old=session.role.value, detail=reason or "logged out")
+        self._notify(user, "logout")
+        return True
+
+    def touch(self, user: str) -> None:
+        """The user did something at the HMI (touch, key): restart the inactivity time."""
+        session = self._sessions.get(user)
+        if session is not None:
+            session.last_activity = self._monotonic()
+
+    def idle_s(self, user: str) -> float | None:
+        session = self._sessions.get(user)
+        return None if session is None else self._monotonic() - session.last_activity
+
+    def expire_idle(self) -> list[str]:
+        """Log out every session idle for inactivity_logout_s; returns who. Call it ~once a second."""
+        now = self._monotonic()
+        idle = [s.user for s in self._sessions.values() if now - s.last_activity >= self.inactivity_logout_s]
+        for user in idle:
+            self.logout(user, reason=f"inactivity ({self.inactivity_logout_s:g} s)")
+        return idle
+
+    def session(self, user: str) -> Session | None:
+        return self._sessions.get(user)
+
+    def sessions(self) -> list[Session]:
+        return list(self._sessions.values())
+
+    def close(self) -> None:
+        """Log everyone out (program end)."""
+        for user in list(self._sessions):
+            self.logout(user, reason="program stopped")
+
+    # --- permissions --------------------------------------------------------------------
+
+    def role_of(self, user: str) -> Role | None:
+        """The role ``user`` acts with now: operator when not logged in as someone, None for internal actors."""
+        if user in INTERNAL_USERS:
+            return None
+        session = self._live_session(user)
+        return session.role if session is not None else Role.OPERATOR if user == ANONYMOUS_USER else None
+
+    def allowed(self, user: str, action: Permission | str) -> bool:
+        """What the HMI shows (no audit); the engine's check is :meth:`authorize`."""
+        try:
+            self._check(user, action)
+        except PermissionDenied:
+            return False
+        return True
+
+    def authorize(self, user: str, action: Permission | str, *, target: str = "") -> None:
+        """Raise :class:`PermissionDenied` (and audit the refusal) unless ``user`` may do ``action`` now."""
+        try:
+            self._check(user, action)
+        except PermissionDenied as exc:
+            self.trail.record(user or "?", str(action), target, result=AuditResult.REFUSED, detail=exc.reason)
+            raise
+        self.touch(user)
+
+    def _check(self, user: str, action: Permission | str) -> None:
+        wanted = permission(str(action))
+        if wanted is None:
+            raise PermissionDenied(f"unknown action {action!r}")
+        if user in INTERNAL_USERS:
+            if can(user, wanted):
+                return
+            raise PermissionDenied(f"{user!r} is an engine actor and may not {wanted.value}")
+        if user == ANONYMOUS_USER and user not in self._sessions:
+            role = Role.OPERATOR
+        else:
+            session = self._live_session(user)
+            if session is None:
+                raise PermissionDenied(f"{user or '?'} is not logged in")
+            stored = self.store.get(session.user)
+            if stored is None or not stored.enabled:
+                self.logout(session.user, reason="user disabled or removed")
+                raise PermissionDenied(f"{user} is disabled")
+            if stored.role is not session.role:
+                session.role = stored.role  # a role changed while logged in: the store wins
+            role = stored.role
+        if not can(role, wanted):
+            need = least_role(wanted)
+            raise PermissionDenied(f"{wanted.value} needs {need.value if need else '?'} rights; {user} is {role.value}")
+
+    def _live_session(self, user: str) -> Session | None:
+        session = self._sessions.get(user)
+        if session is None:
+            return None
+        if self._monotonic() - session.last_activity >= self.inactivity_logout_s:
+            self.logout(user, reason=f"inactivity ({self.inactivity_logout_s:g} s)")
+            return None
+        return session
+
+    # --- user management (admin) --------------------------------------------------------
+
+    def create_first_admin(self, name: str, secret: str, *, by: str = "setup") -> User:
+        """First run: the first admin, allowed only while none exists (no default password)."""
+        try:
+            user = self.store.add_first_admin(name, secret)
+        except UserError as exc:
+            self.trail.record(by, "user_add", name.strip().lower(), result=AuditResult.REFUSED, detail=str(exc))
+            raise
+        self.trail.record(by, "user_add", user.name, new="admin", detail="first admin")
+        return user
+
+    def add_user(self, by: str, name: str, role: str | Role, secret: str) -> User:
+        self.authorize(by, Permission.MANAGE_USERS, target=name)
+        try:
+            user = self.store.add(name, role, secret)
+        except UserError as exc:
+            self.trail.record(by, "user_add", name, result=AuditResult.REFUSED, detail=str(exc))
+            raise
+        self.trail.record(by, "user_add", user.name, new=user.role.value)
+        return user
+
+    def set_secret(self, by: str, name: str, secret: str) -> User:
+        """Reset someone's PIN (admin), or change one's own (any logged-in user)."""
+        if by.strip().lower() != name.strip().lower() or self._live_session(by) is None:
+            self.authorize(by, Permission.MANAGE_USERS, target=name)
+        try:
+            user = self.store.set_secret(name, secret)
+        except UserError as exc:
+            self.trail.record(by, "user_passwd", name, result=AuditResult.REFUSED, detail=str(exc))
+            raise
+        self.trail.record(by, "user_passwd", user.name, detail="PIN/password changed; lock-out cleared")
+        return user
+
+    def set_enabled(self, by: str, name: str, enabled: bool) -> User:
+        self.authorize(by, Permission.MANAGE_USERS, target=name)
+        action = "user_enable" if enabled else "user_disable"
+        before = self.store.get(name)
+        try:
+            user = self.store.set_enabled(name, enabled)
+        except UserError as exc:
+            self.trail.record(by, action, name, result=AuditResult.REFUSED, detail=str(exc))
+            raise
+        old = None if before is None else ("enabled" if before.enabled else "disabled")
+        self.trail.record(by, action, user.name, old=old, new="enabled" if enabled else "disabled")
+        if not enabled:
+            self.logout(user.name, reason=f"disabled by {by}")
+        return user
+
+    def _notify(self, user: str, event: str) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(user, event)
+            except Exception:  # a listener's bug must not break logging in or out
+                log.exception("session listener failed")

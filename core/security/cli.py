@@ -1,0 +1,239 @@
+"""``bandsaw users``: add, list, passwd, enable, disable, init-admin.
+
+A PIN/password is read from the terminal (getpass, asked twice) or, when standard input is not
+a terminal, from its first line: never from an argument (argv is visible to every process).
+Whoever runs this has the data directory in hand, so no login is asked; the audit trail names
+them ``cli:<os user>``. Exit codes: 0 done, 1 refused or failed (reason on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from typing import Any
+
+from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
+from core.config import Settings
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord, AuditResult
+from core.security.audit_query import append_audit
+from core.security.permissions import Role
+from core.security.users import UserError, check_name
+
+FIRST_ADMIN = "admin"
+
+
+def register(commands: Any) -> None:
+    users = commands.add_parser("users", help="manage HMI users (roles operator, engineer, admin)")
+    actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a user; the PIN/password is read from the terminal or stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.set_defaults(handler=_cmd_add)
+
+    init = actions.add_parser("init-admin", help="first run: create the first admin (refused once one exists)")
+    init.add_argument("name", nargs="?", default=FIRST_ADMIN, help=f"login name (default {FIRST_ADMIN})")
+    init.set_defaults(handler=_cmd_init_admin)
+
+    listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
+    listing.set_defaults(handler=_cmd_list)
+
+    passwd = actions.add_parser("passwd", help="set a user's PIN/password (clears a lock-out)")
+    passwd.add_argument("name")
+    passwd.set_defaults(handler=_cmd_passwd)
+
+    for verb, helptext in (("disable", "disable a user (the last enabled admin cannot be)"),
+                           ("enable", "enable a disabled user")):
+        sub = actions.add_parser(verb, help=helptext)
+        sub.add_argument("name")
+        sub.set_defaults(handler=_cmd_enable if verb == "enable" else _cmd_disable)
+
+    for sub in (add, init, listing, passwd, *actions.choices.values()):
+        if not any(a.dest == "config" for a in sub._actions):
+            add_config_arguments(sub)
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    with _Context(args) as ctx:
+        name = ctx.valid_name(args.name)
+        if name is None:
+            return EXIT_CONFIG
+        role = Role(args.role)
+        first = not ctx.access.store.has_admin()
+        if first and role is not Role.ADMIN:
+            return ctx.fail("no admin exists yet: the first user must be an admin "
+                            f"(bandsaw users add {name} --role admin, or bandsaw users init-admin)")
+        secret = read_secret(f"PIN/password for {name}: ")
+        if secret is None:
+            return ctx.fail("no PIN/password given")
+        try:
+            if first:
+                ctx.access.create_first_admin(name, secret, by=ctx.by)
+            else:
+                user = ctx.access.store.add(name, role, secret)
+                ctx.access.trail.record(ctx.by, "user_add", user.name, new=user.role.value)
+        except UserError as exc:
+            ctx.refused("user_add", name, str(exc))
+            return ctx.fail(str(exc))
+        print(f"user {name} added as {role.value}")
+        return ctx.done()
+
+
+def _cmd_init_admin(args: argparse.Namespace) -> int:
+    with _Context(args) as ctx:
+        name = ctx.valid_name(args.name)
+        if name is None:
+            return EXIT_CONFIG
+        if ctx.access.store.has_admin():
+            return ctx.fail("an admin exists already; use 'bandsaw users add' or the HMI's users page")
+        secret = read_secret(f"PIN/password for the admin {name}: ")
+        if secret is None:
+            return ctx.fail("no PIN/password given")
+        try:
+            ctx.access.create_first_admin(name, secret, by=ctx.by)
+        except UserError as exc:
+            return ctx.fail(str(exc))
+        print(f"admin {name} created")
+        return ctx.done()
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    with _Context(args) as ctx:
+        users = ctx.access.store.list()
+        if not users:
+            print("no users yet: run 'bandsaw users init-admin'")
+            return EXIT_OK
+        now_ms = int(time.time() * 1000)
+        print(f"{'name':<24} {'role':<9} {'state':<9} failures  locked")
+        for user in users:
+            locked = f"{(user.locked_until_ms - now_ms) / 1000:.0f} s" if user.locked_until_ms > now_ms else "-"
+            state = "enabled" if user.enabled else "disabled"
+            print(f"{user.name:<24} {user.role.value:<9} {state:<9} {user.failures:>8}  {locked}")
+        return EXIT_OK
+
+
+def _cmd_passwd(args: argparse.Namespace) -> int:
+    with _Context(args) as ctx:
+        name = args.name.strip().lower()
+        if ctx.access.store.get(name) is None:
+            return ctx.fail(f"no user {name!r}")
+        secret = read_secret(f"new PIN/password for {name}: ")
+        if secret is None:
+            return ctx.fail("no PIN/password given")
+        try:
+            ctx.access.store.set_secret(name, secret)
+        except UserError as exc:
+            ctx.refused("user_passwd", name, str(exc))
+            return ctx.fail(str(exc))
+        ctx.access.trail.record(ctx.by, "user_passwd", name, detail="PIN/password changed; lock-out cleared")
+        print(f"PIN/password of {name} changed")
+        return ctx.done()
+
+
+def _cmd_disable(args: argparse.Namespace) -> int:
+    return _set_enabled(args, False)
+
+
+def _cmd_enable(args: argparse.Namespace) -> int:
+    return _set_enabled(args, True)
+
+
+def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
+    action = "user_enable" if enabled else "user_disable"
+    with _Context(args) as ctx:
+        name = args.name.strip().lower()
+        before = ctx.access.store.get(name)
+        try:
+            ctx.access.store.set_enabled(name, enabled)
+        except UserError as exc:
+            ctx.refused(action, name, str(exc))
+            return ctx.fail(str(exc))
+        old = None if before is None else ("enabled" if before.enabled else "disabled")
+        ctx.access.trail.record(ctx.by, action, name, old=old, new="enabled" if enabled else "disabled")
+        print(f"user {name} {'enabled' if enabled else 'disabled'}")
+        return ctx.done()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def read_secret(prompt: str) -> str | None:
+    """From the terminal (asked twice) or the first line of a piped stdin; None if empty or mismatched."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("again: ") != first:
+            print("bandsaw: the two entries differ", file=sys.stderr)
+            return None
+        return first or None
+    line = sys.stdin.readline()
+    secret = line.rstrip("\r\n")
+    return secret or None
+
+
+class _Context:
+    """Settings, access control and the audit rows of one command (written to log.db at the end)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        settings, _ = load_from_args(args)
+        self.settings: Settings = settings
+        self.records: list[AuditRecord] = []
+        self.access = AccessControl.from_settings(settings, audit=self.records.append)
+        self.by = f"cli:{_os_user()}"
+
+    def __enter__(self) -> _Context:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._flush()
+
+    def valid_name(self, name: str) -> str | None:
+        try:
+            return check_name(name)
+        except UserError as exc:
+            print(f"bandsaw: {exc}", file=sys.stderr)
+            return None
+
+    def refused(self, action: str, target: str, why: str) -> None:
+        self.access.trail.record(self.by, action, target, result=AuditResult.REFUSED, detail=why)
+
+    def fail(self, message: str) -> int:
+        print(f"bandsaw: {message}", file=sys.stderr)
+        return EXIT_FAILURE
+
+    def done(self) -> int:
+        return EXIT_OK if self._flush() else EXIT_FAILURE
+
+    def _flush(self) -> bool:
+        if not self.records:
+            return True
+        records, self.records[:] = list(self.records), []
+        try:
+            _append(self.settings, records)
+        except Exception as exc:  # the change is made; say loudly that its audit row is missing
+            print(f"bandsaw: done, but the audit trail could not be written: {exc}", file=sys.stderr)
+            return False
+        return True
+
+
+def _append(settings: Settings, records: list[AuditRecord]) -> None:
+    from core.storage.sqlite_open import database_path, open_writer
+
+    path = database_path(settings.data_dir, "log")
+    if not path.exists():  # first run before the engine ever started: create log.db with its schema
+        conn, _ = open_writer("log", path, settings.database.sqlite.synchronous)
+        conn.close()
+    append_audit(path, records)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"

@@ -1,0 +1,36 @@
+"""Settings of the ``security`` section: PIN rules and lock-out after failed logins.
+
+core.config includes it as ``Settings.security``; this module must not import core.config.
+The inactivity log-out time is ``hmi.inactivity_logout_s``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class SecuritySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # Shortest PIN or password accepted when one is set (a 4-digit PIN behind the lock-out below).
+    min_secret_length: int = Field(default=4, ge=4, le=64)
+    # Failed logins in a row (per name) before the name is locked.
+    lockout_after_failures: int = Field(default=3, ge=1, le=20)
+    # First lock-out; each further failure doubles it, up to the maximum.
+    lockout_delay_s: float = Field(default=30.0, gt=0, le=86400)
+    lockout_max_delay_s: float = Field(default=900.0, gt=0, le=86400)
+
+    @model_validator(mode="after")
+    def _max_not_below_first(self) -> SecuritySettings:
+        if self.lockout_max_delay_s < self.lockout_delay_s:
+            raise ValueError(
+                f"lockout_max_delay_s ({self.lockout_max_delay_s:g}) must be >= lockout_delay_s "
+                f"({self.lockout_delay_s:g})")
+        return self
+
+    def lockout_s(self, failures: int) -> float:
+        """How long a name is locked after ``failures`` failures in a row (0: not locked)."""
+        over = failures - self.lockout_after_failures
+        if over < 0:
+            return 0.0
+        return min(self.lockout_max_delay_s, self.lockout_delay_s * 2.0 ** min(over, 30))
