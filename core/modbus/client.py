@@ -307,8 +307,11 @@ class PlcClient:
         while not self._closed:
             await asyncio.sleep(self._backoff_s)
             self._backoff_s = min(self._backoff_s * 2, self._backoff_max_s)
-            if await self._attempt_connect():
-                return
+            try:
+                if await self._attempt_connect():
+                    return
+            except Exception:  # a bug must not end reconnection for good
+                log.exception("PLC %s: reconnect attempt failed unexpectedly", self.address)
             log.debug("PLC %s: reconnect failed: %s", self.address, self.last_error)
 
     async def _attempt_connect(self) -> bool:

@@ -123,6 +123,7 @@ class Poller:
         self._failing_blocks: dict[str, str] = {}
         self._bad_registers: set[str] = set()
         self._consumer_failing = False
+        self._cycle_failing = False
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -149,8 +150,16 @@ class Poller:
             started = self._clock.monotonic()
             self._lateness_ms.append((started - schedule.deadline) * 1000.0)
             self._rate.add(started)
-            snapshot = await self.poll_once()
-            self._publish(snapshot)
+            try:
+                snapshot = await self.poll_once()
+            except Exception:  # a bug here must not end acquisition: say so once, keep the schedule
+                if not self._cycle_failing:
+                    log.exception("poll cycle failed; acquisition continues")
+                self._cycle_failing = True
+                self._last_error = "internal error in the poll cycle (see log)"
+            else:
+                self._cycle_failing = False
+                self._publish(snapshot)
             now = self._clock.monotonic()
             self._cycle_ms.append((now - started) * 1000.0)
             self._update_alarms(now)

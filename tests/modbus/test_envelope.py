@@ -39,7 +39,7 @@ def _on_grid(register: Register, value: float) -> bool:
         return False
 
 
-@settings(max_examples=600)
+@settings(max_examples=300)
 @given(
     register=writable_registers(),
     requested=anything,

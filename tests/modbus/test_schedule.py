@@ -147,3 +147,26 @@ async def test_rate_low_alarm_after_delay_and_clear(settings: Settings, register
         await spin_until(lambda: not alarms.is_active(ALARM_RATE_LOW))
     finally:
         await poller.stop()
+
+
+async def test_a_failing_cycle_does_not_end_the_loop(settings: Settings, register_map: RegisterMap) -> None:
+    clock = FakeClock()
+    reader = TimedReader(clock, [0.001], register_map)
+    original = reader.read_holding
+    calls = [0]
+
+    async def flaky(address: int, count: int) -> list[int]:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise RuntimeError("a bug, not a PLC error")
+        return await original(address, count)
+
+    reader.read_holding = flaky  # type: ignore[method-assign]
+    snapshots: list[Snapshot] = []
+    poller = Poller(settings, register_map, reader, snapshots.append, clock=clock)
+    poller.start()
+    try:
+        await spin_until(lambda: len(snapshots) >= 5)
+    finally:
+        await poller.stop()
+    assert "internal error" in poller.health().last_error
