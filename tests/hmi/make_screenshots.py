@@ -70,13 +70,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--kiosk", action="store_true")
+    parser.add_argument("--only", choices=PAGES, default=None, help="render one page")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
                                  overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}})
         register_map = load_register_map(settings.register_map_path)
         factory: EngineFactory = default_engine_factory if args.simulate else fake_factory
-        for page in PAGES:
+        for page in PAGES if args.only is None else (args.only,):
             if page == "alarms" and importlib.util.find_spec(ALARMS_MODULE) is None:
                 print("alarms: hmi/pages/alarms.py not written yet, skipped")
                 continue
@@ -84,7 +85,7 @@ def main() -> int:
             code = run_qt(settings, register_map, factory, simulate=args.simulate, page=page,
                           screenshot=path, after=args.after, size=args.size)
             print(f"{page}: {'saved ' + str(path) if code == 0 else f'failed ({code})'}")
-        if not args.simulate:
+        if not args.simulate and args.only is None:
             path = args.out / "dashboard_link_lost.png"
             code = run_qt(settings, register_map, link_lost_factory, page="dashboard", screenshot=path,
                           after=max(args.after, 3.5), size=args.size)
