@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -41,6 +42,7 @@ RANGES: tuple[tuple[str, float | None], ...] = (("Last hour", 3600.0), ("Last 8 
                                                 ("Last 24 h", 86400.0), ("Last 7 days", 7 * 86400.0),
                                                 ("Everything", None))
 WHATS = (("Samples (signals)", "samples"), ("Cuts", "cuts"), ("Alarms", "alarms"))
+PROGRESS_QSS = "QProgressBar { text-align: center; } QProgressBar::chunk { background: #7d8287; }"  # ISA-101 grey
 
 
 @dataclass
@@ -124,13 +126,18 @@ class ExportDialog(QDialog):
         self.start_edit = self._time_edit()
         self.end_edit = self._time_edit()
 
+        # Signals in columns that fill the width; a touch anywhere on a name toggles it (gloves).
         self.signal_list = QListWidget(self)
-        self.signal_list.setMinimumHeight(160)
-        self.signal_list.setStyleSheet("QListWidget::item { min-height: 40px; }")
+        self.signal_list.setMinimumHeight(200)
+        self.signal_list.setFlow(QListView.Flow.LeftToRight)
+        self.signal_list.setWrapping(True)
+        self.signal_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.signal_list.setGridSize(QSize(250, 44))
         for name in signals:
             item = QListWidgetItem(name, self.signal_list)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # checked by touch on the whole item, below
             item.setCheckState(Qt.CheckState.Checked)
+        self.signal_list.itemClicked.connect(self.toggle_signal)
         self.all_button = self._button("All signals")
         self.all_button.clicked.connect(lambda: self.set_all_signals(True))
         self.none_button = self._button("None")
@@ -153,6 +160,7 @@ class ExportDialog(QDialog):
 
         self.progress = QProgressBar(self)
         self.progress.setMinimumHeight(32)
+        self.progress.setStyleSheet(PROGRESS_QSS)
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.status_label = QLabel("", self)
@@ -227,6 +235,10 @@ class ExportDialog(QDialog):
         self.end_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(int(now * 1000)))
         self.start_edit.setDateTime(QDateTime.fromMSecsSinceEpoch(int((now - (seconds or 0)) * 1000)))
         self._suggest_path()
+
+    def toggle_signal(self, item: QListWidgetItem) -> None:
+        checked = item.checkState() == Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
 
     def set_all_signals(self, checked: bool) -> None:
         state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,7 +38,7 @@ from core.storage.backup_manifest import BackupInfo, BackupInvalid, list_backups
 from core.storage.lock import DataDirLocked
 from core.storage.restore import RestoreError, restore_backup
 from core.storage.space import NoSpace
-from hmi.dialogs.export_dialog import ExportDialog
+from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.permissions import Action, can
 from hmi.session import Session
@@ -53,6 +53,7 @@ RESTORE = "restore_backup"
 EXPORT = "export_data"
 VERIFY = "verify_backup"
 HEADERS = ("Taken", "Rows", "Size", "Status")
+DAMAGED_COLOUR = "#e0a000"  # the theme's attention amber
 T = TypeVar("T")
 
 
@@ -120,7 +121,10 @@ class DataPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(48)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
@@ -143,6 +147,7 @@ class DataPage(QWidget):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy indicator: backups report no fraction
         self.progress.setMinimumHeight(24)
+        self.progress.setStyleSheet(PROGRESS_QSS)
         self.progress.setVisible(False)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("WriteStatus")  # the theme's ok / warn / refused message style
@@ -195,10 +200,12 @@ class DataPage(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+                if column == 3 and not info.ok:  # colour only for what is abnormal (ISA-101)
+                    item.setBackground(QBrush(QColor(DAMAGED_COLOUR)))
+                    item.setToolTip(info.problem)
                 self.table.setItem(row, column, item)
             if selected is not None and info.path == selected.path:
                 self.table.selectRow(row)
-        self.table.resizeColumnsToContents()
         sqlite = self.settings.database.sqlite
         self.schedule_label.setText(
             f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "

@@ -247,6 +247,8 @@ def test_manifest_round_trip(settings: Settings) -> None:
     assert again.created_ms == manifest.created_ms
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 async def test_backup_of_a_running_engine_on_the_simulator(settings: Settings, register_map: RegisterMap,
                                                            tmp_path: Path) -> None:
     from core.engine import Engine

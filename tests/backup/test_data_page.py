@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 from backup_helpers import COLUMNS, T0_MS, fill_raw, query
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.analysis.alarms import AlarmManager
@@ -198,8 +198,10 @@ def test_export_dialog_writes_the_chosen_signals(page: DataPage, qloop: QLoop, t
     dialog.choose_range(len(dialog.range_group.buttons()) - 1)  # everything
     dialog.set_all_signals(False)
     for row in range(dialog.signal_list.count()):
-        if dialog.signal_list.item(row).text() in ("band_torque", "head_height"):
-            dialog.signal_list.item(row).setCheckState(dialog.signal_list.item(row).checkState().Checked)
+        item = dialog.signal_list.item(row)
+        if item.text() in ("band_torque", "head_height", "saw_state"):
+            dialog.toggle_signal(item)  # what a touch on the name does
+    dialog.toggle_signal(dialog.signal_list.findItems("saw_state", Qt.MatchFlag.MatchExactly)[0])  # and off again
     out = tmp_path / "page.csv"
     dialog.path_edit.setText(str(out))
     assert dialog.start()
