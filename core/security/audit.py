@@ -41,4 +41,4 @@ def _text(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:g}"
 
 
-AuditSink = Callable[[AuditRecord], None]
+AuditSink = Callable[[AuditRecord], object]  # the return value (e.g. LogWriter.audit's bool) is ignored
