@@ -217,6 +217,8 @@ function Install-EngineTask {
     Say "the engine runs as the scheduled task $TaskName (restarted on failure)"
 }
 
+# First run with access control: an admin account instead of a default password.
+# `bandsaw users init-admin NAME` (refused once an admin exists) reads the password itself.
 function Invoke-FirstRunAdmin {
     $bandsaw = Join-Path $Prefix "bin\bandsaw.cmd"
     $help = & $bandsaw --help 2>$null | Out-String
@@ -225,8 +227,10 @@ function Invoke-FirstRunAdmin {
         return
     }
     $list = & $bandsaw users list 2>$null | Out-String
-    if ($LASTEXITCODE -eq 0 -and $list -match "\badmin\b") { Say "an admin account exists: kept"; return }
-    $later = "create it later with: $bandsaw users add NAME --role admin"
+    if ($LASTEXITCODE -eq 0 -and $list -match "(?m)^\S+\s+admin\s") { Say "an admin account exists: kept"; return }
+    & $bandsaw users init-admin --help *> $null
+    if ($LASTEXITCODE -eq 0) { $create = @("users", "init-admin") } else { $create = @("users", "add", "--role", "admin") }
+    $later = "create it later with: $bandsaw $($create -join ' ') NAME"
     if ($NonInteractive -or -not [Environment]::UserInteractive) {
         Say "no admin account yet and no one to ask for a password: $later"
         return
@@ -234,7 +238,7 @@ function Invoke-FirstRunAdmin {
     $name = $Admin
     if (-not $name) { $name = Read-Host "install.ps1: name of the first admin account [admin]" }
     if (-not $name) { $name = "admin" }
-    & $bandsaw users add $name --role admin
+    & $bandsaw @create $name
     if ($LASTEXITCODE -ne 0) { Warn "the admin account was not created: $later" }
 }
 

@@ -144,11 +144,11 @@ fi
 
 started=$(date +%s)
 check_source_tree
+[ "$MODE" = system ] && ensure_service_user
 PYTHON=$(find_python)
 say "installing $APP from $SOURCE_DIR into $PREFIX ($MODE install) with $PYTHON"
 [ -f "$INFO" ] && say "an existing installation was found: upgrading (config, data, users and models are kept)"
 
-[ "$MODE" = system ] && ensure_service_user
 make_directories
 install_program
 install_config_files

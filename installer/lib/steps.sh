@@ -30,24 +30,40 @@ check_source_tree() {
 # The interpreter for the venv: --python, else the newest python3.x on PATH that is >= 3.11
 # and can create a venv with pip (Debian needs the python3-venv package for that).
 find_python() {
-  local candidates=() candidate
+  local candidates=() candidate real
   if [ -n "$PYTHON" ]; then
     candidates=("$PYTHON")
   else
     candidates=(python3.14 python3.13 python3.12 python3.11 python3)
+    # A system install runs the venv as other users: try the distribution's Python first.
+    [ "$MODE" = system ] && candidates=(/usr/bin/python3.14 /usr/bin/python3.13 /usr/bin/python3.12 \
+      /usr/bin/python3.11 "${candidates[@]}")
   fi
   for candidate in "${candidates[@]}"; do
     command -v "$candidate" >/dev/null 2>&1 || continue
-    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-      if "$candidate" -c 'import ensurepip, venv' 2>/dev/null; then
-        # The real interpreter, not a pyenv/asdf shim that may point elsewhere tomorrow.
-        "$candidate" -c 'import sys; print(sys.executable)'
-        return 0
-      fi
+    "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || continue
+    if ! "$candidate" -c 'import ensurepip, venv' 2>/dev/null; then
       warn "$candidate has no venv/ensurepip module (Debian: apt install python3-venv)"
+      continue
     fi
+    # The real interpreter, not a pyenv/asdf shim that may point elsewhere tomorrow.
+    real=$("$candidate" -c 'import sys; print(sys.executable)')
+    if [ "$MODE" = system ] && ! usable_by_service_user "$real"; then
+      warn "$real is not usable by the user $SERVICE_USER (a Python under a home directory?): skipped"
+      continue
+    fi
+    printf '%s\n' "$real"
+    return 0
   done
   die "no Python >= $MIN_PYTHON with venv support found (tried: ${candidates[*]}); use --python PATH"
+}
+
+# The venv's interpreter must run as the engine's service user and as the operator.
+usable_by_service_user() {
+  local user
+  for user in "$SERVICE_USER" ${OPERATOR:+"$OPERATOR"}; do
+    runuser -u "$user" -- "$1" -c 'import encodings' >/dev/null 2>&1 || return 1
+  done
 }
 
 ensure_service_user() {
@@ -325,18 +341,24 @@ check_installed_config() {
 }
 
 # First run with access control: an admin account instead of a default password.
+# `bandsaw users init-admin NAME` (refused once an admin exists) reads the password itself.
 first_run_admin() {
-  local bandsaw=$PREFIX/bin/bandsaw run_as=()
+  local bandsaw=$PREFIX/bin/bandsaw run_as=() create
   if ! "$bandsaw" --help 2>/dev/null | grep -qE '^ +users( |$)'; then
     say "this version has no 'bandsaw users' command: no admin account to create"
     return 0
   fi
   [ "$MODE" = system ] && run_as=(runuser -u "$SERVICE_USER" --)
-  if "${run_as[@]}" "$bandsaw" users list 2>/dev/null | grep -qw admin; then
+  if "${run_as[@]}" "$bandsaw" users list 2>/dev/null | awk '$2 == "admin" { found = 1 } END { exit !found }'; then
     say "an admin account exists: kept"
     return 0
   fi
-  local later="create it later with: $bandsaw users add NAME --role admin"
+  if "$bandsaw" users init-admin --help >/dev/null 2>&1; then
+    create=(users init-admin)
+  else
+    create=(users add --role admin)
+  fi
+  local later="create it later with: $bandsaw ${create[*]} NAME"
   if [ "$INTERACTIVE" = 0 ] || [ ! -t 0 ]; then
     say "no admin account yet and no terminal to ask for a password: $later"
     return 0
@@ -346,7 +368,7 @@ first_run_admin() {
     ADMIN=${ADMIN:-admin}
   fi
   say "creating the admin account $ADMIN (bandsaw asks for the password)"
-  "${run_as[@]}" "$bandsaw" users add "$ADMIN" --role admin || warn "the admin account was not created: $later"
+  "${run_as[@]}" "$bandsaw" "${create[@]}" "$ADMIN" || warn "the admin account was not created: $later"
 }
 
 # --- uninstall -----------------------------------------------------------------------------

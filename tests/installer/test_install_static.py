@@ -175,8 +175,9 @@ def _fake_bandsaw_with_users(tmp_path: Path) -> tuple[Path, Path]:
         "#!/bin/sh\n"
         'case "$1 $2" in\n'
         '  "--help ") printf "usage: bandsaw COMMAND\\n    engine    run\\n    users     manage users\\n" ;;\n'
-        '  "users list") echo "NAME ROLE" ;;\n'
-        f'  "users add") read -r password; echo "add $3 $4 $5 password=$password" >> "{calls}" ;;\n'
+        '  "users list") if [ -n "$FAKE_ADMIN" ]; then echo "boss admin enabled 0 -"; else echo "no users"; fi ;;\n'
+        '  "users init-admin") [ "$3" = --help ] && exit 0\n'
+        f'    read -r password; echo "init-admin $3 password=$password" >> "{calls}" ;;\n'
         "esac\n"
     )
     fake.chmod(0o755)
@@ -194,7 +195,16 @@ def test_first_run_admin_skipped_without_a_terminal(tmp_path: Path) -> None:
     result = subprocess.run(["bash", "-c", _first_run_admin_script(prefix, 1)], stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=30, check=True)
     assert "no terminal to ask for a password" in result.stdout
-    assert f"{prefix}/bin/bandsaw users add NAME --role admin" in result.stdout
+    assert f"{prefix}/bin/bandsaw users init-admin NAME" in result.stdout
+    assert not calls.exists()
+
+
+def test_first_run_admin_keeps_an_existing_admin(tmp_path: Path) -> None:
+    prefix, calls = _fake_bandsaw_with_users(tmp_path)
+    result = subprocess.run(["bash", "-c", _first_run_admin_script(prefix, 1)], stdin=subprocess.DEVNULL,
+                            env={"PATH": "/usr/bin:/bin", "FAKE_ADMIN": "1"},
+                            capture_output=True, text=True, timeout=30, check=True)
+    assert "an admin account exists: kept" in result.stdout
     assert not calls.exists()
 
 
@@ -215,7 +225,7 @@ def test_first_run_admin_asks_on_a_terminal(tmp_path: Path) -> None:
         _, status = os.waitpid(pid, 0)
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
-    assert calls.read_text() == "add boss --role admin password=s3cret\n"
+    assert calls.read_text() == "init-admin boss password=s3cret\n"
 
 
 def _read_until(fd: int, marker: bytes, timeout: float = 20.0) -> bytes:
