@@ -2,7 +2,8 @@
 
 Owned by the engine::
 
-    scheduler = BackupScheduler(settings, engine.alarms, raw_writer=engine.storage.recorder)
+    scheduler = BackupScheduler(settings, engine.alarms, raw_writer=engine.storage.recorder,
+                                disk=engine.storage.disk)
     await scheduler.start()          # after storage.start()
     manifest = await scheduler.backup_now()   # HMI button / any time
     await scheduler.stop()           # before storage.stop(): waits for a job under way
@@ -31,7 +32,7 @@ from core.config import Settings
 from core.storage.archive import ArchiveReport, archive_raw, writer_delete
 from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import Manifest, list_backups
-from core.storage.disk import FreeBytes, free_bytes
+from core.storage.disk import DiskMonitor, FreeBytes, free_bytes
 from core.storage.space import NoSpace
 from core.storage.sqlite_writer import BatchWriter
 
@@ -62,6 +63,7 @@ class BackupScheduler:
         clock: Callable[[], float] = time.time,
         free: FreeBytes = free_bytes,
         raw_writer: BatchWriter[Any] | None = None,
+        disk: DiskMonitor | None = None,
         poll_s: float = POLL_S,
         retry_s: float = RETRY_S,
     ) -> None:
@@ -70,6 +72,7 @@ class BackupScheduler:
         self._clock = clock
         self._free = free
         self._raw_writer = raw_writer
+        self._disk = disk  # measured again when a job stops for space: storage.disk_low at once
         self._poll_s = poll_s
         self._retry_s = retry_s
         self._failed_s: float | None = None  # when the last scheduled job failed (retry later)
@@ -159,6 +162,8 @@ class BackupScheduler:
             self.last_error = str(exc)
             self._failed_s = self._clock()
             log.error("backup failed: %s", exc)
+            if isinstance(exc, NoSpace) and self._disk is not None:
+                self._disk.check()
             self._alarms.update(ALARM_BACKUP_FAILED, True, f"Backup failed: {exc}", priority=Priority.HIGH,
                                 source="storage")
             raise
@@ -182,6 +187,8 @@ class BackupScheduler:
             log.error("archive failed: %s", exc)
             report = ArchiveReport(cutoff_ms=0, stopped=f"{type(exc).__name__}: {exc}")
         self.last_archive = report
+        if report.stopped.startswith("not enough disk space") and self._disk is not None:
+            self._disk.check()
         stopped = bool(report.stopped) and report.stopped != "cancelled"
         self._alarms.update(ALARM_ARCHIVE_STOPPED, stopped, f"Raw data archive stopped: {report.stopped}"
                             if stopped else "Raw data archive stopped", priority=Priority.MEDIUM, source="storage")
