@@ -160,6 +160,9 @@ class BackupScheduler:
                 run_backup, self.settings, free=self._free, clock=self._clock, cancel=self._cancel.is_set)
         except (BackupError, NoSpace) as exc:
             self.last_error = str(exc)
+            if self._cancel.is_set():  # stopped on shutdown: nothing for anyone to act on
+                log.info("backup cancelled: %s", exc)
+                raise
             self._failed_s = self._clock()
             log.error("backup failed: %s", exc)
             if isinstance(exc, NoSpace) and self._disk is not None:
