@@ -5,6 +5,15 @@ after the durable cursor (on the mirror's own SQLite thread, in bounded batches)
 (see :mod:`core.storage.pg.sender`), and advance the cursor after the commit. Outages back off
 up to ``retry_backoff_max_s`` and resume from the cursors, oldest rows first. Acquisition and
 the GUI never wait on any of this.
+
+Wiring (engine)::
+
+    mirror = PostgresMirror(settings, alarms=alarms)   # data_dir defaults to settings.data_dir
+    await mirror.start()                    # returns at once; a no-op unless enabled
+    engine listener: mirror.on_snapshot     # machine id from the PLC when machine.id is unset
+    after a local commit: mirror.wake()     # on the event loop thread; optional (else interval_s)
+    status line / lamp: mirror.health()     # core.api.ServiceHealth, no IO
+    await mirror.stop()
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +31,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 
-from core.analysis.alarms import AlarmManager, Priority
+from core.analysis.alarms import AlarmManager
 from core.api import ServiceHealth
 from core.config import Settings
 from core.snapshot import Quality, Snapshot
@@ -30,6 +40,7 @@ from core.storage.pg.schema import SchemaError, add_columns, enable_timescale, m
 from core.storage.pg.sender import CopyPlan, SendState, send_bisecting
 from core.storage.pg.source import SourceReader
 from core.storage.pg.state import MirrorState, QuarantinedRow, Rejected
+from core.storage.pg.status import ALARM_DOWN, ALARM_QUARANTINE, MirrorStatus
 from core.storage.pg.tables import MIRRORED_TABLES, TableSpec, pg_name, pg_type
 
 log = logging.getLogger("bandsaw.storage.postgres")
@@ -37,11 +48,11 @@ log = logging.getLogger("bandsaw.storage.postgres")
 P = ParamSpec("P")
 T = TypeVar("T")
 
-ALARM_DOWN = "postgres.down"
-ALARM_QUARANTINE = "postgres.quarantine"
+__all__ = ["ALARM_DOWN", "ALARM_QUARANTINE", "CommitInfo", "MirrorUnavailable", "PostgresMirror", "RetryResult"]
 _BACKOFF_START_S = 0.5
 _BATCHES_PER_TURN = 20  # then the next table gets its turn, so small tables are never starved
 _STOP_GRACE_S = 5.0
+_WATCH_PERIOD_S = 0.1  # how often an idle mirror looks at the source files' size and time
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +90,8 @@ class PostgresMirror:
         on_commit: Callable[[CommitInfo], None] | None = None,
     ) -> None:
         self._pg = settings.database.postgresql
-        self._alarms = alarms
         self._clock = clock
+        self._status = MirrorStatus(alarms, clock, self._pg.down_alarm_after_s)
         self._tables = tuple(tables)
         self._by_name = {spec.name: spec for spec in self._tables}
         self._on_commit = on_commit
@@ -99,18 +110,8 @@ class PostgresMirror:
         self._plans: dict[str, CopyPlan] = {}
         self._send_state: dict[str, SendState] = {}
         self._cursors: dict[str, int] = {}
-        # What health() reports, kept current by the loop so health() never does IO.
-        self._connected = False
-        self._error = ""
-        self._logged_error = ""  # each distinct failure is logged once, and the recovery once
-        self._down_since: float | None = None
-        self._last_commit_ms: int | None = None
-        self._backlog_rows = 0
-        self._oldest_ts_ms: int | None = None
-        self._quarantined = 0
         self.rows_sent = 0
-        self.rows_duplicate = 0
-        self.failures = 0  # attempts that failed (connection lost, server down, ...)
+        self.rows_duplicate = 0  # re-sent rows PostgreSQL already had (skipped, not doubled)
         self.timescale = False
 
     # --- the engine's side ---------------------------------------------------------------
@@ -123,6 +124,11 @@ class PostgresMirror:
     def machine_id(self) -> int | None:
         return self._machine_id
 
+    @property
+    def failures(self) -> int:
+        """Attempts that failed (connection lost, server down, ...) since construction."""
+        return self._status.failures
+
     async def start(self) -> None:
         """Open the local state and start mirroring in the background; returns at once."""
         if not self._pg.enabled or self._task is not None:
@@ -132,13 +138,13 @@ class PostgresMirror:
         try:
             self._state = await self._io(MirrorState, self._db_dir / "pg_mirror.db")
             self._cursors = await self._io(self._state.cursors, self._target.identity)
-            self._quarantined = await self._io(self._state.quarantine_count, self._target.identity)
+            quarantined = await self._io(self._state.quarantine_count, self._target.identity)
         except Exception as exc:  # a broken local file must not stop the engine: say it instead
-            self._error = f"PostgreSQL mirror state {self._db_dir / 'pg_mirror.db'}: {exc}"
-            log.error("%s", self._error)
+            self._status.error = f"PostgreSQL mirror state {self._db_dir / 'pg_mirror.db'}: {exc}"
+            log.error("%s", self._status.error)
             await self._close_local()
             return
-        self._update_quarantine_alarm("")
+        self._status.set_quarantined(quarantined)
         log.info("PostgreSQL mirror to %s starting", self._target.display)
         self._task = asyncio.create_task(self._run(), name="postgres-mirror")
 
@@ -159,7 +165,7 @@ class PostgresMirror:
                 await asyncio.wait_for(pool.close(), _STOP_GRACE_S)
             except (TimeoutError, OSError, asyncpg.PostgresError):
                 pool.terminate()
-        self._connected = False
+        self._status.connected = False
         await self._close_local()
 
     def set_machine_id(self, machine_id: int) -> None:
@@ -189,23 +195,8 @@ class PostgresMirror:
     def health(self) -> ServiceHealth:
         if not self._pg.enabled:
             return ServiceHealth(enabled=False)
-        error = self._error
-        if not error and self._connected and self._machine_id is None:
-            error = "waiting for the machine id (set machine.id, or the PLC's machine_id register)"
-        if not error and not self._connected and self._task is not None:
-            error = f"connecting to {self._target.display}"
-        if not error and self._quarantined:
-            error = f"{self._quarantined} row(s) quarantined: rejected by PostgreSQL"
-        lag_s = 0.0
-        if self._oldest_ts_ms is not None:
-            lag_s = max(0.0, self._clock() - self._oldest_ts_ms / 1000.0)
-        return ServiceHealth(
-            enabled=True,
-            connected=self._connected,
-            backlog=self._backlog_rows,
-            lag_s=lag_s,
-            last_ok_ms=self._last_commit_ms,
-            error=error,
+        return self._status.health(
+            running=self._task is not None, machine_known=self._machine_id is not None, target=self._target.display
         )
 
     # --- the engineer's side: the quarantine ---------------------------------------------
@@ -217,8 +208,8 @@ class PostgresMirror:
 
     async def retry_quarantined(self, ids: list[int] | None = None) -> RetryResult:
         """Send quarantined rows again (all, or those ``ids``); the source row wins if it still exists."""
-        if self._pool is None or self._state is None or not self._connected:
-            raise MirrorUnavailable(self._error or "PostgreSQL is not connected")
+        if self._pool is None or self._state is None or not self._status.connected:
+            raise MirrorUnavailable(self._status.error or "PostgreSQL is not connected")
         sent = failing = 0
         for entry in await self._io(self._state.quarantined, self._target.identity, ids):
             spec = self._by_name.get(entry.source)
@@ -263,15 +254,15 @@ class PostgresMirror:
             try:
                 await self._ensure_ready()
                 if self._machine_id is None:
-                    self._on_success()
+                    self._status.succeeded(self._target.display)
                     await self._refresh_backlog()
                     await self._sleep(self._pg.interval_s)
                     continue
                 progressed = await self._cycle()
-                self._on_success()
+                self._status.succeeded(self._target.display)
                 backoff, fresh_retry_used = _BACKOFF_START_S, False
                 if not progressed:
-                    await self._sleep(self._pg.interval_s)
+                    await self._idle(self._pg.interval_s)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -294,7 +285,6 @@ class PostgresMirror:
                     self.timescale = await enable_timescale(conn)
             self._plans.clear()
             self._schema_ready = True
-        self._connected = True
 
     async def _cycle(self) -> bool:
         progressed = False
@@ -368,7 +358,7 @@ class PostgresMirror:
             now_ms=now_ms,
         )
         self._cursors[source] = rows[-1][0]
-        self._last_commit_ms = now_ms
+        self._status.last_commit_ms = now_ms
         self.rows_sent += inserted
         self.rows_duplicate += len(rows) - inserted - len(rejected)
         if rejected:
@@ -379,24 +369,11 @@ class PostgresMirror:
 
     # --- health, alarms and waiting --------------------------------------------------------
 
-    def _on_success(self) -> None:
-        if self._down_since is not None:
-            log.info("PostgreSQL mirror to %s is back", self._target.display)
-        self._down_since = None
-        self._error = self._logged_error = ""
-        self._alarms.update(ALARM_DOWN, False, "PostgreSQL mirror down", priority=Priority.MEDIUM, source="postgres")
-
     def _on_failure(self, exc: Exception) -> bool:
         """Record the failure; True when the mirror was healthy until now."""
-        was_up = self._down_since is None and self._connected
-        self.failures += 1
         text = str(exc) if isinstance(exc, SchemaError) else describe_error(exc, self._target)
-        if self._down_since is None:
-            self._down_since = self._clock()
-        if text != self._logged_error:
-            self._logged_error = text
-            log.warning("PostgreSQL mirror: %s", text)
-        self._error, self._connected, self._schema_ready = text, False, False
+        was_up = self._status.failed(text)
+        self._schema_ready = False
         # A fresh pool on the next attempt: our backoff paces reconnects, and asyncpg's own
         # floor keeper (which retries every second with a traceback each time) never runs.
         pool, self._pool = self._pool, None
@@ -404,38 +381,63 @@ class PostgresMirror:
             pool.terminate()
         return was_up
 
-    def _check_down_alarm(self) -> None:
-        if self._down_since is not None and self._clock() - self._down_since >= self._pg.down_alarm_after_s:
-            self._alarms.update(
-                ALARM_DOWN, True, f"PostgreSQL mirror down: {self._error}", priority=Priority.MEDIUM, source="postgres"
-            )
-
     async def _backoff(self, delay: float) -> None:
         # Short slices so the down alarm is raised on time and stop() is prompt.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         await self._refresh_backlog()
         while not self._stopping:
-            self._check_down_alarm()
+            self._status.check_down_alarm()
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
             await self._sleep(min(remaining, 0.5))
 
-    async def _sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` or until woken (new rows, a machine id, stop)."""
+    async def _idle(self, seconds: float) -> None:
+        """Caught up: wait ``seconds``, but look again as soon as a source file changes.
+
+        A stat of each database and its WAL every 0.1 s (no SQLite access) notices a commit, so
+        the lag stays near 0.1 s even where nobody calls :meth:`wake`.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        before = self._sources_signature()
+        while not self._stopping:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            if await self._sleep(min(remaining, _WATCH_PERIOD_S)):
+                return
+            if self._sources_signature() != before:
+                return
+
+    def _sources_signature(self) -> tuple[tuple[int, int], ...]:
+        marks = []
+        for database in dict.fromkeys(spec.database for spec in self._tables):
+            for suffix in (".db", ".db-wal"):
+                try:
+                    stat = os.stat(self._db_dir / f"{database}{suffix}")
+                    marks.append((stat.st_mtime_ns, stat.st_size))
+                except OSError:
+                    marks.append((0, 0))
+        return tuple(marks)
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait ``seconds`` or until woken (new rows, a machine id, stop); True when woken."""
         if self._stopping:
-            return
+            return True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake_event.wait(), seconds)
+        woken = self._wake_event.is_set()
         if not self._stopping:
             self._wake_event.clear()
+        return woken
 
     async def _refresh_backlog(self) -> None:
         if self._state is None:
             return
         try:
-            self._backlog_rows, self._oldest_ts_ms = await self._io(self._backlog_all)
+            self._status.backlog_rows, self._status.oldest_ts_ms = await self._io(self._backlog_all)
         except Exception as exc:  # a source being replaced mid-read: next cycle tries again
             log.debug("backlog not measured: %s", exc)
 
@@ -469,14 +471,8 @@ class PostgresMirror:
 
     async def _refresh_quarantine(self, last_error: str) -> None:
         assert self._state is not None
-        self._quarantined = await self._io(self._state.quarantine_count, self._target.identity)
-        self._update_quarantine_alarm(last_error)
-
-    def _update_quarantine_alarm(self, last_error: str) -> None:
-        text = f"{self._quarantined} row(s) rejected by PostgreSQL and quarantined"
-        if last_error:
-            text += f"; last: {last_error}"
-        self._alarms.update(ALARM_QUARANTINE, self._quarantined > 0, text, priority=Priority.LOW, source="postgres")
+        count = await self._io(self._state.quarantine_count, self._target.identity)
+        self._status.set_quarantined(count, last_error)
 
     # --- plumbing ---------------------------------------------------------------------------
 
