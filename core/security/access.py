@@ -9,12 +9,14 @@ for timestamps and persisted lock-outs) and ``monotonic`` (inactivity).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.security.audit import AuditResult, AuditSink
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams
@@ -33,6 +35,7 @@ from core.security.users import NAME_PATTERN, User, UserError, UserStore
 
 log = logging.getLogger("bandsaw.security")
 
+T = TypeVar("T")
 MAX_UNKNOWN_NAMES = 1000  # in-memory failure counters for names that do not exist
 
 
@@ -59,6 +62,38 @@ class Session:
     role: Role
     started_ms: int
     last_activity: float  # monotonic seconds
+
+
+async def run_in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a plain thread that ends with the job, awaited on the running loop.
+
+    Not asyncio.to_thread: under qasync its executor threads outlive the job (and the tests'
+    leak checks); one short thread per call is what a login needs.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # handed to the awaiting task
+            loop.call_soon_threadsafe(deliver, None, exc)
+        else:
+            loop.call_soon_threadsafe(deliver, result, None)
+
+    thread = threading.Thread(target=work, name="bandsaw-login", daemon=True)
+    thread.start()
+    result = await future
+    thread.join(timeout=1.0)  # it has delivered: only its return is left
+    return result
 
 
 def users_db_path(data_dir: Path) -> Path:
@@ -110,7 +145,19 @@ class AccessControl:
         return not self.store.has_admin()
 
     def login(self, name: str, secret: str) -> Session:
-        """Open a session; raises :class:`LoginFailed`. Slow on purpose (scrypt): run it off the GUI thread."""
+        """Open a session; raises :class:`LoginFailed`. Slow on purpose (scrypt): see :meth:`login_async`."""
+        clean, shown, user = self._begin_login(name)
+        verified = self.store.verify(clean if user is not None else "", secret)
+        return self._complete_login(clean, shown, user, verified)
+
+    async def login_async(self, name: str, secret: str) -> Session:
+        """:meth:`login` with the scrypt check in a short worker thread, the rest (audit,
+        sessions, listeners) on the calling loop's thread: for the GUI, which must not freeze."""
+        clean, shown, user = self._begin_login(name)
+        verified = await run_in_thread(self.store.verify, clean if user is not None else "", secret)
+        return self._complete_login(clean, shown, user, verified)
+
+    def _begin_login(self, name: str) -> tuple[str, str, User | None]:
         clean = name.strip().lower()
         shown = clean if NAME_PATTERN.match(clean) else "?"  # a PIN typed as a name never reaches the log
         now_ms = self.trail.now_ms()
@@ -124,13 +171,15 @@ class AccessControl:
             self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
                               detail=f"locked out, {wait_s:.0f} s left")
             raise LoginFailed(f"Too many failed attempts: try again in {wait_s:.0f} s", wait_s)
-        # An unknown name costs one scrypt too: no timing hint that a name exists.
-        verified = self.store.verify(clean if user is not None else "", secret)
+        # An unknown name costs one scrypt too (verify("")): no timing hint that a name exists.
+        return clean, shown, user
+
+    def _complete_login(self, clean: str, shown: str, user: User | None, verified: User | None) -> Session:
         if verified is None or not verified.enabled:
             return self._failed(clean, shown, user, "disabled" if verified is not None else "wrong name or PIN")
         self.store.clear_failures(clean)
         previous = self._sessions.pop(verified.name, None)
-        session = Session(verified.name, verified.role, now_ms, self._monotonic())
+        session = Session(verified.name, verified.role, self.trail.now_ms(), self._monotonic())
         self._sessions[verified.name] = session
         detail = f"role {verified.role.value}" + (" (session renewed)" if previous else "")
         self.trail.record(verified.name, "login", "hmi", new=verified.role.value, detail=detail)

@@ -207,3 +207,18 @@ def test_login_logout_audited_without_secrets(
     for record in audit_records:
         text = f"{record.describe()}"
         assert not any(pin in text for pin in ("1111", "3333", "3334"))
+
+
+async def test_login_async_checks_off_the_loop_and_audits_on_it(
+    access: AccessControl, people: dict[str, str], audit_records: list[AuditRecord]
+) -> None:
+    import threading
+
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    access.trail._sink = lambda record: threads.append(threading.get_ident())  # type: ignore[assignment]
+    session = await access.login_async("erin", "2222")
+    assert session.role is Role.ENGINEER and access.allowed("erin", "write_register")
+    with pytest.raises(LoginFailed):
+        await access.login_async("erin", "0000")
+    assert threads and set(threads) == {loop_thread}
