@@ -37,14 +37,28 @@ from hmi.widgets.style import set_state
 log = logging.getLogger("bandsaw.hmi.window")
 
 ALARMS_MODULE = "hmi.pages.alarms"
+# Pages other engineers write, each `Page(bridge, engine, parent)`: (key, module, class, title).
+OPTIONAL_PAGES = (
+    ("alarms", ALARMS_MODULE, "AlarmsPage", "Alarms"),
+    ("control", "hmi.pages.control", "ControlPage", "Control"),
+    ("data", "hmi.pages.data", "DataPage", "Data"),
+)
 
 
-def load_alarms_page(bridge: EngineBridge, engine: EngineApi) -> QWidget | None:
-    """The alarms page from its own module, if it has been written (no stand-in otherwise)."""
-    if importlib.util.find_spec(ALARMS_MODULE) is None:
+def load_optional_page(module_name: str, class_name: str, bridge: EngineBridge, engine: EngineApi,
+                       parent: QWidget) -> QWidget | None:
+    """A page from its own module if it has been written (no stand-in otherwise).
+
+    A page that fails to build is logged and left out: it must not take the operator's window down.
+    """
+    if importlib.util.find_spec(module_name) is None:
         return None
-    module = importlib.import_module(ALARMS_MODULE)
-    page: QWidget = module.AlarmsPage(bridge, engine)
+    try:
+        module = importlib.import_module(module_name)
+        page: QWidget = getattr(module, class_name)(bridge, engine, parent)
+    except Exception:
+        log.exception("page %s.%s could not be built; it is left out", module_name, class_name)
+        return None
     return page
 
 
@@ -68,10 +82,12 @@ class MainWindow(QMainWindow):
             "trends": TrendsPage(self.bridge, parent=self),
             "registers": RegistersPage(self.bridge, session, self),
         }
-        alarms = load_alarms_page(self.bridge, engine)
-        if alarms is not None:
-            self.pages["alarms"] = alarms
-        titles = {"dashboard": "Dashboard", "trends": "Trends", "registers": "Registers", "alarms": "Alarms"}
+        titles = {"dashboard": "Dashboard", "trends": "Trends", "registers": "Registers"}
+        for key, module_name, class_name, title in OPTIONAL_PAGES:
+            page = load_optional_page(module_name, class_name, self.bridge, engine, self)
+            if page is not None:
+                self.pages[key] = page
+                titles[key] = title
 
         nav = QHBoxLayout()
         nav.setSpacing(4)
@@ -210,6 +226,13 @@ class MainWindow(QMainWindow):
         trends = self.pages["trends"]
         if isinstance(trends, TrendsPage):
             trends.plot.stop()
+        for key, page in self.pages.items():
+            stop = getattr(page, "shutdown", None) or getattr(page, "stop", None)
+            if key not in ("dashboard", "trends", "registers") and callable(stop):
+                try:
+                    stop()
+                except Exception:  # one page's clean-up must not block the others or the engine stop
+                    log.exception("page %s failed to stop", key)
 
     def finish(self) -> None:
         """Really close (the application has stopped the engine)."""

@@ -40,8 +40,10 @@ _STATE_STYLE = {0: "normal", 1: "normal", 2: "normal", 3: "active", 4: "normal",
 
 def ml_model_loaded(engine: object) -> bool:
     """Whether the engine's ML controller holds a model (not part of EngineApi: looked up softly)."""
-    controller = getattr(engine, "controller", None)
-    return getattr(controller, "model", None) is not None
+    control_status = getattr(engine, "control_status", None)
+    if not callable(control_status):
+        return False
+    return bool(getattr(control_status(), "model", ""))
 
 
 def service_lamp(health: ServiceHealth) -> tuple[LampState, str]:
@@ -258,10 +260,12 @@ class DashboardPage(QWidget):
         if set_mode is None:
             self._message("refused", "This engine has no control modes")
             return False
-        ok = bool(set_mode(target, user=self.session.user, reason="dashboard"))
+        result = set_mode(target, user=self.session.user, reason="dashboard")
+        ok, why = result if isinstance(result, tuple) else (bool(result), "")
         self.ml_toggle.setChecked(ok == (target == "ml"))
-        self._message("ok" if ok else "refused", f"Mode {target}" if ok else f"Mode {target} refused by the engine")
-        return ok
+        text = f"Mode {target}" if ok else f"Mode {target} refused: {why or 'no reason'}"
+        self._message("ok" if ok else "refused", text)
+        return bool(ok)
 
     def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
         if self.task is not None and not self.task.done():

@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QTimer
 
@@ -112,6 +113,19 @@ class FakeEngine:
             self._timer = None
         self.started = False
         self.stopped = True
+
+    # --- beyond EngineApi: what core.engine.Engine also offers the pages --------------------
+
+    control: Any = None  # core.control.service.MlControl on the real engine
+
+    def control_status(self) -> Any:
+        return None
+
+    def set_mode(self, mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
+        if mode == "ml":
+            return False, "no ML model is loaded"
+        self.mode = mode
+        return True, ""
 
     # --- test controls -----------------------------------------------------------------
 

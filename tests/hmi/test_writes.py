@@ -132,13 +132,13 @@ def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, bridge: EngineBridge
     assert not page.ml_toggle.isEnabled()
     modes: list[str] = []
 
-    def set_mode(mode: str, *, user: str, reason: str = "") -> bool:
+    def set_mode(mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
         modes.append(mode)
         fake_engine.mode = mode
-        return True
+        return True, ""
 
-    fake_engine.controller = SimpleNamespace(model=object())  # type: ignore[attr-defined]
-    fake_engine.set_mode = set_mode  # type: ignore[attr-defined]
+    fake_engine.control_status = lambda: SimpleNamespace(model="model-1")  # type: ignore[method-assign]
+    fake_engine.set_mode = set_mode  # type: ignore[method-assign]
     bridge.refresh()
     assert page.ml_toggle.isEnabled() and page.ml_toggle.text() == "ML mode"
     page.ml_toggle.click()
