@@ -49,6 +49,12 @@ STATUS_MS = 250  # 4 Hz: the controller decides at 5 Hz; nobody reads faster tha
 JOURNAL_EVERY = 4  # ml.db once a second
 CONFIRM_TIMEOUT_S = 15.0
 TOUCH_PX = 56
+# The controller's decision actions (core.control.journal.DecisionRow.action) in the operator's words.
+ACTION_WORDS = {
+    "wait": "initial delay", "hold": "holding the speeds", "model": "model deciding",
+    "write": "model changed the speeds", "guard": "torque guard cut the descent speed",
+    "restore": "restoring the operator's speeds", "fault": "stopped", "refused": "write refused",
+}
 # Engineer actions the access-control issue is asked to add; until then the closest existing one.
 GUARD_ACTION, MODEL_ACTION = "edit_torque_guard", "load_ml_model"
 
@@ -220,6 +226,8 @@ class ControlPage(QWidget):
             self.availability_changed.emit(*available)
         mode = control.mode.value if control is not None else ""
         if mode != self._mode:
+            if self._mode != "?":
+                self._say("none", "")  # an old "ML mode on." must not outlive the mode it announced
             self._mode = mode
             self.mode_changed.emit(mode)
         if self._confirm_until is not None and (time.monotonic() > self._confirm_until or mode == "ml"):
@@ -241,7 +249,7 @@ class ControlPage(QWidget):
         saved = ", ".join(f"{name.replace('_speed', '')} {value:g}" for name, value in status.saved_speeds.items())
         cut = "in a cut" if status.in_cut else "no cut"
         cut += ", ML controlling" if status.controlling else ""
-        set_text(self.cut_label, f"{cut}; operator speeds saved: {saved}" if saved else cut)
+        set_text(self.cut_label, f"{cut}; operator speeds saved: {saved}" if saved and status.controlling else cut)
         model = control.controller.model
         self.features.set_features(tuple(model.features) if model is not None else (), status.features, held=held)
         self._show_guard(control, status.guard_events)
@@ -260,7 +268,10 @@ class ControlPage(QWidget):
         set_state(self.mode_label, "ml" if ml else "manual")
         if ml:
             doing = "controlling the cut" if controlling else ("cut starting" if in_cut else "waiting for a cut")
-            last = f" — last decision: {action}{': ' + reason if reason else ''}" if action else ""
+            # wait/hold reasons say it all ("initial delay 2.0/5.0 s", "features not ready").
+            words = reason if action in ("wait", "hold") and reason else (
+                ACTION_WORDS.get(action, action) + (f": {reason}" if reason else ""))
+            last = f" — {words}" if action and controlling else ""
             detail = f"ML {doing}{last}"
         else:
             detail = "Operator's speeds (manual)"
@@ -304,7 +315,9 @@ class ControlPage(QWidget):
         self.decisions_tab.show_rows(self.journal, replace=replace)
         change = self.journal.last_mode_change()
         if change is not None:
-            why = f": {change.reason}" if change.reason else ""
+            # A fault's reason is already shown above; the change line then only says when and who.
+            fault = self.engine.control.modes.last_fault if self.engine.control is not None else ""
+            why = f": {change.reason}" if change.reason and change.reason != fault else ""
             set_text(self.change_label, f"Last change {time_text(change.ts_ms)} {change.previous_mode or '?'} → "
                                          f"{change.mode} by {change.user}{why}")
         guard = self.journal.last_guard_event()
@@ -356,12 +369,12 @@ class ControlPage(QWidget):
         except Exception as exc:  # the HMI reports, it does not crash
             log.exception("set_mode(%s) failed", mode)
             ok, why = False, f"{type(exc).__name__}: {exc}"
+        self.refresh()
         if ok:
             self._say("ok", f"ML mode {'on' if mode == 'ml' else 'off: manual, operator speeds'}"
                             f"{' (' + why + ')' if why else ''}.")
         else:
             self._say("refused", f"{'ML' if mode == 'ml' else 'Manual'} refused: {why}")
-        self.refresh()
         return ok
 
     def _say(self, state: str, text: str) -> None:

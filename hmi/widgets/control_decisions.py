@@ -162,7 +162,7 @@ def _change(before: float | None, after: float | None, applied: bool) -> str:
 class DecisionTableModel(QAbstractTableModel):
     """The newest decisions first; ``update`` inserts only rows newer than the top one."""
 
-    HEADERS = ("Time", "Action", "Mode", "Output", "Descent mm/min", "Cutting m/min", "Torque %", "Reason")
+    HEADERS = ("Time", "Action", "Mode", "Output", "Descent\nmm/min", "Cutting\nm/min", "Torque\n%", "Reason")
     _BOLD_ACTIONS = frozenset({"write", "guard", "fault", "restore"})
     _ABNORMAL: ClassVar[dict[str, QColor]] = {
         "fault": QColor("#e0a000"), "guard": QColor("#f5d000"), "refused": QColor("#e0a000"),
@@ -263,7 +263,13 @@ class DecisionsTab(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(row_px)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths (ResizeToContents would measure every row at every refresh); wide enough for
+        # "02:45:36", "49.2 → 50.2" and the bold font of written rows.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics = self.view.fontMetrics()
+        for column, sample in enumerate(("00:00:00", "restore", "manual", "+0.00", "00.0 → 00.0",
+                                         "00.0 → 00.0", "Torque")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) * 13 // 10 + 24)
         header.setStretchLastSection(True)
         self.changes_only = QPushButton("Only writes, guard and faults", self)
         self.changes_only.setCheckable(True)

@@ -4,6 +4,8 @@
 
 A FakeEngine with the shipped model: ML on, mid-cut, a few minutes of decisions in ml.db (model
 writes, one torque-guard event), the last decision's features. --tab picks the tab shown.
+--simulate: the real engine on the simulator (8x) under qasync, ML switched on from the page, the
+page grabbed --after seconds into ML control.
 """
 
 from __future__ import annotations
@@ -75,6 +77,49 @@ def populate(engine: ControlFakeEngine, journal: DbJournal) -> None:
                          "(41.0 -> 59.9 %): descent speed cut to 75 %", priority=Priority.MEDIUM, source="control")
 
 
+async def simulated(page_out: Path, args: argparse.Namespace, data_dir: str) -> bool:
+    import asyncio
+
+    from core.engine import Engine
+    from core.sim.server import SimulatorServer
+
+    register_map = load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
+    sim = SimulatorServer(register_map, port=0, seed=31, speedup=8.0)
+    await sim.start()
+    settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, overrides={
+        "paths": {"data_dir": data_dir, "logs_dir": data_dir},
+        "modbus": {"host": "127.0.0.1", "port": sim.port},
+        "control": {"initial_delay_min_s": 1.0, "initial_descent_mm": 1.0},
+        "database": {"sqlite": {"batch_ms": 200}},
+    })
+    engine = Engine(settings, register_map)
+    bridge = EngineBridge(engine)
+    page = ControlPage(bridge, engine, session=Session("operator", kiosk=args.kiosk))
+    width, height = (int(v) for v in args.size.split("x"))
+    page.resize(width, height)
+    page.tabs.setCurrentIndex(args.tab)
+    try:
+        await engine.start()
+        bridge.attach()
+        page.show()
+        for _ in range(100):
+            if page.toggle.isEnabled() and bridge.link_ok:
+                break
+            await asyncio.sleep(0.1)
+        page.request_ml_on()
+        page.confirm_ml_on()
+        await asyncio.sleep(args.after)
+        page.refresh_journal()
+        page.refresh()
+        return bool(page.grab().save(str(page_out)))
+    finally:
+        page.stop()
+        page.close()
+        bridge.detach()
+        await engine.stop()
+        await sim.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots" / "control.png")
@@ -82,10 +127,24 @@ def main() -> int:
     parser.add_argument("--kiosk", action="store_true")
     parser.add_argument("--tab", type=int, default=0)
     parser.add_argument("--no-model", action="store_true")
+    parser.add_argument("--simulate", action="store_true")
+    parser.add_argument("--after", type=float, default=12.0)
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     apply_theme(app)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.simulate:
+        import asyncio
+
+        import qasync
+
+        app.setQuitOnLastWindowClosed(False)  # closing the page must not stop the loop mid-shutdown
+        with tempfile.TemporaryDirectory() as data_dir, \
+                asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            ok = runner.run(simulated(args.out, args, data_dir))
+        print(f"{args.out}: {'saved' if ok else 'FAILED'}")
+        return 0 if ok else 1
     with tempfile.TemporaryDirectory() as data_dir:
         settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
                                  overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}})

@@ -139,7 +139,8 @@ def test_fault_reason_shown_with_colour_only_while_the_alarm_needs_attention(
 ) -> None:
     engine = engine_with_model
     page = page_factory(engine)
-    assert engine.set_mode("ml", user="anna")[0]
+    assert page.confirm_ml_on()
+    assert page.message.text() == "ML mode on." and page.message.isVisibleTo(page)
     assert engine.control is not None
     engine.control.modes.fault("stale data (newest sample 0.45 s old, stale)")
     engine.alarms.update(ALARM_FAULT, True, "ML control stopped", priority=Priority.HIGH, source="control")
@@ -148,6 +149,7 @@ def test_fault_reason_shown_with_colour_only_while_the_alarm_needs_attention(
     assert page.fault_label.isVisibleTo(page)
     assert "ML stopped: stale data (newest sample 0.45 s old" in page.fault_label.text()
     assert page.fault_label.property("state") == "attention"
+    assert not page.message.isVisibleTo(page), "the old 'ML mode on.' must not outlive the fault"
     engine.alarms.update(ALARM_FAULT, False, "ML control stopped", priority=Priority.HIGH, source="control")
     engine.alarms.acknowledge(ALARM_FAULT, "anna")
     page.refresh()
