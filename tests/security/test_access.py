@@ -216,7 +216,7 @@ async def test_login_async_checks_off_the_loop_and_audits_on_it(
 
     loop_thread = threading.get_ident()
     threads: list[int] = []
-    access.trail._sink = lambda record: threads.append(threading.get_ident())  # type: ignore[assignment]
+    access.trail._sink = lambda record: threads.append(threading.get_ident())
     session = await access.login_async("erin", "2222")
     assert session.role is Role.ENGINEER and access.allowed("erin", "write_register")
     with pytest.raises(LoginFailed):
