@@ -166,3 +166,16 @@ def test_desktop_window_has_menus_and_shortcuts(qtbot: QtBot, fake_engine: FakeE
     assert window.stack.currentWidget() is window.pages["trends"]
     assert "alarms" in window.pages or "hmi.pages.alarms" not in sys.modules
     _finish(window)
+
+
+def test_bandsaw_cli_extension_adds_hmi() -> None:
+    import argparse
+
+    from hmi.app import register, run
+
+    parser = argparse.ArgumentParser(prog="bandsaw")
+    commands = parser.add_subparsers(dest="command", required=True)
+    register(commands)
+    args = parser.parse_args(["hmi", "--simulate", "--kiosk", "--screenshot", "x.png", "--after", "2"])
+    assert args.handler is run
+    assert args.simulate and args.kiosk and args.after == 2.0 and str(args.screenshot) == "x.png"
