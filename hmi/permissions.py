@@ -1,9 +1,11 @@
 """The one place the HMI asks whether a user may do something.
 
 Every protected control (register writes, presets, leaving kiosk mode, ML mode) calls :func:`can`.
-Until the access-control issue lands users and roles, the policy allows every action and the
-callers ask for an explicit confirmation before anything reaches the PLC. Access control plugs in
-its own policy with :func:`set_policy`; no widget changes.
+Without a login (widget tests, no access control wired) the policy allows every action and the
+callers ask for an explicit confirmation before anything reaches the PLC. Access control
+(hmi.dialogs.login_session.SessionController) installs a policy with :func:`set_policy` that
+reads core.security.permissions' one table for the logged-in user's role; no widget changes.
+Action values are the core permission names (or aliases core.security.permissions resolves).
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ class Action(StrEnum):
     LEAVE_KIOSK = "leave_kiosk"
     TOGGLE_ML = "toggle_ml"
     QUIT = "quit"
+    # The rest of core.security.permissions.Permission, by the same names.
+    VIEW = "view"
+    ACKNOWLEDGE_ALARM = "acknowledge_alarm"
+    SHELVE_ALARM = "shelve_alarm"
+    CHANGE_CONTROL_SETTINGS = "change_control_settings"
+    CHANGE_ML_SETTINGS = "change_ml_settings"
+    EXPORT = "export"
+    BACKUP = "backup"
+    RESTORE_BACKUP = "restore_backup"
+    MANAGE_USERS = "manage_users"
 
 
 # Actions that reach the PLC or leave the operator's protected view: confirmed before they run.
