@@ -233,6 +233,7 @@ class ControlPage(QWidget):
         if self._confirm_until is not None and (time.monotonic() > self._confirm_until or mode == "ml"):
             self.cancel_confirmation()
         self.guard_panel.set_kiosk(self.session.kiosk)
+        self.decisions_tab.set_row_height(40 if self.session.kiosk else 28)
         self.model_panel.refresh()
         if control is None:
             self._show_stopped()

@@ -266,11 +266,9 @@ class DecisionsTab(QWidget):
         # Fixed widths (ResizeToContents would measure every row at every refresh); wide enough for
         # "02:45:36", "49.2 → 50.2" and the bold font of written rows.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        metrics = self.view.fontMetrics()
-        for column, sample in enumerate(("00:00:00", "restore", "manual", "+0.00", "00.0 → 00.0",
-                                         "00.0 → 00.0", "Torque")):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) * 13 // 10 + 24)
         header.setStretchLastSection(True)
+        self._fitted_font = ""
+        self.fit_columns()
         self.changes_only = QPushButton("Only writes, guard and faults", self)
         self.changes_only.setCheckable(True)
         self.changes_only.setMinimumHeight(48)
@@ -283,7 +281,24 @@ class DecisionsTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
 
+    def fit_columns(self) -> None:
+        """Size the columns for the view's font (the kiosk theme makes it larger after construction)."""
+        font = self.view.font().toString()
+        if font == self._fitted_font:
+            return
+        self._fitted_font = font
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        for column, sample in enumerate(("00:00:00", "restore", "manual", "+0.00", "00.0 → 00.0",
+                                         "00.0 → 00.0", "Torque")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) * 11 // 10 + 16)  # bold rows need ~10 %
+
+    def set_row_height(self, px: int) -> None:
+        if self.view.verticalHeader().defaultSectionSize() != px:
+            self.view.verticalHeader().setDefaultSectionSize(px)
+
     def show_rows(self, reader: MlJournalReader, *, replace: bool = False) -> None:
+        self.fit_columns()
         rows = reader.decisions(self.model.capacity, changes_only=self.changes_only.isChecked())
         if replace:
             self.model.replace(rows)
