@@ -5,8 +5,9 @@ known register -> writable -> the link is up -> a fresh PLC value of that regist
 step limit is measured from it; no blind writes) -> the per-register write rate
 (``modbus.write_rate_hz``) -> the envelope of :mod:`core.modbus.envelope` (clamp to limits,
 limit the step, round to what the register holds). Then it encodes, writes, reads back and
-compares. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed to the
-audit callback and one line on the ``bandsaw.control`` logger.
+compares; command registers such as ``fault_reset``, which the PLC clears once handled, are
+not read back. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed
+to the audit callback and one line on the ``bandsaw.control`` logger.
 
 The heartbeat task writes the ``heartbeat`` register (incrementing, 65535 wraps to 0) every
 ``modbus.heartbeat_period_s`` through the same checks as user "system". It audits and logs
@@ -35,6 +36,8 @@ log = logging.getLogger("bandsaw.control")
 
 HEARTBEAT = "heartbeat"
 SYSTEM_USER = "system"
+# Command registers the PLC clears once handled: a read-back cannot confirm them.
+COMMAND_REGISTERS = frozenset({"fault_reset"})
 LatestSnapshot = Callable[[], Snapshot | None]
 
 
@@ -78,8 +81,10 @@ class Writer:
         audit: AuditSink | None = None,
         clock: Clock = SYSTEM_CLOCK,
         max_age_s: float | None = None,
+        command_registers: frozenset[str] = COMMAND_REGISTERS,
     ) -> None:
         modbus = settings.modbus
+        self._commands = command_registers
         self._map = register_map
         self._client = client
         self._latest = latest
@@ -179,6 +184,10 @@ class Writer:
         except PlcError as exc:
             return failed(f"write failed: {exc}")
         self._last_written[name] = _Written(attempt.now, written)
+        if name in self._commands:
+            result = WriteResult(name, attempt.requested, ok=True, written=written, clamped=decision.clamped,
+                                 reason=decision.reason or "command sent (the PLC clears it: not read back)")
+            return result, record(AuditResult.CLAMPED if decision.clamped else AuditResult.ACCEPTED)
         try:
             read_back = register.decode(await self._client.read_holding(register.address, register.count))
         except PlcError as exc:

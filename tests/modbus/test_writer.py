@@ -239,3 +239,11 @@ async def test_heartbeat_increments_wraps_and_audits_only_failures(desk: Desk, s
     await wait_for(lambda: desk.writer.heartbeat_failures == 0, what="heartbeat recovery")
     assert len(desk.audit) == 2 and "restored" in desk.audit[1].detail
     await desk.writer.stop()
+
+
+async def test_fault_reset_is_sent_not_read_back(desk: Desk, sim: SimulatorServer) -> None:
+    await desk.fresh("fault_reset", 0)
+    result = await desk.writer.write("fault_reset", 1, user="alice", reason="reset after overload")
+    assert result.ok and result.written == 1 and not result.verified and "not read back" in result.reason
+    assert desk.audit[-1].result is AuditResult.ACCEPTED
+    await desk.fresh("fault_reset", 0)  # the PLC handled and cleared it
