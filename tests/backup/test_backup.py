@@ -204,18 +204,21 @@ def test_disk_floor_stops_the_backup_before_the_copy_and_leaves_nothing(settings
     assert list(root.iterdir()) == []
 
 
-def test_disk_floor_is_checked_during_compression(settings: Settings) -> None:
+def test_disk_floor_is_checked_during_compression(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.storage import backup as backup_module
+
+    monkeypatch.setattr(backup_module, "COPY_CHUNK", 64 * 1024)
     fill_raw(settings.data_dir, COLUMNS, 60_000)
     floor = settings.database.sqlite.disk_free_floor_mb * MB
     calls: list[int] = []
 
     def shrinking(_path: Path) -> int:
         calls.append(1)  # plenty at first, then the disk fills up (another program writing)
-        return floor + (500 * MB if len(calls) <= 2 else 1024)
+        return floor + (500 * MB if len(calls) <= 5 else 1024)
 
-    with pytest.raises(NoSpace):
+    with pytest.raises(NoSpace, match=r"compressing raw\.db"):
         run_backup(settings, free=shrinking)
-    assert len(calls) >= 3
+    assert len(calls) == 6
     assert list(daily_dir(settings.data_dir).iterdir()) == []
 
 

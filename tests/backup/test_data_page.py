@@ -261,7 +261,7 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
           f"longest GUI pause {max(gaps) * 1000:.0f} ms over {len(ticks)} ticks")
     assert "36000 rows written" in dialog.status_label.text()
     assert len(set(seen)) >= 3, "the progress bar moved"
-    assert max(gaps) < 1.0, "the GUI kept running"
+    assert max(gaps) < 2.0, "the GUI kept running"  # measured ~0.1 s; generous for a loaded machine
 
     # Cancel: stop at the next page, no file left.
     target = tmp_path / "cancelled.csv"
