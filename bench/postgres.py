@@ -332,7 +332,7 @@ async def fleet(root: Path, database: str, count: int, seconds: float, *, mode: 
 
     title = {
         "wake": "PostgresMirror, woken by the recorder's commit",
-        "poll": "PostgresMirror, polling (interval_s 1.0, no wake)",
+        "poll": "PostgresMirror, not woken (interval_s 1.0 + its 0.1 s file watch)",
         "bare": "bare: each SQLite commit COPYed straight in (no cursor, no retry)",
     }[mode]
     print(f"fleet: {count} saws x {rate_hz:g} Hz for {elapsed:.0f} s: {title}")
