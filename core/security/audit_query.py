@@ -25,7 +25,7 @@ class AuditFilter:
     start_ms: int | None = None  # inclusive
     end_ms: int | None = None  # exclusive
     user: str = ""  # exact login name
-    action: str = ""  # exact action, or a prefix ending in "_" (e.g. "alarm_", "user_")
+    actions: tuple[str, ...] = ()  # any of: an exact action, or a prefix ending in "_" ("alarm_", "user_")
     text: str = ""  # substring of target or detail
     result: str = ""  # accepted, clamped, refused, failed
 
@@ -41,13 +41,16 @@ class AuditFilter:
         if self.user:
             clauses.append("user = ?")
             values.append(self.user)
-        if self.action:
-            if self.action.endswith("_"):
-                clauses.append("substr(action, 1, ?) = ?")
-                values.extend((len(self.action), self.action))
-            else:
-                clauses.append("action = ?")
-                values.append(self.action)
+        if self.actions:
+            either: list[str] = []
+            for action in self.actions:
+                if action.endswith("_"):
+                    either.append("substr(action, 1, ?) = ?")
+                    values.extend((len(action), action))
+                else:
+                    either.append("action = ?")
+                    values.append(action)
+            clauses.append("(" + " OR ".join(either) + ")")
         if self.text:
             clauses.append("(instr(lower(target), ?) > 0 OR instr(lower(coalesce(detail, '')), ?) > 0)")
             values.extend((self.text.lower(), self.text.lower()))

@@ -117,7 +117,9 @@ def test_filters_and_csv_export(tmp_path: Path) -> None:
     assert len(query_audit(path, limit=50)) == 50 and query_audit(path, limit=1)[0].id == 3000
     anna = query_audit(path, AuditFilter(user="anna"), limit=5000)
     assert len(anna) == 1000 and {r.user for r in anna} == {"anna"}
-    assert {r.action for r in query_audit(path, AuditFilter(action="alarm_"), limit=5000)} == {"alarm_acknowledge"}
+    assert {r.action for r in query_audit(path, AuditFilter(actions=("alarm_",)), limit=5000)} == {"alarm_acknowledge"}
+    both = query_audit(path, AuditFilter(actions=("alarm_", "login"), user="anna"), limit=5000)
+    assert len(both) == 1000 and {r.action for r in both} == {"login"}
     window = query_audit(path, AuditFilter(start_ms=10_000, end_ms=20_000), limit=5000)
     assert [r.ts_ms for r in window] == list(range(19_000, 9_000, -1000))
     assert [r.target for r in query_audit(path, AuditFilter(text="ROW 2999"))] == ["t2999"]

@@ -1,0 +1,213 @@
+"""Touch login: choose a name, enter the PIN on the on-screen keypad (masked), log in.
+
+Non-modal (no nested event loop inside qasync): ``open()``/``show()``, the PIN check runs as a
+task and its scrypt in a worker thread, the dialog closes itself on success. Wrong PINs and
+lock-outs are said on the dialog; the lock-out itself is core access control's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.security.access import LoginFailed
+from hmi.dialogs.login_session import SessionController
+from hmi.tasks import spawn
+from hmi.widgets.keypad import NumericKeypad
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.login")
+
+TOUCH_PX = 56
+MASK = "\u2022"
+
+
+class PinKeypad(NumericKeypad):
+    """The on-screen keypad for PINs: digits only, shown masked, ``pin_entered(str)`` on OK.
+
+    Not a float (a PIN keeps its leading zeros); ``text()`` never reaches a label or a log.
+    """
+
+    pin_entered = Signal(str)
+
+    def __init__(self, title: str, *, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent=parent)
+        self.setObjectName("PinKeypad")
+        for key in (".", "±"):
+            self.keys[key].setEnabled(False)
+            self.keys[key].setText("")
+
+    def press(self, key: str) -> None:
+        if key in (".", "±"):
+            return
+        if key == "OK":
+            pin = self.text()
+            if pin:
+                self.pin_entered.emit(pin)
+                self.accept()
+            return
+        super().press(key)
+
+    def _refresh(self) -> None:
+        self.display.setText(MASK * len(self.text()) if self.text() else "")
+        self.keys["OK"].setEnabled(bool(self.text()))
+
+
+class PinField(QLineEdit):
+    """A masked PIN field: typed on the desktop; in kiosk mode a tap opens the PIN keypad."""
+
+    pin_ready = Signal()  # OK on the keypad or Return in the field
+
+    def __init__(self, title: str, *, kiosk: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PinField")
+        self.title = title
+        self.kiosk = kiosk
+        self.keypad: PinKeypad | None = None
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setMinimumHeight(TOUCH_PX)
+        self.setReadOnly(kiosk)
+        self.setPlaceholderText("tap to enter PIN" if kiosk else "PIN or password")
+        self.returnPressed.connect(self.pin_ready.emit)
+
+    def open_keypad(self) -> PinKeypad:
+        if self.keypad is not None:
+            self.keypad.raise_()
+            return self.keypad
+        keypad = PinKeypad(self.title, parent=self.window())
+        keypad.pin_entered.connect(self._keyed)
+        keypad.finished.connect(self._closed)
+        self.keypad = keypad
+        keypad.show()
+        return keypad
+
+    def close_keypad(self) -> None:
+        if self.keypad is not None:
+            self.keypad.reject()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.kiosk:
+            self.open_keypad()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def _keyed(self, pin: str) -> None:
+        self.setText(pin)
+        self.pin_ready.emit()
+
+    def _closed(self) -> None:
+        self.keypad = None
+
+
+class LoginDialog(QDialog):
+    """``LoginDialog(controller, kiosk=...)``; ``logged_in(user)`` on success, then it closes."""
+
+    logged_in = Signal(str)
+
+    def __init__(self, controller: SessionController, *, kiosk: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LoginDialog")
+        self.setWindowTitle("Log in")
+        self.setModal(False)
+        self.controller = controller
+        self.kiosk = kiosk
+        self.task: asyncio.Task[bool] | None = None
+
+        self.name_box = QComboBox(self)
+        self.name_box.setObjectName("LoginName")
+        self.name_box.setEditable(not kiosk)
+        self.name_box.setMinimumHeight(TOUCH_PX)
+        self.pin_field = PinField("PIN", kiosk=kiosk, parent=self)
+        self.pin_field.pin_ready.connect(self.submit)
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("LoginMessage")
+        self.message_label.setWordWrap(True)
+        self.login_button = QPushButton("Log in", self)
+        self.login_button.setObjectName("LoginOk")
+        self.cancel_button = QPushButton("Cancel", self)
+        for button in (self.login_button, self.cancel_button):
+            button.setMinimumSize(140, TOUCH_PX)
+        self.login_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+        self.finished.connect(lambda _result: self.pin_field.close_keypad())
+
+        form = QFormLayout()
+        form.addRow("Name", self.name_box)
+        form.addRow("PIN", self.pin_field)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.login_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        self.reload_names()
+
+    def reload_names(self) -> None:
+        """Enabled users, engineers and admins first (they are the ones who log in)."""
+        try:
+            users = [u for u in self.controller.access.store.list() if u.enabled]
+        except Exception as exc:  # an unreadable users.db: say so, keep the operator's screen
+            log.error("users could not be read: %s", exc)
+            self._say("Users cannot be read; see the log", "refused")
+            users = []
+        users.sort(key=lambda u: (-u.role.rank, u.name))
+        current = self.name_box.currentText()
+        self.name_box.clear()
+        self.name_box.addItems([u.name for u in users])
+        if current:
+            self.name_box.setCurrentText(current)
+
+    def set_name(self, name: str) -> None:
+        self.name_box.setCurrentText(name)
+
+    def submit(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        name, pin = self.name_box.currentText().strip(), self.pin_field.text()
+        if not name or not pin:
+            self._say("Choose a name and enter the PIN", "warn")
+            return
+        self.task = spawn(self.attempt(name, pin))
+
+    async def attempt(self, name: str, pin: str) -> bool:
+        self.login_button.setEnabled(False)
+        self._say("Checking…", "")
+        try:
+            session = await self.controller.login(name, pin)
+        except LoginFailed as exc:
+            self.pin_field.clear()
+            self._say(exc.reason, "refused" if exc.retry_after_s > 0 else "warn")
+            return False
+        except Exception as exc:  # users.db unreadable, disk error: the screen stays usable
+            log.exception("login failed unexpectedly")
+            self.pin_field.clear()
+            self._say(f"Login not possible: {exc}", "refused")
+            return False
+        finally:
+            self.login_button.setEnabled(True)
+        self.pin_field.clear()
+        self._say("", "")
+        self.logged_in.emit(session.user)
+        self.accept()
+        return True
+
+    def _say(self, text: str, state: str) -> None:
+        self.message_label.setText(text)
+        set_state(self.message_label, state)

@@ -1,0 +1,96 @@
+"""First start with no admin: create one here (no default password ever exists).
+
+Until an enabled admin exists, engineer and admin work is impossible and operators can view;
+the installer normally runs ``bandsaw users init-admin`` instead. Non-modal; the PIN is entered
+twice (keypad in kiosk mode) and must follow the security section's rules.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from core.security.access import AccessControl
+from core.security.users import UserError
+from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.login")
+
+SETUP_USER = "hmi-setup"  # who the audit trail names for the first admin made at the screen
+
+
+class CreateAdminDialog(QDialog):
+    """``created(name)`` once the first admin exists; the dialog then closes."""
+
+    created = Signal(str)
+
+    def __init__(self, access: AccessControl, *, kiosk: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CreateAdminDialog")
+        self.setWindowTitle("Create the administrator")
+        self.setModal(False)
+        self.access = access
+        self.intro = QLabel(
+            "No administrator exists yet. Create one now: until then engineer and administrator "
+            "functions stay locked and the screen is view-only.", self)
+        self.intro.setWordWrap(True)
+        self.name_field = QLineEdit("admin", self)
+        self.name_field.setObjectName("AdminName")
+        self.name_field.setMinimumHeight(TOUCH_PX)
+        self.pin_field = PinField("New PIN", kiosk=kiosk, parent=self)
+        self.repeat_field = PinField("Repeat PIN", kiosk=kiosk, parent=self)
+        self.repeat_field.pin_ready.connect(self.submit)
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("LoginMessage")
+        self.message_label.setWordWrap(True)
+        self.create_button = QPushButton("Create", self)
+        self.later_button = QPushButton("Later", self)
+        for button in (self.create_button, self.later_button):
+            button.setMinimumSize(140, TOUCH_PX)
+        self.create_button.clicked.connect(self.submit)
+        self.later_button.clicked.connect(self.reject)
+        self.finished.connect(self._close_keypads)
+
+        form = QFormLayout()
+        form.addRow("Name", self.name_field)
+        form.addRow("PIN", self.pin_field)
+        form.addRow("Repeat", self.repeat_field)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.later_button)
+        buttons.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+
+    def submit(self) -> bool:
+        pin, repeat = self.pin_field.text(), self.repeat_field.text()
+        if pin != repeat:
+            self.repeat_field.clear()
+            return self._refuse("The two PINs differ")
+        try:
+            user = self.access.create_first_admin(self.name_field.text(), pin, by=SETUP_USER)
+        except UserError as exc:
+            return self._refuse(str(exc))
+        except Exception as exc:  # users.db not writable: say it, the screen stays usable
+            log.exception("first admin could not be created")
+            return self._refuse(f"Could not create the administrator: {exc}")
+        self.pin_field.clear()
+        self.repeat_field.clear()
+        self.created.emit(user.name)
+        self.accept()
+        return True
+
+    def _close_keypads(self) -> None:
+        self.pin_field.close_keypad()
+        self.repeat_field.close_keypad()
+
+    def _refuse(self, text: str) -> bool:
+        self.message_label.setText(text)
+        set_state(self.message_label, "refused")
+        return False

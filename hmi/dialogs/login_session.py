@@ -1,0 +1,147 @@
+"""The HMI's session: who is logged in at this screen, automatic log-out, and the permission policy.
+
+One :class:`SessionController` per window. It keeps ``session.user`` (the object every page
+reads) equal to the logged-in user, or ``operator`` when nobody is; installs the
+hmi.permissions policy that asks core access control; restarts the inactivity time on every
+touch, click or key; and logs out to operator after ``hmi.inactivity_logout_s`` (checked once
+a second against AccessControl's injected clock).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from core.security.access import AccessControl
+from core.security.access import Session as AccessSession
+from core.security.permissions import ANONYMOUS_USER, Role
+from hmi.permissions import Action, set_policy
+from hmi.session import Session
+
+log = logging.getLogger("bandsaw.hmi.session")
+
+IDLE_CHECK_MS = 1000
+ACTIVITY_EVENTS = frozenset({
+    QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel,
+})
+
+
+class SessionController(QObject):
+    """``user_changed(user, role)`` after every login and log-out (manual, inactivity, disabled)."""
+
+    user_changed = Signal(str, str)
+
+    def __init__(
+        self,
+        access: AccessControl,
+        session: Session,
+        *,
+        parent: QObject | None = None,
+        idle_check_ms: int = IDLE_CHECK_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.access = access
+        self.session = session
+        self.session.user = ANONYMOUS_USER
+        self._unsubscribe: Callable[[], None] | None = access.subscribe(self._on_access_event)
+        self._timer = QTimer(self)
+        self._timer.setInterval(idle_check_ms)
+        self._timer.timeout.connect(self.check_idle)
+        self._filtering = False
+        set_policy(self.policy)
+
+    # --- life ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the inactivity timer and watch input for activity."""
+        self._timer.start()
+        app = QApplication.instance()
+        if app is not None and not self._filtering:
+            app.installEventFilter(self)
+            self._filtering = True
+
+    def stop(self) -> None:
+        """Log out (audited), stop watching, restore the default policy. Call before the engine stops."""
+        self._timer.stop()
+        app = QApplication.instance()
+        if app is not None and self._filtering:
+            app.removeEventFilter(self)
+            self._filtering = False
+        if self.session.user != ANONYMOUS_USER:
+            self.access.logout(self.session.user, reason="program stopped")
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        set_policy(None)
+
+    # --- who -------------------------------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    @property
+    def role(self) -> Role:
+        return self.access.role_of(self.session.user) or Role.OPERATOR
+
+    @property
+    def logged_in(self) -> bool:
+        return self.session.user != ANONYMOUS_USER
+
+    def policy(self, user: str, action: Action) -> bool:
+        """hmi.permissions' policy: core access control decides (the one table, the live session)."""
+        return self.access.allowed(user, action.value)
+
+    def allowed(self, action: str) -> bool:
+        return self.access.allowed(self.session.user, action)
+
+    # --- logging in and out ------------------------------------------------------------------
+
+    async def login(self, name: str, secret: str) -> AccessSession:
+        """Check the PIN off the GUI thread; raises core.security.access.LoginFailed."""
+        session = await self.access.login_async(name, secret)
+        previous = self.session.user
+        self._set_user(session.user)  # first: the previous user's log-out below is no switch to operator
+        if previous not in (ANONYMOUS_USER, session.user):
+            self.access.logout(previous, reason=f"{session.user} logged in at this screen")
+        return session
+
+    def logout(self) -> None:
+        if self.logged_in:
+            self.access.logout(self.session.user)  # the listener switches to operator
+        self._set_user(ANONYMOUS_USER)
+
+    def check_idle(self) -> list[str]:
+        """Log out idle sessions (the timer calls this; tests call it after moving the clock)."""
+        gone = self.access.expire_idle()
+        if self.logged_in and self.access.session(self.session.user) is None:
+            self._set_user(ANONYMOUS_USER)  # disabled from elsewhere, or already expired
+        return gone
+
+    def touched(self) -> None:
+        if self.logged_in:
+            self.access.touch(self.session.user)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY_EVENTS:
+            self.touched()
+        return False  # never swallow input
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _on_access_event(self, user: str, event: str) -> None:
+        if event == "logout" and user == self.session.user:
+            self._set_user(ANONYMOUS_USER)
+
+    def _set_user(self, user: str) -> None:
+        if user == self.session.user and user != ANONYMOUS_USER:
+            self.user_changed.emit(user, self.role.value)  # a renewed login: pages re-check anyway
+            return
+        changed = user != self.session.user
+        self.session.user = user
+        if changed:
+            log.info("HMI user is now %s (%s)", user, self.role.value)
+            self.user_changed.emit(user, self.role.value)

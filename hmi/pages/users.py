@@ -1,0 +1,233 @@
+"""Users page (admin): add users, disable/enable them, reset a PIN.
+
+``UsersPage(bridge, engine, parent)``: access control is ``engine.access`` (or ``access=``), the
+acting user is the window's session. Everyone sees the list; only a logged-in admin can change
+it (the controls are disabled otherwise, and core access control refuses anyway). Every change
+lands in the audit trail through AccessControl.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.security.access import AccessControl, PermissionDenied
+from core.security.permissions import Role
+from core.security.users import User, UserError
+from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.permissions import Action, can
+from hmi.session import Session
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.users")
+
+HEADERS = ("Name", "Role", "State", "Failed logins", "Locked", "Changed")
+
+
+class UsersPage(QWidget):
+    def __init__(
+        self,
+        bridge: Any,
+        engine: Any,
+        parent: QWidget | None = None,
+        *,
+        access: AccessControl | None = None,
+        session: Session | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("UsersPage")
+        self.bridge = bridge
+        self.engine = engine
+        found = access if access is not None else getattr(engine, "access", None)
+        if not isinstance(found, AccessControl):
+            raise TypeError("UsersPage needs core.security.access.AccessControl (engine.access or access=)")
+        self.access = found
+        self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
+        kiosk = self.session.kiosk
+        self.users: list[User] = []
+
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(44 if kiosk else 28)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+
+        self.name_field = QLineEdit(self)
+        self.name_field.setPlaceholderText("login name")
+        self.role_box = QComboBox(self)
+        self.role_box.addItems([r.value for r in Role])
+        self.pin_field = PinField("New PIN", kiosk=kiosk, parent=self)
+        self.repeat_field = PinField("Repeat PIN", kiosk=kiosk, parent=self)
+        self.add_button = QPushButton("Add user", self)
+        self.reset_button = QPushButton("Set PIN of selected", self)
+        self.disable_button = QPushButton("Disable selected", self)
+        self.refresh_button = QPushButton("Refresh", self)
+        for widget in (self.name_field, self.role_box, self.add_button, self.reset_button, self.disable_button,
+                       self.refresh_button):
+            widget.setMinimumHeight(TOUCH_PX)
+        self.add_button.clicked.connect(lambda: self.add_user(
+            self.name_field.text(), self.role_box.currentText(), self.pin_field.text(), self.repeat_field.text()))
+        self.reset_button.clicked.connect(lambda: self.reset_pin(
+            self.selected(), self.pin_field.text(), self.repeat_field.text()))
+        self.disable_button.clicked.connect(self._toggle_selected)
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.admin_note = QLabel("Only a logged-in administrator can change users.", self)
+        self.admin_note.setObjectName("UsersNote")
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("UsersMessage")
+        self.message_label.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Name", self.name_field)
+        form.addRow("Role", self.role_box)
+        form.addRow("PIN", self.pin_field)
+        form.addRow("Repeat PIN", self.repeat_field)
+        self.edit_box = QGroupBox("Change", self)
+        edit_layout = QVBoxLayout(self.edit_box)
+        edit_layout.addLayout(form)
+        row = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.disable_button):
+            row.addWidget(button)
+        edit_layout.addLayout(row)
+
+        top = QHBoxLayout()
+        top.addWidget(self.admin_note, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.edit_box)
+        layout.addWidget(self.message_label)
+        self.refresh()
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def may_manage(self) -> bool:
+        return can(self.session.user, Action.MANAGE_USERS)
+
+    def refresh(self) -> None:
+        """Reload the users and what the current user may do (call it after a login change)."""
+        selected = self.selected()
+        try:
+            self.users = self.access.store.list()
+        except Exception as exc:  # users.db unreadable: say so, keep the page
+            log.error("users could not be read: %s", exc)
+            self._say(f"Users cannot be read: {exc}", "refused")
+            self.users = []
+        now_ms = int(time.time() * 1000)
+        self.table.setRowCount(len(self.users))
+        for r, user in enumerate(self.users):
+            locked = f"{(user.locked_until_ms - now_ms) / 1000:.0f} s" if user.locked_until_ms > now_ms else ""
+            changed = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.changed_ms / 1000))
+            cells = (user.name, user.role.value, "enabled" if user.enabled else "disabled", str(user.failures),
+                     locked, changed)
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+            if user.name == selected:
+                self.table.selectRow(r)
+        self.update_permissions()
+
+    def update_permissions(self) -> None:
+        manage = self.may_manage
+        self.edit_box.setEnabled(manage)
+        self.admin_note.setVisible(not manage)
+        self._selection_changed()
+
+    def selected(self) -> str:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.users):
+            return ""
+        return self.users[rows[0].row()].name
+
+    def select(self, name: str) -> None:
+        for r, user in enumerate(self.users):
+            if user.name == name:
+                self.table.selectRow(r)
+                return
+
+    def _selection_changed(self) -> None:
+        name = self.selected()
+        user = next((u for u in self.users if u.name == name), None)
+        manage = self.may_manage
+        self.reset_button.setEnabled(manage and user is not None)
+        self.disable_button.setEnabled(manage and user is not None)
+        self.disable_button.setText("Enable selected" if user is not None and not user.enabled else "Disable selected")
+
+    # --- actions (each audited by AccessControl) ---------------------------------------------
+
+    def add_user(self, name: str, role: str, pin: str, repeat: str) -> bool:
+        if pin != repeat:
+            return self._say("The two PINs differ", "warn")
+        try:
+            user = self.access.add_user(self.session.user, name, role, pin)
+        except (PermissionDenied, UserError) as exc:
+            return self._say(str(exc), "refused")
+        self._clear_form()
+        self.refresh()
+        self.select(user.name)
+        return self._say(f"User {user.name} added as {user.role.value}", "ok", ok=True)
+
+    def reset_pin(self, name: str, pin: str, repeat: str) -> bool:
+        if not name:
+            return self._say("Select a user first", "warn")
+        if pin != repeat:
+            return self._say("The two PINs differ", "warn")
+        try:
+            self.access.set_secret(self.session.user, name, pin)
+        except (PermissionDenied, UserError) as exc:
+            return self._say(str(exc), "refused")
+        self._clear_form()
+        self.refresh()
+        return self._say(f"PIN of {name} changed (lock-out cleared)", "ok", ok=True)
+
+    def set_enabled(self, name: str, enabled: bool) -> bool:
+        if not name:
+            return self._say("Select a user first", "warn")
+        try:
+            self.access.set_enabled(self.session.user, name, enabled)
+        except (PermissionDenied, UserError) as exc:
+            return self._say(str(exc), "refused")
+        self.refresh()
+        return self._say(f"User {name} {'enabled' if enabled else 'disabled'}", "ok", ok=True)
+
+    def _toggle_selected(self) -> None:
+        name = self.selected()
+        user = next((u for u in self.users if u.name == name), None)
+        if user is not None:
+            self.set_enabled(name, not user.enabled)
+
+    def _clear_form(self) -> None:
+        self.name_field.clear()
+        self.pin_field.clear()
+        self.repeat_field.clear()
+
+    def _say(self, text: str, state: str, *, ok: bool = False) -> bool:
+        self.message_label.setText(text)
+        set_state(self.message_label, state)
+        return ok
+
+    def shutdown(self) -> None:
+        self.pin_field.close_keypad()
+        self.repeat_field.close_keypad()

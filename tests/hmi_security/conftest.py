@@ -1,0 +1,132 @@
+"""HMI security fixtures: access control on a fake clock, a session controller, Qt leak checks."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
+from hmi_fake_engine import FakeEngine
+from hmi_testing import QLoop
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core.config import Settings
+from core.registers import RegisterMap
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord
+from core.security.passwords import FAST_PARAMS
+from hmi.dialogs.login_session import SessionController
+from hmi.permissions import set_policy
+from hmi.session import Session
+
+PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
+ROLES = {"alice": "admin", "erin": "engineer", "otto": "operator"}
+
+
+class FakeClock:
+    """Wall and monotonic time that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.wall = 1_800_000_000.0
+        self.mono = 1000.0
+
+    def time(self) -> float:
+        return self.wall
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        self.wall += seconds
+        self.mono += seconds
+
+
+def _active_timers() -> set[int]:
+    found = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, QTimer):
+            try:
+                if obj.isActive():
+                    found.add(id(obj))
+            except RuntimeError:  # the C++ timer is already gone
+                continue
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
+    qapp.setQuitOnLastWindowClosed(False)
+    timers_before = _active_timers()
+    windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    set_policy(None)
+    leaked_windows = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in windows_before]
+    for window in leaked_windows:
+        window.close()
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+    gc.collect()
+    leaked_timers = _active_timers() - timers_before
+    if leaked_windows:
+        pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
+    if leaked_timers:
+        pytest.fail(f"test left {len(leaked_timers)} Qt timer(s) running")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def audit_records() -> list[AuditRecord]:
+    return []
+
+
+@pytest.fixture
+def access(settings: Settings, clock: FakeClock, audit_records: list[AuditRecord]) -> AccessControl:
+    return AccessControl.from_settings(settings, audit=audit_records.append, kdf=FAST_PARAMS,
+                                       clock=clock.time, monotonic=clock.monotonic)
+
+
+@pytest.fixture
+def people(access: AccessControl) -> dict[str, str]:
+    access.create_first_admin("alice", PINS["alice"])
+    access.store.add("erin", "engineer", PINS["erin"])
+    access.store.add("otto", "operator", PINS["otto"])
+    return PINS
+
+
+@pytest.fixture
+def engine(settings: Settings, register_map: RegisterMap, access: AccessControl) -> FakeEngine:
+    fake = FakeEngine(settings, register_map)
+    fake.access = access  # what the lead adds to Engine
+    return fake
+
+
+@pytest.fixture
+def session() -> Session:
+    return Session("operator", kiosk=False)
+
+
+@pytest.fixture
+def controller(qapp: QApplication, access: AccessControl, session: Session) -> Iterator[SessionController]:
+    ctl = SessionController(access, session)
+    yield ctl
+    ctl.stop()
+    ctl.deleteLater()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QLoop]:
+    loop = QLoop(qapp)
+    yield loop
+    pending = loop.close()
+    if pending:
+        pytest.fail(f"test leaked asyncio tasks: {pending}")
