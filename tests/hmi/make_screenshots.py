@@ -26,7 +26,7 @@ from core.registers import RegisterMap, load_register_map
 from hmi.app import EngineFactory, default_engine_factory, run_qt
 from hmi.main_window import ALARMS_MODULE
 
-PAGES = ("dashboard", "trends", "registers", "alarms", "control", "data")
+PAGES = ("dashboard", "trends", "registers", "alarms")  # control and data: their authors' own scripts
 
 
 def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
