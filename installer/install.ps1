@@ -245,7 +245,17 @@ function Invoke-FirstRunAdmin {
 # --- uninstall -----------------------------------------------------------------------------
 
 if ($Uninstall) {
-    if (-not (Test-Path $Info)) { Fail "no installation in $Prefix (install-info missing); give the same -Prefix/-User as at install" }
+    if (-not (Test-Path $Info)) {
+        # The program is gone already (an earlier -Uninstall): -Purge still clears the default places.
+        if ($Purge) {
+            foreach ($dir in @($ConfigDir, $DataDir, $LogsDir)) {
+                if (Test-Path $dir) { Remove-Item -LiteralPath $dir -Recurse -Force }
+            }
+            Say "no program in $Prefix; purged $ConfigDir, $DataDir and $LogsDir"
+            exit 0
+        }
+        Fail "no installation in $Prefix (install-info missing); give the same -Prefix/-User as at install"
+    }
     $recorded = @{}
     foreach ($line in Get-Content $Info) {
         if ($line -match "^([A-Z_]+)=(.*)$") { $recorded[$Matches[1]] = $Matches[2] }

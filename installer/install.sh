@@ -6,8 +6,8 @@
 #   sudo installer/install.sh --uninstall [--purge]
 #
 # System install: program in /opt/bandsaw-hmi (venv + launchers), config in /etc/bandsaw-hmi,
-# data in /var/lib/bandsaw-hmi, logs in /var/log/bandsaw-hmi, engine service run as the system
-# user "bandsaw". --user install: ~/.local/opt/bandsaw-hmi, XDG config/data/state directories,
+# data in /var/lib/bandsaw-hmi, logs in /var/log/bandsaw-hmi, owned by the account that runs
+# the program (the operator with --operator, else the system user "bandsaw"). --user install: ~/.local/opt/bandsaw-hmi, XDG config/data/state directories,
 # a systemd --user unit. Running it again upgrades: config, data, users and models are kept.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -21,7 +21,8 @@ SOURCE_DIR=$(dirname "$SCRIPT_DIR")
 
 APP="bandsaw-hmi"
 SERVICE_NAME="bandsaw-engine.service"
-SERVICE_USER=bandsaw
+SERVICE_USER=bandsaw   # the operator instead with --operator (see ensure_service_user)
+SERVICE_GROUP=bandsaw
 MIN_PYTHON=3.11
 
 usage() {
@@ -163,7 +164,7 @@ mv "$MANIFEST.tmp" "$MANIFEST"
 write_install_info
 check_installed_config
 first_run_admin
-[ "$MODE" = system ] && chown -R "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$LOGS_DIR"
+[ "$MODE" = system ] && chown -R "$SERVICE_USER:$SERVICE_GROUP" "$DATA_DIR" "$LOGS_DIR"
 restart_running_engine
 
 say "done in $(( $(date +%s) - started )) s"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Text of the files install.sh generates: launchers, environment file, desktop entries, systemd
 # units. Sourced by install.sh; every function prints to stdout and reads the globals install.sh
-# sets (PREFIX, CONFIG_DIR, DATA_DIR, LOGS_DIR, MODE, SERVICE_USER, ICON_PATH).
+# sets (PREFIX, CONFIG_DIR, DATA_DIR, LOGS_DIR, MODE, SERVICE_USER, SERVICE_GROUP, ICON_PATH).
 
 # A value for a desktop entry's Exec key: quoted only when it must be (spaces).
 desktop_exec_arg() {
@@ -28,10 +28,7 @@ EOF
 # render_launcher ENTRY_POINT: a POSIX sh wrapper that loads bandsaw.env, then runs the venv's
 # entry point (bandsaw or bandsaw-hmi) with the caller's arguments.
 render_launcher() {
-  local entry=$1 umask_line=""
-  # System installs share the data directory between the engine service and the operator's
-  # HMI through the group: files they create must stay group-writable.
-  [ "$MODE" = system ] && umask_line="umask 0002"
+  local entry=$1
   cat <<EOF
 #!/bin/sh
 # $entry launcher for bandsaw-hmi, written by install.sh: environment, then the program.
@@ -46,7 +43,6 @@ if [ -r "\$env_file" ]; then
     printenv "\$key" >/dev/null 2>&1 || export "\$key=\$value"
   done < "\$env_file"
 fi
-$umask_line
 exec '$PREFIX/venv/bin/$entry' "\$@"
 EOF
 }
@@ -160,8 +156,7 @@ After=network-online.target
 [Service]
 Type=simple
 User=$SERVICE_USER
-Group=$SERVICE_USER
-UMask=0002
+Group=$SERVICE_GROUP
 ExecStart=$PREFIX/bin/bandsaw engine
 WorkingDirectory=$DATA_DIR
 Restart=on-failure

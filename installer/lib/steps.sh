@@ -58,15 +58,22 @@ find_python() {
   die "no Python >= $MIN_PYTHON with venv support found (tried: ${candidates[*]}); use --python PATH"
 }
 
-# The venv's interpreter must run as the engine's service user and as the operator.
+# The venv's interpreter must run as the account that runs the program.
 usable_by_service_user() {
-  local user
-  for user in "$SERVICE_USER" ${OPERATOR:+"$OPERATOR"}; do
-    runuser -u "$user" -- "$1" -c 'import encodings' >/dev/null 2>&1 || return 1
-  done
+  runuser -u "$SERVICE_USER" -- "$1" -c 'import encodings' >/dev/null 2>&1
 }
 
+# The account that owns the data and runs the engine. SQLite creates its files 0644 (users.db
+# 0600) whatever the umask, so only one account can write the databases: the operator on a
+# kiosk PC (the HMI runs the engine in-process), else the system user "bandsaw".
 ensure_service_user() {
+  if [ -n "$OPERATOR" ]; then
+    getent passwd "$OPERATOR" >/dev/null || die "--operator $OPERATOR: no such user"
+    SERVICE_USER=$OPERATOR
+    SERVICE_GROUP=$(id -gn "$OPERATOR")
+    return 0
+  fi
+  SERVICE_GROUP=$SERVICE_USER
   if ! getent group "$SERVICE_USER" >/dev/null; then
     groupadd --system "$SERVICE_USER"
   fi
@@ -76,23 +83,16 @@ ensure_service_user() {
     SERVICE_USER_CREATED=1
     say "created the system user $SERVICE_USER for the engine service"
   fi
-  if [ -n "$OPERATOR" ]; then
-    getent passwd "$OPERATOR" >/dev/null || die "--operator $OPERATOR: no such user"
-    if ! id -nG "$OPERATOR" | tr ' ' '\n' | grep -qx "$SERVICE_USER"; then
-      usermod -aG "$SERVICE_USER" "$OPERATOR"
-      say "added $OPERATOR to the group $SERVICE_USER (data directory access; effective at next login)"
-    fi
-  fi
 }
 
 make_directories() {
   mkdir -p "$PREFIX/bin" "$PREFIX/share/defaults" "$CONFIG_DIR" "$DATA_DIR/models" "$LOGS_DIR"
   if [ "$MODE" = system ]; then
     # Config may hold database passwords and tokens: readable by root and the service group.
-    chown "root:$SERVICE_USER" "$CONFIG_DIR"
+    chown "root:$SERVICE_GROUP" "$CONFIG_DIR"
     chmod 0750 "$CONFIG_DIR"
-    chown "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR" "$LOGS_DIR"
-    chmod 2775 "$DATA_DIR" "$LOGS_DIR"
+    chown "$SERVICE_USER:$SERVICE_GROUP" "$DATA_DIR" "$LOGS_DIR"
+    chmod 0750 "$DATA_DIR" "$LOGS_DIR"
   fi
 }
 
@@ -149,8 +149,8 @@ install_default() {
     say "kept your $target; the new default is $target.new (compare and merge by hand)"
   fi
   if [ "$MODE" = system ]; then
-    chown "root:$SERVICE_USER" "$target"
-    [ -e "$target.new" ] && chown "root:$SERVICE_USER" "$target.new"
+    chown "root:$SERVICE_GROUP" "$target"
+    [ -e "$target.new" ] && chown "root:$SERVICE_GROUP" "$target.new"
   fi
   return 0
 }
@@ -374,7 +374,15 @@ first_run_admin() {
 # --- uninstall -----------------------------------------------------------------------------
 
 uninstall() {
-  [ -f "$INFO" ] || die "no installation in $PREFIX (install-info missing); give the same --prefix/--user as at install"
+  if [ ! -f "$INFO" ]; then
+    # The program is gone already (an earlier --uninstall): --purge still clears the default places.
+    if [ "$PURGE" = 1 ]; then
+      rm -rf -- "$CONFIG_DIR" "$DATA_DIR" "$LOGS_DIR"
+      say "no program in $PREFIX; purged $CONFIG_DIR, $DATA_DIR and $LOGS_DIR"
+      return 0
+    fi
+    die "no installation in $PREFIX (install-info missing); give the same --prefix/--user as at install"
+  fi
   local kept_config kept_data kept_logs created line
   kept_config=$(sed -n 's/^CONFIG_DIR=//p' "$INFO")
   kept_data=$(sed -n 's/^DATA_DIR=//p' "$INFO")

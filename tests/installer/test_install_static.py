@@ -26,7 +26,7 @@ def render(function: str, tmp_path: Path, mode: str = "system", prefix: Path | N
     env = {
         "MODE": mode, "PREFIX": str(prefix), "CONFIG_DIR": str(tmp_path / "etc"),
         "DATA_DIR": str(tmp_path / "var" / "lib"), "LOGS_DIR": str(tmp_path / "var" / "log"),
-        "SERVICE_USER": "bandsaw", "ICON_PATH": str(prefix / "share" / "bandsaw-hmi.svg"),
+        "SERVICE_USER": "bandsaw", "SERVICE_GROUP": "bandsaw", "ICON_PATH": str(prefix / "share" / "bandsaw-hmi.svg"),
         "PATH": "/usr/bin:/bin",
     }
     script = f'. "{INSTALLER / "lib" / "render.sh"}" && {function}'
@@ -144,6 +144,18 @@ def test_uninstall_purge_removes_config_data_and_logs(tmp_path: Path) -> None:
         assert not gone.exists(), gone
     again = run(["bash", str(INSTALL_SH), "--user", "--prefix", str(prefix), "--uninstall"], env)
     assert again.returncode != 0 and "no installation" in again.stderr
+
+
+def test_purge_after_a_plain_uninstall_clears_the_default_places(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    config, data = home / ".config" / "bandsaw-hmi", home / ".local" / "share" / "bandsaw-hmi"
+    logs = home / ".local" / "state" / "bandsaw-hmi" / "logs"
+    for directory in (config, data, logs):
+        directory.mkdir(parents=True)
+    result = run(["bash", str(INSTALL_SH), "--user", "--prefix", str(tmp_path / "gone"), "--uninstall", "--purge"],
+                 sandbox_env(home))
+    assert result.returncode == 0, result.stderr
+    assert not config.exists() and not data.exists() and not logs.exists()
 
 
 def test_lock_pins_every_runtime_requirement_within_its_range() -> None:
