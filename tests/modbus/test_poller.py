@@ -196,6 +196,15 @@ async def test_slow_answers_count_overruns(rig: Rig, sim: SimulatorServer) -> No
     assert snapshot.read_s < 1.0
 
 
+async def test_answers_later_than_the_timeout_are_comm_errors(rig: Rig, sim: SimulatorServer) -> None:
+    sim.faults.delay(0.6)  # beyond the 0.3 s timeout: as good as no answer
+    late = await rig.next_snapshots(2, Quality.COMM_ERROR)
+    assert all(all(v is None for v in s.values.values()) for s in late)
+    sim.faults.clear_delay()
+    await rig.next_snapshots(2, Quality.GOOD)
+    await wait_for(lambda: sim.in_flight == 0, what="late answers drained")
+
+
 async def test_broken_consumer_does_not_stop_polling(sim: SimulatorServer, settings: Settings,
                                                      register_map: RegisterMap) -> None:
     modbus = fast_modbus(settings, sim.port)
