@@ -274,12 +274,28 @@ class DecisionsTab(QWidget):
         self.changes_only.setMinimumHeight(48)
         self.source_label = QLabel("", self)
         self.source_label.setObjectName("ControlNote")
+        # Touch has no hover: tapping a row shows its whole reason here instead of in a tooltip.
+        self.detail = QLabel("Tap a row to read the whole decision.", self)
+        self.detail.setObjectName("ControlNote")
+        self.detail.setWordWrap(True)
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._show_detail(current.row()))
         row = QHBoxLayout()
         row.addWidget(self.changes_only)
         row.addWidget(self.source_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.detail)
+
+    def _show_detail(self, row: int) -> None:
+        if not 0 <= row < len(self.model.rows):
+            return
+        r = self.model.rows[row]
+        cells = [self.model.cell_text(r, c) for c in range(len(DecisionTableModel.HEADERS) - 1)]
+        headers = [h.replace("\n", " ") for h in DecisionTableModel.HEADERS]
+        parts = [f"{headers[c]} {cells[c]}" for c in range(3, len(cells)) if cells[c] != "—"]
+        text = f"{cells[0]} {r.action} ({r.mode}, model {r.model or '—'}): " + ", ".join(parts)
+        self.detail.setText(text + (f" — {r.reason}" if r.reason else ""))
 
     def fit_columns(self) -> None:
         """Size the columns for the view's font (the kiosk theme makes it larger after construction)."""

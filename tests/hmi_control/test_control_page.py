@@ -352,6 +352,11 @@ def test_decisions_table_shows_the_newest_rows(page_factory: PageFactory, engine
     assert model.rowCount() > 0
     assert {r.action for r in model.rows} <= {"write", "guard", "fault", "restore", "refused"}
     assert "guard" in {r.action for r in model.rows}
+    # A tap on a row shows the whole decision (no hover on a touch panel).
+    guard_row = next(i for i, r in enumerate(model.rows) if r.action == "guard")
+    page.decisions_tab.view.setCurrentIndex(model.index(guard_row, 0))
+    assert "guard (ml, model default)" in page.decisions_tab.detail.text()
+    assert page.decisions_tab.detail.text().endswith("torque rose 45 % within 2.5 mm of descent")
 
 
 def test_missing_ml_db_is_said_not_raised(page_factory: PageFactory, engine_with_model: ControlFakeEngine,
