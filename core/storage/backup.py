@@ -105,6 +105,8 @@ def run_backup(
     """
     data_dir, options = _options(source)
     level = options.backup_gzip_level if gzip_level is None else gzip_level
+    if not any(database_path(data_dir, db).exists() for db in DATABASES):
+        raise BackupError(f"nothing to back up: no database under {data_dir / 'databases'}")
     with maintenance(data_dir, "a backup"):
         manifest = _backup(data_dir, level, SpaceGuard(data_dir, options.disk_free_floor_mb, free), clock=clock,
                            cancel=cancel, progress=progress)

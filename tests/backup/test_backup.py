@@ -15,7 +15,7 @@ from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
-from core.storage.backup import BackupBusy, daily_dir, maintenance, prune_backups, run_backup
+from core.storage.backup import BackupBusy, BackupError, daily_dir, maintenance, prune_backups, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups, read_manifest, verify_backup
 from core.storage.disk import MB
 from core.storage.recorder import Recorder
@@ -220,6 +220,12 @@ def test_disk_floor_is_checked_during_compression(settings: Settings, monkeypatc
         run_backup(settings, free=shrinking)
     assert len(calls) == 6
     assert list(daily_dir(settings.data_dir).iterdir()) == []
+
+
+def test_nothing_to_back_up_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="nothing to back up"):
+        run_backup(tmp_path / "empty")
+    assert not (tmp_path / "empty" / "databases" / "daily").exists()
 
 
 def test_one_maintenance_job_at_a_time(settings: Settings) -> None:
