@@ -44,27 +44,46 @@ class PinKeypad(NumericKeypad):
 
     pin_entered = Signal(str)
 
+    MAX_LENGTH = 32
+
     def __init__(self, title: str, *, parent: QWidget | None = None) -> None:
+        self._pin = ""
         super().__init__(title, parent=parent)
         self.setObjectName("PinKeypad")
         for key in (".", "±"):
             self.keys[key].setEnabled(False)
             self.keys[key].setText("")
+        self._refresh()
+
+    def text(self) -> str:
+        return self._pin
 
     def press(self, key: str) -> None:
-        if key in (".", "±"):
-            return
+        """Digits append (leading zeros count), ⌫ and C edit, OK hands the PIN over, Cancel closes."""
         if key == "OK":
-            pin = self.text()
-            if pin:
-                self.pin_entered.emit(pin)
+            if self._pin:
+                self.pin_entered.emit(self._pin)
+                self._pin = ""
                 self.accept()
             return
-        super().press(key)
+        if key == "Cancel":
+            self._pin = ""
+            self.reject()
+            return
+        if key == "C":
+            self._pin = ""
+        elif key == "⌫":
+            self._pin = self._pin[:-1]
+        elif key.isdigit() and len(key) == 1 and len(self._pin) < self.MAX_LENGTH:
+            self._pin += key
+        else:
+            return
+        self._refresh()
 
     def _refresh(self) -> None:
-        self.display.setText(MASK * len(self.text()) if self.text() else "")
-        self.keys["OK"].setEnabled(bool(self.text()))
+        pin = getattr(self, "_pin", "")  # the base class refreshes before this __init__ has run
+        self.display.setText(MASK * len(pin))
+        self.keys["OK"].setEnabled(bool(pin))
 
 
 class PinField(QLineEdit):

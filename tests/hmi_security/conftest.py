@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,30 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
     pending = loop.close()
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
+
+
+@dataclass
+class Desk:
+    """Everything a page test needs at once: the engine, the session and its controller, the loop."""
+
+    engine: FakeEngine
+    access: AccessControl
+    controller: SessionController
+    session: Session
+    qloop: QLoop
+    clock: FakeClock
+    audit: list[AuditRecord]
+
+    def log_in(self, name: str | None) -> str:
+        """Log ``name`` in (None: nobody, the operator view); returns the role acted with."""
+        if name is not None:
+            self.qloop.run(self.controller.login(name, PINS[name]))
+        return ROLES.get(name or "", "operator")
+
+
+@pytest.fixture
+def desk(  # noqa: PLR0917 - fixtures arrive as arguments
+    engine: FakeEngine, access: AccessControl, controller: SessionController, session: Session, qloop: QLoop,
+    clock: FakeClock, audit_records: list[AuditRecord], people: dict[str, str],
+) -> Desk:
+    return Desk(engine, access, controller, session, qloop, clock, audit_records)

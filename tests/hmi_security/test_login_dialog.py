@@ -1,0 +1,111 @@
+"""Touch login with the on-screen keypad, wrong PINs, lock-out on the dialog, first-admin creation."""
+
+from __future__ import annotations
+
+from conftest import PINS, Desk
+from hmi_testing import QLoop, wait_until
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord
+from hmi.dialogs.login import MASK, LoginDialog, PinKeypad
+from hmi.dialogs.login_admin import CreateAdminDialog
+from hmi.dialogs.login_session import SessionController
+
+
+def type_pin(keypad: PinKeypad, pin: str) -> None:
+    for digit in pin:
+        keypad.press(digit)
+    keypad.press("OK")
+
+
+def test_kiosk_login_with_the_keypad(
+    qtbot: QtBot, qloop: QLoop, controller: SessionController, people: dict[str, str]
+) -> None:
+    dialog = LoginDialog(controller, kiosk=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.isModal()
+    names = [dialog.name_box.itemText(i) for i in range(dialog.name_box.count())]
+    assert names == ["alice", "erin", "otto"]  # admins and engineers first
+    dialog.set_name("erin")
+    logged: list[str] = []
+    dialog.logged_in.connect(logged.append)
+    qtbot.mouseClick(dialog.pin_field, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    keypad = dialog.pin_field.keypad
+    assert isinstance(keypad, PinKeypad) and keypad.isVisible()
+    assert not keypad.keys["."].isEnabled() and not keypad.keys["±"].isEnabled()
+    for digit in "0222":
+        keypad.press(digit)
+    assert keypad.display.text() == MASK * 4  # never the digits
+    keypad.press("⌫")
+    keypad.press("2")
+    assert keypad.text() == "0222"  # leading zeros kept (a PIN, not a number)
+
+    async def run() -> None:
+        keypad.press("C")
+        type_pin(keypad, "2222")  # OK submits at once
+        await wait_until(lambda: bool(logged), within=20, what="login")
+
+    qloop.run(run())
+    assert logged == ["erin"] and controller.user == "erin"
+    assert not dialog.isVisible() and dialog.pin_field.text() == ""
+
+
+def test_wrong_pin_and_lockout_are_said_on_the_dialog(qtbot: QtBot, desk: Desk) -> None:
+    qloop, controller, people, clock, audit_records = desk.qloop, desk.controller, PINS, desk.clock, desk.audit
+    dialog = LoginDialog(controller, kiosk=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.set_name("alice")
+
+    async def attempt(pin: str) -> bool:
+        dialog.pin_field.setText(pin)
+        return await dialog.attempt("alice", pin)
+
+    assert qloop.run(attempt("9999")) is False
+    assert dialog.message_label.text() == "Wrong name or PIN" and dialog.pin_field.text() == ""
+    assert qloop.run(attempt("9998")) is False
+    assert qloop.run(attempt("9997")) is False
+    assert "try again in 30 s" in dialog.message_label.text()
+    assert qloop.run(attempt(people["alice"])) is False  # locked: the right PIN waits too
+    clock.advance(31)
+    assert qloop.run(attempt(people["alice"])) is True
+    assert controller.user == "alice"
+    assert [r.action for r in audit_records].count("login_failed") == 4
+
+
+def test_empty_input_is_not_sent(qtbot: QtBot, controller: SessionController, people: dict[str, str]) -> None:
+    dialog = LoginDialog(controller, kiosk=False)
+    qtbot.addWidget(dialog)
+    dialog.set_name("")
+    dialog.submit()
+    assert dialog.task is None and "Choose a name" in dialog.message_label.text()
+
+
+def test_first_start_creates_the_admin(qtbot: QtBot, access: AccessControl, audit_records: list[AuditRecord]) -> None:
+    assert access.needs_first_admin()
+    assert not access.allowed("operator", "write_register") and access.allowed("operator", "view")
+    dialog = CreateAdminDialog(access, kiosk=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    created: list[str] = []
+    dialog.created.connect(created.append)
+    qtbot.mouseClick(dialog.pin_field, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert dialog.pin_field.keypad is not None
+    type_pin(dialog.pin_field.keypad, "4711")
+    qtbot.mouseClick(dialog.repeat_field, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert dialog.repeat_field.keypad is not None
+    type_pin(dialog.repeat_field.keypad, "4712")  # differs: refused
+    assert created == [] and "differ" in dialog.message_label.text()
+    dialog.repeat_field.setText("4711")
+    dialog.name_field.setText("operator")  # reserved
+    assert dialog.submit() is False and "reserved" in dialog.message_label.text()
+    dialog.name_field.setText("chief")
+    dialog.repeat_field.setText("4711")
+    assert dialog.submit() is True
+    assert created == ["chief"] and not access.needs_first_admin() and not dialog.isVisible()
+    assert access.store.verify("chief", "4711") is not None
+    assert (audit_records[-1].user, audit_records[-1].action, audit_records[-1].target) == (
+        "hmi-setup", "user_add", "chief")

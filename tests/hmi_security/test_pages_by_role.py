@@ -1,0 +1,140 @@
+"""Each role at the HMI: what the users, audit, data pages and the write dialog allow (disabled or refused)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from conftest import PINS, ROLES, Desk
+from hmi_testing import wait_until
+from pytestqt.qtbot import QtBot
+
+from core.security.audit import AuditRecord
+from core.storage.logdb import LogWriter
+from core.storage.sqlite_open import database_path
+from hmi.dialogs.write_dialog import WriteDialog
+from hmi.pages.audit import CATEGORIES, AuditPage
+from hmi.pages.data import DataPage
+from hmi.pages.users import UsersPage
+
+WHO = [*sorted(ROLES), None]  # None: nobody logged in (operator view)
+
+
+@pytest.mark.parametrize("name", WHO)
+def test_users_page_is_for_admins(qtbot: QtBot, desk: Desk, name: str | None) -> None:
+    engine, session, controller = desk.engine, desk.session, desk.controller
+    role = desk.log_in(name)
+    page = UsersPage(None, engine, session=session)
+    qtbot.addWidget(page)
+    page.select("otto")
+    assert page.edit_box.isEnabled() is (role == "admin")
+    assert page.admin_note.isHidden() is (role == "admin")
+    assert page.disable_button.isEnabled() is (role == "admin")
+    if role != "admin":  # even called directly, the engine side refuses
+        assert page.add_user("mallory", "admin", "6666", "6666") is False
+        assert "manage_users needs admin" in page.message_label.text()
+        assert controller.access.store.get("mallory") is None
+
+
+def test_admin_adds_disables_and_resets(qtbot: QtBot, desk: Desk) -> None:
+    engine, session, controller, audit_records = desk.engine, desk.session, desk.controller, desk.audit
+    desk.log_in("alice")
+    page = UsersPage(None, engine, session=session)
+    qtbot.addWidget(page)
+    assert [u.name for u in page.users] == ["alice", "erin", "otto"]
+    assert page.add_user("nina", "engineer", "5555", "5556") is False and "differ" in page.message_label.text()
+    assert page.add_user("nina", "engineer", "5555", "5555") is True
+    assert page.selected() == "nina" and page.table.rowCount() == 4
+    assert page.set_enabled("nina", False) is True
+    page.select("nina")
+    assert page.disable_button.text() == "Enable selected"
+    assert page.reset_pin("otto", "7777", "7777") is True
+    assert controller.access.store.verify("otto", "7777") is not None
+    assert page.set_enabled("alice", False) is False and "last enabled admin" in page.message_label.text()
+    actions = [(r.user, r.action, r.target) for r in audit_records if r.action.startswith("user_")]
+    assert actions[-4:] == [("alice", "user_add", "nina"), ("alice", "user_disable", "nina"),
+                            ("alice", "user_passwd", "otto"), ("alice", "user_disable", "alice")]
+
+
+@pytest.mark.parametrize("name", WHO)
+def test_audit_page_export_needs_an_engineer(qtbot: QtBot, desk: Desk, name: str | None) -> None:
+    engine, session = desk.engine, desk.session
+    role = desk.log_in(name)
+    page = AuditPage(None, engine, session=session)
+    qtbot.addWidget(page)
+    assert page.export_button.isEnabled() is (role in ("engineer", "admin"))
+    if role == "operator":
+        assert page.request_export() is None and "may not export" in page.message_label.text()
+
+
+def test_audit_page_shows_filters_and_exports(qtbot: QtBot, desk: Desk, tmp_path: Path) -> None:
+    engine, session, controller, access, qloop = desk.engine, desk.session, desk.controller, desk.access, desk.qloop
+    settings = engine.settings
+    writer = LogWriter.from_settings(settings, engine.alarms)
+    access.trail._sink = writer.audit  # the engine's sink: log.db audit
+
+    async def scenario() -> None:
+        await writer.start()
+        try:
+            await controller.login("erin", PINS["erin"])
+            access.trail.setting_changed("erin", "control.torque_guard.limit_pct", 85, 80)
+            access.trail.record("erin", "backup", "daily/2026-11-27")
+            await wait_until(lambda: writer.rows_written >= 3, within=20, what="audit rows")
+        finally:
+            await writer.stop()
+
+    qloop.run(scenario())
+    page = AuditPage(None, engine, session=session)
+    qtbot.addWidget(page)
+    actions = [row.action for row in page.model.rows]
+    assert actions == ["backup", "setting", "login"]  # newest first
+    assert page.model.data(page.model.index(1, 3)) == "control.torque_guard.limit_pct"
+    page.category_box.setCurrentIndex([c for c, _ in CATEGORIES].index("Logins"))
+    assert [row.action for row in page.model.rows] == ["login"]
+    page.category_box.setCurrentIndex(0)
+    page.text_field.setText("torque")
+    page.refresh()
+    assert [row.action for row in page.model.rows] == ["setting"]
+    assert page.export_button.isEnabled()
+
+    out = tmp_path / "audit.csv"
+
+    async def export() -> int | None:
+        task = page.start_export(out)
+        return await task
+
+    records: list[AuditRecord] = []
+    access.trail._sink = records.append  # the writer is stopped: collect the export's own audit row
+    assert qloop.run(export()) == 1
+    with out.open(newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    assert [row[4] for row in table[1:]] == ["setting"]
+    assert (records[-1].user, records[-1].action, records[-1].target) == ("erin", "export", "audit")
+    assert database_path(settings.data_dir, "log").exists()
+
+
+@pytest.mark.parametrize("name", WHO)
+def test_write_dialog_refuses_operators(qtbot: QtBot, desk: Desk, name: str | None) -> None:
+    engine, session = desk.engine, desk.session
+    role = desk.log_in(name)
+    dialog = WriteDialog(engine, engine.register_map["cutting_speed"], 70.0, user=session.user, kiosk=False)
+    qtbot.addWidget(dialog)
+    dialog.entry.setText("72")
+    dialog.write_button.click()
+    if role == "operator":
+        assert dialog.status_text().startswith("Not permitted")
+    else:
+        assert dialog.status_text().startswith("Confirm")
+
+
+@pytest.mark.parametrize("name", WHO)
+def test_data_page_buttons_follow_the_role(qtbot: QtBot, desk: Desk, name: str | None) -> None:
+    engine, session = desk.engine, desk.session
+    role = desk.log_in(name)
+    page = DataPage(None, engine)
+    qtbot.addWidget(page)
+    page.set_user(session.user)
+    page.refresh()
+    assert page.backup_button.isEnabled() is (role in ("engineer", "admin"))
+    assert page.export_button.isEnabled() is (role in ("engineer", "admin"))
