@@ -146,7 +146,10 @@ class Writer:
             return refuse(f"{name} is read-only")
         if not self._client.link_up:
             return refuse("the PLC link is down")
-        current, why_not = self._current_value(register, now)
+        # The heartbeat has no step limit to measure: it only needs acquisition to be alive, so
+        # it tolerates the data being up to two beats old (a loaded loop does not skip beats).
+        max_age_s = max(self.max_age_s, 2 * self._heartbeat_period_s) if name == HEARTBEAT else self.max_age_s
+        current, why_not = self._current_value(register, now, max_age_s)
         if current is None:
             return refuse(why_not)
         last = self._last_attempt.get(name)
@@ -198,7 +201,7 @@ class Writer:
                              clamped=decision.clamped, reason=decision.reason)
         return result, record(AuditResult.CLAMPED if decision.clamped else AuditResult.ACCEPTED)
 
-    def _current_value(self, register: Register, now: float) -> tuple[float | None, str]:
+    def _current_value(self, register: Register, now: float, max_age_s: float) -> tuple[float | None, str]:
         """The PLC's present value of ``register``, or None and why it is not known fresh."""
         snapshot = self._latest()
         if snapshot is None:
@@ -206,8 +209,8 @@ class Writer:
         age = now - snapshot.monotonic
         if snapshot.quality is Quality.COMM_ERROR:
             return None, "the last poll of the PLC failed (no current values)"
-        if age > self.max_age_s:
-            return None, f"PLC data is stale ({age:.2f} s old, limit {self.max_age_s:g} s)"
+        if age > max_age_s:
+            return None, f"PLC data is stale ({age:.2f} s old, limit {max_age_s:g} s)"
         value = snapshot.values.get(register.name)
         if value is None or not math.isfinite(value):
             return None, f"no fresh value of {register.name} from the PLC"

@@ -152,3 +152,18 @@ async def test_heartbeat_waits_for_the_first_poll_without_auditing(
     assert (await writer.beat()).ok
     assert plc.received[-1][2] == [0]  # the PLC's 65535 + 1 wraps to 0
     assert audit == [] and writer.heartbeats == 1
+
+
+async def test_heartbeat_stops_when_acquisition_stalls(settings: Settings, register_map: RegisterMap) -> None:
+    """Beats tolerate data two periods old, no older: a dead poll loop stops the heartbeat."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    period = settings.modbus.heartbeat_period_s
+    snapshot = Snapshot(1, 0, clock.now, {"heartbeat": 5.0}, {"heartbeat": 5}, Quality.GOOD)
+    writer = Writer(settings, register_map, plc, lambda: snapshot, clock=clock, max_age_s=MAX_AGE_S)
+    clock.advance(1.5 * period)
+    assert (await writer.beat()).ok
+    clock.advance(1.0 * period)
+    late = await writer.beat()
+    assert not late.ok and "stale" in late.reason
+    assert len(plc.received) == 1
