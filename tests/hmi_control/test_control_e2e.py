@@ -56,18 +56,32 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
             assert page.model_panel.fields["name"].text() == "default"
             assert page.request_ml_on() and page.confirm_ml_on(), page.message.text()
             assert engine.control is not None and engine.control.mode.value == "ml"
+            assert page.mode_label.text() == "ML" and page.toggle.text() == "Switch ML off"
+
+            # The mode change, read back from ml.db (a later stale-data fault on a loaded machine
+            # would show as "ml → manual by system", which needs the operator's row before it).
+            await wait_until(lambda: "manual → ml by anna" in page.change_label.text()
+                             or "ml → manual by system" in page.change_label.text(),
+                             within=5, what="the mode change read back from ml.db")
 
             # A cut under ML: the controller decides, writes, and the page shows it from ml.db.
-            await wait_until(lambda: any(r.action == "write" for r in page.decisions.rows),
-                             within=60, what="an ML write in the decisions table")
-            seen["mode_label"] = page.mode_label.text()
+            # On a loaded 2-core box the controller may fall back to manual on stale data (its 0.2 s
+            # freshness limit); the operator would switch ML on again, and so does the test.
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 90
+            while not any(r.action == "write" for r in page.decisions.rows):
+                assert loop.time() < deadline, f"no ML write in the table; last fault: {page.fault_label.text()}"
+                if engine.control.mode.value == "manual" and page.toggle.isEnabled():
+                    seen["faults"] = int(seen.get("faults", 0)) + 1  # type: ignore[call-overload]
+                    assert page.request_ml_on() and page.confirm_ml_on(), page.message.text()
+                await asyncio.sleep(0.1)
+            seen["write_mode"] = next(r.mode for r in page.decisions.rows if r.action == "write")
             cells = [page.features.item(i, 1) for i in range(page.features.rowCount())]
             seen["features"] = [cell.text() for cell in cells if cell is not None]
             seen["coefficient"] = page.coefficient_label.text()
-            await wait_until(lambda: "manual → ml by anna" in page.change_label.text(), within=5,
-                             what="the mode change read back from ml.db")
 
-            page.toggle.click()  # off: at once, back to the operator's speeds
+            if engine.control.mode.value == "ml":
+                page.toggle.click()  # off: at once, back to the operator's speeds
             assert engine.control.mode.value == "manual"
             await wait_until(lambda: page.mode_label.text() == "MANUAL", within=2, what="manual shown")
         finally:
@@ -80,7 +94,7 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
             await asyncio.sleep(0)
 
     qloop.run(scenario())
-    assert seen["mode_label"] == "ML"
+    assert seen["write_mode"] == "ml"
     assert seen["coefficient"] != "—"
     features = seen["features"]
     assert isinstance(features, list) and len(features) == 14 and any(v != "—" for v in features)
