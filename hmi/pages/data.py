@@ -1,10 +1,11 @@
 """Data page: backups (list with manifest status, back up now, verify, restore) and exports.
 
-Nothing here blocks the GUI thread: backup, verify and restore run as asyncio tasks (hmi.tasks.spawn)
-whose file work happens in a worker thread (:func:`in_thread`); the export dialog runs its own worker thread.
-Dialogs are non-modal. Who may do what is asked of hmi.permissions: backup and export need an
-engineer, restore an administrator (until hmi.permissions names these actions, they need the
-register-write right).
+Nothing here blocks the GUI thread: backup, verify and restore run as asyncio tasks
+(hmi.tasks.spawn) whose file work happens in a worker thread (:func:`in_thread`); the export
+dialog runs its own worker thread. Dialogs are non-modal. Who may do what is asked of
+hmi.permissions for the main window's session user (it follows logins): backup and export are
+engineer actions, restore an administrator's (until hmi.permissions names restore_backup, it is
+checked as a register write).
 """
 
 from __future__ import annotations
@@ -48,10 +49,9 @@ from hmi.widgets.style import set_state
 log = logging.getLogger("bandsaw.hmi.data")
 
 TOUCH_PX = 56
-BACKUP = "backup_now"
-RESTORE = "restore_backup"
-EXPORT = "export_data"
-VERIFY = "verify_backup"
+BACKUP = "backup"  # hmi.permissions.Action.BACKUP (engineer)
+RESTORE = "restore_backup"  # administrator; a register write until Action names it
+EXPORT = "export"  # hmi.permissions.Action.EXPORT (engineer)
 HEADERS = ("Taken", "Rows", "Size", "Status")
 DAMAGED_COLOUR = "#e0a000"  # the theme's attention amber
 T = TypeVar("T")
@@ -175,6 +175,11 @@ class DataPage(QWidget):
         self.user = user
         self._update_buttons()
 
+    def current_user(self) -> str:
+        """The main window's session user (logins change it), else the user set on the page."""
+        user = getattr(getattr(self.window(), "session", None), "user", None)
+        return user if isinstance(user, str) and user else self.user
+
     # --- the list ------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -231,10 +236,11 @@ class DataPage(QWidget):
     def _update_buttons(self) -> None:
         idle = not self.busy
         info = self.selected()
-        self.backup_button.setEnabled(idle and permitted(self.user, BACKUP))
+        user = self.current_user()
+        self.backup_button.setEnabled(idle and permitted(user, BACKUP))
         self.verify_button.setEnabled(idle and info is not None and info.manifest is not None)
-        self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(self.user, RESTORE))
-        self.export_button.setEnabled(permitted(self.user, EXPORT))
+        self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(user, RESTORE))
+        self.export_button.setEnabled(permitted(user, EXPORT))
 
     def say(self, text: str, state: str = "ok") -> None:
         self.message_label.setText(text)
@@ -250,8 +256,8 @@ class DataPage(QWidget):
     # --- backup --------------------------------------------------------------------------
 
     def backup_now(self) -> asyncio.Task[Any] | None:
-        if not permitted(self.user, BACKUP):
-            self.say(f"{self.user} may not start a backup.", "refused")
+        if not permitted(self.current_user(), BACKUP):
+            self.say(f"{self.current_user()} may not start a backup.", "refused")
             return None
         if self.busy:
             return None
@@ -308,8 +314,8 @@ class DataPage(QWidget):
         info = self.selected()
         if info is None or self.busy:
             return None
-        if not permitted(self.user, RESTORE):
-            self.say(f"{self.user} may not restore backups (administrators only).", "refused")
+        if not permitted(self.current_user(), RESTORE):
+            self.say(f"{self.current_user()} may not restore backups (administrators only).", "refused")
             return None
         if not info.ok:
             self.say(f"This backup cannot be restored: {info.problem}", "refused")
@@ -327,7 +333,7 @@ class DataPage(QWidget):
         self.restore_dialog = None
 
     def start_restore(self, path: Path) -> asyncio.Task[Any] | None:
-        if self.busy or not permitted(self.user, RESTORE):
+        if self.busy or not permitted(self.current_user(), RESTORE):
             return None
         self._set_busy(f"Checking {path.name} before restoring …")
         self.task = spawn(self.restore(path))
@@ -375,7 +381,7 @@ class DataPage(QWidget):
         if writer is None:
             return
         try:
-            writer.event("backup_restored", f"{self.user} restored backup {path.name}", source="hmi",
+            writer.event("backup_restored", f"{self.current_user()} restored backup {path.name}", source="hmi",
                          data={"backup": str(path), "kept_aside": {db: str(p) for db, p in kept.items()}})
         except Exception:
             log.exception("restore event not logged")
@@ -383,8 +389,8 @@ class DataPage(QWidget):
     # --- export --------------------------------------------------------------------------
 
     def open_export(self) -> ExportDialog | None:
-        if not permitted(self.user, EXPORT):
-            self.say(f"{self.user} may not export data.", "refused")
+        if not permitted(self.current_user(), EXPORT):
+            self.say(f"{self.current_user()} may not export data.", "refused")
             return None
         if self.export_dialog is not None:
             self.export_dialog.raise_()

@@ -176,12 +176,14 @@ def test_a_tampered_backup_is_refused_before_the_engine_stops(page: DataPage, ql
 def test_restore_needs_permission(page: DataPage, settings: Settings) -> None:
     manifest = run_backup(settings)
     assert manifest.path is not None
-    set_policy(lambda user, action: action is not Action.WRITE_REGISTER)  # an operator
+    # An operator: no register writes, no backup, no restore (restore_backup, once Action names it).
+    set_policy(lambda user, action: action not in (Action.WRITE_REGISTER, Action.BACKUP, "restore_backup"))
     page.refresh()
     page.select(manifest.path)
     assert not page.restore_button.isEnabled() and not page.backup_button.isEnabled()
     assert page.request_restore() is None
     assert "may not restore" in page.message_label.text()
+    assert page.export_button.isEnabled()  # operators may not export either, but that is the policy's call
     set_policy(None)
 
 
