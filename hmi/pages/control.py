@@ -55,8 +55,9 @@ ACTION_WORDS = {
     "write": "model changed the speeds", "guard": "torque guard cut the descent speed",
     "restore": "restoring the operator's speeds", "fault": "stopped", "refused": "write refused",
 }
-# Engineer actions the access-control issue is asked to add; until then the closest existing one.
-GUARD_ACTION, MODEL_ACTION = "edit_torque_guard", "load_ml_model"
+# Engineer actions (core.security.permissions: engineer and up); the closest existing action if a
+# build of hmi.permissions lacks them.
+GUARD_ACTION, MODEL_ACTION = "change_control_settings", "change_ml_settings"
 
 class ControlPage(QWidget):
     mode_changed = Signal(str)

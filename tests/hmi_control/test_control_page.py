@@ -289,6 +289,23 @@ def test_guard_settings_apply_to_the_live_guard(
     assert live.enabled is True and live.rise_threshold_pct == 40.0 and live.activation_delay_s == 5.0
 
 
+def test_engineer_actions_are_the_settings_permissions(
+    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+) -> None:
+    asked: list[str] = []
+
+    def policy(user: str, action: Action) -> bool:
+        asked.append(action.value)
+        return action is not Action.CHANGE_CONTROL_SETTINGS
+
+    set_policy(policy)
+    page = page_factory(engine_with_model)
+    assert not page.guard_panel.apply()
+    assert page.model_panel.select(SHIPPED_MODEL) and page.model_panel.load_selected()
+    page.model_panel.wait_idle()
+    assert asked == ["change_control_settings", "change_ml_settings"]
+
+
 def test_guard_settings_need_the_engineer(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
     set_policy(lambda user, action: action is Action.TOGGLE_ML)
     page = page_factory(engine_with_model, user="otto")
