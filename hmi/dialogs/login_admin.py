@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core.security.access import AccessControl
@@ -94,3 +94,18 @@ class CreateAdminDialog(QDialog):
         self.message_label.setText(text)
         set_state(self.message_label, "refused")
         return False
+
+
+def offer_first_admin(access: AccessControl, *, kiosk: bool, parent: QWidget | None = None) -> CreateAdminDialog | None:
+    """Show the create-admin dialog when no admin exists yet (first start); None otherwise."""
+    try:
+        needed = access.needs_first_admin()
+    except Exception:  # users.db unreadable: the login dialog will say so; do not block the start
+        log.exception("users could not be read")
+        return None
+    if not needed:
+        return None
+    dialog = CreateAdminDialog(access, kiosk=kiosk, parent=parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog

@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord
 from hmi.dialogs.login import MASK, LoginDialog, PinKeypad
-from hmi.dialogs.login_admin import CreateAdminDialog
+from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
+from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
 
 
@@ -109,3 +110,29 @@ def test_first_start_creates_the_admin(qtbot: QtBot, access: AccessControl, audi
     assert access.store.verify("chief", "4711") is not None
     assert (audit_records[-1].user, audit_records[-1].action, audit_records[-1].target) == (
         "hmi-setup", "user_add", "chief")
+
+
+def test_first_start_offers_the_admin_dialog_once(qtbot: QtBot, access: AccessControl) -> None:
+    dialog = offer_first_admin(access, kiosk=False)
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    dialog.name_field.setText("chief")
+    dialog.pin_field.setText("4711")
+    dialog.repeat_field.setText("4711")
+    assert dialog.submit() is True
+    assert offer_first_admin(access, kiosk=False) is None
+
+
+def test_login_button_logs_in_and_out(qtbot: QtBot, desk: Desk) -> None:
+    button = LoginButton(desk.controller, kiosk=True)
+    qtbot.addWidget(button)
+    assert button.text() == "Log in"
+    dialog = button.tapped()
+    assert dialog is not None and button.tapped() is dialog  # one dialog at a time
+    dialog.set_name("erin")
+    assert desk.qloop.run(dialog.attempt("erin", PINS["erin"])) is True
+    assert button.text() == "erin (engineer) · Log out"
+    desk.clock.advance(desk.access.inactivity_logout_s)
+    desk.controller.check_idle()
+    assert button.text() == "Log in"
+    desk.log_in("otto")
+    assert button.tapped() is None and button.text() == "Log in" and desk.controller.user == "operator"

@@ -222,3 +222,14 @@ async def test_login_async_checks_off_the_loop_and_audits_on_it(
     with pytest.raises(LoginFailed):
         await access.login_async("erin", "0000")
     assert threads and set(threads) == {loop_thread}
+
+
+def test_login_as_for_tests_and_demos(access: AccessControl) -> None:
+    from core.security.testing import login_as
+
+    assert login_as(access, "boss", Role.ADMIN) == "boss" and not access.needs_first_admin()
+    assert login_as(access, "tester") == "tester"
+    access.authorize("tester", "write_register")
+    with pytest.raises(PermissionDenied):
+        access.authorize("tester", "manage_users")
+    assert login_as(access, "tester") == "tester"  # again: a fresh PIN, a fresh session

@@ -1,0 +1,49 @@
+"""The window's login button: "Log in" for the operator view, "<name> (role) · Log out" otherwise.
+
+``LoginButton(controller, kiosk=...)`` goes into the main window's navigation row; it opens the
+non-modal LoginDialog, logs out on a second tap, and follows automatic log-outs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from hmi.dialogs.login import TOUCH_PX, LoginDialog
+from hmi.dialogs.login_session import SessionController
+
+
+class LoginButton(QPushButton):
+    def __init__(self, controller: SessionController, *, kiosk: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LoginButton")
+        self.setMinimumSize(160, TOUCH_PX)
+        self.controller = controller
+        self.kiosk = kiosk
+        self.dialog: LoginDialog | None = None
+        self.clicked.connect(self.tapped)
+        controller.user_changed.connect(self._show_user)
+        self._show_user(controller.user, controller.role.value)
+
+    def tapped(self) -> LoginDialog | None:
+        if self.controller.logged_in:
+            self.controller.logout()
+            return None
+        return self.open_dialog()
+
+    def open_dialog(self) -> LoginDialog:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        dialog = LoginDialog(self.controller, kiosk=self.kiosk, parent=self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._closed)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _closed(self) -> None:
+        self.dialog = None
+
+    def _show_user(self, user: str, role: str) -> None:
+        self.setText(f"{user} ({role}) · Log out" if self.controller.logged_in else "Log in")
