@@ -18,6 +18,10 @@ recorder's writer thread through ``BatchWriter.execute`` (between its insert bat
 ``delete=writer_delete(engine.storage.recorder, loop)``). Without an engine the delete uses its
 own connection after taking the data-directory lock (``core.storage.lock``), which refuses while
 an engine holds it. Freed pages in raw.db are reused by new samples: the file stops growing.
+
+With the PostgreSQL mirror enabled, rows it has not sent yet stay in raw.db (its durable cursor
+for ``raw.samples`` in databases/pg_mirror.db is the ceiling): the mirror reads raw.db only, so
+archiving them would lose them centrally after a long outage.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ log = logging.getLogger("bandsaw.database")
 
 CHUNK_ROWS = 20_000
 DAY_MS = 86_400_000
+MIRROR_SOURCE = "raw.samples"
+MIRROR_STALE_MS = 30 * DAY_MS  # a mirror target unused this long no longer holds the archive back
 R = TypeVar("R")
 # Runs fn(connection of raw.db) where raw.db may be written: on the recorder's thread, or directly.
 DeleteRunner = Callable[[Callable[[sqlite3.Connection], int]], int]
@@ -58,6 +64,7 @@ class ArchiveReport:
     months: dict[str, int] = field(default_factory=dict)  # archive file name -> rows moved this run
     stopped: str = ""  # why it stopped early (no disk space, cancelled); "" when all old rows moved
     seconds: float = 0.0
+    max_id: int | None = None  # rows above this id stayed (not yet sent by the PostgreSQL mirror)
 
 
 def writer_delete(writer: BatchWriter[Any], loop: asyncio.AbstractEventLoop) -> DeleteRunner:
@@ -86,8 +93,10 @@ def archive_raw(
     ``BackupBusy`` when another maintenance job runs, ``DataDirLocked`` without ``delete`` while
     an engine holds the data directory.
     """
+    mirrored = False
     if isinstance(source, Settings):
         data_dir, options = source.data_dir, source.database.sqlite
+        mirrored = source.database.postgresql.enabled
     else:
         data_dir, options = Path(source), SqliteSettings()
     days = options.archive_live_days if live_days is None else live_days
@@ -96,6 +105,8 @@ def archive_raw(
     raw = database_path(data_dir, "raw")
     if days <= 0 or not raw.exists():
         return report
+    if mirrored:
+        report.max_id = mirror_ceiling(data_dir, now_ms=now)
     started = time.monotonic()
     guard = SpaceGuard(data_dir, options.disk_free_floor_mb, free)
     with maintenance(data_dir, "the raw archive"):
@@ -137,14 +148,15 @@ def _move(
     try:
         columns = sample_columns(reader)
         quoted = "".join(f', "{name}"' for name in columns)
-        select = f"SELECT id, ts_ms{quoted} FROM samples WHERE id > ? AND ts_ms < ? ORDER BY id LIMIT ?"
+        select = f"SELECT id, ts_ms{quoted} FROM samples WHERE id > ? AND id <= ? AND ts_ms < ? ORDER BY id LIMIT ?"
+        ceiling = report.max_id if report.max_id is not None else 2**63 - 1
         row_bytes = 24 + 9 * len(columns)
         last_id = -1
         while True:
             if cancel is not None and cancel():
                 report.stopped = "cancelled"
                 return
-            rows = reader.execute(select, (last_id, report.cutoff_ms, chunk_rows)).fetchall()
+            rows = reader.execute(select, (last_id, ceiling, report.cutoff_ms, chunk_rows)).fetchall()
             if not rows:
                 return
             try:  # archive file, its index and its journal: about three times the row data
@@ -166,6 +178,23 @@ def _move(
             last_id = ids[-1]
     finally:
         reader.close()
+
+
+def mirror_ceiling(data_dir: Path, *, now_ms: int) -> int:
+    """The highest raw.samples id every recently used PostgreSQL target has committed (0: none yet)."""
+    path = data_dir / "databases" / "pg_mirror.db"
+    if not path.exists():
+        return 0
+    conn = open_reader(path)
+    try:
+        row = conn.execute("SELECT MIN(last_id) FROM cursors WHERE source = ? AND updated_ms >= ?",
+                           (MIRROR_SOURCE, now_ms - MIRROR_STALE_MS)).fetchone()
+    except sqlite3.Error as exc:
+        log.warning("archive: mirror cursors unreadable (%s): archiving nothing the mirror may need", exc)
+        return 0
+    finally:
+        conn.close()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _append(path: Path, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -143,6 +143,8 @@ def _cmd_archive(args: argparse.Namespace) -> int:
         return _fail(f"archive refused: {exc}")
     months = ", ".join(f"{name}: {rows}" for name, rows in report.months.items()) or "nothing to move"
     print(f"archived {report.moved} samples older than {datetime.fromtimestamp(report.cutoff_ms / 1000)} ({months})")
+    if report.max_id is not None:
+        print(f"samples after id {report.max_id} stay in raw.db until the PostgreSQL mirror has sent them")
     if report.stopped:
         return _fail(f"archive stopped: {report.stopped}")
     return EXIT_OK

@@ -174,3 +174,27 @@ def test_reader_range_and_missing_columns(tmp_path: Path) -> None:
     assert count_samples(data_dir, start, end) == len(rows)
     assert [p.name for p in sources(data_dir, start, end)] == ["raw-2026-10.db", "raw.db"]
     assert [p.name for p in sources(data_dir)] == ["raw-2026-09.db", "raw-2026-10.db", "raw.db"]
+
+
+def test_rows_the_postgres_mirror_has_not_sent_stay_in_raw(settings: Settings) -> None:
+    from core.storage.pg.state import MirrorState
+
+    data_dir = settings.data_dir
+    fill_raw(data_dir, COLUMNS, ROWS, step_ms=STEP_MS)
+    now = T0_MS + ROWS * STEP_MS
+    mirrored = settings.model_copy(update={"database": settings.database.model_copy(update={
+        "postgresql": settings.database.postgresql.model_copy(update={"enabled": True})})})
+    # Enabled, never connected: nothing may leave raw.db.
+    report = archive_raw(mirrored, live_days=3, now_ms=now)
+    assert report.moved == 0 and report.max_id == 0
+    state = MirrorState(data_dir / "databases" / "pg_mirror.db")
+    try:
+        state.set_cursor("central-a", "raw.samples", 500, now)
+        state.set_cursor("central-b", "raw.samples", 800, now)
+        state.set_cursor("abandoned", "raw.samples", 10, now - 40 * DAY_MS)  # unused for 40 days: ignored
+    finally:
+        state.close()
+    report = archive_raw(mirrored, live_days=3, now_ms=now)
+    assert report.max_id == 500 and report.moved == 500
+    assert query(database_path(data_dir, "raw"), "SELECT MIN(id) FROM samples") == [(501,)]
+    assert len(all_rows(data_dir)) == ROWS
