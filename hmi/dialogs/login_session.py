@@ -125,6 +125,24 @@ class SessionController(QObject):
         if self.logged_in:
             self.access.touch(self.session.user)
 
+    def follow(self, widget: QObject) -> None:
+        """Keep a page in step with logins: on each change call its ``set_user(user)`` (AlarmsPage,
+        DataPage), then ``update_permissions()`` if it has one, else ``refresh()``."""
+        def apply(user: str, _role: str) -> None:
+            for name, args in (("set_user", (user,)), ("update_permissions", ()), ("refresh", ())):
+                method = getattr(widget, name, None)
+                if not callable(method):
+                    continue
+                try:
+                    method(*args)
+                except Exception:  # one page's bug must not stop the others from following
+                    log.exception("%s.%s failed after a login change", type(widget).__name__, name)
+                if name != "set_user":
+                    return
+
+        self.user_changed.connect(apply)
+        apply(self.session.user, self.role.value)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY_EVENTS:
             self.touched()

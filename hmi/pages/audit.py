@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -187,9 +188,11 @@ class AuditPage(QWidget):
             users = distinct_values(self.log_db, "user")
         except Exception:  # no usable file yet: the filter list stays empty
             users = []
+        current = self.user_box.currentText()
         self.user_box.blockSignals(True)
         self.user_box.clear()
         self.user_box.addItems(["", *users])
+        self.user_box.setCurrentText(current)
         self.user_box.blockSignals(False)
 
     # --- export ------------------------------------------------------------------------------
@@ -237,6 +240,11 @@ class AuditPage(QWidget):
             access.trail.record(user, "export", "audit", detail=f"{count} rows to {out}")
         self._say(f"Exported {count} entries to {out}", "ok")
         return count
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._reload_users()
+        self.refresh()  # cheap: shown fresh every time the page is opened
 
     def _say(self, text: str, state: str) -> None:
         self.message_label.setText(text)

@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -222,6 +223,10 @@ class UsersPage(QWidget):
         self.name_field.clear()
         self.pin_field.clear()
         self.repeat_field.clear()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()  # cheap: shown fresh every time the page is opened
 
     def _say(self, text: str, state: str, *, ok: bool = False) -> bool:
         self.message_label.setText(text)

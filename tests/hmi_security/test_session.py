@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROLES, FakeClock
 from hmi_testing import QLoop
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -92,3 +92,30 @@ def test_stop_logs_out_and_restores_the_default_policy(
     ctl.deleteLater()
     assert access.sessions() == [] and session.user == "operator"
     assert can("anyone", Action.WRITE_REGISTER)  # the allow-and-confirm default is back
+
+
+def test_follow_keeps_pages_in_step(controller: SessionController, people: dict[str, str], qloop: QLoop) -> None:
+    class Page(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def set_user(self, user: str) -> None:
+            self.calls.append(f"user {user}")
+
+        def update_permissions(self) -> None:
+            self.calls.append("permissions")
+
+        def refresh(self) -> None:
+            self.calls.append("refresh")  # not called: update_permissions is enough
+
+    class Broken(QObject):
+        def refresh(self) -> None:
+            raise RuntimeError("page bug")
+
+    page, broken = Page(), Broken()
+    controller.follow(broken)
+    controller.follow(page)
+    qloop.run(controller.login("erin", people["erin"]))
+    controller.logout()
+    assert page.calls == ["user operator", "permissions", "user erin", "permissions", "user operator", "permissions"]
