@@ -216,12 +216,15 @@ def _append(path: Path, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> 
             conn.execute("ROLLBACK")
             raise
         first, last = rows[0][0], rows[-1][0]
-        present = {row[0] for row in conn.execute("SELECT id FROM samples WHERE id BETWEEN ? AND ?", (first, last))}
+        present = set(conn.execute("SELECT id, ts_ms FROM samples WHERE id BETWEEN ? AND ?", (first, last)))
     finally:
         conn.close()
-    absent = sum(1 for row in rows if row[0] not in present)
+    # (id, ts_ms) must match: an id already taken by another sample would be "ignored" by the insert.
+    absent = sum(1 for row in rows if (row[0], row[1]) not in present)
     if absent:  # never delete what is not safely in the archive
-        raise sqlite3.DatabaseError(f"{path}: {absent} archived rows not found after commit; raw.db left as it was")
+        raise sqlite3.DatabaseError(
+            f"{path}: {absent} samples not in the archive after commit (id taken by another sample?); "
+            "raw.db left as it was")
 
 
 def _ensure_schema(conn: sqlite3.Connection, columns: Sequence[str]) -> None:

@@ -6,7 +6,9 @@ Order (nothing current is touched until the backup has passed every check):
    manifest's row count in every table (a manifest edited to match a changed file still fails);
 3. the data-directory lock is taken: refused while an engine runs on it (stop it first; the HMI
    stops its engine, restores, starts it again);
-4. each current file (with its -wal/-shm) is renamed ``<db>.before-restore-<UTC stamp>.db`` and
+4. raw.db's id counter is raised past every id the archive and the current raw.db use (new
+   samples never take an id an archived one has);
+5. each current file (with its -wal/-shm) is renamed ``<db>.before-restore-<UTC stamp>.db`` and
    the checked copy takes its place. Should a rename fail half-way, the files already swapped
    are put back.
 A database the backup does not have (it did not exist then) is moved aside too: the engine
@@ -28,6 +30,7 @@ from core.storage.backup import maintenance
 from core.storage.backup_manifest import BackupInvalid, Manifest, verify_backup
 from core.storage.disk import FreeBytes, free_bytes
 from core.storage.lock import DataDirLock
+from core.storage.samples_reader import archive_dir
 from core.storage.schema import DATABASES
 from core.storage.space import SpaceGuard
 from core.storage.sqlite_open import database_path, move_aside
@@ -75,7 +78,9 @@ def restore_backup(
         try:
             _unpack_and_check(manifest, staging, SpaceGuard(data_dir, floor_mb, free))  # 2
             with DataDirLock(data_dir):  # 3
-                report = _swap(manifest, staging, data_dir, clock())  # 4
+                if "raw" in manifest.databases:
+                    _keep_ids_unique(staging / "raw.db", data_dir)  # 4
+                report = _swap(manifest, staging, data_dir, clock())  # 5
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     report.seconds = round(time.monotonic() - started, 3)
@@ -122,6 +127,41 @@ def _check(path: Path, tables: dict[str, int]) -> str:
     finally:
         conn.close()
     return ""
+
+
+def _keep_ids_unique(staged_raw: Path, data_dir: Path) -> None:
+    """New samples after the restore must not reuse ids the archive or the current raw.db hold.
+
+    Archived rows keep their ids; a restored (older) raw.db would hand out ids again that rows
+    recorded after the backup have, some of them archived since. Raising AUTOINCREMENT's counter
+    past every id in use keeps each id one sample everywhere.
+    """
+    highest = 0
+    others = [*sorted(archive_dir(data_dir).glob("raw-*.db")), database_path(data_dir, "raw")]
+    for path in others:
+        if not path.exists():
+            continue
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = conn.execute("SELECT MAX(id) FROM samples").fetchone()[0]
+            seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'samples'").fetchone()
+        except sqlite3.Error as exc:
+            log.warning("restore: ids of %s unreadable (%s)", path, exc)
+            continue
+        finally:
+            conn.close()
+        highest = max(highest, int(found or 0), int(seq[0]) if seq else 0)
+    conn = sqlite3.connect(str(staged_raw), isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        current = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'samples'").fetchone()
+        if current is None:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('samples', ?)", (highest,))
+        elif int(current[0]) < highest:
+            conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'samples'", (highest,))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def _swap(manifest: Manifest, staging: Path, data_dir: Path, now: float) -> RestoreReport:

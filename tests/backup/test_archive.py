@@ -198,3 +198,19 @@ def test_rows_the_postgres_mirror_has_not_sent_stay_in_raw(settings: Settings) -
     assert report.max_id == 500 and report.moved == 500
     assert query(database_path(data_dir, "raw"), "SELECT MIN(id) FROM samples") == [(501,)]
     assert len(all_rows(data_dir)) == ROWS
+
+
+def test_an_id_taken_in_the_archive_by_another_sample_stops_before_any_delete(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    fill_raw(data_dir, COLUMNS, ROWS, step_ms=STEP_MS)
+    before = raw_rows(data_dir)
+    archive = archive_dir(data_dir) / "raw-2026-09.db"
+    archive.parent.mkdir(parents=True)
+    conn = sqlite3.connect(str(archive))
+    conn.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL)")
+    conn.execute("INSERT INTO samples (id, ts_ms) VALUES (5, 1)")  # id 5 belongs to another sample
+    conn.commit()
+    conn.close()
+    with pytest.raises(sqlite3.DatabaseError, match="not in the archive after commit"):
+        archive_raw(data_dir, live_days=3, now_ms=T0_MS + ROWS * STEP_MS)
+    assert raw_rows(data_dir) == before

@@ -117,3 +117,28 @@ def test_a_database_missing_from_the_backup_is_moved_aside(settings: Settings) -
     assert "anomaly" not in report.restored
     assert "anomaly" in report.kept_aside
     assert not database_path(settings.data_dir, "anomaly").exists()
+
+
+def test_after_restoring_an_old_backup_new_samples_never_reuse_archived_ids(tmp_path: Path) -> None:
+    from backup_helpers import T0_MS
+
+    from core.storage.archive import DAY_MS, archive_raw
+    from core.storage.samples_reader import read_samples
+
+    data_dir = tmp_path / "data"
+    fill_raw(data_dir, COLUMNS, 100, step_ms=DAY_MS // 10)  # ten days, ids 1..100
+    old = run_backup(data_dir)
+    assert old.path is not None
+    fill_raw(data_dir, COLUMNS, 100, first=100, step_ms=DAY_MS // 10)  # ten more days, ids 101..200
+    archive_raw(data_dir, live_days=3, now_ms=T0_MS + 20 * DAY_MS)  # ids up to ~170 archived
+    restore_backup(old.path, data_dir)  # raw.db back at ids 1..100
+    fill_raw(data_dir, COLUMNS, 50, start_ms=T0_MS + 30 * DAY_MS, step_ms=DAY_MS // 10)  # recording goes on
+    new_ids = query(database_path(data_dir, "raw"), "SELECT MIN(id) FROM samples WHERE ts_ms >= ?",
+                    (T0_MS + 30 * DAY_MS,))
+    assert new_ids == [(201,)]  # past every id the archive and the previous raw.db used
+    report = archive_raw(data_dir, live_days=3, now_ms=T0_MS + 40 * DAY_MS)
+    assert not report.stopped
+    # Every sample is readable exactly once: the backup's 100, the archived 101..170, the 50 new ones
+    # (171..200 were only in raw.db after the backup: they are in the file kept aside).
+    times = [row[0] for row in read_samples(data_dir, None, None, [])]
+    assert len(times) == len(set(times)) == 100 + 70 + 50
