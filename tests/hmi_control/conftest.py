@@ -13,17 +13,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
-from control_fakes import ControlFakeEngine, DbJournal
+from control_fakes import SHIPPED_MODEL, ControlFakeEngine, DbJournal
 from hmi_testing import QLoop
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.config import PROJECT_ROOT, Settings
+from core.config import Settings
 from core.registers import RegisterMap
-from hmi.bridge import EngineBridge
 from hmi.permissions import set_policy
-
-SHIPPED_MODEL = PROJECT_ROOT / "data" / "models" / "default"
 
 
 def _active_timers() -> set[int]:
@@ -80,12 +77,6 @@ def engine_with_model(settings: Settings, register_map: RegisterMap, journal: Db
 @pytest.fixture
 def engine_without_model(settings: Settings, register_map: RegisterMap, journal: DbJournal) -> ControlFakeEngine:
     return ControlFakeEngine(_settings_with(settings, None), register_map, journal)
-
-
-def make_bridge(engine: ControlFakeEngine) -> EngineBridge:
-    bridge = EngineBridge(engine)
-    bridge.attach()
-    return bridge
 
 
 @pytest.fixture

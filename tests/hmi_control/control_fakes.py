@@ -7,13 +7,14 @@ from pathlib import Path
 
 from hmi_fake_engine import FakeEngine
 
-from core.config import Settings
+from core.config import PROJECT_ROOT, Settings
 from core.control.journal import DecisionRow, ModeChangeRow
 from core.control.ml_controller import ControllerStatus
 from core.control.service import MlControl
 from core.registers import RegisterMap
 from core.security.audit import AuditRecord
 from core.storage.schema import migrate
+from hmi.bridge import EngineBridge
 
 
 class DbJournal:
@@ -60,3 +61,12 @@ class ControlFakeEngine(FakeEngine):
 
     def audit(self, record: AuditRecord) -> None:
         self.audited.append(record)
+
+
+SHIPPED_MODEL = PROJECT_ROOT / "data" / "models" / "default"
+
+
+def make_bridge(engine: FakeEngine) -> EngineBridge:
+    bridge = EngineBridge(engine)
+    bridge.attach()
+    return bridge

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_MODEL, make_bridge
-from control_fakes import ControlFakeEngine, DbJournal
+from control_fakes import SHIPPED_MODEL, ControlFakeEngine, DbJournal, make_bridge
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
