@@ -37,6 +37,8 @@ def register(commands: Any) -> None:
 
     init = actions.add_parser("init-admin", help="first run: create the first admin (refused once one exists)")
     init.add_argument("name", nargs="?", default=FIRST_ADMIN, help=f"login name (default {FIRST_ADMIN})")
+    init.add_argument("--if-needed", action="store_true",
+                      help="exit 0 without asking when an admin exists (for installers and upgrades)")
     init.set_defaults(handler=_cmd_init_admin)
 
     listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
@@ -92,6 +94,9 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
         if name is None:
             return EXIT_CONFIG
         if ctx.access.store.has_admin():
+            if args.if_needed:
+                print("an admin exists already: nothing to do")
+                return EXIT_OK
             return ctx.fail("an admin exists already; use 'bandsaw users add' or the HMI's users page")
         secret = read_secret(f"PIN/password for the admin {name}: ")
         if secret is None:

@@ -36,6 +36,8 @@ def test_users_commands_end_to_end(tmp_path: Path) -> None:
     assert init.returncode == 0, init.stderr
     again = bandsaw(data, "init-admin", stdin="98765\n")
     assert again.returncode == 1 and "exists already" in again.stderr
+    upgrade = bandsaw(data, "init-admin", "--if-needed")  # the installer on an upgrade: no prompt
+    assert upgrade.returncode == 0 and "nothing to do" in upgrade.stdout
 
     assert bandsaw(data, "add", "otto", "--role", "operator", stdin="4321\n").returncode == 0
     assert bandsaw(data, "add", "erin", "--role", "engineer", stdin="4321\n").returncode == 0
