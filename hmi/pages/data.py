@@ -212,10 +212,18 @@ class DataPage(QWidget):
             if selected is not None and info.path == selected.path:
                 self.table.selectRow(row)
         sqlite = self.settings.database.sqlite
-        self.schedule_label.setText(
-            f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "
-            f"than {sqlite.archive_live_days} days move to the archive." if sqlite.backup_enabled
-            else "Daily backup is switched off in the configuration.")
+        text = (f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "
+                f"than {sqlite.archive_live_days} days move to the archive." if sqlite.backup_enabled
+                else "Daily backup is switched off in the configuration.")
+        scheduler = getattr(self.engine, "backup_scheduler", None)
+        last_error = getattr(scheduler, "last_error", "")
+        if last_error:
+            text += f" Last scheduled backup failed: {last_error}"
+        archive = getattr(scheduler, "last_archive", None)
+        if archive is not None and archive.stopped and archive.stopped != "cancelled":
+            text += f" Archive stopped: {archive.stopped}"
+        self.schedule_label.setText(text)
+        self.schedule_label.setWordWrap(True)
         self._update_buttons()
 
     def selected(self) -> BackupInfo | None:

@@ -295,3 +295,14 @@ def test_closing_the_page_cancels_a_running_export(page: DataPage, settings: Set
     assert not out.exists() or out.stat().st_size > 0
     assert not list(tmp_path.glob("*.partial"))
     assert daily_dir(settings.data_dir) is not None
+
+
+def test_the_page_shows_a_failed_scheduled_backup(page: DataPage) -> None:
+    class Scheduler:
+        last_error = "not enough disk space for the copy of raw.db"
+        last_archive = None
+
+    engine_of(page).backup_scheduler = Scheduler()  # type: ignore[attr-defined]
+    page.refresh()
+    assert "Last scheduled backup failed: not enough disk space" in page.schedule_label.text()
+    assert "Daily backup at 03:00 (kept 30 days)" in page.schedule_label.text()
