@@ -6,6 +6,7 @@ The tests share one installation and run in file order (the last ones upgrade an
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -53,6 +54,11 @@ def test_installed_bandsaw_help(installation: Installation) -> None:
     result = run([str(installation.bandsaw), "--help"], installation.env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "engine" in result.stdout and "hmi" in result.stdout
+    # Non-interactive first install: no admin prompt, a clear message instead.
+    if re.search(r"^ +users ", result.stdout, re.MULTILINE):
+        assert f"{installation.bandsaw} users init-admin NAME" in installation.output
+    else:
+        assert "no 'bandsaw users' command" in installation.output
     check = run([str(installation.bandsaw), "config", "check"], installation.env, timeout=120)
     assert check.returncode == 0, check.stderr
     assert f"# configuration: {installation.config_dir / 'config.yaml'}" in check.stdout
