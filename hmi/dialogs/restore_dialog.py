@@ -22,8 +22,8 @@ def describe_backup(info: BackupInfo) -> str:
     if manifest is None:
         return f"{info.path.name}: {info.problem}"
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
-    rows = ", ".join(f"{db} {sum(entry.tables.values())}" for db, entry in manifest.databases.items())
-    return f"Backup of {when} ({rows} rows)"
+    count = len(manifest.databases)
+    return f"Backup of {when}: {manifest.total_rows:,} rows in {count} database{'s' if count != 1 else ''}"
 
 
 class RestoreDialog(QDialog):
@@ -62,6 +62,8 @@ class RestoreDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addLayout(actions)
+        self.setMinimumWidth(720)
+        text.setMinimumHeight(text.heightForWidth(680))
         self._validate()
 
     def _button(self, text: str) -> QPushButton:
