@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+_SELECTOR_RESOLUTION_S = 1e-3  # epoll/select timeouts are rounded up to whole milliseconds
+
 
 class Clock(Protocol):
     def monotonic(self) -> float:
@@ -38,8 +40,16 @@ class SystemClock:
         return time.time()
 
     async def sleep_until(self, deadline: float) -> None:
-        # Always yield once so a loop that is behind still lets other tasks run.
-        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+        delay = deadline - time.monotonic()
+        if delay > _SELECTOR_RESOLUTION_S:
+            await asyncio.sleep(delay)
+            return
+        # The selector waits in whole milliseconds: a shorter timer would idle up to 1 ms.
+        # Yield to the other tasks instead until the deadline (always at least once).
+        while True:
+            await asyncio.sleep(0)
+            if time.monotonic() >= deadline:
+                return
 
 
 SYSTEM_CLOCK = SystemClock()
