@@ -198,12 +198,15 @@ class AuditPage(QWidget):
     # --- export ------------------------------------------------------------------------------
 
     def request_export(self) -> QFileDialog | None:
-        """Ask where (non-modal file dialog), then export the filtered rows."""
+        """Ask where (non-modal file dialog; kiosk: straight into <data_dir>/exports), then export."""
         if not can(self.session.user, Action.EXPORT):
             self._say(f"Not permitted: {self.session.user} may not export", "refused")
             return None
         self.export_dir.mkdir(parents=True, exist_ok=True)
         name = time.strftime("audit_%Y%m%d_%H%M%S.csv")
+        if self.session.kiosk:  # no file browser on the touch panel: the exports folder, named by time
+            self.start_export(self.export_dir / name)
+            return None
         dialog = QFileDialog(self, "Export audit trail", str(self.export_dir / name), "CSV files (*.csv)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
+sys.path.insert(0, str(Path(__file__).parent))
 from hmi_fake_engine import FakeEngine
+from hmi_security_helpers import PINS, Desk, FakeClock
 from hmi_testing import QLoop
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
@@ -24,27 +25,6 @@ from core.security.passwords import FAST_PARAMS
 from hmi.dialogs.login_session import SessionController
 from hmi.permissions import set_policy
 from hmi.session import Session
-
-PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
-ROLES = {"alice": "admin", "erin": "engineer", "otto": "operator"}
-
-
-class FakeClock:
-    """Wall and monotonic time that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.wall = 1_800_000_000.0
-        self.mono = 1000.0
-
-    def time(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
 
 
 def _active_timers() -> set[int]:
@@ -131,25 +111,6 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
     pending = loop.close()
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
-
-
-@dataclass
-class Desk:
-    """Everything a page test needs at once: the engine, the session and its controller, the loop."""
-
-    engine: FakeEngine
-    access: AccessControl
-    controller: SessionController
-    session: Session
-    qloop: QLoop
-    clock: FakeClock
-    audit: list[AuditRecord]
-
-    def log_in(self, name: str | None) -> str:
-        """Log ``name`` in (None: nobody, the operator view); returns the role acted with."""
-        if name is not None:
-            self.qloop.run(self.controller.login(name, PINS[name]))
-        return ROLES.get(name or "", "operator")
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PINS, Desk
+from hmi_security_helpers import PINS, Desk
 from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import PINS, ROLES, Desk
+from hmi_security_helpers import PINS, ROLES, Desk
 from hmi_testing import wait_until
 from pytestqt.qtbot import QtBot
 
@@ -138,3 +138,21 @@ def test_data_page_buttons_follow_the_role(qtbot: QtBot, desk: Desk, name: str |
     page.refresh()
     assert page.backup_button.isEnabled() is (role in ("engineer", "admin"))
     assert page.export_button.isEnabled() is (role in ("engineer", "admin"))
+
+
+def test_audit_export_asks_where_on_the_desktop_and_uses_exports_in_kiosk(qtbot: QtBot, desk: Desk) -> None:
+    desk.log_in("erin")
+    page = AuditPage(None, desk.engine, session=desk.session)
+    qtbot.addWidget(page)
+    dialog = page.request_export()
+    assert dialog is not None and dialog.isVisible()  # open(): returned at once, no nested exec() loop
+    dialog.reject()
+    desk.session.kiosk = True
+
+    async def kiosk_export() -> None:
+        assert page.request_export() is None
+        await wait_until(lambda: page.export_task is None, within=20, what="kiosk export")
+
+    desk.qloop.run(kiosk_export())
+    files = list((desk.engine.settings.data_dir / "exports").glob("audit_*.csv"))
+    assert len(files) == 1 and "Exported" in page.message_label.text()

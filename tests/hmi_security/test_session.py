@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROLES, FakeClock
+from hmi_security_helpers import ROLES, FakeClock
 from hmi_testing import QLoop
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent

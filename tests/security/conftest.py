@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import pytest
 
-from core.config import Settings
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord
 from core.security.passwords import FAST_PARAMS
 from core.security.settings import SecuritySettings
 from core.security.users import UserStore
 
-START_S = 1_800_000_000.0
+sys.path.insert(0, str(Path(__file__).parent))
 
-
-class FakeClock:
-    """Wall and monotonic time that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.wall = START_S
-        self.mono = 1000.0
-
-    def time(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
+from security_helpers import FakeClock
 
 
 @pytest.fixture
@@ -67,16 +48,3 @@ def people(access: AccessControl) -> dict[str, str]:
     access.store.add("erin", "engineer", "2222")
     access.store.add("otto", "operator", "3333")
     return {"alice": "1111", "erin": "2222", "otto": "3333"}
-
-
-@pytest.fixture
-def security_settings(settings: Settings) -> Settings:
-    return settings
-
-
-async def wait_until(condition: Callable[[], bool], *, what: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)

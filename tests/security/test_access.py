@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import FakeClock
-from test_permissions import ADMIN_ACTIONS, EXPECTED
+from security_helpers import ADMIN_ACTIONS, EXPECTED, FakeClock
 
 from core.security.access import AccessControl, LoginFailed, PermissionDenied
 from core.security.audit import AuditRecord, AuditResult

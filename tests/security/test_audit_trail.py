@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, wait_until
+from security_helpers import FakeClock, wait_until
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from security_helpers import ADMIN_ACTIONS, EXPECTED
 
 from core.security.permissions import ALIASES, INTERNAL_USERS, MINIMUM_ROLE, Permission, Role, can, permission
-
-OPERATOR_ACTIONS = {"view", "acknowledge_alarm", "shelve_alarm", "use_preset", "toggle_ml"}
-ENGINEER_ACTIONS = OPERATOR_ACTIONS | {
-    "write_register", "change_control_settings", "change_ml_settings", "export", "backup", "leave_kiosk",
-}
-ADMIN_ACTIONS = ENGINEER_ACTIONS | {"manage_users", "restore_backup"}
-EXPECTED = {Role.OPERATOR: OPERATOR_ACTIONS, Role.ENGINEER: ENGINEER_ACTIONS, Role.ADMIN: ADMIN_ACTIONS}
 
 
 def test_the_table_names_every_action_once() -> None:
