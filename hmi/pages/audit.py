@@ -109,6 +109,10 @@ class AuditPage(QWidget):
         self.category_box.addItems([name for name, _ in CATEGORIES])
         self.user_box = QComboBox(self)
         self.user_box.setEditable(True)
+        self.user_box.setMinimumWidth(180)
+        line = self.user_box.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("all users")
         self.result_box = QComboBox(self)
         self.result_box.addItems(["Any result", *RESULTS[1:]])
         self.text_field = QLineEdit(self)
@@ -132,6 +136,7 @@ class AuditPage(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(40 if self.session.kiosk else 26)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(0, 180)  # the whole local time on one line
         self.count_label = QLabel("", self)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("AuditMessage")
