@@ -28,9 +28,8 @@ class Action(StrEnum):
     CHANGE_ML_SETTINGS = "change_ml_settings"
     EXPORT = "export"
     BACKUP = "backup"
+    RESTORE_BACKUP = "restore_backup"
     MANAGE_USERS = "manage_users"
-    # RESTORE_BACKUP = "restore_backup" (admin) lands with tests/backup/test_data_page.py's
-    # operator stub updated; until then the data page checks restore as a register write.
 
 
 # Actions that reach the PLC or leave the operator's protected view: confirmed before they run.
