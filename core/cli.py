@@ -88,7 +88,7 @@ async def _run_engine(engine: Any, duration: float | None, status_every: float) 
     status_log = logging.getLogger("bandsaw.status")
     try:
         await engine.start()
-    except Exception as exc:
+    except Exception as exc:  # e.g. another engine holds the data directory, a database cannot open
         log.error("engine failed to start: %s", exc)
         await engine.stop()
         return EXIT_FAILURE

@@ -34,6 +34,8 @@ from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.security.audit import AuditRecord
 from core.snapshot import Quality, Snapshot
+from core.storage.backup_scheduler import BackupScheduler
+from core.storage.lock import DataDirLock
 from core.storage.pg.mirror import PostgresMirror
 from core.storage.sqlite_store import SqliteStorage
 
@@ -70,6 +72,9 @@ class Engine:
         self._sim_seed = sim_seed if sim_seed is not None else settings.sim.seed
         self.simulator: Any = None  # core.sim.server.SimulatorServer when simulating
         self.storage = SqliteStorage(settings, register_map, self.alarms)
+        # One engine per data directory: a second one (service + HMI) refuses to start.
+        self._data_lock = DataDirLock(settings.data_dir)
+        self.backup_scheduler: BackupScheduler | None = None
         self.analysis = AnalysisService(
             settings,
             self.alarms,
@@ -153,10 +158,15 @@ class Engine:
         if self._running:
             return
         self._stopped.clear()
+        self._data_lock.acquire()  # raises DataDirLocked naming the holder
         host, port = self.settings.modbus.host, self.settings.modbus.port
         if self.simulate:
             host, port = await self._start_simulator()
         await self.storage.start()
+        self.backup_scheduler = BackupScheduler(
+            self.settings, self.alarms, raw_writer=self.storage.recorder, disk=self.storage.disk
+        )
+        await self.backup_scheduler.start()
         self.analysis.start()
         self.client = PlcClient(self.settings.modbus, host=host, port=port)
         await self.client.connect()
@@ -215,10 +225,14 @@ class Engine:
             await self.mirror.stop()
         self._note_link(None)
         self.analysis.stop()
+        if self.backup_scheduler is not None:
+            await self.backup_scheduler.stop()
+            self.backup_scheduler = None
         await self.storage.stop()
         if self.simulator is not None:
             await self.simulator.stop()
             self.simulator = None
+        self._data_lock.release()
         if self._running:
             log.info("engine stopped")
         self._running = False

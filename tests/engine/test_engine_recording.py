@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 from pathlib import Path
 
@@ -110,3 +111,28 @@ async def test_preset_writes_reach_the_plc_and_the_audit_trail(
     audit = rows(tmp_path / "data" / "databases" / "log.db", "SELECT user, target, result FROM audit ORDER BY id")
     targets = [(r["user"], r["target"]) for r in audit if r["user"] == "tester"]
     assert ("tester", "cutting_speed") in targets and ("tester", "descent_speed") in targets
+
+
+async def test_second_engine_on_the_same_data_dir_refuses_to_start(
+    tmp_path: Path, register_map: RegisterMap, sim: SimulatorServer
+) -> None:
+    from core.storage.lock import DataDirLocked
+
+    first = Engine(engine_settings(tmp_path, sim.port), register_map)
+    second = Engine(engine_settings(tmp_path, sim.port), register_map)
+    await first.start()
+    try:
+        try:
+            await second.start()
+        except DataDirLocked as exc:
+            assert str(os.getpid()) in str(exc)
+        else:
+            raise AssertionError("a second engine started on a locked data directory")
+        finally:
+            await second.stop()
+        assert first.running
+    finally:
+        await first.stop()
+    third = Engine(engine_settings(tmp_path, sim.port), register_map)
+    await third.start()  # the lock went with the first engine's stop
+    await third.stop()
