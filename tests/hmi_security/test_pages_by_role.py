@@ -15,7 +15,7 @@ from core.storage.logdb import LogWriter
 from core.storage.sqlite_open import database_path
 from hmi.dialogs.write_dialog import WriteDialog
 from hmi.pages.audit import CATEGORIES, AuditPage
-from hmi.pages.data import DataPage
+from hmi.pages.data import RESTORE, DataPage, permitted
 from hmi.pages.users import UsersPage
 
 WHO = [*sorted(ROLES), None]  # None: nobody logged in (operator view)
@@ -138,6 +138,7 @@ def test_data_page_buttons_follow_the_role(qtbot: QtBot, desk: Desk, name: str |
     page.refresh()
     assert page.backup_button.isEnabled() is (role in ("engineer", "admin"))
     assert page.export_button.isEnabled() is (role in ("engineer", "admin"))
+    assert permitted(session.user, RESTORE) is (role == "admin")  # the restore button's check
 
 
 def test_audit_export_asks_where_on_the_desktop_and_uses_exports_in_kiosk(qtbot: QtBot, desk: Desk) -> None:
