@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from core.analysis.alarms import AlarmManager, Priority
 from core.security.audit import AuditResult, AuditSink
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams
 from core.security.permissions import (
@@ -31,9 +32,11 @@ from core.security.permissions import (
 )
 from core.security.settings import SecuritySettings
 from core.security.trail import AuditTrail
-from core.security.users import NAME_PATTERN, User, UserError, UserStore
+from core.security.users import NAME_PATTERN, User, UserError, UserStore, UserStoreError
 
 log = logging.getLogger("bandsaw.security")
+
+ALARM_USERS_DB = "security.users_db"
 
 T = TypeVar("T")
 MAX_UNKNOWN_NAMES = 1000  # in-memory failure counters for names that do not exist
@@ -108,10 +111,13 @@ class AccessControl:
         security: SecuritySettings | None = None,
         inactivity_logout_s: float = 300.0,
         audit: AuditSink | None = None,
+        alarms: AlarmManager | None = None,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        self.alarms = alarms
+        self._store_broken = False
         self.security = security or SecuritySettings()
         self.inactivity_logout_s = inactivity_logout_s
         self.trail = AuditTrail(audit, clock=clock)
@@ -123,7 +129,8 @@ class AccessControl:
 
     @classmethod
     def from_settings(
-        cls, settings: Any, *, audit: AuditSink | None = None, kdf: ScryptParams = DEFAULT_PARAMS, **clocks: Any
+        cls, settings: Any, *, audit: AuditSink | None = None, alarms: AlarmManager | None = None,
+        kdf: ScryptParams = DEFAULT_PARAMS, **clocks: Any,
     ) -> AccessControl:
         """From core.config.Settings: users.db under the data directory, security and hmi sections."""
         store = UserStore(
@@ -131,7 +138,7 @@ class AccessControl:
             clock=clocks.get("clock", time.time),
         )
         return cls(store, security=settings.security, inactivity_logout_s=settings.hmi.inactivity_logout_s,
-                   audit=audit, **clocks)
+                   audit=audit, alarms=alarms, **clocks)
 
     # --- sessions -----------------------------------------------------------------------
 
@@ -146,16 +153,22 @@ class AccessControl:
 
     def login(self, name: str, secret: str) -> Session:
         """Open a session; raises :class:`LoginFailed`. Slow on purpose (scrypt): see :meth:`login_async`."""
-        clean, shown, user = self._begin_login(name)
-        verified = self.store.verify(clean if user is not None else "", secret)
-        return self._complete_login(clean, shown, user, verified)
+        try:
+            clean, shown, user = self._begin_login(name)
+            verified = self.store.verify(clean if user is not None else "", secret)
+            return self._complete_login(clean, shown, user, verified)
+        except UserStoreError as exc:
+            raise LoginFailed(self._store_failed(exc)) from exc
 
     async def login_async(self, name: str, secret: str) -> Session:
         """:meth:`login` with the scrypt check in a short worker thread, the rest (audit,
         sessions, listeners) on the calling loop's thread: for the GUI, which must not freeze."""
-        clean, shown, user = self._begin_login(name)
-        verified = await run_in_thread(self.store.verify, clean if user is not None else "", secret)
-        return self._complete_login(clean, shown, user, verified)
+        try:
+            clean, shown, user = self._begin_login(name)
+            verified = await run_in_thread(self.store.verify, clean if user is not None else "", secret)
+            return self._complete_login(clean, shown, user, verified)
+        except UserStoreError as exc:
+            raise LoginFailed(self._store_failed(exc)) from exc
 
     def _begin_login(self, name: str) -> tuple[str, str, User | None]:
         clean = name.strip().lower()
@@ -183,6 +196,7 @@ class AccessControl:
         self._sessions[verified.name] = session
         detail = f"role {verified.role.value}" + (" (session renewed)" if previous else "")
         self.trail.record(verified.name, "login", "hmi", new=verified.role.value, detail=detail)
+        self._store_ok()
         self._notify(verified.name, "login")
         return session
 
@@ -283,7 +297,11 @@ class AccessControl:
             session = self._live_session(user)
             if session is None:
                 raise PermissionDenied(f"{user or '?'} is not logged in")
-            stored = self.store.get(session.user)
+            try:
+                stored = self.store.get(session.user)
+            except UserStoreError as exc:
+                raise PermissionDenied(self._store_failed(exc)) from exc
+            self._store_ok()
             if stored is None or not stored.enabled:
                 self.logout(session.user, reason="user disabled or removed")
                 raise PermissionDenied(f"{user} is disabled")
@@ -302,6 +320,24 @@ class AccessControl:
             self.logout(user, reason=f"inactivity ({self.inactivity_logout_s:g} s)")
             return None
         return session
+
+    def _store_failed(self, exc: Exception) -> str:
+        """Refuse (never allow) while users.db is unusable; raise an alarm once, log once."""
+        text = "Users database unusable: logins and engineer functions refused (see the log)"
+        self._store_broken = True
+        if self.alarms is not None:
+            self.alarms.update(ALARM_USERS_DB, True, text, priority=Priority.HIGH, source="security")
+        log.error("%s", exc)
+        return text
+
+    def _store_ok(self) -> None:
+        if not self._store_broken:
+            return
+        self._store_broken = False
+        log.info("users database usable again")
+        if self.alarms is not None:
+            self.alarms.update(ALARM_USERS_DB, False, "Users database unusable", priority=Priority.HIGH,
+                               source="security")
 
     # --- user management (admin) --------------------------------------------------------
 

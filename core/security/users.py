@@ -44,6 +44,10 @@ class UserError(ValueError):
     """A user operation that cannot be done, said in one line (bad name, unknown user, ...)."""
 
 
+class UserStoreError(UserError):
+    """users.db cannot be opened, read or written (damaged file, disk, permissions)."""
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     name: str
@@ -91,12 +95,18 @@ class UserStore:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self._create()
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        """A connection for one operation; file and SQL failures come out as UserStoreError."""
+        try:
+            if not self._ready:
+                self._create()
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise UserStoreError(f"users database {self.path}: {exc}") from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
             yield conn
+        except sqlite3.Error as exc:
+            raise UserStoreError(f"users database {self.path}: {exc}") from exc
         finally:
             conn.close()
 

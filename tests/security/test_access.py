@@ -232,3 +232,30 @@ def test_login_as_for_tests_and_demos(access: AccessControl) -> None:
     with pytest.raises(PermissionDenied):
         access.authorize("tester", "manage_users")
     assert login_as(access, "tester") == "tester"  # again: a fresh PIN, a fresh session
+
+
+def test_a_damaged_users_database_refuses_with_an_alarm(
+    access: AccessControl, people: dict[str, str], clock: FakeClock
+) -> None:
+    from core.analysis.alarms import AlarmManager
+    from core.security.access import ALARM_USERS_DB
+
+    alarms = AlarmManager(clock=clock.time)
+    access.alarms = alarms
+    access.login("erin", people["erin"])
+    path = access.store.path
+    saved = path.read_bytes()
+    for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        side.unlink(missing_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(PermissionDenied, match="Users database unusable"):
+        access.authorize("erin", "write_register")
+    with pytest.raises(LoginFailed, match="Users database unusable"):
+        access.login("alice", people["alice"])
+    with pytest.raises(UserError):
+        access.store.add("newbie", "operator", "1234")
+    assert [a.key for a in alarms.active()] == [ALARM_USERS_DB]
+    access.authorize("operator", "use_preset")  # the operator's screen keeps working
+    path.write_bytes(saved)
+    access.login("alice", people["alice"])
+    assert [a.condition for a in alarms.active()] == [False]  # cleared; waits for acknowledgement (ISA-18.2)
