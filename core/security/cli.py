@@ -9,10 +9,12 @@ them ``cli:<os user>``. Exit codes: 0 done, 1 refused or failed (reason on stder
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
@@ -21,9 +23,22 @@ from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_query import append_audit
 from core.security.permissions import Role
-from core.security.users import UserError, check_name
+from core.security.users import UserError, UserStoreError, check_name
 
 FIRST_ADMIN = "admin"
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A damaged or unwritable users.db: one clear line and exit 1, never a traceback."""
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except UserStoreError as exc:
+            print(f"bandsaw: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+
+    return run
 
 
 def register(commands: Any) -> None:
@@ -33,26 +48,26 @@ def register(commands: Any) -> None:
     add = actions.add_parser("add", help="add a user; the PIN/password is read from the terminal or stdin")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.set_defaults(handler=_cmd_add)
+    add.set_defaults(handler=_guarded(_cmd_add))
 
     init = actions.add_parser("init-admin", help="first run: create the first admin (refused once one exists)")
     init.add_argument("name", nargs="?", default=FIRST_ADMIN, help=f"login name (default {FIRST_ADMIN})")
     init.add_argument("--if-needed", action="store_true",
                       help="exit 0 without asking when an admin exists (for installers and upgrades)")
-    init.set_defaults(handler=_cmd_init_admin)
+    init.set_defaults(handler=_guarded(_cmd_init_admin))
 
     listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
-    listing.set_defaults(handler=_cmd_list)
+    listing.set_defaults(handler=_guarded(_cmd_list))
 
     passwd = actions.add_parser("passwd", help="set a user's PIN/password (clears a lock-out)")
     passwd.add_argument("name")
-    passwd.set_defaults(handler=_cmd_passwd)
+    passwd.set_defaults(handler=_guarded(_cmd_passwd))
 
     for verb, helptext in (("disable", "disable a user (the last enabled admin cannot be)"),
                            ("enable", "enable a disabled user")):
         sub = actions.add_parser(verb, help=helptext)
         sub.add_argument("name")
-        sub.set_defaults(handler=_cmd_enable if verb == "enable" else _cmd_disable)
+        sub.set_defaults(handler=_guarded(_cmd_enable if verb == "enable" else _cmd_disable))
 
     for sub in (add, init, listing, passwd, *actions.choices.values()):
         if not any(a.dest == "config" for a in sub._actions):

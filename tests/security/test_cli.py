@@ -71,3 +71,11 @@ def test_users_commands_end_to_end(tmp_path: Path) -> None:
     assert ("user_disable", "erin", "accepted") in actions and ("user_enable", "erin", "accepted") in actions
     assert all(r.user.startswith("cli:") for r in rows)
     assert not any(pin in f"{r.detail}{r.old_value}{r.new_value}" for r in rows for pin in ("4321", "5555", "98765"))
+
+
+def test_a_damaged_users_database_is_one_clear_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "databases").mkdir(parents=True)
+    (data / "databases" / "users.db").write_bytes(b"not sqlite at all" * 64)
+    result = bandsaw(data, "list")
+    assert result.returncode == 1 and "users database" in result.stderr and "Traceback" not in result.stderr
