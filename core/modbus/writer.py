@@ -100,6 +100,9 @@ class Writer:
         self._lock = asyncio.Lock()
         self._last_attempt: dict[str, float] = {}
         self._last_written: dict[str, _Written] = {}
+        # Writes whose outcome is unknown (no answer, read-back failed): the step limit needs a
+        # value read after them before the next write to that register.
+        self._unconfirmed: dict[str, float] = {}
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._heartbeat_value: int | None = None
         self.heartbeat_failures = 0  # consecutive failed beats
@@ -156,10 +159,9 @@ class Writer:
         if last is not None and now - last < self._min_interval_s:
             wait_ms = (self._min_interval_s - (now - last)) * 1000
             return refuse(f"write rate limit: next write to {name} allowed in {wait_ms:.0f} ms", current)
-        previous = self._last_written.get(name)
+        # Steps are measured over the time since the last write sent, whatever became of it.
         decision = decide(
-            register, limits_for(register, self._control), value, current,
-            None if previous is None else now - previous.at,
+            register, limits_for(register, self._control), value, current, None if last is None else now - last,
         )
         if decision.value is None:
             return refuse(decision.reason, current)
@@ -182,20 +184,26 @@ class Writer:
 
         words = register.encode(written)
         self._last_attempt[name] = attempt.now
+        self._unconfirmed[name] = attempt.now  # until the PLC confirms it, below
+        self._last_written.pop(name, None)
         try:
             await self._client.write_registers(register.address, words)
         except PlcError as exc:
             return failed(f"write failed: {exc}")
         self._last_written[name] = _Written(attempt.now, written)
         if name in self._commands:
+            del self._unconfirmed[name]
             result = WriteResult(name, attempt.requested, ok=True, written=written, clamped=decision.clamped,
                                  reason=decision.reason or "command sent (the PLC clears it: not read back)")
             return result, record(AuditResult.CLAMPED if decision.clamped else AuditResult.ACCEPTED)
         try:
             read_back = register.decode(await self._client.read_holding(register.address, register.count))
         except PlcError as exc:
+            self._last_written.pop(name, None)
             return failed(f"written, but the read-back failed: {exc}")
+        del self._unconfirmed[name]
         if read_back != written:
+            self._last_written[name] = _Written(attempt.now, read_back)  # what the PLC holds
             return failed(f"read back {read_back:g}, not the {written:g} written", read_back)
         result = WriteResult(name, attempt.requested, ok=True, written=written, read_back=read_back, verified=True,
                              clamped=decision.clamped, reason=decision.reason)
@@ -211,6 +219,11 @@ class Writer:
             return None, "the last poll of the PLC failed (no current values)"
         if age > max_age_s:
             return None, f"PLC data is stale ({age:.2f} s old, limit {max_age_s:g} s)"
+        unconfirmed = self._unconfirmed.get(register.name)
+        if unconfirmed is not None:
+            if snapshot.monotonic - snapshot.read_s <= unconfirmed:
+                return None, f"the last write to {register.name} is unconfirmed: waiting for a fresh PLC value"
+            del self._unconfirmed[register.name]
         value = snapshot.values.get(register.name)
         if value is None or not math.isfinite(value):
             return None, f"no fresh value of {register.name} from the PLC"

@@ -18,6 +18,7 @@ from modbus_helpers import FakeClock
 
 from core.config import Settings
 from core.modbus.envelope import STEP_WINDOW_S, limits_for
+from core.modbus.errors import PlcTimeout
 from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
@@ -34,6 +35,7 @@ class MemoryPlc:
     words: dict[int, int] = field(default_factory=dict)
     received: list[tuple[float, int, list[int]]] = field(default_factory=list)
     link_up: bool = True
+    fail_writes: bool = False  # the write goes out but no answer comes back
 
     async def read_holding(self, address: int, count: int) -> list[int]:
         await asyncio.sleep(0)
@@ -44,6 +46,8 @@ class MemoryPlc:
         self.received.append((self.clock.now, address, list(words)))
         for offset, word in enumerate(words):
             self.words[address + offset] = word
+        if self.fail_writes:
+            raise PlcTimeout("no answer within 1 s")
 
 
 requests = st.one_of(st.floats(min_value=-500, max_value=500), st.just(math.nan))
@@ -167,3 +171,29 @@ async def test_heartbeat_stops_when_acquisition_stalls(settings: Settings, regis
     late = await writer.beat()
     assert not late.ok and "stale" in late.reason
     assert len(plc.received) == 1
+
+
+async def test_after_an_unconfirmed_write_the_next_waits_for_a_fresh_value(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["cutting_speed"]
+    for offset, word in enumerate(reg.encode(70)):
+        plc.words[reg.address + offset] = word
+
+    def poll() -> Snapshot:
+        value = reg.decode([plc.words[reg.address]])
+        return Snapshot(1, 0, clock.now, {"cutting_speed": value}, {"cutting_speed": value}, Quality.GOOD)
+
+    snapshot = [poll()]
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=5.0)
+    plc.fail_writes = True
+    failed = await writer.write("cutting_speed", 80, user="u")
+    assert not failed.ok and "write failed" in failed.reason and failed.written == 80
+    plc.fail_writes = False
+    clock.advance(1.0)
+    waiting = await writer.write("cutting_speed", 60, user="u")  # the old snapshot says 70: not trusted
+    assert not waiting.ok and "unconfirmed" in waiting.reason
+    snapshot[0] = poll()  # read after the failed write: the PLC did take 80
+    assert (await writer.write("cutting_speed", 60, user="u")).written == 60  # 80 - 20, from the fresh value
