@@ -209,6 +209,10 @@ class ControlSettings(_Section):
     descent_speed_min: float | None = None
     descent_speed_max: float | None = None
     stale_after_periods: float = Field(default=2.0, gt=0)
+    # Nothing is written on data older than stale_after_periods; ML mode ends (fault, back to the
+    # operator's speeds) once the newest sample stays that old for this long. One late poll on a
+    # busy PC must not throw the operator out of ML mode.
+    stale_fault_after_s: float = Field(default=1.0, ge=0)
     initial_delay_min_s: float = Field(default=5.0, ge=0)
     initial_descent_mm: float = Field(default=25.0, ge=0)
     write_threshold_descent: float = Field(default=1.0, gt=0)

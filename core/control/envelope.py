@@ -20,6 +20,7 @@ from typing import Protocol
 
 from core.api import WriteResult
 from core.config import ControlSettings
+from core.modbus.envelope import Limits, limits_for
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 
@@ -73,13 +74,6 @@ class EnvelopeOutcome:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    low: float
-    high: float
-    max_step_per_s: float | None
-
-
 @dataclass(slots=True)
 class _LastWrite:
     value: float
@@ -100,23 +94,14 @@ class SafetyEnvelope:
         self._map = register_map
         self.max_age_s = control.stale_after_periods / read_rate_hz
         self.min_interval_s = 1.0 / write_rate_hz
-        self._limits: dict[str, Limits] = {}
-        config_limits = {
-            "cutting_speed": (control.cutting_speed_min, control.cutting_speed_max),
-            "descent_speed": (control.descent_speed_min, control.descent_speed_max),
-        }
-        for reg in register_map.writable():
-            assert reg.min is not None and reg.max is not None  # the map loader guarantees both
-            low, high = reg.min, reg.max
-            cfg_low, cfg_high = config_limits.get(reg.name, (None, None))
-            low = max(low, cfg_low) if cfg_low is not None else low
-            high = min(high, cfg_high) if cfg_high is not None else high
-            if low > high:
+        # The same limits the Writer enforces (map min/max tightened by the control section).
+        self._limits: dict[str, Limits] = {reg.name: limits_for(reg, control) for reg in register_map.writable()}
+        for name, limits in self._limits.items():
+            if limits.low > limits.high:
+                reg = register_map[name]
                 raise ValueError(
-                    f"control limits for {reg.name} ({cfg_low}..{cfg_high}) do not overlap "
-                    f"the register map's {reg.min}..{reg.max}"
+                    f"control limits for {name} do not overlap the register map's {reg.min}..{reg.max}"
                 )
-            self._limits[reg.name] = Limits(low, high, reg.max_step_per_s)
         self._last: dict[str, _LastWrite] = {}  # the last value the PLC accepted
         self._attempt_at: dict[str, float] = {}  # the last attempt, accepted or not (write rate)
 

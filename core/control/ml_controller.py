@@ -30,7 +30,7 @@ from core.control.torque_guard import GuardEvent, TorqueGuard
 from core.ml.artefact import ModelRefused, load_model
 from core.ml.features import FeatureError, FeatureExtractor
 from core.registers import RegisterMap
-from core.snapshot import SawState, Snapshot
+from core.snapshot import Quality, SawState, Snapshot
 
 log = logging.getLogger("bandsaw.control")
 
@@ -257,10 +257,11 @@ class MlController:
         if snap is None:
             return None  # nothing read yet since start: nothing to control, nothing to restore
         if self.modes.is_ml and (not fresh or snap.saw_state is None):
-            if not fresh:
-                detail = f"newest sample {now - snap.monotonic:.2f} s old, {snap.quality.value}"
-            else:
-                detail = "saw state unknown"
+            age = now - snap.monotonic
+            late_poll = snap.quality is not Quality.COMM_ERROR and snap.saw_state is not None
+            if late_poll and age <= max(self.envelope.max_age_s, self.control.stale_fault_after_s):
+                return None  # a late poll: decide nothing, write nothing, wait for fresh data
+            detail = f"newest sample {age:.2f} s old, {snap.quality.value}" if not fresh else "saw state unknown"
             return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
         if self._restore:
             return await self._step_restore(snap, now, fresh)

@@ -127,7 +127,9 @@ async def _scenario(settings: Settings, register_map: RegisterMap, events: list[
         elif kind == "silent":
             saw.advance(arg)
             await ctrl.step()
-            fault_expected = was_ml and arg > env.max_age_s and saw.latest is not None
+            grace = max(env.max_age_s, settings.control.stale_fault_after_s)
+            age = saw.clock() - saw.latest.monotonic if saw.latest is not None else 0.0
+            fault_expected = was_ml and saw.latest is not None and age > grace
         elif kind == "comm_error":
             await rig.tick(0.1, polls=1, quality=Quality.COMM_ERROR)
             fault_expected = was_ml

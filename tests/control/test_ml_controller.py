@@ -78,7 +78,9 @@ async def test_fault_returns_to_manual_with_saved_speeds_and_alarm(rig: Rig, fau
     await rig.run(70.0)
     assert rig.saw.descent > 40.0
     if fault == "stale":
-        rig.saw.advance(0.5)  # no poll for 0.5 s: older than 2 poll periods
+        rig.saw.advance(0.5)  # a late poll: older than 2 poll periods, within the grace
+        assert await rig.controller.step() is None and rig.modes.mode is Mode.ML
+        rig.saw.advance(1.0)  # still no poll after stale_fault_after_s (1 s): a fault
         row = await rig.controller.step()
     elif fault == "comm_error":
         row = await rig.tick(quality=Quality.COMM_ERROR)
@@ -174,7 +176,7 @@ async def test_waits_for_first_data_without_fault(rig: Rig) -> None:
     assert rig.modes.mode is Mode.ML
     rig.saw.advance(1.0)
     rig.controller.feed(rig.saw.snapshot())
-    rig.saw.advance(1.0)  # then the data goes stale
+    rig.saw.advance(1.5)  # then the data stays stale beyond stale_fault_after_s
     row = await rig.controller.step()
     assert row is not None and row.action == "fault" and rig.modes.mode is Mode.MANUAL
 
