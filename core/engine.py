@@ -32,7 +32,9 @@ from core.modbus.client import PlcClient
 from core.modbus.poller import Poller
 from core.modbus.writer import Writer
 from core.registers import RegisterMap
+from core.security.access import AccessControl, PermissionDenied
 from core.security.audit import AuditRecord
+from core.security.permissions import Permission
 from core.snapshot import Quality, Snapshot
 from core.storage.backup_scheduler import BackupScheduler
 from core.storage.lock import DataDirLock
@@ -74,6 +76,9 @@ class Engine:
         self.storage = SqliteStorage(settings, register_map, self.alarms)
         # One engine per data directory: a second one (service + HMI) refuses to start.
         self._data_lock = DataDirLock(settings.data_dir)
+        # Who may do what: the HMI hides what a user may not do, and the engine refuses it anyway.
+        self.access = AccessControl.from_settings(settings, audit=self._audit, alarms=self.alarms)
+        self._unaudit_alarms: Callable[[], None] | None = None
         self.backup_scheduler: BackupScheduler | None = None
         self.analysis = AnalysisService(
             settings,
@@ -127,6 +132,13 @@ class Engine:
         )
 
     async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
+        try:
+            self.access.authorize(user, Permission.WRITE_REGISTER, target=name)
+        except PermissionDenied as exc:
+            return WriteResult(name, value, ok=False, reason=exc.reason)
+        return await self._write(name, value, user=user, reason=reason)
+
+    async def _write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
         if self.writer is None:
             return WriteResult(name, value, ok=False, reason="the engine is not running")
         return await self.writer.write(name, value, user=user, reason=reason)
@@ -136,13 +148,21 @@ class Engine:
         if speeds is None:
             known = ", ".join(self.settings.control.presets)
             return [WriteResult("preset", 0.0, ok=False, reason=f"unknown preset {preset!r}; known: {known}")]
+        try:  # operators may use presets though they may not write registers freely
+            self.access.authorize(user, Permission.USE_PRESET, target=preset)
+        except PermissionDenied as exc:
+            return [WriteResult("preset", 0.0, ok=False, reason=exc.reason)]
         results = []
         for name, value in (("cutting_speed", speeds.cutting_speed), ("descent_speed", speeds.descent_speed)):
-            results.append(await self.write(name, value, user=user, reason=f"preset {preset}"))
+            results.append(await self._write(name, value, user=user, reason=f"preset {preset}"))
         return results
 
     def set_mode(self, mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
         """Switch manual/ML for a person; ML is refused (with why) while no model is loaded."""
+        try:
+            self.access.authorize(user, Permission.TOGGLE_ML, target=mode)
+        except PermissionDenied as exc:
+            return False, exc.reason
         if self.control is None:
             return False, "the engine is not running"
         return self.control.request_mode(mode, user=user, reason=reason)
@@ -163,6 +183,7 @@ class Engine:
         if self.simulate:
             host, port = await self._start_simulator()
         await self.storage.start()
+        self._unaudit_alarms = self.access.trail.attach_alarms(self.alarms)
         self.backup_scheduler = BackupScheduler(
             self.settings, self.alarms, raw_writer=self.storage.recorder, disk=self.storage.disk
         )
@@ -170,8 +191,12 @@ class Engine:
         self.analysis.start()
         self.client = PlcClient(self.settings.modbus, host=host, port=port)
         await self.client.connect()
+        # A person writes on what the screen shows: data up to hmi.stale_after_s old (greyed beyond
+        # that). The ML controller's envelope holds its own writes to two poll periods.
         self.writer = Writer(
-            self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit
+            self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit,
+            max_age_s=max(self.settings.hmi.stale_after_s,
+                          self.settings.control.stale_after_periods / self.settings.modbus.read_rate_hz),
         )
         self.writer.start()
         self.control = MlControl(
@@ -206,6 +231,7 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop in reverse order; every batch is flushed before the files close."""
+        self.access.close()  # everyone logged out (audited while log.db is still open)
         if self.control is not None:
             # First, while the PLC link and fresh data still serve it: the operator's speeds go back.
             await self.control.stop()
@@ -228,6 +254,9 @@ class Engine:
         if self.backup_scheduler is not None:
             await self.backup_scheduler.stop()
             self.backup_scheduler = None
+        if self._unaudit_alarms is not None:
+            self._unaudit_alarms()
+            self._unaudit_alarms = None
         await self.storage.stop()
         if self.simulator is not None:
             await self.simulator.stop()

@@ -10,6 +10,8 @@ from pathlib import Path
 from engine_helpers import engine_settings, wait_until
 
 from core.engine import Engine
+from core.security.permissions import Role
+from core.security.testing import login_as
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
@@ -98,6 +100,9 @@ async def test_preset_writes_reach_the_plc_and_the_audit_trail(
     await engine.start()
     try:
         await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "data")
+        refused = await engine.apply_preset("slow", user="nobody")  # no session: the engine refuses
+        assert not refused[0].ok and refused[0].reason
+        login_as(engine.access, "tester", Role.ENGINEER)
         results = await engine.apply_preset("slow", user="tester")
         assert [r.ok for r in results] == [True, True], results
         assert sim.plc.value("cutting_speed") == 50
