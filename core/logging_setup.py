@@ -111,8 +111,8 @@ def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True) 
         "handlers": handlers,
         "loggers": {
             # Third-party chatter is kept at WARNING unless we debug.
-            # pymodbus warns about late answers after a cancelled request: our client reports link state.
-            "pymodbus": {"level": "ERROR" if level != "DEBUG" else "DEBUG"},
+            # pymodbus logs every unanswered probe itself: our client reports link state once per outage.
+            "pymodbus": {"level": "CRITICAL" if level != "DEBUG" else "DEBUG"},
             "asyncpg": {"level": "WARNING"},
             "paho": {"level": "WARNING"},
             "qasync": {"level": "WARNING"},
