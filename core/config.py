@@ -311,9 +311,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # First wins: explicit init kwargs, BANDSAW_ env, .env, legacy names, then the YAML
-        # (passed as init kwargs by load_settings under the "_yaml" key).
-        return (init_settings, env_settings, dotenv_settings)
+        # load_settings merges YAML, .env, legacy names and BANDSAW_ variables itself (so that an
+        # error can name the source of the bad value): the class takes only what it is given.
+        return (init_settings,)
 
 
 def _redact(data: Any) -> Any:
@@ -458,25 +458,11 @@ def load_settings(
     for _, data in layers:
         merged = _deep_merge(merged, data)
     try:
-        # Sources are merged here, so the settings class must not read the env again.
-        settings = _StaticSettings(**merged)
+        settings = Settings(**merged)
     except ValidationError as exc:
         raise ConfigError(_describe_error(exc, layers, environ, dotenv_path)) from None
     settings.config_path = path
     return settings
-
-
-class _StaticSettings(Settings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
 
 
 def _find_env_file(env_file: Path | str | None) -> Path | None:

@@ -136,7 +136,7 @@ class Register:
     def to_engineering(self, raw: int | float) -> float:
         value = float(raw) * self.scale
         # Round away binary noise of the scale (0.1 * 3 -> 0.30000000000000004).
-        return value if self.is_float else round(value, _decimals(self.scale))
+        return value if self.is_float else round(value, decimals_for_scale(self.scale))
 
     def to_raw(self, value: float) -> int | float:
         """Engineering value to the raw number; raises EncodeError when it does not fit."""
@@ -167,7 +167,8 @@ class Register:
         return f"{self.min:g}..{self.max:g} {self.unit}".strip() if self.writable else "read-only"
 
 
-def _decimals(scale: float) -> int:
+def decimals_for_scale(scale: float) -> int:
+    """Decimals kept when scaling an integer: enough for the scale, none of the binary noise."""
     if scale >= 1:
         return 6
     return min(12, max(0, -math.floor(math.log10(scale))) + 6)

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.registers import Block, DataType, WordOrder
+from core.registers import Block, DataType, WordOrder, decimals_for_scale
 
 _CODES = {
     DataType.UINT16: "H",
@@ -21,13 +21,6 @@ _CODES = {
     DataType.INT32: "i",
     DataType.FLOAT32: "f",
 }
-
-
-def _decimals(scale: float) -> int:
-    # The rounding Register.to_engineering applies to scaled integers (kept equal by a test).
-    if scale >= 1:
-        return 6
-    return min(12, max(0, -math.floor(math.log10(scale))) + 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +47,7 @@ class BlockDecoder:
                 order[offset], order[offset + 1] = offset + 1, offset
             fmt.append(_CODES[reg.type])
             position = offset + reg.count
-            fields.append(_Field(reg.name, reg.scale, None if reg.is_float else _decimals(reg.scale)))
+            fields.append(_Field(reg.name, reg.scale, None if reg.is_float else decimals_for_scale(reg.scale)))
         if position < block.count:
             fmt.append(f"{2 * (block.count - position)}x")
         self._order = order
