@@ -96,14 +96,14 @@ def test_missing_raw_db_is_reported_not_raised(qtbot: QtBot, bridge: EngineBridg
     page.plot.stop()
 
 
-def test_history_connection_is_read_only(register_map: RegisterMap, tmp_path: Path) -> None:
+def test_history_reads_without_writing(register_map: RegisterMap, tmp_path: Path) -> None:
     path = tmp_path / "databases" / "raw.db"
     make_raw_db(path, register_map, _rows(0, 3))
-    history = RawHistory(path)
-    connection = history._connect()
-    with pytest.raises(sqlite3.OperationalError):
-        connection.execute("DELETE FROM samples")
-    connection.close()
+    before = path.read_bytes()
+    data = RawHistory(path).read(0, 1, COLUMNS)
+    assert data.rows == 3 and data.files == ("raw.db",)
+    assert path.read_bytes() == before  # read-only connections: the recorder stays the only writer
+    assert sorted(p.name for p in path.parent.iterdir()) == ["raw.db"]
 
 
 def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
