@@ -162,20 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    found: list[Callable[[Any], None]] = []
+    # Headless command groups of core itself; front ends outside core come in by entry point.
+    from core.ml.cli import register as ml_commands
+    from core.security.cli import register as users_commands
+    from core.storage.cli import register as data_commands
+
+    found: list[Callable[[Any], None]] = [data_commands, users_commands, ml_commands]
     for point in sorted(entry_points(group="bandsaw.commands"), key=lambda p: p.name):
         try:
             found.append(point.load())
         except Exception as exc:  # a broken front end must not take the headless commands down
             print(f"bandsaw: subcommand '{point.name}' unavailable: {exc}", file=sys.stderr)
-    for name in ("core.ml.cli", "core.storage.cli", "core.security.cli"):
-        try:
-            module = __import__(name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.append(module.register)
     return found
 
 

@@ -28,7 +28,7 @@ def bandsaw(*args: str, env: dict[str, str] | None = None, timeout: float = 60) 
 def test_help_lists_every_subcommand_with_one_line() -> None:
     result = bandsaw("--help")
     assert result.returncode == 0
-    for command in ("config", "engine", "sim"):
+    for command in ("config", "engine", "sim", "hmi", "backup", "restore", "archive", "export", "users", "ml"):
         assert re.search(rf"^\s+{command}\s+\S", result.stdout, re.MULTILINE), result.stdout
 
 
