@@ -10,9 +10,9 @@ from pathlib import Path
 from engine_helpers import engine_settings, wait_until
 
 from core.engine import Engine
+from core.registers import RegisterMap
 from core.security.permissions import Role
 from core.security.testing import login_as
-from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
 

@@ -114,7 +114,7 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 
 
 @pytest.fixture
-def desk(  # noqa: PLR0917 - fixtures arrive as arguments
+def desk(
     engine: FakeEngine, access: AccessControl, controller: SessionController, session: Session, qloop: QLoop,
     clock: FakeClock, audit_records: list[AuditRecord], people: dict[str, str],
 ) -> Desk:

@@ -102,7 +102,7 @@ class MiniPlc:
     def running(self) -> bool:
         return self._server is not None
 
-    async def _action(  # noqa: PLR0917 - the signature pymodbus calls
+    async def _action(
         self,
         function_code: int,
         start_address: int,
