@@ -1,7 +1,8 @@
 """`bandsaw hmi` / `bandsaw-hmi`: the Qt application on a qasync event loop.
 
-Order: window shown -> bridge attached -> engine started; on close: bridge detached -> engine
-stopped -> window closed -> loop closed. Nothing runs a nested modal loop inside the asyncio loop.
+Order: window shown -> bridge attached -> engine started -> sessions started (login, inactivity,
+first-admin offer); on close: sessions stopped (logged out) -> bridge detached -> engine stopped ->
+window closed -> loop closed. Nothing runs a nested modal loop inside the asyncio loop.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.registers import RegisterMap, RegisterMapError, load_register_map
 log = logging.getLogger("bandsaw.hmi")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
-PAGES = ("dashboard", "trends", "registers", "alarms", "control", "data")
+PAGES = ("dashboard", "trends", "registers", "alarms", "control", "data", "users", "audit")
 
 # (settings, register_map, simulate) -> an engine (not started yet).
 EngineFactory = Callable[[Settings, RegisterMap, bool], EngineApi]
@@ -169,6 +170,7 @@ async def run_window(
         code = EXIT_FAILURE
     else:
         window.bridge.refresh()
+        window.start_sessions()
         if screenshot is not None:
             code = await _take_screenshot(window, screenshot, after, closed)
         else:

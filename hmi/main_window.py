@@ -1,7 +1,13 @@
-"""The main window: link banner, page navigation, status bar; kiosk and desktop modes.
+"""The main window: link banner, page navigation, login, status bar; kiosk and desktop modes.
 
 Closing never happens inside a Qt callback: closeEvent asks the application (``close_requested``)
 and the application stops the engine, then calls :meth:`finish` which really closes the window.
+
+Access control: with ``engine.access`` (core.security.access.AccessControl) the window owns a
+SessionController (``self.sessions``): the operator view until someone logs in with the login
+button, pages follow logins, pages a user may not use are hidden. An engine without ``access``
+(a widget-test fake, an engine built elsewhere) keeps hmi.permissions' allow-and-confirm policy:
+no login button, every page shown, and the engine stays the one that refuses.
 """
 
 from __future__ import annotations
@@ -24,7 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi
+from core.security.access import AccessControl
 from hmi.bridge import EngineBridge
+from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
+from hmi.dialogs.login_button import LoginButton
+from hmi.dialogs.login_session import SessionController
 from hmi.pages.dashboard import DashboardPage
 from hmi.pages.registers import RegistersPage
 from hmi.pages.trends import TrendsPage
@@ -42,7 +52,15 @@ OPTIONAL_PAGES = (
     ("alarms", ALARMS_MODULE, "AlarmsPage", "Alarms"),
     ("control", "hmi.pages.control", "ControlPage", "Control"),
     ("data", "hmi.pages.data", "DataPage", "Data"),
+    ("users", "hmi.pages.users", "UsersPage", "Users"),
+    ("audit", "hmi.pages.audit", "AuditPage", "Audit"),
 )
+# Pages shown only to users who may do what they are for (hidden otherwise). The audit trail is
+# evidence engineers export; there is no separate "view audit" permission, so EXPORT gates it.
+PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
+# Pages that only make sense with access control (users.db): left out without engine.access.
+ACCESS_PAGES = frozenset({"users", "audit"})
+NAV_HEIGHT = 56  # touch target (>= 48 px)
 
 
 def load_optional_page(module_name: str, class_name: str, bridge: EngineBridge, engine: EngineApi,
@@ -74,6 +92,13 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(engine, parent=self)
         self._finishing = False
         self._confirm: QMessageBox | None = None
+        self._sessions_running = False
+        self.first_admin_dialog: CreateAdminDialog | None = None
+        access = getattr(engine, "access", None)
+        self.access: AccessControl | None = access if isinstance(access, AccessControl) else None
+        # Built before the pages: it sets session.user to operator and installs the policy they read.
+        self.sessions: SessionController | None = (
+            SessionController(self.access, session, parent=self) if self.access is not None else None)
 
         self.link_banner = LinkBanner(self.bridge, self)
         self.stack = QStackedWidget(self)
@@ -84,6 +109,8 @@ class MainWindow(QMainWindow):
         }
         titles = {"dashboard": "Dashboard", "trends": "Trends", "registers": "Registers"}
         for key, module_name, class_name, title in OPTIONAL_PAGES:
+            if key in ACCESS_PAGES and self.access is None:
+                continue
             page = load_optional_page(module_name, class_name, self.bridge, engine, self)
             if page is not None:
                 self.pages[key] = page
@@ -98,15 +125,20 @@ class MainWindow(QMainWindow):
             button = QPushButton(titles.get(key, key.capitalize()), self)
             button.setObjectName("NavButton")
             button.setCheckable(True)
-            button.setMinimumSize(140, 56)
+            button.setMinimumSize(112, NAV_HEIGHT)
             button.clicked.connect(lambda _c=False, k=key: self.show_page(k))
             self.nav_group.addButton(button, i)
             self.nav_buttons[key] = button
             nav.addWidget(button)
         nav.addStretch(1)
+        self.login_button: LoginButton | None = None
+        if self.sessions is not None:
+            self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
+            self.login_button.setMinimumHeight(NAV_HEIGHT)
+            nav.addWidget(self.login_button)
         self.leave_kiosk_button = QPushButton("Leave kiosk", self)
         self.leave_kiosk_button.setObjectName("NavButton")
-        self.leave_kiosk_button.setMinimumSize(140, 56)
+        self.leave_kiosk_button.setMinimumSize(140, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
         nav.addWidget(self.leave_kiosk_button)
         self.leave_kiosk_button.setVisible(session.kiosk)
@@ -118,14 +150,72 @@ class MainWindow(QMainWindow):
         layout.addLayout(nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.setStatusBar(HmiStatusBar(self.bridge, session.user, self))
+        self.status_bar = HmiStatusBar(self.bridge, session.user, self)
+        self.setStatusBar(self.status_bar)
         self._build_menus()
         self.show_page("dashboard")
+        if self.sessions is not None:
+            self.sessions.user_changed.connect(self._user_changed)
+            for page in self.pages.values():
+                self.sessions.follow(page)
+            self._user_changed(self.sessions.user, self.sessions.role.value)
         self.resize(1280, 800)
+
+    # --- sessions ----------------------------------------------------------------------
+
+    def start_sessions(self) -> None:
+        """After the window shows: inactivity log-out runs; a first start offers to create the admin."""
+        if self.sessions is None or self._sessions_running:
+            return
+        self._sessions_running = True
+        self.sessions.start()
+        assert self.access is not None
+        dialog = offer_first_admin(self.access, kiosk=self.session.kiosk, parent=self)
+        if dialog is not None:
+            self.first_admin_dialog = dialog
+            dialog.finished.connect(self._first_admin_closed)
+            dialog.created.connect(lambda _name: self._refresh_users())
+
+    def stop_sessions(self) -> None:
+        """Log out the screen's user (audited) and stop watching input; before the engine stops."""
+        if self.first_admin_dialog is not None:
+            self.first_admin_dialog.close()
+            self.first_admin_dialog = None
+        if self.login_button is not None and self.login_button.dialog is not None:
+            self.login_button.dialog.close()
+        if self.sessions is not None and self._sessions_running:
+            self._sessions_running = False
+            self.sessions.stop()
+
+    def _first_admin_closed(self) -> None:
+        self.first_admin_dialog = None
+
+    def _refresh_users(self) -> None:
+        users = self.pages.get("users")
+        refresh = getattr(users, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def _user_changed(self, user: str, role: str) -> None:
+        """Status bar names who acts; pages the user may not use disappear (back to the dashboard)."""
+        logged_in = self.sessions is not None and self.sessions.logged_in
+        self.status_bar.set_user(user, role if logged_in else "")
+        for key, action in PAGE_ACTIONS.items():
+            if key not in self.nav_buttons:
+                continue
+            allowed = can(user, action)
+            self.nav_buttons[key].setVisible(allowed)
+            self.view_actions[key].setEnabled(allowed)
+            self.view_actions[key].setVisible(allowed)
+            if not allowed and self.stack.currentWidget() is self.pages[key]:
+                self.show_page("dashboard")
 
     # --- pages and menus ---------------------------------------------------------------
 
     def show_page(self, key: str) -> None:
+        action = PAGE_ACTIONS.get(key)
+        if action is not None and self.sessions is not None and not can(self.session.user, action):
+            key = "dashboard"  # a hidden page's shortcut or --page: the dashboard instead
         self.stack.setCurrentWidget(self.pages[key])
         self.nav_buttons[key].setChecked(True)
 
@@ -137,12 +227,15 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view = menu.addMenu("&View")
+        self.view_actions: dict[str, QAction] = {}
         for i, key in enumerate(self.pages):
             action = QAction(self.nav_buttons[key].text(), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            if i < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _c=False, k=key: self.show_page(k))
             view.addAction(action)
             self.addAction(action)  # shortcuts keep working while the menu bar is hidden
+            self.view_actions[key] = action
         view.addSeparator()
         full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence(Qt.Key.Key_F11))
@@ -221,7 +314,8 @@ class MainWindow(QMainWindow):
         self.close_requested.emit()
 
     def shutdown(self) -> None:
-        """Stop the bridge and every timer the pages own (before the engine stops)."""
+        """Log out, stop the bridge and every timer the pages own (before the engine stops)."""
+        self.stop_sessions()
         self.bridge.detach()
         trends = self.pages["trends"]
         if isinstance(trends, TrendsPage):

@@ -1,4 +1,4 @@
-"""The status bar: achieved poll rate, age of the newest sample, storage queue, active alarms."""
+"""The status bar: achieved poll rate, age of the newest sample, storage queue, active alarms, who acts."""
 
 from __future__ import annotations
 
@@ -20,13 +20,19 @@ class HmiStatusBar(QStatusBar):
         self.age = QLabel("newest sample —", self)
         self.queue = QLabel("storage queue —", self)
         self.alarms = QLabel("alarms 0", self)
-        self.user = QLabel(f"user {user}", self)
+        self.user = QLabel(self)
+        self.set_user(user)
         for label in (self.rate, self.age, self.queue, self.alarms, self.user):
             label.setObjectName("StatusField")
             self.addPermanentWidget(label)
         bridge.status_changed.connect(self._on_status)
         bridge.tick.connect(self._on_tick)
         bridge.alarms_changed.connect(lambda alarms: self._show_alarms(len(alarms)))
+
+    def set_user(self, user: str, role: str = "") -> None:
+        """The user actions are done as; the role once someone is logged in (the main window follows logins)."""
+        self.user.setText(f"user {user} ({role})" if role else f"user {user}")
+        set_state(self.user, "active" if role else "normal")
 
     def _on_status(self, status: EngineStatus) -> None:
         self.rate.setText(f"poll {status.link.achieved_hz:.1f} Hz")

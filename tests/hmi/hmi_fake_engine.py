@@ -38,8 +38,12 @@ BASE_VALUES: dict[str, float] = {
 
 
 class FakeEngine:
-    def __init__(self, settings: Settings, register_map: RegisterMap, *, period_ms: int = 0) -> None:
+    def __init__(self, settings: Settings, register_map: RegisterMap, *, period_ms: int = 0,
+                 access: Any = None) -> None:
         self.settings = settings
+        # core.security.access.AccessControl like the real engine's, or None: the main window then
+        # keeps hmi.permissions' allow-and-confirm policy (no login button, no users/audit pages).
+        self.access = access
         self.register_map = register_map
         self.alarms = AlarmManager()
         self.values: dict[str, float] = {r.name: BASE_VALUES.get(r.name, 0.0) for r in register_map}

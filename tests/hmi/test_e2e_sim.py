@@ -1,4 +1,9 @@
-"""The HMI on the real engine and the simulated PLC over Modbus TCP, under the real qasync loop."""
+"""The HMI on the real engine and the simulated PLC over Modbus TCP, under the real qasync loop.
+
+The engine refuses register writes from anyone but a logged-in engineer: the test logs in at the
+window as a person would (login button, name, PIN on the on-screen keypad); presets work in the
+operator view.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from hmi_testing import QLoop, wait_until
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.registers import RegisterMap
 from hmi.app import run_window
+from hmi.dialogs.login import LoginDialog, PinKeypad
 from hmi.main_window import MainWindow
 from hmi.widgets.status_lamp import LampState
 
@@ -25,6 +31,8 @@ from core.engine import Engine
 from core.sim.server import SimulatorServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
+
+ADMIN, ENGINEER = ("alice", "1357"), ("erin", "2468")
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
@@ -58,6 +66,9 @@ class Harness:
 
         def factory(s: Settings, m: RegisterMap, simulate: bool) -> Engine:
             self.engine = Engine(s, m)
+            # What the installer's `bandsaw users init-admin` and `users add` leave behind.
+            self.engine.access.create_first_admin(*ADMIN)
+            self.engine.access.store.add(ENGINEER[0], "engineer", ENGINEER[1])
             return self.engine
 
         def ready(window: MainWindow) -> None:
@@ -75,6 +86,21 @@ class Harness:
         if self.sim is not None and self.sim.running:
             await self.sim.stop()
         return code
+
+
+async def keypad_login(window: MainWindow, name: str, pin: str) -> None:
+    """Log in at the window as an engineer does: login button, name, PIN on the on-screen keypad."""
+    assert window.login_button is not None
+    window.login_button.click()
+    dialog = window.login_button.dialog
+    assert isinstance(dialog, LoginDialog)
+    dialog.set_name(name)
+    keypad = dialog.pin_field.open_keypad()
+    assert isinstance(keypad, PinKeypad)
+    for key in (*pin, "OK"):
+        keypad.keys[key].click()
+    await wait_until(lambda: window.session.user == name, within=30, what=f"{name}'s keypad login")
+    assert window.login_button.dialog is None
 
 
 async def retry_while_stale(action: Callable[[], Awaitable[str]], attempts: int = 10) -> str:
@@ -135,6 +161,14 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         assert h.sim.plc.descent_sp == slow.descent_speed
         assert dashboard.preset_message.text() == "Preset slow applied"
 
+        # The operator view may not write registers (hidden pages, and the engine refuses anyway):
+        # the engineer logs in at the screen.
+        assert h.window.session.user == "operator" and h.window.nav_buttons["users"].isHidden()
+        refused = await h.engine.write("descent_speed", 24, user="operator", reason="test")
+        assert not refused.ok and "write_register needs engineer" in refused.reason, refused.reason
+        await keypad_login(h.window, *ENGINEER)
+        assert h.window.status_bar.user.text() == "user erin (engineer)"
+
         # A register write through the dialog, confirmed, read back and verified.
         await asyncio.sleep(0.6)  # the Writer's per-register write rate (2 Hz) is not under test here
         registers: Any = h.window.pages["registers"]
@@ -160,8 +194,11 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
         assert h.sim.plc.descent_sp == 24
         dialog.close()
+        assert h.engine.access.session(ENGINEER[0]) is not None  # still logged in: closing logs out
 
-    _run(qloop, tmp_path, register_map, body)
+    harness = _run(qloop, tmp_path, register_map, body)
+    assert harness.engine is not None and harness.engine.access.sessions() == []
+
 
 
 def test_simulator_loss_and_recovery(qloop: QLoop, tmp_path: Path, register_map: RegisterMap) -> None:

@@ -1,0 +1,172 @@
+"""The main window with access control: login button, keypad login, pages by role, status bar, first admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import shiboken6
+from hmi_fake_engine import FakeEngine
+from hmi_testing import QLoop, wait_until
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from core.config import Settings
+from core.registers import RegisterMap
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord
+from core.security.passwords import FAST_PARAMS
+from hmi.dialogs.login import LoginDialog, PinKeypad
+from hmi.dialogs.login_admin import CreateAdminDialog
+from hmi.main_window import MainWindow
+from hmi.permissions import Action, can
+from hmi.session import Session
+
+PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
+
+
+@pytest.fixture
+def audit_records() -> list[AuditRecord]:
+    return []
+
+
+@pytest.fixture
+def access(settings: Settings, audit_records: list[AuditRecord]) -> AccessControl:
+    return AccessControl.from_settings(settings, audit=audit_records.append, kdf=FAST_PARAMS)
+
+
+@pytest.fixture
+def people(access: AccessControl) -> dict[str, str]:
+    access.create_first_admin("alice", PINS["alice"])
+    access.store.add("erin", "engineer", PINS["erin"])
+    access.store.add("otto", "operator", PINS["otto"])
+    return PINS
+
+
+@pytest.fixture
+def secured(settings: Settings, register_map: RegisterMap, access: AccessControl) -> FakeEngine:
+    return FakeEngine(settings, register_map, access=access)
+
+
+@pytest.fixture
+def window_factory(qtbot: QtBot) -> Iterator[list[MainWindow]]:
+    windows: list[MainWindow] = []
+    yield windows
+    for window in windows:
+        window.finish()
+
+
+def _window(qtbot: QtBot, windows: list[MainWindow], engine: FakeEngine, *, kiosk: bool) -> MainWindow:
+    window = MainWindow(engine, Session.default(kiosk=kiosk))
+    qtbot.addWidget(window)
+    windows.append(window)
+    window.set_kiosk(kiosk)
+    window.start_sessions()
+    return window
+
+
+def _visible_pages(window: MainWindow) -> set[str]:
+    return {key for key, button in window.nav_buttons.items() if not button.isHidden()}
+
+
+def test_session_default_is_operator_on_the_desktop_too() -> None:
+    assert Session.default(kiosk=False).user == "operator"
+    assert Session.default(kiosk=True) == Session("operator", kiosk=True)
+
+
+def test_operator_view_until_someone_logs_in(qtbot: QtBot, secured: FakeEngine, people: dict[str, str],
+                                             window_factory: list[MainWindow]) -> None:
+    window = _window(qtbot, window_factory, secured, kiosk=False)
+    assert window.sessions is not None and window.login_button is not None
+    assert window.session.user == "operator" and window.login_button.text() == "Log in"
+    assert window.login_button.parent() is window.nav_buttons["dashboard"].parent()  # in the nav row
+    assert window.login_button.minimumHeight() >= 48
+    assert window.status_bar.user.text() == "user operator"
+    assert {"users", "audit"} <= set(window.pages)
+    assert "users" not in _visible_pages(window) and "audit" not in _visible_pages(window)
+    window.show_page("users")  # a shortcut to a hidden page lands on the dashboard
+    assert window.stack.currentWidget() is window.pages["dashboard"]
+    assert not can(window.session.user, Action.WRITE_REGISTER)  # the policy asks access control now
+    assert window.first_admin_dialog is None  # an admin exists
+
+
+def test_keypad_login_follows_roles_and_logs_out(qtbot: QtBot, qloop: QLoop, secured: FakeEngine,
+                                                 people: dict[str, str], audit_records: list[AuditRecord],
+                                                 window_factory: list[MainWindow]) -> None:
+    window = _window(qtbot, window_factory, secured, kiosk=True)
+    assert window.login_button is not None and window.sessions is not None
+    qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
+    dialog = window.login_button.dialog
+    assert isinstance(dialog, LoginDialog) and dialog.isVisible() and not dialog.isModal()
+    dialog.set_name("erin")
+    qtbot.mouseClick(dialog.pin_field, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))  # kiosk: the keypad opens
+    keypad = dialog.pin_field.keypad
+    assert isinstance(keypad, PinKeypad) and keypad.isVisible()
+
+    async def log_in() -> None:
+        for key in (*PINS["erin"], "OK"):
+            qtbot.mouseClick(keypad.keys[key], Qt.MouseButton.LeftButton)
+        await wait_until(lambda: window.session.user == "erin", within=20, what="keypad login")
+
+    qloop.run(log_in())
+    assert window.login_button.dialog is None  # closed (and deleted) on success
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert window.status_bar.user.text() == "user erin (engineer)"
+    assert window.login_button.text() == "erin (engineer) · Log out"
+    assert "audit" in _visible_pages(window) and "users" not in _visible_pages(window)
+    assert can("erin", Action.WRITE_REGISTER) and can("erin", Action.LEAVE_KIOSK)
+    window.show_page("audit")
+    assert window.stack.currentWidget() is window.pages["audit"]
+
+    qloop.run(window.sessions.login("alice", PINS["alice"]))  # the admin takes over the screen
+    assert {"users", "audit"} <= _visible_pages(window)
+    assert window.status_bar.user.text() == "user alice (admin)"
+    window.show_page("users")
+    users_page = window.pages["users"]
+    assert users_page.edit_box.isEnabled()  # type: ignore[attr-defined] # it followed the login
+
+    qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)  # second tap: log out
+    assert window.session.user == "operator" and window.login_button.text() == "Log in"
+    assert window.stack.currentWidget() is window.pages["dashboard"]  # the users page went away
+    assert "users" not in _visible_pages(window) and "audit" not in _visible_pages(window)
+    assert window.status_bar.user.text() == "user operator"
+    assert not users_page.edit_box.isEnabled()  # type: ignore[attr-defined]
+    actions = [(r.user, r.action) for r in audit_records if r.action in ("login", "logout")]
+    assert actions[:2] == [("erin", "login"), ("alice", "login")] and ("alice", "logout") in actions
+
+
+def test_closing_logs_out_before_the_engine_stops(qtbot: QtBot, qloop: QLoop, secured: FakeEngine,
+                                                  access: AccessControl, people: dict[str, str],
+                                                  audit_records: list[AuditRecord]) -> None:
+    window = MainWindow(secured, Session.default(kiosk=False))
+    qtbot.addWidget(window)
+    window.show()
+    window.start_sessions()
+    assert window.sessions is not None
+    qloop.run(window.sessions.login("erin", PINS["erin"]))
+    window.shutdown()  # what run_window does before engine.stop()
+    assert access.session("erin") is None
+    assert any(r.user == "erin" and r.action == "logout" for r in audit_records)
+    assert can("operator", Action.WRITE_REGISTER)  # the default policy is back
+    window.finish()
+
+
+def test_first_start_offers_to_create_the_admin(qtbot: QtBot, secured: FakeEngine, access: AccessControl,
+                                                window_factory: list[MainWindow]) -> None:
+    window = _window(qtbot, window_factory, secured, kiosk=False)
+    dialog = window.first_admin_dialog
+    assert isinstance(dialog, CreateAdminDialog) and dialog.isVisible() and not dialog.isModal()
+    dialog.name_field.setText("alice")
+    dialog.pin_field.setText("4711")
+    dialog.repeat_field.setText("4711")
+    assert dialog.submit()
+    assert not access.needs_first_admin() and window.first_admin_dialog is None
+
+
+def test_engine_without_access_keeps_the_allow_all_policy(qtbot: QtBot, fake_engine: FakeEngine,
+                                                          window_factory: list[MainWindow]) -> None:
+    window = _window(qtbot, window_factory, fake_engine, kiosk=False)
+    assert window.sessions is None and window.login_button is None
+    assert "users" not in window.pages and "audit" not in window.pages
+    assert window.session.user == "operator" and can("operator", Action.WRITE_REGISTER)
+    assert window.status_bar.user.text() == "user operator"
