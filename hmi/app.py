@@ -103,6 +103,7 @@ def run_qt(
     screenshot: Path | None = None,
     after: float = 5.0,
     size: str = "1280x800",
+    window_ready: Callable[[Any], None] | None = None,
 ) -> int:
     """Create (or reuse) the QApplication and run the window on a qasync loop until it closes."""
     import qasync
@@ -118,7 +119,7 @@ def run_qt(
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(run_window(
             settings, register_map, engine_factory, simulate=simulate, kiosk=kiosk, page=page,
-            screenshot=screenshot, after=after, size=size,
+            screenshot=screenshot, after=after, size=size, window_ready=window_ready,
         ))
 
 
@@ -155,6 +156,8 @@ async def run_window(
         width, _, height = size.partition("x")
         window.resize(int(width), int(height))
         window.show()
+        if kiosk:  # the kiosk look (touch sizes, no menus) at the requested size, not full screen
+            window.set_kiosk(True, full_screen=False)
     else:
         window.set_kiosk(kiosk)
     if window_ready is not None:
@@ -194,11 +197,29 @@ async def _take_screenshot(window: Any, path: Path, after: float, closed: asynci
     window.bridge.refresh()
     await asyncio.sleep(0.2)  # one more status tick and redraw
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(path), "PNG"):
+    if not grab_with_dialogs(window).save(str(path), "PNG"):
         print(f"bandsaw hmi: could not write {path}", file=sys.stderr)
         return EXIT_FAILURE
     log.info("screenshot saved to %s", path)
     return EXIT_OK
+
+
+def grab_with_dialogs(window: Any) -> Any:
+    """The window as the operator sees it: with its open dialogs (login, keypad) painted on top."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QDialog
+
+    pixmap = window.grab()
+    dialogs = [d for d in window.findChildren(QDialog) if d.isVisible() and d.isWindow()]
+    if not dialogs:
+        return pixmap
+    painter = QPainter(pixmap)
+    try:
+        for dialog in dialogs:  # findChildren lists older dialogs first: a keypad lands above its dialog
+            painter.drawPixmap(window.mapFromGlobal(dialog.mapToGlobal(dialog.rect().topLeft())), dialog.grab())
+    finally:
+        painter.end()
+    return pixmap
 
 
 def main(argv: Sequence[str] | None = None) -> int:

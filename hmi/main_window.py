@@ -261,12 +261,19 @@ class MainWindow(QMainWindow):
 
     # --- kiosk -------------------------------------------------------------------------
 
-    def set_kiosk(self, kiosk: bool) -> None:
-        """Full screen, frameless, no menus (kiosk) or a normal resizable window (desktop)."""
+    def set_kiosk(self, kiosk: bool, *, full_screen: bool = True) -> None:
+        """Full screen, frameless, no menus (kiosk) or a normal resizable window (desktop).
+
+        ``full_screen=False`` gives the kiosk look at the window's size (screenshots of the panel).
+        """
         self.session.kiosk = kiosk
         set_state(self, "true" if kiosk else "false", prop="kiosk")
         self.menuBar().setVisible(not kiosk)
         self.leave_kiosk_button.setVisible(kiosk)
+        if self.login_button is not None:
+            self.login_button.kiosk = kiosk  # the next login dialog: keypad or typed PIN
+        if not full_screen:
+            return
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, kiosk)
         if kiosk:
             self.showFullScreen()

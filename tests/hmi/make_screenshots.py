@@ -1,36 +1,79 @@
-"""Render every page to docs/screenshots/<page>.png through `--screenshot` (run_window).
+"""Render every page to docs/screenshots/<name>.png through `--screenshot` (run_window).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/hmi/make_screenshots.py [--simulate] [--after S]
 
 --simulate uses the real engine on the simulator (hmi.app.default_engine_factory); without it a
 FakeEngine with ten minutes of animated history stands in (layout checks without the engine).
+Either way the data directory gets three users (admin alice, engineer erin, operator otto); the
+pages an operator may not see are shot with the right person logged in, as at the machine.
+login.png is the kiosk panel with the login dialog and its PIN keypad open.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from hmi_fake_engine import FakeEngine
 
+from core.api import EngineApi
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.registers import RegisterMap, load_register_map
+from core.security.access import AccessControl
+from core.security.passwords import FAST_PARAMS
 from hmi.app import EngineFactory, default_engine_factory, run_qt
-from hmi.main_window import ALARMS_MODULE
 
-PAGES = ("dashboard", "trends", "registers", "alarms")  # control and data: their authors' own scripts
+PEOPLE = {"alice": ("admin", "1357"), "erin": ("engineer", "2468"), "otto": ("operator", "3690")}
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    page: str
+    who: str | None = None  # logged in before the grab (None: the operator view)
+    after: float | None = None  # seconds before the grab (None: --after)
+    kiosk: bool = False
+    login_dialog: bool = False
+    lose_link: bool = False
+
+
+SHOTS = (
+    Shot("dashboard", "dashboard", after=25.0),  # into the first cut on the real engine
+    Shot("trends", "trends", after=30.0),  # half the 1 min window filled on the real engine
+    Shot("registers", "registers", who="erin"),
+    Shot("alarms", "alarms", after=8.0),
+    Shot("data", "data", who="alice", after=8.0),
+    Shot("users", "users", who="alice"),
+    Shot("audit", "audit", who="alice", after=8.0),
+    Shot("login", "dashboard", kiosk=True, login_dialog=True),
+    Shot("dashboard_link_lost", "dashboard", after=6.0, lose_link=True),
+)
+
+
+def seed_users(access: AccessControl) -> None:
+    """What `bandsaw users init-admin` and `bandsaw users add` leave in a fresh data directory."""
+    for name, (role, pin) in PEOPLE.items():
+        if access.store.get(name) is not None:
+            continue
+        if role == "admin" and access.needs_first_admin():
+            access.create_first_admin(name, pin, by="screenshots")
+        else:
+            access.store.add(name, role, pin)
 
 
 def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
-    engine = FakeEngine(settings, register_map, period_ms=100)
+    access = AccessControl.from_settings(settings, kdf=FAST_PARAMS)
+    engine = FakeEngine(settings, register_map, period_ms=100, access=access)
     original_start = engine.start
 
     async def start() -> None:
@@ -41,55 +84,131 @@ def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) 
     return engine
 
 
-def link_lost_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
-    """The PLC stops answering a second after start, with the engine's link alarm raised."""
-    from PySide6.QtCore import QTimer
+def with_users(factory: EngineFactory) -> EngineFactory:
+    def make(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
+        engine = factory(settings, register_map, simulate)
+        access = getattr(engine, "access", None)
+        if isinstance(access, AccessControl):
+            seed_users(access)
+        return engine
 
+    return make
+
+
+async def _wait(predicate: Callable[[], bool], within: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError("the window did not get ready")
+        await asyncio.sleep(0.05)
+
+
+async def stage(window: Any, shot: Shot) -> None:
+    """Bring the window into the shot's state once the engine and the sessions run."""
+    await _wait(lambda: window.sessions is None or window._sessions_running)
+    if shot.who is not None and window.sessions is not None:
+        await window.sessions.login(shot.who, PEOPLE[shot.who][1])
+        window.show_page(shot.page)  # it was hidden from the operator
+    if shot.name == "audit" and window.sessions is not None:
+        await window.sessions.login("erin", PEOPLE["erin"][1])  # some history for the trail
+        await window.engine.apply_preset("normal", user="erin")
+        await window.sessions.login("alice", PEOPLE["alice"][1])
+        window.show_page("audit")
+        await asyncio.sleep(2.0)  # log.db's writer batches
+        window.pages["audit"].refresh()
+    if shot.name == "alarms":
+        await raise_alarms(window.engine)
+    if shot.name == "data":  # one backup in the list, taken and verified as an engineer would
+        page = window.pages["data"]
+        task = page.backup_now()
+        if task is not None:
+            await asyncio.wait_for(task, 60)
+        page.refresh()
+    if shot.login_dialog and window.login_button is not None:
+        open_login(window)
+    if shot.lose_link:
+        await asyncio.sleep(2.0)
+        await lose_link(window.engine)
+
+
+def open_login(window: Any) -> None:
+    """The login dialog over the panel, erin chosen, three digits typed on the keypad (masked)."""
+    from PySide6.QtCore import QPoint
+
+    window.login_button.click()
+    dialog = window.login_button.dialog
+    dialog.set_name("erin")
+    dialog.resize(max(dialog.sizeHint().width(), 520), dialog.sizeHint().height())
+    keypad = dialog.pin_field.open_keypad()
+    for key in "246":
+        keypad.press(key)
+    keypad.adjustSize()
+    top = window.mapToGlobal(QPoint(0, 0))
+    gap = 24
+    left = (window.width() - dialog.width() - keypad.width() - gap) // 2
+    dialog.move(top + QPoint(left, (window.height() - dialog.height()) // 2))
+    keypad.move(top + QPoint(left + dialog.width() + gap, (window.height() - keypad.height()) // 2))
+
+
+async def raise_alarms(engine: Any) -> None:
+    """Two PLC alarm bits (band deviation, chatter) set in the simulator; the operator acknowledges one."""
+    from core.sim.physics import AlarmBit
+
+    simulator = getattr(engine, "simulator", None)
+    if simulator is not None:
+        simulator.faults.override("alarm_info", raw=int(AlarmBit.DEVIATION_HIGH | AlarmBit.CHATTER))
+        await _wait(lambda: engine.alarms.get("plc.bit.4") is not None, within=30)
+    else:
+        from core.analysis.alarms import Priority
+
+        engine.alarms.update("plc.bit.3", True, "PLC: band deviation above 0.5 mm", priority=Priority.HIGH)
+        engine.alarms.update("plc.bit.4", True, "PLC: chatter", priority=Priority.MEDIUM)
+    await asyncio.sleep(1.0)
+    engine.alarms.acknowledge("plc.bit.3", "operator")
+
+
+async def lose_link(engine: Any) -> None:
+    """The PLC stops answering: the real engine's simulator stops; the fake goes offline."""
+    simulator = getattr(engine, "simulator", None)
+    if simulator is not None:
+        await simulator.stop()
+        return
     from core.analysis.alarms import Priority
 
-    engine = fake_factory(settings, register_map, simulate)
-    original_start = engine.start
-
-    def lose_link() -> None:
-        engine.offline = True
-        engine.alarms.update("modbus.link_lost", True, "PLC link lost: connection refused",
-                             priority=Priority.CRITICAL, source="modbus")
-
-    async def start() -> None:
-        await original_start()
-        QTimer.singleShot(1000, lose_link)
-
-    engine.start = start  # type: ignore[method-assign]
-    return engine
+    engine.offline = True
+    engine.alarms.update("modbus.link_lost", True, "PLC link lost: connection refused",
+                         priority=Priority.CRITICAL, source="modbus")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--simulate", action="store_true")
-    parser.add_argument("--after", type=float, default=3.0)
+    parser.add_argument("--after", type=float, default=4.0)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
     parser.add_argument("--size", default="1280x800")
-    parser.add_argument("--kiosk", action="store_true")
-    parser.add_argument("--only", choices=PAGES, default=None, help="render one page")
+    parser.add_argument("--only", choices=[s.name for s in SHOTS], default=None, help="render one shot")
     args = parser.parse_args()
+    tasks: list[asyncio.Task[None]] = []
     with tempfile.TemporaryDirectory() as data_dir:
         settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
                                  overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}})
         register_map = load_register_map(settings.register_map_path)
-        factory: EngineFactory = default_engine_factory if args.simulate else fake_factory
-        for page in PAGES if args.only is None else (args.only,):
-            if page == "alarms" and importlib.util.find_spec(ALARMS_MODULE) is None:
-                print("alarms: hmi/pages/alarms.py not written yet, skipped")
-                continue
-            path = args.out / f"{page}.png"
-            code = run_qt(settings, register_map, factory, simulate=args.simulate, page=page,
-                          screenshot=path, after=args.after, size=args.size)
-            print(f"{page}: {'saved ' + str(path) if code == 0 else f'failed ({code})'}")
-        if not args.simulate and args.only is None:
-            path = args.out / "dashboard_link_lost.png"
-            code = run_qt(settings, register_map, link_lost_factory, page="dashboard", screenshot=path,
-                          after=max(args.after, 3.5), size=args.size)
-            print(f"dashboard, PLC link lost: {'saved ' + str(path) if code == 0 else f'failed ({code})'}")
+        factory = with_users(default_engine_factory if args.simulate else fake_factory)
+        for shot in SHOTS if args.only is None else [s for s in SHOTS if s.name == args.only]:
+            path = args.out / f"{shot.name}.png"
+
+            def ready(window: Any, shot: Shot = shot) -> None:
+                tasks.append(asyncio.ensure_future(stage(window, shot)))
+
+            code = run_qt(settings, register_map, factory, simulate=args.simulate, kiosk=shot.kiosk,
+                          page=shot.page, screenshot=path, after=shot.after or args.after, size=args.size,
+                          window_ready=ready)
+            failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
+            for task in failed:
+                print(f"{shot.name}: staging failed: {task.exception()!r}")
+            tasks.clear()
+            print(f"{shot.name}: {'saved ' + str(path) if code == 0 and not failed else f'failed ({code})'}")
         asyncio.set_event_loop(None)
     return 0
 
