@@ -1,4 +1,4 @@
-"""End to end on the simulator, wired as the engine will be: the data-dir lock held while running,
+"""End to end on the simulator with the real engine: the data-dir lock held while running,
 the scheduler's backup + archive while the recorder writes, then the HMI's restore (engine
 stopped, restored, started again)."""
 
@@ -19,30 +19,12 @@ from core.sim.server import SimulatorServer
 from core.storage.archive import DAY_MS
 from core.storage.backup_scheduler import ALARM_BACKUP_FAILED, BackupScheduler
 from core.storage.disk import ALARM_DISK_LOW, MB, DiskMonitor
-from core.storage.lock import DataDirLock, locked_by
+from core.storage.lock import locked_by
 from core.storage.samples_reader import archive_dir, read_samples
 from core.storage.sqlite_open import database_path
 from hmi.pages.data import DataPage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-class LockedEngine(Engine):
-    """The wiring asked of the lead: the lock around the engine's life, the scheduler inside it."""
-
-    async def start(self) -> None:
-        self.data_lock = DataDirLock(self.settings.data_dir).acquire()
-        await super().start()
-        self.backup_scheduler = BackupScheduler(self.settings, self.alarms, raw_writer=self.storage.recorder,
-                                                disk=self.storage.disk)
-        await self.backup_scheduler.start()
-
-    async def stop(self) -> None:
-        scheduler = getattr(self, "backup_scheduler", None)
-        if scheduler is not None:
-            await scheduler.stop()
-        await super().stop()
-        self.data_lock.release()
 
 
 def fill_old(data_dir: Path, names: list[str], count: int, start_ms: int) -> None:
@@ -63,7 +45,7 @@ async def test_scheduler_and_hmi_restore_with_a_running_engine(settings: Setting
     names = list(register_map.names)
     old_start = int(time.time() * 1000) - 10 * DAY_MS
     fill_old(live.data_dir, names, 600, old_start)
-    engine = LockedEngine(live, register_map)
+    engine = Engine(live, register_map)  # holds the data-dir lock and runs the scheduler
     page = DataPage(None, engine)
     await engine.start()
     try:
