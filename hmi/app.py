@@ -175,7 +175,7 @@ async def run_window(
         window.bridge.refresh()
         window.start_sessions()
         if screenshot is not None:
-            code = await _take_screenshot(window, screenshot, after, closed)
+            code = await _take_screenshot(window, screenshot, after, closed, size)
         else:
             await closed.wait()
     finally:
@@ -191,9 +191,11 @@ async def run_window(
     return code
 
 
-async def _take_screenshot(window: Any, path: Path, after: float, closed: asyncio.Event) -> int:
+async def _take_screenshot(window: Any, path: Path, after: float, closed: asyncio.Event, size: str) -> int:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(closed.wait(), timeout=after)
+    width, _, height = size.partition("x")
+    window.resize(int(width), int(height))  # the panel's size, even if a layout change asked for more
     window.bridge.refresh()
     await asyncio.sleep(0.2)  # one more status tick and redraw
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import importlib
 import importlib.util
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -60,7 +60,7 @@ OPTIONAL_PAGES = (
 PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
 # Pages that only make sense with access control (users.db): left out without engine.access.
 ACCESS_PAGES = frozenset({"users", "audit"})
-NAV_HEIGHT = 56  # touch target (>= 48 px)
+NAV_HEIGHT = 48  # touch target (>= 48 px; the theme adds the border)
 
 
 def load_optional_page(module_name: str, class_name: str, bridge: EngineBridge, engine: EngineApi,
@@ -78,6 +78,30 @@ def load_optional_page(module_name: str, class_name: str, bridge: EngineBridge, 
         log.exception("page %s.%s could not be built; it is left out", module_name, class_name)
         return None
     return page
+
+
+class PageStack(QStackedWidget):
+    """A stack as tall as the page shown needs, not the tallest page there is.
+
+    QStackedWidget's minimum is the largest over every page, hidden ones included: one tall page
+    (control) would make the window overflow the 1280x800 panel as soon as the PLC-link banner shows.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def hasHeightForWidth(self) -> bool:
+        page = self.currentWidget()
+        return page is not None and page.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:
+        page = self.currentWidget()
+        return page.heightForWidth(width) if page is not None else -1
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +125,7 @@ class MainWindow(QMainWindow):
             SessionController(self.access, session, parent=self) if self.access is not None else None)
 
         self.link_banner = LinkBanner(self.bridge, self)
-        self.stack = QStackedWidget(self)
+        self.stack = PageStack(self)
         self.pages: dict[str, QWidget] = {
             "dashboard": DashboardPage(self.bridge, session, self),
             "trends": TrendsPage(self.bridge, parent=self),
@@ -145,7 +169,8 @@ class MainWindow(QMainWindow):
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setContentsMargins(6, 4, 6, 0)
+        layout.setSpacing(4)  # every pixel counts on the 1280x800 panel when the link banner shows
         layout.addWidget(self.link_banner)
         layout.addLayout(nav)
         layout.addWidget(self.stack, 1)

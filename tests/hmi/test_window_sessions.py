@@ -9,6 +9,7 @@ import shiboken6
 from hmi_fake_engine import FakeEngine
 from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.config import Settings
@@ -170,3 +171,41 @@ def test_engine_without_access_keeps_the_allow_all_policy(qtbot: QtBot, fake_eng
     assert "users" not in window.pages and "audit" not in window.pages
     assert window.session.user == "operator" and can("operator", Action.WRITE_REGISTER)
     assert window.status_bar.user.text() == "user operator"
+
+
+def test_screenshot_paints_open_dialogs_over_the_window(qtbot: QtBot, secured: FakeEngine, people: dict[str, str],
+                                                         window_factory: list[MainWindow]) -> None:
+    from hmi.app import grab_with_dialogs
+
+    window = _window(qtbot, window_factory, secured, kiosk=True)
+    window.resize(1280, 800)
+    assert window.login_button is not None
+    window.login_button.click()
+    dialog = window.login_button.dialog
+    assert dialog is not None
+    dialog.move(window.mapToGlobal(QPoint(100, 100)))
+    plain, shot = window.grab().toImage(), grab_with_dialogs(window).toImage()
+    assert plain.size() == shot.size() and shot != plain  # the dialog is in the picture
+    dialog.close()
+
+
+def test_kiosk_panel_fits_1280x800_with_the_link_banner(qtbot: QtBot, qapp: QApplication, secured: FakeEngine,
+                                                        people: dict[str, str],
+                                                        window_factory: list[MainWindow]) -> None:
+    from hmi.theme import apply_theme
+
+    apply_theme(qapp)
+    try:
+        window = _window(qtbot, window_factory, secured, kiosk=False)
+        window.resize(1280, 800)
+        window.set_kiosk(True, full_screen=False)
+        window.bridge.attach()
+        secured.push()
+        secured.fail()
+        window.bridge.refresh()
+        assert not window.link_banner.isHidden()
+        for key in window.pages:
+            window.show_page(key)
+            assert window.minimumSizeHint().height() <= 800, key  # only the page shown counts
+    finally:
+        qapp.setStyleSheet("")
