@@ -13,6 +13,8 @@ from hmi_testing import QLoop, wait_until
 from core.config import PROJECT_ROOT, load_settings
 from core.engine import Engine
 from core.registers import RegisterMap
+from core.security.permissions import Role
+from core.security.testing import login_as
 from core.sim.server import SimulatorServer
 from hmi.bridge import EngineBridge
 from hmi.pages.control import ControlPage
@@ -48,6 +50,7 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
         page.resize(1268, 640)
         try:
             await engine.start()
+            login_as(engine.access, "anna", Role.OPERATOR)  # ML on/off is the operator's
             bridge.attach()
             page.show()
             await wait_until(lambda: bridge.link_ok, within=20, what="live PLC data")
