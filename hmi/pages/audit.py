@@ -136,7 +136,9 @@ class AuditPage(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(40 if self.session.kiosk else 26)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 180)  # the whole local time on one line
+        # Time on one line, register names and alarm actions whole; the detail takes the rest.
+        for column, width in enumerate((180, 110, 150, 150, 120, 120, 100)):
+            self.view.setColumnWidth(column, width)
         self.count_label = QLabel("", self)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("AuditMessage")
