@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import gc
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
+
+from hmi.permissions import set_policy
 
 T = TypeVar("T")
 
@@ -37,3 +43,44 @@ async def wait_until(predicate: Callable[[], Any], within: float = 5.0, what: st
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def _active_timers() -> set[int]:
+    found = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, QTimer):
+            try:
+                if obj.isActive():
+                    found.add(id(obj))
+            except RuntimeError:  # the C++ timer is already gone
+                continue
+    return found
+
+
+def flush_deletes() -> None:
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+
+
+@contextlib.contextmanager
+def no_leaked_qt(qapp: QApplication) -> Iterator[None]:
+    """Fail a test that leaves Qt timers running or top-level windows open (napari's detectors).
+
+    Each Qt test folder's conftest wraps every test in this (an autouse fixture).
+    """
+    qapp.setQuitOnLastWindowClosed(False)
+    timers_before = _active_timers()
+    windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    set_policy(None)
+    flush_deletes()
+    leaked_windows = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in windows_before]
+    for window in leaked_windows:
+        window.close()
+    gc.collect()
+    leaked_timers = _active_timers() - timers_before
+    if leaked_windows:
+        pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
+    if leaked_timers:
+        pytest.fail(f"test left {len(leaked_timers)} Qt timer(s) running")

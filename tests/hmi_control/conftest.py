@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -14,47 +13,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
 from control_fakes import SHIPPED_MODEL, ControlFakeEngine, DbJournal
-from hmi_testing import QLoop
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from hmi_testing import QLoop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
 from core.registers import RegisterMap
-from hmi.permissions import set_policy
-
-
-def _active_timers() -> set[int]:
-    found = set()
-    for obj in gc.get_objects():
-        if isinstance(obj, QTimer):
-            try:
-                if obj.isActive():
-                    found.add(id(obj))
-            except RuntimeError:  # the C++ timer is already gone
-                continue
-    return found
 
 
 @pytest.fixture(autouse=True)
 def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
-    """Fail a test that leaves Qt timers running or windows open."""
-    qapp.setQuitOnLastWindowClosed(False)
-    timers_before = _active_timers()
-    windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
-    yield
-    set_policy(None)
-    leaked_windows = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in windows_before]
-    for window in leaked_windows:
-        window.close()
-    for _ in range(3):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        QCoreApplication.processEvents()
-    gc.collect()
-    leaked_timers = _active_timers() - timers_before
-    if leaked_windows:
-        pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
-    if leaked_timers:
-        pytest.fail(f"test left {len(leaked_timers)} Qt timer(s) running")
+    with no_leaked_qt(qapp):
+        yield
 
 
 def _settings_with(settings: Settings, model: Path | None) -> Settings:
