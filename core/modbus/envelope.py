@@ -10,6 +10,7 @@ register's resolution never pushes it back outside those bounds.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from core.config import ControlSettings
@@ -39,6 +40,43 @@ class Decision:
         return self.value is None
 
 
+class StepWindow:
+    """The changes granted to one register over the last ``window_s`` seconds (a sliding window).
+
+    Times are those of the monotonic clock at which a write was *done* (sent and answered or
+    failed): a write can land at the PLC any time until then, and the next write starts after
+    it (the Writer's lock). Counting a change until ``done + window_s`` inclusive therefore
+    covers every window of ``window_s`` seconds of PLC time.
+    """
+
+    def __init__(self, max_step_per_s: float, window_s: float = STEP_WINDOW_S) -> None:
+        self.allowance = max_step_per_s * window_s
+        self.window_s = window_s
+        self._granted: deque[tuple[float, float]] = deque()  # (done at, |change|)
+
+    def _expire(self, now: float) -> None:
+        granted = self._granted
+        while granted and granted[0][0] < now - self.window_s:
+            granted.popleft()
+
+    def used(self, now: float) -> float:
+        self._expire(now)
+        return sum(change for _, change in self._granted)
+
+    def remaining(self, now: float) -> float:
+        """What may still change at ``now`` without breaking the allowance of any window."""
+        return max(0.0, self.allowance - self.used(now))
+
+    def free_in(self, now: float) -> float:
+        """Seconds until the oldest change counted at ``now`` leaves the window (0 if none)."""
+        self._expire(now)
+        return max(0.0, self._granted[0][0] + self.window_s - now) if self._granted else 0.0
+
+    def spend(self, done_at: float, change: float) -> None:
+        if change > 0:
+            self._granted.append((done_at, abs(change)))
+
+
 def limits_for(register: Register, control: ControlSettings | None = None) -> Limits:
     """The map's limits, tightened by the control section where it sets ``<name>_min/_max``."""
     low = register.min if register.min is not None else -math.inf
@@ -59,8 +97,14 @@ def decide(
     requested: float,
     current: float | None,
     since_last_write_s: float | None,
+    *,
+    budget: float | None = None,
 ) -> Decision:
-    """The value to write for ``requested``, or a refusal with the reason."""
+    """The value to write for ``requested``, or a refusal with the reason.
+
+    ``budget``: the change still allowed in the current one-second window (StepWindow.remaining);
+    the step is limited to the smaller of it and the per-write step.
+    """
     unit = f" {register.unit}" if register.unit else ""
     if not math.isfinite(requested):
         return Decision(None, reason=f"{requested!r} is not a number")
@@ -83,6 +127,12 @@ def decide(
         base = min(max(current, low), high)
         window = STEP_WINDOW_S if since_last_write_s is None else min(max(since_last_write_s, 0.0), STEP_WINDOW_S)
         allowed = limits.max_step_per_s * window
+        if budget is not None:
+            allowed = min(allowed, max(budget, 0.0))
+            if allowed <= 0.0 and target != base:
+                return Decision(None, reason=(
+                    f"step limit: the {limits.max_step_per_s:g}{unit} allowed per second is used up"
+                ), step_base=base)
         if target > base + allowed:
             target = base + allowed
             reasons.append(f"step limited to +{allowed:g}{unit} ({limits.max_step_per_s:g}{unit}/s)")

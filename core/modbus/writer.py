@@ -4,7 +4,8 @@ Each :meth:`Writer.write` runs these checks in order and stops at the first that
 known register -> writable -> the link is up -> a fresh PLC value of that register (the
 step limit is measured from it; no blind writes) -> the per-register write rate
 (``modbus.write_rate_hz``) -> the envelope of :mod:`core.modbus.envelope` (clamp to limits,
-limit the step, round to what the register holds). Then it encodes, writes, reads back and
+limit the step to what is left of the register's allowance in the sliding one-second window,
+round to what the register holds). Then it encodes, writes, reads back and
 compares; command registers such as ``fault_reset``, which the PLC clears once handled, are
 not read back. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed
 to the audit callback and one line on the ``bandsaw.control`` logger.
@@ -26,7 +27,7 @@ from typing import Protocol
 from core.api import WriteResult
 from core.config import Settings
 from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
-from core.modbus.envelope import Decision, decide, limits_for
+from core.modbus.envelope import STEP_WINDOW_S, Decision, StepWindow, decide, limits_for
 from core.modbus.errors import PlcError
 from core.registers import Register, RegisterMap
 from core.security.audit import AuditRecord, AuditResult, AuditSink
@@ -100,6 +101,8 @@ class Writer:
         self._lock = asyncio.Lock()
         self._last_attempt: dict[str, float] = {}
         self._last_written: dict[str, _Written] = {}
+        # Changes granted per register over the last second: no pattern of calls can rush it.
+        self._steps: dict[str, StepWindow] = {}
         # Writes whose outcome is unknown (no answer, read-back failed): the step limit needs a
         # value read after them before the next write to that register.
         self._unconfirmed: dict[str, float] = {}
@@ -159,13 +162,28 @@ class Writer:
         if last is not None and now - last < self._min_interval_s:
             wait_ms = (self._min_interval_s - (now - last)) * 1000
             return refuse(f"write rate limit: next write to {name} allowed in {wait_ms:.0f} ms", current)
-        # Steps are measured over the time since the last write sent, whatever became of it.
+        limits = limits_for(register, self._control)
+        steps = self._step_window(name, limits.max_step_per_s)
+        # Steps are measured over the time since the last write sent, whatever became of it, and
+        # within what the last second's writes have left of the allowance.
         decision = decide(
-            register, limits_for(register, self._control), value, current, None if last is None else now - last,
+            register, limits, value, current, None if last is None else now - last,
+            budget=None if steps is None else steps.remaining(now),
         )
         if decision.value is None:
-            return refuse(decision.reason, current)
+            why = decision.reason
+            if steps is not None and why.startswith("step limit"):
+                why += f"; next change to {name} allowed in {steps.free_in(now) * 1000:.0f} ms"
+            return refuse(why, current)
         return await self._send(attempt, register, decision.value, decision, current)
+
+    def _step_window(self, name: str, max_step_per_s: float | None) -> StepWindow | None:
+        if max_step_per_s is None:
+            return None
+        window = self._steps.get(name)
+        if window is None or window.allowance != max_step_per_s * STEP_WINDOW_S:
+            window = self._steps[name] = StepWindow(max_step_per_s)
+        return window
 
     async def _send(
         self, attempt: _Attempt, register: Register, written: float, decision: Decision, current: float
@@ -186,10 +204,16 @@ class Writer:
         self._last_attempt[name] = attempt.now
         self._unconfirmed[name] = attempt.now  # until the PLC confirms it, below
         self._last_written.pop(name, None)
+        steps = self._steps.get(name)
+        base = current if decision.step_base is None else decision.step_base
         try:
             await self._client.write_registers(register.address, words)
         except PlcError as exc:
             return failed(f"write failed: {exc}")
+        finally:
+            # Counted whatever became of it (the PLC may have taken it), from when it was done.
+            if steps is not None:
+                steps.spend(self._clock.monotonic(), abs(written - base))
         self._last_written[name] = _Written(attempt.now, written)
         if name in self._commands:
             del self._unconfirmed[name]

@@ -2,7 +2,10 @@
 
 A PLC held in memory records every write it receives; the properties are checked on those:
 never a write while the link is down or the data is stale, never outside the envelope, never
-a bigger step than allowed, never faster than the write rate.
+a bigger step than allowed, never faster than the write rate, and in no window of one second
+more change in total than ``max_step_per_s`` (the sliding window, whatever the call pattern).
+
+Examples: at least 300 (CI); ``HYPOTHESIS_PROFILE=soak`` (``make soak``) raises it to 10,000.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from modbus_helpers import FakeClock
 
@@ -62,9 +65,18 @@ actions = st.one_of(
 )
 
 
+# At least 300 examples; more when the loaded profile asks for more (the soak profile).
+EXAMPLES = max(300, settings.default.max_examples)
+
+
 # The settings fixture is only read, never changed: sharing it across examples is fine.
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=st.tuples(st.integers(20, 120), st.integers(100, 6000)), steps=st.lists(actions, max_size=40))
+# The burst the issue found (max_step_per_s 10): after a pause, 30 -> 40 -> 45 -> 50 within 1.0 s.
+@example(start=(70, 3000), steps=[
+    ("wait", 5.0), ("poll_write", "descent_speed", 40.0, 0.0), ("wait", 0.5),
+    ("poll_write", "descent_speed", 45.0, 0.0), ("wait", 0.5), ("poll_write", "descent_speed", 50.0, 0.0),
+])
 def test_writes_keep_every_rule(
     settings: Settings, register_map: RegisterMap, start: tuple[int, int], steps: list[tuple]
 ) -> None:
@@ -84,6 +96,7 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
     writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S)
     min_interval = 1.0 / settings.modbus.write_rate_hz
     last_write: dict[str, float] = {}
+    granted: dict[str, list[tuple[float, float]]] = {name: [] for name in SETPOINTS}  # (time, |change|)
     seq = 0
     expanded: list[tuple] = []
     for step in steps:
@@ -137,6 +150,39 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
             assert limits.max_step_per_s is not None
             assert abs(written - base) <= limits.max_step_per_s * window + 1e-9
             last_write[name] = clock.now
+            # Every window of one second that ends at this write (enough: a window holding
+            # several writes holds them all in the one that ends at its last write).
+            granted[name].append((clock.now, abs(written - base)))
+            in_window = sum(change for at, change in granted[name] if at >= clock.now - STEP_WINDOW_S)
+            assert in_window <= limits.max_step_per_s * STEP_WINDOW_S + 1e-9, granted[name]
+
+
+async def test_a_pause_does_not_license_a_burst(settings: Settings, register_map: RegisterMap) -> None:
+    """30 -> 40 -> 45 -> 50 within 1.0 s against 10/s: only the first 10 goes through in that second."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["descent_speed"]
+    assert reg.max_step_per_s == 10.0
+    plc.words.update(enumerate(reg.encode(30.0), start=reg.address))
+    snapshot: list[Snapshot | None] = [None]
+
+    def poll() -> None:
+        value = reg.decode([plc.words[reg.address + i] for i in range(reg.count)])
+        snapshot[0] = Snapshot(1, 0, clock.now, {reg.name: value}, {reg.name: value}, Quality.GOOD)
+
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S)
+    clock.advance(10.0)  # the pause
+    outcomes = []
+    for value in (40.0, 45.0, 50.0):
+        poll()
+        outcomes.append(await writer.write(reg.name, value, user="u"))
+        clock.advance(0.5)
+    assert [o.written for o in outcomes] == [40.0, None, None]
+    assert "used up" in outcomes[1].reason and "allowed in 500 ms" in outcomes[1].reason
+    assert "allowed in 0 ms" in outcomes[2].reason  # t = 1.0 s: the first change still counts
+    clock.advance(0.001)
+    poll()
+    assert (await writer.write(reg.name, 50.0, user="u")).written == 50.0  # a new second: 40 -> 50
 
 
 async def test_heartbeat_waits_for_the_first_poll_without_auditing(
@@ -195,5 +241,6 @@ async def test_after_an_unconfirmed_write_the_next_waits_for_a_fresh_value(
     clock.advance(1.0)
     waiting = await writer.write("cutting_speed", 60, user="u")  # the old snapshot says 70: not trusted
     assert not waiting.ok and "unconfirmed" in waiting.reason
+    clock.advance(0.01)  # out of the one-second window of the failed write's change
     snapshot[0] = poll()  # read after the failed write: the PLC did take 80
     assert (await writer.write("cutting_speed", 60, user="u")).written == 60  # 80 - 20, from the fresh value
