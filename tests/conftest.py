@@ -16,15 +16,15 @@ from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# Property tests: CI runs each at its own count (at least 300 for the Writer's); ``make soak``
-# sets HYPOTHESIS_PROFILE=soak, and tests that read settings.default.max_examples run 10,000.
-hypothesis_settings.register_profile("soak", max_examples=10_000, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.registers import RegisterMap, load_register_map
 
 REGISTERS_YAML = PROJECT_ROOT / "config" / "registers.yaml"
+
+# Property tests: CI runs each at its own count (at least 300 for the Writer's); ``make soak``
+# sets HYPOTHESIS_PROFILE=soak, and tests that read settings.default.max_examples run 10,000.
+hypothesis_settings.register_profile("soak", max_examples=10_000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
