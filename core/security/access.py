@@ -32,7 +32,15 @@ from core.security.permissions import (
 )
 from core.security.settings import SecuritySettings
 from core.security.trail import AuditTrail
-from core.security.users import NAME_PATTERN, User, UserError, UserStore, UserStoreError
+from core.security.users import (
+    NAME_PATTERN,
+    LoginAttempt,
+    LoginOutcome,
+    User,
+    UserError,
+    UserStore,
+    UserStoreError,
+)
 
 log = logging.getLogger("bandsaw.security")
 
@@ -154,43 +162,44 @@ class AccessControl:
     def login(self, name: str, secret: str) -> Session:
         """Open a session; raises :class:`LoginFailed`. Slow on purpose (scrypt): see :meth:`login_async`."""
         try:
-            clean, shown, user = self._begin_login(name)
-            verified = self.store.verify(clean if user is not None else "", secret)
-            return self._complete_login(clean, shown, user, verified)
+            clean, shown = self._login_name(name)
+            attempt = self.store.attempt_login(clean if shown != "?" else "", secret, self.security.lockout_s)
+            return self._finish_login(clean, shown, attempt)
         except UserStoreError as exc:
             raise LoginFailed(self._store_failed(exc)) from exc
 
     async def login_async(self, name: str, secret: str) -> Session:
-        """:meth:`login` with the scrypt check in a short worker thread, the rest (audit,
-        sessions, listeners) on the calling loop's thread: for the GUI, which must not freeze."""
+        """:meth:`login` with the attempt (scrypt, then one users.db transaction) in a short worker
+        thread, the rest (audit, sessions, listeners) on the calling loop's thread: for the GUI."""
         try:
-            clean, shown, user = self._begin_login(name)
-            verified = await run_in_thread(self.store.verify, clean if user is not None else "", secret)
-            return self._complete_login(clean, shown, user, verified)
+            clean, shown = self._login_name(name)
+            attempt = await run_in_thread(
+                self.store.attempt_login, clean if shown != "?" else "", secret, self.security.lockout_s
+            )
+            return self._finish_login(clean, shown, attempt)
         except UserStoreError as exc:
             raise LoginFailed(self._store_failed(exc)) from exc
 
-    def _begin_login(self, name: str) -> tuple[str, str, User | None]:
+    def _login_name(self, name: str) -> tuple[str, str]:
         clean = name.strip().lower()
-        shown = clean if NAME_PATTERN.match(clean) else "?"  # a PIN typed as a name never reaches the log
-        now_ms = self.trail.now_ms()
-        user = self.store.get(clean) if shown != "?" else None
-        if user is not None:
-            locked_until_ms = user.locked_until_ms
-        else:
-            locked_until_ms = int(self._unknown.get(clean, (0, 0.0))[1] * 1000)
-        if locked_until_ms > now_ms:
-            wait_s = (locked_until_ms - now_ms) / 1000
-            self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
-                              detail=f"locked out, {wait_s:.0f} s left")
-            raise LoginFailed(f"Too many failed attempts: try again in {wait_s:.0f} s", wait_s)
-        # An unknown name costs one scrypt too (verify("")): no timing hint that a name exists.
-        return clean, shown, user
+        return clean, clean if NAME_PATTERN.match(clean) else "?"  # a PIN typed as a name never reaches the log
 
-    def _complete_login(self, clean: str, shown: str, user: User | None, verified: User | None) -> Session:
-        if verified is None or not verified.enabled:
-            return self._failed(clean, shown, user, "disabled" if verified is not None else "wrong name or PIN")
-        self.store.clear_failures(clean)
+    def _finish_login(self, clean: str, shown: str, attempt: LoginAttempt) -> Session:
+        """Audit and act on an attempt the store decided atomically (lock-out and counter included)."""
+        now_ms = self.trail.now_ms()
+        if attempt.user is None:  # an unknown name: counted in memory, locked out like a real one
+            locked_until_ms = int(self._unknown.get(clean, (0, 0.0))[1] * 1000)
+            if locked_until_ms > now_ms:
+                self._locked(shown, (locked_until_ms - now_ms) / 1000)
+            failures, locked_s = self._unknown_failure(clean)
+            return self._failed(shown, "wrong name or PIN", failures, locked_s)
+        if attempt.outcome is LoginOutcome.LOCKED:
+            self._locked(shown, max(0.0, (attempt.user.locked_until_ms - now_ms) / 1000),
+                         f"; wrong PIN, {attempt.failures} in a row" if attempt.counted else "")
+        if attempt.outcome is not LoginOutcome.OK:
+            why = "disabled" if attempt.outcome is LoginOutcome.DISABLED else "wrong name or PIN"
+            return self._failed(shown, why, attempt.failures, max(0.0, (attempt.locked_until_ms - now_ms) / 1000))
+        verified = attempt.user
         previous = self._sessions.pop(verified.name, None)
         session = Session(verified.name, verified.role, self.trail.now_ms(), self._monotonic())
         self._sessions[verified.name] = session
@@ -200,12 +209,12 @@ class AccessControl:
         self._notify(verified.name, "login")
         return session
 
-    def _failed(self, clean: str, shown: str, user: User | None, why: str) -> Session:
-        if user is not None:
-            failures, locked_ms = self.store.record_failure(clean, self.security.lockout_s)
-            locked_s = max(0.0, (locked_ms - self.trail.now_ms()) / 1000)
-        else:
-            failures, locked_s = self._unknown_failure(clean)
+    def _locked(self, shown: str, wait_s: float, note: str = "") -> None:
+        self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
+                          detail=f"locked out, {wait_s:.0f} s left{note}")
+        raise LoginFailed(f"Too many failed attempts: try again in {wait_s:.0f} s", wait_s)
+
+    def _failed(self, shown: str, why: str, failures: int, locked_s: float) -> Session:
         detail = f"{why}; {failures} in a row" + (f"; locked for {locked_s:.0f} s" if locked_s > 0 else "")
         self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED, detail=detail)
         if locked_s > 0:

@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams, burn, hash_secret, needs_rehash, verify_secret
@@ -57,6 +58,26 @@ class User:
     changed_ms: int
     failures: int = 0
     locked_until_ms: int = 0
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"  # name and secret match, enabled, not locked: failures reset
+    WRONG = "wrong"  # no such name, or the secret does not match: counted
+    DISABLED = "disabled"  # the secret matches but the user is disabled: counted
+    LOCKED = "locked"  # locked out at the moment of the attempt: refused (a wrong secret still counts)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    outcome: LoginOutcome
+    user: User | None  # the user after the attempt (None for an unknown name)
+    failures: int = 0  # failed attempts in a row after this one
+    locked_until_ms: int = 0  # 0: not locked
+    counted: bool = False  # this attempt added one to the failures
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is LoginOutcome.OK
 
 
 def check_name(name: str) -> str:
@@ -264,6 +285,70 @@ class UserStore:
             with self._connect() as conn:
                 conn.execute("UPDATE users SET secret = ? WHERE name = ?", (hash_secret(secret, self.kdf), clean))
         return self.get(clean)
+
+    def attempt_login(self, name: str, secret: str, lockout_s: Callable[[int], float]) -> LoginAttempt:
+        """One login attempt, decided and counted in ONE transaction (BEGIN IMMEDIATE).
+
+        The slow scrypt check runs first, outside the transaction; then, under the write lock,
+        the lock-out is read as it is *now*, the outcome decided and the counter written. So
+        concurrent attempts (threads or processes) serialise on the counter: none is lost, and
+        a right secret never gets in while the name is locked, whatever came in between.
+        Every wrong secret counts, during a lock-out too (each extends it); a right secret
+        during a lock-out is refused and not counted.
+        """
+        clean = name.strip().lower()
+        for _ in range(3):  # the hash changed under us (passwd in between): check the new one
+            with self._connect() as conn:
+                row = conn.execute("SELECT secret FROM users WHERE name = ?", (clean,)).fetchone()
+            if row is None:
+                burn(secret, self.kdf)
+                return LoginAttempt(LoginOutcome.WRONG, None)
+            checked = str(row[0])
+            match = verify_secret(secret, checked)
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    attempt = self._decide_login(conn, clean, checked, match, lockout_s)
+                    conn.execute("COMMIT" if attempt is not None else "ROLLBACK")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            if attempt is not None:
+                if attempt.ok and needs_rehash(checked, self.kdf):
+                    with self._connect() as conn:
+                        conn.execute("UPDATE users SET secret = ? WHERE name = ? AND secret = ?",
+                                     (hash_secret(secret, self.kdf), clean, checked))
+                return attempt
+        raise UserStoreError(f"users database {self.path}: {clean!r} keeps changing; try again")
+
+    def _decide_login(
+        self, conn: sqlite3.Connection, clean: str, checked: str, match: bool, lockout_s: Callable[[int], float]
+    ) -> LoginAttempt | None:
+        """Inside the attempt's transaction; None when the stored hash is not the one checked."""
+        row = conn.execute(
+            "SELECT name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret FROM users"
+            " WHERE name = ?", (clean,),
+        ).fetchone()
+        if row is None:
+            return LoginAttempt(LoginOutcome.WRONG, None)
+        if str(row[7]) != checked:
+            return None
+        user = _user(row[:7])
+        now = self._now_ms()
+        locked = user.locked_until_ms > now
+        if match and locked:
+            return LoginAttempt(LoginOutcome.LOCKED, user, user.failures, user.locked_until_ms)
+        if match and user.enabled:
+            if user.failures or user.locked_until_ms:
+                conn.execute("UPDATE users SET failures = 0, locked_until_ms = 0 WHERE name = ?", (clean,))
+            return LoginAttempt(LoginOutcome.OK, _user((*row[:5], 0, 0)), 0, 0)
+        failures = user.failures + 1
+        delay_s = lockout_s(failures)
+        until = max(user.locked_until_ms, now + int(delay_s * 1000)) if delay_s > 0 else user.locked_until_ms
+        conn.execute("UPDATE users SET failures = ?, locked_until_ms = ? WHERE name = ?", (failures, until, clean))
+        after = _user((*row[:5], failures, until))
+        outcome = LoginOutcome.LOCKED if locked else LoginOutcome.DISABLED if match else LoginOutcome.WRONG
+        return LoginAttempt(outcome, after, failures, until if until > now else 0, counted=True)
 
     def record_failure(self, name: str, lockout_s: Callable[[int], float]) -> tuple[int, int]:
         """Count one failed login; returns (failures in a row, locked until ms; 0 = not locked)."""
