@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import AlarmManager
 from core.analysis.service import AnalysisService
 from core.analysis.store import SqlWriterSink
@@ -68,7 +69,9 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.register_map = register_map
-        self.alarms = AlarmManager()
+        # Priorities, texts, groups and the engineer's queue from the configuration (one source of truth).
+        units = {register.name: register.unit for register in register_map}
+        self.alarms = AlarmManager(policy=AlarmPolicy.from_settings(settings, units))
         self.simulate = simulate
         self._sim_speedup = sim_speedup if sim_speedup is not None else settings.sim.speedup
         self._sim_seed = sim_seed if sim_seed is not None else settings.sim.seed

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from core.analysis.alarm_policy import configured_priority
 from core.analysis.alarms import AlarmManager, Priority
 from core.analysis.detectors import AnomalyEvent, Severity
 from core.analysis.settings import AlarmSourceSettings
@@ -83,14 +84,12 @@ class AlarmSources:
 
     def priority(self, key: str) -> Priority:
         """The configured priority of ``key``: the longest matching key prefix wins."""
-        best, found = -1, Priority.MEDIUM
-        for prefix, value in self._settings.priorities.items():
-            if (key == prefix or key.startswith(prefix + ".")) and len(prefix) > best:
-                best, found = len(prefix), Priority(value)
-        return found
+        return configured_priority(self._settings.priorities, key)
 
-    def _update(self, key: str, active: bool, text: str, source: str, value: float | None = None) -> None:
-        self._alarms.update(key, active, text, priority=self.priority(key), source=source, value=value)
+    def _update(self, key: str, active: bool, text: str, source: str, value: float | None = None,  # noqa: PLR0917
+                params: dict[str, object] | None = None) -> None:
+        self._alarms.update(key, active, text, priority=self.priority(key), source=source, value=value,
+                            params=params)
 
     # --- per snapshot: the PLC's alarm registers ---------------------------------------
 
@@ -98,11 +97,13 @@ class AlarmSources:
         """Decode alarm_status and alarm_info; a poll without them (comm error) changes nothing."""
         if snapshot.quality is Quality.COMM_ERROR:
             return
+        self._alarms.observe(snapshot.values)
         code = _as_int(snapshot.values.get("alarm_status"))
         if code is not None and code != self._last_code:
             self._last_code = code
             text = self._settings.plc_alarm_codes.get(code, f"PLC alarm code {code}")
-            self._update(PLC_ALARM, code != 0, f"PLC: {text}" if code else "PLC alarm", "plc", float(code))
+            self._update(PLC_ALARM, code != 0, f"PLC: {text}" if code else "PLC alarm", "plc",
+                         float(code), {"code": code})
         bits = _as_int(snapshot.values.get("alarm_info"))
         if bits is not None and bits != self._last_bits:
             previous = self._last_bits or 0
@@ -119,12 +120,14 @@ class AlarmSources:
         """AnomalyMonitor listener: an episode at or above the severity floor is an alarm."""
         key = f"{ANOMALY}.{event.signal}.{event.kind}"
         floor = Severity(self._settings.anomaly_alarm_severity)
+        params: dict[str, object] = {"signal": event.signal, "score": float(event.score),
+                                     "threshold": float(event.threshold)}
         if event.phase == "end":
             if self._alarms.is_active(key):
-                self._update(key, False, self._anomaly_text(event), "analysis", event.value)
+                self._update(key, False, self._anomaly_text(event), "analysis", event.value, params)
             return
         if event.severity >= floor:
-            self._update(key, True, self._anomaly_text(event), "analysis", event.value)
+            self._update(key, True, self._anomaly_text(event), "analysis", event.value, params)
 
     @staticmethod
     def _anomaly_text(event: AnomalyEvent) -> str:

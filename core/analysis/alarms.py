@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from enum import IntEnum, StrEnum
+from enum import StrEnum
+
+from core.analysis.alarm_policy import AlarmPolicy, Audience, Priority
+
+__all__ = ["Alarm", "AlarmCounts", "AlarmManager", "AlarmState", "AlarmSummary", "AlarmTransition", "Audience",
+           "Priority"]
 
 log = logging.getLogger("bandsaw.alarms")
-
-
-class Priority(IntEnum):
-    """Lower number sorts first."""
-
-    CRITICAL = 1
-    HIGH = 2
-    MEDIUM = 3
-    LOW = 4
 
 
 class AlarmState(StrEnum):
@@ -47,6 +43,20 @@ class Alarm:
     shelved_until_ms: int | None = None
     shelve_reason: str = ""
     value: float | None = None
+    audience: Audience = Audience.OPERATOR
+    detail: str = ""  # what the raising code said (error message, PLC text); the catalogue may use it
+    texts: tuple[tuple[str, str, str], ...] = ()  # (language, text, response) from the message catalogue
+    members: tuple[str, ...] = ()  # a group alarm: the keys of its sources now active
+
+    def text_for(self, lang: str) -> str:
+        return next((text for code, text, _ in self.texts if code == lang), self.text)
+
+    def response_for(self, lang: str) -> str:
+        return next((response for code, _, response in self.texts if code == lang), "")
+
+    @property
+    def response(self) -> str:
+        return self.response_for("en")
 
     @property
     def needs_attention(self) -> bool:
@@ -72,29 +82,64 @@ DEFAULT_MAX_SHELVE_S = 8 * 3600.0  # a shift: shelving is time-limited (ISA-18.2
 
 
 @dataclass(frozen=True, slots=True)
-class AlarmSummary:
-    """Counts for the status bar and the dashboard banner."""
+class AlarmCounts:
+    """The one count definition (ISA-18.2 states) that the banner, the alarm page and the status bar show.
 
-    unacknowledged: int = 0  # unacknowledged + returned-unacknowledged
-    active: int = 0  # condition active and not suppressed
+    Operator alarms only; ``engineer`` counts the engineer's queue (items needing attention).
+    """
+
+    active_unacknowledged: int = 0
+    active_acknowledged: int = 0
+    cleared_unacknowledged: int = 0
     shelved: int = 0
     out_of_service: int = 0
-    highest: Priority | None = None  # highest priority among the alarms that need attention
-    newest: Alarm | None = None  # the top of the active list (highest priority, newest)
+    engineer: int = 0
+    highest: Priority | None = None  # highest priority among the operator alarms that need attention
+    newest: Alarm | None = None  # the top of the operator's list (highest priority, newest)
+
+    @property
+    def attention(self) -> int:
+        """Alarms in the operator's list: active (acknowledged or not) and cleared-unacknowledged."""
+        return self.active_unacknowledged + self.active_acknowledged + self.cleared_unacknowledged
+
+    @property
+    def unacknowledged(self) -> int:
+        return self.active_unacknowledged + self.cleared_unacknowledged
+
+    @property
+    def active(self) -> int:
+        """Condition active now (acknowledged or not)."""
+        return self.active_unacknowledged + self.active_acknowledged
+
+
+AlarmSummary = AlarmCounts  # the earlier name
 
 
 class AlarmManager:
-    def __init__(self, clock: Callable[[], float] = time.time, *, max_shelve_s: float = DEFAULT_MAX_SHELVE_S) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_shelve_s: float = DEFAULT_MAX_SHELVE_S,
+        policy: AlarmPolicy | None = None,
+    ) -> None:
         self._clock = clock
         self._max_shelve_s = max_shelve_s
+        self.policy = policy if policy is not None else AlarmPolicy()
         self._alarms: dict[str, Alarm] = {}
         self._listeners: list[Listener] = []
+        self._members: dict[str, dict[str, tuple[str, float | None, Mapping[str, object]]]] = {}
+        self._values: Mapping[str, float | None] = {}
 
     # --- subscription ------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def observe(self, values: Mapping[str, float | None]) -> None:
+        """The latest poll's values: a catalogue entry naming a ``signal`` shows its value at raise."""
+        self._values = values
 
     # --- queries -----------------------------------------------------------------------
 
@@ -105,27 +150,43 @@ class AlarmManager:
         return sorted(self._alarms.values(), key=lambda a: (a.priority, -a.raised_ms))
 
     def active(self) -> list[Alarm]:
-        """Alarms that need attention, highest priority and newest first."""
-        return [alarm for alarm in self.all() if alarm.needs_attention]
+        """The operator's alarms that need attention, highest priority and newest first."""
+        return [a for a in self.all() if a.needs_attention and a.audience is Audience.OPERATOR]
+
+    def engineer_queue(self) -> list[Alarm]:
+        """Engineer items (statistical detectors, diagnostics) that need attention; never on the banner."""
+        return [a for a in self.all() if a.needs_attention and a.audience is Audience.ENGINEER]
 
     def suppressed(self) -> list[Alarm]:
         """Shelved and out-of-service alarms (hidden from :meth:`active`, shown on their own)."""
         return [a for a in self.all() if a.state in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE)]
 
-    def summary(self) -> AlarmSummary:
+    def counts(self) -> AlarmCounts:
+        operator = [a for a in self._alarms.values() if a.audience is Audience.OPERATOR]
         attention = self.active()
-        return AlarmSummary(
-            unacknowledged=sum(
-                a.state in (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED) for a in attention
-            ),
-            active=sum(a.condition for a in attention),
-            shelved=sum(a.state is AlarmState.SHELVED for a in self._alarms.values()),
-            out_of_service=sum(a.state is AlarmState.OUT_OF_SERVICE for a in self._alarms.values()),
+
+        def count(state: AlarmState) -> int:
+            return sum(a.state is state for a in operator)
+
+        return AlarmCounts(
+            active_unacknowledged=count(AlarmState.UNACKNOWLEDGED),
+            active_acknowledged=count(AlarmState.ACKNOWLEDGED),
+            cleared_unacknowledged=count(AlarmState.RETURNED_UNACKNOWLEDGED),
+            shelved=count(AlarmState.SHELVED),
+            out_of_service=count(AlarmState.OUT_OF_SERVICE),
+            engineer=len(self.engineer_queue()),
             highest=attention[0].priority if attention else None,
             newest=attention[0] if attention else None,
         )
 
+    def summary(self) -> AlarmCounts:
+        return self.counts()
+
     def is_active(self, key: str) -> bool:
+        """Is the condition behind ``key`` active (a group member counts on its own)."""
+        group = self.policy.group_of(key)
+        if group is not None:
+            return key in self._members.get(group, {})
         alarm = self._alarms.get(key)
         return alarm is not None and alarm.condition
 
@@ -140,15 +201,60 @@ class AlarmManager:
         priority: Priority = Priority.MEDIUM,
         source: str = "engine",
         value: float | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> None:
-        """Report the condition behind alarm ``key``; only changes cause transitions."""
+        """Report the condition behind alarm ``key``; only changes cause transitions.
+
+        ``text`` is the raising code's own wording (kept as the detail); the operator sees the
+        message catalogue's text. ``priority`` is a fallback for keys the configuration does not name.
+        """
+        group = self.policy.group_of(key)
+        if group is not None:
+            self._update_member(group, key, active, text, source, value, params or {})
+            return
+        self._update_alarm(key, active, text, self.policy.priority(key, priority), source, value, params or {},
+                           self.policy.audience(key))
+
+    def _update_member(self, group: str, key: str, active: bool, text: str, source: str,  # noqa: PLR0917
+                       value: float | None, params: Mapping[str, object]) -> None:
+        members = self._members.setdefault(group, {})
+        if active:
+            members[key] = (text, value, params)
+        elif members.pop(key, None) is None:
+            return
+        current = self._alarms.get(group)
+        operator = [k for k in members if self.policy.audience(k) is Audience.OPERATOR]
+        # Once the operator has it, the operator keeps it until it clears (no vanishing alarms).
+        sticky = current is not None and current.condition and current.audience is Audience.OPERATOR
+        audience = Audience.OPERATOR if operator or sticky else Audience.ENGINEER
+        lead = operator[0] if operator else next(iter(members), key)
+        detail, lead_value, lead_params = members.get(lead, (text, value, params))
+        self._update_alarm(group, bool(members), detail, self.policy.priority(group), source, lead_value,
+                           lead_params, audience, tuple(sorted(members)))
+
+    def _update_alarm(  # noqa: PLR0917
+        self, key: str, active: bool, detail: str, priority: Priority, source: str, value: float | None,
+        params: Mapping[str, object], audience: Audience, members: tuple[str, ...] = (),
+    ) -> None:
         now = self._now_ms()
         self._expire_shelving(now)
-        alarm = self._alarms.get(key) or Alarm(key, text, priority, source)
+        alarm = self._alarms.get(key) or Alarm(key, detail, priority, source, detail=detail, audience=audience)
+        signal = self.policy.catalogue.signal(key, params) if active else None
+        if signal is not None:  # the catalogue shows this register's value at the moment of the raise
+            value = self._values.get(signal)
         if alarm.condition == active:
-            if active and alarm.text != text:
+            escalated = active and audience is Audience.OPERATOR and alarm.audience is Audience.ENGINEER
+            if escalated and alarm.state not in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
+                # An engineer item the operator now has to act on: a new alarm for the operator.
+                texts = self._texts(key, detail, value, params)
+                updated = replace(alarm, audience=audience, members=members, detail=detail, texts=texts,
+                                  text=texts[0][1], value=value, state=AlarmState.UNACKNOWLEDGED, raised_ms=now)
+                self._commit(alarm, updated, now, "system", "raise")
+            elif active and (alarm.detail != detail or alarm.members != members):
                 # Same condition, new detail (e.g. a new PLC alarm code): keep state, tell listeners.
-                self._commit(alarm, replace(alarm, text=text, value=value), now, "system", "text")
+                texts = self._texts(key, detail, value, params)
+                updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value)
+                self._commit(alarm, updated, now, "system", "text")
             return
         state = alarm.state
         new_state: AlarmState
@@ -160,25 +266,35 @@ class AlarmManager:
             new_state = AlarmState.RETURNED_UNACKNOWLEDGED
         else:
             new_state = AlarmState.NORMAL
+        texts = self._texts(key, detail, value, params) if active else alarm.texts or self._texts(
+            key, detail, value, params)
         updated = replace(
             alarm,
-            text=text,
+            text=texts[0][1],
+            texts=texts,
+            detail=detail if active else alarm.detail,
             priority=priority,
             source=source,
             condition=active,
             state=new_state,
             raised_ms=now if active else alarm.raised_ms,
-            value=value,
+            value=value if active else alarm.value,
+            audience=audience if active or new_state is AlarmState.NORMAL else alarm.audience,
+            members=members,
         )
         self._commit(alarm, updated, now, "system", "raise" if active else "clear")
+
+    def _texts(self, key: str, detail: str, value: float | None,
+               params: Mapping[str, object]) -> tuple[tuple[str, str, str], ...]:
+        return self.policy.catalogue.render_all(key, detail, value, params)
 
     def raise_alarm(self, key: str, text: str, **kwargs: object) -> None:
         self.update(key, True, text, **kwargs)  # type: ignore[arg-type]
 
     def clear(self, key: str) -> None:
-        alarm = self._alarms.get(key)
-        if alarm is not None and alarm.condition:
-            self.update(key, False, alarm.text, priority=alarm.priority, source=alarm.source)
+        if self.is_active(key):
+            alarm = self._alarms.get(key)
+            self.update(key, False, alarm.detail if alarm else key, source=alarm.source if alarm else "engine")
 
     # --- operator actions --------------------------------------------------------------
 

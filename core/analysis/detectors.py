@@ -25,6 +25,7 @@ class Status(StrEnum):
     CONSTANT = "constant"  # no spread to judge against (and no min_spread configured)
     INVALID = "invalid"  # the value was None, NaN or infinite
     IDLE = "idle"  # cutting_only detector while the saw is not cutting
+    TRANSIENT = "transient"  # cutting_only detector while the band enters or leaves the piece
     NO_REFERENCE = "no_reference"  # profile: too few good cuts of this material yet
     GAP = "gap"  # rate: the previous sample is too old to take a rate from
     UNKNOWN_SIGNAL = "unknown_signal"  # the signal is not in the register map

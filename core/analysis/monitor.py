@@ -94,10 +94,14 @@ class AnomalyMonitor:
         for profile in self._profiles:
             profile.set_progress(progress)
         events: list[AnomalyEvent] = []
+        position = progress.position if progress is not None else None
         for detector, cutting_only, signal in self._watched:
-            if cutting_only and not cutting:
-                if detector.status is not Status.IDLE:
-                    event = detector.pause(Status.IDLE, ts_ms, cut_start)
+            paused = Status.IDLE if cutting_only and not cutting else None
+            if paused is None and cutting_only and _transient(detector.settings, position):
+                paused = Status.TRANSIENT
+            if paused is not None:
+                if detector.status is not paused:
+                    event = detector.pause(paused, ts_ms, cut_start)
                     if event is not None:
                         events.append(event)
                 continue
@@ -164,6 +168,18 @@ class AnomalyMonitor:
                 listener(event)
             except Exception:  # a broken listener must not stop detection
                 log.exception("anomaly listener %r failed", listener)
+
+
+def _transient(settings: DetectorSettings, position: float | None) -> bool:
+    """Entering or leaving the piece (or no cut known yet): currents and torques jump by design.
+
+    Profile detectors compare position by position against reference cuts: they judge the whole cut.
+    """
+    if settings.kind == "profile":
+        return False
+    if position is None:
+        return settings.skip_entry > 0
+    return position < settings.skip_entry or position > 1.0 - settings.skip_exit
 
 
 _SEVERITY_TEXT = {Severity.LOW: "low", Severity.MEDIUM: "medium", Severity.HIGH: "high"}

@@ -6,6 +6,7 @@ This module must not import core.config (core.config imports it).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -46,6 +47,10 @@ class DetectorSettings(_Section):
     hysteresis: float = Field(default=0.2, ge=0, lt=1)
     # Only look while the saw is cutting (process signals are meaningless at idle).
     cutting_only: bool = True
+    # cutting_only: not judged while the band enters or leaves the piece (fraction of the section
+    # height): currents and torques jump there by design (descent current is 0 until contact).
+    skip_entry: float = Field(default=0.05, ge=0, lt=0.5)
+    skip_exit: float = Field(default=0.03, ge=0, lt=0.5)
     # Spread below which a signal counts as constant (zscore sigma / iqr width floor).
     min_spread: float = Field(default=0.0, ge=0)
     # profile: bins along the normalised head position, reference cuts, relative floor.
@@ -92,7 +97,6 @@ class AlarmSourceSettings(_Section):
     # Link loss is alarmed once the link has been down this long (a single failed poll is not).
     link_loss_delay_s: float = Field(default=3.0, ge=0)
     disk_check_every_s: float = Field(default=30.0, gt=0)
-    # PLC alarm_status codes and alarm_info bits, decoded for the operator.
     # PLC alarm_status codes and alarm_info bits, decoded for the operator (the saw PLC's table;
     # unknown codes and bits still alarm, with their number).
     plc_alarm_codes: dict[int, str] = Field(
@@ -121,17 +125,36 @@ class AlarmSourceSettings(_Section):
             "plc.bit.0": 2,
             "plc.bit.1": 2,
             "plc.bit.2": 2,
+            "process.chatter": 3,
+            "process.band_overload": 2,
             "modbus.link_lost": 1,
-            "modbus.read_rate": 3,
-            "storage.backpressure": 2,
-            "storage.error": 2,
-            "storage.disk_low": 2,
-            "mqtt.down": 4,
-            "postgres.down": 4,
+            "modbus.rate_low": 3,
+            "storage": 2,
+            "storage.rows_dropped": 1,
+            "storage.archive_stopped": 3,
+            "mqtt": 4,
+            "mqtt.outbox_overflow": 2,
+            "mqtt.outbox_error": 2,
+            "postgres": 4,
             "control.torque_guard": 3,
             "control.model_refused": 3,
+            "control.ml_fault": 2,
+            "security.users_db": 2,
             "anomaly": 3,
             "analysis.config": 3,
+        }
+    )
+    # Operator texts (value, unit, limit, response) in every language: core.analysis.messages.
+    messages_file: Path = Path("config/alarm_messages.yaml")
+    # Alarm key prefixes that go to the engineer's queue instead of the operator's banner
+    # (statistical detectors need judgement, not an operator response: ISA-18.2).
+    engineer_queue: list[str] = Field(default_factory=lambda: ["anomaly", "analysis.config"])
+    # One event seen by several sources is one alarm: group key -> member key prefixes. The
+    # group is an operator alarm while an operator member is active, else an engineer item.
+    groups: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "process.chatter": ["plc.bit.4", "anomaly.vibration_x", "anomaly.vibration_y", "anomaly.vibration_z"],
+            "process.band_overload": ["plc.bit.0", "anomaly.band_torque", "anomaly.band_current"],
         }
     )
 
@@ -143,6 +166,15 @@ class AlarmSourceSettings(_Section):
         for key, priority in self.priorities.items():
             if not 1 <= priority <= 4:
                 raise ValueError(f"priorities.{key} = {priority}: allowed 1 (critical) .. 4 (low)")
+        owner: dict[str, str] = {}
+        for group, members in self.groups.items():
+            if not members:
+                raise ValueError(f"groups.{group}: list at least one member key")
+            for member in members:
+                if member == group or member in owner:
+                    raise ValueError(f"groups.{group}: member {member!r} is already "
+                                     f"{'the group itself' if member == group else 'in ' + owner[member]}")
+                owner[member] = group
         return self
 
 

@@ -283,8 +283,7 @@ class Poller:
             self._link_alarm = down
             reason = self._client.last_error or "no answer"
             self._alarms.update(
-                ALARM_LINK_LOST, down, f"PLC link lost: {reason}" if down else "PLC link lost",
-                priority=Priority.HIGH, source="modbus",
+                ALARM_LINK_LOST, down, reason if down else "PLC link lost", source="modbus",  # priority: config
             )
         if self._floor_hz <= 0:
             return

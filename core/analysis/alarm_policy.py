@@ -1,0 +1,90 @@
+"""How the alarm manager treats each alarm key: one source of truth for the whole engine.
+
+The ``analysis.alarms`` section of the configuration says, by alarm key (the longest matching
+key prefix wins), the priority, whether the alarm is for the operator or for the engineer's
+queue (statistical detectors are not operator alarms, ISA-18.2), and which alarms are one event
+seen by several sources (a chatter is the PLC's chatter bit *and* unusual vibration on X, Y and
+Z: the operator gets one alarm). Texts come from the message catalogue (core.analysis.messages).
+Whoever raises an alarm passes a priority only as a fallback for keys the configuration does
+not name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
+
+from core.analysis.messages import MessageCatalogue, load_catalogue
+
+if TYPE_CHECKING:
+    from core.analysis.settings import AlarmSourceSettings
+    from core.config import Settings
+
+
+class Priority(IntEnum):
+    """Lower number sorts first (ISA-101: shown as colour, shape and this number)."""
+
+    CRITICAL = 1
+    HIGH = 2
+    MEDIUM = 3
+    LOW = 4
+
+
+class Audience(StrEnum):
+    OPERATOR = "operator"  # the banner, the alarm page, the status bar count, the KPI
+    ENGINEER = "engineer"  # the engineer's queue: diagnostics that need judgement, not a response now
+
+
+def longest_prefix(key: str, prefixes: Sequence[str]) -> str | None:
+    """The longest of ``prefixes`` that is ``key`` or a dotted prefix of it."""
+    best: str | None = None
+    for prefix in prefixes:
+        if (key == prefix or key.startswith(prefix + ".")) and (best is None or len(prefix) > len(best)):
+            best = prefix
+    return best
+
+
+def configured_priority(priorities: Mapping[str, int], key: str, default: Priority = Priority.MEDIUM) -> Priority:
+    prefix = longest_prefix(key, list(priorities))
+    return Priority(priorities[prefix]) if prefix is not None else default
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmPolicy:
+    priorities: Mapping[str, int] = field(default_factory=dict)
+    engineer_prefixes: Sequence[str] = ()
+    groups: Mapping[str, Sequence[str]] = field(default_factory=dict)  # group key -> member key prefixes
+    catalogue: MessageCatalogue = field(default_factory=MessageCatalogue)
+
+    @classmethod
+    def from_section(cls, section: AlarmSourceSettings, catalogue: MessageCatalogue | None = None) -> AlarmPolicy:
+        return cls(
+            priorities=dict(section.priorities),
+            engineer_prefixes=tuple(section.engineer_queue),
+            groups={key: tuple(members) for key, members in section.groups.items()},
+            catalogue=catalogue or MessageCatalogue(),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, units: Mapping[str, str] | None = None) -> AlarmPolicy:
+        """The policy of a configuration; the catalogue is loaded and validated (MessageCatalogueError)."""
+        section = settings.analysis.alarms
+        catalogue = load_catalogue(settings.resolve(section.messages_file), units=units)
+        return cls.from_section(section, catalogue)
+
+    def priority(self, key: str, fallback: Priority = Priority.MEDIUM) -> Priority:
+        return configured_priority(self.priorities, key, fallback)
+
+    def audience(self, key: str) -> Audience:
+        return Audience.ENGINEER if longest_prefix(key, self.engineer_prefixes) else Audience.OPERATOR
+
+    def group_of(self, key: str) -> str | None:
+        """The group ``key`` belongs to (the group whose member prefix matches it longest)."""
+        best: tuple[int, str] | None = None
+        for group, members in self.groups.items():
+            prefix = longest_prefix(key, members)
+            if prefix is not None and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), group)
+        return best[1] if best else None

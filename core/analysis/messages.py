@@ -1,0 +1,178 @@
+"""The alarm message catalogue: operator texts by alarm key, in every language, editable by a plant.
+
+``config/alarm_messages.yaml`` holds per alarm key (the longest matching key prefix wins, so
+``anomaly`` covers every detector and ``plc.bit.4`` one PLC bit) a text saying what is wrong,
+with the value, unit and limit, and a response saying what to do, in English and Turkish::
+
+    messages:
+      plc.bit.0:
+        signal: band_torque     # {value} is this register's value when the alarm is raised
+        unit: "%"
+        limit: 120
+        en: {text: "Band torque {value} {unit} over the {limit} {unit} limit",
+             response: "Reduce descent speed or check the band"}
+        tr: {text: ..., response: ...}
+
+Placeholders: {value} {unit} {limit} {detail} (what the raising code said, e.g. an error message)
+and the parameters the raising code passes ({signal}, {score}, {threshold}, {code}). Loading
+validates everything and names the file, the key and the field; rendering never raises.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.config import ConfigError
+
+LANGUAGES = ("en", "tr")
+PLACEHOLDERS = frozenset({"value", "unit", "limit", "detail", "signal", "score", "threshold", "code"})
+
+
+class MessageCatalogueError(ConfigError):
+    """The catalogue file is missing, not YAML, or an entry is invalid (file, key and field named)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Wording(_Model):
+    text: str = Field(min_length=1)
+    response: str = ""
+
+    @field_validator("text", "response")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"bad placeholder syntax in {value!r}: {exc}") from None
+        unknown = sorted(name for name in names if name not in PLACEHOLDERS)
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; allowed {sorted(PLACEHOLDERS)}")
+        return value
+
+
+class MessageEntry(_Model):
+    signal: str | None = None
+    unit: str | None = None
+    limit: float | None = None
+    decimals: int = Field(default=1, ge=0, le=6)
+    en: Wording
+    tr: Wording
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    response: str
+
+
+class _Defaulting(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def format_number(value: float | None, decimals: int, lang: str) -> str:
+    """A number for the operator: fixed decimals, the language's decimal mark; '?' when unknown."""
+    if value is None or not math.isfinite(value):
+        return "?"
+    text = f"{value:,.{decimals}f}"
+    if lang == "tr":  # 1.234,5
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCatalogue:
+    entries: Mapping[str, MessageEntry] = field(default_factory=dict)
+    source: str = "<none>"
+
+    def entry(self, key: str) -> MessageEntry | None:
+        best: str | None = None
+        for prefix in self.entries:
+            if (key == prefix or key.startswith(prefix + ".")) and (best is None or len(prefix) > len(best)):
+                best = prefix
+        return self.entries[best] if best is not None else None
+
+    def entry_for(self, key: str, params: Mapping[str, object] | None = None) -> MessageEntry | None:
+        """The entry of alarm ``key``; with a ``code`` parameter (a PLC alarm code) ``KEY.CODE`` first."""
+        code = (params or {}).get("code")
+        entry = self.entries.get(f"{key}.{code}") if code is not None else None
+        return entry or self.entry(key)
+
+    def signal(self, key: str, params: Mapping[str, object] | None = None) -> str | None:
+        entry = self.entry_for(key, params)
+        return entry.signal if entry is not None else None
+
+    def render_all(
+        self, key: str, detail: str, value: float | None, params: Mapping[str, object] | None = None
+    ) -> tuple[tuple[str, str, str], ...]:
+        """(language, text, response) for every language; the raising code's text without an entry."""
+        entry = self.entry_for(key, params)
+        if entry is None:
+            return tuple((lang, detail, "") for lang in LANGUAGES)
+        return tuple((lang, *self._render(entry, lang, detail, value, params or {})) for lang in LANGUAGES)
+
+    @staticmethod
+    def _render(entry: MessageEntry, lang: str, detail: str, value: float | None,
+                params: Mapping[str, object]) -> tuple[str, str]:
+        wording: Wording = getattr(entry, lang)
+        fields = _Defaulting()
+        for name, param in params.items():
+            fields[name] = format_number(param, entry.decimals, lang) if isinstance(param, float) else str(param)
+        fields["value"] = format_number(value, entry.decimals, lang)
+        fields["unit"] = entry.unit or ""
+        fields["limit"] = format_number(entry.limit, entry.decimals, lang)
+        fields["detail"] = detail
+        return _fill(wording.text, fields), _fill(wording.response, fields)
+
+
+def _fill(template: str, fields: _Defaulting) -> str:
+    text = string.Formatter().vformat(template, (), fields)
+    return " ".join(text.split())  # an empty unit leaves no double space
+
+
+def parse_catalogue(data: Any, source: str, units: Mapping[str, str] | None = None) -> MessageCatalogue:
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
+        raise MessageCatalogueError(f"{source}: the top level must be a mapping with 'messages'")
+    unknown_top = set(data) - {"messages"}
+    if unknown_top:
+        raise MessageCatalogueError(f"{source}: unknown top-level key {sorted(unknown_top)[0]!r}")
+    entries: dict[str, MessageEntry] = {}
+    for key, raw in data["messages"].items():
+        try:
+            entry = MessageEntry.model_validate(raw)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise MessageCatalogueError(f"{source}: messages.{key}.{where}: {error['msg']}") from None
+        if units is not None and entry.signal is not None and entry.signal not in units:
+            raise MessageCatalogueError(
+                f"{source}: messages.{key}.signal: {entry.signal!r} is not a register of the register map")
+        if units is not None and entry.signal is not None and entry.unit is None:
+            entry = entry.model_copy(update={"unit": units[entry.signal]})
+        entries[str(key)] = entry
+    return MessageCatalogue(entries, source)
+
+
+def load_catalogue(path: Path, units: Mapping[str, str] | None = None) -> MessageCatalogue:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MessageCatalogueError(f"{path}: cannot read the alarm message catalogue: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        raise MessageCatalogueError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    return parse_catalogue(data, str(path), units)
