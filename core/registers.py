@@ -94,6 +94,14 @@ class Register:
     min: float | None = None
     max: float | None = None
     max_step_per_s: float | None = None
+    # Coded registers (saw state, material codes): value -> name, from the map's optional `enum:`.
+    enum: tuple[tuple[int, str], ...] = ()
+
+    def enum_name(self, value: float | None) -> str | None:
+        """The name of a coded value (None when the register has no names or the code is unknown)."""
+        if value is None or not self.enum or not math.isfinite(value) or value != int(value):
+            return None
+        return dict(self.enum).get(int(value))
 
     @property
     def count(self) -> int:
@@ -264,7 +272,7 @@ def plan_blocks(
 _REQUIRED = ("name", "address", "type", "group", "access")
 _KNOWN_FIELDS = {
     "name", "address", "type", "scale", "unit", "group", "access", "description",
-    "word_order", "min", "max", "max_step_per_s",
+    "word_order", "min", "max", "max_step_per_s", "enum",
 }
 
 
@@ -354,7 +362,8 @@ def _parse_entry(
         if low > high:
             raise RegisterMapError(f"{source}: {where}: field 'min' = {low}: greater than max ({high})")
         register = Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
-                            str(entry.get("description", "")), order, low, high, step)
+                            str(entry.get("description", "")), order, low, high, step,
+                            _parse_codes(entry.get("enum"), source, where))
         for bound_name, bound in (("min", low), ("max", high)):
             try:
                 register.to_raw(bound)
@@ -369,7 +378,23 @@ def _parse_entry(
     if step is not None:
         raise RegisterMapError(f"{source}: {where}: field 'max_step_per_s': only for writable registers")
     return Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
-                    str(entry.get("description", "")), order, low, high, None)
+                    str(entry.get("description", "")), order, low, high, None,
+                    _parse_codes(entry.get("enum"), source, where))
+
+
+def _parse_codes(value: Any, source: str, where: str) -> tuple[tuple[int, str], ...]:
+    """``enum: {0: idle, 1: preparing}``: integer codes to non-empty names."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise RegisterMapError(f"{source}: {where}: field 'enum': must map integer codes to names")
+    codes: list[tuple[int, str]] = []
+    for code, name in value.items():
+        if isinstance(code, bool) or not isinstance(code, int) or not isinstance(name, str) or not name.strip():
+            raise RegisterMapError(
+                f"{source}: {where}: field 'enum' entry {code!r}: {name!r}: must be an integer code and a name")
+        codes.append((code, name.strip()))
+    return tuple(sorted(codes))
 
 
 def _parse_enum(enum: type[_E], value: Any, source: str, where: str, key: str) -> _E:

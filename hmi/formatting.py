@@ -6,7 +6,7 @@ import math
 import struct
 from enum import StrEnum
 
-from core.registers import DataType, Register
+from core.registers import Register
 
 
 class RawFormat(StrEnum):
@@ -35,28 +35,39 @@ def format_value(register: Register, value: float | None) -> str:
     return format_number(value, decimals_for(register))
 
 
-def format_raw(register: Register, raw: int | float | None, fmt: RawFormat) -> str:
+def register_words(register: Register, raw: int | float) -> list[int]:
+    """The 16-bit words the PLC holds for ``raw``, in the register's word order."""
+    try:
+        return register.words_from_raw(float(raw) if register.is_float else int(raw))
+    except (struct.error, OverflowError, ValueError):
+        return []
+
+
+def format_raw(register: Register, raw: int | float | None, fmt: RawFormat | str) -> str:
+    """The raw register words (one or two) in decimal, hex or signed 16-bit; a float shows its words too."""
+    fmt = RawFormat(fmt)  # a QComboBox hands its data back as a plain str
     if raw is None:
         return "—"
-    bits = 16 * register.count
-    if register.type is DataType.FLOAT32:
-        if fmt is RawFormat.HEX:
-            (word,) = struct.unpack(">I", struct.pack(">f", float(raw)))
-            return f"0x{word:08X}"
-        return f"{float(raw):g}"
-    number = int(raw)
+    words = register_words(register, raw)
+    if not words:
+        return "?"
     if fmt is RawFormat.HEX:
-        return f"0x{number & ((1 << bits) - 1):0{bits // 4}X}"
+        return " ".join(f"0x{word:04X}" for word in words)
     if fmt is RawFormat.SIGNED:
-        unsigned = number & ((1 << bits) - 1)
-        return str(unsigned - (1 << bits) if unsigned >= 1 << (bits - 1) else unsigned)
-    if register.type in (DataType.INT16, DataType.INT32):
-        return str(number & ((1 << bits) - 1))  # decimal shows the word(s) as unsigned
-    return str(number)
+        return " ".join(str(word - 0x10000 if word >= 0x8000 else word) for word in words)
+    return " ".join(str(word) for word in words)
 
 
-def format_address(address: int, fmt: RawFormat) -> str:
-    return f"0x{address:04X}" if fmt is RawFormat.HEX else str(address)
+def format_coded(register: Register, value: float | None) -> str:
+    """A value with its name for coded registers (``CUTTING (3)``), else with the scale's decimals."""
+    name = register.enum_name(value)
+    if name is not None and value is not None:
+        return f"{name} ({int(value)})"
+    return format_value(register, value)
+
+
+def format_address(address: int, fmt: RawFormat | str) -> str:
+    return f"0x{address:04X}" if RawFormat(fmt) is RawFormat.HEX else str(address)
 
 
 def format_age(age_s: float | None) -> str:

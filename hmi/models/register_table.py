@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from core.registers import Register
 from core.snapshot import Snapshot
-from hmi.formatting import RawFormat, format_address, format_age, format_raw, format_value
+from hmi.formatting import RawFormat, format_address, format_age, format_coded, format_raw
 
 _Index = QModelIndex | QPersistentModelIndex
 _STALE_INK = QColor("#8c9094")
@@ -83,7 +83,7 @@ class RegisterTableModel(QAbstractTableModel):
         column = Column(section)
         title = HEADERS[column]
         if column in FORMATTABLE and self.formats[column] is not RawFormat.DECIMAL:
-            title += f" ({self.formats[column].value})"
+            title += f" ({RawFormat(self.formats[column]).value})"
         return title
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -125,7 +125,8 @@ class RegisterTableModel(QAbstractTableModel):
     def value_of(self, name: str) -> float | None:
         return self._rows[self._by_name[name]].value
 
-    def set_format(self, column: Column, fmt: RawFormat) -> None:
+    def set_format(self, column: Column, fmt: RawFormat | str) -> None:
+        fmt = RawFormat(fmt)  # QComboBox.currentData() returns the enum's value as a plain str
         if column not in FORMATTABLE or self.formats[column] is fmt:
             return
         self.formats[column] = fmt
@@ -173,7 +174,7 @@ class RegisterTableModel(QAbstractTableModel):
         row.texts[Column.ADDRESS] = format_address(register.address, self.formats[Column.ADDRESS])
         row.texts[Column.NAME] = register.name
         row.texts[Column.RAW] = format_raw(register, row.raw, self.formats[Column.RAW])
-        row.texts[Column.VALUE] = format_value(register, row.value)
+        row.texts[Column.VALUE] = format_coded(register, row.value)
         row.texts[Column.UNIT] = register.unit
         row.texts[Column.ACCESS] = "read/write" if register.writable else "read"
         row.texts[Column.AGE] = format_age(age)

@@ -68,9 +68,9 @@ def test_formats_per_column(fake_engine: FakeEngine, register_map: RegisterMap) 
 
 def test_float_and_32_bit_raw_formats(register_map: RegisterMap) -> None:
     power = register_map["band_power"]
-    assert format_raw(power, 1.0, RawFormat.HEX) == "0x3F800000"
+    assert format_raw(power, 1.0, RawFormat.HEX) == "0x3F80 0x0000"  # the register words, not a float
     energy = register_map["energy_total"]
-    assert format_raw(energy, 70000, RawFormat.HEX) == "0x00011170"
+    assert format_raw(energy, 70000, RawFormat.HEX) == "0x0001 0x1170"
 
 
 def test_registers_page_refreshes_only_the_visible_table(
