@@ -163,11 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[Any], None]]:
     # Headless command groups of core itself; front ends outside core come in by entry point.
+    from core.migrate.cli import register as import_commands
     from core.ml.cli import register as ml_commands
     from core.security.cli import register as users_commands
     from core.storage.cli import register as data_commands
 
-    found: list[Callable[[Any], None]] = [data_commands, users_commands, ml_commands]
+    found: list[Callable[[Any], None]] = [data_commands, users_commands, ml_commands, import_commands]
     for point in sorted(entry_points(group="bandsaw.commands"), key=lambda p: p.name):
         try:
             found.append(point.load())

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -44,6 +45,21 @@ class MachineSettings(_Section):
     # None: take the machine id from the PLC (register machine_id); set it to override.
     id: int | None = Field(default=None, ge=0, le=65535)
     name: str = "bandsaw"
+    # IANA zone of the saw's local clock (e.g. Europe/Istanbul); "" = the system's zone. Used to
+    # place local-time text (the older system's databases) on the UTC time line.
+    time_zone: str = ""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value and value.lower() != "local":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown time zone {value!r} (an IANA name such as Europe/Istanbul, or empty)"
+                ) from None
+        return value
 
 
 class ModbusSettings(_Section):
@@ -170,6 +186,17 @@ class ThingsBoardSettings(_Section):
             "saw_state", "alarm_status", "cut_count",
         ]
     )
+
+
+    # Telemetry keys: "native" (register names), "smart-saw" (the older system's keys, so its
+    # dashboards keep working) or a mapping {field: key}; fields left out keep their name.
+    key_map: Literal["native", "smart-saw"] | dict[str, str] = "native"
+    # Client attribute keys likewise: "native" (machineId, bandId, ...), "smart-saw" or a mapping.
+    attribute_key_map: Literal["native", "smart-saw"] | dict[str, str] = "native"
+    # mqtt, or http (POST /api/v1/<token>/telemetry) for servers reachable only over HTTP.
+    # For http, port is the HTTP port and tls selects https.
+    transport: Literal["mqtt", "http"] = "mqtt"
+    http_timeout_s: float = Field(default=10.0, gt=0, le=300)
 
 
 class IotSettings(_Section):

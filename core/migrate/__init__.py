@@ -1,0 +1,1 @@
+"""Bringing data and settings over from the system this project replaces ("smart-saw")."""

@@ -1,0 +1,378 @@
+"""``import smart-saw``: the older system's databases into this project's, streamed and resumable.
+
+    summary = import_smart_saw(source_dir, settings, register_map, progress=print_progress)
+
+Sources are opened read-only (``mode=ro``) and never changed. Each stream reads its source table
+in rowid order, ``batch_rows`` at a time, and writes each batch in ONE transaction together with
+its ledger row (core.migrate.ledger): memory stays bounded by the batch, an interruption
+(cancel, crash, power cut) resumes after the last commit, and a second run adds nothing.
+Rows that cannot be mapped are counted and written to the reject file with the reason.
+
+Targets are the same tables the engine records into (raw.db samples, total.db cuts, ml.db
+decisions, anomaly.db anomalies, log.db events and alarm_log), so imported data shows in Trends
+history, exports and the PostgreSQL mirror (which follows new ids) like recorded data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from core.config import Settings
+from core.migrate import ledger
+from core.migrate.localtime import LocalTimeConverter, resolve_zone
+from core.migrate.record_streams import SOURCE, AnomaliesStream, CutsStream, DecisionsStream, EventsStream
+from core.migrate.samples_stream import SamplesStream
+from core.migrate.stream_base import ImportStream, Reject, Row
+from core.registers import RegisterMap
+from core.storage.sqlite_open import BUSY_TIMEOUT_MS, database_path, open_writer
+
+log = logging.getLogger("bandsaw.migrate")
+
+SOURCE_FILES = ("total", "ml", "anomaly", "log")
+DEFAULT_BATCH_ROWS = 10_000
+
+
+class ImportError_(Exception):
+    """The import cannot start (no source files, a mapping problem); the message says why."""
+
+
+class CancelToken:
+    """Set from any thread; the import stops after the batch under way (its commit kept)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    stream: str
+    done: int  # source rows read in this stream (this run)
+    total: int  # source rows to read in this stream (this run)
+    rows_per_s: float
+    eta_s: float | None
+
+
+@dataclass(slots=True)
+class StreamResult:
+    name: str
+    read: int = 0
+    imported: int = 0
+    already_there: int = 0  # skipped by a unique key (a cut or anomaly imported before)
+    rejected: int = 0
+    first_ms: int | None = None
+    last_ms: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    source_dir: Path
+    dry_run: bool
+    streams: list[StreamResult] = field(default_factory=list)
+    reject_file: Path | None = None
+    rejected: int = 0
+    cancelled: bool = False
+    elapsed_s: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return sum(result.imported for result in self.streams)
+
+    def lines(self) -> list[str]:
+        verb = "would import" if self.dry_run else "imported"
+        dry = " (dry run: nothing written)" if self.dry_run else ""
+        out = [f"smart-saw import from {self.source_dir}{dry}"]
+        for r in self.streams:
+            period = ""
+            if r.first_ms is not None and r.last_ms is not None:
+                period = f", {_utc(r.first_ms)} .. {_utc(r.last_ms)} UTC"
+            extra = f", {r.already_there} already there" if r.already_there else ""
+            out.append(f"  {r.name}: {verb} {r.imported} of {r.read} rows read, {r.rejected} rejected{extra}{period}")
+            out.extend(f"    {note}" for note in r.notes)
+        if self.reject_file is not None:
+            out.append(f"  {self.rejected} rejected rows written to {self.reject_file}")
+        rate = sum(r.read for r in self.streams) / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        ended = "cancelled after" if self.cancelled else "done in"
+        out.append(f"  {ended} {self.elapsed_s:.1f} s ({rate:,.0f} rows/s)")
+        return out
+
+
+def _utc(ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
+
+
+def find_sources(source_dir: Path) -> dict[str, Path]:
+    """The older system's database files in DIR, DIR/databases or DIR/data/databases."""
+    for folder in (source_dir, source_dir / "databases", source_dir / "data" / "databases"):
+        found = {name: folder / f"{name}.db" for name in SOURCE_FILES if (folder / f"{name}.db").is_file()}
+        if found:
+            return found
+    return {}
+
+
+def open_source(path: Path) -> sqlite3.Connection:
+    """Read-only: SQLite refuses any write on this connection, so the source cannot change."""
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def import_smart_saw(
+    source_dir: Path,
+    settings: Settings,
+    register_map: RegisterMap,
+    *,
+    data_dir: Path | None = None,
+    machine_id: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+    reject_path: Path | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    engine_running: bool = False,
+) -> ImportSummary:
+    """Run the import (blocking; run it off the event loop). Raises ImportError_ when it cannot start.
+
+    ``engine_running``: the engine has the databases open (the HMI path); they are then opened
+    without the start-up checks (which may move a damaged file aside) - the engine did those.
+    """
+    started = time.monotonic()
+    data_dir = data_dir or settings.data_dir
+    sources = find_sources(source_dir)
+    if not sources:
+        raise ImportError_(f"no smart-saw databases (total.db, ml.db, anomaly.db, log.db) in {source_dir}")
+    try:
+        zone = resolve_zone(settings.machine.time_zone)
+    except ValueError as exc:
+        raise ImportError_(str(exc)) from None
+    alarm_codes = dict(settings.analysis.alarms.plc_alarm_codes)
+    streams: list[ImportStream] = [
+        SamplesStream(LocalTimeConverter(zone), register_map, machine_id=machine_id, alarm_codes=alarm_codes),
+        CutsStream(LocalTimeConverter(zone)),
+        DecisionsStream(LocalTimeConverter(zone)),
+        AnomaliesStream(LocalTimeConverter(zone)),
+        EventsStream(LocalTimeConverter(zone)),
+    ]
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    rejects = ledger.RejectFile(reject_path or data_dir / "import" / f"smart-saw-rejects-{stamp}.csv")
+    summary = ImportSummary(source_dir, dry_run)
+    run = _Run(settings, register_map, data_dir, dry_run=dry_run, engine_running=engine_running, rejects=rejects,
+               progress=progress, cancel=cancel, batch_rows=batch_rows)
+    try:
+        for stream in streams:
+            path = sources.get(stream.source_db)
+            result = StreamResult(stream.name)
+            summary.streams.append(result)
+            if path is None:
+                result.notes.append(f"{stream.source_db}.db not found: skipped")
+                continue
+            run.stream(stream, path, result)
+            if run.cancelled:
+                summary.cancelled = True
+                break
+    finally:
+        rejects.close()
+        run.close()
+    summary.rejected = rejects.count
+    summary.reject_file = rejects.path if rejects.count else None
+    summary.elapsed_s = time.monotonic() - started
+    return summary
+
+
+class _Run:
+    def __init__(
+        self, settings: Settings, register_map: RegisterMap, data_dir: Path, *, dry_run: bool,
+        engine_running: bool, rejects: ledger.RejectFile, progress: Callable[[Progress], None] | None,
+        cancel: CancelToken | None, batch_rows: int,
+    ) -> None:
+        self.settings = settings
+        self.register_map = register_map
+        self.data_dir = data_dir
+        self.dry_run = dry_run
+        self.engine_running = engine_running
+        self.rejects = rejects
+        self.progress = progress
+        self.cancel = cancel
+        self.batch_rows = batch_rows
+        self.targets: dict[str, sqlite3.Connection | None] = {}
+        self.cancelled = False
+
+    def close(self) -> None:
+        for conn in self.targets.values():
+            if conn is not None:
+                conn.close()
+        self.targets.clear()
+
+    def target(self, db: str) -> sqlite3.Connection | None:
+        """The target database (None in a dry run when it does not exist yet)."""
+        if db in self.targets:
+            return self.targets[db]
+        path = database_path(self.data_dir, db)
+        conn: sqlite3.Connection | None
+        if self.dry_run:
+            conn = open_source(path) if path.is_file() else None
+        elif self.engine_running:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        else:
+            conn, report = open_writer(db, path, self.settings.database.sqlite.synchronous,
+                                       sample_columns=self.register_map.names)
+            if report.recovered:
+                log.error("%s.db was unusable and was moved aside to %s", db, report.moved_to)
+        if conn is not None and not self.dry_run:
+            ledger.ensure(conn)
+        self.targets[db] = conn
+        return conn
+
+    def stream(self, stream: ImportStream, path: Path, result: StreamResult) -> None:
+        source = open_source(path)
+        try:
+            self._stream(stream, source, result)
+        finally:
+            source.close()
+
+    def _stream(self, stream: ImportStream, source: sqlite3.Connection, result: StreamResult) -> None:
+        table = stream.table
+        columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+        if not columns:
+            result.notes.append(f"{stream.source_db}.db has no table {table}: skipped")
+            return
+        try:
+            stream.bind(columns)
+        except Reject as exc:
+            result.notes.append(f"{exc}: skipped")
+            return
+        if stream.missing:
+            result.notes.append(f"columns not in this source (left empty): {', '.join(stream.missing)}")
+        fp = ledger.fingerprint(source, table)
+        if fp is None:
+            result.notes.append("source table is empty")
+            return
+        target = self.target(stream.target_db)
+        if target is not None:
+            stream.prepare(target)
+        entry = ledger.load(target, SOURCE, stream.name, fp) if target is not None else ledger.LedgerEntry(
+            SOURCE, stream.name, fp)
+        stream.restore(entry.state)
+        side = isinstance(stream, SamplesStream)
+        side_conn: sqlite3.Connection | None = None
+        side_entry: ledger.LedgerEntry | None = None
+        start = entry.last_rowid
+        if isinstance(stream, SamplesStream):
+            side_conn = self.target(stream.side_db)
+            side_entry = (ledger.load(side_conn, SOURCE, stream.side_name, fp) if side_conn is not None
+                          else ledger.LedgerEntry(SOURCE, stream.side_name, fp))
+            stream.restore_side(side_entry.state)
+            stream.side_from = side_entry.last_rowid
+            start = min(start, side_entry.last_rowid)
+        total = int(source.execute(f'SELECT count(*) FROM "{table}" WHERE rowid > ?', (start,)).fetchone()[0])
+        if entry.last_rowid:
+            result.notes.append(f"resumed after source row {entry.last_rowid} (imported before)")
+        cursor = source.execute(stream.select_sql(), (start,))
+        began = time.monotonic()
+        done = 0
+        while True:
+            if self.cancel is not None and self.cancel.cancelled:
+                self.cancelled = True
+                break
+            rows = cursor.fetchmany(self.batch_rows)
+            if not rows:
+                break
+            out: list[Row] = []
+            rejected = 0
+            skip_upto = entry.last_rowid
+            for row in rows:
+                try:
+                    mapped = stream.map_row(row)
+                except Reject as exc:
+                    if row[0] > skip_upto:
+                        rejected += 1
+                        self.rejects.write(stream.name, row[0], str(exc), stream.as_dict(row))
+                    continue
+                if mapped is not None and row[0] > skip_upto:
+                    out.append(mapped)
+            last = int(rows[-1][0])
+            done += len(rows)
+            result.read += sum(1 for row in rows if row[0] > skip_upto)
+            result.rejected += rejected
+            self.rejects.flush()
+            if side and side_entry is not None and isinstance(stream, SamplesStream):
+                side_rows = stream.take_side()
+                if side_conn is not None and not self.dry_run and last > side_entry.last_rowid:
+                    side_entry.imported += len(side_rows)
+                    side_entry.last_rowid = last
+                    side_entry.state = stream.side_state()
+                    _commit(side_conn, partial(stream.write_side, rows=side_rows), side_entry)
+                elif self.dry_run:
+                    side_entry.imported += len(side_rows)
+                stream.side_from = max(stream.side_from, last)
+            if last > entry.last_rowid:
+                imported = self._write(target, stream, out, entry, last=last, rejected=rejected)
+                result.imported += imported
+                result.already_there += len(out) - imported
+            self._report(stream.name, done, total, began)
+        result.first_ms, result.last_ms = stream.period()
+        if isinstance(stream, SamplesStream):
+            if stream.unmapped_registers:
+                result.notes.append(f"not in the register map (left out): {', '.join(stream.unmapped_registers)}")
+            if stream.named_codes:
+                result.notes.append(f"{stream.named_codes} code values were names, not numbers (left empty)")
+            if side_entry is not None:
+                result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
+        if stream.times.ambiguous:
+            result.notes.append(f"{stream.times.ambiguous} rows in a repeated DST hour (placed by their order)")
+
+    def _write(self, target: sqlite3.Connection | None, stream: ImportStream, rows: list[Row],
+               entry: ledger.LedgerEntry, *, last: int, rejected: int) -> int:
+        if self.dry_run or target is None:
+            entry.last_rowid = last
+            return len(rows)
+        counted: list[int] = []
+
+        def write(conn: sqlite3.Connection) -> None:
+            counted.append(stream.write(conn, rows) if rows else 0)
+            entry.imported += counted[0]
+
+        saved = (entry.last_rowid, entry.rejected, entry.imported, entry.state)
+        entry.last_rowid = last
+        entry.rejected += rejected
+        entry.state = stream.state()
+        try:
+            _commit(target, write, entry)
+        except BaseException:
+            entry.last_rowid, entry.rejected, entry.imported, entry.state = saved
+            raise
+        return counted[0]
+
+    def _report(self, name: str, done: int, total: int, began: float) -> None:
+        if self.progress is None:
+            return
+        elapsed = max(time.monotonic() - began, 1e-9)
+        rate = done / elapsed
+        eta = max(total - done, 0) / rate if rate > 0 else None
+        self.progress(Progress(name, done, total, rate, eta))
+
+
+def _commit(conn: sqlite3.Connection, write: Callable[[sqlite3.Connection], object], entry: ledger.LedgerEntry) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        write(conn)
+        ledger.save(conn, entry)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

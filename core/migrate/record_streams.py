@@ -1,0 +1,127 @@
+"""The older system's smaller tables: cutting sessions, ML journal, anomaly events, its log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.analysis.tables import INSERT_ANOMALY
+from core.migrate.smart_saw_columns import NUMERIC_COLUMNS
+from core.migrate.stream_base import ImportStream, Reject, Row, number, text
+
+SOURCE = "smart-saw"
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps({key: value for key, value in data.items() if value is not None},
+                      ensure_ascii=False, default=str)
+
+
+class CutsStream(ImportStream):
+    """cutting_sessions -> total.db cuts (a cut is identified by its start: imported once)."""
+
+    source_db, table, target_db, target_table = "total", "cutting_sessions", "total", "cuts"
+    wanted = ("start_time", "end_time", "kesim_id", "controller_type", "start_height_mm", "end_height_mm",
+              "duration_ms", "data_count")
+    _COLUMNS = ("ts_ms", "start_ms", "end_ms", "duration_s", "outcome", "height_mm", "depth_mm",
+                "control_mode", "samples")
+
+    def map_row(self, row: Row) -> Row | None:
+        values = dict(zip(self.columns, row[1:], strict=True))
+        start_ms = self.timestamp(values["start_time"])
+        duration = number(values.get("duration_ms"), "duration_ms")
+        if values.get("end_time") not in (None, ""):
+            end_ms = self.timestamp(values["end_time"])
+        elif duration is not None:
+            end_ms = start_ms + int(duration)
+        else:
+            raise Reject("cutting session without end_time or duration_ms")
+        if end_ms < start_ms:
+            raise Reject(f"cutting session ends before it starts ({values['end_time']!r})")
+        duration_s = duration / 1000.0 if duration is not None else (end_ms - start_ms) / 1000.0
+        start_h = number(values.get("start_height_mm"), "start_height_mm")
+        end_h = number(values.get("end_height_mm"), "end_height_mm")
+        depth = start_h - end_h if start_h is not None and end_h is not None else None
+        count = number(values.get("data_count"), "data_count")
+        return (end_ms, start_ms, end_ms, duration_s, "completed", start_h, depth,
+                text(values.get("controller_type")), int(count or 0))
+
+    def insert_sql(self) -> str:
+        return (f"INSERT OR IGNORE INTO cuts ({', '.join(self._COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(self._COLUMNS))})")
+
+
+class DecisionsStream(ImportStream):
+    """ml_predictions -> ml.db decisions (model "smart-saw", action "model")."""
+
+    source_db, table, target_db, target_table = "ml", "ml_predictions", "ml", "decisions"
+    wanted = ("timestamp", "akim_input", "sapma_input", "kesme_hizi_input", "inme_hizi_input",
+              "serit_motor_tork", "kafa_yuksekligi", "yeni_kesme_hizi", "yeni_inme_hizi", "katsayi",
+              "ml_output", "kesim_id", "makine_id", "serit_id", "malzeme_cinsi")
+    _COLUMNS = ("ts_ms", "model", "mode", "action", "cutting_speed", "descent_speed", "applied", "coefficient",
+                "features", "descent_before", "cutting_before", "torque", "reason")
+
+    def map_row(self, row: Row) -> Row | None:
+        v = dict(zip(self.columns, row[1:], strict=True))
+        ts_ms = self.timestamp(v["timestamp"])
+        n = {name: number(v.get(name), name) for name in self.wanted[1:11]}
+        features = {
+            "band_current": n["akim_input"], "band_deviation": n["sapma_input"],
+            "cutting_speed": n["kesme_hizi_input"], "descent_speed": n["inme_hizi_input"],
+            "head_height": n["kafa_yuksekligi"], "ml_output": n["ml_output"],
+            "cut_id": v.get("kesim_id"), "machine_id": v.get("makine_id"), "band_id": v.get("serit_id"),
+            "material": v.get("malzeme_cinsi"),
+        }
+        applied = int(n["yeni_kesme_hizi"] is not None or n["yeni_inme_hizi"] is not None)
+        return (ts_ms, SOURCE, "ml", "model", n["yeni_kesme_hizi"], n["yeni_inme_hizi"], applied, n["katsayi"],
+                _json(features), n["inme_hizi_input"], n["kesme_hizi_input"], n["serit_motor_tork"],
+                "imported from smart-saw ml.db")
+
+    def insert_sql(self) -> str:
+        return f"INSERT INTO decisions ({', '.join(self._COLUMNS)}) VALUES ({', '.join('?' * len(self._COLUMNS))})"
+
+
+class AnomaliesStream(ImportStream):
+    """anomaly_events -> anomaly.db anomalies (an event is unique by time, signal and kind)."""
+
+    source_db, table, target_db, target_table = "anomaly", "anomaly_events", "anomaly", "anomalies"
+    wanted = ("timestamp", "sensor_name", "sensor_value", "detection_method", "kesim_id", "kafa_yuksekligi",
+              "makine_id", "serit_id", "malzeme_cinsi")
+
+    def map_row(self, row: Row) -> Row | None:
+        v = dict(zip(self.columns, row[1:], strict=True))
+        ts_ms = self.timestamp(v["timestamp"])
+        name = text(v.get("sensor_name"))
+        if not name:
+            raise Reject("anomaly event without sensor_name")
+        column = NUMERIC_COLUMNS.get(name)
+        signal = column.register if column else name
+        kind = (text(v.get("detection_method")) or "unknown").strip().lower() or "unknown"
+        value = number(v.get("sensor_value"), "sensor_value")
+        detail = _json({
+            "source": SOURCE, "sensor_name": name, "cut_id": v.get("kesim_id"),
+            "head_height": v.get("kafa_yuksekligi"), "machine_id": v.get("makine_id"),
+            "band_id": v.get("serit_id"), "material": v.get("malzeme_cinsi"),
+        })
+        # (ts_ms, signal, kind, phase, severity, value, threshold, score, cut_start_ms, detail)
+        return (ts_ms, signal, kind, "onset", "medium", value, None, None, None, detail)
+
+    def insert_sql(self) -> str:
+        return INSERT_ANOMALY
+
+
+class EventsStream(ImportStream):
+    """system_logs -> log.db events (kind "smart_saw_log")."""
+
+    source_db, table, target_db, target_table = "log", "system_logs", "log", "events"
+    wanted = ("timestamp", "level", "logger_name", "message", "exception")
+
+    def map_row(self, row: Row) -> Row | None:
+        v = dict(zip(self.columns, row[1:], strict=True))
+        ts_ms = self.timestamp(v["timestamp"])
+        data = _json({"level": text(v.get("level")), "logger": text(v.get("logger_name")),
+                      "exception": text(v.get("exception")), "imported_from": SOURCE})
+        return (ts_ms, "smart_saw_log", SOURCE, text(v.get("message")) or "", data)
+
+    def insert_sql(self) -> str:
+        return "INSERT INTO events (ts_ms, kind, source, message, data) VALUES (?, ?, ?, ?, ?)"

@@ -1,0 +1,47 @@
+"""``bandsaw import smart-saw`` end to end through core.cli.main."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.config import PROJECT_ROOT
+from core.storage.lock import DataDirLock
+from tests.migrate.test_import_smart_saw import build_source
+
+
+def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BANDSAW_MACHINE__TIME_ZONE", "Europe/Berlin")
+    build_source(tmp_path / "old" / "data" / "databases")  # found under DIR/data/databases too
+    data = tmp_path / "data"
+    argv = ["import", "smart-saw", "--from", str(tmp_path / "old"), "--data-dir", str(data),
+            "--config", str(PROJECT_ROOT / "config" / "config.yaml")]
+
+    assert main([*argv, "--dry-run"]) == 0
+    assert "would import 8 of 11 rows read, 3 rejected" in capsys.readouterr().out
+    assert not (data / "databases" / "raw.db").exists()
+
+    with DataDirLock(data):  # a running engine holds the data directory
+        assert main(argv) == 1
+    assert "in use by" in capsys.readouterr().err
+
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert "total.sensor_data -> raw.samples: imported 8 of 11 rows read, 3 rejected" in out.out
+    assert "2024-10-27 00:30:00 .. 2025-05-09 12:03:21 UTC" in out.out
+    assert "rows/s" in out.err  # progress lines
+    conn = sqlite3.connect(data / "databases" / "raw.db")
+    assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 8
+    conn.close()
+
+
+
+def test_cli_bad_machine_id_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "smart-saw", "--from", str(tmp_path), "--machine-id", "70000"])
+    assert exit_info.value.code == 2
