@@ -255,6 +255,14 @@ class MlSettings(_Section):
     current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656)
 
 
+class CostSettings(_Section):
+    """What a cut costs, the objective of ML speed control and its evaluation (issue #14)."""
+
+    machine_rate_per_hour: float = Field(default=60.0, gt=0, description="machine and operator time, per hour")
+    band_price: float = Field(default=80.0, gt=0, description="one band, fitted")
+    currency: str = Field(default="EUR", min_length=1, max_length=8)
+
+
 class LogLevel(StrEnum):
     DEBUG = "DEBUG"
     INFO = "INFO"
@@ -300,6 +308,7 @@ class Settings(BaseSettings):
     iot: IotSettings = IotSettings()
     control: ControlSettings = ControlSettings()
     ml: MlSettings = MlSettings()
+    cost: CostSettings = CostSettings()
     logging: LoggingSettings = LoggingSettings()
     hmi: HmiSettings = HmiSettings()
     sim: SimSettings = SimSettings()

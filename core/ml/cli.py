@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.ml.artefact import ModelRefused
-
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
@@ -30,15 +28,9 @@ def register(commands: Any) -> None:
     train.add_argument("--seed", type=int, default=42, help="random seed (same seed, same model)")
     train.set_defaults(handler=_cmd_train)
 
-    evaluate = actions.add_parser("eval", help="compare presets and ML mode on held-out simulator seeds")
-    add_config_arguments(evaluate, data_dir=False)
-    evaluate.add_argument("--model", type=Path, required=True, metavar="PATH", help="model to evaluate")
-    evaluate.add_argument("--cuts", type=int, default=28, metavar="N", help="cuts per seed and mode (default 28)")
-    evaluate.add_argument("--seed", type=int, default=1, help="first held-out seed offset (default 1)")
-    evaluate.add_argument("--seeds", type=int, default=3, help="number of held-out seeds (default 3)")
-    evaluate.add_argument("--report", type=Path, default=None, metavar="PATH",
-                          help="report file (default: beside the model, NAME-eval.md)")
-    evaluate.set_defaults(handler=_cmd_eval)
+    from core.ml.eval_cli import register as register_eval
+
+    register_eval(actions)  # `ml eval` and `ml compare`: core/ml/eval_cli.py
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -65,23 +57,3 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(f"model written: {manifest} (and {manifest.with_suffix('.joblib').name})")
     return EXIT_OK
 
-
-def _cmd_eval(args: argparse.Namespace) -> int:
-    from core.ml.evaluate import evaluate
-
-    if args.cuts < 1 or args.seeds < 1:
-        print("bandsaw ml eval: --cuts and --seeds must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    stem = args.model.with_suffix("") if args.model.suffix in (".json", ".joblib") else args.model
-    report = args.report or stem.with_name(stem.name + "-eval.md")
-    try:
-        table = evaluate(args.model, args.cuts, args.seed, report, settings=_settings(args), seeds=args.seeds)
-    except ModelRefused as exc:
-        print(f"bandsaw ml eval: model refused: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except (ValueError, OSError) as exc:
-        print(f"bandsaw ml eval: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    print(table)
-    print(f"report written: {report}")
-    return EXIT_OK

@@ -1,172 +1,384 @@
-"""Evaluation: presets slow / normal / fast against ML mode on the simulator, on held-out seeds.
+"""Evaluation on cost per cut: presets, the best preset per item, the oracle and ML, on stock
+the model was trained on (``catalogue``) and stock it never saw (``held_out``).
 
-Every mode cuts the same fixed mix (each stock of the simulator's catalogue in turn) on the
-same seeds. ML mode starts from the normal preset and runs the real controller (envelope,
-torque guard, initial delay, write thresholds) against the in-process physics at full speed.
+cost per cut = machine rate x cut time + band price x band life used (config ``cost``).
+Every item is cut ``pieces`` times in each mode from the same seed (the same noise), each piece
+from the item's band wear. ML runs the real controller (envelope, torque guard, initial delay,
+write thresholds) starting from the normal preset; the oracle is the simulator's own
+cost-minimising speeds (:mod:`core.sim.oracle`), the ceiling. Trips are reset and the piece
+re-cut (up to 3 attempts); failed attempts cost their time and band life, and ``cost_per_cut``
+divides everything spent by the pieces completed. ``best_preset`` takes, per item, the preset
+with the lowest cost per cut (chosen after the fact: a well-informed operator).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
-import statistics
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from core.analysis.alarms import AlarmManager
 from core.config import Settings, load_settings
-from core.control.journal import MemoryJournal
-from core.control.ml_controller import MlController
-from core.control.modes import Mode, ModeManager
-from core.ml.simenv import CutResult, RunOptions, SimSaw, run_cuts
+from core.ml.evalrun import Driver, ItemRun, oracle_driver, preset_driver, run_item
+from core.ml.simenv import SimSaw
+from core.ml.stock import StockItem, held_out_reasons, held_out_stock, split_description, training_stock
 from core.registers import RegisterMap, load_register_map
-from core.snapshot import SawState
+from core.sim import oracle
 
 PRESETS = ("slow", "normal", "fast")
+MODES = ("slow", "normal", "fast", "best_preset", "oracle", "ml")
+GROUPS = ("catalogue", "held_out")
 SEED_OFFSET = 10_000  # evaluation seeds sit far from training seeds
+TARGET_COST_RATIO = 0.9  # ML on held-out stock: cost per cut <= 0.9 x the best single preset
+TARGET_CHIP_OUT_PCT = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class ModeSummary:
-    mode: str
-    cuts: int
-    mean_cut_s: float
-    overloads: int
-    peak_torque: float
-    mean_abs_deviation: float
-    guard_events: int = 0
-    faults: int = 0
-    writes: int = 0
+@dataclass(slots=True)
+class ItemResult:
+    item: StockItem
+    runs: dict[str, ItemRun] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str:
+        return "held_out" if held_out_reasons(self.item) else "catalogue"
 
 
-def _summary(mode: str, results: list[CutResult], **extra: int) -> ModeSummary:
-    done = [r for r in results if r.completed]
-    return ModeSummary(
-        mode=mode,
-        cuts=len(results),
-        mean_cut_s=statistics.fmean(r.duration_s for r in done) if done else math.nan,
-        overloads=sum(r.overloads for r in results),
-        peak_torque=max((r.peak_torque for r in results), default=math.nan),
-        mean_abs_deviation=statistics.fmean(r.mean_abs_deviation for r in done) if done else math.nan,
-        **extra,
-    )
+def economics_of(settings: Settings) -> oracle.Economics:
+    return oracle.Economics(settings.cost.machine_rate_per_hour, settings.cost.band_price)
+
+
+def speed_ranges(settings: Settings) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The band and descent ranges ML may use (control.*_min/max, default the reference 40-90, 10-60)."""
+    c = settings.control
+    cutting = (c.cutting_speed_min or oracle.CUTTING_RANGE[0], c.cutting_speed_max or oracle.CUTTING_RANGE[1])
+    descent = (c.descent_speed_min or oracle.DESCENT_RANGE[0], c.descent_speed_max or oracle.DESCENT_RANGE[1])
+    return cutting, descent
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def _saw(settings: Settings, seed: int) -> SimSaw:
+    return SimSaw(seed=seed, poll_hz=settings.modbus.read_rate_hz, polynomial=settings.ml.current_polynomial)
+
+
+def _decide_every(settings: Settings) -> int:
+    return max(1, round(settings.modbus.read_rate_hz / settings.control.rate_hz))
 
 
 async def _run_ml(
-    settings: Settings, register_map: RegisterMap, model_path: Path, seed: int, cuts: int
-) -> tuple[list[CutResult], dict[str, int]]:
-    saw = SimSaw(seed=seed, poll_hz=settings.modbus.read_rate_hz, polynomial=settings.ml.current_polynomial)
+    settings: Settings, register_map: RegisterMap, model: Path, item: StockItem, *, seed: int, pieces: int
+) -> ItemRun:
+    from core.analysis.alarms import AlarmManager
+    from core.control.journal import MemoryJournal
+    from core.control.ml_controller import MlController
+    from core.control.modes import Mode, ModeManager
+    from core.snapshot import SawState
+
+    saw = _saw(settings, seed)
     journal = MemoryJournal(keep_decisions=False)
     alarms = AlarmManager(clock=saw.clock)
     modes = ModeManager(Mode.ML, journal, wall_clock=saw.clock)
-    controller = MlController(settings, register_map, writer=saw.write, alarms=alarms, modes=modes,
-                              journal=journal, clock=saw.clock, wall_clock=saw.clock)
-    if not controller.load_model(model_path):
-        raise ValueError(f"model refused: {controller.status.last_reason or model_path}")
+    controller = MlController(settings, register_map, writer=saw.write,
+                              alarms=alarms, modes=modes, journal=journal, clock=saw.clock, wall_clock=saw.clock)
+    if not controller.load_model(model):
+        raise ValueError(f"model refused: {controller.model_error or model}")
     counts = {"faults": 0, "writes": 0}
-    normal = settings.control.presets["normal"]
-
-    def count_decision(row: object) -> None:
-        action = getattr(row, "action", "")
-        if action == "fault":
-            counts["faults"] += 1
-        if action in ("write", "guard"):
-            counts["writes"] += 1
 
     async def decide() -> None:
         row = await controller.step()
-        if row is not None:
-            count_decision(row)
+        action = getattr(row, "action", "")
+        counts["faults"] += action == "fault"
+        counts["writes"] += action in ("write", "guard")
         if not modes.is_ml and saw.plc.state is SawState.IDLE:
-            modes.set_mode(Mode.ML, user="eval", reason="re-arm after a fault")
+            # A trip or fault ended ML; the operator switches it on again for the next attempt.
+            modes.set_mode(Mode.ML, user="eval", reason="operator re-arms ML after a fault")
 
-    results = await run_cuts(
-        saw, RunOptions(cuts=cuts, preset=(normal.cutting_speed, normal.descent_speed)),
-        feed=controller.feed, decide=decide,
-        decide_every=max(1, round(settings.modbus.read_rate_hz / settings.control.rate_hz)),
-    )
-    counts["guard_events"] = controller.guard.events
-    return results, counts
-
-
-async def _run_preset(settings: Settings, preset: str, seed: int, cuts: int) -> list[CutResult]:
-    speeds = settings.control.presets[preset]
-    saw = SimSaw(seed=seed, poll_hz=settings.modbus.read_rate_hz, polynomial=settings.ml.current_polynomial)
-    return await run_cuts(saw, RunOptions(cuts=cuts, preset=(speeds.cutting_speed, speeds.descent_speed)))
+    normal = settings.control.presets["normal"]
+    driver = Driver(preset=(normal.cutting_speed, normal.descent_speed), feed=controller.feed, decide=decide)
+    run = await run_item(saw, item, driver, mode="ml", pieces=pieces, decide_every=_decide_every(settings))
+    run.guard_events, run.faults, run.writes = controller.guard.events, counts["faults"], counts["writes"]
+    return run
 
 
-def evaluate(
-    model: Path,
-    cuts: int,
-    seed: int,
-    report: Path,
+async def evaluate_items(
+    items: Sequence[StockItem],
+    settings: Settings,
     *,
-    settings: Settings | None = None,
-    seeds: int = 3,
-) -> str:
-    """Run every mode for ``cuts`` cuts on each of ``seeds`` held-out seeds; write and return the table."""
-    settings = settings or load_settings()
+    model: Path | None,
+    seed: int = 1,
+    pieces: int = 2,
+) -> list[ItemResult]:
+    """Cut every item in every mode (ML only with a model); same seed per item across modes."""
+    economics = economics_of(settings)
+    cutting, descent = speed_ranges(settings)
     register_map = load_register_map(settings.register_map_path)
-    run_seeds = [SEED_OFFSET + seed + i for i in range(seeds)]
-    summaries: list[ModeSummary] = []
-    per_stock: dict[str, dict[str, list[float]]] = {}
-
-    async def run_all() -> None:
+    results = []
+    for index, item in enumerate(items):
+        run_seed = SEED_OFFSET + seed * 1000 + index
+        result = ItemResult(item)
         for preset in PRESETS:
-            results = []
-            for s in run_seeds:
-                results += await _run_preset(settings, preset, s, cuts)
-            summaries.append(_summary(preset, results))
-            _collect_stock(per_stock, preset, results)
-        results, totals = [], {"faults": 0, "writes": 0, "guard_events": 0}
-        for s in run_seeds:
-            run, counts = await _run_ml(settings, register_map, model, s, cuts)
-            results += run
-            for key in totals:
-                totals[key] += counts[key]
-        summaries.append(_summary("ml", results, **totals))
-        _collect_stock(per_stock, "ml", results)
-
-    asyncio.run(run_all())
-    table = format_table(summaries)
-    report.parent.mkdir(parents=True, exist_ok=True)
-    text = _report_text(model, cuts, run_seeds, table, per_stock=per_stock, summaries=summaries)
-    report.write_text(text, encoding="utf-8")
-    return table
+            speeds = settings.control.presets[preset]
+            result.runs[preset] = await run_item(
+                _saw(settings, run_seed), item, preset_driver((speeds.cutting_speed, speeds.descent_speed)),
+                mode=preset, pieces=pieces, decide_every=_decide_every(settings))
+        saw = _saw(settings, run_seed)
+        result.runs["oracle"] = await run_item(saw, item, oracle_driver(saw, economics, cutting, descent),
+                                               mode="oracle", pieces=pieces, decide_every=_decide_every(settings))
+        if model is not None:
+            result.runs["ml"] = await _run_ml(settings, register_map, model, item, seed=run_seed, pieces=pieces)
+        result.runs["best_preset"] = min((result.runs[p] for p in PRESETS),
+                                         key=lambda r: _cost_per_cut([r], economics))
+        results.append(result)
+    return results
 
 
-def _collect_stock(per_stock: dict[str, dict[str, list[float]]], mode: str, results: list[CutResult]) -> None:
-    for r in results:
-        if r.completed:
-            per_stock.setdefault(r.stock, {}).setdefault(mode, []).append(r.duration_s)
+# --- figures -------------------------------------------------------------------------------
 
 
-def format_table(summaries: list[ModeSummary]) -> str:
-    normal = next((s for s in summaries if s.mode == "normal"), None)
-    header = ("mode", "cuts", "mean cut s", "vs normal", "overloads", "peak torque %", "mean |dev| mm",
-              "guard", "faults")
+def _cost_per_cut(runs: Iterable[ItemRun], economics: oracle.Economics) -> float:
+    runs = list(runs)
+    done = sum(r.completed for r in runs)
+    cost = sum(r.cost(economics) for r in runs)
+    return cost / done if done else math.inf
+
+
+def summarise(runs: Sequence[ItemRun], economics: oracle.Economics) -> dict[str, Any]:
+    """The figures of one mode over a group of items (the --json schema)."""
+    attempts = [a for r in runs for a in r.attempts]
+    done = [a for a in attempts if a.completed]
+    contact = sum(a.contact_s for a in attempts)
+    samples = sum(a.samples for a in attempts)
+    completed = len(done)
+    cost = _cost_per_cut(runs, economics)
+    return {
+        "cuts": completed,
+        "attempts": len(attempts),
+        "failed_pieces": sum(r.pieces - r.completed for r in runs),
+        "mean_cut_s": round(sum(a.cut_s for a in done) / completed, 2) if completed else None,
+        "cost_per_cut": round(cost, 4) if math.isfinite(cost) else None,
+        "band_life_per_cut_pct": round(100.0 * sum(a.band_life_used for a in attempts) / completed, 4)
+        if completed else None,
+        "overloads": sum(r.overloads for r in runs),
+        "guard_events": sum(r.guard_events for r in runs),
+        "chip_out_of_window_pct": round(100.0 * sum(a.chip_out_s for a in attempts) / contact, 2) if contact else 0.0,
+        "peak_torque_pct": round(max((a.peak_torque for a in attempts), default=0.0), 1),
+        "mean_abs_deviation_mm": round(sum(a.deviation_sum for a in attempts) / samples, 4) if samples else None,
+        "faults": sum(r.faults for r in runs),
+        "writes": sum(r.writes for r in runs),
+    }
+
+
+def tables(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[str, dict[str, dict[str, Any]]]:
+    """group -> mode -> figures, for the modes that ran."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for group in GROUPS:
+        members = [r for r in results if r.group == group]
+        if not members:
+            continue
+        out[group] = {mode: summarise([r.runs[mode] for r in members], economics)
+                      for mode in MODES if all(mode in r.runs for r in members)}
+    return out
+
+
+def verdict(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """ML against the target on one group: best single preset, cost ratio, overloads, chip."""
+    costs = {p: table[p]["cost_per_cut"] for p in PRESETS if table.get(p, {}).get("cost_per_cut") is not None}
+    best = min(costs, key=lambda p: costs[p]) if costs else None
+    ml = table.get("ml")
+    out: dict[str, Any] = {"best_single_preset": best}
+    if ml is None or best is None or ml["cost_per_cut"] is None:
+        return out
+    ratio = ml["cost_per_cut"] / costs[best]
+    out |= {
+        "ml_cost_vs_best_single_preset": round(ratio, 4),
+        "oracle_cost_vs_best_single_preset": round(table["oracle"]["cost_per_cut"] / costs[best], 4)
+        if table.get("oracle", {}).get("cost_per_cut") else None,
+        "meets_target": ratio <= TARGET_COST_RATIO and ml["overloads"] == 0
+        and ml["chip_out_of_window_pct"] <= TARGET_CHIP_OUT_PCT and ml["failed_pieces"] == 0,
+    }
+    return out
+
+
+def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | None, seed: int,
+            pieces: int) -> dict[str, Any]:
+    economics = economics_of(settings)
+    groups = tables(results, economics)
+    data: dict[str, Any] = {
+        "format": "bandsaw-ml-eval/1",
+        "model": str(model) if model else None,
+        "seed": seed,
+        "pieces_per_item": pieces,
+        "cost": {"machine_rate_per_hour": economics.machine_rate_per_hour, "band_price": economics.band_price,
+                 "currency": settings.cost.currency},
+        "speed_ranges": dict(zip(("cutting_speed", "descent_speed"), speed_ranges(settings), strict=True)),
+        "split": split_description(),
+    }
+    data |= groups
+    data["verdict"] = {group: verdict(table) for group, table in groups.items()}
+    data["items"] = [
+        {"item": r.item.as_dict(), "group": r.group, "held_out_because": held_out_reasons(r.item),
+         "modes": {mode: summarise([run], economics) | ({"preset": run.mode} if mode == "best_preset" else {})
+                   for mode, run in r.runs.items()}}
+        for r in results
+    ]
+    return data
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def _cell(value: Any, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def format_table(table: dict[str, dict[str, Any]], currency: str = "EUR") -> str:
+    header = ("mode", "cuts", "mean cut s", f"cost/cut {currency}", "band life/cut %", "overloads", "failed",
+              "guard", "chip out %", "peak torque %", "mean |dev| mm")
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
-    for s in summaries:
-        delta = (s.mean_cut_s / normal.mean_cut_s - 1.0) * 100.0 if normal and normal.mean_cut_s else math.nan
+    for mode, f in table.items():
         lines.append(" | ".join((
-            s.mode, str(s.cuts), f"{s.mean_cut_s:.1f}", f"{delta:+.1f} %", str(s.overloads),
-            f"{s.peak_torque:.0f}", f"{s.mean_abs_deviation:.3f}",
-            str(s.guard_events) if s.mode == "ml" else "-", str(s.faults) if s.mode == "ml" else "-",
+            mode, str(f["cuts"]), _cell(f["mean_cut_s"], ".1f"), _cell(f["cost_per_cut"], ".3f"),
+            _cell(f["band_life_per_cut_pct"], ".3f"), str(f["overloads"]), str(f["failed_pieces"]),
+            str(f["guard_events"]) if mode == "ml" else "-", _cell(f["chip_out_of_window_pct"], ".1f"),
+            _cell(f["peak_torque_pct"], ".0f"), _cell(f["mean_abs_deviation_mm"], ".3f"),
         )))
     return "\n".join(lines)
 
 
-def _report_text(
-    model: Path, cuts: int, seeds: list[int], table: str, *,
-    per_stock: dict[str, dict[str, list[float]]], summaries: list[ModeSummary],
-) -> str:
-    modes = [s.mode for s in summaries]
-    stock_lines = [" | ".join(["stock", *[f"{m} s" for m in modes]]), " | ".join("---" for _ in range(len(modes) + 1))]
-    for stock, by_mode in per_stock.items():
-        cells = [f"{statistics.fmean(by_mode[m]):.0f}" if by_mode.get(m) else "-" for m in modes]
-        stock_lines.append(" | ".join([stock, *cells]))
-    return (
-        f"# ML evaluation\n\nModel: `{model}`; {cuts} cuts per seed on held-out seeds {seeds}; "
-        "the simulator's catalogue cut in a fixed order; ML starts from the normal preset.\n\n"
-        f"{table}\n\n## Mean cut time per stock\n\n" + "\n".join(stock_lines) + "\n"
-    )
+def _verdict_line(group: str, v: dict[str, Any]) -> str:
+    if "ml_cost_vs_best_single_preset" not in v:
+        return f"- {group}: best single preset `{v.get('best_single_preset')}`; no ML figures."
+    met = "MET" if v["meets_target"] else "NOT met"
+    oracle_ratio = v.get("oracle_cost_vs_best_single_preset")
+    return (f"- {group}: ML cost per cut = {v['ml_cost_vs_best_single_preset']:.3f} x the best single preset "
+            f"(`{v['best_single_preset']}`); oracle {oracle_ratio:.3f} x. Target (<= {TARGET_COST_RATIO} x, "
+            f"0 overloads, chip out <= {TARGET_CHIP_OUT_PCT:g} %, no failed pieces): **{met}**.")
+
+
+def report_markdown(data: dict[str, Any]) -> str:
+    currency = data["cost"]["currency"]
+    split = data["split"]
+    lines = [
+        "# ML evaluation: cost per cut",
+        "",
+        f"Model: `{data['model']}`. Each item cut {data['pieces_per_item']} times per mode from the same seed "
+        f"(base seed {data['seed']}), each piece from the item's band wear. Cost per cut = "
+        f"{data['cost']['machine_rate_per_hour']:g} {currency}/h x cut time + {data['cost']['band_price']:g} "
+        f"{currency}/band x band life used; failed attempts count, divided by completed pieces. ML and the "
+        f"oracle within band {data['speed_ranges']['cutting_speed']} m/min, descent "
+        f"{data['speed_ranges']['descent_speed']} mm/min; ML starts each piece from the normal preset.",
+        "",
+        "Held out (never in training): grades " + ", ".join(split["grades"])
+        + "; section heights " + ", ".join(f"{lo:g}-{hi:g} mm" for lo, hi in split["section_heights_mm"])
+        + "; band wear " + ", ".join(f"{lo:g}-{min(hi, 100):g} %" for lo, hi in split["band_wear_pct"])
+        + " (training wear " + ", ".join(f"{lo:g}-{hi:g} %" for lo, hi in split["training_band_wear_pct"]) + ").",
+        "",
+    ]
+    for group in GROUPS:
+        if group not in data:
+            continue
+        lines += [f"## {group.replace('_', '-')} stock", "", format_table(data[group], currency), ""]
+    lines += ["## Verdict", ""] + [_verdict_line(g, v) for g, v in data["verdict"].items()] + [""]
+    modes = [m for m in MODES if any(m in it["modes"] for it in data["items"])]
+    lines += ["## Cost per cut per item", "", " | ".join(["item", "group", *modes]),
+              " | ".join("---" for _ in range(len(modes) + 2))]
+    for it in data["items"]:
+        cells = []
+        for m in modes:
+            f = it["modes"].get(m)
+            cell = "-" if f is None or f["cost_per_cut"] is None else f"{f['cost_per_cut']:.2f}"
+            if f is not None and m == "best_preset":
+                cell += f" ({f['preset']})"
+            if f is not None and f["overloads"]:
+                cell += f" ({f['overloads']} trips)"
+            cells.append(cell)
+        why = ", ".join(it["held_out_because"]) or "catalogue"
+        lines.append(" | ".join([it["item"]["name"], why, *cells]))
+    return "\n".join(lines) + "\n"
+
+
+def run_evaluation(
+    model: Path | None,
+    *,
+    settings: Settings | None = None,
+    stock: Sequence[StockItem] | None = None,
+    seed: int = 1,
+    pieces: int = 2,
+    report: Path | None = None,
+    json_out: Path | None = None,
+) -> dict[str, Any]:
+    """Run the evaluation (default stock: the training catalogue and the held-out list).
+
+    Returns the JSON document (``--json``); writes the markdown ``report`` and ``json_out`` if given.
+    """
+    settings = settings or load_settings()
+    items = tuple(stock) if stock is not None else training_stock() + held_out_stock()
+    if not items:
+        raise ValueError("no stock to evaluate")
+    if pieces < 1:
+        raise ValueError("pieces must be at least 1")
+    results = asyncio.run(evaluate_items(items, settings, model=model, seed=seed, pieces=pieces))
+    data = to_json(results, settings, model=model, seed=seed, pieces=pieces)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(report_markdown(data), encoding="utf-8")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    return data
+
+
+# --- two models side by side -------------------------------------------------------------
+
+
+async def _compare_items(items: Sequence[StockItem], settings: Settings, models: dict[str, Path], seed: int,
+                         pieces: int) -> dict[str, list[ItemRun]]:
+    runs: dict[str, list[ItemRun]] = {name: [] for name in models}
+    register_map = load_register_map(settings.register_map_path)
+    for index, item in enumerate(items):
+        for name, path in models.items():
+            seed_i = SEED_OFFSET + seed * 1000 + index
+            runs[name].append(await _run_ml(settings, register_map, path, item, seed=seed_i, pieces=pieces))
+    return runs
+
+
+def compare(
+    a: Path, b: Path, *, settings: Settings | None = None, stock: Sequence[StockItem] | None = None,
+    seed: int = 1, pieces: int = 2,
+) -> dict[str, Any]:
+    """ML mode with model ``a`` and with model ``b`` on the same stock and seeds."""
+    settings = settings or load_settings()
+    economics = economics_of(settings)
+    items = tuple(stock) if stock is not None else training_stock() + held_out_stock()
+    runs = asyncio.run(_compare_items(items, settings, {"A": a, "B": b}, seed, pieces))
+    data: dict[str, Any] = {"format": "bandsaw-ml-compare/1", "A": str(a), "B": str(b), "seed": seed,
+                            "pieces_per_item": pieces, "split": split_description()}
+    for group in GROUPS:
+        index = [i for i, item in enumerate(items) if bool(held_out_reasons(item)) == (group == "held_out")]
+        if index:
+            data[group] = {name: summarise([runs[name][i] for i in index], economics) for name in ("A", "B")}
+    data["items"] = [
+        {"item": item.as_dict(), "held_out_because": held_out_reasons(item),
+         "A": summarise([runs["A"][i]], economics), "B": summarise([runs["B"][i]], economics)}
+        for i, item in enumerate(items)
+    ]
+    return data
+
+
+def compare_markdown(data: dict[str, Any]) -> str:
+    lines = [f"A = `{data['A']}`, B = `{data['B']}` (ML mode, same stock and seeds)", ""]
+    for group in GROUPS:
+        if group in data:
+            lines += [f"{group.replace('_', '-')}:", "", format_table(data[group]), ""]
+    header = ("item", "cost A", "cost B", "B/A", "trips A", "trips B")
+    lines += [" | ".join(header), " | ".join("---" for _ in header)]
+    for it in data["items"]:
+        ca, cb = it["A"]["cost_per_cut"], it["B"]["cost_per_cut"]
+        ratio = f"{cb / ca:.3f}" if ca and cb else "-"
+        lines.append(" | ".join((it["item"]["name"], _cell(ca, ".3f"), _cell(cb, ".3f"), ratio,
+                                 str(it["A"]["overloads"]), str(it["B"]["overloads"]))))
+    return "\n".join(lines) + "\n"

@@ -1,11 +1,13 @@
-"""Cutting mechanics (SIMULATOR.md): chip thickness, Kienzle force, band torque, the oracle.
+"""Cutting mechanics (SIMULATOR.md): chip thickness, Kienzle force, band torque, band life.
 
 Pure functions of the machine constants, the grade and the contact length, shared by the
-physics step and the oracle so both use exactly the same model.
+physics step and the oracle (:mod:`core.sim.oracle`) so both use exactly the same model.
+The band-life law and its constants are documented in :mod:`core.sim.physics`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from core.sim.materials import Grade
@@ -26,11 +28,12 @@ class Machine:
     feed_force_ratio: float = 0.4  # feed force / cutting force
     rated_feed_force: float = 600.0  # N at 100 % descent torque
     descent_idle_torque: float = 5.0  # %
-    band_life_cm2: float = 20_000.0  # cut area that uses up a new band on a grade of 200 HB
     descent_max: float = 60.0  # mm/min, the setpoint range of the register map
     descent_min: float = 1.0
-    breakage_ratio: float = 1.3  # h_z / h_max above which teeth start to break
-    breakage_rate: float = 0.5  # hazard per s per (ratio - breakage_ratio)^2
+    breakage_ratio: float = 1.1  # h_z / h_max above which teeth start to break
+    breakage_rate: float = 0.5  # hazard per s per (ratio - breakage_ratio)^2, new band
+    breakage_wear_gain: float = 3.0  # a worn band breaks teeth (1 + gain * wear) times sooner
+    breakage_wear: float = 0.05  # band life a tooth breakage costs
 
     @property
     def rated_power_w(self) -> float:
@@ -74,20 +77,74 @@ def motor_current(polynomial: tuple[float, float, float], torque_pct: float) -> 
     return max(0.0, a2 * torque_pct**2 + a1 * torque_pct + a0)
 
 
-def oracle_descent(grade: Grade, machine: Machine, contact: float, cutting: float, wear: float) -> float:
-    """The best descent (mm/min) at band speed ``cutting`` over contact length ``contact``.
+def torque_chip(grade: Grade, machine: Machine, contact: float, wear: float, torque_pct: float) -> float:
+    """The chip thickness h_z (mm) at which band torque reaches ``torque_pct`` over ``contact``."""
+    if contact <= 0.0:
+        return math.inf
+    allowed_force = max(torque_pct - machine.idle_torque, 0.0) / 100.0 * machine.rated_force
+    teeth = contact / machine.tooth_pitch
+    per_tooth = allowed_force / (teeth * grade.k_c * machine.kerf * wear_factor(wear))
+    return float(per_tooth ** (1.0 / (1.0 - grade.m_c)))
 
-    It puts h_z at the top of the grade's window unless that exceeds the torque limit, in
-    which case it is the h_z where the torque reaches the limit; within the setpoint range.
+
+def oracle_descent(
+    grade: Grade, machine: Machine, contact: float, cutting: float, wear: float,
+    *, descent_range: tuple[float, float] | None = None,
+) -> float:
+    """The best descent setpoint (mm/min) at band speed ``cutting`` over contact length ``contact``.
+
+    Inside the window band life does not depend on h_z and cut time falls with it, so the best
+    chip is the top of the grade's window, unless that exceeds the torque limit, in which case
+    it is the h_z where the torque reaches the limit. The setpoint allows for a worn band's
+    feed loss; it is kept within ``descent_range`` (default: the machine's setpoint range).
     """
+    low, high = descent_range or (machine.descent_min, machine.descent_max)
     if cutting <= 0.0:
-        return machine.descent_min
-    h_best = grade.h_max
-    if contact > 0.0:
-        allowed_force = (machine.torque_limit - machine.idle_torque) / 100.0 * machine.rated_force
-        teeth = contact / machine.tooth_pitch
-        per_tooth = allowed_force / (teeth * grade.k_c * machine.kerf * wear_factor(wear))
-        h_torque = per_tooth ** (1.0 / (1.0 - grade.m_c))
-        h_best = min(h_best, h_torque)
-    descent = h_best * 1000.0 * cutting / machine.tooth_pitch
-    return min(max(descent, machine.descent_min), machine.descent_max)
+        return low
+    h_best = min(grade.h_max, torque_chip(grade, machine, contact, wear, machine.torque_limit))
+    descent = h_best * 1000.0 * cutting / machine.tooth_pitch / feed_efficiency(wear)
+    return min(max(descent, low), high)
+
+
+# --- band life (Taylor) ----------------------------------------------------------------------
+
+V_REF = 60.0  # m/min, the band speed at which Grade.life_c is stated
+RUBBING_EXPONENT = 2.0  # life factor (h_z / h_min)^2 below the window
+OVERLOAD_DECAY = 4.0  # life factor exp(-4 (h_z / h_max - 1)) above the window
+FEED_LOSS = 0.25  # a worn band feeds (1 - 0.25 * wear^2) of the set descent speed
+
+
+def chip_life_factor(grade: Grade, h_z: float) -> float:
+    """g(h_z): 1 inside the window, falling steeply below (rubbing) and above (chipped teeth)."""
+    if h_z <= 0.0:
+        return 1.0
+    if h_z < grade.h_min:
+        return (h_z / grade.h_min) ** RUBBING_EXPONENT
+    if h_z > grade.h_max:
+        return math.exp(-OVERLOAD_DECAY * (h_z / grade.h_max - 1.0))
+    return 1.0
+
+
+def band_life_cm2(grade: Grade, cutting: float, h_z: float) -> float:
+    """Taylor: A_life = C * (V_REF / v_c)^(1/n) * g(h_z), cut area (cm^2) a new band lasts."""
+    speed = max(cutting, 1.0)
+    return grade.life_c * (V_REF / speed) ** (1.0 / grade.taylor_n) * chip_life_factor(grade, h_z)
+
+
+def wear_per_cm2(grade: Grade, cutting: float, h_z: float) -> float:
+    """Fraction of the band's life one cm^2 of cut uses at these conditions."""
+    return 1.0 / band_life_cm2(grade, cutting, h_z)
+
+
+def feed_efficiency(wear_fraction: float) -> float:
+    """Actual / set descent speed: dull teeth do not bite, the head lags its setpoint."""
+    w = min(max(wear_fraction, 0.0), 1.5)
+    return max(0.5, 1.0 - FEED_LOSS * w * w)
+
+
+def breakage_hazard(grade: Grade, machine: Machine, h_z: float, wear: float) -> float:
+    """Tooth-breakage rate (1/s) at chip h_z: zero up to breakage_ratio * h_max, then quadratic."""
+    excess = h_z / grade.h_max - machine.breakage_ratio
+    if excess <= 0.0:
+        return 0.0
+    return machine.breakage_rate * excess**2 * (1.0 + machine.breakage_wear_gain * max(wear, 0.0))

@@ -1,15 +1,22 @@
-"""The simulator's material catalogue: steel grades, section shapes and the contact length.
+"""The simulator's material catalogue: grades, section shapes and the contact length.
 
 A grade carries what the cutting model needs (Kienzle k_c and m_c, the good chip-thickness
-window, a chatter band of cutting speed); a section knows its height and the chord the band
-engages at a given depth. ``STOCK`` lists the bars the automatic feed cuts from.
+window, a chatter band of cutting speed, the Taylor band-life constants of
+:mod:`core.sim.cutting`); a section knows its height and the chord the band engages at a given
+depth. ``STOCK`` lists the bars the automatic feed cuts from.
+
+The PLC does not know Brinell numbers: register material_type (2200) holds the grade's code and
+material_hardness (2201) a hardness class code, :data:`HARDNESS_CLASSES` (upper bounds in HB,
+inclusive): 0 <= 100, 1 <= 150, 2 <= 200, 3 <= 250, 4 <= 300, 5 <= 350, 6 above 350 HB.
+A grade may be supplied at another hardness than its usual one (a quenched and tempered bar of
+an annealed grade): :meth:`Grade.at_hardness` scales force, window and band life with it.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 
@@ -22,28 +29,82 @@ class Shape(IntEnum):
     PROFILE = 3
 
 
+# Register material_hardness: class code -> highest Brinell hardness of the class.
+HARDNESS_CLASSES: tuple[tuple[int, float], ...] = (
+    (0, 100.0), (1, 150.0), (2, 200.0), (3, 250.0), (4, 300.0), (5, 350.0), (6, 450.0),
+)
+HARDNESS_CODES = tuple(code for code, _ in HARDNESS_CLASSES)
+
+
+def hardness_code(hb: float) -> int:
+    """The PLC's hardness class code for a Brinell hardness."""
+    for code, upper in HARDNESS_CLASSES:
+        if hb <= upper:
+            return code
+    return HARDNESS_CLASSES[-1][0]
+
+
+def hardness_of_code(code: int) -> float:
+    """A representative Brinell hardness of class ``code`` (the middle of its range)."""
+    uppers = dict(HARDNESS_CLASSES)
+    if code not in uppers:
+        raise ValueError(f"unknown hardness code {code}; known: {', '.join(map(str, HARDNESS_CODES))}")
+    lower = uppers.get(code - 1, 50.0)
+    return (lower + uppers[code]) / 2.0
+
+
 @dataclass(frozen=True, slots=True)
 class Grade:
     code: int  # register material_type
     name: str
-    hardness_hb: float
+    hardness_hb: float  # what the bar really is; the PLC shows only hardness_code
     k_c: float  # specific cutting force, N/mm^2
     m_c: float  # Kienzle exponent
     h_min: float  # good chip-thickness window, mm per tooth
     h_max: float
     chatter_low: float  # band speed range (m/min) where the band chatters on this grade
     chatter_high: float
+    life_c: float = 9500.0  # Taylor C: cut area (cm^2) a new band lasts at V_REF, chip in the window
+    taylor_n: float = 0.30  # Taylor exponent n (life ~ v^(-1/n))
+
+    @property
+    def hardness_code(self) -> int:
+        """Register material_hardness."""
+        return hardness_code(self.hardness_hb)
+
+    def at_hardness(self, code: int) -> Grade:
+        """This grade heat-treated into hardness class ``code`` (itself if it already is).
+
+        Force grows with the square root of hardness, the chip window narrows with it and band
+        life falls with its square: a harder bar of the same grade is slower and dearer to cut.
+        """
+        if code == self.hardness_code:
+            return self
+        hb = hardness_of_code(code)
+        ratio = hb / self.hardness_hb
+        return replace(
+            self, hardness_hb=hb, k_c=self.k_c * ratio**0.5, h_min=self.h_min / ratio**0.5,
+            h_max=self.h_max / ratio**0.5, life_c=self.life_c / ratio**2,
+        )
 
 
 # Windows are chosen so the normal preset (70 m/min, 30 mm/min, 6 mm pitch: h_z ~ 2.6 um) sits
-# inside every window and the top of the window is clearly faster on most grades.
+# inside the window of the original six grades and the top of the window is clearly faster on
+# most grades; the harder new grades (34CrNiMo6, X153CrMoV12, Hardox 400) need gentler chips.
+# Band life C (cm^2 at 60 m/min) falls with hardness and abrasiveness (stainless, tool steel).
 GRADES: tuple[Grade, ...] = (
-    Grade(0, "S235JR", 120, 1500, 0.26, 0.0015, 0.0050, 96, 108),
-    Grade(1, "C45", 200, 1800, 0.25, 0.0015, 0.0040, 82, 92),
-    Grade(2, "42CrMo4", 260, 2100, 0.24, 0.0012, 0.0032, 74, 84),
-    Grade(3, "X5CrNi18-10", 190, 2300, 0.21, 0.0015, 0.0036, 55, 64),
-    Grade(4, "100Cr6", 240, 2200, 0.26, 0.0010, 0.0028, 86, 96),
-    Grade(5, "EN AW-6082", 95, 800, 0.23, 0.0025, 0.0080, 104, 116),
+    Grade(0, "S235JR", 120, 1500, 0.26, 0.0015, 0.0050, 96, 108, 16000, 0.30),
+    Grade(1, "C45", 200, 1800, 0.25, 0.0015, 0.0040, 82, 92, 9500, 0.30),
+    Grade(2, "42CrMo4", 260, 2100, 0.24, 0.0012, 0.0032, 74, 84, 6000, 0.30),
+    Grade(3, "X5CrNi18-10", 190, 2300, 0.21, 0.0015, 0.0036, 55, 64, 2000, 0.25),
+    Grade(4, "100Cr6", 240, 2200, 0.26, 0.0010, 0.0028, 86, 96, 5500, 0.30),
+    Grade(5, "EN AW-6082", 95, 800, 0.23, 0.0025, 0.0080, 104, 116, 60000, 0.40),
+    Grade(6, "11SMnPb30", 160, 1600, 0.27, 0.0015, 0.0055, 98, 110, 18000, 0.32),
+    Grade(7, "34CrNiMo6+QT", 320, 2400, 0.23, 0.0010, 0.0026, 66, 74, 3500, 0.27),
+    Grade(8, "X153CrMoV12", 250, 2500, 0.22, 0.0010, 0.0024, 60, 68, 2500, 0.25),
+    Grade(9, "CuZn39Pb3", 110, 900, 0.30, 0.0020, 0.0070, 100, 112, 40000, 0.40),
+    Grade(10, "16MnCr5", 180, 1700, 0.25, 0.0015, 0.0042, 84, 94, 11000, 0.30),
+    Grade(11, "Hardox 400", 400, 2700, 0.22, 0.0008, 0.0020, 50, 58, 1200, 0.25),
 )
 GRADES_BY_CODE = {grade.code: grade for grade in GRADES}
 
@@ -119,6 +180,18 @@ class Stock:
     grade: Grade
     section: Section
 
+    @property
+    def label(self) -> str:
+        """A short human name, e.g. "C45 round 80" or "S235JR profile I 80x46"."""
+        s = self.section
+        dims = {
+            Shape.ROUND: f"{s.a:g}",
+            Shape.RECTANGLE: f"{s.a:g}x{s.b:g}",
+            Shape.TUBE: f"{s.a:g}x{s.b:g}",
+            Shape.PROFILE: f"{s.profile} {s.a:g}x{s.b:g}",
+        }[s.shape]
+        return f"{self.grade.name} {s.shape.name.lower()} {dims}"
+
 
 def _g(code: int) -> Grade:
     return GRADES_BY_CODE[code]
@@ -140,6 +213,21 @@ STOCK: tuple[Stock, ...] = (
     Stock(_g(1), Section(Shape.TUBE, 76.1, 6.3)),
     Stock(_g(5), Section(Shape.RECTANGLE, 60.0, 90.0)),
     Stock(_g(5), Section(Shape.ROUND, 90.0)),
+    # Beyond the first catalogue: smaller and larger sections, more tubes and profiles, softer
+    # and harder grades. Held-out stock for the ML evaluation is in core.ml.stock, not here.
+    Stock(_g(1), Section(Shape.ROUND, 30.0)),
+    Stock(_g(0), Section(Shape.ROUND, 150.0)),
+    Stock(_g(2), Section(Shape.ROUND, 140.0)),
+    Stock(_g(0), Section(Shape.PROFILE, 160.0, 82.0, 7.4, 5.0, profile="I")),  # IPE 160
+    Stock(_g(6), Section(Shape.ROUND, 30.0)),
+    Stock(_g(6), Section(Shape.RECTANGLE, 40.0, 60.0)),
+    Stock(_g(7), Section(Shape.ROUND, 80.0)),
+    Stock(_g(7), Section(Shape.ROUND, 50.0)),
+    Stock(_g(9), Section(Shape.ROUND, 40.0)),
+    Stock(_g(9), Section(Shape.TUBE, 60.0, 5.0)),
+    Stock(_g(11), Section(Shape.RECTANGLE, 30.0, 100.0)),  # wear plate: 100 mm of contact
+    Stock(_g(4), Section(Shape.ROUND, 40.0)),
+    Stock(_g(5), Section(Shape.PROFILE, 60.0, 60.0, 5.0, 5.0, profile="L")),
 )
 
 

@@ -84,7 +84,7 @@ def compute_outputs(plc: SawPlc, noise: Sequence[float]) -> dict[str, float]:
         "cutting_speed": plc.cutting_sp,
         "cutting_speed_actual": plc.band_speed,
         "material_type": float(piece.grade.code),
-        "material_hardness": piece.grade.hardness_hb,
+        "material_hardness": float(piece.grade.hardness_code),
         "cross_section": float(section.shape),
         "dimension_a": section.a,
         "dimension_b": section.b,

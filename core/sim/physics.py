@@ -8,6 +8,30 @@ Alarm codes (register alarm_status) and bits (alarm_info) are in :class:`AlarmCo
 :class:`AlarmBit`. The heartbeat watchdog (code 3) arms once the heartbeat register has been
 seen changing and trips when it stays unchanged for ``heartbeat_timeout_s`` while cutting;
 a fault reset disarms it until it changes again.
+
+Speed is not free (SIMULATOR.md, "Band life"). The band wears by a Taylor-type tool-life law,
+in :mod:`core.sim.cutting`::
+
+    A_life(v_c, h_z) = C * (V_REF / v_c)^(1/n) * g(h_z)          cut area in cm^2 per band
+    g(h_z) = (h_z / h_min)^2            below the grade's window (rubbing)
+           = 1                          inside [h_min, h_max]
+           = exp(-4 * (h_z / h_max - 1)) above it (chipped, overloaded teeth)
+    wear += (cut area of the step) / A_life(v_c, h_z)             (fraction of band life)
+
+with V_REF = 60 m/min and per grade (:data:`core.sim.materials.GRADES`) C from 1,200 cm^2
+(Hardox 400) over 6,000 (42CrMo4) and 9,500 (C45) to 60,000 cm^2 (EN AW-6082), and n = 0.25
+(stainless, tool steel, wear plate), 0.27-0.32 (steels), 0.40 (aluminium, brass). So a band
+at 90 m/min on C45 lasts (60/90)^(1/0.3) = 0.26 of its life at 60 m/min.
+
+A worn band (wear w, 0 new, 1 end of life) costs three ways: cutting force x (1 + w/2 + w^3/2)
+(Kienzle, :func:`~core.sim.cutting.wear_factor`); the head feeds only (1 - 0.25 w^2) of the set
+descent speed (dull teeth do not bite; :func:`~core.sim.cutting.feed_efficiency`), so it cuts
+slower; and the band deviates (1 + 2 w) times as fast. Teeth break (alarm code 2, +5 % wear)
+at a rate of 0.5 * (h_z / h_max - 1.1)^2 * (1 + 3 w) per second once the chip is more than
+10 % above the window. Sustained torque above 120 % for 2 s trips (code 1).
+
+The oracle (:mod:`core.sim.oracle`) uses the same functions to find the band and descent
+speeds that minimise cost per cut = machine rate x cut time + band price x band life used.
 """
 
 from __future__ import annotations
@@ -199,7 +223,8 @@ class SawPlc:
                 self._start_cut()
         elif state is SawState.CUTTING:
             band_target = self.cutting_sp
-            self.feed_speed = _approach(self.feed_speed, self.descent_sp, FEED_RAMP, dt)
+            feed_target = self.descent_sp * cm.feed_efficiency(self.wear)
+            self.feed_speed = _approach(self.feed_speed, feed_target, FEED_RAMP, dt)
         elif state is SawState.COMPLETED:
             self._move_head(home, dt)
             self.vice = _approach(self.vice, 0.0, 40.0, dt)
@@ -242,10 +267,7 @@ class SawPlc:
         self.force = cm.cutting_force(grade, machine, self.contact, self.h_z, self.wear)
         if self.contact > 0.0 and self.h_z > 0.0:
             area_cm2 = self.contact * advance / 100.0
-            rubbing = min(4.0, 2.0 * max(0.0, grade.h_min / self.h_z - 1.0))
-            overload = 1.5 * max(0.0, self.h_z / grade.h_max - 1.0)
-            hardness = grade.hardness_hb / 200.0
-            self.wear += area_cm2 / machine.band_life_cm2 * hardness * (1.0 + rubbing + overload)
+            self.wear += area_cm2 * cm.wear_per_cm2(grade, self.band_speed, self.h_z)
             self.area_cut_cm2 += area_cm2
         self._deviate(dt)
         self._trips(dt)
@@ -257,7 +279,7 @@ class SawPlc:
         grade = self.piece.grade
         excess = max(0.0, self.h_z / grade.h_max - 1.0)
         tension = self.tension() / BAND_TENSION
-        drift = 0.0006 * self.force / 100.0 / tension * (1.0 + self.wear) * (1.0 + 4.0 * excess)
+        drift = 0.0006 * self.force / 100.0 / tension * (1.0 + 2.0 * self.wear) * (1.0 + 4.0 * excess)
         self.deviation += (self._dev_dir * drift - 0.01 * self.deviation) * dt
         self.deviation += 0.01 * math.sqrt(dt) * self.rng.gauss(0.0, 1.0)
 
@@ -265,12 +287,11 @@ class SawPlc:
         machine, grade = self.machine, self.piece.grade
         torque = cm.band_torque(machine, self.force)
         self._overload_time = self._overload_time + dt if torque > machine.overload_torque else 0.0
-        excess = self.h_z / grade.h_max - machine.breakage_ratio
-        hazard = machine.breakage_rate * excess**2 if excess > 0.0 and self.contact > 0.0 else 0.0
+        hazard = cm.breakage_hazard(grade, machine, self.h_z, self.wear) if self.contact > 0.0 else 0.0
         if self._overload_time >= machine.overload_time:
             self._trip(AlarmCode.TORQUE_OVERLOAD, AlarmBit.TORQUE_HIGH)
         elif hazard > 0.0 and self.rng.random() < hazard * dt:
-            self.wear += 0.05
+            self.wear += machine.breakage_wear
             self._trip(AlarmCode.TOOTH_BREAKAGE, AlarmBit.TOOTH_BREAKAGE)
         elif self._hb_armed and self._hb_age > self.heartbeat_timeout_s:
             self._trip(AlarmCode.HEARTBEAT_LOST, AlarmBit.HEARTBEAT_LOST)
@@ -300,20 +321,24 @@ class SawPlc:
     def tension(self) -> float:
         return BAND_TENSION * (1.0 - 0.04 * min(self.wear, 1.0)) - 0.002 * self.force
 
-    def oracle_descent_speed(self) -> float:
-        """Descent speed (mm/min) an expert would set now (SIMULATOR.md, "The oracle").
+    def oracle_descent_speed(self, descent_range: tuple[float, float] | None = None) -> float:
+        """Descent speed (mm/min) an expert would set now at the present band speed.
 
         Contact length is the largest chord over the next 5 mm of the cut (the whole section
         when not cutting); band speed is the actual one while it runs, else the setpoint.
+        :mod:`core.sim.oracle` also chooses the band speed that minimises cost per cut.
         """
+        contact = self.lookahead_contact()
+        speed = self.band_speed if self.band_speed > 1.0 else self.cutting_sp
+        return cm.oracle_descent(self.piece.grade, self.machine, contact, speed, self.wear, descent_range=descent_range)
+
+    def lookahead_contact(self, ahead_mm: float = 5.0) -> float:
+        """Largest chord over the next ``ahead_mm`` of the cut (the whole section if not cutting)."""
         section = self.piece.section
         if self.state is SawState.CUTTING:
             depth = section.height - self.head
-            contact = section.max_chord(depth, depth + 5.0)
-        else:
-            contact = section.max_chord()
-        speed = self.band_speed if self.band_speed > 1.0 else self.cutting_sp
-        return cm.oracle_descent(self.piece.grade, self.machine, contact, speed, self.wear)
+            return section.max_chord(depth, depth + ahead_mm)
+        return section.max_chord()
 
     def alarm_info(self) -> AlarmBit:
         bits = self._latched

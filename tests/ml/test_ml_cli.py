@@ -21,13 +21,15 @@ def test_train_then_eval_then_refuse_a_tampered_model(tmp_path: Path) -> None:
     assert trained.returncode == 0, trained.stderr
     manifest = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert manifest["features"] and len(manifest["sha256"]) == 64
-    evaluated = bandsaw("ml", "eval", "--model", str(out), "--cuts", "1", "--seeds", "1")
+    stock = tmp_path / "stock.yaml"  # evaluation: tests/ml/test_eval.py; one small bar here
+    stock.write_text("- {grade: 1, shape: round, a: 30}\n", encoding="utf-8")
+    evaluated = bandsaw("ml", "eval", "--model", str(out), "--stock", str(stock), "--pieces", "1")
     assert evaluated.returncode == 0, evaluated.stderr
     assert "normal" in evaluated.stdout and "ml" in evaluated.stdout
     assert (tmp_path / "models" / "tiny-eval.md").is_file()
     model_file = out.with_suffix(".joblib")
     model_file.write_bytes(model_file.read_bytes() + b"tampered")
-    refused = bandsaw("ml", "eval", "--model", str(out), "--cuts", "1", "--seeds", "1")
+    refused = bandsaw("ml", "eval", "--model", str(out), "--stock", str(stock), "--pieces", "1")
     assert refused.returncode == 1 and "does not match" in refused.stderr
 
 

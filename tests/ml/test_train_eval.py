@@ -14,7 +14,6 @@ from core.control.journal import MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
 from core.ml.artefact import load_model
-from core.ml.evaluate import evaluate
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
 from core.ml.train import DEFAULT_FEATURES, train
 from core.registers import RegisterMap
@@ -41,14 +40,6 @@ def test_training_is_reproducible(trained: Path, settings: Settings, tmp_path: P
     for _ in range(20):
         row = [rng.uniform(0, 100) for _ in DEFAULT_FEATURES]
         assert first.predict(row) == second.predict(row)
-
-
-def test_evaluate_writes_table_and_report(trained: Path, settings: Settings, tmp_path: Path) -> None:
-    report = tmp_path / "eval.md"
-    table = evaluate(trained, cuts=3, seed=0, report=report, settings=settings, seeds=1)
-    lines = table.splitlines()
-    assert [line.split(" | ")[0] for line in lines[2:]] == ["slow", "normal", "fast", "ml"]
-    assert "mean cut s" in lines[0] and report.read_text().count("|") > 20
 
 
 async def test_ml_cut_writes_within_limits_and_restores_speeds(

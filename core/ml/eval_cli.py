@@ -1,0 +1,115 @@
+"""`bandsaw ml eval` and `bandsaw ml compare`: cost per cut on simulated stock, on the command line.
+
+Registered by :func:`core.ml.cli.register`. Exit codes: 0 done, 1 the run failed (model refused,
+file not writable), 2 bad arguments or a bad stock file (one line naming the item and field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def register(actions: Any) -> None:
+    """Add `eval` and `compare` to the `bandsaw ml` action parser."""
+    from core.cli import add_config_arguments
+
+    evaluate = actions.add_parser(
+        "eval", help="cost per cut of presets, best preset, oracle and ML on catalogue and held-out stock")
+    add_config_arguments(evaluate)
+    evaluate.add_argument("--model", type=Path, required=True, metavar="PATH", help="model to evaluate")
+    _stock_arguments(evaluate)
+    evaluate.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT",
+                          help="also write the figures as JSON")
+    evaluate.add_argument("--report", type=Path, default=None, metavar="PATH",
+                          help="markdown report (default: beside the model, NAME-eval.md)")
+    evaluate.set_defaults(handler=_cmd_eval)
+
+    compare = actions.add_parser("compare", help="two models side by side in ML mode on simulated stock")
+    add_config_arguments(compare)
+    compare.add_argument("model_a", type=Path, metavar="A", help="first model")
+    compare.add_argument("model_b", type=Path, metavar="B", help="second model")
+    _stock_arguments(compare)
+    compare.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT",
+                         help="also write the figures as JSON")
+    compare.set_defaults(handler=_cmd_compare)
+
+
+def _stock_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stock", type=Path, default=None, metavar="FILE",
+                        help="YAML list of stock items (grade, hardness, shape, a-d, profile, band_wear); "
+                             "default: the catalogue and the held-out stock")
+    parser.add_argument("--pieces", type=int, default=2, metavar="N", help="pieces per item and mode (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="evaluation seed (default 1)")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from core.cli import load_from_args
+
+    settings, _ = load_from_args(args)
+    return settings
+
+
+def _stock(args: argparse.Namespace, command: str) -> tuple[Any, int]:
+    from core.ml.stock import load_stock
+
+    if args.pieces < 1:
+        print(f"bandsaw ml {command}: --pieces must be at least 1", file=sys.stderr)
+        return None, EXIT_USAGE
+    if args.stock is None:
+        return None, EXIT_OK
+    try:
+        return load_stock(args.stock), EXIT_OK
+    except ValueError as exc:
+        print(f"bandsaw ml {command}: {exc}", file=sys.stderr)
+        return None, EXIT_USAGE
+
+
+def _write_json(path: Path | None, data: dict[str, Any]) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from core.ml.evaluate import report_markdown, run_evaluation
+
+    stock, code = _stock(args, "eval")
+    if code:
+        return code
+    stem = args.model.with_suffix("") if args.model.suffix in (".json", ".joblib", ".skops") else args.model
+    report = args.report or stem.with_name(stem.name + "-eval.md")
+    try:
+        data = run_evaluation(args.model, settings=_settings(args), stock=stock, seed=args.seed, pieces=args.pieces)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        text = report_markdown(data)
+        report.write_text(text, encoding="utf-8")
+        _write_json(args.json_out, data)
+    except (ValueError, OSError) as exc:
+        print(f"bandsaw ml eval: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(text[text.index("## "):] if "## " in text else text)
+    print(f"report written: {report}" + (f"; JSON: {args.json_out}" if args.json_out else ""))
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from core.ml.evaluate import compare, compare_markdown
+
+    stock, code = _stock(args, "compare")
+    if code:
+        return code
+    try:
+        data = compare(args.model_a, args.model_b, settings=_settings(args), stock=stock, seed=args.seed,
+                       pieces=args.pieces)
+        _write_json(args.json_out, data)
+    except (ValueError, OSError) as exc:
+        print(f"bandsaw ml compare: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(compare_markdown(data), end="")
+    return EXIT_OK

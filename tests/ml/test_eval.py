@@ -1,0 +1,168 @@
+"""Evaluation on cost per cut: the split, stock files, the figures, and `bandsaw ml eval/compare`."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from core.config import PROJECT_ROOT, Settings
+from core.ml.evaluate import GROUPS, MODES, run_evaluation
+from core.ml.stock import (
+    HELD_OUT_GRADES,
+    HELD_OUT_WEAR,
+    StockItem,
+    held_out_reasons,
+    held_out_stock,
+    is_training_stock,
+    load_stock,
+    parse_stock,
+    sample_training_wear,
+    training_stock,
+)
+from core.sim.materials import GRADES_BY_CODE, Section, Shape, Stock
+
+MODEL = PROJECT_ROOT / "data" / "models" / "default"
+FIELDS = ("cuts", "mean_cut_s", "cost_per_cut", "band_life_per_cut_pct", "overloads", "guard_events",
+          "chip_out_of_window_pct", "peak_torque_pct")
+TINY = "- {grade: 1, shape: round, a: 30, band_wear: 10}\n- {grade: 10, hardness: 2, shape: round, a: 30}\n"
+
+
+def test_split_holds_out_whole_grades_sizes_and_wear() -> None:
+    train, held = training_stock(), held_out_stock()
+    assert not any(held_out_reasons(item) for item in train)
+    assert all(is_training_stock(item.stock) for item in train)
+    reasons = [r for item in held for r in held_out_reasons(item)]
+    assert any(r.startswith("grade") for r in reasons)
+    assert any(r.startswith("size") for r in reasons)
+    assert any(r.startswith("wear") for r in reasons)
+    trained_grades = {item.stock.grade.code for item in train}
+    assert trained_grades.isdisjoint(HELD_OUT_GRADES)
+    # The held-out grades share hardness codes with trained ones: the PLC inputs can carry over.
+    trained_hardness = {item.stock.grade.hardness_code for item in train}
+    assert {GRADES_BY_CODE[c].hardness_code for c in HELD_OUT_GRADES} <= trained_hardness
+    # Wider than the first catalogue: small and large sections, tubes, profiles, soft and hard grades.
+    heights = [item.stock.section.height for item in train + held]
+    assert min(heights) <= 20 and max(heights) >= 150
+    hardness = [item.stock.grade.hardness_hb for item in train + held]
+    assert min(hardness) < 100 and max(hardness) >= 400
+
+
+def test_training_wear_never_falls_in_a_held_out_band() -> None:
+    rng = random.Random(3)
+    samples = [sample_training_wear(rng) for _ in range(5000)]
+    assert not any(lo <= w < hi for w in samples for lo, hi in HELD_OUT_WEAR)
+    assert min(samples) < 2 and max(samples) > 60
+
+
+def test_stock_file_is_read_and_bad_items_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "stock.yaml"
+    path.write_text(TINY + "- {grade: 0, shape: profile, profile: I, a: 80, b: 46, c: 5.2, d: 3.8, name: IPE}\n",
+                    encoding="utf-8")
+    items = load_stock(path)
+    assert [i.stock.section.shape for i in items] == [Shape.ROUND, Shape.ROUND, Shape.PROFILE]
+    assert items[0].band_wear_pct == 10 and items[2].label == "IPE"
+    assert items[1].stock.grade.hardness_code == 2 and held_out_reasons(items[1]) == ["grade 16MnCr5"]
+    bad = {
+        "- {grade: 99, shape: round, a: 30}": "item 1: unknown grade code 99",
+        "- {grade: 1, shape: tube, a: 30}": "item 1: a tube needs b",
+        "- {grade: 1, shape: hexagon, a: 30}": "unknown shape 'hexagon'",
+        "- {grade: 1, shape: round, a: -3}": "item 1: a:",
+        "- {grade: 1, shape: round, a: 30, band_wear: 120}": "band_wear",
+        "- {grade: 1, shape: round, a: 30, colour: red}": "colour",
+        "- {grade: 1, hardness: 9, shape: round, a: 30}": "unknown hardness code 9",
+        "[]": "non-empty YAML list",
+        "- {grade: 1, shape: round, a: [": "not valid YAML",
+    }
+    for text, message in bad.items():
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=None) as caught:
+            load_stock(path)
+        assert message in str(caught.value) and str(path) in str(caught.value), (text, caught.value)
+    with pytest.raises(ValueError, match="cannot read"):
+        load_stock(tmp_path / "missing.yaml")
+
+
+def test_figures_per_group_and_mode_without_a_model(settings: Settings, tmp_path: Path) -> None:
+    items = parse_stock([{"grade": 1, "shape": "round", "a": 40},
+                         {"grade": 1, "shape": "round", "a": 40, "band_wear": 75}])
+    data = run_evaluation(None, settings=settings, stock=items, pieces=1, report=tmp_path / "r.md",
+                          json_out=tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text()) == json.loads(json.dumps(data))
+    for group in GROUPS:
+        assert set(data[group]) == set(MODES) - {"ml"}
+        for figures in data[group].values():
+            assert set(FIELDS) <= set(figures) and figures["cuts"] == 1
+        table = data[group]
+        # The oracle is the ceiling: cheaper than every preset, within the torque limit.
+        assert table["oracle"]["cost_per_cut"] < min(table[p]["cost_per_cut"] for p in ("slow", "normal", "fast"))
+        assert table["oracle"]["overloads"] == 0 and table["oracle"]["peak_torque_pct"] < 110
+        assert table["best_preset"]["cost_per_cut"] == min(table[p]["cost_per_cut"] for p in ("slow", "normal", "fast"))
+        # Speed is not free: the fast preset uses more band per cut than the slow one.
+        assert table["fast"]["band_life_per_cut_pct"] > 2 * table["slow"]["band_life_per_cut_pct"]
+        assert table["fast"]["mean_cut_s"] < table["slow"]["mean_cut_s"]
+    report = (tmp_path / "r.md").read_text()
+    assert "wear 75 %" in report and "16MnCr5 (code 10)" in report and "## held-out stock" in report
+    again = run_evaluation(None, settings=settings, stock=items, pieces=1)
+    assert again == data  # deterministic per seed
+
+
+def test_failed_pieces_are_counted_and_cost_what_they_used(settings: Settings) -> None:
+    # A worn band on wide hard stock: the normal and fast presets trip on torque.
+    item = StockItem(Stock(GRADES_BY_CODE[0], Section(Shape.ROUND, 150.0)), 60.0)
+    data = run_evaluation(None, settings=settings, stock=[item], pieces=1)
+    table = data["catalogue"]
+    assert table["normal"]["overloads"] >= 1 and table["oracle"]["overloads"] == 0
+    row = data["items"][0]["modes"]
+    if row["normal"]["cuts"] == 0:
+        assert row["normal"]["cost_per_cut"] is None and row["normal"]["failed_pieces"] == 1
+    assert data["items"][0]["modes"]["best_preset"]["overloads"] == 0
+
+
+def bandsaw(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    """`bandsaw ARGS --data-dir DATA_DIR` in-process (the CLI's argument parsing and exit codes)."""
+    from core.cli import main
+
+    code = main([*args, "--data-dir", str(data_dir)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_eval_json_and_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stock = tmp_path / "stock.yaml"
+    stock.write_text(TINY, encoding="utf-8")
+    out, report = tmp_path / "eval.json", tmp_path / "eval.md"
+    code, stdout, stderr = bandsaw(capsys, tmp_path, "ml", "eval", "--model", str(MODEL), "--stock", str(stock),
+                                   "--pieces", "1", "--json", str(out), "--report", str(report))
+    assert code == 0, stderr
+    data = json.loads(out.read_text())
+    for group in GROUPS:
+        assert set(data[group]) == set(MODES)
+        assert all(set(FIELDS) <= set(f) for f in data[group].values())
+        assert "ml_cost_vs_best_single_preset" in data["verdict"][group]
+    assert "## Verdict" in report.read_text() and "cost/cut" in stdout
+    code, stdout, stderr = bandsaw(capsys, tmp_path, "ml", "compare", str(MODEL), str(MODEL), "--stock", str(stock),
+                                   "--pieces", "1", "--json", str(tmp_path / "cmp.json"))
+    assert code == 0, stderr
+    cmp = json.loads((tmp_path / "cmp.json").read_text())
+    assert cmp["held_out"]["A"] == cmp["held_out"]["B"]  # same model, same seeds: same figures
+    assert cmp["held_out"]["A"]["cost_per_cut"] == data["held_out"]["ml"]["cost_per_cut"]
+    assert "cost A" in stdout
+
+
+def test_cli_refuses_bad_stock_and_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stock = tmp_path / "stock.yaml"
+    stock.write_text("- {grade: 1, shape: tube, a: 30}\n", encoding="utf-8")
+    code, _, stderr = bandsaw(capsys, tmp_path, "ml", "eval", "--model", str(MODEL), "--stock", str(stock))
+    assert code == 2 and "item 1" in stderr and "tube needs b" in stderr
+    stock.write_text(TINY, encoding="utf-8")
+    code, _, stderr = bandsaw(capsys, tmp_path, "ml", "eval", "--model", str(tmp_path / "nope"), "--stock", str(stock),
+                              "--pieces", "1")
+    assert code == 1 and "model refused" in stderr
+    code, _, stderr = bandsaw(capsys, tmp_path, "ml", "compare", str(MODEL), str(MODEL), "--pieces", "0")
+    assert code == 2 and "--pieces" in stderr
+    missing_stock = str(tmp_path / "no.yaml")
+    code, _, stderr = bandsaw(capsys, tmp_path, "ml", "eval", "--model", str(MODEL), "--stock", missing_stock)
+    assert code == 2 and "cannot read" in stderr
