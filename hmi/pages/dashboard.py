@@ -185,7 +185,7 @@ class DashboardPage(QWidget):
     def _update_info(self) -> None:
         v = {c.name: c.last_good_value for c in self._info}
         grade = "—" if v["material_type"] is None else f"grade {int(v['material_type'])}"
-        hardness = "" if v["material_hardness"] is None else f", {v['material_hardness']:.0f} HB"
+        hardness = "" if v["material_hardness"] is None else f", hardness class {v['material_hardness']:.0f}"
         width = "" if v["material_width"] is None else f", {v['material_width']:.1f} mm"
         text = f"Material: {grade}, {code_name(CROSS_SECTIONS, v['cross_section'])}{width}{hardness}"
         if text != self.material_label.text():

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from core.registers import RegisterMap
 from core.sim import cutting
 from core.sim.materials import GRADES, GRADES_BY_CODE, STOCK, Section, Shape, Stock, hardness_code
 from core.sim.oracle import CUTTING_RANGE, Economics, best_plan, predict
@@ -123,3 +124,12 @@ def test_oracle_minimises_cost_within_the_allowed_speeds() -> None:
     assert hard < soft  # a harder grade is best cut slower
     dear = best_plan(C45, bar, 0.0, Economics(60.0, 400.0)).cutting_speed
     assert dear < best_plan(C45, bar, 0.0, economics).cutting_speed  # dear bands: slow down
+
+
+def test_register_map_names_every_grade_and_hardness_code(register_map: RegisterMap) -> None:
+    from core.sim.materials import HARDNESS_CLASSES
+
+    grades = dict(register_map["material_type"].enum)
+    assert grades == {g.code: g.name for g in GRADES}
+    hardness = dict(register_map["material_hardness"].enum)
+    assert set(hardness) == {code for code, _ in HARDNESS_CLASSES}
