@@ -137,6 +137,9 @@ async def run_item(
             plc.set_value("fault_reset", 1)  # the operator resets; the piece is cut again
         if driver.decide is not None and ticks % decide_every == 0:
             await driver.decide()
+    if attempt is not None:  # out of simulated time mid-cut: what it used counts, the piece failed
+        attempt.band_life_used = plc.wear - wear_at_start
+        run.attempts.append(attempt)
     return run
 
 

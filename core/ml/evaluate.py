@@ -14,9 +14,11 @@ with the lowest cost per cut (chosen after the fact: a well-informed operator).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,6 +138,20 @@ async def evaluate_items(
     return results
 
 
+@contextlib.contextmanager
+def _quiet_controller() -> Iterator[None]:
+    """Guard and alarm warnings of hundreds of simulated cuts are counted, not logged one by one."""
+    loggers = [logging.getLogger(name) for name in ("bandsaw.control", "bandsaw.alarms")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 # --- figures -------------------------------------------------------------------------------
 
 
@@ -175,12 +191,10 @@ def summarise(runs: Sequence[ItemRun], economics: oracle.Economics) -> dict[str,
 def tables(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[str, dict[str, dict[str, Any]]]:
     """group -> mode -> figures, for the modes that ran."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for group in GROUPS:
+    ran = [m for m in MODES if results and all(m in r.runs for r in results)]
+    for group in GROUPS:  # both groups always, empty ones with zero cuts: a stable --json schema
         members = [r for r in results if r.group == group]
-        if not members:
-            continue
-        out[group] = {mode: summarise([r.runs[mode] for r in members], economics)
-                      for mode in MODES if all(mode in r.runs for r in members)}
+        out[group] = {mode: summarise([r.runs[mode] for r in members], economics) for mode in ran}
     return out
 
 
@@ -253,9 +267,9 @@ def _verdict_line(group: str, v: dict[str, Any]) -> str:
     if "ml_cost_vs_best_single_preset" not in v:
         return f"- {group}: best single preset `{v.get('best_single_preset')}`; no ML figures."
     met = "MET" if v["meets_target"] else "NOT met"
-    oracle_ratio = v.get("oracle_cost_vs_best_single_preset")
+    oracle_ratio = _cell(v.get("oracle_cost_vs_best_single_preset"), ".3f")
     return (f"- {group}: ML cost per cut = {v['ml_cost_vs_best_single_preset']:.3f} x the best single preset "
-            f"(`{v['best_single_preset']}`); oracle {oracle_ratio:.3f} x. Target (<= {TARGET_COST_RATIO} x, "
+            f"(`{v['best_single_preset']}`); oracle {oracle_ratio} x. Target (<= {TARGET_COST_RATIO} x, "
             f"0 overloads, chip out <= {TARGET_CHIP_OUT_PCT:g} %, no failed pieces): **{met}**.")
 
 
@@ -279,9 +293,11 @@ def report_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     for group in GROUPS:
-        if group not in data:
+        title = f"## {group.replace('_', '-')} stock"
+        if not any(f["attempts"] for f in data[group].values()):
+            lines += [title, "", "No items in this group.", ""]
             continue
-        lines += [f"## {group.replace('_', '-')} stock", "", format_table(data[group], currency), ""]
+        lines += [title, "", format_table(data[group], currency), ""]
     lines += ["## Verdict", ""] + [_verdict_line(g, v) for g, v in data["verdict"].items()] + [""]
     modes = [m for m in MODES if any(m in it["modes"] for it in data["items"])]
     lines += ["## Cost per cut per item", "", " | ".join(["item", "group", *modes]),
@@ -321,7 +337,8 @@ def run_evaluation(
         raise ValueError("no stock to evaluate")
     if pieces < 1:
         raise ValueError("pieces must be at least 1")
-    results = asyncio.run(evaluate_items(items, settings, model=model, seed=seed, pieces=pieces))
+    with _quiet_controller():
+        results = asyncio.run(evaluate_items(items, settings, model=model, seed=seed, pieces=pieces))
     data = to_json(results, settings, model=model, seed=seed, pieces=pieces)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
@@ -354,13 +371,13 @@ def compare(
     settings = settings or load_settings()
     economics = economics_of(settings)
     items = tuple(stock) if stock is not None else training_stock() + held_out_stock()
-    runs = asyncio.run(_compare_items(items, settings, {"A": a, "B": b}, seed, pieces))
+    with _quiet_controller():
+        runs = asyncio.run(_compare_items(items, settings, {"A": a, "B": b}, seed, pieces))
     data: dict[str, Any] = {"format": "bandsaw-ml-compare/1", "A": str(a), "B": str(b), "seed": seed,
                             "pieces_per_item": pieces, "split": split_description()}
     for group in GROUPS:
         index = [i for i, item in enumerate(items) if bool(held_out_reasons(item)) == (group == "held_out")]
-        if index:
-            data[group] = {name: summarise([runs[name][i] for i in index], economics) for name in ("A", "B")}
+        data[group] = {name: summarise([runs[name][i] for i in index], economics) for name in ("A", "B")}
     data["items"] = [
         {"item": item.as_dict(), "held_out_because": held_out_reasons(item),
          "A": summarise([runs["A"][i]], economics), "B": summarise([runs["B"][i]], economics)}
@@ -372,7 +389,7 @@ def compare(
 def compare_markdown(data: dict[str, Any]) -> str:
     lines = [f"A = `{data['A']}`, B = `{data['B']}` (ML mode, same stock and seeds)", ""]
     for group in GROUPS:
-        if group in data:
+        if any(f["attempts"] for f in data[group].values()):
             lines += [f"{group.replace('_', '-')}:", "", format_table(data[group]), ""]
     header = ("item", "cost A", "cost B", "B/A", "trips A", "trips B")
     lines += [" | ".join(header), " | ".join("---" for _ in header)]

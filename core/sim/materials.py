@@ -3,7 +3,8 @@
 A grade carries what the cutting model needs (Kienzle k_c and m_c, the good chip-thickness
 window, a chatter band of cutting speed, the Taylor band-life constants of
 :mod:`core.sim.cutting`); a section knows its height and the chord the band engages at a given
-depth. ``STOCK`` lists the bars the automatic feed cuts from.
+depth. ``STOCK`` lists the catalogue; the automatic feed of the live simulator cuts from
+``LIVE_STOCK``, the part of it that the normal preset cuts safely unattended.
 
 The PLC does not know Brinell numbers: register material_type (2200) holds the grade's code and
 material_hardness (2201) a hardness class code, :data:`HARDNESS_CLASSES` (upper bounds in HB,
@@ -231,10 +232,18 @@ STOCK: tuple[Stock, ...] = (
 )
 
 
+# What the unattended simulator feeds at the operator's normal preset: everything in STOCK that
+# neither overloads a band near the end of its life nor breaks teeth at that preset. The wide
+# and hard bars (S235JR 150, 42CrMo4 140, Hardox 400) need slower speeds than an unattended
+# demo gives them; training and the evaluation cut them with their own speeds.
+_NEEDS_CARE = {("S235JR", 150.0), ("42CrMo4", 140.0), ("Hardox 400", 30.0)}
+LIVE_STOCK: tuple[Stock, ...] = tuple(s for s in STOCK if (s.grade.name, s.section.height) not in _NEEDS_CARE)
+
+
 class MaterialFeed:
     """The automatic bar feed: batches of 3-8 pieces from a random bar of ``STOCK``."""
 
-    def __init__(self, rng: random.Random, stock: tuple[Stock, ...] = STOCK) -> None:
+    def __init__(self, rng: random.Random, stock: tuple[Stock, ...] = LIVE_STOCK) -> None:
         if not stock:
             raise ValueError("the stock list is empty")
         self._rng = rng

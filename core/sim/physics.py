@@ -42,7 +42,7 @@ from enum import IntEnum, IntFlag
 
 from core.sim import cutting as cm
 from core.sim.environment import Environment
-from core.sim.materials import STOCK, MaterialFeed, Stock
+from core.sim.materials import LIVE_STOCK, MaterialFeed, Stock
 from core.sim.outputs import compute_outputs
 from core.snapshot import SawState
 
@@ -92,7 +92,7 @@ class SawPlc:
         current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656),
         machine: cm.Machine | None = None,
         machine_id: int = 1,
-        stock: tuple[Stock, ...] = STOCK,
+        stock: tuple[Stock, ...] = LIVE_STOCK,
         heartbeat_timeout_s: float = 5.0,
     ) -> None:
         if physics_hz < 20.0:

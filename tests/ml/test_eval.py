@@ -107,6 +107,9 @@ def test_figures_per_group_and_mode_without_a_model(settings: Settings, tmp_path
     assert "wear 75 %" in report and "16MnCr5 (code 10)" in report and "## held-out stock" in report
     again = run_evaluation(None, settings=settings, stock=items, pieces=1)
     assert again == data  # deterministic per seed
+    one_group = run_evaluation(None, settings=settings, stock=items[:1], pieces=1, report=tmp_path / "one.md")
+    assert one_group["held_out"]["oracle"]["cuts"] == 0 and one_group["held_out"]["oracle"]["cost_per_cut"] is None
+    assert "No items in this group." in (tmp_path / "one.md").read_text()
 
 
 def test_failed_pieces_are_counted_and_cost_what_they_used(settings: Settings) -> None:

@@ -133,3 +133,16 @@ def test_register_map_names_every_grade_and_hardness_code(register_map: Register
     assert grades == {g.code: g.name for g in GRADES}
     hardness = dict(register_map["material_hardness"].enum)
     assert set(hardness) == {code for code, _ in HARDNESS_CLASSES}
+
+
+def test_the_unattended_feed_is_safe_at_the_normal_preset_to_the_end_of_band_life() -> None:
+    from core.sim.materials import LIVE_STOCK
+
+    machine = cutting.Machine()
+    assert len(LIVE_STOCK) == len(STOCK) - 3
+    for stock in LIVE_STOCK:
+        for wear in (0.0, 0.5, 0.99):
+            h_z = cutting.chip_thickness(30.0 * cutting.feed_efficiency(wear), 70.0, machine.tooth_pitch)
+            force = cutting.cutting_force(stock.grade, machine, stock.section.max_chord(), h_z, wear)
+            assert cutting.band_torque(machine, force) < 110.0, stock.label
+            assert cutting.breakage_hazard(stock.grade, machine, h_z, wear) == 0.0, stock.label
