@@ -45,3 +45,11 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Refresh the Qt Linguist sources from the code (new tr() texts appear unfinished; translate them in
+# resources/translations/bandsaw_tr.ts) and compile the .qm files the HMI loads.
+.PHONY: translations
+translations: $(VENV)/.installed-dev
+	$(BIN)/pyside6-lupdate $$(find hmi -name '*.py' | sort) -no-obsolete -locations none \
+		-ts resources/translations/bandsaw_en.ts resources/translations/bandsaw_tr.ts
+	for ts in resources/translations/*.ts; do $(BIN)/pyside6-lrelease -silent $$ts -qm $${ts%.ts}.qm; done

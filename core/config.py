@@ -283,6 +283,9 @@ class HmiSettings(_Section):
     stale_after_s: float = Field(default=1.0, gt=0)
     plot_rate_hz: float = Field(default=10.0, gt=0, le=10)
     inactivity_logout_s: float = Field(default=300.0, gt=0)
+    # The screen's language (Qt translations in resources/translations); each user's own choice on
+    # screen is remembered and wins for that user; `bandsaw hmi --lang` wins over both.
+    language: Literal["en", "tr"] = "en"
 
 
 class SimSettings(_Section):

@@ -48,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, metavar="PATH", help="configuration file")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="data directory")
     parser.add_argument("--page", choices=PAGES, default="dashboard", help="page shown first")
+    parser.add_argument("--lang", choices=("en", "tr"), default=None,
+                        help="screen language (default: hmi.language in config, or the user's last choice)")
     parser.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
                         help="render the main window to PATH (PNG) after --after seconds and exit")
     parser.add_argument("--after", type=float, default=5.0, metavar="S", help="seconds before the screenshot")
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None
     return run_qt(
         settings, register_map, engine_factory or default_engine_factory,
         simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
-        screenshot=args.screenshot, after=args.after, size=args.size,
+        screenshot=args.screenshot, after=args.after, size=args.size, language=args.lang or settings.hmi.language,
     )
 
 
@@ -104,17 +106,20 @@ def run_qt(
     after: float = 5.0,
     size: str = "1280x800",
     window_ready: Callable[[Any], None] | None = None,
+    language: str = "en",
 ) -> int:
     """Create (or reuse) the QApplication and run the window on a qasync loop until it closes."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from hmi.i18n import Translator
     from hmi.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)  # the async close path decides when the loop ends
     apply_theme(app)
+    Translator.install(app).switch(language)  # before any widget exists: every text is built translated
     # Python 3.11 has no asyncio.run(loop_factory=...): asyncio.Runner has.
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(run_window(

@@ -6,6 +6,8 @@ import math
 import struct
 from enum import StrEnum
 
+from PySide6.QtCore import QLocale
+
 from core.registers import Register
 
 
@@ -26,9 +28,10 @@ def decimals_for(register: Register) -> int:
 
 
 def format_number(value: float | None, decimals: int) -> str:
+    """In the screen's locale (hmi.i18n sets it: 12.5 in English, 12,5 in Turkish)."""
     if value is None or not math.isfinite(value):
         return "—"
-    return f"{value:.{decimals}f}"
+    return QLocale().toString(float(value), "f", decimals)
 
 
 def format_value(register: Register, value: float | None) -> str:

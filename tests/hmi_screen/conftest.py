@@ -1,0 +1,24 @@
+"""Fixtures for the screen tests (widgets, translations): Qt leak checks; English restored after each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hmi_testing import no_leaked_qt
+from PySide6.QtWidgets import QApplication
+
+from hmi.i18n import Translator
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
+    with no_leaked_qt(qapp):
+        yield
+
+
+@pytest.fixture
+def translator(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Translator]:
+    translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
+    yield translator
+    translator.switch("en")
