@@ -21,14 +21,16 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.analysis.alarms import AlarmManager, AlarmTransition, Priority
 from core.api import ServiceHealth
 from core.config import Settings
+from core.iot import key_map
 from core.iot import thingsboard as tb
 from core.iot.connection import MqttConnection
 from core.iot.device import DeviceState
+from core.iot.http_transport import HttpConnection
 from core.iot.outbox import Outbox, OutboxRecord
 from core.iot.stream import Stream
 from core.registers import RegisterMap
@@ -45,6 +47,20 @@ MAX_PENDING = 100_000  # records held in memory while the outbox cannot be writt
 TICK_S = 1.0
 
 T = TypeVar("T")
+
+
+class Transport(Protocol):
+    """MQTT (connection.py) or HTTP (http_transport.py): the same four calls."""
+
+    endpoint: str
+
+    def configure_tls(self) -> None: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def publish(self, topic: str, payload: bytes) -> int: ...
 
 
 class TelemetryService:
@@ -74,6 +90,7 @@ class TelemetryService:
         self.outbox_path = (data_dir or settings.data_dir) / "mqtt_offline" / "outbox.db"
         computed = {name: source for name, source in
                     (("ml_output", ml_output), ("torque_guard", torque_guard)) if source is not None}
+        self._keys = key_map.resolve(self._cfg, register_map)  # ConfigError names a bad entry
         self._sampler = tb.RecordSampler(register_map, self._cfg.record_rate_hz, self._cfg.fields, computed)
         self._device = DeviceState(
             self._cfg, register_map, self._sampler, machine_id=settings.machine.id,
@@ -88,7 +105,7 @@ class TelemetryService:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._executor: ThreadPoolExecutor | None = None
-        self._conn: MqttConnection | None = None
+        self._conn: Transport | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stepped = asyncio.Event()  # set after every pump step: stop() waits on it
@@ -162,10 +179,12 @@ class TelemetryService:
         # Certificate paths in the config are relative to the install directory, like every path.
         files = {key: self._settings.resolve(path) for key in ("ca_file", "cert_file", "key_file")
                  if (path := getattr(self._cfg, key)) is not None}
-        self._conn = MqttConnection(
-            self._cfg.model_copy(update=files), self, self._loop,
-            client_id=client_id, max_inflight=self._cfg.max_inflight_messages,
-        )
+        cfg = self._cfg.model_copy(update=files)
+        if cfg.transport == "http":
+            self._conn = HttpConnection(cfg, self, self._loop)
+        else:
+            self._conn = MqttConnection(cfg, self, self._loop, client_id=client_id,
+                                        max_inflight=self._cfg.max_inflight_messages)
         try:
             self._conn.configure_tls()
         except ValueError as exc:
@@ -245,6 +264,11 @@ class TelemetryService:
         self._stream.end()
         self._wake.set()
 
+    def transport_refused(self, error: str) -> None:
+        """The server answered but refuses the data (HTTP 4xx): an alarm now, records kept."""
+        self.mqtt_disconnected(error)
+        self._alarms.update(ALARM_DOWN, True, f"ThingsBoard: {error}", source="iot")
+
     def mqtt_published(self, mid: int) -> None:
         count = self._stream.acknowledged(mid)
         if count is None:
@@ -290,7 +314,7 @@ class TelemetryService:
             if self._connected and not self._exit:
                 attributes = self._device.attributes_due()
                 if attributes is not None:
-                    self._publish_other(*attributes)
+                    self._publish_other(*self._keys.attribute_message(*attributes))
                 await self._publish()
         except (sqlite3.Error, OSError) as exc:
             self._outbox_failed(f"MQTT outbox {self.outbox_path}: {exc}")
@@ -309,7 +333,8 @@ class TelemetryService:
 
     async def _store(self) -> None:
         batch = list(self._pending)
-        records = [(ts_ms, tb.record_payload(values)) for ts_ms, values in batch]
+        keys = self._keys
+        records = [(ts_ms, tb.record_payload(keys.telemetry_values(values))) for ts_ms, values in batch]
         ids = await self._run(self._outbox.add, records)
         for _ in batch:
             self._pending.popleft()

@@ -1,0 +1,92 @@
+"""Telemetry and attribute keys as the plant's ThingsBoard dashboards expect them.
+
+``iot.thingsboard.key_map`` (telemetry) and ``iot.thingsboard.attribute_key_map``:
+
+- ``native``: register names (telemetry) and machineId, bandId, ... (attributes), as today;
+- ``smart-saw``: the older system's keys (its sensor_data column names, SMART-SAW.md), so the
+  dashboards built for it keep working after the switch;
+- a mapping ``{our name: key}`` for anything else; names left out keep their own key.
+
+A mapping naming something this saw does not send, an empty key, or two names sent under one key
+is a configuration error naming the entry. Renaming happens once, when a record is stored in the
+outbox (telemetry) or when attributes are sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.config import ConfigError, ThingsBoardSettings
+from core.iot import thingsboard as tb
+from core.migrate.smart_saw_columns import ATTRIBUTE_KEYS, telemetry_keys
+from core.registers import RegisterMap
+
+ATTRIBUTE_NAMES = ("machineId", "bandId", "bandType", "bandBrand", "material", "softwareVersion", "modelVersion",
+                   "registerMapHash")
+ALARM_FIELD = "alarm"  # alarm transitions travel as telemetry under this key
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMap:
+    telemetry: Mapping[str, str]  # only the names that change
+    attributes: Mapping[str, str]
+
+    def telemetry_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        keys = self.telemetry
+        if not keys:
+            return dict(values)
+        return {keys.get(name, name): value for name, value in values.items()}
+
+    def attribute_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        keys = self.attributes
+        return {keys.get(name, name): value for name, value in values.items()}
+
+    def attribute_message(self, topic: str, payload: bytes) -> tuple[str, bytes]:
+        """Client attributes (on ``v1/devices/me/attributes``) under the configured keys."""
+        if topic != tb.ATTRIBUTES_TOPIC or not self.attributes:
+            return topic, payload
+        values = json.loads(payload)
+        return topic, tb.record_payload(self.attribute_values(values)).encode()
+
+    def field_name(self, key: str) -> str:
+        """Our name for a telemetry key (telemetryFields set from a dashboard in its own keys)."""
+        for name, mapped in self.telemetry.items():
+            if mapped == key:
+                return name
+        return key
+
+
+def resolve(cfg: ThingsBoardSettings, register_map: RegisterMap) -> KeyMap:
+    """The key maps of the configuration; raises ConfigError naming the bad entry."""
+    fields = [*register_map.names, *tb.COMPUTED_FIELDS, ALARM_FIELD]
+    telemetry = _resolve("key_map", cfg.key_map, fields, telemetry_keys())
+    attributes = _resolve("attribute_key_map", cfg.attribute_key_map, ATTRIBUTE_NAMES, ATTRIBUTE_KEYS)
+    return KeyMap(telemetry, attributes)
+
+
+def _resolve(option: str, value: str | Mapping[str, str], known: Iterable[str],
+             smart_saw: Mapping[str, str]) -> dict[str, str]:
+    key = f"iot.thingsboard.{option}"
+    known_names = list(dict.fromkeys(known))
+    if value == "native":
+        return {}
+    if value == "smart-saw":
+        return {name: mapped for name, mapped in smart_saw.items() if name in known_names and name != mapped}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key} = {value!r}: allowed native, smart-saw or a mapping of names to keys")
+    for name, mapped in value.items():
+        if name not in known_names:
+            raise ConfigError(f"{key}.{name}: unknown name {name!r}; allowed: {', '.join(known_names)}")
+        if not isinstance(mapped, str) or not mapped.strip():
+            raise ConfigError(f"{key}.{name} = {mapped!r}: the key must be a non-empty text")
+    result = {name: mapped.strip() for name, mapped in value.items()}
+    sent_as: dict[str, str] = {}
+    for name in known_names:
+        sent = result.get(name, name)
+        if sent in sent_as:
+            raise ConfigError(f"{key}.{name}: key {sent!r} is already used for {sent_as[sent]!r}")
+        sent_as[sent] = name
+    return {name: mapped for name, mapped in result.items() if name != mapped}

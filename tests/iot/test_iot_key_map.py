@@ -1,0 +1,74 @@
+"""Telemetry and attribute key maps: native, smart-saw, explicit; bad entries are config errors."""
+
+from __future__ import annotations
+
+import pytest
+from http_helpers import TbHttpServer
+from mqtt_helpers import SnapshotMaker, free_port, make_service, running, wait_until, with_thingsboard
+
+from core.analysis.alarms import AlarmManager
+from core.config import ConfigError, Settings
+from core.iot import key_map
+from core.iot.service import TelemetryService
+from core.registers import RegisterMap
+
+
+def test_native_changes_nothing(settings: Settings, register_map: RegisterMap) -> None:
+    keys = key_map.resolve(settings.iot.thingsboard, register_map)
+    assert keys.telemetry_values({"band_current": 1.0}) == {"band_current": 1.0}
+    assert keys.attribute_values({"machineId": 3}) == {"machineId": 3}
+
+
+def test_smart_saw_uses_the_older_systems_keys(settings: Settings, register_map: RegisterMap) -> None:
+    cfg = with_thingsboard(settings, key_map="smart-saw", attribute_key_map="smart-saw").iot.thingsboard
+    keys = key_map.resolve(cfg, register_map)
+    sent = keys.telemetry_values({"band_current": 12.5, "band_torque": 40.0, "cutting_speed_actual": 72.0,
+                                  "descent_speed_actual": 31.5, "head_height": 250.0, "band_deviation": -0.1,
+                                  "saw_state": 3, "machine_id": 4, "ml_output": 0.2, "band_power": 1.0})
+    assert sent == {"serit_motor_akim_a": 12.5, "serit_motor_tork_percentage": 40.0, "serit_kesme_hizi": 72.0,
+                    "serit_inme_hizi": 31.5, "kafa_yuksekligi_mm": 250.0, "serit_sapmasi": -0.1,
+                    "testere_durumu": 3, "makine_id": 4, "ml_output": 0.2,
+                    "band_power": 1.0}  # the older system had no such key: sent under its own name
+    assert keys.attribute_values({"machineId": 4, "bandId": 7, "softwareVersion": "1"}) == {
+        "makine_id": 4, "serit_id": 7, "softwareVersion": "1"}
+
+
+def test_explicit_mapping_and_its_errors(settings: Settings, register_map: RegisterMap) -> None:
+    cfg = with_thingsboard(settings, key_map={"band_current": "current", "alarm": "alarm_event"}).iot.thingsboard
+    keys = key_map.resolve(cfg, register_map)
+    assert keys.telemetry_values({"band_current": 1.0, "band_torque": 2.0}) == {"current": 1.0, "band_torque": 2.0}
+    bad = with_thingsboard(settings, key_map={"band_curent": "current"}).iot.thingsboard
+    with pytest.raises(ConfigError, match=r"iot\.thingsboard\.key_map\.band_curent: unknown name 'band_curent'"):
+        key_map.resolve(bad, register_map)
+    twice = with_thingsboard(settings, key_map={"band_current": "band_torque"}).iot.thingsboard
+    with pytest.raises(ConfigError, match=r"key_map\.band_torque: key 'band_torque' is already used"):
+        key_map.resolve(twice, register_map)
+    empty = with_thingsboard(settings, attribute_key_map={"machineId": " "}).iot.thingsboard
+    with pytest.raises(ConfigError, match=r"attribute_key_map\.machineId = ' ': the key must be a non-empty text"):
+        key_map.resolve(empty, register_map)
+    with pytest.raises(ConfigError, match=r"attribute_key_map\.serialNo: unknown name"):
+        key_map.resolve(with_thingsboard(settings, attribute_key_map={"serialNo": "x"}).iot.thingsboard, register_map)
+
+
+def test_a_bad_mapping_stops_the_service_from_being_built(settings: Settings, register_map: RegisterMap) -> None:
+    bad = with_thingsboard(settings, enabled=True, key_map={"nope": "x"})
+    with pytest.raises(ConfigError, match=r"iot\.thingsboard\.key_map\.nope"):
+        TelemetryService(bad, register_map, AlarmManager())
+
+
+async def test_smart_saw_keys_on_the_wire(settings: Settings, register_map: RegisterMap) -> None:
+    server = TbHttpServer(free_port()).start()
+    service = make_service(settings, register_map, server.port,
+                           tb={"transport": "http", "key_map": "smart-saw", "attribute_key_map": "smart-saw"})
+    maker = SnapshotMaker(register_map)
+    try:
+        async with running(service):
+            service.on_snapshot(maker.next(band_current=12.5))
+            await wait_until(lambda: server.telemetry() and server.attributes(), what="telemetry and attributes")
+    finally:
+        server.stop()
+    values = server.telemetry()[0]["values"]
+    assert values["serit_motor_akim_a"] == 12.5 and values["kesilen_parca_adeti"] == 1
+    assert "band_current" not in values and "cut_count" not in values
+    attributes = server.attributes()[-1]
+    assert attributes["makine_id"] == 7 and attributes["serit_id"] == 1234 and "machineId" not in attributes
