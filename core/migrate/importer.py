@@ -329,8 +329,10 @@ class _Run:
         if isinstance(stream, SamplesStream):
             if stream.unmapped_registers:
                 result.notes.append(f"not in the register map (left out): {', '.join(stream.unmapped_registers)}")
+            result.notes.extend(stream.unconvertible)
             if stream.named_codes:
-                result.notes.append(f"{stream.named_codes} code values were names, not numbers (left empty)")
+                result.notes.append(f"{stream.named_codes} code values were names the register map does not "
+                                    "know (left empty)")
             if side_entry is not None:
                 result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
         if stream.times.ambiguous:

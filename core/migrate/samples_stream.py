@@ -66,8 +66,9 @@ class SamplesStream(ImportStream):
         self._convert: list[tuple[int, units.Linear]] = []
         self._machine_index: int | None = None
         self._status_index: int | None = None
-        self._info_index: int | None = None
         self.unmapped_registers: tuple[str, ...] = ()  # columns whose register is not in the map
+        self.unconvertible: list[str] = []  # columns whose unit has no conversion to the register's
+        self._enums: list[dict[str, float]] = []
         self.named_codes = 0  # code values given as names (material "St37"): NULL in samples
         self._split = 2
         self._to_utc_ms = times.to_utc_ms
@@ -86,31 +87,33 @@ class SamplesStream(ImportStream):
         super().bind(available)
         numeric: list[str] = []
         codes: list[str] = []
-        registers: list[str] = []
         unmapped: list[str] = []
+        converters: dict[str, units.Linear] = {}
         for column in self.columns[1:]:
             spec = NUMERIC_COLUMNS.get(column) or CODE_COLUMNS[column]
             if spec.register not in self._map:
                 unmapped.append(spec.register)
                 continue
+            register = self._map[spec.register]
+            try:
+                converters[column] = units.conversion(spec.unit, register.unit)
+            except units.UnitError as exc:
+                # A value in the wrong unit is worse than none: leave the column out, say so.
+                self.unconvertible.append(f"sensor_data.{column} -> {spec.register}: {exc}; left out")
+                continue
             (numeric if column in NUMERIC_COLUMNS else codes).append(column)
         self._numeric, self._codes = tuple(numeric), tuple(codes)
         self.columns = (self.columns[0], *numeric, *codes)
-        for index, column in enumerate(self.columns[1:]):
-            spec = NUMERIC_COLUMNS.get(column) or CODE_COLUMNS[column]
-            registers.append(spec.register)
-            try:
-                linear = units.conversion(spec.unit, self._map[spec.register].unit)
-            except units.UnitError as exc:
-                raise MappingError(f"sensor_data.{column} -> register {spec.register}: {exc}") from None
-            if not linear.identity:
-                self._convert.append((index, linear))
+        registers = [(NUMERIC_COLUMNS.get(c) or CODE_COLUMNS[c]).register for c in self.columns[1:]]
+        self._convert = [(i, converters[c]) for i, c in enumerate(self.columns[1:]) if not converters[c].identity]
+        # A code column's text may be one of the register's names (enum): "C45" -> its code.
+        self._enums = [{name.strip().casefold(): float(code) for code, name in self._map[r].enum}
+                       for r in registers[len(numeric):]]
         self.registers = tuple(registers)
         self.unmapped_registers = tuple(unmapped)
         index_of = {name: i for i, name in enumerate(registers)}
         self._machine_index = index_of.get("machine_id")
         self._status_index = index_of.get("alarm_status")
-        self._info_index = index_of.get("alarm_info")
         self._rows_per_statement = max(1, MAX_VARIABLES // (len(registers) + 1))
         self._split = 2 + len(self._numeric)
 
@@ -164,7 +167,7 @@ class SamplesStream(ImportStream):
         """Code columns' values: numbers (also written as text) kept, names counted and left NULL."""
         values: list[float | None] = []
         names = 0
-        for value in codes:
+        for value, enum in zip(codes, self._enums, strict=True):
             if value is None or isinstance(value, int | float):
                 values.append(None if value is None else float(value))
                 continue
@@ -175,6 +178,8 @@ class SamplesStream(ImportStream):
                 number_ = math.nan
             if math.isfinite(number_):
                 values.append(number_)
+            elif text.casefold() in enum:
+                values.append(enum[text.casefold()])
             else:
                 values.append(None)
                 names += bool(text)

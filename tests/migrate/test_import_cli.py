@@ -23,7 +23,7 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
             "--config", str(PROJECT_ROOT / "config" / "config.yaml")]
 
     assert main([*argv, "--dry-run"]) == 0
-    assert "would import 8 of 11 rows read, 3 rejected" in capsys.readouterr().out
+    assert "would import 9 of 12 rows read, 3 rejected" in capsys.readouterr().out
     assert not (data / "databases" / "raw.db").exists()
 
     with DataDirLock(data):  # a running engine holds the data directory
@@ -32,11 +32,11 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
 
     assert main(argv) == 0
     out = capsys.readouterr()
-    assert "total.sensor_data -> raw.samples: imported 8 of 11 rows read, 3 rejected" in out.out
-    assert "2024-10-27 00:30:00 .. 2025-05-09 12:03:21 UTC" in out.out
+    assert "total.sensor_data -> raw.samples: imported 9 of 12 rows read, 3 rejected" in out.out
+    assert "2024-10-27 00:30:00 .. 2025-05-09 12:03:22 UTC" in out.out
     assert "rows/s" in out.err  # progress lines
     conn = sqlite3.connect(data / "databases" / "raw.db")
-    assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 8
+    assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 9
     conn.close()
 
 

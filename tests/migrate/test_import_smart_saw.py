@@ -44,11 +44,12 @@ SENSOR_ROWS = [
     {**BASE, "timestamp": "yesterday"},  # not ISO 8601 -> reject
     {**BASE, "timestamp": "2025-05-09T14:03:21.812000", "serit_motor_akim_a": "abc"},  # text -> reject
     {**BASE, "timestamp": "2025-05-09T14:03:21.912000", "serit_motor_akim_a": None, "malzeme_cinsi": "3"},
+    {**BASE, "timestamp": "2025-05-09T14:03:22.012000", "malzeme_cinsi": " c45 "},  # a name the map knows
 ]
 EXPECTED_TS = [
     utc_ms("2024-10-27T00:30:00"), utc_ms("2024-10-27T00:59:00"), utc_ms("2024-10-27T01:10:00"),
     utc_ms("2024-10-27T02:05:00"), utc_ms("2025-05-09T12:03:21.512"), utc_ms("2025-05-09T12:03:21.612"),
-    utc_ms("2025-05-09T12:03:21.712"), utc_ms("2025-05-09T12:03:21.912"),
+    utc_ms("2025-05-09T12:03:21.712"), utc_ms("2025-05-09T12:03:21.912"), utc_ms("2025-05-09T12:03:22.012"),
 ]
 
 
@@ -126,14 +127,14 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
 
     by_name = {result.name.split(" ")[0]: result for result in summary.streams}
     samples = by_name["total.sensor_data"]
-    assert (samples.read, samples.imported, samples.rejected) == (11, 8, 3)
+    assert (samples.read, samples.imported, samples.rejected) == (12, 9, 3)
     assert (samples.first_ms, samples.last_ms) == (EXPECTED_TS[0], EXPECTED_TS[-1])
     assert (by_name["total.cutting_sessions"].imported, by_name["total.cutting_sessions"].rejected) == (2, 1)
     assert by_name["ml.ml_predictions"].imported == 1
     assert by_name["anomaly.anomaly_events"].imported == 1
     assert by_name["log.system_logs"].imported == 2
     assert summary.rejected == 4 and summary.reject_file == rejects
-    assert seen and seen[0].stream == samples.name and seen[0].total == 11
+    assert seen and seen[0].stream == samples.name and seen[0].total == 12
 
     # samples: every register at its place, UTC ms from Berlin local time (DST both ways)
     got = rows(data, "raw", "SELECT ts_ms, band_current, band_torque, cutting_speed_actual, descent_speed_actual, "
@@ -141,10 +142,16 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
                             "material_hardness, cross_section, dimension_a, cut_count, energy_total, alarm_status, "
                             "ambient_temp FROM samples ORDER BY ts_ms")
     assert [row[0] for row in got] == EXPECTED_TS
-    assert got[4][1:] == (12.5, 40.0, 72.0, 31.5, 250.0, -0.12, 3.0, 4.0, 7.0, None, 180.0, 2.0, 200.0, 12.0,
-                          1.25, 0.0, 21.5)
-    assert got[-1][1] is None and got[-1][10] == 3.0  # NULL stays NULL; a code written as text is a number
-    assert "8 code values were names" in "\n".join(samples.notes)  # "St37" has no code: counted, left empty
+    hardness_is_hb = register_map["material_hardness"].unit == "HB"
+    assert got[4][1:] == (12.5, 40.0, 72.0, 31.5, 250.0, -0.12, 3.0, 4.0, 7.0, None,
+                          180.0 if hardness_is_hb else None, 2.0, 200.0, 12.0, 1.25, 0.0, 21.5)
+    assert got[-2][1] is None and got[-2][10] == 3.0  # NULL stays NULL; a code written as text is a number
+    c45 = next(code for code, name in register_map["material_type"].enum if name == "C45")
+    assert got[-1][10] == c45  # a name the register map's enum knows becomes its code
+    notes = "\n".join(samples.notes)
+    assert "8 code values were names the register map does not know" in notes  # "St37", alarm text: counted
+    if not hardness_is_hb:  # the map holds a hardness class code now: HB values are not put there
+        assert "sensor_data.malzeme_sertlik -> material_hardness: no conversion from 'HB'" in notes
 
     # the rejects: file with reason and row, nothing silently dropped
     with rejects.open(encoding="utf-8") as handle:
@@ -185,7 +192,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     history = list(read_samples(data, None, None, ["band_current"]))
     assert [row[0] for row in history] == EXPECTED_TS
     out = export_data(data, tmp_path / "export.csv", what="samples", signals=["band_current"], zone="UTC")
-    assert out.rows == 8
+    assert out.rows == 9
 
     # idempotent: a second run (even from a copy of the folder) adds nothing and rejects nothing
     copy = tmp_path / "copy-of-smart-saw"
@@ -194,7 +201,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
         (copy / path.name).write_bytes(path.read_bytes())
     again = import_smart_saw(copy, berlin, register_map, reject_path=tmp_path / "rejects-2.csv")
     assert again.imported == 0 and again.rejected == 0 and not (tmp_path / "rejects-2.csv").exists()
-    assert count(data, "raw", "samples") == 8
+    assert count(data, "raw", "samples") == 9
     assert count(data, "log", "alarm_log") == 2
     assert count(data, "total", "cuts") == 2
     assert count(data, "ml", "decisions") == 1
@@ -204,7 +211,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     # the older system kept running: a third run brings only the new rows
     source.insert(paths["total"], "sensor_data", [{**BASE, "timestamp": "2025-05-09T14:04:00.000000"}])
     third = import_smart_saw(tmp_path / "smart-saw", berlin, register_map)
-    assert third.imported == 1 and count(data, "raw", "samples") == 9
+    assert third.imported == 1 and count(data, "raw", "samples") == 10
 
 
 def test_units_converted_where_the_register_map_differs(tmp_path: Path, berlin: Settings) -> None:
@@ -229,10 +236,10 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
     tmp_path: Path, berlin: Settings, register_map: RegisterMap
 ) -> None:
     paths = build_source(tmp_path / "smart-saw")
-    source.fill_sensor_data(paths["total"], 5011, start_local="2025-06-01 00:00:00")  # 5000 more rows
+    source.fill_sensor_data(paths["total"], 5012, start_local="2025-06-01 00:00:00")  # 5000 more rows
     dry = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, dry_run=True,
                            reject_path=tmp_path / "dry.csv")
-    assert dry.streams[0].imported == 5008
+    assert dry.streams[0].imported == 5009
     assert not (berlin.data_dir / "databases" / "raw.db").exists()
 
     token = CancelToken()
@@ -245,8 +252,8 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
     assert cancelled.cancelled and cancelled.streams[0].imported == 1000 - 3
     assert count(berlin.data_dir, "raw", "samples") == 997
     rest = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, batch_rows=1000)
-    assert rest.streams[0].imported == 5008 - 997
-    assert count(berlin.data_dir, "raw", "samples") == 5008
+    assert rest.streams[0].imported == 5009 - 997
+    assert count(berlin.data_dir, "raw", "samples") == 5009
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path, berlin: Settings, register_map: RegisterMap) -> None:
