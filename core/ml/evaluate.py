@@ -4,8 +4,9 @@ the model was trained on (``catalogue``) and stock it never saw (``held_out``).
 cost per cut = machine rate x cut time + band price x band life used (config ``cost``).
 Every item is cut ``pieces`` times in each mode from the same seed (the same noise), each piece
 from the item's band wear. ML runs the real controller (envelope, torque guard, initial delay,
-write thresholds) starting from the normal preset; the oracle is the simulator's own
-cost-minimising speeds (:mod:`core.sim.oracle`), the ceiling. Trips are reset and the piece
+write thresholds) behind the real Writer (:mod:`core.ml.simwriter`), starting from the normal
+preset; the oracle is the simulator's own cost-minimising speeds (:mod:`core.sim.oracle`), the
+ceiling. Trips are reset and the piece
 re-cut (up to 3 attempts); failed attempts cost their time and band life, and ``cost_per_cut``
 divides everything spent by the pieces completed. ``best_preset`` takes, per item, the preset
 with the lowest cost per cut (chosen after the fact: a well-informed operator).
@@ -84,7 +85,11 @@ async def _run_ml(
     journal = MemoryJournal(keep_decisions=False)
     alarms = AlarmManager(clock=saw.clock)
     modes = ModeManager(Mode.ML, journal, wall_clock=saw.clock)
-    controller = MlController(settings, register_map, writer=saw.write,
+    from core.ml.simwriter import sim_writer
+
+    # The controller's envelope, then the real Writer (rate, limits, step, read-back) as on a saw.
+    writer = sim_writer(settings, register_map, saw)
+    controller = MlController(settings, register_map, writer=writer.write,
                               alarms=alarms, modes=modes, journal=journal, clock=saw.clock, wall_clock=saw.clock)
     if not controller.load_model(model):
         raise ValueError(f"model refused: {controller.model_error or model}")

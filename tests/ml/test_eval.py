@@ -169,3 +169,26 @@ def test_cli_refuses_bad_stock_and_missing_model(tmp_path: Path, capsys: pytest.
     missing_stock = str(tmp_path / "no.yaml")
     code, _, stderr = bandsaw(capsys, tmp_path, "ml", "eval", "--model", str(MODEL), "--stock", missing_stock)
     assert code == 2 and "cannot read" in stderr
+
+
+async def test_eval_writes_pass_the_real_writer_on_the_in_process_plc(settings: Settings) -> None:
+    from core.ml.simenv import SimSaw
+    from core.ml.simwriter import sim_writer
+    from core.registers import load_register_map
+
+    saw = SimSaw(seed=4)
+    writer = sim_writer(settings, load_register_map(settings.register_map_path), saw)
+    saw.poll()
+    first = await writer.write("descent_speed", 500.0, user="ml", reason="test")
+    assert first.ok and first.verified and first.written is not None
+    assert first.written < 60.0 and saw.plc.descent_sp == pytest.approx(first.written)  # clamped and stepped
+    too_soon = await writer.write("descent_speed", 40.0, user="ml", reason="test")
+    assert not too_soon.ok  # the per-register write rate, in simulated time
+    for _ in range(10):
+        saw.poll()
+    later = await writer.write("descent_speed", first.written - 5.0, user="ml", reason="test")
+    assert later.ok and not later.clamped and saw.plc.descent_sp == pytest.approx(first.written - 5.0)
+    for _ in range(30):  # no polls: the Writer's PLC value goes stale in simulated time
+        saw.plc.step(0.1)
+    stale = await writer.write("descent_speed", 30.0, user="ml", reason="test")
+    assert not stale.ok and "stale" in stale.reason
