@@ -278,6 +278,34 @@ class LoggingSettings(_Section):
     backup_count: int = Field(default=5, ge=0, le=100)
 
 
+class BarSettings(_Section):
+    """An analog bar on the overview: its range and the marks the operator reads it against."""
+
+    minimum: float = 0.0
+    maximum: float = Field(gt=0)
+    normal: tuple[float, float] | None = None  # the range a healthy cut stays in
+    guard: float | None = None  # protective action starts here (torque guard, PLC warning)
+    overload: float | None = None  # the saw trips here
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BarSettings:
+        marks = [m for m in (self.guard, self.overload) if m is not None]
+        if self.minimum >= self.maximum or any(not self.minimum <= m <= self.maximum for m in marks):
+            raise ValueError(f"minimum < guard <= overload <= maximum required ({self.minimum} .. {self.maximum})")
+        if self.guard is not None and self.overload is not None and self.guard > self.overload:
+            raise ValueError(f"guard ({self.guard}) above overload ({self.overload})")
+        if self.normal is not None and not self.minimum <= self.normal[0] < self.normal[1] <= self.maximum:
+            raise ValueError(f"normal {list(self.normal)} must be a rising range inside minimum .. maximum")
+        return self
+
+
+def _default_bars() -> dict[str, BarSettings]:
+    return {
+        "band_current": BarSettings(maximum=80.0, normal=(10.0, 50.0), guard=60.0, overload=70.0),
+        "band_torque": BarSettings(maximum=150.0, normal=(10.0, 80.0), guard=100.0, overload=120.0),
+    }
+
+
 class HmiSettings(_Section):
     kiosk: bool = False
     stale_after_s: float = Field(default=1.0, gt=0)
@@ -286,6 +314,8 @@ class HmiSettings(_Section):
     # The screen's language (Qt translations in resources/translations); each user's own choice on
     # screen is remembered and wins for that user; `bandsaw hmi --lang` wins over both.
     language: Literal["en", "tr"] = "en"
+    # Analog bars on the overview by register (speed bars take their range from the register map).
+    bars: dict[str, BarSettings] = Field(default_factory=_default_bars)
 
 
 class SimSettings(_Section):

@@ -159,3 +159,8 @@ class LanguageMemory:
             self._settings.setValue(f"language/{user or 'operator'}", lang)
             self._settings.sync()
 
+
+
+def translate(context: str, text: str) -> str:
+    """Translate outside a QObject; write the call literally so lupdate finds it: translate("Ctx", "text")."""
+    return QCoreApplication.translate(context, text)

@@ -2,6 +2,105 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>CutOverview</name>
+    <message>
+        <source>IDLE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PREPARING</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUTTING</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>COMPLETED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FAULT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STATE %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the PLC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: read the alarm, clear the cause, reset the fault on the saw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: load the next piece and start the cycle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: the saw clamps and positions the piece</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: the cut starts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: cut ends in %1, then the saw lifts the band</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next: remove the cut piece; the next piece follows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>normal %1–%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>trip %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>target %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Descent speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band torque</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elapsed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>remaining %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LetterKeyboard</name>
     <message>
         <source>space</source>

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hmi_fake_engine import FakeEngine
 from hmi_testing import no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
+from core.config import Settings
+from core.registers import RegisterMap
+from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
 
 
@@ -22,3 +26,17 @@ def translator(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> 
     translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
     yield translator
     translator.switch("en")
+
+
+@pytest.fixture
+def fake_engine(settings: Settings, register_map: RegisterMap) -> FakeEngine:
+    return FakeEngine(settings, register_map)
+
+
+@pytest.fixture
+def bridge(qapp: QApplication, fake_engine: FakeEngine) -> Iterator[EngineBridge]:
+    bridge = EngineBridge(fake_engine)
+    bridge.attach()
+    yield bridge
+    bridge.detach()
+    bridge.deleteLater()

@@ -1,0 +1,80 @@
+"""The cut as the operator follows it: state, how far through, time taken, time left, what comes next.
+
+Plain Python (no Qt) fed with each poll's values and timestamp. Progress is the head's depth into
+the section (A = the section's height; the material width when A is not known); a completed cut
+is 100 %. Remaining time is the height left divided by the measured descent speed, smoothed so
+the figure does not jump with every noisy sample.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.snapshot import SawState
+
+
+@dataclass(frozen=True, slots=True)
+class CutView:
+    state: int | None  # SawState code, None before the first good poll
+    fraction: float | None  # 0..1 through the section, None when unknown
+    elapsed_s: float | None  # since the cut started (CUTTING), None outside a cut
+    remaining_s: float | None  # estimated, None when the saw is not cutting or descent is ~0
+    depth_mm: float | None
+    height_mm: float | None
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+class CutClock:
+    SMOOTHING = 0.2  # weight of the newest descent-speed sample in the running estimate
+
+    def __init__(self) -> None:
+        self._state: int | None = None
+        self._start_ms: int | None = None
+        self._last_elapsed_s: float | None = None
+        self._speed: float | None = None  # smoothed descent speed, mm/min
+        self.view = CutView(None, None, None, None, None, None)
+
+    def feed(self, values: Mapping[str, float | None], ts_ms: int) -> CutView:
+        state_value = _finite(values.get("saw_state"))
+        state = int(state_value) if state_value is not None else self._state
+        height = _finite(values.get("dimension_a")) or _finite(values.get("material_width"))
+        head = _finite(values.get("head_height"))
+        if state == SawState.CUTTING:
+            if self._state != SawState.CUTTING or self._start_ms is None:
+                self._start_ms, self._speed = ts_ms, None
+            self._last_elapsed_s = max(0.0, (ts_ms - self._start_ms) / 1000.0)
+        elif state != SawState.COMPLETED:  # completed keeps the cut's final time on screen
+            self._start_ms, self._last_elapsed_s = None, None
+        self._state = state
+        fraction = depth = None
+        if height is not None and height > 0 and head is not None:
+            depth = min(max(height - head, 0.0), height)
+            fraction = depth / height
+        if state == SawState.COMPLETED:
+            fraction, depth = 1.0, height  # done is done, wherever the head has gone since
+        elif state == SawState.IDLE:
+            fraction = depth = None  # no piece being cut
+        remaining = None
+        speed = _finite(values.get("descent_speed_actual"))
+        if state == SawState.CUTTING and speed is not None and speed > 0:
+            self._speed = speed if self._speed is None else self._speed + self.SMOOTHING * (speed - self._speed)
+            if depth is not None and height is not None and self._speed > 0.05:
+                remaining = (height - depth) / self._speed * 60.0
+        elapsed = self._last_elapsed_s if state in (SawState.CUTTING, SawState.COMPLETED) else None
+        self.view = CutView(state, fraction, elapsed, remaining, depth, height)
+        return self.view
+
+
+def format_duration(seconds: float | None) -> str:
+    """m:ss (or h:mm:ss); an em dash when unknown."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "—"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

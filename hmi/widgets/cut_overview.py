@@ -1,0 +1,265 @@
+"""The overview built around the cut, readable at 2 m: state, progress, what next, four analog rows.
+
+State in large capitals; a progress bar with the time taken and the estimated time left; a
+"next" line saying what the saw or the operator does next; band speed, descent speed, band
+current and band torque as 64 px numerals with their unit, target and an analog bar (normal
+band, guard, overload); the section in its real shape with the band's progress through it.
+Labels and units are >= 18 px. Only the bridge's signals are used; texts go through tr().
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
+
+from core.config import BarSettings
+from core.registers import Register
+from core.snapshot import Quality, SawState, Snapshot
+from hmi.bridge import EngineBridge
+from hmi.cut_clock import CutClock, CutView, format_duration
+from hmi.formatting import format_number
+from hmi.i18n import translate
+from hmi.widgets.analog_bar import AnalogBar, BarScale
+from hmi.widgets.section_view import Section, SectionView
+from hmi.widgets.style import set_state
+
+ROWS = (  # register, target register, decimals
+    ("cutting_speed_actual", "cutting_speed", 0),
+    ("descent_speed_actual", "descent_speed", 1),
+    ("band_current", None, 1),
+    ("band_torque", None, 0),
+)
+_STATE_STYLE = {SawState.CUTTING: "active", SawState.ERROR: "fault"}
+
+
+def state_name(state: int | None) -> str:
+    names = {
+        SawState.IDLE: translate("CutOverview", "IDLE"),
+        SawState.PREPARING: translate("CutOverview", "PREPARING"),
+        SawState.READY: translate("CutOverview", "READY"),
+        SawState.CUTTING: translate("CutOverview", "CUTTING"),
+        SawState.COMPLETED: translate("CutOverview", "COMPLETED"),
+        SawState.ERROR: translate("CutOverview", "FAULT"),
+    }
+    if state is None:
+        return "—"
+    return names.get(state, translate("CutOverview", "STATE %1").replace("%1", str(state)))  # type: ignore[call-overload]
+
+
+def next_step(view: CutView, alarm: bool) -> str:
+    """What the saw or the operator does next, in one line."""
+    state = view.state
+    if state is None:
+        return translate("CutOverview", "Waiting for the PLC")
+    if state == SawState.ERROR or (alarm and state != SawState.CUTTING):
+        return translate("CutOverview", "Next: read the alarm, clear the cause, reset the fault on the saw")
+    steps = {
+        SawState.IDLE: translate("CutOverview", "Next: load the next piece and start the cycle"),
+        SawState.PREPARING: translate("CutOverview", "Next: the saw clamps and positions the piece"),
+        SawState.READY: translate("CutOverview", "Next: the cut starts"),
+        SawState.CUTTING: translate("CutOverview", "Next: cut ends in %1, then the saw lifts the band"),
+        SawState.COMPLETED: translate("CutOverview", "Next: remove the cut piece; the next piece follows"),
+    }
+    text = steps.get(state, "")  # type: ignore[call-overload]
+    return text.replace("%1", format_duration(view.remaining_s))
+
+
+class AnalogRow(QWidget):
+    """Title, a big numeral with its unit, the target, and the bar."""
+
+    def __init__(self, title: str, register: Register, scale: BarScale, decimals: int,  # noqa: PLR0917
+                 target: Register | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AnalogRow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.register = register
+        self.target_register = target
+        self.decimals = decimals
+        self.title = QLabel(title, self)
+        self.title.setObjectName("RowTitle")
+        self.value = QLabel("—", self)
+        self.value.setObjectName("RowValue")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.value.setFixedWidth(250)
+        self.unit = QLabel(register.unit, self)
+        self.unit.setObjectName("RowUnit")
+        self.target = QLabel("", self)
+        self.target.setObjectName("RowTarget")
+        self.bar = AnalogBar(scale, self)
+        self.bar.setMinimumHeight(34)
+        if target is None:  # no setpoint: show what the bar is judged against
+            parts = []
+            if scale.normal is not None:
+                parts.append(translate("CutOverview", "normal %1–%2").replace("%1", format_number(scale.normal[0], 0))
+                             .replace("%2", format_number(scale.normal[1], 0)))
+            if scale.overload is not None:
+                parts.append(translate("CutOverview", "trip %1").replace("%1", format_number(scale.overload, 0)))
+            self.target.setText(f"{' · '.join(parts)} {register.unit}" if parts else "")
+        layout = QGridLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.setHorizontalSpacing(12)
+        layout.setVerticalSpacing(0)
+        layout.addWidget(self.title, 0, 0, 2, 1, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.value, 0, 1, 2, 1)
+        layout.addWidget(self.unit, 0, 2, 2, 1, Qt.AlignmentFlag.AlignBottom)
+        layout.addWidget(self.target, 0, 3)
+        layout.addWidget(self.bar, 1, 3)
+        self.title.setFixedWidth(230)
+        self.title.setWordWrap(True)
+        self.unit.setFixedWidth(110)
+        layout.setColumnStretch(3, 1)
+
+    def show_values(self, value: float | None, target: float | None, stale: bool) -> None:
+        text = format_number(value, self.decimals)
+        if text != self.value.text():
+            self.value.setText(text)
+        set_state(self.value, "stale" if stale else self.bar.level() if value is not None else "stale")
+        self.bar.set_value(value, stale=stale)
+        if self.target_register is not None:
+            self.bar.set_target(target)
+            target_text = (translate("CutOverview", "target %1 %2").replace("%1", format_number(target, self.decimals))
+                           .replace("%2", self.register.unit)) if target is not None else ""
+            off = target is not None and value is not None and abs(value - target) > max(0.05 * abs(target), 0.5)
+            if target_text != self.target.text():
+                self.target.setText(target_text)
+            set_state(self.target, "off" if off and not stale else "normal")
+
+
+class CutOverview(QWidget):
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CutOverview")
+        self.bridge = bridge
+        self.clock = CutClock()
+        registers = bridge.engine.register_map
+        bars = bridge.engine.settings.hmi.bars
+
+        self.state_label = QLabel("—", self)
+        self.state_label.setObjectName("SawStateBig")
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label.setMinimumWidth(300)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("CutProgressBar")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("—")
+        self.progress.setMinimumHeight(44)
+        self.times = QLabel("", self)
+        self.times.setObjectName("CutTimes")
+        self.next_label = QLabel("", self)
+        self.next_label.setObjectName("NextStep")
+        self.next_label.setWordWrap(True)
+        self.section = SectionView(self)
+        self.section.setFixedSize(130, 130)
+        self.section_label = QLabel("", self)
+        self.section_label.setObjectName("SectionLabel")
+        self.section_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.section_label.setFixedWidth(300)
+
+        titles = {
+            "cutting_speed_actual": translate("CutOverview", "Band speed"),
+            "descent_speed_actual": translate("CutOverview", "Descent speed"),
+            "band_current": translate("CutOverview", "Band current"),
+            "band_torque": translate("CutOverview", "Band torque"),
+        }
+        self.rows: dict[str, AnalogRow] = {}
+        for name, target, decimals in ROWS:
+            if name not in registers:
+                continue
+            target_reg = registers[target] if target is not None and target in registers else None
+            self.rows[name] = AnalogRow(titles[name], registers[name], self._scale(name, target_reg, bars), decimals,
+                                        target_reg, self)
+
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        top.addWidget(self.state_label)
+        progress = QVBoxLayout()
+        progress.setSpacing(2)
+        progress.addWidget(self.progress)
+        progress.addWidget(self.times)
+        progress.addWidget(self.next_label)
+        top.addLayout(progress, 1)
+        section = QVBoxLayout()
+        section.setSpacing(0)
+        section.addWidget(self.section, 0, Qt.AlignmentFlag.AlignHCenter)
+        section.addWidget(self.section_label)
+        top.addLayout(section)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        for row in self.rows.values():
+            row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            layout.addWidget(row)
+        layout.addStretch(1)
+
+        self._alarm = False
+        bridge.snapshot.connect(self.show_snapshot)
+        bridge.tick.connect(self._on_tick)
+        bridge.alarms_changed.connect(lambda alarms: setattr(self, "_alarm", bool(alarms)))
+        latest = bridge.latest
+        if latest is not None:
+            self.show_snapshot(latest)
+        else:
+            self._show_view(self.clock.view, stale=True)
+
+    @staticmethod
+    def _scale(name: str, target: Register | None, bars: dict[str, BarSettings]) -> BarScale:
+        config = bars.get(name)
+        if config is not None:
+            return BarScale(config.minimum, config.maximum, config.normal, config.guard, config.overload)
+        top = target.max if target is not None and target.max else 100.0
+        return BarScale(0.0, top)
+
+    # --- live values -----------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        values = snapshot.values
+        view = self.clock.feed(values, snapshot.ts_ms)
+        stale = snapshot.quality is Quality.COMM_ERROR  # a good poll is live; the tick greys out old data
+        for name, row in self.rows.items():
+            target = row.target_register
+            row.show_values(values.get(name), values.get(target.name) if target else None, stale)
+        self._show_view(view, stale)
+        shape = values.get("cross_section")
+        a = values.get("dimension_a")
+        if shape is not None and a:
+            section = Section(int(shape), a, values.get("dimension_b") or 0.0, values.get("dimension_c") or 0.0,
+                              values.get("dimension_d") or 0.0)
+            if section != self.section.section():
+                self.section.set_section(section)
+                self.section_label.setText(section.label())
+        self.section.set_position(view.fraction)
+
+    def _show_view(self, view: CutView, stale: bool) -> None:
+        name = state_name(view.state)
+        if name != self.state_label.text():
+            self.state_label.setText(name)
+        state = "stale" if stale else _STATE_STYLE.get(view.state, "normal")  # type: ignore[call-overload]
+        set_state(self.state_label, state)
+        if view.fraction is None:
+            self.progress.setValue(0)
+            self.progress.setFormat("—")
+        else:
+            self.progress.setValue(round(view.fraction * 1000))
+            self.progress.setFormat(f"{view.fraction * 100:.0f} %")
+        parts = []
+        if view.elapsed_s is not None:
+            parts.append(translate("CutOverview", "elapsed %1").replace("%1", format_duration(view.elapsed_s)))
+        if view.remaining_s is not None:
+            parts.append(translate("CutOverview", "remaining %1").replace("%1", format_duration(view.remaining_s)))
+        if view.depth_mm is not None and view.height_mm is not None:
+            parts.append(translate("CutOverview", "%1 of %2 mm").replace("%1", format_number(view.depth_mm, 0))
+                         .replace("%2", format_number(view.height_mm, 0)))
+        times = "   ·   ".join(parts)
+        if times != self.times.text():
+            self.times.setText(times)
+        step = next_step(view, self._alarm)
+        if step != self.next_label.text():
+            self.next_label.setText(step)
+
+    def _on_tick(self, _now: float) -> None:
+        if not self.bridge.link_ok:
+            set_state(self.state_label, "stale")
+            for row in self.rows.values():
+                set_state(row.value, "stale")
