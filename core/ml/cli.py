@@ -32,6 +32,10 @@ def register(commands: Any) -> None:
 
     register_eval(actions)  # `ml eval` and `ml compare`: core/ml/eval_cli.py
 
+    from core.ml.legacy_cli import register as register_legacy
+
+    register_legacy(actions)  # `ml import-legacy`: core/ml/legacy_cli.py
+
 
 def _settings(args: argparse.Namespace) -> Any:
     from core.cli import load_from_args
