@@ -100,7 +100,8 @@ async def run_item(
     tries = ticks = 0
     start = saw.time
     fresh_piece = False
-    while run.completed < pieces and tries < pieces * max_attempts and saw.time - start < max_sim_s:
+    while (attempt is not None or (run.completed < pieces and tries < pieces * max_attempts)) \
+            and saw.time - start < max_sim_s:
         snap = saw.poll()
         ticks += 1
         if driver.feed is not None:

@@ -46,6 +46,10 @@ class Plan:
     cut_s: float  # predicted time in the material
     band_life_used: float  # predicted fraction of band life
     cost: float
+    peak_torque: float = 0.0  # predicted band torque %, above machine.torque_limit: not feasible
+
+    def feasible(self, machine: cm.Machine) -> bool:
+        return self.peak_torque <= machine.torque_limit + 1e-6
 
 
 def descent_for(
@@ -65,7 +69,7 @@ def predict(
     """Integrate cut time and band wear over the depth at band speed ``cutting``."""
     machine = machine or cm.Machine()
     efficiency = cm.feed_efficiency(wear)
-    seconds = used = 0.0
+    seconds = used = peak = 0.0
     n = max(1, round(section.height / step_mm))
     dy = section.height / n
     for i in range(n):
@@ -77,7 +81,9 @@ def predict(
         seconds += dy / feed * 60.0
         area_cm2 = section.chord(y + dy / 2.0) * dy / 100.0
         used += area_cm2 * cm.wear_per_cm2(grade, cutting, h_z)
-    return Plan(cutting, seconds, used, economics.cost(seconds, used))
+        # The descent floor may hold the chip above what the torque limit allows.
+        peak = max(peak, cm.band_torque(machine, cm.cutting_force(grade, machine, contact_ahead, h_z, wear)))
+    return Plan(cutting, seconds, used, economics.cost(seconds, used), peak)
 
 
 def best_plan(
@@ -87,19 +93,23 @@ def best_plan(
     descent_range: tuple[float, float] = DESCENT_RANGE,
     step: float = 1.0,
 ) -> Plan:
-    """The band speed (grid of ``step`` m/min over ``cutting_range``) with the lowest cost per cut."""
+    """The band speed (grid of ``step`` m/min over ``cutting_range``) with the lowest cost per cut.
+
+    Only speeds whose cut stays within the torque limit count; if none does (a section too wide
+    for the descent floor), the one with the lowest peak torque.
+    """
     low, high = cutting_range
     if not 0.0 < low <= high:
         raise ValueError(f"bad cutting speed range {cutting_range}")
-    best: Plan | None = None
+    machine = machine or cm.Machine()
+    plans = []
     speed = low
     while speed <= high + 1e-9:
-        plan = predict(grade, section, wear, speed, economics, machine=machine, descent_range=descent_range,
-                       step_mm=2.0)
-        if best is None or plan.cost < best.cost:
-            best = plan
+        plans.append(predict(grade, section, wear, speed, economics, machine=machine, descent_range=descent_range,
+                             step_mm=2.0))
         speed += step
-    assert best is not None
+    feasible = [p for p in plans if p.feasible(machine)]
+    best = min(feasible, key=lambda p: p.cost) if feasible else min(plans, key=lambda p: p.peak_torque)
     # Refine the winner with the fine depth step the simulator will actually cut.
     return predict(grade, section, wear, best.cutting_speed, economics, machine=machine,
                    descent_range=descent_range)

@@ -146,3 +146,14 @@ def test_the_unattended_feed_is_safe_at_the_normal_preset_to_the_end_of_band_lif
             force = cutting.cutting_force(stock.grade, machine, stock.section.max_chord(), h_z, wear)
             assert cutting.band_torque(machine, force) < 110.0, stock.label
             assert cutting.breakage_hazard(stock.grade, machine, h_z, wear) == 0.0, stock.label
+
+
+def test_oracle_prefers_a_band_speed_that_keeps_the_torque_in_limits() -> None:
+    """A wide hard bar on a worn band: at the descent floor only a fast band keeps the chip thin."""
+    economics = Economics(60.0, 80.0)
+    machine = cutting.Machine()
+    grade, bar = GRADES_BY_CODE[7], Section(Shape.ROUND, 160.0)
+    slow = predict(grade, bar, 0.9, 40.0, economics)
+    assert not slow.feasible(machine)
+    plan = best_plan(grade, bar, 0.9, economics)
+    assert plan.feasible(machine) and plan.cutting_speed > 40.0
