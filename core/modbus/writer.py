@@ -8,7 +8,9 @@ limit the step to what is left of the register's allowance in the sliding one-se
 round to what the register holds). Then it encodes, writes, reads back and
 compares; command registers such as ``fault_reset``, which the PLC clears once handled, are
 not read back. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed
-to the audit callback and one line on the ``bandsaw.control`` logger.
+to the audit callback and one line on the ``bandsaw.control`` logger; the ML controller's and
+the torque guard's attempts go to the ``journal`` callback instead when one is given (the ML
+journal: they would bury people's actions in the audit trail, see core.security.audit_route).
 
 The heartbeat task writes the ``heartbeat`` register (incrementing, 65535 wraps to 0) every
 ``modbus.heartbeat_period_s`` through the same checks as user "system". It audits and logs
@@ -31,6 +33,7 @@ from core.modbus.envelope import STEP_WINDOW_S, Decision, StepWindow, decide, li
 from core.modbus.errors import PlcError
 from core.registers import Register, RegisterMap
 from core.security.audit import AuditRecord, AuditResult, AuditSink
+from core.security.audit_route import is_automatic_write
 from core.snapshot import Quality, Snapshot
 
 log = logging.getLogger("bandsaw.control")
@@ -80,6 +83,7 @@ class Writer:
         latest: LatestSnapshot,
         *,
         audit: AuditSink | None = None,
+        journal: AuditSink | None = None,
         clock: Clock = SYSTEM_CLOCK,
         max_age_s: float | None = None,
         command_registers: frozenset[str] = COMMAND_REGISTERS,
@@ -90,6 +94,7 @@ class Writer:
         self._client = client
         self._latest = latest
         self._audit = audit
+        self._journal = journal  # automatic (ML, guard) writes; None: they go to ``audit`` too
         self._clock = clock
         self._control = settings.control
         self._min_interval_s = 1.0 / modbus.write_rate_hz
@@ -263,10 +268,11 @@ class Writer:
         self._emit(record)
 
     def _emit(self, record: AuditRecord) -> None:
-        if self._audit is None:
+        sink = self._journal if self._journal is not None and is_automatic_write(record) else self._audit
+        if sink is None:
             return
         try:
-            self._audit(record)
+            sink(record)
         except Exception:  # the audit sink failing must not turn a done write into an error
             log.exception("audit sink failed for: %s", record.describe())
 

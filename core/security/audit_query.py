@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.security.audit import AuditRecord
+from core.security.audit_chain import insert_chained
+from core.security.audit_route import AUTOMATIC_USERS
 
 COLUMNS = ("id", "ts_ms", "user", "action", "target", "old_value", "new_value", "result", "detail")
 BUSY_TIMEOUT_MS = 5000
@@ -28,10 +30,14 @@ class AuditFilter:
     actions: tuple[str, ...] = ()  # any of: an exact action, or a prefix ending in "_" ("alarm_", "user_")
     text: str = ""  # substring of target or detail
     result: str = ""  # accepted, clamped, refused, failed
+    automatic: bool = True  # False: hide the engine's own rows (users in audit_route.AUTOMATIC_USERS)
 
     def where(self) -> tuple[str, list[object]]:
         clauses: list[str] = []
         values: list[object] = []
+        if not self.automatic:
+            clauses.append(f"user NOT IN ({', '.join('?' * len(AUTOMATIC_USERS))})")
+            values.extend(sorted(AUTOMATIC_USERS))
         if self.start_ms is not None:
             clauses.append("ts_ms >= ?")
             values.append(self.start_ms)
@@ -167,18 +173,14 @@ def append_audit(path: Path, records: Iterable[AuditRecord]) -> int:
     caller creates it first with core.storage.sqlite_open.open_writer when it does not.
     """
     rows = [
-        (r.ts_ms, r.user, r.action, r.target, _plain(r.old_value), _plain(r.new_value), str(r.result), r.detail)
-        for r in records
+        (r.ts_ms, r.user, r.action, r.target, r.old_value, r.new_value, str(r.result), r.detail) for r in records
     ]
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")  # the chain's last hash and our rows in one transaction
         try:
-            conn.executemany(
-                "INSERT INTO audit (ts_ms, user, action, target, old_value, new_value, result, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows,
-            )
+            insert_chained(conn, rows)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -186,10 +188,6 @@ def append_audit(path: Path, records: Iterable[AuditRecord]) -> int:
     finally:
         conn.close()
     return len(rows)
-
-
-def _plain(value: object) -> object:
-    return value if value is None or isinstance(value, str | int | float) else str(value)
 
 
 def _iso(ts_ms: object) -> str:

@@ -1,4 +1,6 @@
-"""log.db migration v2: the audit trail is append-only from the program's side.
+"""log.db migrations v2 (append-only triggers) and v3 (the hash chain) of the audit trail.
+
+v2: the audit trail is append-only from the program's side.
 
 Triggers abort any UPDATE or DELETE of an ``audit`` row, whichever connection tries it. (Whoever
 holds the file can still replace it; backups and the PostgreSQL mirror keep copies elsewhere.)
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
-APPEND_ONLY_MESSAGE = "the audit trail is append-only"
+from core.security.audit_chain import APPEND_ONLY_MESSAGE, rechain_all
 
 _TRIGGERS = (
     f"""
@@ -32,3 +34,10 @@ _TRIGGERS = (
 def log_v2(conn: sqlite3.Connection) -> None:
     for statement in _TRIGGERS:
         conn.execute(statement)
+
+
+def log_v3(conn: sqlite3.Connection) -> None:
+    """v3: every row carries its chain hash (core.security.audit_chain); rows already there are
+    chained in id order, and the triggers are recreated with the one that refuses unhashed rows."""
+    conn.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
+    rechain_all(conn)

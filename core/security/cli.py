@@ -1,9 +1,13 @@
-"""``bandsaw users``: add, list, passwd, enable, disable, init-admin.
+"""``bandsaw users``: add, list, passwd, enable, disable, role, init-admin; ``bandsaw audit verify``.
 
-A PIN/password is read from the terminal (getpass, asked twice) or, when standard input is not
-a terminal, from its first line: never from an argument (argv is visible to every process).
-Whoever runs this has the data directory in hand, so no login is asked; the audit trail names
-them ``cli:<os user>``. Exit codes: 0 done, 1 refused or failed (reason on stderr), 2 bad usage.
+Changing users needs an admin: ``--admin NAME`` (else asked) and that admin's PIN, read like
+every secret from the terminal (getpass) or, when standard input is not a terminal, from its
+next lines - never from an argument (argv is visible to every process). Piped, the lines are:
+the admin's name (unless ``--admin``), the admin's PIN, then the new PIN where one is set.
+The change is audited under that admin. The one exception is the first admin: ``init-admin``
+(or ``add --role admin``) while no enabled admin exists, audited as ``cli:<os user>``.
+``list`` needs no login (names and roles, never secrets).
+Exit codes: 0 done (audit verify: intact), 1 refused or failed (audit verify: broken), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +24,9 @@ from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, l
 from core.config import Settings
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
-from core.security.audit_query import append_audit
+from core.security.audit_cli import register as audit_commands
+from core.security.cli_admin import authenticate_admin
+from core.security.cli_audit import append_records, cli_actor, os_user
 from core.security.permissions import Role
 from core.security.users import UserError, UserStoreError, check_name
 
@@ -69,9 +74,18 @@ def register(commands: Any) -> None:
         sub.add_argument("name")
         sub.set_defaults(handler=_guarded(_cmd_enable if verb == "enable" else _cmd_disable))
 
+    role = actions.add_parser("role", help="change a user's role (the last enabled admin stays admin)")
+    role.add_argument("name")
+    role.add_argument("role", choices=[r.value for r in Role])
+    role.set_defaults(handler=_guarded(_cmd_role))
+
     for sub in (add, init, listing, passwd, *actions.choices.values()):
         if not any(a.dest == "config" for a in sub._actions):
             add_config_arguments(sub)
+        if sub is not listing and sub is not init and not any(a.dest == "admin" for a in sub._actions):
+            sub.add_argument("--admin", default=None, metavar="NAME",
+                             help="the admin who authorises this (asked when not given); the PIN is always asked")
+    audit_commands(commands)
 
 
 # --- handlers ------------------------------------------------------------------------------
@@ -87,6 +101,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         if first and role is not Role.ADMIN:
             return ctx.fail("no admin exists yet: the first user must be an admin "
                             f"(bandsaw users add {name} --role admin, or bandsaw users init-admin)")
+        if not first and not ctx.login(args, f"user_add {name}"):
+            return EXIT_FAILURE
         secret = read_secret(f"PIN/password for {name}: ")
         if secret is None:
             return ctx.fail("no PIN/password given")
@@ -95,7 +111,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
                 ctx.access.create_first_admin(name, secret, by=ctx.by)
             else:
                 user = ctx.access.store.add(name, role, secret)
-                ctx.access.trail.record(ctx.by, "user_add", user.name, new=user.role.value)
+                ctx.access.trail.record(ctx.by, "user_add", user.name, new=user.role.value, detail=ctx.via)
         except UserError as exc:
             ctx.refused("user_add", name, str(exc))
             return ctx.fail(str(exc))
@@ -142,7 +158,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_passwd(args: argparse.Namespace) -> int:
     with _Context(args) as ctx:
         name = args.name.strip().lower()
+        if not ctx.login(args, f"user_passwd {name}"):
+            return EXIT_FAILURE
         if ctx.access.store.get(name) is None:
+            ctx.refused("user_passwd", name, "no such user")
             return ctx.fail(f"no user {name!r}")
         secret = read_secret(f"new PIN/password for {name}: ")
         if secret is None:
@@ -152,7 +171,8 @@ def _cmd_passwd(args: argparse.Namespace) -> int:
         except UserError as exc:
             ctx.refused("user_passwd", name, str(exc))
             return ctx.fail(str(exc))
-        ctx.access.trail.record(ctx.by, "user_passwd", name, detail="PIN/password changed; lock-out cleared")
+        ctx.access.trail.record(ctx.by, "user_passwd", name,
+                                detail=f"PIN/password changed; lock-out cleared; {ctx.via}")
         print(f"PIN/password of {name} changed")
         return ctx.done()
 
@@ -169,6 +189,8 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     action = "user_enable" if enabled else "user_disable"
     with _Context(args) as ctx:
         name = args.name.strip().lower()
+        if not ctx.login(args, f"{action} {name}"):
+            return EXIT_FAILURE
         before = ctx.access.store.get(name)
         try:
             ctx.access.store.set_enabled(name, enabled)
@@ -176,8 +198,25 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
             ctx.refused(action, name, str(exc))
             return ctx.fail(str(exc))
         old = None if before is None else ("enabled" if before.enabled else "disabled")
-        ctx.access.trail.record(ctx.by, action, name, old=old, new="enabled" if enabled else "disabled")
+        ctx.access.trail.record(ctx.by, action, name, old=old, new="enabled" if enabled else "disabled", detail=ctx.via)
         print(f"user {name} {'enabled' if enabled else 'disabled'}")
+        return ctx.done()
+
+
+def _cmd_role(args: argparse.Namespace) -> int:
+    with _Context(args) as ctx:
+        name = args.name.strip().lower()
+        if not ctx.login(args, f"user_role {name}"):
+            return EXIT_FAILURE
+        before = ctx.access.store.get(name)
+        try:
+            user = ctx.access.store.set_role(name, args.role)
+        except UserError as exc:
+            ctx.refused("user_role", name, str(exc))
+            return ctx.fail(str(exc))
+        old = None if before is None else before.role.value
+        ctx.access.trail.record(ctx.by, "user_role", user.name, old=old, new=user.role.value, detail=ctx.via)
+        print(f"user {user.name} is now {user.role.value}" + (f" (was {old})" if old else ""))
         return ctx.done()
 
 
@@ -205,7 +244,16 @@ class _Context:
         self.settings: Settings = settings
         self.records: list[AuditRecord] = []
         self.access = AccessControl.from_settings(settings, audit=self.records.append)
-        self.by = f"cli:{_os_user()}"
+        self.by = cli_actor()  # the authenticated admin once login() succeeded
+        self.via = f"command line, os user {os_user()}"
+
+    def login(self, args: argparse.Namespace, purpose: str) -> bool:
+        """Authenticate an admin for this command (name from --admin or asked; PIN asked)."""
+        admin = authenticate_admin(self.access, getattr(args, "admin", None), purpose=purpose)
+        if admin is None:
+            return False
+        self.by = admin
+        return True
 
     def __enter__(self) -> _Context:
         return self
@@ -235,25 +283,8 @@ class _Context:
             return True
         records, self.records[:] = list(self.records), []
         try:
-            _append(self.settings, records)
+            append_records(self.settings, records)
         except Exception as exc:  # the change is made; say loudly that its audit row is missing
             print(f"bandsaw: done, but the audit trail could not be written: {exc}", file=sys.stderr)
             return False
         return True
-
-
-def _append(settings: Settings, records: list[AuditRecord]) -> None:
-    from core.storage.sqlite_open import database_path, open_writer
-
-    path = database_path(settings.data_dir, "log")
-    if not path.exists():  # first run before the engine ever started: create log.db with its schema
-        conn, _ = open_writer("log", path, settings.database.sqlite.synchronous)
-        conn.close()
-    append_audit(path, records)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"

@@ -249,6 +249,18 @@ class UserStore:
                 raise UserError(f"{user.name!r} is the last enabled admin: enable or add another admin first")
         return self._update(name, "enabled = ?, failures = 0, locked_until_ms = 0", (1 if enabled else 0,))
 
+    def set_role(self, name: str, role: str | Role) -> User:
+        """Change a role; the last enabled admin keeps admin (someone must manage users)."""
+        user, parsed = self._require(name), check_role(role)
+        if user.role is Role.ADMIN and parsed is not Role.ADMIN and user.enabled:
+            with self._connect() as conn:
+                others = conn.execute(
+                    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND enabled = 1 AND name != ?", (user.name,)
+                ).fetchone()[0]
+            if not others:
+                raise UserError(f"{user.name!r} is the last enabled admin: make another admin first")
+        return self._update(name, "role = ?", (parsed.value,))
+
     def _require(self, name: str) -> User:
         user = self.get(name)
         if user is None:

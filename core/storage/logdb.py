@@ -3,19 +3,23 @@
 One :class:`LogWriter` is the single writer of log.db. Its producers are synchronous and never
 block: ``event(...)`` from any engine part, ``alarm_transition(t)`` (subscribed to the
 AlarmManager on start, so every alarm transition is logged), ``audit(record)`` from the
-security layer.
+security layer. Audit rows are appended with their hash chain (core.security.audit_chain), and
+the trail's append-only triggers are recreated each time the file is opened.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Protocol
 
 from core.analysis.alarms import AlarmManager, AlarmTransition
 from core.config import Settings, SqliteSettings
+from core.security.audit_chain import insert_chained, protect
 from core.storage.sqlite_open import OpenReport, database_path
 from core.storage.sqlite_tables import SqlWriter
 
@@ -24,10 +28,7 @@ _ALARM = (
     "INSERT INTO alarm_log (ts_ms, alarm_key, action, state, previous_state, priority, text, value, user)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_AUDIT = (
-    "INSERT INTO audit (ts_ms, user, action, target, old_value, new_value, result, detail)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_AUDIT = "-- audit row, appended by core.security.audit_chain.insert_chained"
 
 
 class AuditLike(Protocol):
@@ -123,10 +124,20 @@ class LogWriter(SqlWriter):
         return self.submit((
             _AUDIT,
             (
-                int(record.ts_ms), record.user, record.action, record.target, _plain(record.old_value),
-                _plain(record.new_value), str(record.result), record.detail,
+                int(record.ts_ms), record.user, record.action, record.target, record.old_value,
+                record.new_value, str(record.result), record.detail,
             ),
         ))
+
+    def _opened(self, conn: sqlite3.Connection) -> None:
+        protect(conn)  # whatever happened to the triggers while the engine was not running
+
+    def _write_batch(self, conn: sqlite3.Connection, items: list[tuple[str, tuple[Any, ...]]]) -> None:
+        for sql, group in groupby(items, key=lambda item: item[0]):
+            if sql == _AUDIT:
+                insert_chained(conn, [params for _, params in group])
+            else:
+                conn.executemany(sql, [params for _, params in group])
 
     def _on_transition(self, transition: AlarmTransition) -> None:
         self.alarm_transition(transition)
@@ -134,9 +145,3 @@ class LogWriter(SqlWriter):
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
 
-
-def _plain(value: Any) -> Any:
-    """A value SQLite can store as is; anything else as JSON."""
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return json.dumps(value, default=str, separators=(",", ":"))

@@ -252,6 +252,10 @@ MIGRATIONS["total"].append(total_v2)  # v2: cut figures, unique start, band coun
 MIGRATIONS["anomaly"].append(anomaly_v2)  # v2: phase, score, cut; cut_profiles
 
 # --- issue 8 (security): appended steps. ---------------------------------------------------
-from core.security.audit_schema import log_v2  # noqa: E402
+from core.security.audit_schema import log_v2, log_v3  # noqa: E402
 
 MIGRATIONS["log"].append(log_v2)  # v2: audit rows cannot be updated or deleted; index by user
+MIGRATIONS["log"].append(log_v3)  # v3: the audit trail's hash chain
+from core.security.audit_route import ML_WRITES_TABLE  # noqa: E402
+
+MIGRATIONS["ml"].append(ML_WRITES_TABLE)  # v3: the ML journal of the controller's and guard's writes

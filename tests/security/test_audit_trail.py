@@ -13,8 +13,8 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
 from core.security.access import AccessControl, LoginFailed, PermissionDenied
 from core.security.audit import AuditRecord, AuditResult
-from core.security.audit_query import AuditFilter, distinct_values, export_csv, query_audit
-from core.security.audit_schema import APPEND_ONLY_MESSAGE
+from core.security.audit_chain import APPEND_ONLY_MESSAGE, verify_file
+from core.security.audit_query import AuditFilter, append_audit, distinct_values, export_csv, query_audit
 from core.security.passwords import FAST_PARAMS
 from core.storage.logdb import LogWriter
 from core.storage.sqlite_open import database_path
@@ -86,11 +86,14 @@ async def test_everything_is_recorded_in_log_db_and_cannot_be_changed(settings: 
                     "UPDATE audit SET detail = '' WHERE action = 'login_failed'"):
             with pytest.raises(sqlite3.DatabaseError, match=APPEND_ONLY_MESSAGE):
                 conn.execute(sql)
-        conn.execute("INSERT INTO audit (ts_ms, user, action, target, result) VALUES (1, 'x', 'y', 'z', 'accepted')")
-        conn.commit()  # appending stays possible
+        with pytest.raises(sqlite3.DatabaseError, match="chain hash"):  # appending around the chain
+            conn.execute("INSERT INTO audit (ts_ms, user, action, target, result) VALUES (1, 'x', 'y', 'z', 'ok')")
+        conn.rollback()
     finally:
         conn.close()
+    assert append_audit(path, [AuditRecord(1, "x", "y", "z", None, None, AuditResult.ACCEPTED)]) == 1
     assert len(query_audit(path)) == len(rows) + 1
+    assert verify_file(path).ok and verify_file(path).rows == len(rows) + 1
 
 
 def _seed(path: Path, n: int) -> None:
