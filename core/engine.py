@@ -35,6 +35,8 @@ from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.security.access import AccessControl, PermissionDenied
 from core.security.audit import AuditRecord
+from core.security.audit_integrity import AuditIntegrity
+from core.security.audit_route import MlWriteJournal
 from core.security.permissions import Permission
 from core.snapshot import Quality, Snapshot
 from core.storage.backup_scheduler import BackupScheduler
@@ -83,6 +85,7 @@ class Engine:
         self.access = AccessControl.from_settings(settings, audit=self._audit, alarms=self.alarms)
         self._unaudit_alarms: Callable[[], None] | None = None
         self.backup_scheduler: BackupScheduler | None = None
+        self.audit_integrity: AuditIntegrity | None = None
         self.analysis = AnalysisService(
             settings,
             self.alarms,
@@ -185,7 +188,10 @@ class Engine:
         host, port = self.settings.modbus.host, self.settings.modbus.port
         if self.simulate:
             host, port = await self._start_simulator()
-        await self.storage.start()
+        await self.storage.start()  # log.db's writer recreates the audit trail's triggers on open
+        # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
+        self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms)
+        self.audit_integrity.start()
         self._unaudit_alarms = self.access.trail.attach_alarms(self.alarms)
         self.backup_scheduler = BackupScheduler(
             self.settings, self.alarms, raw_writer=self.storage.recorder, disk=self.storage.disk
@@ -198,6 +204,7 @@ class Engine:
         # that). The ML controller's envelope holds its own writes to two poll periods.
         self.writer = Writer(
             self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit,
+            journal=MlWriteJournal(self.storage.ml),  # ML and guard writes: the ML journal, not the trail
             max_age_s=max(self.settings.hmi.stale_after_s,
                           self.settings.control.stale_after_periods / self.settings.modbus.read_rate_hz),
         )
@@ -260,6 +267,9 @@ class Engine:
         if self._unaudit_alarms is not None:
             self._unaudit_alarms()
             self._unaudit_alarms = None
+        if self.audit_integrity is not None:
+            await self.audit_integrity.stop()
+            self.audit_integrity = None
         await self.storage.stop()
         if self.simulator is not None:
             await self.simulator.stop()

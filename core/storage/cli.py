@@ -16,6 +16,8 @@ from typing import Any, TextIO
 
 from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.config import ConfigError, Settings
+from core.security.audit import AuditResult
+from core.security.cli_audit import audit_cli
 from core.storage.archive import archive_raw
 from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups
@@ -106,7 +108,9 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     try:
         manifest = run_backup(settings)
     except (BackupError, NoSpace) as exc:
+        audit_cli(settings, "backup", "now", result=AuditResult.FAILED, detail=str(exc))
         return _fail(str(exc))
+    audit_cli(settings, "backup", str(manifest.path), detail=f"{len(manifest.databases)} databases (command line)")
     for name, entry in manifest.databases.items():
         rows = sum(entry.tables.values())
         print(f"{name}.db: {rows} rows, {entry.bytes / 1e6:.1f} MB -> {entry.compressed_bytes / 1e6:.1f} MB")
@@ -125,9 +129,14 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     try:
         report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb)
     except BackupInvalid as exc:
+        audit_cli(settings, "restore_backup", str(backup), result=AuditResult.REFUSED, detail=f"backup refused: {exc}")
         return _fail(f"backup refused: {exc}")
     except (DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
+        audit_cli(settings, "restore_backup", str(backup), result=AuditResult.REFUSED, detail=f"restore refused: {exc}")
         return _fail(f"restore refused: {exc}")
+    # Into the restored log.db: its trail goes on from the backup, and says so.
+    audit_cli(settings, "restore_backup", str(backup), old="live", new=str(report.manifest.created),
+              detail=f"restored {', '.join(report.restored)} (command line)")
     print(f"restored {', '.join(report.restored)} from {backup} ({report.manifest.created})")
     for db, path in report.kept_aside.items():
         print(f"previous {db}.db kept as {path}")
@@ -140,7 +149,11 @@ def _cmd_archive(args: argparse.Namespace) -> int:
     try:
         report = archive_raw(settings, live_days=args.live_days)
     except (DataDirLocked, BackupError) as exc:
+        audit_cli(settings, "archive", "raw.db", result=AuditResult.REFUSED, detail=str(exc))
         return _fail(f"archive refused: {exc}")
+    audit_cli(settings, "archive", "raw.db", result=AuditResult.FAILED if report.stopped else AuditResult.ACCEPTED,
+              detail=f"{report.moved} samples before {report.cutoff_ms} moved" + (
+                  f"; stopped: {report.stopped}" if report.stopped else ""))
     months = ", ".join(f"{name}: {rows}" for name, rows in report.months.items()) or "nothing to move"
     print(f"archived {report.moved} samples older than {datetime.fromtimestamp(report.cutoff_ms / 1000)} ({months})")
     if report.max_id is not None:
@@ -166,8 +179,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     except ExportError as exc:
         bar.close()
+        audit_cli(settings, "export", str(args.out), result=AuditResult.FAILED, detail=f"{args.what}: {exc}")
         return _fail(str(exc))
     bar.close()
+    audit_cli(settings, "export", str(result.path), detail=f"{args.what}: {result.rows} rows, {start}..{end}")
     print(f"{result.rows} rows written to {result.path} in {result.seconds:.1f} s")
     return EXIT_OK
 

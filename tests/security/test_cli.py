@@ -111,7 +111,8 @@ def test_every_change_asks_an_admin_and_is_audited_under_that_admin(boss: Cli) -
     assert ("boss", "user_add", "otto", "accepted") in changes and ("boss", "user_add", "erin", "accepted") in changes
     assert ("boss", "user_passwd", "otto", "accepted") in changes
     assert ("boss", "user_disable", "boss", "refused") in changes
-    assert ("boss", "user_disable", "erin", "accepted") in changes and ("boss", "user_enable", "erin", "accepted") in changes
+    assert ("boss", "user_disable", "erin", "accepted") in changes
+    assert ("boss", "user_enable", "erin", "accepted") in changes
     assert ("boss", "user_role", "erin", "accepted") in changes and ("erin", "user_role", "boss", "accepted") in changes
     assert ("erin", "user_role", "erin", "refused") in changes
     assert all(not user.startswith("cli:") for user, *_ in changes[1:])  # only the first admin is by the os user
@@ -177,3 +178,30 @@ def _os_user() -> str:
     from core.security.cli_audit import os_user
 
     return os_user()
+
+
+def test_backup_restore_archive_export_on_the_command_line_are_audited(boss: Cli, tmp_path: Path) -> None:
+    from core.storage.schema import DATABASES
+    from core.storage.sqlite_open import database_path, open_writer
+
+    cli = boss
+    for db in DATABASES:
+        conn, _ = open_writer(db, database_path(cli.data, db), "NORMAL")
+        conn.close()
+    assert cli("backup") == 0, cli.err
+    backup = next(line.split(" to ", 1)[1].split(" in ")[0] for line in cli.out.splitlines() if "written to" in line)
+    out = tmp_path / "alarms.csv"
+    assert cli("export", "--what", "alarms", "--out", str(out)) == 0, cli.err
+    assert cli("archive") == 0, cli.err
+    assert cli("restore", "20990101T000000Z") == 1  # no such backup: refused before anything is audited
+    assert cli("restore", backup) == 0, cli.err
+    me = "cli:" + _os_user()
+    trail = cli.audit()
+    # The restored trail is the backup's, plus the restore (the backup's own row came after it).
+    assert trail[-1][:2] == (me, "restore_backup") and trail[-1][3] == "accepted"
+    assert cli("audit", "verify") == 0, cli.out
+    kept = sorted((cli.data / "databases").glob("log.before-restore-*.db"))  # the trail before, kept aside
+    assert kept, list((cli.data / "databases").iterdir())
+    before = [(r.user, r.action, r.result) for r in reversed(query_audit(kept[0], limit=100))]
+    assert (me, "backup", "accepted") in before and (me, "export", "accepted") in before
+    assert (me, "archive", "accepted") in before

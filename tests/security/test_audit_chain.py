@@ -1,0 +1,315 @@
+"""The audit trail's hash chain: every way of tampering the issue names is found, and where.
+
+Rows are written the way the program writes them (log.db's writer, the command line's
+append); the tampering is done the way someone with the file would: sqlite3 on the file,
+dropping the triggers first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from security_helpers import FakeClock, wait_until
+
+from core.analysis.alarms import AlarmManager, Priority
+from core.config import Settings
+from core.security.audit import AuditRecord, AuditResult
+from core.security.audit_chain import (
+    APPEND_ONLY_MESSAGE,
+    HASH_REQUIRED_MESSAGE,
+    TRIGGERS,
+    chain_hash,
+    row_values,
+    verify_file,
+)
+from core.security.audit_integrity import ALARM_TAMPERED, AuditIntegrity
+from core.security.audit_query import AuditFilter, append_audit, query_audit
+from core.storage.logdb import LogWriter
+from core.storage.schema import MIGRATIONS
+from core.storage.sqlite_open import database_path, open_writer
+
+
+def _record(i: int, user: str = "anna") -> AuditRecord:
+    return AuditRecord(1_000_000 + i, user, "write", "cutting_speed", 60.0 + i, 61.5 + i, AuditResult.ACCEPTED,
+                       f"row {i}")
+
+
+def _trail(tmp_path: Path, rows: int = 10) -> Path:
+    path = tmp_path / "log.db"
+    conn, _ = open_writer("log", path, "NORMAL")
+    conn.close()
+    append_audit(path, [_record(i) for i in range(rows)])
+    return path
+
+
+def _tamper(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+def test_an_intact_trail_verifies_and_values_hash_as_stored(tmp_path: Path) -> None:
+    path = _trail(tmp_path, 50)
+    report = verify_file(path)
+    assert report.ok and report.rows == 50 and report.last_id == 50, report.describe()
+    rows = list(reversed(query_audit(path)))
+    assert (rows[0].old_value, rows[0].new_value) == ("60.0", "61.5")  # TEXT columns, as before
+    # The stored hash is sha256 over the previous hash and this row's stored content.
+    conn = sqlite3.connect(path)
+    first, second = conn.execute(
+        "SELECT hash, ts_ms, user, action, target, old_value, new_value, result, detail FROM audit ORDER BY id LIMIT 2"
+    ).fetchall()
+    conn.close()
+    assert first[0] == chain_hash("", first[1:]) and second[0] == chain_hash(first[0], second[1:])
+    assert row_values(first[1:]) == tuple(first[1:])
+
+
+@pytest.mark.parametrize(
+    ("statements", "broken", "says"),
+    [
+        (["UPDATE audit SET user = 'mallory' WHERE id = 4"], 4, "changed"),
+        (["UPDATE audit SET new_value = '999' WHERE id = 7"], 7, "changed"),
+        (["UPDATE audit SET detail = NULL WHERE id = 1"], 1, "changed"),
+        (["DELETE FROM audit WHERE id = 5"], 6, "rows 5..5 before it are missing"),
+        (["DELETE FROM audit WHERE id IN (2, 3)"], 4, "rows 2..3"),
+        (["DELETE FROM audit WHERE id >= 9"], 0, "rows 9..10 were deleted from the end"),
+        (["INSERT INTO audit (ts_ms, user, action, target, result) VALUES (1, 'x', 'write', 'y', 'accepted')"],
+         11, "no chain hash"),
+        # Only the stored hash rewritten:
+        (["UPDATE audit SET hash = 'f' || substr(hash, 2) WHERE id = 3"], 3, "changed"),
+    ],
+)
+def test_each_tampering_is_found_at_the_first_broken_row(
+    tmp_path: Path, statements: list[str], broken: int, says: str
+) -> None:
+    path = _trail(tmp_path, 10)
+    _tamper(path, *statements)
+    report = verify_file(path)
+    assert not report.ok and report.first is not None
+    assert report.first.row_id == broken and says in report.first.reason, report.describe()
+
+
+def test_a_rewritten_row_with_its_own_hash_recomputed_breaks_at_the_next_row(tmp_path: Path) -> None:
+    path = _trail(tmp_path, 10)
+    conn = sqlite3.connect(path)
+    previous = conn.execute("SELECT hash FROM audit WHERE id = 4").fetchone()[0]
+    conn.close()
+    forged = chain_hash(previous, (1_000_004, "mallory", "write", "cutting_speed", "64.0", "65.5", "accepted", "row 4"))
+    _tamper(path, f"UPDATE audit SET user = 'mallory', hash = '{forged}' WHERE id = 5")
+    report = verify_file(path)
+    assert report.first is not None and report.first.row_id == 6, report.describe()
+    # Two separate tamperings: both are listed, the first first.
+    _tamper(path, "UPDATE audit SET detail = 'x' WHERE id = 9")
+    assert [b.row_id for b in verify_file(path).breaks] == [6, 9]
+
+
+def test_program_side_changes_are_refused_by_the_triggers(tmp_path: Path) -> None:
+    path = _trail(tmp_path, 3)
+    conn = sqlite3.connect(path)
+    for sql in ("UPDATE audit SET user = 'x'", "DELETE FROM audit WHERE id = 3"):
+        with pytest.raises(sqlite3.DatabaseError, match=APPEND_ONLY_MESSAGE):
+            conn.execute(sql)
+    with pytest.raises(sqlite3.DatabaseError, match="chain hash"):
+        conn.execute("INSERT INTO audit (ts_ms, user, action, target, result, hash)"
+                     " VALUES (1, 'x', 'y', 'z', 'ok', 'a')")
+    conn.close()
+    assert HASH_REQUIRED_MESSAGE.startswith("audit rows")
+
+
+def test_a_trail_from_before_the_chain_is_chained_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS["log"][:2]:  # v1 and v2: the trail as shipped before the chain
+        conn.execute("BEGIN")
+        if callable(step):
+            step(conn)
+        else:
+            for statement in step.split(";"):
+                if statement.strip() and any(
+                    line.split("--", 1)[0].strip() for line in statement.splitlines()
+                ):
+                    conn.execute(statement)
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA user_version = 2")
+    conn.executemany(
+        "INSERT INTO audit (ts_ms, user, action, target, old_value, new_value, result, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(i, "anna", "login", "hmi", None, 3.5, "accepted", None) for i in range(20)],
+    )
+    conn.close()
+    upgraded, _ = open_writer("log", path, "NORMAL")
+    upgraded.close()
+    report = verify_file(path)
+    assert report.ok and report.rows == 20, report.describe()
+    append_audit(path, [_record(1)])
+    assert verify_file(path).ok and verify_file(path).rows == 21
+
+
+def _fast(settings: Settings) -> Settings:
+    sqlite = settings.database.sqlite.model_copy(update={"batch_rows": 5, "batch_ms": 5})
+    return settings.model_copy(update={"database": settings.database.model_copy(update={"sqlite": sqlite})})
+
+
+async def test_engine_writer_and_command_line_append_to_one_chain(settings: Settings) -> None:
+    """log.db's writer (engine) and append_audit (another connection, as the CLI) interleave."""
+    settings = _fast(settings)
+    writer = LogWriter.from_settings(settings, AlarmManager())
+    await writer.start()
+    path = database_path(settings.data_dir, "log")
+    stop = threading.Event()
+    appended: list[int] = []
+
+    def command_line() -> None:
+        i = 0
+        while not stop.is_set() and i < 200:
+            appended.append(append_audit(path, [_record(i, "cli:root"), _record(i + 1, "cli:root")]))
+            i += 2
+
+    thread = threading.Thread(target=command_line)
+    thread.start()
+    try:
+        for i in range(400):
+            writer.audit(_record(i, "engine-side"))
+            if i % 20 == 0:
+                await asyncio.sleep(0.002)
+        await writer.drain()
+    finally:
+        stop.set()
+        thread.join(30)
+        await writer.stop()
+    report = verify_file(path)
+    assert report.ok and report.rows == 400 + sum(appended), report.describe()
+    users = {r.user for r in query_audit(path, limit=10_000)}
+    assert users == {"engine-side", "cli:root"}
+
+
+async def test_triggers_come_back_at_each_start(settings: Settings) -> None:
+    writer = LogWriter.from_settings(settings, AlarmManager())
+    await writer.start()
+    await writer.stop()
+    path = database_path(settings.data_dir, "log")
+    conn = sqlite3.connect(path)
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    # Replaced by a trigger of the same name that does nothing:
+    conn.execute("CREATE TRIGGER audit_no_update AFTER UPDATE ON audit BEGIN SELECT 1; END")
+    conn.commit()
+    conn.close()
+    writer = LogWriter.from_settings(settings, AlarmManager())
+    await writer.start()
+    await writer.stop()
+    conn = sqlite3.connect(path)
+    try:
+        found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+        assert set(TRIGGERS) <= set(found) and "RAISE(ABORT" in found["audit_no_update"]
+    finally:
+        conn.close()
+
+
+async def test_the_watch_raises_a_critical_alarm_at_start_and_on_the_daily_check(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = _trail(tmp_path, 5)
+    alarms = AlarmManager(clock=clock.time)
+    days: list[float] = []
+    gate = asyncio.Event()
+
+    async def day(seconds: float) -> None:
+        days.append(seconds)
+        await gate.wait()
+        gate.clear()
+
+    watch = AuditIntegrity(path, alarms, sleep=day)
+    watch.start()
+    try:
+        first = await watch.wait_checked()
+        assert first is not None and first.ok and not alarms.is_active(ALARM_TAMPERED)
+        _tamper(path, "UPDATE audit SET result = 'refused' WHERE id = 2")
+        gate.set()  # a day passes
+        await wait_until(lambda: watch.checks >= 2, what="the daily check")
+        assert days == [86_400.0, 86_400.0]
+        alarm = alarms.get(ALARM_TAMPERED)
+        assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+        assert "row 2" in alarm.text
+    finally:
+        await watch.stop()
+
+
+def test_hiding_automatic_actions(tmp_path: Path) -> None:
+    path = _trail(tmp_path, 0)
+    append_audit(path, [_record(1, "erin"), _record(2, "system"), _record(3, "ml"), _record(4, "otto")])
+    assert [r.user for r in query_audit(path, AuditFilter(automatic=False))] == ["otto", "erin"]
+    assert len(query_audit(path, AuditFilter())) == 4
+    assert [r.user for r in query_audit(path, AuditFilter(automatic=False, user="erin"))] == ["erin"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes(
+    settings: Settings, register_map: object
+) -> None:
+    """On the real engine and simulator: a trail tampered while the engine was stopped is found
+    at the next start (critical alarm), the triggers are back, and ML writes go to ml.db."""
+    from core.engine import Engine
+    from core.registers import RegisterMap
+    from core.security.audit_integrity import ALARM_TAMPERED
+    from core.security.permissions import Role
+    from core.security.testing import login_as
+    from core.snapshot import Quality
+
+    assert isinstance(register_map, RegisterMap)
+    settings = _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
+    path = database_path(settings.data_dir, "log")
+
+    engine = Engine(settings, register_map, simulate=True)
+    await engine.start()
+    try:
+        assert engine.audit_integrity is not None
+        report = await engine.audit_integrity.wait_checked()
+        assert report is not None and not engine.alarms.is_active(ALARM_TAMPERED)
+        await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
+                         what="a good snapshot", timeout_s=60)
+        login_as(engine.access, "erin", Role.ENGINEER)
+        assert engine.writer is not None
+        person = await engine.writer.write("cutting_speed", 70.0, user="erin", reason="test")
+        machine = await engine.writer.write("descent_speed", 30.0, user="ml", reason="ML model")
+        assert person.written is not None and machine.written is not None, (person, machine)
+    finally:
+        await engine.stop()
+    trail = query_audit(path, limit=1000)
+    assert any(r.user == "erin" and r.action == "write" for r in trail)
+    assert not any(r.user == "ml" for r in trail)  # the ML journal has it instead:
+    ml = sqlite3.connect(database_path(settings.data_dir, "ml"))
+    try:
+        journal = ml.execute("SELECT user, target, new_value, result FROM ml_writes").fetchall()
+    finally:
+        ml.close()
+    assert journal == [("ml", "descent_speed", 30.0, "accepted")]
+    assert verify_file(path).ok
+
+    login_row = next(r.id for r in reversed(trail) if r.action == "login")
+    _tamper(path, f"UPDATE audit SET user = 'nobody' WHERE id = {login_row}")
+    engine = Engine(settings, register_map, simulate=True)
+    await engine.start()
+    try:
+        assert engine.audit_integrity is not None
+        report = await engine.audit_integrity.wait_checked()
+        assert report is not None and report.first is not None and report.first.row_id == login_row
+        alarm = engine.alarms.get(ALARM_TAMPERED)
+        assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+    finally:
+        await engine.stop()
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match=APPEND_ONLY_MESSAGE):  # the triggers are back
+            conn.execute("DELETE FROM audit")
+    finally:
+        conn.close()
