@@ -1,0 +1,190 @@
+"""Touch sizes for kiosk mode, and the check that every visible interactive element is big enough.
+
+Kiosk (gloved fingers on a 1280x800 panel): every interactive element at least 48 x 48 px with
+at least 8 px between targets - buttons, combo boxes and their drop-down items, table and list
+rows, check boxes, scroll bars, tabs, calendar cells, keypad keys. :func:`apply_touch_sizes`
+puts the rules on a window (its dialogs and pop-ups inherit them) and sizes the item views that
+style sheets cannot reach; :func:`touch_violations` lists what is still too small or too close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QCalendarWidget,
+    QComboBox,
+    QGridLayout,
+    QHeaderView,
+    QLayout,
+    QLineEdit,
+    QTabBar,
+    QTableView,
+    QWidget,
+)
+
+MIN_PX = 48
+GAP_PX = 8
+ROW_PX = 56  # table and list rows in kiosk: a fingertip and some room
+
+TOUCH_QSS = f"""
+QPushButton, QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; }}
+QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {MIN_PX}px; }}
+QComboBox QAbstractItemView::item, QListView::item, QListWidget::item {{ min-height: {ROW_PX}px; }}
+QCheckBox, QRadioButton {{ min-height: {MIN_PX}px; spacing: 12px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
+QScrollBar:vertical {{ width: {MIN_PX}px; }}
+QScrollBar:horizontal {{ height: {MIN_PX}px; }}
+QScrollBar::handle:vertical {{ min-height: {MIN_PX}px; }}
+QScrollBar::handle:horizontal {{ min-width: {MIN_PX}px; }}
+QTabBar::tab {{ min-height: {MIN_PX}px; min-width: {MIN_PX * 2}px; margin-right: {GAP_PX}px; }}
+QHeaderView::section {{ min-height: {MIN_PX}px; }}
+QCalendarWidget QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; margin: 0 {GAP_PX // 2}px; }}
+QCalendarWidget QAbstractItemView {{ font-size: 16pt; }}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    widget: str  # class#objectName (text) of the widget
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.widget}: {self.problem}"
+
+
+def describe(widget: QWidget) -> str:
+    text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
+    name = widget.objectName()
+    label = f"{type(widget).__name__}{'#' + name if name else ''}"
+    return f"{label} {text!r}" if isinstance(text, str) and text else label
+
+
+def size_views(root: QWidget) -> None:
+    """Row heights, calendar cells and the space between targets: what style sheets do not set."""
+    for layout in [root.layout(), *root.findChildren(QLayout)]:
+        if layout is None:
+            continue
+        if isinstance(layout, QGridLayout):
+            if layout.horizontalSpacing() < GAP_PX:
+                layout.setHorizontalSpacing(GAP_PX)
+            if layout.verticalSpacing() < GAP_PX:
+                layout.setVerticalSpacing(GAP_PX)
+        elif layout.spacing() < GAP_PX:
+            layout.setSpacing(GAP_PX)
+    for view in root.findChildren(QAbstractItemView):
+        if isinstance(view, QTableView) and view.objectName() != "qt_calendar_calendarview":
+            view.setCornerButtonEnabled(False)  # a 13 px select-all corner: not a touch target
+            header = view.verticalHeader()
+            header.setMinimumSectionSize(MIN_PX)
+            header.setDefaultSectionSize(ROW_PX)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            for section in range(header.count()):
+                if header.sectionSize(section) < MIN_PX:
+                    header.resizeSection(section, ROW_PX)
+    calendars = root.findChildren(QCalendarWidget)
+    for calendar in [root, *calendars] if isinstance(root, QCalendarWidget) else calendars:
+        calendar.setMinimumSize(7 * (MIN_PX + 8), 9 * (MIN_PX + 8))  # navigation bar, day names, 6 weeks
+
+
+class _NewViews(QObject):
+    """Sizes the views of dialogs opened after kiosk mode was switched on."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            size_views(watched)
+        return False
+
+
+def apply_touch_sizes(window: QWidget, on: bool) -> None:
+    """Kiosk touch sizes on ``window`` and everything it opens (off: its own look again)."""
+    window.setStyleSheet(TOUCH_QSS if on else "")
+    watcher = window.findChild(_NewViews, "KioskViewSizer")
+    instance = QApplication.instance()
+    if on:
+        size_views(window)
+        if watcher is None and instance is not None:
+            watcher = _NewViews(window)
+            watcher.setObjectName("KioskViewSizer")
+            instance.installEventFilter(watcher)
+    elif watcher is not None and instance is not None:
+        instance.removeEventFilter(watcher)
+        watcher.deleteLater()
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def _global_rect(widget: QWidget, rect: QRect | None = None) -> QRect:
+    rect = rect if rect is not None else widget.rect()
+    return QRect(widget.mapToGlobal(rect.topLeft()), rect.size())
+
+
+def _targets(root: QWidget) -> list[tuple[QWidget, QRect, str]]:
+    """Visible interactive elements as (widget, global rect, what) - tabs and rows one by one."""
+    found: list[tuple[QWidget, QRect, str]] = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible() or widget.window().isHidden():
+            continue
+        if isinstance(widget, QTabBar):
+            for i in range(widget.count()):
+                if widget.isTabVisible(i):
+                    found.append((widget, _global_rect(widget, widget.tabRect(i)), f"tab {widget.tabText(i)!r}"))
+        elif isinstance(widget, QAbstractItemView):
+            model = widget.model()
+            if model is not None and model.rowCount() > 0 and widget.isEnabled():
+                # A calendar's first row names the week days: its dates start in the second.
+                row = 1 if widget.objectName() == "qt_calendar_calendarview" and model.rowCount() > 1 else 0
+                index = model.index(row, 0)
+                rect = widget.visualRect(index)
+                if isinstance(widget, QTableView):  # the row's pitch, grid line included
+                    rect.setHeight(widget.rowHeight(row))
+                if rect.isValid():
+                    found.append((widget, _global_rect(widget.viewport(), rect), "row"))
+        elif isinstance(widget, QAbstractButton | QComboBox | QLineEdit | QAbstractSpinBox | QAbstractSlider):
+            if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
+                continue  # the editor inside a spin box or combo: the outer widget is the target
+            if widget.isEnabled() or isinstance(widget, QAbstractSlider):
+                found.append((widget, _global_rect(widget), ""))
+    return found
+
+
+def touch_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_PX) -> list[Violation]:
+    """Everything visible and interactive in ``root`` smaller than ``min_px`` or closer than ``gap_px``."""
+    targets = _targets(root)
+    problems: list[Violation] = []
+    for widget, rect, what in targets:
+        if rect.width() < min_px or rect.height() < min_px:
+            # A scroll bar only needs its thickness; rows and tabs their height.
+            thin = rect.height() if what == "row" or what.startswith("tab") else min(rect.width(), rect.height())
+            if what or isinstance(widget, QAbstractSlider):
+                if thin < min_px:
+                    problems.append(Violation(f"{describe(widget)} {what}".strip(),
+                                              f"{rect.width()}x{rect.height()} px < {min_px}"))
+                continue
+            problems.append(Violation(describe(widget), f"{rect.width()}x{rect.height()} px < {min_px}"))
+    buttons = [(w, r) for w, r, what in targets if not what and not isinstance(w, QAbstractSlider)]
+    for i, (a, ra) in enumerate(buttons):
+        for b, rb in buttons[i + 1:]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a) or a.window() is not b.window():
+                continue
+            gap = _gap(ra, rb)
+            if 0 <= gap < gap_px and not ra.intersects(rb):
+                problems.append(Violation(f"{describe(a)} / {describe(b)}", f"{gap} px apart < {gap_px}"))
+    return problems
+
+
+def _gap(a: QRect, b: QRect) -> int:
+    """Edge-to-edge distance between two rectangles (0 when they touch; large when far apart)."""
+    dx = max(b.left() - a.right() - 1, a.left() - b.right() - 1, 0)
+    dy = max(b.top() - a.bottom() - 1, a.top() - b.bottom() - 1, 0)
+    if dx and dy:
+        return max(dx, dy)  # diagonal neighbours: the larger distance is what a finger sees
+    return dx + dy
+
