@@ -15,12 +15,15 @@ rule below may be used for training; :func:`is_held_out` says why an item is hel
 * band wear: :data:`HELD_OUT_WEAR` 25-35 % (between training levels) and above 65 % (more worn
   than anything in training). Training samples wear from :data:`TRAINING_WEAR_RANGES`.
 
-Use :func:`training_stock` (and :func:`sample_training_wear`) to train, :func:`held_out_stock`
-to evaluate; :func:`load_stock` reads an engineer's own list (YAML, see its docstring).
+Use :func:`training_stock` (the catalogue at training wear levels), :func:`random_training_item`
+(random bars of training grades and heights at a training wear; more variety, still never
+held out) and :func:`sample_training_wear` to train, :func:`held_out_stock` to evaluate;
+:func:`load_stock` reads an engineer's own list (YAML, see its docstring).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,15 +92,51 @@ def is_training_stock(stock: Stock) -> bool:
     return stock.grade.code not in HELD_OUT_GRADES and not _in(stock.section.height, HELD_OUT_HEIGHTS)
 
 
-def sample_training_wear(rng: random.Random) -> float:
-    """A band wear (%) from the training ranges, uniform over their union."""
-    total = sum(high - low for low, high in TRAINING_WEAR_RANGES)
+TRAINING_HEIGHTS: tuple[tuple[float, float], ...] = ((25.0, 95.0), (130.0, 160.0))  # mm, [low, high)
+
+
+def _uniform_in(rng: random.Random, ranges: tuple[tuple[float, float], ...]) -> float:
+    total = sum(high - low for low, high in ranges)
     x = rng.uniform(0.0, total)
-    for low, high in TRAINING_WEAR_RANGES:
+    for low, high in ranges:
         if x < high - low:
             return low + x
         x -= high - low
-    return TRAINING_WEAR_RANGES[-1][1] - 1e-6
+    return ranges[-1][1] - 1e-6
+
+
+def sample_training_wear(rng: random.Random) -> float:
+    """A band wear (%) from the training ranges, uniform over their union."""
+    return min(_uniform_in(rng, TRAINING_WEAR_RANGES), TRAINING_WEAR_RANGES[-1][1] - 1e-6)
+
+
+def _floor1(x: float) -> float:
+    """Down to 0.1 (rounding up could land on the lower bound of a held-out range)."""
+    return math.floor(x * 10.0) / 10.0
+
+
+def random_training_item(rng: random.Random) -> StockItem:
+    """A bar training may cut: any non-held-out grade, a random section of a training height
+    (round, rectangle, tube or I/U/L profile), a training band wear. Wide sections on worn bands
+    may need the descent floor or less; the oracle says what is feasible.
+    """
+    code = rng.choice(sorted(set(GRADES_BY_CODE) - HELD_OUT_GRADES))
+    height = _floor1(_uniform_in(rng, TRAINING_HEIGHTS))
+    kind = rng.choices((Shape.ROUND, Shape.RECTANGLE, Shape.TUBE, Shape.PROFILE), weights=(4, 2.5, 1.5, 2))[0]
+    if kind is Shape.ROUND:
+        section = Section(kind, height)
+    elif kind is Shape.RECTANGLE:
+        section = Section(kind, height, round(rng.uniform(20.0, 120.0), 1))
+    elif kind is Shape.TUBE:
+        section = Section(kind, height, round(rng.uniform(2.0, height / 5.0), 1))
+    else:
+        profile = rng.choice(("I", "U", "L"))
+        flange = round(rng.uniform(0.05, 0.09) * height, 1)
+        section = Section(kind, height, round(rng.uniform(0.5, 1.0) * height, 1), flange,
+                          round(flange * rng.uniform(0.6, 0.9), 1), profile=profile)
+    item = StockItem(Stock(GRADES_BY_CODE[code], section), _floor1(sample_training_wear(rng)))
+    assert not is_held_out(item)
+    return item
 
 
 def _item(code: int, section: Section, wear: float) -> StockItem:

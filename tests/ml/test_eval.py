@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -194,3 +195,18 @@ async def test_eval_writes_pass_the_real_writer_on_the_in_process_plc(settings: 
         saw.plc.step(0.1)
     stale = await writer.write("descent_speed", 30.0, user="ml", reason="test")
     assert not stale.ok and "stale" in stale.reason
+
+
+def test_random_training_items_are_never_held_out_and_vary() -> None:
+    from core.ml.stock import random_training_item
+    from core.sim.oracle import Economics, best_plan
+
+    rng = random.Random(11)
+    items = [random_training_item(rng) for _ in range(300)]
+    assert not any(held_out_reasons(item) for item in items)
+    assert {item.stock.section.shape for item in items} == set(Shape)
+    assert len({item.stock.grade.code for item in items}) == len(GRADES_BY_CODE) - len(HELD_OUT_GRADES)
+    assert min(i.stock.section.height for i in items) < 35 and max(i.stock.section.height for i in items) > 140
+    for item in items[:20]:  # a real section the oracle can plan
+        plan = best_plan(item.stock.grade, item.stock.section, item.band_wear_pct / 100, Economics())
+        assert plan.cut_s > 0 and math.isfinite(plan.cost)
