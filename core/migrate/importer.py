@@ -307,7 +307,7 @@ class _Run:
                     out.append(mapped)
             last = int(rows[-1][0])
             done += len(rows)
-            result.read += sum(1 for row in rows if row[0] > skip_upto)
+            result.read += len(rows) if rows[0][0] > skip_upto else sum(1 for row in rows if row[0] > skip_upto)
             result.rejected += rejected
             self.rejects.flush()
             if side and side_entry is not None and isinstance(stream, SamplesStream):

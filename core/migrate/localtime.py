@@ -57,10 +57,27 @@ class LocalTimeConverter:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._hour_offset: dict[str, timedelta | None] = {}
+        self._minute_ms: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM" of a steady hour -> its UTC ms
         self._last_ms: int | None = None
         self.ambiguous = 0  # rows in a repeated hour (resolved by order)
 
     def to_utc_ms(self, text: object) -> int:
+        # Fastest path: the minute was seen before (at 10 Hz, 599 of 600 rows): its UTC start is
+        # cached and only "SS" or "SS.ffffff" is read. Anything else takes the full parse.
+        if text.__class__ is str:
+            value: str = text
+            minute = self._minute_ms.get(value[:16])
+            if minute is not None and value[16:17] == ":" and value[17:19].isascii() and value[17:19].isdigit():
+                fraction = value[20:]
+                if len(value) == 19 or (value[19:20] == "." and fraction.isascii() and fraction.isdigit()):
+                    seconds = int(value[17:19])
+                    if seconds < 60:
+                        ms = minute + seconds * 1000 + (int(fraction[:3].ljust(3, "0")) if fraction else 0)
+                        self._last_ms = ms
+                        return ms
+        return self._parse(text)
+
+    def _parse(self, text: object) -> int:
         if not isinstance(text, str):
             raise LocalTimeError(f"timestamp {text!r} is not text")
         try:
@@ -74,7 +91,14 @@ class LocalTimeConverter:
             offset = self._hour_offset.get(key, _MISSING) if len(text) > 13 and text[13] == ":" else None
             if offset is _MISSING:
                 offset = self._hour_offset[key] = self._steady_offset(local)
-            ms = (local - offset - _EPOCH) // _MS if offset is not None else self._resolve(local, text)
+            if offset is not None:
+                ms = (local - offset - _EPOCH) // _MS
+                if len(self._minute_ms) > 100_000:
+                    self._minute_ms.clear()
+                start = local.replace(second=0, microsecond=0)
+                self._minute_ms[text[:16]] = (start - offset - _EPOCH) // _MS
+            else:
+                ms = self._resolve(local, text)
         self._last_ms = ms
         return ms
 
