@@ -186,8 +186,9 @@ class Writer:
         if max_step_per_s is None:
             return None
         window = self._steps.get(name)
-        if window is None or window.allowance != max_step_per_s * STEP_WINDOW_S:
+        if window is None:
             window = self._steps[name] = StepWindow(max_step_per_s)
+        window.allowance = max_step_per_s * STEP_WINDOW_S  # a changed limit keeps the changes already granted
         return window
 
     async def _send(
