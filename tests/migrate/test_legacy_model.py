@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sqlite3
 from pathlib import Path
 
 import joblib
@@ -15,6 +17,8 @@ from core.cli import main
 from core.config import PROJECT_ROOT, Settings
 from core.ml.artefact import ModelRefused, load_model
 from core.ml.legacy import LEGACY_FEATURES, import_legacy, sha256_of
+from core.security.access import AccessControl
+from core.security.permissions import Role
 
 TINY_STOCK = "- {grade: 1, shape: round, a: 30, band_wear: 10}\n"
 
@@ -79,18 +83,38 @@ def test_refuses_what_is_not_that_model(tmp_path: Path) -> None:
     assert not (tmp_path / "m.json").exists()
 
 
-def test_cli_warns_shows_sha256_then_eval_and_compare_accept_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_cli_needs_an_admin_warns_shows_sha256_then_eval_and_compare_accept_it(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    access = AccessControl.from_settings(settings)
+    access.create_first_admin("boss", "98765")
+    access.login("boss", "98765")
+    access.add_user("boss", "eve", Role.ENGINEER, "4321")
     pkl = legacy_pickle(tmp_path / "old")
-    config = ["--config", str(PROJECT_ROOT / "config" / "config.yaml")]
+    config = ["--config", str(PROJECT_ROOT / "config" / "config.yaml"), "--data-dir", str(settings.data_dir)]
     out = tmp_path / "models" / "legacy"
-    assert main(["ml", "import-legacy", str(pkl), *config, "--out", str(out)]) == 1  # no terminal, no --yes
+
+    def run(*args: str, stdin: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        return main(["ml", "import-legacy", str(pkl), *config, "--out", str(out), *args])
+
+    assert run("--admin", "eve", "--yes", stdin="4321\n") == 1  # an engineer may not
+    assert "eve is not an admin" in capsys.readouterr().err
+    assert run("--admin", "boss", "--yes", stdin="1111\n") == 1
+    assert "wrong admin name or PIN" in capsys.readouterr().err
+    assert run("--admin", "boss", stdin="98765\n") == 1  # no terminal, no --yes: not loaded
     err = capsys.readouterr().err
     assert "pickle" in err and "runs whatever code" in err and "pass --yes" in err
-    assert main(["ml", "import-legacy", str(pkl), *config, "--out", str(out), "--yes"]) == 0
+    assert not out.with_suffix(".json").exists()
+    assert run("--admin", "boss", "--yes", stdin="98765\n") == 0
     captured = capsys.readouterr()
     assert f"sha256 {sha256_of(pkl)}" in captured.out and "BaggingRegressor" in captured.out
+    trail = sqlite3.connect(settings.data_dir / "databases" / "log.db")
+    rows = trail.execute(
+        "SELECT user, action, new_value, result FROM audit WHERE action = 'ml_import_legacy'").fetchall()
+    trail.close()
+    assert rows == [("boss", "ml_import_legacy", sha256_of(pkl), "accepted")]
+    config = ["--config", str(PROJECT_ROOT / "config" / "config.yaml")]
 
     stock = tmp_path / "stock.yaml"
     stock.write_text(TINY_STOCK, encoding="utf-8")
