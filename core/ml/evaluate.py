@@ -222,6 +222,20 @@ def verdict(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _declared_training(model: Path | None) -> dict[str, Any]:
+    """What the model's manifest says about its training, and whether it declares this split."""
+    if model is None:
+        return {}
+    stem = model.with_suffix("") if model.suffix in (".json", ".joblib", ".skops") else model
+    try:
+        training = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8")).get("training", {})
+    except (OSError, ValueError, AttributeError):
+        return {"declares_split": False}
+    if not isinstance(training, dict):
+        return {"declares_split": False}
+    return {"source": training.get("source"), "declares_split": training.get("held_out") == split_description()}
+
+
 def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | None, seed: int,
             pieces: int) -> dict[str, Any]:
     economics = economics_of(settings)
@@ -236,6 +250,7 @@ def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | 
         "speed_ranges": dict(zip(("cutting_speed", "descent_speed"), speed_ranges(settings), strict=True)),
         "split": split_description(),
     }
+    data["model_training"] = _declared_training(model)
     data |= groups
     data["verdict"] = {group: verdict(table) for group, table in groups.items()}
     data["items"] = [
@@ -303,7 +318,14 @@ def report_markdown(data: dict[str, Any]) -> str:
             lines += [title, "", "No items in this group.", ""]
             continue
         lines += [title, "", format_table(data[group], currency), ""]
-    lines += ["## Verdict", ""] + [_verdict_line(g, v) for g, v in data["verdict"].items()] + [""]
+    lines += ["## Verdict", ""] + [_verdict_line(g, v) for g, v in data["verdict"].items()]
+    if data["model"] is not None:
+        declared = data["model_training"].get("declares_split")
+        lines.append("- The model's manifest " + (
+            "declares it was trained on this split (training.held_out): held-out stock is unseen."
+            if declared else "does NOT declare this split (training.held_out): it may have been trained on "
+            "held-out stock, so its held-out figures may be optimistic."))
+    lines.append("")
     modes = [m for m in MODES if any(m in it["modes"] for it in data["items"])]
     lines += ["## Cost per cut per item", "", " | ".join(["item", "group", *modes]),
               " | ".join("---" for _ in range(len(modes) + 2))]

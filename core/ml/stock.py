@@ -18,7 +18,9 @@ rule below may be used for training; :func:`is_held_out` says why an item is hel
 Use :func:`training_stock` (the catalogue at training wear levels), :func:`random_training_item`
 (random bars of training grades and heights at a training wear; more variety, still never
 held out) and :func:`sample_training_wear` to train, :func:`held_out_stock` to evaluate;
-:func:`load_stock` reads an engineer's own list (YAML, see its docstring).
+:func:`load_stock` reads an engineer's own list (YAML, see its docstring). A model trained
+this way records ``training["held_out"] = split_description()`` in its manifest; the
+evaluation report says whether the model it evaluates declares the split.
 """
 
 from __future__ import annotations

@@ -210,3 +210,17 @@ def test_random_training_items_are_never_held_out_and_vary() -> None:
     for item in items[:20]:  # a real section the oracle can plan
         plan = best_plan(item.stock.grade, item.stock.section, item.band_wear_pct / 100, Economics())
         assert plan.cut_s > 0 and math.isfinite(plan.cost)
+
+
+def test_report_says_whether_the_model_declares_the_split(tmp_path: Path) -> None:
+    from core.ml.evaluate import _declared_training
+    from core.ml.stock import split_description
+
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"training": {"source": "simulator", "held_out": split_description()}}))
+    assert _declared_training(tmp_path / "m") == {"source": "simulator", "declares_split": True}
+    manifest.write_text(json.dumps({"training": {"source": "simulator"}}))
+    assert _declared_training(tmp_path / "m.json")["declares_split"] is False
+    manifest.write_text("not json")
+    assert _declared_training(tmp_path / "m") == {"declares_split": False}
+    assert _declared_training(tmp_path / "missing") == {"declares_split": False}
