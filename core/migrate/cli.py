@@ -85,7 +85,7 @@ def _cmd_import_smart_saw(args: argparse.Namespace) -> int:
         lock.release()
     printer.close()
     print("\n".join(summary.lines()))
-    return EXIT_FAILURE if summary.cancelled else EXIT_OK
+    return EXIT_FAILURE if summary.cancelled or summary.failed else EXIT_OK
 
 
 def _machine_id(text: str) -> int:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from core.config import Settings
 from core.migrate import ledger
@@ -37,10 +38,23 @@ log = logging.getLogger("bandsaw.migrate")
 
 SOURCE_FILES = ("total", "ml", "anomaly", "log")
 DEFAULT_BATCH_ROWS = 10_000
+T = TypeVar("T")
 
 
 class ImportError_(Exception):
     """The import cannot start (no source files, a mapping problem); the message says why."""
+
+
+class SourceError(Exception):
+    """A file of the older system cannot be read (damaged, not a database)."""
+
+
+def _read(fn: Callable[[], T]) -> T:
+    """Run a read of a source file; its SQLite errors become SourceError (targets' errors stay)."""
+    try:
+        return fn()
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(str(exc)) from exc
 
 
 class CancelToken:
@@ -76,6 +90,7 @@ class StreamResult:
     first_ms: int | None = None
     last_ms: int | None = None
     notes: list[str] = field(default_factory=list)
+    failed: str = ""  # the source could not be read (damaged file): why
 
 
 @dataclass(slots=True)
@@ -87,6 +102,10 @@ class ImportSummary:
     rejected: int = 0
     cancelled: bool = False
     elapsed_s: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(result.failed for result in self.streams)
 
     @property
     def imported(self) -> int:
@@ -103,6 +122,8 @@ class ImportSummary:
             extra = f", {r.already_there} already there" if r.already_there else ""
             out.append(f"  {r.name}: {verb} {r.imported} of {r.read} rows read, {r.rejected} rejected{extra}{period}")
             out.extend(f"    {note}" for note in r.notes)
+            if r.failed:
+                out.append(f"    FAILED: {r.failed}")
         if self.reject_file is not None:
             out.append(f"  {self.rejected} rejected rows written to {self.reject_file}")
         rate = sum(r.read for r in self.streams) / self.elapsed_s if self.elapsed_s > 0 else 0.0
@@ -239,15 +260,22 @@ class _Run:
         return conn
 
     def stream(self, stream: ImportStream, path: Path, result: StreamResult) -> None:
-        source = open_source(path)
+        """Import one stream; a damaged source file ends this stream (what was committed stays)."""
+        try:
+            source = _read(lambda: open_source(path))
+        except SourceError as exc:
+            result.failed = f"{path}: {exc}"
+            return
         try:
             self._stream(stream, source, result)
+        except SourceError as exc:
+            result.failed = f"{path}: cannot be read ({exc}) after {result.read} rows; what was read is kept"
         finally:
             source.close()
 
     def _stream(self, stream: ImportStream, source: sqlite3.Connection, result: StreamResult) -> None:
         table = stream.table
-        columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+        columns = _read(lambda: [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')])
         if not columns:
             result.notes.append(f"{stream.source_db}.db has no table {table}: skipped")
             return
@@ -258,7 +286,7 @@ class _Run:
             return
         if stream.missing:
             result.notes.append(f"columns not in this source (left empty): {', '.join(stream.missing)}")
-        fp = ledger.fingerprint(source, table)
+        fp = _read(lambda: ledger.fingerprint(source, table))
         if fp is None:
             result.notes.append("source table is empty")
             return
@@ -279,17 +307,18 @@ class _Run:
             stream.restore_side(side_entry.state)
             stream.side_from = side_entry.last_rowid
             start = min(start, side_entry.last_rowid)
-        total = int(source.execute(f'SELECT count(*) FROM "{table}" WHERE rowid > ?', (start,)).fetchone()[0])
+        total = int(_read(lambda: source.execute(f'SELECT count(*) FROM "{table}" WHERE rowid > ?',
+                                                 (start,)).fetchone()[0]))
         if entry.last_rowid:
             result.notes.append(f"resumed after source row {entry.last_rowid} (imported before)")
-        cursor = source.execute(stream.select_sql(), (start,))
+        cursor = _read(lambda: source.execute(stream.select_sql(), (start,)))
         began = time.monotonic()
         done = 0
         while True:
             if self.cancel is not None and self.cancel.cancelled:
                 self.cancelled = True
                 break
-            rows = cursor.fetchmany(self.batch_rows)
+            rows = _read(lambda: cursor.fetchmany(self.batch_rows))
             if not rows:
                 break
             out: list[Row] = []

@@ -45,3 +45,22 @@ def test_cli_bad_machine_id_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["import", "smart-saw", "--from", str(tmp_path), "--machine-id", "70000"])
     assert exit_info.value.code == 2
+
+
+def test_a_damaged_source_file_is_named_and_the_others_still_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.migrate import smart_saw_source
+
+    monkeypatch.setenv("BANDSAW_MACHINE__TIME_ZONE", "Europe/Berlin")
+    paths = build_source(tmp_path / "old")
+    smart_saw_source.fill_sensor_data(paths["total"], 20_000)
+    data = paths["total"].read_bytes()
+    paths["total"].write_bytes(data[: len(data) * 2 // 3])  # a copy that stopped two thirds in
+    argv = ["import", "smart-saw", "--from", str(tmp_path / "old"), "--data-dir", str(tmp_path / "data"),
+            "--config", str(PROJECT_ROOT / "config" / "config.yaml"), "--quiet"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert f"FAILED: {paths['total']}: cannot be read (database disk image is malformed)" in out
+    assert "ml.ml_predictions -> ml.decisions: imported 1 of 1 rows read" in out
+    assert "log.system_logs -> log.events: imported 2 of 2 rows read" in out
