@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from core import paths
 from core.config import ConfigError, Settings, load_settings
 from core.registers import RegisterMap, RegisterMapError, load_register_map
 
@@ -34,10 +36,11 @@ Handler = Callable[[argparse.Namespace], int]
 
 def add_config_arguments(parser: argparse.ArgumentParser, *, data_dir: bool = True) -> None:
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
-                        help="configuration file (default: config/config.yaml)")
+                        help="configuration file (default: see `bandsaw config check`)")
     if data_dir:
         parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
-                            help="data directory (default: paths.data_dir of the configuration)")
+                            help="data directory (default: paths.data_dir of the configuration); "
+                                 "logs go to DIR/logs unless paths.logs_dir is set")
 
 
 def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
@@ -56,11 +59,39 @@ def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
 def _cmd_config_check(args: argparse.Namespace) -> int:
     settings, register_map = load_from_args(args)
     effective = settings.redacted()
-    print(f"# configuration: {settings.config_path}")
+    model = settings.ml_model_path
+    print(f"# configuration: {settings.config_path} ({settings.config_origin}; {settings.locations.scope})")
     print(f"# register map: {register_map.source} ({len(register_map)} registers, "
           f"{len(register_map.plan(settings.modbus.max_block_gap))} block reads, sha256 {register_map.digest[:12]})")
+    print(f"# environment file: {settings.env_file or 'none'}")
+    print(f"# data directory: {settings.data_dir}")
+    print(f"# logs directory: {settings.logs_dir}")
+    print(f"# ML model: {model if model is not None else 'none (ml.model_path is null)'}")
+    print(f"# theme: {paths.packaged('resources', 'themes', 'high_performance.qss')}")
+    if paths.CHECKOUT is None:
+        print(f"# `bandsaw config init` writes to: {paths.config_target(False, os.environ)}")
     print(yaml.safe_dump(effective, sort_keys=False, allow_unicode=True), end="")
     print("configuration valid")
+    return EXIT_OK
+
+
+def _cmd_config_init(args: argparse.Namespace) -> int:
+    if paths.CHECKOUT is not None and not args.system and not os.environ.get(paths.CONFIG_DIR_ENV):
+        print(f"source checkout: the configuration read is {paths.CHECKOUT / 'config'} (edit it there); "
+              "nothing written. Installed copies write to the user's config directory.")
+        return EXIT_OK
+    target = paths.config_target(args.system, os.environ)
+    try:
+        written = paths.init_config(target, force=args.force)
+    except FileExistsError as exc:
+        print(f"bandsaw: config init: not overwriting {exc} (--force replaces them)", file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(f"bandsaw: config init: cannot write to {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    for path in written:
+        print(f"wrote {path}")
+    print(f"edit them there; copy .env.example to {target / '.env'} for secrets. Check with: bandsaw config check")
     return EXIT_OK
 
 
@@ -129,15 +160,22 @@ def _cmd_sim(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bandsaw", description="Band saw HMI and data engine.",
-        epilog="Configuration: config/config.yaml < .env < BANDSAW_<SECTION>__<KEY> environment variables.",
+        epilog="Configuration: config.yaml < .env < BANDSAW_<SECTION>__<KEY> environment variables. "
+               "`bandsaw config check` shows which files and directories are in effect.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    config = commands.add_parser("config", help="check the configuration and print it (secrets redacted)")
+    config = commands.add_parser("config", help="check the configuration (secrets redacted) or write editable copies")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser("check", help="validate config and register map, print the effective config")
     add_config_arguments(check, data_dir=False)
     check.set_defaults(handler=_cmd_config_check)
+    init = config_commands.add_parser(
+        "init", help="write editable copies of config.yaml, registers.yaml and .env.example where they are read")
+    init.add_argument("--system", action="store_true",
+                      help=f"for the whole machine ({paths.system_locations().config_dir}; needs root)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(handler=_cmd_config_init)
 
     engine = commands.add_parser("engine", help="run the acquisition engine headless (service mode)")
     add_config_arguments(engine)
@@ -188,6 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # The reader went away (`bandsaw config check | head -1`): no traceback, and none at exit
+        # when Python flushes stdout again.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Typed settings: config/config.yaml < .env < environment variables.
 
-Any key can be overridden as ``BANDSAW_<SECTION>__<KEY>`` (nested with ``__``). The names of
+Any key can be overridden as ``BANDSAW_<SECTION>__<KEY>`` (nested with ``__``). Which config.yaml is read and
+where data and logs go by default (source checkout, user or system install) is core.paths' job.
+The names of
 the system this replaces (DATABASE_URL, POSTGRES_*, TB_ACCESS_TOKEN, TB_MQTT_BROKER,
 TB_MQTT_PORT) keep working; an explicit ``BANDSAW_...`` variable wins over them.
 A bad value raises :class:`ConfigError` carrying one line that names the source, the key,
@@ -14,21 +16,47 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from core.analysis.settings import AnalysisSettings
+from core.paths import (
+    CHECKOUT,
+    CONFIG_DIR_ENV,
+    CONFIG_ENV,
+    PROJECT_ROOT,
+    ConfigChoice,
+    Locations,
+    checkout_locations,
+    choose_config,
+    packaged,
+    user_locations,
+)
 from core.security.settings import SecuritySettings
+from core.yaml_strict import DuplicateKeyError, load_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "config.yaml"
+__all__ = [
+    "CONFIG_ENV", "DEFAULT_CONFIG_PATH", "PROJECT_ROOT", "ConfigError", "Settings", "load_settings", "resource_path",
+]
+
+DEFAULT_CONFIG_PATH = packaged("config", "config.yaml")
+DEFAULT_MODEL = Path("models/default")  # ml.model_path: relative to the data directory
 ENV_PREFIX = "BANDSAW_"
-CONFIG_ENV = "BANDSAW_CONFIG"  # path of config.yaml when --config is not given
 NESTED_DELIMITER = "__"
 
 
@@ -37,8 +65,9 @@ class ConfigError(Exception):
 
 
 class _Section(BaseModel):
-    # Unknown keys are typos until proven otherwise: reject them with the key named.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Unknown keys are typos until proven otherwise: reject them with the key named. NaN and
+    # infinity pass every range check silently (all comparisons are false): refuse them.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class MachineSettings(_Section):
@@ -77,7 +106,8 @@ class ModbusSettings(_Section):
     heartbeat_period_s: float = Field(default=1.0, gt=0, le=60)
     # Holes up to this many registers are read through to save a request.
     max_block_gap: int = Field(default=20, ge=0, le=124)
-    register_map: Path = Path("config/registers.yaml")
+    # None: registers.yaml beside the config file in effect, else the packaged default map.
+    register_map: Path | None = None
 
     @model_validator(mode="after")
     def _floor_below_rate(self) -> ModbusSettings:
@@ -90,8 +120,10 @@ class ModbusSettings(_Section):
 
 
 class PathSettings(_Section):
-    data_dir: Path = Path("data")
-    logs_dir: Path = Path("logs")
+    # None: the place for how the program runs (core.paths: ./data and ./logs of a checkout, the
+    # user's or the system's directories when installed). logs_dir None with data_dir set: DATA/logs.
+    data_dir: Path | None = None
+    logs_dir: Path | None = None
 
 
 class Synchronous(StrEnum):
@@ -120,12 +152,36 @@ class SqliteSettings(_Section):
     archive_live_days: int = Field(default=7, ge=0)
 
 
+def postgres_url_problem(url: str) -> str | None:
+    """What is wrong with a PostgreSQL URL (never quoting its password), or None."""
+    shape = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a valid URL ({exc}); expected {shape}"
+    if parts.scheme not in ("postgresql", "postgres"):
+        got = f"'{parts.scheme}://'" if parts.scheme and "://" in url else "no scheme"
+        return f"the scheme must be postgresql:// or postgres://, got {got}; expected {shape}"
+    query = parse_qs(parts.query)
+    if not parts.hostname and not query.get("host"):
+        return f"no host; expected {shape}"
+    if port is not None and port == 0:
+        return "port 0 is not a port (1-65535)"
+    if not parts.path.strip("/") and not query.get("dbname"):
+        return f"no database name; expected {shape}"
+    return None
+
+
+_HOST = r"^[A-Za-z0-9_.:\[\]%-]+$"  # a name, IPv4 or IPv6 address (no spaces, slashes or '@')
+
+
 class PostgresSettings(_Section):
     enabled: bool = False
     url: SecretStr | None = None
-    host: str = "127.0.0.1"
+    host: str = Field(default="127.0.0.1", pattern=_HOST)
     port: int = Field(default=5432, ge=1, le=65535)
-    database: str = "bandsaw"
+    database: str = Field(default="bandsaw", min_length=1)
     user: str = "bandsaw"
     password: SecretStr = SecretStr("")
     pool_min: int = Field(default=2, ge=1, le=100)
@@ -135,6 +191,18 @@ class PostgresSettings(_Section):
     interval_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
     down_alarm_after_s: float = Field(default=60.0, ge=0)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_url_is_unset(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (problem := postgres_url_problem(value.get_secret_value())):
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _pool_order(self) -> PostgresSettings:
@@ -250,7 +318,9 @@ class ControlSettings(_Section):
 
 
 class MlSettings(_Section):
-    model_path: Path | None = Path("data/models/default")
+    # Relative: inside the data directory; the default falls back to the packaged model until one
+    # is trained or copied there. None: no model (ML mode refuses to start).
+    model_path: Path | None = DEFAULT_MODEL
     averaging_samples: int = Field(default=3, ge=1, le=100)
     current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656)
 
@@ -350,22 +420,74 @@ class Settings(BaseSettings):
 
     # Where the settings came from, for messages and for resolving relative paths.
     config_path: Path | None = Field(default=None, exclude=True)
+    _choice: ConfigChoice | None = PrivateAttr(default=None)
+    _env_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_origin(self) -> str:
+        """Why this config file was read: "--config", "BANDSAW_CONFIG", "user config", ..."""
+        return self._choice.origin if self._choice is not None else "given"
+
+    @property
+    def env_file(self) -> Path | None:
+        """The .env file that was read, if any."""
+        return self._env_file
+
+    @property
+    def locations(self) -> Locations:
+        """The default directories for how the program runs (checkout, user or system install)."""
+        if self._choice is not None:
+            return self._choice.locations
+        return checkout_locations(CHECKOUT) if CHECKOUT is not None else user_locations()
+
+    @property
+    def base_dir(self) -> Path:
+        if self._choice is not None:
+            return self._choice.base_dir
+        return CHECKOUT if CHECKOUT is not None else self.locations.config_dir
 
     def resolve(self, path: Path) -> Path:
-        """A path from the config, made absolute against the project root."""
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        """A path from the config, made absolute: against the checkout's root in a source checkout,
+        else against the directory of the config file in effect."""
+        path = path.expanduser()
+        return path if path.is_absolute() else self.base_dir / path
 
     @property
     def data_dir(self) -> Path:
+        if self.paths.data_dir is None:
+            return self.locations.data_dir
         return self.resolve(self.paths.data_dir)
 
     @property
     def logs_dir(self) -> Path:
-        return self.resolve(self.paths.logs_dir)
+        if self.paths.logs_dir is not None:
+            return self.resolve(self.paths.logs_dir)
+        if self.paths.data_dir is not None:  # a data directory given (--data-dir): its logs beside it
+            return self.data_dir / "logs"
+        return self.locations.logs_dir
 
     @property
     def register_map_path(self) -> Path:
-        return self.resolve(self.modbus.register_map)
+        if self.modbus.register_map is not None:
+            return self.resolve(self.modbus.register_map)
+        if self.config_path is not None:
+            beside = self.config_path.parent / "registers.yaml"
+            if beside.is_file():
+                return beside
+        return packaged("config", "registers.yaml")
+
+    @property
+    def ml_model_path(self) -> Path | None:
+        """The model artefact (NAME of NAME.joblib + NAME.json), or None when none is configured."""
+        if self.ml.model_path is None:
+            return None
+        path = self.ml.model_path.expanduser()
+        if path.is_absolute():
+            return path
+        in_data = self.data_dir / path
+        if path == DEFAULT_MODEL and not in_data.with_name(in_data.name + ".json").is_file():
+            return packaged("models", DEFAULT_MODEL.name)
+        return in_data
 
     def redacted(self) -> dict[str, Any]:
         """The effective configuration as plain data, with every secret replaced."""
@@ -397,6 +519,12 @@ def _redact(data: Any) -> Any:
     if isinstance(data, StrEnum):
         return str(data.value)
     return data
+
+
+def resource_path(*parts: str) -> Path:
+    """A shipped resource (themes/..., icons/..., translations/...) for front ends, which reach
+    core only through its contract modules."""
+    return packaged("resources", *parts)
 
 
 # --- legacy environment names --------------------------------------------------------------
@@ -441,7 +569,7 @@ def _env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
     for name, value in env.items():
         if value is None or not name.upper().startswith(ENV_PREFIX):
             continue
-        if name.upper() == CONFIG_ENV:
+        if name.upper() in (CONFIG_ENV, CONFIG_DIR_ENV):  # read by core.paths, not settings
             continue
         keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(NESTED_DELIMITER))
         if all(keys):
@@ -481,12 +609,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: not valid YAML: {problem}") from None
+        what = "" if isinstance(exc, DuplicateKeyError) else "not valid YAML: "
+        raise ConfigError(f"{path}:{where}: {what}{problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -503,16 +632,17 @@ def load_settings(
 ) -> Settings:
     """Load config.yaml, then .env, then the environment, then explicit overrides.
 
-    ``env`` defaults to ``os.environ``; ``env_file`` defaults to ``.env`` in the working
-    directory (then beside the project). Raises :class:`ConfigError` with one line.
+    ``config_path`` None: core.paths.choose_config picks it (BANDSAW_CONFIG, the checkout's or
+    the user's/system's config.yaml, else the packaged default). ``env`` defaults to
+    ``os.environ``; ``env_file`` defaults to ``.env`` in the working directory (then beside the
+    project) in a checkout, to ``.env`` beside config.yaml when installed. Raises
+    :class:`ConfigError` with one line.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
-    if config_path is None:
-        # Installed systems keep their config outside the package (e.g. /etc/bandsaw-hmi).
-        config_path = environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH
-    path = Path(config_path)
+    choice = choose_config(config_path, environ)
+    path = choice.path
     yaml_data = _read_yaml(path)
-    dotenv_path = _find_env_file(env_file)
+    dotenv_path = _find_env_file(env_file, choice)
     dotenv: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
 
     layers: list[tuple[str, dict[str, Any]]] = [
@@ -531,17 +661,22 @@ def load_settings(
     except ValidationError as exc:
         raise ConfigError(_describe_error(exc, layers, environ, dotenv_path)) from None
     settings.config_path = path
+    settings._choice = choice
+    settings._env_file = dotenv_path
     return settings
 
 
-def _find_env_file(env_file: Path | str | None) -> Path | None:
+def _find_env_file(env_file: Path | str | None, choice: ConfigChoice) -> Path | None:
     if env_file is not None:
         candidate = Path(env_file)
         return candidate if candidate.is_file() else None
-    for candidate in (Path.cwd() / ".env", PROJECT_ROOT / ".env"):
-        if candidate.is_file():
-            return candidate
-    return None
+    if CHECKOUT is not None:
+        candidates = [Path.cwd() / ".env", CHECKOUT / ".env"]
+    else:
+        # Installed: only the .env of the configuration, never whatever .env the working
+        # directory holds (another project's DATABASE_URL must not reach the saw).
+        candidates = [(choice.locations.config_dir if choice.packaged else choice.path.parent) / ".env"]
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
 def _lookup(data: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
@@ -599,6 +734,8 @@ def _allowed_text(error: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
         section_loc = loc[:-1]
         names = _field_names(section_loc)
         return f"unknown key; allowed here: {', '.join(names)}" if names else "unknown key"
+    if kind == "finite_number":
+        return "not a number (NaN and infinity are not allowed here)"
     message = str(error["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from core.yaml_strict import DuplicateKeyError, load_yaml
+
 MAX_BLOCK_REGISTERS = 125  # Modbus limit for one read of holding registers
 _E = TypeVar("_E", bound=StrEnum)
 _NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -284,14 +286,44 @@ def load_register_map(path: Path | str) -> RegisterMap:
     except OSError as exc:
         raise RegisterMapError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise RegisterMapError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        what = "" if isinstance(exc, DuplicateKeyError) else "not valid YAML: "
+        raise RegisterMapError(f"{path}:{where}: {what}{getattr(exc, 'problem', exc)}") from None
     register_map = parse_register_map(data, source=str(path))
+    require_engine_registers(register_map, source=str(path))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return RegisterMap(register_map.registers, register_map.groups, source=str(path), digest=digest)
+
+
+# Registers the engine reads or writes by name (saw state, setpoints, speeds, current, torque,
+# head height, heartbeat): a map without one of them would run blind. name -> (role, writable).
+ENGINE_REGISTERS: dict[str, tuple[str, bool]] = {
+    "saw_state": ("saw state (cut tracking, ML gating)", False),
+    "cutting_speed": ("cutting speed setpoint", True),
+    "descent_speed": ("descent speed setpoint", True),
+    "cutting_speed_actual": ("measured cutting speed", False),
+    "descent_speed_actual": ("measured descent speed", False),
+    "band_current": ("band motor current", False),
+    "band_torque": ("band torque (torque guard, ML features)", False),
+    "head_height": ("head height (cut progress)", False),
+    "cut_count": ("cut counter", False),
+    "alarm_status": ("PLC alarm word", False),
+    "heartbeat": ("HMI heartbeat (the PLC's dead-HMI watchdog)", True),
+}
+
+
+def require_engine_registers(register_map: RegisterMap, *, source: str) -> None:
+    """Raise RegisterMapError naming the first register the engine depends on that is missing
+    (or read-only where the engine writes it)."""
+    for name, (role, writable) in ENGINE_REGISTERS.items():
+        if name not in register_map:
+            raise RegisterMapError(f"{source}: register '{name}' is missing: the engine needs it ({role})")
+        if writable and register_map[name].access is not Access.READ_WRITE:
+            raise RegisterMapError(
+                f"{source}: register '{name}' must be writable (access: rw): the engine writes it ({role})")
 
 
 def parse_register_map(data: Any, *, source: str = "<memory>") -> RegisterMap:
@@ -406,7 +438,9 @@ def _parse_enum(enum: type[_E], value: Any, source: str, where: str, key: str) -
 
 
 def _number(value: Any, source: str, where: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isfinite(value):
+        raise RegisterMapError(f"{source}: {where}: field '{key}' = {value!r}: not a number (must be finite)")
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise RegisterMapError(f"{source}: {where}: field '{key}' = {value!r}: must be a finite number")
     return float(value)
 

@@ -87,11 +87,18 @@ def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None
     except (ImportError, OSError) as exc:
         logging.basicConfig(level=logging.INFO)
         log.warning("logging set-up failed (%s); logging to the console", exc)
-    return run_qt(
-        settings, register_map, engine_factory or default_engine_factory,
-        simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
-        screenshot=args.screenshot, after=args.after, size=args.size, language=args.lang or settings.hmi.language,
-    )
+    from hmi.theme import ThemeError
+
+    try:
+        return run_qt(
+            settings, register_map, engine_factory or default_engine_factory,
+            simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
+            screenshot=args.screenshot, after=args.after, size=args.size, language=args.lang or settings.hmi.language,
+        )
+    except ThemeError as exc:  # a broken installation: refuse to show an unthemed panel
+        log.error("%s", exc)
+        print(f"bandsaw hmi: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def run_qt(

@@ -1,4 +1,8 @@
-"""The QSS theme from resources/themes (ISA-101 high-performance palette)."""
+"""The QSS theme shipped in resources/themes (ISA-101 high-performance palette).
+
+An unthemed HMI (Qt's default widgets, 13 px values) is not fit for the saw's panel: a theme that
+cannot be read is an error naming the file, never a warning and a default look.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,27 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from core.config import resource_path
+
 log = logging.getLogger("bandsaw.hmi.theme")
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-DEFAULT_THEME = RESOURCES / "themes" / "high_performance.qss"
+DEFAULT_THEME = resource_path("themes", "high_performance.qss")
 
 
-def apply_theme(app: QApplication, path: Path = DEFAULT_THEME) -> bool:
-    """Style the application; a missing theme leaves Qt's default look (logged, never fatal)."""
+class ThemeError(Exception):
+    """The theme could not be loaded; the message names the file and the reason."""
+
+
+def apply_theme(app: QApplication, path: Path = DEFAULT_THEME) -> Path:
+    """Style the application with the QSS at ``path``; raises ThemeError if it cannot be read."""
     try:
-        app.setStyleSheet(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        log.warning("theme %s not loaded: %s", path, exc)
-        return False
+        style = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ThemeError(f"theme {path} cannot be read: {reason}") from None
+    if not style.strip():
+        raise ThemeError(f"theme {path} is empty")
+    app.setStyleSheet(style)
     app.setStyle("Fusion")
-    return True
+    log.info("theme %s loaded", path)
+    return path

@@ -43,9 +43,10 @@ class MlControl:
             settings, register_map, writer=writer, alarms=alarms, modes=self.modes, journal=journal,
             clock=clock, wall_clock=wall_clock,
         )
-        if settings.ml.model_path is not None:
+        model_path = settings.ml_model_path
+        if model_path is not None:
             # A refused model raises its alarm and leaves the default ML mode for manual.
-            self.controller.load_model(settings.resolve(settings.ml.model_path))
+            self.controller.load_model(model_path)
         elif self.modes.is_ml:
             self.modes.fault("no model configured (ml.model_path)")
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class SecuritySettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     # Shortest PIN or password accepted when one is set (a 4-digit PIN behind the lock-out below).
     min_secret_length: int = Field(default=4, ge=4, le=64)
