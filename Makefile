@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run engine sim test lint typecheck pytest bench clean
+.PHONY: run engine sim test test-fast lint typecheck pytest pytest-fast bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,13 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
+# Every test, the slow ones too (installers, install-as-a-user: build the wheel, fresh venvs).
 test: lint typecheck pytest
+
+pytest-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -m "not slow"
+
+test-fast: lint typecheck pytest-fast
 
 bench: $(VENV)/.installed-dev
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

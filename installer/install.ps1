@@ -1,6 +1,8 @@
 <#
 .SYNOPSIS
-Install, upgrade or uninstall bandsaw-hmi on Windows from this source tree.
+Install, upgrade or uninstall bandsaw-hmi on Windows: a venv with the bandsaw-hmi wheel (built
+once from this source tree, or taken from -Wheelhouse DIR with no network) and its pinned
+dependencies. Config files and the model come from the installed wheel's packaged defaults.
 
 .DESCRIPTION
 Machine install (run as Administrator): program in %ProgramFiles%\bandsaw-hmi (venv + launcher),
@@ -21,7 +23,7 @@ param(
     [string]$Prefix = "",
     [switch]$User,
     [string]$Python = "",
-    [string]$Wheels = "",
+    [string]$Wheelhouse = "",
     [switch]$Kiosk,
     [switch]$NoKiosk,
     [switch]$Headless,
@@ -98,7 +100,7 @@ function Invoke-Checked([string]$What, [string]$Exe, [string[]]$Arguments) {
 
 function Invoke-VenvPip([string[]]$Arguments) {
     $offline = @()
-    if ($Wheels) { $offline = @("--no-index", "--find-links", $Wheels) }
+    if ($Wheelhouse) { $offline = @("--no-index", "--find-links", $Wheelhouse) }
     Invoke-Checked "pip $($Arguments[0])" $VenvPython (@("-m", "pip", "--disable-pip-version-check") + $Arguments + $offline)
 }
 
@@ -128,10 +130,18 @@ function New-Shortcut([string]$Path, [string]$Arguments, [string]$Description) {
     Add-Content -Path "$Manifest.tmp" -Value $Path
 }
 
-# Config file from the source tree; an existing one is never overwritten, a different new
+# A packaged default of the installed program (core\defaults\KIND inside its site-packages).
+function Get-PackagedDefault([string[]]$Parts) {
+    $code = "import sys; from core.paths import packaged; print(packaged(*sys.argv[1:]))"
+    $found = & $VenvPython -c $code @Parts
+    if ($LASTEXITCODE -ne 0 -or -not $found) { Fail "the installed program has no packaged defaults" }
+    return ($found | Select-Object -Last 1).Trim()
+}
+
+# Config file from the installed wheel; an existing one is never overwritten, a different new
 # default lands beside it as NAME.new.
 function Install-Default([string]$Name) {
-    $source = Join-Path $SourceDir "config\$Name"
+    $source = Join-Path (Get-PackagedDefault @("config")) $Name
     $target = Join-Path $ConfigDir $Name
     Copy-Item $source (Join-Path $Prefix "share\defaults\$Name") -Force
     if (-not (Test-Path $target)) {
@@ -146,7 +156,7 @@ function Install-Default([string]$Name) {
 }
 
 function Install-Models {
-    $source = Join-Path $SourceDir "data\models"
+    $source = Get-PackagedDefault @("models")
     $models = Join-Path $DataDir "models"
     $shipped = Join-Path $models "shipped"
     $pair = @("default.joblib", "default.json")
@@ -285,13 +295,13 @@ if ($Uninstall) {
 # --- install -------------------------------------------------------------------------------
 
 $started = Get-Date
-foreach ($required in @("pyproject.toml", "README.md", "core", "hmi", "config\config.yaml", "config\registers.yaml",
+foreach ($required in @("pyproject.toml", "setup.py", "README.md", "core", "hmi", "config\config.yaml", "config\registers.yaml",
                         "installer\requirements.lock", "installer\launcher.py", "installer\make_icon.py",
                         "resources\icons\bandsaw.svg")) {
     if (-not (Test-Path (Join-Path $SourceDir $required))) { Fail "$SourceDir\$required is missing" }
 }
 $BasePython = Find-Python
-Say "installing $App from $SourceDir into $Prefix with $BasePython"
+Say "installing $App from $(if ($Wheelhouse) { $Wheelhouse } else { $SourceDir }) into $Prefix with $BasePython"
 if (Test-Path $Info) { Say "an existing installation was found: upgrading (config, data, users and models are kept)" }
 
 foreach ($dir in @("$Prefix\bin", "$Prefix\share\defaults", $ConfigDir, "$DataDir\models", $LogsDir)) {
@@ -306,28 +316,38 @@ if (-not $User) {
 }
 if (-not (Test-Path $VenvPython)) { Invoke-Checked "creating the venv" $BasePython @("-m", "venv", $Venv) }
 
-# Build from a clean copy: an in-tree build would leave build\ and egg-info in the checkout.
+# The wheel: the newest bandsaw_hmi-*.whl of -Wheelhouse, else one built once from a clean copy
+# of this tree (an in-tree build would leave build\ and egg-info in the checkout).
 $build = Join-Path ([IO.Path]::GetTempPath()) ("bandsaw-build-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $build | Out-Null
 try {
-    foreach ($item in @("pyproject.toml", "README.md", "core", "hmi")) {
-        Copy-Item (Join-Path $SourceDir $item) $build -Recurse -Exclude "__pycache__"
+    $wheel = $null
+    if ($Wheelhouse) {
+        $wheel = (Get-ChildItem (Join-Path $Wheelhouse "bandsaw_hmi-*.whl") -ErrorAction SilentlyContinue |
+            Sort-Object Name | Select-Object -Last 1)
+        if ($wheel) { $wheel = $wheel.FullName }
     }
-    Invoke-VenvPip @("wheel", "--quiet", "--no-deps", "--wheel-dir", "$build\dist", $build)
-    $wheel = (Get-ChildItem "$build\dist\bandsaw_hmi-*.whl" | Select-Object -First 1).FullName
-    Say "installing the pinned dependencies (installer\requirements.lock)"
+    if (-not $wheel) {
+        foreach ($item in @("pyproject.toml", "setup.py", "README.md", "core", "hmi", "config", "resources")) {
+            Copy-Item (Join-Path $SourceDir $item) $build -Recurse -Exclude "__pycache__"
+        }
+        New-Item -ItemType Directory -Force -Path "$build\data" | Out-Null
+        Copy-Item (Join-Path $SourceDir "data\models") "$build\data\models" -Recurse
+        Invoke-VenvPip @("wheel", "--quiet", "--no-deps", "--wheel-dir", "$build\dist", $build)
+        $wheel = (Get-ChildItem "$build\dist\bandsaw_hmi-*.whl" | Select-Object -First 1).FullName
+    }
+    Say "installing $(Split-Path -Leaf $wheel) with the pinned dependencies (installer\requirements.lock)"
     Invoke-VenvPip @("install", "--quiet", "--constraint", $Lock, $wheel)
     # Same version number on an upgrade from a newer checkout: replace the code anyway.
     Invoke-VenvPip @("install", "--quiet", "--no-deps", "--force-reinstall", $wheel)
 } finally {
     Remove-Item -LiteralPath $build -Recurse -Force -ErrorAction SilentlyContinue
 }
-# hmi/theme.py looks for resources\ beside the packages (the source layout): give it one.
+# An earlier installer copied resources\ into site-packages: the wheel carries them now.
 $site = (& $VenvPython -c "import sysconfig; print(sysconfig.get_paths()['purelib'])").Trim()
 Remove-Item -LiteralPath (Join-Path $site "resources") -Recurse -Force -ErrorAction SilentlyContinue
-Copy-Item (Join-Path $SourceDir "resources") (Join-Path $site "resources") -Recurse
 Copy-Item (Join-Path $SourceDir "installer\launcher.py") $Launcher -Force
-& $VenvPython (Join-Path $SourceDir "installer\make_icon.py") (Join-Path $SourceDir "resources\icons\bandsaw.svg") $IconPath
+& $VenvPython (Join-Path $SourceDir "installer\make_icon.py") (Get-PackagedDefault @("resources", "icons", "bandsaw.svg")) $IconPath
 if ($LASTEXITCODE -ne 0) { Warn "no icon for the shortcuts (make_icon.py failed)" }
 
 Install-Default "config.yaml"

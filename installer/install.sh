@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install, upgrade or uninstall bandsaw-hmi on Linux from this source tree.
+# Install, upgrade or uninstall bandsaw-hmi on Linux: a venv with the bandsaw-hmi wheel (built
+# once from this tree, or taken from --wheelhouse DIR with no network) and its pinned dependencies.
 #
 #   sudo installer/install.sh [--operator USER --kiosk | --headless]   # saw PC (system-wide)
 #   installer/install.sh --user                                         # engineer's desktop
@@ -32,7 +33,9 @@ Usage: install.sh [options]
   --prefix DIR       program directory (default /opt/$APP, with --user ~/.local/opt/$APP)
   --user             install for the current user only (XDG paths, systemd --user unit)
   --python PATH      Python $MIN_PYTHON+ interpreter for the venv (default: newest python3.x found)
-  --wheels DIR       offline: install from the wheels in DIR only (pip --no-index --find-links)
+  --wheelhouse DIR   offline: install from the wheels in DIR only, never the network (pip
+                     --no-index --find-links); a bandsaw_hmi-*.whl in DIR is installed as is.
+                     Make one: pip wheel -c installer/requirements.lock -w DIR .
   --kiosk            start the full-screen HMI at login (restarted whenever it exits);
                      a system install needs --operator. An upgrade keeps the installed choice
   --no-kiosk         remove the kiosk autostart
@@ -52,7 +55,7 @@ say() { echo "install.sh: $*"; }
 warn() { echo "install.sh: warning: $*" >&2; }
 
 # KIOSK stays empty unless --kiosk/--no-kiosk: an upgrade then keeps the installed choice.
-PREFIX="" MODE=system PYTHON="" WHEELS="" KIOSK="" OPERATOR="" HEADLESS=0 DESKTOP=1
+PREFIX="" MODE=system PYTHON="" WHEELHOUSE="" KIOSK="" OPERATOR="" HEADLESS=0 DESKTOP=1
 ADMIN="" INTERACTIVE=1 ACTION=install PURGE=0
 
 while [ $# -gt 0 ]; do
@@ -62,8 +65,8 @@ while [ $# -gt 0 ]; do
     --user) MODE=user ;;
     --python) [ $# -ge 2 ] || die "--python needs a path"; PYTHON=$2; shift ;;
     --python=*) PYTHON=${1#*=} ;;
-    --wheels) [ $# -ge 2 ] || die "--wheels needs a directory"; WHEELS=$2; shift ;;
-    --wheels=*) WHEELS=${1#*=} ;;
+    --wheelhouse) [ $# -ge 2 ] || die "--wheelhouse needs a directory"; WHEELHOUSE=$2; shift ;;
+    --wheelhouse=*) WHEELHOUSE=${1#*=} ;;
     --kiosk) KIOSK=1 ;;
     --no-kiosk) KIOSK=0 ;;
     --operator) [ $# -ge 2 ] || die "--operator needs a user name"; OPERATOR=$2; shift ;;
@@ -96,7 +99,7 @@ if [ "$MODE" = user ]; then
   PREFIX=${PREFIX:-$HOME/.local/opt/$APP}
   CONFIG_DIR=$xdg_config/$APP
   DATA_DIR=$xdg_data/$APP
-  LOGS_DIR=$xdg_state/$APP/logs
+  LOGS_DIR=$xdg_state/$APP/log   # platformdirs' user_log_dir: the program's own default
   BIN_LINK_DIR=$HOME/.local/bin
   APPLICATIONS_DIR=$xdg_data/applications
   AUTOSTART_DIR=$xdg_config/autostart
@@ -147,7 +150,7 @@ started=$(date +%s)
 check_source_tree
 [ "$MODE" = system ] && ensure_service_user
 PYTHON=$(find_python)
-say "installing $APP from $SOURCE_DIR into $PREFIX ($MODE install) with $PYTHON"
+say "installing $APP from ${WHEELHOUSE:-$SOURCE_DIR} into $PREFIX ($MODE install) with $PYTHON"
 [ -f "$INFO" ] && say "an existing installation was found: upgrading (config, data, users and models are kept)"
 
 make_directories

@@ -21,10 +21,13 @@ check_source_tree() {
   grep -q '^name = "bandsaw-hmi"' "$SOURCE_DIR/pyproject.toml" 2>/dev/null \
     || die "$SOURCE_DIR is not the bandsaw-hmi source tree (pyproject.toml missing)"
   local required
-  for required in core hmi config/config.yaml config/registers.yaml installer/requirements.lock \
+  for required in core hmi setup.py config/config.yaml config/registers.yaml installer/requirements.lock \
       resources/icons/bandsaw.svg README.md; do
     [ -e "$SOURCE_DIR/$required" ] || die "$SOURCE_DIR/$required is missing"
   done
+  if [ -n "$WHEELHOUSE" ]; then
+    [ -d "$WHEELHOUSE" ] || die "--wheelhouse $WHEELHOUSE: no such directory"
+  fi
 }
 
 # The interpreter for the venv: --python, else the newest python3.x on PATH that is >= 3.11
@@ -96,48 +99,69 @@ make_directories() {
   fi
 }
 
-# pip with the offline switches when --wheels is given.
+# pip with the offline switches when --wheelhouse is given (never the network then).
 venv_pip() {
   local offline=()
-  [ -n "$WHEELS" ] && offline=(--no-index --find-links "$WHEELS")
+  [ -n "$WHEELHOUSE" ] && offline=(--no-index --find-links "$WHEELHOUSE")
   "$PREFIX/venv/bin/python" -m pip --disable-pip-version-check "$@" "${offline[@]}"
 }
 
+# The bandsaw-hmi wheel to install: the newest one in the wheelhouse, else one built once from
+# this tree (a clean copy: an in-tree build would leave build/ and egg-info in the checkout).
+# Prints the wheel's path; the build directory is $BUILD_DIR (removed by install_program).
+find_or_build_wheel() {
+  local wheel=""
+  if [ -n "$WHEELHOUSE" ]; then
+    wheel=$(find "$WHEELHOUSE" -maxdepth 1 -name 'bandsaw_hmi-*.whl' | sort -V | tail -n 1)
+  fi
+  if [ -z "$wheel" ]; then
+    tar -C "$SOURCE_DIR" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml setup.py README.md \
+        core hmi config resources data/models | tar -C "$BUILD_DIR" -xf -
+    mkdir "$BUILD_DIR/dist"
+    venv_pip wheel --quiet --no-deps --wheel-dir "$BUILD_DIR/dist" "$BUILD_DIR" >&2 || return 1
+    wheel=$(find "$BUILD_DIR/dist" -name 'bandsaw_hmi-*.whl' | head -n 1)
+  fi
+  [ -n "$wheel" ] || return 1
+  printf '%s\n' "$wheel"
+}
+
+# A packaged default of the installed program (core/defaults/KIND inside its site-packages).
+packaged_default() {
+  "$PREFIX/venv/bin/python" -c 'import sys; from core.paths import packaged; print(packaged(*sys.argv[1:]))' "$@"
+}
+
 install_program() {
-  local venv=$PREFIX/venv build
+  local venv=$PREFIX/venv
   if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     say "reusing the virtual environment $venv"
   else
     rm -rf "$venv"
     "$PYTHON" -m venv "$venv"
   fi
-  build=$(mktemp -d)
-  # Build from a clean copy: an in-tree build would leave build/ and egg-info in the checkout.
-  tar -C "$SOURCE_DIR" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml README.md core hmi \
-    | tar -C "$build" -xf -
-  mkdir "$build/dist"
-  venv_pip wheel --quiet --no-deps --wheel-dir "$build/dist" "$build" || { rm -rf "$build"; die "building the wheel failed"; }
+  BUILD_DIR=$(mktemp -d)
   local wheel
-  wheel=$(find "$build/dist" -name 'bandsaw_hmi-*.whl' | head -n 1)
-  say "installing the pinned dependencies (installer/requirements.lock)"
+  wheel=$(find_or_build_wheel) || { rm -rf "$BUILD_DIR"; die "building the bandsaw-hmi wheel failed (see above)"; }
+  say "installing $(basename "$wheel") with the pinned dependencies (installer/requirements.lock)"
   venv_pip install --quiet --constraint "$SOURCE_DIR/installer/requirements.lock" "$wheel" \
-    || { rm -rf "$build"; die "pip install failed (see above)"; }
+    || { rm -rf "$BUILD_DIR"; die "pip install failed (see above)"; }
   # Same version number on an upgrade from a newer checkout: replace the code anyway.
-  venv_pip install --quiet --no-deps --force-reinstall "$wheel" || { rm -rf "$build"; die "pip install failed"; }
-  rm -rf "$build"
-  # hmi/theme.py looks for resources/ beside the packages (the source layout): give it one.
+  venv_pip install --quiet --no-deps --force-reinstall "$wheel" || { rm -rf "$BUILD_DIR"; die "pip install failed"; }
+  rm -rf "$BUILD_DIR"
+  # An earlier installer copied resources/ into site-packages: the wheel carries them now.
   local site
   site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-  rm -rf "$site/resources"
-  cp -R "$SOURCE_DIR/resources" "$site/resources"
-  cp "$SOURCE_DIR/resources/icons/bandsaw.svg" "$ICON_PATH"
+  rm -rf "${site:?}/resources"
+  # Everything else comes from the installed wheel's packaged defaults, not from this tree.
+  DEFAULTS_CONFIG=$(packaged_default config) || die "the installed program has no packaged defaults"
+  DEFAULTS_MODELS=$(packaged_default models)
+  cp "$(packaged_default resources icons/bandsaw.svg)" "$ICON_PATH"
   chmod 0644 "$ICON_PATH"
 }
 
 # install_default NAME: config file NAME from the source tree into CONFIG_DIR. An existing
 # file is never overwritten; a different new default lands beside it as NAME.new.
 install_default() {
-  local name=$1 source=$SOURCE_DIR/config/$1 target=$CONFIG_DIR/$1
+  local name=$1 source=$DEFAULTS_CONFIG/$1 target=$CONFIG_DIR/$1
   cp "$source" "$PREFIX/share/defaults/$name"
   if [ ! -e "$target" ]; then
     install -m 0640 "$source" "$target"
@@ -166,7 +190,7 @@ install_config_files() {
 # stays in models/shipped/. A model the user retrained (it differs from the last shipped copy)
 # is kept; an untouched one is replaced by the new version's.
 install_models() {
-  local models=$DATA_DIR/models shipped=$DATA_DIR/models/shipped source=$SOURCE_DIR/data/models file
+  local models=$DATA_DIR/models shipped=$DATA_DIR/models/shipped source=$DEFAULTS_MODELS file
   if [ ! -f "$source/default.joblib" ] || [ ! -f "$source/default.json" ]; then
     warn "no shipped ML model in $source: ML speed control stays off until a model is trained"
     return 0

@@ -3,7 +3,7 @@
 Nothing touches the real user: HOME and the XDG directories point into a temporary directory,
 and the program goes to a temporary --prefix. The install runs pip against the package index
 with installer/requirements.lock (set BANDSAW_TEST_WHEELS=DIR to install offline from a
-wheelhouse instead).
+wheelhouse instead: `install.sh --wheelhouse DIR`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Installation:
 
     @property
     def logs_dir(self) -> Path:
-        return self.home / ".local" / "state" / "bandsaw-hmi" / "logs"
+        return self.home / ".local" / "state" / "bandsaw-hmi" / "log"
 
     @property
     def bandsaw(self) -> Path:
@@ -73,5 +73,5 @@ class Installation:
         args = ["bash", str(INSTALL_SH), "--user", "--prefix", str(self.prefix), "--non-interactive", *extra]
         wheels = os.environ.get("BANDSAW_TEST_WHEELS")
         if wheels:
-            args += ["--wheels", wheels]
+            args += ["--wheelhouse", wheels]
         return run(args, self.env, timeout=INSTALL_TIMEOUT_S, cwd=self.root)

@@ -47,7 +47,11 @@ def test_install_lays_out_program_config_and_data(installation: Installation) ->
     # Installed as a wheel, not editable: the code lives in the venv, not in this checkout.
     site = next((inst.prefix / "venv" / "lib").glob("python3.*/site-packages"))
     assert (site / "core" / "config.py").is_file()
-    assert (site / "resources" / "themes" / "high_performance.qss").is_file()
+    # The wheel carries the defaults; nothing is copied beside the packages any more.
+    assert (site / "core" / "defaults" / "resources" / "themes" / "high_performance.qss").is_file()
+    assert (site / "core" / "defaults" / "config" / "registers.yaml").is_file()
+    for stray in ("resources", "config", "data", "logs"):
+        assert not (site / stray).exists(), stray
 
 
 def test_installed_bandsaw_help(installation: Installation) -> None:
@@ -81,7 +85,10 @@ def test_installed_hmi_screenshot(installation: Installation) -> None:
                   "--after", "2"], installation.env, timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "theme" not in result.stderr.lower()  # the theme was found in the installed tree
+    # Themed from the wheel's packaged defaults (an unthemed HMI refuses to start).
+    site = next((installation.prefix / "venv" / "lib").glob("python3.*/site-packages"))
+    theme = site / "core" / "defaults" / "resources" / "themes" / "high_performance.qss"
+    assert f"theme {theme} loaded" in (installation.logs_dir / "app.log").read_text()
 
 
 @pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils not installed")

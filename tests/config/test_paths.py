@@ -1,0 +1,147 @@
+"""Where things live (core.paths): checkout, user and system installs; config init."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core import paths
+from core.config import PROJECT_ROOT, load_settings
+from core.paths import Locations, Scope, choose_config, init_config
+
+
+@pytest.fixture
+def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """XDG directories in tmp_path and a system config dir there too (instead of /etc)."""
+    for name in ("CONFIG", "DATA", "STATE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / name.lower()))
+    system = Locations(Scope.SYSTEM, tmp_path / "etc", tmp_path / "var-lib", tmp_path / "var-log")
+    monkeypatch.setattr(paths, "system_locations", lambda: system)
+    return tmp_path
+
+
+def test_checkout_reads_its_own_folders() -> None:
+    assert paths.CHECKOUT == PROJECT_ROOT
+    choice = choose_config(None, {})
+    assert choice.path == PROJECT_ROOT / "config" / "config.yaml"
+    assert choice.locations == Locations(Scope.CHECKOUT, PROJECT_ROOT / "config", PROJECT_ROOT / "data",
+                                         PROJECT_ROOT / "logs")
+    settings = load_settings(None, env={}, env_file=PROJECT_ROOT / "no.env")
+    assert settings.data_dir == PROJECT_ROOT / "data"
+    assert settings.logs_dir == PROJECT_ROOT / "logs"
+    assert settings.register_map_path == PROJECT_ROOT / "config" / "registers.yaml"
+    assert settings.ml_model_path == PROJECT_ROOT / "data" / "models" / "default"
+
+
+def test_installed_without_config_uses_packaged_default_and_user_dirs(xdg: Path) -> None:
+    choice = choose_config(None, {}, checkout=None)
+    assert choice.packaged
+    assert choice.locations.scope is Scope.USER
+    assert choice.locations.config_dir == xdg / "config" / "bandsaw-hmi"
+    assert choice.locations.data_dir == xdg / "data" / "bandsaw-hmi"
+    assert choice.locations.logs_dir == xdg / "state" / "bandsaw-hmi" / "log"
+    # Relative paths of the packaged config never resolve into the package.
+    assert choice.base_dir == xdg / "config" / "bandsaw-hmi"
+
+
+def test_installed_user_config_beats_system_config(xdg: Path) -> None:
+    (xdg / "etc").mkdir()
+    (xdg / "etc" / "config.yaml").write_text("{}\n")
+    choice = choose_config(None, {}, checkout=None)
+    assert choice.path == xdg / "etc" / "config.yaml"
+    assert choice.locations.scope is Scope.SYSTEM
+    assert choice.locations.data_dir == xdg / "var-lib"
+    assert choice.locations.logs_dir == xdg / "var-log"
+    user = xdg / "config" / "bandsaw-hmi"
+    init_config(user)
+    choice = choose_config(None, {}, checkout=None)
+    assert choice.path == user / "config.yaml"
+    assert choice.locations.scope is Scope.USER
+    assert choice.base_dir == user
+
+
+def test_explicit_config_inside_the_system_dir_is_a_system_install(xdg: Path) -> None:
+    (xdg / "etc").mkdir()
+    choice = choose_config(xdg / "etc" / "config.yaml", {}, checkout=None)
+    assert choice.locations.scope is Scope.SYSTEM
+    choice = choose_config(None, {"BANDSAW_CONFIG": str(xdg / "mine.yaml")}, checkout=None)
+    assert choice.origin == "BANDSAW_CONFIG"
+    assert choice.locations.scope is Scope.USER
+    assert choice.base_dir == xdg
+
+
+def test_config_dir_from_environment(xdg: Path) -> None:
+    choice = choose_config(None, {"BANDSAW_PATHS__CONFIG_DIR": str(xdg / "cfg")}, checkout=None)
+    assert choice.path == xdg / "cfg" / "config.yaml"
+    assert paths.config_target(False, {"BANDSAW_PATHS__CONFIG_DIR": str(xdg / "cfg")}) == xdg / "cfg"
+    assert paths.config_target(True, {}) == xdg / "etc"
+
+
+def test_data_dir_given_puts_logs_beside_it_unless_configured(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    settings = load_settings(None, env={}, env_file=tmp_path / "no.env", overrides={"paths": {"data_dir": str(data)}})
+    assert settings.data_dir == data
+    assert settings.logs_dir == data / "logs"
+    settings = load_settings(None, env={"BANDSAW_PATHS__LOGS_DIR": str(tmp_path / "l")}, env_file=tmp_path / "no.env",
+                             overrides={"paths": {"data_dir": str(data)}})
+    assert settings.logs_dir == tmp_path / "l"
+    # The packaged model until one is in the data directory; then that one.
+    assert settings.ml_model_path == PROJECT_ROOT / "data" / "models" / "default"
+    (data / "models").mkdir(parents=True)
+    (data / "models" / "default.json").write_text("{}")
+    assert settings.ml_model_path == data / "models" / "default"
+
+
+def test_register_map_beside_the_config_else_packaged(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("machine: {name: x}\n")
+    settings = load_settings(config, env={}, env_file=tmp_path / "no.env")
+    assert settings.register_map_path == PROJECT_ROOT / "config" / "registers.yaml"
+    (tmp_path / "registers.yaml").write_text("x")
+    assert settings.register_map_path == tmp_path / "registers.yaml"
+
+
+def test_init_config_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "cfg"
+    written = init_config(target)
+    assert [path.name for path in written] == ["config.yaml", "registers.yaml", ".env.example"]
+    assert (target / "config.yaml").read_bytes() == (PROJECT_ROOT / "config" / "config.yaml").read_bytes()
+    (target / "config.yaml").write_text("mine\n")
+    with pytest.raises(FileExistsError, match=re.escape(str(target / "config.yaml"))):
+        init_config(target)
+    assert (target / "config.yaml").read_text() == "mine\n"
+    init_config(target, force=True)
+    assert (target / "config.yaml").read_bytes() == (PROJECT_ROOT / "config" / "config.yaml").read_bytes()
+
+
+def test_installed_copy_reads_dotenv_only_beside_its_config(
+    xdg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import core.config as config_module
+
+    monkeypatch.setattr(config_module, "CHECKOUT", None)
+    monkeypatch.setattr(config_module, "choose_config",
+                        lambda explicit, env: choose_config(explicit, env, checkout=None))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".env").write_text("DATABASE_URL=mysql://someone-elses/db\n")
+    monkeypatch.chdir(work)
+    settings = load_settings(None, env={})
+    assert settings.env_file is None
+    assert settings.database.postgresql.url is None
+    user = xdg / "config" / "bandsaw-hmi"
+    init_config(user)
+    (user / ".env").write_text("BANDSAW_MACHINE__NAME=from-user-dotenv\n")
+    settings = load_settings(None, env={})
+    assert settings.env_file == user / ".env"
+    assert settings.machine.name == "from-user-dotenv"
+
+
+def test_spec_places_the_defaults_where_setup_py_does() -> None:
+    setup = (PROJECT_ROOT / "setup.py").read_text()
+    spec = (PROJECT_ROOT / "installer" / "bandsaw.spec").read_text()
+    for package, folder in re.findall(r'"(core\.defaults\.\w+)": \("([^"]+)"', setup):
+        assert f'"{package.replace(".", "/")}"' in spec, package
+        assert (PROJECT_ROOT / folder).is_dir(), folder
