@@ -13,7 +13,7 @@ from setuptools import find_packages, setup
 ROOT = Path(__file__).resolve().parent
 # Wheel package -> checkout folder, and which files of it are shipped.
 DEFAULTS = {
-    "core.defaults.config": ("config", ["config.yaml", "registers.yaml", ".env.example"]),
+    "core.defaults.config": ("config", ["*.yaml", ".env.example"]),
     "core.defaults.resources": ("resources", ["*"]),
     "core.defaults.models": ("data/models", ["default.joblib", "default.json", "default-eval.md"]),
 }

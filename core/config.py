@@ -466,15 +466,20 @@ class Settings(BaseSettings):
             return self.data_dir / "logs"
         return self.locations.logs_dir
 
-    @property
-    def register_map_path(self) -> Path:
-        if self.modbus.register_map is not None:
-            return self.resolve(self.modbus.register_map)
+    def config_file(self, configured: Path | None, name: str) -> Path:
+        """A file that goes with config.yaml (registers.yaml, alarm_messages.yaml): the configured
+        path, else the one beside the config file in effect, else the packaged default."""
+        if configured is not None:
+            return self.resolve(configured)
         if self.config_path is not None:
-            beside = self.config_path.parent / "registers.yaml"
+            beside = self.config_path.parent / name
             if beside.is_file():
                 return beside
-        return packaged("config", "registers.yaml")
+        return packaged("config", name)
+
+    @property
+    def register_map_path(self) -> Path:
+        return self.config_file(self.modbus.register_map, "registers.yaml")
 
     @property
     def ml_model_path(self) -> Path | None:

@@ -32,7 +32,8 @@ APP = "bandsaw-hmi"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "BANDSAW_CONFIG"  # path of config.yaml when --config is not given
 CONFIG_DIR_ENV = "BANDSAW_PATHS__CONFIG_DIR"  # directory holding config.yaml, registers.yaml and .env
-CONFIG_FILES = ("config.yaml", "registers.yaml", ".env.example")
+# What `config init` copies (the alarm texts are the plant's to edit too).
+CONFIG_FILES = ("config.yaml", "registers.yaml", "alarm_messages.yaml", ".env.example")
 
 DefaultKind = Literal["config", "resources", "models"]
 # Where each kind of packaged default lies in a source checkout (the editable originals).

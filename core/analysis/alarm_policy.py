@@ -71,7 +71,7 @@ class AlarmPolicy:
     def from_settings(cls, settings: Settings, units: Mapping[str, str] | None = None) -> AlarmPolicy:
         """The policy of a configuration; the catalogue is loaded and validated (MessageCatalogueError)."""
         section = settings.analysis.alarms
-        catalogue = load_catalogue(settings.resolve(section.messages_file), units=units)
+        catalogue = load_catalogue(settings.config_file(section.messages_file, "alarm_messages.yaml"), units=units)
         return cls.from_section(section, catalogue)
 
     def priority(self, key: str, fallback: Priority = Priority.MEDIUM) -> Priority:

@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.config import ConfigError
+from core.yaml_strict import DuplicateKeyError, load_yaml
 
 LANGUAGES = ("en", "tr")
 PLACEHOLDERS = frozenset({"value", "unit", "limit", "detail", "signal", "score", "threshold", "code"})
@@ -170,9 +171,10 @@ def load_catalogue(path: Path, units: Mapping[str, str] | None = None) -> Messag
     except OSError as exc:
         raise MessageCatalogueError(f"{path}: cannot read the alarm message catalogue: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # refuses duplicate keys, naming the line
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""
-        raise MessageCatalogueError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        what = "" if isinstance(exc, DuplicateKeyError) else " not valid YAML:"
+        raise MessageCatalogueError(f"{path}:{where}{what} {getattr(exc, 'problem', exc)}") from None
     return parse_catalogue(data, str(path), units)

@@ -145,7 +145,8 @@ class AlarmSourceSettings(_Section):
         }
     )
     # Operator texts (value, unit, limit, response) in every language: core.analysis.messages.
-    messages_file: Path = Path("config/alarm_messages.yaml")
+    # None: alarm_messages.yaml beside config.yaml, else the packaged default (Settings.config_file).
+    messages_file: Path | None = None
     # Alarm key prefixes that go to the engineer's queue instead of the operator's banner
     # (statistical detectors need judgement, not an operator response: ISA-18.2).
     engineer_queue: list[str] = Field(default_factory=lambda: ["anomaly", "analysis.config"])

@@ -36,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.sim.materials import GRADES_BY_CODE, HARDNESS_CODES, STOCK, Section, Shape, Stock
+from core.yaml_strict import load_yaml
 
 HELD_OUT_GRADES: frozenset[int] = frozenset({8, 10})  # X153CrMoV12, 16MnCr5
 HELD_OUT_HEIGHTS: tuple[tuple[float, float], ...] = ((0.0, 25.0), (95.0, 130.0))  # mm, [low, high)
@@ -276,7 +277,7 @@ def load_stock(path: Path) -> tuple[StockItem, ...]:
     except OSError as exc:
         raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # refuses duplicate keys
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from None
     return parse_stock(data, str(path))

@@ -247,3 +247,13 @@ def test_config_check_into_a_closed_pipe_prints_no_traceback() -> None:
         timeout=120, env=clean, cwd=PROJECT_ROOT, check=False,
     )
     assert result.stderr == "", result.stderr
+
+
+def test_duplicate_key_in_alarm_messages_fails_config_check(tmp_path: Path) -> None:
+    text = (PROJECT_ROOT / "config" / "alarm_messages.yaml").read_text()
+    messages = tmp_path / "alarm_messages.yaml"
+    messages.write_text(text.replace("  plc.alarm.1:\n", "  plc.alarm:\n    signal: band_torque\n  plc.alarm.1:\n", 1))
+    config = tmp_path / "config.yaml"
+    config.write_text("machine: {name: x}\n")  # alarm_messages.yaml beside it is the one read
+    line = one_config_error(bandsaw("config", "check", "--config", str(config)))
+    assert f"{messages}: line " in line and "duplicate key 'plc.alarm' (first given on line" in line

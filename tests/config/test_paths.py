@@ -106,7 +106,7 @@ def test_register_map_beside_the_config_else_packaged(tmp_path: Path) -> None:
 def test_init_config_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     target = tmp_path / "cfg"
     written = init_config(target)
-    assert [path.name for path in written] == ["config.yaml", "registers.yaml", ".env.example"]
+    assert [path.name for path in written] == ["config.yaml", "registers.yaml", "alarm_messages.yaml", ".env.example"]
     assert (target / "config.yaml").read_bytes() == (PROJECT_ROOT / "config" / "config.yaml").read_bytes()
     (target / "config.yaml").write_text("mine\n")
     with pytest.raises(FileExistsError, match=re.escape(str(target / "config.yaml"))):

@@ -135,7 +135,7 @@ def user_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserInsta
 
 def test_wheel_carries_the_defaults(user_install: UserInstall) -> None:
     packaged = user_install.site / "core" / "defaults"
-    for path in ("config/config.yaml", "config/registers.yaml", "config/.env.example",
+    for path in ("config/config.yaml", "config/registers.yaml", "config/alarm_messages.yaml", "config/.env.example",
                  "resources/themes/high_performance.qss", "resources/icons/bandsaw.svg",
                  "models/default.joblib", "models/default.json"):
         assert (packaged / path).is_file(), path
@@ -195,7 +195,7 @@ def test_data_dir_option_puts_logs_beside_the_data(user_install: UserInstall) ->
 def test_config_init_writes_editable_copies_where_they_are_read(user_install: UserInstall) -> None:
     result = user_install.run("config", "init")
     assert result.returncode == 0, result.stderr
-    for name in ("config.yaml", "registers.yaml", ".env.example"):
+    for name in ("config.yaml", "registers.yaml", "alarm_messages.yaml", ".env.example"):
         assert (user_install.config_dir / name).is_file(), name
     again = user_install.run("config", "init")
     assert again.returncode == 2
