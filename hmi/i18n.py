@@ -20,11 +20,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QStandardPaths, QTranslator
 
+from core.config import resource_path
+
 log = logging.getLogger("bandsaw.hmi.i18n")
 
 LANGUAGES: dict[str, str] = {"en": "English", "tr": "Türkçe"}
 DEFAULT_LANGUAGE = "en"
-SOURCES = Path(__file__).resolve().parent.parent / "resources" / "translations"
+# The checkout's resources/translations, or the installed wheel's packaged copy (never written).
+SOURCES = resource_path("translations")
 _LOCALES = {"en": QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom),
             "tr": QLocale(QLocale.Language.Turkish, QLocale.Country.Turkey)}
 

@@ -100,6 +100,7 @@ if [ "$MODE" = user ]; then
   CONFIG_DIR=$xdg_config/$APP
   DATA_DIR=$xdg_data/$APP
   LOGS_DIR=$xdg_state/$APP/log   # platformdirs' user_log_dir: the program's own default
+  OLD_LOGS_DIR=$xdg_state/$APP/logs   # where installers before the wheel put them (--purge clears it)
   BIN_LINK_DIR=$HOME/.local/bin
   APPLICATIONS_DIR=$xdg_data/applications
   AUTOSTART_DIR=$xdg_config/autostart
@@ -110,6 +111,7 @@ else
   CONFIG_DIR=/etc/$APP
   DATA_DIR=/var/lib/$APP
   LOGS_DIR=/var/log/$APP
+  OLD_LOGS_DIR=""
   BIN_LINK_DIR=/usr/local/bin
   APPLICATIONS_DIR=/usr/local/share/applications
   AUTOSTART_DIR=""   # the operator's, resolved below

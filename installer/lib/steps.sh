@@ -401,7 +401,7 @@ uninstall() {
   if [ ! -f "$INFO" ]; then
     # The program is gone already (an earlier --uninstall): --purge still clears the default places.
     if [ "$PURGE" = 1 ]; then
-      rm -rf -- "$CONFIG_DIR" "$DATA_DIR" "$LOGS_DIR"
+      rm -rf -- "$CONFIG_DIR" "$DATA_DIR" "$LOGS_DIR" ${OLD_LOGS_DIR:+"$OLD_LOGS_DIR"}
       say "no program in $PREFIX; purged $CONFIG_DIR, $DATA_DIR and $LOGS_DIR"
       return 0
     fi

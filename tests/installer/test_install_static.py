@@ -149,13 +149,14 @@ def test_uninstall_purge_removes_config_data_and_logs(tmp_path: Path) -> None:
 def test_purge_after_a_plain_uninstall_clears_the_default_places(tmp_path: Path) -> None:
     home = tmp_path / "home"
     config, data = home / ".config" / "bandsaw-hmi", home / ".local" / "share" / "bandsaw-hmi"
-    logs = home / ".local" / "state" / "bandsaw-hmi" / "logs"
-    for directory in (config, data, logs):
+    logs = home / ".local" / "state" / "bandsaw-hmi" / "log"
+    old_logs = home / ".local" / "state" / "bandsaw-hmi" / "logs"  # before the installers installed the wheel
+    for directory in (config, data, logs, old_logs):
         directory.mkdir(parents=True)
     result = run(["bash", str(INSTALL_SH), "--user", "--prefix", str(tmp_path / "gone"), "--uninstall", "--purge"],
                  sandbox_env(home))
     assert result.returncode == 0, result.stderr
-    assert not config.exists() and not data.exists() and not logs.exists()
+    assert not config.exists() and not data.exists() and not logs.exists() and not old_logs.exists()
 
 
 def test_lock_pins_every_runtime_requirement_within_its_range() -> None:
