@@ -147,7 +147,9 @@ class AlarmManager:
         return self._alarms.get(key)
 
     def all(self) -> list[Alarm]:
-        return sorted(self._alarms.values(), key=lambda a: (a.priority, -a.raised_ms))
+        """Highest priority first; within a priority what still needs acknowledging, then newest."""
+        return sorted(self._alarms.values(),
+                      key=lambda a: (a.priority, a.state is AlarmState.ACKNOWLEDGED, -a.raised_ms))
 
     def active(self) -> list[Alarm]:
         """The operator's alarms that need attention, highest priority and newest first."""

@@ -139,7 +139,10 @@ class AlarmSourceSettings(_Section):
             "control.torque_guard": 3,
             "control.model_refused": 3,
             "control.ml_fault": 2,
+            "security": 2,
             "security.users_db": 2,
+            "security.audit_tampered": 1,
+            "security.audit_unverified": 2,
             "anomaly": 3,
             "analysis.config": 3,
         }

@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AlarmStrip</name>
+    <message>
+        <source>%1 new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cleared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 shelved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No alarms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (cleared)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CutOverview</name>
     <message>
         <source>IDLE</source>

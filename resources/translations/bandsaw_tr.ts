@@ -1,188 +1,219 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="tr_TR">
-<context>
-    <name>CutOverview</name>
-    <message>
-        <source>IDLE</source>
-        <translation>BEKLEMEDE</translation>
-    </message>
-    <message>
-        <source>PREPARING</source>
-        <translation>HAZIRLANIYOR</translation>
-    </message>
-    <message>
-        <source>READY</source>
-        <translation>HAZIR</translation>
-    </message>
-    <message>
-        <source>CUTTING</source>
-        <translation>KESİYOR</translation>
-    </message>
-    <message>
-        <source>COMPLETED</source>
-        <translation>TAMAMLANDI</translation>
-    </message>
-    <message>
-        <source>FAULT</source>
-        <translation>ARIZA</translation>
-    </message>
-    <message>
-        <source>STATE %1</source>
-        <translation>DURUM %1</translation>
-    </message>
-    <message>
-        <source>Waiting for the PLC</source>
-        <translation>PLC bekleniyor</translation>
-    </message>
-    <message>
-        <source>Next: read the alarm, clear the cause, reset the fault on the saw</source>
-        <translation>Sonraki: alarmı okuyun, nedeni giderin, testerede arızayı sıfırlayın</translation>
-    </message>
-    <message>
-        <source>Next: load the next piece and start the cycle</source>
-        <translation>Sonraki: yeni parçayı yükleyin ve çevrimi başlatın</translation>
-    </message>
-    <message>
-        <source>Next: the saw clamps and positions the piece</source>
-        <translation>Sonraki: testere parçayı sıkıyor ve konumluyor</translation>
-    </message>
-    <message>
-        <source>Next: the cut starts</source>
-        <translation>Sonraki: kesim başlıyor</translation>
-    </message>
-    <message>
-        <source>Next: cut ends in %1, then the saw lifts the band</source>
-        <translation>Sonraki: kesim %1 içinde bitiyor, sonra testere şeridi kaldırıyor</translation>
-    </message>
-    <message>
-        <source>Next: remove the cut piece; the next piece follows</source>
-        <translation>Sonraki: kesilen parçayı alın; sıradaki parça geliyor</translation>
-    </message>
-    <message>
-        <source>normal %1–%2</source>
-        <translation>normal %1–%2</translation>
-    </message>
-    <message>
-        <source>trip %1</source>
-        <translation>durdurma %1</translation>
-    </message>
-    <message>
-        <source>target %1 %2</source>
-        <translation>hedef %1 %2</translation>
-    </message>
-    <message>
-        <source>Band speed</source>
-        <translation>Şerit hızı</translation>
-    </message>
-    <message>
-        <source>Descent speed</source>
-        <translation>İniş hızı</translation>
-    </message>
-    <message>
-        <source>Band current</source>
-        <translation>Şerit akımı</translation>
-    </message>
-    <message>
-        <source>Band torque</source>
-        <translation>Şerit torku</translation>
-    </message>
-    <message>
-        <source>elapsed %1</source>
-        <translation>geçen %1</translation>
-    </message>
-    <message>
-        <source>remaining %1</source>
-        <translation>kalan %1</translation>
-    </message>
-    <message>
-        <source>%1 of %2 mm</source>
-        <translation>%1 / %2 mm</translation>
-    </message>
-</context>
-<context>
-    <name>LetterKeyboard</name>
-    <message>
-        <source>space</source>
-        <translation>boşluk</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>Sil</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>İptal</translation>
-    </message>
-    <message>
-        <source>OK</source>
-        <translation>Tamam</translation>
-    </message>
-</context>
-<context>
-    <name>SectionView</name>
-    <message>
-        <source>round bar Ø %1 mm</source>
-        <translation>yuvarlak çubuk Ø %1 mm</translation>
-    </message>
-    <message>
-        <source>tube Ø %1 × %2 mm</source>
-        <translation>boru Ø %1 × %2 mm</translation>
-    </message>
-    <message>
-        <source>profile %1 × %2 mm</source>
-        <translation>profil %1 × %2 mm</translation>
-    </message>
-    <message>
-        <source>square %1 × %1 mm</source>
-        <translation>kare %1 × %1 mm</translation>
-    </message>
-    <message>
-        <source>rectangle %1 × %2 mm</source>
-        <translation>dikdörtgen %1 × %2 mm</translation>
-    </message>
-</context>
-<context>
-    <name>TouchFilePicker</name>
-    <message>
-        <source>Up</source>
-        <translation>Yukarı</translation>
-    </message>
-    <message>
-        <source>File name</source>
-        <translation>Dosya adı</translation>
-    </message>
-    <message>
-        <source>Save here</source>
-        <translation>Buraya kaydet</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>Aç</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>İptal</translation>
-    </message>
-    <message>
-        <source>Export folder and removable media</source>
-        <translation>Dışa aktarma klasörü ve çıkarılabilir bellekler</translation>
-    </message>
-    <message>
-        <source>Export folder</source>
-        <translation>Dışa aktarma klasörü</translation>
-    </message>
-    <message>
-        <source>USB: %1</source>
-        <translation>USB: %1</translation>
-    </message>
-    <message>
-        <source>Cannot read %1: %2</source>
-        <translation>%1 okunamıyor: %2</translation>
-    </message>
-    <message>
-        <source>This folder is empty</source>
-        <translation>Bu klasör boş</translation>
-    </message>
-</context>
+    <context>
+        <name>AlarmStrip</name>
+        <message>
+            <source>%1 new</source>
+            <translation>%1 yeni</translation>
+        </message>
+        <message>
+            <source>%1 acknowledged</source>
+            <translation>%1 onaylandı</translation>
+        </message>
+        <message>
+            <source>%1 cleared</source>
+            <translation>%1 temizlendi</translation>
+        </message>
+        <message>
+            <source>%1 shelved</source>
+            <translation>%1 rafta</translation>
+        </message>
+        <message>
+            <source>Acknowledge</source>
+            <translation>Onayla</translation>
+        </message>
+        <message>
+            <source>No alarms</source>
+            <translation>Alarm yok</translation>
+        </message>
+        <message>
+            <source>%1 (cleared)</source>
+            <translation>%1 (temizlendi)</translation>
+        </message>
+    </context>
+    <context>
+        <name>CutOverview</name>
+        <message>
+            <source>IDLE</source>
+            <translation>BEKLEMEDE</translation>
+        </message>
+        <message>
+            <source>PREPARING</source>
+            <translation>HAZIRLANIYOR</translation>
+        </message>
+        <message>
+            <source>READY</source>
+            <translation>HAZIR</translation>
+        </message>
+        <message>
+            <source>CUTTING</source>
+            <translation>KESİYOR</translation>
+        </message>
+        <message>
+            <source>COMPLETED</source>
+            <translation>TAMAMLANDI</translation>
+        </message>
+        <message>
+            <source>FAULT</source>
+            <translation>ARIZA</translation>
+        </message>
+        <message>
+            <source>STATE %1</source>
+            <translation>DURUM %1</translation>
+        </message>
+        <message>
+            <source>Waiting for the PLC</source>
+            <translation>PLC bekleniyor</translation>
+        </message>
+        <message>
+            <source>Next: read the alarm, clear the cause, reset the fault on the saw</source>
+            <translation>Sonraki: alarmı okuyun, nedeni giderin, testerede arızayı sıfırlayın</translation>
+        </message>
+        <message>
+            <source>Next: load the next piece and start the cycle</source>
+            <translation>Sonraki: yeni parçayı yükleyin ve çevrimi başlatın</translation>
+        </message>
+        <message>
+            <source>Next: the saw clamps and positions the piece</source>
+            <translation>Sonraki: testere parçayı sıkıyor ve konumluyor</translation>
+        </message>
+        <message>
+            <source>Next: the cut starts</source>
+            <translation>Sonraki: kesim başlıyor</translation>
+        </message>
+        <message>
+            <source>Next: cut ends in %1, then the saw lifts the band</source>
+            <translation>Sonraki: kesim %1 içinde bitiyor, sonra testere şeridi kaldırıyor</translation>
+        </message>
+        <message>
+            <source>Next: remove the cut piece; the next piece follows</source>
+            <translation>Sonraki: kesilen parçayı alın; sıradaki parça geliyor</translation>
+        </message>
+        <message>
+            <source>normal %1–%2</source>
+            <translation>normal %1–%2</translation>
+        </message>
+        <message>
+            <source>trip %1</source>
+            <translation>durdurma %1</translation>
+        </message>
+        <message>
+            <source>target %1 %2</source>
+            <translation>hedef %1 %2</translation>
+        </message>
+        <message>
+            <source>Band speed</source>
+            <translation>Şerit hızı</translation>
+        </message>
+        <message>
+            <source>Descent speed</source>
+            <translation>İniş hızı</translation>
+        </message>
+        <message>
+            <source>Band current</source>
+            <translation>Şerit akımı</translation>
+        </message>
+        <message>
+            <source>Band torque</source>
+            <translation>Şerit torku</translation>
+        </message>
+        <message>
+            <source>elapsed %1</source>
+            <translation>geçen %1</translation>
+        </message>
+        <message>
+            <source>remaining %1</source>
+            <translation>kalan %1</translation>
+        </message>
+        <message>
+            <source>%1 of %2 mm</source>
+            <translation>%1 / %2 mm</translation>
+        </message>
+    </context>
+    <context>
+        <name>LetterKeyboard</name>
+        <message>
+            <source>space</source>
+            <translation>boşluk</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>Sil</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>OK</source>
+            <translation>Tamam</translation>
+        </message>
+    </context>
+    <context>
+        <name>SectionView</name>
+        <message>
+            <source>round bar Ø %1 mm</source>
+            <translation>yuvarlak çubuk Ø %1 mm</translation>
+        </message>
+        <message>
+            <source>tube Ø %1 × %2 mm</source>
+            <translation>boru Ø %1 × %2 mm</translation>
+        </message>
+        <message>
+            <source>profile %1 × %2 mm</source>
+            <translation>profil %1 × %2 mm</translation>
+        </message>
+        <message>
+            <source>square %1 × %1 mm</source>
+            <translation>kare %1 × %1 mm</translation>
+        </message>
+        <message>
+            <source>rectangle %1 × %2 mm</source>
+            <translation>dikdörtgen %1 × %2 mm</translation>
+        </message>
+    </context>
+    <context>
+        <name>TouchFilePicker</name>
+        <message>
+            <source>Up</source>
+            <translation>Yukarı</translation>
+        </message>
+        <message>
+            <source>File name</source>
+            <translation>Dosya adı</translation>
+        </message>
+        <message>
+            <source>Save here</source>
+            <translation>Buraya kaydet</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Aç</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>Export folder and removable media</source>
+            <translation>Dışa aktarma klasörü ve çıkarılabilir bellekler</translation>
+        </message>
+        <message>
+            <source>Export folder</source>
+            <translation>Dışa aktarma klasörü</translation>
+        </message>
+        <message>
+            <source>USB: %1</source>
+            <translation>USB: %1</translation>
+        </message>
+        <message>
+            <source>Cannot read %1: %2</source>
+            <translation>%1 okunamıyor: %2</translation>
+        </message>
+        <message>
+            <source>This folder is empty</source>
+            <translation>Bu klasör boş</translation>
+        </message>
+    </context>
 </TS>
