@@ -26,8 +26,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
-
 APP = "bandsaw-hmi"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "BANDSAW_CONFIG"  # path of config.yaml when --config is not given
@@ -82,6 +80,8 @@ class Locations:
 
 
 def user_locations() -> Locations:
+    import platformdirs  # only an installed copy needs it (a checkout's venv may predate the dependency)
+
     return Locations(
         Scope.USER,
         Path(platformdirs.user_config_dir(APP, appauthor=False)),
@@ -94,6 +94,8 @@ def system_locations() -> Locations:
     if os.name == "posix" and sys.platform != "darwin":
         # The FHS places (platformdirs' site dirs are /etc/xdg and /usr/share, meant for read-only data).
         return Locations(Scope.SYSTEM, Path("/etc", APP), Path("/var/lib", APP), Path("/var/log", APP))
+    import platformdirs
+
     config = Path(platformdirs.site_config_dir(APP, appauthor=False))
     data = Path(platformdirs.site_data_dir(APP, appauthor=False))
     return Locations(Scope.SYSTEM, config, data, data / "logs")
