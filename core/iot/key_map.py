@@ -51,6 +51,25 @@ class KeyMap:
         values = json.loads(payload)
         return topic, tb.record_payload(self.attribute_values(values)).encode()
 
+    def shared_message(self, payload: bytes) -> bytes:
+        """Shared attributes from ThingsBoard: ``telemetryFields`` may name the dashboard's keys."""
+        if not self.telemetry:
+            return payload
+        try:
+            data = json.loads(payload)
+        except (UnicodeDecodeError, ValueError):
+            return payload  # the device side says what is wrong with it
+        holder = data.get("shared") if isinstance(data, dict) and isinstance(data.get("shared"), dict) else data
+        if not isinstance(holder, dict):
+            return payload
+        for key in tb.SHARED_FIELDS_KEYS:
+            value = holder.get(key)
+            if isinstance(value, str):
+                holder[key] = ",".join(self.field_name(part.strip()) for part in value.split(","))
+            elif isinstance(value, list):
+                holder[key] = [self.field_name(item) if isinstance(item, str) else item for item in value]
+        return json.dumps(data).encode()
+
     def field_name(self, key: str) -> str:
         """Our name for a telemetry key (telemetryFields set from a dashboard in its own keys)."""
         for name, mapped in self.telemetry.items():

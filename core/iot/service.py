@@ -279,6 +279,8 @@ class TelemetryService:
         self._wake.set()
 
     def mqtt_message(self, topic: str, payload: bytes) -> None:
+        if topic == tb.ATTRIBUTES_TOPIC or topic.startswith(tb.ATTRIBUTES_RESPONSE_PREFIX):
+            payload = self._keys.shared_message(payload)  # field names in the dashboard's keys
         reply = self._device.handle(topic, payload)
         if reply is not None:
             self._publish_other(*reply)

@@ -48,6 +48,9 @@ async def test_outage_and_500_storm_every_record_arrives_once(
             server.behaviour.fail_next = 25
             await _feed(service, maker, 1.5)
             await wait_until(lambda: server.behaviour.fail_next == 0, what="the storm to pass")
+            server.behaviour.fail_code, server.behaviour.fail_next = 429, 3  # busy: slow down
+            await _feed(service, maker, 0.5)
+            await wait_until(lambda: server.behaviour.fail_next == 0, what="the 429s to pass")
             # An outage: nothing listens on the port.
             server.stop()
             outage_from = maker.seq
@@ -65,7 +68,7 @@ async def test_outage_and_500_storm_every_record_arrives_once(
     counts = _counts(server)
     assert sorted(counts) == list(range(1, maker.seq + 1)), "every record, none twice"
     assert max(Counter(counts).values()) == 1
-    assert server.answers.count(500) == 25
+    assert server.answers.count(500) == 25 and server.answers.count(429) == 3
     assert all(path.startswith("/api/v1/good-token/") for path in server.paths())
     assert any(path.endswith("/attributes") for path in server.paths())  # client attributes too
     assert not any("good-token" in record.getMessage() for record in caplog.records), "token in a log line"

@@ -72,3 +72,14 @@ async def test_smart_saw_keys_on_the_wire(settings: Settings, register_map: Regi
     assert "band_current" not in values and "cut_count" not in values
     attributes = server.attributes()[-1]
     assert attributes["makine_id"] == 7 and attributes["serit_id"] == 1234 and "machineId" not in attributes
+
+
+def test_telemetry_fields_from_the_dashboard_may_use_its_keys(settings: Settings, register_map: RegisterMap) -> None:
+    import json
+
+    keys = key_map.resolve(with_thingsboard(settings, key_map="smart-saw").iot.thingsboard, register_map)
+    got = json.loads(keys.shared_message(b'{"shared": {"telemetryFields": "serit_motor_akim_a, band_torque"}}'))
+    assert got == {"shared": {"telemetryFields": "band_current,band_torque"}}
+    got = json.loads(keys.shared_message(b'{"telemetryFields": ["kafa_yuksekligi_mm"], "telemetryRateHz": 2}'))
+    assert got == {"telemetryFields": ["head_height"], "telemetryRateHz": 2}
+    assert keys.shared_message(b"not json") == b"not json"
