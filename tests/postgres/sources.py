@@ -82,6 +82,10 @@ class Sources:
             return rng.randbytes(rng.randint(0, 40))
         return "".join(rng.choice("abcdefghijkl äöü€'\"\\\t,") for _ in range(rng.randint(0, 30)))
 
+    def _hash(self) -> str:
+        # log.db refuses an audit row without a well-formed chain hash (core.security.audit_chain).
+        return self.rng.randbytes(32).hex()
+
     def append(self, table: str, count: int, *, step_ms: int = 100) -> None:
         """``count`` rows in one transaction, ts_ms advancing ``step_ms`` per row."""
         columns = self._columns(table)
@@ -90,7 +94,8 @@ class Sources:
         rows = []
         for _ in range(count):
             self.ts_ms += step_ms
-            rows.append([self.ts_ms if n == "ts_ms" else self._value(t, nn) for n, t, nn in columns])
+            rows.append([self.ts_ms if n == "ts_ms" else self._hash() if (table, n) == ("audit", "hash")
+                         else self._value(t, nn) for n, t, nn in columns])
         conn = self.conn(self.spec(table).database)
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", rows)

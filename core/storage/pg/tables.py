@@ -39,6 +39,7 @@ MIRRORED_TABLES: tuple[TableSpec, ...] = (
     TableSpec("total", "band_counters"),
     TableSpec("ml", "decisions"),
     TableSpec("ml", "mode_changes"),
+    TableSpec("ml", "ml_writes"),  # the ML controller's and guard's writes (core.security.audit_route)
     TableSpec("anomaly", "anomalies"),
     TableSpec("anomaly", "cut_profiles"),
 )
