@@ -77,7 +77,8 @@ def _write_json(path: Path | None, data: dict[str, Any]) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from core.ml.evaluate import report_markdown, run_evaluation
+    from core.ml.eval_report import report_markdown
+    from core.ml.evaluate import run_evaluation
 
     stock, code = _stock(args, "eval")
     if code:
@@ -99,7 +100,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from core.ml.evaluate import compare, compare_markdown
+    from core.ml.eval_report import compare_markdown
+    from core.ml.evaluate import compare
 
     stock, code = _stock(args, "compare")
     if code:
