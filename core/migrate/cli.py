@@ -85,7 +85,19 @@ def _cmd_import_smart_saw(args: argparse.Namespace) -> int:
         lock.release()
     printer.close()
     print("\n".join(summary.lines()))
-    return EXIT_FAILURE if summary.cancelled or summary.failed else EXIT_OK
+    audited = True
+    if not args.dry_run:
+        from core.security.audit import AuditResult
+        from core.security.cli_audit import audit_cli
+
+        counts = ", ".join(f"{r.name.split(' ')[0]} {r.imported}" for r in summary.streams)
+        where = f" ({summary.reject_file})" if summary.reject_file else ""
+        audited = audit_cli(
+            settings, "import_smart_saw", str(source_dir), new=summary.imported,
+            result=AuditResult.FAILED if summary.failed or summary.cancelled else AuditResult.ACCEPTED,
+            detail=f"{counts}; {summary.rejected} rejected{where}",
+        )
+    return EXIT_FAILURE if summary.cancelled or summary.failed or not audited else EXIT_OK
 
 
 def _machine_id(text: str) -> int:

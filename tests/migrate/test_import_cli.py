@@ -38,6 +38,13 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
     conn = sqlite3.connect(data / "databases" / "raw.db")
     assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 9
     conn.close()
+    trail = sqlite3.connect(data / "databases" / "log.db")
+    audit = trail.execute("SELECT user, action, new_value, result, detail FROM audit "
+                          "WHERE action = 'import_smart_saw'").fetchall()
+    trail.close()
+    assert len(audit) == 1 and audit[0][0].startswith("cli:") and audit[0][1:4] == ("import_smart_saw", "15",
+                                                                                       "accepted")
+    assert "total.sensor_data 9" in audit[0][4] and "4 rejected" in audit[0][4]
 
 
 
