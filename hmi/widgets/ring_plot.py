@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from hmi.ring_buffer import FloatArray, RingBuffer
 
 pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
+
+LEGEND_PX = 190
+LEGEND_EVERY_S = 0.5  # live values beside the plot: twice a second is enough to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +32,30 @@ class CurveSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitSpec:
+    value: float
+    label: str
+    colour: str = "#d0021b"
+
+
+@dataclass(frozen=True, slots=True)
 class PanelSpec:
     title: str
     unit: str
     curves: list[CurveSpec] = field(default_factory=list)
+    # A column (in the buffer) whose newest value is drawn as a dashed line: the setpoint.
+    setpoint: str | None = None
+    limits: tuple[LimitSpec, ...] = ()  # fixed lines: guard, overload
+    # The y axis never spans less than this: noise on a flat signal is not magnified (0: autoscale).
+    min_span: float = 0.0
+    decimals: int = 1  # of the live values in the legend
 
 
 class RingBufferPlot(pg.GraphicsLayoutWidget):
     """Stacked plots sharing one time axis; live window, pause, pan/zoom, history, cursor."""
 
     cursor_moved = Signal(float, object)  # time (s), {column: value or None}
+    cursor_cleared = Signal()  # the pointer left the data or the cursor was removed: clear the read-out
     interacted = Signal()  # the user panned or zoomed: the page pauses live scrolling
 
     def __init__(
@@ -61,6 +78,12 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self.plots: list[pg.PlotItem] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.cursors: list[pg.InfiniteLine] = []
+        self.panels = panels
+        self.legends: list[pg.LabelItem] = []
+        self.setpoint_lines: dict[str, pg.InfiniteLine] = {}
+        self._legend_at = 0.0
+        self.setpoint_label = "target"  # the page sets it in the screen's language
+        self._cursor_x: float | None = None
         self.frames = 0  # redraws done (benchmarks and tests read it)
         for row, panel in enumerate(panels):
             axis = pg.DateAxisItem(orientation="bottom")
@@ -76,15 +99,30 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             left.setStyle(maxTickLevel=0)
             plot.setMenuEnabled(False)  # nothing needs a right-click
             plot.hideButtons()
-            if len(panel.curves) > 1:
-                plot.addLegend(offset=(8, 4), labelTextSize="9pt", brush=pg.mkBrush(230, 231, 232, 220),
-                               colCount=len(panel.curves))
+            # The legend with live values stands beside the plot, never over the data.
+            legend = pg.LabelItem(justify="left", size="10pt")
+            legend.setFixedWidth(LEGEND_PX)
+            self.addItem(legend, row=row, col=1)
+            self.legends.append(legend)
+            for limit in panel.limits:
+                line = pg.InfiniteLine(pos=limit.value, angle=0, movable=False,
+                                       pen=pg.mkPen(limit.colour, width=1, style=Qt.PenStyle.DashLine))
+                plot.addItem(line, ignoreBounds=True)
+            if panel.setpoint is not None:
+                line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#000000", width=1,
+                                                                             style=Qt.PenStyle.DashLine))
+                line.setVisible(False)
+                plot.addItem(line, ignoreBounds=True)
+                self.setpoint_lines[panel.setpoint] = line
             if self.plots:
                 plot.setXLink(self.plots[0])
             if row < len(panels) - 1:
                 plot.getAxis("bottom").setStyle(showValues=False)
-            plot.enableAutoRange(axis="y", enable=True)
-            plot.setAutoVisible(y=True)
+            if panel.min_span > 0:
+                plot.enableAutoRange(axis="y", enable=False)  # ranged in redraw(), never below min_span
+            else:
+                plot.enableAutoRange(axis="y", enable=True)
+                plot.setAutoVisible(y=True)
             plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
             for spec in panel.curves:
                 curve = plot.plot(
@@ -176,7 +214,67 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             self._shown[column] = (t, y)
             curve.setData(t, y, skipFiniteCheck=True, connect="finite")
         self._set_x(end - self.window_s, end)
+        self._range_and_lines()
+        if now - self._legend_at >= LEGEND_EVERY_S:
+            self._legend_at = now
+            self.update_legends()
         self.frames += 1
+
+    def _range_and_lines(self) -> None:
+        """Setpoint lines at the newest setpoint; y ranges that never magnify noise below min_span."""
+        for column, line in self.setpoint_lines.items():
+            values = self.buffer.values(column, 1) if column in self.buffer.columns else np.empty(0)
+            value = float(values[-1]) if values.size else float("nan")
+            line.setVisible(bool(np.isfinite(value)))
+            if np.isfinite(value):
+                line.setValue(value)
+        for panel, plot in zip(self.panels, self.plots, strict=True):
+            if panel.min_span <= 0:
+                continue
+            low, high = np.inf, -np.inf
+            for spec in panel.curves:
+                y = self._shown.get(spec.column, (None, np.empty(0)))[1]
+                finite = y[np.isfinite(y)] if y.size else y
+                if finite.size:
+                    low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+            line = self.setpoint_lines.get(panel.setpoint or "")
+            if line is not None and line.isVisible():
+                low, high = min(low, line.value()), max(high, line.value())
+            if not np.isfinite(low):
+                continue
+            for limit in panel.limits:  # the limits are the context: always in view
+                low, high = min(low, limit.value), max(high, limit.value)
+            span = max(high - low, panel.min_span)
+            centre = (high + low) / 2
+            plot.setYRange(centre - span * 0.55, centre + span * 0.55, padding=0)
+
+    def update_legends(self) -> None:
+        """Colour, name and value of each curve beside its plot: live, or at the cursor when one is placed."""
+        at = self._cursor_x
+        values = self.values_at(at) if at is not None else {c: self._latest(c) for c in self.curves}
+        for panel, legend in zip(self.panels, self.legends, strict=True):
+            lines = []
+            for spec in panel.curves:
+                value = values.get(spec.column)
+                shown = "—" if value is None else f"{value:.{panel.decimals}f}"
+                lines.append(f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: <b>{shown}</b> '
+                             f"{panel.unit}")
+            if panel.setpoint is not None:
+                line = self.setpoint_lines[panel.setpoint]
+                target = f"{line.value():.{panel.decimals}f}" if line.isVisible() else "—"
+                lines.append(f"- - {self.setpoint_label}: {target} {panel.unit}")
+            for limit in panel.limits:
+                lines.append(f'<span style="color:{limit.colour}">- -</span> {limit.label}: '
+                             f"{limit.value:g} {panel.unit}")
+            text = "<br>".join(lines)
+            if text != legend.text:
+                legend.setText(text)
+
+    def _latest(self, column: str) -> float | None:
+        _t, y = self._shown.get(column, (np.empty(0), np.empty(0)))
+        if y.size == 0 or not np.isfinite(y[-1]):
+            return None
+        return float(y[-1])
 
     def _set_x(self, start: float, end: float) -> None:
         self._programmatic = True
@@ -216,6 +314,11 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             return  # a placed cursor stays where it was put (touch has no hover)
         self._show_readout_at_scene(pos)
 
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        if not any(c.isVisible() for c in self.cursors):
+            self.cursor_cleared.emit()  # no stale read-out
+
     def _place_cursor_at_scene(self, pos: object) -> None:
         for plot in self.plots:
             if plot.sceneBoundingRect().contains(pos):
@@ -229,18 +332,24 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
                 x = plot.getViewBox().mapSceneToView(pos).x()
                 self.cursor_moved.emit(x, self.values_at(x))
                 return
+        self.cursor_cleared.emit()  # off the plots: nothing to read
 
     def set_cursor(self, x: float) -> None:
+        self._cursor_x = x
         for cursor in self.cursors:
             cursor.blockSignals(True)
             cursor.setValue(x)
             cursor.setVisible(True)
             cursor.blockSignals(False)
         self.cursor_moved.emit(x, self.values_at(x))
+        self.update_legends()
 
     def clear_cursor(self) -> None:
+        self._cursor_x = None
         for cursor in self.cursors:
             cursor.setVisible(False)
+        self.cursor_cleared.emit()
+        self.update_legends()
 
     def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
         self.set_cursor(float(line.value()))
@@ -249,8 +358,12 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         """The sample nearest to time ``x`` in each curve as currently shown."""
         out: dict[str, float | None] = {}
         for column, (t, y) in self._shown.items():
-            if t.size == 0:
+            if t.size == 0 or not np.isfinite(x):
                 out[column] = None
+                continue
+            step = float(t[-1] - t[0]) / max(t.size - 1, 1)
+            if x < t[0] - step or x > t[-1] + step:
+                out[column] = None  # outside the data: nothing to read there
                 continue
             i = int(np.clip(np.searchsorted(t, x), 0, t.size - 1))
             if i > 0 and abs(t[i - 1] - x) < abs(t[i] - x):
