@@ -90,6 +90,8 @@ class LocalTimeConverter:
             key = text[:13]
             offset = self._hour_offset.get(key, _MISSING) if len(text) > 13 and text[13] == ":" else None
             if offset is _MISSING:
+                if len(self._hour_offset) > 100_000:  # decades of hours: start the cache again
+                    self._hour_offset.clear()
                 offset = self._hour_offset[key] = self._steady_offset(local)
             if offset is not None:
                 ms = (local - offset - _EPOCH) // _MS

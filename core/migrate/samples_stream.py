@@ -159,7 +159,9 @@ class SamplesStream(ImportStream):
                 values[self._machine_index] = float(self._machine_id)
             numbers = tuple(values)
         status = self._status_index
-        if status is not None and numbers[status] != self._alarm_code and row[0] > self.side_from:
+        # NULL says nothing about the alarm (not a clear): only a number changes its state.
+        if status is not None and numbers[status] != self._alarm_code and numbers[status] is not None \
+                and row[0] > self.side_from:
             self._alarm(ts_ms, numbers[status], row[-1])
         return (ts_ms, *numbers, *parsed[0])
 

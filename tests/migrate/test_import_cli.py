@@ -23,7 +23,7 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
             "--config", str(PROJECT_ROOT / "config" / "config.yaml")]
 
     assert main([*argv, "--dry-run"]) == 0
-    assert "would import 9 of 12 rows read, 3 rejected" in capsys.readouterr().out
+    assert "would import 10 of 13 rows read, 3 rejected" in capsys.readouterr().out
     assert not (data / "databases" / "raw.db").exists()
 
     with DataDirLock(data):  # a running engine holds the data directory
@@ -32,19 +32,19 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
 
     assert main(argv) == 0
     out = capsys.readouterr()
-    assert "total.sensor_data -> raw.samples: imported 9 of 12 rows read, 3 rejected" in out.out
+    assert "total.sensor_data -> raw.samples: imported 10 of 13 rows read, 3 rejected" in out.out
     assert "2024-10-27 00:30:00 .. 2025-05-09 12:03:22 UTC" in out.out
     assert "rows/s" in out.err  # progress lines
     conn = sqlite3.connect(data / "databases" / "raw.db")
-    assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 9
+    assert conn.execute("SELECT count(*) FROM samples").fetchone()[0] == 10
     conn.close()
     trail = sqlite3.connect(data / "databases" / "log.db")
     audit = trail.execute("SELECT user, action, new_value, result, detail FROM audit "
                           "WHERE action = 'import_smart_saw'").fetchall()
     trail.close()
-    assert len(audit) == 1 and audit[0][0].startswith("cli:") and audit[0][1:4] == ("import_smart_saw", "15",
+    assert len(audit) == 1 and audit[0][0].startswith("cli:") and audit[0][1:4] == ("import_smart_saw", "16",
                                                                                        "accepted")
-    assert "total.sensor_data 9" in audit[0][4] and "4 rejected" in audit[0][4]
+    assert "total.sensor_data 10" in audit[0][4] and "4 rejected" in audit[0][4]
 
 
 

@@ -40,6 +40,7 @@ SENSOR_ROWS = [
     {**BASE, "timestamp": "2024-10-27T03:05:00.000000"},
     {**BASE, "timestamp": "2025-05-09T14:03:21.512000"},
     {**BASE, "timestamp": "2025-05-09T14:03:21.612000", "alarm_status": 2, "alarm_bilgisi": "Diş kırıldı"},
+    {**BASE, "timestamp": "2025-05-09T14:03:21.662000", "alarm_status": None},  # unknown, not a clear
     {**BASE, "timestamp": "2025-05-09T14:03:21.712000", "alarm_status": 0},
     {**BASE, "timestamp": "yesterday"},  # not ISO 8601 -> reject
     {**BASE, "timestamp": "2025-05-09T14:03:21.812000", "serit_motor_akim_a": "abc"},  # text -> reject
@@ -49,7 +50,8 @@ SENSOR_ROWS = [
 EXPECTED_TS = [
     utc_ms("2024-10-27T00:30:00"), utc_ms("2024-10-27T00:59:00"), utc_ms("2024-10-27T01:10:00"),
     utc_ms("2024-10-27T02:05:00"), utc_ms("2025-05-09T12:03:21.512"), utc_ms("2025-05-09T12:03:21.612"),
-    utc_ms("2025-05-09T12:03:21.712"), utc_ms("2025-05-09T12:03:21.912"), utc_ms("2025-05-09T12:03:22.012"),
+    utc_ms("2025-05-09T12:03:21.662"), utc_ms("2025-05-09T12:03:21.712"), utc_ms("2025-05-09T12:03:21.912"),
+    utc_ms("2025-05-09T12:03:22.012"),
 ]
 
 
@@ -127,14 +129,14 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
 
     by_name = {result.name.split(" ")[0]: result for result in summary.streams}
     samples = by_name["total.sensor_data"]
-    assert (samples.read, samples.imported, samples.rejected) == (12, 9, 3)
+    assert (samples.read, samples.imported, samples.rejected) == (13, 10, 3)
     assert (samples.first_ms, samples.last_ms) == (EXPECTED_TS[0], EXPECTED_TS[-1])
     assert (by_name["total.cutting_sessions"].imported, by_name["total.cutting_sessions"].rejected) == (2, 1)
     assert by_name["ml.ml_predictions"].imported == 1
     assert by_name["anomaly.anomaly_events"].imported == 1
     assert by_name["log.system_logs"].imported == 2
     assert summary.rejected == 4 and summary.reject_file == rejects
-    assert seen and seen[0].stream == samples.name and seen[0].total == 12
+    assert seen and seen[0].stream == samples.name and seen[0].total == 13
 
     # samples: every register at its place, UTC ms from Berlin local time (DST both ways)
     got = rows(data, "raw", "SELECT ts_ms, band_current, band_torque, cutting_speed_actual, descent_speed_actual, "
@@ -149,7 +151,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     c45 = next(code for code, name in register_map["material_type"].enum if name == "C45")
     assert got[-1][10] == c45  # a name the register map's enum knows becomes its code
     notes = "\n".join(samples.notes)
-    assert "8 code values were names the register map does not know" in notes  # "St37", alarm text: counted
+    assert "9 code values were names the register map does not know" in notes  # "St37", alarm text: counted
     if not hardness_is_hb:  # the map holds a hardness class code now: HB values are not put there
         assert "sensor_data.malzeme_sertlik -> material_hardness: no conversion from 'HB'" in notes
 
@@ -168,7 +170,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     alarms = rows(data, "log", "SELECT ts_ms, alarm_key, action, text, value, user FROM alarm_log ORDER BY id")
     assert alarms == [
         (EXPECTED_TS[5], "plc.alarm", "raise", "PLC: Tooth breakage: cut stopped", 2.0, "smart-saw"),
-        (EXPECTED_TS[6], "plc.alarm", "clear", "PLC: Tooth breakage: cut stopped", 0.0, "smart-saw"),
+        (EXPECTED_TS[7], "plc.alarm", "clear", "PLC: Tooth breakage: cut stopped", 0.0, "smart-saw"),
     ]
     cuts = rows(data, "total", "SELECT start_ms, end_ms, duration_s, height_mm, depth_mm, control_mode, samples, "
                                "outcome FROM cuts ORDER BY start_ms")
@@ -192,7 +194,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     history = list(read_samples(data, None, None, ["band_current"]))
     assert [row[0] for row in history] == EXPECTED_TS
     out = export_data(data, tmp_path / "export.csv", what="samples", signals=["band_current"], zone="UTC")
-    assert out.rows == 9
+    assert out.rows == 10
 
     # idempotent: a second run (even from a copy of the folder) adds nothing and rejects nothing
     copy = tmp_path / "copy-of-smart-saw"
@@ -201,7 +203,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
         (copy / path.name).write_bytes(path.read_bytes())
     again = import_smart_saw(copy, berlin, register_map, reject_path=tmp_path / "rejects-2.csv")
     assert again.imported == 0 and again.rejected == 0 and not (tmp_path / "rejects-2.csv").exists()
-    assert count(data, "raw", "samples") == 9
+    assert count(data, "raw", "samples") == 10
     assert count(data, "log", "alarm_log") == 2
     assert count(data, "total", "cuts") == 2
     assert count(data, "ml", "decisions") == 1
@@ -211,7 +213,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
     # the older system kept running: a third run brings only the new rows
     source.insert(paths["total"], "sensor_data", [{**BASE, "timestamp": "2025-05-09T14:04:00.000000"}])
     third = import_smart_saw(tmp_path / "smart-saw", berlin, register_map)
-    assert third.imported == 1 and count(data, "raw", "samples") == 10
+    assert third.imported == 1 and count(data, "raw", "samples") == 11
 
 
 def test_units_converted_where_the_register_map_differs(tmp_path: Path, berlin: Settings) -> None:
@@ -236,10 +238,10 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
     tmp_path: Path, berlin: Settings, register_map: RegisterMap
 ) -> None:
     paths = build_source(tmp_path / "smart-saw")
-    source.fill_sensor_data(paths["total"], 5012, start_local="2025-06-01 00:00:00")  # 5000 more rows
+    source.fill_sensor_data(paths["total"], 5013, start_local="2025-06-01 00:00:00")  # 5000 more rows
     dry = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, dry_run=True,
                            reject_path=tmp_path / "dry.csv")
-    assert dry.streams[0].imported == 5009
+    assert dry.streams[0].imported == 5010
     assert not (berlin.data_dir / "databases" / "raw.db").exists()
 
     token = CancelToken()
@@ -252,8 +254,8 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
     assert cancelled.cancelled and cancelled.streams[0].imported == 1000 - 3
     assert count(berlin.data_dir, "raw", "samples") == 997
     rest = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, batch_rows=1000)
-    assert rest.streams[0].imported == 5009 - 997
-    assert count(berlin.data_dir, "raw", "samples") == 5009
+    assert rest.streams[0].imported == 5010 - 997
+    assert count(berlin.data_dir, "raw", "samples") == 5010
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path, berlin: Settings, register_map: RegisterMap) -> None:
