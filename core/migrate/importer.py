@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +29,13 @@ from core.migrate.localtime import LocalTimeConverter, resolve_zone
 from core.migrate.record_streams import SOURCE, AnomaliesStream, CutsStream, DecisionsStream, EventsStream
 from core.migrate.samples_stream import SamplesStream
 from core.migrate.stream_base import ImportStream, Reject, Row
+from core.migrate.summary import (
+    CancelToken,
+    ImportSummary,
+    Progress,
+    SourceError,
+    StreamResult,
+)
 from core.registers import RegisterMap
 from core.storage.sqlite_open import BUSY_TIMEOUT_MS, database_path, open_writer
 
@@ -45,95 +50,12 @@ class ImportError_(Exception):
     """The import cannot start (no source files, a mapping problem); the message says why."""
 
 
-class SourceError(Exception):
-    """A file of the older system cannot be read (damaged, not a database)."""
-
-
 def _read(fn: Callable[[], T]) -> T:
     """Run a read of a source file; its SQLite errors become SourceError (targets' errors stay)."""
     try:
         return fn()
     except sqlite3.DatabaseError as exc:
         raise SourceError(str(exc)) from exc
-
-
-class CancelToken:
-    """Set from any thread; the import stops after the batch under way (its commit kept)."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    stream: str
-    done: int  # source rows read in this stream (this run)
-    total: int  # source rows to read in this stream (this run)
-    rows_per_s: float
-    eta_s: float | None
-
-
-@dataclass(slots=True)
-class StreamResult:
-    name: str
-    read: int = 0
-    imported: int = 0
-    already_there: int = 0  # skipped by a unique key (a cut or anomaly imported before)
-    rejected: int = 0
-    first_ms: int | None = None
-    last_ms: int | None = None
-    notes: list[str] = field(default_factory=list)
-    failed: str = ""  # the source could not be read (damaged file): why
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    source_dir: Path
-    dry_run: bool
-    streams: list[StreamResult] = field(default_factory=list)
-    reject_file: Path | None = None
-    rejected: int = 0
-    cancelled: bool = False
-    elapsed_s: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        return any(result.failed for result in self.streams)
-
-    @property
-    def imported(self) -> int:
-        return sum(result.imported for result in self.streams)
-
-    def lines(self) -> list[str]:
-        verb = "would import" if self.dry_run else "imported"
-        dry = " (dry run: nothing written)" if self.dry_run else ""
-        out = [f"smart-saw import from {self.source_dir}{dry}"]
-        for r in self.streams:
-            period = ""
-            if r.first_ms is not None and r.last_ms is not None:
-                period = f", {_utc(r.first_ms)} .. {_utc(r.last_ms)} UTC"
-            extra = f", {r.already_there} already there" if r.already_there else ""
-            out.append(f"  {r.name}: {verb} {r.imported} of {r.read} rows read, {r.rejected} rejected{extra}{period}")
-            out.extend(f"    {note}" for note in r.notes)
-            if r.failed:
-                out.append(f"    FAILED: {r.failed}")
-        if self.reject_file is not None:
-            out.append(f"  {self.rejected} rejected rows written to {self.reject_file}")
-        rate = sum(r.read for r in self.streams) / self.elapsed_s if self.elapsed_s > 0 else 0.0
-        ended = "cancelled after" if self.cancelled else "done in"
-        out.append(f"  {ended} {self.elapsed_s:.1f} s ({rate:,.0f} rows/s)")
-        return out
-
-
-def _utc(ms: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
 
 
 def find_sources(source_dir: Path) -> dict[str, Path]:
@@ -296,7 +218,6 @@ class _Run:
         entry = ledger.load(target, SOURCE, stream.name, fp) if target is not None else ledger.LedgerEntry(
             SOURCE, stream.name, fp)
         stream.restore(entry.state)
-        side = isinstance(stream, SamplesStream)
         side_conn: sqlite3.Connection | None = None
         side_entry: ledger.LedgerEntry | None = None
         start = entry.last_rowid
@@ -321,34 +242,15 @@ class _Run:
             rows = _read(lambda: cursor.fetchmany(self.batch_rows))
             if not rows:
                 break
-            out: list[Row] = []
-            rejected = 0
             skip_upto = entry.last_rowid
-            for row in rows:
-                try:
-                    mapped = stream.map_row(row)
-                except Reject as exc:
-                    if row[0] > skip_upto:
-                        rejected += 1
-                        self.rejects.write(stream.name, row[0], str(exc), stream.as_dict(row))
-                    continue
-                if mapped is not None and row[0] > skip_upto:
-                    out.append(mapped)
+            out, rejected = self._map_batch(stream, rows, skip_upto)
             last = int(rows[-1][0])
             done += len(rows)
             result.read += len(rows) if rows[0][0] > skip_upto else sum(1 for row in rows if row[0] > skip_upto)
             result.rejected += rejected
             self.rejects.flush()
-            if side and side_entry is not None and isinstance(stream, SamplesStream):
-                side_rows = stream.take_side()
-                if side_conn is not None and not self.dry_run and last > side_entry.last_rowid:
-                    side_entry.imported += len(side_rows)
-                    side_entry.last_rowid = last
-                    side_entry.state = stream.side_state()
-                    _commit(side_conn, partial(stream.write_side, rows=side_rows), side_entry)
-                elif self.dry_run:
-                    side_entry.imported += len(side_rows)
-                stream.side_from = max(stream.side_from, last)
+            if side_entry is not None and isinstance(stream, SamplesStream):
+                self._write_side(stream, side_conn, side_entry, last)
             if last > entry.last_rowid:
                 imported = self._write(target, stream, out, entry, last=last, rejected=rejected)
                 result.imported += imported
@@ -366,6 +268,35 @@ class _Run:
                 result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
         if stream.times.ambiguous:
             result.notes.append(f"{stream.times.ambiguous} rows in a repeated DST hour (placed by their order)")
+
+    def _map_batch(self, stream: ImportStream, rows: list[Row], skip_upto: int) -> tuple[list[Row], int]:
+        """Mapped rows after ``skip_upto`` (rows up to it were imported before) and how many were rejected."""
+        out: list[Row] = []
+        rejected = 0
+        for row in rows:
+            try:
+                mapped = stream.map_row(row)
+            except Reject as exc:
+                if row[0] > skip_upto:
+                    rejected += 1
+                    self.rejects.write(stream.name, row[0], str(exc), stream.as_dict(row))
+                continue
+            if mapped is not None and row[0] > skip_upto:
+                out.append(mapped)
+        return out, rejected
+
+    def _write_side(self, stream: SamplesStream, conn: sqlite3.Connection | None, entry: ledger.LedgerEntry,
+                    last: int) -> None:
+        """The alarm history found in this batch, with its own ledger row in log.db (committed first)."""
+        side_rows = stream.take_side()
+        if conn is not None and not self.dry_run and last > entry.last_rowid:
+            entry.imported += len(side_rows)
+            entry.last_rowid = last
+            entry.state = stream.side_state()
+            _commit(conn, partial(stream.write_side, rows=side_rows), entry)
+        elif self.dry_run:
+            entry.imported += len(side_rows)
+        stream.side_from = max(stream.side_from, last)
 
     def _write(self, target: sqlite3.Connection | None, stream: ImportStream, rows: list[Row],
                entry: ledger.LedgerEntry, *, last: int, rejected: int) -> int:
