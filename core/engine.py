@@ -35,6 +35,7 @@ from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.security.access import AccessControl, PermissionDenied
 from core.security.audit import AuditRecord
+from core.security.audit_anchor import AuditAnchor
 from core.security.audit_integrity import AuditIntegrity
 from core.security.audit_route import MlWriteJournal
 from core.security.permissions import Permission
@@ -190,7 +191,8 @@ class Engine:
             host, port = await self._start_simulator()
         await self.storage.start()  # log.db's writer recreates the audit trail's triggers on open
         # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
-        self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms)
+        self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms,
+                                              anchor=AuditAnchor(self.access.store.path))
         self.audit_integrity.start()
         self._unaudit_alarms = self.access.trail.attach_alarms(self.alarms)
         self.backup_scheduler = BackupScheduler(

@@ -190,11 +190,25 @@ class ChainBreak:
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where the trail stood at the last good check, kept outside log.db (core.security.audit_anchor):
+    a trail cut short, emptied, replaced by an older copy or re-chained from scratch no longer
+    holds this row with this hash."""
+
+    row_id: int
+    hash: str
+    first_hash: str
+    ts_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ChainReport:
     rows: int  # rows checked
     last_id: int
     breaks: tuple[ChainBreak, ...] = ()
     error: str = ""  # the trail could not be read at all
+    last_hash: str = GENESIS
+    first_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
@@ -214,10 +228,12 @@ class ChainReport:
         return f"audit trail BROKEN at {self.first.describe()}{more}"
 
 
-def verify_rows(conn: sqlite3.Connection, *, max_breaks: int = 100) -> ChainReport:
-    """Check every row in id order, in one read transaction (a consistent snapshot)."""
+def verify_rows(conn: sqlite3.Connection, *, anchor: Anchor | None = None, max_breaks: int = 100) -> ChainReport:
+    """Check every row in id order, in one read transaction (a consistent snapshot), and that
+    the trail still holds the ``anchor`` row of the last good check."""
     breaks: list[ChainBreak] = []
-    previous, previous_id, rows = GENESIS, 0, 0
+    previous, previous_id, rows, first = GENESIS, 0, 0, GENESIS
+    anchored: str | None = None
     conn.execute("BEGIN")
     try:
         cursor = conn.execute(f"SELECT id, hash, {', '.join(CONTENT_COLUMNS)} FROM audit ORDER BY id")
@@ -229,12 +245,35 @@ def verify_rows(conn: sqlite3.Connection, *, max_breaks: int = 100) -> ChainRepo
                 breaks.append(ChainBreak(row_id, _why(row_id, previous_id, stored)))
             # Go on from what is stored: a later, separate tampering is reported as well.
             previous, previous_id = (str(stored) if stored is not None else expected), row_id
+            if rows == 1:
+                first = previous
+            if anchor is not None and row_id == anchor.row_id:
+                anchored = previous
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
     finally:
         conn.execute("COMMIT")
     if seq is not None and int(seq[0]) > previous_id:
         breaks.append(ChainBreak(0, f"rows {previous_id + 1}..{int(seq[0])} were deleted from the end of the trail"))
-    return ChainReport(rows, previous_id, tuple(breaks))
+    if anchor is not None:
+        found = _against_anchor(anchor, rows, first, anchored)
+        if found is not None:
+            breaks.append(found)
+    return ChainReport(rows, previous_id, tuple(breaks), last_hash=previous, first_hash=first)
+
+
+def _against_anchor(anchor: Anchor, rows: int, first: str, anchored: str | None) -> ChainBreak | None:
+    if anchor.row_id <= 0:
+        return None
+    if rows == 0:
+        return ChainBreak(0, f"the trail is empty; it had {anchor.row_id} rows at the last check")
+    if first != anchor.first_hash:
+        return ChainBreak(0, "the first row is not the one of the last check: the trail was replaced or re-chained")
+    if anchored is None:
+        return ChainBreak(0, f"row {anchor.row_id}, checked before, is gone: rows were cut off the end "
+                             "(or an older copy of log.db is in place)")
+    if anchored != anchor.hash:
+        return ChainBreak(anchor.row_id, "its hash differs from the last check: the chain up to it was recomputed")
+    return None
 
 
 def _why(row_id: int, previous_id: int, stored: Any) -> str:
@@ -252,7 +291,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def verify_file(path: Path) -> ChainReport:
+def verify_file(path: Path, anchor: Anchor | None = None) -> ChainReport:
     """Verify log.db's trail from a read-only connection (any thread, any process)."""
     if not Path(path).exists():
         return ChainReport(0, 0, error=f"{path} does not exist")
@@ -266,7 +305,7 @@ def verify_file(path: Path) -> ChainReport:
             return ChainReport(0, 0, error=f"{path} has no audit table")
         if "hash" not in columns:
             return ChainReport(0, 0, error=f"{path} has no hash chain yet (start the engine once to upgrade it)")
-        return verify_rows(conn)
+        return verify_rows(conn, anchor=anchor)
     except sqlite3.Error as exc:
         return ChainReport(0, 0, error=f"{path}: {exc}")
     finally:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
+from core.security.access import users_db_path
+from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import open_read_only, verify_file
 
 
@@ -27,6 +29,7 @@ def register(commands: Any) -> None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    anchor = None
     if args.file:
         path = Path(args.file)
     else:
@@ -34,7 +37,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
         settings, _ = load_from_args(args)
         path = database_path(settings.data_dir, "log")
-    report = verify_file(path)
+        users_db = users_db_path(settings.data_dir)
+        if users_db.exists():  # where the trail stood at the engine's last good check
+            try:
+                anchor = AuditAnchor(users_db).load()
+            except Exception as exc:
+                print(f"bandsaw: the audit anchor in {users_db} is unreadable ({exc}): checking the chain alone")
+    report = verify_file(path, anchor)
     print(report.describe())
     if report.ok:
         return EXIT_OK

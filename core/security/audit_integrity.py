@@ -5,7 +5,9 @@ stays active while the trail is broken: a restored good file clears it at the ne
 trail that cannot be read at all raises ``security.audit_unverified`` (high). The check reads
 log.db on a read-only connection in a worker thread: the event loop never waits for it.
 The append-only triggers themselves are recreated by log.db's writer each time it opens the
-file (core.storage.logdb), before this first check runs.
+file (core.storage.logdb), before this first check runs. With an :class:`AuditAnchor` (users.db)
+each good check is anchored, and the next one also requires the trail to still hold that row
+with that hash (a trail emptied, cut short, swapped or re-chained is found too).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.security.access import run_in_thread
+from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import ChainReport, verify_file
 
 log = logging.getLogger("bandsaw.security")
@@ -32,10 +35,12 @@ class AuditIntegrity:
         log_db: Path,
         alarms: AlarmManager,
         *,
+        anchor: AuditAnchor | None = None,
         period_s: float = DAY_S,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.path = Path(log_db)
+        self.anchor = anchor
         self._alarms = alarms
         self._period_s = period_s
         self._sleep = sleep
@@ -68,13 +73,30 @@ class AuditIntegrity:
     async def check(self) -> ChainReport:
         """Verify the whole chain now; raise or clear the alarms; returns the report."""
         try:
-            report = await run_in_thread(verify_file, self.path)
+            report = await run_in_thread(self._verify)
         except Exception as exc:  # never let the watch die: say it could not look
             report = ChainReport(0, 0, error=f"{type(exc).__name__}: {exc}")
         self.last = report
         self.checks += 1
         self._report(report)
         self._checked.set()
+        return report
+
+    def _verify(self) -> ChainReport:
+        """Worker thread: verify against the anchor; an intact trail becomes the new anchor."""
+        if self.anchor is None:
+            return verify_file(self.path)
+        try:
+            anchor = self.anchor.load()
+        except Exception as exc:  # users.db unusable: still check the chain itself
+            log.warning("audit anchor unreadable (%s): checking the chain without it", exc)
+            return verify_file(self.path)
+        report = verify_file(self.path, anchor)
+        if report.ok and report.rows:
+            try:
+                self.anchor.save(report)
+            except Exception as exc:
+                log.warning("audit anchor not saved: %s", exc)
         return report
 
     def _report(self, report: ChainReport) -> None:

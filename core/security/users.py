@@ -38,6 +38,16 @@ _MIGRATIONS = (
         locked_until_ms INTEGER NOT NULL DEFAULT 0
     )
     """,
+    # v2: where log.db's audit trail stood at its last good check (core.security.audit_anchor)
+    """
+    CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        ts_ms INTEGER NOT NULL,
+        row_id INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        first_hash TEXT NOT NULL
+    )
+    """,
 )
 
 

@@ -313,3 +313,64 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
             conn.execute("DELETE FROM audit")
     finally:
         conn.close()
+
+
+def _copy(src: Path, dst: Path) -> None:
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    a.close()
+    b.close()
+
+
+@pytest.mark.parametrize(
+    ("attack", "says"),
+    [
+        ("empty", "the trail is empty"),
+        ("cut", "is gone: rows were cut off the end"),
+        ("rechain", "replaced or re-chained"),
+        ("rechain_tail", "the chain up to it was recomputed"),
+        ("older_copy", "is gone"),
+    ],
+)
+async def test_the_anchor_finds_what_the_chain_alone_cannot(
+    tmp_path: Path, clock: FakeClock, attack: str, says: str
+) -> None:
+    from core.security.audit_anchor import AuditAnchor
+    from core.security.audit_chain import rechain_all
+
+    path = _trail(tmp_path, 10)
+    older = tmp_path / "older.db"
+    _copy(path, older)
+    append_audit(path, [_record(i) for i in range(10, 20)])
+    anchor = AuditAnchor(tmp_path / "users.db")
+    alarms = AlarmManager(clock=clock.time)
+    watch = AuditIntegrity(path, alarms, anchor=anchor)
+    assert (await watch.check()).ok
+    assert anchor.load() is not None and anchor.load().row_id == 20  # type: ignore[union-attr]
+    conn = sqlite3.connect(path, isolation_level=None)
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if attack == "empty":  # everything deleted, the AUTOINCREMENT counter too
+        conn.execute("DELETE FROM audit")
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'audit'")
+    elif attack == "cut":
+        conn.execute("DELETE FROM audit WHERE id > 15")
+        conn.execute("UPDATE sqlite_sequence SET seq = 15 WHERE name = 'audit'")
+    elif attack in ("rechain", "rechain_tail"):  # rows rewritten, every hash recomputed
+        first = 1 if attack == "rechain" else 12
+        conn.execute(f"UPDATE audit SET user = 'mallory' WHERE id >= {first}")
+        conn.execute("BEGIN")
+        rechain_all(conn)
+        conn.execute("COMMIT")
+    conn.close()
+    if attack == "older_copy":
+        path.unlink()
+        _copy(older, path)
+    assert verify_file(path).ok  # the chain alone finds nothing wrong with any of these
+    report = await watch.check()
+    assert not report.ok and any(says in b.reason for b in report.breaks), report.describe()
+    assert alarms.is_active(ALARM_TAMPERED)
+    before = anchor.load()
+    assert before is not None and before.row_id == 20  # a broken trail never becomes the anchor
+    anchor.reset()  # what a restore does: the next check anchors afresh
+    assert (await watch.check()).ok

@@ -1,0 +1,63 @@
+"""Where the audit trail stood at its last good check, kept in users.db (not in log.db).
+
+The hash chain shows a row changed or removed in the middle of the trail; it cannot show the
+trail emptied, cut off at the end, swapped for an older copy or re-chained from scratch by
+someone who recomputes every hash. The anchor can: the row id and hash of the last row and the
+hash of the first row at the last good check, in another file (users.db: owner-only, beside
+the PIN hashes). The next check requires the trail to still hold that row with that hash.
+
+A restore of log.db legitimately puts an older trail in place: the restore then calls
+:meth:`AuditAnchor.reset` (the command line's ``bandsaw restore`` does; the engine's restore
+command must too), and the next check anchors afresh.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from core.security.audit_chain import Anchor, ChainReport
+from core.security.users import BUSY_TIMEOUT_MS, UserStore
+
+
+class AuditAnchor:
+    def __init__(self, users_db: Path) -> None:
+        self.path = Path(users_db)
+
+    def _connect(self) -> sqlite3.Connection:
+        UserStore(self.path).count()  # creates or upgrades users.db (the anchor table is its v2)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        return conn
+
+    def load(self) -> Anchor | None:
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT row_id, hash, first_hash, ts_ms FROM audit_anchor WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+        return None if row is None else Anchor(int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+
+    def save(self, report: ChainReport) -> None:
+        """Anchor at a trail just verified intact."""
+        if not report.ok:
+            raise ValueError("only an intact trail is anchored")
+        conn = self._connect()
+        try:
+            conn.execute(
+                "INSERT INTO audit_anchor (id, ts_ms, row_id, hash, first_hash) VALUES (1, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET ts_ms = excluded.ts_ms, row_id = excluded.row_id,"
+                " hash = excluded.hash, first_hash = excluded.first_hash",
+                (int(time.time() * 1000), report.last_id, report.last_hash, report.first_hash),
+            )
+        finally:
+            conn.close()
+
+    def reset(self) -> None:
+        """Forget the anchor (after a restore put another log.db in place)."""
+        conn = self._connect()
+        try:
+            conn.execute("DELETE FROM audit_anchor")
+        finally:
+            conn.close()
