@@ -6,19 +6,21 @@ someone who recomputes every hash. The anchor can: the row id and hash of the la
 hash of the first row at the last good check, in another file (users.db: owner-only, beside
 the PIN hashes). The next check requires the trail to still hold that row with that hash.
 
-A restore of log.db legitimately puts an older trail in place: the restore then calls
-:meth:`AuditAnchor.reset` (the command line's ``bandsaw restore`` does; the engine's restore
-command must too), and the next check anchors afresh.
+A restore of log.db legitimately puts an older trail in place: core.storage.restore then calls
+:func:`reset_after_restore` (whoever asked for the restore), and the next check anchors afresh.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
 
 from core.security.audit_chain import Anchor, ChainReport
 from core.security.users import BUSY_TIMEOUT_MS, UserStore
+
+log = logging.getLogger("bandsaw.security")
 
 
 class AuditAnchor:
@@ -61,3 +63,14 @@ class AuditAnchor:
             conn.execute("DELETE FROM audit_anchor")
         finally:
             conn.close()
+
+
+def reset_after_restore(data_dir: Path) -> None:
+    """A restore put another log.db in place under ``data_dir``: its old anchor no longer applies."""
+    path = Path(data_dir) / "databases" / "users.db"  # core.security.access.users_db_path
+    if not path.exists():
+        return
+    try:
+        AuditAnchor(path).reset()
+    except Exception as exc:  # said, not fatal: the next check then reports the trail against the old anchor
+        log.error("the audit anchor could not be reset after the restore: %s", exc)

@@ -94,16 +94,3 @@ def audit_cli(
         return False
     return True
 
-
-def reset_audit_anchor(settings: Any) -> None:
-    """After a restore put another log.db in place: the old trail's anchor no longer applies."""
-    from core.security.access import users_db_path
-    from core.security.audit_anchor import AuditAnchor
-
-    path = users_db_path(settings.data_dir)
-    if not path.exists():
-        return
-    try:
-        AuditAnchor(path).reset()
-    except Exception as exc:  # said, not fatal: the next check reports the trail against the old anchor
-        print(f"bandsaw: the audit anchor could not be reset: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.config import ConfigError, Settings
 from core.security.audit import AuditResult
-from core.security.cli_audit import audit_cli, reset_audit_anchor
+from core.security.cli_audit import audit_cli
 from core.storage.archive import archive_raw
 from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups
@@ -134,9 +134,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     except (DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
         audit_cli(settings, "restore_backup", str(backup), result=AuditResult.REFUSED, detail=f"restore refused: {exc}")
         return _fail(f"restore refused: {exc}")
-    # Into the restored log.db: its trail goes on from the backup, and says so; the anchor of
-    # the trail that was replaced no longer applies.
-    reset_audit_anchor(settings)
+    # Into the restored log.db: its trail goes on from the backup, and says so.
     audit_cli(settings, "restore_backup", str(backup), old="live", new=str(report.manifest.created),
               detail=f"restored {', '.join(report.restored)} (command line)")
     print(f"restored {', '.join(report.restored)} from {backup} ({report.manifest.created})")

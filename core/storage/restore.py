@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.security.audit_anchor import reset_after_restore
 from core.storage.backup import maintenance
 from core.storage.backup_manifest import BackupInvalid, Manifest, verify_backup
 from core.storage.disk import FreeBytes, free_bytes
@@ -81,6 +82,8 @@ def restore_backup(
                 if "raw" in manifest.databases:
                     _keep_ids_unique(staging / "raw.db", data_dir)  # 4
                 report = _swap(manifest, staging, data_dir, clock())  # 5
+                if "log" in report.restored:  # an older audit trail is in place: re-anchor at the next check
+                    reset_after_restore(data_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     report.seconds = round(time.monotonic() - started, 3)
