@@ -8,6 +8,9 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from core.config import PROJECT_ROOT, Settings
 from core.ml.evaluate import GROUPS, MODES, run_evaluation
@@ -224,3 +227,24 @@ def test_report_says_whether_the_model_declares_the_split(tmp_path: Path) -> Non
     manifest.write_text("not json")
     assert _declared_training(tmp_path / "m") == {"declares_split": False}
     assert _declared_training(tmp_path / "missing") == {"declares_split": False}
+
+
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 700), st.floats(allow_nan=True), st.text(max_size=6))
+_entry = st.fixed_dictionaries(
+    {}, optional={k: _scalar for k in ("grade", "hardness", "shape", "a", "b", "c", "d", "profile", "band_wear", "x")}
+)
+
+
+@settings_(max_examples=300, deadline=None)
+@given(st.one_of(_scalar, st.lists(st.one_of(_entry, _scalar), max_size=4)))
+def test_any_stock_document_is_items_or_one_clear_error(data: object) -> None:
+    """Whatever a stock file holds: valid items (sections that cut) or ValueError naming the item."""
+    try:
+        items = parse_stock(data, "f.yaml")
+    except ValueError as exc:
+        assert str(exc).startswith("f.yaml: ")
+        return
+    for item in items:
+        section = item.stock.section
+        assert section.height > 0 and section.area_mm2(step=max(section.height / 50, 0.01)) >= 0
+        assert 0 <= item.band_wear_pct <= 100
