@@ -208,6 +208,7 @@ class _Run:
             return
         if stream.missing:
             result.notes.append(f"columns not in this source (left empty): {', '.join(stream.missing)}")
+        _read(lambda: stream.attach(source))
         fp = _read(lambda: ledger.fingerprint(source, table))
         if fp is None:
             result.notes.append("source table is empty")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from core.analysis.tables import INSERT_ANOMALY
+from core.migrate.cut_figures import CutFigures
+from core.migrate.localtime import LocalTimeConverter
 from core.migrate.smart_saw_columns import NUMERIC_COLUMNS
 from core.migrate.stream_base import ImportStream, Reject, Row, number, text
 
@@ -26,6 +29,21 @@ class CutsStream(ImportStream):
     _COLUMNS = ("ts_ms", "start_ms", "end_ms", "duration_s", "outcome", "height_mm", "depth_mm",
                 "control_mode", "samples")
 
+    def __init__(self, times: LocalTimeConverter) -> None:
+        super().__init__(times)
+        self._figures: CutFigures | None = None
+        self._extra: tuple[str, ...] = ()
+
+    def attach(self, source: sqlite3.Connection) -> None:
+        # The cut's band and means come from its samples in the same file (total.db sensor_data).
+        try:
+            figures = CutFigures(source)
+        except sqlite3.OperationalError:  # no sensor_data in this total.db
+            return
+        if figures.available:
+            self._figures = figures
+            self._extra = tuple(name for name in figures.names if name != "samples")
+
     def map_row(self, row: Row) -> Row | None:
         values = dict(zip(self.columns, row[1:], strict=True))
         start_ms = self.timestamp(values["start_time"])
@@ -43,12 +61,15 @@ class CutsStream(ImportStream):
         end_h = number(values.get("end_height_mm"), "end_height_mm")
         depth = start_h - end_h if start_h is not None and end_h is not None else None
         count = number(values.get("data_count"), "data_count")
+        figures = self._figures.of(values.get("kesim_id"), values["start_time"], values.get("end_time")) \
+            if self._figures is not None else {}
+        samples = int(count) if count is not None else int(figures.get("samples", 0))
         return (end_ms, start_ms, end_ms, duration_s, "completed", start_h, depth,
-                text(values.get("controller_type")), int(count or 0))
+                text(values.get("controller_type")), samples, *(figures.get(name) for name in self._extra))
 
     def insert_sql(self) -> str:
-        return (f"INSERT OR IGNORE INTO cuts ({', '.join(self._COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(self._COLUMNS))})")
+        columns = (*self._COLUMNS, *self._extra)
+        return f"INSERT OR IGNORE INTO cuts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 class DecisionsStream(ImportStream):

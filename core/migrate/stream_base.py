@@ -61,6 +61,9 @@ class ImportStream:
         """Insert ``rows`` (inside the batch's transaction); returns how many were new."""
         return max(conn.executemany(self.insert_sql(), rows).rowcount, 0)
 
+    def attach(self, source: sqlite3.Connection) -> None:
+        """The source file's connection, for streams that read more of it than their table."""
+
     def prepare(self, conn: sqlite3.Connection) -> None:
         """Called once with the target connection before the first batch (schema checks)."""
 

@@ -172,6 +172,10 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
         (EXPECTED_TS[5], "plc.alarm", "raise", "PLC: Tooth breakage: cut stopped", 2.0, "smart-saw"),
         (EXPECTED_TS[7], "plc.alarm", "clear", "PLC: Tooth breakage: cut stopped", 0.0, "smart-saw"),
     ]
+    figures = rows(data, "total", "SELECT band_id, band_current_mean, band_current_peak, band_torque_peak, "
+                                  "cutting_speed_mean FROM cuts ORDER BY start_ms")
+    assert figures == [(7.0, 12.5, 12.5, 40.0, 72.0), (None, None, None, None, None)]  # cut 2 has no samples
+    assert rows(data, "total", "SELECT band_id, cuts FROM band_counters") == [(7.0, 1)]  # band life counts it
     cuts = rows(data, "total", "SELECT start_ms, end_ms, duration_s, height_mm, depth_mm, control_mode, samples, "
                                "outcome FROM cuts ORDER BY start_ms")
     assert cuts == [
