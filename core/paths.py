@@ -57,10 +57,14 @@ def packaged(kind: DefaultKind, *parts: str) -> Path:
     if CHECKOUT is not None:
         return CHECKOUT.joinpath(*_CHECKOUT_FOLDERS[kind], *parts)
     resource = files("core").joinpath("defaults", kind, *parts)
-    # Wheels and the frozen (PyInstaller) folder hold real files; a zip import is not supported.
-    if not isinstance(resource, Path):
-        raise RuntimeError(f"core/defaults/{kind} is not on the file system ({resource!r})")
-    return resource
+    if isinstance(resource, Path):  # a wheel installed on the file system
+        return resource
+    # A frozen (PyInstaller) build keeps the same tree under its _internal folder; its
+    # importlib.resources reader may hand out its own Traversable type.
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is not None:
+        return Path(frozen_root, "core", "defaults", kind, *parts)
+    raise RuntimeError(f"core/defaults/{kind} is not on the file system ({resource!r}): zip imports are not supported")
 
 
 class Scope(StrEnum):
