@@ -125,6 +125,12 @@ class PathSettings(_Section):
     data_dir: Path | None = None
     logs_dir: Path | None = None
 
+    @field_validator("data_dir", "logs_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any) -> Any:
+        # BANDSAW_PATHS__DATA_DIR= (set but empty) means the default, not "." (the checkout's root).
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 class Synchronous(StrEnum):
     OFF = "OFF"

@@ -145,3 +145,10 @@ def test_spec_places_the_defaults_where_setup_py_does() -> None:
     for package, folder in re.findall(r'"(core\.defaults\.\w+)": \("([^"]+)"', setup):
         assert f'"{package.replace(".", "/")}"' in spec, package
         assert (PROJECT_ROOT / folder).is_dir(), folder
+
+
+def test_empty_path_variables_mean_the_default(tmp_path: Path) -> None:
+    settings = load_settings(None, env={"BANDSAW_PATHS__DATA_DIR": "", "BANDSAW_PATHS__LOGS_DIR": " "},
+                             env_file=tmp_path / "no.env")
+    assert settings.data_dir == PROJECT_ROOT / "data"
+    assert settings.logs_dir == PROJECT_ROOT / "logs"
