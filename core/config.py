@@ -272,6 +272,15 @@ class ThingsBoardSettings(_Section):
     transport: Literal["mqtt", "http"] = "mqtt"
     http_timeout_s: float = Field(default=10.0, gt=0, le=300)
 
+    @model_validator(mode="after")
+    def _http_port(self) -> ThingsBoardSettings:
+        if self.enabled and self.transport == "http" and self.port in (1883, 8883):
+            raise ValueError(
+                f"port {self.port} is an MQTT port; transport http needs ThingsBoard's HTTP port "
+                "(e.g. 8080, or 443 with tls: true)"
+            )
+        return self
+
 
 class IotSettings(_Section):
     thingsboard: ThingsBoardSettings = ThingsBoardSettings()

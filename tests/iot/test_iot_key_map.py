@@ -83,3 +83,13 @@ def test_telemetry_fields_from_the_dashboard_may_use_its_keys(settings: Settings
     got = json.loads(keys.shared_message(b'{"telemetryFields": ["kafa_yuksekligi_mm"], "telemetryRateHz": 2}'))
     assert got == {"telemetryFields": ["head_height"], "telemetryRateHz": 2}
     assert keys.shared_message(b"not json") == b"not json"
+
+
+def test_http_on_the_mqtt_port_is_a_config_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from core.config import PROJECT_ROOT, load_settings
+
+    with pytest.raises(ConfigError, match="transport http needs ThingsBoard's HTTP port"):
+        load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=Path(str(tmp_path)) / "no.env",
+                      overrides={"iot": {"thingsboard": {"enabled": True, "transport": "http"}}})
