@@ -1,0 +1,53 @@
+"""A confirmation in a dialog, not inline: the page never shifts under the operator's finger.
+
+Non-modal (no nested event loop inside the qasync loop): ``answered(bool)`` tells the caller;
+the buttons are touch-sized and 16 px apart, "No" is the default.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class ConfirmDialog(QDialog):
+    answered = Signal(bool)
+
+    def __init__(self, title: str, question: str, *, yes: str, no: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConfirmDialog")
+        self.setWindowTitle(title)
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.question = QLabel(question, self)
+        self.question.setObjectName("ConfirmQuestion")
+        self.question.setWordWrap(True)
+        self.yes_button = QPushButton(yes, self)
+        self.no_button = QPushButton(no, self)
+        for button in (self.yes_button, self.no_button):
+            button.setMinimumSize(160, 56)
+        self.no_button.setDefault(True)
+        self.yes_button.clicked.connect(lambda: self._answer(True))
+        self.no_button.clicked.connect(lambda: self._answer(False))
+        buttons = QHBoxLayout()
+        buttons.setSpacing(16)
+        buttons.addStretch(1)
+        buttons.addWidget(self.no_button)
+        buttons.addWidget(self.yes_button)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(16)
+        layout.addWidget(self.question)
+        layout.addLayout(buttons)
+        self._done = False
+
+    def _answer(self, yes: bool) -> None:
+        if not self._done:
+            self._done = True
+            self.answered.emit(yes)
+        self.close()
+
+    def reject(self) -> None:  # Escape or the window's close button: a "no"
+        if not self._done:
+            self._done = True
+            self.answered.emit(False)
+        super().reject()
