@@ -25,7 +25,7 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.analysis.detectors import AnomalyEvent, Severity
 from core.analysis.settings import AlarmSourceSettings
 from core.api import EngineStatus
-from core.snapshot import Quality, Snapshot
+from core.snapshot import Quality, SawState, Snapshot
 
 log = logging.getLogger("bandsaw.analysis.alarm_sources")
 
@@ -78,6 +78,8 @@ class AlarmSources:
         self._since: dict[str, float] = {}  # when each delayed condition was first seen
         self._last_code: int | None = None
         self._last_bits: int | None = None
+        self._held_mask = sum(1 << bit for bit in settings.held_between_cuts_bits)
+        self._clear_polls: dict[int, int] = {}
         self._next_disk_check = 0.0
 
     # --- priorities --------------------------------------------------------------------
@@ -105,6 +107,8 @@ class AlarmSources:
             self._update(PLC_ALARM, code != 0, f"PLC: {text}" if code else "PLC alarm", "plc",
                          float(code), {"code": code})
         bits = _as_int(snapshot.values.get("alarm_info"))
+        if bits is not None:
+            bits = self._hold_process_bits(bits, snapshot.values.get("saw_state") == SawState.CUTTING)
         if bits is not None and bits != self._last_bits:
             previous = self._last_bits or 0
             self._last_bits = bits
@@ -113,6 +117,31 @@ class AlarmSources:
                 if (bits ^ previous) & mask:
                     text = self._settings.plc_alarm_bits.get(bit, f"PLC alarm bit {bit}")
                     self._update(f"{PLC_BIT}.{bit}", bool(bits & mask), f"PLC: {text}", "plc")
+
+    def _hold_process_bits(self, bits: int, cutting: bool) -> int:
+        """Bits that only mean something while cutting hold between cuts and clear only after a cut shows them clear.
+
+        A chatter bit drops when the cut ends, not because the band speed left the grade's chatter
+        band: without this the same standing condition would raise a new alarm at every cut.
+        """
+        held = self._held_mask
+        if not held:
+            return bits
+        previous = self._last_bits or 0
+        if not cutting:
+            return bits | (previous & held)  # a new bit still raises; a held one does not drop
+        out = bits
+        for bit in range(16):
+            mask = 1 << bit
+            if not held & mask:
+                continue
+            if bits & mask:
+                self._clear_polls[bit] = 0
+            elif previous & mask:
+                self._clear_polls[bit] = self._clear_polls.get(bit, 0) + 1
+                if self._clear_polls[bit] < self._settings.clear_after_cutting_polls:
+                    out |= mask  # not yet seen clear for long enough in a cut
+        return out
 
     # --- anomalies ---------------------------------------------------------------------
 

@@ -117,6 +117,11 @@ class AlarmSourceSettings(_Section):
             6: "Chip too thick for the grade",
         }
     )
+    # alarm_info bits that the PLC can only judge while cutting (deviation, chatter, chip too thick):
+    # they hold between cuts and clear after this many polls of a cut without them, so one standing
+    # condition is one alarm, not one per cut (ISA-18.2: no alarm that repeats for the same cause).
+    held_between_cuts_bits: list[int] = Field(default_factory=lambda: [3, 4, 6])
+    clear_after_cutting_polls: int = Field(default=30, ge=1, le=100_000)
     # Priority 1 critical .. 4 low by alarm key; the longest matching prefix wins.
     priorities: dict[str, int] = Field(
         default_factory=lambda: {
@@ -164,9 +169,9 @@ class AlarmSourceSettings(_Section):
 
     @model_validator(mode="after")
     def _valid(self) -> AlarmSourceSettings:
-        for bit in self.plc_alarm_bits:
+        for bit in [*self.plc_alarm_bits, *self.held_between_cuts_bits]:
             if not 0 <= bit <= 15:
-                raise ValueError(f"plc_alarm_bits: bit {bit} is outside 0..15")
+                raise ValueError(f"plc_alarm_bits / held_between_cuts_bits: bit {bit} is outside 0..15")
         for key, priority in self.priorities.items():
             if not 1 <= priority <= 4:
                 raise ValueError(f"priorities.{key} = {priority}: allowed 1 (critical) .. 4 (low)")

@@ -100,8 +100,8 @@ def test_unknown_values_never_break_a_text(policy: AlarmPolicy) -> None:
 
 def test_chatter_is_one_alarm_not_four(policy: AlarmPolicy) -> None:
     alarms, clock = manager(policy)
-    sources = AlarmSources(alarms, AlarmSourceSettings(anomaly_alarm_severity=1))
-    feed = SawFeed()
+    sources = AlarmSources(alarms, AlarmSourceSettings(anomaly_alarm_severity=1, clear_after_cutting_polls=1))
+    feed = SawFeed(values={**SawFeed().values, "saw_state": float(SawState.CUTTING)})
     raised: list[str] = []
     alarms.subscribe(lambda t: raised.append(t.alarm.key) if t.action == "raise" else None)
     sources.on_anomaly(anomaly("vibration_x"))  # the detectors see it first
@@ -223,3 +223,26 @@ def test_missing_or_broken_catalogue_file_is_a_config_error(tmp_path: Path) -> N
     bad.write_text("messages:\n  a: [\n", encoding="utf-8")
     with pytest.raises(MessageCatalogueError, match=r"bad.yaml: line \d+: not valid YAML"):
         load_catalogue(bad)
+
+
+def test_a_standing_process_condition_is_one_alarm_not_one_per_cut(policy: AlarmPolicy) -> None:
+    """The PLC drops its chatter bit when a cut ends; the band speed is still in the chatter band."""
+    alarms, _ = manager(policy)
+    sources = AlarmSources(alarms, AlarmSourceSettings(clear_after_cutting_polls=5))
+    feed = SawFeed()
+    raises: list[str] = []
+    alarms.subscribe(lambda t: raises.append(t.alarm.key) if t.action == "raise" else None)
+    chatter = float(1 << 4)
+    for _cut in range(3):  # three cuts of the same grade at the same speed
+        for bits in (0.0, chatter, chatter, chatter):
+            sources.on_snapshot(feed.snap(saw_state=float(SawState.CUTTING), alarm_info=bits))
+        for state in (SawState.COMPLETED, SawState.IDLE, SawState.READY):
+            sources.on_snapshot(feed.snap(saw_state=float(state), alarm_info=0.0))
+    assert raises == ["process.chatter"] and alarms.is_active("plc.bit.4")
+    for _ in range(4):  # speed changed: the next cut runs clean, but only a few polls so far
+        sources.on_snapshot(feed.snap(saw_state=float(SawState.CUTTING), alarm_info=0.0))
+    assert alarms.is_active("plc.bit.4")
+    sources.on_snapshot(feed.snap(saw_state=float(SawState.CUTTING), alarm_info=0.0))
+    assert not alarms.is_active("plc.bit.4") and not alarms.is_active("process.chatter")
+    sources.on_snapshot(feed.snap(saw_state=float(SawState.IDLE), alarm_info=float(1 << 0)))  # not held: at once
+    assert alarms.is_active("plc.bit.0")
