@@ -107,7 +107,8 @@ def canonical(values: Sequence[Any]) -> bytes:
 
 
 def chain_hash(previous: str, values: Sequence[Any]) -> str:
-    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(values)).hexdigest()
+    # A tampered stored hash may hold any text: encode it whatever it is, never fail on it.
+    return hashlib.sha256(previous.encode("utf-8", "surrogatepass") + b"\n" + canonical(values)).hexdigest()
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -306,7 +307,7 @@ def verify_file(path: Path, anchor: Anchor | None = None) -> ChainReport:
         if "hash" not in columns:
             return ChainReport(0, 0, error=f"{path} has no hash chain yet (start the engine once to upgrade it)")
         return verify_rows(conn, anchor=anchor)
-    except sqlite3.Error as exc:
-        return ChainReport(0, 0, error=f"{path}: {exc}")
+    except (sqlite3.Error, ValueError, TypeError, OverflowError) as exc:  # a damaged file: said, never a crash
+        return ChainReport(0, 0, error=f"{path}: {type(exc).__name__}: {exc}")
     finally:
         conn.close()

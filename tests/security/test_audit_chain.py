@@ -374,3 +374,19 @@ async def test_the_anchor_finds_what_the_chain_alone_cannot(
     assert before is not None and before.row_id == 20  # a broken trail never becomes the anchor
     anchor.reset()  # what a restore does: the next check anchors afresh
     assert (await watch.check()).ok
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit SET hash = 'é' || substr(hash, 2) WHERE id = 2",  # not ASCII
+        "UPDATE audit SET hash = x'00ff' WHERE id = 2",  # a blob
+        "UPDATE audit SET ts_ms = 'yesterday' WHERE id = 3",  # text in the integer column
+        "UPDATE sqlite_sequence SET seq = 'many' WHERE name = 'audit'",
+    ],
+)
+def test_garbage_in_the_trail_is_a_report_never_a_crash(tmp_path: Path, statement: str) -> None:
+    path = _trail(tmp_path, 5)
+    _tamper(path, statement)
+    report = verify_file(path)
+    assert not report.ok and (report.breaks or report.error), report.describe()
