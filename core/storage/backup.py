@@ -7,7 +7,7 @@ It is consistent while the engine writes: each database is copied with
 never blocks the writer and sees one committed state (a stepwise copy would restart on every
 commit of the writer and could never finish at 10 Hz).
 
-Layout: ``<data_dir>/databases/daily/<UTC stamp>/{raw,total,log,ml,anomaly}.db.gz`` and
+Layout: ``<data_dir>/databases/daily/<UTC stamp>/{raw,total,log,ml,anomaly,users}.db.gz`` and
 ``manifest.json``. The backup is built in ``.<stamp>.partial`` and renamed when complete, so a
 directory without a leading dot is always a whole backup. Archive files (databases/archive) are
 not part of the daily backup: they are closed monthly files, copied off the machine by IT.
@@ -39,10 +39,13 @@ from core.storage.sqlite_open import BUSY_TIMEOUT_MS, FULL_CHECK_MAX_BYTES, data
 log = logging.getLogger("bandsaw.database")
 
 COPY_CHUNK = 4 * 1024 * 1024
+# The engine's five databases and the users (security's own file): everything a restore needs.
+BACKED_UP = (*DATABASES, "users")
 Cancel = Callable[[], bool]
 Progress = Callable[[str, int, int], None]  # (database, index, count)
 
-__all__ = ["BackupBusy", "BackupError", "NoSpace", "daily_dir", "maintenance", "prune_backups", "run_backup"]
+__all__ = ["BACKED_UP", "BackupBusy", "BackupError", "NoSpace", "daily_dir", "maintenance", "prune_backups",
+           "run_backup"]
 
 
 class BackupError(Exception):
@@ -105,7 +108,7 @@ def run_backup(
     """
     data_dir, options = _options(source)
     level = options.backup_gzip_level if gzip_level is None else gzip_level
-    if not any(database_path(data_dir, db).exists() for db in DATABASES):
+    if not any(database_path(data_dir, db).exists() for db in BACKED_UP):
         raise BackupError(f"nothing to back up: no database under {data_dir / 'databases'}")
     with maintenance(data_dir, "a backup"):
         manifest = _backup(data_dir, level, SpaceGuard(data_dir, options.disk_free_floor_mb, free), clock=clock,
@@ -135,14 +138,15 @@ def _backup(
     entries: dict[str, DbEntry] = {}
     missing: list[str] = []
     try:
-        for index, db in enumerate(DATABASES):
+        for index, db in enumerate(BACKED_UP):
             if cancel is not None and cancel():
                 raise BackupError("backup cancelled")
             if progress is not None:
-                progress(db, index, len(DATABASES))
+                progress(db, index, len(BACKED_UP))
             source = database_path(data_dir, db)
             if not source.exists():
-                missing.append(db)
+                if db in DATABASES:  # users.db exists once a user was made; its absence is no gap
+                    missing.append(db)
                 continue
             entries[db] = _backup_one(db, source, work, level, guard)
         manifest = Manifest(

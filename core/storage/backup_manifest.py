@@ -35,6 +35,11 @@ class DbEntry:
     user_version: int
     check: str  # "ok" or what SQLite's check said about the copy
 
+    @property
+    def rows(self) -> int:
+        """Recorded rows; the file's own bookkeeping (storage_meta: its generation) is not data."""
+        return sum(n for table, n in self.tables.items() if table != "storage_meta")
+
 
 @dataclass(slots=True)
 class Manifest:
@@ -54,7 +59,7 @@ class Manifest:
 
     @property
     def total_rows(self) -> int:
-        return sum(sum(entry.tables.values()) for entry in self.databases.values())
+        return sum(entry.rows for entry in self.databases.values())
 
     @property
     def compressed_bytes(self) -> int:

@@ -23,7 +23,7 @@ from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups
 from core.storage.export import FORMATS, WHATS, ExportError, ExportRequestError, export_data
 from core.storage.lock import DataDirLocked
-from core.storage.restore import RestoreError, restore_backup
+from core.storage.restore import RestoreError, latest_verified_backup, restore_backup
 from core.storage.space import NoSpace
 
 _RELATIVE = re.compile(r"^-(\d+(?:\.\d+)?)([smhd])$")
@@ -112,7 +112,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     audit_cli(settings, "backup", str(manifest.path), detail=f"{len(manifest.databases)} databases (command line)")
     for name, entry in manifest.databases.items():
-        rows = sum(entry.tables.values())
+        rows = entry.rows
         print(f"{name}.db: {rows} rows, {entry.bytes / 1e6:.1f} MB -> {entry.compressed_bytes / 1e6:.1f} MB")
     print(f"backup written to {manifest.path} in {manifest.seconds:.1f} s")
     return EXIT_OK
@@ -120,6 +120,13 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.latest == (args.backup is not None):
+        raise ConfigError("restore takes either BACKUP or --latest")
+    if args.latest:
+        found = latest_verified_backup(settings.data_dir)
+        if found is None:
+            return _fail(f"no verified backup under {daily_dir(settings.data_dir)} (see 'bandsaw backup --list')")
+        args.backup = str(found)
     backup = Path(args.backup)
     if not backup.is_dir():
         candidate = daily_dir(settings.data_dir) / args.backup
@@ -192,7 +199,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def register(commands: Any) -> None:
     """Add the storage subcommands to ``bandsaw``'s subparsers."""
-    backup = commands.add_parser("backup", help="back up the five databases now (gzip + manifest)")
+    backup = commands.add_parser("backup", help="back up the databases and users now (gzip + manifest)")
     add_config_arguments(backup)
     backup.add_argument("--list", action="store_true", help="list the backups and their status instead")
     backup.add_argument("--verify", action="store_true", help="with --list: check every file's sha256")
@@ -200,7 +207,9 @@ def register(commands: Any) -> None:
 
     restore = commands.add_parser("restore", help="restore a backup (the engine must be stopped)")
     add_config_arguments(restore)
-    restore.add_argument("backup", metavar="BACKUP", help="backup directory (or its name under databases/daily)")
+    restore.add_argument("backup", metavar="BACKUP", nargs="?", default=None,
+                         help="backup directory (or its name under databases/daily)")
+    restore.add_argument("--latest", action="store_true", help="the newest backup whose files match their sha256")
     restore.set_defaults(handler=_cmd_restore)
 
     archive = commands.add_parser("archive", help="move old raw samples into the monthly archive now")

@@ -12,7 +12,11 @@ Order (nothing current is touched until the backup has passed every check):
    the checked copy takes its place. Should a rename fail half-way, the files already swapped
    are put back.
 A database the backup does not have (it did not exist then) is moved aside too: the engine
-starts it fresh, as it was at backup time.
+starts it fresh, as it was at backup time; except users.db, which stays when the backup has none
+(backups taken before users.db was backed up must not lock everybody out).
+Each restored file is a new generation (see :mod:`core.storage.generation`) forked from the
+backup's, and the ledger records it, so the engine knows the swap was intended and the mirror
+never mistakes rows written after the restore for rows it already has.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.security.audit_anchor import reset_after_restore
-from core.storage.backup import maintenance
-from core.storage.backup_manifest import BackupInvalid, Manifest, verify_backup
+from core.storage.backup import BACKED_UP, daily_dir, maintenance
+from core.storage.backup_manifest import BackupInvalid, Manifest, list_backups, verify_backup
 from core.storage.disk import FreeBytes, free_bytes
+from core.storage.generation import fork_file
+from core.storage.ledger import LedgerEntry, entry_of, update_ledger
 from core.storage.lock import DataDirLock
 from core.storage.samples_reader import archive_dir
 from core.storage.schema import DATABASES
@@ -40,7 +47,8 @@ log = logging.getLogger("bandsaw.database")
 
 UNPACK_CHUNK = 4 * 1024 * 1024
 
-__all__ = ["BackupInvalid", "RestoreError", "RestoreReport", "restore_backup"]
+__all__ = ["BackupInvalid", "RestoreError", "RestoreReport", "latest_verified_backup", "restore_backup",
+           "restore_latest"]
 
 
 class RestoreError(Exception):
@@ -81,7 +89,10 @@ def restore_backup(
             with DataDirLock(data_dir):  # 3
                 if "raw" in manifest.databases:
                     _keep_ids_unique(staging / "raw.db", data_dir)  # 4
+                entries = _new_generations(manifest, staging, int(clock() * 1000))
                 report = _swap(manifest, staging, data_dir, clock())  # 5
+                removed: dict[str, LedgerEntry | None] = {db: None for db in report.kept_aside if db not in entries}
+                update_ledger(databases, {**removed, **entries})
                 if "log" in report.restored:  # an older audit trail is in place: re-anchor at the next check
                     reset_after_restore(data_dir)
         finally:
@@ -92,10 +103,48 @@ def restore_backup(
     return report
 
 
+def latest_verified_backup(data_dir: Path) -> Path | None:
+    """The newest backup whose files all match their manifest (sha256 checked), or None."""
+    for info in list_backups(daily_dir(data_dir)):
+        if not info.ok:
+            continue
+        try:
+            verify_backup(info.path)
+        except BackupInvalid as exc:
+            log.warning("backup %s skipped: %s", info.path.name, exc)
+            continue
+        return info.path
+    return None
+
+
+def restore_latest(data_dir: Path, **options: Any) -> RestoreReport:
+    """Restore the newest verified backup (``bandsaw restore --latest``, the HMI's admin action).
+
+    Raises :class:`RestoreError` when there is none; otherwise as :func:`restore_backup`.
+    """
+    backup = latest_verified_backup(data_dir)
+    if backup is None:
+        raise RestoreError(f"no verified backup under {daily_dir(data_dir)}")
+    return restore_backup(backup, data_dir, **options)
+
+
+def _new_generations(manifest: Manifest, staging: Path, now_ms: int) -> dict[str, LedgerEntry | None]:
+    """Fork each staged database to a new generation; their ledger entries."""
+    entries: dict[str, LedgerEntry | None] = {}
+    for db in manifest.databases:
+        conn = sqlite3.connect(str(staging / f"{db}.db"), isolation_level=None)
+        try:
+            generation = fork_file(conn, "restored", now_ms) if db in DATABASES else None
+            entries[db] = entry_of(conn, generation.id if generation else db, now_ms)
+        finally:
+            conn.close()
+    return entries
+
+
 def _unpack_and_check(manifest: Manifest, staging: Path, guard: SpaceGuard) -> None:
     assert manifest.path is not None
     for db, entry in manifest.databases.items():
-        if db not in DATABASES:
+        if db not in BACKED_UP:
             raise BackupInvalid(f"the manifest lists an unknown database {db!r}")
         guard.need(entry.bytes, f"unpacking {entry.file}")
         target = staging / f"{db}.db"
@@ -172,8 +221,10 @@ def _swap(manifest: Manifest, staging: Path, data_dir: Path, now: float) -> Rest
     report = RestoreReport(backup=manifest.path, manifest=manifest)
     placed: list[str] = []
     try:
-        for db in DATABASES:
+        for db in BACKED_UP:
             current = database_path(data_dir, db)
+            if db not in DATABASES and db not in manifest.databases:
+                continue  # users.db: kept when the backup has none
             if current.exists() or Path(f"{current}-wal").exists():
                 current.touch(exist_ok=True)  # a lone -wal goes aside with its file
                 report.kept_aside[db] = move_aside(current, now, "before-restore")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Synchronous
+from core.storage.ledger import FileVerdict, LedgerEntry, check_file
 from core.storage.schema import SchemaError, ensure_sample_columns, migrate
 
 log = logging.getLogger("bandsaw.database")
@@ -42,6 +43,8 @@ class OpenReport:
     moved_to: Path | None = None
     problem: str = ""  # why it was moved aside
     columns_added: tuple[str, ...] = ()
+    # The file against the engine's ledger: generation, counters, vanished/replaced/rewound.
+    verdict: FileVerdict | None = None
 
 
 def database_path(data_dir: Path, db: str) -> Path:
@@ -68,6 +71,7 @@ def open_writer(
     sample_columns: Sequence[str] = (),
     clock: Callable[[], float] = time.time,
     full_check_max_bytes: int = FULL_CHECK_MAX_BYTES,
+    expected: LedgerEntry | None = None,
 ) -> tuple[sqlite3.Connection, OpenReport]:
     """Open (or create) the writer connection of one database, check it and bring its schema up.
 
@@ -111,6 +115,9 @@ def open_writer(
             conn = _connect(path, synchronous)
             before, version = migrate(conn, db)
         added = tuple(ensure_sample_columns(conn, sample_columns)) if db == "raw" else ()
+        # ``expected`` (the ledger's entry) says what the file held at the last look.
+        verdict = check_file(conn, expected, fresh=check == "new" or moved_to is not None,
+                             now_ms=int(clock() * 1000))
     except BaseException:
         conn.close()
         raise
@@ -126,6 +133,7 @@ def open_writer(
         moved_to=moved_to,
         problem=problem,
         columns_added=added,
+        verdict=verdict,
     )
     return conn, report
 

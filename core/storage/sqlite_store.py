@@ -13,6 +13,8 @@ log.db starts first and stops last, so every alarm transition of the others is l
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +30,7 @@ from core.storage.recorder import Recorder
 from core.storage.sqlite_open import OpenReport, database_path
 from core.storage.sqlite_tables import SqlWriter
 from core.storage.sqlite_writer import BatchWriter
+from core.storage.watch import REFRESH_PERIOD_S, FileWatch
 
 log = logging.getLogger("bandsaw.database")
 
@@ -55,6 +58,9 @@ class SqliteStorage:
         self.anomaly = SqlWriter("anomaly", database_path(data_dir, "anomaly"), **common)
         self.disk = DiskMonitor(data_dir, sqlite.disk_free_floor_mb, alarms, free=disk_free)
         self._started: list[BatchWriter[Any]] = []
+        # Files that vanished or were swapped: alarms, the ledger, the restore offer.
+        self.watch = FileWatch(data_dir, alarms, clock=clock)
+        self._watch_task: asyncio.Task[None] | None = None
 
     @property
     def writers(self) -> list[BatchWriter[Any]]:
@@ -67,6 +73,7 @@ class SqliteStorage:
         Raises (after closing what was opened) when a database cannot be opened at all.
         """
         reports: list[OpenReport] = []
+        self.watch.prepare(self.writers)
         try:
             for writer in self.writers:
                 reports.append(await writer.start())
@@ -88,14 +95,31 @@ class SqliteStorage:
                     "columns_added", f"raw.db: columns added for {len(report.columns_added)} new registers",
                     source="storage", data={"columns": list(report.columns_added)},
                 )
+        self.watch.opened(reports, self.log.event)
+        self._watch_task = asyncio.create_task(self._watch_files(), name="bandsaw.storage.watch")
         return reports
+
+    async def _watch_files(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_PERIOD_S)
+            try:
+                await self.watch.refresh(self._started)
+            except Exception:  # the ledger is a check, never a reason to stop recording
+                log.exception("database file check failed")
 
     async def stop(self, timeout_s: float = 30.0) -> int:
         """Flush and close everything (log.db last); returns rows that could not be written."""
+        task, self._watch_task = self._watch_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.disk.stop()
         lost = 0
         for writer in reversed(self._started):  # log.db, started first, stops last
             lost += await writer.stop(timeout_s)
+        with contextlib.suppress(Exception):  # counters for the next start's comparison
+            await asyncio.to_thread(self.watch.closed, self._started)
         self._started.clear()
         return lost
 

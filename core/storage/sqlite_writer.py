@@ -35,12 +35,14 @@ from typing import Any, Generic, TypeVar
 from core.analysis.alarms import AlarmManager, Priority
 from core.api import StorageHealth
 from core.config import SqliteSettings, Synchronous
+from core.storage.ledger import LedgerEntry
 from core.storage.sqlite_alarms import (
     ALARM_BACKPRESSURE,
     ALARM_DB_REPLACED,
     ALARM_ROWS_DROPPED,
     ALARM_ROWS_REJECTED,
     ALARM_WRITE_FAILED,
+    latch,
     one_shot,
     report_condition,
 )
@@ -116,6 +118,7 @@ class BatchWriter(Generic[T]):
         self.backpressure = False
         self.error = ""  # the last write error while it lasts
         self.report: OpenReport | None = None
+        self.expected: LedgerEntry | None = None  # the ledger's entry for this file, set before start
 
     # --- producer side (event loop thread, never blocks) --------------------------------
 
@@ -198,7 +201,7 @@ class BatchWriter(Generic[T]):
                 f"{self.db}.db was unusable ({self.report.problem}); "
                 f"kept as {self.report.moved_to}, new file started"
             )
-            one_shot(self._alarms, f"{ALARM_DB_REPLACED}.{self.db}", text, priority=Priority.HIGH)
+            latch(self._alarms, f"{ALARM_DB_REPLACED}.{self.db}", text, priority=Priority.HIGH)
         return self.report
 
     async def stop(self, timeout_s: float = 30.0) -> int:
@@ -257,7 +260,8 @@ class BatchWriter(Generic[T]):
         try:
             try:
                 conn, report = open_writer(
-                    self.db, self.path, self._synchronous, sample_columns=self._sample_columns, clock=self._clock
+                    self.db, self.path, self._synchronous, sample_columns=self._sample_columns, clock=self._clock,
+                    expected=self.expected,
                 )
                 self._conn = conn
                 self._opened(conn)
