@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from core.config import Settings, SqliteSettings
 from core.storage.backup import maintenance
 from core.storage.disk import FreeBytes, free_bytes
+from core.storage.generation import LEGACY, read_generation
 from core.storage.lock import DataDirLock
 from core.storage.samples_reader import archive_path, month_of
 from core.storage.schema import sample_columns, target_version
@@ -185,16 +186,32 @@ def mirror_ceiling(data_dir: Path, *, now_ms: int) -> int:
     path = data_dir / "databases" / "pg_mirror.db"
     if not path.exists():
         return 0
+    generation = _raw_generation(data_dir)
     conn = open_reader(path)
     try:
-        row = conn.execute("SELECT MIN(last_id) FROM cursors WHERE source = ? AND updated_ms >= ?",
-                           (MIRROR_SOURCE, now_ms - MIRROR_STALE_MS)).fetchone()
+        # The cursor of raw.db's present generation: another file's cursor says nothing about this one.
+        row = conn.execute(
+            "SELECT MIN(last_id) FROM cursors WHERE source = ? AND generation = ? AND updated_ms >= ?",
+            (MIRROR_SOURCE, generation, now_ms - MIRROR_STALE_MS),
+        ).fetchone()
     except sqlite3.Error as exc:
         log.warning("archive: mirror cursors unreadable (%s): archiving nothing the mirror may need", exc)
         return 0
     finally:
         conn.close()
     return int(row[0]) if row and row[0] is not None else 0
+
+
+def _raw_generation(data_dir: Path) -> str:
+    try:
+        conn = open_reader(database_path(data_dir, "raw"))
+    except sqlite3.Error:
+        return LEGACY
+    try:
+        found = read_generation(conn)
+    finally:
+        conn.close()
+    return found.id if found is not None else LEGACY
 
 
 def _append(path: Path, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

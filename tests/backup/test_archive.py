@@ -189,9 +189,9 @@ def test_rows_the_postgres_mirror_has_not_sent_stay_in_raw(settings: Settings) -
     assert report.moved == 0 and report.max_id == 0
     state = MirrorState(data_dir / "databases" / "pg_mirror.db")
     try:
-        state.set_cursor("central-a", "raw.samples", 500, now)
-        state.set_cursor("central-b", "raw.samples", 800, now)
-        state.set_cursor("abandoned", "raw.samples", 10, now - 40 * DAY_MS)  # unused for 40 days: ignored
+        state.set_cursor("central-a", "raw.samples", "legacy", 500, now)
+        state.set_cursor("central-b", "raw.samples", "legacy", 800, now)
+        state.set_cursor("abandoned", "raw.samples", "legacy", 10, now - 40 * DAY_MS)  # unused for 40 days: ignored
     finally:
         state.close()
     report = archive_raw(mirrored, live_days=3, now_ms=now)

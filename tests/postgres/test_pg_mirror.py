@@ -50,7 +50,7 @@ async def test_every_table_matches_sqlite(
         for table in tables:
             await assert_content(pg, sources, machine_id, table)
 
-        assert await pg.fetchval("SELECT max(version) FROM schema_version") == 1
+        assert await pg.fetchval("SELECT max(version) FROM schema_version") == 2
         columns = await pg.fetch("SELECT column_name FROM information_schema.columns WHERE table_name = 'samples'")
         assert {"new_register", "plc_machine_id"} <= {r[0] for r in columns}
         assert max(commits) <= mirror_settings.database.postgresql.batch_rows

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -35,6 +36,7 @@ from core.analysis.alarms import AlarmManager
 from core.api import ServiceHealth
 from core.config import Settings
 from core.snapshot import Quality, Snapshot
+from core.storage.generation import Generation
 from core.storage.pg.connection import create_pool, describe_error, target_from_settings
 from core.storage.pg.schema import SchemaError, add_columns, enable_timescale, migrate, pg_columns
 from core.storage.pg.sender import CopyPlan, SendState, send_bisecting
@@ -109,7 +111,8 @@ class PostgresMirror:
         self._schema_ready = False
         self._plans: dict[str, CopyPlan] = {}
         self._send_state: dict[str, SendState] = {}
-        self._cursors: dict[str, int] = {}
+        self._cursors: dict[tuple[str, str], int] = {}  # (source, file generation) -> last id sent
+        self._generations: dict[str, Generation] = {}  # source -> its file's generation, this cycle
         self.rows_sent = 0
         self.rows_duplicate = 0  # re-sent rows PostgreSQL already had (skipped, not doubled)
         self.timescale = False
@@ -219,11 +222,15 @@ class PostgresMirror:
                 failing += 1
                 continue
             plan = await self._plan(spec, columns)
-            fresh = await self._io(self._reader.read_ids, spec, list(plan.columns), [entry.row_id])
+            current = await self._io(self._reader.generation, spec)
+            fresh: dict[int, Any] = {}
+            if current is not None and current.key_generation(spec.table, entry.row_id) == entry.generation:
+                fresh = await self._io(self._reader.read_ids, spec, list(plan.columns), [entry.row_id])
             row = fresh.get(entry.row_id) or plan.row_from_dict(entry.values)
             try:
                 async with self._pool.acquire() as conn:
-                    _, refused = await send_bisecting(conn, plan, entry.machine_id, [row])
+                    _, refused = await send_bisecting(conn, plan, entry.machine_id, [row],
+                                                      generation_of=functools.partial(_fixed, entry.generation))
             except Exception as exc:  # the connection, not the row: the entry stays as it was
                 raise MirrorUnavailable(describe_error(exc, self._target)) from exc
             if refused:
@@ -292,10 +299,12 @@ class PostgresMirror:
             if self._stopping:
                 break
             columns = await self._io(self._reader.columns, spec)
-            if columns is None:
+            generation = await self._io(self._reader.generation, spec) if columns is not None else None
+            if columns is None or generation is None:
                 continue  # that database or table does not exist yet
+            self._generations[spec.name] = generation
             plan = await self._plan(spec, columns)
-            progressed = await self._drain(plan) or progressed
+            progressed = await self._drain(plan, generation) or progressed
         await self._refresh_backlog()
         return progressed
 
@@ -315,7 +324,23 @@ class PostgresMirror:
         self._plans[spec.table] = plan
         return plan
 
-    async def _drain(self, plan: CopyPlan) -> bool:
+    def _cursor(self, spec: TableSpec, generation: Generation) -> int:
+        """Where sending resumes in this file: its own cursor, or what its parent file already sent.
+
+        A restored or replaced file holds its parent's rows up to the fork: those the parent's
+        cursor had passed are central already (under the parent's key) and are not read again.
+        """
+        key = (spec.name, generation.id)
+        if key not in self._cursors:
+            start = 0
+            inherited = generation.inherited(spec.table)
+            if inherited is not None:
+                parent, bound = inherited
+                start = min(bound, self._cursors.get((spec.name, parent), 0))
+            self._cursors[key] = start
+        return self._cursors[key]
+
+    async def _drain(self, plan: CopyPlan, generation: Generation) -> bool:
         """Send up to a turn's worth of batches, reading the next batch while one is sent.
 
         (sqlite3 releases the GIL while it steps, so the read overlaps the COPY measurably.)
@@ -323,7 +348,7 @@ class PostgresMirror:
         spec, limit = plan.spec, self._pg.batch_rows
         columns = list(plan.columns)
         pending: asyncio.Future[list[Any] | None] | None = self._submit(
-            self._reader.read, spec, columns, self._cursors.get(spec.name, 0), limit
+            self._reader.read, spec, columns, self._cursor(spec, generation), limit
         )
         batches = 0
         try:
@@ -334,30 +359,38 @@ class PostgresMirror:
                 batches += 1
                 if len(rows) == limit and batches < _BATCHES_PER_TURN and not self._stopping:
                     pending = self._submit(self._reader.read, spec, columns, rows[-1][0], limit)
-                await self._send(plan, rows)
+                await self._send(plan, rows, generation)
         finally:
             if pending is not None:
                 pending.cancel()
         return batches > 0
 
-    async def _send(self, plan: CopyPlan, rows: list[Any]) -> None:
+    async def _send(self, plan: CopyPlan, rows: list[Any], generation: Generation) -> None:
         assert self._pool is not None and self._state is not None and self._machine_id is not None
-        machine_id, source = self._machine_id, plan.spec.name
+        machine_id, source, table = self._machine_id, plan.spec.name, plan.spec.table
+
+        def generation_of(row_id: int) -> str:
+            return generation.key_generation(table, row_id)
+
         async with self._pool.acquire() as conn:
             state = self._send_state.setdefault(source, SendState())
-            inserted, refused = await send_bisecting(conn, plan, machine_id, rows, state=state)
+            inserted, refused = await send_bisecting(conn, plan, machine_id, rows, state=state,
+                                                     generation_of=generation_of)
         now_ms = self._now_ms()
-        rejected = [Rejected(r[0], r[1], plan.row_dict(r), self._target.redact(err)) for r, err in refused]
+        rejected = [
+            Rejected(r[0], r[1], plan.row_dict(r), self._target.redact(err), generation_of(r[0])) for r, err in refused
+        ]
         await self._io(
             self._state.commit_batch,
             self._target.identity,
             source,
+            generation.id,
             last_id=rows[-1][0],
             machine_id=machine_id,
             rejected=rejected,
             now_ms=now_ms,
         )
-        self._cursors[source] = rows[-1][0]
+        self._cursors[(source, generation.id)] = rows[-1][0]
         self._status.last_commit_ms = now_ms
         self.rows_sent += inserted
         self.rows_duplicate += len(rows) - inserted - len(rejected)
@@ -445,27 +478,30 @@ class PostgresMirror:
         """On the SQLite thread: the lag, and cursors past a source's end put back to its start."""
         total, oldest = 0, None
         for spec in self._tables:
-            cursor = self._cursors.get(spec.name, 0)
+            generation = self._generations.get(spec.name) or self._reader.generation(spec)
+            if generation is None:
+                continue
+            cursor = self._cursor(spec, generation)
             rows, ts_ms, high = self._reader.backlog(spec, cursor)
             if high is not None and high < cursor:
-                self._source_replaced(spec, cursor, high)
+                self._source_replaced(spec, generation, cursor, high)
                 rows, ts_ms, high = self._reader.backlog(spec, 0)
             total += rows
             if ts_ms is not None and (oldest is None or ts_ms < oldest):
                 oldest = ts_ms
         return total, oldest
 
-    def _source_replaced(self, spec: TableSpec, cursor: int, high: int) -> None:
-        # The file was replaced (restored from a backup, or a corrupt one moved aside): its ids
-        # start again below the cursor. Send it all again; rows already there are skipped
-        # (samples by time; other tables by id, so a reused id keeps its first row centrally).
+    def _source_replaced(self, spec: TableSpec, generation: Generation, cursor: int, high: int) -> None:
+        # The ids of this generation end below its cursor: the file went back without a new
+        # generation (swapped by hand while the engine did not look, or a legacy file). Send it
+        # all again: identical rows are skipped, different ones are conflicts (quarantine, alarm).
         log.warning(
-            "%s: ids end at %d, below the mirror's cursor %d: the file was replaced; re-sending it",
-            spec.name, high, cursor,
+            "%s: ids end at %d, below the mirror's cursor %d in generation %s: the file was replaced; "
+            "re-sending it", spec.name, high, cursor, generation.id,
         )
         assert self._state is not None
-        self._state.set_cursor(self._target.identity, spec.name, 0, self._now_ms())
-        self._cursors[spec.name] = 0
+        self._state.set_cursor(self._target.identity, spec.name, generation.id, 0, self._now_ms())
+        self._cursors[(spec.name, generation.id)] = 0
         self._send_state[spec.name] = SendState()
         self._send_state[spec.name].conflicted = True
 
@@ -500,3 +536,7 @@ class PostgresMirror:
 
         await asyncio.get_running_loop().run_in_executor(executor, close)
         executor.shutdown(wait=True)
+
+
+def _fixed(generation: str, _row_id: int) -> str:
+    return generation

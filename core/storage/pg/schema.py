@@ -1,7 +1,9 @@
 """The central database's schema: versioned base tables, columns that follow SQLite, TimescaleDB.
 
 Version 1 creates ``schema_version`` and, per mirrored table, the key columns (machine_id plus
-id or ts_ms). Every other column is added when a SQLite table first shows it, so a register
+id or ts_ms). Version 2 adds ``generation`` to the key of the id-keyed tables (rows mirrored
+before are the ``legacy`` generation, which is what files without a generation are locally).
+Every other column is added when a SQLite table first shows it, so a register
 added to the map on one saw becomes a column for all. Schema changes run under an advisory
 lock: a fleet of mirrors starting together must not race on CREATE/ALTER.
 """
@@ -18,7 +20,8 @@ from core.storage.pg.tables import TableSpec, quote_ident
 
 log = logging.getLogger("bandsaw.storage.postgres")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+LEGACY_GENERATION = "legacy"  # = core.storage.generation.LEGACY
 _LOCK_KEY = 0x62616E64  # "band": serialises schema changes between mirrors
 SAMPLES_CHUNK_MS = 24 * 3600 * 1000  # one TimescaleDB chunk per day
 
@@ -27,13 +30,15 @@ class SchemaError(Exception):
     """The central schema cannot be used by this program (e.g. written by a newer version)."""
 
 
-def _base_table_sql(spec: TableSpec) -> list[str]:
+def _base_table_sql(spec: TableSpec, *, version: int = SCHEMA_VERSION) -> list[str]:
     table = quote_ident(spec.table)
     if spec.keep_id:
         index = quote_ident(f"{spec.table}_machine_ts_idx")
+        generation = "generation TEXT NOT NULL, " if version >= 2 else ""
+        key = "machine_id, generation, id" if version >= 2 else "machine_id, id"
         return [
-            f"CREATE TABLE IF NOT EXISTS {table} (machine_id INTEGER NOT NULL, id BIGINT NOT NULL, "
-            f"ts_ms BIGINT NOT NULL, PRIMARY KEY (machine_id, id))",
+            f"CREATE TABLE IF NOT EXISTS {table} (machine_id INTEGER NOT NULL, {generation}id BIGINT NOT NULL, "
+            f"ts_ms BIGINT NOT NULL, PRIMARY KEY ({key}))",
             f"CREATE INDEX IF NOT EXISTS {index} ON {table} (machine_id, ts_ms)",
         ]
     return [
@@ -43,8 +48,28 @@ def _base_table_sql(spec: TableSpec) -> list[str]:
 
 
 def _migrations(tables: Sequence[TableSpec]) -> list[tuple[int, str, list[str]]]:
-    v1 = [statement for spec in tables for statement in _base_table_sql(spec)]
+    v1 = [statement for spec in tables for statement in _base_table_sql(spec, version=1)]
     return [(1, "base tables keyed by machine_id", v1)]
+
+
+async def _add_generation(conn: asyncpg.Connection, tables: Sequence[TableSpec]) -> None:
+    """v2: (machine_id, id) -> (machine_id, generation, id); rows already there are legacy."""
+    for spec in tables:
+        if not spec.keep_id:
+            continue
+        table = quote_ident(spec.table)
+        if await conn.fetchval("SELECT to_regclass($1)", table) is None:
+            continue
+        await conn.execute(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS generation TEXT NOT NULL "
+            f"DEFAULT '{LEGACY_GENERATION}'"
+        )
+        await conn.execute(f"ALTER TABLE {table} ALTER COLUMN generation DROP DEFAULT")
+        for (name,) in await conn.fetch(
+            "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'", table
+        ):
+            await conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote_ident(name)}")
+        await conn.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (machine_id, generation, id)")
 
 
 async def migrate(conn: asyncpg.Connection, tables: Sequence[TableSpec]) -> int:
@@ -66,18 +91,25 @@ async def migrate(conn: asyncpg.Connection, tables: Sequence[TableSpec]) -> int:
                 continue
             for statement in statements:
                 await conn.execute(statement)
-            await conn.execute(
-                "INSERT INTO schema_version (version, applied_ms, description) VALUES ($1, $2, $3)",
-                version,
-                int(time.time() * 1000),
-                description,
-            )
-            log.info("PostgreSQL schema migrated to version %d: %s", version, description)
+            await _record(conn, version, description)
+        if current < 2:
+            await _add_generation(conn, tables)
+            await _record(conn, 2, "generation in the key of id-keyed tables")
         # Tables added to the mirror list after version 1 are created the same way.
         for spec in tables:
             for statement in _base_table_sql(spec):
                 await conn.execute(statement)
     return int(current)
+
+
+async def _record(conn: asyncpg.Connection, version: int, description: str) -> None:
+    await conn.execute(
+        "INSERT INTO schema_version (version, applied_ms, description) VALUES ($1, $2, $3)",
+        version,
+        int(time.time() * 1000),
+        description,
+    )
+    log.info("PostgreSQL schema migrated to version %d: %s", version, description)
 
 
 async def enable_timescale(conn: asyncpg.Connection, table: str = "samples") -> bool:

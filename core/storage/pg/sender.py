@@ -6,6 +6,14 @@ Two ways, same result:
 - direct: COPY straight into the table, commit. A key already there fails the whole COPY with
   a unique violation; the transaction rolls back and the batch goes the staged way.
 
+A row whose key is there already with DIFFERENT content (another file under the same key: a
+replaced file the engine could not tell apart, another saw's rows under a wrong machine id) is
+never dropped silently: the staged way compares what it skipped with what is there, and those
+rows are refused as conflicts (the mirror quarantines them and raises its alarm).
+
+Id-keyed tables carry the row's generation (see core/storage/generation.py), computed per row
+by the caller's ``generation_of(id)``.
+
 Direct is the fast path (the server writes each row once, not twice: about 2x in the catch-up
 benchmark); it is used unless the previous batch of the table met rows already there (a re-send
 after a commit whose answer was lost, or a lost cursor file), then staged until a batch is clean.
@@ -25,6 +33,8 @@ from core.storage.pg.connection import is_content_error
 from core.storage.pg.tables import TableSpec, pg_name, quote_ident, row_coercer
 
 Row = tuple[Any, ...]
+GenerationOf = Callable[[int], str]
+CONFLICT = "conflict: PostgreSQL holds a different row under this key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,7 @@ class CopyPlan:
     insert_sql: str
     coerce: Callable[[Sequence[Any]], Row] | None
     direct_columns: tuple[str, ...]  # PostgreSQL columns of a direct COPY: machine_id, then stored ones
+    conflict_sql: str | None  # ids of staged rows whose key holds other content centrally
 
     @classmethod
     def build(
@@ -55,12 +66,27 @@ class CopyPlan:
         # The local id travels in the stage for every table (the cursor is built on it) but is
         # stored only where it is part of the key.
         stored = [name for name in columns if spec.keep_id or name != "id"]
-        targets = ", ".join(quote_ident(pg_name(name)) for name in stored)
-        values = ", ".join(quote_ident(name) for name in stored)
+        key_extra = ["generation"] if spec.keep_id else []
+        if spec.keep_id:
+            definition = f"generation text, {definition}"
+        targets = ", ".join(quote_ident(pg_name(name)) for name in [*key_extra, *stored])
+        values = ", ".join(quote_ident(name) for name in [*key_extra, *stored])
+        table = quote_ident(spec.table)
         insert = (
-            f"INSERT INTO {quote_ident(spec.table)} (machine_id, {targets}) "
+            f"INSERT INTO {table} (machine_id, {targets}) "
             f"SELECT $1::integer, {values} FROM {quote_ident(stage)} ON CONFLICT DO NOTHING"
         )
+        key = ["generation", "id"] if spec.keep_id else ["ts_ms"]
+        compared = [name for name in stored if name not in key]
+        conflict = None
+        if compared:
+            on = " AND ".join(f"t.{quote_ident(pg_name(n))} = s.{quote_ident(n)}" for n in key)
+            mine = ", ".join(f"t.{quote_ident(pg_name(n))}" for n in compared)
+            theirs = ", ".join(f"s.{quote_ident(n)}" for n in compared)
+            conflict = (
+                f"SELECT s.id FROM {quote_ident(stage)} s JOIN {table} t ON t.machine_id = $1::integer AND {on} "
+                f"WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
+            )
         return cls(
             spec=spec,
             columns=tuple(columns),
@@ -69,14 +95,27 @@ class CopyPlan:
             stage_ddl=f"CREATE TEMP TABLE {quote_ident(stage)} ({definition}) ON COMMIT DROP",
             insert_sql=insert,
             coerce=row_coercer(types, declared),
-            direct_columns=("machine_id", *(pg_name(name) for name in stored)),
+            direct_columns=("machine_id", *key_extra, *(pg_name(name) for name in stored)),
+            conflict_sql=conflict,
         )
 
-    def direct_records(self, machine_id: int, rows: Sequence[Row]) -> list[Row]:
-        skip = 0 if self.spec.keep_id else 1  # samples: the local id is not stored
+    def direct_records(self, machine_id: int, rows: Sequence[Row], generation_of: GenerationOf) -> list[Row]:
         if self.coerce is not None:
-            return [(machine_id, *self.coerce(row)[skip:]) for row in rows]
-        return [(machine_id, *row[skip:]) for row in rows]
+            rows = [self.coerce(row) for row in rows]
+        if self.spec.keep_id:
+            return [(machine_id, generation_of(row[0]), *row) for row in rows]
+        return [(machine_id, *row[1:]) for row in rows]  # samples: the local id is not stored
+
+    def stage_records(self, rows: Sequence[Row], generation_of: GenerationOf) -> Sequence[Row]:
+        if self.coerce is not None:
+            rows = [self.coerce(row) for row in rows]
+        if self.spec.keep_id:
+            return [(generation_of(row[0]), *row) for row in rows]
+        return rows
+
+    @property
+    def stage_columns(self) -> list[str]:
+        return ["generation", *self.columns] if self.spec.keep_id else list(self.columns)
 
     def row_dict(self, row: Sequence[Any]) -> dict[str, Any]:
         return dict(zip(self.columns, row, strict=False))
@@ -94,6 +133,10 @@ class SendState:
         self.direct_batches = 0
 
 
+def _legacy(_row_id: int) -> str:
+    return "legacy"
+
+
 async def send_rows(
     conn: asyncpg.Connection,
     plan: CopyPlan,
@@ -101,23 +144,28 @@ async def send_rows(
     rows: Sequence[Row],
     *,
     state: SendState | None = None,
-) -> int:
-    """Insert ``rows`` in one transaction; returns how many were new (the rest were there)."""
+    generation_of: GenerationOf = _legacy,
+) -> tuple[int, list[int]]:
+    """Insert ``rows`` in one transaction; (how many were new, ids of conflicting rows).
+
+    Rows neither new nor conflicting were there already with the same content.
+    """
     state = state if state is not None else SendState()
     if not state.conflicted:
         try:
             async with conn.transaction():
                 await conn.copy_records_to_table(
-                    plan.spec.table, records=plan.direct_records(machine_id, rows), columns=list(plan.direct_columns)
+                    plan.spec.table, records=plan.direct_records(machine_id, rows, generation_of),
+                    columns=list(plan.direct_columns),
                 )
             state.direct_batches += 1
-            return len(rows)
+            return len(rows), []
         except asyncpg.UniqueViolationError:
             state.conflicted = True  # some rows are there already: skip them the staged way
-    inserted = await _send_staged(conn, plan, machine_id, rows)
+    inserted, conflicts = await _send_staged(conn, plan, machine_id, rows, generation_of)
     state.staged_batches += 1
     state.conflicted = inserted < len(rows)
-    return inserted
+    return inserted, conflicts
 
 
 async def _send_staged(
@@ -125,13 +173,19 @@ async def _send_staged(
     plan: CopyPlan,
     machine_id: int,
     rows: Sequence[Row],
-) -> int:
-    records = [plan.coerce(row) for row in rows] if plan.coerce is not None else rows
+    generation_of: GenerationOf,
+) -> tuple[int, list[int]]:
     async with conn.transaction():
         await conn.execute(plan.stage_ddl)
-        await conn.copy_records_to_table(plan.stage, records=records, columns=list(plan.columns))
+        await conn.copy_records_to_table(
+            plan.stage, records=plan.stage_records(rows, generation_of), columns=plan.stage_columns
+        )
         status = await conn.execute(plan.insert_sql, machine_id)
-    return int(status.rsplit(" ", 1)[-1])
+        inserted = int(status.rsplit(" ", 1)[-1])
+        conflicts: list[int] = []
+        if inserted < len(rows) and plan.conflict_sql is not None:
+            conflicts = [int(r[0]) for r in await conn.fetch(plan.conflict_sql, machine_id)]
+    return inserted, conflicts
 
 
 def _error_text(exc: BaseException) -> str:
@@ -147,20 +201,25 @@ async def send_bisecting(
     rows: Sequence[Row],
     *,
     state: SendState | None = None,
+    generation_of: GenerationOf = _legacy,
 ) -> tuple[int, list[tuple[Row, str]]]:
     """Send ``rows``; a content error splits the batch until each refused row stands alone.
 
-    Returns (rows inserted, [(refused row, error text)]). Connection errors propagate: the caller
-    retries the whole batch, which is safe because inserts are idempotent.
+    Returns (rows inserted, [(refused row, error text)]), conflicts among the refused. Connection
+    errors propagate: the caller retries the whole batch, which is safe because inserts are
+    idempotent.
     """
     try:
-        return await send_rows(conn, plan, machine_id, rows, state=state), []
+        inserted, conflicts = await send_rows(conn, plan, machine_id, rows, state=state, generation_of=generation_of)
     except Exception as exc:
         if not is_content_error(exc):
             raise
         if len(rows) == 1:
             return 0, [(rows[0], _error_text(exc))]
+    else:
+        wanted = set(conflicts)
+        return inserted, [(row, CONFLICT) for row in rows if row[0] in wanted]
     middle = len(rows) // 2
-    inserted_left, refused_left = await send_bisecting(conn, plan, machine_id, rows[:middle], state=state)
-    inserted_right, refused_right = await send_bisecting(conn, plan, machine_id, rows[middle:], state=state)
-    return inserted_left + inserted_right, refused_left + refused_right
+    left = await send_bisecting(conn, plan, machine_id, rows[:middle], state=state, generation_of=generation_of)
+    right = await send_bisecting(conn, plan, machine_id, rows[middle:], state=state, generation_of=generation_of)
+    return left[0] + right[0], left[1] + right[1]

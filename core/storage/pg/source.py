@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from core.storage.generation import LEGACY, Generation, read_generation
 from core.storage.pg.tables import TableSpec, quote_ident
 
 log = logging.getLogger("bandsaw.storage.postgres")
@@ -89,6 +90,19 @@ class SourceReader:
             return None
         rest = [(row[1], str(row[2] or "")) for row in info if row[1] not in ("id", "ts_ms")]
         return [("id", by_name["id"]), ("ts_ms", by_name["ts_ms"]), *rest]
+
+    def generation(self, spec: TableSpec) -> Generation | None:
+        """The source file's generation (``legacy`` for a file without one); None: not there."""
+        conn = self._connection(spec)
+        if conn is None:
+            return None
+        try:
+            found = read_generation(conn)
+        except sqlite3.Error as exc:
+            log.warning("cannot read the generation of %s: %s", self.path(spec), exc)
+            self._forget(spec)
+            return None
+        return found if found is not None else Generation(LEGACY)
 
     def read(self, spec: TableSpec, columns: list[str], after_id: int, limit: int) -> list[Row] | None:
         """Up to ``limit`` rows with id > ``after_id``, oldest first; row[0] is the id.

@@ -4,7 +4,10 @@ Every mirrored SQLite table follows the storage contract: ``id INTEGER PRIMARY K
 AUTOINCREMENT``, ``ts_ms INTEGER NOT NULL`` and any other columns. In PostgreSQL each row also
 carries ``machine_id`` so many saws share one database. ``samples`` is keyed by
 (machine_id, ts_ms) and drops the local id (meaningless centrally, and a TimescaleDB hypertable
-needs the time column in its key); every other table is keyed by (machine_id, id).
+needs the time column in its key; a time is unique by construction). Every other table is keyed
+by (machine_id, generation, id): the generation names the local file (see
+core/storage/generation.py), so a restored or recreated file's ids never collide with the rows
+its predecessor already sent.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ class TableSpec:
     keep_id: bool = True  # mirror the SQLite id (and key on it) or key on ts_ms
 
     @property
-    def key(self) -> tuple[str, str]:
-        return ("machine_id", "id") if self.keep_id else ("machine_id", "ts_ms")
+    def key(self) -> tuple[str, ...]:
+        return ("machine_id", "generation", "id") if self.keep_id else ("machine_id", "ts_ms")
 
     @property
     def name(self) -> str:
