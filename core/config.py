@@ -108,6 +108,11 @@ class ModbusSettings(_Section):
     max_block_gap: int = Field(default=20, ge=0, le=124)
     # None: registers.yaml beside the config file in effect, else the packaged default map.
     register_map: Path | None = None
+    # Link health (issue 16): how long exception answers, missing registers or "connected but no
+    # data" last before their alarm (priorities: analysis.alarms.priorities); how often a refused
+    # port is probed again (backoff applies only to connects that time out).
+    data_alarm_delay_s: float = Field(default=3.0, ge=0, le=600)
+    refused_probe_s: float = Field(default=0.5, gt=0, le=1.0)
 
     @model_validator(mode="after")
     def _floor_below_rate(self) -> ModbusSettings:

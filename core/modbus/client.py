@@ -8,8 +8,11 @@ exceptions. The link policy, from ``settings.modbus``:
   allowed, spaced by ``retry_delay_s``; a request inside that delay fails at once with
   :class:`PlcRetryPending` (the poll loop keeps its rate and reports the gap, nothing hangs).
 - After ``retries`` failed retries, or at once when the socket is refused or dropped, the link
-  is declared lost: the connection is closed and a background task reconnects with capped
-  exponential backoff (``retry_delay_s`` doubling up to ``reconnect_backoff_max_s``).
+  is declared lost: the connection is closed and a background task reconnects. A refused port
+  (the PLC restarting, a cable out) is probed every ``refused_probe_s`` (<= 1 s), so the first
+  sample after the PLC is back comes within about a second. Only slow failures back off
+  (``retry_delay_s`` doubling up to ``reconnect_backoff_max_s``): a connect that times out, or a
+  PLC that accepts the socket and then never answers.
 - An answer of any kind (data, Modbus exception, malformed reply) proves the link alive.
 - Each episode is logged once when it starts and once when it ends (logger ``bandsaw.modbus``).
 
@@ -39,6 +42,7 @@ from core.modbus.errors import (
     PlcRetryPending,
     PlcTimeout,
 )
+from core.modbus.logfilter import quiet_library_tracebacks
 
 log = logging.getLogger("bandsaw.modbus")
 
@@ -67,6 +71,7 @@ class PlcClient:
         port: int | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        quiet_library_tracebacks()
         self.host = host if host is not None else settings.host
         self.port = port if port is not None else settings.port
         self._device_id = settings.device_id
@@ -75,6 +80,8 @@ class PlcClient:
         self._retry_delay_s = settings.retry_delay_s
         self._backoff_max_s = max(settings.reconnect_backoff_max_s, _MIN_BACKOFF_S)
         self._backoff_initial_s = min(max(settings.retry_delay_s, _MIN_BACKOFF_S), self._backoff_max_s)
+        self._probe_s = max(min(settings.refused_probe_s, 1.0), _MIN_BACKOFF_S)
+        self._answered_since_connect = True  # no silent connect so far
         self._clock = clock
         self._lock = asyncio.Lock()
         self._client: AsyncModbusTcpClient | None = None
@@ -251,6 +258,7 @@ class PlcClient:
             log.info("PLC %s answering again after %d failed attempt(s)", self.address, self._failures)
         self._failures = 0
         self._backoff_s = self._backoff_initial_s
+        self._answered_since_connect = True
 
     def _report_down(self, reason: str) -> None:
         if self._down_since is None:
@@ -301,18 +309,28 @@ class PlcClient:
             return
         self._reconnect_task = asyncio.create_task(self._reconnect_loop(), name="bandsaw.modbus.reconnect")
 
+    def _slow_delay(self) -> float:
+        delay = self._backoff_s
+        self._backoff_s = min(self._backoff_s * 2, self._backoff_max_s)
+        return delay
+
     async def _reconnect_loop(self) -> None:
-        # The backoff only resets when the PLC answers: a PLC that accepts the socket and
-        # then stays silent is retried ever more slowly, up to the cap.
+        # The backoff only resets when the PLC answers: a PLC that accepts the socket and then
+        # stays silent is retried ever more slowly, up to the cap. A refused port is cheap to
+        # probe and is what a restarting PLC shows: probed at a fixed short interval.
+        delay = self._probe_s if self._answered_since_connect else self._slow_delay()
         while not self._closed:
-            await asyncio.sleep(self._backoff_s)
-            self._backoff_s = min(self._backoff_s * 2, self._backoff_max_s)
+            await asyncio.sleep(delay)
+            started = self._clock.monotonic()
             try:
                 if await self._attempt_connect():
                     return
             except Exception:  # a bug must not end reconnection for good
                 log.exception("PLC %s: reconnect attempt failed unexpectedly", self.address)
-            log.debug("PLC %s: reconnect failed: %s", self.address, self.last_error)
+            fast = self._clock.monotonic() - started < min(self._timeout_s / 2, 0.5)
+            delay = self._probe_s if fast else self._slow_delay()
+            log.debug("PLC %s: reconnect failed (%s): %s", self.address, "refused" if fast else "slow",
+                      self.last_error)
 
     async def _attempt_connect(self) -> bool:
         self._generation += 1
@@ -340,6 +358,7 @@ class PlcClient:
         self._client = client
         self._connected = True
         self._failures = 0
+        self._answered_since_connect = False
         self.connects += 1
         log.debug("PLC %s: connected", self.address)
         return True

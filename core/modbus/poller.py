@@ -9,6 +9,8 @@ One cycle reads every block of ``register_map.plan(max_block_gap)`` through the 
 - a float register holding NaN/inf decodes to None and marks the snapshot STALE.
 
 The snapshot goes to a plain callable given by the engine; the loop never awaits a consumer.
+Link health (:mod:`core.modbus.health`): "up" and the rate count only cycles that returned data;
+exception answers, missing registers and "connected but no data" each have their own alarm.
 Slots are ``start + k * period`` on the monotonic clock; a cycle that runs past the next slot
 skips the slots it overran (counted as overruns) rather than firing a burst to catch up.
 """
@@ -29,6 +31,7 @@ from core.config import Settings
 from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
 from core.modbus.decode import BlockDecoder
 from core.modbus.errors import PlcBadResponse, PlcError, PlcExceptionResponse
+from core.modbus.health import ALARM_LINK_LOST, DataHealth
 from core.modbus.stats import RateWindow, RatioWindow, percentiles
 from core.registers import Block, RegisterMap
 from core.snapshot import Quality, Snapshot
@@ -36,7 +39,7 @@ from core.snapshot import Quality, Snapshot
 log = logging.getLogger("bandsaw.modbus")
 
 SnapshotCallback = Callable[[Snapshot], None]
-ALARM_LINK_LOST = "modbus.link_lost"
+__all__ = ["ALARM_LINK_LOST", "ALARM_RATE_LOW", "BlockReader", "JitterStats", "Poller"]
 ALARM_RATE_LOW = "modbus.rate_low"
 _CYCLE_HISTORY = 1000  # cycles kept for the cycle-time percentiles
 _LATENESS_HISTORY = 20_000  # cycle start vs deadline, for jitter figures
@@ -117,7 +120,9 @@ class Poller:
         self._last_good_ms: int | None = None
         self._last_error = ""
         # alarm and log state: report changes, not every cycle
-        self._link_alarm = False
+        self._data = DataHealth(modbus, self.period, alarms, window_s=health_window_s)
+        self._cycle_failed: dict[str, PlcError] = {}
+        self._cycle_bad: dict[str, str] = {}
         self._rate_alarm = False
         self._rate_low_since: float | None = None
         self._failing_blocks: dict[str, str] = {}
@@ -176,11 +181,13 @@ class Poller:
         raw: dict[str, int | float | None] = dict(self._empty)
         read = 0
         complete = True
+        self._cycle_failed, self._cycle_bad = {}, {}
         for planned in self._plan:
             try:
                 words = await self._client.read_holding(planned.block.address, planned.block.count)
             except PlcError as exc:
                 self._block_failed(planned, exc)
+                self._cycle_failed[planned.label] = exc
                 continue
             read += 1
             if self._failing_blocks:
@@ -189,6 +196,7 @@ class Poller:
         completed = clock.monotonic()
         failed = len(self._plan) - read
         self._errors.add(completed, failed, len(self._plan))
+        self._data.observe(completed, data=read > 0, failed=self._cycle_failed, bad_registers=self._cycle_bad)
         if read == 0:
             quality = Quality.COMM_ERROR
         elif failed or not complete:
@@ -214,6 +222,7 @@ class Poller:
                     self._bad_registers.discard(name)
                     log.info("register %s holds a number again", name)
         for name in bad:
+            self._cycle_bad[name] = "no finite number"
             if name not in self._bad_registers:
                 self._bad_registers.add(name)
                 log.warning("register %s holds no finite number: reported as missing", name)
@@ -249,12 +258,18 @@ class Poller:
         return self._latest
 
     def achieved_hz(self, now: float | None = None) -> float:
+        """Cycles that returned data, per second (0 when nothing arrives)."""
+        return self._data.data_hz(self._clock.monotonic() if now is None else now)
+
+    def poll_hz(self, now: float | None = None) -> float:
+        """Cycles run per second, data or not (the schedule's own rate)."""
         return self._rate.rate(self._clock.monotonic() if now is None else now, self.period)
 
     def health(self) -> LinkHealth:
         now = self._clock.monotonic()
         p50, p99 = percentiles(self._cycle_ms, 0.50, 0.99)
-        link_up = self._client.link_up
+        # Up only while reads return data: a socket that answers with exceptions is not a link.
+        link_up = self._client.link_up and self._data.flowing(now)
         return LinkHealth(
             connected=link_up,
             last_good_ms=self._last_good_ms,
@@ -278,17 +293,12 @@ class Poller:
     def _update_alarms(self, now: float) -> None:
         if self._alarms is None:
             return
-        down = not self._client.link_up
-        if down != self._link_alarm:
-            self._link_alarm = down
-            reason = self._client.last_error or "no answer"
-            self._alarms.update(
-                ALARM_LINK_LOST, down, reason if down else "PLC link lost", source="modbus",  # priority: config
-            )
+        self._data.update_alarms(now, socket_up=self._client.link_up, last_error=self._client.last_error)
         if self._floor_hz <= 0:
             return
         hz = self.achieved_hz(now)
-        if hz >= self._floor_hz:
+        # No data at all is the link's or no-data alarm's business; "slow" needs data arriving.
+        if hz >= self._floor_hz or not self._data.flowing(now):
             self._rate_low_since = None
             if self._rate_alarm:
                 self._rate_alarm = False

@@ -69,8 +69,18 @@ def _copy(source: Path, target: Path) -> None:
 
 
 async def test_replaced_files_and_a_restore_lose_and_double_nothing(
-    mirror_settings: Settings, pg: asyncpg.Connection, machine_id: int
+    mirror_settings: Settings, own_database: str, machine_id: int
 ) -> None:
+    # A database of its own: the engine's real column types must not shape the shared one.
+    mirror_settings.database.postgresql.database = own_database
+    pg = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database=own_database)
+    try:
+        await _replace_and_restore(mirror_settings, pg, machine_id)
+    finally:
+        await pg.close()
+
+
+async def _replace_and_restore(mirror_settings: Settings, pg: asyncpg.Connection, machine_id: int) -> None:
     databases = mirror_settings.data_dir / "databases"
     await _run(mirror_settings)
     run_backup(mirror_settings)
