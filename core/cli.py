@@ -141,8 +141,13 @@ async def _run_engine(engine: Any, duration: float | None, status_every: float) 
     finally:
         await engine.stop()
         storage = engine.status().storage
-        status_log.info("stopped cleanly: %d rows written, %d left unwritten", storage.rows_written, storage.queue_rows)
-    return EXIT_OK
+        outcome = engine.storage.last_stop  # the last line says what a stop could not write
+        if outcome.unwritten:
+            status_log.critical("stopped in %.1f s: %d rows written; %s", outcome.seconds, storage.rows_written,
+                                outcome.summary())
+        else:
+            status_log.info("stopped cleanly: %d rows written, 0 left unwritten", storage.rows_written)
+    return EXIT_FAILURE if outcome.unwritten else EXIT_OK
 
 
 # --- simulator -----------------------------------------------------------------------------

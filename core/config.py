@@ -161,6 +161,11 @@ class SqliteSettings(_Section):
     # raw.db keeps this many days of samples; older ones move to databases/archive/raw-YYYY-MM.db
     # after the daily backup. 0 keeps everything in raw.db.
     archive_live_days: int = Field(default=7, ge=0)
+    # A stop has this long (SIGTERM ends within 20 s whatever the disk does: the service unit's
+    # TimeoutStopSec stays above it). Rows not written by then are spilled to a journal in
+    # spill_dir (best on another file system) or <data_dir>-spill, and replayed at the next start.
+    stop_timeout_s: float = Field(default=18.0, gt=0, le=300)
+    spill_dir: Path | None = None
 
 
 def postgres_url_problem(url: str) -> str | None:

@@ -43,6 +43,7 @@ from core.snapshot import Quality, Snapshot
 from core.storage.backup_scheduler import BackupScheduler
 from core.storage.lock import DataDirLock
 from core.storage.pg.mirror import PostgresMirror
+from core.storage.spill import StopBudget
 from core.storage.sqlite_store import SqliteStorage
 
 log = logging.getLogger("bandsaw.engine")
@@ -242,11 +243,16 @@ class Engine:
         log.info("engine started: PLC %s:%d, data in %s", host, port, self.settings.data_dir)
 
     async def stop(self) -> None:
-        """Stop in reverse order; every batch is flushed before the files close."""
+        """Stop in reverse order; every batch is flushed before the files close.
+
+        Bounded (database.sqlite.stop_timeout_s): rows the storage cannot write in time are
+        spilled to a journal; ``storage.last_stop`` says how many and where.
+        """
+        budget = StopBudget(self.storage.stop_timeout_s)
         self.access.close()  # everyone logged out (audited while log.db is still open)
         if self.control is not None:
             # First, while the PLC link and fresh data still serve it: the operator's speeds go back.
-            await self.control.stop()
+            await budget.within(self.control.stop(), "control")
         if self.poller is not None:
             await self.poller.stop()
         if self._housekeeping is not None:
@@ -254,25 +260,25 @@ class Engine:
             await asyncio.gather(self._housekeeping, return_exceptions=True)
             self._housekeeping = None
         if self.writer is not None:
-            await self.writer.stop()
+            await budget.within(self.writer.stop(), "PLC writer")
         if self.client is not None:
             await self.client.close()
         if self.telemetry is not None:
-            await self.telemetry.stop()
+            await budget.within(self.telemetry.stop(), "telemetry")
         if self.mirror is not None:
-            await self.mirror.stop()
+            await budget.within(self.mirror.stop(), "PostgreSQL mirror")
         self._note_link(None)
         self.analysis.stop()
         if self.backup_scheduler is not None:
-            await self.backup_scheduler.stop()
+            await budget.within(self.backup_scheduler.stop(), "backup")
             self.backup_scheduler = None
         if self._unaudit_alarms is not None:
             self._unaudit_alarms()
             self._unaudit_alarms = None
         if self.audit_integrity is not None:
-            await self.audit_integrity.stop()
+            await budget.within(self.audit_integrity.stop(), "audit check")
             self.audit_integrity = None
-        await self.storage.stop()
+        await self.storage.stop(budget.remaining())
         if self.simulator is not None:
             await self.simulator.stop()
             self.simulator = None

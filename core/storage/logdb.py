@@ -81,10 +81,10 @@ class LogWriter(SqlWriter):
             self._detach()
             raise
 
-    async def stop(self, timeout_s: float = 30.0) -> int:
+    async def stop(self, timeout_s: float = 30.0, *, grace_s: float = 1.0) -> int:
         """Flush and close; stop the other writers first so their last alarms are logged."""
         self._detach()
-        return await super().stop(timeout_s)
+        return await super().stop(timeout_s, grace_s=grace_s)
 
     def _detach(self) -> None:
         if self._unsubscribe is not None:

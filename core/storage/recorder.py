@@ -99,6 +99,9 @@ class Recorder(BatchWriter[Row]):
             row = (snapshot.ts_ms, *map(values.get, self.columns))
         return self.submit(row)
 
+    def journal_form(self, item: Row) -> tuple[str, Row]:
+        return self._insert, item
+
     def _write_batch(self, conn: Any, items: list[Row]) -> None:
         # One multi-row INSERT per chunk instead of executemany: executemany releases and
         # re-takes the GIL around every row, and each re-take waits for the producer thread

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from core.analysis.alarms import AlarmManager
@@ -27,6 +30,7 @@ from core.registers import RegisterMap
 from core.storage.disk import DiskMonitor, FreeBytes, free_bytes
 from core.storage.logdb import LogWriter
 from core.storage.recorder import Recorder
+from core.storage.spill import SPILL_GLOB, StopOutcome, read_spill, replay_into, spill_dirs, write_spill
 from core.storage.sqlite_open import OpenReport, database_path
 from core.storage.sqlite_tables import SqlWriter
 from core.storage.sqlite_writer import BatchWriter
@@ -60,6 +64,10 @@ class SqliteStorage:
         self._started: list[BatchWriter[Any]] = []
         # Files that vanished or were swapped: alarms, the ledger, the restore offer.
         self.watch = FileWatch(data_dir, alarms, clock=clock)
+        self._clock = clock
+        self._spill_dirs = spill_dirs(data_dir, settings.resolve(sqlite.spill_dir) if sqlite.spill_dir else None)
+        self.stop_timeout_s = sqlite.stop_timeout_s
+        self.last_stop = StopOutcome()
         self._watch_task: asyncio.Task[None] | None = None
 
     @property
@@ -96,6 +104,7 @@ class SqliteStorage:
                     source="storage", data={"columns": list(report.columns_added)},
                 )
         self.watch.opened(reports, self.log.event)
+        await self._replay_spills()
         self._watch_task = asyncio.create_task(self._watch_files(), name="bandsaw.storage.watch")
         return reports
 
@@ -107,21 +116,68 @@ class SqliteStorage:
             except Exception:  # the ledger is a check, never a reason to stop recording
                 log.exception("database file check failed")
 
-    async def stop(self, timeout_s: float = 30.0) -> int:
-        """Flush and close everything (log.db last); returns rows that could not be written."""
+    async def stop(self, timeout_s: float | None = None) -> int:
+        """Flush and close everything (log.db last) within ``timeout_s`` (default
+        ``stop_timeout_s``); rows not written by then are spilled (see :mod:`core.storage.spill`).
+
+        Returns the rows not written in time; :attr:`last_stop` says how many were spilled, where.
+        """
+        started = time.monotonic()
+        budget = self.stop_timeout_s if timeout_s is None else timeout_s
+        deadline = started + max(budget - 1.0, budget * 0.8)  # the last second is the spill's
         task, self._watch_task = self._watch_task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.disk.stop()
-        lost = 0
-        for writer in reversed(self._started):  # log.db, started first, stops last
-            lost += await writer.stop(timeout_s)
+        started_writers = list(self._started)
+        others = [w for w in started_writers if w is not self.log]
+        # The others flush side by side; log.db last, so their final alarms are in it.
+        unwritten = sum(await asyncio.gather(*(w.stop(deadline - time.monotonic()) for w in others)))
+        if self.log in started_writers:
+            unwritten += await self.log.stop(max(deadline - time.monotonic(), 0.5))
+        spilled, path = self._spill(started_writers) if unwritten else (0, None)
         with contextlib.suppress(Exception):  # counters for the next start's comparison
-            await asyncio.to_thread(self.watch.closed, self._started)
+            await asyncio.wait_for(asyncio.to_thread(self.watch.closed, started_writers), 1.0)
         self._started.clear()
-        return lost
+        self.last_stop = StopOutcome(unwritten, spilled, path, round(time.monotonic() - started, 3))
+        if unwritten:
+            log.critical("storage stop: %s", self.last_stop.summary())
+        return unwritten
+
+    def _spill(self, writers: Sequence[BatchWriter[Any]]) -> tuple[int, Path | None]:
+        rows: list[tuple[str, str, Sequence[Any]]] = []
+        for writer in writers:
+            for item in writer.take_unwritten():
+                sql, params = writer.journal_form(item)
+                rows.append((writer.db, sql, params))
+        if not rows:
+            return 0, None
+        path = write_spill(rows, self._spill_dirs, self._clock())
+        return (len(rows), path) if path is not None else (0, None)
+
+    async def _replay_spills(self) -> None:
+        """Rows a previous stop spilled go in before anything new (each file once, then deleted)."""
+        by_name = {writer.db: writer for writer in self.writers}
+        for directory in self._spill_dirs:
+            for path in sorted(directory.glob(SPILL_GLOB)) if directory.is_dir() else []:
+                try:
+                    by_db = await asyncio.to_thread(read_spill, path)
+                    replayed = 0
+                    for db, rows in by_db.items():
+                        writer = by_name.get(db)
+                        if writer is None:
+                            log.error("%s: rows for unknown database %s left in the file", path, db)
+                            continue
+                        replayed += await writer.execute(functools.partial(replay_into, marker=path.name, rows=rows))
+                except (OSError, sqlite3.Error, RuntimeError) as exc:
+                    log.error("spill journal %s not replayed (kept for the next start): %s", path, exc)
+                    continue
+                path.unlink(missing_ok=True)
+                log.warning("replayed %d rows a previous stop had spilled to %s", replayed, path)
+                self.log.event("spill_replayed", f"{replayed} rows replayed from {path}", source="storage",
+                               data={"rows": replayed, "file": str(path)})
 
     def health(self) -> StorageHealth:
         """raw.db's figures (rows written, last commit) with every writer's queue and trouble."""

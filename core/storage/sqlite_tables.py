@@ -44,6 +44,9 @@ class SqlWriter(BatchWriter[SqlRow]):
             sql = cache[key] = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
         return self.submit((sql, tuple(row.values())))
 
+    def journal_form(self, item: SqlRow) -> SqlRow:
+        return item
+
     def _write_batch(self, conn: sqlite3.Connection, items: list[SqlRow]) -> None:
         for sql, group in groupby(items, key=lambda item: item[0]):
             conn.executemany(sql, [params for _, params in group])

@@ -51,6 +51,7 @@ from core.storage.sqlite_open import OpenReport, open_writer
 log = logging.getLogger("bandsaw.database")
 
 DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024
+FAILING_STOP_S = 3.0  # how long a stop keeps retrying a writer whose commits already fail
 COALESCE_ROWS = 1000  # largest batch when catching up, unless batch_rows is larger
 # Errors that a retry cannot fix: the row itself is wrong (type, size, constraint).
 _MALFORMED = (sqlite3.InterfaceError, sqlite3.IntegrityError, sqlite3.ProgrammingError,
@@ -103,6 +104,7 @@ class BatchWriter(Generic[T]):
         self._calls: deque[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = deque()
         self._stopping = False
         self._abandon = False  # stop() ran out of time: give up retrying
+        self._stuck = False  # the thread did not end within the grace after giving up
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._done: asyncio.Future[None] | None = None
@@ -183,7 +185,7 @@ class BatchWriter(Generic[T]):
         loop = self._loop = asyncio.get_running_loop()
         opened: asyncio.Future[OpenReport] = loop.create_future()
         self._done = loop.create_future()
-        self._stopping = self._abandon = False
+        self._stopping = self._abandon = self._stuck = False
         # Daemon: an engine that dies without stop() must not hang the interpreter on exit;
         # SQLite's journal makes an interrupted transaction harmless.
         thread = threading.Thread(target=self._main, args=(opened,), name=f"sqlite-{self.db}", daemon=True)
@@ -204,24 +206,33 @@ class BatchWriter(Generic[T]):
             latch(self._alarms, f"{ALARM_DB_REPLACED}.{self.db}", text, priority=Priority.HIGH)
         return self.report
 
-    async def stop(self, timeout_s: float = 30.0) -> int:
+    async def stop(self, timeout_s: float = 30.0, *, grace_s: float = 1.0) -> int:
         """Flush everything queued, close the file, end the thread; returns rows NOT written.
 
-        Keeps retrying failed commits up to ``timeout_s``; rows still queued then are counted as
-        lost in the log (critical) and in the return value.
+        Keeps writing (and retrying failed commits) up to ``timeout_s``; then the thread gives up
+        after the commit under way (waited for at most ``grace_s`` more: a commit stuck in the
+        kernel must not hold the stop). Rows not written stay available to
+        :meth:`take_unwritten` (to be spilled to a journal) and are counted in the return value.
         """
         thread, done = self._thread, self._done
         if thread is None or done is None:
             return 0
         self._stopping = True
         self._signal.set()
+        if self.error:  # failing already (disk full, I/O error): a few more tries, then spill
+            timeout_s = min(timeout_s, FAILING_STOP_S)
         try:
-            await asyncio.wait_for(asyncio.shield(done), timeout_s)
+            await asyncio.wait_for(asyncio.shield(done), max(timeout_s, 0.0))
         except TimeoutError:
             self._abandon = True
             self._signal.set()
-            await asyncio.shield(done)  # the commit under way finishes, then the thread ends
-        thread.join()
+            try:  # the commit under way finishes, then the thread ends
+                await asyncio.wait_for(asyncio.shield(done), grace_s)
+            except TimeoutError:
+                log.critical("%s.db: the writer thread is stuck in a commit; leaving it", self.db)
+                self._stuck = True
+        if not self._stuck:
+            thread.join()
         self._thread = None
         self._wake_waiters()
         while self._calls:  # execute() raced with stop: the connection is gone
@@ -231,6 +242,20 @@ class BatchWriter(Generic[T]):
         if lost:
             log.critical("%s.db: %d rows could not be written before shutdown (%s)", self.db, lost, self.error)
         return lost
+
+    def take_unwritten(self) -> list[T]:
+        """After :meth:`stop`: the rows that were not written (queue and any batch cut short)."""
+        if self._thread is not None:
+            raise RuntimeError(f"{self.db} writer still running")
+        items = [*self._inflight, *self._queue] if self._stuck else list(self._queue)
+        self._queue.clear()
+        self._inflight = []
+        self._finished = self._accepted
+        return items
+
+    def journal_form(self, item: T) -> tuple[str, tuple[Any, ...]]:
+        """One queued row as (SQL, parameters), as a spill journal keeps it."""
+        raise NotImplementedError
 
     async def execute(self, fn: Callable[[sqlite3.Connection], R]) -> R:
         """Run ``fn(connection)`` on the writer thread, between batches.
@@ -286,6 +311,8 @@ class BatchWriter(Generic[T]):
         failures = 0
         while True:
             self._run_calls()
+            if self._abandon and not self._inflight:
+                return  # out of time: what is still queued is the stop's to spill
             if not self._inflight:
                 waiting = len(queue)
                 if not waiting:

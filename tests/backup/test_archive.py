@@ -17,6 +17,7 @@ from core.snapshot import Quality, Snapshot
 from core.storage import archive as archive_module
 from core.storage.archive import DAY_MS, archive_raw, writer_delete
 from core.storage.disk import MB
+from core.storage.generation import LEGACY, Generation, read_generation
 from core.storage.lock import DataDirLock, DataDirLocked
 from core.storage.recorder import Recorder
 from core.storage.samples_reader import archive_dir, count_samples, read_samples, sources
@@ -188,10 +189,14 @@ def test_rows_the_postgres_mirror_has_not_sent_stay_in_raw(settings: Settings) -
     report = archive_raw(mirrored, live_days=3, now_ms=now)
     assert report.moved == 0 and report.max_id == 0
     state = MirrorState(data_dir / "databases" / "pg_mirror.db")
+    raw = sqlite3.connect(database_path(data_dir, "raw"))
+    generation = (read_generation(raw) or Generation(LEGACY)).id  # cursors are per file generation
+    raw.close()
     try:
-        state.set_cursor("central-a", "raw.samples", "legacy", 500, now)
-        state.set_cursor("central-b", "raw.samples", "legacy", 800, now)
-        state.set_cursor("abandoned", "raw.samples", "legacy", 10, now - 40 * DAY_MS)  # unused for 40 days: ignored
+        state.set_cursor("central-a", "raw.samples", generation, 500, now)
+        state.set_cursor("central-b", "raw.samples", generation, 800, now)
+        state.set_cursor("abandoned", "raw.samples", generation, 10, now - 40 * DAY_MS)  # unused 40 days: ignored
+        state.set_cursor("central-a", "raw.samples", "older-file", 9000, now)  # another file's: says nothing
     finally:
         state.close()
     report = archive_raw(mirrored, live_days=3, now_ms=now)
