@@ -72,3 +72,12 @@ soak-properties: $(VENV)/.installed-dev
 eval: $(VENV)/.installed
 	$(BIN)/python -m core.cli ml eval --model data/models/default --report data/models/default-eval.md \
 		--json data/models/default-eval.json --data-dir $$(mktemp -d)
+
+# `make soak`: the long runs, not part of `make test` (tests/soak/run.py: kill -9 x50, simulator
+# restarts x20, PostgreSQL outages on an instance of its own, replaced files + restore with the
+# mirror, full disk, exception-only PLC); ends with one table. About 15-25 min on 2 cores.
+.PHONY: soak soak-chaos
+soak: soak-properties soak-chaos  # the table comes last
+
+soak-chaos: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.soak.run

@@ -1,0 +1,134 @@
+"""Files that vanish are noticed (issue 16 item 4): the ledger against what each file holds.
+
+An emptied, deleted or table-less database that held data raises a critical alarm that offers
+the newest verified backup; a replaced or rewound file is an alarm too and a new generation.
+These alarms stay active until someone acknowledges them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from storage_helpers import COLUMNS, good, wait_until
+
+from core.analysis.alarms import AlarmManager, AlarmState, Priority
+from core.config import PROJECT_ROOT, Settings
+from core.storage.backup import daily_dir, run_backup
+from core.storage.generation import read_generation
+from core.storage.sqlite_alarms import ALARM_DB_REPLACED, ALARM_DB_VANISHED
+from core.storage.sqlite_open import database_path
+from core.storage.sqlite_store import SqliteStorage
+
+
+async def _session(settings: Settings, cuts: int = 3) -> AlarmManager:
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    try:
+        for k in range(cuts):
+            ts = 1_700_000_000_000 + k * 1000 + int(asyncio.get_running_loop().time() * 1000)
+            storage.total.insert("cuts", {"ts_ms": ts, "start_ms": ts - 10, "end_ms": ts, "duration_s": 1.0,
+                                          "band_id": 3.0, "outcome": "completed"})
+            storage.recorder.record(good(k + 1))
+        await wait_until(lambda: storage.total.queue_rows == 0 and storage.recorder.queue_rows == 0, what="flush")
+    finally:
+        await storage.stop()
+    return alarms
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _users(data_dir: Path, names: int) -> Path:
+    path = data_dir / "databases" / "users.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)")
+    conn.executemany("INSERT INTO users (name) VALUES (?)", [(f"user{i}",) for i in range(names)])
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def test_an_emptied_total_db_is_a_critical_alarm_offering_the_backup(settings: Settings) -> None:
+    first = await _session(settings)
+    assert not [a for a in first.all() if a.key.startswith((ALARM_DB_VANISHED, ALARM_DB_REPLACED))]
+    run_backup(settings)
+    again = await _session(settings)  # a normal restart: nothing to say
+    assert not [a for a in again.all() if a.key.startswith((ALARM_DB_VANISHED, ALARM_DB_REPLACED))]
+
+    _remove(database_path(settings.data_dir, "total"))
+    database_path(settings.data_dir, "total").touch()  # a 0-byte total.db: cut history and band counters gone
+    alarms = await _session(settings, cuts=1)
+    alarm = alarms.get(f"{ALARM_DB_VANISHED}.total")
+    assert alarm is not None and alarm.condition and alarm.state is AlarmState.UNACKNOWLEDGED
+    assert alarm.priority is Priority.CRITICAL
+    newest = next(daily_dir(settings.data_dir).iterdir()).name
+    assert "bandsaw restore --latest" in alarm.text and newest in alarm.text and "cuts" in alarm.text
+
+
+async def test_replaced_file_alarm_stays_active_until_acknowledged(settings: Settings) -> None:
+    await _session(settings)
+    ml = database_path(settings.data_dir, "ml")
+    copy = settings.data_dir / "other-ml.db"
+    other = Settings.model_validate(settings.model_dump())
+    other.paths.data_dir = settings.data_dir / "elsewhere"
+    await _session(other)  # another installation's ml.db, another generation
+    shutil.copy(database_path(other.data_dir, "ml"), copy)
+    _remove(ml)
+    shutil.copy(copy, ml)
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    try:
+        key = f"{ALARM_DB_REPLACED}.ml"
+        alarm = alarms.get(key)
+        assert alarm is not None and alarm.condition and alarm.state is AlarmState.UNACKNOWLEDGED
+        await asyncio.sleep(0.05)
+        assert alarms.is_active(key)  # not raised and cleared in the same breath
+        assert alarms.acknowledge(key, "anna")
+        await wait_until(lambda: not alarms.is_active(key), what="cleared after the acknowledgement")
+        assert alarms.get(key).state is AlarmState.NORMAL  # type: ignore[union-attr]
+    finally:
+        await storage.stop()
+    conn = sqlite3.connect(ml)
+    generation = read_generation(conn)
+    conn.close()
+    assert generation is not None and generation.reason == "replaced" and generation.lineage
+
+
+async def test_users_db_deleted_after_it_held_users(settings: Settings) -> None:
+    (settings.data_dir / "databases").mkdir(parents=True)
+    users = _users(settings.data_dir, 2)
+    await _session(settings)
+    users.unlink()
+    alarms = await _session(settings)
+    alarm = alarms.get(f"{ALARM_DB_VANISHED}.users")
+    assert alarm is not None and alarm.condition and "2 user" in alarm.text
+
+
+def test_restore_latest_takes_the_newest_backup_that_verifies(settings: Settings, tmp_path: Path) -> None:
+    asyncio.run(_session(settings))
+    older = run_backup(settings)
+    asyncio.run(_session(settings))
+    newer = run_backup(settings)
+    assert older.path is not None and newer.path is not None
+    (newer.path / "total.db.gz").write_bytes(b"damaged")
+    done = subprocess.run([sys.executable, "-m", "core.cli", "restore", "--latest", "--data-dir",
+                           str(settings.data_dir)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert str(older.path) in done.stdout
+    refused = subprocess.run([sys.executable, "-m", "core.cli", "restore", "--data-dir", str(settings.data_dir)],
+                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120, check=False)
+    assert refused.returncode == 2 and "--latest" in refused.stderr
+    # The restore is intended: the next start raises nothing about replaced files.
+    alarms = asyncio.run(_session(settings))
+    assert not [a for a in alarms.all() if a.key.startswith((ALARM_DB_VANISHED, ALARM_DB_REPLACED))]
+
