@@ -39,6 +39,25 @@ def _verdict_line(group: str, v: dict[str, Any]) -> str:
             f"0 overloads, chip out <= {TARGET_CHIP_OUT_PCT:g} %, no failed pieces): **{met}**.")
 
 
+def _by_kind(kinds: dict[str, dict[str, Any]]) -> list[str]:
+    """Held-out stock by what was held out: where a controller carries over and where it does not."""
+    rows = [(kind, k) for kind, k in kinds.items() if k.get("items")]
+    if not rows:
+        return []
+    header = ("held out", "items", "best preset cost", "oracle cost", "ML cost", "ML / best single preset",
+              "ML overloads", "ML chip out %")
+    lines = ["## Held-out stock by what was held out", "", " | ".join(header), " | ".join("---" for _ in header)]
+    for kind, k in rows:
+        ml = k.get("ml", {})
+        lines.append(" | ".join((
+            kind, str(k["items"]), _cell(k["best_preset"]["cost_per_cut"], ".3f"),
+            _cell(k["oracle"]["cost_per_cut"], ".3f"), _cell(ml.get("cost_per_cut"), ".3f"),
+            _cell(k["verdict"].get("ml_cost_vs_best_single_preset"), ".3f"), _cell(ml.get("overloads"), "d"),
+            _cell(ml.get("chip_out_of_window_pct"), ".1f"),
+        )))
+    return [*lines, ""]
+
+
 def report_markdown(data: dict[str, Any]) -> str:
     currency = data["cost"]["currency"]
     split = data["split"]
@@ -72,6 +91,7 @@ def report_markdown(data: dict[str, Any]) -> str:
             if declared else "does NOT declare this split (training.held_out): it may have been trained on "
             "held-out stock, so its held-out figures may be optimistic."))
     lines.append("")
+    lines += _by_kind(data.get("held_out_by_kind", {}))
     modes = [m for m in MODES if any(m in it["modes"] for it in data["items"])]
     lines += ["## Cost per cut per item", "", " | ".join(["item", "group", *modes]),
               " | ".join("---" for _ in range(len(modes) + 2))]

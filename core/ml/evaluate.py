@@ -203,6 +203,22 @@ def tables(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[s
     return out
 
 
+HELD_OUT_KINDS = ("grade", "size", "wear")
+
+
+def by_held_out_kind(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[str, dict[str, Any]]:
+    """Held-out figures split by what was held out (an item held out two ways counts in both)."""
+    ran = [m for m in MODES if results and all(m in r.runs for r in results)]
+    out: dict[str, dict[str, Any]] = {}
+    for kind in HELD_OUT_KINDS:
+        members = [r for r in results if any(why.startswith(kind) for why in held_out_reasons(r.item))]
+        table = {mode: summarise([r.runs[mode] for r in members], economics) for mode in ran}
+        out[kind] = {"items": len(members), "verdict": verdict(table) if members else {},
+                     **{mode: {k: table[mode][k] for k in ("cost_per_cut", "overloads", "chip_out_of_window_pct")}
+                        for mode in ("best_preset", "oracle", "ml") if mode in table}}
+    return out
+
+
 def verdict(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """ML against the target on one group: best single preset, cost ratio, overloads, chip."""
     costs = {p: table[p]["cost_per_cut"] for p in PRESETS if table.get(p, {}).get("cost_per_cut") is not None}
@@ -253,6 +269,7 @@ def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | 
     data["model_training"] = _declared_training(model)
     data |= groups
     data["verdict"] = {group: verdict(table) for group, table in groups.items()}
+    data["held_out_by_kind"] = by_held_out_kind(results, economics)
     data["items"] = [
         {"item": r.item.as_dict(), "group": r.group, "held_out_because": held_out_reasons(r.item),
          "modes": {mode: summarise([run], economics) | ({"preset": run.mode} if mode == "best_preset" else {})

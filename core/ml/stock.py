@@ -9,7 +9,10 @@ rule below may be used for training; :func:`is_held_out` says why an item is hel
 
 * grades: :data:`HELD_OUT_GRADES` (16MnCr5, X153CrMoV12). Their hardness codes (2 and 3) also
   occur in training (C45, X5CrNi18-10; 100Cr6), so a model keyed on the PLC's hardness code and
-  the measured load can carry over; one keyed on the material code cannot.
+  the measured load can carry over; one keyed on the material code cannot. 16MnCr5 behaves like
+  its code-2 neighbours; X153CrMoV12 (a tool steel with carbides) has a narrower chip window than
+  100Cr6 of the same hardness code: the hard case, where only the band's own signals (deviation
+  drifting faster above the window, torque) can tell.
 * section sizes: height (dimension the head cuts through) in :data:`HELD_OUT_HEIGHTS`:
   below 25 mm (smaller than anything in training) or 95-130 mm (between training's 90 and 140).
 * band wear: :data:`HELD_OUT_WEAR` 25-35 % (between training levels) and above 65 % (more worn

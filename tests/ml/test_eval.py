@@ -152,6 +152,9 @@ def test_cli_eval_json_and_compare(tmp_path: Path, capsys: pytest.CaptureFixture
         assert all(set(FIELDS) <= set(f) for f in data[group].values())
         assert "ml_cost_vs_best_single_preset" in data["verdict"][group]
     assert "## Verdict" in report.read_text() and "cost/cut" in stdout
+    assert data["held_out_by_kind"]["grade"]["items"] == 1 and data["held_out_by_kind"]["size"]["items"] == 0
+    assert "ml_cost_vs_best_single_preset" in data["held_out_by_kind"]["grade"]["verdict"]
+    assert "## Held-out stock by what was held out" in report.read_text()
     code, stdout, stderr = bandsaw(capsys, tmp_path, "ml", "compare", str(MODEL), str(MODEL), "--stock", str(stock),
                                    "--pieces", "1", "--json", str(tmp_path / "cmp.json"))
     assert code == 0, stderr
