@@ -151,6 +151,118 @@
     </message>
 </context>
 <context>
+    <name>OverviewPage</name>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>backlog %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Slow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fast</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed preset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Material %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band wear %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LINK LOST</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>queue %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML speed control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML speed control
+(no model loaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let the ML model set the cutting speeds?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return to the operator&apos;s speeds (manual)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Control mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This engine has no control modes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mode %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mode %1 refused: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preset %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preset %1 not applied: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preset %1 applied</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SectionView</name>
     <message>
         <source>round bar Ø %1 mm</source>

@@ -151,6 +151,119 @@
         </message>
     </context>
     <context>
+        <name>OverviewPage</name>
+        <message>
+            <source>off</source>
+            <translation>kapalı</translation>
+        </message>
+        <message>
+            <source>backlog %1</source>
+            <translation>bekleyen %1</translation>
+        </message>
+        <message>
+            <source>ok</source>
+            <translation>tamam</translation>
+        </message>
+        <message>
+            <source>down</source>
+            <translation>bağlantı yok</translation>
+        </message>
+        <message>
+            <source>Slow</source>
+            <translation>Yavaş</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>Normal</translation>
+        </message>
+        <message>
+            <source>Fast</source>
+            <translation>Hızlı</translation>
+        </message>
+        <message>
+            <source>Speed preset</source>
+            <translation>Hız ön ayarı</translation>
+        </message>
+        <message>
+            <source>Database</source>
+            <translation>Veritabanı</translation>
+        </message>
+        <message>
+            <source>Material %1</source>
+            <translation>Malzeme %1</translation>
+        </message>
+        <message>
+            <source>Band wear %1 %</source>
+            <translation>Şerit aşınması %%1</translation>
+        </message>
+        <message>
+            <source>LINK LOST</source>
+            <translation>BAĞLANTI KOPTU</translation>
+        </message>
+        <message>
+            <source>queue %1</source>
+            <translation>kuyruk %1</translation>
+        </message>
+        <message>
+            <source>ML speed control</source>
+            <translation>ML hız kontrolü</translation>
+        </message>
+        <message>
+            <source>ML speed control
+(no model loaded)</source>
+            <translation>ML hız kontrolü
+(model yüklü değil)</translation>
+        </message>
+        <message>
+            <source>Let the ML model set the cutting speeds?</source>
+            <translation>Kesme hızlarını ML modeli mi belirlesin?</translation>
+        </message>
+        <message>
+            <source>Return to the operator's speeds (manual)?</source>
+            <translation>Operatörün hızlarına (manuel) dönülsün mü?</translation>
+        </message>
+        <message>
+            <source>Control mode</source>
+            <translation>Kontrol modu</translation>
+        </message>
+        <message>
+            <source>Switch</source>
+            <translation>Değiştir</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>This engine has no control modes</source>
+            <translation>Bu motorun kontrol modları yok</translation>
+        </message>
+        <message>
+            <source>Mode %1</source>
+            <translation>Mod %1</translation>
+        </message>
+        <message>
+            <source>Mode %1 refused: %2</source>
+            <translation>Mod %1 reddedildi: %2</translation>
+        </message>
+        <message>
+            <source>Applying %1…</source>
+            <translation>%1 uygulanıyor…</translation>
+        </message>
+        <message>
+            <source>Preset %1 failed: %2</source>
+            <translation>Ön ayar %1 başarısız: %2</translation>
+        </message>
+        <message>
+            <source>Preset %1 not applied: %2</source>
+            <translation>Ön ayar %1 uygulanmadı: %2</translation>
+        </message>
+        <message>
+            <source>Preset %1 applied</source>
+            <translation>Ön ayar %1 uygulandı</translation>
+        </message>
+    </context>
+    <context>
         <name>SectionView</name>
         <message>
             <source>round bar Ø %1 mm</source>

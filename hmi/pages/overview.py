@@ -1,0 +1,247 @@
+"""The operator's overview, built around the cut (issue #15), replacing the tile dashboard.
+
+Top: the ISA-18.2 alarm banner with acknowledge. Left: the cut (state, progress with elapsed and
+remaining time, what next, analog bars against target and limits, the section's real shape).
+Right: what the operator may do (speed presets, ML mode behind a confirmation dialog), the piece
+and band in words; the engineering lamps (poll rate, storage queue, MQTT, PostgreSQL) only for
+people who can act on them. Layout never shifts: messages have a fixed place, confirmations
+are dialogs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.api import EngineStatus, ServiceHealth, WriteResult
+from core.snapshot import Snapshot
+from hmi.bridge import EngineBridge
+from hmi.dialogs.confirm import ConfirmDialog
+from hmi.formatting import format_number
+from hmi.i18n import translate
+from hmi.permissions import Action, can
+from hmi.session import Session
+from hmi.tasks import spawn
+from hmi.widgets.alarm_strip import AlarmStrip
+from hmi.widgets.cut_overview import CutOverview
+from hmi.widgets.status_lamp import LampState, StatusLamp
+from hmi.widgets.style import set_state
+
+log = logging.getLogger("bandsaw.hmi.overview")
+
+
+def service_lamp(health: ServiceHealth) -> tuple[LampState, str]:
+    if not health.enabled:
+        return LampState.OFF, translate("OverviewPage", "off")
+    if health.connected:
+        if health.backlog > 1000:
+            return LampState.WARN, translate("OverviewPage", "backlog %1").replace("%1", str(health.backlog))
+        return LampState.OK, translate("OverviewPage", "ok")
+    return LampState.FAULT, translate("OverviewPage", "down")
+
+
+def preset_title(name: str) -> str:
+    """The shipped presets in the screen's language; a plant's own preset names as configured."""
+    titles = {"slow": translate("OverviewPage", "Slow"), "normal": translate("OverviewPage", "Normal"),
+              "fast": translate("OverviewPage", "Fast")}
+    return titles.get(name, name.capitalize())
+
+
+class OverviewPage(QWidget):
+    def __init__(self, bridge: EngineBridge, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("OverviewPage")
+        self.bridge = bridge
+        self.session = session
+        self.task: asyncio.Task[list[WriteResult]] | None = None
+        self._confirm: ConfirmDialog | None = None
+        engine = bridge.engine
+        settings = engine.settings
+
+        self.alarm_strip = AlarmStrip(engine.alarms.counts, self._acknowledge, self)
+        bridge.alarms_changed.connect(lambda _alarms: self.alarm_strip.refresh())
+        self.cut = CutOverview(bridge, self)
+
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        caption = QLabel(translate("OverviewPage", "Speed preset"), self)
+        caption.setObjectName("SectionTitle")
+        right.addWidget(caption)
+        self.preset_buttons: dict[str, QPushButton] = {}
+        for name, preset in settings.control.presets.items():
+            title = preset_title(name)
+            speeds = f"{preset.cutting_speed:g} m/min · {preset.descent_speed:g} mm/min"  # units: not translated
+            button = QPushButton(f"{title}\n{speeds}", self)
+            button.setObjectName("PresetButton")
+            button.setMinimumHeight(72)
+            button.clicked.connect(lambda _c=False, n=name: self.apply_preset(n))
+            self.preset_buttons[name] = button
+            right.addWidget(button)
+        self.message = QLabel("", self)
+        self.message.setObjectName("PresetMessage")
+        self.message.setWordWrap(True)
+        self.message.setFixedHeight(56)  # a message never pushes the buttons below it
+        right.addWidget(self.message)
+        self.ml_toggle = QPushButton(self)
+        self.ml_toggle.setObjectName("MlToggle")
+        self.ml_toggle.setCheckable(True)
+        self.ml_toggle.setMinimumHeight(56)
+        self.ml_toggle.clicked.connect(self._on_ml_clicked)
+        right.addWidget(self.ml_toggle)
+        self.info = QLabel("", self)
+        self.info.setObjectName("InfoText")
+        self.info.setWordWrap(True)
+        right.addWidget(self.info)
+        self.lamps = {key: StatusLamp(title, self) for key, title in (
+            ("plc", "PLC"), ("database", translate("OverviewPage", "Database")), ("mqtt", "MQTT"),
+            ("postgres", "PostgreSQL"))}
+        for lamp in self.lamps.values():
+            right.addWidget(lamp)
+        right.addStretch(1)
+        side = QWidget(self)
+        side.setObjectName("OverviewSide")
+        side.setLayout(right)
+        side.setFixedWidth(320)
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addWidget(self.cut, 1)
+        body.addWidget(side)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(self.alarm_strip)
+        layout.addLayout(body, 1)
+
+        bridge.snapshot.connect(self._on_snapshot)
+        bridge.status_changed.connect(self._on_status)
+        self.update_role()
+        self._show_ml(False, "manual")
+
+    # --- who sees what ---------------------------------------------------------------------
+
+    def update_role(self) -> None:
+        """Operators see what they can use; the engineering lamps only for who can act on them."""
+        user = self.session.user
+        engineer = can(user, Action.CHANGE_CONTROL_SETTINGS)
+        for lamp in self.lamps.values():
+            lamp.setVisible(engineer)
+        for button in self.preset_buttons.values():
+            button.setVisible(can(user, Action.APPLY_PRESET))
+        self.ml_toggle.setVisible(can(user, Action.TOGGLE_ML))
+
+    # --- live values -------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        v = snapshot.values
+        registers = self.bridge.engine.register_map
+        parts = []
+        grade = registers["material_type"].enum_name(v.get("material_type")) if "material_type" in registers else None
+        if grade:
+            parts.append(translate("OverviewPage", "Material %1").replace("%1", grade))
+        wear = v.get("band_wear")
+        if wear is not None:
+            parts.append(translate("OverviewPage", "Band wear %1 %").replace("%1", format_number(wear, 0)))
+        text = "\n".join(parts)
+        if text != self.info.text():
+            self.info.setText(text)
+
+    def _on_status(self, status: EngineStatus) -> None:
+        link = status.link
+        if self.bridge.link_ok:
+            self.lamps["plc"].set_state(LampState.OK, f"{link.achieved_hz:.1f} Hz")
+        else:
+            self.lamps["plc"].set_state(LampState.FAULT, translate("OverviewPage", "LINK LOST"))
+        storage = status.storage
+        if not storage.ok:
+            self.lamps["database"].set_state(LampState.FAULT, storage.error or "error")
+        elif storage.backpressure:
+            self.lamps["database"].set_state(
+                LampState.WARN, translate("OverviewPage", "queue %1").replace("%1", str(storage.queue_rows)))
+        else:
+            self.lamps["database"].set_state(LampState.OK, translate("OverviewPage", "ok"))
+        self.lamps["mqtt"].set_state(*service_lamp(status.mqtt))
+        self.lamps["postgres"].set_state(*service_lamp(status.postgres))
+        control = getattr(self.bridge.engine, "control_status", None)
+        model = bool(getattr(control(), "model", "")) if callable(control) else False
+        self._show_ml(model, status.mode)
+
+    # --- operator actions --------------------------------------------------------------------
+
+    def _acknowledge(self, key: str) -> object:
+        return self.bridge.engine.alarms.acknowledge(key, self.session.user)
+
+    def _show_ml(self, available: bool, mode: str) -> None:
+        text = translate("OverviewPage", "ML speed control") if available else translate(
+            "OverviewPage", "ML speed control\n(no model loaded)")
+        if text != self.ml_toggle.text():
+            self.ml_toggle.setText(text)
+        self.ml_toggle.setEnabled(available)
+        if self._confirm is None:
+            self.ml_toggle.setChecked(mode == "ml")
+
+    def _on_ml_clicked(self, checked: bool) -> None:
+        self.ml_toggle.setChecked(not checked)  # the engine's mode decides, after the confirmation
+        target = "ml" if checked else "manual"
+        question = (translate("OverviewPage", "Let the ML model set the cutting speeds?") if target == "ml"
+                    else translate("OverviewPage", "Return to the operator's speeds (manual)?"))
+        dialog = ConfirmDialog(translate("OverviewPage", "Control mode"), question,
+                               yes=translate("OverviewPage", "Switch"), no=translate("OverviewPage", "Cancel"),
+                               parent=self)
+        dialog.answered.connect(lambda yes: self._ml_answered(yes, target))
+        self._confirm = dialog
+        dialog.open()
+
+    def _ml_answered(self, yes: bool, target: str) -> None:
+        self._confirm = None
+        if yes:
+            self.set_mode(target)
+
+    def set_mode(self, target: str) -> bool:
+        set_mode = getattr(self.bridge.engine, "set_mode", None)
+        if set_mode is None:
+            self._message("refused", translate("OverviewPage", "This engine has no control modes"))
+            return False
+        result = set_mode(target, user=self.session.user, reason="overview")
+        ok, why = result if isinstance(result, tuple) else (bool(result), "")
+        self.ml_toggle.setChecked(ok == (target == "ml"))
+        self._message("ok" if ok else "refused", translate("OverviewPage", "Mode %1").replace("%1", target) if ok
+                      else translate("OverviewPage", "Mode %1 refused: %2").replace("%1", target).replace("%2", why))
+        return bool(ok)
+
+    def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
+        if self.task is not None and not self.task.done():
+            return None
+        for button in self.preset_buttons.values():
+            button.setEnabled(False)
+        self._message("busy", translate("OverviewPage", "Applying %1…").replace("%1", name))
+        self.task = spawn(self._apply(name))
+        return self.task
+
+    async def _apply(self, name: str) -> list[WriteResult]:
+        results: list[WriteResult] = []
+        try:
+            results = await self.bridge.engine.apply_preset(name, user=self.session.user)
+        except Exception as exc:  # the HMI reports, it does not crash
+            log.exception("preset %s failed", name)
+            self._message("refused", translate("OverviewPage", "Preset %1 failed: %2").replace("%1", name)
+                          .replace("%2", str(exc)))
+        else:
+            refused = [r for r in results if not r.ok]
+            if refused:
+                detail = "; ".join(f"{r.register}: {r.reason or 'refused'}" for r in refused)
+                self._message("refused", translate("OverviewPage", "Preset %1 not applied: %2").replace("%1", name)
+                              .replace("%2", detail))
+            else:
+                self._message("ok", translate("OverviewPage", "Preset %1 applied").replace("%1", name))
+        finally:
+            for button in self.preset_buttons.values():
+                button.setEnabled(True)
+        return results
+
+    def _message(self, state: str, text: str) -> None:
+        self.message.setText(text)
+        set_state(self.message, state)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
