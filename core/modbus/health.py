@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import ModbusSettings
-from core.modbus.errors import PlcError, PlcExceptionResponse
+from core.modbus.errors import PlcBadResponse, PlcDisconnected, PlcError, PlcExceptionResponse
 from core.modbus.stats import RateWindow
 
 ALARM_LINK_LOST = "modbus.link_lost"
@@ -134,9 +134,15 @@ def _track(table: dict[str, _Missing], now_failing: Mapping[str, str], now: floa
 
 
 def _describe(exc: PlcError) -> str:
+    """A stable wording per kind of failure: alarm texts change only when the fault changes
+    (a timeout alternating with a pending retry must not rewrite the alarm ten times a second)."""
     if isinstance(exc, PlcExceptionResponse):
         return f"exception code {exc.code} ({str(exc).split('(', 1)[-1].rstrip(')')})"
-    return str(exc)
+    if isinstance(exc, PlcBadResponse):
+        return "malformed answer"
+    if isinstance(exc, PlcDisconnected):
+        return "disconnected"
+    return "no answer"
 
 
 def _join(reasons: Mapping[str, str]) -> str:

@@ -18,7 +18,7 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.api import EngineStatus
 from core.config import Settings
 from core.modbus.client import PlcClient
-from core.modbus.errors import PlcExceptionResponse
+from core.modbus.errors import PlcError, PlcExceptionResponse, PlcRetryPending, PlcTimeout
 from core.modbus.health import ALARM_EXCEPTION, ALARM_LINK_LOST, ALARM_NO_DATA, ALARM_PARTIAL, DataHealth
 from core.modbus.poller import Poller
 from core.registers import RegisterMap
@@ -170,3 +170,17 @@ def test_priorities_come_from_the_configuration(settings: Settings) -> None:
     lost, no_data = alarms.get(ALARM_LINK_LOST), alarms.get(ALARM_NO_DATA)
     assert lost is not None and lost.priority is Priority.LOW
     assert no_data is not None and no_data.condition and no_data.priority is Priority.MEDIUM
+
+
+def test_alarm_texts_do_not_churn_while_the_fault_stays_the_same(settings: Settings) -> None:
+    """A silent PLC gives timeouts and pending retries in turn: one raise, no text rewrites."""
+    alarms = AlarmManager()
+    actions: list[str] = []
+    alarms.subscribe(lambda transition: actions.append(f"{transition.alarm.key}:{transition.action}"))
+    health = DataHealth(settings.modbus, 0.1, alarms)
+    for step in range(100):
+        exc: PlcError = PlcTimeout("no answer within 1 s") if step % 2 else PlcRetryPending("waiting to retry")
+        now = 100.0 + step * 0.1
+        health.observe(now, data=False, failed={"2000+68": exc, "2100+7": exc}, bad_registers={})
+        health.update_alarms(now, socket_up=True, last_error=str(exc))
+    assert actions == [f"{ALARM_NO_DATA}:raise"]
