@@ -51,6 +51,7 @@ class FileWatch:
         self._clock = clock
         self._inodes: dict[str, tuple[int, int]] = {}
         self._moved: set[str] = set()
+        self._written: dict[str, tuple[str, dict[str, int]]] = {}  # what the ledger last got, per db
         self.vanished: list[str] = []  # databases found empty that held data (restore offered)
         self.replaced: list[str] = []
 
@@ -159,10 +160,20 @@ class FileWatch:
         return True
 
     def _write(self, updates: dict[str, LedgerEntry | None]) -> None:
+        changed = {db: e for db, e in updates.items()
+                   if e is None or self._written.get(db) != (e.generation, e.sequences)}
+        if not changed:
+            return  # nothing new: no write, no fsync every few seconds on an SD card
         try:
-            update_ledger(self.databases, updates)
+            update_ledger(self.databases, changed)
         except OSError as exc:  # a full disk: the next refresh tries again
             log.warning("ledger not written: %s", exc)
+            return
+        for db, entry in changed.items():
+            if entry is None:
+                self._written.pop(db, None)
+            else:
+                self._written[db] = (entry.generation, dict(entry.sequences))
 
 
 

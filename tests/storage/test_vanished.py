@@ -132,3 +132,17 @@ def test_restore_latest_takes_the_newest_backup_that_verifies(settings: Settings
     alarms = asyncio.run(_session(settings))
     assert not [a for a in alarms.all() if a.key.startswith((ALARM_DB_VANISHED, ALARM_DB_REPLACED))]
 
+
+
+async def test_a_file_deleted_under_the_running_engine_is_critical(settings: Settings) -> None:
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    try:
+        _remove(database_path(settings.data_dir, "ml"))
+        await storage.watch.refresh(storage.writers)
+        alarm = alarms.get(f"{ALARM_DB_REPLACED}.ml")
+        assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+        assert "deleted while the engine runs" in alarm.text
+    finally:
+        await storage.stop()
