@@ -263,8 +263,8 @@ class PlcClient:
     def _report_down(self, reason: str) -> None:
         if self._down_since is None:
             self._down_since = self._clock.monotonic()
-            log.error("PLC link %s down: %s; reconnecting (backoff up to %g s)", self.address, reason,
-                      self._backoff_max_s)
+            log.error("PLC link %s down: %s; reconnecting (a refused port every %g s, timeouts backing off "
+                      "up to %g s)", self.address, reason, self._probe_s, self._backoff_max_s)
         else:
             log.debug("PLC link %s still down: %s", self.address, reason)
 
