@@ -60,6 +60,8 @@ class ItemRun:
         return sum(economics.cost(a.cut_s, a.band_life_used) for a in self.attempts)
 
 
+OPERATOR_RESET_S = 5.0  # the operator sees the trip and resets it after this long (controllers see ERROR)
+
 Decide = Callable[[], Awaitable[None]]
 Feed = Callable[[Snapshot], None]
 
@@ -100,6 +102,7 @@ async def run_item(
     tries = ticks = 0
     start = saw.time
     fresh_piece = False
+    error_s = 0.0
     while (attempt is not None or (run.completed < pieces and tries < pieces * max_attempts)) \
             and saw.time - start < max_sim_s:
         snap = saw.poll()
@@ -134,7 +137,8 @@ async def run_item(
                 run.attempts.append(attempt)
                 attempt = None
                 fresh_piece = state is SawState.COMPLETED
-        if state is SawState.ERROR:
+        error_s = error_s + saw.period if state is SawState.ERROR else 0.0
+        if error_s >= OPERATOR_RESET_S:
             plc.set_value("fault_reset", 1)  # the operator resets; the piece is cut again
         if driver.decide is not None and ticks % decide_every == 0:
             await driver.decide()
