@@ -37,6 +37,7 @@ from core.migrate.summary import (
     StreamResult,
 )
 from core.registers import RegisterMap
+from core.storage.schema import ensure_sample_columns
 from core.storage.sqlite_open import BUSY_TIMEOUT_MS, database_path, open_writer
 
 log = logging.getLogger("bandsaw.migrate")
@@ -168,10 +169,15 @@ class _Run:
         conn: sqlite3.Connection | None
         if self.dry_run:
             conn = open_source(path) if path.is_file() else None
-        elif self.engine_running:
+        elif self.engine_running and path.is_file() and path.stat().st_size > 0:
+            # The engine has this file open (checked and migrated): no start-up checks here, they
+            # may move a damaged file aside under the engine's feet. Its new registers' columns
+            # are added like the recorder does (idempotent).
             conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-        else:
+            if db == "raw":
+                ensure_sample_columns(conn, self.register_map.names)
+        else:  # no engine, or a database nobody has created yet
             conn, report = open_writer(db, path, self.settings.database.sqlite.synchronous,
                                        sample_columns=self.register_map.names)
             if report.recovered:
