@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from hmi_fake_engine import FakeEngine
 from hmi_testing import no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
+
+try:  # issue #13 replaces the HMI tests' fake with core's typed stand-in engine
+    from core.testing.standin_engine import StandInEngine as FakeEngine  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    from hmi_fake_engine import FakeEngine  # type: ignore[no-redef,unused-ignore]
 from core.registers import RegisterMap
 from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
@@ -40,3 +44,19 @@ def bridge(qapp: QApplication, fake_engine: FakeEngine) -> Iterator[EngineBridge
     yield bridge
     bridge.detach()
     bridge.deleteLater()
+
+
+@pytest.fixture
+def push(fake_engine: FakeEngine, bridge: EngineBridge) -> Callable[..., None]:
+    """One poll, shown: the bridge delivers outside the poll cycle, flushed here as the event loop would."""
+
+    def poll(values: dict[str, float] | None = None, *, fail: bool = False) -> None:
+        if fail:
+            fake_engine.fail()
+        else:
+            fake_engine.push(values)
+        flush = getattr(bridge, "flush", None)
+        if callable(flush):
+            flush()
+
+    return poll

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
-from hmi_fake_engine import FakeEngine
 from PySide6.QtWidgets import QApplication
 
 from core.snapshot import SawState
@@ -43,7 +45,7 @@ def test_clock_ignores_noise_and_bad_values() -> None:
 
 
 @pytest.fixture
-def overview(qtbot: object, bridge: EngineBridge, fake_engine: FakeEngine) -> CutOverview:
+def overview(qtbot: object, bridge: EngineBridge, fake_engine: Any) -> CutOverview:
     fake_engine.started = True
     widget = CutOverview(bridge)
     qtbot.addWidget(widget)  # type: ignore[attr-defined]
@@ -52,11 +54,11 @@ def overview(qtbot: object, bridge: EngineBridge, fake_engine: FakeEngine) -> Cu
     return widget
 
 
-def test_overview_shows_the_cut(overview: CutOverview, fake_engine: FakeEngine) -> None:
+def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None], fake_engine: Any) -> None:
     live = dict(CUT, cutting_speed_actual=64.0, cutting_speed=70.0, descent_speed=30.0, band_current=24.6,
                 band_torque=104.0)
-    fake_engine.push(dict(live, head_height=100.0))
-    fake_engine.push(dict(live, head_height=55.0))
+    push(dict(live, head_height=100.0))
+    push(dict(live, head_height=55.0))
     assert overview.state_label.text() == "CUTTING"
     assert overview.progress.format() == "45 %" and overview.progress.value() == 450
     assert "remaining 1:50" in overview.times.text() and "45 of 100 mm" in overview.times.text()
@@ -69,20 +71,21 @@ def test_overview_shows_the_cut(overview: CutOverview, fake_engine: FakeEngine) 
     assert torque.target.text() == "normal 10–80 · trip 120 %"
     assert overview.section.section() is not None and overview.section.section().shape == Shape.ROUND  # type: ignore[union-attr]
     assert overview.section_label.text() == "round bar Ø 100 mm"
-    fake_engine.push({"saw_state": float(SawState.COMPLETED), "head_height": 98.5})
+    push({"saw_state": float(SawState.COMPLETED), "head_height": 98.5})
     assert overview.state_label.text() == "COMPLETED" and overview.progress.format() == "100 %"
     assert overview.next_label.text().startswith("Next: remove the cut piece")
 
 
-def test_overview_greys_out_without_link(overview: CutOverview, fake_engine: FakeEngine, bridge: EngineBridge) -> None:
-    fake_engine.push(dict(CUT, head_height=60.0, band_current=20.0))
-    fake_engine.fail()
+def test_overview_greys_out_without_link(overview: CutOverview, push: Callable[..., None],
+                                         bridge: EngineBridge) -> None:
+    push(dict(CUT, head_height=60.0, band_current=20.0))
+    push(fail=True)
     bridge.refresh()
     assert overview.state_label.property("state") == "stale"
     assert overview.rows["band_current"].value.property("state") == "stale"
 
 
-def test_readable_at_two_metres_and_in_turkish(overview: CutOverview, fake_engine: FakeEngine, qapp: QApplication,
+def test_readable_at_two_metres_and_in_turkish(overview: CutOverview, push: Callable[..., None], qapp: QApplication,
                                                tmp_path_factory: pytest.TempPathFactory) -> None:
     apply_theme(qapp)
     translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
@@ -96,7 +99,7 @@ def test_readable_at_two_metres_and_in_turkish(overview: CutOverview, fake_engin
             for label in (row.title, row.unit, row.target):
                 assert label.fontInfo().pixelSize() >= 18, label.text()
         translator.switch("tr")
-        fake_engine.push(dict(CUT, head_height=50.0, descent_speed_actual=12.5))
+        push(dict(CUT, head_height=50.0, descent_speed_actual=12.5))
         assert overview.state_label.text() == "KESİYOR"
         assert overview.rows["descent_speed_actual"].value.text() == "12,5"
     finally:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from hmi_fake_engine import FakeEngine
 from PySide6.QtWidgets import QApplication
 
 from hmi.bridge import EngineBridge
@@ -43,7 +43,7 @@ def test_operator_sees_what_he_can_use(qtbot: object, bridge: EngineBridge, oper
 
 
 def test_ml_switch_is_confirmed_in_a_dialog_without_moving_the_page(qtbot: object, bridge: EngineBridge,
-                                                                    fake_engine: FakeEngine) -> None:
+                                                                    fake_engine: Any) -> None:
     page = _page(qtbot, bridge, "operator")
     page.ml_toggle.setEnabled(True)
     before = [b.geometry() for b in page.preset_buttons.values()]
@@ -53,18 +53,18 @@ def test_ml_switch_is_confirmed_in_a_dialog_without_moving_the_page(qtbot: objec
     assert [b.geometry() for b in page.preset_buttons.values()] == before
     assert not page.ml_toggle.isChecked()  # nothing changes before the answer
     dialogs[0].no_button.click()
-    assert fake_engine.mode == "manual"
+    assert fake_engine.status().mode == "manual"
 
 
 @pytest.mark.parametrize("lang", ["en", "tr"])
-def test_fits_the_panel(qtbot: object, bridge: EngineBridge, fake_engine: FakeEngine, qapp: QApplication,
+def test_fits_the_panel(qtbot: object, bridge: EngineBridge, push: Callable[..., None], qapp: QApplication,
                         tmp_path_factory: pytest.TempPathFactory, lang: str) -> None:
     apply_theme(qapp)
     translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
     try:
         translator.switch(lang)
         page = _page(qtbot, bridge, "operator")
-        fake_engine.push({"saw_state": 3.0, "head_height": 40.0, "dimension_a": 100.0, "cross_section": 1.0,
+        push({"saw_state": 3.0, "head_height": 40.0, "dimension_a": 100.0, "cross_section": 1.0,
                           "dimension_b": 60.0})
         page.ensurePolished()
         assert page.minimumSizeHint().width() <= 1280
