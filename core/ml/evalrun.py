@@ -138,7 +138,7 @@ async def run_item(
                 attempt = None
                 fresh_piece = state is SawState.COMPLETED
         error_s = error_s + saw.period if state is SawState.ERROR else 0.0
-        if error_s >= OPERATOR_RESET_S:
+        if error_s >= OPERATOR_RESET_S - 1e-6:
             plc.set_value("fault_reset", 1)  # the operator resets; the piece is cut again
         if driver.decide is not None and ticks % decide_every == 0:
             await driver.decide()

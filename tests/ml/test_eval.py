@@ -251,3 +251,23 @@ def test_any_stock_document_is_items_or_one_clear_error(data: object) -> None:
         section = item.stock.section
         assert section.height > 0 and section.area_mm2(step=max(section.height / 50, 0.01)) >= 0
         assert 0 <= item.band_wear_pct <= 100
+
+
+async def test_a_trip_stays_visible_until_the_operator_resets_it() -> None:
+    """The ERROR state lasts OPERATOR_RESET_S in the snapshots a controller is fed, then the piece is re-cut."""
+    from core.ml.evalrun import OPERATOR_RESET_S, Driver, run_item
+    from core.ml.simenv import SimSaw
+    from core.snapshot import SawState
+
+    item = StockItem(Stock(GRADES_BY_CODE[0], Section(Shape.ROUND, 150.0)), 60.0)
+    states: list[SawState] = []
+    saw = SimSaw(seed=3)
+    run = await run_item(saw, item, Driver(preset=(70.0, 30.0), feed=lambda snap: states.append(snap.saw_state)),
+                         mode="normal", pieces=1)
+    assert run.overloads >= 1 and run.attempts[0].trip == "torque_overload"
+    first = states.index(SawState.ERROR)
+    errors = 0
+    while states[first + errors] is SawState.ERROR:
+        errors += 1
+    assert errors * saw.period == pytest.approx(OPERATOR_RESET_S, abs=saw.period)
+    assert SawState.CUTTING in states[first + errors:]  # cut again after the reset
