@@ -1,4 +1,8 @@
-"""The status bar: achieved poll rate, age of the newest sample, storage queue, active alarms, who acts."""
+"""The status bar: age of the newest sample, the alarm count, who acts; poll rate and storage queue for engineers.
+
+The alarm count is the alarm manager's one definition (AlarmCounts), as on the banner and the alarm
+page. During a link loss the poll field says so instead of an old rate.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from core.api import EngineStatus
 from hmi.bridge import EngineBridge
 from hmi.formatting import format_age
+from hmi.i18n import translate
 from hmi.widgets.style import set_state
+
+ENGINEERING_ROLES = ("engineer", "admin")
 
 
 class HmiStatusBar(QStatusBar):
@@ -16,10 +23,12 @@ class HmiStatusBar(QStatusBar):
         self.setObjectName("HmiStatusBar")
         self.setSizeGripEnabled(False)
         self._bridge = bridge
-        self.rate = QLabel("poll — Hz", self)
-        self.age = QLabel("newest sample —", self)
-        self.queue = QLabel("storage queue —", self)
-        self.alarms = QLabel("alarms 0", self)
+        summary = getattr(bridge.engine, "alarm_summary", None)  # #13's contract; until then the manager
+        self._summary = summary if callable(summary) else bridge.engine.alarms.counts
+        self.rate = QLabel("—", self)
+        self.age = QLabel(translate("HmiStatusBar", "newest sample %1").replace("%1", "—"), self)
+        self.queue = QLabel("—", self)
+        self.alarms = QLabel(translate("HmiStatusBar", "alarms %1").replace("%1", "0"), self)
         self.user = QLabel(self)
         self.set_user(user)
         for label in (self.rate, self.age, self.queue, self.alarms, self.user):
@@ -27,28 +36,40 @@ class HmiStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         bridge.status_changed.connect(self._on_status)
         bridge.tick.connect(self._on_tick)
-        bridge.alarms_changed.connect(lambda alarms: self._show_alarms(len(alarms)))
+        bridge.alarms_changed.connect(lambda _alarms: self._show_alarms())
+        self.set_user(user)
 
     def set_user(self, user: str, role: str = "") -> None:
         """The user actions are done as; the role once someone is logged in (the main window follows logins)."""
         self.user.setText(f"user {user} ({role})" if role else f"user {user}")
         set_state(self.user, "active" if role else "normal")
+        engineer = str(role).lower() in ENGINEERING_ROLES
+        self.rate.setVisible(engineer)  # poll rate and queue rows mean something to engineers only
+        self.queue.setVisible(engineer)
 
     def _on_status(self, status: EngineStatus) -> None:
-        self.rate.setText(f"poll {status.link.achieved_hz:.1f} Hz")
+        if self._bridge.link_ok:
+            self.rate.setText(translate("HmiStatusBar", "poll %1 Hz").replace("%1", f"{status.link.achieved_hz:.1f}"))
+            set_state(self.rate, "normal")
+        else:  # an old rate during a link loss would say all is well
+            self.rate.setText(translate("HmiStatusBar", "PLC link lost"))
+            set_state(self.rate, "fault")
         queue = status.storage.queue_rows
-        self.queue.setText(f"storage queue {queue} rows")
+        self.queue.setText(translate("HmiStatusBar", "storage queue %1 rows").replace("%1", str(queue)))
         set_state(self.queue, "warn" if status.storage.backpressure else "normal")
 
     def _on_tick(self, now: float) -> None:
         age = self._bridge.data_age_s(now)
-        self.age.setText(f"newest sample {format_age(age)}" + ("" if age is None else " old"))
+        self.age.setText(translate("HmiStatusBar", "newest sample %1").replace("%1", format_age(age)))
         stale = age is None or age > self._bridge.stale_after_s
         set_state(self.age, "fault" if stale else "normal")
-        self._show_alarms(len(self._bridge.active_alarms()))
+        self._show_alarms()
 
-    def _show_alarms(self, count: int) -> None:
-        text = f"alarms {count}"
+    def _show_alarms(self) -> None:
+        counts = self._summary()
+        text = translate("HmiStatusBar", "alarms %1").replace("%1", str(counts.attention))
+        if counts.unacknowledged:
+            text += " " + translate("HmiStatusBar", "(%1 unacknowledged)").replace("%1", str(counts.unacknowledged))
         if text != self.alarms.text():
             self.alarms.setText(text)
-            set_state(self.alarms, "warn" if count else "normal")
+            set_state(self.alarms, "warn" if counts.attention else "normal")

@@ -132,6 +132,33 @@
     </message>
 </context>
 <context>
+    <name>HmiStatusBar</name>
+    <message>
+        <source>poll %1 Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC link lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>storage queue %1 rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>newest sample %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarms %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(%1 unacknowledged)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LetterKeyboard</name>
     <message>
         <source>space</source>

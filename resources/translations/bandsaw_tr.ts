@@ -132,6 +132,33 @@
         </message>
     </context>
     <context>
+        <name>HmiStatusBar</name>
+        <message>
+            <source>poll %1 Hz</source>
+            <translation>okuma %1 Hz</translation>
+        </message>
+        <message>
+            <source>PLC link lost</source>
+            <translation>PLC bağlantısı koptu</translation>
+        </message>
+        <message>
+            <source>storage queue %1 rows</source>
+            <translation>kayıt kuyruğu %1 satır</translation>
+        </message>
+        <message>
+            <source>newest sample %1</source>
+            <translation>en yeni örnek %1</translation>
+        </message>
+        <message>
+            <source>alarms %1</source>
+            <translation>alarm %1</translation>
+        </message>
+        <message>
+            <source>(%1 unacknowledged)</source>
+            <translation>(%1 onaysız)</translation>
+        </message>
+    </context>
+    <context>
         <name>LetterKeyboard</name>
         <message>
             <source>space</source>

@@ -37,7 +37,7 @@ NOT_YET_TRANSLATED = {
     "hmi/pages/dashboard.py": 6, "hmi/pages/data.py": 1, "hmi/pages/registers.py": 3, "hmi/pages/trends.py": 6,
     "hmi/pages/users.py": 11, "hmi/widgets/banners.py": 3, "hmi/widgets/control_decisions.py": 2,
     "hmi/widgets/control_guard.py": 5, "hmi/widgets/control_model.py": 3, "hmi/widgets/control_output.py": 1,
-    "hmi/widgets/keypad.py": 1, "hmi/widgets/status_bar.py": 6, "hmi/widgets/value_tile.py": 2,
+    "hmi/widgets/keypad.py": 1, "hmi/widgets/value_tile.py": 2,
 }
 
 
