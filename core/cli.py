@@ -41,13 +41,17 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, data_dir: bool = Tr
         parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                             help="data directory (default: paths.data_dir of the configuration); "
                                  "logs go to DIR/logs unless paths.logs_dir is set")
+        parser.add_argument("--logs-dir", type=Path, default=None, metavar="DIR",
+                            help="log directory (default: paths.logs_dir, else beside the data)")
 
 
 def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
     """Settings and register map for a subcommand; raises ConfigError/RegisterMapError."""
     overrides: dict[str, Any] = {}
-    if getattr(args, "data_dir", None) is not None:
-        overrides["paths"] = {"data_dir": str(Path(args.data_dir).resolve())}
+    paths_given = {key: str(Path(value).resolve()) for key in ("data_dir", "logs_dir")
+                   if (value := getattr(args, key, None)) is not None}
+    if paths_given:
+        overrides["paths"] = paths_given
     settings = load_settings(getattr(args, "config", None), overrides=overrides)
     register_map = load_register_map(settings.register_map_path)
     return settings, register_map
@@ -179,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="check the configuration (secrets redacted) or write editable copies")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_commands.add_parser("check", help="validate config and register map, print the effective config")
-    add_config_arguments(check, data_dir=False)
+    add_config_arguments(check)
     check.set_defaults(handler=_cmd_config_check)
     init = config_commands.add_parser(
         "init", help="write editable copies of config.yaml, registers.yaml and .env.example where they are read")

@@ -46,7 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--simulate", action="store_true", help="run the simulated PLC in-process and use it")
     parser.add_argument("--kiosk", action="store_true", help="full-screen touch mode (or hmi.kiosk in config)")
     parser.add_argument("--config", type=Path, default=None, metavar="PATH", help="configuration file")
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="data directory")
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="data directory (logs go to DIR/logs unless paths.logs_dir is set)")
+    parser.add_argument("--logs-dir", type=Path, default=None, metavar="DIR", help="log directory")
     parser.add_argument("--page", choices=PAGES, default="dashboard", help="page shown first")
     parser.add_argument("--lang", choices=("en", "tr"), default=None,
                         help="screen language (default: hmi.language in config, or the user's last choice)")
@@ -65,8 +67,10 @@ def register(commands: Any) -> None:
 
 def load(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
     overrides: dict[str, Any] = {}
-    if args.data_dir is not None:
-        overrides["paths"] = {"data_dir": str(Path(args.data_dir).resolve())}
+    paths_given = {key: str(Path(value).resolve()) for key in ("data_dir", "logs_dir")
+                   if (value := getattr(args, key, None)) is not None}
+    if paths_given:
+        overrides["paths"] = paths_given
     settings = load_settings(args.config, overrides=overrides)
     return settings, load_register_map(settings.register_map_path)
 

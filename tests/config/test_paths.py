@@ -152,3 +152,24 @@ def test_empty_path_variables_mean_the_default(tmp_path: Path) -> None:
                              env_file=tmp_path / "no.env")
     assert settings.data_dir == PROJECT_ROOT / "data"
     assert settings.logs_dir == PROJECT_ROOT / "logs"
+
+
+def test_cli_data_and_logs_dir_options(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANDSAW_")}
+
+    def check(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "core.cli", "config", "check", *args], capture_output=True,
+                                text=True, timeout=120, env=env, cwd=tmp_path, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    out = check("--data-dir", "d")  # relative to the working directory, like any path argument
+    assert f"# data directory: {tmp_path / 'd'}\n" in out
+    assert f"# logs directory: {tmp_path / 'd' / 'logs'}\n" in out
+    out = check("--data-dir", "d", "--logs-dir", str(tmp_path / "l"))
+    assert f"# logs directory: {tmp_path / 'l'}\n" in out
+    assert list(tmp_path.iterdir()) == []  # config check creates nothing
