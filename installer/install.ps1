@@ -352,6 +352,7 @@ if ($LASTEXITCODE -ne 0) { Warn "no icon for the shortcuts (make_icon.py failed)
 
 Install-Default "config.yaml"
 Install-Default "registers.yaml"
+Install-Default "alarm_messages.yaml"
 Write-EnvFile
 Install-Models
 Write-CmdLaunchers

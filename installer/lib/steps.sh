@@ -182,6 +182,7 @@ install_default() {
 install_config_files() {
   install_default config.yaml
   install_default registers.yaml
+  install_default alarm_messages.yaml   # the operator's alarm texts: the plant's to edit
   render_env_file > "$CONFIG_DIR/bandsaw.env"
   chmod 0644 "$CONFIG_DIR/bandsaw.env"
 }

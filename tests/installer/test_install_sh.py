@@ -40,6 +40,7 @@ def test_install_lays_out_program_config_and_data(installation: Installation) ->
         assert (inst.home / ".local" / "bin" / name).resolve() == inst.prefix / "bin" / name
     assert (inst.config_dir / "config.yaml").read_bytes() == SOURCE_CONFIG.read_bytes()
     assert (inst.config_dir / "registers.yaml").is_file()
+    assert (inst.config_dir / "alarm_messages.yaml").is_file()
     assert "BANDSAW_CONFIG=" in (inst.config_dir / "bandsaw.env").read_text()
     assert (inst.data_dir / "models" / "default.joblib").is_file()
     assert (inst.data_dir / "models" / "default.json").is_file()
