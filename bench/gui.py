@@ -55,8 +55,7 @@ def _stats(samples: list[float]) -> str:
 
 
 def bench_frames(frames: int) -> None:
-    from hmi_fake_engine import FakeEngine
-
+    from core.testing.standin_engine import StandInEngine
     from hmi.bridge import EngineBridge
     from hmi.pages.trends import COLUMNS, TrendsPage
 
@@ -64,7 +63,7 @@ def bench_frames(frames: int) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = _settings(data_dir)
         register_map = load_register_map(settings.register_map_path)
-        engine = FakeEngine(settings, register_map)
+        engine = StandInEngine(settings, register_map)
         bridge = EngineBridge(engine)
         bridge.attach()
         page = TrendsPage(bridge)

@@ -1,124 +1,338 @@
-"""What the engine offers its front ends (HMI bridge, CLI, telemetry RPC): the contract.
+"""The whole contract between front ends (HMI, CLI, telemetry RPC) and the engine.
 
-The HMI depends on this Protocol, not on the concrete Engine, so widget tests run on a fake.
+A front end imports from core only this module (it re-exports the value types it needs),
+core.snapshot, core.registers and core.config; import-linter enforces it (pyproject.toml).
+
+- Queries are ``async`` and never block the event-loop thread: SQLite reads run in a worker
+  thread. A failing query returns ``Result(ok=False, reason=...)``, never an exception.
+  In-memory views (latest snapshot, status, active alarms, controller status) are plain calls.
+- Commands take the acting :class:`UserSession` first. The engine checks each one with its one
+  ``can()`` (core.security.access) and audits it (who, what, old -> new, outcome, refusals too).
+  A refused command changes nothing and returns a result whose ``reason`` the screen shows.
+
+Implemented by core.engine.Engine and by core.testing.standin_engine.StandInEngine (the typed
+stand-in for widget tests); mypy checks both against :class:`EngineApi`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, Literal, Protocol, TypeVar
 
-from core.analysis.alarms import AlarmManager
-from core.config import Settings
+from core.analysis.alarm_history import AlarmLogEntry
+from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
+from core.analysis.alarms import Alarm, AlarmState, AlarmSummary, AlarmTransition, Priority
+from core.config import Settings, TorqueGuardSettings
+from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD, ControllerStatus
+from core.logging_setup import setup_logging
+from core.ml.artefact import Manifest as ModelManifest
+from core.queries.cuts import CutRecord
+from core.queries.history import HistoryRange
+from core.queries.ml_journal import CHANGE_ACTIONS, DecisionView, GuardEventView, MlJournal, ModeChangeView
+from core.queries.models import ModelFile
 from core.registers import RegisterMap
+from core.security.audit_query import AuditFilter, AuditRow
+from core.security.permissions import ANONYMOUS_USER, Permission, Role, least_role
+from core.security.users import User as UserInfo
 from core.snapshot import Snapshot
+from core.storage.backup_manifest import BackupInfo
+from core.storage.backup_manifest import Manifest as BackupManifest
+from core.storage.export import ExportResult
+from core.values import EngineStatus, LinkHealth, ServiceHealth, StorageHealth, WriteResult
+
+__all__ = [
+    "ALARM_FAULT",
+    "ALARM_GUARD",
+    "ANONYMOUS_USER",
+    "CHANGE_ACTIONS",
+    "Alarm",
+    "AlarmHistoryFilter",
+    "AlarmLogEntry",
+    "AlarmState",
+    "AlarmSummary",
+    "AlarmTransition",
+    "AuditFilter",
+    "AuditRow",
+    "BackupInfo",
+    "BackupManifest",
+    "BackupStatus",
+    "ControlView",
+    "ControllerStatus",
+    "CutRecord",
+    "DecisionView",
+    "EngineApi",
+    "EngineFactory",
+    "EngineStatus",
+    "ExportProgress",
+    "ExportRequest",
+    "ExportResult",
+    "GuardEventView",
+    "HistoryRange",
+    "LinkHealth",
+    "MlJournal",
+    "ModeChangeView",
+    "ModelFile",
+    "ModelManifest",
+    "Permission",
+    "Priority",
+    "Result",
+    "Role",
+    "ServiceHealth",
+    "SessionEvent",
+    "SnapshotListener",
+    "StorageHealth",
+    "UserInfo",
+    "UserSession",
+    "WriteResult",
+    "least_role",
+    "setup_logging",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class LinkHealth:
-    """The PLC link as the poller sees it."""
+class Result(Generic[T]):
+    """The outcome of a query or a command: ``value`` when ok, else ``reason`` for the screen."""
 
-    connected: bool = False
-    last_good_ms: int | None = None  # wall-clock ms of the newest good poll
-    error_rate: float = 0.0  # failed reads / reads over the recent window
-    cycle_p50_ms: float = 0.0
-    cycle_p99_ms: float = 0.0
-    overruns: int = 0  # poll slots skipped because a cycle ran over
-    achieved_hz: float = 0.0
-    polls: int = 0
-    last_error: str = ""
+    ok: bool
+    value: T | None = None
+    reason: str = ""  # why it was refused or failed; on success, an optional note
 
+    @classmethod
+    def done(cls, value: T | None = None, note: str = "") -> Result[T]:
+        return cls(True, value, note)
 
-@dataclass(frozen=True, slots=True)
-class StorageHealth:
-    ok: bool = True
-    queue_rows: int = 0  # rows waiting for the writer
-    rows_written: int = 0
-    last_commit_ms: int | None = None
-    backpressure: bool = False
-    error: str = ""
+    @classmethod
+    def refused(cls, reason: str) -> Result[T]:
+        return cls(False, None, reason)
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceHealth:
-    """An outbound link (MQTT, PostgreSQL)."""
+class UserSession:
+    """Who acts: the logged-in person (or the anonymous operator). Every command takes one."""
 
-    enabled: bool = False
-    connected: bool = False
-    backlog: int = 0  # records or rows not yet delivered
-    lag_s: float = 0.0  # age of the oldest undelivered record
-    last_ok_ms: int | None = None
-    error: str = ""
+    user: str
+    role: Role
+    started_ms: int = 0
+
+    @classmethod
+    def anonymous(cls) -> UserSession:
+        """Nobody logged in: operator rights, no PIN (the engine knows this name)."""
+        return cls(ANONYMOUS_USER, Role.OPERATOR)
+
+    @property
+    def logged_in(self) -> bool:
+        return self.user != ANONYMOUS_USER
 
 
 @dataclass(frozen=True, slots=True)
-class EngineStatus:
-    link: LinkHealth = field(default_factory=LinkHealth)
-    storage: StorageHealth = field(default_factory=StorageHealth)
-    mqtt: ServiceHealth = field(default_factory=ServiceHealth)
-    postgres: ServiceHealth = field(default_factory=ServiceHealth)
-    mode: str = "manual"  # control mode: manual or ml
+class ExportRequest:
+    out: Path
+    what: Literal["samples", "cuts", "alarms"] = "samples"
+    start_ms: int | None = None
+    end_ms: int | None = None
+    signals: Sequence[str] | None = None  # register columns for samples (None: all recorded)
+    fmt: Literal["csv", "xlsx"] | None = None  # None: from the file's suffix
+    zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlView:
+    """The ML control as a front end shows it: a copy, safe to keep (None while the engine is stopped)."""
+
+    status: ControllerStatus
+    model: ModelFile | None  # the loaded model (None: none loaded)
+    model_features: tuple[str, ...]
+    model_error: str  # why the last model was refused ("" when none was)
+    last_fault: str  # why ML mode last ended by itself ("" after a person chose a mode)
+    guard: TorqueGuardSettings  # the running guard's settings (a copy: change them by command)
+    guard_events: int
+
+    @property
+    def ml_available(self) -> tuple[bool, str]:
+        """(ML can be switched on, why not)."""
+        if self.model is None:
+            return False, f"no usable ML model loaded: {self.model_error or 'none configured (ml.model_path)'}"
+        return True, ""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupStatus:
     running: bool = False
-
-    def one_line(self) -> str:
-        link = self.link
-        state = "up" if link.connected else f"DOWN ({link.last_error or 'no answer'})"
-        parts = [
-            f"link {state}",
-            f"{link.achieved_hz:.1f} Hz",
-            f"cycle p99 {link.cycle_p99_ms:.1f} ms",
-            f"overruns {link.overruns}",
-            f"rows {self.storage.rows_written}",
-            f"queue {self.storage.queue_rows}",
-        ]
-        if self.mqtt.enabled:
-            parts.append(f"mqtt {'up' if self.mqtt.connected else 'down'} backlog {self.mqtt.backlog}")
-        if self.postgres.enabled:
-            parts.append(f"pg {'up' if self.postgres.connected else 'down'} lag {self.postgres.backlog} rows")
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """The outcome of one setpoint write through the Writer."""
-
-    register: str
-    requested: float
-    ok: bool  # written and, where read back, verified
-    written: float | None = None  # the value sent after clamping; None when refused
-    read_back: float | None = None
-    verified: bool = False
-    clamped: bool = False  # the envelope changed the value
-    reason: str = ""  # why it was refused or clamped, for the operator
+    last_backup_ms: int | None = None
+    next_due_ms: int | None = None
+    last_error: str = ""
+    last_archive: str = ""  # what the last archive run did, in words
 
 
 SnapshotListener = Callable[[Snapshot], None]
+# (settings, register_map, simulate) -> an engine, not started: core.cli hands the real one to front ends.
+EngineFactory = Callable[[Settings, RegisterMap, bool], "EngineApi"]
+AlarmListener = Callable[[AlarmTransition], None]
+SessionEvent = Literal["login", "logout"]
+SessionListener = Callable[[str, SessionEvent], None]  # (user, event); automatic logouts too
+ExportProgress = Callable[[int, int], None]  # (rows done, rows total); called from the worker thread
 
 
 class EngineApi(Protocol):
     settings: Settings
     register_map: RegisterMap
-    alarms: AlarmManager
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    # --- live views (in memory, cheap) --------------------------------------------------------
 
     @property
     def latest(self) -> Snapshot | None: ...
 
     def subscribe(self, listener: SnapshotListener) -> Callable[[], None]:
-        """Call ``listener`` in the event loop after every poll; returns the unsubscriber.
-
-        Listeners must return quickly: the poll loop does not wait on them.
-        """
+        """``listener(snapshot)`` after every poll, in the poll cycle: it must only keep the latest."""
         ...
 
     def status(self) -> EngineStatus: ...
 
-    async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
-        """Write a setpoint through the Writer's envelope; refused values come back with a reason."""
+    def active_alarms(self) -> list[Alarm]: ...
+
+    def suppressed_alarms(self) -> list[Alarm]:
+        """Shelved and out-of-service alarms."""
         ...
 
-    async def apply_preset(self, preset: str, *, user: str) -> list[WriteResult]: ...
+    def alarm(self, key: str) -> Alarm | None: ...
 
-    async def start(self) -> None: ...
+    def alarm_summary(self) -> AlarmSummary: ...
 
-    async def stop(self) -> None: ...
+    def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]: ...
+
+    def control_status(self) -> ControllerStatus | None:
+        """The ML controller as the control page shows it (None while the engine is stopped)."""
+        ...
+
+    def control_view(self) -> ControlView | None:
+        """Controller, model, last fault and guard settings in one copy (None while stopped)."""
+        ...
+
+    def backup_status(self) -> BackupStatus: ...
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def needs_first_admin(self) -> bool: ...
+
+    def allowed(self, session: UserSession, action: Permission | str) -> bool:
+        """What the screen shows or hides (no audit); the commands check again."""
+        ...
+
+    def current(self, session: UserSession) -> UserSession | None:
+        """``session`` as it stands now (its role may have changed), None when it has ended."""
+        ...
+
+    def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]: ...
+
+    async def login(self, name: str, secret: str) -> Result[UserSession]:
+        """Checks the PIN off the loop thread; refused with the reason (lock-out: how long)."""
+        ...
+
+    def logout(self, session: UserSession, *, reason: str = "") -> Result[None]: ...
+
+    def touch(self, session: UserSession) -> None:
+        """The person did something at the screen: restart the inactivity time."""
+        ...
+
+    def expire_idle(self) -> list[str]:
+        """Log out idle sessions; returns who (call it about once a second)."""
+        ...
+
+    async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]: ...
+
+    # --- queries (async, off the loop thread) -----------------------------------------------
+
+    async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]: ...
+
+    async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
+                          *, limit: int = 500) -> Result[list[CutRecord]]: ...
+
+    async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]: ...
+
+    async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]: ...
+
+    async def ml_journal(self, limit: int = 50, *, changes_only: bool = False) -> Result[MlJournal]: ...
+
+    async def history(self, names: Sequence[str], start_ms: int, end_ms: int,
+                      *, max_points: int = 4000) -> Result[HistoryRange]:
+        """Samples of ``names`` with start <= ts < end from raw.db and the archive (min/max reduced)."""
+        ...
+
+    async def users(self) -> Result[list[UserInfo]]: ...
+
+    async def backups(self) -> Result[list[BackupInfo]]: ...
+
+    async def verify_backup(self, backup: Path) -> Result[BackupManifest]:
+        """Every file against its manifest (sizes and sha256); refused with what is damaged."""
+        ...
+
+    async def models(self) -> Result[list[ModelFile]]: ...
+
+    # --- commands (session first; checked, audited) -----------------------------------------
+
+    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
+        """A setpoint through the Writer's envelope; refused values come back with a reason."""
+        ...
+
+    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]: ...
+
+    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]: ...
+
+    def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]: ...
+
+    def acknowledge_all_alarms(self, session: UserSession) -> Result[int]: ...
+
+    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]: ...
+
+    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]: ...
+
+    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
+                                   *, reason: str = "") -> Result[None]: ...
+
+    def set_guard_settings(self, session: UserSession,
+                                 changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        """Validated as a whole, applied to the running guard at once (until restart); returns
+        what changed, name -> (old, new)."""
+        ...
+
+    def set_control_settings(self, session: UserSession,
+                                   changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        """Run-time tunables of settings.control (global factor, thresholds, delays)."""
+        ...
+
+    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
+        """Verify and load a model into the controller (refused while ML controls a cut)."""
+        ...
+
+    async def backup_now(self, session: UserSession) -> Result[BackupManifest]: ...
+
+    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
+        """Stop the engine's tasks, restore ``backup``, start again; the text says what was restored."""
+        ...
+
+    async def archive_now(self, session: UserSession) -> Result[str]: ...
+
+    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]: ...
+
+    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]: ...
+
+    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]: ...
+
+    async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]: ...
+
+    async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]: ...
+
+    async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]: ...
+
+    async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]: ...

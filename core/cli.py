@@ -17,13 +17,16 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from core import paths
 from core.config import ConfigError, Settings, load_settings
 from core.registers import RegisterMap, RegisterMapError, load_register_map
+
+if TYPE_CHECKING:  # the contract imports the whole engine's types: not for `bandsaw --help`
+    from core.api import EngineApi
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -230,9 +233,22 @@ def _extensions() -> list[Callable[[Any], None]]:
     return found
 
 
+def engine_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
+    """The real engine, for front ends (they import only core.api: the engine is handed in)."""
+    from core.engine import Engine
+
+    return Engine(settings, register_map, simulate=simulate)
+
+
+def hmi_main(argv: Sequence[str] | None = None) -> int:
+    """`bandsaw-hmi`: the same as `bandsaw hmi`."""
+    return main(["hmi", *(sys.argv[1:] if argv is None else argv)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.engine_factory = engine_factory  # front ends (`bandsaw hmi`) build the engine with it
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -17,32 +17,41 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import AlarmManager
 from core.analysis.service import AnalysisService
 from core.analysis.store import SqlWriterSink
-from core.api import EngineStatus, ServiceHealth, SnapshotListener, WriteResult
+from core.api import EngineStatus, Result, ServiceHealth, SnapshotListener, UserSession, WriteResult
 from core.config import Settings
 from core.control.journal import StorageJournal
-from core.control.ml_controller import ControllerStatus
 from core.control.service import MlControl
+from core.engine_commands import EngineCommands
+from core.engine_queries import EngineQueries
+from core.engine_sessions import EngineSessions
 from core.iot.service import TelemetryService
 from core.modbus.client import PlcClient
 from core.modbus.poller import Poller
 from core.modbus.writer import Writer
+from core.offload import call_on_loop, run_blocking
 from core.registers import RegisterMap
-from core.security.access import AccessControl, PermissionDenied
-from core.security.audit import AuditRecord
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_integrity import AuditIntegrity
 from core.security.audit_route import MlWriteJournal
 from core.security.permissions import Permission
 from core.snapshot import Quality, Snapshot
+from core.storage.archive import archive_raw, writer_delete
+from core.storage.backup import BackupError
+from core.storage.backup_manifest import BackupInvalid
 from core.storage.backup_scheduler import BackupScheduler
-from core.storage.lock import DataDirLock
+from core.storage.lock import DataDirLock, DataDirLocked
 from core.storage.pg.mirror import PostgresMirror
+from core.storage.restore import RestoreError, restore_backup
+from core.storage.space import NoSpace
 from core.storage.spill import StopBudget
 from core.storage.sqlite_store import SqliteStorage
 
@@ -59,8 +68,9 @@ class _Consumer:
     failing: bool = False
 
 
-class Engine:
-    """The acquisition and control engine (implements :class:`core.api.EngineApi`)."""
+class Engine(EngineQueries, EngineCommands, EngineSessions):
+    """The acquisition and control engine (implements :class:`core.api.EngineApi`; queries, commands
+    and sessions live in core.engine_queries, core.engine_commands, core.engine_sessions)."""
 
     def __init__(
         self,
@@ -109,6 +119,7 @@ class Engine:
         self._housekeeping: asyncio.Task[None] | None = None
         self._running = False
         self._stopped = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # audit rows from worker threads hop onto it
 
     # --- EngineApi -----------------------------------------------------------------------
 
@@ -139,45 +150,72 @@ class Engine:
             running=self._running,
         )
 
-    async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
-        try:
-            self.access.authorize(user, Permission.WRITE_REGISTER, target=name)
-        except PermissionDenied as exc:
-            return WriteResult(name, value, ok=False, reason=exc.reason)
-        return await self._write(name, value, user=user, reason=reason)
+    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
+        if (why := self._refusal(session, Permission.WRITE_REGISTER, name)) is not None:
+            return WriteResult(name, value, ok=False, reason=why)
+        return await self._write(name, value, user=session.user, reason=reason)
 
     async def _write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
-        if self.writer is None:
+        if self.writer is None:  # the Writer audits every write it is given, refusals too
+            self.access.trail.record(user, "write", name, new=value, result=AuditResult.FAILED,
+                                     detail="the engine is not running")
             return WriteResult(name, value, ok=False, reason="the engine is not running")
         return await self.writer.write(name, value, user=user, reason=reason)
 
-    async def apply_preset(self, preset: str, *, user: str) -> list[WriteResult]:
+    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
         speeds = self.settings.control.presets.get(preset)
         if speeds is None:
             known = ", ".join(self.settings.control.presets)
             return [WriteResult("preset", 0.0, ok=False, reason=f"unknown preset {preset!r}; known: {known}")]
-        try:  # operators may use presets though they may not write registers freely
-            self.access.authorize(user, Permission.USE_PRESET, target=preset)
-        except PermissionDenied as exc:
-            return [WriteResult("preset", 0.0, ok=False, reason=exc.reason)]
+        # Operators may use presets though they may not write registers freely.
+        if (why := self._refusal(session, Permission.USE_PRESET, preset)) is not None:
+            return [WriteResult("preset", 0.0, ok=False, reason=why)]
         results = []
         for name, value in (("cutting_speed", speeds.cutting_speed), ("descent_speed", speeds.descent_speed)):
-            results.append(await self._write(name, value, user=user, reason=f"preset {preset}"))
+            results.append(await self._write(name, value, user=session.user, reason=f"preset {preset}"))
         return results
 
-    def set_mode(self, mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
-        """Switch manual/ML for a person; ML is refused (with why) while no model is loaded."""
+    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
+        """Stop every task (sessions stay), restore, start again; audited into the restored log.db."""
+        if (why := self._refusal(session, Permission.RESTORE_BACKUP, str(backup))) is not None:
+            return Result.refused(why)
+        was_running = self._running
+        await self._halt(logout=False)
         try:
-            self.access.authorize(user, Permission.TOGGLE_ML, target=mode)
-        except PermissionDenied as exc:
-            return False, exc.reason
-        if self.control is None:
-            return False, "the engine is not running"
-        return self.control.request_mode(mode, user=user, reason=reason)
+            report = await run_blocking(lambda: restore_backup(
+                backup, self.settings.data_dir, floor_mb=self.settings.database.sqlite.disk_free_floor_mb),
+                name="bandsaw-restore")
+        except (BackupInvalid, BackupError, RestoreError, DataDirLocked, NoSpace, OSError) as exc:
+            outcome: Result[str] = Result.refused(f"not restored: {exc}")
+        else:
+            outcome = Result.done(f"restored {', '.join(report.restored)} in {report.seconds:.1f} s")
+        if was_running:
+            try:
+                await self.start()
+            except Exception as exc:
+                log.exception("engine failed to start after a restore")
+                return Result.refused(f"{outcome.reason or 'restored'}; the engine failed to start: {exc}")
+        result = AuditResult.ACCEPTED if outcome.ok else AuditResult.FAILED
+        self.access.trail.record(session.user, "restore", str(backup), result=result, detail=outcome.reason)
+        if outcome.ok and self._running:
+            self.storage.log.event("backup_restored", f"{session.user} restored backup {backup.name}",
+                                   source="engine", data={"backup": str(backup), "report": outcome.reason})
+        return outcome
 
-    def control_status(self) -> ControllerStatus | None:
-        """The controller as the control page shows it (None before start)."""
-        return self.control.status() if self.control is not None else None
+    async def archive_now(self, session: UserSession) -> Result[str]:
+        if (why := self._refusal(session, Permission.BACKUP, "archive")) is not None:
+            return Result.refused(why)
+        loop = asyncio.get_running_loop()
+        delete = writer_delete(self.storage.recorder, loop) if self._running else None
+        try:
+            report = await run_blocking(lambda: archive_raw(self.settings, delete=delete), name="bandsaw-archive")
+        except (BackupError, NoSpace, DataDirLocked, OSError) as exc:
+            self.access.trail.record(session.user, "archive", "raw", result=AuditResult.FAILED, detail=str(exc))
+            return Result.refused(f"not archived: {exc}")
+        text = report.stopped or f"{report.moved} rows moved to {', '.join(report.months) or 'no month'}"
+        result = AuditResult.FAILED if report.stopped else AuditResult.ACCEPTED
+        self.access.trail.record(session.user, "archive", "raw", new=report.moved, result=result, detail=text)
+        return Result(not report.stopped, text, text)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -186,6 +224,7 @@ class Engine:
         if self._running:
             return
         self._stopped.clear()
+        self._loop = asyncio.get_running_loop()
         self._data_lock.acquire()  # raises DataDirLocked naming the holder
         host, port = self.settings.modbus.host, self.settings.modbus.port
         if self.simulate:
@@ -248,8 +287,13 @@ class Engine:
         Bounded (database.sqlite.stop_timeout_s): rows the storage cannot write in time are
         spilled to a journal; ``storage.last_stop`` says how many and where.
         """
+        await self._halt(logout=True)
+
+    async def _halt(self, *, logout: bool) -> None:
+        """Stop every task; ``logout=False`` keeps the sessions (a restore starts again at once)."""
         budget = StopBudget(self.storage.stop_timeout_s)
-        self.access.close()  # everyone logged out (audited while log.db is still open)
+        if logout:
+            self.access.close()  # everyone logged out (audited while log.db is still open)
         if self.control is not None:
             # First, while the PLC link and fresh data still serve it: the operator's speeds go back.
             await budget.within(self.control.stop(), "control")
@@ -314,7 +358,8 @@ class Engine:
         return "127.0.0.1", int(self.simulator.port)
 
     def _audit(self, record: AuditRecord) -> None:
-        self.storage.log.audit(record)
+        # The log writer's queue belongs to the loop thread; user changes audit from a worker.
+        call_on_loop(self._loop, self.storage.log.audit, record)
 
     def _fan_out(self, snapshot: Snapshot) -> None:
         self._latest = snapshot

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import sys
@@ -18,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from core.api import EngineApi
+from core.api import EngineFactory, setup_logging
 from core.config import ConfigError, Settings, load_settings
 from core.registers import RegisterMap, RegisterMapError, load_register_map
 
@@ -27,19 +26,6 @@ log = logging.getLogger("bandsaw.hmi")
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 PAGES = ("dashboard", "trends", "registers", "alarms", "control", "data", "users", "audit")
 
-# (settings, register_map, simulate) -> an engine (not started yet).
-EngineFactory = Callable[[Settings, RegisterMap, bool], EngineApi]
-
-
-def default_engine_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
-    """The real engine: core.engine.create_engine if the engine offers it, else Engine(...)."""
-    engine_module = importlib.import_module("core.engine")
-    create = getattr(engine_module, "create_engine", None)
-    if create is not None:
-        engine: EngineApi = create(settings, register_map, simulate=simulate)
-        return engine
-    built: EngineApi = engine_module.Engine(settings, register_map, simulate=simulate)
-    return built
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,18 +70,20 @@ def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None
         return EXIT_CONFIG
     if args.screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    factory: EngineFactory | None = engine_factory or getattr(args, "engine_factory", None)
+    if factory is None:  # core.cli hands the engine in (`bandsaw hmi`, `bandsaw-hmi`)
+        print("bandsaw hmi: no engine to run: start it as `bandsaw hmi` or `bandsaw-hmi`", file=sys.stderr)
+        return EXIT_FAILURE
     try:
-        from core.logging_setup import setup_logging
-
         setup_logging(settings)
-    except (ImportError, OSError) as exc:
+    except OSError as exc:
         logging.basicConfig(level=logging.INFO)
         log.warning("logging set-up failed (%s); logging to the console", exc)
     from hmi.theme import ThemeError
 
     try:
         return run_qt(
-            settings, register_map, engine_factory or default_engine_factory,
+            settings, register_map, factory,
             simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
             screenshot=args.screenshot, after=args.after, size=args.size, language=args.lang or settings.hmi.language,
         )
@@ -240,11 +228,11 @@ def grab_with_dialogs(window: Any) -> Any:
     return pixmap
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`bandsaw-hmi`: the same as `bandsaw hmi`."""
+def main(argv: Sequence[str] | None = None, *, engine_factory: EngineFactory | None = None) -> int:
+    """The window on its own (``python -m hmi.app``): needs the engine factory (core.cli.hmi_main gives it)."""
     parser = argparse.ArgumentParser(prog="bandsaw-hmi", description="Band saw HMI (operator and engineer window)")
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return run(parser.parse_args(argv), engine_factory=engine_factory)
 
 
 run_hmi = run

@@ -4,6 +4,11 @@ Only this module subscribes to the engine. Widgets never hold the engine's callb
 bridge for a :class:`Channel` by register name (pydm's channel/plugin split): one shared channel
 per name, reference-counted, emitting the value of each snapshot. A status timer (a few Hz) reads
 ``engine.status()`` and drives freshness: the link lamp, greyed values, the status bar.
+
+Acquisition never waits on the screen: the engine calls :meth:`EngineBridge._on_snapshot` inside
+its poll cycle, which only keeps the snapshot (latest wins) and posts one queued Qt event; the
+widgets update when the event loop gets to that event, after the poll cycle has returned. Alarm
+transitions are queued the same way (every one: they are events, not states).
 """
 
 from __future__ import annotations
@@ -13,10 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from core.analysis.alarms import Alarm, AlarmTransition
-from core.api import EngineApi, EngineStatus
+from core.api import Alarm, AlarmTransition, EngineApi, EngineStatus
 from core.snapshot import Quality, Snapshot
 
 log = logging.getLogger("bandsaw.hmi.bridge")
@@ -69,6 +73,7 @@ class EngineBridge(QObject):
     link_changed = Signal(bool)  # PLC data live (link up and fresh) or not
     alarm_transition = Signal(object)  # AlarmTransition
     alarms_changed = Signal(object)  # list[Alarm]: the active alarms after a transition
+    _wake = Signal()  # posted from the poll cycle; delivered by the event loop (queued)
 
     def __init__(
         self,
@@ -91,6 +96,11 @@ class EngineBridge(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(max(50, int(1000 / status_hz)))
         self._timer.timeout.connect(self._on_timer)
+        self._pending: Snapshot | None = None  # the newest snapshot not yet shown
+        self._pending_alarms: list[AlarmTransition] = []
+        self._woken = False
+        self.dropped = 0  # snapshots a newer one replaced before the screen got to them
+        self._wake.connect(self.flush, Qt.ConnectionType.QueuedConnection)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -100,7 +110,7 @@ class EngineBridge(QObject):
             return
         self._unsubscribe = [
             self.engine.subscribe(self._on_snapshot),
-            self.engine.alarms.subscribe(self._on_alarm),
+            self.engine.subscribe_alarms(self._on_alarm),
         ]
         self._timer.start()
 
@@ -153,11 +163,39 @@ class EngineBridge(QObject):
         return (self._clock() if now is None else now) - self._last_good
 
     def active_alarms(self) -> list[Alarm]:
-        return self.engine.alarms.active()
+        return self.engine.active_alarms()
 
     # --- engine callbacks (event loop thread, must return quickly) ----------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
+        """In the poll cycle: keep the newest, ask the event loop for one delivery."""
+        if self._pending is not None:
+            self.dropped += 1
+        self._pending = snapshot
+        self._post()
+
+    def _on_alarm(self, transition: AlarmTransition) -> None:
+        self._pending_alarms.append(transition)
+        self._post()
+
+    def _post(self) -> None:
+        if not self._woken:
+            self._woken = True
+            self._wake.emit()
+
+    def flush(self) -> None:
+        """Deliver what arrived since the last delivery (the queued event; tests call it too)."""
+        self._woken = False
+        snapshot, self._pending = self._pending, None
+        transitions, self._pending_alarms = self._pending_alarms, []
+        if snapshot is not None:
+            self._show(snapshot)
+        for transition in transitions:
+            self.alarm_transition.emit(transition)
+        if transitions:
+            self.alarms_changed.emit(self.engine.active_alarms())
+
+    def _show(self, snapshot: Snapshot) -> None:
         self._latest = snapshot
         if snapshot.quality is not Quality.COMM_ERROR:
             self._last_good = snapshot.monotonic
@@ -166,10 +204,6 @@ class EngineBridge(QObject):
         self.snapshot.emit(snapshot)
         if snapshot.quality is Quality.COMM_ERROR and self._link_ok:
             self._update_link(False)  # a failed poll is news now, not at the next timer tick
-
-    def _on_alarm(self, transition: AlarmTransition) -> None:
-        self.alarm_transition.emit(transition)
-        self.alarms_changed.emit(self.engine.alarms.active())
 
     def _on_timer(self) -> None:
         try:
@@ -189,5 +223,6 @@ class EngineBridge(QObject):
             self.link_changed.emit(ok)
 
     def refresh(self) -> None:
-        """Run one status tick now (tests and start-up)."""
+        """Deliver what is pending and run one status tick now (tests and start-up)."""
+        self.flush()
         self._on_timer()

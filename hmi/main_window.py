@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi
-from core.security.access import AccessControl
 from hmi.bridge import EngineBridge
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
@@ -58,8 +57,6 @@ OPTIONAL_PAGES = (
 # Pages shown only to users who may do what they are for (hidden otherwise). The audit trail is
 # evidence engineers export; there is no separate "view audit" permission, so EXPORT gates it.
 PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
-# Pages that only make sense with access control (users.db): left out without engine.access.
-ACCESS_PAGES = frozenset({"users", "audit"})
 NAV_HEIGHT = 48  # touch target (>= 48 px; the theme adds the border)
 
 
@@ -118,11 +115,8 @@ class MainWindow(QMainWindow):
         self._confirm: QMessageBox | None = None
         self._sessions_running = False
         self.first_admin_dialog: CreateAdminDialog | None = None
-        access = getattr(engine, "access", None)
-        self.access: AccessControl | None = access if isinstance(access, AccessControl) else None
         # Built before the pages: it sets session.user to operator and installs the policy they read.
-        self.sessions: SessionController | None = (
-            SessionController(self.access, session, parent=self) if self.access is not None else None)
+        self.sessions = SessionController(engine, session, parent=self)
 
         self.link_banner = LinkBanner(self.bridge, self)
         self.stack = PageStack(self)
@@ -133,8 +127,6 @@ class MainWindow(QMainWindow):
         }
         titles = {"dashboard": "Dashboard", "trends": "Trends", "registers": "Registers"}
         for key, module_name, class_name, title in OPTIONAL_PAGES:
-            if key in ACCESS_PAGES and self.access is None:
-                continue
             page = load_optional_page(module_name, class_name, self.bridge, engine, self)
             if page is not None:
                 self.pages[key] = page
@@ -155,11 +147,9 @@ class MainWindow(QMainWindow):
             self.nav_buttons[key] = button
             nav.addWidget(button)
         nav.addStretch(1)
-        self.login_button: LoginButton | None = None
-        if self.sessions is not None:
-            self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
-            self.login_button.setMinimumHeight(NAV_HEIGHT)
-            nav.addWidget(self.login_button)
+        self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
+        self.login_button.setMinimumHeight(NAV_HEIGHT)
+        nav.addWidget(self.login_button)
         self.leave_kiosk_button = QPushButton("Leave kiosk", self)
         self.leave_kiosk_button.setObjectName("NavButton")
         self.leave_kiosk_button.setMinimumSize(140, NAV_HEIGHT)
@@ -179,23 +169,21 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self._build_menus()
         self.show_page("dashboard")
-        if self.sessions is not None:
-            self.sessions.user_changed.connect(self._user_changed)
-            for page in self.pages.values():
-                self.sessions.follow(page)
-            self._user_changed(self.sessions.user, self.sessions.role.value)
+        self.sessions.user_changed.connect(self._user_changed)
+        for page in self.pages.values():
+            self.sessions.follow(page)
+        self._user_changed(self.sessions.user, self.sessions.role.value)
         self.resize(1280, 800)
 
     # --- sessions ----------------------------------------------------------------------
 
     def start_sessions(self) -> None:
         """After the window shows: inactivity log-out runs; a first start offers to create the admin."""
-        if self.sessions is None or self._sessions_running:
+        if self._sessions_running:
             return
         self._sessions_running = True
         self.sessions.start()
-        assert self.access is not None
-        dialog = offer_first_admin(self.access, kiosk=self.session.kiosk, parent=self)
+        dialog = offer_first_admin(self.engine, kiosk=self.session.kiosk, parent=self)
         if dialog is not None:
             self.first_admin_dialog = dialog
             dialog.finished.connect(self._first_admin_closed)
@@ -208,7 +196,7 @@ class MainWindow(QMainWindow):
             self.first_admin_dialog = None
         if self.login_button is not None and self.login_button.dialog is not None:
             self.login_button.dialog.close()
-        if self.sessions is not None and self._sessions_running:
+        if self._sessions_running:
             self._sessions_running = False
             self.sessions.stop()
 
@@ -223,7 +211,7 @@ class MainWindow(QMainWindow):
 
     def _user_changed(self, user: str, role: str) -> None:
         """Status bar names who acts; pages the user may not use disappear (back to the dashboard)."""
-        logged_in = self.sessions is not None and self.sessions.logged_in
+        logged_in = self.sessions.logged_in
         self.status_bar.set_user(user, role if logged_in else "")
         for key, action in PAGE_ACTIONS.items():
             if key not in self.nav_buttons:

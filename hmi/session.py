@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OPERATOR = "operator"  # == core.security.permissions.ANONYMOUS_USER (hmi/session stays import-light)
+from core.api import ANONYMOUS_USER, Role, UserSession
+
+OPERATOR = ANONYMOUS_USER
 
 
 @dataclass(slots=True)
 class Session:
     user: str
     kiosk: bool
+    role: Role = Role.OPERATOR  # kept by the window's SessionController
+
+    def actor(self) -> UserSession:
+        """Who acts, as the engine's commands take it."""
+        return acting(self.user, self.role)
 
     @classmethod
     def default(cls, *, kiosk: bool) -> Session:
         """The operator view until someone logs in (desktop and kiosk alike)."""
         return cls(OPERATOR, kiosk=kiosk)
+
+
+def acting(user: str, role: Role = Role.OPERATOR) -> UserSession:
+    """The engine authorizes by the live session of ``user``; ``role`` is only informative."""
+    return UserSession(user, role)

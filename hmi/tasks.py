@@ -30,3 +30,12 @@ def _finished(task: asyncio.Task[Any]) -> None:
     _running.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("HMI task failed", exc_info=task.exception())
+
+
+async def settle(timeout_s: float = 10.0) -> list[asyncio.Task[Any]]:
+    """Wait (bounded) for the tasks started from slots; returns those still running (tests, shutdown)."""
+    loop = asyncio.get_running_loop()
+    pending = [task for task in _running if not task.done() and task.get_loop() is loop]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout_s)
+    return [task for task in pending if not task.done()]

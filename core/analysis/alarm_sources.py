@@ -24,8 +24,8 @@ from core.analysis.alarm_policy import configured_priority
 from core.analysis.alarms import AlarmManager, Priority
 from core.analysis.detectors import AnomalyEvent, Severity
 from core.analysis.settings import AlarmSourceSettings
-from core.api import EngineStatus
 from core.snapshot import Quality, SawState, Snapshot
+from core.values import EngineStatus
 
 log = logging.getLogger("bandsaw.analysis.alarm_sources")
 

@@ -30,9 +30,9 @@ from core.analysis.alarms import AlarmManager, AlarmTransition
 from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.monitor import AnomalyMonitor
 from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
-from core.api import EngineStatus
 from core.config import Settings
 from core.snapshot import Snapshot
+from core.values import EngineStatus
 
 log = logging.getLogger("bandsaw.analysis")
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from core.api import WriteResult
 from core.config import ControlSettings
 from core.modbus.envelope import Limits, limits_for
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
+from core.values import WriteResult
 
 # A step limit is granted for at most this much elapsed time: after a long pause a
 # register still moves no more than one second's worth of step per write.

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from core.analysis.alarms import AlarmManager, AlarmTransition, Priority
-from core.api import ServiceHealth
 from core.config import Settings
 from core.iot import key_map
 from core.iot import thingsboard as tb
@@ -35,6 +34,7 @@ from core.iot.outbox import Outbox, OutboxRecord
 from core.iot.stream import Stream
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
+from core.values import ServiceHealth
 
 log = logging.getLogger("bandsaw.iot")
 

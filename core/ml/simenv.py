@@ -12,10 +12,10 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from core.api import WriteResult
 from core.sim.materials import STOCK, Stock
 from core.sim.physics import CLEARANCE, AlarmCode, SawPlc
 from core.snapshot import Quality, SawState, Snapshot
+from core.values import WriteResult
 
 
 @dataclass(slots=True)

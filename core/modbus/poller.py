@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.analysis.alarms import AlarmManager, Priority
-from core.api import LinkHealth
 from core.config import Settings
 from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
 from core.modbus.decode import BlockDecoder
@@ -35,6 +34,7 @@ from core.modbus.health import ALARM_LINK_LOST, DataHealth
 from core.modbus.stats import RateWindow, RatioWindow, percentiles
 from core.registers import Block, RegisterMap
 from core.snapshot import Quality, Snapshot
+from core.values import LinkHealth
 
 log = logging.getLogger("bandsaw.modbus")
 

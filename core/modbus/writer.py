@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.api import WriteResult
 from core.config import Settings
 from core.modbus.clock import SYSTEM_CLOCK, Clock, DeadlineSchedule
 from core.modbus.envelope import STEP_WINDOW_S, Decision, StepWindow, decide, limits_for
@@ -35,6 +34,7 @@ from core.registers import Register, RegisterMap
 from core.security.audit import AuditRecord, AuditResult, AuditSink
 from core.security.audit_route import is_automatic_write
 from core.snapshot import Quality, Snapshot
+from core.values import WriteResult
 
 log = logging.getLogger("bandsaw.control")
 

@@ -9,9 +9,7 @@ for timestamps and persisted lock-outs) and ``monotonic`` (inactivity).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.analysis.alarms import AlarmManager, Priority
+from core.offload import run_blocking
 from core.security.audit import AuditResult, AuditSink
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams
 from core.security.permissions import (
@@ -76,35 +75,8 @@ class Session:
 
 
 async def run_in_thread(fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in a plain thread that ends with the job, awaited on the running loop.
-
-    Not asyncio.to_thread: under qasync its executor threads outlive the job (and the tests'
-    leak checks); one short thread per call is what a login needs.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def deliver(result: Any, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            result = fn(*args)
-        except BaseException as exc:  # handed to the awaiting task
-            loop.call_soon_threadsafe(deliver, None, exc)
-        else:
-            loop.call_soon_threadsafe(deliver, result, None)
-
-    thread = threading.Thread(target=work, name="bandsaw-login", daemon=True)
-    thread.start()
-    result = await future
-    thread.join(timeout=1.0)  # it has delivered: only its return is left
-    return result
+    """``fn(*args)`` in a short worker thread (core.offload.run_blocking), awaited on the loop."""
+    return await run_blocking(fn, *args, name="bandsaw-login")
 
 
 def users_db_path(data_dir: Path) -> Path:
@@ -395,6 +367,21 @@ class AccessControl:
         self.trail.record(by, action, user.name, old=old, new="enabled" if enabled else "disabled")
         if not enabled:
             self.logout(user.name, reason=f"disabled by {by}")
+        return user
+
+    def set_role(self, by: str, name: str, role: str | Role) -> User:
+        self.authorize(by, Permission.MANAGE_USERS, target=name)
+        before = self.store.get(name)
+        try:
+            user = self.store.set_role(name, role)
+        except UserError as exc:
+            self.trail.record(by, "user_role", name, result=AuditResult.REFUSED, detail=str(exc))
+            raise
+        old = None if before is None else before.role.value
+        self.trail.record(by, "user_role", user.name, old=old, new=user.role.value)
+        session = self._sessions.get(user.name)
+        if session is not None:
+            session.role = user.role  # takes effect at once
         return user
 
     def _notify(self, user: str, event: str) -> None:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from core.analysis.alarms import AlarmManager
-from core.api import StorageHealth
 from core.config import Settings
 from core.registers import RegisterMap
 from core.storage.disk import DiskMonitor, FreeBytes, free_bytes
@@ -35,6 +34,7 @@ from core.storage.sqlite_open import OpenReport, database_path
 from core.storage.sqlite_tables import SqlWriter
 from core.storage.sqlite_writer import BatchWriter
 from core.storage.watch import REFRESH_PERIOD_S, FileWatch
+from core.values import StorageHealth
 
 log = logging.getLogger("bandsaw.database")
 

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from core.analysis.alarms import AlarmManager, Priority
-from core.api import StorageHealth
 from core.config import SqliteSettings, Synchronous
 from core.storage.ledger import LedgerEntry
 from core.storage.sqlite_alarms import (
@@ -47,6 +46,7 @@ from core.storage.sqlite_alarms import (
     report_condition,
 )
 from core.storage.sqlite_open import OpenReport, open_writer
+from core.values import StorageHealth
 
 log = logging.getLogger("bandsaw.database")
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.analysis.alarms import Alarm
+from core.api import Alarm
 
 TOUCH_PX = 56
 REASONS = ("Maintenance work", "Sensor fault", "Known process condition", "Nuisance alarm (report it)")

@@ -1,7 +1,7 @@
 """Export dialog: what (samples, cuts, alarms), a time range, signals, CSV or Excel, then a progress
 bar with Cancel.
 
-Non-modal and never blocking: the export runs in a worker thread (core.storage.export writes in
+Non-modal and never blocking: the engine runs the export in its worker thread (it writes in
 pages); the thread only stores its progress in plain attributes, and a 100 ms QTimer on the GUI
 thread shows it. Cancel (or closing the dialog) asks the export to stop at the next page; it then
 removes its partial file.
@@ -9,8 +9,11 @@ removes its partial file.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.storage.export import ExportCancelled, ExportError, ExportResult, export_data
+from core.api import EngineApi, ExportRequest, ExportResult, UserSession
+from hmi.tasks import spawn
+
+log = logging.getLogger("bandsaw.hmi.export")
 
 TOUCH_PX = 56
 RANGES: tuple[tuple[str, float | None], ...] = (("Last hour", 3600.0), ("Last 8 h", 8 * 3600.0),
@@ -57,54 +63,22 @@ class _Job:
     error: str = ""
 
 
-@dataclass(frozen=True)
-class _Request:
-    """Everything the worker needs, read from the widgets on the GUI thread before it starts."""
-
-    data_dir: Path
-    out: Path
-    what: str
-    fmt: str
-    signals: list[str] | None
-    start_ms: int | None
-    end_ms: int | None
-
-
-def _work(job: _Job, request: _Request) -> None:
-    """The worker thread: touches no widget, only ``job``."""
-
-    def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
-
-    try:
-        job.result = export_data(
-            request.data_dir, request.out, what=request.what, start_ms=request.start_ms,  # type: ignore[arg-type]
-            end_ms=request.end_ms, signals=request.signals, fmt=request.fmt,  # type: ignore[arg-type]
-            progress=progress, cancel=job.cancel.is_set)
-    except ExportCancelled:
-        job.error = "Export cancelled; no file was left."
-    except ExportError as exc:
-        job.error = f"Export failed: {exc}"
-    except Exception as exc:  # anything else must still end the job and be shown
-        job.error = f"Export failed: {type(exc).__name__}: {exc}"
-    finally:
-        job.finished = True
-
-
 class ExportDialog(QDialog):
     finished_export = Signal(str)  # the message shown when it ended (written, cancelled, failed)
 
-    def __init__(self, data_dir: Path, signals: list[str], parent: QWidget | None = None, *,
-                 clock: float | None = None) -> None:
+    def __init__(self, engine: EngineApi, actor: Callable[[], UserSession], signals: list[str],
+                 parent: QWidget | None = None, *, clock: float | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ExportDialog")
         self.setWindowTitle("Export data")
         self.setModal(False)
-        self.data_dir = data_dir
-        self.export_dir = data_dir / "exports"
+        self.engine = engine
+        self._actor = actor
+        self.data_dir = engine.settings.data_dir
+        self.export_dir = self.data_dir / "exports"
         self._now = clock
         self._job: _Job | None = None
-        self._thread: threading.Thread | None = None
+        self.task: asyncio.Task[None] | None = None
         self._file_dialog: QFileDialog | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(100)
@@ -309,16 +283,41 @@ class ExportDialog(QDialog):
             self._say("Choose a file to write.")
             return False
         job = _Job(cancel=threading.Event())
+        request = ExportRequest(out, what=self.what, start_ms=start_ms, end_ms=end_ms,  # type: ignore[arg-type]
+                                signals=signals, fmt=self.fmt)  # type: ignore[arg-type]
+        try:
+            self.task = spawn(self._run(job, request))
+        except RuntimeError:
+            self._say("Export not possible: no event loop is running.")
+            return False
         self._job = job
-        request = _Request(self.data_dir, out, self.what, self.fmt, signals, start_ms, end_ms)
-        thread = threading.Thread(target=_work, args=(job, request), name="bandsaw-export", daemon=True)
-        self._thread = thread
         self.progress.setValue(0)
         self._say(f"Exporting to {out} …")
         self._set_running(True)
-        thread.start()
         self._timer.start()
         return True
+
+    async def _run(self, job: _Job, request: ExportRequest) -> None:
+        """The engine checks the right, writes in its worker thread and audits the export;
+        the worker only stores its progress in ``job`` (the timer shows it)."""
+
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+
+        try:
+            result = await self.engine.export(self._actor(), request, progress=progress, cancel=job.cancel.is_set)
+        except Exception as exc:  # anything else must still end the job and be shown
+            log.exception("export failed")
+            job.error = f"Export failed: {type(exc).__name__}: {exc}"
+        else:
+            if result.ok:
+                job.result = result.value
+            elif job.cancel.is_set():
+                job.error = "Export cancelled; no file was left."
+            else:
+                job.error = f"Export failed: {result.reason}"
+        finally:
+            job.finished = True
 
     def cancel(self) -> None:
         if self._job is not None and not self._job.finished:
@@ -335,9 +334,6 @@ class ExportDialog(QDialog):
         if not job.finished:
             return
         self._timer.stop()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
         self._set_running(False)
         if job.result is not None:
             self.progress.setValue(100)
@@ -365,11 +361,9 @@ class ExportDialog(QDialog):
         self.status_label.setText(text)
 
     def wait_finished(self, timeout_s: float = 5.0) -> bool:
-        """Join the worker (tests, shutdown); True when no export is running any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout_s)
-        return not (thread is not None and thread.is_alive())
+        """True when no export is running any more (the engine's worker stops at its next page
+        once cancelled; its task finishes on the loop)."""
+        return self.task is None or self.task.done()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing cancels: the worker stops at its next page and removes its partial file.
@@ -378,6 +372,4 @@ class ExportDialog(QDialog):
         if self._file_dialog is not None:
             self._file_dialog.close()
             self._file_dialog = None
-        self.wait_finished(10.0)
-        self._thread = None
         super().closeEvent(event)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.security.access import LoginFailed
 from hmi.dialogs.login_session import SessionController
 from hmi.tasks import spawn
 from hmi.widgets.keypad import NumericKeypad
@@ -146,6 +145,7 @@ class LoginDialog(QDialog):
         self.controller = controller
         self.kiosk = kiosk
         self.task: asyncio.Task[bool] | None = None
+        self.names_task: asyncio.Task[None] | None = None
 
         self.name_box = QComboBox(self)
         self.name_box.setObjectName("LoginName")
@@ -179,13 +179,19 @@ class LoginDialog(QDialog):
         self.reload_names()
 
     def reload_names(self) -> None:
-        """Enabled users, engineers and admins first (they are the ones who log in)."""
+        """Ask the engine for the names (read in its worker); the list fills when they come."""
         try:
-            users = [u for u in self.controller.access.store.list() if u.enabled]
-        except Exception as exc:  # an unreadable users.db: say so, keep the operator's screen
-            log.error("users could not be read: %s", exc)
+            self.names_task = spawn(self._reload_names())
+        except RuntimeError:  # no event loop yet (a widget test): the names come with the next open
+            self.names_task = None
+
+    async def _reload_names(self) -> None:
+        """Enabled users, engineers and admins first (they are the ones who log in)."""
+        result = await self.controller.engine.users()
+        if not result.ok or result.value is None:  # an unreadable users.db: say so, keep the screen
+            log.error("users could not be read: %s", result.reason)
             self._say("Users cannot be read; see the log", "refused")
-            users = []
+        users = [u for u in result.value or [] if u.enabled]
         users.sort(key=lambda u: (-u.role.rank, u.name))
         current = self.name_box.currentText()
         self.name_box.clear()
@@ -209,11 +215,7 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         self._say("Checking…", "")
         try:
-            session = await self.controller.login(name, pin)
-        except LoginFailed as exc:
-            self.pin_field.clear()
-            self._say(exc.reason, "refused" if exc.retry_after_s > 0 else "warn")
-            return False
+            result = await self.controller.login(name, pin)
         except Exception as exc:  # users.db unreadable, disk error: the screen stays usable
             log.exception("login failed unexpectedly")
             self.pin_field.clear()
@@ -222,8 +224,12 @@ class LoginDialog(QDialog):
         finally:
             self.login_button.setEnabled(True)
         self.pin_field.clear()
+        if not result.ok or result.value is None:
+            locked = "try again in" in result.reason
+            self._say(result.reason, "refused" if locked else "warn")
+            return False
         self._say("", "")
-        self.logged_in.emit(session.user)
+        self.logged_in.emit(result.value.user)
         self.accept()
         return True
 

@@ -7,32 +7,31 @@ twice (keypad in kiosk mode) and must follow the security section's rules.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from core.security.access import AccessControl
-from core.security.users import UserError
+from core.api import EngineApi
 from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.tasks import spawn
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.login")
-
-SETUP_USER = "hmi-setup"  # who the audit trail names for the first admin made at the screen
-
 
 class CreateAdminDialog(QDialog):
     """``created(name)`` once the first admin exists; the dialog then closes."""
 
     created = Signal(str)
 
-    def __init__(self, access: AccessControl, *, kiosk: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, engine: EngineApi, *, kiosk: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CreateAdminDialog")
         self.setWindowTitle("Create the administrator")
         self.setModal(False)
-        self.access = access
+        self.engine = engine
+        self.task: asyncio.Task[bool] | None = None
         self.intro = QLabel(
             "No administrator exists yet. Create one now: until then engineer and administrator "
             "functions stay locked and the screen is view-only.", self)
@@ -69,20 +68,27 @@ class CreateAdminDialog(QDialog):
         layout.addLayout(buttons)
 
     def submit(self) -> bool:
+        """Start creating (the engine hashes the PIN in its worker); False when refused at once."""
         pin, repeat = self.pin_field.text(), self.repeat_field.text()
         if pin != repeat:
             self.repeat_field.clear()
             return self._refuse("The two PINs differ")
+        if self.task is not None and not self.task.done():
+            return False
+        self.task = spawn(self.create_admin(self.name_field.text(), pin))
+        return True
+
+    async def create_admin(self, name: str, pin: str) -> bool:
         try:
-            user = self.access.create_first_admin(self.name_field.text(), pin, by=SETUP_USER)
-        except UserError as exc:
-            return self._refuse(str(exc))
+            result = await self.engine.create_first_admin(name, pin)
         except Exception as exc:  # users.db not writable: say it, the screen stays usable
             log.exception("first admin could not be created")
             return self._refuse(f"Could not create the administrator: {exc}")
+        if not result.ok or result.value is None:
+            return self._refuse(result.reason)
         self.pin_field.clear()
         self.repeat_field.clear()
-        self.created.emit(user.name)
+        self.created.emit(result.value.name)
         self.accept()
         return True
 
@@ -96,16 +102,11 @@ class CreateAdminDialog(QDialog):
         return False
 
 
-def offer_first_admin(access: AccessControl, *, kiosk: bool, parent: QWidget | None = None) -> CreateAdminDialog | None:
+def offer_first_admin(engine: EngineApi, *, kiosk: bool, parent: QWidget | None = None) -> CreateAdminDialog | None:
     """Show the create-admin dialog when no admin exists yet (first start); None otherwise."""
-    try:
-        needed = access.needs_first_admin()
-    except Exception:  # users.db unreadable: the login dialog will say so; do not block the start
-        log.exception("users could not be read")
+    if not engine.needs_first_admin():  # an unreadable users.db says no: the login dialog says why
         return None
-    if not needed:
-        return None
-    dialog = CreateAdminDialog(access, kiosk=kiosk, parent=parent)
+    dialog = CreateAdminDialog(engine, kiosk=kiosk, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog

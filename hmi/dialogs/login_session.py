@@ -2,9 +2,9 @@
 
 One :class:`SessionController` per window. It keeps ``session.user`` (the object every page
 reads) equal to the logged-in user, or ``operator`` when nobody is; installs the
-hmi.permissions policy that asks core access control; restarts the inactivity time on every
-touch, click or key; and logs out to operator after ``hmi.inactivity_logout_s`` (checked once
-a second against AccessControl's injected clock).
+hmi.permissions policy that asks the engine (``allowed``: the engine's one table); restarts the
+inactivity time on every touch, click or key; and logs out to operator after ``hmi.inactivity_logout_s`` (checked once
+a second against the engine's injected clock).
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from core.security.access import AccessControl
-from core.security.access import Session as AccessSession
-from core.security.permissions import ANONYMOUS_USER, Role
+from core.api import ANONYMOUS_USER, EngineApi, Result, Role, UserSession
 from hmi.permissions import Action, set_policy
-from hmi.session import Session
+from hmi.session import Session, acting
 
 log = logging.getLogger("bandsaw.hmi.session")
 
@@ -36,17 +34,18 @@ class SessionController(QObject):
 
     def __init__(
         self,
-        access: AccessControl,
+        engine: EngineApi,
         session: Session,
         *,
         parent: QObject | None = None,
         idle_check_ms: int = IDLE_CHECK_MS,
     ) -> None:
         super().__init__(parent)
-        self.access = access
+        self.engine = engine
         self.session = session
         self.session.user = ANONYMOUS_USER
-        self._unsubscribe: Callable[[], None] | None = access.subscribe(self._on_access_event)
+        self.session.role = Role.OPERATOR
+        self._unsubscribe: Callable[[], None] | None = engine.subscribe_sessions(self._on_access_event)
         self._timer = QTimer(self)
         self._timer.setInterval(idle_check_ms)
         self._timer.timeout.connect(self.check_idle)
@@ -71,7 +70,7 @@ class SessionController(QObject):
             app.removeEventFilter(self)
             self._filtering = False
         if self.session.user != ANONYMOUS_USER:
-            self.access.logout(self.session.user, reason="program stopped")
+            self.engine.logout(self.session.actor(), reason="program stopped")
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -85,7 +84,8 @@ class SessionController(QObject):
 
     @property
     def role(self) -> Role:
-        return self.access.role_of(self.session.user) or Role.OPERATOR
+        current = self.engine.current(self.session.actor())
+        return current.role if current is not None else Role.OPERATOR
 
     @property
     def logged_in(self) -> bool:
@@ -93,37 +93,40 @@ class SessionController(QObject):
 
     def policy(self, user: str, action: Action) -> bool:
         """hmi.permissions' policy: core access control decides (the one table, the live session)."""
-        return self.access.allowed(user, action.value)
+        return self.engine.allowed(acting(user), action.value)
 
     def allowed(self, action: str) -> bool:
-        return self.access.allowed(self.session.user, action)
+        return self.engine.allowed(self.session.actor(), action)
 
     # --- logging in and out ------------------------------------------------------------------
 
-    async def login(self, name: str, secret: str) -> AccessSession:
-        """Check the PIN off the GUI thread; raises core.security.access.LoginFailed."""
-        session = await self.access.login_async(name, secret)
-        previous = self.session.user
-        self._set_user(session.user)  # first: the previous user's log-out below is no switch to operator
-        if previous not in (ANONYMOUS_USER, session.user):
-            self.access.logout(previous, reason=f"{session.user} logged in at this screen")
-        return session
+    async def login(self, name: str, secret: str) -> Result[UserSession]:
+        """The engine checks the PIN off the GUI thread; a refusal comes back with the reason."""
+        result = await self.engine.login(name, secret)
+        if not result.ok or result.value is None:
+            return result
+        session = result.value
+        previous = self.session.actor()
+        self._set_user(session.user, session.role)  # first: the log-out below is no switch to operator
+        if previous.user not in (ANONYMOUS_USER, session.user):
+            self.engine.logout(previous, reason=f"{session.user} logged in at this screen")
+        return result
 
     def logout(self) -> None:
         if self.logged_in:
-            self.access.logout(self.session.user)  # the listener switches to operator
+            self.engine.logout(self.session.actor())  # the listener switches to operator
         self._set_user(ANONYMOUS_USER)
 
     def check_idle(self) -> list[str]:
         """Log out idle sessions (the timer calls this; tests call it after moving the clock)."""
-        gone = self.access.expire_idle()
-        if self.logged_in and self.access.session(self.session.user) is None:
+        gone = self.engine.expire_idle()
+        if self.logged_in and self.engine.current(self.session.actor()) is None:
             self._set_user(ANONYMOUS_USER)  # disabled from elsewhere, or already expired
         return gone
 
     def touched(self) -> None:
         if self.logged_in:
-            self.access.touch(self.session.user)
+            self.engine.touch(self.session.actor())
 
     def follow(self, widget: QObject) -> None:
         """Keep a page in step with logins: on each change call its ``set_user(user)`` (AlarmsPage,
@@ -154,7 +157,8 @@ class SessionController(QObject):
         if event == "logout" and user == self.session.user:
             self._set_user(ANONYMOUS_USER)
 
-    def _set_user(self, user: str) -> None:
+    def _set_user(self, user: str, role: Role = Role.OPERATOR) -> None:
+        self.session.role = role
         if user == self.session.user and user != ANONYMOUS_USER:
             self.user_changed.emit(user, self.role.value)  # a renewed login: pages re-check anyway
             return

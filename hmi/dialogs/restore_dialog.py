@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.storage.backup_manifest import BackupInfo
+from core.api import BackupInfo
 
 TOUCH_PX = 56
 

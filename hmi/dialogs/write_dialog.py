@@ -17,6 +17,7 @@ from core.api import EngineApi, WriteResult
 from core.registers import Register
 from hmi.formatting import decimals_for, format_number
 from hmi.permissions import Action, can, needs_confirmation
+from hmi.session import acting
 from hmi.tasks import spawn
 from hmi.widgets.keypad import NumericEntry
 from hmi.widgets.style import set_state
@@ -189,7 +190,8 @@ class WriteDialog(QDialog):
 
     async def _write(self, value: float) -> WriteResult:
         try:
-            result = await self.engine.write(self.register.name, value, user=self.user, reason="register inspector")
+            result = await self.engine.write(acting(self.user), self.register.name, value,
+                                            reason="register inspector")
         except Exception as exc:  # the Writer failed outright: say so, never crash the HMI
             log.exception("write of %s failed", self.register.name)
             result = WriteResult(self.register.name, value, ok=False, reason=f"write failed: {exc}")

@@ -7,6 +7,8 @@ modal: the shelve dialog answers through a signal, history reads are short read-
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -28,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.analysis.alarm_history import AlarmLogEntry, HistoryFilter, export_csv, query_history
-from core.analysis.alarms import Alarm, AlarmState, Priority
-from core.api import EngineApi
+from core.api import Alarm, AlarmLogEntry, AlarmState, EngineApi, Priority, Result
+from core.api import AlarmHistoryFilter as HistoryFilter
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.permissions import Action, can
-from hmi.session import Session
+from hmi.session import Session, acting
+from hmi.tasks import spawn
 
 log = logging.getLogger("bandsaw.hmi.alarms")
 
@@ -218,17 +220,16 @@ def _combo(items: tuple[tuple[str, Any], ...], parent: QWidget) -> QComboBox:
 
 
 class AlarmsPage(QWidget):
-    """``AlarmsPage(bridge, engine)``: bridge gives alarm signals, engine.alarms is acted on."""
+    """``AlarmsPage(bridge, engine)``: bridge gives alarm signals; the engine's commands act (checked, audited)."""
 
     def __init__(self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AlarmsPage")
         self.engine = engine
-        self.alarms = engine.alarms
         self.user = Session.default(kiosk=engine.settings.hmi.kiosk).user
-        self.log_db: Path = engine.settings.data_dir / "databases" / "log.db"
         self.export_dir: Path = engine.settings.data_dir / "exports"
         self.shelve_dialog: ShelveDialog | None = None
+        self.history_task: asyncio.Task[int] | None = None
 
         self.summary_label = QLabel("", self)
         self.summary_label.setObjectName("AlarmSummary")
@@ -304,13 +305,13 @@ class AlarmsPage(QWidget):
         self.search_edit = QLineEdit(box)
         self.search_edit.setPlaceholderText("Alarm or text contains…")
         self.search_edit.setMinimumHeight(TOUCH_PX)
-        self.search_edit.returnPressed.connect(self.load_history)
+        self.search_edit.returnPressed.connect(self.reload_history)
         for combo in (self.period_combo, self.priority_combo, self.action_combo):
-            combo.currentIndexChanged.connect(self.load_history)
+            combo.currentIndexChanged.connect(self.reload_history)
         self.refresh_button = _button("Refresh", box)
-        self.refresh_button.clicked.connect(self.load_history)
+        self.refresh_button.clicked.connect(self.reload_history)
         self.export_button = _button("Export CSV", box, "ExportButton")
-        self.export_button.clicked.connect(self.export_history)
+        self.export_button.clicked.connect(self._export_clicked)
         filters = QHBoxLayout()
         for widget in (self.period_combo, self.priority_combo, self.action_combo):
             filters.addWidget(widget)
@@ -328,9 +329,9 @@ class AlarmsPage(QWidget):
 
     def refresh(self, _alarms: object = None) -> None:
         """Re-read the manager: active list (priority, newest first), suppressed list, counts."""
-        self._reload(self.active_view, self.active_model, self.alarms.active())
-        self._reload(self.shelved_view, self.shelved_model, self.alarms.suppressed())
-        summary = self.alarms.summary()
+        self._reload(self.active_view, self.active_model, self.engine.active_alarms())
+        self._reload(self.shelved_view, self.shelved_model, self.engine.suppressed_alarms())
+        summary = self.engine.alarm_summary()
         parts = [f"{summary.unacknowledged} unacknowledged", f"{summary.active} active"]
         if summary.shelved:
             parts.append(f"{summary.shelved} shelved")
@@ -350,11 +351,11 @@ class AlarmsPage(QWidget):
     def _on_transition(self, _transition: object) -> None:
         # alarms_changed follows every transition; a shelving expiry changes the suppressed list.
         if self.tabs.currentIndex() == 2 and self.isVisible():
-            self.load_history()
+            self.reload_history()
 
     def _on_tab(self, index: int) -> None:
         if index == 2:
-            self.load_history()
+            self.reload_history()
 
     @staticmethod
     def _selected_key(view: QTableView, model: AlarmTableModel) -> str | None:
@@ -363,7 +364,7 @@ class AlarmsPage(QWidget):
 
     def selected_alarm(self) -> Alarm | None:
         key = self._selected_key(self.active_view, self.active_model)
-        return self.alarms.get(key) if key else None
+        return self.engine.alarm(key) if key else None
 
     def _update_buttons(self, *_args: object) -> None:
         alarm = self.selected_alarm()
@@ -372,7 +373,7 @@ class AlarmsPage(QWidget):
         self.ack_all_button.setEnabled(any(a.state in ackable for a in self.active_model.alarms))
         self.shelve_button.setEnabled(alarm is not None)
         key = self._selected_key(self.shelved_view, self.shelved_model)
-        suppressed = self.alarms.get(key) if key else None
+        suppressed = self.engine.alarm(key) if key else None
         self.unshelve_button.setEnabled(suppressed is not None and suppressed.state is AlarmState.SHELVED)
         self.return_button.setEnabled(suppressed is not None and suppressed.state is AlarmState.OUT_OF_SERVICE)
 
@@ -385,14 +386,20 @@ class AlarmsPage(QWidget):
         alarm = self.selected_alarm()
         if alarm is None or not _permitted(self.user, "acknowledge_alarm"):
             return False
-        done = self.alarms.acknowledge(alarm.key, self.user)
-        self._say(f"Acknowledged: {alarm.text}" if done else "Nothing to acknowledge")
-        return done
+        result = self.engine.acknowledge_alarm(acting(self.user), alarm.key)
+        self.refresh()  # at once: the bridge's alarm event comes after this slot
+        self._say(f"Acknowledged: {alarm.text}" if result.ok else result.reason.capitalize())
+        return result.ok
 
     def acknowledge_all(self) -> int:
         if not _permitted(self.user, "acknowledge_alarm"):
             return 0
-        count = self.alarms.acknowledge_all(self.user)
+        result = self.engine.acknowledge_all_alarms(acting(self.user))
+        if not result.ok:
+            self._say(result.reason)
+            return 0
+        count = result.value or 0
+        self.refresh()
         self._say(f"{count} alarm{'s' if count != 1 else ''} acknowledged")
         return count
 
@@ -413,19 +420,27 @@ class AlarmsPage(QWidget):
         self.shelve_dialog = None
 
     def shelve(self, key: str, duration_s: float, reason: str) -> bool:
-        done = self.alarms.shelve(key, self.user, duration_s, reason)
-        alarm = self.alarms.get(key)
+        result = self.engine.shelve_alarm(acting(self.user), key, duration_s, reason)
+        self.refresh()
+        alarm = self.engine.alarm(key)
         name = alarm.text if alarm else key
-        self._say(f"Shelved for {duration_s / 60:.0f} min: {name}" if done else f"Could not shelve: {name}")
-        return done
+        self._say(f"Shelved for {duration_s / 60:.0f} min: {name}" if result.ok
+                  else f"Could not shelve {name}: {result.reason}")
+        return result.ok
 
     def unshelve_selected(self) -> bool:
         key = self._selected_key(self.shelved_view, self.shelved_model)
-        return bool(key) and self.alarms.unshelve(key, self.user)  # type: ignore[arg-type]
+        return key is not None and self._done(self.engine.unshelve_alarm(acting(self.user), key))
 
     def return_selected(self) -> bool:
         key = self._selected_key(self.shelved_view, self.shelved_model)
-        return bool(key) and self.alarms.return_to_service(key, self.user)  # type: ignore[arg-type]
+        return key is not None and self._done(self.engine.set_alarm_in_service(acting(self.user), key, True))
+
+    def _done(self, result: Result[None]) -> bool:
+        self.refresh()
+        if not result.ok:
+            self._say(result.reason)
+        return result.ok
 
     # --- history -------------------------------------------------------------------------
 
@@ -442,24 +457,37 @@ class AlarmsPage(QWidget):
             limit=limit,
         )
 
-    def load_history(self) -> int:
+    def reload_history(self) -> asyncio.Task[int] | None:
+        """Start a history read (a click, a filter change); the table fills when it returns."""
         try:
-            entries = query_history(self.log_db, self.history_filter())
-        except Exception as exc:  # a locked or damaged log.db must not break the page
-            log.exception("alarm history unreadable")
-            self._say(f"History unavailable: {exc}")
-            return 0
-        self.history_model.set_entries(entries)
-        return len(entries)
+            self.history_task = spawn(self.load_history())
+        except RuntimeError:  # no event loop (a widget test without one): nothing to read with
+            return None
+        return self.history_task
 
-    def export_history(self) -> Path | None:
+    def _export_clicked(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            spawn(self.export_history())
+
+    async def load_history(self) -> int:
+        """Read in the engine's worker thread: a locked or damaged log.db says so, never freezes."""
+        result = await self.engine.alarm_history(self.history_filter())
+        if not result.ok or result.value is None:
+            self._say(f"History unavailable: {result.reason}")
+            return 0
+        self.history_model.set_entries(result.value)
+        return len(result.value)
+
+    async def export_history(self) -> Path | None:
         target = self.export_dir / f"alarms-{time.strftime('%Y%m%d-%H%M%S')}.csv"
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            count = export_csv(self.log_db, target, self.history_filter(limit=1_000_000))
-        except Exception as exc:  # disk full, permissions: say so, keep the page alive
-            log.exception("alarm history export failed")
+        except OSError as exc:  # disk full, permissions: say so, keep the page alive
             self._say(f"Export failed: {exc}")
             return None
-        self._say(f"Exported {count} rows to {target}")
+        result = await self.engine.export_alarm_history(acting(self.user), self.history_filter(limit=1_000_000), target)
+        if not result.ok:
+            self._say(f"Export failed: {result.reason}")
+            return None
+        self._say(f"Exported {result.value} rows to {target}")
         return target

@@ -1,13 +1,14 @@
 """Audit trail page: who did what, when, from what to what; filters and CSV export.
 
-``AuditPage(bridge, engine, parent)``. Reads log.db ``audit`` through a read-only connection
-(this page can never change the trail; log.db's triggers refuse that anyway). Everyone may
-look; exporting needs the export right (engineer). The export runs in a short worker thread
-and is itself audited when the engine has access control.
+``AuditPage(bridge, engine, parent)``. The engine reads log.db ``audit`` read-only in its worker
+(this page can never change the trail). Everyone may look; exporting needs the export right
+(engineer); the engine writes the CSV off the loop thread and audits the export.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -29,8 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.security.access import run_in_thread
-from core.security.audit_query import AuditFilter, AuditRow, distinct_values, export_csv, query_audit
+from core.api import AuditFilter, AuditRow, EngineApi
 from hmi.permissions import Action, can
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -90,14 +90,14 @@ class AuditTableModel(QAbstractTableModel):
 
 class AuditPage(QWidget):
     def __init__(
-        self, bridge: Any, engine: Any, parent: QWidget | None = None, *, session: Session | None = None,
+        self, bridge: Any, engine: EngineApi, parent: QWidget | None = None, *, session: Session | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("AuditPage")
         self.bridge = bridge
         self.engine = engine
         self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
-        self.log_db: Path = engine.settings.data_dir / "databases" / "log.db"
+        self.query_task: asyncio.Task[None] | None = None
         self.export_dir: Path = engine.settings.data_dir / "exports"
         self.export_task: Any = None
         self.file_dialog: QFileDialog | None = None
@@ -155,7 +155,8 @@ class AuditPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         layout.addWidget(self.message_label)
-        self._reload_users()
+        with contextlib.suppress(RuntimeError):  # no event loop: nothing to read with
+            spawn(self._reload_users())
         self.refresh()
 
     # --- reading -----------------------------------------------------------------------------
@@ -172,13 +173,21 @@ class AuditPage(QWidget):
         )
 
     def refresh(self) -> None:
-        """Re-read the trail with the filters (newest first, at most ROW_LIMIT rows)."""
+        """Re-read the trail with the filters (the engine reads in its worker; the page fills after)."""
+        self.update_permissions()
         try:
-            rows = query_audit(self.log_db, self.current_filter(), limit=ROW_LIMIT)
-        except Exception as exc:  # log.db busy, damaged or unreadable: say so, keep the page
-            log.error("audit trail could not be read: %s", exc)
-            self._say(f"The audit trail cannot be read: {exc}", "refused")
+            self.query_task = spawn(self.reload())
+        except RuntimeError:  # no event loop (a widget test without one)
+            self.query_task = None
+
+    async def reload(self) -> None:
+        """Newest first, at most ROW_LIMIT rows; a busy or damaged log.db is said, never a freeze."""
+        result = await self.engine.audit_query(self.current_filter(), limit=ROW_LIMIT)
+        if not result.ok or result.value is None:
+            log.error("audit trail could not be read: %s", result.reason)
+            self._say(f"The audit trail cannot be read: {result.reason}", "refused")
             return
+        rows = result.value
         self.model.set_rows(rows)
         more = " (newest shown; narrow the filters or export for all)" if len(rows) >= ROW_LIMIT else ""
         self.count_label.setText(f"{len(rows)} entries{more}")
@@ -190,11 +199,9 @@ class AuditPage(QWidget):
         self.export_button.setEnabled(allowed and (self.export_task is None or self.export_task.done()))
         self.export_button.setToolTip("" if allowed else "Export needs an engineer login")
 
-    def _reload_users(self) -> None:
-        try:
-            users = distinct_values(self.log_db, "user")
-        except Exception:  # no usable file yet: the filter list stays empty
-            users = []
+    async def _reload_users(self) -> None:
+        result = await self.engine.audit_values("user")
+        users = result.value or []  # no usable file yet: the filter list stays empty
         current = self.user_box.currentText()
         self.user_box.blockSignals(True)
         self.user_box.clear()
@@ -230,30 +237,30 @@ class AuditPage(QWidget):
         if not can(self.session.user, Action.EXPORT):
             self._say(f"Not permitted: {self.session.user} may not export", "refused")
             return None
-        self.export_task = spawn(self.export(out, self.current_filter(), self.session.user))
+        self.export_task = spawn(self.export(out, self.current_filter()))
         self.update_permissions()
         return self.export_task
 
-    async def export(self, out: Path, where: AuditFilter, user: str) -> int | None:
+    async def export(self, out: Path, where: AuditFilter) -> int | None:
+        """The engine checks the right, writes the CSV in its worker and audits the export."""
         self._say(f"Exporting to {out}…", "")
         try:
-            count = await run_in_thread(export_csv, self.log_db, out, where)
-        except Exception as exc:  # disk full, no permission: say so, keep the page
-            log.error("audit export to %s failed: %s", out, exc)
-            self._say(f"Export failed: {exc}", "refused")
-            return None
+            result = await self.engine.export_audit(self.session.actor(), where, out)
         finally:
             self.export_task = None
             self.update_permissions()
-        access = getattr(self.engine, "access", None)
-        if access is not None:
-            access.trail.record(user, "export", "audit", detail=f"{count} rows to {out}")
+        if not result.ok or result.value is None:  # disk full, no permission: say so, keep the page
+            log.error("audit export to %s failed: %s", out, result.reason)
+            self._say(f"Export failed: {result.reason}", "refused")
+            return None
+        count = result.value
         self._say(f"Exported {count} entries to {out}", "ok")
         return count
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._reload_users()
+        with contextlib.suppress(RuntimeError):  # no event loop: nothing to read with
+            spawn(self._reload_users())
         self.refresh()  # cheap: shown fresh every time the page is opened
 
     def _say(self, text: str, state: str) -> None:

@@ -13,10 +13,10 @@ never per snapshot, and only while the page is shown. Nothing is modal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -29,15 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal, Result
 from core.config import TorqueGuardSettings
-from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD
-from core.control.service import MlControl
-from core.security.audit import AuditRecord, AuditResult
 from hmi.bridge import EngineBridge
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
-from hmi.widgets.control_common import STYLE, ControlEngine, box, label, ml_availability, permitted_action, set_text
-from hmi.widgets.control_decisions import DecisionsTab, MlJournalReader, time_text
+from hmi.tasks import spawn
+from hmi.widgets.control_common import STYLE, box, label, ml_availability, permitted_action, set_text
+from hmi.widgets.control_decisions import DecisionsTab, time_text
 from hmi.widgets.control_guard import GuardSettingsPanel
 from hmi.widgets.control_model import ModelPanel
 from hmi.widgets.control_output import CoefficientBar, FeatureTable
@@ -66,7 +65,7 @@ class ControlPage(QWidget):
     def __init__(
         self,
         bridge: EngineBridge,
-        engine: ControlEngine,
+        engine: EngineApi,
         parent: QWidget | None = None,
         *,
         session: Session | None = None,
@@ -78,7 +77,7 @@ class ControlPage(QWidget):
         self.engine = engine
         settings = engine.settings
         self.session = session or getattr(parent, "session", None) or Session.default(kiosk=settings.hmi.kiosk)
-        self.journal = MlJournalReader(settings.data_dir)
+        self.journal_task: asyncio.Task[None] | None = None
         self._ticks = 0
         self._mode = "?"
         self._available: tuple[bool, str] | None = None
@@ -163,10 +162,13 @@ class ControlPage(QWidget):
         self.changes_only = self.decisions_tab.changes_only
         self.changes_only.toggled.connect(lambda _on: self.refresh_journal(replace=True))
 
-        self.model_panel = ModelPanel(lambda: self.engine.control, self._model_folders,
+        self.model_panel = ModelPanel(self.engine.control_view, self.engine.models,
+                                      lambda path: self.engine.load_model(self.session.actor(), path),
                                       permitted=self._engineer(MODEL_ACTION), parent=self)
         self.model_panel.loaded.connect(self._model_loaded)
-        self.guard_panel = GuardSettingsPanel(self._guard_targets, permitted=self._engineer(GUARD_ACTION),
+        self.guard_panel = GuardSettingsPanel(
+            self._guard_targets, permitted=self._engineer(GUARD_ACTION),
+            apply=lambda changes: self.engine.set_guard_settings(self.session.actor(), changes),
                                               kiosk=self.session.kiosk, parent=self)
         self.guard_panel.applied.connect(self._guard_applied)
 
@@ -197,7 +199,7 @@ class ControlPage(QWidget):
         super().showEvent(event)
         self.refresh()
         self.refresh_journal()
-        self.model_panel.rescan()
+        self.model_panel.start_rescan()
         self.timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -205,10 +207,8 @@ class ControlPage(QWidget):
         super().hideEvent(event)
 
     def stop(self) -> None:
-        """Stop the timer and close ml.db (the main window's shutdown)."""
+        """Stop the timer (the main window's shutdown); reads in flight end with their worker."""
         self.timer.stop()
-        self.journal.close()
-        self.model_panel.wait_idle(2.0)
 
     def _on_timer(self) -> None:
         self._ticks += 1
@@ -220,12 +220,12 @@ class ControlPage(QWidget):
 
     def refresh(self) -> None:
         """Controller status into the widgets (cheap: in-memory reads, text set only on change)."""
-        control = self.engine.control
-        available = ml_availability(control)
+        view = self.engine.control_view()
+        available = ml_availability(view)
         if available != self._available:
             self._available = available
             self.availability_changed.emit(*available)
-        mode = control.mode.value if control is not None else ""
+        mode = view.status.mode if view is not None else ""
         if mode != self._mode:
             if self._mode != "?":
                 self._say("none", "")  # an old "ML mode on." must not outlive the mode it announced
@@ -236,11 +236,11 @@ class ControlPage(QWidget):
         self.guard_panel.set_kiosk(self.session.kiosk)
         self.decisions_tab.set_row_height(40 if self.session.kiosk else 28)
         self.model_panel.refresh()
-        if control is None:
+        if view is None:
             self._show_stopped()
             return
-        status = control.status()
-        self._show_mode(control, status.in_cut, status.controlling, status.last_action, status.last_reason)
+        status = view.status
+        self._show_mode(view, status.in_cut, status.controlling, status.last_action, status.last_reason)
         self._show_toggle(mode, available)
         held = not status.controlling or status.coefficient is None
         coefficient = "—" if status.coefficient is None else f"{status.coefficient:+.2f}"
@@ -252,9 +252,8 @@ class ControlPage(QWidget):
         cut = "in a cut" if status.in_cut else "no cut"
         cut += ", ML controlling" if status.controlling else ""
         set_text(self.cut_label, f"{cut}; operator speeds saved: {saved}" if saved and status.controlling else cut)
-        model = control.controller.model
-        self.features.set_features(tuple(model.features) if model is not None else (), status.features, held=held)
-        self._show_guard(control, status.guard_events)
+        self.features.set_features(view.model_features, status.features, held=held)
+        self._show_guard(view, status.guard_events)
 
     def _show_stopped(self) -> None:
         set_text(self.mode_label, "—")
@@ -264,8 +263,8 @@ class ControlPage(QWidget):
         self.toggle.setEnabled(False)
         set_text(self.toggle_reason, "ML unavailable: the engine is not running")
 
-    def _show_mode(self, control: MlControl, in_cut: bool, controlling: bool, action: str, reason: str) -> None:
-        ml = control.mode.value == "ml"
+    def _show_mode(self, view: ControlView, in_cut: bool, controlling: bool, action: str, reason: str) -> None:
+        ml = view.status.mode == "ml"
         set_text(self.mode_label, "ML" if ml else "MANUAL")
         set_state(self.mode_label, "ml" if ml else "manual")
         if ml:
@@ -278,10 +277,10 @@ class ControlPage(QWidget):
         else:
             detail = "Operator's speeds (manual)"
         set_text(self.mode_detail, detail)
-        fault = control.modes.last_fault
+        fault = view.last_fault
         self.fault_label.setVisible(bool(fault))
         if fault:
-            alarm = self.engine.alarms.get(ALARM_FAULT)
+            alarm = self.engine.alarm(ALARM_FAULT)
             attention = alarm is not None and alarm.needs_attention
             set_text(self.fault_label, f"ML stopped: {fault}")
             set_state(self.fault_label, "attention" if attention else "none")
@@ -297,11 +296,10 @@ class ControlPage(QWidget):
             set_text(self.toggle, "Switch ML on" if ok else "ML unavailable")
             set_text(self.toggle_reason, "" if ok else why[:1].upper() + why[1:])
 
-    def _show_guard(self, control: MlControl, events: int) -> None:
-        guard = control.controller.guard
-        set_text(self.guard_count, str(max(events, guard.events)))
-        alarm = self.engine.alarms.get(ALARM_GUARD)
-        if not guard.settings.enabled:
+    def _show_guard(self, view: ControlView, events: int) -> None:
+        set_text(self.guard_count, str(max(events, view.guard_events)))
+        alarm = self.engine.alarm(ALARM_GUARD)
+        if not view.guard.enabled:
             text, state = "Torque guard DISABLED (Torque guard settings)", "attention"
         elif alarm is not None and alarm.condition:
             text, state = f"{time_text(alarm.raised_ms)}  {alarm.text.removeprefix('Torque guard: ')}", "attention"
@@ -313,16 +311,29 @@ class ControlPage(QWidget):
         set_state(self.guard_text, state)
 
     def refresh_journal(self, *, replace: bool = False) -> None:
-        """ml.db: the newest decisions, the last mode change and guard event (about 1 Hz)."""
-        self.decisions_tab.show_rows(self.journal, replace=replace)
-        change = self.journal.last_mode_change()
+        """Start reading ml.db (about 1 Hz; one read at a time): the engine reads in its worker."""
+        if self.journal_task is not None and not self.journal_task.done():
+            return
+        try:
+            self.journal_task = spawn(self.load_journal(replace=replace))
+        except RuntimeError:  # no event loop (a widget test without one)
+            self.journal_task = None
+
+    async def load_journal(self, *, replace: bool = False) -> None:
+        """ml.db: the newest decisions, the last mode change and guard event."""
+        result = await self.engine.ml_journal(self.decisions_tab.model.capacity,
+                                              changes_only=self.decisions_tab.changes_only.isChecked())
+        journal = result.value if result.value is not None else MlJournal(error=result.reason)
+        self.decisions_tab.show_rows(journal, replace=replace)
+        change = journal.last_mode_change
         if change is not None:
             # A fault's reason is already shown above; the change line then only says when and who.
-            fault = self.engine.control.modes.last_fault if self.engine.control is not None else ""
+            view = self.engine.control_view()
+            fault = view.last_fault if view is not None else ""
             why = f": {change.reason}" if change.reason and change.reason != fault else ""
             set_text(self.change_label, f"Last change {time_text(change.ts_ms)} {change.previous_mode or '?'} → "
                                          f"{change.mode} by {change.user}{why}")
-        guard = self.journal.last_guard_event()
+        guard = journal.last_guard_event
         if guard is not None:
             self._last_guard = f"Last: {time_text(guard.ts_ms)}  {guard.reason}"
 
@@ -339,7 +350,7 @@ class ControlPage(QWidget):
         if not can(self.session.user, Action.TOGGLE_ML):
             self._say("refused", f"Not permitted: {self.session.user} may not switch ML mode.")
             return False
-        ok, why = ml_availability(self.engine.control)
+        ok, why = ml_availability(self.engine.control_view())
         if not ok:
             self._say("refused", f"ML refused: {why}")
             return False
@@ -367,17 +378,17 @@ class ControlPage(QWidget):
 
     def _set_mode(self, mode: str, reason: str) -> bool:
         try:
-            ok, why = self.engine.set_mode(mode, user=self.session.user, reason=reason)
+            result = self.engine.set_mode(self.session.actor(), mode, reason=reason)
         except Exception as exc:  # the HMI reports, it does not crash
             log.exception("set_mode(%s) failed", mode)
-            ok, why = False, f"{type(exc).__name__}: {exc}"
+            result = Result.refused(f"{type(exc).__name__}: {exc}")
         self.refresh()
-        if ok:
+        if result.ok:
             self._say("ok", f"ML mode {'on' if mode == 'ml' else 'off: manual, operator speeds'}"
-                            f"{' (' + why + ')' if why else ''}.")
+                            f"{' (' + result.reason + ')' if result.reason else ''}.")
         else:
-            self._say("refused", f"{'ML' if mode == 'ml' else 'Manual'} refused: {why}")
-        return ok
+            self._say("refused", f"{'ML' if mode == 'ml' else 'Manual'} refused: {result.reason}")
+        return result.ok
 
     def _say(self, state: str, text: str) -> None:
         set_text(self.message, text)
@@ -395,51 +406,13 @@ class ControlPage(QWidget):
 
         return check
 
-    def _model_folders(self) -> list[Path]:
-        settings = self.engine.settings
-        folders = [settings.data_dir / "models"]
-        if settings.ml.model_path is not None:
-            configured = settings.resolve(settings.ml.model_path).parent
-            if configured.resolve() != folders[0].resolve():
-                folders.append(configured)
-        return folders
-
     def _guard_targets(self) -> list[TorqueGuardSettings]:
         """The live guard settings: the running guard's and the settings tree's (once if the same)."""
-        targets = [self.engine.settings.control.torque_guard]
-        control = self.engine.control
-        if control is not None and control.controller.guard.settings is not targets[0]:
-            targets.insert(0, control.controller.guard.settings)
-        return targets
+        view = self.engine.control_view()
+        return [view.guard if view is not None else self.engine.settings.control.torque_guard]
 
-    def _guard_applied(self, changed: dict[str, tuple[float | bool, float | bool]]) -> None:
-        user = self.session.user
-        log.info("torque guard settings changed by %s (until restart): %s", user,
-                 ", ".join(f"{name} {old} -> {new}" for name, (old, new) in changed.items()))
-        for name, (old, new) in changed.items():
-            self._audit("torque_guard", f"torque_guard.{name}", (float(old), float(new)), AuditResult.ACCEPTED,
-                        "applied from the HMI until restart")
-        self.refresh()
+    def _guard_applied(self, _changed: dict[str, tuple[object, object]]) -> None:
+        self.refresh()  # the engine applied and audited it
 
-    def _model_loaded(self, ok: bool, why: str) -> None:
-        control = self.engine.control
-        model = control.controller.model if control is not None else None
-        path = getattr(model, "path", None)
-        if ok and path is not None:
-            # Keeps the choice if the engine is restarted inside this program; config.yaml is unchanged.
-            settings = self.engine.settings
-            settings.ml.model_path = Path(path).with_suffix("")
-        target = str(path) if ok and path is not None else "model"
-        self._audit("load_model", target, (None, None), AuditResult.ACCEPTED if ok else AuditResult.REFUSED, why)
-        self.refresh()
-
-    def _audit(self, action: str, target: str, change: tuple[float | None, float | None], result: AuditResult,
-               detail: str = "") -> None:
-        old, new = change
-        sink = getattr(self.engine, "audit", None)
-        if not callable(sink):
-            return
-        try:
-            sink(AuditRecord(int(time.time() * 1000), self.session.user, action, target, old, new, result, detail))
-        except Exception:  # the audit trail failing must not undo or hide the change itself
-            log.exception("audit of %s failed", action)
+    def _model_loaded(self, _ok: bool, _why: str) -> None:
+        self.refresh()  # the engine loaded (or refused), kept the choice and audited it

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import EngineStatus, ServiceHealth, WriteResult
+from core.api import EngineApi, EngineStatus, Result, ServiceHealth, WriteResult
 from hmi.bridge import ChannelValue, EngineBridge
 from hmi.formatting import BAND_MATERIALS, BAND_TYPES, CROSS_SECTIONS, SAW_STATES, code_name
 from hmi.permissions import Action, can, needs_confirmation
@@ -38,12 +38,10 @@ log = logging.getLogger("bandsaw.hmi.dashboard")
 _STATE_STYLE = {0: "normal", 1: "normal", 2: "normal", 3: "active", 4: "normal", 5: "fault"}
 
 
-def ml_model_loaded(engine: object) -> bool:
-    """Whether the engine's ML controller holds a model (not part of EngineApi: looked up softly)."""
-    control_status = getattr(engine, "control_status", None)
-    if not callable(control_status):
-        return False
-    return bool(getattr(control_status(), "model", ""))
+def ml_model_loaded(engine: EngineApi) -> bool:
+    """Whether the engine's ML controller holds a model."""
+    status = engine.control_status()
+    return status is not None and bool(status.model)
 
 
 def service_lamp(health: ServiceHealth) -> tuple[LampState, str]:
@@ -256,16 +254,15 @@ class DashboardPage(QWidget):
 
     def set_mode(self, target: str) -> bool:
         """Ask the engine for manual or ML control; it refuses ML without a model."""
-        set_mode = getattr(self.bridge.engine, "set_mode", None)
-        if set_mode is None:
-            self._message("refused", "This engine has no control modes")
-            return False
-        result = set_mode(target, user=self.session.user, reason="dashboard")
-        ok, why = result if isinstance(result, tuple) else (bool(result), "")
-        self.ml_toggle.setChecked(ok == (target == "ml"))
-        text = f"Mode {target}" if ok else f"Mode {target} refused: {why or 'no reason'}"
-        self._message("ok" if ok else "refused", text)
-        return bool(ok)
+        try:
+            result = self.bridge.engine.set_mode(self.session.actor(), target, reason="dashboard")
+        except Exception as exc:  # the HMI reports, it does not crash
+            log.exception("set_mode(%s) failed", target)
+            result = Result.refused(f"{type(exc).__name__}: {exc}")
+        self.ml_toggle.setChecked(result.ok == (target == "ml"))
+        text = f"Mode {target}" if result.ok else f"Mode {target} refused: {result.reason or 'no reason'}"
+        self._message("ok" if result.ok else "refused", text)
+        return result.ok
 
     def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
         if self.task is not None and not self.task.done():
@@ -281,7 +278,7 @@ class DashboardPage(QWidget):
 
     async def _apply(self, name: str) -> list[WriteResult]:
         try:
-            results = await self.bridge.engine.apply_preset(name, user=self.session.user)
+            results = await self.bridge.engine.apply_preset(self.session.actor(), name)
         except Exception as exc:  # the HMI reports, it does not crash
             log.exception("preset %s failed", name)
             results = []

@@ -1,8 +1,8 @@
 """Data page: backups (list with manifest status, back up now, verify, restore) and exports.
 
-Nothing here blocks the GUI thread: backup, verify and restore run as asyncio tasks
-(hmi.tasks.spawn) whose file work happens in a worker thread (:func:`in_thread`); the export
-dialog runs its own worker thread. Dialogs are non-modal. Who may do what is asked of
+Nothing here blocks the GUI thread: backup, verify, restore and export are the engine's
+commands and queries (core.api), awaited in asyncio tasks (hmi.tasks.spawn); the engine does the
+file work in its worker threads, checks who may and audits it. Dialogs are non-modal. Who may do what is asked of
 hmi.permissions for the main window's session user (it follows logins): backup and export are
 engineer actions, restore an administrator's (until hmi.permissions names restore_backup, it is
 checked as a register write).
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,16 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import EngineApi
-from core.storage.backup import BackupError, daily_dir, run_backup
-from core.storage.backup_manifest import BackupInfo, BackupInvalid, list_backups, verify_backup
-from core.storage.lock import DataDirLocked
-from core.storage.restore import RestoreError, restore_backup
-from core.storage.space import NoSpace
+from core.api import BackupInfo, EngineApi
 from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.permissions import Action, can
-from hmi.session import Session
+from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.style import set_state
 
@@ -64,38 +57,9 @@ def permitted(user: str, action: str) -> bool:
     return can(user, Action.WRITE_REGISTER)
 
 
-async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``fn`` in a plain worker thread and await its result on the running loop.
-
-    Not ``asyncio.to_thread``: under qasync its executor is a pool of QThreads that outlive the
-    job; a short Python thread that ends with its job leaves nothing behind.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def deliver(result: T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def work() -> None:
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException as exc:  # handed to the awaiting task
-            loop.call_soon_threadsafe(deliver, None, exc)
-        else:
-            loop.call_soon_threadsafe(deliver, result, None)
-
-    threading.Thread(target=work, name="bandsaw-data-job", daemon=True).start()
-    return await future
-
-
 class DataPage(QWidget):
-    """``DataPage(bridge, engine)``: the engine's settings give the data directory; restore stops
-    and restarts ``engine``; a ``backup_scheduler`` attribute on the engine is used when present."""
+    """``DataPage(bridge, engine)``: backups, verify, restore and export, each through the engine's
+    commands and queries (checked, audited, off the loop thread)."""
 
     def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +74,7 @@ class DataPage(QWidget):
         self.restore_dialog: RestoreDialog | None = None
         self.busy = ""
         self.task: asyncio.Task[Any] | None = None
+        self.list_task: asyncio.Task[None] | None = None
 
         title = QLabel("Backups", self)
         title.setObjectName("SectionTitle")
@@ -187,12 +152,18 @@ class DataPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the backup directory (manifests and file sizes; hashes only on Verify)."""
+        """Re-read the backup list (the engine lists manifests and sizes in its worker)."""
+        self._show_schedule()
         try:
-            self.backups = list_backups(daily_dir(self.data_dir))
-        except OSError as exc:
-            self.backups = []
-            self.say(f"Backups cannot be listed: {exc}", "refused")
+            self.list_task = spawn(self.reload())
+        except RuntimeError:  # no event loop (a widget test without one): the list stays as it is
+            self.list_task = None
+
+    async def reload(self) -> None:
+        result = await self.engine.backups()
+        if not result.ok:
+            self.say(f"Backups cannot be listed: {result.reason}", "refused")
+        self.backups = list(result.value or [])
         selected = self.selected()
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):
@@ -211,17 +182,18 @@ class DataPage(QWidget):
                 self.table.setItem(row, column, item)
             if selected is not None and info.path == selected.path:
                 self.table.selectRow(row)
+        self._update_buttons()
+
+    def _show_schedule(self) -> None:
         sqlite = self.settings.database.sqlite
         text = (f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "
                 f"than {sqlite.archive_live_days} days move to the archive." if sqlite.backup_enabled
                 else "Daily backup is switched off in the configuration.")
-        scheduler = getattr(self.engine, "backup_scheduler", None)
-        last_error = getattr(scheduler, "last_error", "")
-        if last_error:
-            text += f" Last scheduled backup failed: {last_error}"
-        archive = getattr(scheduler, "last_archive", None)
-        if archive is not None and archive.stopped and archive.stopped != "cancelled":
-            text += f" Archive stopped: {archive.stopped}"
+        status = self.engine.backup_status()
+        if status.last_error:
+            text += f" Last scheduled backup failed: {status.last_error}"
+        if status.last_archive.startswith(("not enough", "no ")) or "stopped" in status.last_archive:
+            text += f" Archive stopped: {status.last_archive}"
         self.schedule_label.setText(text)
         self.schedule_label.setWordWrap(True)
         self._update_buttons()
@@ -274,23 +246,14 @@ class DataPage(QWidget):
         return self.task
 
     async def _backup(self) -> bool:
-        try:
-            scheduler = getattr(self.engine, "backup_scheduler", None)
-            if scheduler is not None:  # the engine's job: same alarms, archive afterwards
-                manifest = await scheduler.backup_now()
-            else:
-                manifest = await in_thread(run_backup, self.settings)
-        except (BackupError, NoSpace) as exc:
-            self._set_busy("")
-            self.say(f"Backup failed: {exc}", "refused")
-            return False
-        except Exception as exc:  # the page must survive anything and say what happened
-            log.exception("backup failed")
-            self._set_busy("")
-            self.say(f"Backup failed: {type(exc).__name__}: {exc}", "refused")
-            return False
+        """The engine's job (same alarms, archive afterwards), checked and audited by the engine."""
+        result = await self.engine.backup_now(acting(self.current_user()))
         self._set_busy("")
-        self.refresh()
+        if not result.ok or result.value is None:
+            self.say(f"Backup failed: {result.reason}", "refused")
+            return False
+        manifest = result.value
+        await self.reload()
         if manifest.path is not None:
             self.select(manifest.path)
         self.say(f"Backup complete: {manifest.total_rows:,} rows, {manifest.compressed_bytes / 1e6:.1f} MB "
@@ -306,13 +269,11 @@ class DataPage(QWidget):
         return self.task
 
     async def _verify(self, path: Path) -> bool:
-        try:
-            await in_thread(verify_backup, path)
-        except BackupInvalid as exc:
-            self._set_busy("")
-            self.say(f"Backup damaged: {exc}", "refused")
-            return False
+        result = await self.engine.verify_backup(path)
         self._set_busy("")
+        if not result.ok:
+            self.say(f"Backup damaged: {result.reason}", "refused")
+            return False
         self.say(f"{path.name}: every file matches its manifest (sha256).", "ok")
         return True
 
@@ -348,51 +309,23 @@ class DataPage(QWidget):
         return self.task
 
     async def restore(self, path: Path) -> bool:
-        """Verify (engine still running), stop the engine, restore, start it again (always)."""
-        try:
-            await in_thread(verify_backup, path)
-        except BackupInvalid as exc:
+        """Verify (engine still running), then the engine stops its tasks, restores and starts again."""
+        checked = await self.engine.verify_backup(path)
+        if not checked.ok:
             self._set_busy("")
-            self.say(f"Restore refused: {exc}", "refused")
+            self.say(f"Restore refused: {checked.reason}", "refused")
             return False
         self._set_busy("Restoring: recording is stopped …")
-        error = ""
-        report = None
-        try:
-            await self.engine.stop()
-            report = await in_thread(restore_backup, path, self.data_dir,
-                                             floor_mb=self.settings.database.sqlite.disk_free_floor_mb)
-        except (BackupInvalid, DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
-            error = f"Restore refused: {exc}"
-        except Exception as exc:  # the engine must come back whatever happened
-            log.exception("restore failed")
-            error = f"Restore failed: {type(exc).__name__}: {exc}"
-        finally:
-            try:
-                await self.engine.start()
-            except Exception as exc:
-                log.exception("engine did not start after the restore")
-                error = (error + "; " if error else "") + f"the engine did not start again: {exc}"
+        result = await self.engine.restore(acting(self.current_user()), path)
         self._set_busy("")
         self.refresh()
-        if report is None or error:
-            self.say(error or "Restore failed", "refused")
+        if not result.ok:
+            self.say(result.reason or "Restore failed", "refused")
             return False
-        self._log_restore(path, report.kept_aside)
-        self.say(f"Restored the backup of {report.manifest.created}; previous files kept aside "
-                 f"({', '.join(p.name for p in report.kept_aside.values())}). Recording again.", "ok")
+        created = checked.value.created if checked.value is not None else path.name
+        self.say(f"Restored the backup of {created} ({result.reason}); previous files kept aside. "
+                 "Recording again.", "ok")
         return True
-
-    def _log_restore(self, path: Path, kept: dict[str, Path]) -> None:
-        storage = getattr(self.engine, "storage", None)
-        writer = getattr(storage, "log", None)
-        if writer is None:
-            return
-        try:
-            writer.event("backup_restored", f"{self.current_user()} restored backup {path.name}", source="hmi",
-                         data={"backup": str(path), "kept_aside": {db: str(p) for db, p in kept.items()}})
-        except Exception:
-            log.exception("restore event not logged")
 
     # --- export --------------------------------------------------------------------------
 
@@ -403,7 +336,8 @@ class DataPage(QWidget):
         if self.export_dialog is not None:
             self.export_dialog.raise_()
             return self.export_dialog
-        dialog = ExportDialog(self.data_dir, list(self.engine.register_map.names), self)
+        dialog = ExportDialog(self.engine, lambda: acting(self.current_user()), list(self.engine.register_map.names),
+                              self)
         dialog.finished_export.connect(lambda text: self.say(text, "ok"))
         dialog.finished.connect(self._export_dialog_closed)
         self.export_dialog = dialog

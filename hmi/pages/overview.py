@@ -61,8 +61,7 @@ class OverviewPage(QWidget):
         engine = bridge.engine
         settings = engine.settings
 
-        summary = getattr(engine, "alarm_summary", None)  # #13's contract; until it lands, the manager
-        self.alarm_strip = AlarmStrip(summary if callable(summary) else engine.alarms.counts, self._acknowledge, self)
+        self.alarm_strip = AlarmStrip(engine.alarm_summary, self._acknowledge, self)
         bridge.alarms_changed.connect(lambda _alarms: self.alarm_strip.refresh())
         self.cut = CutOverview(bridge, self)
 
@@ -165,18 +164,13 @@ class OverviewPage(QWidget):
             self.lamps["database"].set_state(LampState.OK, translate("OverviewPage", "ok"))
         self.lamps["mqtt"].set_state(*service_lamp(status.mqtt))
         self.lamps["postgres"].set_state(*service_lamp(status.postgres))
-        control = getattr(self.bridge.engine, "control_status", None)
-        model = bool(getattr(control(), "model", "")) if callable(control) else False
-        self._show_ml(model, status.mode)
+        control = self.bridge.engine.control_status()
+        self._show_ml(control is not None and bool(control.model), status.mode)
 
     # --- operator actions --------------------------------------------------------------------
 
     def _acknowledge(self, key: str) -> object:
-        engine = self.bridge.engine
-        command = getattr(engine, "acknowledge_alarm", None)
-        if callable(command) and hasattr(self.session, "actor"):
-            return command(self.session.actor(), key)
-        return engine.alarms.acknowledge(key, self.session.user)
+        return self.bridge.engine.acknowledge_alarm(self.session.actor(), key)
 
     def _show_ml(self, available: bool, mode: str) -> None:
         text = translate("OverviewPage", "ML speed control") if available else translate(
@@ -205,16 +199,8 @@ class OverviewPage(QWidget):
             self.set_mode(target)
 
     def set_mode(self, target: str) -> bool:
-        set_mode = getattr(self.bridge.engine, "set_mode", None)
-        if set_mode is None:
-            self._message("refused", translate("OverviewPage", "This engine has no control modes"))
-            return False
-        if hasattr(self.session, "actor"):  # #13's contract: the session first, a Result back
-            outcome = set_mode(self.session.actor(), target, reason="overview")
-            ok, why = bool(outcome.ok), str(outcome.reason)
-        else:
-            result = set_mode(target, user=self.session.user, reason="overview")
-            ok, why = result if isinstance(result, tuple) else (bool(result), "")
+        outcome = self.bridge.engine.set_mode(self.session.actor(), target, reason="overview")
+        ok, why = outcome.ok, outcome.reason
         self.ml_toggle.setChecked(ok == (target == "ml"))
         self._message("ok" if ok else "refused", translate("OverviewPage", "Mode %1").replace("%1", target) if ok
                       else translate("OverviewPage", "Mode %1 refused: %2").replace("%1", target).replace("%2", why))
@@ -232,11 +218,7 @@ class OverviewPage(QWidget):
     async def _apply(self, name: str) -> list[WriteResult]:
         results: list[WriteResult] = []
         try:
-            engine = self.bridge.engine
-            if hasattr(self.session, "actor"):  # #13's contract
-                results = await engine.apply_preset(self.session.actor(), name)  # type: ignore[call-arg,arg-type,unused-ignore]
-            else:
-                results = await engine.apply_preset(name, user=self.session.user)  # type: ignore[call-arg,unused-ignore]
+            results = await self.bridge.engine.apply_preset(self.session.actor(), name)
         except Exception as exc:  # the HMI reports, it does not crash
             log.exception("preset %s failed", name)
             self._message("refused", translate("OverviewPage", "Preset %1 failed: %2").replace("%1", name)

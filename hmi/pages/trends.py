@@ -7,6 +7,7 @@ poll rate; older ranges come from raw.db (read-only). Pause, pan and zoom stop l
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.formatting import decimals_for, format_number
-from hmi.history import HistoryError, RawHistory, raw_db_path
 from hmi.ring_buffer import RingBuffer
+from hmi.tasks import spawn
 from hmi.widgets.ring_plot import CurveSpec, PanelSpec, RingBufferPlot
 
 PANELS = [
@@ -58,7 +59,8 @@ class TrendsPage(QWidget):
         self._register_map = bridge.engine.register_map
         capacity = int(3600 * settings.modbus.read_rate_hz * 1.1) + 16
         self.buffer = RingBuffer(COLUMNS, capacity)
-        self.history = RawHistory(raw_db_path(settings.data_dir))
+        self.engine = bridge.engine
+        self.history_task: asyncio.Task[bool] | None = None
         self.plot = RingBufferPlot(self.buffer, PANELS, rate_hz=settings.hmi.plot_rate_hz, parent=self)
 
         self.window_buttons = QButtonGroup(self)
@@ -138,15 +140,23 @@ class TrendsPage(QWidget):
     def load_history_from_controls(self) -> None:
         start = self.history_start.dateTime().toSecsSinceEpoch()
         span = float(self.history_span.currentData())
-        self.load_history(float(start), float(start) + span)
+        if self.history_task is not None and not self.history_task.done():
+            return  # one read at a time; the button works again when it is back
+        self._say("Reading raw.db…")
+        self.history_task = spawn(self.load_history(float(start), float(start) + span))
 
-    def load_history(self, start_s: float, end_s: float) -> bool:
-        """Show raw.db's samples for [start, end); False (with the reason shown) if unreadable."""
+    async def load_history(self, start_s: float, end_s: float) -> bool:
+        """Show raw.db's samples for [start, end); False (with the reason shown) if unreadable.
+        The engine reads in a worker thread: the poll loop and the screen keep running."""
+        self.load_button.setEnabled(False)
         try:
-            data = self.history.read(start_s, end_s, COLUMNS)
-        except HistoryError as exc:
-            self._say(f"History unavailable: {exc}")
+            result = await self.engine.history(COLUMNS, int(start_s * 1000), int(end_s * 1000))
+        finally:
+            self.load_button.setEnabled(True)
+        if not result.ok or result.value is None:
+            self._say(f"History unavailable: {result.reason}")
             return False
+        data = result.value
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(True)
         self.pause_button.setText("Live")

@@ -1,15 +1,16 @@
-"""Users page (admin): add users, disable/enable them, reset a PIN.
+"""Users page (admin): add users, disable/enable them, reset a PIN, change a role.
 
-``UsersPage(bridge, engine, parent)``: access control is ``engine.access`` (or ``access=``), the
-acting user is the window's session. Everyone sees the list; only a logged-in admin can change
-it (the controls are disabled otherwise, and core access control refuses anyway). Every change
-lands in the audit trail through AccessControl.
+``UsersPage(bridge, engine, parent)``: the acting user is the window's session. Everyone sees
+the list; only a logged-in admin can change it (the controls are disabled otherwise, and the
+engine refuses anyway). Every change is checked and audited by the engine's commands (core.api).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
@@ -29,12 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.security.access import AccessControl, PermissionDenied
-from core.security.permissions import Role
-from core.security.users import User, UserError
+from core.api import EngineApi, Role, UserInfo
 from hmi.dialogs.login import TOUCH_PX, PinField
 from hmi.permissions import Action, can
 from hmi.session import Session
+from hmi.tasks import spawn
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.users")
@@ -46,23 +46,20 @@ class UsersPage(QWidget):
     def __init__(
         self,
         bridge: Any,
-        engine: Any,
+        engine: EngineApi,
         parent: QWidget | None = None,
         *,
-        access: AccessControl | None = None,
         session: Session | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("UsersPage")
         self.bridge = bridge
         self.engine = engine
-        found = access if access is not None else getattr(engine, "access", None)
-        if not isinstance(found, AccessControl):
-            raise TypeError("UsersPage needs core.security.access.AccessControl (engine.access or access=)")
-        self.access = found
         self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
+        self.task: asyncio.Task[bool] | None = None
+        self.reload_task: asyncio.Task[None] | None = None
         kiosk = self.session.kiosk
-        self.users: list[User] = []
+        self.users: list[UserInfo] = []
 
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -82,15 +79,17 @@ class UsersPage(QWidget):
         self.add_button = QPushButton("Add user", self)
         self.reset_button = QPushButton("Set PIN of selected", self)
         self.disable_button = QPushButton("Disable selected", self)
+        self.role_button = QPushButton("Set role of selected", self)
         self.refresh_button = QPushButton("Refresh", self)
         for widget in (self.name_field, self.role_box, self.add_button, self.reset_button, self.disable_button,
-                       self.refresh_button):
+                       self.role_button, self.refresh_button):
             widget.setMinimumHeight(TOUCH_PX)
-        self.add_button.clicked.connect(lambda: self.add_user(
-            self.name_field.text(), self.role_box.currentText(), self.pin_field.text(), self.repeat_field.text()))
-        self.reset_button.clicked.connect(lambda: self.reset_pin(
-            self.selected(), self.pin_field.text(), self.repeat_field.text()))
+        self.add_button.clicked.connect(lambda: self._run(self.add_user(
+            self.name_field.text(), self.role_box.currentText(), self.pin_field.text(), self.repeat_field.text())))
+        self.reset_button.clicked.connect(lambda: self._run(self.reset_pin(
+            self.selected(), self.pin_field.text(), self.repeat_field.text())))
         self.disable_button.clicked.connect(self._toggle_selected)
+        self.role_button.clicked.connect(lambda: self._run(self.set_role(self.selected(), self.role_box.currentText())))
         self.refresh_button.clicked.connect(self.refresh)
 
         self.admin_note = QLabel("Only a logged-in administrator can change users.", self)
@@ -108,7 +107,7 @@ class UsersPage(QWidget):
         edit_layout = QVBoxLayout(self.edit_box)
         edit_layout.addLayout(form)
         row = QHBoxLayout()
-        for button in (self.add_button, self.reset_button, self.disable_button):
+        for button in (self.add_button, self.reset_button, self.disable_button, self.role_button):
             row.addWidget(button)
         edit_layout.addLayout(row)
 
@@ -129,14 +128,20 @@ class UsersPage(QWidget):
         return can(self.session.user, Action.MANAGE_USERS)
 
     def refresh(self) -> None:
-        """Reload the users and what the current user may do (call it after a login change)."""
-        selected = self.selected()
+        """Reload the users (read by the engine in its worker) and what the current user may do."""
+        self.update_permissions()
         try:
-            self.users = self.access.store.list()
-        except Exception as exc:  # users.db unreadable: say so, keep the page
-            log.error("users could not be read: %s", exc)
-            self._say(f"Users cannot be read: {exc}", "refused")
-            self.users = []
+            self.reload_task = spawn(self.reload())
+        except RuntimeError:  # no event loop (a widget test without one): the list stays as it is
+            self.reload_task = None
+
+    async def reload(self) -> None:
+        selected = self.selected()
+        result = await self.engine.users()
+        if not result.ok or result.value is None:  # users.db unreadable: say so, keep the page
+            log.error("users could not be read: %s", result.reason)
+            self._say(f"Users cannot be read: {result.reason}", "refused")
+        self.users = list(result.value or [])
         now_ms = int(time.time() * 1000)
         self.table.setRowCount(len(self.users))
         for r, user in enumerate(self.users):
@@ -174,50 +179,72 @@ class UsersPage(QWidget):
         manage = self.may_manage
         self.reset_button.setEnabled(manage and user is not None)
         self.disable_button.setEnabled(manage and user is not None)
+        self.role_button.setEnabled(manage and user is not None)
         self.disable_button.setText("Enable selected" if user is not None and not user.enabled else "Disable selected")
 
-    # --- actions (each audited by AccessControl) ---------------------------------------------
+    # --- actions (the engine checks, applies and audits each) -------------------------------
 
-    def add_user(self, name: str, role: str, pin: str, repeat: str) -> bool:
+    def _run(self, action: Coroutine[Any, Any, bool]) -> None:
+        if self.task is not None and not self.task.done():
+            action.close()
+            return
+        self.task = spawn(action)
+
+    async def add_user(self, name: str, role: str, pin: str, repeat: str) -> bool:
         if pin != repeat:
             return self._say("The two PINs differ", "warn")
         try:
-            user = self.access.add_user(self.session.user, name, role, pin)
-        except (PermissionDenied, UserError) as exc:
-            return self._say(str(exc), "refused")
+            wanted = Role(role)
+        except ValueError:
+            return self._say(f"Unknown role {role!r}", "refused")
+        result = await self.engine.add_user(self.session.actor(), name, wanted, pin)
+        if not result.ok or result.value is None:
+            return self._say(result.reason, "refused")
+        user = result.value
         self._clear_form()
-        self.refresh()
+        await self.reload()
         self.select(user.name)
         return self._say(f"User {user.name} added as {user.role.value}", "ok", ok=True)
 
-    def reset_pin(self, name: str, pin: str, repeat: str) -> bool:
+    async def reset_pin(self, name: str, pin: str, repeat: str) -> bool:
         if not name:
             return self._say("Select a user first", "warn")
         if pin != repeat:
             return self._say("The two PINs differ", "warn")
-        try:
-            self.access.set_secret(self.session.user, name, pin)
-        except (PermissionDenied, UserError) as exc:
-            return self._say(str(exc), "refused")
+        result = await self.engine.set_user_secret(self.session.actor(), name, pin)
+        if not result.ok:
+            return self._say(result.reason, "refused")
         self._clear_form()
-        self.refresh()
+        await self.reload()
         return self._say(f"PIN of {name} changed (lock-out cleared)", "ok", ok=True)
 
-    def set_enabled(self, name: str, enabled: bool) -> bool:
+    async def set_enabled(self, name: str, enabled: bool) -> bool:
+        if not name:
+            return self._say("Select a user first", "warn")
+        result = await self.engine.set_user_enabled(self.session.actor(), name, enabled)
+        if not result.ok:
+            return self._say(result.reason, "refused")
+        await self.reload()
+        return self._say(f"User {name} {'enabled' if enabled else 'disabled'}", "ok", ok=True)
+
+    async def set_role(self, name: str, role: str) -> bool:
         if not name:
             return self._say("Select a user first", "warn")
         try:
-            self.access.set_enabled(self.session.user, name, enabled)
-        except (PermissionDenied, UserError) as exc:
-            return self._say(str(exc), "refused")
-        self.refresh()
-        return self._say(f"User {name} {'enabled' if enabled else 'disabled'}", "ok", ok=True)
+            wanted = Role(role)
+        except ValueError:
+            return self._say(f"Unknown role {role!r}", "refused")
+        result = await self.engine.set_user_role(self.session.actor(), name, wanted)
+        if not result.ok:
+            return self._say(result.reason, "refused")
+        await self.reload()
+        return self._say(f"{name} is now {wanted.value}", "ok", ok=True)
 
     def _toggle_selected(self) -> None:
         name = self.selected()
         user = next((u for u in self.users if u.name == name), None)
         if user is not None:
-            self.set_enabled(name, not user.enabled)
+            self._run(self.set_enabled(name, not user.enabled))
 
     def _clear_form(self) -> None:
         self.name_field.clear()

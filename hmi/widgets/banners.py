@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from core.analysis.alarms import Alarm, Priority
+from core.api import Alarm, Priority
 from hmi.bridge import EngineBridge
 from hmi.formatting import format_age
 from hmi.widgets.style import set_state

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.analysis.alarms import AlarmManager
-from core.config import Settings
-from core.control.service import MlControl
+from core.api import ControlView
 from hmi.permissions import Action
 
 STYLE = """
@@ -35,21 +31,6 @@ QListWidget#ModelList::item:selected { background: #b5b9bd; color: #000; }
 """
 
 
-class ControlEngine(Protocol):
-    """What the page needs of the engine (core.engine.Engine after start)."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def alarms(self) -> AlarmManager: ...
-
-    @property
-    def control(self) -> MlControl | None: ...
-
-    def set_mode(self, mode: str, *, user: str, reason: str = "") -> tuple[bool, str]: ...
-
-
 def permitted_action(name: str, fallback: Action) -> Action:
     """``name`` once hmi.permissions defines it, else the closest existing action."""
     try:
@@ -58,14 +39,11 @@ def permitted_action(name: str, fallback: Action) -> Action:
         return fallback
 
 
-def ml_availability(control: MlControl | None) -> tuple[bool, str]:
+def ml_availability(view: ControlView | None) -> tuple[bool, str]:
     """(ML can be switched on, why not): for this page and the dashboard's toggle."""
-    if control is None:
+    if view is None:
         return False, "the engine is not running"
-    controller = control.controller
-    if controller.model is None:
-        return False, f"no usable ML model loaded: {controller.model_error or 'none configured (ml.model_path)'}"
-    return True, ""
+    return view.ml_available
 
 
 def box(title: str, parent: QWidget) -> tuple[QFrame, QVBoxLayout]:

@@ -1,18 +1,15 @@
-"""The ML controller's journal as the control page reads it: ml.db through a read-only connection.
+"""The ML controller's journal as the control page shows it (core.api MlJournal, read by the engine).
 
-:class:`MlJournalReader` runs short indexed queries (newest rows by id, LIMIT) on the GUI thread,
-at most once a second, never per snapshot; a busy or missing database gives an empty answer and
-a message, never an exception. :class:`DecisionTableModel` shows the newest decisions first and
-inserts new rows at the top, so a table someone is reading does not jump on every refresh.
+The engine reads ml.db in its worker at most once a second, never per snapshot; a busy or missing
+database gives an empty journal and a message, never an exception. :class:`DecisionTableModel`
+shows the newest decisions first and inserts new rows at the top, so a table someone is reading
+does not jump on every refresh.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -28,125 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.storage.sqlite_open import database_path, open_reader
+from core.api import DecisionView, MlJournal
 
 log = logging.getLogger("bandsaw.hmi.control")
-
-# Actions that changed something (or refused to); the rest (wait, hold, model) is the 5 Hz routine.
-CHANGE_ACTIONS = ("write", "guard", "fault", "restore", "refused")
-READ_BUSY_MS = 100  # the GUI thread waits at most this long for a locked database
-
-_DECISION_COLUMNS = ("id", "ts_ms", "mode", "action", "reason", "coefficient", "descent_before",
-                     "descent_speed", "cutting_before", "cutting_speed", "applied", "torque", "model")
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionView:
-    """One row of ml.db ``decisions`` as the table shows it."""
-
-    id: int
-    ts_ms: int
-    mode: str
-    action: str
-    reason: str
-    coefficient: float | None
-    descent_before: float | None
-    descent_after: float | None  # the setpoint after the decision (ml.db descent_speed)
-    cutting_before: float | None
-    cutting_after: float | None
-    applied: bool
-    torque: float | None
-    model: str
-
-
-@dataclass(frozen=True, slots=True)
-class ModeChangeView:
-    ts_ms: int
-    mode: str
-    previous_mode: str
-    user: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class GuardEventView:
-    ts_ms: int
-    reason: str
-    torque: float | None
 
 
 def time_text(ts_ms: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts_ms / 1000))
-
-
-class MlJournalReader:
-    """Read-only queries on ``<data_dir>/databases/ml.db``; reconnects after an error."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = database_path(data_dir, "ml")
-        self._conn: sqlite3.Connection | None = None
-        self.error = ""  # why the last read gave nothing, for the page
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        if self._conn is None:
-            if not self.path.exists():
-                self.error = f"{self.path.name} not created yet (no decisions recorded)"
-                return []
-            try:
-                conn = open_reader(self.path)
-                conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS:d}")
-            except sqlite3.Error as exc:
-                self.error = f"cannot open {self.path.name}: {exc}"
-                return []
-            self._conn = conn
-        try:
-            rows = self._conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            # Locked for longer than READ_BUSY_MS, or the schema is older than v2: say so, try later.
-            self.error = f"{self.path.name}: {exc}"
-            self.close()
-            return []
-        except sqlite3.Error as exc:
-            self.error = f"{self.path.name}: {exc}"
-            self.close()
-            return []
-        self.error = ""
-        return rows
-
-    def decisions(self, limit: int = 50, *, changes_only: bool = False) -> list[DecisionView]:
-        """The newest ``limit`` decisions, newest first."""
-        where = f"WHERE action IN ({', '.join('?' * len(CHANGE_ACTIONS))})" if changes_only else ""
-        params: tuple[Any, ...] = (*CHANGE_ACTIONS, limit) if changes_only else (limit,)
-        sql = f"SELECT {', '.join(_DECISION_COLUMNS)} FROM decisions {where} ORDER BY id DESC LIMIT ?"
-        return [
-            DecisionView(
-                id=int(r[0]), ts_ms=int(r[1]), mode=r[2] or "", action=r[3] or "", reason=r[4] or "",
-                coefficient=r[5], descent_before=r[6], descent_after=r[7], cutting_before=r[8],
-                cutting_after=r[9], applied=bool(r[10]), torque=r[11], model=r[12] or "",
-            )
-            for r in self._query(sql, params)
-        ]
-
-    def last_mode_change(self) -> ModeChangeView | None:
-        rows = self._query("SELECT ts_ms, mode, previous_mode, user, reason FROM mode_changes "
-                           "ORDER BY id DESC LIMIT 1")
-        if not rows:
-            return None
-        ts_ms, mode, previous, user, reason = rows[0]
-        return ModeChangeView(int(ts_ms), mode or "", previous or "", user or "", reason or "")
-
-    def last_guard_event(self) -> GuardEventView | None:
-        # decisions_action(action, ts_ms) serves this without a table scan.
-        rows = self._query("SELECT ts_ms, reason, torque FROM decisions WHERE action = 'guard' "
-                           "ORDER BY ts_ms DESC LIMIT 1")
-        if not rows:
-            return None
-        return GuardEventView(int(rows[0][0]), rows[0][1] or "", rows[0][2])
 
 
 def _num(value: float | None, decimals: int = 1) -> str:
@@ -313,13 +198,13 @@ class DecisionsTab(QWidget):
         if self.view.verticalHeader().defaultSectionSize() != px:
             self.view.verticalHeader().setDefaultSectionSize(px)
 
-    def show_rows(self, reader: MlJournalReader, *, replace: bool = False) -> None:
+    def show_rows(self, journal: MlJournal, *, replace: bool = False) -> None:
         self.fit_columns()
-        rows = reader.decisions(self.model.capacity, changes_only=self.changes_only.isChecked())
+        rows = journal.decisions
         if replace:
             self.model.replace(rows)
         else:
             self.model.update(rows)
-        text = reader.error or f"{len(self.model.rows)} newest rows from ml.db, refreshed every second"
+        text = journal.error or f"{len(self.model.rows)} newest rows from ml.db, refreshed every second"
         if text != self.source_label.text():
             self.source_label.setText(text)

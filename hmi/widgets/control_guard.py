@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from core.api import Result
 from core.config import TorqueGuardSettings
 from hmi.widgets.keypad import NumericEntry
 from hmi.widgets.style import set_state
@@ -66,7 +67,9 @@ def validation_text(exc: ValidationError) -> str:
 
 
 class GuardSettingsPanel(QWidget):
-    """``targets()`` gives the live settings objects; ``permitted()`` says whether the user may edit."""
+    """``targets()`` gives the live settings (shown); ``apply(changes)`` is the engine's command
+    (core.api EngineApi.set_guard_settings for the acting session); ``permitted()`` says whether
+    the user may edit (the engine checks again)."""
 
     applied = Signal(object)  # dict[str, tuple[old, new]] of what changed
 
@@ -74,6 +77,7 @@ class GuardSettingsPanel(QWidget):
         self,
         targets: Callable[[], list[TorqueGuardSettings]],
         *,
+        apply: Callable[[dict[str, float | bool]], Result[dict[str, tuple[object, object]]]],
         permitted: Callable[[], tuple[bool, str]],
         kiosk: bool,
         parent: QWidget | None = None,
@@ -81,6 +85,7 @@ class GuardSettingsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("GuardSettingsPanel")
         self._targets = targets
+        self._apply = apply
         self._permitted = permitted
         live = self.live()
         self.config_values = live.model_copy()  # what the program started with, for "Back to config"
@@ -207,22 +212,17 @@ class GuardSettingsPanel(QWidget):
         return self._apply_values(values)
 
     def _apply_values(self, values: dict[str, float | bool]) -> bool:
-        live = self.live()
-        try:
-            # Validate the whole set first: nothing changes unless every value is allowed.
-            TorqueGuardSettings.model_validate({**live.model_dump(), **values})
-        except ValidationError as exc:
-            self._say("refused", f"Not applied — {validation_text(exc)}")
+        # The engine validates the whole set (nothing changes unless every value is allowed),
+        # checks the permission, applies it to the running guard and audits each change.
+        result = self._apply(values)
+        if not result.ok or result.value is None:
+            self._say("refused", f"Not applied — {result.reason}")
             return False
-        changed = {name: (getattr(live, name), value) for name, value in values.items()
-                   if getattr(live, name) != value}
+        changed = result.value
         if not changed:
             self.show_live()
             self._say("ok", "No change: these are the running values.")
             return True
-        for target in self._targets():
-            for name, (_old, new) in changed.items():
-                setattr(target, name, new)
         titles = {f.name: (f.title, f.unit) for f in GUARD_FIELDS} | {"enabled": ("Guard", "")}
         parts = []
         for name, (old, new) in changed.items():

@@ -10,16 +10,14 @@ records the reason exactly as the engine does at start-up. No modal dialogs anyw
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import sklearn
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -33,51 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.control.service import MlControl
-from core.ml.artefact import LoadedModel, Manifest, ModelRefused, artefact_paths, load_model, read_manifest
+from core.api import ControlView, ModelFile, Result
+from hmi.tasks import spawn
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.control")
 
 TOUCH_PX = 56
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFile:
-    path: Path  # NAME (without suffix), as ml.model_path takes it
-    manifest: Manifest | None
-    problem: str = ""  # why the manifest cannot be read
-
-    def describe(self) -> str:
-        if self.manifest is None:
-            return f"{self.path.name} — {self.problem}"
-        m = self.manifest
-        created = time.strftime("%Y-%m-%d", time.localtime(m.created_ms / 1000)) if m.created_ms else "?"
-        return (f"{m.name} — {len(m.features)} features, {m.output_kind}, scikit-learn {m.sklearn_version}, "
-                f"created {created}, sha256 {m.sha256[:12]}")
-
-
-def find_models(folders: list[Path]) -> list[ModelFile]:
-    """Every ``*.json`` manifest in ``folders`` (sorted by name); unreadable ones say why."""
-    found: list[ModelFile] = []
-    seen: set[Path] = set()
-    for folder in folders:
-        try:
-            manifests = sorted(folder.glob("*.json"))
-        except OSError:
-            continue
-        for manifest_path in manifests:
-            stem = manifest_path.with_suffix("")
-            if stem.resolve() in seen:
-                continue
-            seen.add(stem.resolve())
-            try:
-                found.append(ModelFile(stem, read_manifest(stem)))
-            except ModelRefused as exc:
-                if "unknown manifest format" in str(exc):
-                    continue  # another JSON beside the models (an eval report, a note): not a model
-                found.append(ModelFile(stem, None, str(exc).split(": ", 1)[-1]))
-    return found
 
 
 def training_text(training: dict[str, Any]) -> str:
@@ -89,27 +49,6 @@ def training_text(training: dict[str, Any]) -> str:
     return "; ".join(f"{k.replace('_', ' ')} {training[k]}" for k in keys)
 
 
-class _Verifier(QObject):
-    """Loads a model file on a worker thread; ``done`` arrives queued on the GUI thread."""
-
-    done = Signal(object, object)  # path, LoadedModel | Exception
-
-    def start(self, path: Path) -> threading.Thread:
-        thread = threading.Thread(target=self._run, args=(path,), name="hmi-model-verify", daemon=True)
-        thread.start()
-        return thread
-
-    def _run(self, path: Path) -> None:
-        try:
-            result: object = load_model(path)
-        except Exception as exc:  # ModelRefused, or anything unpickling raised: reported, not raised
-            result = exc
-        try:
-            self.done.emit(path, result)
-        except RuntimeError:  # the page was closed while the file was being checked
-            log.info("model check of %s finished after the page closed", path)
-
-
 class ModelPanel(QWidget):
     """``control()`` gives the engine's MlControl (None before start); ``permitted()`` the engineer check."""
 
@@ -117,8 +56,9 @@ class ModelPanel(QWidget):
 
     def __init__(
         self,
-        control: Callable[[], MlControl | None],
-        folders: Callable[[], list[Path]],
+        control: Callable[[], ControlView | None],
+        models: Callable[[], Awaitable[Result[list[ModelFile]]]],
+        loader: Callable[[Path], Awaitable[Result[ModelFile]]],
         *,
         permitted: Callable[[], tuple[bool, str]],
         parent: QWidget | None = None,
@@ -126,11 +66,11 @@ class ModelPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("ModelPanel")
         self._control = control
-        self._folders = folders
+        self._models = models
+        self.scan_task: asyncio.Task[list[ModelFile]] | None = None
         self._permitted = permitted
-        self._verifier = _Verifier(self)
-        self._verifier.done.connect(self._verified)
-        self.worker: threading.Thread | None = None
+        self._loader = loader
+        self.task: asyncio.Task[bool] | None = None
         self.loading: Path | None = None
         self._shown: object = ()  # the model (or error) the manifest view shows
 
@@ -162,7 +102,7 @@ class ModelPanel(QWidget):
         self.load_button.setObjectName("PrimaryButton")
         for button in (self.rescan_button, self.load_button):
             button.setMinimumSize(150, TOUCH_PX)
-        self.rescan_button.clicked.connect(self.rescan)
+        self.rescan_button.clicked.connect(self.start_rescan)
         self.load_button.clicked.connect(self.load_selected)
         self.message = QLabel("", self)
         self.message.setObjectName("ControlMessage")
@@ -187,7 +127,7 @@ class ModelPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
-        self.rescan()
+        self.start_rescan()
         self.refresh()
 
     # --- the loaded model ----------------------------------------------------------------
@@ -195,8 +135,8 @@ class ModelPanel(QWidget):
     def refresh(self) -> None:
         """Show the loaded model's manifest (only rebuilt when the model object changes)."""
         control = self._control()
-        model = control.controller.model if control is not None else None
-        error = control.controller.model_error if control is not None else ""
+        model = control.model if control is not None else None
+        error = control.model_error if control is not None else ""
         key: object = (model, error, control is None)
         if key == self._shown:
             return
@@ -210,10 +150,10 @@ class ModelPanel(QWidget):
             set_state(self.fields["name"], "refused" if error else "none")
             return
         set_state(self.fields["name"], "none")
-        manifest: Manifest | None = getattr(model, "manifest", None)
-        path: Path | None = getattr(model, "path", None)
+        manifest = model.manifest
+        path: Path | None = model.path.with_suffix(".joblib")
         if manifest is None:
-            self._fill(name=model.name, features=", ".join(model.features))
+            self._fill(name=model.path.name, features=", ".join(control.model_features if control else ()))
             return
         sk = manifest.sklearn_version
         self._fill(
@@ -236,8 +176,16 @@ class ModelPanel(QWidget):
 
     # --- choosing a file -------------------------------------------------------------------
 
-    def rescan(self) -> list[ModelFile]:
-        files = find_models(self._folders())
+    def start_rescan(self) -> None:
+        try:
+            self.scan_task = spawn(self.rescan())
+        except RuntimeError:  # no event loop (a widget test without one): the list stays
+            self.scan_task = None
+
+    async def rescan(self) -> list[ModelFile]:
+        """The engine lists the manifests in its model folders (in its worker)."""
+        result = await self._models()
+        files = result.value or []
         current = self._selected()
         self.list.clear()
         loaded = self._loaded_path()
@@ -251,20 +199,20 @@ class ModelPanel(QWidget):
             self.list.addItem(item)
             if current is not None and model_file.path == current:
                 self.list.setCurrentItem(item)
-        if not files:
-            folders = ", ".join(str(f) for f in self._folders())
-            self._say("none", f"No model manifests (*.json) in {folders}.")
+        if not result.ok:
+            self._say("refused", f"Models cannot be listed: {result.reason}")
+        elif not files:
+            self._say("none", "No model manifests (*.json) in the model folders.")
         self._update_buttons()
         return files
 
     def _loaded_path(self) -> Path | None:
         control = self._control()
-        path = getattr(control.controller.model, "path", None) if control is not None else None
-        return Path(path).with_suffix("").resolve() if path is not None else None
+        model = control.model if control is not None else None
+        return model.path.resolve() if model is not None else None
 
     def select(self, path: Path) -> bool:
-        stem, _ = artefact_paths(path)
-        stem = stem.with_suffix("")
+        stem = path.with_suffix("") if path.suffix in (".json", ".joblib") else path
         for i in range(self.list.count()):
             item = self.list.item(i)
             if Path(item.data(Qt.ItemDataRole.UserRole)) == stem:
@@ -292,43 +240,42 @@ class ModelPanel(QWidget):
         if control is None:
             self._say("refused", "Not loaded — the engine is not running.")
             return False
-        if control.status().controlling:
+        if control.status.controlling:
             self._say("refused", "Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.")
+            return False
+        self._say("busy", f"Checking {path.name} (sha256, versions)…")
+        try:  # the engine verifies in a worker thread, loads, raises or clears the alarm, audits
+            self.task = spawn(self._load(path))
+        except RuntimeError:
+            self._say("refused", "Not loaded — no event loop is running.")
             return False
         self.loading = path
         self._update_buttons()
-        self._say("busy", f"Checking {path.name} (sha256, versions)…")
-        self.worker = self._verifier.start(path)
         return True
 
-    def _verified(self, path: Path, result: object) -> None:
-        self.loading = None
-        control = self._control()
-        if control is None:
-            ok, why = False, "the engine stopped meanwhile"
-        elif isinstance(result, LoadedModel):
-            ok = control.controller.set_model(result)
-            why = "" if ok else control.controller.model_error
+    async def _load(self, path: Path) -> bool:
+        try:
+            result = await self._loader(path)
+        except Exception as exc:  # the HMI reports, it does not crash
+            log.exception("model load failed")
+            ok, why = False, f"{type(exc).__name__}: {exc}"
         else:
-            # Refused: let the engine's own path raise the alarm, leave ML and keep the reason.
-            ok, why = control.load_model(path)
-            if ok:  # the file changed between the two reads and now checks out
-                why = ""
+            ok, why = result.ok, result.reason
+        self.loading = None
         if ok:
             log.info("ML model %s loaded from the HMI", path)
             self._say("ok", f"Loaded {path.name}.")
         else:
             log.warning("ML model %s refused: %s", path, why)
             self._say("refused", f"Refused: {why}")
-        self.rescan()
+        await self.rescan()
         self.refresh()
         self.loaded.emit(ok, why)
+        return ok
 
     def _say(self, state: str, text: str) -> None:
         self.message.setText(text)
         set_state(self.message, state)
 
     def wait_idle(self, timeout_s: float = 10.0) -> None:
-        """Join the verify thread (shutdown and tests)."""
-        if self.worker is not None:
-            self.worker.join(timeout_s)
+        """Nothing to join: the engine's worker thread ends with its job (kept for callers)."""

@@ -23,8 +23,7 @@ class HmiStatusBar(QStatusBar):
         self.setObjectName("HmiStatusBar")
         self.setSizeGripEnabled(False)
         self._bridge = bridge
-        summary = getattr(bridge.engine, "alarm_summary", None)  # #13's contract; until then the manager
-        self._summary = summary if callable(summary) else bridge.engine.alarms.counts
+        self._summary = bridge.engine.alarm_summary
         self.rate = QLabel("—", self)
         self.age = QLabel(translate("HmiStatusBar", "newest sample %1").replace("%1", "—"), self)
         self.queue = QLabel("—", self)

@@ -3,7 +3,7 @@
 import multiprocessing
 import sys
 
-from hmi.app import main
+from core.cli import hmi_main as main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

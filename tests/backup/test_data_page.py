@@ -18,36 +18,20 @@ from backup_helpers import COLUMNS, T0_MS, fill_raw, query
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.registers import RegisterMap
+from core.security.permissions import Role
+from core.security.testing import login_as
 from core.storage.backup import daily_dir, run_backup
 from core.storage.sqlite_open import database_path
+from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.export_dialog import ExportDialog
 from hmi.pages.data import DataPage
 from hmi.permissions import Action, set_policy
+from hmi.session import acting
 
 T = TypeVar("T")
 pytestmark = pytest.mark.gui
-
-
-class FakeEngine:
-    """What the page uses of the engine: settings, register map, alarms, start/stop."""
-
-    def __init__(self, settings: Settings, register_map: RegisterMap) -> None:
-        self.settings = settings
-        self.register_map = register_map
-        self.alarms = AlarmManager()
-        self.calls: list[str] = []
-        self.running = True
-
-    async def stop(self) -> None:
-        self.calls.append("stop")
-        self.running = False
-
-    async def start(self) -> None:
-        self.calls.append("start")
-        self.running = True
 
 
 class QLoop:
@@ -82,7 +66,9 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 @pytest.fixture
 def page(qapp: QApplication, settings: Settings, register_map: RegisterMap) -> Iterator[DataPage]:
     fill_raw(settings.data_dir, COLUMNS, 2000, step_ms=1000)
-    widget = DataPage(None, FakeEngine(settings, register_map))  # type: ignore[arg-type]
+    engine = StandInEngine(settings, register_map)
+    widget = DataPage(None, engine)
+    widget.set_user(login_as(engine.access, "ada", Role.ADMIN))  # restore is an administrator's
     widget.resize(1280, 800)
     widget.show()
     yield widget
@@ -91,8 +77,8 @@ def page(qapp: QApplication, settings: Settings, register_map: RegisterMap) -> I
     widget.deleteLater()
 
 
-def engine_of(page: DataPage) -> FakeEngine:
-    assert isinstance(page.engine, FakeEngine)
+def engine_of(page: DataPage) -> StandInEngine:
+    assert isinstance(page.engine, StandInEngine)
     return page.engine
 
 
@@ -120,7 +106,7 @@ def test_damaged_backups_are_marked_and_verify_names_the_problem(page: DataPage,
     blob = bytearray(gz.read_bytes())
     blob[100] ^= 0xFF
     gz.write_bytes(bytes(blob))
-    page.refresh()
+    qloop.run(page.reload())
     page.select(manifest.path)
     assert page.table.item(0, 3).text() == "Complete"  # type: ignore[union-attr]  # sizes match...
 
@@ -132,7 +118,7 @@ def test_damaged_backups_are_marked_and_verify_names_the_problem(page: DataPage,
     qloop.run(run())
     assert "does not match its sha256" in page.message_label.text()  # ...the hash does not
     gz.write_bytes(bytes(blob[:-1]))
-    page.refresh()
+    qloop.run(page.reload())
     assert page.table.item(0, 3).text().startswith("Damaged:")  # type: ignore[union-attr]
     page.select(manifest.path)
     assert not page.restore_button.isEnabled()
@@ -142,7 +128,7 @@ def test_restore_stops_restores_and_starts_the_engine(page: DataPage, qloop: QLo
     manifest = run_backup(settings)
     assert manifest.path is not None
     fill_raw(settings.data_dir, COLUMNS, 50, first=2000)
-    page.refresh()
+    qloop.run(page.reload())
     page.select(manifest.path)
     dialog = page.request_restore()
     assert dialog is not None and not dialog.restore_button.isEnabled()
@@ -156,6 +142,8 @@ def test_restore_stops_restores_and_starts_the_engine(page: DataPage, qloop: QLo
 
     qloop.run(run())
     assert engine_of(page).calls == ["stop", "start"]
+    assert [(r.user, r.action, r.result.value) for r in engine_of(page).audited if r.action == "restore"] == [
+        ("ada", "restore", "accepted")]
     assert query(database_path(settings.data_dir, "raw"), "SELECT COUNT(*) FROM samples") == [(2000,)]
     assert page.message_label.text().startswith("Restored the backup of")
     assert list((settings.data_dir / "databases").glob("raw.before-restore-*.db"))
@@ -173,18 +161,23 @@ def test_a_tampered_backup_is_refused_before_the_engine_stops(page: DataPage, ql
     assert "Restore refused: log: log.db.gz does not match its sha256" in page.message_label.text()
 
 
-def test_restore_needs_permission(page: DataPage, settings: Settings) -> None:
+def test_restore_needs_permission(page: DataPage, qloop: QLoop, settings: Settings) -> None:
     manifest = run_backup(settings)
     assert manifest.path is not None
     # An operator: no register writes, no backup, no restore (restore_backup, once Action names it).
     set_policy(lambda user, action: action not in (Action.WRITE_REGISTER, Action.BACKUP, "restore_backup"))
-    page.refresh()
+    qloop.run(page.reload())
     page.select(manifest.path)
     assert not page.restore_button.isEnabled() and not page.backup_button.isEnabled()
     assert page.request_restore() is None
     assert "may not restore" in page.message_label.text()
     assert page.export_button.isEnabled()  # operators may not export either, but that is the policy's call
     set_policy(None)
+
+
+async def start_on_loop(dialog: ExportDialog) -> bool:
+    """Start on the running loop (the engine's export is an asyncio task)."""
+    return dialog.start()
 
 
 def finish(dialog: ExportDialog, qloop: QLoop, timeout_s: float = 120.0) -> None:
@@ -206,7 +199,7 @@ def test_export_dialog_writes_the_chosen_signals(page: DataPage, qloop: QLoop, t
     dialog.toggle_signal(dialog.signal_list.findItems("saw_state", Qt.MatchFlag.MatchExactly)[0])  # and off again
     out = tmp_path / "page.csv"
     dialog.path_edit.setText(str(out))
-    assert dialog.start()
+    assert qloop.run(start_on_loop(dialog))
     finish(dialog, qloop)
     assert dialog.progress.value() == 100
     assert "2000 rows written" in dialog.status_label.text()
@@ -233,7 +226,9 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
                                                                   tmp_path: Path) -> None:
     names = tuple(register_map.names)
     fill_raw(settings.data_dir, names, 36_000, step_ms=100)  # an hour of every signal
-    dialog = ExportDialog(settings.data_dir, list(names), clock=(T0_MS + 3_600_000) / 1000)
+    engine = StandInEngine(settings, register_map)
+    erin = acting(login_as(engine.access, "erin", Role.ENGINEER))
+    dialog = ExportDialog(engine, lambda: erin, list(names), clock=(T0_MS + 3_600_000) / 1000)
     dialog.show()
     dialog.format_group.button(1).click()  # Excel
     out = tmp_path / "hour.xlsx"
@@ -245,7 +240,7 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
     beat.start()
     seen: list[int] = []
     try:
-        assert dialog.start()
+        assert qloop.run(start_on_loop(dialog))
 
         async def run() -> None:
             while dialog.running:
@@ -268,7 +263,7 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
     # Cancel: stop at the next page, no file left.
     target = tmp_path / "cancelled.csv"
     dialog.path_edit.setText(str(target))
-    assert dialog.start()
+    assert qloop.run(start_on_loop(dialog))
 
     async def cancel_soon() -> None:
         await wait_for(lambda: dialog._job is not None and dialog._job.done > 0, "first page")
@@ -282,27 +277,33 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
     dialog.deleteLater()
 
 
-def test_closing_the_page_cancels_a_running_export(page: DataPage, settings: Settings, tmp_path: Path) -> None:
+def test_closing_the_page_cancels_a_running_export(page: DataPage, qloop: QLoop, settings: Settings,
+                                                   tmp_path: Path) -> None:
     fill_raw(settings.data_dir, COLUMNS, 30_000, first=2000, start_ms=T0_MS + 2_000_000)
     dialog = page.open_export()
     assert dialog is not None
     dialog.choose_range(len(dialog.range_group.buttons()) - 1)
     out = tmp_path / "closed.csv"
     dialog.path_edit.setText(str(out))
-    assert dialog.start()
-    page.shutdown()  # the window closes: the export stops and removes its partial file
-    assert not dialog.running or dialog.wait_finished(10)
+
+    async def run() -> None:
+        assert dialog.start()
+        await asyncio.sleep(0.05)
+        page.shutdown()  # the window closes: the export stops and removes its partial file
+        if dialog.task is not None:
+            await dialog.task
+
+    qloop.run(run())
+    assert dialog.wait_finished()
     assert not out.exists() or out.stat().st_size > 0
     assert not list(tmp_path.glob("*.partial"))
     assert daily_dir(settings.data_dir) is not None
 
 
 def test_the_page_shows_a_failed_scheduled_backup(page: DataPage) -> None:
-    class Scheduler:
-        last_error = "not enough disk space for the copy of raw.db"
-        last_archive = None
-
-    engine_of(page).backup_scheduler = Scheduler()  # type: ignore[attr-defined]
+    scheduler = engine_of(page).backup_scheduler
+    assert scheduler is not None
+    scheduler.last_error = "not enough disk space for the copy of raw.db"
     page.refresh()
     assert "Last scheduled backup failed: not enough disk space" in page.schedule_label.text()
     assert "Daily backup at 03:00 (kept 30 days)" in page.schedule_label.text()

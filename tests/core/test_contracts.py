@@ -1,4 +1,4 @@
-"""Project contracts: core/ stays free of Qt; logging never shows a secret."""
+"""Project contracts: logging never shows a secret (imports: test_import_contracts.py)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,6 @@ from pathlib import Path
 
 from core.config import load_settings
 from core.logging_setup import LOG_FILES, SecretFilter, setup_logging
-from tools.check_core_imports import forbidden_imports
-
-
-def test_core_imports_no_qt() -> None:
-    assert forbidden_imports() == []
-
-
-def test_import_check_catches_a_qt_import(tmp_path: Path) -> None:
-    (tmp_path / "bad.py").write_text("def f():\n    from PySide6 import QtCore\n", encoding="utf-8")
-    (tmp_path / "worse.py").write_text("import hmi.bridge\n", encoding="utf-8")
-    problems = forbidden_imports(tmp_path)
-    assert len(problems) == 2 and "PySide6" in problems[0] and "hmi.bridge" in problems[1]
 
 
 def test_secret_filter_masks_configured_secrets_and_url_passwords() -> None:

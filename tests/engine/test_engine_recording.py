@@ -9,6 +9,8 @@ from pathlib import Path
 
 from engine_helpers import engine_settings, wait_until
 
+from core.api import Role as ApiRole
+from core.api import UserSession
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.security.permissions import Role
@@ -100,16 +102,16 @@ async def test_preset_writes_reach_the_plc_and_the_audit_trail(
     await engine.start()
     try:
         await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "data")
-        refused = await engine.apply_preset("slow", user="nobody")  # no session: the engine refuses
+        refused = await engine.apply_preset(acting("nobody"), "slow")  # no session: the engine refuses
         assert not refused[0].ok and refused[0].reason
         login_as(engine.access, "tester", Role.ENGINEER)
-        results = await engine.apply_preset("slow", user="tester")
+        results = await engine.apply_preset(acting("tester"), "slow")
         assert [r.ok for r in results] == [True, True], results
         assert sim.plc.value("cutting_speed") == 50
         assert sim.plc.value("descent_speed") == 20.0
-        refused = await engine.write("cutting_speed", 500.0, user="tester")
+        refused = await engine.write(acting("tester"), "cutting_speed", 500.0)
         assert refused.written != 500.0 and (refused.clamped or not refused.ok)
-        unknown = await engine.apply_preset("ludicrous", user="tester")
+        unknown = await engine.apply_preset(acting("tester"), "ludicrous")
         assert not unknown[0].ok and "unknown preset" in unknown[0].reason
     finally:
         await engine.stop()
@@ -141,3 +143,8 @@ async def test_second_engine_on_the_same_data_dir_refuses_to_start(
     third = Engine(engine_settings(tmp_path, sim.port), register_map)
     await third.start()  # the lock went with the first engine's stop
     await third.stop()
+
+
+def acting(user: str) -> UserSession:
+    """The session a front end passes; the engine checks the live login of ``user``."""
+    return UserSession(user, ApiRole.OPERATOR)

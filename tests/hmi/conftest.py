@@ -1,4 +1,4 @@
-"""HMI fixtures: a FakeEngine, a bridge, a qasync loop, and checks for leaked Qt timers/windows."""
+"""HMI fixtures: a StandInEngine, a bridge, a qasync loop, and checks for leaked Qt timers/windows."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hmi_fake_engine import FakeEngine
 from hmi_testing import QLoop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 
 
@@ -26,12 +26,12 @@ def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.fixture
-def fake_engine(settings: Settings, register_map: RegisterMap) -> FakeEngine:
-    return FakeEngine(settings, register_map)
+def fake_engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
+    return StandInEngine(settings, register_map)
 
 
 @pytest.fixture
-def bridge(qapp: QApplication, fake_engine: FakeEngine) -> Iterator[EngineBridge]:
+def bridge(qapp: QApplication, fake_engine: StandInEngine) -> Iterator[EngineBridge]:
     bridge = EngineBridge(fake_engine)
     bridge.attach()
     yield bridge

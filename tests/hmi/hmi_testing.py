@@ -29,6 +29,10 @@ class QLoop:
         return self.runner.run(coro)  # type: ignore[arg-type]
 
     def close(self) -> list[str]:
+        """Let reads started from slots come back (bounded), then report what is still pending."""
+        from hmi.tasks import settle
+
+        self.runner.run(settle(10.0))
         loop = self.runner.get_loop()
         pending = [repr(t) for t in asyncio.all_tasks(loop) if not t.done()]
         self.runner.close()
@@ -84,3 +88,27 @@ def no_leaked_qt(qapp: QApplication) -> Iterator[None]:
         pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
     if leaked_timers:
         pytest.fail(f"test left {len(leaked_timers)} Qt timer(s) running")
+
+
+class Clock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+TEST_PIN = "735194"
+
+
+def log_in(qloop: QLoop, engine: Any, controller: Any, name: str = "erin", role: str = "engineer") -> None:
+    """Make ``name`` with ``role`` in the stand-in's users.db and log in at the window's controller."""
+    store = engine.access.store
+    if store.get(name) is None:
+        store.add(name, role, TEST_PIN)
+    else:
+        store.set_secret(name, TEST_PIN)
+    result = qloop.run(controller.login(name, TEST_PIN))
+    assert result.ok, result.reason

@@ -2,8 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/hmi/make_screenshots.py [--simulate] [--after S]
 
---simulate uses the real engine on the simulator (hmi.app.default_engine_factory); without it a
-FakeEngine with ten minutes of animated history stands in (layout checks without the engine).
+--simulate uses the real engine on the simulator (core.cli.engine_factory); without it a
+StandInEngine with ten minutes of animated history stands in (layout checks without the engine).
 Either way the data directory gets three users (admin alice, engineer erin, operator otto); the
 pages an operator may not see are shot with the right person logged in, as at the machine.
 login.png is the kiosk panel with the login dialog and its PIN keypad open.
@@ -24,14 +24,15 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hmi_fake_engine import FakeEngine
-
 from core.api import EngineApi
+from core.cli import engine_factory as default_engine_factory
 from core.config import PROJECT_ROOT, Settings, load_settings
+from core.engine import Engine
 from core.registers import RegisterMap, load_register_map
 from core.security.access import AccessControl
 from core.security.passwords import FAST_PARAMS
-from hmi.app import EngineFactory, default_engine_factory, run_qt
+from core.testing.standin_engine import StandInEngine
+from hmi.app import EngineFactory, run_qt
 
 PEOPLE = {"alice": ("admin", "1357"), "erin": ("engineer", "2468"), "otto": ("operator", "3690")}
 
@@ -71,9 +72,9 @@ def seed_users(access: AccessControl) -> None:
             access.store.add(name, role, pin)
 
 
-def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
+def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> StandInEngine:
     access = AccessControl.from_settings(settings, kdf=FAST_PARAMS)
-    engine = FakeEngine(settings, register_map, period_ms=100, access=access)
+    engine = StandInEngine(settings, register_map, period_ms=100, access=access)
     original_start = engine.start
 
     async def start() -> None:
@@ -87,9 +88,8 @@ def fake_factory(settings: Settings, register_map: RegisterMap, simulate: bool) 
 def with_users(factory: EngineFactory) -> EngineFactory:
     def make(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
         engine = factory(settings, register_map, simulate)
-        access = getattr(engine, "access", None)
-        if isinstance(access, AccessControl):
-            seed_users(access)
+        assert isinstance(engine, Engine | StandInEngine)
+        seed_users(engine.access)
         return engine
 
     return make
@@ -112,11 +112,11 @@ async def stage(window: Any, shot: Shot) -> None:
         window.show_page(shot.page)  # it was hidden from the operator
     if shot.name == "audit" and window.sessions is not None:
         await window.sessions.login("erin", PEOPLE["erin"][1])  # some history for the trail
-        await window.engine.apply_preset("normal", user="erin")
+        await window.engine.apply_preset(window.session.actor(), "normal")
         await window.sessions.login("alice", PEOPLE["alice"][1])
         window.show_page("audit")
         await asyncio.sleep(2.0)  # log.db's writer batches
-        window.pages["audit"].refresh()
+        await window.pages["audit"].reload()
     if shot.name == "alarms":
         await raise_alarms(window.engine)
     if shot.name == "data":  # one backup in the list, taken and verified as an engineer would

@@ -1,4 +1,4 @@
-"""The application's life on the FakeEngine under a real qasync loop: start, close, screenshot, kiosk."""
+"""The application's life on the StandInEngine under a real qasync loop: start, close, screenshot, kiosk."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from hmi_fake_engine import FakeEngine
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop, log_in, wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from core.config import Settings
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.app import main, run_window
 from hmi.main_window import MainWindow
 from hmi.permissions import set_policy
 from hmi.session import Session
 
 
-def _factory(engines: list[FakeEngine]) -> Any:
-    def make(settings: Settings, register_map: RegisterMap, simulate: bool) -> FakeEngine:
-        engine = FakeEngine(settings, register_map, period_ms=100)
+def _factory(engines: list[StandInEngine]) -> Any:
+    def make(settings: Settings, register_map: RegisterMap, simulate: bool) -> StandInEngine:
+        engine = StandInEngine(settings, register_map, period_ms=100)
         engines.append(engine)
         return engine
 
@@ -34,7 +34,7 @@ def _factory(engines: list[FakeEngine]) -> Any:
 
 def test_engine_starts_after_show_and_stops_on_close(qloop: QLoop, settings: Settings,
                                                      register_map: RegisterMap) -> None:
-    engines: list[FakeEngine] = []
+    engines: list[StandInEngine] = []
     windows: list[MainWindow] = []
     shown_before_start: list[bool] = []
 
@@ -62,7 +62,7 @@ def test_engine_starts_after_show_and_stops_on_close(qloop: QLoop, settings: Set
 
 def test_screenshot_renders_the_window(qloop: QLoop, settings: Settings, register_map: RegisterMap,
                                        tmp_path: Path) -> None:
-    engines: list[FakeEngine] = []
+    engines: list[StandInEngine] = []
     path = tmp_path / "shot.png"
     code = qloop.run(run_window(settings, register_map, _factory(engines), screenshot=path, after=0.5,
                                 page="registers", size="1280x800"))
@@ -74,7 +74,7 @@ def test_screenshot_renders_the_window(qloop: QLoop, settings: Settings, registe
 
 def test_engine_factory_failure_is_one_clear_line(qloop: QLoop, settings: Settings, register_map: RegisterMap,
                                                   capsys: Any) -> None:
-    def broken(*_args: object) -> FakeEngine:
+    def broken(*_args: object) -> StandInEngine:
         raise RuntimeError("no engine here")
 
     assert qloop.run(run_window(settings, register_map, broken)) == 1
@@ -88,7 +88,7 @@ def test_bad_config_exits_2(tmp_path: Path, capsys: Any) -> None:
     assert "configuration error" in capsys.readouterr().err
 
 
-def _window(qtbot: QtBot, engine: FakeEngine, *, kiosk: bool) -> MainWindow:
+def _window(qtbot: QtBot, engine: StandInEngine, *, kiosk: bool) -> MainWindow:
     window = MainWindow(engine, Session("operator" if kiosk else "engineer", kiosk=kiosk))
     qtbot.addWidget(window)
     window.set_kiosk(kiosk)
@@ -99,10 +99,11 @@ def _finish(window: MainWindow) -> None:
     window.finish()
 
 
-def test_kiosk_mode_is_touch_sized_and_protected(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+def test_kiosk_mode_is_touch_sized_and_protected(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     window = _window(qtbot, fake_engine, kiosk=True)
     window.bridge.attach()
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert window.isFullScreen()
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert not window.menuBar().isVisible()
@@ -110,6 +111,10 @@ def test_kiosk_mode_is_touch_sized_and_protected(qtbot: QtBot, fake_engine: Fake
     assert small == []
     window.close()  # the window manager's close does not end kiosk mode
     assert window.isVisible()
+    refused = window.request_leave_kiosk()
+    assert refused is not None and "may not leave kiosk mode" in refused.text()  # the operator may not
+    refused.close()
+    log_in(qloop, fake_engine, window.sessions)  # an engineer may
     box = window.request_leave_kiosk()
     assert isinstance(box, QMessageBox)
     assert window.session.kiosk  # nothing changes before the answer
@@ -119,7 +124,7 @@ def test_kiosk_mode_is_touch_sized_and_protected(qtbot: QtBot, fake_engine: Fake
     _finish(window)
 
 
-def test_leaving_kiosk_refused_without_permission(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+def test_leaving_kiosk_refused_without_permission(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     set_policy(lambda user, action: False)
     window = _window(qtbot, fake_engine, kiosk=True)
     box = window.request_leave_kiosk()
@@ -129,10 +134,12 @@ def test_leaving_kiosk_refused_without_permission(qtbot: QtBot, fake_engine: Fak
     _finish(window)
 
 
-def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEngine) -> None:
+def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     window = _window(qtbot, fake_engine, kiosk=True)
+    log_in(qloop, fake_engine, window.sessions)  # register writes are an engineer's
     window.bridge.attach()
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     page = window.pages["registers"]
     window.show_page("registers")
     page.select("descent_speed")  # type: ignore[attr-defined]
@@ -156,7 +163,7 @@ def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEn
     _finish(window)
 
 
-def test_desktop_window_has_menus_and_shortcuts(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+def test_desktop_window_has_menus_and_shortcuts(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     window = _window(qtbot, fake_engine, kiosk=False)
     assert not window.isFullScreen() and window.menuBar().isVisible()
     assert not window.leave_kiosk_button.isVisible()

@@ -6,15 +6,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from hmi_fake_engine import FakeEngine
+from hmi_testing import QLoop
 from pytestqt.qtbot import QtBot
 from test_trends import _rows, make_raw_db
 
+from core.queries.history import RawHistory, raw_db_path
 from core.registers import RegisterMap
 from core.storage.archive import archive_raw
 from core.storage.samples_reader import archive_dir
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
-from hmi.history import RawHistory, raw_db_path
 from hmi.pages.trends import COLUMNS, TrendsPage
 
 DAY_MS = 86_400_000
@@ -57,13 +58,13 @@ def test_archived_long_range_keeps_peaks(register_map: RegisterMap, tmp_path: Pa
     assert np.all(np.diff(data.times) >= 0)  # buckets from two files merged in time order
 
 
-def test_trends_page_shows_archived_range(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine,
+def test_trends_page_shows_archived_range(qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine,
                                           register_map: RegisterMap) -> None:
     old = _archived(fake_engine.settings.data_dir, register_map)
     page = TrendsPage(bridge)
     qtbot.addWidget(page)
     page.show()
-    assert page.load_history(START_MS / 1000, START_MS / 1000 + 600)
+    assert qloop.run(page.load_history(START_MS / 1000, START_MS / 1000 + 600))
     assert "600 samples" in page.message.text()
     t, y = page.plot.shown("band_current")
     assert np.allclose(t, [r["ts_ms"] / 1000 for r in old[:600]])  # type: ignore[operator]

@@ -7,10 +7,11 @@ import gc
 import sys
 
 import pytest
-from hmi_fake_engine import FakeEngine
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.models.register_table import RegisterTableModel
 from hmi.widgets.value_tile import ValueTile
@@ -27,7 +28,7 @@ def _none_refs() -> int:
     return sys.getrefcount(None)
 
 
-def test_none_refcount_steady_across_emissions(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_none_refcount_steady_across_emissions(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     tiles = [ValueTile(bridge, name) for name in ("band_current", "band_torque", "cutting_speed_actual")]
     for tile in tiles:
         qtbot.addWidget(tile)
@@ -42,8 +43,10 @@ def test_none_refcount_steady_across_emissions(qtbot: QtBot, bridge: EngineBridg
             emitter.carried.emit(None)  # None itself through a Signal(object)
             if i % 2:
                 fake_engine.push({"band_current": float(i % 50)})
+                QApplication.processEvents()  # the bridge shows it after the poll cycle
             else:
                 fake_engine.fail()  # snapshots full of None values
+                QApplication.processEvents()  # the bridge shows it after the poll cycle
             fake_engine.recover()
 
     burst(200)  # warm caches

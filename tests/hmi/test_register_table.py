@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from hmi_fake_engine import FakeEngine
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
 
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.formatting import RawFormat, format_raw
 from hmi.models.register_table import Column, RegisterTableModel
 
@@ -22,7 +23,7 @@ def _collect(model: RegisterTableModel) -> list[tuple[int, int, int, int]]:
     return changes
 
 
-def test_only_changed_cells_update(fake_engine: FakeEngine, register_map: RegisterMap) -> None:
+def test_only_changed_cells_update(fake_engine: StandInEngine, register_map: RegisterMap) -> None:
     model = RegisterTableModel(register_map.in_group("motor"), stale_after_s=1.0)
     now = time.monotonic()
     model.update_snapshot(fake_engine.push(monotonic=now))
@@ -35,7 +36,7 @@ def test_only_changed_cells_update(fake_engine: FakeEngine, register_map: Regist
     assert model.data(model.index(row, Column.RAW)) == "173"
 
 
-def test_ticks_update_age_cells_only_when_text_changes(fake_engine: FakeEngine, register_map: RegisterMap) -> None:
+def test_ticks_update_age_cells_only_when_text_changes(fake_engine: StandInEngine, register_map: RegisterMap) -> None:
     model = RegisterTableModel(register_map.in_group("vibration"), stale_after_s=1.0)
     now = time.monotonic()
     model.update_snapshot(fake_engine.push(monotonic=now))
@@ -50,7 +51,7 @@ def test_ticks_update_age_cells_only_when_text_changes(fake_engine: FakeEngine, 
     assert model.data(model.index(0, Column.VALUE), Qt.ItemDataRole.ForegroundRole) is not None
 
 
-def test_formats_per_column(fake_engine: FakeEngine, register_map: RegisterMap) -> None:
+def test_formats_per_column(fake_engine: StandInEngine, register_map: RegisterMap) -> None:
     model = RegisterTableModel(register_map.in_group("motor"), stale_after_s=1.0)
     model.update_snapshot(fake_engine.push({"band_deviation": -0.25}))
     row = model.row_of("band_deviation")  # int16, scale 0.01
@@ -74,7 +75,7 @@ def test_float_and_32_bit_raw_formats(register_map: RegisterMap) -> None:
 
 
 def test_registers_page_refreshes_only_the_visible_table(
-    qtbot: object, bridge: object, fake_engine: FakeEngine
+    qtbot: object, bridge: object, fake_engine: StandInEngine
 ) -> None:
     from hmi.pages.registers import RegistersPage
     from hmi.session import Session
@@ -83,6 +84,7 @@ def test_registers_page_refreshes_only_the_visible_table(
     qtbot.addWidget(page)  # type: ignore[attr-defined]
     page.show()
     fake_engine.push({"band_current": 12.3, "vibration_x": 0.5})
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     motor, vibration = page.models["motor"], page.models["vibration"]
     assert motor.value_of("band_current") == 12.3
     assert vibration.value_of("vibration_x") is None  # hidden tab: not refreshed

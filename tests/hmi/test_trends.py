@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hmi_fake_engine import FakeEngine
+from hmi_testing import QLoop
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from core.queries.history import HistoryError, RawHistory, raw_db_path
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
-from hmi.history import HistoryError, RawHistory, raw_db_path
 from hmi.pages.trends import COLUMNS, TrendsPage
 
 
@@ -49,7 +51,7 @@ def _rows(start_ms: int, count: int, step_ms: int = 100) -> list[dict[str, float
     return rows
 
 
-def test_trends_show_what_raw_db_holds(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine,
+def test_trends_show_what_raw_db_holds(qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine,
                                        register_map: RegisterMap) -> None:
     start_ms = 1_700_000_000_000
     rows = _rows(start_ms, 600)
@@ -58,7 +60,7 @@ def test_trends_show_what_raw_db_holds(qtbot: QtBot, bridge: EngineBridge, fake_
     qtbot.addWidget(page)
     page.show()
     # A range inside the recording: rows 100..399.
-    assert page.load_history((start_ms + 100 * 100) / 1000, (start_ms + 400 * 100) / 1000)
+    assert qloop.run(page.load_history((start_ms + 100 * 100) / 1000, (start_ms + 400 * 100) / 1000))
     assert page.plot.paused and page.plot.history_mode
     assert "300 samples" in page.message.text()
     for column in COLUMNS:
@@ -86,10 +88,10 @@ def test_long_range_keeps_peaks(register_map: RegisterMap, tmp_path: Path) -> No
     assert np.nanmin(data.values["band_torque"]) == 40.0
 
 
-def test_missing_raw_db_is_reported_not_raised(qtbot: QtBot, bridge: EngineBridge) -> None:
+def test_missing_raw_db_is_reported_not_raised(qtbot: QtBot, qloop: QLoop, bridge: EngineBridge) -> None:
     page = TrendsPage(bridge)
     qtbot.addWidget(page)
-    assert not page.load_history(0, 60)
+    assert not qloop.run(page.load_history(0, 60))
     assert page.message.text().startswith("History unavailable: no recorded data yet")
     with pytest.raises(HistoryError):
         RawHistory(Path("/nonexistent/raw.db")).read(0, 1, ["band_current"])
@@ -106,7 +108,7 @@ def test_history_reads_without_writing(register_map: RegisterMap, tmp_path: Path
     assert sorted(p.name for p in path.parent.iterdir()) == ["raw.db"]
 
 
-def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     page = TrendsPage(bridge)
     qtbot.addWidget(page)
     page.resize(1200, 800)
@@ -114,6 +116,7 @@ def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_e
     now_ms = int(time.time() * 1000)
     for i in range(1200):  # two minutes at 10 Hz
         fake_engine.push({"band_current": float(i % 100)}, ts_ms=now_ms - (1199 - i) * 100)
+        QApplication.processEvents()  # the bridge shows it after the poll cycle
     frames = page.plot.frames
     page.plot.redraw(force=True)
     assert page.plot.frames == frames + 1
@@ -126,6 +129,7 @@ def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_e
     page.pause_button.setChecked(True)
     frozen = page.plot.shown("band_current")[1].copy()
     fake_engine.push({"band_current": 555.0}, ts_ms=now_ms + 100)
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     page.plot.redraw(force=True)
     assert np.array_equal(page.plot.shown("band_current")[1], frozen)  # paused: the view holds still
     page.plot.set_cursor(float(t[-1]))
@@ -136,7 +140,7 @@ def test_live_window_pause_and_cursor(qtbot: QtBot, bridge: EngineBridge, fake_e
     page.plot.stop()
 
 
-def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     page = TrendsPage(bridge)
     qtbot.addWidget(page)
     page.show()
@@ -144,6 +148,7 @@ def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine
     curve_ids = {k: id(c) for k, c in page.plot.curves.items()}
     for _ in range(30):
         fake_engine.push()
+        QApplication.processEvents()  # the bridge shows it after the poll cycle
         page.plot.redraw(force=True)
     assert [len(p.listDataItems()) for p in page.plot.plots] == items_before
     assert {k: id(c) for k, c in page.plot.curves.items()} == curve_ids
@@ -153,7 +158,7 @@ def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine
     page.plot.stop()
 
 
-def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     page = TrendsPage(bridge)
     qtbot.addWidget(page)
     page.resize(1280, 700)
@@ -165,6 +170,7 @@ def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, f
     page.set_window(3600)
     frames = page.plot.frames
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     page.plot.redraw()  # the timer's call: too soon after the last frame for a 1 h window
     assert page.plot.frames == frames
     page.plot.stop()

@@ -1,13 +1,14 @@
-"""Widgets on the FakeEngine: values shown, staleness greyed, lamps, banner, keypad."""
+"""Widgets on the StandInEngine: values shown, staleness greyed, lamps, banner, keypad."""
 
 from __future__ import annotations
 
 import time
 
-from hmi_fake_engine import FakeEngine
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.analysis.alarms import Priority
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.widgets.banners import AlarmBanner, LinkBanner
 from hmi.widgets.keypad import NumericEntry, NumericKeypad, parse_number
@@ -15,31 +16,37 @@ from hmi.widgets.status_lamp import LampState, StatusLamp
 from hmi.widgets.value_tile import ValueTile
 
 
-def test_tile_shows_value_with_register_resolution(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_tile_shows_value_with_register_resolution(
+    qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine
+) -> None:
     tile = ValueTile(bridge, "band_current", title="Band current")
     qtbot.addWidget(tile)
     assert tile.state == "nodata"
     fake_engine.push({"band_current": 14.25})
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert tile.text() == "14.2" or tile.text() == "14.3"  # scale 0.1: one decimal
     fake_engine.push({"band_current": 15.0})
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert tile.text() == "15.0"
     assert tile.unit_label.text() == "A"
     assert tile.state == "normal"
 
 
-def test_tile_shows_target_beside_actual(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_tile_shows_target_beside_actual(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     tile = ValueTile(bridge, "cutting_speed_actual", target="cutting_speed")
     qtbot.addWidget(tile)
     fake_engine.push({"cutting_speed_actual": 69.8, "cutting_speed": 70})
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert tile.text() == "69.8"
     assert tile.target_label.text() == "target 70.0"  # at the resolution of the actual
 
 
-def test_tile_greys_stale_value_with_its_age(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_tile_greys_stale_value_with_its_age(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     tile = ValueTile(bridge, "band_torque")
     qtbot.addWidget(tile)
     now = time.monotonic()
     fake_engine.push({"band_torque": 50.0}, monotonic=now)
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     bridge.tick.emit(now + 0.5)
     assert tile.state == "normal" and tile.age_label.text() == ""
     bridge.tick.emit(now + 2.5)  # older than hmi.stale_after_s (1 s)
@@ -47,14 +54,17 @@ def test_tile_greys_stale_value_with_its_age(qtbot: QtBot, bridge: EngineBridge,
     assert tile.text() == "50.0"  # the last value stays, greyed
     assert tile.age_label.text() == "2.5 s old"
     fake_engine.push({"band_torque": 51.0}, monotonic=now + 2.6)
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert tile.state == "normal"
 
 
-def test_failed_poll_keeps_last_value_greyed(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_failed_poll_keeps_last_value_greyed(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     tile = ValueTile(bridge, "band_torque")
     qtbot.addWidget(tile)
     fake_engine.push({"band_torque": 40.0})
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     fake_engine.fail()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert tile.state == "stale" and tile.text() == "40.0"
     assert not bridge.link_ok
 
@@ -68,36 +78,43 @@ def test_lamp_states_are_spelled_out(qtbot: QtBot) -> None:
     assert lamp.minimumHeight() >= 48
 
 
-def test_link_banner_follows_the_link(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_link_banner_follows_the_link(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     banner = LinkBanner(bridge)
     qtbot.addWidget(banner)
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     bridge.refresh()
     assert banner.isHidden()
     fake_engine.fail()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     assert not banner.isHidden()  # at once, not at the next status tick
     bridge.refresh()
     assert "PLC LINK LOST" in banner.text() and "connection refused" in banner.text()
     fake_engine.recover()
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     bridge.refresh()
     assert banner.isHidden()
 
 
-def test_alarm_banner_shows_newest_active_alarm(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
+def test_alarm_banner_shows_newest_active_alarm(qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     clock = [1000.0]
     fake_engine.alarms._clock = lambda: clock[0]
     banner = AlarmBanner(bridge)
     qtbot.addWidget(banner)
     assert banner.text() == "No active alarms"
     fake_engine.alarms.update("a.one", True, "Coolant low", priority=Priority.LOW)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     clock[0] += 5
     fake_engine.alarms.update("a.two", True, "Torque above limit", priority=Priority.HIGH)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     assert "Torque above limit" in banner.text()
     assert banner.property("state") == "high"
     assert banner.count_label.text() == "2 active"
     fake_engine.alarms.update("a.two", False, "Torque above limit")
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     fake_engine.alarms.acknowledge("a.two", "op")  # returned + acknowledged -> normal
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     assert "Coolant low" in banner.text()
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from hmi_fake_engine import FakeEngine
 from hmi_testing import QLoop, wait_until
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from core.config import PROJECT_ROOT, Settings
+from core.registers import RegisterMap
+from core.security.permissions import Role
+from core.security.testing import login_as
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog, check_limits
 from hmi.pages.dashboard import DashboardPage
@@ -25,7 +30,9 @@ def test_permission_function_is_the_gate() -> None:
     set_policy(None)
 
 
-def _dialog(qtbot: QtBot, engine: FakeEngine, name: str, *, user: str = "engineer") -> WriteDialog:
+def _dialog(qtbot: QtBot, engine: StandInEngine, name: str, *, user: str = "engineer") -> WriteDialog:
+    if user == "engineer":
+        login_as(engine.access, user, Role.ENGINEER)  # the engine writes only for a logged-in engineer
     register = engine.register_map[name]
     dialog = WriteDialog(engine, register, engine.values[name], user=user, kiosk=False)
     qtbot.addWidget(dialog)
@@ -33,7 +40,7 @@ def _dialog(qtbot: QtBot, engine: FakeEngine, name: str, *, user: str = "enginee
     return dialog
 
 
-def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEngine) -> None:
+def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     assert "30" in dialog.preview.text()
     dialog.entry.setText("42.5")
@@ -52,7 +59,7 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
     assert "read back 42.50 mm/min: verified" in dialog.status_text()
 
 
-def test_out_of_range_is_refused_with_reason(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+def test_out_of_range_is_refused_with_reason(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     dialog.entry.setText("75")
     dialog.write_button.click()
@@ -62,7 +69,7 @@ def test_out_of_range_is_refused_with_reason(qtbot: QtBot, fake_engine: FakeEngi
     assert check_limits(fake_engine.register_map["descent_speed"], 0.5).startswith("0.5 mm/min is below")
 
 
-def test_refused_by_policy(qtbot: QtBot, fake_engine: FakeEngine) -> None:
+def test_refused_by_policy(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     set_policy(lambda user, action: user == "admin")
     dialog = _dialog(qtbot, fake_engine, "cutting_speed", user="guest")
     dialog.entry.setText("80")
@@ -71,7 +78,7 @@ def test_refused_by_policy(qtbot: QtBot, fake_engine: FakeEngine) -> None:
     assert fake_engine.writes == []
 
 
-def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: FakeEngine) -> None:
+def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     fake_engine.offline = True
     dialog = _dialog(qtbot, fake_engine, "cutting_speed")
     dialog.entry.setText("80")
@@ -86,12 +93,13 @@ def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: Fa
 
 
 def test_registers_page_opens_write_for_writable_only(
-    qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine
+    qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine
 ) -> None:
     page = RegistersPage(bridge, Session("engineer", kiosk=False))
     qtbot.addWidget(page)
     page.show()
     fake_engine.push()
+    QApplication.processEvents()  # the bridge shows it after the poll cycle
     page.select("band_current")
     assert not page.write_button.isEnabled()
     page.select("cutting_speed")
@@ -103,7 +111,7 @@ def test_registers_page_opens_write_for_writable_only(
 
 
 def test_preset_button_applies_through_engine(
-    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: FakeEngine
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine
 ) -> None:
     page = DashboardPage(bridge, Session("operator", kiosk=True))
     qtbot.addWidget(page)
@@ -121,29 +129,26 @@ def test_preset_button_applies_through_engine(
     assert not page.ml_toggle.isEnabled()  # no model loaded yet
 
 
-def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, bridge: EngineBridge, fake_engine: FakeEngine) -> None:
-    from types import SimpleNamespace
-
+def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, settings: Settings, register_map: RegisterMap) -> None:
     from PySide6.QtWidgets import QMessageBox
 
+    settings.ml.model_path = PROJECT_ROOT / "data" / "models" / "default"
+    engine = StandInEngine(settings, register_map, with_control=True)  # a real MlControl with the model
+    bridge = EngineBridge(engine)
+    bridge.attach()
     page = DashboardPage(bridge, Session("operator", kiosk=True))
     qtbot.addWidget(page)
     bridge.refresh()
-    assert not page.ml_toggle.isEnabled()
-    modes: list[str] = []
-
-    def set_mode(mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
-        modes.append(mode)
-        fake_engine.mode = mode
-        return True, ""
-
-    fake_engine.control_status = lambda: SimpleNamespace(model="model-1")  # type: ignore[method-assign]
-    fake_engine.set_mode = set_mode  # type: ignore[method-assign]
-    bridge.refresh()
     assert page.ml_toggle.isEnabled() and page.ml_toggle.text() == "ML mode"
     page.ml_toggle.click()
-    assert modes == [] and page._ml_confirm is not None  # asks first
+    assert engine.status().mode == "manual" and page._ml_confirm is not None  # asks first
     page._ml_confirm.button(QMessageBox.StandardButton.Yes).click()
-    assert modes == ["ml"] and page.ml_toggle.isChecked()
+    assert engine.status().mode == "ml" and page.ml_toggle.isChecked()
+    assert [(r.user, r.action, r.old_value, r.new_value) for r in engine.audited if r.action == "set_mode"] == [
+        ("operator", "set_mode", "manual", "ml")]
     bridge.refresh()
     assert page.mode_label.text() == "Mode: ml"
+    bridge.detach()
+    bridge.deleteLater()
+    assert engine.journal is not None
+    engine.journal.close()

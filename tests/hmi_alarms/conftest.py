@@ -1,15 +1,16 @@
-"""Fixtures for the alarms page tests."""
+"""Fixtures for the alarms page tests: the stand-in engine on an injected clock."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from hmi_alarm_fakes import AlarmEngine, Clock
+from hmi_testing import Clock
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 
 
@@ -19,12 +20,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def alarm_engine(settings: Settings, register_map: RegisterMap, clock: Clock) -> AlarmEngine:
-    return AlarmEngine(settings, register_map, clock)
+def alarm_engine(settings: Settings, register_map: RegisterMap, clock: Clock) -> StandInEngine:
+    return StandInEngine(settings, register_map, clock=clock)
 
 
 @pytest.fixture
-def alarm_bridge(qapp: QApplication, alarm_engine: AlarmEngine) -> Iterator[EngineBridge]:
+def alarm_bridge(qapp: QApplication, alarm_engine: StandInEngine) -> Iterator[EngineBridge]:
     bridge = EngineBridge(alarm_engine)
     bridge.attach()
     yield bridge

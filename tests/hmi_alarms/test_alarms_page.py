@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import time
 
 import pytest
-from hmi_alarm_fakes import AlarmEngine, Clock
+from hmi_testing import Clock
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from core.analysis.alarms import AlarmState, Priority
+from core.security.permissions import Role
+from core.security.testing import login_as
 from core.storage.logdb import LogWriter
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.pages.alarms import PRIORITY_COLOURS, AlarmsPage
 
@@ -20,32 +24,36 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def page(qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: AlarmEngine) -> AlarmsPage:
+def page(qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: StandInEngine) -> AlarmsPage:
     page = AlarmsPage(alarm_bridge, alarm_engine)
-    page.set_user("alice")
+    page.set_user(login_as(alarm_engine.access, "alice", Role.OPERATOR))
     qtbot.addWidget(page)
     page.resize(1280, 800)
     page.show()
     return page
 
 
-def state(engine: AlarmEngine, key: str) -> AlarmState | None:
+def state(engine: StandInEngine, key: str) -> AlarmState | None:
     alarm = engine.alarms.get(key)
     return None if alarm is None else alarm.state
 
 
-def raise_three(engine: AlarmEngine, clock: Clock) -> None:
+def raise_three(engine: StandInEngine, clock: Clock) -> None:
     alarms = engine.alarms
     alarms.update("old.low", True, "Low, oldest", priority=Priority.LOW)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     clock.now += 1
     alarms.update("mid.old", True, "Medium, older", priority=Priority.MEDIUM)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     clock.now += 1
     alarms.update("crit", True, "Critical", priority=Priority.CRITICAL)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     clock.now += 1
     alarms.update("mid.new", True, "Medium, newest", priority=Priority.MEDIUM)
+    QApplication.processEvents()  # the bridge delivers alarm events queued
 
 
-def test_active_list_sorted_and_coloured(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+def test_active_list_sorted_and_coloured(page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock) -> None:
     assert page.active_model.rowCount() == 0 and "0 unacknowledged" in page.summary_label.text()
     raise_three(alarm_engine, clock)
     model = page.active_model
@@ -57,7 +65,7 @@ def test_active_list_sorted_and_coloured(page: AlarmsPage, alarm_engine: AlarmEn
     assert "4 unacknowledged" in page.summary_label.text()
 
 
-def test_touch_sizes(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+def test_touch_sizes(page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock) -> None:
     raise_three(alarm_engine, clock)
     for button in page.findChildren(QPushButton):
         assert button.minimumHeight() >= 48, button.text()
@@ -65,7 +73,7 @@ def test_touch_sizes(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) 
 
 
 def test_acknowledge_selected_and_all(
-    page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock, qtbot: QtBot
+    page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock, qtbot: QtBot
 ) -> None:
     raise_three(alarm_engine, clock)
     assert not page.ack_button.isEnabled()
@@ -77,6 +85,7 @@ def test_acknowledge_selected_and_all(
     assert page.active_model.key_at(0) == "crit" and selected is not None and selected.key == "crit"  # selection kept
     assert not page.ack_button.isEnabled()
     alarm_engine.alarms.update("old.low", False, "Low, oldest")
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     qtbot.mouseClick(page.ack_all_button, Qt.MouseButton.LeftButton)
     assert alarm_engine.alarms.summary().unacknowledged == 0
     assert [page.active_model.key_at(r) for r in range(page.active_model.rowCount())] == [
@@ -84,7 +93,7 @@ def test_acknowledge_selected_and_all(
 
 
 def test_shelve_with_reason_then_expiry(
-    page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock, qtbot: QtBot
+    page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock, qtbot: QtBot
 ) -> None:
     raise_three(alarm_engine, clock)
     page.active_view.selectRow(1)
@@ -100,15 +109,18 @@ def test_shelve_with_reason_then_expiry(
     qtbot.waitUntil(lambda: page.shelve_dialog is None, timeout=5000)
     clock.now += 15 * 60
     alarm_engine.alarms.tick()
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     assert state(alarm_engine, "mid.new") is AlarmState.UNACKNOWLEDGED
     assert page.shelved_model.rowCount() == 0
     assert "mid.new" in [page.active_model.key_at(r) for r in range(page.active_model.rowCount())]
 
 
-def test_unshelve_and_return_to_service(page: AlarmsPage, alarm_engine: AlarmEngine, clock: Clock) -> None:
+def test_unshelve_and_return_to_service(page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock) -> None:
     raise_three(alarm_engine, clock)
     alarm_engine.alarms.shelve("crit", "bob", 600, "maintenance")
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     alarm_engine.alarms.remove_from_service("old.low", "bob", "sensor removed")
+    QApplication.processEvents()  # the bridge delivers alarm events queued
     page.tabs.setCurrentIndex(1)
     row = page.shelved_model.row_of("crit")
     page.shelved_view.selectRow(row)
@@ -121,7 +133,7 @@ def test_unshelve_and_return_to_service(page: AlarmsPage, alarm_engine: AlarmEng
 
 
 async def test_history_filters_and_export(
-    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: AlarmEngine, clock: Clock
+    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
 ) -> None:
     clock.now = time.time() - 600  # inside the page's default period (last 24 h)
     writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
@@ -129,23 +141,30 @@ async def test_history_filters_and_export(
     try:
         raise_three(alarm_engine, clock)
         alarm_engine.alarms.acknowledge("crit", "alice")
+        QApplication.processEvents()  # the bridge delivers alarm events queued
         alarm_engine.alarms.shelve("mid.old", "bob", 600, "known")
+        QApplication.processEvents()  # the bridge delivers alarm events queued
     finally:
         await writer.stop()
     page = AlarmsPage(alarm_bridge, alarm_engine)
     qtbot.addWidget(page)
+    page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))  # exports are an engineer's
     page.tabs.setCurrentIndex(2)
+    await settled(page)
     assert page.history_model.rowCount() == 6
     page.priority_combo.setCurrentIndex(1)  # critical only
+    await settled(page)
     assert page.history_model.rowCount() == 2
     page.priority_combo.setCurrentIndex(0)
     page.action_combo.setCurrentIndex(3)  # acknowledged
+    await settled(page)
     assert [e.user for e in page.history_model.entries] == ["alice"]
     page.action_combo.setCurrentIndex(0)
     page.search_edit.setText("medium")
-    assert page.load_history() == 3  # two raises and a shelve
+    await settled(page)
+    assert await page.load_history() == 3  # two raises and a shelve
     page.search_edit.setText("")
-    target = page.export_history()
+    target = await page.export_history()
     assert target is not None and target.parent == alarm_engine.settings.data_dir / "exports"
     with target.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -153,7 +172,23 @@ async def test_history_filters_and_export(
     assert "Exported 6 rows" in page.message_label.text()
 
 
-def test_history_without_log_db(page: AlarmsPage) -> None:
+async def test_history_without_log_db(page: AlarmsPage, alarm_engine: StandInEngine) -> None:
     page.tabs.setCurrentIndex(2)
+    await settled(page)
     assert page.history_model.rowCount() == 0
-    assert page.export_history() is not None
+    assert await page.export_history() is None  # alice is an operator: exports are refused, with why
+    assert "export needs engineer rights" in page.message_label.text()
+    page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))
+    assert await page.export_history() is not None
+
+
+async def settled(page: AlarmsPage) -> None:
+    """Let the history read a click or a filter change started come back."""
+    for _ in range(10):
+        task = page.history_task
+        if task is None or task.done():
+            await asyncio.sleep(0)
+            if page.history_task is task:
+                return
+            continue
+        await task

@@ -1,4 +1,4 @@
-"""Control-page fixtures: the HMI FakeEngine with a real MlControl on ml.db, and Qt leak checks."""
+"""Control-page fixtures: the HMI StandInEngine with a real MlControl on ml.db, and Qt leak checks."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
-from control_fakes import SHIPPED_MODEL, ControlFakeEngine, DbJournal
+from control_helpers import SHIPPED_MODEL
 from hmi_testing import QLoop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
 from core.registers import RegisterMap
+from core.testing.standin_engine import SqliteJournal, StandInEngine
 
 
 @pytest.fixture(autouse=True)
@@ -32,25 +33,31 @@ def _settings_with(settings: Settings, model: Path | None) -> Settings:
 
 
 @pytest.fixture
-def journal(settings: Settings) -> Iterator[DbJournal]:
-    db = DbJournal(settings.data_dir / "databases" / "ml.db")
-    yield db
-    db.close()
+def engine_with_model(settings: Settings, register_map: RegisterMap) -> Iterator[StandInEngine]:
+    engine = StandInEngine(_settings_with(settings, SHIPPED_MODEL), register_map, with_control=True)
+    yield engine
+    if engine.journal is not None:
+        engine.journal.close()
 
 
 @pytest.fixture
-def engine_with_model(settings: Settings, register_map: RegisterMap, journal: DbJournal) -> ControlFakeEngine:
-    return ControlFakeEngine(_settings_with(settings, SHIPPED_MODEL), register_map, journal)
+def engine_without_model(settings: Settings, register_map: RegisterMap) -> Iterator[StandInEngine]:
+    engine = StandInEngine(_settings_with(settings, None), register_map, with_control=True)
+    yield engine
+    if engine.journal is not None:
+        engine.journal.close()
 
 
 @pytest.fixture
-def engine_without_model(settings: Settings, register_map: RegisterMap, journal: DbJournal) -> ControlFakeEngine:
-    return ControlFakeEngine(_settings_with(settings, None), register_map, journal)
+def journal(engine_with_model: StandInEngine) -> SqliteJournal:
+    assert engine_with_model.journal is not None
+    return engine_with_model.journal
 
 
 @pytest.fixture
-def ml_db(settings: Settings, journal: DbJournal) -> sqlite3.Connection:
-    return journal.conn
+def ml_db(engine_with_model: StandInEngine) -> sqlite3.Connection:
+    assert engine_with_model.journal is not None
+    return engine_with_model.journal.conn
 
 
 @pytest.fixture

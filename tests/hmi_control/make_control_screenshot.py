@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/hmi_control/make_control_screenshot.py [--kiosk]
 
-A FakeEngine with the shipped model: ML on, mid-cut, a few minutes of decisions in ml.db (model
+A StandInEngine with the shipped model: ML on, mid-cut, a few minutes of decisions in ml.db (model
 writes, one torque-guard event), the last decision's features. --tab picks the tab shown.
 --simulate: the real engine on the simulator (8x) under qasync, ML switched on from the page, the
 page grabbed --after seconds into ML control.
@@ -21,13 +21,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
-from control_fakes import ControlFakeEngine, DbJournal
 from PySide6.QtWidgets import QApplication
 
 from core.analysis.alarms import Priority
+from core.api import UserSession
 from core.config import PROJECT_ROOT, load_settings
 from core.control.journal import DecisionRow
 from core.registers import load_register_map
+from core.testing.standin_engine import SqliteJournal, StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.pages.control import ControlPage
 from hmi.session import Session
@@ -41,11 +42,11 @@ FEATURES = {
 }
 
 
-def populate(engine: ControlFakeEngine, journal: DbJournal) -> None:
+def populate(engine: StandInEngine, journal: SqliteJournal) -> None:
     control = engine.control
     assert control is not None
     now_ms = int(time.time() * 1000)
-    engine.set_mode("ml", user="operator", reason="operator switched ML on")
+    engine.set_mode(UserSession.anonymous(), "ml", reason="operator switched ML on")
     descent, cutting = 30.0, 70.0
     for i in range(240):
         ts = now_ms - (240 - i) * 200
@@ -151,8 +152,9 @@ def main() -> int:
         if args.no_model:
             settings.ml.model_path = Path(data_dir) / "models" / "missing"
         register_map = load_register_map(settings.register_map_path)
-        journal = DbJournal(settings.data_dir / "databases" / "ml.db")
-        engine = ControlFakeEngine(settings, register_map, journal)
+        engine = StandInEngine(settings, register_map, with_control=True)
+        journal = engine.journal
+        assert journal is not None
         if not args.no_model:
             populate(engine, journal)
         bridge = EngineBridge(engine)

@@ -1,4 +1,4 @@
-"""The control page on a FakeEngine with a real MlControl: the ML switch, model choice, guard settings,
+"""The control page on a StandInEngine with a real MlControl: the ML switch, model choice, guard settings,
 decisions from ml.db, and the refresh timer."""
 
 from __future__ import annotations
@@ -10,18 +10,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from control_fakes import SHIPPED_MODEL, ControlFakeEngine, DbJournal, make_bridge
+from control_helpers import SHIPPED_MODEL, make_bridge
+from hmi_testing import QLoop
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from core.analysis.alarms import Priority
+from core.api import Result, Role, UserSession
 from core.control.journal import DecisionRow
 from core.control.ml_controller import ALARM_FAULT, ALARM_MODEL
 from core.security.audit import AuditResult
+from core.security.testing import login_as
+from core.testing.standin_engine import SqliteJournal, StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.pages.control import ControlPage
 from hmi.permissions import Action, set_policy
 from hmi.session import Session
+from hmi.widgets.control_model import ModelPanel
 
 pytestmark = pytest.mark.gui
 PageFactory = Callable[..., ControlPage]
@@ -29,13 +34,16 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def page_factory(qtbot: QtBot) -> Iterator[PageFactory]:
+def page_factory(qtbot: QtBot, qloop: QLoop) -> Iterator[PageFactory]:
     made: list[tuple[ControlPage, EngineBridge]] = []
 
-    def make(engine: ControlFakeEngine, *, kiosk: bool = False, user: str = "anna") -> ControlPage:
+    def make(engine: StandInEngine, *, kiosk: bool = False, user: str = "anna",
+             role: Role = Role.ENGINEER) -> ControlPage:
+        login_as(engine.access, user, role)  # the engine acts only for people logged in
         bridge = make_bridge(engine)
         page = ControlPage(bridge, engine, session=Session(user, kiosk=kiosk))
         qtbot.addWidget(page)
+        qloop.run(page.model_panel.rescan())  # what showing the page starts: the engine lists the models
         made.append((page, bridge))
         return page
 
@@ -59,7 +67,7 @@ def _copy_model(target_dir: Path, name: str) -> Path:
 
 
 def test_toggle_disabled_and_refused_without_model(
-    page_factory: PageFactory, engine_without_model: ControlFakeEngine
+    page_factory: PageFactory, engine_without_model: StandInEngine
 ) -> None:
     engine = engine_without_model
     page = page_factory(engine)
@@ -75,7 +83,7 @@ def test_toggle_disabled_and_refused_without_model(
 
 
 def test_toggle_with_model_confirms_then_switches_and_back(
-    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine, journal: DbJournal
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: StandInEngine, journal: SqliteJournal
 ) -> None:
     engine = engine_with_model
     page = page_factory(engine)
@@ -101,7 +109,7 @@ def test_toggle_with_model_confirms_then_switches_and_back(
 
 
 def test_confirmation_can_be_cancelled_and_expires(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     page = page_factory(engine_with_model)
     assert page.request_ml_on()
@@ -114,19 +122,19 @@ def test_confirmation_can_be_cancelled_and_expires(
     assert engine_with_model.control is not None and engine_with_model.control.mode.value == "manual"
 
 
-def test_toggle_not_permitted_says_so(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_toggle_not_permitted_says_so(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     set_policy(lambda user, action: action is not Action.TOGGLE_ML)
     page = page_factory(engine_with_model, user="visitor")
     assert page.request_ml_on() is False
     assert "Not permitted: visitor" in page.message.text()
 
 
-def test_engine_refusal_reason_is_shown(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_engine_refusal_reason_is_shown(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     engine = engine_with_model
     page = page_factory(engine)
 
-    def refuse(mode: str, *, user: str, reason: str = "") -> tuple[bool, str]:
-        return False, "the PLC link is down"
+    def refuse(session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
+        return Result.refused("the PLC link is down")
 
     engine.set_mode = refuse  # type: ignore[method-assign]
     assert page.confirm_ml_on() is False
@@ -134,7 +142,7 @@ def test_engine_refusal_reason_is_shown(page_factory: PageFactory, engine_with_m
 
 
 def test_fault_reason_shown_with_colour_only_while_the_alarm_needs_attention(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     engine = engine_with_model
     page = page_factory(engine)
@@ -155,7 +163,7 @@ def test_fault_reason_shown_with_colour_only_while_the_alarm_needs_attention(
     assert page.fault_label.property("state") == "none"  # still says why, calmly
 
 
-def test_availability_signal_for_the_dashboard(page_factory: PageFactory, engine_without_model: ControlFakeEngine,
+def test_availability_signal_for_the_dashboard(page_factory: PageFactory, engine_without_model: StandInEngine,
                                                tmp_path: Path) -> None:
     page = page_factory(engine_without_model)
     seen: list[tuple[bool, str]] = []
@@ -170,7 +178,7 @@ def test_availability_signal_for_the_dashboard(page_factory: PageFactory, engine
 # --- model choice -------------------------------------------------------------------------------
 
 
-def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     page = page_factory(engine_with_model)
     fields = page.model_panel.fields
     assert fields["name"].text() == "default"
@@ -181,7 +189,7 @@ def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_m
 
 
 def test_tampered_model_is_refused_with_the_reason(
-    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    qtbot: QtBot, qloop: QLoop, page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     engine = engine_with_model
     bad = _copy_model(engine.settings.data_dir / "models", "tampered")
@@ -190,13 +198,10 @@ def test_tampered_model_is_refused_with_the_reason(
     bad.with_suffix(".joblib").write_bytes(bytes(payload))
     page = page_factory(engine)
     panel = page.model_panel
-    panel.rescan()
+    qloop.run(panel.rescan())
     assert panel.select(bad)
     results: list[tuple[bool, str]] = []
-    panel.loaded.connect(lambda ok, why: results.append((ok, why)))
-    assert panel.load_selected()
-    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
-    panel.wait_idle()
+    qloop.run(load(panel, results))
     ok, why = results[0]
     assert not ok and "does not match the manifest" in why
     assert panel.message.text().startswith("Refused:") and "sha256" in panel.message.text()
@@ -208,20 +213,17 @@ def test_tampered_model_is_refused_with_the_reason(
 
 
 def test_other_model_loads_and_becomes_the_choice(
-    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    qtbot: QtBot, qloop: QLoop, page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     engine = engine_with_model
     other = _copy_model(engine.settings.data_dir / "models", "other")
     page = page_factory(engine)
     panel = page.model_panel
-    files = panel.rescan()
+    files = qloop.run(panel.rescan())
     assert {f.path.name for f in files} >= {"other", "default"}  # data dir and the configured folder
     assert panel.select(other)
     results: list[tuple[bool, str]] = []
-    panel.loaded.connect(lambda ok, why: results.append((ok, why)))
-    assert panel.load_selected()
-    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
-    panel.wait_idle()
+    qloop.run(load(panel, results))
     assert results == [(True, "")]
     assert engine.control is not None
     assert Path(engine.control.controller.model.path).parent == other.parent  # type: ignore[union-attr]
@@ -233,7 +235,7 @@ def test_other_model_loads_and_becomes_the_choice(
 
 
 def test_model_change_refused_while_ml_controls_a_cut(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     engine = engine_with_model
     page = page_factory(engine)
@@ -244,7 +246,7 @@ def test_model_change_refused_while_ml_controls_a_cut(
     assert "ML is controlling a cut" in page.model_panel.message.text()
 
 
-def test_model_choice_needs_the_engineer(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_model_choice_needs_the_engineer(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     set_policy(lambda user, action: action is Action.TOGGLE_ML)  # an operator
     page = page_factory(engine_with_model, user="otto")
     assert page.model_panel.select(SHIPPED_MODEL)
@@ -256,7 +258,7 @@ def test_model_choice_needs_the_engineer(page_factory: PageFactory, engine_with_
 
 
 def test_guard_settings_apply_to_the_live_guard(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     engine = engine_with_model
     assert engine.control is not None
@@ -270,11 +272,11 @@ def test_guard_settings_apply_to_the_live_guard(
     assert live.rise_threshold_pct == 35.0 and live.activation_delay_s == 3.5
     assert "Until restart" in panel.message.text() and "rise threshold 40 → 35 %" in panel.message.text()
     records = {r.target: (r.old_value, r.new_value) for r in engine.audited}
-    assert records["torque_guard.rise_threshold_pct"] == (40.0, 35.0)
+    assert records["control.torque_guard.rise_threshold_pct"] == (40.0, 35.0)
 
     panel.entries["descent_cut_pct"].setText("150")
     assert not panel.apply()
-    assert "Descent speed cut: input should be less than 100" in panel.message.text()
+    assert "descent_cut_pct: Input should be less than 100" in panel.message.text()
     assert live.descent_cut_pct == 25.0 and live.rise_threshold_pct == 35.0  # nothing half-applied
 
     panel.show_live()
@@ -289,7 +291,7 @@ def test_guard_settings_apply_to_the_live_guard(
 
 
 def test_engineer_actions_are_the_settings_permissions(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    qloop: QLoop, page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     asked: list[str] = []
 
@@ -300,12 +302,12 @@ def test_engineer_actions_are_the_settings_permissions(
     set_policy(policy)
     page = page_factory(engine_with_model)
     assert not page.guard_panel.apply()
-    assert page.model_panel.select(SHIPPED_MODEL) and page.model_panel.load_selected()
-    page.model_panel.wait_idle()
+    assert page.model_panel.select(SHIPPED_MODEL)
+    qloop.run(load(page.model_panel, []))
     assert asked == ["change_control_settings", "change_ml_settings"]
 
 
-def test_guard_settings_need_the_engineer(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_guard_settings_need_the_engineer(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     set_policy(lambda user, action: action is Action.TOGGLE_ML)
     page = page_factory(engine_with_model, user="otto")
     page.guard_panel.entries["rise_threshold_pct"].setText("10")
@@ -315,7 +317,7 @@ def test_guard_settings_need_the_engineer(page_factory: PageFactory, engine_with
 
 
 def test_guard_entry_uses_the_keypad_in_kiosk_mode(
-    page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     page = page_factory(engine_with_model, kiosk=True)
     entry = page.guard_panel.entries["rise_threshold_pct"]
@@ -332,7 +334,7 @@ def test_guard_entry_uses_the_keypad_in_kiosk_mode(
 # --- decisions and guard events from ml.db --------------------------------------------------------
 
 
-def _decisions(journal: DbJournal, count: int, start_ms: int, *, guard_at: int | None = None) -> None:
+def _decisions(journal: SqliteJournal, count: int, start_ms: int, *, guard_at: int | None = None) -> None:
     for i in range(count):
         action = "guard" if i == guard_at else ("write" if i % 5 == 0 else "model")
         journal.decision(DecisionRow(
@@ -344,14 +346,14 @@ def _decisions(journal: DbJournal, count: int, start_ms: int, *, guard_at: int |
         ))
 
 
-def test_decisions_table_shows_the_newest_rows(page_factory: PageFactory, engine_with_model: ControlFakeEngine,
-                                               journal: DbJournal) -> None:
+def test_decisions_table_shows_the_newest_rows(qloop: QLoop, page_factory: PageFactory,
+                                               engine_with_model: StandInEngine, journal: SqliteJournal) -> None:
     page = page_factory(engine_with_model)
-    page.refresh_journal()
+    qloop.run(page.load_journal())
     assert page.decisions.rowCount() == 0
     start = int(time.time() * 1000) - 60_000
     _decisions(journal, 80, start, guard_at=42)
-    page.refresh_journal()
+    qloop.run(page.load_journal())
     model = page.decisions
     assert model.rowCount() == 50
     assert model.rows[0].ts_ms == start + 79 * 200  # newest first
@@ -361,10 +363,13 @@ def test_decisions_table_shows_the_newest_rows(page_factory: PageFactory, engine
     assert "torque rose 45 %" in page._last_guard
 
     _decisions(journal, 3, start + 80 * 200)
-    page.refresh_journal()
+    qloop.run(page.load_journal())
     assert model.rowCount() == 50 and model.rows[0].ts_ms == start + 82 * 200
 
-    page.changes_only.setChecked(True)  # refreshes with the filter
+    page.changes_only.blockSignals(True)
+    page.changes_only.setChecked(True)  # the filter; a click starts the same read
+    page.changes_only.blockSignals(False)
+    qloop.run(page.load_journal(replace=True))
     assert model.rowCount() > 0
     assert {r.action for r in model.rows} <= {"write", "guard", "fault", "restore", "refused"}
     assert "guard" in {r.action for r in model.rows}
@@ -375,19 +380,19 @@ def test_decisions_table_shows_the_newest_rows(page_factory: PageFactory, engine
     assert page.decisions_tab.detail.text().endswith("torque rose 45 % within 2.5 mm of descent")
 
 
-def test_missing_ml_db_is_said_not_raised(page_factory: PageFactory, engine_with_model: ControlFakeEngine,
-                                          journal: DbJournal) -> None:
+def test_missing_ml_db_is_said_not_raised(qloop: QLoop, page_factory: PageFactory, engine_with_model: StandInEngine,
+                                          journal: SqliteJournal) -> None:
     page = page_factory(engine_with_model)
     journal.close()
-    page.journal.close()
-    page.journal.path.unlink()
+    path = engine_with_model.settings.data_dir / "databases" / "ml.db"
+    path.unlink()
     for suffix in ("-wal", "-shm"):
-        page.journal.path.with_name(page.journal.path.name + suffix).unlink(missing_ok=True)
-    page.refresh_journal()
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    qloop.run(page.load_journal())
     assert "not created yet" in page.decisions_tab.source_label.text()
 
 
-def test_live_output_and_features(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_live_output_and_features(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     engine = engine_with_model
     page = page_factory(engine)
     assert engine.control is not None
@@ -407,23 +412,31 @@ def test_live_output_and_features(page_factory: PageFactory, engine_with_model: 
 
 
 def test_timer_runs_only_while_shown_and_picks_up_changes(
-    qtbot: QtBot, page_factory: PageFactory, engine_with_model: ControlFakeEngine
+    qtbot: QtBot, page_factory: PageFactory, engine_with_model: StandInEngine
 ) -> None:
     page = page_factory(engine_with_model)
     assert not page.timer.isActive()
     page.show()
     qtbot.waitExposed(page)
     assert page.timer.isActive() and page.timer.interval() <= 250
-    assert engine_with_model.set_mode("ml", user="someone else")[0]  # e.g. from the engine API
+    assert engine_with_model.set_mode(UserSession.anonymous(), "ml").ok  # e.g. from another screen
     qtbot.waitUntil(lambda: page.mode_label.text() == "ML", timeout=5000)
     page.hide()
     assert not page.timer.isActive()
 
 
-def test_engine_not_running(page_factory: PageFactory, engine_with_model: ControlFakeEngine) -> None:
+def test_engine_not_running(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
     engine_with_model.control = None
     page = page_factory(engine_with_model)
     assert page.mode_label.text() == "—"
     assert not page.toggle.isEnabled()
     assert "not running" in page.toggle_reason.text()
     assert page.model_panel.load_selected() is False
+
+
+async def load(panel: ModelPanel, results: list[tuple[bool, str]]) -> None:
+    """Click Load with the event loop running; wait for the engine's answer."""
+    panel.loaded.connect(lambda ok, why: results.append((ok, why)))
+    assert panel.load_selected()
+    assert panel.task is not None
+    await panel.task

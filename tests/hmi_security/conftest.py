@@ -1,4 +1,5 @@
-"""HMI security fixtures: access control on a fake clock, a session controller, Qt leak checks."""
+"""HMI security fixtures: the stand-in engine with access control on a fake clock, a session
+controller, Qt leak checks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 sys.path.insert(0, str(Path(__file__).parent))
-from hmi_fake_engine import FakeEngine
 from hmi_security_helpers import PINS, Desk, FakeClock
 from hmi_testing import QLoop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
@@ -20,6 +20,7 @@ from core.registers import RegisterMap
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord
 from core.security.passwords import FAST_PARAMS
+from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.login_session import SessionController
 from hmi.session import Session
 
@@ -55,10 +56,8 @@ def people(access: AccessControl) -> dict[str, str]:
 
 
 @pytest.fixture
-def engine(settings: Settings, register_map: RegisterMap, access: AccessControl) -> FakeEngine:
-    fake = FakeEngine(settings, register_map)
-    fake.access = access  # what the lead adds to Engine
-    return fake
+def engine(settings: Settings, register_map: RegisterMap, access: AccessControl) -> StandInEngine:
+    return StandInEngine(settings, register_map, access=access)
 
 
 @pytest.fixture
@@ -67,8 +66,8 @@ def session() -> Session:
 
 
 @pytest.fixture
-def controller(qapp: QApplication, access: AccessControl, session: Session) -> Iterator[SessionController]:
-    ctl = SessionController(access, session)
+def controller(qapp: QApplication, engine: StandInEngine, session: Session) -> Iterator[SessionController]:
+    ctl = SessionController(engine, session)
     yield ctl
     ctl.stop()
     ctl.deleteLater()
@@ -85,7 +84,7 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 
 @pytest.fixture
 def desk(
-    engine: FakeEngine, access: AccessControl, controller: SessionController, session: Session, qloop: QLoop,
+    engine: StandInEngine, access: AccessControl, controller: SessionController, session: Session, qloop: QLoop,
     clock: FakeClock, audit_records: list[AuditRecord], people: dict[str, str],
 ) -> Desk:
     return Desk(engine, access, controller, session, qloop, clock, audit_records)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hmi_fake_engine import FakeEngine
 from hmi_testing import QLoop
 
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord
+from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.login_session import SessionController
 from hmi.session import Session
 
@@ -38,7 +38,7 @@ class FakeClock:
 class Desk:
     """Everything a page test needs at once: the engine, the session and its controller, the loop."""
 
-    engine: FakeEngine
+    engine: StandInEngine
     access: AccessControl
     controller: SessionController
     session: Session

@@ -23,38 +23,44 @@ WHO = [*sorted(ROLES), None]  # None: nobody logged in (operator view)
 
 @pytest.mark.parametrize("name", WHO)
 def test_users_page_is_for_admins(qtbot: QtBot, desk: Desk, name: str | None) -> None:
-    engine, session, controller = desk.engine, desk.session, desk.controller
+    engine, session = desk.engine, desk.session
     role = desk.log_in(name)
     page = UsersPage(None, engine, session=session)
     qtbot.addWidget(page)
+    desk.qloop.run(page.reload())  # the engine lists the users in its worker
     page.select("otto")
     assert page.edit_box.isEnabled() is (role == "admin")
     assert page.admin_note.isHidden() is (role == "admin")
     assert page.disable_button.isEnabled() is (role == "admin")
     if role != "admin":  # even called directly, the engine side refuses
-        assert page.add_user("mallory", "admin", "6666", "6666") is False
+        assert desk.qloop.run(page.add_user("mallory", "admin", "6666", "6666")) is False
         assert "manage_users needs admin" in page.message_label.text()
-        assert controller.access.store.get("mallory") is None
+        assert desk.access.store.get("mallory") is None
 
 
 def test_admin_adds_disables_and_resets(qtbot: QtBot, desk: Desk) -> None:
-    engine, session, controller, audit_records = desk.engine, desk.session, desk.controller, desk.audit
+    engine, session, audit_records = desk.engine, desk.session, desk.audit
     desk.log_in("alice")
     page = UsersPage(None, engine, session=session)
     qtbot.addWidget(page)
+    run = desk.qloop.run
+    run(page.reload())
     assert [u.name for u in page.users] == ["alice", "erin", "otto"]
-    assert page.add_user("nina", "engineer", "5555", "5556") is False and "differ" in page.message_label.text()
-    assert page.add_user("nina", "engineer", "5555", "5555") is True
+    assert run(page.add_user("nina", "engineer", "5555", "5556")) is False and "differ" in page.message_label.text()
+    assert run(page.add_user("nina", "engineer", "5555", "5555")) is True
     assert page.selected() == "nina" and page.table.rowCount() == 4
-    assert page.set_enabled("nina", False) is True
+    assert run(page.set_enabled("nina", False)) is True
     page.select("nina")
     assert page.disable_button.text() == "Enable selected"
-    assert page.reset_pin("otto", "7777", "7777") is True
-    assert controller.access.store.verify("otto", "7777") is not None
-    assert page.set_enabled("alice", False) is False and "last enabled admin" in page.message_label.text()
-    actions = [(r.user, r.action, r.target) for r in audit_records if r.action.startswith("user_")]
-    assert actions[-4:] == [("alice", "user_add", "nina"), ("alice", "user_disable", "nina"),
-                            ("alice", "user_passwd", "otto"), ("alice", "user_disable", "alice")]
+    assert run(page.reset_pin("otto", "7777", "7777")) is True
+    assert desk.access.store.verify("otto", "7777") is not None
+    assert run(page.set_role("otto", "engineer")) is True and "otto is now engineer" in page.message_label.text()
+    assert run(page.set_enabled("alice", False)) is False and "last enabled admin" in page.message_label.text()
+    assert run(page.set_role("alice", "operator")) is False and "last enabled admin" in page.message_label.text()
+    actions = [(r.user, r.action, r.target, r.result.value) for r in audit_records if r.action.startswith("user_")]
+    assert actions[-6:] == [("alice", "user_add", "nina", "accepted"), ("alice", "user_disable", "nina", "accepted"),
+                            ("alice", "user_passwd", "otto", "accepted"), ("alice", "user_role", "otto", "accepted"),
+                            ("alice", "user_disable", "alice", "refused"), ("alice", "user_role", "alice", "refused")]
 
 
 @pytest.mark.parametrize("name", WHO)
@@ -87,14 +93,16 @@ def test_audit_page_shows_filters_and_exports(qtbot: QtBot, desk: Desk, tmp_path
     qloop.run(scenario())
     page = AuditPage(None, engine, session=session)
     qtbot.addWidget(page)
+    qloop.run(page.reload())  # the engine reads log.db in its worker
     actions = [row.action for row in page.model.rows]
     assert actions == ["backup", "setting", "login"]  # newest first
     assert page.model.data(page.model.index(1, 3)) == "control.torque_guard.limit_pct"
     page.category_box.setCurrentIndex([c for c, _ in CATEGORIES].index("Logins"))
+    qloop.run(page.reload())
     assert [row.action for row in page.model.rows] == ["login"]
     page.category_box.setCurrentIndex(0)
     page.text_field.setText("torque")
-    page.refresh()
+    qloop.run(page.reload())
     assert [row.action for row in page.model.rows] == ["setting"]
     assert page.export_button.isEnabled()
 
@@ -110,7 +118,8 @@ def test_audit_page_shows_filters_and_exports(qtbot: QtBot, desk: Desk, tmp_path
     with out.open(newline="", encoding="utf-8") as handle:
         table = list(csv.reader(handle))
     assert [row[4] for row in table[1:]] == ["setting"]
-    assert (records[-1].user, records[-1].action, records[-1].target) == ("erin", "export", "audit")
+    assert (records[-1].user, records[-1].action, records[-1].target) == ("erin", "export", f"audit -> {out}")
+    assert records[-1].new_value == 1  # rows written
     assert database_path(settings.data_dir, "log").exists()
 
 

@@ -9,9 +9,11 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from core.security.access import AccessControl, LoginFailed
+from core.api import Role, UserSession
+from core.security.access import AccessControl
 from core.security.audit import AuditRecord
 from core.security.permissions import can as core_can
+from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.login_session import SessionController
 from hmi.permissions import Action, can
 from hmi.session import Session
@@ -37,11 +39,11 @@ def test_login_switches_user_and_logout_returns_to_operator(
     controller.user_changed.connect(lambda user, role: changes.append((user, role)))
     qloop.run(controller.login("erin", people["erin"]))
     assert session.user == "erin"
-    with pytest.raises(LoginFailed):
-        qloop.run(controller.login("alice", "0000"))
+    refused = qloop.run(controller.login("alice", "0000"))
+    assert not refused.ok and refused.reason == "Wrong name or PIN"
     assert session.user == "erin"  # a failed login leaves the current user
     qloop.run(controller.login("alice", people["alice"]))  # the next person at the screen
-    assert session.user == "alice" and controller.access.session("erin") is None
+    assert session.user == "alice" and controller.engine.current(UserSession("erin", Role.ENGINEER)) is None
     controller.logout()
     assert session.user == "operator" and not can("operator", Action.WRITE_REGISTER)
     assert changes == [("erin", "engineer"), ("alice", "admin"), ("operator", "operator")]
@@ -82,10 +84,10 @@ def test_user_disabled_elsewhere_drops_to_operator(
 
 
 def test_stop_logs_out_and_restores_the_default_policy(
-    qapp: QApplication, access: AccessControl, people: dict[str, str], qloop: QLoop
+    qapp: QApplication, access: AccessControl, engine: StandInEngine, people: dict[str, str], qloop: QLoop
 ) -> None:
     session = Session("operator", kiosk=True)
-    ctl = SessionController(access, session)
+    ctl = SessionController(engine, session)
     ctl.start()
     qloop.run(ctl.login("alice", people["alice"]))
     ctl.stop()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.api import UserSession
 from core.config import PROJECT_ROOT, load_settings
 from core.registers import RegisterMap
 from core.security.audit_query import AuditFilter, query_audit
@@ -24,6 +25,7 @@ from core.snapshot import Quality
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 PEOPLE = {"alice": Role.ADMIN, "erin": Role.ENGINEER, "otto": Role.OPERATOR}
+MALLORY = UserSession("mallory", Role.ADMIN)  # claims admin; the engine knows no such login
 
 
 async def until(condition: Callable[[], bool], what: str, deadline_s: float = 60.0) -> None:
@@ -43,28 +45,26 @@ async def test_each_role_against_each_engine_action(tmp_path: Path, register_map
                    "database": {"sqlite": {"batch_ms": 100}}, "ml": {"model_path": None}},
     )
     engine = Engine(settings, register_map, simulate=True)
-    access = getattr(engine, "access", None)
-    if access is None:
-        pytest.skip("core/engine.py does not construct AccessControl yet (see the security report)")
+    access = engine.access
     await engine.start()
     try:
         await until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "a good snapshot")
         for name, role in PEOPLE.items():
             login_as(access, name, role)
         for name, role in [*PEOPLE.items(), ("operator", Role.OPERATOR)]:
-            write = await engine.write("cutting_speed", 70.0, user=name, reason="test")
+            write = await engine.write(UserSession(name, role), "cutting_speed", 70.0, reason="test")
             refused = "needs engineer" in write.reason
             assert refused is (role is Role.OPERATOR), (name, write)
-            for result in await engine.apply_preset("normal", user=name):
+            for result in await engine.apply_preset(UserSession(name, role), "normal"):
                 assert "needs" not in result.reason and "not logged in" not in result.reason, (name, result)
-            ok, why = engine.set_mode("manual", user=name, reason="test")
-            assert "needs" not in why and "not logged in" not in why, (name, why)
-        stranger = await engine.write("cutting_speed", 70.0, user="mallory")
+            mode = engine.set_mode(UserSession(name, role), "manual", reason="test")
+            assert "needs" not in mode.reason and "not logged in" not in mode.reason, (name, mode)
+        stranger = await engine.write(MALLORY, "cutting_speed", 70.0)
         assert not stranger.ok and "not logged in" in stranger.reason
-        presets = await engine.apply_preset("normal", user="mallory")
+        presets = await engine.apply_preset(MALLORY, "normal")
         assert all(not r.ok for r in presets)
-        ok, why = engine.set_mode("manual", user="mallory")
-        assert not ok and "not logged in" in why
+        mode = engine.set_mode(MALLORY, "manual")
+        assert not mode.ok and "not logged in" in mode.reason
     finally:
         await engine.stop()
     log_db = settings.data_dir / "databases" / "log.db"

@@ -33,7 +33,6 @@ from typing import Any, ParamSpec, TypeVar
 import asyncpg
 
 from core.analysis.alarms import AlarmManager
-from core.api import ServiceHealth
 from core.config import Settings
 from core.snapshot import Quality, Snapshot
 from core.storage.generation import Generation
@@ -44,6 +43,7 @@ from core.storage.pg.source import SourceReader
 from core.storage.pg.state import MirrorState, QuarantinedRow, Rejected
 from core.storage.pg.status import ALARM_DOWN, ALARM_QUARANTINE, MirrorStatus
 from core.storage.pg.tables import MIRRORED_TABLES, TableSpec, pg_name, pg_type
+from core.values import ServiceHealth
 
 log = logging.getLogger("bandsaw.storage.postgres")
 

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from core.analysis.alarms import AlarmManager, Priority
-from core.api import ServiceHealth
+from core.values import ServiceHealth
 
 log = logging.getLogger("bandsaw.storage.postgres")
 

@@ -1,4 +1,4 @@
-"""Older trend ranges from raw.db and the monthly archive, read-only (the recorder is the only writer).
+"""Trend ranges from raw.db and the monthly archive, read-only (the recorder is the only writer).
 
 After archiving (core.storage.archive) rows older than ``archive_live_days`` live in
 ``databases/archive/raw-YYYY-MM.db``; core.storage.samples_reader knows which files cover a range.
@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from core.storage.samples_reader import read_samples, sources
 from core.storage.schema import SchemaError, check_column_name, sample_columns
 from core.storage.sqlite_open import open_reader
-from hmi.ring_buffer import FloatArray
 
-log = logging.getLogger("bandsaw.hmi.history")
+log = logging.getLogger("bandsaw.queries.history")
+
+FloatArray = npt.NDArray[np.float64]
 
 Bucket = tuple[float, float, list[float | None], list[float | None]]  # first ts, last ts, mins, maxs
 

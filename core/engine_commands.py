@@ -1,0 +1,252 @@
+"""The engine's commands (core.api): each checked by the one ``can()`` and audited here.
+
+Pattern of every command: authorize (a refusal is audited by the access control and returned
+with its reason, nothing changed) -> validate the whole request -> apply -> audit who, what,
+old -> new and the outcome. Settings changed here last until the program restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
+from core.analysis.alarm_history import export_csv as export_alarm_csv
+from core.analysis.alarms import AlarmManager
+from core.api import ExportProgress, ExportRequest, Result, UserSession
+from core.config import ControlSettings, Settings, TorqueGuardSettings
+from core.control.service import MlControl
+from core.engine_queries import query
+from core.ml.artefact import ModelRefused
+from core.ml.artefact import load_model as verify_model
+from core.offload import run_blocking
+from core.queries.models import ModelFile
+from core.security.access import AccessControl, PermissionDenied
+from core.security.audit import AuditResult
+from core.security.audit_query import AuditFilter
+from core.security.audit_query import export_csv as export_audit_csv
+from core.security.permissions import Permission
+from core.storage.backup import BackupError
+from core.storage.backup_manifest import Manifest as BackupManifest
+from core.storage.backup_scheduler import BackupScheduler
+from core.storage.export import ExportError, ExportResult, export_data
+from core.storage.space import NoSpace
+from core.storage.sqlite_open import database_path
+
+log = logging.getLogger("bandsaw.engine.commands")
+
+# settings.control fields an engineer may tune while running (the rest need a restart).
+TUNABLE_CONTROL = frozenset({
+    "global_factor", "write_threshold_descent", "write_threshold_cutting", "initial_delay_min_s",
+    "initial_descent_mm", "restore_speeds_after_cut",
+})
+Changes = dict[str, tuple[object, object]]
+
+
+def validation_text(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ())) or "value"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+class EngineCommands:
+    """Mixed into core.engine.Engine; the attributes below are the engine's."""
+
+    settings: Settings
+    alarms: AlarmManager
+    access: AccessControl
+    control: MlControl | None
+    backup_scheduler: BackupScheduler | None
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _refusal(self, session: UserSession, permission: Permission, target: str = "") -> str | None:
+        """None when ``session`` may do it now; else the reason (the refusal is audited)."""
+        try:
+            self.access.authorize(session.user, permission, target=target)
+        except PermissionDenied as exc:
+            return exc.reason
+        return None
+
+    def _record(self, session: UserSession, action: str, target: str = "", *, old: float | str | None = None,
+               new: float | str | None = None, result: AuditResult = AuditResult.ACCEPTED, detail: str = "") -> None:
+        self.access.trail.record(session.user, action, target, old=old, new=new, result=result, detail=detail)
+
+    def _failed(self, session: UserSession, action: str, target: str, reason: str,
+                result: AuditResult = AuditResult.REFUSED) -> Result[Any]:
+        """Refused (the default: a rule said no, nothing changed) or FAILED (tried, did not work)."""
+        self._record(session, action, target, result=result, detail=reason)
+        return Result.refused(reason)
+
+    # --- mode and alarms -------------------------------------------------------------------
+
+    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
+        if (why := self._refusal(session, Permission.TOGGLE_ML, mode)) is not None:
+            return Result.refused(why)
+        if self.control is None:
+            return self._failed(session, "set_mode", mode, "the engine is not running")
+        old = self.control.mode.value
+        ok, why = self.control.request_mode(mode, user=session.user, reason=reason)
+        if not ok:
+            self._record(session, "set_mode", "control", old=old, new=mode, result=AuditResult.REFUSED, detail=why)
+            return Result.refused(why)
+        if self.control.mode.value != old:
+            self._record(session, "set_mode", "control", old=old, new=self.control.mode.value, detail=reason)
+        return Result.done(note=why)
+
+    def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
+        if (why := self._refusal(session, Permission.ACKNOWLEDGE_ALARM, key)) is not None:
+            return Result.refused(why)
+        # The alarm manager's transition is audited by the trail (attach_alarms): old -> new state.
+        done = self.alarms.acknowledge(key, session.user)
+        return Result.done() if done else Result.refused("nothing to acknowledge")
+
+    def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
+        if (why := self._refusal(session, Permission.ACKNOWLEDGE_ALARM, "all")) is not None:
+            return Result.refused(why)
+        return Result.done(self.alarms.acknowledge_all(session.user))
+
+    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
+        if (why := self._refusal(session, Permission.SHELVE_ALARM, key)) is not None:
+            return Result.refused(why)
+        if not reason.strip():
+            return self._failed(session, "alarm_shelve", key, "a reason is required to shelve an alarm")
+        done = self.alarms.shelve(key, session.user, duration_s, reason)
+        return Result.done() if done else Result.refused("that alarm cannot be shelved now")
+
+    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
+        if (why := self._refusal(session, Permission.SHELVE_ALARM, key)) is not None:
+            return Result.refused(why)
+        return Result.done() if self.alarms.unshelve(key, session.user) else Result.refused("that alarm is not shelved")
+
+    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
+                                   *, reason: str = "") -> Result[None]:
+        if (why := self._refusal(session, Permission.SHELVE_ALARM, key)) is not None:
+            return Result.refused(why)
+        if in_service:
+            done = self.alarms.return_to_service(key, session.user)
+        else:
+            if not reason.strip():
+                return self._failed(session, "alarm_remove_from_service", key, "a reason is required")
+            done = self.alarms.remove_from_service(key, session.user, reason)
+        return Result.done() if done else Result.refused("no change: the alarm is already so")
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def set_guard_settings(self, session: UserSession,
+                                 changes: Mapping[str, float | bool]) -> Result[Changes]:
+        if (why := self._refusal(session, Permission.CHANGE_CONTROL_SETTINGS, "control.torque_guard")) is not None:
+            return Result.refused(why)
+        targets: list[BaseModel] = [self.settings.control.torque_guard]
+        if self.control is not None and self.control.controller.guard.settings is not targets[0]:
+            targets.insert(0, self.control.controller.guard.settings)
+        return self._apply_settings(session, "control.torque_guard", TorqueGuardSettings, targets, dict(changes))
+
+    def set_control_settings(self, session: UserSession,
+                                   changes: Mapping[str, float | bool]) -> Result[Changes]:
+        if (why := self._refusal(session, Permission.CHANGE_CONTROL_SETTINGS, "control")) is not None:
+            return Result.refused(why)
+        unknown = sorted(set(changes) - TUNABLE_CONTROL)
+        if unknown:
+            return self._failed(session, "setting", "control", f"not tunable while running: {', '.join(unknown)}")
+        return self._apply_settings(session, "control", ControlSettings, [self.settings.control], dict(changes))
+
+    def _apply_settings(self, session: UserSession, prefix: str, model: type[BaseModel], targets: list[BaseModel],
+                        changes: dict[str, Any]) -> Result[Changes]:
+        live = targets[0]
+        try:  # the whole set first: nothing changes unless every value is allowed
+            model.model_validate({**live.model_dump(), **changes})
+        except ValidationError as exc:
+            return self._failed(session, "setting", prefix, f"not applied: {validation_text(exc)}")
+        changed: Changes = {name: (getattr(live, name), value) for name, value in changes.items()
+                            if getattr(live, name) != value}
+        for target in targets:
+            for name, (_old, new) in changed.items():
+                setattr(target, name, new)
+        for name, (old, new) in changed.items():
+            self.access.trail.setting_changed(session.user, f"{prefix}.{name}", old, new, detail="until restart")
+        return Result.done(changed)
+
+    # --- model -------------------------------------------------------------------------------
+
+    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
+        target = str(path)
+        if (why := self._refusal(session, Permission.CHANGE_ML_SETTINGS, target)) is not None:
+            return Result.refused(why)
+        control = self.control
+        if control is None:
+            return self._failed(session, "load_model", target, "the engine is not running")
+        if control.status().controlling:
+            return self._failed(session, "load_model", target,
+                                "ML is controlling a cut: switch ML off or wait for the cut to end")
+        old = control.controller.model.name if control.controller.model is not None else None
+        try:  # sha256, versions and unpickling in a worker: seconds for a big forest
+            loaded = await run_blocking(verify_model, path, name="bandsaw-model-verify")
+        except ModelRefused as exc:
+            control.load_model(path)  # the engine's own path raises the alarm and leaves ML
+            return self._failed(session, "load_model", target, str(exc))
+        except Exception as exc:  # anything unpickling raised
+            return self._failed(session, "load_model", target, f"{type(exc).__name__}: {exc}")
+        if not control.controller.set_model(loaded):
+            return self._failed(session, "load_model", target, control.controller.model_error or "refused")
+        manifest = loaded.manifest
+        # Kept if the engine is restarted inside this program; config.yaml is unchanged.
+        self.settings.ml.model_path = Path(path).with_suffix("")
+        self._record(session, "load_model", target, old=old, new=manifest.name, detail=f"sha256 {manifest.sha256}")
+        return Result.done(ModelFile(Path(path).with_suffix(""), manifest))
+
+    # --- data ---------------------------------------------------------------------------------
+
+    async def backup_now(self, session: UserSession) -> Result[BackupManifest]:
+        if (why := self._refusal(session, Permission.BACKUP, "backup")) is not None:
+            return Result.refused(why)
+        if self.backup_scheduler is None:
+            return self._failed(session, "backup", "daily", "the engine is not running")
+        try:
+            manifest = await self.backup_scheduler.backup_now()
+        except (BackupError, NoSpace, OSError) as exc:
+            return self._failed(session, "backup", "daily", str(exc), AuditResult.FAILED)
+        where = manifest.path.name if manifest.path is not None else "daily"
+        self._record(session, "backup", where, new=manifest.total_rows, detail=f"{manifest.seconds:.1f} s")
+        return Result.done(manifest)
+
+    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
+        target = f"{request.what} -> {request.out}"
+        if (why := self._refusal(session, Permission.EXPORT, target)) is not None:
+            return Result.refused(why)
+        try:
+            result = await run_blocking(
+                lambda: export_data(self.settings.data_dir, request.out, what=request.what, start_ms=request.start_ms,
+                                    end_ms=request.end_ms, signals=request.signals, fmt=request.fmt,
+                                    zone=request.zone, progress=progress, cancel=cancel),
+                name="bandsaw-export")
+        except ExportError as exc:
+            return self._failed(session, "export", target, str(exc), AuditResult.FAILED)
+        self._record(session, "export", target, new=result.rows,
+                    detail=f"{request.start_ms}..{request.end_ms}; {result.seconds:.1f} s")
+        return Result.done(result)
+
+    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
+        if (why := self._refusal(session, Permission.EXPORT, f"alarm history -> {out}")) is not None:
+            return Result.refused(why)
+        done = await query("alarm history", export_alarm_csv, database_path(self.settings.data_dir, "log"), out, spec)
+        return self._exported(session, "alarm history", out, done)
+
+    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
+        if (why := self._refusal(session, Permission.EXPORT, f"audit -> {out}")) is not None:
+            return Result.refused(why)
+        done = await query("audit trail", export_audit_csv, database_path(self.settings.data_dir, "log"), out, spec)
+        return self._exported(session, "audit", out, done)
+
+    def _exported(self, session: UserSession, what: str, out: Path, done: Result[int]) -> Result[int]:
+        if not done.ok:
+            return self._failed(session, "export", f"{what} -> {out}", done.reason, AuditResult.FAILED)
+        self._record(session, "export", f"{what} -> {out}", new=done.value)
+        return done
