@@ -147,7 +147,7 @@ async def gui_actions(window: Any, notes: list[str], recorder: Recorder) -> None
     notes.append("  " + recorder.phase("pages", mark).line())
 
 
-async def run(settings: Settings) -> tuple[Phase, Phase, list[str], int]:
+async def run(settings: Settings, engine_thread: bool) -> tuple[Phase, Phase, list[str], int]:
     from core.engine import Engine
     from hmi.app import run_window
     from hmi.tasks import settle
@@ -163,7 +163,8 @@ async def run(settings: Settings) -> tuple[Phase, Phase, list[str], int]:
 
     register_map = load_register_map(settings.register_map_path)
     task = asyncio.ensure_future(run_window(settings, register_map, factory, simulate=True,
-                                            window_ready=lambda w: holder.__setitem__("window", w)))
+                                            window_ready=lambda w: holder.__setitem__("window", w),
+                                            engine_thread=engine_thread))
     while not (holder.get("engine") and holder["engine"].running):  # noqa: ASYNC110 - started elsewhere
         await asyncio.sleep(0.05)
     window, engine = holder["window"], holder["engine"]
@@ -192,6 +193,8 @@ async def run(settings: Settings) -> tuple[Phase, Phase, list[str], int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hours", type=float, default=24.0, help="hours of 10 Hz samples in raw.db")
+    parser.add_argument("--qt-loop", action="store_true",
+                        help="run the engine on the Qt loop (as before hmi.engine_thread), for comparison")
     args = parser.parse_args()
     import qasync
 
@@ -204,9 +207,10 @@ def main() -> int:
         t0 = time.perf_counter()
         rows = make_raw(data_dir, names, args.hours)
         print(f"raw.db: {rows:,} rows x {len(names)} registers ({args.hours:g} h at 10 Hz), "
-              f"generated in {time.perf_counter() - t0:.0f} s; poll rate {settings.modbus.read_rate_hz:g} Hz")
+              f"generated in {time.perf_counter() - t0:.0f} s; poll rate {settings.modbus.read_rate_hz:g} Hz; "
+              f"engine {'on the Qt loop' if args.qt_loop else 'on its own thread (hmi.engine_thread)'}")
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            bare, busy, notes, dropped = runner.run(run(settings))
+            bare, busy, notes, dropped = runner.run(run(settings, engine_thread=not args.qt_loop))
     for note in notes:
         print(f"  {note}")
     print(bare.line())

@@ -23,7 +23,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 from core.analysis.alarm_history import AlarmLogEntry
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
-from core.analysis.alarms import Alarm, AlarmState, AlarmSummary, AlarmTransition, Priority
+from core.analysis.alarms import Alarm, AlarmCounts, AlarmState, AlarmSummary, AlarmTransition, Priority
 from core.config import Settings, TorqueGuardSettings
 from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD, ControllerStatus
 from core.logging_setup import setup_logging
@@ -48,6 +48,7 @@ __all__ = [
     "ANONYMOUS_USER",
     "CHANGE_ACTIONS",
     "Alarm",
+    "AlarmCounts",
     "AlarmHistoryFilter",
     "AlarmLogEntry",
     "AlarmState",

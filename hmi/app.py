@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from core.api import EngineFactory, setup_logging
+from core.api import EngineApi, EngineFactory, setup_logging
 from core.config import ConfigError, Settings, load_settings
 from core.registers import RegisterMap, RegisterMapError, load_register_map
 
@@ -139,17 +139,24 @@ async def run_window(
     after: float = 5.0,
     size: str = "1280x800",
     window_ready: Callable[[Any], None] | None = None,
+    engine_thread: bool = True,
 ) -> int:
-    """The application's life under a running qasync loop (tests call this directly)."""
+    """The application's life under a running qasync loop (tests call this directly).
+
+    ``engine_thread``: the engine runs on its own thread and event loop (hmi.engine_thread), so
+    nothing the window does can delay a poll; False keeps it on the Qt loop (widget tests).
+    """
+    from hmi.engine_thread import EngineThread
     from hmi.main_window import MainWindow
     from hmi.session import Session
 
     try:
-        engine = engine_factory(settings, register_map, simulate)
+        built = engine_factory(settings, register_map, simulate)
     except Exception as exc:  # bad wiring or a missing engine: one clear line, not a traceback
         log.error("cannot create the engine: %s", exc)
         print(f"bandsaw hmi: cannot create the engine: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    engine: EngineApi = EngineThread(built) if engine_thread else built
     session = Session.default(kiosk=kiosk)
     window = MainWindow(engine, session)
     closed = asyncio.Event()

@@ -79,7 +79,7 @@ class UsersPage(QWidget):
         self.add_button = QPushButton("Add user", self)
         self.reset_button = QPushButton("Set PIN of selected", self)
         self.disable_button = QPushButton("Disable selected", self)
-        self.role_button = QPushButton("Set role of selected", self)
+        self.role_button = QPushButton(self.tr("Set role of selected"), self)
         self.refresh_button = QPushButton("Refresh", self)
         for widget in (self.name_field, self.role_box, self.add_button, self.reset_button, self.disable_button,
                        self.role_button, self.refresh_button):
@@ -196,7 +196,7 @@ class UsersPage(QWidget):
         try:
             wanted = Role(role)
         except ValueError:
-            return self._say(f"Unknown role {role!r}", "refused")
+            return self._say(self.tr("Unknown role {role}").format(role=role), "refused")
         result = await self.engine.add_user(self.session.actor(), name, wanted, pin)
         if not result.ok or result.value is None:
             return self._say(result.reason, "refused")
@@ -233,12 +233,12 @@ class UsersPage(QWidget):
         try:
             wanted = Role(role)
         except ValueError:
-            return self._say(f"Unknown role {role!r}", "refused")
+            return self._say(self.tr("Unknown role {role}").format(role=role), "refused")
         result = await self.engine.set_user_role(self.session.actor(), name, wanted)
         if not result.ok:
             return self._say(result.reason, "refused")
         await self.reload()
-        return self._say(f"{name} is now {wanted.value}", "ok", ok=True)
+        return self._say(self.tr("{name} is now {role}").format(name=name, role=wanted.value), "ok", ok=True)
 
     def _toggle_selected(self) -> None:
         name = self.selected()

@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from core.analysis.alarms import Alarm, AlarmCounts, AlarmState, Priority
+from core.api import Alarm, AlarmCounts, AlarmState, Priority
 from hmi.i18n import Translator, translate
 from hmi.widgets.style import set_state
 

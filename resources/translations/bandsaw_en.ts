@@ -355,4 +355,19 @@
         <translation type="unfinished"></translation>
     </message>
 </context>
+    <context>
+        <name>UsersPage</name>
+        <message>
+            <source>Set role of selected</source>
+            <translation>Set role of selected</translation>
+        </message>
+        <message>
+            <source>Unknown role {role}</source>
+            <translation>Unknown role {role}</translation>
+        </message>
+        <message>
+            <source>{name} is now {role}</source>
+            <translation>{name} is now {role}</translation>
+        </message>
+    </context>
 </TS>

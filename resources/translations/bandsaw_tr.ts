@@ -356,4 +356,19 @@
             <translation>Bu klasör boş</translation>
         </message>
     </context>
+    <context>
+        <name>UsersPage</name>
+        <message>
+            <source>Set role of selected</source>
+            <translation>Seçilenin rolünü ayarla</translation>
+        </message>
+        <message>
+            <source>Unknown role {role}</source>
+            <translation>Bilinmeyen rol {role}</translation>
+        </message>
+        <message>
+            <source>{name} is now {role}</source>
+            <translation>{name} artık {role}</translation>
+        </message>
+    </context>
 </TS>

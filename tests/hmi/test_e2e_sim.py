@@ -165,7 +165,7 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         # The operator view may not write registers (hidden pages, and the engine refuses anyway):
         # the engineer logs in at the screen.
         assert h.window.session.user == "operator" and h.window.nav_buttons["users"].isHidden()
-        refused = await h.engine.write(UserSession.anonymous(), "descent_speed", 24, reason="test")
+        refused = await h.window.engine.write(UserSession.anonymous(), "descent_speed", 24, reason="test")
         assert not refused.ok and "write_register needs engineer" in refused.reason, refused.reason
         await keypad_login(h.window, *ENGINEER)
         assert h.window.status_bar.user.text() == "user erin (engineer)"

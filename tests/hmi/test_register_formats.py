@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
+from hmi.bridge import EngineBridge
 from hmi.formatting import RawFormat, format_coded, format_raw
 from hmi.models.register_table import Column, RegisterTableModel
 
@@ -20,7 +20,7 @@ EXPECTED_RAW = {  # register, value -> raw words per format
 }
 
 
-def test_every_format_through_the_combo_boxes(qtbot: object, bridge: object, fake_engine: Any) -> None:
+def test_every_format_through_the_combo_boxes(qtbot: object, bridge: EngineBridge, fake_engine: StandInEngine) -> None:
     from hmi.pages.registers import RegistersPage
     from hmi.session import Session
 
@@ -28,9 +28,7 @@ def test_every_format_through_the_combo_boxes(qtbot: object, bridge: object, fak
     qtbot.addWidget(page)  # type: ignore[attr-defined]
     page.show()
     fake_engine.push({name: value for name, value in EXPECTED_RAW})
-    flush = getattr(bridge, "flush", None)  # a bridge that delivers outside the poll cycle (#13)
-    if callable(flush):
-        flush()
+    bridge.flush()  # the bridge delivers outside the poll cycle
     for (name, _value), by_format in EXPECTED_RAW.items():
         page.select(name)
         model = page.models[page.current_group()]
@@ -50,7 +48,7 @@ def test_every_format_through_the_combo_boxes(qtbot: object, bridge: object, fak
             assert model.headerData(Column.ADDRESS, Qt.Orientation.Horizontal) in ("Address", "Address (hex)")
 
 
-def test_model_accepts_the_str_a_combo_returns(register_map: RegisterMap, fake_engine: Any) -> None:
+def test_model_accepts_the_str_a_combo_returns(register_map: RegisterMap, fake_engine: StandInEngine) -> None:
     model = RegisterTableModel(register_map.in_group("motor"), stale_after_s=1.0)
     model.update_snapshot(fake_engine.push({"band_deviation": -0.25}))
     model.set_format(Column.RAW, "hex")

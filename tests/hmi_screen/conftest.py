@@ -9,12 +9,8 @@ from hmi_testing import no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
-
-try:  # issue #13 replaces the HMI tests' fake with core's typed stand-in engine
-    from core.testing.standin_engine import StandInEngine as FakeEngine  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
-    from hmi_fake_engine import FakeEngine  # type: ignore[no-redef,unused-ignore]
 from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
 
@@ -33,12 +29,12 @@ def translator(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture
-def fake_engine(settings: Settings, register_map: RegisterMap) -> FakeEngine:
-    return FakeEngine(settings, register_map)
+def fake_engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
+    return StandInEngine(settings, register_map)
 
 
 @pytest.fixture
-def bridge(qapp: QApplication, fake_engine: FakeEngine) -> Iterator[EngineBridge]:
+def bridge(qapp: QApplication, fake_engine: StandInEngine) -> Iterator[EngineBridge]:
     bridge = EngineBridge(fake_engine)
     bridge.attach()
     yield bridge
@@ -47,7 +43,7 @@ def bridge(qapp: QApplication, fake_engine: FakeEngine) -> Iterator[EngineBridge
 
 
 @pytest.fixture
-def push(fake_engine: FakeEngine, bridge: EngineBridge) -> Callable[..., None]:
+def push(fake_engine: StandInEngine, bridge: EngineBridge) -> Callable[..., None]:
     """One poll, shown: the bridge delivers outside the poll cycle, flushed here as the event loop would."""
 
     def poll(values: dict[str, float] | None = None, *, fail: bool = False) -> None:
@@ -55,8 +51,6 @@ def push(fake_engine: FakeEngine, bridge: EngineBridge) -> Callable[..., None]:
             fake_engine.fail()
         else:
             fake_engine.push(values)
-        flush = getattr(bridge, "flush", None)
-        if callable(flush):
-            flush()
+        bridge.flush()
 
     return poll

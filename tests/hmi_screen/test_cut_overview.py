@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from core.snapshot import SawState
+from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.cut_clock import CutClock, format_duration
 from hmi.i18n import Translator
@@ -45,7 +45,7 @@ def test_clock_ignores_noise_and_bad_values() -> None:
 
 
 @pytest.fixture
-def overview(qtbot: object, bridge: EngineBridge, fake_engine: Any) -> CutOverview:
+def overview(qtbot: object, bridge: EngineBridge, fake_engine: StandInEngine) -> CutOverview:
     fake_engine.started = True
     widget = CutOverview(bridge)
     qtbot.addWidget(widget)  # type: ignore[attr-defined]
@@ -54,7 +54,7 @@ def overview(qtbot: object, bridge: EngineBridge, fake_engine: Any) -> CutOvervi
     return widget
 
 
-def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None], fake_engine: Any) -> None:
+def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None], fake_engine: StandInEngine) -> None:
     live = dict(CUT, cutting_speed_actual=64.0, cutting_speed=70.0, descent_speed=30.0, band_current=24.6,
                 band_torque=104.0)
     push(dict(live, head_height=100.0))

@@ -1,0 +1,339 @@
+"""The engine on its own thread and event loop, behind the same contract: the screen can never make
+acquisition wait.
+
+Under qasync the window and everything on the asyncio loop share the Qt thread: a page that
+paints for 80 ms delays the next poll by 80 ms. :class:`EngineThread` runs the real engine (poller,
+Writer, storage, the simulator with --simulate) on a plain asyncio loop in a thread of its own and
+offers the HMI the same :class:`core.api.EngineApi`:
+
+- async queries and commands run on the engine's loop (``run_coroutine_threadsafe``) and are
+  awaited on the Qt loop;
+- sync commands (set mode, acknowledge, guard settings, log out ...) run on the engine's loop too;
+  the GUI thread waits for their answer (the screen waits on the engine, never the reverse);
+- in-memory views (latest snapshot, status, alarms, controller view) are read directly: they are
+  values the engine replaces, never edits in place;
+- listeners: snapshots and alarm events are called on the engine thread (the bridge only keeps
+  them and posts a queued Qt event); session events are carried over to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from core.api import (
+    Alarm,
+    AlarmHistoryFilter,
+    AlarmListener,
+    AlarmLogEntry,
+    AlarmSummary,
+    AuditFilter,
+    AuditRow,
+    BackupInfo,
+    BackupManifest,
+    BackupStatus,
+    ControllerStatus,
+    ControlView,
+    CutRecord,
+    EngineApi,
+    EngineStatus,
+    ExportProgress,
+    ExportRequest,
+    ExportResult,
+    HistoryRange,
+    MlJournal,
+    ModelFile,
+    Permission,
+    Result,
+    Role,
+    SessionEvent,
+    SessionListener,
+    SnapshotListener,
+    UserInfo,
+    UserSession,
+    WriteResult,
+)
+from core.config import Settings
+from core.registers import RegisterMap
+from core.snapshot import Snapshot
+
+T = TypeVar("T")
+CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
+
+
+class _GuiCalls(QObject):
+    """Carries a call from any thread onto the GUI thread (queued)."""
+
+    call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    @staticmethod
+    def _run(fn: Callable[[], None]) -> None:
+        fn()
+
+
+class EngineThread:
+    """``EngineThread(engine)``: ``engine`` (not started) runs on its own thread from :meth:`start`."""
+
+    def __init__(self, engine: EngineApi) -> None:
+        self.engine = engine
+        self.settings: Settings = engine.settings
+        self.register_map: RegisterMap = engine.register_map
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._gui = _GuiCalls()
+
+    # --- the thread -----------------------------------------------------------------------
+
+    def _ensure_thread(self) -> asyncio.AbstractEventLoop:
+        if self._loop is not None:
+            return self._loop
+        ready = threading.Event()
+        holder: list[asyncio.AbstractEventLoop] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            holder.append(loop)
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="bandsaw-engine", daemon=True)
+        self._thread.start()
+        ready.wait()
+        self._loop = holder[0]
+        return self._loop
+
+    async def _on_engine(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` run on the engine's loop, from the caller's (Qt) loop."""
+        future = asyncio.run_coroutine_threadsafe(coro, self._ensure_thread())
+        return await asyncio.wrap_future(future)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the engine's thread and wait for its answer (sync commands)."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return fn()  # not started (or stopped): nothing runs there to race with
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the waiting caller
+                future.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return future.result(timeout=CALL_TIMEOUT_S)
+
+    async def start(self) -> None:
+        await self._on_engine(self.engine.start())
+
+    async def stop(self) -> None:
+        if self._loop is None:
+            return
+        try:
+            await self._on_engine(self.engine.stop())
+        finally:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=10.0)  # the engine has stopped: only the loop's close is left
+
+    # --- live views --------------------------------------------------------------------------
+
+    @property
+    def latest(self) -> Snapshot | None:
+        return self.engine.latest
+
+    def subscribe(self, listener: SnapshotListener) -> Callable[[], None]:
+        return self.engine.subscribe(listener)  # called on the engine thread: keep, post, return
+
+    def status(self) -> EngineStatus:
+        return self.engine.status()
+
+    def active_alarms(self) -> list[Alarm]:
+        return self.engine.active_alarms()
+
+    def suppressed_alarms(self) -> list[Alarm]:
+        return self.engine.suppressed_alarms()
+
+    def alarm(self, key: str) -> Alarm | None:
+        return self.engine.alarm(key)
+
+    def alarm_summary(self) -> AlarmSummary:
+        return self.engine.alarm_summary()
+
+    def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]:
+        return self.engine.subscribe_alarms(listener)  # the engine thread: the bridge queues them
+
+    def control_status(self) -> ControllerStatus | None:
+        return self.engine.control_status()
+
+    def control_view(self) -> ControlView | None:
+        return self.engine.control_view()
+
+    def backup_status(self) -> BackupStatus:
+        return self.engine.backup_status()
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def needs_first_admin(self) -> bool:
+        return self.engine.needs_first_admin()
+
+    def allowed(self, session: UserSession, action: Permission | str) -> bool:
+        return self.engine.allowed(session, action)
+
+    def current(self, session: UserSession) -> UserSession | None:
+        return self._call(lambda: self.engine.current(session))
+
+    def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]:
+        def on_gui(user: str, event: SessionEvent) -> None:
+            self._gui.call.emit(lambda: listener(user, event))
+
+        return self.engine.subscribe_sessions(on_gui)
+
+    async def login(self, name: str, secret: str) -> Result[UserSession]:
+        return await self._on_engine(self.engine.login(name, secret))
+
+    def logout(self, session: UserSession, *, reason: str = "") -> Result[None]:
+        return self._call(lambda: self.engine.logout(session, reason=reason))
+
+    def touch(self, session: UserSession) -> None:
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            self.engine.touch(session)
+        else:  # every touch of the screen: no need to wait for it
+            loop.call_soon_threadsafe(self.engine.touch, session)
+
+    def expire_idle(self) -> list[str]:
+        return self._call(self.engine.expire_idle)
+
+    async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
+        return await self._on_engine(self.engine.create_first_admin(name, secret))
+
+    # --- queries -------------------------------------------------------------------------------
+
+    async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]:
+        return await self._on_engine(self.engine.alarm_history(spec))
+
+    async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
+                          *, limit: int = 500) -> Result[list[CutRecord]]:
+        return await self._on_engine(self.engine.cut_records(start_ms, end_ms, limit=limit))
+
+    async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
+        return await self._on_engine(self.engine.audit_query(spec, limit=limit))
+
+    async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]:
+        return await self._on_engine(self.engine.audit_values(column))
+
+    async def ml_journal(self, limit: int = 50, *, changes_only: bool = False) -> Result[MlJournal]:
+        return await self._on_engine(self.engine.ml_journal(limit, changes_only=changes_only))
+
+    async def history(self, names: Sequence[str], start_ms: int, end_ms: int,
+                      *, max_points: int = 4000) -> Result[HistoryRange]:
+        return await self._on_engine(self.engine.history(names, start_ms, end_ms, max_points=max_points))
+
+    async def users(self) -> Result[list[UserInfo]]:
+        return await self._on_engine(self.engine.users())
+
+    async def backups(self) -> Result[list[BackupInfo]]:
+        return await self._on_engine(self.engine.backups())
+
+    async def verify_backup(self, backup: Path) -> Result[BackupManifest]:
+        return await self._on_engine(self.engine.verify_backup(backup))
+
+    async def models(self) -> Result[list[ModelFile]]:
+        return await self._on_engine(self.engine.models())
+
+    # --- commands ------------------------------------------------------------------------------
+
+    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
+        return await self._on_engine(self.engine.write(session, name, value, reason=reason))
+
+    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
+        return await self._on_engine(self.engine.apply_preset(session, preset))
+
+    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
+        return self._call(lambda: self.engine.set_mode(session, mode, reason=reason))
+
+    def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
+        return self._call(lambda: self.engine.acknowledge_alarm(session, key))
+
+    def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
+        return self._call(lambda: self.engine.acknowledge_all_alarms(session))
+
+    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
+        return self._call(lambda: self.engine.shelve_alarm(session, key, duration_s, reason))
+
+    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
+        return self._call(lambda: self.engine.unshelve_alarm(session, key))
+
+    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
+                             *, reason: str = "") -> Result[None]:
+        return self._call(lambda: self.engine.set_alarm_in_service(session, key, in_service, reason=reason))
+
+    def set_guard_settings(self, session: UserSession,
+                           changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        return self._call(lambda: self.engine.set_guard_settings(session, changes))
+
+    def set_control_settings(self, session: UserSession,
+                             changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        return self._call(lambda: self.engine.set_control_settings(session, changes))
+
+    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
+        return await self._on_engine(self.engine.load_model(session, path))
+
+    async def backup_now(self, session: UserSession) -> Result[BackupManifest]:
+        return await self._on_engine(self.engine.backup_now(session))
+
+    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
+        return await self._on_engine(self.engine.restore(session, backup))
+
+    async def archive_now(self, session: UserSession) -> Result[str]:
+        return await self._on_engine(self.engine.archive_now(session))
+
+    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
+        return await self._on_engine(self.engine.export(session, request, progress=progress, cancel=cancel))
+
+    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
+        return await self._on_engine(self.engine.export_alarm_history(session, spec, out))
+
+    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
+        return await self._on_engine(self.engine.export_audit(session, spec, out))
+
+    async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
+        return await self._on_engine(self.engine.add_user(session, name, role, secret))
+
+    async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]:
+        return await self._on_engine(self.engine.set_user_secret(session, name, secret))
+
+    async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]:
+        return await self._on_engine(self.engine.set_user_enabled(session, name, enabled))
+
+    async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
+        return await self._on_engine(self.engine.set_user_role(session, name, role))
+
+
+def _conforms(engine: EngineThread) -> EngineApi:  # mypy checks EngineThread against the contract
+    return engine
+

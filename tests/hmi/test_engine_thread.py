@@ -1,0 +1,100 @@
+"""The engine on its own thread (hmi.engine_thread): the GUI thread can block, polls go on; the contract
+is the same (commands run on the engine's thread, session events arrive on the GUI thread)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from hmi_testing import QLoop, wait_until
+from PySide6.QtWidgets import QApplication
+
+from core.api import Role, UserSession
+from core.config import Settings
+from core.registers import RegisterMap
+from core.security.testing import login_as
+from core.snapshot import Snapshot
+from core.testing.standin_engine import StandInEngine
+from hmi.engine_thread import EngineThread
+
+
+def test_polls_go_on_while_the_gui_thread_is_busy(qloop: QLoop, settings: Settings,
+                                                    register_map: RegisterMap) -> None:
+    engine = StandInEngine(settings, register_map, period_ms=20)
+    proxy = EngineThread(engine)
+    seen: list[tuple[int, str]] = []
+    unsubscribe = proxy.subscribe(lambda s: seen.append((s.seq, threading.current_thread().name)))
+
+    async def scenario() -> int:
+        await proxy.start()
+        await wait_until(lambda: len(seen) >= 3, within=10, what="first polls")
+        before = len(seen)
+        time.sleep(0.5)  # noqa: ASYNC251 - on purpose: the GUI thread busy (a slow paint), the engine polls on
+        return len(seen) - before
+
+    try:
+        during = qloop.run(scenario())
+    finally:
+        unsubscribe()
+        qloop.run(proxy.stop())
+    assert during >= 10, f"{during} polls while the GUI thread was busy for 0.5 s at 50 Hz"
+    assert {name for _, name in seen} == {"bandsaw-engine"}
+    assert engine.stopped and not any(t.name == "bandsaw-engine" for t in threading.enumerate())
+
+
+def test_commands_run_on_the_engine_thread_and_sessions_come_back_to_the_gui(
+    qloop: QLoop, qapp: QApplication, settings: Settings, register_map: RegisterMap
+) -> None:
+    engine = StandInEngine(settings, register_map, period_ms=50)
+    proxy = EngineThread(engine)
+    events: list[tuple[str, str, str]] = []
+    unsubscribe = proxy.subscribe_sessions(
+        lambda user, event: events.append((user, event, threading.current_thread().name)))
+    writes: list[str] = []
+    real_writer = engine._writer
+
+    async def spy(name: str, value: float, *, user: str, reason: str = "") -> object:
+        writes.append(threading.current_thread().name)
+        return await real_writer(name, value, user=user, reason=reason)
+
+    engine._writer = spy  # type: ignore[method-assign,assignment]
+
+    async def scenario() -> None:
+        await proxy.start()
+        login_as(engine.access, "erin", Role.ENGINEER)
+        erin = UserSession("erin", Role.ENGINEER)
+        result = await proxy.write(erin, "cutting_speed", 80.0, reason="test")
+        assert result.ok, result.reason
+        refused = await proxy.write(UserSession.anonymous(), "cutting_speed", 81.0)
+        assert not refused.ok and "needs engineer" in refused.reason
+        assert not proxy.set_mode(erin, "ml").ok  # no controller in this stand-in: refused, with why
+        assert proxy.logout(erin).ok
+        await wait_until(lambda: any(e[1] == "logout" for e in events), within=5, what="logout event")
+
+    try:
+        qloop.run(scenario())
+    finally:
+        unsubscribe()
+        qloop.run(proxy.stop())
+    assert writes == ["bandsaw-engine"]
+    assert engine.values["cutting_speed"] == 80.0
+    logout = next(e for e in events if e[1] == "logout")
+    assert logout[0] == "erin" and logout[2] == threading.current_thread().name  # delivered on the GUI thread
+
+
+def test_reads_of_the_latest_snapshot_need_no_hop(qloop: QLoop, settings: Settings,
+                                                  register_map: RegisterMap) -> None:
+    engine = StandInEngine(settings, register_map, period_ms=20)
+    proxy = EngineThread(engine)
+
+    async def scenario() -> Snapshot | None:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=10, what="a snapshot")
+        return proxy.latest
+
+    try:
+        latest = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert latest is not None and latest.values["cutting_speed"] == 70
+    assert proxy.status().running is False  # stopped: the stand-in says so
