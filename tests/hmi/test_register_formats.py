@@ -24,7 +24,7 @@ def test_every_format_through_the_combo_boxes(qtbot: object, bridge: EngineBridg
     from hmi.pages.registers import RegistersPage
     from hmi.session import Session
 
-    page = RegistersPage(bridge, Session("engineer", kiosk=False))  # type: ignore[arg-type]
+    page = RegistersPage(bridge, Session("engineer", kiosk=False))
     qtbot.addWidget(page)  # type: ignore[attr-defined]
     page.show()
     fake_engine.push({name: value for name, value in EXPECTED_RAW})
