@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QWidget
 
 from core.config import resource_path
 
@@ -31,7 +32,31 @@ def apply_theme(app: QApplication, path: Path = DEFAULT_THEME) -> Path:
         raise ThemeError(f"theme {path} cannot be read: {reason}") from None
     if not style.strip():
         raise ThemeError(f"theme {path} is empty")
-    app.setStyleSheet(style)
     app.setStyle("Fusion")
+    problems = _style_problems(app, style)
+    if problems:
+        app.setStyleSheet("")
+        raise ThemeError(f"theme {path} is not a valid Qt style sheet: {problems[0]}")
     log.info("theme %s loaded", path)
     return path
+
+
+def _style_problems(app: QApplication, style: str) -> list[str]:
+    """Set the style sheet and return Qt's complaints about it. Qt parses it lazily, when the
+    first widget is polished, and a sheet it cannot parse is dropped with a warning only (an
+    unthemed panel): polish a probe widget while Qt's messages are captured."""
+    problems: list[str] = []
+
+    def capture(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        if "stylesheet" in message.lower() or "style sheet" in message.lower():
+            problems.append(message)
+
+    previous = qInstallMessageHandler(capture)
+    try:
+        app.setStyleSheet(style)
+        probe = QWidget()
+        probe.ensurePolished()
+        probe.deleteLater()
+    finally:
+        qInstallMessageHandler(previous)
+    return problems

@@ -31,6 +31,17 @@ def test_missing_and_empty_theme_are_errors_naming_the_file(qapp: QApplication, 
         apply_theme(qapp, empty)
 
 
+def test_a_theme_qt_cannot_parse_is_an_error_and_leaves_no_half_theme(qapp: QApplication, tmp_path: Path) -> None:
+    # A truncated or hand-broken file: Qt drops the whole sheet with a warning (an unthemed panel).
+    broken = tmp_path / "broken.qss"
+    broken.write_text(DEFAULT_THEME.read_text(encoding="utf-8") + "\nQLabel { color: ")
+    with pytest.raises(ThemeError, match=rf"theme {broken} is not a valid Qt style sheet: Could not parse"):
+        apply_theme(qapp, broken)
+    assert qapp.styleSheet() == ""
+    assert apply_theme(qapp) == DEFAULT_THEME  # the shipped one still loads afterwards
+    assert "QWidget" in qapp.styleSheet()
+
+
 def test_bandsaw_hmi_exits_with_one_line_when_the_theme_is_missing(
     qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
