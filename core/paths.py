@@ -67,6 +67,18 @@ def packaged(kind: DefaultKind, *parts: str) -> Path:
     raise RuntimeError(f"core/defaults/{kind} is not on the file system ({resource!r}): zip imports are not supported")
 
 
+def in_installed_code(path: Path, *, checkout: Path | None = CHECKOUT, code_root: Path = PROJECT_ROOT) -> bool:
+    """True when ``path`` lies in an installed copy's code (site-packages, a frozen build): never
+    write there. A source checkout's own folders (data/models ...) are the developer's to write."""
+    if checkout is not None:
+        return False
+    roots = [code_root / "core", code_root / "hmi"]
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is not None:
+        roots.append(Path(frozen_root))
+    return any(_inside(path, root) for root in roots)
+
+
 class Scope(StrEnum):
     CHECKOUT = "source checkout"
     USER = "user"

@@ -22,12 +22,14 @@ def register(actions: Any) -> None:
     evaluate = actions.add_parser(
         "eval", help="cost per cut of presets, best preset, oracle and ML on catalogue and held-out stock")
     add_config_arguments(evaluate)
-    evaluate.add_argument("--model", type=Path, required=True, metavar="PATH", help="model to evaluate")
+    evaluate.add_argument("--model", type=Path, default=None, metavar="PATH",
+                          help="model to evaluate (default: the configured ml.model_path)")
     _stock_arguments(evaluate)
     evaluate.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT",
                           help="also write the figures as JSON")
     evaluate.add_argument("--report", type=Path, default=None, metavar="PATH",
-                          help="markdown report (default: beside the model, NAME-eval.md)")
+                          help="markdown report (default: beside the model, NAME-eval.md; for a model shipped "
+                               "inside the installed program: DATA_DIR/models/NAME-eval.md)")
     evaluate.set_defaults(handler=_cmd_eval)
 
     compare = actions.add_parser("compare", help="two models side by side in ML mode on simulated stock")
@@ -76,6 +78,18 @@ def _write_json(path: Path | None, data: dict[str, Any]) -> None:
         path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
 
 
+def default_report_path(model: Path, data_dir: Path) -> Path:
+    """NAME-eval.md beside the model, unless the model lies inside the installed program (the
+    packaged default model in site-packages): then under the data directory's models/."""
+    from core.paths import in_installed_code
+
+    stem = model.with_suffix("") if model.suffix in (".json", ".joblib", ".skops") else model
+    name = stem.name + "-eval.md"
+    if in_installed_code(stem):
+        return data_dir / "models" / name
+    return stem.with_name(name)
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     from core.ml.eval_report import report_markdown
     from core.ml.evaluate import run_evaluation
@@ -83,10 +97,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     stock, code = _stock(args, "eval")
     if code:
         return code
-    stem = args.model.with_suffix("") if args.model.suffix in (".json", ".joblib", ".skops") else args.model
-    report = args.report or stem.with_name(stem.name + "-eval.md")
+    settings = _settings(args)
+    model = args.model if args.model is not None else settings.ml_model_path
+    if model is None:
+        print("bandsaw ml eval: no model: give --model PATH (ml.model_path is not set)", file=sys.stderr)
+        return EXIT_USAGE
+    report = args.report or default_report_path(model, settings.data_dir)
     try:
-        data = run_evaluation(args.model, settings=_settings(args), stock=stock, seed=args.seed, pieces=args.pieces)
+        data = run_evaluation(model, settings=settings, stock=stock, seed=args.seed, pieces=args.pieces)
         report.parent.mkdir(parents=True, exist_ok=True)
         text = report_markdown(data)
         report.write_text(text, encoding="utf-8")

@@ -173,3 +173,30 @@ def test_cli_data_and_logs_dir_options(tmp_path: Path) -> None:
     out = check("--data-dir", "d", "--logs-dir", str(tmp_path / "l"))
     assert f"# logs directory: {tmp_path / 'l'}\n" in out
     assert list(tmp_path.iterdir()) == []  # config check creates nothing
+
+
+def test_nothing_is_written_into_installed_code(tmp_path: Path) -> None:
+    # `bandsaw ml eval` on the packaged model wrote default-eval.md into site-packages.
+    from core.ml.eval_cli import default_report_path
+
+    site = tmp_path / "site-packages"
+    shipped = site / "core" / "defaults" / "models" / "default"
+    assert paths.in_installed_code(shipped, checkout=None, code_root=site)
+    assert not paths.in_installed_code(tmp_path / "data" / "models" / "default", checkout=None, code_root=site)
+    assert not paths.in_installed_code(shipped, checkout=PROJECT_ROOT, code_root=site)
+    # In this checkout the shipped model's report stays beside it (data/models is the developer's).
+    checkout_model = PROJECT_ROOT / "data" / "models" / "default"
+    assert default_report_path(checkout_model, tmp_path) == PROJECT_ROOT / "data" / "models" / "default-eval.md"
+    assert default_report_path(tmp_path / "m" / "mine.json", tmp_path) == tmp_path / "m" / "mine-eval.md"
+
+
+def test_report_of_an_installed_model_goes_to_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.ml.eval_cli import default_report_path
+
+    site = tmp_path / "site-packages"
+    monkeypatch.setattr(paths, "CHECKOUT", None)
+    monkeypatch.setattr(paths, "PROJECT_ROOT", site)
+    monkeypatch.setattr(paths.in_installed_code, "__kwdefaults__", {"checkout": None, "code_root": site})
+    shipped = site / "core" / "defaults" / "models" / "default"
+    data = tmp_path / "data"
+    assert default_report_path(shipped, data) == data / "models" / "default-eval.md"
