@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -603,17 +604,19 @@ def _env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
             continue
         keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(NESTED_DELIMITER))
         if all(keys):
-            _set_nested(nested, keys, _parse_env_value(value))
+            _set_nested(nested, keys, _parse_env_value(value, name))
     return nested
 
 
-def _parse_env_value(value: str) -> Any:
+def _parse_env_value(value: str, name: str = "") -> Any:
     # Lists and objects may be given as JSON/YAML flow ("[a, b]"); scalars stay strings so
     # pydantic reports a bad one with its own message.
     stripped = value.strip()
     if stripped.startswith(("[", "{")):
         try:
-            return yaml.safe_load(stripped)
+            return load_yaml(stripped)  # refuses {"port": 1, "port": 2} (the last would win)
+        except DuplicateKeyError as exc:
+            raise ConfigError(f"variable {name}: {exc.problem} in its value") from None
         except yaml.YAMLError:
             return value
     return value
@@ -673,7 +676,7 @@ def load_settings(
     path = choice.path
     yaml_data = _read_yaml(path)
     dotenv_path = _find_env_file(env_file, choice)
-    dotenv: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
+    dotenv: dict[str, str | None] = _read_dotenv(dotenv_path) if dotenv_path else {}
 
     layers: list[tuple[str, dict[str, Any]]] = [
         (str(path), yaml_data),
@@ -694,6 +697,25 @@ def load_settings(
     settings._choice = choice
     settings._env_file = dotenv_path
     return settings
+
+
+def _read_dotenv(path: Path) -> dict[str, str | None]:
+    """The .env file's variables; a variable given twice is refused (python-dotenv keeps the last)."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            first: dict[str, int] = {}
+            for binding in parse_stream(stream):
+                if binding.key is None:
+                    continue
+                if binding.key in first:
+                    raise ConfigError(f"{path}: line {binding.original.line}: duplicate variable "
+                                      f"'{binding.key}' (first given on line {first[binding.key]})")
+                first[binding.key] = binding.original.line
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text: {exc.reason}") from None
+    return dict(dotenv_values(path))
 
 
 def _find_env_file(env_file: Path | str | None, choice: ConfigChoice) -> Path | None:

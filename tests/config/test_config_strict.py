@@ -257,3 +257,27 @@ def test_duplicate_key_in_alarm_messages_fails_config_check(tmp_path: Path) -> N
     config.write_text("machine: {name: x}\n")  # alarm_messages.yaml beside it is the one read
     line = one_config_error(bandsaw("config", "check", "--config", str(config)))
     assert f"{messages}: line " in line and "duplicate key 'plc.alarm' (first given on line" in line
+
+
+def test_duplicate_key_in_a_json_environment_value_is_named(tmp_path: Path) -> None:
+    # {"port": 7, "port": 9} was accepted silently (the last won), like a duplicate YAML key.
+    env = {"BANDSAW_MODBUS": '{"port": 7, "port": 9}'}
+    with pytest.raises(ConfigError, match=r"^variable BANDSAW_MODBUS: duplicate key 'port'.* in its value$"):
+        load_settings(SHIPPED, env=env, env_file=tmp_path / "none.env")
+    ok = load_settings(SHIPPED, env={"BANDSAW_MODBUS": '{"port": 7}'}, env_file=tmp_path / "none.env")
+    assert ok.modbus.port == 7
+
+
+def test_variable_given_twice_in_dotenv_is_named(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# secrets\nBANDSAW_MODBUS__PORT=1502\nexport POSTGRES_PASSWORD=x\nBANDSAW_MODBUS__PORT=2502\n")
+    with pytest.raises(ConfigError, match=rf"^{dotenv}: line 4: duplicate variable 'BANDSAW_MODBUS__PORT' "
+                                          r"\(first given on line 2\)$"):
+        load_settings(SHIPPED, env={}, env_file=dotenv)
+    dotenv.write_text("BANDSAW_MODBUS__PORT=1502\nPOSTGRES_PASSWORD=x\n")
+    assert load_settings(SHIPPED, env={}, env_file=dotenv).modbus.port == 1502
+
+
+def test_cli_duplicate_in_environment_value_rc2_one_line() -> None:
+    line = one_config_error(bandsaw("config", "check", env={"BANDSAW_CONTROL__PRESETS": '{"slow": {}, "slow": {}}'}))
+    assert line.startswith("bandsaw: configuration error: variable BANDSAW_CONTROL__PRESETS: duplicate key 'slow'")
