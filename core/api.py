@@ -27,6 +27,8 @@ from core.analysis.alarms import Alarm, AlarmCounts, AlarmState, AlarmSummary, A
 from core.config import Settings, TorqueGuardSettings
 from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD, ControllerStatus
 from core.logging_setup import setup_logging
+from core.migrate.summary import ImportSummary
+from core.migrate.summary import Progress as ImportProgress
 from core.ml.artefact import Manifest as ModelManifest
 from core.queries.cuts import CutRecord
 from core.queries.history import HistoryRange
@@ -325,6 +327,13 @@ class EngineApi(Protocol):
 
     async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
                      cancel: Callable[[], bool] | None = None) -> Result[ExportResult]: ...
+
+    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
+                               progress: Callable[[ImportProgress], None] | None = None,
+                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
+        """The older smart-saw system's history into this saw's databases while recording goes on
+        (core.migrate): progress in the loop thread; cancel keeps every committed batch."""
+        ...
 
     async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]: ...
 

@@ -8,6 +8,7 @@ old -> new and the outcome. Settings changed here last until the program restart
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,18 @@ from pydantic import BaseModel, ValidationError
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
 from core.analysis.alarm_history import export_csv as export_alarm_csv
 from core.analysis.alarms import AlarmManager
-from core.api import ExportProgress, ExportRequest, Result, UserSession
+from core.api import ExportProgress, ExportRequest, ImportProgress, ImportSummary, Result, UserSession
 from core.config import ControlSettings, Settings, TorqueGuardSettings
 from core.control.service import MlControl
 from core.engine_queries import query
+from core.migrate.importer import CancelToken, ImportError_
+from core.migrate.samples_stream import MappingError
+from core.migrate.service import import_smart_saw_async
 from core.ml.artefact import ModelRefused
 from core.ml.artefact import load_model as verify_model
 from core.offload import run_blocking
 from core.queries.models import ModelFile
+from core.registers import RegisterMap
 from core.security.access import AccessControl, PermissionDenied
 from core.security.audit import AuditResult
 from core.security.audit_query import AuditFilter
@@ -55,6 +60,18 @@ def validation_text(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+class _CallableCancel(CancelToken):
+    """A CancelToken asking a front end's ``cancel()`` callable too."""
+
+    def __init__(self, asked: Callable[[], bool] | None) -> None:
+        super().__init__()
+        self._asked = asked
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or (self._asked is not None and bool(self._asked()))
+
+
 class EngineCommands:
     """Mixed into core.engine.Engine; the attributes below are the engine's."""
 
@@ -63,6 +80,7 @@ class EngineCommands:
     access: AccessControl
     control: MlControl | None
     backup_scheduler: BackupScheduler | None
+    register_map: RegisterMap
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -232,6 +250,27 @@ class EngineCommands:
         self._record(session, "export", target, new=result.rows,
                     detail=f"{request.start_ms}..{request.end_ms}; {result.seconds:.1f} s")
         return Result.done(result)
+
+    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
+                               progress: Callable[[ImportProgress], None] | None = None,
+                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
+        # Data management like a backup (engineer): the engine keeps recording meanwhile.
+        target = f"smart-saw {source_dir}"
+        if (why := self._refusal(session, Permission.BACKUP, target)) is not None:
+            return Result.refused(why)
+        token = _CallableCancel(cancel)
+        try:
+            summary = await import_smart_saw_async(source_dir, self.settings, self.register_map, progress=progress,
+                                                   cancel=token, dry_run=dry_run, engine_running=True)
+        except (ImportError_, MappingError, sqlite3.Error, OSError) as exc:
+            self._record(session, "import_smart_saw", target, result=AuditResult.FAILED, detail=str(exc))
+            return Result.refused(str(exc))
+        if not dry_run:
+            self._record(session, "import_smart_saw", target, new=summary.imported,
+                         result=AuditResult.FAILED if summary.failed or summary.cancelled else AuditResult.ACCEPTED,
+                         detail=f"{summary.rejected} rejected; {summary.elapsed_s:.1f} s"
+                                + ("; cancelled" if summary.cancelled else ""))
+        return Result.done(summary)
 
     async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
         if (why := self._refusal(session, Permission.EXPORT, f"alarm history -> {out}")) is not None:

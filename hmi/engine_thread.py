@@ -47,6 +47,8 @@ from core.api import (
     ExportRequest,
     ExportResult,
     HistoryRange,
+    ImportProgress,
+    ImportSummary,
     MlJournal,
     ModelFile,
     Permission,
@@ -314,6 +316,13 @@ class EngineThread:
     async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
                      cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
         return await self._on_engine(self.engine.export(session, request, progress=progress, cancel=cancel))
+
+    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
+                               progress: Callable[[ImportProgress], None] | None = None,
+                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
+        # progress is called on the engine's thread: the dialog only stores it (its timer shows it).
+        return await self._on_engine(self.engine.import_smart_saw(session, source_dir, dry_run=dry_run,
+                                                                  progress=progress, cancel=cancel))
 
     async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
         return await self._on_engine(self.engine.export_alarm_history(session, spec, out))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from core.api import BackupInfo, EngineApi
 from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
+from hmi.dialogs.import_dialog import ImportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
@@ -71,6 +72,7 @@ class DataPage(QWidget):
         self.user = Session.default(kiosk=engine.settings.hmi.kiosk).user
         self.backups: list[BackupInfo] = []
         self.export_dialog: ExportDialog | None = None
+        self.import_dialog: ImportDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
         self.busy = ""
         self.task: asyncio.Task[Any] | None = None
@@ -103,10 +105,13 @@ class DataPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button = self._button("Export data…")
         self.export_button.clicked.connect(self.open_export)
+        self.import_button = self._button("Import from smart-saw…")
+        self.import_button.clicked.connect(self.open_import)
         buttons = QHBoxLayout()
         for button in (self.backup_button, self.verify_button, self.restore_button, self.refresh_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.export_button)
 
         self.progress = QProgressBar(self)
@@ -221,6 +226,7 @@ class DataPage(QWidget):
         self.verify_button.setEnabled(idle and info is not None and info.manifest is not None)
         self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(user, RESTORE))
         self.export_button.setEnabled(permitted(user, EXPORT))
+        self.import_button.setEnabled(permitted(user, BACKUP))
 
     def say(self, text: str, state: str = "ok") -> None:
         self.message_label.setText(text)
@@ -349,7 +355,31 @@ class DataPage(QWidget):
         if dialog is not None:
             dialog.deleteLater()
 
+    # --- import from the older system ---------------------------------------------------
+
+    def open_import(self) -> ImportDialog | None:
+        """The smart-saw import (engineer, like a backup): non-modal, progress and cancel."""
+        if not permitted(self.current_user(), BACKUP):
+            self.say(f"{self.current_user()} may not import data.", "refused")
+            return None
+        if self.import_dialog is not None:
+            self.import_dialog.raise_()
+            return self.import_dialog
+        dialog = ImportDialog(self.engine, lambda: acting(self.current_user()), self)
+        dialog.finished_import.connect(lambda text: self.say(text, "ok"))
+        dialog.finished.connect(self._import_dialog_closed)
+        self.import_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _import_dialog_closed(self, _result: int) -> None:
+        dialog, self.import_dialog = self.import_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
     def shutdown(self) -> None:
-        """Cancel a running export (the main window calls this before the engine stops)."""
+        """Cancel a running export or import (the main window calls this before the engine stops)."""
+        if self.import_dialog is not None:
+            self.import_dialog.close()
         if self.export_dialog is not None:
             self.export_dialog.close()
