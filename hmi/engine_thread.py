@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import sys
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
@@ -67,6 +68,9 @@ from core.snapshot import Snapshot
 
 T = TypeVar("T")
 CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
+# How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms): the
+# poll needs the GIL for a moment each cycle while export and history workers run Python code.
+GIL_SWITCH_S = 0.001
 
 
 class _GuiCalls(QObject):
@@ -146,6 +150,7 @@ class EngineThread:
         return future.result(timeout=CALL_TIMEOUT_S)
 
     async def start(self) -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self._on_engine(self.engine.start())
 
     async def stop(self) -> None:
