@@ -122,6 +122,13 @@ class OverviewPage(QWidget):
 
     # --- who sees what ---------------------------------------------------------------------
 
+    def set_user(self, user: str) -> None:
+        """The window's session controller calls this on every login change, then update_permissions()."""
+        self.session.user = user
+
+    def update_permissions(self) -> None:
+        self.update_role()
+
     def update_role(self) -> None:
         """Operators see what they can use; the engineering lamps only for who can act on them."""
         user = self.session.user
