@@ -35,7 +35,7 @@ ROW_PX = 56  # table and list rows in kiosk: a fingertip and some room
 
 TOUCH_QSS = f"""
 QPushButton, QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; }}
-QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {MIN_PX}px; }}
+QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {MIN_PX}px; padding-top: 0; padding-bottom: 0; }}
 QComboBox QAbstractItemView::item, QListView::item, QListWidget::item {{ min-height: {ROW_PX}px; }}
 QCheckBox, QRadioButton {{ min-height: {MIN_PX}px; spacing: 12px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
@@ -43,7 +43,8 @@ QScrollBar:vertical {{ width: {MIN_PX}px; }}
 QScrollBar:horizontal {{ height: {MIN_PX}px; }}
 QScrollBar::handle:vertical {{ min-height: {MIN_PX}px; }}
 QScrollBar::handle:horizontal {{ min-width: {MIN_PX}px; }}
-QTabBar::tab {{ min-height: {MIN_PX}px; min-width: {MIN_PX * 2}px; margin-right: {GAP_PX}px; }}
+QTabBar::tab {{ min-height: {MIN_PX}px; min-width: {MIN_PX * 2}px; margin-right: {GAP_PX}px;
+                padding-top: 0; padding-bottom: 0; }}
 QHeaderView::section {{ min-height: {MIN_PX}px; }}
 QCalendarWidget QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; margin: 0 {GAP_PX // 2}px; }}
 QCalendarWidget QAbstractItemView {{ font-size: 16pt; }}
@@ -79,6 +80,10 @@ def size_views(root: QWidget) -> None:
         elif layout.spacing() < GAP_PX:
             layout.setSpacing(GAP_PX)
     for view in root.findChildren(QAbstractItemView):
+        if view.minimumHeight() == 0 and view.objectName() != "qt_calendar_calendarview":
+            # Taller rows would make a scroll area's default minimum (~190 px) push pages past 800 px:
+            # two rows and the header are enough to start with; the layout gives it more when it can.
+            view.setMinimumHeight(MIN_PX + 2 * ROW_PX + 4)
         if isinstance(view, QTableView) and view.objectName() != "qt_calendar_calendarview":
             view.setCornerButtonEnabled(False)  # a 13 px select-all corner: not a touch target
             header = view.verticalHeader()
