@@ -105,12 +105,15 @@ def open_writer(
     try:
         try:
             before, version = migrate(conn, db)
+            lost = missing_tables(conn, db)
+            if lost:  # dropped by hand or a tool: inserts would fail forever; the file is unusable
+                raise SchemaError(f"{db}.db lost its tables {', '.join(lost)}")
         except SchemaError as exc:
             if moved_to is not None:
                 raise
             conn.close()
             problem = str(exc)
-            moved_to = move_aside(path, clock(), "newer")
+            moved_to = move_aside(path, clock(), "tables-lost" if "lost its tables" in problem else "newer")
             log.error("%s: moved aside to %s, starting a fresh file", problem, moved_to)
             conn = _connect(path, synchronous)
             before, version = migrate(conn, db)
@@ -136,6 +139,18 @@ def open_writer(
         verdict=verdict,
     )
     return conn, report
+
+
+def missing_tables(conn: sqlite3.Connection, db: str) -> list[str]:
+    """Tables this database's migrations create that the file does not have."""
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(reference, db)
+        wanted = {row[0] for row in reference.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        reference.close()
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return sorted(wanted - present)
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:

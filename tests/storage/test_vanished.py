@@ -146,3 +146,20 @@ async def test_a_file_deleted_under_the_running_engine_is_critical(settings: Set
         assert "deleted while the engine runs" in alarm.text
     finally:
         await storage.stop()
+
+
+async def test_a_database_that_lost_its_tables_is_replaced_and_alarmed(settings: Settings) -> None:
+    await _session(settings)
+    conn = sqlite3.connect(database_path(settings.data_dir, "total"))
+    conn.execute("DROP TABLE cuts")
+    conn.commit()
+    conn.close()
+    alarms = await _session(settings, cuts=2)  # recording goes on in a fresh file
+    vanished = alarms.get(f"{ALARM_DB_VANISHED}.total")
+    replaced = alarms.get(f"{ALARM_DB_REPLACED}.total")
+    assert vanished is not None and vanished.condition and vanished.priority is Priority.CRITICAL
+    assert replaced is not None and "lost its tables cuts" in replaced.text
+    conn = sqlite3.connect(database_path(settings.data_dir, "total"))
+    assert conn.execute("SELECT count(*) FROM cuts").fetchone()[0] == 2
+    conn.close()
+    assert list((settings.data_dir / "databases").glob("total.tables-lost-*.db"))
