@@ -128,6 +128,10 @@ class EngineThread:
         self._loop = holder[0]
         return self._loop
 
+    async def run_on_engine(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` run on the engine's loop (tools that stage a scene: the simulator's faults)."""
+        return await self._on_engine(coro)
+
     async def _on_engine(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` run on the engine's loop, from the caller's (Qt) loop."""
         future = asyncio.run_coroutine_threadsafe(coro, self._ensure_thread())

@@ -33,6 +33,7 @@ from core.security.access import AccessControl
 from core.security.passwords import FAST_PARAMS
 from core.testing.standin_engine import StandInEngine
 from hmi.app import EngineFactory, run_qt
+from hmi.engine_thread import EngineThread
 
 PEOPLE = {"alice": ("admin", "1357"), "erin": ("engineer", "2468"), "otto": ("operator", "3690")}
 
@@ -118,7 +119,7 @@ async def stage(window: Any, shot: Shot) -> None:
         await asyncio.sleep(2.0)  # log.db's writer batches
         await window.pages["audit"].reload()
     if shot.name == "alarms":
-        await raise_alarms(window.engine)
+        await raise_alarms(behind(window.engine))
     if shot.name == "data":  # one backup in the list, taken and verified as an engineer would
         page = window.pages["data"]
         task = page.backup_now()
@@ -151,11 +152,18 @@ def open_login(window: Any) -> None:
     keypad.move(top + QPoint(left + dialog.width() + gap, (window.height() - keypad.height()) // 2))
 
 
-async def raise_alarms(engine: Any) -> None:
+def behind(engine: Any) -> Engine | StandInEngine:
+    """The engine itself (the window holds it through hmi.engine_thread): staging pokes its parts."""
+    inner = engine.engine if isinstance(engine, EngineThread) else engine
+    assert isinstance(inner, Engine | StandInEngine)
+    return inner
+
+
+async def raise_alarms(engine: Engine | StandInEngine) -> None:
     """Two PLC alarm bits (band deviation, chatter) set in the simulator; the operator acknowledges one."""
     from core.sim.physics import AlarmBit
 
-    simulator = getattr(engine, "simulator", None)
+    simulator = engine.simulator if isinstance(engine, Engine) else None
     if simulator is not None:
         simulator.faults.override("alarm_info", raw=int(AlarmBit.DEVIATION_HIGH | AlarmBit.CHATTER))
         await _wait(lambda: engine.alarms.get("plc.bit.4") is not None, within=30)
@@ -168,14 +176,20 @@ async def raise_alarms(engine: Any) -> None:
     engine.alarms.acknowledge("plc.bit.3", "operator")
 
 
-async def lose_link(engine: Any) -> None:
-    """The PLC stops answering: the real engine's simulator stops; the fake goes offline."""
-    simulator = getattr(engine, "simulator", None)
+async def lose_link(window_engine: Any) -> None:
+    """The PLC stops answering: the real engine's simulator stops (on the engine's loop); the
+    stand-in goes offline."""
+    engine = behind(window_engine)
+    simulator = engine.simulator if isinstance(engine, Engine) else None
     if simulator is not None:
-        await simulator.stop()
+        if isinstance(window_engine, EngineThread):
+            await window_engine.run_on_engine(simulator.stop())
+        else:
+            await simulator.stop()
         return
     from core.analysis.alarms import Priority
 
+    assert isinstance(engine, StandInEngine)
     engine.offline = True
     engine.alarms.update("modbus.link_lost", True, "PLC link lost: connection refused",
                          priority=Priority.CRITICAL, source="modbus")
