@@ -14,6 +14,7 @@ transitions are queued the same way (every one: they are events, not states).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class EngineBridge(QObject):
         self._pending: Snapshot | None = None  # the newest snapshot not yet shown
         self._pending_alarms: list[AlarmTransition] = []
         self._woken = False
+        # The engine may call in from its own thread (hmi.engine_thread): hand-over under a lock.
+        self._handover = threading.Lock()
         self.dropped = 0  # snapshots a newer one replaced before the screen got to them
         self._wake.connect(self.flush, Qt.ConnectionType.QueuedConnection)
 
@@ -169,25 +172,27 @@ class EngineBridge(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         """In the poll cycle: keep the newest, ask the event loop for one delivery."""
-        if self._pending is not None:
-            self.dropped += 1
-        self._pending = snapshot
-        self._post()
+        with self._handover:
+            if self._pending is not None:
+                self.dropped += 1
+            self._pending = snapshot
+            post, self._woken = not self._woken, True
+        if post:
+            self._wake.emit()
 
     def _on_alarm(self, transition: AlarmTransition) -> None:
-        self._pending_alarms.append(transition)
-        self._post()
-
-    def _post(self) -> None:
-        if not self._woken:
-            self._woken = True
+        with self._handover:
+            self._pending_alarms.append(transition)
+            post, self._woken = not self._woken, True
+        if post:
             self._wake.emit()
 
     def flush(self) -> None:
         """Deliver what arrived since the last delivery (the queued event; tests call it too)."""
-        self._woken = False
-        snapshot, self._pending = self._pending, None
-        transitions, self._pending_alarms = self._pending_alarms, []
+        with self._handover:
+            self._woken = False
+            snapshot, self._pending = self._pending, None
+            transitions, self._pending_alarms = self._pending_alarms, []
         if snapshot is not None:
             self._show(snapshot)
         for transition in transitions:
