@@ -20,6 +20,7 @@ from core.analysis.alarms import AlarmManager, AlarmState, Priority
 from core.config import PROJECT_ROOT, Settings
 from core.storage.backup import daily_dir, run_backup
 from core.storage.generation import read_generation
+from core.storage.restore import restore_backup
 from core.storage.sqlite_alarms import ALARM_DB_REPLACED, ALARM_DB_VANISHED
 from core.storage.sqlite_open import database_path
 from core.storage.sqlite_store import SqliteStorage
@@ -163,3 +164,27 @@ async def test_a_database_that_lost_its_tables_is_replaced_and_alarmed(settings:
     assert conn.execute("SELECT count(*) FROM cuts").fetchone()[0] == 2
     conn.close()
     assert list((settings.data_dir / "databases").glob("total.tables-lost-*.db"))
+
+
+def test_users_db_is_backed_up_and_restored(settings: Settings) -> None:
+    """#13 item 6: users.db is in the daily backup; a backup without one leaves the users alone."""
+    asyncio.run(_session(settings))
+    without = run_backup(settings)
+    assert "users" not in without.databases and "users" not in without.missing
+    users = _users(settings.data_dir, 3)
+    with_users = run_backup(settings)
+    assert with_users.databases["users"].tables["users"] == 3
+    _users(settings.data_dir, 2)  # 5 users now
+    restore_backup(with_users.path, settings.data_dir)  # type: ignore[arg-type]
+    assert _count_users(users) == 3
+    _users(settings.data_dir, 4)  # 7
+    restore_backup(without.path, settings.data_dir)  # type: ignore[arg-type]
+    assert _count_users(users) == 7  # kept: that backup had no users.db
+
+
+def _count_users(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM users").fetchone()[0])
+    finally:
+        conn.close()
