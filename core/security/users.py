@@ -146,7 +146,15 @@ class UserStore:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            # Many processes may open the file at once (CLI, engine, HMI): a file already in WAL
+            # at the current schema needs no write lock, so none of them can time out here.
+            in_wal = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            current = int(conn.execute("PRAGMA user_version").fetchone()[0]) == len(_MIGRATIONS)
+            if in_wal and current:
+                self._ready = True
+                return
+            if not in_wal:
+                conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
