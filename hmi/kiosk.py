@@ -70,8 +70,8 @@ def describe(widget: QWidget) -> str:
 def size_views(root: QWidget) -> None:
     """Row heights, calendar cells and the space between targets: what style sheets do not set."""
     for layout in [root.layout(), *root.findChildren(QLayout)]:
-        if layout is None:
-            continue
+        if layout is None or not _holds_targets(layout):
+            continue  # only rows of targets need finger room; other boxes keep the panel compact
         if isinstance(layout, QGridLayout):
             if layout.horizontalSpacing() < GAP_PX:
                 layout.setHorizontalSpacing(GAP_PX)
@@ -96,6 +96,20 @@ def size_views(root: QWidget) -> None:
     calendars = root.findChildren(QCalendarWidget)
     for calendar in [root, *calendars] if isinstance(root, QCalendarWidget) else calendars:
         calendar.setMinimumSize(7 * (MIN_PX + 8), 9 * (MIN_PX + 8))  # navigation bar, day names, 6 weeks
+
+
+def _holds_targets(layout: QLayout) -> bool:
+    """Two or more touch targets side by side in this layout."""
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
+    count = 0
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        widget = item.widget() if item is not None else None
+        if isinstance(widget, kinds):
+            count += 1
+            if count >= 2:
+                return True
+    return False
 
 
 class _NewViews(QObject):

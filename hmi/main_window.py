@@ -34,7 +34,8 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
-from hmi.pages.dashboard import DashboardPage
+from hmi.kiosk import apply_touch_sizes
+from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.pages.trends import TrendsPage
 from hmi.permissions import Action, can, needs_confirmation
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         self.link_banner = LinkBanner(self.bridge, self)
         self.stack = PageStack(self)
         self.pages: dict[str, QWidget] = {
-            "dashboard": DashboardPage(self.bridge, session, self),
+            "dashboard": OverviewPage(self.bridge, session, self),
             "trends": TrendsPage(self.bridge, parent=self),
             "registers": RegistersPage(self.bridge, session, self),
         }
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         self.leave_kiosk_button.setMinimumSize(140, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
         nav.addWidget(self.leave_kiosk_button)
-        self.leave_kiosk_button.setVisible(session.kiosk)
+        self.leave_kiosk_button.setVisible(session.kiosk and can(session.user, Action.LEAVE_KIOSK))
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -213,6 +214,8 @@ class MainWindow(QMainWindow):
         """Status bar names who acts; pages the user may not use disappear (back to the dashboard)."""
         logged_in = self.sessions.logged_in
         self.status_bar.set_user(user, role if logged_in else "")
+        # Operators never see a button that can only refuse them.
+        self.leave_kiosk_button.setVisible(self.session.kiosk and can(user, Action.LEAVE_KIOSK))
         for key, action in PAGE_ACTIONS.items():
             if key not in self.nav_buttons:
                 continue
@@ -281,8 +284,9 @@ class MainWindow(QMainWindow):
         """
         self.session.kiosk = kiosk
         set_state(self, "true" if kiosk else "false", prop="kiosk")
+        apply_touch_sizes(self, kiosk)  # 48 px targets 8 px apart, dialogs included
         self.menuBar().setVisible(not kiosk)
-        self.leave_kiosk_button.setVisible(kiosk)
+        self.leave_kiosk_button.setVisible(kiosk and can(self.session.user, Action.LEAVE_KIOSK))
         if self.login_button is not None:
             self.login_button.kiosk = kiosk  # the next login dialog: keypad or typed PIN
         if not full_screen:

@@ -81,6 +81,8 @@ class AnalogRow(QWidget):
         self.value.setObjectName("RowValue")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.value.setFixedWidth(220)
+        # Digits have no descenders: the line box is trimmed to the numerals (the panel is 800 px tall).
+        self.value.setFixedHeight(84)
         self.unit = QLabel(register.unit, self)
         self.unit.setObjectName("RowUnit")
         self.target = QLabel("", self)
@@ -153,7 +155,7 @@ class CutOverview(QWidget):
         self.next_label.setWordWrap(True)
         self.next_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.section = SectionView(self)
-        self.section.setFixedSize(130, 130)
+        self.section.setFixedSize(108, 108)
         self.section_label = QLabel("", self)
         self.section_label.setObjectName("SectionLabel")
         self.section_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

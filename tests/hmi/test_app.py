@@ -46,8 +46,8 @@ def test_engine_starts_after_show_and_stops_on_close(qloop: QLoop, settings: Set
         task = asyncio.ensure_future(run_window(settings, register_map, _factory(engines), window_ready=ready))
         await wait_until(lambda: engines and engines[0].started, what="engine start")
         window = windows[0]
-        tile = window.pages["dashboard"].tiles["band_current"]  # type: ignore[attr-defined]
-        await wait_until(lambda: tile.state == "normal", what="live value on the dashboard")
+        value = window.pages["dashboard"].cut.rows["band_current"].value  # type: ignore[attr-defined]
+        await wait_until(lambda: value.text() != "—", what="live value on the overview")
         assert engines[0].listener_count == 1  # the bridge is the only subscriber
         window.close()
         return await asyncio.wait_for(task, 10)

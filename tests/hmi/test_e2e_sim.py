@@ -144,8 +144,8 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         loop = asyncio.get_running_loop()
         started = loop.time()
         dashboard: Any = h.window.pages["dashboard"]
-        tile = dashboard.tiles["band_current"]
-        await wait_until(lambda: tile.state == "normal", within=5, what="a live value")
+        value = dashboard.cut.rows["band_current"].value
+        await wait_until(lambda: value.property("state") not in (None, "stale"), within=5, what="a live value")
         assert loop.time() - started <= 2.0, "live values took longer than 2 s to show"
         await wait_until(lambda: dashboard.lamps["plc"].state is LampState.OK, within=3, what="PLC lamp ok")
 
@@ -154,13 +154,13 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         async def press_preset() -> str:
             dashboard.preset_buttons["slow"].click()
             await wait_until(lambda: dashboard.task is not None and dashboard.task.done(), within=10, what="preset")
-            return str(dashboard.preset_message.text())
+            return str(dashboard.message.text())
 
         await retry_while_stale(press_preset)
         slow = h.engine.settings.control.presets["slow"]
-        assert h.sim.plc.cutting_sp == slow.cutting_speed, dashboard.preset_message.text()
+        assert h.sim.plc.cutting_sp == slow.cutting_speed, dashboard.message.text()
         assert h.sim.plc.descent_sp == slow.descent_speed
-        assert dashboard.preset_message.text() == "Preset slow applied"
+        assert dashboard.message.text() == "Preset slow applied"
 
         # The operator view may not write registers (hidden pages, and the engine refuses anyway):
         # the engineer logs in at the screen.
@@ -207,21 +207,25 @@ def test_simulator_loss_and_recovery(qloop: QLoop, tmp_path: Path, register_map:
         assert h.window is not None and h.sim is not None
         loop = asyncio.get_running_loop()
         dashboard: Any = h.window.pages["dashboard"]
-        tile = dashboard.tiles["band_torque"]
+        value = dashboard.cut.rows["band_torque"].value
         lamp = dashboard.lamps["plc"]
-        await wait_until(lambda: tile.state == "normal" and lamp.state is LampState.OK, within=10, what="live")
+
+        def live() -> bool:
+            return value.property("state") not in (None, "stale")
+
+        await wait_until(lambda: live() and lamp.state is LampState.OK, within=10, what="live")
 
         port = h.sim.port
         await h.sim.stop()
         killed = loop.time()
-        await wait_until(lambda: lamp.state is LampState.FAULT and tile.state == "stale", within=5,
+        await wait_until(lambda: lamp.state is LampState.FAULT and value.property("state") == "stale", within=5,
                          what="PLC lamp red and values greyed")
         assert loop.time() - killed <= 1.5, f"link loss shown after {loop.time() - killed:.2f} s"
         assert not h.window.link_banner.isHidden()
 
         h.sim = SimulatorServer(h.register_map, port=port, speedup=1.0)
         await h.sim.start()
-        await wait_until(lambda: lamp.state is LampState.OK and tile.state == "normal", within=20,
+        await wait_until(lambda: lamp.state is LampState.OK and live(), within=20,
                          what="recovery after the simulator restarted")
         assert h.window.link_banner.isHidden()
 
