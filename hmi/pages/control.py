@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -174,8 +175,9 @@ class ControlPage(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.decisions_tab, "Decisions")
-        self.tabs.addTab(self.model_panel, "Model")
-        self.tabs.addTab(self.guard_panel, "Torque guard settings")
+        # Long forms scroll inside their tab (touch-sized scroll bar in kiosk): the page keeps to 800 px.
+        self.tabs.addTab(_scrolled(self.model_panel), "Model")
+        self.tabs.addTab(_scrolled(self.guard_panel), "Torque guard settings")
         body = QHBoxLayout()
         body.setSpacing(8)
         body.addWidget(inputs_box, 3)
@@ -416,3 +418,12 @@ class ControlPage(QWidget):
 
     def _model_loaded(self, _ok: bool, _why: str) -> None:
         self.refresh()  # the engine loaded (or refused), kept the choice and audited it
+
+
+def _scrolled(panel: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(panel)
+    return area

@@ -159,6 +159,73 @@
     </message>
 </context>
 <context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import from smart-saw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The older system&apos;s folder (with total.db, ml.db, anomaly.db, log.db). Its files are only read. Rows already imported are skipped; rows that cannot be read go to a reject file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dry run (read and count, write nothing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>smart-saw folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the smart-saw folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import not possible: no event loop is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing from {0} …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import refused or failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling after the batch under way …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import cancelled: {0} rows kept; import again to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} rows imported, {1} rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LetterKeyboard</name>
     <message>
         <source>space</source>
@@ -261,10 +328,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This engine has no control modes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Mode %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -355,19 +418,19 @@
         <translation type="unfinished"></translation>
     </message>
 </context>
-    <context>
-        <name>UsersPage</name>
-        <message>
-            <source>Set role of selected</source>
-            <translation>Set role of selected</translation>
-        </message>
-        <message>
-            <source>Unknown role {role}</source>
-            <translation>Unknown role {role}</translation>
-        </message>
-        <message>
-            <source>{name} is now {role}</source>
-            <translation>{name} is now {role}</translation>
-        </message>
-    </context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>Set role of selected</source>
+        <translation>Set role of selected</translation>
+    </message>
+    <message>
+        <source>Unknown role {role}</source>
+        <translation>Unknown role {role}</translation>
+    </message>
+    <message>
+        <source>{name} is now {role}</source>
+        <translation>{name} is now {role}</translation>
+    </message>
+</context>
 </TS>

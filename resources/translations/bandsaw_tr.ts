@@ -159,6 +159,73 @@
         </message>
     </context>
     <context>
+        <name>ImportDialog</name>
+        <message>
+            <source>Import from smart-saw</source>
+            <translation>smart-saw'dan içe aktar</translation>
+        </message>
+        <message>
+            <source>The older system's folder (with total.db, ml.db, anomaly.db, log.db). Its files are only read. Rows already imported are skipped; rows that cannot be read go to a reject file.</source>
+            <translation>Eski sistemin klasörü (total.db, ml.db, anomaly.db, log.db ile). Dosyaları yalnızca okunur. Daha önce aktarılmış satırlar atlanır; okunamayan satırlar bir ret dosyasına yazılır.</translation>
+        </message>
+        <message>
+            <source>Choose…</source>
+            <translation>Seç…</translation>
+        </message>
+        <message>
+            <source>Dry run (read and count, write nothing)</source>
+            <translation>Deneme (oku ve say, hiçbir şey yazma)</translation>
+        </message>
+        <message>
+            <source>Import</source>
+            <translation>İçe aktar</translation>
+        </message>
+        <message>
+            <source>Cancel import</source>
+            <translation>İçe aktarmayı iptal et</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Kapat</translation>
+        </message>
+        <message>
+            <source>smart-saw folder</source>
+            <translation>smart-saw klasörü</translation>
+        </message>
+        <message>
+            <source>Choose the smart-saw folder.</source>
+            <translation>smart-saw klasörünü seçin.</translation>
+        </message>
+        <message>
+            <source>Import not possible: no event loop is running.</source>
+            <translation>İçe aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
+        </message>
+        <message>
+            <source>Importing from {0} …</source>
+            <translation>{0} konumundan içe aktarılıyor …</translation>
+        </message>
+        <message>
+            <source>Import failed: {0}</source>
+            <translation>İçe aktarma başarısız: {0}</translation>
+        </message>
+        <message>
+            <source>Import refused or failed: {0}</source>
+            <translation>İçe aktarma reddedildi veya başarısız: {0}</translation>
+        </message>
+        <message>
+            <source>Cancelling after the batch under way …</source>
+            <translation>Süren parti bittikten sonra iptal ediliyor …</translation>
+        </message>
+        <message>
+            <source>Import cancelled: {0} rows kept; import again to continue.</source>
+            <translation>İçe aktarma iptal edildi: {0} satır saklandı; devam etmek için yeniden içe aktarın.</translation>
+        </message>
+        <message>
+            <source>{0} rows imported, {1} rejected.</source>
+            <translation>{0} satır içe aktarıldı, {1} reddedildi.</translation>
+        </message>
+    </context>
+    <context>
         <name>LetterKeyboard</name>
         <message>
             <source>space</source>
@@ -260,10 +327,6 @@
         <message>
             <source>Cancel</source>
             <translation>İptal</translation>
-        </message>
-        <message>
-            <source>This engine has no control modes</source>
-            <translation>Bu motorun kontrol modları yok</translation>
         </message>
         <message>
             <source>Mode %1</source>
