@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -110,6 +111,7 @@ class BatchWriter(Generic[T]):
         self._done: asyncio.Future[None] | None = None
         self._waiters: list[asyncio.Future[None]] = []  # drain() callers (event loop)
         self._conn: sqlite3.Connection | None = None  # writer thread only
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file _conn opened
 
         self.rows_written = 0
         self.batches = 0
@@ -289,6 +291,7 @@ class BatchWriter(Generic[T]):
                     expected=self.expected,
                 )
                 self._conn = conn
+                self._identity = _file_identity(self.path)
                 self._opened(conn)
             except BaseException as exc:
                 self._close()
@@ -422,11 +425,31 @@ class BatchWriter(Generic[T]):
         self._run_calls()
         if self._conn is not None:
             conn, self._conn = self._conn, None
+            self._keep_orphan(conn)
             try:
                 conn.execute("PRAGMA optimize")
             except sqlite3.Error as exc:
                 log.warning("%s.db: optimize on close failed: %s", self.db, exc)
             conn.close()
+
+    def _keep_orphan(self, conn: sqlite3.Connection) -> None:
+        """The path no longer leads to the file this connection wrote (replaced or deleted while the
+        engine ran): copy that file beside it before the last descriptor closes, or every row
+        written since dies with it."""
+        if self._identity is None or _file_identity(self.path) == self._identity:
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.path.with_name(f"{self.db}.orphaned-{stamp}.db")
+        if target.exists():
+            target = self.path.with_name(f"{self.db}.orphaned-{stamp}-{os.getpid()}.db")
+        try:
+            conn.execute("VACUUM INTO ?", (str(target),))
+        except sqlite3.Error as exc:
+            log.critical("%s.db was replaced or deleted while the engine ran; the rows written to the file "
+                         "it had open could not be kept (%s)", self.db, exc)
+            return
+        log.critical("%s.db was replaced or deleted while the engine ran; the file it had open (with the rows "
+                     "written since) is kept as %s", self.db, target)
 
     def _require_conn(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -489,6 +512,14 @@ class BatchWriter(Generic[T]):
 
     def _report(self, key: str, active: bool, text: str, priority: Priority) -> None:
         report_condition(self._alarms, key, self.db, active, text, priority=priority)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _resolve(future: asyncio.Future[Any] | None, result: Any) -> None:

@@ -154,7 +154,8 @@ class FileWatch:
             self._moved.add(db)
             what = "deleted" if current is None else "replaced by another file"
             text = (f"{db}.db was {what} while the engine runs: new rows go to the file the engine opened, "
-                    "which is no longer there; restart the engine to take up the file now in place")
+                    f"which is no longer there (kept as {db}.orphaned-*.db when the engine stops); "
+                    "restart the engine to take up the file now in place")
             latch(self._alarms, f"{ALARM_DB_REPLACED}.{db}", text, priority=Priority.CRITICAL)
             log.critical("%s", text)
         return True

@@ -188,3 +188,30 @@ def _count_users(path: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM users").fetchone()[0])
     finally:
         conn.close()
+
+async def test_rows_written_after_a_file_was_replaced_under_the_engine_are_kept(settings: Settings) -> None:
+    # Found in review: total.db replaced by an older copy mid-run; the engine went on writing to
+    # the unlinked file and its rows (two completed cuts) vanished at stop, "0 left unwritten".
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    path = database_path(settings.data_dir, "total")
+    try:
+        older = path.with_name("older.db")
+        with sqlite3.connect(path) as src, sqlite3.connect(older) as dst:
+            src.backup(dst)
+        older.replace(path)  # a copy moved over the running engine's file, its -wal/-shm removed
+        for side in ("-wal", "-shm"):
+            path.with_name(path.name + side).unlink(missing_ok=True)
+        storage.total.insert("cuts", {"ts_ms": 1_700_000_000_000, "start_ms": 1_699_999_990_000,
+                                      "end_ms": 1_700_000_000_000, "duration_s": 10.0, "band_id": 3.0,
+                                      "outcome": "completed"})
+        await wait_until(lambda: storage.total.queue_rows == 0, what="flush")
+    finally:
+        await storage.stop()
+    kept = sorted(path.parent.glob("total.orphaned-*.db"))
+    assert len(kept) == 1, kept
+    with sqlite3.connect(kept[0]) as conn:
+        assert conn.execute("SELECT ts_ms FROM cuts").fetchall() == [(1_700_000_000_000,)]
+    with sqlite3.connect(path) as conn:  # the file in place is untouched
+        assert conn.execute("SELECT count(*) FROM cuts").fetchone() == (0,)
