@@ -189,6 +189,7 @@ def _count_users(path: Path) -> int:
     finally:
         conn.close()
 
+
 async def test_rows_written_after_a_file_was_replaced_under_the_engine_are_kept(settings: Settings) -> None:
     # Found in review: total.db replaced by an older copy mid-run; the engine went on writing to
     # the unlinked file and its rows (two completed cuts) vanished at stop, "0 left unwritten".
