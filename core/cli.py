@@ -79,13 +79,42 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     print(f"# environment file: {settings.env_file or 'none'}")
     print(f"# data directory: {settings.data_dir}")
     print(f"# logs directory: {settings.logs_dir}")
-    print(f"# ML model: {model if model is not None else 'none (ml.model_path is null)'}")
+    refused = _model_refused(model, settings, register_map)
+    if refused:
+        # Not fatal (the engine runs, in manual), but the engineer must see it before the engine
+        # raises control.model_refused.
+        print(f"bandsaw: warning: the ML model will be refused: {refused}", file=sys.stderr)
+    print(f"# ML model: {model if model is not None else 'none (ml.model_path is null)'}"
+          + (f" (REFUSED: {refused}; ML speed control unavailable)" if refused else ""))
     print(f"# theme: {paths.packaged('resources', 'themes', 'high_performance.qss')}")
     if paths.CHECKOUT is None:
         print(f"# `bandsaw config init` writes to: {paths.config_target(False, os.environ)}")
     print(yaml.safe_dump(effective, sort_keys=False, allow_unicode=True), end="")
     print("configuration valid")
     return EXIT_OK
+
+
+def _model_refused(model: Path | None, settings: Settings, register_map: RegisterMap) -> str:
+    """Why the engine would refuse the configured model at start (manifest missing or unreadable,
+    features the register map lacks), or "". Reads the manifest only: loading the estimator
+    (scikit-learn) would make `config check` slow."""
+    import json
+
+    from core.ml.features import FeatureError, FeatureExtractor
+
+    if model is None:
+        return ""
+    stem = model.with_suffix("") if model.suffix in (".json", ".joblib") else model  # as artefact_paths
+    manifest = stem.with_name(stem.name + ".json")
+    try:
+        features = json.loads(manifest.read_text(encoding="utf-8"))["features"]
+        FeatureExtractor([str(f) for f in features], averaging=settings.ml.averaging_samples,
+                         polynomial=settings.ml.current_polynomial, available=register_map.names)
+    except FileNotFoundError:
+        return f"{manifest}: manifest not found"
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        return f"{manifest}: {exc}" if not isinstance(exc, FeatureError) else str(exc)
+    return ""
 
 
 def _cmd_config_init(args: argparse.Namespace) -> int:

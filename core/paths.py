@@ -162,7 +162,7 @@ def choose_config(
     else:
         # A system install is one whose config lies in the system config dir (and no user config).
         user = user_locations()
-        base = system if not (user.config_dir / "config.yaml").is_file() and \
+        base = system if not os.path.lexists(user.config_dir / "config.yaml") and \
             (system.config_dir / "config.yaml").is_file() else user
     if env.get(CONFIG_DIR_ENV):
         base = Locations(base.scope, Path(env[CONFIG_DIR_ENV]).expanduser(), base.data_dir, base.logs_dir)
@@ -179,7 +179,9 @@ def choose_config(
         path = Path(env[CONFIG_ENV]).expanduser()
         return ConfigChoice(path, CONFIG_ENV, scoped(path))
     candidate = base.config_dir / "config.yaml"
-    if candidate.is_file() or checkout is not None or env.get(CONFIG_DIR_ENV):
+    # Anything there (a directory, a dangling link) is the user's config: read it and fail, never
+    # fall back silently to the packaged default.
+    if os.path.lexists(candidate) or checkout is not None or env.get(CONFIG_DIR_ENV):
         return ConfigChoice(candidate, "config directory", base)
     return ConfigChoice(packaged("config", "config.yaml"), "packaged default", base)
 

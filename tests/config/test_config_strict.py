@@ -281,3 +281,23 @@ def test_variable_given_twice_in_dotenv_is_named(tmp_path: Path) -> None:
 def test_cli_duplicate_in_environment_value_rc2_one_line() -> None:
     line = one_config_error(bandsaw("config", "check", env={"BANDSAW_CONTROL__PRESETS": '{"slow": {}, "slow": {}}'}))
     assert line.startswith("bandsaw: configuration error: variable BANDSAW_CONTROL__PRESETS: duplicate key 'slow'")
+
+
+def test_config_check_names_a_model_the_register_map_cannot_feed(tmp_path: Path) -> None:
+    # A map without material_type passed `config check`; the engine then refused the model.
+    data = yaml.safe_load(SHIPPED_MAP.read_text())
+    data["registers"] = [r for r in data["registers"] if r["name"] not in ("material_type", "cross_section")]
+    reduced = tmp_path / "registers.yaml"
+    reduced.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = bandsaw("config", "check", env={"BANDSAW_MODBUS__REGISTER_MAP": str(reduced)})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("bandsaw: warning: the ML model will be refused: "
+                                     "features not in the register map: material_type, cross_section")
+    assert "(REFUSED: features not in the register map: material_type, cross_section; ML speed control unavailable)" \
+        in result.stdout
+    missing = bandsaw("config", "check", env={"BANDSAW_ML__MODEL_PATH": str(tmp_path / "nope")})
+    assert f"the ML model will be refused: {tmp_path / 'nope.json'}: manifest not found" in missing.stderr
+    fine = bandsaw("config", "check")
+    assert fine.returncode == 0 and fine.stderr == "", fine.stderr
+    assert "REFUSED" not in fine.stdout

@@ -200,3 +200,26 @@ def test_report_of_an_installed_model_goes_to_the_data_dir(tmp_path: Path, monke
     shipped = site / "core" / "defaults" / "models" / "default"
     data = tmp_path / "data"
     assert default_report_path(shipped, data) == data / "models" / "default-eval.md"
+
+
+def test_a_user_config_that_is_not_a_file_is_read_and_refused_not_replaced_by_the_default(
+    xdg: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A config.yaml that became a directory (or a dangling link) made `config check` say
+    # "configuration valid" with the packaged default: the plant's settings silently gone.
+    from core.config import ConfigError
+
+    user = xdg / "config" / "bandsaw-hmi"
+    (user / "config.yaml").mkdir(parents=True)
+    choice = choose_config(None, {}, checkout=None)
+    assert choice.path == user / "config.yaml"
+    assert not choice.packaged
+    monkeypatch.setattr("core.config.choose_config",
+                        lambda explicit, env: choose_config(explicit, env, checkout=None))
+    with pytest.raises(ConfigError, match=rf"^{user / 'config.yaml'}: cannot read: Is a directory$"):
+        load_settings(None, env={}, env_file=xdg / "no.env")
+    (user / "config.yaml").rmdir()
+    (user / "config.yaml").symlink_to(xdg / "gone.yaml")
+    assert choose_config(None, {}, checkout=None).path == user / "config.yaml"
+    with pytest.raises(ConfigError, match=rf"^{user / 'config.yaml'}: file not found$"):
+        load_settings(None, env={}, env_file=xdg / "no.env")
