@@ -48,7 +48,7 @@ def test_bandsaw_hmi_exits_with_one_line_when_the_theme_is_missing(
     missing = tmp_path / "themes" / "high_performance.qss"
     monkeypatch.setattr("hmi.theme.DEFAULT_THEME", missing)
     monkeypatch.setattr("hmi.theme.apply_theme.__defaults__", (missing,))
-    monkeypatch.setattr("core.logging_setup.setup_logging", lambda *a, **k: tmp_path)
+    monkeypatch.setattr("hmi.app.setup_logging", lambda *a, **k: tmp_path)  # imported via core.api
     parser = argparse.ArgumentParser()
     hmi_app.add_arguments(parser)
     args = parser.parse_args(["--simulate", "--data-dir", str(tmp_path / "data")])
