@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent
 DEFAULTS = {
     "core.defaults.config": ("config", ["*.yaml", ".env.example"]),
     "core.defaults.resources": ("resources", ["*"]),
-    "core.defaults.models": ("data/models", ["default.joblib", "default.json", "default-eval.md"]),
+    "core.defaults.models": ("data/models", ["default.skops", "default.json", "default-eval.md"]),
 }
 
 packages = find_packages(include=["core*", "hmi*"])

@@ -13,7 +13,7 @@ milliseconds.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -29,10 +29,15 @@ from core.values import WriteResult
 STEP_WINDOW_CAP_S = 1.0
 
 
-class WriteFn(Protocol):
-    """The Writer's entry point (core/modbus/writer.py)."""
+Precheck = Callable[[], str]  # "" to go ahead, else why the write must not happen
 
-    def __call__(self, name: str, value: float, *, user: str, reason: str) -> Awaitable[WriteResult]: ...
+
+class WriteFn(Protocol):
+    """The Writer's entry point (core/modbus/writer.py); ``precheck`` runs under its lock."""
+
+    def __call__(
+        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+    ) -> Awaitable[WriteResult]: ...
 
 
 class Fault(StrEnum):
@@ -60,6 +65,7 @@ class Verdict:
 class EnvelopeOutcome:
     verdict: Verdict
     result: WriteResult | None = None  # None when the envelope refused before the Writer
+    stopped: str = ""  # the caller's precheck refused the write under the Writer's lock (why)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +75,8 @@ class EnvelopeOutcome:
     def fault(self) -> Fault | None:
         if self.verdict.fault is not None:
             return self.verdict.fault
+        if self.stopped:
+            return None  # the controller's own re-check said no: nothing was sent
         if self.result is not None and not self.result.ok:
             return Fault.COMMS
         return None
@@ -184,15 +192,36 @@ class SafetyEnvelope:
         now: float,
         user: str,
         reason: str,
+        precheck: Precheck | None = None,
     ) -> EnvelopeOutcome:
-        """The one way a controller writes: admit, then the Writer, then remember the write."""
+        """The one way a controller writes: admit, then the Writer, then remember the write.
+
+        ``precheck`` is handed to the Writer, which runs it under its lock right before the write.
+        """
         verdict = self.admit(name, requested, snapshot, now)
         if not verdict.allowed or verdict.value is None:
             return EnvelopeOutcome(verdict)
         # Count the attempt against the rate even if the Writer fails: a failing link must
         # not be hammered. Only an accepted value becomes the step reference.
+        stopped: list[str] = []
+
+        def checked() -> str:
+            why = precheck() if precheck is not None else ""
+            if why:
+                stopped.append(why)
+            return why
+
+        previous = self._attempt_at.get(name)
         self._attempt_at[name] = now
-        result = await writer(name, verdict.value, user=user, reason=reason)
+        result = await writer(name, verdict.value, user=user, reason=reason,
+                              precheck=checked if precheck is not None else None)
+        if stopped:
+            # Nothing was sent: not a comms fault, and no write to count against the rate.
+            if previous is None:
+                self._attempt_at.pop(name, None)
+            else:
+                self._attempt_at[name] = previous
+            return EnvelopeOutcome(verdict, result, stopped=stopped[0])
         if result.ok:
             self.record(name, result.written if result.written is not None else verdict.value, now)
         return EnvelopeOutcome(verdict, result)

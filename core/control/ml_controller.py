@@ -29,6 +29,7 @@ from core.control.modes import Mode, ModeManager
 from core.control.torque_guard import GuardEvent, TorqueGuard
 from core.ml.artefact import ModelRefused, load_model
 from core.ml.features import FeatureError, FeatureExtractor
+from core.ml.signing import ModelKey, SigningKeyError, load_key
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
 
@@ -87,8 +88,10 @@ class MlController:
         model: Policy | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        model_key: ModelKey | None = None,
     ) -> None:
         self.settings = settings
+        self._model_key = model_key
         self.control = settings.control
         self.register_map = register_map
         self.envelope = SafetyEnvelope(
@@ -149,11 +152,24 @@ class MlController:
     def load_model(self, path: Path) -> bool:
         """Load and verify a model file; a refused model raises an alarm and leaves ML mode."""
         try:
-            model = load_model(path)
+            model = load_model(path, self._key())
         except ModelRefused as exc:
             self._refuse_model(str(exc))
             return False
         return self.set_model(model)
+
+    def model_key(self) -> ModelKey | None:
+        return self._key()
+
+    def _key(self) -> ModelKey | None:
+        """The installation's signing key (created on first need); None: only shipped models load."""
+        if self._model_key is None:
+            try:
+                self._model_key = load_key(self.settings.data_dir)
+            except SigningKeyError as exc:
+                log.error("%s", exc)
+                return None
+        return self._model_key
 
     def _refuse_model(self, reason: str) -> None:
         log.error("ML model refused: %s", reason)
@@ -374,8 +390,14 @@ class MlController:
             if current is not None and abs(target - current) < _EPS:
                 continue
             outcome = await self.envelope.write(
-                self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}"
+                self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
+                precheck=self._still_ml,
             )
+            if outcome.stopped:
+                # The mode, the data or the cut changed while this decision was being written:
+                # nothing more of it is written; the next tick decides afresh.
+                return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
+                                    written=written)
             if outcome.fault is not None:
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
                 return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
@@ -384,6 +406,24 @@ class MlController:
         if written and action == "model":
             action = "write"
         return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
+
+    def _still_fresh(self) -> str:
+        """Run under the Writer's lock right before each write: is the newest data still fresh?"""
+        if not self.envelope.is_fresh(self._latest, self._clock()):
+            return "data went stale before the write"
+        return ""
+
+    def _still_ml(self) -> str:
+        """Run under the Writer's lock right before each ML write: mode, data and cut still hold?"""
+        if not self.modes.is_ml:
+            return "ML mode ended before the write"
+        why = self._still_fresh()
+        if why:
+            return why
+        snap = self._latest
+        if snap is None or snap.saw_state is not SawState.CUTTING:
+            return "the cut ended before the write"
+        return ""
 
     async def _step_restore(self, snap: Snapshot, now: float, fresh: bool) -> DecisionRow | None:
         if not fresh:
@@ -397,8 +437,11 @@ class MlController:
                 del self._restore[name]  # already there: no write needed
                 continue
             outcome = await self.envelope.write(
-                self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed"
+                self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
+                precheck=self._still_fresh,
             )
+            if outcome.stopped:
+                break  # stale data meanwhile: the restore stays pending
             if outcome.fault is not None:
                 # The restore stays pending; ML (if someone chose it meanwhile) ends.
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason

@@ -21,6 +21,7 @@ from core.control.envelope import WriteFn
 from core.control.journal import ControlJournal
 from core.control.ml_controller import ControllerStatus, MlController
 from core.control.modes import Mode, ModeManager
+from core.ml.signing import ModelKey
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
 
@@ -79,6 +80,10 @@ class MlControl:
         if self.controller.load_model(path):
             return True, ""
         return False, self.controller.model_error or f"model {path} refused"
+
+    def model_key(self) -> ModelKey | None:
+        """The installation's model signing key (None when it cannot be read: only shipped models load)."""
+        return self.controller.model_key()
 
     def status(self) -> ControllerStatus:
         self.controller.status.mode = self.modes.mode.value

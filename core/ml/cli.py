@@ -1,4 +1,9 @@
-"""`bandsaw ml train` and `bandsaw ml eval`: the model's life cycle on the command line."""
+"""`bandsaw ml train`, `eval` and `trust`: the model's life cycle on the command line.
+
+``ml trust FILE`` shows the model's file, sha256 and features, then asks an admin's name and
+PIN (from the terminal, or the first two lines of a piped stdin; never from argv) and signs the
+model with this installation's key. Audited under that admin in log.db.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ def register(commands: Any) -> None:
     ml = commands.add_parser("ml", help="train and evaluate the ML speed-control model")
     actions = ml.add_subparsers(dest="ml_command", metavar="ACTION", required=True)
 
-    train = actions.add_parser("train", help="train a model (bagged decision trees) and write NAME.joblib + NAME.json")
-    add_config_arguments(train, data_dir=False)
+    train = actions.add_parser("train", help="train a model and write NAME.skops + NAME.json, signed here")
+    add_config_arguments(train)
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--from", dest="from_raw_db", type=Path, metavar="RAW_DB",
                         help="learn from the operator's corrections recorded in a raw.db")
@@ -35,6 +40,12 @@ def register(commands: Any) -> None:
     from core.ml.legacy_cli import register as register_legacy
 
     register_legacy(actions)  # `ml import-legacy`: core/ml/legacy_cli.py
+
+    trust = actions.add_parser("trust", help="sign an imported model with this installation's key (admin)")
+    add_config_arguments(trust)
+    trust.add_argument("model", type=Path, metavar="FILE", help="the model's manifest (NAME.json) or NAME")
+    trust.add_argument("--admin", default=None, metavar="NAME", help="admin login name (asked when not given)")
+    trust.set_defaults(handler=_cmd_trust)
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -58,6 +69,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"bandsaw ml train: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    print(f"model written: {manifest} (and {manifest.with_suffix('.joblib').name})")
+    print(f"model written and signed: {manifest} (and {manifest.with_suffix('.skops').name})")
     return EXIT_OK
 
+
+def _cmd_trust(args: argparse.Namespace) -> int:
+    from core.ml.cli_trust import run_trust
+
+    return run_trust(args, _settings(args))

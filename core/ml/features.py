@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from core.snapshot import Snapshot
 
@@ -18,6 +19,28 @@ CURRENT_FROM_TORQUE = "band_current_est"
 
 # Derived feature -> the register it is computed from.
 DERIVED_SOURCES: Mapping[str, str] = {CURRENT_FROM_TORQUE: "band_torque"}
+
+
+# Features that are codes (categories), not quantities: the training envelope lists the codes seen.
+CODE_FEATURES = frozenset({"material_type", "material_hardness", "cross_section"})
+
+
+def training_envelope(rows: Any, names: Sequence[str]) -> dict[str, Any]:
+    """Where the training data lies: per-feature [min, max], and the codes seen for code features."""
+    import numpy as np
+
+    x = np.asarray(rows, dtype=np.float64)
+    ranges: dict[str, list[float]] = {}
+    codes: dict[str, list[float]] = {}
+    for i, name in enumerate(names):
+        column = x[:, i][np.isfinite(x[:, i])] if len(x) else np.asarray([])
+        if not len(column):
+            continue
+        if name in CODE_FEATURES:
+            codes[name] = sorted({float(round(v, 6)) for v in column})
+        else:
+            ranges[name] = [round(float(column.min()), 6), round(float(column.max()), 6)]
+    return {"ranges": ranges, "codes": codes}
 
 
 class FeatureError(ValueError):

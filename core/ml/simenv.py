@@ -66,7 +66,12 @@ class SimSaw:
         t = self.plc.time
         return Snapshot(self.seq, int(t * 1000), t, values, {}, Quality.GOOD)
 
-    async def write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
+    async def write(
+        self, name: str, value: float, *, user: str, reason: str, precheck: Callable[[], str] | None = None
+    ) -> WriteResult:
+        why = precheck() if precheck is not None else ""
+        if why:  # the controller's re-check before the write, as the Writer runs it under its lock
+            return WriteResult(name, value, False, reason=why)
         self.plc.set_value(name, value)
         back = self.plc.value(name)
         return WriteResult(name, value, True, written=value, read_back=back, verified=True)

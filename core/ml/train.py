@@ -30,7 +30,8 @@ from sklearn.tree import DecisionTreeRegressor
 
 from core.config import Settings, load_settings
 from core.ml.artefact import LoadedModel, load_model, save_model
-from core.ml.features import CURRENT_FROM_TORQUE, FeatureExtractor
+from core.ml.features import CURRENT_FROM_TORQUE, FeatureExtractor, training_envelope
+from core.ml.signing import load_key
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
 from core.snapshot import SawState, Snapshot
 
@@ -135,7 +136,7 @@ def _simulated_data(settings: Settings, cuts: int, seed: int) -> tuple[np.ndarra
 def _in_memory(estimator: BaggingRegressor) -> LoadedModel:
     from core.ml.artefact import Manifest
 
-    manifest = Manifest("in-training", "in-training.joblib", "0" * 64, DEFAULT_FEATURES, "coefficient",
+    manifest = Manifest("in-training", "in-training.skops", "0" * 64, DEFAULT_FEATURES, "coefficient",
                         STEPS, "")
     return LoadedModel(manifest, estimator, Path("in-training"))
 
@@ -224,6 +225,9 @@ def train(
     description |= {"seed": seed, "train_mae": round(residual, 4),
                     "estimator": f"BaggingRegressor({estimator.n_estimators} x DecisionTreeRegressor, max_depth 12)"}
     log.info("trained on %d rows, train MAE %.3f", len(y), residual)
-    manifest = save_model(estimator, out, features=DEFAULT_FEATURES, steps=STEPS, training=description)
-    load_model(manifest)  # what we ship must load
+    key = load_key(settings.data_dir)
+    envelope = training_envelope(x, DEFAULT_FEATURES)
+    manifest = save_model(estimator, out, features=DEFAULT_FEATURES, steps=STEPS, training=description,
+                          key=key, envelope=envelope)
+    load_model(manifest, key)  # what we ship must load
     return manifest

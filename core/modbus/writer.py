@@ -43,6 +43,7 @@ SYSTEM_USER = "system"
 # Command registers the PLC clears once handled: a read-back cannot confirm them.
 COMMAND_REGISTERS = frozenset({"fault_reset"})
 LatestSnapshot = Callable[[], Snapshot | None]
+Precheck = Callable[[], str]  # "" to go ahead, else why the write must not happen
 
 
 class RegisterClient(Protocol):
@@ -134,12 +135,30 @@ class Writer:
 
     # --- setpoint writes -----------------------------------------------------------------
 
-    async def write(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
-        """Write ``value`` to register ``name`` within the envelope; never raises for a bad request."""
+    async def write(
+        self, name: str, value: float, *, user: str, reason: str = "", precheck: Precheck | None = None
+    ) -> WriteResult:
+        """Write ``value`` to register ``name`` within the envelope; never raises for a bad request.
+
+        ``precheck`` runs under the Writer's lock, right before this one write: a controller
+        re-checks there that its mode and data still hold (a non-empty answer refuses the write).
+        """
         async with self._lock:
-            result, record = await self._write(name, value, user=user, reason=reason)
+            why = precheck() if precheck is not None else ""
+            if why:
+                result, record = self._refused_by_caller(name, value, user, reason, why)
+            else:
+                result, record = await self._write(name, value, user=user, reason=reason)
         self._report(record)
         return result
+
+    def _refused_by_caller(
+        self, name: str, value: float, user: str, reason: str, why: str
+    ) -> tuple[WriteResult, AuditRecord]:
+        note = f"requested {value:g}" + (f"; reason: {reason}" if reason else "")
+        ts_ms = int(self._clock.wall() * 1000)
+        record = AuditRecord(ts_ms, user, "write", name, None, None, AuditResult.REFUSED, f"{why}; {note}")
+        return WriteResult(name, value, ok=False, reason=why), record
 
     async def _write(self, name: str, value: float, *, user: str, reason: str) -> tuple[WriteResult, AuditRecord]:
         now = self._clock.monotonic()

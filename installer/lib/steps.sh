@@ -192,22 +192,22 @@ install_config_files() {
 # is kept; an untouched one is replaced by the new version's.
 install_models() {
   local models=$DATA_DIR/models shipped=$DATA_DIR/models/shipped source=$DEFAULTS_MODELS file
-  if [ ! -f "$source/default.joblib" ] || [ ! -f "$source/default.json" ]; then
+  if [ ! -f "$source/default.skops" ] || [ ! -f "$source/default.json" ]; then
     warn "no shipped ML model in $source: ML speed control stays off until a model is trained"
     return 0
   fi
   local replace=1
-  for file in default.joblib default.json; do
+  for file in default.skops default.json; do
     if [ -e "$models/$file" ] && ! cmp -s "$models/$file" "$shipped/$file"; then
       replace=0
     fi
   done
   mkdir -p "$shipped"
-  for file in default.joblib default.json default-eval.md; do
+  for file in default.skops default.json default-eval.md; do
     [ -f "$source/$file" ] && cp "$source/$file" "$shipped/$file"
   done
   if [ "$replace" = 1 ]; then
-    cp "$source/default.joblib" "$source/default.json" "$models/"
+    cp "$source/default.skops" "$source/default.json" "$models/"
   else
     say "kept your trained model in $models; the shipped one is in $shipped"
   fi

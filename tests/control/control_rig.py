@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import Settings
+from core.control.envelope import Precheck
 from core.control.journal import DecisionRow, MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -81,7 +82,12 @@ class FakeSaw:
         if self.state is SawState.CUTTING:
             self.height = max(0.0, self.height - self.descent / 60.0 * dt)
 
-    async def write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
+    async def write(
+        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+    ) -> WriteResult:
+        why = precheck() if precheck is not None else ""
+        if why:  # as the Writer does under its lock
+            return WriteResult(name, value, False, reason=why)
         snap = self.latest
         self.writes.append(WriteLog(
             name, value, self.clock(),

@@ -15,7 +15,7 @@ from core.control.service import MlControl
 from core.registers import RegisterMap
 
 
-async def _never(name: str, value: float, *, user: str, reason: str) -> WriteResult:
+async def _never(name: str, value: float, *, user: str, reason: str, precheck: object = None) -> WriteResult:
     raise AssertionError("no write expected")
 
 
@@ -37,9 +37,9 @@ def test_shipped_model_loads_and_modes_switch(settings: Settings, register_map: 
 def test_tampered_model_refused_alarm_and_manual(
     settings: Settings, register_map: RegisterMap, tmp_path: Path
 ) -> None:
-    for suffix in (".json", ".joblib"):
+    for suffix in (".json", ".skops"):
         shutil.copy(PROJECT_ROOT / "data" / "models" / f"default{suffix}", tmp_path / f"default{suffix}")
-    with (tmp_path / "default.joblib").open("r+b") as f:
+    with (tmp_path / "default.skops").open("r+b") as f:
         f.seek(100)
         f.write(b"\x00\x01\x02")
     settings.control.default_mode = "ml"

@@ -19,6 +19,8 @@ from core.analysis.alarms import Priority
 from core.api import Result, Role, UserSession
 from core.control.journal import DecisionRow
 from core.control.ml_controller import ALARM_FAULT, ALARM_MODEL
+from core.ml.artefact import write_manifest
+from core.ml.signing import load_key
 from core.security.audit import AuditResult
 from core.security.testing import login_as
 from core.testing.standin_engine import SqliteJournal, StandInEngine
@@ -56,10 +58,12 @@ def page_factory(qtbot: QtBot, qloop: QLoop) -> Iterator[PageFactory]:
 def _copy_model(target_dir: Path, name: str) -> Path:
     """The shipped model under another name (its manifest names its own file)."""
     target_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHIPPED_MODEL.with_suffix(".joblib"), (target_dir / name).with_suffix(".joblib"))
+    shutil.copyfile(SHIPPED_MODEL.with_suffix(".skops"), (target_dir / name).with_suffix(".skops"))
     manifest = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
-    manifest.update(name=name, model_file=f"{name}.joblib")
-    (target_dir / name).with_suffix(".json").write_text(json.dumps(manifest), encoding="utf-8")
+    manifest.update(name=name, model_file=f"{name}.skops")
+    # A renamed copy is no longer the shipped model: it must carry this installation's signature.
+    data_dir = target_dir.parent if target_dir.name == "models" else target_dir
+    write_manifest((target_dir / name).with_suffix(".json"), manifest, load_key(data_dir))
     return target_dir / name
 
 
@@ -182,10 +186,11 @@ def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_m
     page = page_factory(engine_with_model)
     fields = page.model_panel.fields
     assert fields["name"].text() == "default"
-    assert fields["features"].text().startswith("14: band_current_est, band_deviation")
-    assert "source simulator" in fields["training"].text() and "seed 42" in fields["training"].text()
+    shipped = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
+    assert fields["features"].text().startswith(f"{len(shipped['features'])}: band_current_est, band_deviation")
+    assert "source simulator" in fields["training"].text()
     assert fields["sklearn"].text().startswith("1.")
-    assert fields["sha256"].text() == "019846c42924…"
+    assert fields["sha256"].text() == f"{shipped['sha256'][:12]}…"
 
 
 def test_tampered_model_is_refused_with_the_reason(
@@ -193,9 +198,9 @@ def test_tampered_model_is_refused_with_the_reason(
 ) -> None:
     engine = engine_with_model
     bad = _copy_model(engine.settings.data_dir / "models", "tampered")
-    payload = bytearray(bad.with_suffix(".joblib").read_bytes())
+    payload = bytearray(bad.with_suffix(".skops").read_bytes())
     payload[1000] ^= 0xFF
-    bad.with_suffix(".joblib").write_bytes(bytes(payload))
+    bad.with_suffix(".skops").write_bytes(bytes(payload))
     page = page_factory(engine)
     panel = page.model_panel
     qloop.run(panel.rescan())
@@ -228,7 +233,7 @@ def test_other_model_loads_and_becomes_the_choice(
     assert engine.control is not None
     assert Path(engine.control.controller.model.path).parent == other.parent  # type: ignore[union-attr]
     assert engine.settings.ml.model_path == other
-    assert panel.fields["file"].text() == "other.joblib"
+    assert panel.fields["file"].text() == "other.skops"
     assert any("(loaded)" in panel.list.item(i).text() and "other" in panel.list.item(i).text()
                for i in range(panel.list.count()))
     assert engine.audited[-1].action == "load_model" and engine.audited[-1].result is AuditResult.ACCEPTED

@@ -42,7 +42,7 @@ def test_install_lays_out_program_config_and_data(installation: Installation) ->
     assert (inst.config_dir / "registers.yaml").is_file()
     assert (inst.config_dir / "alarm_messages.yaml").is_file()
     assert "BANDSAW_CONFIG=" in (inst.config_dir / "bandsaw.env").read_text()
-    assert (inst.data_dir / "models" / "default.joblib").is_file()
+    assert (inst.data_dir / "models" / "default.skops").is_file()
     assert (inst.data_dir / "models" / "default.json").is_file()
     assert inst.logs_dir.is_dir()
     # Installed as a wheel, not editable: the code lives in the venv, not in this checkout.
@@ -205,5 +205,5 @@ def test_uninstall_removes_program_and_keeps_config_and_data(installation: Insta
         assert not gone.exists() and not gone.is_symlink(), gone
     assert (inst.config_dir / "config.yaml").is_file()
     assert (inst.data_dir / "databases" / "raw.db").is_file()
-    assert (inst.data_dir / "models" / "default.joblib").is_file()
+    assert (inst.data_dir / "models" / "default.skops").is_file()
     assert inst.logs_dir.is_dir()

@@ -137,7 +137,7 @@ def test_wheel_carries_the_defaults(user_install: UserInstall) -> None:
     packaged = user_install.site / "core" / "defaults"
     for path in ("config/config.yaml", "config/registers.yaml", "config/alarm_messages.yaml", "config/.env.example",
                  "resources/themes/high_performance.qss", "resources/icons/bandsaw.svg",
-                 "models/default.joblib", "models/default.json"):
+                 "models/default.skops", "models/default.json"):
         assert (packaged / path).is_file(), path
     assert (packaged / "config" / "config.yaml").read_bytes() == (PROJECT_ROOT / "config" / "config.yaml").read_bytes()
     if (PROJECT_ROOT / "resources" / "translations").is_dir():

@@ -11,8 +11,15 @@ import pytest
 from sklearn.ensemble import BaggingRegressor
 from sklearn.tree import DecisionTreeRegressor
 
-from core.ml.artefact import ModelRefused, artefact_paths, load_model, save_model
-from core.ml.features import CURRENT_FROM_TORQUE, FeatureError, FeatureExtractor, current_from_torque
+from core.ml.artefact import ModelRefused, artefact_paths, load_model, save_model, write_manifest
+from core.ml.features import (
+    CURRENT_FROM_TORQUE,
+    FeatureError,
+    FeatureExtractor,
+    current_from_torque,
+    training_envelope,
+)
+from core.ml.signing import ModelKey, load_key
 from core.snapshot import Quality, Snapshot
 
 FEATURES = (CURRENT_FROM_TORQUE, "band_deviation", "cutting_speed", "descent_speed")
@@ -51,43 +58,51 @@ def _forest(seed: int = 3) -> tuple[BaggingRegressor, np.ndarray]:
     return model, x
 
 
-def _save(tmp_path: Path) -> Path:
-    model, _ = _forest()
+@pytest.fixture
+def key(tmp_path: Path) -> ModelKey:
+    return load_key(tmp_path / "data")
+
+
+def _save(tmp_path: Path, key: ModelKey | None) -> Path:
+    model, x = _forest()
     return save_model(model, tmp_path / "m", features=FEATURES, steps={"descent_speed": 1.0},
-                      training={"source": "test"})
+                      training={"source": "test"}, key=key, envelope=training_envelope(x, FEATURES))
 
 
-def test_round_trip_and_fast_path_match_sklearn(tmp_path: Path) -> None:
-    manifest_path = _save(tmp_path)
-    model = load_model(tmp_path / "m")
+def test_round_trip_and_fast_path_match_sklearn(tmp_path: Path, key: ModelKey) -> None:
+    manifest_path = _save(tmp_path, key)
+    model = load_model(tmp_path / "m", key)
     assert model.features == FEATURES and model.steps == {"descent_speed": 1.0}
+    assert model.manifest.signed_by == key.key_id
     data = json.loads(manifest_path.read_text())
     assert data["sklearn_version"] and data["training"] == {"source": "test"}
+    assert set(data["versions"]) >= {"sklearn", "skops", "numpy", "python"}
+    assert set(data["envelope"]["ranges"]) == set(FEATURES)
     _, x = _forest()
     for row in x[:50]:
         expected = float(np.clip(model.estimator.predict(row.reshape(1, -1))[0], -1, 1))
         assert model.predict(list(row)) == pytest.approx(expected, abs=1e-9)
 
 
-def test_tampered_model_refused_before_unpickling(tmp_path: Path) -> None:
-    _save(tmp_path)
+def test_tampered_model_refused_before_loading(tmp_path: Path, key: ModelKey) -> None:
+    _save(tmp_path, key)
     _, model_file = artefact_paths(tmp_path / "m")
     # A pickle that would run code when loaded: the hash check must stop it first.
     model_file.write_bytes(b"cos\nsystem\n(S'touch " + str(tmp_path / "pwned").encode() + b"'\ntR.")
     with pytest.raises(ModelRefused, match="sha256"):
-        load_model(tmp_path / "m")
+        load_model(tmp_path / "m", key)
     assert not (tmp_path / "pwned").exists()
 
 
-def test_corrupt_model_with_matching_hash_is_refused(tmp_path: Path) -> None:
-    manifest_path = _save(tmp_path)
+def test_corrupt_model_with_matching_signed_hash_is_refused(tmp_path: Path, key: ModelKey) -> None:
+    manifest_path = _save(tmp_path, key)
     _, model_file = artefact_paths(tmp_path / "m")
-    model_file.write_bytes(b"not a pickle at all")
+    model_file.write_bytes(b"not a model at all")
     data = json.loads(manifest_path.read_text())
-    data["sha256"] = hashlib.sha256(b"not a pickle at all").hexdigest()
-    manifest_path.write_text(json.dumps(data))
-    with pytest.raises(ModelRefused, match="cannot unpickle"):
-        load_model(tmp_path / "m")
+    data["sha256"] = hashlib.sha256(b"not a model at all").hexdigest()
+    write_manifest(manifest_path, data, key)  # even signed by this installation
+    with pytest.raises(ModelRefused, match="not a skops model file"):
+        load_model(tmp_path / "m", key)
 
 
 @pytest.mark.parametrize(
@@ -98,20 +113,23 @@ def test_corrupt_model_with_matching_hash_is_refused(tmp_path: Path) -> None:
         ({"format": "other/9"}, "unknown manifest format"),
         ({"output": {"kind": "magic", "steps": {}}}, "output kind"),
         ({"model_file": "../etc/passwd"}, "beside the manifest"),
+        ({"model_file": "m.joblib"}, "skops file name"),
     ],
 )
-def test_manifest_problems_are_refused(tmp_path: Path, change: dict, message: str) -> None:
-    manifest_path = _save(tmp_path)
+def test_manifest_problems_are_refused_even_when_signed(
+    tmp_path: Path, key: ModelKey, change: dict, message: str
+) -> None:
+    manifest_path = _save(tmp_path, key)
     data = json.loads(manifest_path.read_text())
     data.update(change)
-    manifest_path.write_text(json.dumps(data))
+    write_manifest(manifest_path, data, key)
     with pytest.raises(ModelRefused, match=message):
-        load_model(tmp_path / "m")
+        load_model(tmp_path / "m", key)
 
 
-def test_missing_or_broken_manifest(tmp_path: Path) -> None:
+def test_missing_or_broken_manifest(tmp_path: Path, key: ModelKey) -> None:
     with pytest.raises(ModelRefused, match="not found"):
-        load_model(tmp_path / "nothing")
+        load_model(tmp_path / "nothing", key)
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ModelRefused, match="unreadable"):
-        load_model(tmp_path / "bad")
+        load_model(tmp_path / "bad", key)

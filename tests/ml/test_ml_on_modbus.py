@@ -10,6 +10,7 @@ import pytest
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import PROJECT_ROOT, Settings
+from core.control.envelope import Precheck
 from core.control.journal import MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -56,8 +57,10 @@ async def test_ml_cut_over_modbus_writes_within_limits_and_restores(
     poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
     writer = Writer(settings, register_map, client, lambda: poller.latest)
 
-    async def write(name: str, value: float, *, user: str, reason: str) -> WriteResult:
-        result = await writer.write(name, value, user=user, reason=reason)
+    async def write(
+        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+    ) -> WriteResult:
+        result = await writer.write(name, value, user=user, reason=reason, precheck=precheck)
         writes.append((result, sim.plc.state))
         return result
 

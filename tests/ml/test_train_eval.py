@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from core.control.journal import MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
 from core.ml.artefact import load_model
+from core.ml.signing import load_key
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
 from core.ml.train import DEFAULT_FEATURES, train
 from core.registers import RegisterMap
@@ -21,6 +23,7 @@ from core.sim.materials import STOCK
 from core.snapshot import SawState
 
 pytestmark = pytest.mark.slow
+TRAINED_DATA = Path(tempfile.mkdtemp(prefix="bandsaw-train-"))  # the trained fixture's installation
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +31,14 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from core.config import PROJECT_ROOT, load_settings
 
     settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
-                             env_file=tmp_path_factory.getbasetemp() / "no.env")
+                             env_file=tmp_path_factory.getbasetemp() / "no.env",
+                             overrides={"paths": {"data_dir": str(TRAINED_DATA)}})
     return train(None, 9, tmp_path_factory.mktemp("models") / "small", seed=5, settings=settings)
 
 
 def test_training_is_reproducible(trained: Path, settings: Settings, tmp_path: Path) -> None:
     again = train(None, 9, tmp_path / "again", seed=5, settings=settings)
-    first, second = load_model(trained), load_model(again)
+    first, second = load_model(trained, load_key(TRAINED_DATA)), load_model(again, load_key(settings.data_dir))
     assert first.manifest.training["rows"] == second.manifest.training["rows"] > 500
     rng = random.Random(1)
     for _ in range(20):
@@ -45,6 +49,7 @@ def test_training_is_reproducible(trained: Path, settings: Settings, tmp_path: P
 async def test_ml_cut_writes_within_limits_and_restores_speeds(
     trained: Path, settings: Settings, register_map: RegisterMap
 ) -> None:
+    settings.paths.data_dir = TRAINED_DATA
     saw = SimSaw(seed=77)
     journal = MemoryJournal()
     alarms = AlarmManager(clock=saw.clock)
@@ -54,9 +59,9 @@ async def test_ml_cut_writes_within_limits_and_restores_speeds(
     assert controller.load_model(trained)
     writes: list[tuple[str, float, SawState]] = []
 
-    async def write(name: str, value: float, *, user: str, reason: str):  # type: ignore[no-untyped-def]
+    async def write(name: str, value: float, *, user: str, reason: str, precheck=None):  # type: ignore[no-untyped-def]
         writes.append((name, value, saw.plc.state))
-        return await saw.write(name, value, user=user, reason=reason)
+        return await saw.write(name, value, user=user, reason=reason, precheck=precheck)
 
     controller._writer = write  # record what reaches the PLC
     await run_cuts(saw, RunOptions(cuts=2, stock=(STOCK[0], STOCK[4])), feed=controller.feed,
@@ -90,7 +95,7 @@ def test_train_from_raw_db_operator_corrections(settings: Settings, tmp_path: Pa
         conn.executemany(f"INSERT INTO samples (ts_ms, {', '.join(columns)}) VALUES "
                          f"({', '.join('?' * (len(columns) + 1))})", rows)
     manifest = train(raw, None, tmp_path / "from_raw", seed=1, settings=settings)
-    assert load_model(manifest).manifest.training["source"] == "raw.db"
+    assert load_model(manifest, load_key(settings.data_dir)).manifest.training["source"] == "raw.db"
     with sqlite3.connect(tmp_path / "empty.db") as conn:
         conn.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, ts_ms INTEGER)")
     with pytest.raises(ValueError, match="lack columns"):
