@@ -325,10 +325,11 @@ class ControlSettings(_Section):
         }
     )
     # Stricter limits than the register map's may be set here; the envelope takes the tighter.
-    cutting_speed_min: float | None = None
-    cutting_speed_max: float | None = None
-    descent_speed_min: float | None = None
-    descent_speed_max: float | None = None
+    # Defaults: the reference system's speed limits (steel 40-90 m/min, descent 10-60 mm/min).
+    cutting_speed_min: float | None = 40.0
+    cutting_speed_max: float | None = 90.0
+    descent_speed_min: float | None = 10.0
+    descent_speed_max: float | None = 60.0
     stale_after_periods: float = Field(default=2.0, gt=0)
     # Nothing is written on data older than stale_after_periods; ML mode ends (fault, back to the
     # operator's speeds) once the newest sample stays that old for this long. One late poll on a
@@ -341,6 +342,14 @@ class ControlSettings(_Section):
     global_factor: float = Field(default=1.0, ge=0, le=10)
     restore_speeds_after_cut: bool = True
     torque_guard: TorqueGuardSettings = TorqueGuardSettings()
+    # Absolute load ceiling, below the PLC's own overload trip (the simulator's: 120 % for 2 s):
+    # above it ML cuts the descent at once; still above after ceiling_end_after_s, ML ends.
+    torque_ceiling_pct: float = Field(default=100.0, gt=0, le=300)
+    current_ceiling_a: float | None = Field(default=None, gt=0)
+    ceiling_descent_cut_pct: float = Field(default=25.0, gt=0, lt=100)
+    ceiling_end_after_s: float = Field(default=1.5, ge=0)
+    # Operator changes to the speeds during one cut (PLC panel or HMI) after which ML pauses for that cut.
+    max_overrides_per_cut: int = Field(default=3, ge=1)
 
 
 class MlSettings(_Section):
@@ -349,6 +358,9 @@ class MlSettings(_Section):
     model_path: Path | None = DEFAULT_MODEL
     averaging_samples: int = Field(default=3, ge=1, le=100)
     current_polynomial: tuple[float, float, float] = (0.015, -0.278, 15.656)
+    # Inputs this far outside the training ranges (percent of each range's span) are "outside
+    # the model's experience": ML holds the speeds.
+    envelope_margin_pct: float = Field(default=5.0, ge=0, le=100)
 
 
 class CostSettings(_Section):

@@ -160,7 +160,12 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
             self.access.trail.record(user, "write", name, new=value, result=AuditResult.FAILED,
                                      detail="the engine is not running")
             return WriteResult(name, value, ok=False, reason="the engine is not running")
-        return await self.writer.write(name, value, user=user, reason=reason)
+        result = await self.writer.write(name, value, user=user, reason=reason)
+        held = result.written if result.ok else result.read_back  # what the PLC now holds, if known
+        if self.control is not None and held is not None:
+            # Before any ML decision can run: a person's speed is ML's new base (#14.5).
+            self.control.human_wrote(name, held)
+        return result
 
     async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
         speeds = self.settings.control.presets.get(preset)

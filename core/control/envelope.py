@@ -46,6 +46,8 @@ class Fault(StrEnum):
     STALE_DATA = "stale_data"
     COMMS = "comms"
     MODEL = "model"
+    TRIP = "plc_trip"  # the PLC stopped the cut (overload, breakage, error state)
+    CEILING = "load_ceiling"  # the load stayed above the absolute ceiling
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +158,14 @@ class SafetyEnvelope:
     def _step_reference(
         self, name: str, snapshot: Snapshot, now: float, last: _LastWrite | None
     ) -> tuple[float | None, float]:
-        # Our own recent accepted write is the truth until a later read shows the PLC's value.
-        if last is not None and now - last.at < STEP_WINDOW_CAP_S:
-            return last.value, max(0.0, now - last.at)
+        # Our own recent accepted write is the truth until a read begun after it shows the
+        # PLC's value (which may be a person's change since: then that is the reference).
         current = snapshot.value(name)
+        read_after = last is not None and snapshot.monotonic - snapshot.read_s > last.at
+        if last is not None and now - last.at < STEP_WINDOW_CAP_S:
+            if read_after and current is not None and math.isfinite(current):
+                return current, max(0.0, now - last.at)
+            return last.value, max(0.0, now - last.at)
         if current is None or not math.isfinite(current):
             return (last.value if last is not None else None), self.min_interval_s
         if last is None:

@@ -1,12 +1,20 @@
-"""The ML speed controller: a model nudges the speeds during a cut, behind guard and envelope.
+"""The ML speed controller: a model nudges the speeds during a cut, behind guard, ceiling and envelope.
 
 Wiring: the engine calls :meth:`MlController.feed` with every snapshot (cheap, synchronous)
 and runs :meth:`MlController.run` as a task (``rate_hz``, 5 Hz by default); each tick,
 :meth:`MlController.step` makes one decision. The controller acts only when the mode is ML,
-the saw is CUTTING, the newest snapshot is fresh and the initial delay has passed. Order of
-precedence within a tick: pending restores, faults, the torque guard, then the model.
-Every write goes through :class:`~core.control.envelope.SafetyEnvelope`; a stale snapshot, a
-failed write or a model error returns control to the operator with their saved speeds.
+the saw is CUTTING, the newest snapshot is fresh and the initial delay has passed.
+
+Order of precedence within a tick: a PLC trip (ends ML), pending restores, stale data,
+operator overrides (the person's speed becomes the base; too many in one cut pause ML for the
+cut), the absolute load ceiling (cuts descent at once, ends ML if it persists), the torque guard,
+then the model, which acts only inside its training envelope (outside it ML holds the speeds).
+
+Every decision builds on the PLC's live speeds (:class:`~core.control.operator_watch.OperatorWatch`),
+never on a stored target, so nothing ML writes reverts a person's change. Every write goes
+through :class:`~core.control.envelope.SafetyEnvelope` and the Writer, which re-checks under its
+lock, right before the write, that the mode is still ML, the data still fresh, the cut still on
+and the speed still what the decision was built on.
 """
 
 from __future__ import annotations
@@ -16,16 +24,20 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
-from core.control.envelope import Fault, SafetyEnvelope, WriteFn
+from core.control.competence import Competence
+from core.control.envelope import Fault, Precheck, SafetyEnvelope, WriteFn
 from core.control.journal import ControlJournal, DecisionRow
-from core.control.modes import Mode, ModeManager
+from core.control.load_watch import CeilingBreach, LoadCeiling, plc_trip
+from core.control.modes import ModeManager
+from core.control.operator_watch import OperatorWatch, Override
+from core.control.status import ControllerStatus, ControlState
 from core.control.torque_guard import GuardEvent, TorqueGuard
 from core.ml.artefact import ModelRefused, load_model
 from core.ml.features import FeatureError, FeatureExtractor
@@ -35,12 +47,17 @@ from core.snapshot import Quality, SawState, Snapshot
 
 log = logging.getLogger("bandsaw.control")
 
-USER = "ml"  # who the audit trail names for controller writes
+USER = "ml"  # who the Writer's records name for controller writes
 SPEEDS = ("descent_speed", "cutting_speed")
 ALARM_FAULT = "control.ml_fault"
 ALARM_GUARD = "control.torque_guard"
 ALARM_MODEL = "control.model_refused"
-_EPS = 1e-6
+ALARM_OUTSIDE = "control.ml_outside_envelope"
+ALARM_TRIP = "control.plc_trip"
+ALARM_CEILING = "control.load_ceiling"
+
+__all__ = ["ALARM_CEILING", "ALARM_FAULT", "ALARM_GUARD", "ALARM_MODEL", "ALARM_OUTSIDE", "ALARM_TRIP",
+           "ControlState", "ControllerStatus", "MlController", "Policy"]
 
 
 class Policy(Protocol):
@@ -49,24 +66,9 @@ class Policy(Protocol):
     name: str
     features: tuple[str, ...]
     steps: dict[str, float]
+    envelope: Mapping[str, Any]  # the training envelope ({} = none recorded)
 
     def predict(self, x: Sequence[float]) -> float: ...
-
-
-@dataclass(slots=True)
-class ControllerStatus:
-    """The controller as the HMI's control page shows it."""
-
-    mode: str = Mode.MANUAL.value
-    in_cut: bool = False
-    controlling: bool = False
-    model: str = ""
-    coefficient: float | None = None
-    features: dict[str, float] = field(default_factory=dict)
-    saved_speeds: dict[str, float] = field(default_factory=dict)
-    guard_events: int = 0
-    last_action: str = ""
-    last_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -101,6 +103,8 @@ class MlController:
             write_rate_hz=settings.modbus.write_rate_hz,
         )
         self.guard = TorqueGuard(settings.control.torque_guard, settings.ml.averaging_samples)
+        self.ceiling = LoadCeiling(settings.control, settings.ml.averaging_samples)
+        self.watch = OperatorWatch(SPEEDS, {n: register_map[n].scale for n in SPEEDS if n in register_map})
         self.modes = modes
         self._writer = writer
         self._alarms = alarms
@@ -113,14 +117,20 @@ class MlController:
         self._guard_event: GuardEvent | None = None
         self._controlling = False
         self._saved: dict[str, float] = {}
-        self._desired: dict[str, float] = {}
         self._accum: dict[str, float] = dict.fromkeys(SPEEDS, 0.0)
         self._restore: dict[str, float] = {}
+        self._paused = ""  # why ML pauses for the rest of this cut
+        self._overrides = 0
+        self._ceiling_cut_at: float | None = None
+        # A descent cut by the guard or the ceiling is driven home over the next ticks (the step
+        # limit may take more than one write); an operator's change of descent cancels it.
+        self._descent_goal: tuple[float, str] | None = None
         self._task: asyncio.Task[None] | None = None
         self.overruns = 0
         self.status = ControllerStatus(mode=modes.mode.value)
         self.model: Policy | None = None
         self.features: FeatureExtractor | None = None
+        self.competence: Competence | None = None
         self.model_error = ""  # why the last model was refused, for the HMI
         if model is not None:
             self.set_model(model)
@@ -130,7 +140,7 @@ class MlController:
     def set_model(self, model: Policy | None) -> bool:
         """Use ``model`` (None: no model; ML mode then faults). False if its features are unusable."""
         if model is None:
-            self.model, self.features = None, None
+            self.model, self.features, self.competence = None, None, None
             self.status.model = ""
             return True
         try:
@@ -144,6 +154,7 @@ class MlController:
             self._refuse_model(f"model {model.name}: {exc}")
             return False
         self.model, self.features = model, features
+        self.competence = Competence(model.envelope, model.features, self.settings.ml.envelope_margin_pct)
         self.model_error = ""
         self.status.model = model.name
         self._alarms.update(ALARM_MODEL, False, "ML model refused", priority=Priority.HIGH, source="control")
@@ -159,9 +170,6 @@ class MlController:
         return self.set_model(model)
 
     def model_key(self) -> ModelKey | None:
-        return self._key()
-
-    def _key(self) -> ModelKey | None:
         """The installation's signing key (created on first need); None: only shipped models load."""
         if self._model_key is None:
             try:
@@ -171,10 +179,12 @@ class MlController:
                 return None
         return self._model_key
 
+    _key = model_key
+
     def _refuse_model(self, reason: str) -> None:
         log.error("ML model refused: %s", reason)
         self.model_error = reason
-        self.model, self.features = None, None
+        self.model, self.features, self.competence = None, None, None
         self.status.model = ""
         self._alarms.update(ALARM_MODEL, True, f"ML model refused: {reason}", priority=Priority.HIGH,
                             source="control")
@@ -195,6 +205,7 @@ class MlController:
             self._cut = _Cut(snapshot.monotonic, height)
             self._cut_ended = False
             self.guard.begin_cut(snapshot.monotonic, height if height is not None else 0.0)
+            self.ceiling.reset()
             if self.features is not None:
                 self.features.reset()
             self._accum = dict.fromkeys(SPEEDS, 0.0)
@@ -202,16 +213,22 @@ class MlController:
             self._cut = None
             self._cut_ended = True
             self.guard.end_cut()
+            self.ceiling.reset()
             self._guard_event = None
         if self.features is not None:
             self.features.push(snapshot)
         if self._cut is not None:
             if self._cut.start_height is None and height is not None:
                 self._cut.start_height = height
+            self.ceiling.update(snapshot)
             event = self.guard.update(snapshot.monotonic, height, snapshot.value("band_torque"))
             if event is not None:
                 self._guard_event = event
         self.status.in_cut = self._cut is not None
+
+    def human_wrote(self, name: str, value: float) -> None:
+        """A person's write went through the Writer (HMI, preset): the new base for ML at once."""
+        self.watch.human_wrote(name, value, self._clock())
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -266,42 +283,75 @@ class MlController:
         snap = self._latest
         fresh = self.envelope.is_fresh(snap, now)
         self.status.mode = self.modes.mode.value
+        if snap is None:
+            return None  # nothing read yet since start: nothing to control, nothing to restore
+        trip = plc_trip(snap) if snap.quality is not Quality.COMM_ERROR else ""
+        if trip and self.modes.is_ml:
+            return self._fault(Fault.TRIP, trip, snap, alarm=ALARM_TRIP, downward_only=True)
         if self._cut_ended:
             self._cut_ended = False
             self._end_control(restore=self.control.restore_speeds_after_cut)
-            self._alarms.update(ALARM_GUARD, False, "torque guard", source="control")
-        if snap is None:
-            return None  # nothing read yet since start: nothing to control, nothing to restore
+            self._end_of_cut_alarms()
         if self.modes.is_ml and (not fresh or snap.saw_state is None):
             age = now - snap.monotonic
             late_poll = snap.quality is not Quality.COMM_ERROR and snap.saw_state is not None
             if late_poll and age <= max(self.envelope.max_age_s, self.control.stale_fault_after_s):
+                self._set_state(ControlState.STALE)
                 return None  # a late poll: decide nothing, write nothing, wait for fresh data
             detail = f"newest sample {age:.2f} s old, {snap.quality.value}" if not fresh else "saw state unknown"
             return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
         if self._restore:
             return await self._step_restore(snap, now, fresh)
         if not self.modes.is_ml:
+            self._set_state(ControlState.OFF)
             if self._controlling:
                 self._end_control(restore=True)
                 return self._record("restore", "operator chose manual", snap)
             return None
         self._alarms.update(ALARM_FAULT, False, "ML control fault", priority=Priority.HIGH, source="control")
+        self._alarms.update(ALARM_TRIP, False, "PLC trip", priority=Priority.HIGH, source="control")
         if self._cut is None:
+            self._set_state(ControlState.IDLE)
             return None
         if not self._controlling:
             self._begin_control(snap)
+        overridden = self._take_overrides(snap)
+        if self._paused:
+            self._set_state(ControlState.PAUSED)
+            return overridden
+        breach = self.ceiling.breach(now)
+        if breach is not None:
+            return await self._apply_ceiling(breach, snap, now)
+        self._alarms.update(ALARM_CEILING, False, "load ceiling", priority=Priority.HIGH, source="control")
         if self._guard_event is not None:
             event, self._guard_event = self._guard_event, None
             return await self._apply_guard(event, snap, now)
+        if self._descent_goal is not None:
+            goal, action = self._descent_goal
+            base = self.watch.base("descent_speed", snap)
+            if base is not None and base > goal and not self.watch.same("descent_speed", base, goal):
+                return await self._write({"descent_speed": goal}, snap, now, action, f"descent to {goal:g}")
+            self._descent_goal = None
+        return await self._decide(snap, now) or overridden
+
+    async def _decide(self, snap: Snapshot, now: float) -> DecisionRow | None:
+        """The model's turn: initial delay, features, competence, prediction, writes."""
         waiting = self._initial_delay_left(snap)
         if waiting:
-            return await self._apply(snap, now, "wait", waiting)
+            self._set_state(ControlState.WAITING)
+            return self._record("wait", waiting, snap)
         if self.model is None or self.features is None:
             return self._fault(Fault.MODEL, "no model loaded", snap)
         vector = self.features.vector()
         if vector is None:
-            return await self._apply(snap, now, "hold", "features not ready")
+            return self._record("hold", "features not ready", snap)
+        self.status.features = self.features.as_dict(vector)
+        outside = self.competence.check(vector) if self.competence is not None else ""
+        self._set_competence(outside)
+        if outside:
+            self._accum = dict.fromkeys(SPEEDS, 0.0)
+            self._set_state(ControlState.HOLDING)
+            return self._record("hold", outside, snap)
         try:
             coefficient = self.model.predict(vector)
             if not math.isfinite(coefficient):
@@ -310,28 +360,82 @@ class MlController:
             return self._fault(Fault.MODEL, f"model failed: {type(exc).__name__}: {exc}", snap)
         coefficient = min(1.0, max(-1.0, coefficient))
         self.status.coefficient = coefficient
-        self.status.features = self.features.as_dict(vector)
-        self._accumulate(coefficient)
-        return await self._apply(snap, now, "model", "", coefficient=coefficient)
+        self._set_state(ControlState.CONTROLLING)
+        targets = self._accumulate(coefficient, snap)
+        return await self._write(targets, snap, now, "model", "", coefficient=coefficient)
 
     # --- pieces of a decision ----------------------------------------------------------
 
     def _begin_control(self, snap: Snapshot) -> None:
         self._saved = {name: v for name in SPEEDS if (v := snap.value(name)) is not None}
-        self._desired = dict(self._saved)
         self._accum = dict.fromkeys(SPEEDS, 0.0)
         self._controlling = True
+        self.watch.begin(snap)
         self.status.controlling = True
         self.status.saved_speeds = dict(self._saved)
         log.info("ML control of cut begins; operator speeds saved: %s", self._saved)
 
-    def _end_control(self, *, restore: bool) -> None:
+    def _end_control(self, *, restore: bool, downward_only: bool = False) -> None:
         if self._controlling and restore:
             self._restore = dict(self._saved)
+            live = self._latest.value("descent_speed") if self._latest is not None else None
+            if downward_only and live is not None and self._restore.get("descent_speed", -math.inf) > live:
+                # After a trip or an overload the saw does not get a faster descent back from ML.
+                self._restore.pop("descent_speed")
+        if not self._restore:
+            self.watch.end()
         self._controlling = False
-        self._desired = {}
+        self._descent_goal = None
         self._accum = dict.fromkeys(SPEEDS, 0.0)
         self.status.controlling = False
+
+    def _end_of_cut_alarms(self) -> None:
+        self._paused, self._overrides, self._descent_goal = "", 0, None
+        self.status.paused_reason, self.status.overrides_this_cut = "", 0
+        self._ceiling_cut_at = None
+        self._alarms.update(ALARM_GUARD, False, "torque guard", source="control")
+        self._alarms.update(ALARM_CEILING, False, "load ceiling", priority=Priority.HIGH, source="control")
+        self._set_competence("")
+
+    def _set_state(self, state: ControlState) -> None:
+        self.status.state = state
+
+    def _set_competence(self, outside: str) -> None:
+        if outside == self.status.competence:
+            return
+        self.status.competence = outside
+        if outside:
+            log.warning("ML holds the speeds: %s", outside)
+        else:
+            log.info("ML back inside the model's experience")
+        self._alarms.update(ALARM_OUTSIDE, bool(outside), f"ML holds: {outside}" if outside else "ML holds",
+                            priority=Priority.LOW, source="control")
+
+    def _take_overrides(self, snap: Snapshot) -> DecisionRow | None:
+        """A person changed a speed: their value is the new base and the speed restored later."""
+        row = None
+        for change in self.watch.check(snap):
+            row = self._override(change, snap)
+        return row
+
+    def _override(self, change: Override, snap: Snapshot) -> DecisionRow:
+        self._overrides += 1
+        self._saved[change.register] = change.new
+        if change.register == "descent_speed":
+            self._descent_goal = None  # the person's descent stands
+        self._accum[change.register] = 0.0
+        self.status.saved_speeds = dict(self._saved)
+        self.status.overrides_this_cut = self._overrides
+        where = "on the PLC panel" if change.source == "plc" else "in the HMI"
+        reason = f"operator set {change.register} {change.old:g} -> {change.new:g} {where}"
+        if self._overrides >= self.control.max_overrides_per_cut and not self._paused:
+            self._paused = f"the operator changed the speeds {self._overrides} times in this cut"
+            self.status.paused_reason = self._paused
+            log.warning("ML pauses for this cut: %s", self._paused)
+            reason += f"; ML pauses for this cut ({self._overrides} overrides)"
+        log.info("operator override: %s", reason)
+        before = {change.register: change.old}
+        return self._record("override", reason, snap, before=before, observed={change.register: change.new})
 
     def _initial_delay_left(self, snap: Snapshot) -> str:
         assert self._cut is not None
@@ -349,53 +453,82 @@ class MlController:
             return f"initial descent {descended:.1f}/{c.initial_descent_mm:.1f} mm"
         return ""
 
-    def _accumulate(self, coefficient: float) -> None:
+    def _accumulate(self, coefficient: float, snap: Snapshot) -> dict[str, float]:
+        """Add this decision's nudge; a register whose sum passes its threshold gets a target."""
         assert self.model is not None
         thresholds = {"descent_speed": self.control.write_threshold_descent,
                       "cutting_speed": self.control.write_threshold_cutting}
+        targets: dict[str, float] = {}
         for name in SPEEDS:
             step = self.model.steps.get(name, 0.0)
-            if step == 0.0 or name not in self._desired:
+            if step == 0.0:
                 continue
             self._accum[name] += coefficient * self.control.global_factor * step
             if abs(self._accum[name]) >= thresholds[name]:
-                limits = self.envelope.limits(name)
-                target = self._desired[name] + self._accum[name]
-                # Desired speeds never run away past what the envelope would allow anyway.
-                self._desired[name] = min(max(target, limits.low), limits.high)
+                base = self.watch.base(name, snap)
+                if base is not None:
+                    limits = self.envelope.limits(name)
+                    targets[name] = min(max(base + self._accum[name], limits.low), limits.high)
                 self._accum[name] = 0.0
+        return targets
+
+    def _descent_cut(self, snap: Snapshot, factor: float) -> dict[str, float]:
+        base = self.watch.base("descent_speed", snap)
+        if base is None:
+            return {}
+        self._accum = dict.fromkeys(SPEEDS, 0.0)
+        goal = max(self.envelope.limits("descent_speed").low, base * factor)
+        if self._descent_goal is not None:
+            goal = min(goal, self._descent_goal[0])
+        return {"descent_speed": goal}
 
     async def _apply_guard(self, event: GuardEvent, snap: Snapshot, now: float) -> DecisionRow:
-        current = self._desired.get("descent_speed", snap.value("descent_speed") or 0.0)
-        limits = self.envelope.limits("descent_speed")
-        self._desired["descent_speed"] = max(limits.low, current * event.descent_factor)
-        self._accum = dict.fromkeys(SPEEDS, 0.0)
         self.status.guard_events = self.guard.events
         text = event.describe()
         log.warning("torque guard: %s", text)
         self._alarms.update(ALARM_GUARD, True, f"Torque guard: {text}", priority=Priority.MEDIUM,
                             source="control", value=event.rise_pct)
-        return await self._apply(snap, now, "guard", text)
+        targets = self._descent_cut(snap, event.descent_factor)
+        if targets:
+            self._descent_goal = (targets["descent_speed"], "guard")
+        return await self._write(targets, snap, now, "guard", text)
 
-    async def _apply(
-        self, snap: Snapshot, now: float, action: str, reason: str, *, coefficient: float | None = None
+    async def _apply_ceiling(self, breach: CeilingBreach, snap: Snapshot, now: float) -> DecisionRow:
+        text = breach.describe()
+        if breach.for_s >= self.control.ceiling_end_after_s:
+            return self._fault(Fault.CEILING, f"load stayed above the ceiling: {text}", snap, alarm=ALARM_CEILING,
+                               downward_only=True)
+        self._alarms.update(ALARM_CEILING, True, f"Load ceiling: {text}; descent cut", priority=Priority.HIGH,
+                            source="control", value=breach.value)
+        if self._ceiling_cut_at is not None and now - self._ceiling_cut_at < 1.0:
+            return self._record("ceiling", f"{text}; descent already cut", snap)
+        self._ceiling_cut_at = now
+        self.ceiling.events += 1
+        self.status.ceiling_events = self.ceiling.events
+        log.warning("load ceiling: %s", text)
+        targets = self._descent_cut(snap, 1.0 - self.control.ceiling_descent_cut_pct / 100.0)
+        if targets:
+            self._descent_goal = (targets["descent_speed"], "ceiling")
+        return await self._write(targets, snap, now, "ceiling", text)
+
+    async def _write(
+        self, targets: dict[str, float], snap: Snapshot, now: float, action: str, reason: str,
+        *, coefficient: float | None = None,
     ) -> DecisionRow:
-        """Move the PLC toward the desired speeds through the envelope and record the decision."""
+        """Move the PLC to ``targets`` through the envelope and the Writer; record the decision."""
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
-        for name, target in self._desired.items():
-            current = self.envelope.last_value(name)
-            if current is None:
-                current = snap.value(name)
-            if current is not None and abs(target - current) < _EPS:
+        for name, target in targets.items():
+            base = self.watch.base(name, snap)
+            if base is None or self.watch.same(name, target, base):
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
-                precheck=self._still_ml,
+                precheck=self._still_ml(name, base),
             )
             if outcome.stopped:
-                # The mode, the data or the cut changed while this decision was being written:
-                # nothing more of it is written; the next tick decides afresh.
+                # The mode, the data, the cut or the speed changed while this decision was being
+                # written: nothing more of it is written; the next tick decides afresh.
                 return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
                                     written=written)
             if outcome.fault is not None:
@@ -403,6 +536,7 @@ class MlController:
                 return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
             if outcome.ok and outcome.result is not None and outcome.result.written is not None:
                 written[name] = outcome.result.written
+                self.watch.wrote(name, outcome.result.written, self._clock())
         if written and action == "model":
             action = "write"
         return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
@@ -413,55 +547,83 @@ class MlController:
             return "data went stale before the write"
         return ""
 
-    def _still_ml(self) -> str:
-        """Run under the Writer's lock right before each ML write: mode, data and cut still hold?"""
-        if not self.modes.is_ml:
-            return "ML mode ended before the write"
-        why = self._still_fresh()
-        if why:
-            return why
-        snap = self._latest
-        if snap is None or snap.saw_state is not SawState.CUTTING:
-            return "the cut ended before the write"
-        return ""
+    def _still_ml(self, name: str, base: float) -> Precheck:
+        def check() -> str:
+            """Under the Writer's lock, right before the write: mode, data, cut and base still hold?"""
+            if not self.modes.is_ml:
+                return "ML mode ended before the write"
+            why = self._still_fresh()
+            if why:
+                return why
+            snap = self._latest
+            if snap is None or snap.saw_state is not SawState.CUTTING:
+                return "the cut ended before the write"
+            return self.watch.still(name, base, snap)
+
+        return check
+
+    def _still_ours(self, name: str) -> Precheck:
+        def check() -> str:
+            """Under the Writer's lock: fresh data, and the speed still the one ML last wrote."""
+            why = self._still_fresh()
+            expected = self.watch.expected(name)
+            if why or expected is None:
+                return why
+            return self.watch.still(name, expected, self._latest)
+
+        return check
 
     async def _step_restore(self, snap: Snapshot, now: float, fresh: bool) -> DecisionRow | None:
         if not fresh:
             return None  # never write on stale data; try again when the data is back
+        for change in self.watch.check(snap):
+            # The operator set this speed after ML let go: theirs stands, nothing to restore.
+            self._restore.pop(change.register, None)
+            self._record("override", f"operator set {change.register} {change.old:g} -> {change.new:g}; "
+                         "not restored", snap)
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
         for name, target in list(self._restore.items()):
-            current = snap.value(name)
-            last = self.envelope.last_value(name)
-            if current is not None and abs(current - target) < 1e-3 and last in (None, current):
+            current = self.watch.base(name, snap)
+            if current is not None and self.watch.same(name, current, target):
                 del self._restore[name]  # already there: no write needed
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
-                precheck=self._still_fresh,
+                precheck=self._still_ours(name),
             )
             if outcome.stopped:
-                break  # stale data meanwhile: the restore stays pending
+                break  # stale data or a person's change meanwhile: the next tick looks again
             if outcome.fault is not None:
                 # The restore stays pending; ML (if someone chose it meanwhile) ends.
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
                 return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
             if outcome.ok and outcome.result is not None and outcome.result.written is not None:
                 written[name] = outcome.result.written
-                if abs(outcome.result.written - target) < 1e-3:
+                self.watch.wrote(name, outcome.result.written, self._clock())
+                if self.watch.same(name, outcome.result.written, target):
                     del self._restore[name]
+        if not self._restore and not self._controlling:
+            self.watch.end()
         if not written:
             return None
         done = "" if self._restore else " (done)"
         return self._record("restore", f"operator speeds{done}", snap, before=before, written=written)
 
-    def _fault(self, fault: Fault, reason: str, snap: Snapshot | None = None) -> DecisionRow:
+    def _fault(
+        self, fault: Fault, reason: str, snap: Snapshot | None = None, *,
+        alarm: str = ALARM_FAULT, downward_only: bool = False,
+    ) -> DecisionRow:
         was_ml = self.modes.is_ml
-        self._end_control(restore=True)
+        self._end_control(restore=True, downward_only=downward_only)
         self.modes.fault(reason)
         self.status.mode = self.modes.mode.value
-        self._alarms.update(ALARM_FAULT, True, f"ML control stopped ({fault.value}): {reason}",
-                            priority=Priority.HIGH, source="control")
+        self.status.state = ControlState.OFF
+        self.status.last_fault = f"{fault.value}: {reason}"
+        text = f"ML control stopped ({fault.value}): {reason}"
+        if fault in (Fault.TRIP, Fault.CEILING):
+            text += "; switch ML on again when the saw is ready"
+        self._alarms.update(alarm, True, text, priority=Priority.HIGH, source="control")
         if was_ml:
             log.warning("ML control stopped, back to manual: %s", reason)
         return self._record("fault", f"{fault.value}: {reason}", snap)
@@ -473,11 +635,12 @@ class MlController:
         snap: Snapshot | None,
         *,
         coefficient: float | None = None,
-        before: dict[str, float | None] | None = None,
-        written: dict[str, float] | None = None,
+        before: Mapping[str, float | None] | None = None,
+        written: Mapping[str, float] | None = None,
+        observed: Mapping[str, float] | None = None,
     ) -> DecisionRow:
         before = before or {}
-        written = written or {}
+        after = dict(written or {}) | dict(observed or {})
         row = DecisionRow(
             ts_ms=snap.ts_ms if snap is not None else int(self._wall_clock() * 1000),
             mode=self.modes.mode.value,
@@ -487,9 +650,9 @@ class MlController:
             coefficient=coefficient,
             features=self.status.features if coefficient is not None else {},
             descent_before=before.get("descent_speed"),
-            descent_after=written.get("descent_speed"),
+            descent_after=after.get("descent_speed"),
             cutting_before=before.get("cutting_speed"),
-            cutting_after=written.get("cutting_speed"),
+            cutting_after=after.get("cutting_speed"),
             torque=snap.value("band_torque") if snap is not None else None,
             model=self.model.name if self.model is not None else "",
         )

@@ -81,6 +81,10 @@ class MlControl:
             return True, ""
         return False, self.controller.model_error or f"model {path} refused"
 
+    def human_wrote(self, name: str, value: float) -> None:
+        """A person's write went through the Writer: ML builds on it from now on (engine calls this)."""
+        self.controller.human_wrote(name, value)
+
     def model_key(self) -> ModelKey | None:
         """The installation's model signing key (None when it cannot be read: only shipped models load)."""
         return self.controller.model_key()

@@ -314,6 +314,7 @@ class LoadedModel:
         self.name = manifest.name
         self.features = manifest.features
         self.steps = dict(manifest.steps)
+        self.envelope = manifest.envelope
         n_in = getattr(estimator, "n_features_in_", None)
         if n_in is not None and n_in != len(manifest.features):
             raise ModelRefused(

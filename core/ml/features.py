@@ -21,6 +21,17 @@ CURRENT_FROM_TORQUE = "band_current_est"
 DERIVED_SOURCES: Mapping[str, str] = {CURRENT_FROM_TORQUE: "band_torque"}
 
 
+# Registers the real saw PLC provides (the reference map, 2000-2234) that a model may read:
+# the reference system's four inputs (band current, here from torque; deviation; cutting and
+# descent speed) and what the PLC says about the cut. Nothing only the simulator has (band_wear
+# at 2235 does not exist on the real PLC).
+PLC_INPUTS = frozenset({
+    "band_torque", "band_current", "band_deviation", "cutting_speed", "descent_speed",
+    "cutting_speed_actual", "descent_speed_actual", "descent_current", "descent_torque", "head_height",
+    "material_type", "material_hardness", "cross_section", "dimension_a", "dimension_b", "dimension_c",
+    "dimension_d", "material_width", "tooth_pitch", "band_type", "band_material",
+})
+
 # Features that are codes (categories), not quantities: the training envelope lists the codes seen.
 CODE_FEATURES = frozenset({"material_type", "material_hardness", "cross_section"})
 
@@ -71,6 +82,9 @@ class FeatureExtractor:
         self._polynomial = tuple(float(c) for c in polynomial)
         known = set(available) if available is not None else None
         self._sources = tuple(DERIVED_SOURCES.get(name, name) for name in self.names)
+        not_plc = [n for n, src in zip(self.names, self._sources, strict=True) if src not in PLC_INPUTS]
+        if not_plc:
+            raise FeatureError(f"features the real PLC does not provide: {', '.join(not_plc)}")
         if known is not None:
             missing = [n for n, src in zip(self.names, self._sources, strict=True) if src not in known]
             if missing:

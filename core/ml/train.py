@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,10 @@ from sklearn.tree import DecisionTreeRegressor
 from core.config import Settings, load_settings
 from core.ml.artefact import LoadedModel, load_model, save_model
 from core.ml.features import CURRENT_FROM_TORQUE, FeatureExtractor, training_envelope
+from core.ml.plant_data import read_plant_data
 from core.ml.signing import load_key
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
+from core.ml.stock import random_training_item, split_description
 from core.snapshot import SawState, Snapshot
 
 log = logging.getLogger("bandsaw.ml")
@@ -40,14 +41,16 @@ log = logging.getLogger("bandsaw.ml")
 DEFAULT_FEATURES: tuple[str, ...] = (
     # The reference system's four...
     CURRENT_FROM_TORQUE, "band_deviation", "cutting_speed", "descent_speed",
-    # ...and what the PLC says about the cut: where the head is in which section of which grade.
-    "head_height", "material_type", "material_hardness", "cross_section",
-    "dimension_a", "dimension_b", "dimension_c", "dimension_d", "tooth_pitch", "band_wear",
+    # ...and what the real PLC says about the cut (core.ml.features.PLC_INPUTS): the hardness
+    # class (not the grade code: a new grade of a known class carries over), the section shape
+    # and height, where the head is, the band's pitch. No band wear: the PLC has no such register.
+    "material_hardness", "cross_section", "material_width", "head_height", "tooth_pitch",
 )
 ORACLE_FRACTION = 0.92  # aim a little below the oracle: margin for noise and lag
 LABEL_SCALE = 10.0  # mm/min of error that saturates the coefficient
-STEPS = {"descent_speed": 1.0, "cutting_speed": 0.5}  # mm/min per unit coefficient per decision
-HORIZON_S = 10.0  # raw.db labels: the operator's correction over this horizon
+# mm/min per unit coefficient per decision. The labels are about the descent only (the chip
+# window at the operator's band speed), so the model does not move the band speed.
+STEPS = {"descent_speed": 1.0, "cutting_speed": 0.0}
 
 
 def _estimator(seed: int, n_estimators: int = 24) -> BaggingRegressor:
@@ -68,7 +71,10 @@ async def _collect(
 ) -> tuple[list[list[float]], list[float]]:
     """Rows and labels from ``cuts`` simulated cuts (random excursions, or ``model`` in the loop)."""
     rng = random.Random(seed)
+    items = [random_training_item(rng) for _ in range(cuts)]  # never held-out stock (core.ml.stock)
+    wear = iter([item.band_wear_pct / 100.0 for item in items[1:]] + [0.0] * cuts)
     saw = SimSaw(seed=seed, poll_hz=settings.modbus.read_rate_hz, polynomial=settings.ml.current_polynomial)
+    saw.plc.wear = items[0].band_wear_pct / 100.0
     features = FeatureExtractor(DEFAULT_FEATURES, averaging=settings.ml.averaging_samples,
                                 polynomial=settings.ml.current_polynomial)
     rows: list[list[float]] = []
@@ -83,9 +89,8 @@ async def _collect(
         if plc.state is not SawState.CUTTING:
             if state["cutting"]:
                 state["cutting"] = False
-                plc.set_operator_speeds(rng.uniform(45, 95), rng.uniform(12, 50))
-                if model is None:
-                    plc.wear = rng.uniform(0.0, 0.9)  # bands of every age, not one band's life
+                plc.set_operator_speeds(rng.uniform(40, 90), rng.uniform(10, 50))
+                plc.wear = next(wear)  # the next training item's band
             return
         state["cutting"] = True
         vector = features.vector()
@@ -102,9 +107,8 @@ async def _collect(
             plc.set_value("descent_speed", oracle * rng.uniform(0.4, 1.35))
             state["next_change"] = saw.time + rng.uniform(2.0, 15.0)
 
-    options = RunOptions(cuts=cuts, preset=(70.0, 30.0), pieces_per_stock=1)
-    rng.shuffle(stock := list(options.stock))
-    options.stock = tuple(stock)
+    options = RunOptions(cuts=cuts, preset=(70.0, 30.0), pieces_per_stock=1,
+                         stock=tuple(item.stock for item in items))
     await run_cuts(saw, options, feed=feed, decide=decide, decide_every=max(1, round(
         settings.modbus.read_rate_hz / settings.control.rate_hz)))
     return rows, labels
@@ -129,6 +133,8 @@ def _simulated_data(settings: Settings, cuts: int, seed: int) -> tuple[np.ndarra
         "dagger_cuts": cuts - explore,
         "rows": len(y),
         "seed": seed,
+        "stock": "core.ml.stock.random_training_item (no held-out grade, size or band wear)",
+        "held_out": split_description(),
     }
     return x, y, description
 
@@ -145,51 +151,21 @@ def _in_memory(estimator: BaggingRegressor) -> LoadedModel:
 
 
 def raw_db_data(
-    path: Path, settings: Settings, features: Sequence[str] = DEFAULT_FEATURES
+    path: Path, settings: Settings, features: Sequence[str] = DEFAULT_FEATURES, *,
+    ml_db: Path | None = None, log_db: Path | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """Rows from raw.db ``samples``; labels from the operator's descent corrections."""
+    """Rows from raw.db ``samples``; labels from the operator's own descent corrections.
+
+    ``ml_db`` / ``log_db`` (default: beside raw.db) tell the machine's writes from people's.
+    Raises :class:`~core.ml.plant_data.NotEnoughData` naming what is missing.
+    """
     extractor = FeatureExtractor(features, averaging=settings.ml.averaging_samples,
                                  polynomial=settings.ml.current_polynomial)
-    columns = sorted(set(extractor.registers) | {"saw_state", "descent_speed"})
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise ValueError(f"{path}: cannot open: {exc}") from None
-    try:
-        present = {row[1] for row in conn.execute("PRAGMA table_info(samples)")}
-        missing = [c for c in columns if c not in present]
-        if not present:
-            raise ValueError(f"{path}: no samples table")
-        if missing:
-            raise ValueError(f"{path}: samples lack columns {', '.join(missing)}")
-        query = f"SELECT ts_ms, {', '.join(columns)} FROM samples ORDER BY ts_ms"
-        data = conn.execute(query).fetchall()
-    except sqlite3.Error as exc:
-        raise ValueError(f"{path}: cannot read samples: {exc}") from None
-    finally:
-        conn.close()
-    ts = np.asarray([r[0] for r in data], dtype=np.int64)
-    descent = np.asarray([np.nan if r[1 + columns.index("descent_speed")] is None
-                          else r[1 + columns.index("descent_speed")] for r in data])
-    rows: list[list[float]] = []
-    labels: list[float] = []
-    horizon_ms = int(HORIZON_S * 1000)
-    for i, record in enumerate(data):
-        values = dict(zip(columns, record[1:], strict=True))
-        extractor.push_values(values)
-        if values.get("saw_state") != float(SawState.CUTTING):
-            continue
-        vector = extractor.vector()
-        j = int(np.searchsorted(ts, ts[i] + horizon_ms))
-        if vector is None or j >= len(ts) or not np.isfinite(descent[i]) or not np.isfinite(descent[j]):
-            continue
-        rows.append(vector)
-        labels.append(float(np.clip((descent[j] - descent[i]) / LABEL_SCALE, -1.0, 1.0)))
-    if len(rows) < 100:
-        raise ValueError(f"{path}: only {len(rows)} usable cutting samples; need at least 100")
-    description = {"source": "raw.db", "path": str(path), "rows": len(rows),
-                   "labels": f"operator descent correction over {HORIZON_S:g} s / {LABEL_SCALE}"}
-    return np.asarray(rows), np.asarray(labels), description
+    ml_db = ml_db if ml_db is not None else path.with_name("ml.db")
+    log_db = log_db if log_db is not None else path.with_name("log.db")
+    data = read_plant_data(path, ml_db, log_db, extractor, LABEL_SCALE)
+    description = data.describe(path) | {"label_scale": LABEL_SCALE}
+    return np.asarray(data.rows), np.asarray(data.labels), description
 
 
 # --- fitting -----------------------------------------------------------------------------
@@ -208,13 +184,15 @@ def train(
     seed: int,
     *,
     settings: Settings | None = None,
+    ml_db: Path | None = None,
+    log_db: Path | None = None,
 ) -> Path:
-    """Train and save NAME.joblib + NAME.json at ``out``; returns the manifest path."""
+    """Train and save NAME.skops + NAME.json (signed) at ``out``; returns the manifest path."""
     settings = settings or load_settings()
     if (from_raw_db is None) == (simulate_cuts is None):
         raise ValueError("give exactly one of a raw.db to learn from or a number of cuts to simulate")
     if from_raw_db is not None:
-        x, y, description = raw_db_data(from_raw_db, settings)
+        x, y, description = raw_db_data(from_raw_db, settings, ml_db=ml_db, log_db=log_db)
     else:
         assert simulate_cuts is not None
         if simulate_cuts < 3:

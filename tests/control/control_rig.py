@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.analysis.alarms import AlarmManager
@@ -42,6 +42,8 @@ class WriteLog:
     snapshot_age: float | None
     snapshot_quality: Quality | None
     ok: bool = True
+    reason: str = ""
+    before: float | None = None  # the PLC's value just before this write
 
 
 @dataclass
@@ -53,11 +55,17 @@ class FakeSaw:
     cutting: float = 70.0
     height: float = 100.0
     torque: float = 40.0
+    deviation: float = 0.05
+    alarm_status: float = 0.0
+    alarm_info: float = 0.0
     state: SawState = SawState.IDLE
     seq: int = 0
     fail_writes: int = 0
     writes: list[WriteLog] = field(default_factory=list)
     latest: Snapshot | None = None
+    extra: dict[str, float | None] = field(default_factory=dict)  # more registers in every snapshot
+    # Called with each write before it lands (tests check invariants there; may raise).
+    on_write: Callable[[WriteLog], None] | None = None
 
     def snapshot(self, quality: Quality = Quality.GOOD, values: dict[str, float | None] | None = None) -> Snapshot:
         self.seq += 1
@@ -65,10 +73,13 @@ class FakeSaw:
             "saw_state": float(self.state),
             "head_height": self.height,
             "band_torque": self.torque,
-            "band_deviation": 0.05,
+            "band_deviation": self.deviation,
+            "alarm_status": self.alarm_status,
+            "alarm_info": self.alarm_info,
             "descent_speed": self.descent,
             "cutting_speed": self.cutting,
         }
+        base.update(self.extra)
         if quality is Quality.COMM_ERROR:
             base = dict.fromkeys(base)
         base.update(values or {})
@@ -89,11 +100,15 @@ class FakeSaw:
         if why:  # as the Writer does under its lock
             return WriteResult(name, value, False, reason=why)
         snap = self.latest
-        self.writes.append(WriteLog(
+        log = WriteLog(
             name, value, self.clock(),
             None if snap is None else self.clock() - snap.monotonic,
             None if snap is None else snap.quality,
-        ))
+            reason=reason, before=self.descent if name == "descent_speed" else self.cutting,
+        )
+        self.writes.append(log)
+        if self.on_write is not None:
+            self.on_write(log)
         if self.fail_writes > 0:
             self.fail_writes -= 1
             self.writes[-1].ok = False
@@ -110,15 +125,19 @@ class FakeModel:
 
     name = "fake"
     features: tuple[str, ...] = ("band_current_est", "band_deviation", "cutting_speed", "descent_speed")
+    envelope: dict[str, object] = {}  # noqa: RUF012 - no training envelope: never "outside"
 
     def __init__(self, coefficient: float = 1.0, steps: dict[str, float] | None = None) -> None:
         self.coefficient = coefficient
         self.steps = steps if steps is not None else {"descent_speed": 1.0, "cutting_speed": 0.5}
         self.error: Exception | None = None
         self.calls = 0
+        self.on_predict: Callable[[Sequence[float]], None] | None = None
 
     def predict(self, x: Sequence[float]) -> float:
         self.calls += 1
+        if self.on_predict is not None:
+            self.on_predict(x)
         assert all(math.isfinite(v) for v in x)
         if self.error is not None:
             raise self.error

@@ -30,8 +30,12 @@ def _envelope(settings: Settings, register_map: RegisterMap) -> SafetyEnvelope:
 
 
 def test_limits_are_the_map_intersected_with_config(settings: Settings, register_map: RegisterMap) -> None:
-    settings.control.descent_speed_max = 45.0
-    settings.control.cutting_speed_min = 30.0
+    # The shipped defaults are the reference system's limits, inside the map's 1-60 / 20-120.
+    env = _envelope(settings, register_map)
+    assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (10.0, 60.0)
+    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (40.0, 90.0)
+    settings.control.descent_speed_min, settings.control.descent_speed_max = None, 45.0
+    settings.control.cutting_speed_min, settings.control.cutting_speed_max = 30.0, None
     env = _envelope(settings, register_map)
     assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (1.0, 45.0)
     assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (30.0, 120.0)
@@ -50,8 +54,11 @@ def test_clamps_limits_and_step(settings: Settings, register_map: RegisterMap) -
     assert verdict.value == pytest.approx(35.0) and verdict.reason == "step limited"
     env.record("descent_speed", 35.0, now)
     assert not env.admit("descent_speed", 45.0, _snap(now + 0.3), now + 0.3).allowed  # write rate
-    verdict = env.admit("descent_speed", 45.0, _snap(now + 0.6), now + 0.6)
+    verdict = env.admit("descent_speed", 45.0, _snap(now + 0.6, descent_speed=35.0), now + 0.6)
     assert verdict.value == pytest.approx(41.0)  # 0.6 s since our last accepted write
+    # A read begun after our write shows a person's 20: the step is measured from there.
+    verdict = env.admit("descent_speed", 45.0, _snap(now + 0.6, descent_speed=20.0), now + 0.6)
+    assert verdict.value == pytest.approx(26.0)
 
 
 def test_refuses_stale_unknown_and_nan(settings: Settings, register_map: RegisterMap) -> None:

@@ -123,8 +123,8 @@ async def test_torque_guard_cuts_descent_ahead_of_the_model(rig: Rig) -> None:
     rig.model.coefficient = 0.0
     rig.saw.torque = 50.0  # +67 % within the look-back
     await rig.run(6.0)
-    guard = [row for row in rig.journal.decisions if row.action == "guard"]
-    assert len(guard) == 1
+    guard = [row for row in rig.journal.decisions if row.action == "guard" and row.reason.startswith("torque rose")]
+    assert len(guard) == 1 and rig.controller.guard.events == 1
     assert rig.saw.descent == pytest.approx(22.5)  # 30 mm/min cut by 25 %
     assert rig.alarms.is_active(ALARM_GUARD)
     rig.saw.state = SawState.COMPLETED

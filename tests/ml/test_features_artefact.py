@@ -49,6 +49,21 @@ def test_features_unknown_register_is_refused() -> None:
         FeatureExtractor(("no_such_register",), averaging=3, polynomial=POLY, available=["band_torque"])
 
 
+def test_simulator_only_inputs_are_refused() -> None:
+    # band_wear (2235) and a hardness in HB are not on the real PLC: a model may not read them.
+    with pytest.raises(FeatureError, match="the real PLC does not provide: band_wear"):
+        FeatureExtractor(("band_current_est", "band_wear"), averaging=3, polynomial=POLY)
+
+
+def test_shipped_model_reads_only_plc_inputs() -> None:
+    from core.config import PROJECT_ROOT
+    from core.ml.artefact import peek_manifest
+
+    manifest = peek_manifest(PROJECT_ROOT / "data" / "models" / "default")
+    FeatureExtractor(manifest.features, averaging=3, polynomial=POLY)  # raises on any non-PLC input
+    assert "band_wear" not in manifest.features and "material_type" not in manifest.features
+
+
 def _forest(seed: int = 3) -> tuple[BaggingRegressor, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 100, size=(400, 4))

@@ -1,0 +1,240 @@
+"""#14.8: the ML controller under random sequences of what happens at a saw.
+
+Events: polls, late polls, stale stretches, comm errors, operator changes on the PLC panel and
+through the HMI, PLC trips and resets, mode flips (also in the middle of a decision's writes),
+write failures, inputs outside the model's envelope, loads above the ceiling, model outputs,
+cut ends. After every event the controller makes one decision; these must hold throughout:
+
+1. no write of any kind on stale data or after a failed poll;
+2. no ML decision write (model, guard, ceiling) unless the mode is ML and the saw cutting;
+3. the model is consulted only in ML mode, on fresh data, inside its envelope;
+4. a model write moves a speed at most one decision's nudge from the PLC's live value (it is
+   built on the live speeds: never a revert of a person's change); guard and ceiling only lower;
+   a restore writes the operator's latest choice (a descent may stay lower after an overload);
+5. a failed write in ML mode ends ML; data stale beyond the grace ends ML; a single late poll
+   does not; a PLC trip ends ML with its alarm.
+
+CI runs 300 examples; ``HYPOTHESIS_PROFILE=soak`` (``make soak``) runs 10,000 and prints counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from core.config import PROJECT_ROOT, Settings, load_settings
+from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP
+from core.control.modes import Mode
+from core.registers import RegisterMap, load_register_map
+from core.snapshot import Quality, SawState
+from tests.control.control_rig import FakeModel, Rig, WriteLog, make_rig
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+EXAMPLES = {"ci": 300, "soak": 10_000}.get(PROFILE, 300)
+ML_DECISIONS = ("ML model", "ML guard", "ML ceiling")
+# Both speeds move by 1 per unit coefficient, so most decisions write both registers (a mode flip
+# between the two writes of one decision is then common).
+STEPS = {"descent_speed": 1.0, "cutting_speed": 1.0}
+NUDGE = {"descent_speed": 1.0 + 1.0, "cutting_speed": 0.9 + 1.0}  # threshold + one decision's step
+EPS = 1e-6
+COUNTS: Counter[str] = Counter()
+
+Event = tuple[str, float]
+EVENTS = st.one_of(
+    st.tuples(st.just("poll"), st.sampled_from([0.1, 0.2])),
+    st.tuples(st.just("late"), st.floats(0.25, 0.9)),
+    st.tuples(st.just("stale"), st.floats(1.1, 3.0)),
+    st.tuples(st.just("comm_error"), st.just(0.0)),
+    # What a person can set: values the registers hold (descent in 0.01, cutting speed in 1).
+    st.tuples(st.just("panel_descent"), st.integers(1000, 6000).map(lambda v: v / 100)),
+    st.tuples(st.just("panel_cutting"), st.integers(40, 90).map(float)),
+    st.tuples(st.just("hmi_descent"), st.integers(1000, 6000).map(lambda v: v / 100)),
+    st.tuples(st.just("trip"), st.sampled_from([0.0, 1.0, 2.0])),
+    st.tuples(st.just("reset"), st.just(0.0)),
+    st.tuples(st.just("mode"), st.sampled_from([0.0, 1.0])),
+    st.tuples(st.just("flip_during_write"), st.just(0.0)),
+    st.tuples(st.just("write_failure"), st.just(0.0)),
+    st.tuples(st.just("deviation"), st.sampled_from([0.05, 0.1, 0.8])),
+    st.tuples(st.just("torque"), st.sampled_from([40.0, 60.0, 110.0])),
+    st.tuples(st.just("coefficient"), st.floats(-1.0, 1.0)),
+    st.tuples(st.just("cut_end"), st.just(0.0)),
+)
+
+
+@dataclass
+class Harness:
+    rig: Rig
+    human: dict[str, float] = field(default_factory=lambda: {"descent_speed": 30.0, "cutting_speed": 70.0})
+    grace: float = 1.0  # a poll this late only pauses ML
+    flip_on_write: bool = False
+    failed_in_ml: bool = False
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def max_age(self) -> float:
+        return self.rig.controller.envelope.max_age_s
+
+    def on_write(self, log: WriteLog) -> None:
+        rig = self.rig
+        COUNTS[log.reason] += 1
+        stale = log.snapshot_age is None or log.snapshot_age > self.max_age + EPS
+        if stale or log.snapshot_quality is not Quality.GOOD:
+            self.violations.append(f"write on stale data: {log}")
+        if log.reason in ML_DECISIONS and not (rig.modes.is_ml and rig.saw.state is SawState.CUTTING):
+            self.violations.append(f"ML decision write in {rig.modes.mode} / {rig.saw.state.name}: {log}")
+        if log.reason == "ML model" and log.before is not None and abs(log.value - log.before) > NUDGE[log.name] + EPS:
+            self.violations.append(f"model write not built on the live value: {log}")
+        if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or log.value > log.before + EPS):
+            self.violations.append(f"guard/ceiling write that does not lower descent: {log}")
+        # A restore puts back the operator's latest choice; after a trip or an overload the descent
+        # may stay lower than theirs (never higher).
+        lower_ok = log.name == "descent_speed" and log.value < self.human[log.name]
+        if log.reason == "restore operator speed" and abs(log.value - self.human[log.name]) > 0.01 and not lower_ok:
+            self.violations.append(f"restore to {log.value:g}, the operator's latest is {self.human[log.name]:g}")
+        if rig.saw.fail_writes > 0 and rig.modes.is_ml:
+            self.failed_in_ml = True
+        if self.flip_on_write:
+            self.flip_on_write = False
+            rig.modes.set_mode(Mode.MANUAL, user="anna", reason="pressed mid-decision")
+
+    def on_predict(self, vector: Sequence[float]) -> None:
+        c = self.rig.controller
+        if not c.modes.is_ml:
+            self.violations.append("model consulted in manual mode")
+        if not c.envelope.is_fresh(c._latest, self.rig.clock()):
+            self.violations.append("model consulted on stale data")
+        if c.competence is not None and c.competence.check(vector):
+            self.violations.append(f"model consulted outside its envelope: {c.competence.check(vector)}")
+
+    def poll(self, dt: float, quality: Quality = Quality.GOOD) -> None:
+        self.rig.saw.advance(dt)
+        self.rig.controller.feed(self.rig.saw.snapshot(quality))
+
+    async def apply(self, kind: str, value: float) -> None:
+        rig, saw = self.rig, self.rig.saw
+        was_ml = rig.modes.is_ml
+        late = False
+        if kind == "poll":
+            self.poll(value)
+        elif kind == "late":
+            saw.advance(value)
+            late = value <= self.grace
+        elif kind == "stale":
+            saw.advance(value)
+        elif kind == "comm_error":
+            self.poll(0.1, Quality.COMM_ERROR)
+        elif kind in ("panel_descent", "hmi_descent", "panel_cutting"):
+            name = "cutting_speed" if kind == "panel_cutting" else "descent_speed"
+            attribute = "cutting" if name == "cutting_speed" else "descent"
+            if getattr(saw, attribute) != value:  # setting what the PLC already holds changes nothing
+                self.human[name] = value
+            setattr(saw, attribute, value)
+            if kind == "hmi_descent":
+                rig.controller.human_wrote(name, value)
+            self.poll(0.1)
+        elif kind == "trip":
+            saw.state, saw.alarm_status = SawState.ERROR, value
+            self.poll(0.1)
+        elif kind == "reset":
+            saw.state, saw.alarm_status, saw.height = SawState.CUTTING, 0.0, 100.0
+            self.poll(0.1)
+        elif kind == "mode":
+            rig.modes.set_mode(Mode.ML if value else Mode.MANUAL, user="anna")
+            self.poll(0.1)
+        elif kind == "flip_during_write":
+            self.flip_on_write = True
+            self.poll(0.1)
+        elif kind == "write_failure":
+            saw.fail_writes = 1
+            self.poll(0.1)
+        elif kind == "deviation":
+            saw.deviation = value
+            self.poll(0.1)
+        elif kind == "torque":
+            saw.torque = value
+            self.poll(0.1)
+        elif kind == "coefficient":
+            rig.model.coefficient = value
+            self.poll(0.1)
+        elif kind == "cut_end":
+            saw.state = SawState.COMPLETED
+            self.poll(0.1)
+            saw.state, saw.height = SawState.CUTTING, 100.0
+        self.failed_in_ml = False
+        stale_age = rig.clock() - (saw.latest.monotonic if saw.latest else rig.clock())
+        await rig.controller.step()
+        self.after_step(kind, was_ml, late, stale_age)
+
+    def after_step(self, kind: str, was_ml: bool, late: bool, stale_age: float) -> None:
+        rig = self.rig
+        if self.failed_in_ml and rig.modes.is_ml:
+            self.violations.append("a failed write in ML mode did not end ML")
+        if was_ml and late and not rig.modes.is_ml and rig.saw.state is not SawState.ERROR:
+            self.violations.append(f"one late poll ({stale_age:.2f} s) ended ML: {rig.modes.last_fault}")
+        if was_ml and kind == "stale" and (rig.modes.is_ml or not rig.alarms.is_active(ALARM_FAULT)):
+            self.violations.append(f"data {stale_age:.2f} s old did not end ML with an alarm")
+        if was_ml and rig.saw.state is SawState.ERROR and (rig.modes.is_ml or not rig.alarms.is_active(ALARM_TRIP)):
+            self.violations.append("a PLC trip did not end ML with its alarm")
+
+
+def _settings() -> Settings:
+    settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=PROJECT_ROOT / "no.env",
+                             overrides={"paths": {"data_dir": "/nonexistent-bandsaw-data"}})
+    settings.control.initial_delay_min_s = 0.5
+    settings.control.initial_descent_mm = 0.1
+    return settings
+
+
+SETTINGS = _settings()
+REGISTER_MAP: RegisterMap = load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
+
+
+async def _run(events: list[Event]) -> Harness:
+    rig = make_rig(SETTINGS.model_copy(deep=True), REGISTER_MAP)
+    harness = Harness(rig, grace=max(rig.controller.envelope.max_age_s, SETTINGS.control.stale_fault_after_s))
+    model: FakeModel = rig.model
+    model.steps = dict(STEPS)
+    model.envelope = {"ranges": {"band_deviation": [0.0, 0.3]}, "codes": {}}
+    model.on_predict = harness.on_predict
+    rig.controller.set_model(model)
+    rig.saw.on_write = harness.on_write
+    rig.saw.state = SawState.CUTTING
+    harness.poll(0.1)
+    for kind, value in events:
+        COUNTS[f"event {kind}"] += 1
+        await harness.apply(kind, value)
+        if harness.violations:
+            break
+    for row in rig.journal.decisions:
+        COUNTS[f"decision {row.action}"] += 1
+    return harness
+
+
+# The mutation check (see the closing note of #14) only needs to know that an example fails.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("BANDSAW_NO_SHRINK") else list(Phase)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=PROFILE == "ci", phases=PHASES)
+@given(st.lists(EVENTS, min_size=20, max_size=80), st.lists(st.just(("poll", 0.2)), min_size=0, max_size=40))
+def test_controller_invariants(events: list[Event], polls: list[Event]) -> None:
+    # Stretches of plain polls let cuts get past the initial delay so ML really acts.
+    mixed = [e for pair in zip(events, polls + [("poll", 0.1)] * len(events), strict=False) for e in pair]
+    harness = asyncio.run(_run(mixed))
+    assert harness.violations == [], harness.violations[:3]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_counts() -> object:
+    yield
+    if COUNTS:  # shown with -s (make soak)
+        print(f"\ncontroller property test, profile {PROFILE}, {EXAMPLES} examples:")
+        for key, count in sorted(COUNTS.items()):
+            print(f"  {key:<40} {count:>9}")
