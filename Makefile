@@ -70,6 +70,7 @@ translations: $(VENV)/.installed-dev
 .PHONY: soak-properties
 soak-properties: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/modbus/test_writer_properties.py -q --timeout=7200
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/control/test_controller_property.py -q -s --timeout=7200
 
 # Cost per cut of presets, best preset, oracle and the shipped model on catalogue and held-out
 # stock (about 5 minutes on a loaded 2-core machine); rewrites data/models/default-eval.{md,json}.

@@ -39,6 +39,8 @@ def register(actions: Any) -> None:
     _stock_arguments(compare)
     compare.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT",
                          help="also write the figures as JSON")
+    compare.add_argument("--raw", dest="raw_db", type=Path, default=None, metavar="RAW_DB",
+                         help="also replay the cuts recorded in a raw.db through both models (core/ml/replay.py)")
     compare.set_defaults(handler=_cmd_compare)
 
 
@@ -132,4 +134,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"bandsaw ml compare: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print(compare_markdown(data), end="")
+    if args.raw_db is not None:
+        return _replay(args)
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """The recorded half of `ml compare`: each model's decisions on the plant's own cuts."""
+    from core.ml.artefact import ModelRefused, load_model
+    from core.ml.replay import replay
+    from core.ml.signing import load_key
+
+    settings = _settings(args)
+    try:
+        key = load_key(settings.data_dir)
+        a, b = load_model(args.model_a, key), load_model(args.model_b, key)
+        result = replay(args.raw_db, a, b, settings)
+    except (ModelRefused, ValueError, OSError) as exc:
+        print(f"bandsaw ml compare: replay: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(result.markdown(), end="")
     return EXIT_OK

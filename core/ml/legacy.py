@@ -33,6 +33,7 @@ import numpy as np
 
 from core.ml.artefact import ModelRefused, load_model, save_model
 from core.ml.features import CURRENT_FROM_TORQUE
+from core.ml.signing import ModelKey
 
 LEGACY_FEATURES: tuple[str, ...] = (CURRENT_FROM_TORQUE, "band_deviation", "cutting_speed", "descent_speed")
 INPUTS = (
@@ -71,6 +72,7 @@ def import_legacy(
     polynomial: Sequence[float],
     descent_step: float,
     expected_sha256: str | None = None,
+    key: ModelKey | None = None,
 ) -> LegacyImport:
     """Unpickle ``pkl`` (trusted by the caller), check it, write the artefact at ``out``.
 
@@ -108,9 +110,10 @@ def import_legacy(
                    f"{descent_step:g} mm/min per decision (within the envelope and rate limits)"),
         "imported_ms": int(time.time() * 1000),
     }
+    # Stored as skops and signed with the installation's key (the admin vouched for the pickle).
     manifest = save_model(estimator, out, features=LEGACY_FEATURES, steps={"descent_speed": descent_step},
-                          training=training)
-    load_model(manifest)  # what was written must load through the controller's own checks
+                          training=training, key=key)
+    load_model(manifest, key)  # what was written must load through the controller's own checks
     return LegacyImport(manifest, digest, type(estimator).__name__, trained_with, notes, probe)
 
 

@@ -42,6 +42,7 @@ def _cmd_import_legacy(args: argparse.Namespace) -> int:
     from core.cli import load_from_args
     from core.ml.artefact import ModelRefused
     from core.ml.legacy import import_legacy, sha256_of
+    from core.ml.signing import load_key
     from core.security.access import AccessControl
     from core.security.audit import AuditResult
     from core.security.cli_admin import authenticate_admin
@@ -73,7 +74,7 @@ def _cmd_import_legacy(args: argparse.Namespace) -> int:
             return EXIT_FAILURE
     out = args.out or settings.resolve(settings.data_dir / "models" / f"legacy-{pkl.stem}")
     try:
-        result = import_legacy(pkl, out, averaging=settings.ml.averaging_samples,
+        result = import_legacy(pkl, out, key=load_key(settings.data_dir), averaging=settings.ml.averaging_samples,
                                polynomial=settings.ml.current_polynomial, descent_step=args.descent_step,
                                expected_sha256=digest)
     except ModelRefused as exc:

@@ -12,6 +12,7 @@ from hmi_testing import QLoop, wait_until
 
 from core.config import PROJECT_ROOT, load_settings
 from core.engine import Engine
+from core.ml.artefact import peek_manifest
 from core.registers import RegisterMap
 from core.security.permissions import Role
 from core.security.testing import login_as
@@ -100,7 +101,8 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
     assert seen["write_mode"] == "ml"
     assert seen["coefficient"] != "—"
     features = seen["features"]
-    assert isinstance(features, list) and len(features) == 14 and any(v != "—" for v in features)
+    shipped = peek_manifest(PROJECT_ROOT / "data" / "models" / "default").features
+    assert isinstance(features, list) and len(features) == len(shipped) and any(v != "—" for v in features)
     leaked = [t for t in set(threading.enumerate()) - threads_before if t.is_alive()]
     for thread in leaked:
         thread.join(timeout=5)

@@ -17,6 +17,7 @@ from core.cli import main
 from core.config import PROJECT_ROOT, Settings
 from core.ml.artefact import ModelRefused, load_model
 from core.ml.legacy import LEGACY_FEATURES, import_legacy, sha256_of
+from core.ml.signing import load_key
 from core.security.access import AccessControl
 from core.security.permissions import Role
 
@@ -39,8 +40,9 @@ def legacy_pickle(folder: Path, seed: int = 5) -> Path:
 def test_import_writes_a_manifest_and_the_controller_loads_it(tmp_path: Path, settings: Settings) -> None:
     pkl = legacy_pickle(tmp_path / "old")
     original = joblib.load(pkl)
+    key = load_key(tmp_path / "data")  # the installation that vouches for the import
     result = import_legacy(pkl, tmp_path / "models" / "legacy", averaging=3, polynomial=(0.015, -0.278, 15.656),
-                           descent_step=2.0)
+                           descent_step=2.0, key=key)
     manifest = json.loads(result.manifest.read_text())
     assert manifest["features"] == list(LEGACY_FEATURES)
     assert manifest["features"][0] == "band_current_est"  # current from torque, as the older system
@@ -53,15 +55,16 @@ def test_import_writes_a_manifest_and_the_controller_loads_it(tmp_path: Path, se
     assert training["current_polynomial"] == [0.015, -0.278, 15.656]
     assert "[-1, 1]" in training["output"] and result.estimator == "BaggingRegressor"
 
-    model = load_model(result.manifest)  # the same verified load the ML controller does
+    model = load_model(result.manifest, key)  # the same verified load the ML controller does
     for row in ([10.0, 0.1, 70.0, 30.0], [24.0, -0.4, 95.0, 55.0]):
         expected = float(np.clip(original.predict(np.asarray([row]))[0], -1, 1))
         assert model.predict(row) == pytest.approx(expected)
 
-    tampered = result.manifest.with_suffix(".joblib")
+    assert manifest["model_file"].endswith(".skops")  # stored without pickle from now on
+    tampered = result.manifest.with_suffix(".skops")
     tampered.write_bytes(tampered.read_bytes() + b"x")
     with pytest.raises(ModelRefused, match="does not match"):
-        load_model(result.manifest)
+        load_model(result.manifest, key)
 
 
 def test_refuses_what_is_not_that_model(tmp_path: Path) -> None:

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from core.config import Settings
+from core.ml.artefact import LoadedModel, load_model, save_model
 from core.ml.features import FeatureExtractor
 from core.ml.plant_data import HORIZON_S, NotEnoughData, read_plant_data
+from core.ml.replay import replay
+from core.ml.signing import load_key
 from core.ml.train import raw_db_data
 from core.snapshot import SawState
 from core.storage.schema import migrate
@@ -125,3 +128,31 @@ def test_train_from_raw_db_end_to_end(settings: Settings, tmp_path: Path) -> Non
     quiet = _plant(tmp_path / "quiet", corrections=0)
     with pytest.raises(NotEnoughData, match="operator speed correction"):
         raw_db_data(quiet.raw, settings, FEATURES)
+
+
+def _tiny_model(tmp_path: Path, name: str, sign: float) -> LoadedModel:
+    import numpy as np
+    from sklearn.ensemble import BaggingRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    rng = np.random.default_rng(2)
+    x = rng.uniform([40, 0, 60, 10], [70, 0.2, 80, 50], size=(300, 4))
+    est = BaggingRegressor(estimator=DecisionTreeRegressor(max_depth=4), n_estimators=3, random_state=1)
+    est.fit(x, np.clip(sign * (30.0 - x[:, 3]) / 10.0, -1, 1))
+    key = load_key(tmp_path / "data")
+    save_model(est, tmp_path / name, features=FEATURES, steps={"descent_speed": 1.0}, training={}, key=key)
+    return load_model(tmp_path / name, key)
+
+
+def test_replay_of_recorded_cuts_shows_where_two_models_differ(tmp_path: Path, settings: Settings) -> None:
+    plant = _plant(tmp_path)
+    same = _tiny_model(tmp_path, "a", 1.0)
+    alike = replay(plant.raw, same, same, settings)
+    assert len(alike.cuts) == 6 and alike.samples > 1000 and alike.differ == 0 and alike.largest == []
+    opposite = _tiny_model(tmp_path, "b", -1.0)
+    result = replay(plant.raw, same, opposite, settings)
+    assert result.differ > 0 and result.largest
+    assert all(abs(d["a"] - d["b"]) > 0 for d in result.largest)
+    text = result.markdown()
+    assert "Replay of recorded cuts: a vs b" in text and "Largest differences" in text
+    assert set(result.as_dict()) >= {"samples", "differ", "cuts", "largest_differences"}
