@@ -325,11 +325,12 @@ class ControlSettings(_Section):
         }
     )
     # Stricter limits than the register map's may be set here; the envelope takes the tighter.
-    # Defaults: the reference system's speed limits (steel 40-90 m/min, descent 10-60 mm/min).
-    cutting_speed_min: float | None = 40.0
-    cutting_speed_max: float | None = 90.0
-    descent_speed_min: float | None = 10.0
-    descent_speed_max: float | None = 60.0
+    # Unset, ML still keeps to the reference system's 40-90 m/min and 10-60 mm/min
+    # (core.control.envelope.ML_DEFAULT_LIMITS); set, they bind people's writes too.
+    cutting_speed_min: float | None = None
+    cutting_speed_max: float | None = None
+    descent_speed_min: float | None = None
+    descent_speed_max: float | None = None
     stale_after_periods: float = Field(default=2.0, gt=0)
     # Nothing is written on data older than stale_after_periods; ML mode ends (fault, back to the
     # operator's speeds) once the newest sample stays that old for this long. One late poll on a

@@ -24,6 +24,10 @@ from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 from core.values import WriteResult
 
+# The reference system's speed limits: ML keeps to them unless control.<name>_min/_max say
+# otherwise (issue #14). People's writes are bound only by the map and what the config sets.
+ML_DEFAULT_LIMITS: dict[str, tuple[float, float]] = {"cutting_speed": (40.0, 90.0), "descent_speed": (10.0, 60.0)}
+
 # A step limit is granted for at most this much elapsed time: after a long pause a
 # register still moves no more than one second's worth of step per write.
 STEP_WINDOW_CAP_S = 1.0
@@ -106,6 +110,15 @@ class SafetyEnvelope:
         self.min_interval_s = 1.0 / write_rate_hz
         # The same limits the Writer enforces (map min/max tightened by the control section).
         self._limits: dict[str, Limits] = {reg.name: limits_for(reg, control) for reg in register_map.writable()}
+        for name, (low, high) in ML_DEFAULT_LIMITS.items():
+            limits = self._limits.get(name)
+            if limits is None:
+                continue
+            if getattr(control, f"{name}_min", None) is None:
+                limits = Limits(max(limits.low, low), limits.high, limits.max_step_per_s)
+            if getattr(control, f"{name}_max", None) is None:
+                limits = Limits(limits.low, min(limits.high, high), limits.max_step_per_s)
+            self._limits[name] = limits
         for name, limits in self._limits.items():
             if limits.low > limits.high:
                 reg = register_map[name]

@@ -34,6 +34,9 @@ class FakeClock:
         self.t += dt
 
 
+RESOLUTION = {"descent_speed": 0.01, "cutting_speed": 1.0}  # config/registers.yaml scales
+
+
 @dataclass
 class WriteLog:
     name: str
@@ -99,6 +102,12 @@ class FakeSaw:
         why = precheck() if precheck is not None else ""
         if why:  # as the Writer does under its lock
             return WriteResult(name, value, False, reason=why)
+        # What the register can hold, rounded toward the present value (as the Writer's envelope
+        # never lets rounding enlarge a step).
+        current = self.descent if name == "descent_speed" else self.cutting
+        steps = value / RESOLUTION[name]
+        steps = math.floor(steps + 1e-9) if value >= current else math.ceil(steps - 1e-9)
+        value = round(steps * RESOLUTION[name], 6)
         snap = self.latest
         log = WriteLog(
             name, value, self.clock(),

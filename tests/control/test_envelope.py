@@ -30,15 +30,15 @@ def _envelope(settings: Settings, register_map: RegisterMap) -> SafetyEnvelope:
 
 
 def test_limits_are_the_map_intersected_with_config(settings: Settings, register_map: RegisterMap) -> None:
-    # The shipped defaults are the reference system's limits, inside the map's 1-60 / 20-120.
+    # Nothing set in the config: ML keeps to the reference limits inside the map's 1-60 / 20-120.
     env = _envelope(settings, register_map)
     assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (10.0, 60.0)
     assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (40.0, 90.0)
-    settings.control.descent_speed_min, settings.control.descent_speed_max = None, 45.0
-    settings.control.cutting_speed_min, settings.control.cutting_speed_max = 30.0, None
-    env = _envelope(settings, register_map)
-    assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (1.0, 45.0)
-    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (30.0, 120.0)
+    settings.control.descent_speed_min, settings.control.descent_speed_max = 2.0, 45.0
+    settings.control.cutting_speed_min, settings.control.cutting_speed_max = 30.0, 110.0
+    env = _envelope(settings, register_map)  # what the config sets wins over ML's defaults
+    assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (2.0, 45.0)
+    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (30.0, 110.0)
     settings.control.descent_speed_min = 70.0  # above the map's max: no overlap
     with pytest.raises(ValueError, match="do not overlap"):
         _envelope(settings, register_map)
