@@ -205,7 +205,7 @@ class EngineCommands:
                                 "ML is controlling a cut: switch ML off or wait for the cut to end")
         old = control.controller.model.name if control.controller.model is not None else None
         try:  # sha256, versions and unpickling in a worker: seconds for a big forest
-            loaded = await run_blocking(verify_model, path, name="bandsaw-model-verify")
+            loaded = await run_blocking(verify_model, path, control.model_key(), name="bandsaw-model-verify")
         except ModelRefused as exc:
             control.load_model(path)  # the engine's own path raises the alarm and leaves ML
             return self._failed(session, "load_model", target, str(exc))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Settings
-from core.ml.artefact import Manifest, ModelRefused, read_manifest
+from core.ml.artefact import Manifest, ModelRefused, peek_manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def find_models(folders: list[Path]) -> list[ModelFile]:
                 continue
             seen.add(stem.resolve())
             try:
-                found.append(ModelFile(stem, read_manifest(stem)))
+                found.append(ModelFile(stem, peek_manifest(stem)))  # listing only; loading checks trust
             except ModelRefused as exc:
                 if "unknown manifest format" in str(exc):
                     continue  # another JSON beside the models (an eval report, a note): not a model

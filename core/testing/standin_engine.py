@@ -178,8 +178,13 @@ class StandInEngine(EngineQueries, EngineCommands, EngineSessions):
             return WriteResult(name, value, ok=False, reason=why)
         return await self._writer(name, value, user=session.user, reason=reason)
 
-    async def _writer(self, name: str, value: float, *, user: str, reason: str = "") -> WriteResult:
-        """The Writer's part: the register map's envelope, a read-back, an audit row."""
+    async def _writer(
+        self, name: str, value: float, *, user: str, reason: str = "", precheck: Callable[[], str] | None = None
+    ) -> WriteResult:
+        """The Writer's part: the caller's re-check, the register map's envelope, a read-back, an audit row."""
+        why = precheck() if precheck is not None else ""
+        if why:
+            return WriteResult(name, value, ok=False, reason=why)
         result = self._envelope(name, value)
         if result is None:
             old = self.values.get(name)

@@ -151,7 +151,7 @@ class ModelPanel(QWidget):
             return
         set_state(self.fields["name"], "none")
         manifest = model.manifest
-        path: Path | None = model.path.with_suffix(".joblib")
+        path: Path | None = model.path.with_name(manifest.model_file) if manifest is not None else None
         if manifest is None:
             self._fill(name=model.path.name, features=", ".join(control.model_features if control else ()))
             return
@@ -212,7 +212,7 @@ class ModelPanel(QWidget):
         return model.path.resolve() if model is not None else None
 
     def select(self, path: Path) -> bool:
-        stem = path.with_suffix("") if path.suffix in (".json", ".joblib") else path
+        stem = path.with_suffix("") if path.suffix in (".json", ".skops", ".joblib") else path
         for i in range(self.list.count()):
             item = self.list.item(i)
             if Path(item.data(Qt.ItemDataRole.UserRole)) == stem:
