@@ -33,6 +33,7 @@ from core.engine_queries import EngineQueries
 from core.engine_sessions import EngineSessions
 from core.iot.service import TelemetryService
 from core.modbus.client import PlcClient
+from core.modbus.envelope import StepWindow
 from core.modbus.poller import Poller
 from core.modbus.writer import Writer
 from core.offload import call_on_loop, run_blocking
@@ -108,6 +109,8 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
         )
         self.client: PlcClient | None = None
         self.writer: Writer | None = None
+        # The Writer's one-second step windows outlive a stop/start (a restore, a restart).
+        self._step_windows: dict[str, StepWindow] = {}
         self.control: MlControl | None = None
         self.telemetry: TelemetryService | None = None
         self.mirror: PostgresMirror | None = None
@@ -252,6 +255,7 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
         self.writer = Writer(
             self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit,
             journal=MlWriteJournal(self.storage.ml),  # ML and guard writes: the ML journal, not the trail
+            steps=self._step_windows,
             max_age_s=max(self.settings.hmi.stale_after_s,
                           self.settings.control.stale_after_periods / self.settings.modbus.read_rate_hz),
         )

@@ -88,6 +88,7 @@ class Writer:
         clock: Clock = SYSTEM_CLOCK,
         max_age_s: float | None = None,
         command_registers: frozenset[str] = COMMAND_REGISTERS,
+        steps: dict[str, StepWindow] | None = None,
     ) -> None:
         modbus = settings.modbus
         self._commands = command_registers
@@ -108,7 +109,9 @@ class Writer:
         self._last_attempt: dict[str, float] = {}
         self._last_written: dict[str, _Written] = {}
         # Changes granted per register over the last second: no pattern of calls can rush it.
-        self._steps: dict[str, StepWindow] = {}
+        # ``steps`` is the owner's (the engine's), so a Writer made by a restart within the
+        # second still counts what the previous one granted.
+        self._steps: dict[str, StepWindow] = steps if steps is not None else {}
         # Writes whose outcome is unknown (no answer, read-back failed): the step limit needs a
         # value read after them before the next write to that register.
         self._unconfirmed: dict[str, float] = {}

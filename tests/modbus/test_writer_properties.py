@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from modbus_helpers import FakeClock
 
 from core.config import Settings
-from core.modbus.envelope import STEP_WINDOW_S, limits_for
+from core.modbus.envelope import STEP_WINDOW_S, StepWindow, limits_for
 from core.modbus.errors import PlcTimeout
 from core.modbus.writer import Writer
 from core.registers import RegisterMap
@@ -244,3 +244,36 @@ async def test_after_an_unconfirmed_write_the_next_waits_for_a_fresh_value(
     clock.advance(0.01)  # out of the one-second window of the failed write's change
     snapshot[0] = poll()  # read after the failed write: the PLC did take 80
     assert (await writer.write("cutting_speed", 60, user="u")).written == 60  # 80 - 20, from the fresh value
+
+
+async def test_a_new_writer_within_the_second_counts_what_the_last_one_granted(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """The engine makes a new Writer at each start (a restore, a restart): the step windows are
+    the engine's, so 30 -> 40, restart, 40 -> 50 within 0.5 s is refused as it is for one Writer.
+    Without shared windows the second Writer granted +10 at once (20 in one second against 10/s)."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["descent_speed"]
+    plc.words.update(enumerate(reg.encode(30.0), start=reg.address))
+    snapshot: list[Snapshot | None] = [None]
+
+    def poll() -> None:
+        value = reg.decode([plc.words[reg.address + i] for i in range(reg.count)])
+        snapshot[0] = Snapshot(1, 0, clock.now, {reg.name: value}, {reg.name: value}, Quality.GOOD)
+
+    windows: dict[str, StepWindow] = {}
+
+    def writer() -> Writer:
+        return Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S,
+                      steps=windows)
+
+    poll()
+    assert (await writer().write(reg.name, 50.0, user="u")).written == 40.0
+    clock.advance(0.5)
+    poll()
+    again = await writer().write(reg.name, 50.0, user="u")  # the engine restarted meanwhile
+    assert again.written is None and "used up" in again.reason
+    clock.advance(0.501)
+    poll()
+    assert (await writer().write(reg.name, 50.0, user="u")).written == 50.0
