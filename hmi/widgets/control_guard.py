@@ -1,10 +1,10 @@
 """Torque-guard settings for the engineer: view, edit (keypad in kiosk mode), apply to the live guard.
 
-Edits are validated as a whole against :class:`core.config.TorqueGuardSettings` (its limits are
-the config's) before anything changes, then assigned field by field to the live settings objects
-(the running guard's and ``settings.control.torque_guard``, usually the same object) so the guard
-uses them from its next sample. They are not written to config/config.yaml: they last until the
-program restarts, and the panel says so.
+Edits are checked here against :class:`core.config.TorqueGuardSettings` for the entry's message,
+then handed to the engine's command (core.api EngineApi.set_guard_settings), which checks the
+session, validates the whole set, applies it to the running guard and audits old -> new; the panel
+never changes the settings itself. They are not written to config/config.yaml: they last until
+the program restarts, and the panel says so.
 """
 
 from __future__ import annotations
