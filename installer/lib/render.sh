@@ -13,10 +13,11 @@ desktop_exec_arg() {
 
 render_env_file() {
   cat <<EOF
-# bandsaw-hmi environment, written by install.sh on every install: edit config.yaml instead.
-# Read by the launchers in $PREFIX/bin (a variable already set in the caller's environment
-# wins) and by the engine's systemd unit. These absolute paths override paths.* in config.yaml
-# because the installed package cannot resolve relative paths against a source tree.
+# bandsaw-hmi environment, rewritten by install.sh on every install and upgrade. Read by the
+# launchers in $PREFIX/bin (a variable already set in the caller's environment wins) and by
+# the engine's systemd unit. These variables WIN over paths.data_dir, paths.logs_dir,
+# modbus.register_map and ml.model_path in config.yaml: editing those keys there has no
+# effect. 'bandsaw config check' shows what is in effect.
 BANDSAW_CONFIG="$CONFIG_DIR/config.yaml"
 BANDSAW_MODBUS__REGISTER_MAP="$CONFIG_DIR/registers.yaml"
 BANDSAW_PATHS__DATA_DIR="$DATA_DIR"
