@@ -410,7 +410,7 @@ class BarSettings(_Section):
 
 def _default_bars() -> dict[str, BarSettings]:
     return {
-        "band_current": BarSettings(maximum=80.0, normal=(10.0, 50.0), guard=60.0, overload=70.0),
+        "band_current": BarSettings(maximum=100.0, normal=(10.0, 70.0), guard=80.0, overload=90.0),
         "band_torque": BarSettings(maximum=150.0, normal=(10.0, 80.0), guard=100.0, overload=120.0),
     }
 
