@@ -91,7 +91,7 @@ class FileWatch:
             report = writer.report
             if report is None or report.verdict is None or writer.health().error:
                 continue
-            if self._swapped(writer.db, writer.path):
+            if self._swapped(writer.db, writer.path) or self._emptied(writer.db, writer.path):
                 continue  # the ledger keeps what the engine knew; the next start compares
             generation = report.verdict.generation.id
             try:
@@ -157,6 +157,26 @@ class FileWatch:
                     f"which is no longer there (kept as {db}.orphaned-*.db when the engine stops); "
                     "restart the engine to take up the file now in place")
             latch(self._alarms, f"{ALARM_DB_REPLACED}.{db}", text, priority=Priority.CRITICAL)
+            log.critical("%s", text)
+        return True
+
+    def _emptied(self, db: str, path: Path) -> bool:
+        """The file the engine has open was cut to 0 bytes (``truncate``, ``: > total.db``) after it
+        held rows: its inode is the same, so only its size tells."""
+        try:
+            if path.stat().st_size:
+                return False
+        except OSError:
+            return False
+        known = self._written.get(db)
+        if known is None or not any(known[1].values()):
+            return False
+        if db not in self._moved:
+            self._moved.add(db)
+            text = (f"{db}.db was emptied (0 bytes) while the engine runs: the rows it held are gone; "
+                    f"{restore_offer(self._data_dir)}")
+            self.vanished.append(db)
+            latch(self._alarms, f"{ALARM_DB_VANISHED}.{db}", text, priority=Priority.CRITICAL)
             log.critical("%s", text)
         return True
 

@@ -8,6 +8,7 @@ These alarms stay active until someone acknowledges them.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -216,3 +217,24 @@ async def test_rows_written_after_a_file_was_replaced_under_the_engine_are_kept(
         assert conn.execute("SELECT ts_ms FROM cuts").fetchall() == [(1_700_000_000_000,)]
     with sqlite3.connect(path) as conn:  # the file in place is untouched
         assert conn.execute("SELECT count(*) FROM cuts").fetchone() == (0,)
+
+
+async def test_a_file_emptied_under_the_running_engine_is_critical(settings: Settings) -> None:
+    # Found in review: `truncate -s 0 total.db` under the running engine raised nothing.
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    try:
+        storage.total.insert("cuts", {"ts_ms": 1_700_000_000_000, "start_ms": 1_699_999_990_000,
+                                      "end_ms": 1_700_000_000_000, "duration_s": 10.0, "band_id": 3.0,
+                                      "outcome": "completed"})
+        await wait_until(lambda: storage.total.queue_rows == 0, what="flush")
+        await storage.watch.refresh(storage.writers)  # the ledger learns that total.db holds a cut
+        assert alarms.get(f"{ALARM_DB_VANISHED}.total") is None
+        os.truncate(database_path(settings.data_dir, "total"), 0)
+        await storage.watch.refresh(storage.writers)
+        alarm = alarms.get(f"{ALARM_DB_VANISHED}.total")
+        assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+        assert "emptied (0 bytes) while the engine runs" in alarm.text
+    finally:
+        await storage.stop()
