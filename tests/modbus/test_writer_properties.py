@@ -58,6 +58,8 @@ actions = st.one_of(
     st.tuples(st.just("wait"), st.floats(min_value=0.0, max_value=2.0)),
     st.tuples(st.just("poll"), st.sampled_from(["good", "comm_error", "missing"])),
     st.tuples(st.just("link"), st.booleans()),
+    # Writes that go out but get no answer (the PLC took them): counted all the same.
+    st.tuples(st.just("fail"), st.booleans()),
     st.tuples(st.just("write"), st.sampled_from(SETPOINTS), requests),
     # The common case, made likely: a good poll, a short pause, a write.
     st.tuples(st.just("poll_write"), st.sampled_from(SETPOINTS), requests,
@@ -110,6 +112,8 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
             clock.advance(step[1])
         elif kind == "link":
             plc.link_up = step[1]
+        elif kind == "fail":
+            plc.fail_writes = step[1]
         elif kind == "poll":
             seq += 1
             values: dict[str, float | None] = {}
