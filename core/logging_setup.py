@@ -70,14 +70,43 @@ class _PrefixFilter(logging.Filter):
         return any(record.name == p or record.name.startswith(p + ".") for p in self._prefixes)
 
 
+THIRD_PARTY = ("asyncpg", "paho", "pymodbus", "qasync", "httpx", "httpcore")
+
+
+class OneLineErrors(logging.Filter):
+    """Folds a third-party library's traceback into its record's one line.
+
+    asyncpg and paho log every retry during an outage with exc_info; the outage itself is
+    reported once by our own code, so the library's line keeps only the exception's text.
+    A handler filter, since a logger's own filters miss its children (asyncpg.pool).
+    """
+
+    def __init__(self, prefixes: Iterable[str] = THIRD_PARTY) -> None:
+        super().__init__()
+        self._prefixes = tuple(prefixes)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        third_party = any(record.name == p or record.name.startswith(p + ".") for p in self._prefixes)
+        if third_party and record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True) -> dict[str, Any]:
     """The dictConfig for these settings (exposed for tests and for `config check`)."""
     level = settings.logging.level.value
     handlers: dict[str, dict[str, Any]] = {}
-    filters: dict[str, dict[str, Any]] = {"secrets": {"()": SecretFilter, "secrets": secrets_of(settings)}}
+    filters: dict[str, dict[str, Any]] = {
+        "secrets": {"()": SecretFilter, "secrets": secrets_of(settings)},
+        "one_line": {"()": OneLineErrors},
+    }
     for file_name, prefixes in LOG_FILES.items():
         stem = file_name.removesuffix(".log")
-        handler_filters = ["secrets"]
+        handler_filters = ["secrets", "one_line"]
         if file_name != "app.log":  # app.log takes every record; the others only their loggers
             filters[f"only_{stem}"] = {"()": _PrefixFilter, "prefixes": prefixes}
             handler_filters.append(f"only_{stem}")
@@ -97,7 +126,7 @@ def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True) 
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": "console",
-            "filters": ["secrets"],
+            "filters": ["secrets", "one_line"],
             "level": settings.logging.console_level.value,
         }
     return {
