@@ -15,6 +15,8 @@ from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.engine import Engine
 from core.registers import RegisterMap
+from core.security.permissions import Role
+from core.security.testing import login_as
 from core.sim.server import SimulatorServer
 from core.storage.archive import DAY_MS
 from core.storage.backup_scheduler import ALARM_BACKUP_FAILED, BackupScheduler
@@ -47,6 +49,7 @@ async def test_scheduler_and_hmi_restore_with_a_running_engine(settings: Setting
     fill_old(live.data_dir, names, 600, old_start)
     engine = Engine(live, register_map)  # holds the data-dir lock and runs the scheduler
     page = DataPage(None, engine)
+    page.set_user(login_as(engine.access, "ada", Role.ADMIN))  # restoring is an admin's
     await engine.start()
     try:
         assert locked_by(live.data_dir) is not None
