@@ -51,6 +51,7 @@ class FileVerdict:
     sequences: dict[str, int]
     problem: str = ""  # "", "vanished", "replaced", "rewound"
     detail: str = ""
+    rows_missing: bool = False  # the file holds fewer ids than the ledger remembers: data was lost
 
 
 def ledger_path(databases_dir: Path) -> Path:
@@ -121,8 +122,12 @@ def check_file(
         return FileVerdict(generation, seqs, "vanished", f"it held {lost} and is now empty")
     if generation.id != expected.generation:
         generation = fork_file(conn, "replaced", now)
-        return FileVerdict(generation, seqs, "replaced",
-                           f"another file (generation {_short(expected.generation)} expected)")
+        fewer = {t: (n, seqs.get(t, 0)) for t, n in expected.sequences.items() if seqs.get(t, 0) < n}
+        detail = f"another file (generation {_short(expected.generation)} expected)"
+        if fewer:  # e.g. truncated under the running engine, then written again: the old rows are gone
+            detail += " holding fewer rows (" + ", ".join(
+                f"{t} ids up to {now_n} instead of {was}" for t, (was, now_n) in sorted(fewer.items())) + ")"
+        return FileVerdict(generation, seqs, "replaced", detail, rows_missing=bool(fewer))
     rewound = {t: (n, seqs.get(t, 0)) for t, n in expected.sequences.items() if seqs.get(t, 0) < n}
     if rewound:
         generation = fork_file(conn, "rewound", now)

@@ -74,7 +74,8 @@ class FileWatch:
             if verdict.problem and (verdict.problem == "vanished" or not report.recovered):
                 # (a corrupt file moved aside has its own alarm already)
                 self._file_problem(report.db, verdict.problem, verdict.detail, event,
-                                   {"generation": verdict.generation.id, "recovered": report.recovered})
+                                   {"generation": verdict.generation.id, "recovered": report.recovered},
+                                   rows_missing=verdict.rows_missing)
         users, problem = read_only_entry(self.databases / f"{USERS_DB}.db")
         expected_users = read_ledger(self.databases).get(USERS_DB)
         if expected_users is not None and expected_users.held_rows and (users is None or not users.held_rows):
@@ -119,11 +120,19 @@ class FileWatch:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _file_problem(self, db: str, problem: str, detail: str, event: EventSink, data: dict[str, Any]) -> None:
+    def _file_problem(self, db: str, problem: str, detail: str, event: EventSink, data: dict[str, Any],
+                      *, rows_missing: bool = False) -> None:
         if problem == "vanished":
             self.vanished.append(db)
             text = f"{db}.db lost its data: {detail}; {restore_offer(self._data_dir)}"
             latch(self._alarms, f"{ALARM_DB_VANISHED}.{db}", text, priority=Priority.CRITICAL)
+            log.critical("%s", text)
+        elif rows_missing:  # replaced and rows the ledger remembers are gone: as grave as a vanished file
+            self.replaced.append(db)
+            self.vanished.append(db)
+            text = (f"{db}.db was {problem} while the engine was stopped: {detail}; recorded data is missing; "
+                    f"{restore_offer(self._data_dir)}")
+            latch(self._alarms, f"{ALARM_DB_REPLACED}.{db}", text, priority=Priority.CRITICAL)
             log.critical("%s", text)
         else:
             self.replaced.append(db)

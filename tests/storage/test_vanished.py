@@ -238,3 +238,25 @@ async def test_a_file_emptied_under_the_running_engine_is_critical(settings: Set
         assert "emptied (0 bytes) while the engine runs" in alarm.text
     finally:
         await storage.stop()
+
+
+async def test_a_file_replaced_by_one_with_fewer_rows_is_critical_and_offers_a_restore(settings: Settings) -> None:
+    # Found in review: total.db truncated under the running engine, then written again; the next
+    # start saw another generation and said only "replaced" (high, no restore) while its cuts were gone.
+    await _session(settings, cuts=3)
+    run_backup(settings)
+    total = database_path(settings.data_dir, "total")
+    other = Settings.model_validate(settings.model_dump())
+    other.paths.data_dir = settings.data_dir / "elsewhere"
+    await _session(other, cuts=1)  # another generation holding one cut
+    _remove(total)
+    shutil.copy(database_path(other.data_dir, "total"), total)
+    alarms = AlarmManager()
+    storage = SqliteStorage(settings, COLUMNS, alarms)
+    await storage.start()
+    try:
+        alarm = alarms.get(f"{ALARM_DB_REPLACED}.total")
+        assert alarm is not None and alarm.priority is Priority.CRITICAL, alarm
+        assert "cuts ids up to 1 instead of 3" in alarm.text and "restore --latest" in alarm.text, alarm.text
+    finally:
+        await storage.stop()
