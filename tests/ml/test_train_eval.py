@@ -69,7 +69,9 @@ async def test_ml_cut_writes_within_limits_and_restores_speeds(
     while saw.plc.state is not SawState.IDLE:  # let the end-of-cut restore run
         controller.feed(saw.poll())
         await controller.step()
-    assert modes.mode is Mode.ML and not alarms.active()
+    # Holding outside the small test model's envelope is by design (#14): any other alarm fails.
+    others = [a for a in alarms.active() if a.key != "control.ml_outside_envelope"]
+    assert modes.mode is Mode.ML and not others, others
     assert any(state is SawState.CUTTING for _, _, state in writes), "ML never acted"
     for name, value, _ in writes:
         limits = controller.envelope.limits(name)
@@ -94,11 +96,13 @@ def test_train_from_raw_db_operator_corrections(settings: Settings, tmp_path: Pa
                      f"{', '.join(c + ' REAL' for c in columns)})")
         conn.executemany(f"INSERT INTO samples (ts_ms, {', '.join(columns)}) VALUES "
                          f"({', '.join('?' * (len(columns) + 1))})", rows)
-    manifest = train(raw, None, tmp_path / "from_raw", seed=1, settings=settings)
-    assert load_model(manifest, load_key(settings.data_dir)).manifest.training["source"] == "raw.db"
+    # Without the ML journal beside it, the machine's writes cannot be told from people's: refused
+    # (training from recorded plant data is covered by tests/ml/test_plant_data.py).
+    with pytest.raises(ValueError, match="ML journal is missing"):
+        train(raw, None, tmp_path / "from_raw", seed=1, settings=settings)
     with sqlite3.connect(tmp_path / "empty.db") as conn:
         conn.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, ts_ms INTEGER)")
-    with pytest.raises(ValueError, match="lack columns"):
+    with pytest.raises(ValueError, match=r"ML journal is missing|lack columns"):
         train(tmp_path / "empty.db", None, tmp_path / "x", seed=1, settings=settings)
     with pytest.raises(ValueError, match="exactly one"):
         train(None, None, tmp_path / "x", seed=1, settings=settings)

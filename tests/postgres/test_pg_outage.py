@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -208,5 +209,5 @@ async def test_password_never_logged(
         await wait_for(failed, what="login refused")
         assert "Hunter2pw" not in mirror.health().error
     assert "Hunter2pw" not in caplog.text
-    assert "postgresql://bandsaw_no_such_role:***@127.0.0.1" in caplog.text
+    assert re.search(r"postgresql://bandsaw_no_such_role:\*+@127\.0\.0\.1", caplog.text), caplog.text
     assert quote_ident("x") == '"x"'
