@@ -40,6 +40,7 @@ from typing import Any
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.registers import RegisterMap, load_register_map
+from tests.full_disk import fill, mounted_tmpfs
 
 DATABASES = ("raw", "total", "log", "ml", "anomaly")
 
@@ -321,22 +322,8 @@ async def replace_restore(server: Any) -> Row:
 
 @contextlib.contextmanager
 def tmpfs(size: str) -> Any:
-    path = Path(tempfile.mkdtemp(prefix="soak-tmpfs-"))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-    try:
+    with mounted_tmpfs(Path(tempfile.mkdtemp(prefix="soak-tmpfs-")), size) as path:
         yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
-def fill(directory: Path) -> Path:
-    filler = directory / "filler"
-    with open(filler, "wb", buffering=0) as handle:
-        for size in (65536, 4096, 512, 1):
-            with contextlib.suppress(OSError):
-                while True:
-                    handle.write(b"\0" * size)
-    return filler
 
 
 async def full_disk_running() -> Row:

@@ -24,34 +24,18 @@ from core.analysis.alarms import AlarmManager
 from core.config import PROJECT_ROOT, Settings
 from core.storage.sqlite_open import database_path
 from core.storage.sqlite_store import SqliteStorage
+from tests.full_disk import TmpfsUnavailable, fill, mounted_tmpfs
 
 pytestmark = pytest.mark.integration
 
 
 @contextlib.contextmanager
 def tiny_tmpfs(path: Path, size: str = "4m") -> Iterator[Path]:
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip()}")
     try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
-def fill(directory: Path) -> Path:
-    """Take every free byte of the file system (the databases cannot grow any more)."""
-    filler = directory / "filler"
-    with open(filler, "wb", buffering=0) as handle:
-        for size in (65536, 4096, 512, 1):
-            with contextlib.suppress(OSError):
-                while True:
-                    handle.write(b"\0" * size)
-    return filler
+        with mounted_tmpfs(path, size) as disk:
+            yield disk
+    except TmpfsUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 def count(path: Path) -> int:
