@@ -48,6 +48,7 @@ from core.paths import (
     packaged,
     user_locations,
 )
+from core.production.settings import ProductionSettings
 from core.security.settings import SecuritySettings
 from core.yaml_strict import DuplicateKeyError, load_yaml
 
@@ -456,6 +457,7 @@ class Settings(BaseSettings):
     sim: SimSettings = SimSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     security: SecuritySettings = SecuritySettings()
+    production: ProductionSettings = ProductionSettings()
 
     # Where the settings came from, for messages and for resolving relative paths.
     config_path: Path | None = Field(default=None, exclude=True)

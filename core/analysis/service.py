@@ -31,6 +31,7 @@ from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.monitor import AnomalyMonitor
 from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
 from core.config import Settings
+from core.production.states import StateRecorder
 from core.snapshot import Snapshot
 from core.values import EngineStatus
 
@@ -82,6 +83,8 @@ class AnalysisService:
             clock=clock,
         )
         self._clock = clock
+        # The saw-state time line for the production report (#19): same batched total.db writer.
+        self.states = StateRecorder(total_sink, link_timeout_s=config.cuts.comm_loss_timeout_s)
         self.tracker.subscribe(self.monitor.on_cut)
         self.monitor.subscribe(self.sources.on_anomaly)
         self._started = False
@@ -115,6 +118,7 @@ class AnalysisService:
             self._unsubscribe()
             self._unsubscribe = None
         self.tracker.shutdown()
+        self.states.stop(int(self._clock() * 1000))
         for writer in self._own:
             writer.close()
         self._started = False
@@ -123,6 +127,7 @@ class AnalysisService:
 
     def feed(self, snapshot: Snapshot) -> None:
         """One poll: cut tracking, PLC alarm registers, detectors. Returns quickly (< 0.5 ms)."""
+        self.states.feed(snapshot)
         if not self.enabled:
             return
         self.tracker.feed(snapshot)
@@ -131,7 +136,9 @@ class AnalysisService:
 
     def on_status(self, status: EngineStatus) -> None:
         """About once a second: status alarms, shelving expiry, cut suspension without polls."""
-        self.tracker.tick(int(self._clock() * 1000))
+        now_ms = int(self._clock() * 1000)
+        self.tracker.tick(now_ms)
+        self.states.tick(now_ms)
         self.sources.on_status(status)
 
     def note_guard_event(self) -> None:

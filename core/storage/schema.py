@@ -259,3 +259,8 @@ MIGRATIONS["log"].append(log_v3)  # v3: the audit trail's hash chain
 from core.security.audit_route import ML_WRITES_TABLE  # noqa: E402
 
 MIGRATIONS["ml"].append(ML_WRITES_TABLE)  # v3: the ML journal of the controller's and guard's writes
+
+# --- issue 19 (production report): appended steps. ------------------------------------------
+from core.production.states import TOTAL_V3 as TOTAL_SAW_STATES  # noqa: E402
+
+MIGRATIONS["total"].append(TOTAL_SAW_STATES)  # v3: saw_states, the saw-state time line

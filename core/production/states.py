@@ -1,0 +1,220 @@
+"""The saw-state time line: total.db ``saw_states``, its recorder and its reader.
+
+The engine writes one row on every change of (saw_state, link) and an ``alive`` row every
+``ALIVE_S`` while nothing changes, through total.db's batched writer (never a commit per poll).
+A row holds from its time until the next row; a stretch longer than ``STALE_AFTER_S`` without
+any row means the engine was not running (crash, power cut): that time is "no data", never the
+last state carried on. An orderly stop writes link "off".
+
+Before the table existed (files from earlier releases, imported smart-saw data) the time line
+is derived from raw.db ``samples`` (column saw_state): the changes only, by SQLite's window
+functions, and a gap between samples longer than ``SAMPLE_GAP_S`` is "no data". The table is the
+fast path; samples are read only for time before its first row.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.analysis.store import SqlSink
+from core.production.values import StateClass, StateSpan
+from core.snapshot import Quality, SawState, Snapshot
+
+log = logging.getLogger("bandsaw.production.states")
+
+ALIVE_S = 60.0  # an unchanged state is written again this often
+STALE_AFTER_S = 150.0  # no row for this long: the engine was not recording
+SAMPLE_GAP_S = 5.0  # samples fallback: a gap this long between samples is "no data"
+
+# total.db v3 (core.storage.schema appends it). Mirrored (core.storage.pg.tables).
+TOTAL_V3 = """
+CREATE TABLE saw_states (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts_ms INTEGER NOT NULL,
+    saw_state INTEGER,           -- core.snapshot.SawState code, NULL: not known (link down, unreadable, stopped)
+    link TEXT NOT NULL,          -- up, down (no answer from the PLC), off (engine stopped recording)
+    kind TEXT NOT NULL           -- change, or alive (the same state again, every ALIVE_S)
+);
+CREATE INDEX saw_states_ts_ms ON saw_states(ts_ms);
+"""
+INSERT_STATE = "INSERT INTO saw_states (ts_ms, saw_state, link, kind) VALUES (?, ?, ?, ?)"
+
+_CUTTING = int(SawState.CUTTING)
+_ERROR = int(SawState.ERROR)
+_KNOWN = {int(state) for state in SawState}
+
+
+def classify(saw_state: int | float | None, link: str) -> StateClass:
+    if link == "off":
+        return StateClass.NO_DATA
+    if link != "up" or saw_state is None:
+        return StateClass.LINK_LOST
+    code = int(saw_state)
+    if code == _CUTTING:
+        return StateClass.CUTTING
+    if code == _ERROR:
+        return StateClass.ALARM_STOPPED
+    if code in _KNOWN:
+        return StateClass.READY_IDLE
+    return StateClass.LINK_LOST  # a code the PLC should not send: the state is not known
+
+
+class StateRecorder:
+    """Follows every snapshot (cheap: a compare per poll); writes changes and alive marks."""
+
+    def __init__(self, sink: SqlSink | None, *, alive_s: float = ALIVE_S, link_timeout_s: float = 5.0) -> None:
+        self._sink = sink
+        self._alive_ms = int(alive_s * 1000)
+        self._timeout_ms = int(link_timeout_s * 1000)
+        self._last: tuple[int | None, str] | None = None
+        self._last_row_ms = 0
+        self._last_seen_ms: int | None = None
+
+    def feed(self, snapshot: Snapshot) -> None:
+        if snapshot.quality is Quality.COMM_ERROR:
+            key: tuple[int | None, str] = (None, "down")
+        else:
+            state = snapshot.saw_state
+            key = (None if state is None else int(state), "up")
+        self._last_seen_ms = snapshot.ts_ms
+        self._note(key, snapshot.ts_ms)
+
+    def tick(self, now_ms: int) -> None:
+        """About once a second: no snapshot at all for a while is a lost link too."""
+        if self._last is None or self._last_seen_ms is None or self._last[1] != "up":
+            return
+        if now_ms - self._last_seen_ms > self._timeout_ms:
+            self._note((None, "down"), self._last_seen_ms + self._timeout_ms)
+
+    def stop(self, now_ms: int) -> None:
+        """The engine stops recording: the time after this is no data."""
+        if self._last is not None:
+            self._write(now_ms, (None, "off"), "change")
+        self._last = None
+        self._last_seen_ms = None
+
+    def _note(self, key: tuple[int | None, str], ts_ms: int) -> None:
+        if key != self._last:
+            self._write(ts_ms, key, "change")
+        elif ts_ms - self._last_row_ms >= self._alive_ms:
+            self._write(ts_ms, key, "alive")
+
+    def _write(self, ts_ms: int, key: tuple[int | None, str], kind: str) -> None:
+        self._last = key
+        self._last_row_ms = ts_ms
+        if self._sink is not None:
+            self._sink.submit(INSERT_STATE, (ts_ms, key[0], key[1], kind))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StateRow:
+    ts_ms: int
+    state: StateClass
+
+
+def spans_from_rows(rows: Iterable[StateRow], start_ms: int, end_ms: int, *,
+                    stale_ms: int = int(STALE_AFTER_S * 1000), before: StateRow | None = None) -> list[StateSpan]:
+    """Spans over [start_ms, end_ms) from time-ordered rows; ``before`` is the last row earlier
+    than start_ms. Time not covered by a fresh row is NO_DATA. Neighbouring equal spans merge."""
+    spans: list[StateSpan] = []
+
+    def add(a: int, b: int, state: StateClass) -> None:
+        a, b = max(a, start_ms), min(b, end_ms)
+        if b <= a:
+            return
+        if spans and spans[-1].state is state and spans[-1].end_ms == a:
+            spans[-1] = StateSpan(spans[-1].start_ms, b, state)
+        else:
+            spans.append(StateSpan(a, b, state))
+
+    cursor = start_ms
+    prev = before
+    for row in rows:
+        if row.ts_ms < start_ms:
+            prev = row
+            continue
+        if row.ts_ms >= end_ms:
+            break
+        _extend(add, prev, cursor, row.ts_ms, stale_ms)
+        cursor = row.ts_ms
+        prev = row
+    _extend(add, prev, cursor, end_ms, stale_ms)
+    return spans
+
+
+def _extend(add: Callable[[int, int, StateClass], None], prev: StateRow | None, a: int, b: int,
+            stale_ms: int) -> None:
+    if prev is None:
+        add(a, b, StateClass.NO_DATA)
+        return
+    fresh_until = prev.ts_ms + stale_ms
+    add(a, min(b, fresh_until), prev.state)
+    if fresh_until < b:
+        add(max(a, fresh_until), b, StateClass.NO_DATA)
+
+
+def read_state_rows(conn: sqlite3.Connection, start_ms: int, end_ms: int) -> tuple[StateRow | None, list[StateRow]]:
+    """The row before start_ms and the rows in [start_ms, end_ms) of total.db saw_states."""
+    row = conn.execute("SELECT ts_ms, saw_state, link FROM saw_states WHERE ts_ms < ? "
+                       "ORDER BY ts_ms DESC, id DESC LIMIT 1", (start_ms,)).fetchone()
+    before = StateRow(int(row[0]), classify(row[1], row[2])) if row else None
+    rows = [StateRow(int(ts), classify(state, link)) for ts, state, link in conn.execute(
+        "SELECT ts_ms, saw_state, link FROM saw_states WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id",
+        (start_ms, end_ms))]
+    return before, rows
+
+
+def first_state_ms(conn: sqlite3.Connection) -> int | None:
+    """When the state table begins (None: empty or absent)."""
+    try:
+        row = conn.execute("SELECT min(ts_ms) FROM saw_states").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
+SAMPLE_CHANGES_SQL = (
+    "SELECT ts_ms, saw_state, prev_ts FROM ("
+    " SELECT ts_ms, saw_state, LAG(saw_state) OVER w AS prev_state, LAG(ts_ms) OVER w AS prev_ts"
+    " FROM samples WHERE ts_ms >= ? AND ts_ms < ? WINDOW w AS (ORDER BY ts_ms))"
+    " WHERE prev_ts IS NULL OR saw_state IS NOT prev_state OR ts_ms - prev_ts > ?"
+)
+
+
+def spans_from_samples(raw_db: Path, start_ms: int, end_ms: int, *,
+                       gap_ms: int = int(SAMPLE_GAP_S * 1000)) -> list[StateSpan]:
+    """The fallback: spans derived from raw.db samples (saw_state column); no file or no column:
+    the whole stretch is NO_DATA."""
+    if end_ms <= start_ms:
+        return []
+    rows: list[StateRow] = []
+    if raw_db.exists():
+        conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True, timeout=10.0)
+        try:
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(samples)")}
+            if "saw_state" in columns:
+                last_ts: int | None = None
+                for ts, state, prev_ts in conn.execute(SAMPLE_CHANGES_SQL, (start_ms - gap_ms, end_ms, gap_ms)):
+                    if prev_ts is not None and ts - prev_ts > gap_ms:
+                        rows.append(StateRow(int(prev_ts) + 1, StateClass.NO_DATA))
+                    rows.append(StateRow(int(ts), classify(state, "up")))
+                    last_ts = int(ts)
+                tail = conn.execute("SELECT max(ts_ms) FROM samples WHERE ts_ms >= ? AND ts_ms < ?",
+                                    (start_ms - gap_ms, end_ms)).fetchone()
+                if tail and tail[0] is not None and (last_ts is None or tail[0] > last_ts):
+                    last_ts = int(tail[0])
+                if last_ts is not None and last_ts + 1 < end_ms:
+                    rows.append(StateRow(last_ts + 1, StateClass.NO_DATA))
+        finally:
+            conn.close()
+    before = None
+    while rows and rows[0].ts_ms < start_ms:
+        before = rows.pop(0)
+    # A sample stands for up to gap_ms; the NO_DATA rows mark where the recording stopped.
+    return spans_from_rows(rows, start_ms, end_ms, stale_ms=max(end_ms - start_ms, 1) + gap_ms, before=before)
