@@ -1,0 +1,124 @@
+"""Edge cases of the report: each gives a clear result, never a wrong number or a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from production_helpers import run_settings
+
+from core.analysis.tables import INSERT_CUT
+from core.production.service import ReportError, production_view, report_set
+from core.production.states import INSERT_STATE
+from core.production.values import StateClass
+from core.storage.schema import migrate
+
+BERLIN = ZoneInfo("Europe/Berlin")
+H = 3_600_000
+
+
+def ms(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=BERLIN).timestamp() * 1000)
+
+
+def cut(start: int, seconds: float, *, band: int | None = 7, section: int | None = 1, a: float | None = 100.0,
+        outcome: str = "completed", area: float = 50.0) -> tuple[object, ...]:
+    end = start + int(seconds * 1000)
+    values = dict.fromkeys(("material_hardness", "dimension_c", "dimension_d", "height_mm", "band_current_mean",
+                            "band_current_peak", "band_torque_mean", "band_torque_peak", "descent_speed_mean",
+                            "cutting_speed_mean", "energy_kwh", "vibration_peak", "deviation_abs_mean"))
+    values.update(ts_ms=end, start_ms=start, end_ms=end, duration_s=seconds, outcome=outcome, material_type=1,
+                  cross_section=section, dimension_a=a, dimension_b=50.0, band_id=band, depth_mm=100.0,
+                  area_cm2=area if section is not None and a else 0.0, energy_method="none", control_mode="manual",
+                  guard_events=0, samples=10, gap_s=0.0)
+    from core.analysis.tables import CUT_COLUMNS
+
+    return tuple(values[name] for name in CUT_COLUMNS)
+
+
+def make_db(data_dir: Path, cuts: list[tuple[object, ...]], states: list[tuple[int, int | None, str]]) -> None:
+    folder = data_dir / "databases"
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(folder / "total.db", isolation_level=None)
+    try:
+        migrate(conn, "total")
+        conn.execute("BEGIN")
+        conn.executemany(INSERT_CUT, cuts)
+        conn.executemany(INSERT_STATE, [(ts, st, link, "change") for ts, st, link in states])
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_period_without_data_says_so(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    report = report_set(settings, ms("2026-12-01T00:00"), ms("2026-12-02T00:00"), now_ms=ms("2026-12-03T00:00")).total
+    assert report.cuts == 0 and report.area_cm2 is None and report.mean_cut_time_s is None
+    assert report.planned_s == 24 * 3600 and report.time_by_state[StateClass.NO_DATA] == 24 * 3600
+    assert report.availability == 0.0 and report.performance is None and report.quality is None and report.oee is None
+    assert "no data recorded in this period" in report.notes and not report.has_data
+
+
+def test_bad_requests_are_one_line_errors(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    now = ms("2026-12-03T00:00")
+    with pytest.raises(ReportError, match="empty period"):
+        report_set(settings, ms("2026-12-02T00:00"), ms("2026-12-01T00:00"), now_ms=now)
+    with pytest.raises(ReportError, match=r"unknown shift 'Lunch'; configured shifts: Early, Late, Night"):
+        report_set(settings, ms("2026-12-01T00:00"), ms("2026-12-02T00:00"), shift="Lunch", now_ms=now)
+    with pytest.raises(ReportError, match="future"):
+        report_set(settings, now + H, now + 2 * H, now_ms=now)
+
+
+def test_night_shift_over_midnight_and_band_id_0_and_no_section(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    night = ms("2026-12-01T22:00")
+    cuts = [cut(night - 2 * H, 60, band=5),  # Late shift, band 5 (before the night)
+            cut(night + H, 60),  # band 7: a change
+            cut(night + 2 * H, 60, band=0),  # band unknown: no change counted, and none back to 7
+            cut(night + 3 * H, 60, section=None, a=None),  # no section: area unknown
+            cut(ms("2026-12-02T01:30"), 60, outcome="aborted"),
+            cut(ms("2026-12-02T05:59"), 120)]  # ends 06:01: in the Early shift
+    states = [(night - 3 * H, 2, "up"), (night + H, 3, "up"), (night + H + 60_000, 2, "up")]
+    states += [(t, 2, "up") for t in range(night + H + 120_000, ms("2026-12-02T07:00"), 60_000)]
+    make_db(settings.data_dir, cuts, states)
+    reports = report_set(settings, ms("2026-12-01T12:00"), ms("2026-12-02T12:00"), now_ms=ms("2026-12-03T00:00"))
+    by_name = {r.period.shift: r for r in reports.by_shift}
+    night_report = by_name["Night"]
+    assert night_report.planned_s == 8 * 3600
+    assert night_report.cuts == 4 and night_report.pieces == 3 and night_report.interrupted_cuts == 1
+    assert night_report.band_changes == 1 and night_report.band_unknown_cuts == 1
+    assert night_report.area_unknown_cuts == 1 and night_report.area_cm2 == 150.0
+    assert any("without a section" in note for note in night_report.notes)
+    assert by_name["Early"].cuts == 1 and by_name["Late"].cuts == 1
+    assert reports.total.cuts == 6
+    # The night's state time: a minute cutting, then ready; nothing before 22:00 leaks in.
+    assert night_report.time_by_state[StateClass.CUTTING] == 60.0
+    assert sum(night_report.time_by_state.values()) == pytest.approx(8 * 3600)
+    only = report_set(settings, ms("2026-12-01T12:00"), ms("2026-12-02T12:00"), shift="night",
+                      now_ms=ms("2026-12-03T00:00"))
+    assert only.by_shift == () and only.total.cuts == 4 and only.total.period.shift == "Night"
+
+
+def test_dst_night_is_shorter_in_spring_longer_in_autumn(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    spring = report_set(settings, ms("2026-03-28T12:00"), ms("2026-03-29T12:00"), shift="Night",
+                        now_ms=ms("2026-04-01T00:00")).total
+    autumn = report_set(settings, ms("2026-10-24T12:00"), ms("2026-10-25T12:00"), shift="Night",
+                        now_ms=ms("2026-11-01T00:00")).total
+    assert spring.planned_s == 7 * 3600 and autumn.planned_s == 9 * 3600
+
+
+def test_current_shift_counts_planned_time_up_to_now(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    now = ms("2026-12-02T09:00")
+    make_db(settings.data_dir, [cut(ms("2026-12-02T07:00"), 90)], [(ms("2026-12-02T06:30"), 2, "up")])
+    view = production_view(settings, now_ms=now)
+    assert view.current is not None and view.current.period.shift == "Early"
+    assert view.current.planned_s == 3 * 3600 and view.current.cuts == 1
+    assert [r.period.label for r in view.previous] == ["Night 2026-12-01", "Late 2026-12-01", "Early 2026-12-01"]
+    # Recorded until 06:30 + 150 s without a fresh row: the rest is no data, not "ready".
+    assert view.current.time_by_state[StateClass.NO_DATA] == pytest.approx(3 * 3600 - 150)
