@@ -1,4 +1,5 @@
-"""Writes from the HMI: permission and confirmation path, limits refused with the reason, presets."""
+"""Writes from the HMI: permission and confirmation path, limits refused with the reason, presets and the
+ML switch on the overview page."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog, check_limits
-from hmi.pages.dashboard import DashboardPage
+from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.permissions import Action, can, needs_confirmation, set_policy
 from hmi.session import Session
@@ -113,7 +114,7 @@ def test_registers_page_opens_write_for_writable_only(
 def test_preset_button_applies_through_engine(
     qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine
 ) -> None:
-    page = DashboardPage(bridge, Session("operator", kiosk=True))
+    page = OverviewPage(bridge, Session("operator", kiosk=True))
     qtbot.addWidget(page)
 
     async def scenario() -> None:
@@ -124,30 +125,36 @@ def test_preset_button_applies_through_engine(
     fast = fake_engine.settings.control.presets["fast"]
     assert fake_engine.values["cutting_speed"] == fast.cutting_speed
     assert fake_engine.values["descent_speed"] == fast.descent_speed
-    assert page.preset_message.text() == "Preset fast applied"
+    assert page.message.text() == "Preset fast applied"
+    assert page.message.property("state") == "ok"
     assert all(b.isEnabled() for b in page.preset_buttons.values())
+    bridge.refresh()
     assert not page.ml_toggle.isEnabled()  # no model loaded yet
 
 
 def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, settings: Settings, register_map: RegisterMap) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from hmi.dialogs.confirm import ConfirmDialog
 
     settings.ml.model_path = PROJECT_ROOT / "data" / "models" / "default"
     engine = StandInEngine(settings, register_map, with_control=True)  # a real MlControl with the model
     bridge = EngineBridge(engine)
     bridge.attach()
-    page = DashboardPage(bridge, Session("operator", kiosk=True))
+    page = OverviewPage(bridge, Session("operator", kiosk=True))
     qtbot.addWidget(page)
     bridge.refresh()
-    assert page.ml_toggle.isEnabled() and page.ml_toggle.text() == "ML mode"
+    assert page.ml_toggle.isEnabled() and page.ml_toggle.text() == "ML speed control"
     page.ml_toggle.click()
-    assert engine.status().mode == "manual" and page._ml_confirm is not None  # asks first
-    page._ml_confirm.button(QMessageBox.StandardButton.Yes).click()
+    assert engine.status().mode == "manual"  # asks first, in a dialog
+    confirm = page.findChild(ConfirmDialog)
+    assert confirm is not None and confirm.isVisible() and not page.ml_toggle.isChecked()
+    confirm.yes_button.click()
     assert engine.status().mode == "ml" and page.ml_toggle.isChecked()
     assert [(r.user, r.action, r.old_value, r.new_value) for r in engine.audited if r.action == "set_mode"] == [
         ("operator", "set_mode", "manual", "ml")]
-    bridge.refresh()
-    assert page.mode_label.text() == "Mode: ml"
+    assert page.message.text() == "Mode ml"
+    page.ml_toggle.click()
+    page.findChildren(ConfirmDialog)[-1].no_button.click()  # "no" changes nothing
+    assert engine.status().mode == "ml" and page.ml_toggle.isChecked()
     bridge.detach()
     bridge.deleteLater()
     assert engine.journal is not None
