@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Iterable
 from enum import StrEnum
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from core.registers import Register
 
@@ -25,6 +26,22 @@ def decimals_for(register: Register) -> int:
     if scale >= 1 or scale == 0:
         return 0
     return min(6, max(0, math.ceil(-math.log10(scale) - 1e-9)))
+
+
+def unit_decimals(registers: Iterable[Register]) -> dict[str, int]:
+    """One number of decimals per unit: the finest any register of that unit resolves.
+
+    The inspector then shows 30.0 m/min beside 70.0 m/min, not 30 beside 70.0 (a coarser register
+    gets trailing zeros, never rounded-off digits). Unitless registers (counts, codes) keep their own.
+    """
+    found: dict[str, int] = {}
+    for register in registers:
+        if register.unit and not register.is_float:
+            found[register.unit] = max(found.get(register.unit, 0), decimals_for(register))
+    for register in registers:
+        if register.unit and register.is_float:
+            found.setdefault(register.unit, decimals_for(register))
+    return found
 
 
 def format_number(value: float | None, decimals: int) -> str:
@@ -61,12 +78,13 @@ def format_raw(register: Register, raw: int | float | None, fmt: RawFormat | str
     return " ".join(str(word) for word in words)
 
 
-def format_coded(register: Register, value: float | None) -> str:
-    """A value with its name for coded registers (``CUTTING (3)``), else with the scale's decimals."""
+def format_coded(register: Register, value: float | None, decimals: int | None = None) -> str:
+    """A value with its name for coded registers (``CUTTING (3)``), else with the scale's decimals
+    (or ``decimals``: the unit's, from :func:`unit_decimals`)."""
     name = register.enum_name(value)
     if name is not None and value is not None:
         return f"{name} ({int(value)})"
-    return format_value(register, value)
+    return format_number(value, decimals_for(register) if decimals is None else decimals)
 
 
 def format_address(address: int, fmt: RawFormat | str) -> str:
@@ -75,7 +93,7 @@ def format_address(address: int, fmt: RawFormat | str) -> str:
 
 def format_age(age_s: float | None) -> str:
     if age_s is None:
-        return "no data"
+        return QCoreApplication.translate("formatting", "no data")
     if age_s < 60:
         return f"{age_s:.1f} s"
     if age_s < 3600:

@@ -1,17 +1,31 @@
 """Write one register: old -> new, the limits, a confirmation, then whether the read-back verified.
 
 Non-modal (no nested event loop under qasync). The write runs as an asyncio task through
-``engine.write`` (the engine's Writer: envelope, rate limit, read-back, audit). Values outside the
-register's limits are refused here with the reason, before anything is sent.
+``engine.write`` (the engine's Writer: envelope, rate limit, read-back, audit). A value outside the
+register's limits is flagged in the preview as it is typed and Write is disabled; it is refused
+here with the reason, before anything is sent. "Current" follows the PLC (the page hands every new
+value in) and shows the read-back as soon as a write ends. Messages have their own reserved,
+growing space below the entry: they never cover it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.api import EngineApi, WriteResult
 from core.registers import Register
@@ -24,6 +38,8 @@ from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.write")
 
+STALE_POLL_GRACE_S = 2.0
+
 
 def limits_text(register: Register) -> str:
     unit = f" {register.unit}" if register.unit else ""
@@ -31,36 +47,44 @@ def limits_text(register: Register) -> str:
     if register.min is not None and register.max is not None:
         parts.append(f"{register.min:g} … {register.max:g}{unit}")
     if register.max_step_per_s is not None:
-        parts.append(f"at most {register.max_step_per_s:g}{unit} per second")
-    return ", ".join(parts) or "no limits in the register map"
+        parts.append(QCoreApplication.translate("WriteDialog", "at most %1 per second")
+                     .replace("%1", f"{register.max_step_per_s:g}{unit}"))
+    return ", ".join(parts) or QCoreApplication.translate("WriteDialog", "no limits in the register map")
 
 
 def check_limits(register: Register, value: float) -> str:
     """Why ``value`` cannot be written ('' when it is inside the register's limits)."""
     unit = f" {register.unit}" if register.unit else ""
     if register.min is not None and value < register.min:
-        return f"{value:g}{unit} is below the minimum {register.min:g}{unit}"
+        return (QCoreApplication.translate("WriteDialog", "%1 is below the minimum %2")
+                .replace("%1", f"{value:g}{unit}").replace("%2", f"{register.min:g}{unit}"))
     if register.max is not None and value > register.max:
-        return f"{value:g}{unit} is above the maximum {register.max:g}{unit}"
+        return (QCoreApplication.translate("WriteDialog", "%1 is above the maximum %2")
+                .replace("%1", f"{value:g}{unit}").replace("%2", f"{register.max:g}{unit}"))
     return ""
 
 
-def describe_result(register: Register, result: WriteResult) -> tuple[str, str]:
+def describe_result(register: Register, result: WriteResult, decimals: int | None = None) -> tuple[str, str]:
     """(state, text) for a finished write: state is ok, warn or refused."""
     unit = f" {register.unit}" if register.unit else ""
-    decimals = decimals_for(register)
+    decimals = decimals_for(register) if decimals is None else decimals
     if not result.ok and result.written is None:
-        return "refused", f"Refused: {result.reason or 'the engine did not write it'}"
+        reason = result.reason or QCoreApplication.translate("WriteDialog", "the engine did not write it")
+        return "refused", QCoreApplication.translate("WriteDialog", "Refused: %1").replace("%1", reason)
     written = format_number(result.written, decimals)
-    text = f"Written {written}{unit}"
+    text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", f"{written}{unit}")
     if result.clamped:
-        text += f" (clamped from {result.requested:g}: {result.reason})"
+        text += " " + (QCoreApplication.translate("WriteDialog", "(clamped from %1: %2)")
+                       .replace("%1", f"{result.requested:g}").replace("%2", result.reason))
     read_back = format_number(result.read_back, decimals)
     if result.verified:
-        return ("warn" if result.clamped else "ok"), f"{text}; read back {read_back}{unit}: verified"
-    back = "no read-back" if result.read_back is None else f"read back {read_back}{unit}"
+        return ("warn" if result.clamped else "ok"), text + "; " + (
+            QCoreApplication.translate("WriteDialog", "read back %1: verified").replace("%1", f"{read_back}{unit}"))
+    back = (QCoreApplication.translate("WriteDialog", "no read-back") if result.read_back is None
+            else QCoreApplication.translate("WriteDialog", "read back %1").replace("%1", f"{read_back}{unit}"))
     reason = f" — {result.reason}" if result.reason and not result.clamped else ""
-    return "warn", f"{text}; {back}: NOT verified{reason}"
+    not_verified = QCoreApplication.translate("WriteDialog", "%1: NOT verified").replace("%1", back)
+    return "warn", f"{text}; {not_verified}{reason}"
 
 
 class WriteDialog(QDialog):
@@ -74,52 +98,66 @@ class WriteDialog(QDialog):
         *,
         user: str,
         kiosk: bool,
+        decimals: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("WriteDialog")
         self.setModal(False)
-        self.setWindowTitle(f"Write {register.name}")
+        self.setWindowTitle(self.tr("Write %1").replace("%1", register.name))
         self.engine = engine
         self.register = register
         self.current = current
         self.user = user
+        self.decimals = decimals_for(register) if decimals is None else decimals
         self.task: asyncio.Task[WriteResult] | None = None
         self._pending: float | None = None  # value waiting for confirmation
+        self._written_at = 0.0  # wall clock (s) when the last write's read-back came
         unit = f" {register.unit}" if register.unit else ""
         self._unit = unit
 
-        self.entry = NumericEntry(f"New {register.name}", kiosk=kiosk, limits=limits_text(register), parent=self)
+        self.entry = NumericEntry(self.tr("New %1").replace("%1", register.name), kiosk=kiosk,
+                                  limits=limits_text(register), parent=self)
         if current is not None:
             self.entry.set_value(current)
         self.entry.textChanged.connect(self._on_edit)
         self.preview = QLabel("", self)
         self.preview.setObjectName("WritePreview")
+        self.preview.setWordWrap(True)
         self.status = QLabel("", self)
         self.status.setObjectName("WriteStatus")
         self.status.setWordWrap(True)
+        # Room for two lines always; the dialog grows (never shrinks under) when a message needs more.
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 16)
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         set_state(self.status, "none")
+        set_state(self.preview, "none")
 
         grid = QGridLayout()
-        grid.addWidget(QLabel("Register", self), 0, 0)
-        grid.addWidget(QLabel(f"{register.name} @ {register.address} — {register.description}", self), 0, 1)
-        grid.addWidget(QLabel("Current", self), 1, 0)
-        grid.addWidget(QLabel(f"{format_number(current, decimals_for(register))}{unit}", self), 1, 1)
-        grid.addWidget(QLabel("Limits", self), 2, 0)
+        grid.addWidget(QLabel(self.tr("Register"), self), 0, 0)
+        what = QLabel(f"{register.name} @ {register.address} — {register.description}", self)
+        what.setWordWrap(True)
+        grid.addWidget(what, 0, 1)
+        grid.addWidget(QLabel(self.tr("Current"), self), 1, 0)
+        self.current_label = QLabel("", self)
+        self.current_label.setObjectName("WriteCurrent")
+        grid.addWidget(self.current_label, 1, 1)
+        grid.addWidget(QLabel(self.tr("Limits"), self), 2, 0)
         self.limits_label = QLabel(limits_text(register), self)
         grid.addWidget(self.limits_label, 2, 1)
-        grid.addWidget(QLabel("New value", self), 3, 0)
+        grid.addWidget(QLabel(self.tr("New value"), self), 3, 0)
         grid.addWidget(self.entry, 3, 1)
+        grid.setColumnStretch(1, 1)
 
-        self.write_button = QPushButton("Write…", self)
+        self.write_button = QPushButton(self.tr("Write…"), self)
         self.write_button.setObjectName("PrimaryButton")
         self.write_button.setMinimumSize(140, 56)
         self.write_button.clicked.connect(self.submit)
-        self.back_button = QPushButton("Back", self)
+        self.back_button = QPushButton(self.tr("Back"), self)
         self.back_button.setMinimumSize(110, 56)
         self.back_button.setVisible(False)
         self.back_button.clicked.connect(self._back)
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(self.tr("Close"), self)
         self.close_button.setMinimumSize(110, 56)
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -129,22 +167,58 @@ class WriteDialog(QDialog):
         buttons.addWidget(self.write_button)
 
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # never smaller than its contents
         layout.addLayout(grid)
         layout.addWidget(self.preview)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
+        self._show_current()
         self._on_edit()
+
+    # --- the PLC's value -------------------------------------------------------------------
+
+    def set_current(self, value: float | None, *, polled_at_ms: int | None = None) -> None:
+        """The register's value now: each new poll (``polled_at_ms``: when its reads started), and the
+        read-back after a write. A poll that started before the read-back came may still hold the old
+        value: it does not overwrite the read-back (for at most two seconds, whatever the clocks say)."""
+        if value is None or value == self.current:
+            return
+        if polled_at_ms is not None and 0 <= time.time() - self._written_at < STALE_POLL_GRACE_S \
+                and polled_at_ms / 1000 < self._written_at:
+            return
+        self.current = value
+        self._show_current()
+        if self._pending is None:
+            self._preview()
+
+    def _show_current(self) -> None:
+        self.current_label.setText(f"{format_number(self.current, self.decimals)}{self._unit}")
 
     # --- flow: enter -> check -> confirm -> write -> result -----------------------------
 
     def _on_edit(self, _text: str = "") -> None:
         if self._pending is not None:
             self._back()
+        self._preview()
+
+    def _preview(self) -> None:
+        """old → new, flagged (and Write disabled) when the new value is outside the limits."""
         value = self.entry.value()
-        old = format_number(self.current, decimals_for(self.register))
+        old = format_number(self.current, self.decimals)
         new = "?" if value is None else f"{value:g}"
-        self.preview.setText(f"{old} → {new}{self._unit}")
+        text = f"{old} → {new}{self._unit}"
+        problem = check_limits(self.register, value) if value is not None else ""
+        if problem:
+            text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
+        self.preview.setText(text)
+        set_state(self.preview, "refused" if problem else "none")
+        busy = self.task is not None and not self.task.done()
+        self.write_button.setEnabled(not problem and not busy)
+        self._fit()
+
+    def out_of_range(self) -> bool:
+        return self.preview.property("state") == "refused"
 
     def submit(self) -> None:
         """The Write button: first press checks and asks to confirm, the second writes."""
@@ -157,35 +231,37 @@ class WriteDialog(QDialog):
             return
         value = self.entry.value()
         if value is None:
-            self._show("refused", "Enter a number")
+            self._show("refused", self.tr("Enter a number"))
             return
         if not can(self.user, Action.WRITE_REGISTER):
-            self._show("refused", f"Not permitted: {self.user or 'nobody'} may not write registers")
+            self._show("refused", self.tr("Not permitted: %1 may not write registers")
+                       .replace("%1", self.user or self.tr("nobody")))
             return
         problem = check_limits(self.register, value)
         if problem:
-            self._show("refused", f"Refused: {problem}. Nothing was written.")
+            self._show("refused", self.tr("Refused: %1. Nothing was written.").replace("%1", problem))
             return
         if needs_confirmation(Action.WRITE_REGISTER):
             self._pending = value
-            old = format_number(self.current, decimals_for(self.register))
-            self._show("confirm", f"Confirm: write {self.register.name} {old} → {value:g}{self._unit}?")
-            self.write_button.setText("Confirm write")
+            old = format_number(self.current, self.decimals)
+            self._show("confirm", self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
+                       .replace("%2", old).replace("%3", f"{value:g}{self._unit}"))
+            self.write_button.setText(self.tr("Confirm write"))
             self.back_button.setVisible(True)
             return
         self._start_write(value)
 
     def _back(self) -> None:
         self._pending = None
-        self.write_button.setText("Write…")
+        self.write_button.setText(self.tr("Write…"))
         self.back_button.setVisible(False)
         self._show("none", "")
 
     def _start_write(self, value: float) -> None:
-        self.write_button.setText("Write…")
+        self.write_button.setText(self.tr("Write…"))
         self.back_button.setVisible(False)
         self.write_button.setEnabled(False)
-        self._show("busy", f"Writing {value:g}{self._unit}…")
+        self._show("busy", self.tr("Writing %1…").replace("%1", f"{value:g}{self._unit}"))
         self.task = spawn(self._write(value))
 
     async def _write(self, value: float) -> WriteResult:
@@ -195,15 +271,29 @@ class WriteDialog(QDialog):
         except Exception as exc:  # the Writer failed outright: say so, never crash the HMI
             log.exception("write of %s failed", self.register.name)
             result = WriteResult(self.register.name, value, ok=False, reason=f"write failed: {exc}")
-        state, text = describe_result(self.register, result)
+        # What the PLC holds now: the read-back (or what went out when there was none).
+        if result.read_back is not None or (result.ok and result.written is not None):
+            self._written_at = time.time()
+            self.set_current(result.read_back if result.read_back is not None else result.written)
+        state, text = describe_result(self.register, result, self.decimals)
         self._show(state, text)
-        self.write_button.setEnabled(True)
+        self._preview()
         self.write_finished.emit(result)
         return result
 
     def _show(self, state: str, text: str) -> None:
         self.status.setText(text)
         set_state(self.status, state)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to fit a longer message (the layout's minimum); never covers the entry."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
 
     def status_text(self) -> str:
         return self.status.text()

@@ -9,7 +9,14 @@ from __future__ import annotations
 import time
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
 from core.registers import Register
@@ -32,16 +39,29 @@ class Column(IntEnum):
     DESCRIPTION = 7
 
 
-HEADERS = {
-    Column.ADDRESS: "Address",
-    Column.NAME: "Name",
-    Column.RAW: "Raw",
-    Column.VALUE: "Value",
-    Column.UNIT: "Unit",
-    Column.ACCESS: "Access",
-    Column.AGE: "Age",
-    Column.DESCRIPTION: "Description",
-}
+def header(column: Column) -> str:
+    """A column's title in the screen's language (written out so lupdate finds every one)."""
+    return {
+        Column.ADDRESS: QCoreApplication.translate("RegisterTableModel", "Address"),
+        Column.NAME: QCoreApplication.translate("RegisterTableModel", "Name"),
+        Column.RAW: QCoreApplication.translate("RegisterTableModel", "Raw"),
+        Column.VALUE: QCoreApplication.translate("RegisterTableModel", "Value"),
+        Column.UNIT: QCoreApplication.translate("RegisterTableModel", "Unit"),
+        Column.ACCESS: QCoreApplication.translate("RegisterTableModel", "Access"),
+        Column.AGE: QCoreApplication.translate("RegisterTableModel", "Age"),
+        Column.DESCRIPTION: QCoreApplication.translate("RegisterTableModel", "Description"),
+    }[column]
+
+
+def format_title(fmt: RawFormat | str) -> str:
+    fmt = RawFormat(fmt)
+    if fmt is RawFormat.HEX:
+        return QCoreApplication.translate("RegisterTableModel", "hex")
+    if fmt is RawFormat.SIGNED:
+        return QCoreApplication.translate("RegisterTableModel", "signed")
+    return QCoreApplication.translate("RegisterTableModel", "decimal")
+
+
 FORMATTABLE = (Column.ADDRESS, Column.RAW)
 
 
@@ -58,8 +78,11 @@ class _Row:
 
 
 class RegisterTableModel(QAbstractTableModel):
-    def __init__(self, registers: list[Register], *, stale_after_s: float, parent: object = None) -> None:
+    def __init__(self, registers: list[Register], *, stale_after_s: float, decimals: dict[str, int] | None = None,
+                 parent: object = None) -> None:
+        """``decimals``: per unit (hmi.formatting.unit_decimals over the whole map); else from each scale."""
         super().__init__(parent)  # type: ignore[arg-type]
+        self.decimals = dict(decimals or {})
         self._rows = [_Row(r) for r in sorted(registers, key=lambda r: r.address)]
         self._by_name = {row.register.name: i for i, row in enumerate(self._rows)}
         self.stale_after_s = stale_after_s
@@ -81,9 +104,9 @@ class RegisterTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         column = Column(section)
-        title = HEADERS[column]
+        title = header(column)
         if column in FORMATTABLE and self.formats[column] is not RawFormat.DECIMAL:
-            title += f" ({RawFormat(self.formats[column]).value})"
+            title += f" ({format_title(self.formats[column])})"
         return title
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -136,6 +159,15 @@ class RegisterTableModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
         self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
+    def retranslate(self) -> None:
+        """The screen's language changed: headers and the translated cells again."""
+        now = time.monotonic()
+        for row in self._rows:
+            self._render(row, now)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+
     def update_snapshot(self, snapshot: Snapshot) -> None:
         for i, row in enumerate(self._rows):
             name = row.register.name
@@ -174,8 +206,57 @@ class RegisterTableModel(QAbstractTableModel):
         row.texts[Column.ADDRESS] = format_address(register.address, self.formats[Column.ADDRESS])
         row.texts[Column.NAME] = register.name
         row.texts[Column.RAW] = format_raw(register, row.raw, self.formats[Column.RAW])
-        row.texts[Column.VALUE] = format_coded(register, row.value)
+        row.texts[Column.VALUE] = format_coded(register, row.value, self.decimals.get(register.unit))
         row.texts[Column.UNIT] = register.unit
-        row.texts[Column.ACCESS] = "read/write" if register.writable else "read"
+        row.texts[Column.ACCESS] = (QCoreApplication.translate("RegisterTableModel", "read/write") if register.writable
+                                    else QCoreApplication.translate("RegisterTableModel", "read"))
         row.texts[Column.AGE] = format_age(age)
         row.texts[Column.DESCRIPTION] = register.description
+
+
+class RegisterFilter(QSortFilterProxyModel):
+    """Rows whose name, address (decimal or hex), unit, group, description or coded names hold every
+    word of the search text (case does not matter; ``0x7d0`` and ``2000`` find the same register)."""
+
+    def __init__(self, source: RegisterTableModel, *, group_titles: dict[str, str] | None = None,
+                 parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.setSourceModel(source)
+        self.setDynamicSortFilter(False)  # values change ten times a second; the filter reads fixed fields
+        self._words: list[str] = []
+        self._titles = dict(group_titles or {})
+
+    @property
+    def source(self) -> RegisterTableModel:
+        model = self.sourceModel()
+        assert isinstance(model, RegisterTableModel)
+        return model
+
+    @property
+    def filter_words(self) -> list[str]:
+        return list(self._words)
+
+    def set_search(self, text: str) -> None:
+        words = text.casefold().split()
+        if words == self._words:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateRowsFilter is deprecated there
+            self.beginFilterChange()
+            self._words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._words = words
+            self.invalidateRowsFilter()
+
+    def matches(self, register: Register) -> bool:
+        if not self._words:
+            return True
+        haystack = " ".join([
+            register.name, register.name.replace("_", " "), str(register.address), f"0x{register.address:x}",
+            f"0x{register.address:04x}", register.unit, register.group, self._titles.get(register.group, ""),
+            register.description, "rw" if register.writable else "r", *(name for _code, name in register.enum),
+        ]).casefold()
+        return all(word in haystack for word in self._words)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        return self.matches(self.source.register_at(source_row))

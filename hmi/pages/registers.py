@@ -1,8 +1,14 @@
-"""Register inspector: one tab per register group, live table, formats, writes through a dialog."""
+"""Register inspector: one tab per register group plus every register, a search across all of them,
+formats, writes through a dialog.
+
+The search (on-screen letter keyboard in kiosk) filters every tab at once: each tab title counts
+its matches and the "All registers" tab lists them all. Values show the decimals of their unit
+(the finest register of that unit), coded registers their names, raw the register words.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QEvent, QModelIndex
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,9 +27,14 @@ from core.registers import Register
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog
-from hmi.formatting import RawFormat
-from hmi.models.register_table import Column, RegisterTableModel
+from hmi.formatting import RawFormat, unit_decimals
+from hmi.kiosk import MIN_PX, ROW_PX
+from hmi.models.register_table import Column, RegisterFilter, RegisterTableModel, format_title
 from hmi.session import Session
+from hmi.widgets.empty_hint import EmptyHint
+from hmi.widgets.letter_keyboard import TextEntry
+
+ALL = "all"  # the tab listing every register (the search's results across groups)
 
 
 class RegistersPage(QWidget):
@@ -34,65 +45,147 @@ class RegistersPage(QWidget):
         self.session = session
         self.dialog: WriteDialog | None = None
         register_map = bridge.engine.register_map
+        decimals = unit_decimals(register_map)
+        self.group_titles = {group: title for group, title in register_map.groups.items()
+                             if register_map.in_group(group)}
         self.tabs = QTabWidget(self)
         self.models: dict[str, RegisterTableModel] = {}
+        self.proxies: dict[str, RegisterFilter] = {}
         self.views: dict[str, QTableView] = {}
-        for group, title in register_map.groups.items():
-            registers = register_map.in_group(group)
-            if not registers:
-                continue
-            model = RegisterTableModel(registers, stale_after_s=bridge.stale_after_s, parent=self)
-            view = QTableView(self)
-            view.setModel(model)
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            view.setAlternatingRowColors(True)
-            view.verticalHeader().setVisible(False)
-            view.verticalHeader().setDefaultSectionSize(40 if session.kiosk else 28)
-            header = view.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            for column, width in ((Column.ADDRESS, 90), (Column.NAME, 220), (Column.RAW, 120),
-                                  (Column.VALUE, 120), (Column.UNIT, 80), (Column.ACCESS, 100),
-                                  (Column.AGE, 90)):
-                header.resizeSection(column, width)
-            header.setStretchLastSection(True)
-            view.activated.connect(lambda index, g=group: self._on_activated(g, index))
-            view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_write_button())
-            self.tabs.addTab(view, title.replace("&", "&&"))  # a lone & would become a mnemonic
+        groups = [(group, register_map.in_group(group)) for group in self.group_titles]
+        for group, registers in [*groups, (ALL, list(register_map))]:
+            model = RegisterTableModel(registers, stale_after_s=bridge.stale_after_s, decimals=decimals, parent=self)
+            proxy = RegisterFilter(model, group_titles=self.group_titles, parent=self)
+            view = self._view(proxy, group)
+            self.tabs.addTab(view, "")
             self.models[group] = model
+            self.proxies[group] = proxy
             self.views[group] = view
+        self.empty_hint = EmptyHint(self.views[ALL], "")
         self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self.search = TextEntry("", touch=lambda: self.session.kiosk, parent=self)
+        self.search.setObjectName("RegisterSearch")
+        self.search.setClearButtonEnabled(not session.kiosk)
+        self.search.setMinimumWidth(260)
+        self.search.textChanged.connect(self.set_search)
+        self.clear_button = QPushButton(self)
+        self.clear_button.setMinimumSize(MIN_PX * 2, MIN_PX)
+        self.clear_button.clicked.connect(self.search.clear)
+        self.matches_label = QLabel("", self)
+        self.matches_label.setObjectName("InfoText")
 
         self.address_format = QComboBox(self)
         self.raw_format = QComboBox(self)
         for combo, formats in ((self.address_format, (RawFormat.DECIMAL, RawFormat.HEX)),
                                (self.raw_format, tuple(RawFormat))):
-            combo.setMinimumHeight(48)
+            combo.setMinimumHeight(MIN_PX)
             for fmt in formats:
-                combo.addItem(fmt.value, fmt)
+                combo.addItem(format_title(fmt), fmt)
         self.address_format.currentIndexChanged.connect(
             lambda _i: self._set_format(Column.ADDRESS, self.address_format.currentData()))
         self.raw_format.currentIndexChanged.connect(
             lambda _i: self._set_format(Column.RAW, self.raw_format.currentData()))
-        self.write_button = QPushButton("Write…", self)
-        self.write_button.setMinimumSize(140, 48)
+        self.address_label = QLabel(self)
+        self.raw_label = QLabel(self)
+        self.write_button = QPushButton(self)
+        self.write_button.setMinimumSize(140, MIN_PX)
         self.write_button.setEnabled(False)
         self.write_button.clicked.connect(self.open_write_for_selection)
 
         toolbar = QHBoxLayout()
-        toolbar.addWidget(QLabel("Address", self))
+        toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.clear_button)
+        toolbar.addSpacing(16)
+        toolbar.addWidget(self.address_label)
         toolbar.addWidget(self.address_format)
         toolbar.addSpacing(16)
-        toolbar.addWidget(QLabel("Raw", self))
+        toolbar.addWidget(self.raw_label)
         toolbar.addWidget(self.raw_format)
-        toolbar.addStretch(1)
+        toolbar.addSpacing(16)
         toolbar.addWidget(self.write_button)
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
+        layout.addWidget(self.matches_label)
         layout.addWidget(self.tabs, 1)
+        self._retranslate()
 
         bridge.snapshot.connect(self._on_snapshot)
         bridge.tick.connect(self._on_tick)
+
+    def _view(self, proxy: RegisterFilter, group: str) -> QTableView:
+        view = QTableView(self)
+        view.setObjectName(f"Registers_{group}")
+        view.setModel(proxy)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setMinimumSectionSize(ROW_PX if self.session.kiosk else 24)
+        view.verticalHeader().setDefaultSectionSize(ROW_PX if self.session.kiosk else 28)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in ((Column.ADDRESS, 90), (Column.NAME, 220), (Column.RAW, 130),
+                              (Column.VALUE, 150), (Column.UNIT, 80), (Column.ACCESS, 100),
+                              (Column.AGE, 90)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        view.activated.connect(lambda index, g=group: self._on_activated(g, index))
+        view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_write_button())
+        return view
+
+    # --- language ------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+
+    def _retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search: name, address, unit, description"))
+        self.search.set_title(self.tr("Search registers"))
+        self.clear_button.setText(self.tr("Clear"))
+        self.address_label.setText(self.tr("Address"))
+        self.raw_label.setText(self.tr("Raw"))
+        self.write_button.setText(self.tr("Write…"))
+        for combo in (self.address_format, self.raw_format):
+            for i in range(combo.count()):
+                combo.setItemText(i, format_title(combo.itemData(i)))
+        for model in self.models.values():
+            model.retranslate()
+        self._show_matches()
+
+    # --- search --------------------------------------------------------------------------
+
+    def set_search(self, text: str) -> None:
+        """Filter every tab; a search that starts shows the results across all groups."""
+        had = bool(self.proxies[ALL].filter_words)
+        for proxy in self.proxies.values():
+            proxy.set_search(text)
+        if text.strip() and not had:
+            self.tabs.setCurrentIndex(list(self.models).index(ALL))
+        self._show_matches()
+        self._update_write_button()
+
+    def _show_matches(self) -> None:
+        searching = bool(self.proxies[ALL].filter_words)
+        for i, key in enumerate(self.models):
+            title = self.tr("All registers") if key == ALL else self.group_titles[key]
+            title = title.replace("&", "&&")  # a lone & would become a mnemonic
+            if searching:
+                title = f"{title} ({self.proxies[key].rowCount()})"
+            self.tabs.setTabText(i, title)
+        found, total = self.proxies[ALL].rowCount(), self.models[ALL].rowCount()
+        text = self.search.text().strip()
+        if not searching:
+            self.matches_label.setText(self.tr("%1 registers").replace("%1", str(total)))
+        elif found:
+            self.matches_label.setText(self.tr("%1 of %2 registers match “%3”").replace("%1", str(found))
+                                       .replace("%2", str(total)).replace("%3", text))
+        else:
+            self.matches_label.setText(self.tr("No register matches “%1”").replace("%1", text))
+        self.empty_hint.setText(self.tr("No register matches “%1”").replace("%1", text))
+        self.empty_hint.refresh()
 
     # --- data --------------------------------------------------------------------------
 
@@ -107,6 +200,11 @@ class RegistersPage(QWidget):
         model = self._visible_model()
         if model is not None:
             model.update_snapshot(snapshot)
+        dialog = self.dialog
+        if dialog is not None and dialog.isVisible():
+            value = snapshot.values.get(dialog.register.name)
+            if value is not None:
+                dialog.set_current(value, polled_at_ms=snapshot.ts_ms)
 
     def _on_tick(self, now: float) -> None:
         model = self._visible_model()
@@ -142,14 +240,18 @@ class RegistersPage(QWidget):
         index = self.views[group].currentIndex()
         if not index.isValid():
             return None
-        return self.models[group].register_at(index.row())
+        source = self.proxies[group].mapToSource(index)
+        return self.models[group].register_at(source.row()) if source.isValid() else None
 
     def _update_write_button(self) -> None:
         register = self.selected_register()
         self.write_button.setEnabled(register is not None and register.writable)
 
     def _on_activated(self, group: str, index: QModelIndex) -> None:
-        register = self.models[group].register_at(index.row())
+        source = self.proxies[group].mapToSource(index)
+        if not source.isValid():
+            return
+        register = self.models[group].register_at(source.row())
         if register.writable:
             self.open_write(register)
 
@@ -158,11 +260,15 @@ class RegistersPage(QWidget):
         return self.open_write(register) if register is not None and register.writable else None
 
     def select(self, name: str) -> None:
-        """Show the tab of register ``name`` and select its row."""
+        """Show the tab of register ``name`` and select its row (the search is cleared if it hides it)."""
         register = self.bridge.engine.register_map[name]
         group = register.group
+        if not self.proxies[group].matches(register):
+            self.search.clear()
         self.tabs.setCurrentIndex(list(self.models).index(group))
-        self.views[group].selectRow(self.models[group].row_of(name))
+        model = self.models[group]
+        row = self.proxies[group].mapFromSource(model.index(model.row_of(name), 0)).row()
+        self.views[group].selectRow(row)
         self._update_write_button()
 
     def open_write(self, register: Register) -> WriteDialog:
@@ -170,13 +276,17 @@ class RegistersPage(QWidget):
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
-        model = self.models[register.group]
+        latest = self.bridge.latest
+        current = latest.values.get(register.name) if latest is not None else None
+        if current is None:
+            current = self.models[register.group].value_of(register.name)
         dialog = WriteDialog(
             self.bridge.engine,
             register,
-            model.value_of(register.name),
+            current,
             user=self.session.user,
             kiosk=self.session.kiosk,
+            decimals=self.models[ALL].decimals.get(register.unit),
             parent=self.window(),
         )
         self.dialog = dialog

@@ -7,9 +7,13 @@ Turkish rules (i -> İ, ı -> I). Keys are 64 px with 8 px between them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from hmi.i18n import Translator
 
 KEY_SIZE = 64
 KEY_SPACING = 8
@@ -132,10 +136,14 @@ class LetterKeyboard(QDialog):
 
 
 class TextEntry(QLineEdit):
-    """A text field that opens the letter keyboard on touch when ``touch`` is on (kiosk)."""
+    """A text field that opens the letter keyboard on touch while ``touch`` is on (kiosk).
 
-    def __init__(self, title: str, *, touch: bool, lang: str = "en", password: bool = False,
-                 parent: QWidget | None = None) -> None:
+    ``touch`` is a bool, or a callable asked at each tap (a page that follows the window's kiosk
+    mode); ``lang`` None takes the screen's language when the keyboard opens.
+    """
+
+    def __init__(self, title: str, *, touch: bool | Callable[[], bool], lang: str | None = None,
+                 password: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._title = title
         self._touch = touch
@@ -145,16 +153,29 @@ class TextEntry(QLineEdit):
         self.setMinimumHeight(48)
         if password:
             self.setEchoMode(QLineEdit.EchoMode.Password)
-        if touch:
+        if touch is True:
             self.setReadOnly(True)  # no physical keyboard: the on-screen one edits
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+
+    def touch(self) -> bool:
+        return bool(self._touch() if callable(self._touch) else self._touch)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         super().mousePressEvent(event)
-        if self._touch:
+        if self.touch():
             self.open_keyboard()
 
     def open_keyboard(self) -> LetterKeyboard:
-        keyboard = LetterKeyboard(self._title, initial=self.text(), lang=self._lang, password=self._password,
+        if self.keyboard is not None:
+            self.keyboard.raise_()
+            return self.keyboard
+        lang = self._lang
+        if lang is None:
+            translator = Translator.current()
+            lang = translator.language if translator is not None else "en"
+        keyboard = LetterKeyboard(self._title, initial=self.text(), lang=lang, password=self._password,
                                   parent=self.window())
         keyboard.entered.connect(self._entered)
         keyboard.finished.connect(self._keyboard_closed)  # a bound slot: dropped if this field goes first

@@ -353,6 +353,104 @@
     </message>
 </context>
 <context>
+    <name>RegisterTableModel</name>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>decimal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read/write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RegistersPage</name>
+    <message>
+        <source>Search: name, address, unit, description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search registers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All registers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 registers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 registers match “%3”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No register matches “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SectionView</name>
     <message>
         <source>round bar Ø %1 mm</source>
@@ -431,6 +529,132 @@
     <message>
         <source>{name} is now {role}</source>
         <translation>{name} is now {role}</translation>
+    </message>
+</context>
+<context>
+    <name>WriteDialog</name>
+    <message>
+        <source>at most %1 per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limits in the register map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is below the minimum %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is above the maximum %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine did not write it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(clamped from %1: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read back %1: verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no read-back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read back %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: NOT verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>out of range: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not write registers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused: %1. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm: write %1 %2 → %3?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>formatting</name>
+    <message>
+        <source>no data</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -354,6 +354,104 @@
         </message>
     </context>
     <context>
+        <name>RegisterTableModel</name>
+        <message>
+            <source>Address</source>
+            <translation>Adres</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Ad</translation>
+        </message>
+        <message>
+            <source>Raw</source>
+            <translation>Ham</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>Değer</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>Birim</translation>
+        </message>
+        <message>
+            <source>Access</source>
+            <translation>Erişim</translation>
+        </message>
+        <message>
+            <source>Age</source>
+            <translation>Yaş</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>Açıklama</translation>
+        </message>
+        <message>
+            <source>hex</source>
+            <translation>onaltılık</translation>
+        </message>
+        <message>
+            <source>signed</source>
+            <translation>işaretli</translation>
+        </message>
+        <message>
+            <source>decimal</source>
+            <translation>onluk</translation>
+        </message>
+        <message>
+            <source>read/write</source>
+            <translation>okuma/yazma</translation>
+        </message>
+        <message>
+            <source>read</source>
+            <translation>okuma</translation>
+        </message>
+    </context>
+    <context>
+        <name>RegistersPage</name>
+        <message>
+            <source>Search: name, address, unit, description</source>
+            <translation>Ara: ad, adres, birim, açıklama</translation>
+        </message>
+        <message>
+            <source>Search registers</source>
+            <translation>Register ara</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>Temizle</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>Adres</translation>
+        </message>
+        <message>
+            <source>Raw</source>
+            <translation>Ham</translation>
+        </message>
+        <message>
+            <source>Write…</source>
+            <translation>Yaz…</translation>
+        </message>
+        <message>
+            <source>All registers</source>
+            <translation>Tüm registerler</translation>
+        </message>
+        <message>
+            <source>%1 registers</source>
+            <translation>%1 register</translation>
+        </message>
+        <message>
+            <source>%1 of %2 registers match “%3”</source>
+            <translation>%2 registerden %1 tanesi “%3” ile eşleşiyor</translation>
+        </message>
+        <message>
+            <source>No register matches “%1”</source>
+            <translation>“%1” ile eşleşen register yok</translation>
+        </message>
+    </context>
+    <context>
         <name>SectionView</name>
         <message>
             <source>round bar Ø %1 mm</source>
@@ -432,6 +530,132 @@
         <message>
             <source>{name} is now {role}</source>
             <translation>{name} artık {role}</translation>
+        </message>
+    </context>
+    <context>
+        <name>WriteDialog</name>
+        <message>
+            <source>at most %1 per second</source>
+            <translation>saniyede en çok %1</translation>
+        </message>
+        <message>
+            <source>no limits in the register map</source>
+            <translation>register haritasında sınır yok</translation>
+        </message>
+        <message>
+            <source>%1 is below the minimum %2</source>
+            <translation>%1, en düşük değer %2 altında</translation>
+        </message>
+        <message>
+            <source>%1 is above the maximum %2</source>
+            <translation>%1, en yüksek değer %2 üstünde</translation>
+        </message>
+        <message>
+            <source>the engine did not write it</source>
+            <translation>motor bunu yazmadı</translation>
+        </message>
+        <message>
+            <source>Refused: %1</source>
+            <translation>Reddedildi: %1</translation>
+        </message>
+        <message>
+            <source>Written %1</source>
+            <translation>%1 yazıldı</translation>
+        </message>
+        <message>
+            <source>(clamped from %1: %2)</source>
+            <translation>(%1 değerinden sınırlandı: %2)</translation>
+        </message>
+        <message>
+            <source>read back %1: verified</source>
+            <translation>geri okunan %1: doğrulandı</translation>
+        </message>
+        <message>
+            <source>no read-back</source>
+            <translation>geri okuma yok</translation>
+        </message>
+        <message>
+            <source>read back %1</source>
+            <translation>geri okunan %1</translation>
+        </message>
+        <message>
+            <source>%1: NOT verified</source>
+            <translation>%1: DOĞRULANMADI</translation>
+        </message>
+        <message>
+            <source>Write %1</source>
+            <translation>%1 yaz</translation>
+        </message>
+        <message>
+            <source>New %1</source>
+            <translation>Yeni %1</translation>
+        </message>
+        <message>
+            <source>Register</source>
+            <translation>Register</translation>
+        </message>
+        <message>
+            <source>Current</source>
+            <translation>Şu anki</translation>
+        </message>
+        <message>
+            <source>Limits</source>
+            <translation>Sınırlar</translation>
+        </message>
+        <message>
+            <source>New value</source>
+            <translation>Yeni değer</translation>
+        </message>
+        <message>
+            <source>Write…</source>
+            <translation>Yaz…</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>Geri</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Kapat</translation>
+        </message>
+        <message>
+            <source>out of range: %1</source>
+            <translation>aralık dışında: %1</translation>
+        </message>
+        <message>
+            <source>Enter a number</source>
+            <translation>Bir sayı girin</translation>
+        </message>
+        <message>
+            <source>Not permitted: %1 may not write registers</source>
+            <translation>İzin yok: %1 register yazamaz</translation>
+        </message>
+        <message>
+            <source>nobody</source>
+            <translation>kimse</translation>
+        </message>
+        <message>
+            <source>Refused: %1. Nothing was written.</source>
+            <translation>Reddedildi: %1. Hiçbir şey yazılmadı.</translation>
+        </message>
+        <message>
+            <source>Confirm: write %1 %2 → %3?</source>
+            <translation>Onay: %1 %2 → %3 yazılsın mı?</translation>
+        </message>
+        <message>
+            <source>Confirm write</source>
+            <translation>Yazmayı onayla</translation>
+        </message>
+        <message>
+            <source>Writing %1…</source>
+            <translation>%1 yazılıyor…</translation>
+        </message>
+    </context>
+    <context>
+        <name>formatting</name>
+        <message>
+            <source>no data</source>
+            <translation>veri yok</translation>
         </message>
     </context>
 </TS>

@@ -191,9 +191,12 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         assert "verified" in dialog.status_text() and "NOT" not in dialog.status_text(), dialog.status_text()
         assert h.sim.plc.descent_sp == 24
 
-        # Out of range: refused with the reason, nothing sent.
+        assert dialog.current_label.text() == "24.00 mm/min"  # the read-back, at once
+
+        # Out of range: flagged as typed, Write disabled, refused with the reason, nothing sent.
         dialog.entry.setText("75")
-        dialog.write_button.click()
+        assert dialog.out_of_range() and not dialog.write_button.isEnabled()
+        dialog.submit()
         assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
         assert h.sim.plc.descent_sp == 24
         dialog.close()

@@ -3,6 +3,9 @@ ML switch on the overview page."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hmi_testing import QLoop, wait_until
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -60,14 +63,78 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
     assert "read back 42.50 mm/min: verified" in dialog.status_text()
 
 
-def test_out_of_range_is_refused_with_reason(qtbot: QtBot, fake_engine: StandInEngine) -> None:
+def test_out_of_range_is_flagged_in_the_preview_and_refused(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
-    dialog.entry.setText("75")
-    dialog.write_button.click()
+    dialog.entry.setText("75")  # flagged as it is typed, before anyone presses Write
+    assert dialog.out_of_range() and dialog.preview.property("state") == "refused"
+    assert "out of range: 75 mm/min is above the maximum 60 mm/min" in dialog.preview.text()
+    assert not dialog.write_button.isEnabled()
+    dialog.submit()  # Return on the desktop, or anything else that gets past the button: still refused
     assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
     assert dialog.status.property("state") == "refused"
     assert fake_engine.writes == []
+    dialog.entry.setText("42")
+    assert not dialog.out_of_range() and dialog.write_button.isEnabled()
+    assert dialog.preview.text() == "30.00 → 42 mm/min"
     assert check_limits(fake_engine.register_map["descent_speed"], 0.5).startswith("0.5 mm/min is below")
+
+
+@pytest.mark.parametrize("kiosk", [False, True])
+def test_refusal_text_never_covers_the_entry(qtbot: QtBot, fake_engine: StandInEngine, kiosk: bool) -> None:
+    set_policy(lambda user, action: False)
+    try:
+        register = fake_engine.register_map["cutting_speed"]
+        user = "a-guest-with-a-very-long-name-" * 6
+        dialog = WriteDialog(fake_engine, register, 70.0, user=user, kiosk=kiosk)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.entry.setText("500")  # out of range: the preview grows too
+        dialog.entry.setText("80")
+        dialog.submit()  # a refusal several lines long
+        QApplication.processEvents()
+        assert dialog.status_text().startswith("Not permitted:")
+        for label in (dialog.status, dialog.preview):
+            assert not label.geometry().intersects(dialog.entry.geometry())
+            assert label.height() >= label.heightForWidth(label.width())  # every line of it shown
+        assert dialog.status.geometry().top() >= dialog.preview.geometry().bottom()
+        assert dialog.write_button.geometry().top() >= dialog.status.geometry().bottom()
+        assert dialog.height() >= dialog.minimumSizeHint().height()
+    finally:
+        set_policy(None)
+
+
+def test_current_follows_the_plc_and_the_write(
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine
+) -> None:
+    login_as(fake_engine.access, "engineer", Role.ENGINEER)
+    page = RegistersPage(bridge, Session("engineer", kiosk=False))
+    qtbot.addWidget(page)
+    page.show()
+    fake_engine.push({"cutting_speed": 70.0})
+    bridge.flush()
+    page.select("cutting_speed")
+    dialog = page.open_write_for_selection()
+    assert dialog is not None
+    assert dialog.current_label.text() == "70.0 m/min"  # the unit's decimals (cutting_speed_actual: 0.1)
+    fake_engine.push({"cutting_speed": 75.0})  # changed at the PLC while the dialog is open
+    bridge.flush()
+    assert dialog.current_label.text() == "75.0 m/min" and dialog.preview.text().startswith("75.0 →")
+    dialog.entry.setText("80")
+    dialog.submit()
+
+    async def scenario() -> None:
+        dialog.submit()
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+
+    qloop.run(scenario())
+    assert "verified" in dialog.status_text()
+    assert dialog.current_label.text() == "80.0 m/min"  # the read-back, at once
+    before_ms = int((time.time() - 0.5) * 1000)
+    dialog.set_current(75.0, polled_at_ms=before_ms)  # a poll that read before the write, delivered after
+    assert dialog.current_label.text() == "80.0 m/min"
+    dialog.set_current(81.0, polled_at_ms=int(time.time() * 1000) + 1)  # read after: the PLC's word
+    assert dialog.current_label.text() == "81.0 m/min"
+    dialog.close()
 
 
 def test_refused_by_policy(qtbot: QtBot, fake_engine: StandInEngine) -> None:
