@@ -24,12 +24,15 @@ from typing import Generic, Literal, Protocol, TypeVar
 from core.analysis.alarm_history import AlarmLogEntry
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
 from core.analysis.alarms import Alarm, AlarmCounts, AlarmState, AlarmSummary, AlarmTransition, Priority
+from core.analysis.band_life import BandLifeView
 from core.config import Settings, TorqueGuardSettings
 from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD, ControllerStatus
 from core.logging_setup import setup_logging
 from core.migrate.summary import ImportSummary
 from core.migrate.summary import Progress as ImportProgress
 from core.ml.artefact import Manifest as ModelManifest
+from core.production.band_life_estimate import BandEstimate
+from core.production.band_life_history import BandHistoryRow
 from core.queries.cuts import CutRecord
 from core.queries.history import HistoryRange
 from core.queries.ml_journal import CHANGE_ACTIONS, DecisionView, GuardEventView, MlJournal, ModeChangeView
@@ -61,6 +64,9 @@ __all__ = [
     "BackupInfo",
     "BackupManifest",
     "BackupStatus",
+    "BandEstimate",
+    "BandHistoryRow",
+    "BandLifeView",
     "ControlView",
     "ControllerStatus",
     "CutRecord",
@@ -261,6 +267,11 @@ class EngineApi(Protocol):
                           *, limit: int = 500) -> Result[list[CutRecord]]: ...
 
     async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]: ...
+
+    async def band_life(self) -> Result[BandLifeView]:
+        """The band on the saw: cuts, area, running time, life used and remaining (and by which
+        method), and the band history, from total.db."""
+        ...
 
     async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]: ...
 

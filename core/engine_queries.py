@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 from core.analysis.alarm_history import AlarmLogEntry, query_history
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
 from core.analysis.alarms import Alarm, AlarmManager, AlarmSummary
+from core.analysis.band_life import BandLifeView, read_band_life
 from core.api import AlarmListener, BackupStatus, ControlView, Result
 from core.config import Settings
 from core.control.ml_controller import ControllerStatus
@@ -114,6 +115,10 @@ class EngineQueries:
     async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
                           *, limit: int = 500) -> Result[list[CutRecord]]:
         return await query("cut records", lambda: read_cuts(self.settings.data_dir, start_ms, end_ms, limit=limit))
+
+    async def band_life(self) -> Result[BandLifeView]:
+        path = database_path(self.settings.data_dir, "total")
+        return await query("band life", read_band_life, path, self.settings.analysis)
 
     async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
         path = database_path(self.settings.data_dir, "log")

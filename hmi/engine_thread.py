@@ -39,6 +39,7 @@ from core.api import (
     BackupInfo,
     BackupManifest,
     BackupStatus,
+    BandLifeView,
     ControllerStatus,
     ControlView,
     CutRecord,
@@ -249,6 +250,9 @@ class EngineThread:
     async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
                           *, limit: int = 500) -> Result[list[CutRecord]]:
         return await self._on_engine(self.engine.cut_records(start_ms, end_ms, limit=limit))
+
+    async def band_life(self) -> Result[BandLifeView]:
+        return await self._on_engine(self.engine.band_life())
 
     async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
         return await self._on_engine(self.engine.audit_query(spec, limit=limit))

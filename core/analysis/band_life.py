@@ -1,4 +1,9 @@
-"""Blade life used per band, from the append-only band counters in total.db."""
+"""Band life per band from total.db: the running counters, and the view of the fitted band.
+
+:func:`band_life` reads the append-only band counters (area-based life used); :func:`read_band_life`
+gives the band on the saw with its estimated remaining life (core.production.band_life_estimate)
+and the band history (core.production.band_life_history), for core.api's ``band_life`` query.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.analysis.settings import AnalysisSettings
 from core.analysis.store import read_rows
+from core.production.band_life_estimate import BandEstimate, estimate
+from core.production.band_life_history import BandHistoryRow, read_history
+from core.production.band_life_monitor import BAND_ROWS
 
 log = logging.getLogger("bandsaw.analysis.cuts")
 
@@ -41,3 +50,30 @@ def band_life(total_db: Path, band_id: int, blade_life_area_cm2: float) -> BandL
     used = 100.0 * area_cm2 / blade_life_area_cm2 if blade_life_area_cm2 > 0 else 0.0
     return BandLife(int(row["band_id"]), int(row["cuts"]), area_cm2, float(row["run_time_s"]), used,
                     int(row["ts_ms"]))
+
+
+@dataclass(frozen=True, slots=True)
+class BandLifeView:
+    """What the band-life widget and the API show: the band on the saw, its estimate, the history."""
+
+    band_id: int | None  # the band on the saw (band history, else the newest cut); None: none seen yet
+    estimate: BandEstimate | None  # None with no cut on this band yet
+    history: list[BandHistoryRow]  # newest first
+    problem: str  # "" or what keeps the figures from being per band (band id 0, nothing recorded)
+
+
+def read_band_life(total_db: Path, analysis: AnalysisSettings, *, history_limit: int = 200) -> BandLifeView:
+    """The fitted band's life from total.db; raises sqlite3.Error (the query reports it)."""
+    history = read_history(total_db, limit=history_limit)
+    band = history[0].band_id if history and history[0].removed_ms is None else None
+    if band is None:
+        newest = read_rows(total_db, "SELECT band_id FROM cuts WHERE band_id IS NOT NULL "
+                                     "ORDER BY start_ms DESC LIMIT 1")
+        band = int(newest[0]["band_id"]) if newest else None
+    if band is None:
+        return BandLifeView(None, None, history, "no band seen yet: no cut has been recorded with a band id")
+    rows = [dict(r) for r in read_rows(total_db, BAND_ROWS, (band,))]
+    found = estimate(band, rows, analysis.band_life, blade_life_area_cm2=analysis.cuts.blade_life_area_cm2) \
+        if rows or band == 0 else None
+    problem = found.note if found is not None and found.method == "none" else ""
+    return BandLifeView(band, found, history, problem)

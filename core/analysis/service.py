@@ -31,6 +31,8 @@ from core.analysis.cuts import CutTracker, load_open_cut
 from core.analysis.monitor import AnomalyMonitor
 from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
 from core.config import Settings
+from core.production.band_life_history import BandHistoryTracker
+from core.production.band_life_monitor import BandLifeMonitor
 from core.production.states import StateRecorder
 from core.snapshot import Snapshot
 from core.values import EngineStatus
@@ -86,6 +88,14 @@ class AnalysisService:
         # The saw-state time line for the production report (#19): same batched total.db writer.
         self.states = StateRecorder(total_sink, link_timeout_s=config.cuts.comm_loss_timeout_s)
         self.tracker.subscribe(self.monitor.on_cut)
+        # Band life (#19): the fitted band's estimate and alarm, and the band history in total.db.
+        self.band_life = BandLifeMonitor(config.band_life, alarms, self.total_path,
+                                         blade_life_area_cm2=config.cuts.blade_life_area_cm2)
+        self.band_history = BandHistoryTracker(
+            total_sink, breakage_window_s=config.band_life.breakage_window_s,
+            worn_at_remaining_pct=config.band_life.alarm_remaining_pct,
+            life=self.band_life.life, on_change=self.band_life.on_band)
+        self.tracker.subscribe(self.band_life.on_cut)
         self.monitor.subscribe(self.sources.on_anomaly)
         self._started = False
 
@@ -106,6 +116,9 @@ class AnalysisService:
         if self._guard_from_alarms:
             self._unsubscribe = self._alarms.subscribe(self._on_alarm)
         self.tracker.restore(load_open_cut(self.total_path))
+        self.band_history.restore(self.total_path)
+        if self.band_history.band is not None:
+            self.band_life.on_band(self.band_history.band)
         loaded = self.monitor.restore_profiles(self.anomaly_path)
         self.sources.config_problems(self.monitor.unknown_signals)
         log.info("analysis started: %d detectors, %d reference profiles", len(self.monitor.detectors), loaded)
@@ -131,6 +144,7 @@ class AnalysisService:
         if not self.enabled:
             return
         self.tracker.feed(snapshot)
+        self.band_history.feed(snapshot)
         self.sources.on_snapshot(snapshot)
         self.monitor.feed(snapshot, self.tracker.progress)
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.production.band_life_settings import BandLifeSettings
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
@@ -157,6 +159,7 @@ class AlarmSourceSettings(_Section):
             "security.audit_unverified": 2,
             "anomaly": 3,
             "analysis.config": 3,
+            "band_life": 3,
         }
     )
     # Operator texts (value, unit, limit, response) in every language: core.analysis.messages.
@@ -199,6 +202,8 @@ class AnalysisSettings(_Section):
     cuts: CutSettings = CutSettings()
     detectors: list[DetectorSettings] = Field(default_factory=_default_detectors)
     alarms: AlarmSourceSettings = AlarmSourceSettings()
+    # Band life: estimate from the signal's rise at equal chip load, its alarm (issue 19).
+    band_life: BandLifeSettings = BandLifeSettings()
     # Batched writes to total.db / anomaly.db (used until the storage writer takes over).
     batch_rows: int = Field(default=50, ge=1, le=100_000)
     batch_ms: int = Field(default=1000, ge=1, le=60_000)

@@ -264,3 +264,8 @@ MIGRATIONS["ml"].append(ML_WRITES_TABLE)  # v3: the ML journal of the controller
 from core.production.states import TOTAL_V3 as TOTAL_SAW_STATES  # noqa: E402
 
 MIGRATIONS["total"].append(TOTAL_SAW_STATES)  # v3: saw_states, the saw-state time line
+
+# --- issue 19 (band life): appended steps. ----------------------------------------------------
+from core.production.band_life_history import TOTAL_V4 as BAND_HISTORY_TABLE  # noqa: E402
+
+MIGRATIONS["total"].append(BAND_HISTORY_TABLE)  # v4: band history (installed, removed, why)
