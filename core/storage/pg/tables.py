@@ -41,6 +41,7 @@ MIRRORED_TABLES: tuple[TableSpec, ...] = (
     TableSpec("total", "cuts"),
     TableSpec("total", "band_counters"),
     TableSpec("total", "saw_states"),  # the saw-state time line (core.production.states, #19)
+    TableSpec("total", "band_history"),  # bands fitted and taken off, and why (core.production.band_life_history, #19)
     TableSpec("ml", "decisions"),
     TableSpec("ml", "mode_changes"),
     TableSpec("ml", "ml_writes"),  # the ML controller's and guard's writes (core.security.audit_route)
