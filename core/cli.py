@@ -250,10 +250,12 @@ def _extensions() -> list[Callable[[Any], None]]:
     # Headless command groups of core itself; front ends outside core come in by entry point.
     from core.migrate.cli import register as import_commands
     from core.ml.cli import register as ml_commands
+    from core.production.cli import register as report_commands
     from core.security.cli import register as users_commands
     from core.storage.cli import register as data_commands
 
-    found: list[Callable[[Any], None]] = [data_commands, users_commands, ml_commands, import_commands]
+    found: list[Callable[[Any], None]] = [data_commands, users_commands, ml_commands, import_commands,
+                                           report_commands]
     for point in sorted(entry_points(group="bandsaw.commands"), key=lambda p: p.name):
         try:
             found.append(point.load())

@@ -187,34 +187,48 @@ SAMPLE_CHANGES_SQL = (
 )
 
 
+def spans_from_changes(changes: Iterable[tuple[int, float | None, int | None]], tail_ms: int | None,
+                       start_ms: int, end_ms: int, *, gap_ms: int = int(SAMPLE_GAP_S * 1000)) -> list[StateSpan]:
+    """Spans from sample change rows (ts_ms, saw_state, previous sample's ts_ms) as
+    :data:`SAMPLE_CHANGES_SQL` gives them; ``tail_ms`` the last sample's time. A gap longer than
+    ``gap_ms`` between samples, and the time after the last sample, are NO_DATA."""
+    rows: list[StateRow] = []
+    last_ts: int | None = None
+    for ts, state, prev_ts in changes:
+        if prev_ts is not None and ts - prev_ts > gap_ms:
+            rows.append(StateRow(int(prev_ts) + 1, StateClass.NO_DATA))
+        rows.append(StateRow(int(ts), classify(state, "up")))
+        last_ts = int(ts)
+    if tail_ms is not None and (last_ts is None or tail_ms > last_ts):
+        last_ts = int(tail_ms)
+    if last_ts is not None and last_ts + 1 < end_ms:
+        rows.append(StateRow(last_ts + 1, StateClass.NO_DATA))
+    before = None
+    first = 0
+    while first < len(rows) and rows[first].ts_ms < start_ms:
+        before = rows[first]
+        first += 1
+    # A sample stands until the next change; the NO_DATA rows mark where the recording stopped.
+    return spans_from_rows(rows[first:], start_ms, end_ms, stale_ms=max(end_ms - start_ms, 1) + gap_ms, before=before)
+
+
 def spans_from_samples(raw_db: Path, start_ms: int, end_ms: int, *,
                        gap_ms: int = int(SAMPLE_GAP_S * 1000)) -> list[StateSpan]:
     """The fallback: spans derived from raw.db samples (saw_state column); no file or no column:
     the whole stretch is NO_DATA."""
     if end_ms <= start_ms:
         return []
-    rows: list[StateRow] = []
+    changes: list[tuple[int, float | None, int | None]] = []
+    tail: int | None = None
     if raw_db.exists():
         conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True, timeout=10.0)
         try:
             columns = {r[1] for r in conn.execute("PRAGMA table_info(samples)")}
             if "saw_state" in columns:
-                last_ts: int | None = None
-                for ts, state, prev_ts in conn.execute(SAMPLE_CHANGES_SQL, (start_ms - gap_ms, end_ms, gap_ms)):
-                    if prev_ts is not None and ts - prev_ts > gap_ms:
-                        rows.append(StateRow(int(prev_ts) + 1, StateClass.NO_DATA))
-                    rows.append(StateRow(int(ts), classify(state, "up")))
-                    last_ts = int(ts)
-                tail = conn.execute("SELECT max(ts_ms) FROM samples WHERE ts_ms >= ? AND ts_ms < ?",
-                                    (start_ms - gap_ms, end_ms)).fetchone()
-                if tail and tail[0] is not None and (last_ts is None or tail[0] > last_ts):
-                    last_ts = int(tail[0])
-                if last_ts is not None and last_ts + 1 < end_ms:
-                    rows.append(StateRow(last_ts + 1, StateClass.NO_DATA))
+                changes = list(conn.execute(SAMPLE_CHANGES_SQL, (start_ms - gap_ms, end_ms, gap_ms)))
+                row = conn.execute("SELECT max(ts_ms) FROM samples WHERE ts_ms >= ? AND ts_ms < ?",
+                                   (start_ms - gap_ms, end_ms)).fetchone()
+                tail = int(row[0]) if row and row[0] is not None else None
         finally:
             conn.close()
-    before = None
-    while rows and rows[0].ts_ms < start_ms:
-        before = rows.pop(0)
-    # A sample stands for up to gap_ms; the NO_DATA rows mark where the recording stopped.
-    return spans_from_rows(rows, start_ms, end_ms, stale_ms=max(end_ms - start_ms, 1) + gap_ms, before=before)
+    return spans_from_changes(changes, tail, start_ms, end_ms, gap_ms=gap_ms)
