@@ -1,10 +1,13 @@
 """The ML control page: mode and the ML switch, the model's live output, decisions, model, torque guard.
 
-Operator: switches ML on (confirmed inline, refused with the reason) and off (at once: manual is
-the safe direction), sees the mode, why ML last stopped, the model output and the guard events.
+Operator: switches ML on (confirmed in a dialog, refused with the reason) and off (at once: manual
+is the safe direction), sees the mode, why ML last stopped, the model output and the guard events.
+The confirmation is a non-modal dialog (a modal exec() would nest an event loop inside qasync) and
+messages have a fixed place: nothing on the page moves under the operator's finger.
 Engineer: chooses the model file and edits the torque-guard settings (until restart).
 Everything refreshes on the page's own QTimer (4 Hz for the controller status, 1 Hz for ml.db),
-never per snapshot, and only while the page is shown. Nothing is modal.
+never per snapshot, and only while the page is shown. Nothing is modal. Every text is tr()'d and
+the page retranslates itself on a language switch.
 
     page = ControlPage(bridge, engine, parent, session=session)
     page.mode_changed.connect(...)            # "manual" / "ml" / "" (engine not running)
@@ -18,13 +21,15 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +38,9 @@ from PySide6.QtWidgets import (
 from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal, Result
 from core.config import TorqueGuardSettings
 from hmi.bridge import EngineBridge
+from hmi.dialogs.confirm import ConfirmDialog
+from hmi.i18n import Translator, translate
+from hmi.kiosk import ROW_PX as KIOSK_ROW_PX
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -49,12 +57,29 @@ STATUS_MS = 250  # 4 Hz: the controller decides at 5 Hz; nobody reads faster tha
 JOURNAL_EVERY = 4  # ml.db once a second
 CONFIRM_TIMEOUT_S = 15.0
 TOUCH_PX = 56
-# The controller's decision actions (core.control.journal.DecisionRow.action) in the operator's words.
-ACTION_WORDS = {
-    "wait": "initial delay", "hold": "holding the speeds", "model": "model deciding",
-    "write": "model changed the speeds", "guard": "torque guard cut the descent speed",
-    "restore": "restoring the operator's speeds", "fault": "stopped", "refused": "write refused",
-}
+ROW_PX = 28  # decision rows on the desktop; kiosk rows are hmi.kiosk's (touch targets >= 48 px)
+MESSAGE_PX = 44  # the message line's fixed place: it never pushes the page down
+
+
+def action_words(action: str) -> str:
+    """The controller's decision actions (core.control.journal.DecisionRow.action) in the operator's words."""
+    words = {
+        "wait": translate("ControlPage", "initial delay"), "hold": translate("ControlPage", "holding the speeds"),
+        "model": translate("ControlPage", "model deciding"),
+        "write": translate("ControlPage", "model changed the speeds"),
+        "guard": translate("ControlPage", "torque guard cut the descent speed"),
+        "restore": translate("ControlPage", "restoring the operator's speeds"),
+        "fault": translate("ControlPage", "stopped"), "refused": translate("ControlPage", "write refused"),
+    }
+    return words.get(action, action)
+
+
+def _arg(text: str, *values: object) -> str:
+    """Qt's %1, %2 … placeholders filled (translations may reorder them)."""
+    for i, value in enumerate(values, start=1):
+        text = text.replace(f"%{i}", str(value))
+    return text
+
 # Engineer actions (core.security.permissions: engineer and up); the closest existing action if a
 # build of hmi.permissions lacks them.
 GUARD_ACTION, MODEL_ACTION = "change_control_settings", "change_ml_settings"
@@ -83,10 +108,11 @@ class ControlPage(QWidget):
         self._mode = "?"
         self._available: tuple[bool, str] | None = None
         self._confirm_until: float | None = None
+        self.confirm_dialog: ConfirmDialog | None = None
         self._last_guard = ""  # the newest guard event in ml.db, as text
 
         # --- top strip: mode, switch, output, guard -------------------------------------------
-        mode_box, mode_layout = box("Control mode", self)
+        mode_box, mode_layout = box("", self)
         self.mode_label = label(mode_box, "ModeValue", "—", wrap=False)
         self.mode_detail = label(mode_box, "ModeDetail")
         self.fault_label = label(mode_box, "FaultText")
@@ -95,8 +121,8 @@ class ControlPage(QWidget):
             mode_layout.addWidget(widget)
         mode_layout.addStretch(1)
 
-        switch_box, switch_layout = box("ML speed control", self)
-        self.toggle = QPushButton("Switch ML on", switch_box)
+        switch_box, switch_layout = box("", self)
+        self.toggle = QPushButton(switch_box)
         self.toggle.setObjectName("MlToggle")
         self.toggle.setMinimumSize(240, 72)
         self.toggle.clicked.connect(self.toggle_clicked)
@@ -105,7 +131,7 @@ class ControlPage(QWidget):
         switch_layout.addWidget(self.toggle_reason)
         switch_layout.addStretch(1)
 
-        output_box, output_layout = box("Model output (coefficient)", self)
+        output_box, output_layout = box("", self)
         self.coefficient_label = label(output_box, "BigNumber", "—", wrap=False)
         self.coefficient_bar = CoefficientBar(output_box)
         self.cut_label = label(output_box, "ControlNote")
@@ -113,16 +139,17 @@ class ControlPage(QWidget):
         output_layout.addWidget(self.coefficient_bar)
         output_layout.addWidget(self.cut_label)
 
-        guard_box, guard_layout = box("Torque guard", self)
+        guard_box, guard_layout = box("", self)
         self.guard_count = label(guard_box, "BigNumber", "0", wrap=False)
-        guard_caption = label(guard_box, "ControlNote", "events since start", wrap=False)
+        self.guard_caption = label(guard_box, "ControlNote", "", wrap=False)
         count_row = QHBoxLayout()
         count_row.addWidget(self.guard_count)
-        count_row.addWidget(guard_caption, 1, Qt.AlignmentFlag.AlignBottom)
-        self.guard_text = label(guard_box, "GuardText", "No guard event")
+        count_row.addWidget(self.guard_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        self.guard_text = label(guard_box, "GuardText")
         guard_layout.addLayout(count_row)
         guard_layout.addWidget(self.guard_text)
         guard_layout.addStretch(1)
+        self._box_titles = [b.findChild(QLabel, "BoxTitle") for b in (mode_box, switch_box, output_box, guard_box)]
 
         strip = QHBoxLayout()
         strip.setSpacing(8)
@@ -131,34 +158,21 @@ class ControlPage(QWidget):
         strip.addWidget(output_box, 4)
         strip.addWidget(guard_box, 4)
 
-        # --- message and the inline confirmation ---------------------------------------------
+        # --- the message: a fixed place, so a message never moves what lies below it -----------
         self.message = label(self, "ControlMessage")
+        self.message.setFixedHeight(MESSAGE_PX)
+        policy = self.message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.message.setSizePolicy(policy)
         self.message.setVisible(False)
-        self.confirm_bar = QFrame(self)
-        self.confirm_bar.setObjectName("ConfirmBar")
-        confirm_layout = QHBoxLayout(self.confirm_bar)
-        confirm_layout.setContentsMargins(10, 4, 10, 4)
-        self.confirm_text = label(self.confirm_bar, "ConfirmText",
-                                   "Switch ML on? During each cut the model adjusts the speeds; your speeds "
-                                   "are saved and put back when the cut ends.")
-        self.confirm_button = QPushButton("Yes, switch ML on", self.confirm_bar)
-        self.confirm_button.setObjectName("PrimaryButton")
-        self.cancel_button = QPushButton("Cancel", self.confirm_bar)
-        for button in (self.confirm_button, self.cancel_button):
-            button.setMinimumSize(170, TOUCH_PX)
-        self.confirm_button.clicked.connect(self.confirm_ml_on)
-        self.cancel_button.clicked.connect(self.cancel_confirmation)
-        confirm_layout.addWidget(self.confirm_text, 1)
-        confirm_layout.addWidget(self.confirm_button)
-        confirm_layout.addWidget(self.cancel_button)
-        self.confirm_bar.setVisible(False)
 
         # --- body: live inputs | decisions, model, guard settings ------------------------------
-        inputs_box, inputs_layout = box("Live model inputs (last decision)", self)
-        self.features = FeatureTable(inputs_box)
+        self.inputs_box, inputs_layout = box("", self)
+        self.features = FeatureTable(self.inputs_box)
         inputs_layout.addWidget(self.features, 1)
+        self.inputs_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
-        self.decisions_tab = DecisionsTab(row_px=40 if self.session.kiosk else 28, parent=self)
+        self.decisions_tab = DecisionsTab(row_px=self._row_px(), parent=self)
         self.decisions = self.decisions_tab.model
         self.changes_only = self.decisions_tab.changes_only
         self.changes_only.toggled.connect(lambda _on: self.refresh_journal(replace=True))
@@ -174,26 +188,51 @@ class ControlPage(QWidget):
         self.guard_panel.applied.connect(self._guard_applied)
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.decisions_tab, "Decisions")
+        self.tabs.addTab(self.decisions_tab, "")
         # Long forms scroll inside their tab (touch-sized scroll bar in kiosk): the page keeps to 800 px.
-        self.tabs.addTab(_scrolled(self.model_panel), "Model")
-        self.tabs.addTab(_scrolled(self.guard_panel), "Torque guard settings")
+        self.tabs.addTab(_scrolled(self.model_panel), "")
+        self.tabs.addTab(_scrolled(self.guard_panel), "")
         body = QHBoxLayout()
         body.setSpacing(8)
-        body.addWidget(inputs_box, 3)
+        body.addWidget(self.inputs_box, 3)
         body.addWidget(self.tabs, 8)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(strip)
         layout.addWidget(self.message)
-        layout.addWidget(self.confirm_bar)
         layout.addLayout(body, 1)
 
         self.timer = QTimer(self)
         self.timer.setInterval(STATUS_MS)
         self.timer.timeout.connect(self._on_timer)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every fixed text in the screen's language (at start and on a language switch)."""
+        titles = (self.tr("Control mode"), self.tr("ML speed control"), self.tr("Model output (coefficient)"),
+                  self.tr("Torque guard"))
+        for caption, title in zip(self._box_titles, titles, strict=True):
+            if caption is not None:
+                caption.setText(title)
+        inputs_title = self.inputs_box.findChild(QLabel, "BoxTitle")
+        if inputs_title is not None:
+            inputs_title.setText(self.tr("Live model inputs (last decision)"))
+        self.guard_caption.setText(self.tr("events since start"))
+        self.tabs.setTabText(0, self.tr("Decisions"))
+        self.tabs.setTabText(1, self.tr("Model"))
+        self.tabs.setTabText(2, self.tr("Torque guard settings"))
+        if self.confirm_dialog is not None:
+            self.confirm_dialog.question.setText(self._confirm_question())
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "timer"):
+            self.retranslate()
+
+    def _row_px(self) -> int:
+        return KIOSK_ROW_PX if self.session.kiosk else ROW_PX
 
     # --- lifecycle: the timer runs only while the page is shown --------------------------------
 
@@ -209,8 +248,10 @@ class ControlPage(QWidget):
         super().hideEvent(event)
 
     def stop(self) -> None:
-        """Stop the timer (the main window's shutdown); reads in flight end with their worker."""
+        """Stop the timer (the main window's shutdown) and close an open confirmation; reads in
+        flight end with their worker."""
         self.timer.stop()
+        self.cancel_confirmation()
 
     def _on_timer(self) -> None:
         self._ticks += 1
@@ -233,10 +274,11 @@ class ControlPage(QWidget):
                 self._say("none", "")  # an old "ML mode on." must not outlive the mode it announced
             self._mode = mode
             self.mode_changed.emit(mode)
-        if self._confirm_until is not None and (time.monotonic() > self._confirm_until or mode == "ml"):
-            self.cancel_confirmation()
+        if self._confirm_until is not None and (time.monotonic() > self._confirm_until or mode == "ml"
+                                                or not available[0]):
+            self.cancel_confirmation()  # the question is stale: nobody answers it by accident later
         self.guard_panel.set_kiosk(self.session.kiosk)
-        self.decisions_tab.set_row_height(40 if self.session.kiosk else 28)
+        self.decisions_tab.set_row_height(self._row_px())
         self.model_panel.refresh()
         if view is None:
             self._show_stopped()
@@ -246,69 +288,78 @@ class ControlPage(QWidget):
         self._show_toggle(mode, available)
         held = not status.controlling or status.coefficient is None
         coefficient = "—" if status.coefficient is None else f"{status.coefficient:+.2f}"
-        set_text(self.coefficient_label, coefficient + ("  (held)" if held and status.coefficient is not None
-                                                          else ""))
+        if held and status.coefficient is not None:
+            coefficient = _arg(self.tr("%1  (held)"), coefficient)
+        set_text(self.coefficient_label, coefficient)
         set_state(self.coefficient_label, "held" if held else "live")
         self.coefficient_bar.set_value(status.coefficient, held=held)
         saved = ", ".join(f"{name.replace('_speed', '')} {value:g}" for name, value in status.saved_speeds.items())
-        cut = "in a cut" if status.in_cut else "no cut"
-        cut += ", ML controlling" if status.controlling else ""
-        set_text(self.cut_label, f"{cut}; operator speeds saved: {saved}" if saved and status.controlling else cut)
+        cut = self.tr("in a cut") if status.in_cut else self.tr("no cut")
+        if status.controlling:
+            cut = _arg(self.tr("%1, ML controlling"), cut)
+        if saved and status.controlling:
+            cut = _arg(self.tr("%1; operator speeds saved: %2"), cut, saved)
+        set_text(self.cut_label, cut)
         self.features.set_features(view.model_features, status.features, held=held)
         self._show_guard(view, status.guard_events)
 
     def _show_stopped(self) -> None:
         set_text(self.mode_label, "—")
         set_state(self.mode_label, "stale")
-        set_text(self.mode_detail, "The engine is not running.")
+        set_text(self.mode_detail, self.tr("The engine is not running."))
         self.fault_label.setVisible(False)
         self.toggle.setEnabled(False)
-        set_text(self.toggle_reason, "ML unavailable: the engine is not running")
+        set_text(self.toggle, self.tr("ML unavailable"))
+        set_text(self.toggle_reason, self.tr("ML unavailable: the engine is not running"))
 
     def _show_mode(self, view: ControlView, in_cut: bool, controlling: bool, action: str, reason: str) -> None:
         ml = view.status.mode == "ml"
-        set_text(self.mode_label, "ML" if ml else "MANUAL")
+        set_text(self.mode_label, self.tr("ML") if ml else self.tr("MANUAL"))
         set_state(self.mode_label, "ml" if ml else "manual")
         if ml:
-            doing = "controlling the cut" if controlling else ("cut starting" if in_cut else "waiting for a cut")
+            doing = (self.tr("controlling the cut") if controlling
+                     else self.tr("cut starting") if in_cut else self.tr("waiting for a cut"))
             # wait/hold reasons say it all ("initial delay 2.0/5.0 s", "features not ready").
             words = reason if action in ("wait", "hold") and reason else (
-                ACTION_WORDS.get(action, action) + (f": {reason}" if reason else ""))
-            last = f" — {words}" if action and controlling else ""
-            detail = f"ML {doing}{last}"
+                action_words(action) + (f": {reason}" if reason else ""))
+            detail = _arg(self.tr("ML %1"), doing)
+            if action and controlling:
+                detail += f" — {words}"
         else:
-            detail = "Operator's speeds (manual)"
+            detail = self.tr("Operator's speeds (manual)")
         set_text(self.mode_detail, detail)
         fault = view.last_fault
         self.fault_label.setVisible(bool(fault))
         if fault:
             alarm = self.engine.alarm(ALARM_FAULT)
             attention = alarm is not None and alarm.needs_attention
-            set_text(self.fault_label, f"ML stopped: {fault}")
+            set_text(self.fault_label, _arg(self.tr("ML stopped: %1"), fault))
             set_state(self.fault_label, "attention" if attention else "none")
 
     def _show_toggle(self, mode: str, available: tuple[bool, str]) -> None:
         if mode == "ml":
             self.toggle.setEnabled(True)
-            set_text(self.toggle, "Switch ML off")
-            set_text(self.toggle_reason, "Back to manual at once; your speeds are restored.")
+            set_text(self.toggle, self.tr("Switch ML off"))
+            set_text(self.toggle_reason, self.tr("Back to manual at once; your speeds are restored."))
         else:
             ok, why = available
             self.toggle.setEnabled(ok)
-            set_text(self.toggle, "Switch ML on" if ok else "ML unavailable")
+            set_text(self.toggle, self.tr("Switch ML on") if ok else self.tr("ML unavailable"))
             set_text(self.toggle_reason, "" if ok else why[:1].upper() + why[1:])
 
     def _show_guard(self, view: ControlView, events: int) -> None:
         set_text(self.guard_count, str(max(events, view.guard_events)))
         alarm = self.engine.alarm(ALARM_GUARD)
+        lang = _language()
         if not view.guard.enabled:
-            text, state = "Torque guard DISABLED (Torque guard settings)", "attention"
+            text, state = self.tr("Torque guard DISABLED (Torque guard settings)"), "attention"
         elif alarm is not None and alarm.condition:
-            text, state = f"{time_text(alarm.raised_ms)}  {alarm.text.removeprefix('Torque guard: ')}", "attention"
+            text = f"{time_text(alarm.raised_ms)}  {alarm.text_for(lang).removeprefix('Torque guard: ')}"
+            state = "attention"
         elif self._last_guard:
             text, state = self._last_guard, "none"
         else:
-            text, state = "No guard event recorded", "none"
+            text, state = self.tr("No guard event recorded"), "none"
         set_text(self.guard_text, text)
         set_state(self.guard_text, state)
 
@@ -333,11 +384,11 @@ class ControlPage(QWidget):
             view = self.engine.control_view()
             fault = view.last_fault if view is not None else ""
             why = f": {change.reason}" if change.reason and change.reason != fault else ""
-            set_text(self.change_label, f"Last change {time_text(change.ts_ms)} {change.previous_mode or '?'} → "
-                                         f"{change.mode} by {change.user}{why}")
+            set_text(self.change_label, _arg(self.tr("Last change %1 %2 → %3 by %4"), time_text(change.ts_ms),
+                                             change.previous_mode or "?", change.mode, change.user) + why)
         guard = journal.last_guard_event
         if guard is not None:
-            self._last_guard = f"Last: {time_text(guard.ts_ms)}  {guard.reason}"
+            self._last_guard = _arg(self.tr("Last: %1  %2"), time_text(guard.ts_ms), guard.reason)
 
     # --- operator: the ML switch -----------------------------------------------------------------
 
@@ -347,21 +398,49 @@ class ControlPage(QWidget):
         else:
             self.request_ml_on()
 
+    def _confirm_question(self) -> str:
+        return self.tr("Switch ML on? During each cut the model adjusts the speeds; your speeds are saved and put "
+                       "back when the cut ends.")
+
     def request_ml_on(self) -> bool:
-        """Ask for ML: permission, availability, then an inline confirmation (or at once)."""
+        """Ask for ML: permission, availability, then a confirmation dialog (or at once).
+
+        The dialog is non-modal (answered through its signal, no nested event loop under qasync)
+        and floats over the page: nothing on the page moves, so the next tap lands where it aimed.
+        """
         if not can(self.session.user, Action.TOGGLE_ML):
-            self._say("refused", f"Not permitted: {self.session.user} may not switch ML mode.")
+            self._say("refused", _arg(self.tr("Not permitted: %1 may not switch ML mode."), self.session.user))
             return False
         ok, why = ml_availability(self.engine.control_view())
         if not ok:
-            self._say("refused", f"ML refused: {why}")
+            self._say("refused", _arg(self.tr("ML refused: %1"), why))
             return False
-        if needs_confirmation(Action.TOGGLE_ML):
-            self._confirm_until = time.monotonic() + CONFIRM_TIMEOUT_S
-            self.confirm_bar.setVisible(True)
-            self._say("none", "")
-            return True
-        return self.confirm_ml_on()
+        if not needs_confirmation(Action.TOGGLE_ML):
+            return self.confirm_ml_on()
+        self._say("none", "")
+        if self.confirm_dialog is not None:  # asked already: the same question, brought to the front
+            self.confirm_dialog.raise_()
+            self.confirm_dialog.activateWindow()
+        else:
+            dialog = ConfirmDialog(self.tr("ML speed control"), self._confirm_question(),
+                                   yes=self.tr("Yes, switch ML on"), no=self.tr("Cancel"), parent=self)
+            dialog.answered.connect(self._confirm_answered)
+            dialog.destroyed.connect(lambda _obj=None, d=dialog: self._dialog_gone(d))
+            self.confirm_dialog = dialog
+            dialog.show()
+        self._confirm_until = time.monotonic() + CONFIRM_TIMEOUT_S
+        return True
+
+    def _confirm_answered(self, yes: bool) -> None:
+        self.confirm_dialog = None
+        self._confirm_until = None
+        if yes:
+            self.confirm_ml_on()
+
+    def _dialog_gone(self, dialog: ConfirmDialog) -> None:
+        if self.confirm_dialog is dialog:
+            self.confirm_dialog = None
+            self._confirm_until = None
 
     def confirm_ml_on(self) -> bool:
         self.cancel_confirmation()
@@ -369,13 +448,17 @@ class ControlPage(QWidget):
 
     def cancel_confirmation(self) -> None:
         self._confirm_until = None
-        self.confirm_bar.setVisible(False)
+        dialog, self.confirm_dialog = self.confirm_dialog, None
+        if dialog is not None:
+            dialog.answered.disconnect(self._confirm_answered)
+            dialog.close()
 
     def switch_ml_off(self) -> bool:
         # Manual is the safe direction: no confirmation, only the permission to touch the switch.
         if not can(self.session.user, Action.TOGGLE_ML):
-            self._say("refused", f"Not permitted: {self.session.user} may not switch ML mode.")
+            self._say("refused", _arg(self.tr("Not permitted: %1 may not switch ML mode."), self.session.user))
             return False
+        self.cancel_confirmation()
         return self._set_mode("manual", "operator switched ML off")
 
     def _set_mode(self, mode: str, reason: str) -> bool:
@@ -385,11 +468,15 @@ class ControlPage(QWidget):
             log.exception("set_mode(%s) failed", mode)
             result = Result.refused(f"{type(exc).__name__}: {exc}")
         self.refresh()
-        if result.ok:
-            self._say("ok", f"ML mode {'on' if mode == 'ml' else 'off: manual, operator speeds'}"
-                            f"{' (' + result.reason + ')' if result.reason else ''}.")
+        note = f" ({result.reason})" if result.reason else ""
+        if result.ok and mode == "ml":
+            self._say("ok", self.tr("ML mode on.") + note)
+        elif result.ok:
+            self._say("ok", self.tr("ML mode off: manual, operator speeds.") + note)
+        elif mode == "ml":
+            self._say("refused", _arg(self.tr("ML refused: %1"), result.reason))
         else:
-            self._say("refused", f"{'ML' if mode == 'ml' else 'Manual'} refused: {result.reason}")
+            self._say("refused", _arg(self.tr("Manual refused: %1"), result.reason))
         return result.ok
 
     def _say(self, state: str, text: str) -> None:
@@ -404,7 +491,7 @@ class ControlPage(QWidget):
             action = permitted_action(action_name, Action.WRITE_REGISTER)
             if can(self.session.user, action):
                 return True, ""
-            return False, f"Not permitted: {self.session.user} may not do this (engineer only)."
+            return False, _arg(self.tr("Not permitted: %1 may not do this (engineer only)."), self.session.user)
 
         return check
 
@@ -418,6 +505,11 @@ class ControlPage(QWidget):
 
     def _model_loaded(self, _ok: bool, _why: str) -> None:
         self.refresh()  # the engine loaded (or refused), kept the choice and audited it
+
+
+def _language() -> str:
+    translator = Translator.current()
+    return translator.language if translator is not None else "en"
 
 
 def _scrolled(panel: QWidget) -> QScrollArea:

@@ -33,6 +33,205 @@
     </message>
 </context>
 <context>
+    <name>ControlPage</name>
+    <message>
+        <source>initial delay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>holding the speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model deciding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model changed the speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>torque guard cut the descent speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restoring the operator&apos;s speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Control mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML speed control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model output (coefficient)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Torque guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live model inputs (last decision)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>events since start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Torque guard settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  (held)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in a cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, ML controlling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; operator speeds saved: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML unavailable: the engine is not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MANUAL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>controlling the cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cut starting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for a cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator&apos;s speeds (manual)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch ML off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to manual at once; your speeds are restored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch ML on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Torque guard DISABLED (Torque guard settings)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No guard event recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last change %1 %2 → %3 by %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last: %1  %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch ML on? During each cut the model adjusts the speeds; your speeds are saved and put back when the cut ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not switch ML mode.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yes, switch ML on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML mode on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML mode off: manual, operator speeds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manual refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not do this (engineer only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CutOverview</name>
     <message>
         <source>IDLE</source>

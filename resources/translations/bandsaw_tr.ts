@@ -33,6 +33,205 @@
         </message>
     </context>
     <context>
+        <name>ControlPage</name>
+        <message>
+            <source>initial delay</source>
+            <translation>başlangıç gecikmesi</translation>
+        </message>
+        <message>
+            <source>holding the speeds</source>
+            <translation>hızlar tutuluyor</translation>
+        </message>
+        <message>
+            <source>model deciding</source>
+            <translation>model karar veriyor</translation>
+        </message>
+        <message>
+            <source>model changed the speeds</source>
+            <translation>model hızları değiştirdi</translation>
+        </message>
+        <message>
+            <source>torque guard cut the descent speed</source>
+            <translation>tork koruması iniş hızını düşürdü</translation>
+        </message>
+        <message>
+            <source>restoring the operator&apos;s speeds</source>
+            <translation>operatörün hızları geri yükleniyor</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>durdu</translation>
+        </message>
+        <message>
+            <source>write refused</source>
+            <translation>yazma reddedildi</translation>
+        </message>
+        <message>
+            <source>Control mode</source>
+            <translation>Kontrol modu</translation>
+        </message>
+        <message>
+            <source>ML speed control</source>
+            <translation>ML hız kontrolü</translation>
+        </message>
+        <message>
+            <source>Model output (coefficient)</source>
+            <translation>Model çıktısı (katsayı)</translation>
+        </message>
+        <message>
+            <source>Torque guard</source>
+            <translation>Tork koruması</translation>
+        </message>
+        <message>
+            <source>Live model inputs (last decision)</source>
+            <translation>Canlı model girdileri (son karar)</translation>
+        </message>
+        <message>
+            <source>events since start</source>
+            <translation>başlangıçtan beri olay</translation>
+        </message>
+        <message>
+            <source>Decisions</source>
+            <translation>Kararlar</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Model</translation>
+        </message>
+        <message>
+            <source>Torque guard settings</source>
+            <translation>Tork koruması ayarları</translation>
+        </message>
+        <message>
+            <source>%1  (held)</source>
+            <translation>%1  (tutuldu)</translation>
+        </message>
+        <message>
+            <source>in a cut</source>
+            <translation>kesimde</translation>
+        </message>
+        <message>
+            <source>no cut</source>
+            <translation>kesim yok</translation>
+        </message>
+        <message>
+            <source>%1, ML controlling</source>
+            <translation>%1, ML kontrol ediyor</translation>
+        </message>
+        <message>
+            <source>%1; operator speeds saved: %2</source>
+            <translation>%1; operatör hızları kaydedildi: %2</translation>
+        </message>
+        <message>
+            <source>The engine is not running.</source>
+            <translation>Motor çalışmıyor.</translation>
+        </message>
+        <message>
+            <source>ML unavailable</source>
+            <translation>ML kullanılamıyor</translation>
+        </message>
+        <message>
+            <source>ML unavailable: the engine is not running</source>
+            <translation>ML kullanılamıyor: motor çalışmıyor</translation>
+        </message>
+        <message>
+            <source>ML</source>
+            <translation>ML</translation>
+        </message>
+        <message>
+            <source>MANUAL</source>
+            <translation>MANUEL</translation>
+        </message>
+        <message>
+            <source>controlling the cut</source>
+            <translation>kesimi kontrol ediyor</translation>
+        </message>
+        <message>
+            <source>cut starting</source>
+            <translation>kesim başlıyor</translation>
+        </message>
+        <message>
+            <source>waiting for a cut</source>
+            <translation>kesim bekleniyor</translation>
+        </message>
+        <message>
+            <source>ML %1</source>
+            <translation>ML %1</translation>
+        </message>
+        <message>
+            <source>Operator&apos;s speeds (manual)</source>
+            <translation>Operatörün hızları (manuel)</translation>
+        </message>
+        <message>
+            <source>ML stopped: %1</source>
+            <translation>ML durdu: %1</translation>
+        </message>
+        <message>
+            <source>Switch ML off</source>
+            <translation>ML&apos;yi kapat</translation>
+        </message>
+        <message>
+            <source>Back to manual at once; your speeds are restored.</source>
+            <translation>Hemen manuele dönülür; hızlarınız geri yüklenir.</translation>
+        </message>
+        <message>
+            <source>Switch ML on</source>
+            <translation>ML&apos;yi aç</translation>
+        </message>
+        <message>
+            <source>Torque guard DISABLED (Torque guard settings)</source>
+            <translation>Tork koruması DEVRE DIŞI (Tork koruması ayarları)</translation>
+        </message>
+        <message>
+            <source>No guard event recorded</source>
+            <translation>Kayıtlı koruma olayı yok</translation>
+        </message>
+        <message>
+            <source>Last change %1 %2 → %3 by %4</source>
+            <translation>Son değişiklik %1 %2 → %3, %4 tarafından</translation>
+        </message>
+        <message>
+            <source>Last: %1  %2</source>
+            <translation>Son: %1  %2</translation>
+        </message>
+        <message>
+            <source>Switch ML on? During each cut the model adjusts the speeds; your speeds are saved and put back when the cut ends.</source>
+            <translation>ML açılsın mı? Her kesimde model hızları ayarlar; hızlarınız kaydedilir ve kesim bitince geri yüklenir.</translation>
+        </message>
+        <message>
+            <source>Not permitted: %1 may not switch ML mode.</source>
+            <translation>İzin yok: %1 ML modunu değiştiremez.</translation>
+        </message>
+        <message>
+            <source>ML refused: %1</source>
+            <translation>ML reddedildi: %1</translation>
+        </message>
+        <message>
+            <source>Yes, switch ML on</source>
+            <translation>Evet, ML&apos;yi aç</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>ML mode on.</source>
+            <translation>ML modu açık.</translation>
+        </message>
+        <message>
+            <source>ML mode off: manual, operator speeds.</source>
+            <translation>ML modu kapalı: manuel, operatör hızları.</translation>
+        </message>
+        <message>
+            <source>Manual refused: %1</source>
+            <translation>Manuel reddedildi: %1</translation>
+        </message>
+        <message>
+            <source>Not permitted: %1 may not do this (engineer only).</source>
+            <translation>İzin yok: %1 bunu yapamaz (yalnızca mühendis).</translation>
+        </message>
+    </context>
+    <context>
         <name>CutOverview</name>
         <message>
             <source>IDLE</source>

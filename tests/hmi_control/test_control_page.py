@@ -83,7 +83,7 @@ def test_toggle_disabled_and_refused_without_model(
     assert "ML refused: no usable ML model loaded" in page.message.text()
     assert page.message.property("state") == "refused"
     assert engine.control is not None and engine.control.mode.value == "manual"
-    assert not page.confirm_bar.isVisibleTo(page)
+    assert page.confirm_dialog is None
 
 
 def test_toggle_with_model_confirms_then_switches_and_back(
@@ -95,14 +95,15 @@ def test_toggle_with_model_confirms_then_switches_and_back(
     page.mode_changed.connect(modes.append)
     assert page.toggle.isEnabled() and page.toggle.text() == "Switch ML on"
     qtbot.mouseClick(page.toggle, LEFT)
-    assert page.confirm_bar.isVisibleTo(page), "ML on is confirmed inline first"
+    dialog = page.confirm_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal(), "ML on is confirmed in a dialog"
     assert engine.control is not None and engine.control.mode.value == "manual"
-    qtbot.mouseClick(page.confirm_button, LEFT)
+    qtbot.mouseClick(dialog.yes_button, LEFT)
     assert engine.control.mode.value == "ml"
     assert page.mode_label.text() == "ML" and page.mode_label.property("state") == "ml"
     assert page.toggle.text() == "Switch ML off"
     assert modes == ["ml"]
-    assert not page.confirm_bar.isVisibleTo(page)
+    assert page.confirm_dialog is None
     user, mode = journal.conn.execute("SELECT user, mode FROM mode_changes ORDER BY id DESC").fetchone()
     assert (user, mode) == ("anna", "ml")
     # Off is the safe direction: at once, no confirmation.
@@ -118,11 +119,16 @@ def test_confirmation_can_be_cancelled_and_expires(
     page = page_factory(engine_with_model)
     assert page.request_ml_on()
     page.cancel_confirmation()
-    assert not page.confirm_bar.isVisibleTo(page)
+    assert page.confirm_dialog is None
+    assert page.request_ml_on()
+    dialog = page.confirm_dialog
+    assert dialog is not None
+    dialog.no_button.click()  # "No": nothing changes
+    assert page.confirm_dialog is None
     assert page.request_ml_on()
     page._confirm_until = time.monotonic() - 1  # as if the operator walked away
     page.refresh()
-    assert not page.confirm_bar.isVisibleTo(page)
+    assert page.confirm_dialog is None
     assert engine_with_model.control is not None and engine_with_model.control.mode.value == "manual"
 
 

@@ -1,0 +1,124 @@
+"""The control page never moves under the operator's finger: the ML confirmation is a non-modal dialog,
+messages have a fixed place, touch sizes hold in kiosk mode, and the texts follow the language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from control_helpers import make_bridge
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from core.api import Role
+from core.security.testing import login_as
+from core.testing.standin_engine import StandInEngine
+from hmi.i18n import Translator
+from hmi.kiosk import apply_touch_sizes, touch_violations
+from hmi.pages.control import ControlPage
+from hmi.session import Session
+from hmi.theme import apply_theme
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def shown(qtbot: QtBot, engine_with_model: StandInEngine) -> Iterator[ControlPage]:
+    login_as(engine_with_model.access, "anna", Role.ENGINEER)
+    bridge = make_bridge(engine_with_model)
+    page = ControlPage(bridge, engine_with_model, session=Session("anna", kiosk=False))
+    qtbot.addWidget(page)
+    page.resize(1280, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    yield page
+    page.stop()
+    bridge.detach()
+
+
+def _where(widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+
+
+def test_asking_for_ml_moves_nothing_and_the_next_tap_lands_where_aimed(
+    qtbot: QtBot, shown: ControlPage, engine_with_model: StandInEngine
+) -> None:
+    page = shown
+    before = {name: _where(w) for name, w in (("tabs", page.tabs), ("toggle", page.toggle),
+                                             ("features", page.features), ("tabbar", page.tabs.tabBar()))}
+    assert page.request_ml_on()
+    QApplication.processEvents()
+    dialog = page.confirm_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.isModal()  # no nested event loop inside qasync
+    assert dialog.isWindow()  # floats over the page, takes no room in its layout
+    assert {name: _where(w) for name, w in (("tabs", page.tabs), ("toggle", page.toggle),
+                                           ("features", page.features), ("tabbar", page.tabs.tabBar()))} == before
+    # A tap on the second tab where it was before the question: it reaches that tab.
+    bar = page.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert page.tabs.currentIndex() == 1
+    # A refusal message appears in its reserved place: still nothing moves.
+    dialog.no_button.click()
+    page.engine.settings.ml.model_path = None
+    page._say("refused", "ML refused: a long reason " * 6)
+    QApplication.processEvents()
+    assert page.message.isVisible()
+    assert _where(page.tabs) == before["tabs"] and _where(page.features) == before["features"]
+    assert engine_with_model.control is not None and engine_with_model.control.mode.value == "manual"
+
+
+def test_a_second_request_brings_the_same_question_forward(shown: ControlPage) -> None:
+    assert shown.request_ml_on()
+    first = shown.confirm_dialog
+    assert shown.request_ml_on()
+    assert shown.confirm_dialog is first
+    shown.switch_ml_off()  # the safe direction closes the question
+    assert shown.confirm_dialog is None
+
+
+def test_kiosk_touch_sizes_with_the_dialog_open(qtbot: QtBot, qapp: QApplication,
+                                                 engine_with_model: StandInEngine) -> None:
+    login_as(engine_with_model.access, "anna", Role.OPERATOR)
+    apply_theme(qapp)
+    bridge = make_bridge(engine_with_model)
+    page = ControlPage(bridge, engine_with_model, session=Session("anna", kiosk=True))
+    qtbot.addWidget(page)
+    try:
+        page.resize(1280, 700)
+        apply_touch_sizes(page, True)
+        page.show()
+        qtbot.waitExposed(page)
+        page.refresh()
+        assert page.decisions_tab.view.verticalHeader().defaultSectionSize() >= 48
+        assert page.request_ml_on()
+        dialog = page.confirm_dialog
+        assert dialog is not None
+        QApplication.processEvents()
+        problems = [str(v) for v in touch_violations(page)] + [f"dialog: {v}" for v in touch_violations(dialog)]
+        assert problems == []
+    finally:
+        page.stop()
+        apply_touch_sizes(page, False)
+        qapp.setStyleSheet("")
+        bridge.detach()
+
+
+def test_turkish_texts_and_back(shown: ControlPage, qapp: QApplication, tmp_path: Path) -> None:
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        assert translator.switch("tr")
+        QApplication.processEvents()
+        assert shown.tabs.tabText(0) == "Kararlar"
+        assert shown.mode_label.text() == "MANUEL"
+        assert shown.toggle.text() == "ML'yi aç"
+        assert shown.request_ml_on()
+        dialog = shown.confirm_dialog
+        assert dialog is not None and dialog.yes_button.text() == "Evet, ML'yi aç"
+        shown.cancel_confirmation()
+    finally:
+        translator.switch("en")
+    QApplication.processEvents()
+    assert shown.tabs.tabText(0) == "Decisions" and shown.toggle.text() == "Switch ML on"
