@@ -3,12 +3,18 @@
 frames: offscreen frame time of the trends page (1 h window, 36,000 points per curve, every
         curve of the page) against a bare pyqtgraph PlotWidget given the same arrays (plain
         setData, no downsampling or clip-to-view). One frame = one new sample + redraw + render.
+trends: CPU of the trends page's live views at the poll rate (10 Hz samples through the bridge, the
+        page's own redraw timer, offscreen rendering): the 1-min view (target <= 15 % of one core)
+        and the 1-h view, beside a bare pyqtgraph baseline in the same run (the same five stacked
+        plots and seven curves, plain setData of the newest minute at 10 Hz, default autorange)
+        and the idle process (event loop and sample feed, nothing shown).
 live:   the whole HMI on the real engine and the in-process simulator at 10 Hz, under qasync:
         CPU of the process (target <= 30 % of one core) against the headless engine alone,
         memory (RSS) over the run, and latency from a simulator register change to the widget
         showing it (target p99 <= 150 ms).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py frames [--frames 60]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py trends [--seconds 30]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py live [--seconds 60] [--speedup 1]
 """
 
@@ -117,6 +123,108 @@ def bench_frames(frames: int) -> None:
         bridge.detach()
         page.close()
         bare.close()
+
+
+# --- trends: CPU of the live views ------------------------------------------------------
+
+
+def _cpu_while(app: QApplication, seconds: float, tick: Any) -> float:
+    """Run the Qt event loop for ``seconds`` with ``tick()`` every 100 ms; CPU seconds per second."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    timer = QTimer()
+    timer.setInterval(100)
+    timer.timeout.connect(tick)
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    app.processEvents()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+
+
+def bench_trends(seconds: float) -> None:
+    from core.testing.standin_engine import StandInEngine
+    from hmi.bridge import EngineBridge
+    from hmi.pages.trends import CURVE_COLUMNS, TrendsPage, make_panels
+
+    app = QApplication.instance() or QApplication([])
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = _settings(data_dir)
+        register_map = load_register_map(settings.register_map_path)
+        engine = StandInEngine(settings, register_map)
+        bridge = EngineBridge(engine)
+        bridge.attach()
+        base = {"band_current": 62.0, "band_torque": 55.0, "vibration_x": 0.2, "vibration_y": 0.15,
+                "vibration_z": 0.1, "cutting_speed_actual": 70.0, "descent_speed_actual": 30.0,
+                "cutting_speed": 70.0, "descent_speed": 30.0}
+        noise = {c: (0.02 * v if c in CURVE_COLUMNS else 0.0) for c, v in base.items()}
+
+        def sample() -> dict[str, float]:
+            return {c: v + float(rng.normal(0, noise[c])) if noise[c] else v for c, v in base.items()}
+
+        def feed() -> None:  # one poll through the stand-in engine and the bridge, as the engine does
+            engine.push(sample())
+
+        # The idle process: the same feed, nothing shown.
+        idle = _cpu_while(app, seconds, feed)
+
+        page = TrendsPage(bridge)
+        page.resize(*SIZE)
+        t0 = time.time() - 3600
+        for i in range(POINTS):  # an hour already recorded: the 1 h view is full
+            page.buffer.append(t0 + i / 10, sample())
+        page.show()
+        app.processEvents()
+        results: dict[str, float] = {}
+        for label, window in (("1 min", 60.0), ("1 h", 3600.0)):
+            page.set_window(window)
+            frames = page.plot.frames
+            results[label] = _cpu_while(app, seconds, feed)
+            results[label + " fps"] = (page.plot.frames - frames) / seconds
+        page.plot.stop()
+        page.hide()
+
+        # The bare baseline: five stacked plots, seven curves, plain setData of the newest minute.
+        bare = pg.GraphicsLayoutWidget()
+        bare.resize(*SIZE)
+        curves: list[Any] = []
+        for row, panel in enumerate(make_panels(settings)):
+            plot = bare.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem()})
+            for spec in panel.curves:
+                curves.append(plot.plot(pen=pg.mkPen(spec.colour, width=1)))
+        n = 600
+        times = np.arange(n) / 10 + time.time() - n / 10
+        data = {c: np.array([sample()[c] for _ in range(n)]) for c in CURVE_COLUMNS}
+        bare.show()
+        app.processEvents()
+
+        def bare_tick() -> None:
+            nonlocal times
+            feed()
+            new = sample()
+            times = np.roll(times, -1)
+            times[-1] = times[-2] + 0.1
+            for curve, column in zip(curves, CURVE_COLUMNS, strict=True):
+                data[column] = np.roll(data[column], -1)
+                data[column][-1] = new[column]
+                curve.setData(times, data[column])
+
+        bare_cpu = _cpu_while(app, seconds, bare_tick)
+        bare.close()
+        bridge.detach()
+        page.close()
+    print(f"trends live views, {SIZE[0]}x{SIZE[1]} offscreen, 10 Hz samples, {seconds:.0f} s each "
+          f"(CPU of this process, % of one core):")
+    print(f"  idle process (sample feed through the bridge, nothing shown): {idle * 100:5.1f} %")
+    print(f"  trends page, 1 min view:  {results['1 min'] * 100:5.1f} %   ({results['1 min fps']:.1f} frames/s)"
+          f"   target <= 15 %")
+    print(f"  trends page, 1 h view:    {results['1 h'] * 100:5.1f} %   ({results['1 h fps']:.2f} frames/s)")
+    print(f"  bare pyqtgraph, 5 plots x 7 curves, setData of 1 min at 10 Hz (baseline): {bare_cpu * 100:5.1f} %")
+    print(f"  load average at the end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
 # --- live --------------------------------------------------------------------------------
@@ -229,12 +337,16 @@ def main() -> int:
     commands = parser.add_subparsers(dest="what", required=True)
     frames = commands.add_parser("frames")
     frames.add_argument("--frames", type=int, default=60)
+    trends = commands.add_parser("trends")
+    trends.add_argument("--seconds", type=float, default=30.0)
     live = commands.add_parser("live")
     live.add_argument("--seconds", type=float, default=60.0)
     live.add_argument("--speedup", type=float, default=1.0)
     args = parser.parse_args()
     if args.what == "frames":
         bench_frames(args.frames)
+    elif args.what == "trends":
+        bench_trends(args.seconds)
     else:
         bench_live(args.seconds, args.speedup)
     return 0

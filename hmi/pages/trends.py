@@ -2,7 +2,13 @@
 
 Live windows of 1 min, 10 min and 1 h come from an in-memory ring buffer sized for an hour at the
 poll rate; older ranges come from raw.db (read-only). Pause, pan and zoom stop live scrolling;
-"Live" resumes. A tap or click places a cursor whose values show in the read-out line.
+"Live" resumes. A tap or click places a cursor whose values show in the read-out line and in the
+legends; the cursor is removed (and the read-out cleared) when it no longer sits on the data.
+
+Context on every plot (issue #15): the speeds' targets as dashed lines, the current and torque
+limits of the overview's bars (hmi.bars: guard and trip), a legend with live values beside each
+plot, and a minimum y span per signal so a flat signal's noise is not magnified. Every text is
+tr()'d; the page retranslates on a language switch.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import asyncio
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -24,31 +30,100 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.formatting import decimals_for, format_number
+from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
-from hmi.widgets.ring_plot import CurveSpec, PanelSpec, RingBufferPlot
+from hmi.widgets.ring_plot import CurveSpec, LimitSpec, PanelSpec, RingBufferPlot
 
-PANELS = [
-    PanelSpec("Current", "A", [CurveSpec("band_current", "current", "#1f4e79")]),
-    PanelSpec("Torque", "%", [CurveSpec("band_torque", "torque", "#1f4e79")]),
-    PanelSpec(
-        "Vibration",
-        "g",
-        [
-            CurveSpec("vibration_x", "X", "#1f4e79"),
-            CurveSpec("vibration_y", "Y", "#7a5c00"),
-            CurveSpec("vibration_z", "Z", "#4d6b3c"),
-        ],
-    ),
-    PanelSpec("Band", "m/min", [CurveSpec("cutting_speed_actual", "band speed", "#1f4e79")]),
-    PanelSpec("Descent", "mm/min", [CurveSpec("descent_speed_actual", "descent", "#1f4e79")]),
-]
-COLUMNS = [curve.column for panel in PANELS for curve in panel.curves]
-WINDOWS = [("1 min", 60.0), ("10 min", 600.0), ("1 h", 3600.0)]
-HISTORY_SPANS = [("1 min", 60.0), ("10 min", 600.0), ("1 h", 3600.0), ("8 h", 8 * 3600.0), ("24 h", 86400.0)]
+GUARD_COLOUR, TRIP_COLOUR = "#c06000", "#d0021b"  # dashed limit lines (ISA-101: colour for the abnormal)
+# Minimum y span per panel: below it a signal's noise would fill the plot (69.6 .. 70.4 m/min).
+MIN_SPAN = {"band_current": 10.0, "band_torque": 20.0, "vibration": 0.2, "cutting_speed_actual": 10.0,
+            "descent_speed_actual": 10.0}
+SETPOINTS = ("cutting_speed", "descent_speed")  # targets in the buffer: drawn as lines, not curves
+READOUT_PX = 30
+WINDOW_SECONDS = (60.0, 600.0, 3600.0)
+HISTORY_SECONDS = (60.0, 600.0, 3600.0, 8 * 3600.0, 86400.0)
+
+
+def _limits(settings: Settings, name: str) -> tuple[LimitSpec, ...]:
+    bar = settings.hmi.bars.get(name)
+    if bar is None:
+        return ()
+    limits = []
+    if bar.guard is not None:
+        limits.append(LimitSpec(bar.guard, translate("TrendsPage", "guard"), GUARD_COLOUR))
+    if bar.overload is not None:
+        limits.append(LimitSpec(bar.overload, translate("TrendsPage", "trip"), TRIP_COLOUR))
+    return tuple(limits)
+
+
+def make_panels(settings: Settings) -> list[PanelSpec]:
+    """The page's plots in the screen's language; limits from the overview's bars (one source)."""
+    return [
+        PanelSpec(translate("TrendsPage", "Current"), "A",
+                  [CurveSpec("band_current", translate("TrendsPage", "current"), "#1f4e79")],
+                  limits=_limits(settings, "band_current"), min_span=MIN_SPAN["band_current"], decimals=1),
+        PanelSpec(translate("TrendsPage", "Torque"), "%",
+                  [CurveSpec("band_torque", translate("TrendsPage", "torque"), "#1f4e79")],
+                  limits=_limits(settings, "band_torque"), min_span=MIN_SPAN["band_torque"], decimals=0),
+        PanelSpec(
+            translate("TrendsPage", "Vibration"),
+            "g",
+            [
+                CurveSpec("vibration_x", "X", "#1f4e79"),
+                CurveSpec("vibration_y", "Y", "#7a5c00"),
+                CurveSpec("vibration_z", "Z", "#4d6b3c"),
+            ],
+            min_span=MIN_SPAN["vibration"], decimals=3,
+        ),
+        PanelSpec(translate("TrendsPage", "Band"), "m/min",
+                  [CurveSpec("cutting_speed_actual", translate("TrendsPage", "band speed"), "#1f4e79")],
+                  setpoint="cutting_speed", min_span=MIN_SPAN["cutting_speed_actual"], decimals=1),
+        PanelSpec(translate("TrendsPage", "Descent"), "mm/min",
+                  [CurveSpec("descent_speed_actual", translate("TrendsPage", "descent"), "#1f4e79")],
+                  setpoint="descent_speed", min_span=MIN_SPAN["descent_speed_actual"], decimals=1),
+    ]
+
+
+CURVE_COLUMNS = ["band_current", "band_torque", "vibration_x", "vibration_y", "vibration_z",
+                 "cutting_speed_actual", "descent_speed_actual"]
+COLUMNS = [*CURVE_COLUMNS, *SETPOINTS]  # what the buffer keeps and history reads
+
+
+def window_label(seconds: float) -> str:
+    if seconds >= 3600:
+        return translate("TrendsPage", "%1 h").replace("%1", f"{seconds / 3600:g}")
+    return translate("TrendsPage", "%1 min").replace("%1", f"{seconds / 60:g}")
+
+
+class PlotHint(QLabel):
+    """A centred line over the plot while it has nothing to draw (the plot's EmptyHint)."""
+
+    def __init__(self, plot: RingBufferPlot) -> None:
+        super().__init__(plot)
+        self.setObjectName("EmptyHint")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setStyleSheet("QLabel#EmptyHint { color: #5b5f63; font-size: 14pt; background: transparent; }")
+        self._plot = plot
+        plot.installEventFilter(self)
+
+    def refresh(self) -> None:
+        empty = not self._plot.has_data()
+        if empty:
+            self.setGeometry(self._plot.rect())
+        if empty != self.isVisible():
+            self.setVisible(empty)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._plot.rect())
+        return False
 
 
 class TrendsPage(QWidget):
@@ -56,30 +131,40 @@ class TrendsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("TrendsPage")
         settings = bridge.engine.settings
+        self._settings = settings
         self._register_map = bridge.engine.register_map
         capacity = int(3600 * settings.modbus.read_rate_hz * 1.1) + 16
         self.buffer = RingBuffer(COLUMNS, capacity)
         self.engine = bridge.engine
         self.history_task: asyncio.Task[bool] | None = None
-        self.plot = RingBufferPlot(self.buffer, PANELS, rate_hz=settings.hmi.plot_rate_hz, parent=self)
+        self.panels = make_panels(settings)
+        self.plot = RingBufferPlot(self.buffer, self.panels, rate_hz=settings.hmi.plot_rate_hz, parent=self)
+        self.hint = PlotHint(self.plot)
+        self._message_key: tuple[str, tuple[str, ...]] = ("", ())
 
         self.window_buttons = QButtonGroup(self)
         toolbar = QHBoxLayout()
-        for i, (label, seconds) in enumerate(WINDOWS):
-            button = QPushButton(label, self)
+        for i, seconds in enumerate(WINDOW_SECONDS):
+            button = QPushButton(self)
             button.setCheckable(True)
             button.setMinimumSize(96, 48)
             button.clicked.connect(lambda _c=False, s=seconds: self.set_window(s))
             self.window_buttons.addButton(button, i)
             toolbar.addWidget(button)
         self.window_buttons.button(0).setChecked(True)
-        self.pause_button = QPushButton("Pause", self)
+        self.pause_button = QPushButton(self)
         self.pause_button.setCheckable(True)
         self.pause_button.setMinimumSize(110, 48)
         self.pause_button.toggled.connect(self._on_pause)
         toolbar.addWidget(self.pause_button)
+        self.clear_cursor_button = QPushButton(self)
+        self.clear_cursor_button.setObjectName("ClearCursorButton")
+        self.clear_cursor_button.setMinimumSize(110, 48)
+        self.clear_cursor_button.clicked.connect(self.plot.clear_cursor)
+        toolbar.addWidget(self.clear_cursor_button)
         toolbar.addSpacing(24)
-        toolbar.addWidget(QLabel("History from", self))
+        self.history_caption = QLabel(self)
+        toolbar.addWidget(self.history_caption)
         self.history_start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-3600), self)
         self.history_start.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.history_start.setCalendarPopup(True)
@@ -87,39 +172,77 @@ class TrendsPage(QWidget):
         toolbar.addWidget(self.history_start)
         self.history_span = QComboBox(self)
         self.history_span.setMinimumHeight(48)
-        for label, seconds in HISTORY_SPANS:
-            self.history_span.addItem(label, seconds)
+        for seconds in HISTORY_SECONDS:
+            self.history_span.addItem("", seconds)
         self.history_span.setCurrentIndex(2)
         toolbar.addWidget(self.history_span)
-        self.load_button = QPushButton("Load", self)
+        self.load_button = QPushButton(self)
         self.load_button.setMinimumSize(96, 48)
         self.load_button.clicked.connect(self.load_history_from_controls)
         toolbar.addWidget(self.load_button)
         toolbar.addStretch(1)
 
-        self.readout = QLabel("Tap a plot to place the cursor", self)
+        # The read-out and the message share one fixed-height line: nothing below them ever moves.
+        self.readout = QLabel(self)
         self.readout.setObjectName("TrendReadout")
-        self.readout.setWordWrap(True)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.readout.setFixedHeight(READOUT_PX)
         self.message = QLabel("", self)
         self.message.setObjectName("TrendMessage")
+        self.message.setFixedHeight(READOUT_PX)
         self.message.setVisible(False)
+        info = QHBoxLayout()
+        info.addWidget(self.readout, 1)
+        info.addWidget(self.message)
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.message)
+        layout.addLayout(info)
         layout.addWidget(self.plot, 1)
 
         bridge.snapshot.connect(self._on_snapshot)
         self.plot.cursor_moved.connect(self._on_cursor)
+        self.plot.cursor_cleared.connect(self._on_cursor_cleared)
         self.plot.interacted.connect(lambda: self.pause_button.setChecked(True))
+        self.retranslate()
+
+    # --- language ----------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        for i, seconds in enumerate(WINDOW_SECONDS):
+            self.window_buttons.button(i).setText(window_label(seconds))
+        self.pause_button.setText(self.tr("Live") if self.pause_button.isChecked() else self.tr("Pause"))
+        self.clear_cursor_button.setText(self.tr("Remove cursor"))
+        self.history_caption.setText(self.tr("History from"))
+        for i, seconds in enumerate(HISTORY_SECONDS):
+            self.history_span.setItemText(i, window_label(seconds))
+        self.load_button.setText(self.tr("Load"))
+        self.hint.setText(self.tr("No data yet: the plots fill as samples arrive from the saw."))
+        self.panels = make_panels(self._settings)
+        self.plot.setpoint_label = self.tr("target")
+        self.plot.retitle(self.panels)
+        if self.plot.cursor_x() is None:
+            self._on_cursor_cleared()
+        else:
+            self.plot.set_cursor(self.plot.cursor_x() or 0.0)
+        self._say(self._message_key[0], *self._message_key[1])
+        self._update_hint()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "hint"):
+            self.retranslate()
 
     # --- data --------------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.buffer.append(snapshot.ts_ms / 1000.0, dict(snapshot.values))
         self.plot.mark_dirty()
+        if self.hint.isVisible():
+            self._update_hint()
+
+    def _update_hint(self) -> None:
+        self.hint.refresh()
 
     # --- controls ----------------------------------------------------------------------
 
@@ -127,15 +250,17 @@ class TrendsPage(QWidget):
         self._say("")
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.pause_button.blockSignals(False)
         self.plot.set_window(seconds)
+        self._update_hint()
 
     def _on_pause(self, paused: bool) -> None:
-        self.pause_button.setText("Live" if paused else "Pause")
+        self.pause_button.setText(self.tr("Live") if paused else self.tr("Pause"))
         self.plot.set_paused(paused)
         if not paused:
             self._say("")
+            self._update_hint()
 
     def load_history_from_controls(self) -> None:
         start = self.history_start.dateTime().toSecsSinceEpoch()
@@ -154,33 +279,56 @@ class TrendsPage(QWidget):
         finally:
             self.load_button.setEnabled(True)
         if not result.ok or result.value is None:
-            self._say(f"History unavailable: {result.reason}")
+            self._say("History unavailable: %1", result.reason)
             return False
         data = result.value
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(True)
-        self.pause_button.setText("Live")
+        self.pause_button.setText(self.tr("Live"))
         self.pause_button.blockSignals(False)
         self.plot.show_range(data.times, data.values)
+        self._update_hint()
         if data.rows == 0:
             self._say("No recorded samples in this range")
         else:
             when = datetime.fromtimestamp(start_s).strftime("%Y-%m-%d %H:%M")
-            detail = " (min/max per interval)" if data.reduced else ""
-            self._say(f"raw.db from {when}: {data.rows} samples{detail}")
+            self._say("raw.db from %1: %2 samples (min/max per interval)" if data.reduced
+                      else "raw.db from %1: %2 samples", when, str(data.rows))
         return True
 
-    def _say(self, text: str) -> None:
+    def _say(self, key: str, *args: str) -> None:
+        """Show message ``key`` (an English source text) in the screen's language, %1.. filled."""
+        self._message_key = (key, args)
+        texts = {
+            "Reading raw.db…": self.tr("Reading raw.db…"),
+            "History unavailable: %1": self.tr("History unavailable: %1"),
+            "No recorded samples in this range": self.tr("No recorded samples in this range"),
+            "raw.db from %1: %2 samples": self.tr("raw.db from %1: %2 samples"),
+            "raw.db from %1: %2 samples (min/max per interval)": self.tr(
+                "raw.db from %1: %2 samples (min/max per interval)"),
+        }
+        text = texts.get(key, key)
+        for i, value in enumerate(args, start=1):
+            text = text.replace(f"%{i}", value)
         self.message.setText(text)
+        self.message.setToolTip(text)
         self.message.setVisible(bool(text))
 
     def _on_cursor(self, x: float, values: dict[str, float | None]) -> None:
+        if all(values.get(column) is None for column in CURVE_COLUMNS):
+            self._on_cursor_cleared()  # nothing under the cursor: never an old reading
+            return
         stamp = time.strftime("%H:%M:%S", time.localtime(x)) + f".{int((x % 1) * 10)}"
         parts = [stamp]
-        for panel in PANELS:
+        for panel in self.panels:
             for curve in panel.curves:
                 register = self._register_map[curve.column]
                 text = format_number(values.get(curve.column), decimals_for(register))
                 label = f"{panel.title} {curve.label}" if len(panel.curves) > 1 else panel.title
                 parts.append(f"{label} {text} {register.unit}")
         self.readout.setText("   ".join(parts))
+        self.clear_cursor_button.setEnabled(self.plot.cursor_x() is not None)
+
+    def _on_cursor_cleared(self) -> None:
+        self.readout.setText(self.tr("Tap a plot to place the cursor"))
+        self.clear_cursor_button.setEnabled(self.plot.cursor_x() is not None)

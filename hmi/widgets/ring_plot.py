@@ -3,6 +3,12 @@
 As in pydm's timeplot, arrival only sets a needs-redraw flag; a QTimer (<= 10 Hz) redraws the
 visible window with setData on curves created once (never clear() + plot(): pyqtgraph #2348).
 Curves use peak downsampling and clip-to-view, so a 1 h window draws only what the pixels show.
+
+Context (ISA-101 trends): a dashed setpoint line at the newest target, fixed limit lines (guard,
+trip), a legend with live values beside each plot (never over the data), and a y range that never
+spans less than the panel's ``min_span`` (a flat signal's noise is not magnified) and only moves
+when the data leaves it or would fill less than half of it (no jitter frame to frame). A cursor
+that no longer sits on the shown data is removed: a read-out never keeps stale values.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from hmi.ring_buffer import FloatArray, RingBuffer
 
@@ -84,15 +90,20 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self._legend_at = 0.0
         self.setpoint_label = "target"  # the page sets it in the screen's language
         self._cursor_x: float | None = None
+        self._y_ranges: dict[int, tuple[float, float]] = {}  # per plot: the range last set
+        self._history_setpoints: dict[str, float] = {}  # setpoint columns' last value in shown history
         self.frames = 0  # redraws done (benchmarks and tests read it)
         for row, panel in enumerate(panels):
             axis = pg.DateAxisItem(orientation="bottom")
             plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis})
             left = plot.getAxis("left")
             left.enableAutoSIPrefix(False)  # g stays g, never "(x0.001)"
-            plot.setLabel("left", f"{panel.title} ({panel.unit})" if panel.unit else panel.title)
+            plot.setLabel("left", _axis_title(panel))
             left.setWidth(78)
-            plot.showGrid(x=True, y=True, alpha=0.25)
+            # Horizontal grid only, painted by the left axis into a cached pixmap: it changes only
+            # with the y range, while vertical lines would scroll (and repaint) every frame.
+            plot.showGrid(x=False, y=True, alpha=0.25)
+            left.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             # Grid lines are painted translucent across the whole plot: major ticks only keeps the
             # axes cheap (minor date ticks cost more to paint than the curves).
             plot.getAxis("bottom").setStyle(maxTickLevel=0)
@@ -117,9 +128,10 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             if self.plots:
                 plot.setXLink(self.plots[0])
             if row < len(panels) - 1:
-                plot.getAxis("bottom").setStyle(showValues=False)
+                plot.hideAxis("bottom")  # one time axis under the stack: the plots share it (x-linked)
             if panel.min_span > 0:
                 plot.enableAutoRange(axis="y", enable=False)  # ranged in redraw(), never below min_span
+                plot.setYRange(0.0, panel.min_span, padding=0)
             else:
                 plot.enableAutoRange(axis="y", enable=True)
                 plot.setAutoVisible(y=True)
@@ -132,7 +144,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
                     connect="finite",
                 )
                 curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
+                curve.setClipToView(True)  # off for windows the pixels can show whole: see _fit_curves()
                 self.curves[spec.column] = curve
             cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#5b5f63", width=1))
             cursor.setVisible(False)
@@ -152,12 +164,39 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
     def mark_dirty(self) -> None:
         self._dirty = True
 
+    def _fit_curves(self, points: int) -> None:
+        """Clip-to-view and peak downsampling only where they save work: for a window of more
+        samples than the plot has pixels. Below that they cost a second pass over the data at
+        every x-range change (pyqtgraph recomputes them on each scroll)."""
+        width = max(1.0, float(self.plots[0].getViewBox().width())) if self.plots else 1.0
+        reduce = points > width
+        for curve in self.curves.values():
+            if curve.opts["clipToView"] != reduce:
+                curve.setClipToView(reduce)
+                curve.setDownsampling(auto=reduce, method="peak")
+
     def set_window(self, seconds: float) -> None:
         self.window_s = seconds
         self.history_mode = False
         self.paused = False
+        self._history_setpoints = {}
         self._dirty = True
         self.redraw(force=True)
+
+    def retitle(self, panels: list[PanelSpec]) -> None:
+        """The same panels with texts in another language (titles, curve and limit labels)."""
+        if [[c.column for c in p.curves] for p in panels] != [[c.column for c in p.curves] for p in self.panels]:
+            raise ValueError("retitle() keeps the panels' curves; build a new plot for other signals")
+        self.panels = panels
+        for panel, plot in zip(panels, self.plots, strict=True):
+            plot.setLabel("left", _axis_title(panel))
+        self.update_legends()
+
+    def has_data(self) -> bool:
+        """Anything to draw: live samples in the buffer, or a shown history range with rows."""
+        if self.history_mode:
+            return any(t.size for t, _y in self._shown.values())
+        return len(self.buffer) > 0
 
     def set_paused(self, paused: bool) -> None:
         if paused and not self.paused:
@@ -168,6 +207,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self.paused = paused
         if not paused:
             self.history_mode = False
+            self._history_setpoints = {}
             self._dirty = True
             self.redraw(force=True)
 
@@ -176,12 +216,24 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self.paused = True
         self.history_mode = True
         self._shown = {}
+        self._fit_curves(int(times.size))
         for column, curve in self.curves.items():
             y = values.get(column, np.full(times.shape, np.nan))
             self._shown[column] = (times, y)
             curve.setData(times, y, skipFiniteCheck=True, connect="finite")
+        # The target lines show what the setpoint was at the end of the range, not the live one.
+        self._history_setpoints = {}
+        for column in self.setpoint_lines:
+            target = values.get(column)
+            finite = target[np.isfinite(target)] if target is not None and target.size else np.empty(0)
+            if finite.size:
+                self._history_setpoints[column] = float(finite[-1])
+        self._y_ranges.clear()  # another range of data: fit it afresh
         if times.size:
             self._set_x(float(times[0]), float(times[-1]))
+        self._range_and_lines()
+        self._drop_stale_cursor()
+        self.update_legends()
         self.frames += 1
 
     # --- drawing -----------------------------------------------------------------------
@@ -208,6 +260,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             return
         end = float(newest[-1])
         n = self.buffer.since(end - self.window_s)
+        self._fit_curves(n)
         t = self.buffer.times(n)
         for column, curve in self.curves.items():
             y = self.buffer.values(column, n)
@@ -215,38 +268,59 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             curve.setData(t, y, skipFiniteCheck=True, connect="finite")
         self._set_x(end - self.window_s, end)
         self._range_and_lines()
+        self._drop_stale_cursor()
         if now - self._legend_at >= LEGEND_EVERY_S:
             self._legend_at = now
             self.update_legends()
         self.frames += 1
 
+    def _setpoint(self, column: str) -> float:
+        if self.history_mode:
+            return self._history_setpoints.get(column, float("nan"))
+        values = self.buffer.values(column, 1) if column in self.buffer.columns else np.empty(0)
+        return float(values[-1]) if values.size else float("nan")
+
     def _range_and_lines(self) -> None:
         """Setpoint lines at the newest setpoint; y ranges that never magnify noise below min_span."""
         for column, line in self.setpoint_lines.items():
-            values = self.buffer.values(column, 1) if column in self.buffer.columns else np.empty(0)
-            value = float(values[-1]) if values.size else float("nan")
+            value = self._setpoint(column)
             line.setVisible(bool(np.isfinite(value)))
-            if np.isfinite(value):
+            if np.isfinite(value) and line.value() != value:
                 line.setValue(value)
-        for panel, plot in zip(self.panels, self.plots, strict=True):
+        for index, (panel, plot) in enumerate(zip(self.panels, self.plots, strict=True)):
             if panel.min_span <= 0:
                 continue
-            low, high = np.inf, -np.inf
-            for spec in panel.curves:
-                y = self._shown.get(spec.column, (None, np.empty(0)))[1]
-                finite = y[np.isfinite(y)] if y.size else y
-                if finite.size:
-                    low, high = min(low, float(finite.min())), max(high, float(finite.max()))
-            line = self.setpoint_lines.get(panel.setpoint or "")
-            if line is not None and line.isVisible():
-                low, high = min(low, line.value()), max(high, line.value())
-            if not np.isfinite(low):
+            wanted = self._wanted_range(panel)
+            if wanted is None:
                 continue
-            for limit in panel.limits:  # the limits are the context: always in view
-                low, high = min(low, limit.value), max(high, limit.value)
-            span = max(high - low, panel.min_span)
-            centre = (high + low) / 2
-            plot.setYRange(centre - span * 0.55, centre + span * 0.55, padding=0)
+            low, high = wanted
+            current = self._y_ranges.get(index)
+            if current is not None:
+                inside = current[0] <= low and high <= current[1]
+                # Hold still while the data fits and fills at least half of the range: no jitter.
+                if inside and (high - low) >= 0.5 * (current[1] - current[0]):
+                    continue
+            self._y_ranges[index] = (low, high)
+            plot.setYRange(low, high, padding=0)
+
+    def _wanted_range(self, panel: PanelSpec) -> tuple[float, float] | None:
+        """The data (and the setpoint and limits) with 10 % room, never narrower than ``min_span``."""
+        low, high = np.inf, -np.inf
+        for spec in panel.curves:
+            y = self._shown.get(spec.column, (None, np.empty(0)))[1]
+            finite = y[np.isfinite(y)] if y.size else y
+            if finite.size:
+                low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+        line = self.setpoint_lines.get(panel.setpoint or "")
+        if line is not None and line.isVisible():
+            low, high = min(low, line.value()), max(high, line.value())
+        if not np.isfinite(low):
+            return None
+        for limit in panel.limits:  # the limits are the context: always in view
+            low, high = min(low, limit.value), max(high, limit.value)
+        span = max(high - low, panel.min_span)
+        centre = (high + low) / 2
+        return centre - span * 0.55, centre + span * 0.55
 
     def update_legends(self) -> None:
         """Colour, name and value of each curve beside its plot: live, or at the cursor when one is placed."""
@@ -335,6 +409,10 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self.cursor_cleared.emit()  # off the plots: nothing to read
 
     def set_cursor(self, x: float) -> None:
+        """Place the cursor at time ``x``; where no curve has a sample there is nothing to read: none."""
+        if all(value is None for value in self.values_at(x).values()):
+            self.clear_cursor()
+            return
         self._cursor_x = x
         for cursor in self.cursors:
             cursor.blockSignals(True)
@@ -350,6 +428,17 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             cursor.setVisible(False)
         self.cursor_cleared.emit()
         self.update_legends()
+
+    def cursor_x(self) -> float | None:
+        return self._cursor_x
+
+    def _drop_stale_cursor(self) -> None:
+        """A placed cursor whose time has scrolled out of the shown data reads nothing: remove it."""
+        x = self._cursor_x
+        if x is None:
+            return
+        if all(value is None for value in self.values_at(x).values()):
+            self.clear_cursor()
 
     def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
         self.set_cursor(float(line.value()))
@@ -374,3 +463,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
 
     def shown(self, column: str) -> tuple[FloatArray, FloatArray]:
         return self._shown.get(column, (np.empty(0), np.empty(0)))
+
+
+def _axis_title(panel: PanelSpec) -> str:
+    return f"{panel.title} ({panel.unit})" if panel.unit else panel.title

@@ -717,6 +717,113 @@
         </message>
     </context>
     <context>
+        <name>TrendsPage</name>
+        <message>
+            <source>guard</source>
+            <translation>koruma</translation>
+        </message>
+        <message>
+            <source>trip</source>
+            <translation>açma</translation>
+        </message>
+        <message>
+            <source>Current</source>
+            <translation>Akım</translation>
+        </message>
+        <message>
+            <source>current</source>
+            <translation>akım</translation>
+        </message>
+        <message>
+            <source>Torque</source>
+            <translation>Tork</translation>
+        </message>
+        <message>
+            <source>torque</source>
+            <translation>tork</translation>
+        </message>
+        <message>
+            <source>Vibration</source>
+            <translation>Titreşim</translation>
+        </message>
+        <message>
+            <source>Band</source>
+            <translation>Şerit</translation>
+        </message>
+        <message>
+            <source>band speed</source>
+            <translation>şerit hızı</translation>
+        </message>
+        <message>
+            <source>Descent</source>
+            <translation>İniş</translation>
+        </message>
+        <message>
+            <source>descent</source>
+            <translation>iniş</translation>
+        </message>
+        <message>
+            <source>%1 h</source>
+            <translation>%1 sa</translation>
+        </message>
+        <message>
+            <source>%1 min</source>
+            <translation>%1 dk</translation>
+        </message>
+        <message>
+            <source>Live</source>
+            <translation>Canlı</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Duraklat</translation>
+        </message>
+        <message>
+            <source>Remove cursor</source>
+            <translation>İmleci kaldır</translation>
+        </message>
+        <message>
+            <source>History from</source>
+            <translation>Geçmiş başlangıcı</translation>
+        </message>
+        <message>
+            <source>Load</source>
+            <translation>Yükle</translation>
+        </message>
+        <message>
+            <source>No data yet: the plots fill as samples arrive from the saw.</source>
+            <translation>Henüz veri yok: grafikler testereden örnekler geldikçe dolar.</translation>
+        </message>
+        <message>
+            <source>target</source>
+            <translation>hedef</translation>
+        </message>
+        <message>
+            <source>Reading raw.db…</source>
+            <translation>raw.db okunuyor…</translation>
+        </message>
+        <message>
+            <source>History unavailable: %1</source>
+            <translation>Geçmiş kullanılamıyor: %1</translation>
+        </message>
+        <message>
+            <source>No recorded samples in this range</source>
+            <translation>Bu aralıkta kayıtlı örnek yok</translation>
+        </message>
+        <message>
+            <source>raw.db from %1: %2 samples</source>
+            <translation>raw.db, %1 itibarıyla: %2 örnek</translation>
+        </message>
+        <message>
+            <source>raw.db from %1: %2 samples (min/max per interval)</source>
+            <translation>raw.db, %1 itibarıyla: %2 örnek (aralık başına min/maks)</translation>
+        </message>
+        <message>
+            <source>Tap a plot to place the cursor</source>
+            <translation>İmleci yerleştirmek için bir grafiğe dokunun</translation>
+        </message>
+    </context>
+    <context>
         <name>UsersPage</name>
         <message>
             <source>Set role of selected</source>

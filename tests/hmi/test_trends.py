@@ -16,7 +16,7 @@ from core.queries.history import HistoryError, RawHistory, raw_db_path
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
-from hmi.pages.trends import COLUMNS, TrendsPage
+from hmi.pages.trends import COLUMNS, CURVE_COLUMNS, TrendsPage
 
 
 def make_raw_db(path: Path, register_map: RegisterMap, rows: list[dict[str, float | None]]) -> None:
@@ -63,7 +63,7 @@ def test_trends_show_what_raw_db_holds(qtbot: QtBot, qloop: QLoop, bridge: Engin
     assert qloop.run(page.load_history((start_ms + 100 * 100) / 1000, (start_ms + 400 * 100) / 1000))
     assert page.plot.paused and page.plot.history_mode
     assert "300 samples" in page.message.text()
-    for column in COLUMNS:
+    for column in CURVE_COLUMNS:
         t, y = page.plot.shown(column)
         expected = np.array([np.nan if r[column] is None else r[column] for r in rows[100:400]], dtype=float)
         assert np.allclose(t, [r["ts_ms"] / 1000 for r in rows[100:400]])  # type: ignore[operator]
@@ -152,6 +152,12 @@ def test_curves_are_created_once(qtbot: QtBot, bridge: EngineBridge, fake_engine
         page.plot.redraw(force=True)
     assert [len(p.listDataItems()) for p in page.plot.plots] == items_before
     assert {k: id(c) for k, c in page.plot.curves.items()} == curve_ids
+    for curve in page.plot.curves.values():  # 30 samples in a 1 min window: nothing to reduce
+        assert not curve.opts["clipToView"] and not curve.opts["autoDownsample"] and curve.opts["skipFiniteCheck"]
+    now = time.time()
+    for i in range(6000):  # ten minutes at 10 Hz: more samples than the plot has pixels
+        page.buffer.append(now + i / 10, {"band_current": float(i % 50)})
+    page.set_window(3600)
     for curve in page.plot.curves.values():
         assert curve.opts["clipToView"] and curve.opts["autoDownsample"]
         assert curve.opts["downsampleMethod"] == "peak" and curve.opts["skipFiniteCheck"]
