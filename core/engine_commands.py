@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from core.api import ExportProgress, ExportRequest, ImportProgress, ImportSummar
 from core.config import ControlSettings, Settings, TorqueGuardSettings
 from core.control.service import MlControl
 from core.engine_queries import query
+from core.engine_worker import WorkerFailed, run_in_process
 from core.migrate.importer import CancelToken, ImportError_
 from core.migrate.samples_stream import MappingError
 from core.migrate.service import import_smart_saw_async
@@ -52,12 +54,40 @@ TUNABLE_CONTROL = frozenset({
 Changes = dict[str, tuple[object, object]]
 
 
+MAX_NAME_CHARS = 40  # a setting's name as a refusal shows it
+MAX_NAMED = 5  # names listed in one refusal; the rest are counted
+MAX_REASON_CHARS = 300  # a refusal's text, whatever was sent
+
+
+def shown_name(name: object) -> str:
+    """A name from a request as a refusal (screen, audit trail) shows it: letters, digits, ``_.-``
+    only, at most MAX_NAME_CHARS (a request never puts its own text, control characters or
+    megabytes into the trail)."""
+    text = "".join(c for c in str(name)[: MAX_NAME_CHARS * 4] if c.isascii() and (c.isalnum() or c in "_.-"))
+    if not text:
+        return "?"
+    return text if len(text) <= MAX_NAME_CHARS else text[: MAX_NAME_CHARS - 1] + "…"
+
+
+def named(names: list[object]) -> str:
+    listed = ", ".join(shown_name(name) for name in names[:MAX_NAMED])
+    return listed + (f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "")
+
+
+def bounded(text: str) -> str:
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
+
 def validation_text(exc: ValidationError) -> str:
+    """Which fields were refused and why, in pydantic's words; never the values that were sent."""
     parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ())) or "value"
+    errors = exc.errors(include_input=False, include_url=False)
+    for error in errors[:MAX_NAMED]:
+        where = ".".join(shown_name(p) for p in error.get("loc", ())) or "value"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts)
+    if len(errors) > MAX_NAMED:
+        parts.append(f"{len(errors) - MAX_NAMED} more")
+    return bounded("; ".join(parts))
 
 
 class _CallableCancel(CancelToken):
@@ -164,26 +194,33 @@ class EngineCommands:
         targets: list[BaseModel] = [self.settings.control.torque_guard]
         if self.control is not None and self.control.controller.guard.settings is not targets[0]:
             targets.insert(0, self.control.controller.guard.settings)
-        return self._apply_settings(session, "control.torque_guard", TorqueGuardSettings, targets, dict(changes))
+        return self._apply_settings(session, "control.torque_guard", TorqueGuardSettings, targets, changes,
+                                    tunable=set(TorqueGuardSettings.model_fields))
 
     def set_control_settings(self, session: UserSession,
                                    changes: Mapping[str, float | bool]) -> Result[Changes]:
         if (why := self._refusal(session, Permission.CHANGE_CONTROL_SETTINGS, "control")) is not None:
             return Result.refused(why)
-        unknown = sorted(set(changes) - TUNABLE_CONTROL)
-        if unknown:
-            return self._failed(session, "setting", "control", f"not tunable while running: {', '.join(unknown)}")
-        return self._apply_settings(session, "control", ControlSettings, [self.settings.control], dict(changes))
+        return self._apply_settings(session, "control", ControlSettings, [self.settings.control], changes,
+                                    tunable=set(TUNABLE_CONTROL))
 
     def _apply_settings(self, session: UserSession, prefix: str, model: type[BaseModel], targets: list[BaseModel],
-                        changes: dict[str, Any]) -> Result[Changes]:
+                        changes: object, *, tunable: set[str]) -> Result[Changes]:
+        """Validate the whole set, then apply it; the answer and the trail hold the values as the
+        settings took them (``"1"`` sent for a bool comes back as True), never the raw request."""
+        if not isinstance(changes, Mapping):
+            return self._failed(session, "setting", prefix, "not applied: not a set of names and values")
+        unknown = [name for name in changes if not isinstance(name, str) or name not in tunable]
+        if unknown:
+            what = "not tunable while running" if prefix == "control" else "no such setting"
+            return self._failed(session, "setting", prefix, f"{what}: {named(unknown)}")
         live = targets[0]
         try:  # the whole set first: nothing changes unless every value is allowed
-            model.model_validate({**live.model_dump(), **changes})
+            checked = model.model_validate({**live.model_dump(), **changes})
         except ValidationError as exc:
             return self._failed(session, "setting", prefix, f"not applied: {validation_text(exc)}")
-        changed: Changes = {name: (getattr(live, name), value) for name, value in changes.items()
-                            if getattr(live, name) != value}
+        changed: Changes = {name: (getattr(live, name), getattr(checked, name)) for name in changes
+                            if getattr(live, name) != getattr(checked, name)}
         for target in targets:
             for name, (_old, new) in changed.items():
                 setattr(target, name, new)
@@ -239,13 +276,15 @@ class EngineCommands:
         target = f"{request.what} -> {request.out}"
         if (why := self._refusal(session, Permission.EXPORT, target)) is not None:
             return Result.refused(why)
+        # A day of samples is Python-heavy row by row: a worker process, so the poll loop never waits.
+        job = partial(export_data, self.settings.data_dir, request.out, what=request.what,
+                      start_ms=request.start_ms, end_ms=request.end_ms,
+                      signals=None if request.signals is None else list(request.signals), fmt=request.fmt,
+                      zone=request.zone)
         try:
-            result = await run_blocking(
-                lambda: export_data(self.settings.data_dir, request.out, what=request.what, start_ms=request.start_ms,
-                                    end_ms=request.end_ms, signals=request.signals, fmt=request.fmt,
-                                    zone=request.zone, progress=progress, cancel=cancel),
-                name="bandsaw-export")
-        except ExportError as exc:
+            result = await run_in_process(job, name="bandsaw-export", progress=progress, cancel=cancel,
+                                          feedback=True)
+        except (ExportError, WorkerFailed) as exc:
             return self._failed(session, "export", target, str(exc), AuditResult.FAILED)
         self._record(session, "export", target, new=result.rows,
                     detail=f"{request.start_ms}..{request.end_ms}; {result.seconds:.1f} s")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from core.api import AlarmHistoryFilter, AuditFilter, ExportRequest, Role, UserSession
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import PROJECT_ROOT, Settings, TorqueGuardSettings, load_settings
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.security.audit import AuditResult
@@ -51,6 +51,31 @@ def test_guard_settings_are_checked_validated_whole_and_audited(settings: Settin
     ]
     assert engine.set_control_settings(erin, {"rate_hz": 20.0}).reason == "not tunable while running: rate_hz"
     assert engine.set_control_settings(erin, {"global_factor": 0.8}).ok and settings.control.global_factor == 0.8
+    assert engine.journal is not None
+    engine.journal.close()
+
+
+def test_a_settings_refusal_never_echoes_the_request(settings: Settings, register_map: RegisterMap) -> None:
+    """Names, values and junk a front end sends come back (and go into the trail) bounded and clean;
+    the answer holds the values as the settings took them."""
+    engine = StandInEngine(settings, register_map, with_control=True)
+    erin, _ = _people(engine)
+    junk = "x\n\x1b[31mDROP TABLE audit;" + "y" * 100_000
+    for result in (engine.set_guard_settings(erin, {junk: 1.0}),
+                   engine.set_control_settings(erin, {junk: 1.0}),
+                   engine.set_guard_settings(erin, {f"k{i}": 1.0 for i in range(1000)}),
+                   engine.set_guard_settings(erin, {"descent_cut_pct": junk}),  # type: ignore[dict-item]
+                   engine.set_guard_settings(erin, {"descent_cut_pct": 1e309, "lookback_mm": -1.0}),
+                   engine.set_guard_settings(erin, None),  # type: ignore[arg-type]
+                   engine.set_guard_settings(erin, {7: 1.0})):  # type: ignore[dict-item]
+        assert not result.ok and result.value is None
+        assert len(result.reason) <= 300 and "\n" not in result.reason and "\x1b" not in result.reason
+        assert "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy" not in result.reason
+    refused = [r for r in engine.audited if r.result is AuditResult.REFUSED and r.action == "setting"]
+    assert len(refused) == 7 and all(len(r.detail) <= 300 and "\n" not in r.detail for r in refused)
+    assert engine.settings.control.torque_guard == TorqueGuardSettings()  # nothing applied
+    taken = engine.set_guard_settings(erin, {"enabled": "off", "lookback_mm": "3.5"})  # type: ignore[dict-item]
+    assert taken.ok and taken.value == {"enabled": (True, False), "lookback_mm": (2.5, 3.5)}, taken
     assert engine.journal is not None
     engine.journal.close()
 
