@@ -59,6 +59,7 @@ from core.storage.sqlite_store import SqliteStorage
 log = logging.getLogger("bandsaw.engine")
 
 HOUSEKEEPING_PERIOD_S = 1.0
+SESSION_REFRESH_S = 5.0  # roles changed and users disabled elsewhere reach allowed() within this
 SPEED_REGISTERS = ("cutting_speed", "descent_speed")
 
 
@@ -328,10 +329,12 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
         if self._unaudit_alarms is not None:
             self._unaudit_alarms()
             self._unaudit_alarms = None
-        if self.audit_integrity is not None:
-            await budget.within(self.audit_integrity.stop(), "audit check")
-            self.audit_integrity = None
+        integrity, self.audit_integrity = self.audit_integrity, None
+        if integrity is not None:
+            await budget.within(integrity.stop(), "audit check")
         await self.storage.stop(budget.remaining())
+        if integrity is not None:  # log.db's last rows are written: anchor the trail at the newest
+            await budget.within(integrity.seal(), "audit anchor")
         if self.simulator is not None:
             await self.simulator.stop()
             self.simulator = None
@@ -413,12 +416,17 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
             self._link_down_since_ms = None
 
     async def _run_housekeeping(self) -> None:
+        refreshed = time.monotonic()
         while True:
             await asyncio.sleep(HOUSEKEEPING_PERIOD_S)
             try:
                 self.analysis.on_status(self.status())
                 if self.mirror is not None:
                     self.mirror.wake()
+                if time.monotonic() - refreshed >= SESSION_REFRESH_S:
+                    refreshed = time.monotonic()
+                    # The screens ask allowed() from memory: keep it in step with users.db (off the loop).
+                    await self.access.refresh_sessions()
             except Exception:
                 log.exception("housekeeping failed")
 

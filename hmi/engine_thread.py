@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -157,6 +158,11 @@ class EngineThread:
     async def start(self) -> None:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self._on_engine(self.engine.start())
+        # What is built by now (the window, the engine, every module: ~220,000 objects) lives as
+        # long as the program. A full garbage collection walks all of it with every thread stopped,
+        # the poll loop's included: 1.2 s measured on the loaded 2-core machine. Frozen, the
+        # collector never walks it again; what the pages and queries make later is collected as before.
+        gc.freeze()
 
     async def stop(self) -> None:
         if self._loop is None:
@@ -212,6 +218,7 @@ class EngineThread:
         return self.engine.needs_first_admin()
 
     def allowed(self, session: UserSession, action: Permission | str) -> bool:
+        # Answered from the sessions in memory (no users.db read): cheap enough for every paint.
         return self.engine.allowed(session, action)
 
     def current(self, session: UserSession) -> UserSession | None:

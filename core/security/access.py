@@ -72,6 +72,7 @@ class Session:
     role: Role
     started_ms: int
     last_activity: float  # monotonic seconds
+    disabled: bool = False  # users.db says disabled or removed: no rights, logged out on the engine's thread
 
 
 async def run_in_thread(fn: Callable[..., T], *args: Any) -> T:
@@ -248,12 +249,46 @@ class AccessControl:
         return session.role if session is not None else Role.OPERATOR if user == ANONYMOUS_USER else None
 
     def allowed(self, user: str, action: Permission | str) -> bool:
-        """What the HMI shows (no audit); the engine's check is :meth:`authorize`."""
-        try:
-            self._check(user, action)
-        except PermissionDenied:
+        """What a screen shows: answered from the sessions held in memory (no users.db read, no
+        audit, no log-out), so a GUI thread may ask it as often as it paints. The engine's check
+        before every command is :meth:`authorize` (users.db: disabled users, changed roles);
+        :meth:`refresh_sessions` brings the sessions in memory in step with users.db meanwhile."""
+        wanted = permission(str(action))
+        if wanted is None:
             return False
-        return True
+        if user in INTERNAL_USERS:
+            return can(user, wanted)
+        session = self._sessions.get(user)
+        if session is None:
+            return user == ANONYMOUS_USER and can(Role.OPERATOR, wanted)
+        if session.disabled or self._monotonic() - session.last_activity >= self.inactivity_logout_s:
+            return False  # expire_idle / refresh_sessions log it out on the engine's thread
+        return can(session.role, wanted)
+
+    async def refresh_sessions(self) -> list[str]:
+        """Read the logged-in users from users.db in a worker thread, then (on the calling loop's
+        thread) take changed roles and log out users disabled or removed meanwhile (the command line
+        or another screen). Returns who was logged out; a users.db that cannot be read changes nothing."""
+        names = [session.user for session in self._sessions.values()]
+        if not names:
+            return []
+        try:
+            stored = await run_in_thread(lambda: {name: self.store.get(name) for name in names})
+        except UserStoreError as exc:
+            log.warning("sessions not refreshed from users.db: %s", exc)
+            return []
+        gone: list[str] = []
+        for name, user in stored.items():
+            session = self._sessions.get(name)
+            if session is None:
+                continue
+            if user is None or not user.enabled:
+                session.disabled = True
+                self.logout(name, reason="user disabled or removed")
+                gone.append(name)
+            elif user.role is not session.role:
+                session.role = user.role
+        return gone
 
     def authorize(self, user: str, action: Permission | str, *, target: str = "") -> None:
         """Raise :class:`PermissionDenied` (and audit the refusal) unless ``user`` may do ``action`` now."""
@@ -284,6 +319,7 @@ class AccessControl:
                 raise PermissionDenied(self._store_failed(exc)) from exc
             self._store_ok()
             if stored is None or not stored.enabled:
+                session.disabled = True
                 self.logout(session.user, reason="user disabled or removed")
                 raise PermissionDenied(f"{user} is disabled")
             if stored.role is not session.role:

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from core.security.audit_chain import Anchor, ChainReport
+from core.security.audit_chain import Anchor, ChainReport, verify_file
 from core.security.users import BUSY_TIMEOUT_MS, UserStore
 
 log = logging.getLogger("bandsaw.security")
@@ -63,6 +63,29 @@ class AuditAnchor:
             conn.execute("DELETE FROM audit_anchor")
         finally:
             conn.close()
+
+
+def advance_anchor(data_dir: Path) -> ChainReport | None:
+    """Move the anchor to the newest row after rows were appended (the command line does this after
+    its own rows): only when an anchor exists and the rows after it follow the chain (a break is
+    left for ``audit verify`` and the engine's check to report). Never raises; None when not moved."""
+    path = Path(data_dir) / "databases" / "users.db"  # core.security.access.users_db_path
+    log_db = Path(data_dir) / "databases" / "log.db"
+    if not path.exists() or not log_db.exists():
+        return None
+    try:
+        anchor = AuditAnchor(path)
+        held = anchor.load()
+        if held is None:  # none kept (never checked, or reset by a restore): the engine's next check anchors
+            return None
+        report = verify_file(log_db, held, tail_only=True)
+        if not report.ok or not report.rows:
+            return None
+        anchor.save(report)
+        return report
+    except Exception as exc:  # said, not fatal: the anchor stays where it was
+        log.warning("the audit anchor was not moved forward: %s", exc)
+        return None
 
 
 def reset_after_restore(data_dir: Path) -> None:

@@ -262,6 +262,50 @@ def verify_rows(conn: sqlite3.Connection, *, anchor: Anchor | None = None, max_b
     return ChainReport(rows, previous_id, tuple(breaks), last_hash=previous, first_hash=first)
 
 
+def verify_tail(conn: sqlite3.Connection, anchor: Anchor) -> ChainReport:
+    """Check only what was appended since ``anchor`` (cheap: run it every minute and at a stop).
+
+    The trail must still hold the anchor row with its hash and the same first row; every row
+    after it must follow the chain; the AUTOINCREMENT counter must not be past the last row. An ok
+    report (``rows``: the rows after the anchor) is where the trail stands now; re-anchor there.
+    A break here says where, but the full :func:`verify_rows` names the first broken row.
+    """
+    breaks: list[ChainBreak] = []
+    conn.execute("BEGIN")
+    try:
+        head = conn.execute("SELECT hash FROM audit ORDER BY id LIMIT 1").fetchone()
+        held = conn.execute(f"SELECT hash, {', '.join(CONTENT_COLUMNS)} FROM audit WHERE id = ?",
+                            (anchor.row_id,)).fetchone()
+        total = 0 if head is None else 1
+        first = GENESIS if head is None or head[0] is None else str(head[0])
+        anchored = None if held is None else (str(held[0]) if held[0] is not None else GENESIS)
+        found = _against_anchor(anchor, total, first, anchored)
+        if found is None and held is not None:  # the anchor row's own content, against the row before it
+            before = conn.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
+                                  (anchor.row_id,)).fetchone()
+            if chain_hash(GENESIS if before is None or before[0] is None else str(before[0]), held[1:]) != anchored:
+                found = ChainBreak(anchor.row_id, _why(anchor.row_id, anchor.row_id - 1, held[0]))
+        if found is not None:
+            breaks.append(found)
+        previous, previous_id, rows = anchor.hash, anchor.row_id, 0
+        if found is None:
+            cursor = conn.execute(f"SELECT id, hash, {', '.join(CONTENT_COLUMNS)} FROM audit WHERE id > ? ORDER BY id",
+                                  (anchor.row_id,))
+            for row in cursor:
+                row_id, stored = int(row[0]), row[1]
+                rows += 1
+                expected = chain_hash(previous, row[2:])
+                if stored != expected and not breaks:
+                    breaks.append(ChainBreak(row_id, _why(row_id, previous_id, stored)))
+                previous, previous_id = (str(stored) if stored is not None else expected), row_id
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    finally:
+        conn.execute("COMMIT")
+    if seq is not None and int(seq[0]) > previous_id:
+        breaks.append(ChainBreak(0, f"rows {previous_id + 1}..{int(seq[0])} were deleted from the end of the trail"))
+    return ChainReport(rows, previous_id, tuple(breaks), last_hash=previous, first_hash=first)
+
+
 def _against_anchor(anchor: Anchor, rows: int, first: str, anchored: str | None) -> ChainBreak | None:
     if anchor.row_id <= 0:
         return None
@@ -292,8 +336,9 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def verify_file(path: Path, anchor: Anchor | None = None) -> ChainReport:
-    """Verify log.db's trail from a read-only connection (any thread, any process)."""
+def verify_file(path: Path, anchor: Anchor | None = None, *, tail_only: bool = False) -> ChainReport:
+    """Verify log.db's trail from a read-only connection (any thread, any process); ``tail_only``
+    (with an anchor): only the rows after it (:func:`verify_tail`)."""
     if not Path(path).exists():
         return ChainReport(0, 0, error=f"{path} does not exist")
     try:
@@ -306,6 +351,8 @@ def verify_file(path: Path, anchor: Anchor | None = None) -> ChainReport:
             return ChainReport(0, 0, error=f"{path} has no audit table")
         if "hash" not in columns:
             return ChainReport(0, 0, error=f"{path} has no hash chain yet (start the engine once to upgrade it)")
+        if tail_only and anchor is not None:
+            return verify_tail(conn, anchor)
         return verify_rows(conn, anchor=anchor)
     except (sqlite3.Error, ValueError, TypeError, OverflowError) as exc:  # a damaged file: said, never a crash
         return ChainReport(0, 0, error=f"{path}: {type(exc).__name__}: {exc}")

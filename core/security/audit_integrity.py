@@ -8,12 +8,19 @@ The append-only triggers themselves are recreated by log.db's writer each time i
 file (core.storage.logdb), before this first check runs. With an :class:`AuditAnchor` (users.db)
 each good check is anchored, and the next one also requires the trail to still hold that row
 with that hash (a trail emptied, cut short, swapped or re-chained is found too).
+
+The anchor also moves forward between the daily checks: every ``anchor_period_s`` (a minute) and
+at a clean stop (:meth:`seal`, after log.db's last rows are written) the rows appended since the
+anchor are checked and, when they follow the chain, the anchor moves to the newest. Rows cut off
+the end with the AUTOINCREMENT counter set back are then found for everything older than a minute
+(before this, only for rows older than the last start or daily check).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -27,6 +34,7 @@ log = logging.getLogger("bandsaw.security")
 ALARM_TAMPERED = "security.audit_tampered"
 ALARM_UNVERIFIED = "security.audit_unverified"
 DAY_S = 86_400.0
+ANCHOR_PERIOD_S = 60.0  # how often the anchor follows the appended rows
 
 
 class AuditIntegrity:
@@ -37,6 +45,7 @@ class AuditIntegrity:
         *,
         anchor: AuditAnchor | None = None,
         period_s: float = DAY_S,
+        anchor_period_s: float | None = ANCHOR_PERIOD_S,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.path = Path(log_db)
@@ -44,7 +53,10 @@ class AuditIntegrity:
         self._alarms = alarms
         self._period_s = period_s
         self._sleep = sleep
+        self._anchor_period_s = anchor_period_s
         self._task: asyncio.Task[None] | None = None
+        self._anchoring: asyncio.Task[None] | None = None
+        self._lock = threading.Lock()  # one check at a time (the daily one and the anchor's)
         self._checked = asyncio.Event()
         self.last: ChainReport | None = None
         self.checks = 0
@@ -53,12 +65,36 @@ class AuditIntegrity:
         """Check now (in the background), then every ``period_s``."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="bandsaw.security.audit_integrity")
+        if self.anchor is not None and self._anchor_period_s and (self._anchoring is None or self._anchoring.done()):
+            self._anchoring = asyncio.create_task(self._follow(self._anchor_period_s),
+                                                  name="bandsaw.security.audit_anchor")
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        """Stop the checks (call :meth:`seal` after log.db's writer has stopped)."""
+        for task in (self._task, self._anchoring):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._task = self._anchoring = None
+
+    async def seal(self) -> ChainReport | None:
+        """At a clean stop, after the last audit rows are written: anchor at the newest row."""
+        return await self.advance()
+
+    async def advance(self) -> ChainReport | None:
+        """Check the rows appended since the anchor; move the anchor to the newest when they follow
+        the chain. A break is reported as by :meth:`check` (critical alarm, first broken row).
+        None when there is nothing to do (no anchor kept, or the trail is already known broken)."""
+        if self.anchor is None or (self.last is not None and not self.last.ok):
+            return None
+        try:
+            report = await run_in_thread(self._advance)
+        except Exception as exc:
+            log.warning("audit anchor not moved forward: %s", exc)
+            return None
+        if report is not None and not report.ok:
+            return await self.check()  # the full check names the first broken row and raises the alarm
+        return report
 
     async def wait_checked(self) -> ChainReport | None:
         """The first check's report (for start-up and tests)."""
@@ -69,6 +105,12 @@ class AuditIntegrity:
         while True:
             await self.check()
             await self._sleep(self._period_s)
+
+    async def _follow(self, period_s: float) -> None:
+        await self._checked.wait()  # the start's full check anchors first
+        while True:
+            await asyncio.sleep(period_s)
+            await self.advance()
 
     async def check(self) -> ChainReport:
         """Verify the whole chain now; raise or clear the alarms; returns the report."""
@@ -82,7 +124,23 @@ class AuditIntegrity:
         self._checked.set()
         return report
 
+    def _advance(self) -> ChainReport | None:
+        """Worker thread: the rows after the anchor; re-anchor at the newest when they verify."""
+        assert self.anchor is not None
+        with self._lock:
+            anchor = self.anchor.load()
+            if anchor is None:  # none yet (first start, or reset by a restore): the full check anchors
+                return self._verify_locked()
+            report = verify_file(self.path, anchor, tail_only=True)
+            if report.ok and report.rows:
+                self.anchor.save(report)
+            return report
+
     def _verify(self) -> ChainReport:
+        with self._lock:
+            return self._verify_locked()
+
+    def _verify_locked(self) -> ChainReport:
         """Worker thread: verify against the anchor; an intact trail becomes the new anchor."""
         if self.anchor is None:
             return verify_file(self.path)

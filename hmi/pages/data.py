@@ -62,14 +62,19 @@ class DataPage(QWidget):
     """``DataPage(bridge, engine)``: backups, verify, restore and export, each through the engine's
     commands and queries (checked, audited, off the loop thread)."""
 
-    def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None, *,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DataPage")
         self.bridge = bridge
         self.engine = engine
         self.settings = engine.settings
         self.data_dir: Path = engine.settings.data_dir
-        self.user = Session.default(kiosk=engine.settings.hmi.kiosk).user
+        # Who acts: the session given (kept by the window's SessionController), else the user the
+        # SessionController pushes with set_user (MainWindow follows every page). Never looked up
+        # on whatever widget happens to be the parent.
+        self.session = session
+        self.user = session.user if session is not None else Session.default(kiosk=engine.settings.hmi.kiosk).user
         self.backups: list[BackupInfo] = []
         self.export_dialog: ExportDialog | None = None
         self.import_dialog: ImportDialog | None = None
@@ -146,9 +151,8 @@ class DataPage(QWidget):
         self._update_buttons()
 
     def current_user(self) -> str:
-        """The main window's session user (logins change it), else the user set on the page."""
-        user = getattr(getattr(self.window(), "session", None), "user", None)
-        return user if isinstance(user, str) and user else self.user
+        """The session's user when the page was given one, else the user last set on the page."""
+        return self.session.user if self.session is not None else self.user
 
     # --- the list ------------------------------------------------------------------------
 

@@ -146,3 +146,47 @@ def test_login_button_logs_in_and_out(qtbot: QtBot, desk: Desk) -> None:
     assert button.text() == "Log in"
     desk.log_in("otto")
     assert button.tapped() is None and button.text() == "Log in" and desk.controller.user == "operator"
+
+
+def test_the_screens_permission_checks_never_read_users_db(desk: Desk) -> None:
+    """hmi.permissions.can (every button, every paint) is answered from the session in memory."""
+    from hmi.permissions import Action, can
+
+    controller, access, qloop = desk.controller, desk.access, desk.qloop
+    assert qloop.run(controller.login("erin", PINS["erin"])).ok
+
+    def no_read(name: str) -> None:
+        raise AssertionError(f"users.db read on the GUI thread for {name!r}")
+
+    real_get = access.store.get
+    access.store.get = no_read  # type: ignore[method-assign]
+    try:
+        assert can("erin", Action.EXPORT) and can("erin", Action.WRITE_REGISTER)
+        assert not can("erin", Action.MANAGE_USERS) and controller.allowed("view")
+        assert can("operator", Action.VIEW) and not can("operator", Action.EXPORT)
+    finally:
+        access.store.get = real_get  # type: ignore[method-assign]
+
+
+def test_the_data_page_acts_as_the_session_it_is_given(desk: Desk, qtbot: QtBot) -> None:
+    """An explicit session (or the user the SessionController pushes), never a lookup on its window."""
+    from PySide6.QtWidgets import QWidget
+
+    from hmi.pages.data import DataPage
+    from hmi.session import Session
+
+    class Window(QWidget):
+        session = Session("ada", kiosk=False)  # another widget's idea of who is there: not looked at
+
+    window = Window()
+    qtbot.addWidget(window)
+    own = DataPage(None, desk.engine, window)
+    assert own.current_user() == "operator"
+    own.set_user("erin")
+    assert own.current_user() == "erin"
+    given = DataPage(None, desk.engine, window, session=desk.session)
+    assert given.current_user() == desk.session.user
+    assert desk.qloop.run(desk.controller.login("erin", PINS["erin"])).ok
+    assert given.current_user() == "erin"  # the SessionController keeps the session it was given
+    for page in (own, given):
+        page.shutdown()

@@ -10,7 +10,7 @@ from security_helpers import ADMIN_ACTIONS, EXPECTED, FakeClock
 from core.security.access import AccessControl, LoginFailed, PermissionDenied
 from core.security.audit import AuditRecord, AuditResult
 from core.security.permissions import Role
-from core.security.users import UserError
+from core.security.users import UserError, UserStore
 
 ROLE_OF = {"otto": Role.OPERATOR, "erin": Role.ENGINEER, "alice": Role.ADMIN}
 
@@ -259,3 +259,44 @@ def test_a_damaged_users_database_refuses_with_an_alarm(
     path.write_bytes(saved)
     access.login("alice", people["alice"])
     assert [a.condition for a in alarms.active()] == [False]  # cleared; waits for acknowledgement (ISA-18.2)
+
+
+async def test_allowed_answers_from_memory_and_refresh_brings_users_db_changes(
+    access: AccessControl, people: dict[str, str], clock: FakeClock
+) -> None:
+    """A screen asks ``allowed`` as it paints (on its GUI thread): never a users.db read there.
+    Roles changed and users disabled elsewhere (the command line) reach it through
+    ``refresh_sessions`` (read in a worker thread), and every command still checks users.db."""
+    import threading
+
+    access.login("erin", people["erin"])
+    access.login("otto", people["otto"])
+    reads: list[int] = []
+    real_get = access.store.get
+
+    def counted(name: str):  # type: ignore[no-untyped-def]
+        reads.append(threading.get_ident())
+        return real_get(name)
+
+    access.store.get = counted  # type: ignore[method-assign]
+    assert access.allowed("erin", "write_register") and not access.allowed("erin", "manage_users")
+    assert access.allowed("operator", "view") and not access.allowed("nobody", "view")
+    assert not access.allowed("erin", "format_disk")
+    assert reads == []  # answered from the session in memory
+
+    other = UserStore(access.store.path, kdf=access.store.kdf)  # the command line: another connection
+    other.set_role("erin", Role.ADMIN)
+    other.set_enabled("otto", False)
+    assert access.allowed("otto", "view")  # not known yet ...
+    with pytest.raises(PermissionDenied):  # ... but a command reads users.db
+        access.authorize("otto", "view")
+    assert await access.refresh_sessions() == []  # otto is already logged out by the command's check
+    assert reads and threading.get_ident() not in reads[-1:]  # the refresh read users.db in a worker
+    assert access.allowed("erin", "manage_users")  # the new role, from memory
+    other.set_enabled("erin", False)
+    assert await access.refresh_sessions() == ["erin"]
+    assert not access.allowed("erin", "view") and access.session("erin") is None
+    clock.advance(access.inactivity_logout_s + 1)
+    access.login("alice", people["alice"])
+    clock.advance(access.inactivity_logout_s)
+    assert not access.allowed("alice", "view")  # idle past the limit: no rights, even before expire_idle

@@ -390,3 +390,118 @@ def test_garbage_in_the_trail_is_a_report_never_a_crash(tmp_path: Path, statemen
     _tamper(path, statement)
     report = verify_file(path)
     assert not report.ok and (report.breaks or report.error), report.describe()
+
+
+async def test_rows_cut_off_the_end_after_the_start_check_are_found(tmp_path: Path, clock: FakeClock) -> None:
+    """The anchor follows the appended rows (every minute, at a clean stop): the newest rows deleted
+    with the AUTOINCREMENT counter set back are found, though the start's anchor is older."""
+    from core.security.audit_anchor import AuditAnchor
+
+    path = _trail(tmp_path, 10)
+    anchor = AuditAnchor(tmp_path / "users.db")
+    alarms = AlarmManager(clock=clock.time)
+    watch = AuditIntegrity(path, alarms, anchor=anchor)
+    assert (await watch.check()).ok  # the start's check: anchored at row 10
+    append_audit(path, [_record(i) for i in range(10, 25)])  # the day's work after the start
+    sealed = await watch.seal()  # a clean stop (or the minute's advance)
+    assert sealed is not None and sealed.ok and sealed.rows == 15
+    held = anchor.load()
+    assert held is not None and held.row_id == 25
+    _tamper(path, "DELETE FROM audit WHERE id > 18", "UPDATE sqlite_sequence SET seq = 18 WHERE name = 'audit'")
+    assert verify_file(path).ok  # the chain alone cannot see it
+    report = verify_file(path, anchor.load())
+    assert not report.ok and "row 25, checked before, is gone" in report.describe(), report.describe()
+    # The next minute's advance finds it too, and raises the critical alarm.
+    assert (found := await watch.advance()) is not None and not found.ok
+    assert alarms.is_active(ALARM_TAMPERED)
+    assert anchor.load() == held  # a broken trail never moves the anchor
+    anchor.reset()  # what a restore does
+    assert (await watch.check()).ok and not alarms.is_active(ALARM_TAMPERED)
+
+
+async def test_the_minute_advance_runs_by_itself_and_only_on_a_good_trail(tmp_path: Path, clock: FakeClock) -> None:
+    from core.security.audit_anchor import AuditAnchor
+
+    path = _trail(tmp_path, 5)
+    anchor = AuditAnchor(tmp_path / "users.db")
+    watch = AuditIntegrity(path, AlarmManager(clock=clock.time), anchor=anchor, anchor_period_s=0.05)
+    watch.start()
+    try:
+        await watch.wait_checked()
+        append_audit(path, [_record(i) for i in range(5, 9)])
+        await wait_until(lambda: (a := anchor.load()) is not None and a.row_id == 9, what="the anchor at row 9")
+        _tamper(path, "UPDATE audit SET user = 'mallory' WHERE id = 9")
+        append_audit(path, [_record(9)])  # row 10 follows the tampered row's stored hash
+        await wait_until(lambda: watch.last is not None and not watch.last.ok, what="the break found")
+        held = anchor.load()
+        assert held is not None and held.row_id == 9  # not moved over a tampered row
+    finally:
+        await watch.stop()
+
+
+def test_the_command_line_moves_the_anchor_after_its_own_rows(tmp_path: Path) -> None:
+    from core.security.audit_anchor import AuditAnchor, advance_anchor
+
+    data = tmp_path / "data"
+    (data / "databases").mkdir(parents=True)
+    path = _trail(data / "databases", 4)
+    anchor = AuditAnchor(data / "databases" / "users.db")
+    assert advance_anchor(data) is None and anchor.load() is None  # nothing anchored yet: the engine does it
+    anchor.save(verify_file(path))
+    append_audit(path, [_record(4), _record(5)])
+    moved = advance_anchor(data)
+    assert moved is not None and moved.last_id == 6 and anchor.load().row_id == 6  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
+    settings: Settings, register_map: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the real engine: rows appended after the start's check, then cut off the end with the
+    AUTOINCREMENT counter set back while the engine is stopped, are named by ``audit verify``;
+    a restore of a good backup leaves a trail that verifies clean."""
+    import os
+
+    from core.api import UserSession
+    from core.cli import main
+    from core.engine import Engine
+    from core.registers import RegisterMap
+    from core.security.audit_anchor import AuditAnchor
+    from core.security.permissions import Role
+    from core.security.testing import login_as
+
+    assert isinstance(register_map, RegisterMap)
+    for key in [k for k in os.environ if k.startswith("BANDSAW_")]:
+        monkeypatch.delenv(key)
+    settings = _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
+    path = database_path(settings.data_dir, "log")
+    engine = Engine(settings, register_map, simulate=True)
+    await engine.start()
+    try:
+        assert engine.audit_integrity is not None
+        assert (await engine.audit_integrity.wait_checked()) is not None
+        login_as(engine.access, "erin", Role.ENGINEER)
+        erin = UserSession("erin", Role.ENGINEER)
+        backup = await engine.backup_now(erin)
+        assert backup.ok and backup.value is not None and backup.value.path is not None, backup.reason
+        for mode in ("ml", "manual", "ml", "manual"):  # audited actions after the start's check
+            engine.set_mode(erin, mode, reason="test")
+    finally:
+        await engine.stop()
+    last = max(r.id for r in query_audit(path, limit=10_000))
+    held = AuditAnchor(database_path(settings.data_dir, "users")).load()
+    assert held is not None and held.row_id == last  # the stop anchored at the newest row
+    _tamper(path, f"DELETE FROM audit WHERE id > {last - 3}",
+            f"UPDATE sqlite_sequence SET seq = {last - 3} WHERE name = 'audit'")
+    assert verify_file(path).ok  # the chain and the counter alone see nothing
+
+    data = ["--data-dir", str(settings.data_dir)]
+    capsys.readouterr()
+    assert main(["audit", "verify", *data]) == 1
+    out = capsys.readouterr().out
+    assert f"row {last}, checked before, is gone" in out, out
+
+    assert main(["restore", str(backup.value.path), *data]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert main(["audit", "verify", *data]) == 0, capsys.readouterr().out
