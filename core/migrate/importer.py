@@ -19,6 +19,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +28,7 @@ from core.config import Settings
 from core.migrate import ledger
 from core.migrate.localtime import LocalTimeConverter, resolve_zone
 from core.migrate.record_streams import SOURCE, AnomaliesStream, CutsStream, DecisionsStream, EventsStream
+from core.migrate.samples_bulk import DEFAULT_CHUNK_ROWS, BulkSamples, open_bulk
 from core.migrate.samples_stream import SamplesStream
 from core.migrate.stream_base import ImportStream, Reject, Row
 from core.migrate.summary import (
@@ -88,11 +90,16 @@ def import_smart_saw(
     reject_path: Path | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     engine_running: bool = False,
+    bulk: bool = True,
+    bulk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> ImportSummary:
     """Run the import (blocking; run it off the event loop). Raises ImportError_ when it cannot start.
 
     ``engine_running``: the engine has the databases open (the HMI path); they are then opened
     without the start-up checks (which may move a damaged file aside) - the engine did those.
+    ``bulk``: sensor_data is copied inside SQLite (core.migrate.samples_bulk), ``bulk_rows`` rows a
+    transaction (``batch_rows`` beside a running engine); False maps every row in Python (the
+    reference the bulk path is tested against). A dry run always goes row by row.
     """
     started = time.monotonic()
     data_dir = data_dir or settings.data_dir
@@ -115,7 +122,7 @@ def import_smart_saw(
     rejects = ledger.RejectFile(reject_path or data_dir / "import" / f"smart-saw-rejects-{stamp}.csv")
     summary = ImportSummary(source_dir, dry_run)
     run = _Run(settings, register_map, data_dir, dry_run=dry_run, engine_running=engine_running, rejects=rejects,
-               progress=progress, cancel=cancel, batch_rows=batch_rows)
+               progress=progress, cancel=cancel, batch_rows=batch_rows, bulk=bulk, bulk_rows=bulk_rows)
     try:
         for stream in streams:
             path = sources.get(stream.source_db)
@@ -137,11 +144,23 @@ def import_smart_saw(
     return summary
 
 
+@dataclass(slots=True)
+class _At:
+    """Where one stream stands: its ledger rows, the alarm history's target, the rows to read."""
+
+    entry: ledger.LedgerEntry
+    side_conn: sqlite3.Connection | None
+    side_entry: ledger.LedgerEntry | None
+    start: int
+    total: int
+    target: sqlite3.Connection | None
+
+
 class _Run:
     def __init__(
         self, settings: Settings, register_map: RegisterMap, data_dir: Path, *, dry_run: bool,
         engine_running: bool, rejects: ledger.RejectFile, progress: Callable[[Progress], None] | None,
-        cancel: CancelToken | None, batch_rows: int,
+        cancel: CancelToken | None, batch_rows: int, bulk: bool = True, bulk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         self.settings = settings
         self.register_map = register_map
@@ -152,6 +171,8 @@ class _Run:
         self.progress = progress
         self.cancel = cancel
         self.batch_rows = batch_rows
+        self.bulk = bulk
+        self.bulk_rows = bulk_rows
         self.targets: dict[str, sqlite3.Connection | None] = {}
         self.cancelled = False
 
@@ -195,13 +216,13 @@ class _Run:
             result.failed = f"{path}: {exc}"
             return
         try:
-            self._stream(stream, source, result)
+            self._stream(stream, source, path, result)
         except SourceError as exc:
             result.failed = f"{path}: cannot be read ({exc}) after {result.read} rows; what was read is kept"
         finally:
             source.close()
 
-    def _stream(self, stream: ImportStream, source: sqlite3.Connection, result: StreamResult) -> None:
+    def _stream(self, stream: ImportStream, source: sqlite3.Connection, path: Path, result: StreamResult) -> None:
         table = stream.table
         columns = _read(lambda: [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')])
         if not columns:
@@ -239,6 +260,73 @@ class _Run:
                                                  (start,)).fetchone()[0]))
         if entry.last_rowid:
             result.notes.append(f"resumed after source row {entry.last_rowid} (imported before)")
+        if (self.bulk and isinstance(stream, SamplesStream) and not self.dry_run and target is not None
+                and side_entry is not None):
+            self._bulk(stream, path, _At(entry, side_conn, side_entry, start, total, target), result)
+        else:
+            self._rows(stream, source, _At(entry, side_conn, side_entry, start, total, target), result)
+        result.first_ms, result.last_ms = stream.period()
+        if isinstance(stream, SamplesStream):
+            if stream.unmapped_registers:
+                result.notes.append(f"not in the register map (left out): {', '.join(stream.unmapped_registers)}")
+            result.notes.extend(stream.unconvertible)
+            if stream.named_codes:
+                result.notes.append(f"{stream.named_codes} code values were names the register map does not "
+                                    "know (left empty)")
+            if side_entry is not None:
+                result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
+        if stream.times.ambiguous:
+            result.notes.append(f"{stream.times.ambiguous} rows in a repeated DST hour (placed by their order)")
+
+    def _bulk(self, stream: SamplesStream, path: Path, at: _At, result: StreamResult) -> None:
+        """sensor_data through SQLite (core.migrate.samples_bulk): same rows, a chunk per transaction."""
+        entry, side_conn, side_entry, start, total = at.entry, at.side_conn, at.side_entry, at.start, at.total
+        assert side_entry is not None
+        target_path = database_path(self.data_dir, stream.target_db)
+        conn = _read(lambda: open_bulk(target_path, path, self.settings.database.sqlite.synchronous))
+        try:
+            bulk = BulkSamples(stream, conn, run_start=start, read=_read)
+            chunk_rows = self.batch_rows if self.engine_running else self.bulk_rows
+            began = time.monotonic()
+            done = 0
+            for lo, hi in bulk.chunks(start, chunk_rows):
+                if self.cancel is not None and self.cancel.cancelled:
+                    self.cancelled = True
+                    break
+                skip_upto = entry.last_rowid
+                stats = bulk.stats(lo, hi)
+                read = stats.read if lo > skip_upto else _count(conn, max(lo, skip_upto + 1), hi)
+                saved = (entry.last_rowid, entry.rejected, entry.imported, entry.state)
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    chunk = bulk.write(lo, hi, stats, skip_upto=skip_upto, rejects=self.rejects)
+                    bulk.settle(hi)
+                    self.rejects.flush()
+                    self._write_side(stream, side_conn, side_entry, hi)
+                    if hi > entry.last_rowid:
+                        entry.last_rowid = hi
+                        entry.rejected += chunk.rejected
+                        entry.imported += chunk.imported
+                        entry.state = stream.state()
+                        ledger.save(conn, entry)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    entry.last_rowid, entry.rejected, entry.imported, entry.state = saved
+                    raise
+                done += stats.read
+                result.read += read
+                result.rejected += chunk.rejected
+                result.imported += chunk.imported
+                self._report(stream.name, done, total, began)
+        finally:
+            conn.close()
+
+    def _rows(self, stream: ImportStream, source: sqlite3.Connection, at: _At, result: StreamResult) -> None:
+        """Row by row in Python: every stream but the bulk samples, and dry runs."""
+        entry, side_conn, side_entry, start, total, target = (
+            at.entry, at.side_conn, at.side_entry, at.start, at.total, at.target)
         cursor = _read(lambda: source.execute(stream.select_sql(), (start,)))
         began = time.monotonic()
         done = 0
@@ -263,18 +351,6 @@ class _Run:
                 result.imported += imported
                 result.already_there += len(out) - imported
             self._report(stream.name, done, total, began)
-        result.first_ms, result.last_ms = stream.period()
-        if isinstance(stream, SamplesStream):
-            if stream.unmapped_registers:
-                result.notes.append(f"not in the register map (left out): {', '.join(stream.unmapped_registers)}")
-            result.notes.extend(stream.unconvertible)
-            if stream.named_codes:
-                result.notes.append(f"{stream.named_codes} code values were names the register map does not "
-                                    "know (left empty)")
-            if side_entry is not None:
-                result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
-        if stream.times.ambiguous:
-            result.notes.append(f"{stream.times.ambiguous} rows in a repeated DST hour (placed by their order)")
 
     def _map_batch(self, stream: ImportStream, rows: list[Row], skip_upto: int) -> tuple[list[Row], int]:
         """Mapped rows after ``skip_upto`` (rows up to it were imported before) and how many were rejected."""
@@ -334,6 +410,13 @@ class _Run:
         rate = done / elapsed
         eta = max(total - done, 0) / rate if rate > 0 else None
         self.progress(Progress(name, done, total, rate, eta))
+
+
+def _count(conn: sqlite3.Connection, lo: int, hi: int) -> int:
+    """Source rows in a rowid range (the part of a chunk an earlier run had not imported)."""
+    row = _read(lambda: conn.execute("SELECT count(*) FROM src.sensor_data WHERE rowid BETWEEN ? AND ?",
+                                     (lo, hi)).fetchone())
+    return int(row[0])
 
 
 def _commit(conn: sqlite3.Connection, write: Callable[[sqlite3.Connection], object], entry: ledger.LedgerEntry) -> None:

@@ -78,6 +78,12 @@ class LocalTimeConverter:
         return self._parse(text)
 
     def _parse(self, text: object) -> int:
+        try:
+            return self._parse_text(text)
+        except OverflowError:  # year 1 or 9999 shifted by the zone's offset off the calendar
+            raise LocalTimeError(f"timestamp {text!r} is out of range") from None
+
+    def _parse_text(self, text: object) -> int:
         if not isinstance(text, str):
             raise LocalTimeError(f"timestamp {text!r} is not text")
         try:
@@ -103,6 +109,35 @@ class LocalTimeConverter:
                 ms = self._resolve(local, text)
         self._last_ms = ms
         return ms
+
+    @property
+    def last_ms(self) -> int | None:
+        """UTC ms of the last row converted (what a repeated hour's next row is compared with)."""
+        return self._last_ms
+
+    def follow(self, utc_ms: int | None) -> None:
+        """The row before was converted elsewhere (in SQLite) to ``utc_ms`` (None: no row before).
+
+        A repeated DST hour is resolved by comparing with the row before; this keeps that row's
+        time when rows are converted partly here and partly by the bulk import's SQL.
+        """
+        self._last_ms = utc_ms
+
+    def hour_base_ms(self, key: str) -> int | None:
+        """UTC ms of local ``YYYY-MM-DDTHH``:00:00 when that hour has one UTC offset; else None.
+
+        None for an hour that holds a DST change (its rows need :meth:`to_utc_ms`, which resolves
+        them one by one) and for text that is no such hour. The bulk import's hour table.
+        """
+        if len(key) != 13 or key[4] != "-" or key[7] != "-" or key[10] != "T" or not (
+                key[:4] + key[5:7] + key[8:10] + key[11:13]).isdigit() or not key.isascii():
+            return None
+        try:
+            start = datetime(int(key[:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]))
+            offset = self._steady_offset(start)
+            return None if offset is None else (start - offset - _EPOCH) // _MS
+        except (ValueError, OverflowError):  # no such date; or year 1 / 9999 shifted off the calendar
+            return None
 
     def _steady_offset(self, local: datetime) -> timedelta | None:
         """The hour's single UTC offset, or None when it holds a DST change (slow path)."""

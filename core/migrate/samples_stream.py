@@ -117,6 +117,46 @@ class SamplesStream(ImportStream):
         self._rows_per_statement = max(1, MAX_VARIABLES // (len(registers) + 1))
         self._split = 2 + len(self._numeric)
 
+    # --- what the bulk path (core.migrate.samples_bulk) builds its SQL from -----------------
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]:
+        """Source columns read as numbers, in ``registers`` order (the first ones)."""
+        return self._numeric
+
+    @property
+    def code_columns(self) -> tuple[str, ...]:
+        """Source columns read as codes, in ``registers`` order (after the numeric ones)."""
+        return self._codes
+
+    @property
+    def conversions(self) -> dict[int, units.Linear]:
+        """Index into ``registers`` -> the unit conversion applied to that numeric column."""
+        return {index: linear for index, linear in self._convert if index < len(self._numeric)}
+
+    @property
+    def machine_override(self) -> tuple[int, float] | None:
+        """(index into ``registers``, value) when ``--machine-id`` replaces the source's makine_id."""
+        if self._machine_id is None or self._machine_index is None:
+            return None
+        return self._machine_index, float(self._machine_id)
+
+    @property
+    def status_column(self) -> str | None:
+        """The source column of alarm_status when it is imported (the alarm history follows it)."""
+        return self._numeric[self._status_index] if self._status_index is not None \
+            and self._status_index < len(self._numeric) else None
+
+    @property
+    def alarm_code(self) -> int:
+        """The PLC alarm code in force after the last row seen."""
+        return self._alarm_code
+
+    def note_period(self, first_ms: int, last_ms: int) -> None:
+        """Rows mapped elsewhere (in SQLite) widen the period like ``map_row`` does."""
+        self._first_seen = min(self._first_seen, first_ms)
+        self._last_seen = max(self._last_seen, last_ms)
+
     def select_sql(self) -> str:
         values = ", ".join(f'"{c}"' for c in (*self._numeric, *self._codes)) or "NULL"
         text_info = '"alarm_bilgisi"' if "alarm_bilgisi" in self._codes else "NULL"
@@ -170,26 +210,18 @@ class SamplesStream(ImportStream):
         values: list[float | None] = []
         names = 0
         for value, enum in zip(codes, self._enums, strict=True):
-            if value is None or isinstance(value, int | float):
-                values.append(None if value is None else float(value))
-                continue
-            text = str(value).strip()
-            try:
-                number_ = float(text.replace(",", "."))
-            except ValueError:
-                number_ = math.nan
-            if math.isfinite(number_):
-                values.append(number_)
-            elif text.casefold() in enum:
-                values.append(enum[text.casefold()])
-            else:
-                values.append(None)
-                names += bool(text)
+            code, named = _code_value(value, enum)
+            values.append(code)
+            names += named
         parsed = (tuple(values), names)
         if len(self._code_cache) > 10_000:  # free text everywhere: do not grow without bound
             self._code_cache.clear()
         self._code_cache[codes] = parsed
         return parsed
+
+    def code_value(self, index: int, value: object) -> tuple[float | None, int]:
+        """The code of one value of code column ``index`` (of ``codes``) and 1 if it was a name."""
+        return _code_value(value, self._enums[index])
 
     def _explain(self, row: Row) -> None:
         for column, value in zip(self._numeric, row[2:], strict=False):
@@ -220,6 +252,11 @@ class SamplesStream(ImportStream):
 
     # --- the PLC alarm history --------------------------------------------------------------
 
+    def alarm_row(self, rowid: int, ts_ms: int, value: object, info: object) -> None:
+        """One row's alarm_status, as ``map_row`` takes it (the bulk path's rows that SQLite mapped)."""
+        if value != self._alarm_code and value is not None and rowid > self.side_from:
+            self._alarm(ts_ms, value, info)
+
     def _alarm(self, ts_ms: int, value: object, info: object) -> None:
         code = int(value) if isinstance(value, int | float) else 0
         if code == self._alarm_code:
@@ -234,6 +271,16 @@ class SamplesStream(ImportStream):
             self._side.append((ts_ms, PLC_ALARM, "clear", "normal", "unacknowledged", self._alarm_priority,
                                self._alarm_text or "PLC alarm", 0.0, ALARM_USER))
         self._alarm_code, self._alarm_text = code, text
+
+    def state(self) -> dict[str, Any] | None:
+        # The last row's time goes with the ledger: a run resumed inside a repeated DST hour
+        # places its rows as one uninterrupted run would.
+        last = self.times.last_ms
+        return None if last is None else {"last_ms": last}
+
+    def restore(self, state: dict[str, Any] | None) -> None:
+        if state and isinstance(state.get("last_ms"), int):
+            self.times.follow(state["last_ms"])
 
     def period(self) -> tuple[int | None, int | None]:
         if self._last_seen < self._first_seen:
@@ -254,3 +301,19 @@ class SamplesStream(ImportStream):
         if state:
             self._alarm_code = int(state.get("alarm_code", 0))
             self._alarm_text = str(state.get("alarm_text", ""))
+
+
+def _code_value(value: object, enum: dict[str, float]) -> tuple[float | None, int]:
+    """A code column's value: a number (also written as text) kept, a name its enum code or NULL."""
+    if value is None or isinstance(value, int | float):
+        return (None if value is None else float(value)), 0
+    text = str(value).strip()
+    try:
+        number_ = float(text.replace(",", "."))
+    except ValueError:
+        number_ = math.nan
+    if math.isfinite(number_):
+        return number_, 0
+    if text.casefold() in enum:
+        return enum[text.casefold()], 0
+    return None, int(bool(text))

@@ -254,10 +254,10 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
         token.cancel()
 
     cancelled = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, progress=cancel_after_first,
-                                 cancel=token, batch_rows=1000)
+                                 cancel=token, batch_rows=1000, bulk_rows=1000)
     assert cancelled.cancelled and cancelled.streams[0].imported == 1000 - 3
     assert count(berlin.data_dir, "raw", "samples") == 997
-    rest = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, batch_rows=1000)
+    rest = import_smart_saw(tmp_path / "smart-saw", berlin, register_map, batch_rows=1000, bulk_rows=1000)
     assert rest.streams[0].imported == 5010 - 997
     assert count(berlin.data_dir, "raw", "samples") == 5010
 

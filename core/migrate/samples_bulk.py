@@ -1,0 +1,318 @@
+"""total.db ``sensor_data`` -> raw.db ``samples`` inside SQLite: the bulk path of a large import.
+
+The row-by-row path (``SamplesStream.map_row``) costs a Python call per row. Here SQLite does the
+work for the rows that need no judgement: the source is ATTACHed read-only (``mode=ro``) to the
+target's connection and each chunk of rowids is copied with one ``INSERT … SELECT`` that maps
+the columns, scales the units (``value * factor + offset``, bound as the same doubles Python
+uses), turns local time into UTC ms through a small hour table and the code texts into codes
+through small code tables. Both tables are filled in Python, by the same functions the
+row-by-row path uses, with only the hours and texts the chunk holds:
+
+- hour table: ``YYYY-MM-DDTHH`` -> UTC ms of that local hour's start when the hour has one UTC
+  offset in the configured zone (``LocalTimeConverter.hour_base_ms``, zoneinfo); an hour that
+  holds a DST change (or is no date) gets NULL, and its rows go the row-by-row way, which places
+  a repeated hour's rows by their order exactly as before;
+- code tables: each distinct text of a code column -> its code (``SamplesStream.code_value``).
+
+A row SQLite does not map is an *exception*: timestamp not ``datetime.isoformat()`` text (19 or
+26 characters) or in a DST-change hour, text or inf where a number belongs, a code column
+holding a number or a blob. Exceptions are read in rowid order and given to ``map_row``: mapped,
+or rejected into the reject file with its reason, as before. The chunk is written in rowid order
+(SQL ranges between the exception rows), so the samples get the same ids as the row-by-row path.
+
+Changes of ``alarm_status`` (the PLC alarm history) are found in SQL too: only rows whose status
+differs from the row before's (or whose row before was not SQLite's) are read into Python.
+
+Memory: one chunk's distinct (hour, code texts) groups, the chunk's exception rows read in
+pages, and the hour/code tables (restarted when they grow past a bound).
+"""
+
+from __future__ import annotations
+
+import heapq
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.config import Synchronous
+from core.migrate.ledger import RejectFile
+from core.migrate.samples_stream import SamplesStream
+from core.migrate.stream_base import Reject, Row
+from core.storage.sqlite_open import BUSY_TIMEOUT_MS
+
+DEFAULT_CHUNK_ROWS = 50_000
+_TABLE_BOUND = 100_000  # hour or code entries kept before a table starts again
+_FETCH = 2_000  # exception rows read at a time
+_DIGITS2 = "[0-9][0-9]"
+ISO_SECONDS = f"{_DIGITS2}{_DIGITS2}-{_DIGITS2}-{_DIGITS2}T{_DIGITS2}:[0-5][0-9]:[0-5][0-9]"
+ISO_MICROS = ISO_SECONDS + ".[0-9][0-9][0-9][0-9][0-9][0-9]"
+_EXCEPTION, _CANDIDATE = 0, 1
+
+
+def open_bulk(target: Path, source: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    """A connection to raw.db with the source file ATTACHed read-only as ``src``."""
+    conn = sqlite3.connect(target.resolve().as_uri(), uri=True, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
+        conn.execute("PRAGMA temp_store = MEMORY")  # the hour/code tables and one chunk's grouping
+        conn.execute("ATTACH DATABASE ? AS src", (source.resolve().as_uri() + "?mode=ro",))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@dataclass(slots=True)
+class ChunkStats:
+    read: int = 0
+    exceptions: int = 0
+    status_changes: bool = False
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    imported: int = 0
+    rejected: int = 0
+
+
+class BulkSamples:
+    """One import of sensor_data through ``conn`` (see :func:`open_bulk`); ``stream`` is bound."""
+
+    def __init__(self, stream: SamplesStream, conn: sqlite3.Connection, *, run_start: int,
+                 read: Callable[[Callable[[], Any]], Any]) -> None:
+        self.stream = stream
+        self.conn = conn
+        self._read = read  # runs a read of the source: its errors become SourceError
+        self._run_start = run_start
+        self._last_exception: int | None = None
+        self._hours: dict[str, int | None] = {}
+        self._codes: list[dict[str, tuple[float | None, int]]] = [{} for _ in stream.code_columns]
+        self._params: dict[str, Any] = {}
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_hours (hk TEXT PRIMARY KEY, base INTEGER) WITHOUT ROWID")
+        conn.execute("DELETE FROM temp.import_hours")
+        for i in range(len(self._codes)):
+            conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_code_{i} "
+                         "(v TEXT PRIMARY KEY, code REAL) WITHOUT ROWID")
+            conn.execute(f"DELETE FROM temp.import_code_{i}")
+        self._build_sql()
+
+    # --- SQL --------------------------------------------------------------------------------
+
+    def _build_sql(self) -> None:
+        stream = self.stream
+        ts = 's."timestamp"'
+        ts_ok = f"(typeof({ts}) = 'text' AND ({ts} GLOB '{ISO_SECONDS}' OR {ts} GLOB '{ISO_MICROS}'))"
+        num_ok = " AND ".join(
+            f"(typeof(s.\"{c}\") IN ('integer', 'null') OR (typeof(s.\"{c}\") = 'real' AND abs(s.\"{c}\") < 9e999))"
+            for c in stream.numeric_columns) or "1"
+        codes_ok = " AND ".join(f"typeof(s.\"{c}\") IN ('text', 'null')" for c in stream.code_columns) or "1"
+        clean = f"(h.base IS NOT NULL AND {ts_ok} AND {codes_ok} AND {num_ok})"
+        ms = (f"h.base + CAST(substr({ts}, 15, 2) AS INTEGER) * 60000 + CAST(substr({ts}, 18, 2) AS INTEGER) * 1000"
+              f" + CASE WHEN length({ts}) = 26 THEN CAST(substr({ts}, 21, 3) AS INTEGER) ELSE 0 END")
+        conversions = stream.conversions
+        override = stream.machine_override
+        values: list[str] = []
+        for i, column in enumerate(stream.numeric_columns):
+            if override is not None and override[0] == i:
+                values.append(":machine_id")
+                self._params["machine_id"] = override[1]
+            elif i in conversions:
+                values.append(f'(s."{column}" * :f{i} + :o{i})')
+                self._params[f"f{i}"], self._params[f"o{i}"] = conversions[i].factor, conversions[i].offset
+            else:
+                values.append(f's."{column}"')
+        for i, column in enumerate(stream.code_columns):
+            values.append(f'(SELECT code FROM temp.import_code_{i} WHERE v = s."{column}")')
+        names = "".join(f', "{name}"' for name in stream.registers)
+        hours = "CROSS JOIN temp.import_hours h ON h.hk = substr(s.\"timestamp\", 1, 13)"
+        self._insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}, {', '.join(values) or 'NULL'} "
+                        f"FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi AND {clean} "
+                        "ORDER BY s.rowid")
+        codes = "".join(f', s."{c}"' for c in stream.code_columns)
+        status = stream.status_column
+        status_sql = f's."{status}"' if status else "NULL"
+        self._stats = (f"SELECT substr({ts}, 1, 13), {ts_ok} AND {codes_ok}, {num_ok}{codes}, count(*), "
+                       f"min({ts}), max({ts}), min({status_sql}), max({status_sql}) "
+                       f"FROM src.sensor_data s WHERE s.rowid BETWEEN :lo AND :hi "
+                       f"GROUP BY 1, 2, 3{''.join(f', {4 + i}' for i in range(len(stream.code_columns)))}")
+        source_values = ", ".join(f's."{c}"' for c in (*stream.numeric_columns, *stream.code_columns)) or "NULL"
+        info = 's."alarm_bilgisi"' if "alarm_bilgisi" in stream.code_columns else "NULL"
+        before = "FROM src.sensor_data p WHERE p.rowid < s.rowid ORDER BY p.rowid DESC LIMIT 1"
+        self._exceptions = (
+            f'SELECT s.rowid, s."timestamp", {source_values}, {info}, (SELECT p.rowid {before}), '
+            f'(SELECT p."timestamp" {before}) FROM src.sensor_data s '
+            f'LEFT JOIN temp.import_hours h ON h.hk = substr(s."timestamp", 1, 13) '
+            f"WHERE s.rowid BETWEEN :lo AND :hi AND NOT {clean} ORDER BY s.rowid")
+        self._candidates = (
+            f"SELECT rowid, ms, status, info FROM (SELECT s.rowid AS rowid, {ms} AS ms, {status_sql} AS status, "
+            f"{info} AS info, {clean} AS clean, lag({status_sql}) OVER w AS prev_status, lag({clean}) OVER w "
+            "AS prev_clean FROM src.sensor_data s "
+            'LEFT JOIN temp.import_hours h ON h.hk = substr(s."timestamp", 1, 13) '
+            "WHERE s.rowid BETWEEN :lo AND :hi WINDOW w AS (ORDER BY s.rowid)) "
+            "WHERE clean AND status IS NOT NULL AND (prev_clean IS NOT 1 OR prev_status IS NOT status) ORDER BY rowid"
+        ) if status else ""
+
+    # --- chunks -----------------------------------------------------------------------------
+
+    def chunks(self, start: int, rows: int) -> Iterator[tuple[int, int]]:
+        """Rowid ranges after ``start`` holding at most ``rows`` rows each, up to today's last row."""
+        top = self._read(lambda: self.conn.execute("SELECT max(rowid) FROM src.sensor_data").fetchone()[0])
+        lo = start + 1
+        while top is not None and lo <= top:
+            first = self._first_from(lo)
+            if first is None or first > top:
+                return
+            hi = min(first + rows - 1, top)
+            yield first, hi
+            lo = hi + 1
+
+    def stats(self, lo: int, hi: int) -> ChunkStats:
+        """Read the chunk's hours and code texts into the tables; count what SQLite will not map."""
+        stream = self.stream
+        codes_n = len(self._codes)
+        groups = self._read(lambda: self.conn.execute(self._stats, {"lo": lo, "hi": hi}).fetchall())
+        if len(self._hours) > _TABLE_BOUND:
+            self._hours.clear()
+            self.conn.execute("DELETE FROM temp.import_hours")
+        for i, table in enumerate(self._codes):
+            if len(table) > _TABLE_BOUND:
+                table.clear()
+                self.conn.execute(f"DELETE FROM temp.import_code_{i}")
+        new_hours: list[tuple[str, int | None]] = []
+        new_codes: list[list[tuple[str, float | None]]] = [[] for _ in range(codes_n)]
+        result = ChunkStats()
+        code = stream.alarm_code
+        for group in groups:
+            key, ts_ok, num_ok, texts = group[0], group[1], group[2], group[3:3 + codes_n]
+            count, first, last, low, high = group[3 + codes_n:]
+            result.read += count
+            if not ts_ok:
+                result.exceptions += count
+                continue
+            if key not in self._hours:
+                base = self._hours[key] = stream.times.hour_base_ms(key)
+                new_hours.append((key, base))
+            base = self._hours[key]
+            if base is None:
+                result.exceptions += count
+                continue
+            stream.note_period(_clean_ms(first, base), _clean_ms(last, base))
+            if not num_ok:
+                result.exceptions += count
+                continue
+            named = 0
+            for i, value in enumerate(texts):
+                if value is None:
+                    continue
+                parsed = self._codes[i].get(value)
+                if parsed is None:
+                    parsed = self._codes[i][value] = stream.code_value(i, value)
+                    new_codes[i].append((value, parsed[0]))
+                named += parsed[1]
+            stream.named_codes += named * count
+            if low is not None and (low != code or high != code):
+                result.status_changes = True
+        if new_hours:
+            self.conn.executemany("INSERT INTO temp.import_hours (hk, base) VALUES (?, ?)", new_hours)
+        for i, rows in enumerate(new_codes):
+            if rows:
+                self.conn.executemany(f"INSERT INTO temp.import_code_{i} (v, code) VALUES (?, ?)", rows)
+        return result
+
+    def write(self, lo: int, hi: int, stats: ChunkStats, *, skip_upto: int, rejects: RejectFile) -> ChunkResult:
+        """Import the chunk inside the caller's transaction; exceptions go through ``map_row``."""
+        stream = self.stream
+        result = ChunkResult()
+        params = {**self._params, "lo": lo, "hi": hi}
+        sources: list[Iterator[tuple[int, int, Row]]] = []
+        if stats.exceptions:
+            sources.append(self._rows(self._exceptions, params, _EXCEPTION))
+        if self._candidates and (stats.exceptions or stats.status_changes):
+            sources.append(self._rows(self._candidates, params, _CANDIDATE))
+        segment = max(lo, skip_upto + 1)  # the first rowid not yet written by SQL
+        pending: list[Row] = []
+        for rowid, kind, fetched in heapq.merge(*sources, key=lambda item: item[0]):
+            if kind == _CANDIDATE:
+                stream.alarm_row(rowid, fetched[1], fetched[2], fetched[3])
+                continue
+            self._follow(rowid, fetched[-2], fetched[-1])
+            row = fetched[:-2]
+            try:
+                mapped = stream.map_row(row)
+            except Reject as exc:
+                mapped = None
+                if rowid > skip_upto:
+                    result.rejected += 1
+                    rejects.write(stream.name, rowid, str(exc), stream.as_dict(row))
+            if rowid <= skip_upto:
+                continue
+            if segment < rowid:
+                result.imported += self._flush(pending)
+                result.imported += self._copy(params, segment, rowid - 1)
+            segment = rowid + 1
+            if mapped is not None:
+                pending.append(mapped)
+        result.imported += self._flush(pending)
+        if segment <= hi:
+            result.imported += self._copy(params, segment, hi)
+        return result
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _first_from(self, lo: int) -> int | None:
+        row = self._read(lambda: self.conn.execute("SELECT min(rowid) FROM src.sensor_data WHERE rowid >= ?",
+                                                   (lo,)).fetchone())
+        return None if row is None or row[0] is None else int(row[0])
+
+    def _rows(self, sql: str, params: dict[str, Any], kind: int) -> Iterator[tuple[int, int, Row]]:
+        cursor = self._read(lambda: self.conn.execute(sql, params))
+        while rows := self._read(lambda: cursor.fetchmany(_FETCH)):
+            for row in rows:
+                yield row[0], kind, row
+
+    def _copy(self, params: dict[str, Any], lo: int, hi: int) -> int:
+        cursor = self.conn.execute(self._insert, {**params, "lo": lo, "hi": hi})
+        return max(cursor.rowcount, 0)
+
+    def _flush(self, pending: list[Row]) -> int:
+        if not pending:
+            return 0
+        count = self.stream.write(self.conn, pending)
+        pending.clear()
+        return count
+
+    def _follow(self, rowid: int, before_rowid: int | None, before_ts: object) -> None:
+        """Give the converter the time of the row before, as the row-by-row path would have it."""
+        if before_rowid is not None and before_rowid == self._last_exception:
+            pass  # converted (or refused) by map_row just before: the converter has it
+        elif before_rowid is None or before_rowid <= self._run_start:
+            pass  # the first row of this run: the converter has what the ledger carried
+        else:  # a row SQLite mapped: its time from the hour table
+            self._follow_clean(before_ts)
+        self._last_exception = rowid
+
+    def settle(self, hi: int) -> None:
+        """After a chunk: the converter holds its last row's time (carried in the ledger's state)."""
+        row = self._read(lambda: self.conn.execute(
+            'SELECT rowid, "timestamp" FROM src.sensor_data WHERE rowid <= ? ORDER BY rowid DESC LIMIT 1',
+            (hi,)).fetchone())
+        if row is None or row[0] == self._last_exception or row[0] <= self._run_start:
+            return
+        self._follow_clean(row[1])
+
+    def _follow_clean(self, ts: object) -> None:
+        text = str(ts)
+        base = self._hours.get(text[:13])
+        if base is None:
+            base = self.stream.times.hour_base_ms(text[:13])
+        self.stream.times.follow(_clean_ms(text, base) if base is not None else None)
+
+
+def _clean_ms(text: str, base: int) -> int:
+    """UTC ms of an ISO text SQLite maps (19 or 26 characters), given its hour's base."""
+    ms = base + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000
+    return ms + int(text[20:23]) if len(text) == 26 else ms
