@@ -294,11 +294,11 @@ class _Run:
                     self.cancelled = True
                     break
                 skip_upto = entry.last_rowid
-                stats = bulk.stats(lo, hi)
-                read = stats.read if lo > skip_upto else _count(conn, max(lo, skip_upto + 1), hi)
                 saved = (entry.last_rowid, entry.rejected, entry.imported, entry.state)
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN IMMEDIATE")  # one snapshot of the source for the stats and the copy
                 try:
+                    stats = bulk.stats(lo, hi)
+                    read = stats.read if lo > skip_upto else _count(conn, max(lo, skip_upto + 1), hi)
                     chunk = bulk.write(lo, hi, stats, skip_upto=skip_upto, rejects=self.rejects)
                     bulk.settle(hi)
                     self.rejects.flush()
