@@ -273,6 +273,7 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
             ml_output=self._ml_output,
             torque_guard=self._guard_active,
             model_version=self._model_version,
+            extra_attributes=self.analysis.band_life.attributes,
         )
         await self.telemetry.start()
         self.mirror = PostgresMirror(self.settings, alarms=self.alarms)

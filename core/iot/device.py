@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from core.config import ThingsBoardSettings
 from core.iot import thingsboard as tb
@@ -38,6 +38,7 @@ class DeviceState:
         machine_id: int | None,
         status_provider: Callable[[], object],
         model_version: Callable[[], str | None] | None,
+        extra_attributes: Callable[[], Mapping[str, tb.Value]] | None = None,
     ) -> None:
         self._cfg = cfg
         self._map = register_map
@@ -45,6 +46,7 @@ class DeviceState:
         self._machine_id = machine_id
         self._status_provider = status_provider
         self._model_version = model_version
+        self._extra = extra_attributes
         self._software_version = software_version()
         self._attrs: dict[str, tb.Value] = {}
         self._attrs_sent: dict[str, tb.Value] | None = None
@@ -70,6 +72,18 @@ class DeviceState:
             register_map_hash=self._map.digest,
             previous=self._attrs,
         )
+        if self._extra is not None:
+            try:
+                extra = self._extra()
+            except Exception:  # the provider's own fault (e.g. band life), not the link's
+                log.exception("attribute provider failed")
+                extra = {}
+            # A figure that is not known now (None: e.g. band id 0) is not sent; its method says why.
+            for key, value in extra.items():
+                if value is None:
+                    self._attrs.pop(key, None)
+                else:
+                    self._attrs[key] = value
 
     def attributes_due(self) -> Message | None:
         """The client attributes, when they differ from what was last sent in this session."""

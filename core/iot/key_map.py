@@ -24,8 +24,12 @@ from core.iot import thingsboard as tb
 from core.migrate.smart_saw_columns import ATTRIBUTE_KEYS, telemetry_keys
 from core.registers import RegisterMap
 
+# The fitted band's life (core.production.band_life_monitor): the older system had none of these, so
+# under "smart-saw" they keep these names; a mapping may rename them like any other.
+BAND_LIFE_ATTRIBUTES = ("bandLifeBandId", "bandLifeCuts", "bandLifeAreaCm2", "bandLifeRunHours", "bandLifeUsedPct",
+                        "bandLifeRemainingPct", "bandLifeRemainingCm2", "bandLifeMethod")
 ATTRIBUTE_NAMES = ("machineId", "bandId", "bandType", "bandBrand", "material", "softwareVersion", "modelVersion",
-                   "registerMapHash")
+                   "registerMapHash", *BAND_LIFE_ATTRIBUTES)
 ALARM_FIELD = "alarm"  # alarm transitions travel as telemetry under this key
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -77,6 +77,7 @@ class TelemetryService:
         ml_output: tb.ValueSource | None = None,
         torque_guard: tb.ValueSource | None = None,
         model_version: Callable[[], str | None] | None = None,
+        extra_attributes: Callable[[], Mapping[str, tb.Value]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -94,7 +95,7 @@ class TelemetryService:
         self._sampler = tb.RecordSampler(register_map, self._cfg.record_rate_hz, self._cfg.fields, computed)
         self._device = DeviceState(
             self._cfg, register_map, self._sampler, machine_id=settings.machine.id,
-            status_provider=status_provider, model_version=model_version,
+            status_provider=status_provider, model_version=model_version, extra_attributes=extra_attributes,
         )
         self._outbox = Outbox(
             self.outbox_path,

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import AlarmManager
 from core.analysis.band_life import read_band_life
 from core.analysis.cut_stats import CutRecord
 from core.analysis.settings import AnalysisSettings
 from core.analysis.store import BatchedSqliteWriter, migrator
-from core.analysis.tables import INSERT_CUT
+from core.analysis.tables import CUT_COLUMNS, INSERT_CUT
+from core.config import Settings
 from core.production.band_life_estimate import estimate
 from core.production.band_life_history import BandHistoryTracker, read_history
 from core.production.band_life_monitor import ALARM_KEY, BandLifeMonitor
@@ -218,3 +220,27 @@ def test_nothing_recorded_and_bad_rows_give_a_clear_result(tmp_path: Path) -> No
             {"outcome": "error", "area_cm2": None}, {}]
     found = estimate(5, rows, BandLifeSettings(), blade_life_area_cm2=1000.0)
     assert found.method == "area" and found.usable_cuts == 0 and found.area_cm2 == 0.0
+
+
+def _plain_cut(i: int, area_cm2: float) -> CutRecord:
+    """A completed cut of band 7 with only its area known (no signal: the area-based figure)."""
+    row: dict[str, object] = dict.fromkeys(CUT_COLUMNS)
+    row.update(ts_ms=i, start_ms=i, end_ms=i, duration_s=60.0, outcome="completed", band_id=7, depth_mm=0.0,
+               area_cm2=area_cm2, energy_method="none", control_mode="manual", guard_events=0, samples=0, gap_s=0.0)
+    return CutRecord(**row)  # type: ignore[arg-type]
+
+
+def test_the_alarm_text_says_what_unit_and_action_in_both_languages(settings: Settings) -> None:
+    alarms = AlarmManager(policy=AlarmPolicy.from_settings(settings))
+    monitor = BandLifeMonitor(BandLifeSettings(alarm_remaining_pct=10.0), alarms, Path("/nonexistent/total.db"),
+                              blade_life_area_cm2=100.0)
+    for i in range(9):
+        monitor.on_cut(_plain_cut(i, 9.3))
+        assert not alarms.is_active(ALARM_KEY)  # 9 x 9.3 of 100 cm²: 16.3 % left at most
+    monitor.on_cut(_plain_cut(9, 9.3))
+    alarm = alarms.get(ALARM_KEY)
+    assert alarm is not None and alarm.priority == 3
+    assert alarm.text_for("en") == "Band life low: 7 % of the band's life left, alarm at 10 % (band 7, area)"
+    assert alarm.response_for("en") == "Have a new band ready and change the band at the end of a cut"
+    assert alarm.text_for("tr").startswith("Şerit ömrü azaldı: şerit ömrünün 7 %")
+    assert alarm.response_for("tr")

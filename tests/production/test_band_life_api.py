@@ -1,0 +1,72 @@
+"""core.api's band_life query: the same on the stand-in and the real engine, off the loop thread,
+a broken total.db a refused result; the real engine records the band history as it polls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from core.analysis.band_life import read_band_life
+from core.analysis.store import BatchedSqliteWriter, migrator
+from core.analysis.tables import INSERT_CUT
+from core.config import PROJECT_ROOT, Settings, load_settings
+from core.engine import Engine
+from core.registers import RegisterMap
+from core.storage.sqlite_open import database_path
+from core.testing.standin_engine import StandInEngine
+from tests.production.band_life_sim import run_cuts
+
+
+async def test_the_stand_in_answers_band_life_from_total_db(settings: Settings, register_map: RegisterMap) -> None:
+    engine = StandInEngine(settings, register_map)
+    empty = await engine.band_life()
+    assert empty.ok and empty.value is not None and empty.value.band_id is None and empty.value.problem
+    path = database_path(settings.data_dir, "total")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = BatchedSqliteWriter(path, migrator("total"), batch_rows=100, batch_ms=10)
+    writer.open()
+    try:
+        for cut in run_cuts(8, seed=2):
+            writer.submit(INSERT_CUT, tuple(cut.row.values()))
+    finally:
+        writer.close()
+    result = await engine.band_life()
+    assert result.ok and result.value is not None
+    view = result.value
+    assert view == read_band_life(path, settings.analysis)
+    assert view.band_id == 4711 and view.estimate is not None and view.estimate.cuts == 8
+    assert view.estimate.method == "area" and "8 usable cuts" in view.estimate.note
+
+
+async def test_a_broken_total_db_is_a_refused_band_life(settings: Settings, register_map: RegisterMap) -> None:
+    engine = StandInEngine(settings, register_map)
+    path = database_path(settings.data_dir, "total")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    result = await engine.band_life()
+    assert not result.ok and "cannot read the band life" in result.reason
+
+
+async def test_the_real_engine_records_the_fitted_band(tmp_path: Path, register_map: RegisterMap) -> None:
+    settings = load_settings(
+        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
+        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
+                   "database": {"sqlite": {"batch_ms": 100}}, "ml": {"model_path": None}},
+    )
+    engine = Engine(settings, register_map, simulate=True)
+    await engine.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            result = await engine.band_life()
+            assert result.ok, result.reason
+            if result.value is not None and result.value.history:
+                break
+            assert time.monotonic() < deadline, "no band history from the simulator"
+            await asyncio.sleep(0.2)
+    finally:
+        await engine.stop()
+    view = result.value
+    assert view.band_id == 4711 and view.history[0].band_id == 4711 and view.history[0].removed_ms is None
+    assert engine.analysis.band_history.band == 4711 and engine.analysis.band_life.band == 4711
