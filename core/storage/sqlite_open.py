@@ -63,6 +63,26 @@ def open_reader(path: Path | str, *, timeout_s: float = 5.0) -> sqlite3.Connecti
     return conn
 
 
+def remove_wal_files(paths: Sequence[Path]) -> None:
+    """After a clean stop, fold each file's -wal back into it and let SQLite delete -wal and -shm.
+
+    SQLite removes them when the last connection closes, but not when that last one is a read-only
+    reader (the mirror's, the analysis'), which is often how a stop ends; plant IT that copies the
+    data directory should find plain .db files. A file still open elsewhere keeps its -wal: harmless.
+    """
+    for path in paths:
+        if not Path(f"{path}-wal").exists():
+            continue
+        try:
+            conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True, timeout=0.2)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.debug("%s: -wal left in place: %s", path, exc)
+
+
 def open_writer(
     db: str,
     path: Path,

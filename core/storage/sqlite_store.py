@@ -30,7 +30,7 @@ from core.storage.disk import DiskMonitor, FreeBytes, free_bytes
 from core.storage.logdb import LogWriter
 from core.storage.recorder import Recorder
 from core.storage.spill import SPILL_GLOB, StopOutcome, read_spill, replay_into, spill_dirs, write_spill
-from core.storage.sqlite_open import OpenReport, database_path
+from core.storage.sqlite_open import OpenReport, database_path, remove_wal_files
 from core.storage.sqlite_tables import SqlWriter
 from core.storage.sqlite_writer import BatchWriter
 from core.storage.watch import REFRESH_PERIOD_S, FileWatch
@@ -53,6 +53,7 @@ class SqliteStorage:
         """``options`` go to every writer (max_batch_rows, memory_budget_bytes, retry_s)."""
         sqlite = settings.database.sqlite
         data_dir = settings.data_dir
+        self._users_db = database_path(data_dir, "users")  # tidied at stop too (core.security writes it)
         columns = register_map.names if isinstance(register_map, RegisterMap) else list(register_map)
         common: dict[str, Any] = {"alarms": alarms, "sqlite": sqlite, "clock": clock, **options}
         self.log = LogWriter(database_path(data_dir, "log"), **common)
@@ -140,6 +141,9 @@ class SqliteStorage:
         spilled, path = self._spill(started_writers) if unwritten else (0, None)
         with contextlib.suppress(Exception):  # counters for the next start's comparison
             await asyncio.wait_for(asyncio.to_thread(self.watch.closed, started_writers), 1.0)
+        with contextlib.suppress(Exception):  # tidiness only: the data is already safe in the .db files
+            tidy = [*(w.path for w in started_writers), self._users_db]
+            await asyncio.wait_for(asyncio.to_thread(remove_wal_files, tidy), 1.0)
         self._started.clear()
         self.last_stop = StopOutcome(unwritten, spilled, path, round(time.monotonic() - started, 3))
         if unwritten:
