@@ -38,6 +38,10 @@ from core.queries.history import HistoryRange
 from core.queries.ml_journal import CHANGE_ACTIONS, DecisionView, GuardEventView, MlJournal, ModeChangeView
 from core.queries.models import ModelFile
 from core.registers import RegisterMap
+from core.replay.status import MAX_SPEED as REPLAY_MAX_SPEED
+from core.replay.status import MIN_SPEED as REPLAY_MIN_SPEED
+from core.replay.status import SPEEDS as REPLAY_SPEEDS
+from core.replay.status import ReplayListener, ReplayState, ReplayStatus, period_for_alarm, period_for_cut
 from core.security.audit_query import AuditFilter, AuditRow
 from core.security.permissions import ANONYMOUS_USER, Permission, Role, least_role
 from core.security.users import User as UserInfo
@@ -52,6 +56,9 @@ __all__ = [
     "ALARM_GUARD",
     "ANONYMOUS_USER",
     "CHANGE_ACTIONS",
+    "REPLAY_MAX_SPEED",
+    "REPLAY_MIN_SPEED",
+    "REPLAY_SPEEDS",
     "Alarm",
     "AlarmCounts",
     "AlarmHistoryFilter",
@@ -86,6 +93,9 @@ __all__ = [
     "ModelManifest",
     "Permission",
     "Priority",
+    "ReplayListener",
+    "ReplayState",
+    "ReplayStatus",
     "Result",
     "Role",
     "ServiceHealth",
@@ -96,6 +106,8 @@ __all__ = [
     "UserSession",
     "WriteResult",
     "least_role",
+    "period_for_alarm",
+    "period_for_cut",
     "setup_logging",
 ]
 
@@ -357,3 +369,32 @@ class EngineApi(Protocol):
     async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]: ...
 
     async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]: ...
+
+    # --- replay (core.replay): recorded periods on the screen; PLC writes held meanwhile ---------
+
+    def replay_status(self) -> ReplayStatus: ...
+
+    def subscribe_replay(self, listener: ReplayListener) -> Callable[[], None]:
+        """``listener(snapshot, generation)`` for every replayed sample, on the engine's loop thread
+        (keep it and return); a new ``generation`` (start, seek) voids what came before."""
+        ...
+
+    def replay_hold(self) -> str:
+        """"" when the PLC may be written; else why not (every write is refused with it)."""
+        ...
+
+    async def replay_start(self, session: UserSession, start_ms: int, end_ms: int, *, speed: float = 1.0,
+                           label: str = "") -> Result[ReplayStatus]:
+        """Replay ``[start_ms, end_ms)`` from raw.db and the archive at 1x-60x (within a second);
+        refused with why for an empty period or while ML controls the speeds; audited."""
+        ...
+
+    def replay_pause(self, session: UserSession, paused: bool) -> Result[ReplayStatus]: ...
+
+    def replay_speed(self, session: UserSession, speed: float) -> Result[ReplayStatus]: ...
+
+    async def replay_seek(self, session: UserSession, position_ms: int) -> Result[ReplayStatus]: ...
+
+    async def replay_stop(self, session: UserSession) -> Result[ReplayStatus]:
+        """Back to live (audited); writes to the PLC are allowed again."""
+        ...

@@ -38,6 +38,7 @@ from core.modbus.poller import Poller
 from core.modbus.writer import Writer
 from core.offload import call_on_loop, run_blocking
 from core.registers import RegisterMap
+from core.replay.commands import ReplayCommands
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_anchor import AuditAnchor
@@ -70,9 +71,10 @@ class _Consumer:
     failing: bool = False
 
 
-class Engine(EngineQueries, EngineCommands, EngineSessions):
+class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     """The acquisition and control engine (implements :class:`core.api.EngineApi`; queries, commands
-    and sessions live in core.engine_queries, core.engine_commands, core.engine_sessions)."""
+    and sessions live in core.engine_queries, core.engine_commands, core.engine_sessions; replay
+    in core.replay.commands)."""
 
     def __init__(
         self,
@@ -257,6 +259,7 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
             self.settings, self.register_map, self.client, lambda: self._latest, audit=self._audit,
             journal=MlWriteJournal(self.storage.ml),  # ML and guard writes: the ML journal, not the trail
             steps=self._step_windows,
+            hold=self.replay_hold,  # nothing but the heartbeat is written while a replay runs
             max_age_s=max(self.settings.hmi.stale_after_s,
                           self.settings.control.stale_after_periods / self.settings.modbus.read_rate_hz),
         )
@@ -303,6 +306,7 @@ class Engine(EngineQueries, EngineCommands, EngineSessions):
     async def _halt(self, *, logout: bool) -> None:
         """Stop every task; ``logout=False`` keeps the sessions (a restore starts again at once)."""
         budget = StopBudget(self.storage.stop_timeout_s)
+        await self._replay_close()  # its reads use the files about to close
         if logout:
             self.access.close()  # everyone logged out (audited while log.db is still open)
         if self.control is not None:

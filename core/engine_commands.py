@@ -134,9 +134,15 @@ class EngineCommands:
 
     # --- mode and alarms -------------------------------------------------------------------
 
+    def replay_hold(self) -> str:
+        """Why the PLC must not be written now ("" when it may); core.replay.commands overrides it."""
+        return ""
+
     def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
         if (why := self._refusal(session, Permission.TOGGLE_ML, mode)) is not None:
             return Result.refused(why)
+        if mode == "ml" and (held := self.replay_hold()):
+            return self._failed(session, "set_mode", mode, held)  # ML writes the speeds
         if self.control is None:
             return self._failed(session, "set_mode", mode, "the engine is not running")
         old = self.control.mode.value

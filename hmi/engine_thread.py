@@ -55,6 +55,8 @@ from core.api import (
     MlJournal,
     ModelFile,
     Permission,
+    ReplayListener,
+    ReplayStatus,
     Result,
     Role,
     SessionEvent,
@@ -361,6 +363,34 @@ class EngineThread:
 
     async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
         return await self._on_engine(self.engine.set_user_role(session, name, role))
+
+
+    # --- replay (core.replay) ----------------------------------------------------------------
+
+    def replay_status(self) -> ReplayStatus:
+        return self.engine.replay_status()
+
+    def subscribe_replay(self, listener: ReplayListener) -> Callable[[], None]:
+        return self.engine.subscribe_replay(listener)  # called on the engine thread: keep, post, return
+
+    def replay_hold(self) -> str:
+        return self.engine.replay_hold()
+
+    async def replay_start(self, session: UserSession, start_ms: int, end_ms: int, *, speed: float = 1.0,
+                           label: str = "") -> Result[ReplayStatus]:
+        return await self._on_engine(self.engine.replay_start(session, start_ms, end_ms, speed=speed, label=label))
+
+    def replay_pause(self, session: UserSession, paused: bool) -> Result[ReplayStatus]:
+        return self._call(lambda: self.engine.replay_pause(session, paused))
+
+    def replay_speed(self, session: UserSession, speed: float) -> Result[ReplayStatus]:
+        return self._call(lambda: self.engine.replay_speed(session, speed))
+
+    async def replay_seek(self, session: UserSession, position_ms: int) -> Result[ReplayStatus]:
+        return await self._on_engine(self.engine.replay_seek(session, position_ms))
+
+    async def replay_stop(self, session: UserSession) -> Result[ReplayStatus]:
+        return await self._on_engine(self.engine.replay_stop(session))
 
 
 def _conforms(engine: EngineThread) -> EngineApi:  # mypy checks EngineThread against the contract

@@ -12,6 +12,8 @@ to the audit callback and one line on the ``bandsaw.control`` logger; the ML con
 the torque guard's attempts go to the ``journal`` callback instead when one is given (the ML
 journal: they would bury people's actions in the audit trail, see core.security.audit_route).
 
+A ``hold`` (the engine's: a replay runs) refuses every write but the heartbeat's with its reason.
+
 The heartbeat task writes the ``heartbeat`` register (incrementing, 65535 wraps to 0) every
 ``modbus.heartbeat_period_s`` through the same checks as user "system". It audits and logs
 only the first failure of a streak and the recovery, never each beat.
@@ -89,8 +91,12 @@ class Writer:
         max_age_s: float | None = None,
         command_registers: frozenset[str] = COMMAND_REGISTERS,
         steps: dict[str, StepWindow] | None = None,
+        hold: Precheck | None = None,
     ) -> None:
         modbus = settings.modbus
+        # The engine's hold on every write but the heartbeat (a replay on the screen): its
+        # answer refuses the write, audited like any refusal.
+        self._hold = hold
         self._commands = command_registers
         self._map = register_map
         self._client = client
@@ -147,7 +153,8 @@ class Writer:
         re-checks there that its mode and data still hold (a non-empty answer refuses the write).
         """
         async with self._lock:
-            why = precheck() if precheck is not None else ""
+            why = self._hold() if self._hold is not None else ""
+            why = why or (precheck() if precheck is not None else "")
             if why:
                 result, record = self._refused_by_caller(name, value, user, reason, why)
             else:

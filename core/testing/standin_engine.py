@@ -42,6 +42,7 @@ from core.engine_queries import EngineQueries
 from core.engine_sessions import EngineSessions
 from core.offload import run_blocking
 from core.registers import EncodeError, RegisterMap
+from core.replay.commands import ReplayCommands
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.passwords import FAST_PARAMS
@@ -96,7 +97,7 @@ class SqliteJournal:
         self.conn.close()
 
 
-class StandInEngine(EngineQueries, EngineCommands, EngineSessions):
+class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     def __init__(self, settings: Settings, register_map: RegisterMap, *, period_ms: int = 0,
                  with_control: bool = False, access: AccessControl | None = None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -141,6 +142,7 @@ class StandInEngine(EngineQueries, EngineCommands, EngineSessions):
             self._ticker = asyncio.get_running_loop().create_task(self._tick_forever(), name="standin.poll")
 
     async def stop(self) -> None:
+        await self._replay_close()
         self.access.close()
         if self._ticker is not None:
             self._ticker.cancel()
@@ -182,6 +184,10 @@ class StandInEngine(EngineQueries, EngineCommands, EngineSessions):
         self, name: str, value: float, *, user: str, reason: str = "", precheck: Callable[[], str] | None = None
     ) -> WriteResult:
         """The Writer's part: the caller's re-check, the register map's envelope, a read-back, an audit row."""
+        held = self.replay_hold()  # the engine's Writer refuses (and audits) every write during replay
+        if held:
+            self.access.trail.record(user, "write", name, new=value, result=AuditResult.REFUSED, detail=held)
+            return WriteResult(name, value, ok=False, reason=held)
         why = precheck() if precheck is not None else ""
         if why:
             return WriteResult(name, value, ok=False, reason=why)
