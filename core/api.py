@@ -33,6 +33,18 @@ from core.migrate.summary import Progress as ImportProgress
 from core.ml.artefact import Manifest as ModelManifest
 from core.production.band_life_estimate import BandEstimate
 from core.production.band_life_history import BandHistoryRow
+from core.production.values import (
+    DEFINITIONS as PRODUCTION_DEFINITIONS,
+)
+from core.production.values import (
+    DowntimeCause,
+    ProductionReport,
+    ProductionView,
+    ReportPeriod,
+    ReportRequest,
+    StateClass,
+    StateSpan,
+)
 from core.queries.cuts import CutRecord
 from core.queries.history import HistoryRange
 from core.queries.ml_journal import CHANGE_ACTIONS, DecisionView, GuardEventView, MlJournal, ModeChangeView
@@ -56,6 +68,7 @@ __all__ = [
     "ALARM_GUARD",
     "ANONYMOUS_USER",
     "CHANGE_ACTIONS",
+    "PRODUCTION_DEFINITIONS",
     "REPLAY_MAX_SPEED",
     "REPLAY_MIN_SPEED",
     "REPLAY_SPEEDS",
@@ -78,6 +91,7 @@ __all__ = [
     "ControllerStatus",
     "CutRecord",
     "DecisionView",
+    "DowntimeCause",
     "EngineApi",
     "EngineFactory",
     "EngineStatus",
@@ -93,14 +107,20 @@ __all__ = [
     "ModelManifest",
     "Permission",
     "Priority",
+    "ProductionReport",
+    "ProductionView",
     "ReplayListener",
     "ReplayState",
     "ReplayStatus",
+    "ReportPeriod",
+    "ReportRequest",
     "Result",
     "Role",
     "ServiceHealth",
     "SessionEvent",
     "SnapshotListener",
+    "StateClass",
+    "StateSpan",
     "StorageHealth",
     "UserInfo",
     "UserSession",
@@ -304,6 +324,14 @@ class EngineApi(Protocol):
 
     async def models(self) -> Result[list[ModelFile]]: ...
 
+    async def production_view(self) -> Result[ProductionView]:
+        """The running shift up to now and the last shifts (the Production page; core.production)."""
+        ...
+
+    async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
+        """A period or shift; refused with one line for an empty period or an unknown shift."""
+        ...
+
     # --- commands (session first; checked, audited) -----------------------------------------
 
     async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
@@ -356,6 +384,11 @@ class EngineApi(Protocol):
                                cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
         """The older smart-saw system's history into this saw's databases while recording goes on
         (core.migrate): progress in the loop thread; cancel keeps every committed batch."""
+        ...
+
+    async def export_production_report(self, session: UserSession, request: ReportRequest,
+                                       out: Path) -> Result[Path]:
+        """The report as .xlsx, .csv or .pdf (engineer; audited): per shift and the total."""
         ...
 
     async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]: ...

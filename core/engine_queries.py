@@ -23,6 +23,7 @@ from core.config import Settings
 from core.control.ml_controller import ControllerStatus
 from core.control.service import MlControl
 from core.offload import run_blocking
+from core.production.engine_api import ProductionQueries
 from core.queries.cuts import CutRecord, read_cuts
 from core.queries.history import HistoryError, HistoryRange, RawHistory, raw_db_path
 from core.queries.ml_journal import MlJournal, read_journal
@@ -51,8 +52,9 @@ async def query(what: str, fn: Callable[..., T], *args: object) -> Result[T]:
         return Result.refused(f"cannot read the {what}: {exc}")
 
 
-class EngineQueries:
-    """Mixed into core.engine.Engine; the attributes below are the engine's."""
+class EngineQueries(ProductionQueries):
+    """Mixed into core.engine.Engine; the attributes below are the engine's. The Production page's
+    queries and the report export come from core.production.engine_api."""
 
     settings: Settings
     alarms: AlarmManager

@@ -55,8 +55,11 @@ from core.api import (
     MlJournal,
     ModelFile,
     Permission,
+    ProductionReport,
+    ProductionView,
     ReplayListener,
     ReplayStatus,
+    ReportRequest,
     Result,
     Role,
     SessionEvent,
@@ -288,6 +291,12 @@ class EngineThread:
     async def models(self) -> Result[list[ModelFile]]:
         return await self._on_engine(self.engine.models())
 
+    async def production_view(self) -> Result[ProductionView]:
+        return await self._on_engine(self.engine.production_view())
+
+    async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
+        return await self._on_engine(self.engine.production_report(request))
+
     # --- commands ------------------------------------------------------------------------------
 
     async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
@@ -351,6 +360,10 @@ class EngineThread:
 
     async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
         return await self._on_engine(self.engine.export_audit(session, spec, out))
+
+    async def export_production_report(self, session: UserSession, request: ReportRequest,
+                                       out: Path) -> Result[Path]:
+        return await self._on_engine(self.engine.export_production_report(session, request, out))
 
     async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
         return await self._on_engine(self.engine.add_user(session, name, role, secret))

@@ -138,7 +138,13 @@ def answer(settings: Settings, request: ReportRequest, *, loader: Loader | None 
            now_ms: int | None = None) -> ProductionReport:
     """A front end's request: a period (default: the last day up to now), optionally one shift."""
     now = int(time.time() * 1000) if now_ms is None else now_ms
-    end = request.end_ms if request.end_ms is not None else now
-    start = request.start_ms if request.start_ms is not None else end - DAY_MS
+    start, end = request_period(request, now)
     return report_set(settings, start, end, shift=request.shift, now_ms=now, loader=loader,
                       timeline=request.timeline).total
+
+
+def request_period(request: ReportRequest, now_ms: int | None = None) -> tuple[int, int]:
+    """(start, end) of a request: the end defaults to now, the start to a day before the end."""
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    end = request.end_ms if request.end_ms is not None else now
+    return (request.start_ms if request.start_ms is not None else end - DAY_MS), end
