@@ -22,8 +22,8 @@ from core.api import AlarmListener, BackupStatus, ControlView, Result
 from core.config import Settings
 from core.control.ml_controller import ControllerStatus
 from core.control.service import MlControl
+from core.engine_production import ProductionQueries
 from core.offload import run_blocking
-from core.production.engine_api import ProductionQueries
 from core.queries.cuts import CutRecord, read_cuts
 from core.queries.history import HistoryError, HistoryRange, RawHistory, raw_db_path
 from core.queries.ml_journal import MlJournal, read_journal
@@ -54,7 +54,7 @@ async def query(what: str, fn: Callable[..., T], *args: object) -> Result[T]:
 
 class EngineQueries(ProductionQueries):
     """Mixed into core.engine.Engine; the attributes below are the engine's. The Production page's
-    queries and the report export come from core.production.engine_api."""
+    queries and the report export come from core.engine_production."""
 
     settings: Settings
     alarms: AlarmManager

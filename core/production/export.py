@@ -16,7 +16,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from core.production.values import DEFINITIONS, STATE_ORDER, ProductionReport, StateClass
+from core.config import Settings
+from core.production.values import DEFINITIONS, STATE_ORDER, ProductionReport, ReportRequest, StateClass
 
 FORMATS = ("xlsx", "csv", "pdf")
 STATE_COLOURS = {  # ISA-101: grey for normal, colour for what is abnormal
@@ -159,3 +160,13 @@ def _write_xlsx(path: Path, reports: Sequence[ProductionReport], zone: tzinfo) -
                            _local(span.end_ms, zone, "%Y-%m-%d %H:%M:%S"), span.state.label,
                            round(span.seconds / 60, 3)])
     book.save(path)
+
+
+def export_report(settings: Settings, request: ReportRequest, out: Path) -> Path:
+    """The saw's report for ``request`` (per shift and the total) into ``out``: a worker process's job."""
+    from core.production.service import report_set, request_period, zone_of
+
+    start, end = request_period(request)
+    full = report_set(settings, start, end, shift=request.shift)
+    return write_report(out, [*full.by_shift, full.total], zone_of(settings),
+                        title=f"Production report {settings.machine.name}")

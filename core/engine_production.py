@@ -1,24 +1,20 @@
 """The Production page's queries and the report export, mixed into the engine (and so into the
-stand-in engine, which shares core.engine_queries): computed in a worker thread, never on the
-loop thread, every failure a refused :class:`core.api.Result` with the reason."""
+stand-in engine, which shares core.engine_queries): a shift's figures in a worker thread, an
+export (a month of time line into a PDF is Python-heavy) in a worker process, never on the loop
+thread; every failure a refused :class:`core.api.Result` with the reason."""
 
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 from core.api import Result, UserSession
 from core.config import Settings
+from core.engine_worker import WorkerFailed, run_in_process
 from core.offload import run_blocking
-from core.production.export import ExportError, report_format, write_report
-from core.production.service import (
-    ReportError,
-    answer,
-    production_view,
-    report_set,
-    request_period,
-    zone_of,
-)
+from core.production.export import ExportError, export_report, report_format
+from core.production.service import ReportError, answer, production_view
 from core.production.values import ProductionReport, ProductionView, ReportRequest
 from core.security.access import AccessControl, PermissionDenied
 from core.security.audit import AuditResult
@@ -28,7 +24,7 @@ _ERRORS = (ReportError, ExportError, sqlite3.Error, OSError)
 
 
 class ProductionQueries:
-    """Mixed into core.engine_queries.EngineQueries; the attributes below are the engine's."""
+    """Mixed into core.engine_queries.EngineQueries (engine and stand-in); the attributes are the engine's."""
 
     settings: Settings
     access: AccessControl
@@ -55,16 +51,11 @@ class ProductionQueries:
         except PermissionDenied as exc:
             return Result.refused(exc.reason)
 
-        def write() -> Path:
-            report_format(out)
-            start, end = request_period(request)
-            full = report_set(self.settings, start, end, shift=request.shift)
-            return write_report(out, [*full.by_shift, full.total], zone_of(self.settings),
-                                title=f"Production report {self.settings.machine.name}")
-
         try:
-            written = await run_blocking(write, name="bandsaw-export-report")
-        except _ERRORS as exc:
+            report_format(out)
+            written = await run_in_process(partial(export_report, self.settings, request, out),
+                                           name="bandsaw-export-report")
+        except (*_ERRORS, WorkerFailed) as exc:
             self.access.trail.record(session.user, "export", target, result=AuditResult.FAILED, detail=str(exc))
             return Result.refused(f"not exported: {exc}")
         self.access.trail.record(session.user, "export", target, result=AuditResult.ACCEPTED)
