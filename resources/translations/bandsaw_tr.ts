@@ -33,6 +33,109 @@
         </message>
     </context>
     <context>
+        <name>BandLifePanel</name>
+        <message>
+            <source>Life used</source>
+            <translation>Kullanılan ömür</translation>
+        </message>
+        <message>
+            <source>Life remaining</source>
+            <translation>Kalan ömür</translation>
+        </message>
+        <message>
+            <source>Band history</source>
+            <translation>Şerit geçmişi</translation>
+        </message>
+        <message>
+            <source>Band</source>
+            <translation>Şerit</translation>
+        </message>
+        <message>
+            <source>Fitted</source>
+            <translation>Takıldı</translation>
+        </message>
+        <message>
+            <source>Taken off</source>
+            <translation>Çıkarıldı</translation>
+        </message>
+        <message>
+            <source>Why</source>
+            <translation>Neden</translation>
+        </message>
+        <message>
+            <source>Tooth breakages</source>
+            <translation>Diş kırılmaları</translation>
+        </message>
+        <message>
+            <source>Life used at removal</source>
+            <translation>Çıkarılırken kullanılan ömür</translation>
+        </message>
+        <message>
+            <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3 %</source>
+            <translation>Eşit talaş yükünde şerit yükünün artışından: %1 kesim, %2 malzeme, yük %3 % arttı</translation>
+        </message>
+        <message>
+            <source>From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend</source>
+            <translation>Kesilen alanın ayarlı şerit ömrüne oranından: eğilim için kesim sayısı (%1) az veya artış yetersiz</translation>
+        </message>
+        <message>
+            <source>Band id 0: no band id is set on the PLC, so every band&apos;s cuts count together. Set it at each band change.</source>
+            <translation>Şerit no 0: PLC&apos;de şerit numarası ayarlı değil, tüm şeritlerin kesimleri birlikte sayılıyor. Her şerit değişiminde ayarlayın.</translation>
+        </message>
+        <message>
+            <source>Tooth breakage</source>
+            <translation>Diş kırılması</translation>
+        </message>
+        <message>
+            <source>Worn (end of life)</source>
+            <translation>Aşınmış (ömür sonu)</translation>
+        </message>
+        <message>
+            <source>Band id changed</source>
+            <translation>Şerit numarası değişti</translation>
+        </message>
+        <message>
+            <source>On the saw</source>
+            <translation>Testerede</translation>
+        </message>
+        <message>
+            <source>No band id set (0)</source>
+            <translation>Şerit numarası ayarlı değil (0)</translation>
+        </message>
+        <message>
+            <source>Band life cannot be read: %1</source>
+            <translation>Şerit ömrü okunamıyor: %1</translation>
+        </message>
+        <message>
+            <source>Band life</source>
+            <translation>Şerit ömrü</translation>
+        </message>
+        <message>
+            <source>No band seen yet: no cut has been recorded with a band id.</source>
+            <translation>Henüz şerit görülmedi: şerit numaralı kesim kaydedilmedi.</translation>
+        </message>
+        <message>
+            <source>Band %1</source>
+            <translation>Şerit %1</translation>
+        </message>
+        <message>
+            <source>No cut on this band yet.</source>
+            <translation>Bu şeritte henüz kesim yok.</translation>
+        </message>
+        <message>
+            <source>%1 cm² left</source>
+            <translation>%1 cm² kaldı</translation>
+        </message>
+        <message>
+            <source>about %1 cuts</source>
+            <translation>yaklaşık %1 kesim</translation>
+        </message>
+        <message>
+            <source>%1 cuts · %2 cm² cut · %3 h running</source>
+            <translation>%1 kesim · %2 cm² kesildi · %3 sa çalışma</translation>
+        </message>
+    </context>
+    <context>
         <name>ControlPage</name>
         <message>
             <source>initial delay</source>

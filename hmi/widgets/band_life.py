@@ -1,0 +1,228 @@
+"""The fitted band's life, readable at 2 m, and the history of the bands on this saw.
+
+Two numerals (life used, life remaining) in 56 px, the remaining cuts and area under them, the
+method that gave the figure in plain words (the trend of band torque at equal chip load, or the
+area cut against the configured blade life, or nothing for band id 0), the band's counters, and
+a table of the bands fitted and taken off, with why. The engine reads total.db in its worker
+(core.api ``band_life``): at most one read in flight, every ``refresh_ms`` while shown. Grey in
+normal operation; the remaining figure turns to the attention colour when the band-life alarm
+threshold is reached (ISA-101). Every text goes through tr().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi
+from hmi.formatting import format_number
+from hmi.tasks import spawn
+from hmi.widgets.style import set_state
+
+BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
+BIG_PX = 56
+TEXT_PX = 18
+STYLE = """
+QLabel#BandLifeRemaining[state="attention"] { background: #f5d000; color: #000; padding: 0 8px; }
+QLabel#BandLifeMessage[state="attention"] { background: #e0a000; color: #000; font-weight: bold; padding: 4px; }
+QLabel#BandLifeMethod, QLabel#BandLifeCounters { color: #303336; }
+"""
+
+
+def _font(px: int, *, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(px)
+    font.setBold(bold)
+    return font
+
+
+def _when(ts_ms: int | None) -> str:
+    return "—" if ts_ms is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(ts_ms / 1000))
+
+
+class BandLifePanel(QWidget):
+    """Band life of the band on the saw, and the band history (the Production page embeds it)."""
+
+    def __init__(self, engine: EngineApi, parent: QWidget | None = None, *, refresh_ms: int = 10_000) -> None:
+        super().__init__(parent)
+        self.setObjectName("BandLifePanel")
+        self.setStyleSheet(STYLE)
+        self.engine = engine
+        self.view: BandLifeView | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh)
+
+        self.title = QLabel(self)
+        self.title.setFont(_font(24, bold=True))
+        self.used_caption, self.used = QLabel(self), QLabel("—", self)
+        self.remaining_caption, self.remaining = QLabel(self), QLabel("—", self)
+        for big in (self.used, self.remaining):
+            big.setFont(_font(BIG_PX, bold=True))
+            big.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.remaining.setObjectName("BandLifeRemaining")
+        self.left = QLabel(self)
+        self.method = QLabel(self)
+        self.method.setWordWrap(True)
+        self.counters = QLabel(self)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("BandLifeMessage")
+        self.method.setObjectName("BandLifeMethod")
+        self.counters.setObjectName("BandLifeCounters")
+        for small in (self.used_caption, self.remaining_caption, self.left, self.method, self.counters, self.message):
+            small.setFont(_font(TEXT_PX))
+
+        figures = QGridLayout()
+        figures.addWidget(self.used_caption, 0, 0)
+        figures.addWidget(self.used, 1, 0)
+        figures.addWidget(self.remaining_caption, 0, 1)
+        figures.addWidget(self.remaining, 1, 1)
+        figures.addWidget(self.left, 2, 1)
+
+        self.history = QTableWidget(0, 6, self)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.history.verticalHeader().setVisible(False)
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.horizontalHeader().setStretchLastSection(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(figures)
+        layout.addWidget(self.method)
+        layout.addWidget(self.counters)
+        layout.addWidget(self.message)
+        self.history_caption = QLabel(self)
+        self.history_caption.setFont(_font(TEXT_PX, bold=True))
+        layout.addWidget(self.history_caption)
+        layout.addWidget(self.history, 1)
+        self.retranslate()
+
+    # --- texts -----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.used_caption.setText(self.tr("Life used"))
+        self.remaining_caption.setText(self.tr("Life remaining"))
+        self.history_caption.setText(self.tr("Band history"))
+        self.history.setHorizontalHeaderLabels([
+            self.tr("Band"), self.tr("Fitted"), self.tr("Taken off"), self.tr("Why"), self.tr("Tooth breakages"),
+            self.tr("Life used at removal")])
+        self.show_view(self.view)
+
+    def method_text(self, e: BandEstimate) -> str:
+        if e.method == "trend":
+            text = self.tr("From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3 %")
+            return text.replace("%1", str(e.usable_cuts)).replace("%2", str(e.materials)).replace(
+                "%3", format_number(e.rise_pct, 0))
+        if e.method == "area":
+            text = self.tr("From the area cut against the set blade life: too few cuts (%1) or too little rise "
+                           "for the trend")
+            return text.replace("%1", str(e.usable_cuts))
+        return self.tr("Band id 0: no band id is set on the PLC, so every band's cuts count together. "
+                       "Set it at each band change.")
+
+    def reason_text(self, row: BandHistoryRow) -> str:
+        reasons = {
+            "tooth_breakage": self.tr("Tooth breakage"),
+            "worn": self.tr("Worn (end of life)"),
+            "band_id_changed": self.tr("Band id changed"),
+        }
+        if row.removed_ms is None:
+            return self.tr("On the saw") if row.band_id != 0 else self.tr("No band id set (0)")
+        return reasons.get(row.reason, row.reason)
+
+    # --- data ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        """Ask the engine for the band's figures (one read at a time, off the GUI thread)."""
+        if self.task is not None and not self.task.done():
+            return
+        try:
+            self.task = spawn(self.load())
+        except RuntimeError:  # no event loop (a widget test without one)
+            self.task = None
+
+    async def load(self) -> None:
+        result = await self.engine.band_life()
+        if not result.ok or result.value is None:
+            self.message.setText(self.tr("Band life cannot be read: %1").replace("%1", result.reason))
+            set_state(self.message, "attention")
+            return
+        set_state(self.message, "none")
+        self.show_view(result.value)
+
+    def show_view(self, view: BandLifeView | None) -> None:
+        self.view = view
+        e = view.estimate if view is not None else None
+        self.message.setText("")
+        if view is None or view.band_id is None:
+            self.title.setText(self.tr("Band life"))
+            self.used.setText("—")
+            self.remaining.setText("—")
+            self.left.setText("")
+            self.method.setText(self.tr("No band seen yet: no cut has been recorded with a band id."))
+            self.counters.setText("")
+        else:
+            self.title.setText(self.tr("Band %1").replace("%1", str(view.band_id)) if view.band_id
+                               else self.tr("No band id set (0)"))
+            self.used.setText(self._pct(e.life_used_pct if e else None))
+            self.remaining.setText(self._pct(e.remaining_pct if e else None))
+            self.left.setText(self._left(e))
+            self.method.setText(self.method_text(e) if e is not None else self.tr("No cut on this band yet."))
+            self.counters.setText(self._counters(e))
+        alarm = self.engine.alarm(BAND_LIFE_ALARM)
+        set_state(self.remaining, "attention" if alarm is not None and alarm.condition else "none")
+        self._fill_history(view.history if view is not None else [])
+
+    @staticmethod
+    def _pct(value: float | None) -> str:
+        return "—" if value is None else f"{format_number(value, 0)} %"
+
+    def _left(self, e: BandEstimate | None) -> str:
+        if e is None or e.remaining_cm2 is None:
+            return ""
+        text = self.tr("%1 cm² left").replace("%1", format_number(e.remaining_cm2, 0))
+        if e.remaining_cuts is not None:
+            text += " · " + self.tr("about %1 cuts").replace("%1", format_number(e.remaining_cuts, 0))
+        return text
+
+    def _counters(self, e: BandEstimate | None) -> str:
+        if e is None:
+            return ""
+        return self.tr("%1 cuts · %2 cm² cut · %3 h running").replace("%1", str(e.cuts)).replace(
+            "%2", format_number(e.area_cm2, 0)).replace("%3", format_number(e.run_s / 3600.0, 1))
+
+    def _fill_history(self, rows: list[BandHistoryRow]) -> None:
+        self.history.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            used = "—" if row.life_used_pct is None else f"{format_number(row.life_used_pct, 0)} %"
+            cells = (str(row.band_id), _when(row.installed_ms), _when(row.removed_ms), self.reason_text(row),
+                     str(row.breakages), used)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFont(_font(TEXT_PX))
+                self.history.setItem(i, column, item)

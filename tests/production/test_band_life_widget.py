@@ -1,0 +1,121 @@
+"""The band-life panel on the typed stand-in engine: figures readable at 2 m, method, history, band 0,
+a refused read, Turkish; the engine reads total.db off the GUI thread (core.api band_life)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hmi_testing import QLoop, no_leaked_qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from core.analysis.store import BatchedSqliteWriter, migrator
+from core.analysis.tables import INSERT_CUT
+from core.config import Settings
+from core.production.band_life_history import INSERT_EVENT
+from core.registers import RegisterMap
+from core.storage.sqlite_open import database_path
+from core.testing.standin_engine import StandInEngine
+from hmi.i18n import Translator
+from hmi.widgets.band_life import BIG_PX, BandLifePanel
+from tests.production.band_life_sim import T0_MS, run_cuts
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
+    with no_leaked_qt(qapp):
+        yield
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QLoop]:
+    loop = QLoop(qapp)
+    yield loop
+    pending = loop.close()
+    if pending:
+        pytest.fail(f"test leaked asyncio tasks: {pending}")
+
+
+@pytest.fixture
+def engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
+    return StandInEngine(settings, register_map)
+
+
+def _total(settings: Settings, band: int, cuts: int) -> None:
+    path = database_path(settings.data_dir, "total")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = BatchedSqliteWriter(path, migrator("total"), batch_rows=100, batch_ms=10)
+    writer.open()
+    try:
+        writer.submit(INSERT_EVENT, (T0_MS - 7_200_000, 12, "installed", "first_seen", None))
+        writer.submit(INSERT_EVENT, (T0_MS - 3_600_000, 12, "breakage", None, None))
+        writer.submit(INSERT_EVENT, (T0_MS - 1000, 12, "removed", "tooth_breakage",
+                                     '{"life_used_pct": 41.5, "method": "trend"}'))
+        writer.submit(INSERT_EVENT, (T0_MS - 1000, band, "installed", "band_id_changed", None))
+        for cut in run_cuts(cuts, seed=2):
+            row = dict(cut.row)
+            row["band_id"] = band
+            writer.submit(INSERT_CUT, tuple(row.values()))
+    finally:
+        writer.close()
+
+
+def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, qloop: QLoop,
+                                                                  engine: StandInEngine, settings: Settings) -> None:
+    panel = BandLifePanel(engine)
+    qtbot.addWidget(panel)
+    qloop.run(panel.load())
+    assert panel.method.text().startswith("No band seen yet") and panel.used.text() == "—"
+    _total(settings, 4711, 8)
+    qloop.run(panel.load())
+    assert panel.title.text() == "Band 4711"
+    used, remaining = panel.used.text(), panel.remaining.text()
+    assert used.endswith(" %") and remaining.endswith(" %")
+    assert int(used.removesuffix(" %")) + int(remaining.removesuffix(" %")) in (99, 100, 101)
+    assert panel.used.font().pixelSize() == panel.remaining.font().pixelSize() == BIG_PX >= 56
+    assert panel.method.text().startswith("From the area cut against the set blade life: too few cuts (8)")
+    assert panel.counters.text().startswith("8 cuts · ") and "cm² left" in panel.left.text()
+    table = panel.history
+    assert table.rowCount() == 2
+    assert [table.item(0, c).text() for c in (0, 3, 4)] == ["4711", "On the saw", "0"]
+    assert [table.item(1, c).text() for c in (0, 3, 4, 5)] == ["12", "Tooth breakage", "1", "42 %"]
+    assert panel.remaining.property("state") == "none"  # grey: no band-life alarm
+
+
+def test_band_zero_and_a_refused_read_are_said_plainly(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
+                                                       settings: Settings) -> None:
+    panel = BandLifePanel(engine)
+    qtbot.addWidget(panel)
+    _total(settings, 0, 5)
+    qloop.run(panel.load())
+    assert panel.title.text() == "No band id set (0)" and panel.used.text() == panel.remaining.text() == "—"
+    assert panel.method.text().startswith("Band id 0: no band id is set on the PLC")
+    assert panel.history.item(0, 3).text() == "No band id set (0)"
+    path = database_path(settings.data_dir, "total")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(b"not a database" * 100)
+    qloop.run(panel.load())
+    assert panel.message.text().startswith("Band life cannot be read: cannot read the band life")
+    assert panel.message.property("state") == "attention"
+
+
+def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings, qapp: QApplication,
+                 tmp_path: Path) -> None:
+    translator = Translator.install(qapp, cache=tmp_path / "qm")
+    try:
+        assert translator.switch("tr")
+        panel = BandLifePanel(engine)
+        qtbot.addWidget(panel)
+        _total(settings, 4711, 3)
+        qloop.run(panel.load())
+        assert panel.title.text() == "Şerit 4711" and panel.used_caption.text() == "Kullanılan ömür"
+        assert panel.history.item(1, 3).text() == "Diş kırılması"
+    finally:
+        translator.switch("en")
