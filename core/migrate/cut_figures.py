@@ -1,4 +1,5 @@
-"""A cut's figures from the older system's samples: band, current and torque, speeds.
+"""A cut's figures from the older system's samples: band, current and torque, speeds, vibration,
+the energy counter at its start and end, and the piece (section shape and dimensions).
 
 ``cutting_sessions`` holds only times and heights; the samples of the cut (sensor_data rows
 with its ``kesim_id`` between its start and end) hold the rest. sensor_data has no index but
@@ -23,7 +24,16 @@ FIGURES: dict[str, tuple[str, str]] = {
     "descent_speed_mean": ("avg", "serit_inme_hizi"),
     "cutting_speed_mean": ("avg", "serit_kesme_hizi"),
     "deviation_abs_mean": ("avg_abs", "serit_sapmasi"),
+    # not cuts columns: combined by CutsStream (vibration peak of the three axes, depth from the head)
+    "vibration_x_peak": ("max", "ivme_olcer_x"),
+    "vibration_y_peak": ("max", "ivme_olcer_y"),
+    "vibration_z_peak": ("max", "ivme_olcer_z"),
+    "head_min": ("min", "kafa_yuksekligi_mm"),
 }
+# The piece being cut: read from the cut's first sample (the older system wrote them on every row).
+MATERIAL = ("kesit_yapisi", "malzeme_a_mm", "malzeme_b_mm", "malzeme_c_mm", "malzeme_d_mm", "malzeme_genisligi",
+            "malzeme_cinsi")
+ENERGY = "guc_kwh"  # its energy counter (kWh): a cut's energy is its last value minus its first
 
 
 class CutFigures:
@@ -39,6 +49,12 @@ class CutFigures:
             parts.append(f"avg(abs({value}))" if func == "avg_abs" else f"{func}({value})")
         where = "rowid BETWEEN ? AND ?" + (" AND kesim_id IS ?" if self._by_cut else "")
         self._sql = f"SELECT count(*), {', '.join(parts) or 'NULL'} FROM sensor_data WHERE {where}"
+        self._material = tuple(name for name in MATERIAL if name in columns)
+        self._material_sql = (f"SELECT {', '.join(self._material)} FROM sensor_data WHERE {where} "
+                              "ORDER BY rowid LIMIT 1") if self._material else ""
+        counter = f"SELECT {ENERGY} FROM sensor_data WHERE {where} AND typeof({ENERGY}) IN ('integer', 'real')"
+        self._energy_sql = (f"{counter} ORDER BY rowid LIMIT 1", f"{counter} ORDER BY rowid DESC LIMIT 1") \
+            if ENERGY in columns else None
         bounds = source.execute("SELECT min(rowid), max(rowid) FROM sensor_data").fetchone() if self.available else None
         self._min: int | None = bounds[0] if bounds else None
         self._max: int | None = bounds[1] if bounds else None
@@ -62,6 +78,15 @@ class CutFigures:
             return {}
         figures = dict(zip(self._figures, row[1:], strict=False))
         figures["samples"] = int(row[0])
+        if self._material_sql:
+            first = self._db.execute(self._material_sql, params).fetchone()
+            if first is not None:
+                figures.update(zip(self._material, first, strict=True))
+        if self._energy_sql is not None:
+            start = self._db.execute(self._energy_sql[0], params).fetchone()
+            end = self._db.execute(self._energy_sql[1], params).fetchone()
+            if start is not None and end is not None:
+                figures["energy_first"], figures["energy_last"] = start[0], end[0]
         return figures
 
     def _first_at_or_after(self, text: str) -> int | None:

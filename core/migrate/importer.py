@@ -113,7 +113,7 @@ def import_smart_saw(
     alarm_codes = dict(settings.analysis.alarms.plc_alarm_codes)
     streams: list[ImportStream] = [
         SamplesStream(LocalTimeConverter(zone), register_map, machine_id=machine_id, alarm_codes=alarm_codes),
-        CutsStream(LocalTimeConverter(zone)),
+        CutsStream(LocalTimeConverter(zone), register_map),
         DecisionsStream(LocalTimeConverter(zone)),
         AnomaliesStream(LocalTimeConverter(zone)),
         EventsStream(LocalTimeConverter(zone)),
@@ -138,6 +138,9 @@ def import_smart_saw(
     finally:
         rejects.close()
         run.close()
+    raw_note = _raw_registers_note(next(iter(sources.values())).parent / "raw.db")
+    if raw_note:
+        summary.notes.append(raw_note)
     summary.rejected = rejects.count
     summary.reject_file = rejects.path if rejects.count else None
     summary.elapsed_s = time.monotonic() - started
@@ -275,6 +278,8 @@ class _Run:
                                     "know (left empty)")
             if side_entry is not None:
                 result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
+        if isinstance(stream, CutsStream):
+            result.notes.extend(stream.notes())
         if stream.times.ambiguous:
             result.notes.append(f"{stream.times.ambiguous} rows in a repeated DST hour (placed by their order)")
 
@@ -410,6 +415,31 @@ class _Run:
         rate = done / elapsed
         eta = max(total - done, 0) / rate if rate > 0 else None
         self.progress(Progress(name, done, total, rate, eta))
+
+
+def _raw_registers_note(path: Path) -> str:
+    """Why raw.db ``raw_registers`` is not imported (empty when there is no such table)."""
+    if not path.is_file():
+        return ""
+    try:
+        conn = open_source(path)
+        try:
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(raw_registers)")]
+            rows = int(conn.execute("SELECT count(*) FROM raw_registers").fetchone()[0]) if columns else 0
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"raw.db not imported (cannot be read: {exc})"
+    if not columns:
+        return ""
+    registers = sum(1 for name in columns if name.startswith("reg_"))
+    # SMART-SAW.md: one INTEGER column per register, reg_<address>_<name>, unscaled words, the
+    # addresses differing between versions. It says nothing of each word's scale, sign or width,
+    # nor which of this project's registers a name is: any value made from them would be a guess.
+    return (f"raw.db raw_registers ({rows} rows, {registers} register columns) not imported: it holds the PLC's "
+            "unscaled words, and the older system's records give neither their scale factors and word formats "
+            "nor which register each name is; the scaled values of the same readings come from total.db "
+            "sensor_data")
 
 
 def _count(conn: sqlite3.Connection, lo: int, hi: int) -> int:

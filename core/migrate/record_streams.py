@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
+from collections import Counter
 from typing import Any
 
+from core.analysis.geometry import Piece, Section
 from core.analysis.tables import INSERT_ANOMALY
 from core.migrate.cut_figures import CutFigures
 from core.migrate.localtime import LocalTimeConverter
 from core.migrate.smart_saw_columns import NUMERIC_COLUMNS
-from core.migrate.stream_base import ImportStream, Reject, Row, number, text
+from core.migrate.stream_base import ImportStream, Reject, Row, number, parse_code, text
+from core.registers import RegisterMap
 
 SOURCE = "smart-saw"
 
@@ -20,19 +24,40 @@ def _json(data: dict[str, Any]) -> str:
                       ensure_ascii=False, default=str)
 
 
+# cuts columns taken as they are from CutFigures' aggregates.
+_FIGURE_COLUMNS = ("band_id", "band_current_mean", "band_current_peak", "band_torque_mean", "band_torque_peak",
+                   "descent_speed_mean", "cutting_speed_mean", "deviation_abs_mean")
+# Dimensions a section needs for its area (core.analysis.geometry): round bar A; rectangle and
+# tube A, B; profile A to D.
+_NEEDED_DIMENSIONS = {Section.ROUND: 1, Section.RECTANGLE: 2, Section.TUBE: 2, Section.PROFILE: 4}
+
+
 class CutsStream(ImportStream):
-    """cutting_sessions -> total.db cuts (a cut is identified by its start: imported once)."""
+    """cutting_sessions -> total.db cuts (a cut is identified by its start: imported once).
+
+    Its band, means, vibration peak, energy and piece come from the cut's samples (CutFigures).
+    The cut area follows the engine's rule: the piece's section (kesit_yapisi, as a code of the
+    cross_section register) cut to the depth the head reached below the piece's top (its height:
+    malzeme_genisligi, else dimension A; the lowest head height of the cut's samples, else the
+    session's end height). Where the source lacks one of these the area stays empty and
+    ``missing`` counts why; never a guessed value.
+    """
 
     source_db, table, target_db, target_table = "total", "cutting_sessions", "total", "cuts"
     wanted = ("start_time", "end_time", "kesim_id", "controller_type", "start_height_mm", "end_height_mm",
               "duration_ms", "data_count")
     _COLUMNS = ("ts_ms", "start_ms", "end_ms", "duration_s", "outcome", "height_mm", "depth_mm",
-                "control_mode", "samples")
+                "control_mode", "samples", *_FIGURE_COLUMNS, "vibration_peak", "energy_kwh", "energy_method",
+                "material_type", "cross_section", "dimension_a", "dimension_b", "dimension_c", "dimension_d",
+                "area_cm2")
 
-    def __init__(self, times: LocalTimeConverter) -> None:
+    def __init__(self, times: LocalTimeConverter, register_map: RegisterMap | None = None) -> None:
         super().__init__(times)
         self._figures: CutFigures | None = None
-        self._extra: tuple[str, ...] = ()
+        self._enums = {name: {label.strip().casefold(): float(code) for code, label in register_map[name].enum}
+                       for name in ("cross_section", "material_type")
+                       if register_map is not None and name in register_map}
+        self.empty: Counter[str] = Counter()  # figure left empty (and why) -> cuts
 
     def attach(self, source: sqlite3.Connection) -> None:
         # The cut's band and means come from its samples in the same file (total.db sensor_data).
@@ -42,7 +67,6 @@ class CutsStream(ImportStream):
             return
         if figures.available:
             self._figures = figures
-            self._extra = tuple(name for name in figures.names if name != "samples")
 
     def map_row(self, row: Row) -> Row | None:
         values = dict(zip(self.columns, row[1:], strict=True))
@@ -64,12 +88,67 @@ class CutsStream(ImportStream):
         figures = self._figures.of(values.get("kesim_id"), values["start_time"], values.get("end_time")) \
             if self._figures is not None else {}
         samples = int(count) if count is not None else int(figures.get("samples", 0))
+        vibration = [v for v in (_finite(figures.get(f"vibration_{axis}_peak")) for axis in "xyz") if v is not None]
+        if not vibration:
+            self.empty["vibration_peak"] += 1
+        energy = self._energy(figures)
+        section = self._code("cross_section", figures.get("kesit_yapisi"))
+        dims = [_finite(figures.get(f"malzeme_{letter}_mm")) for letter in "abcd"]
+        head = _finite(figures.get("head_min"))
+        area = self._area(section, dims, _finite(figures.get("malzeme_genisligi")), end_h if head is None else head)
         return (end_ms, start_ms, end_ms, duration_s, "completed", start_h, depth,
-                text(values.get("controller_type")), samples, *(figures.get(name) for name in self._extra))
+                text(values.get("controller_type")), samples, *(figures.get(name) for name in _FIGURE_COLUMNS),
+                max(vibration) if vibration else None, energy, "counter" if energy is not None else "none",
+                self._code("material_type", figures.get("malzeme_cinsi")),
+                int(section) if section is not None and section.is_integer() else None, *dims, area)
+
+    def _code(self, register: str, value: object) -> float | None:
+        if value is None or register not in self._enums:
+            return None
+        return parse_code(value, self._enums[register])[0]
+
+    def _energy(self, figures: dict[str, Any]) -> float | None:
+        first, last = _finite(figures.get("energy_first")), _finite(figures.get("energy_last"))
+        if first is None or last is None:
+            self.empty["energy_kwh: no guc_kwh counter in the cut's samples"] += 1
+            return None
+        if last < first:
+            self.empty["energy_kwh: the guc_kwh counter went backwards (reset) in the cut"] += 1
+            return None
+        return round(last - first, 6)
+
+    def _area(self, section: float | None, dims: list[float | None], width: float | None,
+              head: float | None) -> float | None:
+        if section is None or not section.is_integer() or int(section) not in _NEEDED_DIMENSIONS:
+            self.empty["area_cm2: no known section shape (kesit_yapisi)"] += 1
+            return None
+        shape = Section(int(section))
+        needed = dims[:_NEEDED_DIMENSIONS[shape]]
+        if any(d is None or d <= 0 for d in needed):
+            self.empty["area_cm2: the source gives no section dimensions (malzeme_a_mm..d_mm)"] += 1
+            return None
+        a, b, c, d = (v or 0.0 for v in dims)
+        height = width if width is not None and width > 0 else a
+        if head is None:
+            self.empty["area_cm2: no head height (kafa_yuksekligi_mm / end_height_mm)"] += 1
+            return None
+        depth = min(max(height - head, 0.0), height)
+        return round(Piece(shape, a, b, c, d).area_cm2(depth), 3)
+
+    def notes(self) -> list[str]:
+        """What the summary says about the figures left empty (and how many cuts)."""
+        return [f"{count} cuts without {what}" for what, count in sorted(self.empty.items())]
 
     def insert_sql(self) -> str:
-        columns = (*self._COLUMNS, *self._extra)
-        return f"INSERT OR IGNORE INTO cuts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        return (f"INSERT OR IGNORE INTO cuts ({', '.join(self._COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(self._COLUMNS))})")
+
+
+def _finite(value: object) -> float | None:
+    """A number from the source's figures; text, inf or NULL is no number (the figure stays empty)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 class DecisionsStream(ImportStream):

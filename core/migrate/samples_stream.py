@@ -18,7 +18,7 @@ from typing import Any
 from core.migrate import units
 from core.migrate.localtime import LocalTimeConverter, LocalTimeError
 from core.migrate.smart_saw_columns import CODE_COLUMNS, NUMERIC_COLUMNS
-from core.migrate.stream_base import ImportStream, Reject, Row, number
+from core.migrate.stream_base import ImportStream, Reject, Row, number, parse_code
 from core.registers import RegisterMap
 from core.storage.recorder import MAX_VARIABLES
 
@@ -210,7 +210,7 @@ class SamplesStream(ImportStream):
         values: list[float | None] = []
         names = 0
         for value, enum in zip(codes, self._enums, strict=True):
-            code, named = _code_value(value, enum)
+            code, named = parse_code(value, enum)
             values.append(code)
             names += named
         parsed = (tuple(values), names)
@@ -221,7 +221,7 @@ class SamplesStream(ImportStream):
 
     def code_value(self, index: int, value: object) -> tuple[float | None, int]:
         """The code of one value of code column ``index`` (of ``codes``) and 1 if it was a name."""
-        return _code_value(value, self._enums[index])
+        return parse_code(value, self._enums[index])
 
     def _explain(self, row: Row) -> None:
         for column, value in zip(self._numeric, row[2:], strict=False):
@@ -302,18 +302,3 @@ class SamplesStream(ImportStream):
             self._alarm_code = int(state.get("alarm_code", 0))
             self._alarm_text = str(state.get("alarm_text", ""))
 
-
-def _code_value(value: object, enum: dict[str, float]) -> tuple[float | None, int]:
-    """A code column's value: a number (also written as text) kept, a name its enum code or NULL."""
-    if value is None or isinstance(value, int | float):
-        return (None if value is None else float(value)), 0
-    text = str(value).strip()
-    try:
-        number_ = float(text.replace(",", "."))
-    except ValueError:
-        number_ = math.nan
-    if math.isfinite(number_):
-        return number_, 0
-    if text.casefold() in enum:
-        return enum[text.casefold()], 0
-    return None, int(bool(text))

@@ -119,3 +119,23 @@ def text(value: object) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def parse_code(value: object, enum: dict[str, float]) -> tuple[float | None, int]:
+    """A code column's value: a number (also written as text) kept, a name its enum code or NULL.
+
+    ``enum``: the register's names, stripped and casefolded -> code. The second item is 1 when
+    the value was a name the enum does not know (counted in the summary), else 0.
+    """
+    if value is None or isinstance(value, int | float):
+        return (None if value is None else float(value)), 0
+    text_ = str(value).strip()
+    try:
+        number_ = float(text_.replace(",", "."))
+    except ValueError:
+        number_ = math.nan
+    if math.isfinite(number_):
+        return number_, 0
+    if text_.casefold() in enum:
+        return enum[text_.casefold()], 0
+    return None, int(bool(text_))

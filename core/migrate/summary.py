@@ -57,6 +57,7 @@ class ImportSummary:
     rejected: int = 0
     cancelled: bool = False
     elapsed_s: float = 0.0
+    notes: list[str] = field(default_factory=list)  # about the source as a whole (e.g. files not imported)
 
     @property
     def failed(self) -> bool:
@@ -79,6 +80,7 @@ class ImportSummary:
             out.extend(f"    {note}" for note in r.notes)
             if r.failed:
                 out.append(f"    FAILED: {r.failed}")
+        out.extend(f"  {note}" for note in self.notes)
         if self.reject_file is not None:
             out.append(f"  {self.rejected} rejected rows written to {self.reject_file}")
         rate = sum(r.read for r in self.streams) / self.elapsed_s if self.elapsed_s > 0 else 0.0

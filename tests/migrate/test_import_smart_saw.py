@@ -267,3 +267,21 @@ def test_missing_source_is_a_clear_error(tmp_path: Path, berlin: Settings, regis
 
     with pytest.raises(ImportError_, match="no smart-saw databases"):
         import_smart_saw(tmp_path / "nothing-here", berlin, register_map)
+
+
+def test_raw_registers_are_named_and_not_imported(tmp_path: Path, berlin: Settings, register_map: RegisterMap) -> None:
+    paths = build_source(tmp_path / "smart-saw")
+    raw = tmp_path / "smart-saw" / "raw.db"
+    conn = sqlite3.connect(raw)
+    with conn:
+        conn.execute("CREATE TABLE raw_registers (id INTEGER PRIMARY KEY, timestamp TEXT, "
+                     "reg_1015_serit_motor_akim INTEGER, reg_1016_serit_motor_tork INTEGER)")
+        conn.executemany("INSERT INTO raw_registers (timestamp, reg_1015_serit_motor_akim, reg_1016_serit_motor_tork) "
+                         "VALUES (?, ?, ?)", [("2025-05-09T14:03:21.512000", 125, 400)] * 3)
+    conn.close()
+    before = {**digest(paths), "raw": hashlib.sha256(raw.read_bytes()).hexdigest()}
+    summary = import_smart_saw(tmp_path / "smart-saw", berlin, register_map)
+    assert {**digest(paths), "raw": hashlib.sha256(raw.read_bytes()).hexdigest()} == before
+    note = "raw.db raw_registers (3 rows, 2 register columns) not imported: it holds the PLC's unscaled words"
+    assert any(line.strip().startswith(note) for line in summary.lines())
+    assert count(berlin.data_dir, "raw", "samples") == 10  # samples come from sensor_data only
