@@ -249,6 +249,13 @@ class EngineApi(Protocol):
 
     def alarm_summary(self) -> AlarmSummary: ...
 
+    def engineer_alarms(self) -> list[Alarm]:
+        """The engineer's queue: items for judgement, not an operator response (statistical detectors,
+        diagnostics; config analysis.alarms.engineer_queue) that need attention, highest priority and
+        newest first. Never on the operator's banner; counted in AlarmCounts.engineer. Acknowledged
+        with acknowledge_alarm like any alarm."""
+        ...
+
     def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]: ...
 
     def control_status(self) -> ControllerStatus | None:

@@ -76,6 +76,9 @@ class EngineQueries(ProductionQueries):
     def alarm_summary(self) -> AlarmSummary:
         return self.alarms.summary()
 
+    def engineer_alarms(self) -> list[Alarm]:
+        return self.alarms.engineer_queue()
+
     def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]:
         return self.alarms.subscribe(listener)
 

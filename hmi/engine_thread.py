@@ -205,6 +205,9 @@ class EngineThread:
     def alarm_summary(self) -> AlarmSummary:
         return self.engine.alarm_summary()
 
+    def engineer_alarms(self) -> list[Alarm]:
+        return self.engine.engineer_alarms()
+
     def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]:
         return self.engine.subscribe_alarms(listener)  # the engine thread: the bridge queues them
 

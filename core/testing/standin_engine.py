@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import AlarmManager
 from core.api import (
     EngineStatus,
@@ -100,11 +101,13 @@ class SqliteJournal:
 class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     def __init__(self, settings: Settings, register_map: RegisterMap, *, period_ms: int = 0,
                  with_control: bool = False, access: AccessControl | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, alarm_policy: AlarmPolicy | None = None) -> None:
         self.settings = settings
         self.register_map = register_map
         self.clock = clock
-        self.alarms = AlarmManager(clock=clock)
+        # alarm_policy: the engine's (AlarmPolicy.from_settings: priorities, texts, groups, engineer
+        # queue); without one, every alarm is the operator's with the raising code's text.
+        self.alarms = AlarmManager(clock=clock, policy=alarm_policy)
         self.audited: list[AuditRecord] = []
         self.access = access if access is not None else AccessControl.from_settings(
             settings, audit=self.audited.append, alarms=self.alarms, kdf=FAST_PARAMS)

@@ -1,8 +1,14 @@
-"""The alarms page: active alarms (priority, then newest first), acknowledge, shelve, history.
+"""The alarms page (ISA-18.2): the operator's alarms, the suppressed ones, history and the engineer queue.
 
-ISA-101 look: rows are grey and calm; only the priority cell of an alarm carries its priority
-colour, and unacknowledged alarms are bold. Touch targets are at least 48 px. Nothing here is
-modal: the shelve dialog answers through a signal, history reads are short read-only queries.
+Counts are the alarm manager's one definition (core.api AlarmCounts), worded as on the banner
+(hmi.widgets.alarm_strip.counts_text), so the banner, this page and the status bar always agree.
+States are told apart by more than colour (hmi.widgets.alarm_table): active-unacknowledged bold
+with a flashing priority shape, active-acknowledged steady, cleared-unacknowledged hollow and
+grey, shelved apart. Priority is shape + number + name. The engineer's queue (statistical
+detectors, never on the operator's banner) has its own tab for those who may act on it. Empty
+tables say so. Touch targets are at least 48 px. Nothing here is modal: the shelve dialog answers
+through a signal, history reads are short read-only queries in the engine's worker. Every text is
+tr()'d; the page retranslates on a language switch.
 """
 
 from __future__ import annotations
@@ -14,13 +20,11 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QEvent, QTimer, SignalInstance
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,40 +34,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Alarm, AlarmLogEntry, AlarmState, EngineApi, Priority, Result
+from core.api import Alarm, AlarmCounts, AlarmState, EngineApi, Permission, Result
 from core.api import AlarmHistoryFilter as HistoryFilter
 from hmi.dialogs.alarm_shelve import ShelveDialog
+from hmi.i18n import translate
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
+from hmi.widgets.alarm_strip import COLOURS, counts_text
+from hmi.widgets.alarm_table import AlarmTableModel, AlarmView, HistoryTableModel, language
+from hmi.widgets.empty_hint import EmptyHint
 
 log = logging.getLogger("bandsaw.hmi.alarms")
 
 TOUCH_PX = 56
-ROW_PX = 48
-PRIORITY_COLOURS: dict[Priority, tuple[str, str]] = {  # background, text
-    Priority.CRITICAL: ("#d0021b", "#ffffff"),
-    Priority.HIGH: ("#f28c00", "#000000"),
-    Priority.MEDIUM: ("#f5d000", "#000000"),
-    Priority.LOW: ("#9fc5e8", "#000000"),
-}
-STATE_TEXT = {
-    AlarmState.UNACKNOWLEDGED: "Unacknowledged",
-    AlarmState.ACKNOWLEDGED: "Acknowledged",
-    AlarmState.RETURNED_UNACKNOWLEDGED: "Cleared, not acknowledged",
-    AlarmState.SHELVED: "Shelved",
-    AlarmState.OUT_OF_SERVICE: "Out of service",
-    AlarmState.NORMAL: "Normal",
-}
-PERIODS: tuple[tuple[str, float | None], ...] = (("Last hour", 3600.0), ("Last 8 h", 8 * 3600.0),
-                                                 ("Last 24 h", 86400.0), ("Last 7 days", 7 * 86400.0),
-                                                 ("All", None))
-PRIORITY_FILTERS: tuple[tuple[str, int | None], ...] = (("All priorities", None), ("Critical", 1),
-                                                        ("High and above", 2), ("Medium and above", 3))
-ACTION_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("All actions", ()), ("Raised", ("raise",)), ("Cleared", ("clear",)), ("Acknowledged", ("acknowledge",)),
-    ("Shelving", ("shelve", "unshelve")), ("Service", ("remove_from_service", "return_to_service")),
-)
+FLASH_MS = 500  # as the banner: active-unacknowledged alarms flash once a second
+ACTIVE, SHELVED, HISTORY, ENGINEER = range(4)  # tab indices
+# The priority colours of the banner (background, text), for whoever paints a priority.
+PRIORITY_COLOURS = {p: (c.name(), "#ffffff" if int(p) == 1 else "#000000") for p, c in COLOURS.items()}
+PERIOD_SECONDS: tuple[float | None, ...] = (3600.0, 8 * 3600.0, 86400.0, 7 * 86400.0, None)
+PRIORITY_LIMITS: tuple[int | None, ...] = (None, 1, 2, 3)
+ACTION_SETS: tuple[tuple[str, ...], ...] = ((), ("raise",), ("clear",), ("acknowledge",), ("shelve", "unshelve"),
+                                            ("remove_from_service", "return_to_service"))
+ALARM_COLUMNS = {AlarmTableModel.PRIORITY: "4 Critical", AlarmTableModel.RAISED: "2026-12-31 23:59:59",
+                 AlarmTableModel.STATE: "Cleared, not acknowledged"}
+HISTORY_COLUMNS = {0: "2026-12-31 23:59:59", 2: "removed from service", 3: "4 Critical", 5: "administrator"}
 
 
 class AlarmSignals(Protocol):
@@ -73,10 +68,6 @@ class AlarmSignals(Protocol):
     alarms_changed: SignalInstance
 
 
-def _time_text(ts_ms: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts_ms / 1000))
-
-
 def _permitted(user: str, action: str) -> bool:
     # Acknowledge/shelve are checked once access control names them; until then anyone logged in.
     if action in {a.value for a in Action}:
@@ -84,163 +75,58 @@ def _permitted(user: str, action: str) -> bool:
     return bool(user)
 
 
-class AlarmTableModel(QAbstractTableModel):
-    HEADERS = ("Priority", "Raised", "Alarm", "State", "Detail")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.alarms: list[Alarm] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def set_alarms(self, alarms: list[Alarm]) -> None:
-        self.beginResetModel()
-        self.alarms = list(alarms)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.alarms)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.alarms):
-            return None
-        alarm = self.alarms[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(alarm, column)
-        if role == Qt.ItemDataRole.UserRole:
-            return alarm.key
-        if role == Qt.ItemDataRole.FontRole and alarm.state is AlarmState.UNACKNOWLEDGED:
-            return self._bold
-        colour = PRIORITY_COLOURS.get(alarm.priority)
-        # Colour marks what is abnormal: the priority cell of an alarm whose condition is active.
-        if column == 0 and colour is not None and alarm.condition and alarm.needs_attention:
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(colour[0]))
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(colour[1]))
-        if role == Qt.ItemDataRole.ForegroundRole and not alarm.condition:
-            return QBrush(QColor("#5f6366"))
-        return None
-
-    @staticmethod
-    def _text(alarm: Alarm, column: int) -> str:
-        if column == 0:
-            return alarm.priority.name.capitalize()
-        if column == 1:
-            return _time_text(alarm.raised_ms) if alarm.raised_ms else ""
-        if column == 2:
-            return alarm.text
-        if column == 3:
-            if alarm.state is AlarmState.SHELVED and alarm.shelved_until_ms:
-                return f"Shelved until {time.strftime('%H:%M', time.localtime(alarm.shelved_until_ms / 1000))}"
-            return STATE_TEXT.get(alarm.state, alarm.state.value)
-        if alarm.state in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
-            return alarm.shelve_reason
-        return "" if alarm.value is None else f"{alarm.value:.4g}"
-
-    def key_at(self, row: int) -> str | None:
-        return self.alarms[row].key if 0 <= row < len(self.alarms) else None
-
-    def row_of(self, key: str) -> int:
-        return next((row for row, alarm in enumerate(self.alarms) if alarm.key == key), -1)
+def summary_text(counts: AlarmCounts, *, engineer: bool) -> str:
+    """The page's count line: the banner's words (one definition), the engineer queue for engineers."""
+    text = counts_text(counts) or translate("AlarmsPage", "No alarms")
+    if engineer and counts.engineer:
+        text += " · " + translate("AlarmsPage", "engineer queue %1").replace("%1", str(counts.engineer))
+    return text
 
 
-class HistoryTableModel(QAbstractTableModel):
-    HEADERS = ("Time", "Alarm", "Action", "State", "Priority", "Text", "User")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.entries: list[AlarmLogEntry] = []
-
-    def set_entries(self, entries: list[AlarmLogEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid() or index.row() >= len(self.entries):
-            return None
-        entry = self.entries[index.row()]
-        priority = Priority(entry.priority).name.capitalize() if entry.priority in (1, 2, 3, 4) else entry.priority
-        return (_time_text(entry.ts_ms), entry.alarm_key, entry.action, entry.state.replace("_", " "),
-                priority, entry.text, entry.user)[index.column()]
-
-
-def _table(model: QAbstractTableModel, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(ROW_PX)
-    view.verticalHeader().setMinimumSectionSize(ROW_PX)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # finger scrolling
-    return view
-
-
-def _button(text: str, parent: QWidget, name: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
+def _button(parent: QWidget, name: str = "") -> QPushButton:
+    button = QPushButton(parent)
     button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
     if name:
         button.setObjectName(name)
     return button
 
 
-def _combo(items: tuple[tuple[str, Any], ...], parent: QWidget) -> QComboBox:
+def _combo(values: tuple[Any, ...], parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     combo.setMinimumHeight(TOUCH_PX)
-    for label, value in items:
-        combo.addItem(label, value)
+    for value in values:
+        combo.addItem("", value)
     return combo
 
 
 class AlarmsPage(QWidget):
     """``AlarmsPage(bridge, engine)``: bridge gives alarm signals; the engine's commands act (checked, audited)."""
 
-    def __init__(self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None, *,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AlarmsPage")
         self.engine = engine
-        self.user = Session.default(kiosk=engine.settings.hmi.kiosk).user
+        # The window's session (who is logged in now); set_user() names someone else.
+        self.session = session or getattr(parent, "session", None) or Session.default(kiosk=engine.settings.hmi.kiosk)
+        self._user: str | None = None
         self.export_dir: Path = engine.settings.data_dir / "exports"
         self.shelve_dialog: ShelveDialog | None = None
         self.history_task: asyncio.Task[int] | None = None
+        self._message: tuple[str, tuple[str, ...]] = ("", ())
 
         self.summary_label = QLabel("", self)
         self.summary_label.setObjectName("AlarmSummary")
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("AlarmMessage")
         self.message_label.setWordWrap(True)
+        self.message_label.setFixedHeight(48)  # a message never moves the buttons above it
 
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._build_active(), "Active")
-        self.tabs.addTab(self._build_shelved(), "Shelved")
-        self.tabs.addTab(self._build_history(), "History")
+        self.tabs.addTab(self._build_active(), "")
+        self.tabs.addTab(self._build_shelved(), "")
+        self.tabs.addTab(self._build_history(), "")
+        self.tabs.addTab(self._build_engineer(), "")
         self.tabs.currentChanged.connect(self._on_tab)
 
         layout = QVBoxLayout(self)
@@ -248,28 +134,48 @@ class AlarmsPage(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message_label)
 
+        self.flash = QTimer(self)
+        self.flash.setInterval(FLASH_MS)
+        self.flash.timeout.connect(self._toggle_flash)
+
         bridge.alarms_changed.connect(self.refresh)
         bridge.alarm_transition.connect(self._on_transition)
-        self.refresh()
+        self.retranslate()
+
+    @property
+    def user(self) -> str:
+        return self._user or self.session.user
+
+    @user.setter
+    def user(self, user: str) -> None:
+        self._user = user
 
     def set_user(self, user: str) -> None:
         """Who acknowledges and shelves from now on (login changes)."""
-        self.user = user
+        self._user = user
+        self.refresh()
 
     # --- building ------------------------------------------------------------------------
+
+    def _alarm_view(self, model: AlarmTableModel, parent: QWidget) -> AlarmView:
+        view = AlarmView(model, parent, fixed=ALARM_COLUMNS, icons=(AlarmTableModel.PRIORITY,),
+                         stretch=(AlarmTableModel.TEXT, AlarmTableModel.RESPONSE))
+        view.selectionModel().selectionChanged.connect(self._update_buttons)
+        return view
 
     def _build_active(self) -> QWidget:
         box = QWidget(self)
         self.active_model = AlarmTableModel(self)
-        self.active_view = _table(self.active_model, box)
-        self.active_view.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.ack_button = _button("Acknowledge", box, "AckButton")
+        self.active_view = self._alarm_view(self.active_model, box)
+        self.active_hint = EmptyHint(self.active_view, "")
+        self.ack_button = _button(box, "AckButton")
         self.ack_button.clicked.connect(self.acknowledge_selected)
-        self.ack_all_button = _button("Acknowledge all", box, "AckAllButton")
+        self.ack_all_button = _button(box, "AckAllButton")
         self.ack_all_button.clicked.connect(self.acknowledge_all)
-        self.shelve_button = _button("Shelve…", box, "ShelveButton")
+        self.shelve_button = _button(box, "ShelveButton")
         self.shelve_button.clicked.connect(self.open_shelve_dialog)
         row = QHBoxLayout()
+        row.setSpacing(12)
         for button in (self.ack_button, self.ack_all_button, self.shelve_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -281,13 +187,14 @@ class AlarmsPage(QWidget):
     def _build_shelved(self) -> QWidget:
         box = QWidget(self)
         self.shelved_model = AlarmTableModel(self)
-        self.shelved_view = _table(self.shelved_model, box)
-        self.shelved_view.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.unshelve_button = _button("Unshelve", box, "UnshelveButton")
+        self.shelved_view = self._alarm_view(self.shelved_model, box)
+        self.shelved_hint = EmptyHint(self.shelved_view, "")
+        self.unshelve_button = _button(box, "UnshelveButton")
         self.unshelve_button.clicked.connect(self.unshelve_selected)
-        self.return_button = _button("Return to service", box, "ReturnButton")
+        self.return_button = _button(box, "ReturnButton")
         self.return_button.clicked.connect(self.return_selected)
         row = QHBoxLayout()
+        row.setSpacing(12)
         row.addWidget(self.unshelve_button)
         row.addWidget(self.return_button)
         row.addStretch(1)
@@ -296,48 +203,123 @@ class AlarmsPage(QWidget):
         layout.addLayout(row)
         return box
 
+    def _build_engineer(self) -> QWidget:
+        box = QWidget(self)
+        self.engineer_model = AlarmTableModel(self)
+        self.engineer_view = self._alarm_view(self.engineer_model, box)
+        self.engineer_hint = EmptyHint(self.engineer_view, "")
+        self.engineer_note = QLabel(box)
+        self.engineer_note.setObjectName("EngineerNote")
+        self.engineer_note.setWordWrap(True)
+        self.engineer_ack_button = _button(box, "EngineerAckButton")
+        self.engineer_ack_button.clicked.connect(self.acknowledge_engineer_selected)
+        row = QHBoxLayout()
+        row.addWidget(self.engineer_ack_button)
+        row.addWidget(self.engineer_note, 1)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.engineer_view, 1)
+        layout.addLayout(row)
+        return box
+
     def _build_history(self) -> QWidget:
         box = QWidget(self)
-        self.period_combo = _combo(PERIODS, box)
+        self.period_combo = _combo(PERIOD_SECONDS, box)
         self.period_combo.setCurrentIndex(2)
-        self.priority_combo = _combo(PRIORITY_FILTERS, box)
-        self.action_combo = _combo(ACTION_FILTERS, box)
+        self.priority_combo = _combo(PRIORITY_LIMITS, box)
+        self.action_combo = _combo(ACTION_SETS, box)
         self.search_edit = QLineEdit(box)
-        self.search_edit.setPlaceholderText("Alarm or text contains…")
         self.search_edit.setMinimumHeight(TOUCH_PX)
         self.search_edit.returnPressed.connect(self.reload_history)
         for combo in (self.period_combo, self.priority_combo, self.action_combo):
             combo.currentIndexChanged.connect(self.reload_history)
-        self.refresh_button = _button("Refresh", box)
+        self.refresh_button = _button(box)
         self.refresh_button.clicked.connect(self.reload_history)
-        self.export_button = _button("Export CSV", box, "ExportButton")
+        self.export_button = _button(box, "ExportButton")
         self.export_button.clicked.connect(self._export_clicked)
         filters = QHBoxLayout()
+        filters.setSpacing(8)
         for widget in (self.period_combo, self.priority_combo, self.action_combo):
             filters.addWidget(widget)
         filters.addWidget(self.search_edit, 1)
         filters.addWidget(self.refresh_button)
         filters.addWidget(self.export_button)
         self.history_model = HistoryTableModel(self)
-        self.history_view = _table(self.history_model, box)
+        self.history_view = AlarmView(self.history_model, box, fixed=HISTORY_COLUMNS, icons=(3,), stretch=(1, 4))
+        self.history_hint = EmptyHint(self.history_view, "")
         layout = QVBoxLayout(box)
         layout.addLayout(filters)
         layout.addWidget(self.history_view, 1)
         return box
 
+    # --- language ------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Every fixed text in the screen's language (at start and on a language switch)."""
+        self.ack_button.setText(self.tr("Acknowledge"))
+        self.ack_all_button.setText(self.tr("Acknowledge all"))
+        self.shelve_button.setText(self.tr("Shelve…"))
+        self.unshelve_button.setText(self.tr("Unshelve"))
+        self.return_button.setText(self.tr("Return to service"))
+        self.engineer_ack_button.setText(self.tr("Acknowledge"))
+        self.engineer_note.setText(self.tr("Statistical detectors and diagnostics: for judgement, not an operator "
+                                           "response. They never reach the operator's banner."))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.export_button.setText(self.tr("Export CSV"))
+        self.search_edit.setPlaceholderText(self.tr("Alarm or text contains…"))
+        periods = (self.tr("Last hour"), self.tr("Last 8 h"), self.tr("Last 24 h"), self.tr("Last 7 days"),
+                   self.tr("All"))
+        priorities = (self.tr("All priorities"), self.tr("Critical"), self.tr("High and above"),
+                      self.tr("Medium and above"))
+        actions = (self.tr("All actions"), self.tr("Raised"), self.tr("Cleared"), self.tr("Acknowledged"),
+                   self.tr("Shelving"), self.tr("Service"))
+        for combo, texts in ((self.period_combo, periods), (self.priority_combo, priorities),
+                             (self.action_combo, actions)):
+            for i, text in enumerate(texts):
+                combo.setItemText(i, text)
+        self.active_hint.setText(self.tr("No alarms"))
+        self.shelved_hint.setText(self.tr("No shelved or out-of-service alarms"))
+        self.engineer_hint.setText(self.tr("The engineer queue is empty"))
+        self.history_hint.setText(self.tr("No alarm history for these filters"))
+        for model in (self.active_model, self.shelved_model, self.engineer_model):
+            model.retranslate()
+        self.history_model.retranslate()
+        for view in (self.active_view, self.shelved_view, self.engineer_view, self.history_view):
+            view.fit_columns()
+        self._say(*self._message_args())
+        self.refresh()
+
+    def _message_args(self) -> tuple[str, ...]:
+        return (self._message[0], *self._message[1])
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "flash"):
+            self.retranslate()
+
     # --- live state ----------------------------------------------------------------------
 
+    def engineer_view_allowed(self) -> bool:
+        """Engineers and up see the engineer queue (the engine's own permission table decides)."""
+        return self.engine.allowed(acting(self.user), Permission.CHANGE_CONTROL_SETTINGS)
+
     def refresh(self, _alarms: object = None) -> None:
-        """Re-read the manager: active list (priority, newest first), suppressed list, counts."""
+        """Re-read the manager: active list (priority, newest first), suppressed, engineer queue, counts."""
         self._reload(self.active_view, self.active_model, self.engine.active_alarms())
         self._reload(self.shelved_view, self.shelved_model, self.engine.suppressed_alarms())
-        summary = self.engine.alarm_summary()
-        parts = [f"{summary.unacknowledged} unacknowledged", f"{summary.active} active"]
-        if summary.shelved:
-            parts.append(f"{summary.shelved} shelved")
-        if summary.out_of_service:
-            parts.append(f"{summary.out_of_service} out of service")
-        self.summary_label.setText(" · ".join(parts))
+        engineer = self.engineer_view_allowed()
+        self._reload(self.engineer_view, self.engineer_model, self.engine.engineer_alarms() if engineer else [])
+        counts = self.engine.alarm_summary()
+        self.summary_label.setText(summary_text(counts, engineer=engineer))
+        self.tabs.setTabText(ACTIVE, self.tr("Alarms (%1)").replace("%1", str(counts.attention)))
+        self.tabs.setTabText(SHELVED, self.tr("Shelved (%1)").replace("%1", str(counts.shelved
+                                                                                  + counts.out_of_service)))
+        self.tabs.setTabText(HISTORY, self.tr("History"))
+        self.tabs.setTabText(ENGINEER, self.tr("Engineer queue (%1)").replace("%1", str(counts.engineer)))
+        if self.tabs.isTabVisible(ENGINEER) != engineer:
+            if not engineer and self.tabs.currentIndex() == ENGINEER:
+                self.tabs.setCurrentIndex(ACTIVE)
+            self.tabs.setTabVisible(ENGINEER, engineer)
+        self._update_flash()
         self._update_buttons()
 
     @staticmethod
@@ -348,13 +330,37 @@ class AlarmsPage(QWidget):
         if row >= 0:
             view.selectRow(row)
 
+    def _update_flash(self) -> None:
+        flashing = self.isVisible() and (self.active_model.flashing() or self.engineer_model.flashing())
+        if flashing and not self.flash.isActive():
+            self.flash.start()
+        elif not flashing and self.flash.isActive():
+            self.flash.stop()
+            self._set_lit(True)
+
+    def _toggle_flash(self) -> None:
+        self._set_lit(not self.active_model.lit)
+
+    def _set_lit(self, lit: bool) -> None:
+        for model in (self.active_model, self.engineer_model):
+            model.set_lit(lit)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()  # who is logged in may have changed while hidden
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flash.stop()  # a hidden page costs nothing
+        self._set_lit(True)
+        super().hideEvent(event)
+
     def _on_transition(self, _transition: object) -> None:
         # alarms_changed follows every transition; a shelving expiry changes the suppressed list.
-        if self.tabs.currentIndex() == 2 and self.isVisible():
+        if self.tabs.currentIndex() == HISTORY and self.isVisible():
             self.reload_history()
 
     def _on_tab(self, index: int) -> None:
-        if index == 2:
+        if index == HISTORY:
             self.reload_history()
 
     @staticmethod
@@ -369,6 +375,13 @@ class AlarmsPage(QWidget):
     def _update_buttons(self, *_args: object) -> None:
         alarm = self.selected_alarm()
         ackable = (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED)
+        may_ack = _permitted(self.user, "acknowledge_alarm")
+        may_shelve = _permitted(self.user, "shelve_alarm")
+        # Operators never see a button that can only refuse them.
+        for button, allowed in ((self.ack_button, may_ack), (self.ack_all_button, may_ack),
+                                (self.engineer_ack_button, may_ack), (self.shelve_button, may_shelve),
+                                (self.unshelve_button, may_shelve), (self.return_button, may_shelve)):
+            button.setVisible(allowed)
         self.ack_button.setEnabled(alarm is not None and alarm.state in ackable)
         self.ack_all_button.setEnabled(any(a.state in ackable for a in self.active_model.alarms))
         self.shelve_button.setEnabled(alarm is not None)
@@ -376,8 +389,25 @@ class AlarmsPage(QWidget):
         suppressed = self.engine.alarm(key) if key else None
         self.unshelve_button.setEnabled(suppressed is not None and suppressed.state is AlarmState.SHELVED)
         self.return_button.setEnabled(suppressed is not None and suppressed.state is AlarmState.OUT_OF_SERVICE)
+        key = self._selected_key(self.engineer_view, self.engineer_model)
+        item = self.engine.alarm(key) if key else None
+        self.engineer_ack_button.setEnabled(item is not None and item.state in ackable)
 
-    def _say(self, text: str) -> None:
+    def _say(self, key: str, *args: str) -> None:
+        """Message ``key`` (its English source) in the screen's language with %1.. filled."""
+        self._message = (key, args)
+        texts = {
+            "Acknowledged: %1": self.tr("Acknowledged: %1"),
+            "%1 alarm(s) acknowledged": self.tr("%1 alarm(s) acknowledged"),
+            "Shelved for %1 min: %2": self.tr("Shelved for %1 min: %2"),
+            "Could not shelve %1: %2": self.tr("Could not shelve %1: %2"),
+            "History unavailable: %1": self.tr("History unavailable: %1"),
+            "Export failed: %1": self.tr("Export failed: %1"),
+            "Exported %1 rows to %2": self.tr("Exported %1 rows to %2"),
+        }
+        text = texts.get(key, key)  # an engine's reason is shown as the engine words it
+        for i, value in enumerate(args, start=1):
+            text = text.replace(f"%{i}", value)
         self.message_label.setText(text)
 
     # --- operator actions ----------------------------------------------------------------
@@ -388,8 +418,17 @@ class AlarmsPage(QWidget):
             return False
         result = self.engine.acknowledge_alarm(acting(self.user), alarm.key)
         self.refresh()  # at once: the bridge's alarm event comes after this slot
-        self._say(f"Acknowledged: {alarm.text}" if result.ok else result.reason.capitalize())
+        if result.ok:
+            self._say("Acknowledged: %1", alarm.text_for(self._lang()))
+        else:
+            self._say(result.reason[:1].upper() + result.reason[1:])
         return result.ok
+
+    def acknowledge_engineer_selected(self) -> bool:
+        key = self._selected_key(self.engineer_view, self.engineer_model)
+        if key is None or not _permitted(self.user, "acknowledge_alarm"):
+            return False
+        return self._done(self.engine.acknowledge_alarm(acting(self.user), key))
 
     def acknowledge_all(self) -> int:
         if not _permitted(self.user, "acknowledge_alarm"):
@@ -400,7 +439,7 @@ class AlarmsPage(QWidget):
             return 0
         count = result.value or 0
         self.refresh()
-        self._say(f"{count} alarm{'s' if count != 1 else ''} acknowledged")
+        self._say("%1 alarm(s) acknowledged", str(count))
         return count
 
     def open_shelve_dialog(self) -> ShelveDialog | None:
@@ -423,9 +462,11 @@ class AlarmsPage(QWidget):
         result = self.engine.shelve_alarm(acting(self.user), key, duration_s, reason)
         self.refresh()
         alarm = self.engine.alarm(key)
-        name = alarm.text if alarm else key
-        self._say(f"Shelved for {duration_s / 60:.0f} min: {name}" if result.ok
-                  else f"Could not shelve {name}: {result.reason}")
+        name = alarm.text_for(self._lang()) if alarm else key
+        if result.ok:
+            self._say("Shelved for %1 min: %2", f"{duration_s / 60:.0f}", name)
+        else:
+            self._say("Could not shelve %1: %2", name, result.reason)
         return result.ok
 
     def unshelve_selected(self) -> bool:
@@ -441,6 +482,10 @@ class AlarmsPage(QWidget):
         if not result.ok:
             self._say(result.reason)
         return result.ok
+
+    @staticmethod
+    def _lang() -> str:
+        return language()
 
     # --- history -------------------------------------------------------------------------
 
@@ -473,7 +518,7 @@ class AlarmsPage(QWidget):
         """Read in the engine's worker thread: a locked or damaged log.db says so, never freezes."""
         result = await self.engine.alarm_history(self.history_filter())
         if not result.ok or result.value is None:
-            self._say(f"History unavailable: {result.reason}")
+            self._say("History unavailable: %1", result.reason)
             return 0
         self.history_model.set_entries(result.value)
         return len(result.value)
@@ -483,11 +528,11 @@ class AlarmsPage(QWidget):
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # disk full, permissions: say so, keep the page alive
-            self._say(f"Export failed: {exc}")
+            self._say("Export failed: %1", str(exc))
             return None
         result = await self.engine.export_alarm_history(acting(self.user), self.history_filter(limit=1_000_000), target)
         if not result.ok:
-            self._say(f"Export failed: {result.reason}")
+            self._say("Export failed: %1", result.reason)
             return None
-        self._say(f"Exported {result.value} rows to {target}")
+        self._say("Exported %1 rows to %2", str(result.value), str(target))
         return target

@@ -33,6 +33,280 @@
         </message>
     </context>
     <context>
+        <name>AlarmTable</name>
+        <message>
+            <source>Critical</source>
+            <translation>Kritik</translation>
+        </message>
+        <message>
+            <source>High</source>
+            <translation>Yüksek</translation>
+        </message>
+        <message>
+            <source>Medium</source>
+            <translation>Orta</translation>
+        </message>
+        <message>
+            <source>Low</source>
+            <translation>Düşük</translation>
+        </message>
+        <message>
+            <source>Shelved until %1: %2</source>
+            <translation>%1 saatine kadar rafta: %2</translation>
+        </message>
+        <message>
+            <source>Out of service: %1</source>
+            <translation>Hizmet dışı: %1</translation>
+        </message>
+        <message>
+            <source>Active, not acknowledged</source>
+            <translation>Etkin, onaylanmadı</translation>
+        </message>
+        <message>
+            <source>Active, acknowledged</source>
+            <translation>Etkin, onaylandı</translation>
+        </message>
+        <message>
+            <source>Cleared, not acknowledged</source>
+            <translation>Temizlendi, onaylanmadı</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>Normal</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Öncelik</translation>
+        </message>
+        <message>
+            <source>Raised</source>
+            <translation>Oluştu</translation>
+        </message>
+        <message>
+            <source>Alarm</source>
+            <translation>Alarm</translation>
+        </message>
+        <message>
+            <source>What to do</source>
+            <translation>Ne yapılmalı</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Durum</translation>
+        </message>
+        <message>
+            <source>raised</source>
+            <translation>oluştu</translation>
+        </message>
+        <message>
+            <source>cleared</source>
+            <translation>temizlendi</translation>
+        </message>
+        <message>
+            <source>acknowledged</source>
+            <translation>onaylandı</translation>
+        </message>
+        <message>
+            <source>shelved</source>
+            <translation>rafa kaldırıldı</translation>
+        </message>
+        <message>
+            <source>unshelved</source>
+            <translation>raftan indirildi</translation>
+        </message>
+        <message>
+            <source>removed from service</source>
+            <translation>hizmet dışı bırakıldı</translation>
+        </message>
+        <message>
+            <source>returned to service</source>
+            <translation>hizmete döndü</translation>
+        </message>
+        <message>
+            <source>text changed</source>
+            <translation>metin değişti</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zaman</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>İşlem</translation>
+        </message>
+        <message>
+            <source>Text</source>
+            <translation>Metin</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Kullanıcı</translation>
+        </message>
+    </context>
+    <context>
+        <name>AlarmsPage</name>
+        <message>
+            <source>No alarms</source>
+            <translation>Alarm yok</translation>
+        </message>
+        <message>
+            <source>engineer queue %1</source>
+            <translation>mühendis kuyruğu %1</translation>
+        </message>
+        <message>
+            <source>Acknowledge</source>
+            <translation>Onayla</translation>
+        </message>
+        <message>
+            <source>Acknowledge all</source>
+            <translation>Tümünü onayla</translation>
+        </message>
+        <message>
+            <source>Shelve…</source>
+            <translation>Rafa kaldır…</translation>
+        </message>
+        <message>
+            <source>Unshelve</source>
+            <translation>Raftan indir</translation>
+        </message>
+        <message>
+            <source>Return to service</source>
+            <translation>Hizmete döndür</translation>
+        </message>
+        <message>
+            <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator&apos;s banner.</source>
+            <translation>İstatistiksel algılayıcılar ve tanılama: değerlendirme içindir, operatör müdahalesi gerektirmez. Operatörün alarm şeridine asla düşmezler.</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Yenile</translation>
+        </message>
+        <message>
+            <source>Export CSV</source>
+            <translation>CSV dışa aktar</translation>
+        </message>
+        <message>
+            <source>Alarm or text contains…</source>
+            <translation>Alarm veya metin içerir…</translation>
+        </message>
+        <message>
+            <source>Last hour</source>
+            <translation>Son bir saat</translation>
+        </message>
+        <message>
+            <source>Last 8 h</source>
+            <translation>Son 8 sa</translation>
+        </message>
+        <message>
+            <source>Last 24 h</source>
+            <translation>Son 24 sa</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>Son 7 gün</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>Tümü</translation>
+        </message>
+        <message>
+            <source>All priorities</source>
+            <translation>Tüm öncelikler</translation>
+        </message>
+        <message>
+            <source>Critical</source>
+            <translation>Kritik</translation>
+        </message>
+        <message>
+            <source>High and above</source>
+            <translation>Yüksek ve üstü</translation>
+        </message>
+        <message>
+            <source>Medium and above</source>
+            <translation>Orta ve üstü</translation>
+        </message>
+        <message>
+            <source>All actions</source>
+            <translation>Tüm işlemler</translation>
+        </message>
+        <message>
+            <source>Raised</source>
+            <translation>Oluşan</translation>
+        </message>
+        <message>
+            <source>Cleared</source>
+            <translation>Temizlenen</translation>
+        </message>
+        <message>
+            <source>Acknowledged</source>
+            <translation>Onaylanan</translation>
+        </message>
+        <message>
+            <source>Shelving</source>
+            <translation>Rafa kaldırma</translation>
+        </message>
+        <message>
+            <source>Service</source>
+            <translation>Hizmet</translation>
+        </message>
+        <message>
+            <source>No shelved or out-of-service alarms</source>
+            <translation>Rafta veya hizmet dışı alarm yok</translation>
+        </message>
+        <message>
+            <source>The engineer queue is empty</source>
+            <translation>Mühendis kuyruğu boş</translation>
+        </message>
+        <message>
+            <source>No alarm history for these filters</source>
+            <translation>Bu filtrelerle alarm geçmişi yok</translation>
+        </message>
+        <message>
+            <source>Alarms (%1)</source>
+            <translation>Alarmlar (%1)</translation>
+        </message>
+        <message>
+            <source>Shelved (%1)</source>
+            <translation>Rafta (%1)</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>Geçmiş</translation>
+        </message>
+        <message>
+            <source>Engineer queue (%1)</source>
+            <translation>Mühendis kuyruğu (%1)</translation>
+        </message>
+        <message>
+            <source>Acknowledged: %1</source>
+            <translation>Onaylandı: %1</translation>
+        </message>
+        <message>
+            <source>%1 alarm(s) acknowledged</source>
+            <translation>%1 alarm onaylandı</translation>
+        </message>
+        <message>
+            <source>Shelved for %1 min: %2</source>
+            <translation>%1 dk rafa kaldırıldı: %2</translation>
+        </message>
+        <message>
+            <source>Could not shelve %1: %2</source>
+            <translation>%1 rafa kaldırılamadı: %2</translation>
+        </message>
+        <message>
+            <source>History unavailable: %1</source>
+            <translation>Geçmiş kullanılamıyor: %1</translation>
+        </message>
+        <message>
+            <source>Export failed: %1</source>
+            <translation>Dışa aktarma başarısız: %1</translation>
+        </message>
+        <message>
+            <source>Exported %1 rows to %2</source>
+            <translation>%1 satır %2 dosyasına aktarıldı</translation>
+        </message>
+    </context>
+    <context>
         <name>BandLifePanel</name>
         <message>
             <source>Life used</source>
