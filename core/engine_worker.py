@@ -163,7 +163,7 @@ async def run_in_process(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     feedback: bool = False,
-    nice: int = READER_NICE,
+    nice: int | None = None,
 ) -> T:
     """``fn(*args)`` in a spawned worker process at lower priority, awaited on the caller's loop.
 
@@ -171,8 +171,10 @@ async def run_in_process(
     With ``feedback=True`` the worker calls ``fn(*args, progress=..., cancel=...)``: its progress
     reaches ``progress`` (on a thread of this process) and ``cancel()`` is asked for it. The job's
     own exceptions are raised here; a worker that ends without an answer raises :class:`WorkerFailed`.
+    ``nice``: added to the worker's niceness (None: READER_NICE as it is when called).
     """
-    job = _Job(fn, args, name=name, nice=nice, progress=progress, cancel=cancel, feedback=feedback)
+    job = _Job(fn, args, name=name, nice=READER_NICE if nice is None else nice, progress=progress, cancel=cancel,
+               feedback=feedback)
     try:
         return await run_blocking(job.run, name=f"{name}-wait")
     except asyncio.CancelledError:
