@@ -9,6 +9,12 @@ Acquisition never waits on the screen: the engine calls :meth:`EngineBridge._on_
 its poll cycle, which only keeps the snapshot (latest wins) and posts one queued Qt event; the
 widgets update when the event loop gets to that event, after the poll cycle has returned. Alarm
 transitions are queued the same way (every one: they are events, not states).
+
+Replay (core.replay) is one switch here: while the engine replays a period, the widgets get the
+replayed samples instead of the live ones (every one, in order: a trend misses no point), and
+live snapshots only keep the link and data-age figures true; alarms stay live throughout.
+``replay_changed`` carries the engine's ReplayStatus, ``replay_reset`` says that what a widget
+holds of the previous stream (live or replayed) is void (a start, a seek, back to live).
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from core.api import Alarm, AlarmTransition, EngineApi, EngineStatus
+from core.api import Alarm, AlarmTransition, EngineApi, EngineStatus, ReplayState, ReplayStatus
 from core.snapshot import Quality, Snapshot
 
 log = logging.getLogger("bandsaw.hmi.bridge")
@@ -74,7 +80,11 @@ class EngineBridge(QObject):
     link_changed = Signal(bool)  # PLC data live (link up and fresh) or not
     alarm_transition = Signal(object)  # AlarmTransition
     alarms_changed = Signal(object)  # list[Alarm]: the active alarms after a transition
+    replay_changed = Signal(object)  # ReplayStatus: on the status timer while replaying, and on every switch
+    replay_reset = Signal()  # a new stream starts (replay start or seek, back to live): drop what you hold
     _wake = Signal()  # posted from the poll cycle; delivered by the event loop (queued)
+
+    REPLAY_BACKLOG = 5000  # replayed samples held for the screen at most (60x for 8 s at 10 Hz)
 
     def __init__(
         self,
@@ -103,6 +113,11 @@ class EngineBridge(QObject):
         # The engine may call in from its own thread (hmi.engine_thread): hand-over under a lock.
         self._handover = threading.Lock()
         self.dropped = 0  # snapshots a newer one replaced before the screen got to them
+        self._live: Snapshot | None = None  # the newest live snapshot (shown when replay ends)
+        self._pending_replay: list[tuple[Snapshot, int]] = []
+        self._replay = ReplayStatus()
+        self._replay_generation: int | None = None  # the replayed stream on screen; None: live
+        self._replay_floor = 0  # replayed samples of older generations are void
         self._wake.connect(self.flush, Qt.ConnectionType.QueuedConnection)
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -114,6 +129,7 @@ class EngineBridge(QObject):
         self._unsubscribe = [
             self.engine.subscribe(self._on_snapshot),
             self.engine.subscribe_alarms(self._on_alarm),
+            self.engine.subscribe_replay(self._on_replay),
         ]
         self._timer.start()
 
@@ -168,6 +184,21 @@ class EngineBridge(QObject):
     def active_alarms(self) -> list[Alarm]:
         return self.engine.active_alarms()
 
+    @property
+    def replaying(self) -> bool:
+        """The widgets show a replayed period, not live values."""
+        return self._replay_generation is not None
+
+    @property
+    def replay(self) -> ReplayStatus:
+        return self._replay
+
+    def sync_replay(self) -> ReplayStatus:
+        """Take the engine's replay state now (after a replay command) instead of at the next tick."""
+        self._check_replay(self.engine.replay_status())
+        self.flush()
+        return self._replay
+
     # --- engine callbacks (event loop thread, must return quickly) ----------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
@@ -176,6 +207,19 @@ class EngineBridge(QObject):
             if self._pending is not None:
                 self.dropped += 1
             self._pending = snapshot
+            post, self._woken = not self._woken, True
+        if post:
+            self._wake.emit()
+
+    def _on_replay(self, snapshot: Snapshot, generation: int) -> None:
+        """On the engine's loop: keep the replayed sample (all of them, bounded), ask for one delivery."""
+        with self._handover:
+            if generation < self._replay_floor:
+                return
+            self._pending_replay.append((snapshot, generation))
+            if len(self._pending_replay) > self.REPLAY_BACKLOG:
+                del self._pending_replay[: len(self._pending_replay) - self.REPLAY_BACKLOG]
+                self.dropped += 1
             post, self._woken = not self._woken, True
         if post:
             self._wake.emit()
@@ -193,26 +237,67 @@ class EngineBridge(QObject):
             self._woken = False
             snapshot, self._pending = self._pending, None
             transitions, self._pending_alarms = self._pending_alarms, []
+            replayed = [(s, g) for s, g in self._pending_replay if g >= self._replay_floor]
+            self._pending_replay = []
         if snapshot is not None:
-            self._show(snapshot)
+            self._live = snapshot
+            if snapshot.quality is not Quality.COMM_ERROR:
+                self._last_good = snapshot.monotonic  # the live data's age, replay or not
+            if self._replay_generation is None:
+                self._show(snapshot)
+            elif snapshot.quality is Quality.COMM_ERROR and self._link_ok:
+                self._update_link(False)
+        for replayed_snapshot, generation in replayed:
+            self._show_replayed(replayed_snapshot, generation)
         for transition in transitions:
             self.alarm_transition.emit(transition)
         if transitions:
             self.alarms_changed.emit(self.engine.active_alarms())
 
+    def _show_replayed(self, snapshot: Snapshot, generation: int) -> None:
+        if generation != self._replay_generation:
+            self._replay_generation = generation  # a start or a seek: a new stream
+            self._replay = replace(self._replay, generation=generation)
+            self._latest = None
+            self.replay_reset.emit()
+        if self._latest is not None and snapshot.ts_ms == self._latest.ts_ms:
+            # Paused: the same sample handed over anew keeps the values fresh, it is no new point.
+            self._latest = snapshot
+            for channel in list(self._channels.values()):
+                channel._feed(snapshot)
+            return
+        self._show(snapshot)
+
+    def _check_replay(self, status: ReplayStatus) -> None:
+        """The status timer's (and sync_replay's) look at the engine's replay: switch when it did."""
+        changed = status != self._replay
+        self._replay = status
+        if status.state is ReplayState.OFF:
+            with self._handover:
+                self._replay_floor = max(self._replay_floor, status.generation)
+                self._pending_replay = [(s, g) for s, g in self._pending_replay if g >= self._replay_floor]
+            if self._replay_generation is not None:
+                self._replay_generation = None  # back to live: the newest live values at once
+                self._latest = None
+                self.replay_reset.emit()
+                if self._live is not None:
+                    self._show(self._live)
+        if changed:
+            self.replay_changed.emit(status)
+
     def _show(self, snapshot: Snapshot) -> None:
         self._latest = snapshot
-        if snapshot.quality is not Quality.COMM_ERROR:
-            self._last_good = snapshot.monotonic
         for channel in list(self._channels.values()):
             channel._feed(snapshot)
         self.snapshot.emit(snapshot)
-        if snapshot.quality is Quality.COMM_ERROR and self._link_ok:
+        live = self._replay_generation is None
+        if live and snapshot.quality is Quality.COMM_ERROR and self._link_ok:
             self._update_link(False)  # a failed poll is news now, not at the next timer tick
 
     def _on_timer(self) -> None:
         try:
             self._status = self.engine.status()
+            self._check_replay(self.engine.replay_status())
         except Exception:  # a broken status must not stop the HMI's clock
             log.exception("engine.status() failed")
         now = self._clock()

@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -34,6 +35,7 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
+from hmi.i18n import translate
 from hmi.kiosk import apply_touch_sizes
 from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
@@ -41,6 +43,7 @@ from hmi.pages.trends import TrendsPage
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.widgets.banners import LinkBanner
+from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
 
@@ -120,6 +123,8 @@ class MainWindow(QMainWindow):
         self.sessions = SessionController(engine, session, parent=self)
 
         self.link_banner = LinkBanner(self.bridge, self)
+        self.replay_bar = ReplayBar(self.bridge, session, self)  # REPLAY, unmissable, while one runs
+        self.replay_chooser: ReplayChooser | None = None
         self.stack = PageStack(self)
         self.pages: dict[str, QWidget] = {
             "dashboard": OverviewPage(self.bridge, session, self),
@@ -148,6 +153,11 @@ class MainWindow(QMainWindow):
             self.nav_buttons[key] = button
             nav.addWidget(button)
         nav.addStretch(1)
+        self.replay_button = QPushButton(translate("MainWindow", "Replay…"), self)
+        self.replay_button.setObjectName("NavButton")
+        self.replay_button.setMinimumSize(112, NAV_HEIGHT)
+        self.replay_button.clicked.connect(self.open_replay)
+        nav.addWidget(self.replay_button)
         self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
         self.login_button.setMinimumHeight(NAV_HEIGHT)
         nav.addWidget(self.login_button)
@@ -163,11 +173,18 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)  # every pixel counts on the 1280x800 panel when the link banner shows
         layout.addWidget(self.link_banner)
+        layout.addWidget(self.replay_bar)
         layout.addLayout(nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.status_bar = HmiStatusBar(self.bridge, session.user, self)
         self.setStatusBar(self.status_bar)
+        self.replay_field = QLabel(translate("MainWindow", "REPLAY"), self)
+        self.replay_field.setObjectName("StatusField")
+        set_state(self.replay_field, "replay")
+        self.replay_field.setVisible(False)
+        self.status_bar.addWidget(self.replay_field)
+        self.bridge.replay_changed.connect(lambda status: self.replay_field.setVisible(status.active))
         self._build_menus()
         self.show_page("dashboard")
         self.sessions.user_changed.connect(self._user_changed)
@@ -197,9 +214,35 @@ class MainWindow(QMainWindow):
             self.first_admin_dialog = None
         if self.login_button is not None and self.login_button.dialog is not None:
             self.login_button.dialog.close()
+        if self.replay_chooser is not None:
+            self.replay_chooser.close()
         if self._sessions_running:
             self._sessions_running = False
             self.sessions.stop()
+
+    # --- replay ------------------------------------------------------------------------------
+
+    def open_replay(self) -> ReplayChooser:
+        """The chooser (non-modal): a period, a cut or an alarm; the dashboard shows the replay."""
+        if self.replay_chooser is None:
+            chooser = ReplayChooser(self.bridge, self.session, self)
+            chooser.started.connect(lambda _status: self._replay_started())
+            chooser.finished.connect(self._replay_chooser_closed)
+            self.replay_chooser = chooser
+        if self.session.kiosk:
+            apply_touch_sizes(self.replay_chooser, True)
+        self.replay_chooser.load_lists()
+        self.replay_chooser.open()
+        return self.replay_chooser
+
+    def _replay_started(self) -> None:
+        if self.stack.currentWidget() not in (self.pages["dashboard"], self.pages["trends"]):
+            self.show_page("dashboard")
+
+    def _replay_chooser_closed(self, _result: int) -> None:
+        if self.replay_chooser is not None:
+            self.replay_chooser.deleteLater()
+            self.replay_chooser = None
 
     def _first_admin_closed(self) -> None:
         self.first_admin_dialog = None

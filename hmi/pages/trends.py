@@ -201,6 +201,7 @@ class TrendsPage(QWidget):
         layout.addWidget(self.plot, 1)
 
         bridge.snapshot.connect(self._on_snapshot)
+        bridge.replay_reset.connect(self._on_stream_reset)  # replay (hmi/widgets/replay_bar.py)
         self.plot.cursor_moved.connect(self._on_cursor)
         self.plot.cursor_cleared.connect(self._on_cursor_cleared)
         self.plot.interacted.connect(lambda: self.pause_button.setChecked(True))
@@ -240,6 +241,12 @@ class TrendsPage(QWidget):
         self.plot.mark_dirty()
         if self.hint.isVisible():
             self._update_hint()
+
+    def _on_stream_reset(self) -> None:
+        """A replay started or jumped, or the screen went back to live: the held samples are another time's."""
+        self.buffer.clear()
+        self.pause_button.setChecked(False)
+        self.plot.mark_dirty()
 
     def _update_hint(self) -> None:
         self.hint.refresh()

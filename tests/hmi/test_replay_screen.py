@@ -1,0 +1,118 @@
+"""Replay on the screen: the REPLAY bar, the dashboard and trends fed replayed samples through the one
+switch in the bridge, a live critical alarm still shown, writes refused, pause/seek/speed, back to live."""
+
+from __future__ import annotations
+
+from hmi_testing import QLoop, wait_until
+from PySide6.QtCore import QDateTime
+from pytestqt.qtbot import QtBot
+from replay_data import raw_db, write_raw_db
+
+from core.api import Priority, ReplayState
+from core.config import Settings
+from core.registers import RegisterMap
+from core.testing.standin_engine import StandInEngine
+from hmi.main_window import MainWindow
+from hmi.pages.overview import OverviewPage
+from hmi.pages.trends import TrendsPage
+from hmi.session import Session
+from hmi.widgets.replay_bar import clock_text
+
+T0 = 1_750_000_000_000
+
+
+def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings: Settings,
+                                            register_map: RegisterMap) -> None:
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 600)  # a recorded minute
+    engine = StandInEngine(settings, register_map)
+    window = MainWindow(engine, Session.default(kiosk=False))
+    qtbot.addWidget(window)
+    window.bridge.attach()
+    window.show()
+    bridge, bar = window.bridge, window.replay_bar
+    overview, trends = window.pages["dashboard"], window.pages["trends"]
+    assert isinstance(overview, OverviewPage) and isinstance(trends, TrendsPage)
+    async def scenario() -> None:
+        engine.push({"band_current": 14.2})
+        bridge.refresh()
+        assert not bar.isVisible() and not bridge.replaying
+
+        chooser = window.open_replay()
+        chooser.tabs.setCurrentIndex(0)
+        chooser.start.setDateTime(QDateTime.fromMSecsSinceEpoch(T0))
+        chooser.span.setCurrentIndex(0)  # one minute
+        chooser.speed.setCurrentIndex(chooser.speed.findData(10.0))
+        chooser.replay_choice()
+        await wait_until(lambda: bridge.replaying and bar.isVisible(), what="the replay on screen")
+        assert bar.title.text() == "REPLAY" and window.replay_field.isVisible()
+        assert bar.time.text().startswith(clock_text(T0)[:16])
+        assert "not live" in bar.detail.text() and "10x" in bar.detail.text()
+
+        # Live polls go on underneath; the screen keeps the replayed values.
+        engine.push({"band_current": 99.0})
+        await wait_until(lambda: trends.buffer.times().size > 5, what="replayed trend points")
+        latest = bridge.latest
+        assert latest is not None and T0 <= latest.ts_ms < T0 + 60_000
+        assert bridge.channel("band_current").latest is not None
+        assert bridge.channel("band_current").latest.value != 99.0  # type: ignore[union-attr]
+        times = trends.buffer.times()
+        assert times.min() >= T0 / 1000 and times.max() < (T0 + 60_000) / 1000
+
+        # A live critical alarm is raised during the replay and shows at once.
+        engine.alarms.update("test.overload", True, "live overload", priority=Priority.CRITICAL)
+        await wait_until(lambda: "live overload" in overview.alarm_strip.text_label.text(),
+                             what="the live alarm on the overview")
+
+        # Writes are refused by the engine, with the reason on the screen.
+        task = overview.apply_preset("normal")
+        assert task is not None
+        await wait_until(task.done, what="the preset")
+        assert "replay is running" in overview.message.text() and engine.writes == []
+
+        bar.toggle_pause()
+        assert engine.replay_status().state is ReplayState.PAUSED and bar.play.text() == "Play"
+        bar.seek_fraction(0.5)
+        await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms >= T0 + 30_000,
+                             what="the seek")
+        await wait_until(lambda: trends.buffer.times().size > 0, what="the trend after the seek")
+        assert trends.buffer.times().min() >= (T0 + 30_000) / 1000  # the old stream was dropped
+        bar.set_speed(2.0)
+        assert engine.replay_status().speed == 2.0 and bar.speed.currentText() == "2x"
+
+        bar.back_to_live()
+        await wait_until(lambda: not bridge.replaying, what="back to live")
+        assert not bar.isVisible() and not window.replay_field.isVisible()
+        assert bridge.latest is not None and bridge.latest.values["band_current"] == 99.0  # the live value at once
+        assert trends.buffer.times().size <= 1
+        assert engine.replay_hold() == ""
+
+    try:
+        qloop.run(scenario())
+    finally:
+        window.finish()
+        qloop.run(engine.stop())
+
+
+def test_an_empty_period_says_why_in_the_chooser(qtbot: QtBot, qloop: QLoop, settings: Settings,
+                                                 register_map: RegisterMap) -> None:
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 100)
+    engine = StandInEngine(settings, register_map)
+    window = MainWindow(engine, Session.default(kiosk=False))
+    qtbot.addWidget(window)
+    window.bridge.attach()
+    async def scenario() -> None:
+        chooser = window.open_replay()
+        chooser.start.setDateTime(QDateTime.fromMSecsSinceEpoch(T0 + 86_400_000))
+        chooser.replay_choice()
+        await wait_until(lambda: "Not replayed" in chooser.message.text(), what="the refusal")
+        assert "no recorded samples" in chooser.message.text() and not window.bridge.replaying
+        chooser.tabs.setCurrentIndex(1)  # the cut list: empty here (no total.db)
+        chooser.replay_choice()
+        assert "Choose a cut or an alarm" in chooser.message.text()
+        chooser.reject()
+
+    try:
+        qloop.run(scenario())
+    finally:
+        window.finish()
+        qloop.run(engine.stop())
