@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -73,11 +75,28 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
 
+log = logging.getLogger("bandsaw.hmi.engine_thread")
+
 T = TypeVar("T")
 CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
 # How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms): the
 # poll needs the GIL for a moment each cycle while export and history workers run Python code.
 GIL_SWITCH_S = 0.001
+# The engine's thread runs this much nicer (negative: first) than the screen's, where the system
+# lets it (Linux, root or CAP_SYS_NICE; elsewhere it runs at the program's priority, said once
+# in the log). On a busy machine the kernel then gives the poll cycle the core before the screen.
+ENGINE_NICE = -5
+
+
+def _raise_priority() -> None:
+    """On the engine's thread: lower its niceness by ENGINE_NICE (Linux threads have their own)."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + ENGINE_NICE)
+    except OSError as exc:  # not permitted: the engine keeps the program's priority
+        log.info("engine thread priority not raised (%s): it runs at the screen's priority", exc)
 
 
 class _GuiCalls(QObject):
@@ -114,6 +133,7 @@ class EngineThread:
         holder: list[asyncio.AbstractEventLoop] = []
 
         def run() -> None:
+            _raise_priority()
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             holder.append(loop)
