@@ -1341,4 +1341,113 @@
             <translation>veri yok</translation>
         </message>
     </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Replay…</source>
+            <translation>Tekrar oynat…</translation>
+        </message>
+        <message>
+            <source>REPLAY</source>
+            <translation>TEKRAR OYNATMA</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReplayBar</name>
+        <message>
+            <source>%1 min</source>
+            <translation>%1 dk</translation>
+        </message>
+        <message>
+            <source>%1 h</source>
+            <translation>%1 sa</translation>
+        </message>
+        <message>
+            <source>REPLAY</source>
+            <translation>TEKRAR OYNATMA</translation>
+        </message>
+        <message>
+            <source>Back to live</source>
+            <translation>Canlıya dön</translation>
+        </message>
+        <message>
+            <source>Play</source>
+            <translation>Oynat</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Duraklat</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>duraklatıldı</translation>
+        </message>
+        <message>
+            <source>end of the period</source>
+            <translation>dönemin sonu</translation>
+        </message>
+        <message>
+            <source>not live: nothing is written to the PLC</source>
+            <translation>canlı değil: PLC'ye hiçbir şey yazılmaz</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReplayChooser</name>
+        <message>
+            <source>Replay</source>
+            <translation>Tekrar oynat</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>Başlangıç</translation>
+        </message>
+        <message>
+            <source>for</source>
+            <translation>süre</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zaman</translation>
+        </message>
+        <message>
+            <source>Cut</source>
+            <translation>Kesim</translation>
+        </message>
+        <message>
+            <source>Alarm</source>
+            <translation>Alarm</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>Hız</translation>
+        </message>
+        <message>
+            <source>Cut list unavailable: %1</source>
+            <translation>Kesim listesi alınamadı: %1</translation>
+        </message>
+        <message>
+            <source>Cut %1  %2  %3 s  %4</source>
+            <translation>Kesim %1  %2  %3 sn  %4</translation>
+        </message>
+        <message>
+            <source>Alarm history unavailable: %1</source>
+            <translation>Alarm geçmişi alınamadı: %1</translation>
+        </message>
+        <message>
+            <source>Choose a cut or an alarm in the list first</source>
+            <translation>Önce listeden bir kesim ya da alarm seçin</translation>
+        </message>
+        <message>
+            <source>Reading the recording…</source>
+            <translation>Kayıt okunuyor…</translation>
+        </message>
+        <message>
+            <source>Not replayed: %1</source>
+            <translation>Oynatılamadı: %1</translation>
+        </message>
+    </context>
 </TS>
