@@ -222,6 +222,8 @@ class ControlPage(QWidget):
         self.tabs.setTabText(0, self.tr("Decisions"))
         self.tabs.setTabText(1, self.tr("Model"))
         self.tabs.setTabText(2, self.tr("Torque guard settings"))
+        for part in (self.decisions_tab, self.features, self.model_panel, self.guard_panel):
+            part.retranslate()
         if self.confirm_dialog is not None:
             self.confirm_dialog.question.setText(self._confirm_question())
         self.refresh()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import DecisionView, MlJournal
+from hmi.i18n import translate
 
 log = logging.getLogger("bandsaw.hmi.control")
 
@@ -48,6 +49,14 @@ class DecisionTableModel(QAbstractTableModel):
     """The newest decisions first; ``update`` inserts only rows newer than the top one."""
 
     HEADERS = ("Time", "Action", "Mode", "Output", "Descent\nmm/min", "Cutting\nm/min", "Torque\n%", "Reason")
+
+    @staticmethod
+    def headers() -> tuple[str, ...]:
+        """HEADERS in the screen's language."""
+        return (translate("DecisionsTab", "Time"), translate("DecisionsTab", "Action"),
+                translate("DecisionsTab", "Mode"), translate("DecisionsTab", "Output"),
+                translate("DecisionsTab", "Descent\nmm/min"), translate("DecisionsTab", "Cutting\nm/min"),
+                translate("DecisionsTab", "Torque\n%"), translate("DecisionsTab", "Reason"))
     _BOLD_ACTIONS = frozenset({"write", "guard", "fault", "restore"})
     _ABNORMAL: ClassVar[dict[str, QColor]] = {
         "fault": QColor("#e0a000"), "guard": QColor("#f5d000"), "refused": QColor("#e0a000"),
@@ -68,7 +77,7 @@ class DecisionTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.headers()[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -154,13 +163,13 @@ class DecisionsTab(QWidget):
         header.setStretchLastSection(True)
         self._fitted_font = ""
         self.fit_columns()
-        self.changes_only = QPushButton("Only writes, guard and faults", self)
+        self.changes_only = QPushButton(self)
         self.changes_only.setCheckable(True)
         self.changes_only.setMinimumHeight(48)
         self.source_label = QLabel("", self)
         self.source_label.setObjectName("ControlNote")
         # Touch has no hover: tapping a row shows its whole reason here instead of in a tooltip.
-        self.detail = QLabel("Tap a row to read the whole decision.", self)
+        self.detail = QLabel(self)
         self.detail.setObjectName("ControlNote")
         self.detail.setWordWrap(True)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._show_detail(current.row()))
@@ -171,13 +180,20 @@ class DecisionsTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
+        self._source = ""
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.changes_only.setText(translate("DecisionsTab", "Only writes, guard and faults"))
+        self.detail.setText(translate("DecisionsTab", "Tap a row to read the whole decision."))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.HEADERS) - 1)
 
     def _show_detail(self, row: int) -> None:
         if not 0 <= row < len(self.model.rows):
             return
         r = self.model.rows[row]
         cells = [self.model.cell_text(r, c) for c in range(len(DecisionTableModel.HEADERS) - 1)]
-        headers = [h.replace("\n", " ") for h in DecisionTableModel.HEADERS]
+        headers = [h.replace("\n", " ") for h in DecisionTableModel.headers()]
         parts = [f"{headers[c]} {cells[c]}" for c in range(3, len(cells)) if cells[c] != "—"]
         text = f"{cells[0]} {r.action} ({r.mode}, model {r.model or '—'}): " + ", ".join(parts)
         self.detail.setText(text + (f" — {r.reason}" if r.reason else ""))
@@ -205,6 +221,7 @@ class DecisionsTab(QWidget):
             self.model.replace(rows)
         else:
             self.model.update(rows)
-        text = journal.error or f"{len(self.model.rows)} newest rows from ml.db, refreshed every second"
+        text = journal.error or translate("DecisionsTab", "%1 newest rows from ml.db, refreshed every second").replace(
+            "%1", str(len(self.model.rows)))
         if text != self.source_label.text():
             self.source_label.setText(text)

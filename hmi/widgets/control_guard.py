@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from core.api import Result
 from core.config import TorqueGuardSettings
+from hmi.i18n import translate
 from hmi.widgets.keypad import NumericEntry
 from hmi.widgets.style import set_state
 
@@ -38,8 +39,16 @@ GUARD_FIELDS = (
     GuardField("rise_threshold_pct", "Rise threshold", "%"),
     GuardField("descent_cut_pct", "Descent speed cut", "%"),
 )
-UNTIL_RESTART = ("Changes apply to the running torque guard at once and last until the program restarts; "
-                 "config/config.yaml is not changed.")
+def field_title(name: str) -> str:
+    """A guard field's title in the screen's language."""
+    titles = {"activation_delay_s": translate("GuardSettingsPanel", "Activation delay (time)"),
+              "activation_descent_mm": translate("GuardSettingsPanel", "Activation delay (descent)"),
+              "rise_threshold_pct": translate("GuardSettingsPanel", "Rise threshold"),
+              "descent_cut_pct": translate("GuardSettingsPanel", "Descent speed cut"),
+              "enabled": translate("GuardSettingsPanel", "Guard")}
+    return titles.get(name, name)
+
+
 
 
 def limits_text(name: str, unit: str) -> str:
@@ -58,11 +67,10 @@ def limits_text(name: str, unit: str) -> str:
 
 
 def validation_text(exc: ValidationError) -> str:
-    titles = {f.name: f.title for f in GUARD_FIELDS}
     problems = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
-        problems.append(f"{titles.get(name, name)}: {error['msg'].lower()}")
+        problems.append(f"{field_title(name)}: {error['msg'].lower()}")
     return "; ".join(problems)
 
 
@@ -99,15 +107,19 @@ class GuardSettingsPanel(QWidget):
         self.entries: dict[str, NumericEntry] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.addWidget(QLabel("Guard", self), 0, 0)
+        self.guard_caption = QLabel(self)
+        grid.addWidget(self.guard_caption, 0, 0)
+        self.captions: dict[str, QLabel] = {}
         grid.addWidget(self.enabled_button, 0, 1)
         for row, field in enumerate(GUARD_FIELDS, start=1):
             limits = limits_text(field.name, field.unit)
-            entry = NumericEntry(field.title, kiosk=kiosk, limits=limits, parent=self)
+            entry = NumericEntry(field_title(field.name), kiosk=kiosk, limits=limits, parent=self)
             entry.setMinimumHeight(TOUCH_PX)
             entry.setMaximumWidth(200)
             self.entries[field.name] = entry
-            grid.addWidget(QLabel(field.title, self), row, 0)
+            caption = QLabel(self)
+            self.captions[field.name] = caption
+            grid.addWidget(caption, row, 0)
             grid.addWidget(entry, row, 1)
             unit = QLabel(f"{field.unit}    ({limits})" if limits else field.unit, self)
             unit.setObjectName("GuardLimits")
@@ -117,10 +129,10 @@ class GuardSettingsPanel(QWidget):
         self.other_label.setObjectName("GuardOther")
         self.other_label.setWordWrap(True)
 
-        self.apply_button = QPushButton("Apply", self)
+        self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("PrimaryButton")
-        self.revert_button = QPushButton("Undo edits", self)
-        self.config_button = QPushButton("Back to config values", self)
+        self.revert_button = QPushButton(self)
+        self.config_button = QPushButton(self)
         buttons = QHBoxLayout()
         for button in (self.apply_button, self.revert_button, self.config_button):
             button.setMinimumSize(150, TOUCH_PX)
@@ -133,7 +145,7 @@ class GuardSettingsPanel(QWidget):
         self.message = QLabel("", self)
         self.message.setObjectName("ControlMessage")
         self.message.setWordWrap(True)
-        note = QLabel(UNTIL_RESTART, self)
+        self.note = note = QLabel(self)
         note.setObjectName("ControlNote")
         note.setWordWrap(True)
 
@@ -144,6 +156,18 @@ class GuardSettingsPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(note)
         layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.guard_caption.setText(field_title("enabled"))
+        for name, caption in self.captions.items():
+            caption.setText(field_title(name))
+        self.apply_button.setText(translate("GuardSettingsPanel", "Apply"))
+        self.revert_button.setText(translate("GuardSettingsPanel", "Undo edits"))
+        self.config_button.setText(translate("GuardSettingsPanel", "Back to config values"))
+        self.note.setText(translate("GuardSettingsPanel", "Changes apply to the running torque guard at once and "
+                                                          "last until the program restarts; config/config.yaml is "
+                                                          "not changed."))
         self.show_live()
 
     # --- values ------------------------------------------------------------------------
@@ -158,8 +182,9 @@ class GuardSettingsPanel(QWidget):
             entry.set_value(getattr(live, name))
         self._set_enabled_button(live.enabled)
         self.other_label.setText(
-            f"Compares torque now with torque {live.lookback_mm:g} mm higher; the band counts as engaged "
-            f"{live.min_reference_torque_pct:g} % points above free running (config only)."
+            translate("GuardSettingsPanel", "Compares torque now with torque %1 mm higher; the band counts as engaged "
+                                            "%2 % points above free running (config only).")
+            .replace("%1", f"{live.lookback_mm:g}").replace("%2", f"{live.min_reference_torque_pct:g}")
         )
         self._say("none", "")
 
@@ -168,7 +193,7 @@ class GuardSettingsPanel(QWidget):
             if entry.kiosk != kiosk:
                 entry.kiosk = kiosk
                 entry.setReadOnly(kiosk)
-                entry.setPlaceholderText("tap to enter" if kiosk else "")
+                entry.setPlaceholderText(translate("GuardSettingsPanel", "tap to enter") if kiosk else "")
 
     def _toggle_enabled(self) -> None:
         self._set_enabled_button(not self._enabled)
@@ -176,7 +201,8 @@ class GuardSettingsPanel(QWidget):
     def _set_enabled_button(self, enabled: bool) -> None:
         self._enabled = enabled
         self.enabled_button.setChecked(enabled)
-        self.enabled_button.setText("Enabled" if enabled else "DISABLED")
+        self.enabled_button.setText(translate("GuardSettingsPanel", "Enabled") if enabled
+                                    else translate("GuardSettingsPanel", "DISABLED"))
         set_state(self.enabled_button, "normal" if enabled else "warn")
 
     def edits(self) -> dict[str, float | bool] | str:
@@ -185,7 +211,7 @@ class GuardSettingsPanel(QWidget):
         for field in GUARD_FIELDS:
             value = self.entries[field.name].value()
             if value is None:
-                return f"{field.title}: enter a number"
+                return translate("GuardSettingsPanel", "%1: enter a number").replace("%1", field_title(field.name))
             values[field.name] = value
         return values
 
@@ -198,7 +224,7 @@ class GuardSettingsPanel(QWidget):
             return False
         edits = self.edits()
         if isinstance(edits, str):
-            self._say("refused", f"Not applied — {edits}")
+            self._say("refused", translate("GuardSettingsPanel", "Not applied — %1").replace("%1", edits))
             return False
         return self._apply_values(edits)
 
@@ -216,23 +242,26 @@ class GuardSettingsPanel(QWidget):
         # checks the permission, applies it to the running guard and audits each change.
         result = self._apply(values)
         if not result.ok or result.value is None:
-            self._say("refused", f"Not applied — {result.reason}")
+            self._say("refused", translate("GuardSettingsPanel", "Not applied — %1").replace("%1", result.reason))
             return False
         changed = result.value
         if not changed:
             self.show_live()
-            self._say("ok", "No change: these are the running values.")
+            self._say("ok", translate("GuardSettingsPanel", "No change: these are the running values."))
             return True
-        titles = {f.name: (f.title, f.unit) for f in GUARD_FIELDS} | {"enabled": ("Guard", "")}
+        titles = {f.name: (field_title(f.name), f.unit) for f in GUARD_FIELDS}
+        titles["enabled"] = (field_title("enabled"), "")
         parts = []
         for name, (old, new) in changed.items():
             title, unit = titles[name]
             if isinstance(new, bool):
-                parts.append(f"{title} {'enabled' if new else 'DISABLED'}")
+                state = (translate("GuardSettingsPanel", "enabled") if new
+                         else translate("GuardSettingsPanel", "DISABLED"))
+                parts.append(f"{title} {state}")
             else:
                 parts.append(f"{title.lower()} {old:g} → {new:g} {unit}".strip())
         self.show_live()
-        self._say("ok", f"Applied: {'; '.join(parts)}. Until restart.")
+        self._say("ok", translate("GuardSettingsPanel", "Applied: %1. Until restart.").replace("%1", "; ".join(parts)))
         self.applied.emit(changed)
         return True
 

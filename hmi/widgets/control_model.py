@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import ControlView, ModelFile, Result
+from hmi.i18n import translate
 from hmi.tasks import spawn
 from hmi.widgets.style import set_state
 
@@ -77,10 +78,10 @@ class ModelPanel(QWidget):
         self.fields: dict[str, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        for row, (key, title) in enumerate((("name", "Model"), ("sha256", "sha256"), ("sklearn", "scikit-learn"),
-                                            ("file", "File"), ("output", "Output"), ("features", "Features"),
-                                            ("training", "Training"))):
-            caption = QLabel(title)
+        self.captions: dict[str, QLabel] = {}
+        for row, key in enumerate(("name", "sha256", "sklearn", "file", "output", "features", "training")):
+            caption = QLabel()
+            self.captions[key] = caption
             caption.setObjectName("FieldTitle")
             value = QLabel("—")
             value.setObjectName("FieldValue")
@@ -91,14 +92,14 @@ class ModelPanel(QWidget):
             self.fields[key] = value
         grid.setColumnStretch(1, 1)
 
-        choose = QLabel("Model files", self)
+        self.choose = choose = QLabel(self)
         choose.setObjectName("SectionTitle")
         self.list = QListWidget(self)
         self.list.setObjectName("ModelList")
         self.list.setMinimumHeight(2 * 52)
         self.list.currentItemChanged.connect(lambda *_a: self._update_buttons())
-        self.rescan_button = QPushButton("Rescan", self)
-        self.load_button = QPushButton("Load selected model", self)
+        self.rescan_button = QPushButton(self)
+        self.load_button = QPushButton(self)
         self.load_button.setObjectName("PrimaryButton")
         for button in (self.rescan_button, self.load_button):
             button.setMinimumSize(150, TOUCH_PX)
@@ -127,7 +128,20 @@ class ModelPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        self.retranslate()
         self.start_rescan()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        titles = {"name": translate("ModelPanel", "Model"), "sha256": "sha256", "sklearn": "scikit-learn",
+                  "file": translate("ModelPanel", "File"), "output": translate("ModelPanel", "Output"),
+                  "features": translate("ModelPanel", "Features"), "training": translate("ModelPanel", "Training")}
+        for key, caption in self.captions.items():
+            caption.setText(titles[key])
+        self.choose.setText(translate("ModelPanel", "Model files"))
+        self.rescan_button.setText(translate("ModelPanel", "Rescan"))
+        self.load_button.setText(translate("ModelPanel", "Load selected model"))
+        self._shown = ()  # the manifest texts again, in the new language
         self.refresh()
 
     # --- the loaded model ----------------------------------------------------------------
@@ -142,11 +156,11 @@ class ModelPanel(QWidget):
             return
         self._shown = key
         if control is None:
-            self._fill(name="— (the engine is not running)")
+            self._fill(name=translate("ModelPanel", "— (the engine is not running)"))
             return
         if model is None:
-            reason = error or "no model configured (ml.model_path)"
-            self._fill(name=f"No model loaded — {reason}")
+            reason = error or translate("ModelPanel", "no model configured (ml.model_path)")
+            self._fill(name=translate("ModelPanel", "No model loaded — %1").replace("%1", reason))
             set_state(self.fields["name"], "refused" if error else "none")
             return
         set_state(self.fields["name"], "none")
@@ -160,10 +174,11 @@ class ModelPanel(QWidget):
             name=manifest.name,
             file=path.name if path is not None else "—",
             features=f"{len(manifest.features)}: {', '.join(manifest.features)}",
-            output=f"{manifest.output_kind}; steps per decision "
+            output=f"{manifest.output_kind}; " + translate("ModelPanel", "steps per decision") + " "
                    + ", ".join(f"{k} {v:g}" for k, v in manifest.steps.items()),
             training=training_text(dict(manifest.training)),
-            sklearn=sk if sk == sklearn.__version__ else f"{sk} (this install {sklearn.__version__})",
+            sklearn=sk if sk == sklearn.__version__ else f"{sk} (" + translate("ModelPanel", "this install %1").replace(
+                "%1", sklearn.__version__) + ")",
             sha256=f"{manifest.sha256[:12]}…",
         )
         self.fields["sha256"].setToolTip(manifest.sha256)
@@ -192,7 +207,7 @@ class ModelPanel(QWidget):
         for model_file in files:
             text = model_file.describe()
             if loaded is not None and model_file.path.resolve() == loaded:
-                text += "   (loaded)"
+                text += "   " + translate("ModelPanel", "(loaded)")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, model_file.path)
             item.setToolTip(str(model_file.path))
@@ -200,9 +215,9 @@ class ModelPanel(QWidget):
             if current is not None and model_file.path == current:
                 self.list.setCurrentItem(item)
         if not result.ok:
-            self._say("refused", f"Models cannot be listed: {result.reason}")
+            self._say("refused", translate("ModelPanel", "Models cannot be listed: %1").replace("%1", result.reason))
         elif not files:
-            self._say("none", "No model manifests (*.json) in the model folders.")
+            self._say("none", translate("ModelPanel", "No model manifests (*.json) in the model folders."))
         self._update_buttons()
         return files
 
@@ -238,16 +253,17 @@ class ModelPanel(QWidget):
             return False
         control = self._control()
         if control is None:
-            self._say("refused", "Not loaded — the engine is not running.")
+            self._say("refused", translate("ModelPanel", "Not loaded — the engine is not running."))
             return False
         if control.status.controlling:
-            self._say("refused", "Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.")
+            self._say("refused", translate("ModelPanel", "Not loaded — ML is controlling a cut: switch ML off or wait "
+                                                         "for the cut to end."))
             return False
-        self._say("busy", f"Checking {path.name} (sha256, versions)…")
+        self._say("busy", translate("ModelPanel", "Checking %1 (sha256, versions)…").replace("%1", path.name))
         try:  # the engine verifies in a worker thread, loads, raises or clears the alarm, audits
             self.task = spawn(self._load(path))
         except RuntimeError:
-            self._say("refused", "Not loaded — no event loop is running.")
+            self._say("refused", translate("ModelPanel", "Not loaded — no event loop is running."))
             return False
         self.loading = path
         self._update_buttons()
@@ -264,10 +280,10 @@ class ModelPanel(QWidget):
         self.loading = None
         if ok:
             log.info("ML model %s loaded from the HMI", path)
-            self._say("ok", f"Loaded {path.name}.")
+            self._say("ok", translate("ModelPanel", "Loaded %1.").replace("%1", path.name))
         else:
             log.warning("ML model %s refused: %s", path, why)
-            self._say("refused", f"Refused: {why}")
+            self._say("refused", translate("ModelPanel", "Refused: %1").replace("%1", why))
         await self.rescan()
         self.refresh()
         self.loaded.emit(ok, why)

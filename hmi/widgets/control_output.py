@@ -12,6 +12,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from hmi.i18n import translate
+
 _TRACK = QColor("#eceded")
 _BORDER = QColor("#8c9094")
 _BAR = QColor("#5b5f63")
@@ -58,9 +60,9 @@ class CoefficientBar(QWidget):
         painter.drawLine(int(centre), int(rect.top()), int(centre), int(rect.bottom()))
         painter.setPen(_TEXT)
         labels = QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16)
-        painter.drawText(labels, int(Qt.AlignmentFlag.AlignLeft), "−1 slower")
+        painter.drawText(labels, int(Qt.AlignmentFlag.AlignLeft), translate("CoefficientBar", "−1 slower"))
         painter.drawText(labels, int(Qt.AlignmentFlag.AlignHCenter), "0")
-        painter.drawText(labels, int(Qt.AlignmentFlag.AlignRight), "faster +1")
+        painter.drawText(labels, int(Qt.AlignmentFlag.AlignRight), translate("CoefficientBar", "faster +1"))
 
 
 def feature_text(value: float) -> str:
@@ -78,7 +80,7 @@ class FeatureTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 2, parent)
         self.setObjectName("FeatureTable")
-        self.setHorizontalHeaderLabels(["Model input", "Value"])
+        self.retranslate()
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(26)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -89,6 +91,9 @@ class FeatureTable(QTableWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self._names: tuple[str, ...] = ()
         self.held = True
+
+    def retranslate(self) -> None:
+        self.setHorizontalHeaderLabels([translate("FeatureTable", "Model input"), translate("FeatureTable", "Value")])
 
     def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool) -> None:
         if names != self._names:

@@ -307,6 +307,17 @@
     </message>
 </context>
 <context>
+    <name>CoefficientBar</name>
+    <message>
+        <source>−1 slower</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>faster +1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ControlPage</name>
     <message>
         <source>initial delay</source>
@@ -605,6 +616,142 @@
     </message>
 </context>
 <context>
+    <name>DecisionsTab</name>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Descent
+mm/min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cutting
+m/min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Torque
+%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only writes, guard and faults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tap a row to read the whole decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 newest rows from ml.db, refreshed every second</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FeatureTable</name>
+    <message>
+        <source>Model input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GuardSettingsPanel</name>
+    <message>
+        <source>Activation delay (time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation delay (descent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rise threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Descent speed cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo edits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to config values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes apply to the running torque guard at once and last until the program restarts; config/config.yaml is not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compares torque now with torque %1 mm higher; the band counts as engaged %2 % points above free running (config only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tap to enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DISABLED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: enter a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not applied — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No change: these are the running values.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applied: %1. Until restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HmiStatusBar</name>
     <message>
         <source>poll %1 Hz</source>
@@ -714,6 +861,97 @@
     </message>
     <message>
         <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelPanel</name>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load selected model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (the engine is not running)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no model configured (ml.model_path)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model loaded — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>steps per decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this install %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(loaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models cannot be listed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model manifests (*.json) in the model folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not loaded — the engine is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking %1 (sha256, versions)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not loaded — no event loop is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loaded %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -410,6 +410,17 @@
         </message>
     </context>
     <context>
+        <name>CoefficientBar</name>
+        <message>
+            <source>−1 slower</source>
+            <translation>−1 daha yavaş</translation>
+        </message>
+        <message>
+            <source>faster +1</source>
+            <translation>daha hızlı +1</translation>
+        </message>
+    </context>
+    <context>
         <name>ControlPage</name>
         <message>
             <source>initial delay</source>
@@ -708,6 +719,145 @@
         </message>
     </context>
     <context>
+        <name>DecisionsTab</name>
+        <message>
+            <source>Time</source>
+            <translation>Zaman</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>İşlem</translation>
+        </message>
+        <message>
+            <source>Mode</source>
+            <translation>Mod</translation>
+        </message>
+        <message>
+            <source>Output</source>
+            <translation>Çıktı</translation>
+        </message>
+        <message>
+            <source>Descent
+mm/min</source>
+            <translation>İniş
+mm/dk</translation>
+        </message>
+        <message>
+            <source>Cutting
+m/min</source>
+            <translation>Kesme
+m/dk</translation>
+        </message>
+        <message>
+            <source>Torque
+%</source>
+            <translation>Tork
+%</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Neden</translation>
+        </message>
+        <message>
+            <source>Only writes, guard and faults</source>
+            <translation>Yalnızca yazmalar, koruma ve arızalar</translation>
+        </message>
+        <message>
+            <source>Tap a row to read the whole decision.</source>
+            <translation>Kararın tamamını okumak için bir satıra dokunun.</translation>
+        </message>
+        <message>
+            <source>%1 newest rows from ml.db, refreshed every second</source>
+            <translation>ml.db&apos;den en yeni %1 satır, her saniye yenilenir</translation>
+        </message>
+    </context>
+    <context>
+        <name>FeatureTable</name>
+        <message>
+            <source>Model input</source>
+            <translation>Model girdisi</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>Değer</translation>
+        </message>
+    </context>
+    <context>
+        <name>GuardSettingsPanel</name>
+        <message>
+            <source>Activation delay (time)</source>
+            <translation>Devreye girme gecikmesi (süre)</translation>
+        </message>
+        <message>
+            <source>Activation delay (descent)</source>
+            <translation>Devreye girme gecikmesi (iniş)</translation>
+        </message>
+        <message>
+            <source>Rise threshold</source>
+            <translation>Yükselme eşiği</translation>
+        </message>
+        <message>
+            <source>Descent speed cut</source>
+            <translation>İniş hızı kesintisi</translation>
+        </message>
+        <message>
+            <source>Guard</source>
+            <translation>Koruma</translation>
+        </message>
+        <message>
+            <source>Apply</source>
+            <translation>Uygula</translation>
+        </message>
+        <message>
+            <source>Undo edits</source>
+            <translation>Düzenlemeleri geri al</translation>
+        </message>
+        <message>
+            <source>Back to config values</source>
+            <translation>Yapılandırma değerlerine dön</translation>
+        </message>
+        <message>
+            <source>Changes apply to the running torque guard at once and last until the program restarts; config/config.yaml is not changed.</source>
+            <translation>Değişiklikler çalışan tork korumasına hemen uygulanır ve program yeniden başlayana kadar geçerlidir; config/config.yaml değişmez.</translation>
+        </message>
+        <message>
+            <source>Compares torque now with torque %1 mm higher; the band counts as engaged %2 % points above free running (config only).</source>
+            <translation>Şimdiki torku %1 mm yukarıdaki torkla karşılaştırır; şerit boşta çalışmanın %2 puan üstünde kesimde sayılır (yalnızca yapılandırma).</translation>
+        </message>
+        <message>
+            <source>tap to enter</source>
+            <translation>girmek için dokunun</translation>
+        </message>
+        <message>
+            <source>Enabled</source>
+            <translation>Etkin</translation>
+        </message>
+        <message>
+            <source>DISABLED</source>
+            <translation>DEVRE DIŞI</translation>
+        </message>
+        <message>
+            <source>%1: enter a number</source>
+            <translation>%1: bir sayı girin</translation>
+        </message>
+        <message>
+            <source>Not applied — %1</source>
+            <translation>Uygulanmadı — %1</translation>
+        </message>
+        <message>
+            <source>No change: these are the running values.</source>
+            <translation>Değişiklik yok: bunlar çalışan değerler.</translation>
+        </message>
+        <message>
+            <source>enabled</source>
+            <translation>etkin</translation>
+        </message>
+        <message>
+            <source>Applied: %1. Until restart.</source>
+            <translation>Uygulandı: %1. Yeniden başlatmaya kadar.</translation>
+        </message>
+    </context>
+    <context>
         <name>HmiStatusBar</name>
         <message>
             <source>poll %1 Hz</source>
@@ -818,6 +968,97 @@
         <message>
             <source>OK</source>
             <translation>Tamam</translation>
+        </message>
+    </context>
+    <context>
+        <name>ModelPanel</name>
+        <message>
+            <source>Model</source>
+            <translation>Model</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>Dosya</translation>
+        </message>
+        <message>
+            <source>Output</source>
+            <translation>Çıktı</translation>
+        </message>
+        <message>
+            <source>Features</source>
+            <translation>Girdiler</translation>
+        </message>
+        <message>
+            <source>Training</source>
+            <translation>Eğitim</translation>
+        </message>
+        <message>
+            <source>Model files</source>
+            <translation>Model dosyaları</translation>
+        </message>
+        <message>
+            <source>Rescan</source>
+            <translation>Yeniden tara</translation>
+        </message>
+        <message>
+            <source>Load selected model</source>
+            <translation>Seçili modeli yükle</translation>
+        </message>
+        <message>
+            <source>— (the engine is not running)</source>
+            <translation>— (motor çalışmıyor)</translation>
+        </message>
+        <message>
+            <source>no model configured (ml.model_path)</source>
+            <translation>model yapılandırılmadı (ml.model_path)</translation>
+        </message>
+        <message>
+            <source>No model loaded — %1</source>
+            <translation>Model yüklenmedi — %1</translation>
+        </message>
+        <message>
+            <source>steps per decision</source>
+            <translation>karar başına adımlar</translation>
+        </message>
+        <message>
+            <source>this install %1</source>
+            <translation>bu kurulum %1</translation>
+        </message>
+        <message>
+            <source>(loaded)</source>
+            <translation>(yüklü)</translation>
+        </message>
+        <message>
+            <source>Models cannot be listed: %1</source>
+            <translation>Modeller listelenemiyor: %1</translation>
+        </message>
+        <message>
+            <source>No model manifests (*.json) in the model folders.</source>
+            <translation>Model klasörlerinde model bildirimi (*.json) yok.</translation>
+        </message>
+        <message>
+            <source>Not loaded — the engine is not running.</source>
+            <translation>Yüklenmedi — motor çalışmıyor.</translation>
+        </message>
+        <message>
+            <source>Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.</source>
+            <translation>Yüklenmedi — ML bir kesimi kontrol ediyor: ML&apos;yi kapatın veya kesimin bitmesini bekleyin.</translation>
+        </message>
+        <message>
+            <source>Checking %1 (sha256, versions)…</source>
+            <translation>%1 denetleniyor (sha256, sürümler)…</translation>
+        </message>
+        <message>
+            <source>Not loaded — no event loop is running.</source>
+            <translation>Yüklenmedi — olay döngüsü çalışmıyor.</translation>
+        </message>
+        <message>
+            <source>Loaded %1.</source>
+            <translation>%1 yüklendi.</translation>
+        </message>
+        <message>
+            <source>Refused: %1</source>
+            <translation>Reddedildi: %1</translation>
         </message>
     </context>
     <context>

@@ -114,6 +114,10 @@ def test_turkish_texts_and_back(shown: ControlPage, qapp: QApplication, tmp_path
         assert shown.tabs.tabText(0) == "Kararlar"
         assert shown.mode_label.text() == "MANUEL"
         assert shown.toggle.text() == "ML'yi aç"
+        assert shown.guard_panel.apply_button.text() == "Uygula"
+        assert shown.model_panel.load_button.text() == "Seçili modeli yükle"
+        assert shown.decisions.headerData(0, Qt.Orientation.Horizontal) == "Zaman"
+        assert shown.features.horizontalHeaderItem(0).text() == "Model girdisi"
         assert shown.request_ml_on()
         dialog = shown.confirm_dialog
         assert dialog is not None and dialog.yes_button.text() == "Evet, ML'yi aç"
@@ -122,3 +126,4 @@ def test_turkish_texts_and_back(shown: ControlPage, qapp: QApplication, tmp_path
         translator.switch("en")
     QApplication.processEvents()
     assert shown.tabs.tabText(0) == "Decisions" and shown.toggle.text() == "Switch ML on"
+    assert shown.guard_panel.apply_button.text() == "Apply"
