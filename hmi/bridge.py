@@ -247,14 +247,16 @@ class EngineBridge(QObject):
                 self._show(snapshot)
             elif snapshot.quality is Quality.COMM_ERROR and self._link_ok:
                 self._update_link(False)
-        for replayed_snapshot, generation in replayed:
-            self._show_replayed(replayed_snapshot, generation)
+        for i, (replayed_snapshot, generation) in enumerate(replayed):
+            self._show_replayed(replayed_snapshot, generation, last=i == len(replayed) - 1)
         for transition in transitions:
             self.alarm_transition.emit(transition)
         if transitions:
             self.alarms_changed.emit(self.engine.active_alarms())
 
-    def _show_replayed(self, snapshot: Snapshot, generation: int) -> None:
+    def _show_replayed(self, snapshot: Snapshot, generation: int, *, last: bool = True) -> None:
+        """Every replayed sample goes to ``snapshot`` (trends, the cut); channels (values shown as
+        numbers) only get the last of a delivery: at 60x that is ~30 samples per delivery."""
         if generation != self._replay_generation:
             self._replay_generation = generation  # a start or a seek: a new stream
             self._replay = replace(self._replay, generation=generation)
@@ -266,7 +268,11 @@ class EngineBridge(QObject):
             for channel in list(self._channels.values()):
                 channel._feed(snapshot)
             return
-        self._show(snapshot)
+        if last:
+            self._show(snapshot)
+        else:
+            self._latest = snapshot
+            self.snapshot.emit(snapshot)
 
     def _check_replay(self, status: ReplayStatus) -> None:
         """The status timer's (and sync_replay's) look at the engine's replay: switch when it did."""

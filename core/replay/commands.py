@@ -16,6 +16,7 @@ from collections.abc import Callable
 from core.api import Result, UserSession
 from core.config import Settings
 from core.control.service import MlControl
+from core.offload import run_blocking
 from core.registers import RegisterMap
 from core.replay.reader import ReplayReadError, recorded_columns, when
 from core.replay.source import ReplayRefused, ReplaySource, check_speed
@@ -75,7 +76,8 @@ class ReplayCommands:
             return self._replay_failed(session, "replay_start", target, why)
         try:
             check_speed(speed)
-            columns = recorded_columns(self.settings.data_dir, self.register_map.names)
+            columns = await run_blocking(recorded_columns, self.settings.data_dir, self.register_map.names,
+                                         name="bandsaw-replay-read")
         except (ReplayRefused, ReplayReadError) as exc:
             return self._replay_failed(session, "replay_start", target, str(exc))
         await self._replay_close()

@@ -1,0 +1,173 @@
+"""Replay (#19.4): how fast a replay of a day starts and seeks, and whether it raises the poll jitter.
+
+The whole HMI on the real engine and the in-process simulator at 10 Hz, the engine on its own
+thread (as shipped), on a data directory whose raw.db holds 24 h of every register at 10 Hz
+(864,000 rows, generated first by bench/gui_stall.py's make_raw). Phases of the same run, the same
+length each, measured by bench/gui_stall.py's Recorder (the poller's own deadline records):
+
+  bare:    the dashboard live, nobody touching it (the baseline);
+  dash60:  a replay of the day's middle on the dashboard at 60x;
+  trend60: the same on Trends at 60x, with a seek every 2 s to a random point of the day;
+  bare2:   live again (after Back to live), the baseline once more.
+
+It prints, beside the baseline, missed poll slots and poll-start lateness (p50/p99/max), the time
+from asking for a replay to its first sample on screen for starts at 0 h, 12 h and 23.9 h of the
+day, and the seek times. Targets: start <= 1 s; no more missed slots or p99 than the baseline.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/replay.py [--hours 24] [--phase-s 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from gui_stall import ENGINEER, PIN, Phase, Recorder, _load, _settings, make_raw  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from core.config import Settings  # noqa: E402
+from core.registers import load_register_map  # noqa: E402
+
+HOUR_MS = 3_600_000
+
+
+async def first_on_screen(window: Any, start_ms: int, end_ms: int, speed: float) -> float:
+    """Seconds from asking for the replay until its first sample is what the screen shows."""
+    bridge = window.bridge
+    t0 = time.perf_counter()
+    result = await bridge.engine.replay_start(window.session.actor(), start_ms, end_ms, speed=speed)
+    assert result.ok, result.reason
+    while not (bridge.replaying and bridge.latest is not None and start_ms <= bridge.latest.ts_ms < end_ms):  # noqa: ASYNC110
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - t0
+
+
+async def seek_on_screen(window: Any, position_ms: int) -> float:
+    bridge = window.bridge
+    t0 = time.perf_counter()
+    result = await bridge.engine.replay_seek(window.session.actor(), position_ms)
+    assert result.ok, result.reason
+    generation = result.value.generation
+    while bridge.replay.generation < generation or bridge.latest is None or bridge.latest.ts_ms < position_ms:  # noqa: ASYNC110
+        await asyncio.sleep(0.002)
+    return time.perf_counter() - t0
+
+
+async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple[list[Phase], list[str]]:
+    from core.engine import Engine
+    from hmi.app import run_window
+
+    holder: dict[str, Any] = {}
+
+    def factory(s: Settings, m: Any, simulate: bool) -> Engine:
+        engine = Engine(s, m, simulate=True)
+        if engine.access.store.get(ENGINEER) is None:
+            engine.access.store.add(ENGINEER, "engineer", PIN)
+        holder["engine"] = engine
+        return engine
+
+    register_map = load_register_map(settings.register_map_path)
+    task = asyncio.ensure_future(run_window(settings, register_map, factory, simulate=True,
+                                            window_ready=lambda w: holder.__setitem__("window", w)))
+    while not (holder.get("engine") and holder["engine"].running):  # noqa: ASYNC110 - started elsewhere
+        await asyncio.sleep(0.05)
+    window, engine = holder["window"], holder["engine"]
+    window.resize(1280, 800)
+    await asyncio.sleep(3.0)  # first polls, caches, the first paint of every widget
+    recorder = Recorder(engine)
+    notes: list[str] = []
+    phases: list[Phase] = []
+    first, last = day
+
+    mark = recorder.mark()
+    await asyncio.sleep(phase_s)
+    phases.append(recorder.phase("bare", mark))
+
+    starts = []
+    for offset_h in (0.0, 12.0, 23.9):
+        begin = first + int(offset_h * HOUR_MS)
+        starts.append(await first_on_screen(window, begin, last, 60.0))
+        await asyncio.sleep(0.5)
+    notes.append("replay start to first sample on screen (0 h, 12 h, 23.9 h of the day): "
+                 + ", ".join(f"{s * 1000:.0f} ms" for s in starts) + f"  (max {max(starts) * 1000:.0f} ms)")
+
+    window.show_page("dashboard")
+    await first_on_screen(window, first + 12 * HOUR_MS, last, 60.0)
+    mark = recorder.mark()
+    await asyncio.sleep(phase_s)
+    phases.append(recorder.phase("dash60", mark))
+    emitted = engine.replay_status().emitted
+
+    window.show_page("trends")
+    mark = recorder.mark()
+    seeks = []
+    rng = random.Random(7)
+    deadline = time.monotonic() + phase_s
+    while time.monotonic() < deadline:
+        seeks.append(await seek_on_screen(window, rng.randrange(first, last - HOUR_MS)))
+        await asyncio.sleep(2.0)
+    phases.append(recorder.phase("trnd60", mark))
+    notes.append(f"seek to a random point of the day, to its sample on screen: median "
+                 f"{statistics.median(seeks) * 1000:.0f} ms, max {max(seeks) * 1000:.0f} ms over {len(seeks)}")
+    notes.append(f"samples replayed on the dashboard phase: {emitted:,} in {phase_s:g} s "
+                 f"(60x at 10 Hz: {600 * phase_s:,.0f} expected)")
+
+    stopped = await window.bridge.engine.replay_stop(window.session.actor())
+    assert stopped.ok, stopped.reason
+    window.bridge.sync_replay()
+    window.show_page("dashboard")
+    mark = recorder.mark()
+    await asyncio.sleep(phase_s)
+    phases.append(recorder.phase("bare2", mark))
+    notes.append(f"snapshots the screen skipped (latest wins or replay backlog): {window.bridge.dropped}")
+    window.close()
+    await task
+    return phases, notes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hours", type=float, default=24.0, help="hours of 10 Hz samples in raw.db")
+    parser.add_argument("--phase-s", type=float, default=20.0, help="seconds per measured phase")
+    args = parser.parse_args()
+    import qasync
+
+    print(f"load average at start {_load()}")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        settings = _settings(data_dir)
+        names = list(load_register_map(settings.register_map_path).names)
+        t0 = time.perf_counter()
+        end_ms = int(time.time() * 1000) - 5_000  # make_raw's end
+        rows = make_raw(data_dir, names, args.hours)
+        day = (end_ms - rows * 100, end_ms)
+        print(f"raw.db: {rows:,} rows x {len(names)} registers ({args.hours:g} h at 10 Hz), "
+              f"generated in {time.perf_counter() - t0:.0f} s; poll rate {settings.modbus.read_rate_hz:g} Hz; "
+              "engine on its own thread (hmi.engine_thread)")
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            phases, notes = runner.run(run(settings, args.phase_s, day))
+    for note in notes:
+        print(f"  {note}")
+    for phase in phases:
+        print(phase.line())
+    print(f"load average at the end {_load()} (2 cores: above 2, the bare phases themselves show other work's delays)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
