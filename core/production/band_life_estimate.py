@@ -97,13 +97,17 @@ def material_of(row: Mapping[str, Any]) -> str:
     return f"{key}/h{'?' if hardness is None else f'{hardness:g}'}"
 
 
+def area_of(row: Mapping[str, Any]) -> float:
+    """The cut's area (cm²); 0 when not known."""
+    return max(_num(row.get("area_cm2")) or 0.0, 0.0)
+
+
 def cut_loads(rows: Iterable[Mapping[str, Any]], settings: BandLifeSettings) -> list[CutLoad]:
     """One band's cuts, oldest first, as :class:`CutLoad` (the cut area runs over every cut)."""
     out: list[CutLoad] = []
     area = 0.0
     for row in rows:
-        cut_area = _num(row.get("area_cm2")) or 0.0
-        cut_area = max(cut_area, 0.0)
+        cut_area = area_of(row)
         out.append(CutLoad(int(row.get("start_ms") or 0), material_of(row), area + cut_area / 2.0,
                            cut_load(row, settings)))
         area += cut_area
@@ -153,25 +157,31 @@ def fit_trend(loads: Sequence[CutLoad]) -> TrendFit | None:
 
 
 def _solve(points: Sequence[CutLoad]) -> tuple[TrendFit | None, np.ndarray | None]:
+    """Per-material intercepts by demeaning within each material (the fixed-effects form of the
+    dummy-variable fit: same coefficients, O(n) instead of an n x materials design matrix)."""
     materials = sorted({p.material for p in points})
-    index = {m: i for i, m in enumerate(materials)}
-    y = np.log(np.array([p.load for p in points], dtype=float))
-    area = np.array([p.area_mid_cm2 for p in points], dtype=float)
-    scale = float(area.max()) if area.size and area.max() > 0 else 1.0
-    a = area / scale
-    dummies = np.zeros((len(points), len(materials)))
-    dummies[np.arange(len(points)), [index[p.material] for p in points]] = 1.0
     if len(points) <= len(materials) + 1:
         return None, None
+    index = {m: i for i, m in enumerate(materials)}
+    codes = np.array([index[p.material] for p in points])
+    counts = np.bincount(codes).astype(float)
+    y = np.log(np.array([p.load for p in points], dtype=float))
+    area = np.array([p.area_mid_cm2 for p in points], dtype=float)
+    scale = float(area.max()) if area.max() > 0 else 1.0
+    a = area / scale
+
+    def within(v: np.ndarray) -> np.ndarray:
+        return v - (np.bincount(codes, weights=v) / counts)[codes]
+
+    y_w = within(y)
     for quadratic in (True, False):
-        columns = [dummies, a[:, None]] + ([(a * a)[:, None]] if quadratic else [])
-        x = np.hstack(columns)
-        coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-        b1 = float(coef[len(materials)])
-        b2 = float(coef[len(materials) + 1]) if quadratic else 0.0
+        x = np.column_stack([within(a), within(a * a)] if quadratic else [within(a)])
+        coef, *_ = np.linalg.lstsq(x, y_w, rcond=None)
+        b1 = float(coef[0])
+        b2 = float(coef[1]) if quadratic else 0.0
         if quadratic and b2 < 0:
             continue  # wear does not slow down: a concave fit would put the end of life too far
-        residuals = y - x @ coef
+        residuals = y_w - x @ coef
         return TrendFit(b1 / scale, b2 / scale**2, len(points), len(materials)), residuals
     return None, None
 
@@ -183,10 +193,15 @@ def estimate(
     *,
     blade_life_area_cm2: float,
     run_s: float | None = None,
+    loads: Sequence[CutLoad] | None = None,
 ) -> BandEstimate:
-    """The band's figures and its estimated remaining life from its cut rows (oldest first)."""
-    loads = cut_loads(rows, settings)
-    area = sum(max(_num(r.get("area_cm2")) or 0.0, 0.0) for r in rows)
+    """The band's figures and its estimated remaining life from its cut rows (oldest first).
+
+    ``loads``: the rows' :func:`cut_loads`, when the caller keeps them (one per row, same order).
+    """
+    if loads is None:
+        loads = cut_loads(rows, settings)
+    area = sum(area_of(r) for r in rows)
     if run_s is None:
         run_s = sum(max((_num(r.get("duration_s")) or 0.0) - (_num(r.get("gap_s")) or 0.0), 0.0) for r in rows)
     usable = sum(1 for c in loads if c.load is not None)

@@ -20,7 +20,15 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.analysis.cut_stats import CutRecord
 from core.analysis.store import read_rows
 from core.analysis.tables import CUT_COLUMNS
-from core.production.band_life_estimate import BandEstimate, estimate
+from core.production.band_life_estimate import (
+    BandEstimate,
+    CutLoad,
+    area_of,
+    cut_load,
+    cut_loads,
+    estimate,
+    material_of,
+)
 from core.production.band_life_settings import BandLifeSettings
 
 log = logging.getLogger("bandsaw.production.band_life")
@@ -39,6 +47,7 @@ class BandLifeMonitor:
         self._blade_life = blade_life_area_cm2
         self.band: int | None = None
         self._rows: list[dict[str, Any]] = []
+        self._loads: list[CutLoad] = []  # one per row, kept so a cut costs one fit, not a pass over all rows
         self.current: BandEstimate | None = None
 
     # --- feeding -------------------------------------------------------------------------
@@ -48,7 +57,7 @@ class BandLifeMonitor:
         if band == self.band:
             return
         self.band = band
-        self._rows = self._load(band)
+        self._set_rows(self._load(band))
         self._refresh()
 
     def on_cut(self, record: CutRecord) -> None:
@@ -57,12 +66,21 @@ class BandLifeMonitor:
             return
         if record.band_id != self.band:
             self.band = record.band_id
-            self._rows = [r for r in self._load(record.band_id) if int(r["start_ms"]) < record.start_ms]
+            self._set_rows([r for r in self._load(record.band_id) if int(r["start_ms"]) < record.start_ms])
         if self._rows and int(self._rows[-1]["start_ms"]) >= record.start_ms:
             return  # already counted (a restart re-delivering the same cut)
-        self._rows.append(dict(zip(CUT_COLUMNS, record.row(), strict=True)))
-        del self._rows[:-MAX_ROWS]
+        row = dict(zip(CUT_COLUMNS, record.row(), strict=True))
+        before = self._loads[-1].area_mid_cm2 + area_of(self._rows[-1]) / 2.0 if self._rows else 0.0
+        self._rows.append(row)
+        self._loads.append(CutLoad(record.start_ms, material_of(row), before + area_of(row) / 2.0,
+                                   cut_load(row, self.settings)))
+        if len(self._rows) > MAX_ROWS:
+            self._set_rows(self._rows[-MAX_ROWS:])
         self._refresh()
+
+    def _set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self._rows = rows
+        self._loads = cut_loads(rows, self.settings)
 
     def life(self, band: int) -> tuple[float | None, str] | None:
         """(life used %, method) of ``band`` if it is the band this monitor follows."""
@@ -94,7 +112,8 @@ class BandLifeMonitor:
         if band is None:
             return
         try:
-            self.current = estimate(band, self._rows, self.settings, blade_life_area_cm2=self._blade_life)
+            self.current = estimate(band, self._rows, self.settings, blade_life_area_cm2=self._blade_life,
+                                    loads=self._loads)
         except (ValueError, ArithmeticError) as exc:  # a degenerate fit: keep the last figure, say why
             log.warning("band %s: life estimate failed: %s", band, exc)
             return
