@@ -98,8 +98,8 @@ def import_smart_saw(
     ``engine_running``: the engine has the databases open (the HMI path); they are then opened
     without the start-up checks (which may move a damaged file aside) - the engine did those.
     ``bulk``: sensor_data is copied inside SQLite (core.migrate.samples_bulk), ``bulk_rows`` rows a
-    transaction (``batch_rows`` beside a running engine); False maps every row in Python (the
-    reference the bulk path is tested against). A dry run always goes row by row.
+    transaction (``batch_rows`` beside a running engine), a dry run counting instead of writing;
+    False maps every row in Python (the reference the bulk path is tested against).
     """
     started = time.monotonic()
     data_dir = data_dir or settings.data_dir
@@ -263,8 +263,7 @@ class _Run:
                                                  (start,)).fetchone()[0]))
         if entry.last_rowid:
             result.notes.append(f"resumed after source row {entry.last_rowid} (imported before)")
-        if (self.bulk and isinstance(stream, SamplesStream) and not self.dry_run and target is not None
-                and side_entry is not None):
+        if self.bulk and isinstance(stream, SamplesStream) and side_entry is not None:
             self._bulk(stream, path, _At(entry, side_conn, side_entry, start, total, target), result)
         else:
             self._rows(stream, source, _At(entry, side_conn, side_entry, start, total, target), result)
@@ -287,10 +286,10 @@ class _Run:
         """sensor_data through SQLite (core.migrate.samples_bulk): same rows, a chunk per transaction."""
         entry, side_conn, side_entry, start, total = at.entry, at.side_conn, at.side_entry, at.start, at.total
         assert side_entry is not None
-        target_path = database_path(self.data_dir, stream.target_db)
+        target_path = None if self.dry_run else database_path(self.data_dir, stream.target_db)
         conn = _read(lambda: open_bulk(target_path, path, self.settings.database.sqlite.synchronous))
         try:
-            bulk = BulkSamples(stream, conn, run_start=start, read=_read)
+            bulk = BulkSamples(stream, conn, run_start=start, read=_read, dry_run=self.dry_run)
             chunk_rows = self.batch_rows if self.engine_running else self.bulk_rows
             began = time.monotonic()
             done = 0
@@ -313,7 +312,8 @@ class _Run:
                         entry.rejected += chunk.rejected
                         entry.imported += chunk.imported
                         entry.state = stream.state()
-                        ledger.save(conn, entry)
+                        if not self.dry_run:
+                            ledger.save(conn, entry)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:
@@ -329,7 +329,7 @@ class _Run:
             conn.close()
 
     def _rows(self, stream: ImportStream, source: sqlite3.Connection, at: _At, result: StreamResult) -> None:
-        """Row by row in Python: every stream but the bulk samples, and dry runs."""
+        """Row by row in Python: every stream but the bulk samples."""
         entry, side_conn, side_entry, start, total, target = (
             at.entry, at.side_conn, at.side_entry, at.start, at.total, at.target)
         cursor = _read(lambda: source.execute(stream.select_sql(), (start,)))

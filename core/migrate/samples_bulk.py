@@ -51,10 +51,11 @@ ISO_MICROS = ISO_SECONDS + ".[0-9][0-9][0-9][0-9][0-9][0-9]"
 _EXCEPTION, _CANDIDATE = 0, 1
 
 
-def open_bulk(target: Path, source: Path, synchronous: Synchronous) -> sqlite3.Connection:
-    """A connection to raw.db with the source file ATTACHed read-only as ``src``."""
-    conn = sqlite3.connect(target.resolve().as_uri(), uri=True, isolation_level=None,
-                           timeout=BUSY_TIMEOUT_MS / 1000)
+def open_bulk(target: Path | None, source: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    """A connection to raw.db (None: a dry run's empty in-memory database) with the source file
+    ATTACHed read-only as ``src``."""
+    uri = target.resolve().as_uri() if target is not None else "file:smart-saw-dry-run?mode=memory"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
@@ -83,8 +84,9 @@ class BulkSamples:
     """One import of sensor_data through ``conn`` (see :func:`open_bulk`); ``stream`` is bound."""
 
     def __init__(self, stream: SamplesStream, conn: sqlite3.Connection, *, run_start: int,
-                 read: Callable[[Callable[[], Any]], Any]) -> None:
+                 read: Callable[[Callable[[], Any]], Any], dry_run: bool = False) -> None:
         self.stream = stream
+        self.dry_run = dry_run  # count what would be written, write nothing
         self.conn = conn
         self._read = read  # runs a read of the source: its errors become SourceError
         self._run_start = run_start
@@ -134,6 +136,7 @@ class BulkSamples:
         insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}, {', '.join(values) or 'NULL'} "
                   f"FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi")
         self._insert = f"{insert} AND {clean} ORDER BY s.rowid"
+        self._count = f"SELECT count(*) FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi AND {clean}"
         # A chunk whose every row the stats found clean (same transaction, same snapshot of the
         # source): no checks again.
         self._insert_all = f"{insert} ORDER BY s.rowid"
@@ -248,7 +251,10 @@ class BulkSamples:
         if not stats.exceptions:  # every row clean: the alarm changes, then one copy
             for rowid, _kind, fetched in heapq.merge(*sources, key=lambda item: item[0]):
                 stream.alarm_row(rowid, self._ms(fetched[1]), fetched[2], fetched[3])
-            if segment <= hi:
+            if segment <= hi and self.dry_run:
+                result.imported += int(self.conn.execute("SELECT count(*) FROM src.sensor_data WHERE rowid "
+                                                         "BETWEEN ? AND ?", (segment, hi)).fetchone()[0])
+            elif segment <= hi:
                 result.imported += max(self.conn.execute(self._insert_all, {**params, "lo": segment}).rowcount, 0)
             return result
         pending: list[Row] = []
@@ -323,13 +329,15 @@ class BulkSamples:
                 yield row[0], kind, row
 
     def _copy(self, params: dict[str, Any], lo: int, hi: int) -> int:
+        if self.dry_run:
+            return int(self.conn.execute(self._count, {"lo": lo, "hi": hi}).fetchone()[0])
         cursor = self.conn.execute(self._insert, {**params, "lo": lo, "hi": hi})
         return max(cursor.rowcount, 0)
 
     def _flush(self, pending: list[Row]) -> int:
         if not pending:
             return 0
-        count = self.stream.write(self.conn, pending)
+        count = len(pending) if self.dry_run else self.stream.write(self.conn, pending)
         pending.clear()
         return count
 

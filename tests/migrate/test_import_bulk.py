@@ -155,6 +155,16 @@ def test_bulk_equals_row_by_row(tmp_path: Path, register_map: RegisterMap, seed:
     notes = " ".join(rows_summary.streams[0].notes)
     assert "rows in a repeated DST hour" in notes and "code values were names" in notes
 
+    # a dry run counts the same on both paths and writes nothing
+    dry = {}
+    for bulk in (False, True):
+        root = tmp_path / f"dry-{bulk}"
+        dry[bulk] = import_smart_saw(tmp_path / "smart-saw", settings_for(root), registers, machine_id=machine_id,
+                                     reject_path=root / "rejects.csv", bulk=bulk, bulk_rows=chunk, dry_run=True)
+        assert not (root / "data" / "databases" / "raw.db").exists()
+    assert summary_of(dry[True]) == summary_of(dry[False]) == summary_of(rows_summary)
+    assert reject_lines(tmp_path / "dry-True" / "rejects.csv") == expected_rejects
+
     # idempotent on either path: a second bulk run adds nothing
     again = import_smart_saw(tmp_path / "smart-saw", settings_for(tmp_path / "bulk"), registers,
                              machine_id=machine_id, reject_path=tmp_path / "again.csv", bulk_rows=chunk)
