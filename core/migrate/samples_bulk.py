@@ -133,7 +133,7 @@ class BulkSamples:
             values.append(f'(SELECT code FROM temp.import_code_{i} WHERE v = s."{column}")')
         names = "".join(f', "{name}"' for name in stream.registers)
         hours = "CROSS JOIN temp.import_hours h ON h.hk = substr(s.\"timestamp\", 1, 13)"
-        insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}, {', '.join(values) or 'NULL'} "
+        insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}{''.join(f', {v}' for v in values)} "
                   f"FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi")
         self._insert = f"{insert} AND {clean} ORDER BY s.rowid"
         self._count = f"SELECT count(*) FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi AND {clean}"

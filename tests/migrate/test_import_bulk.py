@@ -50,6 +50,10 @@ def build(folder: Path, seed: int) -> Path:
     times += _texts(datetime(2024, 10, 27, 1, 30), timedelta(seconds=9), 600, micro=False)
     times += _texts(datetime(2024, 10, 27, 2, 0), timedelta(seconds=9, microseconds=500_000), 560, micro=True)
     times += _texts(datetime(2025, 5, 9, 14, 0), timedelta(milliseconds=100), 400, micro=True)
+    # Lord Howe Island's half-hour changes: 01:30-02:00 repeated on 2024-04-07, 02:00-02:30 skipped on 2024-10-06
+    times += _texts(datetime(2024, 4, 7, 1, 0), timedelta(seconds=11), 330, micro=False)
+    times += _texts(datetime(2024, 4, 7, 1, 30), timedelta(seconds=11), 330, micro=False)
+    times += _texts(datetime(2024, 10, 6, 1, 50), timedelta(seconds=13, microseconds=1), 250, micro=True)
     rows = []
     status = 0
     for text in times:
@@ -81,11 +85,11 @@ def build(folder: Path, seed: int) -> Path:
     return paths["total"]
 
 
-def settings_for(root: Path) -> Settings:
+def settings_for(root: Path, zone: str = "Europe/Berlin") -> Settings:
     return load_settings(
         PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=root / "no.env",
         overrides={"paths": {"data_dir": str(root / "data"), "logs_dir": str(root / "logs")},
-                   "machine": {"time_zone": "Europe/Berlin"}},
+                   "machine": {"time_zone": zone}},
     )
 
 
@@ -120,18 +124,19 @@ def converted_map(tmp_path: Path) -> RegisterMap:
     return load_register_map(path)
 
 
-@pytest.mark.parametrize(("seed", "converted", "machine_id", "chunk"), [
-    (1, False, None, 50_000), (2, True, 9, 97), (3, False, None, 1),
+@pytest.mark.parametrize(("seed", "converted", "machine_id", "chunk", "zone"), [
+    (1, False, None, 50_000, "Europe/Berlin"), (2, True, 9, 97, "Europe/Berlin"), (3, False, None, 1, "Europe/Berlin"),
+    (6, False, None, 500, "Australia/Lord_Howe"),
 ])
 def test_bulk_equals_row_by_row(tmp_path: Path, register_map: RegisterMap, seed: int, converted: bool,
-                                machine_id: int | None, chunk: int) -> None:
+                                machine_id: int | None, chunk: int, zone: str) -> None:
     total = build(tmp_path / "smart-saw", seed)
     before = total.read_bytes()
     registers = converted_map(tmp_path) if converted else register_map
     results = {}
     for bulk in (False, True):
         root = tmp_path / ("bulk" if bulk else "rows")
-        settings = settings_for(root)
+        settings = settings_for(root, zone)
         summary = import_smart_saw(tmp_path / "smart-saw", settings, registers, machine_id=machine_id,
                                    reject_path=root / "rejects.csv", bulk=bulk, bulk_rows=chunk)
         results[bulk] = (settings.data_dir, summary)
@@ -150,7 +155,7 @@ def test_bulk_equals_row_by_row(tmp_path: Path, register_map: RegisterMap, seed:
     expected_rejects = reject_lines(rows_dir.parent / "rejects.csv")
     assert reject_lines(bulk_dir.parent / "rejects.csv") == expected_rejects
     reasons = " ".join(line["reason"] for line in expected_rejects)
-    assert "does not exist in Europe/Berlin" in reasons and "where a number belongs" in reasons
+    assert f"does not exist in {zone}" in reasons and "where a number belongs" in reasons
     assert summary_of(bulk_summary) == summary_of(rows_summary)
     notes = " ".join(rows_summary.streams[0].notes)
     assert "rows in a repeated DST hour" in notes and "code values were names" in notes
@@ -159,14 +164,14 @@ def test_bulk_equals_row_by_row(tmp_path: Path, register_map: RegisterMap, seed:
     dry = {}
     for bulk in (False, True):
         root = tmp_path / f"dry-{bulk}"
-        dry[bulk] = import_smart_saw(tmp_path / "smart-saw", settings_for(root), registers, machine_id=machine_id,
+        dry[bulk] = import_smart_saw(tmp_path / "smart-saw", settings_for(root, zone), registers, machine_id=machine_id,
                                      reject_path=root / "rejects.csv", bulk=bulk, bulk_rows=chunk, dry_run=True)
         assert not (root / "data" / "databases" / "raw.db").exists()
     assert summary_of(dry[True]) == summary_of(dry[False]) == summary_of(rows_summary)
     assert reject_lines(tmp_path / "dry-True" / "rejects.csv") == expected_rejects
 
     # idempotent on either path: a second bulk run adds nothing
-    again = import_smart_saw(tmp_path / "smart-saw", settings_for(tmp_path / "bulk"), registers,
+    again = import_smart_saw(tmp_path / "smart-saw", settings_for(tmp_path / "bulk", zone), registers,
                              machine_id=machine_id, reject_path=tmp_path / "again.csv", bulk_rows=chunk)
     assert again.imported == 0 and again.rejected == 0
     assert dump(bulk_dir, "raw", "SELECT count(*) FROM samples") == [(len(expected),)]
@@ -184,12 +189,12 @@ def test_bulk_resumes_after_cancel_like_row_by_row(tmp_path: Path, register_map:
 
     def cancel_in_the_autumn(progress: Progress) -> None:
         seen.append(progress)
-        if progress.done >= 1900:  # inside the repeated hour
+        if progress.done >= 2350:  # in the second pass of Berlin's repeated hour (rows 2301-2860)
             token.cancel()
 
     first = import_smart_saw(tmp_path / "smart-saw", settings, register_map, progress=cancel_in_the_autumn,
                              cancel=token, bulk_rows=300)
-    assert first.cancelled and 0 < first.imported < 2400
+    assert first.cancelled and 0 < first.imported < 3000
     assert seen[-1].rows_per_s > 0 and seen[-1].total > seen[-1].done and seen[-1].eta_s is not None
     rest = import_smart_saw(tmp_path / "smart-saw", settings, register_map, bulk_rows=300)
     assert not rest.cancelled
@@ -197,3 +202,4 @@ def test_bulk_resumes_after_cancel_like_row_by_row(tmp_path: Path, register_map:
     assert dump(settings.data_dir, "raw", select) == dump(reference.data_dir, "raw", select)
     alarms = "SELECT ts_ms, alarm_key, action, text, value FROM alarm_log ORDER BY id"
     assert dump(settings.data_dir, "log", alarms) == dump(reference.data_dir, "log", alarms)
+
