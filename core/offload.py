@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -29,6 +31,7 @@ async def run_blocking(fn: Callable[..., T], *args: Any, name: str = "bandsaw-wo
             future.set_result(result)
 
     def work() -> None:
+        _at_process_priority()
         try:
             result = fn(*args)
         except BaseException as exc:  # handed to the awaiting task
@@ -46,6 +49,21 @@ async def run_blocking(fn: Callable[..., T], *args: Any, name: str = "bandsaw-wo
     finally:
         if future.done():
             thread.join(timeout=1.0)  # it has delivered: only its return is left
+
+
+def _at_process_priority() -> None:
+    """A worker runs at the program's priority, not its creator's: on Linux a thread inherits the
+    niceness of the thread that made it, and the HMI runs the engine's thread first
+    (hmi.engine_thread.ENGINE_NICE); its reads must not share that."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        wanted = os.getpriority(os.PRIO_PROCESS, os.getpid())  # the main thread's
+        if os.getpriority(os.PRIO_PROCESS, tid) < wanted:
+            os.setpriority(os.PRIO_PROCESS, tid, wanted)  # a step down: always permitted
+    except OSError:
+        pass
 
 
 def call_on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[..., object], *args: Any) -> None:

@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from hmi_testing import QLoop, wait_until
 from PySide6.QtWidgets import QApplication
@@ -113,3 +114,35 @@ def test_reads_of_the_latest_snapshot_need_no_hop(qloop: QLoop, settings: Settin
         qloop.run(proxy.stop())
     assert latest is not None and latest.values["cutting_speed"] == 70
     assert proxy.status().running is False  # stopped: the stand-in says so
+
+
+def test_reads_run_at_the_programs_priority_not_the_engine_threads(qloop: QLoop, settings: Settings,
+                                                                    register_map: RegisterMap) -> None:
+    """A worker thread made by the engine's thread would inherit its raised priority (Linux): the
+    reads it runs must not compete with the poll cycle on equal terms."""
+    from core.offload import run_blocking
+
+    engine = StandInEngine(settings, register_map, period_ms=50)
+    proxy = EngineThread(engine)
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    async def scenario() -> tuple[int, int]:
+        await proxy.start()
+        engine_nice = await proxy.run_on_engine(_on_this_thread(niceness))
+        worker_nice = await proxy.run_on_engine(run_blocking(niceness))
+        return engine_nice, worker_nice
+
+    try:
+        engine_nice, worker_nice = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+        gc.unfreeze()
+    assert worker_nice == os.getpriority(os.PRIO_PROCESS, os.getpid())
+    if sys.platform.startswith("linux") and os.geteuid() == 0:
+        assert engine_nice < worker_nice
+
+
+async def _on_this_thread(fn: Callable[[], int]) -> int:
+    return fn()
