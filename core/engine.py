@@ -110,6 +110,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             total_sink=SqlWriterSink(self.storage.total),
             anomaly_sink=SqlWriterSink(self.storage.anomaly),
         )
+        self.band_notes = self.analysis.band_history  # core.api note_band writes through total.db's writer
         self.client: PlcClient | None = None
         self.writer: Writer | None = None
         # The Writer's one-second step windows outlive a stop/start (a restore, a restart).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -30,6 +31,7 @@ from core.migrate.service import import_smart_saw_async
 from core.ml.artefact import ModelRefused
 from core.ml.artefact import load_model as verify_model
 from core.offload import run_blocking
+from core.production.band_life_history import BandNotes, clean_note
 from core.queries.models import ModelFile
 from core.registers import RegisterMap
 from core.security.access import AccessControl, PermissionDenied
@@ -111,6 +113,7 @@ class EngineCommands:
     control: MlControl | None
     backup_scheduler: BackupScheduler | None
     register_map: RegisterMap
+    band_notes: BandNotes
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -153,6 +156,23 @@ class EngineCommands:
         if self.control.mode.value != old:
             self._record(session, "set_mode", "control", old=old, new=self.control.mode.value, detail=reason)
         return Result.done(note=why)
+
+    def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
+        """A note in the band history about the band on the saw (or ``band_id``); returns the band."""
+        if (why := self._refusal(session, Permission.VIEW, "band_history")) is not None:
+            return Result.refused(why)
+        try:
+            note = clean_note(text)
+        except ValueError as exc:
+            return Result.refused(str(exc))
+        band = self.band_notes.band if band_id is None else band_id
+        if band is None:
+            return Result.refused("no band known yet: the PLC's band id has not been read")
+        if not 0 <= band <= 0xFFFF:
+            return Result.refused(f"band id {band} is outside 0..65535")
+        self.band_notes.note(int(time.time() * 1000), band, note, session.user)
+        self._record(session, "band_note", f"band_history.{band}", new=note)
+        return Result.done(band)
 
     def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
         if (why := self._refusal(session, Permission.ACKNOWLEDGE_ALARM, key)) is not None:

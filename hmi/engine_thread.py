@@ -331,6 +331,9 @@ class EngineThread:
     def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
         return self._call(lambda: self.engine.set_mode(session, mode, reason=reason))
 
+    def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
+        return self._call(lambda: self.engine.note_band(session, text, band_id=band_id))
+
     def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
         return self._call(lambda: self.engine.acknowledge_alarm(session, key))
 

@@ -7,7 +7,9 @@ so a replayed batch records nothing twice):
 - ``removed``: the band id changed; the reason is ``tooth_breakage`` when the PLC reported tooth
   breakage on this band within ``breakage_window_s`` of cutting time before, else ``worn`` when
   its estimated remaining life was at or below the alarm threshold, else ``band_id_changed``;
-- ``breakage``: the PLC's tooth-breakage alarm (alarm_status 2 or alarm_info bit 1) came on.
+- ``breakage``: the PLC's tooth-breakage alarm (alarm_status 2 or alarm_info bit 1) came on;
+- ``note``: what someone at the saw wrote about the band on it (core.api ``note_band``, audited),
+  e.g. why it came off; shown with the band's row.
 
 A band id must read the same for ``CONFIRM_POLLS`` good polls before it counts as a change (one
 bad read is not a band change). Band id 0 means the PLC has no band id set: it is recorded as
@@ -21,8 +23,9 @@ import logging
 import math
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from core.analysis.store import SqlSink, read_rows
 from core.snapshot import Quality, Snapshot
@@ -30,6 +33,7 @@ from core.snapshot import Quality, Snapshot
 log = logging.getLogger("bandsaw.production.band_history")
 
 CONFIRM_POLLS = 3
+NOTE_MAX_CHARS = 200
 BREAKAGE_CODE = 2  # alarm_status
 BREAKAGE_BIT = 1 << 1  # alarm_info
 
@@ -38,9 +42,10 @@ CREATE TABLE band_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     ts_ms INTEGER NOT NULL,
     band_id INTEGER NOT NULL,
-    event TEXT NOT NULL,         -- installed, removed, breakage
-    reason TEXT,                 -- removed: tooth_breakage, worn, band_id_changed, installed: first_seen, no_band_id
-    detail TEXT,                 -- JSON: previous/next band id, life used at removal and its method
+    event TEXT NOT NULL,         -- installed, removed, breakage, note
+    reason TEXT,                 -- removed: tooth_breakage, worn, band_id_changed,
+                                 -- installed: first_seen, no_band_id, note: its text
+    detail TEXT,                 -- JSON: previous/next band id, life used at removal and its method, who wrote a note
     UNIQUE (ts_ms, band_id, event)
 );
 CREATE INDEX band_history_ts_ms ON band_history(ts_ms);
@@ -65,6 +70,31 @@ class BandHistoryRow:
     breakages: int
     life_used_pct: float | None  # at removal
     method: str  # how life_used_pct was found
+    notes: tuple[str, ...] = ()  # what people at the saw wrote about this band, oldest first
+
+
+def clean_note(text: str) -> str:
+    """A note as it is stored: one line of printable text, 1..NOTE_MAX_CHARS; ValueError says what is wrong."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    if not line:
+        raise ValueError("the note is empty")
+    if len(line) > NOTE_MAX_CHARS:
+        raise ValueError(f"the note is longer than {NOTE_MAX_CHARS} characters ({len(line)})")
+    return line
+
+
+def note_event(ts_ms: int, band: int, text: str, user: str) -> tuple[int, int, str, str, str]:
+    """The INSERT_EVENT parameters of a note (text already cleaned)."""
+    return ts_ms, band, "note", text, json.dumps({"user": user})
+
+
+class BandNotes(Protocol):
+    """Where core.api ``note_band`` puts a note: the engine's tracker, or the stand-in's direct file."""
+
+    @property
+    def band(self) -> int | None: ...  # the band on the saw, None before one is known
+
+    def note(self, ts_ms: int, band: int, text: str, user: str) -> None: ...
 
 
 class BandHistoryTracker:
@@ -81,6 +111,11 @@ class BandHistoryTracker:
         self._seen = 0
         self._breakage_on = False
         self._breakage_ms: int | None = None  # last tooth breakage of the band on the saw
+
+    def note(self, ts_ms: int, band: int, text: str, user: str) -> None:
+        """A note about ``band`` (cleaned by :func:`clean_note`), through the same writer as the events."""
+        if self._sink is not None:
+            self._sink.submit(INSERT_EVENT, note_event(ts_ms, band, text, user))
 
     def restore(self, total_db: Path) -> None:
         """The band on the saw when the engine stopped (the next poll compares against it)."""
@@ -150,41 +185,54 @@ class BandHistoryTracker:
             self._sink.submit(INSERT_EVENT, (ts, band, event, reason, json.dumps(detail) if detail else None))
 
 
+@dataclass
+class _Band:
+    band_id: int
+    installed_ms: int | None
+    removed_ms: int | None = None
+    reason: str = ""
+    breakages: int = 0
+    life_used_pct: float | None = None
+    method: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def row(self) -> BandHistoryRow:
+        return BandHistoryRow(self.band_id, self.installed_ms, self.removed_ms, self.reason, self.breakages,
+                              self.life_used_pct, self.method, tuple(self.notes))
+
+
 def read_history(total_db: Path, *, limit: int = 200) -> list[BandHistoryRow]:
     """Bands on this saw, newest first; raises sqlite3.Error (the caller reports it)."""
     rows = read_rows(total_db, "SELECT ts_ms, band_id, event, reason, detail FROM band_history ORDER BY id")
-    bands: list[dict[str, object]] = []
-    open_band: dict[str, object] | None = None
+    bands: list[_Band] = []
+    current: _Band | None = None
     for row in rows:
-        band, event = int(row["band_id"]), str(row["event"])
+        band, event, ts = int(row["band_id"]), str(row["event"]), int(row["ts_ms"])
         if event == "installed":
-            open_band = {"band_id": band, "installed_ms": int(row["ts_ms"]), "removed_ms": None, "reason": "",
-                         "breakages": 0, "life_used_pct": None, "method": ""}
-            bands.append(open_band)
+            current = _Band(band, ts)
+            bands.append(current)
             continue
-        if open_band is None or open_band["band_id"] != band:
-            # Events of a band fitted before the history began.
-            open_band = {"band_id": band, "installed_ms": None, "removed_ms": None, "reason": "", "breakages": 0,
-                         "life_used_pct": None, "method": ""}
-            bands.append(open_band)
+        detail = _json(row["detail"])
+        if event == "note":  # may be written after the band came off: it goes with that band's last stay
+            target = next((b for b in reversed(bands) if b.band_id == band), None)
+            if target is None:
+                target = _Band(band, None)
+                bands.append(target)
+            who, text = detail.get("user"), str(row["reason"] or "")
+            target.notes.append(f"{who}: {text}" if who else text)
+            continue
+        if current is None or current.band_id != band:
+            current = _Band(band, None)  # events of a band fitted before the history began
+            bands.append(current)
         if event == "breakage":
-            open_band["breakages"] = int(str(open_band["breakages"])) + 1
+            current.breakages += 1
         elif event == "removed":
-            detail = _json(row["detail"])
             used = detail.get("life_used_pct")
-            open_band.update(removed_ms=int(row["ts_ms"]), reason=str(row["reason"] or ""),
-                             life_used_pct=float(used) if isinstance(used, int | float) else None,
-                             method=str(detail.get("method") or ""))
-            open_band = None
-    out = [BandHistoryRow(int(str(b["band_id"])), _opt_int(b["installed_ms"]), _opt_int(b["removed_ms"]),
-                          str(b["reason"]), int(str(b["breakages"])),
-                          b["life_used_pct"] if isinstance(b["life_used_pct"], float) else None, str(b["method"]))
-           for b in bands]
-    return list(reversed(out))[:limit]
-
-
-def _opt_int(value: object) -> int | None:
-    return int(value) if isinstance(value, int) else None
+            current.removed_ms, current.reason = ts, str(row["reason"] or "")
+            current.life_used_pct = float(used) if isinstance(used, int | float) else None
+            current.method = str(detail.get("method") or "")
+            current = None
+    return [b.row() for b in reversed(bands)][:limit]
 
 
 def _json(text: object) -> dict[str, object]:

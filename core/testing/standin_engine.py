@@ -42,6 +42,7 @@ from core.engine_commands import EngineCommands
 from core.engine_queries import EngineQueries
 from core.engine_sessions import EngineSessions
 from core.offload import run_blocking
+from core.production.band_life_history import INSERT_EVENT, note_event
 from core.registers import EncodeError, RegisterMap
 from core.replay.commands import ReplayCommands
 from core.security.access import AccessControl
@@ -57,6 +58,7 @@ from core.storage.lock import DataDirLocked
 from core.storage.restore import RestoreError, restore_backup
 from core.storage.schema import migrate
 from core.storage.space import NoSpace
+from core.storage.sqlite_open import database_path
 
 BASE_VALUES: dict[str, float] = {
     "head_height": 62.5, "band_current": 14.2, "band_torque": 46.3, "descent_current": 3.1,
@@ -98,6 +100,28 @@ class SqliteJournal:
         self.conn.close()
 
 
+class DirectBandNotes:
+    """Band-history notes straight into total.db (the engine puts them through its writer)."""
+
+    def __init__(self, engine: StandInEngine) -> None:
+        self._engine = engine
+
+    @property
+    def band(self) -> int | None:
+        value = self._engine.values.get("band_id")
+        return None if value is None or not math.isfinite(value) else int(value)
+
+    def note(self, ts_ms: int, band: int, text: str, user: str) -> None:
+        path = database_path(self._engine.settings.data_dir, "total")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            migrate(conn, "total")
+            conn.execute(INSERT_EVENT, note_event(ts_ms, band, text, user))
+        finally:
+            conn.close()
+
+
 class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     def __init__(self, settings: Settings, register_map: RegisterMap, *, period_ms: int = 0,
                  with_control: bool = False, access: AccessControl | None = None,
@@ -122,6 +146,7 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
         self.animate = period_ms > 0
         self.started = False
         self.stopped = False
+        self.band_notes = DirectBandNotes(self)
         self.offline = False
         self.writes: list[tuple[str, float, str]] = []
         self.calls: list[str] = []  # "stop", "start" around a restore, as the engine does

@@ -3,7 +3,8 @@
 Two numerals (life used, life remaining) in 56 px, the remaining cuts and area under them, the
 method that gave the figure in plain words (the trend of band torque at equal chip load, or the
 area cut against the configured blade life, or nothing for band id 0), the band's counters, and
-a table of the bands fitted and taken off, with why. The engine reads total.db in its worker
+a table of the bands fitted and taken off, with why (and the notes people wrote: core.api
+``note_band``, a field with the on-screen keyboard in kiosk). The engine reads total.db in its worker
 (core.api ``band_life``): at most one read in flight, every ``refresh_ms`` while shown. Grey in
 normal operation; the remaining figure turns to the attention colour when the band-life alarm
 threshold is reached (ISA-101). Every text goes through tr().
@@ -13,25 +14,30 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi
+from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
 from hmi.formatting import format_number
 from hmi.tasks import spawn
+from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
 
+NOTE_MAX_CHARS = 200  # core.production.band_life_history.NOTE_MAX_CHARS (the engine refuses longer ones)
 BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
 BIG_PX = 56
 TEXT_PX = 18
@@ -56,7 +62,9 @@ def _when(ts_ms: int | None) -> str:
 class BandLifePanel(QWidget):
     """Band life of the band on the saw, and the band history (the Production page embeds it)."""
 
-    def __init__(self, engine: EngineApi, parent: QWidget | None = None, *, refresh_ms: int = 10_000) -> None:
+    def __init__(self, engine: EngineApi, parent: QWidget | None = None, *, refresh_ms: int = 10_000,
+                 session: Callable[[], UserSession] | None = None, touch: bool | Callable[[], bool] = False) -> None:
+        """``session``: who is acting, for notes in the band history (None: no note field)."""
         super().__init__(parent)
         self.setObjectName("BandLifePanel")
         self.setStyleSheet(STYLE)
@@ -111,6 +119,19 @@ class BandLifePanel(QWidget):
         self.history_caption.setFont(_font(TEXT_PX, bold=True))
         layout.addWidget(self.history_caption)
         layout.addWidget(self.history, 1)
+        self.session = session
+        self.note = TextEntry("", touch=touch, parent=self)
+        self.note.setFont(_font(TEXT_PX))
+        self.note.setMaxLength(NOTE_MAX_CHARS)
+        self.add_note = QPushButton(self)
+        self.add_note.setMinimumHeight(48)
+        self.add_note.clicked.connect(self.write_note)
+        notes = QHBoxLayout()
+        notes.addWidget(self.note, 1)
+        notes.addWidget(self.add_note)
+        layout.addLayout(notes)
+        for widget in (self.note, self.add_note):
+            widget.setVisible(session is not None)
         self.retranslate()
 
     # --- texts -----------------------------------------------------------------------------
@@ -119,6 +140,9 @@ class BandLifePanel(QWidget):
         self.used_caption.setText(self.tr("Life used"))
         self.remaining_caption.setText(self.tr("Life remaining"))
         self.history_caption.setText(self.tr("Band history"))
+        self.note.setPlaceholderText(self.tr("Note about the band on the saw, e.g. why it came off"))
+        self.note.set_title(self.tr("Note about the band"))
+        self.add_note.setText(self.tr("Add note"))
         self.history.setHorizontalHeaderLabels([
             self.tr("Band"), self.tr("Fitted"), self.tr("Taken off"), self.tr("Why"), self.tr("Tooth breakages"),
             self.tr("Life used at removal")])
@@ -143,8 +167,10 @@ class BandLifePanel(QWidget):
             "band_id_changed": self.tr("Band id changed"),
         }
         if row.removed_ms is None:
-            return self.tr("On the saw") if row.band_id != 0 else self.tr("No band id set (0)")
-        return reasons.get(row.reason, row.reason)
+            why = self.tr("On the saw") if row.band_id != 0 else self.tr("No band id set (0)")
+        else:
+            why = reasons.get(row.reason, row.reason)
+        return " — ".join([why, *row.notes])
 
     # --- data ------------------------------------------------------------------------------
 
@@ -174,6 +200,18 @@ class BandLifePanel(QWidget):
             return
         set_state(self.message, "none")
         self.show_view(result.value)
+
+    def write_note(self) -> None:
+        """The note goes into the band history through the engine (checked and audited there)."""
+        if self.session is None:
+            return
+        result = self.engine.note_band(self.session(), self.note.text())
+        if not result.ok:
+            self.message.setText(self.tr("Note not written: %1").replace("%1", result.reason))
+            set_state(self.message, "attention")
+            return
+        self.note.clear()
+        self.refresh()
 
     def show_view(self, view: BandLifeView | None) -> None:
         self.view = view

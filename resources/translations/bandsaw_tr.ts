@@ -309,6 +309,22 @@
     <context>
         <name>BandLifePanel</name>
         <message>
+            <source>Note about the band on the saw, e.g. why it came off</source>
+            <translation>Testeredeki şerit hakkında not, örn. neden çıkarıldığı</translation>
+        </message>
+        <message>
+            <source>Note about the band</source>
+            <translation>Şerit hakkında not</translation>
+        </message>
+        <message>
+            <source>Add note</source>
+            <translation>Not ekle</translation>
+        </message>
+        <message>
+            <source>Note not written: %1</source>
+            <translation>Not yazılmadı: %1</translation>
+        </message>
+        <message>
             <source>Life used</source>
             <translation>Kullanılan ömür</translation>
         </message>

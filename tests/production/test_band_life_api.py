@@ -10,9 +10,11 @@ from pathlib import Path
 from core.analysis.band_life import read_band_life
 from core.analysis.store import BatchedSqliteWriter, migrator
 from core.analysis.tables import INSERT_CUT
+from core.api import UserSession
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.engine import Engine
 from core.registers import RegisterMap
+from core.security.audit import AuditResult
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
 from tests.production.band_life_sim import run_cuts
@@ -65,8 +67,39 @@ async def test_the_real_engine_records_the_fitted_band(tmp_path: Path, register_
                 break
             assert time.monotonic() < deadline, "no band history from the simulator"
             await asyncio.sleep(0.2)
+        noted = engine.note_band(UserSession.anonymous(), "fitted by the night shift")
+        assert noted.ok and noted.value == 4711
+        deadline = time.monotonic() + 30
+        while True:
+            result = await engine.band_life()
+            if result.value is not None and result.value.history and result.value.history[0].notes:
+                break
+            assert time.monotonic() < deadline, "the note did not reach total.db"
+            await asyncio.sleep(0.2)
     finally:
         await engine.stop()
     view = result.value
+    assert view is not None and view.history[0].notes == ("operator: fitted by the night shift",)
     assert view.band_id == 4711 and view.history[0].band_id == 4711 and view.history[0].removed_ms is None
     assert engine.analysis.band_history.band == 4711 and engine.analysis.band_life.band == 4711
+
+
+def test_a_note_goes_into_the_band_history_checked_and_audited(settings: Settings,
+                                                                register_map: RegisterMap) -> None:
+    engine = StandInEngine(settings, register_map)  # the PLC shows band 7
+    operator = UserSession.anonymous()
+    done = engine.note_band(operator, "  teeth\tchipped on the 90 mm C45\n ")
+    assert done.ok and done.value == 7
+    late = engine.note_band(operator, "the old one had a cracked weld", band_id=12)
+    assert late.ok and late.value == 12
+    assert engine.note_band(operator, " \n ").reason == "the note is empty"
+    assert "longer than 200 characters" in engine.note_band(operator, "x" * 201).reason
+    assert "outside 0..65535" in engine.note_band(operator, "x", band_id=70_000).reason
+    audited = [(r.user, r.action, r.target, r.new_value, r.result) for r in engine.audited if r.action == "band_note"]
+    assert audited == [
+        ("operator", "band_note", "band_history.7", "teeth chipped on the 90 mm C45", AuditResult.ACCEPTED),
+        ("operator", "band_note", "band_history.12", "the old one had a cracked weld", AuditResult.ACCEPTED)]
+    history = read_band_life(database_path(settings.data_dir, "total"), settings.analysis).history
+    notes = {row.band_id: row.notes for row in history}
+    assert notes == {7: ("operator: teeth chipped on the 90 mm C45",),
+                     12: ("operator: the old one had a cracked weld",)}

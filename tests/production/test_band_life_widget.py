@@ -12,11 +12,13 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hmi_testing import QLoop, no_leaked_qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.analysis.store import BatchedSqliteWriter, migrator
 from core.analysis.tables import INSERT_CUT
+from core.api import UserSession
 from core.config import Settings
 from core.production.band_life_history import INSERT_EVENT
 from core.registers import RegisterMap
@@ -119,3 +121,21 @@ def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Se
         assert panel.history.item(1, 3).text() == "Diş kırılması"
     finally:
         translator.switch("en")
+
+
+def test_a_note_from_the_panel_shows_in_the_history(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
+                                                    settings: Settings) -> None:
+    _total(settings, 7, 3)  # the stand-in's PLC shows band 7
+    panel = BandLifePanel(engine, session=UserSession.anonymous)
+    qtbot.addWidget(panel)
+    bare = BandLifePanel(engine)
+    qtbot.addWidget(bare)
+    assert not bare.note.isVisibleTo(bare) and panel.note.isVisibleTo(panel)  # no session: no note field
+    panel.write_note()
+    assert panel.message.text() == "Note not written: the note is empty"
+    panel.note.setText("teeth chipped on the 90 mm C45")
+    qtbot.mouseClick(panel.add_note, Qt.MouseButton.LeftButton)
+    assert panel.note.text() == ""
+    qloop.run(panel.load())
+    assert panel.history.item(0, 3).text() == "On the saw — operator: teeth chipped on the 90 mm C45"
+    assert [r.action for r in engine.audited if r.action == "band_note"] == ["band_note"]
