@@ -54,6 +54,7 @@ ALARMS_MODULE = "hmi.pages.alarms"
 OPTIONAL_PAGES = (
     ("alarms", ALARMS_MODULE, "AlarmsPage", "Alarms"),
     ("control", "hmi.pages.control", "ControlPage", "Control"),
+    ("production", "hmi.pages.production", "ProductionPage", "Production"),
     ("data", "hmi.pages.data", "DataPage", "Data"),
     ("users", "hmi.pages.users", "UsersPage", "Users"),
     ("audit", "hmi.pages.audit", "AuditPage", "Audit"),

@@ -63,6 +63,10 @@ class PeriodData:
     state_source: str = "none"
 
 
+# Downtime causes are the alarms that stop a saw: critical and high (core.analysis.alarms.Priority);
+# medium and low ones are warnings (chatter, deviation, a worn band) that may stand between cuts.
+STOPPING_PRIORITY = 2
+
 CUT_SQL = ("SELECT start_ms, end_ms, duration_s, coalesce(gap_s, 0), outcome, band_id, material_type, "
            "cross_section, dimension_a, depth_mm, area_cm2 FROM cuts WHERE end_ms >= ? AND end_ms < ? "
            "ORDER BY start_ms")
@@ -163,10 +167,11 @@ def load_local(data_dir: Path, start_ms: int, end_ms: int) -> PeriodData:
             if _has_table(log_db, "alarm_log"):
                 last = log_db.execute(
                     "SELECT alarm_key, action, max(ts_ms), text FROM alarm_log WHERE action IN ('raise', 'clear') "
-                    "AND ts_ms < ? GROUP BY alarm_key", (start_ms,)).fetchall()
+                    "AND priority <= ? AND ts_ms < ? GROUP BY alarm_key", (STOPPING_PRIORITY, start_ms)).fetchall()
                 changes = log_db.execute(
                     "SELECT alarm_key, action, ts_ms, text FROM alarm_log WHERE action IN ('raise', 'clear') "
-                    "AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id", (start_ms, end_ms)).fetchall()
+                    "AND priority <= ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id",
+                    (STOPPING_PRIORITY, start_ms, end_ms)).fetchall()
                 data.alarms = alarm_spans(last, changes, start_ms, end_ms)
         finally:
             log_db.close()

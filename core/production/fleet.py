@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from core.config import Settings
-from core.production.data import PeriodData, alarm_spans, cut_row
+from core.production.data import STOPPING_PRIORITY, PeriodData, alarm_spans, cut_row
 from core.production.service import ReportError, report_set
 from core.production.states import (
     SAMPLE_GAP_S,
@@ -76,14 +76,15 @@ async def load_pg(conn: asyncpg.Connection, machine_id: int, start_ms: int, end_
     table = table_from < end_ms
     data.state_source = ("state table + samples" if table and from_samples else "state table" if table
                          else "samples" if from_samples else "none")
-    if {"alarm_key", "action", "text"} <= await _columns(conn, "alarm_log"):
+    if {"alarm_key", "action", "text", "priority"} <= await _columns(conn, "alarm_log"):
         last = await conn.fetch(
             "SELECT DISTINCT ON (alarm_key) alarm_key, action, ts_ms, text FROM alarm_log WHERE machine_id = $1 "
-            "AND action IN ('raise', 'clear') AND ts_ms < $2 ORDER BY alarm_key, ts_ms DESC, id DESC",
-            machine_id, start_ms)
+            "AND action IN ('raise', 'clear') AND priority <= $3 AND ts_ms < $2 ORDER BY alarm_key, ts_ms DESC, "
+            "id DESC", machine_id, start_ms, STOPPING_PRIORITY)
         changes = await conn.fetch(
             "SELECT alarm_key, action, ts_ms, text FROM alarm_log WHERE machine_id = $1 AND action IN "
-            "('raise', 'clear') AND ts_ms >= $2 AND ts_ms < $3 ORDER BY ts_ms, id", machine_id, start_ms, end_ms)
+            "('raise', 'clear') AND priority <= $4 AND ts_ms >= $2 AND ts_ms < $3 ORDER BY ts_ms, id", machine_id,
+            start_ms, end_ms, STOPPING_PRIORITY)
         data.alarms = alarm_spans([tuple(r) for r in last], [tuple(r) for r in changes], start_ms, end_ms)
     if data.cuts and {"kind", "phase", "cut_start_ms"} <= await _columns(conn, "anomalies"):
         rows = await conn.fetch(

@@ -100,8 +100,10 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *, machine: str,
-                   generated_ms: int = 0, timeline: bool = True) -> ProductionReport:
-    """The report over ``period.windows`` (planned time) from data loaded for at least the period."""
+                   generated_ms: int = 0, timeline: bool = True,
+                   plan: Sequence[Window] | None = None) -> ProductionReport:
+    """The report over ``period.windows`` from data loaded for at least the period. ``plan``: all
+    planned time of the period (every shift), to count the cuts outside it (default: the windows)."""
     windows = [w for w in period.windows if w.end_ms > w.start_ms]
     planned_s = sum(w.seconds for w in windows)
     spans = clip_spans(data.spans, windows)
@@ -115,7 +117,8 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
 
     in_period = [c for c in data.cuts if period.start_ms <= c.end_ms < period.end_ms]
     cuts = [c for c in in_period if _in(windows, c.end_ms)]
-    unplanned = len(in_period) - len(cuts)
+    planned_all = windows if plan is None else [w for w in plan if w.end_ms > w.start_ms]
+    unplanned = sum(1 for c in in_period if not _in(planned_all, c.end_ms))
     completed = [c for c in cuts if c.outcome == "completed"]
     interrupted = sum(1 for c in cuts if c.outcome in INTERRUPTED)
     flagged = sum(1 for c in completed if c.start_ms in data.flagged)

@@ -86,11 +86,15 @@ def report_set(settings: Settings, start_ms: int, end_ms: int, *, shift: str | N
     generated = int(time.time() * 1000)
     span = f"{_fmt(start_ms, zone)} .. {_fmt(end_ms, zone)}"
 
+    plan = tuple(w for occ in occurrences(production.shifts, zone, start_ms, end_ms)
+                 if (w := _clip(occ, start_ms, until)) is not None)
+
     def build(name: str | None, picked: list[ShiftOccurrence]) -> ProductionReport:
         windows = tuple(w for occ in picked if (w := _clip(occ, start_ms, until)) is not None)
         label = f"{name} {span}" if name else span
         period = ReportPeriod(start_ms, end_ms, label, shift=name, windows=windows)
-        return compute_report(data, period, ideal, machine=who, generated_ms=generated, timeline=timeline)
+        return compute_report(data, period, ideal, machine=who, generated_ms=generated, timeline=timeline,
+                              plan=plan)
 
     total = build(chosen.name if chosen else None, occs)
     by_shift: tuple[ProductionReport, ...] = ()

@@ -159,8 +159,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Time by state", "planned time split by saw state: cutting; ready/idle (idle, preparing, ready, completed); "
                       "alarm/stopped (PLC error state); link lost (engine running, no state from the PLC); "
                       "no data (nothing recorded)"),
-    ("Downtime by cause", "each alarm's standing time while the saw did not cut, within planned time, longest "
-                          "first; alarms that overlap are each counted in full"),
+    ("Downtime by cause", "each stopping alarm's (priority critical or high) standing time while the saw did not "
+                          "cut, within planned time, longest first; warnings are not causes; alarms that overlap "
+                          "are each counted in full"),
     ("Interrupted cuts", "cuts that did not go through: aborted, PLC error, or interrupted by a data gap"),
     ("Band changes", "a new band id between consecutive cuts; band id 0 or missing is unknown and skipped"),
     ("Availability", "running (cutting) time / planned time"),

@@ -1707,4 +1707,119 @@ m/dk</translation>
             <translation>Oynatılamadı: %1</translation>
         </message>
     </context>
+    <context>
+        <name>ProductionPage</name>
+        <message>
+            <source>A %1 · P %2 · Q %3</source>
+            <translation>Kul. %1 · Perf. %2 · Kal. %3</translation>
+        </message>
+        <message>
+            <source>Availability</source>
+            <translation>Kullanılabilirlik</translation>
+        </message>
+        <message>
+            <source>Cut area m²</source>
+            <translation>Kesilen alan m²</translation>
+        </message>
+        <message>
+            <source>Export report (24 h)</source>
+            <translation>Raporu dışa aktar (24 sa)</translation>
+        </message>
+        <message>
+            <source>Exporting reports needs an engineer.</source>
+            <translation>Rapor dışa aktarmak için mühendis gerekir.</translation>
+        </message>
+        <message>
+            <source>Figures not available: %1</source>
+            <translation>Rakamlar alınamadı: %1</translation>
+        </message>
+        <message>
+            <source>Last shifts</source>
+            <translation>Son vardiyalar</translation>
+        </message>
+        <message>
+            <source>No shift is running now</source>
+            <translation>Şu anda vardiya yok</translation>
+        </message>
+        <message>
+            <source>Not exported: %1</source>
+            <translation>Dışa aktarılmadı: %1</translation>
+        </message>
+        <message>
+            <source>OEE %1</source>
+            <translation>OEE %1</translation>
+        </message>
+        <message>
+            <source>OEE</source>
+            <translation>OEE</translation>
+        </message>
+        <message>
+            <source>Performance</source>
+            <translation>Performans</translation>
+        </message>
+        <message>
+            <source>Pieces %1</source>
+            <translation>Parça %1</translation>
+        </message>
+        <message>
+            <source>Pieces</source>
+            <translation>Parça</translation>
+        </message>
+        <message>
+            <source>Production</source>
+            <translation>Üretim</translation>
+        </message>
+        <message>
+            <source>Quality</source>
+            <translation>Kalite</translation>
+        </message>
+        <message>
+            <source>Report written: %1</source>
+            <translation>Rapor yazıldı: %1</translation>
+        </message>
+        <message>
+            <source>Saw state this shift</source>
+            <translation>Bu vardiyada testere durumu</translation>
+        </message>
+        <message>
+            <source>Shift %1 · %2–%3</source>
+            <translation>Vardiya %1 · %2–%3</translation>
+        </message>
+        <message>
+            <source>Why it stood (alarms while not cutting)</source>
+            <translation>Neden durdu (kesmezken alarmlar)</translation>
+        </message>
+        <message>
+            <source>Writing %1 …</source>
+            <translation>%1 yazılıyor …</translation>
+        </message>
+        <message>
+            <source>alarm / stopped</source>
+            <translation>alarm / durdu</translation>
+        </message>
+        <message>
+            <source>cutting</source>
+            <translation>kesiyor</translation>
+        </message>
+        <message>
+            <source>link lost</source>
+            <translation>bağlantı koptu</translation>
+        </message>
+        <message>
+            <source>no alarm stopped the saw this shift</source>
+            <translation>bu vardiyada testereyi durduran alarm yok</translation>
+        </message>
+        <message>
+            <source>no data</source>
+            <translation>veri yok</translation>
+        </message>
+        <message>
+            <source>ready / idle</source>
+            <translation>hazır / boşta</translation>
+        </message>
+        <message>
+            <source>updated %1</source>
+            <translation>güncellendi %1</translation>
+        </message>
+    </context>
 </TS>

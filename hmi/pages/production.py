@@ -1,0 +1,384 @@
+"""The Production page (#19): the running shift live, its state over time, why it stood, the last
+shifts side by side, and the report export.
+
+Data only through core.api: ``engine.production_view()`` (computed off the loop thread) on show
+and every ``REFRESH_S`` while shown, and ``engine.export_production_report`` for the export
+(engineers; the engine checks and audits it again). Operators see their shift: the previous shifts
+and the export are for engineers. Numbers are large enough to read from the saw (about 2 m).
+The band-life widget (#19.3) goes into :attr:`ProductionPage.band_life_slot` via
+:meth:`ProductionPage.add_band_life`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest, StateClass
+from hmi.formatting import format_number
+from hmi.i18n import translate
+from hmi.permissions import Action, can
+from hmi.session import Session, acting
+from hmi.tasks import spawn
+from hmi.widgets.state_timeline import STATE_COLOURS, RatioBar, StateTimeline, zone_of
+
+log = logging.getLogger("bandsaw.hmi.production")
+
+REFRESH_S = 30.0
+DAY_MS = 86_400_000
+PAGE_QSS = """
+QLabel#ShiftTitle { font-size: 26px; font-weight: bold; color: #202326; }
+QLabel#BigNumber { font-size: 76px; font-weight: bold; color: #202326; }
+QLabel#BigCaption { font-size: 20px; color: #3c4044; }
+QLabel#MidNumber { font-size: 34px; font-weight: bold; color: #202326; }
+QLabel#PartName { font-size: 22px; color: #303336; }
+QLabel#PartValue { font-size: 30px; font-weight: bold; color: #202326; }
+QLabel#Downtime { font-size: 20px; color: #202326; }
+QLabel#LegendText { font-size: 15px; color: #3c4044; }
+QLabel#ProdNote { font-size: 15px; color: #5b5f63; }
+QLabel#ProdMessage { font-size: 16px; color: #303336; }
+QFrame#ShiftCard { background: #e6e7e8; border: 1px solid #b5b9bd; }
+QLabel#CardTitle { font-size: 17px; font-weight: bold; }
+QLabel#CardValue { font-size: 17px; }
+"""
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{format_number(value * 100, 0)} %"
+
+
+def state_label(state: StateClass) -> str:
+    labels = {
+        StateClass.CUTTING: translate("ProductionPage", "cutting"),
+        StateClass.READY_IDLE: translate("ProductionPage", "ready / idle"),
+        StateClass.ALARM_STOPPED: translate("ProductionPage", "alarm / stopped"),
+        StateClass.LINK_LOST: translate("ProductionPage", "link lost"),
+        StateClass.NO_DATA: translate("ProductionPage", "no data"),
+    }
+    return labels[state]
+
+
+def minutes(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
+    return f"{format_number(seconds / 60, 0)} min"
+
+
+class ShiftCard(QFrame):
+    """A previous shift, small: pieces, OEE and its parts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ShiftCard")
+        self.title = QLabel("", self)
+        self.title.setObjectName("CardTitle")
+        self.body = QLabel("", self)
+        self.body.setObjectName("CardValue")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+
+    def show_report(self, report: ProductionReport) -> None:
+        self.title.setText(report.period.label)
+        lines = [
+            translate("ProductionPage", "Pieces %1").replace("%1", str(report.pieces)),
+            translate("ProductionPage", "OEE %1").replace("%1", pct(report.oee)),
+            translate("ProductionPage", "A %1 · P %2 · Q %3").replace("%1", pct(report.availability))
+            .replace("%2", pct(report.performance)).replace("%3", pct(report.quality)),
+        ]
+        self.body.setText("\n".join(lines))
+
+
+class ProductionPage(QWidget):
+    """``ProductionPage(bridge, engine, parent)``; follows logins through ``set_user``."""
+
+    def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None, *,
+                 session: Session | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ProductionPage")
+        self.setStyleSheet(PAGE_QSS)
+        self.bridge = bridge
+        self.engine = engine
+        self.user = session.user if session is not None else Session.default(kiosk=engine.settings.hmi.kiosk).user
+        self.view: ProductionView | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.export_task: asyncio.Task[None] | None = None
+        self._zone = zone_of(engine.settings.machine.time_zone)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(REFRESH_S * 1000))
+        self._timer.timeout.connect(self.refresh)
+
+        self.title = QLabel("", self)
+        self.title.setObjectName("ShiftTitle")
+        self.updated = QLabel("", self)
+        self.updated.setObjectName("ProdNote")
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("ExportReport")
+        self.export_button.setMinimumHeight(48)
+        self.export_button.clicked.connect(self.export_report)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.updated)
+        header.addWidget(self.export_button)
+
+        self.pieces = QLabel("—", self)
+        self.pieces.setObjectName("BigNumber")
+        self.pieces_caption = QLabel("", self)
+        self.pieces_caption.setObjectName("BigCaption")
+        self.oee = QLabel("—", self)
+        self.oee.setObjectName("BigNumber")
+        self.oee_caption = QLabel("", self)
+        self.oee_caption.setObjectName("BigCaption")
+        self.area = QLabel("—", self)
+        self.area.setObjectName("MidNumber")
+        self.area_caption = QLabel("", self)
+        self.area_caption.setObjectName("BigCaption")
+        self.part_names: list[QLabel] = []
+        self.part_bars: list[RatioBar] = []
+        self.part_values: list[QLabel] = []
+        parts = QGridLayout()
+        parts.setHorizontalSpacing(10)
+        parts.setVerticalSpacing(6)
+        for row in range(3):
+            name = QLabel("", self)
+            name.setObjectName("PartName")
+            bar = RatioBar(self)
+            value = QLabel("—", self)
+            value.setObjectName("PartValue")
+            value.setMinimumWidth(110)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            parts.addWidget(name, row, 0)
+            parts.addWidget(bar, row, 1)
+            parts.addWidget(value, row, 2)
+            self.part_names.append(name)
+            self.part_bars.append(bar)
+            self.part_values.append(value)
+        parts.setColumnStretch(1, 1)
+        figures = QHBoxLayout()
+        figures.setSpacing(28)
+        for number, caption in ((self.pieces, self.pieces_caption), (self.oee, self.oee_caption),
+                                (self.area, self.area_caption)):
+            column = QVBoxLayout()
+            column.setSpacing(0)
+            column.addWidget(caption)
+            column.addWidget(number)
+            column.addStretch(1)
+            figures.addLayout(column)
+        figures.addLayout(parts, 1)
+
+        self.timeline_title = QLabel("", self)
+        self.timeline_title.setObjectName("SectionTitle")
+        self.timeline = StateTimeline(self._zone, self)
+        self.legend: dict[StateClass, QLabel] = {}
+        legend = QHBoxLayout()
+        for state in StateClass:
+            swatch = QLabel(self)
+            swatch.setFixedSize(18, 18)
+            swatch.setStyleSheet(f"background: {STATE_COLOURS[state]}; border: 1px solid #7d8286;")
+            text = QLabel("", self)
+            text.setObjectName("LegendText")
+            legend.addWidget(swatch)
+            legend.addWidget(text)
+            legend.addSpacing(14)
+            self.legend[state] = text
+        legend.addStretch(1)
+
+        self.downtime_title = QLabel("", self)
+        self.downtime_title.setObjectName("SectionTitle")
+        self.downtime = [QLabel("", self) for _ in range(4)]
+        downtime = QVBoxLayout()
+        downtime.setSpacing(2)
+        downtime.addWidget(self.downtime_title)
+        for label in self.downtime:
+            label.setObjectName("Downtime")
+            downtime.addWidget(label)
+        downtime.addStretch(1)
+        # Band life (#19.3) is shown here: add_band_life() puts its widget in this slot.
+        self.band_life_slot = QWidget(self)
+        self.band_life_slot.setObjectName("BandLifeSlot")
+        self.band_life_layout = QVBoxLayout(self.band_life_slot)
+        self.band_life_layout.setContentsMargins(0, 0, 0, 0)
+        self.band_life_slot.setVisible(False)
+        lower = QHBoxLayout()
+        lower.addLayout(downtime, 1)
+        lower.addWidget(self.band_life_slot, 1)
+
+        self.previous_title = QLabel("", self)
+        self.previous_title.setObjectName("SectionTitle")
+        self.cards = [ShiftCard(self) for _ in range(max(engine.settings.production.previous_shifts, 0))]
+        cards = QHBoxLayout()
+        for card in self.cards:
+            cards.addWidget(card, 1)
+        self.previous_box = QWidget(self)
+        previous = QVBoxLayout(self.previous_box)
+        previous.setContentsMargins(0, 0, 0, 0)
+        previous.addWidget(self.previous_title)
+        previous.addLayout(cards)
+
+        self.notes = QLabel("", self)
+        self.notes.setObjectName("ProdNote")
+        self.notes.setWordWrap(True)
+        self.message = QLabel("", self)
+        self.message.setObjectName("ProdMessage")
+        self.message.setFixedHeight(24)  # a message never pushes the page about
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addLayout(figures)
+        layout.addWidget(self.timeline_title)
+        layout.addWidget(self.timeline)
+        layout.addLayout(legend)
+        layout.addLayout(lower, 1)
+        layout.addWidget(self.previous_box)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.message)
+        self.retranslate()
+        self.update_permissions()
+
+    # --- texts and permissions -------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.export_button.setText(translate("ProductionPage", "Export report (24 h)"))
+        self.pieces_caption.setText(translate("ProductionPage", "Pieces"))
+        self.oee_caption.setText(translate("ProductionPage", "OEE"))
+        self.area_caption.setText(translate("ProductionPage", "Cut area m²"))
+        for label, text in zip(self.part_names, (translate("ProductionPage", "Availability"),
+                                                 translate("ProductionPage", "Performance"),
+                                                 translate("ProductionPage", "Quality")), strict=True):
+            label.setText(text)
+        self.timeline_title.setText(translate("ProductionPage", "Saw state this shift"))
+        self.downtime_title.setText(translate("ProductionPage", "Why it stood (alarms while not cutting)"))
+        self.previous_title.setText(translate("ProductionPage", "Last shifts"))
+        for state, label in self.legend.items():
+            label.setText(state_label(state))
+        if self.view is not None:
+            self.show_view(self.view)
+        else:
+            self.title.setText(translate("ProductionPage", "Production"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_user(self, user: str) -> None:
+        self.user = user
+
+    def update_permissions(self) -> None:
+        engineer = can(self.user, Action.EXPORT)
+        self.export_button.setVisible(engineer)
+        self.previous_box.setVisible(engineer and bool(self.cards))
+
+    def add_band_life(self, widget: QWidget) -> None:
+        """The band-life widget (#19.3) beside the downtime causes."""
+        widget.setParent(self.band_life_slot)
+        self.band_life_layout.addWidget(widget)
+        self.band_life_slot.setVisible(True)
+
+    # --- data ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+        self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def refresh(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        try:
+            self.task = spawn(self._load())
+        except RuntimeError:  # no running loop (a widget test without one): nothing to ask
+            self.task = None
+
+    async def _load(self) -> None:
+        result = await self.engine.production_view()
+        if not result.ok or result.value is None:
+            self.message.setText(translate("ProductionPage", "Figures not available: %1").replace("%1", result.reason))
+            return
+        self.show_view(result.value)
+
+    def show_view(self, view: ProductionView) -> None:
+        self.view = view
+        report = view.current
+        now_ms = int(time.time() * 1000)
+        if report is None:
+            self.title.setText(translate("ProductionPage", "No shift is running now"))
+            self.timeline.set_spans((), now_ms - 3_600_000, now_ms)
+        else:
+            self._show_current(report, now_ms)
+        for card, previous in zip(self.cards, view.previous, strict=False):
+            card.show_report(previous)
+            card.setVisible(True)
+        for card in self.cards[len(view.previous):]:
+            card.setVisible(False)
+        stamp = QDateTime.fromMSecsSinceEpoch(now_ms, self._zone).toString("HH:mm")
+        self.updated.setText(translate("ProductionPage", "updated %1").replace("%1", stamp))
+
+    def _show_current(self, report: ProductionReport, now_ms: int) -> None:
+        period = report.period
+        start = QDateTime.fromMSecsSinceEpoch(period.start_ms, self._zone).toString("HH:mm")
+        end = QDateTime.fromMSecsSinceEpoch(period.end_ms, self._zone).toString("HH:mm")
+        self.title.setText(translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", period.label)
+                           .replace("%2", start).replace("%3", end))
+        self.pieces.setText(str(report.pieces))
+        self.oee.setText(pct(report.oee))
+        area = "—" if report.area_cm2 is None else format_number(report.area_cm2 / 10_000, 2)
+        self.area.setText(area)
+        for bar, label, value in zip(self.part_bars, self.part_values,
+                                     (report.availability, report.performance, report.quality), strict=True):
+            bar.set_value(value)
+            label.setText(pct(value))
+        self.timeline.set_spans(report.timeline, period.start_ms, period.end_ms, now_ms)
+        causes = report.downtime[: len(self.downtime)]
+        for label, cause in zip(self.downtime, causes, strict=False):
+            label.setText(f"{minutes(cause.seconds)} — {cause.text or cause.key}")
+        for label in self.downtime[len(causes):]:
+            label.setText("")
+        if not causes:
+            self.downtime[0].setText(translate("ProductionPage", "no alarm stopped the saw this shift"))
+        self.notes.setText(" · ".join(report.notes))
+
+    # --- export ----------------------------------------------------------------------------
+
+    def export_report(self) -> None:
+        if not can(self.user, Action.EXPORT):
+            self.message.setText(translate("ProductionPage", "Exporting reports needs an engineer."))
+            return
+        if self.export_task is not None and not self.export_task.done():
+            return
+        folder = self.engine.settings.data_dir / "exports"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out = folder / f"production-{stamp}.pdf"
+        self.message.setText(translate("ProductionPage", "Writing %1 …").replace("%1", out.name))
+        try:
+            self.export_task = spawn(self._export(out))
+        except RuntimeError:
+            self.export_task = None
+
+    async def _export(self, out: Any) -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        now = int(time.time() * 1000)
+        result = await self.engine.export_production_report(acting(self.user), ReportRequest(now - DAY_MS, now), out)
+        if result.ok:
+            self.message.setText(translate("ProductionPage", "Report written: %1").replace("%1", str(out)))
+        else:
+            self.message.setText(translate("ProductionPage", "Not exported: %1").replace("%1", result.reason))
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        for task in (self.task, self.export_task):
+            if task is not None and not task.done():
+                task.cancel()

@@ -1,0 +1,159 @@
+"""The Production page on the stand-in engine: the running shift's figures as core computes them,
+operators see their shift only, engineers the last shifts and the export; nothing on the GUI thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hmi_testing import QLoop, no_leaked_qt, wait_until
+from production_helpers import run_settings
+from pypdf import PdfReader
+from PySide6.QtWidgets import QApplication
+from test_report_edges import cut, make_db
+
+from core.api import Role, StateClass
+from core.production.service import production_view
+from core.production.shifts import current_and_previous
+from core.registers import RegisterMap
+from core.security.testing import login_as
+from core.storage.schema import migrate
+from core.testing.standin_engine import StandInEngine
+from hmi.bridge import EngineBridge
+from hmi.pages.production import ProductionPage
+from hmi.permissions import set_policy
+from hmi.session import acting
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
+    with no_leaked_qt(qapp):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _policy_restored() -> Iterator[None]:
+    yield
+    set_policy(None)
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QLoop]:
+    loop = QLoop(qapp)
+    yield loop
+    pending = loop.close()
+    if pending:
+        pytest.fail(f"test leaked asyncio tasks: {pending}")
+
+
+def seed(data_dir: Path, settings: object) -> int:
+    """Cuts and states through the running shift and the ones before; a stopping alarm."""
+    now = int(time.time() * 1000)
+    current, previous = current_and_previous(settings.production.shifts, ZoneInfo("Europe/Berlin"), now, 3)  # type: ignore[attr-defined]
+    assert current is not None
+    start = previous[-1].start_ms
+    cuts = [cut(t, 90, band=7 if t < current.start_ms else 8) for t in range(start + 60_000, now - 120_000, 600_000)]
+    states = []
+    for t in range(start, now, 60_000):
+        states.append((t, 3 if (t // 60_000) % 3 == 0 else 2, "up"))
+    make_db(data_dir, cuts, states)
+    conn = sqlite3.connect(data_dir / "databases" / "log.db", isolation_level=None)
+    migrate(conn, "log")
+    row = ("INSERT INTO alarm_log (ts_ms, alarm_key, action, state, previous_state, priority, text, user) "
+           "VALUES (?, 'plc.alarm', ?, 'x', 'y', 1, 'PLC: hydraulic pressure low', 'system')")
+    conn.execute(row, (current.start_ms + 60_000, "raise"))
+    conn.execute(row, (current.start_ms + 60_000 + 1_800_000, "clear"))
+    conn.close()
+    return now
+
+
+async def show(page: ProductionPage) -> None:
+    page.show()  # on the loop: the page asks the engine as it shows
+    await wait_until(lambda: page.view is not None, what="the production figures")
+
+
+async def export(page: ProductionPage) -> None:
+    page.export_report()  # a tap: the engine writes the file off the loop thread
+    await wait_until(lambda: "Report written" in page.message.text() or "Not" in page.message.text(),
+                     within=120, what="the export")
+
+
+def build(qapp: QApplication, tmp_path: Path, register_map: RegisterMap) -> tuple[StandInEngine, EngineBridge,
+                                                                                  ProductionPage]:
+    settings = run_settings(tmp_path / "data")
+    seed(settings.data_dir, settings)
+    engine = StandInEngine(settings, register_map)
+    # The roles as the window's SessionController installs them: the engine's one table.
+    set_policy(lambda user, action: engine.allowed(acting(user), action.value))
+    bridge = EngineBridge(engine)
+    page = ProductionPage(bridge, engine)
+    page.resize(1268, 640)
+    return engine, bridge, page
+
+
+def test_operator_sees_the_running_shift_as_core_computes_it(qapp: QApplication, qloop: QLoop, tmp_path: Path,
+                                                             register_map: RegisterMap) -> None:
+    engine, bridge, page = build(qapp, tmp_path, register_map)
+    try:
+        qloop.run(show(page))
+        expected = production_view(engine.settings)
+        shown = page.view
+        assert shown is not None and shown.current is not None and expected.current is not None
+        report = shown.current
+        assert page.pieces.text() == str(expected.current.pieces) != "0"
+        assert page.oee.text().endswith("%")
+        assert [bar.value for bar in page.part_bars] == [report.availability, report.performance, report.quality]
+        assert page.timeline.spans and {s.state for s in page.timeline.spans} >= {StateClass.CUTTING}
+        assert "PLC: hydraulic pressure low" in page.downtime[0].text()
+        # Operators: their shift only, no export.
+        assert not page.export_button.isVisible() and not page.previous_box.isVisible()
+        page.export_report()
+        assert "engineer" in page.message.text()
+    finally:
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+        bridge.deleteLater()
+
+
+def test_engineer_sees_last_shifts_and_exports(qapp: QApplication, qloop: QLoop, tmp_path: Path,
+                                               register_map: RegisterMap) -> None:
+    engine, bridge, page = build(qapp, tmp_path, register_map)
+    try:
+        login_as(engine.access, "erin", Role.ENGINEER)
+        page.set_user("erin")
+        page.update_permissions()
+        qloop.run(show(page))
+        assert page.export_button.isVisible() and page.previous_box.isVisible()
+        assert page.view is not None
+        labels = [card.title.text() for card in page.cards if card.isVisible()]
+        assert labels == [r.period.label for r in page.view.previous] and len(labels) == 3
+        qloop.run(export(page))
+        assert "Report written" in page.message.text(), page.message.text()
+        written = list((engine.settings.data_dir / "exports").glob("production-*.pdf"))
+        assert len(written) == 1 and len(PdfReader(written[0]).pages) == 4
+    finally:
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+        bridge.deleteLater()
+
+
+def test_band_life_slot_takes_a_widget(qapp: QApplication, tmp_path: Path, register_map: RegisterMap) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    _engine, bridge, page = build(qapp, tmp_path, register_map)
+    try:
+        assert not page.band_life_slot.isVisibleTo(page)
+        page.add_band_life(QLabel("band life"))
+        assert page.band_life_slot.isVisibleTo(page)
+    finally:
+        page.shutdown()
+        page.deleteLater()
+        bridge.deleteLater()
