@@ -325,13 +325,14 @@ class ControlSettings(_Section):
             "fast": SpeedPreset(cutting_speed=90, descent_speed=40),
         }
     )
-    # Stricter limits than the register map's may be set here; the envelope takes the tighter.
-    # Unset, ML still keeps to the reference system's 40-90 m/min and 10-60 mm/min
-    # (core.control.envelope.ML_DEFAULT_LIMITS); set, they bind people's writes too.
-    cutting_speed_min: float | None = None
-    cutting_speed_max: float | None = None
-    descent_speed_min: float | None = None
-    descent_speed_max: float | None = None
+    # Speed limits, the tighter of these and the register map's. The defaults are the reference
+    # system's (40-90 m/min, 10-60 mm/min) and bind ML's writes; a value set in the config binds
+    # people's writes too (see :meth:`people_limit`). null: ML keeps to the reference defaults,
+    # people to the map (what an unset key meant before these defaults).
+    cutting_speed_min: float | None = 40.0
+    cutting_speed_max: float | None = 90.0
+    descent_speed_min: float | None = 10.0
+    descent_speed_max: float | None = 60.0
     stale_after_periods: float = Field(default=2.0, gt=0)
     # Nothing is written on data older than stale_after_periods; ML mode ends (fault, back to the
     # operator's speeds) once the newest sample stays that old for this long. One late poll on a
@@ -352,6 +353,19 @@ class ControlSettings(_Section):
     ceiling_end_after_s: float = Field(default=1.5, ge=0)
     # Operator changes to the speeds during one cut (PLC panel or HMI) after which ML pauses for that cut.
     max_overrides_per_cut: int = Field(default=3, ge=1)
+
+    def people_limit(self, key: str) -> float | None:
+        """``<register>_min/_max`` for every write (people's too): only where the config sets it."""
+        value = getattr(self, key, None)
+        return float(value) if key in self.model_fields_set and isinstance(value, int | float) else None
+
+    def ml_limit(self, key: str) -> float | None:
+        """``<register>_min/_max`` for ML's writes: the configured value, else the reference default."""
+        value = getattr(self, key, None)
+        if isinstance(value, int | float):
+            return float(value)
+        default = type(self).model_fields.get(key)
+        return float(default.default) if default is not None and isinstance(default.default, int | float) else None
 
 
 class MlSettings(_Section):

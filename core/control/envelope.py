@@ -19,13 +19,13 @@ from enum import StrEnum
 from typing import Protocol
 
 from core.config import ControlSettings
-from core.modbus.envelope import Limits, limits_for
+from core.modbus.envelope import Limits, StepWindow, limits_for
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 from core.values import WriteResult
 
-# The reference system's speed limits: ML keeps to them unless control.<name>_min/_max say
-# otherwise (issue #14). People's writes are bound only by the map and what the config sets.
+# The reference system's speed limits (issue #14): the defaults of control.<name>_min/_max, which
+# bind ML whether set or not; people's writes are bound only by the map and what the config sets.
 ML_DEFAULT_LIMITS: dict[str, tuple[float, float]] = {"cutting_speed": (40.0, 90.0), "descent_speed": (10.0, 60.0)}
 
 # A step limit is granted for at most this much elapsed time: after a long pause a
@@ -110,13 +110,15 @@ class SafetyEnvelope:
         self.min_interval_s = 1.0 / write_rate_hz
         # The same limits the Writer enforces (map min/max tightened by the control section).
         self._limits: dict[str, Limits] = {reg.name: limits_for(reg, control) for reg in register_map.writable()}
-        for name, (low, high) in ML_DEFAULT_LIMITS.items():
+        for name in ML_DEFAULT_LIMITS:
             limits = self._limits.get(name)
             if limits is None:
                 continue
-            if getattr(control, f"{name}_min", None) is None:
+            # control.<name>_min/_max (default: the reference limits) bind ML whether set or not.
+            low, high = control.ml_limit(f"{name}_min"), control.ml_limit(f"{name}_max")
+            if low is not None:
                 limits = Limits(max(limits.low, low), limits.high, limits.max_step_per_s)
-            if getattr(control, f"{name}_max", None) is None:
+            if high is not None:
                 limits = Limits(limits.low, min(limits.high, high), limits.max_step_per_s)
             self._limits[name] = limits
         for name, limits in self._limits.items():
@@ -127,6 +129,14 @@ class SafetyEnvelope:
                 )
         self._last: dict[str, _LastWrite] = {}  # the last value the PLC accepted
         self._attempt_at: dict[str, float] = {}  # the last attempt, accepted or not (write rate)
+        # The Writer's sliding one-second step allowance, kept the same way here: a step the
+        # time since the last write would allow may still exceed what the window has left,
+        # and the Writer refusing it would end ML (a write failure).
+        self._windows: dict[str, StepWindow] = {
+            name: StepWindow(limits.max_step_per_s) for name, limits in self._limits.items()
+            if limits.max_step_per_s is not None
+        }
+        self._reference: dict[str, float] = {}  # the step reference of the last admitted value
 
     def limits(self, name: str) -> Limits:
         return self._limits[name]
@@ -160,6 +170,10 @@ class SafetyEnvelope:
             if reference is None:
                 return Verdict(name, requested, False, reason=f"current {name} unknown")
             max_step = limits.max_step_per_s * window
+            budget = self._windows.get(name)
+            if budget is not None:
+                max_step = min(max_step, budget.remaining(now))
+            self._reference[name] = reference
             stepped = min(max(value, reference - max_step), reference + max_step)
             # The step limit only moves toward the request, so it keeps the value in limits
             # as long as the reference is; a reference outside the limits stays outside.
@@ -200,6 +214,7 @@ class SafetyEnvelope:
         """Drop the write history (the PLC was reset or replaced)."""
         self._last.clear()
         self._attempt_at.clear()
+        self._reference.clear()  # the step windows stay: the Writer's do too
 
     async def write(
         self,
@@ -242,6 +257,10 @@ class SafetyEnvelope:
                 self._attempt_at[name] = previous
             return EnvelopeOutcome(verdict, result, stopped=stopped[0])
         if result.ok:
-            self.record(name, result.written if result.written is not None else verdict.value, now)
+            written = result.written if result.written is not None else verdict.value
+            reference, window = self._reference.get(name), self._windows.get(name)
+            if reference is not None and window is not None:
+                window.spend(now, abs(written - reference))
+            self.record(name, written, now)
         return EnvelopeOutcome(verdict, result)
 

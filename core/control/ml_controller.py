@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
+from core.control.chip_policy import ChipPolicy, ChipSettings
 from core.control.competence import Competence
 from core.control.envelope import Fault, Precheck, SafetyEnvelope, WriteFn
 from core.control.journal import ControlJournal, DecisionRow
@@ -69,6 +70,14 @@ class Policy(Protocol):
     envelope: Mapping[str, Any]  # the training envelope ({} = none recorded)
 
     def predict(self, x: Sequence[float]) -> float: ...
+
+
+class ChipModel(Policy, Protocol):
+    """A model whose output kind is "chip": the chip policy's table and band-speed feed-forward."""
+
+    chip: ChipSettings | None
+
+    def predict_speed(self, row: Sequence[float]) -> float: ...
 
 
 @dataclass(slots=True)
@@ -121,6 +130,7 @@ class MlController:
         self._restore: dict[str, float] = {}
         self._paused = ""  # why ML pauses for the rest of this cut
         self._overrides = 0
+        self._human_set: set[str] = set()  # speeds a person changed during this cut (the chip policy leaves them)
         self._ceiling_cut_at: float | None = None
         # A descent cut by the guard or the ceiling is driven home over the next ticks (the step
         # limit may take more than one write); an operator's change of descent cancels it.
@@ -131,6 +141,7 @@ class MlController:
         self.model: Policy | None = None
         self.features: FeatureExtractor | None = None
         self.competence: Competence | None = None
+        self.chip: ChipPolicy | None = None  # the chip-thickness policy of a "chip" model
         self.model_error = ""  # why the last model was refused, for the HMI
         if model is not None:
             self.set_model(model)
@@ -140,7 +151,7 @@ class MlController:
     def set_model(self, model: Policy | None) -> bool:
         """Use ``model`` (None: no model; ML mode then faults). False if its features are unusable."""
         if model is None:
-            self.model, self.features, self.competence = None, None, None
+            self.model, self.features, self.competence, self.chip = None, None, None, None
             self.status.model = ""
             return True
         try:
@@ -154,6 +165,8 @@ class MlController:
             self._refuse_model(f"model {model.name}: {exc}")
             return False
         self.model, self.features = model, features
+        chip: ChipSettings | None = getattr(model, "chip", None)
+        self.chip = ChipPolicy(chip, getattr(model, "predict_speed", None)) if chip is not None else None
         self.competence = Competence(model.envelope, model.features, self.settings.ml.envelope_margin_pct)
         self.model_error = ""
         self.status.model = model.name
@@ -184,7 +197,7 @@ class MlController:
     def _refuse_model(self, reason: str) -> None:
         log.error("ML model refused: %s", reason)
         self.model_error = reason
-        self.model, self.features, self.competence = None, None, None
+        self.model, self.features, self.competence, self.chip = None, None, None, None
         self.status.model = ""
         self._alarms.update(ALARM_MODEL, True, f"ML model refused: {reason}", priority=Priority.HIGH,
                             source="control")
@@ -208,6 +221,8 @@ class MlController:
             self.ceiling.reset()
             if self.features is not None:
                 self.features.reset()
+            if self.chip is not None:
+                self.chip.begin_cut()
             self._accum = dict.fromkeys(SPEEDS, 0.0)
         elif state is not None and state is not SawState.CUTTING and self._cut is not None:
             self._cut = None
@@ -221,6 +236,8 @@ class MlController:
             if self._cut.start_height is None and height is not None:
                 self._cut.start_height = height
             self.ceiling.update(snapshot)
+            if self.chip is not None:
+                self.chip.observe(snapshot.values)
             event = self.guard.update(snapshot.monotonic, height, snapshot.value("band_torque"))
             if event is not None:
                 self._guard_event = event
@@ -335,8 +352,12 @@ class MlController:
         return await self._decide(snap, now) or overridden
 
     async def _decide(self, snap: Snapshot, now: float) -> DecisionRow | None:
-        """The model's turn: initial delay, features, competence, prediction, writes."""
-        waiting = self._initial_delay_left(snap)
+        """The model's turn: initial delay, features, competence, prediction, writes.
+
+        The chip policy does not wait out the initial delay: it has its own entry (a thin chip
+        until the band's load is measured) and holds the chip in the window from the first mm.
+        """
+        waiting = self._initial_delay_left(snap) if self.chip is None else ""
         if waiting:
             self._set_state(ControlState.WAITING)
             return self._record("wait", waiting, snap)
@@ -352,6 +373,8 @@ class MlController:
             self._accum = dict.fromkeys(SPEEDS, 0.0)
             self._set_state(ControlState.HOLDING)
             return self._record("hold", outside, snap)
+        if self.chip is not None:
+            return await self._decide_chip(self.chip, snap, now)
         try:
             coefficient = self.model.predict(vector)
             if not math.isfinite(coefficient):
@@ -364,11 +387,30 @@ class MlController:
         targets = self._accumulate(coefficient, snap)
         return await self._write(targets, snap, now, "model", "", coefficient=coefficient)
 
+    async def _decide_chip(self, chip: ChipPolicy, snap: Snapshot, now: float) -> DecisionRow:
+        cutting, descent = self.envelope.limits("cutting_speed"), self.envelope.limits("descent_speed")
+        decision = chip.decide(snap.values, (cutting.low, cutting.high), (descent.low, descent.high))
+        if decision.hold:
+            self._set_state(ControlState.HOLDING)
+            return self._record("hold", decision.hold, snap)
+        targets = dict(decision.targets)
+        for name in self._human_set:
+            # A speed a person set during this cut is theirs: the policy leaves it alone, except
+            # to lower the descent where the band's load demands it.
+            live = snap.value(name)
+            lowers = name == "descent_speed" and decision.load_capped and live is not None \
+                and targets.get(name, live) < live
+            if name in targets and not lowers:
+                del targets[name]
+        self._set_state(ControlState.CONTROLLING)
+        return await self._write(targets, snap, now, "model", decision.reason)
+
     # --- pieces of a decision ----------------------------------------------------------
 
     def _begin_control(self, snap: Snapshot) -> None:
         self._saved = {name: v for name in SPEEDS if (v := snap.value(name)) is not None}
         self._accum = dict.fromkeys(SPEEDS, 0.0)
+        self._human_set = set()
         self._controlling = True
         self.watch.begin(snap)
         self.status.controlling = True
@@ -391,6 +433,7 @@ class MlController:
 
     def _end_of_cut_alarms(self) -> None:
         self._paused, self._overrides, self._descent_goal = "", 0, None
+        self._human_set = set()
         self.status.paused_reason, self.status.overrides_this_cut = "", 0
         self._ceiling_cut_at = None
         self._alarms.update(ALARM_GUARD, False, "torque guard", source="control")
@@ -420,6 +463,7 @@ class MlController:
 
     def _override(self, change: Override, snap: Snapshot) -> DecisionRow:
         self._overrides += 1
+        self._human_set.add(change.register)
         self._saved[change.register] = change.new
         if change.register == "descent_speed":
             self._descent_goal = None  # the person's descent stands

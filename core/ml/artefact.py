@@ -34,13 +34,14 @@ import sklearn
 import skops
 import skops.io as sio
 
+from core.control.chip_policy import ChipSettings
 from core.ml.signing import ModelKey, shipped_name
 
 FORMAT = "bandsaw-ml-model/2"
 LEGACY_FORMAT = "bandsaw-ml-model/1"
 MODEL_SUFFIX = ".skops"
 LEGACY_SUFFIX = ".joblib"
-OUTPUT_KINDS = ("coefficient", "classes")
+OUTPUT_KINDS = ("coefficient", "classes", "chip")
 STEP_REGISTERS = ("descent_speed", "cutting_speed")
 # Types skops may rebuild beyond its own default-trusted set (sklearn estimators, numpy arrays).
 TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
@@ -56,7 +57,10 @@ class Manifest:
     model_file: str
     sha256: str
     features: tuple[str, ...]
-    output_kind: str  # "coefficient": a regressor's value in [-1, 1]; "classes": see class_values
+    # "coefficient": a regressor's value in [-1, 1]; "classes": see class_values; "chip": the
+    # chip-thickness policy (core.control.chip_policy) with the estimator as its band-speed
+    # feed-forward and ``chip`` as its table.
+    output_kind: str
     steps: Mapping[str, float]  # register -> change per unit coefficient per decision
     sklearn_version: str
     training: Mapping[str, Any] = field(default_factory=dict)
@@ -66,6 +70,7 @@ class Manifest:
     envelope: Mapping[str, Any] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
     signed_by: str = ""  # key id of the installation that signed it, or "shipped:NAME"
+    chip: Mapping[str, Any] = field(default_factory=dict)  # output kind "chip": ChipSettings as JSON
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +83,7 @@ class Manifest:
                 "kind": self.output_kind,
                 "steps": dict(self.steps),
                 **({"classes": dict(self.class_values)} if self.class_values else {}),
+                **({"chip": _plain(self.chip)} if self.chip else {}),
             },
             "sklearn_version": self.sklearn_version,
             "versions": dict(self.versions),
@@ -112,6 +118,7 @@ class Manifest:
                 created_ms=int(data.get("created_ms") or 0),
                 envelope=_envelope(data.get("envelope") or {}),
                 versions={str(k): str(v) for k, v in (data.get("versions") or {}).items()},
+                chip=dict(output.get("chip") or {}),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelRefused(f"{source}: manifest field missing or malformed: {exc}") from None
@@ -121,6 +128,11 @@ class Manifest:
             raise ModelRefused(f"{source}: output kind {manifest.output_kind!r} not one of {OUTPUT_KINDS}")
         if manifest.output_kind == "classes" and not manifest.class_values:
             raise ModelRefused(f"{source}: a classifier needs output.classes (class -> coefficient)")
+        if manifest.output_kind == "chip":
+            try:
+                ChipSettings.from_json(manifest.chip)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ModelRefused(f"{source}: output.chip missing or malformed: {exc}") from None
         unknown = set(manifest.steps) - set(STEP_REGISTERS)
         if unknown or not all(math.isfinite(v) for v in manifest.steps.values()):
             raise ModelRefused(f"{source}: output.steps must map {STEP_REGISTERS} to numbers")
@@ -181,6 +193,7 @@ def save_model(
     envelope: Mapping[str, Any] | None = None,
     output_kind: str = "coefficient",
     class_values: Mapping[str, float] | None = None,
+    chip: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write NAME.skops and NAME.json (signed with ``key``; None leaves it unsigned); returns the manifest."""
     manifest_path, model_path = artefact_paths(path)
@@ -200,6 +213,7 @@ def save_model(
         created_ms=int(time.time() * 1000),
         envelope=dict(envelope or {}),
         versions=library_versions(),
+        chip=dict(chip or {}),
     )
     write_manifest(manifest_path, manifest.to_json(), key)
     return manifest_path
@@ -315,12 +329,14 @@ class LoadedModel:
         self.features = manifest.features
         self.steps = dict(manifest.steps)
         self.envelope = manifest.envelope
+        self.chip = ChipSettings.from_json(manifest.chip) if manifest.output_kind == "chip" else None
+        inputs = self.chip.speed_inputs if self.chip is not None else manifest.features
         n_in = getattr(estimator, "n_features_in_", None)
-        if n_in is not None and n_in != len(manifest.features):
+        if n_in is not None and n_in != len(inputs):
             raise ModelRefused(
-                f"{path}: estimator takes {n_in} features, manifest lists {len(manifest.features)}"
+                f"{path}: estimator takes {n_in} features, manifest lists {len(inputs)}"
             )
-        if manifest.output_kind == "coefficient" and not hasattr(estimator, "predict"):
+        if manifest.output_kind in ("coefficient", "chip") and not hasattr(estimator, "predict"):
             raise ModelRefused(f"{path}: estimator has no predict()")
         if manifest.output_kind == "classes":
             classes = [str(c) for c in getattr(estimator, "classes_", [])]
@@ -331,7 +347,19 @@ class LoadedModel:
         if hasattr(estimator, "n_jobs"):
             # One-row predictions through joblib's pool are several times slower.
             estimator.n_jobs = 1
-        self._forest = _compile_forest(estimator) if manifest.output_kind == "coefficient" else None
+        self._forest = _compile_forest(estimator) if manifest.output_kind in ("coefficient", "chip") else None
+
+    def predict_speed(self, row: Sequence[float]) -> float:
+        """The chip policy's feed-forward: band speed (m/min) for its ``speed_inputs``."""
+        if self.chip is None:
+            raise ValueError("not a chip-policy model")
+        if len(row) != len(self.chip.speed_inputs):
+            raise ValueError(f"expected {len(self.chip.speed_inputs)} inputs, got {len(row)}")
+        value = self._forest.predict(row) if self._forest is not None else float(
+            self.estimator.predict(np.asarray([row], dtype=np.float64))[0])
+        if not math.isfinite(value):
+            raise ValueError(f"speed model output {value!r} is not a number")
+        return float(value)
 
     def predict(self, x: Sequence[float]) -> float:
         """The model's coefficient for one feature vector, clipped to [-1, 1]."""

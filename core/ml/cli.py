@@ -29,6 +29,9 @@ def register(commands: Any) -> None:
                         help="learn from the operator's corrections recorded in a raw.db")
     source.add_argument("--simulate", dest="simulate_cuts", type=int, metavar="N_CUTS",
                         help="learn from N simulated cuts labelled by the simulator's physics")
+    source.add_argument("--chip", dest="chip_bars", type=int, metavar="N_BARS",
+                        help="the chip-thickness policy (the shipped kind): chip windows of the training "
+                             "grades and a band-speed feed-forward learned from N random training bars")
     train.add_argument("--out", type=Path, required=True, metavar="PATH", help="model name, e.g. data/models/mine")
     train.add_argument("--seed", type=int, default=42, help="random seed (same seed, same model)")
     train.set_defaults(handler=_cmd_train)
@@ -58,6 +61,8 @@ def _settings(args: argparse.Namespace) -> Any:
 def _cmd_train(args: argparse.Namespace) -> int:
     from core.ml.train import train
 
+    if args.chip_bars is not None:
+        return _train_chip(args)
     if args.simulate_cuts is not None and args.simulate_cuts < 1:
         print("bandsaw ml train: --simulate needs at least 1 cut", file=sys.stderr)
         return EXIT_USAGE
@@ -70,6 +75,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"bandsaw ml train: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"model written and signed: {manifest} (and {manifest.with_suffix('.skops').name})")
+    return EXIT_OK
+
+
+def _train_chip(args: argparse.Namespace) -> int:
+    from core.ml.train_chip import train_chip
+
+    try:
+        manifest = train_chip(args.out, items=args.chip_bars, seed=args.seed, settings=_settings(args))
+    except (ValueError, OSError) as exc:
+        print(f"bandsaw ml train: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"chip model written and signed: {manifest} (and {manifest.with_suffix('.skops').name})")
     return EXIT_OK
 
 

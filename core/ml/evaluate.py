@@ -56,8 +56,9 @@ def economics_of(settings: Settings) -> oracle.Economics:
 def speed_ranges(settings: Settings) -> tuple[tuple[float, float], tuple[float, float]]:
     """The band and descent ranges ML may use (control.*_min/max, default the reference 40-90, 10-60)."""
     c = settings.control
-    cutting = (c.cutting_speed_min or oracle.CUTTING_RANGE[0], c.cutting_speed_max or oracle.CUTTING_RANGE[1])
-    descent = (c.descent_speed_min or oracle.DESCENT_RANGE[0], c.descent_speed_max or oracle.DESCENT_RANGE[1])
+    lim = c.ml_limit
+    cutting = (lim("cutting_speed_min") or oracle.CUTTING_RANGE[0], lim("cutting_speed_max") or oracle.CUTTING_RANGE[1])
+    descent = (lim("descent_speed_min") or oracle.DESCENT_RANGE[0], lim("descent_speed_max") or oracle.DESCENT_RANGE[1])
     return cutting, descent
 
 

@@ -1,8 +1,12 @@
 """Replay of recorded cuts through two models (``bandsaw ml compare A B --raw RAW_DB``).
 
 Every CUTTING sample of raw.db is fed, as the controller would see it (averaged features in each
-model's own order), through both models; their coefficients are compared sample by sample. A
-decision is "up" (coefficient above +``dead_band``), "down" (below -``dead_band``) or "hold";
+model's own order), through both models; their outputs are compared sample by sample on one
+scale, the descent change asked for in units of ``LABEL_SCALE`` mm/min, in [-1, 1]: a coefficient
+model's output is that already; a chip-policy model (the shipped kind) runs its real
+:class:`~core.control.chip_policy.ChipPolicy` over the cut and its descent target minus the
+recorded descent is scaled. A decision is "up" (above +``dead_band``), "down" (below
+-``dead_band``) or "hold";
 the report counts, per cut, the samples where the two models decide differently and lists the
 moments where their outputs differ most, with the inputs at that moment.
 """
@@ -16,11 +20,51 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings
+from core.control.chip_policy import ChipPolicy
 from core.ml.artefact import LoadedModel
 from core.ml.features import FeatureExtractor
 from core.snapshot import SawState
 
 DEAD_BAND = 0.1
+LABEL_SCALE = 10.0  # mm/min of descent change that saturates the scale (as core.ml.train)
+
+
+class _Decider:
+    """One model's output on each recorded sample (see the module docstring for the scale)."""
+
+    def __init__(self, model: LoadedModel, settings: Settings) -> None:
+        self.model = model
+        self.extractor = FeatureExtractor(model.features, averaging=settings.ml.averaging_samples,
+                                          polynomial=settings.ml.current_polynomial)
+        chip = getattr(model, "chip", None)
+        self.policy = ChipPolicy(chip, model.predict_speed) if chip is not None else None
+        lim = settings.control.ml_limit
+        self.cutting = (lim("cutting_speed_min") or 0.0, lim("cutting_speed_max") or math.inf)
+        self.descent = (lim("descent_speed_min") or 0.0, lim("descent_speed_max") or math.inf)
+
+    @property
+    def registers(self) -> set[str]:
+        return set(self.extractor.registers)
+
+    def begin_cut(self) -> None:
+        self.extractor.reset()
+        if self.policy is not None:
+            self.policy.begin_cut()
+
+    def push(self, values: dict[str, Any]) -> list[float] | None:
+        self.extractor.push_values(values)
+        if self.policy is not None:
+            self.policy.observe(values)
+        return self.extractor.vector()
+
+    def output(self, vector: list[float], values: dict[str, Any]) -> float:
+        if self.policy is None:
+            return self.model.predict(vector)
+        decision = self.policy.decide(values, self.cutting, self.descent)
+        target, live = decision.targets.get("descent_speed"), values.get("descent_speed")
+        if decision.hold or target is None or live is None:
+            return 0.0
+        return min(1.0, max(-1.0, (target - live) / LABEL_SCALE))
 
 
 def _decision(coefficient: float) -> str:
@@ -79,9 +123,8 @@ def vars_of(cut: CutReplay) -> dict[str, Any]:
 
 def replay(raw_db: Path, a: LoadedModel, b: LoadedModel, settings: Settings, *, top: int = 5) -> Replay:
     """Feed every recorded cut of ``raw_db`` through models ``a`` and ``b``."""
-    extractors = [FeatureExtractor(m.features, averaging=settings.ml.averaging_samples,
-                                   polynomial=settings.ml.current_polynomial) for m in (a, b)]
-    columns = sorted(set(extractors[0].registers) | set(extractors[1].registers) | {"saw_state"})
+    deciders = [_Decider(a, settings), _Decider(b, settings)]
+    columns = sorted(deciders[0].registers | deciders[1].registers | {"saw_state"})
     try:
         conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True)
         try:
@@ -106,20 +149,18 @@ def replay(raw_db: Path, a: LoadedModel, b: LoadedModel, settings: Settings, *, 
             continue
         if cut is None:
             cut = CutReplay(len(result.cuts) + 1, int(record[0]))
-            for extractor in extractors:
-                extractor.reset()
-        for extractor in extractors:
-            extractor.push_values(values)
-        va, vb = extractors[0].vector(), extractors[1].vector()
+            for decider in deciders:
+                decider.begin_cut()
+        va, vb = deciders[0].push(values), deciders[1].push(values)
         if va is None or vb is None:
             continue
-        ca, cb = a.predict(va), b.predict(vb)
+        ca, cb = deciders[0].output(va, values), deciders[1].output(vb, values)
         cut.samples += 1
         cut.differ += _decision(ca) != _decision(cb)
         cut.mean_abs_delta += abs(ca - cb)
         cut.mean_a += ca
         cut.mean_b += cb
-        inputs = extractors[0].as_dict(va) | extractors[1].as_dict(vb)
+        inputs = deciders[0].extractor.as_dict(va) | deciders[1].extractor.as_dict(vb)
         diffs.append((abs(ca - cb), {"ts_ms": int(record[0]), "cut": cut.index, "a": ca, "b": cb, "inputs": inputs}))
     _close(cut, result)
     diffs.sort(key=lambda item: -item[0])

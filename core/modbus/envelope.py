@@ -78,12 +78,13 @@ class StepWindow:
 
 
 def limits_for(register: Register, control: ControlSettings | None = None) -> Limits:
-    """The map's limits, tightened by the control section where it sets ``<name>_min/_max``."""
+    """The map's limits, tightened by the control section where the config sets ``<name>_min/_max``
+    (the reference defaults of those keys bind ML alone: :class:`core.control.envelope.SafetyEnvelope`)."""
     low = register.min if register.min is not None else -math.inf
     high = register.max if register.max is not None else math.inf
     if control is not None:
-        config_low = getattr(control, f"{register.name}_min", None)
-        config_high = getattr(control, f"{register.name}_max", None)
+        config_low = control.people_limit(f"{register.name}_min")
+        config_high = control.people_limit(f"{register.name}_max")
         if isinstance(config_low, int | float):
             low = max(low, float(config_low))
         if isinstance(config_high, int | float):

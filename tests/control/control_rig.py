@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import Settings
+from core.control.chip_policy import ChipSettings
 from core.control.envelope import Precheck
 from core.control.journal import DecisionRow, MemoryJournal
 from core.control.ml_controller import MlController
@@ -151,6 +152,28 @@ class FakeModel:
         if self.error is not None:
             raise self.error
         return self.coefficient
+
+
+class FakeChipModel(FakeModel):
+    """A "chip" model: the real chip policy with ``chip`` as its table; ``speed`` is its feed-forward."""
+
+    name = "fake-chip"
+    features: tuple[str, ...] = (
+        "band_torque", "band_deviation", "cutting_speed", "descent_speed", "cutting_speed_actual",
+        "descent_speed_actual", "head_height", "tooth_pitch", "material_type", "material_hardness",
+        "cross_section", "dimension_a", "dimension_b", "dimension_c", "dimension_d", "material_width",
+    )
+
+    def __init__(self, chip: ChipSettings, speed: float = 60.0) -> None:
+        super().__init__(0.0, steps={})
+        self.chip = chip
+        self.speed = speed
+
+    def predict_speed(self, row: Sequence[float]) -> float:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return self.speed
 
 
 @dataclass

@@ -9,12 +9,16 @@ cut ends. After every event the controller makes one decision; these must hold t
 2. no ML decision write (model, guard, ceiling) unless the mode is ML and the saw cutting;
 3. the model is consulted only in ML mode, on fresh data, inside its envelope;
 4. a model write moves a speed at most one decision's nudge from the PLC's live value (it is
-   built on the live speeds: never a revert of a person's change); guard and ceiling only lower;
+   built on the live speeds: never a revert of a person's change); the chip policy moves a speed
+   at most one second's step from the live value and never touches a speed a person set during
+   the cut, except to lower the descent for the band's load; guard and ceiling only lower;
    a restore writes the operator's latest choice (a descent may stay lower after an overload);
 5. a failed write in ML mode ends ML; data stale beyond the grace ends ML; a single late poll
    does not; a PLC trip ends ML with its alarm.
 
-CI runs 300 examples; ``HYPOTHESIS_PROFILE=soak`` (``make soak``) runs 10,000 and prints counts.
+Both kinds of model run: a coefficient model (``FakeModel``) and the chip-thickness policy (the
+shipped kind, with its real :class:`~core.control.chip_policy.ChipPolicy`). CI runs 300 examples
+of each; ``HYPOTHESIS_PROFILE=soak`` (``make soak``) runs 10,000 of each and prints counts.
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.config import PROJECT_ROOT, Settings, load_settings
+from core.control.chip_policy import ChipDecision, ChipSettings
 from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP
 from core.control.modes import Mode
 from core.registers import RegisterMap, load_register_map
 from core.snapshot import Quality, SawState
-from tests.control.control_rig import FakeModel, Rig, WriteLog, make_rig
+from tests.control.control_rig import FakeChipModel, FakeModel, Rig, WriteLog, make_rig
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 EXAMPLES = {"ci": 300, "soak": 10_000}.get(PROFILE, 300)
@@ -43,6 +48,10 @@ ML_DECISIONS = ("ML model", "ML guard", "ML ceiling")
 # between the two writes of one decision is then common).
 STEPS = {"descent_speed": 1.0, "cutting_speed": 1.0}
 NUDGE = {"descent_speed": 1.0 + 1.0, "cutting_speed": 0.9 + 1.0}  # threshold + one decision's step
+CHIP_STEP = {"descent_speed": 10.0, "cutting_speed": 20.0}  # the register map's max_step_per_s x 1 s
+# The bar the chip policy sees: C45 (code 1, hardness class 2), a 100 x 80 rectangle, 6 mm pitch.
+BAR = {"material_type": 1.0, "material_hardness": 2.0, "tooth_pitch": 6.0, "cross_section": 1.0,
+       "dimension_a": 100.0, "dimension_b": 80.0, "dimension_c": 0.0, "dimension_d": 0.0, "material_width": 100.0}
 EPS = 1e-6
 COUNTS: Counter[str] = Counter()
 
@@ -75,6 +84,8 @@ class Harness:
     grace: float = 1.0  # a poll this late only pauses ML
     flip_on_write: bool = False
     failed_in_ml: bool = False
+    chip: bool = False
+    touched: set[str] = field(default_factory=set)  # speeds a person set while ML controlled this cut
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -89,15 +100,22 @@ class Harness:
             self.violations.append(f"write on stale data: {log}")
         if log.reason in ML_DECISIONS and not (rig.modes.is_ml and rig.saw.state is SawState.CUTTING):
             self.violations.append(f"ML decision write in {rig.modes.mode} / {rig.saw.state.name}: {log}")
-        if log.reason == "ML model" and log.before is not None and abs(log.value - log.before) > NUDGE[log.name] + EPS:
+        step = CHIP_STEP if self.chip else NUDGE
+        if log.reason == "ML model" and log.before is not None and abs(log.value - log.before) > step[log.name] + EPS:
             self.violations.append(f"model write not built on the live value: {log}")
+        lowers = log.name == "descent_speed" and log.before is not None and log.value < log.before
+        if self.chip and log.reason == "ML model" and log.name in self.touched and not lowers:
+            self.violations.append(f"chip policy moved a speed a person set in this cut: {log}")
         if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or log.value > log.before + EPS):
             self.violations.append(f"guard/ceiling write that does not lower descent: {log}")
         # A restore puts back the operator's latest choice; after a trip or an overload the descent
         # may stay lower than theirs (never higher).
-        lower_ok = log.name == "descent_speed" and log.value < self.human[log.name]
-        if log.reason == "restore operator speed" and abs(log.value - self.human[log.name]) > 0.01 and not lower_ok:
-            self.violations.append(f"restore to {log.value:g}, the operator's latest is {self.human[log.name]:g}")
+        # A restore may take more than one write (the step limit): each moves toward their choice.
+        human = self.human[log.name]
+        lower_ok = log.name == "descent_speed" and log.value < human
+        toward = log.before is not None and min(log.before, human) - 0.01 <= log.value <= max(log.before, human) + 0.01
+        if log.reason == "restore operator speed" and abs(log.value - human) > 0.01 and not lower_ok and not toward:
+            self.violations.append(f"restore to {log.value:g}, the operator's latest is {human:g}")
         if rig.saw.fail_writes > 0 and rig.modes.is_ml:
             self.failed_in_ml = True
         if self.flip_on_write:
@@ -113,9 +131,18 @@ class Harness:
         if c.competence is not None and c.competence.check(vector):
             self.violations.append(f"model consulted outside its envelope: {c.competence.check(vector)}")
 
+    def on_decide(self) -> None:
+        c = self.rig.controller
+        self.on_predict(c.features.vector() or [] if c.features is not None else [])
+
     def poll(self, dt: float, quality: Quality = Quality.GOOD) -> None:
-        self.rig.saw.advance(dt)
-        self.rig.controller.feed(self.rig.saw.snapshot(quality))
+        saw = self.rig.saw
+        saw.advance(dt)
+        if self.chip:
+            cutting = saw.state is SawState.CUTTING
+            saw.extra |= BAR | {"descent_speed_actual": saw.descent if cutting else 0.0,
+                                "cutting_speed_actual": saw.cutting}
+        self.rig.controller.feed(saw.snapshot(quality))
 
     async def apply(self, kind: str, value: float) -> None:
         rig, saw = self.rig, self.rig.saw
@@ -135,17 +162,21 @@ class Harness:
             attribute = "cutting" if name == "cutting_speed" else "descent"
             if getattr(saw, attribute) != value:  # setting what the PLC already holds changes nothing
                 self.human[name] = value
+                if rig.modes.is_ml and rig.controller._controlling and saw.state is SawState.CUTTING:
+                    self.touched.add(name)
             setattr(saw, attribute, value)
             if kind == "hmi_descent":
                 rig.controller.human_wrote(name, value)
             self.poll(0.1)
         elif kind == "trip":
+            self.touched.clear()
             saw.state, saw.alarm_status = SawState.ERROR, value
             self.poll(0.1)
         elif kind == "reset":
             saw.state, saw.alarm_status, saw.height = SawState.CUTTING, 0.0, 100.0
             self.poll(0.1)
         elif kind == "mode":
+            self.touched.clear()
             rig.modes.set_mode(Mode.ML if value else Mode.MANUAL, user="anna")
             self.poll(0.1)
         elif kind == "flip_during_write":
@@ -162,8 +193,11 @@ class Harness:
             self.poll(0.1)
         elif kind == "coefficient":
             rig.model.coefficient = value
+            if self.chip:  # a band-speed feed-forward anywhere in (and beyond) the limits
+                rig.model.speed = 65.0 + 40.0 * value
             self.poll(0.1)
         elif kind == "cut_end":
+            self.touched.clear()
             saw.state = SawState.COMPLETED
             self.poll(0.1)
             saw.state, saw.height = SawState.CUTTING, 100.0
@@ -196,14 +230,28 @@ SETTINGS = _settings()
 REGISTER_MAP: RegisterMap = load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
 
 
-async def _run(events: list[Event]) -> Harness:
+CHIP = ChipSettings(windows={2: (0.0015, 0.0036)}, grade_windows={1: (0.0015, 0.0040)})
+
+
+async def _run(events: list[Event], policy: str = "coefficient") -> Harness:
     rig = make_rig(SETTINGS.model_copy(deep=True), REGISTER_MAP)
-    harness = Harness(rig, grace=max(rig.controller.envelope.max_age_s, SETTINGS.control.stale_fault_after_s))
-    model: FakeModel = rig.model
-    model.steps = dict(STEPS)
+    harness = Harness(rig, grace=max(rig.controller.envelope.max_age_s, SETTINGS.control.stale_fault_after_s),
+                      chip=policy == "chip")
+    model: FakeModel = FakeChipModel(CHIP) if harness.chip else rig.model
+    rig.model = model
+    model.steps = {} if harness.chip else dict(STEPS)
     model.envelope = {"ranges": {"band_deviation": [0.0, 0.3]}, "codes": {}}
     model.on_predict = harness.on_predict
     rig.controller.set_model(model)
+    chip = rig.controller.chip
+    if chip is not None:
+        decide = chip.decide
+
+        def checked(*args: object, **kwargs: object) -> ChipDecision:
+            harness.on_decide()  # the same conditions as consulting a model
+            return decide(*args, **kwargs)  # type: ignore[arg-type]
+
+        chip.decide = checked  # type: ignore[method-assign]
     rig.saw.on_write = harness.on_write
     rig.saw.state = SawState.CUTTING
     harness.poll(0.1)
@@ -228,6 +276,16 @@ def test_controller_invariants(events: list[Event], polls: list[Event]) -> None:
     # Stretches of plain polls let cuts get past the initial delay so ML really acts.
     mixed = [e for pair in zip(events, polls + [("poll", 0.1)] * len(events), strict=False) for e in pair]
     harness = asyncio.run(_run(mixed))
+    assert harness.violations == [], harness.violations[:3]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=PROFILE == "ci", phases=PHASES)
+@given(st.lists(EVENTS, min_size=20, max_size=80), st.lists(st.just(("poll", 0.2)), min_size=0, max_size=40))
+def test_chip_controller_invariants(events: list[Event], polls: list[Event]) -> None:
+    """The same events and invariants with the shipped kind of model, the chip-thickness policy."""
+    mixed = [e for pair in zip(events, polls + [("poll", 0.1)] * len(events), strict=False) for e in pair]
+    harness = asyncio.run(_run(mixed, "chip"))
     assert harness.violations == [], harness.violations[:3]
 
 

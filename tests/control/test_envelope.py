@@ -190,3 +190,60 @@ async def _scenario(settings: Settings, register_map: RegisterMap, events: list[
         for times in by_name.values():
             for a, b in itertools.pairwise(times):
                 assert b - a >= env.min_interval_s - 1e-9, "write rate exceeded"
+
+
+def test_config_keys_default_to_the_reference_limits_for_ml_only(settings: Settings, register_map: RegisterMap) -> None:
+    """#14.6: control.cutting_speed_min/max 40/90 and descent_speed_min/max 10/60 are the defaults."""
+    from core.config import ControlSettings
+    from core.modbus.envelope import limits_for
+
+    c = ControlSettings()
+    assert (c.cutting_speed_min, c.cutting_speed_max, c.descent_speed_min, c.descent_speed_max) == (40, 90, 10, 60)
+    # The defaults bind ML; people's writes keep the map's range unless the config sets a key.
+    assert (limits_for(register_map["cutting_speed"], c).low, limits_for(register_map["cutting_speed"], c).high) \
+        == (20.0, 120.0)
+    env = SafetyEnvelope(register_map, c, read_rate_hz=10.0, write_rate_hz=2.0)
+    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (40.0, 90.0)
+    # Set in the config (as a YAML file would): it binds people and ML alike.
+    set_ = ControlSettings.model_validate({"cutting_speed_max": 80.0, "descent_speed_min": 12.0})
+    assert limits_for(register_map["cutting_speed"], set_).high == 80.0
+    assert limits_for(register_map["descent_speed"], set_).low == 12.0
+    assert limits_for(register_map["descent_speed"], set_).high == 60.0  # the map's; the default binds ML only
+    env = SafetyEnvelope(register_map, set_, read_rate_hz=10.0, write_rate_hz=2.0)
+    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (40.0, 80.0)
+    assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (12.0, 60.0)
+    # null (what an unset key meant before): ML keeps to the reference, people to the map.
+    null = ControlSettings.model_validate({"cutting_speed_min": None, "cutting_speed_max": None})
+    assert limits_for(register_map["cutting_speed"], null).low == 20.0
+    env = SafetyEnvelope(register_map, null, read_rate_hz=10.0, write_rate_hz=2.0)
+    assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (40.0, 90.0)
+    # The packaged config leaves them at the defaults.
+    assert settings.control.ml_limit("cutting_speed_max") == 90.0
+    assert settings.control.people_limit("cutting_speed_max") is None
+
+
+async def test_steps_within_one_second_never_exceed_the_writers_window(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """A step the time since the last write would allow is cut to what the sliding window has
+    left: the Writer (same window) then never refuses it, which would end ML as a write failure."""
+    from core.api import WriteResult
+
+    env = _envelope(settings, register_map)
+    sent: list[tuple[float, float]] = []
+    value = {"descent_speed": 20.0}
+
+    async def writer(name: str, v: float, *, user: str, reason: str, precheck: object = None) -> WriteResult:
+        sent.append((now, v))
+        value[name] = v
+        return WriteResult(name, v, True, written=v, read_back=v, verified=True)
+
+    now = 100.0
+    for i in range(40):  # ask for big jumps every 0.5 s, alternating up and down
+        target = 60.0 if i % 2 == 0 else 10.0
+        await env.write(writer, "descent_speed", target, snapshot=_snap(now, descent_speed=value["descent_speed"]),
+                        now=now, user="ml", reason="test")
+        now += 0.5 if i % 3 else 0.6
+    changes = [(t, abs(b - a)) for (_, a), (t, b) in itertools.pairwise([(0.0, 20.0), *sent])]
+    for t0, _ in changes:  # every window of one second
+        assert sum(c for t, c in changes if t0 <= t <= t0 + 1.0) <= 10.0 + 1e-9

@@ -193,7 +193,7 @@ def test_loaded_model_manifest_is_shown(page_factory: PageFactory, engine_with_m
     fields = page.model_panel.fields
     assert fields["name"].text() == "default"
     shipped = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
-    assert fields["features"].text().startswith(f"{len(shipped['features'])}: band_current_est, band_deviation")
+    assert fields["features"].text().startswith(f"{len(shipped['features'])}: {', '.join(shipped['features'][:2])}")
     assert "source simulator" in fields["training"].text()
     assert fields["sklearn"].text().startswith("1.")
     assert fields["sha256"].text() == f"{shipped['sha256'][:12]}…"
