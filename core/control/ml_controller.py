@@ -402,6 +402,10 @@ class MlController:
                 and targets.get(name, live) < live
             if name in targets and not lowers:
                 del targets[name]
+        # The Control page's bar: the descent change asked for, 10 mm/min = 1 (as a coefficient).
+        live = snap.value("descent_speed")
+        goal = decision.targets.get("descent_speed", live)
+        self.status.coefficient = 0.0 if goal is None or live is None else min(1.0, max(-1.0, (goal - live) / 10.0))
         self._set_state(ControlState.CONTROLLING)
         return await self._write(targets, snap, now, "model", decision.reason)
 

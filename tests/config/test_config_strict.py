@@ -292,11 +292,12 @@ def test_config_check_names_a_model_the_register_map_cannot_feed(tmp_path: Path)
     result = bandsaw("config", "check", env={"BANDSAW_MODBUS__REGISTER_MAP": str(reduced)})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    # The shipped model reads the section shape (not the grade code since #14): that one is named.
+    # The shipped chip policy reads the grade code (a known grade's own chip window) and the
+    # section shape: both are named.
     assert result.stderr.strip() == ("bandsaw: warning: the ML model will be refused: "
-                                     "features not in the register map: cross_section")
-    assert "(REFUSED: features not in the register map: cross_section; ML speed control unavailable)" \
-        in result.stdout
+                                     "features not in the register map: material_type, cross_section")
+    assert ("(REFUSED: features not in the register map: material_type, cross_section; ML speed control "
+            "unavailable)") in result.stdout
     missing = bandsaw("config", "check", env={"BANDSAW_ML__MODEL_PATH": str(tmp_path / "nope")})
     assert f"the ML model will be refused: {tmp_path / 'nope.json'}: manifest not found" in missing.stderr
     fine = bandsaw("config", "check")

@@ -409,15 +409,16 @@ def test_live_output_and_features(page_factory: PageFactory, engine_with_model: 
     assert engine.control is not None
     status = engine.control.controller.status
     status.in_cut, status.controlling, status.coefficient = True, True, -0.42
-    status.features = {"band_current_est": 14.55, "descent_speed": 31.0}
+    model = engine.control.controller.model
+    assert model is not None
+    status.features = {model.features[0]: 14.55, "descent_speed": 31.0}
     page.refresh()
     assert page.coefficient_label.text() == "-0.42"
     assert page.coefficient_bar.value == -0.42 and not page.coefficient_bar.held
-    model = engine.control.controller.model
-    assert model is not None and page.features.rowCount() == len(model.features)
+    assert page.features.rowCount() == len(model.features)
     name, value = page.features.item(0, 0), page.features.item(0, 1)
     assert name is not None and value is not None
-    assert (name.text(), value.text()) == ("band current est", "14.55")
+    assert (name.text(), value.text()) == (model.features[0].replace("_", " "), "14.55")
     status.controlling = False
     page.refresh()
     assert page.coefficient_label.text() == "-0.42  (held)" and page.coefficient_bar.held
