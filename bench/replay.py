@@ -7,8 +7,10 @@ length each, measured by bench/gui_stall.py's Recorder (the poller's own deadlin
 
   bare:    the dashboard live, nobody touching it (the baseline);
   dash60:  a replay of the day's middle on the dashboard at 60x;
-  trend60: the same on Trends at 60x, with a seek every 2 s to a random point of the day;
-  bare2:   live again (after Back to live), the baseline once more.
+  seek:    the same with a seek to a random point of the day every 2 s;
+  trnd60:  a replay at 60x on Trends;
+  trend:   Trends live after Back to live (the baseline for trnd60);
+  bare2:   the dashboard live again, the baseline once more.
 
 It prints, beside the baseline, missed poll slots and poll-start lateness (p50/p99/max), the time
 from asking for a replay to its first sample on screen for starts at 0 h, 12 h and 23.9 h of the
@@ -92,9 +94,13 @@ async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple
     phases: list[Phase] = []
     first, last = day
 
-    mark = recorder.mark()
-    await asyncio.sleep(phase_s)
-    phases.append(recorder.phase("bare", mark))
+    async def still(name: str) -> None:
+        mark = recorder.mark()
+        await asyncio.sleep(phase_s)
+        phases.append(recorder.phase(name, mark))
+
+    window.show_page("dashboard")
+    await still("bare")  # live, untouched: the baseline
 
     starts = []
     for offset_h in (0.0, 12.0, 23.9):
@@ -104,14 +110,14 @@ async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple
     notes.append("replay start to first sample on screen (0 h, 12 h, 23.9 h of the day): "
                  + ", ".join(f"{s * 1000:.0f} ms" for s in starts) + f"  (max {max(starts) * 1000:.0f} ms)")
 
-    window.show_page("dashboard")
     await first_on_screen(window, first + 12 * HOUR_MS, last, 60.0)
-    mark = recorder.mark()
-    await asyncio.sleep(phase_s)
-    phases.append(recorder.phase("dash60", mark))
-    emitted = engine.replay_status().emitted
+    before = engine.replay_status().emitted
+    await still("dash60")  # the dashboard replaying at 60x
+    emitted = engine.replay_status().emitted - before
+    notes.append(f"samples replayed in the dash60 phase: {emitted:,} in {phase_s:g} s "
+                 f"(60x at 10 Hz: {600 * phase_s:,.0f} expected)")
 
-    window.show_page("trends")
+    window.show_page("dashboard")
     mark = recorder.mark()
     seeks = []
     rng = random.Random(7)
@@ -119,19 +125,19 @@ async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple
     while time.monotonic() < deadline:
         seeks.append(await seek_on_screen(window, rng.randrange(first, last - HOUR_MS)))
         await asyncio.sleep(2.0)
-    phases.append(recorder.phase("trnd60", mark))
+    phases.append(recorder.phase("seek", mark))  # the dashboard replaying, a seek every 2 s
     notes.append(f"seek to a random point of the day, to its sample on screen: median "
                  f"{statistics.median(seeks) * 1000:.0f} ms, max {max(seeks) * 1000:.0f} ms over {len(seeks)}")
-    notes.append(f"samples replayed on the dashboard phase: {emitted:,} in {phase_s:g} s "
-                 f"(60x at 10 Hz: {600 * phase_s:,.0f} expected)")
+
+    window.show_page("trends")
+    await still("trnd60")  # Trends replaying at 60x (1-min window: a minute of recording a second)
 
     stopped = await window.bridge.engine.replay_stop(window.session.actor())
     assert stopped.ok, stopped.reason
     window.bridge.sync_replay()
+    await still("trend")  # Trends live: the baseline for trnd60
     window.show_page("dashboard")
-    mark = recorder.mark()
-    await asyncio.sleep(phase_s)
-    phases.append(recorder.phase("bare2", mark))
+    await still("bare2")
     notes.append(f"snapshots the screen skipped (latest wins or replay backlog): {window.bridge.dropped}")
     window.close()
     await task

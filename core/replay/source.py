@@ -34,6 +34,7 @@ from core.snapshot import Quality, Snapshot
 log = logging.getLogger("bandsaw.replay")
 
 CHUNK_ROWS = 2000  # 200 s of 10 Hz samples per read
+FIRST_ROWS = 300  # the first read after a start or a seek is short: the screen shows it sooner
 TICK_S = 0.05
 REFRESH_S = 0.5
 GAP_MS = 5_000
@@ -140,6 +141,14 @@ class ReplaySource:
         self.wake()
         return self._status
 
+    def settled(self) -> bool:
+        """No read under way and nothing due that is not handed over (tests that move the clock)."""
+        if self._reading is not None:
+            return False
+        due = self._status.state is ReplayState.PLAYING and bool(self._rows) and \
+            self._rows[0][0] <= self._replayed_now()
+        return not due
+
     def wake(self) -> None:
         """Look again now (a clock that a test moves; commands call it themselves)."""
         self._poked = True
@@ -166,7 +175,7 @@ class ReplaySource:
         self._rows.clear()
         self._exhausted = False
         self._cursor = Cursor(from_ms)
-        chunk = await self._read()
+        chunk = await self._read(min(FIRST_ROWS, self.chunk_rows))
         if not chunk.rows:
             if first:
                 why = await run_blocking(no_data_reason, self.data_dir, self._status.start_ms, self._status.end_ms,
@@ -178,10 +187,10 @@ class ReplaySource:
         self._take(chunk)
         self._status = replace(self._status, position_ms=chunk.rows[0][0])
 
-    async def _read(self) -> Chunk:
+    async def _read(self, rows: int | None = None) -> Chunk:
         cursor, end_ms = self._cursor, self._status.end_ms
         try:
-            return await run_blocking(read_chunk, self.data_dir, self.columns, cursor, end_ms, self.chunk_rows,
+            return await run_blocking(read_chunk, self.data_dir, self.columns, cursor, end_ms, rows or self.chunk_rows,
                                       name="bandsaw-replay-read")
         except ReplayReadError as exc:
             raise ReplayRefused(str(exc)) from None

@@ -117,7 +117,7 @@ class PlotHint(QLabel):
         empty = not self._plot.has_data()
         if empty:
             self.setGeometry(self._plot.rect())
-        if empty != self.isVisible():
+        if empty == self.isHidden():  # isHidden: its own state, whether or not the page is shown
             self.setVisible(empty)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -239,7 +239,7 @@ class TrendsPage(QWidget):
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.buffer.append(snapshot.ts_ms / 1000.0, dict(snapshot.values))
         self.plot.mark_dirty()
-        if self.hint.isVisible():
+        if not self.hint.isHidden():  # shown, even while this page is not (data came meanwhile)
             self._update_hint()
 
     def _on_stream_reset(self) -> None:
