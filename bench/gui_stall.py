@@ -12,6 +12,12 @@ For each phase: polls, missed slots (the poller's overruns: a slot skipped becau
 late) and the poll start's lateness against its deadline (p50 / p99 / max), from the poller's own
 monotonic-deadline records. Targets: 0 missed slots, p99 <= 5 ms with the GUI busy.
 
+Where the time goes: the export runs in a spawned worker process (core.engine_worker, nice +10,
+--reader-nice to change); trend history is reduced in SQLite (GIL released) on a worker thread;
+the engine's thread runs at nice -5 where permitted (hmi.engine_thread). What is left is the Qt
+thread: PySide6 keeps the GIL during a C++ call (a paint, a layout), so a long one holds the
+engine's thread up whatever its priority; and on a loaded machine the bare phase itself is late.
+
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_stall.py [--hours 24] [--signals all]
 """
 

@@ -85,8 +85,8 @@ class AuditIntegrity:
         """Check the rows appended since the anchor; move the anchor to the newest when they follow
         the chain. A break is reported as by :meth:`check` (critical alarm, first broken row).
         None when there is nothing to do (no anchor kept, or the trail is already known broken)."""
-        if self.anchor is None or (self.last is not None and not self.last.ok):
-            return None
+        if self.anchor is None or (self.last is not None and self.last.breaks):
+            return None  # (a trail that could not be read, e.g. no log.db yet at a first start, is tried)
         try:
             report = await run_in_thread(self._advance)
         except Exception as exc:

@@ -505,3 +505,17 @@ async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
     assert main(["restore", str(backup.value.path), *data]) == 0, capsys.readouterr()
     capsys.readouterr()
     assert main(["audit", "verify", *data]) == 0, capsys.readouterr().out
+
+
+async def test_a_first_start_without_log_db_is_anchored_at_the_stop(tmp_path: Path, clock: FakeClock) -> None:
+    from core.security.audit_anchor import AuditAnchor
+
+    path = tmp_path / "log.db"
+    anchor = AuditAnchor(tmp_path / "users.db")
+    watch = AuditIntegrity(path, AlarmManager(clock=clock.time), anchor=anchor)
+    assert (await watch.check()).error  # no log.db yet: nothing to check, no alarm
+    _trail(tmp_path, 3)  # the first day's rows
+    sealed = await watch.seal()
+    assert sealed is not None and sealed.ok
+    held = anchor.load()
+    assert held is not None and held.row_id == 3
