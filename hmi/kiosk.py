@@ -80,6 +80,8 @@ def size_views(root: QWidget) -> None:
         elif layout.spacing() < GAP_PX:
             layout.setSpacing(GAP_PX)
     for view in root.findChildren(QAbstractItemView):
+        if isinstance(view, QHeaderView):
+            continue  # a table's header is an item view too: 164 px of header is no touch room
         if view.minimumHeight() == 0 and view.objectName() != "qt_calendar_calendarview":
             # Taller rows would make a scroll area's default minimum (~190 px) push pages past 800 px:
             # two rows and the header are enough to start with; the layout gives it more when it can.

@@ -327,13 +327,15 @@ class TrendsPage(QWidget):
             return
         stamp = time.strftime("%H:%M:%S", time.localtime(x)) + f".{int((x % 1) * 10)}"
         parts = [stamp]
-        for panel in self.panels:
+        for panel in self.panels:  # one item per plot: "Vibration X 0.190 Y 0.150 Z 0.100 g"
+            readings = []
             for curve in panel.curves:
-                register = self._register_map[curve.column]
-                text = format_number(values.get(curve.column), decimals_for(register))
-                label = f"{panel.title} {curve.label}" if len(panel.curves) > 1 else panel.title
-                parts.append(f"{label} {text} {register.unit}")
-        self.readout.setText("   ".join(parts))
+                text = format_number(values.get(curve.column), decimals_for(self._register_map[curve.column]))
+                readings.append(f"{curve.label} {text}" if len(panel.curves) > 1 else text)
+            parts.append(f"{panel.title} {' '.join(readings)} {panel.unit}")
+        text = "   ".join(parts)
+        self.readout.setText(text)
+        self.readout.setToolTip(text)
         self.clear_cursor_button.setEnabled(self.plot.cursor_x() is not None)
 
     def _on_cursor_cleared(self) -> None:

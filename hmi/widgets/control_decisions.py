@@ -13,7 +13,7 @@ import time
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from core.api import DecisionView, MlJournal
 from hmi.i18n import translate
+from hmi.widgets.empty_hint import EmptyHint
 
 log = logging.getLogger("bandsaw.hmi.control")
 
@@ -181,11 +182,16 @@ class DecisionsTab(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
         self._source = ""
+        self.empty = EmptyHint(self.view, "")
         self.retranslate()
 
     def retranslate(self) -> None:
         self.changes_only.setText(translate("DecisionsTab", "Only writes, guard and faults"))
         self.detail.setText(translate("DecisionsTab", "Tap a row to read the whole decision."))
+        self.empty.setText(translate("DecisionsTab", "No decisions recorded yet: ML writes one per step while it "
+                                                     "controls a cut."))
+        self._fitted_font = ""  # headers in another language: measure again
+        self.fit_columns()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.HEADERS) - 1)
 
     def _show_detail(self, row: int) -> None:
@@ -205,10 +211,16 @@ class DecisionsTab(QWidget):
             return
         self._fitted_font = font
         metrics = self.view.fontMetrics()
+        bold = QFont(self.view.horizontalHeader().font())
+        bold.setBold(True)  # the theme's header font
+        titles = QFontMetrics(bold)
         header = self.view.horizontalHeader()
+        headers = DecisionTableModel.headers()
         for column, sample in enumerate(("00:00:00", "restore", "manual", "+0.00", "00.0 → 00.0",
-                                         "00.0 → 00.0", "Torque")):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) * 11 // 10 + 16)  # bold rows need ~10 %
+                                         "00.0 → 00.0", "000.0")):
+            title = max((titles.horizontalAdvance(line) for line in headers[column].split("\n")), default=0)
+            # bold rows need ~10 %; the header's lines must fit too (kiosk fonts, Turkish words)
+            header.resizeSection(column, max(metrics.horizontalAdvance(sample) * 11 // 10, title) + 16)
 
     def set_row_height(self, px: int) -> None:
         if self.view.verticalHeader().defaultSectionSize() != px:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from hmi.i18n import translate
+from hmi.widgets.empty_hint import EmptyHint
 
 _TRACK = QColor("#eceded")
 _BORDER = QColor("#8c9094")
@@ -91,9 +92,13 @@ class FeatureTable(QTableWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self._names: tuple[str, ...] = ()
         self.held = True
+        self.empty = EmptyHint(self, "")
+        self.retranslate()
 
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([translate("FeatureTable", "Model input"), translate("FeatureTable", "Value")])
+        if hasattr(self, "empty"):
+            self.empty.setText(translate("FeatureTable", "No model loaded: no inputs to show"))
 
     def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool) -> None:
         if names != self._names:

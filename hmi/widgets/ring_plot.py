@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
+from hmi.formatting import format_number
 from hmi.ring_buffer import FloatArray, RingBuffer
 
 pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
@@ -330,16 +331,17 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             lines = []
             for spec in panel.curves:
                 value = values.get(spec.column)
-                shown = "—" if value is None else f"{value:.{panel.decimals}f}"
+                shown = format_number(value, panel.decimals)  # the screen's locale: 62,7 in Turkish
                 lines.append(f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: <b>{shown}</b> '
                              f"{panel.unit}")
             if panel.setpoint is not None:
                 line = self.setpoint_lines[panel.setpoint]
-                target = f"{line.value():.{panel.decimals}f}" if line.isVisible() else "—"
+                target = format_number(line.value() if line.isVisible() else None, panel.decimals)
                 lines.append(f"- - {self.setpoint_label}: {target} {panel.unit}")
             for limit in panel.limits:
                 lines.append(f'<span style="color:{limit.colour}">- -</span> {limit.label}: '
-                             f"{limit.value:g} {panel.unit}")
+                             f"{format_number(limit.value, 0 if limit.value.is_integer() else panel.decimals)} "
+                             f"{panel.unit}")
             text = "<br>".join(lines)
             if text != legend.text:
                 legend.setText(text)

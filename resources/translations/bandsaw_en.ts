@@ -664,6 +664,10 @@ m/min</source>
         <source>%1 newest rows from ml.db, refreshed every second</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>FeatureTable</name>
@@ -673,6 +677,10 @@ m/min</source>
     </message>
     <message>
         <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model loaded: no inputs to show</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

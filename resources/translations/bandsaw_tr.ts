@@ -786,6 +786,10 @@ m/dk</translation>
             <source>%1 newest rows from ml.db, refreshed every second</source>
             <translation>ml.db&apos;den en yeni %1 satır, her saniye yenilenir</translation>
         </message>
+        <message>
+            <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
+            <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
+        </message>
     </context>
     <context>
         <name>FeatureTable</name>
@@ -796,6 +800,10 @@ m/dk</translation>
         <message>
             <source>Value</source>
             <translation>Değer</translation>
+        </message>
+        <message>
+            <source>No model loaded: no inputs to show</source>
+            <translation>Model yüklü değil: gösterilecek girdi yok</translation>
         </message>
     </context>
     <context>

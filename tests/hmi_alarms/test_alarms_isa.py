@@ -217,6 +217,9 @@ def test_kiosk_sizes(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge, eng
             engine.alarms.update(f"x.{i}", True, f"alarm {i}", priority=priority)
             clock.now += 1
         _deliver()
+        # Rows are touch-sized; the header is not (it was 164 px: the row rule hit the header view too).
+        assert page.active_view.rowHeight(0) >= 48
+        assert 48 <= page.active_view.horizontalHeader().height() <= 72
         for index in range(page.tabs.count()):
             page.tabs.setCurrentIndex(index)
             QApplication.processEvents()

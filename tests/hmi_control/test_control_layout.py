@@ -93,6 +93,7 @@ def test_kiosk_touch_sizes_with_the_dialog_open(qtbot: QtBot, qapp: QApplication
         qtbot.waitExposed(page)
         page.refresh()
         assert page.decisions_tab.view.verticalHeader().defaultSectionSize() >= 48
+        assert page.decisions_tab.view.horizontalHeader().height() <= 2 * 48  # two-line headers, no more
         assert page.request_ml_on()
         dialog = page.confirm_dialog
         assert dialog is not None
