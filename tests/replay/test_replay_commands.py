@@ -167,3 +167,28 @@ def test_periods_for_a_cut_and_an_alarm() -> None:
     assert period_for_cut(100_000, 50_000) == (90_000, 110_000)  # a cut row with its end before its start
     start, end = period_for_alarm(1_000_000)
     assert start < 1_000_000 < end
+
+
+async def test_imported_smart_saw_data_replays(tmp_path: Path, settings: Settings, register_map: RegisterMap) -> None:
+    """The older system's history, imported by core.migrate, lands in raw.db's samples: it replays."""
+    from core.migrate import smart_saw_source as source
+    from core.migrate.importer import import_smart_saw
+    from core.offload import run_blocking
+    from core.replay.reader import recorded_span
+
+    paths = source.create(tmp_path / "old")
+    source.fill_sensor_data(paths["total"], 3000)  # five minutes at 10 Hz
+    summary = await run_blocking(lambda: import_smart_saw(tmp_path / "old", settings, register_map))
+    assert summary.imported >= 3000, summary
+    span = recorded_span(settings.data_dir)
+    assert span is not None
+    engine, seen = engine_with(settings, register_map)
+    try:
+        started = await engine.replay_start(OPERATOR, span[0], span[0] + 60_000, speed=60.0, label="smart-saw")
+        assert started.ok, started.reason
+        await wait_for(lambda: engine.replay_status().state is ReplayState.ENDED, "the end of the minute", 30.0)
+        replayed = {s.ts_ms: s for s, _ in seen}
+        assert len(replayed) == 600
+        assert all(s.values["band_current"] is not None for s in replayed.values())
+    finally:
+        await engine.stop()
