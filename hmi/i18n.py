@@ -116,6 +116,10 @@ class Translator:
     def subscribe(self, listener: Callable[[str], None]) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Callable[[str], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def switch(self, lang: str) -> bool:
         """Use ``lang`` from now on (Qt sends LanguageChange to every widget); False if unknown."""
         if lang not in LANGUAGES:
@@ -162,6 +166,12 @@ class LanguageMemory:
             self._settings.setValue(f"language/{user or 'operator'}", lang)
             self._settings.sync()
 
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark ``text`` for lupdate in ``context`` without translating it (translate it where shown)."""
+    del context
+    return text
 
 
 def translate(context: str, text: str) -> str:

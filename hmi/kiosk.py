@@ -60,6 +60,15 @@ class Violation:
         return f"{self.widget}: {self.problem}"
 
 
+def in_kiosk(widget: QWidget | None) -> bool:
+    """Is ``widget`` (a page, a dialog) on a window in kiosk mode (MainWindow.set_kiosk sets ``kiosk``)."""
+    while widget is not None:
+        if widget.property("kiosk") == "true":
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
 def describe(widget: QWidget) -> str:
     text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
     name = widget.objectName()

@@ -16,7 +16,7 @@ import importlib
 import importlib.util
 import logging
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,7 +35,7 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
-from hmi.i18n import translate
+from hmi.i18n import QT_TRANSLATE_NOOP, translate
 from hmi.kiosk import apply_touch_sizes
 from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
@@ -44,6 +44,7 @@ from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.widgets.banners import LinkBanner
 from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
+from hmi.widgets.language_switch import LanguageSwitch
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
 
@@ -52,17 +53,26 @@ log = logging.getLogger("bandsaw.hmi.window")
 ALARMS_MODULE = "hmi.pages.alarms"
 # Pages other engineers write, each `Page(bridge, engine, parent)`: (key, module, class, title).
 OPTIONAL_PAGES = (
-    ("alarms", ALARMS_MODULE, "AlarmsPage", "Alarms"),
-    ("control", "hmi.pages.control", "ControlPage", "Control"),
-    ("production", "hmi.pages.production", "ProductionPage", "Production"),
-    ("data", "hmi.pages.data", "DataPage", "Data"),
-    ("users", "hmi.pages.users", "UsersPage", "Users"),
-    ("audit", "hmi.pages.audit", "AuditPage", "Audit"),
+# Titles are marked for lupdate here and translated where shown (page_title).
+    ("alarms", ALARMS_MODULE, "AlarmsPage", QT_TRANSLATE_NOOP("MainWindow", "Alarms")),
+    ("control", "hmi.pages.control", "ControlPage", QT_TRANSLATE_NOOP("MainWindow", "Control")),
+    ("production", "hmi.pages.production", "ProductionPage", QT_TRANSLATE_NOOP("MainWindow", "Production")),
+    ("data", "hmi.pages.data", "DataPage", QT_TRANSLATE_NOOP("MainWindow", "Data")),
+    ("users", "hmi.pages.users", "UsersPage", QT_TRANSLATE_NOOP("MainWindow", "Users")),
+    ("audit", "hmi.pages.audit", "AuditPage", QT_TRANSLATE_NOOP("MainWindow", "Audit")),
 )
 # Pages shown only to users who may do what they are for (hidden otherwise). The audit trail is
 # evidence engineers export; there is no separate "view audit" permission, so EXPORT gates it.
 PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
 NAV_HEIGHT = 48  # touch target (>= 48 px; the theme adds the border)
+CORE_TITLES = {"dashboard": QT_TRANSLATE_NOOP("MainWindow", "Dashboard"),
+               "trends": QT_TRANSLATE_NOOP("MainWindow", "Trends"),
+               "registers": QT_TRANSLATE_NOOP("MainWindow", "Registers")}
+
+
+def page_title(title: str) -> str:
+    """A page's navigation title in the screen's language (the English title when not translated)."""
+    return QCoreApplication.translate("MainWindow", title)
 
 
 def load_optional_page(module_name: str, class_name: str, bridge: EngineBridge, engine: EngineApi,
@@ -112,7 +122,7 @@ class MainWindow(QMainWindow):
     def __init__(self, engine: EngineApi, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.setWindowTitle(f"Band saw — {engine.settings.machine.name}")
+        self.setWindowTitle(self.tr("Band saw — %1").replace("%1", engine.settings.machine.name))
         self.engine = engine
         self.session = session
         self.bridge = EngineBridge(engine, parent=self)
@@ -132,7 +142,7 @@ class MainWindow(QMainWindow):
             "trends": TrendsPage(self.bridge, parent=self),
             "registers": RegistersPage(self.bridge, session, self),
         }
-        titles = {"dashboard": "Dashboard", "trends": "Trends", "registers": "Registers"}
+        titles = dict(CORE_TITLES)
         for key, module_name, class_name, title in OPTIONAL_PAGES:
             page = load_optional_page(module_name, class_name, self.bridge, engine, self)
             if page is not None:
@@ -145,7 +155,7 @@ class MainWindow(QMainWindow):
         self.nav_buttons: dict[str, QPushButton] = {}
         for i, (key, page) in enumerate(self.pages.items()):
             self.stack.addWidget(page)
-            button = QPushButton(titles.get(key, key.capitalize()), self)
+            button = QPushButton(page_title(titles.get(key, key.capitalize())), self)
             button.setObjectName("NavButton")
             button.setCheckable(True)
             button.setMinimumSize(112, NAV_HEIGHT)
@@ -159,10 +169,14 @@ class MainWindow(QMainWindow):
         self.replay_button.setMinimumSize(112, NAV_HEIGHT)
         self.replay_button.clicked.connect(self.open_replay)
         nav.addWidget(self.replay_button)
+        # English / Türkçe for everyone at the screen, remembered per user (hmi.widgets.language_switch).
+        self.language_button = LanguageSwitch.in_data_dir(engine.settings.data_dir, user=session.user, parent=self)
+        self.language_button.setMinimumHeight(NAV_HEIGHT)
+        nav.addWidget(self.language_button)
         self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
         self.login_button.setMinimumHeight(NAV_HEIGHT)
         nav.addWidget(self.login_button)
-        self.leave_kiosk_button = QPushButton("Leave kiosk", self)
+        self.leave_kiosk_button = QPushButton(self.tr("Leave kiosk"), self)
         self.leave_kiosk_button.setObjectName("NavButton")
         self.leave_kiosk_button.setMinimumSize(140, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
@@ -193,6 +207,10 @@ class MainWindow(QMainWindow):
             self.sessions.follow(page)
         self._user_changed(self.sessions.user, self.sessions.role.value)
         self.resize(1280, 800)
+
+    def translator_language(self) -> str:
+        """The language the screen shows now (en, tr)."""
+        return self.language_button.translator.language
 
     # --- sessions ----------------------------------------------------------------------
 
@@ -257,6 +275,8 @@ class MainWindow(QMainWindow):
     def _user_changed(self, user: str, role: str) -> None:
         """Status bar names who acts; pages the user may not use disappear (back to the dashboard)."""
         logged_in = self.sessions.logged_in
+        if user != self.language_button.user:
+            self.language_button.follow_user(user)  # their last choice of language, if any
         self.status_bar.set_user(user, role if logged_in else "")
         # Operators never see a button that can only refuse them.
         self.leave_kiosk_button.setVisible(self.session.kiosk and can(user, Action.LEAVE_KIOSK))
@@ -281,12 +301,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        quit_action = QAction("&Quit", self)
+        file_menu = menu.addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        view = menu.addMenu("&View")
+        view = menu.addMenu(self.tr("&View"))
         self.view_actions: dict[str, QAction] = {}
         for i, key in enumerate(self.pages):
             action = QAction(self.nav_buttons[key].text(), self)
@@ -297,15 +317,15 @@ class MainWindow(QMainWindow):
             self.addAction(action)  # shortcuts keep working while the menu bar is hidden
             self.view_actions[key] = action
         view.addSeparator()
-        full = QAction("&Full screen", self)
+        full = QAction(self.tr("&Full screen"), self)
         full.setShortcut(QKeySequence(Qt.Key.Key_F11))
         full.triggered.connect(self._toggle_full_screen)
         view.addAction(full)
-        kiosk = QAction("&Kiosk mode", self)
+        kiosk = QAction(self.tr("&Kiosk mode"), self)
         kiosk.triggered.connect(lambda: self.set_kiosk(True))
         view.addAction(kiosk)
-        help_menu = menu.addMenu("&Help")
-        about = QAction("&About", self)
+        help_menu = menu.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
@@ -315,7 +335,7 @@ class MainWindow(QMainWindow):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About", "Band saw HMI", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About"), self.tr("Band saw HMI"), parent=self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -344,16 +364,16 @@ class MainWindow(QMainWindow):
     def request_leave_kiosk(self) -> QMessageBox | None:
         """Leaving kiosk mode is protected: permission, then a confirmation (non-modal)."""
         if not can(self.session.user, Action.LEAVE_KIOSK):
-            box = QMessageBox(QMessageBox.Icon.Warning, "Not permitted",
-                              f"{self.session.user} may not leave kiosk mode.", parent=self)
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not permitted"),
+                              self.tr("%1 may not leave kiosk mode.").replace("%1", self.session.user), parent=self)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
             return box
         if not needs_confirmation(Action.LEAVE_KIOSK):
             self.set_kiosk(False)
             return None
-        box = QMessageBox(QMessageBox.Icon.Question, "Leave kiosk mode",
-                          "Leave kiosk mode and show the desktop window?",
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Leave kiosk mode"),
+                          self.tr("Leave kiosk mode and show the desktop window?"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         for button in box.buttons():
@@ -384,6 +404,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Log out, stop the bridge and every timer the pages own (before the engine stops)."""
         self.stop_sessions()
+        self.language_button.detach()
         self.bridge.detach()
         trends = self.pages["trends"]
         if isinstance(trends, TrendsPage):

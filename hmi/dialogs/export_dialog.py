@@ -17,14 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -39,15 +38,24 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi, ExportRequest, ExportResult, UserSession
+from hmi.dialogs.file_choice import choose_save_path
+from hmi.i18n import QT_TRANSLATE_NOOP
+from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
+from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.export")
 
 TOUCH_PX = 56
-RANGES: tuple[tuple[str, float | None], ...] = (("Last hour", 3600.0), ("Last 8 h", 8 * 3600.0),
-                                                ("Last 24 h", 86400.0), ("Last 7 days", 7 * 86400.0),
-                                                ("Everything", None))
-WHATS = (("Samples (signals)", "samples"), ("Cuts", "cuts"), ("Alarms", "alarms"))
+# Marked for lupdate here, translated where shown (QCoreApplication.translate("ExportDialog", label)).
+RANGES: tuple[tuple[str, float | None], ...] = (
+    (QT_TRANSLATE_NOOP("ExportDialog", "Last hour"), 3600.0),
+    (QT_TRANSLATE_NOOP("ExportDialog", "Last 8 h"), 8 * 3600.0),
+    (QT_TRANSLATE_NOOP("ExportDialog", "Last 24 h"), 86400.0),
+    (QT_TRANSLATE_NOOP("ExportDialog", "Last 7 days"), 7 * 86400.0),
+    (QT_TRANSLATE_NOOP("ExportDialog", "Everything"), None))
+WHATS = ((QT_TRANSLATE_NOOP("ExportDialog", "Samples (signals)"), "samples"),
+         (QT_TRANSLATE_NOOP("ExportDialog", "Cuts"), "cuts"), (QT_TRANSLATE_NOOP("ExportDialog", "Alarms"), "alarms"))
 PROGRESS_QSS = "QProgressBar { text-align: center; } QProgressBar::chunk { background: #7d8287; }"  # ISA-101 grey
 
 
@@ -70,7 +78,7 @@ class ExportDialog(QDialog):
                  parent: QWidget | None = None, *, clock: float | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ExportDialog")
-        self.setWindowTitle("Export data")
+        self.setWindowTitle(self.tr("Export data"))
         self.setModal(False)
         self.engine = engine
         self._actor = actor
@@ -79,7 +87,9 @@ class ExportDialog(QDialog):
         self._now = clock
         self._job: _Job | None = None
         self.task: asyncio.Task[None] | None = None
-        self._file_dialog: QFileDialog | None = None
+        self._file_dialog: QDialog | None = None
+        self.kiosk = in_kiosk(parent)  # touch: no desktop file dialog, no typing
+        self.mounts: Callable[[], list[Path]] = removable_mounts
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self._poll)
@@ -87,13 +97,13 @@ class ExportDialog(QDialog):
         self.what_combo = QComboBox(self)
         self.what_combo.setMinimumHeight(TOUCH_PX)
         for label, value in WHATS:
-            self.what_combo.addItem(label, value)
+            self.what_combo.addItem(QCoreApplication.translate("ExportDialog", label), value)
         self.what_combo.currentIndexChanged.connect(self._what_changed)
 
         self.range_group = QButtonGroup(self)
         ranges = QHBoxLayout()
         for i, (label, _seconds) in enumerate(RANGES):
-            button = self._button(label, checkable=True)
+            button = self._button(QCoreApplication.translate("ExportDialog", label), checkable=True)
             self.range_group.addButton(button, i)
             ranges.addWidget(button)
         self.range_group.idClicked.connect(self.choose_range)
@@ -112,14 +122,14 @@ class ExportDialog(QDialog):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # checked by touch on the whole item, below
             item.setCheckState(Qt.CheckState.Checked)
         self.signal_list.itemClicked.connect(self.toggle_signal)
-        self.all_button = self._button("All signals")
+        self.all_button = self._button(self.tr("All signals"))
         self.all_button.clicked.connect(lambda: self.set_all_signals(True))
-        self.none_button = self._button("None")
+        self.none_button = self._button(self.tr("None"))
         self.none_button.clicked.connect(lambda: self.set_all_signals(False))
 
         self.format_group = QButtonGroup(self)
         formats = QHBoxLayout()
-        for i, label in enumerate(("CSV", "Excel (xlsx)")):
+        for i, label in enumerate(("CSV", self.tr("Excel (xlsx)"))):
             button = self._button(label, checkable=True)
             button.setChecked(i == 0)
             self.format_group.addButton(button, i)
@@ -127,7 +137,8 @@ class ExportDialog(QDialog):
         self.format_group.idClicked.connect(lambda _id: self._suggest_path())
         self.path_edit = QLineEdit(self)
         self.path_edit.setMinimumHeight(TOUCH_PX)
-        self.browse_button = self._button("Choose…")
+        self.path_edit.setReadOnly(self.kiosk)  # kiosk: chosen in the touch picker (Choose…)
+        self.browse_button = self._button(self.tr("Choose…"))
         self.browse_button.clicked.connect(self.choose_file)
         formats.addWidget(self.path_edit, 1)
         formats.addWidget(self.browse_button)
@@ -139,21 +150,21 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self.status_label = QLabel("", self)
         self.status_label.setWordWrap(True)
-        self.export_button = self._button("Export")
+        self.export_button = self._button(self.tr("Export"))
         self.export_button.setObjectName("PrimaryButton")
         self.export_button.clicked.connect(self.start)
-        self.cancel_button = self._button("Cancel export")
+        self.cancel_button = self._button(self.tr("Cancel export"))
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
-        self.close_button = self._button("Close")
+        self.close_button = self._button(self.tr("Close"))
         self.close_button.clicked.connect(self.close)
 
         grid = QGridLayout()
-        grid.addWidget(QLabel("What", self), 0, 0)
+        grid.addWidget(QLabel(self.tr("What"), self), 0, 0)
         grid.addWidget(self.what_combo, 0, 1, 1, 3)
-        grid.addWidget(QLabel("From", self), 1, 0)
+        grid.addWidget(QLabel(self.tr("From"), self), 1, 0)
         grid.addWidget(self.start_edit, 1, 1)
-        grid.addWidget(QLabel("to", self), 1, 2)
+        grid.addWidget(QLabel(self.tr("to"), self), 1, 2)
         grid.addWidget(self.end_edit, 1, 3)
         signal_buttons = QHBoxLayout()
         signal_buttons.addWidget(self.all_button)
@@ -166,7 +177,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(ranges)
-        self.signals_title = QLabel("Signals", self)
+        self.signals_title = QLabel(self.tr("Signals"), self)
         self.signals_title.setObjectName("SectionTitle")
         layout.addWidget(self.signals_title)
         layout.addWidget(self.signal_list, 1)
@@ -246,15 +257,16 @@ class ExportDialog(QDialog):
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._current_s()))
         self.path_edit.setText(str(self.export_dir / f"{self.what}-{stamp}.{self.fmt}"))
 
-    def choose_file(self) -> QFileDialog:
-        """A non-modal save dialog (no nested event loop); its choice fills the path."""
-        dialog = QFileDialog(self, "Export to", self.path_edit.text(), "CSV (*.csv);;Excel (*.xlsx)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.path_edit.setText)
+    def choose_file(self) -> QDialog:
+        """Where to write (non-modal): the desktop's save dialog, or in kiosk mode the touch picker
+        limited to the export folder and removable media; the choice fills the path."""
+        suggested = Path(self.path_edit.text().strip() or self.export_dir / f"{self.what}.{self.fmt}")
+        dialog = choose_save_path(self, self.tr("Export to"), suggested, export_dir=self.export_dir,
+                                  chosen=lambda path: self.path_edit.setText(str(path)),
+                                  name_filter="CSV (*.csv);;Excel (*.xlsx)", suffixes=(".csv", ".xlsx"),
+                                  kiosk=self.kiosk, mounts=self.mounts)
         dialog.finished.connect(self._file_dialog_closed)
         self._file_dialog = dialog
-        dialog.open()
         return dialog
 
     def _file_dialog_closed(self, _result: int) -> None:
@@ -272,15 +284,15 @@ class ExportDialog(QDialog):
             return False
         signals = self.chosen_signals() if self.what == "samples" else None
         if self.what == "samples" and not signals:
-            self._say("Choose at least one signal.")
+            self._say(self.tr("Choose at least one signal."))
             return False
         start_ms, end_ms = self.chosen_range_ms()
         if start_ms is not None and end_ms is not None and end_ms <= start_ms:
-            self._say("The end of the range must be after its start.")
+            self._say(self.tr("The end of the range must be after its start."))
             return False
         out = Path(self.path_edit.text().strip())
         if not out.name:
-            self._say("Choose a file to write.")
+            self._say(self.tr("Choose a file to write."))
             return False
         job = _Job(cancel=threading.Event())
         request = ExportRequest(out, what=self.what, start_ms=start_ms, end_ms=end_ms,  # type: ignore[arg-type]
@@ -288,11 +300,11 @@ class ExportDialog(QDialog):
         try:
             self.task = spawn(self._run(job, request))
         except RuntimeError:
-            self._say("Export not possible: no event loop is running.")
+            self._say(self.tr("Export not possible: no event loop is running."))
             return False
         self._job = job
         self.progress.setValue(0)
-        self._say(f"Exporting to {out} …")
+        self._say(self.tr("Exporting to %1 …").replace("%1", str(out)))
         self._set_running(True)
         self._timer.start()
         return True
@@ -308,21 +320,21 @@ class ExportDialog(QDialog):
             result = await self.engine.export(self._actor(), request, progress=progress, cancel=job.cancel.is_set)
         except Exception as exc:  # anything else must still end the job and be shown
             log.exception("export failed")
-            job.error = f"Export failed: {type(exc).__name__}: {exc}"
+            job.error = self.tr("Export failed: %1").replace("%1", f"{type(exc).__name__}: {exc}")
         else:
             if result.ok:
                 job.result = result.value
             elif job.cancel.is_set():
-                job.error = "Export cancelled; no file was left."
+                job.error = self.tr("Export cancelled; no file was left.")
             else:
-                job.error = f"Export failed: {result.reason}"
+                job.error = self.tr("Export failed: %1").replace("%1", result.reason)
         finally:
             job.finished = True
 
     def cancel(self) -> None:
         if self._job is not None and not self._job.finished:
             self._job.cancel.set()
-            self._say("Cancelling …")
+            self._say(self.tr("Cancelling …"))
 
     def _poll(self) -> None:
         job = self._job
@@ -338,7 +350,8 @@ class ExportDialog(QDialog):
         if job.result is not None:
             self.progress.setValue(100)
             result = job.result
-            message = f"{result.rows} rows written to {result.path} in {result.seconds:.1f} s"
+            message = (self.tr("%1 rows written to %2 in %3 s").replace("%1", str(result.rows))
+                       .replace("%2", str(result.path)).replace("%3", f"{result.seconds:.1f}"))
         else:
             message = job.error
         self._say(message)

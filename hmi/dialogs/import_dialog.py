@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,7 +33,10 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, ImportProgress, ImportSummary, UserSession
 from hmi.dialogs.export_dialog import PROGRESS_QSS, TOUCH_PX
+from hmi.dialogs.file_choice import choose_folder
+from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
+from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.import")
 
@@ -62,7 +64,9 @@ class ImportDialog(QDialog):
         self._actor = actor
         self._job: _Job | None = None
         self.task: asyncio.Task[None] | None = None
-        self._folder_dialog: QFileDialog | None = None
+        self._folder_dialog: QDialog | None = None
+        self.kiosk = in_kiosk(parent)  # touch: the picker, no typing
+        self.mounts: Callable[[], list[Path]] = removable_mounts
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self._poll)
@@ -73,6 +77,7 @@ class ImportDialog(QDialog):
         intro.setWordWrap(True)
         self.path_edit = QLineEdit(self)
         self.path_edit.setMinimumHeight(TOUCH_PX)
+        self.path_edit.setReadOnly(self.kiosk)
         self.browse_button = self._button(self.tr("Choose…"))
         self.browse_button.clicked.connect(self.choose_folder)
         self.dry_run = QCheckBox(self.tr("Dry run (read and count, write nothing)"), self)
@@ -116,16 +121,15 @@ class ImportDialog(QDialog):
         button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
         return button
 
-    def choose_folder(self) -> QFileDialog:
-        """A non-modal folder dialog (no nested event loop); its choice fills the path."""
-        dialog = QFileDialog(self, self.tr("smart-saw folder"), self.path_edit.text())
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.path_edit.setText)
+    def choose_folder(self) -> QDialog:
+        """Which folder (non-modal): the desktop's folder dialog, or in kiosk mode the touch picker
+        limited to the export folder and removable media (a USB stick); the choice fills the path."""
+        dialog = choose_folder(self, self.tr("smart-saw folder"), Path(self.path_edit.text().strip() or "."),
+                               export_dir=self.engine.settings.data_dir / "exports",
+                               chosen=lambda path: self.path_edit.setText(str(path)), kiosk=self.kiosk,
+                               mounts=self.mounts)
         dialog.finished.connect(lambda _result: setattr(self, "_folder_dialog", None))
         self._folder_dialog = dialog
-        dialog.open()
         return dialog
 
     @property

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.dialogs.login_session import SessionController
+from hmi.kiosk import GAP_PX
 from hmi.tasks import spawn
 from hmi.widgets.keypad import NumericKeypad
 from hmi.widgets.style import set_state
@@ -99,7 +100,7 @@ class PinField(QLineEdit):
         self.setEchoMode(QLineEdit.EchoMode.Password)
         self.setMinimumHeight(TOUCH_PX)
         self.setReadOnly(kiosk)
-        self.setPlaceholderText("tap to enter PIN" if kiosk else "PIN or password")
+        self.setPlaceholderText(self.tr("tap to enter PIN") if kiosk else self.tr("PIN or password"))
         self.returnPressed.connect(self.pin_ready.emit)
 
     def open_keypad(self) -> PinKeypad:
@@ -140,7 +141,7 @@ class LoginDialog(QDialog):
     def __init__(self, controller: SessionController, *, kiosk: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LoginDialog")
-        self.setWindowTitle("Log in")
+        self.setWindowTitle(self.tr("Log in"))
         self.setModal(False)
         self.controller = controller
         self.kiosk = kiosk
@@ -151,14 +152,14 @@ class LoginDialog(QDialog):
         self.name_box.setObjectName("LoginName")
         self.name_box.setEditable(not kiosk)
         self.name_box.setMinimumHeight(TOUCH_PX)
-        self.pin_field = PinField("PIN", kiosk=kiosk, parent=self)
+        self.pin_field = PinField(self.tr("PIN"), kiosk=kiosk, parent=self)
         self.pin_field.pin_ready.connect(self.submit)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("LoginMessage")
         self.message_label.setWordWrap(True)
-        self.login_button = QPushButton("Log in", self)
+        self.login_button = QPushButton(self.tr("Log in"), self)
         self.login_button.setObjectName("LoginOk")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         for button in (self.login_button, self.cancel_button):
             button.setMinimumSize(140, TOUCH_PX)
         self.login_button.clicked.connect(self.submit)
@@ -166,8 +167,9 @@ class LoginDialog(QDialog):
         self.finished.connect(lambda _result: self.pin_field.close_keypad())
 
         form = QFormLayout()
-        form.addRow("Name", self.name_box)
-        form.addRow("PIN", self.pin_field)
+        form.setVerticalSpacing(GAP_PX)
+        form.addRow(self.tr("Name"), self.name_box)
+        form.addRow(self.tr("PIN"), self.pin_field)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -190,7 +192,7 @@ class LoginDialog(QDialog):
         result = await self.controller.engine.users()
         if not result.ok or result.value is None:  # an unreadable users.db: say so, keep the screen
             log.error("users could not be read: %s", result.reason)
-            self._say("Users cannot be read; see the log", "refused")
+            self._say(self.tr("Users cannot be read; see the log"), "refused")
         users = [u for u in result.value or [] if u.enabled]
         users.sort(key=lambda u: (-u.role.rank, u.name))
         current = self.name_box.currentText()
@@ -207,19 +209,19 @@ class LoginDialog(QDialog):
             return
         name, pin = self.name_box.currentText().strip(), self.pin_field.text()
         if not name or not pin:
-            self._say("Choose a name and enter the PIN", "warn")
+            self._say(self.tr("Choose a name and enter the PIN"), "warn")
             return
         self.task = spawn(self.attempt(name, pin))
 
     async def attempt(self, name: str, pin: str) -> bool:
         self.login_button.setEnabled(False)
-        self._say("Checking…", "")
+        self._say(self.tr("Checking…"), "")
         try:
             result = await self.controller.login(name, pin)
         except Exception as exc:  # users.db unreadable, disk error: the screen stays usable
             log.exception("login failed unexpectedly")
             self.pin_field.clear()
-            self._say(f"Login not possible: {exc}", "refused")
+            self._say(self.tr("Login not possible: %1").replace("%1", str(exc)), "refused")
             return False
         finally:
             self.login_button.setEnabled(True)

@@ -2,7 +2,7 @@
 
 Until an enabled admin exists, engineer and admin work is impossible and operators can view;
 the installer normally runs ``bandsaw users init-admin`` instead. Non-modal; the PIN is entered
-twice (keypad in kiosk mode) and must follow the security section's rules.
+twice (keypad in kiosk mode; the name on the letter keyboard) and must follow the security section's rules.
 """
 
 from __future__ import annotations
@@ -11,14 +11,19 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import EngineApi
 from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.kiosk import GAP_PX
 from hmi.tasks import spawn
+from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.login")
+
+SUGGESTED_NAME = "admin"  # a login name, not a text: never translated
+
 
 class CreateAdminDialog(QDialog):
     """``created(name)`` once the first admin exists; the dialog then closes."""
@@ -28,25 +33,26 @@ class CreateAdminDialog(QDialog):
     def __init__(self, engine: EngineApi, *, kiosk: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CreateAdminDialog")
-        self.setWindowTitle("Create the administrator")
+        self.setWindowTitle(self.tr("Create the administrator"))
         self.setModal(False)
         self.engine = engine
         self.task: asyncio.Task[bool] | None = None
-        self.intro = QLabel(
+        self.intro = QLabel(self.tr(
             "No administrator exists yet. Create one now: until then engineer and administrator "
-            "functions stay locked and the screen is view-only.", self)
+            "functions stay locked and the screen is view-only."), self)
         self.intro.setWordWrap(True)
-        self.name_field = QLineEdit("admin", self)
+        self.name_field = TextEntry(self.tr("Administrator's name"), touch=kiosk, parent=self)  # letter keyboard
+        self.name_field.setText(SUGGESTED_NAME)
         self.name_field.setObjectName("AdminName")
         self.name_field.setMinimumHeight(TOUCH_PX)
-        self.pin_field = PinField("New PIN", kiosk=kiosk, parent=self)
-        self.repeat_field = PinField("Repeat PIN", kiosk=kiosk, parent=self)
+        self.pin_field = PinField(self.tr("New PIN"), kiosk=kiosk, parent=self)
+        self.repeat_field = PinField(self.tr("Repeat PIN"), kiosk=kiosk, parent=self)
         self.repeat_field.pin_ready.connect(self.submit)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("LoginMessage")
         self.message_label.setWordWrap(True)
-        self.create_button = QPushButton("Create", self)
-        self.later_button = QPushButton("Later", self)
+        self.create_button = QPushButton(self.tr("Create"), self)
+        self.later_button = QPushButton(self.tr("Later"), self)
         for button in (self.create_button, self.later_button):
             button.setMinimumSize(140, TOUCH_PX)
         self.create_button.clicked.connect(self.submit)
@@ -54,9 +60,10 @@ class CreateAdminDialog(QDialog):
         self.finished.connect(self._close_keypads)
 
         form = QFormLayout()
-        form.addRow("Name", self.name_field)
-        form.addRow("PIN", self.pin_field)
-        form.addRow("Repeat", self.repeat_field)
+        form.setVerticalSpacing(GAP_PX)
+        form.addRow(self.tr("Name"), self.name_field)
+        form.addRow(self.tr("PIN"), self.pin_field)
+        form.addRow(self.tr("Repeat"), self.repeat_field)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.later_button)
@@ -72,7 +79,7 @@ class CreateAdminDialog(QDialog):
         pin, repeat = self.pin_field.text(), self.repeat_field.text()
         if pin != repeat:
             self.repeat_field.clear()
-            return self._refuse("The two PINs differ")
+            return self._refuse(self.tr("The two PINs differ"))
         if self.task is not None and not self.task.done():
             return False
         self.task = spawn(self.create_admin(self.name_field.text(), pin))
@@ -83,7 +90,7 @@ class CreateAdminDialog(QDialog):
             result = await self.engine.create_first_admin(name, pin)
         except Exception as exc:  # users.db not writable: say it, the screen stays usable
             log.exception("first admin could not be created")
-            return self._refuse(f"Could not create the administrator: {exc}")
+            return self._refuse(self.tr("Could not create the administrator: %1").replace("%1", str(exc)))
         if not result.ok or result.value is None:
             return self._refuse(result.reason)
         self.pin_field.clear()
@@ -93,6 +100,8 @@ class CreateAdminDialog(QDialog):
         return True
 
     def _close_keypads(self) -> None:
+        if self.name_field.keyboard is not None:
+            self.name_field.keyboard.close()
         self.pin_field.close_keypad()
         self.repeat_field.close_keypad()
 

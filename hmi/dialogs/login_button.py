@@ -46,4 +46,7 @@ class LoginButton(QPushButton):
         self.dialog = None
 
     def _show_user(self, user: str, role: str) -> None:
-        self.setText(f"{user} ({role}) · Log out" if self.controller.logged_in else "Log in")
+        if self.controller.logged_in:
+            self.setText(self.tr("%1 (%2) · Log out").replace("%1", user).replace("%2", role))
+        else:
+            self.setText(self.tr("Log in"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import BackupInfo
@@ -23,7 +23,9 @@ def describe_backup(info: BackupInfo) -> str:
         return f"{info.path.name}: {info.problem}"
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
     count = len(manifest.databases)
-    return f"Backup of {when}: {manifest.total_rows:,} rows in {count} database{'s' if count != 1 else ''}"
+    text = (QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in %3 databases") if count != 1
+            else QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in 1 database"))
+    return text.replace("%1", when).replace("%2", f"{manifest.total_rows:,}").replace("%3", str(count))
 
 
 class RestoreDialog(QDialog):
@@ -32,26 +34,26 @@ class RestoreDialog(QDialog):
     def __init__(self, info: BackupInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("RestoreDialog")
-        self.setWindowTitle("Restore backup")
+        self.setWindowTitle(self.tr("Restore backup"))
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.path = info.path
         title = QLabel(describe_backup(info), self)
         title.setObjectName("SectionTitle")
         title.setWordWrap(True)
-        text = QLabel(
+        text = QLabel(self.tr(
             "Restoring stops recording for a moment, checks the backup against its manifest, keeps the "
             "current databases aside (renamed with the time) and puts the backup's databases in their "
             "place; then recording starts again. Data recorded since the backup stays only in the "
-            "files kept aside.", self)
+            "files kept aside."), self)
         text.setWordWrap(True)
-        self.understand_button = self._button("I understand")
+        self.understand_button = self._button(self.tr("I understand"))
         self.understand_button.setCheckable(True)
         self.understand_button.toggled.connect(self._validate)
-        self.restore_button = self._button("Restore")
+        self.restore_button = self._button(self.tr("Restore"))
         self.restore_button.setObjectName("PrimaryButton")
         self.restore_button.clicked.connect(self._accept)
-        cancel = self._button("Cancel")
+        cancel = self._button(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
         actions = QHBoxLayout()
         actions.addWidget(self.understand_button)

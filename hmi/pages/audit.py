@@ -2,7 +2,10 @@
 
 ``AuditPage(bridge, engine, parent)``. The engine reads log.db ``audit`` read-only in its worker
 (this page can never change the trail). Everyone may look; exporting needs the export right
-(engineer); the engine writes the CSV off the loop thread and audits the export.
+(engineer); the engine writes the CSV off the loop thread and audits the export. In kiosk mode
+the text filter is typed on the on-screen letter keyboard, the user is chosen from a list, and the
+export goes where the touch file picker says (export folder or a USB stick), never through the
+desktop file dialog. Texts follow the screen's language live.
 """
 
 from __future__ import annotations
@@ -11,19 +14,27 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -31,26 +42,44 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import AuditFilter, AuditRow, EngineApi
+from hmi.dialogs.file_choice import choose_save_path
+from hmi.i18n import QT_TRANSLATE_NOOP
+from hmi.kiosk import ROW_PX
 from hmi.permissions import Action, can
 from hmi.session import Session
 from hmi.tasks import spawn
+from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
+from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.audit")
 
 TOUCH_PX = 56
 ROW_LIMIT = 2000
+# Labels are marked for lupdate here and translated where shown (_t).
 RANGES: tuple[tuple[str, float | None], ...] = (
-    ("Last hour", 3600.0), ("Last 24 hours", 86400.0), ("Last 7 days", 7 * 86400.0),
-    ("Last 30 days", 30 * 86400.0), ("Everything", None),
+    (QT_TRANSLATE_NOOP("AuditPage", "Last hour"), 3600.0), (QT_TRANSLATE_NOOP("AuditPage", "Last 24 hours"), 86400.0),
+    (QT_TRANSLATE_NOOP("AuditPage", "Last 7 days"), 7 * 86400.0),
+    (QT_TRANSLATE_NOOP("AuditPage", "Last 30 days"), 30 * 86400.0),
+    (QT_TRANSLATE_NOOP("AuditPage", "Everything"), None),
 )
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("All actions", ()), ("PLC writes", ("write",)), ("Settings", ("setting",)),
-    ("Logins", ("login", "logout", "login_failed")), ("Users", ("user_",)), ("Alarms", ("alarm_",)),
-    ("Backup and restore", ("backup", "restore", "restore_backup")), ("Mode", ("set_mode", "toggle_ml")),
+    (QT_TRANSLATE_NOOP("AuditPage", "All actions"), ()), (QT_TRANSLATE_NOOP("AuditPage", "PLC writes"), ("write",)),
+    (QT_TRANSLATE_NOOP("AuditPage", "Settings"), ("setting",)),
+    (QT_TRANSLATE_NOOP("AuditPage", "Logins"), ("login", "logout", "login_failed")),
+    (QT_TRANSLATE_NOOP("AuditPage", "Users"), ("user_",)), (QT_TRANSLATE_NOOP("AuditPage", "Alarms"), ("alarm_",)),
+    (QT_TRANSLATE_NOOP("AuditPage", "Backup and restore"), ("backup", "restore", "restore_backup")),
+    (QT_TRANSLATE_NOOP("AuditPage", "Mode"), ("set_mode", "toggle_ml")),
 )
-RESULTS = ("", "accepted", "clamped", "refused", "failed")
-HEADERS = ("Time", "User", "Action", "Target", "Old", "New", "Result", "Detail")
+RESULTS = ("", "accepted", "clamped", "refused", "failed")  # the trail's own words (filter values)
+HEADERS = (QT_TRANSLATE_NOOP("AuditPage", "Time"), QT_TRANSLATE_NOOP("AuditPage", "User"),
+           QT_TRANSLATE_NOOP("AuditPage", "Action"), QT_TRANSLATE_NOOP("AuditPage", "Target"),
+           QT_TRANSLATE_NOOP("AuditPage", "Old"), QT_TRANSLATE_NOOP("AuditPage", "New"),
+           QT_TRANSLATE_NOOP("AuditPage", "Result"), QT_TRANSLATE_NOOP("AuditPage", "Detail"))
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("AuditPage", text)
 
 
 def _text(value: object) -> str:
@@ -75,7 +104,7 @@ class AuditTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return _t(HEADERS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -100,25 +129,23 @@ class AuditPage(QWidget):
         self.query_task: asyncio.Task[None] | None = None
         self.export_dir: Path = engine.settings.data_dir / "exports"
         self.export_task: Any = None
-        self.file_dialog: QFileDialog | None = None
+        self.file_dialog: QDialog | None = None
+        self.mounts: Callable[[], list[Path]] = removable_mounts  # USB media the kiosk picker offers
 
         self.range_box = QComboBox(self)
-        self.range_box.addItems([name for name, _ in RANGES])
+        self.range_box.addItems([_t(name) for name, _ in RANGES])
         self.range_box.setCurrentIndex(1)
         self.category_box = QComboBox(self)
-        self.category_box.addItems([name for name, _ in CATEGORIES])
+        self.category_box.addItems([_t(name) for name, _ in CATEGORIES])
         self.user_box = QComboBox(self)
-        self.user_box.setEditable(True)
+        self.user_box.setEditable(not self.session.kiosk)  # kiosk: chosen from the list, never typed
         self.user_box.setMinimumWidth(180)
-        line = self.user_box.lineEdit()
-        if line is not None:
-            line.setPlaceholderText("all users")
         self.result_box = QComboBox(self)
-        self.result_box.addItems(["Any result", *RESULTS[1:]])
-        self.text_field = QLineEdit(self)
-        self.text_field.setPlaceholderText("target or detail contains")
-        self.refresh_button = QPushButton("Refresh", self)
-        self.export_button = QPushButton("Export CSV", self)
+        self.result_box.addItems(["", *RESULTS[1:]])
+        self.text_field = TextEntry("", touch=lambda: self.session.kiosk, parent=self)  # letter keyboard in kiosk
+        self.text_field.editingFinished.connect(self.refresh)
+        self.refresh_button = QPushButton(self)
+        self.export_button = QPushButton(self)
         for widget in (self.range_box, self.category_box, self.user_box, self.result_box, self.text_field,
                        self.refresh_button, self.export_button):
             widget.setMinimumHeight(TOUCH_PX)
@@ -133,7 +160,7 @@ class AuditPage(QWidget):
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.verticalHeader().setDefaultSectionSize(40 if self.session.kiosk else 26)
+        self.view.verticalHeader().setDefaultSectionSize(ROW_PX if self.session.kiosk else 26)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         # Time on one line, register names and alarm actions whole; the detail takes the rest.
@@ -155,9 +182,36 @@ class AuditPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         layout.addWidget(self.message_label)
+        self._retranslate()
         with contextlib.suppress(RuntimeError):  # no event loop: nothing to read with
             spawn(self._reload_users())
         self.refresh()
+
+    # --- language ----------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+
+    def _retranslate(self) -> None:
+        for box, labels in ((self.range_box, [name for name, _ in RANGES]),
+                            (self.category_box, [name for name, _ in CATEGORIES])):
+            for i, label in enumerate(labels):
+                box.setItemText(i, _t(label))
+        self.result_box.setItemText(0, self.tr("Any result"))
+        if not self.user_box.isEditable() and self.user_box.count():
+            self.user_box.setItemText(0, self.tr("all users"))
+        line = self.user_box.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("all users"))
+        self.text_field.setPlaceholderText(self.tr("target or detail contains"))
+        self.text_field.set_title(self.tr("Target or detail contains"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.export_button.setText(self.tr("Export CSV"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+        self._show_count()
+        self.update_permissions()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -167,10 +221,15 @@ class AuditPage(QWidget):
         return AuditFilter(
             start_ms=None if span is None else int((now - span) * 1000),
             actions=CATEGORIES[self.category_box.currentIndex()][1],
-            user=self.user_box.currentText().strip(),
+            user=self._chosen_user(),
             text=self.text_field.text().strip(),
             result=RESULTS[self.result_box.currentIndex()],
         )
+
+    def _chosen_user(self) -> str:
+        if self.user_box.isEditable():
+            return self.user_box.currentText().strip()
+        return str(self.user_box.currentData() or "")
 
     def refresh(self) -> None:
         """Re-read the trail with the filters (the engine reads in its worker; the page fills after)."""
@@ -185,49 +244,57 @@ class AuditPage(QWidget):
         result = await self.engine.audit_query(self.current_filter(), limit=ROW_LIMIT)
         if not result.ok or result.value is None:
             log.error("audit trail could not be read: %s", result.reason)
-            self._say(f"The audit trail cannot be read: {result.reason}", "refused")
+            self._say(self.tr("The audit trail cannot be read: %1").replace("%1", result.reason), "refused")
             return
-        rows = result.value
-        self.model.set_rows(rows)
-        more = " (newest shown; narrow the filters or export for all)" if len(rows) >= ROW_LIMIT else ""
-        self.count_label.setText(f"{len(rows)} entries{more}")
+        self.model.set_rows(result.value)
+        self._show_count()
         self.update_permissions()
+
+    def _show_count(self) -> None:
+        rows = len(self.model.rows)
+        text = self.tr("%1 entries").replace("%1", str(rows))
+        if rows >= ROW_LIMIT:
+            text += " " + self.tr("(newest shown; narrow the filters or export for all)")
+        self.count_label.setText(text)
 
     def update_permissions(self) -> None:
         """Export needs the export right; call after a login change (refresh does it too)."""
         allowed = can(self.session.user, Action.EXPORT)
         self.export_button.setEnabled(allowed and (self.export_task is None or self.export_task.done()))
-        self.export_button.setToolTip("" if allowed else "Export needs an engineer login")
+        self.export_button.setToolTip("" if allowed else self.tr("Export needs an engineer login"))
 
     async def _reload_users(self) -> None:
         result = await self.engine.audit_values("user")
         users = result.value or []  # no usable file yet: the filter list stays empty
-        current = self.user_box.currentText()
+        current = self._chosen_user()
         self.user_box.blockSignals(True)
         self.user_box.clear()
-        self.user_box.addItems(["", *users])
-        self.user_box.setCurrentText(current)
+        self.user_box.addItem("" if self.user_box.isEditable() else self.tr("all users"), "")
+        for user in users:
+            self.user_box.addItem(user, user)
+        index = self.user_box.findData(current)
+        if index >= 0:
+            self.user_box.setCurrentIndex(index)
+        elif self.user_box.isEditable():
+            self.user_box.setCurrentText(current)
         self.user_box.blockSignals(False)
 
     # --- export ------------------------------------------------------------------------------
 
-    def request_export(self) -> QFileDialog | None:
-        """Ask where (non-modal file dialog; kiosk: straight into <data_dir>/exports), then export."""
+    def request_export(self) -> QDialog | None:
+        """Ask where (non-modal): the desktop's save dialog, or in kiosk mode the touch file picker
+        (export folder or USB media, the name on the letter keyboard); then export there."""
         if not can(self.session.user, Action.EXPORT):
-            self._say(f"Not permitted: {self.session.user} may not export", "refused")
+            self._say(self.tr("Not permitted: %1 may not export").replace("%1", self.session.user), "refused")
             return None
         self.export_dir.mkdir(parents=True, exist_ok=True)
         name = time.strftime("audit_%Y%m%d_%H%M%S.csv")
-        if self.session.kiosk:  # no file browser on the touch panel: the exports folder, named by time
-            self.start_export(self.export_dir / name)
-            return None
-        dialog = QFileDialog(self, "Export audit trail", str(self.export_dir / name), "CSV files (*.csv)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: self.start_export(Path(path)))
+        dialog = choose_save_path(self, self.tr("Export audit trail"), self.export_dir / name,
+                                  export_dir=self.export_dir, chosen=self.start_export,
+                                  name_filter=self.tr("CSV files (*.csv)"), suffixes=(".csv",),
+                                  kiosk=self.session.kiosk, mounts=self.mounts)
         dialog.finished.connect(self._dialog_closed)
         self.file_dialog = dialog
-        dialog.open()
         return dialog
 
     def _dialog_closed(self) -> None:
@@ -235,7 +302,7 @@ class AuditPage(QWidget):
 
     def start_export(self, out: Path) -> Any:
         if not can(self.session.user, Action.EXPORT):
-            self._say(f"Not permitted: {self.session.user} may not export", "refused")
+            self._say(self.tr("Not permitted: %1 may not export").replace("%1", self.session.user), "refused")
             return None
         self.export_task = spawn(self.export(out, self.current_filter()))
         self.update_permissions()
@@ -243,7 +310,7 @@ class AuditPage(QWidget):
 
     async def export(self, out: Path, where: AuditFilter) -> int | None:
         """The engine checks the right, writes the CSV in its worker and audits the export."""
-        self._say(f"Exporting to {out}…", "")
+        self._say(self.tr("Exporting to %1…").replace("%1", str(out)), "")
         try:
             result = await self.engine.export_audit(self.session.actor(), where, out)
         finally:
@@ -251,10 +318,10 @@ class AuditPage(QWidget):
             self.update_permissions()
         if not result.ok or result.value is None:  # disk full, no permission: say so, keep the page
             log.error("audit export to %s failed: %s", out, result.reason)
-            self._say(f"Export failed: {result.reason}", "refused")
+            self._say(self.tr("Export failed: %1").replace("%1", result.reason), "refused")
             return None
         count = result.value
-        self._say(f"Exported {count} entries to {out}", "ok")
+        self._say(self.tr("Exported %1 entries to %2").replace("%1", str(count)).replace("%2", str(out)), "ok")
         return count
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -270,3 +337,5 @@ class AuditPage(QWidget):
     def shutdown(self) -> None:
         if self.file_dialog is not None:
             self.file_dialog.reject()
+        if self.text_field.keyboard is not None:
+            self.text_field.keyboard.close()

@@ -33,7 +33,7 @@ class AlarmBanner(QFrame):
         self.setMinimumHeight(56)
         self.priority_label = QLabel("", self)
         self.priority_label.setObjectName("BannerPriority")
-        self.text_label = QLabel("No active alarms", self)
+        self.text_label = QLabel(self.tr("No active alarms"), self)
         self.text_label.setObjectName("BannerText")
         self.text_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.count_label = QLabel("", self)
@@ -54,15 +54,15 @@ class AlarmBanner(QFrame):
         if alarm is None:
             set_state(self, "none")
             self.priority_label.setText("")
-            self.text_label.setText("No active alarms")
+            self.text_label.setText(self.tr("No active alarms"))
             self.count_label.setText("")
             return
         set_state(self, _PRIORITY_STATE.get(alarm.priority, "medium"))
         raised = time.strftime("%H:%M:%S", time.localtime(alarm.raised_ms / 1000))
         self.priority_label.setText(alarm.priority.name)
-        suffix = " (acknowledged)" if alarm.state.value == "acknowledged" else ""
+        suffix = " " + self.tr("(acknowledged)") if alarm.state.value == "acknowledged" else ""
         self.text_label.setText(f"{raised}  {alarm.text}{suffix}")
-        self.count_label.setText(f"{len(alarms)} active" if len(alarms) > 1 else "")
+        self.count_label.setText(self.tr("%1 active").replace("%1", str(len(alarms))) if len(alarms) > 1 else "")
 
 
 class LinkBanner(QFrame):
@@ -72,7 +72,7 @@ class LinkBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("LinkBanner")
         self._bridge = bridge
-        self.label = QLabel("PLC LINK LOST — values are not live", self)
+        self.label = QLabel(self.tr("PLC LINK LOST — values are not live"), self)
         self.label.setObjectName("LinkBannerText")
         self.detail = QLabel("", self)
         self.detail.setObjectName("LinkBannerDetail")
@@ -102,7 +102,8 @@ class LinkBanner(QFrame):
             return
         age = self._bridge.data_age_s(now)
         error = self._bridge.status.link.last_error
-        detail = f"no data for {format_age(age)}" if age is not None else "no data received yet"
+        detail = (self.tr("no data for %1").replace("%1", format_age(age)) if age is not None
+                  else self.tr("no data received yet"))
         if error:
             detail += f" — {error}"
         self.detail.setText(detail)

@@ -52,7 +52,7 @@ class NumericKeypad(QDialog):
         self.limits_label.setVisible(bool(limits))
 
         grid = QGridLayout()
-        grid.setSpacing(6)
+        grid.setSpacing(8)  # a gloved finger between keys (>= 8 px)
         self.keys: dict[str, QPushButton] = {}
         layout_rows = [["7", "8", "9", "⌫"], ["4", "5", "6", "C"], ["1", "2", "3", "±"], ["0", ".", "Cancel", "OK"]]
         for r, row in enumerate(layout_rows):
@@ -65,6 +65,8 @@ class NumericKeypad(QDialog):
                 grid.addWidget(button, r, c)
                 self.keys[key] = button
         self.keys["OK"].setObjectName("KeypadOk")
+        self.keys["OK"].setText(self.tr("OK"))
+        self.keys["Cancel"].setText(self.tr("Cancel"))
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
@@ -128,7 +130,7 @@ class NumericEntry(QLineEdit):
         self.setMinimumHeight(48)
         self.setReadOnly(kiosk)
         if kiosk:
-            self.setPlaceholderText("tap to enter")
+            self.setPlaceholderText(self.tr("tap to enter"))
         self.returnPressed.connect(self._typed)
 
     def value(self) -> float | None:

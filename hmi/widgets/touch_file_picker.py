@@ -3,9 +3,10 @@
 Kiosk mode must not open the desktop file dialog (it browses the whole file system). Here the
 roots are the configured export folder and the mounted removable media (``/media/<user>/*``,
 ``/run/media/<user>/*``, ``/media/*``, ``/mnt/*``); the user may go down into folders of a root and
-back up to it, never above. Rows are 56 px. ``chosen(Path)`` is emitted for a file (open) or for
-the folder plus the name typed on the letter keyboard (save); every path is checked to stay
-inside a root after resolving links.
+back up to it, never above. Rows are 56 px. ``chosen(Path)`` is emitted for a file (open), for
+the folder plus the name typed on the letter keyboard (save), or for the folder shown
+(``choose_folder``: an import source); every path is checked to stay inside a root after
+resolving links.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class TouchFilePicker(QDialog):
         *,
         save_name: str | None = None,
         suffixes: tuple[str, ...] = (),
-        lang: str = "en",
+        choose_folder: bool = False,
+        lang: str | None = None,
         mounts: Callable[[], list[Path]] = removable_mounts,
         parent: QWidget | None = None,
     ) -> None:
@@ -86,6 +88,7 @@ class TouchFilePicker(QDialog):
         self.roots = [export_dir, *mounts()]
         self._suffixes = tuple(s.lower() for s in suffixes)
         self._saving = save_name is not None
+        self._folders_only = choose_folder and not self._saving
         self.folder: Path | None = None  # None: the list of roots
 
         self.where = QLabel(self)
@@ -99,7 +102,9 @@ class TouchFilePicker(QDialog):
         self.name = TextEntry(self.tr("File name"), touch=True, lang=lang, parent=self)
         self.name.setText(save_name or "")
         self.name.setVisible(self._saving)
-        self.ok_button = QPushButton(self.tr("Save here") if self._saving else self.tr("Open"), self)
+        ok_text = (self.tr("Save here") if self._saving else self.tr("Choose this folder") if self._folders_only
+                   else self.tr("Open"))
+        self.ok_button = QPushButton(ok_text, self)
         self.ok_button.setObjectName("KeypadOk")
         self.ok_button.clicked.connect(self.accept_choice)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
@@ -153,10 +158,13 @@ class TouchFilePicker(QDialog):
                 continue
             if entry.is_dir():
                 self._add(f"▸  {entry.name}", entry, folder=True)
+            elif self._folders_only:
+                continue
             elif not self._suffixes or entry.suffix.lower() in self._suffixes:
                 self._add(f"    {entry.name}", entry, folder=False)
         if self.list.count() == 0:
-            empty = QListWidgetItem(self.tr("This folder is empty"))
+            empty = QListWidgetItem(self.tr("No folders here") if self._folders_only
+                                    else self.tr("This folder is empty"))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             empty.setSizeHint(QSize(0, ROW_HEIGHT))
             self.list.addItem(empty)
@@ -177,12 +185,16 @@ class TouchFilePicker(QDialog):
         if path is None:
             return
         if not inside(path.parent if self._saving else path, self.roots):
+            log.warning("file picker: %s is outside the export folder and removable media", path)
             return
         self.chosen.emit(path)
         self.close()
 
     def selected_path(self) -> Path | None:
-        """The file to open, or the folder + typed name to save to; None while nothing fits."""
+        """The file to open, the folder + typed name to save to, or the folder shown (choose_folder);
+        None while nothing fits."""
+        if self._folders_only:
+            return self.folder
         if self._saving:
             name = self.name.text().strip()
             if self.folder is None or not name or "/" in name or "\\" in name or name in (".", ".."):

@@ -91,7 +91,8 @@ class ValueTile(QFrame):
         self._judge()
 
     def _on_target(self, item: ChannelValue) -> None:
-        text = f"target {format_number(item.value, self._target_decimals)}" if item.value is not None else ""
+        text = (self.tr("target %1").replace("%1", format_number(item.value, self._target_decimals))
+                if item.value is not None else "")
         if text and text != self.target_label.text():
             self.target_label.setText(text)
 
@@ -99,7 +100,7 @@ class ValueTile(QFrame):
         age = self._channel.age_s(now)
         if age is None:
             set_state(self, "nodata")
-            self.age_label.setText("no data")
+            self.age_label.setText(self.tr("no data"))
             return
         fresh = age <= self._bridge.stale_after_s and (
             self._channel.latest is not None and self._channel.latest.value is not None
@@ -110,4 +111,4 @@ class ValueTile(QFrame):
                 self.age_label.setText("")
         else:
             set_state(self, "stale")
-            self.age_label.setText(f"{format_age(age)} old")
+            self.age_label.setText(self.tr("%1 old").replace("%1", format_age(age)))

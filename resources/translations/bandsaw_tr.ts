@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="tr_TR">
     <context>
+        <name>AlarmBanner</name>
+        <message>
+            <source>No active alarms</source>
+            <translation>Etkin alarm yok</translation>
+        </message>
+        <message>
+            <source>(acknowledged)</source>
+            <translation>(onaylandı)</translation>
+        </message>
+        <message>
+            <source>%1 active</source>
+            <translation>%1 etkin</translation>
+        </message>
+    </context>
+    <context>
         <name>AlarmStrip</name>
         <message>
             <source>%1 new</source>
@@ -174,7 +189,7 @@
             <translation>Hizmete döndür</translation>
         </message>
         <message>
-            <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator&apos;s banner.</source>
+            <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator's banner.</source>
             <translation>İstatistiksel algılayıcılar ve tanılama: değerlendirme içindir, operatör müdahalesi gerektirmez. Operatörün alarm şeridine asla düşmezler.</translation>
         </message>
         <message>
@@ -307,6 +322,157 @@
         </message>
     </context>
     <context>
+        <name>AuditPage</name>
+        <message>
+            <source>Last hour</source>
+            <translation>Son bir saat</translation>
+        </message>
+        <message>
+            <source>Last 24 hours</source>
+            <translation>Son 24 saat</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>Son 7 gün</translation>
+        </message>
+        <message>
+            <source>Last 30 days</source>
+            <translation>Son 30 gün</translation>
+        </message>
+        <message>
+            <source>Everything</source>
+            <translation>Tümü</translation>
+        </message>
+        <message>
+            <source>All actions</source>
+            <translation>Tüm işlemler</translation>
+        </message>
+        <message>
+            <source>PLC writes</source>
+            <translation>PLC yazmaları</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>Ayarlar</translation>
+        </message>
+        <message>
+            <source>Logins</source>
+            <translation>Oturum açmalar</translation>
+        </message>
+        <message>
+            <source>Users</source>
+            <translation>Kullanıcılar</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>Alarmlar</translation>
+        </message>
+        <message>
+            <source>Backup and restore</source>
+            <translation>Yedekleme ve geri yükleme</translation>
+        </message>
+        <message>
+            <source>Mode</source>
+            <translation>Mod</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zaman</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Kullanıcı</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>İşlem</translation>
+        </message>
+        <message>
+            <source>Target</source>
+            <translation>Hedef</translation>
+        </message>
+        <message>
+            <source>Old</source>
+            <translation>Eski</translation>
+        </message>
+        <message>
+            <source>New</source>
+            <translation>Yeni</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Sonuç</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>Ayrıntı</translation>
+        </message>
+        <message>
+            <source>Any result</source>
+            <translation>Her sonuç</translation>
+        </message>
+        <message>
+            <source>all users</source>
+            <translation>tüm kullanıcılar</translation>
+        </message>
+        <message>
+            <source>target or detail contains</source>
+            <translation>hedef veya ayrıntı şunu içerir</translation>
+        </message>
+        <message>
+            <source>Target or detail contains</source>
+            <translation>Hedef veya ayrıntı şunu içerir</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Yenile</translation>
+        </message>
+        <message>
+            <source>Export CSV</source>
+            <translation>CSV dışa aktar</translation>
+        </message>
+        <message>
+            <source>The audit trail cannot be read: %1</source>
+            <translation>Denetim kaydı okunamıyor: %1</translation>
+        </message>
+        <message>
+            <source>%1 entries</source>
+            <translation>%1 kayıt</translation>
+        </message>
+        <message>
+            <source>(newest shown; narrow the filters or export for all)</source>
+            <translation>(en yeniler gösteriliyor; filtreleri daraltın veya tümü için dışa aktarın)</translation>
+        </message>
+        <message>
+            <source>Export needs an engineer login</source>
+            <translation>Dışa aktarma için mühendis girişi gerekir</translation>
+        </message>
+        <message>
+            <source>Not permitted: %1 may not export</source>
+            <translation>İzin yok: %1 dışa aktaramaz</translation>
+        </message>
+        <message>
+            <source>Export audit trail</source>
+            <translation>Denetim kaydını dışa aktar</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV dosyaları (*.csv)</translation>
+        </message>
+        <message>
+            <source>Exporting to %1…</source>
+            <translation>%1 konumuna aktarılıyor…</translation>
+        </message>
+        <message>
+            <source>Export failed: %1</source>
+            <translation>Dışa aktarma başarısız: %1</translation>
+        </message>
+        <message>
+            <source>Exported %1 entries to %2</source>
+            <translation>%1 kayıt %2 konumuna aktarıldı</translation>
+        </message>
+    </context>
+    <context>
         <name>BandLifePanel</name>
         <message>
             <source>Note about the band on the saw, e.g. why it came off</source>
@@ -369,8 +535,8 @@
             <translation>Kesilen alanın ayarlı şerit ömrüne oranından: eğilim için kesim sayısı (%1) az veya artış yetersiz</translation>
         </message>
         <message>
-            <source>Band id 0: no band id is set on the PLC, so every band&apos;s cuts count together. Set it at each band change.</source>
-            <translation>Şerit no 0: PLC&apos;de şerit numarası ayarlı değil, tüm şeritlerin kesimleri birlikte sayılıyor. Her şerit değişiminde ayarlayın.</translation>
+            <source>Band id 0: no band id is set on the PLC, so every band's cuts count together. Set it at each band change.</source>
+            <translation>Şerit no 0: PLC'de şerit numarası ayarlı değil, tüm şeritlerin kesimleri birlikte sayılıyor. Her şerit değişiminde ayarlayın.</translation>
         </message>
         <message>
             <source>Tooth breakage</source>
@@ -459,7 +625,7 @@
             <translation>tork koruması iniş hızını düşürdü</translation>
         </message>
         <message>
-            <source>restoring the operator&apos;s speeds</source>
+            <source>restoring the operator's speeds</source>
             <translation>operatörün hızları geri yükleniyor</translation>
         </message>
         <message>
@@ -563,7 +729,7 @@
             <translation>ML %1</translation>
         </message>
         <message>
-            <source>Operator&apos;s speeds (manual)</source>
+            <source>Operator's speeds (manual)</source>
             <translation>Operatörün hızları (manuel)</translation>
         </message>
         <message>
@@ -572,7 +738,7 @@
         </message>
         <message>
             <source>Switch ML off</source>
-            <translation>ML&apos;yi kapat</translation>
+            <translation>ML'yi kapat</translation>
         </message>
         <message>
             <source>Back to manual at once; your speeds are restored.</source>
@@ -580,7 +746,7 @@
         </message>
         <message>
             <source>Switch ML on</source>
-            <translation>ML&apos;yi aç</translation>
+            <translation>ML'yi aç</translation>
         </message>
         <message>
             <source>Torque guard DISABLED (Torque guard settings)</source>
@@ -612,7 +778,7 @@
         </message>
         <message>
             <source>Yes, switch ML on</source>
-            <translation>Evet, ML&apos;yi aç</translation>
+            <translation>Evet, ML'yi aç</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -633,6 +799,57 @@
         <message>
             <source>Not permitted: %1 may not do this (engineer only).</source>
             <translation>İzin yok: %1 bunu yapamaz (yalnızca mühendis).</translation>
+        </message>
+    </context>
+    <context>
+        <name>CreateAdminDialog</name>
+        <message>
+            <source>Create the administrator</source>
+            <translation>Yöneticiyi oluştur</translation>
+        </message>
+        <message>
+            <source>No administrator exists yet. Create one now: until then engineer and administrator functions stay locked and the screen is view-only.</source>
+            <translation>Henüz yönetici yok. Şimdi oluşturun: o zamana kadar mühendis ve yönetici işlevleri kilitli kalır ve ekran yalnızca görüntüleme içindir.</translation>
+        </message>
+        <message>
+            <source>Administrator's name</source>
+            <translation>Yöneticinin adı</translation>
+        </message>
+        <message>
+            <source>New PIN</source>
+            <translation>Yeni PIN</translation>
+        </message>
+        <message>
+            <source>Repeat PIN</source>
+            <translation>PIN tekrar</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>Oluştur</translation>
+        </message>
+        <message>
+            <source>Later</source>
+            <translation>Sonra</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Ad</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>Repeat</source>
+            <translation>Tekrar</translation>
+        </message>
+        <message>
+            <source>The two PINs differ</source>
+            <translation>İki PIN farklı</translation>
+        </message>
+        <message>
+            <source>Could not create the administrator: %1</source>
+            <translation>Yönetici oluşturulamadı: %1</translation>
         </message>
     </context>
     <context>
@@ -784,7 +1001,130 @@ m/dk</translation>
         </message>
         <message>
             <source>%1 newest rows from ml.db, refreshed every second</source>
-            <translation>ml.db&apos;den en yeni %1 satır, her saniye yenilenir</translation>
+            <translation>ml.db'den en yeni %1 satır, her saniye yenilenir</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportDialog</name>
+        <message>
+            <source>Last hour</source>
+            <translation>Son bir saat</translation>
+        </message>
+        <message>
+            <source>Last 8 h</source>
+            <translation>Son 8 saat</translation>
+        </message>
+        <message>
+            <source>Last 24 h</source>
+            <translation>Son 24 saat</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>Son 7 gün</translation>
+        </message>
+        <message>
+            <source>Everything</source>
+            <translation>Tümü</translation>
+        </message>
+        <message>
+            <source>Samples (signals)</source>
+            <translation>Örnekler (sinyaller)</translation>
+        </message>
+        <message>
+            <source>Cuts</source>
+            <translation>Kesimler</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>Alarmlar</translation>
+        </message>
+        <message>
+            <source>Export data</source>
+            <translation>Verileri dışa aktar</translation>
+        </message>
+        <message>
+            <source>All signals</source>
+            <translation>Tüm sinyaller</translation>
+        </message>
+        <message>
+            <source>None</source>
+            <translation>Hiçbiri</translation>
+        </message>
+        <message>
+            <source>Excel (xlsx)</source>
+            <translation>Excel (xlsx)</translation>
+        </message>
+        <message>
+            <source>Choose…</source>
+            <translation>Seç…</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>Dışa aktar</translation>
+        </message>
+        <message>
+            <source>Cancel export</source>
+            <translation>Aktarmayı iptal et</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>Kapat</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>Ne</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>Başlangıç</translation>
+        </message>
+        <message>
+            <source>to</source>
+            <translation>bitiş</translation>
+        </message>
+        <message>
+            <source>Signals</source>
+            <translation>Sinyaller</translation>
+        </message>
+        <message>
+            <source>Export to</source>
+            <translation>Şuraya aktar</translation>
+        </message>
+        <message>
+            <source>Choose at least one signal.</source>
+            <translation>En az bir sinyal seçin.</translation>
+        </message>
+        <message>
+            <source>The end of the range must be after its start.</source>
+            <translation>Aralığın sonu başlangıcından sonra olmalı.</translation>
+        </message>
+        <message>
+            <source>Choose a file to write.</source>
+            <translation>Yazılacak bir dosya seçin.</translation>
+        </message>
+        <message>
+            <source>Export not possible: no event loop is running.</source>
+            <translation>Dışa aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
+        </message>
+        <message>
+            <source>Exporting to %1 …</source>
+            <translation>%1 konumuna aktarılıyor …</translation>
+        </message>
+        <message>
+            <source>Export failed: %1</source>
+            <translation>Dışa aktarma başarısız: %1</translation>
+        </message>
+        <message>
+            <source>Export cancelled; no file was left.</source>
+            <translation>Dışa aktarma iptal edildi; dosya bırakılmadı.</translation>
+        </message>
+        <message>
+            <source>Cancelling …</source>
+            <translation>İptal ediliyor …</translation>
+        </message>
+        <message>
+            <source>%1 rows written to %2 in %3 s</source>
+            <translation>%1 satır %3 s içinde %2 konumuna yazıldı</translation>
         </message>
         <message>
             <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
@@ -995,6 +1335,174 @@ m/dk</translation>
         </message>
     </context>
     <context>
+        <name>LinkBanner</name>
+        <message>
+            <source>PLC LINK LOST — values are not live</source>
+            <translation>PLC BAĞLANTISI KOPTU — değerler canlı değil</translation>
+        </message>
+        <message>
+            <source>no data for %1</source>
+            <translation>%1 süredir veri yok</translation>
+        </message>
+        <message>
+            <source>no data received yet</source>
+            <translation>henüz veri alınmadı</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginButton</name>
+        <message>
+            <source>%1 (%2) · Log out</source>
+            <translation>%1 (%2) · Çıkış</translation>
+        </message>
+        <message>
+            <source>Log in</source>
+            <translation>Giriş</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginDialog</name>
+        <message>
+            <source>Log in</source>
+            <translation>Giriş</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Ad</translation>
+        </message>
+        <message>
+            <source>Users cannot be read; see the log</source>
+            <translation>Kullanıcılar okunamıyor; günlüğe bakın</translation>
+        </message>
+        <message>
+            <source>Choose a name and enter the PIN</source>
+            <translation>Bir ad seçin ve PIN girin</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>Denetleniyor…</translation>
+        </message>
+        <message>
+            <source>Login not possible: %1</source>
+            <translation>Giriş yapılamıyor: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Alarms</source>
+            <translation>Alarmlar</translation>
+        </message>
+        <message>
+            <source>Control</source>
+            <translation>Kontrol</translation>
+        </message>
+        <message>
+            <source>Production</source>
+            <translation>Üretim</translation>
+        </message>
+        <message>
+            <source>Data</source>
+            <translation>Veri</translation>
+        </message>
+        <message>
+            <source>Users</source>
+            <translation>Kullanıcılar</translation>
+        </message>
+        <message>
+            <source>Audit</source>
+            <translation>Denetim</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Genel bakış</translation>
+        </message>
+        <message>
+            <source>Trends</source>
+            <translation>Eğilimler</translation>
+        </message>
+        <message>
+            <source>Registers</source>
+            <translation>Registerler</translation>
+        </message>
+        <message>
+            <source>Band saw — %1</source>
+            <translation>Şerit testere — %1</translation>
+        </message>
+        <message>
+            <source>Replay…</source>
+            <translation>Geri oynat…</translation>
+        </message>
+        <message>
+            <source>Leave kiosk</source>
+            <translation>Kiosktan çık</translation>
+        </message>
+        <message>
+            <source>REPLAY</source>
+            <translation>YENİDEN OYNATMA</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>&amp;Dosya</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Çık</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Görünüm</translation>
+        </message>
+        <message>
+            <source>&amp;Full screen</source>
+            <translation>&amp;Tam ekran</translation>
+        </message>
+        <message>
+            <source>&amp;Kiosk mode</source>
+            <translation>&amp;Kiosk modu</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>&amp;Yardım</translation>
+        </message>
+        <message>
+            <source>&amp;About</source>
+            <translation>&amp;Hakkında</translation>
+        </message>
+        <message>
+            <source>About</source>
+            <translation>Hakkında</translation>
+        </message>
+        <message>
+            <source>Band saw HMI</source>
+            <translation>Şerit testere HMI</translation>
+        </message>
+        <message>
+            <source>Not permitted</source>
+            <translation>İzin yok</translation>
+        </message>
+        <message>
+            <source>%1 may not leave kiosk mode.</source>
+            <translation>%1 kiosk modundan çıkamaz.</translation>
+        </message>
+        <message>
+            <source>Leave kiosk mode</source>
+            <translation>Kiosk modundan çık</translation>
+        </message>
+        <message>
+            <source>Leave kiosk mode and show the desktop window?</source>
+            <translation>Kiosk modundan çıkıp masaüstü penceresi gösterilsin mi?</translation>
+        </message>
+    </context>
+    <context>
         <name>ModelPanel</name>
         <message>
             <source>Model</source>
@@ -1066,7 +1574,7 @@ m/dk</translation>
         </message>
         <message>
             <source>Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.</source>
-            <translation>Yüklenmedi — ML bir kesimi kontrol ediyor: ML&apos;yi kapatın veya kesimin bitmesini bekleyin.</translation>
+            <translation>Yüklenmedi — ML bir kesimi kontrol ediyor: ML'yi kapatın veya kesimin bitmesini bekleyin.</translation>
         </message>
         <message>
             <source>Checking %1 (sha256, versions)…</source>
@@ -1083,6 +1591,24 @@ m/dk</translation>
         <message>
             <source>Refused: %1</source>
             <translation>Reddedildi: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>NumericEntry</name>
+        <message>
+            <source>tap to enter</source>
+            <translation>girmek için dokunun</translation>
+        </message>
+    </context>
+    <context>
+        <name>NumericKeypad</name>
+        <message>
+            <source>OK</source>
+            <translation>Tamam</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
         </message>
     </context>
     <context>
@@ -1195,6 +1721,132 @@ m/dk</translation>
         </message>
     </context>
     <context>
+        <name>PinField</name>
+        <message>
+            <source>tap to enter PIN</source>
+            <translation>PIN girmek için dokunun</translation>
+        </message>
+        <message>
+            <source>PIN or password</source>
+            <translation>PIN veya parola</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProductionPage</name>
+        <message>
+            <source>A %1 · P %2 · Q %3</source>
+            <translation>Kul. %1 · Perf. %2 · Kal. %3</translation>
+        </message>
+        <message>
+            <source>Availability</source>
+            <translation>Kullanılabilirlik</translation>
+        </message>
+        <message>
+            <source>Cut area m²</source>
+            <translation>Kesilen alan m²</translation>
+        </message>
+        <message>
+            <source>Export report (24 h)</source>
+            <translation>Raporu dışa aktar (24 sa)</translation>
+        </message>
+        <message>
+            <source>Exporting reports needs an engineer.</source>
+            <translation>Rapor dışa aktarmak için mühendis gerekir.</translation>
+        </message>
+        <message>
+            <source>Figures not available: %1</source>
+            <translation>Rakamlar alınamadı: %1</translation>
+        </message>
+        <message>
+            <source>Last shifts</source>
+            <translation>Son vardiyalar</translation>
+        </message>
+        <message>
+            <source>No shift is running now</source>
+            <translation>Şu anda vardiya yok</translation>
+        </message>
+        <message>
+            <source>Not exported: %1</source>
+            <translation>Dışa aktarılmadı: %1</translation>
+        </message>
+        <message>
+            <source>OEE %1</source>
+            <translation>OEE %1</translation>
+        </message>
+        <message>
+            <source>OEE</source>
+            <translation>OEE</translation>
+        </message>
+        <message>
+            <source>Performance</source>
+            <translation>Performans</translation>
+        </message>
+        <message>
+            <source>Pieces %1</source>
+            <translation>Parça %1</translation>
+        </message>
+        <message>
+            <source>Pieces</source>
+            <translation>Parça</translation>
+        </message>
+        <message>
+            <source>Production</source>
+            <translation>Üretim</translation>
+        </message>
+        <message>
+            <source>Quality</source>
+            <translation>Kalite</translation>
+        </message>
+        <message>
+            <source>Report written: %1</source>
+            <translation>Rapor yazıldı: %1</translation>
+        </message>
+        <message>
+            <source>Saw state this shift</source>
+            <translation>Bu vardiyada testere durumu</translation>
+        </message>
+        <message>
+            <source>Shift %1 · %2–%3</source>
+            <translation>Vardiya %1 · %2–%3</translation>
+        </message>
+        <message>
+            <source>Why it stood (alarms while not cutting)</source>
+            <translation>Neden durdu (kesmezken alarmlar)</translation>
+        </message>
+        <message>
+            <source>Writing %1 …</source>
+            <translation>%1 yazılıyor …</translation>
+        </message>
+        <message>
+            <source>alarm / stopped</source>
+            <translation>alarm / durdu</translation>
+        </message>
+        <message>
+            <source>cutting</source>
+            <translation>kesiyor</translation>
+        </message>
+        <message>
+            <source>link lost</source>
+            <translation>bağlantı koptu</translation>
+        </message>
+        <message>
+            <source>no alarm stopped the saw this shift</source>
+            <translation>bu vardiyada testereyi durduran alarm yok</translation>
+        </message>
+        <message>
+            <source>no data</source>
+            <translation>veri yok</translation>
+        </message>
+        <message>
+            <source>ready / idle</source>
+            <translation>hazır / boşta</translation>
+        </message>
+        <message>
+            <source>updated %1</source>
+            <translation>güncellendi %1</translation>
+        </message>
+    </context>
+    <context>
         <name>RegisterTableModel</name>
         <message>
             <source>Address</source>
@@ -1293,6 +1945,135 @@ m/dk</translation>
         </message>
     </context>
     <context>
+        <name>ReplayBar</name>
+        <message>
+            <source>%1 min</source>
+            <translation>%1 dk</translation>
+        </message>
+        <message>
+            <source>%1 h</source>
+            <translation>%1 sa</translation>
+        </message>
+        <message>
+            <source>REPLAY</source>
+            <translation>YENİDEN OYNATMA</translation>
+        </message>
+        <message>
+            <source>Back to live</source>
+            <translation>Canlıya dön</translation>
+        </message>
+        <message>
+            <source>Play</source>
+            <translation>Oynat</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Duraklat</translation>
+        </message>
+        <message>
+            <source>paused</source>
+            <translation>duraklatıldı</translation>
+        </message>
+        <message>
+            <source>end of the period</source>
+            <translation>sürenin sonu</translation>
+        </message>
+        <message>
+            <source>not live: nothing is written to the PLC</source>
+            <translation>canlı değil: PLC'ye hiçbir şey yazılmaz</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReplayChooser</name>
+        <message>
+            <source>Replay</source>
+            <translation>Yeniden oynat</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>Başlangıç</translation>
+        </message>
+        <message>
+            <source>for</source>
+            <translation>süre</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zaman</translation>
+        </message>
+        <message>
+            <source>Cut</source>
+            <translation>Kesim</translation>
+        </message>
+        <message>
+            <source>Alarm</source>
+            <translation>Alarm</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>Hız</translation>
+        </message>
+        <message>
+            <source>Cut list unavailable: %1</source>
+            <translation>Kesim listesi kullanılamıyor: %1</translation>
+        </message>
+        <message>
+            <source>Cut %1  %2  %3 s  %4</source>
+            <translation>Kesim %1  %2  %3 s  %4</translation>
+        </message>
+        <message>
+            <source>Alarm history unavailable: %1</source>
+            <translation>Alarm geçmişi kullanılamıyor: %1</translation>
+        </message>
+        <message>
+            <source>Choose a cut or an alarm in the list first</source>
+            <translation>Önce listeden bir kesim veya alarm seçin</translation>
+        </message>
+        <message>
+            <source>Reading the recording…</source>
+            <translation>Kayıt okunuyor…</translation>
+        </message>
+        <message>
+            <source>Not replayed: %1</source>
+            <translation>Yeniden oynatılmadı: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>RestoreDialog</name>
+        <message>
+            <source>Backup of %1: %2 rows in %3 databases</source>
+            <translation>%1 yedeği: %3 veritabanında %2 satır</translation>
+        </message>
+        <message>
+            <source>Backup of %1: %2 rows in 1 database</source>
+            <translation>%1 yedeği: 1 veritabanında %2 satır</translation>
+        </message>
+        <message>
+            <source>Restore backup</source>
+            <translation>Yedeği geri yükle</translation>
+        </message>
+        <message>
+            <source>Restoring stops recording for a moment, checks the backup against its manifest, keeps the current databases aside (renamed with the time) and puts the backup's databases in their place; then recording starts again. Data recorded since the backup stays only in the files kept aside.</source>
+            <translation>Geri yükleme kaydı kısa bir süre durdurur, yedeği manifestine göre denetler, mevcut veritabanlarını kenara ayırır (zamanla yeniden adlandırılır) ve yedeğin veritabanlarını yerlerine koyar; ardından kayıt yeniden başlar. Yedekten bu yana kaydedilen veriler yalnızca kenara ayrılan dosyalarda kalır.</translation>
+        </message>
+        <message>
+            <source>I understand</source>
+            <translation>Anladım</translation>
+        </message>
+        <message>
+            <source>Restore</source>
+            <translation>Geri yükle</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+    </context>
+    <context>
         <name>SectionView</name>
         <message>
             <source>round bar Ø %1 mm</source>
@@ -1330,6 +2111,10 @@ m/dk</translation>
             <translation>Buraya kaydet</translation>
         </message>
         <message>
+            <source>Choose this folder</source>
+            <translation>Bu klasörü seç</translation>
+        </message>
+        <message>
             <source>Open</source>
             <translation>Aç</translation>
         </message>
@@ -1352,6 +2137,10 @@ m/dk</translation>
         <message>
             <source>Cannot read %1: %2</source>
             <translation>%1 okunamıyor: %2</translation>
+        </message>
+        <message>
+            <source>No folders here</source>
+            <translation>Burada klasör yok</translation>
         </message>
         <message>
             <source>This folder is empty</source>
@@ -1468,16 +2257,155 @@ m/dk</translation>
     <context>
         <name>UsersPage</name>
         <message>
+            <source>Name</source>
+            <translation>Ad</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>Rol</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Durum</translation>
+        </message>
+        <message>
+            <source>Failed logins</source>
+            <translation>Başarısız girişler</translation>
+        </message>
+        <message>
+            <source>Locked</source>
+            <translation>Kilitli</translation>
+        </message>
+        <message>
+            <source>Changed</source>
+            <translation>Değiştirildi</translation>
+        </message>
+        <message>
+            <source>admin</source>
+            <translation>yönetici</translation>
+        </message>
+        <message>
+            <source>engineer</source>
+            <translation>mühendis</translation>
+        </message>
+        <message>
+            <source>operator</source>
+            <translation>operatör</translation>
+        </message>
+        <message>
+            <source>login name</source>
+            <translation>giriş adı</translation>
+        </message>
+        <message>
+            <source>Login name</source>
+            <translation>Giriş adı</translation>
+        </message>
+        <message>
+            <source>New PIN</source>
+            <translation>Yeni PIN</translation>
+        </message>
+        <message>
+            <source>Repeat PIN</source>
+            <translation>PIN tekrar</translation>
+        </message>
+        <message>
+            <source>tap to enter PIN</source>
+            <translation>PIN girmek için dokunun</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>Add user</source>
+            <translation>Kullanıcı ekle</translation>
+        </message>
+        <message>
+            <source>Set PIN of selected</source>
+            <translation>Seçilenin PIN'ini ayarla</translation>
+        </message>
+        <message>
             <source>Set role of selected</source>
             <translation>Seçilenin rolünü ayarla</translation>
         </message>
         <message>
-            <source>Unknown role {role}</source>
-            <translation>Bilinmeyen rol {role}</translation>
+            <source>Refresh</source>
+            <translation>Yenile</translation>
         </message>
         <message>
-            <source>{name} is now {role}</source>
-            <translation>{name} artık {role}</translation>
+            <source>Only a logged-in administrator can change users.</source>
+            <translation>Kullanıcıları yalnızca giriş yapmış bir yönetici değiştirebilir.</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>Değiştir</translation>
+        </message>
+        <message>
+            <source>Users cannot be read: %1</source>
+            <translation>Kullanıcılar okunamıyor: %1</translation>
+        </message>
+        <message>
+            <source>enabled</source>
+            <translation>etkin</translation>
+        </message>
+        <message>
+            <source>disabled</source>
+            <translation>devre dışı</translation>
+        </message>
+        <message>
+            <source>Enable selected</source>
+            <translation>Seçileni etkinleştir</translation>
+        </message>
+        <message>
+            <source>Disable selected</source>
+            <translation>Seçileni devre dışı bırak</translation>
+        </message>
+        <message>
+            <source>The two PINs differ</source>
+            <translation>İki PIN farklı</translation>
+        </message>
+        <message>
+            <source>Unknown role %1</source>
+            <translation>Bilinmeyen rol %1</translation>
+        </message>
+        <message>
+            <source>User %1 added as %2</source>
+            <translation>%1 kullanıcısı %2 olarak eklendi</translation>
+        </message>
+        <message>
+            <source>Select a user first</source>
+            <translation>Önce bir kullanıcı seçin</translation>
+        </message>
+        <message>
+            <source>PIN of %1 changed (lock-out cleared)</source>
+            <translation>%1 kullanıcısının PIN'i değişti (kilit kaldırıldı)</translation>
+        </message>
+        <message>
+            <source>User %1 enabled</source>
+            <translation>%1 kullanıcısı etkinleştirildi</translation>
+        </message>
+        <message>
+            <source>User %1 disabled</source>
+            <translation>%1 kullanıcısı devre dışı bırakıldı</translation>
+        </message>
+        <message>
+            <source>%1 is now %2</source>
+            <translation>%1 artık %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ValueTile</name>
+        <message>
+            <source>target %1</source>
+            <translation>hedef %1</translation>
+        </message>
+        <message>
+            <source>no data</source>
+            <translation>veri yok</translation>
+        </message>
+        <message>
+            <source>%1 old</source>
+            <translation>%1 önce</translation>
         </message>
     </context>
     <context>
@@ -1604,230 +2532,6 @@ m/dk</translation>
         <message>
             <source>no data</source>
             <translation>veri yok</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Replay…</source>
-            <translation>Tekrar oynat…</translation>
-        </message>
-        <message>
-            <source>REPLAY</source>
-            <translation>TEKRAR OYNATMA</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReplayBar</name>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 dk</translation>
-        </message>
-        <message>
-            <source>%1 h</source>
-            <translation>%1 sa</translation>
-        </message>
-        <message>
-            <source>REPLAY</source>
-            <translation>TEKRAR OYNATMA</translation>
-        </message>
-        <message>
-            <source>Back to live</source>
-            <translation>Canlıya dön</translation>
-        </message>
-        <message>
-            <source>Play</source>
-            <translation>Oynat</translation>
-        </message>
-        <message>
-            <source>Pause</source>
-            <translation>Duraklat</translation>
-        </message>
-        <message>
-            <source>paused</source>
-            <translation>duraklatıldı</translation>
-        </message>
-        <message>
-            <source>end of the period</source>
-            <translation>dönemin sonu</translation>
-        </message>
-        <message>
-            <source>not live: nothing is written to the PLC</source>
-            <translation>canlı değil: PLC'ye hiçbir şey yazılmaz</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReplayChooser</name>
-        <message>
-            <source>Replay</source>
-            <translation>Tekrar oynat</translation>
-        </message>
-        <message>
-            <source>From</source>
-            <translation>Başlangıç</translation>
-        </message>
-        <message>
-            <source>for</source>
-            <translation>süre</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Zaman</translation>
-        </message>
-        <message>
-            <source>Cut</source>
-            <translation>Kesim</translation>
-        </message>
-        <message>
-            <source>Alarm</source>
-            <translation>Alarm</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Speed</source>
-            <translation>Hız</translation>
-        </message>
-        <message>
-            <source>Cut list unavailable: %1</source>
-            <translation>Kesim listesi alınamadı: %1</translation>
-        </message>
-        <message>
-            <source>Cut %1  %2  %3 s  %4</source>
-            <translation>Kesim %1  %2  %3 sn  %4</translation>
-        </message>
-        <message>
-            <source>Alarm history unavailable: %1</source>
-            <translation>Alarm geçmişi alınamadı: %1</translation>
-        </message>
-        <message>
-            <source>Choose a cut or an alarm in the list first</source>
-            <translation>Önce listeden bir kesim ya da alarm seçin</translation>
-        </message>
-        <message>
-            <source>Reading the recording…</source>
-            <translation>Kayıt okunuyor…</translation>
-        </message>
-        <message>
-            <source>Not replayed: %1</source>
-            <translation>Oynatılamadı: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>ProductionPage</name>
-        <message>
-            <source>A %1 · P %2 · Q %3</source>
-            <translation>Kul. %1 · Perf. %2 · Kal. %3</translation>
-        </message>
-        <message>
-            <source>Availability</source>
-            <translation>Kullanılabilirlik</translation>
-        </message>
-        <message>
-            <source>Cut area m²</source>
-            <translation>Kesilen alan m²</translation>
-        </message>
-        <message>
-            <source>Export report (24 h)</source>
-            <translation>Raporu dışa aktar (24 sa)</translation>
-        </message>
-        <message>
-            <source>Exporting reports needs an engineer.</source>
-            <translation>Rapor dışa aktarmak için mühendis gerekir.</translation>
-        </message>
-        <message>
-            <source>Figures not available: %1</source>
-            <translation>Rakamlar alınamadı: %1</translation>
-        </message>
-        <message>
-            <source>Last shifts</source>
-            <translation>Son vardiyalar</translation>
-        </message>
-        <message>
-            <source>No shift is running now</source>
-            <translation>Şu anda vardiya yok</translation>
-        </message>
-        <message>
-            <source>Not exported: %1</source>
-            <translation>Dışa aktarılmadı: %1</translation>
-        </message>
-        <message>
-            <source>OEE %1</source>
-            <translation>OEE %1</translation>
-        </message>
-        <message>
-            <source>OEE</source>
-            <translation>OEE</translation>
-        </message>
-        <message>
-            <source>Performance</source>
-            <translation>Performans</translation>
-        </message>
-        <message>
-            <source>Pieces %1</source>
-            <translation>Parça %1</translation>
-        </message>
-        <message>
-            <source>Pieces</source>
-            <translation>Parça</translation>
-        </message>
-        <message>
-            <source>Production</source>
-            <translation>Üretim</translation>
-        </message>
-        <message>
-            <source>Quality</source>
-            <translation>Kalite</translation>
-        </message>
-        <message>
-            <source>Report written: %1</source>
-            <translation>Rapor yazıldı: %1</translation>
-        </message>
-        <message>
-            <source>Saw state this shift</source>
-            <translation>Bu vardiyada testere durumu</translation>
-        </message>
-        <message>
-            <source>Shift %1 · %2–%3</source>
-            <translation>Vardiya %1 · %2–%3</translation>
-        </message>
-        <message>
-            <source>Why it stood (alarms while not cutting)</source>
-            <translation>Neden durdu (kesmezken alarmlar)</translation>
-        </message>
-        <message>
-            <source>Writing %1 …</source>
-            <translation>%1 yazılıyor …</translation>
-        </message>
-        <message>
-            <source>alarm / stopped</source>
-            <translation>alarm / durdu</translation>
-        </message>
-        <message>
-            <source>cutting</source>
-            <translation>kesiyor</translation>
-        </message>
-        <message>
-            <source>link lost</source>
-            <translation>bağlantı koptu</translation>
-        </message>
-        <message>
-            <source>no alarm stopped the saw this shift</source>
-            <translation>bu vardiyada testereyi durduran alarm yok</translation>
-        </message>
-        <message>
-            <source>no data</source>
-            <translation>veri yok</translation>
-        </message>
-        <message>
-            <source>ready / idle</source>
-            <translation>hazır / boşta</translation>
-        </message>
-        <message>
-            <source>updated %1</source>
-            <translation>güncellendi %1</translation>
         </message>
     </context>
 </TS>

@@ -17,6 +17,7 @@ from hmi.dialogs.write_dialog import WriteDialog
 from hmi.pages.audit import CATEGORIES, AuditPage
 from hmi.pages.data import RESTORE, DataPage, permitted
 from hmi.pages.users import UsersPage
+from hmi.widgets.touch_file_picker import TouchFilePicker
 
 WHO = [*sorted(ROLES), None]  # None: nobody logged in (operator view)
 
@@ -158,9 +159,14 @@ def test_audit_export_asks_where_on_the_desktop_and_uses_exports_in_kiosk(qtbot:
     assert dialog is not None and dialog.isVisible()  # open(): returned at once, no nested exec() loop
     dialog.reject()
     desk.session.kiosk = True
+    page.mounts = lambda: []  # no USB stick: the export folder alone
 
     async def kiosk_export() -> None:
-        assert page.request_export() is None
+        picker = page.request_export()  # the touch picker, never the desktop file dialog
+        assert isinstance(picker, TouchFilePicker) and picker.isVisible()
+        assert picker.folder == desk.engine.settings.data_dir / "exports" and picker.name.text().startswith("audit_")
+        picker.accept_choice()
+        await wait_until(lambda: page.export_task is not None, within=5, what="export started")
         await wait_until(lambda: page.export_task is None, within=20, what="kiosk export")
 
     desk.qloop.run(kiosk_export())
