@@ -43,8 +43,8 @@ from hmi.pages.trends import TrendsPage
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.widgets.banners import LinkBanner
-from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
 from hmi.widgets.language_switch import LanguageSwitch
+from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
 
@@ -65,6 +65,7 @@ OPTIONAL_PAGES = (
 # evidence engineers export; there is no separate "view audit" permission, so EXPORT gates it.
 PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
 NAV_HEIGHT = 48  # touch target (>= 48 px; the theme adds the border)
+NAV_MIN_WIDTH = 80  # the rest as the text needs: every button fits 1280 px, in Turkish too
 CORE_TITLES = {"dashboard": QT_TRANSLATE_NOOP("MainWindow", "Dashboard"),
                "trends": QT_TRANSLATE_NOOP("MainWindow", "Trends"),
                "registers": QT_TRANSLATE_NOOP("MainWindow", "Registers")}
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
             button = QPushButton(page_title(titles.get(key, key.capitalize())), self)
             button.setObjectName("NavButton")
             button.setCheckable(True)
-            button.setMinimumSize(112, NAV_HEIGHT)
+            button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)  # wider as its text needs (Turkish is longer)
             button.clicked.connect(lambda _c=False, k=key: self.show_page(k))
             self.nav_group.addButton(button, i)
             self.nav_buttons[key] = button
@@ -166,7 +167,7 @@ class MainWindow(QMainWindow):
         nav.addStretch(1)
         self.replay_button = QPushButton(translate("MainWindow", "Replay…"), self)
         self.replay_button.setObjectName("NavButton")
-        self.replay_button.setMinimumSize(112, NAV_HEIGHT)
+        self.replay_button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)
         self.replay_button.clicked.connect(self.open_replay)
         nav.addWidget(self.replay_button)
         # English / Türkçe for everyone at the screen, remembered per user (hmi.widgets.language_switch).
@@ -178,7 +179,7 @@ class MainWindow(QMainWindow):
         nav.addWidget(self.login_button)
         self.leave_kiosk_button = QPushButton(self.tr("Leave kiosk"), self)
         self.leave_kiosk_button.setObjectName("NavButton")
-        self.leave_kiosk_button.setMinimumSize(140, NAV_HEIGHT)
+        self.leave_kiosk_button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
         nav.addWidget(self.leave_kiosk_button)
         self.leave_kiosk_button.setVisible(session.kiosk and can(session.user, Action.LEAVE_KIOSK))

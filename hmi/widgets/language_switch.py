@@ -1,7 +1,7 @@
 """The on-screen language switch (English / Türkçe): one touch, remembered per user.
 
-The button names the other language in that language ("Türkçe" on an English screen, "English"
-on a Turkish one), so someone who cannot read the current one still finds it. A tap switches the
+The button shows the other language's code (TR on an English screen, EN on a Turkish one; the
+tool tip names it in that language), compact enough for the navigation row at 1280 px. A tap switches the
 application's translator (Qt's own texts and the locale for numbers and dates follow), maps the
 fixed texts of the open window (hmi.retranslate) and remembers the choice for whoever is logged
 in (hmi.i18n.LanguageMemory). A login switches to that user's language; a log-out back to the
@@ -33,7 +33,7 @@ class LanguageSwitch(QPushButton):
     def __init__(self, memory: LanguageMemory | None, *, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LanguageButton")
-        self.setMinimumSize(112, 48)
+        self.setMinimumSize(64, 48)
         self.memory = memory
         self.user = user
         app = QCoreApplication.instance()
@@ -96,5 +96,6 @@ class LanguageSwitch(QPushButton):
 
     def _label(self) -> None:
         other = self.other()
-        self.setText(LANGUAGES[other])  # each language's own name: never translated
-        self.setToolTip(f"{LANGUAGES[self.translator.language]} → {LANGUAGES[other]}")
+        self.setText(other.upper())  # the language code: never translated
+        self.setToolTip(f"{LANGUAGES[self.translator.language]} → {LANGUAGES[other]}")  # each in its own words
+        self.setAccessibleName(LANGUAGES[other])

@@ -1,7 +1,7 @@
 """The on-screen language switch: every page's texts follow at once, back and forth, in both modes.
 
-After a tap on "Türkçe" no visible text may still be an English text the catalogue translates,
-and every page must show texts it did not show before; a tap on "English" brings back exactly the
+After a tap on "TR" no visible text may still be an English text the catalogue translates,
+and every page must show texts it did not show before; a tap on "EN" brings back exactly the
 texts of before. The kiosk sizes hold with the longer Turkish texts. The choice is remembered for
 whoever is at the screen.
 """
@@ -97,11 +97,11 @@ def test_every_page_follows_the_switch(window: MainWindow, qapp: QApplication) -
         assert window.stack.currentWidget() is window.pages[key]
         before = visible_texts(window)
         page_before = visible_texts(window.pages[key])
-        assert window.language_button.text() == "Türkçe"
+        assert window.language_button.text() == "TR"
         _switch(window, qapp)
         assert window.translator_language() == "tr"
         after = visible_texts(window)
-        assert window.language_button.text() == "English"
+        assert window.language_button.text() == "EN"
         # A text its own widget marks for translation (its class's context) must be Turkish now.
         leftovers = sorted({t for t, w in shown(window)
                             if english_to_turkish.map(t, contexts_of(w), strict=True) not in (None, t)})
@@ -132,7 +132,7 @@ def test_the_choice_is_remembered_per_user(window: MainWindow, qapp: QApplicatio
     window.language_button.memory = LanguageMemory(memory_path)
     window._user_changed("erin", "engineer")  # erin logs in: her English
     qapp.processEvents()
-    assert window.translator_language() == "en" and window.language_button.text() == "Türkçe"
+    assert window.translator_language() == "en" and window.language_button.text() == "TR"
     window._user_changed("operator", "operator")  # log-out: the operator view's Turkish again
     qapp.processEvents()
     assert window.translator_language() == "tr"
