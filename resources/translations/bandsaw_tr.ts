@@ -1000,6 +1000,10 @@ m/dk</translation>
             <translation>Kararın tamamını okumak için bir satıra dokunun.</translation>
         </message>
         <message>
+            <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
+            <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
+        </message>
+        <message>
             <source>%1 newest rows from ml.db, refreshed every second</source>
             <translation>ml.db'den en yeni %1 satır, her saniye yenilenir</translation>
         </message>
@@ -1125,10 +1129,6 @@ m/dk</translation>
         <message>
             <source>%1 rows written to %2 in %3 s</source>
             <translation>%1 satır %3 s içinde %2 konumuna yazıldı</translation>
-        </message>
-        <message>
-            <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
-            <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
         </message>
     </context>
     <context>
