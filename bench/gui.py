@@ -63,7 +63,8 @@ def _stats(samples: list[float]) -> str:
 def bench_frames(frames: int) -> None:
     from core.testing.standin_engine import StandInEngine
     from hmi.bridge import EngineBridge
-    from hmi.pages.trends import COLUMNS, TrendsPage
+    from hmi.pages.trends import CURVE_COLUMNS as COLUMNS  # the curves drawn (the targets are lines)
+    from hmi.pages.trends import TrendsPage
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as data_dir:
