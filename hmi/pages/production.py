@@ -26,6 +26,7 @@ from hmi.i18n import translate
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
+from hmi.widgets.band_life import BandLifePanel
 from hmi.widgets.state_timeline import STATE_COLOURS, RatioBar, StateTimeline, zone_of
 
 log = logging.getLogger("bandsaw.hmi.production")
@@ -243,6 +244,10 @@ class ProductionPage(QWidget):
         layout.addWidget(self.message)
         self.retranslate()
         self.update_permissions()
+        # The band on the saw: life used and left, how it was found, the band history (#19.3).
+        kiosk = session.kiosk if session is not None else engine.settings.hmi.kiosk
+        self.band_life = BandLifePanel(engine, session=lambda: acting(self.user), touch=kiosk)
+        self.add_band_life(self.band_life)
 
     # --- texts and permissions -------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -171,6 +171,11 @@ class BandLifePanel(QWidget):
         else:
             why = reasons.get(row.reason, row.reason)
         return " — ".join([why, *row.notes])
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # --- data ------------------------------------------------------------------------------
 

@@ -145,14 +145,12 @@ def test_engineer_sees_last_shifts_and_exports(qapp: QApplication, qloop: QLoop,
         bridge.deleteLater()
 
 
-def test_band_life_slot_takes_a_widget(qapp: QApplication, tmp_path: Path, register_map: RegisterMap) -> None:
-    from PySide6.QtWidgets import QLabel
-
+def test_band_life_slot_holds_the_band_life_panel(qapp: QApplication, tmp_path: Path,
+                                                  register_map: RegisterMap) -> None:
     _engine, bridge, page = build(qapp, tmp_path, register_map)
     try:
-        assert not page.band_life_slot.isVisibleTo(page)
-        page.add_band_life(QLabel("band life"))
         assert page.band_life_slot.isVisibleTo(page)
+        assert page.band_life.parent() is page.band_life_slot and page.band_life.isVisibleTo(page)
     finally:
         page.shutdown()
         page.deleteLater()
