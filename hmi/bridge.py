@@ -12,7 +12,9 @@ transitions are queued the same way (every one: they are events, not states).
 
 Replay (core.replay) is one switch here: while the engine replays a period, the widgets get the
 replayed samples instead of the live ones (every one, in order: a trend misses no point), and
-live snapshots only keep the link and data-age figures true; alarms stay live throughout.
+live snapshots only keep the link and data-age figures true; alarms stay live throughout. The
+newest replayed sample of a delivery goes out as ``snapshot`` (the screen updates at the live
+rate whatever the speed), the ones before it as ``replay_between`` (a trend keeps every point).
 ``replay_changed`` carries the engine's ReplayStatus, ``replay_reset`` says that what a widget
 holds of the previous stream (live or replayed) is void (a start, a seek, back to live).
 """
@@ -82,6 +84,7 @@ class EngineBridge(QObject):
     alarms_changed = Signal(object)  # list[Alarm]: the active alarms after a transition
     replay_changed = Signal(object)  # ReplayStatus: on the status timer while replaying, and on every switch
     replay_reset = Signal()  # a new stream starts (replay start or seek, back to live): drop what you hold
+    replay_between = Signal(object)  # list[Snapshot]: replayed samples before the newest of a delivery
     _wake = Signal()  # posted from the poll cycle; delivered by the event loop (queued)
 
     REPLAY_BACKLOG = 5000  # replayed samples held for the screen at most (60x for 8 s at 10 Hz)
@@ -247,32 +250,39 @@ class EngineBridge(QObject):
                 self._show(snapshot)
             elif snapshot.quality is Quality.COMM_ERROR and self._link_ok:
                 self._update_link(False)
-        for i, (replayed_snapshot, generation) in enumerate(replayed):
-            self._show_replayed(replayed_snapshot, generation, last=i == len(replayed) - 1)
+        if replayed:
+            self._show_replayed(replayed)
         for transition in transitions:
             self.alarm_transition.emit(transition)
         if transitions:
             self.alarms_changed.emit(self.engine.active_alarms())
 
-    def _show_replayed(self, snapshot: Snapshot, generation: int, *, last: bool = True) -> None:
-        """Every replayed sample goes to ``snapshot`` (trends, the cut); channels (values shown as
-        numbers) only get the last of a delivery: at 60x that is ~30 samples per delivery."""
+    def _show_replayed(self, replayed: list[tuple[Snapshot, int]]) -> None:
+        """One delivery of replayed samples (at 60x about 60 of them): the newest is shown like a live
+        poll (``snapshot``, channels), the new ones before it go to ``replay_between`` in order, so a
+        trend misses no point while the rest of the screen updates at the live rate."""
+        generation = replayed[-1][1]
         if generation != self._replay_generation:
             self._replay_generation = generation  # a start or a seek: a new stream
             self._replay = replace(self._replay, generation=generation)
             self._latest = None
             self.replay_reset.emit()
-        if self._latest is not None and snapshot.ts_ms == self._latest.ts_ms:
+        batch = [snapshot for snapshot, g in replayed if g == generation]  # older generations are void
+        new: list[Snapshot] = []
+        last_ts = self._latest.ts_ms if self._latest is not None else None
+        for snapshot in batch:
+            if last_ts is None or snapshot.ts_ms > last_ts:
+                new.append(snapshot)
+                last_ts = snapshot.ts_ms
+        if not new:
             # Paused: the same sample handed over anew keeps the values fresh, it is no new point.
-            self._latest = snapshot
+            self._latest = batch[-1]
             for channel in list(self._channels.values()):
-                channel._feed(snapshot)
+                channel._feed(batch[-1])
             return
-        if last:
-            self._show(snapshot)
-        else:
-            self._latest = snapshot
-            self.snapshot.emit(snapshot)
+        if len(new) > 1:
+            self.replay_between.emit(new[:-1])
+        self._show(new[-1])
 
     def _check_replay(self, status: ReplayStatus) -> None:
         """The status timer's (and sync_replay's) look at the engine's replay: switch when it did."""

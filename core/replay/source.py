@@ -2,7 +2,7 @@
 
 The replayed time runs from an anchor: ``replayed(now) = anchor_ts + (now - anchor_mono) * speed``;
 a sample is due when the replayed time reaches its timestamp. The task wakes at the next due
-sample (at most every ``tick_s``: at 60x and 10 Hz it hands over ~30 samples per wake, not 600
+sample (at most every ``tick_s``: at 60x and 10 Hz it hands over ~60 samples per wake, not 600
 wake-ups a second), never on sleep(period), so it does not drift. Chunks are read in a worker
 thread ahead of need (core.replay.reader); the loop thread only builds Snapshots and calls the
 listeners. A gap in the recording longer than ``gap_ms`` is skipped (the note says how long), so
@@ -35,7 +35,7 @@ log = logging.getLogger("bandsaw.replay")
 
 CHUNK_ROWS = 2000  # 200 s of 10 Hz samples per read
 FIRST_ROWS = 300  # the first read after a start or a seek is short: the screen shows it sooner
-TICK_S = 0.05
+TICK_S = 0.1  # at most ten hand-overs a second, as many as live polls at 10 Hz
 REFRESH_S = 0.5
 GAP_MS = 5_000
 Emit = Callable[[Snapshot, int], None]

@@ -202,6 +202,7 @@ class TrendsPage(QWidget):
 
         bridge.snapshot.connect(self._on_snapshot)
         bridge.replay_reset.connect(self._on_stream_reset)  # replay (hmi/widgets/replay_bar.py)
+        bridge.replay_between.connect(self._on_between)
         self.plot.cursor_moved.connect(self._on_cursor)
         self.plot.cursor_cleared.connect(self._on_cursor_cleared)
         self.plot.interacted.connect(lambda: self.pause_button.setChecked(True))
@@ -241,6 +242,11 @@ class TrendsPage(QWidget):
         self.plot.mark_dirty()
         if not self.hint.isHidden():  # shown, even while this page is not (data came meanwhile)
             self._update_hint()
+
+    def _on_between(self, snapshots: list[Snapshot]) -> None:
+        """Replayed samples before the newest of a delivery (the newest comes as a snapshot)."""
+        for snapshot in snapshots:
+            self.buffer.append(snapshot.ts_ms / 1000.0, dict(snapshot.values))
 
     def _on_stream_reset(self) -> None:
         """A replay started or jumped, or the screen went back to live: the held samples are another time's."""

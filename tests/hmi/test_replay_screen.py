@@ -3,6 +3,7 @@ switch in the bridge, a live critical alarm still shown, writes refused, pause/s
 
 from __future__ import annotations
 
+import numpy as np
 from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QDateTime
 from pytestqt.qtbot import QtBot
@@ -57,6 +58,7 @@ def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings
         assert bridge.channel("band_current").latest.value != 99.0  # type: ignore[union-attr]
         times = trends.buffer.times()
         assert times.min() >= T0 / 1000 and times.max() < (T0 + 60_000) / 1000
+        assert np.allclose(np.diff(times), 0.1)  # every recorded sample, none lost to latest-wins
 
         # A live critical alarm is raised during the replay and shows at once.
         engine.alarms.update("test.overload", True, "live overload", priority=Priority.CRITICAL)
