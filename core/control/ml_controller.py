@@ -36,6 +36,7 @@ from core.control.competence import Competence
 from core.control.envelope import Fault, Precheck, SafetyEnvelope, WriteFn
 from core.control.journal import ControlJournal, DecisionRow
 from core.control.load_watch import CeilingBreach, LoadCeiling, plc_trip
+from core.control.model_turn import ModelTurn
 from core.control.modes import ModeManager
 from core.control.operator_watch import OperatorWatch, Override
 from core.control.status import ControllerStatus, ControlState
@@ -86,7 +87,7 @@ class _Cut:
     start_height: float | None
 
 
-class MlController:
+class MlController(ModelTurn):
     def __init__(
         self,
         settings: Settings,
@@ -351,64 +352,6 @@ class MlController:
             self._descent_goal = None
         return await self._decide(snap, now) or overridden
 
-    async def _decide(self, snap: Snapshot, now: float) -> DecisionRow | None:
-        """The model's turn: initial delay, features, competence, prediction, writes.
-
-        The chip policy does not wait out the initial delay: it has its own entry (a thin chip
-        until the band's load is measured) and holds the chip in the window from the first mm.
-        """
-        waiting = self._initial_delay_left(snap) if self.chip is None else ""
-        if waiting:
-            self._set_state(ControlState.WAITING)
-            return self._record("wait", waiting, snap)
-        if self.model is None or self.features is None:
-            return self._fault(Fault.MODEL, "no model loaded", snap)
-        vector = self.features.vector()
-        if vector is None:
-            return self._record("hold", "features not ready", snap)
-        self.status.features = self.features.as_dict(vector)
-        outside = self.competence.check(vector) if self.competence is not None else ""
-        self._set_competence(outside)
-        if outside:
-            self._accum = dict.fromkeys(SPEEDS, 0.0)
-            self._set_state(ControlState.HOLDING)
-            return self._record("hold", outside, snap)
-        if self.chip is not None:
-            return await self._decide_chip(self.chip, snap, now)
-        try:
-            coefficient = self.model.predict(vector)
-            if not math.isfinite(coefficient):
-                raise ValueError(f"output {coefficient!r}")
-        except Exception as exc:  # any model failure is a model fault, never a crash
-            return self._fault(Fault.MODEL, f"model failed: {type(exc).__name__}: {exc}", snap)
-        coefficient = min(1.0, max(-1.0, coefficient))
-        self.status.coefficient = coefficient
-        self._set_state(ControlState.CONTROLLING)
-        targets = self._accumulate(coefficient, snap)
-        return await self._write(targets, snap, now, "model", "", coefficient=coefficient)
-
-    async def _decide_chip(self, chip: ChipPolicy, snap: Snapshot, now: float) -> DecisionRow:
-        cutting, descent = self.envelope.limits("cutting_speed"), self.envelope.limits("descent_speed")
-        decision = chip.decide(snap.values, (cutting.low, cutting.high), (descent.low, descent.high))
-        if decision.hold:
-            self._set_state(ControlState.HOLDING)
-            return self._record("hold", decision.hold, snap)
-        targets = dict(decision.targets)
-        for name in self._human_set:
-            # A speed a person set during this cut is theirs: the policy leaves it alone, except
-            # to lower the descent where the band's load demands it.
-            live = snap.value(name)
-            lowers = name == "descent_speed" and decision.load_capped and live is not None \
-                and targets.get(name, live) < live
-            if name in targets and not lowers:
-                del targets[name]
-        # The Control page's bar: the descent change asked for, 10 mm/min = 1 (as a coefficient).
-        live = snap.value("descent_speed")
-        goal = decision.targets.get("descent_speed", live)
-        self.status.coefficient = 0.0 if goal is None or live is None else min(1.0, max(-1.0, (goal - live) / 10.0))
-        self._set_state(ControlState.CONTROLLING)
-        return await self._write(targets, snap, now, "model", decision.reason)
-
     # --- pieces of a decision ----------------------------------------------------------
 
     def _begin_control(self, snap: Snapshot) -> None:
@@ -484,41 +427,6 @@ class MlController:
         log.info("operator override: %s", reason)
         before = {change.register: change.old}
         return self._record("override", reason, snap, before=before, observed={change.register: change.new})
-
-    def _initial_delay_left(self, snap: Snapshot) -> str:
-        assert self._cut is not None
-        descent = snap.value("descent_speed") or 0.0
-        height = snap.value("head_height")
-        c = self.control
-        needed_s = max(c.initial_delay_min_s, c.initial_descent_mm / descent * 60.0 if descent > 0 else math.inf)
-        elapsed = snap.monotonic - self._cut.start_t
-        if elapsed < needed_s:
-            return f"initial delay {elapsed:.1f}/{needed_s:.1f} s"
-        if self._cut.start_height is None or height is None:
-            return "head height unknown"
-        descended = self._cut.start_height - height
-        if descended < c.initial_descent_mm:
-            return f"initial descent {descended:.1f}/{c.initial_descent_mm:.1f} mm"
-        return ""
-
-    def _accumulate(self, coefficient: float, snap: Snapshot) -> dict[str, float]:
-        """Add this decision's nudge; a register whose sum passes its threshold gets a target."""
-        assert self.model is not None
-        thresholds = {"descent_speed": self.control.write_threshold_descent,
-                      "cutting_speed": self.control.write_threshold_cutting}
-        targets: dict[str, float] = {}
-        for name in SPEEDS:
-            step = self.model.steps.get(name, 0.0)
-            if step == 0.0:
-                continue
-            self._accum[name] += coefficient * self.control.global_factor * step
-            if abs(self._accum[name]) >= thresholds[name]:
-                base = self.watch.base(name, snap)
-                if base is not None:
-                    limits = self.envelope.limits(name)
-                    targets[name] = min(max(base + self._accum[name], limits.low), limits.high)
-                self._accum[name] = 0.0
-        return targets
 
     def _descent_cut(self, snap: Snapshot, factor: float) -> dict[str, float]:
         base = self.watch.base("descent_speed", snap)
