@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.production.states import first_state_ms, read_state_rows, spans_from_rows, spans_from_samples
+from core.production.states import first_state_ms, read_state_segments, spans_from_samples, spans_from_segments
 from core.production.values import StateClass, StateSpan
 
 
@@ -150,8 +150,8 @@ def load_local(data_dir: Path, start_ms: int, end_ms: int) -> PeriodData:
             first_state = first_state_ms(total) if _has_table(total, "saw_states") else None
             if first_state is not None and first_state < end_ms:
                 table_from = max(start_ms, first_state)
-                before, rows = read_state_rows(total, table_from, end_ms)
-                data.spans = spans_from_rows(rows, table_from, end_ms, before=before)
+                before, segments = read_state_segments(total, table_from, end_ms)
+                data.spans = spans_from_segments(segments, table_from, end_ms, before=before)
         finally:
             total.close()
     table_from = end_ms if first_state is None else max(start_ms, min(first_state, end_ms))

@@ -18,14 +18,17 @@ from core.production.data import STOPPING_PRIORITY, PeriodData, alarm_spans, cut
 from core.production.service import ReportError, report_set
 from core.production.states import (
     SAMPLE_GAP_S,
+    SEGMENTS_SQL,
+    STALE_AFTER_S,
     StateRow,
     classify,
     spans_from_changes,
-    spans_from_rows,
+    spans_from_segments,
 )
 from core.production.values import ProductionReport, StateClass, StateSpan
 from core.storage.pg.connection import describe_error, target_from_settings
 
+STALE_MS = int(STALE_AFTER_S * 1000)
 CUT_FIELDS = ("start_ms", "end_ms", "duration_s", "gap_s", "outcome", "band_id", "material_type",
               "cross_section", "dimension_a", "depth_mm", "area_cm2")
 
@@ -64,10 +67,11 @@ async def load_pg(conn: asyncpg.Connection, machine_id: int, start_ms: int, end_
         prev = await conn.fetchrow("SELECT ts_ms, saw_state, link FROM saw_states WHERE machine_id = $1 AND "
                                    "ts_ms < $2 ORDER BY ts_ms DESC, id DESC LIMIT 1", machine_id, table_from)
         before = StateRow(int(prev[0]), classify(prev[1], prev[2])) if prev else None
-        rows = await conn.fetch("SELECT ts_ms, saw_state, link FROM saw_states WHERE machine_id = $1 AND ts_ms >= $2 "
-                                "AND ts_ms < $3 ORDER BY ts_ms, id", machine_id, table_from, end_ms)
-        data.spans = spans_from_rows([StateRow(int(r[0]), classify(r[1], r[2])) for r in rows], table_from, end_ms,
-                                     before=before)
+        sql = SEGMENTS_SQL.format(distinct="IS DISTINCT FROM", stale=STALE_MS,
+                                  where="machine_id = $1 AND ts_ms >= $2 AND ts_ms < $3")
+        rows = await conn.fetch(sql, machine_id, table_from, end_ms)
+        data.spans = spans_from_segments([(int(r[0]), int(r[1]), classify(r[2], r[3])) for r in rows], table_from,
+                                         end_ms, before=before)
     from_samples = False
     if table_from > start_ms:
         derived = await _sample_spans(conn, machine_id, start_ms, table_from)
@@ -135,7 +139,7 @@ async def fleet_reports(settings: Settings, start_ms: int, end_ms: int, *, shift
             data = await load_pg(conn, machine_id, start_ms, until)
             reports.append(report_set(settings, start_ms, end_ms, shift=shift, now_ms=now,
                                       loader=lambda _a, _b, d=data: d, machine=f"machine {machine_id}",  # type: ignore[misc]
-                                      timeline=timeline).total)
+                                      timeline=timeline, per_shift=False).total)
         return reports
     except asyncpg.PostgresError as exc:
         raise ReportError(f"PostgreSQL refused the report query: {describe_error(exc, target)}") from None

@@ -64,8 +64,8 @@ def _fmt(ms: int, zone: tzinfo) -> str:
 
 def report_set(settings: Settings, start_ms: int, end_ms: int, *, shift: str | None = None,
                now_ms: int | None = None, loader: Loader | None = None, machine: str | None = None,
-               timeline: bool = True) -> ReportSet:
-    """The period's report in total and per shift (``shift``: that shift only)."""
+               timeline: bool = True, per_shift: bool = True) -> ReportSet:
+    """The period's report in total and (``per_shift``) per shift; ``shift``: that shift only."""
     now = int(time.time() * 1000) if now_ms is None else now_ms
     production = settings.production
     zone = zone_of(settings)
@@ -98,7 +98,7 @@ def report_set(settings: Settings, start_ms: int, end_ms: int, *, shift: str | N
 
     total = build(chosen.name if chosen else None, occs)
     by_shift: tuple[ProductionReport, ...] = ()
-    if chosen is None and production.shifts:
+    if chosen is None and production.shifts and per_shift:
         by_shift = tuple(build(s.name, [o for o in occs if o.name == s.name]) for s in production.shifts)
     return ReportSet(total, by_shift, tuple(occs))
 

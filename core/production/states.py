@@ -49,6 +49,17 @@ _KNOWN = {int(state) for state in SawState}
 
 
 def classify(saw_state: int | float | None, link: str) -> StateClass:
+    key = (saw_state, link)
+    known = _CLASSES.get(key)
+    if known is None:
+        known = _CLASSES[key] = _classify(saw_state, link)
+    return known
+
+
+_CLASSES: dict[tuple[int | float | None, str], StateClass] = {}
+
+
+def _classify(saw_state: int | float | None, link: str) -> StateClass:
     if link == "off":
         return StateClass.NO_DATA
     if link != "up" or saw_state is None:
@@ -157,6 +168,85 @@ def _extend(add: Callable[[int, int, StateClass], None], prev: StateRow | None, 
     add(a, min(b, fresh_until), prev.state)
     if fresh_until < b:
         add(max(a, fresh_until), b, StateClass.NO_DATA)
+
+
+def spans_from_segments(segments: Iterable[tuple[int, int, StateClass]], start_ms: int, end_ms: int, *,
+                        stale_ms: int = int(STALE_AFTER_S * 1000), before: StateRow | None = None) -> list[StateSpan]:
+    """Spans from runs of rows (first ts, last ts, state) as :data:`SEGMENTS_SQL` groups them: the
+    same time line as :func:`spans_from_rows` over the rows themselves, from far fewer objects."""
+    spans: list[StateSpan] = []
+
+    def add(a: int, b: int, state: StateClass) -> None:
+        a, b = max(a, start_ms), min(b, end_ms)
+        if b <= a:
+            return
+        if spans and spans[-1].state is state and spans[-1].end_ms == a:
+            spans[-1] = StateSpan(spans[-1].start_ms, b, state)
+        else:
+            spans.append(StateSpan(a, b, state))
+
+    def fill(a: int, b: int, fresh_until: int | None, state: StateClass) -> None:
+        if fresh_until is None:
+            add(a, b, StateClass.NO_DATA)
+            return
+        add(a, min(b, fresh_until), state)
+        if fresh_until < b:
+            add(max(a, fresh_until), b, StateClass.NO_DATA)
+
+    cursor = start_ms
+    fresh: int | None = before.ts_ms + stale_ms if before is not None else None
+    current = before.state if before is not None else StateClass.NO_DATA
+    for first, last, state in segments:
+        if first >= end_ms:
+            break
+        fill(cursor, first, fresh, current)
+        cursor, fresh, current = max(first, start_ms), last + stale_ms, state
+    fill(cursor, end_ms, fresh, current)
+    return spans
+
+
+# Runs of rows with the same state and link, no gap longer than STALE_AFTER_S inside, grouped by
+# the server (PostgreSQL: {distinct} = IS DISTINCT FROM) so that only the runs travel.
+SEGMENTS_SQL = (
+    "SELECT min(ts_ms), max(ts_ms), saw_state, link FROM ("
+    " SELECT ts_ms, saw_state, link, sum(brk) OVER (ORDER BY ts_ms, id) AS grp FROM ("
+    "  SELECT ts_ms, id, saw_state, link, CASE WHEN lag(ts_ms) OVER w IS NULL"
+    "   OR saw_state {distinct} lag(saw_state) OVER w OR link <> lag(link) OVER w"
+    "   OR ts_ms - lag(ts_ms) OVER w > {stale} THEN 1 ELSE 0 END AS brk"
+    "  FROM saw_states WHERE {where} WINDOW w AS (ORDER BY ts_ms, id)) AS marked) AS grouped"
+    " GROUP BY grp, saw_state, link ORDER BY grp"
+)
+
+
+def segments_of(rows: Iterable[tuple[int, int | float | None, str]],
+                stale_ms: int = int(STALE_AFTER_S * 1000)) -> list[tuple[int, int, StateClass]]:
+    """Runs of time-ordered (ts_ms, saw_state, link) rows, as :data:`SEGMENTS_SQL` groups them."""
+    segments: list[tuple[int, int, StateClass]] = []
+    first = last = -1
+    key: tuple[int | float | None, str] | None = None
+    for ts, state, link in rows:
+        if key is not None and state == key[0] and link == key[1] and ts - last <= stale_ms:
+            last = ts
+            continue
+        if key is not None:
+            segments.append((first, last, classify(*key)))
+        first = last = ts
+        key = (state, link)
+    if key is not None:
+        segments.append((first, last, classify(*key)))
+    return segments
+
+
+def read_state_segments(conn: sqlite3.Connection, start_ms: int,
+                        end_ms: int) -> tuple[StateRow | None, list[tuple[int, int, StateClass]]]:
+    """The row before start_ms and the runs of rows in [start_ms, end_ms) of total.db saw_states
+    (grouped in Python: SQLite's window functions are slower than this loop)."""
+    row = conn.execute("SELECT ts_ms, saw_state, link FROM saw_states WHERE ts_ms < ? "
+                       "ORDER BY ts_ms DESC, id DESC LIMIT 1", (start_ms,)).fetchone()
+    before = StateRow(int(row[0]), classify(row[1], row[2])) if row else None
+    rows = conn.execute("SELECT ts_ms, saw_state, link FROM saw_states WHERE ts_ms >= ? AND ts_ms < ? "
+                        "ORDER BY ts_ms, id", (start_ms, end_ms))
+    return before, segments_of(rows)
 
 
 def read_state_rows(conn: sqlite3.Connection, start_ms: int, end_ms: int) -> tuple[StateRow | None, list[StateRow]]:

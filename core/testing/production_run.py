@@ -154,9 +154,9 @@ class ProductionRun:
 
 
 def simulate_day(settings: Settings, start_ms: int, end_ms: int, *, seed: int = 7,
-                 shift_ends: tuple[int, ...] = ()) -> RunFigures:
+                 shift_ends: tuple[int, ...] = (), quiet: tuple[int, ...] = (2,)) -> RunFigures:
     """Shifts ending at ``shift_ends`` (then ``end_ms``): the first has a trip and a link loss,
-    the second a PC restart, the night is quieter."""
+    the second a PC restart; the shifts numbered in ``quiet`` (the night) cut less."""
     run = ProductionRun(settings, start_ms, seed=seed)
     try:
         ends = [e for e in shift_ends if start_ms < e < end_ms] + [end_ms]
@@ -169,7 +169,7 @@ def simulate_day(settings: Settings, start_ms: int, end_ms: int, *, seed: int = 
             elif index == 1:
                 run.cut_pieces(min(run.now_ms + 7_200_000, end))
                 run.pc_off(600)
-            run.shift(end, busy=index < 2)
+            run.shift(end, busy=index not in quiet)
     finally:
         run.close()
     return run.figures

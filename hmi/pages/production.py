@@ -36,6 +36,8 @@ DAY_MS = 86_400_000
 PAGE_QSS = """
 QLabel#ShiftTitle { font-size: 26px; font-weight: bold; color: #202326; }
 QLabel#BigNumber { font-size: 76px; font-weight: bold; color: #202326; }
+QFrame#BigTile { background: #e6e7e8; border: 1px solid #b5b9bd; }
+QFrame#BigTile QLabel, QFrame#ShiftCard QLabel { background: transparent; border: none; }
 QLabel#BigCaption { font-size: 20px; color: #3c4044; }
 QLabel#MidNumber { font-size: 34px; font-weight: bold; color: #202326; }
 QLabel#PartName { font-size: 22px; color: #303336; }
@@ -164,15 +166,18 @@ class ProductionPage(QWidget):
             self.part_values.append(value)
         parts.setColumnStretch(1, 1)
         figures = QHBoxLayout()
-        figures.setSpacing(28)
+        figures.setSpacing(12)
         for number, caption in ((self.pieces, self.pieces_caption), (self.oee, self.oee_caption),
                                 (self.area, self.area_caption)):
-            column = QVBoxLayout()
+            tile = QFrame(self)
+            tile.setObjectName("BigTile")
+            column = QVBoxLayout(tile)
+            column.setContentsMargins(12, 4, 12, 4)
             column.setSpacing(0)
             column.addWidget(caption)
             column.addWidget(number)
             column.addStretch(1)
-            figures.addLayout(column)
+            figures.addWidget(tile)
         figures.addLayout(parts, 1)
 
         self.timeline_title = QLabel("", self)
@@ -255,7 +260,7 @@ class ProductionPage(QWidget):
         self.export_button.setText(translate("ProductionPage", "Export report (24 h)"))
         self.pieces_caption.setText(translate("ProductionPage", "Pieces"))
         self.oee_caption.setText(translate("ProductionPage", "OEE"))
-        self.area_caption.setText(translate("ProductionPage", "Cut area m²"))
+        self.area_caption.setText(translate("ProductionPage", "Cut area cm²"))
         for label, text in zip(self.part_names, (translate("ProductionPage", "Availability"),
                                                  translate("ProductionPage", "Performance"),
                                                  translate("ProductionPage", "Quality")), strict=True):
@@ -340,7 +345,7 @@ class ProductionPage(QWidget):
                            .replace("%2", start).replace("%3", end))
         self.pieces.setText(str(report.pieces))
         self.oee.setText(pct(report.oee))
-        area = "—" if report.area_cm2 is None else format_number(report.area_cm2 / 10_000, 2)
+        area = "—" if report.area_cm2 is None else f"{report.area_cm2:,.0f}".replace(",", " ")
         self.area.setText(area)
         for bar, label, value in zip(self.part_bars, self.part_values,
                                      (report.availability, report.performance, report.quality), strict=True):

@@ -1742,8 +1742,8 @@ m/dk</translation>
             <translation>Kullanılabilirlik</translation>
         </message>
         <message>
-            <source>Cut area m²</source>
-            <translation>Kesilen alan m²</translation>
+            <source>Cut area cm²</source>
+            <translation>Kesilen alan cm²</translation>
         </message>
         <message>
             <source>Export report (24 h)</source>

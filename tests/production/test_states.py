@@ -105,3 +105,24 @@ def test_samples_fallback_gives_the_same_spans(tmp_path: Path) -> None:
         (60_000, StateClass.READY_IDLE), (69_901, StateClass.NO_DATA)]
     assert spans[-1].end_ms == 80_000
     assert spans_from_samples(tmp_path / "missing.db", 0, 1_000) == [StateSpan(0, 1_000, StateClass.NO_DATA)]
+
+
+def test_runs_of_rows_give_the_same_time_line_as_the_rows() -> None:
+    import random
+
+    from core.production.states import classify, segments_of, spans_from_segments
+
+    rng = random.Random(4)
+    for _ in range(200):
+        raw: list[tuple[int, int | None, str]] = []
+        ts = rng.randrange(0, 50_000)
+        for _ in range(rng.randrange(0, 60)):
+            ts += rng.choice((100, 5_000, 60_000, 60_000, 149_000, 151_000, 400_000))
+            raw.append((ts, rng.choice((2, 2, 3, 3, 5, None)), rng.choice(("up", "up", "up", "down", "off"))))
+        start, end = rng.randrange(0, 200_000), rng.randrange(200_000, 3_000_000)
+        before_rows = [r for r in raw if r[0] < start]
+        inside = [r for r in raw if start <= r[0] < end]
+        before = StateRow(before_rows[-1][0], classify(before_rows[-1][1], before_rows[-1][2])) if before_rows else None
+        rows = [StateRow(t, classify(s, link)) for t, s, link in inside]
+        assert spans_from_segments(segments_of(inside), start, end, before=before) == \
+            spans_from_rows(rows, start, end, before=before)

@@ -1,0 +1,111 @@
+"""The sample production report and the Production page screenshots, from a simulator run.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/production/make_production_docs.py [--keep DIR]
+
+Simulates the saw (core.testing.production_run: the simulator's physics in simulated time, the
+real AnalysisService recording cuts, saw states and alarms) from the start of the third shift
+before the running one up to now, with an overload trip, a PLC link loss and a PC restart in the
+first shifts. Then writes docs/sample-report.pdf (the three complete shifts: a page each and the
+total) and grabs the Production page on the stand-in engine reading that data:
+docs/screenshots/production.png (engineer, desktop) and production-operator-kiosk.png (operator,
+kiosk sizes). Takes a few minutes (a day of saw time at 2 Hz).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
+
+from hmi_testing import wait_until
+from production_helpers import run_settings
+from PySide6.QtWidgets import QApplication
+
+from core.config import PROJECT_ROOT
+from core.production.export import write_report
+from core.production.service import report_set, zone_of
+from core.production.shifts import current_and_previous
+from core.registers import load_register_map
+from core.testing.production_run import simulate_day
+from core.testing.standin_engine import StandInEngine
+from hmi.bridge import EngineBridge
+from hmi.kiosk import apply_touch_sizes
+from hmi.pages.production import ProductionPage
+from hmi.permissions import Action, set_policy
+from hmi.theme import apply_theme
+
+DOCS = PROJECT_ROOT / "docs"
+
+
+async def grab(page: ProductionPage, out: Path) -> bool:
+    page.show()  # the page asks the engine as it shows
+    await wait_until(lambda: page.view is not None, within=60, what="the production figures")
+    for _ in range(5):
+        QApplication.processEvents()
+        await asyncio.sleep(0.05)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return bool(page.grab().save(str(out)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", type=Path, default=None, help="simulate into this folder and keep it")
+    args = parser.parse_args()
+    if args.keep is not None:
+        return make(args.keep)
+    with tempfile.TemporaryDirectory(prefix="bandsaw-production-") as tmp:
+        return make(Path(tmp))
+
+
+def make(folder: Path) -> int:
+    settings = run_settings(folder / "data", machine={"time_zone": "Europe/Berlin", "name": "saw-01", "id": 1})
+    zone = zone_of(settings)
+    now = int(time.time() * 1000)
+    current, previous = current_and_previous(settings.production.shifts, zone, now, 3)
+    assert current is not None and len(previous) == 3
+    first = previous[-1]
+    began = time.perf_counter()
+    figures = simulate_day(settings, first.start_ms, now, seed=11,
+                           shift_ends=tuple(o.end_ms for o in reversed(previous)))
+    print(f"simulated {figures.cuts} cuts, {figures.trips} trip(s), {figures.polls} polls in "
+          f"{time.perf_counter() - began:.0f} s into {folder}")
+    day = report_set(settings, first.start_ms, current.start_ms)
+    out = write_report(DOCS / "sample-report.pdf", [*day.by_shift, day.total], zone,
+                       title="Production report saw-01 (simulator run)")
+    print(f"written {out}")
+
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app)
+    register_map = load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
+    engine = StandInEngine(settings, register_map)
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    ok = True
+    for name, engineer, kiosk in (("production.png", True, False), ("production-operator-kiosk.png", False, True)):
+        set_policy(lambda _user, action, e=engineer: e or action is not Action.EXPORT)
+        bridge = EngineBridge(engine)
+        page = ProductionPage(bridge, engine)
+        page.setProperty("kiosk", kiosk)
+        if kiosk:
+            apply_touch_sizes(page, True)
+        page.resize(1280, 740)
+        ok = loop.run_until_complete(grab(page, DOCS / "screenshots" / name)) and ok
+        print(f"written docs/screenshots/{name}")
+        page.shutdown()
+        page.close()
+    set_policy(None)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
