@@ -3,6 +3,8 @@ switch in the bridge, a live critical alarm still shown, writes refused, pause/s
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QDateTime
@@ -12,6 +14,7 @@ from replay_data import raw_db, write_raw_db
 from core.api import Priority, ReplayState
 from core.config import Settings
 from core.registers import RegisterMap
+from core.storage.schema import migrate
 from core.testing.standin_engine import StandInEngine
 from hmi.main_window import MainWindow
 from hmi.pages.overview import OverviewPage
@@ -112,6 +115,61 @@ def test_an_empty_period_says_why_in_the_chooser(qtbot: QtBot, qloop: QLoop, set
         chooser.replay_choice()
         assert "Choose a cut or an alarm" in chooser.message.text()
         chooser.reject()
+
+    try:
+        qloop.run(scenario())
+    finally:
+        window.finish()
+        qloop.run(engine.stop())
+
+
+def _databases(settings: Settings) -> None:
+    """A cut in total.db and an alarm in log.db, both inside the recorded ten minutes."""
+    folder = settings.data_dir / "databases"
+    total = sqlite3.connect(folder / "total.db")
+    migrate(total, "total")
+    total.execute("INSERT INTO cuts (ts_ms, start_ms, end_ms, duration_s, outcome) VALUES (?, ?, ?, ?, ?)",
+                  (T0 + 200_000, T0 + 120_000, T0 + 200_000, 80.0, "completed"))
+    total.commit()
+    total.close()
+    log = sqlite3.connect(folder / "log.db")
+    migrate(log, "log")
+    log.execute("INSERT INTO alarm_log (ts_ms, alarm_key, action, state, previous_state, priority, text, user) "
+                "VALUES (?, 'plc.alarm', 'raise', 'active', 'normal', 1, 'Torque overload', 'system')",
+                (T0 + 400_000,))
+    log.commit()
+    log.close()
+
+
+def test_a_cut_and_an_alarm_from_the_lists(qtbot: QtBot, qloop: QLoop, settings: Settings,
+                                           register_map: RegisterMap) -> None:
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 6000)
+    _databases(settings)
+    engine = StandInEngine(settings, register_map)
+    window = MainWindow(engine, Session.default(kiosk=True))
+    qtbot.addWidget(window)
+    window.bridge.attach()
+
+    async def scenario() -> None:
+        chooser = window.open_replay()
+        await wait_until(lambda: chooser.cuts.count() == 1 and chooser.alarms.count() == 1, what="the lists")
+        assert "Torque overload" in chooser.alarms.item(0).text()
+        chooser.tabs.setCurrentIndex(1)
+        chooser.cuts.setCurrentRow(0)
+        chooser.replay_choice()
+        await wait_until(lambda: window.bridge.replaying, what="the cut replayed")
+        status = engine.replay_status()
+        assert status.label == "cut 1" and (status.start_ms, status.end_ms) == (T0 + 110_000, T0 + 210_000)
+        assert window.bridge.latest is not None and window.bridge.latest.ts_ms == T0 + 110_000
+        chooser = window.open_replay()
+        await wait_until(lambda: chooser.alarms.count() == 1, what="the lists again")
+        chooser.tabs.setCurrentIndex(2)
+        chooser.alarms.setCurrentRow(0)
+        chooser.replay_choice()
+        await wait_until(lambda: engine.replay_status().label.startswith("alarm plc.alarm"), what="the alarm")
+        status = engine.replay_status()
+        assert status.start_ms < T0 + 400_000 < status.end_ms
+        await window.replay_bar._stop()
 
     try:
         qloop.run(scenario())
