@@ -45,6 +45,7 @@ from core.storage.sqlite_open import BUSY_TIMEOUT_MS
 DEFAULT_CHUNK_ROWS = 50_000
 _TABLE_BOUND = 100_000  # hour or code entries kept before a table starts again
 _FETCH = 2_000  # exception rows read at a time
+_CASE_TEXTS = 16  # distinct texts of a code column in a chunk written into its CASE
 _DIGITS2 = "[0-9][0-9]"
 ISO_SECONDS = f"{_DIGITS2}{_DIGITS2}-{_DIGITS2}-{_DIGITS2}T{_DIGITS2}:[0-5][0-9]:[0-5][0-9]"
 ISO_MICROS = ISO_SECONDS + ".[0-9][0-9][0-9][0-9][0-9][0-9]"
@@ -108,11 +109,11 @@ class BulkSamples:
         stream = self.stream
         ts = 's."timestamp"'
         ts_ok = f"(typeof({ts}) = 'text' AND ({ts} GLOB '{ISO_SECONDS}' OR {ts} GLOB '{ISO_MICROS}'))"
-        # One typeof() per value and no function call for the range: this check is most of the cost.
-        num_ok = " AND ".join(
-            f"CASE typeof(s.\"{c}\") WHEN 'real' THEN s.\"{c}\" < 9e999 AND s.\"{c}\" > -9e999 "
-            "WHEN 'integer' THEN 1 WHEN 'null' THEN 1 ELSE 0 END"
-            for c in stream.numeric_columns) or "1"
+        # A finite number, without a function call (this check is most of the cost): ``+c`` has
+        # no affinity, so text and blobs compare above every number and fail the range, as do
+        # inf and -inf. The few finite values beyond 1e308 go to map_row, which takes them.
+        num_ok = " AND ".join(f'(s."{c}" IS NULL OR +s."{c}" BETWEEN -1e308 AND 1e308)'
+                              for c in stream.numeric_columns) or "1"
         codes_ok = " AND ".join(f"typeof(s.\"{c}\") IN ('text', 'null')" for c in stream.code_columns) or "1"
         clean = f"(h.base IS NOT NULL AND {ts_ok} AND {codes_ok} AND {num_ok})"
         ms = (f"h.base + CAST(substr({ts}, 15, 2) AS INTEGER) * 60000 + CAST(substr({ts}, 18, 2) AS INTEGER) * 1000"
@@ -129,17 +130,19 @@ class BulkSamples:
                 self._params[f"f{i}"], self._params[f"o{i}"] = conversions[i].factor, conversions[i].offset
             else:
                 values.append(f's."{column}"')
-        for i, column in enumerate(stream.code_columns):
-            values.append(f'(SELECT code FROM temp.import_code_{i} WHERE v = s."{column}")')
+        for i in range(len(stream.code_columns)):
+            values.append(f"{{code_{i}}}")  # filled per chunk (_code_sql)
         names = "".join(f', "{name}"' for name in stream.registers)
         hours = "CROSS JOIN temp.import_hours h ON h.hk = substr(s.\"timestamp\", 1, 13)"
         insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}{''.join(f', {v}' for v in values)} "
                   f"FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi")
-        self._insert = f"{insert} AND {clean} ORDER BY s.rowid"
+        self._insert_template = f"{insert} AND {clean} ORDER BY s.rowid"
         self._count = f"SELECT count(*) FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi AND {clean}"
         # A chunk whose every row the stats found clean (same transaction, same snapshot of the
         # source): no checks again.
-        self._insert_all = f"{insert} ORDER BY s.rowid"
+        self._insert_all_template = f"{insert} ORDER BY s.rowid"
+        self._insert = self._insert_all = ""
+        self._code_params: dict[str, Any] = {}
         codes = "".join(f', s."{c}"' for c in stream.code_columns)
         status = stream.status_column
         status_sql = f's."{status}"' if status else "NULL"
@@ -162,11 +165,11 @@ class BulkSamples:
             f"WHERE s.rowid BETWEEN :lo AND :hi AND NOT {clean} ORDER BY s.rowid")
         # Rows whose status differs from the row before's; the row after an exception is added
         # in Python (its row before may not have counted), so the state machine sees every change.
+        # (The row before is rowid - 1: where rowids have gaps that only adds candidates.)
         self._candidates = (
-            f"SELECT rowid, ts, status, info FROM (SELECT s.rowid AS rowid, s.\"timestamp\" AS ts, "
-            f"{status_sql} AS status, {info} AS info, lag({status_sql}) OVER (ORDER BY s.rowid) AS before "
-            "FROM src.sensor_data s WHERE s.rowid BETWEEN :lo AND :hi) "
-            "WHERE status IS NOT NULL AND before IS NOT status ORDER BY rowid"
+            f'SELECT s.rowid, s."timestamp", {status_sql}, {info} FROM src.sensor_data s '
+            "LEFT JOIN src.sensor_data p ON p.rowid = s.rowid - 1 WHERE s.rowid BETWEEN :lo AND :hi "
+            f'AND {status_sql} IS NOT NULL AND (s.rowid = :lo OR {status_sql} IS NOT p."{status}") ORDER BY s.rowid'
         ) if status else ""
 
     # --- chunks -----------------------------------------------------------------------------
@@ -197,6 +200,7 @@ class BulkSamples:
                 self.conn.execute(f"DELETE FROM temp.import_code_{i}")
         new_hours: list[tuple[str, int | None]] = []
         new_codes: list[list[tuple[str, float | None]]] = [[] for _ in range(codes_n)]
+        seen: list[set[str]] = [set() for _ in range(codes_n)]
         result = ChunkStats()
         code = stream.alarm_code
         for group in groups:
@@ -222,6 +226,7 @@ class BulkSamples:
             for i, value in enumerate(texts):
                 if value is None:
                     continue
+                seen[i].add(value)
                 parsed = self._codes[i].get(value)
                 if parsed is None:
                     parsed = self._codes[i][value] = stream.code_value(i, value)
@@ -230,6 +235,7 @@ class BulkSamples:
             stream.named_codes += named * numbers_ok
             if low is not None and (low != code or high != code):
                 result.status_changes = True
+        self._code_sql(seen)
         if new_hours:
             self.conn.executemany("INSERT INTO temp.import_hours (hk, base) VALUES (?, ?)", new_hours)
         for i, rows in enumerate(new_codes):
@@ -243,6 +249,7 @@ class BulkSamples:
         result = ChunkResult()
         params = {**self._params, "lo": lo, "hi": hi}
         sources: list[Iterator[tuple[int, int, Row]]] = []
+        inserts = {**params, **self._code_params}
         if stats.exceptions:
             sources.append(self._rows(self._exceptions, params, _EXCEPTION))
         if self._candidates and (stats.exceptions or stats.status_changes):
@@ -255,7 +262,7 @@ class BulkSamples:
                 result.imported += int(self.conn.execute("SELECT count(*) FROM src.sensor_data WHERE rowid "
                                                          "BETWEEN ? AND ?", (segment, hi)).fetchone()[0])
             elif segment <= hi:
-                result.imported += max(self.conn.execute(self._insert_all, {**params, "lo": segment}).rowcount, 0)
+                result.imported += max(self.conn.execute(self._insert_all, {**inserts, "lo": segment}).rowcount, 0)
             return result
         pending: list[Row] = []
         after: int | None = None  # the row after the last exception: a candidate whatever its status
@@ -284,7 +291,7 @@ class BulkSamples:
                 continue
             if segment < rowid:
                 result.imported += self._flush(pending)
-                result.imported += self._copy(params, segment, rowid - 1)
+                result.imported += self._copy(inserts, segment, rowid - 1)
             segment = rowid + 1
             if mapped is not None:
                 pending.append(mapped)
@@ -292,10 +299,27 @@ class BulkSamples:
             self._after_exception(after)
         result.imported += self._flush(pending)
         if segment <= hi:
-            result.imported += self._copy(params, segment, hi)
+            result.imported += self._copy(inserts, segment, hi)
         return result
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _code_sql(self, seen: list[set[str]]) -> None:
+        """This chunk's code columns as CASE over the texts it holds (cheaper than a lookup per
+        row); a chunk with many texts in a column, and any text not listed, look up the table."""
+        parts: dict[str, str] = {}
+        params: dict[str, Any] = {}
+        for i, column in enumerate(self.stream.code_columns):
+            lookup = f'(SELECT code FROM temp.import_code_{i} WHERE v = s."{column}")'
+            texts = sorted(seen[i]) if len(seen[i]) <= _CASE_TEXTS else []
+            whens = []
+            for k, value in enumerate(texts):
+                params[f"t{i}_{k}"], params[f"c{i}_{k}"] = value, self._codes[i][value][0]
+                whens.append(f"WHEN :t{i}_{k} THEN :c{i}_{k}")
+            parts[f"code_{i}"] = f'CASE s."{column}" {" ".join(whens)} ELSE {lookup} END' if whens else lookup
+        self._insert = self._insert_template.format(**parts)
+        self._insert_all = self._insert_all_template.format(**parts)
+        self._code_params = params
 
     def _after_exception(self, rowid: int) -> None:
         """The clean row right after an exception: its status counts against the state machine's."""
