@@ -6,6 +6,7 @@ import json
 import math
 import sqlite3
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.analysis.geometry import Piece, Section
@@ -85,7 +86,10 @@ class CutsStream(ImportStream):
         end_h = number(values.get("end_height_mm"), "end_height_mm")
         depth = start_h - end_h if start_h is not None and end_h is not None else None
         count = number(values.get("data_count"), "data_count")
-        figures = self._figures.of(values.get("kesim_id"), values["start_time"], values.get("end_time")) \
+        end_text = values.get("end_time")
+        if end_text in (None, "") and duration is not None:  # the samples end where the duration does
+            end_text = _local_plus(values["start_time"], duration)
+        figures = self._figures.of(values.get("kesim_id"), values["start_time"], end_text) \
             if self._figures is not None else {}
         samples = int(count) if count is not None else int(figures.get("samples", 0))
         vibration = [v for v in (_finite(figures.get(f"vibration_{axis}_peak")) for axis in "xyz") if v is not None]
@@ -142,6 +146,14 @@ class CutsStream(ImportStream):
     def insert_sql(self) -> str:
         return (f"INSERT OR IGNORE INTO cuts ({', '.join(self._COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(self._COLUMNS))})")
+
+
+def _local_plus(start: object, duration_ms: float) -> str | None:
+    """The local ISO text ``duration_ms`` after ``start`` (bounds the search for a cut's samples)."""
+    try:
+        return (datetime.fromisoformat(str(start)) + timedelta(milliseconds=duration_ms)).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def _finite(value: object) -> float | None:

@@ -95,3 +95,28 @@ def test_imported_cuts_get_area_energy_vibration_from_what_the_source_has(tmp_pa
     assert "1 cuts without energy_kwh: the guc_kwh counter went backwards (reset) in the cut" in notes
     assert "3 cuts without energy_kwh: no guc_kwh counter in the cut's samples" in notes
     assert "4 cuts without vibration_peak" in notes
+
+
+def test_a_cut_without_end_time_takes_the_samples_of_its_duration_only(tmp_path: Path) -> None:
+    from core.config import PROJECT_ROOT, load_settings
+    from core.migrate.importer import import_smart_saw
+    from core.registers import load_register_map
+
+    paths = source.create(tmp_path / "smart-saw")
+    source.insert(paths["total"], "sensor_data", [
+        _sample(2, "2025-05-09T15:00:10", serit_motor_akim_a=10.0),
+        _sample(2, "2025-05-09T15:00:50", serit_motor_akim_a=20.0),
+        _sample(2, "2025-06-01T08:00:00", serit_motor_akim_a=99.0),  # a later cut the old system also called 2
+    ])
+    source.insert(paths["total"], "cutting_sessions", [
+        {"kesim_id": 2, "start_time": "2025-05-09T15:00:00", "end_time": None, "duration_ms": 60_000}])
+    settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
+                             overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path)},
+                                        "machine": {"time_zone": "UTC"}})
+    import_smart_saw(tmp_path / "smart-saw", settings, load_register_map(settings.register_map_path))
+    conn = sqlite3.connect(tmp_path / "data" / "databases" / "total.db")
+    try:
+        assert conn.execute("SELECT samples, band_current_mean, band_current_peak FROM cuts").fetchall() == [
+            (2, 15.0, 20.0)]
+    finally:
+        conn.close()
