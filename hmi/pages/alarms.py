@@ -179,10 +179,25 @@ class AlarmsPage(QWidget):
         for button in (self.ack_button, self.ack_all_button, self.shelve_button):
             row.addWidget(button)
         row.addStretch(1)
+        # Touch has no hover: the whole text and response of the selected (or top) alarm, readable.
+        self.detail_label = QLabel(box)
+        self.detail_label.setObjectName("AlarmDetail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setFixedHeight(52)
         layout = QVBoxLayout(box)
         layout.addWidget(self.active_view, 1)
+        layout.addWidget(self.detail_label)
         layout.addLayout(row)
         return box
+
+    def _show_detail(self) -> None:
+        alarm = self.selected_alarm() or (self.active_model.alarms[0] if self.active_model.alarms else None)
+        if alarm is None:
+            self.detail_label.setText("")
+            return
+        lang = self._lang()
+        response = alarm.response_for(lang)
+        self.detail_label.setText(alarm.text_for(lang) + (f"  →  {response}" if response else ""))
 
     def _build_shelved(self) -> QWidget:
         box = QWidget(self)
@@ -373,6 +388,7 @@ class AlarmsPage(QWidget):
         return self.engine.alarm(key) if key else None
 
     def _update_buttons(self, *_args: object) -> None:
+        self._show_detail()
         alarm = self.selected_alarm()
         ackable = (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED)
         may_ack = _permitted(self.user, "acknowledge_alarm")

@@ -93,6 +93,12 @@ def test_banner_page_and_status_bar_count_alike(qtbot: QtBot, page: AlarmsPage, 
     assert page.tabs.tabText(ACTIVE) == "Alarms (2)"
     assert status.alarms.text() == "alarms 2 (1 unacknowledged)"
     assert _keys(page.active_model) == ["modbus.link_lost", "storage.disk_low"]
+    # The whole text and what to do, readable without hovering (the table cells are elided).
+    link = engine.alarms.get("modbus.link_lost")
+    assert link is not None and page.detail_label.text().startswith(link.text_for("en"))
+    page.active_view.selectRow(1)
+    disk = engine.alarms.get("storage.disk_low")
+    assert disk is not None and disk.response_for("en") in page.detail_label.text()
 
 
 def test_acknowledge_from_the_banner_shows_on_the_page(page: AlarmsPage, engine: StandInEngine,
@@ -220,6 +226,10 @@ def test_kiosk_sizes(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge, eng
         # Rows are touch-sized; the header is not (it was 164 px: the row rule hit the header view too).
         assert page.active_view.rowHeight(0) >= 48
         assert 48 <= page.active_view.horizontalHeader().height() <= 72
+        # The kiosk font is larger: the time column is measured again and shows the whole time.
+        metrics = page.active_view.fontMetrics()
+        width = page.active_view.horizontalHeader().sectionSize(AlarmTableModel.RAISED)
+        assert width >= metrics.horizontalAdvance("2026-12-02 11:14:55") + 8
         for index in range(page.tabs.count()):
             page.tabs.setCurrentIndex(index)
             QApplication.processEvents()
