@@ -13,7 +13,9 @@ cuts of one band::
 
 with A_i the band's cut area (cm^2) at the middle of cut i and one intercept per material
 (grade, section, size, hardness class): cuts of every material tell the same wear curve. One pass drops
-outliers (beyond 4 robust sigmas) and fits again. End of life is where the fitted rise reaches
+outliers (beyond 4 robust sigmas) and fits again. Until the fitted rise reaches ``curve_from_rise``
+the curvature is not told from noise and the rise is fitted as a straight line (a convex fit to
+the first few per cent overshoots; bench/band_life.py). End of life is where the fitted rise reaches
 ``end_of_life_rise``; life used = A_now / A_end, remaining = A_end - A_now.
 
 Too few usable cuts or too small a rise to extrapolate: the figure is the area-based one (area cut
@@ -134,15 +136,16 @@ class TrendFit:
         return None
 
 
-def fit_trend(loads: Sequence[CutLoad]) -> TrendFit | None:
-    """Least squares of ln(load) on per-material intercepts and a convex rise over cut area."""
+def fit_trend(loads: Sequence[CutLoad], *, quadratic: bool = True) -> TrendFit | None:
+    """Least squares of ln(load) on per-material intercepts and a convex rise over cut area
+    (a straight rise with ``quadratic`` False)."""
     points = [c for c in loads if c.load is not None and c.load > 0 and math.isfinite(c.load)]
     if len(points) < 3:
         return None
     keep = np.ones(len(points), dtype=bool)
     fit = None
     for _ in range(2):
-        fit, residuals = _solve([p for p, k in zip(points, keep, strict=True) if k])
+        fit, residuals = _solve([p for p, k in zip(points, keep, strict=True) if k], quadratic=quadratic)
         if fit is None or residuals is None:
             return fit
         spread = 1.4826 * float(np.median(np.abs(residuals - np.median(residuals))))
@@ -156,7 +159,7 @@ def fit_trend(loads: Sequence[CutLoad]) -> TrendFit | None:
     return fit
 
 
-def _solve(points: Sequence[CutLoad]) -> tuple[TrendFit | None, np.ndarray | None]:
+def _solve(points: Sequence[CutLoad], *, quadratic: bool = True) -> tuple[TrendFit | None, np.ndarray | None]:
     """Per-material intercepts by demeaning within each material (the fixed-effects form of the
     dummy-variable fit: same coefficients, O(n) instead of an n x materials design matrix)."""
     materials = sorted({p.material for p in points})
@@ -174,12 +177,12 @@ def _solve(points: Sequence[CutLoad]) -> tuple[TrendFit | None, np.ndarray | Non
         return v - (np.bincount(codes, weights=v) / counts)[codes]
 
     y_w = within(y)
-    for quadratic in (True, False):
-        x = np.column_stack([within(a), within(a * a)] if quadratic else [within(a)])
+    for curved in (True, False) if quadratic else (False,):
+        x = np.column_stack([within(a), within(a * a)] if curved else [within(a)])
         coef, *_ = np.linalg.lstsq(x, y_w, rcond=None)
         b1 = float(coef[0])
-        b2 = float(coef[1]) if quadratic else 0.0
-        if quadratic and b2 < 0:
+        b2 = float(coef[1]) if curved else 0.0
+        if curved and b2 < 0:
             continue  # wear does not slow down: a concave fit would put the end of life too far
         residuals = y_w - x @ coef
         return TrendFit(b1 / scale, b2 / scale**2, len(points), len(materials)), residuals
@@ -216,6 +219,8 @@ def estimate(
         return replace(base, note="band id 0: no band id is set on the PLC, so cuts of every band are counted "
                                   "together; set the band id at each band change")
     fit = fit_trend(loads) if usable >= settings.min_cuts else None
+    if fit is not None and fit.b2 > 0 and fit.rise(area) < settings.curve_from_rise:
+        fit = fit_trend(loads, quadratic=False)  # too little rise yet to tell a curve from noise
     rise = fit.rise(area) if fit is not None else None
     end = fit.end_of_life_area(settings.end_of_life_rise) if fit is not None else None
     if fit is not None and rise is not None and rise >= settings.min_rise and end is not None and end > 0:

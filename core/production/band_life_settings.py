@@ -27,6 +27,9 @@ class BandLifeSettings(BaseModel):
     # Fewer usable cuts than this, or a rise below min_rise: the area-based figure is used.
     min_cuts: int = Field(default=20, ge=5, le=100_000)
     min_rise: float = Field(default=0.10, ge=0, lt=1)
+    # Below this fitted rise the trend is a straight line; above it, a curve that may steepen
+    # (worn teeth wear faster): early on the curvature is noise (chosen on simulator seeds 1-5).
+    curve_from_rise: float = Field(default=0.3, ge=0, le=5)
     # A cut counts for the trend only when it went at least this deep (mm).
     min_depth_mm: float = Field(default=5.0, ge=0)
     # Alarm (analysis.band_life.low) when the remaining life falls to this percentage.

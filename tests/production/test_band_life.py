@@ -31,10 +31,12 @@ from core.snapshot import Quality, Snapshot
 from tests.production.band_life_sim import T0_MS, SimCut, run_cuts
 
 # The stated error of the trend estimate (life used, percentage points) once the band is 30 % or
-# more worn, over the cuts of a whole band on the simulator's mixed stock: measured over seeds
-# 1-5 at 3-cut steps as RMS 7.4-8.0 and at most 25.5 points (see the report of issue 19).
-STATED_RMS_PTS = 10.0
-STATED_MAX_PTS = 30.0
+# more worn, over the cuts of a whole band on the simulator's mixed stock (bench/band_life.py):
+# seeds 1-5, on which the defaults were chosen, RMS 7-8 and at most 26 points; held-out seeds
+# 6-10 RMS 7-15 and at most 41 points (a band whose material mix changes late). The test runs
+# seed 1 and the held-out seed 6.
+STATED_RMS_PTS = 16.0
+STATED_MAX_PTS = 45.0
 BLADE_LIFE_CM2 = 5000.0  # the area fallback's blade life, near a band's life on this stock
 
 
@@ -85,11 +87,11 @@ def _errors(cuts: list[SimCut], settings: BandLifeSettings) -> list[float]:
 
 def test_the_estimate_is_within_the_stated_error_of_the_true_wear(first_band: list[SimCut]) -> None:
     settings = BandLifeSettings()
-    errors = _errors(first_band, settings) + _errors(run_cuts(400, seed=3, max_bands=1), settings)
+    errors = _errors(first_band, settings) + _errors(run_cuts(400, seed=6, max_bands=1), settings)
     rms = math.sqrt(sum(e * e for e in errors) / len(errors))
     print(f"\nband life error (true wear >= 30 %): {len(errors)} estimates, RMS {rms:.1f} points, "
           f"max {max(abs(e) for e in errors):.1f} points")
-    assert len(errors) >= 80
+    assert len(errors) >= 60
     assert rms <= STATED_RMS_PTS
     assert max(abs(e) for e in errors) <= STATED_MAX_PTS
 
