@@ -3,7 +3,9 @@
 The figure: one full MlController.step() during a cut — initial delay passed, features from
 the averaging buffers, the model, accumulation, the safety envelope and the (in-memory)
 Writer call, the decision recorded — p50/p99 over many decisions. The baseline: scikit-learn's
-``estimator.predict`` on one row (n_jobs=1), and our tree walk alone, in the same run.
+``estimator.predict`` on one row (n_jobs=1), and our tree walk alone, in the same run. For a
+chip-policy model (the shipped kind) the rows are its band-speed feed-forward's inputs, and the
+policy's ``decide`` alone on the same snapshots is shown too.
 
     .venv/bin/python -m bench.ml [--model data/models/default] [--decisions 5000]
 """
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,8 @@ from core.ml.artefact import load_model
 from core.ml.simenv import SimSaw
 from core.registers import load_register_map
 from core.snapshot import SawState
+
+POLICY: list[float] = []  # the chip policy's decide alone, timed beside each decision
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -45,10 +50,11 @@ async def _decisions(model_path: Path, count: int) -> tuple[list[float], list[li
     modes = ModeManager(Mode.ML, journal, wall_clock=saw.clock)
     writes = 0
 
-    async def writer(name: str, value: float, *, user: str, reason: str) -> WriteResult:
+    async def writer(name: str, value: float, *, user: str, reason: str,
+                     precheck: Callable[[], str] | None = None) -> WriteResult:
         nonlocal writes
         writes += 1
-        return await saw.write(name, value, user=user, reason=reason)
+        return await saw.write(name, value, user=user, reason=reason, precheck=precheck)
 
     controller = MlController(settings, register_map, writer=writer, alarms=AlarmManager(clock=saw.clock),
                               modes=modes, journal=journal, clock=saw.clock, wall_clock=saw.clock)
@@ -64,7 +70,16 @@ async def _decisions(model_path: Path, count: int) -> tuple[list[float], list[li
         elapsed = time.perf_counter() - start
         if row is not None and row.action in ("model", "write"):
             timings.append(elapsed)
-            if controller.features is not None and (vector := controller.features.vector()) is not None:
+            chip = controller.chip
+            if chip is not None and chip.geometry is not None and controller._latest is not None:
+                values = controller._latest.values
+                rows.append([float(values.get("material_hardness") or 0.0), chip.geometry.mean_chord(),
+                             float(values.get("material_width") or 0.0)])
+                limits = (controller.envelope.limits("cutting_speed"), controller.envelope.limits("descent_speed"))
+                start = time.perf_counter()
+                chip.decide(values, (limits[0].low, limits[0].high), (limits[1].low, limits[1].high))
+                POLICY.append(time.perf_counter() - start)
+            elif controller.features is not None and (vector := controller.features.vector()) is not None:
                 rows.append(vector)
         if not modes.is_ml and saw.plc.state is SawState.IDLE:
             modes.set_mode(Mode.ML, user="bench")
@@ -82,14 +97,17 @@ def main() -> None:
     timings, rows = asyncio.run(_decisions(args.model, args.decisions))
     print(f"controller decision (features + model + envelope + write + record): {_percentiles(timings)}")
     bare, fast = [], []
+    walk = model.predict_speed if model.chip is not None else model.predict
     for row in rows:
         x = np.asarray([row])
         start = time.perf_counter()
         model.estimator.predict(x)
         bare.append(time.perf_counter() - start)
         start = time.perf_counter()
-        model.predict(row)
+        walk(row)
         fast.append(time.perf_counter() - start)
+    if POLICY:
+        print(f"chip policy decide alone (no envelope, write or record):          {_percentiles(POLICY)}")
     print(f"bare estimator.predict(1 row), n_jobs=1:                            {_percentiles(bare)}")
     print(f"our tree walk alone (LoadedModel.predict):                          {_percentiles(fast)}")
     target = "meets" if sorted(timings)[int(len(timings) * 0.99)] <= 0.010 else "MISSES"
