@@ -61,9 +61,12 @@ class ChipSettings:
         unknown = set(data) - names - tables
         if unknown:
             raise ValueError(f"chip: unknown keys {', '.join(sorted(unknown))}")
-        if not 0.3 <= values.get("aim", 0.8) <= 1.0 or not 0.3 <= values.get("grade_aim", 0.95) <= 1.0:
+        defaults: dict[str, float] = {n: float(f.default) for n, f in cls.__dataclass_fields__.items()
+                                      if isinstance(f.default, int | float)}
+        if not 0.3 <= values.get("aim", defaults["aim"]) <= 1.0 \
+                or not 0.3 <= values.get("grade_aim", defaults["grade_aim"]) <= 1.0:
             raise ValueError("chip.aim and chip.grade_aim must lie in 0.3..1")
-        if not 20.0 <= values.get("torque_target_pct", 95.0) <= 100.0:
+        if not 20.0 <= values.get("torque_target_pct", defaults["torque_target_pct"]) <= 100.0:
             raise ValueError("chip.torque_target_pct must lie in 20..100")
         inputs = tuple(str(s) for s in data.get("speed_inputs", SPEED_INPUTS))
         if set(inputs) - set(SPEED_INPUTS):
