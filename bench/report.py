@@ -146,6 +146,7 @@ def measure(kind: str, data_dir: Path, start_ms: int, end_ms: int, out: str) -> 
     import resource
 
     began = time.perf_counter()
+    cpu = time.process_time()
     if kind == "report":
         from core.production.service import report_set
 
@@ -178,8 +179,9 @@ def measure(kind: str, data_dir: Path, start_ms: int, end_ms: int, out: str) -> 
     else:
         raise SystemExit(f"unknown measurement {kind}")
     seconds = time.perf_counter() - began
+    cpu_s = time.process_time() - cpu
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "rss_mb": rss_mb, **figures}
+    return {"seconds": seconds, "cpu_s": cpu_s, "rss_mb": rss_mb, **figures}
 
 
 def in_process(kind: str, data_dir: Path, start_ms: int, end_ms: int, out: str = "") -> dict[str, float]:
@@ -243,23 +245,28 @@ async def fleet(data_dir: Path, start_ms: int, end_ms: int, saws: int) -> dict[s
                 await conn.execute(f"INSERT INTO {table} (machine_id, {names}) SELECT m, {names} FROM {table}, "
                                    f"generate_series(2, $1) AS m WHERE machine_id = 1", saws)
             await conn.execute("ANALYZE")
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             reports = await fleet_reports(settings, start_ms, end_ms, now_ms=end_ms + 1)
-            project_s = time.perf_counter() - began
-            began = time.perf_counter()
+            project_s, project_cpu = time.perf_counter() - began, time.process_time() - cpu
+            began, cpu = time.perf_counter(), time.process_time()
             for machine in range(1, saws + 1):
                 await conn.fetchrow("SELECT count(*), sum(duration_s), sum(area_cm2) FROM cuts WHERE machine_id = $1 "
                                     "AND end_ms >= $2 AND end_ms < $3", machine, start_ms, end_ms)
                 await conn.fetch("SELECT ts_ms, saw_state, link FROM saw_states WHERE machine_id = $1 AND ts_ms >= $2 "
                                  "AND ts_ms < $3 ORDER BY ts_ms", machine, start_ms, end_ms)
-            baseline_s = time.perf_counter() - began
+            baseline_s, baseline_cpu = time.perf_counter() - began, time.process_time() - cpu
         finally:
             await conn.close()
         return {"saws": len(reports), "cuts_each": reports[0].cuts, "project_s": project_s, "baseline_s": baseline_s,
-                "mirror_s": mirrored_s}
+                "project_cpu": project_cpu, "baseline_cpu": baseline_cpu, "mirror_s": mirrored_s}
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
+
+
+def line(label: str, m: dict[str, float], note: str = "") -> None:
+    rss = f"{m['rss_mb']:12.0f}" if "rss_mb" in m else " " * 12
+    print(f"{label:34} {m['seconds']:8.2f} {m['cpu_s']:6.2f} {rss}" + (f"   ({note})" if note else ""))
 
 
 def main() -> int:
@@ -285,25 +292,24 @@ def main() -> int:
         report = in_process("report", data_dir, start, end)
         pdf = in_process("export", data_dir, start, end, str(Path(tmp) / "month.pdf"))
         xlsx = in_process("export", data_dir, start, end, str(Path(tmp) / "month.xlsx"))
-        print(f"{'one saw, a month':34} {'seconds':>8} {'peak RSS MB':>12}")
-        print(f"{'  report (3 shifts + total)':34} {report['seconds']:8.2f} {report['rss_mb']:12.0f}"
-              f"   ({report['cuts']:.0f} cuts, {report['spans']:.0f} state spans)")
-        print(f"{'  export .pdf':34} {pdf['seconds']:8.2f} {pdf['rss_mb']:12.0f}   ({pdf['bytes'] / 1e6:.1f} MB)")
-        print(f"{'  export .xlsx':34} {xlsx['seconds']:8.2f} {xlsx['rss_mb']:12.0f}   ({xlsx['bytes'] / 1e6:.1f} MB)")
-        print(f"{'  baseline: raw sqlite3 COUNT/SUM':34} {base['seconds']:8.2f} {base['rss_mb']:12.0f}"
-              f"   ({base['cuts']:.0f} cuts, {base['spans']:.0f} state rows)")
+        print(f"{'one saw, a month':34} {'seconds':>8} {'CPU s':>6} {'peak RSS MB':>12}")
+        line("  report (3 shifts + total)", report, f"{report['cuts']:.0f} cuts, {report['spans']:.0f} state spans")
+        line("  export .pdf", pdf, f"{pdf['bytes'] / 1e6:.1f} MB")
+        line("  export .xlsx", xlsx, f"{xlsx['bytes'] / 1e6:.1f} MB")
+        line("  baseline: raw sqlite3 COUNT/SUM", base, f"{base['cuts']:.0f} cuts, {base['spans']:.0f} state rows")
         rows = make_samples(data_dir, start, 24)
         fallback = in_process("samples", data_dir, start, start + DAY_MS)
         bare = in_process("samples-baseline", data_dir, start, start + DAY_MS)
-        print(f"{'  samples fallback, 1 day':34} {fallback['seconds']:8.2f} {fallback['rss_mb']:12.0f}"
-              f"   ({rows} samples at 10 Hz)")
-        print(f"{'  baseline: SELECT saw_state, 1 day':34} {bare['seconds']:8.2f} {bare['rss_mb']:12.0f}")
+        line("  samples fallback, 1 day", fallback, f"{rows} samples at 10 Hz")
+        line("  baseline: SELECT saw_state, 1 day", bare)
         if not args.no_fleet:
             figures = asyncio.run(fleet(data_dir, start, end, args.saws))
             print(f"fleet of {figures['saws']:.0f} saws, a month each ({figures['cuts_each']:.0f} cuts per saw; "
                   f"machine 1 through the real mirror in {figures['mirror_s']:.0f} s, copied to the rest)")
-            print(f"{'  report from PostgreSQL':34} {figures['project_s']:8.2f}")
-            print(f"{'  baseline: asyncpg COUNT/SUM+rows':34} {figures['baseline_s']:8.2f}")
+            line("  report from PostgreSQL", {"seconds": figures["project_s"], "cpu_s": figures["project_cpu"]},
+                 "CPU: this process, not the server's")
+            line("  baseline: asyncpg COUNT/SUM+rows", {"seconds": figures["baseline_s"],
+                                                        "cpu_s": figures["baseline_cpu"]})
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -172,8 +172,8 @@ def _extend(add: Callable[[int, int, StateClass], None], prev: StateRow | None, 
 
 def spans_from_segments(segments: Iterable[tuple[int, int, StateClass]], start_ms: int, end_ms: int, *,
                         stale_ms: int = int(STALE_AFTER_S * 1000), before: StateRow | None = None) -> list[StateSpan]:
-    """Spans from runs of rows (first ts, last ts, state) as :data:`SEGMENTS_SQL` groups them: the
-    same time line as :func:`spans_from_rows` over the rows themselves, from far fewer objects."""
+    """Spans from runs of rows (:func:`segments_of`): the same time line as :func:`spans_from_rows`
+    over the rows themselves, from fewer objects."""
     spans: list[StateSpan] = []
 
     def add(a: int, b: int, state: StateClass) -> None:
@@ -205,22 +205,10 @@ def spans_from_segments(segments: Iterable[tuple[int, int, StateClass]], start_m
     return spans
 
 
-# Runs of rows with the same state and link, no gap longer than STALE_AFTER_S inside, grouped by
-# the server (PostgreSQL: {distinct} = IS DISTINCT FROM) so that only the runs travel.
-SEGMENTS_SQL = (
-    "SELECT min(ts_ms), max(ts_ms), saw_state, link FROM ("
-    " SELECT ts_ms, saw_state, link, sum(brk) OVER (ORDER BY ts_ms, id) AS grp FROM ("
-    "  SELECT ts_ms, id, saw_state, link, CASE WHEN lag(ts_ms) OVER w IS NULL"
-    "   OR saw_state {distinct} lag(saw_state) OVER w OR link <> lag(link) OVER w"
-    "   OR ts_ms - lag(ts_ms) OVER w > {stale} THEN 1 ELSE 0 END AS brk"
-    "  FROM saw_states WHERE {where} WINDOW w AS (ORDER BY ts_ms, id)) AS marked) AS grouped"
-    " GROUP BY grp, saw_state, link ORDER BY grp"
-)
-
-
 def segments_of(rows: Iterable[tuple[int, int | float | None, str]],
                 stale_ms: int = int(STALE_AFTER_S * 1000)) -> list[tuple[int, int, StateClass]]:
-    """Runs of time-ordered (ts_ms, saw_state, link) rows, as :data:`SEGMENTS_SQL` groups them."""
+    """Runs of time-ordered (ts_ms, saw_state, link) rows: the same state and link, no gap longer
+    than ``stale_ms`` inside; (first ts, last ts, state class) each."""
     segments: list[tuple[int, int, StateClass]] = []
     first = last = -1
     key: tuple[int | float | None, str] | None = None

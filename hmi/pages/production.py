@@ -18,7 +18,16 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest, StateClass
 from hmi.formatting import format_number
@@ -49,6 +58,7 @@ QLabel#ProdMessage { font-size: 16px; color: #303336; }
 QFrame#ShiftCard { background: #e6e7e8; border: 1px solid #b5b9bd; }
 QLabel#CardTitle { font-size: 17px; font-weight: bold; }
 QLabel#CardValue { font-size: 17px; }
+QScrollArea#ProductionScroll, QWidget#ProductionContent { background: transparent; }
 """
 
 
@@ -74,19 +84,20 @@ def minutes(seconds: float) -> str:
 
 
 class ShiftCard(QFrame):
-    """A previous shift, small: pieces, OEE and its parts."""
+    """A previous shift on one line: its name and date, pieces, OEE and its parts."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ShiftCard")
         self.title = QLabel("", self)
         self.title.setObjectName("CardTitle")
+        self.title.setMinimumWidth(170)
         self.body = QLabel("", self)
         self.body.setObjectName("CardValue")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.body)
+        layout.addWidget(self.body, 1)
 
     def show_report(self, report: ProductionReport) -> None:
         self.title.setText(report.period.label)
@@ -96,7 +107,7 @@ class ShiftCard(QFrame):
             translate("ProductionPage", "A %1 · P %2 · Q %3").replace("%1", pct(report.availability))
             .replace("%2", pct(report.performance)).replace("%3", pct(report.quality)),
         ]
-        self.body.setText("\n".join(lines))
+        self.body.setText(" · ".join(lines))
 
 
 class ProductionPage(QWidget):
@@ -213,21 +224,23 @@ class ProductionPage(QWidget):
         self.band_life_layout = QVBoxLayout(self.band_life_slot)
         self.band_life_layout.setContentsMargins(0, 0, 0, 0)
         self.band_life_slot.setVisible(False)
-        lower = QHBoxLayout()
-        lower.addLayout(downtime, 1)
-        lower.addWidget(self.band_life_slot, 1)
-
         self.previous_title = QLabel("", self)
         self.previous_title.setObjectName("SectionTitle")
         self.cards = [ShiftCard(self) for _ in range(max(engine.settings.production.previous_shifts, 0))]
-        cards = QHBoxLayout()
-        for card in self.cards:
-            cards.addWidget(card, 1)
         self.previous_box = QWidget(self)
         previous = QVBoxLayout(self.previous_box)
         previous.setContentsMargins(0, 0, 0, 0)
+        previous.setSpacing(4)
         previous.addWidget(self.previous_title)
-        previous.addLayout(cards)
+        for card in self.cards:
+            previous.addWidget(card)
+        left = QVBoxLayout()
+        left.addLayout(downtime)
+        left.addWidget(self.previous_box)
+        left.addStretch(1)
+        lower = QHBoxLayout()
+        lower.addLayout(left, 1)
+        lower.addWidget(self.band_life_slot, 1)
 
         self.notes = QLabel("", self)
         self.notes.setObjectName("ProdNote")
@@ -236,17 +249,28 @@ class ProductionPage(QWidget):
         self.message.setObjectName("ProdMessage")
         self.message.setFixedHeight(24)  # a message never pushes the page about
 
-        layout = QVBoxLayout(self)
+        # Scrolls rather than pushing the window past the 1280x800 panel when a widget grows.
+        content = QWidget(self)
+        content.setObjectName("ProductionContent")
+        layout = QVBoxLayout(content)
         layout.setSpacing(8)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
         layout.addLayout(figures)
         layout.addWidget(self.timeline_title)
         layout.addWidget(self.timeline)
         layout.addLayout(legend)
         layout.addLayout(lower, 1)
-        layout.addWidget(self.previous_box)
         layout.addWidget(self.notes)
         layout.addWidget(self.message)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("ProductionScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.addWidget(self.scroll_area)
         self.retranslate()
         self.update_permissions()
         # The band on the saw: life used and left, how it was found, the band history (#19.3).

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
 from hmi_testing import wait_until
 from production_helpers import run_settings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from core.config import PROJECT_ROOT
 from core.production.export import write_report
@@ -40,19 +40,20 @@ from hmi.bridge import EngineBridge
 from hmi.kiosk import apply_touch_sizes
 from hmi.pages.production import ProductionPage
 from hmi.permissions import Action, set_policy
+from hmi.session import Session
 from hmi.theme import apply_theme
 
 DOCS = PROJECT_ROOT / "docs"
 
 
-async def grab(page: ProductionPage, out: Path) -> bool:
-    page.show()  # the page asks the engine as it shows
+async def grab(page: ProductionPage, frame: QWidget, out: Path) -> bool:
+    frame.show()  # the page asks the engine as it shows
     await wait_until(lambda: page.view is not None, within=60, what="the production figures")
     for _ in range(5):
         QApplication.processEvents()
         await asyncio.sleep(0.05)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return bool(page.grab().save(str(out)))
+    return bool(frame.grab().save(str(out)))
 
 
 def main() -> int:
@@ -94,15 +95,17 @@ def make(folder: Path) -> int:
     for name, engineer, kiosk in (("production.png", True, False), ("production-operator-kiosk.png", False, True)):
         set_policy(lambda _user, action, e=engineer: e or action is not Action.EXPORT)
         bridge = EngineBridge(engine)
-        page = ProductionPage(bridge, engine)
-        page.setProperty("kiosk", kiosk)
-        if kiosk:
-            apply_touch_sizes(page, True)
-        page.resize(1280, 740)
-        ok = loop.run_until_complete(grab(page, DOCS / "screenshots" / name)) and ok
+        # The page in a frame as the window holds it (the kiosk's touch sizes are the window's).
+        frame = QWidget()
+        frame.setObjectName("MainWindow")
+        page = ProductionPage(bridge, engine, frame, session=Session("operator", kiosk=kiosk))
+        QVBoxLayout(frame).addWidget(page)
+        apply_touch_sizes(frame, kiosk)
+        frame.resize(1280, 720)
+        ok = loop.run_until_complete(grab(page, frame, DOCS / "screenshots" / name)) and ok
         print(f"written docs/screenshots/{name}")
         page.shutdown()
-        page.close()
+        frame.close()
     set_policy(None)
     return 0 if ok else 1
 
