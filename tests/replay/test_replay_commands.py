@@ -192,3 +192,18 @@ async def test_imported_smart_saw_data_replays(tmp_path: Path, settings: Setting
         assert all(s.values["band_current"] is not None for s in replayed.values())
     finally:
         await engine.stop()
+
+
+async def test_no_replay_while_ml_controls_the_speeds(settings: Settings, register_map: RegisterMap) -> None:
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 100)
+    engine = StandInEngine(settings, register_map, with_control=True)
+    try:
+        assert engine.set_mode(OPERATOR, "ml").ok
+        refused = await engine.replay_start(OPERATOR, T0, T0 + 10_000)
+        assert not refused.ok and "switch to manual first" in refused.reason
+        assert [(r.action, r.result) for r in engine.audited if r.action == "replay_start"] == [
+            ("replay_start", AuditResult.REFUSED)]
+        assert engine.set_mode(OPERATOR, "manual").ok
+        assert (await engine.replay_start(OPERATOR, T0, T0 + 10_000)).ok
+    finally:
+        await engine.stop()
