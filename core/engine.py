@@ -30,6 +30,7 @@ from core.control.journal import StorageJournal
 from core.control.service import MlControl
 from core.engine_commands import EngineCommands
 from core.engine_queries import EngineQueries
+from core.engine_replay import ReplayCommands
 from core.engine_sessions import EngineSessions
 from core.iot.service import TelemetryService
 from core.modbus.client import PlcClient
@@ -38,7 +39,6 @@ from core.modbus.poller import Poller
 from core.modbus.writer import Writer
 from core.offload import call_on_loop, run_blocking
 from core.registers import RegisterMap
-from core.replay.commands import ReplayCommands
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_anchor import AuditAnchor
@@ -74,7 +74,7 @@ class _Consumer:
 class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     """The acquisition and control engine (implements :class:`core.api.EngineApi`; queries, commands
     and sessions live in core.engine_queries, core.engine_commands, core.engine_sessions; replay
-    in core.replay.commands)."""
+    in core.engine_replay)."""
 
     def __init__(
         self,

@@ -138,7 +138,7 @@ class EngineCommands:
     # --- mode and alarms -------------------------------------------------------------------
 
     def replay_hold(self) -> str:
-        """Why the PLC must not be written now ("" when it may); core.replay.commands overrides it."""
+        """Why the PLC must not be written now ("" when it may); core.engine_replay overrides it."""
         return ""
 
     def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:

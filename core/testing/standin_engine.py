@@ -40,11 +40,11 @@ from core.control.journal import DecisionRow, ModeChangeRow
 from core.control.service import MlControl
 from core.engine_commands import EngineCommands
 from core.engine_queries import EngineQueries
+from core.engine_replay import ReplayCommands
 from core.engine_sessions import EngineSessions
 from core.offload import run_blocking
 from core.production.band_life_history import INSERT_EVENT, note_event
 from core.registers import EncodeError, RegisterMap
-from core.replay.commands import ReplayCommands
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.passwords import FAST_PARAMS
