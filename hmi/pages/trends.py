@@ -252,7 +252,9 @@ class TrendsPage(QWidget):
         """A replay started or jumped, or the screen went back to live: the held samples are another time's."""
         self.buffer.clear()
         self.pause_button.setChecked(False)
+        self.plot.clear_cursor()  # a cursor on the other time's samples would read nothing true
         self.plot.mark_dirty()
+        self._update_hint()
 
     def _update_hint(self) -> None:
         self.hint.refresh()
