@@ -8,6 +8,8 @@ trends: CPU of the trends page's live views at the poll rate (10 Hz samples thro
         and the 1-h view, beside a bare pyqtgraph baseline in the same run (the same five stacked
         plots and seven curves, plain setData of the newest minute at 10 Hz, default autorange)
         and the idle process (event loop and sample feed, nothing shown).
+pages:  CPU of the alarms page (four alarms, two flashing) and the control page (its 4 Hz status
+        refresh, ml.db read once a second) while shown, beside the idle process in the same run.
 live:   the whole HMI on the real engine and the in-process simulator at 10 Hz, under qasync:
         CPU of the process (target <= 30 % of one core) against the headless engine alone,
         memory (RSS) over the run, and latency from a simulator register change to the widget
@@ -15,6 +17,7 @@ live:   the whole HMI on the real engine and the in-process simulator at 10 Hz, 
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py frames [--frames 60]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py trends [--seconds 30]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py pages [--seconds 20]
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py live [--seconds 60] [--speedup 1]
 """
 
@@ -240,6 +243,72 @@ def bench_trends(seconds: float) -> None:
     print(f"  load average at the end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
+def bench_pages(seconds: float) -> None:
+    import qasync
+
+    from core.analysis.alarms import Priority
+    from core.testing.standin_engine import StandInEngine
+    from hmi.bridge import EngineBridge
+    from hmi.pages.alarms import AlarmsPage
+    from hmi.pages.control import ControlPage
+    from hmi.session import Session
+
+    app = QApplication.instance() or QApplication([])
+    app.setQuitOnLastWindowClosed(False)  # closing one page must not end the loop
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = _settings(data_dir)
+        register_map = load_register_map(settings.register_map_path)
+        engine = StandInEngine(settings, register_map, with_control=True)
+        bridge = EngineBridge(engine)
+        bridge.attach()
+
+        def feed() -> None:
+            engine.push()
+
+        async def cpu(tick: Any) -> float:
+            """CPU seconds per second while the qasync loop runs ``tick`` every 100 ms."""
+            from PySide6.QtCore import QTimer
+
+            timer = QTimer()
+            timer.setInterval(100)
+            timer.timeout.connect(tick)
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            timer.start()
+            await asyncio.sleep(seconds)
+            timer.stop()
+            return (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+
+        async def measure() -> None:
+            results["idle"] = await cpu(feed)
+            for i, priority in enumerate(Priority):
+                engine.alarms.update(f"bench.{i}", True, f"alarm {i}", priority=priority)
+            engine.acknowledge_alarm(Session.default(kiosk=False).actor(), "bench.1")
+            engine.alarms.update("bench.2", False, "cleared")
+            for name, page in (("alarms", AlarmsPage(bridge, engine)),
+                               ("control", ControlPage(bridge, engine, session=Session.default(kiosk=False)))):
+                page.resize(*SIZE)
+                page.show()
+                await asyncio.sleep(0.5)
+                results[name] = await cpu(feed)
+                stop = getattr(page, "stop", None)
+                if callable(stop):
+                    stop()
+                page.close()
+                await asyncio.sleep(0.2)
+
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            runner.run(measure())
+        bridge.detach()
+        if engine.journal is not None:
+            engine.journal.close()
+    print(f"pages shown, {SIZE[0]}x{SIZE[1]} offscreen, 10 Hz samples, {seconds:.0f} s each (% of one core):")
+    print(f"  idle process (sample feed through the bridge, nothing shown): {results['idle'] * 100:5.1f} %")
+    print(f"  alarms page (4 alarms, two flashing):                        {results['alarms'] * 100:5.1f} %")
+    print(f"  control page (4 Hz status, ml.db once a second):             {results['control'] * 100:5.1f} %")
+    print(f"  load average at the end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+
+
 # --- live --------------------------------------------------------------------------------
 
 
@@ -352,6 +421,8 @@ def main() -> int:
     frames.add_argument("--frames", type=int, default=60)
     trends = commands.add_parser("trends")
     trends.add_argument("--seconds", type=float, default=30.0)
+    pages = commands.add_parser("pages")
+    pages.add_argument("--seconds", type=float, default=20.0)
     live = commands.add_parser("live")
     live.add_argument("--seconds", type=float, default=60.0)
     live.add_argument("--speedup", type=float, default=1.0)
@@ -360,6 +431,8 @@ def main() -> int:
         bench_frames(args.frames)
     elif args.what == "trends":
         bench_trends(args.seconds)
+    elif args.what == "pages":
+        bench_pages(args.seconds)
     else:
         bench_live(args.seconds, args.speedup)
     return 0
