@@ -20,7 +20,6 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -44,6 +43,7 @@ from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import Session
 from hmi.widgets.banners import LinkBanner
 from hmi.widgets.language_switch import LanguageSwitch
+from hmi.widgets.nav_bar import NavBar
 from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
@@ -150,8 +150,7 @@ class MainWindow(QMainWindow):
                 self.pages[key] = page
                 titles[key] = title
 
-        nav = QHBoxLayout()
-        nav.setSpacing(4)
+        nav = NavBar(self)  # pages left, session buttons right; two rows when one does not fit
         self.nav_group = QButtonGroup(self)
         self.nav_buttons: dict[str, QPushButton] = {}
         for i, (key, page) in enumerate(self.pages.items()):
@@ -163,25 +162,24 @@ class MainWindow(QMainWindow):
             button.clicked.connect(lambda _c=False, k=key: self.show_page(k))
             self.nav_group.addButton(button, i)
             self.nav_buttons[key] = button
-            nav.addWidget(button)
-        nav.addStretch(1)
+            nav.add_page(button)
         self.replay_button = QPushButton(translate("MainWindow", "Replay…"), self)
         self.replay_button.setObjectName("NavButton")
         self.replay_button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)
         self.replay_button.clicked.connect(self.open_replay)
-        nav.addWidget(self.replay_button)
+        nav.add_session(self.replay_button)
         # English / Türkçe for everyone at the screen, remembered per user (hmi.widgets.language_switch).
         self.language_button = LanguageSwitch.in_data_dir(engine.settings.data_dir, user=session.user, parent=self)
         self.language_button.setMinimumHeight(NAV_HEIGHT)
-        nav.addWidget(self.language_button)
+        nav.add_session(self.language_button)
         self.login_button = LoginButton(self.sessions, kiosk=session.kiosk, parent=self)
         self.login_button.setMinimumHeight(NAV_HEIGHT)
-        nav.addWidget(self.login_button)
+        nav.add_session(self.login_button)
         self.leave_kiosk_button = QPushButton(self.tr("Leave kiosk"), self)
         self.leave_kiosk_button.setObjectName("NavButton")
         self.leave_kiosk_button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
-        nav.addWidget(self.leave_kiosk_button)
+        nav.add_session(self.leave_kiosk_button)
         self.leave_kiosk_button.setVisible(session.kiosk and can(session.user, Action.LEAVE_KIOSK))
 
         central = QWidget(self)
@@ -190,7 +188,8 @@ class MainWindow(QMainWindow):
         layout.setSpacing(4)  # every pixel counts on the 1280x800 panel when the link banner shows
         layout.addWidget(self.link_banner)
         layout.addWidget(self.replay_bar)
-        layout.addLayout(nav)
+        layout.addWidget(nav)
+        self.nav_bar = nav
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.status_bar = HmiStatusBar(self.bridge, session.user, self)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -83,6 +84,7 @@ class UsersPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(ROW_PX if kiosk else 28)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.verticalHeader().setVisible(False)
 
         self.name_field = TextEntry("", touch=lambda: self.session.kiosk, parent=self)  # letter keyboard in kiosk
         self.role_box = QComboBox(self)
@@ -130,7 +132,10 @@ class UsersPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.admin_note, 1)
+        top.addStretch(0)
         top.addWidget(self.refresh_button)
+        self.refresh_button.setMinimumWidth(160)
+        self.refresh_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)

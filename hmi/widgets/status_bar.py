@@ -40,7 +40,9 @@ class HmiStatusBar(QStatusBar):
 
     def set_user(self, user: str, role: str = "") -> None:
         """The user actions are done as; the role once someone is logged in (the main window follows logins)."""
-        self.user.setText(f"user {user} ({role})" if role else f"user {user}")
+        text = (translate("HmiStatusBar", "user %1 (%2)").replace("%2", role) if role
+                else translate("HmiStatusBar", "user %1"))
+        self.user.setText(text.replace("%1", user))
         set_state(self.user, "active" if role else "normal")
         engineer = str(role).lower() in ENGINEERING_ROLES
         self.rate.setVisible(engineer)  # poll rate and queue rows mean something to engineers only

@@ -1241,6 +1241,14 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>user %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>(%1 unacknowledged)</source>
         <translation type="unfinished"></translation>
     </message>

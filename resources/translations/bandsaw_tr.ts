@@ -1244,6 +1244,14 @@ m/dk</translation>
             <translation>alarm %1</translation>
         </message>
         <message>
+            <source>user %1 (%2)</source>
+            <translation>kullanıcı %1 (%2)</translation>
+        </message>
+        <message>
+            <source>user %1</source>
+            <translation>kullanıcı %1</translation>
+        </message>
+        <message>
             <source>(%1 unacknowledged)</source>
             <translation>(%1 onaysız)</translation>
         </message>

@@ -81,6 +81,15 @@ def visible_texts(root: QWidget) -> list[str]:
     return [text for text, _widget in shown(root)]
 
 
+def _nav_buttons(window: MainWindow) -> list[QAbstractButton]:
+    return [b for b in window.nav_bar.findChildren(QAbstractButton) if b.isVisible()]
+
+
+def clipped(button: QAbstractButton) -> bool:
+    """Narrower than its text needs (the layout squeezed it)."""
+    return button.width() < button.sizeHint().width() - 2
+
+
 def _switch(window: MainWindow, qapp: QApplication) -> None:
     window.language_button.click()
     qapp.processEvents()  # Qt posts LanguageChange to the windows
@@ -116,6 +125,7 @@ def test_every_page_follows_the_switch(window: MainWindow, qapp: QApplication) -
             problems += [f"{key} (tr): {v}" for v in touch_violations(window)]
         if window.minimumSizeHint().width() > 1280:
             problems.append(f"{key}: {window.minimumSizeHint().width()} px wide in Turkish")
+        problems += [f"{key}: {b.text()!r} cut to {b.width()} px" for b in _nav_buttons(window) if clipped(b)]
         _switch(window, qapp)
         again = visible_texts(window)
         if sorted(again) != sorted(before):

@@ -1,12 +1,18 @@
-"""Render every page to docs/screenshots/<name>.png through `--screenshot` (run_window).
+"""Render every page to docs/screenshots/<page>_<lang>[_kiosk].png, as `bandsaw hmi --screenshot` does.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/hmi/make_screenshots.py [--simulate] [--after S]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/make_screenshots.py --simulate \
+        [--lang en tr] [--kiosk both|normal|kiosk] [--only PAGE ...] [--after S]
 
---simulate uses the real engine on the simulator (core.cli.engine_factory); without it a
-StandInEngine with ten minutes of animated history stands in (layout checks without the engine).
-Either way the data directory gets three users (admin alice, engineer erin, operator otto); the
-pages an operator may not see are shot with the right person logged in, as at the machine.
-login.png is the kiosk panel with the login dialog and its PIN keypad open.
+Each shot is its own run of the window (run_qt) at 1280x800: the language (``--lang``, English and
+Turkish by default) and the mode (``--kiosk``: the desktop window, the touch panel, or both by
+default) as `bandsaw hmi --lang tr --kiosk` would show them. --simulate uses the real engine on
+the simulator (core.cli.engine_factory); without it a StandInEngine with ten minutes of animated
+history stands in (layout checks without the engine). Either way the data directory gets three
+users (admin alice, engineer erin, operator otto); the pages an operator may not see are shot with
+the right person logged in, as at the machine. ``login`` is the kiosk panel with the login dialog
+and its PIN keypad open; ``overview_link_lost`` the overview while the PLC does not answer. A page
+the build does not have (an optional page not landed) is skipped with a note. Prints one line per
+shot and, at the end, the README table of what is in docs/screenshots.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent))
 
 from core.api import EngineApi
 from core.cli import engine_factory as default_engine_factory
@@ -40,26 +45,52 @@ PEOPLE = {"alice": ("admin", "1357"), "erin": ("engineer", "2468"), "otto": ("op
 
 @dataclass(frozen=True)
 class Shot:
-    name: str
+    name: str  # the file's stem before _<lang>[_kiosk]
     page: str
+    title: str  # the README's row
     who: str | None = None  # logged in before the grab (None: the operator view)
     after: float | None = None  # seconds before the grab (None: --after)
-    kiosk: bool = False
+    modes: tuple[bool, ...] = (False, True)  # kiosk off / on
     login_dialog: bool = False
     lose_link: bool = False
 
 
 SHOTS = (
-    Shot("dashboard", "dashboard", after=25.0),  # into the first cut on the real engine
-    Shot("trends", "trends", after=30.0),  # half the 1 min window filled on the real engine
-    Shot("registers", "registers", who="erin"),
-    Shot("alarms", "alarms", after=8.0),
-    Shot("data", "data", who="alice", after=8.0),
-    Shot("users", "users", who="alice"),
-    Shot("audit", "audit", who="alice", after=8.0),
-    Shot("login", "dashboard", kiosk=True, login_dialog=True),
-    Shot("dashboard_link_lost", "dashboard", after=6.0, lose_link=True),
+    Shot("overview", "dashboard", "Overview (operator)", after=25.0),  # into the first cut on the real engine
+    Shot("trends", "trends", "Trends", after=30.0),  # half the 1 min window filled on the real engine
+    Shot("registers", "registers", "Registers (engineer)", who="erin"),
+    Shot("alarms", "alarms", "Alarms", after=8.0),
+    Shot("control", "control", "Control (ML, engineer)", who="erin", after=8.0),
+    Shot("production", "production", "Production", who="erin", after=10.0),
+    Shot("data", "data", "Data: backup, restore, export (admin)", who="alice", after=8.0),
+    Shot("users", "users", "Users (admin)", who="alice"),
+    Shot("audit", "audit", "Audit trail (admin)", who="alice", after=8.0),
+    Shot("login", "dashboard", "Login (PIN keypad)", modes=(True,), login_dialog=True),
+    Shot("overview_link_lost", "dashboard", "PLC link lost", after=6.0, lose_link=True),
 )
+LANGUAGES = ("en", "tr")
+
+
+def file_name(shot: Shot, lang: str, kiosk: bool) -> str:
+    return f"{shot.name}_{lang}{'_kiosk' if kiosk else ''}.png"
+
+
+def readme_table(out: Path) -> str:
+    """The README's table: one row per page, a link per language and mode that exists in ``out``."""
+    columns = [(lang, kiosk) for kiosk in (False, True) for lang in LANGUAGES]
+    heads = {("en", False): "English", ("tr", False): "Türkçe", ("en", True): "English, kiosk",
+             ("tr", True): "Türkçe, kiosk"}
+    lines = ["| Page | " + " | ".join(heads[c] for c in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for shot in SHOTS:
+        cells = []
+        for lang, kiosk in columns:
+            name = file_name(shot, lang, kiosk)
+            cells.append(f"[{lang}{' kiosk' if kiosk else ''}](docs/screenshots/{name})" if (out / name).exists()
+                         else "")
+        if any(cells):
+            lines.append(f"| {shot.title} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def seed_users(access: AccessControl) -> None:
@@ -107,20 +138,22 @@ async def _wait(predicate: Callable[[], bool], within: float = 60.0) -> None:
 
 async def stage(window: Any, shot: Shot) -> None:
     """Bring the window into the shot's state once the engine and the sessions run."""
+    if shot.page not in window.pages:
+        return  # an optional page this build does not have: main() skips the shot
     await _wait(lambda: window.sessions is None or window._sessions_running)
     if shot.who is not None and window.sessions is not None:
         await window.sessions.login(shot.who, PEOPLE[shot.who][1])
         window.show_page(shot.page)  # it was hidden from the operator
-    if shot.name == "audit" and window.sessions is not None:
+    if shot.page == "audit" and window.sessions is not None:
         await window.sessions.login("erin", PEOPLE["erin"][1])  # some history for the trail
         await window.engine.apply_preset(window.session.actor(), "normal")
         await window.sessions.login("alice", PEOPLE["alice"][1])
         window.show_page("audit")
         await asyncio.sleep(2.0)  # log.db's writer batches
         await window.pages["audit"].reload()
-    if shot.name == "alarms":
+    if shot.page == "alarms":
         await raise_alarms(behind(window.engine))
-    if shot.name == "data":  # one backup in the list, taken and verified as an engineer would
+    if shot.page == "data":  # one backup in the list, taken and verified as an engineer would
         page = window.pages["data"]
         task = page.backup_now()
         if task is not None:
@@ -196,35 +229,56 @@ async def lose_link(window_engine: Any) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--simulate", action="store_true")
-    parser.add_argument("--after", type=float, default=4.0)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--simulate", action="store_true", help="the real engine on the simulator")
+    parser.add_argument("--after", type=float, default=4.0, help="seconds before a grab (shots may say longer)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
     parser.add_argument("--size", default="1280x800")
-    parser.add_argument("--only", choices=[s.name for s in SHOTS], default=None, help="render one shot")
+    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES), help="screen languages")
+    parser.add_argument("--kiosk", choices=("both", "normal", "kiosk"), default="both",
+                        help="the desktop window, the kiosk touch panel, or both")
+    parser.add_argument("--only", nargs="+", choices=[s.name for s in SHOTS], default=None, help="these shots only")
+    parser.add_argument("--table", action="store_true", help="print the README table of what exists and stop")
     args = parser.parse_args()
+    if args.table:
+        print(readme_table(args.out))
+        return 0
+    wanted_modes = {"both": (False, True), "normal": (False,), "kiosk": (True,)}[args.kiosk]
     tasks: list[asyncio.Task[None]] = []
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
-                                 overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}})
-        register_map = load_register_map(settings.register_map_path)
-        factory = with_users(default_engine_factory if args.simulate else fake_factory)
-        for shot in SHOTS if args.only is None else [s for s in SHOTS if s.name == args.only]:
-            path = args.out / f"{shot.name}.png"
+    failures = 0
+    for lang in args.lang:
+        for shot in SHOTS if args.only is None else [s for s in SHOTS if s.name in args.only]:
+            for kiosk in [m for m in shot.modes if m in wanted_modes]:
+                path = args.out / file_name(shot, lang, kiosk)
+                with tempfile.TemporaryDirectory() as data_dir:  # a fresh plant each shot: no leftovers
+                    settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={},
+                                             overrides={"paths": {"data_dir": data_dir, "logs_dir": data_dir}})
+                    register_map = load_register_map(settings.register_map_path)
+                    factory = with_users(default_engine_factory if args.simulate else fake_factory)
+                    skipped: list[str] = []
 
-            def ready(window: Any, shot: Shot = shot) -> None:
-                tasks.append(asyncio.ensure_future(stage(window, shot)))
+                    def ready(window: Any, shot: Shot = shot, skipped: list[str] = skipped) -> None:
+                        if shot.page not in window.pages:
+                            skipped.append(shot.page)
+                        tasks.append(asyncio.ensure_future(stage(window, shot)))
 
-            code = run_qt(settings, register_map, factory, simulate=args.simulate, kiosk=shot.kiosk,
-                          page=shot.page, screenshot=path, after=shot.after or args.after, size=args.size,
-                          window_ready=ready)
-            failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
-            for task in failed:
-                print(f"{shot.name}: staging failed: {task.exception()!r}")
-            tasks.clear()
-            print(f"{shot.name}: {'saved ' + str(path) if code == 0 and not failed else f'failed ({code})'}")
-        asyncio.set_event_loop(None)
-    return 0
+                    code = run_qt(settings, register_map, factory, simulate=args.simulate, kiosk=kiosk,
+                                  page=shot.page, screenshot=path, after=shot.after or args.after, size=args.size,
+                                  window_ready=ready, language=lang)
+                failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
+                for task in failed:
+                    print(f"{path.name}: staging failed: {task.exception()!r}")
+                tasks.clear()
+                if skipped:
+                    path.unlink(missing_ok=True)
+                    print(f"{path.name}: skipped (no {shot.page} page in this build)")
+                    continue
+                ok = code == 0 and not failed
+                failures += not ok
+                print(f"{path.name}: {'saved' if ok else f'failed ({code})'}", flush=True)
+                asyncio.set_event_loop(None)
+    print(readme_table(args.out))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
