@@ -95,10 +95,10 @@ def format_age(age_s: float | None) -> str:
     if age_s is None:
         return QCoreApplication.translate("formatting", "no data")
     if age_s < 60:
-        return f"{age_s:.1f} s"
+        return f"{format_number(age_s, 1)} s"  # the screen's locale: 0,5 s in Turkish
     if age_s < 3600:
-        return f"{age_s / 60:.1f} min"
-    return f"{age_s / 3600:.1f} h"
+        return f"{format_number(age_s / 60, 1)} min"
+    return f"{format_number(age_s / 3600, 1)} h"
 
 
 SAW_STATES = {0: "IDLE", 1: "PREPARING", 2: "READY", 3: "CUTTING", 4: "COMPLETED", 5: "ERROR"}

@@ -13,6 +13,8 @@ from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QWidget
 
+PANEL_WIDTH = 1280 - 2 * 6  # the touch panel less the window's margins: the bar never asks for more
+
 
 class NavBar(QWidget):
     def __init__(self, parent: QWidget | None = None, *, spacing: int = 4) -> None:
@@ -60,9 +62,10 @@ class NavBar(QWidget):
         return sum(widths) + row.spacing() * max(0, len(widths) - 1)
 
     def minimumSizeHint(self) -> QSize:
+        """As wide as one row needs, but never wider than the panel (beyond it: two rows)."""
         hint = super().minimumSizeHint()
-        if not self.two_rows():  # the window may be as narrow as the wider group: then two rows
-            hint.setWidth(min(hint.width(), max(self._needed(self.pages), self._needed(self.session))))
+        widest = max(self._needed(self.pages), self._needed(self.session))
+        hint.setWidth(max(widest, min(self.one_row_width(), PANEL_WIDTH)))
         return hint
 
     def event(self, event: QEvent) -> bool:
