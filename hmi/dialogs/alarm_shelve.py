@@ -1,4 +1,5 @@
-"""Shelve an alarm: a reason and a time limit, chosen by touch (no keyboard needed).
+"""Shelve an alarm: a reason and a time limit, chosen by touch (no keyboard needed; a reason of
+one's own is typed on the on-screen letter keyboard in kiosk mode).
 
 Non-modal: the dialog is shown with ``show()`` and answers through ``shelve_requested``; nothing
 waits on ``exec()``, so the event loop (and the engine inside it) keeps running.
@@ -6,25 +7,30 @@ waits on ``exec()``, so the event loop (and the engine inside it) keeps running.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from core.api import Alarm
+from hmi.i18n import QT_TRANSLATE_NOOP
+from hmi.kiosk import GAP_PX, in_kiosk
+from hmi.widgets.letter_keyboard import TextEntry
 
 TOUCH_PX = 56
-REASONS = ("Maintenance work", "Sensor fault", "Known process condition", "Nuisance alarm (report it)")
+# Marked for lupdate here, shown (and recorded as the reason) in the screen's language.
+REASONS = (QT_TRANSLATE_NOOP("ShelveDialog", "Maintenance work"), QT_TRANSLATE_NOOP("ShelveDialog", "Sensor fault"),
+           QT_TRANSLATE_NOOP("ShelveDialog", "Known process condition"),
+           QT_TRANSLATE_NOOP("ShelveDialog", "Nuisance alarm (report it)"))
 DURATIONS: tuple[tuple[str, float], ...] = (("15 min", 900.0), ("1 h", 3600.0), ("4 h", 14400.0),
-                                            ("8 h", 28800.0))
+                                            ("8 h", 28800.0))  # units: not translated
 
 
 class ShelveDialog(QDialog):
@@ -33,27 +39,30 @@ class ShelveDialog(QDialog):
     def __init__(self, alarm: Alarm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AlarmShelveDialog")
-        self.setWindowTitle("Shelve alarm")
+        self.setWindowTitle(self.tr("Shelve alarm"))
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.key = alarm.key
-        title = QLabel(f"Shelve: {alarm.text}", self)
+        title = QLabel(self.tr("Shelve: %1").replace("%1", alarm.text), self)
         title.setObjectName("SectionTitle")
         title.setWordWrap(True)
 
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setPlaceholderText("Reason (required)")
+        self.reason_edit = TextEntry(self.tr("Reason"), touch=lambda: in_kiosk(self), parent=self)
+        self.reason_edit.setPlaceholderText(self.tr("Reason (required)"))
         self.reason_edit.setMinimumHeight(TOUCH_PX)
         self.reason_edit.textChanged.connect(self._validate)
         reasons = QGridLayout()
+        reasons.setSpacing(GAP_PX)
         for index, reason in enumerate(REASONS):
-            button = self._button(reason)
-            button.clicked.connect(lambda _=False, text=reason: self.reason_edit.setText(text))
+            shown = QCoreApplication.translate("ShelveDialog", reason)
+            button = self._button(shown)
+            button.clicked.connect(lambda _=False, text=shown: self.reason_edit.setText(text))
             reasons.addWidget(button, index // 2, index % 2)
 
         self.duration_group = QButtonGroup(self)
         self.duration_group.setExclusive(True)
         durations = QHBoxLayout()
+        durations.setSpacing(GAP_PX)
         for index, (label, _seconds) in enumerate(DURATIONS):
             button = self._button(label)
             button.setCheckable(True)
@@ -61,22 +70,24 @@ class ShelveDialog(QDialog):
             self.duration_group.addButton(button, index)
             durations.addWidget(button)
 
-        self.shelve_button = self._button("Shelve")
+        self.shelve_button = self._button(self.tr("Shelve"))
         self.shelve_button.setObjectName("PrimaryButton")
         self.shelve_button.clicked.connect(self._accept)
-        cancel = self._button("Cancel")
+        cancel = self._button(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
         actions = QHBoxLayout()
+        actions.setSpacing(GAP_PX)
         actions.addStretch(1)
         actions.addWidget(cancel)
         actions.addWidget(self.shelve_button)
 
         layout = QVBoxLayout(self)
+        layout.setSpacing(GAP_PX)  # touch targets a finger's room apart (kiosk)
         layout.addWidget(title)
-        layout.addWidget(QLabel("Why:", self))
+        layout.addWidget(QLabel(self.tr("Why:"), self))
         layout.addWidget(self.reason_edit)
         layout.addLayout(reasons)
-        layout.addWidget(QLabel("For how long (it returns by itself):", self))
+        layout.addWidget(QLabel(self.tr("For how long (it returns by itself):"), self))
         layout.addLayout(durations)
         layout.addLayout(actions)
         self._validate()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -38,12 +37,14 @@ from core.api import Alarm, AlarmCounts, AlarmState, EngineApi, Permission, Resu
 from core.api import AlarmHistoryFilter as HistoryFilter
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.i18n import translate
+from hmi.kiosk import in_kiosk
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.alarm_strip import COLOURS, counts_text
 from hmi.widgets.alarm_table import AlarmTableModel, AlarmView, HistoryTableModel, language
 from hmi.widgets.empty_hint import EmptyHint
+from hmi.widgets.letter_keyboard import TextEntry
 
 log = logging.getLogger("bandsaw.hmi.alarms")
 
@@ -242,9 +243,9 @@ class AlarmsPage(QWidget):
         self.period_combo.setCurrentIndex(2)
         self.priority_combo = _combo(PRIORITY_LIMITS, box)
         self.action_combo = _combo(ACTION_SETS, box)
-        self.search_edit = QLineEdit(box)
+        self.search_edit = TextEntry("", touch=lambda: in_kiosk(self), parent=box)  # letter keyboard in kiosk
         self.search_edit.setMinimumHeight(TOUCH_PX)
-        self.search_edit.returnPressed.connect(self.reload_history)
+        self.search_edit.editingFinished.connect(self.reload_history)  # Return, or OK on the keyboard
         for combo in (self.period_combo, self.priority_combo, self.action_combo):
             combo.currentIndexChanged.connect(self.reload_history)
         self.refresh_button = _button(box)

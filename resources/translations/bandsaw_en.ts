@@ -1782,7 +1782,7 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cut area m²</source>
+        <source>Cut area cm²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2097,6 +2097,57 @@ m/min</source>
     </message>
     <message>
         <source>rectangle %1 × %2 mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShelveDialog</name>
+    <message>
+        <source>Maintenance work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sensor fault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Known process condition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nuisance alarm (report it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shelve alarm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shelve: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason (required)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shelve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For how long (it returns by itself):</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

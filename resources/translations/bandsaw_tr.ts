@@ -2105,6 +2105,57 @@ m/dk</translation>
         </message>
     </context>
     <context>
+        <name>ShelveDialog</name>
+        <message>
+            <source>Maintenance work</source>
+            <translation>Bakım çalışması</translation>
+        </message>
+        <message>
+            <source>Sensor fault</source>
+            <translation>Sensör arızası</translation>
+        </message>
+        <message>
+            <source>Known process condition</source>
+            <translation>Bilinen süreç durumu</translation>
+        </message>
+        <message>
+            <source>Nuisance alarm (report it)</source>
+            <translation>Gereksiz alarm (bildirin)</translation>
+        </message>
+        <message>
+            <source>Shelve alarm</source>
+            <translation>Alarmı rafa kaldır</translation>
+        </message>
+        <message>
+            <source>Shelve: %1</source>
+            <translation>Rafa kaldır: %1</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Neden</translation>
+        </message>
+        <message>
+            <source>Reason (required)</source>
+            <translation>Neden (zorunlu)</translation>
+        </message>
+        <message>
+            <source>Shelve</source>
+            <translation>Rafa kaldır</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>İptal</translation>
+        </message>
+        <message>
+            <source>Why:</source>
+            <translation>Neden:</translation>
+        </message>
+        <message>
+            <source>For how long (it returns by itself):</source>
+            <translation>Ne kadar süre (kendiliğinden geri gelir):</translation>
+        </message>
+    </context>
+    <context>
         <name>TouchFilePicker</name>
         <message>
             <source>Up</source>

@@ -158,3 +158,21 @@ def _press(widget: Any) -> Any:
     point = QPointF(widget.width() / 2, widget.height() / 2)
     return QMouseEvent(QMouseEvent.Type.MouseButtonPress, point, widget.mapToGlobal(point),
                        Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+
+
+def test_shelve_reason_on_the_letter_keyboard(kiosk: MainWindow, qapp: QApplication) -> None:
+    from core.api import Alarm, Priority
+    from hmi.dialogs.alarm_shelve import ShelveDialog
+
+    dialog = ShelveDialog(Alarm("plc.bit.4", "PLC: chatter", Priority.MEDIUM, "plc"), kiosk.pages["alarms"])
+    dialog.show()
+    qapp.processEvents()
+    assert touch_violations(dialog) == []
+    dialog.reason_edit.mousePressEvent(_press(dialog.reason_edit))
+    keyboard = dialog.reason_edit.keyboard
+    assert keyboard is not None and keyboard.isVisible()
+    for key in "test":
+        keyboard.press(key)
+    keyboard.press("OK")
+    assert dialog.reason == "test" and dialog.shelve_button.isEnabled()
+    dialog.close()
