@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QTimer, SignalInstance
+from PySide6.QtCore import QEvent, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -103,6 +103,8 @@ def _combo(values: tuple[Any, ...], parent: QWidget) -> QComboBox:
 class AlarmsPage(QWidget):
     """``AlarmsPage(bridge, engine)``: bridge gives alarm signals; the engine's commands act (checked, audited)."""
 
+    sessions_changed = Signal()  # a login or logout anywhere: who may see the engineer queue changed
+
     def __init__(self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None, *,
                  session: Session | None = None) -> None:
         super().__init__(parent)
@@ -141,7 +143,24 @@ class AlarmsPage(QWidget):
 
         bridge.alarms_changed.connect(self.refresh)
         bridge.alarm_transition.connect(self._on_transition)
+        # Logins happen over this page (the login dialog): the engineer tab follows at once. The
+        # signal crosses to the GUI thread whichever thread the engine tells it from.
+        self.sessions_changed.connect(self.refresh)
+        signal = self.sessions_changed
+
+        def tell(_user: str, _event: str) -> None:
+            with contextlib.suppress(RuntimeError):  # the page is gone: nobody to tell
+                signal.emit()
+
+        self._unsubscribe_sessions = engine.subscribe_sessions(tell)
+        unsubscribe = self._unsubscribe_sessions  # a plain closure: safe to call after the page is gone
+        self.destroyed.connect(lambda _obj=None: unsubscribe())
         self.retranslate()
+
+    def stop(self) -> None:
+        """The window is closing: no more session news, no flashing."""
+        self._unsubscribe_sessions()
+        self.flash.stop()
 
     @property
     def user(self) -> str:

@@ -186,6 +186,13 @@ def test_engineer_queue_for_engineers_only(page: AlarmsPage, engine: StandInEngi
     assert item is not None and item.state is AlarmState.ACKNOWLEDGED
     page.set_user(login_as(engine.access, "alice", Role.OPERATOR))
     assert not page.tabs.isTabVisible(ENGINEER) and page.tabs.currentIndex() == ACTIVE
+    # A login over the page (the window's session changes, no alarm changes): the tab follows at once.
+    page._user = None
+    page.session.user = "erin"
+    login_as(engine.access, "erin", Role.ENGINEER)
+    QApplication.processEvents()
+    assert page.tabs.isTabVisible(ENGINEER)
+    page.stop()
 
 
 def test_an_empty_table_says_so_with_sane_columns(page: AlarmsPage, engine: StandInEngine) -> None:
