@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from core.api import BackupInfo, EngineApi
 from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
 from hmi.dialogs.import_dialog import ImportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
+from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
@@ -46,7 +47,8 @@ TOUCH_PX = 56
 BACKUP = "backup"  # hmi.permissions.Action.BACKUP (engineer)
 RESTORE = "restore_backup"  # administrator; a register write until Action names it
 EXPORT = "export"  # hmi.permissions.Action.EXPORT (engineer)
-HEADERS = ("Taken", "Rows", "Size", "Status")
+HEADERS = (QT_TRANSLATE_NOOP("DataPage", "Taken"), QT_TRANSLATE_NOOP("DataPage", "Rows"),
+           QT_TRANSLATE_NOOP("DataPage", "Size"), QT_TRANSLATE_NOOP("DataPage", "Status"))
 DAMAGED_COLOUR = "#e0a000"  # the theme's attention amber
 T = TypeVar("T")
 
@@ -83,10 +85,10 @@ class DataPage(QWidget):
         self.task: asyncio.Task[Any] | None = None
         self.list_task: asyncio.Task[None] | None = None
 
-        title = QLabel("Backups", self)
+        title = QLabel(self.tr("Backups"), self)
         title.setObjectName("SectionTitle")
         self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("DataPage", h) for h in HEADERS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -100,17 +102,17 @@ class DataPage(QWidget):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.backup_button = self._button("Back up now", "PrimaryButton")
+        self.backup_button = self._button(self.tr("Back up now"), "PrimaryButton")
         self.backup_button.clicked.connect(self.backup_now)
-        self.verify_button = self._button("Verify")
+        self.verify_button = self._button(self.tr("Verify"))
         self.verify_button.clicked.connect(self.verify_selected)
-        self.restore_button = self._button("Restore…")
+        self.restore_button = self._button(self.tr("Restore…"))
         self.restore_button.clicked.connect(self.request_restore)
-        self.refresh_button = self._button("Refresh")
+        self.refresh_button = self._button(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = self._button("Export data…")
+        self.export_button = self._button(self.tr("Export data…"))
         self.export_button.clicked.connect(self.open_export)
-        self.import_button = self._button("Import from smart-saw…")
+        self.import_button = self._button(self.tr("Import from smart-saw…"))
         self.import_button.clicked.connect(self.open_import)
         buttons = QHBoxLayout()
         for button in (self.backup_button, self.verify_button, self.restore_button, self.refresh_button):
@@ -171,7 +173,7 @@ class DataPage(QWidget):
     async def reload(self) -> None:
         result = await self.engine.backups()
         if not result.ok:
-            self.say(f"Backups cannot be listed: {result.reason}", "refused")
+            self.say(self.tr("Backups cannot be listed: %1").replace("%1", result.reason), "refused")
         self.backups = list(result.value or [])
         selected = self.selected()
         self.table.setRowCount(len(self.backups))
@@ -181,7 +183,7 @@ class DataPage(QWidget):
                      if manifest else info.path.name)
             cells = (taken, f"{manifest.total_rows:,}" if manifest else "",
                      f"{manifest.compressed_bytes / 1e6:.1f} MB" if manifest else "",
-                     "Complete" if info.ok else f"Damaged: {info.problem}")
+                     self.tr("Complete") if info.ok else self.tr("Damaged: %1").replace("%1", info.problem))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(info.path))
@@ -195,14 +197,15 @@ class DataPage(QWidget):
 
     def _show_schedule(self) -> None:
         sqlite = self.settings.database.sqlite
-        text = (f"Daily backup at {sqlite.backup_time} (kept {sqlite.retention_days} days); raw samples older "
-                f"than {sqlite.archive_live_days} days move to the archive." if sqlite.backup_enabled
-                else "Daily backup is switched off in the configuration.")
+        text = (self.tr("Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.")
+                .replace("%1", str(sqlite.backup_time)).replace("%2", str(sqlite.retention_days))
+                .replace("%3", str(sqlite.archive_live_days)) if sqlite.backup_enabled
+                else self.tr("Daily backup is switched off in the configuration."))
         status = self.engine.backup_status()
         if status.last_error:
-            text += f" Last scheduled backup failed: {status.last_error}"
+            text += " " + self.tr("Last scheduled backup failed: %1").replace("%1", status.last_error)
         if status.last_archive.startswith(("not enough", "no ")) or "stopped" in status.last_archive:
-            text += f" Archive stopped: {status.last_archive}"
+            text += " " + self.tr("Archive stopped: %1").replace("%1", status.last_archive)
         self.schedule_label.setText(text)
         self.schedule_label.setWordWrap(True)
         self._update_buttons()
@@ -251,7 +254,7 @@ class DataPage(QWidget):
             return None
         if self.busy:
             return None
-        self._set_busy("Backing up all databases …")
+        self._set_busy(self.tr("Backing up all databases …"))
         self.task = spawn(self._backup())
         return self.task
 
@@ -260,21 +263,22 @@ class DataPage(QWidget):
         result = await self.engine.backup_now(acting(self.current_user()))
         self._set_busy("")
         if not result.ok or result.value is None:
-            self.say(f"Backup failed: {result.reason}", "refused")
+            self.say(self.tr("Backup failed: %1").replace("%1", result.reason), "refused")
             return False
         manifest = result.value
         await self.reload()
         if manifest.path is not None:
             self.select(manifest.path)
-        self.say(f"Backup complete: {manifest.total_rows:,} rows, {manifest.compressed_bytes / 1e6:.1f} MB "
-                 f"in {manifest.seconds:.1f} s", "ok")
+        text = self.tr("Backup complete: %1 rows, %2 MB in %3 s").replace("%1", f"{manifest.total_rows:,}")
+        self.say(text.replace("%2", f"{manifest.compressed_bytes / 1e6:.1f}").replace("%3", f"{manifest.seconds:.1f}"),
+                 "ok")
         return True
 
     def verify_selected(self) -> asyncio.Task[Any] | None:
         info = self.selected()
         if info is None or self.busy:
             return None
-        self._set_busy(f"Checking {info.path.name} against its manifest …")
+        self._set_busy(self.tr("Checking %1 against its manifest …").replace("%1", info.path.name))
         self.task = spawn(self._verify(info.path))
         return self.task
 
@@ -282,9 +286,9 @@ class DataPage(QWidget):
         result = await self.engine.verify_backup(path)
         self._set_busy("")
         if not result.ok:
-            self.say(f"Backup damaged: {result.reason}", "refused")
+            self.say(self.tr("Backup damaged: %1").replace("%1", result.reason), "refused")
             return False
-        self.say(f"{path.name}: every file matches its manifest (sha256).", "ok")
+        self.say(self.tr("%1: every file matches its manifest (sha256).").replace("%1", path.name), "ok")
         return True
 
     # --- restore -------------------------------------------------------------------------
@@ -294,10 +298,11 @@ class DataPage(QWidget):
         if info is None or self.busy:
             return None
         if not permitted(self.current_user(), RESTORE):
-            self.say(f"{self.current_user()} may not restore backups (administrators only).", "refused")
+            self.say(self.tr("%1 may not restore backups (administrators only).").replace("%1", self.current_user()),
+                     "refused")
             return None
         if not info.ok:
-            self.say(f"This backup cannot be restored: {info.problem}", "refused")
+            self.say(self.tr("This backup cannot be restored: %1").replace("%1", info.problem), "refused")
             return None
         if self.restore_dialog is not None:
             self.restore_dialog.close()
@@ -314,7 +319,7 @@ class DataPage(QWidget):
     def start_restore(self, path: Path) -> asyncio.Task[Any] | None:
         if self.busy or not permitted(self.current_user(), RESTORE):
             return None
-        self._set_busy(f"Checking {path.name} before restoring …")
+        self._set_busy(self.tr("Checking %1 before restoring …").replace("%1", path.name))
         self.task = spawn(self.restore(path))
         return self.task
 
@@ -323,25 +328,25 @@ class DataPage(QWidget):
         checked = await self.engine.verify_backup(path)
         if not checked.ok:
             self._set_busy("")
-            self.say(f"Restore refused: {checked.reason}", "refused")
+            self.say(self.tr("Restore refused: %1").replace("%1", checked.reason), "refused")
             return False
-        self._set_busy("Restoring: recording is stopped …")
+        self._set_busy(self.tr("Restoring: recording is stopped …"))
         result = await self.engine.restore(acting(self.current_user()), path)
         self._set_busy("")
         self.refresh()
         if not result.ok:
-            self.say(result.reason or "Restore failed", "refused")
+            self.say(result.reason or self.tr("Restore failed"), "refused")
             return False
         created = checked.value.created if checked.value is not None else path.name
-        self.say(f"Restored the backup of {created} ({result.reason}); previous files kept aside. "
-                 "Recording again.", "ok")
+        self.say(self.tr("Restored the backup of %1 (%2); previous files kept aside. Recording again.")
+                 .replace("%1", str(created)).replace("%2", result.reason), "ok")
         return True
 
     # --- export --------------------------------------------------------------------------
 
     def open_export(self) -> ExportDialog | None:
         if not permitted(self.current_user(), EXPORT):
-            self.say(f"{self.current_user()} may not export data.", "refused")
+            self.say(self.tr("%1 may not export data.").replace("%1", self.current_user()), "refused")
             return None
         if self.export_dialog is not None:
             self.export_dialog.raise_()
@@ -364,7 +369,7 @@ class DataPage(QWidget):
     def open_import(self) -> ImportDialog | None:
         """The smart-saw import (engineer, like a backup): non-modal, progress and cancel."""
         if not permitted(self.current_user(), BACKUP):
-            self.say(f"{self.current_user()} may not import data.", "refused")
+            self.say(self.tr("%1 may not import data.").replace("%1", self.current_user()), "refused")
             return None
         if self.import_dialog is not None:
             self.import_dialog.raise_()

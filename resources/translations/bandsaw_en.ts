@@ -952,6 +952,141 @@
     </message>
 </context>
 <context>
+    <name>DataPage</name>
+    <message>
+        <source>Taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import from smart-saw…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backups cannot be listed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damaged: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Daily backup is switched off in the configuration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last scheduled backup failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Archive stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backing up all databases …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup complete: %1 rows, %2 MB in %3 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking %1 against its manifest …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup damaged: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: every file matches its manifest (sha256).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 may not restore backups (administrators only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This backup cannot be restored: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking %1 before restoring …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restoring: recording is stopped …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored the backup of %1 (%2); previous files kept aside. Recording again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 may not export data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 may not import data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DecisionsTab</name>
     <message>
         <source>Time</source>

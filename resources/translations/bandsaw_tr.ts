@@ -952,6 +952,141 @@
         </message>
     </context>
     <context>
+        <name>DataPage</name>
+        <message>
+            <source>Taken</source>
+            <translation>Alındı</translation>
+        </message>
+        <message>
+            <source>Rows</source>
+            <translation>Satır</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Boyut</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Durum</translation>
+        </message>
+        <message>
+            <source>Backups</source>
+            <translation>Yedekler</translation>
+        </message>
+        <message>
+            <source>Back up now</source>
+            <translation>Şimdi yedekle</translation>
+        </message>
+        <message>
+            <source>Verify</source>
+            <translation>Doğrula</translation>
+        </message>
+        <message>
+            <source>Restore…</source>
+            <translation>Geri yükle…</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Yenile</translation>
+        </message>
+        <message>
+            <source>Export data…</source>
+            <translation>Verileri dışa aktar…</translation>
+        </message>
+        <message>
+            <source>Import from smart-saw…</source>
+            <translation>smart-saw'dan içe aktar…</translation>
+        </message>
+        <message>
+            <source>Backups cannot be listed: %1</source>
+            <translation>Yedekler listelenemiyor: %1</translation>
+        </message>
+        <message>
+            <source>Complete</source>
+            <translation>Tam</translation>
+        </message>
+        <message>
+            <source>Damaged: %1</source>
+            <translation>Hasarlı: %1</translation>
+        </message>
+        <message>
+            <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
+            <translation>Günlük yedek saat %1'de (%2 gün saklanır); %3 günden eski ham örnekler arşive taşınır.</translation>
+        </message>
+        <message>
+            <source>Daily backup is switched off in the configuration.</source>
+            <translation>Günlük yedekleme yapılandırmada kapalı.</translation>
+        </message>
+        <message>
+            <source>Last scheduled backup failed: %1</source>
+            <translation>Son zamanlanmış yedekleme başarısız: %1</translation>
+        </message>
+        <message>
+            <source>Archive stopped: %1</source>
+            <translation>Arşivleme durdu: %1</translation>
+        </message>
+        <message>
+            <source>Backing up all databases …</source>
+            <translation>Tüm veritabanları yedekleniyor …</translation>
+        </message>
+        <message>
+            <source>Backup failed: %1</source>
+            <translation>Yedekleme başarısız: %1</translation>
+        </message>
+        <message>
+            <source>Backup complete: %1 rows, %2 MB in %3 s</source>
+            <translation>Yedekleme tamam: %1 satır, %2 MB, %3 s</translation>
+        </message>
+        <message>
+            <source>Checking %1 against its manifest …</source>
+            <translation>%1 manifestine göre denetleniyor …</translation>
+        </message>
+        <message>
+            <source>Backup damaged: %1</source>
+            <translation>Yedek hasarlı: %1</translation>
+        </message>
+        <message>
+            <source>%1: every file matches its manifest (sha256).</source>
+            <translation>%1: her dosya manifestiyle eşleşiyor (sha256).</translation>
+        </message>
+        <message>
+            <source>%1 may not restore backups (administrators only).</source>
+            <translation>%1 yedek geri yükleyemez (yalnızca yöneticiler).</translation>
+        </message>
+        <message>
+            <source>This backup cannot be restored: %1</source>
+            <translation>Bu yedek geri yüklenemez: %1</translation>
+        </message>
+        <message>
+            <source>Checking %1 before restoring …</source>
+            <translation>%1 geri yüklemeden önce denetleniyor …</translation>
+        </message>
+        <message>
+            <source>Restore refused: %1</source>
+            <translation>Geri yükleme reddedildi: %1</translation>
+        </message>
+        <message>
+            <source>Restoring: recording is stopped …</source>
+            <translation>Geri yükleniyor: kayıt durduruldu …</translation>
+        </message>
+        <message>
+            <source>Restore failed</source>
+            <translation>Geri yükleme başarısız</translation>
+        </message>
+        <message>
+            <source>Restored the backup of %1 (%2); previous files kept aside. Recording again.</source>
+            <translation>%1 yedeği geri yüklendi (%2); önceki dosyalar kenara ayrıldı. Kayıt yeniden başladı.</translation>
+        </message>
+        <message>
+            <source>%1 may not export data.</source>
+            <translation>%1 veri dışa aktaramaz.</translation>
+        </message>
+        <message>
+            <source>%1 may not import data.</source>
+            <translation>%1 veri içe aktaramaz.</translation>
+        </message>
+    </context>
+    <context>
         <name>DecisionsTab</name>
         <message>
             <source>Time</source>
