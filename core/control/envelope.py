@@ -65,6 +65,7 @@ class Verdict:
     clamped: bool = False
     reason: str = ""
     fault: Fault | None = None  # set when the refusal means control must stop
+    retry: bool = False  # refused for now only (write rate, value not read yet): ask again later
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +109,10 @@ class SafetyEnvelope:
         self._map = register_map
         self.max_age_s = control.stale_after_periods / read_rate_hz
         self.min_interval_s = 1.0 / write_rate_hz
-        # The same limits the Writer enforces (map min/max tightened by the control section).
-        self._limits: dict[str, Limits] = {reg.name: limits_for(reg, control) for reg in register_map.writable()}
+        # People's limits: the same the Writer enforces (map min/max tightened by what the control
+        # section sets). A restore of the operator's speeds keeps to these, never to ML's.
+        self._people: dict[str, Limits] = {reg.name: limits_for(reg, control) for reg in register_map.writable()}
+        self._limits: dict[str, Limits] = dict(self._people)  # ML's: tightened by the reference defaults
         for name in ML_DEFAULT_LIMITS:
             limits = self._limits.get(name)
             if limits is None:
@@ -139,7 +142,12 @@ class SafetyEnvelope:
         self._reference: dict[str, float] = {}  # the step reference of the last admitted value
 
     def limits(self, name: str) -> Limits:
+        """ML's limits of ``name``."""
         return self._limits[name]
+
+    def people_limits(self, name: str) -> Limits:
+        """People's limits of ``name`` (the register map tightened by what the config sets)."""
+        return self._people[name]
 
     def is_fresh(self, snapshot: Snapshot | None, now: float) -> bool:
         """Fresh: read completely enough to act on, and at most ``max_age_s`` old."""
@@ -149,9 +157,21 @@ class SafetyEnvelope:
             and 0.0 <= now - snapshot.monotonic <= self.max_age_s
         )
 
-    def admit(self, name: str, requested: float, snapshot: Snapshot | None, now: float) -> Verdict:
-        """Decide what of ``requested`` may be written now; pure apart from reading history."""
-        limits = self._limits.get(name)
+    def admit(
+        self, name: str, requested: float, snapshot: Snapshot | None, now: float, *, people: bool = False
+    ) -> Verdict:
+        """Decide what of ``requested`` may be written now; pure apart from reading history.
+
+        ``people``: the write puts back a person's value (a restore) and keeps to people's limits;
+        otherwise it is ML's and keeps to ML's. Either way the value written lies within those
+        limits and within the step from the live value. ML never moves a speed that is outside
+        its limits (a person's choice): it holds it, writing nothing, until the speed is inside
+        again; so no ML write ever lies outside ML's limits (stepping toward the range from
+        outside, the Writer would write a value beyond them). A restore whose live value is
+        outside people's limits by more than a step is refused.
+        """
+        table = self._people if people else self._limits
+        limits = table.get(name)
         if limits is None:
             return Verdict(name, requested, False, reason=f"{name} is not a writable register")
         if not self.is_fresh(snapshot, now):
@@ -162,22 +182,34 @@ class SafetyEnvelope:
         last = self._last.get(name)
         attempted = self._attempt_at.get(name)
         if attempted is not None and now - attempted < self.min_interval_s:
-            return Verdict(name, requested, False, reason="write rate limit")
+            return Verdict(name, requested, False, reason="write rate limit", retry=True)
         value = min(max(requested, limits.low), limits.high)
         reason = "clamped to limits" if value != requested else ""
+        reference, window = self._step_reference(name, snapshot, now, last)
         if limits.max_step_per_s is not None:
-            reference, window = self._step_reference(name, snapshot, now, last)
             if reference is None:
-                return Verdict(name, requested, False, reason=f"current {name} unknown")
+                return Verdict(name, requested, False, reason=f"current {name} unknown", retry=True)
             max_step = limits.max_step_per_s * window
             budget = self._windows.get(name)
             if budget is not None:
                 max_step = min(max_step, budget.remaining(now))
+            if not people and not limits.low <= reference <= limits.high:
+                # A person's speed outside ML's limits: ML holds it (writes nothing), never pushes
+                # it into its range; it acts again once the speed is inside.
+                return Verdict(name, requested, False, reason=(
+                    f"{name} {reference:g} is outside ML's limits {limits.low:g}..{limits.high:g}: ML holds it"))
             self._reference[name] = reference
             stepped = min(max(value, reference - max_step), reference + max_step)
-            # The step limit only moves toward the request, so it keeps the value in limits
-            # as long as the reference is; a reference outside the limits stays outside.
-            stepped = min(max(stepped, limits.low), limits.high)
+            if stepped == reference and value != reference:
+                # The last second's allowance is used up: a write now would move nothing (and
+                # the Writer would refuse it). Ask again on a later decision.
+                return Verdict(name, requested, False, reason=f"step allowance of {name} used up", retry=True)
+            if not limits.low <= stepped <= limits.high:
+                # The live value is outside the limits and one step does not reach them.
+                whose = "people's" if people else "ML's"
+                return Verdict(name, requested, False, reason=(
+                    f"{name} {reference:g} is outside {whose} limits {limits.low:g}..{limits.high:g} "
+                    f"and one step ({max_step:g}) does not reach them"))
             if stepped != value:
                 value, reason = stepped, "step limited"
         return Verdict(name, requested, True, value=value, clamped=value != requested, reason=reason)
@@ -227,12 +259,14 @@ class SafetyEnvelope:
         user: str,
         reason: str,
         precheck: Precheck | None = None,
+        people: bool = False,
     ) -> EnvelopeOutcome:
         """The one way a controller writes: admit, then the Writer, then remember the write.
 
         ``precheck`` is handed to the Writer, which runs it under its lock right before the write.
+        ``people``: a restore of a person's value (people's limits, see :meth:`admit`).
         """
-        verdict = self.admit(name, requested, snapshot, now)
+        verdict = self.admit(name, requested, snapshot, now, people=people)
         if not verdict.allowed or verdict.value is None:
             return EnvelopeOutcome(verdict)
         # Count the attempt against the rate even if the Writer fails: a failing link must
@@ -263,4 +297,5 @@ class SafetyEnvelope:
                 window.spend(now, abs(written - reference))
             self.record(name, written, now)
         return EnvelopeOutcome(verdict, result)
+
 

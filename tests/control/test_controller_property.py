@@ -13,6 +13,13 @@ cut ends. After every event the controller makes one decision; these must hold t
    at most one second's step from the live value and never touches a speed a person set during
    the cut, except to lower the descent for the band's load; guard and ceiling only lower;
    a restore writes the operator's latest choice (a descent may stay lower after an overload);
+6. a restore keeps to people's limits: each write moves strictly toward the operator's value, it
+   reaches that value within the step-limited number of writes, or it ends with an alarm (a PLC
+   trip: handed to the operator; data stale too long); once it has ended, nothing is written in
+   manual mode.
+
+Panel and HMI events span the whole register range (descent 1-60 mm/min, cutting 20-120 m/min),
+beyond ML's limits (10-60, 40-90).
 5. a failed write in ML mode ends ML; data stale beyond the grace ends ML; a single late poll
    does not; a PLC trip ends ML with its alarm.
 
@@ -24,6 +31,7 @@ of each; ``HYPOTHESIS_PROFILE=soak`` (``make soak``) runs 10,000 of each and pri
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +43,7 @@ from hypothesis import strategies as st
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.control.chip_policy import ChipDecision, ChipSettings
-from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP
+from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP, SPEEDS
 from core.control.modes import Mode
 from core.registers import RegisterMap, load_register_map
 from core.snapshot import Quality, SawState
@@ -62,9 +70,11 @@ EVENTS = st.one_of(
     st.tuples(st.just("stale"), st.floats(1.1, 3.0)),
     st.tuples(st.just("comm_error"), st.just(0.0)),
     # What a person can set: values the registers hold (descent in 0.01, cutting speed in 1).
-    st.tuples(st.just("panel_descent"), st.integers(1000, 6000).map(lambda v: v / 100)),
-    st.tuples(st.just("panel_cutting"), st.integers(40, 90).map(float)),
-    st.tuples(st.just("hmi_descent"), st.integers(1000, 6000).map(lambda v: v / 100)),
+    # The whole register range, beyond ML's limits on both sides.
+    st.tuples(st.just("panel_descent"), st.integers(100, 6000).map(lambda v: v / 100)),
+    st.tuples(st.just("panel_cutting"), st.integers(20, 120).map(float)),
+    st.tuples(st.just("hmi_descent"), st.integers(100, 6000).map(lambda v: v / 100)),
+    st.tuples(st.just("hmi_cutting"), st.integers(20, 120).map(float)),
     st.tuples(st.just("trip"), st.sampled_from([0.0, 1.0, 2.0])),
     st.tuples(st.just("reset"), st.just(0.0)),
     st.tuples(st.just("mode"), st.sampled_from([0.0, 1.0])),
@@ -87,6 +97,9 @@ class Harness:
     chip: bool = False
     touched: set[str] = field(default_factory=set)  # speeds a person set while ML controlled this cut
     violations: list[str] = field(default_factory=list)
+    restoring: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (distance, writes)
+    settled: bool = False  # manual mode, nothing pending: no write may follow
+    journal_seen: int = 0
 
     @property
     def max_age(self) -> float:
@@ -108,14 +121,24 @@ class Harness:
             self.violations.append(f"chip policy moved a speed a person set in this cut: {log}")
         if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or log.value > log.before + EPS):
             self.violations.append(f"guard/ceiling write that does not lower descent: {log}")
-        # A restore puts back the operator's latest choice; after a trip or an overload the descent
-        # may stay lower than theirs (never higher).
-        # A restore may take more than one write (the step limit): each moves toward their choice.
-        human = self.human[log.name]
-        lower_ok = log.name == "descent_speed" and log.value < human
-        toward = log.before is not None and min(log.before, human) - 0.01 <= log.value <= max(log.before, human) + 0.01
-        if log.reason == "restore operator speed" and abs(log.value - human) > 0.01 and not lower_ok and not toward:
-            self.violations.append(f"restore to {log.value:g}, the operator's latest is {human:g}")
+        if not rig.modes.is_ml and log.reason != "restore operator speed":
+            self.violations.append(f"write in manual mode that is not a restore: {log}")
+        if not rig.modes.is_ml and self.settled:
+            self.violations.append(f"write in manual mode after the restore ended: {log}")
+        if log.reason == "restore operator speed":
+            human = self.human[log.name]
+            limits = rig.controller.envelope.people_limits(log.name)
+            if not limits.low - EPS <= log.value <= limits.high + EPS:
+                self.violations.append(f"restore outside people's limits: {log}")
+            if log.before is None or not abs(log.value - human) < abs(log.before - human) - EPS \
+                    or not min(log.before, human) - 0.01 <= log.value <= max(log.before, human) + 0.01:
+                self.violations.append(f"restore write not strictly toward the operator's {human:g}: {log}")
+            distance, writes = self.restoring.get(log.name, (abs((log.before or 0.0) - human), 0))
+            self.restoring[log.name] = (distance, writes + 1)
+            # Writes are at least one write period apart; each may move max_step x that period.
+            per_write = CHIP_STEP[log.name] * rig.controller.envelope.min_interval_s
+            if writes + 1 > math.ceil(distance / per_write - EPS) + 2:
+                self.violations.append(f"restore of {log.name} over {distance:g} takes {writes + 1} writes: {log}")
         if rig.saw.fail_writes > 0 and rig.modes.is_ml:
             self.failed_in_ml = True
         if self.flip_on_write:
@@ -157,15 +180,15 @@ class Harness:
             saw.advance(value)
         elif kind == "comm_error":
             self.poll(0.1, Quality.COMM_ERROR)
-        elif kind in ("panel_descent", "hmi_descent", "panel_cutting"):
-            name = "cutting_speed" if kind == "panel_cutting" else "descent_speed"
+        elif kind in ("panel_descent", "hmi_descent", "panel_cutting", "hmi_cutting"):
+            name = "cutting_speed" if kind.endswith("cutting") else "descent_speed"
             attribute = "cutting" if name == "cutting_speed" else "descent"
             if getattr(saw, attribute) != value:  # setting what the PLC already holds changes nothing
                 self.human[name] = value
                 if rig.modes.is_ml and rig.controller._controlling and saw.state is SawState.CUTTING:
                     self.touched.add(name)
             setattr(saw, attribute, value)
-            if kind == "hmi_descent":
+            if kind.startswith("hmi"):
                 rig.controller.human_wrote(name, value)
             self.poll(0.1)
         elif kind == "trip":
@@ -177,6 +200,7 @@ class Harness:
             self.poll(0.1)
         elif kind == "mode":
             self.touched.clear()
+            self.settled = False
             rig.modes.set_mode(Mode.ML if value else Mode.MANUAL, user="anna")
             self.poll(0.1)
         elif kind == "flip_during_write":
@@ -203,8 +227,34 @@ class Harness:
             saw.state, saw.height = SawState.CUTTING, 100.0
         self.failed_in_ml = False
         stale_age = rig.clock() - (saw.latest.monotonic if saw.latest else rig.clock())
+        pending = set(rig.controller._restore)
         await rig.controller.step()
+        self.after_restore(pending)
         self.after_step(kind, was_ml, late, stale_age)
+
+    def after_restore(self, pending: set[str]) -> None:
+        """A restore ended: at the operator's value, or abandoned with an alarm (theirs is then the live value)."""
+        c, saw = self.rig.controller, self.rig.saw
+        rows = self.rig.journal.decisions[self.journal_seen:]
+        self.journal_seen = len(self.rig.journal.decisions)
+        abandoned = " ".join(row.reason for row in rows if row.action == "restore_abandoned")
+        started = not pending and c._restore
+        if started:
+            for name in SPEEDS:
+                if name not in c._restore:  # not restored (a lower descent after an overload): theirs now
+                    self.human[name] = saw.descent if name == "descent_speed" else saw.cutting
+        for name in pending - set(c._restore):
+            live = saw.descent if name == "descent_speed" else saw.cutting
+            self.restoring.pop(name, None)
+            if name in abandoned:
+                if "tripped" not in abandoned and "in time" not in abandoned:
+                    self.violations.append(f"restore abandoned without a trip or a timeout: {abandoned}")
+                if not self.rig.alarms.is_active(ALARM_FAULT):
+                    self.violations.append(f"restore abandoned without an alarm: {abandoned}")
+                self.human[name] = live  # handed to the operator
+            elif abs(live - self.human[name]) > 0.01:
+                self.violations.append(f"restore of {name} ended at {live:g}, the operator's is {self.human[name]:g}")
+        self.settled = not self.rig.modes.is_ml and not c._restore and not c._controlling
 
     def after_step(self, kind: str, was_ml: bool, late: bool, stale_age: float) -> None:
         rig = self.rig

@@ -1,0 +1,85 @@
+"""The write bugs a review of #14 found, each as it was reproduced.
+
+1. A restore of an operator's speed outside ML's limits went through ML's limits and never
+   finished (written at every decision, in manual mode too, and before every ML decision of the
+   next cut). It now keeps to people's limits, ends, and nothing is written in manual after it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.config import Settings
+from core.control.ml_controller import ALARM_FAULT
+from core.control.modes import Mode
+from core.registers import RegisterMap
+from core.snapshot import SawState
+from tests.control.control_rig import Rig, make_rig
+
+
+@pytest.fixture
+def quick(settings: Settings) -> Settings:
+    settings.control.initial_delay_min_s = 0.5
+    settings.control.initial_descent_mm = 0.1
+    return settings
+
+
+async def _cut_then_manual(rig: Rig, descent: float, cutting: float) -> int:
+    rig.saw.descent, rig.saw.cutting = descent, cutting
+    rig.saw.state = SawState.CUTTING
+    await rig.run(10)
+    rig.saw.state = SawState.IDLE
+    await rig.run(10)
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    await rig.run(2)
+    return len(rig.saw.writes)
+
+
+@pytest.mark.parametrize(("descent", "cutting", "coefficient"), [
+    (5.0, 70.0, 1.0), (5.0, 70.0, -1.0), (30.0, 120.0, -1.0), (30.0, 120.0, 1.0), (30.0, 25.0, 1.0),
+])
+async def test_restore_reaches_an_operator_speed_outside_ml_limits(
+    quick: Settings, register_map: RegisterMap, descent: float, cutting: float, coefficient: float,
+) -> None:
+    rig = make_rig(quick, register_map, coefficient=coefficient)
+    writes = await _cut_then_manual(rig, descent, cutting)
+    assert (rig.saw.descent, rig.saw.cutting) == (descent, cutting)  # the operator's speeds are back
+    assert rig.controller._restore == {}
+    await rig.run(10)
+    assert len(rig.saw.writes) == writes  # nothing written in manual once the restore has ended
+    for write in rig.saw.writes:
+        if write.reason.startswith("ML "):  # ML never pushed the operator's speed into its range
+            limits = rig.controller.envelope.limits(write.name)
+            assert limits.low <= write.value <= limits.high, write
+
+
+async def test_next_cut_in_ml_is_ml_not_a_pending_restore(quick: Settings, register_map: RegisterMap) -> None:
+    rig = make_rig(quick, register_map, coefficient=1.0)
+    rig.saw.descent, rig.saw.cutting = 5.0, 70.0
+    rig.saw.state = SawState.CUTTING
+    await rig.run(10)
+    rig.saw.state, rig.saw.height = SawState.IDLE, 100.0
+    await rig.run(3)
+    assert rig.saw.descent == 5.0 and rig.controller._restore == {}
+    first = len(rig.saw.writes)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(10)
+    reasons = {w.reason for w in rig.saw.writes[first:]}
+    assert reasons == {"ML model"}, reasons
+
+
+async def test_a_restore_that_cannot_proceed_ends_with_an_alarm(quick: Settings, register_map: RegisterMap) -> None:
+    rig = make_rig(quick, register_map, coefficient=1.0)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(8)
+    assert rig.saw.descent > 30.0
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    rig.saw.fail_writes = 10**6  # the PLC never takes the restore: it must not be tried for ever
+    await rig.run(20)
+    assert rig.controller._restore == {}
+    rows = [row for row in rig.journal.decisions if row.action == "restore_abandoned"]
+    assert rows and "descent_speed" in rows[-1].reason
+    assert rig.alarms.is_active(ALARM_FAULT)
+    tried = len(rig.saw.writes)
+    await rig.run(10)
+    assert len(rig.saw.writes) == tried
