@@ -13,7 +13,9 @@ cut ends. After every event the controller makes one decision; these must hold t
    at most one second's step from the live value and never touches a speed a person set during
    the cut, except to lower the descent for the band's load; guard and ceiling only lower;
    a restore writes the operator's latest choice (a descent may stay lower after an overload);
-6. a restore keeps to people's limits: each write moves strictly toward the operator's value, it
+6. every ML write lies within ML's limits and one second's step of the live value (from a live
+   value outside the limits ML holds until one step brings it inside);
+7. a restore keeps to people's limits: each write moves strictly toward the operator's value, it
    reaches that value within the step-limited number of writes, or it ends with an alarm (a PLC
    trip: handed to the operator; data stale too long); once it has ended, nothing is written in
    manual mode.
@@ -121,6 +123,12 @@ class Harness:
             self.violations.append(f"chip policy moved a speed a person set in this cut: {log}")
         if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or log.value > log.before + EPS):
             self.violations.append(f"guard/ceiling write that does not lower descent: {log}")
+        if log.reason in ML_DECISIONS:
+            limits = rig.controller.envelope.limits(log.name)
+            if not limits.low - EPS <= log.value <= limits.high + EPS:
+                self.violations.append(f"ML write outside ML's limits {limits.low:g}..{limits.high:g}: {log}")
+            if log.before is not None and abs(log.value - log.before) > CHIP_STEP[log.name] + EPS:
+                self.violations.append(f"ML write beyond one second's step from the live value: {log}")
         if not rig.modes.is_ml and log.reason != "restore operator speed":
             self.violations.append(f"write in manual mode that is not a restore: {log}")
         if not rig.modes.is_ml and self.settled:

@@ -3,6 +3,9 @@
 1. A restore of an operator's speed outside ML's limits went through ML's limits and never
    finished (written at every decision, in manual mode too, and before every ML decision of the
    next cut). It now keeps to people's limits, ends, and nothing is written in manual after it.
+2. From a live speed outside ML's limits, ML's clamp let a step-sized request through that the
+   Writer then stepped from the live value, writing above ML's own maximum. ML now holds a speed
+   outside its limits.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import pytest
 
 from core.config import Settings
+from core.control.envelope import SafetyEnvelope
 from core.control.ml_controller import ALARM_FAULT
 from core.control.modes import Mode
+from core.modbus.envelope import decide, limits_for
 from core.registers import RegisterMap
-from core.snapshot import SawState
+from core.snapshot import Quality, SawState, Snapshot
 from tests.control.control_rig import Rig, make_rig
 
 
@@ -83,3 +88,30 @@ async def test_a_restore_that_cannot_proceed_ends_with_an_alarm(quick: Settings,
     tried = len(rig.saw.writes)
     await rig.run(10)
     assert len(rig.saw.writes) == tried
+
+
+def _snap(now: float, **values: float) -> Snapshot:
+    base = {"descent_speed": 30.0, "cutting_speed": 70.0, "saw_state": float(SawState.CUTTING)} | values
+    return Snapshot(1, int(now * 1000), now, dict(base), {}, Quality.GOOD)
+
+
+def test_ml_never_writes_outside_its_limits_from_a_live_value_outside_them(
+    settings: Settings, register_map: RegisterMap,
+) -> None:
+    register = register_map["cutting_speed"]
+    people = limits_for(register, settings.control)
+    for live in (120.0, 110.0, 100.0, 95.0, 91.0, 25.0, 30.0, 39.0):
+        env = SafetyEnvelope(register_map, settings.control, read_rate_hz=10.0, write_rate_hz=2.0)
+        ml = env.limits("cutting_speed")
+        for requested in (90.0, 70.0, 40.0, 120.0, 20.0):
+            verdict = env.admit("cutting_speed", requested, _snap(100.0, cutting_speed=live), 100.0)
+            if not verdict.allowed:
+                assert "ML holds" in verdict.reason
+                continue
+            assert verdict.value is not None
+            # What the Writer writes: stepped from the live value within people's limits.
+            written = decide(register, people, verdict.value, live, None).value
+            assert written is not None and ml.low <= written <= ml.high, (live, requested, written)
+    env = SafetyEnvelope(register_map, settings.control, read_rate_hz=10.0, write_rate_hz=2.0)
+    verdict = env.admit("cutting_speed", 90.0, _snap(100.0, cutting_speed=120.0), 100.0)
+    assert not verdict.allowed and verdict.value is None  # was: 90 admitted, the Writer wrote 100
