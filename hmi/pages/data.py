@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,13 +35,16 @@ from PySide6.QtWidgets import (
 
 from core.api import BackupInfo, EngineApi
 from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
+from hmi.dialogs.file_choice import choose_folder
 from hmi.dialogs.import_dialog import ImportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.i18n import QT_TRANSLATE_NOOP
+from hmi.kiosk import in_kiosk
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.style import set_state
+from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.data")
 
@@ -81,6 +86,7 @@ class DataPage(QWidget):
         self.export_dialog: ExportDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
+        self.mounts: Callable[[], list[Path]] = removable_mounts  # USB media the restore picker offers
         self.busy = ""
         self.task: asyncio.Task[Any] | None = None
         self.list_task: asyncio.Task[None] | None = None
@@ -108,6 +114,9 @@ class DataPage(QWidget):
         self.verify_button.clicked.connect(self.verify_selected)
         self.restore_button = self._button(self.tr("Restore…"))
         self.restore_button.clicked.connect(self.request_restore)
+        self.restore_from_button = self._button(self.tr("From USB…"))  # a backup on removable media
+        self.restore_from_button.setToolTip(self.tr("Restore a backup from the export folder or a USB stick"))
+        self.restore_from_button.clicked.connect(self.request_restore_from_media)
         self.refresh_button = self._button(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button = self._button(self.tr("Export data…"))
@@ -115,7 +124,8 @@ class DataPage(QWidget):
         self.import_button = self._button(self.tr("Import from smart-saw…"))
         self.import_button.clicked.connect(self.open_import)
         buttons = QHBoxLayout()
-        for button in (self.backup_button, self.verify_button, self.restore_button, self.refresh_button):
+        for button in (self.backup_button, self.verify_button, self.restore_button, self.restore_from_button,
+                       self.refresh_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
@@ -232,6 +242,7 @@ class DataPage(QWidget):
         self.backup_button.setEnabled(idle and permitted(user, BACKUP))
         self.verify_button.setEnabled(idle and info is not None and info.manifest is not None)
         self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(user, RESTORE))
+        self.restore_from_button.setEnabled(idle and permitted(user, RESTORE))
         self.export_button.setEnabled(permitted(user, EXPORT))
         self.import_button.setEnabled(permitted(user, BACKUP))
 
@@ -307,6 +318,36 @@ class DataPage(QWidget):
         if self.restore_dialog is not None:
             self.restore_dialog.close()
         dialog = RestoreDialog(info, self)
+        dialog.restore_requested.connect(self.start_restore)
+        dialog.finished.connect(self._restore_dialog_closed)
+        self.restore_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def request_restore_from_media(self) -> QDialog | None:
+        """A backup folder from the export folder or removable media (the touch picker in kiosk mode,
+        the folder dialog on the desktop); checked against its manifest, then the same confirmation."""
+        if self.busy or not permitted(self.current_user(), RESTORE):
+            self.say(self.tr("%1 may not restore backups (administrators only).").replace("%1", self.current_user()),
+                     "refused")
+            return None
+        export_dir = self.engine.settings.data_dir / "exports"
+        return choose_folder(self, self.tr("Backup to restore"), export_dir, export_dir=export_dir,
+                             chosen=self._restore_chosen, kiosk=in_kiosk(self), mounts=self.mounts)
+
+    def _restore_chosen(self, path: Path) -> None:
+        self._set_busy(self.tr("Checking %1 against its manifest …").replace("%1", path.name))
+        self.task = spawn(self._offer_restore(path))
+
+    async def _offer_restore(self, path: Path) -> RestoreDialog | None:
+        checked = await self.engine.verify_backup(path)
+        self._set_busy("")
+        if not checked.ok or checked.value is None:
+            self.say(self.tr("This backup cannot be restored: %1").replace("%1", checked.reason), "refused")
+            return None
+        if self.restore_dialog is not None:
+            self.restore_dialog.close()
+        dialog = RestoreDialog(BackupInfo(path, checked.value, ""), self)
         dialog.restore_requested.connect(self.start_restore)
         dialog.finished.connect(self._restore_dialog_closed)
         self.restore_dialog = dialog

@@ -986,6 +986,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>From USB…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore a backup from the export folder or a USB stick</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1055,6 +1063,10 @@
     </message>
     <message>
         <source>This backup cannot be restored: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup to restore</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -986,6 +986,14 @@
             <translation>Geri yükle…</translation>
         </message>
         <message>
+            <source>From USB…</source>
+            <translation>USB'den…</translation>
+        </message>
+        <message>
+            <source>Restore a backup from the export folder or a USB stick</source>
+            <translation>Dışa aktarma klasöründen veya bir USB bellekten yedek geri yükle</translation>
+        </message>
+        <message>
             <source>Refresh</source>
             <translation>Yenile</translation>
         </message>
@@ -1056,6 +1064,10 @@
         <message>
             <source>This backup cannot be restored: %1</source>
             <translation>Bu yedek geri yüklenemez: %1</translation>
+        </message>
+        <message>
+            <source>Backup to restore</source>
+            <translation>Geri yüklenecek yedek</translation>
         </message>
         <message>
             <source>Checking %1 before restoring …</source>

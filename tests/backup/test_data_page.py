@@ -125,6 +125,40 @@ def test_damaged_backups_are_marked_and_verify_names_the_problem(page: DataPage,
     assert not page.restore_button.isEnabled()
 
 
+def test_restore_from_a_usb_stick_in_kiosk(page: DataPage, qloop: QLoop, settings: Settings, tmp_path: Path) -> None:
+    """A backup carried on removable media: chosen in the touch picker, checked, confirmed, restored."""
+    import shutil
+
+    from hmi.widgets.touch_file_picker import TouchFilePicker
+
+    manifest = run_backup(settings)
+    assert manifest.path is not None
+    usb = tmp_path / "media" / "USB1"
+    usb.mkdir(parents=True)
+    carried = usb / manifest.path.name
+    shutil.copytree(manifest.path, carried)
+    fill_raw(settings.data_dir, COLUMNS, 50, first=2000)
+    page.mounts = lambda: [usb]
+    page.setProperty("kiosk", "true")  # the window's kiosk mode, as MainWindow.set_kiosk marks it
+    picker = page.request_restore_from_media()
+    assert isinstance(picker, TouchFilePicker)  # never the desktop file dialog in kiosk
+    assert not picker.open_folder(settings.data_dir)  # outside the export folder and the media
+    assert picker.open_folder(carried)
+
+    async def run() -> None:
+        picker.accept_choice()  # checked against its manifest in the engine's worker
+        assert page.task is not None
+        dialog = await page.task
+        assert dialog is not None and dialog.path == carried
+        dialog.understand_button.click()
+        dialog.restore_button.click()
+        assert page.task is not None and await page.task is True
+
+    qloop.run(run())
+    assert query(database_path(settings.data_dir, "raw"), "SELECT COUNT(*) FROM samples") == [(2000,)]
+    assert page.message_label.text().startswith("Restored the backup of")
+
+
 def test_restore_stops_restores_and_starts_the_engine(page: DataPage, qloop: QLoop, settings: Settings) -> None:
     manifest = run_backup(settings)
     assert manifest.path is not None
