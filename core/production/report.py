@@ -152,7 +152,9 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
     performance = _ratio(ideal_s, basis_s)
     quality = _ratio(good, len(cuts))
     parts = (availability, performance, quality)
-    oee = None if any(p is None for p in parts) else availability * performance * quality  # type: ignore[operator]
+    over = [name for name, value in zip(("availability", "performance", "quality"), parts, strict=True)
+            if value is not None and value > 1.0 + 1e-9]
+    oee = None if over or any(p is None for p in parts) else availability * performance * quality  # type: ignore[operator]
 
     notes: list[str] = []
     if planned_s <= 0:
@@ -170,7 +172,10 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
     if data.state_source not in ("state table", "none"):
         notes.append(f"saw states from {data.state_source}")
     if performance is not None and performance > 1.0:
-        notes.append("performance above 100 %: the saw cut faster than the chart or preset speed")
+        notes.append(f"performance {performance * 100:.1f} % is above 100 %: the saw cut faster than the chart or "
+                     "preset speed (a wrong chart speed, or a simulator speed-up)")
+    if over:
+        notes.append(f"OEE not given: {' and '.join(over)} above 100 % would overstate it")
 
     return ProductionReport(
         period=period, machine=machine, planned_s=round(planned_s, 3), cuts=len(cuts), pieces=len(completed),

@@ -1,10 +1,13 @@
 """The saw-state time line: total.db ``saw_states``, its recorder and its reader.
 
 The engine writes one row on every change of (saw_state, link) and an ``alive`` row every
-``ALIVE_S`` while nothing changes, through total.db's batched writer (never a commit per poll).
-A row holds from its time until the next row; a stretch longer than ``STALE_AFTER_S`` without
-any row means the engine was not running (crash, power cut): that time is "no data", never the
-last state carried on. An orderly stop writes link "off".
+``ALIVE_S`` while nothing changes (from a snapshot, or from the once-a-second tick when no
+snapshot comes), through total.db's batched writer (never a commit per poll). A row holds from
+its time until the next row, but never longer than ``STALE_AFTER_S`` (the alive period plus a
+small margin): a row is the last evidence that the engine was recording, so after a crash or a
+power cut (no closing "off" row), or in PostgreSQL before the last rows were mirrored, the last
+state is carried on for at most that long and the rest is "no data", never the last state carried
+on. An orderly stop writes link "off".
 
 Before the table existed (files from earlier releases, imported smart-saw data) the time line
 is derived from raw.db ``samples`` (column saw_state): the changes only, by SQLite's window
@@ -27,7 +30,8 @@ from core.snapshot import Quality, SawState, Snapshot
 log = logging.getLogger("bandsaw.production.states")
 
 ALIVE_S = 60.0  # an unchanged state is written again this often
-STALE_AFTER_S = 150.0  # no row for this long: the engine was not recording
+ALIVE_MARGIN_S = 5.0  # the alive row comes at the first snapshot or tick after ALIVE_S: slack for both
+STALE_AFTER_S = ALIVE_S + ALIVE_MARGIN_S  # no row for this long: the engine was not recording
 SAMPLE_GAP_S = 5.0  # samples fallback: a gap this long between samples is "no data"
 
 # total.db v3 (core.storage.schema appends it). Mirrored (core.storage.pg.tables).
@@ -97,9 +101,16 @@ class StateRecorder:
     def tick(self, now_ms: int) -> None:
         """About once a second: no snapshot at all for a while is a lost link too."""
         if self._last is None or self._last_seen_ms is None or self._last[1] != "up":
+            self._alive(now_ms)
             return
         if now_ms - self._last_seen_ms > self._timeout_ms:
             self._note((None, "down"), self._last_seen_ms + self._timeout_ms)
+        self._alive(now_ms)
+
+    def _alive(self, now_ms: int) -> None:
+        """The engine is recording: an alive row even when no snapshot comes (a link down)."""
+        if self._last is not None and now_ms - self._last_row_ms >= self._alive_ms:
+            self._write(now_ms, self._last, "alive")
 
     def stop(self, now_ms: int) -> None:
         """The engine stops recording: the time after this is no data."""

@@ -12,7 +12,7 @@ from production_helpers import run_settings
 
 from core.analysis.tables import INSERT_CUT
 from core.production.service import ReportError, production_view, report_set
-from core.production.states import INSERT_STATE
+from core.production.states import ALIVE_S, INSERT_STATE, STALE_AFTER_S
 from core.production.values import StateClass
 from core.storage.schema import migrate
 
@@ -120,5 +120,35 @@ def test_current_shift_counts_planned_time_up_to_now(tmp_path: Path) -> None:
     assert view.current is not None and view.current.period.shift == "Early"
     assert view.current.planned_s == 3 * 3600 and view.current.cuts == 1
     assert [r.period.label for r in view.previous] == ["Night 2026-12-01", "Late 2026-12-01", "Early 2026-12-01"]
-    # Recorded until 06:30 + 150 s without a fresh row: the rest is no data, not "ready".
-    assert view.current.time_by_state[StateClass.NO_DATA] == pytest.approx(3 * 3600 - 150)
+    # Recorded until 06:30 + STALE_AFTER_S without a fresh row: the rest is no data, not "ready".
+    assert view.current.time_by_state[StateClass.NO_DATA] == pytest.approx(3 * 3600 - STALE_AFTER_S)
+
+
+def test_a_crash_while_cutting_is_not_counted_as_cutting(tmp_path: Path) -> None:
+    """kill -9 / power cut mid-cut: no closing "off" row. The last CUTTING row stands only as long
+    as the engine would have written an alive row; the rest is no data (it was 150 s before)."""
+    settings = run_settings(tmp_path / "data")
+    start = ms("2026-12-02T07:00")
+    alive = int(ALIVE_S * 1000)
+    rows = [(start, 2, "up"), (start + 60_000, 3, "up")]  # ready 1 min, then cutting; alive marks...
+    rows += [(start + 60_000 + k * alive, 3, "up") for k in range(1, 3)]  # ...2 min of cutting, then killed
+    make_db(settings.data_dir, [], rows)
+    report = report_set(settings, start, start + H, now_ms=start + 2 * H).total
+    last = start + 60_000 + 2 * alive
+    cutting = report.time_by_state[StateClass.CUTTING]
+    assert cutting == pytest.approx((last - start - 60_000) / 1000 + STALE_AFTER_S)
+    assert STALE_AFTER_S <= ALIVE_S + 10  # at most the alive period and a small margin
+    assert report.time_by_state[StateClass.NO_DATA] == pytest.approx(3600 - 60 - cutting)
+
+
+def test_performance_above_100_is_flagged_and_oee_not_given(tmp_path: Path) -> None:
+    settings = run_settings(tmp_path / "data")
+    start = ms("2026-12-02T07:00")
+    # depth 100 mm in 1 s: far faster than any chart or preset speed (a sped-up simulator does this)
+    make_db(settings.data_dir, [cut(start + 1_000, 1.0)], [(start, 3, "up"), (start + 2_000, 2, "up")])
+    report = report_set(settings, start, start + 60_000, now_ms=start + H).total
+    assert report.performance is not None and report.performance > 1.0
+    assert report.availability is not None and report.availability <= 1.0
+    assert report.oee is None
+    assert any(n.startswith("OEE not given: performance above 100 %") for n in report.notes)
+    assert any("performance" in n and "above 100 %" in n and "faster" in n for n in report.notes)

@@ -68,5 +68,9 @@ def test_report_matches_the_cut_and_state_tables(recorded_run: RecordedRun) -> N
     assert "plc.alarm" in keys
     seconds = [cause.seconds for cause in report.downtime]
     assert seconds == sorted(seconds, reverse=True)
-    assert report.oee == pytest.approx(report.availability * report.performance * report.quality)  # type: ignore[operator]
+    assert report.availability is not None and report.performance is not None and report.quality is not None
+    if report.performance > 1.0:  # the simulator cuts faster than the chart speeds: flagged, no OEE number
+        assert report.oee is None and any(n.startswith("OEE not given") for n in report.notes)
+    else:
+        assert report.oee == pytest.approx(report.availability * report.performance * report.quality)
     assert report.state_source == "state table"

@@ -126,3 +126,27 @@ def test_runs_of_rows_give_the_same_time_line_as_the_rows() -> None:
         rows = [StateRow(t, classify(s, link)) for t, s, link in inside]
         assert spans_from_segments(segments_of(inside), start, end, before=before) == \
             spans_from_rows(rows, start, end, before=before)
+
+
+def test_the_tick_writes_alive_rows_when_no_snapshot_comes() -> None:
+    """A link down without snapshots: the engine still records, so alive rows go on (else the
+    shorter STALE_AFTER_S would turn a long link loss into no data)."""
+    sink = ListSink()
+    rec = StateRecorder(sink, alive_s=60, link_timeout_s=5)
+    rec.feed(snap(0, SawState.READY))
+    for now in range(1_000, 200_001, 1_000):
+        rec.tick(now)
+    assert sink.rows == [(0, 2, "up", "change"), (5_000, None, "down", "change"),
+                         (65_000, None, "down", "alive"), (125_000, None, "down", "alive"),
+                         (185_000, None, "down", "alive")]
+
+
+def test_the_last_row_stands_only_the_alive_period_and_a_margin() -> None:
+    from core.production.states import ALIVE_S, STALE_AFTER_S
+
+    assert ALIVE_S < STALE_AFTER_S <= ALIVE_S + 10
+    rows = [StateRow(0, StateClass.READY_IDLE), StateRow(10_000, StateClass.CUTTING)]  # then a kill -9
+    spans = spans_from_rows(rows, 0, 600_000)
+    assert spans == [StateSpan(0, 10_000, StateClass.READY_IDLE),
+                     StateSpan(10_000, 10_000 + int(STALE_AFTER_S * 1000), StateClass.CUTTING),
+                     StateSpan(10_000 + int(STALE_AFTER_S * 1000), 600_000, StateClass.NO_DATA)]
