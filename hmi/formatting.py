@@ -1,4 +1,5 @@
-"""How numbers are shown: decimals from the register's scale, raw words in decimal/hex/signed."""
+"""How numbers and times are shown: decimals from the register's scale, raw words in decimal/hex/signed,
+and every timestamp in plant time (machine.time_zone), never the computer's zone."""
 
 from __future__ import annotations
 
@@ -7,9 +8,64 @@ import struct
 from collections.abc import Iterable
 from enum import StrEnum
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from core.registers import Register
+
+# --- plant time ------------------------------------------------------------------------------
+# One clock on the screen: the Production page and the report use the saw's zone (machine.time_zone),
+# so every other time the HMI shows (replay, cut list, audit, band history, alarms) does too, even when
+# the panel PC runs in UTC. "" or "local" in the config: the system's zone.
+
+_plant_zone_name = ""
+
+
+def zone_named(name: str) -> QTimeZone:
+    if name and name.lower() != "local":
+        zone = QTimeZone(name.encode())
+        if zone.isValid():
+            return zone
+    return QTimeZone.systemTimeZone()
+
+
+def use_plant_zone(name: str) -> None:
+    """Set the plant's zone (the engine's settings.machine.time_zone); the bridge does it at start."""
+    global _plant_zone_name
+    _plant_zone_name = name or ""
+
+
+def plant_zone() -> QTimeZone:
+    return zone_named(_plant_zone_name)
+
+
+def plant_zone_name() -> str:
+    """The zone as the screen names it beside a time (Europe/Istanbul, or the system's id)."""
+    return bytes(plant_zone().id().data()).decode(errors="replace")
+
+
+def plant_datetime(ts_ms: int) -> QDateTime:
+    return QDateTime.fromMSecsSinceEpoch(int(ts_ms), plant_zone())
+
+
+def plant_time(ts_ms: int | float | None, fmt: str = "yyyy-MM-dd HH:mm:ss", *, tenths: bool = False) -> str:
+    """A UTC epoch-ms timestamp as plant wall time; ``tenths`` adds ``.d`` (replay clock)."""
+    if ts_ms is None:
+        return "—"
+    ms = int(ts_ms)
+    text = plant_datetime(ms).toString(fmt)
+    return f"{text}.{(ms % 1000) // 100}" if tenths else text
+
+
+def plant_wall(ts_ms: int) -> QDateTime:
+    """Plant wall time as a zone-less QDateTime (UTC spec holding the wall fields): what a
+    QDateTimeEdit shows, whatever zone the computer runs in."""
+    moment = plant_datetime(ts_ms)
+    return QDateTime(moment.date(), moment.time(), QTimeZone.utc())
+
+
+def plant_epoch_ms(date: QDate, time: QTime) -> int:
+    """A wall date and time read in plant time, as UTC epoch ms (a skipped DST hour moves forward)."""
+    return QDateTime(date, time, plant_zone()).toMSecsSinceEpoch()
 
 
 class RawFormat(StrEnum):

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from core.api import AuditFilter, AuditRow, EngineApi
 from hmi.dialogs.file_choice import choose_save_path
+from hmi.formatting import plant_time, use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import ROW_PX
 from hmi.permissions import Action, can
@@ -112,7 +113,7 @@ class AuditTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         return (
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.ts_ms / 1000)), row.user, row.action, row.target,
+            plant_time(row.ts_ms), row.user, row.action, row.target,
             _text(row.old_value), _text(row.new_value), row.result, row.detail,
         )[index.column()]
 
@@ -125,6 +126,7 @@ class AuditPage(QWidget):
         self.setObjectName("AuditPage")
         self.bridge = bridge
         self.engine = engine
+        use_plant_zone(engine.settings.machine.time_zone)  # times in plant time, as everywhere
         self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
         self.query_task: asyncio.Task[None] | None = None
         self.export_dir: Path = engine.settings.data_dir / "exports"

@@ -13,7 +13,6 @@ threshold is reached (ISA-101). Every text goes through tr().
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
-from hmi.formatting import format_number
+from hmi.formatting import format_number, plant_time, use_plant_zone
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -56,7 +55,7 @@ def _font(px: int, *, bold: bool = False) -> QFont:
 
 
 def _when(ts_ms: int | None) -> str:
-    return "—" if ts_ms is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(ts_ms / 1000))
+    return plant_time(ts_ms, "yyyy-MM-dd HH:mm")  # plant time (machine.time_zone), as the Production page
 
 
 class BandLifePanel(QWidget):
@@ -67,6 +66,7 @@ class BandLifePanel(QWidget):
         """``session``: who is acting, for notes in the band history (None: no note field)."""
         super().__init__(parent)
         self.setObjectName("BandLifePanel")
+        use_plant_zone(engine.settings.machine.time_zone)
         self.setStyleSheet(STYLE)
         self.engine = engine
         self.view: BandLifeView | None = None

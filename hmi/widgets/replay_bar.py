@@ -11,9 +11,9 @@ write to the PLC while the replay runs; the bar only says so.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import time
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -41,6 +41,7 @@ from core.api import (
     period_for_cut,
 )
 from hmi.bridge import EngineBridge
+from hmi.formatting import plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import translate
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -55,10 +56,8 @@ TOUCH = 48
 
 
 def clock_text(ts_ms: int, *, tenths: bool = True) -> str:
-    """A replayed time as the bar shows it (local time, tenths of a second)."""
-    moment = datetime.fromtimestamp(ts_ms / 1000)
-    text = moment.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{text}.{moment.microsecond // 100_000}" if tenths else text
+    """A replayed time as the bar shows it: plant time (machine.time_zone), tenths of a second."""
+    return plant_time(ts_ms, tenths=tenths)
 
 
 def span_text(seconds: int) -> str:
@@ -165,6 +164,7 @@ class ReplayBar(QFrame):
         elif status.state is ReplayState.ENDED:
             parts.append(translate("ReplayBar", "end of the period"))
         parts.append(translate("ReplayBar", "not live: nothing is written to the PLC"))
+        parts.append(translate("ReplayBar", "plant time %1").replace("%1", plant_zone_name()))
         if status.note:
             parts.append(status.note)
         if self.message:
@@ -236,7 +236,9 @@ class ReplayChooser(QDialog):
         self.tabs = QTabWidget(self)
         # By time.
         page = QWidget(self)
-        self.start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-3600), page)
+        # Plant wall time (machine.time_zone), held zone-less so the computer's zone never shifts it.
+        self.start = QDateTimeEdit(plant_wall(int(time.time() * 1000) - 3600_000), page)
+        self.start.setTimeZone(QTimeZone.utc())
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.start.setCalendarPopup(True)
         self.start.setMinimumHeight(TOUCH)
@@ -246,7 +248,7 @@ class ReplayChooser(QDialog):
             self.span.addItem(span_text(seconds), seconds)
         self.span.setCurrentIndex(1)
         row = QHBoxLayout(page)
-        row.addWidget(QLabel(translate("ReplayChooser", "From"), page))
+        row.addWidget(QLabel(translate("ReplayChooser", "From (%1)").replace("%1", plant_zone_name()), page))
         row.addWidget(self.start, 1)
         row.addWidget(QLabel(translate("ReplayChooser", "for"), page))
         row.addWidget(self.span)
@@ -319,7 +321,8 @@ class ReplayChooser(QDialog):
         """(start_ms, end_ms, label) of what is chosen, None when nothing is."""
         tab = self.tabs.currentIndex()
         if tab == 0:
-            start_ms = self.start.dateTime().toMSecsSinceEpoch()
+            wall = self.start.dateTime()
+            start_ms = plant_epoch_ms(wall.date(), wall.time())
             end_ms = start_ms + int(self.span.currentData()) * 1000
             return start_ms, end_ms, ""
         listing = self.cuts if tab == 1 else self.alarms

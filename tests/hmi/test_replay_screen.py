@@ -7,7 +7,6 @@ import sqlite3
 
 import numpy as np
 from hmi_testing import QLoop, wait_until
-from PySide6.QtCore import QDateTime
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
 
@@ -16,6 +15,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.storage.schema import migrate
 from core.testing.standin_engine import StandInEngine
+from hmi.formatting import plant_wall
 from hmi.main_window import MainWindow
 from hmi.pages.overview import OverviewPage
 from hmi.pages.trends import TrendsPage
@@ -43,7 +43,7 @@ def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings
 
         chooser = window.open_replay()
         chooser.tabs.setCurrentIndex(0)
-        chooser.start.setDateTime(QDateTime.fromMSecsSinceEpoch(T0))
+        chooser.start.setDateTime(plant_wall(T0))  # the chooser reads plant time
         chooser.span.setCurrentIndex(0)  # one minute
         chooser.speed.setCurrentIndex(chooser.speed.findData(10.0))
         chooser.replay_choice()
@@ -107,7 +107,7 @@ def test_an_empty_period_says_why_in_the_chooser(qtbot: QtBot, qloop: QLoop, set
     window.bridge.attach()
     async def scenario() -> None:
         chooser = window.open_replay()
-        chooser.start.setDateTime(QDateTime.fromMSecsSinceEpoch(T0 + 86_400_000))
+        chooser.start.setDateTime(plant_wall(T0 + 86_400_000))
         chooser.replay_choice()
         await wait_until(lambda: "Not replayed" in chooser.message.text(), what="the refusal")
         assert "no recorded samples" in chooser.message.text() and not window.bridge.replaying
