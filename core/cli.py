@@ -65,8 +65,15 @@ def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     from core.analysis.messages import load_catalogue
+    from core.control.envelope import limit_conflicts
 
     settings, register_map = load_from_args(args)
+    conflicts = limit_conflicts(register_map, settings.control)
+    if conflicts:
+        # The engine runs (acquisition, manual control) with ML unavailable; the config is still wrong.
+        for conflict in conflicts:
+            print(f"bandsaw: configuration invalid: {conflict}", file=sys.stderr)
+        return EXIT_CONFIG
     effective = settings.redacted()
     model = settings.ml_model_path
     # The engine loads the operator's alarm texts at start: a bad file must fail here already.

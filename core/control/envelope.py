@@ -52,6 +52,7 @@ class Fault(StrEnum):
     MODEL = "model"
     TRIP = "plc_trip"  # the PLC stopped the cut (overload, breakage, error state)
     CEILING = "load_ceiling"  # the load stayed above the absolute ceiling
+    CONFIG = "config"  # the configured limits leave ML no allowed speed
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +125,9 @@ class SafetyEnvelope:
             if high is not None:
                 limits = Limits(limits.low, min(limits.high, high), limits.max_step_per_s)
             self._limits[name] = limits
-        for name, limits in self._limits.items():
-            if limits.low > limits.high:
-                reg = register_map[name]
-                raise ValueError(
-                    f"control limits for {name} do not overlap the register map's {reg.min}..{reg.max}"
-                )
+        # A conflict in the limits disables ML (the controller faults with this text when ML is
+        # chosen); it never stops acquisition. `bandsaw config check` reports the same.
+        self.conflict = "; ".join(limit_conflicts(register_map, control))
         self._last: dict[str, _LastWrite] = {}  # the last value the PLC accepted
         self._attempt_at: dict[str, float] = {}  # the last attempt, accepted or not (write rate)
         # The Writer's sliding one-second step allowance, kept the same way here: a step the
@@ -179,6 +177,8 @@ class SafetyEnvelope:
         assert snapshot is not None
         if not math.isfinite(requested):
             return Verdict(name, requested, False, reason=f"{requested!r} is not a number", fault=Fault.MODEL)
+        if limits.low > limits.high:
+            return Verdict(name, requested, False, reason=self.conflict or f"no allowed range for {name}")
         last = self._last.get(name)
         attempted = self._attempt_at.get(name)
         if attempted is not None and now - attempted < self.min_interval_s:
@@ -299,3 +299,34 @@ class SafetyEnvelope:
         return EnvelopeOutcome(verdict, result)
 
 
+
+def limit_conflicts(register_map: RegisterMap, control: ControlSettings) -> list[str]:
+    """Speed limits that leave no allowed range, each naming the keys involved ([] when none).
+
+    People's limits: the register map's min/max and ``control.<name>_min/_max`` where set. ML's:
+    those tightened by ``control.<name>_min/_max`` or, unset, the reference defaults.
+    """
+    problems: list[str] = []
+    for reg in register_map.writable():
+        people = limits_for(reg, control)
+        span = f"the register map's {reg.min:g}..{reg.max:g}" if reg.min is not None and reg.max is not None \
+            else "the register map's range"
+        if people.low > people.high:
+            problems.append(f"control.{reg.name}_min/_max ({people.low:g}/{people.high:g}) leave no value "
+                            f"within {span}")
+            continue
+        if reg.name not in ML_DEFAULT_LIMITS:
+            continue
+        default_low, default_high = ML_DEFAULT_LIMITS[reg.name]
+        low, high = control.ml_limit(f"{reg.name}_min"), control.ml_limit(f"{reg.name}_max")
+        ml_low = max(people.low, low) if low is not None else people.low
+        ml_high = min(people.high, high) if high is not None else people.high
+        if ml_low <= ml_high:
+            continue
+        keys = []
+        for key, value, default in ((f"{reg.name}_min", low, default_low), (f"{reg.name}_max", high, default_high)):
+            setting = "set" if control.people_limit(key) is not None else f"default {default:g}"
+            keys.append(f"control.{key} = {value:g} ({setting})" if value is not None else f"control.{key} unset")
+        problems.append(f"ML limits for {reg.name} leave no allowed speed: {' and '.join(keys)}, "
+                        f"within {span} ({ml_low:g} > {ml_high:g})")
+    return problems

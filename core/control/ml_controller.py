@@ -148,6 +148,11 @@ class MlController(ModelTurn):
         self.competence: Competence | None = None
         self.chip: ChipPolicy | None = None  # the chip-thickness policy of a "chip" model
         self.model_error = ""  # why the last model was refused, for the HMI
+        if self.envelope.conflict:
+            # The limits leave ML no allowed speed: ML is unavailable (acquisition runs on).
+            log.error("ML unavailable: %s", self.envelope.conflict)
+            self._alarms.update(ALARM_FAULT, True, f"ML unavailable: {self.envelope.conflict}",
+                                priority=Priority.HIGH, source="control")
         if model is not None:
             self.set_model(model)
 
@@ -307,6 +312,8 @@ class MlController(ModelTurn):
         self.status.mode = self.modes.mode.value
         if snap is None:
             return None  # nothing read yet since start: nothing to control, nothing to restore
+        if self.envelope.conflict and self.modes.is_ml:
+            return self._fault(Fault.CONFIG, f"ML unavailable: {self.envelope.conflict}", snap)
         trip = plc_trip(snap) if snap.quality is not Quality.COMM_ERROR else ""
         if trip and self.modes.is_ml:
             return self._fault(Fault.TRIP, trip, snap, alarm=ALARM_TRIP, downward_only=True)

@@ -50,6 +50,8 @@ class MlControl:
             self.controller.load_model(model_path)
         elif self.modes.is_ml:
             self.modes.fault("no model configured (ml.model_path)")
+        if self.modes.is_ml and self.controller.envelope.conflict:
+            self.modes.fault(f"ML unavailable: {self.controller.envelope.conflict}")
 
     @property
     def mode(self) -> Mode:
@@ -70,6 +72,8 @@ class MlControl:
             wanted = Mode(mode)
         except ValueError:
             return False, f"unknown mode {mode!r}: manual or ml"
+        if wanted is Mode.ML and self.controller.envelope.conflict:
+            return False, f"ML unavailable: {self.controller.envelope.conflict}"
         if wanted is Mode.ML and self.controller.model is None:
             return False, "no usable ML model loaded"
         changed = self.modes.set_mode(wanted, user=user, reason=reason)

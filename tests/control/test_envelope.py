@@ -40,8 +40,10 @@ def test_limits_are_the_map_intersected_with_config(settings: Settings, register
     assert (env.limits("descent_speed").low, env.limits("descent_speed").high) == (2.0, 45.0)
     assert (env.limits("cutting_speed").low, env.limits("cutting_speed").high) == (30.0, 110.0)
     settings.control.descent_speed_min = 70.0  # above the map's max: no overlap
-    with pytest.raises(ValueError, match="do not overlap"):
-        _envelope(settings, register_map)
+    env = _envelope(settings, register_map)  # never raises: ML unavailable, acquisition runs
+    assert "control.descent_speed_min/_max" in env.conflict
+    verdict = env.admit("descent_speed", 30.0, _snap(100.0), 100.0)
+    assert not verdict.allowed and "control.descent_speed_min" in verdict.reason
 
 
 def test_clamps_limits_and_step(settings: Settings, register_map: RegisterMap) -> None:

@@ -6,16 +6,22 @@
 2. From a live speed outside ML's limits, ML's clamp let a step-sized request through that the
    Writer then stepped from the live value, writing above ML's own maximum. ML now holds a speed
    outside its limits.
+3. An ML-only limit (control.cutting_speed_min: 95 above ML's default maximum 90) stopped the
+   engine with a message about the register map. ML is now unavailable with an alarm naming the
+   keys; acquisition and people's writes are unaffected.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from core.analysis.alarms import AlarmManager
 from core.config import Settings
-from core.control.envelope import SafetyEnvelope
+from core.control.envelope import SafetyEnvelope, limit_conflicts
+from core.control.journal import MemoryJournal
 from core.control.ml_controller import ALARM_FAULT
 from core.control.modes import Mode
+from core.control.service import MlControl
 from core.modbus.envelope import decide, limits_for
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
@@ -115,3 +121,45 @@ def test_ml_never_writes_outside_its_limits_from_a_live_value_outside_them(
     env = SafetyEnvelope(register_map, settings.control, read_rate_hz=10.0, write_rate_hz=2.0)
     verdict = env.admit("cutting_speed", 90.0, _snap(100.0, cutting_speed=120.0), 100.0)
     assert not verdict.allowed and verdict.value is None  # was: 90 admitted, the Writer wrote 100
+
+
+def test_ml_only_limit_conflict_names_the_keys_and_leaves_people_alone(
+    settings: Settings, register_map: RegisterMap,
+) -> None:
+    settings.control.cutting_speed_min = 95.0
+    conflicts = limit_conflicts(register_map, settings.control)
+    assert len(conflicts) == 1
+    assert "control.cutting_speed_min = 95 (set)" in conflicts[0]
+    assert "control.cutting_speed_max = 90 (default 90)" in conflicts[0]
+    env = SafetyEnvelope(register_map, settings.control, read_rate_hz=10.0, write_rate_hz=2.0)  # no raise
+    assert env.conflict == conflicts[0]
+    people = env.people_limits("cutting_speed")
+    assert (people.low, people.high) == (95.0, 120.0)
+    settings.control.cutting_speed_max = 110.0
+    assert limit_conflicts(register_map, settings.control) == []
+    settings.control.descent_speed_min = 70.0  # above the map's 60: people's limits too
+    (problem,) = limit_conflicts(register_map, settings.control)
+    assert "control.descent_speed_min/_max" in problem and "1..60" in problem
+
+
+async def test_ml_only_limit_conflict_disables_ml_with_an_alarm(quick: Settings, register_map: RegisterMap) -> None:
+    quick.control.cutting_speed_min = 95.0
+    alarms, journal = AlarmManager(), MemoryJournal()
+    writes: list[tuple[str, float]] = []
+
+    async def writer(name: str, value: float, **_: object) -> object:
+        writes.append((name, value))
+        raise AssertionError("nothing may be written")
+
+    quick.control.default_mode = Mode.ML  # type: ignore[assignment]
+    control = MlControl(quick, register_map, writer=writer, alarms=alarms, journal=journal)  # type: ignore[arg-type]
+    assert control.mode is Mode.MANUAL
+    alarm = alarms.get(ALARM_FAULT)
+    assert alarm is not None and alarm.condition and "control.cutting_speed_min = 95" in alarm.text
+    ok, why = control.request_mode(Mode.ML, user="anna")
+    assert not ok and "control.cutting_speed_min" in why and "control.cutting_speed_max" in why
+    rig = make_rig(quick, register_map)  # the controller faults if ML is on all the same
+    rig.saw.state = SawState.CUTTING
+    await rig.run(3)
+    assert rig.modes.mode is Mode.MANUAL and rig.saw.writes == []
+    assert "control.cutting_speed_min" in rig.modes.last_fault
