@@ -6,6 +6,12 @@ register's limits is flagged in the preview as it is typed and Write is disabled
 here with the reason, before anything is sent. "Current" follows the PLC (the page hands every new
 value in) and shows the read-back as soon as a write ends. Messages have their own reserved,
 growing space below the entry: they never cover it.
+
+The confirmation cannot be reached by tapping the same spot twice (a double tap, a bouncing touch
+panel): "Write…" stays where it is, disabled, while "Confirm write" appears in its own row on the
+other side of the dialog and ignores every tap for ``CONFIRM_GUARD_S`` after it appears. The rows
+for the preview, the messages and the confirmation are reserved from the start, so nothing moves
+under a finger when a warning or the confirmation appears.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -39,6 +46,8 @@ from hmi.widgets.style import set_state
 log = logging.getLogger("bandsaw.hmi.write")
 
 STALE_POLL_GRACE_S = 2.0
+# "Confirm write" ignores taps this long after it appears (a double tap is 0.1-0.5 s apart).
+CONFIRM_GUARD_S = 0.8
 
 
 def limits_text(register: Register) -> str:
@@ -89,6 +98,7 @@ def describe_result(register: Register, result: WriteResult, decimals: int | Non
 
 class WriteDialog(QDialog):
     write_finished = Signal(object)  # WriteResult
+    confirm_guard_s = CONFIRM_GUARD_S
 
     def __init__(
         self,
@@ -112,6 +122,7 @@ class WriteDialog(QDialog):
         self.decimals = decimals_for(register) if decimals is None else decimals
         self.task: asyncio.Task[WriteResult] | None = None
         self._pending: float | None = None  # value waiting for confirmation
+        self._confirm_armed_at = 0.0  # monotonic time from which "Confirm write" takes a tap
         self._written_at = 0.0  # wall clock (s) when the last write's read-back came
         unit = f" {register.unit}" if register.unit else ""
         self._unit = unit
@@ -127,9 +138,11 @@ class WriteDialog(QDialog):
         self.status = QLabel("", self)
         self.status.setObjectName("WriteStatus")
         self.status.setWordWrap(True)
-        # Room for two lines always; the dialog grows (never shrinks under) when a message needs more.
-        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 16)
-        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # Room for two lines always (the range warning, the confirmation question, a refusal appear
+        # without moving anything); the dialog grows (never shrinks under) when a message needs more.
+        for label in (self.preview, self.status):
+            label.setMinimumHeight(2 * label.fontMetrics().lineSpacing() + 16)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         set_state(self.status, "none")
         set_state(self.preview, "none")
 
@@ -153,16 +166,35 @@ class WriteDialog(QDialog):
         self.write_button.setObjectName("PrimaryButton")
         self.write_button.setMinimumSize(140, 56)
         self.write_button.clicked.connect(self.submit)
+        # The confirmation row: left, above the buttons, never where "Write…" is; its place is kept
+        # while hidden (nothing moves when it appears).
+        self.confirm_button = QPushButton(self.tr("Confirm write"), self)
+        self.confirm_button.setObjectName("PrimaryButton")
+        self.confirm_button.setMinimumSize(180, 56)
+        self.confirm_button.setAutoDefault(False)  # Return twice must not confirm either
+        self.confirm_button.clicked.connect(self.confirm)
+        self._arm_timer = QTimer(self)
+        self._arm_timer.setSingleShot(True)
+        self._arm_timer.timeout.connect(self._arm)
         self.back_button = QPushButton(self.tr("Back"), self)
         self.back_button.setMinimumSize(110, 56)
-        self.back_button.setVisible(False)
+        self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self._back)
+        for button in (self.confirm_button, self.back_button):
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
+            button.setVisible(False)
+        confirm_row = QHBoxLayout()
+        confirm_row.addWidget(self.confirm_button)
+        confirm_row.addSpacing(16)
+        confirm_row.addWidget(self.back_button)
+        confirm_row.addStretch(1)
         self.close_button = QPushButton(self.tr("Close"), self)
         self.close_button.setMinimumSize(110, 56)
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.write_button)
 
@@ -171,6 +203,7 @@ class WriteDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(self.preview)
         layout.addWidget(self.status)
+        layout.addLayout(confirm_row)
         layout.addLayout(buttons)
         self.setMinimumWidth(560)
         self._show_current()
@@ -202,8 +235,9 @@ class WriteDialog(QDialog):
             self._back()
         self._preview()
 
-    def _preview(self) -> None:
-        """old → new, flagged (and Write disabled) when the new value is outside the limits."""
+    def _preview(self, *, finished: bool = False) -> None:
+        """old → new, flagged (and Write disabled) when the new value is outside the limits.
+        ``finished``: called by the write's own task as it ends (not busy any more)."""
         value = self.entry.value()
         old = format_number(self.current, self.decimals)
         new = "?" if value is None else f"{value:g}"
@@ -213,21 +247,19 @@ class WriteDialog(QDialog):
             text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
         self.preview.setText(text)
         set_state(self.preview, "refused" if problem else "none")
-        busy = self.task is not None and not self.task.done()
-        self.write_button.setEnabled(not problem and not busy)
+        busy = not finished and self.task is not None and not self.task.done()
+        self.write_button.setEnabled(not problem and not busy and self._pending is None)
         self._fit()
 
     def out_of_range(self) -> bool:
         return self.preview.property("state") == "refused"
 
     def submit(self) -> None:
-        """The Write button: first press checks and asks to confirm, the second writes."""
+        """The Write button: checks the value and asks to confirm (never writes by itself when a
+        confirmation is needed; a second press while the question is open does nothing)."""
         if self.task is not None and not self.task.done():
             return
         if self._pending is not None:
-            pending = self._pending
-            self._pending = None
-            self._start_write(pending)
             return
         value = self.entry.value()
         if value is None:
@@ -246,20 +278,54 @@ class WriteDialog(QDialog):
             old = format_number(self.current, self.decimals)
             self._show("confirm", self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
                        .replace("%2", old).replace("%3", f"{value:g}{self._unit}"))
-            self.write_button.setText(self.tr("Confirm write"))
+            self.write_button.setEnabled(False)
+            self.confirm_button.setEnabled(False)  # armed after the guard time: a double tap is ignored
+            self.confirm_button.setVisible(True)
             self.back_button.setVisible(True)
+            self._confirm_armed_at = time.monotonic() + self.confirm_guard_s
+            self._arm_timer.start(int(self.confirm_guard_s * 1000) + 1)
             return
         self._start_write(value)
 
+    def _arm(self) -> None:
+        if self._pending is not None and self.confirm_button.isVisible():
+            self.confirm_button.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closed (or hidden) while asking: the question is withdrawn, nothing is written later."""
+        if self._pending is not None:
+            self._back()
+        super().hideEvent(event)
+
+    def confirm_armed(self) -> bool:
+        return (self._pending is not None and self.confirm_button.isEnabled()
+                and time.monotonic() >= self._confirm_armed_at)
+
+    def confirm(self) -> None:
+        """The "Confirm write" button: writes the value asked about; taps inside the guard time are ignored."""
+        if self._pending is None or (self.task is not None and not self.task.done()):
+            return
+        if not self.confirm_armed():
+            log.info("confirmation tap ignored: inside the %.1f s guard", self.confirm_guard_s)
+            return
+        pending = self._pending
+        self._pending = None
+        self._start_write(pending)
+
     def _back(self) -> None:
         self._pending = None
-        self.write_button.setText(self.tr("Write…"))
-        self.back_button.setVisible(False)
+        self._hide_confirmation()
         self._show("none", "")
+        self._preview()
+
+    def _hide_confirmation(self) -> None:
+        self._arm_timer.stop()
+        self.confirm_button.setVisible(False)
+        self.confirm_button.setEnabled(False)
+        self.back_button.setVisible(False)
 
     def _start_write(self, value: float) -> None:
-        self.write_button.setText(self.tr("Write…"))
-        self.back_button.setVisible(False)
+        self._hide_confirmation()
         self.write_button.setEnabled(False)
         self._show("busy", self.tr("Writing %1…").replace("%1", f"{value:g}{self._unit}"))
         self.task = spawn(self._write(value))
@@ -277,7 +343,7 @@ class WriteDialog(QDialog):
             self.set_current(result.read_back if result.read_back is not None else result.written)
         state, text = describe_result(self.register, result, self.decimals)
         self._show(state, text)
-        self._preview()
+        self._preview(finished=True)
         self.write_finished.emit(result)
         return result
 

@@ -154,7 +154,8 @@ def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: StandI
 
     async def scenario() -> None:
         dialog.write_button.click()
-        dialog.write_button.click()
+        await wait_until(dialog.confirm_armed, what="confirmation armed")  # taps ignored until then
+        dialog.confirm_button.click()
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
 
     qloop.run(scenario())

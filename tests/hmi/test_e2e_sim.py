@@ -183,7 +183,8 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         async def write() -> str:
             dialog.write_button.click()
             assert dialog.status_text().startswith("Confirm:")
-            dialog.write_button.click()
+            await wait_until(dialog.confirm_armed, what="confirmation armed")  # taps ignored until then
+            dialog.confirm_button.click()
             await wait_until(lambda: dialog.task is not None and dialog.task.done(), within=10, what="write")
             return str(dialog.status_text())
 

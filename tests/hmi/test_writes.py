@@ -44,6 +44,12 @@ def _dialog(qtbot: QtBot, engine: StandInEngine, name: str, *, user: str = "engi
     return dialog
 
 
+async def confirm(dialog: WriteDialog) -> None:
+    """A deliberate confirmation: wait out the guard, then tap "Confirm write"."""
+    await wait_until(dialog.confirm_armed, what="confirmation armed")
+    dialog.confirm_button.click()
+
+
 def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     assert "30" in dialog.preview.text()
@@ -55,7 +61,7 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
     assert fake_engine.writes == []  # nothing sent before the confirmation
 
     async def scenario() -> None:
-        dialog.write_button.click()  # Qt slots start asyncio work: the loop must be running
+        await confirm(dialog)  # Qt slots start asyncio work: the loop must be running
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
 
     qloop.run(scenario())
@@ -123,7 +129,7 @@ def test_current_follows_the_plc_and_the_write(
     dialog.submit()
 
     async def scenario() -> None:
-        dialog.submit()
+        await confirm(dialog)
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
 
     qloop.run(scenario())
@@ -153,7 +159,7 @@ def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: St
     dialog.write_button.click()
 
     async def scenario() -> None:
-        dialog.write_button.click()
+        await confirm(dialog)
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
 
     qloop.run(scenario())
