@@ -119,7 +119,8 @@ def import_smart_saw(
         EventsStream(LocalTimeConverter(zone)),
     ]
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    rejects = ledger.RejectFile(reject_path or data_dir / "import" / f"smart-saw-rejects-{stamp}.csv")
+    rejects = ledger.RejectFile(reject_path or data_dir / "import" / f"smart-saw-rejects-{stamp}.csv",
+                                dry_run=dry_run)
     summary = ImportSummary(source_dir, dry_run)
     run = _Run(settings, register_map, data_dir, dry_run=dry_run, engine_running=engine_running, rejects=rejects,
                progress=progress, cancel=cancel, batch_rows=batch_rows, bulk=bulk, bulk_rows=bulk_rows)
@@ -142,7 +143,8 @@ def import_smart_saw(
     if raw_note:
         summary.notes.append(raw_note)
     summary.rejected = rejects.count
-    summary.reject_file = rejects.path if rejects.count else None
+    summary.reject_file = rejects.path if rejects.count and not dry_run else None
+    summary.first_rejects = list(rejects.first)
     summary.elapsed_s = time.monotonic() - started
     return summary
 

@@ -92,15 +92,26 @@ class RejectFile:
 
     Created on the first reject; flushed before every commit so a committed batch's rejects are
     on disk (a crash may repeat some lines in the next run's file, never lose one).
+
+    ``dry_run``: nothing is written anywhere (no file, no folder); the rejects are counted and
+    the first ``keep`` are held in ``first`` (stream, source rowid, reason, row as JSON) to print.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, dry_run: bool = False, keep: int = 5) -> None:
         self.path = path
+        self.dry_run = dry_run
+        self.keep = keep
         self.count = 0
+        self.first: list[tuple[str, int, str, str]] = []
         self._handle: IO[str] | None = None
         self._writer: Any = None
 
     def write(self, stream: str, rowid: int, reason: str, row: dict[str, Any]) -> None:
+        if self.dry_run:
+            if len(self.first) < self.keep:
+                self.first.append((stream, rowid, reason, json.dumps(row, ensure_ascii=False, default=repr)))
+            self.count += 1
+            return
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", newline="", encoding="utf-8")

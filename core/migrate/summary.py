@@ -53,7 +53,8 @@ class ImportSummary:
     source_dir: Path
     dry_run: bool
     streams: list[StreamResult] = field(default_factory=list)
-    reject_file: Path | None = None
+    reject_file: Path | None = None  # None in a dry run: it writes no file
+    first_rejects: list[tuple[str, int, str, str]] = field(default_factory=list)  # a dry run's first rejects
     rejected: int = 0
     cancelled: bool = False
     elapsed_s: float = 0.0
@@ -83,6 +84,11 @@ class ImportSummary:
         out.extend(f"  {note}" for note in self.notes)
         if self.reject_file is not None:
             out.append(f"  {self.rejected} rejected rows written to {self.reject_file}")
+        elif self.dry_run and self.rejected:
+            out.append(f"  {self.rejected} rows would be rejected (no reject file in a dry run); the first "
+                       f"{len(self.first_rejects)}:")
+            out.extend(f"    {stream} row {rowid}: {reason}: {row}"
+                       for stream, rowid, reason, row in self.first_rejects)
         rate = sum(r.read for r in self.streams) / self.elapsed_s if self.elapsed_s > 0 else 0.0
         ended = "cancelled after" if self.cancelled else "done in"
         out.append(f"  {ended} {self.elapsed_s:.1f} s ({rate:,.0f} rows/s)")

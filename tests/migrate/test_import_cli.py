@@ -47,6 +47,21 @@ def test_cli_imports_prints_summary_and_refuses_beside_a_running_engine(
     assert "total.sensor_data 10" in audit[0][4] and "4 rejected" in audit[0][4]
 
 
+def test_cli_dry_run_into_a_missing_data_dir_writes_nothing_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BANDSAW_MACHINE__TIME_ZONE", "Europe/Berlin")
+    build_source(tmp_path / "old")
+    data = tmp_path / "no-such-data"
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert main(["import", "smart-saw", "--from", str(tmp_path / "old"), "--data-dir", str(data), "--dry-run",
+                 "--config", str(PROJECT_ROOT / "config" / "config.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert not data.exists()  # no data dir, no import/ folder, no reject file
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert "3 rejected" in out and "rows would be rejected (no reject file in a dry run); the first" in out
+    assert "written to" not in out
+
 
 def test_cli_bad_machine_id_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
