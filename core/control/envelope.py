@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from core.config import ControlSettings
+from core.control.load_watch import plc_trip
 from core.modbus.envelope import Limits, StepWindow, limits_for
 from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
@@ -166,7 +167,8 @@ class SafetyEnvelope:
         its limits (a person's choice): it holds it, writing nothing, until the speed is inside
         again; so no ML write ever lies outside ML's limits (stepping toward the range from
         outside, the Writer would write a value beyond them). A restore whose live value is
-        outside people's limits by more than a step is refused.
+        outside people's limits by more than a step is refused. While the PLC reports a trip,
+        no write raises a speed.
         """
         table = self._people if people else self._limits
         limits = table.get(name)
@@ -212,6 +214,9 @@ class SafetyEnvelope:
                     f"and one step ({max_step:g}) does not reach them"))
             if stepped != value:
                 value, reason = stepped, "step limited"
+        trip = plc_trip(snapshot) if snapshot.quality is not Quality.COMM_ERROR else ""
+        if trip and reference is not None and value > reference:
+            return Verdict(name, requested, False, reason=f"{trip}: no speed is raised while the PLC is tripped")
         return Verdict(name, requested, True, value=value, clamped=value != requested, reason=reason)
 
     def _step_reference(

@@ -18,7 +18,8 @@ cut ends. After every event the controller makes one decision; these must hold t
 7. a restore keeps to people's limits: each write moves strictly toward the operator's value, it
    reaches that value within the step-limited number of writes, or it ends with an alarm (a PLC
    trip: handed to the operator; data stale too long); once it has ended, nothing is written in
-   manual mode.
+   manual mode;
+8. no speed is raised while the PLC reports a trip.
 
 Panel and HMI events span the whole register range (descent 1-60 mm/min, cutting 20-120 m/min),
 beyond ML's limits (10-60, 40-90).
@@ -129,6 +130,9 @@ class Harness:
                 self.violations.append(f"ML write outside ML's limits {limits.low:g}..{limits.high:g}: {log}")
             if log.before is not None and abs(log.value - log.before) > CHIP_STEP[log.name] + EPS:
                 self.violations.append(f"ML write beyond one second's step from the live value: {log}")
+        tripped = rig.saw.state is SawState.ERROR or rig.saw.alarm_status in (1.0, 2.0)
+        if tripped and log.before is not None and log.value > log.before + EPS:
+            self.violations.append(f"speed raised while the PLC is tripped: {log}")
         if not rig.modes.is_ml and log.reason != "restore operator speed":
             self.violations.append(f"write in manual mode that is not a restore: {log}")
         if not rig.modes.is_ml and self.settled:

@@ -9,6 +9,8 @@
 3. An ML-only limit (control.cutting_speed_min: 95 above ML's default maximum 90) stopped the
    engine with a message about the register map. ML is now unavailable with an alarm naming the
    keys; acquisition and people's writes are unaffected.
+4. After a trip, the restore raised the cutting speed while the PLC was still in ERROR. No speed
+   is raised while the PLC reports a trip; the restore is handed to the operator with an alarm.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.control.envelope import SafetyEnvelope, limit_conflicts
 from core.control.journal import MemoryJournal
-from core.control.ml_controller import ALARM_FAULT
+from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP
 from core.control.modes import Mode
 from core.control.service import MlControl
 from core.modbus.envelope import decide, limits_for
@@ -163,3 +165,32 @@ async def test_ml_only_limit_conflict_disables_ml_with_an_alarm(quick: Settings,
     await rig.run(3)
     assert rig.modes.mode is Mode.MANUAL and rig.saw.writes == []
     assert "control.cutting_speed_min" in rig.modes.last_fault
+
+
+async def test_no_speed_is_raised_while_the_plc_is_tripped(quick: Settings, register_map: RegisterMap) -> None:
+    rig = make_rig(quick, register_map, coefficient=-1.0)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(8)
+    assert rig.saw.cutting < 70.0  # ML lowered it
+    tripped_at = len(rig.saw.writes)
+    rig.saw.state, rig.saw.alarm_status = SawState.ERROR, 1.0
+    await rig.run(5)
+    raised = [w for w in rig.saw.writes[tripped_at:] if w.before is not None and w.value > w.before]
+    assert raised == []  # was: the restore set the cutting speed 60 -> 70 on the tripped saw
+    assert rig.modes.mode is Mode.MANUAL and rig.alarms.is_active(ALARM_TRIP)
+    rows = [row for row in rig.journal.decisions if row.action == "restore_abandoned"]
+    assert rows and "cutting_speed" in rows[-1].reason and "tripped" in rows[-1].reason
+    assert rig.alarms.is_active(ALARM_FAULT)
+    rig.saw.state, rig.saw.alarm_status = SawState.IDLE, 0.0  # reset: the operator sets their speeds
+    done = len(rig.saw.writes)
+    await rig.run(5)
+    assert len(rig.saw.writes) == done
+
+
+def test_envelope_refuses_raising_on_a_tripped_snapshot(settings: Settings, register_map: RegisterMap) -> None:
+    env = SafetyEnvelope(register_map, settings.control, read_rate_hz=10.0, write_rate_hz=2.0)
+    tripped = _snap(100.0, cutting_speed=60.0, saw_state=float(SawState.ERROR), alarm_status=1.0)
+    assert not env.admit("cutting_speed", 70.0, tripped, 100.0, people=True).allowed
+    assert not env.admit("cutting_speed", 70.0, tripped, 100.0).allowed
+    lower = env.admit("cutting_speed", 50.0, tripped, 100.0)
+    assert lower.allowed and lower.value == 50.0  # lowering stays possible
