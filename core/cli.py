@@ -66,8 +66,12 @@ def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
 def _cmd_config_check(args: argparse.Namespace) -> int:
     from core.analysis.messages import load_catalogue
     from core.control.envelope import limit_conflicts
+    from core.iot import key_map
 
     settings, register_map = load_from_args(args)
+    # The engine resolves the ThingsBoard key maps against the register map at start (enabled or
+    # not): a mistake there stops it, so it fails here, naming the key (ConfigError -> exit 2).
+    key_map.resolve(settings.iot.thingsboard, register_map)
     conflicts = limit_conflicts(register_map, settings.control)
     if conflicts:
         # The engine runs (acquisition, manual control) with ML unavailable; the config is still wrong.

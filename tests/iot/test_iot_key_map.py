@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from http_helpers import TbHttpServer
 from mqtt_helpers import SnapshotMaker, free_port, make_service, running, wait_until, with_thingsboard
@@ -93,3 +95,46 @@ def test_http_on_the_mqtt_port_is_a_config_error(tmp_path: object) -> None:
     with pytest.raises(ConfigError, match="transport http needs ThingsBoard's HTTP port"):
         load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=Path(str(tmp_path)) / "no.env",
                       overrides={"iot": {"thingsboard": {"enabled": True, "transport": "http"}}})
+
+
+def _config_dir(tmp_path: Path, thingsboard: dict[str, object]) -> Path:
+    import shutil
+
+    import yaml
+
+    from core.config import PROJECT_ROOT
+
+    folder = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", folder)
+    data = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+    data["iot"]["thingsboard"].update(thingsboard)
+    (folder / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return folder / "config.yaml"
+
+
+@pytest.mark.parametrize(("thingsboard", "named"), [
+    ({"key_map": {"band_current": "x", "bogus_register": "foo"}},
+     "iot.thingsboard.key_map.bogus_register: unknown name 'bogus_register'"),
+    ({"key_map": {"band_current": "amps", "band_torque": "amps"}},
+     "iot.thingsboard.key_map.band_torque: key 'amps' is already used for 'band_current'"),
+    ({"attribute_key_map": {"machineId": "makine", "bandId": "makine"}},
+     "iot.thingsboard.attribute_key_map.bandId: key 'makine' is already used for 'machineId'"),
+])
+def test_config_check_fails_on_a_key_map_the_engine_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], thingsboard: dict[str, object], named: str
+) -> None:
+    """`config check` said "configuration valid" for key maps that stop the engine at start (#18 review)."""
+    from core.cli import EXIT_CONFIG, main
+
+    config = _config_dir(tmp_path, thingsboard)
+    assert main(["config", "check", "--config", str(config), "--data-dir", str(tmp_path / "data")]) == EXIT_CONFIG
+    out = capsys.readouterr()
+    assert named in out.err and "configuration valid" not in out.out
+
+
+def test_config_check_passes_a_good_key_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from core.cli import EXIT_OK, main
+
+    config = _config_dir(tmp_path, {"key_map": {"band_current": "amps"}, "attribute_key_map": "smart-saw"})
+    assert main(["config", "check", "--config", str(config), "--data-dir", str(tmp_path / "data")]) == EXIT_OK
+    assert "configuration valid" in capsys.readouterr().out
