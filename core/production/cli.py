@@ -7,9 +7,10 @@ T is a local date or time of the saw (machine.time_zone), ``2026-12-01`` or ``20
 FILE ends in .xlsx, .csv or .pdf. Without --shift the report has one part per configured shift
 and the total (a PDF page each). --machine-id N reads saw N from PostgreSQL; --fleet every saw
 there, one row (and page) per saw.
-Exit codes: 0 written (also when the period holds no data: the report says so), 1 PostgreSQL or
-the file could not be reached or written, 2 bad input (times, empty period, unknown shift,
-format) or configuration.
+Exit codes: 0 written, 1 PostgreSQL or the file could not be reached or written, 2 bad input
+(times, empty period, unknown shift, format, a data folder that does not exist) or configuration,
+3 written but no data at all for the period (or the saw): stdout and the file say "no data for ...",
+its figures are blank, never 0.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 
 DAY_MS = 86_400_000
+EXIT_NO_DATA = 3
 
 
 class BadTime(ValueError):
@@ -58,6 +60,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         now = int(time.time() * 1000)
         end = parse_time(args.to, zone, now) if args.to else now
         start = parse_time(args.start, zone, now) if args.start else end - DAY_MS
+        if not (args.fleet or args.machine_id is not None) and not settings.data_dir.is_dir():
+            print(f"bandsaw report: data folder {settings.data_dir} does not exist (check --data-dir)",
+                  file=sys.stderr)
+            return EXIT_CONFIG
         if args.fleet or args.machine_id is not None:
             from core.production.fleet import fleet_reports
 
@@ -86,9 +92,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     for report in reports:
         print(_summary(report))
+    print(f"written: {out}")
     if not any(report.has_data for report in reports):
         print("bandsaw report: no data recorded in this period (the report says so)", file=sys.stderr)
-    print(f"written: {out}")
+        return EXIT_NO_DATA
     return EXIT_OK
 
 
@@ -102,6 +109,8 @@ def _summary(report: Any) -> str:
         return "unknown" if value is None else f"{value * 100:.1f} %"
 
     who = report.period.shift or "total"
+    if not report.has_data:
+        return f"no data for {report.machine} {who}, {report.period.label}: figures left blank"
     return (f"{report.machine} {who}: {report.pieces} pieces of {report.cuts} cuts, planned "
             f"{report.planned_s / 3600:.2f} h, availability {pct(report.availability)}, performance "
             f"{pct(report.performance)}, quality {pct(report.quality)}, OEE {pct(report.oee)}")

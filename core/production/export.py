@@ -56,7 +56,18 @@ def _state_hours(state: StateClass) -> Callable[[ProductionReport], float]:
     return lambda report: _hours(report.time_by_state.get(state, 0.0))
 
 
-COLUMNS: tuple[tuple[str, Callable[[ProductionReport], Any]], ...] = (
+_ALWAYS = frozenset({"machine", "shift", "period", "planned_h", f"{StateClass.NO_DATA.value}_h", "state_source",
+                     "notes"})
+
+
+def _blank_without_data(name: str, get: Callable[[ProductionReport], Any]) -> Callable[[ProductionReport], Any]:
+    """A period with no data: its figures are blank, never 0 (the notes say "no data for ...")."""
+    if name in _ALWAYS:
+        return get
+    return lambda report: get(report) if report.has_data else None
+
+
+_COLUMNS: tuple[tuple[str, Callable[[ProductionReport], Any]], ...] = (
     ("machine", lambda r: r.machine),
     ("shift", lambda r: r.period.shift or "all"),
     ("period", lambda r: r.period.label),
@@ -82,6 +93,8 @@ COLUMNS: tuple[tuple[str, Callable[[ProductionReport], Any]], ...] = (
     ("state_source", lambda r: r.state_source),
     ("notes", lambda r: "; ".join(r.notes)),
 )
+COLUMNS: tuple[tuple[str, Callable[[ProductionReport], Any]], ...] = tuple(
+    (name, _blank_without_data(name, get)) for name, get in _COLUMNS)
 
 
 def table_rows(reports: Sequence[ProductionReport]) -> list[list[Any]]:

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.production.export import STATE_COLOURS
-from core.production.values import DEFINITIONS, STATE_ORDER, ProductionReport, StateSpan, Window
+from core.production.values import DEFINITIONS, STATE_ORDER, ProductionReport, StateClass, StateSpan, Window
 
 PAGE = landscape(A4)
 CHART_W = 250 * mm
@@ -46,6 +46,9 @@ def figures(report: ProductionReport) -> list[list[str]]:
     if report.area_unknown_cuts:
         area += f" (+ {report.area_unknown_cuts} cut(s) without a section)"
     mean = "unknown" if report.mean_cut_time_s is None else f"{report.mean_cut_time_s:.1f} s"
+    if not report.has_data:
+        return [["Planned time", _dur(report.planned_s)], ["Figures", "no data for this period: left blank"],
+                [f"Time {StateClass.NO_DATA.label}", _dur(report.time_by_state.get(StateClass.NO_DATA, 0.0))]]
     rows = [
         ["Planned time", _dur(report.planned_s)],
         ["Pieces (completed cuts) / cuts", f"{report.pieces} / {report.cuts}"],
@@ -139,6 +142,9 @@ def write_pdf(path: Path, reports: Sequence[ProductionReport], zone: tzinfo, *, 
                 "Top downtime"]
         rows: list[list[Any]] = [head]
         for r in reports:
+            if not r.has_data:
+                rows.append([r.machine, _dur(r.planned_s), "no data", *[""] * 7, ""])
+                continue
             rows.append([r.machine, _dur(r.planned_s), r.pieces, r.cuts,
                          "unknown" if r.area_cm2 is None else f"{r.area_cm2:,.0f}", _dur(r.running_s),
                          _pct(r.availability), _pct(r.performance), _pct(r.quality), _pct(r.oee),

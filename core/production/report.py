@@ -148,7 +148,9 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
         basis_s += cut.cut_s
 
     band_changes, band_unknown = _bands(data, inside)
-    availability = _ratio(by_state[StateClass.CUTTING], planned_s)
+    no_data_s = by_state[StateClass.NO_DATA]
+    data_s = max(planned_s - no_data_s, 0.0)
+    availability = _ratio(by_state[StateClass.CUTTING], data_s) if data_s > 0.0005 else None
     performance = _ratio(ideal_s, basis_s)
     quality = _ratio(good, len(cuts))
     parts = (availability, performance, quality)
@@ -159,8 +161,11 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
     notes: list[str] = []
     if planned_s <= 0:
         notes.append("no planned time in this period (no shift falls in it)")
-    elif not cuts and by_state[StateClass.NO_DATA] >= planned_s - 0.001:
-        notes.append("no data recorded in this period")
+    elif not cuts and no_data_s >= planned_s - 0.001:
+        notes.append(f"no data for {machine}, {period.label}: nothing recorded in this period, figures left blank")
+    elif no_data_s > 0.0005:
+        notes.append(f"no data for {no_data_s / planned_s * 100:.1f} % of planned time ({no_data_s / 3600:.2f} h): "
+                     f"availability is over the {data_s / 3600:.2f} h with data")
     if known_area != cuts:
         notes.append(f"{len(cuts) - len(known_area)} cut(s) without a section: area unknown, not counted")
     if ideal_unknown:

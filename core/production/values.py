@@ -164,7 +164,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
                           "are each counted in full"),
     ("Interrupted cuts", "cuts that did not go through: aborted, PLC error, or interrupted by a data gap"),
     ("Band changes", "a new band id between consecutive cuts; band id 0 or missing is unknown and skipped"),
-    ("Availability", "running (cutting) time / planned time"),
+    ("Availability", "running (cutting) time / planned time with data; planned time with nothing recorded (the "
+                     "HMI PC off, a crash, not yet mirrored) is shown apart as \"no data\" time, its share is "
+                     "stated in the notes, and it is not counted as standing still; a period with no data at all "
+                     "says so and its figures are left blank, never 0"),
     ("Performance", "ideal cut time / actual cut time, over cuts with a known depth; ideal = depth cut / the "
                     "band manufacturer's chart descent speed for the material (production.chart_speeds), else "
                     "the normal preset's descent speed"),

@@ -107,7 +107,10 @@ def test_operator_sees_the_running_shift_as_core_computes_it(qapp: QApplication,
         assert shown is not None and shown.current is not None and expected.current is not None
         report = shown.current
         assert page.pieces.text() == str(expected.current.pieces) != "0"
-        assert page.oee.text().endswith("%")
+        if report.oee is None:  # the simulator cuts faster than the chart: a part above 100 %, no OEE number
+            assert page.oee.text() == "—" and "OEE not given" in page.notes.text()
+        else:
+            assert page.oee.text().endswith("%")
         assert [bar.value for bar in page.part_bars] == [report.availability, report.performance, report.quality]
         assert page.timeline.spans and {s.state for s in page.timeline.spans} >= {StateClass.CUTTING}
         assert "PLC: hydraulic pressure low" in page.downtime[0].text()

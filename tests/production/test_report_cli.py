@@ -55,7 +55,9 @@ def test_each_format_is_written_and_reads_back(recorded_run: RecordedRun, tmp_pa
     assert [r["shift"] for r in table] == ["Early", "Late", "Night", "all"]
     total = table[-1]
     assert int(total["cuts"]) >= 4 and int(total["pieces"]) >= 3
-    assert sum(int(r["cuts"]) for r in table[:-1]) == int(total["cuts"])
+    # a shift the run did not reach has no data: its figures are blank, not 0
+    assert all(r["cuts"] or "no data for" in r["notes"] or "no planned time" in r["notes"] for r in table)
+    assert sum(int(r["cuts"] or 0) for r in table[:-1]) == int(total["cuts"])
     assert any(row[:1] == ["OEE"] for row in rows)  # definitions under the table
 
     book = load_workbook(tmp_path / "report.xlsx", read_only=True)
@@ -95,9 +97,20 @@ def test_a_period_without_data_is_written_and_says_so(recorded_run: RecordedRun,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "empty.pdf"
     code = run_cli(recorded_run, tmp_path, "--from", "2020-01-01", "--to", "2020-01-02", "--out", str(out))
-    assert code == 0 and out.exists()
-    assert "no data recorded in this period" in capsys.readouterr().err
-    assert "no data recorded in this period" in PdfReader(out).pages[-1].extract_text()
+    assert code == 3 and out.exists()
+    captured = capsys.readouterr()
+    assert "no data recorded in this period" in captured.err
+    assert "no data for saw-test" in captured.out and "availability" not in captured.out
+    text = PdfReader(out).pages[-1].extract_text()
+    assert "no data for saw-test" in text and "0.0 %" not in text
+
+
+def test_a_missing_data_folder_is_exit_2(recorded_run: RecordedRun, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.csv"
+    code = main(["report", "--data-dir", str(tmp_path / "typo"), *period(recorded_run), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "does not exist" in err and len(err.strip().splitlines()) == 1 and not out.exists()
 
 
 def test_unwritable_folder_is_exit_1(recorded_run: RecordedRun, tmp_path: Path,

@@ -11,6 +11,7 @@ import pytest
 from production_helpers import run_settings
 
 from core.analysis.tables import INSERT_CUT
+from core.production.export import COLUMNS
 from core.production.service import ReportError, production_view, report_set
 from core.production.states import ALIVE_S, INSERT_STATE, STALE_AFTER_S
 from core.production.values import StateClass
@@ -58,8 +59,25 @@ def test_period_without_data_says_so(tmp_path: Path) -> None:
     report = report_set(settings, ms("2026-12-01T00:00"), ms("2026-12-02T00:00"), now_ms=ms("2026-12-03T00:00")).total
     assert report.cuts == 0 and report.area_cm2 is None and report.mean_cut_time_s is None
     assert report.planned_s == 24 * 3600 and report.time_by_state[StateClass.NO_DATA] == 24 * 3600
-    assert report.availability == 0.0 and report.performance is None and report.quality is None and report.oee is None
-    assert "no data recorded in this period" in report.notes and not report.has_data
+    assert report.availability is None and report.performance is None and report.quality is None and report.oee is None
+    assert report.notes[0].startswith("no data for saw-test") and not report.has_data
+    from core.production.export import table_rows
+
+    row = dict(zip([name for name, _ in COLUMNS], table_rows([report])[0], strict=True))
+    assert row["cuts"] is None and row["availability_pct"] is None and row["no_data_h"] == 24.0
+
+
+def test_availability_is_over_the_time_with_data(tmp_path: Path) -> None:
+    """The HMI PC was off for part of the shift: that time is "no data", not standing still."""
+    settings = run_settings(tmp_path / "data")
+    start = ms("2026-12-02T07:00")
+    rows = [(start + k * 30_000, 3 if k < 20 else 2, "up") for k in range(40)]  # 10 min cutting, 10 min ready
+    make_db(settings.data_dir, [], rows)
+    report = report_set(settings, start, start + H, now_ms=start + 2 * H).total
+    no_data = report.time_by_state[StateClass.NO_DATA]
+    assert no_data == pytest.approx(3600 - 1170 - STALE_AFTER_S)
+    assert report.availability == pytest.approx(600 / (3600 - no_data))
+    assert any(n.startswith(f"no data for {no_data / 36:.1f} % of planned time") for n in report.notes)
 
 
 def test_bad_requests_are_one_line_errors(tmp_path: Path) -> None:

@@ -116,6 +116,11 @@ def test_fleet_report_equals_each_saws_own(recorded_run: RecordedRun, tmp_path: 
     assert len(one) == 1 and one[0].period.shift == "Night"
     same(one[0], report_set(saw_b, start, now, shift="Night", now_ms=now).total)
 
+    missing = asyncio.run(fleet_reports(saw_a, start, now, now_ms=now, machine_ids=[999]))
+    assert len(missing) == 1 and not missing[0].has_data
+    assert missing[0].availability is None and missing[0].oee is None  # blank, never "0.0 %"
+    assert any(n.startswith("no data for machine 999") for n in missing[0].notes)
+
 
 def test_fleet_errors_are_one_line(recorded_run: RecordedRun, pg_database: str) -> None:
     off = recorded_run.settings.model_copy(deep=True)
