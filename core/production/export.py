@@ -110,7 +110,10 @@ def write_report(out: Path, reports: Sequence[ProductionReport], zone: tzinfo, *
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"folder {folder} does not exist")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+    except OSError as exc:  # read-only mount, no permission, a pseudo file system
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     os.close(handle)
     temp = Path(temp_name)
     try:

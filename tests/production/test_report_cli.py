@@ -117,3 +117,16 @@ def test_unwritable_folder_is_exit_1(recorded_run: RecordedRun, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     code = run_cli(recorded_run, tmp_path, *period(recorded_run), "--out", str(tmp_path / "nope" / "r.xlsx"))
     assert code == 1 and "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["/proc/r.csv", "/sys/r.pdf", "FILE/r.xlsx"])
+def test_a_folder_that_cannot_be_written_is_one_line_exit_1(recorded_run: RecordedRun, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str], out: str) -> None:
+    """chmod 0o555 does not stop root: a pseudo file system, or a file where the folder should be."""
+    (tmp_path / "FILE").write_text("a file, not a folder")
+    target = Path(out.replace("FILE", str(tmp_path / "FILE")))
+    code = run_cli(recorded_run, tmp_path, *period(recorded_run), "--out", str(target))
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert str(target) in err or str(target.parent) in err
+    assert not target.exists()
