@@ -63,7 +63,7 @@ clean:
 translations: $(VENV)/.installed-dev
 	$(BIN)/pyside6-lupdate $$(find hmi -name '*.py' | sort) -no-obsolete -locations none \
 		-ts resources/translations/bandsaw_en.ts resources/translations/bandsaw_tr.ts
-	for ts in resources/translations/*.ts; do $(BIN)/pyside6-lrelease -silent $$ts -qm $${ts%.ts}.qm; done
+	$(BIN)/python -m hmi.i18n resources/translations  # bandsaw_<lang>-<hash>.qm, renamed into place
 
 # The property tests at 10,000 examples each (the Writer: envelope, rate and the one-second step
 # window); CI runs them at 300. Meant to be part of `make soak`.

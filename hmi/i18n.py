@@ -2,8 +2,16 @@
 
 Sources are Qt Linguist files kept in the repository (``resources/translations/bandsaw_<lang>.ts``,
 refreshed from the code with ``make translations``); the compiled ``.qm`` files are built by
-``pyside6-lrelease`` at build time (``make translations``) or, when missing or older than their
-source, at the first start into a user cache directory (the installed code is never written).
+``pyside6-lrelease`` at build time (``make translations``, and the wheel build when lrelease is at
+hand) or, when missing, at the first start into a user cache directory (the installed code is never
+written).
+
+A compiled file is named by the content hash of its source (``bandsaw_tr-<sha8>.qm``), so two
+versions of the translations (two checkouts, an old and a new install, a test) never share a file;
+it is written to a temporary file in the same folder and renamed over (``os.replace``), never
+rewritten in place; and the HMI loads a private copy of it (unlinked once loaded), so nothing
+another process does to the shared file afterwards can turn a running screen back to English or
+crash it.
 Qt's own strings (dialog buttons, the calendar) come from the ``qtbase_<lang>.qm`` PySide6 ships,
 so a Turkish screen is Turkish throughout and an English one English throughout, whatever the
 system locale.
@@ -11,10 +19,14 @@ system locale.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,38 +61,78 @@ def lrelease_program() -> str | None:
     return str(bundled) if bundled.exists() else None
 
 
+QM_MAGIC = bytes.fromhex("3cb86418caef9c95cd211cbf60a1bddd")  # the first 16 bytes of every .qm
+
+
+def qm_name(lang: str, ts_bytes: bytes) -> str:
+    """The compiled file's name for this exact source: ``bandsaw_<lang>-<sha256[:8]>.qm``."""
+    return f"bandsaw_{lang}-{hashlib.sha256(ts_bytes).hexdigest()[:8]}.qm"
+
+
 def build_qm(ts: Path, qm: Path) -> bool:
-    """Compile one .ts into .qm with lrelease; False (logged) when it cannot."""
+    """Compile one .ts into ``qm`` with lrelease; False (logged) when it cannot.
+
+    lrelease writes a temporary file beside ``qm``, which is then renamed over it: a reader that has
+    the old file open or mapped keeps the old file intact (never a half-written or rewritten one)."""
     program = lrelease_program()
     if program is None:
         log.error("pyside6-lrelease not found: %s not compiled", ts)
         return False
-    qm.parent.mkdir(parents=True, exist_ok=True)
     try:
-        result = subprocess.run([program, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True,
-                                timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.error("lrelease failed on %s: %s", ts, exc)
+        qm.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{qm.stem}-", suffix=".qm.tmp", dir=qm.parent)
+        os.close(handle)
+    except OSError as exc:
+        log.error("cannot write %s: %s", qm.parent, exc)
         return False
-    if result.returncode != 0 or not qm.exists():
-        log.error("lrelease failed on %s: %s", ts, (result.stderr or result.stdout).strip())
+    temp = Path(temp_name)
+    try:
+        try:
+            result = subprocess.run([program, "-silent", str(ts), "-qm", str(temp)], capture_output=True,
+                                    text=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.error("lrelease failed on %s: %s", ts, exc)
+            return False
+        if result.returncode != 0 or not _is_qm(temp):
+            log.error("lrelease failed on %s: %s", ts, (result.stderr or result.stdout).strip())
+            return False
+        try:
+            os.replace(temp, qm)
+        except OSError as exc:
+            log.error("cannot put %s in place: %s", qm, exc)
+            return False
+        return True
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _is_qm(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(QM_MAGIC)) == QM_MAGIC
+    except OSError:
         return False
-    return True
+
+
+def default_cache() -> Path:
+    where = QStandardPaths.StandardLocation.GenericCacheLocation
+    return Path(QStandardPaths.writableLocation(where)) / "bandsaw-hmi"
 
 
 def compiled_qm(lang: str, cache: Path | None = None) -> Path | None:
-    """The .qm for ``lang``: beside its source when built and current, else built into the cache."""
+    """The .qm built from the current ``bandsaw_<lang>.ts``: shipped beside it (the wheel, ``make
+    translations``), else from the cache, else built into the cache. Each name holds the source's hash."""
     ts = ts_file(lang)
-    if not ts.exists():
+    try:
+        source = ts.read_bytes()
+    except OSError:
         return None
-    beside = ts.with_suffix(".qm")
-    if beside.exists() and beside.stat().st_mtime >= ts.stat().st_mtime:
+    name = qm_name(lang, source)
+    beside = ts.with_name(name)
+    if _is_qm(beside):
         return beside
-    if cache is None:
-        where = QStandardPaths.StandardLocation.GenericCacheLocation
-        cache = Path(QStandardPaths.writableLocation(where)) / "bandsaw-hmi"
-    target = cache / "translations" / beside.name
-    if target.exists() and target.stat().st_mtime >= ts.stat().st_mtime:
+    target = (default_cache() if cache is None else cache) / "translations" / name
+    if _is_qm(target):
         return target
     return target if build_qm(ts, target) else None
 
@@ -130,8 +182,7 @@ class Translator:
         self._installed.clear()
         if lang != "en":  # the source strings are English
             ours = QTranslator(self._app)
-            qm = compiled_qm(lang, self._cache)
-            if qm is not None and ours.load(str(qm)):
+            if _load_private_copy(ours, compiled_qm(lang, self._cache)):
                 self._installed.append(ours)
             else:
                 log.error("translation %s could not be loaded: texts stay English", lang)
@@ -146,6 +197,35 @@ class Translator:
         for listener in list(self._listeners):
             listener(lang)
         return True
+
+
+def _load_private_copy(translator: QTranslator, qm: Path | None) -> bool:
+    """Load ``qm`` through a copy only this process knows (unlinked once loaded where the system
+    allows): Qt maps the file it loads, and nothing another process does to the shared file (replace,
+    rewrite in place, remove) can reach the copy a running screen reads."""
+    if qm is None:
+        return False
+    try:
+        data = qm.read_bytes()
+    except OSError as exc:
+        log.error("cannot read %s: %s", qm, exc)
+        return False
+    if not data.startswith(QM_MAGIC):
+        log.error("%s is not a compiled translation", qm)
+        return False
+    try:
+        handle, name = tempfile.mkstemp(prefix=f"{qm.stem}-{os.getpid()}-", suffix=".qm")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+    except OSError as exc:
+        log.error("cannot copy %s for loading: %s", qm, exc)
+        return False
+    loaded = translator.load(name)
+    try:
+        os.unlink(name)  # a mapped file stays readable until unmapped (POSIX)
+    except OSError:
+        atexit.register(lambda: Path(name).unlink(missing_ok=True))  # Windows: still open
+    return loaded
 
 
 _current: Translator | None = None
@@ -177,3 +257,25 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
 def translate(context: str, text: str) -> str:
     """Translate outside a QObject; write the call literally so lupdate finds it: translate("Ctx", "text")."""
     return QCoreApplication.translate(context, text)
+
+
+def build_beside(folder: Path = SOURCES) -> list[Path]:
+    """Compile every ``bandsaw_<lang>.ts`` in ``folder`` to its hash-named .qm beside it (``make
+    translations``); stale .qm files of earlier sources there are removed (a running HMI holds its
+    translations in memory). Returns the files built; raises SystemExit when one cannot be."""
+    built = []
+    for ts in sorted(folder.glob("bandsaw_*.ts")):
+        lang = ts.stem.removeprefix("bandsaw_")
+        qm = ts.with_name(qm_name(lang, ts.read_bytes()))
+        if not _is_qm(qm) and not build_qm(ts, qm):
+            raise SystemExit(f"could not compile {ts}")
+        for stale in folder.glob(f"bandsaw_{lang}*.qm"):
+            if stale != qm:
+                stale.unlink(missing_ok=True)
+        built.append(qm)
+    return built
+
+
+if __name__ == "__main__":
+    for path in build_beside(Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCES):
+        print(path)
