@@ -107,7 +107,12 @@ class SafetyEnvelope:
         *,
         read_rate_hz: float,
         write_rate_hz: float,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        # The caller's monotonic clock, read when the Writer has answered: the Writer counts a
+        # change in its one-second window from when the write was done, so the envelope must not
+        # count it from the (earlier) decision time, or it would see allowance the Writer has not.
+        self._clock = clock
         self._map = register_map
         self.max_age_s = control.stale_after_periods / read_rate_hz
         self.min_interval_s = 1.0 / write_rate_hz
@@ -299,7 +304,8 @@ class SafetyEnvelope:
             written = result.written if result.written is not None else verdict.value
             reference, window = self._reference.get(name), self._windows.get(name)
             if reference is not None and window is not None:
-                window.spend(now, abs(written - reference))
+                done = self._clock() if self._clock is not None else now
+                window.spend(max(now, done), abs(written - reference))
             self.record(name, written, now)
         return EnvelopeOutcome(verdict, result)
 

@@ -114,6 +114,7 @@ class MlController(ModelTurn):
             settings.control,
             read_rate_hz=settings.modbus.read_rate_hz,
             write_rate_hz=settings.modbus.write_rate_hz,
+            clock=clock,
         )
         self.guard = TorqueGuard(settings.control.torque_guard, settings.ml.averaging_samples)
         self.ceiling = LoadCeiling(settings.control, settings.ml.averaging_samples)
