@@ -954,6 +954,10 @@
 <context>
     <name>DataPage</name>
     <message>
+        <source>No backups yet: &quot;Back up now&quot; makes the first one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Taken</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2098,6 +2102,10 @@ m/min</source>
 <context>
     <name>ReplayBar</name>
     <message>
+        <source>plant time %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2136,6 +2144,10 @@ m/min</source>
 </context>
 <context>
     <name>ReplayChooser</name>
+    <message>
+        <source>From (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Replay</source>
         <translation type="unfinished"></translation>

@@ -954,6 +954,10 @@
     <context>
         <name>DataPage</name>
         <message>
+            <source>No backups yet: &quot;Back up now&quot; makes the first one.</source>
+            <translation>Henüz yedek yok: ilk yedeği &quot;Şimdi yedekle&quot; alır.</translation>
+        </message>
+        <message>
             <source>Taken</source>
             <translation>Alındı</translation>
         </message>
@@ -2102,6 +2106,10 @@ m/dk</translation>
     <context>
         <name>ReplayBar</name>
         <message>
+            <source>plant time %1</source>
+            <translation>tesis saati %1</translation>
+        </message>
+        <message>
             <source>%1 min</source>
             <translation>%1 dk</translation>
         </message>
@@ -2140,6 +2148,10 @@ m/dk</translation>
     </context>
     <context>
         <name>ReplayChooser</name>
+        <message>
+            <source>From (%1)</source>
+            <translation>Başlangıç (%1)</translation>
+        </message>
         <message>
             <source>Replay</source>
             <translation>Yeniden oynat</translation>
