@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from hmi.kiosk import in_kiosk
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
 from hmi.tasks import spawn
+from hmi.widgets.empty_hint import EmptyHint
 from hmi.widgets.style import set_state
 from hmi.widgets.touch_file_picker import removable_mounts
 
@@ -91,10 +92,9 @@ class DataPage(QWidget):
         self.task: asyncio.Task[Any] | None = None
         self.list_task: asyncio.Task[None] | None = None
 
-        title = QLabel(self.tr("Backups"), self)
+        self.title = title = QLabel(self)
         title.setObjectName("SectionTitle")
         self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("DataPage", h) for h in HEADERS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -102,26 +102,28 @@ class DataPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(48)
         header = self.table.horizontalHeader()
+        # Sane widths when empty too: a date and time, a row count, a size; the status takes the rest.
+        header.setMinimumSectionSize(TOUCH_PX * 2)
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.empty_hint = EmptyHint(self.table, "")
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.backup_button = self._button(self.tr("Back up now"), "PrimaryButton")
+        self.backup_button = self._button(name="PrimaryButton")
         self.backup_button.clicked.connect(self.backup_now)
-        self.verify_button = self._button(self.tr("Verify"))
+        self.verify_button = self._button()
         self.verify_button.clicked.connect(self.verify_selected)
-        self.restore_button = self._button(self.tr("Restore…"))
+        self.restore_button = self._button()
         self.restore_button.clicked.connect(self.request_restore)
-        self.restore_from_button = self._button(self.tr("From USB…"))  # a backup on removable media
-        self.restore_from_button.setToolTip(self.tr("Restore a backup from the export folder or a USB stick"))
+        self.restore_from_button = self._button()  # a backup on removable media
         self.restore_from_button.clicked.connect(self.request_restore_from_media)
-        self.refresh_button = self._button(self.tr("Refresh"))
+        self.refresh_button = self._button()
         self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = self._button(self.tr("Export data…"))
+        self.export_button = self._button()
         self.export_button.clicked.connect(self.open_export)
-        self.import_button = self._button(self.tr("Import from smart-saw…"))
+        self.import_button = self._button()
         self.import_button.clicked.connect(self.open_import)
         buttons = QHBoxLayout()
         for button in (self.backup_button, self.verify_button, self.restore_button, self.restore_from_button,
@@ -149,10 +151,32 @@ class DataPage(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.message_label)
         layout.addWidget(self.schedule_label)
+        self._retranslate()
         self.refresh()
 
-    def _button(self, text: str, name: str = "") -> QPushButton:
-        button = QPushButton(text, self)
+    def _retranslate(self) -> None:
+        """Every fixed text, in the language now installed (at start and on each language switch)."""
+        self.title.setText(self.tr("Backups"))
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("DataPage", h) for h in HEADERS])
+        self.empty_hint.setText(self.tr('No backups yet: "Back up now" makes the first one.'))
+        self.backup_button.setText(self.tr("Back up now"))
+        self.verify_button.setText(self.tr("Verify"))
+        self.restore_button.setText(self.tr("Restore…"))
+        self.restore_from_button.setText(self.tr("From USB…"))
+        self.restore_from_button.setToolTip(self.tr("Restore a backup from the export folder or a USB stick"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.export_button.setText(self.tr("Export data…"))
+        self.import_button.setText(self.tr("Import from smart-saw…"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "import_button"):
+            self._retranslate()
+            self._show_schedule()
+            self._fill_table()
+
+    def _button(self, *, name: str = "") -> QPushButton:
+        button = QPushButton(self)
         button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
         if name:
             button.setObjectName(name)
@@ -185,6 +209,9 @@ class DataPage(QWidget):
         if not result.ok:
             self.say(self.tr("Backups cannot be listed: %1").replace("%1", result.reason), "refused")
         self.backups = list(result.value or [])
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         selected = self.selected()
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):
