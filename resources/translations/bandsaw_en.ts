@@ -2141,6 +2141,10 @@ m/min</source>
         <source>not live: nothing is written to the PLC</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>plant time %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReplayChooser</name>
@@ -2153,7 +2157,7 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>From</source>
+        <source>From (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -2145,6 +2145,10 @@ m/dk</translation>
             <source>not live: nothing is written to the PLC</source>
             <translation>canlı değil: PLC'ye hiçbir şey yazılmaz</translation>
         </message>
+        <message>
+            <source>plant time %1</source>
+            <translation>tesis saati %1</translation>
+        </message>
     </context>
     <context>
         <name>ReplayChooser</name>
@@ -2157,8 +2161,8 @@ m/dk</translation>
             <translation>Yeniden oynat</translation>
         </message>
         <message>
-            <source>From</source>
-            <translation>Başlangıç</translation>
+            <source>From (%1)</source>
+            <translation>Başlangıç (%1)</translation>
         </message>
         <message>
             <source>for</source>
