@@ -12,6 +12,7 @@ from core.api import EngineStatus
 from hmi.bridge import EngineBridge
 from hmi.formatting import format_age
 from hmi.i18n import translate
+from hmi.session import OPERATOR
 from hmi.widgets.style import set_state
 
 ENGINEERING_ROLES = ("engineer", "admin")
@@ -40,8 +41,12 @@ class HmiStatusBar(QStatusBar):
 
     def set_user(self, user: str, role: str = "") -> None:
         """The user actions are done as; the role once someone is logged in (the main window follows logins)."""
-        text = (translate("HmiStatusBar", "user %1 (%2)").replace("%2", role) if role
-                else translate("HmiStatusBar", "user %1"))
+        if role:
+            text = translate("HmiStatusBar", "user %1 (%2)").replace("%2", role)
+        elif user == OPERATOR:  # nobody logged in: say so, not a user name nobody has
+            text = translate("HmiStatusBar", "not logged in (operator view)")
+        else:
+            text = translate("HmiStatusBar", "user %1")
         self.user.setText(text.replace("%1", user))
         set_state(self.user, "active" if role else "normal")
         engineer = str(role).lower() in ENGINEERING_ROLES

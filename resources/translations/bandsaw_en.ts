@@ -1372,6 +1372,10 @@ m/min</source>
 <context>
     <name>HmiStatusBar</name>
     <message>
+        <source>not logged in (operator view)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>poll %1 Hz</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1375,6 +1375,10 @@ m/dk</translation>
     <context>
         <name>HmiStatusBar</name>
         <message>
+            <source>not logged in (operator view)</source>
+            <translation>oturum açılmadı (operatör görünümü)</translation>
+        </message>
+        <message>
             <source>poll %1 Hz</source>
             <translation>okuma %1 Hz</translation>
         </message>

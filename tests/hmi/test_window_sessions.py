@@ -82,7 +82,7 @@ def test_operator_view_until_someone_logs_in(qtbot: QtBot, secured: StandInEngin
     assert window.session.user == "operator" and window.login_button.text() == "Log in"
     assert window.login_button.parent() is window.nav_buttons["dashboard"].parent()  # in the nav row
     assert window.login_button.minimumHeight() >= 48
-    assert window.status_bar.user.text() == "user operator"
+    assert window.status_bar.user.text() == "not logged in (operator view)"
     assert {"users", "audit"} <= set(window.pages)
     assert "users" not in _visible_pages(window) and "audit" not in _visible_pages(window)
     window.show_page("users")  # a shortcut to a hidden page lands on the dashboard
@@ -131,7 +131,7 @@ def test_keypad_login_follows_roles_and_logs_out(qtbot: QtBot, qloop: QLoop, sec
     assert window.session.user == "operator" and window.login_button.text() == "Log in"
     assert window.stack.currentWidget() is window.pages["dashboard"]  # the users page went away
     assert "users" not in _visible_pages(window) and "audit" not in _visible_pages(window)
-    assert window.status_bar.user.text() == "user operator"
+    assert window.status_bar.user.text() == "not logged in (operator view)"
     assert not users_page.edit_box.isEnabled()  # type: ignore[attr-defined]
     actions = [(r.user, r.action) for r in audit_records if r.action in ("login", "logout")]
     assert actions[:2] == [("erin", "login"), ("alice", "login")] and ("alice", "logout") in actions
