@@ -30,7 +30,7 @@ from core.migrate.localtime import LocalTimeConverter, resolve_zone
 from core.migrate.record_streams import SOURCE, AnomaliesStream, CutsStream, DecisionsStream, EventsStream
 from core.migrate.samples_bulk import DEFAULT_CHUNK_ROWS, BulkSamples, open_bulk
 from core.migrate.samples_stream import SamplesStream
-from core.migrate.stream_base import ImportStream, Reject, Row
+from core.migrate.stream_base import Duplicate, ImportStream, Reject, Row
 from core.migrate.summary import (
     CancelToken,
     ImportSummary,
@@ -265,6 +265,11 @@ class _Run:
                                                  (start,)).fetchone()[0]))
         if entry.last_rowid:
             result.notes.append(f"resumed after source row {entry.last_rowid} (imported before)")
+        if isinstance(stream, SamplesStream):
+            stream.remember = not self.dry_run
+        if isinstance(stream, SamplesStream) and target is not None:
+            lookup_sql = stream.lookup_sql()
+            stream.lookup = lambda ts_ms: target.execute(lookup_sql, (ts_ms,)).fetchone()
         if self.bulk and isinstance(stream, SamplesStream) and side_entry is not None:
             self._bulk(stream, path, _At(entry, side_conn, side_entry, start, total, target), result)
         else:
@@ -277,6 +282,11 @@ class _Run:
             if stream.named_codes:
                 result.notes.append(f"{stream.named_codes} code values were names the register map does not "
                                     "know (left empty)")
+            if stream.duplicates:
+                result.notes.append(f"{stream.duplicates} duplicate rows with the same time skipped")
+            if self.dry_run:
+                result.notes.append("dry run: a time is checked against the row before and raw.db as it is; "
+                                    "a repeat of an earlier row of this import is found by the import itself")
             if side_entry is not None:
                 result.notes.append(f"PLC alarm history: {side_entry.imported} alarm_log transitions in all")
         if isinstance(stream, CutsStream):
@@ -289,7 +299,8 @@ class _Run:
         entry, side_conn, side_entry, start, total = at.entry, at.side_conn, at.side_entry, at.start, at.total
         assert side_entry is not None
         target_path = None if self.dry_run else database_path(self.data_dir, stream.target_db)
-        conn = _read(lambda: open_bulk(target_path, path, self.settings.database.sqlite.synchronous))
+        prior = database_path(self.data_dir, stream.target_db) if self.dry_run else None
+        conn = _read(lambda: open_bulk(target_path, path, self.settings.database.sqlite.synchronous, prior))
         try:
             bulk = BulkSamples(stream, conn, run_start=start, read=_read, dry_run=self.dry_run)
             chunk_rows = self.batch_rows if self.engine_running else self.bulk_rows
@@ -307,6 +318,7 @@ class _Run:
                     read = stats.read if lo > skip_upto else _count(conn, max(lo, skip_upto + 1), hi)
                     chunk = bulk.write(lo, hi, stats, skip_upto=skip_upto, rejects=self.rejects)
                     bulk.settle(hi)
+                    bulk.end_chunk()
                     self.rejects.flush()
                     self._write_side(stream, side_conn, side_entry, hi)
                     if hi > entry.last_rowid:
@@ -366,6 +378,10 @@ class _Run:
         for row in rows:
             try:
                 mapped = stream.map_row(row)
+            except Duplicate:
+                if row[0] > skip_upto and isinstance(stream, SamplesStream):
+                    stream.duplicates += 1
+                continue
             except Reject as exc:
                 if row[0] > skip_upto:
                     rejected += 1
@@ -392,6 +408,8 @@ class _Run:
                entry: ledger.LedgerEntry, *, last: int, rejected: int) -> int:
         if self.dry_run or target is None:
             entry.last_rowid = last
+            if isinstance(stream, SamplesStream):
+                stream.written()  # bounded memory: a dry run checks against raw.db and its batch
             return len(rows)
         counted: list[int] = []
 

@@ -23,6 +23,13 @@ or rejected into the reject file with its reason, as before. The chunk is writte
 Changes of ``alarm_status`` (the PLC alarm history) are found in SQL too: only rows whose status
 differs from the row before's (or whose row before was not SQLite's) are read into Python.
 
+One sample per ts_ms: a chunk whose rows' times do not strictly rise from row to row (by their
+text), or whose period already holds samples in raw.db, gets a table of the rows whose time is
+not above every earlier row's of the chunk or is already in raw.db: those become exceptions, and
+``map_row`` skips (same values) or rejects (others) each exactly as the row-by-row path does. A
+dry run writes into an in-memory copy of the samples table (emptied after each chunk but for its
+last row) and looks into an existing raw.db read-only (ATTACHed as ``prior``).
+
 Memory: one chunk's distinct (hour, code texts) groups, the chunk's exception rows read in
 pages, and the hour/code tables (restarted when they grow past a bound).
 """
@@ -39,7 +46,7 @@ from typing import Any
 from core.config import Synchronous
 from core.migrate.ledger import RejectFile
 from core.migrate.samples_stream import SamplesStream
-from core.migrate.stream_base import Reject, Row
+from core.migrate.stream_base import Duplicate, Reject, Row
 from core.storage.sqlite_open import BUSY_TIMEOUT_MS
 
 DEFAULT_CHUNK_ROWS = 50_000
@@ -52,9 +59,10 @@ ISO_MICROS = ISO_SECONDS + ".[0-9][0-9][0-9][0-9][0-9][0-9]"
 _EXCEPTION, _CANDIDATE = 0, 1
 
 
-def open_bulk(target: Path | None, source: Path, synchronous: Synchronous) -> sqlite3.Connection:
+def open_bulk(target: Path | None, source: Path, synchronous: Synchronous,
+              prior: Path | None = None) -> sqlite3.Connection:
     """A connection to raw.db (None: a dry run's empty in-memory database) with the source file
-    ATTACHed read-only as ``src``."""
+    ATTACHed read-only as ``src`` (and a dry run's existing raw.db read-only as ``prior``)."""
     uri = target.resolve().as_uri() if target is not None else "file:smart-saw-dry-run?mode=memory"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
@@ -62,6 +70,8 @@ def open_bulk(target: Path | None, source: Path, synchronous: Synchronous) -> sq
         conn.execute(f"PRAGMA synchronous = {Synchronous(synchronous).value}")
         conn.execute("PRAGMA temp_store = MEMORY")  # the hour/code tables and one chunk's grouping
         conn.execute("ATTACH DATABASE ? AS src", (source.resolve().as_uri() + "?mode=ro",))
+        if target is None and prior is not None and prior.is_file():
+            conn.execute("ATTACH DATABASE ? AS prior", (prior.resolve().as_uri() + "?mode=ro",))
     except BaseException:
         conn.close()
         raise
@@ -73,6 +83,7 @@ class ChunkStats:
     read: int = 0
     exceptions: int = 0
     status_changes: bool = False
+    times_checked: bool = False  # some rows' times may repeat a sample's: temp.import_dup holds them
 
 
 @dataclass(slots=True)
@@ -95,6 +106,20 @@ class BulkSamples:
         self._hours: dict[str, int | None] = {}
         self._codes: list[dict[str, tuple[float | None, int]]] = [{} for _ in stream.code_columns]
         self._params: dict[str, Any] = {}
+        schemas = [row[1] for row in conn.execute("PRAGMA database_list")]
+        if dry_run and "samples" not in {row[0] for row in conn.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table'")}:
+            names = "".join(f', "{name}" REAL' for name in stream.registers)
+            conn.execute(f"CREATE TABLE main.samples (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL"
+                         f"{names})")
+            conn.execute("CREATE INDEX main.samples_ts_ms ON samples(ts_ms)")
+        self._sample_schemas = ["main", *(["prior"] if "prior" in schemas else [])]
+        # A dry run's own rows are known to map_row by the last one only (as on the row-by-row path).
+        self._lookups = [stream.lookup_sql(schema) for schema in self._sample_schemas
+                         if not (dry_run and schema == "main")]
+        stream.lookup = self._lookup
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_dup (rid INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.import_dup")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_hours (hk TEXT PRIMARY KEY, base INTEGER) WITHOUT ROWID")
         conn.execute("DELETE FROM temp.import_hours")
         for i in range(len(self._codes)):
@@ -115,7 +140,8 @@ class BulkSamples:
         num_ok = " AND ".join(f'(s."{c}" IS NULL OR +s."{c}" BETWEEN -1e308 AND 1e308)'
                               for c in stream.numeric_columns) or "1"
         codes_ok = " AND ".join(f"typeof(s.\"{c}\") IN ('text', 'null')" for c in stream.code_columns) or "1"
-        clean = f"(h.base IS NOT NULL AND {ts_ok} AND {codes_ok} AND {num_ok})"
+        clean = (f"(h.base IS NOT NULL AND {ts_ok} AND {codes_ok} AND {num_ok} "
+                 "AND s.rowid NOT IN (SELECT rid FROM temp.import_dup))")
         ms = (f"h.base + CAST(substr({ts}, 15, 2) AS INTEGER) * 60000 + CAST(substr({ts}, 18, 2) AS INTEGER) * 1000"
               f" + CASE WHEN length({ts}) = 26 THEN CAST(substr({ts}, 21, 3) AS INTEGER) ELSE 0 END")
         conversions = stream.conversions
@@ -137,7 +163,6 @@ class BulkSamples:
         insert = (f"INSERT INTO main.samples (ts_ms{names}) SELECT {ms}{''.join(f', {v}' for v in values)} "
                   f"FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi")
         self._insert_template = f"{insert} AND {clean} ORDER BY s.rowid"
-        self._count = f"SELECT count(*) FROM src.sensor_data s {hours} WHERE s.rowid BETWEEN :lo AND :hi AND {clean}"
         # A chunk whose every row the stats found clean (same transaction, same snapshot of the
         # source): no checks again.
         self._insert_all_template = f"{insert} ORDER BY s.rowid"
@@ -149,11 +174,33 @@ class BulkSamples:
         # Per chunk: its (hour, timestamp shape, code texts) groups, how many rows of each have
         # only numbers where numbers belong, the period and the alarm status range. A code
         # column's type is the same for a whole group (it is a group key), so Python checks it.
+        # A row's time rises above the row before's (text of the same shape, to the millisecond).
+        p_ts = 'p."timestamp"'
+        p_ok = f"(typeof({p_ts}) = 'text' AND ({p_ts} GLOB '{ISO_SECONDS}' OR {p_ts} GLOB '{ISO_MICROS}'))"
+        rises = (f"({ts_ok} AND {p_ok} AND {_ms_key(ts)} > {_ms_key(p_ts)})")
         self._stats = (f"SELECT substr({ts}, 1, 13), CASE WHEN {ts_ok} THEN 1 ELSE 0 END{codes}, count(*), "
                        f"sum(CASE WHEN {num_ok} THEN 1 ELSE 0 END), min({ts}), max({ts}), "
-                       f"min({status_sql}), max({status_sql}) FROM src.sensor_data s "
+                       f"min({status_sql}), max({status_sql}), sum(CASE WHEN {rises} THEN 0 ELSE 1 END) "
+                       "FROM src.sensor_data s LEFT JOIN src.sensor_data p ON p.rowid = s.rowid - 1 "
                        "WHERE s.rowid BETWEEN :lo AND :hi "
                        f"GROUP BY 1, 2{''.join(f', {3 + i}' for i in range(len(stream.code_columns)))}")
+        # The rows whose time is not above every earlier row's of the chunk, or is in raw.db already.
+        there = " OR ".join(f"EXISTS (SELECT 1 FROM {schema}.samples m WHERE m.ts_ms = t.ms)"
+                            for schema in self._sample_schemas)
+        self._dups = (
+            "INSERT INTO temp.import_dup (rid) SELECT rid FROM (SELECT rid, ms, max(ms) OVER "
+            "(ORDER BY rid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM "
+            f"(SELECT s.rowid AS rid, CASE WHEN {ts_ok} AND h.base IS NOT NULL THEN {ms} END AS ms "
+            f"FROM src.sensor_data s LEFT JOIN temp.import_hours h ON h.hk = substr({ts}, 1, 13) "
+            f"WHERE s.rowid BETWEEN :lo AND :hi)) t WHERE t.ms IS NOT NULL AND (t.ms <= t.before OR {there})")
+        # The dup rows the stats took for SQLite's (their code names counted there): map_row counts them.
+        self._dup_codes = (
+            f"SELECT 1{codes} FROM temp.import_dup d JOIN src.sensor_data s ON s.rowid = d.rid "
+            f"LEFT JOIN temp.import_hours h ON h.hk = substr({ts}, 1, 13) "
+            f"WHERE h.base IS NOT NULL AND {ts_ok} AND {codes_ok} AND {num_ok}")
+        self._overlap = " UNION ALL ".join(
+            f"SELECT 1 FROM (SELECT 1 FROM {schema}.samples WHERE ts_ms BETWEEN :first AND :last LIMIT 1)"
+            for schema in self._sample_schemas)
         source_values = ", ".join(f's."{c}"' for c in (*stream.numeric_columns, *stream.code_columns)) or "NULL"
         info = 's."alarm_bilgisi"' if "alarm_bilgisi" in stream.code_columns else "NULL"
         before = "FROM src.sensor_data p WHERE p.rowid < s.rowid ORDER BY p.rowid DESC LIMIT 1"
@@ -203,10 +250,14 @@ class BulkSamples:
         seen: list[set[str]] = [set() for _ in range(codes_n)]
         result = ChunkStats()
         code = stream.alarm_code
+        falls = 0  # rows whose time does not rise above the row before's
+        first_ms, last_ms = 2**62, -(2**62)
+        self.conn.execute("DELETE FROM temp.import_dup")
         for group in groups:
             key, ts_ok, texts = group[0], group[1], group[2:2 + codes_n]
-            count, numbers_ok, first, last, low, high = group[2 + codes_n:]
+            count, numbers_ok, first, last, low, high, fallen = group[2 + codes_n:]
             result.read += count
+            falls += fallen
             if not ts_ok:
                 result.exceptions += count
                 continue
@@ -221,6 +272,7 @@ class BulkSamples:
                 result.exceptions += count  # a number or blob in a code column: map_row decides
                 continue
             stream.note_period(_clean_ms(first, base), _clean_ms(last, base))
+            first_ms, last_ms = min(first_ms, _clean_ms(first, base)), max(last_ms, _clean_ms(last, base))
             result.exceptions += count - numbers_ok
             named = 0
             for i, value in enumerate(texts):
@@ -241,6 +293,15 @@ class BulkSamples:
         for i, rows in enumerate(new_codes):
             if rows:
                 self.conn.executemany(f"INSERT INTO temp.import_code_{i} (v, code) VALUES (?, ?)", rows)
+        overlap = first_ms <= last_ms and self.conn.execute(
+            self._overlap, {"first": first_ms, "last": last_ms}).fetchone() is not None
+        if falls or overlap:  # a time may repeat: find the rows (static for the chunk), map_row judges them
+            self._read(lambda: self.conn.execute(self._dups, {"lo": lo, "hi": hi}))
+            result.times_checked = True
+            result.exceptions += int(self.conn.execute("SELECT count(*) FROM temp.import_dup").fetchone()[0])
+            for row in self._read(lambda: self.conn.execute(self._dup_codes).fetchall()):
+                stream.named_codes -= sum(self._codes[i][value][1] for i, value in enumerate(row[1:])
+                                          if value is not None)
         return result
 
     def write(self, lo: int, hi: int, stats: ChunkStats, *, skip_upto: int, rejects: RejectFile) -> ChunkResult:
@@ -258,11 +319,8 @@ class BulkSamples:
         if not stats.exceptions:  # every row clean: the alarm changes, then one copy
             for rowid, _kind, fetched in heapq.merge(*sources, key=lambda item: item[0]):
                 stream.alarm_row(rowid, self._ms(fetched[1]), fetched[2], fetched[3])
-            if segment <= hi and self.dry_run:
-                result.imported += int(self.conn.execute("SELECT count(*) FROM src.sensor_data WHERE rowid "
-                                                         "BETWEEN ? AND ?", (segment, hi)).fetchone()[0])
-            elif segment <= hi:
-                result.imported += max(self.conn.execute(self._insert_all, {**inserts, "lo": segment}).rowcount, 0)
+            if segment <= hi:
+                result.imported += self._copy(inserts, segment, hi, every=True)
             return result
         pending: list[Row] = []
         after: int | None = None  # the row after the last exception: a candidate whatever its status
@@ -280,8 +338,18 @@ class BulkSamples:
             after = fetched[-3] if fetched[-3] is not None and fetched[-3] <= hi else None
             self._follow(rowid, fetched[-2], fetched[-1])
             row = fetched[:-3]
+            if rowid > skip_upto:
+                # The rows before are written first: map_row looks for a sample at this row's time.
+                if segment < rowid:
+                    result.imported += self._flush(pending)
+                    result.imported += self._copy(inserts, segment, rowid - 1)
+                segment = rowid + 1
             try:
                 mapped = stream.map_row(row)
+            except Duplicate:
+                mapped = None
+                if rowid > skip_upto:
+                    stream.duplicates += 1
             except Reject as exc:
                 mapped = None
                 if rowid > skip_upto:
@@ -289,10 +357,6 @@ class BulkSamples:
                     rejects.write(stream.name, rowid, str(exc), stream.as_dict(row))
             if rowid <= skip_upto:
                 continue
-            if segment < rowid:
-                result.imported += self._flush(pending)
-                result.imported += self._copy(inserts, segment, rowid - 1)
-            segment = rowid + 1
             if mapped is not None:
                 pending.append(mapped)
         if after is not None:
@@ -352,17 +416,35 @@ class BulkSamples:
             for row in rows:
                 yield row[0], kind, row
 
-    def _copy(self, params: dict[str, Any], lo: int, hi: int) -> int:
+    def _lookup(self, ts_ms: int) -> tuple[Any, ...] | None:
+        """The values of the sample already at ``ts_ms`` (this run's, raw.db's) or None."""
+        for sql in self._lookups:
+            row = self.conn.execute(sql, (ts_ms,)).fetchone()
+            if row is not None:
+                return tuple(row)
+        return None
+
+    def end_chunk(self) -> None:
+        """A dry run keeps only the last sample in memory (as the row-by-row dry run does)."""
         if self.dry_run:
-            return int(self.conn.execute(self._count, {"lo": lo, "hi": hi}).fetchone()[0])
-        cursor = self.conn.execute(self._insert, {**params, "lo": lo, "hi": hi})
-        return max(cursor.rowcount, 0)
+            self.conn.execute("DELETE FROM main.samples WHERE id < (SELECT max(id) FROM main.samples)")
+
+    def _copy(self, params: dict[str, Any], lo: int, hi: int, *, every: bool = False) -> int:
+        cursor = self.conn.execute(self._insert_all if every else self._insert, {**params, "lo": lo, "hi": hi})
+        count = max(cursor.rowcount, 0)
+        if count:  # the last sample is the one a repeated time is first compared with (map_row)
+            names = ", ".join(f'"{name}"' for name in self.stream.registers) or "NULL"
+            last = self.conn.execute(f"SELECT ts_ms, {names} FROM main.samples ORDER BY id DESC LIMIT 1").fetchone()
+            self.stream.follow_sample(int(last[0]), tuple(last[1:]))
+        self.end_chunk()
+        return count
 
     def _flush(self, pending: list[Row]) -> int:
         if not pending:
             return 0
-        count = len(pending) if self.dry_run else self.stream.write(self.conn, pending)
+        count = self.stream.write(self.conn, pending)
         pending.clear()
+        self.end_chunk()
         return count
 
     def _follow(self, rowid: int, before_rowid: int | None, before_ts: object) -> None:
@@ -396,3 +478,8 @@ def _clean_ms(text: str, base: int) -> int:
     """UTC ms of an ISO text SQLite maps (19 or 26 characters), given its hour's base."""
     ms = base + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000
     return ms + int(text[20:23]) if len(text) == 26 else ms
+
+
+def _ms_key(ts: str) -> str:
+    """SQL: an ISO text's time to the millisecond, as text that sorts like the time."""
+    return f"(substr({ts}, 1, 19) || CASE WHEN length({ts}) = 26 THEN substr({ts}, 21, 3) ELSE '000' END)"

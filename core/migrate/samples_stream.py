@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.migrate import units
 from core.migrate.localtime import LocalTimeConverter, LocalTimeError
 from core.migrate.smart_saw_columns import CODE_COLUMNS, NUMERIC_COLUMNS
-from core.migrate.stream_base import ImportStream, Reject, Row, number, parse_code
+from core.migrate.stream_base import Duplicate, ImportStream, Reject, Row, number, parse_code
 from core.registers import RegisterMap
 from core.storage.recorder import MAX_VARIABLES
 
 PLC_ALARM = "plc.alarm"
+DUPLICATE_TIME = "duplicate timestamp, different values"
 _INF = math.inf
 _NEG_INF = -math.inf
 _NUMBER_TYPES = frozenset((float, int, type(None)))
@@ -82,6 +83,14 @@ class SamplesStream(ImportStream):
         self._side: list[Row] = []
         self._alarm_code = 0
         self._alarm_text = ""
+        # One sample per ts_ms (the engine never records two; the PostgreSQL mirror keys samples
+        # on (machine_id, ts_ms)): the last sample mapped, those mapped but not yet written, and
+        # ``lookup`` (ts_ms -> the values raw.db already holds there, set by the importer).
+        self.duplicates = 0  # rows skipped: the same time and values as the sample already there
+        self.lookup: Callable[[int], tuple[Any, ...] | None] | None = None
+        self._last: tuple[int, tuple[Any, ...]] | None = None
+        self._pending: dict[int, tuple[Any, ...]] = {}
+        self.remember = True  # False (a dry run): nothing kept but the last sample, memory bounded
 
     def bind(self, available: Sequence[str]) -> None:
         super().bind(available)
@@ -198,12 +207,39 @@ class SamplesStream(ImportStream):
             if self._machine_id is not None and self._machine_index is not None:
                 values[self._machine_index] = float(self._machine_id)
             numbers = tuple(values)
+        mapped = (*numbers, *parsed[0])
+        self._one_per_time(ts_ms, mapped)
         status = self._status_index
         # NULL says nothing about the alarm (not a clear): only a number changes its state.
         if status is not None and numbers[status] != self._alarm_code and numbers[status] is not None \
                 and row[0] > self.side_from:
             self._alarm(ts_ms, numbers[status], row[-1])
-        return (ts_ms, *numbers, *parsed[0])
+        return (ts_ms, *mapped)
+
+    def _one_per_time(self, ts_ms: int, values: tuple[Any, ...]) -> None:
+        """Raise Duplicate (same values) or Reject (others) when a sample is already at ``ts_ms``."""
+        last = self._last
+        if last is not None and last[0] == ts_ms:
+            there: tuple[Any, ...] | None = last[1]
+        else:
+            there = self._pending.get(ts_ms)
+            if there is None and self.lookup is not None:
+                there = self.lookup(ts_ms)
+        if there is not None:
+            if tuple(there) == values:
+                raise Duplicate
+            raise Reject(DUPLICATE_TIME)
+        self._last = (ts_ms, values)
+        if self.remember:
+            self._pending[ts_ms] = values
+
+    def follow_sample(self, ts_ms: int, values: tuple[Any, ...]) -> None:
+        """The last sample written was mapped elsewhere (the bulk path's SQL): it is the row before."""
+        self._last = (ts_ms, values)
+
+    def written(self) -> None:
+        """The rows mapped so far are in raw.db (or, in a dry run, given up): ``lookup`` has them."""
+        self._pending.clear()
 
     def _parse_codes(self, codes: tuple[Any, ...]) -> tuple[tuple[float | None, ...], int]:
         """Code columns' values: numbers (also written as text) kept, names counted and left NULL."""
@@ -240,7 +276,13 @@ class SamplesStream(ImportStream):
         for start in range(0, len(rows), per):
             chunk = rows[start:start + per]
             conn.execute(self._multi(len(chunk)), [value for item in chunk for value in item])
+        self.written()
         return len(rows)
+
+    def lookup_sql(self, schema: str = "main") -> str:
+        """The values of the sample at a ts_ms, in ``registers`` order (for ``lookup``)."""
+        names = ", ".join(f'"{name}"' for name in self.registers) or "NULL"
+        return f"SELECT {names} FROM {schema}.samples WHERE ts_ms = ? ORDER BY id LIMIT 1"
 
     def _multi(self, count: int) -> str:
         sql = self._sql.get(count)

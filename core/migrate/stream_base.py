@@ -16,6 +16,10 @@ class Reject(Exception):
     """This source row cannot be mapped; the message says why (it goes to the reject file)."""
 
 
+class Duplicate(Exception):
+    """This source row repeats the sample already at its time, value for value: skipped, counted."""
+
+
 class ImportStream:
     """Subclasses set the names and ``wanted``, and implement ``map_row`` (and ``insert_sql``)."""
 
