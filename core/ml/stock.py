@@ -45,6 +45,9 @@ HELD_OUT_GRADES: frozenset[int] = frozenset({8, 10})  # X153CrMoV12, 16MnCr5
 HELD_OUT_HEIGHTS: tuple[tuple[float, float], ...] = ((0.0, 25.0), (95.0, 130.0))  # mm, [low, high)
 HELD_OUT_WEAR: tuple[tuple[float, float], ...] = ((25.0, 35.0), (65.0, 1000.0))  # %, [low, high)
 TRAINING_WEAR_RANGES: tuple[tuple[float, float], ...] = ((0.0, 25.0), (35.0, 65.0))  # %, [low, high)
+TRAINING_HEIGHTS: tuple[tuple[float, float], ...] = ((25.0, 95.0), (130.0, 160.0))  # mm, [low, high)
+TRAINING_TUBE_WALL_MIN = 2.0  # mm: random_training_item's thinnest tube wall
+TRAINING_WIDTHS = (20.0, 120.0)  # mm: random_training_item's rectangle widths
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +83,25 @@ def _in(value: float, ranges: Iterable[tuple[float, float]]) -> bool:
 def held_out_reasons(item: StockItem) -> list[str]:
     """Why ``item`` is held out (empty: it may be used for training)."""
     reasons = []
-    if item.stock.grade.code in HELD_OUT_GRADES:
-        reasons.append(f"grade {item.stock.grade.name}")
-    if _in(item.stock.section.height, HELD_OUT_HEIGHTS):
-        reasons.append(f"size {item.stock.section.height:g} mm")
+    grade = item.stock.grade
+    if grade.code in HELD_OUT_GRADES:
+        reasons.append(f"grade {grade.name}")
+    elif grade.code in GRADES_BY_CODE and grade.hardness_code != GRADES_BY_CODE[grade.code].hardness_code:
+        # Training cuts each grade at its own hardness class only.
+        reasons.append(f"grade {grade.name} at hardness {grade.hardness_code} "
+                       f"(training: {GRADES_BY_CODE[grade.code].hardness_code})")
+    section = item.stock.section
+    if _in(section.height, HELD_OUT_HEIGHTS):
+        reasons.append(f"size {section.height:g} mm")
+    else:
+        # Beyond what training ever cut (an engineer's --stock): as unseen as a held-out size.
+        low, high = TRAINING_HEIGHTS[0][0], TRAINING_HEIGHTS[-1][1]
+        if not low <= section.height <= high:
+            reasons.append(f"size {section.height:g} mm (training: {low:g}-{high:g} mm)")
+        elif section.shape is Shape.TUBE and section.b < TRAINING_TUBE_WALL_MIN:
+            reasons.append(f"size: tube wall {section.b:g} mm (training: {TRAINING_TUBE_WALL_MIN:g} mm or more)")
+        elif section.shape is Shape.RECTANGLE and not TRAINING_WIDTHS[0] <= section.b <= TRAINING_WIDTHS[1]:
+            reasons.append(f"size: width {section.b:g} mm (training: {TRAINING_WIDTHS[0]:g}-{TRAINING_WIDTHS[1]:g} mm)")
     if _in(item.band_wear_pct, HELD_OUT_WEAR):
         reasons.append(f"wear {item.band_wear_pct:g} %")
     return reasons
@@ -98,7 +116,6 @@ def is_training_stock(stock: Stock) -> bool:
     return stock.grade.code not in HELD_OUT_GRADES and not _in(stock.section.height, HELD_OUT_HEIGHTS)
 
 
-TRAINING_HEIGHTS: tuple[tuple[float, float], ...] = ((25.0, 95.0), (130.0, 160.0))  # mm, [low, high)
 
 
 def _uniform_in(rng: random.Random, ranges: tuple[tuple[float, float], ...]) -> float:
@@ -132,9 +149,9 @@ def random_training_item(rng: random.Random) -> StockItem:
     if kind is Shape.ROUND:
         section = Section(kind, height)
     elif kind is Shape.RECTANGLE:
-        section = Section(kind, height, round(rng.uniform(20.0, 120.0), 1))
+        section = Section(kind, height, round(rng.uniform(*TRAINING_WIDTHS), 1))
     elif kind is Shape.TUBE:
-        section = Section(kind, height, round(rng.uniform(2.0, height / 5.0), 1))
+        section = Section(kind, height, round(rng.uniform(TRAINING_TUBE_WALL_MIN, height / 5.0), 1))
     else:
         profile = rng.choice(("I", "U", "L"))
         flange = round(rng.uniform(0.05, 0.09) * height, 1)
