@@ -16,11 +16,10 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer
+from PySide6.QtCore import QDateTime, QEvent, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -48,9 +47,9 @@ QLabel#BigNumber { font-size: 76px; font-weight: bold; color: #202326; }
 QFrame#BigTile { background: #e6e7e8; border: 1px solid #b5b9bd; }
 QFrame#BigTile QLabel, QFrame#ShiftCard QLabel { background: transparent; border: none; }
 QLabel#BigCaption { font-size: 20px; color: #3c4044; }
-QLabel#MidNumber { font-size: 34px; font-weight: bold; color: #202326; }
-QLabel#PartName { font-size: 22px; color: #303336; }
-QLabel#PartValue { font-size: 30px; font-weight: bold; color: #202326; }
+QLabel#MidNumber { font-size: 68px; font-weight: bold; color: #202326; }
+QLabel#PartName { font-size: 20px; color: #3c4044; }
+QLabel#PartValue { font-size: 68px; font-weight: bold; color: #202326; }
 QLabel#Downtime { font-size: 20px; color: #202326; }
 QLabel#LegendText { font-size: 15px; color: #3c4044; }
 QLabel#ProdNote { font-size: 15px; color: #5b5f63; }
@@ -158,26 +157,32 @@ class ProductionPage(QWidget):
         self.part_names: list[QLabel] = []
         self.part_bars: list[RatioBar] = []
         self.part_values: list[QLabel] = []
-        parts = QGridLayout()
-        parts.setHorizontalSpacing(10)
-        parts.setVerticalSpacing(6)
-        for row in range(3):
+        # Read from the saw (about 2 m): every figure's digits at least 48 px high (tested), the
+        # OEE parts as tiles of their own with the bar under the number.
+        parts = QHBoxLayout()
+        parts.setSpacing(12)
+        for _ in range(3):
             name = QLabel("", self)
             name.setObjectName("PartName")
-            bar = RatioBar(self)
+            bar = RatioBar(self, bar_px=18)
             value = QLabel("—", self)
             value.setObjectName("PartValue")
-            value.setMinimumWidth(110)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            parts.addWidget(name, row, 0)
-            parts.addWidget(bar, row, 1)
-            parts.addWidget(value, row, 2)
+            tile = QFrame(self)
+            tile.setObjectName("BigTile")
+            column = QVBoxLayout(tile)
+            column.setContentsMargins(12, 4, 12, 8)
+            column.setSpacing(0)
+            column.addWidget(name)
+            column.addWidget(value)
+            column.addWidget(bar)
+            parts.addWidget(tile, 1)
             self.part_names.append(name)
             self.part_bars.append(bar)
             self.part_values.append(value)
-        parts.setColumnStretch(1, 1)
-        figures = QHBoxLayout()
-        figures.setSpacing(12)
+        figures = QVBoxLayout()
+        figures.setSpacing(8)
+        top = QHBoxLayout()
+        top.setSpacing(12)
         for number, caption in ((self.pieces, self.pieces_caption), (self.oee, self.oee_caption),
                                 (self.area, self.area_caption)):
             tile = QFrame(self)
@@ -188,8 +193,9 @@ class ProductionPage(QWidget):
             column.addWidget(caption)
             column.addWidget(number)
             column.addStretch(1)
-            figures.addWidget(tile)
-        figures.addLayout(parts, 1)
+            top.addWidget(tile, 1)
+        figures.addLayout(top)
+        figures.addLayout(parts)
 
         self.timeline_title = QLabel("", self)
         self.timeline_title.setObjectName("SectionTitle")

@@ -269,3 +269,11 @@ class BandLifePanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setFont(_font(TEXT_PX))
                 self.history.setItem(i, column, item)
+        self._fit_history()
+
+    def _fit_history(self) -> None:
+        """Tall enough for every row: in a scrolling page the table is never squeezed and clipped."""
+        table = self.history
+        rows = table.verticalHeader().length()
+        bar = table.horizontalScrollBar().sizeHint().height()  # room for it: a narrow column shows it
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + bar + 2)

@@ -158,3 +158,52 @@ def test_band_life_slot_holds_the_band_life_panel(qapp: QApplication, tmp_path: 
         page.shutdown()
         page.deleteLater()
         bridge.deleteLater()
+
+
+def test_kiosk_figures_readable_from_2_m_and_nothing_cut(qapp: QApplication, qloop: QLoop, tmp_path: Path,
+                                                          register_map: RegisterMap) -> None:
+    """1280x800 kiosk: every figure's digits at least 48 px high (Pieces are 56 px); the page scrolls
+    and nothing in it is squeezed or clipped, the band history shows every row."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QAbstractScrollArea, QLabel
+
+    from core.api import BandHistoryRow
+
+    _engine, _bridge, page = build(qapp, tmp_path, register_map)
+    try:
+        page.resize(1268, 640)  # the page's share of the 1280x800 kiosk window
+        qloop.run(show(page))
+        rows = [BandHistoryRow(i, 1_700_000_000_000 + i * 86_400_000, 1_700_000_000_000 + (i + 1) * 86_400_000,
+                               "worn", i % 3, 80.0 + i, "trend") for i in range(12)]
+        page.band_life._fill_history(rows)
+        qapp.processEvents()
+        for label in (page.pieces, page.oee, page.area, *page.part_values):
+            label.ensurePolished()
+            digits = QFontMetrics(label.font()).tightBoundingRect("0123456789").height()
+            assert digits >= 48, (label.objectName(), digits)
+        assert cut_widgets(page, QLabel, QAbstractScrollArea) == []
+        assert page.band_life.history.rowCount() == 12
+    finally:
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+
+
+def cut_widgets(page: ProductionPage, label_type: type, area_type: type) -> list[str]:
+    """Texts squeezed below their size and tables that hide rows, in the page's scrolling content
+    (the Qt wrappers stay in here: none outlives the page)."""
+    content = page.scroll_area.widget()
+    found: list[str] = []
+    if page.scroll_area.verticalScrollBar().maximum() != max(content.height()
+                                                             - page.scroll_area.viewport().height(), 0):
+        found.append("the page cannot scroll to its end")
+    for widget in content.findChildren(label_type):
+        if not widget.isVisibleTo(page) or widget.wordWrap() or not widget.text():
+            continue
+        hint = widget.minimumSizeHint()
+        if widget.width() < hint.width() or widget.height() < hint.height():
+            found.append(widget.text())
+    for area in content.findChildren(area_type):
+        if area.isVisibleTo(page) and area.verticalScrollBar().maximum() != 0:
+            found.append(type(area).__name__)
+    return found
