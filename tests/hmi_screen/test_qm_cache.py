@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from hmi.i18n import Translator, build_beside, build_qm, compiled_qm, qm_name, ts_file
+from core.config import PROJECT_ROOT
+from hmi import i18n
+from hmi.i18n import Translator, build_beside, build_qm, compiled_qm, lrelease_program, qm_name, ts_file
 
 SOURCE, TURKISH = "Confirm write", "Yazmayı onayla"
 
@@ -94,3 +100,28 @@ def test_make_translations_builds_hash_named_files_and_drops_stale_ones(tmp_path
     inode = built[0].stat().st_ino
     assert build_beside(folder) == built and built[0].stat().st_ino == inode  # current: left alone
     assert os.access(built[0], os.R_OK)
+
+
+def test_the_wheel_build_ships_the_qm_the_hmi_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """setup.py's build step compiles bandsaw_<lang>-<sha8>.qm beside the packaged sources; the HMI
+    then loads that file and writes no cache at all."""
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    probe = subprocess.run([str(base), "-c", "import setuptools.command.build_py"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("no setuptools beside the base Python to import setup.py with")
+    sources = tmp_path / "translations"
+    sources.mkdir()
+    shutil.copy2(ts_file("tr"), sources / "bandsaw_tr.ts")
+    script = ("import importlib.util, sys, pathlib; spec = importlib.util.spec_from_file_location('bandsaw_setup', "
+              "sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+              "print(*m.compile_translations(pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[2])))")
+    env = {**os.environ, "BANDSAW_LRELEASE": str(lrelease_program())}
+    result = subprocess.run([str(base), "-c", script, str(PROJECT_ROOT / "setup.py"), str(sources)],
+                            capture_output=True, text=True, timeout=120, check=False, env=env, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    shipped = sources / qm_name("tr", ts_file("tr").read_bytes())
+    assert result.stdout.split() == [str(shipped)]  # setup.py and hmi.i18n agree on the name
+    monkeypatch.setattr(i18n, "SOURCES", sources)
+    cache = tmp_path / "cache"
+    assert compiled_qm("tr", cache=cache) == shipped
+    assert not cache.exists()
