@@ -174,14 +174,16 @@ class BulkSamples:
         # Per chunk: its (hour, timestamp shape, code texts) groups, how many rows of each have
         # only numbers where numbers belong, the period and the alarm status range. A code
         # column's type is the same for a whole group (it is a group key), so Python checks it.
-        # A row's time rises above the row before's (text of the same shape, to the millisecond).
-        p_ts = 'p."timestamp"'
-        p_ok = f"(typeof({p_ts}) = 'text' AND ({p_ts} GLOB '{ISO_SECONDS}' OR {p_ts} GLOB '{ISO_MICROS}'))"
-        rises = (f"({ts_ok} AND {p_ok} AND {_ms_key(ts)} > {_ms_key(p_ts)})")
+        # Rows whose time does not rise above the row before's: texts of one length, greater to
+        # the millisecond rise (ISO texts of one shape sort as their times; a chunk whose texts all
+        # rise cannot repeat a time among its rows, whatever rows SQLite leaves to map_row).
+        self._falls = (
+            "SELECT count(*) FROM (SELECT rowid AS rid, \"timestamp\" AS t, lag(\"timestamp\") OVER (ORDER BY rowid) "
+            "AS pt FROM src.sensor_data WHERE rowid BETWEEN :lo - 1 AND :hi) WHERE rid >= :lo "
+            "AND NOT (length(t) = length(pt) AND substr(t, 1, 23) > substr(pt, 1, 23))")
         self._stats = (f"SELECT substr({ts}, 1, 13), CASE WHEN {ts_ok} THEN 1 ELSE 0 END{codes}, count(*), "
                        f"sum(CASE WHEN {num_ok} THEN 1 ELSE 0 END), min({ts}), max({ts}), "
-                       f"min({status_sql}), max({status_sql}), sum(CASE WHEN {rises} THEN 0 ELSE 1 END) "
-                       "FROM src.sensor_data s LEFT JOIN src.sensor_data p ON p.rowid = s.rowid - 1 "
+                       f"min({status_sql}), max({status_sql}) FROM src.sensor_data s "
                        "WHERE s.rowid BETWEEN :lo AND :hi "
                        f"GROUP BY 1, 2{''.join(f', {3 + i}' for i in range(len(stream.code_columns)))}")
         # The rows whose time is not above every earlier row's of the chunk, or is in raw.db already.
@@ -250,14 +252,13 @@ class BulkSamples:
         seen: list[set[str]] = [set() for _ in range(codes_n)]
         result = ChunkStats()
         code = stream.alarm_code
-        falls = 0  # rows whose time does not rise above the row before's
+        falls = int(self._read(lambda: self.conn.execute(self._falls, {"lo": lo, "hi": hi}).fetchone()[0]))
         first_ms, last_ms = 2**62, -(2**62)
         self.conn.execute("DELETE FROM temp.import_dup")
         for group in groups:
             key, ts_ok, texts = group[0], group[1], group[2:2 + codes_n]
-            count, numbers_ok, first, last, low, high, fallen = group[2 + codes_n:]
+            count, numbers_ok, first, last, low, high = group[2 + codes_n:]
             result.read += count
-            falls += fallen
             if not ts_ok:
                 result.exceptions += count
                 continue
@@ -479,7 +480,3 @@ def _clean_ms(text: str, base: int) -> int:
     ms = base + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000
     return ms + int(text[20:23]) if len(text) == 26 else ms
 
-
-def _ms_key(ts: str) -> str:
-    """SQL: an ISO text's time to the millisecond, as text that sorts like the time."""
-    return f"(substr({ts}, 1, 19) || CASE WHEN length({ts}) = 26 THEN substr({ts}, 21, 3) ELSE '000' END)"
