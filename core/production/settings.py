@@ -159,11 +159,22 @@ class ProductionSettings(_Section):
 
 
 def _overlap(first: ShiftSettings, second: ShiftSettings) -> str | None:
-    """The day on which two shifts overlap (the week wraps: Sunday night runs into Monday)."""
-    for a0, a1 in first.week_spans():
-        for b0, b1 in second.week_spans():
-            for shift_b in (-WEEK_MINUTES, 0, WEEK_MINUTES):
+    """Where two shifts overlap: the day and the clock time it happens, and which day's shift each
+    is (the week wraps: Sunday night runs into Monday). An overlap within the week is named before
+    one across the week's end, so an every-day night shift reads "tue 06:00-07:00 ... of mon"."""
+    for shift_b in (0, -WEEK_MINUTES, WEEK_MINUTES):
+        for a0, a1 in first.week_spans():
+            for b0, b1 in second.week_spans():
                 lo, hi = max(a0, b0 + shift_b), min(a1, b1 + shift_b)
                 if hi > lo:
-                    return DAY_NAMES[(lo // DAY_MINUTES) % 7]
+                    return (f"{_week_time(lo)}-{_clock(hi)} ({first.name!r} of {DAY_NAMES[(a0 // DAY_MINUTES) % 7]}, "
+                            f"{second.name!r} of {DAY_NAMES[(b0 // DAY_MINUTES) % 7]})")
     return None
+
+
+def _clock(minute: int) -> str:
+    return f"{minute % DAY_MINUTES // 60:02d}:{minute % 60:02d}"
+
+
+def _week_time(minute: int) -> str:
+    return f"{DAY_NAMES[(minute // DAY_MINUTES) % 7]} {_clock(minute)}"

@@ -39,9 +39,13 @@ def test_overlapping_shifts_are_a_config_error_naming_both(tmp_path: Path) -> No
 
 
 def test_overlap_over_midnight_and_week_wrap_is_found() -> None:
-    with pytest.raises(ValueError, match=r"'N'.*'E'.*overlap on mon"):
+    with pytest.raises(ValueError, match=r"'N'.*'E'.*overlap on mon 06:00-07:00 \('N' of sun, 'E' of mon\)"):
         ProductionSettings(shifts=[ShiftSettings(name="N", start="22:00", end="07:00", days=["sun"]),
                                    ShiftSettings(name="E", start="06:00", end="14:00", days=["mon"])])
+    # Every day: named where it happens, the night of one day running into the next morning
+    with pytest.raises(ValueError, match=r"overlap on tue 06:00-07:00 \('E' of tue, 'N' of mon\)"):
+        ProductionSettings(shifts=[ShiftSettings(name="E", start="06:00", end="14:00"),
+                                   ShiftSettings(name="N", start="22:00", end="07:00")])
     # Same hours on days that do not meet: fine.
     ProductionSettings(shifts=[ShiftSettings(name="N", start="22:00", end="07:00", days=["fri"]),
                                ShiftSettings(name="E", start="06:00", end="14:00", days=["mon"])])
