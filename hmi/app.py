@@ -24,7 +24,7 @@ from core.registers import RegisterMap, RegisterMapError, load_register_map
 log = logging.getLogger("bandsaw.hmi")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
-PAGES = ("dashboard", "trends", "registers", "alarms", "control", "data", "users", "audit")
+PAGES = ("dashboard", "trends", "registers", "alarms", "control", "production", "data", "users", "audit")
 
 
 

@@ -207,3 +207,16 @@ def cut_widgets(page: ProductionPage, label_type: type, area_type: type) -> list
         if area.isVisibleTo(page) and area.verticalScrollBar().maximum() != 0:
             found.append(type(area).__name__)
     return found
+
+
+def test_hmi_can_open_on_the_production_page() -> None:
+    """`bandsaw hmi --page production`, and every page the window can show is a choice."""
+    import argparse
+
+    from hmi.app import PAGES, add_arguments
+    from hmi.main_window import OPTIONAL_PAGES
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert parser.parse_args(["--page", "production"]).page == "production"
+    assert {key for key, *_ in OPTIONAL_PAGES} <= set(PAGES)
