@@ -2106,10 +2106,6 @@ m/min</source>
 <context>
     <name>ReplayBar</name>
     <message>
-        <source>plant time %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2152,10 +2148,6 @@ m/min</source>
 </context>
 <context>
     <name>ReplayChooser</name>
-    <message>
-        <source>From (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Replay</source>
         <translation type="unfinished"></translation>

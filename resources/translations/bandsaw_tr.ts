@@ -2110,10 +2110,6 @@ m/dk</translation>
     <context>
         <name>ReplayBar</name>
         <message>
-            <source>plant time %1</source>
-            <translation>tesis saati %1</translation>
-        </message>
-        <message>
             <source>%1 min</source>
             <translation>%1 dk</translation>
         </message>
@@ -2156,10 +2152,6 @@ m/dk</translation>
     </context>
     <context>
         <name>ReplayChooser</name>
-        <message>
-            <source>From (%1)</source>
-            <translation>Başlangıç (%1)</translation>
-        </message>
         <message>
             <source>Replay</source>
             <translation>Yeniden oynat</translation>
