@@ -20,7 +20,8 @@ import asyncio
 import sqlite3
 import sys
 import time
-from datetime import datetime, tzinfo
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,10 @@ class BadTime(ValueError):
     pass
 
 
-def parse_time(text: str, zone: tzinfo, now_ms: int) -> int:
-    """A local (or offset) ISO date/time, or "now", to UTC epoch ms."""
+def parse_time(text: str, zone: tzinfo, now_ms: int, warn: Callable[[str], None] | None = None) -> int:
+    """A local (or offset) ISO date/time, or "now", to UTC epoch ms. A local time that does not
+    exist (the hour skipped when daylight saving starts) is refused; one that happens twice (the
+    hour repeated when it ends) is taken the first time, with a one-line ``warn``."""
     value = text.strip()
     if value.lower() == "now":
         return now_ms
@@ -44,8 +47,23 @@ def parse_time(text: str, zone: tzinfo, now_ms: int) -> int:
     except ValueError:
         raise BadTime(f"{text!r} is not a time: write 2026-12-01, 2026-12-01T06:00 or now") from None
     if moment.tzinfo is None:
+        naive = moment
         moment = moment.replace(tzinfo=zone)
+        if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+            raise BadTime(f"{text!r} does not exist in {zone} (the clocks skip it when daylight saving starts): "
+                          "give a time outside the skipped hour or with an offset such as +01:00")
+        first, second = moment.replace(fold=0).utcoffset(), moment.replace(fold=1).utcoffset()
+        if first != second and warn is not None:
+            warn(f"{text!r} happens twice in {zone} (the clocks go back): the first is used "
+                 f"({_offset(first)}); write {naive.isoformat(timespec='minutes')}{_offset(second)} for the second")
+        moment = moment.replace(fold=0)
     return int(moment.timestamp() * 1000)
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -58,8 +76,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         report_format(out)
         zone = zone_of(settings)
         now = int(time.time() * 1000)
-        end = parse_time(args.to, zone, now) if args.to else now
-        start = parse_time(args.start, zone, now) if args.start else end - DAY_MS
+        def warn(text: str) -> None:
+            print(f"bandsaw report: warning: {text}", file=sys.stderr)
+
+        end = parse_time(args.to, zone, now, warn) if args.to else now
+        start = parse_time(args.start, zone, now, warn) if args.start else end - DAY_MS
         if not (args.fleet or args.machine_id is not None) and not settings.data_dir.is_dir():
             print(f"bandsaw report: data folder {settings.data_dir} does not exist (check --data-dir)",
                   file=sys.stderr)

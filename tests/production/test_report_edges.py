@@ -170,3 +170,22 @@ def test_performance_above_100_is_flagged_and_oee_not_given(tmp_path: Path) -> N
     assert report.oee is None
     assert any(n.startswith("OEE not given: performance above 100 %") for n in report.notes)
     assert any("performance" in n and "above 100 %" in n and "faster" in n for n in report.notes)
+
+
+def test_dst_times_in_from_and_to_are_refused_or_warned() -> None:
+    """--from/--to on daylight-saving days: 02:30 does not exist on 2026-03-29 in Berlin (refused,
+    one line), and happens twice on 2026-10-25 (the first is taken, with a one-line warning)."""
+    from core.production.cli import BadTime, parse_time
+
+    warnings: list[str] = []
+    with pytest.raises(BadTime, match="does not exist in Europe/Berlin"):
+        parse_time("2026-03-29T02:30", BERLIN, 0, warnings.append)
+    first = parse_time("2026-10-25T02:30", BERLIN, 0, warnings.append)
+    assert first == int(datetime.fromisoformat("2026-10-25T02:30+02:00").timestamp() * 1000)
+    assert len(warnings) == 1 and "happens twice in Europe/Berlin" in warnings[0]
+    assert "2026-10-25T02:30+01:00" in warnings[0] and "\n" not in warnings[0]
+    second = parse_time("2026-10-25T02:30+01:00", BERLIN, 0, warnings.append)
+    assert second - first == H and len(warnings) == 1
+    parse_time("2026-10-25T04:30", BERLIN, 0, warnings.append)  # an ordinary time: no word
+    parse_time("2026-03-29T03:30", BERLIN, 0, warnings.append)
+    assert len(warnings) == 1
