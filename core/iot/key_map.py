@@ -15,6 +15,7 @@ outbox (telemetry) or when attributes are sent.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,12 +32,34 @@ BAND_LIFE_ATTRIBUTES = ("bandLifeBandId", "bandLifeCuts", "bandLifeAreaCm2", "ba
 ATTRIBUTE_NAMES = ("machineId", "bandId", "bandType", "bandBrand", "material", "softwareVersion", "modelVersion",
                    "registerMapHash", *BAND_LIFE_ATTRIBUTES)
 ALARM_FIELD = "alarm"  # alarm transitions travel as telemetry under this key
+# The older system sent these with every record (makine_id, serit_id; its dashboards filter on
+# them): under "smart-saw" each record carries them whatever the fields are. The machine id is
+# machine.id when set, else the PLC's machine_id register; the band id is the band_id register.
+# Its kesim_id (cut id) has no value here: no register holds the cut's id while it runs.
+IDENTITY_FIELDS = ("machine_id", "band_id")
 
 
 @dataclass(frozen=True, slots=True)
 class KeyMap:
     telemetry: Mapping[str, str]  # only the names that change
     attributes: Mapping[str, str]
+    identity: tuple[str, ...] = ()  # registers every record carries (IDENTITY_FIELDS under smart-saw)
+    machine_id: int | None = None  # machine.id: sent as machine_id instead of the register's value
+
+    def with_identity(self, values: dict[str, Any], snapshot: Mapping[str, float | None]) -> dict[str, Any]:
+        """A record's values plus the identity fields (native names; renamed when stored)."""
+        if not self.identity:
+            return values
+        for name in self.identity:
+            if name == "machine_id" and self.machine_id is not None:
+                values[name] = self.machine_id
+                continue
+            if name in values:
+                continue
+            value = snapshot.get(name)
+            if value is not None and math.isfinite(value):
+                values[name] = int(value) if float(value).is_integer() else value
+        return values
 
     def telemetry_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         keys = self.telemetry
@@ -82,12 +105,18 @@ class KeyMap:
         return key
 
 
-def resolve(cfg: ThingsBoardSettings, register_map: RegisterMap) -> KeyMap:
+def resolve(cfg: ThingsBoardSettings, register_map: RegisterMap, *, machine_id: int | None = None) -> KeyMap:
     """The key maps of the configuration; raises ConfigError naming the bad entry."""
     fields = [*register_map.names, *tb.COMPUTED_FIELDS, ALARM_FIELD]
     telemetry = _resolve("key_map", cfg.key_map, fields, telemetry_keys())
     attributes = _resolve("attribute_key_map", cfg.attribute_key_map, ATTRIBUTE_NAMES, ATTRIBUTE_KEYS)
-    return KeyMap(telemetry, attributes)
+    if cfg.key_map != "smart-saw":
+        return KeyMap(telemetry, attributes)
+    identity = tuple(name for name in IDENTITY_FIELDS
+                     if name in register_map or (name == "machine_id" and machine_id is not None))
+    keys = telemetry_keys()
+    telemetry = {**telemetry, **{name: keys[name] for name in identity}}
+    return KeyMap(telemetry, attributes, identity, machine_id)
 
 
 def _resolve(option: str, value: str | Mapping[str, str], known: Iterable[str],

@@ -91,7 +91,8 @@ class TelemetryService:
         self.outbox_path = (data_dir or settings.data_dir) / "mqtt_offline" / "outbox.db"
         computed = {name: source for name, source in
                     (("ml_output", ml_output), ("torque_guard", torque_guard)) if source is not None}
-        self._keys = key_map.resolve(self._cfg, register_map)  # ConfigError names a bad entry
+        # ConfigError names a bad entry
+        self._keys = key_map.resolve(self._cfg, register_map, machine_id=settings.machine.id)
         self._sampler = tb.RecordSampler(register_map, self._cfg.record_rate_hz, self._cfg.fields, computed)
         self._device = DeviceState(
             self._cfg, register_map, self._sampler, machine_id=settings.machine.id,
@@ -154,7 +155,7 @@ class TelemetryService:
         self._device.latest = snapshot
         if snapshot.quality is Quality.COMM_ERROR or not self._sampler.due(snapshot.monotonic):
             return
-        values = self._sampler.values(snapshot)
+        values = self._keys.with_identity(self._sampler.values(snapshot), snapshot.values)
         self._device.observe(snapshot)
         if values:
             self._enqueue(snapshot.ts_ms, values)

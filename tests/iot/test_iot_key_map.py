@@ -74,6 +74,25 @@ async def test_smart_saw_keys_on_the_wire(settings: Settings, register_map: Regi
     assert "band_current" not in values and "cut_count" not in values
     attributes = server.attributes()[-1]
     assert attributes["makine_id"] == 7 and attributes["serit_id"] == 1234 and "machineId" not in attributes
+    # Every record carries the machine and band ids, as the older system's did (its dashboards
+    # filter on them), though neither is in the configured fields (#18 review).
+    assert "machine_id" not in settings.iot.thingsboard.fields and "band_id" not in settings.iot.thingsboard.fields
+    assert values["makine_id"] == attributes["makine_id"] and values["serit_id"] == attributes["serit_id"]
+    assert "machine_id" not in values and "band_id" not in values
+
+
+def test_identity_fields_only_under_smart_saw(settings: Settings, register_map: RegisterMap) -> None:
+    snapshot = {"machine_id": 3.0, "band_id": 1234.0, "band_current": 1.0}
+    native = key_map.resolve(settings.iot.thingsboard, register_map, machine_id=9)
+    assert native.with_identity({"band_current": 1.0}, snapshot) == {"band_current": 1.0}
+    cfg = with_thingsboard(settings, key_map="smart-saw").iot.thingsboard
+    from_plc = key_map.resolve(cfg, register_map)
+    record = from_plc.with_identity({"band_current": 1.0}, snapshot)
+    assert from_plc.telemetry_values(record) == {"serit_motor_akim_a": 1.0, "makine_id": 3, "serit_id": 1234}
+    configured = key_map.resolve(cfg, register_map, machine_id=9)  # machine.id set: it wins over the PLC's
+    assert configured.telemetry_values(configured.with_identity({}, snapshot)) == {"makine_id": 9, "serit_id": 1234}
+    unread = configured.with_identity({}, {"band_id": None})  # no value read: no key, never a made-up one
+    assert configured.telemetry_values(unread) == {"makine_id": 9}
 
 
 def test_telemetry_fields_from_the_dashboard_may_use_its_keys(settings: Settings, register_map: RegisterMap) -> None:
