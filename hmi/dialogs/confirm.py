@@ -1,13 +1,18 @@
 """A confirmation in a dialog, not inline: the page never shifts under the operator's finger.
 
 Non-modal (no nested event loop inside the qasync loop): ``answered(bool)`` tells the caller;
-the buttons are touch-sized and 16 px apart, "No" is the default.
+the buttons are touch-sized and 16 px apart, "No" is the default. "Yes" takes no tap for
+``GUARD_S`` after the dialog appears: the second tap of a double tap (or a bouncing panel) on the
+button that opened it cannot answer for the operator.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+GUARD_S = 0.8  # a double tap is 0.1-0.5 s apart
 
 
 class ConfirmDialog(QDialog):
@@ -39,6 +44,19 @@ class ConfirmDialog(QDialog):
         layout.addWidget(self.question)
         layout.addLayout(buttons)
         self._done = False
+        self.yes_button.setEnabled(False)  # armed GUARD_S after the dialog shows
+        self._arm_timer = QTimer(self)
+        self._arm_timer.setSingleShot(True)
+        self._arm_timer.timeout.connect(lambda: self.yes_button.setEnabled(True))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.yes_button.isEnabled():
+            self._arm_timer.start(int(GUARD_S * 1000))
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._arm_timer.stop()
+        super().hideEvent(event)
 
     def _answer(self, yes: bool) -> None:
         if not self._done:

@@ -220,6 +220,7 @@ def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, settings: Settings, 
     assert engine.status().mode == "manual"  # asks first, in a dialog
     confirm = page.findChild(ConfirmDialog)
     assert confirm is not None and confirm.isVisible() and not page.ml_toggle.isChecked()
+    qtbot.waitUntil(confirm.yes_button.isEnabled, timeout=3000)  # a double tap's second tap is ignored
     confirm.yes_button.click()
     assert engine.status().mode == "ml" and page.ml_toggle.isChecked()
     assert [(r.user, r.action, r.old_value, r.new_value) for r in engine.audited if r.action == "set_mode"] == [

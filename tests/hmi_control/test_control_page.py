@@ -98,6 +98,9 @@ def test_toggle_with_model_confirms_then_switches_and_back(
     dialog = page.confirm_dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal(), "ML on is confirmed in a dialog"
     assert engine.control is not None and engine.control.mode.value == "manual"
+    qtbot.mouseClick(dialog.yes_button, LEFT)  # at once: the second tap of a double tap
+    assert engine.control.mode.value == "manual"
+    qtbot.waitUntil(dialog.yes_button.isEnabled, timeout=3000)
     qtbot.mouseClick(dialog.yes_button, LEFT)
     assert engine.control.mode.value == "ml"
     assert page.mode_label.text() == "ML" and page.mode_label.property("state") == "ml"

@@ -35,6 +35,9 @@ def test_confirm_answers_once_and_no_is_default(qtbot: object) -> None:
     dialog.show()
     assert dialog.no_button.isDefault() and dialog.yes_button.height() >= 48
     qtbot.mouseClick(dialog.yes_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert answers == [] and dialog.isVisible()  # a tap at once (a double tap's second) does not answer
+    qtbot.waitUntil(dialog.yes_button.isEnabled, timeout=3000)  # type: ignore[attr-defined]
+    qtbot.mouseClick(dialog.yes_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     assert answers == [True]
     other = ConfirmDialog("Mode", "Switch?", yes="Yes", no="No")
     qtbot.addWidget(other)  # type: ignore[attr-defined]
