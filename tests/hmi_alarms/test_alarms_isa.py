@@ -157,7 +157,7 @@ def _mask(priority: Priority) -> QImage:
 
 def test_priority_is_shape_and_number_not_colour_alone() -> None:
     masks = {p: _mask(p) for p in Priority}
-    shapes = {bytes(m.constBits()) for m in masks.values()}  # type: ignore[call-overload]
+    shapes = {bytes(m.constBits()) for m in masks.values()}
     assert len(shapes) == 4  # four outlines: told apart without any colour
     model = AlarmTableModel()
     from core.analysis.alarms import Alarm

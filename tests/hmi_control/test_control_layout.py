@@ -118,7 +118,8 @@ def test_turkish_texts_and_back(shown: ControlPage, qapp: QApplication, tmp_path
         assert shown.guard_panel.apply_button.text() == "Uygula"
         assert shown.model_panel.load_button.text() == "Seçili modeli yükle"
         assert shown.decisions.headerData(0, Qt.Orientation.Horizontal) == "Zaman"
-        assert shown.features.horizontalHeaderItem(0).text() == "Model girdisi"
+        header = shown.features.horizontalHeaderItem(0)
+        assert header is not None and header.text() == "Model girdisi"
         assert shown.request_ml_on()
         dialog = shown.confirm_dialog
         assert dialog is not None and dialog.yes_button.text() == "Evet, ML'yi aç"
