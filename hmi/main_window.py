@@ -20,10 +20,12 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -190,7 +192,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.replay_bar)
         layout.addWidget(nav)
         self.nav_bar = nav
-        layout.addWidget(self.stack, 1)
+        # The pages take what the banners leave: with the link banner and the REPLAY bar both shown a
+        # page scrolls rather than grow the window past the 1280x800 panel (the status bar, where
+        # REPLAY shows, would go off-screen), and Back to live gives the page its height back.
+        self.page_area = QScrollArea(self)
+        self.page_area.setObjectName("PageArea")
+        self.page_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_area.setWidgetResizable(True)
+        self.page_area.setWidget(self.stack)
+        layout.addWidget(self.page_area, 1)
         self.setCentralWidget(central)
         self.status_bar = HmiStatusBar(self.bridge, session.user, self)
         self.setStatusBar(self.status_bar)

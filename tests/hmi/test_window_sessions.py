@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import shiboken6
 from hmi_testing import QLoop, wait_until
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -201,5 +201,60 @@ def test_kiosk_panel_fits_1280x800_with_the_link_banner(qtbot: QtBot, qapp: QApp
         for key in window.pages:
             window.show_page(key)
             assert window.minimumSizeHint().height() <= 800, key  # only the page shown counts
+    finally:
+        qapp.setStyleSheet("")
+
+
+@pytest.mark.parametrize("kiosk", [False, True], ids=["desktop", "kiosk"])
+def test_replay_bar_with_the_link_banner_stays_within_1280x800(
+        qtbot: QtBot, qapp: QApplication, secured: StandInEngine, people: dict[str, str],
+        window_factory: list[MainWindow], kiosk: bool) -> None:
+    """The REPLAY bar takes its height from the pages, never grows the window past the panel: the status
+    bar (REPLAY) stays on screen, and Back to live leaves the window as it was (the reviewer saw
+    1280x876, and 1280x866 with the link-lost banner, on an 800 px screen)."""
+    from dataclasses import replace
+
+    from core.api import ReplayState
+    from hmi.theme import apply_theme
+
+    t0 = 1_750_000_000_000
+    apply_theme(qapp)
+    try:
+        window = _window(qtbot, window_factory, secured, kiosk=False)
+        window.set_kiosk(kiosk, full_screen=False)
+        window.resize(1280, 800)
+        window.show()
+        window.bridge.attach()
+        secured.push()
+        QApplication.processEvents()
+        secured.fail()
+        QApplication.processEvents()
+        window.bridge.refresh()
+        assert not window.link_banner.isHidden()
+
+        def fits(what: str) -> None:
+            QApplication.processEvents()
+            assert window.height() <= 800 and window.width() <= 1280, (what, window.size())
+            bar = window.status_bar
+            assert bar.isVisible() and bar.geometry().bottom() < window.height(), (what, bar.geometry())
+
+        for key in window.pages:
+            window.show_page(key)
+            fits(key)
+        # What the engine's replay_changed carries while a replay plays (the bar and the status field
+        # follow it); the replay itself is tested in tests/hmi/test_replay_screen.py.
+        playing = replace(secured.replay_status(), state=ReplayState.PLAYING, start_ms=t0, end_ms=t0 + 60_000,
+                          position_ms=t0, speed=1.0, label="cut 1")
+        window.bridge.replay_changed.emit(playing)
+        assert window.replay_bar.isVisible() and window.replay_field.isVisible()
+        for key in window.pages:
+            window.show_page(key)
+            fits(f"replay {key}")
+            assert window.replay_field.isVisible() and window.replay_bar.isVisible(), key
+        window.show_page("dashboard")
+        window.bridge.replay_changed.emit(replace(playing, state=ReplayState.OFF))  # Back to live
+        assert not window.replay_bar.isVisible() and not window.replay_field.isVisible()
+        fits("back to live")
+        assert window.size() == QSize(1280, 800)
     finally:
         qapp.setStyleSheet("")
