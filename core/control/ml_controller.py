@@ -493,7 +493,7 @@ class MlController(ModelTurn):
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
-                precheck=self._still_ml(name, base),
+                precheck=self._still_ml(name, base, target),
             )
             if outcome.stopped:
                 # The mode, the data, the cut or the speed changed while this decision was being
@@ -516,9 +516,23 @@ class MlController(ModelTurn):
             return "data went stale before the write"
         return ""
 
-    def _still_ml(self, name: str, base: float) -> Precheck:
+    def _no_raise_on_trip(self, name: str, base: float, target: float) -> str:
+        """Under the Writer's lock: refuse a raise of ``name`` when the newest poll shows a PLC trip.
+
+        The envelope checks the trip on the snapshot the decision was made on; a poll arriving
+        while the write waits for the lock is only seen here.
+        """
+        snap = self._latest
+        if snap is None or snap.quality is Quality.COMM_ERROR:
+            return ""  # the freshness check refuses the write
+        trip = plc_trip(snap)
+        if trip and target > base and not self.watch.same(name, target, base):
+            return f"{trip}: no speed is raised while the PLC is tripped"
+        return ""
+
+    def _still_ml(self, name: str, base: float, target: float) -> Precheck:
         def check() -> str:
-            """Under the Writer's lock, right before the write: mode, data, cut and base still hold?"""
+            """Under the Writer's lock, right before the write: mode, data, cut, trip and base still hold?"""
             if not self.modes.is_ml:
                 return "ML mode ended before the write"
             why = self._still_fresh()
@@ -527,15 +541,21 @@ class MlController(ModelTurn):
             snap = self._latest
             if snap is None or snap.saw_state is not SawState.CUTTING:
                 return "the cut ended before the write"
-            return self.watch.still(name, base, snap)
+            return self._no_raise_on_trip(name, base, target) or self.watch.still(name, base, snap)
 
         return check
 
-    def _still_ours(self, name: str) -> Precheck:
+    def _still_ours(self, name: str, current: float | None, target: float) -> Precheck:
         def check() -> str:
-            """Under the Writer's lock: fresh data, and the speed still the one ML last wrote."""
+            """Under the Writer's lock: fresh data, no trip if raising, the speed still the one ML last wrote."""
             why = self._still_fresh()
+            if why:
+                return why
             expected = self.watch.expected(name)
+            base = expected if expected is not None else current
+            if base is None:
+                return ""
+            why = self._no_raise_on_trip(name, base, target)
             if why or expected is None:
                 return why
             return self.watch.still(name, expected, self._latest)
@@ -571,7 +591,7 @@ class MlController(ModelTurn):
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
-                precheck=self._still_ours(name), people=True,
+                precheck=self._still_ours(name, current, target), people=True,
             )
             if outcome.stopped:
                 break  # stale data or a person's change meanwhile: the next tick looks again

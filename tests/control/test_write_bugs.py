@@ -194,3 +194,51 @@ def test_envelope_refuses_raising_on_a_tripped_snapshot(settings: Settings, regi
     assert not env.admit("cutting_speed", 70.0, tripped, 100.0).allowed
     lower = env.admit("cutting_speed", 50.0, tripped, 100.0)
     assert lower.allowed and lower.value == 50.0  # lowering stays possible
+
+
+def _trip_before_each_write(rig: Rig, *, alarm_status: float = 1.0, state: SawState | None = None) -> None:
+    """A poll showing a trip arrives while the write waits for the Writer's lock."""
+    real = rig.saw.write
+
+    async def tripping(name: str, value: float, **kw: object) -> object:
+        rig.saw.alarm_status = alarm_status
+        if state is not None:
+            rig.saw.state = state
+        rig.controller.feed(rig.saw.snapshot())
+        return await real(name, value, **kw)  # type: ignore[arg-type]
+
+    rig.controller._writer = tripping  # type: ignore[assignment]
+
+
+def _raised(rig: Rig, since: int) -> list[object]:
+    return [w for w in rig.saw.writes[since:] if w.ok and w.before is not None and w.value > w.before]
+
+
+async def test_ml_raises_nothing_when_a_trip_arrives_while_the_write_waits(
+    quick: Settings, register_map: RegisterMap,
+) -> None:
+    rig = make_rig(quick, register_map, coefficient=1.0)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(2)
+    since = len(rig.saw.writes)
+    _trip_before_each_write(rig)  # the saw stays CUTTING, alarm_status 1 (torque overload)
+    await rig.run(3)
+    assert _raised(rig, since) == []  # was: the model raised cutting 73 -> 74 on the tripped saw
+    assert rig.modes.mode is Mode.MANUAL and rig.alarms.is_active(ALARM_TRIP)
+
+
+@pytest.mark.parametrize(("alarm_status", "state"), [(2.0, None), (0.0, SawState.ERROR)])
+async def test_restore_raises_nothing_when_a_trip_arrives_while_the_write_waits(
+    quick: Settings, register_map: RegisterMap, alarm_status: float, state: SawState | None,
+) -> None:
+    rig = make_rig(quick, register_map, coefficient=-1.0)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(8)
+    assert rig.saw.cutting < 70.0
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    since = len(rig.saw.writes)
+    _trip_before_each_write(rig, alarm_status=alarm_status, state=state)
+    await rig.run(5)
+    assert _raised(rig, since) == []  # was: the restore raised cutting 67 -> 70 on the tripped saw
+    assert rig.controller._restore == {}  # handed to the operator
+    assert rig.alarms.is_active(ALARM_FAULT)
