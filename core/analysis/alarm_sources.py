@@ -208,7 +208,7 @@ class AlarmSources:
             self._update(STORAGE_ERROR, not storage.ok, f"Storage error: {storage.error or 'unknown'}", "storage")
         if DISK_LOW in keys:
             self._check_disk(now)
-        for key, service, name in ((MQTT_DOWN, status.mqtt, "ThingsBoard MQTT"),
+        for key, service, name in ((MQTT_DOWN, status.mqtt, "ThingsBoard"),
                                    (POSTGRES_DOWN, status.postgres, "PostgreSQL")):
             if key in keys:
                 down = service.enabled and not service.connected

@@ -83,6 +83,8 @@ class TelemetryService:
     ) -> None:
         self._settings = settings
         self._cfg = settings.iot.thingsboard
+        # Named in logs and alarm texts: a plant on the HTTP transport should not read 'MQTT'.
+        self._via = "ThingsBoard HTTP" if self._cfg.transport == "http" else "ThingsBoard MQTT"
         self.enabled = self._cfg.enabled
         self._map = register_map
         self._alarms = alarms
@@ -174,7 +176,7 @@ class TelemetryService:
         except (sqlite3.Error, OSError) as exc:
             self._outbox_failed(f"cannot open the MQTT outbox {self.outbox_path}: {exc}")
         else:
-            log.info("mqtt outbox %s: %d records waiting", self.outbox_path, stats.count)
+            log.info("ThingsBoard outbox %s: %d records waiting", self.outbox_path, stats.count)
         self._running = True
         self._unsubscribe_alarms = self._alarms.subscribe(self._on_alarm)
         client_id = self._cfg.client_id or f"{self._settings.machine.name}-{uuid.uuid4().hex[:8]}"
@@ -192,10 +194,10 @@ class TelemetryService:
         except ValueError as exc:
             self._conn = None
             self._error = str(exc)
-            self._alarms.update(ALARM_DOWN, True, f"ThingsBoard MQTT: {exc}", source="iot")
+            self._alarms.update(ALARM_DOWN, True, f"{self._via}: {exc}", source="iot")
         else:
             self._conn.start()
-            log.info("mqtt connecting to %s", self._conn.endpoint)
+            log.info("%s connecting to %s", self._via, self._conn.endpoint)
         self._task = asyncio.create_task(self._pump(), name="mqtt-telemetry")
 
     async def stop(self) -> None:
@@ -214,8 +216,8 @@ class TelemetryService:
                 async with asyncio.timeout(remaining):
                     await self._stepped.wait()
         if not self._flushed():
-            log.warning("mqtt stop: %d messages unacknowledged after %.1f s; they stay in the outbox",
-                        len(self._stream.inflight), self._cfg.stop_timeout_s)
+            log.warning("%s stop: %d messages unacknowledged after %.1f s; they stay in the outbox",
+                        self._via, len(self._stream.inflight), self._cfg.stop_timeout_s)
         self._exit = True
         self._wake.set()
         if self._task is not None:
@@ -248,17 +250,17 @@ class TelemetryService:
         self._connected = True
         self._error = ""
         self._down_since = None
-        self._alarms.update(ALARM_DOWN, False, "ThingsBoard MQTT connected", source="iot")
+        self._alarms.update(ALARM_DOWN, False, f"{self._via} connected", source="iot")
         self._stream.begin(self._outbox.max_id)
         self._publish_other(*self._device.connected())
-        log.info("mqtt connected to %s; %d records waiting", self._endpoint(), self._outbox.count)
+        log.info("%s connected to %s; %d records waiting", self._via, self._endpoint(), self._outbox.count)
         self._wake.set()
 
     def mqtt_disconnected(self, error: str) -> None:
         if self._exit:
-            log.info("mqtt %s", error)
+            log.info("%s: %s", self._via, error)
         elif self._connected or error != self._error:
-            log.warning("mqtt %s", error)
+            log.warning("%s: %s", self._via, error)
         self._connected = False
         self._error = "" if (self._exit and error == "disconnected") else error
         if self._down_since is None:
@@ -300,7 +302,7 @@ class TelemetryService:
             try:
                 await self._step()
             except Exception:  # a bug here must not end telemetry for good: log it, go on
-                log.exception("mqtt telemetry step failed")
+                log.exception("%s telemetry step failed", self._via)
             self._stepped.set()
         await self._step()  # last store and delete before the outbox closes
 
@@ -418,7 +420,7 @@ class TelemetryService:
         if self._connected or self._down_since is None:
             return
         if self._clock() - self._down_since >= self._cfg.down_alarm_after_s:
-            text = f"ThingsBoard MQTT down: {self._error or 'not connected'}"
+            text = f"{self._via} down: {self._error or 'not connected'}"
             alarm = self._alarms.get(ALARM_DOWN)
             if alarm is None or not alarm.condition or alarm.text != text:
                 self._alarms.update(ALARM_DOWN, True, text, source="iot")

@@ -72,6 +72,11 @@ async def test_outage_and_500_storm_every_record_arrives_once(
     assert all(path.startswith("/api/v1/good-token/") for path in server.paths())
     assert any(path.endswith("/attributes") for path in server.paths())  # client attributes too
     assert not any("good-token" in record.getMessage() for record in caplog.records), "token in a log line"
+    # A plant on HTTP reads HTTP in its logs, never MQTT (found in review of #18).
+    iot_lines = [record.getMessage() for record in caplog.records if record.name == "bandsaw.iot"]
+    assert any("ThingsBoard HTTP" in line for line in iot_lines), iot_lines[:5]
+    wrong = [line for line in iot_lines if "MQTT" in line or line.startswith("mqtt")]  # paths may say mqtt_offline
+    assert not wrong, wrong[:3]
 
 
 async def test_refusal_is_an_alarm_and_keeps_the_records(settings: Settings, register_map: RegisterMap) -> None:
@@ -86,6 +91,7 @@ async def test_refusal_is_an_alarm_and_keeps_the_records(settings: Settings, reg
             await wait_until(lambda: alarms.is_active(ALARM_DOWN), what="the refusal alarm")
             alarm = alarms.get(ALARM_DOWN)
             assert alarm is not None and "HTTP 401" in alarm.text and "access_token" in alarm.text
+            assert "MQTT" not in alarm.text, alarm.text
             assert "good-token" not in alarm.text
             assert service.health().backlog >= maker.seq - 1 and not _counts(server)
             server.behaviour.refuse_code = None  # the device is registered on the server side
