@@ -14,7 +14,7 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from core.api import EngineStatus, ServiceHealth, WriteResult
 from core.snapshot import Snapshot
@@ -83,8 +83,16 @@ class OverviewPage(QWidget):
         self.message = QLabel("", self)
         self.message.setObjectName("PresetMessage")
         self.message.setWordWrap(True)
-        self.message.setFixedHeight(56)  # a message never pushes the buttons below it
-        right.addWidget(self.message)
+        # A long refusal (the replay's "nothing is written to the PLC") wraps and grows within a box of
+        # fixed height that scrolls: every line can be read and the buttons below never move.
+        self.message_area = QScrollArea(self)
+        self.message_area.setObjectName("PresetMessageArea")
+        self.message_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.message_area.setWidgetResizable(True)
+        self.message_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.message_area.setWidget(self.message)
+        self.message_area.setFixedHeight(72)  # about three lines; the buttons below never move
+        right.addWidget(self.message_area)
         self.ml_toggle = QPushButton(self)
         self.ml_toggle.setObjectName("MlToggle")
         self.ml_toggle.setCheckable(True)
@@ -247,3 +255,4 @@ class OverviewPage(QWidget):
         self.message.setText(text)
         set_state(self.message, state)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.message_area.verticalScrollBar().setValue(0)  # from its first line

@@ -7,6 +7,7 @@ import sqlite3
 
 import numpy as np
 from hmi_testing import QLoop, wait_until
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
 
@@ -173,6 +174,47 @@ def test_a_cut_and_an_alarm_from_the_lists(qtbot: QtBot, qloop: QLoop, settings:
 
     try:
         qloop.run(scenario())
+    finally:
+        window.finish()
+        qloop.run(engine.stop())
+
+
+def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop: QLoop, settings: Settings,
+                                                          register_map: RegisterMap) -> None:
+    """The refusal ("Preset fast not applied: ... nothing is written to the PLC ...") lost its first and
+    last lines in the fixed 56 px box at 1280x800: it wraps and grows within a scroll area now."""
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 600)
+    engine = StandInEngine(settings, register_map)
+    window = MainWindow(engine, Session.default(kiosk=False))
+    qtbot.addWidget(window)
+    window.bridge.attach()
+    window.resize(1280, 800)
+    window.show()
+    overview = window.pages["dashboard"]
+    assert isinstance(overview, OverviewPage)
+    name = next(iter(overview.preset_buttons))
+
+    async def scenario() -> None:
+        assert (await engine.replay_start(window.session.actor(), T0, T0 + 60_000)).ok
+        results = await overview.apply_preset(name)
+        assert results and not any(r.ok for r in results)
+        await window.replay_bar._stop()
+
+    try:
+        qloop.run(scenario())
+        QApplication.processEvents()
+        label = overview.message
+        text = label.text()
+        assert text.startswith(f"Preset {name} not applied") and "nothing is written" in text
+        assert window.height() <= 800
+        # The whole text fits the label (it grew to its wrapped height), and the box scrolls to every line.
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed, (label.size(), needed)
+        area = overview.message_area
+        assert label.width() <= area.viewport().width()
+        scroll = area.verticalScrollBar()
+        assert scroll.minimum() == 0 and scroll.value() == 0
+        assert scroll.maximum() >= label.height() - area.viewport().height()
     finally:
         window.finish()
         qloop.run(engine.stop())
