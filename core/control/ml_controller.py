@@ -367,11 +367,11 @@ class MlController(ModelTurn):
     # --- pieces of a decision ----------------------------------------------------------
 
     def _begin_control(self, snap: Snapshot) -> None:
-        self._saved = {name: v for name in SPEEDS if (v := snap.value(name)) is not None}
+        self.watch.begin(snap)  # the live speeds, or a person's write the snapshot predates
+        self._saved = {name: v for name in SPEEDS if (v := self.watch.base(name, snap)) is not None}
         self._accum = dict.fromkeys(SPEEDS, 0.0)
         self._human_set = set()
         self._controlling = True
-        self.watch.begin(snap)
         self.status.controlling = True
         self.status.saved_speeds = dict(self._saved)
         log.info("ML control of cut begins; operator speeds saved: %s", self._saved)

@@ -32,12 +32,23 @@ class OperatorWatch:
         self._expected: dict[str, float] = {}
         self._written_at: dict[str, float] = {}  # monotonic time of the last write we know of
         self._pending: list[Override] = []  # HMI writes reported between decisions
+        # The last value a person wrote through the Writer per register, and when (monotonic),
+        # kept whether or not ML controls: a poll read before it cannot show it.
+        self._human: dict[str, tuple[float, float]] = {}
 
     def begin(self, snapshot: Snapshot) -> None:
-        """Control begins: the live speeds are what the PLC holds."""
+        """Control begins: the live speeds are what the PLC holds.
+
+        Except a speed a person wrote through the Writer after ``snapshot``'s reads began: the
+        snapshot cannot show it, and the person's value is the base until a newer poll does.
+        """
         self._expected = {name: v for name in self.registers if (v := _live(snapshot, name)) is not None}
         self._written_at.clear()
         self._pending.clear()
+        for name, (value, at) in self._human.items():
+            if snapshot.monotonic - snapshot.read_s <= at:
+                self._expected[name] = value
+                self._written_at[name] = at
 
     def end(self) -> None:
         self._expected.clear()
@@ -57,8 +68,11 @@ class OperatorWatch:
 
     def human_wrote(self, name: str, value: float, at: float) -> None:
         """A person's write through the Writer (HMI, preset) at monotonic ``at``: the new base at once."""
-        if name not in self.registers or not self._expected:
+        if name not in self.registers:
             return
+        self._human[name] = (value, at)
+        if not self._expected:
+            return  # not controlling: begin() takes it as the base
         old = self._expected.get(name)
         self._expected[name] = value
         self._written_at[name] = at  # a snapshot read before it cannot show it

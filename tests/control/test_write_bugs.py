@@ -242,3 +242,22 @@ async def test_restore_raises_nothing_when_a_trip_arrives_while_the_write_waits(
     assert _raised(rig, since) == []  # was: the restore raised cutting 67 -> 70 on the tripped saw
     assert rig.controller._restore == {}  # handed to the operator
     assert rig.alarms.is_active(ALARM_FAULT)
+
+
+@pytest.mark.parametrize(("coefficient", "expected"), [(1.0, 29.0), (-1.0, 27.0)])
+async def test_ml_switched_on_builds_on_a_person_s_write_the_last_poll_predates(
+    quick: Settings, register_map: RegisterMap, coefficient: float, expected: float,
+) -> None:
+    rig = make_rig(quick, register_map, mode=Mode.MANUAL, coefficient=coefficient)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(3)  # past the initial delay, in manual: nothing written
+    assert rig.saw.writes == [] and rig.saw.descent == 30.0
+    rig.saw.descent = 28.0  # a person sets descent 30 -> 28 in the HMI (through the Writer)
+    rig.controller.human_wrote("descent_speed", 28.0)
+    rig.modes.set_mode(Mode.ML, user="anna", reason="test")
+    await rig.controller.step()  # ML decides before the next poll
+    descent = [w for w in rig.saw.writes if w.name == "descent_speed"]
+    assert [(w.before, w.value) for w in descent] == [(28.0, expected)]  # was 28 -> 31 / 28 -> 29 (base 30)
+    assert rig.controller._saved["descent_speed"] == 28.0  # the person's value is what a restore puts back
+    await rig.run(1)
+    assert not any(row.action == "override" for row in rig.journal.decisions)  # ML's own write, not a person
