@@ -196,7 +196,9 @@ def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop:
 
     async def scenario() -> None:
         assert (await engine.replay_start(window.session.actor(), T0, T0 + 60_000)).ok
-        results = await overview.apply_preset(name)
+        task = overview.apply_preset(name)
+        assert task is not None
+        results = await task
         assert results and not any(r.ok for r in results)
         await window.replay_bar._stop()
 
