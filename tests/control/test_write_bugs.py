@@ -261,3 +261,29 @@ async def test_ml_switched_on_builds_on_a_person_s_write_the_last_poll_predates(
     assert rig.controller._saved["descent_speed"] == 28.0  # the person's value is what a restore puts back
     await rig.run(1)
     assert not any(row.action == "override" for row in rig.journal.decisions)  # ML's own write, not a person
+
+
+async def test_restore_moves_the_speed_to_an_operator_value_outside_ml_limits(
+    quick: Settings, register_map: RegisterMap,
+) -> None:
+    """The restore keeps to people's limits, not ML's, when ML has moved the speed.
+
+    ML never moves a speed that starts outside its limits (it holds it), so the property test
+    cannot reach this: the operator's values are set outside ML's limits here directly, after ML
+    has moved both speeds inside them.
+    """
+    rig = make_rig(quick, register_map, coefficient=-1.0)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(8)
+    assert rig.saw.descent < 30.0 and rig.saw.cutting < 70.0  # ML moved both
+    ml_descent, ml_cutting = (rig.controller.envelope.limits(n) for n in ("descent_speed", "cutting_speed"))
+    operator = {"descent_speed": ml_descent.low - 4.0, "cutting_speed": ml_cutting.high + 10.0}
+    for name, value in operator.items():
+        people = rig.controller.envelope.people_limits(name)
+        assert people.low <= value <= people.high
+    rig.controller._saved.update(operator)
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    await rig.run(30)
+    assert (rig.saw.descent, rig.saw.cutting) == (operator["descent_speed"], operator["cutting_speed"])
+    assert rig.controller._restore == {}
+    assert not any(row.action == "restore_abandoned" for row in rig.journal.decisions)
