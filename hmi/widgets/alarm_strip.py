@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from core.api import Alarm, AlarmCounts, AlarmState, Priority
+from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
 from hmi.widgets.style import set_state
 
@@ -203,7 +204,7 @@ class AlarmStrip(QFrame):
             self._set_lit(True)
             return
         self.badge.set_priority(alarm.priority, hollow=state == "cleared")
-        raised = time.strftime("%H:%M", time.localtime(alarm.raised_ms / 1000))
+        raised = plant_time(alarm.raised_ms, "HH:mm")
         text = alarm.text_for(lang)
         if state == "cleared":
             text = translate("AlarmStrip", "%1 (cleared)").replace("%1", text)

@@ -11,7 +11,6 @@ is not squashed; an :class:`hmi.widgets.empty_hint.EmptyHint` says when it is em
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
@@ -19,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from core.api import Alarm, AlarmLogEntry, AlarmState, Priority
+from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
 from hmi.widgets.alarm_strip import COLOURS, priority_polygon
 
@@ -64,7 +64,7 @@ def priority_name(priority: Priority | int) -> str:
 
 def state_text(alarm: Alarm) -> str:
     if alarm.state is AlarmState.SHELVED:
-        until = time.strftime("%H:%M", time.localtime(alarm.shelved_until_ms / 1000)) if alarm.shelved_until_ms else "?"
+        until = plant_time(alarm.shelved_until_ms, "HH:mm") if alarm.shelved_until_ms else "?"
         return translate("AlarmTable", "Shelved until %1: %2").replace("%1", until).replace("%2", alarm.shelve_reason)
     if alarm.state is AlarmState.OUT_OF_SERVICE:
         return translate("AlarmTable", "Out of service: %1").replace("%1", alarm.shelve_reason)
@@ -83,7 +83,7 @@ def language() -> str:
 
 
 def time_text(ts_ms: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts_ms / 1000))
+    return plant_time(ts_ms)  # plant time (machine.time_zone), as every time on the screen
 
 
 class AlarmTableModel(QAbstractTableModel):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.api import Alarm, Priority
 from hmi.bridge import EngineBridge
-from hmi.formatting import format_age
+from hmi.formatting import format_age, plant_time
 from hmi.widgets.style import set_state
 
 _PRIORITY_STATE = {
@@ -58,7 +56,7 @@ class AlarmBanner(QFrame):
             self.count_label.setText("")
             return
         set_state(self, _PRIORITY_STATE.get(alarm.priority, "medium"))
-        raised = time.strftime("%H:%M:%S", time.localtime(alarm.raised_ms / 1000))
+        raised = plant_time(alarm.raised_ms, "HH:mm:ss")
         self.priority_label.setText(alarm.priority.name)
         suffix = " " + self.tr("(acknowledged)") if alarm.state.value == "acknowledged" else ""
         self.text_label.setText(f"{raised}  {alarm.text}{suffix}")

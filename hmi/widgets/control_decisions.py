@@ -9,7 +9,6 @@ does not jump on every refresh.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import DecisionView, MlJournal
+from hmi.formatting import plant_time
 from hmi.i18n import translate
 from hmi.widgets.empty_hint import EmptyHint
 
@@ -33,7 +33,7 @@ log = logging.getLogger("bandsaw.hmi.control")
 
 
 def time_text(ts_ms: int) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts_ms / 1000))
+    return plant_time(ts_ms, "HH:mm:ss")  # plant time (machine.time_zone)
 
 
 def _num(value: float | None, decimals: int = 1) -> str:

@@ -136,3 +136,11 @@ def test_a_bad_or_empty_zone_falls_back_to_the_computers(utc_computer: Settings)
     use_plant_zone("Europe/Istanbul")
     wall = QDateTime.fromMSecsSinceEpoch(T0, plant_zone())
     assert plant_epoch_ms(wall.date(), wall.time()) == T0
+
+
+def test_alarm_and_decision_times_in_plant_time(utc_computer: Settings) -> None:
+    from hmi.widgets import alarm_table, control_decisions
+
+    use_plant_zone(utc_computer.machine.time_zone)
+    assert alarm_table.time_text(T0) == _plant(T0) == "2025-06-15 18:06:40"
+    assert control_decisions.time_text(T0) == "18:06:40"
