@@ -9,6 +9,7 @@ style sheets cannot reach; :func:`touch_violations` lists what is still too smal
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QRect
@@ -50,6 +51,8 @@ QCalendarWidget QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; ma
 QCalendarWidget QAbstractItemView {{ font-size: 16pt; }}
 """
 
+log = logging.getLogger("bandsaw.hmi.kiosk")
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -79,7 +82,9 @@ def describe(widget: QWidget) -> str:
 def size_views(root: QWidget) -> None:
     """Row heights, calendar cells and the space between targets: what style sheets do not set."""
     for layout in [root.layout(), *root.findChildren(QLayout)]:
-        if layout is None or not _holds_targets(layout):
+        # PySide can hand back a layout's wrapper typed as another QLayoutItem (seen: QSpacerItem)
+        # once Qt has recycled it; such an item has no children to size.
+        if not isinstance(layout, QLayout) or not _holds_targets(layout):
             continue  # only rows of targets need finger room; other boxes keep the panel compact
         if isinstance(layout, QGridLayout):
             if layout.horizontalSpacing() < GAP_PX:
@@ -128,7 +133,10 @@ class _NewViews(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            size_views(watched)
+            try:
+                size_views(watched)
+            except (AttributeError, RuntimeError):  # a widget deleted under us: sizing is cosmetic
+                log.debug("kiosk sizing of %s skipped", type(watched).__name__, exc_info=True)
         return False
 
 

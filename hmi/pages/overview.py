@@ -91,7 +91,7 @@ class OverviewPage(QWidget):
         self.message_area.setWidgetResizable(True)
         self.message_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.message_area.setWidget(self.message)
-        self.message_area.setFixedHeight(72)  # about three lines; the buttons below never move
+        self.message_area.setFixedHeight(68)  # about three lines; the buttons below never move
         right.addWidget(self.message_area)
         self.ml_toggle = QPushButton(self)
         self.ml_toggle.setObjectName("MlToggle")

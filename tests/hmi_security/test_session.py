@@ -78,7 +78,10 @@ def test_user_disabled_elsewhere_drops_to_operator(
 ) -> None:
     qloop.run(controller.login("erin", people["erin"]))
     access.store.set_enabled("erin", False)  # e.g. from the command line
-    assert not can("erin", Action.WRITE_REGISTER)  # the policy asks the store: refused at once
+    # The screen's policy answers from the sessions in memory (never users.db on the GUI thread);
+    # the engine's periodic refresh reads users.db in a worker and logs the disabled user out.
+    assert qloop.run(access.refresh_sessions()) == ["erin"]
+    assert not can("erin", Action.WRITE_REGISTER)
     controller.check_idle()
     assert controller.user == "operator"
 
