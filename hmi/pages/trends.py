@@ -1,9 +1,11 @@
 """Trends: band current, torque, vibration X/Y/Z and the two speeds, stacked on one time axis.
 
-Live windows of 1 min, 10 min and 1 h come from an in-memory ring buffer sized for an hour at the
-poll rate; older ranges come from raw.db (read-only). Pause, pan and zoom stop live scrolling;
-"Live" resumes. A tap or click places a cursor whose values show in the read-out line and in the
-legends; the cursor is removed (and the read-out cleared) when it no longer sits on the data.
+Every time on the page (axis, cursor read-out, history picker) is plant time (machine.time_zone,
+hmi.widgets.trend_axis), as on every other page. Live windows of 1 min, 10 min and 1 h come from an
+in-memory ring buffer sized for an hour at the poll rate; older ranges come from raw.db (read-only).
+Pause, pan and zoom stop live scrolling; "Live" resumes. A tap or click places a cursor whose values
+show in the read-out line and in the legends; the cursor is removed (and the read-out cleared)
+when it no longer sits on the data.
 
 Context on every plot (issue #15): the speeds' targets as dashed lines, the current and torque
 limits of the overview's bars (hmi.bars: guard and trip), a legend with live values beside each
@@ -15,9 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimeZone
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
-from hmi.formatting import decimals_for, format_number
+from hmi.formatting import decimals_for, format_number, plant_epoch_ms, plant_time, plant_wall
 from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
@@ -165,7 +166,9 @@ class TrendsPage(QWidget):
         toolbar.addSpacing(24)
         self.history_caption = QLabel(self)
         toolbar.addWidget(self.history_caption)
-        self.history_start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-3600), self)
+        # Plant wall time (machine.time_zone), held zone-less so the computer's zone never shifts it.
+        self.history_start = QDateTimeEdit(plant_wall(int(time.time() * 1000) - 3600_000), self)
+        self.history_start.setTimeZone(QTimeZone.utc())
         self.history_start.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.history_start.setCalendarPopup(True)
         self.history_start.setMinimumHeight(48)
@@ -278,7 +281,8 @@ class TrendsPage(QWidget):
             self._update_hint()
 
     def load_history_from_controls(self) -> None:
-        start = self.history_start.dateTime().toSecsSinceEpoch()
+        wall = self.history_start.dateTime()  # typed in plant time
+        start = plant_epoch_ms(wall.date(), wall.time()) / 1000.0
         span = float(self.history_span.currentData())
         if self.history_task is not None and not self.history_task.done():
             return  # one read at a time; the button works again when it is back
@@ -306,7 +310,7 @@ class TrendsPage(QWidget):
         if data.rows == 0:
             self._say("No recorded samples in this range")
         else:
-            when = datetime.fromtimestamp(start_s).strftime("%Y-%m-%d %H:%M")
+            when = plant_time(start_s * 1000, "yyyy-MM-dd HH:mm")
             self._say("raw.db from %1: %2 samples (min/max per interval)" if data.reduced
                       else "raw.db from %1: %2 samples", when, str(data.rows))
         return True
@@ -333,7 +337,7 @@ class TrendsPage(QWidget):
         if all(values.get(column) is None for column in CURVE_COLUMNS):
             self._on_cursor_cleared()  # nothing under the cursor: never an old reading
             return
-        stamp = time.strftime("%H:%M:%S", time.localtime(x)) + f".{int((x % 1) * 10)}"
+        stamp = plant_time(round(x * 1000), "HH:mm:ss", tenths=True)  # plant time, as the axis
         parts = [stamp]
         for panel in self.panels:  # one item per plot: "Vibration X 0.190 Y 0.150 Z 0.100 g"
             readings = []

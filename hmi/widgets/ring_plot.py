@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from hmi.formatting import format_number
 from hmi.ring_buffer import FloatArray, RingBuffer
+from hmi.widgets.trend_axis import PlantTimeAxis
 
 pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
 
@@ -95,7 +96,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self._history_setpoints: dict[str, float] = {}  # setpoint columns' last value in shown history
         self.frames = 0  # redraws done (benchmarks and tests read it)
         for row, panel in enumerate(panels):
-            axis = pg.DateAxisItem(orientation="bottom")
+            axis = PlantTimeAxis(orientation="bottom")  # plant time, not the computer's zone
             plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis})
             left = plot.getAxis("left")
             left.enableAutoSIPrefix(False)  # g stays g, never "(x0.001)"
