@@ -55,7 +55,7 @@ from core.replay.status import MIN_SPEED as REPLAY_MIN_SPEED
 from core.replay.status import SPEEDS as REPLAY_SPEEDS
 from core.replay.status import ReplayListener, ReplayState, ReplayStatus, period_for_alarm, period_for_cut
 from core.security.audit_query import AuditFilter, AuditRow
-from core.security.permissions import ANONYMOUS_USER, Permission, Role, least_role
+from core.security.permissions import ACCOUNT_ROLES, ANONYMOUS_ROLES, ANONYMOUS_USER, Permission, Role, least_role
 from core.security.users import User as UserInfo
 from core.snapshot import Snapshot
 from core.storage.backup_manifest import BackupInfo
@@ -64,8 +64,10 @@ from core.storage.export import ExportResult
 from core.values import EngineStatus, LinkHealth, ServiceHealth, StorageHealth, WriteResult
 
 __all__ = [
+    "ACCOUNT_ROLES",
     "ALARM_FAULT",
     "ALARM_GUARD",
+    "ANONYMOUS_ROLES",
     "ANONYMOUS_USER",
     "CHANGE_ACTIONS",
     "PRODUCTION_DEFINITIONS",
@@ -161,7 +163,8 @@ class UserSession:
 
     @classmethod
     def anonymous(cls) -> UserSession:
-        """Nobody logged in: operator rights, no PIN (the engine knows this name)."""
+        """Nobody logged in, no PIN: the engine knows this name and gives it security.anonymous_role
+        (operator or viewer; ``EngineApi.current`` tells which). The role here is informative only."""
         return cls(ANONYMOUS_USER, Role.OPERATOR)
 
     @property

@@ -159,7 +159,7 @@ class EngineCommands:
 
     def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
         """A note in the band history about the band on the saw (or ``band_id``); returns the band."""
-        if (why := self._refusal(session, Permission.VIEW, "band_history")) is not None:
+        if (why := self._refusal(session, Permission.NOTE_BAND, "band_history")) is not None:
             return Result.refused(why)
         try:
             note = clean_note(text)

@@ -40,7 +40,7 @@ class EngineSessions:
 
     def current(self, session: UserSession) -> UserSession | None:
         if session.user == ANONYMOUS_USER and self.access.session(session.user) is None:
-            return UserSession.anonymous()
+            return UserSession(ANONYMOUS_USER, self.access.anonymous_role)  # the plant's choice
         live = self.access.session(session.user)
         return as_user_session(live) if live is not None else None
 

@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         logged_in = self.sessions.logged_in
         if user != self.language_button.user:
             self.language_button.follow_user(user)  # their last choice of language, if any
-        self.status_bar.set_user(user, role if logged_in else "")
+        self.status_bar.set_user(user, role if logged_in else "", view_only=not logged_in and role == "viewer")
         # Operators never see a button that can only refuse them.
         self.leave_kiosk_button.setVisible(self.session.kiosk and can(user, Action.LEAVE_KIOSK))
         for key, action in PAGE_ACTIONS.items():

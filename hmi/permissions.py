@@ -22,6 +22,7 @@ class Action(StrEnum):
     QUIT = "quit"
     # The rest of core.security.permissions.Permission, by the same names.
     VIEW = "view"
+    NOTE_BAND = "note_band"
     ACKNOWLEDGE_ALARM = "acknowledge_alarm"
     SHELVE_ALARM = "shelve_alarm"
     CHANGE_CONTROL_SETTINGS = "change_control_settings"

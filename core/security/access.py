@@ -242,11 +242,17 @@ class AccessControl:
     # --- permissions --------------------------------------------------------------------
 
     def role_of(self, user: str) -> Role | None:
-        """The role ``user`` acts with now: operator when not logged in as someone, None for internal actors."""
+        """The role ``user`` acts with now: security.anonymous_role when nobody is logged in as
+        ``ANONYMOUS_USER``, None for internal actors and names without a session."""
         if user in INTERNAL_USERS:
             return None
         session = self._live_session(user)
-        return session.role if session is not None else Role.OPERATOR if user == ANONYMOUS_USER else None
+        return session.role if session is not None else self.anonymous_role if user == ANONYMOUS_USER else None
+
+    @property
+    def anonymous_role(self) -> Role:
+        """What nobody-logged-in may do: the plant's choice (security.anonymous_role)."""
+        return self.security.anonymous
 
     def allowed(self, user: str, action: Permission | str) -> bool:
         """What a screen shows: answered from the sessions held in memory (no users.db read, no
@@ -260,7 +266,7 @@ class AccessControl:
             return can(user, wanted)
         session = self._sessions.get(user)
         if session is None:
-            return user == ANONYMOUS_USER and can(Role.OPERATOR, wanted)
+            return user == ANONYMOUS_USER and can(self.anonymous_role, wanted)
         if session.disabled or self._monotonic() - session.last_activity >= self.inactivity_logout_s:
             return False  # expire_idle / refresh_sessions log it out on the engine's thread
         return can(session.role, wanted)
@@ -308,7 +314,12 @@ class AccessControl:
                 return
             raise PermissionDenied(f"{user!r} is an engine actor and may not {wanted.value}")
         if user == ANONYMOUS_USER and user not in self._sessions:
-            role = Role.OPERATOR
+            role = self.anonymous_role
+            if not can(role, wanted):
+                need = least_role(wanted)
+                raise PermissionDenied(
+                    f"{wanted.value} needs {need.value if need else '?'} rights; nobody is logged in "
+                    f"({'view only' if role is Role.VIEWER else role.value + ' view'}): log in first")
         else:
             session = self._live_session(user)
             if session is None:

@@ -27,7 +27,7 @@ from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_cli import register as audit_commands
 from core.security.cli_admin import authenticate_admin
 from core.security.cli_audit import append_records, cli_actor, os_user
-from core.security.permissions import Role
+from core.security.permissions import ACCOUNT_ROLES, Role
 from core.security.users import UserError, UserStoreError, check_name
 
 FIRST_ADMIN = "admin"
@@ -52,7 +52,7 @@ def register(commands: Any) -> None:
 
     add = actions.add_parser("add", help="add a user; the PIN/password is read from the terminal or stdin")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--role", required=True, choices=[r.value for r in ACCOUNT_ROLES])
     add.set_defaults(handler=_guarded(_cmd_add))
 
     init = actions.add_parser("init-admin", help="first run: create the first admin (refused once one exists)")
@@ -76,7 +76,7 @@ def register(commands: Any) -> None:
 
     role = actions.add_parser("role", help="change a user's role (the last enabled admin stays admin)")
     role.add_argument("name")
-    role.add_argument("role", choices=[r.value for r in Role])
+    role.add_argument("role", choices=[r.value for r in ACCOUNT_ROLES])
     role.set_defaults(handler=_guarded(_cmd_role))
 
     for sub in (add, init, listing, passwd, *actions.choices.values()):

@@ -1,7 +1,9 @@
 """Who may do what: the one permission table and the one function that reads it.
 
-Roles are ordered (operator < engineer < admin); each action names the least role allowed to
-do it. The engine's internal actors are not people and have no role: "system" (heartbeat)
+Roles are ordered (viewer < operator < engineer < admin); each action names the least role
+allowed to do it. Accounts are operators, engineers or admins (:data:`ACCOUNT_ROLES`); ``viewer``
+is only what nobody-logged-in may be when a plant chooses so (``security.anonymous_role``).
+The engine's internal actors are not people and have no role: "system" (heartbeat)
 and "ml" (the speed controller) may only write registers, through the Writer's envelope.
 The HMI's own action names (hmi.permissions.Action) resolve through :data:`ALIASES`.
 """
@@ -13,6 +15,7 @@ from typing import Protocol
 
 
 class Role(StrEnum):
+    VIEWER = "viewer"
     OPERATOR = "operator"
     ENGINEER = "engineer"
     ADMIN = "admin"
@@ -22,7 +25,7 @@ class Role(StrEnum):
         return _RANK[self]
 
 
-_RANK = {Role.OPERATOR: 1, Role.ENGINEER: 2, Role.ADMIN: 3}
+_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ENGINEER: 2, Role.ADMIN: 3}
 
 
 class Permission(StrEnum):
@@ -30,6 +33,7 @@ class Permission(StrEnum):
     ACKNOWLEDGE_ALARM = "acknowledge_alarm"
     SHELVE_ALARM = "shelve_alarm"
     USE_PRESET = "use_preset"
+    NOTE_BAND = "note_band"
     TOGGLE_ML = "toggle_ml"
     WRITE_REGISTER = "write_register"
     CHANGE_CONTROL_SETTINGS = "change_control_settings"
@@ -43,10 +47,12 @@ class Permission(StrEnum):
 
 # THE table. Change a permission here and nowhere else.
 MINIMUM_ROLE: dict[Permission, Role] = {
-    Permission.VIEW: Role.OPERATOR,
+    # Looking (pages, trends, replay) is everyone's; everything below it changes the saw or the record.
+    Permission.VIEW: Role.VIEWER,
     Permission.ACKNOWLEDGE_ALARM: Role.OPERATOR,
     Permission.SHELVE_ALARM: Role.OPERATOR,
     Permission.USE_PRESET: Role.OPERATOR,
+    Permission.NOTE_BAND: Role.OPERATOR,  # a note in the band history is a record someone answers for
     Permission.TOGGLE_ML: Role.OPERATOR,
     Permission.WRITE_REGISTER: Role.ENGINEER,
     Permission.CHANGE_CONTROL_SETTINGS: Role.ENGINEER,
@@ -64,7 +70,13 @@ INTERNAL_USERS: dict[str, frozenset[Permission]] = {
     "ml": frozenset({Permission.WRITE_REGISTER}),
 }
 
-# The name the HMI shows when nobody is logged in: operator rights, no PIN.
+# Roles a stored account may have (users.db, the CLI, the Users page).
+ACCOUNT_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.ENGINEER, Role.ADMIN)
+# What nobody-logged-in may be (security.anonymous_role): the operator view (no PIN, the default:
+# operators do not log in) or view only (operators log in too; see README, Security).
+ANONYMOUS_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.VIEWER)
+
+# The name the HMI and the audit trail use when nobody is logged in (rights: security.anonymous_role).
 ANONYMOUS_USER = "operator"
 RESERVED_NAMES = frozenset({*INTERNAL_USERS, ANONYMOUS_USER, "root", "cli"})
 

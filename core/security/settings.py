@@ -6,7 +6,11 @@ The inactivity log-out time is ``hmi.inactivity_logout_s``.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.security.permissions import Role
 
 
 class SecuritySettings(BaseModel):
@@ -19,6 +23,10 @@ class SecuritySettings(BaseModel):
     # First lock-out; each further failure doubles it, up to the maximum.
     lockout_delay_s: float = Field(default=30.0, gt=0, le=86400)
     lockout_max_delay_s: float = Field(default=900.0, gt=0, le=86400)
+    # Nobody logged in: "operator" (the operator view without a PIN: presets, ML on/off, acknowledge,
+    # band notes; operators do not log in) or "viewer" (view only: every command that changes the
+    # saw or the record is refused until someone logs in; operators then need accounts).
+    anonymous_role: Literal["operator", "viewer"] = "operator"
 
     @model_validator(mode="after")
     def _max_not_below_first(self) -> SecuritySettings:
@@ -27,6 +35,11 @@ class SecuritySettings(BaseModel):
                 f"lockout_max_delay_s ({self.lockout_max_delay_s:g}) must be >= lockout_delay_s "
                 f"({self.lockout_delay_s:g})")
         return self
+
+    @property
+    def anonymous(self) -> Role:
+        """The role nobody-logged-in acts with (core.security.access enforces it)."""
+        return Role(self.anonymous_role)
 
     def lockout_s(self, failures: int) -> float:
         """How long a name is locked after ``failures`` failures in a row (0: not locked)."""

@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams, burn, hash_secret, needs_rehash, verify_secret
-from core.security.permissions import RESERVED_NAMES, Role, parse_role
+from core.security.permissions import ACCOUNT_ROLES, RESERVED_NAMES, Role, parse_role
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 BUSY_TIMEOUT_MS = 5000
@@ -102,8 +102,8 @@ def check_name(name: str) -> str:
 
 def check_role(role: str | Role) -> Role:
     parsed = parse_role(str(role))
-    if parsed is None:
-        raise UserError(f"role {role!r}: use one of {', '.join(r.value for r in Role)}")
+    if parsed is None or parsed not in ACCOUNT_ROLES:  # viewer: only nobody-logged-in is one
+        raise UserError(f"role {role!r}: use one of {', '.join(r.value for r in ACCOUNT_ROLES)}")
     return parsed
 
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import EngineApi, Role, UserInfo
+from core.api import ACCOUNT_ROLES, EngineApi, Role, UserInfo
 from hmi.dialogs.login import TOUCH_PX, PinField
 from hmi.kiosk import GAP_PX, ROW_PX
 from hmi.permissions import Action, can
@@ -88,7 +88,7 @@ class UsersPage(QWidget):
 
         self.name_field = TextEntry("", touch=lambda: self.session.kiosk, parent=self)  # letter keyboard in kiosk
         self.role_box = QComboBox(self)
-        for role in Role:
+        for role in ACCOUNT_ROLES:  # viewer is no account role (nobody logged in only)
             self.role_box.addItem(role_title(role), role.value)
         self.pin_field = PinField("", kiosk=kiosk, parent=self)
         self.repeat_field = PinField("", kiosk=kiosk, parent=self)

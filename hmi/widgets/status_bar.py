@@ -39,10 +39,13 @@ class HmiStatusBar(QStatusBar):
         bridge.alarms_changed.connect(lambda _alarms: self._show_alarms())
         self.set_user(user)
 
-    def set_user(self, user: str, role: str = "") -> None:
-        """The user actions are done as; the role once someone is logged in (the main window follows logins)."""
+    def set_user(self, user: str, role: str = "", *, view_only: bool = False) -> None:
+        """The user actions are done as; the role once someone is logged in (the main window follows
+        logins). Nobody logged in: which view the plant chose (security.anonymous_role)."""
         if role:
             text = translate("HmiStatusBar", "user %1 (%2)").replace("%2", role)
+        elif user == OPERATOR and view_only:
+            text = translate("HmiStatusBar", "not logged in (view only)")
         elif user == OPERATOR:  # nobody logged in: say so, not a user name nobody has
             text = translate("HmiStatusBar", "not logged in (operator view)")
         else:

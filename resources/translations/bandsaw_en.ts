@@ -1400,6 +1400,10 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>not logged in (view only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>user %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -10,12 +10,14 @@ from core.security.permissions import Role
 
 START_S = 1_800_000_000.0
 
-OPERATOR_ACTIONS = {"view", "acknowledge_alarm", "shelve_alarm", "use_preset", "toggle_ml"}
+VIEWER_ACTIONS = {"view"}
+OPERATOR_ACTIONS = VIEWER_ACTIONS | {"acknowledge_alarm", "shelve_alarm", "use_preset", "toggle_ml", "note_band"}
 ENGINEER_ACTIONS = OPERATOR_ACTIONS | {
     "write_register", "change_control_settings", "change_ml_settings", "export", "backup", "leave_kiosk",
 }
 ADMIN_ACTIONS = ENGINEER_ACTIONS | {"manage_users", "restore_backup"}
-EXPECTED = {Role.OPERATOR: OPERATOR_ACTIONS, Role.ENGINEER: ENGINEER_ACTIONS, Role.ADMIN: ADMIN_ACTIONS}
+EXPECTED = {Role.VIEWER: VIEWER_ACTIONS, Role.OPERATOR: OPERATOR_ACTIONS, Role.ENGINEER: ENGINEER_ACTIONS,
+            Role.ADMIN: ADMIN_ACTIONS}
 
 
 class FakeClock:
