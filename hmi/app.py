@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,16 @@ from core.registers import RegisterMap, RegisterMapError, load_register_map
 log = logging.getLogger("bandsaw.hmi")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+class EngineMode(StrEnum):
+    """Where the engine runs beside the window."""
+
+    PROCESS = "process"  # a child process (hmi.engine_process): `bandsaw hmi`'s default
+    THREAD = "thread"  # a thread of this process (hmi.engine_thread): a Qt call holding the GIL delays polls
+    LOOP = "loop"  # on the Qt loop itself: widget tests that drive the engine directly
+
+
 PAGES = ("dashboard", "trends", "registers", "alarms", "control", "production", "data", "users", "audit")
 
 
@@ -42,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="render the main window to PATH (PNG) after --after seconds and exit")
     parser.add_argument("--after", type=float, default=5.0, metavar="S", help="seconds before the screenshot")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
+    parser.add_argument("--engine", choices=[m.value for m in EngineMode], default=EngineMode.PROCESS.value,
+                        help="where the engine runs: its own process (default: nothing the window does can "
+                             "delay a poll) or a thread of the window's process")
 
 
 def register(commands: Any) -> None:
@@ -86,6 +100,7 @@ def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None
             settings, register_map, factory,
             simulate=args.simulate, kiosk=args.kiosk or settings.hmi.kiosk, page=args.page,
             screenshot=args.screenshot, after=args.after, size=args.size, language=args.lang or settings.hmi.language,
+            engine_mode=EngineMode(getattr(args, "engine", EngineMode.PROCESS)),
         )
     except ThemeError as exc:  # a broken installation: refuse to show an unthemed panel
         log.error("%s", exc)
@@ -106,6 +121,7 @@ def run_qt(
     size: str = "1280x800",
     window_ready: Callable[[Any], None] | None = None,
     language: str = "en",
+    engine_mode: EngineMode = EngineMode.THREAD,
 ) -> int:
     """Create (or reuse) the QApplication and run the window on a qasync loop until it closes."""
     import qasync
@@ -123,7 +139,7 @@ def run_qt(
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(run_window(
             settings, register_map, engine_factory, simulate=simulate, kiosk=kiosk, page=page,
-            screenshot=screenshot, after=after, size=size, window_ready=window_ready,
+            screenshot=screenshot, after=after, size=size, window_ready=window_ready, engine_mode=engine_mode,
         ))
 
 
@@ -139,24 +155,23 @@ async def run_window(
     after: float = 5.0,
     size: str = "1280x800",
     window_ready: Callable[[Any], None] | None = None,
-    engine_thread: bool = True,
+    engine_mode: EngineMode = EngineMode.THREAD,
 ) -> int:
     """The application's life under a running qasync loop (tests call this directly).
 
-    ``engine_thread``: the engine runs on its own thread and event loop (hmi.engine_thread), so
-    nothing the window does can delay a poll; False keeps it on the Qt loop (widget tests).
+    ``engine_mode``: PROCESS builds the engine in a child process (the factory must pickle: a
+    module-level function such as core.cli.engine_factory) so nothing the window does can delay
+    a poll; THREAD runs it on a thread of this process; LOOP on the Qt loop (widget tests).
     """
-    from hmi.engine_thread import EngineThread
-    from hmi.main_window import MainWindow
-    from hmi.session import Session
-
     try:
-        built = engine_factory(settings, register_map, simulate)
+        engine = _engine(engine_factory, settings, register_map, simulate, engine_mode)
     except Exception as exc:  # bad wiring or a missing engine: one clear line, not a traceback
         log.error("cannot create the engine: %s", exc)
         print(f"bandsaw hmi: cannot create the engine: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    engine: EngineApi = EngineThread(built) if engine_thread else built
+    from hmi.main_window import MainWindow
+    from hmi.session import Session
+
     session = Session.default(kiosk=kiosk)
     window = MainWindow(engine, session)
     closed = asyncio.Event()
@@ -200,6 +215,22 @@ async def run_window(
         window.deleteLater()
         await asyncio.sleep(0)  # let deleteLater run inside the loop
     return code
+
+
+def _engine(factory: EngineFactory, settings: Settings, register_map: RegisterMap, simulate: bool,
+            mode: EngineMode) -> EngineApi:
+    if mode is EngineMode.PROCESS:
+        from hmi.engine_process import EngineProcess
+
+        hosted = EngineProcess(factory, settings, register_map, simulate=simulate)
+        hosted.spawn()  # the child imports and builds the engine while the window is built
+        return hosted
+    built = factory(settings, register_map, simulate)
+    if mode is EngineMode.THREAD:
+        from hmi.engine_thread import EngineThread
+
+        return EngineThread(built)
+    return built
 
 
 async def _take_screenshot(window: Any, path: Path, after: float, closed: asyncio.Event, size: str) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import inspect
 import logging
 import os
 import sys
@@ -99,7 +100,7 @@ def _raise_priority() -> None:
         log.info("engine thread priority not raised (%s): it runs at the screen's priority", exc)
 
 
-class _GuiCalls(QObject):
+class GuiCalls(QObject):
     """Carries a call from any thread onto the GUI thread (queued)."""
 
     call = Signal(object)
@@ -122,7 +123,7 @@ class EngineThread:
         self.register_map: RegisterMap = engine.register_map
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._gui = _GuiCalls()
+        self._gui = GuiCalls()
 
     # --- the thread -----------------------------------------------------------------------
 
@@ -154,6 +155,16 @@ class EngineThread:
         ready.wait()
         self._loop = holder[0]
         return self._loop
+
+    async def call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(engine, *args)`` on the engine's loop (a coroutine is awaited there), as
+        hmi.engine_process offers it: for tools, benchmarks and tests, not for the screen."""
+
+        async def run() -> Any:
+            value = fn(self.engine, *args)
+            return await value if inspect.isawaitable(value) else value
+
+        return await self._on_engine(run())
 
     async def run_on_engine(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` run on the engine's loop (tools that stage a scene: the simulator's faults)."""

@@ -1,0 +1,416 @@
+"""The engine in a process of its own, serving :class:`core.api.EngineApi` to a front end's process.
+
+Why a process: PySide6 keeps the GIL during a Qt C++ call (a QImage.scaled held it 3.9 s, a
+Trends paint 58 ms), so an engine on a thread of the HMI's process still waits for the screen.
+In a process of its own only the kernel schedules it. hmi.engine_process starts this module as a
+program (multiprocessing "spawn" running ``runpy.run_module``: the HMI never imports it) and
+talks to it over one duplex pipe:
+
+  front end -> host: ("start"|"stop", id), ("call", id, name, args, kwargs, callbacks),
+                     ("probe", id, fn, args), ("cancel", id), ("touch", session)
+  host -> front end: ("batch", views, events): the in-memory views that changed since the last
+                     batch (latest wins), then the events in order (replies, progress, alarm
+                     transitions, session events, replayed samples).
+
+The engine's loop never waits to send: it leaves views and events with :class:`Outbox`, whose own
+thread sends them. What the front end is slow to take is coalesced (views, the latest snapshot,
+progress) or bounded (alarm transitions, replayed samples: the oldest dropped and counted);
+recording stays here and never depends on the front end. The pipe's end of file (the front end's
+process ended, killed or not) or SIGTERM stops the engine cleanly (WAL folded, sessions closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
+from typing import Any
+
+from core.api import EngineApi, EngineFactory, UserSession, setup_logging
+from core.config import Settings
+from core.registers import RegisterMap
+from core.security.permissions import ALIASES, ANONYMOUS_USER, Permission
+
+log = logging.getLogger("bandsaw.engine.host")
+
+# The engine's loop thread runs this much nicer (negative: first) than the rest of the program
+# where the system lets it (Linux, root or CAP_SYS_NICE); otherwise it is said once in the log.
+ENGINE_NICE = -5
+# How long a thread may hold the GIL while another waits (CPython's default is 5 ms): the sender
+# pickles while the poll loop may want to start a cycle.
+GIL_SWITCH_S = 0.001
+EVENTS_MAX = 5000  # alarm transitions or replayed samples held for a slow front end, at most
+# What the front end may call: the contract's methods, nothing else (no attribute probing).
+LIFECYCLE = frozenset({"start", "stop", "settings", "register_map", "latest", "subscribe", "subscribe_alarms",
+                       "subscribe_sessions", "subscribe_replay"})
+CALLS = frozenset(name for name in dir(EngineApi) if not name.startswith("_") and name not in LIFECYCLE)
+ASYNC_CALLS = frozenset(name for name in CALLS if inspect.iscoroutinefunction(getattr(EngineApi, name)))
+# Commands after which whether a first admin is needed may have changed (users.db is read again).
+USER_CHANGES = frozenset({"create_first_admin", "add_user", "set_user_enabled", "set_user_role"})
+ACTIONS = tuple(sorted({p.value for p in Permission} | set(ALIASES)))  # every name allowed() knows
+
+
+@dataclass
+class Outbox:
+    """Views and events for the front end, sent by a thread of their own (the loop never blocks)."""
+
+    conn: Connection
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _views: dict[str, Any] = field(default_factory=dict)
+    _events: list[tuple[Any, ...]] = field(default_factory=list)
+    _bounded: deque[tuple[Any, ...]] = field(default_factory=lambda: deque(maxlen=EVENTS_MAX))
+    _progress: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    _closing: bool = False
+    broken: bool = False  # the front end is gone: nothing more is sent
+    dropped: int = 0  # bounded events a slow front end never got
+
+    def view(self, key: str, value: Any) -> None:
+        with self._cond:
+            self._views[key] = value
+            self._cond.notify()
+
+    def event(self, *item: Any) -> None:
+        """An event that must arrive (a reply, a session event)."""
+        with self._cond:
+            self._events.append(item)
+            self._cond.notify()
+
+    def bounded(self, *item: Any) -> None:
+        """An event the front end may lose when it falls behind (the oldest goes first)."""
+        with self._cond:
+            if len(self._bounded) == self._bounded.maxlen:
+                self.dropped += 1
+            self._bounded.append(item)
+            self._cond.notify()
+
+    def progress(self, call_id: int, *args: Any) -> None:
+        with self._cond:
+            self._progress[call_id] = args
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Send what is left, then end the thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                while not (self._views or self._events or self._bounded or self._progress or self._closing):
+                    self._cond.wait()
+                views, self._views = self._views, {}
+                events: list[tuple[Any, ...]] = [("progress", i, *a) for i, a in self._progress.items()]
+                self._progress = {}
+                events += self._events
+                events += self._bounded  # replies first: an alarm storm never holds an answer back
+                self._events = []
+                self._bounded.clear()
+                closing = self._closing
+            if (views or events) and not self.broken:
+                self._send(views, events)
+            if closing:
+                return
+
+    def _send(self, views: dict[str, Any], events: list[tuple[Any, ...]]) -> None:
+        try:
+            self.conn.send(("batch", views, events))
+        except (OSError, EOFError):  # the front end's process is gone
+            self.broken = True
+        except Exception:  # something did not pickle: send the rest, an error in place of each bad reply
+            log.exception("a batch for the front end did not pickle; sent item by item")
+            for key, value in views.items():
+                self._send_one(("batch", {key: value}, []), None)
+            for item in events:
+                self._send_one(("batch", {}, [item]), item)
+
+    def _send_one(self, message: tuple[Any, ...], item: tuple[Any, ...] | None) -> None:
+        try:
+            self.conn.send(message)
+        except (OSError, EOFError):
+            self.broken = True
+        except Exception as exc:
+            if item is not None and item[0] == "reply":
+                with contextlib.suppress(OSError, EOFError):
+                    self.conn.send(("batch", {}, [("reply", item[1], False, RuntimeError(f"answer not sent: {exc}"))]))
+
+
+class EngineHost:
+    """Runs one engine on its own loop thread and serves the front end's messages (child process)."""
+
+    def __init__(self, engine: EngineApi, outbox: Outbox) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.loop = asyncio.new_event_loop()
+        self.done = threading.Event()
+        self._tasks: dict[int, asyncio.Task[Any]] = {}
+        self._cancelled: set[int] = set()
+        self._sent: dict[str, Any] = {}
+        self._users: set[str] = set()  # who is logged in (from the session events)
+        self._refresh_due = False
+        self._stopping = False
+        self._started = False
+        engine.subscribe(self._on_snapshot)
+        engine.subscribe_alarms(lambda transition: self._with_views("alarm", transition))
+        engine.subscribe_sessions(self._on_session)
+        engine.subscribe_replay(lambda snapshot, generation: outbox.bounded("replay", snapshot, generation))
+
+    # --- the loop thread ------------------------------------------------------------------
+
+    def run_loop(self) -> None:
+        """The engine's thread: raised priority where permitted, then the loop until stopped."""
+        _raise_priority()
+        asyncio.set_event_loop(self.loop)
+        ticker = self.loop.create_task(self._tick(), name="bandsaw.host.views")
+        try:
+            self.loop.run_forever()
+        finally:
+            ticker.cancel()
+            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+            self.done.set()
+
+    def submit(self, message: tuple[Any, ...]) -> None:
+        """From the reading thread: handle ``message`` on the engine's loop."""
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            self.loop.call_soon_threadsafe(self._handle, message)
+
+    def shutdown(self) -> None:
+        """The front end is gone or SIGTERM: stop the engine cleanly, then end the loop."""
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self._stop(None)))
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "call":
+            self._call(*message[1:])
+        elif kind == "touch":
+            self.engine.touch(message[1])
+        elif kind == "cancel":
+            self._cancelled.add(message[1])
+            task = self._tasks.get(message[1])
+            if task is not None and not message[2]:  # the front end's task was cancelled: so is this
+                task.cancel()
+        elif kind == "start":
+            self._run(message[1], self._start())
+        elif kind == "stop":
+            self.loop.create_task(self._stop(message[1]))
+        elif kind == "probe":
+            _, call_id, fn, args = message
+            self._run(call_id, _maybe_await(fn, self.engine, *args))
+
+    def _call(self, call_id: int, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+              callbacks: tuple[str, ...]) -> None:
+        if name not in CALLS:
+            self._reply(call_id, False, AttributeError(f"the engine offers no {name!r}"))
+            return
+        if "progress" in callbacks:
+            kwargs["progress"] = partial(self.outbox.progress, call_id)
+        if "cancel" in callbacks:
+            kwargs["cancel"] = partial(self._is_cancelled, call_id)
+        method = getattr(self.engine, name)
+        if name in ASYNC_CALLS:
+            self._run(call_id, self._after(name, method(*args, **kwargs)))
+            return
+        try:
+            value = method(*args, **kwargs)
+        except Exception as exc:
+            self._reply(call_id, False, exc)
+        else:
+            self._reply(call_id, True, value)
+
+    def _run(self, call_id: int, coro: Any) -> None:
+        task = self.loop.create_task(coro)
+        self._tasks[call_id] = task
+        task.add_done_callback(lambda t: self._finished(call_id, t))
+
+    def _finished(self, call_id: int, task: asyncio.Task[Any]) -> None:
+        self._tasks.pop(call_id, None)
+        self._cancelled.discard(call_id)
+        if task.cancelled():
+            self._reply(call_id, False, asyncio.CancelledError("cancelled"))
+        elif (exc := task.exception()) is not None:
+            self._reply(call_id, False, exc)
+        else:
+            self._reply(call_id, True, task.result())
+
+    def _reply(self, call_id: int, ok: bool, value: Any) -> None:
+        self.refresh()  # the views first: a front end reading them after the answer sees its effect
+        self.outbox.event("reply", call_id, ok, value)
+
+    def _is_cancelled(self, call_id: int) -> bool:
+        return call_id in self._cancelled
+
+    async def _after(self, name: str, coro: Any) -> Any:
+        value = await coro
+        if name in USER_CHANGES:
+            self._sent.pop("first_admin", None)
+            self.outbox.view("first_admin", await asyncio.to_thread(self._needs_first_admin))
+        return value
+
+    def _needs_first_admin(self) -> bool:
+        return self.engine.needs_first_admin()
+
+    async def _start(self) -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
+        await self.engine.start()
+        self._started = True
+
+    async def _stop(self, call_id: int | None) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        ok, value = True, None
+        try:
+            await self.engine.stop()
+        except Exception as exc:
+            log.exception("engine failed to stop cleanly")
+            ok, value = False, exc
+        if call_id is not None:
+            self._reply(call_id, ok, value)
+        self.loop.stop()
+
+    # --- views ----------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Any) -> None:
+        """In the poll cycle: keep it for the front end, look at the views after the cycle."""
+        self.outbox.view("latest", snapshot)
+        if not self._refresh_due:
+            self._refresh_due = True
+            self.loop.call_soon(self.refresh)
+
+    def _on_session(self, user: str, event: str) -> None:
+        if event == "login":
+            self._users.add(user)
+        else:
+            self._users.discard(user)
+        self._with_views("session", user, event)
+
+    def _with_views(self, *event: Any) -> None:
+        self.refresh()
+        (self.outbox.event if event[0] == "session" else self.outbox.bounded)(*event)
+
+    async def _tick(self) -> None:
+        while True:  # views that change without a poll (a stopped link, a backup, an idle log-out)
+            self.refresh()
+            await asyncio.sleep(0.25)
+
+    def refresh(self) -> None:
+        """Push every view that changed (compared with what was sent; they are immutable values)."""
+        self._refresh_due = False
+        engine = self.engine
+        try:
+            views: dict[str, Any] = {
+                "status": engine.status(),
+                "active": engine.active_alarms(),
+                "suppressed": engine.suppressed_alarms(),
+                "engineer": engine.engineer_alarms(),
+                "summary": engine.alarm_summary(),
+                "control_status": engine.control_status(),
+                "control_view": engine.control_view(),
+                "backup": engine.backup_status(),
+                "replay": engine.replay_status(),
+                "hold": engine.replay_hold(),
+                "sessions": self._sessions(),
+            }
+        except Exception:
+            log.exception("views for the front end failed")
+            return
+        for key, value in views.items():
+            if key not in self._sent or self._sent[key] != value:
+                self._sent[key] = value
+                self.outbox.view(key, value)
+
+    def _sessions(self) -> dict[str, tuple[UserSession | None, frozenset[str]]]:
+        """Who is logged in as the engine holds it, and what each may do (allowed() for every action)."""
+        table: dict[str, tuple[UserSession | None, frozenset[str]]] = {}
+        for user in sorted(self._users | {ANONYMOUS_USER}):
+            session = UserSession(user, UserSession.anonymous().role)
+            live = self.engine.current(session)
+            asked = live or session
+            table[user] = (live, frozenset(a for a in ACTIONS if self.engine.allowed(asked, a)))
+        return table
+
+
+async def _maybe_await(fn: Callable[..., Any], *args: Any) -> Any:
+    value = fn(*args)
+    return await value if inspect.isawaitable(value) else value
+
+
+def _raise_priority() -> None:
+    """On the engine's thread: ENGINE_NICE below the program (Linux threads have their own niceness;
+    the worker threads it makes go back to the program's: core.offload)."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + ENGINE_NICE)
+    except OSError as exc:  # not permitted: the engine keeps the program's priority
+        log.info("engine priority not raised (%s): it runs at the screen's priority", exc)
+
+
+def serve(conn: Connection, factory: EngineFactory, settings: Settings, register_map: RegisterMap,
+          simulate: bool) -> int:
+    """The host process's life: build the engine, serve until stopped or the front end is gone.
+
+    The front end passes these as a plain tuple (it does not import this module)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front end, which stops us
+    with contextlib.suppress(OSError):
+        setup_logging(settings, console=False)
+    outbox = Outbox(conn)
+    sender = threading.Thread(target=outbox.run, name="bandsaw-host-send", daemon=True)
+    sender.start()
+    try:
+        engine = factory(settings, register_map, simulate)
+        host = EngineHost(engine, outbox)
+        outbox.view("first_admin", host._needs_first_admin())
+    except Exception as exc:
+        log.exception("cannot create the engine")
+        outbox.event("fatal", f"cannot create the engine: {exc}")
+        outbox.close()
+        sender.join(timeout=5.0)
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: host.shutdown())
+    engine_thread = threading.Thread(target=host.run_loop, name="bandsaw-engine", daemon=True)
+    engine_thread.start()
+    reader = threading.Thread(target=_read, args=(conn, host), name="bandsaw-host-read", daemon=True)
+    reader.start()
+    while not host.done.wait(0.5):  # the main thread stays free for SIGTERM
+        pass
+    engine_thread.join()
+    outbox.close()
+    sender.join(timeout=5.0)
+    conn.close()
+    return 0
+
+
+def _read(conn: Connection, host: EngineHost) -> None:
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the front end's process has ended: stop cleanly, by ourselves
+            log.info("the front end is gone: stopping the engine")
+            host.shutdown()
+            return
+        host.submit(message)
+
+
+if __name__ == "__main__":  # started by hmi.engine_process: runpy.run_module(..., init_globals={"HOST_ARGS": ...})
+    from core.engine_host import serve as _serve  # the module under its own name: its values pickle by it
+
+    sys.exit(_serve(*globals()["HOST_ARGS"]))

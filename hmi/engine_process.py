@@ -1,0 +1,669 @@
+"""The engine in a process of its own, behind the same contract: no Qt call can delay a poll.
+
+On a thread of the HMI's process (hmi.engine_thread) the engine still waited for the screen:
+PySide6 keeps the GIL during a Qt C++ call (a big QImage.scaled, a Trends paint of 58 ms), and a
+poll cycle needs the GIL. :class:`EngineProcess` runs the real engine (poller, Writer, storage,
+the simulator with --simulate: everything it owns) in a child process (core.engine_host, started
+with multiprocessing "spawn" as a program: this module does not import it) and offers the HMI the
+same :class:`core.api.EngineApi`:
+
+- async queries and commands are messages to the child, awaited on the Qt loop; export and import
+  progress comes back, ``cancel()`` is asked here and passed on;
+- sync commands (set mode, acknowledge, guard settings, log out ...) wait for the child's answer,
+  at most CALL_TIMEOUT_S (the screen waits on the engine, never the reverse);
+- in-memory views (latest snapshot, status, alarms, control, backup, replay, who is logged in and
+  what each may do, whether a first admin is needed) are a mirror the child pushes when they
+  change: reading one never leaves this process;
+- listeners (snapshots, alarm transitions, replayed samples) are called on the thread that reads
+  the pipe (the bridge keeps and posts, as with EngineThread); session events on the GUI thread.
+
+A child that dies turns every pending and later call into an error result ("the engine process
+ended ...") and raises a critical alarm on the screen; nothing waits for it. :meth:`stop` stops the
+child's engine cleanly (sessions closed, WAL folded) and waits for the process; if this process
+is killed instead, the child sees its pipe close and stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import runpy
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from core.api import (
+    ANONYMOUS_USER,
+    Alarm,
+    AlarmHistoryFilter,
+    AlarmListener,
+    AlarmLogEntry,
+    AlarmState,
+    AlarmSummary,
+    AlarmTransition,
+    AuditFilter,
+    AuditRow,
+    BackupInfo,
+    BackupManifest,
+    BackupStatus,
+    BandLifeView,
+    ControllerStatus,
+    ControlView,
+    CutRecord,
+    EngineApi,
+    EngineFactory,
+    EngineStatus,
+    ExportProgress,
+    ExportRequest,
+    ExportResult,
+    HistoryRange,
+    ImportProgress,
+    ImportSummary,
+    MlJournal,
+    ModelFile,
+    Permission,
+    Priority,
+    ProductionReport,
+    ProductionView,
+    ReplayListener,
+    ReplayStatus,
+    ReportRequest,
+    Result,
+    Role,
+    SessionListener,
+    SnapshotListener,
+    UserInfo,
+    UserSession,
+    WriteResult,
+)
+from core.config import Settings
+from core.registers import RegisterMap
+from core.snapshot import Snapshot
+from hmi.engine_thread import GuiCalls
+
+log = logging.getLogger("bandsaw.hmi.engine_process")
+
+T = TypeVar("T")
+HOST_MODULE = "core.engine_host"  # run as a program in the child (runpy), never imported here
+CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
+START_TIMEOUT_S = 120.0  # spawn, imports, the engine's start (a restored or large database takes a while)
+EXIT_GRACE_S = 5.0  # after its engine stopped, the child has this long to exit before it is killed
+CANCEL_POLL_S = 0.1  # how often an export's or import's cancel() is asked
+STOPPED_ALARM = "hmi.engine_stopped"
+
+
+class EngineGone(Exception):
+    """The engine's process is not running (not started, stopped, or ended by itself)."""
+
+
+class EngineProcess:
+    """``EngineProcess(factory, settings, register_map)``: from :meth:`start`, ``factory(settings,
+    register_map, simulate)`` builds the engine in a child process. ``factory`` must pickle (a
+    module-level function, e.g. core.cli.engine_factory, or a ``functools.partial`` of one)."""
+
+    def __init__(self, factory: EngineFactory, settings: Settings, register_map: RegisterMap,
+                 *, simulate: bool = False) -> None:
+        self.settings = settings
+        self.register_map = register_map
+        self._factory = factory
+        self._simulate = simulate
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._reader: threading.Thread | None = None
+        self._send_lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._pending: dict[int, concurrent.futures.Future[tuple[bool, Any]]] = {}
+        self._progress: dict[int, Callable[..., None]] = {}
+        self._views: dict[str, Any] = {}
+        self._snapshot_listeners: list[SnapshotListener] = []
+        self._alarm_listeners: list[AlarmListener] = []
+        self._session_listeners: list[SessionListener] = []
+        self._replay_listeners: list[ReplayListener] = []
+        self._gui = GuiCalls()
+        self._gone: str | None = "the engine is not running"  # why calls fail now; None while it runs
+        self._stopping = False
+        self._fatal = ""
+
+    # --- the child process ----------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def spawn(self) -> None:
+        """Start the child process: it imports and builds the engine (seconds) while the window is
+        built; :meth:`start` starts the engine. Raises when the factory or settings do not pickle."""
+        if self._process is not None:
+            return
+        ctx = multiprocessing.get_context("spawn")  # never fork: this process has threads and Qt
+        conn, child_end = ctx.Pipe(duplex=True)
+        host_args = (child_end, self._factory, self.settings, self.register_map, self._simulate)
+        process = ctx.Process(target=runpy.run_module, args=(HOST_MODULE,), name="bandsaw-engine",
+                              kwargs={"run_name": "__main__", "init_globals": {"HOST_ARGS": host_args}})
+        try:
+            process.start()
+        finally:
+            child_end.close()  # the child has its own: EOF here once it is gone
+        self._process, self._conn, self._gone = process, conn, None
+        self._reader = threading.Thread(target=self._read, name="bandsaw-engine-pipe", daemon=True)
+        self._reader.start()
+        atexit.register(self._at_exit)
+        log.info("engine process %d started", process.pid)
+
+    async def start(self) -> None:
+        self.spawn()
+        await asyncio.wait_for(self._lifecycle("start"), timeout=START_TIMEOUT_S)
+
+    async def stop(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._stopping = True
+        try:
+            if self._gone is None:
+                timeout = self.settings.database.sqlite.stop_timeout_s + 30.0
+                await asyncio.wait_for(self._lifecycle("stop"), timeout=timeout)
+        except (EngineGone, TimeoutError) as exc:
+            log.error("engine process did not stop cleanly: %s", exc)
+        finally:
+            await _in_thread(self._finish, "bandsaw-engine-join")
+            atexit.unregister(self._at_exit)
+
+    async def _lifecycle(self, kind: Literal["start", "stop"]) -> None:
+        call_id, future = self._new_call()
+        self._send((kind, call_id))
+        try:
+            ok, value = await asyncio.wrap_future(future)
+        except EngineGone as exc:
+            raise RuntimeError(str(exc)) from None
+        if not ok:
+            raise value
+
+    def _finish(self) -> None:
+        """Wait for the child to exit (killed if it will not), then for the pipe's reader."""
+        process = self._process
+        if process is None:
+            return
+        process.join(EXIT_GRACE_S)
+        if process.is_alive():
+            log.error("engine process %s did not exit: terminated", process.pid)
+            process.terminate()
+            process.join(EXIT_GRACE_S)
+        if process.is_alive():
+            process.kill()
+            process.join(EXIT_GRACE_S)
+        if self._reader is not None:
+            self._reader.join(EXIT_GRACE_S)
+        if self._conn is not None:
+            self._conn.close()
+        with contextlib.suppress(ValueError):
+            process.close()
+        self._process = self._conn = self._reader = None
+
+    def _at_exit(self) -> None:
+        """The program ends without stop(): close the pipe, the child stops its engine by itself."""
+        self._stopping = True
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.close()
+        process = self._process
+        if process is not None:
+            process.join(self.settings.database.sqlite.stop_timeout_s + 30.0)
+            if process.is_alive():
+                process.kill()
+
+    # --- the pipe -------------------------------------------------------------------------
+
+    def _new_call(self) -> tuple[int, concurrent.futures.Future[tuple[bool, Any]]]:
+        call_id = next(self._ids)
+        future: concurrent.futures.Future[tuple[bool, Any]] = concurrent.futures.Future()
+        self._pending[call_id] = future
+        return call_id, future
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        conn = self._conn
+        if conn is None or self._gone is not None:
+            raise EngineGone(self._gone or "the engine is not running")
+        try:
+            with self._send_lock:
+                conn.send(message)
+        except (OSError, EOFError) as exc:
+            raise EngineGone(f"the engine process cannot be reached: {exc}") from exc
+
+    def _read(self) -> None:
+        """The reading thread: apply views, answer calls, call listeners, until the pipe ends."""
+        conn = self._conn
+        assert conn is not None
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                break
+            try:
+                self._on_batch(message[1], message[2])
+            except Exception:
+                log.exception("a message from the engine process failed")
+        self._ended()
+
+    def _on_batch(self, views: dict[str, Any], events: list[tuple[Any, ...]]) -> None:
+        self._views.update(views)  # one item at a time: a reader sees old or new, never half
+        latest = views.get("latest")
+        if latest is not None:
+            for snapshot_listener in list(self._snapshot_listeners):
+                _safely(snapshot_listener, latest)
+        for event in events:
+            kind = event[0]
+            if kind == "reply":
+                future = self._pending.pop(event[1], None)
+                if future is not None and not future.done():
+                    future.set_result((event[2], event[3]))
+            elif kind == "progress":
+                progress = self._progress.get(event[1])
+                if progress is not None:
+                    _safely(progress, *event[2:])
+            elif kind == "alarm":
+                for alarm_listener in list(self._alarm_listeners):
+                    _safely(alarm_listener, event[1])
+            elif kind == "replay":
+                for replay_listener in list(self._replay_listeners):
+                    _safely(replay_listener, event[1], event[2])
+            elif kind == "session":
+                user, what = event[1], event[2]
+                for session_listener in list(self._session_listeners):
+                    self._gui.call.emit(partial(session_listener, user, what))
+            elif kind == "fatal":
+                self._fatal = event[1]
+
+    def _ended(self) -> None:
+        """The pipe ended: the child exited (asked to, or by itself)."""
+        process = self._process
+        code = None
+        if process is not None:
+            process.join(1.0)
+            code = process.exitcode
+        expected = self._stopping
+        why = self._fatal or f"the engine process ended (exit code {code})"
+        self._gone = why if not expected else "the engine has stopped"
+        for future in list(self._pending.values()):
+            if not future.done():
+                future.set_exception(EngineGone(self._gone))
+        self._pending.clear()
+        if expected:
+            return
+        log.error("%s: acquisition, recording and control have stopped", why)
+        self._raise_stopped_alarm(why)
+
+    def _raise_stopped_alarm(self, why: str) -> None:
+        now_ms = int(time.time() * 1000)
+        alarm = Alarm(STOPPED_ALARM, f"Engine stopped: {why}; restart the program", Priority.CRITICAL, "hmi",
+                      state=AlarmState.UNACKNOWLEDGED, condition=True, raised_ms=now_ms, changed_ms=now_ms,
+                      detail=why)
+        active = [alarm, *self._views.get("active", [])]
+        summary: AlarmSummary = self._views.get("summary") or AlarmSummary()
+        self._views.update(active=active, summary=replace(
+            summary, active_unacknowledged=summary.active_unacknowledged + 1, highest=Priority.CRITICAL,
+            newest=alarm))
+        transition = AlarmTransition(alarm, AlarmState.NORMAL, now_ms, "system", "raise")
+        for listener in list(self._alarm_listeners):
+            _safely(listener, transition)
+
+    # --- calls ----------------------------------------------------------------------------
+
+    async def _ask(self, fail: Callable[[str], T], name: str, *args: Any, progress: Callable[..., None] | None = None,
+                   cancel: Callable[[], bool] | None = None, **kwargs: Any) -> T:
+        """``engine.name(*args, **kwargs)`` in the child, awaited here; ``fail(why)`` if it cannot answer."""
+        callbacks = tuple(n for n, f in (("progress", progress), ("cancel", cancel)) if f is not None)
+        call_id, future = self._new_call()
+        if progress is not None:
+            self._progress[call_id] = progress
+        watcher = None
+        try:
+            self._send(("call", call_id, name, args, kwargs, callbacks))
+            if cancel is not None:
+                watcher = asyncio.ensure_future(self._watch_cancel(call_id, cancel))
+            try:
+                ok, value = await asyncio.wrap_future(future)
+            except asyncio.CancelledError:
+                self._send_quietly(("cancel", call_id, False))  # the engine's task is cancelled too
+                raise
+        except EngineGone as exc:
+            return fail(str(exc))
+        finally:
+            self._pending.pop(call_id, None)
+            self._progress.pop(call_id, None)
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
+        if not ok:
+            raise value
+        return value
+
+    def _ask_now(self, fail: Callable[[str], T], name: str, *args: Any, **kwargs: Any) -> T:
+        """The same, waiting here (sync commands) at most CALL_TIMEOUT_S."""
+        call_id, future = self._new_call()
+        try:
+            self._send(("call", call_id, name, args, kwargs, ()))
+            ok, value = future.result(timeout=CALL_TIMEOUT_S)
+        except EngineGone as exc:
+            return fail(str(exc))
+        except TimeoutError:
+            log.error("the engine did not answer %s within %.0f s", name, CALL_TIMEOUT_S)
+            return fail(f"the engine did not answer within {CALL_TIMEOUT_S:.0f} s")
+        finally:
+            self._pending.pop(call_id, None)
+        if not ok:
+            raise value
+        return value
+
+    async def _watch_cancel(self, call_id: int, cancel: Callable[[], bool]) -> None:
+        while not cancel():  # noqa: ASYNC110 - cancel() is a plain callable: asked, not awaited
+            await asyncio.sleep(CANCEL_POLL_S)
+        self._send_quietly(("cancel", call_id, True))  # the job sees its cancel() answer True
+
+    def _send_quietly(self, message: tuple[Any, ...]) -> None:
+        with contextlib.suppress(EngineGone):
+            self._send(message)
+
+    async def call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(engine, *args)`` on the engine's loop in the child (a coroutine is awaited there);
+        ``fn`` and ``args`` must pickle. For tools, benchmarks and tests, not for the screen."""
+        call_id, future = self._new_call()
+        self._send(("probe", call_id, fn, args))
+        ok, value = await asyncio.wrap_future(future)
+        if not ok:
+            raise value
+        return value
+
+    # --- live views (the mirror) ------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._gone is None
+
+    @property
+    def latest(self) -> Snapshot | None:
+        return self._views.get("latest")
+
+    def subscribe(self, listener: SnapshotListener) -> Callable[[], None]:
+        return _subscribe(self._snapshot_listeners, listener)  # called on the pipe's thread: keep, post
+
+    def status(self) -> EngineStatus:
+        status: EngineStatus = self._views.get("status") or EngineStatus()
+        if self._gone is not None and status.running:  # it ended without saying so: it died
+            return replace(status, running=False, link=replace(status.link, connected=False, last_error=self._gone))
+        return status
+
+    def active_alarms(self) -> list[Alarm]:
+        return list(self._views.get("active", ()))
+
+    def suppressed_alarms(self) -> list[Alarm]:
+        return list(self._views.get("suppressed", ()))
+
+    def engineer_alarms(self) -> list[Alarm]:
+        return list(self._views.get("engineer", ()))
+
+    def alarm(self, key: str) -> Alarm | None:
+        """Among the alarms that need attention, are suppressed or in the engineer's queue (a cleared,
+        acknowledged one is None: nothing on the screen tells it from one never raised)."""
+        for group in ("active", "suppressed", "engineer"):
+            for alarm in self._views.get(group, ()):
+                if alarm.key == key:
+                    return alarm
+        return None
+
+    def alarm_summary(self) -> AlarmSummary:
+        return self._views.get("summary") or AlarmSummary()
+
+    def subscribe_alarms(self, listener: AlarmListener) -> Callable[[], None]:
+        return _subscribe(self._alarm_listeners, listener)
+
+    def control_status(self) -> ControllerStatus | None:
+        return self._views.get("control_status")
+
+    def control_view(self) -> ControlView | None:
+        return self._views.get("control_view")
+
+    def backup_status(self) -> BackupStatus:
+        return self._views.get("backup") or BackupStatus()
+
+    # --- sessions -------------------------------------------------------------------------
+
+    def needs_first_admin(self) -> bool:
+        return bool(self._views.get("first_admin", False))  # read in the child (users.db), never here
+
+    def allowed(self, session: UserSession, action: Permission | str) -> bool:
+        sessions: dict[str, tuple[UserSession | None, frozenset[str]]] = self._views.get("sessions", {})
+        entry = sessions.get(session.user)
+        return entry is not None and str(action) in entry[1]
+
+    def current(self, session: UserSession) -> UserSession | None:
+        sessions: dict[str, tuple[UserSession | None, frozenset[str]]] = self._views.get("sessions", {})
+        entry = sessions.get(session.user)
+        if entry is None:
+            return UserSession.anonymous() if session.user == ANONYMOUS_USER else None
+        return entry[0] if entry[0] is not None or session.user != ANONYMOUS_USER else UserSession.anonymous()
+
+    def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]:
+        return _subscribe(self._session_listeners, listener)  # delivered on the GUI thread
+
+    async def login(self, name: str, secret: str) -> Result[UserSession]:
+        return await self._ask(Result.refused, "login", name, secret)
+
+    def logout(self, session: UserSession, *, reason: str = "") -> Result[None]:
+        return self._ask_now(Result.refused, "logout", session, reason=reason)
+
+    def touch(self, session: UserSession) -> None:
+        self._send_quietly(("touch", session))  # every touch of the screen: no answer to wait for
+
+    def expire_idle(self) -> list[str]:
+        return self._ask_now(lambda _why: [], "expire_idle")
+
+    async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
+        return await self._ask(Result.refused, "create_first_admin", name, secret)
+
+    # --- queries --------------------------------------------------------------------------
+
+    async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]:
+        return await self._ask(Result.refused, "alarm_history", spec)
+
+    async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
+                          *, limit: int = 500) -> Result[list[CutRecord]]:
+        return await self._ask(Result.refused, "cut_records", start_ms, end_ms, limit=limit)
+
+    async def band_life(self) -> Result[BandLifeView]:
+        return await self._ask(Result.refused, "band_life")
+
+    async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
+        return await self._ask(Result.refused, "audit_query", spec, limit=limit)
+
+    async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]:
+        return await self._ask(Result.refused, "audit_values", column)
+
+    async def ml_journal(self, limit: int = 50, *, changes_only: bool = False) -> Result[MlJournal]:
+        return await self._ask(Result.refused, "ml_journal", limit, changes_only=changes_only)
+
+    async def history(self, names: Sequence[str], start_ms: int, end_ms: int,
+                      *, max_points: int = 4000) -> Result[HistoryRange]:
+        return await self._ask(Result.refused, "history", list(names), start_ms, end_ms, max_points=max_points)
+
+    async def users(self) -> Result[list[UserInfo]]:
+        return await self._ask(Result.refused, "users")
+
+    async def backups(self) -> Result[list[BackupInfo]]:
+        return await self._ask(Result.refused, "backups")
+
+    async def verify_backup(self, backup: Path) -> Result[BackupManifest]:
+        return await self._ask(Result.refused, "verify_backup", backup)
+
+    async def models(self) -> Result[list[ModelFile]]:
+        return await self._ask(Result.refused, "models")
+
+    async def production_view(self) -> Result[ProductionView]:
+        return await self._ask(Result.refused, "production_view")
+
+    async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
+        return await self._ask(Result.refused, "production_report", request)
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
+        return await self._ask(lambda why: WriteResult(name, value, ok=False, reason=why),
+                               "write", session, name, value, reason=reason)
+
+    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
+        return await self._ask(lambda why: [WriteResult("preset", 0.0, ok=False, reason=why)],
+                               "apply_preset", session, preset)
+
+    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
+        return self._ask_now(Result.refused, "set_mode", session, mode, reason=reason)
+
+    def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
+        return self._ask_now(Result.refused, "note_band", session, text, band_id=band_id)
+
+    def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
+        return self._ask_now(Result.refused, "acknowledge_alarm", session, key)
+
+    def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
+        return self._ask_now(Result.refused, "acknowledge_all_alarms", session)
+
+    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
+        return self._ask_now(Result.refused, "shelve_alarm", session, key, duration_s, reason)
+
+    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
+        return self._ask_now(Result.refused, "unshelve_alarm", session, key)
+
+    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
+                             *, reason: str = "") -> Result[None]:
+        return self._ask_now(Result.refused, "set_alarm_in_service", session, key, in_service, reason=reason)
+
+    def set_guard_settings(self, session: UserSession,
+                           changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        return self._ask_now(Result.refused, "set_guard_settings", session, dict(changes))
+
+    def set_control_settings(self, session: UserSession,
+                             changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
+        return self._ask_now(Result.refused, "set_control_settings", session, dict(changes))
+
+    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
+        return await self._ask(Result.refused, "load_model", session, path)
+
+    async def backup_now(self, session: UserSession) -> Result[BackupManifest]:
+        return await self._ask(Result.refused, "backup_now", session)
+
+    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
+        return await self._ask(Result.refused, "restore", session, backup)
+
+    async def archive_now(self, session: UserSession) -> Result[str]:
+        return await self._ask(Result.refused, "archive_now", session)
+
+    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
+        return await self._ask(Result.refused, "export", session, request, progress=progress, cancel=cancel)
+
+    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
+                               progress: Callable[[ImportProgress], None] | None = None,
+                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
+        # progress is called on the pipe's thread: the dialog only stores it (its timer shows it).
+        return await self._ask(Result.refused, "import_smart_saw", session, source_dir, dry_run=dry_run,
+                               progress=progress, cancel=cancel)
+
+    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
+        return await self._ask(Result.refused, "export_alarm_history", session, spec, out)
+
+    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
+        return await self._ask(Result.refused, "export_audit", session, spec, out)
+
+    async def export_production_report(self, session: UserSession, request: ReportRequest,
+                                       out: Path) -> Result[Path]:
+        return await self._ask(Result.refused, "export_production_report", session, request, out)
+
+    async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
+        return await self._ask(Result.refused, "add_user", session, name, role, secret)
+
+    async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]:
+        return await self._ask(Result.refused, "set_user_secret", session, name, secret)
+
+    async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]:
+        return await self._ask(Result.refused, "set_user_enabled", session, name, enabled)
+
+    async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
+        return await self._ask(Result.refused, "set_user_role", session, name, role)
+
+    # --- replay ---------------------------------------------------------------------------
+
+    def replay_status(self) -> ReplayStatus:
+        return self._views.get("replay") or ReplayStatus()
+
+    def subscribe_replay(self, listener: ReplayListener) -> Callable[[], None]:
+        return _subscribe(self._replay_listeners, listener)  # the pipe's thread: keep, post, return
+
+    def replay_hold(self) -> str:
+        return str(self._views.get("hold", ""))
+
+    async def replay_start(self, session: UserSession, start_ms: int, end_ms: int, *, speed: float = 1.0,
+                           label: str = "") -> Result[ReplayStatus]:
+        return await self._ask(Result.refused, "replay_start", session, start_ms, end_ms, speed=speed, label=label)
+
+    def replay_pause(self, session: UserSession, paused: bool) -> Result[ReplayStatus]:
+        return self._ask_now(Result.refused, "replay_pause", session, paused)
+
+    def replay_speed(self, session: UserSession, speed: float) -> Result[ReplayStatus]:
+        return self._ask_now(Result.refused, "replay_speed", session, speed)
+
+    async def replay_seek(self, session: UserSession, position_ms: int) -> Result[ReplayStatus]:
+        return await self._ask(Result.refused, "replay_seek", session, position_ms)
+
+    async def replay_stop(self, session: UserSession) -> Result[ReplayStatus]:
+        return await self._ask(Result.refused, "replay_stop", session)
+
+
+def _subscribe(listeners: list[Any], listener: Any) -> Callable[[], None]:
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with contextlib.suppress(ValueError):
+            listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _safely(fn: Callable[..., None], *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("engine listener %r failed", fn)
+
+
+async def _in_thread(fn: Callable[[], None], name: str) -> None:
+    """``fn()`` on a short thread of its own, awaited (joins and waits off the GUI thread)."""
+    future: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    try:
+        await asyncio.wrap_future(future)
+    finally:
+        thread.join(1.0)
+
+
+def _conforms(engine: EngineProcess) -> EngineApi:  # mypy checks EngineProcess against the contract
+    return engine

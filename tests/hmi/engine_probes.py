@@ -1,0 +1,51 @@
+"""Module-level functions the engine's child process can run (hmi.engine_process pickles them by
+name): factories and probes for tests/hmi/test_engine_process.py. No Qt here: the child imports it."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from core.api import EngineApi
+from core.cli import engine_factory
+from core.config import Settings
+from core.offload import run_blocking
+from core.registers import RegisterMap
+
+ENGINEER, PIN = "erin", "482913"
+_polls: list[float] = []  # in the child: when each poll's snapshot arrived (monotonic)
+
+
+def engine_with_engineer(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
+    """The real engine (core.cli's) with an engineer who may log in."""
+    engine = engine_factory(settings, register_map, simulate)
+    store = engine.access.store  # type: ignore[attr-defined]
+    if store.get(ENGINEER) is None:
+        store.add(ENGINEER, "engineer", PIN)
+    return engine
+
+
+def broken_factory(settings: Settings, register_map: RegisterMap, simulate: bool) -> EngineApi:
+    raise RuntimeError("no PLC configured for this test")
+
+
+def record_polls(engine: EngineApi) -> None:
+    """Keep the time of every snapshot from now on (called in the poll cycle, in the child)."""
+    _polls.clear()
+    engine.subscribe(lambda snapshot: _polls.append(snapshot.monotonic))
+
+
+def recorded_polls(engine: EngineApi) -> list[float]:
+    return list(_polls)
+
+
+def pid(engine: EngineApi) -> int:
+    return os.getpid()
+
+
+async def niceness(engine: EngineApi) -> tuple[int, int]:
+    """(the engine's loop thread, a worker thread it makes): Linux niceness of each."""
+    def mine() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    return mine(), await run_blocking(mine)

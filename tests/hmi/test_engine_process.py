@@ -1,0 +1,315 @@
+"""The engine in its own process (hmi.engine_process, core.engine_host), on the real engine and the
+simulator: the same contract as EngineThread (tests/hmi/test_engine_thread.py), a GUI holding the
+GIL delays no poll, a dead child gives error results (never a hang), and the child never outlives
+the HMI: stopped cleanly by it, or by itself when the HMI's process is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import engine_probes
+import pytest
+from hmi_testing import QLoop, wait_until
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from core.api import AlarmTransition, ExportRequest, Role, UserSession
+from core.cli import engine_factory
+from core.config import Settings
+from core.registers import RegisterMap
+from hmi.engine_process import STOPPED_ALARM, EngineProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks use /proc")
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie nobody reaped yet counts as exited)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+def _wait_gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.1)
+    return _gone(pid)
+
+
+def test_a_gui_holding_the_gil_delays_no_poll(qloop: QLoop, qapp: QApplication, settings: Settings,
+                                              register_map: RegisterMap) -> None:
+    proxy = EngineProcess(engine_factory, settings, register_map, simulate=True)
+    ticks: list[float] = []  # a Python thread of this process: it stops while Qt holds the GIL
+    quit_ticker = threading.Event()
+
+    def ticker() -> None:
+        while not quit_ticker.wait(0.005):
+            ticks.append(time.monotonic())
+
+    image = QImage(6000, 6000, QImage.Format.Format_ARGB32)
+    image.fill(0xFF336699)
+
+    async def scenario() -> tuple[float, float, list[float], float]:
+        await proxy.start()
+        await proxy.call_in_engine(engine_probes.record_polls)
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await asyncio.sleep(0.5)
+        thread = threading.Thread(target=ticker, name="gil-ticker")
+        thread.start()
+        await asyncio.sleep(0.1)
+        began = time.monotonic()
+        while time.monotonic() - began < 0.3:  # one Qt call after another: the GIL is Qt's
+            image.scaled(5000, 5000, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        ended = time.monotonic()
+        await asyncio.sleep(0.3)
+        quit_ticker.set()
+        thread.join()
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        return began, ended, await proxy.call_in_engine(engine_probes.recorded_polls), max(gaps)
+
+    try:
+        began, ended, polls, ticker_gap = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert ticker_gap >= 0.1, f"the Qt call did not hold the GIL (a thread of this process waited {ticker_gap:.3f} s)"
+    during = [t for t in polls if began - 0.2 <= t <= ended + 0.2]
+    assert len(during) >= 5, f"{len(during)} polls while the GUI was busy for {ended - began:.2f} s at 10 Hz"
+    worst = max(b - a for a, b in itertools.pairwise(during))
+    assert worst < 0.15, f"a poll gap of {worst * 1000:.0f} ms while this process held the GIL"
+
+
+def test_commands_run_in_the_child_and_sessions_come_back_to_the_gui(
+    qloop: QLoop, qapp: QApplication, settings: Settings, register_map: RegisterMap
+) -> None:
+    proxy = EngineProcess(engine_probes.engine_with_engineer, settings, register_map, simulate=True)
+    events: list[tuple[str, str, str]] = []
+    unsubscribe = proxy.subscribe_sessions(
+        lambda user, event: events.append((user, event, threading.current_thread().name)))
+    anonymous = UserSession.anonymous()
+    seen: dict[str, object] = {}
+
+    async def scenario() -> None:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        assert await proxy.call_in_engine(engine_probes.pid) == proxy.pid != os.getpid()
+        seen["first_admin"] = proxy.needs_first_admin()  # no admin yet: answered from the mirror
+        assert proxy.allowed(anonymous, "view") and not proxy.allowed(anonymous, "write_register")
+        login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
+        assert login.ok and login.value is not None, login.reason
+        erin = login.value
+        assert erin.role is Role.ENGINEER and proxy.current(erin) == erin
+        assert proxy.allowed(erin, "write_register")  # the mirror has the session by the time of the answer
+        result = await proxy.write(erin, "cutting_speed", 80.0, reason="test")
+        assert result.ok, result.reason
+        refused = await proxy.write(anonymous, "cutting_speed", 81.0)
+        assert not refused.ok and "needs engineer" in refused.reason
+        switched = proxy.set_mode(erin, "ml")  # a sync command: the GUI thread waits for the answer
+        assert switched.ok, switched.reason
+        assert proxy.status().mode == "ml"  # the views came with the answer
+        assert proxy.set_mode(erin, "manual").ok and proxy.status().mode == "manual"
+        export = tmp_out = Path(settings.data_dir) / "exports" / "s.csv"
+        progress: list[tuple[int, int]] = []
+        done = await proxy.export(erin, ExportRequest(out=tmp_out), progress=lambda d, t: progress.append((d, t)))
+        assert done.ok and done.value is not None, done.reason
+        assert export.exists() and progress, progress
+        cancelled = await proxy.export(erin, ExportRequest(out=tmp_out.with_name("c.csv")), cancel=lambda: True)
+        assert not cancelled.ok and "cancel" in cancelled.reason
+        assert proxy.logout(erin).ok
+        assert not proxy.allowed(erin, "write_register") and proxy.current(erin) is None
+        await wait_until(lambda: any(e[1] == "logout" for e in events), within=5, what="logout event")
+        seen["speed"] = proxy.latest.values["cutting_speed"] if proxy.latest is not None else None
+        await wait_until(lambda: proxy.latest is not None and proxy.latest.values["cutting_speed"] == 80.0,
+                         within=5, what="the written speed read back")
+
+    try:
+        qloop.run(scenario())
+    finally:
+        unsubscribe()
+        qloop.run(proxy.stop())
+    assert seen["first_admin"] is True
+    logout = next(e for e in events if e[1] == "logout")
+    assert logout[0] == "erin" and logout[2] == threading.current_thread().name  # delivered on the GUI thread
+    assert proxy.status().running is False  # stopped: the last view the child sent says so
+
+
+def test_the_engine_thread_runs_first_and_its_reads_do_not(qloop: QLoop, settings: Settings,
+                                                           register_map: RegisterMap) -> None:
+    proxy = EngineProcess(engine_factory, settings, register_map, simulate=True)
+
+    async def scenario() -> tuple[int, int]:
+        await proxy.start()
+        return await proxy.call_in_engine(engine_probes.niceness)
+
+    try:
+        engine_nice, worker_nice = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert worker_nice == os.getpriority(os.PRIO_PROCESS, os.getpid())  # the child starts at ours
+    if os.geteuid() == 0:  # allowed to: the engine's thread goes first
+        assert engine_nice == max(-20, worker_nice - 5)
+
+
+def test_stop_ends_the_child_cleanly(qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    proxy = EngineProcess(engine_factory, settings, register_map, simulate=True)
+
+    async def scenario() -> int:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        pid = proxy.pid
+        assert pid is not None
+        await proxy.stop()
+        return pid
+
+    pid = qloop.run(scenario())
+    assert _gone(pid) and proxy.pid is None
+    log = (Path(settings.logs_dir) / "app.log").read_text()
+    assert "bandsaw.engine: engine stopped" in log  # the end of the engine's ordered stop, in the child
+    assert not any(t.name.startswith("bandsaw-engine") for t in threading.enumerate())
+    # The data directory is free again: a second engine may take it.
+    again = EngineProcess(engine_factory, settings, register_map, simulate=True)
+    qloop.run(again.start())
+    qloop.run(again.stop())
+
+
+def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Settings,
+                                                     register_map: RegisterMap) -> None:
+    proxy = EngineProcess(engine_probes.engine_with_engineer, settings, register_map, simulate=True)
+    transitions: list[AlarmTransition] = []
+    proxy.subscribe_alarms(transitions.append)
+    anonymous = UserSession.anonymous()
+
+    async def scenario() -> None:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        pending = asyncio.ensure_future(proxy.call_in_engine(_sleep_long))
+        await asyncio.sleep(0.2)
+        assert proxy.pid is not None
+        os.kill(proxy.pid, signal.SIGKILL)
+        await wait_until(lambda: not proxy.running, within=10, what="the proxy to see the child gone")
+        with pytest.raises(Exception, match="engine process ended"):
+            await asyncio.wait_for(pending, 5)
+        began = time.monotonic()
+        login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
+        assert not login.ok and "engine process ended" in login.reason
+        write = await proxy.write(anonymous, "cutting_speed", 80.0)
+        assert not write.ok and "engine process ended" in write.reason
+        assert not proxy.set_mode(anonymous, "manual").ok
+        assert proxy.expire_idle() == []
+        assert time.monotonic() - began < 1.0
+
+    try:
+        qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert [a.key for a in proxy.active_alarms()][:1] == [STOPPED_ALARM]
+    assert any(t.alarm.key == STOPPED_ALARM for t in transitions)
+    assert proxy.alarm_summary().active_unacknowledged >= 1
+    assert not proxy.status().running and not proxy.status().link.connected
+
+
+def test_a_factory_that_fails_in_the_child_fails_the_start_with_its_reason(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    proxy = EngineProcess(engine_probes.broken_factory, settings, register_map)
+    try:
+        with pytest.raises(RuntimeError, match="no PLC configured for this test"):
+            qloop.run(proxy.start())
+    finally:
+        qloop.run(proxy.stop())
+
+
+async def _sleep_long(engine: object) -> None:
+    await asyncio.sleep(60)
+
+
+def test_the_child_stops_by_itself_when_the_hmi_is_killed(settings: Settings, tmp_path: Path) -> None:
+    """kill -9 the HMI's process: the child sees its pipe close and stops the engine cleanly."""
+    script = tmp_path / "hmi_parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio, sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "hmi")!r}]
+        from core.cli import engine_factory
+        from core.config import load_settings, PROJECT_ROOT
+        from core.registers import load_register_map
+        from hmi.engine_process import EngineProcess
+
+        async def main():
+            settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={{}},
+                                     env_file={str(tmp_path / "no.env")!r},
+                                     overrides={{"paths": {{"data_dir": {str(settings.data_dir)!r},
+                                                           "logs_dir": {str(settings.logs_dir)!r}}}}})
+            proxy = EngineProcess(engine_factory, settings, load_register_map(settings.register_map_path),
+                                  simulate=True)
+            await proxy.start()
+            while proxy.latest is None:
+                await asyncio.sleep(0.05)
+            print(proxy.pid, flush=True)
+            await asyncio.sleep(600)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert _wait_gone(child, 60), f"engine process {child} outlived the killed HMI"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    log = (Path(settings.logs_dir) / "app.log").read_text()
+    assert "the front end is gone: stopping the engine" in log
+    assert "bandsaw.engine: engine stopped" in log.split("the front end is gone")[1]
+
+
+def test_the_window_runs_on_the_process_host_and_closing_it_ends_the_child(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    from hmi.app import EngineMode, run_window
+    from hmi.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+    pids: list[int] = []
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(run_window(settings, register_map, engine_factory, simulate=True,
+                                                window_ready=windows.append, engine_mode=EngineMode.PROCESS))
+        await wait_until(lambda: windows and windows[0].bridge.latest is not None, within=60,
+                         what="live values on the window")
+        engine = windows[0].engine
+        assert isinstance(engine, EngineProcess) and engine.pid is not None
+        pids.append(engine.pid)
+        windows[0].close()
+        return await asyncio.wait_for(task, 60)
+
+    assert qloop.run(scenario()) == 0
+    assert _gone(pids[0])
+    assert "bandsaw.engine: engine stopped" in (Path(settings.logs_dir) / "app.log").read_text()
+
+
+def test_bandsaw_hmi_runs_the_engine_in_its_own_process_by_default() -> None:
+    import argparse
+
+    from hmi.app import EngineMode, add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert EngineMode(parser.parse_args([]).engine) is EngineMode.PROCESS
+    assert EngineMode(parser.parse_args(["--engine", "thread"]).engine) is EngineMode.THREAD
