@@ -93,6 +93,7 @@ def test_system_engine_unit_verifies_and_is_hardened(tmp_path: Path) -> None:
     text = render("render_engine_unit", tmp_path, prefix=prefix)
     unit.write_text(text)
     for line in ("Restart=on-failure", "RestartPreventExitStatus=2", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                 "Nice=-5",
                  f"ReadWritePaths={tmp_path / 'var' / 'lib'} {tmp_path / 'var' / 'log'}", "User=bandsaw",
                  f"ExecStart={prefix / 'bin' / 'bandsaw'} engine", "WantedBy=multi-user.target"):
         assert f"\n{line}\n" in text, line
@@ -262,3 +263,9 @@ def _read_until(fd: int, marker: bytes, timeout: float = 20.0) -> bytes:
     if marker:
         pytest.fail(f"no {marker!r} from the installer within {timeout} s: {data!r}")
     return data
+
+
+def test_only_the_system_unit_raises_the_engines_priority(tmp_path: Path) -> None:
+    """A per-user systemd cannot lower a niceness (the unit would fail with status 201/NICE)."""
+    assert "\nNice=-5\n" in render("render_engine_unit", tmp_path)
+    assert "Nice=" not in render("render_engine_unit", tmp_path, mode="user")
