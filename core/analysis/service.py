@@ -65,6 +65,7 @@ class AnalysisService:
         self.enabled = config.enabled
         self.total_path = database_file(settings, "total")
         self.anomaly_path = database_file(settings, "anomaly")
+        self.raw_path = database_file(settings, "raw")
         self._own: list[BatchedSqliteWriter] = []
         if total_sink is None:
             total_sink = self._own_writer(self.total_path, "total", config.batch_rows, config.batch_ms)
@@ -116,6 +117,7 @@ class AnalysisService:
         if self._guard_from_alarms:
             self._unsubscribe = self._alarms.subscribe(self._on_alarm)
         self.tracker.restore(load_open_cut(self.total_path))
+        self.states.recover(self.total_path, self.raw_path)  # a crash left the time line open: close it
         self.band_history.restore(self.total_path)
         if self.band_history.band is not None:
             self.band_life.on_band(self.band_history.band)

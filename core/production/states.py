@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +119,18 @@ class StateRecorder:
         self._last = None
         self._last_seen_ms = None
 
+    def recover(self, total_db: Path, raw_db: Path) -> int | None:
+        """At start, before the first snapshot: close a time line the last run left open (a kill -9,
+        a power cut: no "off" row) where its evidence ends (:func:`crash_end_ms`), so the state it
+        was in is not carried on past the last recorded sample. Returns the "off" row's time."""
+        end_ms = crash_end_ms(total_db, raw_db)
+        if end_ms is not None:
+            log.info("the last run ended without stopping: its saw-state time line closes at %d "
+                     "(the last recorded sample)", end_ms)
+            self._write(end_ms, (None, "off"), "change")
+            self._last = None
+        return end_ms
+
     def _note(self, key: tuple[int | None, str], ts_ms: int) -> None:
         if key != self._last:
             self._write(ts_ms, key, "change")
@@ -144,47 +156,16 @@ def spans_from_rows(rows: Iterable[StateRow], start_ms: int, end_ms: int, *,
                     stale_ms: int = int(STALE_AFTER_S * 1000), before: StateRow | None = None) -> list[StateSpan]:
     """Spans over [start_ms, end_ms) from time-ordered rows; ``before`` is the last row earlier
     than start_ms. Time not covered by a fresh row is NO_DATA. Neighbouring equal spans merge."""
-    spans: list[StateSpan] = []
-
-    def add(a: int, b: int, state: StateClass) -> None:
-        a, b = max(a, start_ms), min(b, end_ms)
-        if b <= a:
-            return
-        if spans and spans[-1].state is state and spans[-1].end_ms == a:
-            spans[-1] = StateSpan(spans[-1].start_ms, b, state)
-        else:
-            spans.append(StateSpan(a, b, state))
-
-    cursor = start_ms
-    prev = before
-    for row in rows:
-        if row.ts_ms < start_ms:
-            prev = row
-            continue
-        if row.ts_ms >= end_ms:
-            break
-        _extend(add, prev, cursor, row.ts_ms, stale_ms)
-        cursor = row.ts_ms
-        prev = row
-    _extend(add, prev, cursor, end_ms, stale_ms)
-    return spans
-
-
-def _extend(add: Callable[[int, int, StateClass], None], prev: StateRow | None, a: int, b: int,
-            stale_ms: int) -> None:
-    if prev is None:
-        add(a, b, StateClass.NO_DATA)
-        return
-    fresh_until = prev.ts_ms + stale_ms
-    add(a, min(b, fresh_until), prev.state)
-    if fresh_until < b:
-        add(max(a, fresh_until), b, StateClass.NO_DATA)
+    # Each row is a run of one row: the same time line as the runs of rows give.
+    return spans_from_segments(((row.ts_ms, row.ts_ms, row.state) for row in rows), start_ms, end_ms,
+                               stale_ms=stale_ms, before=before)
 
 
 def spans_from_segments(segments: Iterable[tuple[int, int, StateClass]], start_ms: int, end_ms: int, *,
                         stale_ms: int = int(STALE_AFTER_S * 1000), before: StateRow | None = None) -> list[StateSpan]:
-    """Spans from runs of rows (:func:`segments_of`): the same time line as :func:`spans_from_rows`
-    over the rows themselves, from fewer objects."""
+    """Spans over [start_ms, end_ms) from runs of rows (:func:`segments_of`); ``before`` is the
+    last row earlier than start_ms. A run's state stands from its first row until the next run,
+    but never longer than ``stale_ms`` after its last row (then NO_DATA). Equal neighbours merge."""
     spans: list[StateSpan] = []
 
     def add(a: int, b: int, state: StateClass) -> None:
@@ -257,6 +238,44 @@ def read_state_rows(conn: sqlite3.Connection, start_ms: int, end_ms: int) -> tup
         "SELECT ts_ms, saw_state, link FROM saw_states WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id",
         (start_ms, end_ms))]
     return before, rows
+
+
+def crash_end_ms(total_db: Path, raw_db: Path, *, stale_ms: int = int(STALE_AFTER_S * 1000)) -> int | None:
+    """Where a time line left open by a crash ends, None when it is closed (or empty).
+
+    The last row is the last certain evidence; raw.db's samples after it (one per good poll, up
+    to the batch a kill lost) say how much longer the engine recorded. A row stands at most
+    ``stale_ms``, so a sample later than that belongs to no state of this row."""
+    try:
+        conn = sqlite3.connect(f"file:{total_db}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT ts_ms, link FROM saw_states ORDER BY ts_ms DESC, id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:  # no file yet (a first start) or no table
+        return None
+    finally:
+        conn.close()
+    if row is None or row[1] == "off":
+        return None
+    last_row = int(row[0])
+    return max(last_row, _last_sample_ms(raw_db, last_row, last_row + stale_ms) or last_row)
+
+
+def _last_sample_ms(raw_db: Path, from_ms: int, to_ms: int) -> int | None:
+    if not raw_db.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True, timeout=10.0)
+        try:
+            found = conn.execute("SELECT max(ts_ms) FROM samples WHERE ts_ms >= ? AND ts_ms <= ?",
+                                 (from_ms, to_ms)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("%s: cannot read the last sample (%s): the time line closes at its last row", raw_db, exc)
+        return None
+    return int(found[0]) if found and found[0] is not None else None
 
 
 def first_state_ms(conn: sqlite3.Connection) -> int | None:
