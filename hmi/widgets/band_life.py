@@ -40,10 +40,19 @@ NOTE_MAX_CHARS = 200  # core.production.band_life_history.NOTE_MAX_CHARS (the en
 BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
 BIG_PX = 56
 TEXT_PX = 18
-STYLE = """
-QLabel#BandLifeRemaining[state="attention"] { background: #f5d000; color: #000; padding: 0 8px; }
-QLabel#BandLifeMessage[state="attention"] { background: #e0a000; color: #000; font-weight: bold; padding: 4px; }
-QLabel#BandLifeMethod, QLabel#BandLifeCounters { color: #303336; }
+# The sizes are the panel's own style sheet, not setFont(): the application's theme sets a font size
+# on every widget (QWidget { font-size: 11pt }, 13pt in kiosk), and a style sheet's font wins over
+# setFont, so embedded in a themed window the 56 px figures came out at 15-17 px. A widget's nearer
+# style sheet wins over the application's, whatever the page around it says.
+STYLE = f"""
+QWidget#BandLifePanel QLabel, QWidget#BandLifePanel QLineEdit {{ font-size: {TEXT_PX}px; }}
+QWidget#BandLifePanel QLabel#BandLifeTitle {{ font-size: 24px; font-weight: bold; }}
+QWidget#BandLifePanel QLabel#BandLifeUsed, QWidget#BandLifePanel QLabel#BandLifeRemaining {{
+    font-size: {BIG_PX}px; font-weight: bold; }}
+QWidget#BandLifePanel QLabel#BandLifeHistoryCaption {{ font-weight: bold; }}
+QLabel#BandLifeRemaining[state="attention"] {{ background: #f5d000; color: #000; padding: 0 8px; }}
+QLabel#BandLifeMessage[state="attention"] {{ background: #e0a000; color: #000; font-weight: bold; padding: 4px; }}
+QLabel#BandLifeMethod, QLabel#BandLifeCounters {{ color: #303336; }}
 """
 
 
@@ -76,12 +85,14 @@ class BandLifePanel(QWidget):
         self.timer.timeout.connect(self.refresh)
 
         self.title = QLabel(self)
+        self.title.setObjectName("BandLifeTitle")
         self.title.setFont(_font(24, bold=True))
         self.used_caption, self.used = QLabel(self), QLabel("—", self)
         self.remaining_caption, self.remaining = QLabel(self), QLabel("—", self)
         for big in (self.used, self.remaining):
             big.setFont(_font(BIG_PX, bold=True))
             big.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.used.setObjectName("BandLifeUsed")
         self.remaining.setObjectName("BandLifeRemaining")
         self.left = QLabel(self)
         self.method = QLabel(self)
@@ -116,6 +127,7 @@ class BandLifePanel(QWidget):
         layout.addWidget(self.counters)
         layout.addWidget(self.message)
         self.history_caption = QLabel(self)
+        self.history_caption.setObjectName("BandLifeHistoryCaption")
         self.history_caption.setFont(_font(TEXT_PX, bold=True))
         layout.addWidget(self.history_caption)
         layout.addWidget(self.history, 1)

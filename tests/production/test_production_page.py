@@ -224,3 +224,38 @@ def test_hmi_can_open_on_the_production_page() -> None:
     add_arguments(parser)
     assert parser.parse_args(["--page", "production"]).page == "production"
     assert {key for key, *_ in OPTIONAL_PAGES} <= set(PAGES)
+
+
+@pytest.mark.parametrize("kiosk", [False, True], ids=["desktop", "kiosk"])
+def test_band_life_figures_keep_their_56_px_in_the_themed_page(qapp: QApplication, tmp_path: Path,
+                                                              register_map: RegisterMap, kiosk: bool) -> None:
+    """Embedded in the Production page of a themed window, the band's life used and left are drawn
+    at 56 px like the panel on its own (the theme's font size for every widget overrode setFont:
+    15 px on the desktop, 17 px in kiosk)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from hmi.theme import apply_theme
+    from hmi.widgets.band_life import BIG_PX
+
+    _engine, bridge, page = build(qapp, tmp_path, register_map)
+    window = QMainWindow()
+    window.setProperty("kiosk", "true" if kiosk else "false")  # as hmi.main_window sets it
+    apply_theme(qapp)
+    try:
+        window.setCentralWidget(page)
+        window.resize(1280, 800)
+        window.show()
+        qapp.processEvents()
+        panel = page.band_life
+        assert panel.isVisibleTo(window)
+        for label in (panel.used, panel.remaining):
+            label.ensurePolished()
+            assert label.fontInfo().pixelSize() == BIG_PX >= 56, (kiosk, label.objectName(), label.fontInfo())
+        for label in (panel.method, panel.counters, panel.used_caption):
+            assert label.fontInfo().pixelSize() >= 18, label.objectName()
+    finally:
+        qapp.setStyleSheet("")
+        page.shutdown()
+        window.close()
+        window.deleteLater()
+        bridge.deleteLater()
