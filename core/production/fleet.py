@@ -9,8 +9,15 @@ Rows a restored saw sent again under a new generation are counted once (cuts by 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing.context import BaseContext
+from typing import TypeVar
 
 import asyncpg
 
@@ -28,7 +35,13 @@ from core.production.states import (
 from core.production.values import ProductionReport, StateClass, StateSpan
 from core.storage.pg.connection import describe_error, target_from_settings
 
-FLEET_CONNECTIONS = 4
+FLEET_CONNECTIONS = 2  # per process
+MAX_PROCESSES = 4
+MIN_SAWS_PER_PROCESS = 2
+# A month of one saw's state rows (~80,000) sorts in memory, not on disk (4 MB, the default: an
+# external merge, measured with EXPLAIN ANALYZE); for the report's connections only.
+SERVER_SETTINGS = {"work_mem": "32MB"}
+T = TypeVar("T")
 CUT_FIELDS = ("start_ms", "end_ms", "duration_s", "gap_s", "outcome", "band_id", "material_type",
               "cross_section", "dimension_a", "depth_mm", "area_cm2")
 
@@ -71,8 +84,7 @@ async def load_pg(conn: asyncpg.Connection, machine_id: int, start_ms: int, end_
         # over a month of one saw took 0.75 s where sending the rows took 0.3 s.
         rows = await conn.fetch("SELECT ts_ms, saw_state, link FROM saw_states WHERE machine_id = $1 AND ts_ms >= $2 "
                                 "AND ts_ms < $3 ORDER BY ts_ms, id", machine_id, table_from, end_ms)
-        data.spans = spans_from_segments(segments_of((int(r[0]), r[1], r[2]) for r in rows), table_from, end_ms,
-                                         before=before)
+        data.spans = spans_from_segments(segments_of(rows), table_from, end_ms, before=before)  # bigint: int
     from_samples = False
     if table_from > start_ms:
         derived = await _sample_spans(conn, machine_id, start_ms, table_from)
@@ -117,36 +129,92 @@ async def _sample_spans(conn: asyncpg.Connection, machine_id: int, start_ms: int
 
 async def fleet_reports(settings: Settings, start_ms: int, end_ms: int, *, shift: str | None = None,
                         machine_ids: Sequence[int] | None = None, now_ms: int | None = None,
-                        timeline: bool = False) -> list[ProductionReport]:
-    """One report per saw (planned time from this configuration's shifts), in machine id order."""
+                        timeline: bool = False, processes: int | None = None) -> list[ProductionReport]:
+    """One report per saw (planned time from this configuration's shifts), in machine id order.
+
+    ``processes``: how many processes compute the saws (None: one per core, at most
+    MAX_PROCESSES, only for fleets of at least two saws a process)."""
     pg = settings.database.postgresql
     if not pg.enabled and pg.url is None:
         raise ReportError("PostgreSQL is not configured (database.postgresql.enabled / DATABASE_URL)")
-    target = target_from_settings(pg)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     report_set(settings, start_ms, end_ms, shift=shift, now_ms=now, loader=PeriodData)  # bad input: the same errors
+    job = _Job(settings, start_ms, end_ms, shift, now, timeline)
+    wanted = list(machine_ids) if machine_ids else (await _on_pool(job, 1, _machines))[0]
+    if not wanted:
+        raise ReportError(f"no saw has mirrored any data to {target_from_settings(pg).display}")
+    count = _process_count(len(wanted)) if processes is None else max(1, min(processes, len(wanted)))
+    if count == 1:
+        return await job.reports(wanted)
+    # The report's own computation is Python (about a third of a second of CPU for a month of one
+    # saw, measured in bench/report.py): the saws are shared out to processes, one a core.
+    groups = [wanted[i::count] for i in range(count)]
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(count, mp_context=_context()) as pool:
+        parts = await asyncio.gather(*(loop.run_in_executor(pool, job.run, group) for group in groups))
+    by_id = {machine_id: report for group, part in zip(groups, parts, strict=True)
+             for machine_id, report in zip(group, part, strict=True)}
+    return [by_id[machine_id] for machine_id in wanted]
+
+
+def _process_count(saws: int) -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES, saws // MIN_SAWS_PER_PROCESS))
+
+
+def _context() -> BaseContext:
+    # fork: the worker has everything imported already (a spawned one imports the engine's
+    # modules first: about a second on a loaded saw PC). The report is run from the CLI's one thread.
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+async def _machines(conn: asyncpg.Connection, _job: _Job) -> list[int]:
+    return await machines(conn)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every saw's report is computed with (sent to the worker processes)."""
+
+    settings: Settings
+    start_ms: int
+    end_ms: int
+    shift: str | None
+    now_ms: int
+    timeline: bool
+
+    def run(self, machine_ids: list[int]) -> list[ProductionReport]:
+        """In a worker process: its saws' reports, on its own connections and event loop."""
+        return asyncio.run(self.reports(machine_ids))
+
+    async def reports(self, machine_ids: list[int]) -> list[ProductionReport]:
+        return await _on_pool(self, FLEET_CONNECTIONS, *(partial(self.one, m) for m in machine_ids))
+
+    async def one(self, machine_id: int, conn: asyncpg.Connection, _job: _Job) -> ProductionReport:
+        data = await load_pg(conn, machine_id, self.start_ms, min(self.end_ms, self.now_ms))
+        return report_set(self.settings, self.start_ms, self.end_ms, shift=self.shift, now_ms=self.now_ms,
+                          loader=lambda _a, _b: data, machine=f"machine {machine_id}", timeline=self.timeline,
+                          per_shift=False).total
+
+
+async def _on_pool(job: _Job, size: int, *steps: Callable[[asyncpg.Connection, _Job], Awaitable[T]]) -> list[T]:
+    """Each step on a connection of one pool (several at once: one saw's rows travel while another's
+    report is computed); PostgreSQL's failures as one-line ReportErrors."""
+    pg = job.settings.database.postgresql
+    target = target_from_settings(pg)
     try:
-        pool = await asyncpg.create_pool(**target.connect_kwargs(), min_size=1, max_size=FLEET_CONNECTIONS,
-                                         timeout=min(pg.command_timeout_s, 10.0), command_timeout=pg.command_timeout_s)
+        pool = await asyncpg.create_pool(**target.connect_kwargs(), min_size=1, max_size=size,
+                                         timeout=min(pg.command_timeout_s, 10.0), command_timeout=pg.command_timeout_s,
+                                         server_settings=SERVER_SETTINGS)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         raise ReportError(f"cannot reach PostgreSQL at {target.display}: {describe_error(exc, target)}") from None
     assert pool is not None
-    try:
+
+    async def step(fn: Callable[[asyncpg.Connection, _Job], Awaitable[T]]) -> T:
         async with pool.acquire() as conn:
-            wanted = list(machine_ids) if machine_ids else await machines(conn)
-        if not wanted:
-            raise ReportError(f"no saw has mirrored any data to {target.display}")
-        until = min(end_ms, now)
+            return await fn(conn, job)
 
-        async def one(machine_id: int) -> ProductionReport:
-            # Saws are read on several connections at once: one saw's rows travel while another's
-            # report is computed.
-            async with pool.acquire() as conn:
-                data = await load_pg(conn, machine_id, start_ms, until)
-            return report_set(settings, start_ms, end_ms, shift=shift, now_ms=now, loader=lambda _a, _b: data,
-                              machine=f"machine {machine_id}", timeline=timeline, per_shift=False).total
-
-        return list(await asyncio.gather(*(one(machine_id) for machine_id in wanted)))
+    try:
+        return list(await asyncio.gather(*(step(fn) for fn in steps)))
     except asyncpg.PostgresError as exc:
         raise ReportError(f"PostgreSQL refused the report query: {describe_error(exc, target)}") from None
     finally:

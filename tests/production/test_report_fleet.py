@@ -112,6 +112,12 @@ def test_fleet_report_equals_each_saws_own(recorded_run: RecordedRun, tmp_path: 
         assert report.cuts > 0
         same(report, own)
 
+    # The saws shared out to worker processes: the same figures as computed in this one.
+    parallel = asyncio.run(fleet_reports(saw_a, start, now, now_ms=now, processes=2))
+    assert [r.machine for r in parallel] == ["machine 11", "machine 12"]
+    for report, alone in zip(parallel, reports, strict=True):
+        same(report, alone)
+
     one = asyncio.run(fleet_reports(saw_a, start, now, now_ms=now, machine_ids=[12], shift="Night"))
     assert len(one) == 1 and one[0].period.shift == "Night"
     same(one[0], report_set(saw_b, start, now, shift="Night", now_ms=now).total)
