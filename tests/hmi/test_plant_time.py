@@ -5,7 +5,6 @@ Production page and in the report, even when the panel PC runs in UTC. A replaye
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,20 +15,17 @@ from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
+from replay_screen import T0, cut_in_total_db, main_window
 
 from core.api import AuditRow, BandHistoryRow
 from core.config import Settings
 from core.registers import RegisterMap
-from core.storage.schema import migrate
 from core.testing.standin_engine import StandInEngine
 from hmi.formatting import use_plant_zone
-from hmi.main_window import MainWindow
 from hmi.pages.audit import AuditTableModel
-from hmi.session import Session
 from hmi.widgets.band_life import BandLifePanel
 
-T0 = 1_750_000_000_000  # 2025-06-15 15:06:40 UTC = 18:06:40 in Istanbul (UTC+3)
-ISTANBUL = ZoneInfo("Europe/Istanbul")
+ISTANBUL = ZoneInfo("Europe/Istanbul")  # T0 = 2025-06-15 15:06:40 UTC = 18:06:40 there (UTC+3)
 
 
 def _plant(ms: int, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -54,57 +50,39 @@ def utc_computer(settings: Settings) -> Iterator[Settings]:
         use_plant_zone("")
 
 
-def _cut_in_total_db(settings: Settings) -> None:
-    folder = settings.data_dir / "databases"
-    total = sqlite3.connect(folder / "total.db")
-    migrate(total, "total")
-    total.execute("INSERT INTO cuts (ts_ms, start_ms, end_ms, duration_s, outcome) VALUES (?, ?, ?, ?, ?)",
-                  (T0 + 200_000, T0 + 120_000, T0 + 200_000, 80.0, "completed"))
-    total.commit()
-    total.close()
-
-
 def test_replay_chooser_cut_list_and_bar_in_plant_time(qtbot: QtBot, qloop: QLoop, utc_computer: Settings,
                                                         register_map: RegisterMap) -> None:
     settings = utc_computer
     write_raw_db(raw_db(settings.data_dir), register_map, T0, 3000)  # five recorded minutes
-    _cut_in_total_db(settings)
-    engine = StandInEngine(settings, register_map)
-    window = MainWindow(engine, Session.default(kiosk=False))
-    qtbot.addWidget(window)
-    window.bridge.attach()
-    window.show()
-    bar = window.replay_bar
+    cut_in_total_db(settings)
+    with main_window(qtbot, qloop, settings, register_map) as (engine, window):
+        bar = window.replay_bar
 
-    async def scenario() -> None:
-        chooser = window.open_replay()
-        # The default "From" is an hour ago in plant time (not the computer's UTC).
-        shown = chooser.start.dateTime().toString("yyyy-MM-dd HH:mm")
-        expected = {_plant(int(time.time() * 1000) - 3600_000 + d, "%Y-%m-%d %H:%M") for d in (-60_000, 0)}
-        assert shown in expected, (shown, expected)
-        await wait_until(lambda: chooser.cuts.count() == 1, what="the cut list")
-        assert _plant(T0 + 120_000) in chooser.cuts.item(0).text()  # 18:08:40, not 15:08:40
-        assert "Europe/Istanbul" in " ".join(w.text() for w in chooser.findChildren(type(bar.title)))
+        async def scenario() -> None:
+            chooser = window.open_replay()
+            # The default "From" is an hour ago in plant time (not the computer's UTC).
+            shown = chooser.start.dateTime().toString("yyyy-MM-dd HH:mm")
+            expected = {_plant(int(time.time() * 1000) - 3600_000 + d, "%Y-%m-%d %H:%M") for d in (-60_000, 0)}
+            assert shown in expected, (shown, expected)
+            await wait_until(lambda: chooser.cuts.count() == 1, what="the cut list")
+            assert _plant(T0 + 120_000) in chooser.cuts.item(0).text()  # 18:08:40, not 15:08:40
+            assert "Europe/Istanbul" in " ".join(w.text() for w in chooser.findChildren(type(bar.title)))
 
-        # 18:06:40 typed in is 18:06:40 at the plant = T0, whatever the computer's zone.
-        chooser.tabs.setCurrentIndex(0)
-        chooser.start.setDate(QDate(2025, 6, 15))
-        chooser.start.setTime(QTime(18, 6, 40))
-        chooser.span.setCurrentIndex(0)
-        chooser.speed.setCurrentIndex(chooser.speed.findData(1.0))
-        chooser.replay_choice()
-        await wait_until(lambda: window.bridge.replaying and bar.isVisible(), what="the replay on screen")
-        assert engine.replay_status().start_ms == T0
-        await wait_until(lambda: bar.time.text().startswith("2025-06-15 18:06:4"), what="the plant-time clock")
-        assert bar.start_label.text() == "18:06:40" and bar.end_label.text() == "18:07:40"
-        assert "Europe/Istanbul" in bar.detail.text()
-        await bar._stop()
+            # 18:06:40 typed in is 18:06:40 at the plant = T0, whatever the computer's zone.
+            chooser.tabs.setCurrentIndex(0)
+            chooser.start.setDate(QDate(2025, 6, 15))
+            chooser.start.setTime(QTime(18, 6, 40))
+            chooser.span.setCurrentIndex(0)
+            chooser.speed.setCurrentIndex(chooser.speed.findData(1.0))
+            chooser.replay_choice()
+            await wait_until(lambda: window.bridge.replaying and bar.isVisible(), what="the replay on screen")
+            assert engine.replay_status().start_ms == T0
+            await wait_until(lambda: bar.time.text().startswith("2025-06-15 18:06:4"), what="the plant-time clock")
+            assert bar.start_label.text() == "18:06:40" and bar.end_label.text() == "18:07:40"
+            assert "Europe/Istanbul" in bar.detail.text()
+            await bar._stop()
 
-    try:
         qloop.run(scenario())
-    finally:
-        window.finish()
-        qloop.run(engine.stop())
 
 
 def test_audit_and_band_history_in_plant_time(qtbot: QtBot, qloop: QLoop, utc_computer: Settings,

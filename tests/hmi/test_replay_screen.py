@@ -10,130 +10,105 @@ from hmi_testing import QLoop, wait_until
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
+from replay_screen import T0, cut_in_total_db, main_window
 
 from core.api import Priority, ReplayState
 from core.config import Settings
 from core.registers import RegisterMap
 from core.storage.schema import migrate
-from core.testing.standin_engine import StandInEngine
 from hmi.formatting import plant_wall
-from hmi.main_window import MainWindow
 from hmi.pages.overview import OverviewPage
 from hmi.pages.trends import TrendsPage
-from hmi.session import Session
 from hmi.widgets.replay_bar import clock_text
-
-T0 = 1_750_000_000_000
 
 
 def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings: Settings,
                                             register_map: RegisterMap) -> None:
     write_raw_db(raw_db(settings.data_dir), register_map, T0, 600)  # a recorded minute
-    engine = StandInEngine(settings, register_map)
-    window = MainWindow(engine, Session.default(kiosk=False))
-    qtbot.addWidget(window)
-    window.bridge.attach()
-    window.show()
-    bridge, bar = window.bridge, window.replay_bar
-    overview, trends = window.pages["dashboard"], window.pages["trends"]
-    assert isinstance(overview, OverviewPage) and isinstance(trends, TrendsPage)
-    async def scenario() -> None:
-        engine.push({"band_current": 14.2})
-        bridge.refresh()
-        assert not bar.isVisible() and not bridge.replaying
+    with main_window(qtbot, qloop, settings, register_map) as (engine, window):
+        bridge, bar = window.bridge, window.replay_bar
+        overview, trends = window.pages["dashboard"], window.pages["trends"]
+        assert isinstance(overview, OverviewPage) and isinstance(trends, TrendsPage)
+        async def scenario() -> None:
+            engine.push({"band_current": 14.2})
+            bridge.refresh()
+            assert not bar.isVisible() and not bridge.replaying
 
-        chooser = window.open_replay()
-        chooser.tabs.setCurrentIndex(0)
-        chooser.start.setDateTime(plant_wall(T0))  # the chooser reads plant time
-        chooser.span.setCurrentIndex(0)  # one minute
-        chooser.speed.setCurrentIndex(chooser.speed.findData(10.0))
-        chooser.replay_choice()
-        await wait_until(lambda: bridge.replaying and bar.isVisible(), what="the replay on screen")
-        assert bar.title.text() == "REPLAY" and window.replay_field.isVisible()
-        assert bar.time.text().startswith(clock_text(T0)[:16])
-        assert "not live" in bar.detail.text() and "10x" in bar.detail.text()
+            chooser = window.open_replay()
+            chooser.tabs.setCurrentIndex(0)
+            chooser.start.setDateTime(plant_wall(T0))  # the chooser reads plant time
+            chooser.span.setCurrentIndex(0)  # one minute
+            chooser.speed.setCurrentIndex(chooser.speed.findData(10.0))
+            chooser.replay_choice()
+            await wait_until(lambda: bridge.replaying and bar.isVisible(), what="the replay on screen")
+            assert bar.title.text() == "REPLAY" and window.replay_field.isVisible()
+            assert bar.time.text().startswith(clock_text(T0)[:16])
+            assert "not live" in bar.detail.text() and "10x" in bar.detail.text()
 
-        # Live polls go on underneath; the screen keeps the replayed values.
-        engine.push({"band_current": 99.0})
-        await wait_until(lambda: trends.buffer.times().size > 5, what="replayed trend points")
-        latest = bridge.latest
-        assert latest is not None and T0 <= latest.ts_ms < T0 + 60_000
-        assert bridge.channel("band_current").latest is not None
-        assert bridge.channel("band_current").latest.value != 99.0  # type: ignore[union-attr]
-        times = trends.buffer.times()
-        assert times.min() >= T0 / 1000 and times.max() < (T0 + 60_000) / 1000
-        assert np.allclose(np.diff(times), 0.1)  # every recorded sample, none lost to latest-wins
+            # Live polls go on underneath; the screen keeps the replayed values.
+            engine.push({"band_current": 99.0})
+            await wait_until(lambda: trends.buffer.times().size > 5, what="replayed trend points")
+            latest = bridge.latest
+            assert latest is not None and T0 <= latest.ts_ms < T0 + 60_000
+            assert bridge.channel("band_current").latest is not None
+            assert bridge.channel("band_current").latest.value != 99.0  # type: ignore[union-attr]
+            times = trends.buffer.times()
+            assert times.min() >= T0 / 1000 and times.max() < (T0 + 60_000) / 1000
+            assert np.allclose(np.diff(times), 0.1)  # every recorded sample, none lost to latest-wins
 
-        # A live critical alarm is raised during the replay and shows at once.
-        engine.alarms.update("test.overload", True, "live overload", priority=Priority.CRITICAL)
-        await wait_until(lambda: "live overload" in overview.alarm_strip.text_label.text(),
-                             what="the live alarm on the overview")
+            # A live critical alarm is raised during the replay and shows at once.
+            engine.alarms.update("test.overload", True, "live overload", priority=Priority.CRITICAL)
+            await wait_until(lambda: "live overload" in overview.alarm_strip.text_label.text(),
+                                 what="the live alarm on the overview")
 
-        # Writes are refused by the engine, with the reason on the screen.
-        task = overview.apply_preset("normal")
-        assert task is not None
-        await wait_until(task.done, what="the preset")
-        assert "replay is running" in overview.message.text() and engine.writes == []
+            # Writes are refused by the engine, with the reason on the screen.
+            task = overview.apply_preset("normal")
+            assert task is not None
+            await wait_until(task.done, what="the preset")
+            assert "replay is running" in overview.message.text() and engine.writes == []
 
-        bar.toggle_pause()
-        assert engine.replay_status().state is ReplayState.PAUSED and bar.play.text() == "Play"
-        bar.seek_fraction(0.5)
-        await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms >= T0 + 30_000,
-                             what="the seek")
-        await wait_until(lambda: trends.buffer.times().size > 0, what="the trend after the seek")
-        assert trends.buffer.times().min() >= (T0 + 30_000) / 1000  # the old stream was dropped
-        bar.set_speed(2.0)
-        assert engine.replay_status().speed == 2.0 and bar.speed.currentText() == "2x"
+            bar.toggle_pause()
+            assert engine.replay_status().state is ReplayState.PAUSED and bar.play.text() == "Play"
+            bar.seek_fraction(0.5)
+            await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms >= T0 + 30_000,
+                                 what="the seek")
+            await wait_until(lambda: trends.buffer.times().size > 0, what="the trend after the seek")
+            assert trends.buffer.times().min() >= (T0 + 30_000) / 1000  # the old stream was dropped
+            bar.set_speed(2.0)
+            assert engine.replay_status().speed == 2.0 and bar.speed.currentText() == "2x"
 
-        bar.back_to_live()
-        await wait_until(lambda: not bridge.replaying, what="back to live")
-        assert not bar.isVisible() and not window.replay_field.isVisible()
-        assert bridge.latest is not None and bridge.latest.values["band_current"] == 99.0  # the live value at once
-        assert trends.buffer.times().size <= 1
-        assert engine.replay_hold() == ""
+            bar.back_to_live()
+            await wait_until(lambda: not bridge.replaying, what="back to live")
+            assert not bar.isVisible() and not window.replay_field.isVisible()
+            assert bridge.latest is not None and bridge.latest.values["band_current"] == 99.0  # the live value at once
+            assert trends.buffer.times().size <= 1
+            assert engine.replay_hold() == ""
 
-    try:
         qloop.run(scenario())
-    finally:
-        window.finish()
-        qloop.run(engine.stop())
 
 
 def test_an_empty_period_says_why_in_the_chooser(qtbot: QtBot, qloop: QLoop, settings: Settings,
                                                  register_map: RegisterMap) -> None:
     write_raw_db(raw_db(settings.data_dir), register_map, T0, 100)
-    engine = StandInEngine(settings, register_map)
-    window = MainWindow(engine, Session.default(kiosk=False))
-    qtbot.addWidget(window)
-    window.bridge.attach()
-    async def scenario() -> None:
-        chooser = window.open_replay()
-        chooser.start.setDateTime(plant_wall(T0 + 86_400_000))
-        chooser.replay_choice()
-        await wait_until(lambda: "Not replayed" in chooser.message.text(), what="the refusal")
-        assert "no recorded samples" in chooser.message.text() and not window.bridge.replaying
-        chooser.tabs.setCurrentIndex(1)  # the cut list: empty here (no total.db)
-        chooser.replay_choice()
-        assert "Choose a cut or an alarm" in chooser.message.text()
-        chooser.reject()
+    with main_window(qtbot, qloop, settings, register_map, show=False) as (_, window):
+        async def scenario() -> None:
+            chooser = window.open_replay()
+            chooser.start.setDateTime(plant_wall(T0 + 86_400_000))
+            chooser.replay_choice()
+            await wait_until(lambda: "Not replayed" in chooser.message.text(), what="the refusal")
+            assert "no recorded samples" in chooser.message.text() and not window.bridge.replaying
+            chooser.tabs.setCurrentIndex(1)  # the cut list: empty here (no total.db)
+            chooser.replay_choice()
+            assert "Choose a cut or an alarm" in chooser.message.text()
+            chooser.reject()
 
-    try:
         qloop.run(scenario())
-    finally:
-        window.finish()
-        qloop.run(engine.stop())
 
 
 def _databases(settings: Settings) -> None:
     """A cut in total.db and an alarm in log.db, both inside the recorded ten minutes."""
-    folder = settings.data_dir / "databases"
-    total = sqlite3.connect(folder / "total.db")
-    migrate(total, "total")
-    total.execute("INSERT INTO cuts (ts_ms, start_ms, end_ms, duration_s, outcome) VALUES (?, ?, ?, ?, ?)",
-                  (T0 + 200_000, T0 + 120_000, T0 + 200_000, 80.0, "completed"))
-    total.commit()
-    total.close()
-    log = sqlite3.connect(folder / "log.db")
+    cut_in_total_db(settings)
+    log = sqlite3.connect(settings.data_dir / "databases" / "log.db")
     migrate(log, "log")
     log.execute("INSERT INTO alarm_log (ts_ms, alarm_key, action, state, previous_state, priority, text, user) "
                 "VALUES (?, 'plc.alarm', 'raise', 'active', 'normal', 1, 'Torque overload', 'system')",
@@ -146,37 +121,30 @@ def test_a_cut_and_an_alarm_from_the_lists(qtbot: QtBot, qloop: QLoop, settings:
                                            register_map: RegisterMap) -> None:
     write_raw_db(raw_db(settings.data_dir), register_map, T0, 6000)
     _databases(settings)
-    engine = StandInEngine(settings, register_map)
-    window = MainWindow(engine, Session.default(kiosk=True))
-    qtbot.addWidget(window)
-    window.bridge.attach()
+    with main_window(qtbot, qloop, settings, register_map, kiosk=True, show=False) as (engine, window):
 
-    async def scenario() -> None:
-        chooser = window.open_replay()
-        await wait_until(lambda: chooser.cuts.count() == 1 and chooser.alarms.count() == 1, what="the lists")
-        assert "Torque overload" in chooser.alarms.item(0).text()
-        chooser.tabs.setCurrentIndex(1)
-        chooser.cuts.setCurrentRow(0)
-        chooser.replay_choice()
-        await wait_until(lambda: window.bridge.replaying, what="the cut replayed")
-        status = engine.replay_status()
-        assert status.label == "cut 1" and (status.start_ms, status.end_ms) == (T0 + 110_000, T0 + 210_000)
-        assert window.bridge.latest is not None and window.bridge.latest.ts_ms == T0 + 110_000
-        chooser = window.open_replay()
-        await wait_until(lambda: chooser.alarms.count() == 1, what="the lists again")
-        chooser.tabs.setCurrentIndex(2)
-        chooser.alarms.setCurrentRow(0)
-        chooser.replay_choice()
-        await wait_until(lambda: engine.replay_status().label.startswith("alarm plc.alarm"), what="the alarm")
-        status = engine.replay_status()
-        assert status.start_ms < T0 + 400_000 < status.end_ms
-        await window.replay_bar._stop()
+        async def scenario() -> None:
+            chooser = window.open_replay()
+            await wait_until(lambda: chooser.cuts.count() == 1 and chooser.alarms.count() == 1, what="the lists")
+            assert "Torque overload" in chooser.alarms.item(0).text()
+            chooser.tabs.setCurrentIndex(1)
+            chooser.cuts.setCurrentRow(0)
+            chooser.replay_choice()
+            await wait_until(lambda: window.bridge.replaying, what="the cut replayed")
+            status = engine.replay_status()
+            assert status.label == "cut 1" and (status.start_ms, status.end_ms) == (T0 + 110_000, T0 + 210_000)
+            assert window.bridge.latest is not None and window.bridge.latest.ts_ms == T0 + 110_000
+            chooser = window.open_replay()
+            await wait_until(lambda: chooser.alarms.count() == 1, what="the lists again")
+            chooser.tabs.setCurrentIndex(2)
+            chooser.alarms.setCurrentRow(0)
+            chooser.replay_choice()
+            await wait_until(lambda: engine.replay_status().label.startswith("alarm plc.alarm"), what="the alarm")
+            status = engine.replay_status()
+            assert status.start_ms < T0 + 400_000 < status.end_ms
+            await window.replay_bar._stop()
 
-    try:
         qloop.run(scenario())
-    finally:
-        window.finish()
-        qloop.run(engine.stop())
 
 
 def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop: QLoop, settings: Settings,
@@ -184,25 +152,21 @@ def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop:
     """The refusal ("Preset fast not applied: ... nothing is written to the PLC ...") lost its first and
     last lines in the fixed 56 px box at 1280x800: it wraps and grows within a scroll area now."""
     write_raw_db(raw_db(settings.data_dir), register_map, T0, 600)
-    engine = StandInEngine(settings, register_map)
-    window = MainWindow(engine, Session.default(kiosk=False))
-    qtbot.addWidget(window)
-    window.bridge.attach()
-    window.resize(1280, 800)
-    window.show()
-    overview = window.pages["dashboard"]
-    assert isinstance(overview, OverviewPage)
-    name = next(iter(overview.preset_buttons))
+    with main_window(qtbot, qloop, settings, register_map, show=False) as (engine, window):
+        window.resize(1280, 800)
+        window.show()
+        overview = window.pages["dashboard"]
+        assert isinstance(overview, OverviewPage)
+        name = next(iter(overview.preset_buttons))
 
-    async def scenario() -> None:
-        assert (await engine.replay_start(window.session.actor(), T0, T0 + 60_000)).ok
-        task = overview.apply_preset(name)
-        assert task is not None
-        results = await task
-        assert results and not any(r.ok for r in results)
-        await window.replay_bar._stop()
+        async def scenario() -> None:
+            assert (await engine.replay_start(window.session.actor(), T0, T0 + 60_000)).ok
+            task = overview.apply_preset(name)
+            assert task is not None
+            results = await task
+            assert results and not any(r.ok for r in results)
+            await window.replay_bar._stop()
 
-    try:
         qloop.run(scenario())
         QApplication.processEvents()
         label = overview.message
@@ -217,6 +181,3 @@ def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop:
         scroll = area.verticalScrollBar()
         assert scroll.minimum() == 0 and scroll.value() == 0
         assert scroll.maximum() >= label.height() - area.viewport().height()
-    finally:
-        window.finish()
-        qloop.run(engine.stop())
