@@ -15,6 +15,9 @@ never on a stored target, so nothing ML writes reverts a person's change. Every 
 through :class:`~core.control.envelope.SafetyEnvelope` and the Writer, which re-checks under its
 lock, right before the write, that the mode is still ML, the data still fresh, the cut still on
 and the speed still what the decision was built on.
+
+This module is the loop and the order of a tick; the pieces of a decision live in the parts
+:mod:`core.control.ml_parts` lists (model slot, safety turn, model's turn, write path, restore).
 """
 
 from __future__ import annotations
@@ -24,73 +27,47 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
-from core.control.chip_policy import ChipPolicy, ChipSettings
-from core.control.competence import Competence
-from core.control.envelope import Fault, Precheck, SafetyEnvelope, WriteFn
+from core.control.envelope import Fault, SafetyEnvelope, WriteFn
 from core.control.journal import ControlJournal, DecisionRow
-from core.control.load_watch import CeilingBreach, LoadCeiling, plc_trip
+from core.control.load_watch import LoadCeiling, plc_trip
+from core.control.ml_parts import (
+    ALARM_CEILING,
+    ALARM_FAULT,
+    ALARM_GUARD,
+    ALARM_MODEL,
+    ALARM_OUTSIDE,
+    ALARM_TRIP,
+    SPEEDS,
+    ChipModel,
+    CutStart,
+    Policy,
+)
+from core.control.model_slot import ModelSlot
 from core.control.model_turn import ModelTurn
 from core.control.modes import ModeManager
-from core.control.operator_watch import OperatorWatch, Override
+from core.control.operator_watch import OperatorWatch
+from core.control.restore import RESTORE_MARGIN_S, RestoreTurn
+from core.control.safety_turn import SafetyTurn
 from core.control.status import ControllerStatus, ControlState
-from core.control.torque_guard import GuardEvent, TorqueGuard
-from core.ml.artefact import ModelRefused, load_model
-from core.ml.features import FeatureError, FeatureExtractor
-from core.ml.signing import ModelKey, SigningKeyError, load_key
+from core.control.torque_guard import TorqueGuard
+from core.control.write_path import WritePath
+from core.ml.signing import ModelKey
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
 
 log = logging.getLogger("bandsaw.control")
 
-USER = "ml"  # who the Writer's records name for controller writes
-SPEEDS = ("descent_speed", "cutting_speed")
-ALARM_FAULT = "control.ml_fault"
-ALARM_GUARD = "control.torque_guard"
-ALARM_MODEL = "control.model_refused"
-ALARM_OUTSIDE = "control.ml_outside_envelope"
-ALARM_TRIP = "control.plc_trip"
-ALARM_CEILING = "control.load_ceiling"
-# A restore of the operator's speeds is abandoned (alarm) when not done this long after the time
-# its step-limited writes need.
-RESTORE_MARGIN_S = 3.0
-
 __all__ = ["ALARM_CEILING", "ALARM_FAULT", "ALARM_GUARD", "ALARM_MODEL", "ALARM_OUTSIDE", "ALARM_TRIP",
-           "ControlState", "ControllerStatus", "MlController", "Policy"]
+           "RESTORE_MARGIN_S", "SPEEDS", "ChipModel", "ControlState", "ControllerStatus", "MlController", "Policy"]
 
 
-class Policy(Protocol):
-    """What the controller needs of a model (core.ml.artefact.LoadedModel)."""
+class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
+    """The decision loop: feed it every snapshot, run it as a task; its parts do the rest."""
 
-    name: str
-    features: tuple[str, ...]
-    steps: dict[str, float]
-    envelope: Mapping[str, Any]  # the training envelope ({} = none recorded)
-
-    def predict(self, x: Sequence[float]) -> float: ...
-
-
-class ChipModel(Policy, Protocol):
-    """A model whose output kind is "chip": the chip policy's table and band-speed feed-forward."""
-
-    chip: ChipSettings | None
-
-    def predict_speed(self, row: Sequence[float]) -> float: ...
-
-
-@dataclass(slots=True)
-class _Cut:
-    start_t: float  # snapshot monotonic time when CUTTING began
-    start_height: float | None
-
-
-class MlController(ModelTurn):
     def __init__(
         self,
         settings: Settings,
@@ -125,29 +102,29 @@ class MlController(ModelTurn):
         self._journal = journal
         self._clock = clock
         self._wall_clock = wall_clock
-        self._latest: Snapshot | None = None
-        self._cut: _Cut | None = None
+        self._latest = None
+        self._cut = None
         self._cut_ended = False
-        self._guard_event: GuardEvent | None = None
+        self._guard_event = None
         self._controlling = False
-        self._saved: dict[str, float] = {}
-        self._accum: dict[str, float] = dict.fromkeys(SPEEDS, 0.0)
-        self._restore: dict[str, float] = {}
-        self._restore_until: float | None = None  # the pending restore is abandoned after this
+        self._saved = {}
+        self._accum = dict.fromkeys(SPEEDS, 0.0)
+        self._restore = {}
+        self._restore_until = None  # the pending restore is abandoned after this
         self._paused = ""  # why ML pauses for the rest of this cut
         self._overrides = 0
-        self._human_set: set[str] = set()  # speeds a person changed during this cut (the chip policy leaves them)
-        self._ceiling_cut_at: float | None = None
+        self._human_set = set()  # speeds a person changed during this cut (the chip policy leaves them)
+        self._ceiling_cut_at = None
         # A descent cut by the guard or the ceiling is driven home over the next ticks (the step
         # limit may take more than one write); an operator's change of descent cancels it.
-        self._descent_goal: tuple[float, str] | None = None
+        self._descent_goal = None
         self._task: asyncio.Task[None] | None = None
         self.overruns = 0
         self.status = ControllerStatus(mode=modes.mode.value)
-        self.model: Policy | None = None
-        self.features: FeatureExtractor | None = None
-        self.competence: Competence | None = None
-        self.chip: ChipPolicy | None = None  # the chip-thickness policy of a "chip" model
+        self.model = None
+        self.features = None
+        self.competence = None
+        self.chip = None  # the chip-thickness policy of a "chip" model
         self.model_error = ""  # why the last model was refused, for the HMI
         if self.envelope.conflict:
             # The limits leave ML no allowed speed: ML is unavailable (acquisition runs on).
@@ -156,64 +133,6 @@ class MlController(ModelTurn):
                                 priority=Priority.HIGH, source="control")
         if model is not None:
             self.set_model(model)
-
-    # --- model -------------------------------------------------------------------------
-
-    def set_model(self, model: Policy | None) -> bool:
-        """Use ``model`` (None: no model; ML mode then faults). False if its features are unusable."""
-        if model is None:
-            self.model, self.features, self.competence, self.chip = None, None, None, None
-            self.status.model = ""
-            return True
-        try:
-            features = FeatureExtractor(
-                model.features,
-                averaging=self.settings.ml.averaging_samples,
-                polynomial=self.settings.ml.current_polynomial,
-                available=self.register_map.names,
-            )
-        except FeatureError as exc:
-            self._refuse_model(f"model {model.name}: {exc}")
-            return False
-        self.model, self.features = model, features
-        chip: ChipSettings | None = getattr(model, "chip", None)
-        self.chip = ChipPolicy(chip, getattr(model, "predict_speed", None)) if chip is not None else None
-        self.competence = Competence(model.envelope, model.features, self.settings.ml.envelope_margin_pct)
-        self.model_error = ""
-        self.status.model = model.name
-        self._alarms.update(ALARM_MODEL, False, "ML model refused", priority=Priority.HIGH, source="control")
-        return True
-
-    def load_model(self, path: Path) -> bool:
-        """Load and verify a model file; a refused model raises an alarm and leaves ML mode."""
-        try:
-            model = load_model(path, self._key())
-        except ModelRefused as exc:
-            self._refuse_model(str(exc))
-            return False
-        return self.set_model(model)
-
-    def model_key(self) -> ModelKey | None:
-        """The installation's signing key (created on first need); None: only shipped models load."""
-        if self._model_key is None:
-            try:
-                self._model_key = load_key(self.settings.data_dir)
-            except SigningKeyError as exc:
-                log.error("%s", exc)
-                return None
-        return self._model_key
-
-    _key = model_key
-
-    def _refuse_model(self, reason: str) -> None:
-        log.error("ML model refused: %s", reason)
-        self.model_error = reason
-        self.model, self.features, self.competence, self.chip = None, None, None, None
-        self.status.model = ""
-        self._alarms.update(ALARM_MODEL, True, f"ML model refused: {reason}", priority=Priority.HIGH,
-                            source="control")
-        if self.modes.is_ml:
-            self._fault(Fault.MODEL, f"model refused: {reason}")
 
     # --- feeding -----------------------------------------------------------------------
 
@@ -226,7 +145,7 @@ class MlController(ModelTurn):
         state = snapshot.saw_state
         height = snapshot.value("head_height")
         if state is SawState.CUTTING and self._cut is None:
-            self._cut = _Cut(snapshot.monotonic, height)
+            self._cut = CutStart(snapshot.monotonic, height)
             self._cut_ended = False
             self.guard.begin_cut(snapshot.monotonic, height if height is not None else 0.0)
             self.ceiling.reset()
@@ -413,239 +332,6 @@ class MlController(ModelTurn):
             log.info("ML back inside the model's experience")
         self._alarms.update(ALARM_OUTSIDE, bool(outside), f"ML holds: {outside}" if outside else "ML holds",
                             priority=Priority.LOW, source="control")
-
-    def _take_overrides(self, snap: Snapshot) -> DecisionRow | None:
-        """A person changed a speed: their value is the new base and the speed restored later."""
-        row = None
-        for change in self.watch.check(snap):
-            row = self._override(change, snap)
-        return row
-
-    def _override(self, change: Override, snap: Snapshot) -> DecisionRow:
-        self._overrides += 1
-        self._human_set.add(change.register)
-        self._saved[change.register] = change.new
-        if change.register == "descent_speed":
-            self._descent_goal = None  # the person's descent stands
-        self._accum[change.register] = 0.0
-        self.status.saved_speeds = dict(self._saved)
-        self.status.overrides_this_cut = self._overrides
-        where = "on the PLC panel" if change.source == "plc" else "in the HMI"
-        reason = f"operator set {change.register} {change.old:g} -> {change.new:g} {where}"
-        if self._overrides >= self.control.max_overrides_per_cut and not self._paused:
-            self._paused = f"the operator changed the speeds {self._overrides} times in this cut"
-            self.status.paused_reason = self._paused
-            log.warning("ML pauses for this cut: %s", self._paused)
-            reason += f"; ML pauses for this cut ({self._overrides} overrides)"
-        log.info("operator override: %s", reason)
-        before = {change.register: change.old}
-        return self._record("override", reason, snap, before=before, observed={change.register: change.new})
-
-    def _descent_cut(self, snap: Snapshot, factor: float) -> dict[str, float]:
-        base = self.watch.base("descent_speed", snap)
-        if base is None:
-            return {}
-        self._accum = dict.fromkeys(SPEEDS, 0.0)
-        goal = max(self.envelope.limits("descent_speed").low, base * factor)
-        if self._descent_goal is not None:
-            goal = min(goal, self._descent_goal[0])
-        return {"descent_speed": goal}
-
-    async def _apply_guard(self, event: GuardEvent, snap: Snapshot, now: float) -> DecisionRow:
-        self.status.guard_events = self.guard.events
-        text = event.describe()
-        log.warning("torque guard: %s", text)
-        self._alarms.update(ALARM_GUARD, True, f"Torque guard: {text}", priority=Priority.MEDIUM,
-                            source="control", value=event.rise_pct)
-        targets = self._descent_cut(snap, event.descent_factor)
-        if targets:
-            self._descent_goal = (targets["descent_speed"], "guard")
-        return await self._write(targets, snap, now, "guard", text)
-
-    async def _apply_ceiling(self, breach: CeilingBreach, snap: Snapshot, now: float) -> DecisionRow:
-        text = breach.describe()
-        if breach.for_s >= self.control.ceiling_end_after_s:
-            return self._fault(Fault.CEILING, f"load stayed above the ceiling: {text}", snap, alarm=ALARM_CEILING,
-                               downward_only=True)
-        self._alarms.update(ALARM_CEILING, True, f"Load ceiling: {text}; descent cut", priority=Priority.HIGH,
-                            source="control", value=breach.value)
-        if self._ceiling_cut_at is not None and now - self._ceiling_cut_at < 1.0:
-            return self._record("ceiling", f"{text}; descent already cut", snap)
-        self._ceiling_cut_at = now
-        self.ceiling.events += 1
-        self.status.ceiling_events = self.ceiling.events
-        log.warning("load ceiling: %s", text)
-        targets = self._descent_cut(snap, 1.0 - self.control.ceiling_descent_cut_pct / 100.0)
-        if targets:
-            self._descent_goal = (targets["descent_speed"], "ceiling")
-        return await self._write(targets, snap, now, "ceiling", text)
-
-    async def _write(
-        self, targets: dict[str, float], snap: Snapshot, now: float, action: str, reason: str,
-        *, coefficient: float | None = None,
-    ) -> DecisionRow:
-        """Move the PLC to ``targets`` through the envelope and the Writer; record the decision."""
-        before = {name: snap.value(name) for name in SPEEDS}
-        written: dict[str, float] = {}
-        for name, target in targets.items():
-            base = self.watch.base(name, snap)
-            if base is None or self.watch.same(name, target, base):
-                continue
-            outcome = await self.envelope.write(
-                self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
-                precheck=self._still_ml(name, base, target),
-            )
-            if outcome.stopped:
-                # The mode, the data, the cut or the speed changed while this decision was being
-                # written: nothing more of it is written; the next tick decides afresh.
-                return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
-                                    written=written)
-            if outcome.fault is not None:
-                detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
-                return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
-            if outcome.ok and outcome.result is not None and outcome.result.written is not None:
-                written[name] = outcome.result.written
-                self.watch.wrote(name, outcome.result.written, self._clock())
-        if written and action == "model":
-            action = "write"
-        return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
-
-    def _still_fresh(self) -> str:
-        """Run under the Writer's lock right before each write: is the newest data still fresh?"""
-        if not self.envelope.is_fresh(self._latest, self._clock()):
-            return "data went stale before the write"
-        return ""
-
-    def _no_raise_on_trip(self, name: str, base: float, target: float) -> str:
-        """Under the Writer's lock: refuse a raise of ``name`` when the newest poll shows a PLC trip.
-
-        The envelope checks the trip on the snapshot the decision was made on; a poll arriving
-        while the write waits for the lock is only seen here.
-        """
-        snap = self._latest
-        if snap is None or snap.quality is Quality.COMM_ERROR:
-            return ""  # the freshness check refuses the write
-        trip = plc_trip(snap)
-        if trip and target > base and not self.watch.same(name, target, base):
-            return f"{trip}: no speed is raised while the PLC is tripped"
-        return ""
-
-    def _still_ml(self, name: str, base: float, target: float) -> Precheck:
-        def check() -> str:
-            """Under the Writer's lock, right before the write: mode, data, cut, trip and base still hold?"""
-            if not self.modes.is_ml:
-                return "ML mode ended before the write"
-            why = self._still_fresh()
-            if why:
-                return why
-            snap = self._latest
-            if snap is None or snap.saw_state is not SawState.CUTTING:
-                return "the cut ended before the write"
-            return self._no_raise_on_trip(name, base, target) or self.watch.still(name, base, snap)
-
-        return check
-
-    def _still_ours(self, name: str, current: float | None, target: float) -> Precheck:
-        def check() -> str:
-            """Under the Writer's lock: fresh data, no trip if raising, the speed still the one ML last wrote."""
-            why = self._still_fresh()
-            if why:
-                return why
-            expected = self.watch.expected(name)
-            base = expected if expected is not None else current
-            if base is None:
-                return ""
-            why = self._no_raise_on_trip(name, base, target)
-            if why or expected is None:
-                return why
-            return self.watch.still(name, expected, self._latest)
-
-        return check
-
-    async def _step_restore(self, snap: Snapshot, now: float, fresh: bool) -> DecisionRow | None:
-        """One step of putting the operator's speeds back, within people's limits (never ML's).
-
-        A restore ends: done, or taken over by a person's change, or abandoned (alarm and journal)
-        when the envelope refuses it for good (the PLC tripped: no speed is raised) or when it has
-        not finished in the time its step-limited writes need plus a margin (stale data, a link
-        down). Nothing is written after it ends.
-        """
-        if self._restore_until is None:
-            self._restore_until = now + self._restore_time(snap)
-        if now > self._restore_until:
-            return self._abandon_restore(list(self._restore), "it did not finish in time", snap)
-        if not fresh:
-            return None  # never write on stale data; try again when the data is back
-        for change in self.watch.check(snap):
-            # The operator set this speed after ML let go: theirs stands, nothing to restore.
-            self._restore.pop(change.register, None)
-            self._record("override", f"operator set {change.register} {change.old:g} -> {change.new:g}; "
-                         "not restored", snap)
-        before = {name: snap.value(name) for name in SPEEDS}
-        written: dict[str, float] = {}
-        abandoned: list[DecisionRow] = []
-        for name, target in list(self._restore.items()):
-            current = self.watch.base(name, snap)
-            if current is not None and self.watch.same(name, current, target):
-                del self._restore[name]  # already there: no write needed
-                continue
-            outcome = await self.envelope.write(
-                self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
-                precheck=self._still_ours(name, current, target), people=True,
-            )
-            if outcome.stopped:
-                break  # stale data or a person's change meanwhile: the next tick looks again
-            if outcome.fault is not None:
-                # The restore stays pending (until its time is up); ML (if someone chose it meanwhile) ends.
-                detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
-                return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
-            if not outcome.verdict.allowed and not outcome.verdict.retry:
-                abandoned.append(self._abandon_restore([name], outcome.verdict.reason, snap))
-                continue
-            if outcome.ok and outcome.result is not None and outcome.result.written is not None:
-                written[name] = outcome.result.written
-                self.watch.wrote(name, outcome.result.written, self._clock())
-                if self.watch.same(name, outcome.result.written, target):
-                    del self._restore[name]
-        if not self._restore:
-            self._restore_until = None
-            if not self._controlling:
-                self.watch.end()
-        if not written:
-            return abandoned[-1] if abandoned else None
-        done = "" if self._restore else " (done)"
-        return self._record("restore", f"operator speeds{done}", snap, before=before, written=written)
-
-    def _restore_time(self, snap: Snapshot) -> float:
-        """How long the pending restore may take: its step-limited writes, at the write rate, plus a margin."""
-        longest = 0.0
-        for name, target in self._restore.items():
-            limits = self.envelope.people_limits(name)
-            live = snap.value(name)
-            if live is None or not math.isfinite(live) or limits.max_step_per_s is None:
-                continue
-            per_write = limits.max_step_per_s * min(self.envelope.min_interval_s, 1.0)
-            writes = math.ceil(abs(live - target) / per_write) + 1
-            longest = max(longest, writes * max(self.envelope.min_interval_s, 1.0 / self.control.rate_hz))
-        return longest + RESTORE_MARGIN_S
-
-    def _abandon_restore(self, names: Sequence[str], why: str, snap: Snapshot | None) -> DecisionRow:
-        """Give the restore of ``names`` up: the operator sets those speeds; alarm and journal say so."""
-        parts = []
-        for name in names:
-            target = self._restore.pop(name, None)
-            live = snap.value(name) if snap is not None else None
-            if target is not None:
-                parts.append(f"{name} {live if live is not None else float('nan'):g} (operator's {target:g})")
-        if not self._restore:
-            self._restore_until = None
-            if not self._controlling:
-                self.watch.end()
-        text = f"operator speeds not restored: {', '.join(parts)}: {why}; set them on the panel"
-        log.warning("%s", text)
-        self._alarms.update(ALARM_FAULT, True, f"ML: {text}", priority=Priority.HIGH, source="control")
-        return self._record("restore_abandoned", text, snap)
-
     def _fault(
         self, fault: Fault, reason: str, snap: Snapshot | None = None, *,
         alarm: str = ALARM_FAULT, downward_only: bool = False,

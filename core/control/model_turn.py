@@ -12,53 +12,17 @@ the model's training envelope (outside it ML holds). The writes go through the c
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from core.control.chip_policy import ChipPolicy
 from core.control.envelope import Fault
 from core.control.journal import DecisionRow
+from core.control.ml_parts import SPEEDS, MlParts
 from core.control.status import ControlState
 from core.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from core.config import ControlSettings
-    from core.control.competence import Competence
-    from core.control.envelope import SafetyEnvelope
-    from core.control.operator_watch import OperatorWatch
-    from core.control.status import ControllerStatus
-    from core.ml.features import FeatureExtractor
 
-SPEEDS = ("descent_speed", "cutting_speed")
-
-
-class ModelTurn:
-    """The model's part of a decision; mixed into the controller, whose state it uses."""
-
-    if TYPE_CHECKING:
-        from core.control.ml_controller import Policy, _Cut
-
-        control: ControlSettings
-        envelope: SafetyEnvelope
-        watch: OperatorWatch
-        status: ControllerStatus
-        model: Policy | None
-        features: FeatureExtractor | None
-        competence: Competence | None
-        chip: ChipPolicy | None
-        _cut: _Cut | None
-        _accum: dict[str, float]
-        _human_set: set[str]
-
-        def _record(self, action: str, reason: str, snap: Snapshot | None, *, coefficient: float | None = None,
-                    before: Mapping[str, float | None] | None = None, written: Mapping[str, float] | None = None,
-                    observed: Mapping[str, float] | None = None) -> DecisionRow: ...
-        def _fault(self, fault: Fault, reason: str, snap: Snapshot | None = None, *, alarm: str = ...,
-                   downward_only: bool = False) -> DecisionRow: ...
-        async def _write(self, targets: dict[str, float], snap: Snapshot, now: float, action: str, reason: str,
-                         *, coefficient: float | None = None) -> DecisionRow: ...
-        def _set_state(self, state: ControlState) -> None: ...
-        def _set_competence(self, outside: str) -> None: ...
+class ModelTurn(MlParts):
+    """The model's part of a decision (a part of the controller)."""
 
     async def _decide(self, snap: Snapshot, now: float) -> DecisionRow | None:
         """The model's turn: initial delay, features, competence, prediction, writes.
@@ -117,7 +81,6 @@ class ModelTurn:
         self.status.coefficient = 0.0 if goal is None or live is None else min(1.0, max(-1.0, (goal - live) / 10.0))
         self._set_state(ControlState.CONTROLLING)
         return await self._write(targets, snap, now, "model", decision.reason)
-
 
     def _initial_delay_left(self, snap: Snapshot) -> str:
         assert self._cut is not None

@@ -1,0 +1,111 @@
+"""Putting the operator's speeds back when ML lets go (manual chosen, a fault, the end of a cut).
+
+A restore keeps to people's limits (never ML's), writes only on fresh data, yields to a
+person's change, and is abandoned with an alarm when it cannot finish: refused for good, or not
+done in the time its step-limited writes need plus :data:`RESTORE_MARGIN_S`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+
+from core.analysis.alarms import Priority
+from core.control.journal import DecisionRow
+from core.control.ml_parts import ALARM_FAULT, SPEEDS, USER, MlParts
+from core.snapshot import Snapshot
+
+log = logging.getLogger("bandsaw.control")
+
+# A restore of the operator's speeds is abandoned (alarm) when not done this long after the time
+# its step-limited writes need.
+RESTORE_MARGIN_S = 3.0
+
+
+class RestoreTurn(MlParts):
+    """The pending restore of the operator's speeds (a part of the controller)."""
+
+    async def _step_restore(self, snap: Snapshot, now: float, fresh: bool) -> DecisionRow | None:
+        """One step of putting the operator's speeds back, within people's limits (never ML's).
+
+        A restore ends: done, or taken over by a person's change, or abandoned (alarm and journal)
+        when the envelope refuses it for good (the PLC tripped: no speed is raised) or when it has
+        not finished in the time its step-limited writes need plus a margin (stale data, a link
+        down). Nothing is written after it ends.
+        """
+        if self._restore_until is None:
+            self._restore_until = now + self._restore_time(snap)
+        if now > self._restore_until:
+            return self._abandon_restore(list(self._restore), "it did not finish in time", snap)
+        if not fresh:
+            return None  # never write on stale data; try again when the data is back
+        for change in self.watch.check(snap):
+            # The operator set this speed after ML let go: theirs stands, nothing to restore.
+            self._restore.pop(change.register, None)
+            self._record("override", f"operator set {change.register} {change.old:g} -> {change.new:g}; "
+                         "not restored", snap)
+        before = {name: snap.value(name) for name in SPEEDS}
+        written: dict[str, float] = {}
+        abandoned: list[DecisionRow] = []
+        for name, target in list(self._restore.items()):
+            current = self.watch.base(name, snap)
+            if current is not None and self.watch.same(name, current, target):
+                del self._restore[name]  # already there: no write needed
+                continue
+            outcome = await self.envelope.write(
+                self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
+                precheck=self._still_ours(name, current, target), people=True,
+            )
+            if outcome.stopped:
+                break  # stale data or a person's change meanwhile: the next tick looks again
+            if outcome.fault is not None:
+                # The restore stays pending (until its time is up); ML (if someone chose it meanwhile) ends.
+                detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
+                return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
+            if not outcome.verdict.allowed and not outcome.verdict.retry:
+                abandoned.append(self._abandon_restore([name], outcome.verdict.reason, snap))
+                continue
+            if outcome.ok and outcome.result is not None and outcome.result.written is not None:
+                written[name] = outcome.result.written
+                self.watch.wrote(name, outcome.result.written, self._clock())
+                if self.watch.same(name, outcome.result.written, target):
+                    del self._restore[name]
+        if not self._restore:
+            self._restore_until = None
+            if not self._controlling:
+                self.watch.end()
+        if not written:
+            return abandoned[-1] if abandoned else None
+        done = "" if self._restore else " (done)"
+        return self._record("restore", f"operator speeds{done}", snap, before=before, written=written)
+
+    def _restore_time(self, snap: Snapshot) -> float:
+        """How long the pending restore may take: its step-limited writes, at the write rate, plus a margin."""
+        longest = 0.0
+        for name, target in self._restore.items():
+            limits = self.envelope.people_limits(name)
+            live = snap.value(name)
+            if live is None or not math.isfinite(live) or limits.max_step_per_s is None:
+                continue
+            per_write = limits.max_step_per_s * min(self.envelope.min_interval_s, 1.0)
+            writes = math.ceil(abs(live - target) / per_write) + 1
+            longest = max(longest, writes * max(self.envelope.min_interval_s, 1.0 / self.control.rate_hz))
+        return longest + RESTORE_MARGIN_S
+
+    def _abandon_restore(self, names: Sequence[str], why: str, snap: Snapshot | None) -> DecisionRow:
+        """Give the restore of ``names`` up: the operator sets those speeds; alarm and journal say so."""
+        parts = []
+        for name in names:
+            target = self._restore.pop(name, None)
+            live = snap.value(name) if snap is not None else None
+            if target is not None:
+                parts.append(f"{name} {live if live is not None else float('nan'):g} (operator's {target:g})")
+        if not self._restore:
+            self._restore_until = None
+            if not self._controlling:
+                self.watch.end()
+        text = f"operator speeds not restored: {', '.join(parts)}: {why}; set them on the panel"
+        log.warning("%s", text)
+        self._alarms.update(ALARM_FAULT, True, f"ML: {text}", priority=Priority.HIGH, source="control")
+        return self._record("restore_abandoned", text, snap)

@@ -1,0 +1,92 @@
+"""The safety turn of an ML decision: operator overrides, the load ceiling and the torque guard.
+
+These come before the model in every tick. A person's change of a speed becomes ML's base (and
+the speed restored after the cut); too many in one cut pause ML for the cut. The ceiling and the
+guard cut the descent at once; the cut is driven home over the next ticks (the step limit may
+need more than one write) unless a person sets the descent meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.analysis.alarms import Priority
+from core.control.envelope import Fault
+from core.control.journal import DecisionRow
+from core.control.load_watch import CeilingBreach
+from core.control.ml_parts import ALARM_CEILING, ALARM_GUARD, SPEEDS, MlParts
+from core.control.operator_watch import Override
+from core.control.torque_guard import GuardEvent
+from core.snapshot import Snapshot
+
+log = logging.getLogger("bandsaw.control")
+
+
+class SafetyTurn(MlParts):
+    """Overrides, ceiling and guard (a part of the controller)."""
+
+    def _take_overrides(self, snap: Snapshot) -> DecisionRow | None:
+        """A person changed a speed: their value is the new base and the speed restored later."""
+        row = None
+        for change in self.watch.check(snap):
+            row = self._override(change, snap)
+        return row
+
+    def _override(self, change: Override, snap: Snapshot) -> DecisionRow:
+        self._overrides += 1
+        self._human_set.add(change.register)
+        self._saved[change.register] = change.new
+        if change.register == "descent_speed":
+            self._descent_goal = None  # the person's descent stands
+        self._accum[change.register] = 0.0
+        self.status.saved_speeds = dict(self._saved)
+        self.status.overrides_this_cut = self._overrides
+        where = "on the PLC panel" if change.source == "plc" else "in the HMI"
+        reason = f"operator set {change.register} {change.old:g} -> {change.new:g} {where}"
+        if self._overrides >= self.control.max_overrides_per_cut and not self._paused:
+            self._paused = f"the operator changed the speeds {self._overrides} times in this cut"
+            self.status.paused_reason = self._paused
+            log.warning("ML pauses for this cut: %s", self._paused)
+            reason += f"; ML pauses for this cut ({self._overrides} overrides)"
+        log.info("operator override: %s", reason)
+        before = {change.register: change.old}
+        return self._record("override", reason, snap, before=before, observed={change.register: change.new})
+
+    def _descent_cut(self, snap: Snapshot, factor: float) -> dict[str, float]:
+        base = self.watch.base("descent_speed", snap)
+        if base is None:
+            return {}
+        self._accum = dict.fromkeys(SPEEDS, 0.0)
+        goal = max(self.envelope.limits("descent_speed").low, base * factor)
+        if self._descent_goal is not None:
+            goal = min(goal, self._descent_goal[0])
+        return {"descent_speed": goal}
+
+    async def _apply_guard(self, event: GuardEvent, snap: Snapshot, now: float) -> DecisionRow:
+        self.status.guard_events = self.guard.events
+        text = event.describe()
+        log.warning("torque guard: %s", text)
+        self._alarms.update(ALARM_GUARD, True, f"Torque guard: {text}", priority=Priority.MEDIUM,
+                            source="control", value=event.rise_pct)
+        targets = self._descent_cut(snap, event.descent_factor)
+        if targets:
+            self._descent_goal = (targets["descent_speed"], "guard")
+        return await self._write(targets, snap, now, "guard", text)
+
+    async def _apply_ceiling(self, breach: CeilingBreach, snap: Snapshot, now: float) -> DecisionRow:
+        text = breach.describe()
+        if breach.for_s >= self.control.ceiling_end_after_s:
+            return self._fault(Fault.CEILING, f"load stayed above the ceiling: {text}", snap, alarm=ALARM_CEILING,
+                               downward_only=True)
+        self._alarms.update(ALARM_CEILING, True, f"Load ceiling: {text}; descent cut", priority=Priority.HIGH,
+                            source="control", value=breach.value)
+        if self._ceiling_cut_at is not None and now - self._ceiling_cut_at < 1.0:
+            return self._record("ceiling", f"{text}; descent already cut", snap)
+        self._ceiling_cut_at = now
+        self.ceiling.events += 1
+        self.status.ceiling_events = self.ceiling.events
+        log.warning("load ceiling: %s", text)
+        targets = self._descent_cut(snap, 1.0 - self.control.ceiling_descent_cut_pct / 100.0)
+        if targets:
+            self._descent_goal = (targets["descent_speed"], "ceiling")
+        return await self._write(targets, snap, now, "ceiling", text)

@@ -1,0 +1,101 @@
+"""The ML controller's write path: every ML write through the envelope and the Writer.
+
+The envelope (:class:`~core.control.envelope.SafetyEnvelope`) checks the decision's snapshot;
+the prechecks here run under the Writer's lock right before each write, on the newest poll: the
+mode is still ML, the data still fresh, the cut still on, no raise while the PLC reports a trip,
+and the speed still the one the decision was built on. Any "no" stops the rest of the decision.
+"""
+
+from __future__ import annotations
+
+from core.control.envelope import Precheck
+from core.control.journal import DecisionRow
+from core.control.load_watch import plc_trip
+from core.control.ml_parts import SPEEDS, USER, MlParts
+from core.snapshot import Quality, SawState, Snapshot
+
+
+class WritePath(MlParts):
+    """ML's writes and their re-checks under the Writer's lock (a part of the controller)."""
+
+    async def _write(
+        self, targets: dict[str, float], snap: Snapshot, now: float, action: str, reason: str,
+        *, coefficient: float | None = None,
+    ) -> DecisionRow:
+        """Move the PLC to ``targets`` through the envelope and the Writer; record the decision."""
+        before = {name: snap.value(name) for name in SPEEDS}
+        written: dict[str, float] = {}
+        for name, target in targets.items():
+            base = self.watch.base(name, snap)
+            if base is None or self.watch.same(name, target, base):
+                continue
+            outcome = await self.envelope.write(
+                self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
+                precheck=self._still_ml(name, base, target),
+            )
+            if outcome.stopped:
+                # The mode, the data, the cut or the speed changed while this decision was being
+                # written: nothing more of it is written; the next tick decides afresh.
+                return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
+                                    written=written)
+            if outcome.fault is not None:
+                detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
+                return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
+            if outcome.ok and outcome.result is not None and outcome.result.written is not None:
+                written[name] = outcome.result.written
+                self.watch.wrote(name, outcome.result.written, self._clock())
+        if written and action == "model":
+            action = "write"
+        return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
+
+    def _still_fresh(self) -> str:
+        """Run under the Writer's lock right before each write: is the newest data still fresh?"""
+        if not self.envelope.is_fresh(self._latest, self._clock()):
+            return "data went stale before the write"
+        return ""
+
+    def _no_raise_on_trip(self, name: str, base: float, target: float) -> str:
+        """Under the Writer's lock: refuse a raise of ``name`` when the newest poll shows a PLC trip.
+
+        The envelope checks the trip on the snapshot the decision was made on; a poll arriving
+        while the write waits for the lock is only seen here.
+        """
+        snap = self._latest
+        if snap is None or snap.quality is Quality.COMM_ERROR:
+            return ""  # the freshness check refuses the write
+        trip = plc_trip(snap)
+        if trip and target > base and not self.watch.same(name, target, base):
+            return f"{trip}: no speed is raised while the PLC is tripped"
+        return ""
+
+    def _still_ml(self, name: str, base: float, target: float) -> Precheck:
+        def check() -> str:
+            """Under the Writer's lock, right before the write: mode, data, cut, trip and base still hold?"""
+            if not self.modes.is_ml:
+                return "ML mode ended before the write"
+            why = self._still_fresh()
+            if why:
+                return why
+            snap = self._latest
+            if snap is None or snap.saw_state is not SawState.CUTTING:
+                return "the cut ended before the write"
+            return self._no_raise_on_trip(name, base, target) or self.watch.still(name, base, snap)
+
+        return check
+
+    def _still_ours(self, name: str, current: float | None, target: float) -> Precheck:
+        def check() -> str:
+            """Under the Writer's lock: fresh data, no trip if raising, the speed still the one ML last wrote."""
+            why = self._still_fresh()
+            if why:
+                return why
+            expected = self.watch.expected(name)
+            base = expected if expected is not None else current
+            if base is None:
+                return ""
+            why = self._no_raise_on_trip(name, base, target)
+            if why or expected is None:
+                return why
+            return self.watch.still(name, expected, self._latest)
+
+        return check
