@@ -33,22 +33,37 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+if TYPE_CHECKING:
+    from core.migrate.samples_stream import SamplesStream
+    from core.registers import RegisterMap
 
-def _child_bare(source: Path, data_dir: Path, batch: int) -> dict[str, float]:
-    from core.config import Synchronous, load_settings
+
+def _bound_stream(source: Path) -> tuple[RegisterMap, SamplesStream, sqlite3.Connection]:
+    """The default register map, a samples stream bound to the source's columns, the source (read-only).
+
+    Imported here, not at the top: each child process measures its own peak RSS."""
+    from core.config import load_settings
     from core.migrate.localtime import LocalTimeConverter
     from core.migrate.samples_stream import SamplesStream
     from core.registers import load_register_map
-    from core.storage.sqlite_open import database_path, open_writer
 
     settings = load_settings(None)
     register_map = load_register_map(settings.register_map_path)
     stream = SamplesStream(LocalTimeConverter(__import__("zoneinfo").ZoneInfo("UTC")), register_map)
     src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
     stream.bind([row[1] for row in src.execute("PRAGMA table_info(sensor_data)")])
+    return register_map, stream, src
+
+
+def _child_bare(source: Path, data_dir: Path, batch: int) -> dict[str, float]:
+    from core.config import Synchronous
+    from core.storage.sqlite_open import database_path, open_writer
+
+    register_map, stream, src = _bound_stream(source)
     conn, _ = open_writer("raw", database_path(data_dir, "raw"), Synchronous.NORMAL, sample_columns=register_map.names)
     columns = ", ".join(f'"{c}"' for c in stream.columns[1:])
     cpu_before = time.process_time()
@@ -65,18 +80,11 @@ def _child_bare(source: Path, data_dir: Path, batch: int) -> dict[str, float]:
 
 
 def _child_sql_bare(source: Path, data_dir: Path, batch: int) -> dict[str, float]:
-    from core.config import Synchronous, load_settings
-    from core.migrate.localtime import LocalTimeConverter
+    from core.config import Synchronous
     from core.migrate.samples_bulk import open_bulk
-    from core.migrate.samples_stream import SamplesStream
-    from core.registers import load_register_map
     from core.storage.sqlite_open import database_path, open_writer
 
-    settings = load_settings(None)
-    register_map = load_register_map(settings.register_map_path)
-    stream = SamplesStream(LocalTimeConverter(__import__("zoneinfo").ZoneInfo("UTC")), register_map)
-    src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
-    stream.bind([row[1] for row in src.execute("PRAGMA table_info(sensor_data)")])
+    register_map, stream, src = _bound_stream(source)
     src.close()
     target = database_path(data_dir, "raw")
     writer, _ = open_writer("raw", target, Synchronous.NORMAL, sample_columns=register_map.names)

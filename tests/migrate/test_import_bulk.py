@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.migrate import smart_saw_source as source
 from core.migrate.importer import import_smart_saw
 from core.migrate.summary import ImportSummary
-from core.registers import RegisterMap, load_register_map
+from core.registers import RegisterMap
+from tests.migrate.migrate_helpers import map_with_units
 
 BAD_TIMES: list[Any] = [
     "yesterday", "", None, 20250509, 1.5, b"2025-05-09T14:00:00", "2025-13-01T00:00:00", "2025-02-30T10:00:00",
@@ -111,17 +111,8 @@ def summary_of(summary: ImportSummary) -> list[tuple[Any, ...]]:
 
 
 def converted_map(tmp_path: Path) -> RegisterMap:
-    spec = yaml.safe_load((PROJECT_ROOT / "config" / "registers.yaml").read_text(encoding="utf-8"))
-    for entry in spec["registers"]:
-        if entry["name"] == "descent_speed_actual":
-            entry["unit"] = "mm/s"
-        if entry["name"] == "ambient_temp":
-            entry["unit"] = "K"
-        if entry["name"] == "cutting_speed_actual":
-            entry["unit"] = "ft/min"
-    path = tmp_path / "registers.yaml"
-    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    return load_register_map(path)
+    units = {"descent_speed_actual": "mm/s", "ambient_temp": "K", "cutting_speed_actual": "ft/min"}
+    return map_with_units(tmp_path, units)
 
 
 @pytest.mark.parametrize(("seed", "converted", "machine_id", "chunk", "zone"), [

@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.migrate import smart_saw_source as source
 from core.migrate.importer import CancelToken, Progress, import_smart_saw
-from core.registers import RegisterMap, load_register_map
+from core.registers import RegisterMap
 from core.storage.export import export_data
 from core.storage.samples_reader import read_samples
+from tests.migrate.migrate_helpers import map_with_units
 
 
 def utc_ms(text: str) -> int:
@@ -221,15 +221,7 @@ def test_import_counts_values_time_zone_rejects_and_idempotence(
 
 
 def test_units_converted_where_the_register_map_differs(tmp_path: Path, berlin: Settings) -> None:
-    spec = yaml.safe_load((PROJECT_ROOT / "config" / "registers.yaml").read_text(encoding="utf-8"))
-    for entry in spec["registers"]:
-        if entry["name"] == "descent_speed_actual":
-            entry["unit"] = "mm/s"
-        if entry["name"] == "ambient_temp":
-            entry["unit"] = "K"
-    path = tmp_path / "registers.yaml"
-    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    register_map = load_register_map(path)
+    register_map = map_with_units(tmp_path, {"descent_speed_actual": "mm/s", "ambient_temp": "K"})
     build_source(tmp_path / "smart-saw")
     import_smart_saw(tmp_path / "smart-saw", berlin, register_map, machine_id=9)
     got = rows(berlin.data_dir, "raw", "SELECT descent_speed_actual, ambient_temp, machine_id FROM samples LIMIT 1")

@@ -158,6 +158,11 @@ def _fast(settings: Settings) -> Settings:
     return settings.model_copy(update={"database": settings.database.model_copy(update={"sqlite": sqlite})})
 
 
+def _fast_engine(settings: Settings) -> Settings:
+    """Quick batches and no ML model: the real engine starts in seconds."""
+    return _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
+
+
 async def test_engine_writer_and_command_line_append_to_one_chain(settings: Settings) -> None:
     """log.db's writer (engine) and append_audit (another connection, as the CLI) interleave."""
     settings = _fast(settings)
@@ -266,7 +271,7 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
     from core.snapshot import Quality
 
     assert isinstance(register_map, RegisterMap)
-    settings = _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
+    settings = _fast_engine(settings)
     path = database_path(settings.data_dir, "log")
 
     engine = Engine(settings, register_map, simulate=True)
@@ -474,7 +479,7 @@ async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
     assert isinstance(register_map, RegisterMap)
     for key in [k for k in os.environ if k.startswith("BANDSAW_")]:
         monkeypatch.delenv(key)
-    settings = _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
+    settings = _fast_engine(settings)
     path = database_path(settings.data_dir, "log")
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
