@@ -139,11 +139,16 @@ class SqliteStorage:
         if self.log in started_writers:
             unwritten += await self.log.stop(max(deadline - time.monotonic(), 0.5))
         spilled, path = self._spill(started_writers) if unwritten else (0, None)
-        with contextlib.suppress(Exception):  # counters for the next start's comparison
+        # Neither step may fail the stop (the data is already safe in the .db files); a failure is logged.
+        try:  # counters for the next start's comparison
             await asyncio.wait_for(asyncio.to_thread(self.watch.closed, started_writers), 1.0)
-        with contextlib.suppress(Exception):  # tidiness only: the data is already safe in the .db files
+        except Exception as exc:
+            log.warning("storage stop: file counters not recorded: %s: %s", type(exc).__name__, exc)
+        try:  # tidiness only: fold -wal/-shm into the .db files
             tidy = [*(w.path for w in started_writers), self._users_db]
             await asyncio.wait_for(asyncio.to_thread(remove_wal_files, tidy), 1.0)
+        except Exception as exc:
+            log.warning("storage stop: -wal/-shm files left: %s: %s", type(exc).__name__, exc)
         self._started.clear()
         self.last_stop = StopOutcome(unwritten, spilled, path, round(time.monotonic() - started, 3))
         if unwritten:

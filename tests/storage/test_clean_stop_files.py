@@ -3,9 +3,11 @@ directory and expects the .db files to be whole), and not one row less."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
 from storage_helpers import COLUMNS, good, wait_until
 
 from core.analysis.alarms import AlarmManager
@@ -54,3 +56,23 @@ def test_a_read_only_reader_closing_last_leaves_the_wal_and_the_tidy_up_folds_it
     assert _side_files(tmp_path) == []
     assert not (tmp_path / "absent.db").exists()
     assert _count(path) == 100
+
+
+async def test_a_failing_tidy_up_at_stop_is_logged_not_swallowed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = SqliteStorage(settings, COLUMNS, AlarmManager())
+    await storage.start()
+    storage.recorder.record(good(1))
+    await wait_until(lambda: storage.recorder.queue_rows == 0, what="rows written")
+
+    def broken(*_args: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(storage.watch, "closed", broken)
+    monkeypatch.setattr("core.storage.sqlite_store.remove_wal_files", broken)
+    with caplog.at_level(logging.WARNING, logger="bandsaw"):
+        assert await storage.stop() == 0  # the stop itself goes through
+    said = [r.getMessage() for r in caplog.records]
+    assert any("file counters not recorded: OSError: disk gone" in m for m in said), said
+    assert any("-wal/-shm files left: OSError: disk gone" in m for m in said), said
