@@ -4,7 +4,6 @@ number, the engineer queue, an empty table that says so, kiosk sizes and Turkish
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,19 +33,21 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def engine(settings: Settings, register_map: RegisterMap, clock: Clock) -> StandInEngine:
-    """The stand-in with the engine's alarm policy: configured priorities, texts, groups, engineer queue."""
+def alarm_engine(settings: Settings, register_map: RegisterMap, clock: Clock) -> StandInEngine:
+    """Here (over conftest's): the stand-in with the engine's alarm policy: configured priorities,
+    texts, groups, engineer queue. conftest's alarm_bridge attaches to it."""
     units = {register.name: register.unit for register in register_map}
     return StandInEngine(settings, register_map, clock=clock, alarm_policy=AlarmPolicy.from_settings(settings, units))
 
 
 @pytest.fixture
-def bridge(qapp: QApplication, engine: StandInEngine) -> Iterator[EngineBridge]:
-    bridge = EngineBridge(engine)
-    bridge.attach()
-    yield bridge
-    bridge.detach()
-    bridge.deleteLater()
+def engine(alarm_engine: StandInEngine) -> StandInEngine:
+    return alarm_engine
+
+
+@pytest.fixture
+def bridge(alarm_bridge: EngineBridge) -> EngineBridge:
+    return alarm_bridge
 
 
 @pytest.fixture
