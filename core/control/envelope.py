@@ -242,21 +242,10 @@ class SafetyEnvelope:
             return current, self.min_interval_s
         return current, STEP_WINDOW_CAP_S
 
-    def last_value(self, name: str) -> float | None:
-        """The value last sent to ``name`` through the envelope, if any."""
-        last = self._last.get(name)
-        return last.value if last is not None else None
-
     def record(self, name: str, value: float, now: float) -> None:
         """The PLC accepted ``value`` for ``name`` at ``now``."""
         self._last[name] = _LastWrite(value, now)
         self._attempt_at[name] = now
-
-    def forget(self) -> None:
-        """Drop the write history (the PLC was reset or replaced)."""
-        self._last.clear()
-        self._attempt_at.clear()
-        self._reference.clear()  # the step windows stay: the Writer's do too
 
     async def write(
         self,

@@ -292,6 +292,3 @@ class ModelPanel(QWidget):
     def _say(self, state: str, text: str) -> None:
         self.message.setText(text)
         set_state(self.message, state)
-
-    def wait_idle(self, timeout_s: float = 10.0) -> None:
-        """Nothing to join: the engine's worker thread ends with its job (kept for callers)."""

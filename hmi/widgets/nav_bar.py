@@ -44,9 +44,6 @@ class NavBar(QWidget):
     def _watch(self, widget: QWidget) -> None:
         widget.installEventFilter(self)
 
-    def two_rows(self) -> bool:
-        return self._outer.direction() == QBoxLayout.Direction.TopToBottom
-
     def one_row_width(self) -> int:
         """What both groups need side by side, every button as wide as its text."""
         return self._needed(self.pages) + self._outer.spacing() + self._needed(self.session)
