@@ -215,7 +215,7 @@ class AlarmsPage(QWidget):
         if alarm is None:
             self.detail_label.setText("")
             return
-        lang = self._lang()
+        lang = language()
         response = alarm.response_for(lang)
         self.detail_label.setText(alarm.text_for(lang) + (f"  →  {response}" if response else ""))
 
@@ -455,7 +455,7 @@ class AlarmsPage(QWidget):
         result = self.engine.acknowledge_alarm(acting(self.user), alarm.key)
         self.refresh()  # at once: the bridge's alarm event comes after this slot
         if result.ok:
-            self._say("Acknowledged: %1", alarm.text_for(self._lang()))
+            self._say("Acknowledged: %1", alarm.text_for(language()))
         else:
             self._say(result.reason[:1].upper() + result.reason[1:])
         return result.ok
@@ -498,7 +498,7 @@ class AlarmsPage(QWidget):
         result = self.engine.shelve_alarm(acting(self.user), key, duration_s, reason)
         self.refresh()
         alarm = self.engine.alarm(key)
-        name = alarm.text_for(self._lang()) if alarm else key
+        name = alarm.text_for(language()) if alarm else key
         if result.ok:
             self._say("Shelved for %1 min: %2", f"{duration_s / 60:.0f}", name)
         else:
@@ -518,10 +518,6 @@ class AlarmsPage(QWidget):
         if not result.ok:
             self._say(result.reason)
         return result.ok
-
-    @staticmethod
-    def _lang() -> str:
-        return language()
 
     # --- history -------------------------------------------------------------------------
 
