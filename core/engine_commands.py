@@ -25,7 +25,7 @@ from core.config import ControlSettings, Settings, TorqueGuardSettings
 from core.control.service import MlControl
 from core.engine_queries import query
 from core.engine_worker import WorkerFailed, run_in_process
-from core.migrate.importer import CancelToken, ImportError_
+from core.migrate.importer import CancelToken, ImportRefused
 from core.migrate.samples_stream import MappingError
 from core.migrate.service import import_smart_saw_async
 from core.ml.artefact import ModelRefused
@@ -327,7 +327,7 @@ class EngineCommands:
         try:
             summary = await import_smart_saw_async(source_dir, self.settings, self.register_map, progress=progress,
                                                    cancel=token, dry_run=dry_run, engine_running=True)
-        except (ImportError_, MappingError, sqlite3.Error, OSError) as exc:
+        except (ImportRefused, MappingError, sqlite3.Error, OSError) as exc:
             self._record(session, "import_smart_saw", target, result=AuditResult.FAILED, detail=str(exc))
             return Result.refused(str(exc))
         if not dry_run:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
-from core.migrate.importer import CancelToken, ImportError_, Progress, import_smart_saw
+from core.migrate.importer import CancelToken, ImportRefused, Progress, import_smart_saw
 from core.migrate.samples_stream import MappingError
 from core.storage.lock import DataDirLock, DataDirLocked
 
@@ -77,7 +77,7 @@ def _cmd_import_smart_saw(args: argparse.Namespace) -> int:
         printer.close()
         print("bandsaw import: interrupted; what was committed stays, run it again to continue", file=sys.stderr)
         return EXIT_FAILURE
-    except (ImportError_, MappingError, sqlite3.Error, OSError) as exc:
+    except (ImportRefused, MappingError, sqlite3.Error, OSError) as exc:
         printer.close()
         print(f"bandsaw import: {exc}", file=sys.stderr)
         return EXIT_FAILURE

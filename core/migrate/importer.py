@@ -49,7 +49,7 @@ DEFAULT_BATCH_ROWS = 10_000
 T = TypeVar("T")
 
 
-class ImportError_(Exception):
+class ImportRefused(Exception):
     """The import cannot start (no source files, a mapping problem); the message says why."""
 
 
@@ -93,7 +93,7 @@ def import_smart_saw(
     bulk: bool = True,
     bulk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> ImportSummary:
-    """Run the import (blocking; run it off the event loop). Raises ImportError_ when it cannot start.
+    """Run the import (blocking; run it off the event loop). Raises ImportRefused when it cannot start.
 
     ``engine_running``: the engine has the databases open (the HMI path); they are then opened
     without the start-up checks (which may move a damaged file aside) - the engine did those.
@@ -105,11 +105,11 @@ def import_smart_saw(
     data_dir = data_dir or settings.data_dir
     sources = find_sources(source_dir)
     if not sources:
-        raise ImportError_(f"no smart-saw databases (total.db, ml.db, anomaly.db, log.db) in {source_dir}")
+        raise ImportRefused(f"no smart-saw databases (total.db, ml.db, anomaly.db, log.db) in {source_dir}")
     try:
         zone = resolve_zone(settings.machine.time_zone)
     except ValueError as exc:
-        raise ImportError_(str(exc)) from None
+        raise ImportRefused(str(exc)) from None
     alarm_codes = dict(settings.analysis.alarms.plc_alarm_codes)
     streams: list[ImportStream] = [
         SamplesStream(LocalTimeConverter(zone), register_map, machine_id=machine_id, alarm_codes=alarm_codes),

@@ -11,13 +11,13 @@ row-by-row path uses, with only the hours and texts the chunk holds:
 - hour table: ``YYYY-MM-DDTHH`` -> UTC ms of that local hour's start when the hour has one UTC
   offset in the configured zone (``LocalTimeConverter.hour_base_ms``, zoneinfo); an hour that
   holds a DST change (or is no date) gets NULL, and its rows go the row-by-row way, which places
-  a repeated hour's rows by their order exactly as before;
+  a repeated hour's rows by their order;
 - code tables: each distinct text of a code column -> its code (``SamplesStream.code_value``).
 
 A row SQLite does not map is an *exception*: timestamp not ``datetime.isoformat()`` text (19 or
 26 characters) or in a DST-change hour, text or inf where a number belongs, a code column
 holding a number or a blob. Exceptions are read in rowid order and given to ``map_row``: mapped,
-or rejected into the reject file with its reason, as before. The chunk is written in rowid order
+or rejected into the reject file with its reason, as on the row-by-row path. The chunk is written in rowid order
 (SQL ranges between the exception rows), so the samples get the same ids as the row-by-row path.
 
 Changes of ``alarm_status`` (the PLC alarm history) are found in SQL too: only rows whose status

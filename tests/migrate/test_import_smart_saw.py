@@ -255,9 +255,9 @@ def test_dry_run_writes_nothing_and_cancel_keeps_what_was_committed(
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path, berlin: Settings, register_map: RegisterMap) -> None:
-    from core.migrate.importer import ImportError_
+    from core.migrate.importer import ImportRefused
 
-    with pytest.raises(ImportError_, match="no smart-saw databases"):
+    with pytest.raises(ImportRefused, match="no smart-saw databases"):
         import_smart_saw(tmp_path / "nothing-here", berlin, register_map)
 
 
