@@ -26,11 +26,12 @@ from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
 from core.analysis.alarms import Alarm, AlarmCounts, AlarmState, AlarmSummary, AlarmTransition, Priority
 from core.analysis.band_life import BandLifeView
 from core.config import Settings, TorqueGuardSettings
-from core.control.ml_controller import ALARM_FAULT, ALARM_GUARD, ControllerStatus
+from core.control.ml_parts import ALARM_FAULT, ALARM_GUARD
+from core.control.status import ControllerStatus
 from core.logging_setup import setup_logging
 from core.migrate.summary import ImportSummary
 from core.migrate.summary import Progress as ImportProgress
-from core.ml.artefact import Manifest as ModelManifest
+from core.ml.manifest import Manifest as ModelManifest
 from core.production.band_life_estimate import BandEstimate
 from core.production.band_life_history import BandHistoryRow
 from core.production.values import (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Settings
-from core.ml.artefact import Manifest, ModelRefused, peek_manifest
+from core.ml.manifest import Manifest, ModelRefused, peek_manifest
 
 
 @dataclass(frozen=True, slots=True)
