@@ -23,6 +23,8 @@ from typing import Any
 
 from core.analysis.alarm_policy import Audience
 from core.analysis.alarms import AlarmTransition
+from core.analysis.cut_stats import CutRecord
+from core.analysis.detectors import AnomalyEvent
 from core.config import load_settings
 from core.engine import Engine
 from core.registers import load_register_map
@@ -38,6 +40,15 @@ class Counts:
         self.raw: Counter[str] = Counter()
         self._raw_active: dict[str, bool] = {}
         self.texts: dict[str, str] = {}
+        self.anomalies: Counter[tuple[str, str]] = Counter()  # (detector key, onset/escalate): every episode
+        self.cuts: Counter[str] = Counter()  # by outcome
+
+    def on_anomaly(self, event: AnomalyEvent) -> None:
+        if event.phase != "end":
+            self.anomalies[(event.key, event.phase)] += 1
+
+    def on_cut(self, record: CutRecord) -> None:
+        self.cuts[record.outcome] += 1
 
     def on_transition(self, transition: AlarmTransition) -> None:
         if transition.action != "raise":
@@ -82,6 +93,8 @@ async def run(speedup: float, duration: float, seed: int, data_dir: Path) -> Cou
 
     engine.alarms.update = counting_update  # type: ignore[method-assign]
     engine.subscribe(counts.on_snapshot)
+    engine.analysis.monitor.subscribe(counts.on_anomaly)  # detector episodes, alarmed or not
+    engine.analysis.tracker.subscribe(counts.on_cut)
     await engine.start()
     try:
         await asyncio.sleep(duration)
@@ -109,6 +122,15 @@ def main() -> None:
           f"{sum(counts.engineer.values()) / hours:6.1f} per hour")
     print(f"baseline, every condition onset (PLC bits as polled, one per cut): {sum(counts.raw.values()):5d}  = "
           f"{sum(counts.raw.values()) / hours:6.1f} per hour")
+    cuts = ", ".join(f"{n} {outcome}" for outcome, n in counts.cuts.most_common()) or "none"
+    print(f"cuts: {sum(counts.cuts.values())} ({cuts})")
+    profile = {phase: counts.anomalies[("band_current.profile", phase)] for phase in ("onset", "escalate")}
+    print(f"band_current.profile episodes: {profile['onset']} onsets, {profile['escalate']} escalations")
+    print("anomaly detector episodes (onset / escalate), alarmed or not:")
+    for key in sorted({k for k, _phase in counts.anomalies}):
+        print(f"  {key:28s} {counts.anomalies[(key, 'onset')]:4d} / {counts.anomalies[(key, 'escalate')]:4d}")
+    if not counts.anomalies:
+        print("  (none)")
     print("top 10 operator alarms:")
     for key, n in counts.operator.most_common(10):
         print(f"  {n:4d}  {key:28s} {counts.texts.get(key, '')}")

@@ -173,10 +173,11 @@ class AnomalyMonitor:
 def _transient(settings: DetectorSettings, position: float | None) -> bool:
     """Entering or leaving the piece (or no cut known yet): currents and torques jump by design.
 
-    Profile detectors compare position by position against reference cuts: they judge the whole cut.
+    Profile detectors too: CUTTING starts with the band above the piece (position 0 until contact)
+    and the current steps up at contact, so the entry bin averages idle and cutting current in a
+    mix that differs cut to cut (an approach of 0.1 s or 5 s); judged there, it alarmed at nearly
+    every cut start (#15). Entry and exit are neither judged nor learnt into references.
     """
-    if settings.kind == "profile":
-        return False
     if position is None:
         return settings.skip_entry > 0
     return position < settings.skip_entry or position > 1.0 - settings.skip_exit

@@ -4,8 +4,16 @@ As machine-tool process monitors do, the reference is learnt, not set: the signa
 by default) is averaged in bins along the normalised head position (0 at the top of the
 section, 1 through it) for every completed cut without an anomaly of its own, and the last
 ``reference_cuts`` such profiles per material key are the reference. A sample scores
-|value - reference mean| / spread, the spread being the larger of the references' standard
-deviation in that bin, ``rel_floor`` x |mean| and ``min_spread``.
+|value - reference mean| / spread, the spread being the largest of the references' standard
+deviation in that bin, half the widest range the signal swept inside the bin in those cuts,
+``rel_floor`` x |mean| and ``min_spread``.
+
+The in-bin range is there because a bin averages what happens across it: where the band meets
+a flange or leaves a tube wall the current steps inside one bin, the same way in every good cut,
+and a sample either side of the step sits far from the bin's mean. Judged against the mean alone
+such a bin alarmed at the same place in every cut (#15). A steady bin sweeps only its noise, so
+the detector keeps its sensitivity there. Entry and exit of the piece are not judged at all
+(core.analysis.monitor: the transient skip).
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from core.analysis.cuts import CutProgress
 from core.analysis.detectors import Detector, Status
 from core.analysis.settings import DetectorSettings
 
-Profile = tuple[float | None, ...]
+BinStats = tuple[float, float]  # (mean, half the range swept) of one bin in one cut
+Profile = tuple[BinStats | None, ...]
 MIN_COVERAGE = 0.5  # a profile with fewer bins filled than this is not a reference
 
 
@@ -34,6 +43,8 @@ class ProfileDetector(Detector):
         self._material = ""
         self._sums = [0.0] * self._bins
         self._counts = [0] * self._bins
+        self._lows = [math.inf] * self._bins
+        self._highs = [-math.inf] * self._bins
         self._ref_mean: list[float | None] = [None] * self._bins
         self._ref_spread: list[float] = [0.0] * self._bins
         self._bin = 0
@@ -50,6 +61,8 @@ class ProfileDetector(Detector):
             self._material = progress.material_key
             self._sums = [0.0] * self._bins
             self._counts = [0] * self._bins
+            self._lows = [math.inf] * self._bins
+            self._highs = [-math.inf] * self._bins
             self._anomalous_in_cut = False
             self._reference_stats()
         position = progress.position
@@ -62,18 +75,22 @@ class ProfileDetector(Detector):
         self._cut_start = None
         if record.outcome != "completed" or self._anomalous_in_cut:
             return None
-        profile: Profile = tuple(s / c if c else None for s, c in zip(self._sums, self._counts, strict=True))
-        if sum(value is not None for value in profile) < MIN_COVERAGE * self._bins:
+        profile: Profile = tuple(
+            (self._sums[i] / self._counts[i], (self._highs[i] - self._lows[i]) / 2.0) if self._counts[i] else None
+            for i in range(self._bins)
+        )
+        if sum(item is not None for item in profile) < MIN_COVERAGE * self._bins:
             return None
         self.add_reference(record.material_key, profile)
         return profile
 
-    def add_reference(self, material_key: str, profile: Sequence[float | None]) -> None:
-        """A good cut's profile (from finish_cut, or restored from anomaly.db cut_profiles)."""
+    def add_reference(self, material_key: str, profile: Sequence[object]) -> None:
+        """A good cut's profile (from finish_cut, or restored from anomaly.db cut_profiles: per bin
+        [mean, half range], or a bare mean as kept before the range was)."""
         if len(profile) != self._bins:
             return  # learnt with another bin count: not comparable
         refs = self._references.setdefault(material_key, deque(maxlen=self.settings.reference_cuts))
-        refs.append(tuple(profile))
+        refs.append(tuple(_bin_stats(item) for item in profile))
         if material_key == self._material:
             self._reference_stats()
 
@@ -101,19 +118,34 @@ class ProfileDetector(Detector):
 
     def _learn(self, value: float, ts_ms: int) -> None:
         if self._cut_start is not None:
-            self._sums[self._bin] += value
-            self._counts[self._bin] += 1
+            index = self._bin
+            self._sums[index] += value
+            self._counts[index] += 1
+            self._lows[index] = min(self._lows[index], value)
+            self._highs[index] = max(self._highs[index], value)
 
     def _reference_stats(self) -> None:
         refs = self._references.get(self._material, ())
         minimum = self.settings.min_reference_cuts
         for index in range(self._bins):
-            values = [p[index] for p in refs if p[index] is not None]
-            if len(values) < minimum:
+            stats = [b for b in (p[index] for p in refs) if b is not None]
+            if len(stats) < minimum:
                 self._ref_mean[index] = None
                 continue
-            clean = [v for v in values if v is not None]
-            mean = math.fsum(clean) / len(clean)
-            std = math.sqrt(math.fsum((v - mean) ** 2 for v in clean) / (len(clean) - 1)) if len(clean) > 1 else 0.0
+            means = [m for m, _half in stats]
+            mean = math.fsum(means) / len(means)
+            std = math.sqrt(math.fsum((v - mean) ** 2 for v in means) / (len(means) - 1)) if len(means) > 1 else 0.0
+            swept = max(half for _m, half in stats)
             self._ref_mean[index] = mean
-            self._ref_spread[index] = max(std, self.settings.rel_floor * abs(mean), self.settings.min_spread)
+            self._ref_spread[index] = max(std, swept, self.settings.rel_floor * abs(mean), self.settings.min_spread)
+
+
+def _bin_stats(item: object) -> BinStats | None:
+    """One bin of a stored profile: [mean, half range], a bare mean (older rows), or nothing."""
+    if isinstance(item, (int, float)) and math.isfinite(item):
+        return float(item), 0.0
+    if isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(v, (int, float)) for v in item):
+        mean, half = float(item[0]), float(item[1])
+        if math.isfinite(mean) and math.isfinite(half):
+            return mean, abs(half)
+    return None
