@@ -50,11 +50,11 @@ class Geometry:
     @classmethod
     def from_values(cls, values: Mapping[str, float | None]) -> Geometry | None:
         """None when a register is missing or the dimensions make no section."""
-        raw = [values.get(n) for n in ("cross_section", "dimension_a", "dimension_b", "dimension_c",
-                                       "dimension_d", "material_width")]
-        if any(v is None or not math.isfinite(v) for v in raw):
+        names = ("cross_section", "dimension_a", "dimension_b", "dimension_c", "dimension_d", "material_width")
+        raw = [float(v) for n in names if (v := values.get(n)) is not None and math.isfinite(v)]
+        if len(raw) != len(names):
             return None
-        code, a, b, c, d, height = (float(v) for v in raw)  # type: ignore[arg-type]
+        code, a, b, c, d, height = raw
         if a <= 0.0 or height <= 0.0 or round(code) not in {s.value for s in Shape}:
             return None
         shape = Shape(round(code))

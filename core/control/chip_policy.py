@@ -213,9 +213,10 @@ class ChipPolicy:
         if self._speed_model is not None and self.geometry is not None:
             inputs = {"material_hardness": values.get("material_hardness"), "mean_chord": self.geometry.mean_chord(),
                       "material_width": values.get("material_width")}
-            row = [inputs[name] for name in self.settings.speed_inputs]
-            if all(v is not None and math.isfinite(v) for v in row):
-                predicted = float(self._speed_model([float(v) for v in row]))  # type: ignore[arg-type]
+            wanted = self.settings.speed_inputs
+            row = [float(v) for name in wanted if (v := inputs[name]) is not None and math.isfinite(v)]
+            if len(row) == len(wanted):
+                predicted = float(self._speed_model(row))
                 if math.isfinite(predicted):
                     speed = predicted
         return float(round(min(max(speed, limits[0]), limits[1])))
