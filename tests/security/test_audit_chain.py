@@ -8,9 +8,12 @@ dropping the triggers first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from security_helpers import FakeClock, wait_until
@@ -31,6 +34,11 @@ from core.security.audit_query import AuditFilter, append_audit, query_audit
 from core.storage.logdb import LogWriter
 from core.storage.schema import MIGRATIONS
 from core.storage.sqlite_open import database_path, open_writer
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+    from core.registers import RegisterMap
+    from core.security.audit_chain import ChainReport
 
 
 def _record(i: int, user: str = "anna") -> AuditRecord:
@@ -163,6 +171,22 @@ def _fast_engine(settings: Settings) -> Settings:
     return _fast(settings).model_copy(update={"ml": settings.ml.model_copy(update={"model_path": None})})
 
 
+@contextlib.asynccontextmanager
+async def _checked_engine(settings: Settings, register_map: RegisterMap) -> AsyncIterator[tuple[Engine, ChainReport]]:
+    """The real engine on the simulator, started, once its start-up check of the trail has reported."""
+    from core.engine import Engine
+
+    engine = Engine(settings, register_map, simulate=True)
+    await engine.start()
+    try:
+        assert engine.audit_integrity is not None
+        report = await engine.audit_integrity.wait_checked()
+        assert report is not None
+        yield engine, report
+    finally:
+        await engine.stop()
+
+
 async def test_engine_writer_and_command_line_append_to_one_chain(settings: Settings) -> None:
     """log.db's writer (engine) and append_audit (another connection, as the CLI) interleave."""
     settings = _fast(settings)
@@ -263,7 +287,6 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
 ) -> None:
     """On the real engine and simulator: a trail tampered while the engine was stopped is found
     at the next start (critical alarm), the triggers are back, and ML writes go to ml.db."""
-    from core.engine import Engine
     from core.registers import RegisterMap
     from core.security.audit_integrity import ALARM_TAMPERED
     from core.security.permissions import Role
@@ -274,12 +297,8 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
     settings = _fast_engine(settings)
     path = database_path(settings.data_dir, "log")
 
-    engine = Engine(settings, register_map, simulate=True)
-    await engine.start()
-    try:
-        assert engine.audit_integrity is not None
-        report = await engine.audit_integrity.wait_checked()
-        assert report is not None and not engine.alarms.is_active(ALARM_TAMPERED)
+    async with _checked_engine(settings, register_map) as (engine, report):
+        assert not engine.alarms.is_active(ALARM_TAMPERED)
         await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
                          what="a good snapshot", timeout_s=60)
         login_as(engine.access, "erin", Role.ENGINEER)
@@ -287,8 +306,6 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
         person = await engine.writer.write("cutting_speed", 70.0, user="erin", reason="test")
         machine = await engine.writer.write("descent_speed", 30.0, user="ml", reason="ML model")
         assert person.written is not None and machine.written is not None, (person, machine)
-    finally:
-        await engine.stop()
     trail = query_audit(path, limit=1000)
     assert any(r.user == "erin" and r.action == "write" for r in trail)
     assert not any(r.user == "ml" for r in trail)  # the ML journal has it instead:
@@ -302,16 +319,10 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
 
     login_row = next(r.id for r in reversed(trail) if r.action == "login")
     _tamper(path, f"UPDATE audit SET user = 'nobody' WHERE id = {login_row}")
-    engine = Engine(settings, register_map, simulate=True)
-    await engine.start()
-    try:
-        assert engine.audit_integrity is not None
-        report = await engine.audit_integrity.wait_checked()
-        assert report is not None and report.first is not None and report.first.row_id == login_row
+    async with _checked_engine(settings, register_map) as (engine, report):
+        assert report.first is not None and report.first.row_id == login_row
         alarm = engine.alarms.get(ALARM_TAMPERED)
         assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
-    finally:
-        await engine.stop()
     conn = sqlite3.connect(path)
     try:
         with pytest.raises(sqlite3.DatabaseError, match=APPEND_ONLY_MESSAGE):  # the triggers are back
@@ -470,7 +481,6 @@ async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
 
     from core.api import UserSession
     from core.cli import main
-    from core.engine import Engine
     from core.registers import RegisterMap
     from core.security.audit_anchor import AuditAnchor
     from core.security.permissions import Role
@@ -481,19 +491,13 @@ async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
         monkeypatch.delenv(key)
     settings = _fast_engine(settings)
     path = database_path(settings.data_dir, "log")
-    engine = Engine(settings, register_map, simulate=True)
-    await engine.start()
-    try:
-        assert engine.audit_integrity is not None
-        assert (await engine.audit_integrity.wait_checked()) is not None
+    async with _checked_engine(settings, register_map) as (engine, _):
         login_as(engine.access, "erin", Role.ENGINEER)
         erin = UserSession("erin", Role.ENGINEER)
         backup = await engine.backup_now(erin)
         assert backup.ok and backup.value is not None and backup.value.path is not None, backup.reason
         for mode in ("ml", "manual", "ml", "manual"):  # audited actions after the start's check
             engine.set_mode(erin, mode, reason="test")
-    finally:
-        await engine.stop()
     last = max(r.id for r in query_audit(path, limit=10_000))
     held = AuditAnchor(database_path(settings.data_dir, "users")).load()
     assert held is not None and held.row_id == last  # the stop anchored at the newest row
