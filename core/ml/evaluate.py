@@ -26,6 +26,7 @@ from typing import Any
 
 from core.config import Settings, load_settings
 from core.ml.evalrun import Driver, ItemRun, oracle_driver, preset_driver, run_item
+from core.ml.manifest import artefact_paths
 from core.ml.simenv import SimSaw
 from core.ml.stock import StockItem, held_out_reasons, held_out_stock, split_description, training_stock
 from core.registers import RegisterMap, load_register_map
@@ -243,9 +244,9 @@ def _declared_training(model: Path | None) -> dict[str, Any]:
     """What the model's manifest says about its training, and whether it declares this split."""
     if model is None:
         return {}
-    stem = model.with_suffix("") if model.suffix in (".json", ".joblib", ".skops") else model
+    manifest_path, _ = artefact_paths(model)
     try:
-        training = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8")).get("training", {})
+        training = json.loads(manifest_path.read_text(encoding="utf-8")).get("training", {})
     except (OSError, ValueError, AttributeError):
         return {"declares_split": False}
     if not isinstance(training, dict):

@@ -230,6 +230,9 @@ def test_report_says_whether_the_model_declares_the_split(tmp_path: Path) -> Non
     manifest.write_text("not json")
     assert _declared_training(tmp_path / "m") == {"declares_split": False}
     assert _declared_training(tmp_path / "missing") == {"declares_split": False}
+    # A model named with a dot (chip.v2 -> chip.v2.json, as save_model writes it), not chip.json.
+    (tmp_path / "chip.v2.json").write_text(json.dumps({"training": {"held_out": split_description()}}))
+    assert _declared_training(tmp_path / "chip.v2")["declares_split"] is True
 
 
 _scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 700), st.floats(allow_nan=True), st.text(max_size=6))
