@@ -1,9 +1,10 @@
 """Replay (#19.4): how fast a replay of a day starts and seeks, and whether it raises the poll jitter.
 
-The whole HMI on the real engine and the in-process simulator at 10 Hz, the engine on its own
-thread (as shipped), on a data directory whose raw.db holds 24 h of every register at 10 Hz
-(864,000 rows, generated first by bench/gui_stall.py's make_raw). Phases of the same run, the same
-length each, measured by bench/gui_stall.py's Recorder (the poller's own deadline records):
+The whole HMI on the real engine and the in-process simulator at 10 Hz, the engine in its own
+process as shipped (--thread: on a thread of the window's process), on a data directory whose
+raw.db holds 24 h of every register at 10 Hz (864,000 rows, generated first by
+bench/hmi_bench.py's make_raw). Phases of the same run, the same length each, measured by
+bench/hmi_bench.py's Recorder (the poller's own deadline records, in the engine's process):
 
   bare:    the dashboard live, nobody touching it (the baseline);
   dash60:  a replay of the day's middle on the dashboard at 60x;
@@ -16,7 +17,7 @@ It prints, beside the baseline, missed poll slots and poll-start lateness (p50/p
 from asking for a replay to its first sample on screen for starts at 0 h, 12 h and 23.9 h of the
 day, and the seek times. Targets: start <= 1 s; no more missed slots or p99 than the baseline.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/replay.py [--hours 24] [--phase-s 20]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/replay.py [--hours 24] [--phase-s 20] [--thread]
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gui_stall import ENGINEER, PIN, Phase, Recorder, _load, _settings, make_raw  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from hmi_bench import Phase, Recorder, load_text, open_window, run_on_a_day  # noqa: E402
 
 from core.config import Settings  # noqa: E402
-from core.registers import load_register_map  # noqa: E402
 
 HOUR_MS = 3_600_000
 
@@ -68,36 +66,17 @@ async def seek_on_screen(window: Any, position_ms: int) -> float:
     return time.perf_counter() - t0
 
 
-async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple[list[Phase], list[str]]:
-    from core.engine import Engine
-    from hmi.app import run_window
-
-    holder: dict[str, Any] = {}
-
-    def factory(s: Settings, m: Any, simulate: bool) -> Engine:
-        engine = Engine(s, m, simulate=True)
-        if engine.access.store.get(ENGINEER) is None:
-            engine.access.store.add(ENGINEER, "engineer", PIN)
-        holder["engine"] = engine
-        return engine
-
-    register_map = load_register_map(settings.register_map_path)
-    task = asyncio.ensure_future(run_window(settings, register_map, factory, simulate=True,
-                                            window_ready=lambda w: holder.__setitem__("window", w)))
-    while not (holder.get("engine") and holder["engine"].running):  # noqa: ASYNC110 - started elsewhere
-        await asyncio.sleep(0.05)
-    window, engine = holder["window"], holder["engine"]
-    window.resize(1280, 800)
+async def run(settings: Settings, phase_s: float, day: tuple[int, int], mode: Any) -> tuple[list[Phase], list[str]]:
+    window, engine, task = await open_window(settings, mode)
     await asyncio.sleep(3.0)  # first polls, caches, the first paint of every widget
     recorder = Recorder(engine)
     notes: list[str] = []
-    phases: list[Phase] = []
     first, last = day
 
     async def still(name: str) -> None:
-        mark = recorder.mark()
+        mark = await recorder.mark()
         await asyncio.sleep(phase_s)
-        phases.append(recorder.phase(name, mark))
+        await recorder.phase(name, mark)
 
     window.show_page("dashboard")
     await still("bare")  # live, untouched: the baseline
@@ -118,14 +97,14 @@ async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple
                  f"(60x at 10 Hz: {600 * phase_s:,.0f} expected)")
 
     window.show_page("dashboard")
-    mark = recorder.mark()
+    mark = await recorder.mark()
     seeks = []
     rng = random.Random(7)
     deadline = time.monotonic() + phase_s
     while time.monotonic() < deadline:
         seeks.append(await seek_on_screen(window, rng.randrange(first, last - HOUR_MS)))
         await asyncio.sleep(2.0)
-    phases.append(recorder.phase("seek", mark))  # the dashboard replaying, a seek every 2 s
+    await recorder.phase("seek", mark)  # the dashboard replaying, a seek every 2 s
     notes.append(f"seek to a random point of the day, to its sample on screen: median "
                  f"{statistics.median(seeks) * 1000:.0f} ms, max {max(seeks) * 1000:.0f} ms over {len(seeks)}")
 
@@ -139,6 +118,7 @@ async def run(settings: Settings, phase_s: float, day: tuple[int, int]) -> tuple
     window.show_page("dashboard")
     await still("bare2")
     notes.append(f"snapshots the screen skipped (latest wins or replay backlog): {window.bridge.dropped}")
+    phases = await recorder.collect()
     window.close()
     await task
     return phases, notes
@@ -148,30 +128,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hours", type=float, default=24.0, help="hours of 10 Hz samples in raw.db")
     parser.add_argument("--phase-s", type=float, default=20.0, help="seconds per measured phase")
+    parser.add_argument("--thread", action="store_true",
+                        help="run the engine on a thread of the window's process (hmi.engine_thread)")
     args = parser.parse_args()
-    import qasync
-
-    print(f"load average at start {_load()}")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        settings = _settings(data_dir)
-        names = list(load_register_map(settings.register_map_path).names)
-        t0 = time.perf_counter()
-        end_ms = int(time.time() * 1000) - 5_000  # make_raw's end
-        rows = make_raw(data_dir, names, args.hours)
-        day = (end_ms - rows * 100, end_ms)
-        print(f"raw.db: {rows:,} rows x {len(names)} registers ({args.hours:g} h at 10 Hz), "
-              f"generated in {time.perf_counter() - t0:.0f} s; poll rate {settings.modbus.read_rate_hz:g} Hz; "
-              "engine on its own thread (hmi.engine_thread)")
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            phases, notes = runner.run(run(settings, args.phase_s, day))
+    print(f"load average at start {load_text()}")
+    phases, notes = run_on_a_day(args.hours, args.thread,
+                                 lambda settings, day, mode: run(settings, args.phase_s, day, mode))
     for note in notes:
         print(f"  {note}")
     for phase in phases:
         print(phase.line())
-    print(f"load average at the end {_load()} (2 cores: above 2, the bare phases themselves show other work's delays)")
+    print(f"load average at the end {load_text()} "
+          "(2 cores: above 2, the bare phases themselves show other work's delays)")
     return 0
 
 

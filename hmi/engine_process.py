@@ -98,7 +98,7 @@ T = TypeVar("T")
 HOST_MODULE = "core.engine_host"  # run as a program in the child (runpy), never imported here
 CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
 START_TIMEOUT_S = 120.0  # spawn, imports, the engine's start (a restored or large database takes a while)
-EXIT_GRACE_S = 5.0  # after its engine stopped, the child has this long to exit before it is killed
+EXIT_GRACE_S = 10.0  # after its engine stopped, the child has this long to exit before it is terminated
 CANCEL_POLL_S = 0.1  # how often an export's or import's cancel() is asked
 STOPPED_ALARM = "hmi.engine_stopped"
 
