@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hmi.permissions import set_policy
 
@@ -88,6 +88,23 @@ def no_leaked_qt(qapp: QApplication) -> Iterator[None]:
         pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
     if leaked_timers:
         pytest.fail(f"test left {len(leaked_timers)} Qt timer(s) running")
+
+
+@contextlib.contextmanager
+def kiosk_sized(qtbot: Any, qapp: QApplication, widget: QWidget, width: int, height: int) -> Iterator[QWidget]:
+    """``widget`` touch-sized as in kiosk mode and shown at ``width`` x ``height``; the sizes and the
+    application's style sheet (a test applies the theme first) are undone on the way out."""
+    from hmi.kiosk import apply_touch_sizes
+
+    try:
+        widget.resize(width, height)
+        apply_touch_sizes(widget, True)
+        widget.show()
+        qtbot.waitExposed(widget)
+        yield widget
+    finally:
+        apply_touch_sizes(widget, False)
+        qapp.setStyleSheet("")
 
 
 class Clock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hmi_testing import Clock
+from hmi_testing import Clock, kiosk_sized
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -22,7 +22,7 @@ from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
-from hmi.kiosk import apply_touch_sizes, touch_violations
+from hmi.kiosk import touch_violations
 from hmi.pages.alarms import ACTIVE, ENGINEER, AlarmsPage
 from hmi.theme import apply_theme
 from hmi.widgets.alarm_strip import AlarmStrip
@@ -222,11 +222,7 @@ def test_kiosk_sizes(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge, eng
     page = AlarmsPage(bridge, engine)
     page.set_user(login_as(engine.access, "erin", Role.ENGINEER))
     qtbot.addWidget(page)
-    try:
-        page.resize(1280, 700)
-        apply_touch_sizes(page, True)
-        page.show()
-        qtbot.waitExposed(page)
+    with kiosk_sized(qtbot, qapp, page, 1280, 700):
         for i, priority in enumerate(Priority):
             engine.alarms.update(f"x.{i}", True, f"alarm {i}", priority=priority)
             clock.now += 1
@@ -242,9 +238,6 @@ def test_kiosk_sizes(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge, eng
             page.tabs.setCurrentIndex(index)
             QApplication.processEvents()
             assert [str(v) for v in touch_violations(page)] == [], page.tabs.tabText(index)
-    finally:
-        apply_touch_sizes(page, False)
-        qapp.setStyleSheet("")
 
 
 def test_turkish(page: AlarmsPage, engine: StandInEngine, qapp: QApplication, tmp_path: Path) -> None:
