@@ -10,6 +10,7 @@ write to the PLC while the replay runs; the bar only says so.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -284,10 +285,20 @@ class ReplayChooser(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.resize(720, 480)
+        self._loading: asyncio.Task[None] | None = None
+        self.finished.connect(lambda _result: self._stop_loading())
 
     def load_lists(self) -> None:
         """Fill the cut and alarm lists from the engine (off the loop thread)."""
-        spawn(self._load_lists())
+        self._stop_loading()
+        self._loading = spawn(self._load_lists())
+
+    def _stop_loading(self) -> None:
+        """The dialog closed (a replay started, or Cancel): its lists are not filled any more. The
+        reads outlived the dialog and filled deleted lists, an error in every replay from the chooser."""
+        loading, self._loading = self._loading, None
+        if loading is not None and not loading.done():
+            loading.cancel()
 
     async def _load_lists(self) -> None:
         engine = self.bridge.engine
