@@ -53,7 +53,7 @@ class ModelSlot(MlParts):
     def load_model(self, path: Path) -> bool:
         """Load and verify a model file; a refused model raises an alarm and leaves ML mode."""
         try:
-            model = load_model(path, self._key())
+            model = load_model(path, self.model_key())
         except ModelRefused as exc:
             self._refuse_model(str(exc))
             return False
@@ -68,8 +68,6 @@ class ModelSlot(MlParts):
                 log.error("%s", exc)
                 return None
         return self._model_key
-
-    _key = model_key
 
     def _refuse_model(self, reason: str) -> None:
         log.error("ML model refused: %s", reason)
