@@ -7,26 +7,21 @@ with a flashing priority shape, active-acknowledged steady, cleared-unacknowledg
 grey, shelved apart. Priority is shape + number + name. The engineer's queue (statistical
 detectors, never on the operator's banner) has its own tab for those who may act on it. Empty
 tables say so. Touch targets are at least 48 px. Nothing here is modal: the shelve dialog answers
-through a signal, history reads are short read-only queries in the engine's worker. Every text is
-tr()'d; the page retranslates on a language switch.
+through a signal, history reads are short read-only queries in the engine's worker (the History
+tab: hmi.widgets.alarm_history). Every text is tr()'d; the page retranslates on a language switch.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -34,32 +29,23 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Alarm, AlarmCounts, AlarmState, EngineApi, Permission, Result
-from core.api import AlarmHistoryFilter as HistoryFilter
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.i18n import translate
-from hmi.kiosk import in_kiosk
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
-from hmi.tasks import spawn
+from hmi.widgets.alarm_history import AlarmHistoryPanel, touch_button
 from hmi.widgets.alarm_strip import COLOURS, counts_text
-from hmi.widgets.alarm_table import AlarmTableModel, AlarmView, HistoryTableModel, language
+from hmi.widgets.alarm_table import AlarmTableModel, AlarmView, language
 from hmi.widgets.empty_hint import EmptyHint
-from hmi.widgets.letter_keyboard import TextEntry
 
 log = logging.getLogger("bandsaw.hmi.alarms")
 
-TOUCH_PX = 56
 FLASH_MS = 500  # as the banner: active-unacknowledged alarms flash once a second
 ACTIVE, SHELVED, HISTORY, ENGINEER = range(4)  # tab indices
 # The priority colours of the banner (background, text), for whoever paints a priority.
 PRIORITY_COLOURS = {p: (c.name(), "#ffffff" if int(p) == 1 else "#000000") for p, c in COLOURS.items()}
-PERIOD_SECONDS: tuple[float | None, ...] = (3600.0, 8 * 3600.0, 86400.0, 7 * 86400.0, None)
-PRIORITY_LIMITS: tuple[int | None, ...] = (None, 1, 2, 3)
-ACTION_SETS: tuple[tuple[str, ...], ...] = ((), ("raise",), ("clear",), ("acknowledge",), ("shelve", "unshelve"),
-                                            ("remove_from_service", "return_to_service"))
 ALARM_COLUMNS = {AlarmTableModel.PRIORITY: "4 Critical", AlarmTableModel.RAISED: "2026-12-31 23:59:59",
                  AlarmTableModel.STATE: "Cleared, not acknowledged"}
-HISTORY_COLUMNS = {0: "2026-12-31 23:59:59", 2: "removed from service", 3: "4 Critical", 5: "administrator"}
 
 
 class AlarmSignals(Protocol):
@@ -84,22 +70,6 @@ def summary_text(counts: AlarmCounts, *, engineer: bool) -> str:
     return text
 
 
-def _button(parent: QWidget, name: str = "") -> QPushButton:
-    button = QPushButton(parent)
-    button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
-    if name:
-        button.setObjectName(name)
-    return button
-
-
-def _combo(values: tuple[Any, ...], parent: QWidget) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setMinimumHeight(TOUCH_PX)
-    for value in values:
-        combo.addItem("", value)
-    return combo
-
-
 class AlarmsPage(QWidget):
     """``AlarmsPage(bridge, engine)``: bridge gives alarm signals; the engine's commands act (checked, audited)."""
 
@@ -113,9 +83,7 @@ class AlarmsPage(QWidget):
         # The window's session (who is logged in now); set_user() names someone else.
         self.session = session or getattr(parent, "session", None) or Session.default(kiosk=engine.settings.hmi.kiosk)
         self._user: str | None = None
-        self.export_dir: Path = engine.settings.data_dir / "exports"
         self.shelve_dialog: ShelveDialog | None = None
-        self.history_task: asyncio.Task[int] | None = None
         self._message: tuple[str, tuple[str, ...]] = ("", ())
 
         self.summary_label = QLabel("", self)
@@ -128,7 +96,8 @@ class AlarmsPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._build_active(), "")
         self.tabs.addTab(self._build_shelved(), "")
-        self.tabs.addTab(self._build_history(), "")
+        self.history = AlarmHistoryPanel(engine, lambda: acting(self.user), self._say, self)
+        self.tabs.addTab(self.history, "")
         self.tabs.addTab(self._build_engineer(), "")
         self.tabs.currentChanged.connect(self._on_tab)
 
@@ -188,11 +157,11 @@ class AlarmsPage(QWidget):
         self.active_model = AlarmTableModel(self)
         self.active_view = self._alarm_view(self.active_model, box)
         self.active_hint = EmptyHint(self.active_view, "")
-        self.ack_button = _button(box, "AckButton")
+        self.ack_button = touch_button(box, "AckButton")
         self.ack_button.clicked.connect(self.acknowledge_selected)
-        self.ack_all_button = _button(box, "AckAllButton")
+        self.ack_all_button = touch_button(box, "AckAllButton")
         self.ack_all_button.clicked.connect(self.acknowledge_all)
-        self.shelve_button = _button(box, "ShelveButton")
+        self.shelve_button = touch_button(box, "ShelveButton")
         self.shelve_button.clicked.connect(self.open_shelve_dialog)
         row = QHBoxLayout()
         row.setSpacing(12)
@@ -224,9 +193,9 @@ class AlarmsPage(QWidget):
         self.shelved_model = AlarmTableModel(self)
         self.shelved_view = self._alarm_view(self.shelved_model, box)
         self.shelved_hint = EmptyHint(self.shelved_view, "")
-        self.unshelve_button = _button(box, "UnshelveButton")
+        self.unshelve_button = touch_button(box, "UnshelveButton")
         self.unshelve_button.clicked.connect(self.unshelve_selected)
-        self.return_button = _button(box, "ReturnButton")
+        self.return_button = touch_button(box, "ReturnButton")
         self.return_button.clicked.connect(self.return_selected)
         row = QHBoxLayout()
         row.setSpacing(12)
@@ -246,7 +215,7 @@ class AlarmsPage(QWidget):
         self.engineer_note = QLabel(box)
         self.engineer_note.setObjectName("EngineerNote")
         self.engineer_note.setWordWrap(True)
-        self.engineer_ack_button = _button(box, "EngineerAckButton")
+        self.engineer_ack_button = touch_button(box, "EngineerAckButton")
         self.engineer_ack_button.clicked.connect(self.acknowledge_engineer_selected)
         row = QHBoxLayout()
         row.addWidget(self.engineer_ack_button)
@@ -254,36 +223,6 @@ class AlarmsPage(QWidget):
         layout = QVBoxLayout(box)
         layout.addWidget(self.engineer_view, 1)
         layout.addLayout(row)
-        return box
-
-    def _build_history(self) -> QWidget:
-        box = QWidget(self)
-        self.period_combo = _combo(PERIOD_SECONDS, box)
-        self.period_combo.setCurrentIndex(2)
-        self.priority_combo = _combo(PRIORITY_LIMITS, box)
-        self.action_combo = _combo(ACTION_SETS, box)
-        self.search_edit = TextEntry("", touch=lambda: in_kiosk(self), parent=box)  # letter keyboard in kiosk
-        self.search_edit.setMinimumHeight(TOUCH_PX)
-        self.search_edit.editingFinished.connect(self.reload_history)  # Return, or OK on the keyboard
-        for combo in (self.period_combo, self.priority_combo, self.action_combo):
-            combo.currentIndexChanged.connect(self.reload_history)
-        self.refresh_button = _button(box)
-        self.refresh_button.clicked.connect(self.reload_history)
-        self.export_button = _button(box, "ExportButton")
-        self.export_button.clicked.connect(self._export_clicked)
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
-        for widget in (self.period_combo, self.priority_combo, self.action_combo):
-            filters.addWidget(widget)
-        filters.addWidget(self.search_edit, 1)
-        filters.addWidget(self.refresh_button)
-        filters.addWidget(self.export_button)
-        self.history_model = HistoryTableModel(self)
-        self.history_view = AlarmView(self.history_model, box, fixed=HISTORY_COLUMNS, icons=(3,), stretch=(1, 4))
-        self.history_hint = EmptyHint(self.history_view, "")
-        layout = QVBoxLayout(box)
-        layout.addLayout(filters)
-        layout.addWidget(self.history_view, 1)
         return box
 
     # --- language ------------------------------------------------------------------------
@@ -298,28 +237,14 @@ class AlarmsPage(QWidget):
         self.engineer_ack_button.setText(self.tr("Acknowledge"))
         self.engineer_note.setText(self.tr("Statistical detectors and diagnostics: for judgement, not an operator "
                                            "response. They never reach the operator's banner."))
-        self.refresh_button.setText(self.tr("Refresh"))
-        self.export_button.setText(self.tr("Export CSV"))
-        self.search_edit.setPlaceholderText(self.tr("Alarm or text contains…"))
-        periods = (self.tr("Last hour"), self.tr("Last 8 h"), self.tr("Last 24 h"), self.tr("Last 7 days"),
-                   self.tr("All"))
-        priorities = (self.tr("All priorities"), self.tr("Critical"), self.tr("High and above"),
-                      self.tr("Medium and above"))
-        actions = (self.tr("All actions"), self.tr("Raised"), self.tr("Cleared"), self.tr("Acknowledged"),
-                   self.tr("Shelving"), self.tr("Service"))
-        for combo, texts in ((self.period_combo, periods), (self.priority_combo, priorities),
-                             (self.action_combo, actions)):
-            for i, text in enumerate(texts):
-                combo.setItemText(i, text)
         self.active_hint.setText(self.tr("No alarms"))
         self.shelved_hint.setText(self.tr("No shelved or out-of-service alarms"))
         self.engineer_hint.setText(self.tr("The engineer queue is empty"))
-        self.history_hint.setText(self.tr("No alarm history for these filters"))
         for model in (self.active_model, self.shelved_model, self.engineer_model):
             model.retranslate()
-        self.history_model.retranslate()
-        for view in (self.active_view, self.shelved_view, self.engineer_view, self.history_view):
+        for view in (self.active_view, self.shelved_view, self.engineer_view):
             view.fit_columns()
+        self.history.retranslate()
         self._say(*self._message_args())
         self.refresh()
 
@@ -392,11 +317,11 @@ class AlarmsPage(QWidget):
     def _on_transition(self, _transition: object) -> None:
         # alarms_changed follows every transition; a shelving expiry changes the suppressed list.
         if self.tabs.currentIndex() == HISTORY and self.isVisible():
-            self.reload_history()
+            self.history.reload_history()
 
     def _on_tab(self, index: int) -> None:
         if index == HISTORY:
-            self.reload_history()
+            self.history.reload_history()
 
     @staticmethod
     def _selected_key(view: QTableView, model: AlarmTableModel) -> str | None:
@@ -518,53 +443,3 @@ class AlarmsPage(QWidget):
         if not result.ok:
             self._say(result.reason)
         return result.ok
-
-    # --- history -------------------------------------------------------------------------
-
-    def history_filter(self, limit: int = 1000) -> HistoryFilter:
-        period = self.period_combo.currentData()
-        since = int((time.time() - period) * 1000) if period else None
-        text = self.search_edit.text().strip()
-        return HistoryFilter(
-            since_ms=since,
-            key_contains=text if "." in text and " " not in text else "",
-            text_contains=text if not ("." in text and " " not in text) else "",
-            max_priority=self.priority_combo.currentData(),
-            actions=self.action_combo.currentData() or (),
-            limit=limit,
-        )
-
-    def reload_history(self) -> asyncio.Task[int] | None:
-        """Start a history read (a click, a filter change); the table fills when it returns."""
-        try:
-            self.history_task = spawn(self.load_history())
-        except RuntimeError:  # no event loop (a widget test without one): nothing to read with
-            return None
-        return self.history_task
-
-    def _export_clicked(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            spawn(self.export_history())
-
-    async def load_history(self) -> int:
-        """Read in the engine's worker thread: a locked or damaged log.db says so, never freezes."""
-        result = await self.engine.alarm_history(self.history_filter())
-        if not result.ok or result.value is None:
-            self._say("History unavailable: %1", result.reason)
-            return 0
-        self.history_model.set_entries(result.value)
-        return len(result.value)
-
-    async def export_history(self) -> Path | None:
-        target = self.export_dir / f"alarms-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-        try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # disk full, permissions: say so, keep the page alive
-            self._say("Export failed: %1", str(exc))
-            return None
-        result = await self.engine.export_alarm_history(acting(self.user), self.history_filter(limit=1_000_000), target)
-        if not result.ok:
-            self._say("Export failed: %1", result.reason)
-            return None
-        self._say("Exported %1 rows to %2", str(result.value), str(target))
-        return target

@@ -208,7 +208,7 @@ def test_an_empty_table_says_so_with_sane_columns(page: AlarmsPage, engine: Stan
     assert widths[AlarmTableModel.STATE] >= metrics.horizontalAdvance("Cleared, not acknowledged")
     assert widths[AlarmTableModel.TEXT] >= 200 and widths[AlarmTableModel.RESPONSE] >= 150
     assert sum(widths) <= view.viewport().width() + 2  # no horizontal scrolling on a 1280 px page
-    for other in (page.shelved_hint, page.history_hint):
+    for other in (page.shelved_hint, page.history.history_hint):
         assert other.text()
     engine.alarms.update("x.one", True, "one")
     _deliver()

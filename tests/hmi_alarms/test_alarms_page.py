@@ -154,20 +154,20 @@ async def test_history_filters_and_export(
     page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))  # exports are an engineer's
     page.tabs.setCurrentIndex(2)
     await settled(page)
-    assert page.history_model.rowCount() == 6
-    page.priority_combo.setCurrentIndex(1)  # critical only
+    assert page.history.history_model.rowCount() == 6
+    page.history.priority_combo.setCurrentIndex(1)  # critical only
     await settled(page)
-    assert page.history_model.rowCount() == 2
-    page.priority_combo.setCurrentIndex(0)
-    page.action_combo.setCurrentIndex(3)  # acknowledged
+    assert page.history.history_model.rowCount() == 2
+    page.history.priority_combo.setCurrentIndex(0)
+    page.history.action_combo.setCurrentIndex(3)  # acknowledged
     await settled(page)
-    assert [e.user for e in page.history_model.entries] == ["alice"]
-    page.action_combo.setCurrentIndex(0)
-    page.search_edit.setText("medium")
+    assert [e.user for e in page.history.history_model.entries] == ["alice"]
+    page.history.action_combo.setCurrentIndex(0)
+    page.history.search_edit.setText("medium")
     await settled(page)
-    assert await page.load_history() == 3  # two raises and a shelve
-    page.search_edit.setText("")
-    target = await page.export_history()
+    assert await page.history.load_history() == 3  # two raises and a shelve
+    page.history.search_edit.setText("")
+    target = await page.history.export_history()
     assert target is not None and target.parent == alarm_engine.settings.data_dir / "exports"
     with target.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -178,20 +178,20 @@ async def test_history_filters_and_export(
 async def test_history_without_log_db(page: AlarmsPage, alarm_engine: StandInEngine) -> None:
     page.tabs.setCurrentIndex(2)
     await settled(page)
-    assert page.history_model.rowCount() == 0
-    assert await page.export_history() is None  # alice is an operator: exports are refused, with why
+    assert page.history.history_model.rowCount() == 0
+    assert await page.history.export_history() is None  # alice is an operator: exports are refused, with why
     assert "export needs engineer rights" in page.message_label.text()
     page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))
-    assert await page.export_history() is not None
+    assert await page.history.export_history() is not None
 
 
 async def settled(page: AlarmsPage) -> None:
     """Let the history read a click or a filter change started come back."""
     for _ in range(10):
-        task = page.history_task
+        task = page.history.history_task
         if task is None or task.done():
             await asyncio.sleep(0)
-            if page.history_task is task:
+            if page.history.history_task is task:
                 return
             continue
         await task
