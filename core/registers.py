@@ -2,10 +2,16 @@
 
 ``config/registers.yaml`` is the single description of the PLC. Everything that talks to the
 PLC (poller, writer, simulator) goes through a :class:`RegisterMap` built here.
+
+Texts for people (group titles, labels, descriptions, code names) are English in the entry; the screen's
+other languages (:data:`TEXT_LANGUAGES`) sit beside them under a language key, as in
+alarm_messages.yaml: ``tr: {description: ..., enum: {0: ...}}`` on an entry and
+``motor: {en: Motor, tr: Motor}`` for a group. A text without one shows in English.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -24,6 +30,8 @@ from core.yaml_strict import DuplicateKeyError, load_yaml
 MAX_BLOCK_REGISTERS = 125  # Modbus limit for one read of holding registers
 _E = TypeVar("_E", bound=StrEnum)
 _NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# The screen's languages besides English (config hmi.language): keys for the translated texts.
+TEXT_LANGUAGES = ("tr",)
 
 
 class RegisterMapError(Exception):
@@ -98,12 +106,30 @@ class Register:
     max_step_per_s: float | None = None
     # Coded registers (saw state, material codes): value -> name, from the map's optional `enum:`.
     enum: tuple[tuple[int, str], ...] = ()
+    # (language, description, code names, label) from the entry's language keys (``tr:``); English above.
+    texts: tuple[tuple[str, str, tuple[tuple[int, str], ...], str], ...] = ()
+    # A short name for people where the description is too long (model inputs); "" -> the name's words.
+    label: str = ""
 
-    def enum_name(self, value: float | None) -> str | None:
-        """The name of a coded value (None when the register has no names or the code is unknown)."""
+    def enum_name(self, value: float | None, lang: str = "en") -> str | None:
+        """The name of a coded value in ``lang`` (English where the map has no translation; None when
+        the register has no names or the code is unknown)."""
         if value is None or not self.enum or not math.isfinite(value) or value != int(value):
             return None
-        return dict(self.enum).get(int(value))
+        english = dict(self.enum).get(int(value))
+        if english is None:
+            return None
+        translated = next((dict(names) for code, _, names, _ in self.texts if code == lang), {})
+        return translated.get(int(value), english)
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang``; English where the map has no translation."""
+        return next((text for code, text, _, _ in self.texts if code == lang and text), self.description)
+
+    def label_in(self, lang: str) -> str:
+        """The short name in ``lang``: the map's label (English where not translated), else the name's words."""
+        english = self.label or self.name.replace("_", " ")
+        return next((label for code, _, _, label in self.texts if code == lang and label), english)
 
     @property
     def count(self) -> int:
@@ -205,9 +231,10 @@ class Block:
 @dataclass(frozen=True)
 class RegisterMap:
     registers: tuple[Register, ...]
-    groups: Mapping[str, str]  # group key -> title shown to people
+    groups: Mapping[str, str]  # group key -> title shown to people (English)
     source: str = "<memory>"
     digest: str = ""
+    group_texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> {language: title}
     by_name: Mapping[str, Register] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -231,6 +258,10 @@ class RegisterMap:
     @property
     def names(self) -> list[str]:
         return [reg.name for reg in self.registers]
+
+    def group_title(self, group: str, lang: str = "en") -> str:
+        """A group's title in ``lang``; English where the map has no translation."""
+        return self.group_texts.get(group, {}).get(lang) or self.groups.get(group, group)
 
     def in_group(self, group: str) -> list[Register]:
         return [reg for reg in self.registers if reg.group == group]
@@ -274,7 +305,7 @@ def plan_blocks(
 _REQUIRED = ("name", "address", "type", "group", "access")
 _KNOWN_FIELDS = {
     "name", "address", "type", "scale", "unit", "group", "access", "description",
-    "word_order", "min", "max", "max_step_per_s", "enum",
+    "word_order", "min", "max", "max_step_per_s", "enum", "label", *TEXT_LANGUAGES,
 }
 
 
@@ -295,7 +326,7 @@ def load_register_map(path: Path | str) -> RegisterMap:
     register_map = parse_register_map(data, source=str(path))
     require_engine_registers(register_map, source=str(path))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return RegisterMap(register_map.registers, register_map.groups, source=str(path), digest=digest)
+    return dataclasses.replace(register_map, source=str(path), digest=digest)
 
 
 # Registers the engine reads or writes by name (saw state, setpoints, speeds, current, torque,
@@ -336,7 +367,10 @@ def parse_register_map(data: Any, *, source: str = "<memory>") -> RegisterMap:
     groups = data.get("groups")
     if not isinstance(groups, dict) or not groups:
         raise RegisterMapError(f"{source}: 'groups' must map each group key to its title")
-    group_titles = {str(key): str(title) for key, title in groups.items()}
+    group_titles: dict[str, str] = {}
+    group_texts: dict[str, dict[str, str]] = {}
+    for key, title in groups.items():
+        group_titles[str(key)], group_texts[str(key)] = _parse_group_title(title, source, str(key))
     entries = data.get("registers")
     if not isinstance(entries, list) or not entries:
         raise RegisterMapError(f"{source}: 'registers' must be a non-empty list")
@@ -345,7 +379,20 @@ def parse_register_map(data: Any, *, source: str = "<memory>") -> RegisterMap:
         _parse_entry(entry, index, source, default_order, group_titles) for index, entry in enumerate(entries)
     ]
     _check_unique_and_disjoint(registers, source)
-    return RegisterMap(tuple(registers), group_titles, source=source)
+    return RegisterMap(tuple(registers), group_titles, source=source, group_texts=group_texts)
+
+
+def _parse_group_title(title: Any, source: str, key: str) -> tuple[str, dict[str, str]]:
+    """``motor: Motor & mechanical`` or ``motor: {en: Motor & mechanical, tr: Motor ve mekanik}``."""
+    if not isinstance(title, dict):
+        return str(title), {}
+    allowed = ("en", *TEXT_LANGUAGES)
+    unknown = set(title) - set(allowed)
+    if unknown or not isinstance(title.get("en"), str) or not all(isinstance(v, str) and v.strip()
+                                                                  for v in title.values()):
+        raise RegisterMapError(f"{source}: groups: {key!r}: a title, or titles by language "
+                               f"({', '.join(allowed)}; en required)")
+    return title["en"].strip(), {lang: text.strip() for lang, text in title.items() if lang != "en"}
 
 
 def _parse_entry(
@@ -395,7 +442,8 @@ def _parse_entry(
             raise RegisterMapError(f"{source}: {where}: field 'min' = {low}: greater than max ({high})")
         register = Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
                             str(entry.get("description", "")), order, low, high, step,
-                            _parse_codes(entry.get("enum"), source, where))
+                            _parse_codes(entry.get("enum"), source, where), _parse_texts(entry, source, where),
+                            _text(entry, "label", source, where))
         for bound_name, bound in (("min", low), ("max", high)):
             try:
                 register.to_raw(bound)
@@ -411,7 +459,8 @@ def _parse_entry(
         raise RegisterMapError(f"{source}: {where}: field 'max_step_per_s': only for writable registers")
     return Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
                     str(entry.get("description", "")), order, low, high, None,
-                    _parse_codes(entry.get("enum"), source, where))
+                    _parse_codes(entry.get("enum"), source, where), _parse_texts(entry, source, where),
+                    _text(entry, "label", source, where))
 
 
 def _parse_codes(value: Any, source: str, where: str) -> tuple[tuple[int, str], ...]:
@@ -427,6 +476,36 @@ def _parse_codes(value: Any, source: str, where: str) -> tuple[tuple[int, str], 
                 f"{source}: {where}: field 'enum' entry {code!r}: {name!r}: must be an integer code and a name")
         codes.append((code, name.strip()))
     return tuple(sorted(codes))
+
+
+def _text(fields: dict[str, Any], key: str, source: str, where: str) -> str:
+    value = fields.get(key, "")
+    if not isinstance(value, str):
+        raise RegisterMapError(f"{source}: {where}: field '{key}': must be a text")
+    return value.strip()
+
+
+def _parse_texts(entry: dict[str, Any], source: str,
+                 where: str) -> tuple[tuple[str, str, tuple[tuple[int, str], ...], str], ...]:
+    """``tr: {label: ..., description: ..., enum: {0: ...}}``: an entry's texts in another language;
+    the codes must be the entry's own."""
+    own = {code for code, _ in _parse_codes(entry.get("enum"), source, where)}
+    found = []
+    for lang in TEXT_LANGUAGES:
+        texts = entry.get(lang)
+        if texts is None:
+            continue
+        if not isinstance(texts, dict) or set(texts) - {"label", "description", "enum"}:
+            raise RegisterMapError(f"{source}: {where}: field '{lang}': must map label, description and/or enum "
+                                   "to their translations")
+        description = _text(texts, "description", source, f"{where} {lang}")
+        label = _text(texts, "label", source, f"{where} {lang}")
+        names = _parse_codes(texts.get("enum"), source, f"{where} {lang}")
+        stray = sorted({code for code, _ in names} - own)
+        if stray:
+            raise RegisterMapError(f"{source}: {where}: field '{lang}.enum' code {stray[0]}: not in the entry's enum")
+        found.append((lang, description, names, label))
+    return tuple(found)
 
 
 def _parse_enum(enum: type[_E], value: Any, source: str, where: str, key: str) -> _E:

@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
-from core.registers import Register
+from core.registers import Register, RegisterMap
+from hmi.i18n import current_language
 
 # --- plant time ------------------------------------------------------------------------------
 # One clock on the screen: the Production page and the report use the saw's zone (machine.time_zone),
@@ -107,6 +108,46 @@ def format_number(value: float | None, decimals: int) -> str:
     return QLocale().toString(float(value), "f", decimals)
 
 
+def format_signed(value: float | None, decimals: int) -> str:
+    """Like ``f"{value:+.2f}"`` in the screen's locale: +0,25 / -0,10."""
+    text = format_number(value, decimals)
+    return f"+{text}" if value is not None and math.isfinite(value) and value >= 0 else text
+
+
+def format_g(value: object) -> str:
+    """Like ``f"{value:g}"`` (limits, steps, speeds as configured), in the screen's locale: 0,5 in
+    Turkish; not a number: as it is."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return QLocale().toString(float(value), "g", 6) if math.isfinite(value) else "—"
+
+
+# Where the percent sign goes (CLDR): before the number in Turkish (%63), after it elsewhere (63 %).
+_PERCENT_FIRST = {QLocale.Language.Turkish}
+
+
+def percent_first() -> bool:
+    """The screen's language writes the percent sign before the number (Turkish: %63)."""
+    return QLocale().language() in _PERCENT_FIRST
+
+
+def with_unit(number: str, unit: str) -> str:
+    """A formatted number and its unit as the screen's language writes them: ``%63`` in Turkish,
+    ``63 %`` in English; ``12,5 mm``; a missing number (—) keeps no unit."""
+    if number in ("—", "") or not unit:
+        return number
+    if unit == "%" and percent_first():
+        return f"%{number}"
+    return f"{number} {unit}"
+
+
+def format_percent(value: float | None, decimals: int = 0) -> str:
+    """A percentage (``value`` already in percent) in the screen's style: %63 / 63 %."""
+    return with_unit(format_number(value, decimals), "%")
+
+
 def format_value(register: Register, value: float | None) -> str:
     return format_number(value, decimals_for(register))
 
@@ -134,10 +175,29 @@ def format_raw(register: Register, raw: int | float | None, fmt: RawFormat | str
     return " ".join(str(word) for word in words)
 
 
+def description(register: Register) -> str:
+    """The register's description in the screen's language (registers.yaml's ``tr:``)."""
+    return register.description_in(current_language())
+
+
+def enum_name(register: Register, value: float | None) -> str | None:
+    """A coded value's name in the screen's language (registers.yaml's ``tr: {enum: ...}``)."""
+    return register.enum_name(value, current_language())
+
+
+def feature_labels(register_map: RegisterMap, names: Iterable[str]) -> dict[str, str]:
+    """What people call each model input in the screen's language: a register's label from the map,
+    the derived current by its meaning."""
+    lang = current_language()
+    derived = {"band_current_est": QCoreApplication.translate("formatting", "band current (from torque)")}
+    return {name: register_map[name].label_in(lang) if name in register_map else derived.get(name, name)
+            for name in names}
+
+
 def format_coded(register: Register, value: float | None, decimals: int | None = None) -> str:
     """A value with its name for coded registers (``CUTTING (3)``), else with the scale's decimals
     (or ``decimals``: the unit's, from :func:`unit_decimals`)."""
-    name = register.enum_name(value)
+    name = enum_name(register, value)
     if name is not None and value is not None:
         return f"{name} ({int(value)})"
     return format_number(value, decimals_for(register) if decimals is None else decimals)
@@ -150,20 +210,8 @@ def format_address(address: int, fmt: RawFormat | str) -> str:
 def format_age(age_s: float | None) -> str:
     if age_s is None:
         return QCoreApplication.translate("formatting", "no data")
-    if age_s < 60:
-        return f"{format_number(age_s, 1)} s"  # the screen's locale: 0,5 s in Turkish
+    if age_s < 60:  # the screen's locale and units: 0,5 sn in Turkish
+        return QCoreApplication.translate("formatting", "%1 s").replace("%1", format_number(age_s, 1))
     if age_s < 3600:
-        return f"{format_number(age_s / 60, 1)} min"
-    return f"{format_number(age_s / 3600, 1)} h"
-
-
-SAW_STATES = {0: "IDLE", 1: "PREPARING", 2: "READY", 3: "CUTTING", 4: "COMPLETED", 5: "ERROR"}
-CROSS_SECTIONS = {0: "round bar", 1: "rectangle", 2: "tube", 3: "profile"}
-BAND_TYPES = {0: "bi-metal", 1: "carbide"}
-BAND_MATERIALS = {0: "M42", 1: "M51", 2: "carbide"}
-
-
-def code_name(table: dict[int, str], value: float | None) -> str:
-    if value is None:
-        return "—"
-    return table.get(int(value), f"code {int(value)}")
+        return QCoreApplication.translate("formatting", "%1 min").replace("%1", format_number(age_s / 60, 1))
+    return QCoreApplication.translate("formatting", "%1 h").replace("%1", format_number(age_s / 3600, 1))

@@ -231,6 +231,12 @@ def _load_private_copy(translator: QTranslator, qm: Path | None) -> bool:
 _current: Translator | None = None
 
 
+def current_language() -> str:
+    """The screen's language now ("en" before a translator is installed): for texts that come with
+    their translations from config (registers.yaml, the alarm catalogue) rather than from the .ts."""
+    return _current.language if _current is not None else DEFAULT_LANGUAGE
+
+
 class LanguageMemory:
     """The language each HMI user chose last (an INI file in the data directory)."""
 

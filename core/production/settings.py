@@ -63,11 +63,18 @@ def clock_text(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+class ShiftTexts(_Section):
+    """A shift's name on a screen in another language (as registers.yaml's ``tr:``)."""
+
+    name: str = Field(min_length=1, max_length=40)
+
+
 class ShiftSettings(_Section):
     name: str = Field(min_length=1, max_length=40)
     start: str  # "HH:MM" local time
     end: str  # "HH:MM" local time; at or before start: the next day
     days: tuple[str, ...] = DAY_NAMES  # days the shift starts on
+    tr: ShiftTexts | None = None  # the Turkish screen's name (reports and the database keep `name`)
 
     @field_validator("start", mode="before")
     @classmethod

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, ExportRequest, ExportResult, UserSession
 from hmi.dialogs.file_choice import choose_save_path
+from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
@@ -351,7 +352,7 @@ class ExportDialog(QDialog):
             self.progress.setValue(100)
             result = job.result
             message = (self.tr("%1 rows written to %2 in %3 s").replace("%1", str(result.rows))
-                       .replace("%2", str(result.path)).replace("%3", f"{result.seconds:.1f}"))
+                       .replace("%2", str(result.path)).replace("%3", format_number(result.seconds, 1)))
         else:
             message = job.error
         self._say(message)

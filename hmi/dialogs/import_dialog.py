@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.api import EngineApi, ImportProgress, ImportSummary, UserSession
 from hmi.dialogs.export_dialog import PROGRESS_QSS, TOUCH_PX
 from hmi.dialogs.file_choice import choose_folder
+from hmi.formatting import format_number
 from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
 from hmi.widgets.touch_file_picker import removable_mounts
@@ -189,8 +190,12 @@ class ImportDialog(QDialog):
         if item is not None and not job.finished:
             if item.total:
                 self.progress.setValue(int(100 * item.done / item.total))
-            eta = f", {item.eta_s:.0f} s left" if item.eta_s is not None else ""
-            self._say(f"{item.stream}: {item.done:,}/{item.total:,} rows, {item.rows_per_s:,.0f} rows/s{eta}")
+            text = (self.tr("%1: %2/%3 rows, %4 rows/s").replace("%1", item.stream)
+                    .replace("%2", format_number(item.done, 0)).replace("%3", format_number(item.total, 0))
+                    .replace("%4", format_number(item.rows_per_s, 0)))
+            if item.eta_s is not None:
+                text += ", " + self.tr("%1 s left").replace("%1", format_number(item.eta_s, 0))
+            self._say(text)
         if not job.finished:
             return
         self._timer.stop()

@@ -6,9 +6,10 @@ non-modal LoginDialog, logs out on a second tap, and follows automatic log-outs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from hmi.code_names import role_name
 from hmi.dialogs.login import TOUCH_PX, LoginDialog
 from hmi.dialogs.login_session import SessionController
 
@@ -45,8 +46,13 @@ class LoginButton(QPushButton):
     def _closed(self) -> None:
         self.dialog = None
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:  # the role's name is in the screen's language too
+            self._show_user(self.controller.user, self.controller.role.value)
+
     def _show_user(self, user: str, role: str) -> None:
         if self.controller.logged_in:
-            self.setText(self.tr("%1 (%2) · Log out").replace("%1", user).replace("%2", role))
+            self.setText(self.tr("%1 (%2) · Log out").replace("%1", user).replace("%2", role_name(role)))
         else:
             self.setText(self.tr("Log in"))

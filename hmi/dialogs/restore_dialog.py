@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import BackupInfo
+from hmi.formatting import format_number
 
 TOUCH_PX = 56
 
@@ -25,7 +26,7 @@ def describe_backup(info: BackupInfo) -> str:
     count = len(manifest.databases)
     text = (QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in %3 databases") if count != 1
             else QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in 1 database"))
-    return text.replace("%1", when).replace("%2", f"{manifest.total_rows:,}").replace("%3", str(count))
+    return text.replace("%1", when).replace("%2", format_number(manifest.total_rows, 0)).replace("%3", str(count))
 
 
 class RestoreDialog(QDialog):

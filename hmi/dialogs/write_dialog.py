@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, WriteResult
 from core.registers import Register
-from hmi.formatting import decimals_for, format_number
+from hmi.formatting import decimals_for, description, format_g, format_number
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import acting
 from hmi.tasks import spawn
@@ -54,10 +54,10 @@ def limits_text(register: Register) -> str:
     unit = f" {register.unit}" if register.unit else ""
     parts = []
     if register.min is not None and register.max is not None:
-        parts.append(f"{register.min:g} … {register.max:g}{unit}")
+        parts.append(f"{format_g(register.min)} … {format_g(register.max)}{unit}")
     if register.max_step_per_s is not None:
         parts.append(QCoreApplication.translate("WriteDialog", "at most %1 per second")
-                     .replace("%1", f"{register.max_step_per_s:g}{unit}"))
+                     .replace("%1", f"{format_g(register.max_step_per_s)}{unit}"))
     return ", ".join(parts) or QCoreApplication.translate("WriteDialog", "no limits in the register map")
 
 
@@ -66,10 +66,10 @@ def check_limits(register: Register, value: float) -> str:
     unit = f" {register.unit}" if register.unit else ""
     if register.min is not None and value < register.min:
         return (QCoreApplication.translate("WriteDialog", "%1 is below the minimum %2")
-                .replace("%1", f"{value:g}{unit}").replace("%2", f"{register.min:g}{unit}"))
+                .replace("%1", f"{format_g(value)}{unit}").replace("%2", f"{format_g(register.min)}{unit}"))
     if register.max is not None and value > register.max:
         return (QCoreApplication.translate("WriteDialog", "%1 is above the maximum %2")
-                .replace("%1", f"{value:g}{unit}").replace("%2", f"{register.max:g}{unit}"))
+                .replace("%1", f"{format_g(value)}{unit}").replace("%2", f"{format_g(register.max)}{unit}"))
     return ""
 
 
@@ -84,7 +84,7 @@ def describe_result(register: Register, result: WriteResult, decimals: int | Non
     text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", f"{written}{unit}")
     if result.clamped:
         text += " " + (QCoreApplication.translate("WriteDialog", "(clamped from %1: %2)")
-                       .replace("%1", f"{result.requested:g}").replace("%2", result.reason))
+                       .replace("%1", f"{format_g(result.requested)}").replace("%2", result.reason))
     read_back = format_number(result.read_back, decimals)
     if result.verified:
         return ("warn" if result.clamped else "ok"), text + "; " + (
@@ -148,7 +148,7 @@ class WriteDialog(QDialog):
 
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("Register"), self), 0, 0)
-        what = QLabel(f"{register.name} @ {register.address} — {register.description}", self)
+        what = QLabel(f"{register.name} @ {register.address} — {description(register)}", self)
         what.setWordWrap(True)
         grid.addWidget(what, 0, 1)
         grid.addWidget(QLabel(self.tr("Current"), self), 1, 0)
@@ -240,7 +240,7 @@ class WriteDialog(QDialog):
         ``finished``: called by the write's own task as it ends (not busy any more)."""
         value = self.entry.value()
         old = format_number(self.current, self.decimals)
-        new = "?" if value is None else f"{value:g}"
+        new = "?" if value is None else f"{format_g(value)}"
         text = f"{old} → {new}{self._unit}"
         problem = check_limits(self.register, value) if value is not None else ""
         if problem:
@@ -277,7 +277,7 @@ class WriteDialog(QDialog):
             self._pending = value
             old = format_number(self.current, self.decimals)
             self._show("confirm", self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
-                       .replace("%2", old).replace("%3", f"{value:g}{self._unit}"))
+                       .replace("%2", old).replace("%3", f"{format_g(value)}{self._unit}"))
             self.write_button.setEnabled(False)
             self.confirm_button.setEnabled(False)  # armed after the guard time: a double tap is ignored
             self.confirm_button.setVisible(True)
@@ -327,7 +327,7 @@ class WriteDialog(QDialog):
     def _start_write(self, value: float) -> None:
         self._hide_confirmation()
         self.write_button.setEnabled(False)
-        self._show("busy", self.tr("Writing %1…").replace("%1", f"{value:g}{self._unit}"))
+        self._show("busy", self.tr("Writing %1…").replace("%1", f"{format_g(value)}{self._unit}"))
         self.task = spawn(self._write(value))
 
     async def _write(self, value: float) -> WriteResult:

@@ -21,7 +21,15 @@ from PySide6.QtGui import QColor
 
 from core.registers import Register
 from core.snapshot import Snapshot
-from hmi.formatting import RawFormat, format_address, format_age, format_coded, format_raw
+from hmi.formatting import (
+    RawFormat,
+    description,
+    enum_name,
+    format_address,
+    format_age,
+    format_coded,
+    format_raw,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 _STALE_INK = QColor("#8c9094")
@@ -127,7 +135,7 @@ class RegisterTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.register.description
+            return description(row.register)
         if role == Qt.ItemDataRole.UserRole:
             return row.register
         return None
@@ -211,7 +219,7 @@ class RegisterTableModel(QAbstractTableModel):
         row.texts[Column.ACCESS] = (QCoreApplication.translate("RegisterTableModel", "read/write") if register.writable
                                     else QCoreApplication.translate("RegisterTableModel", "read"))
         row.texts[Column.AGE] = format_age(age)
-        row.texts[Column.DESCRIPTION] = register.description
+        row.texts[Column.DESCRIPTION] = description(register)
 
 
 class RegisterFilter(QSortFilterProxyModel):
@@ -254,7 +262,8 @@ class RegisterFilter(QSortFilterProxyModel):
         haystack = " ".join([
             register.name, register.name.replace("_", " "), str(register.address), f"0x{register.address:x}",
             f"0x{register.address:04x}", register.unit, register.group, self._titles.get(register.group, ""),
-            register.description, "rw" if register.writable else "r", *(name for _code, name in register.enum),
+            register.description, description(register), "rw" if register.writable else "r",
+            *(name for _code, name in register.enum), *(enum_name(register, code) or "" for code, _ in register.enum),
         ]).casefold()
         return all(word in haystack for word in self._words)
 

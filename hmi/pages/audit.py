@@ -42,8 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import AuditFilter, AuditRow, EngineApi
+from hmi.code_names import audit_action_name, audit_result_name, audit_value_name
 from hmi.dialogs.file_choice import choose_save_path
-from hmi.formatting import plant_time, use_plant_zone
+from hmi.formatting import format_g, plant_time, use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import ROW_PX
 from hmi.permissions import Action, can
@@ -84,7 +85,12 @@ def _t(text: str) -> str:
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    """An old/new value: a number in the screen's locale, a role/state/mode by its name."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_g(value)
+    return audit_value_name(value)
 
 
 class AuditTableModel(QAbstractTableModel):
@@ -113,8 +119,8 @@ class AuditTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         return (
-            plant_time(row.ts_ms), row.user, row.action, row.target,
-            _text(row.old_value), _text(row.new_value), row.result, row.detail,
+            plant_time(row.ts_ms), row.user, audit_action_name(row.action), row.target,
+            _text(row.old_value), _text(row.new_value), audit_result_name(row.result), row.detail,
         )[index.column()]
 
 
@@ -143,7 +149,7 @@ class AuditPage(QWidget):
         self.user_box.setEditable(not self.session.kiosk)  # kiosk: chosen from the list, never typed
         self.user_box.setMinimumWidth(180)
         self.result_box = QComboBox(self)
-        self.result_box.addItems(["", *RESULTS[1:]])
+        self.result_box.addItems(["", *(audit_result_name(result) for result in RESULTS[1:])])
         self.text_field = TextEntry("", touch=lambda: self.session.kiosk, parent=self)  # letter keyboard in kiosk
         self.text_field.editingFinished.connect(self.refresh)
         self.refresh_button = QPushButton(self)
@@ -202,6 +208,8 @@ class AuditPage(QWidget):
             for i, label in enumerate(labels):
                 box.setItemText(i, _t(label))
         self.result_box.setItemText(0, self.tr("Any result"))
+        for i, result in enumerate(RESULTS[1:], start=1):
+            self.result_box.setItemText(i, audit_result_name(result))
         if not self.user_box.isEditable() and self.user_box.count():
             self.user_box.setItemText(0, self.tr("all users"))
         line = self.user_box.lineEdit()

@@ -39,6 +39,7 @@ from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal
 from core.config import TorqueGuardSettings
 from hmi.bridge import EngineBridge
 from hmi.dialogs.confirm import ConfirmDialog
+from hmi.formatting import feature_labels, format_g, format_signed
 from hmi.i18n import Translator, translate
 from hmi.kiosk import ROW_PX as KIOSK_ROW_PX
 from hmi.permissions import Action, can, needs_confirmation
@@ -289,20 +290,22 @@ class ControlPage(QWidget):
         self._show_mode(view, status.in_cut, status.controlling, status.last_action, status.last_reason)
         self._show_toggle(mode, available)
         held = not status.controlling or status.coefficient is None
-        coefficient = "—" if status.coefficient is None else f"{status.coefficient:+.2f}"
+        coefficient = format_signed(status.coefficient, 2)
         if held and status.coefficient is not None:
             coefficient = _arg(self.tr("%1  (held)"), coefficient)
         set_text(self.coefficient_label, coefficient)
         set_state(self.coefficient_label, "held" if held else "live")
         self.coefficient_bar.set_value(status.coefficient, held=held)
-        saved = ", ".join(f"{name.replace('_speed', '')} {value:g}" for name, value in status.saved_speeds.items())
+        speeds = {"cutting_speed": self.tr("cutting"), "descent_speed": self.tr("descent")}
+        saved = ", ".join(f"{speeds.get(name, name)} {format_g(value)}" for name, value in status.saved_speeds.items())
         cut = self.tr("in a cut") if status.in_cut else self.tr("no cut")
         if status.controlling:
             cut = _arg(self.tr("%1, ML controlling"), cut)
         if saved and status.controlling:
             cut = _arg(self.tr("%1; operator speeds saved: %2"), cut, saved)
         set_text(self.cut_label, cut)
-        self.features.set_features(view.model_features, status.features, held=held)
+        self.features.set_features(view.model_features, status.features, held=held,
+                                   labels=feature_labels(self.engine.register_map, view.model_features))
         self._show_guard(view, status.guard_events)
 
     def _show_stopped(self) -> None:

@@ -38,6 +38,7 @@ from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
 from hmi.dialogs.file_choice import choose_folder
 from hmi.dialogs.import_dialog import ImportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
+from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import in_kiosk
 from hmi.permissions import Action, can
@@ -218,8 +219,8 @@ class DataPage(QWidget):
             manifest = info.manifest
             taken = (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
                      if manifest else info.path.name)
-            cells = (taken, f"{manifest.total_rows:,}" if manifest else "",
-                     f"{manifest.compressed_bytes / 1e6:.1f} MB" if manifest else "",
+            cells = (taken, format_number(manifest.total_rows, 0) if manifest else "",
+                     f"{format_number(manifest.compressed_bytes / 1e6, 1)} MB" if manifest else "",
                      self.tr("Complete") if info.ok else self.tr("Damaged: %1").replace("%1", info.problem))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -307,9 +308,9 @@ class DataPage(QWidget):
         await self.reload()
         if manifest.path is not None:
             self.select(manifest.path)
-        text = self.tr("Backup complete: %1 rows, %2 MB in %3 s").replace("%1", f"{manifest.total_rows:,}")
-        self.say(text.replace("%2", f"{manifest.compressed_bytes / 1e6:.1f}").replace("%3", f"{manifest.seconds:.1f}"),
-                 "ok")
+        text = self.tr("Backup complete: %1 rows, %2 MB in %3 s").replace("%1", format_number(manifest.total_rows, 0))
+        self.say(text.replace("%2", format_number(manifest.compressed_bytes / 1e6, 1))
+                 .replace("%3", format_number(manifest.seconds, 1)), "ok")
         return True
 
     def verify_selected(self) -> asyncio.Task[Any] | None:

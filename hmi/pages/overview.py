@@ -20,7 +20,7 @@ from core.api import EngineStatus, ServiceHealth, WriteResult
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.dialogs.confirm import ConfirmDialog
-from hmi.formatting import format_number
+from hmi.formatting import enum_name, format_g, format_number, format_percent
 from hmi.i18n import translate
 from hmi.permissions import Action, can
 from hmi.session import Session
@@ -73,7 +73,7 @@ class OverviewPage(QWidget):
         self.preset_buttons: dict[str, QPushButton] = {}
         for name, preset in settings.control.presets.items():
             title = preset_title(name)
-            speeds = f"{preset.cutting_speed:g} m/min · {preset.descent_speed:g} mm/min"  # units: not translated
+            speeds = f"{format_g(preset.cutting_speed)} m/min · {format_g(preset.descent_speed)} mm/min"  # SI units
             button = QPushButton(f"{title}\n{speeds}", self)
             button.setObjectName("PresetButton")
             button.setMinimumHeight(72)
@@ -153,12 +153,12 @@ class OverviewPage(QWidget):
         v = snapshot.values
         registers = self.bridge.engine.register_map
         parts = []
-        grade = registers["material_type"].enum_name(v.get("material_type")) if "material_type" in registers else None
+        grade = enum_name(registers["material_type"], v.get("material_type")) if "material_type" in registers else None
         if grade:
             parts.append(translate("OverviewPage", "Material %1").replace("%1", grade))
         wear = v.get("band_wear")
         if wear is not None:
-            parts.append(translate("OverviewPage", "Band wear %1 %").replace("%1", format_number(wear, 0)))
+            parts.append(translate("OverviewPage", "Band wear %1").replace("%1", format_percent(wear, 0)))
         text = "\n".join(parts)
         if text != self.info.text():
             self.info.setText(text)
@@ -166,7 +166,7 @@ class OverviewPage(QWidget):
     def _on_status(self, status: EngineStatus) -> None:
         link = status.link
         if self.bridge.link_ok:
-            self.lamps["plc"].set_state(LampState.OK, f"{link.achieved_hz:.1f} Hz")
+            self.lamps["plc"].set_state(LampState.OK, f"{format_number(link.achieved_hz, 1)} Hz")
         else:
             self.lamps["plc"].set_state(LampState.FAULT, translate("OverviewPage", "LINK LOST"))
         storage = status.storage

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QEvent, QTimer
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest, StateClass
-from hmi.formatting import format_number
+from hmi.code_names import period_label, report_note
+from hmi.formatting import format_number, format_percent
 from hmi.i18n import translate
 from hmi.permissions import Action, can
 from hmi.session import Session, acting
@@ -62,7 +64,7 @@ QScrollArea#ProductionScroll, QWidget#ProductionContent { background: transparen
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{format_number(value * 100, 0)} %"
+    return "—" if value is None else format_percent(value * 100, 0)
 
 
 def state_label(state: StateClass) -> str:
@@ -78,8 +80,9 @@ def state_label(state: StateClass) -> str:
 
 def minutes(seconds: float) -> str:
     if seconds >= 3600:
-        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
-    return f"{format_number(seconds / 60, 0)} min"
+        return (translate("ProductionPage", "%1 h %2 min").replace("%1", str(int(seconds // 3600)))
+                .replace("%2", f"{int(seconds % 3600 // 60):02d}"))
+    return translate("ProductionPage", "%1 min").replace("%1", format_number(seconds / 60, 0))
 
 
 class ShiftCard(QFrame):
@@ -98,8 +101,8 @@ class ShiftCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.body, 1)
 
-    def show_report(self, report: ProductionReport) -> None:
-        self.title.setText(report.period.label)
+    def show_report(self, report: ProductionReport, shifts: Sequence[Any] = ()) -> None:
+        self.title.setText(period_label(shifts, report.period.label, report.period.shift))
         lines = [
             translate("ProductionPage", "Pieces %1").replace("%1", str(report.pieces)),
             translate("ProductionPage", "OEE %1").replace("%1", pct(report.oee)),
@@ -360,7 +363,7 @@ class ProductionPage(QWidget):
         else:
             self._show_current(report, now_ms)
         for card, previous in zip(self.cards, view.previous, strict=False):
-            card.show_report(previous)
+            card.show_report(previous, self.engine.settings.production.shifts)
             card.setVisible(True)
         for card in self.cards[len(view.previous):]:
             card.setVisible(False)
@@ -371,11 +374,12 @@ class ProductionPage(QWidget):
         period = report.period
         start = QDateTime.fromMSecsSinceEpoch(period.start_ms, self._zone).toString("HH:mm")
         end = QDateTime.fromMSecsSinceEpoch(period.end_ms, self._zone).toString("HH:mm")
-        self.title.setText(translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", period.label)
+        name = period_label(self.engine.settings.production.shifts, period.label, period.shift)
+        self.title.setText(translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", name)
                            .replace("%2", start).replace("%3", end))
         self.pieces.setText(str(report.pieces))
         self.oee.setText(pct(report.oee))
-        area = "—" if report.area_cm2 is None else f"{report.area_cm2:,.0f}".replace(",", " ")
+        area = format_number(report.area_cm2, 0)
         self.area.setText(area)
         for bar, label, value in zip(self.part_bars, self.part_values,
                                      (report.availability, report.performance, report.quality), strict=True):
@@ -389,7 +393,8 @@ class ProductionPage(QWidget):
             label.setText("")
         if not causes:
             self.downtime[0].setText(translate("ProductionPage", "no alarm stopped the saw this shift"))
-        self.notes.setText(" · ".join(report.notes))
+        shifts = self.engine.settings.production.shifts
+        self.notes.setText(" · ".join(report_note(note, shifts) for note in report.notes))
 
     # --- export ----------------------------------------------------------------------------
 

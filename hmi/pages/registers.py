@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.registers import Register
+from core.registers import TEXT_LANGUAGES, Register
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog
 from hmi.formatting import RawFormat, unit_decimals
+from hmi.i18n import current_language
 from hmi.kiosk import MIN_PX, ROW_PX
 from hmi.models.register_table import Column, RegisterFilter, RegisterTableModel, format_title
 from hmi.session import Session
@@ -48,6 +49,9 @@ class RegistersPage(QWidget):
         decimals = unit_decimals(register_map)
         self.group_titles = {group: title for group, title in register_map.groups.items()
                              if register_map.in_group(group)}
+        self.register_map = register_map
+        searchable = {group: " ".join([title, *(register_map.group_title(group, lang) for lang in TEXT_LANGUAGES)])
+                      for group, title in self.group_titles.items()}  # a search finds a tab in either language
         self.tabs = QTabWidget(self)
         self.models: dict[str, RegisterTableModel] = {}
         self.proxies: dict[str, RegisterFilter] = {}
@@ -55,7 +59,7 @@ class RegistersPage(QWidget):
         groups = [(group, register_map.in_group(group)) for group in self.group_titles]
         for group, registers in [*groups, (ALL, list(register_map))]:
             model = RegisterTableModel(registers, stale_after_s=bridge.stale_after_s, decimals=decimals, parent=self)
-            proxy = RegisterFilter(model, group_titles=self.group_titles, parent=self)
+            proxy = RegisterFilter(model, group_titles=searchable, parent=self)
             view = self._view(proxy, group)
             self.tabs.addTab(view, "")
             self.models[group] = model
@@ -170,7 +174,7 @@ class RegistersPage(QWidget):
     def _show_matches(self) -> None:
         searching = bool(self.proxies[ALL].filter_words)
         for i, key in enumerate(self.models):
-            title = self.tr("All registers") if key == ALL else self.group_titles[key]
+            title = self.tr("All registers") if key == ALL else self.register_map.group_title(key, current_language())
             title = title.replace("&", "&&")  # a lone & would become a mnemonic
             if searching:
                 title = f"{title} ({self.proxies[key].rowCount()})"

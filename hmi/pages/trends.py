@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
-from hmi.formatting import decimals_for, format_number, plant_epoch_ms, plant_time, plant_wall
+from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall
 from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
@@ -97,8 +97,8 @@ COLUMNS = [*CURVE_COLUMNS, *SETPOINTS]  # what the buffer keeps and history read
 
 def window_label(seconds: float) -> str:
     if seconds >= 3600:
-        return translate("TrendsPage", "%1 h").replace("%1", f"{seconds / 3600:g}")
-    return translate("TrendsPage", "%1 min").replace("%1", f"{seconds / 60:g}")
+        return translate("TrendsPage", "%1 h").replace("%1", format_g(seconds / 3600))
+    return translate("TrendsPage", "%1 min").replace("%1", format_g(seconds / 60))
 
 
 class PlotHint(QLabel):

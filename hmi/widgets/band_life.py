@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
-from hmi.formatting import format_number, plant_time, use_plant_zone
+from hmi.formatting import format_number, format_percent, plant_time, use_plant_zone
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -162,9 +162,9 @@ class BandLifePanel(QWidget):
 
     def method_text(self, e: BandEstimate) -> str:
         if e.method == "trend":
-            text = self.tr("From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3 %")
+            text = self.tr("From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3")
             return text.replace("%1", str(e.usable_cuts)).replace("%2", str(e.materials)).replace(
-                "%3", format_number(e.rise_pct, 0))
+                "%3", format_percent(e.rise_pct, 0))
         if e.method == "area":
             text = self.tr("From the area cut against the set blade life: too few cuts (%1) or too little rise "
                            "for the trend")
@@ -255,7 +255,7 @@ class BandLifePanel(QWidget):
 
     @staticmethod
     def _pct(value: float | None) -> str:
-        return "—" if value is None else f"{format_number(value, 0)} %"
+        return format_percent(value, 0)
 
     def _left(self, e: BandEstimate | None) -> str:
         if e is None or e.remaining_cm2 is None:
@@ -274,7 +274,7 @@ class BandLifePanel(QWidget):
     def _fill_history(self, rows: list[BandHistoryRow]) -> None:
         self.history.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            used = "—" if row.life_used_pct is None else f"{format_number(row.life_used_pct, 0)} %"
+            used = format_percent(row.life_used_pct, 0)
             cells = (str(row.band_id), _when(row.installed_ms), _when(row.removed_ms), self.reason_text(row),
                      str(row.breakages), used)
             for column, text in enumerate(cells):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from core.api import Result
 from core.config import TorqueGuardSettings
+from hmi.formatting import format_g, with_unit
 from hmi.i18n import translate
 from hmi.widgets.keypad import NumericEntry
 from hmi.widgets.style import set_state
@@ -56,14 +57,15 @@ def limits_text(name: str, unit: str) -> str:
     parts = []
     for item in TorqueGuardSettings.model_fields[name].metadata:
         if isinstance(item, Ge):
-            parts.append(f"≥ {item.ge:g}")
+            parts.append(f"≥ {with_unit(format_g(item.ge), unit)}")
         elif isinstance(item, Gt):
-            parts.append(f"> {item.gt:g}")
+            parts.append(f"> {with_unit(format_g(item.gt), unit)}")
         elif isinstance(item, Le):
-            parts.append(f"≤ {item.le:g}")
+            parts.append(f"≤ {with_unit(format_g(item.le), unit)}")
         elif isinstance(item, Lt):
-            parts.append(f"< {item.lt:g}")
-    return f"{' and '.join(parts)} {unit}".strip() if parts else ""
+            parts.append(f"< {with_unit(format_g(item.lt), unit)}")
+    joiner = translate("GuardSettingsPanel", "and")
+    return f" {joiner} ".join(parts)
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -184,7 +186,7 @@ class GuardSettingsPanel(QWidget):
         self.other_label.setText(
             translate("GuardSettingsPanel", "Compares torque now with torque %1 mm higher; the band counts as engaged "
                                             "%2 % points above free running (config only).")
-            .replace("%1", f"{live.lookback_mm:g}").replace("%2", f"{live.min_reference_torque_pct:g}")
+            .replace("%1", format_g(live.lookback_mm)).replace("%2", format_g(live.min_reference_torque_pct))
         )
         self._say("none", "")
 
@@ -259,7 +261,7 @@ class GuardSettingsPanel(QWidget):
                          else translate("GuardSettingsPanel", "DISABLED"))
                 parts.append(f"{title} {state}")
             else:
-                parts.append(f"{title.lower()} {old:g} → {new:g} {unit}".strip())
+                parts.append(f"{title.lower()} {format_g(old)} → {with_unit(format_g(new), unit)}")
         self.show_live()
         self._say("ok", translate("GuardSettingsPanel", "Applied: %1. Until restart.").replace("%1", "; ".join(parts)))
         self.applied.emit(changed)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import ControlView, ModelFile, Result
+from hmi.formatting import format_g
 from hmi.i18n import translate
 from hmi.tasks import spawn
 from hmi.widgets.style import set_state
@@ -175,7 +176,7 @@ class ModelPanel(QWidget):
             file=path.name if path is not None else "—",
             features=f"{len(manifest.features)}: {', '.join(manifest.features)}",
             output=f"{manifest.output_kind}; " + translate("ModelPanel", "steps per decision") + " "
-                   + ", ".join(f"{k} {v:g}" for k, v in manifest.steps.items()),
+                   + ", ".join(f"{k} {format_g(v)}" for k, v in manifest.steps.items()),
             training=training_text(dict(manifest.training)),
             sklearn=sk if sk == sklearn.__version__ else f"{sk} (" + translate("ModelPanel", "this install %1").replace(
                 "%1", sklearn.__version__) + ")",

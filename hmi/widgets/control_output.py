@@ -7,11 +7,13 @@ not deciding (manual mode, between cuts) they show the last values greyed as ``h
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from hmi.formatting import format_number
 from hmi.i18n import translate
 from hmi.widgets.empty_hint import EmptyHint
 
@@ -68,11 +70,7 @@ class CoefficientBar(QWidget):
 
 def feature_text(value: float) -> str:
     magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:.1f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
+    return format_number(value, 1 if magnitude >= 100 else 2 if magnitude >= 1 else 3)
 
 
 class FeatureTable(QTableWidget):
@@ -100,17 +98,24 @@ class FeatureTable(QTableWidget):
         if hasattr(self, "empty"):
             self.empty.setText(translate("FeatureTable", "No model loaded: no inputs to show"))
 
-    def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool) -> None:
+    def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool,
+                     labels: Mapping[str, str] | None = None) -> None:
+        """``labels``: what people call each input (the register map's label in the screen's language)."""
         if names != self._names:
             self._names = names
             self.setRowCount(len(names))
             for row, name in enumerate(names):
-                label = QTableWidgetItem(name.replace("_", " "))
+                label = QTableWidgetItem("")
                 label.setToolTip(name)
                 self.setItem(row, 0, label)
                 cell = QTableWidgetItem("—")
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.setItem(row, 1, cell)
+        for row, name in enumerate(names):
+            label_item = self.item(row, 0)
+            text = (labels or {}).get(name) or name.replace("_", " ")
+            if label_item is not None and label_item.text() != text:
+                label_item.setText(text)
         colour = QColor("#8c9094") if held else QColor("#202326")
         for row, name in enumerate(names):
             item = self.item(row, 1)

@@ -9,7 +9,7 @@ Labels and units are >= 18 px. Only the bridge's signals are used; texts go thro
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from core.config import BarSettings
@@ -17,7 +17,7 @@ from core.registers import Register
 from core.snapshot import Quality, SawState, Snapshot
 from hmi.bridge import EngineBridge
 from hmi.cut_clock import CutClock, CutView, format_duration
-from hmi.formatting import format_number
+from hmi.formatting import format_number, format_percent, percent_first, with_unit
 from hmi.i18n import translate
 from hmi.widgets.analog_bar import AnalogBar, BarScale
 from hmi.widgets.section_view import Section, SectionView
@@ -87,16 +87,10 @@ class AnalogRow(QWidget):
         self.unit.setObjectName("RowUnit")
         self.target = QLabel("", self)
         self.target.setObjectName("RowTarget")
+        self.scale = scale
         self.bar = AnalogBar(scale, self)
         self.bar.setMinimumHeight(34)
-        if target is None:  # no setpoint: show what the bar is judged against
-            parts = []
-            if scale.normal is not None:
-                parts.append(translate("CutOverview", "normal %1–%2").replace("%1", format_number(scale.normal[0], 0))
-                             .replace("%2", format_number(scale.normal[1], 0)))
-            if scale.overload is not None:
-                parts.append(translate("CutOverview", "trip %1").replace("%1", format_number(scale.overload, 0)))
-            self.target.setText(f"{' · '.join(parts)} {register.unit}" if parts else "")
+        self._show_limits()
         layout = QGridLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         layout.setHorizontalSpacing(12)
@@ -110,6 +104,30 @@ class AnalogRow(QWidget):
         self.title.setWordWrap(True)
         self.unit.setFixedWidth(112)
         layout.setColumnStretch(3, 1)
+
+    def _show_limits(self) -> None:
+        """No setpoint: show what the bar is judged against (again on a language switch)."""
+        if self.target_register is not None:
+            return
+        unit, scale = self.register.unit, self.scale
+        each = unit == "%" and percent_first()  # %10–%80 · %120; else the unit once at the end
+
+        def number(value: float) -> str:
+            return with_unit(format_number(value, 0), unit) if each else format_number(value, 0)
+
+        parts = []
+        if scale.normal is not None:
+            parts.append(translate("CutOverview", "normal %1–%2").replace("%1", number(scale.normal[0]))
+                         .replace("%2", number(scale.normal[1])))
+        if scale.overload is not None:
+            parts.append(translate("CutOverview", "trip %1").replace("%1", number(scale.overload)))
+        text = " · ".join(parts)
+        self.target.setText(text if each or not parts else f"{text} {unit}".strip())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._show_limits()
 
     def show_values(self, value: float | None, target: float | None, stale: bool) -> None:
         text = format_number(value, self.decimals)
@@ -248,7 +266,7 @@ class CutOverview(QWidget):
             self.progress.setFormat("—")
         else:
             self.progress.setValue(round(view.fraction * 1000))
-            self.progress.setFormat(f"{view.fraction * 100:.0f} %")
+            self.progress.setFormat(format_percent(view.fraction * 100, 0))
         parts = []
         if view.elapsed_s is not None:
             parts.append(translate("CutOverview", "elapsed %1").replace("%1", format_duration(view.elapsed_s)))

@@ -42,7 +42,7 @@ from core.api import (
     period_for_cut,
 )
 from hmi.bridge import EngineBridge
-from hmi.formatting import plant_epoch_ms, plant_time, plant_wall, plant_zone_name
+from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import translate
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -90,7 +90,7 @@ class ReplayBar(QFrame):
         self.speed = QComboBox(self)
         self.speed.setMinimumSize(84, TOUCH)
         for speed in REPLAY_SPEEDS:
-            self.speed.addItem(f"{speed:g}x", speed)
+            self.speed.addItem(f"{format_g(speed)}x", speed)
         self.speed.activated.connect(lambda index: self.set_speed(float(self.speed.itemData(index))))
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("ReplaySlider")
@@ -149,7 +149,7 @@ class ReplayBar(QFrame):
         self.play.setText(translate("ReplayBar", "Play") if paused else translate("ReplayBar", "Pause"))
         index = self.speed.findData(status.speed)
         if index < 0:
-            self.speed.addItem(f"{status.speed:g}x", status.speed)
+            self.speed.addItem(f"{format_g(status.speed)}x", status.speed)
             index = self.speed.count() - 1
         if index != self.speed.currentIndex():
             self.speed.setCurrentIndex(index)
@@ -159,7 +159,7 @@ class ReplayBar(QFrame):
             self.slider.blockSignals(True)
             self.slider.setValue(round(status.fraction * SLIDER_STEPS))
             self.slider.blockSignals(False)
-        parts = [status.label, f"{status.speed:g}x"]
+        parts = [status.label, f"{format_g(status.speed)}x"]
         if status.state is ReplayState.PAUSED:
             parts.append(translate("ReplayBar", "paused"))
         elif status.state is ReplayState.ENDED:
@@ -263,7 +263,7 @@ class ReplayChooser(QDialog):
         self.speed = QComboBox(self)
         self.speed.setMinimumHeight(TOUCH)
         for speed in REPLAY_SPEEDS:
-            self.speed.addItem(f"{speed:g}x", speed)
+            self.speed.addItem(f"{format_g(speed)}x", speed)
         self.message = QLabel("", self)
         self.message.setObjectName("PresetMessage")
         self.message.setWordWrap(True)

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from hmi.formatting import format_number
+from hmi.formatting import format_number, with_unit
 from hmi.ring_buffer import FloatArray, RingBuffer
 from hmi.widgets.trend_axis import PlantTimeAxis
 
@@ -30,6 +30,14 @@ pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
 
 LEGEND_PX = 190
 LEGEND_EVERY_S = 0.5  # live values beside the plot: twice a second is enough to read
+
+
+class LocaleAxis(pg.AxisItem):
+    """Tick labels with the screen's decimal mark (0,2 in Turkish): pyqtgraph writes a point."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        mark = QLocale().decimalPoint()
+        return [text.replace(".", mark) for text in super().tickStrings(values, scale, spacing)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +105,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self.frames = 0  # redraws done (benchmarks and tests read it)
         for row, panel in enumerate(panels):
             axis = PlantTimeAxis(orientation="bottom")  # plant time, not the computer's zone
-            plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            plot: pg.PlotItem = self.addPlot(row=row, col=0, axisItems={"bottom": axis, "left": LocaleAxis("left")})
             left = plot.getAxis("left")
             left.enableAutoSIPrefix(False)  # g stays g, never "(x0.001)"
             plot.setLabel("left", _axis_title(panel))
@@ -333,16 +341,16 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             for spec in panel.curves:
                 value = values.get(spec.column)
                 shown = format_number(value, panel.decimals)  # the screen's locale: 62,7 in Turkish
-                lines.append(f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: <b>{shown}</b> '
-                             f"{panel.unit}")
+                lines.append(f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: '
+                             + with_unit(f"<b>{shown}</b>", panel.unit))
             if panel.setpoint is not None:
                 line = self.setpoint_lines[panel.setpoint]
                 target = format_number(line.value() if line.isVisible() else None, panel.decimals)
-                lines.append(f"- - {self.setpoint_label}: {target} {panel.unit}")
+                lines.append(f"- - {self.setpoint_label}: {with_unit(target, panel.unit)}")
             for limit in panel.limits:
+                limit_text = format_number(limit.value, 0 if limit.value.is_integer() else panel.decimals)
                 lines.append(f'<span style="color:{limit.colour}">- -</span> {limit.label}: '
-                             f"{format_number(limit.value, 0 if limit.value.is_integer() else panel.decimals)} "
-                             f"{panel.unit}")
+                             + with_unit(limit_text, panel.unit))
             text = "<br>".join(lines)
             if text != legend.text:
                 legend.setText(text)

@@ -6,11 +6,13 @@ page. During a link loss the poll field says so instead of an old rate.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from core.api import EngineStatus
 from hmi.bridge import EngineBridge
-from hmi.formatting import format_age
+from hmi.code_names import role_name
+from hmi.formatting import format_age, format_number
 from hmi.i18n import translate
 from hmi.session import OPERATOR
 from hmi.widgets.style import set_state
@@ -39,11 +41,18 @@ class HmiStatusBar(QStatusBar):
         bridge.alarms_changed.connect(lambda _alarms: self._show_alarms())
         self.set_user(user)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:  # the role's name is in the screen's language too
+            user, role, view_only = getattr(self, "_shown_user", ("", "", False))
+            self.set_user(user, role, view_only=view_only)
+
     def set_user(self, user: str, role: str = "", *, view_only: bool = False) -> None:
         """The user actions are done as; the role once someone is logged in (the main window follows
         logins). Nobody logged in: which view the plant chose (security.anonymous_role)."""
+        self._shown_user = (user, role, view_only)
         if role:
-            text = translate("HmiStatusBar", "user %1 (%2)").replace("%2", role)
+            text = translate("HmiStatusBar", "user %1 (%2)").replace("%2", role_name(role))
         elif user == OPERATOR and view_only:
             text = translate("HmiStatusBar", "not logged in (view only)")
         elif user == OPERATOR:  # nobody logged in: say so, not a user name nobody has
@@ -58,7 +67,8 @@ class HmiStatusBar(QStatusBar):
 
     def _on_status(self, status: EngineStatus) -> None:
         if self._bridge.link_ok:
-            self.rate.setText(translate("HmiStatusBar", "poll %1 Hz").replace("%1", f"{status.link.achieved_hz:.1f}"))
+            hz = format_number(status.link.achieved_hz, 1)
+            self.rate.setText(translate("HmiStatusBar", "poll %1 Hz").replace("%1", hz))
             set_state(self.rate, "normal")
         else:  # an old rate during a link loss would say all is well
             self.rate.setText(translate("HmiStatusBar", "PLC link lost"))

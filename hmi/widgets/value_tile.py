@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.bridge import Channel, ChannelValue, EngineBridge
-from hmi.formatting import decimals_for, format_age, format_number
+from hmi.formatting import decimals_for, description, format_age, format_number
 from hmi.widgets.style import set_state
 
 
@@ -37,7 +37,7 @@ class ValueTile(QFrame):
         # The target is shown at the same resolution as the actual value beside it.
         self._target_decimals = self._decimals
 
-        self.title_label = QLabel(title or register.description, self)
+        self.title_label = QLabel(title or description(register), self)
         self.title_label.setObjectName("TileTitle")
         self.value_label = QLabel("—", self)
         self.value_label.setObjectName("TileValue")

@@ -523,7 +523,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3 %</source>
+        <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -588,6 +588,233 @@
     </message>
     <message>
         <source>%1 cuts · %2 cm² cut · %3 h running</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CodeNames</name>
+    <message>
+        <source>operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>engineer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>clamped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>control mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>band note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>load ML model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>trust ML model key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>archive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>import (older system)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replay start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replay stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>logout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user enabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarm acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarm shelved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarm unshelved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarm out of service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>alarm back in service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>acknowledge alarm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>shelve alarm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>speed preset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML on/off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>control settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>torque guard settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>verify backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>leave kiosk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unacknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cleared, unacknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>shelved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>out of service</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -674,6 +901,14 @@
     </message>
     <message>
         <source>%1  (held)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cutting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>descent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1317,6 +1552,10 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>and</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Apply</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1468,6 +1707,14 @@ m/min</source>
     </message>
     <message>
         <source>Cancelling after the batch under way …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2/%3 rows, %4 rows/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1818,7 +2065,7 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Band wear %1 %</source>
+        <source>Band wear %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1914,6 +2161,14 @@ m/min</source>
     </message>
     <message>
         <source>no data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2206,6 +2461,61 @@ m/min</source>
     </message>
     <message>
         <source>Not replayed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReportNotes</name>
+    <message>
+        <source>no planned time in this period (no shift falls in it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data for %1: nothing recorded in this period, figures left blank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data for %1 of planned time (%2 h): availability is over the %3 h with data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cut(s) without a section: area unknown, not counted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cut(s) without a depth or ideal speed: left out of performance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cut(s) with band id 0 or none: band unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cut(s) ended outside planned time: not in these figures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>saw states from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>performance %1 is above %2: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OEE not given: %1 above %2 would overstate it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>availability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>performance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>quality</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2748,7 +3058,23 @@ m/min</source>
 <context>
     <name>formatting</name>
     <message>
+        <source>band current (from torque)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

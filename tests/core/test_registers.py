@@ -67,6 +67,10 @@ def test_shipped_map_follows_the_plc_layout(register_map: RegisterMap) -> None:
         (lambda d: d["registers"][15].update(max=400.0), ["descent_speed", "'max'", "int16"]),
         (lambda d: d.update(word_order="middle"), ["word_order", "middle"]),
         (lambda d: d["registers"][0].update(name="Head Height"), ["snake_case"]),
+        (lambda d: d["registers"][0]["tr"].update(colour="x"), ["head_height", "'tr'"]),
+        (lambda d: d["registers"][9]["tr"]["enum"].update({9: "X"}), ["saw_state", "'tr.enum' code 9"]),
+        (lambda d: d["groups"].update(motor={"tr": "Motor"}), ["groups", "'motor'", "en required"]),
+        (lambda d: d["groups"].update(motor={"en": "Motor", "de": "Motor"}), ["groups", "'motor'"]),
     ],
 )
 def test_loader_names_file_entry_and_field(tmp_path: Path, mutate: Any, expected: list[str]) -> None:
@@ -220,3 +224,25 @@ def test_parse_accepts_minimal_map() -> None:
                                                  "access": "rw", "min": -5, "max": 5}]}
     register_map = parse_register_map(data)
     assert register_map["a"].writable and register_map["a"].format_limits() == "-5..5"
+
+
+def test_texts_in_turkish_beside_the_english(register_map: RegisterMap) -> None:
+    state = register_map["saw_state"]
+    assert state.enum_name(4) == "COMPLETED" and state.enum_name(4, "tr") == "TAMAMLANDI"
+    assert state.description_in("tr").startswith("0 boşta") and state.description_in("de") == state.description
+    assert register_map["band_material"].enum_name(2, "tr") == "karbür"
+    assert register_map["band_material"].enum_name(0, "tr") == "M42"  # a designation: the English name
+    assert register_map["material_type"].enum_name(99, "tr") is None
+    assert register_map.group_title("motor") == "Motor & mechanical"
+    assert register_map.group_title("motor", "tr") == "Motor ve mekanik"
+    assert register_map["band_torque"].label_in("en") == "band torque"
+    assert register_map["band_torque"].label_in("tr") == "şerit torku"
+    assert register_map["vibration_x"].label_in("tr") == "vibration x"  # no label: the name's words
+
+
+def test_a_map_without_translations_shows_english() -> None:
+    data = {"groups": {"g": "G"}, "registers": [{"name": "a", "address": 1, "type": "uint16", "group": "g",
+                                                 "access": "r", "description": "A", "enum": {0: "OFF"}}]}
+    register_map = parse_register_map(data)
+    assert register_map.group_title("g", "tr") == "G"
+    assert register_map["a"].description_in("tr") == "A" and register_map["a"].enum_name(0, "tr") == "OFF"

@@ -1,7 +1,12 @@
 """English and Turkish: every tr() text translated, Qt's own texts and numbers follow the language.
 
 ``test_every_marked_text_has_a_turkish_translation`` runs lupdate over hmi/ and fails on any
-text marked for translation that resources/translations/bandsaw_tr.ts does not translate.
+text marked for translation that resources/translations/bandsaw_tr.ts does not translate;
+``test_translations_keep_the_placeholders`` on a translation whose %1.. differ from its source.
+Texts that come from config carry their Turkish there: ``test_config_texts_have_turkish`` fails on
+a registers.yaml group, label, description or code name, or a shift, without it; and
+``test_every_core_code_has_a_name`` on a role, audit action or result core records that the
+screen has no name for (tests/hmi_screen/test_turkish_screen.py walks the pages in Turkish).
 ``test_no_new_untranslated_literals`` fails on any text literal handed to a Qt text setter
 without tr(); ``NOT_YET_TRANSLATED`` counts, per module, the ones that predate the translation
 layer: it may only shrink.
@@ -18,7 +23,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from core.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT, Settings
+from core.registers import TEXT_LANGUAGES, RegisterMap
 from hmi.formatting import format_number
 from hmi.i18n import LanguageMemory, Translator, compiled_qm, lrelease_program, ts_file
 from hmi.widgets.letter_keyboard import LetterKeyboard
@@ -150,3 +156,94 @@ def test_cli_accepts_the_language(lang: str) -> None:
     assert parser.parse_args(["--lang", lang]).lang == lang
     with pytest.raises(SystemExit):
         parser.parse_args(["--lang", "de"])
+
+
+def test_translations_keep_the_placeholders() -> None:
+    """Every %1.. of the source once or more in the translation, none added; no "%%1" (a percent sign
+    glued to a place-holder reads as one, and the number goes through hmi.formatting.format_percent)."""
+    wrong = []
+    for (context, source), text in _messages(ts_file("tr")).items():
+        if text is None:
+            continue
+        if set(re.findall(r"%\d", source)) != set(re.findall(r"%\d", text)) or re.search(r"%%\d|%\d%", text):
+            wrong.append(f"{context}: {source!r} -> {text!r}")
+    assert wrong == []
+
+
+def test_config_texts_have_turkish(register_map: RegisterMap, settings: Settings) -> None:
+    """registers.yaml: every group title, label, description and code name (designations with a
+    digit excepted) has its Turkish; every model input has a label; config.yaml's shifts a Turkish name."""
+    from core.ml.features import PLC_INPUTS
+
+    assert TEXT_LANGUAGES == ("tr",)
+    missing = [f"group {g}" for g in register_map.groups if g not in register_map.group_texts.get(g, {}) and
+               "tr" not in register_map.group_texts.get(g, {})]
+    for register in register_map:
+        texts = {lang: (description, dict(names), label) for lang, description, names, label in register.texts}
+        description, names, label = texts.get("tr", ("", {}, ""))
+        if register.description and not description:
+            missing.append(f"{register.name}: description")
+        if register.label and not label:
+            missing.append(f"{register.name}: label")
+        missing += [f"{register.name}: code {code} {name!r}" for code, name in register.enum
+                    if not re.search(r"\d", name) and code not in names]
+    missing += [f"{name}: label (a model input)" for name in sorted(PLC_INPUTS) if not register_map[name].label]
+    missing += [f"shift {s.name}" for s in settings.production.shifts if s.tr is None]
+    assert missing == []
+
+
+def _core_audit_actions() -> set[str]:
+    """The action names core records: literals handed to the trail, the permissions and their aliases."""
+    from core.security.permissions import ALIASES, Permission
+    from core.security.trail import OPERATOR_ALARM_ACTIONS
+
+    found = {p.value for p in Permission} | set(ALIASES) | {f"alarm_{a}" for a in OPERATOR_ALARM_ACTIONS}
+    for path in (PROJECT_ROOT / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                position = {"record": 1, "_record": 1, "_failed": 1, "_replay_failed": 1, "refused": 0,
+                            "AuditRecord": 2}.get(name)
+                if position is not None and len(node.args) > position:
+                    found |= _codes(node.args[position])
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "action" for t in node.targets):
+                found |= _codes(node.value)  # action = "user_enable" if enabled else "user_disable"
+    return found
+
+
+def _codes(node: ast.expr) -> set[str]:
+    if isinstance(node, ast.IfExp):
+        return _codes(node.body) | _codes(node.orelse)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"[a-z_]+", node.value):
+        return {node.value}
+    return set()
+
+
+def test_every_core_code_has_a_name() -> None:
+    from core.security.audit import AuditResult
+    from core.security.permissions import Role
+    from hmi.code_names import AUDIT_ACTIONS, AUDIT_RESULTS, ROLES
+
+    actions = _core_audit_actions()
+    assert {"write", "login", "user_role", "set_mode", "alarm_shelve", "replay_start"} <= actions
+    missing = sorted(actions - set(AUDIT_ACTIONS))
+    missing += [f"role {r.value}" for r in Role if r.value not in ROLES]
+    missing += [f"result {r.value}" for r in AuditResult if r.value not in AUDIT_RESULTS]
+    assert missing == [], "core records codes the screen has no name for (add them to hmi/code_names.py)"
+
+
+def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> None:
+    from hmi.code_names import audit_action_name, audit_value_name, report_note, role_name
+    from hmi.formatting import format_g, format_percent, with_unit
+
+    assert translator.switch("tr")
+    assert role_name("engineer") == "mühendis" and audit_action_name("write") == "PLC'ye yazma"
+    assert audit_value_name("disabled") == "devre dışı" and audit_action_name("new_thing") == "new_thing"
+    assert format_percent(63.4) == "%63" and with_unit("12,5", "mm") == "12,5 mm" and format_g(0.5) == "0,5"
+    assert report_note("no data for 12.5 % of planned time (1.00 h): availability is over the 7.00 h with data") \
+        == "planlı sürenin %12,5 kadarı için veri yok (1,00 sa): kullanılabilirlik verisi olan 7,00 sa üzerinden"
+    assert report_note("something new") == "something new"
+    assert translator.switch("en")
+    assert role_name("engineer") == "engineer" and format_percent(63.4) == "63 %" and format_g(0.5) == "0.5"
