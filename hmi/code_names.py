@@ -15,6 +15,7 @@ from hmi.formatting import format_number, format_percent
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
 ROLES = {
+    "viewer": QT_TRANSLATE_NOOP("CodeNames", "viewer"),
     "operator": QT_TRANSLATE_NOOP("CodeNames", "operator"),
     "engineer": QT_TRANSLATE_NOOP("CodeNames", "engineer"),
     "admin": QT_TRANSLATE_NOOP("CodeNames", "admin"),
@@ -61,6 +62,7 @@ AUDIT_ACTIONS = {
     "acknowledge_alarm": QT_TRANSLATE_NOOP("CodeNames", "acknowledge alarm"),
     "shelve_alarm": QT_TRANSLATE_NOOP("CodeNames", "shelve alarm"),
     "use_preset": QT_TRANSLATE_NOOP("CodeNames", "speed preset"),
+    "note_band": QT_TRANSLATE_NOOP("CodeNames", "band note"),
     "apply_preset": QT_TRANSLATE_NOOP("CodeNames", "speed preset"),
     "toggle_ml": QT_TRANSLATE_NOOP("CodeNames", "ML on/off"),
     "write_register": QT_TRANSLATE_NOOP("CodeNames", "PLC write"),

@@ -594,6 +594,10 @@
 <context>
     <name>CodeNames</name>
     <message>
+        <source>viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>operator</source>
         <translation type="unfinished"></translation>
     </message>
