@@ -93,3 +93,34 @@ async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     assert "ML mode ended" in rest[0].detail
     assert [r.describe() for r in rest if r.result is not AuditResult.REFUSED] == []
     assert any(row.action == "stopped" for row in journal.decisions)
+
+
+async def test_data_stale_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
+    """The second write of a decision waits for the first (the Writer's lock); when no poll has
+    come by then, the data it was decided on is too old: refused under the lock, nothing more
+    of that decision is written, and the journal says why."""
+    from core.snapshot import SawState
+    from tests.control.control_rig import WriteLog, make_rig
+
+    settings.control.initial_delay_min_s = 0.5
+    settings.control.initial_descent_mm = 0.1
+    rig = make_rig(settings, register_map, coefficient=1.0)
+    rig.model.steps = {"descent_speed": 1.0, "cutting_speed": 1.0}
+    settings.control.write_threshold_descent = settings.control.write_threshold_cutting = 0.01  # every decision writes
+    aged: list[WriteLog] = []
+
+    def first_write_takes_long(log: WriteLog) -> None:
+        if not aged and log.name == "descent_speed" and log.reason.startswith("ML"):
+            aged.append(log)
+            rig.clock.advance(rig.controller.envelope.max_age_s + 0.05)  # no poll meanwhile
+
+    rig.saw.on_write = first_write_takes_long
+    rig.saw.state = SawState.CUTTING
+    for _ in range(50):
+        row = await rig.tick()
+        if aged:
+            break
+    assert aged, "no ML decision wrote descent_speed"
+    assert row is not None and row.action == "stopped" and "stale" in row.reason, row
+    after = rig.saw.writes[rig.saw.writes.index(aged[0]) + 1:]
+    assert [w for w in after if w.reason.startswith("ML")] == []  # the decision's cutting write was refused
