@@ -14,7 +14,7 @@ import pytest
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
-from core.control.journal import MemoryJournal
+from core.control.journal import DecisionRow, MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
 from core.ml.simenv import load_piece
@@ -25,7 +25,8 @@ from core.registers import RegisterMap
 from core.security.audit import AuditRecord, AuditResult
 from core.sim.materials import STOCK
 from core.sim.server import SimulatorServer
-from tests.control.control_rig import FakeModel
+from core.snapshot import SawState
+from tests.control.control_rig import FakeModel, Rig, WriteLog, make_rig
 
 pytestmark = [pytest.mark.integration]
 
@@ -95,32 +96,118 @@ async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     assert any(row.action == "stopped" for row in journal.decisions)
 
 
-async def test_data_stale_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
-    """The second write of a decision waits for the first (the Writer's lock); when no poll has
-    come by then, the data it was decided on is too old: refused under the lock, nothing more
-    of that decision is written, and the journal says why."""
-    from core.snapshot import SawState
-    from tests.control.control_rig import WriteLog, make_rig
-
+def _two_write_rig(settings: Settings, register_map: RegisterMap) -> Rig:
+    """A rig whose every ML decision writes descent_speed, then cutting_speed."""
     settings.control.initial_delay_min_s = 0.5
     settings.control.initial_descent_mm = 0.1
+    settings.control.write_threshold_descent = settings.control.write_threshold_cutting = 0.01
     rig = make_rig(settings, register_map, coefficient=1.0)
     rig.model.steps = {"descent_speed": 1.0, "cutting_speed": 1.0}
-    settings.control.write_threshold_descent = settings.control.write_threshold_cutting = 0.01  # every decision writes
-    aged: list[WriteLog] = []
+    return rig
 
-    def first_write_takes_long(log: WriteLog) -> None:
-        if not aged and log.name == "descent_speed" and log.reason.startswith("ML"):
-            aged.append(log)
-            rig.clock.advance(rig.controller.envelope.max_age_s + 0.05)  # no poll meanwhile
 
-    rig.saw.on_write = first_write_takes_long
+async def _between_the_two_writes(rig: Rig, meanwhile: Callable[[], None]) -> DecisionRow:
+    """Run ML decisions until one writes descent_speed; ``meanwhile`` runs as that write lands (before
+    the same decision's cutting write takes the Writer's lock). Returns that decision's journal row,
+    after checking that no ML write followed it."""
+    first: list[WriteLog] = []
+
+    def on_write(log: WriteLog) -> None:
+        if not first and log.name == "descent_speed" and log.reason.startswith("ML"):
+            first.append(log)
+            meanwhile()
+
+    rig.saw.on_write = on_write
     rig.saw.state = SawState.CUTTING
+    row = None
     for _ in range(50):
         row = await rig.tick()
-        if aged:
+        if first:
             break
-    assert aged, "no ML decision wrote descent_speed"
-    assert row is not None and row.action == "stopped" and "stale" in row.reason, row
-    after = rig.saw.writes[rig.saw.writes.index(aged[0]) + 1:]
+    assert first and row is not None, "no ML decision wrote descent_speed"
+    after = rig.saw.writes[rig.saw.writes.index(first[0]) + 1:]
     assert [w for w in after if w.reason.startswith("ML")] == []  # the decision's cutting write was refused
+    return row
+
+
+async def test_data_stale_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
+    """No poll comes while the first write holds the Writer: the second is decided on data too old."""
+    rig = _two_write_rig(settings, register_map)
+    row = await _between_the_two_writes(rig, lambda: rig.clock.advance(rig.controller.envelope.max_age_s + 0.05))
+    assert row.action == "stopped" and "stale" in row.reason, row
+
+
+async def test_cut_ends_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
+    """A poll arriving while the first write is on the wire shows the cut over: no second write."""
+    rig = _two_write_rig(settings, register_map)
+
+    def cut_ends() -> None:
+        rig.saw.state = SawState.IDLE
+        rig.controller.feed(rig.saw.snapshot())
+
+    row = await _between_the_two_writes(rig, cut_ends)
+    assert row.action == "stopped" and row.reason == "the cut ended before the write", row
+
+
+async def test_operator_sets_the_speed_between_the_two_writes_of_one_decision(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """The operator turns the band speed on the panel while ML's descent write is on the wire: ML's
+    cutting write, built on the old speed, would revert the person's change; it is refused."""
+    rig = _two_write_rig(settings, register_map)
+
+    def operator_turns_the_band_speed() -> None:
+        rig.saw.cutting -= 7.0
+        rig.controller.feed(rig.saw.snapshot())
+
+    row = await _between_the_two_writes(rig, operator_turns_the_band_speed)
+    assert row.action == "stopped" and "cutting_speed is" in row.reason and "on the PLC" in row.reason, row
+
+
+async def _restore_with(rig: Rig, meanwhile: Callable[[], None]) -> WriteLog:
+    """ML moves both speeds in a cut; the operator chooses manual; ``meanwhile`` runs as the first
+    restore write lands. Returns that write."""
+    rig.saw.state = SawState.CUTTING
+    await rig.run(5)
+    assert {"descent_speed", "cutting_speed"} <= {w.name for w in rig.saw.writes if w.reason.startswith("ML")}
+    first: list[WriteLog] = []
+
+    def on_write(log: WriteLog) -> None:
+        if not first and log.reason == "restore operator speed":
+            first.append(log)
+            meanwhile()
+
+    rig.saw.on_write = on_write
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    await rig.run(5)
+    assert first, "no restore write"
+    return first[0]
+
+
+async def test_restore_write_on_data_that_aged_under_the_lock_is_refused(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    rig = _two_write_rig(settings, register_map)
+    await _restore_with(rig, lambda: rig.clock.advance(rig.controller.envelope.max_age_s + 0.05))
+    restores = [w for w in rig.saw.writes if w.reason == "restore operator speed"]
+    assert {w.name for w in restores} == {"descent_speed", "cutting_speed"}  # done, on fresh data again
+    too_old = [w for w in restores if w.snapshot_age is not None and w.snapshot_age > rig.controller.envelope.max_age_s]
+    assert too_old == []
+
+
+async def test_restore_never_reverts_a_change_made_while_it_waited_for_the_lock(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    rig = _two_write_rig(settings, register_map)
+    chosen: list[float] = []
+
+    def operator_turns_the_band_speed() -> None:
+        chosen.append(rig.saw.cutting - 7.0)
+        rig.saw.cutting = chosen[0]
+        rig.controller.feed(rig.saw.snapshot())
+
+    first = await _restore_with(rig, operator_turns_the_band_speed)
+    assert first.name == "descent_speed"
+    after = rig.saw.writes[rig.saw.writes.index(first) + 1:]
+    assert [w for w in after if w.name == "cutting_speed"] == []
+    assert rig.saw.cutting == chosen[0]  # the person's speed stands
