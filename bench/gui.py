@@ -14,11 +14,22 @@ live:   the whole HMI on the real engine and the in-process simulator at 10 Hz, 
         CPU of the process (target <= 30 % of one core) against the headless engine alone,
         memory (RSS) over the run, and latency from a simulator register change to the widget
         showing it (target p99 <= 150 ms).
+window: the real path, as a reviewer measures it: `bandsaw hmi --simulate --kiosk --page trends`
+        (full screen) and `bandsaw engine --simulate` started as processes, CPU from
+        /proc/<pid>/stat (utime + stime) over the same span, one after the other: the HMI on the
+        Trends page's 1-min view against the headless engine + simulator alone.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py frames [--frames 60]
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py trends [--seconds 30]
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py pages [--seconds 20]
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui.py live [--seconds 60] [--speedup 1]
+    .venv/bin/python bench/gui.py frames [--frames 60]
+    .venv/bin/python bench/gui.py trends [--seconds 30]
+    .venv/bin/python bench/gui.py pages [--seconds 20]
+    .venv/bin/python bench/gui.py live [--seconds 60] [--speedup 1]
+    .venv/bin/python bench/gui.py --xvfb window [--seconds 60]
+
+Offscreen rendering by default. ``--xvfb`` (or BENCH_GUI_XVFB=1) starts a private Xvfb
+1280x800x24 when Xvfb is installed and renders through the xcb platform plugin into a real X
+window: the path a panel takes (X11 shared-memory images, expose events), which costs more than
+offscreen rendering. ``--display :N`` uses an X server already running instead. Qt's xcb plugin
+needs libxcb-icccm4 and libxcb-keysyms1 (Debian) besides libxcb-cursor0.
 """
 
 from __future__ import annotations
@@ -26,17 +37,58 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "hmi"))
+
+
+
+def _start_xvfb(size: str = "1280x800x24") -> tuple[str, subprocess.Popen[bytes]] | None:
+    """A private Xvfb on a display number it picks itself (-displayfd): never another's display."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        return None
+    read, write = os.pipe()
+    process = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+                               pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        process.terminate()
+        return None
+    return f":{number}", process
+
+
+def _choose_platform(argv: list[str]) -> str:
+    """Offscreen, a private Xvfb (--xvfb, BENCH_GUI_XVFB=1) or a given X display (--display :N)."""
+    global _XVFB
+    if "--display" in argv:
+        os.environ["DISPLAY"] = argv[argv.index("--display") + 1]
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        return f"X display {os.environ['DISPLAY']}"
+    if "--xvfb" in argv or os.environ.get("BENCH_GUI_XVFB") == "1":
+        started = _start_xvfb()
+        if started is not None:
+            os.environ["DISPLAY"], _XVFB = started
+            os.environ["QT_QPA_PLATFORM"] = "xcb"
+            return f"Xvfb {os.environ['DISPLAY']} 1280x800 (xcb)"
+        print("Xvfb not found: rendering offscreen", file=sys.stderr)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return os.environ["QT_QPA_PLATFORM"]
+
+
+_XVFB: subprocess.Popen[bytes] | None = None
+PLATFORM = _choose_platform(sys.argv)
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
@@ -225,7 +277,7 @@ def bench_trends(seconds: float) -> None:
         bare.close()
         bridge.detach()
         page.close()
-    print(f"trends live views, {SIZE[0]}x{SIZE[1]} offscreen, 10 Hz samples, {seconds:.0f} s each "
+    print(f"trends live views, {SIZE[0]}x{SIZE[1]} {PLATFORM}, 10 Hz samples, {seconds:.0f} s each "
           f"(CPU of this process, % of one core):")
     print(f"  idle process (sample feed through the bridge, nothing shown): {idle * 100:5.1f} %")
 
@@ -302,7 +354,7 @@ def bench_pages(seconds: float) -> None:
         bridge.detach()
         if engine.journal is not None:
             engine.journal.close()
-    print(f"pages shown, {SIZE[0]}x{SIZE[1]} offscreen, 10 Hz samples, {seconds:.0f} s each (% of one core):")
+    print(f"pages shown, {SIZE[0]}x{SIZE[1]} {PLATFORM}, 10 Hz samples, {seconds:.0f} s each (% of one core):")
     print(f"  idle process (sample feed through the bridge, nothing shown): {results['idle'] * 100:5.1f} %")
     print(f"  alarms page (4 alarms, two flashing):                        {results['alarms'] * 100:5.1f} %")
     print(f"  control page (4 Hz status, ml.db once a second):             {results['control'] * 100:5.1f} %")
@@ -410,12 +462,63 @@ def bench_live(seconds: float, speedup: float) -> None:
           f"(second half grew {rss[-1] - rss[len(rss) // 2]:+.1f} MB)")
 
 
+# --- window: the real processes -------------------------------------------------------------
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """utime + stime of a process (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measure_process(args: list[str], seconds: float, settle: float, env: dict[str, str]) -> float:
+    """Start ``bandsaw ARGS``, wait ``settle`` s, CPU share of one core over ``seconds``; then stop it."""
+    import signal
+
+    process = subprocess.Popen([sys.executable, "-m", "core.cli", *args], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(settle)
+        if process.poll() is not None:
+            raise RuntimeError(f"bandsaw {' '.join(args)} ended early (exit {process.returncode})")
+        cpu0, wall0 = _proc_cpu_s(process.pid), time.perf_counter()
+        time.sleep(seconds)
+        return (_proc_cpu_s(process.pid) - cpu0) / (time.perf_counter() - wall0)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def bench_window(seconds: float, settle: float) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as hmi_dir, tempfile.TemporaryDirectory() as engine_dir:
+        hmi = _measure_process(["hmi", "--simulate", "--kiosk", "--page", "trends", "--data-dir", hmi_dir],
+                               seconds, settle, env)
+        load_hmi = os.getloadavg()
+        engine = _measure_process(["engine", "--simulate", "--data-dir", engine_dir], seconds, settle, env)
+        load_engine = os.getloadavg()
+    print(f"window: real processes, {PLATFORM}, simulator at 10 Hz, {seconds:.0f} s each after {settle:.0f} s "
+          "(utime + stime from /proc/<pid>/stat, % of one core):")
+    print(f"  bandsaw hmi --simulate --kiosk --page trends (1-min view): {hmi * 100:5.1f} %   "
+          f"load {load_hmi[0]:.2f} {load_hmi[1]:.2f} {load_hmi[2]:.2f}")
+    print(f"  bandsaw engine --simulate (headless baseline):             {engine * 100:5.1f} %   "
+          f"load {load_engine[0]:.2f} {load_engine[1]:.2f} {load_engine[2]:.2f}")
+    print(f"  the window's share (difference):                            {(hmi - engine) * 100:5.1f} %")
+
+
 def main() -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pymodbus").setLevel(logging.ERROR)  # per-packet traces would be the benchmark
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--xvfb", action="store_true", help="render into a private Xvfb (read before Qt starts)")
+    parser.add_argument("--display", metavar=":N", help="render into this X display (read before Qt starts)")
     commands = parser.add_subparsers(dest="what", required=True)
     frames = commands.add_parser("frames")
     frames.add_argument("--frames", type=int, default=60)
@@ -426,6 +529,9 @@ def main() -> int:
     live = commands.add_parser("live")
     live.add_argument("--seconds", type=float, default=60.0)
     live.add_argument("--speedup", type=float, default=1.0)
+    window = commands.add_parser("window")
+    window.add_argument("--seconds", type=float, default=60.0)
+    window.add_argument("--settle", type=float, default=15.0)
     args = parser.parse_args()
     if args.what == "frames":
         bench_frames(args.frames)
@@ -433,8 +539,13 @@ def main() -> int:
         bench_trends(args.seconds)
     elif args.what == "pages":
         bench_pages(args.seconds)
+    elif args.what == "window":
+        bench_window(args.seconds, args.settle)
     else:
         bench_live(args.seconds, args.speedup)
+    if _XVFB is not None:
+        _XVFB.terminate()
+        _XVFB.wait()
     return 0
 
 

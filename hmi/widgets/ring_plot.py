@@ -2,6 +2,7 @@
 
 As in pydm's timeplot, arrival only sets a needs-redraw flag; a QTimer (<= 10 Hz) redraws the
 visible window with setData on curves created once (never clear() + plot(): pyqtgraph #2348).
+Live views page forward (JUMP_FRACTION) rather than slide, so the axis holds still between jumps.
 Curves use peak downsampling and clip-to-view, so a 1 h window draws only what the pixels show.
 
 Context (ISA-101 trends): a dashed setpoint line at the newest target, fixed limit lines (guard,
@@ -30,6 +31,12 @@ pg.setConfigOptions(antialias=False, foreground="#303336", background="#e6e7e8")
 
 LEGEND_PX = 190
 LEGEND_EVERY_S = 0.5  # live values beside the plot: twice a second is enough to read
+# Live views page forward instead of sliding: the time axis holds still while the newest sample
+# walks across the last JUMP_FRACTION of the window, then jumps by that much. A sliding axis moves
+# every frame and drags five linked views, their ticks, the grid and every pixel of every plot
+# along (about half of the page's CPU at a real X window); a still one repaints only the curves.
+# The view always holds at least the whole window of history (window_s x (1 + fraction) wide).
+JUMP_FRACTION = 0.2
 
 
 class LocaleAxis(pg.AxisItem):
@@ -100,6 +107,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self._legend_at = 0.0
         self.setpoint_label = "target"  # the page sets it in the screen's language
         self._cursor_x: float | None = None
+        self._live_x: tuple[float, float] | None = None  # the live view's x range until the next jump
         self._y_ranges: dict[int, tuple[float, float]] = {}  # per plot: the range last set
         self._history_setpoints: dict[str, float] = {}  # setpoint columns' last value in shown history
         self.frames = 0  # redraws done (benchmarks and tests read it)
@@ -187,6 +195,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
 
     def set_window(self, seconds: float) -> None:
         self.window_s = seconds
+        self._live_x = None
         self.history_mode = False
         self.paused = False
         self._history_setpoints = {}
@@ -216,6 +225,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
                 self.curves[column].setData(t, y, skipFiniteCheck=True, connect="finite")
         self.paused = paused
         if not paused:
+            self._live_x = None  # back to live: a fresh range (the user may have panned)
             self.history_mode = False
             self._history_setpoints = {}
             self._dirty = True
@@ -225,6 +235,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         """Show fixed data (e.g. from raw.db) and stop live scrolling."""
         self.paused = True
         self.history_mode = True
+        self._live_x = None
         self._shown = {}
         self._fit_curves(int(times.size))
         for column, curve in self.curves.items():
@@ -269,20 +280,30 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         if newest.size == 0:
             return
         end = float(newest[-1])
-        n = self.buffer.since(end - self.window_s)
+        start, stop = self.live_range(end)
+        n = self.buffer.since(start)
         self._fit_curves(n)
         t = self.buffer.times(n)
         for column, curve in self.curves.items():
             y = self.buffer.values(column, n)
             self._shown[column] = (t, y)
             curve.setData(t, y, skipFiniteCheck=True, connect="finite")
-        self._set_x(end - self.window_s, end)
+        self._set_x(start, stop)
         self._range_and_lines()
         self._drop_stale_cursor()
         if now - self._legend_at >= LEGEND_EVERY_S:
             self._legend_at = now
             self.update_legends()
         self.frames += 1
+
+    def live_range(self, newest: float) -> tuple[float, float]:
+        """The live view's x range for the newest sample time: held until that sample passes its
+        right edge (or time goes back: a replay jumped), then the newest window plus the fraction ahead."""
+        current = self._live_x
+        if current is None or not current[1] - self.window_s * (1.0 + JUMP_FRACTION) <= newest <= current[1]:
+            current = (newest - self.window_s, newest + self.window_s * JUMP_FRACTION)
+            self._live_x = current
+        return current
 
     def _setpoint(self, column: str) -> float:
         if self.history_mode:
@@ -362,6 +383,8 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         return float(y[-1])
 
     def _set_x(self, start: float, end: float) -> None:
+        if self.plots and self.plots[0].getViewBox().viewRange()[0] == [start, end]:
+            return  # unchanged: no linked views, ticks or grid to redo
         self._programmatic = True
         try:
             self.plots[0].setXRange(start, end, padding=0)

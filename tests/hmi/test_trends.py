@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from pathlib import Path
@@ -179,4 +180,34 @@ def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, f
     QApplication.processEvents()  # the bridge shows it after the poll cycle
     page.plot.redraw()  # the timer's call: too soon after the last frame for a 1 h window
     assert page.plot.frames == frames
+    page.plot.stop()
+
+
+def test_live_view_pages_forward_instead_of_sliding(qtbot: QtBot, bridge: EngineBridge,
+                                                     fake_engine: StandInEngine) -> None:
+    """The time axis holds still while new samples arrive (a sliding axis repaints every plot, tick
+    and grid line each frame), jumps when the newest sample reaches the right edge, and always
+    shows at least the whole window of history."""
+    from hmi.widgets.ring_plot import JUMP_FRACTION
+
+    page = TrendsPage(bridge)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    plot = page.plot
+    start_ms = int(time.time() * 1000) - 600_000
+    ranges: list[tuple[float, float]] = []
+    for i in range(1200):  # two minutes at 10 Hz, drawn as they come
+        fake_engine.push({"band_current": float(i % 100)}, ts_ms=start_ms + i * 100)
+        QApplication.processEvents()
+        plot.redraw(force=True)
+        low, high = plot.plots[0].getViewBox().viewRange()[0]
+        newest = (start_ms + i * 100) / 1000
+        assert newest - low >= 60.0 - 1e-6 and newest <= high + 1e-6  # the whole minute, the newest in view
+        assert plot.shown("band_current")[0][-1] == newest
+        ranges.append((low, high))
+    jumps = sum(1 for a, b in itertools.pairwise(ranges) if a != b)
+    # 120 s of samples in a 60 s window: a jump every 12 s (the first range included), not 1200 moves.
+    assert jumps == pytest.approx(120 / (60 * JUMP_FRACTION), abs=1)
+    assert ranges[-1][1] - ranges[-1][0] == pytest.approx(60 * (1 + JUMP_FRACTION))
     page.plot.stop()
