@@ -217,7 +217,7 @@ SnapshotListener = Callable[[Snapshot], None]
 # (settings, register_map, simulate) -> an engine, not started: core.cli hands the real one to front ends.
 EngineFactory = Callable[[Settings, RegisterMap, bool], "EngineApi"]
 AlarmListener = Callable[[AlarmTransition], None]
-SessionEvent = Literal["login", "logout"]
+SessionEvent = Literal["login", "logout", "role"]  # "role": a logged-in user's role changed
 SessionListener = Callable[[str, SessionEvent], None]  # (user, event); automatic logouts too
 ExportProgress = Callable[[int, int], None]  # (rows done, rows total); called from the worker thread
 

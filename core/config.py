@@ -131,8 +131,11 @@ class PathSettings(_Section):
     # user's or the system's directories when installed). logs_dir None with data_dir set: DATA/logs.
     data_dir: Path | None = None
     logs_dir: Path | None = None
+    # Where the screen's exports go and its file dialogs start (a USB stick mount, a share); the
+    # kiosk's file picker offers this folder and removable media. None: DATA/exports.
+    export_dir: Path | None = None
 
-    @field_validator("data_dir", "logs_dir", mode="before")
+    @field_validator("data_dir", "logs_dir", "export_dir", mode="before")
     @classmethod
     def _empty_is_default(cls, value: Any) -> Any:
         # BANDSAW_PATHS__DATA_DIR= (set but empty) means the default, not "." (the checkout's root).
@@ -520,6 +523,18 @@ class Settings(BaseSettings):
         if self.paths.data_dir is not None:  # a data directory given (--data-dir): its logs beside it
             return self.data_dir / "logs"
         return self.locations.logs_dir
+
+    @property
+    def export_dir(self) -> Path:
+        """paths.export_dir, else DATA/exports: where exports go and the file dialogs start."""
+        if self.paths.export_dir is not None:
+            return self.resolve(self.paths.export_dir)
+        return self.data_dir / "exports"
+
+    @property
+    def backup_dir(self) -> Path:
+        """The daily backups (core.storage.backup.daily_dir): where a restore's folder dialog starts."""
+        return self.data_dir / "databases" / "daily"
 
     def config_file(self, configured: Path | None, name: str) -> Path:
         """A file that goes with config.yaml (registers.yaml, alarm_messages.yaml): the configured

@@ -180,6 +180,11 @@ class EngineBridge(QObject):
     def link_ok(self) -> bool:
         return bool(self._link_ok)
 
+    @property
+    def link_lost(self) -> bool:
+        """The link was judged lost (False before the first judgement: starting is not lost)."""
+        return self._link_ok is False
+
     def data_age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest snapshot that carried values."""
         if self._last_good is None:

@@ -124,7 +124,8 @@ class AccessControl:
     # --- sessions -----------------------------------------------------------------------
 
     def subscribe(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
-        """``listener(user, event)`` on "login" and "logout" (also automatic ones)."""
+        """``listener(user, event)`` on "login" and "logout" (also automatic ones) and "role" (a
+        logged-in user's role changed: screens show and hide what it allows)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -294,6 +295,7 @@ class AccessControl:
                 gone.append(name)
             elif user.role is not session.role:
                 session.role = user.role
+                self._notify(name, "role")
         return gone
 
     def authorize(self, user: str, action: Permission | str, *, target: str = "") -> None:
@@ -335,6 +337,7 @@ class AccessControl:
                 raise PermissionDenied(f"{user} is disabled")
             if stored.role is not session.role:
                 session.role = stored.role  # a role changed while logged in: the store wins
+                self._notify(session.user, "role")
             role = stored.role
         if not can(role, wanted):
             need = least_role(wanted)
@@ -427,8 +430,9 @@ class AccessControl:
         old = None if before is None else before.role.value
         self.trail.record(by, "user_role", user.name, old=old, new=user.role.value)
         session = self._sessions.get(user.name)
-        if session is not None:
+        if session is not None and session.role is not user.role:
             session.role = user.role  # takes effect at once
+            self._notify(user.name, "role")
         return user
 
     def _notify(self, user: str, event: str) -> None:

@@ -43,6 +43,7 @@ from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
+from hmi.widgets.path_label import PathLabel, breakable
 from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.export")
@@ -84,7 +85,7 @@ class ExportDialog(QDialog):
         self.engine = engine
         self._actor = actor
         self.data_dir = engine.settings.data_dir
-        self.export_dir = self.data_dir / "exports"
+        self.export_dir = engine.settings.export_dir  # paths.export_dir, else DATA/exports
         self._now = clock
         self._job: _Job | None = None
         self.task: asyncio.Task[None] | None = None
@@ -139,9 +140,17 @@ class ExportDialog(QDialog):
         self.path_edit = QLineEdit(self)
         self.path_edit.setMinimumHeight(TOUCH_PX)
         self.path_edit.setReadOnly(self.kiosk)  # kiosk: chosen in the touch picker (Choose…)
+        # A long path: the field shows its end, its tooltip the whole; in kiosk (no typing) the path
+        # is shown elided in the middle, so the folder's start and the file name both stay readable.
+        self.path_view = PathLabel("", self)
+        self.path_view.setMinimumHeight(TOUCH_PX)
+        self.path_edit.textChanged.connect(self._show_path)
+        self.path_edit.setVisible(not self.kiosk)
+        self.path_view.setVisible(self.kiosk)
         self.browse_button = self._button(self.tr("Choose…"))
         self.browse_button.clicked.connect(self.choose_file)
         formats.addWidget(self.path_edit, 1)
+        formats.addWidget(self.path_view, 1)
         formats.addWidget(self.browse_button)
 
         self.progress = QProgressBar(self)
@@ -253,6 +262,10 @@ class ExportDialog(QDialog):
         for widget in (self.signal_list, self.all_button, self.none_button, self.signals_title):
             widget.setVisible(samples)
         self._suggest_path()
+
+    def _show_path(self, path: str) -> None:
+        self.path_edit.setToolTip(path)
+        self.path_view.setText(path)
 
     def _suggest_path(self) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._current_s()))
@@ -372,7 +385,7 @@ class ExportDialog(QDialog):
         self.end_edit.setEnabled(not everything)
 
     def _say(self, text: str) -> None:
-        self.status_label.setText(text)
+        self.status_label.setText(breakable(text))  # a long path wraps, never cut off
 
     def wait_finished(self, timeout_s: float = 5.0) -> bool:
         """True when no export is running any more (the engine's worker stops at its next page

@@ -19,6 +19,16 @@ from hmi.widgets.touch_file_picker import TouchFilePicker, inside, removable_mou
 Mounts = Callable[[], list[Path]]
 
 
+def desktop_start(start: Path, export_dir: Path) -> Path:
+    """Where the desktop dialog opens: ``start`` when it is a folder, else the export folder
+    (created). Never the program's working directory, where QFileDialog falls back for a folder
+    that does not exist."""
+    if start.is_dir():
+        return start
+    export_dir.mkdir(parents=True, exist_ok=True)
+    return export_dir
+
+
 def choose_save_path(
     parent: QWidget,
     title: str,
@@ -40,7 +50,8 @@ def choose_save_path(
         picker.chosen.connect(chosen)
         picker.show()
         return picker
-    dialog = QFileDialog(parent, title, str(suggested), name_filter)
+    folder = desktop_start(suggested.parent, export_dir)
+    dialog = QFileDialog(parent, title, str(folder / suggested.name), name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda path: chosen(Path(path)))
@@ -66,7 +77,7 @@ def choose_folder(
         picker.chosen.connect(chosen)
         picker.show()
         return picker
-    dialog = QFileDialog(parent, title, str(start))
+    dialog = QFileDialog(parent, title, str(desktop_start(start, export_dir)))
     dialog.setFileMode(QFileDialog.FileMode.Directory)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -125,8 +125,9 @@ class ImportDialog(QDialog):
     def choose_folder(self) -> QDialog:
         """Which folder (non-modal): the desktop's folder dialog, or in kiosk mode the touch picker
         limited to the export folder and removable media (a USB stick); the choice fills the path."""
-        dialog = choose_folder(self, self.tr("smart-saw folder"), Path(self.path_edit.text().strip() or "."),
-                               export_dir=self.engine.settings.data_dir / "exports",
+        export_dir = self.engine.settings.export_dir
+        dialog = choose_folder(self, self.tr("smart-saw folder"), Path(self.path_edit.text().strip() or export_dir),
+                               export_dir=export_dir,
                                chosen=lambda path: self.path_edit.setText(str(path)), kiosk=self.kiosk,
                                mounts=self.mounts)
         dialog.finished.connect(lambda _result: setattr(self, "_folder_dialog", None))

@@ -156,6 +156,10 @@ class SessionController(QObject):
     def _on_access_event(self, user: str, event: str) -> None:
         if event == "logout" and user == self.session.user:
             self._set_user(ANONYMOUS_USER)
+        elif event == "role" and user == self.session.user:  # pages show and hide what the new role allows
+            current = self.engine.current(self.session.actor())
+            if current is not None:
+                self._set_user(user, current.role)
 
     def _set_user(self, user: str, role: Role = Role.OPERATOR) -> None:
         self.session.role = role

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from core.api import Alarm, AlarmCounts, AlarmState, EngineApi, Permission, Result
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.i18n import translate
-from hmi.permissions import Action, can
+from hmi.permissions import Action, can, show_for
 from hmi.session import Session, acting
 from hmi.widgets.alarm_history import AlarmHistoryPanel, touch_button
 from hmi.widgets.alarm_strip import COLOURS, counts_text
@@ -336,13 +336,12 @@ class AlarmsPage(QWidget):
         self._show_detail()
         alarm = self.selected_alarm()
         ackable = (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED)
-        may_ack = _permitted(self.user, "acknowledge_alarm")
-        may_shelve = _permitted(self.user, "shelve_alarm")
-        # Operators never see a button that can only refuse them.
-        for button, allowed in ((self.ack_button, may_ack), (self.ack_all_button, may_ack),
-                                (self.engineer_ack_button, may_ack), (self.shelve_button, may_shelve),
-                                (self.unshelve_button, may_shelve), (self.return_button, may_shelve)):
-            button.setVisible(allowed)
+        # Nobody sees a button that can only refuse them (hmi.permissions.show_for hides and tags it).
+        for button, action in ((self.ack_button, Action.ACKNOWLEDGE_ALARM), (self.ack_all_button,
+                                Action.ACKNOWLEDGE_ALARM), (self.engineer_ack_button, Action.ACKNOWLEDGE_ALARM),
+                               (self.shelve_button, Action.SHELVE_ALARM), (self.unshelve_button, Action.SHELVE_ALARM),
+                               (self.return_button, Action.SHELVE_ALARM), (self.history.export_button, Action.EXPORT)):
+            show_for(self.user, button, action)
         self.ack_button.setEnabled(alarm is not None and alarm.state in ackable)
         self.ack_all_button.setEnabled(any(a.state in ackable for a in self.active_model.alarms))
         self.shelve_button.setEnabled(alarm is not None)

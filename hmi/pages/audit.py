@@ -135,7 +135,7 @@ class AuditPage(QWidget):
         use_plant_zone(engine.settings.machine.time_zone)  # times in plant time, as everywhere
         self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
         self.query_task: asyncio.Task[None] | None = None
-        self.export_dir: Path = engine.settings.data_dir / "exports"
+        self.export_dir: Path = engine.settings.export_dir
         self.export_task: Any = None
         self.file_dialog: QDialog | None = None
         self.mounts: Callable[[], list[Path]] = removable_mounts  # USB media the kiosk picker offers

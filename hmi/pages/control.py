@@ -42,7 +42,7 @@ from hmi.dialogs.confirm import ConfirmDialog
 from hmi.formatting import feature_labels, format_g, format_signed
 from hmi.i18n import Translator, translate
 from hmi.kiosk import ROW_PX as KIOSK_ROW_PX
-from hmi.permissions import Action, can, needs_confirmation
+from hmi.permissions import Action, can, needs_confirmation, requires, set_unavailable, show_for
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.control_common import STYLE, box, label, ml_availability, permitted_action, set_text
@@ -84,6 +84,7 @@ def _arg(text: str, *values: object) -> str:
 # Engineer actions (core.security.permissions: engineer and up); the closest existing action if a
 # build of hmi.permissions lacks them.
 GUARD_ACTION, MODEL_ACTION = "change_control_settings", "change_ml_settings"
+DECISIONS_TAB, MODEL_TAB, GUARD_TAB = 0, 1, 2
 
 class ControlPage(QWidget):
     mode_changed = Signal(str)
@@ -123,6 +124,7 @@ class ControlPage(QWidget):
         mode_layout.addStretch(1)
 
         switch_box, switch_layout = box("", self)
+        self.switch_box = switch_box  # hidden for a viewer (hmi.permissions.show_for)
         self.toggle = QPushButton(switch_box)
         self.toggle.setObjectName("MlToggle")
         self.toggle.setMinimumSize(240, 72)
@@ -208,6 +210,7 @@ class ControlPage(QWidget):
         self.timer.setInterval(STATUS_MS)
         self.timer.timeout.connect(self._on_timer)
         self.retranslate()
+        self.update_permissions()
 
     def retranslate(self) -> None:
         """Every fixed text in the screen's language (at start and on a language switch)."""
@@ -313,9 +316,9 @@ class ControlPage(QWidget):
         set_state(self.mode_label, "stale")
         set_text(self.mode_detail, self.tr("The engine is not running."))
         self.fault_label.setVisible(False)
-        self.toggle.setEnabled(False)
         set_text(self.toggle, self.tr("ML unavailable"))
         set_text(self.toggle_reason, self.tr("ML unavailable: the engine is not running"))
+        set_unavailable(self.toggle, self.toggle_reason.text())
 
     def _show_mode(self, view: ControlView, in_cut: bool, controlling: bool, action: str, reason: str) -> None:
         ml = view.status.mode == "ml"
@@ -341,14 +344,33 @@ class ControlPage(QWidget):
             set_text(self.fault_label, _arg(self.tr("ML stopped: %1"), fault))
             set_state(self.fault_label, "attention" if attention else "none")
 
+    def update_permissions(self) -> None:
+        """Hide what the user can never do (after every login change): the ML switch for a viewer,
+        the model and torque-guard settings tabs for anyone below an engineer."""
+        user = self.session.user
+        requires(self.toggle, Action.TOGGLE_ML)
+        show_for(user, self.switch_box, Action.TOGGLE_ML)  # the box with the switch and its reason
+        for index, action in ((MODEL_TAB, Action.CHANGE_ML_SETTINGS), (GUARD_TAB, Action.CHANGE_CONTROL_SETTINGS)):
+            page = self.tabs.widget(index)
+            if page is not None:
+                requires(page, action)
+            allowed = can(user, action)
+            if not allowed and self.tabs.currentIndex() == index:
+                self.tabs.setCurrentIndex(DECISIONS_TAB)
+            self.tabs.setTabVisible(index, allowed)
+        self.refresh()
+
     def _show_toggle(self, mode: str, available: tuple[bool, str]) -> None:
         if mode == "ml":
-            self.toggle.setEnabled(True)
+            set_unavailable(self.toggle, "")
             set_text(self.toggle, self.tr("Switch ML off"))
             set_text(self.toggle_reason, self.tr("Back to manual at once; your speeds are restored."))
         else:
             ok, why = available
-            self.toggle.setEnabled(ok)
+            held = self.engine.replay_hold()
+            if ok and held:  # a replay holds the PLC writes: ML may not start now (the engine refuses too)
+                ok, why = False, held
+            set_unavailable(self.toggle, "" if ok else why[:1].upper() + why[1:])
             set_text(self.toggle, self.tr("Switch ML on") if ok else self.tr("ML unavailable"))
             set_text(self.toggle_reason, "" if ok else why[:1].upper() + why[1:])
 

@@ -2,10 +2,11 @@
 
 Nothing here blocks the GUI thread: backup, verify, restore and export are the engine's
 commands and queries (core.api), awaited in asyncio tasks (hmi.tasks.spawn); the engine does the
-file work in its worker threads, checks who may and audits it. Dialogs are non-modal. Who may do what is asked of
-hmi.permissions for the main window's session user (it follows logins): backup and export are
-engineer actions, restore an administrator's (until hmi.permissions names restore_backup, it is
-checked as a register write).
+file work in its worker threads, checks who may and audits it. Dialogs are non-modal. Who may do
+what is asked of hmi.permissions for the main window's session user (it follows logins): backup,
+import and export are engineer actions, restore an administrator's. A button the user can never
+use is hidden (an operator sees the backup list, Verify and Refresh); one that is busy or needs a
+selection is greyed with the reason as its tooltip.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import in_kiosk
-from hmi.permissions import Action, can
+from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.empty_hint import EmptyHint
+from hmi.widgets.path_label import breakable
 from hmi.widgets.style import set_state
 from hmi.widgets.touch_file_picker import removable_mounts
 
@@ -52,7 +54,7 @@ log = logging.getLogger("bandsaw.hmi.data")
 
 TOUCH_PX = 56
 BACKUP = "backup"  # hmi.permissions.Action.BACKUP (engineer)
-RESTORE = "restore_backup"  # administrator; a register write until Action names it
+RESTORE = "restore_backup"  # hmi.permissions.Action.RESTORE_BACKUP (administrator)
 EXPORT = "export"  # hmi.permissions.Action.EXPORT (engineer)
 HEADERS = (QT_TRANSLATE_NOOP("DataPage", "Taken"), QT_TRANSLATE_NOOP("DataPage", "Rows"),
            QT_TRANSLATE_NOOP("DataPage", "Size"), QT_TRANSLATE_NOOP("DataPage", "Status"))
@@ -61,10 +63,8 @@ T = TypeVar("T")
 
 
 def permitted(user: str, action: str) -> bool:
-    """hmi.permissions decides; actions it does not name yet need the register-write right."""
-    if action in {a.value for a in Action}:
-        return can(user, action)
-    return can(user, Action.WRITE_REGISTER)
+    """hmi.permissions decides (an action it does not know is refused)."""
+    return can(user, action)
 
 
 class DataPage(QWidget):
@@ -153,6 +153,7 @@ class DataPage(QWidget):
         layout.addWidget(self.message_label)
         layout.addWidget(self.schedule_label)
         self._retranslate()
+        self.update_permissions()
         self.refresh()
 
     def _retranslate(self) -> None:
@@ -164,7 +165,6 @@ class DataPage(QWidget):
         self.verify_button.setText(self.tr("Verify"))
         self.restore_button.setText(self.tr("Restore…"))
         self.restore_from_button.setText(self.tr("From USB…"))
-        self.restore_from_button.setToolTip(self.tr("Restore a backup from the export folder or a USB stick"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.export_button.setText(self.tr("Export data…"))
         self.import_button.setText(self.tr("Import from smart-saw…"))
@@ -185,7 +185,7 @@ class DataPage(QWidget):
 
     def set_user(self, user: str) -> None:
         self.user = user
-        self._update_buttons()
+        self.update_permissions()
 
     def current_user(self) -> str:
         """The session's user when the page was given one, else the user last set on the page."""
@@ -263,19 +263,31 @@ class DataPage(QWidget):
             if info.path == path:
                 self.table.selectRow(row)
 
-    def _update_buttons(self) -> None:
-        idle = not self.busy
-        info = self.selected()
+    def update_permissions(self) -> None:
+        """Hide what the user can never do (the main window calls this after every login change)."""
         user = self.current_user()
-        self.backup_button.setEnabled(idle and permitted(user, BACKUP))
-        self.verify_button.setEnabled(idle and info is not None and info.manifest is not None)
-        self.restore_button.setEnabled(idle and info is not None and info.ok and permitted(user, RESTORE))
-        self.restore_from_button.setEnabled(idle and permitted(user, RESTORE))
-        self.export_button.setEnabled(permitted(user, EXPORT))
-        self.import_button.setEnabled(permitted(user, BACKUP))
+        show_for(user, self.backup_button, Action.BACKUP)
+        show_for(user, self.import_button, Action.BACKUP)
+        show_for(user, self.restore_button, Action.RESTORE_BACKUP)
+        show_for(user, self.restore_from_button, Action.RESTORE_BACKUP)
+        show_for(user, self.export_button, Action.EXPORT)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Grey what is unavailable for the moment, saying why (a job runs, nothing selected)."""
+        busy = self.tr("Wait: %1").replace("%1", self.busy) if self.busy else ""
+        info = self.selected()
+        none = self.tr("Select a backup in the list first.")
+        set_unavailable(self.backup_button, busy)
+        set_unavailable(self.verify_button, busy or (none if info is None or info.manifest is None else ""))
+        damaged = self.tr("This backup cannot be restored: %1").replace("%1", info.problem) if info else none
+        set_unavailable(self.restore_button, busy or ("" if info is not None and info.ok else damaged))
+        set_unavailable(self.restore_from_button, busy,
+                        tip=self.tr("Restore a backup from the export folder or a USB stick"))
 
     def say(self, text: str, state: str = "ok") -> None:
-        self.message_label.setText(text)
+        self.message_label.setText(breakable(text))  # a long export or backup path wraps, never cut off
+        self.message_label.setToolTip(text)
         set_state(self.message_label, state)
 
     def _set_busy(self, text: str) -> None:
@@ -359,8 +371,10 @@ class DataPage(QWidget):
             self.say(self.tr("%1 may not restore backups (administrators only).").replace("%1", self.current_user()),
                      "refused")
             return None
-        export_dir = self.engine.settings.data_dir / "exports"
-        return choose_folder(self, self.tr("Backup to restore"), export_dir, export_dir=export_dir,
+        # The desktop dialog opens in the backup folder; the kiosk picker offers the export folder and
+        # USB media only (the daily backups are in the list above).
+        settings = self.engine.settings
+        return choose_folder(self, self.tr("Backup to restore"), settings.backup_dir, export_dir=settings.export_dir,
                              chosen=self._restore_chosen, kiosk=in_kiosk(self), mounts=self.mounts)
 
     def _restore_chosen(self, path: Path) -> None:

@@ -22,7 +22,7 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.confirm import ConfirmDialog
 from hmi.formatting import enum_name, format_g, format_number, format_percent
 from hmi.i18n import translate
-from hmi.permissions import Action, can
+from hmi.permissions import Action, can, requires, set_unavailable, show_for
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.alarm_strip import AlarmStrip
@@ -57,17 +57,21 @@ class OverviewPage(QWidget):
         self.bridge = bridge
         self.session = session
         self.task: asyncio.Task[list[WriteResult]] | None = None
+        self._applying = False  # a preset's writes are under way: its buttons stay greyed
+        self._ml_shown: tuple[bool, str] | None = None  # (model available, mode) last shown
         self._confirm: ConfirmDialog | None = None
         engine = bridge.engine
         settings = engine.settings
 
         self.alarm_strip = AlarmStrip(engine.alarm_summary, self._acknowledge, self)
+        self.alarm_strip.may_acknowledge = lambda: can(self.session.user, Action.ACKNOWLEDGE_ALARM)
+        requires(self.alarm_strip.ack_button, Action.ACKNOWLEDGE_ALARM)
         bridge.alarms_changed.connect(lambda _alarms: self.alarm_strip.refresh())
         self.cut = CutOverview(bridge, self)
 
         right = QVBoxLayout()
         right.setSpacing(8)
-        caption = QLabel(translate("OverviewPage", "Speed preset"), self)
+        self.preset_caption = caption = QLabel(translate("OverviewPage", "Speed preset"), self)
         caption.setObjectName("SectionTitle")
         right.addWidget(caption)
         self.preset_buttons: dict[str, QPushButton] = {}
@@ -125,6 +129,8 @@ class OverviewPage(QWidget):
 
         bridge.snapshot.connect(self._on_snapshot)
         bridge.status_changed.connect(self._on_status)
+        bridge.link_changed.connect(lambda _ok: self._show_hold())
+        bridge.replay_changed.connect(lambda _status: self._show_hold())
         self.update_role()
         self._show_ml(False, "manual")
 
@@ -144,8 +150,30 @@ class OverviewPage(QWidget):
         for lamp in self.lamps.values():
             lamp.setVisible(engineer)
         for button in self.preset_buttons.values():
-            button.setVisible(can(user, Action.APPLY_PRESET))
-        self.ml_toggle.setVisible(can(user, Action.TOGGLE_ML))
+            show_for(user, button, Action.APPLY_PRESET)
+        self.preset_caption.setVisible(can(user, Action.APPLY_PRESET))
+        show_for(user, self.ml_toggle, Action.TOGGLE_ML)
+        self.alarm_strip.refresh()  # its Acknowledge button follows the user too
+        self._show_hold()
+
+    def write_hold(self) -> str:
+        """Why nothing can be written to the PLC now ("" when it can): a replay, a lost link."""
+        held = self.bridge.engine.replay_hold()
+        if held:
+            return held
+        if self.bridge.link_lost:
+            return translate("OverviewPage", "PLC link lost: nothing can be written until it is back.")
+        return ""
+
+    def _show_hold(self) -> None:
+        """Presets greyed with the reason while a replay or a lost link holds the writes."""
+        if self._applying:
+            return  # a preset is being applied: the buttons come back when it ends
+        held = self.write_hold()
+        for button in self.preset_buttons.values():
+            set_unavailable(button, held)
+        if self._ml_shown is not None:
+            self._show_ml(*self._ml_shown)  # a replay greys ML on as well
 
     # --- live values -------------------------------------------------------------------------
 
@@ -164,6 +192,7 @@ class OverviewPage(QWidget):
             self.info.setText(text)
 
     def _on_status(self, status: EngineStatus) -> None:
+        self._show_hold()
         link = status.link
         if self.bridge.link_ok:
             self.lamps["plc"].set_state(LampState.OK, f"{format_number(link.achieved_hz, 1)} Hz")
@@ -188,11 +217,14 @@ class OverviewPage(QWidget):
         return self.bridge.engine.acknowledge_alarm(self.session.actor(), key)
 
     def _show_ml(self, available: bool, mode: str) -> None:
+        self._ml_shown = (available, mode)
         text = translate("OverviewPage", "ML speed control") if available else translate(
             "OverviewPage", "ML speed control\n(no model loaded)")
         if text != self.ml_toggle.text():
             self.ml_toggle.setText(text)
-        self.ml_toggle.setEnabled(available)
+        # A replay holds ML (the engine refuses it); switching ML off is always possible.
+        held = self.bridge.engine.replay_hold() if mode != "ml" else ""
+        set_unavailable(self.ml_toggle, held or ("" if available else text.replace("\n", " ")))
         if self._confirm is None:
             self.ml_toggle.setChecked(mode == "ml")
 
@@ -224,6 +256,7 @@ class OverviewPage(QWidget):
     def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
         if self.task is not None and not self.task.done():
             return None
+        self._applying = True
         for button in self.preset_buttons.values():
             button.setEnabled(False)
         self._message("busy", translate("OverviewPage", "Applying %1…").replace("%1", name))
@@ -247,8 +280,8 @@ class OverviewPage(QWidget):
             else:
                 self._message("ok", translate("OverviewPage", "Preset %1 applied").replace("%1", name))
         finally:
-            for button in self.preset_buttons.values():
-                button.setEnabled(True)
+            self._applying = False
+            self._show_hold()
         return results
 
     def _message(self, state: str, text: str) -> None:

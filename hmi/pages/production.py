@@ -33,7 +33,7 @@ from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest,
 from hmi.code_names import period_label, report_note
 from hmi.formatting import format_number, format_percent
 from hmi.i18n import translate
-from hmi.permissions import Action, can
+from hmi.permissions import Action, can, requires
 from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.band_life import BandLifePanel
@@ -286,6 +286,7 @@ class ProductionPage(QWidget):
         kiosk = session.kiosk if session is not None else engine.settings.hmi.kiosk
         self.band_life = BandLifePanel(engine, session=lambda: acting(self.user), touch=kiosk)
         self.add_band_life(self.band_life)
+        self.update_permissions()
 
     # --- texts and permissions -------------------------------------------------------------
 
@@ -320,6 +321,11 @@ class ProductionPage(QWidget):
         engineer = can(self.user, Action.EXPORT)
         self.export_button.setVisible(engineer)
         self.previous_box.setVisible(engineer and bool(self.cards))
+        requires(self.export_button, Action.EXPORT)
+        band_life = getattr(self, "band_life", None)  # built after the first call
+        if band_life is not None:
+            requires(band_life.add_note, Action.NOTE_BAND)
+            band_life.set_note_allowed(can(self.user, Action.NOTE_BAND))
 
     def add_band_life(self, widget: QWidget) -> None:
         """The band-life widget (#19.3) beside the downtime causes."""
@@ -404,7 +410,7 @@ class ProductionPage(QWidget):
             return
         if self.export_task is not None and not self.export_task.done():
             return
-        folder = self.engine.settings.data_dir / "exports"
+        folder = self.engine.settings.export_dir
         stamp = time.strftime("%Y%m%d-%H%M%S")
         out = folder / f"production-{stamp}.pdf"
         self.message.setText(translate("ProductionPage", "Writing %1 …").replace("%1", out.name))

@@ -31,6 +31,7 @@ from hmi.formatting import RawFormat, unit_decimals
 from hmi.i18n import current_language
 from hmi.kiosk import MIN_PX, ROW_PX
 from hmi.models.register_table import Column, RegisterFilter, RegisterTableModel, format_title
+from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session
 from hmi.widgets.empty_hint import EmptyHint
 from hmi.widgets.letter_keyboard import TextEntry
@@ -116,6 +117,9 @@ class RegistersPage(QWidget):
 
         bridge.snapshot.connect(self._on_snapshot)
         bridge.tick.connect(self._on_tick)
+        bridge.link_changed.connect(lambda _ok: self._update_write_button())
+        bridge.replay_changed.connect(lambda _status: self._update_write_button())
+        self.update_permissions()
 
     def _view(self, proxy: RegisterFilter, group: str) -> QTableView:
         view = QTableView(self)
@@ -158,6 +162,7 @@ class RegistersPage(QWidget):
         for model in self.models.values():
             model.retranslate()
         self._show_matches()
+        self._update_write_button()  # its reason, in the new language
 
     # --- search --------------------------------------------------------------------------
 
@@ -247,16 +252,25 @@ class RegistersPage(QWidget):
         source = self.proxies[group].mapToSource(index)
         return self.models[group].register_at(source.row()) if source.isValid() else None
 
+    def update_permissions(self) -> None:
+        """Write… only for who may write registers (after every login change); others only read."""
+        show_for(self.session.user, self.write_button, Action.WRITE_REGISTER)
+        self._update_write_button()
+
     def _update_write_button(self) -> None:
         register = self.selected_register()
-        self.write_button.setEnabled(register is not None and register.writable)
+        held = self.bridge.engine.replay_hold() or (
+            "" if not self.bridge.link_lost else self.tr("PLC link lost: nothing can be written until it is back."))
+        why = held or ("" if register is not None and register.writable
+                       else self.tr("Select a writable register (access rw) first."))
+        set_unavailable(self.write_button, why)
 
     def _on_activated(self, group: str, index: QModelIndex) -> None:
         source = self.proxies[group].mapToSource(index)
         if not source.isValid():
             return
         register = self.models[group].register_at(source.row())
-        if register.writable:
+        if register.writable and can(self.session.user, Action.WRITE_REGISTER):  # others only read
             self.open_write(register)
 
     def open_write_for_selection(self) -> WriteDialog | None:

@@ -60,7 +60,7 @@ class AlarmHistoryPanel(QWidget):
         self.engine = engine
         self._actor = actor
         self._say = say
-        self.export_dir: Path = engine.settings.data_dir / "exports"
+        self.export_dir: Path = engine.settings.export_dir
         self.history_task: asyncio.Task[int] | None = None
         self.period_combo = _combo(PERIOD_SECONDS, self)
         self.period_combo.setCurrentIndex(2)

@@ -161,6 +161,8 @@ class AlarmStrip(QFrame):
         self.ack_button.setObjectName("StripAck")
         self.ack_button.setMinimumSize(150, 56)
         self.ack_button.clicked.connect(self.acknowledge_shown)
+        # Whether the person at the screen may acknowledge (a viewer may not: no button at all).
+        self.may_acknowledge: Callable[[], bool] = lambda: True
         column = QWidget(self)
         column.setObjectName("StripTexts")
         stack = QVBoxLayout(column)
@@ -212,7 +214,7 @@ class AlarmStrip(QFrame):
         response = alarm.response_for(lang)
         self.response_label.setText(f"→ {response}" if response else "")
         self.count_label.setText(counts_text(counts))
-        self.ack_button.setVisible(state in ("unack", "cleared"))
+        self.ack_button.setVisible(state in ("unack", "cleared") and self.may_acknowledge())
         if state == "unack":
             if not self._flash.isActive():
                 self._flash.start()

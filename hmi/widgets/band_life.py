@@ -142,9 +142,13 @@ class BandLifePanel(QWidget):
         notes.addWidget(self.note, 1)
         notes.addWidget(self.add_note)
         layout.addLayout(notes)
-        for widget in (self.note, self.add_note):
-            widget.setVisible(session is not None)
+        self.set_note_allowed(True)
         self.retranslate()
+
+    def set_note_allowed(self, allowed: bool) -> None:
+        """The note field only for who may write notes (note_band: operator and up; the page asks)."""
+        for widget in (self.note, self.add_note):
+            widget.setVisible(allowed and self.session is not None)
 
     # --- texts -----------------------------------------------------------------------------
 

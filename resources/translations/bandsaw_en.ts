@@ -1277,6 +1277,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Wait: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a backup in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Backing up all databases …</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2065,6 +2073,10 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Material %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2363,6 +2375,14 @@ m/min</source>
     </message>
     <message>
         <source>No register matches “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a writable register (access rw) first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

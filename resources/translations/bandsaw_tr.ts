@@ -1277,6 +1277,14 @@
         <translation>Arşivleme durdu: %1</translation>
     </message>
     <message>
+        <source>Wait: %1</source>
+        <translation>Bekleyin: %1</translation>
+    </message>
+    <message>
+        <source>Select a backup in the list first.</source>
+        <translation>Önce listeden bir yedek seçin.</translation>
+    </message>
+    <message>
         <source>Backing up all databases …</source>
         <translation>Tüm veritabanları yedekleniyor …</translation>
     </message>
@@ -2068,6 +2076,10 @@ m/dk</translation>
         <translation>Veritabanı</translation>
     </message>
     <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
+    </message>
+    <message>
         <source>Material %1</source>
         <translation>Malzeme %1</translation>
     </message>
@@ -2368,6 +2380,14 @@ m/dk</translation>
     <message>
         <source>No register matches “%1”</source>
         <translation>“%1” ile eşleşen register yok</translation>
+    </message>
+    <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
+    </message>
+    <message>
+        <source>Select a writable register (access rw) first.</source>
+        <translation>Önce yazılabilir bir register seçin (erişim rw).</translation>
     </message>
 </context>
 <context>

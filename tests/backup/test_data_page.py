@@ -203,10 +203,11 @@ def test_restore_needs_permission(page: DataPage, qloop: QLoop, settings: Settin
     set_policy(lambda user, action: action not in (Action.WRITE_REGISTER, Action.BACKUP, "restore_backup"))
     qloop.run(page.reload())
     page.select(manifest.path)
-    assert not page.restore_button.isEnabled() and not page.backup_button.isEnabled()
+    page.update_permissions()  # the window's session controller calls this after every login change
+    assert page.restore_button.isHidden() and page.backup_button.isHidden()  # never usable: not shown
     assert page.request_restore() is None
     assert "may not restore" in page.message_label.text()
-    assert page.export_button.isEnabled()  # operators may not export either, but that is the policy's call
+    assert not page.export_button.isHidden()  # operators may not export either, but that is the policy's call
     set_policy(None)
 
 

@@ -315,6 +315,7 @@ def test_engineer_actions_are_the_settings_permissions(
 
     set_policy(policy)
     page = page_factory(engine_with_model)
+    asked.clear()  # what the page asked to show and hide; below: what each action asks
     assert not page.guard_panel.apply()
     assert page.model_panel.select(SHIPPED_MODEL)
     qloop.run(load(page.model_panel, []))

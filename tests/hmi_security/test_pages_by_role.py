@@ -146,8 +146,11 @@ def test_data_page_buttons_follow_the_role(qtbot: QtBot, desk: Desk, name: str |
     qtbot.addWidget(page)
     page.set_user(session.user)
     page.refresh()
-    assert page.backup_button.isEnabled() is (role in ("engineer", "admin"))
-    assert page.export_button.isEnabled() is (role in ("engineer", "admin"))
+    # Never usable: hidden, not greyed (#15.7); shown to who may, and then usable.
+    assert page.backup_button.isHidden() is (role not in ("engineer", "admin"))
+    assert page.export_button.isHidden() is (role not in ("engineer", "admin"))
+    assert page.restore_from_button.isHidden() is (role != "admin")
+    assert page.backup_button.isEnabled() and page.export_button.isEnabled()
     assert permitted(session.user, RESTORE) is (role == "admin")  # the restore button's check
 
 
