@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+log = logging.getLogger("bandsaw.engine.offload")
 T = TypeVar("T")
 
 
@@ -62,8 +64,8 @@ def _at_process_priority() -> None:
         wanted = os.getpriority(os.PRIO_PROCESS, os.getpid())  # the main thread's
         if os.getpriority(os.PRIO_PROCESS, tid) < wanted:
             os.setpriority(os.PRIO_PROCESS, tid, wanted)  # a step down: always permitted
-    except OSError:
-        pass
+    except OSError as exc:  # not fatal: the job runs, at the creating thread's priority
+        log.debug("worker thread keeps its inherited priority: %s", exc)
 
 
 def call_on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[..., object], *args: Any) -> None:
