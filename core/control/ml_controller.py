@@ -240,7 +240,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         if self._cut_ended:
             self._cut_ended = False
             self._end_control(restore=self.control.restore_speeds_after_cut)
-            self._end_of_cut_alarms()
+            self._close_cut()
         if self.modes.is_ml and (not fresh or snap.saw_state is None):
             age = now - snap.monotonic
             late_poll = snap.quality is not Quality.COMM_ERROR and snap.saw_state is not None
@@ -310,7 +310,9 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._accum = dict.fromkeys(SPEEDS, 0.0)
         self.status.controlling = False
 
-    def _end_of_cut_alarms(self) -> None:
+    def _close_cut(self) -> None:
+        """The cut is over: what ML counted in it (overrides, pause, a person's speeds, the descent
+        goal, the ceiling's last cut) starts again; its guard, ceiling and outside-experience alarms clear."""
         self._paused, self._overrides, self._descent_goal = "", 0, None
         self._human_set = set()
         self.status.paused_reason, self.status.overrides_this_cut = "", 0
