@@ -91,6 +91,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
 from hmi.engine_thread import GuiCalls
+from hmi.i18n import current_language, translate
 
 log = logging.getLogger("bandsaw.hmi.engine_process")
 
@@ -306,9 +307,12 @@ class EngineProcess:
 
     def _raise_stopped_alarm(self, why: str) -> None:
         now_ms = int(time.time() * 1000)
+        text = translate("EngineProcess", "Engine stopped: %1").replace("%1", why)
+        response = translate("EngineProcess", "Restart the program")
         alarm = Alarm(STOPPED_ALARM, f"Engine stopped: {why}; restart the program", Priority.CRITICAL, "hmi",
                       state=AlarmState.UNACKNOWLEDGED, condition=True, raised_ms=now_ms, changed_ms=now_ms,
-                      detail=why)
+                      detail=why, texts=(("en", f"Engine stopped: {why}", "Restart the program"),
+                                         (current_language(), text, response)))
         active = [alarm, *self._views.get("active", [])]
         summary: AlarmSummary = self._views.get("summary") or AlarmSummary()
         self._views.update(active=active, summary=replace(

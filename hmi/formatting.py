@@ -207,11 +207,16 @@ def format_address(address: int, fmt: RawFormat | str) -> str:
     return f"0x{address:04X}" if RawFormat(fmt) is RawFormat.HEX else str(address)
 
 
+def format_seconds(seconds: float | None, decimals: int = 0) -> str:
+    """A number of seconds with the screen's unit: 30 s / 30 sn."""
+    return QCoreApplication.translate("formatting", "%1 s").replace("%1", format_number(seconds, decimals))
+
+
 def format_age(age_s: float | None) -> str:
     if age_s is None:
         return QCoreApplication.translate("formatting", "no data")
     if age_s < 60:  # the screen's locale and units: 0,5 sn in Turkish
-        return QCoreApplication.translate("formatting", "%1 s").replace("%1", format_number(age_s, 1))
+        return format_seconds(age_s, 1)
     if age_s < 3600:
         return QCoreApplication.translate("formatting", "%1 min").replace("%1", format_number(age_s / 60, 1))
     return QCoreApplication.translate("formatting", "%1 h").replace("%1", format_number(age_s / 3600, 1))

@@ -301,7 +301,7 @@ class DataPage(QWidget):
 
     def backup_now(self) -> asyncio.Task[Any] | None:
         if not permitted(self.current_user(), BACKUP):
-            self.say(f"{self.current_user()} may not start a backup.", "refused")
+            self.say(self.tr("%1 may not start a backup.").replace("%1", self.current_user()), "refused")
             return None
         if self.busy:
             return None

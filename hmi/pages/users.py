@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from core.api import ACCOUNT_ROLES, EngineApi, Role, UserInfo
 from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.formatting import format_seconds
 from hmi.kiosk import GAP_PX, ROW_PX
 from hmi.permissions import Action, can
 from hmi.session import Session
@@ -202,7 +203,7 @@ class UsersPage(QWidget):
         now_ms = int(time.time() * 1000)
         self.table.setRowCount(len(self.users))
         for r, user in enumerate(self.users):
-            locked = f"{(user.locked_until_ms - now_ms) / 1000:.0f} s" if user.locked_until_ms > now_ms else ""
+            locked = format_seconds((user.locked_until_ms - now_ms) / 1000) if user.locked_until_ms > now_ms else ""
             changed = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.changed_ms / 1000))
             state = self.tr("enabled") if user.enabled else self.tr("disabled")
             cells = (user.name, role_title(user.role), state, str(user.failures), locked, changed)

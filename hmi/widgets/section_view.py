@@ -15,6 +15,8 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from hmi.formatting import format_number
+
 STEEL = QColor("#b9bdc1")
 OUTLINE = QColor("#303336")
 CUT = QColor("#7d8185")
@@ -82,7 +84,7 @@ class Section:
 
 
 def _mm(value: float) -> str:
-    return f"{value:.0f}" if math.isclose(value, round(value)) else f"{value:.1f}"
+    return format_number(value, 0 if math.isclose(value, round(value)) else 1)
 
 
 class SectionView(QWidget):

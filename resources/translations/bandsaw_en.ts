@@ -1285,6 +1285,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>%1 may not start a backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Backing up all databases …</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1400,6 +1404,17 @@ m/min</source>
     </message>
     <message>
         <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EngineProcess</name>
+    <message>
+        <source>Engine stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restart the program</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1285,6 +1285,10 @@
         <translation>Önce listeden bir yedek seçin.</translation>
     </message>
     <message>
+        <source>%1 may not start a backup.</source>
+        <translation>%1 yedekleme başlatamaz.</translation>
+    </message>
+    <message>
         <source>Backing up all databases …</source>
         <translation>Tüm veritabanları yedekleniyor …</translation>
     </message>
@@ -1404,6 +1408,17 @@ m/dk</translation>
     <message>
         <source>%1 newest rows from ml.db, refreshed every second</source>
         <translation>ml.db&apos;den en yeni %1 satır, her saniye yenilenir</translation>
+    </message>
+</context>
+<context>
+    <name>EngineProcess</name>
+    <message>
+        <source>Engine stopped: %1</source>
+        <translation>Motor (veri toplama) durdu: %1</translation>
+    </message>
+    <message>
+        <source>Restart the program</source>
+        <translation>Programı yeniden başlatın</translation>
     </message>
 </context>
 <context>

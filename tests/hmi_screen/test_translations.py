@@ -236,14 +236,28 @@ def test_every_core_code_has_a_name() -> None:
 
 def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> None:
     from hmi.code_names import audit_action_name, audit_value_name, report_note, role_name
-    from hmi.formatting import format_g, format_percent, with_unit
+    from hmi.formatting import format_g, format_percent, format_seconds, with_unit
 
     assert translator.switch("tr")
     assert role_name("engineer") == "mühendis" and audit_action_name("write") == "PLC'ye yazma"
     assert audit_value_name("disabled") == "devre dışı" and audit_action_name("new_thing") == "new_thing"
     assert format_percent(63.4) == "%63" and with_unit("12,5", "mm") == "12,5 mm" and format_g(0.5) == "0,5"
+    assert format_seconds(29.6) == "30 sn" and Section(Shape.TUBE, 60.5, 4).label().startswith("boru Ø 60,5")
     assert report_note("no data for 12.5 % of planned time (1.00 h): availability is over the 7.00 h with data") \
         == "planlı sürenin %12,5 kadarı için veri yok (1,00 sa): kullanılabilirlik verisi olan 7,00 sa üzerinden"
     assert report_note("something new") == "something new"
     assert translator.switch("en")
     assert role_name("engineer") == "engineer" and format_percent(63.4) == "63 %" and format_g(0.5) == "0.5"
+
+
+def test_the_engine_stopped_alarm_in_the_screen_language(translator: Translator, settings: Settings,
+                                                         register_map: RegisterMap) -> None:
+    from core.cli import engine_factory
+    from hmi.engine_process import EngineProcess
+
+    assert translator.switch("tr")
+    proxy = EngineProcess(engine_factory, settings, register_map)  # never started: the alarm alone
+    proxy._raise_stopped_alarm("the engine process ended (exit code -9)")
+    alarm = proxy.active_alarms()[0]
+    assert alarm.text_for("tr").startswith("Motor (veri toplama) durdu") and alarm.response_for("tr")
+    assert alarm.text_for("en").startswith("Engine stopped") and alarm.response_for("en") == "Restart the program"
