@@ -18,7 +18,9 @@ from pathlib import Path
 from core.storage.samples_reader import available_columns, read_samples, sources
 from core.storage.sqlite_open import open_reader
 
-Row = tuple[int, dict[str, float | None]]  # (ts_ms, values by register name)
+# (ts_ms, values by register name, any value known): built here, in the reading thread, so the
+# engine's loop only wraps each row in a Snapshot when it is due.
+Row = tuple[int, dict[str, float | None], bool]
 
 
 class ReplayReadError(Exception):
@@ -68,11 +70,12 @@ def read_chunk(data_dir: Path, columns: Sequence[str], cursor: Cursor, end_ms: i
             close()
     done = len(picked) <= limit
     picked = picked[:limit]
-    rows: list[Row] = [(int(r[0]), dict(zip(names, r[1:], strict=True))) for r in picked]
+    rows: list[Row] = [(int(r[0]), dict(zip(names, r[1:], strict=True)), any(v is not None for v in r[1:]))
+                       for r in picked]
     if not rows:
         return Chunk([], cursor, True)
     last = rows[-1][0]
-    same = sum(1 for ts, _ in rows if ts == last)
+    same = sum(1 for ts, _, _ in rows if ts == last)
     skip = same + (cursor.skip if last == cursor.ts_ms else 0)
     return Chunk(rows, Cursor(last, skip), done)
 

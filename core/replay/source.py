@@ -33,9 +33,14 @@ from core.snapshot import Quality, Snapshot
 
 log = logging.getLogger("bandsaw.replay")
 
-CHUNK_ROWS = 2000  # 200 s of 10 Hz samples per read
+# 60 s of 10 Hz samples per read (one second at 60x): a read holds the GIL in short bursts (the
+# poll loop waits for the GIL while another thread holds it), and little is buffered.
+CHUNK_ROWS = 600
 FIRST_ROWS = 300  # the first read after a start or a seek is short: the screen shows it sooner
 TICK_S = 0.1  # at most ten hand-overs a second, as many as live polls at 10 Hz
+# At most this many samples per hand-over (60x at 10 Hz is 60 a tick): after a stall the replay
+# catches up over several steps, yielding to the loop between them, never in one long callback.
+MAX_PER_STEP = 120
 REFRESH_S = 0.5
 GAP_MS = 5_000
 Emit = Callable[[Snapshot, int], None]
@@ -201,8 +206,9 @@ class ReplaySource:
         self._exhausted = chunk.done
 
     def _read_ahead(self) -> None:
-        """Start the next chunk's read when half of what is buffered has been handed over."""
-        if self._exhausted or self._reading is not None or len(self._rows) > self.chunk_rows // 2:
+        """Start the next chunk's read when no more than a chunk is buffered (two at most, so a read
+        slowed by a loaded machine does not run the buffer dry at 60x)."""
+        if self._exhausted or self._reading is not None or len(self._rows) > self.chunk_rows:
             return
         generation = self._status.generation
 
@@ -249,17 +255,19 @@ class ReplaySource:
             now_ts = head
         handed = 0
         while self._rows and (self._rows[0][0] <= now_ts or (force_one and handed == 0)):
-            ts_ms, values = self._rows.popleft()
-            self._hand_over(ts_ms, values)
+            if handed == MAX_PER_STEP:
+                self._poked = True  # more are due: the next step comes after the loop's other work
+                break
+            ts_ms, values, known = self._rows.popleft()
+            self._hand_over(ts_ms, values, known)
             handed += 1
         if handed:
             self._status = replace(self._status, position_ms=self._last.ts_ms if self._last else now_ts,
                                    emitted=self._status.emitted + handed)
         return handed
 
-    def _hand_over(self, ts_ms: int, values: dict[str, float | None]) -> None:
+    def _hand_over(self, ts_ms: int, values: dict[str, float | None], known: bool) -> None:
         self._seq += 1
-        known = sum(1 for v in values.values() if v is not None)
         quality = Quality.GOOD if known else Quality.COMM_ERROR
         snapshot = Snapshot(seq=self._seq, ts_ms=ts_ms, monotonic=self._clock(), values=values, raw={},
                             quality=quality)

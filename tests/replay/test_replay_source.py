@@ -158,3 +158,30 @@ async def test_nothing_recorded_at_all(tmp_path: Path, register_map: RegisterMap
     with pytest.raises(ReplayRefused, match="nothing has been recorded yet"):
         await source.open(T0, T0 + 1000)
     await source.close()
+
+
+async def test_after_a_stall_it_catches_up_in_bounded_steps(tmp_path: Path, register_map: RegisterMap) -> None:
+    """The loop stood still for 5 s at 60x (3,000 samples due): never more than MAX_PER_STEP samples in
+    one callback of the engine's loop, the loop's other work runs between them, and none is lost."""
+    from core.replay.source import MAX_PER_STEP
+
+    write_raw_db(raw_db(tmp_path), register_map, T0, 4000)
+    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    source = source_on(tmp_path, register_map, clock, seen, chunk_rows=3000)
+    await source.open(T0, T0 + 400_000, speed=60.0)
+    try:
+        await advance(source, clock, 0.0)  # the first chunk read (the buffer holds 3,300 rows)
+        before = len(seen)
+        clock.now += 5.0
+        source.wake()
+        steps: list[int] = []
+        for _ in range(200):
+            await asyncio.sleep(0)  # one turn of the loop: other callbacks (a poll) run between steps
+            steps.append(len(seen) - before - sum(steps))
+            if source.settled():
+                break
+        assert max(steps) == MAX_PER_STEP and sum(s > 0 for s in steps) >= 3000 // MAX_PER_STEP
+        assert [s.ts_ms for s, _ in seen] == [T0 + 100 * i for i in range(len(seen))]
+        assert seen[-1][0].ts_ms == T0 + 300_000  # 5 s at 60x: every sample due is handed over
+    finally:
+        await source.close()
