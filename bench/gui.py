@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -52,6 +54,14 @@ sys.path.insert(0, str(ROOT / "tests" / "hmi"))
 
 
 
+def _die_with_parent() -> None:
+    """In the Xvfb child: SIGTERM when the benchmark dies, even by abort() (Qt's fatal errors)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _start_xvfb(size: str = "1280x800x24") -> tuple[str, subprocess.Popen[bytes]] | None:
     """A private Xvfb on a display number it picks itself (-displayfd): never another's display."""
     xvfb = shutil.which("Xvfb")
@@ -59,8 +69,10 @@ def _start_xvfb(size: str = "1280x800x24") -> tuple[str, subprocess.Popen[bytes]
         return None
     read, write = os.pipe()
     process = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
-                               pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=_die_with_parent)  # noqa: PLW1509 - runs before any thread (import time)
     os.close(write)
+    atexit.register(process.terminate)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
     if not number:
@@ -474,8 +486,6 @@ def _proc_cpu_s(pid: int) -> float:
 
 def _measure_process(args: list[str], seconds: float, settle: float, env: dict[str, str]) -> float:
     """Start ``bandsaw ARGS``, wait ``settle`` s, CPU share of one core over ``seconds``; then stop it."""
-    import signal
-
     process = subprocess.Popen([sys.executable, "-m", "core.cli", *args], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -531,7 +541,7 @@ def main() -> int:
     live.add_argument("--speedup", type=float, default=1.0)
     window = commands.add_parser("window")
     window.add_argument("--seconds", type=float, default=60.0)
-    window.add_argument("--settle", type=float, default=15.0)
+    window.add_argument("--settle", type=float, default=30.0, help="start-up (imports) is not the figure")
     args = parser.parse_args()
     if args.what == "frames":
         bench_frames(args.frames)
