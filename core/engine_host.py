@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
 import logging
 import os
@@ -43,9 +44,10 @@ from core.security.permissions import ALIASES, ANONYMOUS_USER, Permission
 
 log = logging.getLogger("bandsaw.engine.host")
 
-# The engine's loop thread runs this much nicer (negative: first) than the rest of the program
-# where the system lets it (Linux, root or CAP_SYS_NICE); otherwise it is said once in the log.
+# The engine's process runs this much nicer (negative: first) than the front end where the system
+# lets it (Linux: root or CAP_SYS_NICE); otherwise it is said once in the log.
 ENGINE_NICE = -5
+ENGINE_RT_PRIORITY = 10  # SCHED_RR priority of the poll loop's thread (1-99: low; kernel threads run higher)
 # How long a thread may hold the GIL while another waits (CPython's default is 5 ms): the sender
 # pickles while the poll loop may want to start a cycle.
 GIL_SWITCH_S = 0.001
@@ -158,6 +160,7 @@ class EngineHost:
         self._sent: dict[str, Any] = {}
         self._users: set[str] = set()  # who is logged in (from the session events)
         self._refresh_due = False
+        self._loop_thread: int | None = None
         self._stopping = False
         self._started = False
         engine.subscribe(self._on_snapshot)
@@ -169,7 +172,8 @@ class EngineHost:
 
     def run_loop(self) -> None:
         """The engine's thread: raised priority where permitted, then the loop until stopped."""
-        _raise_priority()
+        _run_first()
+        self._loop_thread = threading.get_ident()
         asyncio.set_event_loop(self.loop)
         ticker = self.loop.create_task(self._tick(), name="bandsaw.host.views")
         try:
@@ -270,6 +274,9 @@ class EngineHost:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self.engine.start()
         self._started = True
+        # What is built by now (the engine and every module it loaded) lives as long as the process:
+        # frozen, a full garbage collection never walks it again (it stops the poll loop meanwhile).
+        gc.freeze()
 
     async def _stop(self, call_id: int | None) -> None:
         if self._stopping:
@@ -295,6 +302,9 @@ class EngineHost:
             self.loop.call_soon(self.refresh)
 
     def _on_session(self, user: str, event: str) -> None:
+        if threading.get_ident() != self._loop_thread:  # a log-out by a user change in a worker thread
+            self.loop.call_soon_threadsafe(self._on_session, user, event)
+            return
         if event == "login":
             self._users.add(user)
         else:
@@ -302,6 +312,9 @@ class EngineHost:
         self._with_views("session", user, event)
 
     def _with_views(self, *event: Any) -> None:
+        if threading.get_ident() != self._loop_thread:  # an alarm raised from a worker thread
+            self.loop.call_soon_threadsafe(self._with_views, *event)
+            return
         self.refresh()
         (self.outbox.event if event[0] == "session" else self.outbox.bounded)(*event)
 
@@ -353,15 +366,33 @@ async def _maybe_await(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _raise_priority() -> None:
-    """On the engine's thread: ENGINE_NICE below the program (Linux threads have their own niceness;
-    the worker threads it makes go back to the program's: core.offload)."""
-    if not sys.platform.startswith("linux"):
-        return
-    tid = threading.get_native_id()
+    """The whole process ENGINE_NICE below the front end (before any thread starts: on Linux each
+    thread takes its creator's niceness). Every thread, not only the poll loop's: a worker thread
+    holding the GIL must not wait for a core behind the rest of the machine while the poll waits
+    for the GIL (a priority inversion). A job in a worker process (an export) lowers its own."""
     try:
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + ENGINE_NICE)
-    except OSError as exc:  # not permitted: the engine keeps the program's priority
+        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + ENGINE_NICE)
+    except (OSError, AttributeError) as exc:  # not permitted (or not POSIX): the program's priority
         log.info("engine priority not raised (%s): it runs at the screen's priority", exc)
+
+
+def _run_first() -> None:
+    """On the poll loop's thread: a real-time round-robin priority where permitted (root,
+    CAP_SYS_NICE or an RLIMIT_RTPRIO). Nice alone does not give a sleeping thread the core when it
+    wakes (Linux's EEVDF scheduler): with the screen busy on both cores the poll started up to
+    24 ms late at nice -5, 2 ms at SCHED_RR. The loop sleeps
+    between polls, and the kernel keeps 5 % of every second for other work whatever happens
+    (sched_rt_runtime_us). Threads and processes it starts go back to normal scheduling
+    (SCHED_RESET_ON_FORK): reads and exports never run at this priority."""
+    if not hasattr(os, "sched_setscheduler"):
+        return
+    policy = os.SCHED_RR | os.SCHED_RESET_ON_FORK
+    try:
+        os.sched_setscheduler(threading.get_native_id(), policy, os.sched_param(ENGINE_RT_PRIORITY))
+    except OSError as exc:
+        log.info("engine poll loop not at real-time priority (%s): it runs at nice %+d", exc, ENGINE_NICE)
+    else:
+        log.info("engine poll loop at real-time priority (SCHED_RR %d)", ENGINE_RT_PRIORITY)
 
 
 def serve(conn: Connection, factory: EngineFactory, settings: Settings, register_map: RegisterMap,
@@ -372,6 +403,7 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front end, which stops us
     with contextlib.suppress(OSError):
         setup_logging(settings, console=False)
+    _raise_priority()
     outbox = Outbox(conn)
     sender = threading.Thread(target=outbox.run, name="bandsaw-host-send", daemon=True)
     sender.start()

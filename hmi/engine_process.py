@@ -196,6 +196,8 @@ class EngineProcess:
         process = self._process
         if process is None:
             return
+        if self._reader is not None:  # it ends when the child's end of the pipe closes
+            self._reader.join(EXIT_GRACE_S)
         process.join(EXIT_GRACE_S)
         if process.is_alive():
             log.error("engine process %s did not exit: terminated", process.pid)
@@ -289,11 +291,11 @@ class EngineProcess:
     def _ended(self) -> None:
         """The pipe ended: the child exited (asked to, or by itself)."""
         process = self._process
+        expected = self._stopping
         code = None
-        if process is not None:
+        if process is not None and not expected:  # stop() waits for it (one thread reaps a child)
             process.join(1.0)
             code = process.exitcode
-        expected = self._stopping
         why = self._fatal or f"the engine process ended (exit code {code})"
         self._gone = why if not expected else "the engine has stopped"
         for future in list(self._pending.values()):

@@ -43,9 +43,10 @@ def pid(engine: EngineApi) -> int:
     return os.getpid()
 
 
-async def niceness(engine: EngineApi) -> tuple[int, int]:
-    """(the engine's loop thread, a worker thread it makes): Linux niceness of each."""
-    def mine() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+async def priorities(engine: EngineApi) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(the engine's loop thread, a worker thread it makes): Linux (niceness, scheduling policy) of each."""
+    def mine() -> tuple[int, int]:
+        tid = threading.get_native_id()
+        return os.getpriority(os.PRIO_PROCESS, tid), os.sched_getscheduler(tid) & ~os.SCHED_RESET_ON_FORK
 
     return mine(), await run_blocking(mine)
