@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from hmi.formatting import format_number, format_percent
+from hmi.formatting import format_g, format_number, format_percent
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
 ROLES = {
@@ -191,3 +191,22 @@ def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
             text = text.replace(f"%{i}", value)
         return text
     return note
+
+
+# The PLC link's most frequent failure (core.modbus.client), shown on the link-loss banner; other
+# link errors come from the Modbus library and are shown as they are.
+_LINK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"cannot connect to (\S+): refused or no answer within (\S+) s"),
+     QT_TRANSLATE_NOOP("LinkErrors", "cannot connect to %1: refused or no answer within %2 s")),
+)
+
+
+def link_error(text: str) -> str:
+    """A PLC link error in the screen's language where its wording is known (as it is otherwise)."""
+    for pattern, template in _LINK_ERRORS:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            address, seconds = match.groups()
+            number = format_g(float(seconds)) if re.fullmatch(r"[\d.]+", seconds) else seconds
+            return translate("LinkErrors", template).replace("%1", address).replace("%2", number)
+    return text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,12 +85,17 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("AuditPage", text)
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
+
+
 def _text(value: object) -> str:
     """An old/new value: a number in the screen's locale, a role/state/mode by its name."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_g(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value):  # log.db keeps values as TEXT ("30.0")
+        return format_g(float(value))
     return audit_value_name(value)
 
 

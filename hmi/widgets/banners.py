@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from core.api import Alarm, Priority
 from hmi.bridge import EngineBridge
+from hmi.code_names import link_error
 from hmi.formatting import format_age, plant_time
 from hmi.widgets.style import set_state
 
@@ -103,5 +104,5 @@ class LinkBanner(QFrame):
         detail = (self.tr("no data for %1").replace("%1", format_age(age)) if age is not None
                   else self.tr("no data received yet"))
         if error:
-            detail += f" — {error}"
+            detail += f" — {link_error(error)}"
         self.detail.setText(detail)

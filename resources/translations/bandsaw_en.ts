@@ -1788,6 +1788,13 @@ m/min</source>
     </message>
 </context>
 <context>
+    <name>LinkErrors</name>
+    <message>
+        <source>cannot connect to %1: refused or no answer within %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LoginButton</name>
     <message>
         <source>%1 (%2) · Log out</source>

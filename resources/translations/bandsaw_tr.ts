@@ -1791,6 +1791,13 @@ m/dk</translation>
     </message>
 </context>
 <context>
+    <name>LinkErrors</name>
+    <message>
+        <source>cannot connect to %1: refused or no answer within %2 s</source>
+        <translation>%1 adresine bağlanılamıyor: reddedildi veya %2 sn içinde yanıt yok</translation>
+    </message>
+</context>
+<context>
     <name>LoginButton</name>
     <message>
         <source>%1 (%2) · Log out</source>

@@ -59,7 +59,8 @@ VALUES = {  # live values with decimals in every group the pages show
     "band_type": 1.0, "band_material": 2.0, "band_power": 4.25, "ambient_temp": 21.5,
 }
 AUDIT = [
-    AuditRow(1, 1_764_000_000_000, "erin", "write", "descent_speed", 30.5, 32.25, "clamped", "preset normal"),
+    AuditRow(1, 1_764_000_000_000, "erin", "write", "descent_speed", "30.5", "32.25", "clamped", "preset normal"),
+    AuditRow(5, 1_764_000_000_500, "erin", "write", "cutting_speed", 70.0, 72.5, "accepted", ""),  # log.db: TEXT
     AuditRow(2, 1_764_000_001_000, "alice", "login", "hmi", None, "admin", "accepted", ""),
     AuditRow(3, 1_764_000_002_000, "alice", "user_role", "otto", "operator", "engineer", "accepted", ""),
     AuditRow(4, 1_764_000_003_000, "otto", "set_mode", "control", "manual", "ml", "refused", ""),
