@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from core.analysis.store import SqlSink
 from core.production.values import StateClass, StateSpan
@@ -215,6 +217,29 @@ def segments_of(rows: Iterable[tuple[int, int | float | None, str]],
     if key is not None:
         segments.append((first, last, classify(*key)))
     return segments
+
+
+def segments_of_columns(ts: Sequence[int], states: Sequence[int | None], links: Sequence[str],
+                        stale_ms: int = int(STALE_AFTER_S * 1000)) -> list[tuple[int, int, StateClass]]:
+    """:func:`segments_of` over the rows as three columns (PostgreSQL's array_agg): the runs found
+    by numpy, so a month of one saw (~80,000 rows) costs milliseconds, not a Python loop a row."""
+    count = len(ts)
+    if count == 0:
+        return []
+    times = np.asarray(ts, dtype=np.int64)
+    codes = np.asarray([_NULL_STATE if v is None else v for v in states], dtype=np.int64)
+    link_names = sorted(set(links))
+    link_codes = np.searchsorted(np.asarray(link_names), np.asarray(links))
+    new_run = np.ones(count, dtype=bool)
+    new_run[1:] = (codes[1:] != codes[:-1]) | (link_codes[1:] != link_codes[:-1]) | (np.diff(times) > stale_ms)
+    firsts = np.flatnonzero(new_run)
+    lasts = np.append(firsts[1:] - 1, count - 1)
+    return [(int(times[a]), int(times[b]),
+             classify(None if codes[a] == _NULL_STATE else int(codes[a]), link_names[link_codes[a]]))
+            for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)]
+
+
+_NULL_STATE = -(2**62)  # a saw_state no PLC sends: NULL in the arrays
 
 
 def read_state_segments(conn: sqlite3.Connection, start_ms: int,

@@ -150,3 +150,20 @@ def test_the_last_row_stands_only_the_alive_period_and_a_margin() -> None:
     assert spans == [StateSpan(0, 10_000, StateClass.READY_IDLE),
                      StateSpan(10_000, 10_000 + int(STALE_AFTER_S * 1000), StateClass.CUTTING),
                      StateSpan(10_000 + int(STALE_AFTER_S * 1000), 600_000, StateClass.NO_DATA)]
+
+
+def test_runs_from_columns_equal_runs_from_rows() -> None:
+    """The fleet's numpy runs (three arrays from PostgreSQL) are the rows' runs, NULL states and gaps included."""
+    import random
+
+    from core.production.states import segments_of, segments_of_columns
+
+    rng = random.Random(5)
+    for _ in range(50):
+        rows: list[tuple[int, int | None, str]] = []
+        ts = 0
+        for _ in range(rng.randrange(0, 300)):
+            ts += rng.choice((0, 100, 1_000, 60_000, 65_000, 65_001, 200_000))
+            rows.append((ts, rng.choice((None, 0, 2, 3, 3, 3, 5, 9)), rng.choice(("up", "up", "up", "down", "off"))))
+        columns = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        assert segments_of_columns(*columns) == segments_of(rows)
