@@ -11,7 +11,7 @@ from enum import StrEnum
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
 from core.registers import Register, RegisterMap
-from hmi.i18n import current_language
+from hmi.i18n import QT_TRANSLATE_NOOP, current_language
 
 # --- plant time ------------------------------------------------------------------------------
 # One clock on the screen: the Production page and the report use the saw's zone (machine.time_zone),
@@ -124,6 +124,22 @@ def format_g(value: object) -> str:
     return QLocale().toString(float(value), "g", 6) if math.isfinite(value) else "—"
 
 
+# Units the register map and the pages use that a language writes otherwise (Turkish: m/dk, sa);
+# the others (mm, A, %, kW, bar, °C, g, Hz, kWh, cm²) are the same everywhere.
+UNITS = {
+    "m/min": QT_TRANSLATE_NOOP("Units", "m/min"),
+    "mm/min": QT_TRANSLATE_NOOP("Units", "mm/min"),
+    "h": QT_TRANSLATE_NOOP("Units", "h"),
+    "min": QT_TRANSLATE_NOOP("Units", "min"),
+    "s": QT_TRANSLATE_NOOP("Units", "s"),
+}
+
+
+def unit_name(unit: str) -> str:
+    """A unit as the screen's language writes it (m/min -> m/dk in Turkish)."""
+    return QCoreApplication.translate("Units", UNITS[unit]) if unit in UNITS else unit
+
+
 # Where the percent sign goes (CLDR): before the number in Turkish (%63), after it elsewhere (63 %).
 _PERCENT_FIRST = {QLocale.Language.Turkish}
 
@@ -140,7 +156,7 @@ def with_unit(number: str, unit: str) -> str:
         return number
     if unit == "%" and percent_first():
         return f"%{number}"
-    return f"{number} {unit}"
+    return f"{number} {unit_name(unit)}"
 
 
 def format_percent(value: float | None, decimals: int = 0) -> str:

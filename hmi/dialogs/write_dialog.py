@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, WriteResult
 from core.registers import Register
-from hmi.formatting import decimals_for, description, format_g, format_number
+from hmi.formatting import decimals_for, description, format_g, format_number, unit_name
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import acting
 from hmi.tasks import spawn
@@ -51,7 +51,7 @@ CONFIRM_GUARD_S = 0.8
 
 
 def limits_text(register: Register) -> str:
-    unit = f" {register.unit}" if register.unit else ""
+    unit = f" {unit_name(register.unit)}" if register.unit else ""
     parts = []
     if register.min is not None and register.max is not None:
         parts.append(f"{format_g(register.min)} … {format_g(register.max)}{unit}")
@@ -63,7 +63,7 @@ def limits_text(register: Register) -> str:
 
 def check_limits(register: Register, value: float) -> str:
     """Why ``value`` cannot be written ('' when it is inside the register's limits)."""
-    unit = f" {register.unit}" if register.unit else ""
+    unit = f" {unit_name(register.unit)}" if register.unit else ""
     if register.min is not None and value < register.min:
         return (QCoreApplication.translate("WriteDialog", "%1 is below the minimum %2")
                 .replace("%1", f"{format_g(value)}{unit}").replace("%2", f"{format_g(register.min)}{unit}"))
@@ -75,7 +75,7 @@ def check_limits(register: Register, value: float) -> str:
 
 def describe_result(register: Register, result: WriteResult, decimals: int | None = None) -> tuple[str, str]:
     """(state, text) for a finished write: state is ok, warn or refused."""
-    unit = f" {register.unit}" if register.unit else ""
+    unit = f" {unit_name(register.unit)}" if register.unit else ""
     decimals = decimals_for(register) if decimals is None else decimals
     if not result.ok and result.written is None:
         reason = result.reason or QCoreApplication.translate("WriteDialog", "the engine did not write it")
@@ -124,7 +124,7 @@ class WriteDialog(QDialog):
         self._pending: float | None = None  # value waiting for confirmation
         self._confirm_armed_at = 0.0  # monotonic time from which "Confirm write" takes a tap
         self._written_at = 0.0  # wall clock (s) when the last write's read-back came
-        unit = f" {register.unit}" if register.unit else ""
+        unit = f" {unit_name(register.unit)}" if register.unit else ""
         self._unit = unit
 
         self.entry = NumericEntry(self.tr("New %1").replace("%1", register.name), kiosk=kiosk,

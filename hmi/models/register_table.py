@@ -29,6 +29,7 @@ from hmi.formatting import (
     format_age,
     format_coded,
     format_raw,
+    unit_name,
 )
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -215,7 +216,7 @@ class RegisterTableModel(QAbstractTableModel):
         row.texts[Column.NAME] = register.name
         row.texts[Column.RAW] = format_raw(register, row.raw, self.formats[Column.RAW])
         row.texts[Column.VALUE] = format_coded(register, row.value, self.decimals.get(register.unit))
-        row.texts[Column.UNIT] = register.unit
+        row.texts[Column.UNIT] = unit_name(register.unit)
         row.texts[Column.ACCESS] = (QCoreApplication.translate("RegisterTableModel", "read/write") if register.writable
                                     else QCoreApplication.translate("RegisterTableModel", "read"))
         row.texts[Column.AGE] = format_age(age)

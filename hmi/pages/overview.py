@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from core.api import EngineStatus, ServiceHealth, WriteResult
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.dialogs.confirm import ConfirmDialog
-from hmi.formatting import enum_name, format_g, format_number, format_percent
+from hmi.formatting import enum_name, format_g, format_number, format_percent, unit_name
 from hmi.i18n import translate
 from hmi.permissions import Action, can, requires, set_unavailable, show_for
 from hmi.session import Session
@@ -75,10 +75,8 @@ class OverviewPage(QWidget):
         caption.setObjectName("SectionTitle")
         right.addWidget(caption)
         self.preset_buttons: dict[str, QPushButton] = {}
-        for name, preset in settings.control.presets.items():
-            title = preset_title(name)
-            speeds = f"{format_g(preset.cutting_speed)} m/min · {format_g(preset.descent_speed)} mm/min"  # SI units
-            button = QPushButton(f"{title}\n{speeds}", self)
+        for name in settings.control.presets:
+            button = QPushButton(self._preset_text(name), self)
             button.setObjectName("PresetButton")
             button.setMinimumHeight(72)
             button.clicked.connect(lambda _c=False, n=name: self.apply_preset(n))
@@ -174,6 +172,18 @@ class OverviewPage(QWidget):
             set_unavailable(button, held)
         if self._ml_shown is not None:
             self._show_ml(*self._ml_shown)  # a replay greys ML on as well
+
+    def _preset_text(self, name: str) -> str:
+        preset = self.bridge.engine.settings.control.presets[name]
+        speeds = (f"{format_g(preset.cutting_speed)} {unit_name('m/min')} · "
+                  f"{format_g(preset.descent_speed)} {unit_name('mm/min')}")
+        return f"{preset_title(name)}\n{speeds}"
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:  # the speeds' units are in the screen's language too
+            for name, button in getattr(self, "preset_buttons", {}).items():
+                button.setText(self._preset_text(name))
 
     # --- live values -------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
-from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall
+from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall, unit_name
 from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
@@ -344,7 +344,7 @@ class TrendsPage(QWidget):
             for curve in panel.curves:
                 text = format_number(values.get(curve.column), decimals_for(self._register_map[curve.column]))
                 readings.append(f"{curve.label} {text}" if len(panel.curves) > 1 else text)
-            parts.append(f"{panel.title} {' '.join(readings)} {panel.unit}")
+            parts.append(f"{panel.title} {' '.join(readings)} {unit_name(panel.unit)}")
         text = "   ".join(parts)
         self.readout.setText(text)
         self.readout.setToolTip(text)

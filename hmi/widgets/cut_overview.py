@@ -17,7 +17,7 @@ from core.registers import Register
 from core.snapshot import Quality, SawState, Snapshot
 from hmi.bridge import EngineBridge
 from hmi.cut_clock import CutClock, CutView, format_duration
-from hmi.formatting import format_number, format_percent, percent_first, with_unit
+from hmi.formatting import format_number, format_percent, percent_first, unit_name, with_unit
 from hmi.i18n import translate
 from hmi.widgets.analog_bar import AnalogBar, BarScale
 from hmi.widgets.section_view import Section, SectionView
@@ -83,7 +83,7 @@ class AnalogRow(QWidget):
         self.value.setFixedWidth(220)
         # Digits have no descenders: the line box is trimmed to the numerals (the panel is 800 px tall).
         self.value.setFixedHeight(84)
-        self.unit = QLabel(register.unit, self)
+        self.unit = QLabel(unit_name(register.unit), self)
         self.unit.setObjectName("RowUnit")
         self.target = QLabel("", self)
         self.target.setObjectName("RowTarget")
@@ -122,7 +122,7 @@ class AnalogRow(QWidget):
         if scale.overload is not None:
             parts.append(translate("CutOverview", "trip %1").replace("%1", number(scale.overload)))
         text = " · ".join(parts)
-        self.target.setText(text if each or not parts else f"{text} {unit}".strip())
+        self.target.setText(text if each or not parts else f"{text} {unit_name(unit)}".strip())
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -138,7 +138,7 @@ class AnalogRow(QWidget):
         if self.target_register is not None:
             self.bar.set_target(target)
             target_text = (translate("CutOverview", "target %1 %2").replace("%1", format_number(target, self.decimals))
-                           .replace("%2", self.register.unit)) if target is not None else ""
+                           .replace("%2", unit_name(self.register.unit))) if target is not None else ""
             off = target is not None and value is not None and abs(value - target) > max(0.05 * abs(target), 0.5)
             if target_text != self.target.text():
                 self.target.setText(target_text)

@@ -23,7 +23,7 @@ from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from hmi.formatting import format_number, with_unit
+from hmi.formatting import format_number, unit_name, with_unit
 from hmi.ring_buffer import FloatArray, RingBuffer
 from hmi.widgets.trend_axis import PlantTimeAxis
 
@@ -500,4 +500,4 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
 
 
 def _axis_title(panel: PanelSpec) -> str:
-    return f"{panel.title} ({panel.unit})" if panel.unit else panel.title
+    return f"{panel.title} ({unit_name(panel.unit)})" if panel.unit else panel.title

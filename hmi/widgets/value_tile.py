@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.bridge import Channel, ChannelValue, EngineBridge
-from hmi.formatting import decimals_for, description, format_age, format_number
+from hmi.formatting import decimals_for, description, format_age, format_number, unit_name
 from hmi.widgets.style import set_state
 
 
@@ -42,7 +42,7 @@ class ValueTile(QFrame):
         self.value_label = QLabel("—", self)
         self.value_label.setObjectName("TileValue")
         self.value_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.unit_label = QLabel(register.unit, self)
+        self.unit_label = QLabel(unit_name(register.unit), self)
         self.unit_label.setObjectName("TileUnit")
         self.target_label = QLabel("", self)
         self.target_label.setObjectName("TileTarget")

@@ -2833,6 +2833,29 @@ m/dk</translation>
     </message>
 </context>
 <context>
+    <name>Units</name>
+    <message>
+        <source>m/min</source>
+        <translation>m/dk</translation>
+    </message>
+    <message>
+        <source>mm/min</source>
+        <translation>mm/dk</translation>
+    </message>
+    <message>
+        <source>h</source>
+        <translation>sa</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>dk</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>sn</translation>
+    </message>
+</context>
+<context>
     <name>UsersPage</name>
     <message>
         <source>Name</source>

@@ -8,7 +8,7 @@ cells, plot legends. A Turkish screen fails on
 - an English text from config (registers.yaml groups, labels, descriptions, code names; shift
   names) that has its Turkish there, also inside a cell ("COMPLETED (4)");
 - one of core's codes (roles, audit actions and results) shown raw where it has a name;
-- a decimal point in a number (0.2 s, 63.8), and "63 %" (Turkish writes %63).
+- a decimal point in a number (0.2 s, 63.8), "63 %" (Turkish writes %63), and m/min (m/dk).
 An English screen fails on "%63" and on a decimal comma: a placeholder left unfilled ("%1") or
 Turkish style leaking.
 """
@@ -181,6 +181,9 @@ def feed(window: MainWindow, key: str, engine: Any, qapp: QApplication) -> None:
     qapp.processEvents()
 
 
+UNIT = re.compile(r"(?<![\w/])(m/min|mm/min)(?![\w/])")  # in Turkish: m/dk, mm/dk
+
+
 def problems_in(texts: list[str], lang: str, english: Any, from_config: set[str]) -> list[str]:
     found = []
     codes = {code: namer(code) for table, namer in ((AUDIT_ACTIONS, audit_action_name),
@@ -200,6 +203,8 @@ def problems_in(texts: list[str], lang: str, english: Any, from_config: set[str]
                 found.append(f"decimal point: {text!r}")
             if PERCENT_AFTER.search(text):
                 found.append(f"percent after the number: {text!r}")
+            if UNIT.search(text):
+                found.append(f"unit in English: {text!r}")
         else:
             if DECIMAL_COMMA.search(text):
                 found.append(f"decimal comma: {text!r}")
