@@ -32,6 +32,16 @@ _E = TypeVar("_E", bound=StrEnum)
 _NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # The screen's languages besides English (config hmi.language): keys for the translated texts.
 TEXT_LANGUAGES = ("tr",)
+# Units a language writes otherwise (Turkish: m/dk, sa); the others (mm, A, %, kW, bar, °C, g, Hz,
+# kWh, cm²) are written the same everywhere. One table for the screen and the alarm texts.
+UNIT_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "tr": {"m/min": "m/dk", "mm/min": "mm/dk", "h": "sa", "min": "dk", "s": "sn"},
+}
+
+
+def unit_in(unit: str, lang: str) -> str:
+    """``unit`` as ``lang`` writes it (m/min -> m/dk in Turkish)."""
+    return UNIT_TEXTS.get(lang, {}).get(unit, unit)
 
 
 class RegisterMapError(Exception):

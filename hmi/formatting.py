@@ -10,8 +10,8 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
 
-from core.registers import Register, RegisterMap
-from hmi.i18n import QT_TRANSLATE_NOOP, current_language
+from core.registers import Register, RegisterMap, unit_in
+from hmi.i18n import current_language
 
 # --- plant time ------------------------------------------------------------------------------
 # One clock on the screen: the Production page and the report use the saw's zone (machine.time_zone),
@@ -124,20 +124,10 @@ def format_g(value: object) -> str:
     return QLocale().toString(float(value), "g", 6) if math.isfinite(value) else "—"
 
 
-# Units the register map and the pages use that a language writes otherwise (Turkish: m/dk, sa);
-# the others (mm, A, %, kW, bar, °C, g, Hz, kWh, cm²) are the same everywhere.
-UNITS = {
-    "m/min": QT_TRANSLATE_NOOP("Units", "m/min"),
-    "mm/min": QT_TRANSLATE_NOOP("Units", "mm/min"),
-    "h": QT_TRANSLATE_NOOP("Units", "h"),
-    "min": QT_TRANSLATE_NOOP("Units", "min"),
-    "s": QT_TRANSLATE_NOOP("Units", "s"),
-}
-
-
 def unit_name(unit: str) -> str:
-    """A unit as the screen's language writes it (m/min -> m/dk in Turkish)."""
-    return QCoreApplication.translate("Units", UNITS[unit]) if unit in UNITS else unit
+    """A unit as the screen's language writes it (m/min -> m/dk in Turkish; core.registers.UNIT_TEXTS,
+    the table the alarm texts use too)."""
+    return unit_in(unit, current_language())
 
 
 # Where the percent sign goes (CLDR): before the number in Turkish (%63), after it elsewhere (63 %).
@@ -225,7 +215,7 @@ def format_address(address: int, fmt: RawFormat | str) -> str:
 
 def format_seconds(seconds: float | None, decimals: int = 0) -> str:
     """A number of seconds with the screen's unit: 30 s / 30 sn."""
-    return QCoreApplication.translate("formatting", "%1 s").replace("%1", format_number(seconds, decimals))
+    return with_unit(format_number(seconds, decimals), "s")
 
 
 def format_age(age_s: float | None) -> str:
@@ -234,5 +224,5 @@ def format_age(age_s: float | None) -> str:
     if age_s < 60:  # the screen's locale and units: 0,5 sn in Turkish
         return format_seconds(age_s, 1)
     if age_s < 3600:
-        return QCoreApplication.translate("formatting", "%1 min").replace("%1", format_number(age_s / 60, 1))
-    return QCoreApplication.translate("formatting", "%1 h").replace("%1", format_number(age_s / 3600, 1))
+        return with_unit(format_number(age_s / 60, 1), "min")
+    return with_unit(format_number(age_s / 3600, 1), "h")

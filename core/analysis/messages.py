@@ -21,6 +21,7 @@ validates everything and names the file, the key and the field; rendering never 
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.config import ConfigError
+from core.registers import unit_in
 from core.yaml_strict import DuplicateKeyError, load_yaml
 
 LANGUAGES = ("en", "tr")
@@ -82,14 +84,16 @@ class _Defaulting(dict[str, str]):
         return "?"
 
 
+PERCENT_FIRST = frozenset({"tr"})  # languages that write the percent sign before the number
+
+
 def format_number(value: float | None, decimals: int, lang: str) -> str:
-    """A number for the operator: fixed decimals, the language's decimal mark; '?' when unknown."""
+    """A number for the operator: fixed decimals, the language's decimal mark, no thousands
+    separator (as the screen: a reading, not a sum); '?' when unknown."""
     if value is None or not math.isfinite(value):
         return "?"
-    text = f"{value:,.{decimals}f}"
-    if lang == "tr":  # 1.234,5
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if lang == "tr" else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +135,20 @@ class MessageCatalogue:
         for name, param in params.items():
             fields[name] = format_number(param, entry.decimals, lang) if isinstance(param, float) else str(param)
         fields["value"] = format_number(value, entry.decimals, lang)
-        fields["unit"] = entry.unit or ""
+        fields["unit"] = unit_in(entry.unit or "", lang)
         fields["limit"] = format_number(entry.limit, entry.decimals, lang)
+        if entry.unit == "%" and lang in PERCENT_FIRST:  # Turkish writes %118, not 118 %
+            fields["value"], fields["limit"] = f"%{fields['value']}", f"%{fields['limit']}"
+            fields["unit"] = ""
         fields["detail"] = detail
         return _fill(wording.text, fields), _fill(wording.response, fields)
 
 
 def _fill(template: str, fields: _Defaulting) -> str:
     text = string.Formatter().vformat(template, (), fields)
-    return " ".join(text.split())  # an empty unit leaves no double space
+    # An empty unit (none, or the percent sign already before the number) leaves no double space
+    # and no space before the punctuation that followed it.
+    return re.sub(r" ([,;:)])", r"\1", " ".join(text.split()))
 
 
 def parse_catalogue(data: Any, source: str, units: Mapping[str, str] | None = None) -> MessageCatalogue:

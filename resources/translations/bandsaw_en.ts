@@ -2829,29 +2829,6 @@ m/min</source>
     </message>
 </context>
 <context>
-    <name>Units</name>
-    <message>
-        <source>m/min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mm/min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>h</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>s</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>UsersPage</name>
     <message>
         <source>Name</source>
@@ -3132,18 +3109,6 @@ m/min</source>
     </message>
     <message>
         <source>no data</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

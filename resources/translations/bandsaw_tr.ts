@@ -2833,29 +2833,6 @@ m/dk</translation>
     </message>
 </context>
 <context>
-    <name>Units</name>
-    <message>
-        <source>m/min</source>
-        <translation>m/dk</translation>
-    </message>
-    <message>
-        <source>mm/min</source>
-        <translation>mm/dk</translation>
-    </message>
-    <message>
-        <source>h</source>
-        <translation>sa</translation>
-    </message>
-    <message>
-        <source>min</source>
-        <translation>dk</translation>
-    </message>
-    <message>
-        <source>s</source>
-        <translation>sn</translation>
-    </message>
-</context>
-<context>
     <name>UsersPage</name>
     <message>
         <source>Name</source>
@@ -3137,18 +3114,6 @@ m/dk</translation>
     <message>
         <source>no data</source>
         <translation>veri yok</translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation>%1 sn</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 dk</translation>
-    </message>
-    <message>
-        <source>%1 h</source>
-        <translation>%1 sa</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,26 @@
+"""Alarm texts in Turkish write numbers, units and percentages as the Turkish screen does."""
+
+from __future__ import annotations
+
+from core.analysis.messages import MessageCatalogue, format_number, load_catalogue
+from core.config import PROJECT_ROOT
+from core.registers import RegisterMap, unit_in
+
+
+def _catalogue(register_map: RegisterMap) -> MessageCatalogue:
+    units = {register.name: register.unit for register in register_map}
+    return load_catalogue(PROJECT_ROOT / "config" / "alarm_messages.yaml", units=units)
+
+
+def test_percent_first_and_turkish_units(register_map: RegisterMap) -> None:
+    texts = dict((lang, text) for lang, text, _ in _catalogue(register_map).render_all("plc.bit.0", "", 118.4))
+    assert texts["en"] == "Band torque 118 % over the 120 % overload limit"
+    assert texts["tr"] == "Şerit torku %118, %120 aşırı yük sınırının üstünde"
+    chatter = dict((lang, text) for lang, text, _ in
+                   _catalogue(register_map).render_all("process.chatter", "", 70.0))
+    assert "70 m/dk" in chatter["tr"] and "70 m/min" in chatter["en"]
+
+
+def test_numbers_without_thousands_separator() -> None:
+    assert format_number(1234.5, 1, "tr") == "1234,5" and format_number(1234.5, 1, "en") == "1234.5"
+    assert unit_in("mm/min", "tr") == "mm/dk" and unit_in("mm/min", "en") == "mm/min" and unit_in("A", "tr") == "A"
