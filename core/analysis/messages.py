@@ -137,18 +137,16 @@ class MessageCatalogue:
         fields["value"] = format_number(value, entry.decimals, lang)
         fields["unit"] = unit_in(entry.unit or "", lang)
         fields["limit"] = format_number(entry.limit, entry.decimals, lang)
-        if entry.unit == "%" and lang in PERCENT_FIRST:  # Turkish writes %118, not 118 %
-            fields["value"], fields["limit"] = f"%{fields['value']}", f"%{fields['limit']}"
-            fields["unit"] = ""
+        text, response = wording.text, wording.response
+        if entry.unit == "%" and lang in PERCENT_FIRST:  # Turkish writes %118, not 118 %: "{x} {unit}" -> "%{x}"
+            text, response = (re.sub(r"\{(\w+)\} \{unit\}", r"%{\1}", t) for t in (text, response))
         fields["detail"] = detail
-        return _fill(wording.text, fields), _fill(wording.response, fields)
+        return _fill(text, fields), _fill(response, fields)
 
 
 def _fill(template: str, fields: _Defaulting) -> str:
     text = string.Formatter().vformat(template, (), fields)
-    # An empty unit (none, or the percent sign already before the number) leaves no double space
-    # and no space before the punctuation that followed it.
-    return re.sub(r" ([,;:)])", r"\1", " ".join(text.split()))
+    return " ".join(text.split())  # an empty unit leaves no double space
 
 
 def parse_catalogue(data: Any, source: str, units: Mapping[str, str] | None = None) -> MessageCatalogue:

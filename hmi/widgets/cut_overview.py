@@ -127,6 +127,7 @@ class AnalogRow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
+            self.unit.setText(unit_name(self.register.unit))
             self._show_limits()
 
     def show_values(self, value: float | None, target: float | None, stale: bool) -> None:

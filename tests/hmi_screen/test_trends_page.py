@@ -173,7 +173,7 @@ def test_turkish(page: TrendsPage, qapp: QApplication, tmp_path: Path) -> None:
         assert page.readout.text() == "İmleci yerleştirmek için bir grafiğe dokunun"
         _feed(page, 10)
         page.plot.update_legends()
-        assert "hedef: 70,0 m/min" in page.plot.legends[PANEL["band"]].text  # the Turkish decimal comma
+        assert "hedef: 70,0 m/dk" in page.plot.legends[PANEL["band"]].text  # the Turkish decimal comma
         assert "koruma: %100" in page.plot.legends[PANEL["torque"]].text  # Turkish writes the percent first
         assert page.plot.plots[0].getAxis("left").labelText == "Akım (A)"
     finally:

@@ -244,5 +244,5 @@ def test_the_alarm_text_says_what_unit_and_action_in_both_languages(settings: Se
     assert alarm is not None and alarm.priority == 3
     assert alarm.text_for("en") == "Band life low: 7 % of the band's life left, alarm at 10 % (band 7, area)"
     assert alarm.response_for("en") == "Have a new band ready and change the band at the end of a cut"
-    assert alarm.text_for("tr").startswith("Şerit ömrü azaldı: şerit ömrünün 7 %")
+    assert alarm.text_for("tr").startswith("Şerit ömrü azaldı: şerit ömrünün %7 kadarı kaldı, alarm sınırı %10")
     assert alarm.response_for("tr")
