@@ -2,7 +2,8 @@
 
 The main window runs on the stand-in engine with access control; for nobody logged in (both
 choices of security.anonymous_role), an operator, an engineer and an admin it walks every page
-the role can reach and every tab on it, and records each interactive control: shown, enabled,
+the role can reach, every tab on it and the dialogs its shown controls open (replay chooser,
+shelving, register write, export, import), and records each interactive control: shown, enabled,
 and the action it is tagged with (hmi.permissions.requires). Then:
 - a shown control tagged with an action is one the role may do (the engine's allowed());
 - a control shown greyed to a role is greyed for the admin too, in the same state: nothing is
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hmi_security_helpers import PINS
 from hmi_testing import QLoop
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -122,6 +125,46 @@ def walk(window: MainWindow, app: QApplication) -> dict[str, Control]:
     return controls
 
 
+def walk_dialogs(window: MainWindow, app: QApplication, qloop: QLoop, controls: dict[str, Control]) -> None:
+    """The dialogs the role's shown controls open: replay chooser, shelving, register write, export."""
+    pages: Any = window.pages
+
+    def take(dialog: QWidget | None, prefix: str) -> None:
+        assert dialog is not None, prefix
+        app.processEvents()
+        collect(dialog, controls, prefix)
+        dialog.close()
+        qtbot_flush(app)
+
+    async def chooser() -> None:
+        dialog = window.open_replay()
+        loading = dialog._loading  # the cut and alarm lists, read in the engine's worker
+        if loading is not None:
+            await loading
+        take(dialog, "dialog:replay")
+
+    if not window.replay_button.isHidden():
+        qloop.run(chooser())
+    alarms = pages["alarms"]
+    if not alarms.shelve_button.isHidden():
+        alarms.active_view.selectRow(0)
+        take(alarms.open_shelve_dialog(), "dialog:shelve")
+    registers = pages["registers"]
+    if not registers.write_button.isHidden():
+        take(registers.open_write(window.engine.register_map["cutting_speed"]), "dialog:write")
+    data = pages["data"]
+    if not data.export_button.isHidden():
+        take(data.open_export(), "dialog:export")
+    if not data.import_button.isHidden():
+        take(data.open_import(), "dialog:import")
+
+
+def qtbot_flush(app: QApplication) -> None:
+    """Deliver deferred deletes: a closed dialog is gone before the next is opened."""
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+
+
 @pytest.fixture
 def windows(qtbot: QtBot) -> Iterator[list[MainWindow]]:
     made: list[MainWindow] = []
@@ -151,6 +194,7 @@ def test_controls_follow_the_role(qtbot: QtBot, qapp: QApplication, qloop: QLoop
         window = open_window(qtbot, qloop, engine, access, name, anonymous_role, windows)
         who = window.sessions.session.actor()
         seen[(name, anonymous_role)] = controls = walk(window, qapp)
+        walk_dialogs(window, qapp, qloop, controls)
         for key, control in controls.items():
             if control.shown and control.action is not None:
                 assert engine.allowed(who, control.action), (
@@ -166,6 +210,12 @@ def test_controls_follow_the_role(qtbot: QtBot, qapp: QApplication, qloop: QLoop
                 reference = admin.get(key)
                 assert not (reference is not None and reference.shown and reference.enabled), (
                     f"{name or 'nobody'} ({anonymous_role}): {key} {control.text!r} greyed by permission alone")
+    opened = {who: {key.split("/")[0] for key in controls if key.startswith("dialog:")}
+              for who, controls in seen.items()}
+    assert opened[("alice", "operator")] == {"dialog:replay", "dialog:shelve", "dialog:write", "dialog:export",
+                                             "dialog:import"}
+    assert opened[("otto", "operator")] == {"dialog:replay", "dialog:shelve"}
+    assert opened[(None, "viewer")] == {"dialog:replay"}  # looking back is for everyone
     # The viewer sees no preset, no ML switch, no acknowledge; the operator view does.
     viewer, operator = seen[(None, "viewer")], seen[(None, "operator")]
     for action in (Action.APPLY_PRESET, Action.TOGGLE_ML, Action.ACKNOWLEDGE_ALARM):
