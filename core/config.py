@@ -6,7 +6,8 @@ The names of
 the system this replaces (DATABASE_URL, POSTGRES_*, TB_ACCESS_TOKEN, TB_MQTT_BROKER,
 TB_MQTT_PORT) keep working; an explicit ``BANDSAW_...`` variable wins over them.
 A bad value raises :class:`ConfigError` carrying one line that names the source, the key,
-the value and what is allowed.
+the value and what is allowed. Reading the layers and naming a bad value's source is
+core.config_sources' job; the sections and their checks are here (or in the part they configure).
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from dotenv import dotenv_values
-from dotenv.parser import parse_stream
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -32,13 +30,22 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from core.analysis.settings import AnalysisSettings
+from core.config_sources import (
+    ENV_PREFIX,
+    NESTED_DELIMITER,
+    ConfigError,
+    deep_merge,
+    describe_error,
+    env_to_nested,
+    legacy_to_nested,
+    read_dotenv,
+    read_yaml,
+)
 from core.paths import (
     CHECKOUT,
-    CONFIG_DIR_ENV,
     CONFIG_ENV,
     PROJECT_ROOT,
     ConfigChoice,
@@ -50,7 +57,6 @@ from core.paths import (
 )
 from core.production.settings import ProductionSettings
 from core.security.settings import SecuritySettings
-from core.yaml_strict import DuplicateKeyError, load_yaml
 
 __all__ = [
     "CONFIG_ENV", "DEFAULT_CONFIG_PATH", "PROJECT_ROOT", "ConfigError", "Settings", "load_settings", "resource_path",
@@ -58,12 +64,6 @@ __all__ = [
 
 DEFAULT_CONFIG_PATH = packaged("config", "config.yaml")
 DEFAULT_MODEL = Path("models/default")  # ml.model_path: relative to the data directory
-ENV_PREFIX = "BANDSAW_"
-NESTED_DELIMITER = "__"
-
-
-class ConfigError(Exception):
-    """A configuration problem, described in one line fit for an operator's console."""
 
 
 class _Section(BaseModel):
@@ -602,104 +602,6 @@ def resource_path(*parts: str) -> Path:
     return packaged("resources", *parts)
 
 
-# --- legacy environment names --------------------------------------------------------------
-
-_LEGACY_NAMES: dict[str, tuple[str, ...]] = {
-    "DATABASE_URL": ("database", "postgresql", "url"),
-    "POSTGRES_HOST": ("database", "postgresql", "host"),
-    "POSTGRES_PORT": ("database", "postgresql", "port"),
-    "POSTGRES_DB": ("database", "postgresql", "database"),
-    "POSTGRES_USER": ("database", "postgresql", "user"),
-    "POSTGRES_PASSWORD": ("database", "postgresql", "password"),
-    "TB_ACCESS_TOKEN": ("iot", "thingsboard", "access_token"),
-    "TB_MQTT_BROKER": ("iot", "thingsboard", "host"),
-    "TB_MQTT_PORT": ("iot", "thingsboard", "port"),
-}
-LEGACY_ENV_NAMES: tuple[str, ...] = tuple(_LEGACY_NAMES)
-
-
-def _set_nested(target: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
-    for key in keys[:-1]:
-        child = target.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            target[key] = child
-        target = child
-    target[keys[-1]] = value
-
-
-def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
-    """BANDSAW_A__B=... variables as a nested dict (lower-cased keys)."""
-    nested: dict[str, Any] = {}
-    for name, value in env.items():
-        if value is None or not name.upper().startswith(ENV_PREFIX):
-            continue
-        if name.upper() in (CONFIG_ENV, CONFIG_DIR_ENV):  # read by core.paths, not settings
-            continue
-        keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(NESTED_DELIMITER))
-        if all(keys):
-            _set_nested(nested, keys, _parse_env_value(value, name))
-    return nested
-
-
-def _parse_env_value(value: str, name: str = "") -> Any:
-    # Lists and objects may be given as JSON/YAML flow ("[a, b]"); scalars stay strings so
-    # pydantic reports a bad one with its own message.
-    stripped = value.strip()
-    if stripped.startswith(("[", "{")):
-        try:
-            return load_yaml(stripped)  # refuses {"port": 1, "port": 2} (the last would win)
-        except DuplicateKeyError as exc:
-            raise ConfigError(f"variable {name}: {exc.problem} in its value") from None
-        except yaml.YAMLError:
-            return value
-    return value
-
-
-def _legacy_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for name, keys in _LEGACY_NAMES.items():
-        value = env.get(name)
-        if value not in (None, ""):
-            _set_nested(nested, keys, value)
-    return nested
-
-
-# --- loading -------------------------------------------------------------------------------
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        what = "" if isinstance(exc, DuplicateKeyError) else "not valid YAML: "
-        raise ConfigError(f"{path}:{where}: {what}{problem}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections, not {type(data).__name__}")
-    return data
-
-
 def load_settings(
     config_path: Path | str | None = None,
     *,
@@ -718,48 +620,29 @@ def load_settings(
     environ: Mapping[str, str] = os.environ if env is None else env
     choice = choose_config(config_path, environ)
     path = choice.path
-    yaml_data = _read_yaml(path)
+    yaml_data = read_yaml(path)
     dotenv_path = _find_env_file(env_file, choice)
-    dotenv: dict[str, str | None] = _read_dotenv(dotenv_path) if dotenv_path else {}
+    dotenv: dict[str, str | None] = read_dotenv(dotenv_path) if dotenv_path else {}
 
     layers: list[tuple[str, dict[str, Any]]] = [
         (str(path), yaml_data),
-        (f"{dotenv_path} (legacy name)", _legacy_to_nested(dotenv)),
-        (f"{dotenv_path}", _env_to_nested(dotenv)),
-        ("environment (legacy name)", _legacy_to_nested(environ)),
-        ("environment", _env_to_nested(environ)),
+        (f"{dotenv_path} (legacy name)", legacy_to_nested(dotenv)),
+        (f"{dotenv_path}", env_to_nested(dotenv)),
+        ("environment (legacy name)", legacy_to_nested(environ)),
+        ("environment", env_to_nested(environ)),
         ("override", dict(overrides or {})),
     ]
     merged: dict[str, Any] = {}
     for _, data in layers:
-        merged = _deep_merge(merged, data)
+        merged = deep_merge(merged, data)
     try:
         settings = Settings(**merged)
     except ValidationError as exc:
-        raise ConfigError(_describe_error(exc, layers, environ, dotenv_path)) from None
+        raise ConfigError(describe_error(exc, layers, environ, dotenv_path, Settings)) from None
     settings.config_path = path
     settings._choice = choice
     settings._env_file = dotenv_path
     return settings
-
-
-def _read_dotenv(path: Path) -> dict[str, str | None]:
-    """The .env file's variables; a variable given twice is refused (python-dotenv keeps the last)."""
-    try:
-        with path.open(encoding="utf-8") as stream:
-            first: dict[str, int] = {}
-            for binding in parse_stream(stream):
-                if binding.key is None:
-                    continue
-                if binding.key in first:
-                    raise ConfigError(f"{path}: line {binding.original.line}: duplicate variable "
-                                      f"'{binding.key}' (first given on line {first[binding.key]})")
-                first[binding.key] = binding.original.line
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text: {exc.reason}") from None
-    return dict(dotenv_values(path))
 
 
 def _find_env_file(env_file: Path | str | None, choice: ConfigChoice) -> Path | None:
@@ -773,79 +656,3 @@ def _find_env_file(env_file: Path | str | None, choice: ConfigChoice) -> Path | 
         # directory holds (another project's DATABASE_URL must not reach the saw).
         candidates = [(choice.locations.config_dir if choice.packaged else choice.path.parent) / ".env"]
     return next((candidate for candidate in candidates if candidate.is_file()), None)
-
-
-def _lookup(data: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
-    for key in loc:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return False, None
-    return True, data
-
-
-def _describe_error(
-    exc: ValidationError,
-    layers: list[tuple[str, dict[str, Any]]],
-    environ: Mapping[str, str],
-    dotenv_path: Path | None,
-) -> str:
-    error = exc.errors()[0]
-    loc = tuple(part for part in error["loc"] if part != "__root__")
-    key = ".".join(str(part) for part in loc) or "(top level)"
-    source = "defaults"
-    shown_value: Any = error.get("input")
-    # The last layer that set this key is the one to blame.
-    for name, data in reversed(layers):
-        found, value = _lookup(data, loc)
-        if found:
-            source = name
-            shown_value = value
-            if name.startswith("environment") or (dotenv_path and name.startswith(str(dotenv_path))):
-                source = f"{name} {_env_name_for(loc, name)}"
-            break
-    secret = any(part in {"password", "access_token", "url"} for part in map(str, loc))
-    value_text = "********" if secret else repr(shown_value)
-    if isinstance(shown_value, dict) and error["type"] not in ("model_type", "dict_type"):
-        value_text = "(section)"
-    allowed = _allowed_text(error, loc)
-    extra_errors = len(exc.errors()) - 1
-    more = f" (and {extra_errors} more problem{'s' if extra_errors > 1 else ''})" if extra_errors else ""
-    return f"{source}: {key} = {value_text}: {allowed}{more}"
-
-
-def _env_name_for(loc: tuple[int | str, ...], layer: str) -> str:
-    if "legacy" in layer:
-        for name, keys in _LEGACY_NAMES.items():
-            if keys == tuple(map(str, loc)):
-                return name
-    return ENV_PREFIX + NESTED_DELIMITER.join(str(part).upper() for part in loc)
-
-
-def _allowed_text(error: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        section_loc = loc[:-1]
-        names = _field_names(section_loc)
-        return f"unknown key; allowed here: {', '.join(names)}" if names else "unknown key"
-    if kind == "finite_number":
-        return "not a number (NaN and infinity are not allowed here)"
-    message = str(error["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    return message
-
-
-def _field_names(section_loc: tuple[int | str, ...]) -> list[str]:
-    model: type[BaseModel] | None = Settings
-    for part in section_loc:
-        if model is None:
-            return []
-        field: FieldInfo | None = model.model_fields.get(str(part))
-        annotation = field.annotation if field is not None else None
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    if model is None:
-        return []
-    return [name for name, info in model.model_fields.items() if not info.exclude]
