@@ -375,6 +375,10 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         await self.simulator.start()
         return "127.0.0.1", int(self.simulator.port)
 
+    def audit_refused(self, user: str, action: str, detail: str) -> None:
+        """A command refused before its checks (a front end's call that arrived after its deadline)."""
+        self.access.trail.record(user, action, action, result=AuditResult.REFUSED, detail=detail)
+
     def _audit(self, record: AuditRecord) -> None:
         # The log writer's queue belongs to the loop thread; user changes audit from a worker.
         call_on_loop(self._loop, self.storage.log.audit, record)

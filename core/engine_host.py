@@ -6,8 +6,11 @@ In a process of its own only the kernel schedules it. hmi.engine_process starts 
 program (multiprocessing "spawn" running ``runpy.run_module``: the HMI never imports it) and
 talks to it over one duplex pipe:
 
-  front end -> host: ("start"|"stop", id), ("call", id, name, args, kwargs, callbacks),
-                     ("probe", id, fn, args), ("cancel", id), ("touch", session)
+  front end -> host: ("start"|"stop", id), ("call", id, name, args, kwargs, callbacks[, deadline]),
+                     ("probe", id, fn, args), ("cancel", id), ("touch", session), ("resync",)
+                     (a call's deadline is on CLOCK_MONOTONIC, one clock for every process on
+                     Linux: a call not started by then is refused, audited, never carried out late;
+                     its reply is ("reply", id, None, why))
   host -> front end: ("batch", views, events): the in-memory views that changed since the last
                      batch (latest wins), then the events in order (replies, progress, alarm
                      transitions, session events, replayed samples).
@@ -30,12 +33,13 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from core.api import EngineApi, EngineFactory, UserSession, setup_logging
 from core.config import Settings
@@ -60,6 +64,13 @@ ASYNC_CALLS = frozenset(name for name in CALLS if inspect.iscoroutinefunction(ge
 # Commands after which whether a first admin is needed may have changed (users.db is read again).
 USER_CHANGES = frozenset({"create_first_admin", "add_user", "set_user_enabled", "set_user_role"})
 ACTIONS = tuple(sorted({p.value for p in Permission} | set(ALIASES)))  # every name allowed() knows
+
+
+@runtime_checkable
+class AuditsRefusals(Protocol):
+    """An engine that audits a command refused before it reached its checks (core.engine.Engine)."""
+
+    def audit_refused(self, user: str, action: str, detail: str) -> None: ...
 
 
 @dataclass
@@ -202,9 +213,13 @@ class EngineHost:
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "call":
-            self._call(*message[1:])
+            call_id, name, args, kwargs, callbacks, *deadline = message[1:]
+            self._call(call_id, name, args, kwargs, callbacks, deadline=deadline[0] if deadline else None)
         elif kind == "touch":
             self.engine.touch(message[1])
+        elif kind == "resync":  # the front end gave up on an answer: every view again
+            self._sent.clear()
+            self.refresh()
         elif kind == "cancel":
             self._cancelled.add(message[1])
             task = self._tasks.get(message[1])
@@ -219,9 +234,12 @@ class EngineHost:
             self._run(call_id, _maybe_await(fn, self.engine, *args))
 
     def _call(self, call_id: int, name: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-              callbacks: tuple[str, ...]) -> None:
+              callbacks: tuple[str, ...], *, deadline: float | None = None) -> None:
         if name not in CALLS:
             self._reply(call_id, False, AttributeError(f"the engine offers no {name!r}"))
+            return
+        if deadline is not None and (late := time.monotonic() - deadline) > 0:
+            self._refuse_late(call_id, name, args, late)
             return
         if "progress" in callbacks:
             kwargs["progress"] = partial(self.outbox.progress, call_id)
@@ -253,9 +271,21 @@ class EngineHost:
         else:
             self._reply(call_id, True, task.result())
 
-    def _reply(self, call_id: int, ok: bool, value: Any) -> None:
+    def _reply(self, call_id: int, ok: bool | None, value: Any) -> None:
         self.refresh()  # the views first: a front end reading them after the answer sees its effect
         self.outbox.event("reply", call_id, ok, value)
+
+    def _refuse_late(self, call_id: int, name: str, args: tuple[Any, ...], late_s: float) -> None:
+        """The front end has given up waiting for this command: it is not carried out (audited)."""
+        why = f"arrived after its deadline ({late_s:.1f} s late): not carried out"
+        log.warning("%s %s", name, why)
+        session = args[0] if args and isinstance(args[0], UserSession) else None
+        if isinstance(self.engine, AuditsRefusals):
+            try:
+                self.engine.audit_refused(session.user if session else "system", name, why)
+            except Exception:
+                log.exception("the refusal of a late %s was not audited", name)
+        self._reply(call_id, None, why)
 
     def _is_cancelled(self, call_id: int) -> bool:
         return call_id in self._cancelled

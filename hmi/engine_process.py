@@ -97,7 +97,14 @@ log = logging.getLogger("bandsaw.hmi.engine_process")
 
 T = TypeVar("T")
 HOST_MODULE = "core.engine_host"  # run as a program in the child (runpy), never imported here
-CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
+# A sync command carries a deadline on CLOCK_MONOTONIC (time.monotonic on Linux: one clock for
+# every process): the engine refuses it, audited, if it has not started it by then (a stalled or
+# stopped child never carries out later what the screen already gave up on).
+CALL_DEADLINE_S = 6.0
+# After the deadline the screen waits this long for the true answer of a command started in time
+# (its run, the reply's trip through the pipe on a loaded machine); past it, "state unknown".
+ANSWER_GRACE_S = 4.0
+CALL_TIMEOUT_S = CALL_DEADLINE_S + ANSWER_GRACE_S  # the longest a sync command blocks the screen
 START_TIMEOUT_S = 120.0  # spawn, imports, the engine's start (a restored or large database takes a while)
 EXIT_GRACE_S = 10.0  # after its engine stopped, the child has this long to exit before it is terminated
 CANCEL_POLL_S = 0.1  # how often an export's or import's cancel() is asked
@@ -124,7 +131,8 @@ class EngineProcess:
         self._reader: threading.Thread | None = None
         self._send_lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._pending: dict[int, concurrent.futures.Future[tuple[bool, Any]]] = {}
+        self._pending: dict[int, concurrent.futures.Future[tuple[bool | None, Any]]] = {}
+        self._late: dict[int, str] = {}  # sync commands whose answer the screen gave up on: id -> name
         self._progress: dict[int, Callable[..., None]] = {}
         self._views: dict[str, Any] = {}
         self._snapshot_listeners: list[SnapshotListener] = []
@@ -228,9 +236,9 @@ class EngineProcess:
 
     # --- the pipe -------------------------------------------------------------------------
 
-    def _new_call(self) -> tuple[int, concurrent.futures.Future[tuple[bool, Any]]]:
+    def _new_call(self) -> tuple[int, concurrent.futures.Future[tuple[bool | None, Any]]]:
         call_id = next(self._ids)
-        future: concurrent.futures.Future[tuple[bool, Any]] = concurrent.futures.Future()
+        future: concurrent.futures.Future[tuple[bool | None, Any]] = concurrent.futures.Future()
         self._pending[call_id] = future
         return call_id, future
 
@@ -271,6 +279,10 @@ class EngineProcess:
                 future = self._pending.pop(event[1], None)
                 if future is not None and not future.done():
                     future.set_result((event[2], event[3]))
+                elif (late := self._late.pop(event[1], None)) is not None:
+                    done = "not done (deadline passed)" if event[2] is None else "done" if event[2] else "failed"
+                    log.warning("the engine answered %s after the screen gave up: %s", late, done)
+                    self._send_quietly(("resync",))  # every view again: the screen shows what is true
             elif kind == "progress":
                 progress = self._progress.get(event[1])
                 if progress is not None:
@@ -356,18 +368,26 @@ class EngineProcess:
         return value
 
     def _ask_now(self, fail: Callable[[str], T], name: str, *args: Any, **kwargs: Any) -> T:
-        """The same, waiting here (sync commands) at most CALL_TIMEOUT_S."""
+        """The same, waiting here (sync commands): the engine refuses it if it has not started it
+        within CALL_DEADLINE_S; the answer of one started in time is awaited ANSWER_GRACE_S more."""
         call_id, future = self._new_call()
+        deadline = time.monotonic() + CALL_DEADLINE_S
         try:
-            self._send(("call", call_id, name, args, kwargs, ()))
-            ok, value = future.result(timeout=CALL_TIMEOUT_S)
+            self._send(("call", call_id, name, args, kwargs, (), deadline))
+            ok, value = future.result(timeout=max(0.0, deadline - time.monotonic()) + ANSWER_GRACE_S)
         except EngineGone as exc:
             return fail(str(exc))
         except TimeoutError:
-            log.error("the engine did not answer %s within %.0f s", name, CALL_TIMEOUT_S)
-            return fail(f"the engine did not answer within {CALL_TIMEOUT_S:.0f} s")
+            # Not "refused": it may have started in time and still be done. Its answer, if it comes,
+            # is logged and the mirror pushed again (the screen then shows the true state).
+            self._late[call_id] = name
+            log.error("the engine did not answer %s within %.0f s: state unknown", name, CALL_TIMEOUT_S)
+            text = translate("EngineProcess", "no answer from the engine within %1 s: state unknown, check it")
+            return fail(text.replace("%1", f"{CALL_TIMEOUT_S:.0f}"))
         finally:
             self._pending.pop(call_id, None)
+        if ok is None:  # the engine refused it unstarted: its deadline had passed
+            return fail(str(value))
         if not ok:
             raise value
         return value

@@ -79,7 +79,10 @@ from core.snapshot import Snapshot
 log = logging.getLogger("bandsaw.hmi.engine_thread")
 
 T = TypeVar("T")
-CALL_TIMEOUT_S = 10.0  # a sync command the engine does not answer in this time is an error
+# A sync command the engine's thread has not started within CALL_DEADLINE_S is withdrawn (never
+# carried out later); one that started is awaited ANSWER_GRACE_S more, then "state unknown".
+CALL_DEADLINE_S = 6.0
+ANSWER_GRACE_S = 4.0
 # How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms): the
 # poll needs the GIL for a moment each cycle while export and history workers run Python code.
 GIL_SWITCH_S = 0.001
@@ -175,21 +178,36 @@ class EngineThread:
         future = asyncio.run_coroutine_threadsafe(coro, self._ensure_thread())
         return await asyncio.wrap_future(future)
 
-    def _call(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` on the engine's thread and wait for its answer (sync commands)."""
+    def _call(self, fn: Callable[[], T], fail: Callable[[str], T] = Result.refused) -> T:  # type: ignore[assignment]
+        """Run ``fn`` on the engine's thread and wait for its answer (sync commands). Not started
+        within CALL_DEADLINE_S, it is withdrawn (``fail``: not done); started, its answer is awaited
+        ANSWER_GRACE_S more, then ``fail`` says the state is unknown (never "refused")."""
         loop = self._loop
         if loop is None or not loop.is_running():
             return fn()  # not started (or stopped): nothing runs there to race with
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
         def run() -> None:
+            if not future.set_running_or_notify_cancel():  # withdrawn by the waiting caller
+                return
             try:
                 future.set_result(fn())
             except BaseException as exc:  # handed to the waiting caller
                 future.set_exception(exc)
 
         loop.call_soon_threadsafe(run)
-        return future.result(timeout=CALL_TIMEOUT_S)
+        try:
+            return future.result(timeout=CALL_DEADLINE_S)
+        except TimeoutError:
+            if future.cancel():  # atomic with set_running_or_notify_cancel: it will never run
+                log.error("the engine did not start a command within %.0f s: withdrawn", CALL_DEADLINE_S)
+                return fail(f"not done: the engine did not take it within {CALL_DEADLINE_S:.0f} s")
+        try:
+            return future.result(timeout=ANSWER_GRACE_S)
+        except TimeoutError:
+            log.error("a command started by the engine gave no answer: state unknown")
+            return fail(f"no answer from the engine within {CALL_DEADLINE_S + ANSWER_GRACE_S:.0f} s: "
+                        "state unknown, check before trying again")
 
     async def start(self) -> None:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
@@ -261,7 +279,7 @@ class EngineThread:
         return self.engine.allowed(session, action)
 
     def current(self, session: UserSession) -> UserSession | None:
-        return self._call(lambda: self.engine.current(session))
+        return self._call(lambda: self.engine.current(session), lambda _why: None)
 
     def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]:
         def on_gui(user: str, event: SessionEvent) -> None:
@@ -283,7 +301,7 @@ class EngineThread:
             loop.call_soon_threadsafe(self.engine.touch, session)
 
     def expire_idle(self) -> list[str]:
-        return self._call(self.engine.expire_idle)
+        return self._call(self.engine.expire_idle, lambda _why: [])
 
     async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
         return await self._on_engine(self.engine.create_first_admin(name, secret))

@@ -1417,6 +1417,10 @@ m/min</source>
         <source>Restart the program</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>no answer from the engine within %1 s: state unknown, check it</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>

@@ -1420,6 +1420,10 @@ m/dk</translation>
         <source>Restart the program</source>
         <translation>Programı yeniden başlatın</translation>
     </message>
+    <message>
+        <source>no answer from the engine within %1 s: state unknown, check it</source>
+        <translation>motor %1 sn içinde yanıt vermedi: durum bilinmiyor, kontrol edin</translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>

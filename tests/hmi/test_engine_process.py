@@ -342,3 +342,42 @@ def test_bandsaw_hmi_runs_the_engine_in_its_own_process_by_default() -> None:
     add_arguments(parser)
     assert EngineMode(parser.parse_args([]).engine) is EngineMode.PROCESS
     assert EngineMode(parser.parse_args(["--engine", "thread"]).engine) is EngineMode.THREAD
+
+
+def test_a_sync_command_the_engine_did_not_start_in_time_is_never_carried_out(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGSTOP the child, Switch ML on, SIGCONT after the screen gave up: the engine refuses the
+    late command (audited), never switches; the screen did not say it was done."""
+    from hmi import engine_process
+
+    monkeypatch.setattr(engine_process, "CALL_DEADLINE_S", 1.0)
+    monkeypatch.setattr(engine_process, "ANSWER_GRACE_S", 1.0)
+    proxy = EngineProcess(engine_probes.engine_with_engineer, settings, register_map, simulate=True)
+
+    async def scenario() -> tuple[Result[None], list[str]]:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
+        assert login.ok and login.value is not None, login.reason
+        assert proxy.status().mode == "manual"
+        assert proxy.pid is not None
+        os.kill(proxy.pid, signal.SIGSTOP)
+        try:
+            began = time.monotonic()
+            answer = proxy.set_mode(login.value, "ml")
+            waited = time.monotonic() - began
+        finally:
+            os.kill(proxy.pid, signal.SIGCONT)
+        assert 1.5 <= waited < 4.0, waited
+        await asyncio.sleep(3.0)  # the child runs again and takes the queued command
+        assert proxy.status().mode == "manual", "the engine carried out a command the screen gave up on"
+        rows = await proxy.audit_query(AuditFilter())
+        assert rows.ok and rows.value is not None, rows.reason
+        return answer, [f"{r.action} {r.result} {r.detail}" for r in rows.value]
+
+    try:
+        answer, trail = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert not answer.ok and "state unknown" in answer.reason, answer.reason
+    assert any(line.startswith("set_mode refused") and "deadline" in line for line in trail), trail

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import pytest
 from hmi_testing import QLoop, wait_until
 from PySide6.QtWidgets import QApplication
 
@@ -146,3 +147,49 @@ def test_reads_run_at_the_programs_priority_not_the_engine_threads(qloop: QLoop,
 
 async def _on_this_thread(fn: Callable[[], int]) -> int:
     return fn()
+
+
+def test_a_sync_command_the_engine_did_not_start_in_time_is_withdrawn(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's loop stalls: the screen's command is withdrawn ("not done") and never runs later;
+    one that started but answers late is "state unknown", never "refused"."""
+    import asyncio
+
+    from core.api import Result
+    from hmi import engine_thread
+
+    monkeypatch.setattr(engine_thread, "CALL_DEADLINE_S", 0.5)
+    monkeypatch.setattr(engine_thread, "ANSWER_GRACE_S", 0.5)
+    proxy = EngineThread(StandInEngine(settings, register_map, period_ms=20))
+    ran: list[str] = []
+
+    async def stall(seconds: float) -> None:
+        time.sleep(seconds)  # noqa: ASYNC251 - on purpose: the engine's loop stalled
+
+    def late() -> Result[None]:
+        ran.append("late")
+        return Result.done()
+
+    def slow() -> Result[None]:
+        ran.append("slow")
+        time.sleep(1.5)
+        return Result.done()
+
+    async def scenario() -> tuple[Result[None], Result[None]]:
+        await proxy.start()
+        stalled = asyncio.ensure_future(proxy.run_on_engine(stall(2.0)))
+        await asyncio.sleep(0.2)
+        withdrawn: Result[None] = proxy._call(late)
+        await stalled
+        await asyncio.sleep(0.3)
+        unknown = proxy._call(slow)
+        await asyncio.sleep(1.0)
+        return withdrawn, unknown
+
+    try:
+        withdrawn, unknown = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert not withdrawn.ok and "not done" in withdrawn.reason, withdrawn.reason
+    assert "late" not in ran, "the engine carried out a command the screen had withdrawn"
+    assert not unknown.ok and "state unknown" in unknown.reason and ran == ["slow"], (unknown, ran)
