@@ -160,7 +160,7 @@ class DataPage(QWidget):
         """Every fixed text, in the language now installed (at start and on each language switch)."""
         self.title.setText(self.tr("Backups"))
         self.table.setHorizontalHeaderLabels([QCoreApplication.translate("DataPage", h) for h in HEADERS])
-        self.empty_hint.setText(self.tr('No backups yet: "Back up now" makes the first one.'))
+        self._show_empty_hint()
         self.backup_button.setText(self.tr("Back up now"))
         self.verify_button.setText(self.tr("Verify"))
         self.restore_button.setText(self.tr("Restore…"))
@@ -263,9 +263,17 @@ class DataPage(QWidget):
             if info.path == path:
                 self.table.selectRow(row)
 
+    def _show_empty_hint(self) -> None:
+        """An empty list points at "Back up now" only for who sees that button."""
+        if permitted(self.current_user(), BACKUP):
+            self.empty_hint.setText(self.tr('No backups yet: "Back up now" makes the first one.'))
+        else:
+            self.empty_hint.setText(self.tr("No backups yet."))
+
     def update_permissions(self) -> None:
         """Hide what the user can never do (the main window calls this after every login change)."""
         user = self.current_user()
+        self._show_empty_hint()
         show_for(user, self.backup_button, Action.BACKUP)
         show_for(user, self.import_button, Action.BACKUP)
         show_for(user, self.restore_button, Action.RESTORE_BACKUP)

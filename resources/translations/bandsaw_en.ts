@@ -1277,6 +1277,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No backups yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Wait: %1</source>
         <translation type="unfinished"></translation>
     </message>

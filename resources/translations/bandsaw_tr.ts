@@ -1277,6 +1277,10 @@
         <translation>Arşivleme durdu: %1</translation>
     </message>
     <message>
+        <source>No backups yet.</source>
+        <translation>Henüz yedek yok.</translation>
+    </message>
+    <message>
         <source>Wait: %1</source>
         <translation>Bekleyin: %1</translation>
     </message>

@@ -151,6 +151,8 @@ def test_data_page_buttons_follow_the_role(qtbot: QtBot, desk: Desk, name: str |
     assert page.export_button.isHidden() is (role not in ("engineer", "admin"))
     assert page.restore_from_button.isHidden() is (role != "admin")
     assert page.backup_button.isEnabled() and page.export_button.isEnabled()
+    # The empty list points at "Back up now" only for who sees it.
+    assert ("Back up now" in page.empty_hint.text()) is (role in ("engineer", "admin"))
     assert permitted(session.user, RESTORE) is (role == "admin")  # the restore button's check
 
 
