@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -21,14 +22,20 @@ from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
     QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
     QGridLayout,
     QHeaderView,
     QLayout,
     QLineEdit,
+    QListView,
+    QStyledItemDelegate,
     QTabBar,
     QTableView,
     QWidget,
 )
+
+from hmi import kiosk_parts
 
 MIN_PX = 48
 GAP_PX = 8
@@ -40,6 +47,9 @@ QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {MIN_PX}px;
 QComboBox QAbstractItemView::item, QListView::item, QListWidget::item {{ min-height: {ROW_PX}px; }}
 QCheckBox, QRadioButton {{ min-height: {MIN_PX}px; spacing: 12px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
+QAbstractItemView::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
+QComboBox::drop-down, QDateTimeEdit::drop-down {{ width: {MIN_PX}px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {MIN_PX}px; }}
 QScrollBar:vertical {{ width: {MIN_PX}px; }}
 QScrollBar:horizontal {{ height: {MIN_PX}px; }}
 QScrollBar::handle:vertical {{ min-height: {MIN_PX}px; }}
@@ -86,15 +96,21 @@ def size_views(root: QWidget) -> None:
         # once Qt has recycled it; such an item has no children to size.
         if not isinstance(layout, QLayout) or not _holds_targets(layout):
             continue  # only rows of targets need finger room; other boxes keep the panel compact
-        if isinstance(layout, QGridLayout):
+        if isinstance(layout, QGridLayout | QFormLayout):
             if layout.horizontalSpacing() < GAP_PX:
                 layout.setHorizontalSpacing(GAP_PX)
             if layout.verticalSpacing() < GAP_PX:
                 layout.setVerticalSpacing(GAP_PX)
         elif layout.spacing() < GAP_PX:
             layout.setSpacing(GAP_PX)
+    combos = root.findChildren(QComboBox)
+    for combo in [root, *combos] if isinstance(root, QComboBox) else combos:
+        if not isinstance(combo.itemDelegate(), QStyledItemDelegate):
+            # Fusion's combo menu delegate ignores the style sheet's item height (28 px rows):
+            # a styled delegate takes the kiosk rule (56 px).
+            combo.setItemDelegate(QStyledItemDelegate(combo))
     for view in root.findChildren(QAbstractItemView):
-        if isinstance(view, QHeaderView):
+        if isinstance(view, QHeaderView) or _in_combo_popup(view):
             continue  # a table's header is an item view too: 164 px of header is no touch room
         if view.minimumHeight() == 0 and view.objectName() != "qt_calendar_calendarview":
             # Taller rows would make a scroll area's default minimum (~190 px) push pages past 800 px:
@@ -114,18 +130,32 @@ def size_views(root: QWidget) -> None:
         calendar.setMinimumSize(7 * (MIN_PX + 8), 9 * (MIN_PX + 8))  # navigation bar, day names, 6 weeks
 
 
+def _in_combo_popup(view: QAbstractItemView) -> bool:
+    parent = view.parentWidget()
+    return parent is not None and type(parent).__name__ == "QComboBoxPrivateContainer"
+
+
 def _holds_targets(layout: QLayout) -> bool:
-    """Two or more touch targets side by side in this layout."""
+    """Two or more touch targets side by side in this layout (directly, or in rows of it)."""
+    return _targets_in(layout) >= 2
+
+
+def _targets_in(layout: QLayout) -> int:
     kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
     count = 0
     for i in range(layout.count()):
         item = layout.itemAt(i)
-        widget = item.widget() if item is not None else None
+        if item is None:
+            continue
+        widget = item.widget()
+        inner = item.layout()
         if isinstance(widget, kinds):
             count += 1
-            if count >= 2:
-                return True
-    return False
+        elif isinstance(inner, QLayout) and _targets_in(inner):
+            count += 1  # a row of targets next to another: the gap between the rows counts
+        if count >= 2:
+            return count
+    return count
 
 
 class _NewViews(QObject):
@@ -135,9 +165,22 @@ class _NewViews(QObject):
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
             try:
                 size_views(watched)
+                _grow_to_fit(watched)
             except (AttributeError, RuntimeError):  # a widget deleted under us: sizing is cosmetic
                 log.debug("kiosk sizing of %s skipped", type(watched).__name__, exc_info=True)
         return False
+
+
+def _grow_to_fit(window: QWidget) -> None:
+    """Wider gaps need height: a window sized before them would squeeze its 48 px fields."""
+    layout = window.layout()
+    if layout is None or window.isMaximized() or window.isFullScreen():
+        return
+    layout.activate()
+    width = window.width()
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if needed > window.height():
+        window.resize(width, needed)
 
 
 def apply_touch_sizes(window: QWidget, on: bool) -> None:
@@ -194,9 +237,13 @@ def _targets(root: QWidget) -> list[tuple[QWidget, QRect, str]]:
 
 
 def touch_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_PX) -> list[Violation]:
-    """Everything visible and interactive in ``root`` smaller than ``min_px`` or closer than ``gap_px``."""
+    """Everything visible and interactive in ``root`` smaller than ``min_px`` or closer than ``gap_px``.
+
+    Outer boxes, the parts inside them (arrows, indicators, step buttons, handles: kiosk_parts),
+    calendar cells in both directions, and tab bars whose tabs run past the bar's edge.
+    """
     targets = _targets(root)
-    problems: list[Violation] = []
+    problems = _part_violations(root, min_px) + _tab_overflow(root)
     for widget, rect, what in targets:
         if rect.width() < min_px or rect.height() < min_px:
             # A scroll bar only needs its thickness; rows and tabs their height.
@@ -216,6 +263,94 @@ def touch_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_P
             if 0 <= gap < gap_px and not ra.intersects(rb):
                 problems.append(Violation(f"{describe(a)} / {describe(b)}", f"{gap} px apart < {gap_px}"))
     return problems
+
+
+def _too_small(what: str, rect: QRect, min_px: int) -> Violation:
+    return Violation(what, f"{rect.width()}x{rect.height()} px < {min_px}")
+
+
+def _visible(widget: QWidget) -> bool:
+    return widget.isVisible() and not widget.window().isHidden()
+
+
+def _part_violations(root: QWidget, min_px: int) -> list[Violation]:
+    """Sub-controls below the minimum, and calendar cells narrower than it."""
+    problems: list[Violation] = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not _visible(widget) or not widget.isEnabled():
+            continue
+        for what, rect in kiosk_parts.parts(widget):
+            if rect.width() < min_px or rect.height() < min_px:
+                problems.append(_too_small(f"{describe(widget)} {what}", rect, min_px))
+        if isinstance(widget, QTableView) and widget.objectName() == "qt_calendar_calendarview":
+            model = widget.model()
+            if model is not None and model.rowCount() > 1 and model.columnCount() > 1:
+                cell = widget.visualRect(model.index(1, 1))
+                if cell.width() < min_px or cell.height() < min_px:
+                    problems.append(_too_small(f"{describe(widget)} cell", cell, min_px))
+    return problems
+
+
+def _tab_overflow(root: QWidget) -> list[Violation]:
+    """A tab bar whose tabs do not all fit: the ones past its edge need a hunt with the scroll arrows."""
+    problems = []
+    for bar in [root, *root.findChildren(QTabBar)] if isinstance(root, QTabBar) else root.findChildren(QTabBar):
+        if not _visible(bar):
+            continue
+        _arrows, hidden = kiosk_parts.tab_scrolling(bar)
+        if hidden:
+            shown = ", ".join(map(repr, hidden))
+            problems.append(Violation(describe(bar), f"tabs overflow the bar: {shown} not shown"))
+    return problems
+
+
+def popup_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_PX) -> list[Violation]:
+    """Open each visible combo box's list and date edit's calendar in ``root``, check it, close it."""
+    problems: list[Violation] = []
+    app = QApplication.instance()
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not _visible(widget) or not widget.isEnabled():
+            continue
+        if isinstance(widget, QComboBox) and widget.count() > 0:
+            widget.showPopup()
+            if app is not None:
+                app.processEvents()
+            view = widget.view()
+            for row in range(widget.count()):
+                if isinstance(view, QListView) and view.isRowHidden(row):
+                    continue
+                rect = view.visualRect(view.model().index(row, widget.modelColumn()))
+                if rect.isValid() and rect.height() < min_px:
+                    problems.append(Violation(f"{describe(widget)} list item {widget.itemText(row)!r}",
+                                              f"{rect.width()}x{rect.height()} px < {min_px}"))
+            problems += [v for v in touch_violations(view.window(), min_px=min_px, gap_px=gap_px)
+                         if " row" not in v.widget]  # rows: all of them measured above
+            widget.hidePopup()
+        elif isinstance(widget, QDateTimeEdit) and widget.calendarPopup():
+            arrow = kiosk_parts.date_arrow(widget)
+            if not arrow:
+                continue
+            _press(widget, arrow[0][1].center())
+            calendar = widget.calendarWidget()
+            popup = calendar.window() if calendar is not None else None
+            if popup is not None and popup is not widget.window() and popup.isVisible():
+                problems += [Violation(f"{describe(widget)} calendar: {v.widget}", v.problem)
+                             for v in touch_violations(popup, min_px=min_px, gap_px=gap_px)]
+                popup.hide()
+            else:
+                problems.append(Violation(describe(widget), "the calendar pop-up did not open"))
+    return problems
+
+
+def _press(widget: QWidget, point: QPoint) -> None:
+    """A finger down and up at ``point`` (what opens a date edit's calendar)."""
+    where, left = QPointF(point), Qt.MouseButton.LeftButton
+    for kind, held in ((QEvent.Type.MouseButtonPress, left), (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)):
+        event = QMouseEvent(kind, where, QPointF(widget.mapToGlobal(point)), left, held, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
 
 
 def _gap(a: QRect, b: QRect) -> int:

@@ -118,7 +118,8 @@ class ExportDialog(QDialog):
         self.signal_list.setFlow(QListView.Flow.LeftToRight)
         self.signal_list.setWrapping(True)
         self.signal_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.signal_list.setGridSize(QSize(250, 44))
+        # Kiosk: a 48 px check box in a 60 px cell (the whole cell toggles); desktop rows stay compact.
+        self.signal_list.setGridSize(QSize(260, 60) if self.kiosk else QSize(250, 44))
         for name in signals:
             item = QListWidgetItem(name, self.signal_list)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # checked by touch on the whole item, below

@@ -35,6 +35,7 @@ from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session
 from hmi.widgets.empty_hint import EmptyHint
 from hmi.widgets.letter_keyboard import TextEntry
+from hmi.widgets.tab_buttons import TabButtons
 
 ALL = "all"  # the tab listing every register (the search's results across groups)
 
@@ -66,6 +67,7 @@ class RegistersPage(QWidget):
             self.models[group] = model
             self.proxies[group] = proxy
             self.views[group] = view
+        self.tab_buttons = TabButtons(self.tabs, self)  # wrapping rows: every group in sight, on touch too
         self.empty_hint = EmptyHint(self.views[ALL], "")
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -112,6 +114,7 @@ class RegistersPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(self.matches_label)
+        layout.addWidget(self.tab_buttons)
         layout.addWidget(self.tabs, 1)
         self._retranslate()
 
@@ -184,6 +187,7 @@ class RegistersPage(QWidget):
             if searching:
                 title = f"{title} ({self.proxies[key].rowCount()})"
             self.tabs.setTabText(i, title)
+        self.tab_buttons.sync()
         found, total = self.proxies[ALL].rowCount(), self.models[ALL].rowCount()
         text = self.search.text().strip()
         if not searching:

@@ -1,4 +1,11 @@
-"""Kiosk mode: every page and dialog walked, no visible interactive element below 48 x 48 px or closer than 8 px."""
+"""Kiosk mode: every page and dialog walked, in English and Turkish, no visible interactive element
+below 48 x 48 px or closer than 8 px.
+
+Not only outer boxes: the parts a finger must hit inside them (a combo's drop-down arrow and the
+rows of its open list, check-box indicators, spin-box buttons, a date edit's calendar and its
+cells, scroll bars, slider handles, a tab bar's scroll arrows) and tabs that do not fit their bar
+(hmi.kiosk.touch_violations, popup_violations).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from hmi.kiosk import touch_violations
+from hmi.i18n import Translator
+from hmi.kiosk import popup_violations, touch_violations
 from hmi.main_window import MainWindow
+from hmi.permissions import set_policy
 from hmi.session import Session
 from hmi.theme import apply_theme
 
 
+@pytest.fixture(params=["en", "tr"])
+def lang(request: pytest.FixtureRequest, translator: Translator) -> str:
+    assert translator.switch(request.param)
+    return str(request.param)
+
+
 @pytest.fixture
-def kiosk(qapp: QApplication, fake_engine: Any, push: Callable[..., None]) -> Iterator[MainWindow]:
+def kiosk(qapp: QApplication, lang: str, fake_engine: Any,
+          push: Callable[..., None]) -> Iterator[MainWindow]:
     apply_theme(qapp)
     window = MainWindow(fake_engine, Session.default(kiosk=True))
     window.resize(1280, 800)
@@ -24,57 +40,104 @@ def kiosk(qapp: QApplication, fake_engine: Any, push: Callable[..., None]) -> It
     window.set_kiosk(True, full_screen=False)
     push({"saw_state": 3.0, "head_height": 50.0, "dimension_a": 100.0})
     yield window
+    set_policy(window.sessions.policy)
     for dialog in window.findChildren(QDialog):
         dialog.close()
-    shutdown = getattr(window, "shutdown", None)
-    if callable(shutdown):
-        shutdown()
-    finish = getattr(window, "finish", None)
-    if callable(finish):
-        finish()
+    window.finish()
     window.close()
     window.deleteLater()
     qapp.setStyleSheet("")
     qapp.processEvents()
 
 
-def _check(window: MainWindow, qapp: QApplication, where: str) -> list[str]:
+def _check(root: QWidget, qapp: QApplication, where: str) -> list[str]:
     qapp.processEvents()
-    return [f"{where}: {v}" for v in touch_violations(window)]
+    return [f"{where}: {v}" for v in [*touch_violations(root), *popup_violations(root)]]
 
 
-def test_every_page_in_kiosk_mode(kiosk: MainWindow, qapp: QApplication) -> None:
+def _walk_pages(window: MainWindow, qapp: QApplication) -> list[str]:
     problems: list[str] = []
-    for name in kiosk.pages:
-        kiosk.show_page(name)
-        problems += _check(kiosk, qapp, name)
-    assert problems == []
+    for name in window.pages:
+        if not window.nav_buttons[name].isVisible():
+            continue
+        window.show_page(name)
+        problems += _check(window, qapp, name)
+    return problems
 
 
-def test_dialogs_in_kiosk_mode(kiosk: MainWindow, qapp: QApplication, tmp_path: Path) -> None:
+def test_every_page_for_the_operator(kiosk: MainWindow, qapp: QApplication) -> None:
+    problems = _walk_pages(kiosk, qapp)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_for_an_administrator(kiosk: MainWindow, qapp: QApplication) -> None:
+    kiosk._user_changed("alice", "admin")
+    set_policy(lambda _user, _action: True)
+    problems = _walk_pages(kiosk, qapp)
+    assert not problems, "\n".join(problems)
+
+
+def _dialogs(window: MainWindow, tmp_path: Path) -> Iterator[tuple[str, Callable[[], QWidget | None]]]:
+    from core.api import Alarm, Priority
+    from hmi.dialogs.alarm_shelve import ShelveDialog
     from hmi.dialogs.confirm import ConfirmDialog
+    from hmi.dialogs.login_admin import CreateAdminDialog
+    from hmi.widgets.keypad import NumericKeypad
     from hmi.widgets.letter_keyboard import LetterKeyboard
+    from hmi.widgets.replay_bar import ReplayChooser
     from hmi.widgets.touch_file_picker import TouchFilePicker
 
-    problems: list[str] = []
+    pages: Any = window.pages
     (tmp_path / "cuts.csv").write_text("x")
-    for make in (lambda: LetterKeyboard("Name", lang="tr", parent=kiosk),
-                 lambda: TouchFilePicker("Export", tmp_path, mounts=lambda: [tmp_path], parent=kiosk),
-                 lambda: ConfirmDialog("Mode", "Switch?", yes="Switch", no="Cancel", parent=kiosk)):
+    yield "letter keyboard", lambda: LetterKeyboard("Name", lang="tr", parent=window)
+    yield "numeric keypad", lambda: NumericKeypad("Descent speed", parent=window)
+    yield "file picker", lambda: TouchFilePicker("Export", tmp_path, mounts=lambda: [tmp_path], parent=window)
+    yield "confirm", lambda: ConfirmDialog("Mode", "Switch?", yes="Switch", no="Cancel", parent=window)
+    yield "shelve", lambda: ShelveDialog(Alarm("plc.bit.4", "PLC: chatter", Priority.MEDIUM, "plc"), pages["alarms"])
+    yield "first admin", lambda: CreateAdminDialog(window.engine, kiosk=True, parent=window)
+    yield "login", window.login_button.open_dialog
+
+    def pin_keypad() -> QWidget:
+        return window.login_button.open_dialog().pin_field.open_keypad()
+
+    yield "PIN keypad", pin_keypad
+    yield "replay", lambda: ReplayChooser(window.bridge, window.session, window)  # its lists load on a loop
+    yield "leave kiosk", window.request_leave_kiosk
+
+    def write() -> QWidget | None:
+        window.show_page("registers")
+        pages["registers"].select("descent_speed")
+        return pages["registers"].open_write_for_selection()
+
+    def on_page(key: str, method: str) -> Callable[[], QWidget | None]:
+        def opened() -> QWidget | None:
+            window.show_page(key)
+            return getattr(pages[key], method)()
+        return opened
+
+    yield "write", write
+    yield "export", on_page("data", "open_export")
+    yield "import", on_page("data", "open_import")
+    yield "audit export", on_page("audit", "request_export")
+
+
+def test_every_dialog(kiosk: MainWindow, qapp: QApplication, tmp_path: Path) -> None:
+    kiosk._user_changed("alice", "admin")
+    set_policy(lambda _user, _action: True)
+    problems = _walk_dialogs(kiosk, qapp, tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def _walk_dialogs(kiosk: MainWindow, qapp: QApplication, tmp_path: Path) -> list[str]:
+    problems: list[str] = []
+    for name, make in _dialogs(kiosk, tmp_path):
         dialog = make()
-        dialog.show()
-        problems += [f"{type(dialog).__name__}: {v}" for v in touch_violations(dialog)]
-        dialog.close()
-    registers = kiosk.pages["registers"]
-    kiosk.show_page("registers")
-    select = getattr(registers, "select", None)
-    if callable(select):
-        select("descent_speed")
-        opened = registers.open_write_for_selection()  # type: ignore[attr-defined]
+        assert dialog is not None, name
+        if not dialog.isVisible():
+            dialog.show()
         qapp.processEvents()
-        for dialog in kiosk.findChildren(QDialog):
-            if dialog.isVisible():
-                problems += [f"{type(dialog).__name__}: {v}" for v in touch_violations(dialog)]
-                dialog.close()
-        del opened
-    assert problems == []
+        problems += _check(dialog, qapp, name)
+        for open_dialog in kiosk.findChildren(QDialog):
+            open_dialog.close()
+        dialog.close()
+    return problems
