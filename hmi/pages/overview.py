@@ -114,7 +114,7 @@ class OverviewPage(QWidget):
         side = QWidget(self)
         side.setObjectName("OverviewSide")
         side.setLayout(right)
-        side.setFixedWidth(320)
+        side.setFixedWidth(290)
 
         body = QHBoxLayout()
         body.setSpacing(12)

@@ -9,8 +9,9 @@ Labels and units are >= 18 px. Only the bridge's signals are used; texts go thro
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from core.config import BarSettings
 from core.registers import Register
@@ -29,6 +30,8 @@ ROWS = (  # register, target register, decimals
     ("band_current", None, 1),
     ("band_torque", None, 0),
 )
+STATE_PX = 72  # the state word (48 px capitals) and the progress bar beside it
+_REFIT = (QEvent.Type.LanguageChange, QEvent.Type.StyleChange, QEvent.Type.FontChange)
 _STATE_STYLE = {SawState.CUTTING: "active", SawState.ERROR: "fault"}
 
 
@@ -64,6 +67,17 @@ def next_step(view: CutView, alarm: bool) -> str:
     return text.replace("%1", format_duration(view.remaining_s))
 
 
+def value_limits(register: Register, bar: BarSettings | None) -> tuple[float, float]:
+    """The lowest and highest a key numeral can show: the register's min/max; a reading without
+    them, its configured bar's range (a band current of 1000 A is no reading of this saw), else
+    the largest its type can carry (327,67 mm/min for an int16 in hundredths)."""
+    top = register.max if register.max is not None else bar.maximum if bar is not None else \
+        register.type.raw_range[1] * register.scale
+    # Below zero only where the map or the bar says so (a descent speed's int16 is never negative).
+    bottom = register.min if register.min is not None else bar.minimum if bar is not None else 0.0
+    return float(bottom), float(top)
+
+
 class AnalogRow(QWidget):
     """Title, a big numeral with its unit, the target, and the bar."""
 
@@ -75,12 +89,13 @@ class AnalogRow(QWidget):
         self.register = register
         self.target_register = target
         self.decimals = decimals
+        self.limits = value_limits(register, None)  # CutOverview passes the configured bar's range
         self.title = QLabel(title, self)
         self.title.setObjectName("RowTitle")
         self.value = QLabel("—", self)
         self.value.setObjectName("RowValue")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.value.setFixedWidth(220)
+        self.value.setFixedWidth(220)  # until fit_numerals() knows the font: the widest value's width
         # Digits have no descenders: the line box is trimmed to the numerals (the panel is 800 px tall).
         self.value.setFixedHeight(84)
         self.unit = QLabel(unit_name(register.unit), self)
@@ -100,10 +115,31 @@ class AnalogRow(QWidget):
         layout.addWidget(self.unit, 0, 2, 2, 1, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.target, 0, 3)
         layout.addWidget(self.bar, 1, 3)
-        self.title.setFixedWidth(180)
+        self.title.setFixedWidth(170)
         self.title.setWordWrap(True)
         self.unit.setFixedWidth(112)
         layout.setColumnStretch(3, 1)
+
+    def widest_text(self) -> str:
+        """The widest this numeral can read, in the screen's locale (value_limits), with the row's
+        decimals, a sign if it can go below zero, every digit as the font's widest digit."""
+        bottom, top = self.limits
+        text = format_number(max(abs(top), abs(bottom)), self.decimals)
+        metrics = self.value.fontMetrics()
+        widest = max("0123456789", key=metrics.horizontalAdvance)
+        text = "".join(widest if c.isdigit() else c for c in text)
+        return f"-{text}" if bottom < 0 else text
+
+    def numeral_width(self) -> int:
+        """The label width that shows widest_text() whole (its font from the style sheet, padding included)."""
+        self.value.ensurePolished()
+        margins = self.value.width() - self.value.contentsRect().width()
+        return self.value.fontMetrics().horizontalAdvance(self.widest_text()) + margins + 4
+
+    def unit_width(self) -> int:
+        self.unit.ensurePolished()
+        margins = self.unit.width() - self.unit.contentsRect().width()
+        return self.unit.fontMetrics().horizontalAdvance(self.unit.text()) + margins + 4
 
     def _show_limits(self) -> None:
         """No setpoint: show what the bar is judged against (again on a language switch)."""
@@ -159,12 +195,13 @@ class CutOverview(QWidget):
         self.state_label.setObjectName("SawStateBig")
         self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state_label.setMinimumWidth(240)
+        self.state_label.setFixedHeight(STATE_PX)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("CutProgressBar")
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("—")
-        self.progress.setMinimumHeight(44)
+        self.progress.setFixedHeight(STATE_PX)
         self.times = QLabel("", self)
         self.times.setObjectName("CutTimes")
         self.times.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -192,23 +229,27 @@ class CutOverview(QWidget):
             if name not in registers:
                 continue
             target_reg = registers[target] if target is not None and target in registers else None
-            self.rows[name] = AnalogRow(titles[name], registers[name], self._scale(name, target_reg, bars), decimals,
-                                        target_reg, self)
+            row = AnalogRow(titles[name], registers[name], self._scale(name, target_reg, bars), decimals,
+                            target_reg, self)
+            row.limits = value_limits(registers[name], bars.get(name))
+            self.rows[name] = row
 
-        top = QHBoxLayout()
-        top.setSpacing(16)
-        top.addWidget(self.state_label)
-        progress = QVBoxLayout()
-        progress.setSpacing(2)
-        progress.addWidget(self.progress)
-        progress.addWidget(self.times)
-        progress.addWidget(self.next_label)
-        top.addLayout(progress, 1)
+        # State and progress bar side by side, the times and the next step under both, the section on
+        # the right: the state box is as wide as the longest state name (fit_sizes), so nothing moves.
+        top = QGridLayout()
+        top.setHorizontalSpacing(16)
+        top.setVerticalSpacing(2)
+        top.addWidget(self.state_label, 0, 0)
+        top.addWidget(self.progress, 0, 1)
+        top.addWidget(self.times, 1, 0, 1, 2)
+        top.addWidget(self.next_label, 2, 0, 1, 2)
         section = QVBoxLayout()
         section.setSpacing(0)
         section.addWidget(self.section, 0, Qt.AlignmentFlag.AlignHCenter)
         section.addWidget(self.section_label)
-        top.addLayout(section)
+        section.addStretch(1)
+        top.addLayout(section, 0, 2, 3, 1)
+        top.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -227,6 +268,39 @@ class CutOverview(QWidget):
             self.show_snapshot(latest)
         else:
             self._show_view(self.clock.view, stale=True)
+
+    # --- sizes that never move -------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.fit_sizes()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in _REFIT:
+            self.fit_sizes()
+
+    def fit_sizes(self) -> None:
+        """Fixed widths from the fonts the style sheet gives: the state box as wide as the longest
+        state name (the progress column beside it never moves), the numerals as wide as the widest
+        value of any row (300,0 mm/min is never cut to 00,0; the units stay in one column)."""
+        label = self.state_label
+        label.ensurePolished()
+        margins = label.width() - label.contentsRect().width()
+        names = [state_name(int(state)) for state in SawState] + [state_name(None)]
+        widest = max(label.fontMetrics().horizontalAdvance(name) for name in names)
+        label.setFixedWidth(max(240, widest + margins + 8))
+        for text in (self.times, self.next_label):  # two lines each, whatever the state says
+            text.ensurePolished()
+            extra = text.height() - text.contentsRect().height()
+            two_lines = text.fontMetrics().boundingRect(QRect(0, 0, 4000, 400), Qt.TextFlag.TextWordWrap, "X\nX")
+            text.setFixedHeight(two_lines.height() + extra)
+        if self.rows:
+            width = max(row.numeral_width() for row in self.rows.values())
+            unit_width = max(row.unit_width() for row in self.rows.values())
+            for row in self.rows.values():
+                row.value.setFixedWidth(width)
+                row.unit.setFixedWidth(unit_width)
 
     @staticmethod
     def _scale(name: str, target: Register | None, bars: dict[str, BarSettings]) -> BarScale:

@@ -1,0 +1,105 @@
+"""The overview on the kiosk panel (1280x800), English and Turkish: numerals never clipped, a
+progress column that never moves with the state word.
+
+A reviewer saw 300 mm/min (the approach) as "00,0" in Turkish: the numeral box was narrower than
+five characters. Each key numeral is shown at its register's largest value (its max, or what its
+type can carry) and must fit the label's contents; the progress column's geometry is the same for
+every saw state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog
+
+from core.snapshot import SawState
+from hmi.i18n import Translator
+from hmi.main_window import MainWindow
+from hmi.session import Session
+from hmi.theme import apply_theme
+from hmi.widgets.cut_overview import CutOverview
+
+
+@pytest.fixture
+def push(fake_engine: Any) -> Callable[..., None]:
+    """One poll, delivered by the window's own bridge (flushed here as its event loop would)."""
+
+    def poll(values: dict[str, float]) -> None:
+        fake_engine.push(values)
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow):
+                window.bridge.flush()
+
+    return poll
+
+
+@pytest.fixture(params=["en", "tr"])
+def overview(request: pytest.FixtureRequest, translator: Translator, qapp: QApplication, fake_engine: Any,
+             push: Callable[..., None]) -> Iterator[CutOverview]:
+    assert translator.switch(request.param)
+    apply_theme(qapp)
+    window = MainWindow(fake_engine, Session.default(kiosk=True))
+    window.bridge.attach()  # as the application does
+    window.resize(1280, 800)
+    window.show()
+    window.set_kiosk(True, full_screen=False)
+    window.show_page("dashboard")
+    push({"saw_state": float(SawState.CUTTING), "head_height": 50.0, "dimension_a": 100.0})
+    qapp.processEvents()
+    yield window.pages["dashboard"].cut  # type: ignore[attr-defined]
+    for dialog in window.findChildren(QDialog):
+        dialog.close()
+    window.bridge.detach()
+    window.finish()
+    window.deleteLater()
+    qapp.setStyleSheet("")
+    qapp.processEvents()
+
+
+def _largest(register: Any, bar: Any) -> float:
+    """The register's max; a reading without one: its configured bar's top, else its type's range."""
+    if register.max is not None:
+        return float(register.max)
+    return float(bar.maximum) if bar is not None else register.type.raw_range[1] * register.scale
+
+
+def test_every_key_numeral_fits_at_its_largest_value(overview: CutOverview, push: Callable[..., None],
+                                                     qapp: QApplication) -> None:
+    bars = overview.bridge.engine.settings.hmi.bars
+    values = {name: _largest(row.register, bars.get(name)) for name, row in overview.rows.items()}
+    assert values["descent_speed_actual"] > 300 and values["band_current"] == 100  # the shipped map and config
+    values["descent_speed_actual"] = 300.0  # the approach, as the reviewer saw it
+    for name, value in [*values.items(), ("descent_speed_actual", 300.0)]:
+        push({name: value})
+        qapp.processEvents()
+        label = overview.rows[name].value
+        shown = label.text()
+        assert shown not in ("", "—"), name
+        needed = label.fontMetrics().horizontalAdvance(shown)
+        assert needed <= label.contentsRect().width(), f"{name} {shown!r}: {needed} px > {label.contentsRect().width()}"
+    push(dict.fromkeys(values, 300.0))
+    qapp.processEvents()
+    assert overview.rows["descent_speed_actual"].value.text() in ("300.0", "300,0")
+    assert overview.window().width() <= 1280  # the wider numerals still fit the panel
+    assert overview.rows["band_torque"].bar.width() >= 240  # and leave the bars room
+
+
+def test_the_progress_column_stays_put_for_every_state(overview: CutOverview, push: Callable[..., None],
+                                                       qapp: QApplication) -> None:
+    geometries = {}
+    for state in SawState:
+        push({"saw_state": float(state)})
+        qapp.processEvents()
+        geometries[state.name] = [w.geometry() for w in (overview.state_label, overview.progress, overview.times,
+                                                         overview.next_label, overview.section_label)]
+        label = overview.state_label
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width(), state.name
+    first = next(iter(geometries.values()))
+    moved = {name: g for name, g in geometries.items() if g != first}
+    assert not moved, f"{moved} != {first}"
+    for text in (overview.times, overview.next_label):  # never cut: the wrapped text fits its two lines
+        assert text.heightForWidth(text.width()) <= text.height() or not text.text(), text.text()
+
