@@ -1,8 +1,9 @@
 """Touch login: choose a name, enter the PIN on the on-screen keypad (masked), log in.
 
-Non-modal (no nested event loop inside qasync): ``open()``/``show()``, the PIN check runs as a
-task and its scrypt in a worker thread, the dialog closes itself on success. Wrong PINs and
-lock-outs are said on the dialog; the lock-out itself is core access control's.
+Modal to its window without a nested event loop (qasync: ``open()``/``show()``, never ``exec()``);
+the PIN check runs as a task and its scrypt in a worker thread, the dialog closes itself on
+success. Wrong PINs and lock-outs are said on the dialog in a place reserved for them; the
+lock-out itself is core access control's.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
+    QStyleOptionFrame,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +36,9 @@ from hmi.widgets.style import set_state
 log = logging.getLogger("bandsaw.hmi.login")
 
 TOUCH_PX = 56
+MESSAGE_PAD = 7  # the message's padding and border in the theme (6 px + 1 px)
+LINE_EDIT_MARGIN = 2  # QLineEdit's own horizontal text margin (qlineedit_p.h)
+MIN_WIDTH = 480
 MASK = "\u2022"
 
 
@@ -142,7 +148,9 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("LoginDialog")
         self.setWindowTitle(self.tr("Log in"))
-        self.setModal(False)
+        # Modal to its window (nothing behind it takes a tap) without a nested event loop: show() or
+        # open(), never exec() - a second loop inside a qasync slot stalls the engine's loop.
+        self.setWindowModality(Qt.WindowModality.WindowModal)
         self.controller = controller
         self.kiosk = kiosk
         self.task: asyncio.Task[bool] | None = None
@@ -178,7 +186,27 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
+        self._reserve_room()
         self.reload_names()
+
+    def _reserve_room(self) -> None:
+        """A message has a place of its own (three lines, reserved: it never overlaps the PIN field
+        or moves the buttons) and the PIN field is wide enough for its whole placeholder."""
+        self.ensurePolished()
+        label = self.message_label
+        label.ensurePolished()
+        metrics = label.fontMetrics()
+        three_lines = metrics.boundingRect(QRect(0, 0, 4000, 400), Qt.TextFlag.TextWordWrap, "X\nX\nX").height()
+        label.setFixedHeight(three_lines + 2 * MESSAGE_PAD)
+        field = self.pin_field
+        field.ensurePolished()
+        option = QStyleOptionFrame()
+        field.initStyleOption(option)
+        text_room = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, field)
+        chrome = field.width() - text_room.width() + 2 * LINE_EDIT_MARGIN
+        field.setMinimumWidth(max(field.minimumWidth(),
+                                  field.fontMetrics().horizontalAdvance(field.placeholderText()) + chrome + 8))
+        self.setMinimumWidth(max(self.minimumWidth(), MIN_WIDTH))
 
     def reload_names(self) -> None:
         """Ask the engine for the names (read in its worker); the list fills when they come."""

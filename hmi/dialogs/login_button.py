@@ -40,7 +40,7 @@ class LoginButton(QPushButton):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._closed)
         self.dialog = dialog
-        dialog.show()
+        dialog.open()  # window-modal, no nested event loop (qasync)
         return dialog
 
     def _closed(self) -> None:

@@ -98,7 +98,7 @@ def test_keypad_login_follows_roles_and_logs_out(qtbot: QtBot, qloop: QLoop, sec
     assert window.login_button is not None and window.sessions is not None
     qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
     dialog = window.login_button.dialog
-    assert isinstance(dialog, LoginDialog) and dialog.isVisible() and not dialog.isModal()
+    assert isinstance(dialog, LoginDialog) and dialog.isVisible() and dialog.isModal()  # to its window, no nested loop
     qloop.run(dialog._reload_names())  # what a tap on a running loop starts: the engine lists the users
     dialog.set_name("erin")
     qtbot.mouseClick(dialog.pin_field, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))  # kiosk: the keypad opens

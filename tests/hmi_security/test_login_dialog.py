@@ -28,7 +28,7 @@ def test_kiosk_login_with_the_keypad(
     dialog = LoginDialog(controller, kiosk=True)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert not dialog.isModal()
+    assert dialog.isModal()  # to its window (open/show, no nested loop)
     qloop.run(dialog._reload_names())  # what the dialog starts on a running loop: the engine lists users
     names = [dialog.name_box.itemText(i) for i in range(dialog.name_box.count())]
     assert names == ["alice", "erin", "otto"]  # admins and engineers first
