@@ -108,6 +108,17 @@ class PinField(QLineEdit):
         self.setReadOnly(kiosk)
         self.setPlaceholderText(self.tr("tap to enter PIN") if kiosk else self.tr("PIN or password"))
         self.returnPressed.connect(self.pin_ready.emit)
+        self._fit_placeholder()
+
+    def _fit_placeholder(self) -> None:
+        """As wide as the whole placeholder in the font the theme gives ('PIN girmek için dokunun' was cut)."""
+        self.ensurePolished()
+        option = QStyleOptionFrame()
+        self.initStyleOption(option)
+        text_room = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, self)
+        chrome = self.width() - text_room.width() + 2 * LINE_EDIT_MARGIN
+        needed = self.fontMetrics().horizontalAdvance(self.placeholderText()) + chrome + 8
+        self.setMinimumWidth(max(self.minimumWidth(), needed))
 
     def open_keypad(self) -> PinKeypad:
         if self.keypad is not None:
@@ -191,21 +202,14 @@ class LoginDialog(QDialog):
 
     def _reserve_room(self) -> None:
         """A message has a place of its own (three lines, reserved: it never overlaps the PIN field
-        or moves the buttons) and the PIN field is wide enough for its whole placeholder."""
+        or moves the buttons)."""
         self.ensurePolished()
         label = self.message_label
         label.ensurePolished()
         metrics = label.fontMetrics()
         three_lines = metrics.boundingRect(QRect(0, 0, 4000, 400), Qt.TextFlag.TextWordWrap, "X\nX\nX").height()
         label.setFixedHeight(three_lines + 2 * MESSAGE_PAD)
-        field = self.pin_field
-        field.ensurePolished()
-        option = QStyleOptionFrame()
-        field.initStyleOption(option)
-        text_room = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, field)
-        chrome = field.width() - text_room.width() + 2 * LINE_EDIT_MARGIN
-        field.setMinimumWidth(max(field.minimumWidth(),
-                                  field.fontMetrics().horizontalAdvance(field.placeholderText()) + chrome + 8))
+        self.pin_field._fit_placeholder()  # again: now in the dialog's (kiosk) font
         self.setMinimumWidth(max(self.minimumWidth(), MIN_WIDTH))
 
     def reload_names(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionFrame, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QStyle, QStyleOptionFrame, QWidget
 from pytestqt.qtbot import QtBot
 
 from hmi.dialogs.login import LoginDialog
@@ -41,8 +42,7 @@ def panel(request: pytest.FixtureRequest, qapp: QApplication, qtbot: QtBot, tmp_
     translator.switch("en")
 
 
-def _placeholder_fits(dialog: LoginDialog) -> bool:
-    field = dialog.pin_field
+def _placeholder_fits(field: QLineEdit) -> bool:
     option = QStyleOptionFrame()
     field.initStyleOption(option)
     room = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, field)
@@ -57,7 +57,7 @@ def test_a_refusal_never_overlaps_and_the_placeholder_fits(panel: QWidget, qtbot
     qtbot.waitExposed(dialog)
     size = dialog.size()
     before = {w.objectName(): w.geometry() for w in (dialog.name_box, dialog.pin_field, dialog.login_button)}
-    assert _placeholder_fits(dialog), dialog.pin_field.placeholderText()
+    assert _placeholder_fits(dialog.pin_field), dialog.pin_field.placeholderText()
     for text, state in ((LOCKED, "refused"), (dialog.tr("Choose a name and enter the PIN"), "warn")):
         dialog._say(text, state)
         qapp.processEvents()
@@ -84,3 +84,14 @@ def test_the_login_is_modal_to_its_window_without_a_nested_loop(panel: QWidget, 
     keypad.press("Cancel")
     dialog.close()
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_first_admin_dialog_shows_its_placeholders_whole(panel: QWidget, qtbot: QtBot, engine: Any) -> None:
+    from hmi.dialogs.login_admin import CreateAdminDialog
+
+    dialog = CreateAdminDialog(engine, kiosk=True, parent=panel)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for field in (dialog.pin_field, dialog.repeat_field):
+        assert _placeholder_fits(field), field.placeholderText()
+    dialog.close()
