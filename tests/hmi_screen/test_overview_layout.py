@@ -103,3 +103,19 @@ def test_the_progress_column_stays_put_for_every_state(overview: CutOverview, pu
     for text in (overview.times, overview.next_label):  # never cut: the wrapped text fits its two lines
         assert text.heightForWidth(text.width()) <= text.height() or not text.text(), text.text()
 
+
+
+def test_the_ml_question_is_a_dialog_and_nothing_moves(overview: CutOverview, qapp: QApplication) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from hmi.dialogs.confirm import ConfirmDialog
+
+    page: Any = overview.parentWidget()
+    shown = [w for w in page.findChildren(QWidget) if w.isVisible()]
+    before = [w.geometry() for w in shown]
+    page._on_ml_clicked(True)  # the operator taps "ML speed control"
+    qapp.processEvents()
+    dialogs = [d for d in page.findChildren(ConfirmDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].isWindow()  # asked in a dialog, not inline on the page
+    assert [w.geometry() for w in shown] == before
+    dialogs[0].close()
