@@ -132,7 +132,8 @@ def size_views(root: QWidget) -> None:
 
 def _in_combo_popup(view: QAbstractItemView) -> bool:
     parent = view.parentWidget()
-    return parent is not None and type(parent).__name__ == "QComboBoxPrivateContainer"
+    # PySide hands the private container back as a QFrame: ask Qt's meta-object for its class.
+    return parent is not None and parent.metaObject().className() == "QComboBoxPrivateContainer"
 
 
 def _holds_targets(layout: QLayout) -> bool:

@@ -73,3 +73,21 @@ def test_dialogs_opened_later_are_sized_too(qtbot: object) -> None:
     assert cells is not None and cells.rowHeight(1) >= 48 and cells.columnWidth(1) >= 48
     dialog.close()
     apply_touch_sizes(window, False)
+
+
+def test_a_short_combo_list_is_as_tall_as_its_rows(qtbot: object) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    combo = QComboBox(window)
+    combo.addItems(["decimal", "hex"])
+    QVBoxLayout(window).addWidget(combo)
+    window.show()
+    apply_touch_sizes(window, True)
+    combo.showPopup()
+    qtbot.wait(20)  # type: ignore[attr-defined]
+    view = combo.view()
+    rows = [view.visualRect(view.model().index(i, 0)).height() for i in range(2)]
+    assert min(rows) >= 48
+    assert view.height() < sum(rows) + 48  # no empty room under the two rows (a view minimum was 164 px)
+    combo.hidePopup()
+    apply_touch_sizes(window, False)
