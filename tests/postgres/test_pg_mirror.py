@@ -79,8 +79,18 @@ async def test_restart_resumes_from_the_cursor(
     sources.append("events", 5)
     async with running(mirror_settings) as second:
         await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="second run")
-        await asyncio.sleep(0.3)  # a few idle cycles: nothing is sent twice
-        assert second.rows_sent == 305 and second.rows_duplicate == 0
+
+        async def all_counted() -> bool:  # the commit is visible a moment before the count moves
+            return second.rows_sent >= 305
+
+        await wait_for(all_counted, what="rows_sent to reach 305")
+        cycles = second.cycles
+
+        async def idle_cycles() -> bool:
+            return second.cycles >= cycles + 3
+
+        await wait_for(idle_cycles, what="three idle cycles after the catch-up")
+        assert (second.rows_sent, second.rows_duplicate) == (305, 0), "rows sent twice after the restart"
     await assert_content(pg, sources, machine_id, "samples")
 
 

@@ -68,6 +68,14 @@ async def _assert_mirrored(pg: asyncpg.Connection, sources: Sources, machine_id:
         await assert_content(pg, sources, machine_id, table)
 
 
+async def _wait_connected(mirror: PostgresMirror) -> None:
+    # The rows are visible in PostgreSQL a moment before the mirror's loop marks itself healthy.
+    async def connected() -> bool:
+        return mirror.health().connected
+
+    await wait_for(connected, timeout_s=30, what="health to show the mirror connected again")
+
+
 async def test_killed_connections_lose_and_double_nothing(
     mirror_settings: Settings, sources: Sources, pg: asyncpg.Connection, pg_database: str, machine_id: int
 ) -> None:
@@ -95,7 +103,7 @@ async def test_killed_connections_lose_and_double_nothing(
         running_mirror.append(mirror)
         await _write_while(sources, kill_connections)
         await _assert_mirrored(pg, sources, machine_id)
-        assert mirror.health().connected
+        await _wait_connected(mirror)
         assert mirror.failures > 0  # the kills did hit the mirror mid-run
     assert killed > 0
 
@@ -116,7 +124,10 @@ async def test_server_restart_mid_run(
     version, cluster = pg_cluster()
 
     async def restart() -> None:
-        await asyncio.sleep(0.3)
+        async def sending() -> bool:  # restart while it is still catching up, not before it began
+            return mirror.rows_sent > 0
+
+        await wait_for(sending, what="the mirror to send its first batch")
         proc = await asyncio.create_subprocess_exec(
             "pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart",
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -132,7 +143,7 @@ async def test_server_restart_mid_run(
             await _assert_mirrored(pg, sources, machine_id)
         finally:
             await pg.close()
-        assert mirror.health().connected
+        await _wait_connected(mirror)
         assert mirror.failures > 0
 
 
@@ -188,8 +199,12 @@ async def test_bad_target_is_reported_and_local_data_untouched(
         assert alarm is not None and expected in alarm.text
         assert health.lag_s < mirror.health().lag_s  # the lag grows with the outage
 
-        before = sources.digest()
-        await asyncio.sleep(1.0)  # more failed attempts
+        before, failures = sources.digest(), mirror.failures
+
+        async def failed_again() -> bool:
+            return mirror.failures >= failures + 2
+
+        await wait_for(failed_again, what="two more failed attempts")
         assert sources.digest() == before  # the mirror never writes to the recorder's files
     assert sources.count("samples") > 100
 

@@ -115,6 +115,7 @@ class PostgresMirror:
         self._generations: dict[str, Generation] = {}  # source -> its file's generation, this cycle
         self.rows_sent = 0
         self.rows_duplicate = 0  # re-sent rows PostgreSQL already had (skipped, not doubled)
+        self.cycles = 0  # passes over the sources that ended well, caught up or not: tests wait on it
         self.timescale = False
 
     # --- the engine's side ---------------------------------------------------------------
@@ -267,6 +268,7 @@ class PostgresMirror:
                     continue
                 progressed = await self._cycle()
                 self._status.succeeded(self._target.display)
+                self.cycles += 1
                 backoff, fresh_retry_used = _BACKOFF_START_S, False
                 if not progressed:
                     await self._idle(self._pg.interval_s)
