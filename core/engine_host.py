@@ -55,6 +55,8 @@ ENGINE_RT_PRIORITY = 10  # SCHED_RR priority of the poll loop's thread (1-99: lo
 # How long a thread may hold the GIL while another waits (CPython's default is 5 ms): the sender
 # pickles while the poll loop may want to start a cycle.
 GIL_SWITCH_S = 0.001
+TICK_S = 0.25  # views that change without a poll are looked at this often
+IDLE_EVERY_TICKS = 4  # idle sessions are logged out about once a second
 EVENTS_MAX = 5000  # alarm transitions or replayed samples held for a slow front end, at most
 # What the front end may call: the contract's methods, nothing else (no attribute probing).
 LIFECYCLE = frozenset({"start", "stop", "settings", "register_map", "latest", "subscribe", "subscribe_alarms",
@@ -349,9 +351,19 @@ class EngineHost:
         (self.outbox.event if event[0] == "session" else self.outbox.bounded)(*event)
 
     async def _tick(self) -> None:
+        ticks = 0
         while True:  # views that change without a poll (a stopped link, a backup, an idle log-out)
+            if ticks % IDLE_EVERY_TICKS == 0 and self._started and not self._stopping:
+                # Idle sessions logged out here, not on the front end's timer: a screen never waits on
+                # the engine for it (its logouts go out as session events).
+                try:
+                    self.engine.expire_idle()
+                except Exception:
+                    log.exception("idle sessions not expired")
+            ticks += 1
+            self.outbox.view("beat", ticks)  # alive: a front end that hears nothing knows the engine is not
             self.refresh()
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(TICK_S)
 
     def refresh(self) -> None:
         """Push every view that changed (compared with what was sent; they are immutable values)."""

@@ -107,6 +107,7 @@ ANSWER_GRACE_S = 4.0
 CALL_TIMEOUT_S = CALL_DEADLINE_S + ANSWER_GRACE_S  # the longest a sync command blocks the screen
 START_TIMEOUT_S = 120.0  # spawn, imports, the engine's start (a restored or large database takes a while)
 EXIT_GRACE_S = 10.0  # after its engine stopped, the child has this long to exit before it is terminated
+SILENT_S = 1.0  # no message from the child this long (it pushes at least 4 a second): "not answering"
 CANCEL_POLL_S = 0.1  # how often an export's or import's cancel() is asked
 STOPPED_ALARM = "hmi.engine_stopped"
 
@@ -143,6 +144,7 @@ class EngineProcess:
         self._gone: str | None = "the engine is not running"  # why calls fail now; None while it runs
         self._stopping = False
         self._fatal = ""
+        self._heard = time.monotonic()  # when the child last sent anything (this process's clock)
 
     # --- the child process ----------------------------------------------------------------
 
@@ -268,6 +270,7 @@ class EngineProcess:
         self._ended()
 
     def _on_batch(self, views: dict[str, Any], events: list[tuple[Any, ...]]) -> None:
+        self._heard = time.monotonic()
         self._views.update(views)  # one item at a time: a reader sees old or new, never half
         latest = views.get("latest")
         if latest is not None:
@@ -428,6 +431,12 @@ class EngineProcess:
         status: EngineStatus = self._views.get("status") or EngineStatus()
         if self._gone is not None and status.running:  # it ended without saying so: it died
             return replace(status, running=False, link=replace(status.link, connected=False, last_error=self._gone))
+        silent = time.monotonic() - self._heard
+        if self._gone is None and status.running and silent > SILENT_S:
+            # Stalled (stopped, swapped out, hung): the mirror's values are old, however fresh they
+            # look. Said by this process's own clock; the screen greys the values as in a link loss.
+            why = f"the engine is not answering ({silent:.0f} s)"
+            return replace(status, link=replace(status.link, connected=False, achieved_hz=0.0, last_error=why))
         return status
 
     def active_alarms(self) -> list[Alarm]:
@@ -493,7 +502,9 @@ class EngineProcess:
         self._send_quietly(("touch", session))  # every touch of the screen: no answer to wait for
 
     def expire_idle(self) -> list[str]:
-        return self._ask_now(lambda _why: [], "expire_idle")
+        """The engine's host logs idle sessions out by itself each second (the logouts come back as
+        session events): a timer calling this never waits on the engine. Always []."""
+        return []
 
     async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
         return await self._ask(Result.refused, "create_first_admin", name, secret)

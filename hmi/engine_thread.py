@@ -279,7 +279,9 @@ class EngineThread:
         return self.engine.allowed(session, action)
 
     def current(self, session: UserSession) -> UserSession | None:
-        return self._call(lambda: self.engine.current(session), lambda _why: None)
+        # A lookup in the sessions in memory (a dict read is atomic under the GIL), as allowed():
+        # asked every second by the idle timer, it never waits on a stalled engine thread.
+        return self.engine.current(session)
 
     def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]:
         def on_gui(user: str, event: SessionEvent) -> None:
@@ -301,7 +303,13 @@ class EngineThread:
             loop.call_soon_threadsafe(self.engine.touch, session)
 
     def expire_idle(self) -> list[str]:
-        return self._call(self.engine.expire_idle, lambda _why: [])
+        """Asked on the engine's loop without waiting (a timer calls it: the GUI thread never waits on
+        the engine): who is logged out comes back as session events. Returns [] while it runs there."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            return self.engine.expire_idle()
+        loop.call_soon_threadsafe(self.engine.expire_idle)
+        return []
 
     async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
         return await self._on_engine(self.engine.create_first_admin(name, secret))

@@ -381,3 +381,52 @@ def test_a_sync_command_the_engine_did_not_start_in_time_is_never_carried_out(
         qloop.run(proxy.stop())
     assert not answer.ok and "state unknown" in answer.reason, answer.reason
     assert any(line.startswith("set_mode refused") and "deadline" in line for line in trail), trail
+
+
+def test_a_stalled_child_neither_freezes_the_window_nor_leaves_its_values_looking_fresh(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    """kill -STOP the child 5 s: the GUI thread goes on (no timer waits on the engine: the idle
+    log-out is the engine's own) and the values are shown stale within 2 s."""
+    from PySide6.QtCore import QTimer
+
+    from hmi.app import EngineMode, run_window
+    from hmi.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+
+    async def scenario() -> tuple[float, float | None, str]:
+        task = asyncio.ensure_future(run_window(settings, register_map, engine_factory, simulate=True,
+                                                window_ready=windows.append, engine_mode=EngineMode.PROCESS))
+        await wait_until(lambda: windows and windows[0].bridge.latest is not None and windows[0].bridge.link_ok,
+                         within=60, what="live values on the window")
+        window = windows[0]
+        engine = window.engine
+        assert isinstance(engine, EngineProcess) and engine.pid is not None
+        timer.start()
+        os.kill(engine.pid, signal.SIGSTOP)
+        stopped = time.monotonic()
+        stale_after: float | None = None
+        try:
+            while time.monotonic() - stopped < 5.0:
+                await asyncio.sleep(0.05)
+                if stale_after is None and not window.bridge.link_ok:
+                    stale_after = time.monotonic() - stopped
+            why = engine.status().link.last_error
+        finally:
+            os.kill(engine.pid, signal.SIGCONT)
+            timer.stop()
+        during = [t for t in ticks if t >= stopped]
+        worst = max(b - a for a, b in itertools.pairwise([stopped, *during]))
+        await wait_until(lambda: window.bridge.link_ok, within=15, what="fresh values again")
+        window.close()
+        assert await asyncio.wait_for(task, 60) == 0
+        return worst, stale_after, why
+
+    worst, stale_after, why = qloop.run(scenario())
+    assert worst < 0.2, f"the GUI thread stopped for {worst:.1f} s while the engine was stalled"
+    assert stale_after is not None and stale_after <= 2.0, f"values looked fresh for {stale_after} s"
+    assert "not answering" in why, why
