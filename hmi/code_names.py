@@ -210,3 +210,38 @@ def link_error(text: str) -> str:
             number = format_g(float(seconds)) if re.fullmatch(r"[\d.]+", seconds) else seconds
             return translate("LinkErrors", template).replace("%1", address).replace("%2", number)
     return text
+
+
+# The audit trail's details that core writes most (log-in, log-out, writes): each "; "-separated
+# part by pattern; a part no pattern knows (an envelope's or the PLC's reason) is shown as it is.
+_AUDIT_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"requested (\S+)"), QT_TRANSLATE_NOOP("AuditDetails", "requested %1")),
+    (re.compile(r"reason: preset (\S+)"), QT_TRANSLATE_NOOP("AuditDetails", "reason: preset %1")),
+    (re.compile(r"role (\w+) \(session renewed\)"), QT_TRANSLATE_NOOP("AuditDetails", "role %1 (session renewed)")),
+    (re.compile(r"role (\w+)"), QT_TRANSLATE_NOOP("AuditDetails", "role %1")),
+    (re.compile(r"(\S+) logged in at this screen"), QT_TRANSLATE_NOOP("AuditDetails", "%1 logged in at this screen")),
+    (re.compile(r"first admin"), QT_TRANSLATE_NOOP("AuditDetails", "first admin")),
+    (re.compile(r"logged out"), QT_TRANSLATE_NOOP("AuditDetails", "logged out")),
+    (re.compile(r"user disabled or removed"), QT_TRANSLATE_NOOP("AuditDetails", "user disabled or removed")),
+)
+
+
+def audit_detail(text: str) -> str:
+    """An audit row's detail in the screen's language, part by part where core's wording is known."""
+    parts = []
+    for original in text.split("; "):
+        part = original
+        for pattern, template in _AUDIT_DETAILS:
+            match = pattern.fullmatch(original)
+            if match is not None:
+                value = match.group(1) if match.groups() else ""
+                if template.startswith("requested") and re.fullmatch(r"-?[\d.]+", value):
+                    value = format_g(float(value))
+                elif template.startswith("role"):
+                    value = role_name(value)
+                elif template.startswith("reason: preset"):
+                    value = translate("OverviewPage", value.capitalize()) if value else value
+                part = translate("AuditDetails", template).replace("%1", value)
+                break
+        parts.append(part)
+    return "; ".join(parts)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import AuditFilter, AuditRow, EngineApi
-from hmi.code_names import audit_action_name, audit_result_name, audit_value_name
+from hmi.code_names import audit_action_name, audit_detail, audit_result_name, audit_value_name
 from hmi.dialogs.file_choice import choose_save_path
 from hmi.formatting import format_g, plant_time, use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP
@@ -126,7 +126,7 @@ class AuditTableModel(QAbstractTableModel):
         row = self.rows[index.row()]
         return (
             plant_time(row.ts_ms), row.user, audit_action_name(row.action), row.target,
-            _text(row.old_value), _text(row.new_value), audit_result_name(row.result), row.detail,
+            _text(row.old_value), _text(row.new_value), audit_result_name(row.result), audit_detail(row.detail),
         )[index.column()]
 
 

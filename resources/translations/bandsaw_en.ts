@@ -322,6 +322,41 @@
     </message>
 </context>
 <context>
+    <name>AuditDetails</name>
+    <message>
+        <source>requested %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reason: preset %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role %1 (session renewed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 logged in at this screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>first admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>logged out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user disabled or removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>

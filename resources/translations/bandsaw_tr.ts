@@ -322,6 +322,41 @@
     </message>
 </context>
 <context>
+    <name>AuditDetails</name>
+    <message>
+        <source>requested %1</source>
+        <translation>istenen %1</translation>
+    </message>
+    <message>
+        <source>reason: preset %1</source>
+        <translation>neden: %1 ön ayarı</translation>
+    </message>
+    <message>
+        <source>role %1 (session renewed)</source>
+        <translation>rol %1 (oturum yenilendi)</translation>
+    </message>
+    <message>
+        <source>role %1</source>
+        <translation>rol %1</translation>
+    </message>
+    <message>
+        <source>%1 logged in at this screen</source>
+        <translation>%1 bu ekranda oturum açtı</translation>
+    </message>
+    <message>
+        <source>first admin</source>
+        <translation>ilk yönetici</translation>
+    </message>
+    <message>
+        <source>logged out</source>
+        <translation>oturum kapatıldı</translation>
+    </message>
+    <message>
+        <source>user disabled or removed</source>
+        <translation>kullanıcı devre dışı veya silindi</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>

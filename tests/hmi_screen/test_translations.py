@@ -235,7 +235,14 @@ def test_every_core_code_has_a_name() -> None:
 
 
 def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> None:
-    from hmi.code_names import audit_action_name, audit_value_name, link_error, report_note, role_name
+    from hmi.code_names import (
+        audit_action_name,
+        audit_detail,
+        audit_value_name,
+        link_error,
+        report_note,
+        role_name,
+    )
     from hmi.formatting import format_g, format_percent, format_seconds, with_unit
 
     assert translator.switch("tr")
@@ -246,6 +253,9 @@ def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> No
     assert report_note("no data for 12.5 % of planned time (1.00 h): availability is over the 7.00 h with data") \
         == "planlı sürenin %12,5 kadarı için veri yok (1,00 sa): kullanılabilirlik verisi olan 7,00 sa üzerinden"
     assert report_note("something new") == "something new"
+    assert audit_detail("requested 30.5; reason: preset normal") == "istenen 30,5; neden: Normal ön ayarı"
+    assert audit_detail("role engineer (session renewed)") == "rol mühendis (oturum yenilendi)"
+    assert audit_detail("erin logged in at this screen; step limit") == "erin bu ekranda oturum açtı; step limit"
     assert link_error("cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s") \
         == "10.0.0.5:502 adresine bağlanılamıyor: reddedildi veya 1,5 sn içinde yanıt yok"
     assert translator.switch("en")
