@@ -62,6 +62,7 @@ log = logging.getLogger("bandsaw.engine")
 HOUSEKEEPING_PERIOD_S = 1.0
 SESSION_REFRESH_S = 5.0  # roles changed and users disabled elsewhere reach allowed() within this
 SPEED_REGISTERS = ("cutting_speed", "descent_speed")
+MIRROR_CATCH_UP_S = 3.0  # a clean stop waits at most this long for PostgreSQL to take its closing rows
 
 
 @dataclass
@@ -325,10 +326,12 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             await self.client.close()
         if self.telemetry is not None:
             await budget.within(self.telemetry.stop(), "telemetry")
-        if self.mirror is not None:
-            await budget.within(self.mirror.stop(), "PostgreSQL mirror")
         self._note_link(None)
-        self.analysis.stop()
+        self.analysis.stop()  # its closing rows (the saw state's "off", an open cut) go to total.db
+        if self.mirror is not None:
+            if self.mirror.sending:  # those rows committed, then sent, so PostgreSQL's time line ends too
+                await budget.within(self._mirror_last_rows(), "PostgreSQL mirror's last rows")
+            await budget.within(self.mirror.stop(), "PostgreSQL mirror")
         if self.backup_scheduler is not None:
             await budget.within(self.backup_scheduler.stop(), "backup")
             self.backup_scheduler = None
@@ -349,6 +352,11 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             log.info("engine stopped")
         self._running = False
         self._stopped.set()
+
+    async def _mirror_last_rows(self) -> None:
+        await asyncio.gather(*(writer.drain() for writer in self.storage.writers))
+        assert self.mirror is not None
+        await self.mirror.catch_up(MIRROR_CATCH_UP_S)
 
     async def __aenter__(self) -> Engine:
         await self.start()

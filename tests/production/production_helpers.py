@@ -14,6 +14,7 @@ from core.registers import RegisterMap
 from core.snapshot import SawState
 
 SPEEDUP = 40.0
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}  # the shared server: own database names
 
 
 @dataclass(frozen=True)

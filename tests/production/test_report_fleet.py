@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from production_helpers import RecordedRun, run_settings
+from production_helpers import PG, RecordedRun, run_settings
 from test_report_edges import cut, make_db, ms
 
 from core.analysis.alarms import AlarmManager
@@ -22,25 +19,6 @@ from core.production.service import ReportError, report_set
 from core.storage.pg import PostgresMirror
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(**PG, database="postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    name = f"bandsaw_report_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield name
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def to_pg(settings: Settings, database: str, machine_id: int) -> Settings:

@@ -109,6 +109,9 @@ class PostgresMirror:
         self._wake_event = asyncio.Event()
         self._stopping = False
         self._schema_ready = False
+        self._passes_begun = 0  # passes over every table (for catch_up)
+        self._caught_up_pass = 0  # the latest pass that found nothing left to send
+        self._pass_done = asyncio.Event()
         self._plans: dict[str, CopyPlan] = {}
         self._send_state: dict[str, SendState] = {}
         self._cursors: dict[tuple[str, str], int] = {}  # (source, file generation) -> last id sent
@@ -151,6 +154,29 @@ class PostgresMirror:
         self._status.set_quarantined(quarantined)
         log.info("PostgreSQL mirror to %s starting", self._target.display)
         self._task = asyncio.create_task(self._run(), name="postgres-mirror")
+
+    @property
+    def sending(self) -> bool:
+        """Running and connected with a machine id: rows committed now can be sent now."""
+        return self._task is not None and self._status.connected and self._machine_id is not None
+
+    async def catch_up(self, timeout_s: float) -> bool:
+        """Before a stop: send what is committed locally by now (a stop's closing rows) within
+        ``timeout_s``. True once a pass begun after this call found nothing left to send; False at
+        once when not :attr:`sending` (the rows go at the next start, as after an outage)."""
+        if not self.sending:
+            return False
+        wanted = self._passes_begun + 1  # a pass in progress may have read a table already
+        self._wake_event.set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        try:
+            while self._caught_up_pass < wanted and self._task is not None:
+                await asyncio.wait_for(self._pass_done.wait(), max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            log.warning("stop: rows not sent to PostgreSQL within %.1f s go at the next start", timeout_s)
+            return False
+        return self._caught_up_pass >= wanted
 
     async def stop(self) -> None:
         """Let the batch in flight finish (briefly), then close everything; nothing is lost."""
@@ -266,11 +292,16 @@ class PostgresMirror:
                     await self._refresh_backlog()
                     await self._sleep(self._pg.interval_s)
                     continue
+                self._passes_begun += 1
+                begun = self._passes_begun
                 progressed = await self._cycle()
                 self._status.succeeded(self._target.display)
                 self.cycles += 1
                 backoff, fresh_retry_used = _BACKOFF_START_S, False
                 if not progressed:
+                    self._caught_up_pass = begun
+                    self._pass_done.set()
+                    self._pass_done = asyncio.Event()
                     await self._idle(self._pg.interval_s)
             except asyncio.CancelledError:
                 raise
