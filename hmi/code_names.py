@@ -193,11 +193,13 @@ def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
     return note
 
 
-# The PLC link's most frequent failure (core.modbus.client), shown on the link-loss banner; other
-# link errors come from the Modbus library and are shown as they are.
+# The PLC link's most frequent failures (core.modbus.client; the engine process's own watchdog),
+# shown on the link-loss banner; other link errors come from the Modbus library, shown as they are.
 _LINK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"cannot connect to (\S+): refused or no answer within (\S+) s"),
      QT_TRANSLATE_NOOP("LinkErrors", "cannot connect to %1: refused or no answer within %2 s")),
+    (re.compile(r"the engine is not answering \((\S+) s\)"),
+     QT_TRANSLATE_NOOP("LinkErrors", "the engine is not answering (%1 s)")),
 )
 
 
@@ -206,9 +208,11 @@ def link_error(text: str) -> str:
     for pattern, template in _LINK_ERRORS:
         match = pattern.fullmatch(text)
         if match is not None:
-            address, seconds = match.groups()
-            number = format_g(float(seconds)) if re.fullmatch(r"[\d.]+", seconds) else seconds
-            return translate("LinkErrors", template).replace("%1", address).replace("%2", number)
+            result = translate("LinkErrors", template)
+            for i, value in enumerate(match.groups(), start=1):
+                number = re.fullmatch(r"\d+(\.\d+)?", value)
+                result = result.replace(f"%{i}", format_g(float(value)) if number else value)
+            return result
     return text
 
 

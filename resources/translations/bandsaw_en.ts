@@ -1836,6 +1836,10 @@ m/min</source>
         <source>cannot connect to %1: refused or no answer within %2 s</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the engine is not answering (%1 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>LoginButton</name>

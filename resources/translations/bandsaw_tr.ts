@@ -1839,6 +1839,10 @@ m/dk</translation>
         <source>cannot connect to %1: refused or no answer within %2 s</source>
         <translation>%1 adresine bağlanılamıyor: reddedildi veya %2 sn içinde yanıt yok</translation>
     </message>
+    <message>
+        <source>the engine is not answering (%1 s)</source>
+        <translation>motor yanıt vermiyor (%1 sn)</translation>
+    </message>
 </context>
 <context>
     <name>LoginButton</name>

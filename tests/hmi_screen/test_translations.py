@@ -258,6 +258,7 @@ def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> No
     assert audit_detail("erin logged in at this screen; step limit") == "erin bu ekranda oturum açtı; step limit"
     assert link_error("cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s") \
         == "10.0.0.5:502 adresine bağlanılamıyor: reddedildi veya 1,5 sn içinde yanıt yok"
+    assert link_error("the engine is not answering (3 s)") == "motor yanıt vermiyor (3 sn)"
     assert translator.switch("en")
     assert role_name("engineer") == "engineer" and format_percent(63.4) == "63 %" and format_g(0.5) == "0.5"
 
