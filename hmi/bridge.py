@@ -31,7 +31,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from core.api import Alarm, AlarmTransition, EngineApi, EngineStatus, ReplayState, ReplayStatus
 from core.snapshot import Quality, Snapshot
-from hmi.formatting import use_plant_zone
 
 log = logging.getLogger("bandsaw.hmi.bridge")
 
@@ -101,7 +100,6 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self.engine = engine
         self.stale_after_s = engine.settings.hmi.stale_after_s
-        use_plant_zone(engine.settings.machine.time_zone)  # every time on the screen in plant time
         self._clock = clock
         self._channels: dict[str, Channel] = {}
         self._unsubscribe: list[Callable[[], None]] = []

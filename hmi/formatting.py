@@ -30,7 +30,7 @@ def zone_named(name: str) -> QTimeZone:
 
 
 def use_plant_zone(name: str) -> None:
-    """Set the plant's zone (the engine's settings.machine.time_zone); the bridge does it at start."""
+    """Set the plant's zone (the engine's settings.machine.time_zone); the main window does it at start."""
     global _plant_zone_name
     _plant_zone_name = name or ""
 

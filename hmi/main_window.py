@@ -36,6 +36,7 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
+from hmi.formatting import use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP, translate
 from hmi.kiosk import apply_touch_sizes
 from hmi.pages.overview import OverviewPage
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Band saw — %1").replace("%1", engine.settings.machine.name))
         self.engine = engine
         self.session = session
+        # The application's one window sets the process-wide plant zone: every time on the screen.
+        use_plant_zone(engine.settings.machine.time_zone)
         self.bridge = EngineBridge(engine, parent=self)
         self._finishing = False
         self._confirm: QMessageBox | None = None

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import inspect
 import os
+import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -63,6 +64,16 @@ def _no_leaked_threads() -> Iterator[None]:
         leaked = [t for t in leaked if t.is_alive()]
         if leaked:
             pytest.fail(f"test leaked threads: {[t.name for t in leaked]}")
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_plant_zone() -> Iterator[None]:
+    """The screen's plant zone is process-wide (the main window sets it): each test starts with the
+    computer's zone, whatever the test before set. Looked up, not imported: core tests load no Qt."""
+    yield
+    formatting = sys.modules.get("hmi.formatting")
+    if formatting is not None:
+        formatting.use_plant_zone("")
 
 
 def _tasks_checked(test: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,22 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
     pending = loop.close()
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
+
+
+@pytest.fixture
+def computer_zone() -> Iterator[Callable[[str], None]]:
+    """``computer_zone("UTC")`` runs the computer (TZ) in that zone until the test ends."""
+    old = os.environ.get("TZ")
+
+    def use(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    try:
+        yield use
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()

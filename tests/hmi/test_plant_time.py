@@ -4,9 +4,8 @@ Production page and in the report, even when the panel PC runs in UTC. A replaye
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,21 +32,11 @@ def _plant(ms: int, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 
 @pytest.fixture
-def utc_computer(settings: Settings) -> Iterator[Settings]:
+def utc_computer(settings: Settings, computer_zone: Callable[[str], None]) -> Settings:
     """The panel PC in UTC, the saw in Istanbul."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
+    computer_zone("UTC")
     settings.machine.time_zone = "Europe/Istanbul"
-    try:
-        yield settings
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
-        use_plant_zone("")
+    return settings
 
 
 def test_replay_chooser_cut_list_and_bar_in_plant_time(qtbot: QtBot, qloop: QLoop, utc_computer: Settings,
@@ -122,3 +111,27 @@ def test_alarm_and_decision_times_in_plant_time(utc_computer: Settings) -> None:
     use_plant_zone(utc_computer.machine.time_zone)
     assert alarm_table.time_text(T0) == _plant(T0) == "2025-06-15 18:06:40"
     assert control_decisions.time_text(T0) == "18:06:40"
+
+
+def test_a_bridge_leaves_the_plant_zone_alone(qtbot: QtBot, qloop: QLoop, utc_computer: Settings,
+                                               register_map: RegisterMap) -> None:
+    """Building a bridge (every page test does) sets no process-wide zone; the main window does."""
+    from hmi.bridge import EngineBridge
+    from hmi.formatting import plant_zone, plant_zone_name
+
+    engine = StandInEngine(utc_computer, register_map)
+    try:
+        bridge = EngineBridge(engine)
+        assert plant_zone() == QTimeZone.systemTimeZone()
+        bridge.deleteLater()
+    finally:
+        qloop.run(engine.stop())
+    use_plant_zone(utc_computer.machine.time_zone)
+    assert plant_zone_name() == "Europe/Istanbul"
+
+
+def test_the_zone_the_test_before_set_is_gone() -> None:
+    """Runs after the test above, which left Europe/Istanbul set: tests/conftest.py resets it."""
+    from hmi.formatting import plant_zone
+
+    assert plant_zone() == QTimeZone.systemTimeZone()

@@ -4,9 +4,8 @@ and a daylight-saving day is drawn with its 23 or 25 hours."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,24 +33,13 @@ def _berlin(t_s: float, fmt: str = "%H:%M:%S") -> str:
 
 
 @pytest.fixture
-def tokyo_computer() -> Iterator[None]:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Tokyo"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
-        use_plant_zone("")
+def tokyo_computer(computer_zone: Callable[[str], None]) -> None:
+    computer_zone("Asia/Tokyo")
 
 
 @pytest.fixture
 def page(qtbot: QtBot, tokyo_computer: None, bridge: EngineBridge) -> Iterator[TrendsPage]:
-    use_plant_zone("Europe/Berlin")  # what the bridge does with machine.time_zone
+    use_plant_zone("Europe/Berlin")  # what the main window does with machine.time_zone
     trends = TrendsPage(bridge)
     qtbot.addWidget(trends)
     trends.resize(1200, 800)
