@@ -73,6 +73,9 @@ class _Job:
     error: str = ""
 
 
+KIOSK_CELL = QSize(292, 56)  # a signal in kiosk mode: 48 px check box, 20-letter name
+
+
 class ExportDialog(QDialog):
     finished_export = Signal(str)  # the message shown when it ended (written, cancelled, failed)
 
@@ -119,9 +122,11 @@ class ExportDialog(QDialog):
         self.signal_list.setWrapping(True)
         self.signal_list.setResizeMode(QListView.ResizeMode.Adjust)
         # Kiosk: a 48 px check box in a 60 px cell (the whole cell toggles); desktop rows stay compact.
-        self.signal_list.setGridSize(QSize(260, 60) if self.kiosk else QSize(250, 44))
+        self.signal_list.setGridSize(QSize(KIOSK_CELL.width() + 8, 60) if self.kiosk else QSize(250, 44))
         for name in signals:
             item = QListWidgetItem(name, self.signal_list)
+            if self.kiosk:  # the whole cell: 48 px check box and the full name (the style's own hint elided it)
+                item.setSizeHint(KIOSK_CELL)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # checked by touch on the whole item, below
             item.setCheckState(Qt.CheckState.Checked)
         self.signal_list.itemClicked.connect(self.toggle_signal)
@@ -198,7 +203,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addLayout(actions)
         self.choose_range(0)
-        self.resize(820, 700)
+        self.resize(1040 if self.kiosk else 820, 700)  # kiosk: three columns of touch-sized signals
 
     # --- building --------------------------------------------------------------------------
 

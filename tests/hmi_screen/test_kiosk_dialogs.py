@@ -176,3 +176,25 @@ def test_shelve_reason_on_the_letter_keyboard(kiosk: MainWindow, qapp: QApplicat
     keyboard.press("OK")
     assert dialog.reason == "test" and dialog.shelve_button.isEnabled()
     dialog.close()
+
+
+def test_export_signal_names_are_shown_whole_beside_big_check_boxes(kiosk: MainWindow, qapp: QApplication) -> None:
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    kiosk.show_page("data")
+    dialog = kiosk.pages["data"].open_export()  # type: ignore[attr-defined]
+    assert dialog is not None
+    qapp.processEvents()
+    listing = dialog.signal_list
+    metrics = listing.fontMetrics()
+    for row in range(listing.count()):
+        index = listing.model().index(row, 0)
+        option = QStyleOptionViewItem()
+        listing.initViewItemOption(option)
+        option.rect = listing.visualRect(index)
+        listing.itemDelegate().initStyleOption(option, index)  # type: ignore[attr-defined]
+        text = listing.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, listing)
+        name = listing.item(row).text()
+        assert metrics.horizontalAdvance(name) <= text.width(), f"{name!r} cut to {text.width()} px"
+    assert touch_violations(dialog) == []
+    dialog.close()
