@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +97,29 @@ class CutTracker:
         self._suspended = True
         self._last_good_ms = cut.last_ms
         log.info("open cut from %d restored; resumed or closed on the next good poll", cut.start_ms)
+
+    def follow_recorded(self, samples: Iterable[Mapping[str, float | None]]) -> int:
+        """After :meth:`restore`: the samples raw.db holds past the restored cut's last saved
+        point (oldest first, with ``ts_ms``). The cut takes those of the same run of cutting (no
+        gap longer than the comm-loss timeout), so a cut a crash interrupted ends at its last
+        recorded cutting sample, not where it was last saved. Returns how many it took."""
+        cut = self._open
+        if cut is None:
+            return 0
+        taken = 0
+        for values in samples:
+            ts_ms = values.get("ts_ms")
+            if ts_ms is None or ts_ms <= cut.last_ms:
+                continue
+            if ts_ms - cut.last_ms > self._timeout_ms or _value(values, "saw_state") != int(SawState.CUTTING):
+                break
+            self._accumulate(cut, values, int(ts_ms), live=False)
+            taken += 1
+        if taken:
+            self._last_good_ms = cut.last_ms
+            log.info("open cut from %d: %d recorded samples after its last save, to %d", cut.start_ms, taken,
+                     cut.last_ms)
+        return taken
 
     def note_guard_event(self) -> None:
         """The torque guard acted (called by the controller)."""
@@ -182,11 +205,13 @@ class CutTracker:
         self._accumulate(cut, values, ts_ms)
         self._save(cut, ts_ms)
 
-    def _accumulate(self, cut: OpenCut, values: Mapping[str, float | None], ts_ms: int) -> None:
+    def _accumulate(self, cut: OpenCut, values: Mapping[str, float | None], ts_ms: int, *,
+                    live: bool = True) -> None:
         dt_ms = ts_ms - cut.last_ms if cut.samples else 0
         cut.last_ms = ts_ms
         cut.samples += 1
-        cut.note_mode(self._mode())
+        if live:  # a recorded sample's mode is not the mode now
+            cut.note_mode(self._mode())
         head = _value(values, "head_height")
         if head is not None:
             cut.head_last = head

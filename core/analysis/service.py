@@ -33,7 +33,7 @@ from core.analysis.store import BatchedSqliteWriter, SqlSink, migrator
 from core.config import Settings
 from core.production.band_life_history import BandHistoryTracker
 from core.production.band_life_monitor import BandLifeMonitor
-from core.production.states import StateRecorder
+from core.production.states import StateRecorder, samples_after
 from core.snapshot import Snapshot
 from core.values import EngineStatus
 
@@ -117,6 +117,8 @@ class AnalysisService:
         if self._guard_from_alarms:
             self._unsubscribe = self._alarms.subscribe(self._on_alarm)
         self.tracker.restore(load_open_cut(self.total_path))
+        if self.tracker.open_cut is not None:  # a crash: the samples recorded after its last save are its too
+            self.tracker.follow_recorded(samples_after(self.raw_path, self.tracker.open_cut.last_ms))
         self.states.recover(self.total_path, self.raw_path)  # a crash left the time line open: close it
         self.band_history.restore(self.total_path)
         if self.band_history.band is not None:

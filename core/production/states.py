@@ -303,6 +303,27 @@ def _last_sample_ms(raw_db: Path, from_ms: int, to_ms: int) -> int | None:
     return int(found[0]) if found and found[0] is not None else None
 
 
+def samples_after(raw_db: Path, after_ms: int, *,
+                  within_ms: int = int(STALE_AFTER_S * 1000)) -> list[dict[str, float | None]]:
+    """raw.db's samples after ``after_ms`` (at most ``within_ms`` later), oldest first, each as
+    {column: value} with ``ts_ms``: after a crash, what was recorded past a state saved earlier
+    (the open cut is saved every ``persist_every_s``; the samples go on until the kill)."""
+    if not raw_db.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True, timeout=10.0)
+        try:
+            cursor = conn.execute("SELECT * FROM samples WHERE ts_ms > ? AND ts_ms <= ? ORDER BY ts_ms",
+                                  (after_ms, after_ms + within_ms))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("%s: cannot read the samples after %d (%s)", raw_db, after_ms, exc)
+        return []
+
+
 def first_state_ms(conn: sqlite3.Connection) -> int | None:
     """When the state table begins (None: empty or absent)."""
     try:

@@ -212,3 +212,42 @@ def test_resume_tolerates_a_missing_material_block(feed: SawFeed) -> None:
     assert tracker.suspended
     assert tracker.feed(feed.snap(Quality.STALE, head_height=80.0, material_type=None, cross_section=None)) is None
     assert not tracker.suspended and tracker.open_cut is not None
+
+
+def test_a_cut_a_crash_left_open_takes_the_samples_recorded_after_its_last_save(
+        feed: SawFeed, tmp_path: Path) -> None:
+    """kill -9 mid-cut: the open cut was saved at most persist_every_s before the last sample; the
+    samples raw.db holds after that are the cut's too, up to the first that is not cutting."""
+    path = tmp_path / "total.db"
+    snaps = feed.cut(10.0)
+    first = BatchedSqliteWriter(path, migrator("total"), batch_ms=10)
+    first.open()
+    tracker = CutTracker(CutSettings(persist_every_s=5, comm_loss_timeout_s=1), first)
+    run(tracker, snaps[:60])  # saved at the start and 5 s in; killed 5.9 s in (no shutdown)
+    first.close()
+    saved = CutTracker(CutSettings(comm_loss_timeout_s=1))
+    saved.restore(load_open_cut(path))
+    assert saved.open_cut is not None
+    saved_last = saved.open_cut.last_ms
+    assert saved_last < snaps[59].ts_ms
+
+    recorded = [{"ts_ms": float(s.ts_ms), **s.values} for s in snaps[:60]]
+    after = [{**recorded[-1], "ts_ms": recorded[-1]["ts_ms"] + 5_000}]  # a later run's sample: not this cut
+    taken = saved.follow_recorded([*recorded, *after])
+    assert taken == sum(1 for s in snaps[:60] if s.ts_ms > saved_last)
+    assert saved.open_cut.last_ms == snaps[59].ts_ms
+    records = run(saved, [feed.snap(saw_state=float(SawState.IDLE))])
+    assert len(records) == 1 and records[0].outcome == "interrupted"
+    assert records[0].end_ms == snaps[59].ts_ms
+    assert records[0].samples == 59  # snaps[0] is before the cut
+
+
+def test_follow_recorded_stops_at_the_first_sample_not_cutting(feed: SawFeed) -> None:
+    tracker = CutTracker(CutSettings(comm_loss_timeout_s=1))
+    snaps = feed.cut(3.0)
+    run(tracker, snaps[:10])
+    assert tracker.open_cut is not None
+    later = [{"ts_ms": float(s.ts_ms), **s.values} for s in snaps[10:20]]
+    later[5]["saw_state"] = float(SawState.IDLE)
+    assert tracker.follow_recorded(later) == 5
+    assert tracker.open_cut.last_ms == snaps[14].ts_ms

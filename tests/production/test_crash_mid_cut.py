@@ -1,8 +1,10 @@
 """kill -9 of the engine in the middle of a cut, then a restart: the saw-state time line ends at the
-last recorded sample, not 65 s later (the last row's freshness) or at the restart."""
+last recorded sample, not 65 s later (the last row's freshness) or at the restart; the interrupted
+cut ends at its last recorded cutting sample, not where the open cut was last saved."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -53,6 +55,21 @@ def _cutting_for(folder: Path, seconds: float) -> bool:
     return int(sample[0]) - int(row[0]) >= seconds * 1000  # type: ignore[call-overload]
 
 
+def _last_cutting_sample(raw_db: Path, start_ms: int) -> int:
+    """Independently: the cut's samples run from its start while the saw cuts, without a gap."""
+    conn = sqlite3.connect(f"file:{raw_db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT ts_ms, saw_state FROM samples WHERE ts_ms >= ? ORDER BY ts_ms", (start_ms,))
+        last = start_ms
+        for ts_ms, state in rows:
+            if state != CUTTING or ts_ms - last > 1_000:  # cuts.comm_loss_timeout_s is longer
+                break
+            last = ts_ms
+        return last
+    finally:
+        conn.close()
+
+
 def test_a_kill_mid_cut_ends_the_cutting_time_at_the_last_sample(tmp_path: Path) -> None:
     folder = tmp_path / "databases"
     proc = _engine(tmp_path)
@@ -75,6 +92,11 @@ def test_a_kill_mid_cut_ends_the_cutting_time_at_the_last_sample(tmp_path: Path)
     killed_at = int(last_sample[0])  # type: ignore[call-overload]
     assert int(last_row[0]) <= killed_at < int(last_row[0]) + ALIVE_S * 1000  # type: ignore[call-overload]
     assert crash_end_ms(folder / "total.db", folder / "raw.db") == killed_at
+    saved = _one(folder / "total.db", "SELECT start_ms, state FROM cut_open_state")
+    assert saved is not None
+    cut_start, saved_last = int(saved[0]), int(json.loads(str(saved[1]))["last_ms"])  # type: ignore[call-overload]
+    cut_end = _last_cutting_sample(folder / "raw.db", cut_start)
+    assert cut_end > saved_last  # raw.db holds cutting samples past the open cut's last save
 
     restart = _engine(tmp_path, "--duration", "3")
     output, _ = restart.communicate(timeout=120)
@@ -82,6 +104,10 @@ def test_a_kill_mid_cut_ends_the_cutting_time_at_the_last_sample(tmp_path: Path)
     first_after = _one(folder / "total.db", f"SELECT min(ts_ms) FROM saw_states WHERE ts_ms > {killed_at}")
     assert first_after is not None and first_after[0] is not None
     restarted_at = int(first_after[0])  # type: ignore[call-overload]
+
+    cut = _one(folder / "total.db", f"SELECT end_ms, outcome, samples FROM cuts WHERE start_ms = {cut_start}")
+    assert cut is not None and cut[1] == "interrupted"
+    assert cut[0] == cut_end  # the last recorded cutting sample, not the last save
 
     data = load_local(tmp_path, killed_at - 60_000, restarted_at + 1_000)
     cutting = [s for s in data.spans if s.state is StateClass.CUTTING and s.start_ms < killed_at]
