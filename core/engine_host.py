@@ -57,6 +57,11 @@ ENGINE_RT_PRIORITY = 10  # SCHED_RR priority of the poll loop's thread (1-99: lo
 GIL_SWITCH_S = 0.001
 TICK_S = 0.25  # views that change without a poll are looked at this often
 IDLE_EVERY_TICKS = 4  # idle sessions are logged out about once a second
+# An answer to an async call (a query's rows, a production view of 575 kB: 50-120 ms of pickling
+# that holds this process's GIL) is sent only within this long after a poll, so its pickling
+# shares the slot's idle time and does not collide with the next poll's start.
+SEND_WINDOW_S = 0.02
+NO_POLL_S = 0.25  # no poll for this long (link down, slow rate, stopped): answers go at once
 EVENTS_MAX = 5000  # alarm transitions or replayed samples held for a slow front end, at most
 # What the front end may call: the contract's methods, nothing else (no attribute probing).
 LIFECYCLE = frozenset({"start", "stop", "settings", "register_map", "latest", "subscribe", "subscribe_alarms",
@@ -85,6 +90,9 @@ class Outbox:
     _events: list[tuple[Any, ...]] = field(default_factory=list)
     _bounded: deque[tuple[Any, ...]] = field(default_factory=lambda: deque(maxlen=EVENTS_MAX))
     _progress: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    _bulky: list[tuple[Any, ...]] = field(default_factory=list)
+    clock: Callable[[], float] = time.monotonic
+    _polled: float = 0.0  # monotonic time of the newest poll's snapshot
     _closing: bool = False
     broken: bool = False  # the front end is gone: nothing more is sent
     dropped: int = 0  # bounded events a slow front end never got
@@ -98,6 +106,19 @@ class Outbox:
         """An event that must arrive (a reply, a session event)."""
         with self._cond:
             self._events.append(item)
+            self._cond.notify()
+
+    def bulky(self, *item: Any) -> None:
+        """An event that must arrive and may be large: sent just after a poll (SEND_WINDOW_S)."""
+        with self._cond:
+            self._bulky.append(item)
+            self._cond.notify()
+
+    def polled(self, snapshot: Any) -> None:
+        """In the poll cycle: the newest snapshot, and the start of the window for bulky events."""
+        with self._cond:
+            self._views["latest"] = snapshot
+            self._polled = self.clock()
             self._cond.notify()
 
     def bounded(self, *item: Any) -> None:
@@ -119,23 +140,38 @@ class Outbox:
             self._closing = True
             self._cond.notify()
 
+    def _in_window(self) -> bool:
+        since = self.clock() - self._polled
+        return since <= SEND_WINDOW_S or since > NO_POLL_S or self._closing
+
+    def _ready(self) -> bool:
+        return bool(self._views or self._events or self._bounded or self._progress or self._closing
+                    or (self._bulky and self._in_window()))
+
     def run(self) -> None:
         while True:
             with self._cond:
-                while not (self._views or self._events or self._bounded or self._progress or self._closing):
-                    self._cond.wait()
-                views, self._views = self._views, {}
-                events: list[tuple[Any, ...]] = [("progress", i, *a) for i, a in self._progress.items()]
-                self._progress = {}
-                events += self._events
-                events += self._bounded  # replies first: an alarm storm never holds an answer back
-                self._events = []
-                self._bounded.clear()
-                closing = self._closing
+                while not self._ready():
+                    self._cond.wait(NO_POLL_S if self._bulky else None)  # a poll wakes it sooner
+                views, events, closing = self.take()
             if (views or events) and not self.broken:
                 self._send(views, events)
             if closing:
                 return
+
+    def take(self) -> tuple[dict[str, Any], list[tuple[Any, ...]], bool]:
+        """What goes in the next batch (views, events, closing); the caller holds the lock."""
+        views, self._views = self._views, {}
+        events: list[tuple[Any, ...]] = [("progress", i, *a) for i, a in self._progress.items()]
+        self._progress = {}
+        events += self._events
+        if self._bulky and self._in_window():
+            events += self._bulky
+            self._bulky = []
+        events += self._bounded  # replies first: an alarm storm never holds an answer back
+        self._events = []
+        self._bounded.clear()
+        return views, events, self._closing
 
     def _send(self, views: dict[str, Any], events: list[tuple[Any, ...]]) -> None:
         try:
@@ -271,11 +307,11 @@ class EngineHost:
         elif (exc := task.exception()) is not None:
             self._reply(call_id, False, exc)
         else:
-            self._reply(call_id, True, task.result())
+            self._reply(call_id, True, task.result(), bulky=True)
 
-    def _reply(self, call_id: int, ok: bool | None, value: Any) -> None:
+    def _reply(self, call_id: int, ok: bool | None, value: Any, *, bulky: bool = False) -> None:
         self.refresh()  # the views first: a front end reading them after the answer sees its effect
-        self.outbox.event("reply", call_id, ok, value)
+        (self.outbox.bulky if bulky else self.outbox.event)("reply", call_id, ok, value)
 
     def _refuse_late(self, call_id: int, name: str, args: tuple[Any, ...], late_s: float) -> None:
         """The front end has given up waiting for this command: it is not carried out (audited)."""
@@ -328,7 +364,7 @@ class EngineHost:
 
     def _on_snapshot(self, snapshot: Any) -> None:
         """In the poll cycle: keep it for the front end, look at the views after the cycle."""
-        self.outbox.view("latest", snapshot)
+        self.outbox.polled(snapshot)
         if not self._refresh_due:
             self._refresh_due = True
             self.loop.call_soon(self.refresh)
