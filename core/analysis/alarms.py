@@ -231,31 +231,41 @@ class AlarmManager:
         audience = Audience.OPERATOR if operator or sticky else Audience.ENGINEER
         lead = operator[0] if operator else next(iter(members), key)
         detail, lead_value, lead_params = members.get(lead, (text, value, params))
-        self._update_alarm(group, bool(members), detail, self.policy.priority(group), source, lead_value,
-                           lead_params, audience, tuple(sorted(members)))
+        # Only an operator member makes it the group's event (its text, limit and priority): statistical
+        # members alone are an engineer item worded and ranked as their detector (a torque z-score at
+        # 26 % is not "over the 120 % overload limit", nor a priority-2 alarm).
+        wording = group if audience is Audience.OPERATOR else lead
+        self._update_alarm(group, bool(members), detail, self.policy.priority(wording), source, lead_value,
+                           lead_params, audience, tuple(sorted(members)), wording=wording)
 
     def _update_alarm(  # noqa: PLR0917
         self, key: str, active: bool, detail: str, priority: Priority, source: str, value: float | None,
-        params: Mapping[str, object], audience: Audience, members: tuple[str, ...] = (),
+        params: Mapping[str, object], audience: Audience, members: tuple[str, ...] = (), wording: str | None = None,
     ) -> None:
         now = self._now_ms()
         self._expire_shelving(now)
         alarm = self._alarms.get(key) or Alarm(key, detail, priority, source, detail=detail, audience=audience)
-        signal = self.policy.catalogue.signal(key, params) if active else None
+        if (active and audience is Audience.ENGINEER and alarm.audience is Audience.OPERATOR
+                and alarm.state is AlarmState.RETURNED_UNACKNOWLEDGED):
+            return  # the operator's cleared alarm stays theirs until acknowledged: a statistical echo never takes it
+        wording = wording or key  # the catalogue entry the text comes from
+        signal = self.policy.catalogue.signal(wording, params) if active else None
         if signal is not None:  # the catalogue shows this register's value at the moment of the raise
             value = self._values.get(signal)
         if alarm.condition == active:
             escalated = active and audience is Audience.OPERATOR and alarm.audience is Audience.ENGINEER
             if escalated and alarm.state not in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
                 # An engineer item the operator now has to act on: a new alarm for the operator.
-                texts = self._texts(key, detail, value, params)
+                texts = self._texts(wording, detail, value, params)
                 updated = replace(alarm, audience=audience, members=members, detail=detail, texts=texts,
-                                  text=texts[0][1], value=value, state=AlarmState.UNACKNOWLEDGED, raised_ms=now)
+                                  text=texts[0][1], value=value, priority=priority,
+                                  state=AlarmState.UNACKNOWLEDGED, raised_ms=now)
                 self._commit(alarm, updated, now, "system", "raise")
             elif active and (alarm.detail != detail or alarm.members != members):
                 # Same condition, new detail (e.g. a new PLC alarm code): keep state, tell listeners.
-                texts = self._texts(key, detail, value, params)
-                updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value)
+                texts = self._texts(wording, detail, value, params)
+                updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value,
+                                  priority=priority)
                 self._commit(alarm, updated, now, "system", "text")
             return
         state = alarm.state
@@ -268,7 +278,7 @@ class AlarmManager:
             new_state = AlarmState.RETURNED_UNACKNOWLEDGED
         else:
             new_state = AlarmState.NORMAL
-        texts = self._texts(key, detail, value, params) if active else alarm.texts or self._texts(
+        texts = self._texts(wording, detail, value, params) if active else alarm.texts or self._texts(
             key, detail, value, params)
         updated = replace(
             alarm,

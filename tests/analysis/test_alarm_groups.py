@@ -1,0 +1,93 @@
+"""Correlated alarms: statistical members alone never raise the operator's group alarm (reviewer, #15)."""
+
+from __future__ import annotations
+
+import pytest
+from analysis_helpers import SawFeed
+
+from core.analysis.alarm_policy import AlarmPolicy, Audience
+from core.analysis.alarm_sources import AlarmSources
+from core.analysis.alarms import AlarmManager, AlarmState, AlarmTransition, Priority
+from core.analysis.detectors import AnomalyEvent, Severity
+from core.config import PROJECT_ROOT, load_settings
+from core.registers import load_register_map
+from core.snapshot import SawState
+
+OVERLOAD = "process.band_overload"
+
+
+class Clock:
+    now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def settings_and_policy() -> tuple[object, AlarmPolicy]:
+    settings = load_settings(PROJECT_ROOT / "config" / "config.yaml")
+    register_map = load_register_map(settings.register_map_path)
+    return settings, AlarmPolicy.from_settings(settings, {r.name: r.unit for r in register_map})
+
+
+def _pipeline(settings_and_policy: tuple[object, AlarmPolicy]) -> tuple[AlarmManager, AlarmSources, SawFeed,
+                                                                        list[AlarmTransition]]:
+    settings, policy = settings_and_policy
+    alarms = AlarmManager(clock=Clock(), policy=policy)
+    sources = AlarmSources(alarms, settings.analysis.alarms)  # type: ignore[attr-defined]
+    transitions: list[AlarmTransition] = []
+    alarms.subscribe(transitions.append)
+    feed = SawFeed(values={**SawFeed().values, "saw_state": float(SawState.CUTTING)})
+    return alarms, sources, feed, transitions
+
+
+def _zscore(signal: str, value: float, phase: str = "onset") -> AnomalyEvent:
+    return AnomalyEvent(signal, "zscore", phase, Severity.HIGH, value, 4.0, 33.6, 0)
+
+
+def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    """The reviewer's cut entry: torque 26 %, current 18.5 A z-scores, no PLC bit, alarm_status 0."""
+    alarms, sources, feed, transitions = _pipeline(settings_and_policy)
+    sources.on_snapshot(feed.snap(band_torque=26.0, band_current=18.5, alarm_status=0.0, alarm_info=0.0))
+    sources.on_anomaly(_zscore("band_torque", 26.0))
+    sources.on_anomaly(_zscore("band_current", 18.5))
+    sources.on_anomaly(_zscore("descent_current", 1.9))
+    assert alarms.active() == [] and alarms.counts().attention == 0 and alarms.counts().newest is None
+    for transition in transitions:
+        alarm = transition.alarm
+        assert alarm.audience is Audience.ENGINEER, alarm
+        assert alarm.priority is Priority.MEDIUM, alarm  # the detectors' priority, not the overload's 2
+        for lang in ("en", "tr"):
+            text = alarm.text_for(lang)
+            assert "120" not in text and "overload" not in text.lower() and "aşırı" not in text, text
+    item = alarms.get(OVERLOAD)
+    assert item is not None and item.text.startswith("Unusual band_torque: 26.000")
+    # The detectors calm down: the item leaves the engineer's queue once acknowledged, never the operator's list.
+    sources.on_anomaly(_zscore("band_torque", 20.0, "end"))
+    sources.on_anomaly(_zscore("band_current", 15.0, "end"))
+    assert alarms.active() == []
+
+
+def test_a_real_overload_is_the_operator_alarm_with_the_true_figure(
+        settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    alarms, sources, feed, _ = _pipeline(settings_and_policy)
+    sources.on_anomaly(_zscore("band_torque", 118.0))  # the detector sees the rise first: engineer only
+    assert alarms.active() == []
+    sources.on_snapshot(feed.snap(band_torque=131.0, alarm_info=1.0))  # the PLC's overload bit
+    (alarm,) = alarms.active()
+    assert alarm.key == OVERLOAD and alarm.priority is Priority.HIGH and alarm.state is AlarmState.UNACKNOWLEDGED
+    assert alarm.text == "Band torque overload: 131 %, overload limit 120 %"
+    assert alarm.text_for("tr") == "Şerit tork aşırı yükü: %131, aşırı yük sınırı %120"
+    assert alarms.engineer_queue() == []
+
+
+def test_a_statistical_echo_never_takes_the_operators_cleared_alarm(
+        settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    alarms, sources, feed, _ = _pipeline(settings_and_policy)
+    sources.on_snapshot(feed.snap(band_torque=131.0, alarm_info=1.0))
+    sources.on_snapshot(feed.snap(band_torque=90.0, alarm_info=0.0))
+    assert [(a.key, a.state) for a in alarms.active()] == [(OVERLOAD, AlarmState.RETURNED_UNACKNOWLEDGED)]
+    sources.on_anomaly(_zscore("band_current", 18.5))  # after the bit cleared, before the operator acknowledged
+    assert [(a.key, a.state) for a in alarms.active()] == [(OVERLOAD, AlarmState.RETURNED_UNACKNOWLEDGED)]
+    assert alarms.counts().cleared_unacknowledged == 1
+    assert alarms.acknowledge(OVERLOAD, "op") and alarms.active() == []
