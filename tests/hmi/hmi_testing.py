@@ -39,6 +39,16 @@ class QLoop:
         return pending
 
 
+@contextlib.contextmanager
+def checked_qloop(app: QApplication) -> Iterator[QLoop]:
+    """The body of a ``qloop`` fixture: a QLoop for one test, which fails if it leaves tasks pending."""
+    loop = QLoop(app)
+    yield loop
+    pending = loop.close()
+    if pending:
+        pytest.fail(f"test leaked asyncio tasks: {pending}")
+
+
 async def wait_until(predicate: Callable[[], Any], within: float = 5.0, what: str = "condition") -> None:
     """Poll ``predicate`` on the running loop (Qt events flow meanwhile) until true or time out."""
     loop = asyncio.get_running_loop()

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 
 from control_helpers import SHIPPED_MODEL
-from hmi_testing import QLoop, no_leaked_qt
+from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -62,8 +62,5 @@ def ml_db(engine_with_model: StandInEngine) -> sqlite3.Connection:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QLoop]:
-    loop = QLoop(qapp)
-    yield loop
-    pending = loop.close()
-    if pending:
-        pytest.fail(f"test leaked asyncio tasks: {pending}")
+    with checked_qloop(qapp) as loop:
+        yield loop

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from control_helpers import make_bridge
+from hmi_testing import kiosk_sized
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -16,7 +17,7 @@ from core.api import Role
 from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.i18n import Translator
-from hmi.kiosk import apply_touch_sizes, touch_violations
+from hmi.kiosk import touch_violations
 from hmi.pages.control import ControlPage
 from hmi.session import Session
 from hmi.theme import apply_theme
@@ -87,23 +88,18 @@ def test_kiosk_touch_sizes_with_the_dialog_open(qtbot: QtBot, qapp: QApplication
     page = ControlPage(bridge, engine_with_model, session=Session("anna", kiosk=True))
     qtbot.addWidget(page)
     try:
-        page.resize(1280, 700)
-        apply_touch_sizes(page, True)
-        page.show()
-        qtbot.waitExposed(page)
-        page.refresh()
-        assert page.decisions_tab.view.verticalHeader().defaultSectionSize() >= 48
-        assert page.decisions_tab.view.horizontalHeader().height() <= 2 * 48  # two-line headers, no more
-        assert page.request_ml_on()
-        dialog = page.confirm_dialog
-        assert dialog is not None
-        QApplication.processEvents()
-        problems = [str(v) for v in touch_violations(page)] + [f"dialog: {v}" for v in touch_violations(dialog)]
-        assert problems == []
+        with kiosk_sized(qtbot, qapp, page, 1280, 700):
+            page.refresh()
+            assert page.decisions_tab.view.verticalHeader().defaultSectionSize() >= 48
+            assert page.decisions_tab.view.horizontalHeader().height() <= 2 * 48  # two-line headers, no more
+            assert page.request_ml_on()
+            dialog = page.confirm_dialog
+            assert dialog is not None
+            QApplication.processEvents()
+            problems = [str(v) for v in touch_violations(page)] + [f"dialog: {v}" for v in touch_violations(dialog)]
+            assert problems == []
     finally:
         page.stop()
-        apply_touch_sizes(page, False)
-        qapp.setStyleSheet("")
         bridge.detach()
 
 

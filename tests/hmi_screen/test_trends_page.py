@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hmi_testing import kiosk_sized
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -18,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
-from hmi.kiosk import apply_touch_sizes, touch_violations
+from hmi.kiosk import touch_violations
 from hmi.pages.trends import TrendsPage
 from hmi.theme import apply_theme
 
@@ -147,20 +148,15 @@ def test_kiosk_sizes(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge) -> 
     widget = TrendsPage(bridge)
     qtbot.addWidget(widget)
     try:
-        widget.resize(1280, 740)
-        apply_touch_sizes(widget, True)
-        widget.show()
-        qtbot.waitExposed(widget)
-        _feed(widget, 30)
-        QApplication.processEvents()
-        assert [str(v) for v in touch_violations(widget)] == []
-        # The legends keep their width beside the plots; the plots keep most of the page.
-        assert widget.plot.plots[0].getViewBox().width() > 800
-        assert widget.plot.mapTo(widget, QPoint(0, 0)).y() < 140
+        with kiosk_sized(qtbot, qapp, widget, 1280, 740):
+            _feed(widget, 30)
+            QApplication.processEvents()
+            assert [str(v) for v in touch_violations(widget)] == []
+            # The legends keep their width beside the plots; the plots keep most of the page.
+            assert widget.plot.plots[0].getViewBox().width() > 800
+            assert widget.plot.mapTo(widget, QPoint(0, 0)).y() < 140
     finally:
         widget.plot.stop()
-        apply_touch_sizes(widget, False)
-        qapp.setStyleSheet("")
 
 
 def test_turkish(page: TrendsPage, qapp: QApplication, tmp_path: Path) -> None:

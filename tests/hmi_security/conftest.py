@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 sys.path.insert(0, str(Path(__file__).parent))
 from hmi_security_helpers import PINS, Desk, FakeClock
-from hmi_testing import QLoop, no_leaked_qt
+from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -75,11 +75,8 @@ def controller(qapp: QApplication, engine: StandInEngine, session: Session) -> I
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QLoop]:
-    loop = QLoop(qapp)
-    yield loop
-    pending = loop.close()
-    if pending:
-        pytest.fail(f"test leaked asyncio tasks: {pending}")
+    with checked_qloop(qapp) as loop:
+        yield loop
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hmi_testing import QLoop, no_leaked_qt
+from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -37,11 +37,8 @@ def _no_leaked_qt(qapp: QApplication) -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QLoop]:
-    loop = QLoop(qapp)
-    yield loop
-    pending = loop.close()
-    if pending:
-        pytest.fail(f"test leaked asyncio tasks: {pending}")
+    with checked_qloop(qapp) as loop:
+        yield loop
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hmi_testing import QLoop, no_leaked_qt, wait_until
+from hmi_testing import QLoop, checked_qloop, no_leaked_qt, wait_until
 from production_helpers import run_settings
 from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication
@@ -45,11 +45,8 @@ def _policy_restored() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QLoop]:
-    loop = QLoop(qapp)
-    yield loop
-    pending = loop.close()
-    if pending:
-        pytest.fail(f"test leaked asyncio tasks: {pending}")
+    with checked_qloop(qapp) as loop:
+        yield loop
 
 
 def seed(data_dir: Path, settings: object) -> int:

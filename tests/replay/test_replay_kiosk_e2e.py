@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop, checked_qloop, wait_until
 from PySide6.QtWidgets import QApplication
 from replay_data import raw_db, write_raw_db
 
@@ -36,11 +36,8 @@ HOUR_ROWS = 36_000
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QLoop]:
-    loop = QLoop(qapp)
-    yield loop
-    pending = loop.close()
-    if pending:
-        pytest.fail(f"test leaked asyncio tasks: {pending}")
+    with checked_qloop(qapp) as loop:
+        yield loop
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
