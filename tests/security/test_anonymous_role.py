@@ -76,8 +76,11 @@ async def test_nobody_logged_in_follows_the_plants_choice(tmp_path: Path, regist
             reasons = [(r.ok, r.reason) for r in presets] + [(r.ok, r.reason) for r in (mode, acknowledged, note)]
             for ok, reason in reasons:
                 assert not ok and "nobody is logged in (view only): log in first" in reason, reason
-            await asyncio.sleep(0.5)  # a write that slipped through would show in the next polls
-            assert speeds() == before
+            assert engine.latest is not None
+            polled = engine.latest.seq
+            # A write that slipped through would show in the next polls: wait for three of them.
+            await until(lambda: engine.latest is not None and engine.latest.seq >= polled + 3, "three more polls")
+            assert speeds() == before, "a write nobody may make reached the PLC"
             assert (await engine.write(NOBODY, "cutting_speed", 70.0)).ok is False
             # A logged-in operator does what nobody may.
             login_as(engine.access, "otto", Role.OPERATOR)
