@@ -233,7 +233,14 @@ class DecisionsTab(QWidget):
             self.model.replace(rows)
         else:
             self.model.update(rows)
-        text = journal.error or translate("DecisionsTab", "%1 newest rows from ml.db, refreshed every second").replace(
-            "%1", str(len(self.model.rows)))
+        count = len(self.model.rows)
+        never_written = "not created yet" in journal.error  # core's words for "no ml.db yet": not a fault
+        if journal.error and not never_written:
+            text = journal.error
+        elif count == 0:
+            text = translate("DecisionsTab", "No ML decisions recorded yet")
+        else:
+            text = translate("DecisionsTab", "The %1 latest ML decisions (updated every second)").replace(
+                "%1", str(count))
         if text != self.source_label.text():
             self.source_label.setText(text)

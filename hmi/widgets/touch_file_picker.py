@@ -219,7 +219,15 @@ class TouchFilePicker(QDialog):
             self.open_folder(path)
         self._update_buttons()
 
+    def _can_go_up(self) -> bool:
+        """Up leads somewhere: below a root, or from a root back to the list of roots (greyed at
+        the export folder itself when it is the only root)."""
+        if self.folder is None:
+            return False
+        at_root = any(self.folder.resolve() == root.resolve() for root in self.roots)
+        return not at_root or len(self.roots) > 1
+
     def _update_buttons(self) -> None:
-        self.up_button.setEnabled(self.folder is not None)
+        self.up_button.setEnabled(self._can_go_up())
         self.ok_button.setEnabled(self.selected_path() is not None)
         self.name.setEnabled(self.folder is not None)

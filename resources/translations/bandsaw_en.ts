@@ -1438,7 +1438,11 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 newest rows from ml.db, refreshed every second</source>
+        <source>No ML decisions recorded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 latest ML decisions (updated every second)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

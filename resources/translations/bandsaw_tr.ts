@@ -1445,8 +1445,12 @@ m/dk</translation>
         <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
     </message>
     <message>
-        <source>%1 newest rows from ml.db, refreshed every second</source>
-        <translation>ml.db&apos;den en yeni %1 satır, her saniye yenilenir</translation>
+        <source>No ML decisions recorded yet</source>
+        <translation>Henüz kayıtlı ML kararı yok</translation>
+    </message>
+    <message>
+        <source>The %1 latest ML decisions (updated every second)</source>
+        <translation>Son %1 ML kararı (her saniye güncellenir)</translation>
     </message>
 </context>
 <context>
@@ -1926,7 +1930,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Registers</source>
-        <translation>Registerler</translation>
+        <translation>Yazmaçlar</translation>
     </message>
     <message>
         <source>Band saw — %1</source>
@@ -2416,7 +2420,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Search registers</source>
-        <translation>Register ara</translation>
+        <translation>Yazmaç ara</translation>
     </message>
     <message>
         <source>Clear</source>
@@ -2436,19 +2440,19 @@ m/dk</translation>
     </message>
     <message>
         <source>All registers</source>
-        <translation>Tüm registerler</translation>
+        <translation>Tüm yazmaçlar</translation>
     </message>
     <message>
         <source>%1 registers</source>
-        <translation>%1 register</translation>
+        <translation>%1 yazmaç</translation>
     </message>
     <message>
         <source>%1 of %2 registers match “%3”</source>
-        <translation>%2 registerden %1 tanesi “%3” ile eşleşiyor</translation>
+        <translation>%2 yazmaçtan %1 tanesi “%3” ile eşleşiyor</translation>
     </message>
     <message>
         <source>No register matches “%1”</source>
-        <translation>“%1” ile eşleşen register yok</translation>
+        <translation>“%1” ile eşleşen yazmaç yok</translation>
     </message>
     <message>
         <source>PLC link lost: nothing can be written until it is back.</source>
@@ -2456,7 +2460,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Select a writable register (access rw) first.</source>
-        <translation>Önce yazılabilir bir register seçin (erişim rw).</translation>
+        <translation>Önce yazılabilir bir yazmaç seçin (erişim rw).</translation>
     </message>
 </context>
 <context>
@@ -3041,7 +3045,7 @@ m/dk</translation>
     </message>
     <message>
         <source>no limits in the register map</source>
-        <translation>register haritasında sınır yok</translation>
+        <translation>yazmaç haritasında sınır yok</translation>
     </message>
     <message>
         <source>%1 is below the minimum %2</source>
@@ -3093,7 +3097,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Register</source>
-        <translation>Register</translation>
+        <translation>Yazmaç</translation>
     </message>
     <message>
         <source>Current</source>
@@ -3129,7 +3133,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Not permitted: %1 may not write registers</source>
-        <translation>İzin yok: %1 register yazamaz</translation>
+        <translation>İzin yok: %1 yazmaçlara yazamaz</translation>
     </message>
     <message>
         <source>nobody</source>

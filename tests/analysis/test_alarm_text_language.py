@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from core.analysis.messages import MessageCatalogue, format_number, load_catalogue
 from core.config import PROJECT_ROOT
 from core.registers import RegisterMap, unit_in
@@ -25,3 +27,17 @@ def test_percent_first_and_turkish_units(register_map: RegisterMap) -> None:
 def test_numbers_without_thousands_separator() -> None:
     assert format_number(1234.5, 1, "tr") == "1234,5" and format_number(1234.5, 1, "en") == "1234.5"
     assert unit_in("mm/min", "tr") == "mm/dk" and unit_in("mm/min", "en") == "mm/min" and unit_in("A", "tr") == "A"
+
+
+def test_turkish_texts_carry_no_english_gloss(register_map: RegisterMap) -> None:
+    """'Titreşim (chatter)' read half English on the Turkish banner (#15 review): a Turkish text
+    never repeats a word of its English text in brackets."""
+    catalogue = _catalogue(register_map)
+    glossed = []
+    for key in catalogue.entries:
+        texts = {lang: f"{text} {response}" for lang, text, response in catalogue.render_all(key, "", 1.0)}
+        english_words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", texts["en"])}
+        for word in re.findall(r"\(([^)]*)\)", texts["tr"]):
+            if {w.lower() for w in re.findall(r"[A-Za-z]{4,}", word)} & english_words:
+                glossed.append(f"{key}: {texts['tr']!r}")
+    assert glossed == []

@@ -366,6 +366,7 @@ def test_decisions_table_shows_the_newest_rows(qloop: QLoop, page_factory: PageF
     page = page_factory(engine_with_model)
     qloop.run(page.load_journal())
     assert page.decisions.rowCount() == 0
+    assert page.decisions_tab.source_label.text() == "No ML decisions recorded yet"  # plain words, no file name
     start = int(time.time() * 1000) - 60_000
     _decisions(journal, 80, start, guard_at=42)
     qloop.run(page.load_journal())
@@ -374,7 +375,7 @@ def test_decisions_table_shows_the_newest_rows(qloop: QLoop, page_factory: PageF
     assert model.rows[0].ts_ms == start + 79 * 200  # newest first
     write = next(r for r in model.rows if r.action == "write")
     assert model.cell_text(write, 4) == "30.0 → 31.0"
-    assert "ml.db" in page.decisions_tab.source_label.text()
+    assert page.decisions_tab.source_label.text() == "The 50 latest ML decisions (updated every second)"
     assert "torque rose 45 %" in page._last_guard
 
     _decisions(journal, 3, start + 80 * 200)

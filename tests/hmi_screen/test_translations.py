@@ -74,6 +74,14 @@ def test_every_marked_text_has_a_turkish_translation(tmp_path: Path) -> None:
     assert missing == [], f"no Turkish translation in {ts_file('tr')} (run make translations, then translate)"
 
 
+def test_turkish_uses_one_word_for_register() -> None:
+    """The Turkish screen said 'Registerler' and '48 register' beside Turkish words: a register is a
+    'yazmaç' everywhere in the Turkish catalogue (#15 review)."""
+    english_word = [f"{context}: {text!r}" for (context, _), text in _messages(ts_file("tr")).items()
+                    if text and re.search(r"register", text, re.IGNORECASE)]
+    assert english_word == []
+
+
 def _untranslated_literals(path: Path) -> int:
     def literal(node: ast.AST) -> bool:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -198,3 +198,23 @@ def test_rows_are_touch_sized(qtbot: object, tmp_path: Path) -> None:
     for button in (picker.up_button, picker.ok_button, picker.cancel_button):
         assert button.height() >= 48 and button.width() >= 48
     picker.close()
+
+
+def test_up_is_greyed_where_it_leads_nowhere(qtbot: object, tmp_path: Path) -> None:
+    """At the export folder with no removable media, Up does nothing: it is greyed (#15 review)."""
+    export = tmp_path / "export"
+    (export / "2026").mkdir(parents=True)
+    picker = TouchFilePicker("Open", export, mounts=lambda: [])
+    qtbot.addWidget(picker)  # type: ignore[attr-defined]
+    assert picker.folder == export and not picker.up_button.isEnabled()
+    picker.open_folder(export / "2026")
+    assert picker.up_button.isEnabled()
+    picker.go_up()
+    assert picker.folder == export and not picker.up_button.isEnabled()
+    usb = tmp_path / "USB1"
+    usb.mkdir()
+    with_media = TouchFilePicker("Open", export, mounts=lambda: [usb])
+    qtbot.addWidget(with_media)  # type: ignore[attr-defined]
+    assert with_media.folder is None and not with_media.up_button.isEnabled()  # the list of roots
+    with_media.open_folder(export)
+    assert with_media.up_button.isEnabled()  # back to the list of roots
