@@ -3,16 +3,28 @@
 Plain Python (no Qt) fed with each poll's values and timestamp. Progress is the head's depth into
 the section (A = the section's height; the material width when A is not known); a completed cut
 is 100 %. Remaining time is the height left divided by the measured descent speed, smoothed so
-the figure does not jump with every noisy sample.
+the figure does not jump with every noisy sample; it is shown only once it means something (5 % of
+the section cut or 5 s into the cut: at the entry the descent runs at approach speed and the first
+second read "12:48 left"). The "next" line reacts only to the alarms that stop the saw.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.api import Alarm
 from core.snapshot import SawState
+
+# The PLC's alarm_status (core.analysis.alarm_sources PLC_ALARM): every code means the PLC stopped the cut.
+SAW_STOPPING_ALARM = "plc.alarm"
+
+
+def stops_the_saw(alarms: Iterable[Alarm]) -> bool:
+    """Is any of ``alarms`` a condition, active now, that has stopped the saw (not a warning like chatter)."""
+    return any(alarm.condition and (alarm.key == SAW_STOPPING_ALARM or alarm.key.startswith(SAW_STOPPING_ALARM + "."))
+               for alarm in alarms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +32,7 @@ class CutView:
     state: int | None  # SawState code, None before the first good poll
     fraction: float | None  # 0..1 through the section, None when unknown
     elapsed_s: float | None  # since the cut started (CUTTING), None outside a cut
-    remaining_s: float | None  # estimated, None when the saw is not cutting or descent is ~0
+    remaining_s: float | None  # estimated; None when not cutting, descent ~0 or too early to tell
     depth_mm: float | None
     height_mm: float | None
 
@@ -31,6 +43,8 @@ def _finite(value: float | None) -> float | None:
 
 class CutClock:
     SMOOTHING = 0.2  # weight of the newest descent-speed sample in the running estimate
+    ESTIMATE_FROM_FRACTION = 0.05  # remaining time shown from 5 % of the section cut ...
+    ESTIMATE_FROM_S = 5.0  # ... or 5 s into the cut, whichever comes first
 
     def __init__(self) -> None:
         self._state: int | None = None
@@ -63,7 +77,9 @@ class CutClock:
         speed = _finite(values.get("descent_speed_actual"))
         if state == SawState.CUTTING and speed is not None and speed > 0:
             self._speed = speed if self._speed is None else self._speed + self.SMOOTHING * (speed - self._speed)
-            if depth is not None and height is not None and self._speed > 0.05:
+            meaningful = (fraction is not None and fraction >= self.ESTIMATE_FROM_FRACTION) or (
+                self._last_elapsed_s is not None and self._last_elapsed_s >= self.ESTIMATE_FROM_S)
+            if meaningful and depth is not None and height is not None and self._speed > 0.05:
                 remaining = (height - depth) / self._speed * 60.0
         elapsed = self._last_elapsed_s if state in (SawState.CUTTING, SawState.COMPLETED) else None
         self.view = CutView(state, fraction, elapsed, remaining, depth, height)

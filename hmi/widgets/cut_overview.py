@@ -17,7 +17,7 @@ from core.config import BarSettings
 from core.registers import Register
 from core.snapshot import Quality, SawState, Snapshot
 from hmi.bridge import EngineBridge
-from hmi.cut_clock import CutClock, CutView, format_duration
+from hmi.cut_clock import CutClock, CutView, format_duration, stops_the_saw
 from hmi.formatting import format_number, format_percent, percent_first, unit_name, with_unit
 from hmi.i18n import translate
 from hmi.widgets.analog_bar import AnalogBar, BarScale
@@ -262,7 +262,8 @@ class CutOverview(QWidget):
         self._alarm = False
         bridge.snapshot.connect(self.show_snapshot)
         bridge.tick.connect(self._on_tick)
-        bridge.alarms_changed.connect(lambda alarms: setattr(self, "_alarm", bool(alarms)))
+        # Only an alarm that stopped the saw changes the next step (a chatter warning does not).
+        bridge.alarms_changed.connect(lambda alarms: setattr(self, "_alarm", stops_the_saw(alarms)))
         latest = bridge.latest
         if latest is not None:
             self.show_snapshot(latest)
@@ -345,7 +346,7 @@ class CutOverview(QWidget):
         parts = []
         if view.elapsed_s is not None:
             parts.append(translate("CutOverview", "elapsed %1").replace("%1", format_duration(view.elapsed_s)))
-        if view.remaining_s is not None:
+        if view.remaining_s is not None or view.state == SawState.CUTTING:  # "—" until the estimate means something
             parts.append(translate("CutOverview", "remaining %1").replace("%1", format_duration(view.remaining_s)))
         if view.depth_mm is not None and view.height_mm is not None:
             parts.append(translate("CutOverview", "%1 of %2 mm").replace("%1", format_number(view.depth_mm, 0))
