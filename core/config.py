@@ -304,6 +304,9 @@ class IotSettings(_Section):
 class SpeedPreset(_Section):
     cutting_speed: float = Field(gt=0, description="m/min")
     descent_speed: float = Field(gt=0, description="mm/min")
+    # The name shown on the screen, per language ({en: Slow, tr: Yavaş}); a language left out shows
+    # the shipped name (slow, normal, fast) in the screen's language, else the key capitalised.
+    label: dict[str, str] = Field(default_factory=dict)
 
 
 class TorqueGuardSettings(_Section):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from core.api import EngineStatus, ServiceHealth, WriteResult
@@ -21,7 +22,7 @@ from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.dialogs.confirm import ConfirmDialog
 from hmi.formatting import enum_name, format_g, format_number, format_percent, unit_name
-from hmi.i18n import translate
+from hmi.i18n import current_language, translate
 from hmi.permissions import Action, can, requires, set_unavailable, show_for
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -43,11 +44,19 @@ def service_lamp(health: ServiceHealth) -> tuple[LampState, str]:
     return LampState.FAULT, translate("OverviewPage", "down")
 
 
-def preset_title(name: str) -> str:
-    """The shipped presets in the screen's language; a plant's own preset names as configured."""
+def preset_title(name: str, labels: Mapping[str, str] | None = None) -> str:
+    """A preset's name in the screen's language: its configured label for that language, else the
+    shipped presets' translated names, else the configured key capitalised."""
+    label = (labels or {}).get(current_language())
+    if label:
+        return label
     titles = {"slow": translate("OverviewPage", "Slow"), "normal": translate("OverviewPage", "Normal"),
               "fast": translate("OverviewPage", "Fast")}
     return titles.get(name, name.capitalize())
+
+
+MESSAGE_OK_MS = 10_000  # how long "Preset Yavaş applied" stays
+MESSAGE_REFUSED_MS = 30_000  # a refusal is read more slowly
 
 
 class OverviewPage(QWidget):
@@ -83,6 +92,10 @@ class OverviewPage(QWidget):
             self.preset_buttons[name] = button
             right.addWidget(button)
         self.message = QLabel("", self)
+        self.message_timer = QTimer(self)
+        self.message_timer.setSingleShot(True)
+        self.message_timer.timeout.connect(self.clear_message)
+        self._message_state: float | None = None  # the saw state when the message was shown
         self.message.setObjectName("PresetMessage")
         self.message.setWordWrap(True)
         # A long refusal (the replay's "nothing is written to the PLC") wraps and grows within a box of
@@ -177,7 +190,11 @@ class OverviewPage(QWidget):
         preset = self.bridge.engine.settings.control.presets[name]
         speeds = (f"{format_g(preset.cutting_speed)} {unit_name('m/min')} · "
                   f"{format_g(preset.descent_speed)} {unit_name('mm/min')}")
-        return f"{preset_title(name)}\n{speeds}"
+        return f"{preset_title(name, preset.label)}\n{speeds}"
+
+    def _preset_name(self, name: str) -> str:
+        preset = self.bridge.engine.settings.control.presets.get(name)
+        return preset_title(name, preset.label if preset is not None else None)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -189,6 +206,12 @@ class OverviewPage(QWidget):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         v = snapshot.values
+        state = v.get("saw_state")
+        if self.message_timer.isActive() and state != self._message_state:
+            if self._message_state is None:
+                self._message_state = state  # the state the message was shown in
+            else:
+                self.clear_message()
         registers = self.bridge.engine.register_map
         parts = []
         grade = enum_name(registers["material_type"], v.get("material_type")) if "material_type" in registers else None
@@ -269,7 +292,8 @@ class OverviewPage(QWidget):
         self._applying = True
         for button in self.preset_buttons.values():
             button.setEnabled(False)
-        self._message("busy", translate("OverviewPage", "Applying %1…").replace("%1", name))
+        self._message("busy", translate("OverviewPage", "Applying %1…")
+                          .replace("%1", self._preset_name(name)))
         self.task = spawn(self._apply(name))
         return self.task
 
@@ -279,23 +303,38 @@ class OverviewPage(QWidget):
             results = await self.bridge.engine.apply_preset(self.session.actor(), name)
         except Exception as exc:  # the HMI reports, it does not crash
             log.exception("preset %s failed", name)
-            self._message("refused", translate("OverviewPage", "Preset %1 failed: %2").replace("%1", name)
+            self._message("refused", translate("OverviewPage", "Preset %1 failed: %2")
+                          .replace("%1", self._preset_name(name))
                           .replace("%2", str(exc)))
         else:
             refused = [r for r in results if not r.ok]
             if refused:
                 detail = "; ".join(f"{r.register}: {r.reason or 'refused'}" for r in refused)
-                self._message("refused", translate("OverviewPage", "Preset %1 not applied: %2").replace("%1", name)
-                              .replace("%2", detail))
+                self._message("refused", translate("OverviewPage", "Preset %1 not applied: %2")
+                              .replace("%1", self._preset_name(name)).replace("%2", detail))
             else:
-                self._message("ok", translate("OverviewPage", "Preset %1 applied").replace("%1", name))
+                self._message("ok", translate("OverviewPage", "Preset %1 applied")
+                              .replace("%1", self._preset_name(name)))
         finally:
             self._applying = False
             self._show_hold()
         return results
 
+    def clear_message(self) -> None:
+        self.message_timer.stop()
+        self._message_state = None
+        self.message.setText("")
+        set_state(self.message, "")
+
     def _message(self, state: str, text: str) -> None:
+        """Show the outcome of a tap; it goes after a while (an 'applied' read six minutes later
+        looked like news) and at the saw's next state change."""
         self.message.setText(text)
+        self._message_state = None  # taken from the next snapshot
+        if state == "busy":
+            self.message_timer.stop()
+        else:
+            self.message_timer.start(MESSAGE_OK_MS if state == "ok" else MESSAGE_REFUSED_MS)
         set_state(self.message, state)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.message_area.verticalScrollBar().setValue(0)  # from its first line

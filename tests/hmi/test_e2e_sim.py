@@ -160,7 +160,7 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         slow = h.engine.settings.control.presets["slow"]
         assert h.sim.plc.cutting_sp == slow.cutting_speed, dashboard.message.text()
         assert h.sim.plc.descent_sp == slow.descent_speed
-        assert dashboard.message.text() == "Preset slow applied"
+        assert dashboard.message.text() == "Preset Slow applied"
 
         # The operator view may not write registers (hidden pages, and the engine refuses anyway):
         # the engineer logs in at the screen.

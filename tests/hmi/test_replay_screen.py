@@ -17,7 +17,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.storage.schema import migrate
 from hmi.formatting import plant_wall
-from hmi.pages.overview import OverviewPage
+from hmi.pages.overview import OverviewPage, preset_title
 from hmi.pages.trends import TrendsPage
 from hmi.widgets.replay_bar import clock_text
 
@@ -171,7 +171,7 @@ def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop:
         QApplication.processEvents()
         label = overview.message
         text = label.text()
-        assert text.startswith(f"Preset {name} not applied") and "nothing is written" in text
+        assert text.startswith(f"Preset {preset_title(name)} not applied") and "nothing is written" in text
         assert window.height() <= 800
         # The whole text fits the label (it grew to its wrapped height), and the box scrolls to every line.
         needed = label.heightForWidth(label.width())

@@ -4,9 +4,11 @@ ML switch on the overview page."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from hmi_testing import QLoop, wait_until
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -198,7 +200,7 @@ def test_preset_button_applies_through_engine(
     fast = fake_engine.settings.control.presets["fast"]
     assert fake_engine.values["cutting_speed"] == fast.cutting_speed
     assert fake_engine.values["descent_speed"] == fast.descent_speed
-    assert page.message.text() == "Preset fast applied"
+    assert page.message.text() == "Preset Fast applied"  # its display name, not the config key
     assert page.message.property("state") == "ok"
     assert all(b.isEnabled() for b in page.preset_buttons.values())
     bridge.refresh()
@@ -233,3 +235,43 @@ def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, settings: Settings, 
     bridge.deleteLater()
     assert engine.journal is not None
     engine.journal.close()
+
+
+def test_preset_names_per_language_and_the_message_goes(
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine, tmp_path: Path
+) -> None:
+    """'Ön ayar slow uygulandı' stayed on the Turkish screen for six minutes (#15 review): the name is
+    the preset's label in the screen's language (config ``label``, else the shipped name translated),
+    and the message goes after 10 s or at the saw's next state change."""
+    from hmi.i18n import Translator
+
+    fake_engine.settings.control.presets["slow"].label.update({"en": "Gentle", "tr": "Yumuşak"})
+    page = OverviewPage(bridge, Session("operator", kiosk=True))
+    qtbot.addWidget(page)
+    translator = Translator.install(QApplication.instance(), cache=tmp_path)  # type: ignore[arg-type]
+    try:
+        translator.switch("tr")
+        page.changeEvent(QEvent(QEvent.Type.LanguageChange))
+        assert page.preset_buttons["slow"].text().startswith("Yumuşak\n")
+        assert page.preset_buttons["fast"].text().startswith("Hızlı\n")  # shipped name, translated
+
+        async def apply(name: str) -> None:
+            page.apply_preset(name)
+            await wait_until(lambda: page.task is not None and page.task.done(), what="preset")
+
+        qloop.run(apply("slow"))
+        assert page.message.text() == "Ön ayar Yumuşak uygulandı"
+        assert page.message_timer.isActive() and page.message_timer.interval() == 10_000
+        page.message_timer.timeout.emit()  # 10 s later
+        assert page.message.text() == ""
+
+        qloop.run(apply("fast"))
+        assert page.message.text() == "Ön ayar Hızlı uygulandı"
+        fake_engine.push({"saw_state": 2.0})
+        bridge.flush()
+        assert page.message.text() != ""  # the state it was shown in
+        fake_engine.push({"saw_state": 4.0})
+        bridge.flush()
+        assert page.message.text() == ""  # the saw moved on: the message went with it
+    finally:
+        translator.switch("en")

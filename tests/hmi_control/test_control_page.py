@@ -405,7 +405,7 @@ def test_missing_ml_db_is_said_not_raised(qloop: QLoop, page_factory: PageFactor
     for suffix in ("-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     qloop.run(page.load_journal())
-    assert page.decisions_tab.source_label.text() == "No ML decisions recorded yet"  # said plainly, in the screen language
+    assert page.decisions_tab.source_label.text() == "No ML decisions recorded yet"  # said plainly
 
 
 def test_live_output_and_features(page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
