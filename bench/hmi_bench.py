@@ -154,7 +154,7 @@ class Recorder:
         self._phases: list[tuple[str, tuple[float, int, int], tuple[float, int, int]]] = []
 
     async def mark(self) -> tuple[float, int, int]:
-        return await self.engine.call_in_engine(poll_mark)
+        return await self.engine._call_in_engine(poll_mark)
 
     async def phase(self, name: str, start: tuple[float, int, int]) -> tuple[float, int, int]:
         """Close the phase that began at ``start`` now; returns the mark (the next phase's start)."""
@@ -164,7 +164,7 @@ class Recorder:
 
     async def collect(self) -> list[Phase]:
         """The phases in order, from the lateness records shipped back once from the engine."""
-        lateness: list[float] = await self.engine.call_in_engine(poll_lateness)
+        lateness: list[float] = await self.engine._call_in_engine(poll_lateness)
         if len(lateness) >= LATENESS_HISTORY:  # the oldest records are gone: the marks point elsewhere
             raise RuntimeError("the poller's lateness record is shorter than the run: run shorter phases")
         return [Phase(name, t1 - t0, polls1 - polls0, over1 - over0, lateness[polls0:polls1])

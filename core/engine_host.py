@@ -45,6 +45,7 @@ from core.api import EngineApi, EngineFactory, UserSession, setup_logging
 from core.config import Settings
 from core.registers import RegisterMap
 from core.security.permissions import ALIASES, ANONYMOUS_USER, Permission
+from core.storage.lock import DataDirLock
 
 log = logging.getLogger("bandsaw.engine.host")
 
@@ -71,6 +72,13 @@ ASYNC_CALLS = frozenset(name for name in CALLS if inspect.iscoroutinefunction(ge
 # Commands after which whether a first admin is needed may have changed (users.db is read again).
 USER_CHANGES = frozenset({"create_first_admin", "add_user", "set_user_enabled", "set_user_role"})
 ACTIONS = tuple(sorted({p.value for p in Permission} | set(ALIASES)))  # every name allowed() knows
+
+
+def remote_error(exc: BaseException) -> tuple[str, str]:
+    """An exception as it crosses the pipe: (type name, message), plain values that always unpickle
+    (an exception class whose arguments differ from its message does not, and a reply that does not
+    unpickle would leave the front end's reading thread without an answer)."""
+    return type(exc).__name__, str(exc) or type(exc).__name__
 
 
 @runtime_checkable
@@ -193,7 +201,8 @@ class Outbox:
         except Exception as exc:
             if item is not None and item[0] == "reply":
                 with contextlib.suppress(OSError, EOFError):
-                    self.conn.send(("batch", {}, [("reply", item[1], False, RuntimeError(f"answer not sent: {exc}"))]))
+                    failed = ("reply", item[1], False, ("RuntimeError", f"answer not sent: {exc}"))
+                    self.conn.send(("batch", {}, [failed]))
 
 
 class EngineHost:
@@ -311,6 +320,8 @@ class EngineHost:
 
     def _reply(self, call_id: int, ok: bool | None, value: Any, *, bulky: bool = False) -> None:
         self.refresh()  # the views first: a front end reading them after the answer sees its effect
+        if ok is False and isinstance(value, BaseException):
+            value = remote_error(value)
         (self.outbox.bulky if bulky else self.outbox.event)("reply", call_id, ok, value)
 
     def _refuse_late(self, call_id: int, name: str, args: tuple[Any, ...], late_s: float) -> None:
@@ -486,6 +497,9 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
     sender = threading.Thread(target=outbox.run, name="bandsaw-host-send", daemon=True)
     sender.start()
     try:
+        # A data directory in use says so at once, before the engine is built (seconds on a loaded
+        # machine); the engine takes the lock for good in its start.
+        DataDirLock(settings.data_dir).acquire().release()
         engine = factory(settings, register_map, simulate)
         host = EngineHost(engine, outbox)
         outbox.view("first_admin", host._needs_first_admin())
@@ -515,6 +529,10 @@ def _read(conn: Connection, host: EngineHost) -> None:
             message = conn.recv()
         except (EOFError, OSError):  # the front end's process has ended: stop cleanly, by ourselves
             log.info("the front end is gone: stopping the engine")
+            host.shutdown()
+            return
+        except Exception:  # a message that does not unpickle: the pipe cannot be trusted any more
+            log.exception("a message from the front end could not be read: stopping the engine")
             host.shutdown()
             return
         host.submit(message)

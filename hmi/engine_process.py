@@ -116,6 +116,26 @@ class EngineGone(Exception):
     """The engine's process is not running (not started, stopped, or ended by itself)."""
 
 
+class EngineError(RuntimeError):
+    """An exception raised in the engine's process, as it came over the pipe: its type's name and
+    message (``kind``, ``str()``); a cancellation there is a CancelledError here."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.kind, str(self))
+
+
+def _raised(value: Any) -> BaseException:
+    """The exception for a failed reply's value: (type name, message) from core.engine_host."""
+    if isinstance(value, BaseException):
+        return value
+    kind, message = value
+    return asyncio.CancelledError(message) if kind == "CancelledError" else EngineError(kind, message)
+
+
 class EngineProcess:
     """``EngineProcess(factory, settings, register_map)``: from :meth:`start`, ``factory(settings,
     register_map, simulate)`` builds the engine in a child process. ``factory`` must pickle (a
@@ -199,7 +219,7 @@ class EngineProcess:
         except EngineGone as exc:
             raise RuntimeError(str(exc)) from None
         if not ok:
-            raise value
+            raise _raised(value)
 
     def _finish(self) -> None:
         """Wait for the child to exit (killed if it will not), then for the pipe's reader."""
@@ -258,16 +278,24 @@ class EngineProcess:
         """The reading thread: apply views, answer calls, call listeners, until the pipe ends."""
         conn = self._conn
         assert conn is not None
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                break
-            try:
-                self._on_batch(message[1], message[2])
-            except Exception:
-                log.exception("a message from the engine process failed")
-        self._ended()
+        try:
+            while True:
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    break
+                except Exception as exc:  # it did not unpickle: which answer it was is lost, so is trust
+                    log.exception("a message from the engine process could not be read")
+                    self._fatal = f"a message from the engine could not be read ({type(exc).__name__}: {exc})"
+                    with contextlib.suppress(OSError):
+                        conn.close()  # the child sees the end of its pipe and stops its engine cleanly
+                    break
+                try:
+                    self._on_batch(message[1], message[2])
+                except Exception:
+                    log.exception("a message from the engine process failed")
+        finally:  # never ends silently: every waiting call fails, the engine-stopped alarm is raised
+            self._ended()
 
     def _on_batch(self, views: dict[str, Any], events: list[tuple[Any, ...]]) -> None:
         self._heard = time.monotonic()
@@ -367,7 +395,7 @@ class EngineProcess:
                 watcher.cancel()
                 await asyncio.gather(watcher, return_exceptions=True)
         if not ok:
-            raise value
+            raise _raised(value)
         return value
 
     def _ask_now(self, fail: Callable[[str], T], name: str, *args: Any, **kwargs: Any) -> T:
@@ -392,7 +420,7 @@ class EngineProcess:
         if ok is None:  # the engine refused it unstarted: its deadline had passed
             return fail(str(value))
         if not ok:
-            raise value
+            raise _raised(value)
         return value
 
     async def _watch_cancel(self, call_id: int, cancel: Callable[[], bool]) -> None:
@@ -404,14 +432,14 @@ class EngineProcess:
         with contextlib.suppress(EngineGone):
             self._send(message)
 
-    async def call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(engine, *args)`` on the engine's loop in the child (a coroutine is awaited there);
         ``fn`` and ``args`` must pickle. For tools, benchmarks and tests, not for the screen."""
         call_id, future = self._new_call()
         self._send(("probe", call_id, fn, args))
         ok, value = await asyncio.wrap_future(future)
         if not ok:
-            raise value
+            raise _raised(value)
         return value
 
     # --- live views (the mirror) ------------------------------------------------------------

@@ -159,7 +159,7 @@ class EngineThread:
         self._loop = holder[0]
         return self._loop
 
-    async def call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _call_in_engine(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(engine, *args)`` on the engine's loop (a coroutine is awaited there), as
         hmi.engine_process offers it: for tools, benchmarks and tests, not for the screen."""
 

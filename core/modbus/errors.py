@@ -29,3 +29,6 @@ class PlcExceptionResponse(PlcError):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
+
+    def __reduce__(self) -> tuple[type[PlcExceptionResponse], tuple[str, int]]:
+        return type(self), (str(self), self.code)  # pickled by its arguments (the default gives one)

@@ -27,6 +27,9 @@ class DataDirLocked(Exception):
         self.path = path
         self.pid = pid
 
+    def __reduce__(self) -> tuple[type[DataDirLocked], tuple[Path, int | None]]:
+        return type(self), (self.path, self.pid)  # pickled by its arguments, not its message
+
 
 def lock_path(data_dir: Path) -> Path:
     return data_dir / "databases" / LOCK_NAME

@@ -50,3 +50,24 @@ async def priorities(engine: EngineApi) -> tuple[tuple[int, int], tuple[int, int
         return os.getpriority(os.PRIO_PROCESS, tid), os.sched_getscheduler(tid) & ~os.SCHED_RESET_ON_FORK
 
     return mine(), await run_blocking(mine)
+
+
+def _refuse_to_load() -> None:
+    raise TypeError("this value does not unpickle (a test of the front end's reading thread)")
+
+
+class Unloadable:
+    """Pickles in the child, fails to unpickle in the front end."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _refuse_to_load, ()
+
+
+def unloadable(engine: EngineApi) -> Unloadable:
+    return Unloadable()
+
+
+def raise_plc_exception(engine: EngineApi) -> None:
+    from core.modbus.errors import PlcExceptionResponse
+
+    raise PlcExceptionResponse("illegal data address", 2)

@@ -76,8 +76,8 @@ def test_a_gui_holding_the_gil_delays_no_poll(qloop: QLoop, qapp: QApplication, 
 
     async def scenario() -> tuple[float, float, list[float], float]:
         await proxy.start()
-        nice.extend(await proxy.call_in_engine(engine_probes.priorities))
-        await proxy.call_in_engine(engine_probes.record_polls)
+        nice.extend(await proxy._call_in_engine(engine_probes.priorities))
+        await proxy._call_in_engine(engine_probes.record_polls)
         await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
         await asyncio.sleep(0.5)
         thread = threading.Thread(target=ticker, name="gil-ticker")
@@ -91,7 +91,7 @@ def test_a_gui_holding_the_gil_delays_no_poll(qloop: QLoop, qapp: QApplication, 
         quit_ticker.set()
         thread.join()
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
-        return began, ended, await proxy.call_in_engine(engine_probes.recorded_polls), max(gaps)
+        return began, ended, await proxy._call_in_engine(engine_probes.recorded_polls), max(gaps)
 
     try:
         began, ended, polls, ticker_gap = qloop.run(scenario())
@@ -126,7 +126,7 @@ def test_commands_run_in_the_child_and_sessions_come_back_to_the_gui(
     async def scenario() -> None:
         await proxy.start()
         await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
-        assert await proxy.call_in_engine(engine_probes.pid) == proxy.pid != os.getpid()
+        assert await proxy._call_in_engine(engine_probes.pid) == proxy.pid != os.getpid()
         seen["first_admin"] = proxy.needs_first_admin()  # no admin yet: answered from the mirror
         assert proxy.allowed(anonymous, "view") and not proxy.allowed(anonymous, "write_register")
         login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
@@ -225,7 +225,7 @@ def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Set
     async def scenario() -> None:
         await proxy.start()
         await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
-        pending = asyncio.ensure_future(proxy.call_in_engine(_sleep_long))
+        pending = asyncio.ensure_future(proxy._call_in_engine(_sleep_long))
         await asyncio.sleep(0.2)
         assert proxy.pid is not None
         os.kill(proxy.pid, signal.SIGKILL)
@@ -430,3 +430,80 @@ def test_a_stalled_child_neither_freezes_the_window_nor_leaves_its_values_lookin
     assert worst < 0.2, f"the GUI thread stopped for {worst:.1f} s while the engine was stalled"
     assert stale_after is not None and stale_after <= 2.0, f"values looked fresh for {stale_after} s"
     assert "not answering" in why, why
+
+
+def test_a_reply_that_does_not_unpickle_fails_every_call_and_raises_the_alarm(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    """The reading thread never dies silently: a message it cannot read fails the waiting calls
+    with a clear error, later calls at once, raises the engine-stopped alarm, and the child stops."""
+    from hmi.engine_process import EngineGone
+
+    proxy = EngineProcess(engine_probes.engine_with_engineer, settings, register_map, simulate=True)
+
+    async def scenario() -> int:
+        await proxy.start()
+        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        pid = proxy.pid
+        assert pid is not None
+        with pytest.raises(EngineGone, match="could not be read"):
+            await asyncio.wait_for(proxy._call_in_engine(engine_probes.unloadable), 10)
+        began = time.monotonic()
+        login = await asyncio.wait_for(proxy.login(engine_probes.ENGINEER, engine_probes.PIN), 5)
+        assert not login.ok and "could not be read" in login.reason
+        assert not proxy.set_mode(UserSession.anonymous(), "manual").ok
+        assert time.monotonic() - began < 1.0
+        return pid
+
+    try:
+        pid = qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert [a.key for a in proxy.active_alarms()][:1] == [STOPPED_ALARM]
+    assert _wait_gone(pid, 30)
+
+
+def test_an_engine_error_crosses_the_pipe_with_its_type_and_message(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    """An exception raised in the child comes back as an error with its type's name and message,
+    and the pipe goes on working (a data directory in use fails the start at once, with the PID)."""
+    from core.storage.lock import DataDirLock
+    from hmi.engine_process import EngineError
+
+    proxy = EngineProcess(engine_factory, settings, register_map, simulate=True)
+
+    async def scenario() -> None:
+        await proxy.start()
+        with pytest.raises(EngineError, match="illegal data address") as raised:
+            await asyncio.wait_for(proxy._call_in_engine(engine_probes.raise_plc_exception), 10)
+        assert raised.value.kind == "PlcExceptionResponse"
+        assert proxy.running and await asyncio.wait_for(proxy._call_in_engine(engine_probes.pid), 10) == proxy.pid
+
+    try:
+        qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    second = EngineProcess(engine_factory, settings, register_map, simulate=True)
+    with DataDirLock(Path(settings.data_dir)):
+        began = time.monotonic()
+        try:
+            with pytest.raises(RuntimeError, match=f"in use by process {os.getpid()}"):
+                qloop.run(second.start())
+        finally:
+            qloop.run(second.stop())
+    assert time.monotonic() - began < 30
+
+
+@pytest.mark.timeout(120)
+def test_a_second_hmi_on_a_data_dir_in_use_exits_promptly_with_the_reason(settings: Settings) -> None:
+    from core.storage.lock import DataDirLock
+
+    with DataDirLock(Path(settings.data_dir)):
+        began = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "core.cli", "hmi", "--simulate", "--data-dir",
+                               str(settings.data_dir)],
+                              capture_output=True, text=True, timeout=90, cwd=ROOT, check=False,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        took = time.monotonic() - began
+    assert done.returncode != 0
+    assert f"in use by process {os.getpid()}" in done.stderr, done.stderr[-2000:]
+    assert took < 40, took  # 19 s measured at load 6.5 (it was 216 s: the answer did not unpickle)
