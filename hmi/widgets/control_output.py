@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -32,10 +32,30 @@ class CoefficientBar(QWidget):
         self.setObjectName("CoefficientBar")
         self.value: float | None = None
         self.held = True
-        self.setMinimumHeight(44)
+        self.setMinimumHeight(self._needed_height())
+
+    BAR_HEIGHT = 26
+
+    def _needed_height(self) -> int:
+        return self.BAR_HEIGHT + self.label_height() + 2
+
+    def label_height(self) -> int:
+        """The scale's text row: one line of the widget's font, descenders included (a fixed 16 px cut
+        'daha yavaş' to 'daha vavas' in the kiosk font)."""
+        return self.fontMetrics().height()
+
+    def label_rect(self) -> QRectF:
+        bottom = self.height() - self.label_height()
+        return QRectF(2, bottom, self.width() - 4, self.label_height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the kiosk theme's larger font
+            self.setMinimumHeight(self._needed_height())
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:
-        return QSize(320, 44)
+        return QSize(320, self._needed_height())
 
     def set_value(self, value: float | None, *, held: bool) -> None:
         if value is not None and not math.isfinite(value):
@@ -48,7 +68,8 @@ class CoefficientBar(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(2, 2, -2, -18)
+        labels = self.label_rect()
+        rect = QRectF(2, 2, self.width() - 4, labels.top() - 4)
         painter.setPen(QPen(_BORDER, 1))
         painter.setBrush(_TRACK)
         painter.drawRect(rect)
@@ -62,7 +83,6 @@ class CoefficientBar(QWidget):
         painter.setPen(QPen(_TEXT, 2))
         painter.drawLine(int(centre), int(rect.top()), int(centre), int(rect.bottom()))
         painter.setPen(_TEXT)
-        labels = QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16)
         painter.drawText(labels, int(Qt.AlignmentFlag.AlignLeft), translate("CoefficientBar", "−1 slower"))
         painter.drawText(labels, int(Qt.AlignmentFlag.AlignHCenter), "0")
         painter.drawText(labels, int(Qt.AlignmentFlag.AlignRight), translate("CoefficientBar", "faster +1"))

@@ -10,7 +10,7 @@ import pytest
 from control_helpers import make_bridge
 from hmi_testing import kiosk_sized
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import Role
@@ -125,3 +125,36 @@ def test_turkish_texts_and_back(shown: ControlPage, qapp: QApplication, tmp_path
     QApplication.processEvents()
     assert shown.tabs.tabText(0) == "Decisions" and shown.toggle.text() == "Switch ML on"
     assert shown.guard_panel.apply_button.text() == "Apply"
+
+
+def test_kiosk_texts_are_a_whole_line_tall(qtbot: QtBot, qapp: QApplication, engine_with_model: StandInEngine,
+                                           tmp_path: Path) -> None:
+    """'daha yavaş' under the model output bar read 'daha vavas' at a real Turkish kiosk (#15 review): the
+    bar's scale had a fixed 16 px row. Every shown text box on the page, the bar's scale included, is at
+    least one line of its own font tall."""
+    from hmi.widgets.control_output import CoefficientBar
+
+    login_as(engine_with_model.access, "anna", Role.OPERATOR)
+    apply_theme(qapp)
+    bridge = make_bridge(engine_with_model)
+    page = ControlPage(bridge, engine_with_model, session=Session("anna", kiosk=True))
+    qtbot.addWidget(page)
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        translator.switch("tr")
+        with kiosk_sized(qtbot, qapp, page, 1280, 700):
+            page.refresh()
+            QApplication.processEvents()
+            bar = page.coefficient_bar
+            assert isinstance(bar, CoefficientBar)
+            line = bar.fontMetrics().height()
+            scale = bar.label_rect()
+            assert line > 16 and scale.height() >= line and scale.bottom() <= bar.height(), (line, scale)
+            short = [f"{w.objectName() or type(w).__name__} {w.text()!r}: {w.height()} < {w.fontMetrics().height()}"
+                     for w in page.findChildren(QLabel) if w.isVisible() and w.text().strip()
+                     and w.height() < w.fontMetrics().height()]
+            assert short == []
+    finally:
+        translator.switch("en")
+        page.stop()
+        bridge.detach()
