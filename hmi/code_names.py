@@ -94,6 +94,13 @@ AUDIT_VALUES = {
     "out_of_service": QT_TRANSLATE_NOOP("CodeNames", "out of service"),
 }
 
+CUT_OUTCOMES = {  # core.analysis.cuts: how a cut ended
+    "completed": QT_TRANSLATE_NOOP("CodeNames", "completed"),
+    "aborted": QT_TRANSLATE_NOOP("CodeNames", "aborted"),
+    "interrupted": QT_TRANSLATE_NOOP("CodeNames", "interrupted"),
+    "error": QT_TRANSLATE_NOOP("CodeNames", "ended in error"),
+}
+
 
 def _name(table: dict[str, str], code: object) -> str:
     text = str(getattr(code, "value", code))
@@ -112,6 +119,10 @@ def audit_action_name(action: str) -> str:
 
 def audit_result_name(result: object) -> str:
     return _name(AUDIT_RESULTS, result)
+
+
+def cut_outcome_name(outcome: object) -> str:
+    return _name(CUT_OUTCOMES, outcome) if outcome else ""
 
 
 def audit_value_name(value: object) -> str:

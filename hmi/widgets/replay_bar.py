@@ -42,6 +42,7 @@ from core.api import (
     period_for_cut,
 )
 from hmi.bridge import EngineBridge
+from hmi.code_names import cut_outcome_name
 from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import translate
 from hmi.session import Session
@@ -312,7 +313,7 @@ class ReplayChooser(QDialog):
                 end = _int(cut.values.get("end_ms"), cut.ts_ms)
                 text = translate("ReplayChooser", "Cut %1  %2  %3 s  %4").replace("%1", str(cut.id)).replace(
                     "%2", clock_text(start, tenths=False)).replace("%3", f"{(end - start) / 1000:.0f}").replace(
-                    "%4", str(cut.values.get("outcome") or ""))
+                    "%4", cut_outcome_name(cut.values.get("outcome")))
                 item = QListWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (*period_for_cut(start, end), f"cut {cut.id}"))
                 self.cuts.addItem(item)

@@ -856,6 +856,22 @@
         <source>out of service</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ended in error</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CoefficientBar</name>

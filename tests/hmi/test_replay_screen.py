@@ -4,6 +4,7 @@ switch in the bridge, a live critical alarm still shown, writes refused, pause/s
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 from hmi_testing import QLoop, wait_until
@@ -181,3 +182,27 @@ def test_a_preset_refused_during_replay_is_readable_in_full(qtbot: QtBot, qloop:
         scroll = area.verticalScrollBar()
         assert scroll.minimum() == 0 and scroll.value() == 0
         assert scroll.maximum() >= label.height() - area.viewport().height()
+
+
+def test_the_cut_list_in_turkish(qtbot: QtBot, qloop: QLoop, settings: Settings, register_map: RegisterMap,
+                                 tmp_path: Path) -> None:
+    """'Kesim 4 … 86 s completed' on the Turkish kiosk (#15 review): seconds as 'sn', the outcome by name."""
+    from hmi.i18n import Translator
+
+    write_raw_db(raw_db(settings.data_dir), register_map, T0, 100)
+    _databases(settings)
+    translator = Translator.install(QApplication.instance(), cache=tmp_path / "qm")  # type: ignore[arg-type]
+    try:
+        translator.switch("tr")
+        with main_window(qtbot, qloop, settings, register_map, kiosk=True, show=False) as (_engine, window):
+
+            async def scenario() -> None:
+                chooser = window.open_replay()
+                await wait_until(lambda: chooser.cuts.count() == 1, what="the cut list")
+                text = chooser.cuts.item(0).text()
+                assert text.startswith("Kesim 1  ") and text.endswith("  80 sn  tamamlandı"), text
+                chooser.close()
+
+            qloop.run(scenario())
+    finally:
+        translator.switch("en")
