@@ -78,6 +78,7 @@ class AlarmTransition:
 
 Listener = Callable[[AlarmTransition], None]
 
+TEXT_EVERY_MS = 10_000  # a group alarm's text change is logged at most this often
 DEFAULT_MAX_SHELVE_S = 8 * 3600.0  # a shift: shelving is time-limited (ISA-18.2), never open-ended
 
 
@@ -130,6 +131,8 @@ class AlarmManager:
         self._listeners: list[Listener] = []
         self._members: dict[str, dict[str, tuple[str, float | None, Mapping[str, object]]]] = {}
         self._values: Mapping[str, float | None] = {}
+        self._text_sent_ms: dict[str, int] = {}  # when each group alarm's last "text" transition went out
+        self._text_pending: dict[str, Alarm] = {}  # group alarms whose text change waits: the alarm before it
 
     # --- subscription ------------------------------------------------------------------
 
@@ -266,7 +269,7 @@ class AlarmManager:
                 texts = self._texts(wording, detail, value, params)
                 updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value,
                                   priority=priority)
-                self._commit(alarm, updated, now, "system", "text")
+                self._text_change(alarm, updated, now)
             return
         state = alarm.state
         new_state: AlarmState
@@ -295,6 +298,31 @@ class AlarmManager:
             members=members,
         )
         self._commit(alarm, updated, now, "system", "raise" if active else "clear")
+
+    def _text_change(self, before: Alarm, after: Alarm, now: int) -> None:
+        """A new detail or members: a group alarm logs a "text" transition only when the operator's words
+        change, at most one per TEXT_EVERY_MS (members coming and going, e.g. vibration axes)."""
+        group = after.key in self.policy.groups
+        if after.texts == before.texts and (group or after.detail == before.detail):
+            # Nothing new to read: a member came or went, or a member's own wording changed under the
+            # group's text. (Elsewhere a new detail is news: each torque-guard action is counted by it.)
+            self._alarms[after.key] = after
+            return
+        if group and now - self._text_sent_ms.get(after.key, -TEXT_EVERY_MS) < TEXT_EVERY_MS:
+            self._alarms[after.key] = after
+            self._text_pending[after.key] = before  # told at the next tick once the interval has passed
+            return
+        self._text_pending.pop(after.key, None)
+        self._text_sent_ms[after.key] = now
+        self._commit(before, after, now, "system", "text")
+
+    def _flush_texts(self, now: int) -> None:
+        for key, before in list(self._text_pending.items()):
+            alarm = self._alarms.get(key)
+            if alarm is None or not alarm.condition or alarm.texts == before.texts:
+                self._text_pending.pop(key, None)
+            elif now - self._text_sent_ms.get(key, -TEXT_EVERY_MS) >= TEXT_EVERY_MS:
+                self._text_change(before, alarm, now)
 
     def _texts(self, key: str, detail: str, value: float | None,
                params: Mapping[str, object]) -> tuple[tuple[str, str, str], ...]:
@@ -363,8 +391,10 @@ class AlarmManager:
         return True
 
     def tick(self) -> None:
-        """Let time-limited shelving run out; call periodically."""
-        self._expire_shelving(self._now_ms())
+        """Let time-limited shelving run out and held-back text changes out; call periodically."""
+        now = self._now_ms()
+        self._expire_shelving(now)
+        self._flush_texts(now)
 
     # --- internals ---------------------------------------------------------------------
 

@@ -99,7 +99,6 @@ class AlarmsPage(QWidget):
         self.history = AlarmHistoryPanel(engine, lambda: acting(self.user), self._say, self)
         self.tabs.addTab(self.history, "")
         self.tabs.addTab(self._build_engineer(), "")
-        self.tabs.currentChanged.connect(self._on_tab)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
@@ -315,13 +314,9 @@ class AlarmsPage(QWidget):
         super().hideEvent(event)
 
     def _on_transition(self, _transition: object) -> None:
-        # alarms_changed follows every transition; a shelving expiry changes the suppressed list.
-        if self.tabs.currentIndex() == HISTORY and self.isVisible():
-            self.history.reload_history()
-
-    def _on_tab(self, index: int) -> None:
-        if index == HISTORY:
-            self.history.reload_history()
+        # alarms_changed follows every transition; the History tab re-reads itself when shown and,
+        # throttled, after transitions (hmi.widgets.alarm_history).
+        self.history.transition_seen()
 
     @staticmethod
     def _selected_key(view: QTableView, model: AlarmTableModel) -> str | None:

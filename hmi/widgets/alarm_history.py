@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from core.api import AlarmHistoryFilter as HistoryFilter
@@ -26,6 +28,7 @@ from hmi.widgets.empty_hint import EmptyHint
 from hmi.widgets.letter_keyboard import TextEntry
 
 TOUCH_PX = 56
+RELOAD_AFTER_MS = 2000  # new alarm transitions re-read the history at most this often (a chattering alarm)
 PERIOD_SECONDS: tuple[float | None, ...] = (3600.0, 8 * 3600.0, 86400.0, 7 * 86400.0, None)
 PRIORITY_LIMITS: tuple[int | None, ...] = (None, 1, 2, 3)
 ACTION_SETS: tuple[tuple[str, ...], ...] = ((), ("raise",), ("clear",), ("acknowledge",), ("shelve", "unshelve"),
@@ -62,6 +65,11 @@ class AlarmHistoryPanel(QWidget):
         self._say = say
         self.export_dir: Path = engine.settings.export_dir
         self.history_task: asyncio.Task[int] | None = None
+        # Transitions while shown re-read the log after a short pause, one read for a burst.
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setSingleShot(True)
+        self.reload_timer.setInterval(RELOAD_AFTER_MS)
+        self.reload_timer.timeout.connect(self.reload_history)
         self.period_combo = _combo(PERIOD_SECONDS, self)
         self.period_combo.setCurrentIndex(2)
         self.priority_combo = _combo(PRIORITY_LIMITS, self)
@@ -122,6 +130,19 @@ class AlarmHistoryPanel(QWidget):
             actions=self.action_combo.currentData() or (),
             limit=limit,
         )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.reload_history()  # the tab (or the page with this tab) shown: the log as it is now
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.reload_timer.stop()  # hidden: nobody to read for; shown again, it reads anyway
+        super().hideEvent(event)
+
+    def transition_seen(self) -> None:
+        """An alarm transition (it is in log.db by the next read): re-read soon if shown, throttled."""
+        if self.isVisible() and not self.reload_timer.isActive():
+            self.reload_timer.start()
 
     def reload_history(self) -> asyncio.Task[int] | None:
         """Start a history read (a click, a filter change); the table fills when it returns."""

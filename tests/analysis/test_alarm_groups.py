@@ -13,7 +13,7 @@ from core.config import PROJECT_ROOT, load_settings
 from core.registers import load_register_map
 from core.snapshot import SawState
 
-OVERLOAD = "process.band_overload"
+OVERLOAD, CHATTER = "process.band_overload", "process.chatter"
 
 
 class Clock:
@@ -91,3 +91,44 @@ def test_a_statistical_echo_never_takes_the_operators_cleared_alarm(
     assert [(a.key, a.state) for a in alarms.active()] == [(OVERLOAD, AlarmState.RETURNED_UNACKNOWLEDGED)]
     assert alarms.counts().cleared_unacknowledged == 1
     assert alarms.acknowledge(OVERLOAD, "op") and alarms.active() == []
+
+
+def test_a_group_logs_a_text_change_only_when_its_text_changes(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    """The reviewer's chatter alarm: six "text changed" rows with the same text as the axes came and went."""
+    _, policy = settings_and_policy
+    clock = Clock()
+    alarms = AlarmManager(clock=clock, policy=policy)
+    actions: list[tuple[str, str]] = []
+    alarms.subscribe(lambda t: actions.append((t.action, t.alarm.text)))
+    alarms.observe({"cutting_speed_actual": 64.0})
+    alarms.update("plc.bit.4", True, "PLC: chatter")
+    for axis in ("x", "y", "z", "x", "y", "z"):
+        clock.now += 0.5
+        alarms.update(f"anomaly.vibration_{axis}.iqr", True, f"iqr {axis}")
+        clock.now += 0.5
+        alarms.update(f"anomaly.vibration_{axis}.iqr", False, f"iqr {axis}")
+        alarms.tick()
+    alarms.update("plc.bit.4", True, "PLC: chatter (code 2)")  # a new member wording, the same operator text
+    assert actions == [("raise", "Chatter: band speed 64 m/min is in this grade's chatter band")]
+    chatter = alarms.get(CHATTER)
+    assert chatter is not None and chatter.members == ("plc.bit.4",)
+
+
+def test_a_group_text_change_is_rate_limited(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    _, policy = settings_and_policy
+    clock = Clock()
+    alarms = AlarmManager(clock=clock, policy=policy)
+    texts: list[str] = []
+    alarms.subscribe(lambda t: texts.append(t.alarm.text) if t.action == "text" else None)
+    def params(score: float) -> dict[str, object]:
+        return {"signal": "band_torque", "score": score, "threshold": 4.0}
+
+    alarms.update("anomaly.band_torque.zscore", True, "z 1", value=100.0, params=params(1.0))  # engineer item
+    for i, value in enumerate((101.0, 102.0, 103.0, 104.0), start=2):
+        clock.now += 1
+        alarms.update("anomaly.band_torque.zscore", True, f"z {i}", value=value, params=params(float(i)))
+        alarms.tick()
+    assert len(texts) == 1  # the first change at once, the next ones held back
+    clock.now += 10
+    alarms.tick()
+    assert len(texts) == 2 and texts[-1].startswith("Unusual band_torque: 104.000")

@@ -152,7 +152,8 @@ async def test_history_filters_and_export(
     page = AlarmsPage(alarm_bridge, alarm_engine)
     qtbot.addWidget(page)
     page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))  # exports are an engineer's
-    page.tabs.setCurrentIndex(2)
+    page.show()
+    page.tabs.setCurrentIndex(2)  # the tab shown reads the history
     await settled(page)
     assert page.history.history_model.rowCount() == 6
     page.history.priority_combo.setCurrentIndex(1)  # critical only
@@ -173,6 +174,51 @@ async def test_history_filters_and_export(
         rows = list(csv.DictReader(handle))
     assert len(rows) == 6 and {r["alarm_key"] for r in rows} == {"old.low", "mid.old", "crit", "mid.new"}
     assert "Exported 6 rows" in page.message_label.text()
+
+
+async def test_history_refreshes_by_itself(
+    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
+) -> None:
+    """The reviewer's kiosk: the History tab stayed empty until "Refresh" was pressed."""
+    clock.now = time.time() - 600
+    page = AlarmsPage(alarm_bridge, alarm_engine)
+    qtbot.addWidget(page)
+    page.set_user(login_as(alarm_engine.access, "alice", Role.OPERATOR))
+    page.show()
+    page.tabs.setCurrentIndex(2)
+    await settled(page)
+    assert page.history.history_model.rowCount() == 0
+    page.hide()  # the operator looks at the overview; alarms come and go meanwhile
+    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+    await writer.start()
+    try:
+        raise_three(alarm_engine, clock)
+    finally:
+        await writer.stop()
+    assert not page.history.reload_timer.isActive()  # hidden: no reads for nobody
+    page.show()  # back on the Alarms page, History still the current tab: read without a tap
+    await settled(page)
+    assert page.history.history_model.rowCount() == 4
+    reads: list[object] = []
+    page.history.history_model.modelReset.connect(lambda: reads.append(1))
+    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+    await writer.start()
+    try:
+        for key in ("crit", "mid.new", "mid.old"):  # a burst of transitions while the tab is shown
+            alarm_engine.alarms.update(key, False, "gone")
+            QApplication.processEvents()
+    finally:
+        await writer.stop()
+    assert page.history.reload_timer.isActive() and reads == []  # one read after a pause, not one each
+    page.history.reload_timer.setInterval(1)
+    page.history.reload_timer.start()
+    deadline = time.monotonic() + 5
+    while not reads and time.monotonic() < deadline:
+        QApplication.processEvents()  # the timer is Qt's (qasync runs it in the program)
+        await asyncio.sleep(0.01)
+        await settled(page)
+    assert page.history.history_model.rowCount() == 7 and len(reads) == 1
+    page.hide()
 
 
 async def test_history_without_log_db(page: AlarmsPage, alarm_engine: StandInEngine) -> None:
