@@ -238,6 +238,16 @@ _AUDIT_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"first admin"), QT_TRANSLATE_NOOP("AuditDetails", "first admin")),
     (re.compile(r"logged out"), QT_TRANSLATE_NOOP("AuditDetails", "logged out")),
     (re.compile(r"user disabled or removed"), QT_TRANSLATE_NOOP("AuditDetails", "user disabled or removed")),
+    # failed log-ins and lock-outs (core.security.access), the users' command line (core.security.cli)
+    (re.compile(r"wrong name or PIN"), QT_TRANSLATE_NOOP("AuditDetails", "wrong name or PIN")),
+    (re.compile(r"disabled"), QT_TRANSLATE_NOOP("AuditDetails", "user disabled")),
+    (re.compile(r"(\d+) in a row"), QT_TRANSLATE_NOOP("AuditDetails", "%1 in a row")),
+    (re.compile(r"wrong PIN, (\d+) in a row"), QT_TRANSLATE_NOOP("AuditDetails", "wrong PIN, %1 in a row")),
+    (re.compile(r"locked for (\d+) s"), QT_TRANSLATE_NOOP("AuditDetails", "locked for %1 s")),
+    (re.compile(r"locked out, (\d+) s left"), QT_TRANSLATE_NOOP("AuditDetails", "locked out, %1 s left")),
+    (re.compile(r"command line, os user (.+)"), QT_TRANSLATE_NOOP("AuditDetails", "command line, OS user %1")),
+    (re.compile(r"PIN/password changed"), QT_TRANSLATE_NOOP("AuditDetails", "PIN/password changed")),
+    (re.compile(r"lock-out cleared"), QT_TRANSLATE_NOOP("AuditDetails", "lock-out cleared")),
 )
 
 

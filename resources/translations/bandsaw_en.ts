@@ -355,6 +355,42 @@
         <source>user disabled or removed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>wrong name or PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in a row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrong PIN, %1 in a row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked for %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked out, %1 s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>command line, OS user %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN/password changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock-out cleared</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AuditPage</name>

@@ -355,6 +355,42 @@
         <source>user disabled or removed</source>
         <translation>kullanıcı devre dışı veya silindi</translation>
     </message>
+    <message>
+        <source>wrong name or PIN</source>
+        <translation>yanlış ad veya PIN</translation>
+    </message>
+    <message>
+        <source>user disabled</source>
+        <translation>kullanıcı devre dışı</translation>
+    </message>
+    <message>
+        <source>%1 in a row</source>
+        <translation>üst üste %1</translation>
+    </message>
+    <message>
+        <source>wrong PIN, %1 in a row</source>
+        <translation>yanlış PIN, üst üste %1</translation>
+    </message>
+    <message>
+        <source>locked for %1 s</source>
+        <translation>%1 sn kilitli</translation>
+    </message>
+    <message>
+        <source>locked out, %1 s left</source>
+        <translation>kilitli, %1 sn kaldı</translation>
+    </message>
+    <message>
+        <source>command line, OS user %1</source>
+        <translation>komut satırı, işletim sistemi kullanıcısı %1</translation>
+    </message>
+    <message>
+        <source>PIN/password changed</source>
+        <translation>PIN/parola değiştirildi</translation>
+    </message>
+    <message>
+        <source>lock-out cleared</source>
+        <translation>kilit kaldırıldı</translation>
+    </message>
 </context>
 <context>
     <name>AuditPage</name>

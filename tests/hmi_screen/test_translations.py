@@ -264,6 +264,14 @@ def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> No
     assert audit_detail("requested 30.5; reason: preset normal") == "istenen 30,5; neden: Normal ön ayarı"
     assert audit_detail("role engineer (session renewed)") == "rol mühendis (oturum yenilendi)"
     assert audit_detail("erin logged in at this screen; step limit") == "erin bu ekranda oturum açtı; step limit"
+    # what the Turkish kiosk's audit page showed in English (#15 review)
+    assert audit_detail("wrong name or PIN; 1 in a row") == "yanlış ad veya PIN; üst üste 1"
+    assert audit_detail("wrong name or PIN; 5 in a row; locked for 60 s") \
+        == "yanlış ad veya PIN; üst üste 5; 60 sn kilitli"
+    assert audit_detail("locked out, 42 s left; wrong PIN, 6 in a row") \
+        == "kilitli, 42 sn kaldı; yanlış PIN, üst üste 6"
+    assert audit_detail("PIN/password changed; lock-out cleared; command line, os user root") \
+        == "PIN/parola değiştirildi; kilit kaldırıldı; komut satırı, işletim sistemi kullanıcısı root"
     assert link_error("cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s") \
         == "10.0.0.5:502 adresine bağlanılamıyor: reddedildi veya 1,5 sn içinde yanıt yok"
     assert link_error("the engine is not answering (3 s)") == "motor yanıt vermiyor (3 sn)"
