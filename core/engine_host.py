@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import inspect
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -63,6 +65,8 @@ IDLE_EVERY_TICKS = 4  # idle sessions are logged out about once a second
 # shares the slot's idle time and does not collide with the next poll's start.
 SEND_WINDOW_S = 0.02
 NO_POLL_S = 0.25  # no poll for this long (link down, slow rate, stopped): answers go at once
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+HARD_STOP_EXTRA_S = 30.0  # past the storage's stop budget, a stop asked by SIGTERM ends the process anyway
 EVENTS_MAX = 5000  # alarm transitions or replayed samples held for a slow front end, at most
 # What the front end may call: the contract's methods, nothing else (no attribute probing).
 LIFECYCLE = frozenset({"start", "stop", "settings", "register_map", "latest", "subscribe", "subscribe_alarms",
@@ -221,6 +225,7 @@ class EngineHost:
         self._loop_thread: int | None = None
         self._stopping = False
         self._started = False
+        self._starting: asyncio.Task[Any] | None = None  # the engine's start while it runs
         engine.subscribe(self._on_snapshot)
         engine.subscribe_alarms(lambda transition: self._with_views("alarm", transition))
         engine.subscribe_sessions(self._on_session)
@@ -253,7 +258,8 @@ class EngineHost:
             self.loop.call_soon_threadsafe(self._handle, message)
 
     def shutdown(self) -> None:
-        """The front end is gone or SIGTERM: stop the engine cleanly, then end the loop."""
+        """The front end is gone or SIGTERM: stop the engine cleanly, then end the loop (at any
+        phase: a start in progress is waited for first)."""
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self._stop(None)))
 
@@ -273,7 +279,11 @@ class EngineHost:
             if task is not None and not message[2]:  # the front end's task was cancelled: so is this
                 task.cancel()
         elif kind == "start":
+            if self._stopping:  # a stop came first (the front end died, SIGTERM): never start now
+                self._reply(message[1], False, RuntimeError("the engine is stopping"))
+                return
             self._run(message[1], self._start())
+            self._starting = self._tasks.get(message[1])
         elif kind == "stop":
             self.loop.create_task(self._stop(message[1]))
         elif kind == "probe":
@@ -362,8 +372,15 @@ class EngineHost:
             return
         self._stopping = True
         ok, value = True, None
+        starting = self._starting
+        if starting is not None and not starting.done():
+            # A stop during the start (the front end died, SIGTERM) waits for it: a half-started
+            # engine's files would be left open; a stop after a whole start closes them all.
+            log.info("stop asked while the engine starts: waiting for the start to finish")
+            await asyncio.wait({starting})
         try:
-            await self.engine.stop()
+            if self._started or starting is not None:  # never started: nothing is open to close
+                await self.engine.stop()
         except Exception as exc:
             log.exception("engine failed to stop cleanly")
             ok, value = False, exc
@@ -454,6 +471,37 @@ async def _maybe_await(fn: Callable[..., Any], *args: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this process when the front end's process dies (however: kill -9 too), at
+    any phase, even before the pipe is read. (The kernel sends it when the thread that started us
+    ends: hmi.engine_process spawns from the GUI's main thread, which lives as long as the program.)
+    If the front end died before this ran, stop now."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+    except (OSError, AttributeError) as exc:  # the pipe's end of file still tells us
+        log.info("parent-death signal not set (%s)", exc)
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # orphaned before the signal was armed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _exit_after(seconds: float) -> None:
+    """End this process after ``seconds`` whatever the stop is doing (a daemon timer thread)."""
+    def expire() -> None:
+        log.error("the engine did not stop within %.0f s: exiting without the rest of the stop", seconds)
+        logging.shutdown()
+        os._exit(3)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+
+
 def _raise_priority() -> None:
     """The whole process ENGINE_NICE below the front end (before any thread starts: on Linux each
     thread takes its creator's niceness). Every thread, not only the poll loop's: a worker thread
@@ -490,6 +538,9 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
 
     The front end passes these as a plain tuple (it does not import this module)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front end, which stops us
+    stop_asked = threading.Event()  # SIGTERM (or the front end's death) before the host exists
+    signal.signal(signal.SIGTERM, lambda *_: stop_asked.set())
+    _die_with_parent()
     with contextlib.suppress(OSError):
         setup_logging(settings, console=False)
     _raise_priority()
@@ -509,7 +560,16 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
         outbox.close()
         sender.join(timeout=5.0)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: host.shutdown())
+    hard_limit_s = settings.database.sqlite.stop_timeout_s + HARD_STOP_EXTRA_S
+
+    def on_term(*_: object) -> None:
+        host.shutdown()
+        _exit_after(hard_limit_s)  # a stop that hangs must not keep the files for good
+
+    signal.signal(signal.SIGTERM, on_term)
+    if stop_asked.is_set():
+        log.info("asked to stop while the engine was being built: stopping")
+        on_term()
     engine_thread = threading.Thread(target=host.run_loop, name="bandsaw-engine", daemon=True)
     engine_thread.start()
     reader = threading.Thread(target=_read, args=(conn, host), name="bandsaw-host-read", daemon=True)
@@ -529,11 +589,11 @@ def _read(conn: Connection, host: EngineHost) -> None:
             message = conn.recv()
         except (EOFError, OSError):  # the front end's process has ended: stop cleanly, by ourselves
             log.info("the front end is gone: stopping the engine")
-            host.shutdown()
+            os.kill(os.getpid(), signal.SIGTERM)  # the one way to stop: the hard limit comes with it
             return
         except Exception:  # a message that does not unpickle: the pipe cannot be trusted any more
             log.exception("a message from the front end could not be read: stopping the engine")
-            host.shutdown()
+            os.kill(os.getpid(), signal.SIGTERM)
             return
         host.submit(message)
 

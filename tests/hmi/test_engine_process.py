@@ -513,3 +513,56 @@ def test_a_second_hmi_on_a_data_dir_in_use_exits_promptly_with_the_reason(settin
     assert done.returncode != 0
     assert f"in use by process {os.getpid()}" in done.stderr, done.stderr[-2000:]
     assert took < 40, took  # 19 s measured at load 6.5 (it was 216 s: the answer did not unpickle)
+
+
+@pytest.mark.timeout(200)
+@pytest.mark.parametrize("after_s", [0.2, 1.0, 3.0])
+def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settings, tmp_path: Path,
+                                                                 after_s: float) -> None:
+    """kill -9 the HMI's process 0.2 s, 1 s, 3 s after the child's launch (importing, building,
+    starting the engine): the child ends by itself, its databases closed cleanly (no -wal, -shm)."""
+    script = tmp_path / "hmi_parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio, sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "hmi")!r}]
+        from core.cli import engine_factory
+        from core.config import load_settings, PROJECT_ROOT
+        from core.registers import load_register_map
+        from hmi.engine_process import EngineProcess
+
+        async def main():
+            settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={{}},
+                                     env_file={str(tmp_path / "no.env")!r},
+                                     overrides={{"paths": {{"data_dir": {str(settings.data_dir)!r},
+                                                           "logs_dir": {str(settings.logs_dir)!r}}}}})
+            proxy = EngineProcess(engine_factory, settings, load_register_map(settings.register_map_path),
+                                  simulate=True)
+            proxy.spawn()
+            print(proxy.pid, flush=True)
+            await proxy.start()
+            await asyncio.sleep(600)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        time.sleep(after_s)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        killed = time.monotonic()
+        gone = _wait_gone(child, 60)
+        took = time.monotonic() - killed
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    if not gone:
+        os.kill(child, signal.SIGKILL)
+    assert gone, f"engine process {child} outlived the HMI killed {after_s} s after its launch"
+    assert took < 30, f"the engine process took {took:.1f} s to end"  # a whole start, then a clean stop
+    left = sorted(p.name for p in Path(settings.data_dir).rglob("*") if p.name.endswith(("-wal", "-shm")))
+    assert not left, left
