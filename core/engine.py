@@ -55,6 +55,7 @@ from core.storage.pg.mirror import PostgresMirror
 from core.storage.restore import RestoreError, restore_backup
 from core.storage.space import NoSpace
 from core.storage.spill import StopBudget
+from core.storage.sqlite_open import database_path, remove_wal_files
 from core.storage.sqlite_store import SqliteStorage
 
 log = logging.getLogger("bandsaw.engine")
@@ -344,6 +345,9 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         await self.storage.stop(budget.remaining())
         if integrity is not None:  # log.db's last rows are written: anchor the trail at the newest
             await budget.within(integrity.seal(), "audit anchor")
+            # The seal read log.db after the storage closed it: a read-only reader closing last
+            # leaves -wal/-shm. Folded here, so a clean stop leaves a plain log.db.
+            await run_blocking(remove_wal_files, [database_path(self.settings.data_dir, "log")])
         if self.simulator is not None:
             await self.simulator.stop()
             self.simulator = None

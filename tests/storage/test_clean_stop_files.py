@@ -11,7 +11,9 @@ import pytest
 from storage_helpers import COLUMNS, good, wait_until
 
 from core.analysis.alarms import AlarmManager
+from core.cli import engine_factory
 from core.config import Settings
+from core.registers import RegisterMap
 from core.storage.sqlite_open import database_path, open_reader, remove_wal_files
 from core.storage.sqlite_store import SqliteStorage
 
@@ -76,3 +78,19 @@ async def test_a_failing_tidy_up_at_stop_is_logged_not_swallowed(
     said = [r.getMessage() for r in caplog.records]
     assert any("file counters not recorded: OSError: disk gone" in m for m in said), said
     assert any("-wal/-shm files left: OSError: disk gone" in m for m in said), said
+
+
+@pytest.mark.timeout(120)
+async def test_a_clean_engine_stop_leaves_plain_db_files_log_db_too(settings: Settings,
+                                                                     register_map: RegisterMap) -> None:
+    """The whole engine (the simulator, every database): after its stop no -wal/-shm is left, log.db
+    included (the audit trail's seal reads it after the storage closed it)."""
+    engine = engine_factory(settings, register_map, True)
+    await engine.start()
+    try:
+        await wait_until(lambda: engine.latest is not None, 30.0, what="first polls")
+    finally:
+        await engine.stop()
+    databases = database_path(settings.data_dir, "log").parent
+    assert (databases / "log.db").exists()
+    assert _side_files(databases) == []
