@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from core.analysis.alarm_history import AlarmLogEntry, query_history
+from core.analysis.alarm_history import AlarmLogEntry, in_every_language, query_history
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
 from core.analysis.alarms import Alarm, AlarmManager, AlarmSummary
 from core.analysis.band_life import BandLifeView, read_band_life
@@ -115,7 +115,10 @@ class EngineQueries(ProductionQueries):
     # --- SQLite and files, in a worker thread ---------------------------------------------
 
     async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]:
-        return await query("alarm history", query_history, database_path(self.settings.data_dir, "log"), spec)
+        found = await query("alarm history", query_history, database_path(self.settings.data_dir, "log"), spec)
+        if found.ok and found.value is not None:  # the texts in every language, for the screen's
+            found = replace(found, value=in_every_language(found.value, self.alarms.policy.catalogue))
+        return found
 
     async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
                           *, limit: int = 500) -> Result[list[CutRecord]]:

@@ -10,11 +10,12 @@ import csv
 import io
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from core.analysis.messages import MessageCatalogue
 from core.analysis.store import read_rows
 
 COLUMNS = ("id", "ts_ms", "alarm_key", "action", "state", "previous_state", "priority", "text", "value", "user")
@@ -45,6 +46,12 @@ class AlarmLogEntry:
     text: str
     value: float | None
     user: str
+    # (language, text) rendered again from the message catalogue by key and value, where that
+    # rendering gives back the logged (English) text; () for texts the catalogue cannot rebuild
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, lang: str) -> str:
+        return next((text for code, text in self.texts if code == lang), self.text)
 
     @property
     def time_text(self) -> str:
@@ -103,7 +110,7 @@ def write_csv(entries: Iterable[AlarmLogEntry], out: IO[str]) -> int:
     writer.writerow(_CSV_HEADER)
     count = 0
     for entry in entries:
-        writer.writerow((entry.time_text, *(getattr(entry, f.name) for f in fields(entry)[1:])))
+        writer.writerow((entry.time_text, *(getattr(entry, name) for name in COLUMNS[1:])))
         count += 1
     return count
 
@@ -122,3 +129,15 @@ def csv_text(entries: Iterable[AlarmLogEntry]) -> str:
     buffer = io.StringIO()
     write_csv(entries, buffer)
     return buffer.getvalue()
+
+
+def in_every_language(entries: list[AlarmLogEntry], catalogue: MessageCatalogue) -> list[AlarmLogEntry]:
+    """The entries with their texts in every language. log.db keeps one text (the English one) with
+    the alarm's key and value; rendering the key and value again is trusted only when it gives back
+    exactly the logged text (an alarm raised with other parameters or an older wording stays as logged)."""
+    done: list[AlarmLogEntry] = []
+    for entry in entries:
+        rendered = catalogue.render_all(entry.alarm_key, "", entry.value) if catalogue.entry(entry.alarm_key) else ()
+        texts = tuple((lang, text) for lang, text, _ in rendered)
+        done.append(replace(entry, texts=texts) if texts and dict(texts).get("en") == entry.text else entry)
+    return done

@@ -232,8 +232,9 @@ class HistoryTableModel(QAbstractTableModel):
             return None
         priority = (f"{entry.priority} {priority_name(entry.priority)}" if entry.priority in (1, 2, 3, 4)
                     else str(entry.priority))
-        return (time_text(entry.ts_ms), entry.alarm_key, action_text(entry.action), priority, entry.text,
-                entry.user)[index.column()]
+        user = translate("AlarmsPage", "system") if entry.user == "system" else entry.user  # the engine itself
+        return (time_text(entry.ts_ms), entry.alarm_key, action_text(entry.action), priority,
+                entry.text_for(language()), user)[index.column()]
 
 
 class AlarmView(QTableView):

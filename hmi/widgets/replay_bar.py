@@ -44,7 +44,7 @@ from core.api import (
 from hmi.bridge import EngineBridge
 from hmi.code_names import cut_outcome_name
 from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
-from hmi.i18n import translate
+from hmi.i18n import current_language, translate
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.style import set_state
@@ -325,7 +325,7 @@ class ReplayChooser(QDialog):
             return
         for entry in alarms.value:
             when = clock_text(entry.ts_ms, tenths=False)
-            item = QListWidgetItem(f"{when}  {entry.text or entry.alarm_key}")
+            item = QListWidgetItem(f"{when}  {entry.text_for(current_language()) or entry.alarm_key}")
             item.setData(Qt.ItemDataRole.UserRole, (*period_for_alarm(entry.ts_ms), f"alarm {entry.alarm_key} {when}"))
             self.alarms.addItem(item)
 

@@ -320,6 +320,10 @@
         <source>Exported %1 rows to %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>system</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AuditDetails</name>

@@ -320,6 +320,10 @@
         <source>Exported %1 rows to %2</source>
         <translation>%1 satır %2 dosyasına aktarıldı</translation>
     </message>
+    <message>
+        <source>system</source>
+        <translation>sistem</translation>
+    </message>
 </context>
 <context>
     <name>AuditDetails</name>

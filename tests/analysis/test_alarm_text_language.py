@@ -41,3 +41,22 @@ def test_turkish_texts_carry_no_english_gloss(register_map: RegisterMap) -> None
             if {w.lower() for w in re.findall(r"[A-Za-z]{4,}", word)} & english_words:
                 glossed.append(f"{key}: {texts['tr']!r}")
     assert glossed == []
+
+
+def test_logged_alarms_in_every_language(register_map: RegisterMap) -> None:
+    """The alarm history showed log.db's English texts on the Turkish screen (#15 review): log.db keeps
+    the key and the value, so the catalogue renders them again - trusted only where that rendering is
+    the logged English text."""
+    from core.analysis.alarm_history import AlarmLogEntry, in_every_language
+
+    catalogue = _catalogue(register_map)
+    rendered = dict((lang, text) for lang, text, _ in catalogue.render_all("plc.bit.0", "", 118.4))
+    english, turkish = rendered["en"], rendered["tr"]
+    logged = [AlarmLogEntry(1, 0, "plc.bit.0", "raise", "active", "normal", 1, english, 118.4, "system"),
+              AlarmLogEntry(2, 0, "plc.bit.0", "raise", "active", "normal", 1, "Band torque (old wording)", 118.4,
+                            "system"),
+              AlarmLogEntry(3, 0, "no.such.key", "raise", "active", "normal", 1, "Something", None, "system")]
+    entries = in_every_language(logged, catalogue)
+    assert entries[0].text_for("tr") == turkish and turkish.startswith("Şerit tork") and "%118" in turkish
+    assert entries[0].text_for("en") == english
+    assert [e.text_for("tr") for e in entries[1:]] == ["Band torque (old wording)", "Something"]  # as logged
