@@ -348,6 +348,10 @@ class EngineProcess:
         if expected:
             return
         log.error("%s: acquisition, recording and control have stopped", why)
+        # The control views say so too (they said "ML controlling the cut" from the last push):
+        # nothing controls the saw from here on; the PLC holds the last speeds it was given.
+        self._views.update(control_view=None, control_status=ControllerStatus(last_fault=translate(
+            "EngineProcess", "the engine stopped: ML is not in control; the PLC keeps the last speeds it was given")))
         self._raise_stopped_alarm(why)
 
     def _raise_stopped_alarm(self, why: str) -> None:

@@ -1509,6 +1509,10 @@ m/min</source>
 <context>
     <name>EngineProcess</name>
     <message>
+        <source>the engine stopped: ML is not in control; the PLC keeps the last speeds it was given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Engine stopped: %1</source>
         <translation type="unfinished"></translation>
     </message>

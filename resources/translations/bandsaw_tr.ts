@@ -1512,6 +1512,10 @@ m/dk</translation>
 <context>
     <name>EngineProcess</name>
     <message>
+        <source>the engine stopped: ML is not in control; the PLC keeps the last speeds it was given</source>
+        <translation>motor durdu: ML kontrolde değil; PLC kendisine verilen son hızları korur</translation>
+    </message>
+    <message>
         <source>Engine stopped: %1</source>
         <translation>Motor (veri toplama) durdu: %1</translation>
     </message>

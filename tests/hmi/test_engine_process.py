@@ -247,6 +247,9 @@ def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Set
         qloop.run(proxy.stop())
     assert [a.key for a in proxy.active_alarms()][:1] == [STOPPED_ALARM]
     assert any(t.alarm.key == STOPPED_ALARM for t in transitions)
+    control = proxy.control_status()  # not the last push ("ML controlling the cut"): stopped, in plain words
+    assert control is not None and not control.controlling and not control.saved_speeds
+    assert "ML is not in control" in control.last_fault and proxy.control_view() is None
     assert proxy.alarm_summary().active_unacknowledged >= 1
     assert not proxy.status().running and not proxy.status().link.connected
 
