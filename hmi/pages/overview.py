@@ -219,7 +219,7 @@ class OverviewPage(QWidget):
             parts.append(translate("OverviewPage", "Material %1").replace("%1", grade))
         wear = v.get("band_wear")
         if wear is not None:
-            parts.append(translate("OverviewPage", "Band wear %1").replace("%1", format_percent(wear, 0)))
+            parts.append(translate("OverviewPage", "PLC band wear %1").replace("%1", format_percent(wear, 0)))
         text = "\n".join(parts)
         if text != self.info.text():
             self.info.setText(text)

@@ -153,7 +153,7 @@ class BandLifePanel(QWidget):
     # --- texts -----------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        self.used_caption.setText(self.tr("Life used"))
+        self.used_caption.setText(self.tr("Life used (estimated from the cuts)"))
         self.remaining_caption.setText(self.tr("Life remaining"))
         self.history_caption.setText(self.tr("Band history"))
         self.note.setPlaceholderText(self.tr("Note about the band on the saw, e.g. why it came off"))

@@ -550,7 +550,7 @@
 <context>
     <name>BandLifePanel</name>
     <message>
-        <source>Life used</source>
+        <source>Life used (estimated from the cuts)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2214,7 +2214,7 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Band wear %1</source>
+        <source>PLC band wear %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

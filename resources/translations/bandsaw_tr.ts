@@ -570,8 +570,8 @@
         <translation>Not yazılmadı: %1</translation>
     </message>
     <message>
-        <source>Life used</source>
-        <translation>Kullanılan ömür</translation>
+        <source>Life used (estimated from the cuts)</source>
+        <translation>Kullanılan ömür (kesimlerden tahmin)</translation>
     </message>
     <message>
         <source>Life remaining</source>
@@ -2217,8 +2217,8 @@ m/dk</translation>
         <translation>Malzeme %1</translation>
     </message>
     <message>
-        <source>Band wear %1</source>
-        <translation>Şerit aşınması %1</translation>
+        <source>PLC band wear %1</source>
+        <translation>PLC şerit aşınması %1</translation>
     </message>
     <message>
         <source>LINK LOST</source>

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hmi_testing import QLoop, wait_until
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from core.config import PROJECT_ROOT, Settings
@@ -273,5 +273,27 @@ def test_preset_names_per_language_and_the_message_goes(
         fake_engine.push({"saw_state": 4.0})
         bridge.flush()
         assert page.message.text() == ""  # the saw moved on: the message went with it
+    finally:
+        translator.switch("en")
+
+
+def test_two_band_wear_numbers_say_whose_they_are(qtbot: QtBot, qapp: QApplication, bridge: EngineBridge,
+                                                   fake_engine: StandInEngine, tmp_path: Path) -> None:
+    """The Turkish kiosk read 'Kullanılan ömür %0' on the band-life panel and 'Şerit aşınması %2' on the
+    overview (#15 review): the PLC's band_wear register and the engine's estimate from the cuts are two
+    numbers; each says whose it is."""
+    from hmi.i18n import Translator, translate
+
+    page = OverviewPage(bridge, Session("operator", kiosk=True))
+    qtbot.addWidget(page)
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        translator.switch("tr")
+        fake_engine.push({"band_wear": 2.0})
+        bridge.flush()
+        texts = [w.text() for w in page.findChildren(QLabel)]
+        assert any("PLC şerit aşınması %2" in t for t in texts), texts
+        caption = translate("BandLifePanel", "Life used (estimated from the cuts)")
+        assert caption == "Kullanılan ömür (kesimlerden tahmin)"
     finally:
         translator.switch("en")
