@@ -114,7 +114,8 @@ def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Se
         qtbot.addWidget(panel)
         _total(settings, 4711, 3)
         qloop.run(panel.load())
-        assert panel.title.text() == "Şerit 4711" and panel.used_caption.text() == "Kullanılan ömür (kesimlerden tahmin)"
+        assert panel.title.text() == "Şerit 4711"
+        assert panel.used_caption.text() == "Kullanılan ömür (kesimlerden tahmin)"
         assert panel.history.item(1, 3).text() == "Diş kırılması"
     finally:
         translator.switch("en")
