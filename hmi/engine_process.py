@@ -601,10 +601,35 @@ class EngineProcess:
         return self._ask_now(Result.refused, "note_band", session, text, band_id=band_id)
 
     def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
+        if key == STOPPED_ALARM and self._gone is not None:
+            return Result.done(None, "acknowledged here") if self._acknowledge_stopped(session) else Result.done()
         return self._ask_now(Result.refused, "acknowledge_alarm", session, key)
 
     def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
+        if self._gone is not None:  # nobody else can take it: the engine-stopped alarm is this process's
+            return Result.done(int(self._acknowledge_stopped(session)))
         return self._ask_now(Result.refused, "acknowledge_all_alarms", session)
+
+    def _acknowledge_stopped(self, session: UserSession) -> bool:
+        """The engine-stopped alarm, raised and kept here (no engine to audit it): acknowledged in
+        the mirror, the listeners told, as the engine would. False when it was not unacknowledged."""
+        active: list[Alarm] = self._views.get("active", [])
+        alarm = next((a for a in active if a.key == STOPPED_ALARM and a.state is AlarmState.UNACKNOWLEDGED), None)
+        if alarm is None:
+            return False
+        now_ms = int(time.time() * 1000)
+        acked = replace(alarm, state=AlarmState.ACKNOWLEDGED, changed_ms=now_ms)
+        summary: AlarmSummary = self._views.get("summary") or AlarmSummary()
+        self._views.update(
+            active=[acked if a is alarm else a for a in active],
+            summary=replace(summary, active_unacknowledged=max(0, summary.active_unacknowledged - 1),
+                            active_acknowledged=summary.active_acknowledged + 1,
+                            newest=acked if summary.newest is alarm else summary.newest))
+        log.info("engine-stopped alarm acknowledged by %s (here: no engine to record it)", session.user)
+        transition = AlarmTransition(acked, AlarmState.UNACKNOWLEDGED, now_ms, session.user, "acknowledge")
+        for listener in list(self._alarm_listeners):
+            _safely(listener, transition)
+        return True
 
     def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
         return self._ask_now(Result.refused, "shelve_alarm", session, key, duration_s, reason)

@@ -252,6 +252,14 @@ def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Set
     assert "ML is not in control" in control.last_fault and proxy.control_view() is None
     assert proxy.alarm_summary().active_unacknowledged >= 1
     assert not proxy.status().running and not proxy.status().link.connected
+    # The engine-stopped alarm can be acknowledged (here: there is no engine to ask) and says so.
+    unacknowledged = proxy.alarm_summary().active_unacknowledged
+    acknowledged = proxy.acknowledge_alarm(anonymous, STOPPED_ALARM)
+    assert acknowledged.ok, acknowledged.reason
+    stopped = proxy.alarm(STOPPED_ALARM)
+    assert stopped is not None and stopped.state.value == "acknowledged"
+    assert proxy.alarm_summary().active_unacknowledged == unacknowledged - 1
+    assert any(t.alarm.key == STOPPED_ALARM and t.action == "acknowledge" for t in transitions)
 
 
 def test_a_factory_that_fails_in_the_child_fails_the_start_with_its_reason(
