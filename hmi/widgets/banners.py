@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from core.api import Alarm, Priority
 from hmi.bridge import EngineBridge
 from hmi.code_names import link_error
+from hmi.engine_process import STOPPED_ALARM as ENGINE_STOPPED_ALARM
 from hmi.formatting import format_age, plant_time
 from hmi.widgets.style import set_state
 
@@ -106,3 +107,7 @@ class LinkBanner(QFrame):
         if error:
             detail += f" — {link_error(error)}"
         self.detail.setText(detail)
+        # The engine's process ended: that, not the PLC link, is what stopped the values.
+        stopped = self._bridge.engine.alarm(ENGINE_STOPPED_ALARM) is not None
+        self.label.setText(self.tr("ENGINE STOPPED — values are not live") if stopped
+                           else self.tr("PLC LINK LOST — values are not live"))

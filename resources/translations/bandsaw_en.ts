@@ -1893,6 +1893,10 @@ m/min</source>
         <source>no data received yet</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>ENGINE STOPPED — values are not live</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>LinkErrors</name>

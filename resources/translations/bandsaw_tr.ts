@@ -1513,7 +1513,7 @@ m/dk</translation>
     <name>EngineProcess</name>
     <message>
         <source>the engine stopped: ML is not in control; the PLC keeps the last speeds it was given</source>
-        <translation>motor durdu: ML kontrolde değil; PLC kendisine verilen son hızları korur</translation>
+        <translation>motor (veri toplama) durdu: ML kontrolde değil; PLC kendisine verilen son hızları korur</translation>
     </message>
     <message>
         <source>Engine stopped: %1</source>
@@ -1525,7 +1525,7 @@ m/dk</translation>
     </message>
     <message>
         <source>no answer from the engine within %1 s: state unknown, check it</source>
-        <translation>motor %1 sn içinde yanıt vermedi: durum bilinmiyor, kontrol edin</translation>
+        <translation>motor (veri toplama) %1 sn içinde yanıt vermedi: durum bilinmiyor, kontrol edin</translation>
     </message>
 </context>
 <context>
@@ -1895,6 +1895,10 @@ m/dk</translation>
     <message>
         <source>no data received yet</source>
         <translation>henüz veri alınmadı</translation>
+    </message>
+    <message>
+        <source>ENGINE STOPPED — values are not live</source>
+        <translation>MOTOR (VERİ TOPLAMA) DURDU — değerler canlı değil</translation>
     </message>
 </context>
 <context>

@@ -260,6 +260,12 @@ def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Set
     assert stopped is not None and stopped.state.value == "acknowledged"
     assert proxy.alarm_summary().active_unacknowledged == unacknowledged - 1
     assert any(t.alarm.key == STOPPED_ALARM and t.action == "acknowledge" for t in transitions)
+    from hmi.bridge import EngineBridge
+    from hmi.widgets.banners import LinkBanner
+
+    banner = LinkBanner(EngineBridge(proxy))  # the banner's first line names the engine, not the PLC link
+    banner._on_link(False)
+    assert banner.text().startswith("ENGINE STOPPED"), banner.text()
 
 
 def test_a_factory_that_fails_in_the_child_fails_the_start_with_its_reason(
