@@ -59,6 +59,9 @@ def role_title(role: Role) -> str:
             Role.OPERATOR: QCoreApplication.translate("UsersPage", "operator")}.get(role, role.value)
 
 
+WHOLE_ROWS = 3  # users always shown whole; more scroll
+
+
 class UsersPage(QWidget):
     def __init__(
         self,
@@ -202,6 +205,7 @@ class UsersPage(QWidget):
         selected = self.selected() if selected is None else selected
         now_ms = int(time.time() * 1000)
         self.table.setRowCount(len(self.users))
+        self._fit_table_height()
         for r, user in enumerate(self.users):
             locked = format_seconds((user.locked_until_ms - now_ms) / 1000) if user.locked_until_ms > now_ms else ""
             changed = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.changed_ms / 1000))
@@ -211,6 +215,14 @@ class UsersPage(QWidget):
                 self.table.setItem(r, c, QTableWidgetItem(text))
             if user.name == selected:
                 self.table.selectRow(r)
+
+    def _fit_table_height(self) -> None:
+        """The table is at least as tall as its first rows (up to three) whole: the kiosk showed two and
+        a half of three users, the form below taking the rest; more users scroll."""
+        rows = min(self.table.rowCount(), WHOLE_ROWS)
+        header = self.table.horizontalHeader().sizeHint().height()
+        needed = header + rows * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth()
+        self.table.setMinimumHeight(needed)
 
     def update_permissions(self) -> None:
         manage = self.may_manage

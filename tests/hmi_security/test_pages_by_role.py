@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hmi_security_helpers import PINS, ROLES, Desk
 from hmi_testing import wait_until
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.security.audit import AuditRecord
@@ -177,3 +178,24 @@ def test_audit_export_asks_where_on_the_desktop_and_uses_exports_in_kiosk(qtbot:
     desk.qloop.run(kiosk_export())
     files = list((desk.engine.settings.data_dir / "exports").glob("audit_*.csv"))
     assert len(files) == 1 and "Exported" in page.message_label.text()
+
+
+def test_kiosk_users_table_shows_its_rows_whole(qtbot: QtBot, qapp: QApplication, desk: Desk) -> None:
+    """The Turkish kiosk showed two and a half of three users (#15 review): the rows are whole."""
+    from hmi_testing import kiosk_sized
+
+    from hmi.session import Session
+    from hmi.theme import apply_theme
+
+    desk.log_in("alice")
+    apply_theme(qapp)
+    page = UsersPage(None, desk.engine, session=Session("alice", kiosk=True))
+    qtbot.addWidget(page)
+    desk.qloop.run(page.reload())
+    with kiosk_sized(qtbot, qapp, page, 1280, 640):  # 800 less the kiosk's two nav rows and status bar
+        page._fill_table()
+        QApplication.processEvents()
+        table = page.table
+        assert table.rowCount() == 3
+        last = table.visualRect(table.model().index(2, 0))
+        assert last.bottom() < table.viewport().height(), (last, table.viewport().height())
