@@ -15,6 +15,7 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, Qt, QTimeZone, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -47,6 +50,8 @@ from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, pla
 from hmi.i18n import current_language, translate
 from hmi.session import Session
 from hmi.tasks import spawn
+from hmi.widgets.empty_hint import EmptyHint
+from hmi.widgets.replay_texts import replay_reason
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.replay")
@@ -54,7 +59,15 @@ log = logging.getLogger("bandsaw.hmi.replay")
 SLIDER_STEPS = 1000
 SPANS_S = (60, 600, 3600, 8 * 3600, 24 * 3600)
 LIST_LIMIT = 200
+DEFAULT_BACK_MS = 3_600_000  # the Time tab starts an hour ago, or where the recording starts if later
 TOUCH = 48
+# A handle a finger can take (Fusion's is 15 px); a style sheet must style the groove too.
+SLIDER_QSS = f"""
+QSlider::groove:horizontal {{ height: 10px; background: #ecdff5; border-radius: 5px; }}
+QSlider::sub-page:horizontal {{ background: #c9b1de; border-radius: 5px; }}
+QSlider::handle:horizontal {{ width: {TOUCH}px; margin: -{(TOUCH - 10) // 2}px 0; background: #ffffff;
+                              border: 2px solid #202326; border-radius: 8px; }}
+"""
 
 
 def clock_text(ts_ms: int, *, tenths: bool = True) -> str:
@@ -66,6 +79,26 @@ def span_text(seconds: int) -> str:
     if seconds < 3600:
         return translate("ReplayBar", "%1 min").replace("%1", str(seconds // 60))
     return translate("ReplayBar", "%1 h").replace("%1", str(seconds // 3600))
+
+
+class JumpSlider(QSlider):
+    """A press on the groove puts the handle there at once (and takes it, so a drag goes on from
+    there): Qt's default moves it one page step towards the press, about a second of replay a tap."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() is Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            style, slider = self.style(), QStyle.ComplexControl.CC_Slider
+            handle = style.subControlRect(slider, option, QStyle.SubControl.SC_SliderHandle, self)
+            point = event.position().toPoint()
+            if not handle.contains(point):
+                groove = style.subControlRect(slider, option, QStyle.SubControl.SC_SliderGroove, self)
+                span = max(groove.width() - handle.width(), 1)
+                offset = point.x() - groove.x() - handle.width() // 2
+                self.setSliderPosition(QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), offset, span,
+                                                                      option.upsideDown))
+        super().mousePressEvent(event)  # the handle is under the finger now: pressed, dragged, released
 
 
 class ReplayBar(QFrame):
@@ -93,10 +126,11 @@ class ReplayBar(QFrame):
         for speed in REPLAY_SPEEDS:
             self.speed.addItem(f"{format_g(speed)}x", speed)
         self.speed.activated.connect(lambda index: self.set_speed(float(self.speed.itemData(index))))
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider = JumpSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("ReplaySlider")
         self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setMinimumHeight(TOUCH)
+        self.slider.setStyleSheet(SLIDER_QSS)
         self.slider.sliderPressed.connect(self._drag_started)
         self.slider.sliderReleased.connect(self._drag_ended)
         self.slider.sliderMoved.connect(self._dragged)
@@ -168,7 +202,7 @@ class ReplayBar(QFrame):
         parts.append(translate("ReplayBar", "not live: nothing is written to the PLC"))
         parts.append(translate("ReplayBar", "plant time %1").replace("%1", plant_zone_name()))
         if status.note:
-            parts.append(status.note)
+            parts.append(replay_reason(status.note))
         if self.message:
             parts.append(self.message)
         self.detail.setText(" · ".join(parts))
@@ -207,7 +241,7 @@ class ReplayBar(QFrame):
         self._done(await self.bridge.engine.replay_stop(self.session.actor()))
 
     def _done(self, result: Result[ReplayStatus]) -> None:
-        self.message = "" if result.ok else result.reason
+        self.message = "" if result.ok else replay_reason(result.reason)
         self.bridge.sync_replay()
         self.show_status(self.bridge.replay)
 
@@ -239,7 +273,8 @@ class ReplayChooser(QDialog):
         # By time.
         page = QWidget(self)
         # Plant wall time (machine.time_zone), held zone-less so the computer's zone never shifts it.
-        self.start = QDateTimeEdit(plant_wall(int(time.time() * 1000) - 3600_000), page)
+        self._default_start = plant_wall(int(time.time() * 1000) - DEFAULT_BACK_MS)
+        self.start = QDateTimeEdit(self._default_start, page)
         self.start.setTimeZone(QTimeZone.utc())
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.start.setCalendarPopup(True)
@@ -259,6 +294,9 @@ class ReplayChooser(QDialog):
         self.tabs.addTab(self.cuts, translate("ReplayChooser", "Cut"))
         self.alarms = QListWidget(self)
         self.tabs.addTab(self.alarms, translate("ReplayChooser", "Alarm"))
+        # Said once the lists are read (not while they load).
+        self.cuts_empty = EmptyHint(self.cuts, "")
+        self.alarms_empty = EmptyHint(self.alarms, "")
         for listing in (self.cuts, self.alarms):
             listing.itemDoubleClicked.connect(lambda _item: self.replay_choice())
         self.speed = QComboBox(self)
@@ -303,8 +341,11 @@ class ReplayChooser(QDialog):
 
     async def _load_lists(self) -> None:
         engine = self.bridge.engine
+        await self._clip_default_start()
         cuts = await engine.cut_records(limit=LIST_LIMIT)
         self.cuts.clear()
+        self.cuts_empty.setText(translate("ReplayChooser", "No cut has been recorded yet"))
+        self.cuts_empty.refresh()
         if not cuts.ok or cuts.value is None:
             self._say(translate("ReplayChooser", "Cut list unavailable: %1").replace("%1", cuts.reason))
         else:
@@ -320,6 +361,8 @@ class ReplayChooser(QDialog):
         spec = AlarmHistoryFilter(actions=("raise",), limit=LIST_LIMIT)
         alarms = await engine.alarm_history(spec)
         self.alarms.clear()
+        self.alarms_empty.setText(translate("ReplayChooser", "No alarm has been recorded yet"))
+        self.alarms_empty.refresh()
         if not alarms.ok or alarms.value is None:
             self._say(translate("ReplayChooser", "Alarm history unavailable: %1").replace("%1", alarms.reason))
             return
@@ -328,6 +371,19 @@ class ReplayChooser(QDialog):
             item = QListWidgetItem(f"{when}  {entry.text_for(current_language()) or entry.alarm_key}")
             item.setData(Qt.ItemDataRole.UserRole, (*period_for_alarm(entry.ts_ms), f"alarm {entry.alarm_key} {when}"))
             self.alarms.addItem(item)
+
+    async def _clip_default_start(self) -> None:
+        """A saw recording for less than an hour: the default period starts at its first sample
+        (an hour ago there is nothing to replay). A start someone already chose stays."""
+        now_ms = int(time.time() * 1000)
+        since = now_ms - DEFAULT_BACK_MS
+        found = await self.bridge.engine.history([], since, now_ms, max_points=2)  # one bucket: the first time
+        if not found.ok or found.value is None or found.value.times.size == 0:
+            return  # nothing in the last hour: the refusal says what the recording holds
+        first_ms = round(float(found.value.times[0]) * 1000)
+        if first_ms > since and self.start.dateTime() == self._default_start:
+            self._default_start = plant_wall(first_ms)
+            self.start.setDateTime(self._default_start)
 
     def choice(self) -> tuple[int, int, str] | None:
         """(start_ms, end_ms, label) of what is chosen, None when nothing is."""
@@ -361,7 +417,8 @@ class ReplayChooser(QDialog):
         finally:
             self.go.setEnabled(True)
         if not result.ok or result.value is None:
-            self._say(translate("ReplayChooser", "Not replayed: %1").replace("%1", result.reason), "refused")
+            self._say(translate("ReplayChooser", "Not replayed: %1").replace("%1", replay_reason(result.reason)),
+                      "refused")
             return
         self.bridge.sync_replay()
         self.started.emit(result.value)

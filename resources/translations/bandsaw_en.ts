@@ -2601,11 +2601,19 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No cut has been recorded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Cut list unavailable: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Cut %1  %2  %3 s  %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No alarm has been recorded yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2622,6 +2630,45 @@ m/min</source>
     </message>
     <message>
         <source>Not replayed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReplayReasons</name>
+    <message>
+        <source>no recorded samples from %1 to %2: nothing has been recorded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recorded samples from %1 to %2; the recording holds %3 to %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recorded samples from %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the period ends (%1) before it starts (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recording from %1 to %2: skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>speed %1x is outside %2x to %3x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no replay is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the recorded samples: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
