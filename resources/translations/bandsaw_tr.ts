@@ -1,3281 +1,3281 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="tr_TR">
-    <context>
-        <name>AlarmBanner</name>
-        <message>
-            <source>No active alarms</source>
-            <translation>Etkin alarm yok</translation>
-        </message>
-        <message>
-            <source>(acknowledged)</source>
-            <translation>(onaylandı)</translation>
-        </message>
-        <message>
-            <source>%1 active</source>
-            <translation>%1 etkin</translation>
-        </message>
-    </context>
-    <context>
-        <name>AlarmStrip</name>
-        <message>
-            <source>%1 new</source>
-            <translation>%1 yeni</translation>
-        </message>
-        <message>
-            <source>%1 acknowledged</source>
-            <translation>%1 onaylandı</translation>
-        </message>
-        <message>
-            <source>%1 cleared</source>
-            <translation>%1 temizlendi</translation>
-        </message>
-        <message>
-            <source>%1 shelved</source>
-            <translation>%1 rafta</translation>
-        </message>
-        <message>
-            <source>Acknowledge</source>
-            <translation>Onayla</translation>
-        </message>
-        <message>
-            <source>No alarms</source>
-            <translation>Alarm yok</translation>
-        </message>
-        <message>
-            <source>%1 (cleared)</source>
-            <translation>%1 (temizlendi)</translation>
-        </message>
-    </context>
-    <context>
-        <name>AlarmTable</name>
-        <message>
-            <source>Critical</source>
-            <translation>Kritik</translation>
-        </message>
-        <message>
-            <source>High</source>
-            <translation>Yüksek</translation>
-        </message>
-        <message>
-            <source>Medium</source>
-            <translation>Orta</translation>
-        </message>
-        <message>
-            <source>Low</source>
-            <translation>Düşük</translation>
-        </message>
-        <message>
-            <source>Shelved until %1: %2</source>
-            <translation>%1 saatine kadar rafta: %2</translation>
-        </message>
-        <message>
-            <source>Out of service: %1</source>
-            <translation>Hizmet dışı: %1</translation>
-        </message>
-        <message>
-            <source>Active, not acknowledged</source>
-            <translation>Etkin, onaylanmadı</translation>
-        </message>
-        <message>
-            <source>Active, acknowledged</source>
-            <translation>Etkin, onaylandı</translation>
-        </message>
-        <message>
-            <source>Cleared, not acknowledged</source>
-            <translation>Temizlendi, onaylanmadı</translation>
-        </message>
-        <message>
-            <source>Normal</source>
-            <translation>Normal</translation>
-        </message>
-        <message>
-            <source>Priority</source>
-            <translation>Öncelik</translation>
-        </message>
-        <message>
-            <source>Raised</source>
-            <translation>Oluştu</translation>
-        </message>
-        <message>
-            <source>Alarm</source>
-            <translation>Alarm</translation>
-        </message>
-        <message>
-            <source>What to do</source>
-            <translation>Ne yapılmalı</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>Durum</translation>
-        </message>
-        <message>
-            <source>raised</source>
-            <translation>oluştu</translation>
-        </message>
-        <message>
-            <source>cleared</source>
-            <translation>temizlendi</translation>
-        </message>
-        <message>
-            <source>acknowledged</source>
-            <translation>onaylandı</translation>
-        </message>
-        <message>
-            <source>shelved</source>
-            <translation>rafa kaldırıldı</translation>
-        </message>
-        <message>
-            <source>unshelved</source>
-            <translation>raftan indirildi</translation>
-        </message>
-        <message>
-            <source>removed from service</source>
-            <translation>hizmet dışı bırakıldı</translation>
-        </message>
-        <message>
-            <source>returned to service</source>
-            <translation>hizmete döndü</translation>
-        </message>
-        <message>
-            <source>text changed</source>
-            <translation>metin değişti</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Zaman</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>İşlem</translation>
-        </message>
-        <message>
-            <source>Text</source>
-            <translation>Metin</translation>
-        </message>
-        <message>
-            <source>User</source>
-            <translation>Kullanıcı</translation>
-        </message>
-    </context>
-    <context>
-        <name>AlarmsPage</name>
-        <message>
-            <source>No alarms</source>
-            <translation>Alarm yok</translation>
-        </message>
-        <message>
-            <source>engineer queue %1</source>
-            <translation>mühendis kuyruğu %1</translation>
-        </message>
-        <message>
-            <source>Acknowledge</source>
-            <translation>Onayla</translation>
-        </message>
-        <message>
-            <source>Acknowledge all</source>
-            <translation>Tümünü onayla</translation>
-        </message>
-        <message>
-            <source>Shelve…</source>
-            <translation>Rafa kaldır…</translation>
-        </message>
-        <message>
-            <source>Unshelve</source>
-            <translation>Raftan indir</translation>
-        </message>
-        <message>
-            <source>Return to service</source>
-            <translation>Hizmete döndür</translation>
-        </message>
-        <message>
-            <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator's banner.</source>
-            <translation>İstatistiksel algılayıcılar ve tanılama: değerlendirme içindir, operatör müdahalesi gerektirmez. Operatörün alarm şeridine asla düşmezler.</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Yenile</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>CSV dışa aktar</translation>
-        </message>
-        <message>
-            <source>Alarm or text contains…</source>
-            <translation>Alarm veya metin içerir…</translation>
-        </message>
-        <message>
-            <source>Last hour</source>
-            <translation>Son bir saat</translation>
-        </message>
-        <message>
-            <source>Last 8 h</source>
-            <translation>Son 8 sa</translation>
-        </message>
-        <message>
-            <source>Last 24 h</source>
-            <translation>Son 24 sa</translation>
-        </message>
-        <message>
-            <source>Last 7 days</source>
-            <translation>Son 7 gün</translation>
-        </message>
-        <message>
-            <source>All</source>
-            <translation>Tümü</translation>
-        </message>
-        <message>
-            <source>All priorities</source>
-            <translation>Tüm öncelikler</translation>
-        </message>
-        <message>
-            <source>Critical</source>
-            <translation>Kritik</translation>
-        </message>
-        <message>
-            <source>High and above</source>
-            <translation>Yüksek ve üstü</translation>
-        </message>
-        <message>
-            <source>Medium and above</source>
-            <translation>Orta ve üstü</translation>
-        </message>
-        <message>
-            <source>All actions</source>
-            <translation>Tüm işlemler</translation>
-        </message>
-        <message>
-            <source>Raised</source>
-            <translation>Oluşan</translation>
-        </message>
-        <message>
-            <source>Cleared</source>
-            <translation>Temizlenen</translation>
-        </message>
-        <message>
-            <source>Acknowledged</source>
-            <translation>Onaylanan</translation>
-        </message>
-        <message>
-            <source>Shelving</source>
-            <translation>Rafa kaldırma</translation>
-        </message>
-        <message>
-            <source>Service</source>
-            <translation>Hizmet</translation>
-        </message>
-        <message>
-            <source>No shelved or out-of-service alarms</source>
-            <translation>Rafta veya hizmet dışı alarm yok</translation>
-        </message>
-        <message>
-            <source>The engineer queue is empty</source>
-            <translation>Mühendis kuyruğu boş</translation>
-        </message>
-        <message>
-            <source>No alarm history for these filters</source>
-            <translation>Bu filtrelerle alarm geçmişi yok</translation>
-        </message>
-        <message>
-            <source>Alarms (%1)</source>
-            <translation>Alarmlar (%1)</translation>
-        </message>
-        <message>
-            <source>Shelved (%1)</source>
-            <translation>Rafta (%1)</translation>
-        </message>
-        <message>
-            <source>History</source>
-            <translation>Geçmiş</translation>
-        </message>
-        <message>
-            <source>Engineer queue (%1)</source>
-            <translation>Mühendis kuyruğu (%1)</translation>
-        </message>
-        <message>
-            <source>Acknowledged: %1</source>
-            <translation>Onaylandı: %1</translation>
-        </message>
-        <message>
-            <source>%1 alarm(s) acknowledged</source>
-            <translation>%1 alarm onaylandı</translation>
-        </message>
-        <message>
-            <source>Shelved for %1 min: %2</source>
-            <translation>%1 dk rafa kaldırıldı: %2</translation>
-        </message>
-        <message>
-            <source>Could not shelve %1: %2</source>
-            <translation>%1 rafa kaldırılamadı: %2</translation>
-        </message>
-        <message>
-            <source>History unavailable: %1</source>
-            <translation>Geçmiş kullanılamıyor: %1</translation>
-        </message>
-        <message>
-            <source>Export failed: %1</source>
-            <translation>Dışa aktarma başarısız: %1</translation>
-        </message>
-        <message>
-            <source>Exported %1 rows to %2</source>
-            <translation>%1 satır %2 dosyasına aktarıldı</translation>
-        </message>
-        <message>
-            <source>system</source>
-            <translation>sistem</translation>
-        </message>
-    </context>
-    <context>
-        <name>AuditDetails</name>
-        <message>
-            <source>requested %1</source>
-            <translation>istenen %1</translation>
-        </message>
-        <message>
-            <source>reason: preset %1</source>
-            <translation>neden: %1 ön ayarı</translation>
-        </message>
-        <message>
-            <source>role %1 (session renewed)</source>
-            <translation>rol %1 (oturum yenilendi)</translation>
-        </message>
-        <message>
-            <source>role %1</source>
-            <translation>rol %1</translation>
-        </message>
-        <message>
-            <source>%1 logged in at this screen</source>
-            <translation>%1 bu ekranda oturum açtı</translation>
-        </message>
-        <message>
-            <source>first admin</source>
-            <translation>ilk yönetici</translation>
-        </message>
-        <message>
-            <source>logged out</source>
-            <translation>oturum kapatıldı</translation>
-        </message>
-        <message>
-            <source>user disabled or removed</source>
-            <translation>kullanıcı devre dışı veya silindi</translation>
-        </message>
-        <message>
-            <source>wrong name or PIN</source>
-            <translation>yanlış ad veya PIN</translation>
-        </message>
-        <message>
-            <source>user disabled</source>
-            <translation>kullanıcı devre dışı</translation>
-        </message>
-        <message>
-            <source>%1 in a row</source>
-            <translation>üst üste %1</translation>
-        </message>
-        <message>
-            <source>wrong PIN, %1 in a row</source>
-            <translation>yanlış PIN, üst üste %1</translation>
-        </message>
-        <message>
-            <source>locked for %1 s</source>
-            <translation>%1 sn kilitli</translation>
-        </message>
-        <message>
-            <source>locked out, %1 s left</source>
-            <translation>kilitli, %1 sn kaldı</translation>
-        </message>
-        <message>
-            <source>command line, OS user %1</source>
-            <translation>komut satırı, işletim sistemi kullanıcısı %1</translation>
-        </message>
-        <message>
-            <source>PIN/password changed</source>
-            <translation>PIN/parola değiştirildi</translation>
-        </message>
-        <message>
-            <source>lock-out cleared</source>
-            <translation>kilit kaldırıldı</translation>
-        </message>
-    </context>
-    <context>
-        <name>AuditPage</name>
-        <message>
-            <source>Last hour</source>
-            <translation>Son bir saat</translation>
-        </message>
-        <message>
-            <source>Last 24 hours</source>
-            <translation>Son 24 saat</translation>
-        </message>
-        <message>
-            <source>Last 7 days</source>
-            <translation>Son 7 gün</translation>
-        </message>
-        <message>
-            <source>Last 30 days</source>
-            <translation>Son 30 gün</translation>
-        </message>
-        <message>
-            <source>Everything</source>
-            <translation>Tümü</translation>
-        </message>
-        <message>
-            <source>All actions</source>
-            <translation>Tüm işlemler</translation>
-        </message>
-        <message>
-            <source>PLC writes</source>
-            <translation>PLC yazmaları</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>Ayarlar</translation>
-        </message>
-        <message>
-            <source>Logins</source>
-            <translation>Oturum açmalar</translation>
-        </message>
-        <message>
-            <source>Users</source>
-            <translation>Kullanıcılar</translation>
-        </message>
-        <message>
-            <source>Alarms</source>
-            <translation>Alarmlar</translation>
-        </message>
-        <message>
-            <source>Backup and restore</source>
-            <translation>Yedekleme ve geri yükleme</translation>
-        </message>
-        <message>
-            <source>Mode</source>
-            <translation>Mod</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Zaman</translation>
-        </message>
-        <message>
-            <source>User</source>
-            <translation>Kullanıcı</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>İşlem</translation>
-        </message>
-        <message>
-            <source>Target</source>
-            <translation>Hedef</translation>
-        </message>
-        <message>
-            <source>Old</source>
-            <translation>Eski</translation>
-        </message>
-        <message>
-            <source>New</source>
-            <translation>Yeni</translation>
-        </message>
-        <message>
-            <source>Result</source>
-            <translation>Sonuç</translation>
-        </message>
-        <message>
-            <source>Detail</source>
-            <translation>Ayrıntı</translation>
-        </message>
-        <message>
-            <source>Any result</source>
-            <translation>Her sonuç</translation>
-        </message>
-        <message>
-            <source>all users</source>
-            <translation>tüm kullanıcılar</translation>
-        </message>
-        <message>
-            <source>target or detail contains</source>
-            <translation>hedef veya ayrıntı şunu içerir</translation>
-        </message>
-        <message>
-            <source>Target or detail contains</source>
-            <translation>Hedef veya ayrıntı şunu içerir</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Yenile</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>CSV dışa aktar</translation>
-        </message>
-        <message>
-            <source>The audit trail cannot be read: %1</source>
-            <translation>Denetim kaydı okunamıyor: %1</translation>
-        </message>
-        <message>
-            <source>%1 entries</source>
-            <translation>%1 kayıt</translation>
-        </message>
-        <message>
-            <source>(newest shown; narrow the filters or export for all)</source>
-            <translation>(en yeniler gösteriliyor; filtreleri daraltın veya tümü için dışa aktarın)</translation>
-        </message>
-        <message>
-            <source>Export needs an engineer login</source>
-            <translation>Dışa aktarma için mühendis girişi gerekir</translation>
-        </message>
-        <message>
-            <source>Not permitted: %1 may not export</source>
-            <translation>İzin yok: %1 dışa aktaramaz</translation>
-        </message>
-        <message>
-            <source>Export audit trail</source>
-            <translation>Denetim kaydını dışa aktar</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV dosyaları (*.csv)</translation>
-        </message>
-        <message>
-            <source>Exporting to %1…</source>
-            <translation>%1 konumuna aktarılıyor…</translation>
-        </message>
-        <message>
-            <source>Export failed: %1</source>
-            <translation>Dışa aktarma başarısız: %1</translation>
-        </message>
-        <message>
-            <source>Exported %1 entries to %2</source>
-            <translation>%1 kayıt %2 konumuna aktarıldı</translation>
-        </message>
-    </context>
-    <context>
-        <name>BandLifePanel</name>
-        <message>
-            <source>Note about the band on the saw, e.g. why it came off</source>
-            <translation>Testeredeki şerit hakkında not, örn. neden çıkarıldığı</translation>
-        </message>
-        <message>
-            <source>Note about the band</source>
-            <translation>Şerit hakkında not</translation>
-        </message>
-        <message>
-            <source>Add note</source>
-            <translation>Not ekle</translation>
-        </message>
-        <message>
-            <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3</source>
-            <translation>Eşit talaş yükünde şerit yükünün artışından: %1 kesim, %2 malzeme, yük %3 arttı</translation>
-        </message>
-        <message>
-            <source>Note not written: %1</source>
-            <translation>Not yazılmadı: %1</translation>
-        </message>
-        <message>
-            <source>Life used (estimated from the cuts)</source>
-            <translation>Kullanılan ömür (kesimlerden tahmin)</translation>
-        </message>
-        <message>
-            <source>Life remaining</source>
-            <translation>Kalan ömür</translation>
-        </message>
-        <message>
-            <source>Band history</source>
-            <translation>Şerit geçmişi</translation>
-        </message>
-        <message>
-            <source>Band</source>
-            <translation>Şerit</translation>
-        </message>
-        <message>
-            <source>Fitted</source>
-            <translation>Takıldı</translation>
-        </message>
-        <message>
-            <source>Taken off</source>
-            <translation>Çıkarıldı</translation>
-        </message>
-        <message>
-            <source>Why</source>
-            <translation>Neden</translation>
-        </message>
-        <message>
-            <source>Tooth breakages</source>
-            <translation>Diş kırılmaları</translation>
-        </message>
-        <message>
-            <source>Life used at removal</source>
-            <translation>Çıkarılırken kullanılan ömür</translation>
-        </message>
-        <message>
-            <source>From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend</source>
-            <translation>Kesilen alanın ayarlı şerit ömrüne oranından: eğilim için kesim sayısı (%1) az veya artış yetersiz</translation>
-        </message>
-        <message>
-            <source>Band id 0: no band id is set on the PLC, so every band's cuts count together. Set it at each band change.</source>
-            <translation>Şerit no 0: PLC'de şerit numarası ayarlı değil, tüm şeritlerin kesimleri birlikte sayılıyor. Her şerit değişiminde ayarlayın.</translation>
-        </message>
-        <message>
-            <source>Tooth breakage</source>
-            <translation>Diş kırılması</translation>
-        </message>
-        <message>
-            <source>Worn (end of life)</source>
-            <translation>Aşınmış (ömür sonu)</translation>
-        </message>
-        <message>
-            <source>Band id changed</source>
-            <translation>Şerit numarası değişti</translation>
-        </message>
-        <message>
-            <source>On the saw</source>
-            <translation>Testerede</translation>
-        </message>
-        <message>
-            <source>No band id set (0)</source>
-            <translation>Şerit numarası ayarlı değil (0)</translation>
-        </message>
-        <message>
-            <source>Band life cannot be read: %1</source>
-            <translation>Şerit ömrü okunamıyor: %1</translation>
-        </message>
-        <message>
-            <source>Band life</source>
-            <translation>Şerit ömrü</translation>
-        </message>
-        <message>
-            <source>No band seen yet: no cut has been recorded with a band id.</source>
-            <translation>Henüz şerit görülmedi: şerit numaralı kesim kaydedilmedi.</translation>
-        </message>
-        <message>
-            <source>Band %1</source>
-            <translation>Şerit %1</translation>
-        </message>
-        <message>
-            <source>No cut on this band yet.</source>
-            <translation>Bu şeritte henüz kesim yok.</translation>
-        </message>
-        <message>
-            <source>%1 cm² left</source>
-            <translation>%1 cm² kaldı</translation>
-        </message>
-        <message>
-            <source>about %1 cuts</source>
-            <translation>yaklaşık %1 kesim</translation>
-        </message>
-        <message>
-            <source>%1 cuts · %2 cm² cut · %3 h running</source>
-            <translation>%1 kesim · %2 cm² kesildi · %3 sa çalışma</translation>
-        </message>
-    </context>
-    <context>
-        <name>CodeNames</name>
-        <message>
-            <source>viewer</source>
-            <translation>izleyici</translation>
-        </message>
-        <message>
-            <source>operator</source>
-            <translation>operatör</translation>
-        </message>
-        <message>
-            <source>engineer</source>
-            <translation>mühendis</translation>
-        </message>
-        <message>
-            <source>admin</source>
-            <translation>yönetici</translation>
-        </message>
-        <message>
-            <source>accepted</source>
-            <translation>kabul edildi</translation>
-        </message>
-        <message>
-            <source>clamped</source>
-            <translation>sınırlandı</translation>
-        </message>
-        <message>
-            <source>refused</source>
-            <translation>reddedildi</translation>
-        </message>
-        <message>
-            <source>failed</source>
-            <translation>başarısız</translation>
-        </message>
-        <message>
-            <source>PLC write</source>
-            <translation>PLC'ye yazma</translation>
-        </message>
-        <message>
-            <source>heartbeat</source>
-            <translation>yaşam sinyali</translation>
-        </message>
-        <message>
-            <source>setting</source>
-            <translation>ayar</translation>
-        </message>
-        <message>
-            <source>control mode</source>
-            <translation>kontrol modu</translation>
-        </message>
-        <message>
-            <source>band note</source>
-            <translation>şerit notu</translation>
-        </message>
-        <message>
-            <source>load ML model</source>
-            <translation>ML modeli yükleme</translation>
-        </message>
-        <message>
-            <source>trust ML model key</source>
-            <translation>ML model anahtarına güvenme</translation>
-        </message>
-        <message>
-            <source>backup</source>
-            <translation>yedekleme</translation>
-        </message>
-        <message>
-            <source>restore</source>
-            <translation>geri yükleme</translation>
-        </message>
-        <message>
-            <source>archive</source>
-            <translation>arşivleme</translation>
-        </message>
-        <message>
-            <source>export</source>
-            <translation>dışa aktarma</translation>
-        </message>
-        <message>
-            <source>import (older system)</source>
-            <translation>içe aktarma (eski sistem)</translation>
-        </message>
-        <message>
-            <source>replay start</source>
-            <translation>geri oynatma başladı</translation>
-        </message>
-        <message>
-            <source>replay stop</source>
-            <translation>geri oynatma durdu</translation>
-        </message>
-        <message>
-            <source>login</source>
-            <translation>oturum açma</translation>
-        </message>
-        <message>
-            <source>failed login</source>
-            <translation>başarısız oturum açma</translation>
-        </message>
-        <message>
-            <source>logout</source>
-            <translation>oturum kapatma</translation>
-        </message>
-        <message>
-            <source>user added</source>
-            <translation>kullanıcı eklendi</translation>
-        </message>
-        <message>
-            <source>PIN changed</source>
-            <translation>PIN değişti</translation>
-        </message>
-        <message>
-            <source>user enabled</source>
-            <translation>kullanıcı etkinleştirildi</translation>
-        </message>
-        <message>
-            <source>user disabled</source>
-            <translation>kullanıcı devre dışı bırakıldı</translation>
-        </message>
-        <message>
-            <source>role changed</source>
-            <translation>rol değişti</translation>
-        </message>
-        <message>
-            <source>alarm acknowledged</source>
-            <translation>alarm onaylandı</translation>
-        </message>
-        <message>
-            <source>alarm shelved</source>
-            <translation>alarm rafa kaldırıldı</translation>
-        </message>
-        <message>
-            <source>alarm unshelved</source>
-            <translation>alarm raftan indirildi</translation>
-        </message>
-        <message>
-            <source>alarm out of service</source>
-            <translation>alarm servis dışı</translation>
-        </message>
-        <message>
-            <source>alarm back in service</source>
-            <translation>alarm yeniden serviste</translation>
-        </message>
-        <message>
-            <source>view</source>
-            <translation>görüntüleme</translation>
-        </message>
-        <message>
-            <source>acknowledge alarm</source>
-            <translation>alarm onaylama</translation>
-        </message>
-        <message>
-            <source>shelve alarm</source>
-            <translation>alarmı rafa kaldırma</translation>
-        </message>
-        <message>
-            <source>speed preset</source>
-            <translation>hız ön ayarı</translation>
-        </message>
-        <message>
-            <source>ML on/off</source>
-            <translation>ML aç/kapat</translation>
-        </message>
-        <message>
-            <source>control settings</source>
-            <translation>kontrol ayarları</translation>
-        </message>
-        <message>
-            <source>torque guard settings</source>
-            <translation>tork koruması ayarları</translation>
-        </message>
-        <message>
-            <source>ML settings</source>
-            <translation>ML ayarları</translation>
-        </message>
-        <message>
-            <source>verify backup</source>
-            <translation>yedek doğrulama</translation>
-        </message>
-        <message>
-            <source>leave kiosk</source>
-            <translation>kiosktan çıkış</translation>
-        </message>
-        <message>
-            <source>manage users</source>
-            <translation>kullanıcı yönetimi</translation>
-        </message>
-        <message>
-            <source>replay</source>
-            <translation>geri oynatma</translation>
-        </message>
-        <message>
-            <source>enabled</source>
-            <translation>etkin</translation>
-        </message>
-        <message>
-            <source>disabled</source>
-            <translation>devre dışı</translation>
-        </message>
-        <message>
-            <source>manual</source>
-            <translation>manuel</translation>
-        </message>
-        <message>
-            <source>ML</source>
-            <translation>ML</translation>
-        </message>
-        <message>
-            <source>normal</source>
-            <translation>normal</translation>
-        </message>
-        <message>
-            <source>unacknowledged</source>
-            <translation>onaylanmadı</translation>
-        </message>
-        <message>
-            <source>acknowledged</source>
-            <translation>onaylandı</translation>
-        </message>
-        <message>
-            <source>cleared, unacknowledged</source>
-            <translation>temizlendi, onaylanmadı</translation>
-        </message>
-        <message>
-            <source>shelved</source>
-            <translation>rafa kaldırıldı</translation>
-        </message>
-        <message>
-            <source>out of service</source>
-            <translation>servis dışı</translation>
-        </message>
-        <message>
-            <source>completed</source>
-            <translation>tamamlandı</translation>
-        </message>
-        <message>
-            <source>aborted</source>
-            <translation>yarıda kesildi</translation>
-        </message>
-        <message>
-            <source>interrupted</source>
-            <translation>kesintiye uğradı</translation>
-        </message>
-        <message>
-            <source>ended in error</source>
-            <translation>hatayla bitti</translation>
-        </message>
-    </context>
-    <context>
-        <name>CoefficientBar</name>
-        <message>
-            <source>−1 slower</source>
-            <translation>−1 daha yavaş</translation>
-        </message>
-        <message>
-            <source>faster +1</source>
-            <translation>daha hızlı +1</translation>
-        </message>
-    </context>
-    <context>
-        <name>ControlPage</name>
-        <message>
-            <source>initial delay</source>
-            <translation>başlangıç gecikmesi</translation>
-        </message>
-        <message>
-            <source>holding the speeds</source>
-            <translation>hızlar tutuluyor</translation>
-        </message>
-        <message>
-            <source>model deciding</source>
-            <translation>model karar veriyor</translation>
-        </message>
-        <message>
-            <source>model changed the speeds</source>
-            <translation>model hızları değiştirdi</translation>
-        </message>
-        <message>
-            <source>torque guard cut the descent speed</source>
-            <translation>tork koruması iniş hızını düşürdü</translation>
-        </message>
-        <message>
-            <source>restoring the operator's speeds</source>
-            <translation>operatörün hızları geri yükleniyor</translation>
-        </message>
-        <message>
-            <source>stopped</source>
-            <translation>durdu</translation>
-        </message>
-        <message>
-            <source>write refused</source>
-            <translation>yazma reddedildi</translation>
-        </message>
-        <message>
-            <source>Control mode</source>
-            <translation>Kontrol modu</translation>
-        </message>
-        <message>
-            <source>ML speed control</source>
-            <translation>ML hız kontrolü</translation>
-        </message>
-        <message>
-            <source>Model output (coefficient)</source>
-            <translation>Model çıktısı (katsayı)</translation>
-        </message>
-        <message>
-            <source>Torque guard</source>
-            <translation>Tork koruması</translation>
-        </message>
-        <message>
-            <source>Live model inputs (last decision)</source>
-            <translation>Canlı model girdileri (son karar)</translation>
-        </message>
-        <message>
-            <source>events since start</source>
-            <translation>başlangıçtan beri olay</translation>
-        </message>
-        <message>
-            <source>Decisions</source>
-            <translation>Kararlar</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>Model</translation>
-        </message>
-        <message>
-            <source>Torque guard settings</source>
-            <translation>Tork koruması ayarları</translation>
-        </message>
-        <message>
-            <source>%1  (held)</source>
-            <translation>%1  (tutuldu)</translation>
-        </message>
-        <message>
-            <source>cutting</source>
-            <translation>kesme</translation>
-        </message>
-        <message>
-            <source>descent</source>
-            <translation>iniş</translation>
-        </message>
-        <message>
-            <source>in a cut</source>
-            <translation>kesimde</translation>
-        </message>
-        <message>
-            <source>no cut</source>
-            <translation>kesim yok</translation>
-        </message>
-        <message>
-            <source>%1, ML controlling</source>
-            <translation>%1, ML kontrol ediyor</translation>
-        </message>
-        <message>
-            <source>%1; operator speeds saved: %2</source>
-            <translation>%1; operatör hızları kaydedildi: %2</translation>
-        </message>
-        <message>
-            <source>The engine is not running.</source>
-            <translation>Motor çalışmıyor.</translation>
-        </message>
-        <message>
-            <source>ML unavailable</source>
-            <translation>ML kullanılamıyor</translation>
-        </message>
-        <message>
-            <source>ML unavailable: the engine is not running</source>
-            <translation>ML kullanılamıyor: motor çalışmıyor</translation>
-        </message>
-        <message>
-            <source>ML</source>
-            <translation>ML</translation>
-        </message>
-        <message>
-            <source>MANUAL</source>
-            <translation>MANUEL</translation>
-        </message>
-        <message>
-            <source>controlling the cut</source>
-            <translation>kesimi kontrol ediyor</translation>
-        </message>
-        <message>
-            <source>cut starting</source>
-            <translation>kesim başlıyor</translation>
-        </message>
-        <message>
-            <source>waiting for a cut</source>
-            <translation>kesim bekleniyor</translation>
-        </message>
-        <message>
-            <source>ML %1</source>
-            <translation>ML %1</translation>
-        </message>
-        <message>
-            <source>Operator's speeds (manual)</source>
-            <translation>Operatörün hızları (manuel)</translation>
-        </message>
-        <message>
-            <source>ML stopped: %1</source>
-            <translation>ML durdu: %1</translation>
-        </message>
-        <message>
-            <source>Switch ML off</source>
-            <translation>ML'yi kapat</translation>
-        </message>
-        <message>
-            <source>Back to manual at once; your speeds are restored.</source>
-            <translation>Hemen manuele dönülür; hızlarınız geri yüklenir.</translation>
-        </message>
-        <message>
-            <source>Switch ML on</source>
-            <translation>ML'yi aç</translation>
-        </message>
-        <message>
-            <source>Torque guard DISABLED (Torque guard settings)</source>
-            <translation>Tork koruması DEVRE DIŞI (Tork koruması ayarları)</translation>
-        </message>
-        <message>
-            <source>No guard event recorded</source>
-            <translation>Kayıtlı koruma olayı yok</translation>
-        </message>
-        <message>
-            <source>Last change %1 %2 → %3 by %4</source>
-            <translation>Son değişiklik %1 %2 → %3, %4 tarafından</translation>
-        </message>
-        <message>
-            <source>Last: %1  %2</source>
-            <translation>Son: %1  %2</translation>
-        </message>
-        <message>
-            <source>Switch ML on? During each cut the model adjusts the speeds; your speeds are saved and put back when the cut ends.</source>
-            <translation>ML açılsın mı? Her kesimde model hızları ayarlar; hızlarınız kaydedilir ve kesim bitince geri yüklenir.</translation>
-        </message>
-        <message>
-            <source>Not permitted: %1 may not switch ML mode.</source>
-            <translation>İzin yok: %1 ML modunu değiştiremez.</translation>
-        </message>
-        <message>
-            <source>ML refused: %1</source>
-            <translation>ML reddedildi: %1</translation>
-        </message>
-        <message>
-            <source>Yes, switch ML on</source>
-            <translation>Evet, ML'yi aç</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>ML mode on.</source>
-            <translation>ML modu açık.</translation>
-        </message>
-        <message>
-            <source>ML mode off: manual, operator speeds.</source>
-            <translation>ML modu kapalı: manuel, operatör hızları.</translation>
-        </message>
-        <message>
-            <source>Manual refused: %1</source>
-            <translation>Manuel reddedildi: %1</translation>
-        </message>
-        <message>
-            <source>Not permitted: %1 may not do this (engineer only).</source>
-            <translation>İzin yok: %1 bunu yapamaz (yalnızca mühendis).</translation>
-        </message>
-    </context>
-    <context>
-        <name>CreateAdminDialog</name>
-        <message>
-            <source>Create the administrator</source>
-            <translation>Yöneticiyi oluştur</translation>
-        </message>
-        <message>
-            <source>No administrator exists yet. Create one now: until then engineer and administrator functions stay locked and the screen is view-only.</source>
-            <translation>Henüz yönetici yok. Şimdi oluşturun: o zamana kadar mühendis ve yönetici işlevleri kilitli kalır ve ekran yalnızca görüntüleme içindir.</translation>
-        </message>
-        <message>
-            <source>Administrator's name</source>
-            <translation>Yöneticinin adı</translation>
-        </message>
-        <message>
-            <source>New PIN</source>
-            <translation>Yeni PIN</translation>
-        </message>
-        <message>
-            <source>Repeat PIN</source>
-            <translation>PIN tekrar</translation>
-        </message>
-        <message>
-            <source>Create</source>
-            <translation>Oluştur</translation>
-        </message>
-        <message>
-            <source>Later</source>
-            <translation>Sonra</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>Ad</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-        <message>
-            <source>Repeat</source>
-            <translation>Tekrar</translation>
-        </message>
-        <message>
-            <source>The two PINs differ</source>
-            <translation>İki PIN farklı</translation>
-        </message>
-        <message>
-            <source>Could not create the administrator: %1</source>
-            <translation>Yönetici oluşturulamadı: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>CutOverview</name>
-        <message>
-            <source>IDLE</source>
-            <translation>BEKLEMEDE</translation>
-        </message>
-        <message>
-            <source>PREPARING</source>
-            <translation>HAZIRLANIYOR</translation>
-        </message>
-        <message>
-            <source>READY</source>
-            <translation>HAZIR</translation>
-        </message>
-        <message>
-            <source>CUTTING</source>
-            <translation>KESİYOR</translation>
-        </message>
-        <message>
-            <source>COMPLETED</source>
-            <translation>TAMAMLANDI</translation>
-        </message>
-        <message>
-            <source>FAULT</source>
-            <translation>ARIZA</translation>
-        </message>
-        <message>
-            <source>STATE %1</source>
-            <translation>DURUM %1</translation>
-        </message>
-        <message>
-            <source>Waiting for the PLC</source>
-            <translation>PLC bekleniyor</translation>
-        </message>
-        <message>
-            <source>Next: read the alarm, clear the cause, reset the fault on the saw</source>
-            <translation>Sonraki: alarmı okuyun, nedeni giderin, testerede arızayı sıfırlayın</translation>
-        </message>
-        <message>
-            <source>Next: load the next piece and start the cycle</source>
-            <translation>Sonraki: yeni parçayı yükleyin ve çevrimi başlatın</translation>
-        </message>
-        <message>
-            <source>Next: the saw clamps and positions the piece</source>
-            <translation>Sonraki: testere parçayı sıkıyor ve konumluyor</translation>
-        </message>
-        <message>
-            <source>Next: the cut starts</source>
-            <translation>Sonraki: kesim başlıyor</translation>
-        </message>
-        <message>
-            <source>Next: cut ends in %1, then the saw lifts the band</source>
-            <translation>Sonraki: kesim %1 içinde bitiyor, sonra testere şeridi kaldırıyor</translation>
-        </message>
-        <message>
-            <source>Next: remove the cut piece; the next piece follows</source>
-            <translation>Sonraki: kesilen parçayı alın; sıradaki parça geliyor</translation>
-        </message>
-        <message>
-            <source>normal %1–%2</source>
-            <translation>normal %1–%2</translation>
-        </message>
-        <message>
-            <source>trip %1</source>
-            <translation>açma %1</translation>
-        </message>
-        <message>
-            <source>target %1 %2</source>
-            <translation>hedef %1 %2</translation>
-        </message>
-        <message>
-            <source>Band speed</source>
-            <translation>Şerit hızı</translation>
-        </message>
-        <message>
-            <source>Descent speed</source>
-            <translation>İniş hızı</translation>
-        </message>
-        <message>
-            <source>Band current</source>
-            <translation>Şerit akımı</translation>
-        </message>
-        <message>
-            <source>Band torque</source>
-            <translation>Şerit torku</translation>
-        </message>
-        <message>
-            <source>elapsed %1</source>
-            <translation>geçen %1</translation>
-        </message>
-        <message>
-            <source>remaining %1</source>
-            <translation>kalan %1</translation>
-        </message>
-        <message>
-            <source>%1 of %2 mm</source>
-            <translation>%1 / %2 mm</translation>
-        </message>
-    </context>
-    <context>
-        <name>DataPage</name>
-        <message>
-            <source>No backups yet: "Back up now" makes the first one.</source>
-            <translation>Henüz yedek yok: ilk yedeği "Şimdi yedekle" alır.</translation>
-        </message>
-        <message>
-            <source>Taken</source>
-            <translation>Alındı</translation>
-        </message>
-        <message>
-            <source>Rows</source>
-            <translation>Satır</translation>
-        </message>
-        <message>
-            <source>Size</source>
-            <translation>Boyut</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Durum</translation>
-        </message>
-        <message>
-            <source>Backups</source>
-            <translation>Yedekler</translation>
-        </message>
-        <message>
-            <source>Back up now</source>
-            <translation>Şimdi yedekle</translation>
-        </message>
-        <message>
-            <source>Verify</source>
-            <translation>Doğrula</translation>
-        </message>
-        <message>
-            <source>Restore…</source>
-            <translation>Geri yükle…</translation>
-        </message>
-        <message>
-            <source>From USB…</source>
-            <translation>USB'den…</translation>
-        </message>
-        <message>
-            <source>Restore a backup from the export folder or a USB stick</source>
-            <translation>Dışa aktarma klasöründen veya bir USB bellekten yedek geri yükle</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Yenile</translation>
-        </message>
-        <message>
-            <source>Export data…</source>
-            <translation>Verileri dışa aktar…</translation>
-        </message>
-        <message>
-            <source>Import from smart-saw…</source>
-            <translation>smart-saw'dan içe aktar…</translation>
-        </message>
-        <message>
-            <source>Backups cannot be listed: %1</source>
-            <translation>Yedekler listelenemiyor: %1</translation>
-        </message>
-        <message>
-            <source>Complete</source>
-            <translation>Tam</translation>
-        </message>
-        <message>
-            <source>Damaged: %1</source>
-            <translation>Hasarlı: %1</translation>
-        </message>
-        <message>
-            <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
-            <translation>Günlük yedek saat %1'de (%2 gün saklanır); %3 günden eski ham örnekler arşive taşınır.</translation>
-        </message>
-        <message>
-            <source>Daily backup is switched off in the configuration.</source>
-            <translation>Günlük yedekleme yapılandırmada kapalı.</translation>
-        </message>
-        <message>
-            <source>Last scheduled backup failed: %1</source>
-            <translation>Son zamanlanmış yedekleme başarısız: %1</translation>
-        </message>
-        <message>
-            <source>Archive stopped: %1</source>
-            <translation>Arşivleme durdu: %1</translation>
-        </message>
-        <message>
-            <source>No backups yet.</source>
-            <translation>Henüz yedek yok.</translation>
-        </message>
-        <message>
-            <source>Wait: %1</source>
-            <translation>Bekleyin: %1</translation>
-        </message>
-        <message>
-            <source>Select a backup in the list first.</source>
-            <translation>Önce listeden bir yedek seçin.</translation>
-        </message>
-        <message>
-            <source>%1 may not start a backup.</source>
-            <translation>%1 yedekleme başlatamaz.</translation>
-        </message>
-        <message>
-            <source>Backing up all databases …</source>
-            <translation>Tüm veritabanları yedekleniyor …</translation>
-        </message>
-        <message>
-            <source>Backup failed: %1</source>
-            <translation>Yedekleme başarısız: %1</translation>
-        </message>
-        <message>
-            <source>Backup complete: %1 rows, %2 MB in %3 s</source>
-            <translation>Yedekleme tamam: %1 satır, %2 MB, %3 s</translation>
-        </message>
-        <message>
-            <source>Checking %1 against its manifest …</source>
-            <translation>%1 manifestine göre denetleniyor …</translation>
-        </message>
-        <message>
-            <source>Backup damaged: %1</source>
-            <translation>Yedek hasarlı: %1</translation>
-        </message>
-        <message>
-            <source>%1: every file matches its manifest (sha256).</source>
-            <translation>%1: her dosya manifestiyle eşleşiyor (sha256).</translation>
-        </message>
-        <message>
-            <source>%1 may not restore backups (administrators only).</source>
-            <translation>%1 yedek geri yükleyemez (yalnızca yöneticiler).</translation>
-        </message>
-        <message>
-            <source>This backup cannot be restored: %1</source>
-            <translation>Bu yedek geri yüklenemez: %1</translation>
-        </message>
-        <message>
-            <source>Backup to restore</source>
-            <translation>Geri yüklenecek yedek</translation>
-        </message>
-        <message>
-            <source>Checking %1 before restoring …</source>
-            <translation>%1 geri yüklemeden önce denetleniyor …</translation>
-        </message>
-        <message>
-            <source>Restore refused: %1</source>
-            <translation>Geri yükleme reddedildi: %1</translation>
-        </message>
-        <message>
-            <source>Restoring: recording is stopped …</source>
-            <translation>Geri yükleniyor: kayıt durduruldu …</translation>
-        </message>
-        <message>
-            <source>Restore failed</source>
-            <translation>Geri yükleme başarısız</translation>
-        </message>
-        <message>
-            <source>Restored the backup of %1 (%2); previous files kept aside. Recording again.</source>
-            <translation>%1 yedeği geri yüklendi (%2); önceki dosyalar kenara ayrıldı. Kayıt yeniden başladı.</translation>
-        </message>
-        <message>
-            <source>%1 may not export data.</source>
-            <translation>%1 veri dışa aktaramaz.</translation>
-        </message>
-        <message>
-            <source>%1 may not import data.</source>
-            <translation>%1 veri içe aktaramaz.</translation>
-        </message>
-    </context>
-    <context>
-        <name>DecisionsTab</name>
-        <message>
-            <source>Time</source>
-            <translation>Zaman</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>İşlem</translation>
-        </message>
-        <message>
-            <source>Mode</source>
-            <translation>Mod</translation>
-        </message>
-        <message>
-            <source>Output</source>
-            <translation>Çıktı</translation>
-        </message>
-        <message>
-            <source>Descent
+<context>
+    <name>AlarmBanner</name>
+    <message>
+        <source>No active alarms</source>
+        <translation>Etkin alarm yok</translation>
+    </message>
+    <message>
+        <source>(acknowledged)</source>
+        <translation>(onaylandı)</translation>
+    </message>
+    <message>
+        <source>%1 active</source>
+        <translation>%1 etkin</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmStrip</name>
+    <message>
+        <source>%1 new</source>
+        <translation>%1 yeni</translation>
+    </message>
+    <message>
+        <source>%1 acknowledged</source>
+        <translation>%1 onaylandı</translation>
+    </message>
+    <message>
+        <source>%1 cleared</source>
+        <translation>%1 temizlendi</translation>
+    </message>
+    <message>
+        <source>%1 shelved</source>
+        <translation>%1 rafta</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Onayla</translation>
+    </message>
+    <message>
+        <source>No alarms</source>
+        <translation>Alarm yok</translation>
+    </message>
+    <message>
+        <source>%1 (cleared)</source>
+        <translation>%1 (temizlendi)</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmTable</name>
+    <message>
+        <source>Critical</source>
+        <translation>Kritik</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Yüksek</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Orta</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Düşük</translation>
+    </message>
+    <message>
+        <source>Shelved until %1: %2</source>
+        <translation>%1 saatine kadar rafta: %2</translation>
+    </message>
+    <message>
+        <source>Out of service: %1</source>
+        <translation>Hizmet dışı: %1</translation>
+    </message>
+    <message>
+        <source>Active, not acknowledged</source>
+        <translation>Etkin, onaylanmadı</translation>
+    </message>
+    <message>
+        <source>Active, acknowledged</source>
+        <translation>Etkin, onaylandı</translation>
+    </message>
+    <message>
+        <source>Cleared, not acknowledged</source>
+        <translation>Temizlendi, onaylanmadı</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Öncelik</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>Oluştu</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Ne yapılmalı</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>raised</source>
+        <translation>oluştu</translation>
+    </message>
+    <message>
+        <source>cleared</source>
+        <translation>temizlendi</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>onaylandı</translation>
+    </message>
+    <message>
+        <source>shelved</source>
+        <translation>rafa kaldırıldı</translation>
+    </message>
+    <message>
+        <source>unshelved</source>
+        <translation>raftan indirildi</translation>
+    </message>
+    <message>
+        <source>removed from service</source>
+        <translation>hizmet dışı bırakıldı</translation>
+    </message>
+    <message>
+        <source>returned to service</source>
+        <translation>hizmete döndü</translation>
+    </message>
+    <message>
+        <source>text changed</source>
+        <translation>metin değişti</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zaman</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>İşlem</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Metin</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Kullanıcı</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmsPage</name>
+    <message>
+        <source>No alarms</source>
+        <translation>Alarm yok</translation>
+    </message>
+    <message>
+        <source>engineer queue %1</source>
+        <translation>mühendis kuyruğu %1</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Onayla</translation>
+    </message>
+    <message>
+        <source>Acknowledge all</source>
+        <translation>Tümünü onayla</translation>
+    </message>
+    <message>
+        <source>Shelve…</source>
+        <translation>Rafa kaldır…</translation>
+    </message>
+    <message>
+        <source>Unshelve</source>
+        <translation>Raftan indir</translation>
+    </message>
+    <message>
+        <source>Return to service</source>
+        <translation>Hizmete döndür</translation>
+    </message>
+    <message>
+        <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator&apos;s banner.</source>
+        <translation>İstatistiksel algılayıcılar ve tanılama: değerlendirme içindir, operatör müdahalesi gerektirmez. Operatörün alarm şeridine asla düşmezler.</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV dışa aktar</translation>
+    </message>
+    <message>
+        <source>Alarm or text contains…</source>
+        <translation>Alarm veya metin içerir…</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Son bir saat</translation>
+    </message>
+    <message>
+        <source>Last 8 h</source>
+        <translation>Son 8 sa</translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation>Son 24 sa</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tümü</translation>
+    </message>
+    <message>
+        <source>All priorities</source>
+        <translation>Tüm öncelikler</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>Kritik</translation>
+    </message>
+    <message>
+        <source>High and above</source>
+        <translation>Yüksek ve üstü</translation>
+    </message>
+    <message>
+        <source>Medium and above</source>
+        <translation>Orta ve üstü</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>Tüm işlemler</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>Oluşan</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>Temizlenen</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Onaylanan</translation>
+    </message>
+    <message>
+        <source>Shelving</source>
+        <translation>Rafa kaldırma</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Hizmet</translation>
+    </message>
+    <message>
+        <source>No shelved or out-of-service alarms</source>
+        <translation>Rafta veya hizmet dışı alarm yok</translation>
+    </message>
+    <message>
+        <source>The engineer queue is empty</source>
+        <translation>Mühendis kuyruğu boş</translation>
+    </message>
+    <message>
+        <source>No alarm history for these filters</source>
+        <translation>Bu filtrelerle alarm geçmişi yok</translation>
+    </message>
+    <message>
+        <source>Alarms (%1)</source>
+        <translation>Alarmlar (%1)</translation>
+    </message>
+    <message>
+        <source>Shelved (%1)</source>
+        <translation>Rafta (%1)</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Geçmiş</translation>
+    </message>
+    <message>
+        <source>Engineer queue (%1)</source>
+        <translation>Mühendis kuyruğu (%1)</translation>
+    </message>
+    <message>
+        <source>Acknowledged: %1</source>
+        <translation>Onaylandı: %1</translation>
+    </message>
+    <message>
+        <source>%1 alarm(s) acknowledged</source>
+        <translation>%1 alarm onaylandı</translation>
+    </message>
+    <message>
+        <source>Shelved for %1 min: %2</source>
+        <translation>%1 dk rafa kaldırıldı: %2</translation>
+    </message>
+    <message>
+        <source>Could not shelve %1: %2</source>
+        <translation>%1 rafa kaldırılamadı: %2</translation>
+    </message>
+    <message>
+        <source>History unavailable: %1</source>
+        <translation>Geçmiş kullanılamıyor: %1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Exported %1 rows to %2</source>
+        <translation>%1 satır %2 dosyasına aktarıldı</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>sistem</translation>
+    </message>
+</context>
+<context>
+    <name>AuditDetails</name>
+    <message>
+        <source>requested %1</source>
+        <translation>istenen %1</translation>
+    </message>
+    <message>
+        <source>reason: preset %1</source>
+        <translation>neden: %1 ön ayarı</translation>
+    </message>
+    <message>
+        <source>role %1 (session renewed)</source>
+        <translation>rol %1 (oturum yenilendi)</translation>
+    </message>
+    <message>
+        <source>role %1</source>
+        <translation>rol %1</translation>
+    </message>
+    <message>
+        <source>%1 logged in at this screen</source>
+        <translation>%1 bu ekranda oturum açtı</translation>
+    </message>
+    <message>
+        <source>first admin</source>
+        <translation>ilk yönetici</translation>
+    </message>
+    <message>
+        <source>logged out</source>
+        <translation>oturum kapatıldı</translation>
+    </message>
+    <message>
+        <source>user disabled or removed</source>
+        <translation>kullanıcı devre dışı veya silindi</translation>
+    </message>
+    <message>
+        <source>wrong name or PIN</source>
+        <translation>yanlış ad veya PIN</translation>
+    </message>
+    <message>
+        <source>user disabled</source>
+        <translation>kullanıcı devre dışı</translation>
+    </message>
+    <message>
+        <source>%1 in a row</source>
+        <translation>üst üste %1</translation>
+    </message>
+    <message>
+        <source>wrong PIN, %1 in a row</source>
+        <translation>yanlış PIN, üst üste %1</translation>
+    </message>
+    <message>
+        <source>locked for %1 s</source>
+        <translation>%1 sn kilitli</translation>
+    </message>
+    <message>
+        <source>locked out, %1 s left</source>
+        <translation>kilitli, %1 sn kaldı</translation>
+    </message>
+    <message>
+        <source>command line, OS user %1</source>
+        <translation>komut satırı, işletim sistemi kullanıcısı %1</translation>
+    </message>
+    <message>
+        <source>PIN/password changed</source>
+        <translation>PIN/parola değiştirildi</translation>
+    </message>
+    <message>
+        <source>lock-out cleared</source>
+        <translation>kilit kaldırıldı</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>Last hour</source>
+        <translation>Son bir saat</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Son 24 saat</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Son 30 gün</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Tümü</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>Tüm işlemler</translation>
+    </message>
+    <message>
+        <source>PLC writes</source>
+        <translation>PLC yazmaları</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ayarlar</translation>
+    </message>
+    <message>
+        <source>Logins</source>
+        <translation>Oturum açmalar</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Kullanıcılar</translation>
+    </message>
+    <message>
+        <source>Alarms</source>
+        <translation>Alarmlar</translation>
+    </message>
+    <message>
+        <source>Backup and restore</source>
+        <translation>Yedekleme ve geri yükleme</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mod</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zaman</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Kullanıcı</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>İşlem</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Hedef</translation>
+    </message>
+    <message>
+        <source>Old</source>
+        <translation>Eski</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Yeni</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Sonuç</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Ayrıntı</translation>
+    </message>
+    <message>
+        <source>Any result</source>
+        <translation>Her sonuç</translation>
+    </message>
+    <message>
+        <source>all users</source>
+        <translation>tüm kullanıcılar</translation>
+    </message>
+    <message>
+        <source>target or detail contains</source>
+        <translation>hedef veya ayrıntı şunu içerir</translation>
+    </message>
+    <message>
+        <source>Target or detail contains</source>
+        <translation>Hedef veya ayrıntı şunu içerir</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV dışa aktar</translation>
+    </message>
+    <message>
+        <source>The audit trail cannot be read: %1</source>
+        <translation>Denetim kaydı okunamıyor: %1</translation>
+    </message>
+    <message>
+        <source>%1 entries</source>
+        <translation>%1 kayıt</translation>
+    </message>
+    <message>
+        <source>(newest shown; narrow the filters or export for all)</source>
+        <translation>(en yeniler gösteriliyor; filtreleri daraltın veya tümü için dışa aktarın)</translation>
+    </message>
+    <message>
+        <source>Export needs an engineer login</source>
+        <translation>Dışa aktarma için mühendis girişi gerekir</translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not export</source>
+        <translation>İzin yok: %1 dışa aktaramaz</translation>
+    </message>
+    <message>
+        <source>Export audit trail</source>
+        <translation>Denetim kaydını dışa aktar</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV dosyaları (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>%1 konumuna aktarılıyor…</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Exported %1 entries to %2</source>
+        <translation>%1 kayıt %2 konumuna aktarıldı</translation>
+    </message>
+</context>
+<context>
+    <name>BandLifePanel</name>
+    <message>
+        <source>Note about the band on the saw, e.g. why it came off</source>
+        <translation>Testeredeki şerit hakkında not, örn. neden çıkarıldığı</translation>
+    </message>
+    <message>
+        <source>Note about the band</source>
+        <translation>Şerit hakkında not</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>Not ekle</translation>
+    </message>
+    <message>
+        <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3</source>
+        <translation>Eşit talaş yükünde şerit yükünün artışından: %1 kesim, %2 malzeme, yük %3 arttı</translation>
+    </message>
+    <message>
+        <source>Note not written: %1</source>
+        <translation>Not yazılmadı: %1</translation>
+    </message>
+    <message>
+        <source>Life used (estimated from the cuts)</source>
+        <translation>Kullanılan ömür (kesimlerden tahmin)</translation>
+    </message>
+    <message>
+        <source>Life remaining</source>
+        <translation>Kalan ömür</translation>
+    </message>
+    <message>
+        <source>Band history</source>
+        <translation>Şerit geçmişi</translation>
+    </message>
+    <message>
+        <source>Band</source>
+        <translation>Şerit</translation>
+    </message>
+    <message>
+        <source>Fitted</source>
+        <translation>Takıldı</translation>
+    </message>
+    <message>
+        <source>Taken off</source>
+        <translation>Çıkarıldı</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>Tooth breakages</source>
+        <translation>Diş kırılmaları</translation>
+    </message>
+    <message>
+        <source>Life used at removal</source>
+        <translation>Çıkarılırken kullanılan ömür</translation>
+    </message>
+    <message>
+        <source>From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend</source>
+        <translation>Kesilen alanın ayarlı şerit ömrüne oranından: eğilim için kesim sayısı (%1) az veya artış yetersiz</translation>
+    </message>
+    <message>
+        <source>Band id 0: no band id is set on the PLC, so every band&apos;s cuts count together. Set it at each band change.</source>
+        <translation>Şerit no 0: PLC&apos;de şerit numarası ayarlı değil, tüm şeritlerin kesimleri birlikte sayılıyor. Her şerit değişiminde ayarlayın.</translation>
+    </message>
+    <message>
+        <source>Tooth breakage</source>
+        <translation>Diş kırılması</translation>
+    </message>
+    <message>
+        <source>Worn (end of life)</source>
+        <translation>Aşınmış (ömür sonu)</translation>
+    </message>
+    <message>
+        <source>Band id changed</source>
+        <translation>Şerit numarası değişti</translation>
+    </message>
+    <message>
+        <source>On the saw</source>
+        <translation>Testerede</translation>
+    </message>
+    <message>
+        <source>No band id set (0)</source>
+        <translation>Şerit numarası ayarlı değil (0)</translation>
+    </message>
+    <message>
+        <source>Band life cannot be read: %1</source>
+        <translation>Şerit ömrü okunamıyor: %1</translation>
+    </message>
+    <message>
+        <source>Band life</source>
+        <translation>Şerit ömrü</translation>
+    </message>
+    <message>
+        <source>No band seen yet: no cut has been recorded with a band id.</source>
+        <translation>Henüz şerit görülmedi: şerit numaralı kesim kaydedilmedi.</translation>
+    </message>
+    <message>
+        <source>Band %1</source>
+        <translation>Şerit %1</translation>
+    </message>
+    <message>
+        <source>No cut on this band yet.</source>
+        <translation>Bu şeritte henüz kesim yok.</translation>
+    </message>
+    <message>
+        <source>%1 cm² left</source>
+        <translation>%1 cm² kaldı</translation>
+    </message>
+    <message>
+        <source>about %1 cuts</source>
+        <translation>yaklaşık %1 kesim</translation>
+    </message>
+    <message>
+        <source>%1 cuts · %2 cm² cut · %3 h running</source>
+        <translation>%1 kesim · %2 cm² kesildi · %3 sa çalışma</translation>
+    </message>
+</context>
+<context>
+    <name>CodeNames</name>
+    <message>
+        <source>viewer</source>
+        <translation>izleyici</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>operatör</translation>
+    </message>
+    <message>
+        <source>engineer</source>
+        <translation>mühendis</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>yönetici</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>kabul edildi</translation>
+    </message>
+    <message>
+        <source>clamped</source>
+        <translation>sınırlandı</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>reddedildi</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>başarısız</translation>
+    </message>
+    <message>
+        <source>PLC write</source>
+        <translation>PLC&apos;ye yazma</translation>
+    </message>
+    <message>
+        <source>heartbeat</source>
+        <translation>yaşam sinyali</translation>
+    </message>
+    <message>
+        <source>setting</source>
+        <translation>ayar</translation>
+    </message>
+    <message>
+        <source>control mode</source>
+        <translation>kontrol modu</translation>
+    </message>
+    <message>
+        <source>band note</source>
+        <translation>şerit notu</translation>
+    </message>
+    <message>
+        <source>load ML model</source>
+        <translation>ML modeli yükleme</translation>
+    </message>
+    <message>
+        <source>trust ML model key</source>
+        <translation>ML model anahtarına güvenme</translation>
+    </message>
+    <message>
+        <source>backup</source>
+        <translation>yedekleme</translation>
+    </message>
+    <message>
+        <source>restore</source>
+        <translation>geri yükleme</translation>
+    </message>
+    <message>
+        <source>archive</source>
+        <translation>arşivleme</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>dışa aktarma</translation>
+    </message>
+    <message>
+        <source>import (older system)</source>
+        <translation>içe aktarma (eski sistem)</translation>
+    </message>
+    <message>
+        <source>replay start</source>
+        <translation>geri oynatma başladı</translation>
+    </message>
+    <message>
+        <source>replay stop</source>
+        <translation>geri oynatma durdu</translation>
+    </message>
+    <message>
+        <source>login</source>
+        <translation>oturum açma</translation>
+    </message>
+    <message>
+        <source>failed login</source>
+        <translation>başarısız oturum açma</translation>
+    </message>
+    <message>
+        <source>logout</source>
+        <translation>oturum kapatma</translation>
+    </message>
+    <message>
+        <source>user added</source>
+        <translation>kullanıcı eklendi</translation>
+    </message>
+    <message>
+        <source>PIN changed</source>
+        <translation>PIN değişti</translation>
+    </message>
+    <message>
+        <source>user enabled</source>
+        <translation>kullanıcı etkinleştirildi</translation>
+    </message>
+    <message>
+        <source>user disabled</source>
+        <translation>kullanıcı devre dışı bırakıldı</translation>
+    </message>
+    <message>
+        <source>role changed</source>
+        <translation>rol değişti</translation>
+    </message>
+    <message>
+        <source>alarm acknowledged</source>
+        <translation>alarm onaylandı</translation>
+    </message>
+    <message>
+        <source>alarm shelved</source>
+        <translation>alarm rafa kaldırıldı</translation>
+    </message>
+    <message>
+        <source>alarm unshelved</source>
+        <translation>alarm raftan indirildi</translation>
+    </message>
+    <message>
+        <source>alarm out of service</source>
+        <translation>alarm servis dışı</translation>
+    </message>
+    <message>
+        <source>alarm back in service</source>
+        <translation>alarm yeniden serviste</translation>
+    </message>
+    <message>
+        <source>view</source>
+        <translation>görüntüleme</translation>
+    </message>
+    <message>
+        <source>acknowledge alarm</source>
+        <translation>alarm onaylama</translation>
+    </message>
+    <message>
+        <source>shelve alarm</source>
+        <translation>alarmı rafa kaldırma</translation>
+    </message>
+    <message>
+        <source>speed preset</source>
+        <translation>hız ön ayarı</translation>
+    </message>
+    <message>
+        <source>ML on/off</source>
+        <translation>ML aç/kapat</translation>
+    </message>
+    <message>
+        <source>control settings</source>
+        <translation>kontrol ayarları</translation>
+    </message>
+    <message>
+        <source>torque guard settings</source>
+        <translation>tork koruması ayarları</translation>
+    </message>
+    <message>
+        <source>ML settings</source>
+        <translation>ML ayarları</translation>
+    </message>
+    <message>
+        <source>verify backup</source>
+        <translation>yedek doğrulama</translation>
+    </message>
+    <message>
+        <source>leave kiosk</source>
+        <translation>kiosktan çıkış</translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation>kullanıcı yönetimi</translation>
+    </message>
+    <message>
+        <source>replay</source>
+        <translation>geri oynatma</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>etkin</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>devre dışı</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>manuel</translation>
+    </message>
+    <message>
+        <source>ML</source>
+        <translation>ML</translation>
+    </message>
+    <message>
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>unacknowledged</source>
+        <translation>onaylanmadı</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>onaylandı</translation>
+    </message>
+    <message>
+        <source>cleared, unacknowledged</source>
+        <translation>temizlendi, onaylanmadı</translation>
+    </message>
+    <message>
+        <source>shelved</source>
+        <translation>rafa kaldırıldı</translation>
+    </message>
+    <message>
+        <source>out of service</source>
+        <translation>servis dışı</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>tamamlandı</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>yarıda kesildi</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>kesintiye uğradı</translation>
+    </message>
+    <message>
+        <source>ended in error</source>
+        <translation>hatayla bitti</translation>
+    </message>
+</context>
+<context>
+    <name>CoefficientBar</name>
+    <message>
+        <source>−1 slower</source>
+        <translation>−1 daha yavaş</translation>
+    </message>
+    <message>
+        <source>faster +1</source>
+        <translation>daha hızlı +1</translation>
+    </message>
+</context>
+<context>
+    <name>ControlPage</name>
+    <message>
+        <source>initial delay</source>
+        <translation>başlangıç gecikmesi</translation>
+    </message>
+    <message>
+        <source>holding the speeds</source>
+        <translation>hızlar tutuluyor</translation>
+    </message>
+    <message>
+        <source>model deciding</source>
+        <translation>model karar veriyor</translation>
+    </message>
+    <message>
+        <source>model changed the speeds</source>
+        <translation>model hızları değiştirdi</translation>
+    </message>
+    <message>
+        <source>torque guard cut the descent speed</source>
+        <translation>tork koruması iniş hızını düşürdü</translation>
+    </message>
+    <message>
+        <source>restoring the operator&apos;s speeds</source>
+        <translation>operatörün hızları geri yükleniyor</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>durdu</translation>
+    </message>
+    <message>
+        <source>write refused</source>
+        <translation>yazma reddedildi</translation>
+    </message>
+    <message>
+        <source>Control mode</source>
+        <translation>Kontrol modu</translation>
+    </message>
+    <message>
+        <source>ML speed control</source>
+        <translation>ML hız kontrolü</translation>
+    </message>
+    <message>
+        <source>Model output (coefficient)</source>
+        <translation>Model çıktısı (katsayı)</translation>
+    </message>
+    <message>
+        <source>Torque guard</source>
+        <translation>Tork koruması</translation>
+    </message>
+    <message>
+        <source>Live model inputs (last decision)</source>
+        <translation>Canlı model girdileri (son karar)</translation>
+    </message>
+    <message>
+        <source>events since start</source>
+        <translation>başlangıçtan beri olay</translation>
+    </message>
+    <message>
+        <source>Decisions</source>
+        <translation>Kararlar</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Torque guard settings</source>
+        <translation>Tork koruması ayarları</translation>
+    </message>
+    <message>
+        <source>%1  (held)</source>
+        <translation>%1  (tutuldu)</translation>
+    </message>
+    <message>
+        <source>cutting</source>
+        <translation>kesme</translation>
+    </message>
+    <message>
+        <source>descent</source>
+        <translation>iniş</translation>
+    </message>
+    <message>
+        <source>in a cut</source>
+        <translation>kesimde</translation>
+    </message>
+    <message>
+        <source>no cut</source>
+        <translation>kesim yok</translation>
+    </message>
+    <message>
+        <source>%1, ML controlling</source>
+        <translation>%1, ML kontrol ediyor</translation>
+    </message>
+    <message>
+        <source>%1; operator speeds saved: %2</source>
+        <translation>%1; operatör hızları kaydedildi: %2</translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>Motor çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>ML unavailable</source>
+        <translation>ML kullanılamıyor</translation>
+    </message>
+    <message>
+        <source>ML unavailable: the engine is not running</source>
+        <translation>ML kullanılamıyor: motor çalışmıyor</translation>
+    </message>
+    <message>
+        <source>ML</source>
+        <translation>ML</translation>
+    </message>
+    <message>
+        <source>MANUAL</source>
+        <translation>MANUEL</translation>
+    </message>
+    <message>
+        <source>controlling the cut</source>
+        <translation>kesimi kontrol ediyor</translation>
+    </message>
+    <message>
+        <source>cut starting</source>
+        <translation>kesim başlıyor</translation>
+    </message>
+    <message>
+        <source>waiting for a cut</source>
+        <translation>kesim bekleniyor</translation>
+    </message>
+    <message>
+        <source>ML %1</source>
+        <translation>ML %1</translation>
+    </message>
+    <message>
+        <source>Operator&apos;s speeds (manual)</source>
+        <translation>Operatörün hızları (manuel)</translation>
+    </message>
+    <message>
+        <source>ML stopped: %1</source>
+        <translation>ML durdu: %1</translation>
+    </message>
+    <message>
+        <source>Switch ML off</source>
+        <translation>ML&apos;yi kapat</translation>
+    </message>
+    <message>
+        <source>Back to manual at once; your speeds are restored.</source>
+        <translation>Hemen manuele dönülür; hızlarınız geri yüklenir.</translation>
+    </message>
+    <message>
+        <source>Switch ML on</source>
+        <translation>ML&apos;yi aç</translation>
+    </message>
+    <message>
+        <source>Torque guard DISABLED (Torque guard settings)</source>
+        <translation>Tork koruması DEVRE DIŞI (Tork koruması ayarları)</translation>
+    </message>
+    <message>
+        <source>No guard event recorded</source>
+        <translation>Kayıtlı koruma olayı yok</translation>
+    </message>
+    <message>
+        <source>Last change %1 %2 → %3 by %4</source>
+        <translation>Son değişiklik %1 %2 → %3, %4 tarafından</translation>
+    </message>
+    <message>
+        <source>Last: %1  %2</source>
+        <translation>Son: %1  %2</translation>
+    </message>
+    <message>
+        <source>Switch ML on? During each cut the model adjusts the speeds; your speeds are saved and put back when the cut ends.</source>
+        <translation>ML açılsın mı? Her kesimde model hızları ayarlar; hızlarınız kaydedilir ve kesim bitince geri yüklenir.</translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not switch ML mode.</source>
+        <translation>İzin yok: %1 ML modunu değiştiremez.</translation>
+    </message>
+    <message>
+        <source>ML refused: %1</source>
+        <translation>ML reddedildi: %1</translation>
+    </message>
+    <message>
+        <source>Yes, switch ML on</source>
+        <translation>Evet, ML&apos;yi aç</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>ML mode on.</source>
+        <translation>ML modu açık.</translation>
+    </message>
+    <message>
+        <source>ML mode off: manual, operator speeds.</source>
+        <translation>ML modu kapalı: manuel, operatör hızları.</translation>
+    </message>
+    <message>
+        <source>Manual refused: %1</source>
+        <translation>Manuel reddedildi: %1</translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not do this (engineer only).</source>
+        <translation>İzin yok: %1 bunu yapamaz (yalnızca mühendis).</translation>
+    </message>
+</context>
+<context>
+    <name>CreateAdminDialog</name>
+    <message>
+        <source>Create the administrator</source>
+        <translation>Yöneticiyi oluştur</translation>
+    </message>
+    <message>
+        <source>No administrator exists yet. Create one now: until then engineer and administrator functions stay locked and the screen is view-only.</source>
+        <translation>Henüz yönetici yok. Şimdi oluşturun: o zamana kadar mühendis ve yönetici işlevleri kilitli kalır ve ekran yalnızca görüntüleme içindir.</translation>
+    </message>
+    <message>
+        <source>Administrator&apos;s name</source>
+        <translation>Yöneticinin adı</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Yeni PIN</translation>
+    </message>
+    <message>
+        <source>Repeat PIN</source>
+        <translation>PIN tekrar</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Oluştur</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Sonra</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Ad</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>Tekrar</translation>
+    </message>
+    <message>
+        <source>The two PINs differ</source>
+        <translation>İki PIN farklı</translation>
+    </message>
+    <message>
+        <source>Could not create the administrator: %1</source>
+        <translation>Yönetici oluşturulamadı: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CutOverview</name>
+    <message>
+        <source>IDLE</source>
+        <translation>BEKLEMEDE</translation>
+    </message>
+    <message>
+        <source>PREPARING</source>
+        <translation>HAZIRLANIYOR</translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation>HAZIR</translation>
+    </message>
+    <message>
+        <source>CUTTING</source>
+        <translation>KESİYOR</translation>
+    </message>
+    <message>
+        <source>COMPLETED</source>
+        <translation>TAMAMLANDI</translation>
+    </message>
+    <message>
+        <source>FAULT</source>
+        <translation>ARIZA</translation>
+    </message>
+    <message>
+        <source>STATE %1</source>
+        <translation>DURUM %1</translation>
+    </message>
+    <message>
+        <source>Waiting for the PLC</source>
+        <translation>PLC bekleniyor</translation>
+    </message>
+    <message>
+        <source>Next: read the alarm, clear the cause, reset the fault on the saw</source>
+        <translation>Sonraki: alarmı okuyun, nedeni giderin, testerede arızayı sıfırlayın</translation>
+    </message>
+    <message>
+        <source>Next: load the next piece and start the cycle</source>
+        <translation>Sonraki: yeni parçayı yükleyin ve çevrimi başlatın</translation>
+    </message>
+    <message>
+        <source>Next: the saw clamps and positions the piece</source>
+        <translation>Sonraki: testere parçayı sıkıyor ve konumluyor</translation>
+    </message>
+    <message>
+        <source>Next: the cut starts</source>
+        <translation>Sonraki: kesim başlıyor</translation>
+    </message>
+    <message>
+        <source>Next: cut ends in %1, then the saw lifts the band</source>
+        <translation>Sonraki: kesim %1 içinde bitiyor, sonra testere şeridi kaldırıyor</translation>
+    </message>
+    <message>
+        <source>Next: remove the cut piece; the next piece follows</source>
+        <translation>Sonraki: kesilen parçayı alın; sıradaki parça geliyor</translation>
+    </message>
+    <message>
+        <source>normal %1–%2</source>
+        <translation>normal %1–%2</translation>
+    </message>
+    <message>
+        <source>trip %1</source>
+        <translation>açma %1</translation>
+    </message>
+    <message>
+        <source>target %1 %2</source>
+        <translation>hedef %1 %2</translation>
+    </message>
+    <message>
+        <source>Band speed</source>
+        <translation>Şerit hızı</translation>
+    </message>
+    <message>
+        <source>Descent speed</source>
+        <translation>İniş hızı</translation>
+    </message>
+    <message>
+        <source>Band current</source>
+        <translation>Şerit akımı</translation>
+    </message>
+    <message>
+        <source>Band torque</source>
+        <translation>Şerit torku</translation>
+    </message>
+    <message>
+        <source>elapsed %1</source>
+        <translation>geçen %1</translation>
+    </message>
+    <message>
+        <source>remaining %1</source>
+        <translation>kalan %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 mm</source>
+        <translation>%1 / %2 mm</translation>
+    </message>
+</context>
+<context>
+    <name>DataPage</name>
+    <message>
+        <source>No backups yet: &quot;Back up now&quot; makes the first one.</source>
+        <translation>Henüz yedek yok: ilk yedeği &quot;Şimdi yedekle&quot; alır.</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>Alındı</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>Satır</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Boyut</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Yedekler</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>Şimdi yedekle</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>Doğrula</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>Geri yükle…</translation>
+    </message>
+    <message>
+        <source>From USB…</source>
+        <translation>USB&apos;den…</translation>
+    </message>
+    <message>
+        <source>Restore a backup from the export folder or a USB stick</source>
+        <translation>Dışa aktarma klasöründen veya bir USB bellekten yedek geri yükle</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Export data…</source>
+        <translation>Verileri dışa aktar…</translation>
+    </message>
+    <message>
+        <source>Import from smart-saw…</source>
+        <translation>smart-saw&apos;dan içe aktar…</translation>
+    </message>
+    <message>
+        <source>Backups cannot be listed: %1</source>
+        <translation>Yedekler listelenemiyor: %1</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Tam</translation>
+    </message>
+    <message>
+        <source>Damaged: %1</source>
+        <translation>Hasarlı: %1</translation>
+    </message>
+    <message>
+        <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
+        <translation>Günlük yedek saat %1&apos;de (%2 gün saklanır); %3 günden eski ham örnekler arşive taşınır.</translation>
+    </message>
+    <message>
+        <source>Daily backup is switched off in the configuration.</source>
+        <translation>Günlük yedekleme yapılandırmada kapalı.</translation>
+    </message>
+    <message>
+        <source>Last scheduled backup failed: %1</source>
+        <translation>Son zamanlanmış yedekleme başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Archive stopped: %1</source>
+        <translation>Arşivleme durdu: %1</translation>
+    </message>
+    <message>
+        <source>No backups yet.</source>
+        <translation>Henüz yedek yok.</translation>
+    </message>
+    <message>
+        <source>Wait: %1</source>
+        <translation>Bekleyin: %1</translation>
+    </message>
+    <message>
+        <source>Select a backup in the list first.</source>
+        <translation>Önce listeden bir yedek seçin.</translation>
+    </message>
+    <message>
+        <source>%1 may not start a backup.</source>
+        <translation>%1 yedekleme başlatamaz.</translation>
+    </message>
+    <message>
+        <source>Backing up all databases …</source>
+        <translation>Tüm veritabanları yedekleniyor …</translation>
+    </message>
+    <message>
+        <source>Backup failed: %1</source>
+        <translation>Yedekleme başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Backup complete: %1 rows, %2 MB in %3 s</source>
+        <translation>Yedekleme tamam: %1 satır, %2 MB, %3 s</translation>
+    </message>
+    <message>
+        <source>Checking %1 against its manifest …</source>
+        <translation>%1 manifestine göre denetleniyor …</translation>
+    </message>
+    <message>
+        <source>Backup damaged: %1</source>
+        <translation>Yedek hasarlı: %1</translation>
+    </message>
+    <message>
+        <source>%1: every file matches its manifest (sha256).</source>
+        <translation>%1: her dosya manifestiyle eşleşiyor (sha256).</translation>
+    </message>
+    <message>
+        <source>%1 may not restore backups (administrators only).</source>
+        <translation>%1 yedek geri yükleyemez (yalnızca yöneticiler).</translation>
+    </message>
+    <message>
+        <source>This backup cannot be restored: %1</source>
+        <translation>Bu yedek geri yüklenemez: %1</translation>
+    </message>
+    <message>
+        <source>Backup to restore</source>
+        <translation>Geri yüklenecek yedek</translation>
+    </message>
+    <message>
+        <source>Checking %1 before restoring …</source>
+        <translation>%1 geri yüklemeden önce denetleniyor …</translation>
+    </message>
+    <message>
+        <source>Restore refused: %1</source>
+        <translation>Geri yükleme reddedildi: %1</translation>
+    </message>
+    <message>
+        <source>Restoring: recording is stopped …</source>
+        <translation>Geri yükleniyor: kayıt durduruldu …</translation>
+    </message>
+    <message>
+        <source>Restore failed</source>
+        <translation>Geri yükleme başarısız</translation>
+    </message>
+    <message>
+        <source>Restored the backup of %1 (%2); previous files kept aside. Recording again.</source>
+        <translation>%1 yedeği geri yüklendi (%2); önceki dosyalar kenara ayrıldı. Kayıt yeniden başladı.</translation>
+    </message>
+    <message>
+        <source>%1 may not export data.</source>
+        <translation>%1 veri dışa aktaramaz.</translation>
+    </message>
+    <message>
+        <source>%1 may not import data.</source>
+        <translation>%1 veri içe aktaramaz.</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionsTab</name>
+    <message>
+        <source>Time</source>
+        <translation>Zaman</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>İşlem</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Mod</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Çıktı</translation>
+    </message>
+    <message>
+        <source>Descent
 mm/min</source>
-            <translation>İniş
+        <translation>İniş
 mm/dk</translation>
-        </message>
-        <message>
-            <source>Cutting
+    </message>
+    <message>
+        <source>Cutting
 m/min</source>
-            <translation>Kesme
+        <translation>Kesme
 m/dk</translation>
-        </message>
-        <message>
-            <source>Torque
+    </message>
+    <message>
+        <source>Torque
 %</source>
-            <translation>Tork
+        <translation>Tork
 %</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Neden</translation>
-        </message>
-        <message>
-            <source>Only writes, guard and faults</source>
-            <translation>Yalnızca yazmalar, koruma ve arızalar</translation>
-        </message>
-        <message>
-            <source>Tap a row to read the whole decision.</source>
-            <translation>Kararın tamamını okumak için bir satıra dokunun.</translation>
-        </message>
-        <message>
-            <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
-            <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
-        </message>
-        <message>
-            <source>No ML decisions recorded yet</source>
-            <translation>Henüz kayıtlı ML kararı yok</translation>
-        </message>
-        <message>
-            <source>The %1 latest ML decisions (updated every second)</source>
-            <translation>Son %1 ML kararı (her saniye güncellenir)</translation>
-        </message>
-    </context>
-    <context>
-        <name>EngineProcess</name>
-        <message>
-            <source>the engine stopped: ML is not in control; the PLC keeps the last speeds it was given</source>
-            <translation>motor (veri toplama) durdu: ML kontrolde değil; PLC kendisine verilen son hızları korur</translation>
-        </message>
-        <message>
-            <source>Engine stopped: %1</source>
-            <translation>Motor (veri toplama) durdu: %1</translation>
-        </message>
-        <message>
-            <source>Restart the program</source>
-            <translation>Programı yeniden başlatın</translation>
-        </message>
-        <message>
-            <source>no answer from the engine within %1 s: state unknown, check it</source>
-            <translation>motor (veri toplama) %1 sn içinde yanıt vermedi: durum bilinmiyor, kontrol edin</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportDialog</name>
-        <message>
-            <source>Last hour</source>
-            <translation>Son bir saat</translation>
-        </message>
-        <message>
-            <source>Last 8 h</source>
-            <translation>Son 8 saat</translation>
-        </message>
-        <message>
-            <source>Last 24 h</source>
-            <translation>Son 24 saat</translation>
-        </message>
-        <message>
-            <source>Last 7 days</source>
-            <translation>Son 7 gün</translation>
-        </message>
-        <message>
-            <source>Everything</source>
-            <translation>Tümü</translation>
-        </message>
-        <message>
-            <source>Samples (signals)</source>
-            <translation>Örnekler (sinyaller)</translation>
-        </message>
-        <message>
-            <source>Cuts</source>
-            <translation>Kesimler</translation>
-        </message>
-        <message>
-            <source>Alarms</source>
-            <translation>Alarmlar</translation>
-        </message>
-        <message>
-            <source>Export data</source>
-            <translation>Verileri dışa aktar</translation>
-        </message>
-        <message>
-            <source>All signals</source>
-            <translation>Tüm sinyaller</translation>
-        </message>
-        <message>
-            <source>None</source>
-            <translation>Hiçbiri</translation>
-        </message>
-        <message>
-            <source>Excel (xlsx)</source>
-            <translation>Excel (xlsx)</translation>
-        </message>
-        <message>
-            <source>Choose…</source>
-            <translation>Seç…</translation>
-        </message>
-        <message>
-            <source>Export</source>
-            <translation>Dışa aktar</translation>
-        </message>
-        <message>
-            <source>Cancel export</source>
-            <translation>Aktarmayı iptal et</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Kapat</translation>
-        </message>
-        <message>
-            <source>What</source>
-            <translation>Ne</translation>
-        </message>
-        <message>
-            <source>From</source>
-            <translation>Başlangıç</translation>
-        </message>
-        <message>
-            <source>to</source>
-            <translation>bitiş</translation>
-        </message>
-        <message>
-            <source>Signals</source>
-            <translation>Sinyaller</translation>
-        </message>
-        <message>
-            <source>Export to</source>
-            <translation>Şuraya aktar</translation>
-        </message>
-        <message>
-            <source>Choose at least one signal.</source>
-            <translation>En az bir sinyal seçin.</translation>
-        </message>
-        <message>
-            <source>The end of the range must be after its start.</source>
-            <translation>Aralığın sonu başlangıcından sonra olmalı.</translation>
-        </message>
-        <message>
-            <source>Choose a file to write.</source>
-            <translation>Yazılacak bir dosya seçin.</translation>
-        </message>
-        <message>
-            <source>Export not possible: no event loop is running.</source>
-            <translation>Dışa aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
-        </message>
-        <message>
-            <source>Exporting to %1 …</source>
-            <translation>%1 konumuna aktarılıyor …</translation>
-        </message>
-        <message>
-            <source>Export failed: %1</source>
-            <translation>Dışa aktarma başarısız: %1</translation>
-        </message>
-        <message>
-            <source>Export cancelled; no file was left.</source>
-            <translation>Dışa aktarma iptal edildi; dosya bırakılmadı.</translation>
-        </message>
-        <message>
-            <source>Cancelling …</source>
-            <translation>İptal ediliyor …</translation>
-        </message>
-        <message>
-            <source>%1 rows written to %2 in %3 s</source>
-            <translation>%1 satır %3 s içinde %2 konumuna yazıldı</translation>
-        </message>
-    </context>
-    <context>
-        <name>FeatureTable</name>
-        <message>
-            <source>Model input</source>
-            <translation>Model girdisi</translation>
-        </message>
-        <message>
-            <source>Value</source>
-            <translation>Değer</translation>
-        </message>
-        <message>
-            <source>No model loaded: no inputs to show</source>
-            <translation>Model yüklü değil: gösterilecek girdi yok</translation>
-        </message>
-    </context>
-    <context>
-        <name>GuardSettingsPanel</name>
-        <message>
-            <source>Activation delay (time)</source>
-            <translation>Devreye girme gecikmesi (süre)</translation>
-        </message>
-        <message>
-            <source>Activation delay (descent)</source>
-            <translation>Devreye girme gecikmesi (iniş)</translation>
-        </message>
-        <message>
-            <source>Rise threshold</source>
-            <translation>Yükselme eşiği</translation>
-        </message>
-        <message>
-            <source>Descent speed cut</source>
-            <translation>İniş hızı kesintisi</translation>
-        </message>
-        <message>
-            <source>Guard</source>
-            <translation>Koruma</translation>
-        </message>
-        <message>
-            <source>and</source>
-            <translation>ve</translation>
-        </message>
-        <message>
-            <source>Apply</source>
-            <translation>Uygula</translation>
-        </message>
-        <message>
-            <source>Undo edits</source>
-            <translation>Düzenlemeleri geri al</translation>
-        </message>
-        <message>
-            <source>Back to config values</source>
-            <translation>Yapılandırma değerlerine dön</translation>
-        </message>
-        <message>
-            <source>Changes apply to the running torque guard at once and last until the program restarts; config/config.yaml is not changed.</source>
-            <translation>Değişiklikler çalışan tork korumasına hemen uygulanır ve program yeniden başlayana kadar geçerlidir; config/config.yaml değişmez.</translation>
-        </message>
-        <message>
-            <source>Compares torque now with torque %1 mm higher; the band counts as engaged %2 % points above free running (config only).</source>
-            <translation>Şimdiki torku %1 mm yukarıdaki torkla karşılaştırır; şerit boşta çalışmanın %2 puan üstünde kesimde sayılır (yalnızca yapılandırma).</translation>
-        </message>
-        <message>
-            <source>tap to enter</source>
-            <translation>girmek için dokunun</translation>
-        </message>
-        <message>
-            <source>Enabled</source>
-            <translation>Etkin</translation>
-        </message>
-        <message>
-            <source>DISABLED</source>
-            <translation>DEVRE DIŞI</translation>
-        </message>
-        <message>
-            <source>%1: enter a number</source>
-            <translation>%1: bir sayı girin</translation>
-        </message>
-        <message>
-            <source>Not applied — %1</source>
-            <translation>Uygulanmadı — %1</translation>
-        </message>
-        <message>
-            <source>No change: these are the running values.</source>
-            <translation>Değişiklik yok: bunlar çalışan değerler.</translation>
-        </message>
-        <message>
-            <source>enabled</source>
-            <translation>etkin</translation>
-        </message>
-        <message>
-            <source>Applied: %1. Until restart.</source>
-            <translation>Uygulandı: %1. Yeniden başlatmaya kadar.</translation>
-        </message>
-    </context>
-    <context>
-        <name>HmiStatusBar</name>
-        <message>
-            <source>not logged in (operator view)</source>
-            <translation>oturum açılmadı (operatör görünümü)</translation>
-        </message>
-        <message>
-            <source>poll %1 Hz</source>
-            <translation>okuma %1 Hz</translation>
-        </message>
-        <message>
-            <source>PLC link lost</source>
-            <translation>PLC bağlantısı koptu</translation>
-        </message>
-        <message>
-            <source>storage queue %1 rows</source>
-            <translation>kayıt kuyruğu %1 satır</translation>
-        </message>
-        <message>
-            <source>newest sample %1</source>
-            <translation>en yeni örnek %1</translation>
-        </message>
-        <message>
-            <source>alarms %1</source>
-            <translation>alarm %1</translation>
-        </message>
-        <message>
-            <source>user %1 (%2)</source>
-            <translation>kullanıcı %1 (%2)</translation>
-        </message>
-        <message>
-            <source>not logged in (view only)</source>
-            <translation>oturum açılmadı (yalnızca görüntüleme)</translation>
-        </message>
-        <message>
-            <source>user %1</source>
-            <translation>kullanıcı %1</translation>
-        </message>
-        <message>
-            <source>(%1 unacknowledged)</source>
-            <translation>(%1 onaysız)</translation>
-        </message>
-    </context>
-    <context>
-        <name>ImportDialog</name>
-        <message>
-            <source>Import from smart-saw</source>
-            <translation>smart-saw'dan içe aktar</translation>
-        </message>
-        <message>
-            <source>The older system's folder (with total.db, ml.db, anomaly.db, log.db). Its files are only read. Rows already imported are skipped; rows that cannot be read go to a reject file.</source>
-            <translation>Eski sistemin klasörü (total.db, ml.db, anomaly.db, log.db ile). Dosyaları yalnızca okunur. Daha önce aktarılmış satırlar atlanır; okunamayan satırlar bir ret dosyasına yazılır.</translation>
-        </message>
-        <message>
-            <source>Choose…</source>
-            <translation>Seç…</translation>
-        </message>
-        <message>
-            <source>Dry run (read and count, write nothing)</source>
-            <translation>Deneme (oku ve say, hiçbir şey yazma)</translation>
-        </message>
-        <message>
-            <source>Import</source>
-            <translation>İçe aktar</translation>
-        </message>
-        <message>
-            <source>Cancel import</source>
-            <translation>İçe aktarmayı iptal et</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Kapat</translation>
-        </message>
-        <message>
-            <source>smart-saw folder</source>
-            <translation>smart-saw klasörü</translation>
-        </message>
-        <message>
-            <source>Choose the smart-saw folder.</source>
-            <translation>smart-saw klasörünü seçin.</translation>
-        </message>
-        <message>
-            <source>Import not possible: no event loop is running.</source>
-            <translation>İçe aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
-        </message>
-        <message>
-            <source>Importing from {0} …</source>
-            <translation>{0} konumundan içe aktarılıyor …</translation>
-        </message>
-        <message>
-            <source>Import failed: {0}</source>
-            <translation>İçe aktarma başarısız: {0}</translation>
-        </message>
-        <message>
-            <source>Import refused or failed: {0}</source>
-            <translation>İçe aktarma reddedildi veya başarısız: {0}</translation>
-        </message>
-        <message>
-            <source>Cancelling after the batch under way …</source>
-            <translation>Süren parti bittikten sonra iptal ediliyor …</translation>
-        </message>
-        <message>
-            <source>%1: %2/%3 rows, %4 rows/s</source>
-            <translation>%1: %2/%3 satır, %4 satır/sn</translation>
-        </message>
-        <message>
-            <source>%1 s left</source>
-            <translation>%1 sn kaldı</translation>
-        </message>
-        <message>
-            <source>Import cancelled: {0} rows kept; import again to continue.</source>
-            <translation>İçe aktarma iptal edildi: {0} satır saklandı; devam etmek için yeniden içe aktarın.</translation>
-        </message>
-        <message>
-            <source>{0} rows imported, {1} rejected.</source>
-            <translation>{0} satır içe aktarıldı, {1} reddedildi.</translation>
-        </message>
-    </context>
-    <context>
-        <name>LetterKeyboard</name>
-        <message>
-            <source>space</source>
-            <translation>boşluk</translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>Sil</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>OK</source>
-            <translation>Tamam</translation>
-        </message>
-    </context>
-    <context>
-        <name>LinkBanner</name>
-        <message>
-            <source>PLC LINK LOST — values are not live</source>
-            <translation>PLC BAĞLANTISI KOPTU — değerler canlı değil</translation>
-        </message>
-        <message>
-            <source>no data for %1</source>
-            <translation>%1 süredir veri yok</translation>
-        </message>
-        <message>
-            <source>no data received yet</source>
-            <translation>henüz veri alınmadı</translation>
-        </message>
-        <message>
-            <source>ENGINE STOPPED — values are not live</source>
-            <translation>MOTOR (VERİ TOPLAMA) DURDU — değerler canlı değil</translation>
-        </message>
-    </context>
-    <context>
-        <name>LinkErrors</name>
-        <message>
-            <source>cannot connect to %1: refused or no answer within %2 s</source>
-            <translation>%1 adresine bağlanılamıyor: reddedildi veya %2 sn içinde yanıt yok</translation>
-        </message>
-        <message>
-            <source>the engine is not answering (%1 s)</source>
-            <translation>motor yanıt vermiyor (%1 sn)</translation>
-        </message>
-    </context>
-    <context>
-        <name>LoginButton</name>
-        <message>
-            <source>%1 (%2) · Log out</source>
-            <translation>%1 (%2) · Çıkış</translation>
-        </message>
-        <message>
-            <source>Log in</source>
-            <translation>Giriş</translation>
-        </message>
-    </context>
-    <context>
-        <name>LoginDialog</name>
-        <message>
-            <source>Log in</source>
-            <translation>Giriş</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>Ad</translation>
-        </message>
-        <message>
-            <source>Users cannot be read; see the log</source>
-            <translation>Kullanıcılar okunamıyor; günlüğe bakın</translation>
-        </message>
-        <message>
-            <source>Choose a name and enter the PIN</source>
-            <translation>Bir ad seçin ve PIN girin</translation>
-        </message>
-        <message>
-            <source>Checking…</source>
-            <translation>Denetleniyor…</translation>
-        </message>
-        <message>
-            <source>Login not possible: %1</source>
-            <translation>Giriş yapılamıyor: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Alarms</source>
-            <translation>Alarmlar</translation>
-        </message>
-        <message>
-            <source>Control</source>
-            <translation>Kontrol</translation>
-        </message>
-        <message>
-            <source>Production</source>
-            <translation>Üretim</translation>
-        </message>
-        <message>
-            <source>Data</source>
-            <translation>Veri</translation>
-        </message>
-        <message>
-            <source>Users</source>
-            <translation>Kullanıcılar</translation>
-        </message>
-        <message>
-            <source>Audit</source>
-            <translation>Denetim</translation>
-        </message>
-        <message>
-            <source>Dashboard</source>
-            <translation>Genel bakış</translation>
-        </message>
-        <message>
-            <source>Trends</source>
-            <translation>Eğilimler</translation>
-        </message>
-        <message>
-            <source>Registers</source>
-            <translation>Yazmaçlar</translation>
-        </message>
-        <message>
-            <source>Band saw — %1</source>
-            <translation>Şerit testere — %1</translation>
-        </message>
-        <message>
-            <source>Replay…</source>
-            <translation>Geri oynat…</translation>
-        </message>
-        <message>
-            <source>Leave kiosk</source>
-            <translation>Kiosktan çık</translation>
-        </message>
-        <message>
-            <source>REPLAY</source>
-            <translation>YENİDEN OYNATMA</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>&amp;Dosya</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>&amp;Çık</translation>
-        </message>
-        <message>
-            <source>&amp;View</source>
-            <translation>&amp;Görünüm</translation>
-        </message>
-        <message>
-            <source>&amp;Full screen</source>
-            <translation>&amp;Tam ekran</translation>
-        </message>
-        <message>
-            <source>&amp;Kiosk mode</source>
-            <translation>&amp;Kiosk modu</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>&amp;Yardım</translation>
-        </message>
-        <message>
-            <source>&amp;About</source>
-            <translation>&amp;Hakkında</translation>
-        </message>
-        <message>
-            <source>About</source>
-            <translation>Hakkında</translation>
-        </message>
-        <message>
-            <source>Band saw HMI</source>
-            <translation>Şerit testere HMI</translation>
-        </message>
-        <message>
-            <source>Not permitted</source>
-            <translation>İzin yok</translation>
-        </message>
-        <message>
-            <source>%1 may not leave kiosk mode.</source>
-            <translation>%1 kiosk modundan çıkamaz.</translation>
-        </message>
-        <message>
-            <source>Leave kiosk mode</source>
-            <translation>Kiosk modundan çık</translation>
-        </message>
-        <message>
-            <source>Leave kiosk mode and show the desktop window?</source>
-            <translation>Kiosk modundan çıkıp masaüstü penceresi gösterilsin mi?</translation>
-        </message>
-    </context>
-    <context>
-        <name>ModelPanel</name>
-        <message>
-            <source>Model</source>
-            <translation>Model</translation>
-        </message>
-        <message>
-            <source>File</source>
-            <translation>Dosya</translation>
-        </message>
-        <message>
-            <source>Output</source>
-            <translation>Çıktı</translation>
-        </message>
-        <message>
-            <source>Features</source>
-            <translation>Girdiler</translation>
-        </message>
-        <message>
-            <source>Training</source>
-            <translation>Eğitim</translation>
-        </message>
-        <message>
-            <source>Model files</source>
-            <translation>Model dosyaları</translation>
-        </message>
-        <message>
-            <source>Rescan</source>
-            <translation>Yeniden tara</translation>
-        </message>
-        <message>
-            <source>Load selected model</source>
-            <translation>Seçili modeli yükle</translation>
-        </message>
-        <message>
-            <source>— (the engine is not running)</source>
-            <translation>— (motor çalışmıyor)</translation>
-        </message>
-        <message>
-            <source>no model configured (ml.model_path)</source>
-            <translation>model yapılandırılmadı (ml.model_path)</translation>
-        </message>
-        <message>
-            <source>No model loaded — %1</source>
-            <translation>Model yüklenmedi — %1</translation>
-        </message>
-        <message>
-            <source>steps per decision</source>
-            <translation>karar başına adımlar</translation>
-        </message>
-        <message>
-            <source>this install %1</source>
-            <translation>bu kurulum %1</translation>
-        </message>
-        <message>
-            <source>(loaded)</source>
-            <translation>(yüklü)</translation>
-        </message>
-        <message>
-            <source>Models cannot be listed: %1</source>
-            <translation>Modeller listelenemiyor: %1</translation>
-        </message>
-        <message>
-            <source>No model manifests (*.json) in the model folders.</source>
-            <translation>Model klasörlerinde model bildirimi (*.json) yok.</translation>
-        </message>
-        <message>
-            <source>Not loaded — the engine is not running.</source>
-            <translation>Yüklenmedi — motor çalışmıyor.</translation>
-        </message>
-        <message>
-            <source>Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.</source>
-            <translation>Yüklenmedi — ML bir kesimi kontrol ediyor: ML'yi kapatın veya kesimin bitmesini bekleyin.</translation>
-        </message>
-        <message>
-            <source>Checking %1 (sha256, versions)…</source>
-            <translation>%1 denetleniyor (sha256, sürümler)…</translation>
-        </message>
-        <message>
-            <source>Not loaded — no event loop is running.</source>
-            <translation>Yüklenmedi — olay döngüsü çalışmıyor.</translation>
-        </message>
-        <message>
-            <source>Loaded %1.</source>
-            <translation>%1 yüklendi.</translation>
-        </message>
-        <message>
-            <source>Refused: %1</source>
-            <translation>Reddedildi: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>NumericEntry</name>
-        <message>
-            <source>tap to enter</source>
-            <translation>girmek için dokunun</translation>
-        </message>
-    </context>
-    <context>
-        <name>NumericKeypad</name>
-        <message>
-            <source>OK</source>
-            <translation>Tamam</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-    </context>
-    <context>
-        <name>OverviewPage</name>
-        <message>
-            <source>off</source>
-            <translation>kapalı</translation>
-        </message>
-        <message>
-            <source>backlog %1</source>
-            <translation>bekleyen %1</translation>
-        </message>
-        <message>
-            <source>ok</source>
-            <translation>tamam</translation>
-        </message>
-        <message>
-            <source>down</source>
-            <translation>bağlantı yok</translation>
-        </message>
-        <message>
-            <source>Slow</source>
-            <translation>Yavaş</translation>
-        </message>
-        <message>
-            <source>Normal</source>
-            <translation>Normal</translation>
-        </message>
-        <message>
-            <source>Fast</source>
-            <translation>Hızlı</translation>
-        </message>
-        <message>
-            <source>Speed preset</source>
-            <translation>Hız ön ayarı</translation>
-        </message>
-        <message>
-            <source>Database</source>
-            <translation>Veritabanı</translation>
-        </message>
-        <message>
-            <source>PLC link lost: nothing can be written until it is back.</source>
-            <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
-        </message>
-        <message>
-            <source>Material %1</source>
-            <translation>Malzeme %1</translation>
-        </message>
-        <message>
-            <source>PLC band wear %1</source>
-            <translation>PLC şerit aşınması %1</translation>
-        </message>
-        <message>
-            <source>LINK LOST</source>
-            <translation>BAĞLANTI KOPTU</translation>
-        </message>
-        <message>
-            <source>queue %1</source>
-            <translation>kuyruk %1</translation>
-        </message>
-        <message>
-            <source>ML speed control</source>
-            <translation>ML hız kontrolü</translation>
-        </message>
-        <message>
-            <source>ML speed control
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>Only writes, guard and faults</source>
+        <translation>Yalnızca yazmalar, koruma ve arızalar</translation>
+    </message>
+    <message>
+        <source>Tap a row to read the whole decision.</source>
+        <translation>Kararın tamamını okumak için bir satıra dokunun.</translation>
+    </message>
+    <message>
+        <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
+        <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
+    </message>
+    <message>
+        <source>No ML decisions recorded yet</source>
+        <translation>Henüz kayıtlı ML kararı yok</translation>
+    </message>
+    <message>
+        <source>The %1 latest ML decisions (updated every second)</source>
+        <translation>Son %1 ML kararı (her saniye güncellenir)</translation>
+    </message>
+</context>
+<context>
+    <name>EngineProcess</name>
+    <message>
+        <source>the engine stopped: ML is not in control; the PLC keeps the last speeds it was given</source>
+        <translation>motor (veri toplama) durdu: ML kontrolde değil; PLC kendisine verilen son hızları korur</translation>
+    </message>
+    <message>
+        <source>Engine stopped: %1</source>
+        <translation>Motor (veri toplama) durdu: %1</translation>
+    </message>
+    <message>
+        <source>Restart the program</source>
+        <translation>Programı yeniden başlatın</translation>
+    </message>
+    <message>
+        <source>no answer from the engine within %1 s: state unknown, check it</source>
+        <translation>motor (veri toplama) %1 sn içinde yanıt vermedi: durum bilinmiyor, kontrol edin</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Last hour</source>
+        <translation>Son bir saat</translation>
+    </message>
+    <message>
+        <source>Last 8 h</source>
+        <translation>Son 8 saat</translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation>Son 24 saat</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Son 7 gün</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Tümü</translation>
+    </message>
+    <message>
+        <source>Samples (signals)</source>
+        <translation>Örnekler (sinyaller)</translation>
+    </message>
+    <message>
+        <source>Cuts</source>
+        <translation>Kesimler</translation>
+    </message>
+    <message>
+        <source>Alarms</source>
+        <translation>Alarmlar</translation>
+    </message>
+    <message>
+        <source>Export data</source>
+        <translation>Verileri dışa aktar</translation>
+    </message>
+    <message>
+        <source>All signals</source>
+        <translation>Tüm sinyaller</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Hiçbiri</translation>
+    </message>
+    <message>
+        <source>Excel (xlsx)</source>
+        <translation>Excel (xlsx)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Seç…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Dışa aktar</translation>
+    </message>
+    <message>
+        <source>Cancel export</source>
+        <translation>Aktarmayı iptal et</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Kapat</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Ne</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Başlangıç</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bitiş</translation>
+    </message>
+    <message>
+        <source>Signals</source>
+        <translation>Sinyaller</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>Şuraya aktar</translation>
+    </message>
+    <message>
+        <source>Choose at least one signal.</source>
+        <translation>En az bir sinyal seçin.</translation>
+    </message>
+    <message>
+        <source>The end of the range must be after its start.</source>
+        <translation>Aralığın sonu başlangıcından sonra olmalı.</translation>
+    </message>
+    <message>
+        <source>Choose a file to write.</source>
+        <translation>Yazılacak bir dosya seçin.</translation>
+    </message>
+    <message>
+        <source>Export not possible: no event loop is running.</source>
+        <translation>Dışa aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>Exporting to %1 …</source>
+        <translation>%1 konumuna aktarılıyor …</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Dışa aktarma başarısız: %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was left.</source>
+        <translation>Dışa aktarma iptal edildi; dosya bırakılmadı.</translation>
+    </message>
+    <message>
+        <source>Cancelling …</source>
+        <translation>İptal ediliyor …</translation>
+    </message>
+    <message>
+        <source>%1 rows written to %2 in %3 s</source>
+        <translation>%1 satır %3 s içinde %2 konumuna yazıldı</translation>
+    </message>
+</context>
+<context>
+    <name>FeatureTable</name>
+    <message>
+        <source>Model input</source>
+        <translation>Model girdisi</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Değer</translation>
+    </message>
+    <message>
+        <source>No model loaded: no inputs to show</source>
+        <translation>Model yüklü değil: gösterilecek girdi yok</translation>
+    </message>
+</context>
+<context>
+    <name>GuardSettingsPanel</name>
+    <message>
+        <source>Activation delay (time)</source>
+        <translation>Devreye girme gecikmesi (süre)</translation>
+    </message>
+    <message>
+        <source>Activation delay (descent)</source>
+        <translation>Devreye girme gecikmesi (iniş)</translation>
+    </message>
+    <message>
+        <source>Rise threshold</source>
+        <translation>Yükselme eşiği</translation>
+    </message>
+    <message>
+        <source>Descent speed cut</source>
+        <translation>İniş hızı kesintisi</translation>
+    </message>
+    <message>
+        <source>Guard</source>
+        <translation>Koruma</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>ve</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Uygula</translation>
+    </message>
+    <message>
+        <source>Undo edits</source>
+        <translation>Düzenlemeleri geri al</translation>
+    </message>
+    <message>
+        <source>Back to config values</source>
+        <translation>Yapılandırma değerlerine dön</translation>
+    </message>
+    <message>
+        <source>Changes apply to the running torque guard at once and last until the program restarts; config/config.yaml is not changed.</source>
+        <translation>Değişiklikler çalışan tork korumasına hemen uygulanır ve program yeniden başlayana kadar geçerlidir; config/config.yaml değişmez.</translation>
+    </message>
+    <message>
+        <source>Compares torque now with torque %1 mm higher; the band counts as engaged %2 % points above free running (config only).</source>
+        <translation>Şimdiki torku %1 mm yukarıdaki torkla karşılaştırır; şerit boşta çalışmanın %2 puan üstünde kesimde sayılır (yalnızca yapılandırma).</translation>
+    </message>
+    <message>
+        <source>tap to enter</source>
+        <translation>girmek için dokunun</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Etkin</translation>
+    </message>
+    <message>
+        <source>DISABLED</source>
+        <translation>DEVRE DIŞI</translation>
+    </message>
+    <message>
+        <source>%1: enter a number</source>
+        <translation>%1: bir sayı girin</translation>
+    </message>
+    <message>
+        <source>Not applied — %1</source>
+        <translation>Uygulanmadı — %1</translation>
+    </message>
+    <message>
+        <source>No change: these are the running values.</source>
+        <translation>Değişiklik yok: bunlar çalışan değerler.</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>etkin</translation>
+    </message>
+    <message>
+        <source>Applied: %1. Until restart.</source>
+        <translation>Uygulandı: %1. Yeniden başlatmaya kadar.</translation>
+    </message>
+</context>
+<context>
+    <name>HmiStatusBar</name>
+    <message>
+        <source>not logged in (operator view)</source>
+        <translation>oturum açılmadı (operatör görünümü)</translation>
+    </message>
+    <message>
+        <source>poll %1 Hz</source>
+        <translation>okuma %1 Hz</translation>
+    </message>
+    <message>
+        <source>PLC link lost</source>
+        <translation>PLC bağlantısı koptu</translation>
+    </message>
+    <message>
+        <source>storage queue %1 rows</source>
+        <translation>kayıt kuyruğu %1 satır</translation>
+    </message>
+    <message>
+        <source>newest sample %1</source>
+        <translation>en yeni örnek %1</translation>
+    </message>
+    <message>
+        <source>alarms %1</source>
+        <translation>alarm %1</translation>
+    </message>
+    <message>
+        <source>user %1 (%2)</source>
+        <translation>kullanıcı %1 (%2)</translation>
+    </message>
+    <message>
+        <source>not logged in (view only)</source>
+        <translation>oturum açılmadı (yalnızca görüntüleme)</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>kullanıcı %1</translation>
+    </message>
+    <message>
+        <source>(%1 unacknowledged)</source>
+        <translation>(%1 onaysız)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import from smart-saw</source>
+        <translation>smart-saw&apos;dan içe aktar</translation>
+    </message>
+    <message>
+        <source>The older system&apos;s folder (with total.db, ml.db, anomaly.db, log.db). Its files are only read. Rows already imported are skipped; rows that cannot be read go to a reject file.</source>
+        <translation>Eski sistemin klasörü (total.db, ml.db, anomaly.db, log.db ile). Dosyaları yalnızca okunur. Daha önce aktarılmış satırlar atlanır; okunamayan satırlar bir ret dosyasına yazılır.</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Seç…</translation>
+    </message>
+    <message>
+        <source>Dry run (read and count, write nothing)</source>
+        <translation>Deneme (oku ve say, hiçbir şey yazma)</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>İçe aktar</translation>
+    </message>
+    <message>
+        <source>Cancel import</source>
+        <translation>İçe aktarmayı iptal et</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Kapat</translation>
+    </message>
+    <message>
+        <source>smart-saw folder</source>
+        <translation>smart-saw klasörü</translation>
+    </message>
+    <message>
+        <source>Choose the smart-saw folder.</source>
+        <translation>smart-saw klasörünü seçin.</translation>
+    </message>
+    <message>
+        <source>Import not possible: no event loop is running.</source>
+        <translation>İçe aktarma yapılamıyor: olay döngüsü çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>Importing from {0} …</source>
+        <translation>{0} konumundan içe aktarılıyor …</translation>
+    </message>
+    <message>
+        <source>Import failed: {0}</source>
+        <translation>İçe aktarma başarısız: {0}</translation>
+    </message>
+    <message>
+        <source>Import refused or failed: {0}</source>
+        <translation>İçe aktarma reddedildi veya başarısız: {0}</translation>
+    </message>
+    <message>
+        <source>Cancelling after the batch under way …</source>
+        <translation>Süren parti bittikten sonra iptal ediliyor …</translation>
+    </message>
+    <message>
+        <source>%1: %2/%3 rows, %4 rows/s</source>
+        <translation>%1: %2/%3 satır, %4 satır/sn</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>%1 sn kaldı</translation>
+    </message>
+    <message>
+        <source>Import cancelled: {0} rows kept; import again to continue.</source>
+        <translation>İçe aktarma iptal edildi: {0} satır saklandı; devam etmek için yeniden içe aktarın.</translation>
+    </message>
+    <message>
+        <source>{0} rows imported, {1} rejected.</source>
+        <translation>{0} satır içe aktarıldı, {1} reddedildi.</translation>
+    </message>
+</context>
+<context>
+    <name>LetterKeyboard</name>
+    <message>
+        <source>space</source>
+        <translation>boşluk</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Sil</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Tamam</translation>
+    </message>
+</context>
+<context>
+    <name>LinkBanner</name>
+    <message>
+        <source>PLC LINK LOST — values are not live</source>
+        <translation>PLC BAĞLANTISI KOPTU — değerler canlı değil</translation>
+    </message>
+    <message>
+        <source>no data for %1</source>
+        <translation>%1 süredir veri yok</translation>
+    </message>
+    <message>
+        <source>no data received yet</source>
+        <translation>henüz veri alınmadı</translation>
+    </message>
+    <message>
+        <source>ENGINE STOPPED — values are not live</source>
+        <translation>MOTOR (VERİ TOPLAMA) DURDU — değerler canlı değil</translation>
+    </message>
+</context>
+<context>
+    <name>LinkErrors</name>
+    <message>
+        <source>cannot connect to %1: refused or no answer within %2 s</source>
+        <translation>%1 adresine bağlanılamıyor: reddedildi veya %2 sn içinde yanıt yok</translation>
+    </message>
+    <message>
+        <source>the engine is not answering (%1 s)</source>
+        <translation>motor yanıt vermiyor (%1 sn)</translation>
+    </message>
+</context>
+<context>
+    <name>LoginButton</name>
+    <message>
+        <source>%1 (%2) · Log out</source>
+        <translation>%1 (%2) · Çıkış</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Giriş</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Log in</source>
+        <translation>Giriş</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Ad</translation>
+    </message>
+    <message>
+        <source>Users cannot be read; see the log</source>
+        <translation>Kullanıcılar okunamıyor; günlüğe bakın</translation>
+    </message>
+    <message>
+        <source>Choose a name and enter the PIN</source>
+        <translation>Bir ad seçin ve PIN girin</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Denetleniyor…</translation>
+    </message>
+    <message>
+        <source>Login not possible: %1</source>
+        <translation>Giriş yapılamıyor: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Alarms</source>
+        <translation>Alarmlar</translation>
+    </message>
+    <message>
+        <source>Control</source>
+        <translation>Kontrol</translation>
+    </message>
+    <message>
+        <source>Production</source>
+        <translation>Üretim</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Veri</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Kullanıcılar</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>Denetim</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Genel bakış</translation>
+    </message>
+    <message>
+        <source>Trends</source>
+        <translation>Eğilimler</translation>
+    </message>
+    <message>
+        <source>Registers</source>
+        <translation>Yazmaçlar</translation>
+    </message>
+    <message>
+        <source>Band saw — %1</source>
+        <translation>Şerit testere — %1</translation>
+    </message>
+    <message>
+        <source>Replay…</source>
+        <translation>Geri oynat…</translation>
+    </message>
+    <message>
+        <source>Leave kiosk</source>
+        <translation>Kiosktan çık</translation>
+    </message>
+    <message>
+        <source>REPLAY</source>
+        <translation>YENİDEN OYNATMA</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Dosya</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Çık</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Görünüm</translation>
+    </message>
+    <message>
+        <source>&amp;Full screen</source>
+        <translation>&amp;Tam ekran</translation>
+    </message>
+    <message>
+        <source>&amp;Kiosk mode</source>
+        <translation>&amp;Kiosk modu</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Yardım</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>&amp;Hakkında</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>Hakkında</translation>
+    </message>
+    <message>
+        <source>Band saw HMI</source>
+        <translation>Şerit testere HMI</translation>
+    </message>
+    <message>
+        <source>Not permitted</source>
+        <translation>İzin yok</translation>
+    </message>
+    <message>
+        <source>%1 may not leave kiosk mode.</source>
+        <translation>%1 kiosk modundan çıkamaz.</translation>
+    </message>
+    <message>
+        <source>Leave kiosk mode</source>
+        <translation>Kiosk modundan çık</translation>
+    </message>
+    <message>
+        <source>Leave kiosk mode and show the desktop window?</source>
+        <translation>Kiosk modundan çıkıp masaüstü penceresi gösterilsin mi?</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPanel</name>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Dosya</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Çıktı</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Girdiler</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Eğitim</translation>
+    </message>
+    <message>
+        <source>Model files</source>
+        <translation>Model dosyaları</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>Yeniden tara</translation>
+    </message>
+    <message>
+        <source>Load selected model</source>
+        <translation>Seçili modeli yükle</translation>
+    </message>
+    <message>
+        <source>— (the engine is not running)</source>
+        <translation>— (motor çalışmıyor)</translation>
+    </message>
+    <message>
+        <source>no model configured (ml.model_path)</source>
+        <translation>model yapılandırılmadı (ml.model_path)</translation>
+    </message>
+    <message>
+        <source>No model loaded — %1</source>
+        <translation>Model yüklenmedi — %1</translation>
+    </message>
+    <message>
+        <source>steps per decision</source>
+        <translation>karar başına adımlar</translation>
+    </message>
+    <message>
+        <source>this install %1</source>
+        <translation>bu kurulum %1</translation>
+    </message>
+    <message>
+        <source>(loaded)</source>
+        <translation>(yüklü)</translation>
+    </message>
+    <message>
+        <source>Models cannot be listed: %1</source>
+        <translation>Modeller listelenemiyor: %1</translation>
+    </message>
+    <message>
+        <source>No model manifests (*.json) in the model folders.</source>
+        <translation>Model klasörlerinde model bildirimi (*.json) yok.</translation>
+    </message>
+    <message>
+        <source>Not loaded — the engine is not running.</source>
+        <translation>Yüklenmedi — motor çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>Not loaded — ML is controlling a cut: switch ML off or wait for the cut to end.</source>
+        <translation>Yüklenmedi — ML bir kesimi kontrol ediyor: ML&apos;yi kapatın veya kesimin bitmesini bekleyin.</translation>
+    </message>
+    <message>
+        <source>Checking %1 (sha256, versions)…</source>
+        <translation>%1 denetleniyor (sha256, sürümler)…</translation>
+    </message>
+    <message>
+        <source>Not loaded — no event loop is running.</source>
+        <translation>Yüklenmedi — olay döngüsü çalışmıyor.</translation>
+    </message>
+    <message>
+        <source>Loaded %1.</source>
+        <translation>%1 yüklendi.</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Reddedildi: %1</translation>
+    </message>
+</context>
+<context>
+    <name>NumericEntry</name>
+    <message>
+        <source>tap to enter</source>
+        <translation>girmek için dokunun</translation>
+    </message>
+</context>
+<context>
+    <name>NumericKeypad</name>
+    <message>
+        <source>OK</source>
+        <translation>Tamam</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewPage</name>
+    <message>
+        <source>off</source>
+        <translation>kapalı</translation>
+    </message>
+    <message>
+        <source>backlog %1</source>
+        <translation>bekleyen %1</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>tamam</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>bağlantı yok</translation>
+    </message>
+    <message>
+        <source>Slow</source>
+        <translation>Yavaş</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>Fast</source>
+        <translation>Hızlı</translation>
+    </message>
+    <message>
+        <source>Speed preset</source>
+        <translation>Hız ön ayarı</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Veritabanı</translation>
+    </message>
+    <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
+    </message>
+    <message>
+        <source>Material %1</source>
+        <translation>Malzeme %1</translation>
+    </message>
+    <message>
+        <source>PLC band wear %1</source>
+        <translation>PLC şerit aşınması %1</translation>
+    </message>
+    <message>
+        <source>LINK LOST</source>
+        <translation>BAĞLANTI KOPTU</translation>
+    </message>
+    <message>
+        <source>queue %1</source>
+        <translation>kuyruk %1</translation>
+    </message>
+    <message>
+        <source>ML speed control</source>
+        <translation>ML hız kontrolü</translation>
+    </message>
+    <message>
+        <source>ML speed control
 (no model loaded)</source>
-            <translation>ML hız kontrolü
+        <translation>ML hız kontrolü
 (model yüklü değil)</translation>
-        </message>
-        <message>
-            <source>Let the ML model set the cutting speeds?</source>
-            <translation>Kesme hızlarını ML modeli mi belirlesin?</translation>
-        </message>
-        <message>
-            <source>Return to the operator's speeds (manual)?</source>
-            <translation>Operatörün hızlarına (manuel) dönülsün mü?</translation>
-        </message>
-        <message>
-            <source>Control mode</source>
-            <translation>Kontrol modu</translation>
-        </message>
-        <message>
-            <source>Switch</source>
-            <translation>Değiştir</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Mode %1</source>
-            <translation>Mod %1</translation>
-        </message>
-        <message>
-            <source>Mode %1 refused: %2</source>
-            <translation>Mod %1 reddedildi: %2</translation>
-        </message>
-        <message>
-            <source>Applying %1…</source>
-            <translation>%1 uygulanıyor…</translation>
-        </message>
-        <message>
-            <source>Preset %1 failed: %2</source>
-            <translation>Ön ayar %1 başarısız: %2</translation>
-        </message>
-        <message>
-            <source>Preset %1 not applied: %2</source>
-            <translation>Ön ayar %1 uygulanmadı: %2</translation>
-        </message>
-        <message>
-            <source>Preset %1 applied</source>
-            <translation>Ön ayar %1 uygulandı</translation>
-        </message>
-    </context>
-    <context>
-        <name>PinField</name>
-        <message>
-            <source>tap to enter PIN</source>
-            <translation>PIN girmek için dokunun</translation>
-        </message>
-        <message>
-            <source>PIN or password</source>
-            <translation>PIN veya parola</translation>
-        </message>
-    </context>
-    <context>
-        <name>ProductionPage</name>
-        <message>
-            <source>A %1 · P %2 · Q %3</source>
-            <translation>Kul. %1 · Perf. %2 · Kal. %3</translation>
-        </message>
-        <message>
-            <source>Availability</source>
-            <translation>Kullanılabilirlik</translation>
-        </message>
-        <message>
-            <source>Cut area cm²</source>
-            <translation>Kesilen alan cm²</translation>
-        </message>
-        <message>
-            <source>Export report (24 h)</source>
-            <translation>Raporu dışa aktar (24 sa)</translation>
-        </message>
-        <message>
-            <source>Exporting reports needs an engineer.</source>
-            <translation>Rapor dışa aktarmak için mühendis gerekir.</translation>
-        </message>
-        <message>
-            <source>Figures not available: %1</source>
-            <translation>Rakamlar alınamadı: %1</translation>
-        </message>
-        <message>
-            <source>%1 h %2 min</source>
-            <translation>%1 sa %2 dk</translation>
-        </message>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 dk</translation>
-        </message>
-        <message>
-            <source>Last shifts</source>
-            <translation>Son vardiyalar</translation>
-        </message>
-        <message>
-            <source>No shift is running now</source>
-            <translation>Şu anda vardiya yok</translation>
-        </message>
-        <message>
-            <source>Not exported: %1</source>
-            <translation>Dışa aktarılmadı: %1</translation>
-        </message>
-        <message>
-            <source>OEE %1</source>
-            <translation>OEE %1</translation>
-        </message>
-        <message>
-            <source>OEE</source>
-            <translation>OEE</translation>
-        </message>
-        <message>
-            <source>Performance</source>
-            <translation>Performans</translation>
-        </message>
-        <message>
-            <source>Pieces %1</source>
-            <translation>Parça %1</translation>
-        </message>
-        <message>
-            <source>Pieces</source>
-            <translation>Parça</translation>
-        </message>
-        <message>
-            <source>Production</source>
-            <translation>Üretim</translation>
-        </message>
-        <message>
-            <source>Quality</source>
-            <translation>Kalite</translation>
-        </message>
-        <message>
-            <source>Report written: %1</source>
-            <translation>Rapor yazıldı: %1</translation>
-        </message>
-        <message>
-            <source>Saw state this shift</source>
-            <translation>Bu vardiyada testere durumu</translation>
-        </message>
-        <message>
-            <source>Shift %1 · %2–%3</source>
-            <translation>Vardiya %1 · %2–%3</translation>
-        </message>
-        <message>
-            <source>Why it stood (alarms while not cutting)</source>
-            <translation>Neden durdu (kesmezken alarmlar)</translation>
-        </message>
-        <message>
-            <source>Writing %1 …</source>
-            <translation>%1 yazılıyor …</translation>
-        </message>
-        <message>
-            <source>alarm / stopped</source>
-            <translation>alarm / durdu</translation>
-        </message>
-        <message>
-            <source>cutting</source>
-            <translation>kesiyor</translation>
-        </message>
-        <message>
-            <source>link lost</source>
-            <translation>bağlantı koptu</translation>
-        </message>
-        <message>
-            <source>no alarm stopped the saw this shift</source>
-            <translation>bu vardiyada testereyi durduran alarm yok</translation>
-        </message>
-        <message>
-            <source>no data</source>
-            <translation>veri yok</translation>
-        </message>
-        <message>
-            <source>ready / idle</source>
-            <translation>hazır / boşta</translation>
-        </message>
-        <message>
-            <source>updated %1</source>
-            <translation>güncellendi %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>RegisterTableModel</name>
-        <message>
-            <source>Address</source>
-            <translation>Adres</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>Ad</translation>
-        </message>
-        <message>
-            <source>Raw</source>
-            <translation>Ham</translation>
-        </message>
-        <message>
-            <source>Value</source>
-            <translation>Değer</translation>
-        </message>
-        <message>
-            <source>Unit</source>
-            <translation>Birim</translation>
-        </message>
-        <message>
-            <source>Access</source>
-            <translation>Erişim</translation>
-        </message>
-        <message>
-            <source>Age</source>
-            <translation>Yaş</translation>
-        </message>
-        <message>
-            <source>Description</source>
-            <translation>Açıklama</translation>
-        </message>
-        <message>
-            <source>hex</source>
-            <translation>onaltılık</translation>
-        </message>
-        <message>
-            <source>signed</source>
-            <translation>işaretli</translation>
-        </message>
-        <message>
-            <source>decimal</source>
-            <translation>onluk</translation>
-        </message>
-        <message>
-            <source>read/write</source>
-            <translation>okuma/yazma</translation>
-        </message>
-        <message>
-            <source>read</source>
-            <translation>okuma</translation>
-        </message>
-    </context>
-    <context>
-        <name>RegistersPage</name>
-        <message>
-            <source>Search: name, address, unit, description</source>
-            <translation>Ara: ad, adres, birim, açıklama</translation>
-        </message>
-        <message>
-            <source>Search registers</source>
-            <translation>Yazmaç ara</translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>Temizle</translation>
-        </message>
-        <message>
-            <source>Address</source>
-            <translation>Adres</translation>
-        </message>
-        <message>
-            <source>Raw</source>
-            <translation>Ham</translation>
-        </message>
-        <message>
-            <source>Write…</source>
-            <translation>Yaz…</translation>
-        </message>
-        <message>
-            <source>All registers</source>
-            <translation>Tüm yazmaçlar</translation>
-        </message>
-        <message>
-            <source>%1 registers</source>
-            <translation>%1 yazmaç</translation>
-        </message>
-        <message>
-            <source>%1 of %2 registers match “%3”</source>
-            <translation>%2 yazmaçtan %1 tanesi “%3” ile eşleşiyor</translation>
-        </message>
-        <message>
-            <source>No register matches “%1”</source>
-            <translation>“%1” ile eşleşen yazmaç yok</translation>
-        </message>
-        <message>
-            <source>PLC link lost: nothing can be written until it is back.</source>
-            <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
-        </message>
-        <message>
-            <source>Select a writable register (access rw) first.</source>
-            <translation>Önce yazılabilir bir yazmaç seçin (erişim rw).</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReplayBar</name>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 dk</translation>
-        </message>
-        <message>
-            <source>%1 h</source>
-            <translation>%1 sa</translation>
-        </message>
-        <message>
-            <source>REPLAY</source>
-            <translation>YENİDEN OYNATMA</translation>
-        </message>
-        <message>
-            <source>Back to live</source>
-            <translation>Canlıya dön</translation>
-        </message>
-        <message>
-            <source>Play</source>
-            <translation>Oynat</translation>
-        </message>
-        <message>
-            <source>Pause</source>
-            <translation>Duraklat</translation>
-        </message>
-        <message>
-            <source>paused</source>
-            <translation>duraklatıldı</translation>
-        </message>
-        <message>
-            <source>end of the period</source>
-            <translation>sürenin sonu</translation>
-        </message>
-        <message>
-            <source>not live: nothing is written to the PLC</source>
-            <translation>canlı değil: PLC'ye hiçbir şey yazılmaz</translation>
-        </message>
-        <message>
-            <source>plant time %1</source>
-            <translation>tesis saati %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReplayChooser</name>
-        <message>
-            <source>Replay</source>
-            <translation>Yeniden oynat</translation>
-        </message>
-        <message>
-            <source>From (%1)</source>
-            <translation>Başlangıç (%1)</translation>
-        </message>
-        <message>
-            <source>for</source>
-            <translation>süre</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Zaman</translation>
-        </message>
-        <message>
-            <source>Cut</source>
-            <translation>Kesim</translation>
-        </message>
-        <message>
-            <source>Alarm</source>
-            <translation>Alarm</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Speed</source>
-            <translation>Hız</translation>
-        </message>
-        <message>
-            <source>No cut has been recorded yet</source>
-            <translation>Henüz kaydedilmiş kesim yok</translation>
-        </message>
-        <message>
-            <source>Cut list unavailable: %1</source>
-            <translation>Kesim listesi kullanılamıyor: %1</translation>
-        </message>
-        <message>
-            <source>Cut %1  %2  %3 s  %4</source>
-            <translation>Kesim %1  %2  %3 sn  %4</translation>
-        </message>
-        <message>
-            <source>No alarm has been recorded yet</source>
-            <translation>Henüz kaydedilmiş alarm yok</translation>
-        </message>
-        <message>
-            <source>Alarm history unavailable: %1</source>
-            <translation>Alarm geçmişi kullanılamıyor: %1</translation>
-        </message>
-        <message>
-            <source>Choose a cut or an alarm in the list first</source>
-            <translation>Önce listeden bir kesim veya alarm seçin</translation>
-        </message>
-        <message>
-            <source>Reading the recording…</source>
-            <translation>Kayıt okunuyor…</translation>
-        </message>
-        <message>
-            <source>Not replayed: %1</source>
-            <translation>Yeniden oynatılmadı: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReplayReasons</name>
-        <message>
-            <source>no recorded samples from %1 to %2: nothing has been recorded yet</source>
-            <translation>%1 ile %2 arasında kayıtlı örnek yok: henüz hiçbir şey kaydedilmedi</translation>
-        </message>
-        <message>
-            <source>no recorded samples from %1 to %2; the recording holds %3 to %4</source>
-            <translation>%1 ile %2 arasında kayıtlı örnek yok; kayıt %3 ile %4 arasını kapsıyor</translation>
-        </message>
-        <message>
-            <source>no recorded samples from %1 to %2</source>
-            <translation>%1 ile %2 arasında kayıtlı örnek yok</translation>
-        </message>
-        <message>
-            <source>the period ends (%1) before it starts (%2)</source>
-            <translation>süre başlamadan (%2) önce bitiyor (%1)</translation>
-        </message>
-        <message>
-            <source>no recording from %1 to %2: skipped</source>
-            <translation>%1 ile %2 arasında kayıt yok: atlandı</translation>
-        </message>
-        <message>
-            <source>speed %1x is outside %2x to %3x</source>
-            <translation>%1x hızı %2x ile %3x aralığının dışında</translation>
-        </message>
-        <message>
-            <source>no replay is running</source>
-            <translation>çalışan bir yeniden oynatma yok</translation>
-        </message>
-        <message>
-            <source>cannot read the recorded samples: %1</source>
-            <translation>kayıtlı örnekler okunamıyor: %1</translation>
-        </message>
-        <message>
-            <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
-            <translation>Hızları ML kontrol ediyor: önce manuele geçin (yeniden oynatma sırasında PLC'ye hiçbir şey yazılamaz)</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReportNotes</name>
-        <message>
-            <source>no planned time in this period (no shift falls in it)</source>
-            <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
-        </message>
-        <message>
-            <source>no data for %1: nothing recorded in this period, figures left blank</source>
-            <translation>%1 için veri yok: bu dönemde kayıt yok, rakamlar boş bırakıldı</translation>
-        </message>
-        <message>
-            <source>no data for %1 of planned time (%2 h): availability is over the %3 h with data</source>
-            <translation>planlı sürenin %1 kadarı için veri yok (%2 sa): kullanılabilirlik verisi olan %3 sa üzerinden</translation>
-        </message>
-        <message>
-            <source>%1 cut(s) without a section: area unknown, not counted</source>
-            <translation>kesiti olmayan %1 kesim: alan bilinmiyor, sayılmadı</translation>
-        </message>
-        <message>
-            <source>%1 cut(s) without a depth or ideal speed: left out of performance</source>
-            <translation>derinliği veya ideal hızı olmayan %1 kesim: performansa katılmadı</translation>
-        </message>
-        <message>
-            <source>%1 cut(s) with band id 0 or none: band unknown</source>
-            <translation>şerit numarası 0 olan veya olmayan %1 kesim: şerit bilinmiyor</translation>
-        </message>
-        <message>
-            <source>%1 cut(s) ended outside planned time: not in these figures</source>
-            <translation>planlı süre dışında biten %1 kesim: bu rakamlarda yok</translation>
-        </message>
-        <message>
-            <source>saw states from %1</source>
-            <translation>testere durumları şuradan: %1</translation>
-        </message>
-        <message>
-            <source>performance %1 is above %2: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
-            <translation>performans %1, %2 üstünde: testere tablo veya ön ayar hızından hızlı kesti (yanlış bir tablo hızı ya da simülatör hızlandırması)</translation>
-        </message>
-        <message>
-            <source>OEE not given: %1 above %2 would overstate it</source>
-            <translation>OEE verilmedi: %1 %2 üstünde olduğundan OEE olduğundan yüksek görünürdü</translation>
-        </message>
-        <message>
-            <source>availability</source>
-            <translation>kullanılabilirlik</translation>
-        </message>
-        <message>
-            <source>performance</source>
-            <translation>performans</translation>
-        </message>
-        <message>
-            <source>quality</source>
-            <translation>kalite</translation>
-        </message>
-    </context>
-    <context>
-        <name>RestoreDialog</name>
-        <message>
-            <source>Backup of %1: %2 rows in %3 databases</source>
-            <translation>%1 yedeği: %3 veritabanında %2 satır</translation>
-        </message>
-        <message>
-            <source>Backup of %1: %2 rows in 1 database</source>
-            <translation>%1 yedeği: 1 veritabanında %2 satır</translation>
-        </message>
-        <message>
-            <source>Restore backup</source>
-            <translation>Yedeği geri yükle</translation>
-        </message>
-        <message>
-            <source>Restoring stops recording for a moment, checks the backup against its manifest, keeps the current databases aside (renamed with the time) and puts the backup's databases in their place; then recording starts again. Data recorded since the backup stays only in the files kept aside.</source>
-            <translation>Geri yükleme kaydı kısa bir süre durdurur, yedeği manifestine göre denetler, mevcut veritabanlarını kenara ayırır (zamanla yeniden adlandırılır) ve yedeğin veritabanlarını yerlerine koyar; ardından kayıt yeniden başlar. Yedekten bu yana kaydedilen veriler yalnızca kenara ayrılan dosyalarda kalır.</translation>
-        </message>
-        <message>
-            <source>I understand</source>
-            <translation>Anladım</translation>
-        </message>
-        <message>
-            <source>Restore</source>
-            <translation>Geri yükle</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-    </context>
-    <context>
-        <name>SectionView</name>
-        <message>
-            <source>round bar Ø %1 mm</source>
-            <translation>yuvarlak çubuk Ø %1 mm</translation>
-        </message>
-        <message>
-            <source>tube Ø %1 × %2 mm</source>
-            <translation>boru Ø %1 × %2 mm</translation>
-        </message>
-        <message>
-            <source>profile %1 × %2 mm</source>
-            <translation>profil %1 × %2 mm</translation>
-        </message>
-        <message>
-            <source>square %1 × %1 mm</source>
-            <translation>kare %1 × %1 mm</translation>
-        </message>
-        <message>
-            <source>rectangle %1 × %2 mm</source>
-            <translation>dikdörtgen %1 × %2 mm</translation>
-        </message>
-    </context>
-    <context>
-        <name>ShelveDialog</name>
-        <message>
-            <source>Maintenance work</source>
-            <translation>Bakım çalışması</translation>
-        </message>
-        <message>
-            <source>Sensor fault</source>
-            <translation>Sensör arızası</translation>
-        </message>
-        <message>
-            <source>Known process condition</source>
-            <translation>Bilinen süreç durumu</translation>
-        </message>
-        <message>
-            <source>Nuisance alarm (report it)</source>
-            <translation>Gereksiz alarm (bildirin)</translation>
-        </message>
-        <message>
-            <source>Shelve alarm</source>
-            <translation>Alarmı rafa kaldır</translation>
-        </message>
-        <message>
-            <source>Shelve: %1</source>
-            <translation>Rafa kaldır: %1</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Neden</translation>
-        </message>
-        <message>
-            <source>Reason (required)</source>
-            <translation>Neden (zorunlu)</translation>
-        </message>
-        <message>
-            <source>Shelve</source>
-            <translation>Rafa kaldır</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Why:</source>
-            <translation>Neden:</translation>
-        </message>
-        <message>
-            <source>For how long (it returns by itself):</source>
-            <translation>Ne kadar süre (kendiliğinden geri gelir):</translation>
-        </message>
-    </context>
-    <context>
-        <name>TouchFilePicker</name>
-        <message>
-            <source>Up</source>
-            <translation>Yukarı</translation>
-        </message>
-        <message>
-            <source>File name</source>
-            <translation>Dosya adı</translation>
-        </message>
-        <message>
-            <source>Save here</source>
-            <translation>Buraya kaydet</translation>
-        </message>
-        <message>
-            <source>Choose this folder</source>
-            <translation>Bu klasörü seç</translation>
-        </message>
-        <message>
-            <source>Open</source>
-            <translation>Aç</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>İptal</translation>
-        </message>
-        <message>
-            <source>Export folder and removable media</source>
-            <translation>Dışa aktarma klasörü ve çıkarılabilir bellekler</translation>
-        </message>
-        <message>
-            <source>Export folder</source>
-            <translation>Dışa aktarma klasörü</translation>
-        </message>
-        <message>
-            <source>USB: %1</source>
-            <translation>USB: %1</translation>
-        </message>
-        <message>
-            <source>Cannot read %1: %2</source>
-            <translation>%1 okunamıyor: %2</translation>
-        </message>
-        <message>
-            <source>No folders here</source>
-            <translation>Burada klasör yok</translation>
-        </message>
-        <message>
-            <source>This folder is empty</source>
-            <translation>Bu klasör boş</translation>
-        </message>
-    </context>
-    <context>
-        <name>TrendsPage</name>
-        <message>
-            <source>guard</source>
-            <translation>koruma</translation>
-        </message>
-        <message>
-            <source>trip</source>
-            <translation>açma</translation>
-        </message>
-        <message>
-            <source>Current</source>
-            <translation>Akım</translation>
-        </message>
-        <message>
-            <source>current</source>
-            <translation>akım</translation>
-        </message>
-        <message>
-            <source>Torque</source>
-            <translation>Tork</translation>
-        </message>
-        <message>
-            <source>torque</source>
-            <translation>tork</translation>
-        </message>
-        <message>
-            <source>Vibration</source>
-            <translation>Titreşim</translation>
-        </message>
-        <message>
-            <source>Band</source>
-            <translation>Şerit</translation>
-        </message>
-        <message>
-            <source>band speed</source>
-            <translation>şerit hızı</translation>
-        </message>
-        <message>
-            <source>Descent</source>
-            <translation>İniş</translation>
-        </message>
-        <message>
-            <source>descent</source>
-            <translation>iniş</translation>
-        </message>
-        <message>
-            <source>%1 h</source>
-            <translation>%1 sa</translation>
-        </message>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 dk</translation>
-        </message>
-        <message>
-            <source>Live</source>
-            <translation>Canlı</translation>
-        </message>
-        <message>
-            <source>Pause</source>
-            <translation>Duraklat</translation>
-        </message>
-        <message>
-            <source>Remove cursor</source>
-            <translation>İmleci kaldır</translation>
-        </message>
-        <message>
-            <source>History from</source>
-            <translation>Geçmiş başlangıcı</translation>
-        </message>
-        <message>
-            <source>Load</source>
-            <translation>Yükle</translation>
-        </message>
-        <message>
-            <source>No data yet: the plots fill as samples arrive from the saw.</source>
-            <translation>Henüz veri yok: grafikler testereden örnekler geldikçe dolar.</translation>
-        </message>
-        <message>
-            <source>target</source>
-            <translation>hedef</translation>
-        </message>
-        <message>
-            <source>Reading raw.db…</source>
-            <translation>raw.db okunuyor…</translation>
-        </message>
-        <message>
-            <source>History unavailable: %1</source>
-            <translation>Geçmiş kullanılamıyor: %1</translation>
-        </message>
-        <message>
-            <source>No recorded samples in this range</source>
-            <translation>Bu aralıkta kayıtlı örnek yok</translation>
-        </message>
-        <message>
-            <source>raw.db from %1: %2 samples</source>
-            <translation>raw.db, %1 itibarıyla: %2 örnek</translation>
-        </message>
-        <message>
-            <source>raw.db from %1: %2 samples (min/max per interval)</source>
-            <translation>raw.db, %1 itibarıyla: %2 örnek (aralık başına min/maks)</translation>
-        </message>
-        <message>
-            <source>Tap a plot to place the cursor</source>
-            <translation>İmleci yerleştirmek için bir grafiğe dokunun</translation>
-        </message>
-    </context>
-    <context>
-        <name>UsersPage</name>
-        <message>
-            <source>Name</source>
-            <translation>Ad</translation>
-        </message>
-        <message>
-            <source>Role</source>
-            <translation>Rol</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>Durum</translation>
-        </message>
-        <message>
-            <source>Failed logins</source>
-            <translation>Başarısız girişler</translation>
-        </message>
-        <message>
-            <source>Locked</source>
-            <translation>Kilitli</translation>
-        </message>
-        <message>
-            <source>Changed</source>
-            <translation>Değiştirildi</translation>
-        </message>
-        <message>
-            <source>admin</source>
-            <translation>yönetici</translation>
-        </message>
-        <message>
-            <source>engineer</source>
-            <translation>mühendis</translation>
-        </message>
-        <message>
-            <source>operator</source>
-            <translation>operatör</translation>
-        </message>
-        <message>
-            <source>login name</source>
-            <translation>giriş adı</translation>
-        </message>
-        <message>
-            <source>Login name</source>
-            <translation>Giriş adı</translation>
-        </message>
-        <message>
-            <source>New PIN</source>
-            <translation>Yeni PIN</translation>
-        </message>
-        <message>
-            <source>Repeat PIN</source>
-            <translation>PIN tekrar</translation>
-        </message>
-        <message>
-            <source>tap to enter PIN</source>
-            <translation>PIN girmek için dokunun</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-        <message>
-            <source>Add user</source>
-            <translation>Kullanıcı ekle</translation>
-        </message>
-        <message>
-            <source>Set PIN of selected</source>
-            <translation>Seçilenin PIN'ini ayarla</translation>
-        </message>
-        <message>
-            <source>Set role of selected</source>
-            <translation>Seçilenin rolünü ayarla</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Yenile</translation>
-        </message>
-        <message>
-            <source>Only a logged-in administrator can change users.</source>
-            <translation>Kullanıcıları yalnızca giriş yapmış bir yönetici değiştirebilir.</translation>
-        </message>
-        <message>
-            <source>Change</source>
-            <translation>Değiştir</translation>
-        </message>
-        <message>
-            <source>Users cannot be read: %1</source>
-            <translation>Kullanıcılar okunamıyor: %1</translation>
-        </message>
-        <message>
-            <source>enabled</source>
-            <translation>etkin</translation>
-        </message>
-        <message>
-            <source>disabled</source>
-            <translation>devre dışı</translation>
-        </message>
-        <message>
-            <source>Enable selected</source>
-            <translation>Seçileni etkinleştir</translation>
-        </message>
-        <message>
-            <source>Disable selected</source>
-            <translation>Seçileni devre dışı bırak</translation>
-        </message>
-        <message>
-            <source>The two PINs differ</source>
-            <translation>İki PIN farklı</translation>
-        </message>
-        <message>
-            <source>Unknown role %1</source>
-            <translation>Bilinmeyen rol %1</translation>
-        </message>
-        <message>
-            <source>User %1 added as %2</source>
-            <translation>%1 kullanıcısı %2 olarak eklendi</translation>
-        </message>
-        <message>
-            <source>Select a user first</source>
-            <translation>Önce bir kullanıcı seçin</translation>
-        </message>
-        <message>
-            <source>PIN of %1 changed (lock-out cleared)</source>
-            <translation>%1 kullanıcısının PIN'i değişti (kilit kaldırıldı)</translation>
-        </message>
-        <message>
-            <source>User %1 enabled</source>
-            <translation>%1 kullanıcısı etkinleştirildi</translation>
-        </message>
-        <message>
-            <source>User %1 disabled</source>
-            <translation>%1 kullanıcısı devre dışı bırakıldı</translation>
-        </message>
-        <message>
-            <source>%1 is now %2</source>
-            <translation>%1 artık %2</translation>
-        </message>
-    </context>
-    <context>
-        <name>ValueTile</name>
-        <message>
-            <source>target %1</source>
-            <translation>hedef %1</translation>
-        </message>
-        <message>
-            <source>no data</source>
-            <translation>veri yok</translation>
-        </message>
-        <message>
-            <source>%1 old</source>
-            <translation>%1 önce</translation>
-        </message>
-    </context>
-    <context>
-        <name>WriteDialog</name>
-        <message>
-            <source>at most %1 per second</source>
-            <translation>saniyede en çok %1</translation>
-        </message>
-        <message>
-            <source>no limits in the register map</source>
-            <translation>yazmaç haritasında sınır yok</translation>
-        </message>
-        <message>
-            <source>%1 is below the minimum %2</source>
-            <translation>%1, en düşük değer %2 altında</translation>
-        </message>
-        <message>
-            <source>%1 is above the maximum %2</source>
-            <translation>%1, en yüksek değer %2 üstünde</translation>
-        </message>
-        <message>
-            <source>the engine did not write it</source>
-            <translation>motor bunu yazmadı</translation>
-        </message>
-        <message>
-            <source>Refused: %1</source>
-            <translation>Reddedildi: %1</translation>
-        </message>
-        <message>
-            <source>Written %1</source>
-            <translation>%1 yazıldı</translation>
-        </message>
-        <message>
-            <source>(clamped from %1: %2)</source>
-            <translation>(%1 değerinden sınırlandı: %2)</translation>
-        </message>
-        <message>
-            <source>read back %1: verified</source>
-            <translation>geri okunan %1: doğrulandı</translation>
-        </message>
-        <message>
-            <source>no read-back</source>
-            <translation>geri okuma yok</translation>
-        </message>
-        <message>
-            <source>read back %1</source>
-            <translation>geri okunan %1</translation>
-        </message>
-        <message>
-            <source>%1: NOT verified</source>
-            <translation>%1: DOĞRULANMADI</translation>
-        </message>
-        <message>
-            <source>Write %1</source>
-            <translation>%1 yaz</translation>
-        </message>
-        <message>
-            <source>New %1</source>
-            <translation>Yeni %1</translation>
-        </message>
-        <message>
-            <source>Register</source>
-            <translation>Yazmaç</translation>
-        </message>
-        <message>
-            <source>Current</source>
-            <translation>Şu anki</translation>
-        </message>
-        <message>
-            <source>Limits</source>
-            <translation>Sınırlar</translation>
-        </message>
-        <message>
-            <source>New value</source>
-            <translation>Yeni değer</translation>
-        </message>
-        <message>
-            <source>Write…</source>
-            <translation>Yaz…</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>Geri</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Kapat</translation>
-        </message>
-        <message>
-            <source>out of range: %1</source>
-            <translation>aralık dışında: %1</translation>
-        </message>
-        <message>
-            <source>Enter a number</source>
-            <translation>Bir sayı girin</translation>
-        </message>
-        <message>
-            <source>Not permitted: %1 may not write registers</source>
-            <translation>İzin yok: %1 yazmaçlara yazamaz</translation>
-        </message>
-        <message>
-            <source>nobody</source>
-            <translation>kimse</translation>
-        </message>
-        <message>
-            <source>Refused: %1. Nothing was written.</source>
-            <translation>Reddedildi: %1. Hiçbir şey yazılmadı.</translation>
-        </message>
-        <message>
-            <source>Confirm: write %1 %2 → %3?</source>
-            <translation>Onay: %1 %2 → %3 yazılsın mı?</translation>
-        </message>
-        <message>
-            <source>Confirm write</source>
-            <translation>Yazmayı onayla</translation>
-        </message>
-        <message>
-            <source>Writing %1…</source>
-            <translation>%1 yazılıyor…</translation>
-        </message>
-    </context>
-    <context>
-        <name>formatting</name>
-        <message>
-            <source>band current (from torque)</source>
-            <translation>şerit akımı (torktan)</translation>
-        </message>
-        <message>
-            <source>no data</source>
-            <translation>veri yok</translation>
-        </message>
-    </context>
+    </message>
+    <message>
+        <source>Let the ML model set the cutting speeds?</source>
+        <translation>Kesme hızlarını ML modeli mi belirlesin?</translation>
+    </message>
+    <message>
+        <source>Return to the operator&apos;s speeds (manual)?</source>
+        <translation>Operatörün hızlarına (manuel) dönülsün mü?</translation>
+    </message>
+    <message>
+        <source>Control mode</source>
+        <translation>Kontrol modu</translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation>Değiştir</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Mode %1</source>
+        <translation>Mod %1</translation>
+    </message>
+    <message>
+        <source>Mode %1 refused: %2</source>
+        <translation>Mod %1 reddedildi: %2</translation>
+    </message>
+    <message>
+        <source>Applying %1…</source>
+        <translation>%1 uygulanıyor…</translation>
+    </message>
+    <message>
+        <source>Preset %1 failed: %2</source>
+        <translation>Ön ayar %1 başarısız: %2</translation>
+    </message>
+    <message>
+        <source>Preset %1 not applied: %2</source>
+        <translation>Ön ayar %1 uygulanmadı: %2</translation>
+    </message>
+    <message>
+        <source>Preset %1 applied</source>
+        <translation>Ön ayar %1 uygulandı</translation>
+    </message>
+</context>
+<context>
+    <name>PinField</name>
+    <message>
+        <source>tap to enter PIN</source>
+        <translation>PIN girmek için dokunun</translation>
+    </message>
+    <message>
+        <source>PIN or password</source>
+        <translation>PIN veya parola</translation>
+    </message>
+</context>
+<context>
+    <name>ProductionPage</name>
+    <message>
+        <source>A %1 · P %2 · Q %3</source>
+        <translation>Kul. %1 · Perf. %2 · Kal. %3</translation>
+    </message>
+    <message>
+        <source>Availability</source>
+        <translation>Kullanılabilirlik</translation>
+    </message>
+    <message>
+        <source>Cut area cm²</source>
+        <translation>Kesilen alan cm²</translation>
+    </message>
+    <message>
+        <source>Export report (24 h)</source>
+        <translation>Raporu dışa aktar (24 sa)</translation>
+    </message>
+    <message>
+        <source>Exporting reports needs an engineer.</source>
+        <translation>Rapor dışa aktarmak için mühendis gerekir.</translation>
+    </message>
+    <message>
+        <source>Figures not available: %1</source>
+        <translation>Rakamlar alınamadı: %1</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 sa %2 dk</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 dk</translation>
+    </message>
+    <message>
+        <source>Last shifts</source>
+        <translation>Son vardiyalar</translation>
+    </message>
+    <message>
+        <source>No shift is running now</source>
+        <translation>Şu anda vardiya yok</translation>
+    </message>
+    <message>
+        <source>Not exported: %1</source>
+        <translation>Dışa aktarılmadı: %1</translation>
+    </message>
+    <message>
+        <source>OEE %1</source>
+        <translation>OEE %1</translation>
+    </message>
+    <message>
+        <source>OEE</source>
+        <translation>OEE</translation>
+    </message>
+    <message>
+        <source>Performance</source>
+        <translation>Performans</translation>
+    </message>
+    <message>
+        <source>Pieces %1</source>
+        <translation>Parça %1</translation>
+    </message>
+    <message>
+        <source>Pieces</source>
+        <translation>Parça</translation>
+    </message>
+    <message>
+        <source>Production</source>
+        <translation>Üretim</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Kalite</translation>
+    </message>
+    <message>
+        <source>Report written: %1</source>
+        <translation>Rapor yazıldı: %1</translation>
+    </message>
+    <message>
+        <source>Saw state this shift</source>
+        <translation>Bu vardiyada testere durumu</translation>
+    </message>
+    <message>
+        <source>Shift %1 · %2–%3</source>
+        <translation>Vardiya %1 · %2–%3</translation>
+    </message>
+    <message>
+        <source>Why it stood (alarms while not cutting)</source>
+        <translation>Neden durdu (kesmezken alarmlar)</translation>
+    </message>
+    <message>
+        <source>Writing %1 …</source>
+        <translation>%1 yazılıyor …</translation>
+    </message>
+    <message>
+        <source>alarm / stopped</source>
+        <translation>alarm / durdu</translation>
+    </message>
+    <message>
+        <source>cutting</source>
+        <translation>kesiyor</translation>
+    </message>
+    <message>
+        <source>link lost</source>
+        <translation>bağlantı koptu</translation>
+    </message>
+    <message>
+        <source>no alarm stopped the saw this shift</source>
+        <translation>bu vardiyada testereyi durduran alarm yok</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>veri yok</translation>
+    </message>
+    <message>
+        <source>ready / idle</source>
+        <translation>hazır / boşta</translation>
+    </message>
+    <message>
+        <source>updated %1</source>
+        <translation>güncellendi %1</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterTableModel</name>
+    <message>
+        <source>Address</source>
+        <translation>Adres</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Ad</translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation>Ham</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Değer</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Birim</translation>
+    </message>
+    <message>
+        <source>Access</source>
+        <translation>Erişim</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Yaş</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Açıklama</translation>
+    </message>
+    <message>
+        <source>hex</source>
+        <translation>onaltılık</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>işaretli</translation>
+    </message>
+    <message>
+        <source>decimal</source>
+        <translation>onluk</translation>
+    </message>
+    <message>
+        <source>read/write</source>
+        <translation>okuma/yazma</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>okuma</translation>
+    </message>
+</context>
+<context>
+    <name>RegistersPage</name>
+    <message>
+        <source>Search: name, address, unit, description</source>
+        <translation>Ara: ad, adres, birim, açıklama</translation>
+    </message>
+    <message>
+        <source>Search registers</source>
+        <translation>Yazmaç ara</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Temizle</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adres</translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation>Ham</translation>
+    </message>
+    <message>
+        <source>Write…</source>
+        <translation>Yaz…</translation>
+    </message>
+    <message>
+        <source>All registers</source>
+        <translation>Tüm yazmaçlar</translation>
+    </message>
+    <message>
+        <source>%1 registers</source>
+        <translation>%1 yazmaç</translation>
+    </message>
+    <message>
+        <source>%1 of %2 registers match “%3”</source>
+        <translation>%2 yazmaçtan %1 tanesi “%3” ile eşleşiyor</translation>
+    </message>
+    <message>
+        <source>No register matches “%1”</source>
+        <translation>“%1” ile eşleşen yazmaç yok</translation>
+    </message>
+    <message>
+        <source>PLC link lost: nothing can be written until it is back.</source>
+        <translation>PLC bağlantısı koptu: bağlantı gelene kadar hiçbir şey yazılamaz.</translation>
+    </message>
+    <message>
+        <source>Select a writable register (access rw) first.</source>
+        <translation>Önce yazılabilir bir yazmaç seçin (erişim rw).</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayBar</name>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 dk</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 sa</translation>
+    </message>
+    <message>
+        <source>REPLAY</source>
+        <translation>YENİDEN OYNATMA</translation>
+    </message>
+    <message>
+        <source>Back to live</source>
+        <translation>Canlıya dön</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Oynat</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Duraklat</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>duraklatıldı</translation>
+    </message>
+    <message>
+        <source>end of the period</source>
+        <translation>sürenin sonu</translation>
+    </message>
+    <message>
+        <source>not live: nothing is written to the PLC</source>
+        <translation>canlı değil: PLC&apos;ye hiçbir şey yazılmaz</translation>
+    </message>
+    <message>
+        <source>plant time %1</source>
+        <translation>tesis saati %1</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayChooser</name>
+    <message>
+        <source>Replay</source>
+        <translation>Yeniden oynat</translation>
+    </message>
+    <message>
+        <source>From (%1)</source>
+        <translation>Başlangıç (%1)</translation>
+    </message>
+    <message>
+        <source>for</source>
+        <translation>süre</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zaman</translation>
+    </message>
+    <message>
+        <source>Cut</source>
+        <translation>Kesim</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>Hız</translation>
+    </message>
+    <message>
+        <source>No cut has been recorded yet</source>
+        <translation>Henüz kaydedilmiş kesim yok</translation>
+    </message>
+    <message>
+        <source>Cut list unavailable: %1</source>
+        <translation>Kesim listesi kullanılamıyor: %1</translation>
+    </message>
+    <message>
+        <source>Cut %1  %2  %3 s  %4</source>
+        <translation>Kesim %1  %2  %3 sn  %4</translation>
+    </message>
+    <message>
+        <source>No alarm has been recorded yet</source>
+        <translation>Henüz kaydedilmiş alarm yok</translation>
+    </message>
+    <message>
+        <source>Alarm history unavailable: %1</source>
+        <translation>Alarm geçmişi kullanılamıyor: %1</translation>
+    </message>
+    <message>
+        <source>Choose a cut or an alarm in the list first</source>
+        <translation>Önce listeden bir kesim veya alarm seçin</translation>
+    </message>
+    <message>
+        <source>Reading the recording…</source>
+        <translation>Kayıt okunuyor…</translation>
+    </message>
+    <message>
+        <source>Not replayed: %1</source>
+        <translation>Yeniden oynatılmadı: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayReasons</name>
+    <message>
+        <source>no recorded samples from %1 to %2: nothing has been recorded yet</source>
+        <translation>%1 ile %2 arasında kayıtlı örnek yok: henüz hiçbir şey kaydedilmedi</translation>
+    </message>
+    <message>
+        <source>no recorded samples from %1 to %2; the recording holds %3 to %4</source>
+        <translation>%1 ile %2 arasında kayıtlı örnek yok; kayıt %3 ile %4 arasını kapsıyor</translation>
+    </message>
+    <message>
+        <source>no recorded samples from %1 to %2</source>
+        <translation>%1 ile %2 arasında kayıtlı örnek yok</translation>
+    </message>
+    <message>
+        <source>the period ends (%1) before it starts (%2)</source>
+        <translation>süre başlamadan (%2) önce bitiyor (%1)</translation>
+    </message>
+    <message>
+        <source>no recording from %1 to %2: skipped</source>
+        <translation>%1 ile %2 arasında kayıt yok: atlandı</translation>
+    </message>
+    <message>
+        <source>speed %1x is outside %2x to %3x</source>
+        <translation>%1x hızı %2x ile %3x aralığının dışında</translation>
+    </message>
+    <message>
+        <source>no replay is running</source>
+        <translation>çalışan bir yeniden oynatma yok</translation>
+    </message>
+    <message>
+        <source>cannot read the recorded samples: %1</source>
+        <translation>kayıtlı örnekler okunamıyor: %1</translation>
+    </message>
+    <message>
+        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
+        <translation>Hızları ML kontrol ediyor: önce manuele geçin (yeniden oynatma sırasında PLC&apos;ye hiçbir şey yazılamaz)</translation>
+    </message>
+</context>
+<context>
+    <name>ReportNotes</name>
+    <message>
+        <source>no planned time in this period (no shift falls in it)</source>
+        <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
+    </message>
+    <message>
+        <source>no data for %1: nothing recorded in this period, figures left blank</source>
+        <translation>%1 için veri yok: bu dönemde kayıt yok, rakamlar boş bırakıldı</translation>
+    </message>
+    <message>
+        <source>no data for %1 of planned time (%2 h): availability is over the %3 h with data</source>
+        <translation>planlı sürenin %1 kadarı için veri yok (%2 sa): kullanılabilirlik verisi olan %3 sa üzerinden</translation>
+    </message>
+    <message>
+        <source>%1 cut(s) without a section: area unknown, not counted</source>
+        <translation>kesiti olmayan %1 kesim: alan bilinmiyor, sayılmadı</translation>
+    </message>
+    <message>
+        <source>%1 cut(s) without a depth or ideal speed: left out of performance</source>
+        <translation>derinliği veya ideal hızı olmayan %1 kesim: performansa katılmadı</translation>
+    </message>
+    <message>
+        <source>%1 cut(s) with band id 0 or none: band unknown</source>
+        <translation>şerit numarası 0 olan veya olmayan %1 kesim: şerit bilinmiyor</translation>
+    </message>
+    <message>
+        <source>%1 cut(s) ended outside planned time: not in these figures</source>
+        <translation>planlı süre dışında biten %1 kesim: bu rakamlarda yok</translation>
+    </message>
+    <message>
+        <source>saw states from %1</source>
+        <translation>testere durumları şuradan: %1</translation>
+    </message>
+    <message>
+        <source>performance %1 is above %2: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
+        <translation>performans %1, %2 üstünde: testere tablo veya ön ayar hızından hızlı kesti (yanlış bir tablo hızı ya da simülatör hızlandırması)</translation>
+    </message>
+    <message>
+        <source>OEE not given: %1 above %2 would overstate it</source>
+        <translation>OEE verilmedi: %1 %2 üstünde olduğundan OEE olduğundan yüksek görünürdü</translation>
+    </message>
+    <message>
+        <source>availability</source>
+        <translation>kullanılabilirlik</translation>
+    </message>
+    <message>
+        <source>performance</source>
+        <translation>performans</translation>
+    </message>
+    <message>
+        <source>quality</source>
+        <translation>kalite</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>Backup of %1: %2 rows in %3 databases</source>
+        <translation>%1 yedeği: %3 veritabanında %2 satır</translation>
+    </message>
+    <message>
+        <source>Backup of %1: %2 rows in 1 database</source>
+        <translation>%1 yedeği: 1 veritabanında %2 satır</translation>
+    </message>
+    <message>
+        <source>Restore backup</source>
+        <translation>Yedeği geri yükle</translation>
+    </message>
+    <message>
+        <source>Restoring stops recording for a moment, checks the backup against its manifest, keeps the current databases aside (renamed with the time) and puts the backup&apos;s databases in their place; then recording starts again. Data recorded since the backup stays only in the files kept aside.</source>
+        <translation>Geri yükleme kaydı kısa bir süre durdurur, yedeği manifestine göre denetler, mevcut veritabanlarını kenara ayırır (zamanla yeniden adlandırılır) ve yedeğin veritabanlarını yerlerine koyar; ardından kayıt yeniden başlar. Yedekten bu yana kaydedilen veriler yalnızca kenara ayrılan dosyalarda kalır.</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>Anladım</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Geri yükle</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+</context>
+<context>
+    <name>SectionView</name>
+    <message>
+        <source>round bar Ø %1 mm</source>
+        <translation>yuvarlak çubuk Ø %1 mm</translation>
+    </message>
+    <message>
+        <source>tube Ø %1 × %2 mm</source>
+        <translation>boru Ø %1 × %2 mm</translation>
+    </message>
+    <message>
+        <source>profile %1 × %2 mm</source>
+        <translation>profil %1 × %2 mm</translation>
+    </message>
+    <message>
+        <source>square %1 × %1 mm</source>
+        <translation>kare %1 × %1 mm</translation>
+    </message>
+    <message>
+        <source>rectangle %1 × %2 mm</source>
+        <translation>dikdörtgen %1 × %2 mm</translation>
+    </message>
+</context>
+<context>
+    <name>ShelveDialog</name>
+    <message>
+        <source>Maintenance work</source>
+        <translation>Bakım çalışması</translation>
+    </message>
+    <message>
+        <source>Sensor fault</source>
+        <translation>Sensör arızası</translation>
+    </message>
+    <message>
+        <source>Known process condition</source>
+        <translation>Bilinen süreç durumu</translation>
+    </message>
+    <message>
+        <source>Nuisance alarm (report it)</source>
+        <translation>Gereksiz alarm (bildirin)</translation>
+    </message>
+    <message>
+        <source>Shelve alarm</source>
+        <translation>Alarmı rafa kaldır</translation>
+    </message>
+    <message>
+        <source>Shelve: %1</source>
+        <translation>Rafa kaldır: %1</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>Reason (required)</source>
+        <translation>Neden (zorunlu)</translation>
+    </message>
+    <message>
+        <source>Shelve</source>
+        <translation>Rafa kaldır</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Why:</source>
+        <translation>Neden:</translation>
+    </message>
+    <message>
+        <source>For how long (it returns by itself):</source>
+        <translation>Ne kadar süre (kendiliğinden geri gelir):</translation>
+    </message>
+</context>
+<context>
+    <name>TouchFilePicker</name>
+    <message>
+        <source>Up</source>
+        <translation>Yukarı</translation>
+    </message>
+    <message>
+        <source>File name</source>
+        <translation>Dosya adı</translation>
+    </message>
+    <message>
+        <source>Save here</source>
+        <translation>Buraya kaydet</translation>
+    </message>
+    <message>
+        <source>Choose this folder</source>
+        <translation>Bu klasörü seç</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Aç</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>İptal</translation>
+    </message>
+    <message>
+        <source>Export folder and removable media</source>
+        <translation>Dışa aktarma klasörü ve çıkarılabilir bellekler</translation>
+    </message>
+    <message>
+        <source>Export folder</source>
+        <translation>Dışa aktarma klasörü</translation>
+    </message>
+    <message>
+        <source>USB: %1</source>
+        <translation>USB: %1</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 okunamıyor: %2</translation>
+    </message>
+    <message>
+        <source>No folders here</source>
+        <translation>Burada klasör yok</translation>
+    </message>
+    <message>
+        <source>This folder is empty</source>
+        <translation>Bu klasör boş</translation>
+    </message>
+</context>
+<context>
+    <name>TrendsPage</name>
+    <message>
+        <source>guard</source>
+        <translation>koruma</translation>
+    </message>
+    <message>
+        <source>trip</source>
+        <translation>açma</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>Akım</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>akım</translation>
+    </message>
+    <message>
+        <source>Torque</source>
+        <translation>Tork</translation>
+    </message>
+    <message>
+        <source>torque</source>
+        <translation>tork</translation>
+    </message>
+    <message>
+        <source>Vibration</source>
+        <translation>Titreşim</translation>
+    </message>
+    <message>
+        <source>Band</source>
+        <translation>Şerit</translation>
+    </message>
+    <message>
+        <source>band speed</source>
+        <translation>şerit hızı</translation>
+    </message>
+    <message>
+        <source>Descent</source>
+        <translation>İniş</translation>
+    </message>
+    <message>
+        <source>descent</source>
+        <translation>iniş</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 sa</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 dk</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Canlı</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Duraklat</translation>
+    </message>
+    <message>
+        <source>Remove cursor</source>
+        <translation>İmleci kaldır</translation>
+    </message>
+    <message>
+        <source>History from</source>
+        <translation>Geçmiş başlangıcı</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>Yükle</translation>
+    </message>
+    <message>
+        <source>No data yet: the plots fill as samples arrive from the saw.</source>
+        <translation>Henüz veri yok: grafikler testereden örnekler geldikçe dolar.</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>hedef</translation>
+    </message>
+    <message>
+        <source>Reading raw.db…</source>
+        <translation>raw.db okunuyor…</translation>
+    </message>
+    <message>
+        <source>History unavailable: %1</source>
+        <translation>Geçmiş kullanılamıyor: %1</translation>
+    </message>
+    <message>
+        <source>No recorded samples in this range</source>
+        <translation>Bu aralıkta kayıtlı örnek yok</translation>
+    </message>
+    <message>
+        <source>raw.db from %1: %2 samples</source>
+        <translation>raw.db, %1 itibarıyla: %2 örnek</translation>
+    </message>
+    <message>
+        <source>raw.db from %1: %2 samples (min/max per interval)</source>
+        <translation>raw.db, %1 itibarıyla: %2 örnek (aralık başına min/maks)</translation>
+    </message>
+    <message>
+        <source>Tap a plot to place the cursor</source>
+        <translation>İmleci yerleştirmek için bir grafiğe dokunun</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>Name</source>
+        <translation>Ad</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Durum</translation>
+    </message>
+    <message>
+        <source>Failed logins</source>
+        <translation>Başarısız girişler</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>Kilitli</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Değiştirildi</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>yönetici</translation>
+    </message>
+    <message>
+        <source>engineer</source>
+        <translation>mühendis</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>operatör</translation>
+    </message>
+    <message>
+        <source>login name</source>
+        <translation>giriş adı</translation>
+    </message>
+    <message>
+        <source>Login name</source>
+        <translation>Giriş adı</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Yeni PIN</translation>
+    </message>
+    <message>
+        <source>Repeat PIN</source>
+        <translation>PIN tekrar</translation>
+    </message>
+    <message>
+        <source>tap to enter PIN</source>
+        <translation>PIN girmek için dokunun</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>Kullanıcı ekle</translation>
+    </message>
+    <message>
+        <source>Set PIN of selected</source>
+        <translation>Seçilenin PIN&apos;ini ayarla</translation>
+    </message>
+    <message>
+        <source>Set role of selected</source>
+        <translation>Seçilenin rolünü ayarla</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Yenile</translation>
+    </message>
+    <message>
+        <source>Only a logged-in administrator can change users.</source>
+        <translation>Kullanıcıları yalnızca giriş yapmış bir yönetici değiştirebilir.</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Değiştir</translation>
+    </message>
+    <message>
+        <source>Users cannot be read: %1</source>
+        <translation>Kullanıcılar okunamıyor: %1</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>etkin</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>devre dışı</translation>
+    </message>
+    <message>
+        <source>Enable selected</source>
+        <translation>Seçileni etkinleştir</translation>
+    </message>
+    <message>
+        <source>Disable selected</source>
+        <translation>Seçileni devre dışı bırak</translation>
+    </message>
+    <message>
+        <source>The two PINs differ</source>
+        <translation>İki PIN farklı</translation>
+    </message>
+    <message>
+        <source>Unknown role %1</source>
+        <translation>Bilinmeyen rol %1</translation>
+    </message>
+    <message>
+        <source>User %1 added as %2</source>
+        <translation>%1 kullanıcısı %2 olarak eklendi</translation>
+    </message>
+    <message>
+        <source>Select a user first</source>
+        <translation>Önce bir kullanıcı seçin</translation>
+    </message>
+    <message>
+        <source>PIN of %1 changed (lock-out cleared)</source>
+        <translation>%1 kullanıcısının PIN&apos;i değişti (kilit kaldırıldı)</translation>
+    </message>
+    <message>
+        <source>User %1 enabled</source>
+        <translation>%1 kullanıcısı etkinleştirildi</translation>
+    </message>
+    <message>
+        <source>User %1 disabled</source>
+        <translation>%1 kullanıcısı devre dışı bırakıldı</translation>
+    </message>
+    <message>
+        <source>%1 is now %2</source>
+        <translation>%1 artık %2</translation>
+    </message>
+</context>
+<context>
+    <name>ValueTile</name>
+    <message>
+        <source>target %1</source>
+        <translation>hedef %1</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>veri yok</translation>
+    </message>
+    <message>
+        <source>%1 old</source>
+        <translation>%1 önce</translation>
+    </message>
+</context>
+<context>
+    <name>WriteDialog</name>
+    <message>
+        <source>at most %1 per second</source>
+        <translation>saniyede en çok %1</translation>
+    </message>
+    <message>
+        <source>no limits in the register map</source>
+        <translation>yazmaç haritasında sınır yok</translation>
+    </message>
+    <message>
+        <source>%1 is below the minimum %2</source>
+        <translation>%1, en düşük değer %2 altında</translation>
+    </message>
+    <message>
+        <source>%1 is above the maximum %2</source>
+        <translation>%1, en yüksek değer %2 üstünde</translation>
+    </message>
+    <message>
+        <source>the engine did not write it</source>
+        <translation>motor bunu yazmadı</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Reddedildi: %1</translation>
+    </message>
+    <message>
+        <source>Written %1</source>
+        <translation>%1 yazıldı</translation>
+    </message>
+    <message>
+        <source>(clamped from %1: %2)</source>
+        <translation>(%1 değerinden sınırlandı: %2)</translation>
+    </message>
+    <message>
+        <source>read back %1: verified</source>
+        <translation>geri okunan %1: doğrulandı</translation>
+    </message>
+    <message>
+        <source>no read-back</source>
+        <translation>geri okuma yok</translation>
+    </message>
+    <message>
+        <source>read back %1</source>
+        <translation>geri okunan %1</translation>
+    </message>
+    <message>
+        <source>%1: NOT verified</source>
+        <translation>%1: DOĞRULANMADI</translation>
+    </message>
+    <message>
+        <source>Write %1</source>
+        <translation>%1 yaz</translation>
+    </message>
+    <message>
+        <source>New %1</source>
+        <translation>Yeni %1</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Yazmaç</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>Şu anki</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Sınırlar</translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation>Yeni değer</translation>
+    </message>
+    <message>
+        <source>Write…</source>
+        <translation>Yaz…</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Geri</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Kapat</translation>
+    </message>
+    <message>
+        <source>out of range: %1</source>
+        <translation>aralık dışında: %1</translation>
+    </message>
+    <message>
+        <source>Enter a number</source>
+        <translation>Bir sayı girin</translation>
+    </message>
+    <message>
+        <source>Not permitted: %1 may not write registers</source>
+        <translation>İzin yok: %1 yazmaçlara yazamaz</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>kimse</translation>
+    </message>
+    <message>
+        <source>Refused: %1. Nothing was written.</source>
+        <translation>Reddedildi: %1. Hiçbir şey yazılmadı.</translation>
+    </message>
+    <message>
+        <source>Confirm: write %1 %2 → %3?</source>
+        <translation>Onay: %1 %2 → %3 yazılsın mı?</translation>
+    </message>
+    <message>
+        <source>Confirm write</source>
+        <translation>Yazmayı onayla</translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation>%1 yazılıyor…</translation>
+    </message>
+</context>
+<context>
+    <name>formatting</name>
+    <message>
+        <source>band current (from torque)</source>
+        <translation>şerit akımı (torktan)</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>veri yok</translation>
+    </message>
+</context>
 </TS>
