@@ -218,6 +218,9 @@ async def _on_pool(job: _Job, size: int, *steps: Callable[[asyncpg.Connection, _
 
     try:
         return list(await asyncio.gather(*(step(fn) for fn in steps)))
+    except (asyncpg.PostgresConnectionError, OSError, TimeoutError) as exc:  # no answer, not a refusal
+        raise ReportError(f"lost the connection to PostgreSQL during the report: {describe_error(exc, target)}") \
+            from None
     except asyncpg.PostgresError as exc:
         raise ReportError(f"PostgreSQL refused the report query: {describe_error(exc, target)}") from None
     finally:

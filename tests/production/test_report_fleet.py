@@ -117,3 +117,18 @@ def test_fleet_errors_are_one_line(recorded_run: RecordedRun, pg_database: str) 
     gone.database.postgresql.port = 1
     with pytest.raises(ReportError, match="cannot reach PostgreSQL"):
         asyncio.run(fleet_reports(gone, 0, 1000, now_ms=2000))
+
+
+def test_a_connection_lost_during_the_report_is_not_called_a_refusal(tmp_path: Path, pg_database: str) -> None:
+    from core.production.fleet import _Job, _on_pool
+
+    settings = to_pg(run_settings(tmp_path / "a"), pg_database, 31)
+
+    async def cut_off(conn: asyncpg.Connection, _job: object) -> None:
+        await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a server restart would
+
+    job = _Job(settings, 0, 1, None, 1, False)
+    with pytest.raises(ReportError) as lost:
+        asyncio.run(_on_pool(job, 1, cut_off))
+    assert str(lost.value).startswith("lost the connection to PostgreSQL during the report"), lost.value
+    assert "refused" not in str(lost.value)
