@@ -73,8 +73,10 @@ def value_limits(register: Register, bar: BarSettings | None) -> tuple[float, fl
     the largest its type can carry (327,67 mm/min for an int16 in hundredths)."""
     top = register.max if register.max is not None else bar.maximum if bar is not None else \
         register.type.raw_range[1] * register.scale
-    # Below zero only where the map or the bar says so (a descent speed's int16 is never negative).
-    bottom = register.min if register.min is not None else bar.minimum if bar is not None else 0.0
+    # Below zero where the map, the bar or a signed type allows it: the descent speed's int16 reads
+    # -300 mm/min while the head lifts, and a numeral sized without its sign showed "300,0".
+    bottom = register.min if register.min is not None else bar.minimum if bar is not None else \
+        register.type.raw_range[0] * register.scale
     return float(bottom), float(top)
 
 
@@ -115,7 +117,7 @@ class AnalogRow(QWidget):
         layout.addWidget(self.unit, 0, 2, 2, 1, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.target, 0, 3)
         layout.addWidget(self.bar, 1, 3)
-        self.title.setFixedWidth(170)
+        self.title.setFixedWidth(158)  # 12 px of the 170 went to the descent speed's minus sign
         self.title.setWordWrap(True)
         self.unit.setFixedWidth(112)
         layout.setColumnStretch(3, 1)

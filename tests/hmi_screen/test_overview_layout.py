@@ -87,6 +87,21 @@ def test_every_key_numeral_fits_at_its_largest_value(overview: CutOverview, push
     assert overview.rows["band_torque"].bar.width() >= 240  # and leave the bars room
 
 
+def test_a_lifting_head_shows_its_minus_sign(overview: CutOverview, push: Callable[..., None],
+                                            qapp: QApplication) -> None:
+    """While the head lifts the descent speed reads -300 mm/min (int16); a reviewer saw "300,0",
+    the sign clipped off a box sized for unsigned values: it read as a +300 approach."""
+    push({"saw_state": float(SawState.PREPARING), "descent_speed_actual": -300.0})
+    qapp.processEvents()
+    label = overview.rows["descent_speed_actual"].value
+    shown = label.text()
+    assert shown.lstrip("-\u2212") in ("300.0", "300,0") and shown[0] in "-\u2212", shown
+    needed = label.fontMetrics().horizontalAdvance(shown)
+    assert needed <= label.contentsRect().width(), f"{shown!r}: {needed} px > {label.contentsRect().width()}"
+    assert overview.window().width() <= 1280
+    assert overview.rows["band_torque"].bar.width() >= 240
+
+
 def test_the_progress_column_stays_put_for_every_state(overview: CutOverview, push: Callable[..., None],
                                                        qapp: QApplication) -> None:
     geometries = {}
