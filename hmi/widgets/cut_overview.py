@@ -117,7 +117,7 @@ class AnalogRow(QWidget):
         layout.addWidget(self.unit, 0, 2, 2, 1, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.target, 0, 3)
         layout.addWidget(self.bar, 1, 3)
-        self.title.setFixedWidth(136)  # two lines where a title needs them: the descent speed's minus sign takes the room
+        self.title.setFixedWidth(136)  # two lines where needed: the descent speed's minus sign takes the room
         self.title.setWordWrap(True)
         self.unit.setFixedWidth(112)
         layout.setColumnStretch(3, 1)
