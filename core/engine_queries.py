@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 
 from core.analysis.alarm_history import AlarmLogEntry, in_every_language, query_history
 from core.analysis.alarm_history import HistoryFilter as AlarmHistoryFilter
-from core.analysis.alarms import Alarm, AlarmManager, AlarmSummary
+from core.analysis.alarms import Alarm, AlarmManager, AlarmState, AlarmSummary
 from core.analysis.band_life import BandLifeView, read_band_life
 from core.api import AlarmListener, BackupStatus, ControlView, Result
 from core.config import Settings
@@ -71,7 +71,11 @@ class EngineQueries(ProductionQueries):
         return self.alarms.suppressed()
 
     def alarm(self, key: str) -> Alarm | None:
-        return self.alarms.get(key)
+        """An alarm in one of the three lists (needs attention, suppressed, engineer's queue); a
+        cleared and acknowledged one (NORMAL) is None, as for a key never raised: the lists say
+        nothing of it, and a front end's mirror of them (hmi.engine_process) answers the same."""
+        alarm = self.alarms.get(key)
+        return None if alarm is None or alarm.state is AlarmState.NORMAL else alarm
 
     def alarm_summary(self) -> AlarmSummary:
         return self.alarms.summary()

@@ -71,3 +71,15 @@ def raise_plc_exception(engine: EngineApi) -> None:
     from core.modbus.errors import PlcExceptionResponse
 
     raise PlcExceptionResponse("illegal data address", 2)
+
+
+CONTRACT_ALARM = "test.contract"
+
+
+def raise_contract_alarm(engine: EngineApi) -> None:
+    """Raise (or raise again) a test alarm in the engine: the same on its thread or in the child."""
+    engine.alarms.raise_alarm(CONTRACT_ALARM, "contract test alarm", source="test")  # type: ignore[attr-defined]
+
+
+def clear_contract_alarm(engine: EngineApi) -> None:
+    engine.alarms.clear(CONTRACT_ALARM)  # type: ignore[attr-defined]
