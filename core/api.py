@@ -71,6 +71,7 @@ __all__ = [
     "ANONYMOUS_ROLES",
     "ANONYMOUS_USER",
     "CHANGE_ACTIONS",
+    "FIRST_ADMIN_CHANGES",
     "PRODUCTION_DEFINITIONS",
     "REPLAY_MAX_SPEED",
     "REPLAY_MIN_SPEED",
@@ -220,6 +221,10 @@ AlarmListener = Callable[[AlarmTransition], None]
 SessionEvent = Literal["login", "logout", "role"]  # "role": a logged-in user's role changed
 SessionListener = Callable[[str, SessionEvent], None]  # (user, event); automatic logouts too
 ExportProgress = Callable[[int, int], None]  # (rows done, rows total); called from the worker thread
+# The commands after which needs_first_admin() may answer differently (users.db is read again).
+# A front end that keeps the answer (so that asking never reads users.db on its GUI thread)
+# refreshes it after these.
+FIRST_ADMIN_CHANGES = frozenset({"create_first_admin", "add_user", "set_user_enabled", "set_user_role"})
 
 
 class EngineApi(Protocol):
@@ -277,7 +282,10 @@ class EngineApi(Protocol):
 
     # --- sessions ---------------------------------------------------------------------------
 
-    def needs_first_admin(self) -> bool: ...
+    def needs_first_admin(self) -> bool:
+        """No enabled admin in users.db (a read of it: a front end keeps the answer, refreshed after
+        FIRST_ADMIN_CHANGES, and never asks the engine for it on its GUI thread)."""
+        ...
 
     def allowed(self, session: UserSession, action: Permission | str) -> bool:
         """What the screen shows or hides (no audit); the commands check again."""

@@ -43,7 +43,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, Protocol, runtime_checkable
 
-from core.api import EngineApi, EngineFactory, UserSession, setup_logging
+from core.api import FIRST_ADMIN_CHANGES, EngineApi, EngineFactory, UserSession, setup_logging
 from core.config import Settings
 from core.registers import RegisterMap
 from core.security.permissions import ALIASES, ANONYMOUS_USER, Permission
@@ -73,8 +73,6 @@ LIFECYCLE = frozenset({"start", "stop", "settings", "register_map", "latest", "s
                        "subscribe_sessions", "subscribe_replay"})
 CALLS = frozenset(name for name in dir(EngineApi) if not name.startswith("_") and name not in LIFECYCLE)
 ASYNC_CALLS = frozenset(name for name in CALLS if inspect.iscoroutinefunction(getattr(EngineApi, name)))
-# Commands after which whether a first admin is needed may have changed (users.db is read again).
-USER_CHANGES = frozenset({"create_first_admin", "add_user", "set_user_enabled", "set_user_role"})
 ACTIONS = tuple(sorted({p.value for p in Permission} | set(ALIASES)))  # every name allowed() knows
 
 
@@ -351,7 +349,7 @@ class EngineHost:
 
     async def _after(self, name: str, coro: Any) -> Any:
         value = await coro
-        if name in USER_CHANGES:
+        if name in FIRST_ADMIN_CHANGES:
             self._sent.pop("first_admin", None)
             self.outbox.view("first_admin", await asyncio.to_thread(self._needs_first_admin))
         return value

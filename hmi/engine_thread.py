@@ -127,6 +127,9 @@ class EngineThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._gui = GuiCalls()
+        # needs_first_admin() as the engine last answered it, read in a worker of the engine's loop
+        # (users.db: never on the GUI thread), at the start and after each FIRST_ADMIN_CHANGES command.
+        self._first_admin = False
 
     # --- the thread -----------------------------------------------------------------------
 
@@ -212,6 +215,7 @@ class EngineThread:
     async def start(self) -> None:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self._on_engine(self.engine.start())
+        await self._on_engine(self._read_first_admin())
         # What is built by now (the window, the engine, every module: ~220,000 objects) lives as
         # long as the program. A full garbage collection walks all of it with every thread stopped,
         # the poll loop's included: 1.2 s measured on the loaded 2-core machine. Frozen, the
@@ -229,6 +233,20 @@ class EngineThread:
             loop.call_soon_threadsafe(loop.stop)
             if thread is not None:
                 thread.join(timeout=10.0)  # the engine has stopped: only the loop's close is left
+
+    async def _read_first_admin(self) -> None:
+        """On the engine's loop: read users.db in a worker thread (the poll loop never waits on it)."""
+        self._first_admin = await asyncio.to_thread(self.engine.needs_first_admin)
+
+    async def _changing_users(self, coro: Coroutine[Any, Any, T]) -> T:
+        """A FIRST_ADMIN_CHANGES command on the engine's loop, then needs_first_admin() read again."""
+        async def run() -> T:
+            try:
+                return await coro
+            finally:
+                await self._read_first_admin()
+
+        return await self._on_engine(run())
 
     # --- live views --------------------------------------------------------------------------
 
@@ -272,7 +290,7 @@ class EngineThread:
     # --- sessions ------------------------------------------------------------------------------
 
     def needs_first_admin(self) -> bool:
-        return self.engine.needs_first_admin()
+        return self._first_admin  # read on the engine's side (users.db), never on the GUI thread
 
     def allowed(self, session: UserSession, action: Permission | str) -> bool:
         # Answered from the sessions in memory (no users.db read): cheap enough for every paint.
@@ -312,7 +330,7 @@ class EngineThread:
         return []
 
     async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
-        return await self._on_engine(self.engine.create_first_admin(name, secret))
+        return await self._changing_users(self.engine.create_first_admin(name, secret))
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -429,16 +447,16 @@ class EngineThread:
         return await self._on_engine(self.engine.export_production_report(session, request, out))
 
     async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
-        return await self._on_engine(self.engine.add_user(session, name, role, secret))
+        return await self._changing_users(self.engine.add_user(session, name, role, secret))
 
     async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]:
         return await self._on_engine(self.engine.set_user_secret(session, name, secret))
 
     async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]:
-        return await self._on_engine(self.engine.set_user_enabled(session, name, enabled))
+        return await self._changing_users(self.engine.set_user_enabled(session, name, enabled))
 
     async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
-        return await self._on_engine(self.engine.set_user_role(session, name, role))
+        return await self._changing_users(self.engine.set_user_role(session, name, role))
 
 
     # --- replay (core.replay) ----------------------------------------------------------------

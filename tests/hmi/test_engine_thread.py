@@ -193,3 +193,38 @@ def test_a_sync_command_the_engine_did_not_start_in_time_is_withdrawn(
     assert not withdrawn.ok and "not done" in withdrawn.reason, withdrawn.reason
     assert "late" not in ran, "the engine carried out a command the screen had withdrawn"
     assert not unknown.ok and "state unknown" in unknown.reason and ran == ["slow"], (unknown, ran)
+
+
+class _UsersDbWatched(StandInEngine):
+    """Says on which thread each needs_first_admin() (a read of users.db) ran."""
+
+    def __init__(self, settings: Settings, register_map: RegisterMap) -> None:
+        super().__init__(settings, register_map)
+        self.asked_on: list[str] = []
+
+    def needs_first_admin(self) -> bool:
+        self.asked_on.append(threading.current_thread().name)
+        return super().needs_first_admin()
+
+
+def test_needs_first_admin_never_reads_users_db_on_the_gui_thread(qloop: QLoop, settings: Settings,
+                                                                   register_map: RegisterMap) -> None:
+    engine = _UsersDbWatched(settings, register_map)
+    proxy = EngineThread(engine)
+    answers: list[bool] = []
+
+    async def scenario() -> None:
+        await proxy.start()
+        answers.append(proxy.needs_first_admin())  # as the window's first-admin offer asks it
+        created = await proxy.create_first_admin("ada", "482913")
+        assert created.ok, created.reason
+        answers.append(proxy.needs_first_admin())  # the answer after the change, still not read here
+
+    try:
+        qloop.run(scenario())
+    finally:
+        qloop.run(proxy.stop())
+    assert answers == [True, False]
+    gui = threading.current_thread().name
+    assert engine.asked_on and gui not in engine.asked_on, engine.asked_on
+    assert "bandsaw-engine" not in engine.asked_on  # nor on the engine's loop: the poll never waits on it
