@@ -87,12 +87,14 @@ async def gui_actions(window: Any, notes: list[str], recorder: Recorder) -> None
     notes.append(f"audit query: {audit.model.rowCount()} rows in {time.perf_counter() - t0:.2f} s")
     mark = await recorder.phase("audit", mark)
 
+    pages_start = mark
     for _ in range(2):
         for key in list(window.pages):
             window.show_page(key)
             await asyncio.sleep(0.25)  # the page paints and starts its reads
+            mark = await recorder.phase(f"  {key[:6]}", mark)  # which page's reads late polls follow
     window.show_page("dashboard")
-    await recorder.phase("pages", mark)
+    await recorder.phase("pages", pages_start)
 
 
 async def run(settings: Any, mode: Any) -> tuple[list[Phase], list[str], int]:
@@ -108,7 +110,9 @@ async def run(settings: Any, mode: Any) -> tuple[list[Phase], list[str], int]:
 
     start = await recorder.mark()
     await gui_actions(window, notes, recorder)
-    await settle(30.0)
+    settle_start = await recorder.mark()
+    await settle(30.0)  # the reads the pages started finish
+    await recorder.phase("settl", settle_start)
     bare_start = await recorder.phase("gui", start)
     await asyncio.sleep(bare_start[0] - start[0])  # the same length, nobody touching the screen
     await recorder.phase("bare", bare_start)

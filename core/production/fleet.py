@@ -31,6 +31,7 @@ from core.production.states import (
     segments_of_columns,
     spans_from_changes,
     spans_from_segments,
+    state_class_sql,
 )
 from core.production.values import ProductionReport, StateClass, StateSpan
 from core.storage.pg.connection import describe_error, target_from_settings
@@ -120,10 +121,11 @@ async def _sample_spans(conn: asyncpg.Connection, machine_id: int, start_ms: int
     if "saw_state" not in await _columns(conn, "samples"):
         return spans_from_changes([], None, start_ms, end_ms)
     rows = await conn.fetch(
-        "SELECT ts_ms, saw_state, prev_ts FROM (SELECT ts_ms, saw_state, LAG(saw_state) OVER w AS prev_state, "
-        "LAG(ts_ms) OVER w AS prev_ts FROM samples WHERE machine_id = $1 AND ts_ms >= $2 AND ts_ms < $3 "
-        "WINDOW w AS (ORDER BY ts_ms)) s WHERE prev_ts IS NULL OR saw_state IS DISTINCT FROM prev_state "
-        "OR ts_ms - prev_ts > $4", machine_id, start_ms - gap_ms, end_ms, gap_ms)
+        "SELECT ts_ms, cls, prev_ts FROM (SELECT ts_ms, cls, LAG(cls) OVER w AS prev_cls, LAG(ts_ms) OVER w AS "
+        f"prev_ts FROM (SELECT ts_ms, {state_class_sql('trunc(saw_state)')} AS cls FROM samples WHERE "
+        "machine_id = $1 AND ts_ms >= $2 AND ts_ms < $3) c WINDOW w AS (ORDER BY ts_ms)) s "
+        "WHERE prev_ts IS NULL OR cls IS DISTINCT FROM prev_cls OR ts_ms - prev_ts > $4",
+        machine_id, start_ms - gap_ms, end_ms, gap_ms)
     tail = await conn.fetchval("SELECT max(ts_ms) FROM samples WHERE machine_id = $1 AND ts_ms >= $2 AND ts_ms < $3",
                                machine_id, start_ms - gap_ms, end_ms)
     changes = [(int(r[0]), r[1], None if r[2] is None else int(r[2])) for r in rows]
