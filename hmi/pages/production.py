@@ -250,6 +250,13 @@ class ProductionPage(QWidget):
         lower = QHBoxLayout()
         lower.addLayout(left, 1)
         lower.addWidget(self.band_life_slot, 1)
+        # The band history table full width under them: its six columns did not fit the half page
+        # beside the downtime (the last header was cut in kiosk, 619 px).
+        self.band_history_slot = QWidget(self)
+        self.band_history_slot.setObjectName("BandHistorySlot")
+        self.band_history_layout = QVBoxLayout(self.band_history_slot)
+        self.band_history_layout.setContentsMargins(0, 0, 0, 0)
+        self.band_history_slot.setVisible(False)
 
         self.notes = QLabel("", self)
         self.notes.setObjectName("ProdNote")
@@ -270,6 +277,7 @@ class ProductionPage(QWidget):
         layout.addWidget(self.timeline)
         layout.addLayout(legend)
         layout.addLayout(lower, 1)
+        layout.addWidget(self.band_history_slot)
         layout.addWidget(self.notes)
         layout.addWidget(self.message)
         self.scroll_area = QScrollArea(self)
@@ -328,10 +336,16 @@ class ProductionPage(QWidget):
             band_life.set_note_allowed(can(self.user, Action.NOTE_BAND))
 
     def add_band_life(self, widget: QWidget) -> None:
-        """The band-life widget (#19.3) beside the downtime causes."""
+        """The band-life widget (#19.3) beside the downtime causes; its band history (``history_box``,
+        when it has one) full width under both."""
         widget.setParent(self.band_life_slot)
         self.band_life_layout.addWidget(widget)
         self.band_life_slot.setVisible(True)
+        history = getattr(widget, "history_box", None)
+        if isinstance(history, QWidget):
+            history.setParent(self.band_history_slot)
+            self.band_history_layout.addWidget(history)
+            self.band_history_slot.setVisible(True)
 
     # --- data ------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from hmi.widgets.style import set_state
 NOTE_MAX_CHARS = 200  # core.production.band_life_history.NOTE_MAX_CHARS (the engine refuses longer ones)
 BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
 BIG_PX = 56
+WHY_COLUMN = 3  # the history's column with the reason and the notes
 TEXT_PX = 18
 # The sizes are the panel's own style sheet, not setFont(): the application's theme sets a font size
 # on every widget (QWidget { font-size: 11pt }, 13pt in kiosk), and a style sheet's font wins over
@@ -53,6 +54,12 @@ QWidget#BandLifePanel QLabel#BandLifeHistoryCaption {{ font-weight: bold; }}
 QLabel#BandLifeRemaining[state="attention"] {{ background: #f5d000; color: #000; padding: 0 8px; }}
 QLabel#BandLifeMessage[state="attention"] {{ background: #e0a000; color: #000; font-weight: bold; padding: 4px; }}
 QLabel#BandLifeMethod, QLabel#BandLifeCounters {{ color: #303336; }}
+"""
+# The band history box carries its own sizes: a page may lay it out apart from the panel (the
+# Production page puts it full width under the panel; six columns did not fit beside it).
+HISTORY_STYLE = f"""
+QWidget#BandHistory QLabel, QWidget#BandHistory QLineEdit {{ font-size: {TEXT_PX}px; }}
+QWidget#BandHistory QLabel#BandLifeHistoryCaption {{ font-weight: bold; }}
 """
 
 
@@ -113,12 +120,23 @@ class BandLifePanel(QWidget):
         figures.addWidget(self.remaining, 1, 1)
         figures.addWidget(self.left, 2, 1)
 
-        self.history = QTableWidget(0, 6, self)
+        # The band history (caption, table, note field) in a box of its own: see HISTORY_STYLE.
+        self.history_box = QWidget(self)
+        self.history_box.setObjectName("BandHistory")
+        self.history_box.setStyleSheet(HISTORY_STYLE)
+        self.history = QTableWidget(0, 6, self.history_box)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.history.verticalHeader().setVisible(False)
-        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.history.horizontalHeader().setStretchLastSection(True)
+        # Every column as wide as its header and cells; "Why" (with the notes) takes the rest and
+        # wraps, its rows as tall as their text, so a long note never pushes columns out of view.
+        columns = self.history.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(WHY_COLUMN, QHeaderView.ResizeMode.Stretch)
+        columns.setStretchLastSection(False)
+        self.history.setWordWrap(True)
+        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.verticalHeader().sectionResized.connect(self._fit_history)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -126,22 +144,25 @@ class BandLifePanel(QWidget):
         layout.addWidget(self.method)
         layout.addWidget(self.counters)
         layout.addWidget(self.message)
-        self.history_caption = QLabel(self)
+        self.history_caption = QLabel(self.history_box)
         self.history_caption.setObjectName("BandLifeHistoryCaption")
         self.history_caption.setFont(_font(TEXT_PX, bold=True))
-        layout.addWidget(self.history_caption)
-        layout.addWidget(self.history, 1)
+        history = QVBoxLayout(self.history_box)
+        history.setContentsMargins(0, 0, 0, 0)
+        history.addWidget(self.history_caption)
+        history.addWidget(self.history, 1)
         self.session = session
-        self.note = TextEntry("", touch=touch, parent=self)
+        self.note = TextEntry("", touch=touch, parent=self.history_box)
         self.note.setFont(_font(TEXT_PX))
         self.note.setMaxLength(NOTE_MAX_CHARS)
-        self.add_note = QPushButton(self)
+        self.add_note = QPushButton(self.history_box)
         self.add_note.setMinimumHeight(48)
         self.add_note.clicked.connect(self.write_note)
         notes = QHBoxLayout()
         notes.addWidget(self.note, 1)
         notes.addWidget(self.add_note)
-        layout.addLayout(notes)
+        history.addLayout(notes)
+        layout.addWidget(self.history_box, 1)
         self.set_note_allowed(True)
         self.retranslate()
 
@@ -166,9 +187,9 @@ class BandLifePanel(QWidget):
 
     def method_text(self, e: BandEstimate) -> str:
         if e.method == "trend":
-            text = self.tr("From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3")
-            return text.replace("%1", str(e.usable_cuts)).replace("%2", str(e.materials)).replace(
-                "%3", format_percent(e.rise_pct, 0))
+            text = self.tr("From the rise of the band load at equal chip load: %1, %2, load up %3")
+            return text.replace("%1", self.tr("%n cut(s)", "", e.usable_cuts)).replace(
+                "%2", self.tr("%n material(s)", "", e.materials)).replace("%3", format_percent(e.rise_pct, 0))
         if e.method == "area":
             text = self.tr("From the area cut against the set blade life: too few cuts (%1) or too little rise "
                            "for the trend")
@@ -266,14 +287,14 @@ class BandLifePanel(QWidget):
             return ""
         text = self.tr("%1 cm² left").replace("%1", format_number(e.remaining_cm2, 0))
         if e.remaining_cuts is not None:
-            text += " · " + self.tr("about %1 cuts").replace("%1", format_number(e.remaining_cuts, 0))
+            text += " · " + self.tr("about %n cut(s)", "", round(e.remaining_cuts))
         return text
 
     def _counters(self, e: BandEstimate | None) -> str:
         if e is None:
             return ""
-        return self.tr("%1 cuts · %2 cm² cut · %3 h running").replace("%1", str(e.cuts)).replace(
-            "%2", format_number(e.area_cm2, 0)).replace("%3", format_number(e.run_s / 3600.0, 1))
+        return self.tr("%n cut(s) · %1 cm² cut · %2 h running", "", e.cuts).replace(
+            "%1", format_number(e.area_cm2, 0)).replace("%2", format_number(e.run_s / 3600.0, 1))
 
     def _fill_history(self, rows: list[BandHistoryRow]) -> None:
         self.history.setRowCount(len(rows))

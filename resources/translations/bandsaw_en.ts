@@ -598,8 +598,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3</source>
+        <source>From the rise of the band load at equal chip load: %1, %2, load up %3</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cut(s)</source>
+        <translation>
+            <numerusform>%n cut</numerusform>
+            <numerusform>%n cuts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n material(s)</source>
+        <translation>
+            <numerusform>%n material</numerusform>
+            <numerusform>%n materials</numerusform>
+        </translation>
     </message>
     <message>
         <source>From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend</source>
@@ -657,13 +671,19 @@
         <source>%1 cm² left</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>about %1 cuts</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>about %n cut(s)</source>
+        <translation>
+            <numerusform>about %n cut</numerusform>
+            <numerusform>about %n cuts</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>%1 cuts · %2 cm² cut · %3 h running</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n cut(s) · %1 cm² cut · %2 h running</source>
+        <translation>
+            <numerusform>%n cut · %1 cm² cut · %2 h running</numerusform>
+            <numerusform>%n cuts · %1 cm² cut · %2 h running</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -562,10 +562,6 @@
         <translation>Not ekle</translation>
     </message>
     <message>
-        <source>From the rise of the band load at equal chip load: %1 cuts, %2 materials, load up %3</source>
-        <translation>Eşit talaş yükünde şerit yükünün artışından: %1 kesim, %2 malzeme, yük %3 arttı</translation>
-    </message>
-    <message>
         <source>Note not written: %1</source>
         <translation>Not yazılmadı: %1</translation>
     </message>
@@ -604,6 +600,22 @@
     <message>
         <source>Life used at removal</source>
         <translation>Çıkarılırken kullanılan ömür</translation>
+    </message>
+    <message>
+        <source>From the rise of the band load at equal chip load: %1, %2, load up %3</source>
+        <translation>Eşit talaş yükünde şerit yükünün artışından: %1, %2, yük %3 arttı</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cut(s)</source>
+        <translation>
+            <numerusform>%n kesim</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n material(s)</source>
+        <translation>
+            <numerusform>%n malzeme</numerusform>
+        </translation>
     </message>
     <message>
         <source>From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend</source>
@@ -657,13 +669,17 @@
         <source>%1 cm² left</source>
         <translation>%1 cm² kaldı</translation>
     </message>
-    <message>
-        <source>about %1 cuts</source>
-        <translation>yaklaşık %1 kesim</translation>
+    <message numerus="yes">
+        <source>about %n cut(s)</source>
+        <translation>
+            <numerusform>yaklaşık %n kesim</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>%1 cuts · %2 cm² cut · %3 h running</source>
-        <translation>%1 kesim · %2 cm² kesildi · %3 sa çalışma</translation>
+    <message numerus="yes">
+        <source>%n cut(s) · %1 cm² cut · %2 h running</source>
+        <translation>
+            <numerusform>%n kesim · %1 cm² kesildi · %2 sa çalışma</numerusform>
+        </translation>
     </message>
 </context>
 <context>

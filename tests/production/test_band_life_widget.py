@@ -65,8 +65,10 @@ def _total(settings: Settings, band: int, cuts: int) -> None:
         writer.close()
 
 
-def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, qloop: QLoop,
-                                                                  engine: StandInEngine, settings: Settings) -> None:
+def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
+                                                                  settings: Settings, qapp: QApplication,
+                                                                  tmp_path: Path) -> None:
+    assert Translator.install(qapp, cache=tmp_path / "qm").switch("en")  # English's plural forms, as the HMI
     panel = BandLifePanel(engine)
     qtbot.addWidget(panel)
     qloop.run(panel.load())
@@ -117,6 +119,34 @@ def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Se
         assert panel.title.text() == "Şerit 4711"
         assert panel.used_caption.text() == "Kullanılan ömür (kesimlerden tahmin)"
         assert panel.history.item(1, 3).text() == "Diş kırılması"
+    finally:
+        translator.switch("en")
+
+
+@pytest.mark.parametrize(("lang", "one", "two"), [
+    ("en", ("1 cut · 12 cm² cut · 0.5 h running", "about 1 cut", "1 cut, 1 material"),
+     ("2 cuts · 12 cm² cut · 0.5 h running", "about 2 cuts", "2 cuts, 2 materials")),
+    ("tr", ("1 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 1 kesim", "1 kesim, 1 malzeme"),
+     ("2 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 2 kesim", "2 kesim, 2 malzeme")),
+])
+def test_counts_take_their_plural_forms(qtbot: QtBot, engine: StandInEngine, qapp: QApplication, tmp_path: Path,
+                                        lang: str, one: tuple[str, str, str], two: tuple[str, str, str]) -> None:
+    """A count of 1 reads "1 cut", of 2 "2 cuts" (the Production page said "1 cuts"): Qt's numerus
+    forms, English's own catalogue included; Turkish has one form ("1 kesim", "2 kesim")."""
+    from core.api import BandEstimate
+
+    translator = Translator.install(qapp, cache=tmp_path / "qm")
+    try:
+        assert translator.switch(lang)
+        panel = BandLifePanel(engine)
+        qtbot.addWidget(panel)
+        for n, (counters, left, method) in ((1, one), (2, two)):
+            e = BandEstimate(band_id=7, cuts=n, area_cm2=12.0, run_s=1800.0, method="trend", life_used_pct=40.0,
+                             remaining_pct=60.0, remaining_cm2=900.0, remaining_cuts=float(n), rise_pct=4.0,
+                             usable_cuts=n, materials=n, note="", first_ms=None, last_ms=None)
+            assert panel._counters(e) == counters
+            assert panel._left(e).endswith(" · " + left)
+            assert method in panel.method_text(e)
     finally:
         translator.switch("en")
 

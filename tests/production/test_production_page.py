@@ -256,3 +256,68 @@ def test_band_life_figures_keep_their_56_px_in_the_themed_page(qapp: QApplicatio
         window.close()
         window.deleteLater()
         bridge.deleteLater()
+
+
+def header_cut(header: object) -> list[str]:
+    """The horizontal header's sections whose text (every line of it) is wider or taller than the
+    section, or that lie outside the table's visible width (scrolled or squeezed off)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QHeaderView, QStyle
+
+    assert isinstance(header, QHeaderView)
+    model = header.model()
+    metrics = QFontMetrics(header.font())
+    margin = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    found = []
+    for section in range(header.count()):
+        text = str(model.headerData(section, Qt.Orientation.Horizontal))
+        lines = text.split("\n")
+        wide = max(metrics.horizontalAdvance(line) for line in lines) + margin
+        tall = len(lines) * metrics.lineSpacing()
+        size, left = header.sectionSize(section), header.sectionViewportPosition(section)
+        if wide > size or tall > header.height() or left < 0 or left + size > header.viewport().width():
+            found.append(f"{text!r}: needs {wide}x{tall} px, has {size}x{header.height()} at {left} "
+                         f"of {header.viewport().width()}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_kiosk_band_history_headers_fit_their_columns(qapp: QApplication, tmp_path: Path,
+                                                      register_map: RegisterMap, lang: str) -> None:
+    """In the 1280x800 kiosk window, EN and TR, every band history header is readable whole: its text
+    fits its column and every column is in view (six columns in the 619 px half page cut the last
+    header, 'Life used at removal', and Turkish worse)."""
+    import dataclasses
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from core.api import BandHistoryRow
+    from hmi.i18n import Translator
+    from hmi.theme import apply_theme
+
+    translator = Translator.install(qapp, cache=tmp_path / "qm")
+    assert translator.switch(lang)
+    _engine, bridge, page = build(qapp, tmp_path, register_map)
+    window = QMainWindow()
+    window.setProperty("kiosk", "true")  # as hmi.main_window sets it
+    apply_theme(qapp)
+    try:
+        window.setCentralWidget(page)
+        window.resize(1280, 800)
+        window.show()
+        day = 86_400_000
+        rows = [BandHistoryRow(1000 + i, 1_700_000_000_000 + i * day, 1_700_000_000_000 + (i + 1) * day,
+                               "tooth_breakage" if i % 2 else "worn", i % 3, 80.0 + i, "trend") for i in range(4)]
+        rows[0] = dataclasses.replace(rows[0], notes=("operator: " + "teeth chipped on the 90 mm C45, " * 6,))
+        page.band_life._fill_history(rows)
+        qapp.processEvents()
+        assert page.band_life.history.isVisibleTo(window)
+        assert header_cut(page.band_life.history.horizontalHeader()) == []
+    finally:
+        translator.switch("en")
+        qapp.setStyleSheet("")
+        page.shutdown()
+        window.close()
+        window.deleteLater()
+        bridge.deleteLater()
