@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from functools import partial
 from pathlib import Path
@@ -19,6 +19,7 @@ from core.migrate.localtime import LocalTimeError, resolve_zone
 from core.production.data import PeriodData, load_local
 from core.production.report import IdealSpeeds, compute_report
 from core.production.shifts import WHOLE_DAY, ShiftOccurrence, current_and_previous, occurrences
+from core.production.timeline import display_timeline
 from core.production.values import ProductionReport, ProductionView, ReportPeriod, ReportRequest, Window
 
 Loader = Callable[[int, int], PeriodData]
@@ -104,14 +105,14 @@ def report_set(settings: Settings, start_ms: int, end_ms: int, *, shift: str | N
 
 
 def shift_report(settings: Settings, occ: ShiftOccurrence, data: PeriodData, now_ms: int,
-                 machine: str | None = None) -> ProductionReport:
+                 machine: str | None = None, *, timeline: bool = True) -> ProductionReport:
     """One occurrence of a shift (the running one up to now)."""
     window = _clip(occ, occ.start_ms, min(occ.end_ms, now_ms))
     name = None if occ.name == WHOLE_DAY and not settings.production.shifts else occ.name
     period = ReportPeriod(occ.start_ms, occ.end_ms, occ.label, shift=name, windows=(window,) if window else ())
     ideal = IdealSpeeds.from_settings(settings.production, settings.control.presets)
     return compute_report(data, period, ideal, machine=machine or machine_label(settings),
-                          generated_ms=int(time.time() * 1000))
+                          generated_ms=int(time.time() * 1000), timeline=timeline)
 
 
 def production_view(settings: Settings, *, now_ms: int | None = None, loader: Loader | None = None,
@@ -129,10 +130,14 @@ def production_view(settings: Settings, *, now_ms: int | None = None, loader: Lo
         return ProductionView(None, (), tuple(s.name for s in settings.production.shifts), tuple(notes))
     load = loader or local_loader(settings)
     data = load(min(o.start_ms for o in wanted), now)
-    reports = {id(o): shift_report(settings, o, data, now) for o in wanted}
+    # Only the running shift's time line is drawn, and never with more spans than the bar shows.
+    shown = None
+    if current is not None:
+        report = shift_report(settings, current, data, now)
+        shown = replace(report, timeline=display_timeline(report.timeline, current.start_ms, min(current.end_ms, now)))
     return ProductionView(
-        current=reports[id(current)] if current else None,
-        previous=tuple(reports[id(o)] for o in before),
+        current=shown,
+        previous=tuple(shift_report(settings, o, data, now, timeline=False) for o in before),
         shift_names=tuple(s.name for s in settings.production.shifts),
         notes=tuple(notes),
     )
