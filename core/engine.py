@@ -391,6 +391,12 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         """A command refused before its checks (a front end's call that arrived after its deadline)."""
         self.access.trail.record(user, action, action, result=AuditResult.REFUSED, detail=detail)
 
+    def audit_restart(self, user: str, detail: str) -> None:
+        """This engine was started in place of one whose process died (a front end's restart, by a
+        person or automatically by "system"): it runs in manual mode whatever control.default_mode says."""
+        self.access.trail.record(user, "set_mode", "control", new="manual",
+                                 detail=f"engine restarted ({detail}): it starts in manual mode")
+
     def _audit(self, record: AuditRecord) -> None:
         # The log writer's queue belongs to the loop thread; user changes audit from a worker.
         call_on_loop(self._loop, self.storage.log.audit, record)

@@ -90,6 +90,22 @@ class AuditsRefusals(Protocol):
     def audit_refused(self, user: str, action: str, detail: str) -> None: ...
 
 
+@runtime_checkable
+class AuditsRestarts(Protocol):
+    """An engine that records that it was started in place of one whose process died (core.engine.Engine)."""
+
+    def audit_restart(self, user: str, detail: str) -> None: ...
+
+
+def restarted_settings(settings: Settings) -> Settings:
+    """The settings for an engine started in place of one whose process died: manual mode (ML off)
+    whatever ``control.default_mode`` says. The engine keeps no mode across a start; a person
+    switches ML on again once they have seen why it stopped."""
+    copy = settings.model_copy(deep=True)
+    copy.control.default_mode = "manual"
+    return copy
+
+
 @dataclass
 class Outbox:
     """Views and events for the front end, sent by a thread of their own (the loop never blocks)."""
@@ -210,9 +226,10 @@ class Outbox:
 class EngineHost:
     """Runs one engine on its own loop thread and serves the front end's messages (child process)."""
 
-    def __init__(self, engine: EngineApi, outbox: Outbox) -> None:
+    def __init__(self, engine: EngineApi, outbox: Outbox, *, restart: tuple[str, str] | None = None) -> None:
         self.engine = engine
         self.outbox = outbox
+        self.restart = restart  # (who, why) when this engine replaces one whose process died
         self.loop = asyncio.new_event_loop()
         self.done = threading.Event()
         self._tasks: dict[int, asyncio.Task[Any]] = {}
@@ -361,6 +378,11 @@ class EngineHost:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self.engine.start()
         self._started = True
+        if self.restart is not None:
+            user, detail = self.restart
+            log.warning("engine restarted by %s (%s): manual mode", user, detail)
+            if isinstance(self.engine, AuditsRestarts):
+                self.engine.audit_restart(user, detail)
         # What is built by now (the engine and every module it loaded) lives as long as the process:
         # frozen, a full garbage collection never walks it again (it stops the poll loop meanwhile).
         gc.freeze()
@@ -531,8 +553,10 @@ def _run_first() -> None:
 
 
 def serve(conn: Connection, factory: EngineFactory, settings: Settings, register_map: RegisterMap,
-          simulate: bool) -> int:
+          simulate: bool, *, restart: tuple[str, str] | None = None) -> int:
     """The host process's life: build the engine, serve until stopped or the front end is gone.
+    ``restart``: (who, why) when this engine replaces one whose process died: it starts in manual
+    mode (:func:`restarted_settings`) and records the restart in the audit trail once it runs.
 
     The front end passes these as a plain tuple (it does not import this module)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front end, which stops us
@@ -549,8 +573,10 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
         # A data directory in use says so at once, before the engine is built (seconds on a loaded
         # machine); the engine takes the lock for good in its start.
         DataDirLock(settings.data_dir).acquire().release()
+        if restart is not None:
+            settings = restarted_settings(settings)
         engine = factory(settings, register_map, simulate)
-        host = EngineHost(engine, outbox)
+        host = EngineHost(engine, outbox, restart=restart)
         outbox.view("first_admin", host._needs_first_admin())
     except Exception as exc:
         log.exception("cannot create the engine")
@@ -599,7 +625,8 @@ def _read(conn: Connection, host: EngineHost) -> None:
 if __name__ == "__main__":  # started by hmi.engine_process: runpy.run_module(..., init_globals={"HOST_ARGS": ...})
     from core.engine_host import serve as _serve  # the module under its own name: its values pickle by it
 
-    _code = _serve(*globals()["HOST_ARGS"])
+    _args = globals()["HOST_ARGS"]  # (conn, factory, settings, register_map, simulate, restart)
+    _code = _serve(*_args[:5], restart=_args[5] if len(_args) > 5 else None)
     # The engine has stopped and every file is closed: skip the interpreter's teardown of the
     # modules (seconds on a loaded machine), which the front end would otherwise wait for.
     logging.shutdown()

@@ -221,8 +221,10 @@ def _engine(factory: EngineFactory, settings: Settings, register_map: RegisterMa
             mode: EngineMode) -> EngineApi:
     if mode is EngineMode.PROCESS:
         from hmi.engine_process import EngineProcess
+        from hmi.engine_restart import RestartPolicy
 
-        hosted = EngineProcess(factory, settings, register_map, simulate=simulate)
+        # A dead engine comes back by itself a few times (manual mode), then waits for a person.
+        hosted = EngineProcess(factory, settings, register_map, simulate=simulate, auto_restart=RestartPolicy())
         hosted.spawn()  # the child imports and builds the engine while the window is built
         return hosted
     built = factory(settings, register_map, simulate)

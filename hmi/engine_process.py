@@ -90,8 +90,10 @@ from core.api import (
 from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
+from hmi.engine_restart import RESTART_ACTION, SYSTEM_USER, RestartOutcome, RestartPolicy
 from hmi.engine_thread import GuiCalls
 from hmi.i18n import current_language, translate
+from hmi.tasks import spawn
 
 log = logging.getLogger("bandsaw.hmi.engine_process")
 
@@ -142,7 +144,7 @@ class EngineProcess:
     module-level function, e.g. core.cli.engine_factory, or a ``functools.partial`` of one)."""
 
     def __init__(self, factory: EngineFactory, settings: Settings, register_map: RegisterMap,
-                 *, simulate: bool = False) -> None:
+                 *, simulate: bool = False, auto_restart: RestartPolicy | None = None) -> None:
         self.settings = settings
         self.register_map = register_map
         self._factory = factory
@@ -165,6 +167,14 @@ class EngineProcess:
         self._stopping = False
         self._fatal = ""
         self._heard = time.monotonic()  # when the child last sent anything (this process's clock)
+        # Restarts (hmi.engine_restart): automatic ones under this policy (None: never by itself).
+        self.auto_restart = auto_restart
+        self._restart: tuple[str, str] | None = None  # (who, why) for the next child's engine
+        self._started_once = False  # an engine of ours ran: a death after that is one to restart
+        self._closed = False  # stop() was asked: nothing restarts any more
+        self.restarting = False
+        self.auto_restart_pending = False
+        self.last_restart: RestartOutcome | None = None
 
     # --- the child process ----------------------------------------------------------------
 
@@ -179,7 +189,7 @@ class EngineProcess:
             return
         ctx = multiprocessing.get_context("spawn")  # never fork: this process has threads and Qt
         conn, child_end = ctx.Pipe(duplex=True)
-        host_args = (child_end, self._factory, self.settings, self.register_map, self._simulate)
+        host_args = (child_end, self._factory, self.settings, self.register_map, self._simulate, self._restart)
         process = ctx.Process(target=runpy.run_module, args=(HOST_MODULE,), name="bandsaw-engine",
                               kwargs={"run_name": "__main__", "init_globals": {"HOST_ARGS": host_args}})
         try:
@@ -187,6 +197,7 @@ class EngineProcess:
         finally:
             child_end.close()  # the child has its own: EOF here once it is gone
         self._process, self._conn, self._gone = process, conn, None
+        self._heard = time.monotonic()
         self._reader = threading.Thread(target=self._read, name="bandsaw-engine-pipe", daemon=True)
         self._reader.start()
         atexit.register(self._at_exit)
@@ -195,8 +206,10 @@ class EngineProcess:
     async def start(self) -> None:
         self.spawn()
         await asyncio.wait_for(self._lifecycle("start"), timeout=START_TIMEOUT_S)
+        self._started_once = True
 
     async def stop(self) -> None:
+        self._closed = True  # a restart waiting to happen does not
         process = self._process
         if process is None:
             return
@@ -353,23 +366,135 @@ class EngineProcess:
         self._views.update(control_view=None, control_status=ControllerStatus(last_fault=translate(
             "EngineProcess", "the engine stopped: ML is not in control; the PLC keeps the last speeds it was given")))
         self._raise_stopped_alarm(why)
+        if self.auto_restart is not None and self._started_once and not self.restarting and not self._fatal:
+            self.auto_restart_pending = True
+            self._gui.call.emit(partial(self._auto_restart, why))  # spawned from the GUI's thread
 
     def _raise_stopped_alarm(self, why: str) -> None:
         now_ms = int(time.time() * 1000)
         text = translate("EngineProcess", "Engine stopped: %1").replace("%1", why)
-        response = translate("EngineProcess", "Restart the program")
-        alarm = Alarm(STOPPED_ALARM, f"Engine stopped: {why}; restart the program", Priority.CRITICAL, "hmi",
+        response = translate("EngineProcess", "Restart the engine (the banner's button) or the program")
+        english = "Restart the engine (the banner's button) or the program"
+        alarm = Alarm(STOPPED_ALARM, f"Engine stopped: {why}; restart the engine", Priority.CRITICAL, "hmi",
                       state=AlarmState.UNACKNOWLEDGED, condition=True, raised_ms=now_ms, changed_ms=now_ms,
-                      detail=why, texts=(("en", f"Engine stopped: {why}", "Restart the program"),
+                      detail=why, texts=(("en", f"Engine stopped: {why}", english),
                                          (current_language(), text, response)))
-        active = [alarm, *self._views.get("active", [])]
+        before: list[Alarm] = self._views.get("active", [])
+        earlier = [a for a in before if a.key == STOPPED_ALARM]  # a restart that failed: one alarm, new text
+        active = [alarm, *(a for a in before if a.key != STOPPED_ALARM)]
         summary: AlarmSummary = self._views.get("summary") or AlarmSummary()
         self._views.update(active=active, summary=replace(
-            summary, active_unacknowledged=summary.active_unacknowledged + 1, highest=Priority.CRITICAL,
-            newest=alarm))
+            summary, highest=Priority.CRITICAL, newest=alarm,
+            active_unacknowledged=summary.active_unacknowledged + 1 - sum(
+                a.state is AlarmState.UNACKNOWLEDGED for a in earlier),
+            active_acknowledged=summary.active_acknowledged - sum(a.state is AlarmState.ACKNOWLEDGED for a in earlier)))
         transition = AlarmTransition(alarm, AlarmState.NORMAL, now_ms, "system", "raise")
         for listener in list(self._alarm_listeners):
             _safely(listener, transition)
+
+    # --- restarting a dead engine (hmi.engine_restart) ----------------------------------------
+
+    def restart_user(self) -> UserSession | None:
+        """Who at this screen may restart the engine now: logged in and allowed RESTART_ACTION in the
+        sessions the engine last reported (it is not there to ask). None while it runs."""
+        if self._gone is None or self.restarting or self._closed:
+            return None
+        sessions: dict[str, tuple[UserSession | None, frozenset[str]]] = self._views.get("sessions", {})
+        for user, (live, actions) in sorted(sessions.items()):
+            if user != ANONYMOUS_USER and live is not None and str(RESTART_ACTION) in actions:
+                return live
+        return None
+
+    async def restart(self, session: UserSession, *, reason: str = "") -> Result[None]:
+        """A person's restart of the dead engine: a fresh process, the same listeners and views."""
+        if self._closed:
+            return Result.refused("the program is closing")
+        if self._gone is None:
+            return Result.refused("the engine is running")
+        if self.restarting:
+            return Result.refused("a restart is under way")
+        who = self.restart_user()
+        if who is None or who.user != session.user:
+            log.warning("engine restart refused for %s: not logged in with the right to", session.user)
+            return Result.refused(translate("EngineProcess", "needs an engineer who is logged in"))
+        return await self._restart_now(session.user, reason or f"asked by {session.user} after: {self._gone}")
+
+    def _auto_restart(self, why: str) -> None:
+        """On the GUI's thread (the child must be spawned from it): one automatic restart if the policy
+        has room, else wait for a person."""
+        policy = self.auto_restart
+        if policy is None or self._closed or self._gone is None or self.restarting:
+            self.auto_restart_pending = False
+            return
+        if not policy.take():
+            self.auto_restart_pending = False
+            log.error("engine not restarted automatically: %s already used; waiting for a person",
+                      policy.describe())
+            self.last_restart = RestartOutcome(
+                False, SYSTEM_USER, time.monotonic(), int(time.time() * 1000),
+                reason=f"automatic restarts used up ({policy.describe()})")
+            return
+        detail = f"automatic {policy.used()} of {policy.describe()} after: {why}"
+        spawn(self._auto_restart_after(policy.delay_s, detail))
+
+    async def _auto_restart_after(self, delay_s: float, detail: str) -> None:
+        try:
+            await asyncio.sleep(delay_s)  # the dead child's files and locks are released meanwhile
+            if not self._closed and self._gone is not None and not self.restarting:
+                await self._restart_now(SYSTEM_USER, detail)
+        finally:
+            self.auto_restart_pending = False
+
+    async def _restart_now(self, user: str, detail: str) -> Result[None]:
+        self.restarting = True
+        before: dict[str, tuple[UserSession | None, frozenset[str]]] = self._views.get("sessions", {})
+        stopped = self.alarm(STOPPED_ALARM)
+        log.warning("restarting the engine (%s, by %s)", detail, user)
+        try:
+            await _in_thread(self._finish, "bandsaw-engine-join")  # the dead child reaped, its pipe closed
+            atexit.unregister(self._at_exit)
+            self._stopping, self._fatal, self._restart = False, "", (user, detail)
+            self._late.clear()
+            try:
+                await self.start()
+            except Exception as exc:  # any failure of the new engine is shown, never raised
+                why = f"restart failed: {exc}"
+                log.error("engine %s", why)
+                await self._abandon(why)
+                self.last_restart = RestartOutcome(False, user, time.monotonic(), int(time.time() * 1000), why)
+                return Result.refused(why)
+        finally:
+            self.restarting = False
+            self._restart = None
+        logged_out = tuple(u for u, (live, _) in sorted(before.items()) if u != ANONYMOUS_USER and live is not None)
+        self.last_restart = RestartOutcome(True, user, time.monotonic(), int(time.time() * 1000),
+                                           logged_out=logged_out)
+        log.warning("engine restarted (process %s, by %s): manual mode", self.pid, user)
+        now_ms = int(time.time() * 1000)
+        if stopped is not None:  # the screen's alarm lists are the new engine's now: say it went
+            gone = replace(stopped, state=AlarmState.NORMAL, condition=False, changed_ms=now_ms)
+            transition = AlarmTransition(gone, stopped.state, now_ms, user, "clear")
+            for alarm_listener in list(self._alarm_listeners):
+                _safely(alarm_listener, transition)
+        for name in logged_out:  # the new engine has nobody logged in: the screen follows at once
+            for session_listener in list(self._session_listeners):
+                self._gui.call.emit(partial(session_listener, name, "logout"))
+        return Result.done(None)
+
+    async def _abandon(self, why: str) -> None:
+        """A restart that did not come up: its child stopped (if it lives), the engine-stopped alarm again."""
+        self._stopping = True
+        try:
+            if self._gone is None:
+                timeout = self.settings.database.sqlite.stop_timeout_s + 30.0
+                await asyncio.wait_for(self._lifecycle("stop"), timeout=timeout)
+        except Exception as exc:  # it is being given up anyway
+            log.error("the restarted engine did not stop cleanly: %s", exc)
+        finally:
+            await _in_thread(self._finish, "bandsaw-engine-join")
+            atexit.unregister(self._at_exit)
+        self._gone = why
+        self._raise_stopped_alarm(why)
 
     # --- calls ----------------------------------------------------------------------------
 

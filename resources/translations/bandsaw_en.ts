@@ -1537,7 +1537,11 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Restart the program</source>
+        <source>Restart the engine (the banner&apos;s button) or the program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs an engineer who is logged in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1906,6 +1910,14 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Restart engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restarting the engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no data for %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1914,7 +1926,43 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>ENGINE RESTARTING — values are not live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>ENGINE STOPPED — values are not live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An engineer who is logged in can restart the engine here; otherwise restart the program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic restarts used up: waiting for a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restart failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENGINE RESTARTED — manual mode (ML off)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatically</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restarted %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>log in again</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1536,8 +1536,12 @@ m/dk</translation>
         <translation>Motor (veri toplama) durdu: %1</translation>
     </message>
     <message>
-        <source>Restart the program</source>
-        <translation>Programı yeniden başlatın</translation>
+        <source>Restart the engine (the banner&apos;s button) or the program</source>
+        <translation>Motoru (banttaki düğmeyle) veya programı yeniden başlatın</translation>
+    </message>
+    <message>
+        <source>needs an engineer who is logged in</source>
+        <translation>oturum açmış bir mühendis gerekir</translation>
     </message>
     <message>
         <source>no answer from the engine within %1 s: state unknown, check it</source>
@@ -1905,6 +1909,14 @@ m/dk</translation>
         <translation>PLC BAĞLANTISI KOPTU — değerler canlı değil</translation>
     </message>
     <message>
+        <source>Restart engine</source>
+        <translation>Motoru yeniden başlat</translation>
+    </message>
+    <message>
+        <source>Restarting the engine…</source>
+        <translation>Motor yeniden başlatılıyor…</translation>
+    </message>
+    <message>
         <source>no data for %1</source>
         <translation>%1 süredir veri yok</translation>
     </message>
@@ -1913,8 +1925,44 @@ m/dk</translation>
         <translation>henüz veri alınmadı</translation>
     </message>
     <message>
+        <source>ENGINE RESTARTING — values are not live</source>
+        <translation>MOTOR (VERİ TOPLAMA) YENİDEN BAŞLIYOR — değerler canlı değil</translation>
+    </message>
+    <message>
         <source>ENGINE STOPPED — values are not live</source>
         <translation>MOTOR (VERİ TOPLAMA) DURDU — değerler canlı değil</translation>
+    </message>
+    <message>
+        <source>An engineer who is logged in can restart the engine here; otherwise restart the program</source>
+        <translation>Motoru burada oturum açmış bir mühendis yeniden başlatabilir; aksi halde programı yeniden başlatın</translation>
+    </message>
+    <message>
+        <source>Automatic restarts used up: waiting for a person</source>
+        <translation>Otomatik yeniden başlatma hakkı bitti: bir kişi bekleniyor</translation>
+    </message>
+    <message>
+        <source>Restart failed: %1</source>
+        <translation>Yeniden başlatılamadı: %1</translation>
+    </message>
+    <message>
+        <source>ENGINE RESTARTED — manual mode (ML off)</source>
+        <translation>MOTOR (VERİ TOPLAMA) YENİDEN BAŞLADI — manuel mod (ML kapalı)</translation>
+    </message>
+    <message>
+        <source>automatically</source>
+        <translation>otomatik olarak</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>%1 tarafından</translation>
+    </message>
+    <message>
+        <source>Restarted %1 at %2</source>
+        <translation>%2 saatinde %1 yeniden başlatıldı</translation>
+    </message>
+    <message>
+        <source>log in again</source>
+        <translation>yeniden oturum açın</translation>
     </message>
 </context>
 <context>

@@ -289,4 +289,5 @@ def test_the_engine_stopped_alarm_in_the_screen_language(translator: Translator,
     proxy._raise_stopped_alarm("the engine process ended (exit code -9)")
     alarm = proxy.active_alarms()[0]
     assert alarm.text_for("tr").startswith("Motor (veri toplama) durdu") and alarm.response_for("tr")
-    assert alarm.text_for("en").startswith("Engine stopped") and alarm.response_for("en") == "Restart the program"
+    assert alarm.text_for("en").startswith("Engine stopped")
+    assert alarm.response_for("en") == "Restart the engine (the banner's button) or the program"
