@@ -45,6 +45,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from core.api import FIRST_ADMIN_CHANGES, EngineApi, EngineFactory, UserSession, setup_logging
 from core.config import Settings
+from core.logging_setup import ENGINE_LOG
 from core.registers import RegisterMap
 from core.security.permissions import ALIASES, ANONYMOUS_USER, Permission
 from core.storage.lock import DataDirLock
@@ -564,7 +565,7 @@ def serve(conn: Connection, factory: EngineFactory, settings: Settings, register
     signal.signal(signal.SIGTERM, lambda *_: stop_asked.set())
     _die_with_parent()
     with contextlib.suppress(OSError):
-        setup_logging(settings, console=False)
+        setup_logging(settings, console=False, main=ENGINE_LOG)  # the window's process writes app.log
     _raise_priority()
     outbox = Outbox(conn)
     sender = threading.Thread(target=outbox.run, name="bandsaw-host-send", daemon=True)

@@ -3,6 +3,12 @@
 Five rotating files under the logs dir, each for one audience (app, modbus, database, control,
 iot), plus the console. A filter on every handler masks secrets: the configured passwords and
 tokens, and the password part of any URL, never reach a log line.
+
+One process writes each file: a RotatingFileHandler renames the file it rotates, and a second
+process writing the same name keeps writing to the renamed file and then rotates that one over
+another, losing records. When the engine runs in a process of its own (hmi.engine_process), the
+engine's process writes engine.log (its every record, in place of app.log) and the topic files,
+and the window's process app.log alone (``setup_logging(..., topics=False)``).
 """
 
 from __future__ import annotations
@@ -16,14 +22,16 @@ from typing import Any
 
 from core.config import Settings
 
-# Logger name prefix -> file. Everything else goes to app.log only.
-LOG_FILES: dict[str, tuple[str, ...]] = {
-    "app.log": ("bandsaw",),
+MAIN_LOG = "app.log"  # every record of the process (the window's, or a program's that runs the engine itself)
+ENGINE_LOG = "engine.log"  # the same for the engine's own process, beside the window's app.log
+# Logger name prefix -> file, besides the main file that takes every record.
+TOPIC_LOGS: dict[str, tuple[str, ...]] = {
     "modbus.log": ("bandsaw.modbus", "pymodbus"),
     "database.log": ("bandsaw.storage", "bandsaw.postgres", "asyncpg"),
     "control.log": ("bandsaw.control", "bandsaw.ml"),
     "iot.log": ("bandsaw.iot", "paho"),
 }
+LOG_FILES: dict[str, tuple[str, ...]] = {MAIN_LOG: ("bandsaw",), **TOPIC_LOGS}
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://[^:/@\s]+:)(?P<secret>[^@\s]+)(?P<at>@)")
 MASK = "********"
 
@@ -96,18 +104,21 @@ class OneLineErrors(logging.Filter):
         return True
 
 
-def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True) -> dict[str, Any]:
-    """The dictConfig for these settings (exposed for tests and for `config check`)."""
+def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True, main: str = MAIN_LOG,
+                   topics: bool = True) -> dict[str, Any]:
+    """The dictConfig for these settings (exposed for tests and for `config check`): ``main`` takes
+    every record; the topic files too unless ``topics`` is False (another process writes them)."""
     level = settings.logging.level.value
     handlers: dict[str, dict[str, Any]] = {}
     filters: dict[str, dict[str, Any]] = {
         "secrets": {"()": SecretFilter, "secrets": secrets_of(settings)},
         "one_line": {"()": OneLineErrors},
     }
-    for file_name, prefixes in LOG_FILES.items():
+    files = {main: ("bandsaw",), **(TOPIC_LOGS if topics else {})}
+    for file_name, prefixes in files.items():
         stem = file_name.removesuffix(".log")
         handler_filters = ["secrets", "one_line"]
-        if file_name != "app.log":  # app.log takes every record; the others only their loggers
+        if file_name != main:  # the main file takes every record; the others only their loggers
             filters[f"only_{stem}"] = {"()": _PrefixFilter, "prefixes": prefixes}
             handler_filters.append(f"only_{stem}")
         handlers[stem] = {
@@ -150,8 +161,10 @@ def logging_config(settings: Settings, logs_dir: Path, *, console: bool = True) 
     }
 
 
-def setup_logging(settings: Settings, *, logs_dir: Path | None = None, console: bool = True) -> Path:
-    """Configure logging; returns the logs directory. Falls back to console-only if it cannot write."""
+def setup_logging(settings: Settings, *, logs_dir: Path | None = None, console: bool = True,
+                  main: str = MAIN_LOG, topics: bool = True) -> Path:
+    """Configure logging; returns the logs directory. Falls back to console-only if it cannot write.
+    ``main``, ``topics``: see :func:`logging_config` (one process writes each file)."""
     directory = logs_dir or settings.logs_dir
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -162,6 +175,6 @@ def setup_logging(settings: Settings, *, logs_dir: Path | None = None, console: 
         logging.basicConfig(level=settings.logging.level.value)
         logging.getLogger("bandsaw").error("cannot write logs to %s (%s): logging to the console only", directory, exc)
         return directory
-    logging.config.dictConfig(logging_config(settings, directory, console=console))
+    logging.config.dictConfig(logging_config(settings, directory, console=console, main=main, topics=topics))
     logging.captureWarnings(True)
     return directory

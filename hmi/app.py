@@ -89,7 +89,9 @@ def run(args: argparse.Namespace, *, engine_factory: EngineFactory | None = None
         print("bandsaw hmi: no engine to run: start it as `bandsaw hmi` or `bandsaw-hmi`", file=sys.stderr)
         return EXIT_FAILURE
     try:
-        setup_logging(settings)
+        # With the engine in its own process, that process writes engine.log and the topic files:
+        # each file has one writer (two processes rotating one file lose records).
+        setup_logging(settings, topics=getattr(args, "engine", EngineMode.PROCESS) != EngineMode.PROCESS)
     except OSError as exc:
         logging.basicConfig(level=logging.INFO)
         log.warning("logging set-up failed (%s); logging to the console", exc)

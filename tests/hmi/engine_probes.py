@@ -83,3 +83,16 @@ def raise_contract_alarm(engine: EngineApi) -> None:
 
 def clear_contract_alarm(engine: EngineApi) -> None:
     engine.alarms.clear(CONTRACT_ALARM)  # type: ignore[attr-defined]
+
+
+async def log_numbered(engine: EngineApi, tag: str, count: int) -> None:
+    """``count`` numbered records from the engine's process (a worker thread: the poll goes on)."""
+    import asyncio
+    import logging
+
+    def write() -> None:
+        logger = logging.getLogger("bandsaw.engine.rotation_test")
+        for n in range(count):
+            logger.info("%s %05d %s", tag, n, "x" * 60)
+
+    await asyncio.to_thread(write)

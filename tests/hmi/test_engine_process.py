@@ -206,7 +206,7 @@ def test_stop_ends_the_child_cleanly(qloop: QLoop, settings: Settings, register_
 
     pid = qloop.run(scenario())
     assert _gone(pid) and proxy.pid is None
-    log = (Path(settings.logs_dir) / "app.log").read_text()
+    log = (Path(settings.logs_dir) / "engine.log").read_text()
     assert "bandsaw.engine: engine stopped" in log  # the end of the engine's ordered stop, in the child
     assert not any(t.name.startswith("bandsaw-engine") for t in threading.enumerate())
     # The data directory is free again: a second engine may take it.
@@ -321,7 +321,7 @@ def test_the_child_stops_by_itself_when_the_hmi_is_killed(settings: Settings, tm
         if parent.poll() is None:
             parent.kill()
             parent.wait()
-    log = (Path(settings.logs_dir) / "app.log").read_text()
+    log = (Path(settings.logs_dir) / "engine.log").read_text()
     assert "the front end is gone: stopping the engine" in log
     assert "bandsaw.engine: engine stopped" in log.split("the front end is gone")[1]
 
@@ -347,7 +347,7 @@ def test_the_window_runs_on_the_process_host_and_closing_it_ends_the_child(
 
     assert qloop.run(scenario()) == 0
     assert _gone(pids[0])
-    assert "bandsaw.engine: engine stopped" in (Path(settings.logs_dir) / "app.log").read_text()
+    assert "bandsaw.engine: engine stopped" in (Path(settings.logs_dir) / "engine.log").read_text()
 
 
 def test_bandsaw_hmi_runs_the_engine_in_its_own_process_by_default() -> None:
