@@ -181,14 +181,14 @@ class Translator:
             self._app.removeTranslator(translator)
         self._installed.clear()
         # English too: the source strings are English, but its catalogue holds the English plural
-        # forms of the %n texts ("1 cut", "2 cuts"); without it they read "1 cut(s)".
+        # forms of the %n texts ("1 cut", "2 cuts"); without it they read "1 cuts".
         ours = QTranslator(self._app)
         if _load_private_copy(ours, compiled_qm(lang, self._cache)):
             self._installed.append(ours)
         elif lang != DEFAULT_LANGUAGE:
             log.error("translation %s could not be loaded: texts stay English", lang)
         else:
-            log.error("English plural forms could not be loaded: counts read '1 cut(s)'")
+            log.error("English plural forms could not be loaded: counts read '1 cuts'")
         qt_own = QTranslator(self._app)
         qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         if qt_own.load(f"qtbase_{lang}", qt_dir):

@@ -370,8 +370,8 @@ class ExportDialog(QDialog):
         if job.result is not None:
             self.progress.setValue(100)
             result = job.result
-            message = (self.tr("%1 rows written to %2 in %3 s").replace("%1", str(result.rows))
-                       .replace("%2", str(result.path)).replace("%3", format_number(result.seconds, 1)))
+            message = (self.tr("%n rows written to %1 in %2 s", "", result.rows).replace("%1", str(result.path))
+                       .replace("%2", format_number(result.seconds, 1)))
         else:
             message = job.error
         self._say(message)

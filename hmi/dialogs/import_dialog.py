@@ -191,9 +191,8 @@ class ImportDialog(QDialog):
         if item is not None and not job.finished:
             if item.total:
                 self.progress.setValue(int(100 * item.done / item.total))
-            text = (self.tr("%1: %2/%3 rows, %4 rows/s").replace("%1", item.stream)
-                    .replace("%2", format_number(item.done, 0)).replace("%3", format_number(item.total, 0))
-                    .replace("%4", format_number(item.rows_per_s, 0)))
+            text = (self.tr("%1: %2/%n rows, %3 rows/s", "", item.total).replace("%1", item.stream)
+                    .replace("%2", format_number(item.done, 0)).replace("%3", format_number(item.rows_per_s, 0)))
             if item.eta_s is not None:
                 text += ", " + self.tr("%1 s left").replace("%1", format_number(item.eta_s, 0))
             self._say(text)
@@ -206,10 +205,11 @@ class ImportDialog(QDialog):
             self.progress.setValue(100 if not summary.cancelled else self.progress.value())
             self.summary_view.setPlainText("\n".join(summary.lines()))
             if summary.cancelled:
-                message = self.tr("Import cancelled: {0} rows kept; import again to continue.").format(
-                    summary.imported)
+                message = self.tr("Import cancelled: %n rows kept; import again to continue.", "",
+                                  summary.imported)
             else:
-                message = self.tr("{0} rows imported, {1} rejected.").format(summary.imported, summary.rejected)
+                message = self.tr("%n rows imported, %1 rejected.", "", summary.imported).replace(
+                    "%1", str(summary.rejected))
         else:
             message = job.error
         self._say(message)

@@ -9,24 +9,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import BackupInfo
-from hmi.formatting import format_number
 
 TOUCH_PX = 56
-
-
-def describe_backup(info: BackupInfo) -> str:
-    manifest = info.manifest
-    if manifest is None:
-        return f"{info.path.name}: {info.problem}"
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
-    count = len(manifest.databases)
-    text = (QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in %3 databases") if count != 1
-            else QCoreApplication.translate("RestoreDialog", "Backup of %1: %2 rows in 1 database"))
-    return text.replace("%1", when).replace("%2", format_number(manifest.total_rows, 0)).replace("%3", str(count))
 
 
 class RestoreDialog(QDialog):
@@ -39,7 +27,7 @@ class RestoreDialog(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.path = info.path
-        title = QLabel(describe_backup(info), self)
+        title = QLabel(self.describe_backup(info), self)
         title.setObjectName("SectionTitle")
         title.setWordWrap(True)
         text = QLabel(self.tr(
@@ -68,6 +56,15 @@ class RestoreDialog(QDialog):
         self.setMinimumWidth(720)
         text.setMinimumHeight(text.heightForWidth(680))
         self._validate()
+
+    def describe_backup(self, info: BackupInfo) -> str:
+        manifest = info.manifest
+        if manifest is None:
+            return f"{info.path.name}: {info.problem}"
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(manifest.created_ms / 1000))
+        rows = self.tr("%n rows", "", manifest.total_rows)
+        databases = self.tr("%n databases", "", len(manifest.databases))
+        return self.tr("Backup of %1: %2 in %3").replace("%1", when).replace("%2", rows).replace("%3", databases)
 
     def _button(self, text: str) -> QPushButton:
         button = QPushButton(text, self)

@@ -351,14 +351,15 @@ class AlarmsPage(QWidget):
     def _say(self, key: str, *args: str) -> None:
         """Message ``key`` (its English source) in the screen's language with %1.. filled."""
         self._message = (key, args)
+        count = int(args[0]) if args and args[0].isdigit() else -1  # for the %n texts' plural form
         texts = {
             "Acknowledged: %1": self.tr("Acknowledged: %1"),
-            "%1 alarm(s) acknowledged": self.tr("%1 alarm(s) acknowledged"),
+            "%1 alarms acknowledged": self.tr("%n alarms acknowledged", "", count),
             "Shelved for %1 min: %2": self.tr("Shelved for %1 min: %2"),
             "Could not shelve %1: %2": self.tr("Could not shelve %1: %2"),
             "History unavailable: %1": self.tr("History unavailable: %1"),
             "Export failed: %1": self.tr("Export failed: %1"),
-            "Exported %1 rows to %2": self.tr("Exported %1 rows to %2"),
+            "Exported %1 rows to %2": self.tr("Exported %n rows to %2", "", count),
         }
         text = texts.get(key, key)  # an engine's reason is shown as the engine words it
         for i, value in enumerate(args, start=1):
@@ -394,7 +395,7 @@ class AlarmsPage(QWidget):
             return 0
         count = result.value or 0
         self.refresh()
-        self._say("%1 alarm(s) acknowledged", str(count))
+        self._say("%1 alarms acknowledged", str(count))
         return count
 
     def open_shelve_dialog(self) -> ShelveDialog | None:

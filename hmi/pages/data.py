@@ -235,9 +235,9 @@ class DataPage(QWidget):
 
     def _show_schedule(self) -> None:
         sqlite = self.settings.database.sqlite
-        text = (self.tr("Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.")
-                .replace("%1", str(sqlite.backup_time)).replace("%2", str(sqlite.retention_days))
-                .replace("%3", str(sqlite.archive_live_days)) if sqlite.backup_enabled
+        text = (self.tr("Daily backup at %1 (kept %2); raw samples %3 move to the archive.")
+                .replace("%1", str(sqlite.backup_time)).replace("%2", self.tr("%n days", "", sqlite.retention_days))
+                .replace("%3", self.tr("older than %n days", "", sqlite.archive_live_days)) if sqlite.backup_enabled
                 else self.tr("Daily backup is switched off in the configuration."))
         status = self.engine.backup_status()
         if status.last_error:
@@ -328,7 +328,7 @@ class DataPage(QWidget):
         await self.reload()
         if manifest.path is not None:
             self.select(manifest.path)
-        text = self.tr("Backup complete: %1 rows, %2 MB in %3 s").replace("%1", format_number(manifest.total_rows, 0))
+        text = self.tr("Backup complete: %n rows, %2 MB in %3 s", "", manifest.total_rows)
         self.say(text.replace("%2", format_number(manifest.compressed_bytes / 1e6, 1))
                  .replace("%3", format_number(manifest.seconds, 1)), "ok")
         return True

@@ -191,7 +191,7 @@ class RegistersPage(QWidget):
         found, total = self.proxies[ALL].rowCount(), self.models[ALL].rowCount()
         text = self.search.text().strip()
         if not searching:
-            self.matches_label.setText(self.tr("%1 registers").replace("%1", str(total)))
+            self.matches_label.setText(self.tr("%n registers", "", total))
         elif found:
             self.matches_label.setText(self.tr("%1 of %2 registers match “%3”").replace("%1", str(found))
                                        .replace("%2", str(total)).replace("%3", text))

@@ -318,13 +318,14 @@ class TrendsPage(QWidget):
     def _say(self, key: str, *args: str) -> None:
         """Show message ``key`` (an English source text) in the screen's language, %1.. filled."""
         self._message_key = (key, args)
+        count = int(args[1]) if len(args) > 1 and args[1].isdigit() else -1  # the %n texts' plural form
         texts = {
             "Reading raw.db…": self.tr("Reading raw.db…"),
             "History unavailable: %1": self.tr("History unavailable: %1"),
             "No recorded samples in this range": self.tr("No recorded samples in this range"),
-            "raw.db from %1: %2 samples": self.tr("raw.db from %1: %2 samples"),
+            "raw.db from %1: %2 samples": self.tr("raw.db from %1: %n samples", "", count),
             "raw.db from %1: %2 samples (min/max per interval)": self.tr(
-                "raw.db from %1: %2 samples (min/max per interval)"),
+                "raw.db from %1: %n samples (min/max per interval)", "", count),
         }
         text = texts.get(key, key)
         for i, value in enumerate(args, start=1):

@@ -188,8 +188,8 @@ class BandLifePanel(QWidget):
     def method_text(self, e: BandEstimate) -> str:
         if e.method == "trend":
             text = self.tr("From the rise of the band load at equal chip load: %1, %2, load up %3")
-            return text.replace("%1", self.tr("%n cut(s)", "", e.usable_cuts)).replace(
-                "%2", self.tr("%n material(s)", "", e.materials)).replace("%3", format_percent(e.rise_pct, 0))
+            return text.replace("%1", self.tr("%n cuts", "", e.usable_cuts)).replace(
+                "%2", self.tr("%n materials", "", e.materials)).replace("%3", format_percent(e.rise_pct, 0))
         if e.method == "area":
             text = self.tr("From the area cut against the set blade life: too few cuts (%1) or too little rise "
                            "for the trend")
@@ -287,13 +287,13 @@ class BandLifePanel(QWidget):
             return ""
         text = self.tr("%1 cm² left").replace("%1", format_number(e.remaining_cm2, 0))
         if e.remaining_cuts is not None:
-            text += " · " + self.tr("about %n cut(s)", "", round(e.remaining_cuts))
+            text += " · " + self.tr("about %n cuts", "", round(e.remaining_cuts))
         return text
 
     def _counters(self, e: BandEstimate | None) -> str:
         if e is None:
             return ""
-        return self.tr("%n cut(s) · %1 cm² cut · %2 h running", "", e.cuts).replace(
+        return self.tr("%n cuts · %1 cm² cut · %2 h running", "", e.cuts).replace(
             "%1", format_number(e.area_cm2, 0)).replace("%2", format_number(e.run_s / 3600.0, 1))
 
     def _fill_history(self, rows: list[BandHistoryRow]) -> None:

@@ -74,7 +74,7 @@ class HmiStatusBar(QStatusBar):
             self.rate.setText(translate("HmiStatusBar", "PLC link lost"))
             set_state(self.rate, "fault")
         queue = status.storage.queue_rows
-        self.queue.setText(translate("HmiStatusBar", "storage queue %1 rows").replace("%1", str(queue)))
+        self.queue.setText(self.tr("storage queue %n rows", "", queue))
         set_state(self.queue, "warn" if status.storage.backpressure else "normal")
 
     def _on_tick(self, now: float) -> None:

@@ -192,6 +192,20 @@
         <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator&apos;s banner.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%n alarms acknowledged</source>
+        <translation>
+            <numerusform>%n alarm acknowledged</numerusform>
+            <numerusform>%n alarms acknowledged</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n rows to %2</source>
+        <translation>
+            <numerusform>Exported %n row to %2</numerusform>
+            <numerusform>Exported %n rows to %2</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
@@ -297,10 +311,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 alarm(s) acknowledged</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Shelved for %1 min: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -314,10 +324,6 @@
     </message>
     <message>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Exported %1 rows to %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -602,14 +608,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>%n cut(s)</source>
+        <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
             <numerusform>%n cuts</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n material(s)</source>
+        <source>%n materials</source>
         <translation>
             <numerusform>%n material</numerusform>
             <numerusform>%n materials</numerusform>
@@ -672,14 +678,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>about %n cut(s)</source>
+        <source>about %n cuts</source>
         <translation>
             <numerusform>about %n cut</numerusform>
             <numerusform>about %n cuts</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n cut(s) · %1 cm² cut · %2 h running</source>
+        <source>%n cuts · %1 cm² cut · %2 h running</source>
         <translation>
             <numerusform>%n cut · %1 cm² cut · %2 h running</numerusform>
             <numerusform>%n cuts · %1 cm² cut · %2 h running</numerusform>
@@ -1344,6 +1350,24 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Daily backup at %1 (kept %2); raw samples %3 move to the archive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>older than %n days</source>
+        <translation>
+            <numerusform>older than %n day</numerusform>
+            <numerusform>older than %n days</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Restore a backup from the export folder or a USB stick</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1369,10 +1393,6 @@
     </message>
     <message>
         <source>Damaged: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1412,10 +1432,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Backup complete: %1 rows, %2 MB in %3 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Checking %1 against its manifest …</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1434,6 +1450,13 @@
     <message>
         <source>This backup cannot be restored: %1</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Backup complete: %n rows, %2 MB in %3 s</source>
+        <translation>
+            <numerusform>Backup complete: %n row, %2 MB in %3 s</numerusform>
+            <numerusform>Backup complete: %n rows, %2 MB in %3 s</numerusform>
+        </translation>
     </message>
     <message>
         <source>Backup to restore</source>
@@ -1667,9 +1690,12 @@ m/min</source>
         <source>Cancelling …</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>%1 rows written to %2 in %3 s</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n rows written to %1 in %2 s</source>
+        <translation>
+            <numerusform>%n row written to %1 in %2 s</numerusform>
+            <numerusform>%n rows written to %1 in %2 s</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1781,10 +1807,6 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>storage queue %1 rows</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>newest sample %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1803,6 +1825,13 @@ m/min</source>
     <message>
         <source>user %1</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>storage queue %n rows</source>
+        <translation>
+            <numerusform>storage queue %n row</numerusform>
+            <numerusform>storage queue %n rows</numerusform>
+        </translation>
     </message>
     <message>
         <source>(%1 unacknowledged)</source>
@@ -1867,20 +1896,29 @@ m/min</source>
         <source>Cancelling after the batch under way …</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>%1: %2/%3 rows, %4 rows/s</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%1: %2/%n rows, %3 rows/s</source>
+        <translation>
+            <numerusform>%1: %2/%n row, %3 rows/s</numerusform>
+            <numerusform>%1: %2/%n rows, %3 rows/s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Import cancelled: %n rows kept; import again to continue.</source>
+        <translation>
+            <numerusform>Import cancelled: %n row kept; import again to continue.</numerusform>
+            <numerusform>Import cancelled: %n rows kept; import again to continue.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rows imported, %1 rejected.</source>
+        <translation>
+            <numerusform>%n row imported, %1 rejected.</numerusform>
+            <numerusform>%n rows imported, %1 rejected.</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 s left</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Import cancelled: {0} rows kept; import again to continue.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{0} rows imported, {1} rejected.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2570,9 +2608,12 @@ m/min</source>
         <source>All registers</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>%1 registers</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n registers</source>
+        <translation>
+            <numerusform>%n register</numerusform>
+            <numerusform>%n registers</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 of %2 registers match “%3”</source>
@@ -2798,14 +2839,6 @@ m/min</source>
 <context>
     <name>RestoreDialog</name>
     <message>
-        <source>Backup of %1: %2 rows in %3 databases</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Backup of %1: %2 rows in 1 database</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Restore backup</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2823,6 +2856,24 @@ m/min</source>
     </message>
     <message>
         <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rows</source>
+        <translation>
+            <numerusform>%n row</numerusform>
+            <numerusform>%n rows</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n databases</source>
+        <translation>
+            <numerusform>%n database</numerusform>
+            <numerusform>%n databases</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Backup of %1: %2 in %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3045,13 +3096,19 @@ m/min</source>
         <source>No recorded samples in this range</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>raw.db from %1: %2 samples</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>raw.db from %1: %n samples</source>
+        <translation>
+            <numerusform>raw.db from %1: %n sample</numerusform>
+            <numerusform>raw.db from %1: %n samples</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>raw.db from %1: %2 samples (min/max per interval)</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>raw.db from %1: %n samples (min/max per interval)</source>
+        <translation>
+            <numerusform>raw.db from %1: %n sample (min/max per interval)</numerusform>
+            <numerusform>raw.db from %1: %n samples (min/max per interval)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Tap a plot to place the cursor</source>

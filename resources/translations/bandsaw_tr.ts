@@ -192,6 +192,18 @@
         <source>Statistical detectors and diagnostics: for judgement, not an operator response. They never reach the operator&apos;s banner.</source>
         <translation>İstatistiksel algılayıcılar ve tanılama: değerlendirme içindir, operatör müdahalesi gerektirmez. Operatörün alarm şeridine asla düşmezler.</translation>
     </message>
+    <message numerus="yes">
+        <source>%n alarms acknowledged</source>
+        <translation>
+            <numerusform>%n alarm onaylandı</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n rows to %2</source>
+        <translation>
+            <numerusform>%n satır %2 dosyasına aktarıldı</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Refresh</source>
         <translation>Yenile</translation>
@@ -297,10 +309,6 @@
         <translation>Onaylandı: %1</translation>
     </message>
     <message>
-        <source>%1 alarm(s) acknowledged</source>
-        <translation>%1 alarm onaylandı</translation>
-    </message>
-    <message>
         <source>Shelved for %1 min: %2</source>
         <translation>%1 dk rafa kaldırıldı: %2</translation>
     </message>
@@ -315,10 +323,6 @@
     <message>
         <source>Export failed: %1</source>
         <translation>Dışa aktarma başarısız: %1</translation>
-    </message>
-    <message>
-        <source>Exported %1 rows to %2</source>
-        <translation>%1 satır %2 dosyasına aktarıldı</translation>
     </message>
     <message>
         <source>system</source>
@@ -606,13 +610,13 @@
         <translation>Eşit talaş yükünde şerit yükünün artışından: %1, %2, yük %3 arttı</translation>
     </message>
     <message numerus="yes">
-        <source>%n cut(s)</source>
+        <source>%n cuts</source>
         <translation>
             <numerusform>%n kesim</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n material(s)</source>
+        <source>%n materials</source>
         <translation>
             <numerusform>%n malzeme</numerusform>
         </translation>
@@ -670,13 +674,13 @@
         <translation>%1 cm² kaldı</translation>
     </message>
     <message numerus="yes">
-        <source>about %n cut(s)</source>
+        <source>about %n cuts</source>
         <translation>
             <numerusform>yaklaşık %n kesim</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n cut(s) · %1 cm² cut · %2 h running</source>
+        <source>%n cuts · %1 cm² cut · %2 h running</source>
         <translation>
             <numerusform>%n kesim · %1 cm² kesildi · %2 sa çalışma</numerusform>
         </translation>
@@ -1340,6 +1344,22 @@
         <translation>USB&apos;den…</translation>
     </message>
     <message>
+        <source>Daily backup at %1 (kept %2); raw samples %3 move to the archive.</source>
+        <translation>Günlük yedek saat %1&apos;de (%2 saklanır); %3 ham örnekler arşive taşınır.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days</source>
+        <translation>
+            <numerusform>%n gün</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>older than %n days</source>
+        <translation>
+            <numerusform>%n günden eski</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Restore a backup from the export folder or a USB stick</source>
         <translation>Dışa aktarma klasöründen veya bir USB bellekten yedek geri yükle</translation>
     </message>
@@ -1366,10 +1386,6 @@
     <message>
         <source>Damaged: %1</source>
         <translation>Hasarlı: %1</translation>
-    </message>
-    <message>
-        <source>Daily backup at %1 (kept %2 days); raw samples older than %3 days move to the archive.</source>
-        <translation>Günlük yedek saat %1&apos;de (%2 gün saklanır); %3 günden eski ham örnekler arşive taşınır.</translation>
     </message>
     <message>
         <source>Daily backup is switched off in the configuration.</source>
@@ -1408,10 +1424,6 @@
         <translation>Yedekleme başarısız: %1</translation>
     </message>
     <message>
-        <source>Backup complete: %1 rows, %2 MB in %3 s</source>
-        <translation>Yedekleme tamam: %1 satır, %2 MB, %3 s</translation>
-    </message>
-    <message>
         <source>Checking %1 against its manifest …</source>
         <translation>%1 manifestine göre denetleniyor …</translation>
     </message>
@@ -1430,6 +1442,12 @@
     <message>
         <source>This backup cannot be restored: %1</source>
         <translation>Bu yedek geri yüklenemez: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Backup complete: %n rows, %2 MB in %3 s</source>
+        <translation>
+            <numerusform>Yedekleme tamam: %n satır, %2 MB, %3 s</numerusform>
+        </translation>
     </message>
     <message>
         <source>Backup to restore</source>
@@ -1666,9 +1684,11 @@ m/dk</translation>
         <source>Cancelling …</source>
         <translation>İptal ediliyor …</translation>
     </message>
-    <message>
-        <source>%1 rows written to %2 in %3 s</source>
-        <translation>%1 satır %3 s içinde %2 konumuna yazıldı</translation>
+    <message numerus="yes">
+        <source>%n rows written to %1 in %2 s</source>
+        <translation>
+            <numerusform>%n satır %2 s içinde %1 konumuna yazıldı</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1780,10 +1800,6 @@ m/dk</translation>
         <translation>PLC bağlantısı koptu</translation>
     </message>
     <message>
-        <source>storage queue %1 rows</source>
-        <translation>kayıt kuyruğu %1 satır</translation>
-    </message>
-    <message>
         <source>newest sample %1</source>
         <translation>en yeni örnek %1</translation>
     </message>
@@ -1802,6 +1818,12 @@ m/dk</translation>
     <message>
         <source>user %1</source>
         <translation>kullanıcı %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>storage queue %n rows</source>
+        <translation>
+            <numerusform>kayıt kuyruğu %n satır</numerusform>
+        </translation>
     </message>
     <message>
         <source>(%1 unacknowledged)</source>
@@ -1866,21 +1888,27 @@ m/dk</translation>
         <source>Cancelling after the batch under way …</source>
         <translation>Süren parti bittikten sonra iptal ediliyor …</translation>
     </message>
-    <message>
-        <source>%1: %2/%3 rows, %4 rows/s</source>
-        <translation>%1: %2/%3 satır, %4 satır/sn</translation>
+    <message numerus="yes">
+        <source>%1: %2/%n rows, %3 rows/s</source>
+        <translation>
+            <numerusform>%1: %2/%n satır, %3 satır/sn</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Import cancelled: %n rows kept; import again to continue.</source>
+        <translation>
+            <numerusform>İçe aktarma iptal edildi: %n satır saklandı; devam etmek için yeniden içe aktarın.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rows imported, %1 rejected.</source>
+        <translation>
+            <numerusform>%n satır içe aktarıldı, %1 reddedildi.</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 s left</source>
         <translation>%1 sn kaldı</translation>
-    </message>
-    <message>
-        <source>Import cancelled: {0} rows kept; import again to continue.</source>
-        <translation>İçe aktarma iptal edildi: {0} satır saklandı; devam etmek için yeniden içe aktarın.</translation>
-    </message>
-    <message>
-        <source>{0} rows imported, {1} rejected.</source>
-        <translation>{0} satır içe aktarıldı, {1} reddedildi.</translation>
     </message>
 </context>
 <context>
@@ -2570,9 +2598,11 @@ m/dk</translation>
         <source>All registers</source>
         <translation>Tüm yazmaçlar</translation>
     </message>
-    <message>
-        <source>%1 registers</source>
-        <translation>%1 yazmaç</translation>
+    <message numerus="yes">
+        <source>%n registers</source>
+        <translation>
+            <numerusform>%n yazmaç</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 of %2 registers match “%3”</source>
@@ -2798,14 +2828,6 @@ m/dk</translation>
 <context>
     <name>RestoreDialog</name>
     <message>
-        <source>Backup of %1: %2 rows in %3 databases</source>
-        <translation>%1 yedeği: %3 veritabanında %2 satır</translation>
-    </message>
-    <message>
-        <source>Backup of %1: %2 rows in 1 database</source>
-        <translation>%1 yedeği: 1 veritabanında %2 satır</translation>
-    </message>
-    <message>
         <source>Restore backup</source>
         <translation>Yedeği geri yükle</translation>
     </message>
@@ -2824,6 +2846,22 @@ m/dk</translation>
     <message>
         <source>Cancel</source>
         <translation>İptal</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rows</source>
+        <translation>
+            <numerusform>%n satır</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n databases</source>
+        <translation>
+            <numerusform>%n veritabanı</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Backup of %1: %2 in %3</source>
+        <translation>%1 yedeği: %3 içinde %2</translation>
     </message>
 </context>
 <context>
@@ -3045,13 +3083,17 @@ m/dk</translation>
         <source>No recorded samples in this range</source>
         <translation>Bu aralıkta kayıtlı örnek yok</translation>
     </message>
-    <message>
-        <source>raw.db from %1: %2 samples</source>
-        <translation>raw.db, %1 itibarıyla: %2 örnek</translation>
+    <message numerus="yes">
+        <source>raw.db from %1: %n samples</source>
+        <translation>
+            <numerusform>raw.db, %1 itibarıyla: %n örnek</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>raw.db from %1: %2 samples (min/max per interval)</source>
-        <translation>raw.db, %1 itibarıyla: %2 örnek (aralık başına min/maks)</translation>
+    <message numerus="yes">
+        <source>raw.db from %1: %n samples (min/max per interval)</source>
+        <translation>
+            <numerusform>raw.db, %1 itibarıyla: %n örnek (aralık başına min/maks)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Tap a plot to place the cursor</source>
