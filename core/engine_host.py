@@ -531,7 +531,25 @@ def _raise_priority() -> None:
     try:
         os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + ENGINE_NICE)
     except (OSError, AttributeError) as exc:  # not permitted (or not POSIX): the program's priority
-        log.info("engine priority not raised (%s): it runs at the screen's priority", exc)
+        log.warning("engine priority NOT raised: nice %+d not granted (%s; RLIMIT_NICE %s, needs %d); %s; "
+                    "it runs at the screen's priority", ENGINE_NICE, exc, _rlimit("RLIMIT_NICE"),
+                    20 - ENGINE_NICE, GRANTED_BY)
+
+
+# Who grants the engine's priorities, for the log line that says they were not granted.
+GRANTED_BY = ("granted to root, to CAP_SYS_NICE, and to the kiosk operator of a system install "
+              "(installer/install.sh --operator: /etc/security/limits.d/90-bandsaw-hmi.conf, from their next login)")
+
+
+def _rlimit(name: str) -> str:
+    """The soft limit ``resource.<name>`` of this process, as the log shows it."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(getattr(resource, name))
+    except (ImportError, AttributeError, OSError, ValueError):
+        return "unknown"
+    return "unlimited" if soft == resource.RLIM_INFINITY else str(soft)
 
 
 def _run_first() -> None:
@@ -548,7 +566,9 @@ def _run_first() -> None:
     try:
         os.sched_setscheduler(threading.get_native_id(), policy, os.sched_param(ENGINE_RT_PRIORITY))
     except OSError as exc:
-        log.info("engine poll loop not at real-time priority (%s): it runs at nice %+d", exc, ENGINE_NICE)
+        log.warning("engine poll loop NOT at real-time priority: SCHED_RR %d not granted (%s; RLIMIT_RTPRIO %s, "
+                    "needs %d); %s; polls may start late while the screen keeps the cores busy",
+                    ENGINE_RT_PRIORITY, exc, _rlimit("RLIMIT_RTPRIO"), ENGINE_RT_PRIORITY, GRANTED_BY)
     else:
         log.info("engine poll loop at real-time priority (SCHED_RR %d)", ENGINE_RT_PRIORITY)
 

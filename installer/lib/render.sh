@@ -3,6 +3,11 @@
 # units. Sourced by install.sh; every function prints to stdout and reads the globals install.sh
 # sets (PREFIX, CONFIG_DIR, DATA_DIR, LOGS_DIR, MODE, SERVICE_USER, SERVICE_GROUP, ICON_PATH).
 
+# What the engine's process asks for when the HMI runs it (core/engine_host.py ENGINE_RT_PRIORITY,
+# ENGINE_NICE): SCHED_RR for its poll loop, a lower niceness for the process.
+ENGINE_RT_PRIORITY=10
+ENGINE_NICE=-5
+
 # A value for a desktop entry's Exec key: quoted only when it must be (spaces).
 desktop_exec_arg() {
   case $1 in
@@ -112,6 +117,32 @@ Icon=$ICON_PATH
 Terminal=false
 NoDisplay=true
 X-GNOME-Autostart-enabled=true
+EOF
+}
+
+# The kiosk operator's limits (OPERATOR): their HMI runs the engine in a process of its own, whose
+# poll loop asks for SCHED_RR and which lowers its niceness; an account gets neither by default
+# (RLIMIT_RTPRIO 0, RLIMIT_NICE 0). A desktop login takes its limits from PAM (pam_limits reads
+# limits.d): these two, for this one account, no capability and nothing for anyone else.
+render_kiosk_limits() {
+  cat <<EOF
+# Written by install.sh for bandsaw-hmi (removed by --uninstall). The kiosk operator's engine process
+# may run its poll loop at SCHED_RR $ENGINE_RT_PRIORITY and itself at nice $ENGINE_NICE: only this account, only
+# these two limits. In effect from the operator's next login.
+$OPERATOR  -  rtprio  $ENGINE_RT_PRIORITY
+$OPERATOR  -  nice    $ENGINE_NICE
+EOF
+}
+
+# The same two limits for what the operator's systemd user manager starts (desktops that launch
+# autostart entries as user units): a drop-in for their user@UID.service.
+render_kiosk_manager_limits() {
+  cat <<EOF
+# Written by install.sh for bandsaw-hmi (removed by --uninstall): the kiosk operator's engine process
+# may run its poll loop at SCHED_RR $ENGINE_RT_PRIORITY and itself at nice $ENGINE_NICE.
+[Service]
+LimitRTPRIO=$ENGINE_RT_PRIORITY
+LimitNICE=$ENGINE_NICE
 EOF
 }
 

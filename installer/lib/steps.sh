@@ -272,8 +272,29 @@ install_shortcuts() {
     [ -n "$owner" ] && chown "$owner:" "$autostart/$APP-kiosk.desktop" "$autostart"
     validate_desktop_file "$autostart/$APP-kiosk.desktop"
     say "kiosk: the full-screen HMI starts at ${owner:-your} login ($autostart/$APP-kiosk.desktop)"
+    if [ "$MODE" = system ]; then
+      install_kiosk_limits
+    else
+      say "kiosk: the engine's poll loop runs at normal priority (a --user install cannot grant" \
+        "real-time priority; a system install with --operator does)"
+    fi
   fi
   return 0
+}
+
+# Real-time priority and niceness for the kiosk operator's engine process (render_kiosk_limits).
+install_kiosk_limits() {
+  local limits_dir=${LIMITS_DIR:-/etc/security/limits.d} uid dropin_dir
+  mkdir -p "$limits_dir"
+  render_kiosk_limits > "$limits_dir/90-$APP.conf.tmp"
+  place "$limits_dir/90-$APP.conf" 0644
+  uid=$(id -u "$OPERATOR")
+  dropin_dir=$UNIT_DIR/user@$uid.service.d
+  mkdir -p "$dropin_dir"
+  render_kiosk_manager_limits > "$dropin_dir/$APP.conf.tmp"
+  place "$dropin_dir/$APP.conf" 0644
+  say "kiosk: $OPERATOR's engine may run at SCHED_RR $ENGINE_RT_PRIORITY and nice $ENGINE_NICE" \
+    "($limits_dir/90-$APP.conf, $dropin_dir/$APP.conf): from their next login"
 }
 
 systemd_running() {

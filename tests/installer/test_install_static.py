@@ -269,3 +269,31 @@ def test_only_the_system_unit_raises_the_engines_priority(tmp_path: Path) -> Non
     """A per-user systemd cannot lower a niceness (the unit would fail with status 201/NICE)."""
     assert "\nNice=-5\n" in render("render_engine_unit", tmp_path)
     assert "Nice=" not in render("render_engine_unit", tmp_path, mode="user")
+
+
+def test_the_kiosk_operator_is_granted_the_engines_priorities_and_nothing_else(tmp_path: Path) -> None:
+    """A system install with --operator: limits.d and a user-manager drop-in for that account only,
+    with the values the engine's process asks for (core.engine_host); no capability anywhere."""
+    import getpass
+
+    from core.engine_host import ENGINE_NICE, ENGINE_RT_PRIORITY
+
+    operator = getpass.getuser()
+    limits_dir, unit_dir = tmp_path / "limits.d", tmp_path / "systemd"
+    env = {"MODE": "system", "OPERATOR": operator, "APP": "bandsaw-hmi", "LIMITS_DIR": str(limits_dir),
+           "UNIT_DIR": str(unit_dir), "MANIFEST": str(tmp_path / "manifest"), "PATH": "/usr/bin:/bin"}
+    script = (f'say() {{ echo "$*"; }}; . "{INSTALLER / "lib" / "render.sh"}"; . "{INSTALLER / "lib" / "steps.sh"}";'
+              " install_kiosk_limits")
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    limits = (limits_dir / "90-bandsaw-hmi.conf").read_text()
+    rules = [line.split() for line in limits.splitlines() if line.strip() and not line.startswith("#")]
+    assert rules == [[operator, "-", "rtprio", str(ENGINE_RT_PRIORITY)], [operator, "-", "nice", str(ENGINE_NICE)]]
+    dropin = unit_dir / f"user@{os.getuid()}.service.d" / "bandsaw-hmi.conf"
+    settings = [line for line in dropin.read_text().splitlines() if line and not line.startswith("#")]
+    assert settings == ["[Service]", f"LimitRTPRIO={ENGINE_RT_PRIORITY}", f"LimitNICE={ENGINE_NICE}"]
+    # Both are the installation's files: --uninstall and a later install without the kiosk remove them.
+    assert (tmp_path / "manifest.tmp").read_text().split() == [str(limits_dir / "90-bandsaw-hmi.conf"), str(dropin)]
+    assert "from their next login" in result.stdout
+    for function in ("render_engine_unit", "render_kiosk_autostart", "render_kiosk_launcher"):
+        assert "CAP_SYS_NICE" not in render(function, tmp_path)  # least privilege: limits, not a capability
