@@ -17,7 +17,7 @@ stand-in for widget tests); mypy checks both against :class:`EngineApi`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, Protocol, TypeVar
 
@@ -62,6 +62,10 @@ from core.snapshot import Snapshot
 from core.storage.backup_manifest import BackupInfo
 from core.storage.backup_manifest import Manifest as BackupManifest
 from core.storage.export import ExportResult
+from core.texts import TEMPLATES as TEXT_TEMPLATES
+from core.texts import Param as TextParam
+from core.texts import Text, coded
+from core.texts import parse as parse_text
 from core.values import EngineStatus, LinkHealth, ServiceHealth, StorageHealth, WriteResult
 
 __all__ = [
@@ -76,6 +80,7 @@ __all__ = [
     "REPLAY_MAX_SPEED",
     "REPLAY_MIN_SPEED",
     "REPLAY_SPEEDS",
+    "TEXT_TEMPLATES",
     "Alarm",
     "AlarmCounts",
     "AlarmHistoryFilter",
@@ -126,10 +131,14 @@ __all__ = [
     "StateClass",
     "StateSpan",
     "StorageHealth",
+    "Text",
+    "TextParam",
     "UserInfo",
     "UserSession",
     "WriteResult",
+    "coded",
     "least_role",
+    "parse_text",
     "period_for_alarm",
     "period_for_cut",
     "setup_logging",
@@ -140,19 +149,33 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Result(Generic[T]):
-    """The outcome of a query or a command: ``value`` when ok, else ``reason`` for the screen."""
+    """The outcome of a query or a command: ``value`` when ok, else ``reason`` for the screen.
+
+    ``reason`` is English (logs, CLI, audit trail); ``code`` and ``params`` say the same as a text of
+    core.texts (TEXT_TEMPLATES) for a front end in another language. ``code`` "": a free text (an
+    error from a library, a file system), shown as the reason says it."""
 
     ok: bool
     value: T | None = None
     reason: str = ""  # why it was refused or failed; on success, an optional note
+    code: str = ""
+    params: Mapping[str, TextParam] = field(default_factory=dict)
 
     @classmethod
-    def done(cls, value: T | None = None, note: str = "") -> Result[T]:
-        return cls(True, value, note)
+    def done(cls, value: T | None = None, note: str | Text = "") -> Result[T]:
+        english, text = coded(note) if note else ("", None)
+        return cls(True, value, english, *((text.code, text.params) if text is not None else ()))
 
     @classmethod
-    def refused(cls, reason: str) -> Result[T]:
-        return cls(False, None, reason)
+    def refused(cls, reason: str | Text | BaseException) -> Result[T]:
+        """Refused with ``reason``: a Text (coded), an exception (its Text, else its message) or free text."""
+        english, text = coded(reason)
+        return cls(False, None, english, *((text.code, text.params) if text is not None else ()))
+
+    @property
+    def text(self) -> Text | None:
+        """The reason as a coded text (None for a free text)."""
+        return Text(self.code, self.params) if self.code else None
 
 
 @dataclass(frozen=True, slots=True)

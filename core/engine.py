@@ -57,6 +57,7 @@ from core.storage.space import NoSpace
 from core.storage.spill import StopBudget
 from core.storage.sqlite_open import database_path, remove_wal_files
 from core.storage.sqlite_store import SqliteStorage
+from core.texts import ENGINE_NOT_RUNNING
 
 log = logging.getLogger("bandsaw.engine")
 
@@ -161,14 +162,14 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
 
     async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
         if (why := self._refusal(session, Permission.WRITE_REGISTER, name)) is not None:
-            return WriteResult(name, value, ok=False, reason=why)
+            return WriteResult.refused(name, value, why)
         return await self._write(name, value, user=session.user, reason=reason)
 
     async def _write(self, name: str, value: float, *, user: str, reason: str) -> WriteResult:
         if self.writer is None:  # the Writer audits every write it is given, refusals too
             self.access.trail.record(user, "write", name, new=value, result=AuditResult.FAILED,
-                                     detail="the engine is not running")
-            return WriteResult(name, value, ok=False, reason="the engine is not running")
+                                     detail=str(ENGINE_NOT_RUNNING()))
+            return WriteResult.refused(name, value, ENGINE_NOT_RUNNING())
         result = await self.writer.write(name, value, user=user, reason=reason)
         held = result.written if result.ok else result.read_back  # what the PLC now holds, if known
         if self.control is not None and held is not None:
@@ -183,7 +184,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             return [WriteResult("preset", 0.0, ok=False, reason=f"unknown preset {preset!r}; known: {known}")]
         # Operators may use presets though they may not write registers freely.
         if (why := self._refusal(session, Permission.USE_PRESET, preset)) is not None:
-            return [WriteResult("preset", 0.0, ok=False, reason=why)]
+            return [WriteResult.refused("preset", 0.0, why)]
         results = []
         for name, value in (("cutting_speed", speeds.cutting_speed), ("descent_speed", speeds.descent_speed)):
             results.append(await self._write(name, value, user=session.user, reason=f"preset {preset}"))

@@ -45,6 +45,16 @@ from core.storage.backup_scheduler import BackupScheduler
 from core.storage.export import ExportError, ExportResult, export_data
 from core.storage.space import NoSpace
 from core.storage.sqlite_open import database_path
+from core.texts import (
+    ALARM_ALREADY_SO,
+    BAND_ID_RANGE,
+    CANNOT_SHELVE,
+    ENGINE_NOT_RUNNING,
+    NO_BAND_YET,
+    NOT_SHELVED,
+    NOTHING_TO_ACKNOWLEDGE,
+    Text,
+)
 
 log = logging.getLogger("bandsaw.engine.commands")
 
@@ -117,22 +127,22 @@ class EngineCommands:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _refusal(self, session: UserSession, permission: Permission, target: str = "") -> str | None:
-        """None when ``session`` may do it now; else the reason (the refusal is audited)."""
+    def _refusal(self, session: UserSession, permission: Permission, target: str = "") -> str | Text | None:
+        """None when ``session`` may do it now; else the reason, coded (the refusal is audited)."""
         try:
             self.access.authorize(session.user, permission, target=target)
         except PermissionDenied as exc:
-            return exc.reason
+            return exc.text or exc.reason
         return None
 
     def _record(self, session: UserSession, action: str, target: str = "", *, old: float | str | None = None,
                new: float | str | None = None, result: AuditResult = AuditResult.ACCEPTED, detail: str = "") -> None:
         self.access.trail.record(session.user, action, target, old=old, new=new, result=result, detail=detail)
 
-    def _failed(self, session: UserSession, action: str, target: str, reason: str,
+    def _failed(self, session: UserSession, action: str, target: str, reason: str | Text,
                 result: AuditResult = AuditResult.REFUSED) -> Result[Any]:
         """Refused (the default: a rule said no, nothing changed) or FAILED (tried, did not work)."""
-        self._record(session, action, target, result=result, detail=reason)
+        self._record(session, action, target, result=result, detail=str(reason))
         return Result.refused(reason)
 
     # --- mode and alarms -------------------------------------------------------------------
@@ -147,7 +157,7 @@ class EngineCommands:
         if mode == "ml" and (held := self.replay_hold()):
             return self._failed(session, "set_mode", mode, held)  # ML writes the speeds
         if self.control is None:
-            return self._failed(session, "set_mode", mode, "the engine is not running")
+            return self._failed(session, "set_mode", mode, ENGINE_NOT_RUNNING())
         old = self.control.mode.value
         ok, why = self.control.request_mode(mode, user=session.user, reason=reason)
         if not ok:
@@ -167,9 +177,9 @@ class EngineCommands:
             return Result.refused(str(exc))
         band = self.band_notes.band if band_id is None else band_id
         if band is None:
-            return Result.refused("no band known yet: the PLC's band id has not been read")
+            return Result.refused(NO_BAND_YET())
         if not 0 <= band <= 0xFFFF:
-            return Result.refused(f"band id {band} is outside 0..65535")
+            return Result.refused(BAND_ID_RANGE(band=band))
         self.band_notes.note(int(time.time() * 1000), band, note, session.user)
         self._record(session, "band_note", f"band_history.{band}", new=note)
         return Result.done(band)
@@ -179,7 +189,7 @@ class EngineCommands:
             return Result.refused(why)
         # The alarm manager's transition is audited by the trail (attach_alarms): old -> new state.
         done = self.alarms.acknowledge(key, session.user)
-        return Result.done() if done else Result.refused("nothing to acknowledge")
+        return Result.done() if done else Result.refused(NOTHING_TO_ACKNOWLEDGE())
 
     def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
         if (why := self._refusal(session, Permission.ACKNOWLEDGE_ALARM, "all")) is not None:
@@ -192,12 +202,12 @@ class EngineCommands:
         if not reason.strip():
             return self._failed(session, "alarm_shelve", key, "a reason is required to shelve an alarm")
         done = self.alarms.shelve(key, session.user, duration_s, reason)
-        return Result.done() if done else Result.refused("that alarm cannot be shelved now")
+        return Result.done() if done else Result.refused(CANNOT_SHELVE())
 
     def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
         if (why := self._refusal(session, Permission.SHELVE_ALARM, key)) is not None:
             return Result.refused(why)
-        return Result.done() if self.alarms.unshelve(key, session.user) else Result.refused("that alarm is not shelved")
+        return Result.done() if self.alarms.unshelve(key, session.user) else Result.refused(NOT_SHELVED())
 
     def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
                                    *, reason: str = "") -> Result[None]:
@@ -209,7 +219,7 @@ class EngineCommands:
             if not reason.strip():
                 return self._failed(session, "alarm_remove_from_service", key, "a reason is required")
             done = self.alarms.remove_from_service(key, session.user, reason)
-        return Result.done() if done else Result.refused("no change: the alarm is already so")
+        return Result.done() if done else Result.refused(ALARM_ALREADY_SO())
 
     # --- settings ----------------------------------------------------------------------------
 
@@ -262,7 +272,7 @@ class EngineCommands:
             return Result.refused(why)
         control = self.control
         if control is None:
-            return self._failed(session, "load_model", target, "the engine is not running")
+            return self._failed(session, "load_model", target, ENGINE_NOT_RUNNING())
         if control.status().controlling:
             return self._failed(session, "load_model", target,
                                 "ML is controlling a cut: switch ML off or wait for the cut to end")
@@ -288,7 +298,7 @@ class EngineCommands:
         if (why := self._refusal(session, Permission.BACKUP, "backup")) is not None:
             return Result.refused(why)
         if self.backup_scheduler is None:
-            return self._failed(session, "backup", "daily", "the engine is not running")
+            return self._failed(session, "backup", "daily", ENGINE_NOT_RUNNING())
         try:
             manifest = await self.backup_scheduler.backup_now()
         except (BackupError, NoSpace, OSError) as exc:

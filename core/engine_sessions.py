@@ -16,6 +16,7 @@ from core.security.access import AccessControl, LoginFailed, PermissionDenied
 from core.security.access import Session as AccessSession
 from core.security.permissions import ANONYMOUS_USER, Permission, Role
 from core.security.users import User, UserError
+from core.texts import NOT_LOGGED_IN
 
 SETUP_USER = "setup"  # who the audit trail names for the first admin (nobody is logged in yet)
 
@@ -51,12 +52,12 @@ class EngineSessions:
         try:
             session = await self.access.login_async(name, secret)
         except LoginFailed as exc:
-            return Result.refused(exc.reason)
+            return Result.refused(exc)  # coded (core.texts), the English as the reason
         return Result.done(as_user_session(session))
 
     def logout(self, session: UserSession, *, reason: str = "") -> Result[None]:
         done = self.access.logout(session.user, reason=reason)
-        return Result.done() if done else Result.refused(f"{session.user} is not logged in")
+        return Result.done() if done else Result.refused(NOT_LOGGED_IN(user=session.user))
 
     def touch(self, session: UserSession) -> None:
         self.access.touch(session.user)
@@ -83,7 +84,5 @@ class EngineSessions:
         # scrypt hashing takes ~0.1 s: in a worker; the audit rows are queued to log.db's writer.
         try:
             return Result.done(await run_blocking(change, name="bandsaw-users"))
-        except PermissionDenied as exc:
-            return Result.refused(exc.reason)
-        except UserError as exc:
-            return Result.refused(str(exc))
+        except (PermissionDenied, UserError) as exc:
+            return Result.refused(exc)

@@ -6,7 +6,10 @@ them without importing the engine's contract; front ends get them through core.a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from core.texts import Param, Text, coded
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +87,13 @@ class WriteResult:
     read_back: float | None = None
     verified: bool = False
     clamped: bool = False  # the envelope changed the value
-    reason: str = ""  # why it was refused or clamped, for the operator
+    reason: str = ""  # why it was refused or clamped (English: log, audit trail, CLI)
+    code: str = ""  # the reason as a code of core.texts ("" : a free text, shown as it is)
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    @classmethod
+    def refused(cls, register: str, requested: float, reason: str | Text) -> WriteResult:
+        english, text = coded(reason)
+        if text is not None:
+            return cls(register, requested, False, reason=english, code=text.code, params=text.params)
+        return cls(register, requested, False, reason=english)

@@ -168,7 +168,7 @@ class Writer:
         note = f"requested {value:g}" + (f"; reason: {reason}" if reason else "")
         ts_ms = int(self._clock.wall() * 1000)
         record = AuditRecord(ts_ms, user, "write", name, None, None, AuditResult.REFUSED, f"{why}; {note}")
-        return WriteResult(name, value, ok=False, reason=why), record
+        return WriteResult.refused(name, value, why), record
 
     async def _write(self, name: str, value: float, *, user: str, reason: str) -> tuple[WriteResult, AuditRecord]:
         now = self._clock.monotonic()
@@ -177,7 +177,7 @@ class Writer:
 
         def refuse(why: str, old: float | None = None) -> tuple[WriteResult, AuditRecord]:
             record = AuditRecord(attempt.ts_ms, user, "write", name, old, None, AuditResult.REFUSED, f"{why}; {note}")
-            return WriteResult(name, value, ok=False, reason=why), record
+            return WriteResult.refused(name, value, why), record
 
         register = self._map.by_name.get(name)
         if register is None:
@@ -322,7 +322,7 @@ class Writer:
             snapshot = self._latest()
             if snapshot is None:
                 # Start-up: nothing polled yet. Not a failure, so nothing to audit.
-                return WriteResult(HEARTBEAT, 0.0, ok=False, reason="waiting for the first poll")
+                return WriteResult.refused(HEARTBEAT, 0.0, "waiting for the first poll")
             seen = snapshot.values.get(HEARTBEAT)
             self._heartbeat_value = (int(seen) + 1) % 0x10000 if seen is not None and math.isfinite(seen) else 0
         value = self._heartbeat_value

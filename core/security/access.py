@@ -40,6 +40,35 @@ from core.security.users import (
     UserStore,
     UserStoreError,
 )
+from core.texts import (
+    A_DISABLED,
+    A_DISABLED_BY,
+    A_FIRST_ADMIN,
+    A_IN_A_ROW,
+    A_INACTIVITY,
+    A_LOCK_CLEARED,
+    A_LOCKED_FOR,
+    A_LOCKED_LEFT,
+    A_LOGGED_OUT,
+    A_PROGRAM_STOPPED,
+    A_ROLE,
+    A_ROLE_RENEWED,
+    A_SECRET_CHANGED,
+    A_USER_GONE,
+    A_WRONG,
+    A_WRONG_PIN_ROW,
+    ENGINE_ACTOR,
+    LOCKED_OUT,
+    NEEDS_ROLE,
+    NOBODY_ROLE_VIEW,
+    NOBODY_VIEW_ONLY,
+    NOT_LOGGED_IN,
+    UNKNOWN_ACTION,
+    USER_IS_DISABLED,
+    USERS_DB_UNUSABLE,
+    WRONG_NAME_OR_PIN,
+    Text,
+)
 
 log = logging.getLogger("bandsaw.security")
 
@@ -50,19 +79,22 @@ MAX_UNKNOWN_NAMES = 1000  # in-memory failure counters for names that do not exi
 
 
 class PermissionDenied(Exception):
-    """The user may not do this; ``reason`` is one line fit for the screen and the audit trail."""
+    """The user may not do this; ``reason`` is one line fit for the audit trail (English), ``text``
+    the same as a code of core.texts for the screen."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str | Text) -> None:
+        super().__init__(str(reason))
+        self.reason = str(reason)
+        self.text = reason if isinstance(reason, Text) else None
 
 
 class LoginFailed(Exception):
     """Wrong name or PIN, disabled, or locked; ``retry_after_s`` > 0 while locked out."""
 
-    def __init__(self, reason: str, retry_after_s: float = 0.0) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str | Text, retry_after_s: float = 0.0) -> None:
+        super().__init__(str(reason))
+        self.reason = str(reason)
+        self.text = reason if isinstance(reason, Text) else None
         self.retry_after_s = retry_after_s
 
 
@@ -166,34 +198,35 @@ class AccessControl:
             if locked_until_ms > now_ms:
                 self._locked(shown, (locked_until_ms - now_ms) / 1000)
             failures, locked_s = self._unknown_failure(clean)
-            return self._failed(shown, "wrong name or PIN", failures, locked_s)
+            return self._failed(shown, A_WRONG(), failures, locked_s)
         if attempt.outcome is LoginOutcome.LOCKED:
             self._locked(shown, max(0.0, (attempt.user.locked_until_ms - now_ms) / 1000),
-                         f"; wrong PIN, {attempt.failures} in a row" if attempt.counted else "")
+                         A_WRONG_PIN_ROW(count=attempt.failures) if attempt.counted else None)
         if attempt.outcome is not LoginOutcome.OK:
-            why = "disabled" if attempt.outcome is LoginOutcome.DISABLED else "wrong name or PIN"
+            why = A_DISABLED() if attempt.outcome is LoginOutcome.DISABLED else A_WRONG()
             return self._failed(shown, why, attempt.failures, max(0.0, (attempt.locked_until_ms - now_ms) / 1000))
         verified = attempt.user
         previous = self._sessions.pop(verified.name, None)
         session = Session(verified.name, verified.role, self.trail.now_ms(), self._monotonic())
         self._sessions[verified.name] = session
-        detail = f"role {verified.role.value}" + (" (session renewed)" if previous else "")
+        detail = str((A_ROLE_RENEWED if previous else A_ROLE)(role=verified.role.value))
         self.trail.record(verified.name, "login", "hmi", new=verified.role.value, detail=detail)
         self._store_ok()
         self._notify(verified.name, "login")
         return session
 
-    def _locked(self, shown: str, wait_s: float, note: str = "") -> None:
+    def _locked(self, shown: str, wait_s: float, note: Text | None = None) -> None:
+        parts = [A_LOCKED_LEFT(seconds=wait_s), *([note] if note is not None else [])]
         self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
-                          detail=f"locked out, {wait_s:.0f} s left{note}")
-        raise LoginFailed(f"Too many failed attempts: try again in {wait_s:.0f} s", wait_s)
+                          detail="; ".join(map(str, parts)))
+        raise LoginFailed(LOCKED_OUT(seconds=wait_s), wait_s)
 
-    def _failed(self, shown: str, why: str, failures: int, locked_s: float) -> Session:
-        detail = f"{why}; {failures} in a row" + (f"; locked for {locked_s:.0f} s" if locked_s > 0 else "")
-        self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED, detail=detail)
+    def _failed(self, shown: str, why: Text, failures: int, locked_s: float) -> Session:
+        parts = [why, A_IN_A_ROW(count=failures), *([A_LOCKED_FOR(seconds=locked_s)] if locked_s > 0 else [])]
+        self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED, detail="; ".join(map(str, parts)))
         if locked_s > 0:
-            raise LoginFailed(f"Too many failed attempts: try again in {locked_s:.0f} s", locked_s)
-        raise LoginFailed("Wrong name or PIN")
+            raise LoginFailed(LOCKED_OUT(seconds=locked_s), locked_s)
+        raise LoginFailed(WRONG_NAME_OR_PIN())
 
     def _unknown_failure(self, name: str) -> tuple[int, float]:
         failures = self._unknown.get(name, (0, 0.0))[0] + 1
@@ -207,7 +240,7 @@ class AccessControl:
         session = self._sessions.pop(user, None)
         if session is None:
             return False
-        self.trail.record(user, "logout", "hmi", old=session.role.value, detail=reason or "logged out")
+        self.trail.record(user, "logout", "hmi", old=session.role.value, detail=reason or str(A_LOGGED_OUT()))
         self._notify(user, "logout")
         return True
 
@@ -226,7 +259,7 @@ class AccessControl:
         now = self._monotonic()
         idle = [s.user for s in self._sessions.values() if now - s.last_activity >= self.inactivity_logout_s]
         for user in idle:
-            self.logout(user, reason=f"inactivity ({self.inactivity_logout_s:g} s)")
+            self.logout(user, reason=str(A_INACTIVITY(seconds=float(self.inactivity_logout_s))))
         return idle
 
     def session(self, user: str) -> Session | None:
@@ -238,7 +271,7 @@ class AccessControl:
     def close(self) -> None:
         """Log everyone out (program end)."""
         for user in list(self._sessions):
-            self.logout(user, reason="program stopped")
+            self.logout(user, reason=str(A_PROGRAM_STOPPED()))
 
     # --- permissions --------------------------------------------------------------------
 
@@ -291,7 +324,7 @@ class AccessControl:
                 continue
             if user is None or not user.enabled:
                 session.disabled = True
-                self.logout(name, reason="user disabled or removed")
+                self.logout(name, reason=str(A_USER_GONE()))
                 gone.append(name)
             elif user.role is not session.role:
                 session.role = user.role
@@ -310,22 +343,23 @@ class AccessControl:
     def _check(self, user: str, action: Permission | str) -> None:
         wanted = permission(str(action))
         if wanted is None:
-            raise PermissionDenied(f"unknown action {action!r}")
+            raise PermissionDenied(UNKNOWN_ACTION(permission=str(action)))
         if user in INTERNAL_USERS:
             if can(user, wanted):
                 return
-            raise PermissionDenied(f"{user!r} is an engine actor and may not {wanted.value}")
+            raise PermissionDenied(ENGINE_ACTOR(user=user, permission=wanted.value))
         if user == ANONYMOUS_USER and user not in self._sessions:
             role = self.anonymous_role
             if not can(role, wanted):
                 need = least_role(wanted)
+                needed = need.value if need else "?"
                 raise PermissionDenied(
-                    f"{wanted.value} needs {need.value if need else '?'} rights; nobody is logged in "
-                    f"({'view only' if role is Role.VIEWER else role.value + ' view'}): log in first")
+                    NOBODY_VIEW_ONLY(permission=wanted.value, need_role=needed) if role is Role.VIEWER
+                    else NOBODY_ROLE_VIEW(permission=wanted.value, need_role=needed, role=role.value))
         else:
             session = self._live_session(user)
             if session is None:
-                raise PermissionDenied(f"{user or '?'} is not logged in")
+                raise PermissionDenied(NOT_LOGGED_IN(user=user or "?"))
             try:
                 stored = self.store.get(session.user)
             except UserStoreError as exc:
@@ -333,33 +367,35 @@ class AccessControl:
             self._store_ok()
             if stored is None or not stored.enabled:
                 session.disabled = True
-                self.logout(session.user, reason="user disabled or removed")
-                raise PermissionDenied(f"{user} is disabled")
+                self.logout(session.user, reason=str(A_USER_GONE()))
+                raise PermissionDenied(USER_IS_DISABLED(user=user))
             if stored.role is not session.role:
                 session.role = stored.role  # a role changed while logged in: the store wins
                 self._notify(session.user, "role")
             role = stored.role
         if not can(role, wanted):
             need = least_role(wanted)
-            raise PermissionDenied(f"{wanted.value} needs {need.value if need else '?'} rights; {user} is {role.value}")
+            raise PermissionDenied(NEEDS_ROLE(permission=wanted.value, need_role=need.value if need else "?", user=user,
+                                              role=role.value))
 
     def _live_session(self, user: str) -> Session | None:
         session = self._sessions.get(user)
         if session is None:
             return None
         if self._monotonic() - session.last_activity >= self.inactivity_logout_s:
-            self.logout(user, reason=f"inactivity ({self.inactivity_logout_s:g} s)")
+            self.logout(user, reason=str(A_INACTIVITY(seconds=float(self.inactivity_logout_s))))
             return None
         return session
 
-    def _store_failed(self, exc: Exception) -> str:
+    def _store_failed(self, exc: Exception) -> Text:
         """Refuse (never allow) while users.db is unusable; raise an alarm once, log once."""
-        text = "Users database unusable: logins and engineer functions refused (see the log)"
+        coded = USERS_DB_UNUSABLE()
+        text = str(coded)
         self._store_broken = True
         if self.alarms is not None:
             self.alarms.update(ALARM_USERS_DB, True, text, priority=Priority.HIGH, source="security")
         log.error("%s", exc)
-        return text
+        return coded
 
     def _store_ok(self) -> None:
         if not self._store_broken:
@@ -379,7 +415,7 @@ class AccessControl:
         except UserError as exc:
             self.trail.record(by, "user_add", name.strip().lower(), result=AuditResult.REFUSED, detail=str(exc))
             raise
-        self.trail.record(by, "user_add", user.name, new="admin", detail="first admin")
+        self.trail.record(by, "user_add", user.name, new="admin", detail=str(A_FIRST_ADMIN()))
         return user
 
     def add_user(self, by: str, name: str, role: str | Role, secret: str) -> User:
@@ -401,7 +437,7 @@ class AccessControl:
         except UserError as exc:
             self.trail.record(by, "user_passwd", name, result=AuditResult.REFUSED, detail=str(exc))
             raise
-        self.trail.record(by, "user_passwd", user.name, detail="PIN/password changed; lock-out cleared")
+        self.trail.record(by, "user_passwd", user.name, detail=f"{A_SECRET_CHANGED()}; {A_LOCK_CLEARED()}")
         return user
 
     def set_enabled(self, by: str, name: str, enabled: bool) -> User:
@@ -416,7 +452,7 @@ class AccessControl:
         old = None if before is None else ("enabled" if before.enabled else "disabled")
         self.trail.record(by, action, user.name, old=old, new="enabled" if enabled else "disabled")
         if not enabled:
-            self.logout(user.name, reason=f"disabled by {by}")
+            self.logout(user.name, reason=str(A_DISABLED_BY(user=by)))
         return user
 
     def set_role(self, by: str, name: str, role: str | Role) -> User:

@@ -20,6 +20,20 @@ from pathlib import Path
 
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams, burn, hash_secret, needs_rehash, verify_secret
 from core.security.permissions import ACCOUNT_ROLES, RESERVED_NAMES, Role, parse_role
+from core.texts import (
+    ADMIN_EXISTS,
+    BAD_ROLE,
+    BAD_USER_NAME,
+    LAST_ADMIN_ENABLE,
+    LAST_ADMIN_ROLE,
+    NO_SUCH_USER,
+    RESERVED_NAME,
+    SECRET_SPACES,
+    SECRET_TOO_SHORT,
+    USER_EXISTS,
+    USER_EXISTS_NOT_ADMIN,
+    Text,
+)
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 BUSY_TIMEOUT_MS = 5000
@@ -52,7 +66,12 @@ _MIGRATIONS = (
 
 
 class UserError(ValueError):
-    """A user operation that cannot be done, said in one line (bad name, unknown user, ...)."""
+    """A user operation that cannot be done, said in one line (bad name, unknown user, ...); ``text``:
+    the same as a code of core.texts (None for a free text)."""
+
+    def __init__(self, reason: str | Text) -> None:
+        super().__init__(str(reason))
+        self.text = reason if isinstance(reason, Text) else None
 
 
 class UserStoreError(UserError):
@@ -94,16 +113,16 @@ def check_name(name: str) -> str:
     """The stored form of a login name, or UserError saying what is allowed."""
     clean = name.strip().lower()
     if not NAME_PATTERN.match(clean):
-        raise UserError(f"user name {name!r}: 2-32 characters, a letter first, then letters, digits, '_', '.', '-'")
+        raise UserError(BAD_USER_NAME(name=name))
     if clean in RESERVED_NAMES:
-        raise UserError(f"user name {clean!r} is reserved for the program")
+        raise UserError(RESERVED_NAME(name=clean))
     return clean
 
 
 def check_role(role: str | Role) -> Role:
     parsed = parse_role(str(role))
     if parsed is None or parsed not in ACCOUNT_ROLES:  # viewer: only nobody-logged-in is one
-        raise UserError(f"role {role!r}: use one of {', '.join(r.value for r in ACCOUNT_ROLES)}")
+        raise UserError(BAD_ROLE(name=str(role), roles=", ".join(r.value for r in ACCOUNT_ROLES)))
     return parsed
 
 
@@ -208,9 +227,9 @@ class UserStore:
 
     def check_secret(self, secret: str) -> None:
         if len(secret) < self.min_secret_length:
-            raise UserError(f"PIN/password too short: at least {self.min_secret_length} characters")
+            raise UserError(SECRET_TOO_SHORT(count=self.min_secret_length))
         if secret != secret.strip() or any(ord(ch) < 32 for ch in secret):
-            raise UserError("PIN/password: no leading/trailing spaces or control characters")
+            raise UserError(SECRET_SPACES())
 
     def add(self, name: str, role: str | Role, secret: str) -> User:
         clean, parsed = check_name(name), check_role(role)
@@ -224,7 +243,7 @@ class UserStore:
                     (now, clean, parsed.value, stored, now),
                 )
             except sqlite3.IntegrityError:
-                raise UserError(f"user {clean!r} exists already") from None
+                raise UserError(USER_EXISTS(name=clean)) from None
         return User(clean, parsed, True, now, now)
 
     def add_first_admin(self, name: str, secret: str) -> User:
@@ -237,7 +256,7 @@ class UserStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1").fetchone():
-                    raise UserError("an admin exists already: log in as admin to add users")
+                    raise UserError(ADMIN_EXISTS())
                 conn.execute(
                     "INSERT INTO users (ts_ms, name, role, secret, enabled, changed_ms)"
                     " VALUES (?, ?, 'admin', ?, 1, ?)",
@@ -246,7 +265,7 @@ class UserStore:
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError:
                 conn.execute("ROLLBACK")
-                raise UserError(f"user {clean!r} exists already (not as an enabled admin)") from None
+                raise UserError(USER_EXISTS_NOT_ADMIN(name=clean)) from None
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -264,7 +283,7 @@ class UserStore:
                     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND enabled = 1 AND name != ?", (user.name,)
                 ).fetchone()[0]
             if not others:
-                raise UserError(f"{user.name!r} is the last enabled admin: enable or add another admin first")
+                raise UserError(LAST_ADMIN_ENABLE(name=user.name))
         return self._update(name, "enabled = ?, failures = 0, locked_until_ms = 0", (1 if enabled else 0,))
 
     def set_role(self, name: str, role: str | Role) -> User:
@@ -276,13 +295,13 @@ class UserStore:
                     "SELECT COUNT(*) FROM users WHERE role = 'admin' AND enabled = 1 AND name != ?", (user.name,)
                 ).fetchone()[0]
             if not others:
-                raise UserError(f"{user.name!r} is the last enabled admin: make another admin first")
+                raise UserError(LAST_ADMIN_ROLE(name=user.name))
         return self._update(name, "role = ?", (parsed.value,))
 
     def _require(self, name: str) -> User:
         user = self.get(name)
         if user is None:
-            raise UserError(f"no user {name.strip().lower()!r}")
+            raise UserError(NO_SUCH_USER(name=name.strip().lower()))
         return user
 
     def _update(self, name: str, assignments: str, values: tuple[object, ...]) -> User:

@@ -205,7 +205,7 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
 
     async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
         if (why := self._refusal(session, Permission.WRITE_REGISTER, name)) is not None:
-            return WriteResult(name, value, ok=False, reason=why)
+            return WriteResult.refused(name, value, why)
         return await self._writer(name, value, user=session.user, reason=reason)
 
     async def _writer(
@@ -215,10 +215,10 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
         held = self.replay_hold()  # the engine's Writer refuses (and audits) every write during replay
         if held:
             self.access.trail.record(user, "write", name, new=value, result=AuditResult.REFUSED, detail=held)
-            return WriteResult(name, value, ok=False, reason=held)
+            return WriteResult.refused(name, value, held)
         why = precheck() if precheck is not None else ""
         if why:
-            return WriteResult(name, value, ok=False, reason=why)
+            return WriteResult.refused(name, value, why)
         result = self._envelope(name, value)
         if result is None:
             old = self.values.get(name)
@@ -232,26 +232,26 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
 
     def _envelope(self, name: str, value: float) -> WriteResult | None:
         if name not in self.register_map:
-            return WriteResult(name, value, ok=False, reason=f"unknown register {name!r}")
+            return WriteResult.refused(name, value, f"unknown register {name!r}")
         register = self.register_map[name]
         if not register.writable:
-            return WriteResult(name, value, ok=False, reason=f"{name} is read-only")
+            return WriteResult.refused(name, value, f"{name} is read-only")
         if not math.isfinite(value):
-            return WriteResult(name, value, ok=False, reason="not a number")
+            return WriteResult.refused(name, value, "not a number")
         if register.min is not None and value < register.min:
-            return WriteResult(name, value, ok=False, reason=f"below the minimum {register.min:g}")
+            return WriteResult.refused(name, value, f"below the minimum {register.min:g}")
         if register.max is not None and value > register.max:
-            return WriteResult(name, value, ok=False, reason=f"above the maximum {register.max:g}")
+            return WriteResult.refused(name, value, f"above the maximum {register.max:g}")
         if self.offline:
-            return WriteResult(name, value, ok=False, reason="PLC not connected")
+            return WriteResult.refused(name, value, "PLC not connected")
         return None
 
     async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
         speeds = self.settings.control.presets.get(preset)
         if speeds is None:
-            return [WriteResult("preset", 0.0, ok=False, reason=f"unknown preset {preset!r}")]
+            return [WriteResult.refused("preset", 0.0, f"unknown preset {preset!r}")]
         if (why := self._refusal(session, Permission.USE_PRESET, preset)) is not None:
-            return [WriteResult("preset", 0.0, ok=False, reason=why)]
+            return [WriteResult.refused("preset", 0.0, why)]
         return [
             await self._writer("cutting_speed", speeds.cutting_speed, user=session.user, reason=f"preset {preset}"),
             await self._writer("descent_speed", speeds.descent_speed, user=session.user, reason=f"preset {preset}"),

@@ -214,6 +214,9 @@ def _core_audit_actions() -> set[str]:
                 name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
                 position = {"record": 1, "_record": 1, "_failed": 1, "_replay_failed": 1, "refused": 0,
                             "AuditRecord": 2}.get(name)
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                        func.value.id in ("Result", "WriteResult"):
+                    position = None  # a refusal's register or reason, not an action
                 if position is not None and len(node.args) > position:
                     found |= _codes(node.args[position])
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "action" for t in node.targets):

@@ -1,0 +1,285 @@
+"""What core tells people, as a stable code with parameters: one catalogue of every such text.
+
+Core words refusals, log-in answers, alarm details and audit details in English for the log, the
+audit trail and the CLI. A front end that speaks another language needs more than the English:
+each text here has a stable code ("login.wrong_pin") and an English template with named
+placeholders ("try again in {seconds:.0f} s"); core hands out a :class:`Text` (code + parameters),
+``str(text)`` is the English. The HMI renders the code in the screen's language (tr() of the
+template, numbers in the locale) and shows the English for a code it does not know.
+
+Texts core stored as English before (log.db's audit details, alarm texts with an error inside)
+are read back into code + parameters by :func:`parse`: the same templates, matched whole.
+
+Placeholders: ``{name}`` or ``{name:spec}`` (a format spec for numbers: ``.0f``, ``g``).
+By name: ``*_ms`` is an epoch time in ms (English: the engine computer's local time),
+``*role`` a role, ``permission`` a permission or audit action, ``unit`` a unit; every other
+string parameter may itself be a text of this catalogue (an error inside a refusal).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Param = str | int | float
+Params = Mapping[str, Param]
+
+TEMPLATES: dict[str, str] = {}  # code -> English template: every code core can emit
+_FORMATTER = string.Formatter()
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+def placeholders(template: str) -> list[tuple[str, str]]:
+    """(name, format spec) of each placeholder, in order."""
+    return [(name, spec or "") for _, name, spec, _ in _FORMATTER.parse(template) if name is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text of the catalogue: ``code`` and its parameters; ``str()`` is the English."""
+
+    code: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return english(self.code, self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    template: str
+
+    def __call__(self, **params: Param) -> Text:
+        wanted = {name for name, _ in placeholders(self.template)}
+        if set(params) != wanted:
+            raise TypeError(f"{self.code}: parameters {sorted(params)}, the template has {sorted(wanted)}")
+        return Text(self.code, dict(params))
+
+
+def define(code: str, template: str) -> Code:
+    if code in TEMPLATES:
+        raise ValueError(f"text code {code!r} defined twice")
+    placeholders(template)  # a bad template fails at import
+    TEMPLATES[code] = template
+    return Code(code, template)
+
+
+def english_value(name: str, value: Param, spec: str) -> str:
+    if name.endswith("_ms") and isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000).strftime(TIME_FORMAT)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if spec:
+            return format(int(value) if spec[-1] == "d" else float(value), spec)
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def english(code: str, params: Params) -> str:
+    """The English of ``code`` with ``params`` (a missing parameter reads '?'; an unknown code its name)."""
+    template = TEMPLATES.get(code)
+    if template is None:
+        return code
+    out = []
+    for literal, name, spec, _ in _FORMATTER.parse(template):
+        out.append(literal)
+        if name is not None:
+            value = params.get(name)
+            out.append("?" if value is None else english_value(name, value, spec or ""))
+    return "".join(out)
+
+
+def coded(reason: str | Text | BaseException) -> tuple[str, Text | None]:
+    """(the English, the same as a coded Text or None): a Text as it is, an exception's ``.text``,
+    else the English read back by :func:`parse` (a catalogued wording passed on as a string)."""
+    if isinstance(reason, Text):
+        return str(reason), reason
+    english_text = str(reason)
+    text = getattr(reason, "text", None) if isinstance(reason, BaseException) else None
+    return english_text, text if isinstance(text, Text) else parse(english_text)
+
+
+class CodedError(Exception):
+    """An exception whose message is a :class:`Text` (``.text``); ``str()`` is the English."""
+
+    def __init__(self, text: Text | str) -> None:
+        super().__init__(str(text))
+        self.text = text if isinstance(text, Text) else None
+
+
+# --- reading English back (texts stored before, or carried as a plain string) -------------------
+
+_NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+_patterns: list[tuple[re.Pattern[str], str, dict[str, str]]] = []
+
+
+def _compiled() -> list[tuple[re.Pattern[str], str, dict[str, str]]]:
+    if len(_patterns) != len(TEMPLATES):
+        found = []
+        for code, template in TEMPLATES.items():
+            regex: list[str] = []
+            specs: dict[str, str] = {}
+            literal = 0
+            for text, name, spec, _ in _FORMATTER.parse(template):
+                regex.append(re.escape(text))
+                literal += len(text)
+                if name is not None:
+                    if name in specs:
+                        regex.append(f"(?P={name})")
+                        continue
+                    specs[name] = spec or ""
+                    if name.endswith("_ms"):
+                        regex.append(f"(?P<{name}>{_TIME.pattern})")
+                    elif spec and spec[-1] in "fgd":
+                        regex.append(f"(?P<{name}>{_NUMBER})")
+                    else:
+                        regex.append(f"(?P<{name}>.+?)")
+            found.append((literal, re.compile("".join(regex), re.DOTALL), code, specs))
+        found.sort(key=lambda item: -item[0])  # the most specific wording first
+        _patterns[:] = [(pattern, code, specs) for _, pattern, code, specs in found]
+    return _patterns
+
+
+def parse(text: str) -> Text | None:
+    """``text`` (English, whole) read back as a code and parameters; None when no template fits.
+    Numbers come back as numbers, times (``*_ms``) as epoch ms of the local time they name."""
+    for pattern, code, specs in _compiled():
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        params: dict[str, Param] = {}
+        for name, value in match.groupdict().items():
+            spec = specs.get(name, "")
+            if name.endswith("_ms") and _TIME.fullmatch(value):
+                params[name] = int(datetime.strptime(value, TIME_FORMAT).timestamp() * 1000)
+            elif spec and spec[-1] in "fgd":
+                number = float(value)
+                params[name] = int(number) if spec[-1] == "d" else number
+            else:
+                params[name] = value
+        return Text(code, params)
+    return None
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+# Log-in and access (core.security.access, core.engine_sessions)
+WRONG_NAME_OR_PIN = define("login.wrong", "Wrong name or PIN")
+LOCKED_OUT = define("login.locked", "Too many failed attempts: try again in {seconds:.0f} s")
+USERS_DB_UNUSABLE = define("users.db_unusable",
+                           "Users database unusable: logins and engineer functions refused (see the log)")
+UNKNOWN_ACTION = define("access.unknown_action", "unknown action '{permission}'")
+ENGINE_ACTOR = define("access.engine_actor", "'{user}' is an engine actor and may not {permission}")
+NOBODY_VIEW_ONLY = define("access.nobody_viewer",
+                          "{permission} needs {need_role} rights; nobody is logged in (view only): log in first")
+NOBODY_ROLE_VIEW = define("access.nobody_role",
+                          "{permission} needs {need_role} rights; nobody is logged in ({role} view): log in first")
+NOT_LOGGED_IN = define("access.not_logged_in", "{user} is not logged in")
+USER_IS_DISABLED = define("access.disabled", "{user} is disabled")
+NEEDS_ROLE = define("access.needs_role", "{permission} needs {need_role} rights; {user} is {role}")
+
+# User management (core.security.users)
+BAD_USER_NAME = define("users.bad_name",
+                       "user name '{name}': 2-32 characters, a letter first, then letters, digits, '_', '.', '-'")
+RESERVED_NAME = define("users.reserved", "user name '{name}' is reserved for the program")
+BAD_ROLE = define("users.bad_role", "role '{name}': use one of {roles}")
+SECRET_TOO_SHORT = define("users.secret_short", "PIN/password too short: at least {count:d} characters")
+SECRET_SPACES = define("users.secret_spaces", "PIN/password: no leading/trailing spaces or control characters")
+USER_EXISTS = define("users.exists", "user '{name}' exists already")
+ADMIN_EXISTS = define("users.admin_exists", "an admin exists already: log in as admin to add users")
+USER_EXISTS_NOT_ADMIN = define("users.exists_not_admin", "user '{name}' exists already (not as an enabled admin)")
+LAST_ADMIN_ENABLE = define("users.last_admin_disable",
+                           "'{name}' is the last enabled admin: enable or add another admin first")
+LAST_ADMIN_ROLE = define("users.last_admin_role", "'{name}' is the last enabled admin: make another admin first")
+NO_SUCH_USER = define("users.unknown", "no user '{name}'")
+
+# The audit trail's details (core.security.access, core.modbus.writer, core.security.cli): each
+# "; "-separated part of a detail is one of these
+A_ROLE = define("audit.role", "role {role}")
+A_ROLE_RENEWED = define("audit.role_renewed", "role {role} (session renewed)")
+A_FIRST_ADMIN = define("audit.first_admin", "first admin")
+A_LOGGED_OUT = define("audit.logged_out", "logged out")
+A_USER_GONE = define("audit.user_gone", "user disabled or removed")
+A_WRONG = define("audit.wrong", "wrong name or PIN")
+A_DISABLED = define("audit.disabled", "disabled")
+A_IN_A_ROW = define("audit.in_a_row", "{count:d} in a row")
+A_WRONG_PIN_ROW = define("audit.wrong_pin_row", "wrong PIN, {count:d} in a row")
+A_LOCKED_FOR = define("audit.locked_for", "locked for {seconds:.0f} s")
+A_LOCKED_LEFT = define("audit.locked_left", "locked out, {seconds:.0f} s left")
+A_COMMAND_LINE = define("audit.command_line", "command line, os user {os_user}")
+A_SECRET_CHANGED = define("audit.secret_changed", "PIN/password changed")
+A_LOCK_CLEARED = define("audit.lock_cleared", "lock-out cleared")
+A_REQUESTED = define("audit.requested", "requested {value:g}")
+A_REASON_PRESET = define("audit.reason_preset", "reason: preset {preset}")
+A_LOGGED_IN_HERE = define("audit.logged_in_here", "{user} logged in at this screen")
+A_INACTIVITY = define("audit.inactivity", "inactivity ({seconds:g} s)")
+A_PROGRAM_STOPPED = define("audit.program_stopped", "program stopped")
+A_DISABLED_BY = define("audit.disabled_by", "disabled by {user}")
+
+# The PLC link (core.modbus.client, core.modbus.health; the HMI's engine watchdog)
+CANNOT_CONNECT = define("link.cannot_connect", "cannot connect to {address}: refused or no answer within {seconds:g} s")
+ENGINE_NOT_ANSWERING = define("link.engine_silent", "the engine is not answering ({seconds:g} s)")
+LINK_LOST = define("link.lost", "PLC link lost: {error}")
+NO_ANSWER = define("link.no_answer", "no answer")
+CONNECT_FAILED = define("link.connect_failed", "cannot connect to {address}: {error}")
+NO_ANSWER_WITHIN = define("link.no_answer_within", "no answer within {seconds:g} s")
+NOT_CONNECTED = define("link.not_connected", "not connected")
+RETRY_PENDING = define("link.retry_pending", "waiting to retry after: {error}")
+NOT_REACHABLE = define("link.not_reachable", "not reachable: {error}")
+
+# Commands (core.engine_commands, core.engine)
+ENGINE_NOT_RUNNING = define("engine.not_running", "the engine is not running")
+NOTHING_TO_ACKNOWLEDGE = define("alarms.nothing_to_ack", "nothing to acknowledge")
+CANNOT_SHELVE = define("alarms.cannot_shelve", "that alarm cannot be shelved now")
+NOT_SHELVED = define("alarms.not_shelved", "that alarm is not shelved")
+ALARM_ALREADY_SO = define("alarms.already_so", "no change: the alarm is already so")
+NO_BAND_YET = define("band.unknown", "no band known yet: the PLC's band id has not been read")
+BAND_ID_RANGE = define("band.id_range", "band id {band:d} is outside 0..65535")
+
+# Replay (core.replay, core.engine_replay)
+REPLAY_HOLD = define("replay.hold",
+                     "replay is running ({label}): nothing is written to the PLC during replay; go back to live first")
+NO_REPLAY = define("replay.none", "no replay is running")
+REPLAY_SPEED = define("replay.speed", "speed {speed:g}x is outside {low:g}x to {high:g}x")
+REPLAY_BACKWARDS = define("replay.backwards", "the period ends ({end_ms}) before it starts ({start_ms})")
+NO_SAMPLES = define("replay.no_samples", "no recorded samples from {start_ms} to {end_ms}")
+NO_SAMPLES_YET = define("replay.no_samples_yet",
+                        "no recorded samples from {start_ms} to {end_ms}: nothing has been recorded yet")
+NO_SAMPLES_HOLDS = define("replay.no_samples_holds",
+                          "no recorded samples from {start_ms} to {end_ms}; "
+                          "the recording holds {first_ms} to {last_ms}")
+REPLAY_GAP = define("replay.gap", "no recording from {start_ms} to {end_ms}: skipped")
+REPLAY_READ = define("replay.read", "cannot read the recorded samples: {error}")
+REPLAY_ML = define("replay.ml", "ML controls the speeds: switch to manual first "
+                                "(nothing may be written to the PLC during replay)")
+ENGINE_STOPPED = define("engine.stopped", "the engine has stopped")
+ENGINE_ENDED = define("engine.ended", "the engine process ended (exit code {code})")
+SHELVE_REASON = define("alarms.shelve_reason", "a reason is required to shelve an alarm")
+REASON_REQUIRED = define("alarms.reason_required", "a reason is required")
+SETTINGS_NOT_MAPPING = define("settings.not_mapping", "not applied: not a set of names and values")
+SETTINGS_NOT_TUNABLE = define("settings.not_tunable", "not tunable while running: {names}")
+SETTINGS_UNKNOWN = define("settings.unknown", "no such setting: {names}")
+SETTINGS_INVALID = define("settings.invalid", "not applied: {error}")
+MODEL_BUSY = define("model.busy", "ML is controlling a cut: switch ML off or wait for the cut to end")
+MODE_UNKNOWN = define("mode.unknown", "unknown mode '{mode}': manual or ml")
+ML_UNAVAILABLE = define("mode.ml_unavailable", "ML unavailable: {error}")
+NO_MODEL = define("mode.no_model", "no usable ML model loaded")
+MODE_ALREADY = define("mode.already", "already {mode}")
+NOTE_EMPTY = define("band.note_empty", "the note is empty")
+NOTE_TOO_LONG = define("band.note_long", "the note is longer than {limit:d} characters ({count:d})")
+PRESET_UNKNOWN = define("preset.unknown", "unknown preset '{preset}'; known: {known}")
+NOT_RESTORED = define("backup.not_restored", "not restored: {error}")
+RESTORED = define("backup.restored", "restored {what} in {seconds:.1f} s")
+NOT_ARCHIVED = define("backup.not_archived", "not archived: {error}")
+NOT_EXPORTED = define("export.not_exported", "not exported: {error}")
+PRODUCTION_FAILED = define("production.failed", "cannot compute the production figures: {error}")
+READ_ALARM_HISTORY = define("read.alarm_history", "cannot read the alarm history: {error}")
+READ_CUTS = define("read.cuts", "cannot read the cut records: {error}")
+READ_BAND_LIFE = define("read.band_life", "cannot read the band life: {error}")
+READ_AUDIT = define("read.audit", "cannot read the audit trail: {error}")
+READ_USERS = define("read.users", "cannot read the users: {error}")
+READ_BACKUPS = define("read.backups", "cannot read the backups: {error}")
+READ_MODELS = define("read.models", "cannot read the models: {error}")
