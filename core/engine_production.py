@@ -8,8 +8,11 @@ than that just to import the engine on a loaded saw PC."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from core.analysis.alarms import AlarmManager
 from core.api import Result, UserSession
 from core.config import Settings
 from core.offload import run_blocking
@@ -28,20 +31,33 @@ class ProductionQueries:
 
     settings: Settings
     access: AccessControl
+    alarms: AlarmManager
 
     async def production_view(self) -> Result[ProductionView]:
         try:
             view = await run_blocking(lambda: production_view(self.settings), name="bandsaw-query-production")
         except _ERRORS as exc:
             return Result.refused(f"cannot compute the production figures: {exc}")
-        return Result.done(view)
+        return Result.done(replace(view, current=self._causes_in_every_language(view.current),
+                                   previous=tuple(self._causes_in_every_language(r) for r in view.previous)))
 
     async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
         try:
             report = await run_blocking(lambda: answer(self.settings, request), name="bandsaw-query-report")
         except _ERRORS as exc:
             return Result.refused(str(exc))
-        return Result.done(report)
+        return Result.done(self._causes_in_every_language(report))
+
+    def _causes_in_every_language(self, report: ProductionReport | None) -> Any:
+        """The downtime causes' texts (logged in English) in every language from the message catalogue."""
+        if report is None or not report.downtime:
+            return report
+        catalogue = self.alarms.policy.catalogue
+        causes = []
+        for cause in report.downtime:
+            detail, texts = catalogue.reread(cause.key, cause.text)
+            causes.append(replace(cause, detail=detail, texts=texts))
+        return replace(report, downtime=tuple(causes))
 
     async def export_production_report(self, session: UserSession, request: ReportRequest,
                                        out: Path) -> Result[Path]:

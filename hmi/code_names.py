@@ -1,8 +1,15 @@
-"""What the screen calls core's codes: roles, audit actions and results, the values an audit row holds.
+"""What the screen calls core's codes, and what core says, in the screen's language.
 
 Core records codes ("engineer", "user_role", "refused"): stable for the database, the CLI and
 exports. People read these names instead, in the screen's language; a code without a name here is
 shown as it is (the translation test lists core's codes and fails on one without a name).
+
+Core's texts (refusals, log-in answers, alarm and audit details, replay notes) come as a code of
+core.texts with parameters (``Result.code``/``params``, ``WriteResult`` too): :func:`core_text`
+renders one through tr() (context "CoreTexts", the English template as the source) with numbers
+in the locale, times in plant time, roles and actions by name. English core stored or passed on as
+a plain string (log.db's audit details, an error inside an alarm text) is read back into a code
+by the same templates (:func:`english_text`). A text no template knows is shown as core said it.
 """
 
 from __future__ import annotations
@@ -11,7 +18,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from hmi.formatting import format_g, format_number, format_percent
+from PySide6.QtCore import QTimeZone
+
+from core.api import TEXT_TEMPLATES, Text, TextParam, parse_text
+from hmi.formatting import format_g, format_number, format_percent, plant_time, unit_name
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
 ROLES = {
@@ -204,69 +214,108 @@ def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
     return note
 
 
-# The PLC link's most frequent failures (core.modbus.client; the engine process's own watchdog),
-# shown on the link-loss banner; other link errors come from the Modbus library, shown as they are.
-_LINK_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"cannot connect to (\S+): refused or no answer within (\S+) s"),
-     QT_TRANSLATE_NOOP("LinkErrors", "cannot connect to %1: refused or no answer within %2 s")),
-    (re.compile(r"the engine is not answering \((\S+) s\)"),
-     QT_TRANSLATE_NOOP("LinkErrors", "the engine is not answering (%1 s)")),
-)
+# --- core's texts ----------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]*))?\}")
+NESTED = frozenset({"error", "detail"})  # parameters that may hold a text of core.texts themselves
+MAX_DEPTH = 3  # a text inside a text inside a text: deeper ones are shown as core said them
+
+
+def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None, depth: int) -> str:
+    if value is None:
+        return "?"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and name.endswith("_ms"):
+        return plant_time(int(value), zone=zone)
+    if number:
+        if spec.startswith(".") and spec.endswith("f") and spec[1:-1].isdigit():
+            return format_number(float(value), int(spec[1:-1]))
+        if spec == "d" or isinstance(value, int):
+            return str(int(value))  # counts and ids: no thousands separator (1.234 reads as a decimal)
+        return format_g(float(value))
+    text = str(value)
+    if name.endswith("role"):
+        return role_name(text)
+    if name == "permission":
+        return audit_action_name(text)
+    if name == "mode":
+        return audit_value_name(text)
+    if name == "unit":
+        return unit_name(text)
+    if name == "preset":
+        return translate("OverviewPage", text.capitalize()) if text else text
+    if name in NESTED:
+        return english_text(text, zone=zone, depth=depth + 1)
+    return text  # names, addresses, labels: as they are
+
+
+def core_text(text: Text, *, zone: QTimeZone | None = None, depth: int = 0) -> str | None:
+    """A text of core.texts in the screen's language; None for a code this program does not know."""
+    template = TEXT_TEMPLATES.get(text.code)
+    if template is None:
+        return None
+    translated = translate("CoreTexts", template)
+    return _PLACEHOLDER.sub(
+        lambda m: _shown(m.group(1), text.params.get(m.group(1)), m.group(2) or "", zone, depth), translated)
+
+
+def english_text(text: str, *, zone: QTimeZone | None = None, depth: int = 0) -> str:
+    """English from core (a stored audit detail, an error inside a text) in the screen's language
+    where a template of core.texts reads it whole; as it is otherwise."""
+    if depth > MAX_DEPTH or not text:
+        return text
+    coded = parse_text(text)
+    shown = core_text(coded, zone=zone, depth=depth) if coded is not None else None
+    return text if shown is None else shown
+
+
+def reason_text(result: object, *, zone: QTimeZone | None = None) -> str:
+    """What a Result or WriteResult says (its reason), in the screen's language: by its code, else by
+    the templates, else the English reason as it is (a code this program does not know, free text)."""
+    reason = str(getattr(result, "reason", "") or "")
+    code = str(getattr(result, "code", "") or "")
+    if code:
+        shown = core_text(Text(code, dict(getattr(result, "params", {}) or {})), zone=zone)
+        if shown is not None:
+            return shown
+    return english_text(reason, zone=zone)
 
 
 def link_error(text: str) -> str:
     """A PLC link error in the screen's language where its wording is known (as it is otherwise)."""
-    for pattern, template in _LINK_ERRORS:
-        match = pattern.fullmatch(text)
-        if match is not None:
-            result = translate("LinkErrors", template)
-            for i, value in enumerate(match.groups(), start=1):
-                number = re.fullmatch(r"\d+(\.\d+)?", value)
-                result = result.replace(f"%{i}", format_g(float(value)) if number else value)
-            return result
-    return text
+    return english_text(text)
 
 
-# The audit trail's details that core writes most (log-in, log-out, writes): each "; "-separated
-# part by pattern; a part no pattern knows (an envelope's or the PLC's reason) is shown as it is.
-_AUDIT_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"requested (\S+)"), QT_TRANSLATE_NOOP("AuditDetails", "requested %1")),
-    (re.compile(r"reason: preset (\S+)"), QT_TRANSLATE_NOOP("AuditDetails", "reason: preset %1")),
-    (re.compile(r"role (\w+) \(session renewed\)"), QT_TRANSLATE_NOOP("AuditDetails", "role %1 (session renewed)")),
-    (re.compile(r"role (\w+)"), QT_TRANSLATE_NOOP("AuditDetails", "role %1")),
-    (re.compile(r"(\S+) logged in at this screen"), QT_TRANSLATE_NOOP("AuditDetails", "%1 logged in at this screen")),
-    (re.compile(r"first admin"), QT_TRANSLATE_NOOP("AuditDetails", "first admin")),
-    (re.compile(r"logged out"), QT_TRANSLATE_NOOP("AuditDetails", "logged out")),
-    (re.compile(r"user disabled or removed"), QT_TRANSLATE_NOOP("AuditDetails", "user disabled or removed")),
-    # failed log-ins and lock-outs (core.security.access), the users' command line (core.security.cli)
-    (re.compile(r"wrong name or PIN"), QT_TRANSLATE_NOOP("AuditDetails", "wrong name or PIN")),
-    (re.compile(r"disabled"), QT_TRANSLATE_NOOP("AuditDetails", "user disabled")),
-    (re.compile(r"(\d+) in a row"), QT_TRANSLATE_NOOP("AuditDetails", "%1 in a row")),
-    (re.compile(r"wrong PIN, (\d+) in a row"), QT_TRANSLATE_NOOP("AuditDetails", "wrong PIN, %1 in a row")),
-    (re.compile(r"locked for (\d+) s"), QT_TRANSLATE_NOOP("AuditDetails", "locked for %1 s")),
-    (re.compile(r"locked out, (\d+) s left"), QT_TRANSLATE_NOOP("AuditDetails", "locked out, %1 s left")),
-    (re.compile(r"command line, os user (.+)"), QT_TRANSLATE_NOOP("AuditDetails", "command line, OS user %1")),
-    (re.compile(r"PIN/password changed"), QT_TRANSLATE_NOOP("AuditDetails", "PIN/password changed")),
-    (re.compile(r"lock-out cleared"), QT_TRANSLATE_NOOP("AuditDetails", "lock-out cleared")),
-)
+def audit_detail(text: str, *, zone: QTimeZone | None = None) -> str:
+    """An audit row's detail in the screen's language: whole (a refusal's reason), else part by part
+    ("; ") where core's wording is known."""
+    whole = english_text(text, zone=zone)
+    if whole != text or "; " not in text:
+        return whole
+    return "; ".join(english_text(part, zone=zone) for part in text.split("; "))
 
 
-def audit_detail(text: str) -> str:
-    """An audit row's detail in the screen's language, part by part where core's wording is known."""
-    parts = []
-    for original in text.split("; "):
-        part = original
-        for pattern, template in _AUDIT_DETAILS:
-            match = pattern.fullmatch(original)
-            if match is not None:
-                value = match.group(1) if match.groups() else ""
-                if template.startswith("requested") and re.fullmatch(r"-?[\d.]+", value):
-                    value = format_g(float(value))
-                elif template.startswith("role"):
-                    value = role_name(value)
-                elif template.startswith("reason: preset"):
-                    value = translate("OverviewPage", value.capitalize()) if value else value
-                part = translate("AuditDetails", template).replace("%1", value)
-                break
-        parts.append(part)
-    return "; ".join(parts)
+def replay_reason(text: str) -> str:
+    """A replay refusal or note from core in the screen's language (as it is when no template knows it)."""
+    return english_text(text)
+
+
+def alarm_text_for(alarm: Any, lang: str) -> str:
+    """A live alarm's text in ``lang`` (core.analysis.alarms.Alarm.text_for) with its detail in ``lang`` too."""
+    text = str(alarm.text_for(lang))
+    return text if lang == "en" else alarm_text(text, str(getattr(alarm, "detail", "") or ""))
+
+
+def downtime_text(cause: Any) -> str:
+    """A downtime cause (core.api.DowntimeCause: an alarm's text as logged) in the screen's language."""
+    return alarm_text_for(cause, current_language())
+
+
+def alarm_text(text: str, detail: str) -> str:
+    """An alarm's text in the screen's language with the raising code's ``detail`` (English, put in by
+    core's catalogue) in the screen's language too where core.texts knows its wording."""
+    if not detail or detail not in text:
+        return text
+    shown = english_text(detail)
+    return text if shown == detail else text.replace(detail, shown)
+

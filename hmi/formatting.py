@@ -44,16 +44,18 @@ def plant_zone_name() -> str:
     return bytes(plant_zone().id().data()).decode(errors="replace")
 
 
-def plant_datetime(ts_ms: int) -> QDateTime:
-    return QDateTime.fromMSecsSinceEpoch(int(ts_ms), plant_zone())
+def plant_datetime(ts_ms: int, zone: QTimeZone | None = None) -> QDateTime:
+    return QDateTime.fromMSecsSinceEpoch(int(ts_ms), plant_zone() if zone is None else zone)
 
 
-def plant_time(ts_ms: int | float | None, fmt: str = "yyyy-MM-dd HH:mm:ss", *, tenths: bool = False) -> str:
-    """A UTC epoch-ms timestamp as plant wall time; ``tenths`` adds ``.d`` (replay clock)."""
+def plant_time(ts_ms: int | float | None, fmt: str = "yyyy-MM-dd HH:mm:ss", *, tenths: bool = False,
+               zone: QTimeZone | None = None) -> str:
+    """A UTC epoch-ms timestamp as plant wall time; ``tenths`` adds ``.d`` (replay clock). ``zone``: a
+    page's own zone (its engine's machine.time_zone), else the process's plant zone."""
     if ts_ms is None:
         return "—"
     ms = int(ts_ms)
-    text = plant_datetime(ms).toString(fmt)
+    text = plant_datetime(ms, zone).toString(fmt)
     return f"{text}.{(ms % 1000) // 100}" if tenths else text
 
 

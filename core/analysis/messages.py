@@ -84,6 +84,7 @@ class _Defaulting(dict[str, str]):
         return "?"
 
 
+_DETAIL_MARK = "\x00"  # where the detail goes, to find it in a logged text
 PERCENT_FIRST = frozenset({"tr"})  # languages that write the percent sign before the number
 
 
@@ -126,6 +127,22 @@ class MessageCatalogue:
         if entry is None:
             return tuple((lang, detail, "") for lang in LANGUAGES)
         return tuple((lang, *self._render(entry, lang, detail, value, params or {})) for lang in LANGUAGES)
+
+    def reread(self, key: str, logged: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """An alarm text logged in English (log.db keeps one text), in every language: (the raising
+        code's detail found in it, (language, text) for every language). The key's entry is rendered
+        again with that detail (no value, no parameters); ("", ()) unless that gives back the logged text."""
+        entry = self.entry(key)
+        if entry is None:
+            return "", ()
+        english = self._render(entry, "en", _DETAIL_MARK, None, {})[0]
+        detail = ""
+        if _DETAIL_MARK in english:
+            head, _, tail = english.partition(_DETAIL_MARK)
+            if logged.startswith(head) and logged.endswith(tail) and len(logged) > len(head) + len(tail):
+                detail = logged[len(head): len(logged) - len(tail)]
+        texts = tuple((lang, text) for lang, text, _ in self.render_all(key, detail, None))
+        return (detail, texts) if dict(texts).get("en") == logged else ("", ())
 
     @staticmethod
     def _render(entry: MessageEntry, lang: str, detail: str, value: float | None,

@@ -70,9 +70,17 @@ class DowntimeCause:
     """An alarm that stood while the saw did not cut, within planned time."""
 
     key: str  # alarm key, e.g. plc.hydraulic_pressure
-    text: str  # the alarm's text when it was last raised
+    text: str  # the alarm's text when it was last raised (English, as logged)
     seconds: float  # time it stood while the saw did not cut
     occurrences: int  # how many times it was raised in the period
+    # The engine's additions from the message catalogue (MessageCatalogue.reread): the raising code's
+    # detail inside the text (an error; a front end translates it by core.texts), and the text in
+    # every language; () when the catalogue cannot give back the logged text.
+    detail: str = ""
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, lang: str) -> str:
+        return next((text for code, text in self.texts if code == lang), self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi, ExportRequest, ExportResult, UserSession
+from hmi.code_names import reason_text
 from hmi.dialogs.file_choice import choose_save_path
 from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
@@ -347,7 +348,7 @@ class ExportDialog(QDialog):
             elif job.cancel.is_set():
                 job.error = self.tr("Export cancelled; no file was left.")
             else:
-                job.error = self.tr("Export failed: %1").replace("%1", result.reason)
+                job.error = self.tr("Export failed: %1").replace("%1", reason_text(result))
         finally:
             job.finished = True
 

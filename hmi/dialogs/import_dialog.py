@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi, ImportProgress, ImportSummary, UserSession
+from hmi.code_names import reason_text
 from hmi.dialogs.export_dialog import PROGRESS_QSS, TOUCH_PX
 from hmi.dialogs.file_choice import choose_folder
 from hmi.formatting import format_number
@@ -173,7 +174,7 @@ class ImportDialog(QDialog):
             if result.ok and result.value is not None:
                 job.summary = result.value
             else:
-                job.error = self.tr("Import refused or failed: {0}").format(result.reason)
+                job.error = self.tr("Import refused or failed: {0}").format(reason_text(result))
         finally:
             job.finished = True
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.code_names import reason_text
 from hmi.dialogs.login_session import SessionController
 from hmi.kiosk import GAP_PX
 from hmi.tasks import spawn
@@ -259,8 +260,8 @@ class LoginDialog(QDialog):
             self.login_button.setEnabled(True)
         self.pin_field.clear()
         if not result.ok or result.value is None:
-            locked = "try again in" in result.reason
-            self._say(result.reason, "refused" if locked else "warn")
+            locked = result.code == "login.locked"  # core.texts.LOCKED_OUT: a code is stable
+            self._say(reason_text(result), "refused" if locked else "warn")
             return False
         self._say("", "")
         self.logged_in.emit(result.value.user)

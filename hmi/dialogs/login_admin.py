@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import EngineApi
+from hmi.code_names import reason_text
 from hmi.dialogs.login import TOUCH_PX, PinField
 from hmi.kiosk import GAP_PX
 from hmi.tasks import spawn
@@ -92,7 +93,7 @@ class CreateAdminDialog(QDialog):
             log.exception("first admin could not be created")
             return self._refuse(self.tr("Could not create the administrator: %1").replace("%1", str(exc)))
         if not result.ok or result.value is None:
-            return self._refuse(result.reason)
+            return self._refuse(reason_text(result))
         self.pin_field.clear()
         self.repeat_field.clear()
         self.created.emit(result.value.name)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, WriteResult
 from core.registers import Register
+from hmi.code_names import reason_text
 from hmi.formatting import decimals_for, description, format_g, format_number, unit_name
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import acting
@@ -78,20 +79,20 @@ def describe_result(register: Register, result: WriteResult, decimals: int | Non
     unit = f" {unit_name(register.unit)}" if register.unit else ""
     decimals = decimals_for(register) if decimals is None else decimals
     if not result.ok and result.written is None:
-        reason = result.reason or QCoreApplication.translate("WriteDialog", "the engine did not write it")
+        reason = reason_text(result) or QCoreApplication.translate("WriteDialog", "the engine did not write it")
         return "refused", QCoreApplication.translate("WriteDialog", "Refused: %1").replace("%1", reason)
     written = format_number(result.written, decimals)
     text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", f"{written}{unit}")
     if result.clamped:
         text += " " + (QCoreApplication.translate("WriteDialog", "(clamped from %1: %2)")
-                       .replace("%1", f"{format_g(result.requested)}").replace("%2", result.reason))
+                       .replace("%1", f"{format_g(result.requested)}").replace("%2", reason_text(result)))
     read_back = format_number(result.read_back, decimals)
     if result.verified:
         return ("warn" if result.clamped else "ok"), text + "; " + (
             QCoreApplication.translate("WriteDialog", "read back %1: verified").replace("%1", f"{read_back}{unit}"))
     back = (QCoreApplication.translate("WriteDialog", "no read-back") if result.read_back is None
             else QCoreApplication.translate("WriteDialog", "read back %1").replace("%1", f"{read_back}{unit}"))
-    reason = f" — {result.reason}" if result.reason and not result.clamped else ""
+    reason = f" — {reason_text(result)}" if reason_text(result) and not result.clamped else ""
     not_verified = QCoreApplication.translate("WriteDialog", "%1: NOT verified").replace("%1", back)
     return "warn", f"{text}; {not_verified}{reason}"
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Alarm, AlarmCounts, AlarmState, EngineApi, Permission, Result
+from hmi.code_names import alarm_text_for, reason_text
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.i18n import translate
 from hmi.permissions import Action, can, show_for
@@ -185,7 +186,7 @@ class AlarmsPage(QWidget):
             return
         lang = language()
         response = alarm.response_for(lang)
-        self.detail_label.setText(alarm.text_for(lang) + (f"  →  {response}" if response else ""))
+        self.detail_label.setText(alarm_text_for(alarm, lang) + (f"  →  {response}" if response else ""))
 
     def _build_shelved(self) -> QWidget:
         box = QWidget(self)
@@ -375,9 +376,9 @@ class AlarmsPage(QWidget):
         result = self.engine.acknowledge_alarm(acting(self.user), alarm.key)
         self.refresh()  # at once: the bridge's alarm event comes after this slot
         if result.ok:
-            self._say("Acknowledged: %1", alarm.text_for(language()))
+            self._say("Acknowledged: %1", alarm_text_for(alarm, language()))
         else:
-            self._say(result.reason[:1].upper() + result.reason[1:])
+            self._say(reason_text(result)[:1].upper() + reason_text(result)[1:])
         return result.ok
 
     def acknowledge_engineer_selected(self) -> bool:
@@ -391,7 +392,7 @@ class AlarmsPage(QWidget):
             return 0
         result = self.engine.acknowledge_all_alarms(acting(self.user))
         if not result.ok:
-            self._say(result.reason)
+            self._say(reason_text(result))
             return 0
         count = result.value or 0
         self.refresh()
@@ -418,11 +419,11 @@ class AlarmsPage(QWidget):
         result = self.engine.shelve_alarm(acting(self.user), key, duration_s, reason)
         self.refresh()
         alarm = self.engine.alarm(key)
-        name = alarm.text_for(language()) if alarm else key
+        name = alarm_text_for(alarm, language()) if alarm else key
         if result.ok:
             self._say("Shelved for %1 min: %2", f"{duration_s / 60:.0f}", name)
         else:
-            self._say("Could not shelve %1: %2", name, result.reason)
+            self._say("Could not shelve %1: %2", name, reason_text(result))
         return result.ok
 
     def unshelve_selected(self) -> bool:
@@ -436,5 +437,5 @@ class AlarmsPage(QWidget):
     def _done(self, result: Result[None]) -> bool:
         self.refresh()
         if not result.ok:
-            self._say(result.reason)
+            self._say(reason_text(result))
         return result.ok

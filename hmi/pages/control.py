@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal, Result
 from core.config import TorqueGuardSettings
 from hmi.bridge import EngineBridge
+from hmi.code_names import alarm_text_for, reason_text
 from hmi.dialogs.confirm import ConfirmDialog
 from hmi.formatting import feature_labels, format_g, format_signed
 from hmi.i18n import Translator, translate
@@ -381,7 +382,7 @@ class ControlPage(QWidget):
         if not view.guard.enabled:
             text, state = self.tr("Torque guard DISABLED (Torque guard settings)"), "attention"
         elif alarm is not None and alarm.condition:
-            text = f"{time_text(alarm.raised_ms)}  {alarm.text_for(lang).removeprefix('Torque guard: ')}"
+            text = f"{time_text(alarm.raised_ms)}  {alarm_text_for(alarm, lang).removeprefix('Torque guard: ')}"
             state = "attention"
         elif self._last_guard:
             text, state = self._last_guard, "none"
@@ -403,7 +404,7 @@ class ControlPage(QWidget):
         """ml.db: the newest decisions, the last mode change and guard event."""
         result = await self.engine.ml_journal(self.decisions_tab.model.capacity,
                                               changes_only=self.decisions_tab.changes_only.isChecked())
-        journal = result.value if result.value is not None else MlJournal(error=result.reason)
+        journal = result.value if result.value is not None else MlJournal(error=reason_text(result))
         self.decisions_tab.show_rows(journal, replace=replace)
         change = journal.last_mode_change
         if change is not None:
@@ -495,15 +496,15 @@ class ControlPage(QWidget):
             log.exception("set_mode(%s) failed", mode)
             result = Result.refused(f"{type(exc).__name__}: {exc}")
         self.refresh()
-        note = f" ({result.reason})" if result.reason else ""
+        note = f" ({reason_text(result)})" if reason_text(result) else ""
         if result.ok and mode == "ml":
             self._say("ok", self.tr("ML mode on.") + note)
         elif result.ok:
             self._say("ok", self.tr("ML mode off: manual, operator speeds.") + note)
         elif mode == "ml":
-            self._say("refused", _arg(self.tr("ML refused: %1"), result.reason))
+            self._say("refused", _arg(self.tr("ML refused: %1"), reason_text(result)))
         else:
-            self._say("refused", _arg(self.tr("Manual refused: %1"), result.reason))
+            self._say("refused", _arg(self.tr("Manual refused: %1"), reason_text(result)))
         return result.ok
 
     def _say(self, state: str, text: str) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BackupInfo, EngineApi
+from hmi.code_names import reason_text
 from hmi.dialogs.export_dialog import PROGRESS_QSS, ExportDialog
 from hmi.dialogs.file_choice import choose_folder
 from hmi.dialogs.import_dialog import ImportDialog
@@ -208,7 +209,7 @@ class DataPage(QWidget):
     async def reload(self) -> None:
         result = await self.engine.backups()
         if not result.ok:
-            self.say(self.tr("Backups cannot be listed: %1").replace("%1", result.reason), "refused")
+            self.say(self.tr("Backups cannot be listed: %1").replace("%1", reason_text(result)), "refused")
         self.backups = list(result.value or [])
         self._fill_table()
 
@@ -322,7 +323,7 @@ class DataPage(QWidget):
         result = await self.engine.backup_now(acting(self.current_user()))
         self._set_busy("")
         if not result.ok or result.value is None:
-            self.say(self.tr("Backup failed: %1").replace("%1", result.reason), "refused")
+            self.say(self.tr("Backup failed: %1").replace("%1", reason_text(result)), "refused")
             return False
         manifest = result.value
         await self.reload()
@@ -345,7 +346,7 @@ class DataPage(QWidget):
         result = await self.engine.verify_backup(path)
         self._set_busy("")
         if not result.ok:
-            self.say(self.tr("Backup damaged: %1").replace("%1", result.reason), "refused")
+            self.say(self.tr("Backup damaged: %1").replace("%1", reason_text(result)), "refused")
             return False
         self.say(self.tr("%1: every file matches its manifest (sha256).").replace("%1", path.name), "ok")
         return True
@@ -393,7 +394,7 @@ class DataPage(QWidget):
         checked = await self.engine.verify_backup(path)
         self._set_busy("")
         if not checked.ok or checked.value is None:
-            self.say(self.tr("This backup cannot be restored: %1").replace("%1", checked.reason), "refused")
+            self.say(self.tr("This backup cannot be restored: %1").replace("%1", reason_text(checked)), "refused")
             return None
         if self.restore_dialog is not None:
             self.restore_dialog.close()
@@ -419,18 +420,18 @@ class DataPage(QWidget):
         checked = await self.engine.verify_backup(path)
         if not checked.ok:
             self._set_busy("")
-            self.say(self.tr("Restore refused: %1").replace("%1", checked.reason), "refused")
+            self.say(self.tr("Restore refused: %1").replace("%1", reason_text(checked)), "refused")
             return False
         self._set_busy(self.tr("Restoring: recording is stopped …"))
         result = await self.engine.restore(acting(self.current_user()), path)
         self._set_busy("")
         self.refresh()
         if not result.ok:
-            self.say(result.reason or self.tr("Restore failed"), "refused")
+            self.say(reason_text(result) or self.tr("Restore failed"), "refused")
             return False
         created = checked.value.created if checked.value is not None else path.name
         self.say(self.tr("Restored the backup of %1 (%2); previous files kept aside. Recording again.")
-                 .replace("%1", str(created)).replace("%2", result.reason), "ok")
+                 .replace("%1", str(created)).replace("%2", reason_text(result)), "ok")
         return True
 
     # --- export --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest, StateClass
-from hmi.code_names import period_label, report_note
+from hmi.code_names import downtime_text, period_label, reason_text, report_note
 from hmi.formatting import format_number, format_percent
 from hmi.i18n import translate
 from hmi.permissions import Action, can, requires
@@ -369,7 +369,8 @@ class ProductionPage(QWidget):
     async def _load(self) -> None:
         result = await self.engine.production_view()
         if not result.ok or result.value is None:
-            self.message.setText(translate("ProductionPage", "Figures not available: %1").replace("%1", result.reason))
+            self.message.setText(
+                translate("ProductionPage", "Figures not available: %1").replace("%1", reason_text(result)))
             return
         self.show_view(result.value)
 
@@ -408,7 +409,7 @@ class ProductionPage(QWidget):
         self.timeline.set_spans(report.timeline, period.start_ms, period.end_ms, now_ms)
         causes = report.downtime[: len(self.downtime)]
         for label, cause in zip(self.downtime, causes, strict=False):
-            label.setText(f"{minutes(cause.seconds)} — {cause.text or cause.key}")
+            label.setText(f"{minutes(cause.seconds)} — {downtime_text(cause) or cause.key}")
         for label in self.downtime[len(causes):]:
             label.setText("")
         if not causes:
@@ -440,7 +441,7 @@ class ProductionPage(QWidget):
         if result.ok:
             self.message.setText(translate("ProductionPage", "Report written: %1").replace("%1", str(out)))
         else:
-            self.message.setText(translate("ProductionPage", "Not exported: %1").replace("%1", result.reason))
+            self.message.setText(translate("ProductionPage", "Not exported: %1").replace("%1", reason_text(result)))
 
     def shutdown(self) -> None:
         self._timer.stop()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
+from hmi.code_names import reason_text
 from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall, unit_name
 from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
@@ -298,7 +299,7 @@ class TrendsPage(QWidget):
         finally:
             self.load_button.setEnabled(True)
         if not result.ok or result.value is None:
-            self._say("History unavailable: %1", result.reason)
+            self._say("History unavailable: %1", reason_text(result))
             return False
         data = result.value
         self.pause_button.blockSignals(True)

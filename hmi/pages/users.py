@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import ACCOUNT_ROLES, EngineApi, Role, UserInfo
+from hmi.code_names import reason_text
 from hmi.dialogs.login import TOUCH_PX, PinField
 from hmi.formatting import format_seconds
 from hmi.kiosk import GAP_PX, ROW_PX
@@ -196,7 +197,7 @@ class UsersPage(QWidget):
         result = await self.engine.users()
         if not result.ok or result.value is None:  # users.db unreadable: say so, keep the page
             log.error("users could not be read: %s", result.reason)
-            self._say(self.tr("Users cannot be read: %1").replace("%1", result.reason), "refused")
+            self._say(self.tr("Users cannot be read: %1").replace("%1", reason_text(result)), "refused")
         self.users = list(result.value or [])
         self._fill_table(selected)
         self.update_permissions()
@@ -269,7 +270,7 @@ class UsersPage(QWidget):
             return self._say(self.tr("Unknown role %1").replace("%1", str(role)), "refused")
         result = await self.engine.add_user(self.session.actor(), name, wanted, pin)
         if not result.ok or result.value is None:
-            return self._say(result.reason, "refused")
+            return self._say(reason_text(result), "refused")
         user = result.value
         self._clear_form()
         await self.reload()
@@ -284,7 +285,7 @@ class UsersPage(QWidget):
             return self._say(self.tr("The two PINs differ"), "warn")
         result = await self.engine.set_user_secret(self.session.actor(), name, pin)
         if not result.ok:
-            return self._say(result.reason, "refused")
+            return self._say(reason_text(result), "refused")
         self._clear_form()
         await self.reload()
         return self._say(self.tr("PIN of %1 changed (lock-out cleared)").replace("%1", name), "ok", ok=True)
@@ -294,7 +295,7 @@ class UsersPage(QWidget):
             return self._say(self.tr("Select a user first"), "warn")
         result = await self.engine.set_user_enabled(self.session.actor(), name, enabled)
         if not result.ok:
-            return self._say(result.reason, "refused")
+            return self._say(reason_text(result), "refused")
         await self.reload()
         text = self.tr("User %1 enabled") if enabled else self.tr("User %1 disabled")
         return self._say(text.replace("%1", name), "ok", ok=True)
@@ -308,7 +309,7 @@ class UsersPage(QWidget):
             return self._say(self.tr("Unknown role %1").replace("%1", str(role)), "refused")
         result = await self.engine.set_user_role(self.session.actor(), name, wanted)
         if not result.ok:
-            return self._say(result.reason, "refused")
+            return self._say(reason_text(result), "refused")
         await self.reload()
         return self._say(self.tr("%1 is now %2").replace("%1", name).replace("%2", role_title(wanted)), "ok", ok=True)
 

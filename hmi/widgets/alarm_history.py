@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 
 from core.api import AlarmHistoryFilter as HistoryFilter
 from core.api import EngineApi, UserSession
+from hmi.code_names import reason_text
 from hmi.i18n import translate
 from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
@@ -160,7 +161,7 @@ class AlarmHistoryPanel(QWidget):
         """Read in the engine's worker thread: a locked or damaged log.db says so, never freezes."""
         result = await self.engine.alarm_history(self.history_filter())
         if not result.ok or result.value is None:
-            self._say("History unavailable: %1", result.reason)
+            self._say("History unavailable: %1", reason_text(result))
             return 0
         self.history_model.set_entries(result.value)
         return len(result.value)
@@ -174,7 +175,7 @@ class AlarmHistoryPanel(QWidget):
             return None
         result = await self.engine.export_alarm_history(self._actor(), self.history_filter(limit=1_000_000), target)
         if not result.ok:
-            self._say("Export failed: %1", result.reason)
+            self._say("Export failed: %1", reason_text(result))
             return None
         self._say("Exported %1 rows to %2", str(result.value), str(target))
         return target

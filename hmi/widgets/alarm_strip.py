@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from core.api import Alarm, AlarmCounts, AlarmState, Priority
+from hmi.code_names import alarm_text_for
 from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
 from hmi.widgets.style import set_state
@@ -207,7 +208,7 @@ class AlarmStrip(QFrame):
             return
         self.badge.set_priority(alarm.priority, hollow=state == "cleared")
         raised = plant_time(alarm.raised_ms, "HH:mm")
-        text = alarm.text_for(lang)
+        text = alarm_text_for(alarm, lang)
         if state == "cleared":
             text = translate("AlarmStrip", "%1 (cleared)").replace("%1", text)
         self.text_label.setText(f"{raised}  {text}")

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from core.api import Alarm, AlarmLogEntry, AlarmState, Priority
+from hmi.code_names import alarm_text_for
 from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
 from hmi.widgets.alarm_strip import COLOURS, priority_polygon
@@ -171,7 +172,7 @@ class AlarmTableModel(QAbstractTableModel):
         if column == self.RAISED:
             return time_text(alarm.raised_ms) if alarm.raised_ms else ""
         if column == self.TEXT:
-            return alarm.text_for(lang)
+            return alarm_text_for(alarm, lang)
         if column == self.RESPONSE:
             return alarm.response_for(lang)
         return state_text(alarm)

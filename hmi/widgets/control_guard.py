@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from core.api import Result
 from core.config import TorqueGuardSettings
+from hmi.code_names import reason_text
 from hmi.formatting import format_g, with_unit
 from hmi.i18n import translate
 from hmi.widgets.keypad import NumericEntry
@@ -244,7 +245,7 @@ class GuardSettingsPanel(QWidget):
         # checks the permission, applies it to the running guard and audits each change.
         result = self._apply(values)
         if not result.ok or result.value is None:
-            self._say("refused", translate("GuardSettingsPanel", "Not applied — %1").replace("%1", result.reason))
+            self._say("refused", translate("GuardSettingsPanel", "Not applied — %1").replace("%1", reason_text(result)))
             return False
         changed = result.value
         if not changed:

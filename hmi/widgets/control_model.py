@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import ControlView, ModelFile, Result
+from hmi.code_names import reason_text
 from hmi.formatting import format_g
 from hmi.i18n import translate
 from hmi.tasks import spawn
@@ -216,7 +217,8 @@ class ModelPanel(QWidget):
             if current is not None and model_file.path == current:
                 self.list.setCurrentItem(item)
         if not result.ok:
-            self._say("refused", translate("ModelPanel", "Models cannot be listed: %1").replace("%1", result.reason))
+            self._say("refused",
+                      translate("ModelPanel", "Models cannot be listed: %1").replace("%1", reason_text(result)))
         elif not files:
             self._say("none", translate("ModelPanel", "No model manifests (*.json) in the model folders."))
         self._update_buttons()
@@ -277,7 +279,7 @@ class ModelPanel(QWidget):
             log.exception("model load failed")
             ok, why = False, f"{type(exc).__name__}: {exc}"
         else:
-            ok, why = result.ok, result.reason
+            ok, why = result.ok, reason_text(result)
         self.loading = None
         if ok:
             log.info("ML model %s loaded from the HMI", path)

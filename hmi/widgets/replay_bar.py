@@ -45,13 +45,12 @@ from core.api import (
     period_for_cut,
 )
 from hmi.bridge import EngineBridge
-from hmi.code_names import cut_outcome_name
+from hmi.code_names import cut_outcome_name, reason_text, replay_reason
 from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import current_language, translate
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.empty_hint import EmptyHint
-from hmi.widgets.replay_texts import replay_reason
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.replay")
@@ -241,7 +240,7 @@ class ReplayBar(QFrame):
         self._done(await self.bridge.engine.replay_stop(self.session.actor()))
 
     def _done(self, result: Result[ReplayStatus]) -> None:
-        self.message = "" if result.ok else replay_reason(result.reason)
+        self.message = "" if result.ok else reason_text(result)
         self.bridge.sync_replay()
         self.show_status(self.bridge.replay)
 
@@ -347,7 +346,7 @@ class ReplayChooser(QDialog):
         self.cuts_empty.setText(translate("ReplayChooser", "No cut has been recorded yet"))
         self.cuts_empty.refresh()
         if not cuts.ok or cuts.value is None:
-            self._say(translate("ReplayChooser", "Cut list unavailable: %1").replace("%1", cuts.reason))
+            self._say(translate("ReplayChooser", "Cut list unavailable: %1").replace("%1", reason_text(cuts)))
         else:
             for cut in cuts.value:
                 start = _int(cut.values.get("start_ms"), cut.ts_ms)
@@ -364,7 +363,7 @@ class ReplayChooser(QDialog):
         self.alarms_empty.setText(translate("ReplayChooser", "No alarm has been recorded yet"))
         self.alarms_empty.refresh()
         if not alarms.ok or alarms.value is None:
-            self._say(translate("ReplayChooser", "Alarm history unavailable: %1").replace("%1", alarms.reason))
+            self._say(translate("ReplayChooser", "Alarm history unavailable: %1").replace("%1", reason_text(alarms)))
             return
         for entry in alarms.value:
             when = clock_text(entry.ts_ms, tenths=False)
@@ -417,7 +416,7 @@ class ReplayChooser(QDialog):
         finally:
             self.go.setEnabled(True)
         if not result.ok or result.value is None:
-            self._say(translate("ReplayChooser", "Not replayed: %1").replace("%1", replay_reason(result.reason)),
+            self._say(translate("ReplayChooser", "Not replayed: %1").replace("%1", reason_text(result)),
                       "refused")
             return
         self.bridge.sync_replay()

@@ -332,77 +332,6 @@
     </message>
 </context>
 <context>
-    <name>AuditDetails</name>
-    <message>
-        <source>requested %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>reason: preset %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>role %1 (session renewed)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>role %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 logged in at this screen</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>first admin</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>logged out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>user disabled or removed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>wrong name or PIN</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>user disabled</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 in a row</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>wrong PIN, %1 in a row</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>locked for %1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>locked out, %1 s left</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>command line, OS user %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>PIN/password changed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>lock-out cleared</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>
@@ -1154,6 +1083,389 @@
     </message>
     <message>
         <source>Not permitted: %1 may not do this (engineer only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CoreTexts</name>
+    <message>
+        <source>Wrong name or PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed attempts: try again in {seconds:.0f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Users database unusable: logins and engineer functions refused (see the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown action &apos;{permission}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{user}&apos; is an engine actor and may not {permission}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; nobody is logged in (view only): log in first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; nobody is logged in ({role} view): log in first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} is not logged in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} is disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; {user} is {role}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user name &apos;{name}&apos;: 2-32 characters, a letter first, then letters, digits, &apos;_&apos;, &apos;.&apos;, &apos;-&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user name &apos;{name}&apos; is reserved for the program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role &apos;{name}&apos;: use one of {roles}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN/password too short: at least {count:d} characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN/password: no leading/trailing spaces or control characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user &apos;{name}&apos; exists already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an admin exists already: log in as admin to add users</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user &apos;{name}&apos; exists already (not as an enabled admin)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is the last enabled admin: enable or add another admin first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is the last enabled admin: make another admin first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no user &apos;{name}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role {role}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>role {role} (session renewed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>first admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>logged out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user disabled or removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrong name or PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count:d} in a row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrong PIN, {count:d} in a row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked for {seconds:.0f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>locked out, {seconds:.0f} s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>command line, os user {os_user}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN/password changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lock-out cleared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requested {value:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reason: preset {preset}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} logged in at this screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>inactivity ({seconds:g} s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>program stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled by {user}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot connect to {address}: refused or no answer within {seconds:g} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine is not answering ({seconds:g} s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC link lost: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot connect to {address}: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer within {seconds:g} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting to retry after: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not reachable: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine is not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing to acknowledge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>that alarm cannot be shelved now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>that alarm is not shelved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no change: the alarm is already so</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no band known yet: the PLC&apos;s band id has not been read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>band id {band:d} is outside 0..65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replay is running ({label}): nothing is written to the PLC during replay; go back to live first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no replay is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>speed {speed:g}x is outside {low:g}x to {high:g}x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the period ends ({end_ms}) before it starts ({start_ms})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}: nothing has been recorded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}; the recording holds {first_ms} to {last_ms}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no recording from {start_ms} to {end_ms}: skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the recorded samples: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine has stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine process ended (exit code {code})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a reason is required to shelve an alarm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a reason is required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not applied: not a set of names and values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not tunable while running: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no such setting: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not applied: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML is controlling a cut: switch ML off or wait for the cut to end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown mode &apos;{mode}&apos;: manual or ml</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML unavailable: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no usable ML model loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>already {mode}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the note is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the note is longer than {limit:d} characters ({count:d})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown preset &apos;{preset}&apos;; known: {known}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not restored: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restored {what} in {seconds:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not archived: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not exported: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot compute the production figures: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the alarm history: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the cut records: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the band life: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the audit trail: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the users: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the backups: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the models: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2005,17 +2317,6 @@ m/min</source>
     </message>
 </context>
 <context>
-    <name>LinkErrors</name>
-    <message>
-        <source>cannot connect to %1: refused or no answer within %2 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the engine is not answering (%1 s)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>LoginButton</name>
     <message>
         <source>%1 (%2) · Log out</source>
@@ -2739,45 +3040,6 @@ m/min</source>
     </message>
     <message>
         <source>Not replayed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>ReplayReasons</name>
-    <message>
-        <source>no recorded samples from %1 to %2: nothing has been recorded yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no recorded samples from %1 to %2; the recording holds %3 to %4</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no recorded samples from %1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the period ends (%1) before it starts (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no recording from %1 to %2: skipped</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>speed %1x is outside %2x to %3x</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no replay is running</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot read the recorded samples: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -330,77 +330,6 @@
     </message>
 </context>
 <context>
-    <name>AuditDetails</name>
-    <message>
-        <source>requested %1</source>
-        <translation>istenen %1</translation>
-    </message>
-    <message>
-        <source>reason: preset %1</source>
-        <translation>neden: %1 ön ayarı</translation>
-    </message>
-    <message>
-        <source>role %1 (session renewed)</source>
-        <translation>rol %1 (oturum yenilendi)</translation>
-    </message>
-    <message>
-        <source>role %1</source>
-        <translation>rol %1</translation>
-    </message>
-    <message>
-        <source>%1 logged in at this screen</source>
-        <translation>%1 bu ekranda oturum açtı</translation>
-    </message>
-    <message>
-        <source>first admin</source>
-        <translation>ilk yönetici</translation>
-    </message>
-    <message>
-        <source>logged out</source>
-        <translation>oturum kapatıldı</translation>
-    </message>
-    <message>
-        <source>user disabled or removed</source>
-        <translation>kullanıcı devre dışı veya silindi</translation>
-    </message>
-    <message>
-        <source>wrong name or PIN</source>
-        <translation>yanlış ad veya PIN</translation>
-    </message>
-    <message>
-        <source>user disabled</source>
-        <translation>kullanıcı devre dışı</translation>
-    </message>
-    <message>
-        <source>%1 in a row</source>
-        <translation>üst üste %1</translation>
-    </message>
-    <message>
-        <source>wrong PIN, %1 in a row</source>
-        <translation>yanlış PIN, üst üste %1</translation>
-    </message>
-    <message>
-        <source>locked for %1 s</source>
-        <translation>%1 sn kilitli</translation>
-    </message>
-    <message>
-        <source>locked out, %1 s left</source>
-        <translation>kilitli, %1 sn kaldı</translation>
-    </message>
-    <message>
-        <source>command line, OS user %1</source>
-        <translation>komut satırı, işletim sistemi kullanıcısı %1</translation>
-    </message>
-    <message>
-        <source>PIN/password changed</source>
-        <translation>PIN/parola değiştirildi</translation>
-    </message>
-    <message>
-        <source>lock-out cleared</source>
-        <translation>kilit kaldırıldı</translation>
-    </message>
-</context>
-<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>
@@ -1149,6 +1078,389 @@
     <message>
         <source>Not permitted: %1 may not do this (engineer only).</source>
         <translation>İzin yok: %1 bunu yapamaz (yalnızca mühendis).</translation>
+    </message>
+</context>
+<context>
+    <name>CoreTexts</name>
+    <message>
+        <source>Wrong name or PIN</source>
+        <translation>Ad veya PIN yanlış</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts: try again in {seconds:.0f} s</source>
+        <translation>Çok fazla başarısız deneme: {seconds:.0f} sn sonra yeniden deneyin</translation>
+    </message>
+    <message>
+        <source>Users database unusable: logins and engineer functions refused (see the log)</source>
+        <translation>Kullanıcı veritabanı kullanılamıyor: oturum açma ve mühendis işlevleri reddedildi (günlüğe bakın)</translation>
+    </message>
+    <message>
+        <source>unknown action &apos;{permission}&apos;</source>
+        <translation>bilinmeyen işlem &apos;{permission}&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{user}&apos; is an engine actor and may not {permission}</source>
+        <translation>&apos;{user}&apos; bir motor aktörüdür, şunu yapamaz: {permission}</translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; nobody is logged in (view only): log in first</source>
+        <translation>{permission} için {need_role} yetkisi gerekir; kimse oturum açmadı (yalnızca izleme): önce oturum açın</translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; nobody is logged in ({role} view): log in first</source>
+        <translation>{permission} için {need_role} yetkisi gerekir; kimse oturum açmadı ({role} görünümü): önce oturum açın</translation>
+    </message>
+    <message>
+        <source>{user} is not logged in</source>
+        <translation>{user} oturum açmamış</translation>
+    </message>
+    <message>
+        <source>{user} is disabled</source>
+        <translation>{user} devre dışı</translation>
+    </message>
+    <message>
+        <source>{permission} needs {need_role} rights; {user} is {role}</source>
+        <translation>{permission} için {need_role} yetkisi gerekir; {user} kullanıcısı {role}</translation>
+    </message>
+    <message>
+        <source>user name &apos;{name}&apos;: 2-32 characters, a letter first, then letters, digits, &apos;_&apos;, &apos;.&apos;, &apos;-&apos;</source>
+        <translation>kullanıcı adı &apos;{name}&apos;: 2-32 karakter, önce bir harf, sonra harf, rakam, &apos;_&apos;, &apos;.&apos;, &apos;-&apos;</translation>
+    </message>
+    <message>
+        <source>user name &apos;{name}&apos; is reserved for the program</source>
+        <translation>&apos;{name}&apos; kullanıcı adı programa ayrılmıştır</translation>
+    </message>
+    <message>
+        <source>role &apos;{name}&apos;: use one of {roles}</source>
+        <translation>rol &apos;{name}&apos;: şunlardan birini kullanın: {roles}</translation>
+    </message>
+    <message>
+        <source>PIN/password too short: at least {count:d} characters</source>
+        <translation>PIN/parola çok kısa: en az {count:d} karakter</translation>
+    </message>
+    <message>
+        <source>PIN/password: no leading/trailing spaces or control characters</source>
+        <translation>PIN/parola: başta/sonda boşluk veya kontrol karakteri olamaz</translation>
+    </message>
+    <message>
+        <source>user &apos;{name}&apos; exists already</source>
+        <translation>&apos;{name}&apos; kullanıcısı zaten var</translation>
+    </message>
+    <message>
+        <source>an admin exists already: log in as admin to add users</source>
+        <translation>zaten bir yönetici var: kullanıcı eklemek için yönetici olarak oturum açın</translation>
+    </message>
+    <message>
+        <source>user &apos;{name}&apos; exists already (not as an enabled admin)</source>
+        <translation>&apos;{name}&apos; kullanıcısı zaten var (etkin bir yönetici olarak değil)</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is the last enabled admin: enable or add another admin first</source>
+        <translation>&apos;{name}&apos; son etkin yönetici: önce başka bir yöneticiyi etkinleştirin veya ekleyin</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is the last enabled admin: make another admin first</source>
+        <translation>&apos;{name}&apos; son etkin yönetici: önce başka birini yönetici yapın</translation>
+    </message>
+    <message>
+        <source>no user &apos;{name}&apos;</source>
+        <translation>&apos;{name}&apos; adında kullanıcı yok</translation>
+    </message>
+    <message>
+        <source>role {role}</source>
+        <translation>rol {role}</translation>
+    </message>
+    <message>
+        <source>role {role} (session renewed)</source>
+        <translation>rol {role} (oturum yenilendi)</translation>
+    </message>
+    <message>
+        <source>first admin</source>
+        <translation>ilk yönetici</translation>
+    </message>
+    <message>
+        <source>logged out</source>
+        <translation>oturum kapatıldı</translation>
+    </message>
+    <message>
+        <source>user disabled or removed</source>
+        <translation>kullanıcı devre dışı veya silindi</translation>
+    </message>
+    <message>
+        <source>wrong name or PIN</source>
+        <translation>yanlış ad veya PIN</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>kullanıcı devre dışı</translation>
+    </message>
+    <message>
+        <source>{count:d} in a row</source>
+        <translation>üst üste {count:d}</translation>
+    </message>
+    <message>
+        <source>wrong PIN, {count:d} in a row</source>
+        <translation>yanlış PIN, üst üste {count:d}</translation>
+    </message>
+    <message>
+        <source>locked for {seconds:.0f} s</source>
+        <translation>{seconds:.0f} sn kilitli</translation>
+    </message>
+    <message>
+        <source>locked out, {seconds:.0f} s left</source>
+        <translation>kilitli, {seconds:.0f} sn kaldı</translation>
+    </message>
+    <message>
+        <source>command line, os user {os_user}</source>
+        <translation>komut satırı, işletim sistemi kullanıcısı {os_user}</translation>
+    </message>
+    <message>
+        <source>PIN/password changed</source>
+        <translation>PIN/parola değiştirildi</translation>
+    </message>
+    <message>
+        <source>lock-out cleared</source>
+        <translation>kilit kaldırıldı</translation>
+    </message>
+    <message>
+        <source>requested {value:g}</source>
+        <translation>istenen {value:g}</translation>
+    </message>
+    <message>
+        <source>reason: preset {preset}</source>
+        <translation>neden: {preset} ön ayarı</translation>
+    </message>
+    <message>
+        <source>{user} logged in at this screen</source>
+        <translation>{user} bu ekranda oturum açtı</translation>
+    </message>
+    <message>
+        <source>inactivity ({seconds:g} s)</source>
+        <translation>hareketsizlik ({seconds:g} sn)</translation>
+    </message>
+    <message>
+        <source>program stopped</source>
+        <translation>program durduruldu</translation>
+    </message>
+    <message>
+        <source>disabled by {user}</source>
+        <translation>{user} tarafından devre dışı bırakıldı</translation>
+    </message>
+    <message>
+        <source>cannot connect to {address}: refused or no answer within {seconds:g} s</source>
+        <translation>{address} adresine bağlanılamıyor: reddedildi veya {seconds:g} sn içinde yanıt yok</translation>
+    </message>
+    <message>
+        <source>the engine is not answering ({seconds:g} s)</source>
+        <translation>motor yanıt vermiyor ({seconds:g} sn)</translation>
+    </message>
+    <message>
+        <source>PLC link lost: {error}</source>
+        <translation>PLC bağlantısı koptu: {error}</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>yanıt yok</translation>
+    </message>
+    <message>
+        <source>cannot connect to {address}: {error}</source>
+        <translation>{address} adresine bağlanılamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>no answer within {seconds:g} s</source>
+        <translation>{seconds:g} sn içinde yanıt yok</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>bağlı değil</translation>
+    </message>
+    <message>
+        <source>waiting to retry after: {error}</source>
+        <translation>yeniden denemek için bekleniyor, son hata: {error}</translation>
+    </message>
+    <message>
+        <source>not reachable: {error}</source>
+        <translation>erişilemiyor: {error}</translation>
+    </message>
+    <message>
+        <source>the engine is not running</source>
+        <translation>motor (veri toplama) çalışmıyor</translation>
+    </message>
+    <message>
+        <source>nothing to acknowledge</source>
+        <translation>onaylanacak bir şey yok</translation>
+    </message>
+    <message>
+        <source>that alarm cannot be shelved now</source>
+        <translation>bu alarm şu anda rafa kaldırılamaz</translation>
+    </message>
+    <message>
+        <source>that alarm is not shelved</source>
+        <translation>bu alarm rafta değil</translation>
+    </message>
+    <message>
+        <source>no change: the alarm is already so</source>
+        <translation>değişiklik yok: alarm zaten bu durumda</translation>
+    </message>
+    <message>
+        <source>no band known yet: the PLC&apos;s band id has not been read</source>
+        <translation>henüz bilinen şerit yok: PLC&apos;nin şerit numarası okunmadı</translation>
+    </message>
+    <message>
+        <source>band id {band:d} is outside 0..65535</source>
+        <translation>şerit numarası {band:d}, 0..65535 aralığının dışında</translation>
+    </message>
+    <message>
+        <source>replay is running ({label}): nothing is written to the PLC during replay; go back to live first</source>
+        <translation>yeniden oynatma sürüyor ({label}): yeniden oynatma sırasında PLC&apos;ye hiçbir şey yazılmaz; önce canlıya dönün</translation>
+    </message>
+    <message>
+        <source>no replay is running</source>
+        <translation>çalışan bir yeniden oynatma yok</translation>
+    </message>
+    <message>
+        <source>speed {speed:g}x is outside {low:g}x to {high:g}x</source>
+        <translation>{speed:g}x hızı {low:g}x ile {high:g}x aralığının dışında</translation>
+    </message>
+    <message>
+        <source>the period ends ({end_ms}) before it starts ({start_ms})</source>
+        <translation>süre başlamadan ({start_ms}) önce bitiyor ({end_ms})</translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}</source>
+        <translation>{start_ms} ile {end_ms} arasında kayıtlı örnek yok</translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}: nothing has been recorded yet</source>
+        <translation>{start_ms} ile {end_ms} arasında kayıtlı örnek yok: henüz hiçbir şey kaydedilmedi</translation>
+    </message>
+    <message>
+        <source>no recorded samples from {start_ms} to {end_ms}; the recording holds {first_ms} to {last_ms}</source>
+        <translation>{start_ms} ile {end_ms} arasında kayıtlı örnek yok; kayıt {first_ms} ile {last_ms} arasını kapsıyor</translation>
+    </message>
+    <message>
+        <source>no recording from {start_ms} to {end_ms}: skipped</source>
+        <translation>{start_ms} ile {end_ms} arasında kayıt yok: atlandı</translation>
+    </message>
+    <message>
+        <source>cannot read the recorded samples: {error}</source>
+        <translation>kayıtlı örnekler okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
+        <translation>Hızları ML kontrol ediyor: önce manuele geçin (yeniden oynatma sırasında PLC&apos;ye hiçbir şey yazılamaz)</translation>
+    </message>
+    <message>
+        <source>the engine has stopped</source>
+        <translation>motor (veri toplama) durdu</translation>
+    </message>
+    <message>
+        <source>the engine process ended (exit code {code})</source>
+        <translation>motor (veri toplama) süreci sona erdi (çıkış kodu {code})</translation>
+    </message>
+    <message>
+        <source>a reason is required to shelve an alarm</source>
+        <translation>bir alarmı rafa kaldırmak için neden gerekir</translation>
+    </message>
+    <message>
+        <source>a reason is required</source>
+        <translation>bir neden gerekir</translation>
+    </message>
+    <message>
+        <source>not applied: not a set of names and values</source>
+        <translation>uygulanmadı: ad ve değer kümesi değil</translation>
+    </message>
+    <message>
+        <source>not tunable while running: {names}</source>
+        <translation>çalışırken ayarlanamaz: {names}</translation>
+    </message>
+    <message>
+        <source>no such setting: {names}</source>
+        <translation>böyle bir ayar yok: {names}</translation>
+    </message>
+    <message>
+        <source>not applied: {error}</source>
+        <translation>uygulanmadı: {error}</translation>
+    </message>
+    <message>
+        <source>ML is controlling a cut: switch ML off or wait for the cut to end</source>
+        <translation>ML bir kesimi kontrol ediyor: ML&apos;yi kapatın veya kesimin bitmesini bekleyin</translation>
+    </message>
+    <message>
+        <source>unknown mode &apos;{mode}&apos;: manual or ml</source>
+        <translation>bilinmeyen mod &apos;{mode}&apos;: manuel veya ML</translation>
+    </message>
+    <message>
+        <source>ML unavailable: {error}</source>
+        <translation>ML kullanılamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>no usable ML model loaded</source>
+        <translation>kullanılabilir ML modeli yüklü değil</translation>
+    </message>
+    <message>
+        <source>already {mode}</source>
+        <translation>zaten {mode}</translation>
+    </message>
+    <message>
+        <source>the note is empty</source>
+        <translation>not boş</translation>
+    </message>
+    <message>
+        <source>the note is longer than {limit:d} characters ({count:d})</source>
+        <translation>not {limit:d} karakterden uzun ({count:d})</translation>
+    </message>
+    <message>
+        <source>unknown preset &apos;{preset}&apos;; known: {known}</source>
+        <translation>bilinmeyen ön ayar &apos;{preset}&apos;; bilinenler: {known}</translation>
+    </message>
+    <message>
+        <source>not restored: {error}</source>
+        <translation>geri yüklenmedi: {error}</translation>
+    </message>
+    <message>
+        <source>restored {what} in {seconds:.1f} s</source>
+        <translation>{what} {seconds:.1f} sn içinde geri yüklendi</translation>
+    </message>
+    <message>
+        <source>not archived: {error}</source>
+        <translation>arşivlenmedi: {error}</translation>
+    </message>
+    <message>
+        <source>not exported: {error}</source>
+        <translation>dışa aktarılmadı: {error}</translation>
+    </message>
+    <message>
+        <source>cannot compute the production figures: {error}</source>
+        <translation>üretim rakamları hesaplanamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the alarm history: {error}</source>
+        <translation>alarm geçmişi okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the cut records: {error}</source>
+        <translation>kesim kayıtları okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the band life: {error}</source>
+        <translation>şerit ömrü okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the audit trail: {error}</source>
+        <translation>denetim kaydı okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the users: {error}</source>
+        <translation>kullanıcılar okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the backups: {error}</source>
+        <translation>yedekler okunamıyor: {error}</translation>
+    </message>
+    <message>
+        <source>cannot read the models: {error}</source>
+        <translation>modeller okunamıyor: {error}</translation>
     </message>
 </context>
 <context>
@@ -1994,17 +2306,6 @@ m/dk</translation>
     </message>
 </context>
 <context>
-    <name>LinkErrors</name>
-    <message>
-        <source>cannot connect to %1: refused or no answer within %2 s</source>
-        <translation>%1 adresine bağlanılamıyor: reddedildi veya %2 sn içinde yanıt yok</translation>
-    </message>
-    <message>
-        <source>the engine is not answering (%1 s)</source>
-        <translation>motor yanıt vermiyor (%1 sn)</translation>
-    </message>
-</context>
-<context>
     <name>LoginButton</name>
     <message>
         <source>%1 (%2) · Log out</source>
@@ -2729,45 +3030,6 @@ m/dk</translation>
     <message>
         <source>Not replayed: %1</source>
         <translation>Yeniden oynatılmadı: %1</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayReasons</name>
-    <message>
-        <source>no recorded samples from %1 to %2: nothing has been recorded yet</source>
-        <translation>%1 ile %2 arasında kayıtlı örnek yok: henüz hiçbir şey kaydedilmedi</translation>
-    </message>
-    <message>
-        <source>no recorded samples from %1 to %2; the recording holds %3 to %4</source>
-        <translation>%1 ile %2 arasında kayıtlı örnek yok; kayıt %3 ile %4 arasını kapsıyor</translation>
-    </message>
-    <message>
-        <source>no recorded samples from %1 to %2</source>
-        <translation>%1 ile %2 arasında kayıtlı örnek yok</translation>
-    </message>
-    <message>
-        <source>the period ends (%1) before it starts (%2)</source>
-        <translation>süre başlamadan (%2) önce bitiyor (%1)</translation>
-    </message>
-    <message>
-        <source>no recording from %1 to %2: skipped</source>
-        <translation>%1 ile %2 arasında kayıt yok: atlandı</translation>
-    </message>
-    <message>
-        <source>speed %1x is outside %2x to %3x</source>
-        <translation>%1x hızı %2x ile %3x aralığının dışında</translation>
-    </message>
-    <message>
-        <source>no replay is running</source>
-        <translation>çalışan bir yeniden oynatma yok</translation>
-    </message>
-    <message>
-        <source>cannot read the recorded samples: %1</source>
-        <translation>kayıtlı örnekler okunamıyor: %1</translation>
-    </message>
-    <message>
-        <source>ML controls the speeds: switch to manual first (nothing may be written to the PLC during replay)</source>
-        <translation>Hızları ML kontrol ediyor: önce manuele geçin (yeniden oynatma sırasında PLC&apos;ye hiçbir şey yazılamaz)</translation>
     </message>
 </context>
 <context>

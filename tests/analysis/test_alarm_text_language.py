@@ -60,3 +60,16 @@ def test_logged_alarms_in_every_language(register_map: RegisterMap) -> None:
     assert entries[0].text_for("tr") == turkish and turkish.startswith("Şerit tork") and "%118" in turkish
     assert entries[0].text_for("en") == english
     assert [e.text_for("tr") for e in entries[1:]] == ["Band torque (old wording)", "Something"]  # as logged
+
+
+def test_a_logged_text_read_again_with_its_detail(register_map: RegisterMap) -> None:
+    """log.db keeps an alarm's English text: the Production page's downtime causes showed it under
+    Turkish. Read again by key, the detail found in it, it comes back in every language."""
+    catalogue = _catalogue(register_map)
+    detail = "PLC link lost: cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s"
+    logged = dict((lang, text) for lang, text, _ in catalogue.render_all("modbus.link_lost", detail, None))["en"]
+    found, texts = catalogue.reread("modbus.link_lost", logged)
+    assert found == detail and dict(texts)["en"] == logged
+    assert dict(texts)["tr"].startswith("PLC bağlantısı koptu") and detail in dict(texts)["tr"]
+    assert catalogue.reread("modbus.link_lost", "an older wording") == ("", ())
+    assert catalogue.reread("no.such.key", logged) == ("", ())

@@ -17,9 +17,9 @@ from replay_screen import T0, main_window
 
 from core.config import Settings
 from core.registers import RegisterMap
+from hmi.code_names import replay_reason
 from hmi.formatting import plant_epoch_ms, plant_time, plant_wall
 from hmi.i18n import Translator
-from hmi.widgets.replay_texts import replay_reason
 
 
 @pytest.fixture

@@ -365,3 +365,52 @@ def test_a_count_of_one_and_of_two(translator: Translator, lang: str, one: list[
     assert translator.switch(lang)
     assert texts(1) == one
     assert texts(2) == two
+
+
+def test_every_core_text_is_marked_and_has_turkish() -> None:
+    """Every code core can emit (core.texts.TEMPLATES) is marked for lupdate (hmi/core_texts.py, written
+    by tools/core_texts.py) and has a finished Turkish with the same {placeholders}."""
+    from core.api import TEXT_TEMPLATES
+    from hmi.core_texts import CORE_TEXTS
+
+    assert CORE_TEXTS == TEXT_TEMPLATES, "run tools/core_texts.py, then make translations"
+    turkish = _messages(ts_file("tr"))
+    wrong = []
+    for code, template in TEXT_TEMPLATES.items():
+        text = turkish.get(("CoreTexts", template))
+        if not text:
+            wrong.append(f"{code}: no Turkish for {template!r}")
+        elif sorted(re.findall(r"\{[^}]*\}", text)) != sorted(re.findall(r"\{[^}]*\}", template)):
+            wrong.append(f"{code}: placeholders differ: {template!r} -> {text!r}")
+    assert wrong == []
+
+
+def test_core_texts_in_the_screen_language(translator: Translator) -> None:
+    """Core's codes through tr() with the locale's numbers; English core kept as a string read back by
+    the templates; an unknown code shows the English reason (never a crash, never a blank)."""
+    from core.api import Result, Text, WriteResult
+    from hmi.code_names import alarm_text, audit_detail, reason_text, replay_reason
+
+    locked: Result[None] = Result.refused(Text("login.locked", {"seconds": 42.4}))
+    role: Result[None] = Result(False, None, "x", "access.needs_role",
+                                {"permission": "write_register", "need_role": "engineer", "user": "otto",
+                                 "role": "operator"})
+    unknown: Result[None] = Result(False, None, "a newer engine's reason", "engine.something_new", {"n": 1})
+    link = "PLC link lost: cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s"
+    assert translator.switch("tr")
+    assert reason_text(Result.refused(Text("login.wrong"))) == "Ad veya PIN yanlış"
+    assert reason_text(locked) == "Çok fazla başarısız deneme: 42 sn sonra yeniden deneyin"
+    assert reason_text(role) == "PLC'ye yazma için mühendis yetkisi gerekir; otto kullanıcısı operatör"
+    assert reason_text(unknown) == "a newer engine's reason"
+    assert reason_text(Result.refused("disk I/O error")) == "disk I/O error"
+    assert reason_text(WriteResult("descent_speed", 1.0, False, reason="the engine is not running")) \
+        == "motor (veri toplama) çalışmıyor"  # no code sent (an older path): read back from the English
+    assert alarm_text(f"PLC bağlantısı koptu: ekrandaki değerler canlı değil ({link})", link) == (
+        "PLC bağlantısı koptu: ekrandaki değerler canlı değil (PLC bağlantısı koptu: 10.0.0.5:502 adresine "
+        "bağlanılamıyor: reddedildi veya 1,5 sn içinde yanıt yok)")
+    assert audit_detail("requested 30.5; reason: preset normal; step limit") \
+        == "istenen 30,5; neden: Normal ön ayarı; step limit"
+    assert replay_reason("speed 90x is outside 1x to 60x") == "90x hızı 1x ile 60x aralığının dışında"
+    assert translator.switch("en")
+    assert reason_text(locked) == "Too many failed attempts: try again in 42 s"
+    assert reason_text(role) == "PLC write needs engineer rights; otto is operator"

@@ -8,6 +8,8 @@ cells, plot legends. A Turkish screen fails on
 - an English text from config (registers.yaml groups, labels, descriptions, code names; shift
   names) that has its Turkish there, also inside a cell ("COMPLETED (4)");
 - one of core's codes (roles, audit actions and results) shown raw where it has a name;
+- one of core's texts (core.texts: refusals, log-in answers, alarm and audit details) in English,
+  whole or as a part ("; "-separated, in brackets);
 - a decimal point in a number (0.2 s, 63.8), "63 %" (Turkish writes %63), and m/min (m/dk).
 An English screen fails on "%63" and on a decimal comma: a placeholder left unfilled ("%1") or
 Turkish style leaking.
@@ -16,6 +18,7 @@ Turkish style leaking.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,11 +43,20 @@ from PySide6.QtWidgets import (
 
 from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import Priority
+from core.api import parse_text
 from core.config import Settings
 from core.registers import RegisterMap
 from core.security.audit_query import AuditRow
 from core.testing.standin_engine import StandInEngine
-from hmi.code_names import AUDIT_ACTIONS, AUDIT_RESULTS, ROLES, audit_action_name, audit_result_name, role_name
+from hmi.code_names import (
+    AUDIT_ACTIONS,
+    AUDIT_RESULTS,
+    ROLES,
+    audit_action_name,
+    audit_result_name,
+    core_text,
+    role_name,
+)
 from hmi.i18n import Translator
 from hmi.main_window import MainWindow
 from hmi.retranslate import catalogue
@@ -64,6 +76,13 @@ AUDIT = [
     AuditRow(2, 1_764_000_001_000, "alice", "login", "hmi", None, "admin", "accepted", ""),
     AuditRow(3, 1_764_000_002_000, "alice", "user_role", "otto", "operator", "engineer", "accepted", ""),
     AuditRow(4, 1_764_000_003_000, "otto", "set_mode", "control", "manual", "ml", "refused", ""),
+    AuditRow(6, 1_764_000_004_000, "alice", "user_add", "ali", None, None, "refused",
+             "PIN/password too short: at least 4 characters"),
+    AuditRow(7, 1_764_000_005_000, "alice", "user_add", "ali", None, "operator", "accepted", ""),
+    AuditRow(8, 1_764_000_006_000, "ali", "login_failed", "hmi", None, None, "refused",
+             "wrong name or PIN; 5 in a row; locked for 60 s"),
+    AuditRow(9, 1_764_000_007_000, "otto", "manage_users", "ali", None, None, "refused",
+             "manage_users needs admin rights; otto is operator"),
 ]
 # A number written with a point between digits (not a date, a time, an address or a file name).
 DECIMAL_POINT = re.compile(r"(?<![\w.:/-])\d+\.\d+(?![\w.])")
@@ -199,6 +218,10 @@ def problems_in(texts: list[str], lang: str, english: Any, from_config: set[str]
                 found.append(f"config text in English: {text!r}")
             if codes.get(text, text) != text or any(re.search(rf"\b{r}\b", text) for r in ROLES if role_name(r) != r):
                 found.append(f"a code shown raw: {text!r}")
+            for part in {text, *text.split("; "), *re.findall(r"\(([^()]+)\)", text)}:
+                coded = parse_text(part)
+                if coded is not None and core_text(coded) != part:
+                    found.append(f"core's text in English: {part!r} in {text!r}")
             if DECIMAL_POINT.search(text):
                 found.append(f"decimal point: {text!r}")
             if PERCENT_AFTER.search(text):
@@ -226,4 +249,65 @@ def test_every_page_in_one_language(window: MainWindow, qapp: QApplication, tran
         qapp.processEvents()
         feed(window, key, fake_engine, qapp)
         problems += [f"{key}: {p}" for p in problems_in(read(window), lang, english, from_config)]
+    assert problems == [], "\n".join(problems)
+
+
+LINK_LOST = "PLC link lost: cannot connect to 10.0.0.5:502: refused or no answer within 1.5 s"
+
+
+def test_what_core_says_in_turkish(window: MainWindow, qapp: QApplication, translator: Translator,
+                                   fake_engine: Any, push: Callable[..., None]) -> None:
+    """Core's own words on the Turkish screen: a wrong PIN on the login dialog, a refused command, the
+    link-lost alarm's detail, a downtime cause on the Production page, the Audit page's details."""
+    from core.production.values import DowntimeCause
+    from hmi.dialogs.login import LoginDialog
+
+    translator.switch("tr")
+    qapp.processEvents()
+    english = catalogue("en", "tr")
+    from_config = config_english(fake_engine.register_map, fake_engine.settings.production.shifts)
+    problems: list[str] = []
+
+    dialog = LoginDialog(window.sessions, kiosk=window.session.kiosk, parent=window)  # type: ignore[arg-type]
+    dialog.show()
+    assert asyncio.run(dialog.attempt("alice", "0000")) is False
+    assert dialog.message_label.text() == "Ad veya PIN yanlış"
+    problems += [f"login: {p}" for p in problems_in(read(dialog), "tr", english, from_config)]
+    dialog.close()
+
+    window.show_page("users")  # a refused command: the engine's user store says why
+    users: Any = window.pages["users"]
+    assert asyncio.run(users.add_user("ali", "operator", "1", "1")) is False
+    assert users.message_label.text() == "PIN/parola çok kısa: en az 4 karakter"
+    problems += [f"users: {p}" for p in problems_in(read(window), "tr", english, from_config)]
+
+    fake_engine.alarms.update("modbus.link_lost", True, LINK_LOST, source="modbus")
+    push(fail=True)
+    window.show_page("alarms")
+    qapp.processEvents()
+    shown = read(window)
+    assert any("10.0.0.5:502 adresine bağlanılamıyor" in text for text in shown), shown
+    problems += [f"alarms: {p}" for p in problems_in(shown, "tr", english, from_config)]
+
+    window.show_page("production")
+    view = asyncio.run(fake_engine.production_view())
+    assert view.ok and view.value is not None and view.value.current is not None
+    logged = fake_engine.alarm("modbus.link_lost").text_for("en")
+    cause = DowntimeCause("modbus.link_lost", logged, 600.0, 1)
+    detail, texts = fake_engine.alarms.policy.catalogue.reread(cause.key, cause.text)
+    assert detail == LINK_LOST
+    report = dataclasses.replace(view.value.current, downtime=(dataclasses.replace(cause, detail=detail,
+                                                                                   texts=texts),))
+    page: Any = window.pages["production"]
+    page.show_view(dataclasses.replace(view.value, current=report))
+    qapp.processEvents()
+    shown = read(window)
+    assert any("PLC bağlantısı koptu" in text and "adresine bağlanılamıyor" in text for text in shown), shown
+    problems += [f"production: {p}" for p in problems_in(shown, "tr", english, from_config)]
+
+    window.show_page("audit")
+    feed(window, "audit", fake_engine, qapp)
+    shown = read(window)
+    assert "PIN/parola çok kısa: en az 4 karakter" in shown and "yanlış ad veya PIN; üst üste 5; 60 sn kilitli" in shown
+    problems += [f"audit: {p}" for p in problems_in(shown, "tr", english, from_config)]
     assert problems == [], "\n".join(problems)

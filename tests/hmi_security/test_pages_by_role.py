@@ -36,7 +36,7 @@ def test_users_page_is_for_admins(qtbot: QtBot, desk: Desk, name: str | None) ->
     assert page.disable_button.isEnabled() is (role == "admin")
     if role != "admin":  # even called directly, the engine side refuses
         assert desk.qloop.run(page.add_user("mallory", "admin", "6666", "6666")) is False
-        assert "manage_users needs admin" in page.message_label.text()
+        assert "manage users needs admin" in page.message_label.text()  # the permission by its name
         assert desk.access.store.get("mallory") is None
 
 
