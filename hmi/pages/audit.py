@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimeZone,
 )
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -43,9 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import AuditFilter, AuditRow, EngineApi
-from hmi.code_names import audit_action_name, audit_detail, audit_result_name, audit_value_name
+from hmi.code_names import audit_action_name, audit_detail, audit_result_name, audit_value_name, reason_text
 from hmi.dialogs.file_choice import choose_save_path
-from hmi.formatting import format_g, plant_time, use_plant_zone
+from hmi.formatting import format_g, plant_time, zone_named
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import ROW_PX
 from hmi.permissions import Action, can
@@ -100,9 +101,10 @@ def _text(value: object) -> str:
 
 
 class AuditTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, zone: QTimeZone | None = None) -> None:
         super().__init__(parent)
         self.rows: list[AuditRow] = []
+        self.zone = zone  # the engine's plant zone (None: the process's)
 
     def set_rows(self, rows: list[AuditRow]) -> None:
         self.beginResetModel()
@@ -125,8 +127,9 @@ class AuditTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         return (
-            plant_time(row.ts_ms), row.user, audit_action_name(row.action), row.target,
-            _text(row.old_value), _text(row.new_value), audit_result_name(row.result), audit_detail(row.detail),
+            plant_time(row.ts_ms, zone=self.zone), row.user, audit_action_name(row.action), row.target,
+            _text(row.old_value), _text(row.new_value), audit_result_name(row.result),
+            audit_detail(row.detail, zone=self.zone),
         )[index.column()]
 
 
@@ -138,7 +141,9 @@ class AuditPage(QWidget):
         self.setObjectName("AuditPage")
         self.bridge = bridge
         self.engine = engine
-        use_plant_zone(engine.settings.machine.time_zone)  # times in plant time, as everywhere
+        # Times in this engine's plant time, as everywhere: a zone of the page's own (setting the
+        # process's plant zone from a page changed every other page's clock behind its back).
+        self.zone = zone_named(engine.settings.machine.time_zone)
         self.session = session or getattr(parent, "session", None) or Session("operator", kiosk=False)
         self.query_task: asyncio.Task[None] | None = None
         self.export_dir: Path = engine.settings.export_dir
@@ -170,7 +175,7 @@ class AuditPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.request_export)
 
-        self.model = AuditTableModel(self)
+        self.model = AuditTableModel(self, zone=self.zone)
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -260,7 +265,7 @@ class AuditPage(QWidget):
         result = await self.engine.audit_query(self.current_filter(), limit=ROW_LIMIT)
         if not result.ok or result.value is None:
             log.error("audit trail could not be read: %s", result.reason)
-            self._say(self.tr("The audit trail cannot be read: %1").replace("%1", result.reason), "refused")
+            self._say(self.tr("The audit trail cannot be read: %1").replace("%1", reason_text(result)), "refused")
             return
         self.model.set_rows(result.value)
         self._show_count()
@@ -334,7 +339,7 @@ class AuditPage(QWidget):
             self.update_permissions()
         if not result.ok or result.value is None:  # disk full, no permission: say so, keep the page
             log.error("audit export to %s failed: %s", out, result.reason)
-            self._say(self.tr("Export failed: %1").replace("%1", result.reason), "refused")
+            self._say(self.tr("Export failed: %1").replace("%1", reason_text(result)), "refused")
             return None
         count = result.value
         self._say(self.tr("Exported %1 entries to %2").replace("%1", str(count)).replace("%2", str(out)), "ok")

@@ -135,3 +135,21 @@ def test_the_zone_the_test_before_set_is_gone() -> None:
     from hmi.formatting import plant_zone
 
     assert plant_zone() == QTimeZone.systemTimeZone()
+
+
+def test_the_audit_page_keeps_its_zone_to_itself(qtbot: QtBot, qloop: QLoop, utc_computer: Settings,
+                                                  register_map: RegisterMap) -> None:
+    """Building the Audit page set the process's plant zone (use_plant_zone): every other page's clock
+    moved with it. It keeps a zone object of its own now, the process's zone stays as it was."""
+    from hmi.formatting import plant_zone
+    from hmi.pages.audit import AuditPage
+
+    engine = StandInEngine(utc_computer, register_map)
+    try:
+        page = AuditPage(None, engine)
+        qtbot.addWidget(page)
+        assert plant_zone() == QTimeZone.systemTimeZone()  # untouched (the computer runs in UTC)
+        page.model.set_rows([AuditRow(1, T0, "anna", "login", "", None, None, "ok", "")])
+        assert page.model.data(page.model.index(0, 0)) == "2025-06-15 18:06:40"  # its engine's plant time
+    finally:
+        qloop.run(engine.stop())
