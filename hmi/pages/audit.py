@@ -273,7 +273,7 @@ class AuditPage(QWidget):
 
     def _show_count(self) -> None:
         rows = len(self.model.rows)
-        text = self.tr("%1 entries").replace("%1", str(rows))
+        text = self.tr("%n entries", "", rows)
         if rows >= ROW_LIMIT:
             text += " " + self.tr("(newest shown; narrow the filters or export for all)")
         self.count_label.setText(text)
@@ -342,7 +342,7 @@ class AuditPage(QWidget):
             self._say(self.tr("Export failed: %1").replace("%1", reason_text(result)), "refused")
             return None
         count = result.value
-        self._say(self.tr("Exported %1 entries to %2").replace("%1", str(count)).replace("%2", str(out)), "ok")
+        self._say(self.tr("Exported %n entries to %2", "", count).replace("%2", str(out)), "ok")
         return count
 
     def showEvent(self, event: QShowEvent) -> None:

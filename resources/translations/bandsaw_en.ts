@@ -445,9 +445,19 @@
         <source>The audit trail cannot be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>%1 entries</source>
-        <translation type="unfinished"></translation>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n entries to %2</source>
+        <translation>
+            <numerusform>Exported %n entry to %2</numerusform>
+            <numerusform>Exported %n entries to %2</numerusform>
+        </translation>
     </message>
     <message>
         <source>(newest shown; narrow the filters or export for all)</source>
@@ -475,10 +485,6 @@
     </message>
     <message>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Exported %1 entries to %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -443,9 +443,17 @@
         <source>The audit trail cannot be read: %1</source>
         <translation>Denetim kaydı okunamıyor: %1</translation>
     </message>
-    <message>
-        <source>%1 entries</source>
-        <translation>%1 kayıt</translation>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n kayıt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n entries to %2</source>
+        <translation>
+            <numerusform>%n kayıt %2 konumuna aktarıldı</numerusform>
+        </translation>
     </message>
     <message>
         <source>(newest shown; narrow the filters or export for all)</source>
@@ -474,10 +482,6 @@
     <message>
         <source>Export failed: %1</source>
         <translation>Dışa aktarma başarısız: %1</translation>
-    </message>
-    <message>
-        <source>Exported %1 entries to %2</source>
-        <translation>%1 kayıt %2 konumuna aktarıldı</translation>
     </message>
 </context>
 <context>

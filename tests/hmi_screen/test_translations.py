@@ -324,10 +324,8 @@ def test_every_count_text_has_english_and_turkish_plural_forms(tmp_path: Path) -
     assert wrong == []
 
 
-# Counts shown as "%1 <plural>" that predate the %n texts, in files other helpers were changing when
-# the rest moved to %n (hmi/pages/audit.py); and a total that is never 1 (the register map's size).
-PLURAL_AFTER_A_PLACEHOLDER_KNOWN = {"AuditPage: %1 entries", "AuditPage: Exported %1 entries to %2",
-                                    "RegistersPage: %1 of %2 registers match “%3”"}
+# A total that is never 1 (the register map's size) may stay "%1 <plural>".
+PLURAL_AFTER_A_PLACEHOLDER_KNOWN = {"RegistersPage: %1 of %2 registers match “%3”"}
 
 
 def test_no_count_is_glued_to_a_plural_noun(tmp_path: Path) -> None:
@@ -343,13 +341,13 @@ def test_no_count_is_glued_to_a_plural_noun(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("lang", "one", "two"), [
     ("en", ["1 alarm acknowledged", "storage queue 1 row", "1 register", "Exported 1 row to x.csv",
-            "raw.db from 09:00: 1 sample", "older than 1 day"],
+            "raw.db from 09:00: 1 sample", "older than 1 day", "1 entry"],
      ["2 alarms acknowledged", "storage queue 2 rows", "2 registers", "Exported 2 rows to x.csv",
-      "raw.db from 09:00: 2 samples", "older than 2 days"]),
+      "raw.db from 09:00: 2 samples", "older than 2 days", "2 entries"]),
     ("tr", ["1 alarm onaylandı", "kayıt kuyruğu 1 satır", "1 yazmaç", "1 satır x.csv dosyasına aktarıldı",
-            "raw.db, 09:00 itibarıyla: 1 örnek", "1 günden eski"],
+            "raw.db, 09:00 itibarıyla: 1 örnek", "1 günden eski", "1 kayıt"],
      ["2 alarm onaylandı", "kayıt kuyruğu 2 satır", "2 yazmaç", "2 satır x.csv dosyasına aktarıldı",
-      "raw.db, 09:00 itibarıyla: 2 örnek", "2 günden eski"]),
+      "raw.db, 09:00 itibarıyla: 2 örnek", "2 günden eski", "2 kayıt"]),
 ])
 def test_a_count_of_one_and_of_two(translator: Translator, lang: str, one: list[str], two: list[str]) -> None:
     """The texts as the pages ask for them (tr() with the count), in English and Turkish."""
@@ -360,7 +358,7 @@ def test_a_count_of_one_and_of_two(translator: Translator, lang: str, one: list[
         return [say("AlarmsPage", "%n alarms acknowledged"), say("HmiStatusBar", "storage queue %n rows"),
                 say("RegistersPage", "%n registers"), say("AlarmsPage", "Exported %n rows to %2").replace(
                     "%2", "x.csv"), say("TrendsPage", "raw.db from %1: %n samples").replace("%1", "09:00"),
-                say("DataPage", "older than %n days")]
+                say("DataPage", "older than %n days"), say("AuditPage", "%n entries")]
 
     assert translator.switch(lang)
     assert texts(1) == one
