@@ -136,6 +136,8 @@ def _compiled() -> list[tuple[re.Pattern[str], str, dict[str, str]]]:
                         regex.append(f"(?P<{name}>{_TIME.pattern})")
                     elif spec and spec[-1] in "fgd":
                         regex.append(f"(?P<{name}>{_NUMBER})")
+                    elif name == "unit":  # " mm/min" after a number, or nothing
+                        regex.append(f"(?P<{name}>(?: \\S+)?)")
                     else:
                         regex.append(f"(?P<{name}>.+?)")
             found.append((literal, re.compile("".join(regex), re.DOTALL), code, specs))
@@ -283,3 +285,29 @@ READ_AUDIT = define("read.audit", "cannot read the audit trail: {error}")
 READ_USERS = define("read.users", "cannot read the users: {error}")
 READ_BACKUPS = define("read.backups", "cannot read the backups: {error}")
 READ_MODELS = define("read.models", "cannot read the models: {error}")
+
+# Writes (core.modbus.envelope, core.modbus.writer): a refusal, or the clamps "; "-joined
+W_NOT_A_NUMBER = define("write.not_a_number", "{value} is not a number")
+W_NO_RANGE = define("write.no_range", "no allowed range: minimum {low:g} is above maximum {high:g}")
+W_RAISED = define("write.raised", "raised to the minimum {low:g}{unit}")
+W_LOWERED = define("write.lowered", "lowered to the maximum {high:g}{unit}")
+W_CURRENT_UNKNOWN = define("write.current_unknown", "the PLC's current value is unknown, so the step cannot be limited")
+W_STEP_USED = define("write.step_used", "step limit: the {step:g}{unit} allowed per second is used up")
+W_STEP_UP = define("write.step_up", "step limited to +{allowed:g}{unit} ({step:g}{unit}/s)")
+W_STEP_DOWN = define("write.step_down", "step limited to -{allowed:g}{unit} ({step:g}{unit}/s)")
+W_NO_VALUE = define("write.no_value", "no value {name} can hold lies in {low:g}..{high:g}{unit}")
+W_NO_REGISTER = define("write.no_register", "no register named '{name}'")
+W_READ_ONLY = define("write.read_only", "{name} is read-only")
+W_LINK_DOWN = define("write.link_down", "the PLC link is down")
+W_RATE = define("write.rate", "write rate limit: next write to {name} allowed in {wait:.0f} ms")
+W_FAILED = define("write.failed", "write failed: {error}")
+W_READ_BACK_FAILED = define("write.read_back_failed", "written, but the read-back failed: {error}")
+W_READ_BACK = define("write.read_back", "read back {read:g}, not the {written:g} written")
+W_COMMAND_SENT = define("write.command_sent", "command sent (the PLC clears it: not read back)")
+W_NO_DATA = define("write.no_data", "no data from the PLC yet")
+W_POLL_FAILED = define("write.poll_failed", "the last poll of the PLC failed (no current values)")
+W_STALE = define("write.stale", "PLC data is stale ({age:.2f} s old, limit {limit:g} s)")
+W_UNCONFIRMED = define("write.unconfirmed",
+                       "the last write to {name} is unconfirmed: waiting for a fresh PLC value")
+W_NOT_FRESH = define("write.not_fresh", "no fresh value of {name} from the PLC")
+W_FIRST_POLL = define("write.first_poll", "waiting for the first poll")

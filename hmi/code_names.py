@@ -240,8 +240,8 @@ def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None
         return audit_action_name(text)
     if name == "mode":
         return audit_value_name(text)
-    if name == "unit":
-        return unit_name(text)
+    if name == "unit":  # " mm/min" after a number: the space kept
+        return text[: len(text) - len(text.lstrip())] + unit_name(text.strip()) if text.strip() else text
     if name == "preset":
         return translate("OverviewPage", text.capitalize()) if text else text
     if name in NESTED:
@@ -266,6 +266,9 @@ def english_text(text: str, *, zone: QTimeZone | None = None, depth: int = 0) ->
         return text
     coded = parse_text(text)
     shown = core_text(coded, zone=zone, depth=depth) if coded is not None else None
+    if shown is None and "; " in text:  # clamps, a refusal and its note: "; "-joined, each on its own
+        parts = text.split("; ")
+        shown = "; ".join(english_text(part, zone=zone, depth=depth + 1) for part in parts)
     return text if shown is None else shown
 
 
@@ -289,10 +292,7 @@ def link_error(text: str) -> str:
 def audit_detail(text: str, *, zone: QTimeZone | None = None) -> str:
     """An audit row's detail in the screen's language: whole (a refusal's reason), else part by part
     ("; ") where core's wording is known."""
-    whole = english_text(text, zone=zone)
-    if whole != text or "; " not in text:
-        return whole
-    return "; ".join(english_text(part, zone=zone) for part in text.split("; "))
+    return english_text(text, zone=zone)
 
 
 def replay_reason(text: str) -> str:

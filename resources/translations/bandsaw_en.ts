@@ -1474,6 +1474,98 @@
         <source>cannot read the models: {error}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no allowed range: minimum {low:g} is above maximum {high:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>raised to the minimum {low:g}{unit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lowered to the maximum {high:g}{unit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the PLC&apos;s current value is unknown, so the step cannot be limited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step limit: the {step:g}{unit} allowed per second is used up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step limited to +{allowed:g}{unit} ({step:g}{unit}/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step limited to -{allowed:g}{unit} ({step:g}{unit}/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no register named &apos;{name}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is read-only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write rate limit: next write to {name} allowed in {wait:.0f} ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the last write to {name} is unconfirmed: waiting for a fresh PLC value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no fresh value of {name} from the PLC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the PLC link is down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>written, but the read-back failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read back {read:g}, not the {written:g} written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>command sent (the PLC clears it: not read back)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data from the PLC yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the last poll of the PLC failed (no current values)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC data is stale ({age:.2f} s old, limit {limit:g} s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for the first poll</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>CreateAdminDialog</name>

@@ -1466,6 +1466,98 @@
         <source>cannot read the models: {error}</source>
         <translation>modeller okunamıyor: {error}</translation>
     </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation>{value} bir sayı değil</translation>
+    </message>
+    <message>
+        <source>no allowed range: minimum {low:g} is above maximum {high:g}</source>
+        <translation>izin verilen aralık yok: en düşük {low:g}, en yüksek {high:g} değerinin üstünde</translation>
+    </message>
+    <message>
+        <source>raised to the minimum {low:g}{unit}</source>
+        <translation>en düşük değere yükseltildi: {low:g}{unit}</translation>
+    </message>
+    <message>
+        <source>lowered to the maximum {high:g}{unit}</source>
+        <translation>en yüksek değere düşürüldü: {high:g}{unit}</translation>
+    </message>
+    <message>
+        <source>the PLC&apos;s current value is unknown, so the step cannot be limited</source>
+        <translation>PLC&apos;nin güncel değeri bilinmiyor, bu yüzden adım sınırlanamaz</translation>
+    </message>
+    <message>
+        <source>step limit: the {step:g}{unit} allowed per second is used up</source>
+        <translation>adım sınırı: saniyede izin verilen {step:g}{unit} kullanıldı</translation>
+    </message>
+    <message>
+        <source>step limited to +{allowed:g}{unit} ({step:g}{unit}/s)</source>
+        <translation>adım +{allowed:g}{unit} ile sınırlandı ({step:g}{unit}/sn)</translation>
+    </message>
+    <message>
+        <source>step limited to -{allowed:g}{unit} ({step:g}{unit}/s)</source>
+        <translation>adım -{allowed:g}{unit} ile sınırlandı ({step:g}{unit}/sn)</translation>
+    </message>
+    <message>
+        <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
+        <translation>{name} yazmacının alabileceği hiçbir değer {low:g}..{high:g}{unit} aralığında değil</translation>
+    </message>
+    <message>
+        <source>no register named &apos;{name}&apos;</source>
+        <translation>&apos;{name}&apos; adında yazmaç yok</translation>
+    </message>
+    <message>
+        <source>{name} is read-only</source>
+        <translation>{name} salt okunur</translation>
+    </message>
+    <message>
+        <source>write rate limit: next write to {name} allowed in {wait:.0f} ms</source>
+        <translation>yazma hızı sınırı: {name} yazmacına sonraki yazma {wait:.0f} ms sonra</translation>
+    </message>
+    <message>
+        <source>the last write to {name} is unconfirmed: waiting for a fresh PLC value</source>
+        <translation>{name} yazmacına son yazma doğrulanmadı: PLC&apos;den yeni değer bekleniyor</translation>
+    </message>
+    <message>
+        <source>no fresh value of {name} from the PLC</source>
+        <translation>PLC&apos;den {name} için yeni değer yok</translation>
+    </message>
+    <message>
+        <source>the PLC link is down</source>
+        <translation>PLC bağlantısı kopuk</translation>
+    </message>
+    <message>
+        <source>write failed: {error}</source>
+        <translation>yazma başarısız: {error}</translation>
+    </message>
+    <message>
+        <source>written, but the read-back failed: {error}</source>
+        <translation>yazıldı, ancak geri okuma başarısız: {error}</translation>
+    </message>
+    <message>
+        <source>read back {read:g}, not the {written:g} written</source>
+        <translation>geri okunan {read:g}, yazılan {written:g} değil</translation>
+    </message>
+    <message>
+        <source>command sent (the PLC clears it: not read back)</source>
+        <translation>komut gönderildi (PLC onu temizler: geri okunmaz)</translation>
+    </message>
+    <message>
+        <source>no data from the PLC yet</source>
+        <translation>PLC&apos;den henüz veri yok</translation>
+    </message>
+    <message>
+        <source>the last poll of the PLC failed (no current values)</source>
+        <translation>PLC&apos;nin son okuması başarısız (güncel değer yok)</translation>
+    </message>
+    <message>
+        <source>PLC data is stale ({age:.2f} s old, limit {limit:g} s)</source>
+        <translation>PLC verisi eski ({age:.2f} sn önce, sınır {limit:g} sn)</translation>
+    </message>
+    <message>
+        <source>waiting for the first poll</source>
+        <translation>ilk okuma bekleniyor</translation>
+    </message>
 </context>
 <context>
     <name>CreateAdminDialog</name>

@@ -412,3 +412,19 @@ def test_core_texts_in_the_screen_language(translator: Translator) -> None:
     assert translator.switch("en")
     assert reason_text(locked) == "Too many failed attempts: try again in 42 s"
     assert reason_text(role) == "PLC write needs engineer rights; otto is operator"
+
+
+def test_a_clamped_or_refused_write_in_turkish(translator: Translator, register_map: RegisterMap) -> None:
+    """The write dialog's outcome: the envelope's clamps and the Writer's refusals (English, "; "-joined,
+    no code sent from the Writer) in the screen's language, numbers and units too."""
+    from core.api import WriteResult
+    from hmi.dialogs.write_dialog import describe_result
+
+    register = register_map["descent_speed"]
+    clamped = WriteResult("descent_speed", 500.0, True, written=60.0, read_back=60.0, verified=True, clamped=True,
+                          reason="lowered to the maximum 80 mm/min; step limited to +2.5 mm/min (0.5 mm/min/s)")
+    refused = WriteResult.refused("descent_speed", 30.0, "PLC data is stale (1.25 s old, limit 1 s)")
+    assert translator.switch("tr")
+    _, text = describe_result(register, clamped)
+    assert "en yüksek değere düşürüldü: 80 mm/dk; adım +2,5 mm/dk ile sınırlandı (0,5 mm/dk/sn)" in text, text
+    assert describe_result(register, refused)[1].endswith("PLC verisi eski (1,25 sn önce, sınır 1 sn)")

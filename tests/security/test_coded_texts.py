@@ -30,6 +30,8 @@ from core.values import WriteResult
 
 
 def _sample(name: str, spec: str, i: int) -> Any:
+    if name == "unit":
+        return " mm/min"
     if name.endswith("_ms"):
         return 1_764_000_000_000 + i * 1000
     if spec.endswith("d"):
