@@ -70,7 +70,8 @@ def test_the_view_draws_the_running_shift_only_and_keeps_the_exact_figures(tmp_p
     now = ms("2026-12-02T13:00")
     # A saw_state that flickers between cutting and ready every 2 s since midnight: 23,400 changes.
     t0 = ms("2026-12-02T00:00")
-    states: list[tuple[int, int | None, str]] = [(t0 + i * 2_000, 3 if i % 2 else 2, "up") for i in range((now - t0) // 2_000)]
+    states: list[tuple[int, int | None, str]] = [(t0 + i * 2_000, 3 if i % 2 else 2, "up")
+                                                 for i in range((now - t0) // 2_000)]
     make_db(settings_.data_dir, [], states)
     view = production_view(settings_, now_ms=now)
     assert view.current is not None
