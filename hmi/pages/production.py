@@ -103,6 +103,9 @@ class ShiftCard(QFrame):
 
     def show_report(self, report: ProductionReport, shifts: Sequence[Any] = ()) -> None:
         self.title.setText(period_label(shifts, report.period.label, report.period.shift))
+        if not report.has_data:  # nothing recorded (the HMI PC off): blank, never "Pieces 0"
+            self.body.setText(translate("ProductionPage", "no data recorded in this shift"))
+            return
         lines = [
             translate("ProductionPage", "Pieces %1").replace("%1", str(report.pieces)),
             translate("ProductionPage", "OEE %1").replace("%1", pct(report.oee)),
@@ -398,7 +401,7 @@ class ProductionPage(QWidget):
         name = period_label(self.engine.settings.production.shifts, period.label, period.shift)
         self.title.setText(translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", name)
                            .replace("%2", start).replace("%3", end))
-        self.pieces.setText(str(report.pieces))
+        self.pieces.setText(str(report.pieces) if report.has_data else "—")  # no data: blank, never 0
         self.oee.setText(pct(report.oee))
         area = format_number(report.area_cm2, 0)
         self.area.setText(area)

@@ -2830,6 +2830,10 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no data recorded in this shift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pieces %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2822,6 +2822,10 @@ m/dk</translation>
         <translation>%1 dk</translation>
     </message>
     <message>
+        <source>no data recorded in this shift</source>
+        <translation>bu vardiyada kayıtlı veri yok</translation>
+    </message>
+    <message>
         <source>Last shifts</source>
         <translation>Son vardiyalar</translation>
     </message>

@@ -321,3 +321,32 @@ def test_kiosk_band_history_headers_fit_their_columns(qapp: QApplication, tmp_pa
         window.close()
         window.deleteLater()
         bridge.deleteLater()
+
+
+def test_a_shift_without_data_shows_no_figures(qapp: QApplication, qloop: QLoop, tmp_path: Path,
+                                               register_map: RegisterMap) -> None:
+    """A shift with nothing recorded (the HMI PC was off) reads "no data", never "Pieces 0" (the
+    Last shifts card said "Pieces 0 · OEE —" on the real program); the running shift's Pieces a dash."""
+    import dataclasses
+
+    engine, bridge, page = build(qapp, tmp_path, register_map)
+    try:
+        login_as(engine.access, "erin", Role.ENGINEER)
+        page.set_user("erin")
+        page.update_permissions()
+        qloop.run(show(page))
+        assert page.view is not None and page.view.current is not None
+        empty = {StateClass.NO_DATA: page.view.previous[0].planned_s}
+        blank = [dataclasses.replace(r, cuts=0, pieces=0, good_cuts=0, time_by_state=empty, availability=None,
+                                     performance=None, quality=None, oee=None) for r in page.view.previous]
+        current = dataclasses.replace(page.view.current, cuts=0, pieces=0, time_by_state={
+            StateClass.NO_DATA: page.view.current.planned_s})
+        page.show_view(dataclasses.replace(page.view, current=current, previous=tuple(blank)))
+        bodies = [card.body.text() for card in page.cards if card.isVisible()]
+        assert bodies == ["no data recorded in this shift"] * 3
+        assert page.pieces.text() == "—"
+    finally:
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+        bridge.deleteLater()
