@@ -275,6 +275,9 @@ class ProductionPage(QWidget):
         layout.setSpacing(8)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
+        # Under the export button, not at the end of the scrolling page: in kiosk "Report written"
+        # was below the fold, so a tap on Export seemed to do nothing.
+        layout.addWidget(self.message)
         layout.addLayout(figures)
         layout.addWidget(self.timeline_title)
         layout.addWidget(self.timeline)
@@ -282,7 +285,6 @@ class ProductionPage(QWidget):
         layout.addLayout(lower, 1)
         layout.addWidget(self.band_history_slot)
         layout.addWidget(self.notes)
-        layout.addWidget(self.message)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setObjectName("ProductionScroll")
         self.scroll_area.setWidgetResizable(True)

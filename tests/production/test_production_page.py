@@ -140,6 +140,11 @@ def test_engineer_sees_last_shifts_and_exports(qapp: QApplication, qloop: QLoop,
         assert labels == [r.period.label for r in page.view.previous] and len(labels) == 3
         qloop.run(export(page))
         assert "Report written" in page.message.text(), page.message.text()
+        # Seen without scrolling, under the Export button (it was at the end of the page, below the fold).
+        viewport = page.scroll_area.viewport()
+        top = page.message.mapTo(viewport, page.message.rect().topLeft()).y()
+        assert page.scroll_area.verticalScrollBar().value() == 0 and page.message.isVisibleTo(page)
+        assert top >= 0 and top + page.message.height() <= viewport.height(), (top, viewport.height())
         written = list((engine.settings.data_dir / "exports").glob("production-*.pdf"))
         assert len(written) == 1 and len(PdfReader(written[0]).pages) == 4
     finally:
