@@ -35,61 +35,39 @@ import multiprocessing
 import runpy
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from core.api import (
     ANONYMOUS_USER,
     Alarm,
-    AlarmHistoryFilter,
     AlarmListener,
-    AlarmLogEntry,
     AlarmState,
     AlarmSummary,
     AlarmTransition,
-    AuditFilter,
-    AuditRow,
-    BackupInfo,
-    BackupManifest,
     BackupStatus,
-    BandLifeView,
     ControllerStatus,
     ControlView,
-    CutRecord,
     EngineApi,
     EngineFactory,
     EngineStatus,
-    ExportProgress,
-    ExportRequest,
-    ExportResult,
-    HistoryRange,
-    ImportProgress,
-    ImportSummary,
-    MlJournal,
-    ModelFile,
     Permission,
     Priority,
-    ProductionReport,
-    ProductionView,
     ReplayListener,
     ReplayStatus,
-    ReportRequest,
     Result,
-    Role,
     SessionListener,
     SnapshotListener,
-    UserInfo,
     UserSession,
-    WriteResult,
 )
 from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
+from hmi.engine_calls import ForwardedCalls
 from hmi.engine_restart import RESTART_ACTION, SYSTEM_USER, RestartOutcome, RestartPolicy
 from hmi.engine_thread import GuiCalls
 from hmi.i18n import current_language, translate
@@ -138,7 +116,7 @@ def _raised(value: Any) -> BaseException:
     return asyncio.CancelledError(message) if kind == "CancelledError" else EngineError(kind, message)
 
 
-class EngineProcess:
+class EngineProcess(ForwardedCalls):
     """``EngineProcess(factory, settings, register_map)``: from :meth:`start`, ``factory(settings,
     register_map, simulate)`` builds the engine in a child process. ``factory`` must pickle (a
     module-level function, e.g. core.cli.engine_factory, or a ``functools.partial`` of one)."""
@@ -649,12 +627,6 @@ class EngineProcess:
     def subscribe_sessions(self, listener: SessionListener) -> Callable[[], None]:
         return _subscribe(self._session_listeners, listener)  # delivered on the GUI thread
 
-    async def login(self, name: str, secret: str) -> Result[UserSession]:
-        return await self._ask(Result.refused, "login", name, secret)
-
-    def logout(self, session: UserSession, *, reason: str = "") -> Result[None]:
-        return self._ask_now(Result.refused, "logout", session, reason=reason)
-
     def touch(self, session: UserSession) -> None:
         self._send_quietly(("touch", session))  # every touch of the screen: no answer to wait for
 
@@ -663,77 +635,15 @@ class EngineProcess:
         session events): a timer calling this never waits on the engine. Always []."""
         return []
 
-    async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
-        return await self._ask(Result.refused, "create_first_admin", name, secret)
-
-    # --- queries --------------------------------------------------------------------------
-
-    async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]:
-        return await self._ask(Result.refused, "alarm_history", spec)
-
-    async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
-                          *, limit: int = 500) -> Result[list[CutRecord]]:
-        return await self._ask(Result.refused, "cut_records", start_ms, end_ms, limit=limit)
-
-    async def band_life(self) -> Result[BandLifeView]:
-        return await self._ask(Result.refused, "band_life")
-
-    async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
-        return await self._ask(Result.refused, "audit_query", spec, limit=limit)
-
-    async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]:
-        return await self._ask(Result.refused, "audit_values", column)
-
-    async def ml_journal(self, limit: int = 50, *, changes_only: bool = False) -> Result[MlJournal]:
-        return await self._ask(Result.refused, "ml_journal", limit, changes_only=changes_only)
-
-    async def history(self, names: Sequence[str], start_ms: int, end_ms: int,
-                      *, max_points: int = 4000) -> Result[HistoryRange]:
-        return await self._ask(Result.refused, "history", list(names), start_ms, end_ms, max_points=max_points)
-
-    async def users(self) -> Result[list[UserInfo]]:
-        return await self._ask(Result.refused, "users")
-
-    async def backups(self) -> Result[list[BackupInfo]]:
-        return await self._ask(Result.refused, "backups")
-
-    async def verify_backup(self, backup: Path) -> Result[BackupManifest]:
-        return await self._ask(Result.refused, "verify_backup", backup)
-
-    async def models(self) -> Result[list[ModelFile]]:
-        return await self._ask(Result.refused, "models")
-
-    async def production_view(self) -> Result[ProductionView]:
-        return await self._ask(Result.refused, "production_view")
-
-    async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
-        return await self._ask(Result.refused, "production_report", request)
-
-    # --- commands -------------------------------------------------------------------------
-
-    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
-        return await self._ask(lambda why: WriteResult(name, value, ok=False, reason=why),
-                               "write", session, name, value, reason=reason)
-
-    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
-        return await self._ask(lambda why: [WriteResult("preset", 0.0, ok=False, reason=why)],
-                               "apply_preset", session, preset)
-
-    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
-        return self._ask_now(Result.refused, "set_mode", session, mode, reason=reason)
-
-    def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
-        return self._ask_now(Result.refused, "note_band", session, text, band_id=band_id)
-
     def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
         if key == STOPPED_ALARM and self._gone is not None:
             return Result.done(None, "acknowledged here") if self._acknowledge_stopped(session) else Result.done()
-        return self._ask_now(Result.refused, "acknowledge_alarm", session, key)
+        return super().acknowledge_alarm(session, key)
 
     def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
         if self._gone is not None:  # nobody else can take it: the engine-stopped alarm is this process's
             return Result.done(int(self._acknowledge_stopped(session)))
-        return self._ask_now(Result.refused, "acknowledge_all_alarms", session)
+        return super().acknowledge_all_alarms(session)
 
     def _acknowledge_stopped(self, session: UserSession) -> bool:
         """The engine-stopped alarm, raised and kept here (no engine to audit it): acknowledged in
@@ -756,69 +666,6 @@ class EngineProcess:
             _safely(listener, transition)
         return True
 
-    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
-        return self._ask_now(Result.refused, "shelve_alarm", session, key, duration_s, reason)
-
-    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
-        return self._ask_now(Result.refused, "unshelve_alarm", session, key)
-
-    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
-                             *, reason: str = "") -> Result[None]:
-        return self._ask_now(Result.refused, "set_alarm_in_service", session, key, in_service, reason=reason)
-
-    def set_guard_settings(self, session: UserSession,
-                           changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
-        return self._ask_now(Result.refused, "set_guard_settings", session, dict(changes))
-
-    def set_control_settings(self, session: UserSession,
-                             changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
-        return self._ask_now(Result.refused, "set_control_settings", session, dict(changes))
-
-    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
-        return await self._ask(Result.refused, "load_model", session, path)
-
-    async def backup_now(self, session: UserSession) -> Result[BackupManifest]:
-        return await self._ask(Result.refused, "backup_now", session)
-
-    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
-        return await self._ask(Result.refused, "restore", session, backup)
-
-    async def archive_now(self, session: UserSession) -> Result[str]:
-        return await self._ask(Result.refused, "archive_now", session)
-
-    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
-                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
-        return await self._ask(Result.refused, "export", session, request, progress=progress, cancel=cancel)
-
-    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
-                               progress: Callable[[ImportProgress], None] | None = None,
-                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
-        # progress is called on the pipe's thread: the dialog only stores it (its timer shows it).
-        return await self._ask(Result.refused, "import_smart_saw", session, source_dir, dry_run=dry_run,
-                               progress=progress, cancel=cancel)
-
-    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
-        return await self._ask(Result.refused, "export_alarm_history", session, spec, out)
-
-    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
-        return await self._ask(Result.refused, "export_audit", session, spec, out)
-
-    async def export_production_report(self, session: UserSession, request: ReportRequest,
-                                       out: Path) -> Result[Path]:
-        return await self._ask(Result.refused, "export_production_report", session, request, out)
-
-    async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
-        return await self._ask(Result.refused, "add_user", session, name, role, secret)
-
-    async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]:
-        return await self._ask(Result.refused, "set_user_secret", session, name, secret)
-
-    async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]:
-        return await self._ask(Result.refused, "set_user_enabled", session, name, enabled)
-
-    async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
-        return await self._ask(Result.refused, "set_user_role", session, name, role)
-
     # --- replay ---------------------------------------------------------------------------
 
     def replay_status(self) -> ReplayStatus:
@@ -829,23 +676,6 @@ class EngineProcess:
 
     def replay_hold(self) -> str:
         return str(self._views.get("hold", ""))
-
-    async def replay_start(self, session: UserSession, start_ms: int, end_ms: int, *, speed: float = 1.0,
-                           label: str = "") -> Result[ReplayStatus]:
-        return await self._ask(Result.refused, "replay_start", session, start_ms, end_ms, speed=speed, label=label)
-
-    def replay_pause(self, session: UserSession, paused: bool) -> Result[ReplayStatus]:
-        return self._ask_now(Result.refused, "replay_pause", session, paused)
-
-    def replay_speed(self, session: UserSession, speed: float) -> Result[ReplayStatus]:
-        return self._ask_now(Result.refused, "replay_speed", session, speed)
-
-    async def replay_seek(self, session: UserSession, position_ms: int) -> Result[ReplayStatus]:
-        return await self._ask(Result.refused, "replay_seek", session, position_ms)
-
-    async def replay_stop(self, session: UserSession) -> Result[ReplayStatus]:
-        return await self._ask(Result.refused, "replay_stop", session)
-
 
 def _subscribe(listeners: list[Any], listener: Any) -> Callable[[], None]:
     listeners.append(listener)

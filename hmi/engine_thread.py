@@ -26,55 +26,36 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Coroutine
+from functools import partial
+from operator import methodcaller
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
 from core.api import (
+    FIRST_ADMIN_CHANGES,
     Alarm,
-    AlarmHistoryFilter,
     AlarmListener,
-    AlarmLogEntry,
     AlarmSummary,
-    AuditFilter,
-    AuditRow,
-    BackupInfo,
-    BackupManifest,
     BackupStatus,
-    BandLifeView,
     ControllerStatus,
     ControlView,
-    CutRecord,
     EngineApi,
     EngineStatus,
-    ExportProgress,
-    ExportRequest,
-    ExportResult,
-    HistoryRange,
-    ImportProgress,
-    ImportSummary,
-    MlJournal,
-    ModelFile,
     Permission,
-    ProductionReport,
-    ProductionView,
     ReplayListener,
     ReplayStatus,
-    ReportRequest,
     Result,
-    Role,
     SessionEvent,
     SessionListener,
     SnapshotListener,
-    UserInfo,
     UserSession,
-    WriteResult,
 )
 from core.config import Settings
 from core.registers import RegisterMap
 from core.snapshot import Snapshot
+from hmi.engine_calls import CONTRACT_CALLS, ForwardedCalls
 
 log = logging.getLogger("bandsaw.hmi.engine_thread")
 
@@ -117,7 +98,7 @@ class GuiCalls(QObject):
         fn()
 
 
-class EngineThread:
+class EngineThread(ForwardedCalls):
     """``EngineThread(engine)``: ``engine`` (not started) runs on its own thread from :meth:`start`."""
 
     def __init__(self, engine: EngineApi) -> None:
@@ -238,15 +219,29 @@ class EngineThread:
         """On the engine's loop: read users.db in a worker thread (the poll loop never waits on it)."""
         self._first_admin = await asyncio.to_thread(self.engine.needs_first_admin)
 
-    async def _changing_users(self, coro: Coroutine[Any, Any, T]) -> T:
-        """A FIRST_ADMIN_CHANGES command on the engine's loop, then needs_first_admin() read again."""
+    # --- the contract's calls (hmi.engine_calls), on the engine's loop -------------------------
+
+    def _bound(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+        """``engine.name(*args, **kwargs)`` for a call of the contract, not yet made."""
+        if name not in CONTRACT_CALLS:
+            raise AttributeError(f"the engine offers no {name!r}")
+        return partial(methodcaller(name, *args, **kwargs), self.engine)
+
+    async def _ask(self, fail: Callable[[str], T], name: str, *args: Any, **kwargs: Any) -> T:
+        call = self._bound(name, args, kwargs)
+
         async def run() -> T:
             try:
-                return await coro
+                value: T = await call()
             finally:
-                await self._read_first_admin()
+                if name in FIRST_ADMIN_CHANGES:  # needs_first_admin() read again, on the engine's side
+                    await self._read_first_admin()
+            return value
 
         return await self._on_engine(run())
+
+    def _ask_now(self, fail: Callable[[str], T], name: str, *args: Any, **kwargs: Any) -> T:
+        return self._call(self._bound(name, args, kwargs), fail)
 
     # --- live views --------------------------------------------------------------------------
 
@@ -307,12 +302,6 @@ class EngineThread:
 
         return self.engine.subscribe_sessions(on_gui)
 
-    async def login(self, name: str, secret: str) -> Result[UserSession]:
-        return await self._on_engine(self.engine.login(name, secret))
-
-    def logout(self, session: UserSession, *, reason: str = "") -> Result[None]:
-        return self._call(lambda: self.engine.logout(session, reason=reason))
-
     def touch(self, session: UserSession) -> None:
         loop = self._loop
         if loop is None or not loop.is_running():
@@ -329,136 +318,6 @@ class EngineThread:
         loop.call_soon_threadsafe(self.engine.expire_idle)
         return []
 
-    async def create_first_admin(self, name: str, secret: str) -> Result[UserInfo]:
-        return await self._changing_users(self.engine.create_first_admin(name, secret))
-
-    # --- queries -------------------------------------------------------------------------------
-
-    async def alarm_history(self, spec: AlarmHistoryFilter) -> Result[list[AlarmLogEntry]]:
-        return await self._on_engine(self.engine.alarm_history(spec))
-
-    async def cut_records(self, start_ms: int | None = None, end_ms: int | None = None,
-                          *, limit: int = 500) -> Result[list[CutRecord]]:
-        return await self._on_engine(self.engine.cut_records(start_ms, end_ms, limit=limit))
-
-    async def band_life(self) -> Result[BandLifeView]:
-        return await self._on_engine(self.engine.band_life())
-
-    async def audit_query(self, spec: AuditFilter, *, limit: int = 1000) -> Result[list[AuditRow]]:
-        return await self._on_engine(self.engine.audit_query(spec, limit=limit))
-
-    async def audit_values(self, column: Literal["user", "action"]) -> Result[list[str]]:
-        return await self._on_engine(self.engine.audit_values(column))
-
-    async def ml_journal(self, limit: int = 50, *, changes_only: bool = False) -> Result[MlJournal]:
-        return await self._on_engine(self.engine.ml_journal(limit, changes_only=changes_only))
-
-    async def history(self, names: Sequence[str], start_ms: int, end_ms: int,
-                      *, max_points: int = 4000) -> Result[HistoryRange]:
-        return await self._on_engine(self.engine.history(names, start_ms, end_ms, max_points=max_points))
-
-    async def users(self) -> Result[list[UserInfo]]:
-        return await self._on_engine(self.engine.users())
-
-    async def backups(self) -> Result[list[BackupInfo]]:
-        return await self._on_engine(self.engine.backups())
-
-    async def verify_backup(self, backup: Path) -> Result[BackupManifest]:
-        return await self._on_engine(self.engine.verify_backup(backup))
-
-    async def models(self) -> Result[list[ModelFile]]:
-        return await self._on_engine(self.engine.models())
-
-    async def production_view(self) -> Result[ProductionView]:
-        return await self._on_engine(self.engine.production_view())
-
-    async def production_report(self, request: ReportRequest) -> Result[ProductionReport]:
-        return await self._on_engine(self.engine.production_report(request))
-
-    # --- commands ------------------------------------------------------------------------------
-
-    async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
-        return await self._on_engine(self.engine.write(session, name, value, reason=reason))
-
-    async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]:
-        return await self._on_engine(self.engine.apply_preset(session, preset))
-
-    def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
-        return self._call(lambda: self.engine.set_mode(session, mode, reason=reason))
-
-    def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
-        return self._call(lambda: self.engine.note_band(session, text, band_id=band_id))
-
-    def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]:
-        return self._call(lambda: self.engine.acknowledge_alarm(session, key))
-
-    def acknowledge_all_alarms(self, session: UserSession) -> Result[int]:
-        return self._call(lambda: self.engine.acknowledge_all_alarms(session))
-
-    def shelve_alarm(self, session: UserSession, key: str, duration_s: float, reason: str) -> Result[None]:
-        return self._call(lambda: self.engine.shelve_alarm(session, key, duration_s, reason))
-
-    def unshelve_alarm(self, session: UserSession, key: str) -> Result[None]:
-        return self._call(lambda: self.engine.unshelve_alarm(session, key))
-
-    def set_alarm_in_service(self, session: UserSession, key: str, in_service: bool,
-                             *, reason: str = "") -> Result[None]:
-        return self._call(lambda: self.engine.set_alarm_in_service(session, key, in_service, reason=reason))
-
-    def set_guard_settings(self, session: UserSession,
-                           changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
-        return self._call(lambda: self.engine.set_guard_settings(session, changes))
-
-    def set_control_settings(self, session: UserSession,
-                             changes: Mapping[str, float | bool]) -> Result[dict[str, tuple[object, object]]]:
-        return self._call(lambda: self.engine.set_control_settings(session, changes))
-
-    async def load_model(self, session: UserSession, path: Path) -> Result[ModelFile]:
-        return await self._on_engine(self.engine.load_model(session, path))
-
-    async def backup_now(self, session: UserSession) -> Result[BackupManifest]:
-        return await self._on_engine(self.engine.backup_now(session))
-
-    async def restore(self, session: UserSession, backup: Path) -> Result[str]:
-        return await self._on_engine(self.engine.restore(session, backup))
-
-    async def archive_now(self, session: UserSession) -> Result[str]:
-        return await self._on_engine(self.engine.archive_now(session))
-
-    async def export(self, session: UserSession, request: ExportRequest, *, progress: ExportProgress | None = None,
-                     cancel: Callable[[], bool] | None = None) -> Result[ExportResult]:
-        return await self._on_engine(self.engine.export(session, request, progress=progress, cancel=cancel))
-
-    async def import_smart_saw(self, session: UserSession, source_dir: Path, *, dry_run: bool = False,
-                               progress: Callable[[ImportProgress], None] | None = None,
-                               cancel: Callable[[], bool] | None = None) -> Result[ImportSummary]:
-        # progress is called on the engine's thread: the dialog only stores it (its timer shows it).
-        return await self._on_engine(self.engine.import_smart_saw(session, source_dir, dry_run=dry_run,
-                                                                  progress=progress, cancel=cancel))
-
-    async def export_alarm_history(self, session: UserSession, spec: AlarmHistoryFilter, out: Path) -> Result[int]:
-        return await self._on_engine(self.engine.export_alarm_history(session, spec, out))
-
-    async def export_audit(self, session: UserSession, spec: AuditFilter, out: Path) -> Result[int]:
-        return await self._on_engine(self.engine.export_audit(session, spec, out))
-
-    async def export_production_report(self, session: UserSession, request: ReportRequest,
-                                       out: Path) -> Result[Path]:
-        return await self._on_engine(self.engine.export_production_report(session, request, out))
-
-    async def add_user(self, session: UserSession, name: str, role: Role, secret: str) -> Result[UserInfo]:
-        return await self._changing_users(self.engine.add_user(session, name, role, secret))
-
-    async def set_user_secret(self, session: UserSession, name: str, secret: str) -> Result[UserInfo]:
-        return await self._on_engine(self.engine.set_user_secret(session, name, secret))
-
-    async def set_user_enabled(self, session: UserSession, name: str, enabled: bool) -> Result[UserInfo]:
-        return await self._changing_users(self.engine.set_user_enabled(session, name, enabled))
-
-    async def set_user_role(self, session: UserSession, name: str, role: Role) -> Result[UserInfo]:
-        return await self._changing_users(self.engine.set_user_role(session, name, role))
-
-
     # --- replay (core.replay) ----------------------------------------------------------------
 
     def replay_status(self) -> ReplayStatus:
@@ -470,21 +329,6 @@ class EngineThread:
     def replay_hold(self) -> str:
         return self.engine.replay_hold()
 
-    async def replay_start(self, session: UserSession, start_ms: int, end_ms: int, *, speed: float = 1.0,
-                           label: str = "") -> Result[ReplayStatus]:
-        return await self._on_engine(self.engine.replay_start(session, start_ms, end_ms, speed=speed, label=label))
-
-    def replay_pause(self, session: UserSession, paused: bool) -> Result[ReplayStatus]:
-        return self._call(lambda: self.engine.replay_pause(session, paused))
-
-    def replay_speed(self, session: UserSession, speed: float) -> Result[ReplayStatus]:
-        return self._call(lambda: self.engine.replay_speed(session, speed))
-
-    async def replay_seek(self, session: UserSession, position_ms: int) -> Result[ReplayStatus]:
-        return await self._on_engine(self.engine.replay_seek(session, position_ms))
-
-    async def replay_stop(self, session: UserSession) -> Result[ReplayStatus]:
-        return await self._on_engine(self.engine.replay_stop(session))
 
 
 def _conforms(engine: EngineThread) -> EngineApi:  # mypy checks EngineThread against the contract

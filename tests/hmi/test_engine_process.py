@@ -60,6 +60,45 @@ def _wait_gone(pid: int, within: float) -> bool:
     return _gone(pid)
 
 
+def _hmi_parent(settings: Settings, tmp_path: Path, *, started_first: bool) -> subprocess.Popen[str]:
+    """An HMI's process of its own running an EngineProcess on ``settings``' directories; it prints
+    the child's pid on its first line: once the engine polls (``started_first``) or at the launch."""
+    if started_first:
+        body = """
+            await proxy.start()
+            while proxy.latest is None:
+                await asyncio.sleep(0.05)
+            print(proxy.pid, flush=True)"""
+    else:
+        body = """
+            proxy.spawn()
+            print(proxy.pid, flush=True)
+            await proxy.start()"""
+    script = tmp_path / "hmi_parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio, sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "hmi")!r}]
+        from core.cli import engine_factory
+        from core.config import load_settings, PROJECT_ROOT
+        from core.registers import load_register_map
+        from hmi.engine_process import EngineProcess
+
+        async def main():
+            settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={{}},
+                                     env_file={str(tmp_path / "no.env")!r},
+                                     overrides={{"paths": {{"data_dir": {str(settings.data_dir)!r},
+                                                           "logs_dir": {str(settings.logs_dir)!r}}}}})
+            proxy = EngineProcess(engine_factory, settings, load_register_map(settings.register_map_path),
+                                  simulate=True){body}
+            await asyncio.sleep(600)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """))
+    return subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+
+
 def test_a_gui_holding_the_gil_delays_no_poll(qloop: QLoop, qapp: QApplication, settings: Settings,
                                               register_map: RegisterMap) -> None:
     proxy = EngineProcess(engine_factory, settings, register_map, simulate=True)
@@ -284,33 +323,7 @@ async def _sleep_long(engine: object) -> None:
 
 def test_the_child_stops_by_itself_when_the_hmi_is_killed(settings: Settings, tmp_path: Path) -> None:
     """kill -9 the HMI's process: the child sees its pipe close and stops the engine cleanly."""
-    script = tmp_path / "hmi_parent.py"
-    script.write_text(textwrap.dedent(f"""
-        import asyncio, sys
-        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "hmi")!r}]
-        from core.cli import engine_factory
-        from core.config import load_settings, PROJECT_ROOT
-        from core.registers import load_register_map
-        from hmi.engine_process import EngineProcess
-
-        async def main():
-            settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={{}},
-                                     env_file={str(tmp_path / "no.env")!r},
-                                     overrides={{"paths": {{"data_dir": {str(settings.data_dir)!r},
-                                                           "logs_dir": {str(settings.logs_dir)!r}}}}})
-            proxy = EngineProcess(engine_factory, settings, load_register_map(settings.register_map_path),
-                                  simulate=True)
-            await proxy.start()
-            while proxy.latest is None:
-                await asyncio.sleep(0.05)
-            print(proxy.pid, flush=True)
-            await asyncio.sleep(600)
-
-        if __name__ == "__main__":
-            asyncio.run(main())
-    """))
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    parent = _hmi_parent(settings, tmp_path, started_first=True)
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
@@ -538,32 +551,7 @@ def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settin
                                                                  after_s: float) -> None:
     """kill -9 the HMI's process 0.2 s, 1 s, 3 s after the child's launch (importing, building,
     starting the engine): the child ends by itself, its databases closed cleanly (no -wal, -shm)."""
-    script = tmp_path / "hmi_parent.py"
-    script.write_text(textwrap.dedent(f"""
-        import asyncio, sys
-        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests" / "hmi")!r}]
-        from core.cli import engine_factory
-        from core.config import load_settings, PROJECT_ROOT
-        from core.registers import load_register_map
-        from hmi.engine_process import EngineProcess
-
-        async def main():
-            settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={{}},
-                                     env_file={str(tmp_path / "no.env")!r},
-                                     overrides={{"paths": {{"data_dir": {str(settings.data_dir)!r},
-                                                           "logs_dir": {str(settings.logs_dir)!r}}}}})
-            proxy = EngineProcess(engine_factory, settings, load_register_map(settings.register_map_path),
-                                  simulate=True)
-            proxy.spawn()
-            print(proxy.pid, flush=True)
-            await proxy.start()
-            await asyncio.sleep(600)
-
-        if __name__ == "__main__":
-            asyncio.run(main())
-    """))
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    parent = _hmi_parent(settings, tmp_path, started_first=False)
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
