@@ -191,7 +191,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         return results
 
     async def restore(self, session: UserSession, backup: Path) -> Result[str]:
-        """Stop every task (sessions stay), restore, start again; audited into the restored log.db."""
+        """Stop every task (sessions stay), restore (log.db and users.db stay live), start again; audited."""
         if (why := self._refusal(session, Permission.RESTORE_BACKUP, str(backup))) is not None:
             return Result.refused(why)
         was_running = self._running

@@ -6,8 +6,8 @@ someone who recomputes every hash. The anchor can: the row id and hash of the la
 hash of the first row at the last good check, in another file (users.db: owner-only, beside
 the PIN hashes). The next check requires the trail to still hold that row with that hash.
 
-A restore of log.db legitimately puts an older trail in place: core.storage.restore then calls
-:func:`reset_after_restore` (whoever asked for the restore), and the next check anchors afresh.
+A restore never puts an older log.db in place (core.storage.restore keeps the live trail);
+:func:`reset_after_restore` is for a trail legitimately replaced by hand.
 """
 
 from __future__ import annotations

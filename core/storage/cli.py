@@ -16,8 +16,11 @@ from typing import Any, TextIO
 
 from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.config import ConfigError, Settings
-from core.security.audit import AuditResult
-from core.security.cli_audit import audit_cli
+from core.security.access import AccessControl
+from core.security.audit import AuditRecord, AuditResult
+from core.security.cli_admin import authenticate_admin
+from core.security.cli_audit import append_records, audit_cli, cli_actor, os_user
+from core.security.users import UserStoreError
 from core.storage.archive import archive_raw
 from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups
@@ -133,22 +136,57 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         if not candidate.is_dir():
             return _fail(f"no backup directory {args.backup!r} (see 'bandsaw backup --list')")
         backup = candidate
+    # An admin of the CURRENT users.db authorises it (as 'bandsaw users ...' does); only while no
+    # admin exists at all, whoever holds the data directory (as 'users init-admin'), audited as cli:<os user>.
+    records: list[AuditRecord] = []
+    access = AccessControl.from_settings(settings, audit=records.append)
+    by = cli_actor()
+    action = "restore_backup_with_users" if args.with_users else "restore_backup"
     try:
-        report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb)
+        if access.store.has_admin():
+            admin = authenticate_admin(access, args.admin, purpose=f"{action} {backup.name}")
+            if admin is None:
+                _write_audit(settings, records)
+                return EXIT_FAILURE
+            by = admin
+    except UserStoreError as exc:
+        return _fail(f"restore refused: {exc}")
+    via = f"command line, os user {os_user()}"
+    try:
+        report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb,
+                                with_users=args.with_users)
     except BackupInvalid as exc:
-        audit_cli(settings, "restore_backup", str(backup), result=AuditResult.REFUSED, detail=f"backup refused: {exc}")
+        access.trail.record(by, action, str(backup), result=AuditResult.REFUSED, detail=f"backup refused: {exc}; {via}")
+        _write_audit(settings, records)
         return _fail(f"backup refused: {exc}")
     except (DataDirLocked, RestoreError, BackupError, NoSpace) as exc:
-        audit_cli(settings, "restore_backup", str(backup), result=AuditResult.REFUSED, detail=f"restore refused: {exc}")
+        access.trail.record(by, action, str(backup), result=AuditResult.REFUSED,
+                            detail=f"restore refused: {exc}; {via}")
+        _write_audit(settings, records)
         return _fail(f"restore refused: {exc}")
-    # Into the restored log.db: its trail goes on from the backup, and says so.
-    audit_cli(settings, "restore_backup", str(backup), old="live", new=str(report.manifest.created),
-              detail=f"restored {', '.join(report.restored)} (command line)")
+    # Into the live trail (log.db is never rolled back): who restored which backup, and what.
+    kept = f"; kept live: {', '.join(report.kept_live)}" if report.kept_live else ""
+    access.trail.record(by, action, str(backup), old="live", new=str(report.manifest.created),
+                        detail=f"restored {', '.join(report.restored)}{kept}; {via}")
+    audited = _write_audit(settings, records)
     print(f"restored {', '.join(report.restored)} from {backup} ({report.manifest.created})")
+    if "log" in report.kept_live:
+        print("the audit trail (log.db) is kept as it is: a restore never rolls it back")
+    if "users" in report.kept_live:
+        print("the users (users.db) are kept as they are (--with-users restores them too)")
     for db, path in report.kept_aside.items():
         print(f"previous {db}.db kept as {path}")
     print("start the engine to continue recording")
-    return EXIT_OK
+    return EXIT_OK if audited else EXIT_FAILURE
+
+
+def _write_audit(settings: Settings, records: list[AuditRecord]) -> bool:
+    try:
+        append_records(settings, records)
+    except Exception as exc:  # the action is done (or refused): say loudly that its rows are missing
+        print(f"bandsaw: the audit trail could not be written: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _cmd_archive(args: argparse.Namespace) -> int:
@@ -205,11 +243,16 @@ def register(commands: Any) -> None:
     backup.add_argument("--verify", action="store_true", help="with --list: check every file's sha256")
     backup.set_defaults(handler=_cmd_backup)
 
-    restore = commands.add_parser("restore", help="restore a backup (the engine must be stopped)")
+    restore = commands.add_parser(
+        "restore", help="restore a backup (engine stopped; an admin's name and PIN; the audit trail stays)")
     add_config_arguments(restore)
     restore.add_argument("backup", metavar="BACKUP", nargs="?", default=None,
                          help="backup directory (or its name under databases/daily)")
     restore.add_argument("--latest", action="store_true", help="the newest backup whose files match their sha256")
+    restore.add_argument("--admin", default=None, metavar="NAME",
+                         help="the admin who authorises this (asked when not given); the PIN is always asked")
+    restore.add_argument("--with-users", action="store_true",
+                         help="restore users.db too (default: the current users stay); the audit trail never")
     restore.set_defaults(handler=_cmd_restore)
 
     archive = commands.add_parser("archive", help="move old raw samples into the monthly archive now")

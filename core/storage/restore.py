@@ -12,8 +12,16 @@ Order (nothing current is touched until the backup has passed every check):
    the checked copy takes its place. Should a rename fail half-way, the files already swapped
    are put back.
 A database the backup does not have (it did not exist then) is moved aside too: the engine
-starts it fresh, as it was at backup time; except users.db, which stays when the backup has none
-(backups taken before users.db was backed up must not lock everybody out).
+starts it fresh, as it was at backup time.
+
+Two files are never rolled back by default:
+- log.db, the audit trail (and events): a restore must not erase the record of what people did
+  after the backup (user changes, logins, the restore itself). The live trail stays and gets a
+  ``restore`` row naming the backup; the backup's log.db is left in the backup.
+- users.db: restoring it would bring back removed users and old PINs (or none at all, when the
+  backup was taken before the first admin). Only ``with_users=True`` (``bandsaw restore
+  --with-users``, asked for by an authenticated admin and audited) puts the backup's users.db in
+  place; the audit anchor it holds then points at an older row of the same live trail.
 Each restored file is a new generation (see :mod:`core.storage.generation`) forked from the
 backup's, and the ledger records it, so the engine knows the swap was intended and the mirror
 never mistakes rows written after the restore for rows it already has.
@@ -31,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.security.audit_anchor import reset_after_restore
 from core.storage.backup import BACKED_UP, daily_dir, maintenance
 from core.storage.backup_manifest import BackupInvalid, Manifest, list_backups, verify_backup
 from core.storage.disk import FreeBytes, free_bytes
@@ -46,6 +53,7 @@ from core.storage.sqlite_open import database_path, move_aside
 log = logging.getLogger("bandsaw.database")
 
 UNPACK_CHUNK = 4 * 1024 * 1024
+KEPT_LIVE = "log"  # the audit trail: never rolled back by a restore
 
 __all__ = ["BackupInvalid", "RestoreError", "RestoreReport", "latest_verified_backup", "restore_backup",
            "restore_latest"]
@@ -61,6 +69,7 @@ class RestoreReport:
     manifest: Manifest
     restored: list[str] = field(default_factory=list)
     kept_aside: dict[str, Path] = field(default_factory=dict)  # db -> where the previous file went
+    kept_live: list[str] = field(default_factory=list)  # in the backup, left as they are (log, users)
     seconds: float = 0.0
 
 
@@ -71,8 +80,11 @@ def restore_backup(
     floor_mb: int = 0,
     free: FreeBytes = free_bytes,
     clock: Callable[[], float] = time.time,
+    with_users: bool = False,
 ) -> RestoreReport:
     """Verify ``backup`` and put its databases in place under ``data_dir`` (engine stopped).
+
+    log.db (the audit trail) is never replaced; users.db only with ``with_users``.
 
     Raises :class:`BackupInvalid` (damaged or tampered backup, with the reason),
     ``DataDirLocked`` (an engine runs on ``data_dir``), ``BackupBusy`` or :class:`RestoreError`.
@@ -90,11 +102,10 @@ def restore_backup(
                 if "raw" in manifest.databases:
                     _keep_ids_unique(staging / "raw.db", data_dir)  # 4
                 entries = _new_generations(manifest, staging, int(clock() * 1000))
-                report = _swap(manifest, staging, data_dir, clock())  # 5
+                report = _swap(manifest, staging, data_dir, clock(), _restored(with_users))  # 5
+                entries = {db: entry for db, entry in entries.items() if db in report.restored}
                 removed: dict[str, LedgerEntry | None] = {db: None for db in report.kept_aside if db not in entries}
                 update_ledger(databases, {**removed, **entries})
-                if "log" in report.restored:  # an older audit trail is in place: re-anchor at the next check
-                    reset_after_restore(data_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     report.seconds = round(time.monotonic() - started, 3)
@@ -126,6 +137,11 @@ def restore_latest(data_dir: Path, **options: Any) -> RestoreReport:
     if backup is None:
         raise RestoreError(f"no verified backup under {daily_dir(data_dir)}")
     return restore_backup(backup, data_dir, **options)
+
+
+def _restored(with_users: bool) -> tuple[str, ...]:
+    """The databases a restore may replace: never log.db (the audit trail); users.db on request."""
+    return tuple(db for db in BACKED_UP if db != KEPT_LIVE and (with_users or db != "users"))
 
 
 def _new_generations(manifest: Manifest, staging: Path, now_ms: int) -> dict[str, LedgerEntry | None]:
@@ -216,12 +232,13 @@ def _keep_ids_unique(staged_raw: Path, data_dir: Path) -> None:
         conn.close()
 
 
-def _swap(manifest: Manifest, staging: Path, data_dir: Path, now: float) -> RestoreReport:
+def _swap(manifest: Manifest, staging: Path, data_dir: Path, now: float, which: tuple[str, ...]) -> RestoreReport:
     assert manifest.path is not None
     report = RestoreReport(backup=manifest.path, manifest=manifest)
+    report.kept_live = [db for db in BACKED_UP if db not in which and db in manifest.databases]
     placed: list[str] = []
     try:
-        for db in BACKED_UP:
+        for db in which:
             current = database_path(data_dir, db)
             if db not in DATABASES and db not in manifest.databases:
                 continue  # users.db: kept when the backup has none

@@ -46,9 +46,11 @@ def test_restore_round_trip_keeps_the_current_files_aside(settings: Settings) ->
 
     report = restore_backup(manifest.path, data_dir, clock=lambda: 1_800_000_000.0)
 
-    assert snapshot_of(data_dir) == before
-    assert sorted(report.restored) == sorted(DATABASES)
-    assert set(report.kept_aside) == set(DATABASES)
+    assert snapshot_of(data_dir)["samples"] == before["samples"]
+    assert snapshot_of(data_dir)["events"] == after["events"]  # log.db (the audit trail) is never rolled back
+    assert sorted(report.restored) == sorted(set(DATABASES) - {"log"})
+    assert set(report.kept_aside) == set(DATABASES) - {"log"}
+    assert report.kept_live == ["log"]  # (this data dir has no users.db)
     aside = report.kept_aside["raw"]
     assert aside.name == "raw.before-restore-20270115T080000Z.db"
     assert query(aside, "SELECT * FROM samples ORDER BY id") == after["samples"]  # nothing thrown away

@@ -196,18 +196,52 @@ def test_backup_restore_archive_export_on_the_command_line_are_audited(boss: Cli
     assert cli("export", "--what", "alarms", "--out", str(out)) == 0, cli.err
     assert cli("archive") == 0, cli.err
     assert cli("restore", "20990101T000000Z") == 1  # no such backup: refused before anything is audited
-    # The engine anchored the trail as it is now (more rows than the backup holds) ...
     anchor = AuditAnchor(cli.data / "databases" / "users.db")
     anchor.save(verify_file(cli.data / "databases" / "log.db"))
     assert cli("audit", "verify") == 0
-    assert cli("restore", backup) == 0, cli.err  # ... and the restore resets that anchor
+    assert cli("restore", backup) == 1 and "admin's name is needed" in cli.err  # no admin, no restore
+    assert cli("restore", backup, "--admin", "boss", stdin="98765\n") == 0, cli.err
     me = "cli:" + _os_user()
     trail = cli.audit()
-    # The restored trail is the backup's, plus the restore (the backup's own row came after it).
-    assert trail[-1][:2] == (me, "restore_backup") and trail[-1][3] == "accepted"
+    # The live trail goes on (never rolled back), with the restore under the admin who asked for it.
+    assert trail[-1][:2] == ("boss", "restore_backup") and trail[-1][3] == "accepted"
+    assert (me, "backup", "accepted") in [(u, a, r) for u, a, _, r in trail]
+    assert (me, "export", "accepted") in [(u, a, r) for u, a, _, r in trail]
+    assert (me, "archive", "accepted") in [(u, a, r) for u, a, _, r in trail]
+    assert cli("audit", "verify") == 0, cli.out  # the anchor still holds: the same trail, longer
+    assert not list((cli.data / "databases").glob("log.before-restore-*.db"))
+
+
+def test_restore_needs_a_current_admin_and_rolls_back_neither_users_nor_the_trail(cli: Cli) -> None:
+    """The reviewer's repro: a backup from before the first admin must not undo the admins since."""
+    from core.storage.schema import DATABASES
+    from core.storage.sqlite_open import database_path, open_writer
+
+    for db in DATABASES:  # what the engine's first start leaves
+        conn, _ = open_writer(db, database_path(cli.data, db), "NORMAL")
+        conn.close()
+    assert cli("backup") == 0, cli.err
+    backup = next(line.split(" to ", 1)[1].split(" in ")[0] for line in cli.out.splitlines() if "written to" in line)
+    assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
+    assert cli("users", "add", "ann", "--role", "engineer", "--admin", "boss", stdin="98765\n4321\n") == 0
+    assert cli("restore", backup) == 1  # no credentials
+    assert cli("restore", backup, "--admin", "ann", stdin="4321\n") == 1 and "not an admin" in cli.err
+    assert cli("restore", backup, "--admin", "boss", stdin="11111\n") == 1
+    assert cli("restore", backup, "--admin", "boss", stdin="98765\n") == 0, cli.err
+    assert cli("users", "list") == 0 and "boss" in cli.out and "ann" in cli.out
+    assert cli("users", "init-admin", "mallory", stdin="1234\n") == 1
     assert cli("audit", "verify") == 0, cli.out
-    kept = sorted((cli.data / "databases").glob("log.before-restore-*.db"))  # the trail before, kept aside
-    assert kept, list((cli.data / "databases").iterdir())
-    before = [(r.user, r.action, r.result) for r in reversed(query_audit(kept[0], limit=100))]
-    assert (me, "backup", "accepted") in before and (me, "export", "accepted") in before
-    assert (me, "archive", "accepted") in before
+    trail = cli.audit()
+    assert ("boss", "user_add", "ann", "accepted") in trail
+    assert ("ann", "login_failed", "cli", "refused") in trail
+    assert [row[:2] for row in trail[-2:]] == [("boss", "login"), ("boss", "restore_backup")]
+    # Asked for explicitly, users.db would come back too (audited as such); this backup has none: kept.
+    assert cli("restore", backup, "--with-users", "--admin", "boss", stdin="98765\n") == 0, cli.err
+    assert cli.audit()[-1][:2] == ("boss", "restore_backup_with_users")
+    assert cli("audit", "verify") == 0, cli.out
+
+
+def _os_user() -> str:
+    from core.security.cli_audit import os_user
+
+    return os_user()
