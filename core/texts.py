@@ -311,3 +311,19 @@ W_UNCONFIRMED = define("write.unconfirmed",
                        "the last write to {name} is unconfirmed: waiting for a fresh PLC value")
 W_NOT_FRESH = define("write.not_fresh", "no fresh value of {name} from the PLC")
 W_FIRST_POLL = define("write.first_poll", "waiting for the first poll")
+
+# The production report's notes (core.production.report, .service): the PDF and the CLI print them
+R_NO_PLANNED = define("report.no_planned", "no planned time in this period (no shift falls in it)")
+R_NO_DATA = define("report.no_data",
+                   "no data for {machine}, {period}: nothing recorded in this period, figures left blank")
+R_DATA_GAP = define("report.data_gap", "no data for {missing:.1f} % of planned time ({missing_h:.2f} h): "
+                                       "availability is over the {data_h:.2f} h with data")
+R_NO_SECTION = define("report.no_section", "{count:d} cut(s) without a section: area unknown, not counted")
+R_NO_IDEAL = define("report.no_ideal", "{count:d} cut(s) without a depth or ideal speed: left out of performance")
+R_NO_BAND = define("report.no_band", "{count:d} cut(s) with band id 0 or none: band unknown")
+R_UNPLANNED = define("report.unplanned", "{count:d} cut(s) ended outside planned time: not in these figures")
+R_STATES_FROM = define("report.states_from", "saw states from {source}")
+R_FAST = define("report.fast", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or "
+                               "preset speed (a wrong chart speed, or a simulator speed-up)")
+R_NO_OEE = define("report.no_oee", "OEE not given: {parts} above 100 % would overstate it")
+R_NO_SHIFT = define("report.no_shift", "no shift is running now")

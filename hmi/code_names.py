@@ -21,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import QTimeZone
 
 from core.api import TEXT_TEMPLATES, Text, TextParam, parse_text
-from hmi.formatting import format_g, format_number, format_percent, plant_time, unit_name
+from hmi.formatting import format_g, format_number, plant_time, unit_name
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
 ROLES = {
@@ -156,62 +156,23 @@ def period_label(shifts: Sequence[Any], label: str, shift: str | None) -> str:
     return label
 
 
-# The Production report's notes (core.production.report writes them in English for the PDF and the
-# CLI): each pattern's groups fill the Turkish template; numbers are written again in the locale.
-_NUMBER = r"(\d+(?:\.\d+)?)"
-REPORT_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"no planned time in this period \(no shift falls in it\)"),
-     QT_TRANSLATE_NOOP("ReportNotes", "no planned time in this period (no shift falls in it)")),
-    (re.compile(r"no data for (.+): nothing recorded in this period, figures left blank"),
-     QT_TRANSLATE_NOOP("ReportNotes", "no data for %1: nothing recorded in this period, figures left blank")),
-    (re.compile(rf"no data for {_NUMBER} % of planned time \({_NUMBER} h\): availability is over the {_NUMBER} h "
-                r"with data"),
-     QT_TRANSLATE_NOOP("ReportNotes", "no data for %1 of planned time (%2 h): availability is over the %3 h "
-                                      "with data")),
-    (re.compile(r"(\d+) cut\(s\) without a section: area unknown, not counted"),
-     QT_TRANSLATE_NOOP("ReportNotes", "%1 cut(s) without a section: area unknown, not counted")),
-    (re.compile(r"(\d+) cut\(s\) without a depth or ideal speed: left out of performance"),
-     QT_TRANSLATE_NOOP("ReportNotes", "%1 cut(s) without a depth or ideal speed: left out of performance")),
-    (re.compile(r"(\d+) cut\(s\) with band id 0 or none: band unknown"),
-     QT_TRANSLATE_NOOP("ReportNotes", "%1 cut(s) with band id 0 or none: band unknown")),
-    (re.compile(r"(\d+) cut\(s\) ended outside planned time: not in these figures"),
-     QT_TRANSLATE_NOOP("ReportNotes", "%1 cut(s) ended outside planned time: not in these figures")),
-    (re.compile(r"saw states from (.+)"), QT_TRANSLATE_NOOP("ReportNotes", "saw states from %1")),
-    (re.compile(rf"performance {_NUMBER} % is above 100 %: the saw cut faster than the chart or preset speed "
-                r"\(a wrong chart speed, or a simulator speed-up\)"),
-     QT_TRANSLATE_NOOP("ReportNotes", "performance %1 is above %2: the saw cut faster than the chart or preset speed "
-                                      "(a wrong chart speed, or a simulator speed-up)")),
-    (re.compile(r"OEE not given: (.+) above 100 % would overstate it"),
-     QT_TRANSLATE_NOOP("ReportNotes", "OEE not given: %1 above %2 would overstate it")),
-)
+# The Production report's notes are texts of core.texts (written in English for the PDF and the CLI,
+# read back here); the parts of OEE an "OEE not given" note names:
 _PARTS = {"availability": QT_TRANSLATE_NOOP("ReportNotes", "availability"),
           "performance": QT_TRANSLATE_NOOP("ReportNotes", "performance"),
           "quality": QT_TRANSLATE_NOOP("ReportNotes", "quality")}
 
 
 def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
-    """A report note in the screen's language (as it is when no pattern knows it)."""
-    for pattern, template in REPORT_NOTES:
-        match = pattern.fullmatch(note)
-        if match is None:
-            continue
-        text = translate("ReportNotes", template)
-        values = list(match.groups())
-        if template.startswith("no data for %1 of"):
-            values = [format_percent(float(values[0]), 1), *(format_number(float(v), 2) for v in values[1:])]
-        elif template.startswith("performance"):
-            values = [format_percent(float(values[0]), 1), format_percent(100.0, 0)]
-        elif template.startswith("OEE"):
-            joiner = f" {translate('GuardSettingsPanel', 'and')} "
-            values = [joiner.join(translate("ReportNotes", _PARTS.get(p, p)) for p in values[0].split(" and ")),
-                      format_percent(100.0, 0)]
-        elif template.startswith("no data for %1:"):
-            machine, _, label = values[0].rpartition(", ")
-            values = [f"{machine}, {period_label(shifts, label, label.split(' ')[0])}" if machine else values[0]]
-        for i, value in enumerate(values, start=1):
-            text = text.replace(f"%{i}", value)
-        return text
-    return note
+    """A report note in the screen's language (as it is when no text of core.texts reads it), a
+    period's shift by its name in the screen's language."""
+    coded = parse_text(note)
+    if coded is not None and "period" in coded.params:
+        label = str(coded.params["period"])
+        shift = label.split(" ", maxsplit=1)[0]
+        coded = Text(coded.code, {**coded.params, "period": period_label(shifts, label, shift)})
+    shown = core_text(coded) if coded is not None else None
+    return note if shown is None else shown
 
 
 # --- core's texts ----------------------------------------------------------------------------------
@@ -242,6 +203,9 @@ def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None
         return audit_value_name(text)
     if name == "unit":  # " mm/min" after a number: the space kept
         return text[: len(text) - len(text.lstrip())] + unit_name(text.strip()) if text.strip() else text
+    if name == "parts":  # "performance and quality"
+        joiner = f" {translate('GuardSettingsPanel', 'and')} "
+        return joiner.join(translate("ReportNotes", _PARTS.get(p, p)) for p in text.split(" and "))
     if name == "preset":
         return translate("OverviewPage", text.capitalize()) if text else text
     if name in NESTED:

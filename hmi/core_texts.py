@@ -127,4 +127,15 @@ CORE_TEXTS: dict[str, str] = {
     "write.unconfirmed": QT_TRANSLATE_NOOP("CoreTexts", "the last write to {name} is unconfirmed: waiting for a fresh PLC value"),  # noqa: E501
     "write.not_fresh": QT_TRANSLATE_NOOP("CoreTexts", "no fresh value of {name} from the PLC"),
     "write.first_poll": QT_TRANSLATE_NOOP("CoreTexts", "waiting for the first poll"),
+    "report.no_planned": QT_TRANSLATE_NOOP("CoreTexts", "no planned time in this period (no shift falls in it)"),
+    "report.no_data": QT_TRANSLATE_NOOP("CoreTexts", "no data for {machine}, {period}: nothing recorded in this period, figures left blank"),  # noqa: E501
+    "report.data_gap": QT_TRANSLATE_NOOP("CoreTexts", "no data for {missing:.1f} % of planned time ({missing_h:.2f} h): availability is over the {data_h:.2f} h with data"),  # noqa: E501
+    "report.no_section": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) without a section: area unknown, not counted"),  # noqa: E501
+    "report.no_ideal": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) without a depth or ideal speed: left out of performance"),  # noqa: E501
+    "report.no_band": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) with band id 0 or none: band unknown"),
+    "report.unplanned": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) ended outside planned time: not in these figures"),  # noqa: E501
+    "report.states_from": QT_TRANSLATE_NOOP("CoreTexts", "saw states from {source}"),
+    "report.fast": QT_TRANSLATE_NOOP("CoreTexts", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)"),  # noqa: E501
+    "report.no_oee": QT_TRANSLATE_NOOP("CoreTexts", "OEE not given: {parts} above 100 % would overstate it"),
+    "report.no_shift": QT_TRANSLATE_NOOP("CoreTexts", "no shift is running now"),
 }

@@ -21,6 +21,18 @@ from core.production.values import (
     StateSpan,
     Window,
 )
+from core.texts import (
+    R_DATA_GAP,
+    R_FAST,
+    R_NO_BAND,
+    R_NO_DATA,
+    R_NO_IDEAL,
+    R_NO_OEE,
+    R_NO_PLANNED,
+    R_NO_SECTION,
+    R_STATES_FROM,
+    R_UNPLANNED,
+)
 
 INTERRUPTED = frozenset({"aborted", "error", "interrupted"})
 
@@ -160,27 +172,26 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
 
     notes: list[str] = []
     if planned_s <= 0:
-        notes.append("no planned time in this period (no shift falls in it)")
+        notes.append(str(R_NO_PLANNED()))
     elif not cuts and no_data_s >= planned_s - 0.001:
-        notes.append(f"no data for {machine}, {period.label}: nothing recorded in this period, figures left blank")
+        notes.append(str(R_NO_DATA(machine=machine, period=period.label)))
     elif no_data_s > 0.0005:
-        notes.append(f"no data for {no_data_s / planned_s * 100:.1f} % of planned time ({no_data_s / 3600:.2f} h): "
-                     f"availability is over the {data_s / 3600:.2f} h with data")
+        notes.append(str(R_DATA_GAP(missing=no_data_s / planned_s * 100, missing_h=no_data_s / 3600,
+                                    data_h=data_s / 3600)))
     if known_area != cuts:
-        notes.append(f"{len(cuts) - len(known_area)} cut(s) without a section: area unknown, not counted")
+        notes.append(str(R_NO_SECTION(count=len(cuts) - len(known_area))))
     if ideal_unknown:
-        notes.append(f"{ideal_unknown} cut(s) without a depth or ideal speed: left out of performance")
+        notes.append(str(R_NO_IDEAL(count=ideal_unknown)))
     if band_unknown:
-        notes.append(f"{band_unknown} cut(s) with band id 0 or none: band unknown")
+        notes.append(str(R_NO_BAND(count=band_unknown)))
     if unplanned:
-        notes.append(f"{unplanned} cut(s) ended outside planned time: not in these figures")
+        notes.append(str(R_UNPLANNED(count=unplanned)))
     if data.state_source not in ("state table", "none"):
-        notes.append(f"saw states from {data.state_source}")
+        notes.append(str(R_STATES_FROM(source=data.state_source)))
     if performance is not None and performance > 1.0:
-        notes.append(f"performance {performance * 100:.1f} % is above 100 %: the saw cut faster than the chart or "
-                     "preset speed (a wrong chart speed, or a simulator speed-up)")
+        notes.append(str(R_FAST(value=performance * 100)))
     if over:
-        notes.append(f"OEE not given: {' and '.join(over)} above 100 % would overstate it")
+        notes.append(str(R_NO_OEE(parts=" and ".join(over))))
 
     return ProductionReport(
         period=period, machine=machine, planned_s=round(planned_s, 3), cuts=len(cuts), pieces=len(completed),

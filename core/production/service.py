@@ -21,6 +21,7 @@ from core.production.report import IdealSpeeds, compute_report
 from core.production.shifts import WHOLE_DAY, ShiftOccurrence, current_and_previous, occurrences
 from core.production.timeline import display_timeline
 from core.production.values import ProductionReport, ProductionView, ReportPeriod, ReportRequest, Window
+from core.texts import R_NO_SHIFT
 
 Loader = Callable[[int, int], PeriodData]
 DAY_MS = 86_400_000
@@ -125,7 +126,7 @@ def production_view(settings: Settings, *, now_ms: int | None = None, loader: Lo
     wanted = ([current] if current else []) + before
     notes: list[str] = []
     if current is None:
-        notes.append("no shift is running now")
+        notes.append(str(R_NO_SHIFT()))
     if not wanted:
         return ProductionView(None, (), tuple(s.name for s in settings.production.shifts), tuple(notes))
     load = loader or local_loader(settings)

@@ -1531,6 +1531,50 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no planned time in this period (no shift falls in it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data for {machine}, {period}: nothing recorded in this period, figures left blank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data for {missing:.1f} % of planned time ({missing_h:.2f} h): availability is over the {data_h:.2f} h with data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) without a section: area unknown, not counted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) without a depth or ideal speed: left out of performance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) with band id 0 or none: band unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) ended outside planned time: not in these figures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>saw states from {source}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OEE not given: {parts} above 100 % would overstate it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no shift is running now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the PLC link is down</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3147,46 +3191,6 @@ m/min</source>
 </context>
 <context>
     <name>ReportNotes</name>
-    <message>
-        <source>no planned time in this period (no shift falls in it)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no data for %1: nothing recorded in this period, figures left blank</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no data for %1 of planned time (%2 h): availability is over the %3 h with data</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 cut(s) without a section: area unknown, not counted</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 cut(s) without a depth or ideal speed: left out of performance</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 cut(s) with band id 0 or none: band unknown</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 cut(s) ended outside planned time: not in these figures</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>saw states from %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>performance %1 is above %2: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>OEE not given: %1 above %2 would overstate it</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>availability</source>
         <translation type="unfinished"></translation>

@@ -1523,6 +1523,50 @@
         <translation>PLC&apos;den {name} için yeni değer yok</translation>
     </message>
     <message>
+        <source>no planned time in this period (no shift falls in it)</source>
+        <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
+    </message>
+    <message>
+        <source>no data for {machine}, {period}: nothing recorded in this period, figures left blank</source>
+        <translation>{machine}, {period} için veri yok: bu dönemde kayıt yok, rakamlar boş bırakıldı</translation>
+    </message>
+    <message>
+        <source>no data for {missing:.1f} % of planned time ({missing_h:.2f} h): availability is over the {data_h:.2f} h with data</source>
+        <translation>planlı sürenin %{missing:.1f} kadarı için veri yok ({missing_h:.2f} sa): kullanılabilirlik verisi olan {data_h:.2f} sa üzerinden</translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) without a section: area unknown, not counted</source>
+        <translation>kesiti olmayan {count:d} kesim: alan bilinmiyor, sayılmadı</translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) without a depth or ideal speed: left out of performance</source>
+        <translation>derinliği veya ideal hızı olmayan {count:d} kesim: performansa katılmadı</translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) with band id 0 or none: band unknown</source>
+        <translation>şerit numarası 0 olan veya olmayan {count:d} kesim: şerit bilinmiyor</translation>
+    </message>
+    <message>
+        <source>{count:d} cut(s) ended outside planned time: not in these figures</source>
+        <translation>planlı süre dışında biten {count:d} kesim: bu rakamlarda yok</translation>
+    </message>
+    <message>
+        <source>saw states from {source}</source>
+        <translation>testere durumları şuradan: {source}</translation>
+    </message>
+    <message>
+        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
+        <translation>performans %{value:.1f}, %100 üstünde: testere tablo veya ön ayar hızından hızlı kesti (yanlış bir tablo hızı ya da simülatör hızlandırması)</translation>
+    </message>
+    <message>
+        <source>OEE not given: {parts} above 100 % would overstate it</source>
+        <translation>OEE verilmedi: {parts} %100 üstünde olduğundan OEE olduğundan yüksek görünürdü</translation>
+    </message>
+    <message>
+        <source>no shift is running now</source>
+        <translation>şu anda çalışan vardiya yok</translation>
+    </message>
+    <message>
         <source>the PLC link is down</source>
         <translation>PLC bağlantısı kopuk</translation>
     </message>
@@ -3134,46 +3178,6 @@ m/dk</translation>
 </context>
 <context>
     <name>ReportNotes</name>
-    <message>
-        <source>no planned time in this period (no shift falls in it)</source>
-        <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
-    </message>
-    <message>
-        <source>no data for %1: nothing recorded in this period, figures left blank</source>
-        <translation>%1 için veri yok: bu dönemde kayıt yok, rakamlar boş bırakıldı</translation>
-    </message>
-    <message>
-        <source>no data for %1 of planned time (%2 h): availability is over the %3 h with data</source>
-        <translation>planlı sürenin %1 kadarı için veri yok (%2 sa): kullanılabilirlik verisi olan %3 sa üzerinden</translation>
-    </message>
-    <message>
-        <source>%1 cut(s) without a section: area unknown, not counted</source>
-        <translation>kesiti olmayan %1 kesim: alan bilinmiyor, sayılmadı</translation>
-    </message>
-    <message>
-        <source>%1 cut(s) without a depth or ideal speed: left out of performance</source>
-        <translation>derinliği veya ideal hızı olmayan %1 kesim: performansa katılmadı</translation>
-    </message>
-    <message>
-        <source>%1 cut(s) with band id 0 or none: band unknown</source>
-        <translation>şerit numarası 0 olan veya olmayan %1 kesim: şerit bilinmiyor</translation>
-    </message>
-    <message>
-        <source>%1 cut(s) ended outside planned time: not in these figures</source>
-        <translation>planlı süre dışında biten %1 kesim: bu rakamlarda yok</translation>
-    </message>
-    <message>
-        <source>saw states from %1</source>
-        <translation>testere durumları şuradan: %1</translation>
-    </message>
-    <message>
-        <source>performance %1 is above %2: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
-        <translation>performans %1, %2 üstünde: testere tablo veya ön ayar hızından hızlı kesti (yanlış bir tablo hızı ya da simülatör hızlandırması)</translation>
-    </message>
-    <message>
-        <source>OEE not given: %1 above %2 would overstate it</source>
-        <translation>OEE verilmedi: %1 %2 üstünde olduğundan OEE olduğundan yüksek görünürdü</translation>
-    </message>
     <message>
         <source>availability</source>
         <translation>kullanılabilirlik</translation>

@@ -171,7 +171,7 @@ def test_translations_keep_the_placeholders() -> None:
     glued to a place-holder reads as one, and the number goes through hmi.formatting.format_percent)."""
     wrong = []
     for (context, source), text in _messages(ts_file("tr")).items():
-        if text is None:
+        if text is None or context == "CoreTexts":  # {name} placeholders there, "%100" is a percentage
             continue
         if set(re.findall(r"%\d", source)) != set(re.findall(r"%\d", text)) or re.search(r"%%\d|%\d%", text):
             wrong.append(f"{context}: {source!r} -> {text!r}")
