@@ -327,3 +327,5 @@ R_FAST = define("report.fast", "performance {value:.1f} % is above 100 %: the sa
                                "preset speed (a wrong chart speed, or a simulator speed-up)")
 R_NO_OEE = define("report.no_oee", "OEE not given: {parts} above 100 % would overstate it")
 R_NO_SHIFT = define("report.no_shift", "no shift is running now")
+ENGINE_START_FAILED = define("engine.start_failed", "the engine failed to start: {error}")
+USERS_SCHEMA = define("users.schema", "{path} has schema version {version}; this program knows {known}")

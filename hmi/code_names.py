@@ -87,6 +87,7 @@ AUDIT_ACTIONS = {
     "quit": QT_TRANSLATE_NOOP("CodeNames", "leave kiosk"),
     "manage_users": QT_TRANSLATE_NOOP("CodeNames", "manage users"),
     "restore_backup": QT_TRANSLATE_NOOP("CodeNames", "restore"),
+    "restore_backup_with_users": QT_TRANSLATE_NOOP("CodeNames", "restore with users"),
     "replay": QT_TRANSLATE_NOOP("CodeNames", "replay"),
 }
 

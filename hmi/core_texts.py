@@ -138,4 +138,6 @@ CORE_TEXTS: dict[str, str] = {
     "report.fast": QT_TRANSLATE_NOOP("CoreTexts", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)"),  # noqa: E501
     "report.no_oee": QT_TRANSLATE_NOOP("CoreTexts", "OEE not given: {parts} above 100 % would overstate it"),
     "report.no_shift": QT_TRANSLATE_NOOP("CoreTexts", "no shift is running now"),
+    "engine.start_failed": QT_TRANSLATE_NOOP("CoreTexts", "the engine failed to start: {error}"),
+    "users.schema": QT_TRANSLATE_NOOP("CoreTexts", "{path} has schema version {version}; this program knows {known}"),
 }

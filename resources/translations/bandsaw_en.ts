@@ -814,6 +814,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>restore with users</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>replay</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1572,6 +1576,14 @@
     </message>
     <message>
         <source>no shift is running now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine failed to start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} has schema version {version}; this program knows {known}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

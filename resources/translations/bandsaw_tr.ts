@@ -806,6 +806,10 @@
         <translation>kullanıcı yönetimi</translation>
     </message>
     <message>
+        <source>restore with users</source>
+        <translation>kullanıcılarla birlikte geri yükleme</translation>
+    </message>
+    <message>
         <source>replay</source>
         <translation>geri oynatma</translation>
     </message>
@@ -1565,6 +1569,14 @@
     <message>
         <source>no shift is running now</source>
         <translation>şu anda çalışan vardiya yok</translation>
+    </message>
+    <message>
+        <source>the engine failed to start: {error}</source>
+        <translation>motor (veri toplama) başlatılamadı: {error}</translation>
+    </message>
+    <message>
+        <source>{path} has schema version {version}; this program knows {known}</source>
+        <translation>{path} şema sürümü {version}; bu program {known} sürüme kadar biliyor</translation>
     </message>
     <message>
         <source>the PLC link is down</source>
