@@ -136,11 +136,10 @@ class LinkBanner(QFrame):
         self._on_link(self._bridge.link_ok)  # the outcome: said while it is recent, or why not
 
     def _on_tick(self, now: float | None = None) -> None:
-        if self._bridge.link_ok:  # live: shown only to tell of a restart, while that is recent
+        if self._bridge.link_ok:  # live: shown only to tell of a restart (a person's or automatic), while recent
             restarted = self._restarted()
-            if restarted is None:
-                self.setVisible(False)
-            elif self.isVisible():
+            self.setVisible(restarted is not None)
+            if restarted is not None:
                 self._show_restarted(restarted)
             return
         if self.isHidden():

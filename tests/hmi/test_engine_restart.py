@@ -149,6 +149,9 @@ def test_automatic_restarts_are_bounded_then_a_person_is_awaited(
         qloop: QLoop, qapp: QApplication, settings: Settings, register_map: RegisterMap) -> None:
     proxy = EngineProcess(engine_factory, settings, register_map, simulate=True,
                           auto_restart=RestartPolicy(limit=1, window_s=600, delay_s=0.2))
+    bridge = EngineBridge(proxy)
+    banner = LinkBanner(bridge)
+    bridge.attach()
     seen: dict[str, object] = {}
 
     async def scenario() -> None:
@@ -160,6 +163,13 @@ def test_automatic_restarts_are_bounded_then_a_person_is_awaited(
                          within=120, what="the automatic restart")
         seen["audit"] = await _audited(proxy, SYSTEM_USER, "automatic 1 of 1 in 10 min")
         seen["mode"] = proxy.status().mode
+        await wait_until(lambda: bridge.link_ok, within=30, what="live values after the restart")
+        # The order seen in the window: the link came back (the banner hid) before the restart's
+        # outcome was set; the next tick still tells of it.
+        banner.hide()
+        await wait_until(lambda: not banner.isHidden()
+                         and "RESTARTED" in banner.text(), within=30, what="the banner telling of the restart")
+        seen["banner"] = banner.text()  # nobody pressed a button: the screen says it all the same
         _kill(proxy)  # the second death within the window: the policy has no room left
         await wait_until(lambda: proxy.last_restart is not None and not proxy.last_restart.ok,
                          within=10, what="the automatic restart refused")
@@ -171,7 +181,11 @@ def test_automatic_restarts_are_bounded_then_a_person_is_awaited(
         qloop.run(scenario())
     finally:
         qloop.run(proxy.stop())
+        bridge.detach()
+        banner.deleteLater()
+        bridge.deleteLater()
     assert seen["audit"] == [("manual", True)]
     assert seen["mode"] == "manual"
+    assert "automatically" in str(seen["banner"]) and "log in again" not in str(seen["banner"]), seen["banner"]
     assert seen["running"] is False and seen["pending"] is False
     assert "used up" in str(seen["reason"])
