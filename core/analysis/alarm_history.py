@@ -49,6 +49,7 @@ class AlarmLogEntry:
     # (language, text) rendered again from the message catalogue by key and value, where that
     # rendering gives back the logged (English) text; () for texts the catalogue cannot rebuild
     texts: tuple[tuple[str, str], ...] = ()
+    detail: str = ""  # the raising code's detail found in the logged text (an error; English)
 
     def text_for(self, lang: str) -> str:
         return next((text for code, text in self.texts if code == lang), self.text)
@@ -139,5 +140,9 @@ def in_every_language(entries: list[AlarmLogEntry], catalogue: MessageCatalogue)
     for entry in entries:
         rendered = catalogue.render_all(entry.alarm_key, "", entry.value) if catalogue.entry(entry.alarm_key) else ()
         texts = tuple((lang, text) for lang, text, _ in rendered)
-        done.append(replace(entry, texts=texts) if texts and dict(texts).get("en") == entry.text else entry)
+        if texts and dict(texts).get("en") == entry.text:
+            done.append(replace(entry, texts=texts))
+            continue
+        detail, texts = catalogue.reread(entry.alarm_key, entry.text)  # an error inside: found, kept
+        done.append(replace(entry, texts=texts, detail=detail) if texts else entry)
     return done

@@ -235,7 +235,7 @@ class HistoryTableModel(QAbstractTableModel):
                     else str(entry.priority))
         user = translate("AlarmsPage", "system") if entry.user == "system" else entry.user  # the engine itself
         return (time_text(entry.ts_ms), entry.alarm_key, action_text(entry.action), priority,
-                entry.text_for(language()), user)[index.column()]
+                alarm_text_for(entry, language()), user)[index.column()]
 
 
 class AlarmView(QTableView):

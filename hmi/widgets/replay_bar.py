@@ -45,7 +45,7 @@ from core.api import (
     period_for_cut,
 )
 from hmi.bridge import EngineBridge
-from hmi.code_names import cut_outcome_name, reason_text, replay_reason
+from hmi.code_names import alarm_text_for, cut_outcome_name, reason_text, replay_reason
 from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import current_language, translate
 from hmi.session import Session
@@ -367,7 +367,7 @@ class ReplayChooser(QDialog):
             return
         for entry in alarms.value:
             when = clock_text(entry.ts_ms, tenths=False)
-            item = QListWidgetItem(f"{when}  {entry.text_for(current_language()) or entry.alarm_key}")
+            item = QListWidgetItem(f"{when}  {alarm_text_for(entry, current_language()) or entry.alarm_key}")
             item.setData(Qt.ItemDataRole.UserRole, (*period_for_alarm(entry.ts_ms), f"alarm {entry.alarm_key} {when}"))
             self.alarms.addItem(item)
 

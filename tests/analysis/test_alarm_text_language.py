@@ -73,3 +73,16 @@ def test_a_logged_text_read_again_with_its_detail(register_map: RegisterMap) -> 
     assert dict(texts)["tr"].startswith("PLC bağlantısı koptu") and detail in dict(texts)["tr"]
     assert catalogue.reread("modbus.link_lost", "an older wording") == ("", ())
     assert catalogue.reread("no.such.key", logged) == ("", ())
+
+
+def test_the_alarm_history_finds_the_detail_in_a_logged_text(register_map: RegisterMap) -> None:
+    """A logged link-lost alarm (its error inside) had no Turkish in the history (rendering the key
+    without the detail did not give back the logged text): read again with the detail now."""
+    from core.analysis.alarm_history import AlarmLogEntry, in_every_language
+
+    catalogue = _catalogue(register_map)
+    detail = "PLC link lost: no answer"
+    logged = dict((lang, text) for lang, text, _ in catalogue.render_all("modbus.link_lost", detail, None))["en"]
+    entry = AlarmLogEntry(1, 0, "modbus.link_lost", "raise", "unacknowledged", "normal", 1, logged, None, "system")
+    (done,) = in_every_language([entry], catalogue)
+    assert done.detail == detail and done.text_for("tr").startswith("PLC bağlantısı koptu")
