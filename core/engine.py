@@ -43,6 +43,7 @@ from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_integrity import AuditIntegrity
+from core.security.audit_missing import note_at_start
 from core.security.audit_route import MlWriteJournal
 from core.security.permissions import Permission
 from core.snapshot import Quality, Snapshot
@@ -244,6 +245,8 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         host, port = self.settings.modbus.host, self.settings.modbus.port
         if self.simulate:
             host, port = await self._start_simulator()
+        # log.db or the ledger deleted beside recorded data: kept before the files are opened (and made).
+        note_at_start(self.storage.log.path.parent)
         await self.storage.start()  # log.db's writer recreates the audit trail's triggers on open
         # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
         self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms,

@@ -17,6 +17,7 @@ from core.cli import EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.security.access import users_db_path
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import open_read_only, verify_file
+from core.security.audit_missing import standing_loss
 
 
 def register(commands: Any) -> None:
@@ -43,6 +44,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 anchor = AuditAnchor(users_db).load()
             except Exception as exc:
                 print(f"bandsaw: the audit anchor in {users_db} is unreadable ({exc}): checking the chain alone")
+        lost = standing_loss(path.parent)
+        if lost:
+            print(f"audit trail MISSING: {lost}")
+            return EXIT_FAILURE
     report = verify_file(path, anchor)
     print(report.describe())
     if report.ok:

@@ -28,6 +28,7 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.security.access import run_in_thread
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import ChainReport, verify_file
+from core.security.audit_missing import standing_loss
 
 log = logging.getLogger("bandsaw.security")
 
@@ -158,6 +159,11 @@ class AuditIntegrity:
         return report
 
     def _report(self, report: ChainReport) -> None:
+        lost = standing_loss(self.path.parent)  # deleted with data beside it (core.security.audit_missing)
+        if lost:
+            log.critical("audit trail missing: %s", lost)
+            self._alarms.update(ALARM_TAMPERED, True, lost, priority=Priority.CRITICAL, source="security")
+            return
         missing = report.error and not self.path.exists()  # first start: no log.db yet is not a fault
         if report.error and not missing:
             log.error("%s", report.describe())

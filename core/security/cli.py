@@ -22,9 +22,10 @@ from typing import Any
 
 from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.config import Settings
-from core.security.access import AccessControl
+from core.security.access import AccessControl, users_db_path
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_cli import register as audit_commands
+from core.security.audit_missing import accept_loss, standing_loss
 from core.security.cli_admin import authenticate_admin
 from core.security.cli_audit import append_records, cli_actor, os_user
 from core.security.permissions import ACCOUNT_ROLES, Role
@@ -59,6 +60,9 @@ def register(commands: Any) -> None:
     init.add_argument("name", nargs="?", default=FIRST_ADMIN, help=f"login name (default {FIRST_ADMIN})")
     init.add_argument("--if-needed", action="store_true",
                       help="exit 0 without asking when an admin exists (for installers and upgrades)")
+    init.add_argument("--accept-lost-trail", action="store_true",
+                      help="installers: go ahead though the audit trail or ledger was found missing beside "
+                           "recorded data (audited)")
     init.set_defaults(handler=_guarded(_cmd_init_admin))
 
     listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
@@ -129,9 +133,18 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
                 print("an admin exists already: nothing to do")
                 return EXIT_OK
             return ctx.fail("an admin exists already; use 'bandsaw users add' or the HMI's users page")
+        databases = users_db_path(ctx.settings.data_dir).parent
+        lost = standing_loss(databases)
+        if lost and not args.accept_lost_trail:
+            ctx.refused("user_add", name, f"first admin refused: audit trail missing: {lost}")
+            return ctx.fail(f"refused: the audit trail is missing: {lost}")
         secret = read_secret(f"PIN/password for the admin {name}: ")
         if secret is None:
             return ctx.fail("no PIN/password given")
+        if lost:
+            accept_loss(databases, ctx.by)
+            ctx.access.trail.record(ctx.by, "audit_loss_accepted", "log.db", result=AuditResult.ACCEPTED,
+                                    detail=f"{lost}; --accept-lost-trail; {ctx.via}")
         try:
             ctx.access.create_first_admin(name, secret, by=ctx.by)
         except UserError as exc:

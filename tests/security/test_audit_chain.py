@@ -471,12 +471,12 @@ def test_the_command_line_moves_the_anchor_after_its_own_rows(tmp_path: Path) ->
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
-async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
+async def test_a_clean_stop_anchors_the_trail_and_a_restore_does_not_hide_a_cut(
     settings: Settings, register_map: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On the real engine: rows appended after the start's check, then cut off the end with the
     AUTOINCREMENT counter set back while the engine is stopped, are named by ``audit verify``;
-    a restore of a good backup leaves a trail that verifies clean."""
+    a restore never hides that: it keeps the live (cut) trail, so ``audit verify`` still says so."""
     import os
 
     from core.api import UserSession
@@ -511,9 +511,10 @@ async def test_a_clean_stop_anchors_the_trail_and_a_restore_resets_it(
     out = capsys.readouterr().out
     assert f"row {last}, checked before, is gone" in out, out
 
-    assert main(["restore", str(backup.value.path), *data]) == 0, capsys.readouterr()
+    assert main(["restore", str(backup.value.path), *data]) == 0, capsys.readouterr()  # no admin exists here
     capsys.readouterr()
-    assert main(["audit", "verify", *data]) == 0, capsys.readouterr().out
+    assert main(["audit", "verify", *data]) == 1  # the restore rolled back neither the trail nor the anchor
+    assert f"row {last}, checked before, is gone" in capsys.readouterr().out
 
 
 async def test_a_first_start_without_log_db_is_anchored_at_the_stop(tmp_path: Path, clock: FakeClock) -> None:
@@ -528,3 +529,64 @@ async def test_a_first_start_without_log_db_is_anchored_at_the_stop(tmp_path: Pa
     assert sealed is not None and sealed.ok
     held = anchor.load()
     assert held is not None and held.row_id == 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_a_deleted_trail_beside_recorded_data_is_found_and_blocks_init_admin(
+    settings: Settings, register_map: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review #2: log.db, users.db and ledger.json deleted while the engine is stopped, raw.db
+    still full: a critical alarm at the next start, 'audit verify' exit 1, init-admin refused
+    unless an installer accepts the loss (audited); the acceptance covers the next start only."""
+    import io
+    import sys
+
+    from core.cli import main
+    from core.registers import RegisterMap
+    from core.security.audit_integrity import ALARM_TAMPERED
+    from core.snapshot import Quality
+
+    assert isinstance(register_map, RegisterMap)
+    settings = _fast_engine(settings)
+    databases = database_path(settings.data_dir, "raw").parent
+    for key in [k for k in __import__("os").environ if k.startswith("BANDSAW_")]:
+        monkeypatch.delenv(key)
+
+    def cli(*args: str, stdin: str = "") -> int:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        return main([*args, "--data-dir", str(settings.data_dir)])
+
+    async with _checked_engine(settings, register_map) as (engine, _):
+        await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
+                         what="a good snapshot", timeout_s=60)
+        await wait_until(lambda: bool(engine.storage.recorder.report is not None
+                                      and query_count(database_path(settings.data_dir, "raw")) > 0),
+                         what="samples recorded", timeout_s=60)
+        assert not engine.alarms.is_active(ALARM_TAMPERED)
+    for name in ("log.db", "users.db", "ledger.json"):
+        for path in databases.glob(f"{name}*"):
+            path.unlink()
+    assert cli("audit", "verify") == 1 and "MISSING" in capsys.readouterr().out
+    async with _checked_engine(settings, register_map) as (engine, _):
+        alarm = engine.alarms.get(ALARM_TAMPERED)
+        assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+    assert cli("audit", "verify") == 1  # still, though the engine made new files
+    assert cli("users", "init-admin", "mallory", stdin="1234\n") == 1
+    assert "audit trail is missing" in capsys.readouterr().err
+    assert cli("users", "init-admin", "boss", "--accept-lost-trail", stdin="98765\n") == 0
+    trail = [(r.user, r.action, r.result) for r in query_audit(database_path(settings.data_dir, "log"), limit=100)]
+    assert any(action == "audit_loss_accepted" for _, action, _ in trail)
+    assert any(action == "user_add" and result == "refused" for _, action, result in trail)
+    assert cli("audit", "verify") == 0
+    async with _checked_engine(settings, register_map) as (engine, report):
+        assert report.ok and not engine.alarms.is_active(ALARM_TAMPERED)
+
+
+def query_count(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0])
+    finally:
+        conn.close()
