@@ -21,8 +21,6 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
@@ -37,6 +35,7 @@ from core.config_sources import (
     ENV_PREFIX,
     NESTED_DELIMITER,
     ConfigError,
+    SettingsSection,
     deep_merge,
     describe_error,
     env_to_nested,
@@ -66,10 +65,9 @@ DEFAULT_CONFIG_PATH = packaged("config", "config.yaml")
 DEFAULT_MODEL = Path("models/default")  # ml.model_path: relative to the data directory
 
 
-class _Section(BaseModel):
-    # Unknown keys are typos until proven otherwise: reject them with the key named. NaN and
-    # infinity pass every range check silently (all comparisons are false): refuse them.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+class _Section(SettingsSection):
+    # Unknown keys, NaN/infinity and true/false for a number are refused (SettingsSection).
+    pass
 
 
 class MachineSettings(_Section):

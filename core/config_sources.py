@@ -9,14 +9,15 @@ variable given twice is refused, never silently resolved.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
 from core.paths import CONFIG_DIR_ENV, CONFIG_ENV
@@ -28,6 +29,49 @@ NESTED_DELIMITER = "__"
 
 class ConfigError(Exception):
     """A configuration problem, described in one line fit for an operator's console."""
+
+
+# --- the sections' common rules ------------------------------------------------------------
+
+class SettingsSection(BaseModel):
+    """The base of every settings section (core.config and the parts' own settings modules).
+
+    Unknown keys are typos until proven otherwise: rejected with the key named. NaN and infinity
+    pass every range check silently (all comparisons are false): refused. A boolean where a
+    number belongs is refused: pydantic reads ``port: true`` as 1 (bool is an int in Python).
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _boolean_for_number(field.annotation, value):
+            raise ValueError("a number is required, not true/false")
+        return value
+
+
+def _boolean_for_number(annotation: Any, value: Any) -> bool:
+    """Whether ``value`` holds a bool where ``annotation`` wants an int or float (also inside
+    lists, tuples and mappings: ml.current_polynomial, hmi.bars' normal range)."""
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin in (Union, types.UnionType):
+        if bool in args:  # the union takes true/false itself
+            return False
+        return any(_boolean_for_number(arg, value) for arg in args)
+    if origin is Literal:
+        return False
+    if annotation in (int, float):
+        return isinstance(value, bool)
+    if origin in (list, tuple, set, frozenset) and isinstance(value, list | tuple):
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return any(_boolean_for_number(arg, item) for arg, item in zip(args, value, strict=False))
+        return bool(args) and any(_boolean_for_number(args[0], item) for item in value)
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return any(_boolean_for_number(args[1], item) for item in value.values())
+    return False
 
 
 # --- legacy environment names --------------------------------------------------------------
@@ -66,10 +110,21 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
-def env_to_nested(env: Mapping[str, str | None]) -> dict[str, Any]:
-    """BANDSAW_A__B=... variables as a nested dict (lower-cased keys)."""
+def env_to_nested(env: Mapping[str, str | None], source: str = "environment") -> dict[str, Any]:
+    """BANDSAW_A__B=... variables as a nested dict (lower-cased keys). Two variables that differ
+    only in case (BANDSAW_MODBUS__PORT, bandsaw_modbus__port) set the same key: refused, as
+    a variable given twice in .env is (which one would win depends on the order of the
+    environment)."""
     nested: dict[str, Any] = {}
+    seen: dict[str, str] = {}
     for name, value in env.items():
+        if name.upper().startswith(ENV_PREFIX) and value is not None:
+            other = seen.setdefault(name.upper(), name)
+            if other != name:
+                first, second = sorted((other, name))
+                raise ConfigError(f"{source}: variables {first} and {second} both set "
+                                  f"{name[len(ENV_PREFIX):].lower().replace(NESTED_DELIMITER, '.')}; "
+                                  f"set only one")
         if value is None or not name.upper().startswith(ENV_PREFIX):
             continue
         if name.upper() in (CONFIG_ENV, CONFIG_DIR_ENV):  # read by core.paths, not settings
@@ -128,22 +183,36 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def read_dotenv(path: Path) -> dict[str, str | None]:
-    """The .env file's variables; a variable given twice is refused (python-dotenv keeps the last)."""
+    """The .env file's variables. Refused with the line named: a line that is not a variable
+    (python-dotenv skips it silently) and a variable given twice (python-dotenv keeps the last),
+    ``BANDSAW_`` names compared without case as the settings read them."""
     try:
         with path.open(encoding="utf-8") as stream:
-            first: dict[str, int] = {}
+            first: dict[str, tuple[str, int]] = {}
             for binding in parse_stream(stream):
+                line = _line_of(binding.original.string, binding.original.line)
+                if binding.error:
+                    text = binding.original.string.strip().splitlines()[0] if binding.original.string.strip() else ""
+                    raise ConfigError(f"{path}: line {line}: not a variable (NAME=value): {text[:60]!r}")
                 if binding.key is None:
                     continue
-                if binding.key in first:
-                    raise ConfigError(f"{path}: line {binding.original.line}: duplicate variable "
-                                      f"'{binding.key}' (first given on line {first[binding.key]})")
-                first[binding.key] = binding.original.line
+                key = binding.key.upper() if binding.key.upper().startswith(ENV_PREFIX) else binding.key
+                if key in first:
+                    earlier, earlier_line = first[key]
+                    spelt = "" if earlier == binding.key else f" as '{earlier}'"
+                    raise ConfigError(f"{path}: line {line}: duplicate variable "
+                                      f"'{binding.key}' (first given on line {earlier_line}{spelt})")
+                first[key] = (binding.key, line)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text: {exc.reason}") from None
     return dict(dotenv_values(path))
+
+
+def _line_of(text: str, line: int) -> int:
+    """The line a binding's text starts on: python-dotenv counts from the blank lines before it."""
+    return line + text[: len(text) - len(text.lstrip())].count("\n")
 
 
 def _lookup(data: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:

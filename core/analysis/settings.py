@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from core.config_sources import SettingsSection
 from core.production.band_life_settings import BandLifeSettings
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+class _Section(SettingsSection):  # unknown keys, NaN/infinity, true/false for a number: refused
+    pass
 
 
 class CutSettings(_Section):

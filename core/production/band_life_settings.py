@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from core.config_sources import SettingsSection
 
 
-class BandLifeSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+class BandLifeSettings(SettingsSection):  # unknown keys, NaN/infinity, true/false for a number: refused
 
     # The measured signal whose rise at equal chip load shows the band's wear. band_torque is
     # proportional to the cutting force; band_current is not (a motor's current curve), and on the

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from core.config_sources import SettingsSection
 from core.security.permissions import Role
 
 
-class SecuritySettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+class SecuritySettings(SettingsSection):  # unknown keys, NaN/infinity, true/false for a number: refused
 
     # Shortest PIN or password accepted when one is set (a 4-digit PIN behind the lock-out below).
     min_secret_length: int = Field(default=4, ge=4, le=64)

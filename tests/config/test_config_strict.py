@@ -303,3 +303,83 @@ def test_config_check_names_a_model_the_register_map_cannot_feed(tmp_path: Path)
     fine = bandsaw("config", "check")
     assert fine.returncode == 0 and fine.stderr == "", fine.stderr
     assert "REFUSED" not in fine.stdout
+
+
+# --- true/false for a number; case variants and garbage in the environment and .env ----------
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("modbus: {port: true}\n", "modbus.port = True"),
+    ("modbus: {timeout_s: false}\n", "modbus.timeout_s = False"),
+    ("machine: {id: true}\n", "machine.id = True"),  # int | None
+    ("ml: {current_polynomial: [0.1, true, 1]}\n", "ml.current_polynomial = [0.1, True, 1]"),
+    ("control: {presets: {slow: {cutting_speed: true, descent_speed: 20}}}\n", "control.presets.slow.cutting_speed"),
+    ("hmi: {bars: {band_current: {maximum: 100, normal: [true, 50]}}}\n", "hmi.bars.band_current.normal"),
+    ("security: {lockout_after_failures: true}\n", "security.lockout_after_failures = True"),
+    ("analysis: {band_life: {min_cuts: true}}\n", "analysis.band_life.min_cuts = True"),
+    ("database: {postgresql: {port: true}}\n", "database.postgresql.port = True"),
+])
+def test_a_boolean_is_not_a_number(tmp_path: Path, text: str, key: str) -> None:
+    # `port: true` was read as port 1 (bool is an int in Python; pydantic's lax mode takes it).
+    config = tmp_path / "c.yaml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={}, env_file=tmp_path / "none")
+    assert f"{config}: {key}" in str(caught.value)
+    assert "a number is required, not true/false" in str(caught.value)
+
+
+def test_every_section_refuses_a_boolean_for_a_number() -> None:
+    # Every model under Settings has the rule (the parts' own settings modules included).
+    from pydantic import BaseModel
+
+    from core.config import Settings
+    from core.config_sources import SettingsSection
+
+    def models(annotation: Any) -> list[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in getattr(annotation, "__args__", ()) for m in models(arg)]
+
+    seen: set[type[BaseModel]] = set()
+    todo = [m for f in Settings.model_fields.values() for m in models(f.annotation)]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        assert issubclass(model, SettingsSection), model
+        todo += [m for f in model.model_fields.values() for m in models(f.annotation)]
+    assert len(seen) > 20
+    # Booleans stay booleans; numbers from the environment (text) still count.
+    settings = load_settings(SHIPPED, env={"BANDSAW_MODBUS__PORT": "600", "BANDSAW_HMI__KIOSK": "true"},
+                             env_file=Path("/nonexistent/.env"))
+    assert settings.modbus.port == 600 and settings.hmi.kiosk is True
+
+
+def test_case_variants_of_a_variable_in_the_environment_are_refused(tmp_path: Path) -> None:
+    # BANDSAW_MODBUS__PORT=600 and bandsaw_modbus__port=700: one won silently (700).
+    env = {"BANDSAW_MODBUS__PORT": "600", "bandsaw_modbus__port": "700"}
+    with pytest.raises(ConfigError, match=r"^environment: variables BANDSAW_MODBUS__PORT and bandsaw_modbus__port "
+                                          r"both set modbus.port; set only one$"):
+        load_settings(SHIPPED, env=env, env_file=tmp_path / "none.env")
+    line = one_config_error(bandsaw("config", "check", env=env))
+    assert line == ("bandsaw: configuration error: environment: variables BANDSAW_MODBUS__PORT and "
+                    "bandsaw_modbus__port both set modbus.port; set only one")
+
+
+def test_case_variants_and_garbage_in_dotenv_are_refused_with_the_line(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("BANDSAW_MODBUS__PORT=1502\n\n# a comment\nbandsaw_modbus__port=2502\n")
+    with pytest.raises(ConfigError, match=rf"^{dotenv}: line 4: duplicate variable 'bandsaw_modbus__port' "
+                                          r"\(first given on line 1 as 'BANDSAW_MODBUS__PORT'\)$"):
+        load_settings(SHIPPED, env={}, env_file=dotenv)
+    dotenv.write_text("BANDSAW_MODBUS__PORT=1502\n\nthis is not an env line\nPOSTGRES_PASSWORD=x\n")
+    with pytest.raises(ConfigError, match=rf"^{dotenv}: line 3: not a variable \(NAME=value\): "
+                                          r"'this is not an env line'$"):
+        load_settings(SHIPPED, env={}, env_file=dotenv)
+    line = one_config_error(bandsaw("config", "check", cwd=tmp_path, env={"BANDSAW_CONFIG": str(SHIPPED)}))
+    assert line.endswith(f"{dotenv}: line 3: not a variable (NAME=value): 'this is not an env line'"), line
+    # Comments, blank lines, `export` and a bare name are still fine.
+    dotenv.write_text("# c\n\nexport BANDSAW_MODBUS__PORT=1502\n  \nPOSTGRES_PASSWORD=x\n")
+    assert load_settings(SHIPPED, env={}, env_file=dotenv).modbus.port == 1502
