@@ -46,6 +46,21 @@ def longest_prefix(key: str, prefixes: Sequence[str]) -> str | None:
     return best
 
 
+# The alarms that can stop the saw, by key prefix: the PLC's own alarms (alarm_status codes and
+# alarm_info bits: overload, tooth breakage, heartbeat lost), process alarms (band overload,
+# chatter), the link to the PLC (modbus: no data, link lost) and ML control's report that the
+# PLC tripped the cut. Everything else is housekeeping that never stops a cut: security (audit
+# trail, users), storage, telemetry (mqtt, postgres), ML's own faults and limits, statistical
+# detectors, band life. The production report's downtime causes are only these
+# (core.production.data), however high another alarm's priority.
+STOPPING_ALARMS: tuple[str, ...] = ("plc", "process", "modbus", "control.plc_trip")
+
+
+def can_stop_the_saw(key: str) -> bool:
+    """Whether the alarm ``key`` is one that can stop the saw (:data:`STOPPING_ALARMS`)."""
+    return longest_prefix(key, STOPPING_ALARMS) is not None
+
+
 def configured_priority(priorities: Mapping[str, int], key: str, default: Priority = Priority.MEDIUM) -> Priority:
     prefix = longest_prefix(key, list(priorities))
     return Priority(priorities[prefix]) if prefix is not None else default

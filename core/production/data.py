@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.analysis.alarm_policy import can_stop_the_saw
 from core.production.states import first_state_ms, read_state_segments, spans_from_samples, spans_from_segments
 from core.production.values import StateClass, StateSpan
 
@@ -65,7 +66,14 @@ class PeriodData:
 
 # Downtime causes are the alarms that stop a saw: critical and high (core.analysis.alarms.Priority);
 # medium and low ones are warnings (chatter, deviation, a worn band) that may stand between cuts.
+# Of those, only the kinds that can stop the saw (PLC, process, link: core.analysis.alarm_policy.
+# can_stop_the_saw): a tampered audit trail or a full disk is critical but never stops a cut.
 STOPPING_PRIORITY = 2
+
+
+def stopping(rows: Iterable[Sequence[object]]) -> list[Sequence[object]]:
+    """The alarm rows (alarm_key first) of alarms that can stop the saw."""
+    return [row for row in rows if can_stop_the_saw(str(row[0]))]
 
 CUT_SQL = ("SELECT start_ms, end_ms, duration_s, coalesce(gap_s, 0), outcome, band_id, material_type, "
            "cross_section, dimension_a, depth_mm, area_cm2 FROM cuts WHERE end_ms >= ? AND end_ms < ? "
@@ -172,7 +180,7 @@ def load_local(data_dir: Path, start_ms: int, end_ms: int) -> PeriodData:
                     "SELECT alarm_key, action, ts_ms, text FROM alarm_log WHERE action IN ('raise', 'clear') "
                     "AND priority <= ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id",
                     (STOPPING_PRIORITY, start_ms, end_ms)).fetchall()
-                data.alarms = alarm_spans(last, changes, start_ms, end_ms)
+                data.alarms = alarm_spans(stopping(last), stopping(changes), start_ms, end_ms)
         finally:
             log_db.close()
     anomaly = _ro(folder / "anomaly.db")

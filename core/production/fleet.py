@@ -22,7 +22,7 @@ from typing import TypeVar
 import asyncpg
 
 from core.config import Settings
-from core.production.data import STOPPING_PRIORITY, PeriodData, alarm_spans, cut_row
+from core.production.data import STOPPING_PRIORITY, PeriodData, alarm_spans, cut_row, stopping
 from core.production.service import ReportError, report_set
 from core.production.states import (
     SAMPLE_GAP_S,
@@ -106,7 +106,8 @@ async def load_pg(conn: asyncpg.Connection, machine_id: int, start_ms: int, end_
             "SELECT alarm_key, action, ts_ms, text FROM alarm_log WHERE machine_id = $1 AND action IN "
             "('raise', 'clear') AND priority <= $4 AND ts_ms >= $2 AND ts_ms < $3 ORDER BY ts_ms, id", machine_id,
             start_ms, end_ms, STOPPING_PRIORITY)
-        data.alarms = alarm_spans([tuple(r) for r in last], [tuple(r) for r in changes], start_ms, end_ms)
+        data.alarms = alarm_spans(stopping(tuple(r) for r in last), stopping(tuple(r) for r in changes),
+                                  start_ms, end_ms)
     if data.cuts and {"kind", "phase", "cut_start_ms"} <= await _columns(conn, "anomalies"):
         rows = await conn.fetch(
             "SELECT DISTINCT cut_start_ms FROM anomalies WHERE machine_id = $1 AND kind = 'profile' AND "

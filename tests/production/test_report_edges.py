@@ -189,3 +189,35 @@ def test_dst_times_in_from_and_to_are_refused_or_warned() -> None:
     parse_time("2026-10-25T04:30", BERLIN, 0, warnings.append)  # an ordinary time: no word
     parse_time("2026-03-29T03:30", BERLIN, 0, warnings.append)
     assert len(warnings) == 1
+
+
+# Alarms raised and cleared in the same hour: only PLC, process and link alarms can stop the saw.
+ALARMS = [("plc.alarm.1", 1, "Band torque overload: cut stopped"), ("modbus.link_lost", 1, "PLC link lost"),
+          ("control.plc_trip", 2, "PLC tripped the cut"), ("security.audit_tampered", 1, "audit trail broken"),
+          ("storage.rows_dropped", 1, "rows dropped"), ("control.ml_fault", 2, "ML fault"),
+          ("mqtt.outbox_overflow", 2, "outbox full"), ("anomaly.band_torque", 1, "unusual torque")]
+STOPPING_KEYS = {"plc.alarm.1", "modbus.link_lost", "control.plc_trip"}
+
+
+def alarm_rows(start: int) -> list[tuple[int, str, str, int, str]]:
+    rows = []
+    for i, (key, priority, text) in enumerate(ALARMS):
+        rows.append((start + i * 60_000, key, "raise", priority, text))
+        rows.append((start + i * 60_000 + 30_000, key, "clear", priority, text))
+    return rows
+
+
+def test_downtime_causes_are_only_alarms_that_can_stop_the_saw(tmp_path: Path) -> None:
+    # security.audit_tampered (critical) was listed as a "Downtime cause (not cutting)": it never stops the saw.
+    settings = run_settings(tmp_path / "data")
+    start = ms("2026-12-01T10:00")
+    make_db(settings.data_dir, [cut(start + 20 * 60_000, 60)], [(start + i * 60_000, 0, "up") for i in range(60)])
+    log = sqlite3.connect(settings.data_dir / "databases" / "log.db", isolation_level=None)
+    try:
+        migrate(log, "log")
+        log.executemany("INSERT INTO alarm_log (ts_ms, alarm_key, action, state, previous_state, priority, text, "
+                        "user) VALUES (?, ?, ?, 'x', 'y', ?, ?, 'system')", alarm_rows(start))
+    finally:
+        log.close()
+    report = report_set(settings, start, start + H, now_ms=start + 2 * H).total
+    assert {cause.key for cause in report.downtime} == STOPPING_KEYS

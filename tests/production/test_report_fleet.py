@@ -10,11 +10,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 from production_helpers import PG, RecordedRun, run_settings
-from test_report_edges import cut, make_db, ms
+from test_report_edges import STOPPING_KEYS, alarm_rows, cut, make_db, ms
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
-from core.production.fleet import fleet_reports
+from core.production.fleet import fleet_reports, load_pg
 from core.production.service import ReportError, report_set
 from core.storage.pg import PostgresMirror
 
@@ -132,3 +132,23 @@ def test_a_connection_lost_during_the_report_is_not_called_a_refusal(tmp_path: P
         asyncio.run(_on_pool(job, 1, cut_off))
     assert str(lost.value).startswith("lost the connection to PostgreSQL during the report"), lost.value
     assert "refused" not in str(lost.value)
+
+
+def test_fleet_downtime_causes_are_only_alarms_that_can_stop_the_saw(pg_database: str) -> None:
+    # As on the saw (test_report_edges): security.audit_tampered and the other housekeeping alarms
+    # were downtime causes in the fleet report too.
+    start = ms("2026-12-01T10:00")
+
+    async def load() -> set[str]:
+        conn = await asyncpg.connect(**PG, database=pg_database)
+        try:
+            await conn.execute("CREATE TABLE alarm_log (machine_id integer, id bigserial, ts_ms bigint, "
+                               "alarm_key text, action text, priority integer, text text)")
+            await conn.executemany("INSERT INTO alarm_log (machine_id, ts_ms, alarm_key, action, priority, text) "
+                                   "VALUES (3, $1, $2, $3, $4, $5)", alarm_rows(start))
+            data = await load_pg(conn, 3, start, start + 3_600_000)
+        finally:
+            await conn.close()
+        return {span.key for span in data.alarms}
+
+    assert asyncio.run(load()) == STOPPING_KEYS
