@@ -50,8 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("en", "tr"), default=None,
                         help="screen language (default: hmi.language in config, or the user's last choice)")
     parser.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
-                        help="render the main window to PATH (PNG) after --after seconds and exit")
-    parser.add_argument("--after", type=float, default=5.0, metavar="S", help="seconds before the screenshot")
+                        help="render the main window to PATH (PNG) --after seconds once the engine is up, and exit")
+    parser.add_argument("--after", type=float, default=5.0, metavar="S",
+                        help="seconds before the screenshot, counted from when the engine is up (it may take "
+                             "some seconds to start: the simulator, the databases)")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size for --screenshot")
     parser.add_argument("--engine", choices=[m.value for m in EngineMode], default=EngineMode.PROCESS.value,
                         help="where the engine runs: its own process (default: nothing the window does can "

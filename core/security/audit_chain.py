@@ -226,7 +226,10 @@ class ChainReport:
             return f"audit trail intact: {self.rows} rows, last id {self.last_id}"
         more = f" ({len(self.breaks)} breaks in all)" if len(self.breaks) > 1 else ""
         assert self.first is not None
-        return f"audit trail BROKEN at {self.first.describe()}{more}"
+        # "BROKEN at row 12: ...", but a break without a row (rows missing at the end, an emptied
+        # or replaced trail) is a sentence of its own: "BROKEN: rows 56..61 were deleted ...".
+        where = " at " if self.first.row_id else ": "
+        return f"audit trail BROKEN{where}{self.first.describe()}{more}"
 
 
 def verify_rows(conn: sqlite3.Connection, *, anchor: Anchor | None = None, max_breaks: int = 100) -> ChainReport:
@@ -310,7 +313,7 @@ def _against_anchor(anchor: Anchor, rows: int, first: str, anchored: str | None)
     if anchor.row_id <= 0:
         return None
     if rows == 0:
-        return ChainBreak(0, f"the trail is empty; it had {anchor.row_id} rows at the last check")
+        return ChainBreak(0, f"the trail is empty, although it had {anchor.row_id} rows at the last check")
     if first != anchor.first_hash:
         return ChainBreak(0, "the first row is not the one of the last check: the trail was replaced or re-chained")
     if anchored is None:

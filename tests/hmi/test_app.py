@@ -187,3 +187,17 @@ def test_bandsaw_cli_extension_adds_hmi() -> None:
     args = parser.parse_args(["hmi", "--simulate", "--kiosk", "--screenshot", "x.png", "--after", "2"])
     assert args.handler is run
     assert args.simulate and args.kiosk and args.after == 2.0 and str(args.screenshot) == "x.png"
+
+
+def test_after_says_it_counts_from_when_the_engine_is_up() -> None:
+    # The wait starts after engine.start() (run_window); "seconds before the screenshot" did not say so.
+    import argparse
+
+    from hmi.app import register
+
+    parser = argparse.ArgumentParser(prog="bandsaw")
+    commands = parser.add_subparsers(dest="command", required=True)
+    register(commands)
+    hmi = commands.choices["hmi"]
+    after = next(action for action in hmi._actions if "--after" in action.option_strings)
+    assert after.help is not None and "from when the engine is up" in after.help

@@ -590,3 +590,21 @@ def query_count(path: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0])
     finally:
         conn.close()
+
+
+def test_every_verify_message_reads_as_a_sentence() -> None:
+    # "audit trail BROKEN at the trail is empty; it had 61 rows..." and "BROKEN at rows 56..61 were
+    # deleted from the end": a break without a row is not "at" anything.
+    from core.security.audit_chain import Anchor, ChainBreak, ChainReport, _against_anchor
+
+    empty = _against_anchor(Anchor(61, "h", "f"), 0, "", None)
+    assert empty is not None
+    assert ChainReport(0, 0, (empty,)).describe() == (
+        "audit trail BROKEN: the trail is empty, although it had 61 rows at the last check")
+    cut = ChainBreak(0, "rows 56..61 were deleted from the end of the trail")
+    assert ChainReport(55, 55, (cut,)).describe() == (
+        "audit trail BROKEN: rows 56..61 were deleted from the end of the trail")
+    changed = ChainBreak(12, "its content, or the row before it, was changed (the hash does not match)")
+    assert ChainReport(20, 20, (changed, cut)).describe() == (
+        "audit trail BROKEN at row 12: its content, or the row before it, was changed (the hash does not match) "
+        "(2 breaks in all)")
