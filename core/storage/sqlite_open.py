@@ -144,7 +144,9 @@ def open_writer(
     except BaseException:
         conn.close()
         raise
-    if added:
+    if added and before == 0:  # a new file: every register's column is new, none was "added"
+        log.info("raw.db: created with a column for each of the %d registers", len(added))
+    elif added:
         log.info("raw.db: added columns for new registers %s", ", ".join(added))
     report = OpenReport(
         db=db,

@@ -156,3 +156,21 @@ def test_big_files_get_the_quick_check(tmp_path: Path) -> None:
     conn, report = open_writer("raw", path, Synchronous.NORMAL, full_check_max_bytes=0)
     conn.close()
     assert report.check == "quick_check" and report.recovered
+
+
+def test_a_new_raw_db_says_it_was_created_not_which_columns_were_added(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A brand-new raw.db logged "added columns for new registers" with all 48 names.
+    path = tmp_path / "raw.db"
+    with caplog.at_level("INFO", logger="bandsaw"):
+        conn, _ = open_writer("raw", path, Synchronous.NORMAL, sample_columns=["a", "b"])
+    conn.close()
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("raw.db:")]
+    assert said == ["raw.db: created with a column for each of the 2 registers"]
+    caplog.clear()
+    with caplog.at_level("INFO", logger="bandsaw"):
+        conn, _ = open_writer("raw", path, Synchronous.NORMAL, sample_columns=["a", "b", "c"])
+    conn.close()
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("raw.db:")]
+    assert said == ["raw.db: added columns for new registers c"]
