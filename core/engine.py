@@ -248,6 +248,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         # log.db or the ledger deleted beside recorded data: kept before the files are opened (and made).
         note_at_start(self.storage.log.path.parent)
         await self.storage.start()  # log.db's writer recreates the audit trail's triggers on open
+        self.access.check_store()  # a damaged users.db: a critical alarm now, not at the first login
         # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
         self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms,
                                               anchor=AuditAnchor(self.access.store.path))

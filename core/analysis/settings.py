@@ -155,7 +155,7 @@ class AlarmSourceSettings(_Section):
             "control.plc_trip": 2,
             "control.load_ceiling": 2,
             "security": 2,
-            "security.users_db": 2,
+            "security.users_db": 1,
             "security.audit_tampered": 1,
             "security.audit_unverified": 2,
             "anomaly": 3,

@@ -397,6 +397,25 @@ class AccessControl:
         log.error("%s", exc)
         return coded
 
+    def check_store(self) -> str:
+        """At the engine's start: "" when users.db reads through, else the problem, logged and
+        raised as the critical users alarm (nobody can log in and the audit anchor is off)."""
+        if not self.store.path.exists():
+            return ""
+        try:
+            problem = self.store.check()
+        except UserStoreError as exc:
+            problem = str(exc)
+        if not problem:
+            return ""
+        self._store_broken = True
+        log.critical("users database %s unreadable (%s): nobody can log in and the audit anchor is off; "
+                     "restore it from a backup: bandsaw restore --latest --with-users", self.store.path, problem)
+        if self.alarms is not None:
+            self.alarms.update(ALARM_USERS_DB, True, str(USERS_DB_UNUSABLE()), priority=Priority.CRITICAL,
+                               source="security")
+        return problem
+
     def _store_ok(self) -> None:
         if not self._store_broken:
             return

@@ -32,6 +32,7 @@ from core.security.permissions import ACCOUNT_ROLES, Role
 from core.security.users import UserError, UserStoreError, check_name
 
 FIRST_ADMIN = "admin"
+RESTORE_USERS = "users database unreadable: restore it from a backup (bandsaw restore --latest --with-users)"
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -41,7 +42,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         try:
             return handler(args)
         except UserStoreError as exc:
-            print(f"bandsaw: {exc}", file=sys.stderr)
+            print(f"bandsaw: {exc}: {RESTORE_USERS}", file=sys.stderr)
             return EXIT_FAILURE
 
     return run
@@ -155,6 +156,9 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with _Context(args) as ctx:
+        problem = ctx.access.store.check() if ctx.access.store.path.exists() else ""
+        if problem:  # rows past the damage would be missing silently
+            raise UserStoreError(f"users database {ctx.access.store.path}: {problem}")
         users = ctx.access.store.list()
         if not users:
             print("no users yet: run 'bandsaw users init-admin'")

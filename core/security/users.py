@@ -213,6 +213,13 @@ class UserStore:
             ).fetchall()
         return [_user(row) for row in rows]
 
+    def check(self) -> str:
+        """"" when users.db reads through (``PRAGMA quick_check``), else the problem; raises
+        :class:`UserStoreError` when it cannot be opened at all."""
+        with self._connect() as conn:
+            results = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+        return "" if results == ["ok"] else "; ".join(results[:3])
+
     def count(self) -> int:
         with self._connect() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])

@@ -142,7 +142,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     access = AccessControl.from_settings(settings, audit=records.append)
     by = cli_actor()
     action = "restore_backup_with_users" if args.with_users else "restore_backup"
+    via = f"command line, os user {os_user()}"
     try:
+        problem = access.store.check() if access.store.path.exists() else ""
+        if problem:
+            raise UserStoreError(f"users database {access.store.path}: {problem}")
         if access.store.has_admin():
             admin = authenticate_admin(access, args.admin, purpose=f"{action} {backup.name}")
             if admin is None:
@@ -150,8 +154,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
                 return EXIT_FAILURE
             by = admin
     except UserStoreError as exc:
-        return _fail(f"restore refused: {exc}")
-    via = f"command line, os user {os_user()}"
+        if not args.with_users:  # nobody can be authenticated: only putting the users back helps
+            return _fail(f"restore refused: {exc}; restore the users too with --with-users")
+        via += f"; users database unreadable, no admin could be asked ({exc})"
     try:
         report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb,
                                 with_users=args.with_users)

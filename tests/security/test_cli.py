@@ -245,3 +245,26 @@ def _os_user() -> str:
     from core.security.cli_audit import os_user
 
     return os_user()
+
+
+def test_a_truncated_users_database_is_one_clear_line_and_a_critical_alarm(boss: Cli) -> None:
+    """Review #3: users.db cut to half its size: 'users list' exit 1 with one clear line; the
+    engine's start check raises the critical users alarm (before, only warnings at logins)."""
+    from core.analysis.alarms import AlarmManager, Priority
+    from core.security.access import ALARM_USERS_DB, AccessControl
+
+    cli = boss
+    for i in range(12):  # enough rows for more than one page
+        assert cli("users", "add", f"op{i}", "--role", "operator", "--admin", "boss", stdin="98765\n4321\n") == 0
+    users_db = cli.data / "databases" / "users.db"
+    with open(users_db, "r+b") as handle:
+        handle.truncate(users_db.stat().st_size // 2)
+    assert cli("users", "list") == 1
+    lines = cli.err.strip().splitlines()
+    assert len(lines) == 1 and "restore it from a backup" in lines[0] and "Traceback" not in cli.err, cli.err
+    assert cli("restore", "--latest") == 1  # (no backup here; refused either way)
+    alarms = AlarmManager()
+    access = AccessControl(UserStore(users_db), alarms=alarms)
+    assert access.check_store()
+    alarm = alarms.get(ALARM_USERS_DB)
+    assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
