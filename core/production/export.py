@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -110,12 +110,13 @@ def write_report(out: Path, reports: Sequence[ProductionReport], zone: tzinfo, *
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"folder {folder} does not exist")
+    # A name of its own (O_EXCL), with the umask's mode like every other export (mkstemp made
+    # it 0600: a report of machine figures, no personal data, that a plant shares).
+    temp = folder / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as exc:  # read-only mount, no permission, a pseudo file system
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
-    os.close(handle)
-    temp = Path(temp_name)
     try:
         if fmt == "csv":
             _write_csv(temp, reports)

@@ -221,3 +221,28 @@ def test_downtime_causes_are_only_alarms_that_can_stop_the_saw(tmp_path: Path) -
         log.close()
     report = report_set(settings, start, start + H, now_ms=start + 2 * H).total
     assert {cause.key for cause in report.downtime} == STOPPING_KEYS
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_report_files_follow_the_umask_like_other_exports(tmp_path: Path, fmt: str) -> None:
+    # The report was written through mkstemp: mode 0600 whatever the umask (alarm and audit
+    # exports follow it); a report holds machine figures, no personal data.
+    import os
+    import stat
+
+    from core.production.export import write_report
+
+    settings = run_settings(tmp_path / "data")
+    start = ms("2026-12-01T10:00")
+    make_db(settings.data_dir, [cut(start + 60_000, 60)], [(start, 2, "up")])
+    reports = [report_set(settings, start, start + H, now_ms=start + 2 * H).total]
+    old = os.umask(0o022)
+    try:
+        shared = write_report(tmp_path / f"shared.{fmt}", reports, BERLIN)
+        os.umask(0o077)
+        private = write_report(tmp_path / f"private.{fmt}", reports, BERLIN)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".*.part"))
