@@ -223,7 +223,7 @@ class ChainReport:
         if self.error:
             return f"audit trail not verified: {self.error}"
         if self.ok:
-            return f"audit trail intact: {self.rows} rows, last id {self.last_id}"
+            return f"audit trail intact: {self.rows} row{'' if self.rows == 1 else 's'}, last id {self.last_id}"
         more = f" ({len(self.breaks)} breaks in all)" if len(self.breaks) > 1 else ""
         assert self.first is not None
         # "BROKEN at row 12: ...", but a break without a row (rows missing at the end, an emptied

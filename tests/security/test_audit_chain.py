@@ -608,3 +608,5 @@ def test_every_verify_message_reads_as_a_sentence() -> None:
     assert ChainReport(20, 20, (changed, cut)).describe() == (
         "audit trail BROKEN at row 12: its content, or the row before it, was changed (the hash does not match) "
         "(2 breaks in all)")
+    assert ChainReport(1, 1).describe() == "audit trail intact: 1 row, last id 1"
+    assert ChainReport(2, 2).describe() == "audit trail intact: 2 rows, last id 2"
