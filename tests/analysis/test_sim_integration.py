@@ -6,10 +6,7 @@ total.db, the PLC alarms in the right states, and nothing counted twice.
 
 from __future__ import annotations
 
-import asyncio
 import math
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,18 +21,11 @@ from core.registers import RegisterMap
 from core.sim.physics import AlarmCode
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState, Snapshot
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SPEEDUP = 40.0
-
-
-async def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def fast_settings(tmp_path: Path) -> Settings:
@@ -97,17 +87,17 @@ async def test_run_with_faults_and_restart(tmp_path: Path, register_map: Registe
         poller.start()
 
         # 1. Normal production: completed cuts with their figures.
-        await wait_for(lambda: sum(r["outcome"] == "completed" for r in run.recorded()) >= 2, "two completed cuts")
+        await wait_until(lambda: sum(r["outcome"] == "completed" for r in run.recorded()) >= 2, "two completed cuts")
         first = run.recorded()[0]
         assert first["band_id"] == sim.plc.band_id and first["area_cm2"] > 0
         assert first["band_current_peak"] >= first["band_current_mean"] > 0
         assert first["energy_kwh"] > 0 and first["control_mode"] == "manual"
 
         # 2. Overload: far too fast a feed trips the PLC; the cut ends in error, PLC alarms raised.
-        await wait_for(lambda: run.state() is SawState.CUTTING, "a cut to overload")
+        await wait_until(lambda: run.state() is SawState.CUTTING, "a cut to overload")
         sim.plc.set_operator_speeds(25.0, 60.0, each_piece=True)
         sim.plc.descent_sp = 60.0
-        await wait_for(lambda: any(r["outcome"] == "error" for r in run.recorded()), "a cut ending in error")
+        await wait_until(lambda: any(r["outcome"] == "error" for r in run.recorded()), "a cut ending in error")
         plc_alarm = alarms.get("plc.alarm")
         assert plc_alarm is not None and plc_alarm.state is AlarmState.UNACKNOWLEDGED
         assert sim.plc.alarm_code in (AlarmCode.TORQUE_OVERLOAD, AlarmCode.TOOTH_BREAKAGE)
@@ -115,35 +105,37 @@ async def test_run_with_faults_and_restart(tmp_path: Path, register_map: Registe
         assert any(a.key.startswith("plc.bit.") for a in alarms.active())
         sim.plc.set_operator_speeds(70.0, 25.0, each_piece=True)
         sim.plc.reset()
-        await wait_for(lambda: not alarms.is_active("plc.alarm"), "the PLC alarm to clear")
+        await wait_until(lambda: not alarms.is_active("plc.alarm"), "the PLC alarm to clear")
         assert alarms.get("plc.alarm").state is AlarmState.NORMAL  # type: ignore[union-attr]  # acknowledged
         bits = [a for a in alarms.all() if a.key.startswith("plc.bit.")]
         assert bits
         # Process bits (deviation, chatter, chip) hold until a cut at the new speeds shows them clear.
-        await wait_for(lambda: all(a.state is AlarmState.RETURNED_UNACKNOWLEDGED
+        await wait_until(lambda: all(a.state is AlarmState.RETURNED_UNACKNOWLEDGED
                                    for a in alarms.all() if a.key.startswith("plc.bit.")), "PLC bits to clear")
 
         # 3. Comm loss in a cut: the cut is suspended, then resumed or closed as interrupted, once.
-        await wait_for(lambda: run.service.tracker.progress is not None, "a cut before the comm loss")
+        await wait_until(lambda: run.service.tracker.progress is not None, "a cut before the comm loss")
         gap_cut = run.service.tracker.progress.start_ms  # type: ignore[union-attr]
         sim.faults.silence(2.5)
-        await wait_for(lambda: run.service.tracker.suspended, "the cut to be suspended")
-        await wait_for(lambda: any(r["start_ms"] == gap_cut for r in run.recorded()), "the gap cut recorded", 90)
+        await wait_until(lambda: run.service.tracker.suspended, "the cut to be suspended")
+        await wait_until(lambda: any(r["start_ms"] == gap_cut for r in run.recorded()),
+                         "the gap cut recorded", within_s=90)
         gap_row = next(r for r in run.recorded() if r["start_ms"] == gap_cut)
         assert gap_row["outcome"] == "interrupted" or gap_row["gap_s"] > 1.0
         assert alarms.get("modbus.link_lost") is not None  # the poller's own alarm
 
         # 4. Engine restart mid-cut: the open cut is taken over, not counted twice.
-        await wait_for(lambda: run.service.tracker.progress is not None and
-                       run.service.tracker.progress.position > 0.1, "a cut under way before the restart")
+        await wait_until(lambda: run.service.tracker.progress is not None and
+                         run.service.tracker.progress.position > 0.1, "a cut under way before the restart")
         restart_cut = run.service.tracker.progress.start_ms  # type: ignore[union-attr]
         old = run.service
         run.service = AnalysisService(settings, alarms, register_names=register_map.names)  # not started yet
         old.stop()  # saves the open cut
         run.service.start()  # finds it and resumes or closes it on the next good poll
-        await wait_for(lambda: any(r["start_ms"] == restart_cut for r in run.recorded()), "the restarted cut", 90)
-        await wait_for(lambda: len(run.recorded()) >= len(cuts(run.service)) and
-                       run.recorded()[-1]["start_ms"] > restart_cut, "a cut after the restart", 90)
+        await wait_until(lambda: any(r["start_ms"] == restart_cut for r in run.recorded()),
+                         "the restarted cut", within_s=90)
+        await wait_until(lambda: len(run.recorded()) >= len(cuts(run.service)) and
+                         run.recorded()[-1]["start_ms"] > restart_cut, "a cut after the restart", within_s=90)
     finally:
         await poller.stop()
         await client.close()

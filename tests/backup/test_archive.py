@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backup_helpers import COLUMNS, T0_MS, fill_raw, query, wait_until
+from backup_helpers import COLUMNS, T0_MS, fill_raw, query
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
@@ -22,6 +22,7 @@ from core.storage.lock import DataDirLock, DataDirLocked
 from core.storage.recorder import Recorder
 from core.storage.samples_reader import archive_dir, count_samples, read_samples, sources
 from core.storage.sqlite_open import database_path
+from tests.waiting import wait_until
 
 OCT_1_MS = 1_790_812_800_000  # 2026-10-01 00:00 UTC: the month boundary of the archive files
 # From 2026-09-21 14:13:20 UTC, 16 days at one row per 10 minutes: into October.

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from backup_helpers import T0_MS, create_databases, fill_raw, query, unpack, wait_until
+from backup_helpers import T0_MS, create_databases, fill_raw, query, unpack
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
@@ -22,6 +22,7 @@ from core.storage.recorder import Recorder
 from core.storage.schema import DATABASES
 from core.storage.space import NoSpace
 from core.storage.sqlite_open import database_path
+from tests.waiting import wait_until
 
 COLUMNS = ("head_height", "band_torque", "band_current", "saw_state")
 

@@ -29,6 +29,7 @@ from hmi.dialogs.export_dialog import ExportDialog
 from hmi.pages.data import DataPage
 from hmi.permissions import Action, set_policy
 from hmi.session import acting
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 pytestmark = pytest.mark.gui
@@ -45,14 +46,6 @@ class QLoop:
 
     def close(self) -> None:
         self.runner.close()
-
-
-async def wait_for(condition: Any, what: str, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -218,7 +211,8 @@ async def start_on_loop(dialog: ExportDialog) -> bool:
 
 def finish(dialog: ExportDialog, qloop: QLoop, timeout_s: float = 120.0) -> None:
     async def run() -> None:
-        await wait_for(lambda: not dialog.running and not dialog._timer.isActive(), "export finished", timeout_s)
+        await wait_until(lambda: not dialog.running and not dialog._timer.isActive(),
+                         "export finished", within_s=timeout_s)
 
     qloop.run(run())
 
@@ -302,7 +296,7 @@ def test_a_big_export_keeps_the_gui_running_and_can_be_cancelled(qapp: QApplicat
     assert qloop.run(start_on_loop(dialog))
 
     async def cancel_soon() -> None:
-        await wait_for(lambda: dialog._job is not None and dialog._job.done > 0, "first page")
+        await wait_until(lambda: dialog._job is not None and dialog._job.done > 0, "first page")
         dialog.cancel_button.click()
 
     qloop.run(cancel_soon())

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from backup_helpers import COLUMNS, fill_raw, query, unpack, wait_until
+from backup_helpers import COLUMNS, fill_raw, query, unpack
 from PySide6.QtWidgets import QApplication
 
 from core.analysis.alarms import AlarmManager
@@ -25,6 +25,7 @@ from core.storage.lock import locked_by
 from core.storage.samples_reader import archive_dir, read_samples
 from core.storage.sqlite_open import database_path
 from hmi.pages.data import DataPage
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from backup_helpers import COLUMNS, T0_MS, fill_raw, wait_until
+from backup_helpers import COLUMNS, T0_MS, fill_raw
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
@@ -18,6 +18,7 @@ from core.storage.backup_manifest import list_backups
 from core.storage.backup_scheduler import ALARM_ARCHIVE_STOPPED, ALARM_BACKUP_FAILED, BackupScheduler, next_slot
 from core.storage.disk import MB
 from core.storage.samples_reader import archive_dir
+from tests.waiting import wait_until
 
 
 class Clock:

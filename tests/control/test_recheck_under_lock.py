@@ -27,16 +27,9 @@ from core.sim.materials import STOCK
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState
 from tests.control.control_rig import FakeModel, Rig, WriteLog, make_rig
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration]
-
-
-async def _until(condition: Callable[[], bool], what: str, within_s: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def test_switch_to_manual_between_the_two_writes_of_one_decision(
@@ -76,7 +69,7 @@ async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     poller.start()
     await controller.start()
     try:
-        await _until(lambda: bool(switched), "the first ML write of a decision")
+        await wait_until(lambda: bool(switched), "the first ML write of a decision")
         await asyncio.sleep(1.0)  # several more decision ticks
     finally:
         await controller.stop()

@@ -1,25 +1,10 @@
-"""Helpers for the engine tests: waiting on conditions, settings pointing at a simulator."""
+"""Helpers for the engine tests: settings pointing at a simulator."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from core.config import PROJECT_ROOT, Settings, load_settings
-
-DEADLINE_S = 30.0  # generous: other tests may load the machine
-
-
-async def wait_until(condition: Callable[[], bool], what: str, deadline_s: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + deadline_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:g} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def engine_settings(tmp_path: Path, port: int, **modbus: object) -> Settings:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.config import PROJECT_ROOT
+from tests.waiting import wait_until_sync
 
 DATABASES = ("raw", "total", "log", "ml", "anomaly")
 
@@ -74,16 +75,14 @@ def _count(path: Path) -> int:
 
 
 def _wait_for_rows(raw_db: Path, at_least: int, proc: subprocess.Popen[str], deadline_s: float = 60) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
+    def enough() -> bool:
         assert proc.poll() is None, "engine exited early"
         try:
-            if raw_db.exists() and _count(raw_db) >= at_least:
-                return
+            return raw_db.exists() and _count(raw_db) >= at_least
         except sqlite3.OperationalError:
-            pass  # the file is being created
-        time.sleep(0.2)
-    pytest.fail(f"fewer than {at_least} rows in {raw_db} after {deadline_s} s")
+            return False  # the file is being created
+
+    wait_until_sync(enough, f"{at_least} rows in {raw_db}", within_s=deadline_s, every_s=0.2)
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from core.security.testing import login_as
 from core.snapshot import Quality
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
+from tests.waiting import wait_until
 
 OPERATOR = UserSession.anonymous()
 
@@ -130,10 +131,8 @@ async def test_restore_is_the_engines_job_stop_restore_start(tmp_path: Path, reg
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
     try:
-        deadline = time.monotonic() + 60
-        while not (engine.latest is not None and engine.latest.quality is Quality.GOOD):
-            assert time.monotonic() < deadline, "no data from the simulator"
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
+                         "data from the simulator")
         ada = UserSession(login_as(engine.access, "ada", Role.ADMIN), Role.ADMIN)
         erin = UserSession(login_as(engine.access, "erin", Role.ENGINEER), Role.ENGINEER)
         backup = await engine.backup_now(erin)
@@ -144,10 +143,7 @@ async def test_restore_is_the_engines_job_stop_restore_start(tmp_path: Path, reg
         assert restored.ok, restored.reason
         assert engine.running and engine.access.session("ada") is not None  # started again, still logged in
         seq = engine.latest.seq if engine.latest is not None else 0
-        deadline = time.monotonic() + 60
-        while not (engine.latest is not None and engine.latest.seq > seq):
-            assert time.monotonic() < deadline, "no poll after the restore"
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: engine.latest is not None and engine.latest.seq > seq, "a poll after the restore")
     finally:
         await engine.stop()
     conn = sqlite3.connect(database_path(settings.data_dir, "log"))

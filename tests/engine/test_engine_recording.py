@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from engine_helpers import engine_settings, wait_until
+from engine_helpers import engine_settings
 
 from core.api import Role as ApiRole
 from core.api import UserSession
@@ -17,6 +17,7 @@ from core.security.permissions import Role
 from core.security.testing import login_as
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
+from tests.waiting import wait_until
 
 
 def rows(path: Path, sql: str) -> list[sqlite3.Row]:

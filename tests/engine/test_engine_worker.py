@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 
 import pytest
 import worker_jobs
 
 from core.engine_worker import READER_NICE, WorkerFailed, run_in_process
+from tests.waiting import wait_until
 
 
-async def _waiting_threads_end(timeout_s: float = 30.0) -> None:
+async def _waiting_threads_end() -> None:
     """The thread that waited on a cancelled job ends once its worker has (a loaded machine: seconds)."""
     import threading
 
-    deadline = time.monotonic() + timeout_s
-    while any(t.name.endswith("-wait") and t.is_alive() for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the waiting thread did not end"
-        await asyncio.sleep(0.05)
+    await wait_until(lambda: not any(t.name.endswith("-wait") and t.is_alive() for t in threading.enumerate()),
+                     "the waiting thread to end", within_s=30)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 async def test_the_job_runs_in_another_process_at_lower_priority() -> None:
@@ -61,40 +67,22 @@ async def test_progress_reaches_the_caller_and_cancel_stops_the_job() -> None:
 async def test_cancelling_the_awaiting_task_stops_the_worker(tmp_path: Path) -> None:
     flag = tmp_path / "flag"
     task = asyncio.ensure_future(run_in_process(worker_jobs.runs_until_cancelled, str(flag), feedback=True))
-    for _ in range(300):
-        if flag.exists():
-            break
-        await asyncio.sleep(0.05)
+    await wait_until(flag.exists, "the job to start", within_s=15)
     assert flag.read_text() == "running"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    for _ in range(100):
-        if flag.read_text() == "asked to stop":
-            break
-        await asyncio.sleep(0.05)
-    assert flag.read_text() == "asked to stop"
+    await wait_until(lambda: flag.read_text() == "asked to stop", "the job to be asked to stop", within_s=5)
     await _waiting_threads_end()
 
 
 async def test_a_worker_that_ignores_cancel_is_terminated(tmp_path: Path) -> None:
     flag = tmp_path / "pid"
     task = asyncio.ensure_future(run_in_process(worker_jobs.ignores_cancel, str(flag)))
-    for _ in range(300):
-        if flag.exists() and flag.read_text():
-            break
-        await asyncio.sleep(0.05)
+    await wait_until(lambda: flag.exists() and flag.read_text(), "the worker's pid", within_s=15)
     pid = int(flag.read_text())
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        pytest.fail(f"worker {pid} still runs after its task was cancelled")
+    await wait_until(lambda: not _alive(pid), f"worker {pid} to end after its task was cancelled", within_s=10)
     await _waiting_threads_end()

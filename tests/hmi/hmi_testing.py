@@ -1,11 +1,11 @@
-"""Helpers for HMI tests: a qasync loop for synchronous tests and a condition waiter."""
+"""Helpers for HMI tests: a qasync loop for synchronous tests, checks for leaked Qt timers and windows."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -47,16 +47,6 @@ def checked_qloop(app: QApplication) -> Iterator[QLoop]:
     pending = loop.close()
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
-
-
-async def wait_until(predicate: Callable[[], Any], within: float = 5.0, what: str = "condition") -> None:
-    """Poll ``predicate`` on the running loop (Qt events flow meanwhile) until true or time out."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def _active_timers() -> set[int]:

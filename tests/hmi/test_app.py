@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from hmi_testing import QLoop, log_in, wait_until
+from hmi_testing import QLoop, log_in
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -21,6 +21,7 @@ from hmi.app import main, run_window
 from hmi.main_window import MainWindow
 from hmi.permissions import set_policy
 from hmi.session import Session
+from tests.waiting import wait_until
 
 
 def _factory(engines: list[StandInEngine]) -> Any:
@@ -44,10 +45,10 @@ def test_engine_starts_after_show_and_stops_on_close(qloop: QLoop, settings: Set
 
     async def scenario() -> int:
         task = asyncio.ensure_future(run_window(settings, register_map, _factory(engines), window_ready=ready))
-        await wait_until(lambda: engines and engines[0].started, what="engine start")
+        await wait_until(lambda: engines and engines[0].started, "engine start")
         window = windows[0]
         value = window.pages["dashboard"].cut.rows["band_current"].value  # type: ignore[attr-defined]
-        await wait_until(lambda: value.text() != "—", what="live value on the overview")
+        await wait_until(lambda: value.text() != "—", "live value on the overview")
         assert engines[0].listener_count == 1  # the bridge is the only subscriber
         window.close()
         return await asyncio.wait_for(task, 10)
@@ -154,9 +155,9 @@ def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: StandI
 
     async def scenario() -> None:
         dialog.write_button.click()
-        await wait_until(dialog.confirm_armed, what="confirmation armed")  # taps ignored until then
+        await wait_until(dialog.confirm_armed, "confirmation armed")  # taps ignored until then
         dialog.confirm_button.click()
-        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
     assert fake_engine.values["descent_speed"] == 25

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 
 from core.api import UserSession
 from core.config import PROJECT_ROOT, Settings, load_settings
@@ -24,6 +24,7 @@ from hmi.app import run_window
 from hmi.dialogs.login import LoginDialog, PinKeypad
 from hmi.main_window import MainWindow
 from hmi.widgets.status_lamp import LampState
+from tests.waiting import wait_until
 
 pytest.importorskip("core.engine")
 pytest.importorskip("core.sim.server")
@@ -76,7 +77,7 @@ class Harness:
             self.window = window
 
         self.task = asyncio.ensure_future(run_window(settings, self.register_map, factory, window_ready=ready))
-        await wait_until(lambda: self.engine is not None and self.engine.running, within=20, what="engine start")
+        await wait_until(lambda: self.engine is not None and self.engine.running, "engine start", within_s=20)
         assert self.window is not None
         return self.window
 
@@ -100,7 +101,7 @@ async def keypad_login(window: MainWindow, name: str, pin: str) -> None:
     assert isinstance(keypad, PinKeypad)
     for key in (*pin, "OK"):
         keypad.keys[key].click()
-    await wait_until(lambda: window.session.user == name, within=30, what=f"{name}'s keypad login")
+    await wait_until(lambda: window.session.user == name, f"{name}'s keypad login", within_s=30)
     assert window.login_button.dialog is None
 
 
@@ -145,15 +146,15 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         started = loop.time()
         dashboard: Any = h.window.pages["dashboard"]
         value = dashboard.cut.rows["band_current"].value
-        await wait_until(lambda: value.property("state") not in (None, "stale"), within=5, what="a live value")
+        await wait_until(lambda: value.property("state") not in (None, "stale"), "a live value", within_s=5)
         assert loop.time() - started <= 2.0, "live values took longer than 2 s to show"
-        await wait_until(lambda: dashboard.lamps["plc"].state is LampState.OK, within=3, what="PLC lamp ok")
+        await wait_until(lambda: dashboard.lamps["plc"].state is LampState.OK, "PLC lamp ok", within_s=3)
 
         # Preset: the simulator's setpoints follow. The Writer refuses while the PLC data is older
         # than two poll periods (a loaded test machine gets there): the operator presses again.
         async def press_preset() -> str:
             dashboard.preset_buttons["slow"].click()
-            await wait_until(lambda: dashboard.task is not None and dashboard.task.done(), within=10, what="preset")
+            await wait_until(lambda: dashboard.task is not None and dashboard.task.done(), "preset", within_s=10)
             return str(dashboard.message.text())
 
         await retry_while_stale(press_preset)
@@ -183,9 +184,9 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         async def write() -> str:
             dialog.write_button.click()
             assert dialog.status_text().startswith("Confirm:")
-            await wait_until(dialog.confirm_armed, what="confirmation armed")  # taps ignored until then
+            await wait_until(dialog.confirm_armed, "confirmation armed")  # taps ignored until then
             dialog.confirm_button.click()
-            await wait_until(lambda: dialog.task is not None and dialog.task.done(), within=10, what="write")
+            await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write", within_s=10)
             return str(dialog.status_text())
 
         await retry_while_stale(write)
@@ -219,20 +220,20 @@ def test_simulator_loss_and_recovery(qloop: QLoop, tmp_path: Path, register_map:
         def live() -> bool:
             return value.property("state") not in (None, "stale")
 
-        await wait_until(lambda: live() and lamp.state is LampState.OK, within=10, what="live")
+        await wait_until(lambda: live() and lamp.state is LampState.OK, "live", within_s=10)
 
         port = h.sim.port
         await h.sim.stop()
         killed = loop.time()
-        await wait_until(lambda: lamp.state is LampState.FAULT and value.property("state") == "stale", within=5,
-                         what="PLC lamp red and values greyed")
+        await wait_until(lambda: lamp.state is LampState.FAULT and value.property("state") == "stale",
+                         "PLC lamp red and values greyed", within_s=5)
         assert loop.time() - killed <= 1.5, f"link loss shown after {loop.time() - killed:.2f} s"
         assert not h.window.link_banner.isHidden()
 
         h.sim = SimulatorServer(h.register_map, port=port, speedup=1.0)
         await h.sim.start()
-        await wait_until(lambda: lamp.state is LampState.OK and live(), within=20,
-                         what="recovery after the simulator restarted")
+        await wait_until(lambda: lamp.state is LampState.OK and live(),
+                         "recovery after the simulator restarted", within_s=20)
         assert h.window.link_banner.isHidden()
 
     _run(qloop, tmp_path, register_map, body)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import engine_probes
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 
 from core.api import AlarmState, EngineApi, UserSession
 from core.cli import engine_factory
@@ -19,6 +19,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from hmi.engine_process import EngineProcess
 from hmi.engine_thread import EngineThread
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the engine's process needs Linux")
 KEY = engine_probes.CONTRACT_ALARM
@@ -45,7 +46,7 @@ def _alarm_answers(qloop: QLoop, proxy: EngineThread | EngineProcess) -> list[tu
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: api.latest is not None, within=60, what="first polls")
+        await wait_until(lambda: api.latest is not None, "first polls", within_s=60)
         note("never raised")
         steps: list[tuple[str, Callable[[], object]]] = [
             ("raised", lambda: proxy._call_in_engine(engine_probes.raise_contract_alarm)),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import engine_probes
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -37,6 +37,7 @@ from core.cli import engine_factory
 from core.config import Settings
 from core.registers import RegisterMap
 from hmi.engine_process import STOPPED_ALARM, EngineProcess
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks use /proc")
@@ -117,7 +118,7 @@ def test_a_gui_holding_the_gil_delays_no_poll(qloop: QLoop, qapp: QApplication, 
         await proxy.start()
         nice.extend(await proxy._call_in_engine(engine_probes.priorities))
         await proxy._call_in_engine(engine_probes.record_polls)
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         await asyncio.sleep(0.5)
         thread = threading.Thread(target=ticker, name="gil-ticker")
         thread.start()
@@ -164,7 +165,7 @@ def test_commands_run_in_the_child_and_sessions_come_back_to_the_gui(
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         assert await proxy._call_in_engine(engine_probes.pid) == proxy.pid != os.getpid()
         seen["first_admin"] = proxy.needs_first_admin()  # no admin yet: answered from the mirror
         assert proxy.allowed(anonymous, "view") and not proxy.allowed(anonymous, "write_register")
@@ -217,9 +218,9 @@ def test_commands_run_in_the_child_and_sessions_come_back_to_the_gui(
         assert proxy.logout(ada.value).ok
         assert proxy.logout(erin).ok
         assert not proxy.allowed(erin, "write_register") and proxy.current(erin) is None
-        await wait_until(lambda: ("erin", "logout") in [e[:2] for e in events], within=5, what="logout event")
+        await wait_until(lambda: ("erin", "logout") in [e[:2] for e in events], "logout event", within_s=5)
         await wait_until(lambda: proxy.latest is not None and proxy.latest.values["cutting_speed"] == 80.0,
-                         within=5, what="the written speed read back")
+                         "the written speed read back", within_s=5)
 
     try:
         qloop.run(scenario())
@@ -237,7 +238,7 @@ def test_stop_ends_the_child_cleanly(qloop: QLoop, settings: Settings, register_
 
     async def scenario() -> int:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         pid = proxy.pid
         assert pid is not None
         await proxy.stop()
@@ -263,12 +264,12 @@ def test_a_dead_child_gives_error_results_not_a_hang(qloop: QLoop, settings: Set
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         pending = asyncio.ensure_future(proxy._call_in_engine(_sleep_long))
         await asyncio.sleep(0.2)
         assert proxy.pid is not None
         os.kill(proxy.pid, signal.SIGKILL)
-        await wait_until(lambda: not proxy.running, within=10, what="the proxy to see the child gone")
+        await wait_until(lambda: not proxy.running, "the proxy to see the child gone", within_s=10)
         with pytest.raises(Exception, match="engine process ended"):
             await asyncio.wait_for(pending, 5)
         began = time.monotonic()
@@ -350,8 +351,8 @@ def test_the_window_runs_on_the_process_host_and_closing_it_ends_the_child(
     async def scenario() -> int:
         task = asyncio.ensure_future(run_window(settings, register_map, engine_factory, simulate=True,
                                                 window_ready=windows.append, engine_mode=EngineMode.PROCESS))
-        await wait_until(lambda: windows and windows[0].bridge.latest is not None, within=60,
-                         what="live values on the window")
+        await wait_until(lambda: windows and windows[0].bridge.latest is not None,
+                         "live values on the window", within_s=60)
         engine = windows[0].engine
         assert isinstance(engine, EngineProcess) and engine.pid is not None
         pids.append(engine.pid)
@@ -386,7 +387,7 @@ def test_a_sync_command_the_engine_did_not_start_in_time_is_never_carried_out(
 
     async def scenario() -> tuple[Result[None], list[str]]:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
         assert login.ok and login.value is not None, login.reason
         assert proxy.status().mode == "manual"
@@ -438,7 +439,7 @@ def test_a_stalled_child_neither_freezes_the_window_nor_leaves_its_values_lookin
         task = asyncio.ensure_future(run_window(settings, register_map, engine_factory, simulate=True,
                                                 window_ready=windows.append, engine_mode=EngineMode.PROCESS))
         await wait_until(lambda: windows and windows[0].bridge.latest is not None and windows[0].bridge.link_ok,
-                         within=60, what="live values on the window")
+                         "live values on the window", within_s=60)
         window = windows[0]
         engine = window.engine
         assert isinstance(engine, EngineProcess) and engine.pid is not None
@@ -457,7 +458,7 @@ def test_a_stalled_child_neither_freezes_the_window_nor_leaves_its_values_lookin
             timer.stop()
         during = [t for t in ticks if t >= stopped]
         worst = max(b - a for a, b in itertools.pairwise([stopped, *during]))
-        await wait_until(lambda: window.bridge.link_ok, within=15, what="fresh values again")
+        await wait_until(lambda: window.bridge.link_ok, "fresh values again", within_s=15)
         window.close()
         assert await asyncio.wait_for(task, 60) == 0
         return worst, stale_after, why
@@ -478,7 +479,7 @@ def test_a_reply_that_does_not_unpickle_fails_every_call_and_raises_the_alarm(
 
     async def scenario() -> int:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=30, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=30)
         pid = proxy.pid
         assert pid is not None
         with pytest.raises(EngineGone, match="could not be read"):

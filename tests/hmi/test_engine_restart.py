@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import engine_probes
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QApplication
 
 from core.api import AlarmTransition, AuditFilter, UserSession
@@ -26,6 +26,7 @@ from hmi.bridge import EngineBridge
 from hmi.engine_process import STOPPED_ALARM, EngineProcess
 from hmi.engine_restart import SYSTEM_USER, RestartPolicy
 from hmi.widgets.banners import LinkBanner
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 of the engine's process")
 
@@ -97,33 +98,33 @@ def test_a_person_restarts_the_killed_engine_from_the_banner(
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=60, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=60)
         login = await proxy.login(engine_probes.ENGINEER, engine_probes.PIN)
         assert login.ok and login.value is not None, login.reason
         erin = login.value
         assert proxy.set_mode(erin, "ml").ok and proxy.status().mode == "ml"
         assert proxy.restart_user() is None  # running: nothing to restart
         old_pid = _kill(proxy)
-        await wait_until(lambda: not proxy.running, within=10, what="the proxy to see the child gone")
+        await wait_until(lambda: not proxy.running, "the proxy to see the child gone", within_s=10)
         bridge.refresh()
-        await wait_until(lambda: banner.isVisible() or not banner.isHidden(), within=5, what="the banner")
+        await wait_until(lambda: banner.isVisible() or not banner.isHidden(), "the banner", within_s=5)
         seen["stopped"] = banner.text()
         seen["button"] = (banner.restart_button.isVisibleTo(banner), banner.restart_button.isEnabled())
         refused = await proxy.restart(UserSession.anonymous())  # nobody logged in: not allowed
         assert not refused.ok and not proxy.running
         before = len(snapshots)
         banner.restart_button.click()  # as erin: logged in when the engine died, an engineer
-        await wait_until(lambda: proxy.running and not proxy.restarting, within=120, what="the restart")
+        await wait_until(lambda: proxy.running and not proxy.restarting, "the restart", within_s=120)
         assert proxy.pid is not None and proxy.pid != old_pid
-        await wait_until(lambda: len(snapshots) > before + 2, within=30, what="snapshots from the new engine")
+        await wait_until(lambda: len(snapshots) > before + 2, "snapshots from the new engine", within_s=30)
         bridge.refresh()
-        await wait_until(lambda: bridge.link_ok, within=30, what="live values on the screen")
+        await wait_until(lambda: bridge.link_ok, "live values on the screen", within_s=30)
         bridge.refresh()
         seen["restarted"] = banner.text()
         seen["mode"] = proxy.status().mode
         seen["active"] = [a.key for a in proxy.active_alarms()]
         seen["control_view"] = proxy.control_view() is not None
-        await wait_until(lambda: ("erin", "logout") in sessions, within=5, what="erin logged out on the screen")
+        await wait_until(lambda: ("erin", "logout") in sessions, "erin logged out on the screen", within_s=5)
         seen["erin"] = proxy.current(erin)
         seen["audit"] = await _audited(proxy, "erin", "asked by erin")
 
@@ -156,23 +157,23 @@ def test_automatic_restarts_are_bounded_then_a_person_is_awaited(
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=60, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=60)
         first = _kill(proxy)
-        await wait_until(lambda: not proxy.running, within=10, what="the first death seen")
+        await wait_until(lambda: not proxy.running, "the first death seen", within_s=10)
         await wait_until(lambda: proxy.running and proxy.pid not in (None, first) and not proxy.restarting,
-                         within=120, what="the automatic restart")
+                         "the automatic restart", within_s=120)
         seen["audit"] = await _audited(proxy, SYSTEM_USER, "automatic 1 of 1 in 10 min")
         seen["mode"] = proxy.status().mode
-        await wait_until(lambda: bridge.link_ok, within=30, what="live values after the restart")
+        await wait_until(lambda: bridge.link_ok, "live values after the restart", within_s=30)
         # The order seen in the window: the link came back (the banner hid) before the restart's
         # outcome was set; the next tick still tells of it.
         banner.hide()
         await wait_until(lambda: not banner.isHidden()
-                         and "RESTARTED" in banner.text(), within=30, what="the banner telling of the restart")
+                         and "RESTARTED" in banner.text(), "the banner telling of the restart", within_s=30)
         seen["banner"] = banner.text()  # nobody pressed a button: the screen says it all the same
         _kill(proxy)  # the second death within the window: the policy has no room left
         await wait_until(lambda: proxy.last_restart is not None and not proxy.last_restart.ok,
-                         within=10, what="the automatic restart refused")
+                         "the automatic restart refused", within_s=10)
         seen["running"] = proxy.running
         seen["pending"] = proxy.auto_restart_pending
         seen["reason"] = proxy.last_restart.reason if proxy.last_restart else ""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QApplication
 
 from core.api import Role, UserSession
@@ -21,6 +21,7 @@ from core.security.testing import login_as
 from core.snapshot import Snapshot
 from core.testing.standin_engine import StandInEngine
 from hmi.engine_thread import ENGINE_NICE, EngineThread
+from tests.waiting import wait_until
 
 
 def test_polls_go_on_while_the_gui_thread_is_busy(qloop: QLoop, settings: Settings,
@@ -38,7 +39,7 @@ def test_polls_go_on_while_the_gui_thread_is_busy(qloop: QLoop, settings: Settin
 
     async def scenario() -> int:
         await proxy.start()
-        await wait_until(lambda: len(seen) >= 3, within=10, what="first polls")
+        await wait_until(lambda: len(seen) >= 3, "first polls", within_s=10)
         before = len(seen)
         time.sleep(0.5)  # noqa: ASYNC251 - on purpose: the GUI thread busy (a slow paint), the engine polls on
         return len(seen) - before
@@ -86,7 +87,7 @@ def test_commands_run_on_the_engine_thread_and_sessions_come_back_to_the_gui(
         assert not refused.ok and "needs engineer" in refused.reason
         assert not proxy.set_mode(erin, "ml").ok  # no controller in this stand-in: refused, with why
         assert proxy.logout(erin).ok
-        await wait_until(lambda: any(e[1] == "logout" for e in events), within=5, what="logout event")
+        await wait_until(lambda: any(e[1] == "logout" for e in events), "logout event", within_s=5)
 
     try:
         qloop.run(scenario())
@@ -106,7 +107,7 @@ def test_reads_of_the_latest_snapshot_need_no_hop(qloop: QLoop, settings: Settin
 
     async def scenario() -> Snapshot | None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=10, what="a snapshot")
+        await wait_until(lambda: proxy.latest is not None, "a snapshot", within_s=10)
         return proxy.latest
 
     try:

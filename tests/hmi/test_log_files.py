@@ -16,13 +16,14 @@ from pathlib import Path
 
 import engine_probes
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 
 from core.cli import engine_factory
 from core.config import Settings
 from core.logging_setup import ENGINE_LOG, MAIN_LOG, setup_logging
 from core.registers import RegisterMap
 from hmi.engine_process import EngineProcess
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the engine's process needs Linux")
 COUNT = 300
@@ -66,7 +67,7 @@ def test_no_record_is_lost_when_both_processes_rotate_at_once(
 
     async def scenario() -> None:
         await proxy.start()
-        await wait_until(lambda: proxy.latest is not None, within=60, what="first polls")
+        await wait_until(lambda: proxy.latest is not None, "first polls", within_s=60)
         here = threading.Thread(target=write_here, name="rotation-test")
         child = asyncio.ensure_future(proxy._call_in_engine(engine_probes.log_numbered, "engine", COUNT))
         here.start()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
@@ -23,6 +23,7 @@ from core.testing.standin_engine import StandInEngine
 from hmi.formatting import use_plant_zone
 from hmi.pages.audit import AuditTableModel
 from hmi.widgets.band_life import BandLifePanel
+from tests.waiting import wait_until
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")  # T0 = 2025-06-15 15:06:40 UTC = 18:06:40 there (UTC+3)
 
@@ -53,7 +54,7 @@ def test_replay_chooser_cut_list_and_bar_in_plant_time(qtbot: QtBot, qloop: QLoo
             shown = chooser.start.dateTime().toString("yyyy-MM-dd HH:mm")
             expected = {_plant(int(time.time() * 1000) - 3600_000 + d, "%Y-%m-%d %H:%M") for d in (-60_000, 0)}
             assert shown in expected, (shown, expected)
-            await wait_until(lambda: chooser.cuts.count() == 1, what="the cut list")
+            await wait_until(lambda: chooser.cuts.count() == 1, "the cut list")
             assert _plant(T0 + 120_000) in chooser.cuts.item(0).text()  # 18:08:40, not 15:08:40
             assert "Europe/Istanbul" in " ".join(w.text() for w in chooser.findChildren(type(bar.title)))
 
@@ -64,9 +65,9 @@ def test_replay_chooser_cut_list_and_bar_in_plant_time(qtbot: QtBot, qloop: QLoo
             chooser.span.setCurrentIndex(0)
             chooser.speed.setCurrentIndex(chooser.speed.findData(1.0))
             chooser.replay_choice()
-            await wait_until(lambda: window.bridge.replaying and bar.isVisible(), what="the replay on screen")
+            await wait_until(lambda: window.bridge.replaying and bar.isVisible(), "the replay on screen")
             assert engine.replay_status().start_ms == T0
-            await wait_until(lambda: bar.time.text().startswith("2025-06-15 18:06:4"), what="the plant-time clock")
+            await wait_until(lambda: bar.time.text().startswith("2025-06-15 18:06:4"), "the plant-time clock")
             assert bar.start_label.text() == "18:06:40" and bar.end_label.text() == "18:07:40"
             assert "Europe/Istanbul" in bar.detail.text()
             await bar._stop()

@@ -3,7 +3,7 @@ towards it), and in kiosk mode the speed list's rows are touch targets (>= 48 px
 
 from __future__ import annotations
 
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
@@ -17,6 +17,7 @@ from hmi import kiosk
 from hmi.formatting import plant_wall
 from hmi.main_window import MainWindow
 from hmi.widgets.replay_bar import SLIDER_STEPS
+from tests.waiting import wait_until
 
 
 async def _replaying(window: MainWindow) -> None:
@@ -26,7 +27,7 @@ async def _replaying(window: MainWindow) -> None:
     chooser.span.setCurrentIndex(chooser.span.findData(600))
     chooser.speed.setCurrentIndex(chooser.speed.findData(1.0))
     chooser.replay_choice()
-    await wait_until(lambda: window.bridge.replaying and window.replay_bar.isVisible(), what="the replay")
+    await wait_until(lambda: window.bridge.replaying and window.replay_bar.isVisible(), "the replay")
 
 
 def _groove_point(window: MainWindow, fraction: float) -> QPoint:
@@ -56,10 +57,10 @@ def test_a_tap_on_the_slider_jumps_to_that_point(qtbot: QtBot, qloop: QLoop, set
                              _groove_point(window, 0.75))
             assert abs(bar.slider.value() - 0.75 * SLIDER_STEPS) < 0.05 * SLIDER_STEPS
             await wait_until(lambda: engine.replay_status().position_ms >= T0 + 0.7 * 600_000,
-                             what="the replay at the tapped point")
+                             "the replay at the tapped point")
             assert engine.replay_status().position_ms <= T0 + 0.8 * 600_000
             bar.back_to_live()
-            await wait_until(lambda: not window.bridge.replaying, what="back to live")
+            await wait_until(lambda: not window.bridge.replaying, "back to live")
 
         qloop.run(scenario())
 
@@ -84,6 +85,6 @@ def test_the_kiosk_speed_list_rows_are_touch_targets(qtbot: QtBot, qloop: QLoop,
             bar.speed.hidePopup()
             assert min(heights) >= kiosk.MIN_PX, heights
             bar.back_to_live()
-            await wait_until(lambda: not window.bridge.replaying, what="back to live")
+            await wait_until(lambda: not window.bridge.replaying, "back to live")
 
         qloop.run(scenario())

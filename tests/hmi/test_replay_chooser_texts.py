@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
@@ -20,6 +20,7 @@ from core.registers import RegisterMap
 from hmi.code_names import replay_reason
 from hmi.formatting import plant_epoch_ms, plant_time, plant_wall
 from hmi.i18n import Translator
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_a_refused_replay_says_why_in_turkish(qtbot: QtBot, qloop: QLoop, settin
             chooser = window.open_replay()
             chooser.start.setDateTime(plant_wall(T0 + 86_400_000))
             chooser.replay_choice()
-            await wait_until(lambda: chooser.go.isEnabled() and chooser.message.text() != "", what="the refusal")
+            await wait_until(lambda: chooser.go.isEnabled() and chooser.message.text() != "", "the refusal")
             text = chooser.message.text()
             assert "no recorded samples" not in text and "recording holds" not in text, text
             assert "kayıtlı örnek yok" in text and "kayıt" in text, text
@@ -68,13 +69,13 @@ def test_the_default_period_holds_data_on_a_saw_recording_for_less_than_an_hour(
     with main_window(qtbot, qloop, settings, register_map) as (_, window):
         async def scenario() -> None:
             chooser = window.open_replay()
-            await wait_until(lambda: chooser.alarms_empty.text() != "", what="the lists read")
+            await wait_until(lambda: chooser.alarms_empty.text() != "", "the lists read")
             wall = chooser.start.dateTime()
             assert abs(plant_epoch_ms(wall.date(), wall.time()) - first) < 1000
             chooser.replay_choice()  # the default, untouched
-            await wait_until(lambda: window.bridge.replaying, what="the default period replayed")
+            await wait_until(lambda: window.bridge.replaying, "the default period replayed")
             window.replay_bar.back_to_live()
-            await wait_until(lambda: not window.bridge.replaying, what="back to live")
+            await wait_until(lambda: not window.bridge.replaying, "back to live")
 
         qloop.run(scenario())
 
@@ -83,7 +84,7 @@ def test_empty_lists_say_so(qtbot: QtBot, qloop: QLoop, settings: Settings, regi
     with main_window(qtbot, qloop, settings, register_map) as (_, window):
         async def scenario() -> None:
             chooser = window.open_replay()
-            await wait_until(lambda: chooser.alarms_empty.text() != "", what="the lists read")
+            await wait_until(lambda: chooser.alarms_empty.text() != "", "the lists read")
             chooser.tabs.setCurrentIndex(1)
             assert chooser.cuts.count() == 0 and chooser.cuts_empty.isVisible()
             assert chooser.cuts_empty.text() == "No cut has been recorded yet"

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from replay_data import raw_db, write_raw_db
@@ -21,6 +21,7 @@ from hmi.formatting import plant_wall
 from hmi.pages.overview import OverviewPage, preset_title
 from hmi.pages.trends import TrendsPage
 from hmi.widgets.replay_bar import clock_text
+from tests.waiting import wait_until
 
 
 def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings: Settings,
@@ -41,14 +42,14 @@ def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings
             chooser.span.setCurrentIndex(0)  # one minute
             chooser.speed.setCurrentIndex(chooser.speed.findData(10.0))
             chooser.replay_choice()
-            await wait_until(lambda: bridge.replaying and bar.isVisible(), what="the replay on screen")
+            await wait_until(lambda: bridge.replaying and bar.isVisible(), "the replay on screen")
             assert bar.title.text() == "REPLAY" and window.replay_field.isVisible()
             assert bar.time.text().startswith(clock_text(T0)[:16])
             assert "not live" in bar.detail.text() and "10x" in bar.detail.text()
 
             # Live polls go on underneath; the screen keeps the replayed values.
             engine.push({"band_current": 99.0})
-            await wait_until(lambda: trends.buffer.times().size > 5, what="replayed trend points")
+            await wait_until(lambda: trends.buffer.times().size > 5, "replayed trend points")
             latest = bridge.latest
             assert latest is not None and T0 <= latest.ts_ms < T0 + 60_000
             assert bridge.channel("band_current").latest is not None
@@ -60,26 +61,25 @@ def test_replay_on_the_dashboard_and_trends(qtbot: QtBot, qloop: QLoop, settings
             # A live critical alarm is raised during the replay and shows at once.
             engine.alarms.update("test.overload", True, "live overload", priority=Priority.CRITICAL)
             await wait_until(lambda: "live overload" in overview.alarm_strip.text_label.text(),
-                                 what="the live alarm on the overview")
+                             "the live alarm on the overview")
 
             # Writes are refused by the engine, with the reason on the screen.
             task = overview.apply_preset("normal")
             assert task is not None
-            await wait_until(task.done, what="the preset")
+            await wait_until(task.done, "the preset")
             assert "replay is running" in overview.message.text() and engine.writes == []
 
             bar.toggle_pause()
             assert engine.replay_status().state is ReplayState.PAUSED and bar.play.text() == "Play"
             bar.seek_fraction(0.5)
-            await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms >= T0 + 30_000,
-                                 what="the seek")
-            await wait_until(lambda: trends.buffer.times().size > 0, what="the trend after the seek")
+            await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms >= T0 + 30_000, "the seek")
+            await wait_until(lambda: trends.buffer.times().size > 0, "the trend after the seek")
             assert trends.buffer.times().min() >= (T0 + 30_000) / 1000  # the old stream was dropped
             bar.set_speed(2.0)
             assert engine.replay_status().speed == 2.0 and bar.speed.currentText() == "2x"
 
             bar.back_to_live()
-            await wait_until(lambda: not bridge.replaying, what="back to live")
+            await wait_until(lambda: not bridge.replaying, "back to live")
             assert not bar.isVisible() and not window.replay_field.isVisible()
             assert bridge.latest is not None and bridge.latest.values["band_current"] == 99.0  # the live value at once
             assert trends.buffer.times().size <= 1
@@ -96,7 +96,7 @@ def test_an_empty_period_says_why_in_the_chooser(qtbot: QtBot, qloop: QLoop, set
             chooser = window.open_replay()
             chooser.start.setDateTime(plant_wall(T0 + 86_400_000))
             chooser.replay_choice()
-            await wait_until(lambda: "Not replayed" in chooser.message.text(), what="the refusal")
+            await wait_until(lambda: "Not replayed" in chooser.message.text(), "the refusal")
             assert "no recorded samples" in chooser.message.text() and not window.bridge.replaying
             chooser.tabs.setCurrentIndex(1)  # the cut list: empty here (no total.db)
             chooser.replay_choice()
@@ -126,21 +126,21 @@ def test_a_cut_and_an_alarm_from_the_lists(qtbot: QtBot, qloop: QLoop, settings:
 
         async def scenario() -> None:
             chooser = window.open_replay()
-            await wait_until(lambda: chooser.cuts.count() == 1 and chooser.alarms.count() == 1, what="the lists")
+            await wait_until(lambda: chooser.cuts.count() == 1 and chooser.alarms.count() == 1, "the lists")
             assert "Torque overload" in chooser.alarms.item(0).text()
             chooser.tabs.setCurrentIndex(1)
             chooser.cuts.setCurrentRow(0)
             chooser.replay_choice()
-            await wait_until(lambda: window.bridge.replaying, what="the cut replayed")
+            await wait_until(lambda: window.bridge.replaying, "the cut replayed")
             status = engine.replay_status()
             assert status.label == "cut 1" and (status.start_ms, status.end_ms) == (T0 + 110_000, T0 + 210_000)
             assert window.bridge.latest is not None and window.bridge.latest.ts_ms == T0 + 110_000
             chooser = window.open_replay()
-            await wait_until(lambda: chooser.alarms.count() == 1, what="the lists again")
+            await wait_until(lambda: chooser.alarms.count() == 1, "the lists again")
             chooser.tabs.setCurrentIndex(2)
             chooser.alarms.setCurrentRow(0)
             chooser.replay_choice()
-            await wait_until(lambda: engine.replay_status().label.startswith("alarm plc.alarm"), what="the alarm")
+            await wait_until(lambda: engine.replay_status().label.startswith("alarm plc.alarm"), "the alarm")
             status = engine.replay_status()
             assert status.start_ms < T0 + 400_000 < status.end_ms
             await window.replay_bar._stop()
@@ -198,7 +198,7 @@ def test_the_cut_list_in_turkish(qtbot: QtBot, qloop: QLoop, settings: Settings,
 
             async def scenario() -> None:
                 chooser = window.open_replay()
-                await wait_until(lambda: chooser.cuts.count() == 1, what="the cut list")
+                await wait_until(lambda: chooser.cuts.count() == 1, "the cut list")
                 text = chooser.cuts.item(0).text()
                 assert text.startswith("Kesim 1  ") and text.endswith("  80 sn  tamamlandı"), text
                 chooser.close()

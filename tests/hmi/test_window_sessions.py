@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import shiboken6
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -22,6 +22,7 @@ from hmi.dialogs.login_admin import CreateAdminDialog
 from hmi.main_window import MainWindow
 from hmi.permissions import Action, can
 from hmi.session import Session
+from tests.waiting import wait_until
 
 PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
 
@@ -108,7 +109,7 @@ def test_keypad_login_follows_roles_and_logs_out(qtbot: QtBot, qloop: QLoop, sec
     async def log_in() -> None:
         for key in (*PINS["erin"], "OK"):
             qtbot.mouseClick(keypad.keys[key], Qt.MouseButton.LeftButton)
-        await wait_until(lambda: window.session.user == "erin", within=20, what="keypad login")
+        await wait_until(lambda: window.session.user == "erin", "keypad login", within_s=20)
 
     qloop.run(log_in())
     assert window.login_button.dialog is None  # closed (and deleted) on success

@@ -6,7 +6,7 @@ moves when the range warning or the confirmation appears."""
 from __future__ import annotations
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -16,6 +16,7 @@ from core.security.permissions import Role
 from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.write_dialog import CONFIRM_GUARD_S, WriteDialog
+from tests.waiting import wait_until
 
 
 def _dialog(qtbot: QtBot, engine: StandInEngine, *, kiosk: bool = False) -> WriteDialog:
@@ -75,10 +76,10 @@ def test_deliberate_confirm_after_the_guard_writes_verified(qtbot: QtBot, qloop:
     async def scenario() -> float:
         loop_time = __import__("time").monotonic
         asked = loop_time()
-        await wait_until(dialog.confirm_armed, what="confirmation armed")
+        await wait_until(dialog.confirm_armed, "confirmation armed")
         armed_after = loop_time() - asked
         _tap(dialog, _centre(dialog, dialog.confirm_button))
-        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
         return armed_after
 
     armed_after = qloop.run(scenario())

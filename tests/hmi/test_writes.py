@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -23,6 +23,7 @@ from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.permissions import Action, can, needs_confirmation, set_policy
 from hmi.session import Session
+from tests.waiting import wait_until
 
 
 def test_permission_function_is_the_gate() -> None:
@@ -48,7 +49,7 @@ def _dialog(qtbot: QtBot, engine: StandInEngine, name: str, *, user: str = "engi
 
 async def confirm(dialog: WriteDialog) -> None:
     """A deliberate confirmation: wait out the guard, then tap "Confirm write"."""
-    await wait_until(dialog.confirm_armed, what="confirmation armed")
+    await wait_until(dialog.confirm_armed, "confirmation armed")
     dialog.confirm_button.click()
 
 
@@ -64,7 +65,7 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
 
     async def scenario() -> None:
         await confirm(dialog)  # Qt slots start asyncio work: the loop must be running
-        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
     assert fake_engine.writes == [("descent_speed", 42.5, "engineer")]
@@ -132,7 +133,7 @@ def test_current_follows_the_plc_and_the_write(
 
     async def scenario() -> None:
         await confirm(dialog)
-        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
     assert "verified" in dialog.status_text()
@@ -162,7 +163,7 @@ def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: St
 
     async def scenario() -> None:
         await confirm(dialog)
-        await wait_until(lambda: dialog.task is not None and dialog.task.done(), what="write")
+        await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
     assert dialog.status_text() == "Refused: PLC not connected"
@@ -194,7 +195,7 @@ def test_preset_button_applies_through_engine(
 
     async def scenario() -> None:
         page.preset_buttons["fast"].click()
-        await wait_until(lambda: page.task is not None and page.task.done(), what="preset")
+        await wait_until(lambda: page.task is not None and page.task.done(), "preset")
 
     qloop.run(scenario())
     fast = fake_engine.settings.control.presets["fast"]
@@ -257,7 +258,7 @@ def test_preset_names_per_language_and_the_message_goes(
 
         async def apply(name: str) -> None:
             page.apply_preset(name)
-            await wait_until(lambda: page.task is not None and page.task.done(), what="preset")
+            await wait_until(lambda: page.task is not None and page.task.done(), "preset")
 
         qloop.run(apply("slow"))
         assert page.message.text() == "Ön ayar Yumuşak uygulandı"

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 
 from core.config import PROJECT_ROOT, load_settings
 from core.engine import Engine
@@ -20,6 +20,7 @@ from core.sim.server import SimulatorServer
 from hmi.bridge import EngineBridge
 from hmi.pages.control import ControlPage
 from hmi.session import Session
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
@@ -54,9 +55,9 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
             login_as(engine.access, "anna", Role.OPERATOR)  # ML on/off is the operator's
             bridge.attach()
             page.show()
-            await wait_until(lambda: bridge.link_ok, within=20, what="live PLC data")
+            await wait_until(lambda: bridge.link_ok, "live PLC data", within_s=20)
             await wait_until(lambda: page.toggle.isEnabled() and page.toggle.text() == "Switch ML on",
-                             within=5, what="ML switch enabled (shipped model loaded)")
+                             "ML switch enabled (shipped model loaded)", within_s=5)
             assert page.model_panel.fields["name"].text() == "default"
             assert page.request_ml_on() and page.confirm_ml_on(), page.message.text()
             assert engine.control is not None and engine.control.mode.value == "ml"
@@ -66,7 +67,7 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
             # would show as "ml → manual by system", which needs the operator's row before it).
             await wait_until(lambda: "manual → ml by anna" in page.change_label.text()
                              or "ml → manual by system" in page.change_label.text(),
-                             within=5, what="the mode change read back from ml.db")
+                             "the mode change read back from ml.db", within_s=5)
 
             # A cut under ML: the controller decides, writes, and the page shows it from ml.db.
             # On a loaded 2-core box the controller may fall back to manual on stale data (its 0.2 s
@@ -87,7 +88,7 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
             if engine.control.mode.value == "ml":
                 page.toggle.click()  # off: at once, back to the operator's speeds
             assert engine.control.mode.value == "manual"
-            await wait_until(lambda: page.mode_label.text() == "MANUAL", within=2, what="manual shown")
+            await wait_until(lambda: page.mode_label.text() == "MANUAL", "manual shown", within_s=2)
         finally:
             page.stop()
             page.close()

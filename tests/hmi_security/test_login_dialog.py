@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hmi_security_helpers import PINS, Desk
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +14,7 @@ from hmi.dialogs.login import MASK, LoginDialog, PinKeypad
 from hmi.dialogs.login_admin import CreateAdminDialog, offer_first_admin
 from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
+from tests.waiting import wait_until
 
 
 def type_pin(keypad: PinKeypad, pin: str) -> None:
@@ -49,7 +50,7 @@ def test_kiosk_login_with_the_keypad(
     async def run() -> None:
         keypad.press("C")
         type_pin(keypad, "2222")  # OK submits at once
-        await wait_until(lambda: bool(logged), within=20, what="login")
+        await wait_until(lambda: bool(logged), "login", within_s=20)
 
     qloop.run(run())
     assert logged == ["erin"] and controller.user == "erin"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hmi_security_helpers import PINS, ROLES, Desk
-from hmi_testing import wait_until
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +18,7 @@ from hmi.pages.audit import CATEGORIES, AuditPage
 from hmi.pages.data import RESTORE, DataPage, permitted
 from hmi.pages.users import UsersPage
 from hmi.widgets.touch_file_picker import TouchFilePicker
+from tests.waiting import wait_until
 
 WHO = [*sorted(ROLES), None]  # None: nobody logged in (operator view)
 
@@ -88,7 +88,7 @@ def test_audit_page_shows_filters_and_exports(qtbot: QtBot, desk: Desk, tmp_path
             await controller.login("erin", PINS["erin"])
             access.trail.setting_changed("erin", "control.torque_guard.limit_pct", 85, 80)
             access.trail.record("erin", "backup", "daily/2026-11-27")
-            await wait_until(lambda: writer.rows_written >= 3, within=20, what="audit rows")
+            await wait_until(lambda: writer.rows_written >= 3, "audit rows", within_s=20)
         finally:
             await writer.stop()
 
@@ -172,8 +172,8 @@ def test_audit_export_asks_where_on_the_desktop_and_uses_exports_in_kiosk(qtbot:
         assert isinstance(picker, TouchFilePicker) and picker.isVisible()
         assert picker.folder == desk.engine.settings.data_dir / "exports" and picker.name.text().startswith("audit_")
         picker.accept_choice()
-        await wait_until(lambda: page.export_task is not None, within=5, what="export started")
-        await wait_until(lambda: page.export_task is None, within=20, what="kiosk export")
+        await wait_until(lambda: page.export_task is not None, "export started", within_s=5)
+        await wait_until(lambda: page.export_task is None, "kiosk export", within_s=20)
 
     desk.qloop.run(kiosk_export())
     files = list((desk.engine.settings.data_dir / "exports").glob("audit_*.csv"))

@@ -11,25 +11,17 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from core.config import PROJECT_ROOT
 from tests.installer.install_rig import INSTALL_SH, INSTALL_TIMEOUT_S, Installation, run
+from tests.waiting import wait_until_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(INSTALL_TIMEOUT_S + 300)]
 
 SOURCE_CONFIG = PROJECT_ROOT / "config" / "config.yaml"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
 
 
 def test_install_lays_out_program_config_and_data(installation: Installation) -> None:
@@ -126,15 +118,15 @@ def test_kiosk_launcher_restarts_the_hmi_and_stops_on_sigterm(installation: Inst
     kiosk = subprocess.Popen(args, env=installation.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              start_new_session=True, text=True)
     try:
-        wait_for(shot.exists, 120, "the first kiosk screenshot")
+        wait_until_sync(shot.exists, "the first kiosk screenshot", within_s=120)
         shot.unlink()
         # The HMI exited after its screenshot: the launcher must start it again.
-        wait_for(shot.exists, 120, "the HMI to be restarted")
+        wait_until_sync(shot.exists, "the HMI to be restarted", within_s=120)
         kiosk.send_signal(signal.SIGTERM)
         kiosk.wait(timeout=60)
         assert kiosk.stderr is not None
         assert "restarting in 1s" in kiosk.stderr.read()
-        wait_for(lambda: not _group_alive(kiosk.pid), 30, "the kiosk's HMI to stop")
+        wait_until_sync(lambda: not _group_alive(kiosk.pid), "the kiosk's HMI to stop", within_s=30)
     finally:
         if _group_alive(kiosk.pid):
             os.killpg(kiosk.pid, signal.SIGKILL)

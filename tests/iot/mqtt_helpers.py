@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -10,7 +9,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,14 +182,6 @@ class Subscriber:
     def publish(self, topic: str, payload: object) -> None:
         info = self._client.publish(topic, json.dumps(payload), qos=1)
         info.wait_for_publish(DEADLINE_S)
-
-
-async def wait_until(predicate: Callable[[], object], limit_s: float = DEADLINE_S, what: str = "") -> None:
-    deadline = time.monotonic() + limit_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {limit_s:.0f} s waiting for {what or predicate}")
-        await asyncio.sleep(0.05)
 
 
 def with_thingsboard(settings: Settings, **changes: Any) -> Settings:

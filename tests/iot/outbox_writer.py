@@ -14,12 +14,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE)]
 
-from mqtt_helpers import SnapshotMaker, wait_until  # noqa: E402
+from mqtt_helpers import SnapshotMaker  # noqa: E402
 
 from core.analysis.alarms import AlarmManager  # noqa: E402
 from core.config import PROJECT_ROOT, load_settings  # noqa: E402
 from core.iot import TelemetryService  # noqa: E402
 from core.registers import load_register_map  # noqa: E402
+from tests.waiting import wait_until  # noqa: E402
 
 
 async def main(data_dir: Path, port: int, count: int) -> None:
@@ -38,7 +39,7 @@ async def main(data_dir: Path, port: int, count: int) -> None:
     maker = SnapshotMaker(register_map)
     for _ in range(count):
         service.on_snapshot(maker.next())
-    await wait_until(lambda: service.unsaved == 0, what="records committed")
+    await wait_until(lambda: service.unsaved == 0, "records committed")
     print(f"STORED {count}", flush=True)
     await asyncio.sleep(3600)  # the test kills us long before
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from http_helpers import TbHttpServer
-from mqtt_helpers import SnapshotMaker, free_port, make_certificates, make_service, running, wait_until
+from mqtt_helpers import SnapshotMaker, free_port, make_certificates, make_service, running
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.iot.service import ALARM_DOWN
 from core.registers import RegisterMap
+from tests.waiting import wait_until
 
 FEED_HZ = 20.0
 HTTP = {"transport": "http", "reconnect_backoff_max_s": 0.3}
@@ -42,15 +43,15 @@ async def test_outage_and_500_storm_every_record_arrives_once(
     try:
         async with running(service):
             await _feed(service, maker, 1.0)
-            await wait_until(lambda: len(_counts(server)) == maker.seq, what="first records")
+            await wait_until(lambda: len(_counts(server)) == maker.seq, "first records")
             # A 500 storm (with a Retry-After the backoff cap shortens) while records keep coming.
             server.behaviour.retry_after = "5"
             server.behaviour.fail_next = 25
             await _feed(service, maker, 1.5)
-            await wait_until(lambda: server.behaviour.fail_next == 0, what="the storm to pass")
+            await wait_until(lambda: server.behaviour.fail_next == 0, "the storm to pass")
             server.behaviour.fail_code, server.behaviour.fail_next = 429, 3  # busy: slow down
             await _feed(service, maker, 0.5)
-            await wait_until(lambda: server.behaviour.fail_next == 0, what="the 429s to pass")
+            await wait_until(lambda: server.behaviour.fail_next == 0, "the 429s to pass")
             # An outage: nothing listens on the port.
             server.stop()
             outage_from = maker.seq
@@ -60,8 +61,8 @@ async def test_outage_and_500_storm_every_record_arrives_once(
             assert health.backlog >= maker.seq - outage_from - 1
             server.start()
             await _feed(service, maker, 1.0)
-            await wait_until(lambda: len(set(_counts(server))) == maker.seq, what=f"all {maker.seq} records")
-            await wait_until(lambda: service.health().backlog == 0, what="outbox drained")
+            await wait_until(lambda: len(set(_counts(server))) == maker.seq, f"all {maker.seq} records")
+            await wait_until(lambda: service.health().backlog == 0, "outbox drained")
             assert service.connected and service.health().error == ""
     finally:
         server.stop()
@@ -88,15 +89,15 @@ async def test_refusal_is_an_alarm_and_keeps_the_records(settings: Settings, reg
     try:
         async with running(service):
             await _feed(service, maker, 0.5)
-            await wait_until(lambda: alarms.is_active(ALARM_DOWN), what="the refusal alarm")
+            await wait_until(lambda: alarms.is_active(ALARM_DOWN), "the refusal alarm")
             alarm = alarms.get(ALARM_DOWN)
             assert alarm is not None and "HTTP 401" in alarm.text and "access_token" in alarm.text
             assert "MQTT" not in alarm.text, alarm.text
             assert "good-token" not in alarm.text
             assert service.health().backlog >= maker.seq - 1 and not _counts(server)
             server.behaviour.refuse_code = None  # the device is registered on the server side
-            await wait_until(lambda: sorted(_counts(server)) == list(range(1, maker.seq + 1)), what="the backlog")
-            await wait_until(lambda: not alarms.get(ALARM_DOWN).condition, what="the alarm to clear")  # type: ignore[union-attr]
+            await wait_until(lambda: sorted(_counts(server)) == list(range(1, maker.seq + 1)), "the backlog")
+            await wait_until(lambda: not alarms.get(ALARM_DOWN).condition, "the alarm to clear")  # type: ignore[union-attr]
     finally:
         server.stop()
 
@@ -110,7 +111,7 @@ async def test_https_with_the_plants_ca(settings: Settings, register_map: Regist
     try:
         async with running(service):
             await _feed(service, maker, 0.5)
-            await wait_until(lambda: sorted(_counts(server)) == list(range(1, maker.seq + 1)), what="records")
+            await wait_until(lambda: sorted(_counts(server)) == list(range(1, maker.seq + 1)), "records")
     finally:
         server.stop()
 
@@ -125,7 +126,7 @@ async def test_https_with_an_unknown_ca_is_refused_and_kept(
     try:
         async with running(service):
             await _feed(service, maker, 0.5)
-            await wait_until(lambda: "cannot reach" in service.health().error, what="the TLS error")
+            await wait_until(lambda: "cannot reach" in service.health().error, "the TLS error")
             assert "TLS" in service.health().error and not server.telemetry()
             assert service.health().backlog >= maker.seq - 1
     finally:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 from http_helpers import TbHttpServer
-from mqtt_helpers import SnapshotMaker, free_port, make_service, running, wait_until, with_thingsboard
+from mqtt_helpers import SnapshotMaker, free_port, make_service, running, with_thingsboard
 
 from core.analysis.alarms import AlarmManager
 from core.config import ConfigError, Settings
 from core.iot import key_map
 from core.iot.service import TelemetryService
 from core.registers import RegisterMap
+from tests.waiting import wait_until
 
 
 def test_native_changes_nothing(settings: Settings, register_map: RegisterMap) -> None:
@@ -66,7 +67,7 @@ async def test_smart_saw_keys_on_the_wire(settings: Settings, register_map: Regi
     try:
         async with running(service):
             service.on_snapshot(maker.next(band_current=12.5))
-            await wait_until(lambda: server.telemetry() and server.attributes(), what="telemetry and attributes")
+            await wait_until(lambda: server.telemetry() and server.attributes(), "telemetry and attributes")
     finally:
         server.stop()
     values = server.telemetry()[0]["values"]

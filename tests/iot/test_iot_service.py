@@ -19,7 +19,6 @@ from mqtt_helpers import (
     make_certificates,
     make_service,
     running,
-    wait_until,
 )
 
 from core.analysis.alarms import AlarmManager
@@ -27,6 +26,7 @@ from core.api import EngineStatus
 from core.config import Settings
 from core.iot import ALARM_DOWN, ALARM_OVERFLOW, TelemetryService
 from core.registers import RegisterMap
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -49,19 +49,19 @@ async def test_telemetry_schema_fields_attributes_and_alarms(
     maker = SnapshotMaker(register_map)
     try:
         async with running(service):
-            await wait_until(lambda: service.connected, what="connection")
+            await wait_until(lambda: service.connected, "connection")
             for _ in range(12):
                 service.on_snapshot(maker.next())
             alarms.update("test.hot", True, "coolant hot")
             await wait_until(lambda: len([r for r in sub.telemetry() if "cut_count" in r["values"]]) == 12,
-                             what="12 records")
-            await wait_until(lambda: any("alarm" in r["values"] for r in sub.telemetry()), what="alarm record")
-            await wait_until(lambda: service.health().backlog == 0, what="outbox empty")
+                             "12 records")
+            await wait_until(lambda: any("alarm" in r["values"] for r in sub.telemetry()), "alarm record")
+            await wait_until(lambda: service.health().backlog == 0, "outbox empty")
             health = service.health()
             assert health.connected and health.error == "" and health.last_ok_ms is not None
             # Client attributes on connect, then again when the band changes.
             service.on_snapshot(maker.next(band_id=999.0))
-            await wait_until(lambda: any(a.get("bandId") == 999 for a in sub.on(ATTRIBUTES)), what="bandId 999")
+            await wait_until(lambda: any(a.get("bandId") == 999 for a in sub.on(ATTRIBUTES)), "bandId 999")
     finally:
         sub.stop()
     assert set(sub.topics_seen()) == {TELEMETRY, ATTRIBUTES}
@@ -99,20 +99,20 @@ async def test_shared_attributes_and_rpc_round_trip(
     maker = SnapshotMaker(register_map)
     try:
         async with running(service):
-            await wait_until(lambda: tb_side.on("v1/devices/me/attributes/request/"), what="attribute request")
+            await wait_until(lambda: tb_side.on("v1/devices/me/attributes/request/"), "attribute request")
             request_topic = next(t for t in tb_side.topics_seen() if "/attributes/request/" in t)
             assert tb_side.on("v1/devices/me/attributes/request/")[0] == {
                 "sharedKeys": "telemetryRateHz,telemetryFields"}
             tb_side.publish(request_topic.replace("request", "response"),
                             {"shared": {"telemetryFields": ["band_torque", "band_current"]}})
-            await wait_until(lambda: service.fields == ("band_torque", "band_current"), what="fields applied")
+            await wait_until(lambda: service.fields == ("band_torque", "band_current"), "fields applied")
 
             # A live update: rate and a new field list.
             tb_side.publish(ATTRIBUTES, {"telemetryRateHz": 5, "telemetryFields": "head_height"})
             await wait_until(lambda: service.record_rate_hz == 5.0 and service.fields == ("head_height",),
-                             what="shared update applied")
+                             "shared update applied")
             service.on_snapshot(maker.next())
-            await wait_until(tb_side.telemetry, what="telemetry")
+            await wait_until(tb_side.telemetry, "telemetry")
             assert set(tb_side.telemetry()[0]["values"]) == {"head_height"}
             # Nonsense from the server is ignored, not fatal.
             tb_side.publish(ATTRIBUTES, {"telemetryRateHz": -3})
@@ -121,7 +121,7 @@ async def test_shared_attributes_and_rpc_round_trip(
             tb_side.publish("v1/devices/me/rpc/request/41", {"method": "getStatus", "params": {}})
             tb_side.publish("v1/devices/me/rpc/request/42", {"method": "getSnapshot", "params": {}})
             tb_side.publish("v1/devices/me/rpc/request/43", {"method": "setCuttingSpeed", "params": 120})
-            await wait_until(lambda: len(tb_side.on("v1/devices/me/rpc/response/")) == 3, what="3 RPC answers")
+            await wait_until(lambda: len(tb_side.on("v1/devices/me/rpc/response/")) == 3, "3 RPC answers")
             answers = {t.rsplit("/", 1)[1]: json.loads(p) for t, p in tb_side.messages if "/rpc/response/" in t}
             assert service.record_rate_hz == 5.0 and service.fields == ("head_height",)
     finally:
@@ -142,13 +142,13 @@ async def test_wrong_token_is_reported_and_records_stay(
     async with running(service):
         for _ in range(5):
             service.on_snapshot(maker.next())
-        await wait_until(lambda: "not authorised" in service.health().error, what="auth error")
+        await wait_until(lambda: "not authorised" in service.health().error, "auth error")
         health = service.health()
         assert "TB_ACCESS_TOKEN" in health.error and not health.connected
         assert health.backlog == 5 and health.lag_s > 0
         assert not alarms.is_active(ALARM_DOWN)
         clock.now += 31
-        await wait_until(lambda: alarms.is_active(ALARM_DOWN), what="mqtt.down alarm")
+        await wait_until(lambda: alarms.is_active(ALARM_DOWN), "mqtt.down alarm")
         alarm = alarms.get(ALARM_DOWN)
         assert alarm is not None and "not authorised" in alarm.text
     with sqlite3.connect(service.outbox_path) as db:
@@ -168,7 +168,7 @@ async def test_caps_drop_oldest_with_count_and_alarm(
     async with running(service):
         for _ in range(100):
             service.on_snapshot(maker.next())
-        await wait_until(lambda: service.dropped > 0, what="records dropped")
+        await wait_until(lambda: service.dropped > 0, "records dropped")
         assert alarms.is_active(ALARM_OVERFLOW)
         assert 0 < service.health().backlog < 100
         # 100 records plus the overflow alarm's own record: each one kept or counted as dropped.
@@ -183,10 +183,10 @@ async def test_caps_drop_oldest_with_count_and_alarm(
     drained = make_service(settings, register_map, broker.port, alarms=alarms)
     try:
         async with running(drained):
-            await wait_until(lambda: drained.health().backlog == 0, what="backlog drained")
-            await wait_until(lambda: not alarms.is_active(ALARM_OVERFLOW), what="overflow alarm cleared")
+            await wait_until(lambda: drained.health().backlog == 0, "backlog drained")
+            await wait_until(lambda: not alarms.is_active(ALARM_OVERFLOW), "overflow alarm cleared")
             await wait_until(lambda: len([r for r in sub.telemetry() if "cut_count" in r["values"]]) == len(counts),
-                             what="the kept records")
+                             "the kept records")
     finally:
         sub.stop()
 
@@ -203,7 +203,7 @@ async def test_tls_with_a_private_ca(settings: Settings, register_map: RegisterM
             async with running(service):
                 for _ in range(3):
                     service.on_snapshot(maker.next())
-                await wait_until(lambda: len(sub.telemetry()) == 3, what="3 records over TLS")
+                await wait_until(lambda: len(sub.telemetry()) == 3, "3 records over TLS")
                 assert service.health().connected
         finally:
             sub.stop()
@@ -223,4 +223,4 @@ async def test_missing_tls_file_is_a_clear_error_and_records_are_kept(
         alarm = alarms.get(ALARM_DOWN)
         assert alarm is not None and alarm.condition and "ca_file" in alarm.text
         service.on_snapshot(SnapshotMaker(register_map).next())
-        await wait_until(lambda: service.unsaved == 0 and service.health().backlog >= 1, what="record stored")
+        await wait_until(lambda: service.unsaved == 0 and service.health().backlog >= 1, "record stored")

@@ -12,10 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from mqtt_helpers import TELEMETRY, Mosquitto, SnapshotMaker, Subscriber, free_port, make_service, running, wait_until
+from mqtt_helpers import TELEMETRY, Mosquitto, SnapshotMaker, Subscriber, free_port, make_service, running
 
 from core.config import Settings
 from core.registers import RegisterMap
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -46,10 +47,10 @@ async def test_broker_outage_every_record_arrives_once(
 
     try:
         async with running(service):
-            await wait_until(lambda: service.connected, what="connection")
+            await wait_until(lambda: service.connected, "connection")
             await feed(1.0)
             # Stop the broker with nothing in flight, so no record can legitimately come twice.
-            await wait_until(lambda: service.health().backlog == 0, what="outbox empty before the outage")
+            await wait_until(lambda: service.health().backlog == 0, "outbox empty before the outage")
             before = maker.seq
             broker.stop()  # blocks the loop briefly; a thread pool here would outlive the test
             await feed(OUTAGE_S)
@@ -58,10 +59,9 @@ async def test_broker_outage_every_record_arrives_once(
             assert health.backlog >= maker.seq - before - 1  # the last may be on its way to disk
             broker.start()
             await feed(2.0)  # live records while the backlog drains
-            await wait_until(lambda: service.connected, what="reconnection")
-            await wait_until(lambda: len(set(_cut_counts(sub))) == maker.seq, limit_s=60,
-                             what=f"all {maker.seq} records")
-            await wait_until(lambda: service.health().backlog == 0, what="outbox drained")
+            await wait_until(lambda: service.connected, "reconnection")
+            await wait_until(lambda: len(set(_cut_counts(sub))) == maker.seq, f"all {maker.seq} records", within_s=60)
+            await wait_until(lambda: service.health().backlog == 0, "outbox drained")
             assert service.health().error == ""
     finally:
         sub.stop()
@@ -102,8 +102,8 @@ async def test_killed_process_backlog_is_delivered_after_restart(
     try:
         async with running(service):
             assert service.health().backlog == count
-            await wait_until(lambda: len(_cut_counts(sub)) >= count, what=f"{count} records")
-            await wait_until(lambda: service.health().backlog == 0, what="outbox drained")
+            await wait_until(lambda: len(_cut_counts(sub)) >= count, f"{count} records")
+            await wait_until(lambda: service.health().backlog == 0, "outbox drained")
     finally:
         sub.stop()
     assert sorted(_cut_counts(sub)) == list(range(1, count + 1))

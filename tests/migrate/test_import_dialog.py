@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.import_dialog import ImportDialog
 from hmi.session import acting
 from tests.migrate.test_import_smart_saw import EXPECTED_TS, build_source
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -50,13 +50,8 @@ async def _start(dialog: ImportDialog) -> bool:
 
 
 def _finish(dialog: ImportDialog, qloop: QLoop, timeout_s: float = 120.0) -> None:
-    async def run() -> None:
-        deadline = time.monotonic() + timeout_s
-        while dialog.running or dialog._timer.isActive():
-            assert time.monotonic() < deadline, "import did not finish"
-            await asyncio.sleep(0.02)
-
-    qloop.run(run())
+    qloop.run(wait_until(lambda: not dialog.running and not dialog._timer.isActive(), "the import to finish",
+                         within_s=timeout_s))
 
 
 def _samples(settings: Settings) -> int:
@@ -122,10 +117,8 @@ def test_cancel_keeps_what_was_committed(
         assert qloop.run(_start(dialog))
 
         async def cancel_when_moving() -> None:
-            for _ in range(12_000):  # at most two minutes
-                if dialog._job is None or dialog._job.progress is not None:
-                    break
-                await asyncio.sleep(0.01)
+            await wait_until(lambda: dialog._job is None or dialog._job.progress is not None, "the import to move",
+                             within_s=120, every_s=0.01)
             dialog.cancel_button.click()
 
         qloop.run(cancel_when_moving())

@@ -15,7 +15,8 @@ from core.migrate.importer import import_smart_saw
 from core.registers import RegisterMap
 from core.storage.pg.tables import quote_ident
 from tests.migrate.test_import_smart_saw import EXPECTED_TS, build_source
-from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, ensure_server_up, pg_count, running, wait_for
+from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, ensure_server_up, pg_count, running
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,7 @@ async def test_imported_rows_are_mirrored(
             return all([await pg_count(conn, table, 4242) == n for table, n in expected.items()])
 
         async with running(settings):
-            await wait_for(mirrored, what="the imported rows in PostgreSQL")
+            await wait_until(mirrored, "the imported rows in PostgreSQL")
         rows = await conn.fetch("SELECT ts_ms, band_current FROM samples WHERE machine_id = 4242 ORDER BY ts_ms")
         assert [r["ts_ms"] for r in rows] == EXPECTED_TS
         assert rows[4]["band_current"] == 12.5

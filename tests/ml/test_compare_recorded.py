@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from core.registers import RegisterMap
 from core.sim.materials import STOCK
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -53,10 +53,7 @@ async def _record(tmp_path: Path, register_map: RegisterMap, cuts: int = 2) -> P
     engine = Engine(_settings(tmp_path, sim.port), register_map)
     await engine.start()
     try:
-        deadline = time.monotonic() + 90.0
-        while sim.plc.cut_count < cuts:
-            assert time.monotonic() < deadline, f"{sim.plc.cut_count} of {cuts} cuts in 90 s"
-            await asyncio.sleep(0.1)
+        await wait_until(lambda: sim.plc.cut_count >= cuts, f"{cuts} cuts", within_s=90, every_s=0.1)
     finally:
         await engine.stop()
         await sim.stop()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 import pytest
 
 from core.analysis.alarms import AlarmManager
@@ -22,18 +19,11 @@ from core.registers import RegisterMap
 from core.sim.materials import STOCK
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SPEEDUP = 8.0
-
-
-async def _until(condition: Callable[[], bool], what: str, within_s: float = 45.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_ml_cut_over_modbus_writes_within_limits_and_restores(
@@ -70,8 +60,8 @@ async def test_ml_cut_over_modbus_writes_within_limits_and_restores(
     poller.start()
     await controller.start()
     try:
-        await _until(lambda: sim.plc.cut_count >= 1, "one completed cut")
-        await _until(lambda: (sim.plc.descent_sp, sim.plc.cutting_sp) == (30.0, 70.0), "operator speeds back")
+        await wait_until(lambda: sim.plc.cut_count >= 1, "one completed cut")
+        await wait_until(lambda: (sim.plc.descent_sp, sim.plc.cutting_sp) == (30.0, 70.0), "operator speeds back")
     finally:
         await controller.stop()
         await writer.stop()

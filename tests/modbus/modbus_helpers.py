@@ -7,7 +7,6 @@ faults the simulator does not model (short replies, one block refused while othe
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -188,11 +187,3 @@ async def spin_until(condition: Callable[[], bool], max_turns: int = 2_000_000) 
         await asyncio.sleep(0)
     raise AssertionError(f"condition not met after {max_turns} loop turns")
 
-
-async def wait_for(condition: Callable[[], bool], within_s: float = 10.0, what: str = "condition") -> None:
-    """Wait until ``condition()`` holds; generous deadline for a loaded machine."""
-    deadline = time.monotonic() + within_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within_s} s waiting for {what}")
-        await asyncio.sleep(0.01)

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
+from modbus_helpers import MiniPlc, fast_modbus, image_value
 
 from core.config import Settings
 from core.modbus.client import PlcClient
@@ -24,6 +24,7 @@ from core.modbus.errors import (
 )
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +71,7 @@ async def test_refused_then_server_appears(settings: Settings, register_map: Reg
         sim = SimulatorServer(register_map, port=port, seed=1)
         await sim.start()
         try:
-            await wait_for(lambda: client.connected, what="reconnect after refusal")
+            await wait_until(lambda: client.connected, "reconnect after refusal")
             assert len(await client.read_holding(2000, 2)) == 2
             assert client.link_up
         finally:
@@ -97,7 +98,7 @@ async def test_silence_retries_then_reconnects(sim: SimulatorServer, settings: S
         assert errors.count(PlcTimeout) == 3  # first try and two retries, then the link is declared lost
         assert PlcRetryPending in errors  # requests inside the retry delay fail fast
         sim.faults.clear_silence()
-        await wait_for(lambda: client.connected, what="reconnect")
+        await wait_until(lambda: client.connected, "reconnect")
         assert len(await client.read_holding(2000, 4)) == 4
         assert client.link_up
     finally:
@@ -109,26 +110,26 @@ async def test_drop_mid_request_ends_the_wait(sim: SimulatorServer, settings: Se
         await client.read_holding(2000, 2)
         sim.faults.delay(1.0)
         request = asyncio.create_task(client.read_holding(2000, 2))
-        await wait_for(lambda: sim.in_flight >= 1, what="request in flight")
+        await wait_until(lambda: sim.in_flight >= 1, "request in flight")
         assert sim.faults.drop_connections() >= 1
         with pytest.raises(PlcDisconnected):
             await asyncio.wait_for(request, 3.0)  # not the 5 s timeout
         sim.faults.clear_delay()
-        await wait_for(lambda: client.connected, what="reconnect after drop")
+        await wait_until(lambda: client.connected, "reconnect after drop")
         assert len(await client.read_holding(2000, 2)) == 2
-        await wait_for(lambda: sim.in_flight == 0, what="dropped request handled")
+        await wait_until(lambda: sim.in_flight == 0, "dropped request handled")
 
 
 async def test_server_killed_and_restarted(sim: SimulatorServer, settings: Settings) -> None:
     async with PlcClient(fast_modbus(settings, sim.port)) as client:
         await client.read_holding(2000, 2)
         await sim.stop()
-        await wait_for(lambda: not client.connected, what="drop seen")
+        await wait_until(lambda: not client.connected, "drop seen")
         with pytest.raises(PlcDisconnected):
             await client.read_holding(2000, 2)
         await sim.start()
         try:
-            await wait_for(lambda: client.connected, what="reconnect")
+            await wait_until(lambda: client.connected, "reconnect")
             assert len(await client.read_holding(2000, 2)) == 2
             assert client.link_losses == 1
         finally:
@@ -232,7 +233,7 @@ async def test_silent_plc_that_accepts_sockets_is_logged_once(
                 await client.read_holding(2000, 2)
             await asyncio.sleep(0.02)
         sim.faults.clear_silence()
-        await wait_for(lambda: client.connected, what="reconnect")
+        await wait_until(lambda: client.connected, "reconnect")
         await client.read_holding(2000, 2)
         assert client.link_up
     loud = [r.getMessage() for r in caplog.records if r.name == "bandsaw.modbus" and r.levelno >= logging.INFO]

@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from modbus_helpers import MiniPlc, wait_for
+from modbus_helpers import MiniPlc
 from test_poller import Rig, running_rig
 
 from core.analysis.alarm_policy import AlarmPolicy
@@ -24,6 +24,7 @@ from core.modbus.poller import Poller
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,16 +42,16 @@ async def test_one_block_answering_exceptions_names_block_and_code(
         await rig.next_snapshots(2, Quality.GOOD)
         plc.exception_code = 4
         plc.exception_address = register_map["vibration_x"].address
-        await wait_for(lambda: rig.alarms.is_active(ALARM_EXCEPTION) and rig.alarms.is_active(ALARM_PARTIAL),
-                       what="exception and partial-data alarms")
+        await wait_until(lambda: rig.alarms.is_active(ALARM_EXCEPTION) and rig.alarms.is_active(ALARM_PARTIAL),
+                         "exception and partial-data alarms")
         exception, partial = rig.alarms.get(ALARM_EXCEPTION), rig.alarms.get(ALARM_PARTIAL)
         assert exception is not None and "2100+" in exception.text and "code 4" in exception.text
         assert partial is not None and "block 2100+" in partial.text
         assert not rig.alarms.is_active(ALARM_NO_DATA) and not rig.alarms.is_active(ALARM_LINK_LOST)
         assert rig.poller.health().connected  # the other blocks bring data
         plc.exception_code = None
-        await wait_for(lambda: not rig.alarms.is_active(ALARM_EXCEPTION) and not rig.alarms.is_active(ALARM_PARTIAL),
-                       what="alarms cleared")
+        await wait_until(lambda: not rig.alarms.is_active(ALARM_EXCEPTION) and not rig.alarms.is_active(ALARM_PARTIAL),
+                         "alarms cleared")
 
 
 async def test_exception_only_plc_is_down_at_0_hz_with_its_alarms(
@@ -59,9 +60,9 @@ async def test_exception_only_plc_is_down_at_0_hz_with_its_alarms(
     async with running_rig(quick, register_map, sim.port) as rig:
         await rig.next_snapshots(2, Quality.GOOD)
         sim.faults.exception(4)
-        await wait_for(lambda: rig.alarms.is_active(ALARM_NO_DATA) and rig.alarms.is_active(ALARM_EXCEPTION),
-                       what="no-data and exception alarms")
-        await wait_for(lambda: not rig.poller.health().connected, what="link shown down")
+        await wait_until(lambda: rig.alarms.is_active(ALARM_NO_DATA) and rig.alarms.is_active(ALARM_EXCEPTION),
+                         "no-data and exception alarms")
+        await wait_until(lambda: not rig.poller.health().connected, "link shown down")
         health = rig.poller.health()
         assert health.achieved_hz == 0.0
         line = EngineStatus(link=health).one_line()
@@ -72,7 +73,7 @@ async def test_exception_only_plc_is_down_at_0_hz_with_its_alarms(
         assert not rig.alarms.is_active(ALARM_PARTIAL)
         sim.faults.clear_exception()
         await rig.next_snapshots(2, Quality.GOOD)
-        await wait_for(lambda: not rig.alarms.is_active(ALARM_NO_DATA), what="no-data alarm cleared")
+        await wait_until(lambda: not rig.alarms.is_active(ALARM_NO_DATA), "no-data alarm cleared")
         assert rig.poller.health().connected and rig.poller.health().achieved_hz > 0
 
 
@@ -82,8 +83,8 @@ async def test_nothing_listening_shows_0_hz_and_the_configured_priority(
     async with running_rig(quick, register_map, sim.port) as rig:
         await rig.next_snapshots(2, Quality.GOOD)
         await sim.stop()
-        await wait_for(lambda: rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm")
-        await wait_for(lambda: rig.poller.health().achieved_hz == 0.0, what="0 Hz")
+        await wait_until(lambda: rig.alarms.is_active(ALARM_LINK_LOST), "link-lost alarm")
+        await wait_until(lambda: rig.poller.health().achieved_hz == 0.0, "0 Hz")
         assert not rig.poller.health().connected
 
 
@@ -116,8 +117,8 @@ async def test_a_malformed_frame_is_one_log_line(
 ) -> None:
     caplog.set_level(logging.WARNING)
     async with running_rig(quick, register_map, garbage_port) as rig:
-        await wait_for(lambda: any("malformed frame" in r.getMessage() for r in caplog.records),
-                       what="the one-line report")
+        await wait_until(lambda: any("malformed frame" in r.getMessage() for r in caplog.records),
+                         "the one-line report")
         assert not rig.poller.health().connected
     for record in caplog.records:
         assert record.exc_info is None and record.exc_text is None, record.getMessage()
@@ -132,8 +133,8 @@ async def _time_to_first_good(rig: Rig, sim: SimulatorServer, down_s: float) -> 
     mark = rig.snapshots[-1].seq
     await sim.start()
     back = time.monotonic()
-    await wait_for(lambda: any(s.quality is Quality.GOOD for s in rig.since(mark)), within_s=15.0,
-                   what="first good sample")
+    await wait_until(lambda: any(s.quality is Quality.GOOD for s in rig.since(mark)),
+                     "first good sample", within_s=15.0)
     return time.monotonic() - back
 
 

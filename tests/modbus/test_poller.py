@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
+from modbus_helpers import MiniPlc, fast_modbus, image_value
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
@@ -17,6 +17,7 @@ from core.modbus.poller import ALARM_LINK_LOST, Poller
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +39,7 @@ class Rig:
         def matching() -> list[Snapshot]:
             return [s for s in self.since(mark) if quality is None or s.quality is quality]
 
-        await wait_for(lambda: len(matching()) >= count, what=f"{count} {quality} snapshots")
+        await wait_until(lambda: len(matching()) >= count, f"{count} {quality} snapshots")
         return matching()
 
 
@@ -98,7 +99,7 @@ async def test_simulator_killed_and_restarted(rig: Rig, sim: SimulatorServer, re
     for snapshot in outage:  # nothing invented while the PLC is gone
         assert all(value is None for value in snapshot.values.values())
         assert all(value is None for value in snapshot.raw.values())
-    await wait_for(lambda: rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm")
+    await wait_until(lambda: rig.alarms.is_active(ALARM_LINK_LOST), "link-lost alarm")
     assert not rig.poller.health().connected
     lost_at = rig.snapshots[-1].seq
     await sim.start()
@@ -108,7 +109,7 @@ async def test_simulator_killed_and_restarted(rig: Rig, sim: SimulatorServer, re
         expected = _served(sim, register_map)
         resumed = await rig.next_snapshots(2, Quality.GOOD)
         assert dict(resumed[-1].values) == expected
-        await wait_for(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm cleared")
+        await wait_until(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), "link-lost alarm cleared")
     finally:
         await sim.stop()  # this test's restart made new server tasks: end them here
     qualities = [s.quality for s in rig.since(lost_at - 5)]
@@ -175,22 +176,22 @@ async def test_silent_plc_comm_error_then_resume(rig: Rig, sim: SimulatorServer)
     sim.faults.silence(60)
     outage = await rig.next_snapshots(3, Quality.COMM_ERROR)
     assert all(all(v is None for v in s.values.values()) for s in outage)
-    await wait_for(lambda: rig.alarms.is_active(ALARM_LINK_LOST), what="link-lost alarm")
+    await wait_until(lambda: rig.alarms.is_active(ALARM_LINK_LOST), "link-lost alarm")
     sim.faults.clear_silence()
     await rig.next_snapshots(2, Quality.GOOD)
-    await wait_for(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), what="alarm cleared")
+    await wait_until(lambda: not rig.alarms.is_active(ALARM_LINK_LOST), "alarm cleared")
 
 
 async def test_connection_dropped_mid_run(rig: Rig, sim: SimulatorServer) -> None:
     await rig.next_snapshots(2, Quality.GOOD)
     assert sim.faults.drop_connections() == 1
-    await wait_for(lambda: rig.client.link_losses == 1, what="drop noticed")
+    await wait_until(lambda: rig.client.link_losses == 1, "drop noticed")
     await rig.next_snapshots(2, Quality.GOOD)
 
 
 async def test_slow_answers_count_overruns(rig: Rig, sim: SimulatorServer) -> None:
     sim.faults.delay(0.04)  # 4 blocks x 40 ms > one 50 ms period
-    await wait_for(lambda: rig.poller.health().overruns >= 3, what="overruns")
+    await wait_until(lambda: rig.poller.health().overruns >= 3, "overruns")
     sim.faults.clear_delay()
     snapshot = (await rig.next_snapshots(2, Quality.GOOD))[-1]
     assert snapshot.read_s < 1.0
@@ -202,7 +203,7 @@ async def test_answers_later_than_the_timeout_are_comm_errors(rig: Rig, sim: Sim
     assert all(all(v is None for v in s.values.values()) for s in late)
     sim.faults.clear_delay()
     await rig.next_snapshots(2, Quality.GOOD)
-    await wait_for(lambda: sim.in_flight == 0, what="late answers drained")
+    await wait_until(lambda: sim.in_flight == 0, "late answers drained")
 
 
 async def test_broken_consumer_does_not_stop_polling(sim: SimulatorServer, settings: Settings,
@@ -218,7 +219,7 @@ async def test_broken_consumer_does_not_stop_polling(sim: SimulatorServer, setti
         poller = Poller(settings.model_copy(update={"modbus": modbus}), register_map, client, consumer)
         poller.start()
         try:
-            await wait_for(lambda: len(calls) >= 5, what="polls despite a failing consumer")
+            await wait_until(lambda: len(calls) >= 5, "polls despite a failing consumer")
         finally:
             await poller.stop()
     assert poller.latest is not None and poller.latest.seq >= 5
@@ -245,6 +246,6 @@ async def test_stop_always_ends_a_busy_poller(sim: SimulatorServer, settings: Se
 
 async def _start_then_stop(poller: Poller) -> None:
     poller.start()
-    await wait_for(lambda: poller.health().polls >= 3, what="polls")
+    await wait_until(lambda: poller.health().polls >= 3, "polls")
     await asyncio.wait_for(poller.stop(), 5.0)
     assert not poller.running

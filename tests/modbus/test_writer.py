@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from modbus_helpers import MiniPlc, fast_modbus, image_value, wait_for
+from modbus_helpers import MiniPlc, fast_modbus, image_value
 
 from core.config import Settings
 from core.modbus.client import PlcClient
@@ -20,6 +20,7 @@ from core.registers import RegisterMap
 from core.security.audit import AuditRecord, AuditResult
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +42,7 @@ class Desk:
             return (latest is not None and latest.quality is Quality.GOOD
                     and (value is None or latest.values.get(name) == value))
 
-        await wait_for(ok, what=f"fresh snapshot with {name}={value}")
+        await wait_until(ok, f"fresh snapshot with {name}={value}")
         latest = self.poller.latest
         assert latest is not None
         return latest
@@ -184,7 +185,7 @@ async def test_bad_requests_are_refused_and_audited(
 async def test_refused_when_link_is_down(desk: Desk, sim: SimulatorServer) -> None:
     await desk.fresh("cutting_speed", 70)
     sim.faults.silence(60)
-    await wait_for(lambda: not desk.client.link_up, what="link down")
+    await wait_until(lambda: not desk.client.link_up, "link down")
     result = await desk.writer.write("cutting_speed", 75, user="alice")
     assert not result.ok and "link is down" in result.reason
     sim.faults.clear_silence()
@@ -195,7 +196,7 @@ async def test_refused_when_link_is_down(desk: Desk, sim: SimulatorServer) -> No
 async def test_refused_when_data_is_stale(desk: Desk, sim: SimulatorServer) -> None:
     await desk.fresh("cutting_speed", 70)
     await desk.poller.stop()  # the link is fine, the data just gets old
-    await wait_for(lambda: desk.writer.max_age_s < _age(desk), what="data to age")
+    await wait_until(lambda: desk.writer.max_age_s < _age(desk), "data to age")
     result = await desk.writer.write("cutting_speed", 75, user="alice")
     assert not result.ok and "stale" in result.reason
     assert sim.plc.value("cutting_speed") == 70
@@ -208,8 +209,8 @@ async def test_refused_when_the_register_value_is_missing(plc: MiniPlc, settings
     async with desk_on(settings, register_map, plc.port) as desk:
         await desk.fresh("cutting_speed", 70)
         plc.exception_code, plc.exception_address = 2, register_map["cutting_speed"].address
-        await wait_for(lambda: desk.poller.latest is not None and desk.poller.latest.quality is Quality.STALE,
-                       what="stale snapshot without cutting_speed")
+        await wait_until(lambda: desk.poller.latest is not None and desk.poller.latest.quality is Quality.STALE,
+                         "stale snapshot without cutting_speed")
         result = await desk.writer.write("cutting_speed", 75, user="alice")
         assert not result.ok and "no fresh value of cutting_speed" in result.reason
         assert plc.writes == []
@@ -248,7 +249,7 @@ async def test_heartbeat_increments_and_wraps(plc: MiniPlc, settings: Settings,
     async with desk_on(settings, register_map, plc.port) as desk:
         await desk.fresh("heartbeat", 65534)
         desk.writer.start()
-        await wait_for(lambda: len([w for w in plc.writes if w[0] == heartbeat]) >= 4, what="heartbeats")
+        await wait_until(lambda: len([w for w in plc.writes if w[0] == heartbeat]) >= 4, "heartbeats")
         await desk.writer.stop()
         beats = [words[0] for address, words in plc.writes if address == heartbeat]
         assert beats[:4] == [65535, 0, 1, 2]  # the PLC's value + 1, incrementing, wrapping to 0
@@ -258,14 +259,14 @@ async def test_heartbeat_increments_and_wraps(plc: MiniPlc, settings: Settings,
 async def test_heartbeat_audits_a_failure_once_and_the_recovery(desk: Desk, sim: SimulatorServer) -> None:
     await desk.fresh("heartbeat")
     desk.writer.start()
-    await wait_for(lambda: desk.writer.heartbeats >= 2, what="heartbeats")
+    await wait_until(lambda: desk.writer.heartbeats >= 2, "heartbeats")
     assert desk.audit == []
     sim.faults.silence(60)
-    await wait_for(lambda: desk.writer.heartbeat_failures >= 3, what="failing beats")
+    await wait_until(lambda: desk.writer.heartbeat_failures >= 3, "failing beats")
     assert len(desk.audit) == 1 and desk.audit[0].result in (AuditResult.FAILED, AuditResult.REFUSED)
     assert desk.audit[0].user == "system" and desk.audit[0].action == "heartbeat"
     sim.faults.clear_silence()
-    await wait_for(lambda: desk.writer.heartbeat_failures == 0, what="heartbeat recovery")
+    await wait_until(lambda: desk.writer.heartbeat_failures == 0, "heartbeat recovery")
     assert len(desk.audit) == 2 and "restored" in desk.audit[1].detail
     await desk.writer.stop()
 

@@ -27,8 +27,9 @@ from core.storage.restore import restore_latest
 from core.storage.sqlite_alarms import ALARM_DB_REPLACED, ALARM_DB_VANISHED
 from core.storage.sqlite_store import SqliteStorage
 from tests.postgres.generations import COLUMNS, compare_all, write_rows
-from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, assert_content, running, wait_for
+from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, assert_content, running
 from tests.postgres.sources import Sources
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +53,7 @@ async def _run(settings: Settings, rounds: int = 2) -> AlarmManager:
             health = mirror.health()
             return health.connected and health.backlog == 0 and mirror.rows_sent > 0
 
-        await wait_for(caught_up, what="the mirror to catch up")
+        await wait_until(caught_up, "the mirror to catch up")
     finally:
         await mirror.stop()
         await storage.stop()
@@ -126,7 +127,7 @@ async def test_same_key_other_content_is_quarantined_with_an_alarm(
     sources.append("events", 20)
     alarms = AlarmManager()
     async with running(mirror_settings, alarms=alarms) as mirror:
-        await wait_for(lambda: _count(pg, "events", machine_id, 20), what="first file")
+        await wait_until(lambda: _count(pg, "events", machine_id, 20), "first file")
         sources.close()
         for path in sources.dir.glob("log.db*"):
             path.unlink()
@@ -136,7 +137,7 @@ async def test_same_key_other_content_is_quarantined_with_an_alarm(
         async def quarantined() -> bool:
             return len(await mirror.quarantined()) == 5
 
-        await wait_for(quarantined, what="the conflicts in the quarantine")
+        await wait_until(quarantined, "the conflicts in the quarantine")
         entries = await mirror.quarantined()
         assert all(entry.error.startswith("conflict") for entry in entries)
         assert {entry.row_id for entry in entries} == {1, 2, 3, 4, 5}
@@ -182,7 +183,7 @@ async def test_a_version_1_central_schema_and_mirror_state_are_migrated(
             "UNIQUE (target, source, row_id)); PRAGMA user_version = 1;")
         state.close()
         async with running(mirror_settings) as mirror:
-            await wait_for(lambda: _count(conn, "events", machine_id, 30), what="the rest sent")
+            await wait_until(lambda: _count(conn, "events", machine_id, 30), "the rest sent")
             assert await conn.fetchval("SELECT max(version) FROM schema_version") == 2
             key = await conn.fetch(
                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "

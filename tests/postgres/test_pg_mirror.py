@@ -15,8 +15,9 @@ from core.registers import RegisterMap
 from core.snapshot import Quality, Snapshot
 from core.storage.pg import MIRRORED_TABLES, PostgresMirror
 from core.storage.pg.tables import quote_ident
-from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, assert_content, counts_match, running, wait_for
+from tests.postgres.pgtools import PG_HOST, PG_PORT, PG_USER, assert_content, counts_match, running
 from tests.postgres.sources import Sources
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +47,7 @@ async def test_every_table_matches_sqlite(
         sources.append("anomalies", 40)
 
         tables = ["samples", *LOG_TABLES, "anomalies"]
-        await wait_for(lambda: counts_match(pg, sources, machine_id, tables), what="all tables mirrored")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, tables), "all tables mirrored")
         for table in tables:
             await assert_content(pg, sources, machine_id, table)
 
@@ -59,7 +60,7 @@ async def test_every_table_matches_sqlite(
             health = mirror.health()
             return health.connected and health.backlog == 0
 
-        await wait_for(caught_up, what="health to show no backlog")
+        await wait_until(caught_up, "health to show no backlog")
         health = mirror.health()
         assert health.enabled and health.error == "" and health.lag_s == 0.0
         assert health.last_ok_ms is not None
@@ -73,23 +74,23 @@ async def test_restart_resumes_from_the_cursor(
     sources.append("samples", 800)
     sources.append("events", 30)
     async with running(mirror_settings):
-        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="first run")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), "first run")
 
     sources.append("samples", 300)
     sources.append("events", 5)
     async with running(mirror_settings) as second:
-        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="second run")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), "second run")
 
         async def all_counted() -> bool:  # the commit is visible a moment before the count moves
             return second.rows_sent >= 305
 
-        await wait_for(all_counted, what="rows_sent to reach 305")
+        await wait_until(all_counted, "rows_sent to reach 305")
         cycles = second.cycles
 
         async def idle_cycles() -> bool:
             return second.cycles >= cycles + 3
 
-        await wait_for(idle_cycles, what="three idle cycles after the catch-up")
+        await wait_until(idle_cycles, "three idle cycles after the catch-up")
         assert (second.rows_sent, second.rows_duplicate) == (305, 0), "rows sent twice after the restart"
     await assert_content(pg, sources, machine_id, "samples")
 
@@ -122,7 +123,7 @@ async def test_two_machines_share_one_database(
                 async def mirrored(src: Sources = src, mid: int = mid) -> bool:
                     return await counts_match(pg, src, mid, ["samples", "cuts"])
 
-                await wait_for(mirrored, what=f"machine {mid}")
+                await wait_until(mirrored, f"machine {mid}")
                 await assert_content(pg, src, mid, "samples")
                 await assert_content(pg, src, mid, "cuts")
     finally:
@@ -141,7 +142,7 @@ async def test_machine_id_from_the_plc(
         async def waiting() -> bool:
             return "machine id" in mirror.health().error
 
-        await wait_for(waiting, what="health to say it waits for the machine id")
+        await wait_until(waiting, "health to say it waits for the machine id")
         count = await pg.fetchval(f"SELECT count(*) FROM {quote_ident('events')} WHERE machine_id = $1", machine_id)
         assert count == 0
 
@@ -149,7 +150,7 @@ async def test_machine_id_from_the_plc(
         assert mirror.machine_id is None
         mirror.on_snapshot(Snapshot(2, 0, 0.0, {"machine_id": float(machine_id)}, {}, Quality.GOOD))
         assert mirror.machine_id == machine_id
-        await wait_for(lambda: counts_match(pg, sources, machine_id, ["events"]), what="events mirrored")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, ["events"]), "events mirrored")
         await assert_content(pg, sources, machine_id, "events")
 
 
@@ -168,7 +169,7 @@ async def test_lost_cursors_resend_without_duplicates(
     sources.append("samples", 1_000)
     sources.append("events", 20)
     async with running(mirror_settings):
-        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), what="first run")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, ["samples", "events"]), "first run")
     # The mirror's own state is lost (disk swap, restore): everything is sent again.
     for path in (mirror_settings.data_dir / "databases").glob("pg_mirror.db*"):
         path.unlink()
@@ -178,7 +179,7 @@ async def test_lost_cursors_resend_without_duplicates(
         async def resent() -> bool:
             return mirror.rows_sent + mirror.rows_duplicate == 1_070
 
-        await wait_for(resent, what="the resend")
+        await wait_until(resent, "the resend")
         assert (mirror.rows_sent, mirror.rows_duplicate) == (50, 1_020)
     await assert_content(pg, sources, machine_id, "samples")
     await assert_content(pg, sources, machine_id, "events")
@@ -206,7 +207,7 @@ async def test_the_engine_schemas_are_mirrored(
     pg = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database=own_database)
     try:
         async with running(mirror_settings) as mirror:
-            await wait_for(lambda: counts_match(pg, sources, machine_id, sorted(local_tables)), what="mirrored")
+            await wait_until(lambda: counts_match(pg, sources, machine_id, sorted(local_tables)), "mirrored")
             assert await mirror.quarantined() == []
         for table in local_tables:
             await assert_content(pg, sources, machine_id, table)
@@ -221,7 +222,7 @@ async def test_a_replaced_source_file_is_sent_again(
     sources.create(["samples"])
     sources.append("samples", 300)
     async with running(mirror_settings) as mirror:
-        await wait_for(lambda: counts_match(pg, sources, machine_id, ["samples"]), what="first file")
+        await wait_until(lambda: counts_match(pg, sources, machine_id, ["samples"]), "first file")
         sources.close()
         for path in sources.dir.glob("raw.db*"):
             path.unlink()
@@ -231,5 +232,5 @@ async def test_a_replaced_source_file_is_sent_again(
         async def both_files() -> bool:
             return await pg.fetchval("SELECT count(*) FROM samples WHERE machine_id = $1", machine_id) == 400
 
-        await wait_for(both_files, what="the new file's rows")
+        await wait_until(both_files, "the new file's rows")
         assert mirror.rows_sent == 400

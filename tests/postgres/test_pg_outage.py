@@ -26,9 +26,9 @@ from tests.postgres.pgtools import (
     ensure_server_up,
     pg_cluster,
     running,
-    wait_for,
 )
 from tests.postgres.sources import Sources
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ async def _write_while(sources: Sources, busy: Callable[[], Awaitable[None]]) ->
 
 
 async def _assert_mirrored(pg: asyncpg.Connection, sources: Sources, machine_id: int) -> None:
-    await wait_for(lambda: counts_match(pg, sources, machine_id, TABLES), timeout_s=90, what="catch-up")
+    await wait_until(lambda: counts_match(pg, sources, machine_id, TABLES), "catch-up", within_s=90)
     for table in TABLES:
         await assert_content(pg, sources, machine_id, table)
 
@@ -73,7 +73,7 @@ async def _wait_connected(mirror: PostgresMirror) -> None:
     async def connected() -> bool:
         return mirror.health().connected
 
-    await wait_for(connected, timeout_s=30, what="health to show the mirror connected again")
+    await wait_until(connected, "health to show the mirror connected again", within_s=30)
 
 
 async def test_killed_connections_lose_and_double_nothing(
@@ -127,7 +127,7 @@ async def test_server_restart_mid_run(
         async def sending() -> bool:  # restart while it is still catching up, not before it began
             return mirror.rows_sent > 0
 
-        await wait_for(sending, what="the mirror to send its first batch")
+        await wait_until(sending, "the mirror to send its first batch")
         proc = await asyncio.create_subprocess_exec(
             "pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart",
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -178,7 +178,7 @@ async def test_bad_target_is_reported_and_local_data_untouched(
             return expected in mirror.health().error
 
         # Recording goes on while the mirror fails.
-        await _write_while(sources, lambda: wait_for(reported, what=f"health error {expected!r}"))
+        await _write_while(sources, lambda: wait_until(reported, f"health error {expected!r}"))
         health = mirror.health()
         assert not health.connected and "s3cret" not in health.error
         local_rows = sources.count("samples") + sources.count("events") + sources.count("cuts")
@@ -186,7 +186,7 @@ async def test_bad_target_is_reported_and_local_data_untouched(
         async def backlog_counted() -> bool:
             return mirror.health().backlog == local_rows
 
-        await wait_for(backlog_counted, what="the backlog to count every local row")
+        await wait_until(backlog_counted, "the backlog to count every local row")
         assert not alarms.is_active(ALARM_DOWN)
 
         clock.now += 61  # down longer than down_alarm_after_s
@@ -194,7 +194,7 @@ async def test_bad_target_is_reported_and_local_data_untouched(
         async def alarmed() -> bool:
             return alarms.is_active(ALARM_DOWN)
 
-        await wait_for(alarmed, what="postgres.down alarm")
+        await wait_until(alarmed, "postgres.down alarm")
         alarm = alarms.get(ALARM_DOWN)
         assert alarm is not None and expected in alarm.text
         assert health.lag_s < mirror.health().lag_s  # the lag grows with the outage
@@ -204,7 +204,7 @@ async def test_bad_target_is_reported_and_local_data_untouched(
         async def failed_again() -> bool:
             return mirror.failures >= failures + 2
 
-        await wait_for(failed_again, what="two more failed attempts")
+        await wait_until(failed_again, "two more failed attempts")
         assert sources.digest() == before  # the mirror never writes to the recorder's files
     assert sources.count("samples") > 100
 
@@ -221,7 +221,7 @@ async def test_password_never_logged(
         async def failed() -> bool:
             return "refused user" in mirror.health().error
 
-        await wait_for(failed, what="login refused")
+        await wait_until(failed, "login refused")
         assert "Hunter2pw" not in mirror.health().error
     assert "Hunter2pw" not in caplog.text
     assert re.search(r"postgresql://bandsaw_no_such_role:\*+@127\.0\.0\.1", caplog.text), caplog.text

@@ -8,8 +8,9 @@ import pytest
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.storage.pg import ALARM_QUARANTINE, MirrorUnavailable
-from tests.postgres.pgtools import assert_content, pg_count, running, wait_for
+from tests.postgres.pgtools import assert_content, pg_count, running
 from tests.postgres.sources import Sources
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,7 @@ async def test_bad_rows_are_quarantined_and_the_rest_mirrored(
                 and len(await mirror.quarantined()) == 2
             )
 
-        await wait_for(rest_mirrored, what="everything but the two bad rows")
+        await wait_until(rest_mirrored, "everything but the two bad rows")
         await assert_content(pg, sources, machine_id, "samples", skip_ids={777})
         await assert_content(pg, sources, machine_id, "events", skip_ids={13})
 
@@ -52,7 +53,7 @@ async def test_bad_rows_are_quarantined_and_the_rest_mirrored(
         async def moved_on() -> bool:
             return await pg_count(pg, "samples", machine_id) == 1_209
 
-        await wait_for(moved_on, what="rows after the bad one")
+        await wait_until(moved_on, "rows after the bad one")
 
         # An engineer repairs the sample at the source and retries; the event stays refused.
         sources.execute("samples", "UPDATE samples SET band_torque = 12.5 WHERE id = 777")
@@ -92,6 +93,6 @@ async def test_a_column_typed_otherwise_centrally_converts_what_it_can(
         async def done() -> bool:
             return await pg_count(pg, "decisions", machine_id) == 4 and len(await mirror.quarantined()) == 1
 
-        await wait_for(done, what="4 converted, 1 quarantined")
+        await wait_until(done, "4 converted, 1 quarantined")
     values = await pg.fetch('SELECT "speed_text" FROM decisions WHERE machine_id = $1', machine_id)
     assert [row[0] for row in values] == [12.5] * 4

@@ -24,8 +24,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
+sys.path.insert(0, str(Path(__file__).parents[2]))  # tests.waiting
 
-from hmi_testing import wait_until
 from production_helpers import run_settings
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
@@ -42,13 +42,14 @@ from hmi.pages.production import ProductionPage
 from hmi.permissions import Action, set_policy
 from hmi.session import Session
 from hmi.theme import apply_theme
+from tests.waiting import wait_until
 
 DOCS = PROJECT_ROOT / "docs"
 
 
 async def grab(page: ProductionPage, frame: QWidget, out: Path) -> bool:
     frame.show()  # the page asks the engine as it shows
-    await wait_until(lambda: page.view is not None, within=60, what="the production figures")
+    await wait_until(lambda: page.view is not None, "the production figures", within_s=60)
     for _ in range(5):
         QApplication.processEvents()
         await asyncio.sleep(0.05)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from core.config import PROJECT_ROOT, Settings, load_settings
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.snapshot import SawState
+from tests.waiting import wait_until
 
 SPEEDUP = 40.0
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}  # the shared server: own database names
@@ -39,14 +39,6 @@ def run_settings(data_dir: Path, **extra: object) -> Settings:
                          overrides=overrides)
 
 
-async def _until(condition: Callable[[], bool], what: str, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 async def record_run(settings: Settings, register_map: RegisterMap) -> tuple[int, int]:
     """Normal cuts, an overload trip (error cut, PLC alarms), a comm loss, more cuts."""
     engine = Engine(settings, register_map, simulate=True, sim_speedup=SPEEDUP, sim_seed=5)
@@ -56,22 +48,23 @@ async def record_run(settings: Settings, register_map: RegisterMap) -> tuple[int
         tracker = engine.analysis.tracker
         done: list[int] = []
         tracker.subscribe(lambda record: done.append(1))
-        await _until(lambda: len(done) >= 2, "two cuts")
+        await wait_until(lambda: len(done) >= 2, "two cuts", within_s=90)
         sim = engine.simulator
-        await _until(lambda: engine.latest is not None and engine.latest.saw_state is SawState.CUTTING, "a cut")
+        await wait_until(lambda: engine.latest is not None and engine.latest.saw_state is SawState.CUTTING,
+                         "a cut", within_s=90)
         sim.plc.set_operator_speeds(25.0, 60.0, each_piece=True)
         sim.plc.descent_sp = 60.0
-        await _until(lambda: engine.alarms.is_active("plc.alarm"), "the overload trip")
+        await wait_until(lambda: engine.alarms.is_active("plc.alarm"), "the overload trip", within_s=90)
         await asyncio.sleep(0.5)  # the saw stands in ERROR with the alarm up for a moment
         sim.plc.set_operator_speeds(70.0, 25.0, each_piece=True)
         sim.plc.reset()
-        await _until(lambda: not engine.alarms.is_active("plc.alarm"), "the PLC alarm to clear")
+        await wait_until(lambda: not engine.alarms.is_active("plc.alarm"), "the PLC alarm to clear", within_s=90)
         count = len(done)
-        await _until(lambda: len(done) > count, "a cut after the trip")
+        await wait_until(lambda: len(done) > count, "a cut after the trip", within_s=90)
         sim.faults.silence(2.0)
         await asyncio.sleep(2.5)
         count = len(done)
-        await _until(lambda: len(done) > count, "a cut after the comm loss")
+        await wait_until(lambda: len(done) > count, "a cut after the comm loss", within_s=90)
     finally:
         await engine.stop()
     return start_ms, int(time.time() * 1000)

@@ -3,8 +3,6 @@ a broken total.db a refused result; the real engine records the band history as 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 from core.analysis.band_life import read_band_life
@@ -18,6 +16,7 @@ from core.security.audit import AuditResult
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
 from tests.production.band_life_sim import run_cuts
+from tests.waiting import wait_until
 
 
 async def test_the_stand_in_answers_band_life_from_total_db(settings: Settings, register_map: RegisterMap) -> None:
@@ -59,23 +58,21 @@ async def test_the_real_engine_records_the_fitted_band(tmp_path: Path, register_
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        async def band_history() -> bool:
             result = await engine.band_life()
             assert result.ok, result.reason
-            if result.value is not None and result.value.history:
-                break
-            assert time.monotonic() < deadline, "no band history from the simulator"
-            await asyncio.sleep(0.2)
+            return result.value is not None and bool(result.value.history)
+
+        await wait_until(band_history, "band history from the simulator", every_s=0.2)
         noted = engine.note_band(UserSession.anonymous(), "fitted by the night shift")
         assert noted.ok and noted.value == 4711
-        deadline = time.monotonic() + 30
-        while True:
+
+        async def noted_in_total_db() -> bool:
             result = await engine.band_life()
-            if result.value is not None and result.value.history and result.value.history[0].notes:
-                break
-            assert time.monotonic() < deadline, "the note did not reach total.db"
-            await asyncio.sleep(0.2)
+            return result.value is not None and bool(result.value.history) and bool(result.value.history[0].notes)
+
+        await wait_until(noted_in_total_db, "the note in total.db", within_s=30, every_s=0.2)
+        result = await engine.band_life()
     finally:
         await engine.stop()
     view = result.value

@@ -22,10 +22,10 @@ from tests.iot.mqtt_helpers import (
     Subscriber,
     make_service,
     running,
-    wait_until,
     with_thingsboard,
 )
 from tests.production.band_life_sim import run_cuts
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -60,14 +60,14 @@ async def test_band_life_attributes_reach_the_broker(settings: Settings, registe
     maker = SnapshotMaker(register_map)
     try:
         async with running(service):
-            await wait_until(lambda: service.connected, what="connection")
+            await wait_until(lambda: service.connected, "connection")
             service.on_snapshot(maker.next())
-            await wait_until(lambda: {"bandLifeMethod", "bandId"} <= set(_merged(sub)), what="band life attributes")
+            await wait_until(lambda: {"bandLifeMethod", "bandId"} <= set(_merged(sub)), "band life attributes")
             first = _merged(sub)
             # Band id 0: the figures that are not known are not sent again; the method says "none".
             monitor.on_band(0)
             service.on_snapshot(maker.next(band_id=0.0))
-            await wait_until(lambda: _merged(sub).get("bandLifeMethod") == "none", what="band 0 attributes")
+            await wait_until(lambda: _merged(sub).get("bandLifeMethod") == "none", "band 0 attributes")
             last = sub.on(ATTRIBUTES)[-1]
     finally:
         sub.stop()

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hmi_testing import QLoop, checked_qloop, no_leaked_qt, wait_until
+from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from production_helpers import run_settings
 from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication
@@ -27,6 +27,7 @@ from hmi.bridge import EngineBridge
 from hmi.pages.production import ProductionPage
 from hmi.permissions import set_policy
 from hmi.session import acting
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -72,13 +73,13 @@ def seed(data_dir: Path, settings: object) -> int:
 
 async def show(page: ProductionPage) -> None:
     page.show()  # on the loop: the page asks the engine as it shows
-    await wait_until(lambda: page.view is not None, what="the production figures")
+    await wait_until(lambda: page.view is not None, "the production figures")
 
 
 async def export(page: ProductionPage) -> None:
     page.export_report()  # a tap: the engine writes the file off the loop thread
     await wait_until(lambda: "Report written" in page.message.text() or "Not" in page.message.text(),
-                     within=120, what="the export")
+                     "the export", within_s=120)
 
 
 def build(qapp: QApplication, tmp_path: Path, register_map: RegisterMap) -> tuple[StandInEngine, EngineBridge,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from production_helpers import PG, _until, run_settings
+from production_helpers import PG, run_settings
 from test_report_fleet import same, to_pg
 
 from core.engine import Engine
@@ -20,6 +20,7 @@ from core.production.states import STALE_AFTER_S
 from core.production.values import StateClass
 from core.registers import RegisterMap
 from core.snapshot import SawState
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MACHINE = 21
@@ -36,7 +37,8 @@ def _local_states(data_dir: Path) -> list[tuple[int, str]]:
 async def _run_and_stop_mid_cut(engine: Engine) -> None:
     await engine.start()
     try:
-        await _until(lambda: engine.latest is not None and engine.latest.saw_state is SawState.CUTTING, "a cut")
+        await wait_until(lambda: engine.latest is not None and engine.latest.saw_state is SawState.CUTTING,
+                         "a cut", within_s=90)
         await asyncio.sleep(1.0)  # well into the cut
         assert engine.latest is not None and engine.latest.saw_state is SawState.CUTTING
     finally:

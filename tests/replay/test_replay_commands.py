@@ -8,7 +8,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from replay_data import raw_db, write_raw_db
 
 from core.api import ReplayState, ReplayStatus, Role, UserSession, period_for_alarm, period_for_cut
@@ -20,6 +19,7 @@ from core.snapshot import Snapshot
 from core.storage.archive import archive_raw
 from core.storage.samples_reader import archive_dir
 from core.testing.standin_engine import StandInEngine
+from tests.waiting import wait_until
 
 OPERATOR = UserSession.anonymous()
 T0 = 1_750_000_000_000
@@ -31,14 +31,6 @@ def engine_with(settings: Settings, register_map: RegisterMap) -> tuple[StandInE
     seen: list[tuple[Snapshot, int]] = []
     engine.subscribe_replay(lambda s, g: seen.append((s, g)))
     return engine, seen
-
-
-async def wait_for(condition: object, what: str, deadline_s: float = 10.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 async def test_writes_presets_and_ml_are_refused_during_replay_and_audited(settings: Settings,
@@ -113,7 +105,8 @@ async def test_a_period_over_an_archive_boundary_plays_through(settings: Setting
     try:
         started = await engine.replay_start(OPERATOR, start + 595_000, start + 1_230_000, speed=60.0)
         assert started.ok, started.reason
-        await wait_for(lambda: engine.replay_status().state is ReplayState.ENDED, "the end of the period", 30.0)
+        await wait_until(lambda: engine.replay_status().state is ReplayState.ENDED,
+                         "the end of the period", within_s=30.0)
         stamps = [s.ts_ms for s, _ in seen if s.ts_ms != seen[-1][0].ts_ms] + [seen[-1][0].ts_ms]
         stamps = sorted(set(stamps))
         assert stamps == [start + 1000 * i for i in range(595, 1230)]  # both archives and raw.db, once each
@@ -151,7 +144,7 @@ async def test_stop_during_replay_and_while_a_chunk_is_read(settings: Settings, 
     engine, seen = engine_with(settings, register_map)
     started = await engine.replay_start(OPERATOR, T0, T0 + 2_000_000, speed=60.0)
     assert started.ok
-    await wait_for(lambda: len(seen) > 2100, "the second chunk")  # a read ahead is under way or done
+    await wait_until(lambda: len(seen) > 2100, "the second chunk")  # a read ahead is under way or done
     pause = engine.replay_pause(OPERATOR, True)
     assert pause.ok and pause.value is not None and pause.value.state is ReplayState.PAUSED
     assert engine.replay_speed(OPERATOR, 2.0).ok and not engine.replay_speed(OPERATOR, 0.0).ok
@@ -186,7 +179,8 @@ async def test_imported_smart_saw_data_replays(tmp_path: Path, settings: Setting
     try:
         started = await engine.replay_start(OPERATOR, span[0], span[0] + 60_000, speed=60.0, label="smart-saw")
         assert started.ok, started.reason
-        await wait_for(lambda: engine.replay_status().state is ReplayState.ENDED, "the end of the minute", 30.0)
+        await wait_until(lambda: engine.replay_status().state is ReplayState.ENDED,
+                         "the end of the minute", within_s=30.0)
         replayed = {s.ts_ms: s for s, _ in seen}
         assert len(replayed) == 600
         assert all(s.values["band_current"] is not None for s in replayed.values())

@@ -3,10 +3,8 @@ recording goes on underneath, and a live critical alarm is raised while the repl
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from core.security.testing import login_as
 from core.sim.physics import AlarmBit, AlarmCode
 from core.sim.server import SimulatorServer
 from core.snapshot import Snapshot
+from tests.waiting import wait_until
 
 OPERATOR = UserSession.anonymous()
 
@@ -44,14 +43,6 @@ def live_settings(tmp_path: Path, port: int) -> Settings:
             "database": {"sqlite": {"batch_ms": 200}},
             "ml": {"model_path": None},
         })
-
-
-async def wait_until(condition: Callable[[], bool], what: str, deadline_s: float = 30.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:g} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def recorded(data_dir: Path) -> tuple[int, int]:

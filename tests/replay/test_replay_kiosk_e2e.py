@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hmi_testing import QLoop, checked_qloop, wait_until
+from hmi_testing import QLoop, checked_qloop
 from PySide6.QtWidgets import QApplication
 from replay_data import raw_db, write_raw_db
 
@@ -23,6 +23,7 @@ from core.registers import RegisterMap
 from hmi.app import EngineMode, run_window
 from hmi.formatting import plant_wall
 from hmi.main_window import MainWindow
+from tests.waiting import wait_until
 
 pytest.importorskip("core.engine")
 pytest.importorskip("core.sim.server")
@@ -73,10 +74,10 @@ def test_kiosk_replay_starts_and_stops_on_the_real_engine(qloop: QLoop, qapp: QA
             _settings(tmp_path, sim.port), register_map, factory, kiosk=True, engine_mode=EngineMode.THREAD,
             window_ready=lambda w: holder.__setitem__("window", w)))
         try:
-            await wait_until(lambda: "engine" in holder and holder["engine"].running, within=30, what="the engine")
+            await wait_until(lambda: "engine" in holder and holder["engine"].running, "the engine", within_s=30)
             window: MainWindow = holder["window"]
             bridge, bar = window.bridge, window.replay_bar
-            await wait_until(lambda: bridge.latest is not None, within=10, what="a live poll")
+            await wait_until(lambda: bridge.latest is not None, "a live poll", within_s=10)
             for round_ in range(2):
                 chooser = window.open_replay()  # the reads of its cut and alarm lists start now
                 chooser.tabs.setCurrentIndex(0)
@@ -84,27 +85,27 @@ def test_kiosk_replay_starts_and_stops_on_the_real_engine(qloop: QLoop, qapp: QA
                 chooser.span.setCurrentIndex(chooser.span.findData(3600))
                 chooser.speed.setCurrentIndex(chooser.speed.findData(60.0))
                 chooser.replay_choice()
-                await wait_until(lambda: bridge.replaying and bar.isVisible(), within=10, what="the replay")
+                await wait_until(lambda: bridge.replaying and bar.isVisible(), "the replay", within_s=10)
                 first = bridge.latest
                 assert first is not None and recorded_from <= first.ts_ms < recorded_from + 3_600_000
                 played_to = first.ts_ms + 20_000
                 await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms > played_to,  # noqa: B023
-                                 within=10, what="the replay playing at 60x")
+                                 "the replay playing at 60x", within_s=10)
                 bar.seek_fraction(0.5)
                 await wait_until(lambda: bridge.latest is not None
-                                 and bridge.latest.ts_ms >= recorded_from + 1_800_000, within=10, what="the jump")
+                                 and bridge.latest.ts_ms >= recorded_from + 1_800_000, "the jump", within_s=10)
                 bar.toggle_pause()
-                await wait_until(lambda: bridge.replay.state is ReplayState.PAUSED, within=10, what="the pause")
+                await wait_until(lambda: bridge.replay.state is ReplayState.PAUSED, "the pause", within_s=10)
                 bar.toggle_pause()
                 began = time.monotonic()
                 bar.back_to_live()  # the kiosk's Back to live, a tap
-                await wait_until(lambda: not bridge.replaying and not bar.isVisible(), within=10,
-                                 what=f"back to live (round {round_})")
+                await wait_until(lambda: not bridge.replaying and not bar.isVisible(),
+                                 f"back to live (round {round_})", within_s=10)
                 assert time.monotonic() - began < 5.0
                 assert holder["engine"].replay_status().state is ReplayState.OFF
                 assert holder["engine"].replay_hold() == ""
                 await wait_until(lambda: bridge.latest is not None and bridge.latest.ts_ms > time.time() * 1000 - 5_000,
-                                 within=10, what="live values again")
+                                 "live values again", within_s=10)
         finally:
             if "window" in holder:
                 holder["window"].close_requested.emit()  # kiosk: the window manager's close does not end it

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 from core.security.permissions import Role
 
 START_S = 1_800_000_000.0
@@ -37,10 +33,3 @@ class FakeClock:
         self.wall += seconds
         self.mono += seconds
 
-
-async def wait_until(condition: Callable[[], bool], *, what: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)

@@ -7,9 +7,6 @@ and the refusal is in log.db's audit trail; a logged-in operator may do them.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,18 +18,11 @@ from core.security.audit_query import AuditFilter, query_audit
 from core.security.permissions import Role
 from core.security.testing import login_as
 from core.snapshot import Quality
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 NOBODY = UserSession.anonymous()
-
-
-async def until(condition: Callable[[], bool], what: str, deadline_s: float = 60.0) -> None:
-    end = time.monotonic() + deadline_s
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def settings_for(tmp_path: Path, anonymous_role: str | None) -> Settings:
@@ -56,7 +46,7 @@ async def test_nobody_logged_in_follows_the_plants_choice(tmp_path: Path, regist
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
     try:
-        await until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "a good snapshot")
+        await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "a good snapshot")
         current = engine.current(NOBODY)
         assert current is not None and current.role is (Role.VIEWER if viewer else Role.OPERATOR)
         assert engine.allowed(NOBODY, "view")
@@ -79,7 +69,7 @@ async def test_nobody_logged_in_follows_the_plants_choice(tmp_path: Path, regist
             assert engine.latest is not None
             polled = engine.latest.seq
             # A write that slipped through would show in the next polls: wait for three of them.
-            await until(lambda: engine.latest is not None and engine.latest.seq >= polled + 3, "three more polls")
+            await wait_until(lambda: engine.latest is not None and engine.latest.seq >= polled + 3, "three more polls")
             assert speeds() == before, "a write nobody may make reached the PLC"
             assert (await engine.write(NOBODY, "cutting_speed", 70.0)).ok is False
             # A logged-in operator does what nobody may.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from security_helpers import FakeClock, wait_until
+from security_helpers import FakeClock
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
@@ -34,6 +34,7 @@ from core.security.audit_query import AuditFilter, append_audit, query_audit
 from core.storage.logdb import LogWriter
 from core.storage.schema import MIGRATIONS
 from core.storage.sqlite_open import database_path, open_writer
+from tests.waiting import wait_until
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -263,7 +264,7 @@ async def test_the_watch_raises_a_critical_alarm_at_start_and_on_the_daily_check
         assert first is not None and first.ok and not alarms.is_active(ALARM_TAMPERED)
         _tamper(path, "UPDATE audit SET result = 'refused' WHERE id = 2")
         gate.set()  # a day passes
-        await wait_until(lambda: watch.checks >= 2, what="the daily check")
+        await wait_until(lambda: watch.checks >= 2, "the daily check")
         assert days == [86_400.0, 86_400.0]
         alarm = alarms.get(ALARM_TAMPERED)
         assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
@@ -300,7 +301,7 @@ async def test_engine_restores_triggers_alarms_on_a_break_and_journals_ml_writes
     async with _checked_engine(settings, register_map) as (engine, report):
         assert not engine.alarms.is_active(ALARM_TAMPERED)
         await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
-                         what="a good snapshot", timeout_s=60)
+                         "a good snapshot", within_s=60)
         login_as(engine.access, "erin", Role.ENGINEER)
         assert engine.writer is not None
         person = await engine.writer.write("cutting_speed", 70.0, user="erin", reason="test")
@@ -445,10 +446,10 @@ async def test_the_minute_advance_runs_by_itself_and_only_on_a_good_trail(tmp_pa
     try:
         await watch.wait_checked()
         append_audit(path, [_record(i) for i in range(5, 9)])
-        await wait_until(lambda: (a := anchor.load()) is not None and a.row_id == 9, what="the anchor at row 9")
+        await wait_until(lambda: (a := anchor.load()) is not None and a.row_id == 9, "the anchor at row 9")
         _tamper(path, "UPDATE audit SET user = 'mallory' WHERE id = 9")
         append_audit(path, [_record(9)])  # row 10 follows the tampered row's stored hash
-        await wait_until(lambda: watch.last is not None and not watch.last.ok, what="the break found")
+        await wait_until(lambda: watch.last is not None and not watch.last.ok, "the break found")
         held = anchor.load()
         assert held is not None and held.row_id == 9  # not moved over a tampered row
     finally:
@@ -560,10 +561,10 @@ async def test_a_deleted_trail_beside_recorded_data_is_found_and_blocks_init_adm
 
     async with _checked_engine(settings, register_map) as (engine, _):
         await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD,
-                         what="a good snapshot", timeout_s=60)
+                         "a good snapshot", within_s=60)
         await wait_until(lambda: bool(engine.storage.recorder.report is not None
                                       and query_count(database_path(settings.data_dir, "raw")) > 0),
-                         what="samples recorded", timeout_s=60)
+                         "samples recorded", within_s=60)
         assert not engine.alarms.is_active(ALARM_TAMPERED)
     for name in ("log.db", "users.db", "ledger.json"):
         for path in databases.glob(f"{name}*"):

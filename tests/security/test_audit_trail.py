@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from security_helpers import FakeClock, wait_until
+from security_helpers import FakeClock
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
@@ -18,6 +18,7 @@ from core.security.audit_query import AuditFilter, append_audit, distinct_values
 from core.security.passwords import FAST_PARAMS
 from core.storage.logdb import LogWriter
 from core.storage.sqlite_open import database_path
+from tests.waiting import wait_until
 
 
 def _fast(settings: Settings) -> Settings:
@@ -56,7 +57,7 @@ async def test_everything_is_recorded_in_log_db_and_cannot_be_changed(settings: 
         access.logout("alice")
         expected = 14
         await wait_until(lambda: len(query_audit(database_path(settings.data_dir, "log"))) >= expected,
-                         what=f"{expected} audit rows")
+                         f"{expected} audit rows")
     finally:
         unsubscribe()
         await writer.stop()

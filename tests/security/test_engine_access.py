@@ -7,9 +7,6 @@ simulator, and the refusals are in log.db's audit trail.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,19 +18,12 @@ from core.security.audit_query import AuditFilter, query_audit
 from core.security.permissions import Role
 from core.security.testing import login_as
 from core.snapshot import Quality
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 PEOPLE = {"alice": Role.ADMIN, "erin": Role.ENGINEER, "otto": Role.OPERATOR}
 MALLORY = UserSession("mallory", Role.ADMIN)  # claims admin; the engine knows no such login
-
-
-async def until(condition: Callable[[], bool], what: str, deadline_s: float = 60.0) -> None:
-    end = time.monotonic() + deadline_s
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_each_role_against_each_engine_action(tmp_path: Path, register_map: RegisterMap) -> None:
@@ -48,7 +38,7 @@ async def test_each_role_against_each_engine_action(tmp_path: Path, register_map
     access = engine.access
     await engine.start()
     try:
-        await until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "a good snapshot")
+        await wait_until(lambda: engine.latest is not None and engine.latest.quality is Quality.GOOD, "a good snapshot")
         for name, role in PEOPLE.items():
             login_as(access, name, role)
         for name, role in [*PEOPLE.items(), ("operator", Role.OPERATOR)]:

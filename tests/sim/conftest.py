@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 from pymodbus.client import AsyncModbusTcpClient
 
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
-
-DEADLINE_S = 20.0  # generous: the machine may be loaded
-
-
-Waiter = Callable[..., Awaitable[None]]
-
-
-async def _wait_for(condition: Callable[[], bool], what: str = "condition", deadline_s: float = DEADLINE_S) -> None:
-    """Poll ``condition`` until true; fail after ``deadline_s`` seconds."""
-    deadline = time.monotonic() + deadline_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:g} s waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-def wait_for() -> Waiter:
-    """``await wait_for(lambda: ..., what="...")``: wait for a condition with a generous deadline."""
-    return _wait_for
 
 
 @pytest.fixture

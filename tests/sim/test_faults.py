@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 
 import pytest
 from pymodbus.client import AsyncModbusTcpClient
@@ -13,18 +12,17 @@ from pymodbus.exceptions import ModbusException
 from core.registers import RegisterMap
 from core.sim.faults import FaultInjector
 from core.sim.server import SimulatorServer
-
-Waiter = Callable[..., Awaitable[None]]
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 async def test_drop_connections_closes_clients_and_accepts_new_ones(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient
 ) -> None:
     assert not (await client.read_holding_registers(2000, count=1, device_id=1)).isError()
     assert sim.faults.drop_connections() == 1
-    await wait_for(lambda: not client.connected, what="the client to see the drop")
+    await wait_until(lambda: not client.connected, "the client to see the drop")
     with pytest.raises(ModbusException):
         await client.read_holding_registers(2000, count=1, device_id=1)
     fresh = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=1.0, retries=0, reconnect_delay=0)
@@ -36,7 +34,7 @@ async def test_drop_connections_closes_clients_and_accepts_new_ones(
 
 
 async def test_silence_gives_no_response_then_recovers(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient
 ) -> None:
     sim.faults.silence(1.5)
     with pytest.raises(ModbusException):
@@ -46,7 +44,7 @@ async def test_silence_gives_no_response_then_recovers(
     with pytest.raises(ModbusException):
         await client.write_register(reg.address, reg.encode(50.0)[0], device_id=1)
     assert sim.plc.value("descent_speed") == 30.0
-    await wait_for(lambda: not sim.faults.silent, what="the end of the silence")
+    await wait_until(lambda: not sim.faults.silent, "the end of the silence")
     # The late answers must not confuse the next request: pymodbus drops them by transaction id.
     response = await client.read_holding_registers(2000, count=1, device_id=1)
     assert not response.isError()
@@ -60,7 +58,7 @@ async def test_clear_ends_silence_early(sim: SimulatorServer, client: AsyncModbu
     assert not (await client.read_holding_registers(2000, count=1, device_id=1)).isError()
 
 
-async def test_delay_slows_every_answer(sim: SimulatorServer, client: AsyncModbusTcpClient, wait_for: Waiter) -> None:
+async def test_delay_slows_every_answer(sim: SimulatorServer, client: AsyncModbusTcpClient) -> None:
     sim.faults.delay(0.4)
     started = time.monotonic()
     response = await client.read_holding_registers(2000, count=1, device_id=1)
@@ -70,17 +68,17 @@ async def test_delay_slows_every_answer(sim: SimulatorServer, client: AsyncModbu
     with pytest.raises(ModbusException):
         await client.read_holding_registers(2000, count=1, device_id=1)
     sim.faults.clear_delay()
-    await wait_for(lambda: sim.in_flight == 0, what="the held answer to go out")
+    await wait_until(lambda: sim.in_flight == 0, "the held answer to go out")
 
 
-async def test_delay_in_flight_does_not_leak_on_stop(register_map: RegisterMap, wait_for: Waiter) -> None:
+async def test_delay_in_flight_does_not_leak_on_stop(register_map: RegisterMap) -> None:
     sim = SimulatorServer(register_map, speedup=10.0)
     await sim.start()
     modbus = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=1.0, retries=0, reconnect_delay=0)
     assert await modbus.connect()
     sim.faults.delay(30.0)
     pending = asyncio.ensure_future(modbus.read_holding_registers(2000, count=1, device_id=1))
-    await wait_for(lambda: sim.requests > 0, what="the request to arrive")
+    await wait_until(lambda: sim.requests > 0, "the request to arrive")
     await sim.stop()
     modbus.close()
     with pytest.raises((ModbusException, asyncio.CancelledError)):
@@ -89,14 +87,14 @@ async def test_delay_in_flight_does_not_leak_on_stop(register_map: RegisterMap, 
 
 @pytest.mark.parametrize("code", [4, 6])
 async def test_exception_code_for_a_while(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, code: int, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient, code: int
 ) -> None:
     sim.faults.exception(code, seconds=0.5)
     response = await client.read_holding_registers(2000, count=10, device_id=1)
     assert response.isError() and response.exception_code == code
     write = await client.write_register(2033, 5, device_id=1)
     assert write.isError() and write.exception_code == code
-    await wait_for(lambda: sim.faults.current_exception is None, what="the exception window to end")
+    await wait_until(lambda: sim.faults.current_exception is None, "the exception window to end")
     assert not (await client.read_holding_registers(2000, count=10, device_id=1)).isError()
 
 
@@ -110,7 +108,7 @@ async def test_exception_until_cleared(sim: SimulatorServer, client: AsyncModbus
 
 
 async def test_override_shows_garbage_raw_until_cleared(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap
 ) -> None:
     head = register_map["head_height"]
     sim.faults.override("head_height", 0xFFFF)  # 6553.5 mm: far above the machine
@@ -120,11 +118,11 @@ async def test_override_shows_garbage_raw_until_cleared(
     energy = register_map["energy_total"]
     sim.faults.override("energy_total", words=[0xDEAD, 0xBEEF])
     response = await client.read_holding_registers(energy.address, count=2, device_id=1)
-    await wait_for(lambda: sim.image.read(energy.address, 2) == [0xDEAD, 0xBEEF], what="override in image")
+    await wait_until(lambda: sim.image.read(energy.address, 2) == [0xDEAD, 0xBEEF], "override in image")
     response = await client.read_holding_registers(energy.address, count=2, device_id=1)
     assert response.registers == [0xDEAD, 0xBEEF]
     sim.faults.clear_override("head_height")
-    await wait_for(lambda: sim.image.read(head.address, 1) != [0xFFFF], what="physics back in head_height")
+    await wait_until(lambda: sim.image.read(head.address, 1) != [0xFFFF], "physics back in head_height")
     response = await client.read_holding_registers(head.address, count=1, device_id=1)
     assert head.decode(response.registers) <= 200.0
 

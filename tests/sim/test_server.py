@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 
 import pytest
 from pymodbus.client import AsyncModbusTcpClient
@@ -15,8 +14,7 @@ from pymodbus.client import AsyncModbusTcpClient
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState
-
-Waiter = Callable[..., Awaitable[None]]
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +33,9 @@ async def test_port_zero_binds_an_ephemeral_port(sim: SimulatorServer) -> None:
 
 
 async def test_values_decode_to_the_physics_values(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap
 ) -> None:
-    await wait_for(lambda: sim.plc.state is SawState.CUTTING and sim.plc.contact > 0, what="a cut in progress")
+    await wait_until(lambda: sim.plc.state is SawState.CUTTING and sim.plc.contact > 0, "a cut in progress")
     sim.paused = True
     await asyncio.sleep(0.1)  # one more image refresh with time held
     decoded = await read_all(client, register_map)
@@ -61,7 +59,7 @@ async def test_whole_range_served_and_unmapped_reads_zero(sim: SimulatorServer, 
 
 
 async def test_descent_setpoint_write_ramps_the_actual(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap
 ) -> None:
     setpoint = register_map["descent_speed"]
     actual = register_map["descent_speed_actual"]
@@ -71,31 +69,31 @@ async def test_descent_setpoint_write_ramps_the_actual(
         response = await client.read_holding_registers(reg.address, count=1, device_id=1)
         return reg.decode(response.registers)
 
-    await wait_for(lambda: sim.plc.state is SawState.CUTTING and sim.plc.feed_speed == 30.0, what="cutting at 30")
+    await wait_until(lambda: sim.plc.state is SawState.CUTTING and sim.plc.feed_speed == 30.0, "cutting at 30")
     sim.paused = True  # hold time so the ramp is seen from its start
     response = await client.write_register(setpoint.address, setpoint.encode(45.0)[0], device_id=1)
     assert not response.isError(), response
     assert await read("descent_speed") == 45.0  # read back at once
     assert await read("descent_speed_actual") == 30.0  # the drive has not moved yet
     sim.paused = False
-    await wait_for(lambda: sim.plc.feed_speed == 45.0 or sim.plc.state is not SawState.CUTTING, what="ramp")
+    await wait_until(lambda: sim.plc.feed_speed == 45.0 or sim.plc.state is not SawState.CUTTING, "ramp")
     sim.paused = True
     assert sim.plc.state is SawState.CUTTING, "the cut ended before the ramp did"
-    await wait_for(lambda: actual.decode(sim.image.read(actual.address, 1)) == 45.0, what="image refresh")
+    await wait_until(lambda: actual.decode(sim.image.read(actual.address, 1)) == 45.0, "image refresh")
     assert await read("descent_speed_actual") == 45.0
 
 
 async def test_cutting_speed_write_ramps(
-    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap, wait_for: Waiter
+    sim: SimulatorServer, client: AsyncModbusTcpClient, register_map: RegisterMap
 ) -> None:
     reg = register_map["cutting_speed"]
-    await wait_for(lambda: sim.plc.state is SawState.CUTTING, what="cutting")
+    await wait_until(lambda: sim.plc.state is SawState.CUTTING, "cutting")
     sim.paused = True
     assert not (await client.write_register(reg.address, reg.encode(90)[0], device_id=1)).isError()
     assert sim.plc.value("cutting_speed") == 90.0
     assert sim.plc.value("cutting_speed_actual") < 90.0  # no jump
     sim.paused = False
-    await wait_for(lambda: sim.plc.band_speed == 90.0 or sim.plc.state is not SawState.CUTTING, what="band at 90")
+    await wait_until(lambda: sim.plc.band_speed == 90.0 or sim.plc.state is not SawState.CUTTING, "band at 90")
 
 
 async def test_heartbeat_and_fault_reset_reach_the_plc(
@@ -170,7 +168,7 @@ async def test_speedup_runs_simulated_time_faster(register_map: RegisterMap) -> 
     assert 0.5 * 40.0 * wall <= simulated <= 40.0 * wall + 40.0 * 0.1
 
 
-async def test_serve_until_sigterm(register_map: RegisterMap, wait_for: Waiter) -> None:
+async def test_serve_until_sigterm(register_map: RegisterMap) -> None:
     code = (
         "import asyncio; from core.registers import load_register_map; from core.sim.server import serve; "
         f"asyncio.run(serve('127.0.0.1', 0, 3, 10.0, load_register_map({register_map.source!r})))"

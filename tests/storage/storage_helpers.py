@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from core.config import Settings, SqliteSettings
@@ -25,11 +23,3 @@ def good(seq: int, columns: Sequence[str] = COLUMNS) -> Snapshot:
 def sqlite_settings(settings: Settings, **changes: Any) -> SqliteSettings:
     return settings.database.sqlite.model_copy(update=changes)
 
-
-async def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0, what: str = "condition") -> None:
-    """Poll ``condition`` in the loop; generous deadline for a loaded machine."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await asyncio.sleep(0.01)

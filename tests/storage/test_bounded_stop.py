@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storage_helpers import COLUMNS, good, wait_until
+from storage_helpers import COLUMNS, good
 
 from core.analysis.alarms import AlarmManager
 from core.config import PROJECT_ROOT, Settings
 from core.storage.sqlite_open import database_path
 from core.storage.sqlite_store import SqliteStorage
 from tests.full_disk import TmpfsUnavailable, fill, mounted_tmpfs
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -55,12 +56,12 @@ async def test_full_disk_stop_is_bounded_spills_and_replays(settings: Settings, 
         await storage.start()
         for seq in range(1, 51):
             storage.recorder.record(good(seq))
-        await wait_until(lambda: storage.recorder.rows_written == 50, what="rows before the disk fills")
+        await wait_until(lambda: storage.recorder.rows_written == 50, "rows before the disk fills")
         filler = fill(disk)
         for seq in range(51, 3051):
             storage.recorder.record(good(seq))
             storage.log.event("test", f"event {seq}")
-        await wait_until(lambda: storage.recorder.error != "", what="the full disk")
+        await wait_until(lambda: storage.recorder.error != "", "the full disk")
         started = time.monotonic()
         unwritten = await storage.stop(3.0)
         took = time.monotonic() - started
@@ -74,7 +75,7 @@ async def test_full_disk_stop_is_bounded_spills_and_replays(settings: Settings, 
         storage = SqliteStorage(settings, COLUMNS, AlarmManager())
         await storage.start()
         try:
-            await wait_until(lambda: storage.log.queue_rows == 0, what="log flushed")
+            await wait_until(lambda: storage.log.queue_rows == 0, "log flushed")
         finally:
             assert await storage.stop() == 0
         assert count(database_path(settings.data_dir, "raw")) == 3050

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from storage_helpers import COLUMNS, good, wait_until
+from storage_helpers import COLUMNS, good
 
 from core.analysis.alarms import AlarmManager
 from core.cli import engine_factory
@@ -16,6 +16,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.storage.sqlite_open import database_path, open_reader, remove_wal_files
 from core.storage.sqlite_store import SqliteStorage
+from tests.waiting import wait_until
 
 
 def _side_files(directory: Path) -> list[str]:
@@ -35,7 +36,7 @@ async def test_clean_stop_leaves_no_wal_or_shm_and_keeps_every_row(settings: Set
     await storage.start()
     for seq in range(1, 41):
         storage.recorder.record(good(seq))
-    await wait_until(lambda: storage.recorder.queue_rows == 0, what="rows written")
+    await wait_until(lambda: storage.recorder.queue_rows == 0, "rows written")
     raw = database_path(settings.data_dir, "raw")
     assert "raw.db-wal" in _side_files(raw.parent)  # WAL mode while running
     assert await storage.stop() == 0
@@ -66,7 +67,7 @@ async def test_a_failing_tidy_up_at_stop_is_logged_not_swallowed(
     storage = SqliteStorage(settings, COLUMNS, AlarmManager())
     await storage.start()
     storage.recorder.record(good(1))
-    await wait_until(lambda: storage.recorder.queue_rows == 0, what="rows written")
+    await wait_until(lambda: storage.recorder.queue_rows == 0, "rows written")
 
     def broken(*_args: object) -> None:
         raise OSError("disk gone")
@@ -88,7 +89,7 @@ async def test_a_clean_engine_stop_leaves_plain_db_files_log_db_too(settings: Se
     engine = engine_factory(settings, register_map, True)
     await engine.start()
     try:
-        await wait_until(lambda: engine.latest is not None, 30.0, what="first polls")
+        await wait_until(lambda: engine.latest is not None, "first polls", within_s=30.0)
     finally:
         await engine.stop()
     databases = database_path(settings.data_dir, "log").parent

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage_helpers import COLUMNS, good, sqlite_settings, wait_until
+from storage_helpers import COLUMNS, good, sqlite_settings
 
 from core.analysis.alarms import AlarmManager, AlarmState, Priority
 from core.config import Settings
@@ -18,6 +18,7 @@ from core.storage.logdb import LogWriter
 from core.storage.sqlite_alarms import ALARM_DB_REPLACED
 from core.storage.sqlite_open import database_path, open_reader
 from core.storage.sqlite_store import SqliteStorage
+from tests.waiting import wait_until
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ async def test_events_alarm_transitions_and_audit(settings: Settings, alarms: Al
         alarms.acknowledge("modbus.link_lost", "anna")
         writer.audit(Audit(1_001_000, "anna", "write", "descent_speed", 12.5, 15.0, "ok", "preset fast"))
         writer.audit(Audit(1_002_000, "bob", "login", "hmi", None, {"role": "engineer"}, "refused", "bad PIN"))
-        await wait_until(lambda: writer.rows_written == 6, what="6 log rows")
+        await wait_until(lambda: writer.rows_written == 6, "6 log rows")
     finally:
         await writer.stop()
     path = database_path(settings.data_dir, "log")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storage_helpers import COLUMNS, good, snapshot, sqlite_settings, wait_until
+from storage_helpers import COLUMNS, good, snapshot, sqlite_settings
 
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
@@ -17,6 +17,7 @@ from core.snapshot import Quality
 from core.storage.recorder import Recorder
 from core.storage.sqlite_alarms import ALARM_BACKPRESSURE, ALARM_ROWS_DROPPED, ALARM_ROWS_REJECTED, ALARM_WRITE_FAILED
 from core.storage.sqlite_open import database_path, open_reader
+from tests.waiting import wait_until
 
 
 def make(settings: Settings, alarms: AlarmManager, **changes: Any) -> Recorder:
@@ -43,7 +44,7 @@ async def test_rows_equal_snapshots_stale_as_null_comm_error_skipped(settings: S
                  snapshot(3, dict.fromkeys(COLUMNS), Quality.COMM_ERROR), good(4)]
         accepted = [recorder.record(s) for s in snaps]
         assert accepted == [True, True, False, True]
-        await wait_until(lambda: recorder.rows_written == 3, what="3 rows written")
+        await wait_until(lambda: recorder.rows_written == 3, "3 rows written")
     finally:
         assert await recorder.stop() == 0
     expected = [(s.ts_ms, *(s.values[name] for name in COLUMNS)) for s in snaps if s.quality is not Quality.COMM_ERROR]
@@ -59,7 +60,7 @@ async def test_batches_by_rows(settings: Settings, alarms: AlarmManager) -> None
     try:
         for seq in range(12):
             recorder.record(good(seq))
-        await wait_until(lambda: recorder.rows_written == 10, what="two full batches")
+        await wait_until(lambda: recorder.rows_written == 10, "two full batches")
         assert recorder.batches == 2
         assert recorder.queue_rows == 2  # under batch_rows, inside batch_ms: waits
         assert len(rows(settings)) == 10
@@ -74,7 +75,7 @@ async def test_batches_by_time(settings: Settings, alarms: AlarmManager) -> None
     try:
         for seq in range(3):
             recorder.record(good(seq))
-        await wait_until(lambda: recorder.rows_written == 3, what="time-triggered batch")
+        await wait_until(lambda: recorder.rows_written == 3, "time-triggered batch")
         assert recorder.batches == 1
         assert recorder.health().last_commit_ms is not None
     finally:
@@ -120,7 +121,7 @@ async def test_backpressure_when_the_writer_is_slowed(settings: Settings, alarms
         assert recorder.queue_rows == 25
         gate.set()
         await blocker
-        await wait_until(lambda: recorder.rows_written == 25, what="queue drained")
+        await wait_until(lambda: recorder.rows_written == 25, "queue drained")
         assert not recorder.backpressure and not alarms.is_active(ALARM_BACKPRESSURE)
     finally:
         gate.set()
@@ -137,7 +138,7 @@ async def block_writer(recorder: Recorder, gate: threading.Event) -> asyncio.Fut
         return gate.wait(30)
 
     blocker = asyncio.ensure_future(recorder.execute(hold))
-    await wait_until(entered.is_set, what="writer thread held")
+    await wait_until(entered.is_set, "writer thread held")
     return blocker
 
 
@@ -155,7 +156,7 @@ async def test_disk_full_raises_alarm_keeps_rows_and_recovers(settings: Settings
         snaps = [good(seq) for seq in range(200)]
         for snap in snaps:
             recorder.record(snap)
-        await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), what="write_failed alarm")
+        await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), "write_failed alarm")
         health = recorder.health()
         assert not health.ok and "full" in health.error
         alarm = alarms.get(ALARM_WRITE_FAILED)
@@ -165,7 +166,7 @@ async def test_disk_full_raises_alarm_keeps_rows_and_recovers(settings: Settings
         await asyncio.sleep(0.2)  # several retries fail meanwhile; nothing may go missing
         assert recorder.queue_rows + recorder.rows_written == 200
         await recorder.execute(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))  # space returns
-        await wait_until(lambda: recorder.rows_written == 200, what="rows written after space returned")
+        await wait_until(lambda: recorder.rows_written == 200, "rows written after space returned")
         assert not alarms.is_active(ALARM_WRITE_FAILED) and recorder.health().ok
     finally:
         await recorder.stop()
@@ -181,7 +182,7 @@ async def test_stop_gives_up_after_its_timeout_and_counts_the_loss(
     await recorder.execute(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"))
     for seq in range(100):
         recorder.record(good(seq))
-    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), what="write_failed alarm")
+    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), "write_failed alarm")
     lost = await recorder.stop(timeout_s=0.3)
     assert lost == 100 - recorder.rows_written > 0
     assert any(r.levelname == "CRITICAL" and "could not be written" in r.getMessage() for r in caplog.records)
@@ -199,7 +200,7 @@ async def test_memory_budget_refuses_loudly(settings: Settings, alarms: AlarmMan
         assert recorder.rows_dropped == 4 and alarms.is_active(ALARM_ROWS_DROPPED)
         gate.set()
         await blocker
-        await wait_until(lambda: recorder.rows_written == 11, what="queue drained")
+        await wait_until(lambda: recorder.rows_written == 11, "queue drained")
         assert not alarms.is_active(ALARM_ROWS_DROPPED)
     finally:
         gate.set()
@@ -213,7 +214,7 @@ async def test_malformed_row_is_left_out_not_blocking(settings: Settings, alarms
         bad = snapshot(2, {"head_height": 2**70, "band_torque": 1.0, "band_current": 1.0, "saw_state": 1.0})
         for snap in (good(1), bad, good(3)):
             recorder.record(snap)
-        await wait_until(lambda: recorder.rows_written == 2, what="good rows written")
+        await wait_until(lambda: recorder.rows_written == 2, "good rows written")
         assert recorder.rows_rejected == 1
         alarm = alarms.get(ALARM_ROWS_REJECTED)
         assert alarm is not None and alarm.needs_attention
@@ -231,7 +232,7 @@ async def test_big_batch_split_into_statements(settings: Settings, alarms: Alarm
     snaps = [good(seq, names) for seq in range(1500)]
     for snap in snaps:
         recorder.record(snap)
-    await wait_until(lambda: recorder.rows_written == 1500, what="one batch of 1500")
+    await wait_until(lambda: recorder.rows_written == 1500, "one batch of 1500")
     await recorder.stop()
     assert recorder.batches == 1
     reader = open_reader(database_path(settings.data_dir, "raw"))
@@ -265,6 +266,6 @@ async def test_a_writer_bug_is_loud_not_silent(settings: Settings, alarms: Alarm
                       sqlite=sqlite_settings(settings, batch_rows=1, batch_ms=10))
     await recorder.start()
     recorder.record(good(1))
-    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), what="write_failed alarm")
+    await wait_until(lambda: alarms.is_active(ALARM_WRITE_FAILED), "write_failed alarm")
     assert not recorder.health().ok and "bug in the writer" in recorder.health().error
     assert await recorder.stop() == 1

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage_helpers import COLUMNS, good, wait_until
+from storage_helpers import COLUMNS, good
 
 from core.analysis.alarms import AlarmManager, AlarmState, Priority
 from core.config import PROJECT_ROOT, Settings
@@ -25,6 +25,7 @@ from core.storage.restore import restore_backup
 from core.storage.sqlite_alarms import ALARM_DB_REPLACED, ALARM_DB_VANISHED
 from core.storage.sqlite_open import database_path
 from core.storage.sqlite_store import SqliteStorage
+from tests.waiting import wait_until
 
 
 async def _session(settings: Settings, cuts: int = 3) -> AlarmManager:
@@ -37,7 +38,7 @@ async def _session(settings: Settings, cuts: int = 3) -> AlarmManager:
             storage.total.insert("cuts", {"ts_ms": ts, "start_ms": ts - 10, "end_ms": ts, "duration_s": 1.0,
                                           "band_id": 3.0, "outcome": "completed"})
             storage.recorder.record(good(k + 1))
-        await wait_until(lambda: storage.total.queue_rows == 0 and storage.recorder.queue_rows == 0, what="flush")
+        await wait_until(lambda: storage.total.queue_rows == 0 and storage.recorder.queue_rows == 0, "flush")
     finally:
         await storage.stop()
     return alarms
@@ -95,7 +96,7 @@ async def test_replaced_file_alarm_stays_active_until_acknowledged(settings: Set
         await asyncio.sleep(0.05)
         assert alarms.is_active(key)  # not raised and cleared in the same breath
         assert alarms.acknowledge(key, "anna")
-        await wait_until(lambda: not alarms.is_active(key), what="cleared after the acknowledgement")
+        await wait_until(lambda: not alarms.is_active(key), "cleared after the acknowledgement")
         assert alarms.get(key).state is AlarmState.NORMAL  # type: ignore[union-attr]
     finally:
         await storage.stop()
@@ -208,7 +209,7 @@ async def test_rows_written_after_a_file_was_replaced_under_the_engine_are_kept(
         storage.total.insert("cuts", {"ts_ms": 1_700_000_000_000, "start_ms": 1_699_999_990_000,
                                       "end_ms": 1_700_000_000_000, "duration_s": 10.0, "band_id": 3.0,
                                       "outcome": "completed"})
-        await wait_until(lambda: storage.total.queue_rows == 0, what="flush")
+        await wait_until(lambda: storage.total.queue_rows == 0, "flush")
     finally:
         await storage.stop()
     kept = sorted(path.parent.glob("total.orphaned-*.db"))
@@ -228,7 +229,7 @@ async def test_a_file_emptied_under_the_running_engine_is_critical(settings: Set
         storage.total.insert("cuts", {"ts_ms": 1_700_000_000_000, "start_ms": 1_699_999_990_000,
                                       "end_ms": 1_700_000_000_000, "duration_s": 10.0, "band_id": 3.0,
                                       "outcome": "completed"})
-        await wait_until(lambda: storage.total.queue_rows == 0, what="flush")
+        await wait_until(lambda: storage.total.queue_rows == 0, "flush")
         await storage.watch.refresh(storage.writers)  # the ledger learns that total.db holds a cut
         assert alarms.get(f"{ALARM_DB_VANISHED}.total") is None
         os.truncate(database_path(settings.data_dir, "total"), 0)
