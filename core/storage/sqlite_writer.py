@@ -115,6 +115,7 @@ class BatchWriter(Generic[T]):
 
         self.rows_written = 0
         self.batches = 0
+        self.failed_commits = 0  # commits that failed and were retried (disk full, I/O error)
         self.rows_dropped = 0  # refused at the memory budget
         self.rows_rejected = 0  # refused by the database as malformed (a bug upstream)
         self._dropping = False
@@ -336,6 +337,7 @@ class BatchWriter(Generic[T]):
                 rejected = self._commit(self._inflight)
             except (sqlite3.Error, OSError) as exc:
                 failures += 1
+                self.failed_commits += 1
                 self.error = f"{type(exc).__name__}: {exc}"
                 self._post(self._write_failed, exc, failures)
                 if self._abandon:

@@ -43,6 +43,11 @@ def pid(engine: EngineApi) -> int:
     return os.getpid()
 
 
+def mode(engine: EngineApi) -> str:
+    """The engine's own control mode (not the HMI's last pushed copy of it)."""
+    return engine.status().mode
+
+
 async def priorities(engine: EngineApi) -> tuple[tuple[int, int], tuple[int, int]]:
     """(the engine's loop thread, a worker thread it makes): Linux (niceness, scheduling policy) of each."""
     def mine() -> tuple[int, int]:

@@ -400,16 +400,18 @@ def test_a_sync_command_the_engine_did_not_start_in_time_is_never_carried_out(
         finally:
             os.kill(proxy.pid, signal.SIGCONT)
         assert 1.5 <= waited < 6.0, waited  # deadline + grace: 2 s, with the load's delays
-        await asyncio.sleep(3.0)  # the child runs again and takes the queued command
-        assert proxy.status().mode == "manual", "the engine carried out a command the screen gave up on"
         trail: list[str] = []
-        for _ in range(50):  # the refusal's row is written by the log writer: a moment later
+
+        async def set_mode_audited() -> bool:  # the child runs again and takes the queued command
             rows = await proxy.audit_query(AuditFilter())
             assert rows.ok and rows.value is not None, rows.reason
-            trail = [f"{r.action} {r.result} {r.detail}" for r in rows.value]
-            if any(line.startswith("set_mode refused") for line in trail):
-                break
-            await asyncio.sleep(0.2)
+            trail[:] = [f"{r.action} {r.result} {r.detail}" for r in rows.value]
+            return any(line.startswith("set_mode ") for line in trail)
+
+        # The row is written by the log writer: a moment after the engine decided.
+        await wait_until(set_mode_audited, "the late set_mode in the audit trail", within_s=30, every_s=0.2)
+        mode = await proxy._call_in_engine(engine_probes.mode)
+        assert mode == "manual", "the engine carried out a command the screen gave up on"
         return answer, trail
 
     try:

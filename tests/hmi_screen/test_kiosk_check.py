@@ -51,9 +51,8 @@ def test_small_and_crowded_targets_are_found_then_fixed(qtbot: object) -> None:
     assert any("QComboBox" in p for p in problems)
     assert any("QCheckBox 'include archive'" in p for p in problems)
     assert any("'A' / QPushButton 'B'" in p and "apart" in p for p in problems)
-    apply_touch_sizes(panel, True)
-    qtbot.wait(10)  # type: ignore[attr-defined]
-    assert [str(v) for v in touch_violations(panel)] == []
+    apply_touch_sizes(panel, True)  # the new style's layout settles in posted events
+    qtbot.waitUntil(lambda: [str(v) for v in touch_violations(panel)] == [])  # type: ignore[attr-defined]
     apply_touch_sizes(panel, False)
 
 
@@ -67,8 +66,7 @@ def test_dialogs_opened_later_are_sized_too(qtbot: object) -> None:
     QVBoxLayout(dialog).addWidget(calendar)
     dialog.show()
     qtbot.waitExposed(dialog)  # type: ignore[attr-defined]
-    qtbot.wait(20)  # type: ignore[attr-defined]
-    assert [str(v) for v in touch_violations(dialog)] == []
+    qtbot.waitUntil(lambda: [str(v) for v in touch_violations(dialog)] == [])  # type: ignore[attr-defined]
     cells = calendar.findChild(QTableView)
     assert cells is not None and cells.rowHeight(1) >= 48 and cells.columnWidth(1) >= 48
     dialog.close()
@@ -84,10 +82,13 @@ def test_a_short_combo_list_is_as_tall_as_its_rows(qtbot: object) -> None:
     window.show()
     apply_touch_sizes(window, True)
     combo.showPopup()
-    qtbot.wait(20)  # type: ignore[attr-defined]
     view = combo.view()
-    rows = [view.visualRect(view.model().index(i, 0)).height() for i in range(2)]
-    assert min(rows) >= 48
-    assert view.height() < sum(rows) + 48  # no empty room under the two rows (a view minimum was 164 px)
+
+    def popup_sized() -> None:
+        rows = [view.visualRect(view.model().index(i, 0)).height() for i in range(2)]
+        assert min(rows) >= 48
+        assert view.height() < sum(rows) + 48  # no empty room under the two rows (a view minimum was 164 px)
+
+    qtbot.waitUntil(popup_sized)  # type: ignore[attr-defined]
     combo.hidePopup()
     apply_touch_sizes(window, False)

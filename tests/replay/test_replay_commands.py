@@ -4,6 +4,7 @@ audited, ML refused, bad input a clear result, the archive boundary, a day's rec
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,8 +151,11 @@ async def test_stop_during_replay_and_while_a_chunk_is_read(settings: Settings, 
     assert engine.replay_speed(OPERATOR, 2.0).ok and not engine.replay_speed(OPERATOR, 0.0).ok
     await engine.stop()
     assert engine.replay_status().state is ReplayState.OFF
+    # Nothing is left that could hand over more: no replay task, no read in a worker thread.
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("bandsaw.replay")]
+    assert not [t for t in threading.enumerate() if t.name == "bandsaw-replay-read" and t.is_alive()]
     count = len(seen)
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0)
     assert len(seen) == count  # nothing more after the stop
 
 

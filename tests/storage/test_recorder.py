@@ -163,7 +163,9 @@ async def test_disk_full_raises_alarm_keeps_rows_and_recovers(settings: Settings
         assert alarm is not None and "raw.db" in alarm.text
         written_while_full = recorder.rows_written
         assert recorder.queue_rows == 200 - written_while_full > 0
-        await asyncio.sleep(0.2)  # several retries fail meanwhile; nothing may go missing
+        failed = recorder.failed_commits
+        await wait_until(lambda: recorder.failed_commits >= failed + 3, "several more retries to fail")
+        # Nothing went missing meanwhile.
         assert recorder.queue_rows + recorder.rows_written == 200
         await recorder.execute(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))  # space returns
         await wait_until(lambda: recorder.rows_written == 200, "rows written after space returned")
