@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from pydantic.fields import FieldInfo
 
 from core.paths import CONFIG_DIR_ENV, CONFIG_ENV
-from core.yaml_strict import DuplicateKeyError, load_yaml
+from core.yaml_strict import DuplicateKeyError, load_yaml, yaml_error_text
 
 ENV_PREFIX = "BANDSAW_"
 NESTED_DELIMITER = "__"
@@ -170,11 +170,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        what = "" if isinstance(exc, DuplicateKeyError) else "not valid YAML: "
-        raise ConfigError(f"{path}:{where}: {what}{problem}") from None
+        raise ConfigError(f"{path}:{yaml_error_text(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

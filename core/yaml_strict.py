@@ -49,3 +49,13 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _co
 def load_yaml(text: str) -> Any:
     """Parse one YAML document like yaml.safe_load, refusing duplicate keys."""
     return yaml.load(text, Loader=StrictLoader)  # StrictLoader is a SafeLoader
+
+
+def yaml_error_text(exc: yaml.YAMLError) -> str:
+    """Where and what of a YAML error, to follow the file's name and a colon:
+    `` line 4: duplicate key 'modbus' (first given on line 1)``, `` line 2: not valid YAML: ...``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" line {mark.line + 1}:" if mark is not None else ""
+    what = "" if isinstance(exc, DuplicateKeyError) else "not valid YAML: "
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where} {what}{problem}"

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.config import ConfigError
 from core.registers import unit_in
-from core.yaml_strict import DuplicateKeyError, load_yaml
+from core.yaml_strict import load_yaml, yaml_error_text
 
 LANGUAGES = ("en", "tr")
 PLACEHOLDERS = frozenset({"value", "unit", "limit", "detail", "signal", "score", "threshold", "code"})
@@ -197,8 +197,5 @@ def load_catalogue(path: Path, units: Mapping[str, str] | None = None) -> Messag
     try:
         data = load_yaml(text)  # refuses duplicate keys, naming the line
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark is not None else ""
-        what = "" if isinstance(exc, DuplicateKeyError) else " not valid YAML:"
-        raise MessageCatalogueError(f"{path}:{where}{what} {getattr(exc, 'problem', exc)}") from None
+        raise MessageCatalogueError(f"{path}:{yaml_error_text(exc)}") from None
     return parse_catalogue(data, str(path), units)
