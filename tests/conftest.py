@@ -17,8 +17,9 @@ from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import PROJECT_ROOT, Settings
 from core.registers import RegisterMap, load_register_map
+from tests.tmp_settings import settings_in
 
 REGISTERS_YAML = PROJECT_ROOT / "config" / "registers.yaml"
 
@@ -36,12 +37,7 @@ def register_map() -> RegisterMap:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """The shipped configuration with data and logs in a temporary directory, no .env read."""
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml",
-        env={},
-        env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")}},
-    )
+    return settings_in(tmp_path)
 
 
 def _threads() -> set[threading.Thread]:

@@ -14,13 +14,14 @@ import pytest
 from core.analysis.alarms import AlarmManager, AlarmState
 from core.analysis.service import AnalysisService
 from core.analysis.store import read_rows
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.modbus.client import PlcClient
 from core.modbus.poller import Poller
 from core.registers import RegisterMap
 from core.sim.physics import AlarmCode
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState, Snapshot
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -29,16 +30,11 @@ SPEEDUP = 40.0
 
 
 def fast_settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml",
-        env={},
-        env_file=tmp_path / "no.env",
-        overrides={
-            "paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-            "modbus": {"read_rate_hz": 20.0, "rate_alarm_floor_hz": 0.0, "timeout_s": 0.3, "retries": 0,
-                       "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
-            "analysis": {"cuts": {"comm_loss_timeout_s": 1.0, "persist_every_s": 0.5}, "batch_ms": 50},
-        },
+    return settings_in(
+        tmp_path,
+        modbus={"read_rate_hz": 20.0, "rate_alarm_floor_hz": 0.0, "timeout_s": 0.3, "retries": 0,
+                "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
+        analysis={"cuts": {"comm_loss_timeout_s": 1.0, "persist_every_s": 0.5}, "batch_ms": 50},
     )
 
 

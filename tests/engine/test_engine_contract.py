@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from core.api import AlarmHistoryFilter, AuditFilter, ExportRequest, Role, UserSession
-from core.config import PROJECT_ROOT, Settings, TorqueGuardSettings, load_settings
+from core.config import Settings, TorqueGuardSettings
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.security.audit import AuditResult
@@ -18,6 +18,7 @@ from core.security.testing import login_as
 from core.snapshot import Quality
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 OPERATOR = UserSession.anonymous()
@@ -123,11 +124,7 @@ async def test_a_broken_database_is_a_refused_query_not_an_exception(settings: S
 
 
 async def test_restore_is_the_engines_job_stop_restore_start(tmp_path: Path, register_map: RegisterMap) -> None:
-    settings = load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "database": {"sqlite": {"batch_ms": 100}}, "ml": {"model_path": None}},
-    )
+    settings = settings_in(tmp_path, database={"sqlite": {"batch_ms": 100}}, ml={"model_path": None})
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
     try:

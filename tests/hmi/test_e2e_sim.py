@@ -18,12 +18,13 @@ import shiboken6
 from hmi_testing import QLoop
 
 from core.api import UserSession
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.registers import RegisterMap
 from hmi.app import run_window
 from hmi.dialogs.login import LoginDialog, PinKeypad
 from hmi.main_window import MainWindow
 from hmi.widgets.status_lamp import LampState
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytest.importorskip("core.engine")
@@ -38,15 +39,10 @@ ADMIN, ENGINEER = ("alice", "1357"), ("erin", "2468")
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml",
-        env={},
-        env_file=tmp_path / "no.env",
-        overrides={
-            "paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-            "modbus": {"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 0,
-                       "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
-        },
+    return settings_in(
+        tmp_path,
+        modbus={"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 0,
+                "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
     )
 
 

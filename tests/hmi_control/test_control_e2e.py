@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hmi_testing import QLoop
 
-from core.config import PROJECT_ROOT, load_settings
+from core.config import PROJECT_ROOT
 from core.engine import Engine
 from core.ml.artefact import peek_manifest
 from core.registers import RegisterMap
@@ -20,6 +20,7 @@ from core.sim.server import SimulatorServer
 from hmi.bridge import EngineBridge
 from hmi.pages.control import ControlPage
 from hmi.session import Session
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
@@ -34,17 +35,13 @@ def test_ml_on_the_simulator_from_the_page(qloop: QLoop, tmp_path: Path, registe
     async def scenario() -> None:
         sim = SimulatorServer(register_map, port=0, seed=31, speedup=SPEEDUP)
         await sim.start()
-        settings = load_settings(
-            PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-            overrides={
-                "paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                "modbus": {"host": "127.0.0.1", "port": sim.port, "timeout_s": 0.5, "retries": 0,
-                           "retry_delay_s": 0.05, "reconnect_backoff_max_s": 0.5},
-                # The simulator runs 8x faster than the wall clock the controller's delays use.
-                "control": {"initial_delay_min_s": 1.0, "initial_descent_mm": 1.0},
-                "ml": {"model_path": str(PROJECT_ROOT / "data" / "models" / "default")},
-                "database": {"sqlite": {"batch_ms": 200}},
-            },
+        settings = settings_in(
+            tmp_path,
+            modbus={"host": "127.0.0.1", "port": sim.port, "timeout_s": 0.5, "retries": 0,
+                    "retry_delay_s": 0.05, "reconnect_backoff_max_s": 0.5},
+            control={"initial_delay_min_s": 1.0, "initial_descent_mm": 1.0},
+            ml={"model_path": str(PROJECT_ROOT / "data" / "models" / "default")},
+            database={"sqlite": {"batch_ms": 200}},
         )
         engine = Engine(settings, register_map)
         bridge = EngineBridge(engine)

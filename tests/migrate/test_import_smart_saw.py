@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.migrate import smart_saw_source as source
 from core.migrate.importer import CancelToken, Progress, import_smart_saw
 from core.registers import RegisterMap
 from core.storage.export import export_data
 from core.storage.samples_reader import read_samples
 from tests.migrate.migrate_helpers import map_with_units
+from tests.tmp_settings import settings_in
 
 
 def utc_ms(text: str) -> int:
@@ -92,11 +93,7 @@ def digest(paths: dict[str, Path]) -> dict[str, str]:
 
 @pytest.fixture
 def berlin(tmp_path: Path) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "machine": {"time_zone": "Europe/Berlin"}},
-    )
+    return settings_in(tmp_path, machine={"time_zone": "Europe/Berlin"})
 
 
 def count(data_dir: Path, db: str, table: str, where: str = "1") -> int:

@@ -16,7 +16,7 @@ import pytest
 from sklearn.ensemble import BaggingRegressor
 from sklearn.tree import DecisionTreeRegressor
 
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import PROJECT_ROOT, Settings
 from core.engine import Engine
 from core.ml.artefact import load_model, save_model
 from core.ml.replay import replay
@@ -26,6 +26,7 @@ from core.registers import RegisterMap
 from core.sim.materials import STOCK
 from core.sim.server import SimulatorServer
 from core.snapshot import SawState
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -36,12 +37,12 @@ SHORT_BAR = STOCK[14]  # C45 round 30: a cut of about 40 s simulated
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "modbus": {"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 1,
-                              "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
-                   "database": {"sqlite": {"batch_ms": 200}}, "ml": {"model_path": None}},
+    return settings_in(
+        tmp_path,
+        modbus={"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 1,
+                "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
+        database={"sqlite": {"batch_ms": 200}},
+        ml={"model_path": None},
     )
 
 

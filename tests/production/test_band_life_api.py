@@ -9,13 +9,14 @@ from core.analysis.band_life import read_band_life
 from core.analysis.store import BatchedSqliteWriter, migrator
 from core.analysis.tables import INSERT_CUT
 from core.api import UserSession
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.security.audit import AuditResult
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
 from tests.production.band_life_sim import run_cuts
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 
@@ -50,11 +51,7 @@ async def test_a_broken_total_db_is_a_refused_band_life(settings: Settings, regi
 
 
 async def test_the_real_engine_records_the_fitted_band(tmp_path: Path, register_map: RegisterMap) -> None:
-    settings = load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "database": {"sqlite": {"batch_ms": 100}}, "ml": {"model_path": None}},
-    )
+    settings = settings_in(tmp_path, database={"sqlite": {"batch_ms": 100}}, ml={"model_path": None})
     engine = Engine(settings, register_map, simulate=True)
     await engine.start()
     try:

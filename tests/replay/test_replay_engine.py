@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.api import Priority, ReplayState, Role, UserSession
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.security.audit import AuditResult
@@ -18,6 +18,7 @@ from core.security.testing import login_as
 from core.sim.physics import AlarmBit, AlarmCode
 from core.sim.server import SimulatorServer
 from core.snapshot import Snapshot
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 OPERATOR = UserSession.anonymous()
@@ -34,15 +35,13 @@ async def sim(register_map: RegisterMap) -> AsyncIterator[SimulatorServer]:
 
 
 def live_settings(tmp_path: Path, port: int) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={
-            "paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-            "modbus": {"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 1, "retry_delay_s": 0.1,
-                       "reconnect_backoff_max_s": 0.5},
-            "database": {"sqlite": {"batch_ms": 200}},
-            "ml": {"model_path": None},
-        })
+    return settings_in(
+        tmp_path,
+        modbus={"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 1, "retry_delay_s": 0.1,
+                "reconnect_backoff_max_s": 0.5},
+        database={"sqlite": {"batch_ms": 200}},
+        ml={"model_path": None},
+    )
 
 
 def recorded(data_dir: Path) -> tuple[int, int]:

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import QApplication
 from replay_data import raw_db, write_raw_db
 
 from core.api import ReplayState
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings
 from core.registers import RegisterMap
 from hmi.app import EngineMode, run_window
 from hmi.formatting import plant_wall
 from hmi.main_window import MainWindow
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytest.importorskip("core.engine")
@@ -42,12 +43,12 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 
 
 def _settings(tmp_path: Path, port: int) -> Settings:
-    return load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "ml": {"model_path": None},
-                   "modbus": {"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 0,
-                              "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5}})
+    return settings_in(
+        tmp_path,
+        ml={"model_path": None},
+        modbus={"host": "127.0.0.1", "port": port, "timeout_s": 0.3, "retries": 0,
+                "retry_delay_s": 0.1, "reconnect_backoff_max_s": 0.5},
+    )
 
 
 @pytest.mark.timeout(180)

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from core.api import UserSession
-from core.config import PROJECT_ROOT, load_settings
 from core.registers import RegisterMap
 from core.security.audit_query import AuditFilter, query_audit
 from core.security.permissions import Role
 from core.security.testing import login_as
 from core.snapshot import Quality
+from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -29,11 +29,7 @@ MALLORY = UserSession("mallory", Role.ADMIN)  # claims admin; the engine knows n
 async def test_each_role_against_each_engine_action(tmp_path: Path, register_map: RegisterMap) -> None:
     from core.engine import Engine
 
-    settings = load_settings(
-        PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
-        overrides={"paths": {"data_dir": str(tmp_path / "data"), "logs_dir": str(tmp_path / "logs")},
-                   "database": {"sqlite": {"batch_ms": 100}}, "ml": {"model_path": None}},
-    )
+    settings = settings_in(tmp_path, database={"sqlite": {"batch_ms": 100}}, ml={"model_path": None})
     engine = Engine(settings, register_map, simulate=True)
     access = engine.access
     await engine.start()
