@@ -11,10 +11,11 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from backup_helpers import COLUMNS, T0_MS, fill_raw, query
+from hmi_testing import QLoop
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -33,19 +34,6 @@ from tests.waiting import wait_until
 
 T = TypeVar("T")
 pytestmark = pytest.mark.gui
-
-
-class QLoop:
-    def __init__(self, app: QApplication) -> None:
-        import qasync
-
-        self.runner = asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app))
-
-    def run(self, coro: Any) -> Any:
-        return self.runner.run(coro)
-
-    def close(self) -> None:
-        self.runner.close()
 
 
 @pytest.fixture

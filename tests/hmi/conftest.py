@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hmi_testing import QLoop, checked_qloop, no_leaked_qt
+from hmi_testing import QLoop, attached_bridge, checked_qloop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -34,11 +34,8 @@ def fake_engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
 
 @pytest.fixture
 def bridge(qapp: QApplication, fake_engine: StandInEngine) -> Iterator[EngineBridge]:
-    bridge = EngineBridge(fake_engine)
-    bridge.attach()
-    yield bridge
-    bridge.detach()
-    bridge.deleteLater()
+    with attached_bridge(fake_engine) as bridge:
+        yield bridge
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from core.api import EngineApi
+from hmi.bridge import EngineBridge
 from hmi.permissions import set_policy
 
 T = TypeVar("T")
@@ -37,6 +39,16 @@ class QLoop:
         pending = [repr(t) for t in asyncio.all_tasks(loop) if not t.done()]
         self.runner.close()
         return pending
+
+
+@contextlib.contextmanager
+def attached_bridge(engine: EngineApi) -> Iterator[EngineBridge]:
+    """The body of a ``bridge`` fixture: ``engine``'s news delivered to widgets for one test."""
+    bridge = EngineBridge(engine)
+    bridge.attach()
+    yield bridge
+    bridge.detach()
+    bridge.deleteLater()
 
 
 @contextlib.contextmanager

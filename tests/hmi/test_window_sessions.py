@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import shiboken6
+from hmi_security_helpers import PINS, add_people
 from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtWidgets import QApplication
@@ -24,8 +25,6 @@ from hmi.permissions import Action, can
 from hmi.session import Session
 from tests.waiting import wait_until
 
-PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
-
 
 @pytest.fixture
 def audit_records() -> list[AuditRecord]:
@@ -39,10 +38,7 @@ def access(settings: Settings, audit_records: list[AuditRecord]) -> AccessContro
 
 @pytest.fixture
 def people(access: AccessControl) -> dict[str, str]:
-    access.create_first_admin("alice", PINS["alice"])
-    access.store.add("erin", "engineer", PINS["erin"])
-    access.store.add("otto", "operator", PINS["otto"])
-    return PINS
+    return add_people(access)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hmi_testing import Clock
+from hmi_testing import Clock, attached_bridge
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -26,8 +26,5 @@ def alarm_engine(settings: Settings, register_map: RegisterMap, clock: Clock) ->
 
 @pytest.fixture
 def alarm_bridge(qapp: QApplication, alarm_engine: StandInEngine) -> Iterator[EngineBridge]:
-    bridge = EngineBridge(alarm_engine)
-    bridge.attach()
-    yield bridge
-    bridge.detach()
-    bridge.deleteLater()
+    with attached_bridge(alarm_engine) as bridge:
+        yield bridge

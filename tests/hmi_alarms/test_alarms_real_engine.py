@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hmi_testing import attached_bridge
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -36,11 +37,8 @@ def real_engine(settings: Settings, register_map: RegisterMap) -> Engine:
 
 @pytest.fixture
 def real_bridge(qapp: QApplication, real_engine: Engine) -> Iterator[EngineBridge]:
-    bridge = EngineBridge(real_engine)
-    bridge.attach()
-    yield bridge
-    bridge.detach()
-    bridge.deleteLater()
+    with attached_bridge(real_engine) as bridge:
+        yield bridge
 
 
 def _snap(seq: int, **values: float) -> Snapshot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from hmi_testing import no_leaked_qt
+from hmi_testing import attached_bridge, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -35,11 +35,8 @@ def fake_engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
 
 @pytest.fixture
 def bridge(qapp: QApplication, fake_engine: StandInEngine) -> Iterator[EngineBridge]:
-    bridge = EngineBridge(fake_engine)
-    bridge.attach()
-    yield bridge
-    bridge.detach()
-    bridge.deleteLater()
+    with attached_bridge(fake_engine) as bridge:
+        yield bridge
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "hmi"))
 sys.path.insert(0, str(Path(__file__).parent))
-from hmi_security_helpers import PINS, Desk, FakeClock
+from hmi_security_helpers import Desk, FakeClock, add_people
 from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from PySide6.QtWidgets import QApplication
 
@@ -49,10 +49,7 @@ def access(settings: Settings, clock: FakeClock, audit_records: list[AuditRecord
 
 @pytest.fixture
 def people(access: AccessControl) -> dict[str, str]:
-    access.create_first_admin("alice", PINS["alice"])
-    access.store.add("erin", "engineer", PINS["erin"])
-    access.store.add("otto", "operator", PINS["otto"])
-    return PINS
+    return add_people(access)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hmi_testing import QLoop
+from security_helpers import FakeClock  # the security tests' clock
 
 from core.security.access import AccessControl
 from core.security.audit import AuditRecord
@@ -16,22 +17,12 @@ PINS = {"alice": "1111", "erin": "2222", "otto": "3333"}
 ROLES = {"alice": "admin", "erin": "engineer", "otto": "operator"}
 
 
-class FakeClock:
-    """Wall and monotonic time that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.wall = 1_800_000_000.0
-        self.mono = 1000.0
-
-    def time(self) -> float:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
+def add_people(access: AccessControl) -> dict[str, str]:
+    """alice (the first admin), erin (engineer) and otto (operator); returns their PINs."""
+    access.create_first_admin("alice", PINS["alice"])
+    access.store.add("erin", "engineer", PINS["erin"])
+    access.store.add("otto", "operator", PINS["otto"])
+    return PINS
 
 
 @dataclass

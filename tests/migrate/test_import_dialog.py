@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -23,19 +22,6 @@ from tests.migrate.test_import_smart_saw import EXPECTED_TS, build_source
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.gui
-
-
-class QLoop:
-    def __init__(self, app: QApplication) -> None:
-        import qasync
-
-        self.runner = asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app))
-
-    def run(self, coro: Any) -> Any:
-        return self.runner.run(coro)
-
-    def close(self) -> None:
-        self.runner.close()
 
 
 @pytest.fixture
