@@ -404,7 +404,12 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
 
     def _audit(self, record: AuditRecord) -> None:
         # The log writer's queue belongs to the loop thread; user changes audit from a worker.
-        call_on_loop(self._loop, self.storage.log.audit, record)
+        call_on_loop(self._loop, self._audit_on_loop, record)
+
+    def _audit_on_loop(self, record: AuditRecord) -> None:
+        self.storage.log.audit(record)
+        if self.audit_integrity is not None:  # the anchor follows each row (rows cut off the end are found)
+            self.audit_integrity.appended(self.storage.log.drain)
 
     def _fan_out(self, snapshot: Snapshot) -> None:
         self._latest = snapshot

@@ -30,24 +30,24 @@ def register(commands: Any) -> None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    anchor = None
-    if args.file:
-        path = Path(args.file)
-    else:
-        from core.storage.sqlite_open import database_path  # storage sits above security
+    from core.storage.sqlite_open import database_path  # storage sits above security
 
-        settings, _ = load_from_args(args)
-        path = database_path(settings.data_dir, "log")
-        users_db = users_db_path(settings.data_dir)
-        if users_db.exists():  # where the trail stood at the engine's last good check
-            try:
-                anchor = AuditAnchor(users_db).load()
-            except Exception as exc:
-                print(f"bandsaw: the audit anchor in {users_db} is unreadable ({exc}): checking the chain alone")
+    anchor = None
+    settings, _ = load_from_args(args)
+    path = Path(args.file) if args.file else database_path(settings.data_dir, "log")
+    if not args.file:
         lost = standing_loss(path.parent)
         if lost:
             print(f"audit trail MISSING: {lost}")
             return EXIT_FAILURE
+    users_db = users_db_path(settings.data_dir)
+    if users_db.exists():  # where the trail stood at the engine's last good check (or last append)
+        try:
+            anchor = AuditAnchor(users_db).load()
+        except Exception as exc:
+            print(f"bandsaw: the audit anchor in {users_db} is unreadable ({exc}): checking the chain alone")
+    if anchor is not None and args.file and verify_file(path).first_hash != anchor.first_hash:
+        anchor = None  # a copy of another trail: this installation's anchor does not apply to it
     report = verify_file(path, anchor)
     print(report.describe())
     if report.ok:

@@ -9,7 +9,8 @@ file (core.storage.logdb), before this first check runs. With an :class:`AuditAn
 each good check is anchored, and the next one also requires the trail to still hold that row
 with that hash (a trail emptied, cut short, swapped or re-chained is found too).
 
-The anchor also moves forward between the daily checks: every ``anchor_period_s`` (a minute) and
+The anchor also moves forward between the daily checks: after every audit row the engine appends
+(:meth:`appended`, once log.db's writer has committed it), every ``anchor_period_s`` (a minute) and
 at a clean stop (:meth:`seal`, after log.db's last rows are written) the rows appended since the
 anchor are checked and, when they follow the chain, the anchor moves to the newest. Rows cut off
 the end with the AUTOINCREMENT counter set back are then found for everything older than a minute
@@ -57,6 +58,8 @@ class AuditIntegrity:
         self._anchor_period_s = anchor_period_s
         self._task: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
+        self._appending: asyncio.Task[None] | None = None
+        self._appended = False
         self._lock = threading.Lock()  # one check at a time (the daily one and the anchor's)
         self._checked = asyncio.Event()
         self.last: ChainReport | None = None
@@ -72,11 +75,33 @@ class AuditIntegrity:
 
     async def stop(self) -> None:
         """Stop the checks (call :meth:`seal` after log.db's writer has stopped)."""
-        for task in (self._task, self._anchoring):
+        for task in (self._task, self._anchoring, self._appending):
             if task is not None and not task.done():
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-        self._task = self._anchoring = None
+        self._task = self._anchoring = self._appending = None
+
+    def appended(self, written: Callable[[], Awaitable[object]]) -> None:
+        """An audit row was handed to log.db's writer: once ``written()`` returns (the writer's
+        queue drained, the row committed), move the anchor to it. Rows cut off the end are then
+        found however soon after they were written. Appends while one is under way are followed
+        by one more advance (audit rows are people's actions: rare)."""
+        if self.anchor is None:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not running: the next check or the stop's seal anchors
+            return
+        self._appended = True
+        if self._appending is None or self._appending.done():
+            self._appending = asyncio.create_task(self._follow_appends(written), name="bandsaw.security.audit_append")
+
+    async def _follow_appends(self, written: Callable[[], Awaitable[object]]) -> None:
+        await self._checked.wait()  # the start's full check anchors first
+        while self._appended:
+            self._appended = False
+            await written()
+            await self.advance()
 
     async def seal(self) -> ChainReport | None:
         """At a clean stop, after the last audit rows are written: anchor at the newest row."""

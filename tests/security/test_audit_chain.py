@@ -611,3 +611,57 @@ def test_every_verify_message_reads_as_a_sentence() -> None:
         "(2 breaks in all)")
     assert ChainReport(1, 1).describe() == "audit trail intact: 1 row, last id 1"
     assert ChainReport(2, 2).describe() == "audit trail intact: 2 rows, last id 2"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_the_anchor_follows_every_append_so_a_cut_copy_is_found_at_once(
+    settings: Settings, register_map: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Review #4: the anchor moved only at start, every minute or at stop; rows cut off the end
+    of a copy taken in between (triggers dropped, sqlite_sequence set back) verified 'intact'."""
+    import os
+    import sys
+    import time
+
+    from core.api import UserSession
+    from core.cli import main
+    from core.registers import RegisterMap
+    from core.security.audit_anchor import AuditAnchor
+    from core.security.permissions import Role
+    from core.security.testing import login_as
+
+    assert isinstance(register_map, RegisterMap)
+    for key in [k for k in os.environ if k.startswith("BANDSAW_")]:
+        monkeypatch.delenv(key)
+    settings = _fast_engine(settings)
+    path = database_path(settings.data_dir, "log")
+    anchor = AuditAnchor(database_path(settings.data_dir, "users"))
+    copy = tmp_path / "copy.db"
+
+    def newest() -> int:
+        return max((r.id for r in query_audit(path, limit=10_000)), default=0)
+
+    async with _checked_engine(settings, register_map) as (engine, _):
+        login_as(engine.access, "erin", Role.ENGINEER)
+        erin = UserSession("erin", Role.ENGINEER)
+        took = []
+        for mode in ("ml", "manual", "ml", "manual"):
+            before = newest()
+            started = time.monotonic()
+            engine.set_mode(erin, mode, reason="test")
+            engine.access.trail.record(erin.user, "setting", "test.key", old=mode, new="x")  # one audited row at least
+            await wait_until(lambda before=before: newest() > before and (held := anchor.load()) is not None
+                             and held.row_id == newest(), what="the anchor at the newest row",
+                             within_s=30)
+            took.append(time.monotonic() - started)
+        sys.__stdout__.write(f"append -> anchor moved: {', '.join(f'{t * 1000:.0f} ms' for t in took)}\n")
+        _copy(path, copy)
+        last = max(r.id for r in query_audit(copy, limit=10_000))
+        _tamper(copy, f"DELETE FROM audit WHERE id > {last - 2}",
+                f"UPDATE sqlite_sequence SET seq = {last - 2} WHERE name = 'audit'")
+        assert verify_file(copy).ok  # the chain alone sees nothing
+        capsys.readouterr()
+        assert main(["audit", "verify", "--file", str(copy), "--data-dir", str(settings.data_dir)]) == 1
+        assert f"row {last}, checked before, is gone" in capsys.readouterr().out
