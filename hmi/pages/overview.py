@@ -134,7 +134,8 @@ class OverviewPage(QWidget):
         body.addWidget(self.cut, 1)
         body.addWidget(side)
         layout = QVBoxLayout(self)
-        layout.setSpacing(8)
+        layout.setContentsMargins(8, 4, 8, 4)  # 800 px less the banners: every row counts
+        layout.setSpacing(6)
         layout.addWidget(self.alarm_strip)
         layout.addLayout(body, 1)
 

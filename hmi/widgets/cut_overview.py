@@ -32,6 +32,7 @@ ROWS = (  # register, target register, decimals
 )
 STATE_PX = 72  # the state word (48 px capitals) and the progress bar beside it
 _REFIT = (QEvent.Type.LanguageChange, QEvent.Type.StyleChange, QEvent.Type.FontChange)
+TIMES_SEPARATOR = "  ·  "
 _STATE_STYLE = {SawState.CUTTING: "active", SawState.ERROR: "fault"}
 
 
@@ -63,8 +64,37 @@ def next_step(view: CutView, alarm: bool) -> str:
         SawState.CUTTING: translate("CutOverview", "Next: cut ends in %1, then the saw lifts the band"),
         SawState.COMPLETED: translate("CutOverview", "Next: remove the cut piece; the next piece follows"),
     }
+    if state == SawState.CUTTING and format_duration(view.remaining_s) == "—":
+        # No estimate yet (the cut just started, the descent stands): no "ends in —".
+        return translate("CutOverview", "Next: the cut ends, then the saw lifts the band")
     text = steps.get(state, "")  # type: ignore[call-overload]
     return text.replace("%1", format_duration(view.remaining_s))
+
+
+def cut_times(elapsed_s: float | None, remaining_s: float | None, depth_mm: float | None,
+              height_mm: float | None, *, remaining_unknown: bool = False) -> str:
+    """The times line: time taken, time left (an em dash with ``remaining_unknown``), depth of height."""
+    parts = []
+    if elapsed_s is not None:
+        parts.append(translate("CutOverview", "elapsed %1").replace("%1", format_duration(elapsed_s)))
+    if remaining_s is not None or remaining_unknown:
+        parts.append(translate("CutOverview", "remaining %1").replace("%1", format_duration(remaining_s)))
+    if depth_mm is not None and height_mm is not None:
+        parts.append(translate("CutOverview", "%1 of %2 mm").replace("%1", format_number(depth_mm, 0))
+                     .replace("%2", format_number(height_mm, 0)))
+    return TIMES_SEPARATOR.join(parts)
+
+
+def keep_together(label: str) -> str:
+    """A section's label wraps after its shape's name only: "rectangle / 40 × 100 mm", never
+    "rectangle 40 × 100 / mm" (no-break spaces around × and before the unit)."""
+    return label.replace(" × ", "\u00a0×\u00a0").replace(" mm", "\u00a0mm")
+
+
+def widest_times() -> str:
+    """The longest times line a cut of this saw shows (59:59 taken and left, 888 of 888 mm: the
+    head's travel is under 1 m), every digit an 8: the one line reserved for it must hold it."""
+    return cut_times(3599, 3599, 888, 888)
 
 
 def value_limits(register: Register, bar: BarSettings | None) -> tuple[float, float]:
@@ -207,7 +237,7 @@ class CutOverview(QWidget):
         self.times = QLabel("", self)
         self.times.setObjectName("CutTimes")
         self.times.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.times.setWordWrap(True)
+        self.times.setWordWrap(False)  # one line: widest_times() fits it
         self.next_label = QLabel("", self)
         self.next_label.setObjectName("NextStep")
         self.next_label.setWordWrap(True)
@@ -254,7 +284,7 @@ class CutOverview(QWidget):
         top.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addLayout(top)
         for row in self.rows.values():
             row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -293,11 +323,14 @@ class CutOverview(QWidget):
         names = [state_name(int(state)) for state in SawState] + [state_name(None)]
         widest = max(label.fontMetrics().horizontalAdvance(name) for name in names)
         label.setFixedWidth(max(240, widest + margins + 8))
-        for text in (self.times, self.next_label):  # two lines each, whatever the state says
+        # The times one line (they fit: times_fit_one_line), the next step two, whatever the state
+        # says. Two lines for the times as well made the overview 38 px too tall for the panel with
+        # the link banner showing (the page scrolled, torque off-screen).
+        for text, lines in ((self.times, "X"), (self.next_label, "X\nX")):
             text.ensurePolished()
             extra = text.height() - text.contentsRect().height()
-            two_lines = text.fontMetrics().boundingRect(QRect(0, 0, 4000, 400), Qt.TextFlag.TextWordWrap, "X\nX")
-            text.setFixedHeight(two_lines.height() + extra)
+            box = text.fontMetrics().boundingRect(QRect(0, 0, 4000, 400), Qt.TextFlag.TextWordWrap, lines)
+            text.setFixedHeight(box.height() + extra)
         if self.rows:
             width = max(row.numeral_width() for row in self.rows.values())
             unit_width = max(row.unit_width() for row in self.rows.values())
@@ -330,7 +363,7 @@ class CutOverview(QWidget):
                               values.get("dimension_d") or 0.0)
             if section != self.section.section():
                 self.section.set_section(section)
-                self.section_label.setText(section.label())
+                self.section_label.setText(keep_together(section.label()))
         self.section.set_position(view.fraction)
 
     def _show_view(self, view: CutView, stale: bool) -> None:
@@ -345,15 +378,9 @@ class CutOverview(QWidget):
         else:
             self.progress.setValue(round(view.fraction * 1000))
             self.progress.setFormat(format_percent(view.fraction * 100, 0))
-        parts = []
-        if view.elapsed_s is not None:
-            parts.append(translate("CutOverview", "elapsed %1").replace("%1", format_duration(view.elapsed_s)))
-        if view.remaining_s is not None or view.state == SawState.CUTTING:  # "—" until the estimate means something
-            parts.append(translate("CutOverview", "remaining %1").replace("%1", format_duration(view.remaining_s)))
-        if view.depth_mm is not None and view.height_mm is not None:
-            parts.append(translate("CutOverview", "%1 of %2 mm").replace("%1", format_number(view.depth_mm, 0))
-                         .replace("%2", format_number(view.height_mm, 0)))
-        times = "   ·   ".join(parts)
+        # "—" for the time left until the estimate means something (while cutting).
+        times = cut_times(view.elapsed_s, view.remaining_s, view.depth_mm, view.height_mm,
+                          remaining_unknown=view.state == SawState.CUTTING)
         if times != self.times.text():
             self.times.setText(times)
         step = next_step(view, self._alarm)

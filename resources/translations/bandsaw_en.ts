@@ -1733,6 +1733,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Next: the cut ends, then the saw lifts the band</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>normal %1–%2</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1725,6 +1725,10 @@
         <translation>Sonraki: kesilen parçayı alın; sıradaki parça geliyor</translation>
     </message>
     <message>
+        <source>Next: the cut ends, then the saw lifts the band</source>
+        <translation>Sonraki: kesim bitince testere şeridi kaldırıyor</translation>
+    </message>
+    <message>
         <source>normal %1–%2</source>
         <translation>normal %1–%2</translation>
     </message>

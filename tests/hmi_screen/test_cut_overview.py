@@ -70,7 +70,9 @@ def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None]
     assert torque.bar.level() == "guard" and torque.value.property("state") == "guard"
     assert torque.target.text() == "normal 10–80 · trip 120 %"
     assert overview.section.section() is not None and overview.section.section().shape == Shape.ROUND  # type: ignore[union-attr]
-    assert overview.section_label.text() == "round bar Ø 100 mm"
+    assert overview.section_label.text() == "round bar Ø 100\u00a0mm"  # "mm" never alone on a line
+    push({"cross_section": float(Shape.RECTANGLE), "dimension_a": 40.0, "dimension_b": 100.0})
+    assert overview.section_label.text() == "rectangle 40\u00a0×\u00a0100\u00a0mm"
     push({"saw_state": float(SawState.COMPLETED), "head_height": 98.5})
     assert overview.state_label.text() == "COMPLETED" and overview.progress.format() == "100 %"
     assert overview.next_label.text().startswith("Next: remove the cut piece")

@@ -16,11 +16,12 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from core.snapshot import SawState
+from hmi.cut_clock import CutView
 from hmi.i18n import Translator
 from hmi.main_window import MainWindow
 from hmi.session import Session
 from hmi.theme import apply_theme
-from hmi.widgets.cut_overview import CutOverview
+from hmi.widgets.cut_overview import CutOverview, next_step, widest_times
 
 
 @pytest.fixture
@@ -134,3 +135,23 @@ def test_the_ml_question_is_a_dialog_and_nothing_moves(overview: CutOverview, qa
     assert len(dialogs) == 1 and dialogs[0].isWindow()  # asked in a dialog, not inline on the page
     assert [w.geometry() for w in shown] == before
     dialogs[0].close()
+
+
+def test_the_longest_times_fit_their_one_line(overview: CutOverview) -> None:
+    """The times line has one line reserved (two made the page scroll with the link banner on the
+    real engine): the longest it can read must fit it, in English and Turkish."""
+    label = overview.times
+    text = widest_times()
+    assert "59:59" in text and "888" in text
+    assert label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width(), text
+    assert label.height() < 2 * label.fontMetrics().lineSpacing()  # one line, not two
+
+
+@pytest.mark.parametrize("remaining", [None, float("nan")])
+def test_the_next_step_reads_naturally_without_an_estimate(overview: CutOverview, remaining: float | None) -> None:
+    """Early in a cut the time left is unknown: the next line said "Next: cut ends in —, then ..."
+    ("Sonraki: kesim — içinde bitiyor")."""
+    view = CutView(SawState.CUTTING, 0.1, 3.0, remaining, 4.0, 100.0)
+    text = next_step(view, alarm=False)
+    assert "—" not in text and text.startswith(("Next:", "Sonraki:")), text
+    assert "—" not in next_step(CutView(SawState.CUTTING, 0.5, 60.0, 61.0, 50.0, 100.0), alarm=False)
