@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
                 self.pages[key] = page
                 titles[key] = title
 
-        nav = NavBar(self)  # pages left, session buttons right; two rows when one does not fit
+        nav = NavBar(self)  # pages left, session buttons right, one row; pages that do not fit under More
         self.nav_group = QButtonGroup(self)
         self.nav_buttons: dict[str, QPushButton] = {}
         for i, (key, page) in enumerate(self.pages.items()):
@@ -184,8 +184,8 @@ class MainWindow(QMainWindow):
         self.leave_kiosk_button.setObjectName("NavButton")
         self.leave_kiosk_button.setMinimumSize(NAV_MIN_WIDTH, NAV_HEIGHT)
         self.leave_kiosk_button.clicked.connect(self.request_leave_kiosk)
-        nav.add_session(self.leave_kiosk_button)
         self.leave_kiosk_button.setVisible(session.kiosk and can(session.user, Action.LEAVE_KIOSK))
+        nav.add_extra(self.leave_kiosk_button)  # under More: rarely used, and the row is full
 
         central = QWidget(self)
         layout = QVBoxLayout(central)

@@ -2719,6 +2719,13 @@ m/min</source>
     </message>
 </context>
 <context>
+    <name>NavBar</name>
+    <message>
+        <source>More ▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>NumericEntry</name>
     <message>
         <source>tap to enter</source>

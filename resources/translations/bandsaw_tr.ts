@@ -2706,6 +2706,13 @@ m/dk</translation>
     </message>
 </context>
 <context>
+    <name>NavBar</name>
+    <message>
+        <source>More ▾</source>
+        <translation>Diğer ▾</translation>
+    </message>
+</context>
+<context>
     <name>NumericEntry</name>
     <message>
         <source>tap to enter</source>
