@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, QTimeZone
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
-from hmi.formatting import format_number, format_percent, plant_time, use_plant_zone
+from hmi.formatting import format_number, format_percent, zone_named
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -41,6 +41,7 @@ BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured rema
 BIG_PX = 56
 WHY_COLUMN = 3  # the history's column with the reason and the notes
 TEXT_PX = 18
+CAPTION_GAP_PX = 40  # between the two figures and their captions
 # The sizes are the panel's own style sheet, not setFont(): the application's theme sets a font size
 # on every widget (QWidget { font-size: 11pt }, 13pt in kiosk), and a style sheet's font wins over
 # setFont, so embedded in a themed window the 56 px figures came out at 15-17 px. A widget's nearer
@@ -70,8 +71,9 @@ def _font(px: int, *, bold: bool = False) -> QFont:
     return font
 
 
-def _when(ts_ms: int | None) -> str:
-    return plant_time(ts_ms, "yyyy-MM-dd HH:mm")  # plant time (machine.time_zone), as the Production page
+def _when(ts_ms: int | None, zone: QTimeZone) -> str:
+    """Plant time (machine.time_zone), as the Production page shows it."""
+    return "—" if ts_ms is None else QDateTime.fromMSecsSinceEpoch(int(ts_ms), zone).toString("yyyy-MM-dd HH:mm")
 
 
 class BandLifePanel(QWidget):
@@ -82,7 +84,9 @@ class BandLifePanel(QWidget):
         """``session``: who is acting, for notes in the band history (None: no note field)."""
         super().__init__(parent)
         self.setObjectName("BandLifePanel")
-        use_plant_zone(engine.settings.machine.time_zone)
+        # The plant's zone as an object of this panel: building a panel never changes the process's
+        # zone (it called use_plant_zone, which every other time on the screen reads).
+        self.zone = zone_named(engine.settings.machine.time_zone)
         self.setStyleSheet(STYLE)
         self.engine = engine
         self.view: BandLifeView | None = None
@@ -114,6 +118,12 @@ class BandLifePanel(QWidget):
             small.setFont(_font(TEXT_PX))
 
         figures = QGridLayout()
+        # The captions over their right-aligned figures, a clear gap between the two columns: left
+        # aligned, "Life used (estimated from the cuts)" ran into "Life remaining".
+        figures.setHorizontalSpacing(CAPTION_GAP_PX)
+        for caption in (self.used_caption, self.remaining_caption):
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+            caption.setWordWrap(True)
         figures.addWidget(self.used_caption, 0, 0)
         figures.addWidget(self.used, 1, 0)
         figures.addWidget(self.remaining_caption, 0, 1)
@@ -300,8 +310,8 @@ class BandLifePanel(QWidget):
         self.history.setRowCount(len(rows))
         for i, row in enumerate(rows):
             used = format_percent(row.life_used_pct, 0)
-            cells = (str(row.band_id), _when(row.installed_ms), _when(row.removed_ms), self.reason_text(row),
-                     str(row.breakages), used)
+            cells = (str(row.band_id), _when(row.installed_ms, self.zone), _when(row.removed_ms, self.zone),
+                     self.reason_text(row), str(row.breakages), used)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFont(_font(TEXT_PX))
