@@ -40,6 +40,7 @@ from hmi.i18n import translate
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
 from hmi.widgets.ring_plot import CurveSpec, LimitSpec, PanelSpec, RingBufferPlot
+from hmi.widgets.style import set_state
 
 GUARD_COLOUR, TRIP_COLOUR = "#c06000", "#d0021b"  # dashed limit lines (ISA-101: colour for the abnormal)
 # Minimum y span per panel: below it a signal's noise would fill the plot (69.6 .. 70.4 m/min).
@@ -349,9 +350,11 @@ class TrendsPage(QWidget):
             parts.append(f"{panel.title} {' '.join(readings)} {unit_name(panel.unit)}")
         text = "   ".join(parts)
         self.readout.setText(text)
+        set_state(self.readout, "reading")  # the numbers in columns (monospace) while a cursor reads
         self.readout.setToolTip(text)
         self.clear_cursor_button.setEnabled(self.plot.cursor_x() is not None)
 
     def _on_cursor_cleared(self) -> None:
         self.readout.setText(self.tr("Tap a plot to place the cursor"))
+        set_state(self.readout, "hint")  # a sentence: the screen's own font, not monospace
         self.clear_cursor_button.setEnabled(self.plot.cursor_x() is not None)
