@@ -52,6 +52,7 @@ AUDIT_ACTIONS = {
     "archive": QT_TRANSLATE_NOOP("CodeNames", "archive"),
     "export": QT_TRANSLATE_NOOP("CodeNames", "export"),
     "import_smart_saw": QT_TRANSLATE_NOOP("CodeNames", "import (older system)"),
+    "audit_loss_accepted": QT_TRANSLATE_NOOP("CodeNames", "lost audit trail accepted"),
     "replay_start": QT_TRANSLATE_NOOP("CodeNames", "replay start"),
     "replay_stop": QT_TRANSLATE_NOOP("CodeNames", "replay stop"),
     "login": QT_TRANSLATE_NOOP("CodeNames", "login"),

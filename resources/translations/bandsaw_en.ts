@@ -710,6 +710,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>lost audit trail accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation type="unfinished"></translation>
     </message>

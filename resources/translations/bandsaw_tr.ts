@@ -702,6 +702,10 @@
         <translation>içe aktarma (eski sistem)</translation>
     </message>
     <message>
+        <source>lost audit trail accepted</source>
+        <translation>kayıp denetim izi kabul edildi</translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation>geri oynatma başladı</translation>
     </message>

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hmi_testing import QLoop, wait_until
+from hmi_testing import QLoop
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
 
 from core.cli import engine_factory
@@ -25,6 +25,7 @@ from core.registers import RegisterMap
 from hmi.app import EngineMode, run_window
 from hmi.i18n import Translator
 from hmi.theme import apply_theme
+from tests.waiting import wait_until
 
 pytest.importorskip("core.sim.server")
 
@@ -96,15 +97,15 @@ def test_the_overview_fits_with_the_link_lost(qloop: QLoop, themed: Translator, 
             screenshot=tmp_path / "never.png", after=3600.0, size=f"{PANEL[0]}x{PANEL[1]}",
             window_ready=windows.append, engine_mode=EngineMode.LOOP))
         try:
-            await wait_until(lambda: windows and windows[0].bridge.link_ok, within=30, what="live values")
+            await wait_until(lambda: windows and windows[0].bridge.link_ok, within_s=30, what="live values")
             window = windows[0]
             engine = window.engine
-            await wait_until(lambda: window.pages["dashboard"].cut.state_label.text() != "—", within=10,
+            await wait_until(lambda: window.pages["dashboard"].cut.state_label.text() != "—", within_s=10,
                              what="a saw state")
             await engine.simulator.stop()  # the PLC stops answering
-            await wait_until(window.link_banner.isVisible, within=15, what="the link banner")
+            await wait_until(window.link_banner.isVisible, within_s=15, what="the link banner")
             await wait_until(lambda: window.pages["dashboard"].alarm_strip.isVisible()
-                             and engine.alarms.get("modbus.link_lost") is not None, within=15,
+                             and engine.alarms.get("modbus.link_lost") is not None, within_s=15,
                              what="the link-lost alarm on the strip")
             window.resize(*PANEL)
             await asyncio.sleep(0.3)  # a status tick: the banner's detail line, the strip's text
