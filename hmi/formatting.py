@@ -188,6 +188,11 @@ def description(register: Register) -> str:
     return register.description_in(current_language())
 
 
+def register_label(register: Register) -> str:
+    """The register's short name in the screen's language (registers.yaml's ``label``, its ``tr:``)."""
+    return register.label_in(current_language())
+
+
 def enum_name(register: Register, value: float | None) -> str | None:
     """A coded value's name in the screen's language (registers.yaml's ``tr: {enum: ...}``)."""
     return register.enum_name(value, current_language())

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 from core.api import EngineStatus, ServiceHealth, WriteResult
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
+from hmi.code_names import audit_value_name, english_text, reason_text
 from hmi.dialogs.confirm import ConfirmDialog
-from hmi.formatting import enum_name, format_g, format_number, format_percent, unit_name
+from hmi.formatting import enum_name, format_g, format_number, format_percent, register_label, unit_name
 from hmi.i18n import current_language, translate
 from hmi.permissions import Action, can, requires, set_unavailable, show_for
 from hmi.session import Session
@@ -281,10 +282,10 @@ class OverviewPage(QWidget):
 
     def set_mode(self, target: str) -> bool:
         outcome = self.bridge.engine.set_mode(self.session.actor(), target, reason="overview")
-        ok, why = outcome.ok, outcome.reason
+        ok, why, mode = outcome.ok, reason_text(outcome), audit_value_name(target)
         self.ml_toggle.setChecked(ok == (target == "ml"))
-        self._message("ok" if ok else "refused", translate("OverviewPage", "Mode %1").replace("%1", target) if ok
-                      else translate("OverviewPage", "Mode %1 refused: %2").replace("%1", target).replace("%2", why))
+        self._message("ok" if ok else "refused", translate("OverviewPage", "Mode %1").replace("%1", mode) if ok
+                      else translate("OverviewPage", "Mode %1 refused: %2").replace("%1", mode).replace("%2", why))
         return bool(ok)
 
     def apply_preset(self, name: str) -> asyncio.Task[list[WriteResult]] | None:
@@ -306,11 +307,11 @@ class OverviewPage(QWidget):
             log.exception("preset %s failed", name)
             self._message("refused", translate("OverviewPage", "Preset %1 failed: %2")
                           .replace("%1", self._preset_name(name))
-                          .replace("%2", str(exc)))
+                          .replace("%2", english_text(str(exc))))
         else:
             refused = [r for r in results if not r.ok]
             if refused:
-                detail = "; ".join(f"{r.register}: {r.reason or 'refused'}" for r in refused)
+                detail = "; ".join(self._refusal(r) for r in refused)
                 self._message("refused", translate("OverviewPage", "Preset %1 not applied: %2")
                               .replace("%1", self._preset_name(name)).replace("%2", detail))
             else:
@@ -320,6 +321,13 @@ class OverviewPage(QWidget):
             self._applying = False
             self._show_hold()
         return results
+
+    def _refusal(self, result: WriteResult) -> str:
+        """One refused write of a preset in the screen's language: the register by its label (not the
+        preset itself when the whole preset was refused), why by core's code."""
+        why = reason_text(result) or translate("OverviewPage", "refused")
+        registers = self.bridge.engine.register_map
+        return f"{register_label(registers[result.register])}: {why}" if result.register in registers else why
 
     def clear_message(self) -> None:
         self.message_timer.stop()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
+from hmi.code_names import reason_text
 from hmi.formatting import format_number, format_percent, zone_named
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
@@ -39,6 +40,7 @@ from hmi.widgets.style import set_state
 NOTE_MAX_CHARS = 200  # core.production.band_life_history.NOTE_MAX_CHARS (the engine refuses longer ones)
 BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
 BIG_PX = 56
+READ_CODE = "read.band_life"  # core.texts READ_BAND_LIFE: the read failed, the error said
 WHY_COLUMN = 3  # the history's column with the reason and the notes
 TEXT_PX = 18
 CAPTION_GAP_PX = 40  # between the two figures and their captions
@@ -207,7 +209,7 @@ class BandLifePanel(QWidget):
         return self.tr("Band id 0: no band id is set on the PLC, so every band's cuts count together. "
                        "Set it at each band change.")
 
-    def reason_text(self, row: BandHistoryRow) -> str:
+    def removal_text(self, row: BandHistoryRow) -> str:
         reasons = {
             "tooth_breakage": self.tr("Tooth breakage"),
             "worn": self.tr("Worn (end of life)"),
@@ -247,7 +249,10 @@ class BandLifePanel(QWidget):
     async def load(self) -> None:
         result = await self.engine.band_life()
         if not result.ok or result.value is None:
-            self.message.setText(self.tr("Band life cannot be read: %1").replace("%1", result.reason))
+            why = reason_text(result)
+            # core's "cannot read the band life: {error}" says it already (not "... cannot be read: cannot read ...")
+            self.message.setText(why[:1].upper() + why[1:] if result.code == READ_CODE
+                                 else self.tr("Band life cannot be read: %1").replace("%1", why))
             set_state(self.message, "attention")
             return
         set_state(self.message, "none")
@@ -259,7 +264,7 @@ class BandLifePanel(QWidget):
             return
         result = self.engine.note_band(self.session(), self.note.text())
         if not result.ok:
-            self.message.setText(self.tr("Note not written: %1").replace("%1", result.reason))
+            self.message.setText(self.tr("Note not written: %1").replace("%1", reason_text(result)))
             set_state(self.message, "attention")
             return
         self.note.clear()
@@ -311,7 +316,7 @@ class BandLifePanel(QWidget):
         for i, row in enumerate(rows):
             used = format_percent(row.life_used_pct, 0)
             cells = (str(row.band_id), _when(row.installed_ms, self.zone), _when(row.removed_ms, self.zone),
-                     self.reason_text(row), str(row.breakages), used)
+                     self.removal_text(row), str(row.breakages), used)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFont(_font(TEXT_PX))

@@ -2858,6 +2858,10 @@ m/min</source>
         <source>Preset %1 applied</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PinField</name>

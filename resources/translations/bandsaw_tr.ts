@@ -2846,6 +2846,10 @@ m/dk</translation>
         <source>Preset %1 applied</source>
         <translation>Ön ayar %1 uygulandı</translation>
     </message>
+    <message>
+        <source>refused</source>
+        <translation>reddedildi</translation>
+    </message>
 </context>
 <context>
     <name>PinField</name>

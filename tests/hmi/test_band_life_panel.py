@@ -8,10 +8,12 @@ from PySide6.QtCore import QTimeZone
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from core.api import BandLifeView, Result, Role, UserSession
 from core.config import Settings
 from core.production.band_life_history import BandHistoryRow
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
+from core.texts import READ_BAND_LIFE
 from hmi.formatting import plant_zone
 from hmi.i18n import Translator
 from hmi.widgets.band_life import BandLifePanel
@@ -65,6 +67,31 @@ def test_the_two_captions_stand_apart(qtbot: QtBot, qapp: QApplication, qloop: Q
         _, used_end = _text_span(panel.used_caption)
         remaining_start, _ = _text_span(panel.remaining_caption)
         assert remaining_start - used_end >= 24, (panel.used_caption.text(), used_end, remaining_start)
+    finally:
+        translator.switch("en")
+        qloop.run(engine.stop())
+
+
+def test_refusals_are_shown_in_the_screens_language(qtbot: QtBot, qapp: QApplication, qloop: QLoop,
+                                                   settings: Settings, register_map: RegisterMap,
+                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A Turkish screen says why in Turkish (core's code), not core's English reason."""
+    translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
+    engine = StandInEngine(settings, register_map)
+    try:
+        assert translator.switch("tr")
+        panel = BandLifePanel(engine, session=lambda: UserSession("erin", Role.ENGINEER))
+        qtbot.addWidget(panel)
+        panel.note.setText("dişler körelmiş")
+        panel.write_note()  # erin has not logged in on this engine
+        assert panel.message.text() == "Not yazılmadı: erin oturum açmamış"
+
+        async def unreadable() -> Result[BandLifeView]:
+            return Result.refused(READ_BAND_LIFE(error="disk I/O error"))
+
+        engine.band_life = unreadable  # type: ignore[method-assign]
+        qloop.run(panel.load())
+        assert panel.message.text() == "Şerit ömrü okunamıyor: disk I/O error"  # said once, not twice
     finally:
         translator.switch("en")
         qloop.run(engine.stop())

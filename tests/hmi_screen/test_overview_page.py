@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hmi_testing import checked_qloop
 from PySide6.QtWidgets import QApplication
 
 from hmi.bridge import EngineBridge
@@ -72,3 +73,20 @@ def test_fits_the_panel(qtbot: object, bridge: EngineBridge, push: Callable[...,
     finally:
         translator.switch("en")
         qapp.setStyleSheet("")
+
+
+def test_refusals_are_shown_in_the_screens_language(qtbot: object, bridge: EngineBridge, qapp: QApplication,
+                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The mode and a preset refused on a Turkish screen: the mode by its name, why in Turkish (core's
+    code), not core's English reason ("ml", "erin is not logged in")."""
+    translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
+    try:
+        assert translator.switch("tr")
+        page = _page(qtbot, bridge, "erin")  # not logged in on the engine
+        assert not page.set_mode("ml")
+        assert page.message.text() == "Mod ML reddedildi: erin oturum açmamış"
+        with checked_qloop(qapp) as loop:
+            loop.run(page._apply("slow"))
+        assert page.message.text() == "Ön ayar Yavaş uygulanmadı: erin oturum açmamış"
+    finally:
+        translator.switch("en")
