@@ -35,13 +35,17 @@ STEP_WINDOW_CAP_S = 1.0
 
 
 Precheck = Callable[[], str]  # "" to go ahead, else why the write must not happen
+# Given the register's value the Writer read from the PLC under its lock, right before the write:
+# "" to go ahead, else why the write must not happen (a person changed it at the panel).
+LiveCheck = Callable[[float], str]
 
 
 class WriteFn(Protocol):
-    """The Writer's entry point (core/modbus/writer.py); ``precheck`` runs under its lock."""
+    """The Writer's entry point (core/modbus/writer.py); ``precheck`` and ``live_check`` run under its lock."""
 
     def __call__(
-        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
     ) -> Awaitable[WriteResult]: ...
 
 
@@ -258,11 +262,13 @@ class SafetyEnvelope:
         user: str,
         reason: str,
         precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
         people: bool = False,
     ) -> EnvelopeOutcome:
         """The one way a controller writes: admit, then the Writer, then remember the write.
 
-        ``precheck`` is handed to the Writer, which runs it under its lock right before the write.
+        ``precheck`` is handed to the Writer, which runs it under its lock right before the write;
+        ``live_check`` too, with the register's value the Writer reads from the PLC after it.
         ``people``: a restore of a person's value (people's limits, see :meth:`admit`).
         """
         verdict = self.admit(name, requested, snapshot, now, people=people)
@@ -278,10 +284,20 @@ class SafetyEnvelope:
                 stopped.append(why)
             return why
 
+        def checked_live(live: float) -> str:
+            why = live_check(live) if live_check is not None else ""
+            if why:
+                stopped.append(why)
+            return why
+
         previous = self._attempt_at.get(name)
         self._attempt_at[name] = now
-        result = await writer(name, verdict.value, user=user, reason=reason,
-                              precheck=checked if precheck is not None else None)
+        if live_check is None:
+            result = await writer(name, verdict.value, user=user, reason=reason,
+                                  precheck=checked if precheck is not None else None)
+        else:
+            result = await writer(name, verdict.value, user=user, reason=reason,
+                                  precheck=checked if precheck is not None else None, live_check=checked_live)
         if stopped:
             # Nothing was sent: not a comms fault, and no write to count against the rate.
             if previous is None:

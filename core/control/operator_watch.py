@@ -79,6 +79,24 @@ class OperatorWatch:
         if old is not None and not self.same(name, old, value):
             self._pending.append(Override(name, old, value, "hmi"))
 
+    def read_live(self, name: str, base: float, live: float, at: float) -> str:
+        """The PLC holds ``live`` for ``name``, read under the Writer's lock at monotonic ``at`` right
+        before a write built on ``base``: "" when they agree, else why the write must not happen.
+
+        A difference is a person's change at the panel since the last poll: their value becomes the
+        base at once (an override the next decision takes, like a change seen in a snapshot); a
+        snapshot read before ``at`` cannot contradict it.
+        """
+        if name not in self.registers or self.same(name, live, base):
+            return ""
+        old = self._expected.get(name, base)
+        if self._expected:  # controlling or restoring: the person's value is the new base
+            self._expected[name] = live
+            self._written_at[name] = at
+            if not self.same(name, old, live):
+                self._pending.append(Override(name, old, live, "plc"))
+        return f"{name} is {live:g} on the PLC (read right before the write), not the {base:g} it was built on"
+
     def shows_own_write(self, name: str, snapshot: Snapshot) -> bool:
         """The snapshot's reads began before ML's last write of ``name``: it cannot show that write."""
         at = self._written_at.get(name)

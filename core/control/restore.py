@@ -56,6 +56,7 @@ class RestoreTurn(MlParts):
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
                 precheck=self._still_ours(name, current, target), people=True,
+                live_check=self._restore_on_plc(name, current),
             )
             if outcome.stopped:
                 break  # stale data or a person's change meanwhile: the next tick looks again

@@ -8,7 +8,7 @@ and the speed still the one the decision was built on. Any "no" stops the rest o
 
 from __future__ import annotations
 
-from core.control.envelope import Precheck
+from core.control.envelope import LiveCheck, Precheck
 from core.control.journal import DecisionRow
 from core.control.load_watch import plc_trip
 from core.control.ml_parts import SPEEDS, USER, MlParts
@@ -31,9 +31,11 @@ class WritePath(MlParts):
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason=f"ML {action}",
-                precheck=self._still_ml(name, base, target),
+                precheck=self._still_ml(name, base, target), live_check=self._on_plc(name, base),
             )
             if outcome.stopped:
+                # A person's change read from the PLC under the lock: journalled as an override now.
+                self._take_overrides(snap)
                 # The mode, the data, the cut or the speed changed while this decision was being
                 # written: nothing more of it is written; the next tick decides afresh.
                 return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
@@ -80,6 +82,31 @@ class WritePath(MlParts):
             if snap is None or snap.saw_state is not SawState.CUTTING:
                 return "the cut ended before the write"
             return self._no_raise_on_trip(name, base, target) or self.watch.still(name, base, snap)
+
+        return check
+
+    def _on_plc(self, name: str, base: float) -> LiveCheck:
+        def check(live: float) -> str:
+            """Under the Writer's lock, on the value just read from the PLC: still the decision's base?
+
+            A poll is up to a period old; an operator's change at the panel after it is seen here
+            only. It yields: the person's value stands (an override), nothing is written.
+            """
+            return self.watch.read_live(name, base, live, self._clock())
+
+        return check
+
+    def _restore_on_plc(self, name: str, current: float | None) -> LiveCheck:
+        def check(live: float) -> str:
+            """Under the Writer's lock, on the value just read from the PLC: still what ML last wrote?
+
+            A person who set the speed at the panel since the last poll keeps it: not restored.
+            """
+            expected = self.watch.expected(name)
+            base = expected if expected is not None else current
+            if base is None:
+                return ""
+            return self.watch.read_live(name, base, live, self._clock())
 
         return check
 

@@ -67,9 +67,12 @@ class SimSaw:
         return Snapshot(self.seq, int(t * 1000), t, values, {}, Quality.GOOD)
 
     async def write(
-        self, name: str, value: float, *, user: str, reason: str, precheck: Callable[[], str] | None = None
+        self, name: str, value: float, *, user: str, reason: str, precheck: Callable[[], str] | None = None,
+        live_check: Callable[[float], str] | None = None,
     ) -> WriteResult:
         why = precheck() if precheck is not None else ""
+        if not why and live_check is not None:
+            why = live_check(self.plc.value(name))  # as the Writer reads the register under its lock
         if why:  # the controller's re-check before the write, as the Writer runs it under its lock
             return WriteResult(name, value, False, reason=why)
         self.plc.set_value(name, value)

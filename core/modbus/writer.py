@@ -46,6 +46,8 @@ SYSTEM_USER = "system"
 COMMAND_REGISTERS = frozenset({"fault_reset"})
 LatestSnapshot = Callable[[], Snapshot | None]
 Precheck = Callable[[], str]  # "" to go ahead, else why the write must not happen
+# Given the register's value read from the PLC under the lock: "" to go ahead, else why not.
+LiveCheck = Callable[[float], str]
 
 
 class RegisterClient(Protocol):
@@ -145,22 +147,41 @@ class Writer:
     # --- setpoint writes -----------------------------------------------------------------
 
     async def write(
-        self, name: str, value: float, *, user: str, reason: str = "", precheck: Precheck | None = None
+        self, name: str, value: float, *, user: str, reason: str = "", precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
     ) -> WriteResult:
         """Write ``value`` to register ``name`` within the envelope; never raises for a bad request.
 
         ``precheck`` runs under the Writer's lock, right before this one write: a controller
         re-checks there that its mode and data still hold (a non-empty answer refuses the write).
+        ``live_check`` then gets the register's value read from the PLC (one Modbus read, under the
+        lock): a change made at the PLC panel after the last poll refuses an automatic write built
+        on the older value. A failed read refuses the write.
         """
         async with self._lock:
             why = self._hold() if self._hold is not None else ""
             why = why or (precheck() if precheck is not None else "")
+            if not why and live_check is not None:
+                why = await self._live_check(name, live_check)
             if why:
                 result, record = self._refused_by_caller(name, value, user, reason, why)
             else:
                 result, record = await self._write(name, value, user=user, reason=reason)
         self._report(record)
         return result
+
+    async def _live_check(self, name: str, live_check: LiveCheck) -> str:
+        """Read ``name`` from the PLC (under the lock) and ask ``live_check`` about its value."""
+        register = self._map.by_name.get(name)
+        if register is None:
+            return f"no register named {name!r}"
+        if not self._client.link_up:
+            return "the PLC link is down"
+        try:
+            live = register.decode(await self._client.read_holding(register.address, register.count))
+        except PlcError as exc:
+            return f"{name} could not be read from the PLC before the write: {exc}"
+        return live_check(live)
 
     def _refused_by_caller(
         self, name: str, value: float, user: str, reason: str, why: str

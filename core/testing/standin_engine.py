@@ -209,7 +209,8 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
         return await self._writer(name, value, user=session.user, reason=reason)
 
     async def _writer(
-        self, name: str, value: float, *, user: str, reason: str = "", precheck: Callable[[], str] | None = None
+        self, name: str, value: float, *, user: str, reason: str = "", precheck: Callable[[], str] | None = None,
+        live_check: Callable[[float], str] | None = None,
     ) -> WriteResult:
         """The Writer's part: the caller's re-check, the register map's envelope, a read-back, an audit row."""
         held = self.replay_hold()  # the engine's Writer refuses (and audits) every write during replay
@@ -217,6 +218,9 @@ class StandInEngine(ReplayCommands, EngineQueries, EngineCommands, EngineSession
             self.access.trail.record(user, "write", name, new=value, result=AuditResult.REFUSED, detail=held)
             return WriteResult.refused(name, value, held)
         why = precheck() if precheck is not None else ""
+        live = self.values.get(name)
+        if not why and live_check is not None and live is not None:
+            why = live_check(live)  # the real Writer reads the register from the PLC under its lock
         if why:
             return WriteResult.refused(name, value, why)
         result = self._envelope(name, value)

@@ -11,7 +11,7 @@ from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import Settings
 from core.control.chip_policy import ChipSettings
-from core.control.envelope import Precheck
+from core.control.envelope import LiveCheck, Precheck
 from core.control.journal import DecisionRow, MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -70,6 +70,10 @@ class FakeSaw:
     extra: dict[str, float | None] = field(default_factory=dict)  # more registers in every snapshot
     # Called with each write before it lands (tests check invariants there; may raise).
     on_write: Callable[[WriteLog], None] | None = None
+    # Called with the register's name under the "lock", before the read of a live check (a person
+    # at the panel changes the speed after the last poll).
+    before_live_read: Callable[[str], None] | None = None
+    live_reads: int = 0
 
     def snapshot(self, quality: Quality = Quality.GOOD, values: dict[str, float | None] | None = None) -> Snapshot:
         self.seq += 1
@@ -98,14 +102,21 @@ class FakeSaw:
             self.height = max(0.0, self.height - self.descent / 60.0 * dt)
 
     async def write(
-        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+        self, name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
     ) -> WriteResult:
         why = precheck() if precheck is not None else ""
+        current = self.descent if name == "descent_speed" else self.cutting
+        if not why and live_check is not None:
+            self.live_reads += 1
+            if self.before_live_read is not None:
+                self.before_live_read(name)
+                current = self.descent if name == "descent_speed" else self.cutting
+            why = live_check(current)  # the register read from the PLC under the lock
         if why:  # as the Writer does under its lock
             return WriteResult(name, value, False, reason=why)
         # What the register can hold, rounded toward the present value (as the Writer's envelope
         # never lets rounding enlarge a step).
-        current = self.descent if name == "descent_speed" else self.cutting
         steps = value / RESOLUTION[name]
         steps = math.floor(steps + 1e-9) if value >= current else math.ceil(steps - 1e-9)
         value = round(steps * RESOLUTION[name], 6)

@@ -15,7 +15,8 @@ from core.control.service import MlControl
 from core.registers import RegisterMap
 
 
-async def _never(name: str, value: float, *, user: str, reason: str, precheck: object = None) -> WriteResult:
+async def _never(name: str, value: float, *, user: str, reason: str, precheck: object = None,
+                 live_check: object = None) -> WriteResult:
     raise AssertionError("no write expected")
 
 

@@ -7,7 +7,7 @@ import pytest
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import PROJECT_ROOT, Settings
-from core.control.envelope import Precheck
+from core.control.envelope import LiveCheck, Precheck
 from core.control.journal import MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -48,9 +48,10 @@ async def test_ml_cut_over_modbus_writes_within_limits_and_restores(
     writer = Writer(settings, register_map, client, lambda: poller.latest)
 
     async def write(
-        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
     ) -> WriteResult:
-        result = await writer.write(name, value, user=user, reason=reason, precheck=precheck)
+        result = await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
         writes.append((result, sim.plc.state))
         return result
 

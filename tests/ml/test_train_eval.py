@@ -59,9 +59,9 @@ async def test_ml_cut_writes_within_limits_and_restores_speeds(
     assert controller.load_model(trained)
     writes: list[tuple[str, float, SawState]] = []
 
-    async def write(name: str, value: float, *, user: str, reason: str, precheck=None):  # type: ignore[no-untyped-def]
+    async def write(name: str, value: float, *, user: str, reason: str, precheck=None, live_check=None):  # type: ignore[no-untyped-def]
         writes.append((name, value, saw.plc.state))
-        return await saw.write(name, value, user=user, reason=reason, precheck=precheck)
+        return await saw.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
 
     controller._writer = write  # record what reaches the PLC
     await run_cuts(saw, RunOptions(cuts=2, stock=(STOCK[0], STOCK[4])), feed=controller.feed,

@@ -1,0 +1,205 @@
+"""An operator's panel change that lands after the last poll is never overwritten by ML.
+
+The re-check under the Writer's lock reads the register from the PLC (one Modbus read) right
+before each ML write and yields when it is no longer what the decision was built on. The real
+simulator over Modbus TCP, the real poller and Writer; a second Modbus client is the panel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.analysis.alarms import AlarmManager
+from core.config import Settings
+from core.control.journal import MemoryJournal
+from core.control.ml_controller import MlController
+from core.control.modes import Mode, ModeManager
+from core.ml.simenv import load_piece
+from core.modbus.client import PlcClient
+from core.modbus.poller import Poller
+from core.modbus.writer import LiveCheck, Precheck, Writer
+from core.registers import RegisterMap
+from core.security.audit import AuditRecord, AuditResult
+from core.sim.materials import STOCK
+from core.sim.server import SimulatorServer
+from core.snapshot import SawState, Snapshot
+from core.values import WriteResult
+from tests.control.control_rig import FakeModel, WriteLog
+from tests.control.test_recheck_under_lock import _two_write_rig
+from tests.waiting import wait_until
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_panel_change_after_the_last_poll_is_not_overwritten(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
+    sim.plc.operator_each_piece = False
+    load_piece(sim.plc, STOCK[4])
+    await sim.start()
+    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.5, "retry_delay_s": 0.05,
+                                                "reconnect_backoff_max_s": 0.5})
+    # One override pauses ML for the rest of the cut: no ML write may follow the panel change.
+    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5,
+                                                  "max_overrides_per_cut": 1})
+    settings = settings.model_copy(update={"modbus": modbus, "control": control})
+    client, panel = PlcClient(modbus), PlcClient(modbus)
+    journal = MemoryJournal()
+    modes = ModeManager(Mode.ML, journal)
+    records: list[AuditRecord] = []
+    controller: MlController | None = None
+    frozen: list[Snapshot] = []  # polls the controller does not see while the panel change is made
+
+    def feed(snap: Snapshot) -> None:
+        if controller is None:
+            return
+        if changed and not attempted:
+            frozen.append(snap)
+            return
+        controller.feed(snap)
+
+    poller = Poller(settings, register_map, client, feed)
+    writer = Writer(settings, register_map, client, lambda: poller.latest, audit=records.append)
+    descent = register_map["descent_speed"]
+    changed: list[float] = []
+    attempted: list[WriteResult] = []
+
+    async def write(name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+                    live_check: LiveCheck | None = None) -> WriteResult:
+        if not changed and name == "descent_speed" and reason.startswith("ML"):
+            # The operator turns the descent down on the panel after the poll this decision was made on.
+            chosen = round(sim.plc.value("descent_speed") - 6.0, 2)
+            await panel.write_registers(descent.address, descent.encode(chosen))
+            changed.append(chosen)
+            result = await writer.write(name, value, user=user, reason=reason, precheck=precheck,
+                                        live_check=live_check)
+            attempted.append(result)
+            return result
+        return await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
+
+    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
+    controller = MlController(settings, register_map, writer=write, alarms=AlarmManager(), modes=modes,
+                              journal=journal, model=model)
+    await client.connect()
+    await panel.connect()
+    poller.start()
+    await controller.start()
+    try:
+        await wait_until(lambda: bool(attempted), "the ML write after the panel change")
+        refused = attempted[0]
+        assert not refused.ok and "read right before the write" in refused.reason, refused
+        after_change = len(records)
+        await wait_until(lambda: any(r.action == "override" for r in journal.decisions), "the override journalled")
+        await asyncio.sleep(1.0)  # several more decision ticks (ML paused for the cut)
+        cut_on = sim.plc.state is SawState.CUTTING
+        held = sim.plc.value("descent_speed")
+    finally:
+        await controller.stop()
+        await writer.stop()
+        await poller.stop()
+        await client.close()
+        await panel.close()
+        await sim.stop()
+    chosen = changed[0]
+    ml_after = [r for r in records[after_change - 1:] if r.user == "ml" and r.result is not AuditResult.REFUSED
+                and "restore" not in r.detail]
+    assert ml_after == []  # no ML write followed the panel change
+    override = next(r for r in journal.decisions if r.action == "override")
+    assert "descent_speed" in override.reason and override.descent_after == pytest.approx(chosen), override
+    if cut_on:
+        assert held == pytest.approx(chosen)  # the operator's value stands
+    else:  # the cut ended: the restore put back the operator's value (the new base), never ML's
+        assert held == pytest.approx(chosen) or held <= chosen + 1e-9
+
+
+async def test_rig_panel_change_under_the_lock_yields_and_is_journalled(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """On the rig: the PLC changes between the poll and the write; ML yields, the person's value is the base."""
+    rig = _two_write_rig(settings, register_map)
+    rig.controller.control.max_overrides_per_cut = 10
+    chosen: list[float] = []
+
+    def panel(name: str) -> None:
+        if not chosen and name == "descent_speed":
+            rig.saw.descent -= 4.0
+            chosen.append(rig.saw.descent)
+
+    rig.saw.before_live_read = panel
+    rig.saw.state = SawState.CUTTING
+    for _ in range(50):
+        await rig.tick()
+        if chosen:
+            break
+    assert chosen
+    first: WriteLog | None = next((w for w in rig.saw.writes if w.before == chosen[0]), None)
+    stopped = [r for r in rig.journal.decisions if r.action == "stopped"]
+    assert stopped and "read right before the write" in stopped[-1].reason
+    override = [r for r in rig.journal.decisions if r.action == "override"]
+    assert override and override[-1].descent_after == pytest.approx(chosen[0])
+    assert rig.controller.status.saved_speeds["descent_speed"] == pytest.approx(chosen[0])
+    assert rig.saw.descent == pytest.approx(chosen[0])  # nothing written over it
+    assert first is None  # no write was made on the person's value in that tick
+    await rig.run(2)
+    # ML goes on from the person's value, never back to the value it was built on before.
+    ml = [w for w in rig.saw.writes if w.reason.startswith("ML") and w.name == "descent_speed"]
+    later = [w for w in ml if w.before is not None and w.before <= chosen[0] + 1.5]
+    assert ml and later and later[0].before == pytest.approx(chosen[0])
+
+
+async def test_restore_yields_to_a_panel_change_after_the_last_poll(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """Manual chosen; the operator sets the band speed on the panel after the last poll: the restore's
+    read under the lock sees it, the speed is not restored (journalled), the person's value stands."""
+    rig = _two_write_rig(settings, register_map)
+    rig.saw.state = SawState.CUTTING
+    await rig.run(5)
+    assert {w.name for w in rig.saw.writes if w.reason.startswith("ML")} >= {"cutting_speed"}
+    chosen: list[float] = []
+
+    def panel(name: str) -> None:
+        if not chosen and name == "cutting_speed":
+            rig.saw.cutting += 3.0
+            chosen.append(rig.saw.cutting)
+
+    rig.saw.before_live_read = panel
+    rig.modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+    await rig.run(5)
+    assert chosen
+    assert [w for w in rig.saw.writes if w.reason == "restore operator speed" and w.name == "cutting_speed"] == []
+    assert rig.saw.cutting == chosen[0]
+    assert any(r.action == "override" and "cutting_speed" in r.reason and "not restored" in r.reason
+               for r in rig.journal.decisions)
+
+
+async def test_writer_refuses_when_the_read_under_the_lock_fails(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """The link drops between the poll and the write: the read under the lock fails, nothing is written."""
+    from core.modbus.errors import PlcTimeout
+
+    class Client:
+        link_up = True
+        written: list[int] = []  # noqa: RUF012
+
+        async def read_holding(self, address: int, count: int) -> list[int]:
+            raise PlcTimeout("no answer")
+
+        async def write_registers(self, address: int, words: list[int]) -> None:
+            self.written.append(address)
+
+    client = Client()
+    writer = Writer(settings, register_map, client, lambda: None)
+    seen: list[float] = []
+
+    def live_check(value: float) -> str:
+        seen.append(value)
+        return ""
+
+    result = await writer.write("descent_speed", 30.0, user="ml", reason="ML model", live_check=live_check)
+    assert not result.ok and "could not be read from the PLC" in result.reason
+    assert client.written == [] and seen == []
