@@ -350,7 +350,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._alarms.update(alarm, True, text, priority=Priority.HIGH, source="control")
         if was_ml:
             log.warning("ML control stopped, back to manual: %s", reason)
-        return self._record("fault", f"{fault.value}: {reason}", snap)
+        # Stamped with the time of the fault: the sample may be long stale (a link down for minutes).
+        return self._record("fault", f"{fault.value}: {reason}", snap, at_ms=int(self._wall_clock() * 1000))
 
     def _record(
         self,
@@ -362,11 +363,13 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         before: Mapping[str, float | None] | None = None,
         written: Mapping[str, float] | None = None,
         observed: Mapping[str, float] | None = None,
+        at_ms: int | None = None,
     ) -> DecisionRow:
+        """Journal one decision, stamped with its sample's time (``at_ms``: the time it happened)."""
         before = before or {}
         after = dict(written or {}) | dict(observed or {})
         row = DecisionRow(
-            ts_ms=snap.ts_ms if snap is not None else int(self._wall_clock() * 1000),
+            ts_ms=at_ms if at_ms is not None else snap.ts_ms if snap is not None else int(self._wall_clock() * 1000),
             mode=self.modes.mode.value,
             action=action,
             reason=reason,
