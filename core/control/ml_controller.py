@@ -118,6 +118,10 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         # A descent cut by the guard or the ceiling is driven home over the next ticks (the step
         # limit may take more than one write); an operator's change of descent cancels it.
         self._descent_goal = None
+        # The lowest descent the guard or the ceiling set in this cut (None: none): a restore puts
+        # back no faster descent while the cut lasts (core.control.restore), a person's descent lifts it.
+        self._cut_cap = None
+        self._restore_note = ""  # what the last "restore_held" row said (journalled once)
         self._task: asyncio.Task[None] | None = None
         self.overruns = 0
         self.status = ControllerStatus(mode=modes.mode.value)
@@ -299,6 +303,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         if self._controlling and restore:
             self._restore = dict(self._saved)
             self._restore_until = None
+            self._restore_note = ""
             live = self._latest.value("descent_speed") if self._latest is not None else None
             if downward_only and live is not None and self._restore.get("descent_speed", -math.inf) > live:
                 # After a trip or an overload the saw does not get a faster descent back from ML.
@@ -314,6 +319,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         """The cut is over: what ML counted in it (overrides, pause, a person's speeds, the descent
         goal, the ceiling's last cut) starts again; its guard, ceiling and outside-experience alarms clear."""
         self._paused, self._overrides, self._descent_goal = "", 0, None
+        self._cut_cap = None  # the cut that tripped the guard is over: the operator's descent may return
         self._human_set = set()
         self.status.paused_reason, self.status.overrides_this_cut = "", 0
         self._ceiling_cut_at = None

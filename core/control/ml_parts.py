@@ -103,6 +103,8 @@ class MlParts:
     _human_set: set[str]
     _ceiling_cut_at: float | None
     _descent_goal: tuple[float, str] | None
+    _cut_cap: tuple[float, str] | None
+    _restore_note: str
 
     if TYPE_CHECKING:
         def _record(self, action: str, reason: str, snap: Snapshot | None, *, coefficient: float | None = None,

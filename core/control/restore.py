@@ -3,6 +3,14 @@
 A restore keeps to people's limits (never ML's), writes only on fresh data, yields to a
 person's change, and is abandoned with an alarm when it cannot finish: refused for good, or not
 done in the time its step-limited writes need plus :data:`RESTORE_MARGIN_S`.
+
+A restore never undoes a descent cut of the torque guard or the load ceiling while the cut in
+which it tripped lasts (the guard's condition: torque rising down this piece; the guard re-arms
+with the next cut). Until the cut ends the descent is restored to the lower of the operator's
+value and the guard's (journalled once: "held by the torque guard"); when the saw leaves CUTTING
+the rest of the operator's value is put back, unless a person set the descent meanwhile (their
+value stands, and lifts the hold at once). The time allowed for the restore starts when the hold
+lifts.
 """
 
 from __future__ import annotations
@@ -48,10 +56,15 @@ class RestoreTurn(MlParts):
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
         abandoned: list[DecisionRow] = []
-        for name, target in list(self._restore.items()):
+        held: dict[str, float] = {}  # restored only as far as the guard's cut allows, for now
+        for name, wanted in list(self._restore.items()):
+            target = self._guard_held(name, wanted)
             current = self.watch.base(name, snap)
             if current is not None and self.watch.same(name, current, target):
-                del self._restore[name]  # already there: no write needed
+                if target < wanted:
+                    held[name] = target  # the rest when the cut ends
+                else:
+                    del self._restore[name]  # already there: no write needed
                 continue
             outcome = await self.envelope.write(
                 self._writer, name, target, snapshot=snap, now=now, user=USER, reason="restore operator speed",
@@ -71,15 +84,41 @@ class RestoreTurn(MlParts):
                 written[name] = outcome.result.written
                 self.watch.wrote(name, outcome.result.written, self._clock())
                 if self.watch.same(name, outcome.result.written, target):
-                    del self._restore[name]
+                    if target < wanted:
+                        held[name] = target
+                    else:
+                        del self._restore[name]
         if not self._restore:
             self._restore_until = None
             if not self._controlling:
                 self.watch.end()
+        note = None
+        if held and set(held) == set(self._restore):
+            self._restore_until = None  # only the guard's hold is left: its time starts when the hold lifts
+            note = self._note_held(held, snap)
         if not written:
-            return abandoned[-1] if abandoned else None
+            return abandoned[-1] if abandoned else note
         done = "" if self._restore else " (done)"
         return self._record("restore", f"operator speeds{done}", snap, before=before, written=written)
+
+    def _guard_held(self, name: str, wanted: float) -> float:
+        """What a restore of ``name`` may put back now: no faster descent than the guard's or the
+        ceiling's cut while the cut in which it tripped lasts."""
+        if name != "descent_speed" or self._cut_cap is None or self._cut is None:
+            return wanted
+        return min(wanted, self._cut_cap[0])
+
+    def _note_held(self, held: dict[str, float], snap: Snapshot) -> DecisionRow | None:
+        """Journal (once per hold) that the operator's descent waits for the end of the cut."""
+        assert self._cut_cap is not None
+        why = self._cut_cap[1]
+        text = "; ".join(f"{name} held at {value:g} by the {why} until the cut ends; the operator's "
+                         f"{self._restore[name]:g} is put back then" for name, value in held.items())
+        if text == self._restore_note:
+            return None
+        self._restore_note = text
+        log.info("restore: %s", text)
+        return self._record("restore_held", text, snap)
 
     def _restore_time(self, snap: Snapshot) -> float:
         """How long the pending restore may take: its step-limited writes, at the write rate, plus a margin."""

@@ -38,6 +38,7 @@ class SafetyTurn(MlParts):
         self._saved[change.register] = change.new
         if change.register == "descent_speed":
             self._descent_goal = None  # the person's descent stands
+            self._cut_cap = None  # and is what a restore puts back
         self._accum[change.register] = 0.0
         self.status.saved_speeds = dict(self._saved)
         self.status.overrides_this_cut = self._overrides
@@ -62,6 +63,11 @@ class SafetyTurn(MlParts):
             goal = min(goal, self._descent_goal[0])
         return {"descent_speed": goal}
 
+    def _cap_cut(self, goal: float, why: str) -> None:
+        """The guard or the ceiling cut the descent to ``goal``: no restore raises it while this cut lasts."""
+        if self._cut_cap is None or goal < self._cut_cap[0]:
+            self._cut_cap = (goal, why)
+
     async def _apply_guard(self, event: GuardEvent, snap: Snapshot, now: float) -> DecisionRow:
         self.status.guard_events = self.guard.events
         text = event.describe()
@@ -71,6 +77,7 @@ class SafetyTurn(MlParts):
         targets = self._descent_cut(snap, event.descent_factor)
         if targets:
             self._descent_goal = (targets["descent_speed"], "guard")
+            self._cap_cut(targets["descent_speed"], "torque guard")
         return await self._write(targets, snap, now, "guard", text)
 
     async def _apply_ceiling(self, breach: CeilingBreach, snap: Snapshot, now: float) -> DecisionRow:
@@ -89,4 +96,5 @@ class SafetyTurn(MlParts):
         targets = self._descent_cut(snap, 1.0 - self.control.ceiling_descent_cut_pct / 100.0)
         if targets:
             self._descent_goal = (targets["descent_speed"], "ceiling")
+            self._cap_cut(targets["descent_speed"], "load ceiling")
         return await self._write(targets, snap, now, "ceiling", text)

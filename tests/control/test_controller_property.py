@@ -15,7 +15,8 @@ cut ends. After every event the controller makes one decision; these must hold t
    a restore writes the operator's latest choice (a descent may stay lower after an overload);
 6. every ML write lies within ML's limits and one second's step of the live value (from a live
    value outside the limits ML holds until one step brings it inside);
-7. a restore keeps to people's limits: each write moves strictly toward the operator's value, it
+7. a restore keeps to people's limits: each write moves strictly toward the operator's value (a
+   descent: the lower of it and a guard's or ceiling's cut while that cut lasts), it
    reaches that value within the step-limited number of writes, or it ends with an alarm (a PLC
    trip: handed to the operator; data stale too long); once it has ended, nothing is written in
    manual mode;
@@ -139,6 +140,9 @@ class Harness:
             self.violations.append(f"write in manual mode after the restore ended: {log}")
         if log.reason == "restore operator speed":
             human = self.human[log.name]
+            cap = rig.controller._cut_cap
+            if log.name == "descent_speed" and cap is not None and rig.controller._cut is not None:
+                human = min(human, cap[0])  # a guard's or ceiling's cut stands while its cut lasts
             limits = rig.controller.envelope.people_limits(log.name)
             if not limits.low - EPS <= log.value <= limits.high + EPS:
                 self.violations.append(f"restore outside people's limits: {log}")
