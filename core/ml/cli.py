@@ -70,7 +70,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"bandsaw ml train: {args.from_raw_db}: no such file", file=sys.stderr)
         return EXIT_USAGE
     try:
-        manifest = train(args.from_raw_db, args.simulate_cuts, args.out, args.seed, settings=_settings(args))
+        manifest = train(args.from_raw_db, args.simulate_cuts, args.out, args.seed, settings=_settings(args),
+                         figures=print)
     except (ValueError, OSError) as exc:
         print(f"bandsaw ml train: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -51,6 +51,7 @@ class Correction:
 class PlantData:
     rows: list[list[float]] = field(default_factory=list)
     labels: list[float] = field(default_factory=list)
+    row_cuts: list[int] = field(default_factory=list)  # the cut each row belongs to, 0 = the earliest
     cuts: int = 0
     corrections: list[Correction] = field(default_factory=list)
     machine_changes: int = 0  # descent changes explained by ML/guard/restore writes
@@ -177,6 +178,7 @@ def _label_cut(
         j = int(np.searchsorted(ts, t + horizon_ms, side="right"))  # samples up to the horizon, this cut only
         change = cumulative[j] - cumulative[i + 1]
         out.rows.append(vector)
+        out.row_cuts.append(out.cuts - 1)
         out.labels.append(float(np.clip(change / label_scale, -1.0, 1.0)))
 
 

@@ -10,6 +10,9 @@ Two label sources:
   also covers the states the model itself leads to.
 * a recorded ``raw.db`` (``from_raw_db``): operator corrections. The label at a sample is
   the change the operator made to the descent speed over the next ``horizon_s``, scaled.
+  Validated on held-out cuts before it is signed (:mod:`core.ml.validation`): fitted on the
+  earlier cuts, it must beat the naive baselines (keep the speed, the training mean) on the
+  latest ones, or it is refused and nothing is written.
 
 Reproducible: the same seed gives the same data and the same trees.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,7 @@ from core.ml.plant_data import read_plant_data
 from core.ml.signing import load_key
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
 from core.ml.stock import random_training_item, split_description
+from core.ml.validation import ValidationRefused, validate
 from core.snapshot import SawState, Snapshot
 
 log = logging.getLogger("bandsaw.ml")
@@ -159,13 +163,21 @@ def raw_db_data(
     ``ml_db`` / ``log_db`` (default: beside raw.db) tell the machine's writes from people's.
     Raises :class:`~core.ml.plant_data.NotEnoughData` naming what is missing.
     """
+    x, y, _, description = _raw_db_rows(path, settings, features, ml_db=ml_db, log_db=log_db)
+    return x, y, description
+
+
+def _raw_db_rows(
+    path: Path, settings: Settings, features: Sequence[str], *, ml_db: Path | None, log_db: Path | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """:func:`raw_db_data` and the cut each row belongs to (0 = the earliest), for the held-out split."""
     extractor = FeatureExtractor(features, averaging=settings.ml.averaging_samples,
                                  polynomial=settings.ml.current_polynomial)
     ml_db = ml_db if ml_db is not None else path.with_name("ml.db")
     log_db = log_db if log_db is not None else path.with_name("log.db")
     data = read_plant_data(path, ml_db, log_db, extractor, LABEL_SCALE)
     description = data.describe(path) | {"label_scale": LABEL_SCALE}
-    return np.asarray(data.rows), np.asarray(data.labels), description
+    return np.asarray(data.rows), np.asarray(data.labels), np.asarray(data.row_cuts), description
 
 
 # --- fitting -----------------------------------------------------------------------------
@@ -186,19 +198,35 @@ def train(
     settings: Settings | None = None,
     ml_db: Path | None = None,
     log_db: Path | None = None,
+    figures: Callable[[str], None] | None = None,
 ) -> Path:
-    """Train and save NAME.skops + NAME.json (signed) at ``out``; returns the manifest path."""
+    """Train and save NAME.skops + NAME.json (signed) at ``out``; returns the manifest path.
+
+    From a raw.db the model is validated on held-out cuts first; ``figures`` gets the held-out
+    error beside the naive baselines (accepted or not). A model that does not beat them, or data
+    too thin to tell, raises :class:`~core.ml.validation.ValidationRefused` and writes nothing.
+    """
     settings = settings or load_settings()
     if (from_raw_db is None) == (simulate_cuts is None):
         raise ValueError("give exactly one of a raw.db to learn from or a number of cuts to simulate")
     if from_raw_db is not None:
-        x, y, description = raw_db_data(from_raw_db, settings, ml_db=ml_db, log_db=log_db)
+        x, y, cut_of_row, description = _raw_db_rows(from_raw_db, settings, DEFAULT_FEATURES, ml_db=ml_db,
+                                                     log_db=log_db)
+        estimator, validation, train_rows = validate(lambda a, b: _fit(a, b, seed), x, y, cut_of_row,
+                                                     label_scale=LABEL_SCALE)
+        log.info("held-out validation: %s", validation.as_dict())
+        if figures is not None:
+            figures(validation.summary())
+        if not validation.accepted:
+            raise ValidationRefused(validation.refusal())
+        description["validation"] = validation.as_dict()
+        x, y = x[train_rows], y[train_rows]  # what the signed model was fitted on
     else:
         assert simulate_cuts is not None
         if simulate_cuts < 3:
             raise ValueError("simulate at least 3 cuts")
         x, y, description = _simulated_data(settings, simulate_cuts, seed)
-    estimator = _fit(x, y, seed)
+        estimator = _fit(x, y, seed)
     residual = float(np.mean(np.abs(estimator.predict(x) - y)))
     description |= {"seed": seed, "train_mae": round(residual, 4),
                     "estimator": f"BaggingRegressor({estimator.n_estimators} x DecisionTreeRegressor, max_depth 12)"}
