@@ -28,8 +28,8 @@ def register(actions: Any) -> None:
     evaluate.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT",
                           help="also write the figures as JSON")
     evaluate.add_argument("--report", type=Path, default=None, metavar="PATH",
-                          help="markdown report (default: beside the model, NAME-eval.md; for a model shipped "
-                               "inside the installed program: DATA_DIR/models/NAME-eval.md)")
+                          help="write the markdown report to PATH (default: print it; no file is written, "
+                               "and never into the installed program)")
     evaluate.set_defaults(handler=_cmd_eval)
 
     compare = actions.add_parser("compare", help="two models side by side in ML mode on simulated stock")
@@ -80,16 +80,14 @@ def _write_json(path: Path | None, data: dict[str, Any]) -> None:
         path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
 
 
-def default_report_path(model: Path, data_dir: Path) -> Path:
-    """NAME-eval.md beside the model, unless the model lies inside the installed program (the
-    packaged default model in site-packages): then under the data directory's models/."""
+def report_refused(report: Path) -> str:
+    """Why ``report`` may not be written ('' when it may): never into the installed program (the
+    packaged model and its shipped report live there)."""
     from core.paths import in_installed_code
 
-    stem = model.with_suffix("") if model.suffix in (".json", ".joblib", ".skops") else model
-    name = stem.name + "-eval.md"
-    if in_installed_code(stem):
-        return data_dir / "models" / name
-    return stem.with_name(name)
+    if in_installed_code(report.resolve()):
+        return f"{report}: inside the installed program; give --report a path of your own"
+    return ""
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -104,18 +102,28 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if model is None:
         print("bandsaw ml eval: no model: give --model PATH (ml.model_path is not set)", file=sys.stderr)
         return EXIT_USAGE
-    report = args.report or default_report_path(model, settings.data_dir)
+    for path in (args.report, args.json_out):
+        why = report_refused(path) if path is not None else ""
+        if why:
+            print(f"bandsaw ml eval: {why}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         data = run_evaluation(model, settings=settings, stock=stock, seed=args.seed, pieces=args.pieces)
-        report.parent.mkdir(parents=True, exist_ok=True)
         text = report_markdown(data)
-        report.write_text(text, encoding="utf-8")
+        if args.report is not None:
+            args.report.parent.mkdir(parents=True, exist_ok=True)
+            args.report.write_text(text, encoding="utf-8")
         _write_json(args.json_out, data)
     except (ValueError, OSError) as exc:
         print(f"bandsaw ml eval: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    if args.report is None:  # the report itself, to the terminal or a pipe: no file is touched
+        print(text, end="")
+        if args.json_out:
+            print(f"JSON: {args.json_out}")
+        return EXIT_OK
     print(text[text.index("## "):] if "## " in text else text)
-    print(f"report written: {report}" + (f"; JSON: {args.json_out}" if args.json_out else ""))
+    print(f"report written: {args.report}" + (f"; JSON: {args.json_out}" if args.json_out else ""))
     return EXIT_OK
 
 

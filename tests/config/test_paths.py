@@ -177,29 +177,29 @@ def test_cli_data_and_logs_dir_options(tmp_path: Path) -> None:
 
 def test_nothing_is_written_into_installed_code(tmp_path: Path) -> None:
     # `bandsaw ml eval` on the packaged model wrote default-eval.md into site-packages.
-    from core.ml.eval_cli import default_report_path
+    from core.ml.eval_cli import report_refused
 
     site = tmp_path / "site-packages"
     shipped = site / "core" / "defaults" / "models" / "default"
     assert paths.in_installed_code(shipped, checkout=None, code_root=site)
     assert not paths.in_installed_code(tmp_path / "data" / "models" / "default", checkout=None, code_root=site)
     assert not paths.in_installed_code(shipped, checkout=PROJECT_ROOT, code_root=site)
-    # In this checkout the shipped model's report stays beside it (data/models is the developer's).
-    checkout_model = PROJECT_ROOT / "data" / "models" / "default"
-    assert default_report_path(checkout_model, tmp_path) == PROJECT_ROOT / "data" / "models" / "default-eval.md"
-    assert default_report_path(tmp_path / "m" / "mine.json", tmp_path) == tmp_path / "m" / "mine-eval.md"
+    # In this checkout data/models is the developer's: `make eval` rewrites the shipped report on purpose
+    # (`ml eval` writes a report only to a --report path given; without one it prints it).
+    assert report_refused(PROJECT_ROOT / "data" / "models" / "default-eval.md") == ""
+    assert report_refused(tmp_path / "m" / "mine-eval.md") == ""
 
 
-def test_report_of_an_installed_model_goes_to_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.ml.eval_cli import default_report_path
+def test_a_report_into_an_installed_program_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.ml.eval_cli import report_refused
 
     site = tmp_path / "site-packages"
     monkeypatch.setattr(paths, "CHECKOUT", None)
     monkeypatch.setattr(paths, "PROJECT_ROOT", site)
     monkeypatch.setattr(paths.in_installed_code, "__kwdefaults__", {"checkout": None, "code_root": site})
-    shipped = site / "core" / "defaults" / "models" / "default"
-    data = tmp_path / "data"
-    assert default_report_path(shipped, data) == data / "models" / "default-eval.md"
+    shipped = site / "core" / "defaults" / "models" / "default-eval.md"
+    assert "inside the installed program" in report_refused(shipped)
+    assert report_refused(tmp_path / "data" / "models" / "default-eval.md") == ""
 
 
 def test_a_user_config_that_is_not_a_file_is_read_and_refused_not_replaced_by_the_default(

@@ -164,6 +164,39 @@ def test_cli_eval_json_and_compare(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "cost A" in stdout
 
 
+def test_cli_eval_without_report_prints_it_and_never_overwrites_the_shipped_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ml eval --stock FILE` without --report wrote its one-bar report over the shipped
+    # data/models/default-eval.md (the default was NAME-eval.md beside the model).
+    shipped = MODEL.with_name("default-eval.md")
+    before = shipped.read_bytes(), shipped.stat().st_mtime_ns
+    beside = set(MODEL.parent.iterdir())
+    monkeypatch.chdir(tmp_path)
+    stock = tmp_path / "stock.yaml"
+    stock.write_text("- {grade: 1, shape: round, a: 20}\n", encoding="utf-8")
+    code, stdout, stderr = bandsaw(capsys, tmp_path / "data", "ml", "eval", "--model", str(MODEL), "--stock",
+                                   str(stock), "--pieces", "1")
+    assert code == 0, stderr
+    assert (shipped.read_bytes(), shipped.stat().st_mtime_ns) == before
+    assert set(MODEL.parent.iterdir()) == beside
+    assert stdout.startswith("# ML evaluation: cost per cut") and "## Verdict" in stdout
+    assert "report written" not in stdout and sorted(p.name for p in tmp_path.iterdir()) == ["data", "stock.yaml"]
+    # A path given is written; one inside the installed program is refused before anything runs.
+    code, stdout, stderr = bandsaw(capsys, tmp_path / "data", "ml", "eval", "--model", str(MODEL), "--stock",
+                                   str(stock), "--pieces", "1", "--report", "mine.md")
+    assert code == 0 and "report written: mine.md" in stdout
+    assert (tmp_path / "mine.md").read_text().startswith("# ML evaluation")
+    import core.paths
+
+    monkeypatch.setattr(core.paths.in_installed_code, "__kwdefaults__",
+                        {"checkout": None, "code_root": PROJECT_ROOT})
+    code, stdout, stderr = bandsaw(capsys, tmp_path / "data", "ml", "eval", "--model", str(MODEL), "--stock",
+                                   str(stock), "--pieces", "1", "--report", str(PROJECT_ROOT / "core" / "x-eval.md"))
+    assert code == 2 and "inside the installed program" in stderr and not stdout
+    assert not (PROJECT_ROOT / "core" / "x-eval.md").exists()
+
+
 def test_cli_refuses_bad_stock_and_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stock = tmp_path / "stock.yaml"
     stock.write_text("- {grade: 1, shape: tube, a: 30}\n", encoding="utf-8")

@@ -28,7 +28,8 @@ def test_train_then_eval_then_refuse_a_tampered_model(tmp_path: Path) -> None:
     evaluated = bandsaw("ml", "eval", "--model", str(out), "--stock", str(stock), "--pieces", "1", "--data-dir", data)
     assert evaluated.returncode == 0, evaluated.stderr
     assert "normal" in evaluated.stdout and "ml" in evaluated.stdout
-    assert (tmp_path / "models" / "tiny-eval.md").is_file()
+    assert evaluated.stdout.startswith("# ML evaluation")  # printed: no file beside the model
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["tiny.json", "tiny.skops"]
     model_file = out.with_suffix(".skops")
     model_file.write_bytes(model_file.read_bytes() + b"tampered")
     refused = bandsaw("ml", "eval", "--model", str(out), "--stock", str(stock), "--pieces", "1", "--data-dir", data)
