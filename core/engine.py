@@ -43,7 +43,7 @@ from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_integrity import AuditIntegrity
-from core.security.audit_missing import note_at_start
+from core.security.audit_missing import note_at_start, record_finding
 from core.security.audit_route import MlWriteJournal
 from core.security.permissions import Permission
 from core.snapshot import Quality, Snapshot
@@ -64,6 +64,7 @@ log = logging.getLogger("bandsaw.engine")
 
 HOUSEKEEPING_PERIOD_S = 1.0
 SESSION_REFRESH_S = 5.0  # roles changed and users disabled elsewhere reach allowed() within this
+USERS_CHECK_S = 60.0  # users.db's MACs checked again (rows changed outside the program: critical alarm)
 SPEED_REGISTERS = ("cutting_speed", "descent_speed")
 MIRROR_CATCH_UP_S = 3.0  # a clean stop waits at most this long for PostgreSQL to take its closing rows
 
@@ -246,9 +247,12 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         if self.simulate:
             host, port = await self._start_simulator()
         # log.db or the ledger deleted beside recorded data: kept before the files are opened (and made).
-        note_at_start(self.storage.log.path.parent)
+        lost = note_at_start(self.storage.log.path.parent)
         await self.storage.start()  # log.db's writer recreates the audit trail's triggers on open
-        self.access.check_store()  # a damaged users.db: a critical alarm now, not at the first login
+        record_finding(self.access.trail, self.storage.log.path.parent, lost)  # the trail keeps it too
+        # A damaged users.db, or rows failing their MACs: a critical alarm now, not at the first login
+        # (a users.db from before row protection is sealed here, once, audited).
+        self.access.check_store()
         # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
         self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms,
                                               anchor=AuditAnchor(self.access.store.path))
@@ -454,7 +458,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             self._link_down_since_ms = None
 
     async def _run_housekeeping(self) -> None:
-        refreshed = time.monotonic()
+        refreshed = users_checked = time.monotonic()
         while True:
             await asyncio.sleep(HOUSEKEEPING_PERIOD_S)
             try:
@@ -465,6 +469,9 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
                     refreshed = time.monotonic()
                     # The screens ask allowed() from memory: keep it in step with users.db (off the loop).
                     await self.access.refresh_sessions()
+                if time.monotonic() - users_checked >= USERS_CHECK_S:
+                    users_checked = time.monotonic()
+                    await self.access.recheck_store()
             except Exception:
                 log.exception("housekeeping failed")
 

@@ -173,6 +173,10 @@ WRONG_NAME_OR_PIN = define("login.wrong", "Wrong name or PIN")
 LOCKED_OUT = define("login.locked", "Too many failed attempts: try again in {seconds:.0f} s")
 USERS_DB_UNUSABLE = define("users.db_unusable",
                            "Users database unusable: logins and engineer functions refused (see the log)")
+USER_TAMPERED = define("login.tampered",
+                       "{user}'s entry in the users database was changed outside the program: refused "
+                       "(call the administrator)")
+USERS_DB_TAMPERED = define("users.db_tampered", "Users database changed outside the program: {detail}")
 UNKNOWN_ACTION = define("access.unknown_action", "unknown action '{permission}'")
 ENGINE_ACTOR = define("access.engine_actor", "'{user}' is an engine actor and may not {permission}")
 NOBODY_VIEW_ONLY = define("access.nobody_viewer",

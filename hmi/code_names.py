@@ -53,6 +53,8 @@ AUDIT_ACTIONS = {
     "export": QT_TRANSLATE_NOOP("CodeNames", "export"),
     "import_smart_saw": QT_TRANSLATE_NOOP("CodeNames", "import (older system)"),
     "audit_loss_accepted": QT_TRANSLATE_NOOP("CodeNames", "lost audit trail accepted"),
+    "audit_missing": QT_TRANSLATE_NOOP("CodeNames", "audit trail found missing"),
+    "users_sealed": QT_TRANSLATE_NOOP("CodeNames", "user records sealed"),
     "replay_start": QT_TRANSLATE_NOOP("CodeNames", "replay start"),
     "replay_stop": QT_TRANSLATE_NOOP("CodeNames", "replay stop"),
     "login": QT_TRANSLATE_NOOP("CodeNames", "login"),

@@ -12,6 +12,8 @@ CORE_TEXTS: dict[str, str] = {
     "login.wrong": QT_TRANSLATE_NOOP("CoreTexts", "Wrong name or PIN"),
     "login.locked": QT_TRANSLATE_NOOP("CoreTexts", "Too many failed attempts: try again in {seconds:.0f} s"),
     "users.db_unusable": QT_TRANSLATE_NOOP("CoreTexts", "Users database unusable: logins and engineer functions refused (see the log)"),  # noqa: E501
+    "login.tampered": QT_TRANSLATE_NOOP("CoreTexts", "{user}'s entry in the users database was changed outside the program: refused (call the administrator)"),  # noqa: E501
+    "users.db_tampered": QT_TRANSLATE_NOOP("CoreTexts", "Users database changed outside the program: {detail}"),
     "access.unknown_action": QT_TRANSLATE_NOOP("CoreTexts", "unknown action '{permission}'"),
     "access.engine_actor": QT_TRANSLATE_NOOP("CoreTexts", "'{user}' is an engine actor and may not {permission}"),
     "access.nobody_viewer": QT_TRANSLATE_NOOP("CoreTexts", "{permission} needs {need_role} rights; nobody is logged in (view only): log in first"),  # noqa: E501

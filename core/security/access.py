@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from core.analysis.alarms import AlarmManager, Priority
 from core.offload import run_blocking
 from core.security.audit import AuditResult, AuditSink
+from core.security.audit_missing import standing_loss
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams
 from core.security.permissions import (
     ANONYMOUS_USER,
@@ -65,6 +66,8 @@ from core.texts import (
     NOT_LOGGED_IN,
     UNKNOWN_ACTION,
     USER_IS_DISABLED,
+    USER_TAMPERED,
+    USERS_DB_TAMPERED,
     USERS_DB_UNUSABLE,
     WRONG_NAME_OR_PIN,
     Text,
@@ -73,6 +76,7 @@ from core.texts import (
 log = logging.getLogger("bandsaw.security")
 
 ALARM_USERS_DB = "security.users_db"
+STALE_SLACK_MS = 5000  # a row's change and its audit row: the same process, milliseconds apart
 
 T = TypeVar("T")
 MAX_UNKNOWN_NAMES = 1000  # in-memory failure counters for names that do not exist
@@ -131,6 +135,9 @@ class AccessControl:
         self.store = store
         self.alarms = alarms
         self._store_broken = False
+        self._tampered_shown = False
+        self._tampered_text = ""
+        self._stale: dict[str, str] = {}  # users whose rows are older than the trail (check_store)
         self.security = security or SecuritySettings()
         self.inactivity_logout_s = inactivity_logout_s
         self.trail = AuditTrail(audit, clock=clock)
@@ -199,6 +206,14 @@ class AccessControl:
                 self._locked(shown, (locked_until_ms - now_ms) / 1000)
             failures, locked_s = self._unknown_failure(clean)
             return self._failed(shown, A_WRONG(), failures, locked_s)
+        stale = self.refuses(attempt.user.name)
+        if attempt.outcome is LoginOutcome.TAMPERED or (attempt.ok and stale):
+            refusal = USER_TAMPERED(user=attempt.user.name)
+            found = stale or f"{attempt.user.name} {attempt.user.problem}"
+            self.trail.record(shown, "login_failed", "hmi", result=AuditResult.REFUSED,
+                              detail=f"{refusal}: {found}")
+            self._tampered(self._tampered_text or found)
+            raise LoginFailed(refusal)
         if attempt.outcome is LoginOutcome.LOCKED:
             self._locked(shown, max(0.0, (attempt.user.locked_until_ms - now_ms) / 1000),
                          A_WRONG_PIN_ROW(count=attempt.failures) if attempt.counted else None)
@@ -322,9 +337,10 @@ class AccessControl:
             session = self._sessions.get(name)
             if session is None:
                 continue
-            if user is None or not user.enabled:
+            if user is None or not user.enabled or not user.intact:
                 session.disabled = True
-                self.logout(name, reason=str(A_USER_GONE()))
+                self.logout(name, reason=str(A_USER_GONE() if user is None or user.intact
+                                             else USER_TAMPERED(user=name)))
                 gone.append(name)
             elif user.role is not session.role:
                 session.role = user.role
@@ -365,6 +381,11 @@ class AccessControl:
             except UserStoreError as exc:
                 raise PermissionDenied(self._store_failed(exc)) from exc
             self._store_ok()
+            if stored is not None and (not stored.intact or self.refuses(stored.name)):
+                session.disabled = True
+                self.logout(session.user, reason=str(USER_TAMPERED(user=session.user)))
+                self._tampered(self.refuses(stored.name) or f"{stored.name} {stored.problem}")
+                raise PermissionDenied(USER_TAMPERED(user=session.user))
             if stored is None or not stored.enabled:
                 session.disabled = True
                 self.logout(session.user, reason=str(A_USER_GONE()))
@@ -397,27 +418,140 @@ class AccessControl:
         log.error("%s", exc)
         return coded
 
-    def check_store(self) -> str:
-        """At the engine's start: "" when users.db reads through, else the problem, logged and
-        raised as the critical users alarm (nobody can log in and the audit anchor is off)."""
+    def check_store(self, *, by: str = "engine") -> str:
+        """At the engine's start and at its checks: "" when users.db reads through and passes its
+        MACs, else the problem, logged and raised as the critical users alarm. A damaged file:
+        nobody can log in and the audit anchor is off; rows that fail their MAC: those users are
+        refused (a file from before row protection is sealed first: :meth:`seal_unsealed`)."""
         if not self.store.path.exists():
             return ""
         try:
             problem = self.store.check()
         except UserStoreError as exc:
             problem = str(exc)
+        if problem:
+            self._store_broken = True
+            log.critical("users database %s unreadable (%s): nobody can log in and the audit anchor is off; "
+                         "restore it from a backup: bandsaw restore --latest --with-users", self.store.path, problem)
+            if self.alarms is not None:
+                self.alarms.update(ALARM_USERS_DB, True, str(USERS_DB_UNUSABLE()), priority=Priority.CRITICAL,
+                                   source="security")
+            return problem
+        problem = self.seal_unsealed(by=by)
         if not problem:
-            return ""
-        self._store_broken = True
-        log.critical("users database %s unreadable (%s): nobody can log in and the audit anchor is off; "
-                     "restore it from a backup: bandsaw restore --latest --with-users", self.store.path, problem)
+            try:
+                integrity = self.store.integrity()
+                self._stale = self.stale_users()
+            except UserStoreError as exc:
+                return self._tampered(str(exc))
+            problem = "; ".join([p for p in (integrity.describe(), *self._stale.values()) if p])
+        return self._integrity_found(problem)
+
+    def stale_users(self) -> dict[str, str]:
+        """Rows older than the audit trail says they are: name -> why. Each change of a user's row
+        (add, role, enable/disable, PIN) sets its MAC'd ``changed_ms`` and is then audited, so a row
+        whose newest accepted change in the trail is later than its ``changed_ms`` (or a user the
+        trail added who is not there) comes from an older users.db put back by hand - valid MACs,
+        old roles and PINs. Changes before an admin's restore of users.db (the seal's MAC'd
+        ``restored_ms``) do not count. Such users are refused like rows that fail their MAC."""
+        from core.security.trail_facts import last_user_changes, when  # reads log.db
+
+        changes = last_user_changes(self.store.path.parent / "log.db")
+        if not changes:
+            return {}
+        restored = self.store.restored_ms()
+        rows = {user.name: user for user in self.store.list()}
+        stale: dict[str, str] = {}
+        for name, (ts_ms, action) in sorted(changes.items()):
+            user = rows.get(name)
+            if ts_ms <= restored or (user is not None and ts_ms <= user.changed_ms + STALE_SLACK_MS):
+                continue
+            stale[name] = (f"{name} is missing though the audit trail has {action} {name} at {when(ts_ms)}"
+                           if user is None else
+                           f"{name} is older than the audit trail ({action} at {when(ts_ms)}, the row is from "
+                           f"{when(user.changed_ms)}): an older users.db was put back")
+        return stale
+
+    def refuses(self, name: str) -> str:
+        """Why ``name``'s row is not trusted now (an older copy put back, found at the last start
+        check), else ""."""
+        return self._stale.get(name, "")
+
+    async def recheck_store(self) -> str:
+        """The engine's periodic check (every minute): users.db's MACs read in a worker thread, the
+        critical users alarm raised or cleared on the calling loop's thread; "" when intact."""
+        if self.store.path.exists():
+            try:
+                problem = (await run_in_thread(self.store.integrity)).describe()
+            except UserStoreError as exc:
+                problem = str(exc)
+        else:
+            problem = ""
+        return self._integrity_found(problem)
+
+    def _integrity_found(self, problem: str) -> str:
+        if problem:
+            return self._tampered(problem)
+        if self._tampered_shown or self._store_broken:
+            self._tampered_shown = self._store_broken = False
+            self._tampered_text = ""
+            log.info("users database passes its checks again")
+            if self.alarms is not None:
+                self.alarms.update(ALARM_USERS_DB, False, "users database intact", priority=Priority.CRITICAL,
+                                   source="security")
+        return ""
+
+    def _tampered(self, problem: str) -> str:
+        """users.db (or one of its rows) fails its MAC: the critical users alarm, logged once per text."""
+        if problem != self._tampered_text:
+            log.critical("users database %s changed outside the program: %s; those users are refused; restore "
+                         "it from a backup (bandsaw restore --latest --with-users)", self.store.path, problem)
+        self._tampered_text = problem
+        self._tampered_shown = True
         if self.alarms is not None:
-            self.alarms.update(ALARM_USERS_DB, True, str(USERS_DB_UNUSABLE()), priority=Priority.CRITICAL,
-                               source="security")
+            self.alarms.update(ALARM_USERS_DB, True, str(USERS_DB_TAMPERED(detail=problem)),
+                               priority=Priority.CRITICAL, source="security")
         return problem
 
+    def seal_unsealed(self, *, by: str) -> str:
+        """A users.db from before row protection gets its MACs - once, audited (``users_sealed``),
+        and only when nothing says it was protected before: the trail holds no accepted
+        ``users_sealed`` row, no loss of the trail stands, and the audit anchor users.db keeps is
+        within the trail. Otherwise someone stripped the MACs to have forged rows sealed: refused
+        (returns the reason; the rows stay unsealed, so refused at login). A sealed file without
+        a ``users_sealed`` row in the trail gets one (a file created sealed: the trail remembers)."""
+        from core.security.trail_facts import sealed_before, trail_covers_anchor  # reads log.db
+
+        databases = self.store.path.parent
+        log_db = databases / "log.db"
+        try:
+            integrity = self.store.integrity()
+            if not integrity.unsealed:
+                count = self.store.count()
+                if integrity.ok and count and not sealed_before(log_db):  # no users yet: nothing to forge
+                    self.trail.record(by, "users_sealed", "users.db", new=count,
+                                      detail="users.db rows protected by their MACs")
+                return ""
+            before = sealed_before(log_db)
+            lost = standing_loss(databases)
+            beyond = trail_covers_anchor(log_db, self.store.path)
+            why = (f"the audit trail says its rows were sealed before ({before})" if before else
+                   f"the audit trail is missing ({lost})" if lost else beyond)
+            if why:
+                detail = f"users.db rows without MACs not sealed: {why}: its MACs were removed"
+                self.trail.record(by, "users_sealed", "users.db", result=AuditResult.REFUSED, detail=detail)
+                return detail
+            names = self.store.seal_unsealed()
+        except UserStoreError as exc:
+            return str(exc)
+        self.trail.record(by, "users_sealed", "users.db", new=len(names),
+                          detail=f"MACs given to the {len(names)} users of a users.db from before rows were "
+                                 f"protected: {', '.join(names) or '(none)'}")
+        log.warning("users database %s sealed: %d users from before row protection", self.store.path, len(names))
+        return ""
+
     def _store_ok(self) -> None:
-        if not self._store_broken:
+        if not self._store_broken or self._tampered_shown:  # MAC failures: cleared by check_store only
             return
         self._store_broken = False
         log.info("users database usable again")

@@ -64,6 +64,7 @@ class AuditIntegrity:
         self._checked = asyncio.Event()
         self.last: ChainReport | None = None
         self.checks = 0
+        self._loss_shown = False
 
     def start(self) -> None:
         """Check now (in the background), then every ``period_s``."""
@@ -137,6 +138,20 @@ class AuditIntegrity:
         while True:
             await asyncio.sleep(period_s)
             await self.advance()
+            await self.recheck_loss()
+
+    async def recheck_loss(self) -> None:
+        """While a missing trail is shown: look again (an admin's 'bandsaw audit accept-missing'
+        clears the alarm here, within ``anchor_period_s``, not only at the daily check)."""
+        if not self._loss_shown or self.last is None:
+            return
+        try:
+            lost = await run_in_thread(standing_loss, self.path.parent)
+        except Exception as exc:
+            log.warning("missing audit trail not checked again: %s", exc)
+            return
+        if not lost:
+            self._report(self.last, lost)
 
     async def check(self) -> ChainReport:
         """Verify the whole chain now; raise or clear the alarms; returns the report."""
@@ -144,9 +159,13 @@ class AuditIntegrity:
             report = await run_in_thread(self._verify)
         except Exception as exc:  # never let the watch die: say it could not look
             report = ChainReport(0, 0, error=f"{type(exc).__name__}: {exc}")
+        try:  # deleted with data beside it (core.security.audit_missing); reads log.db: off the loop
+            lost = await run_in_thread(standing_loss, self.path.parent)
+        except Exception as exc:
+            lost = f"the missing-trail check failed: {type(exc).__name__}: {exc}"
         self.last = report
         self.checks += 1
-        self._report(report)
+        self._report(report, lost)
         self._checked.set()
         return report
 
@@ -183,8 +202,8 @@ class AuditIntegrity:
                 log.warning("audit anchor not saved: %s", exc)
         return report
 
-    def _report(self, report: ChainReport) -> None:
-        lost = standing_loss(self.path.parent)  # deleted with data beside it (core.security.audit_missing)
+    def _report(self, report: ChainReport, lost: str) -> None:
+        self._loss_shown = bool(lost)
         if lost:
             log.critical("audit trail missing: %s", lost)
             self._alarms.update(ALARM_TAMPERED, True, lost, priority=Priority.CRITICAL, source="security")

@@ -29,10 +29,11 @@ from core.security.audit_missing import accept_loss, standing_loss
 from core.security.cli_admin import authenticate_admin
 from core.security.cli_audit import append_records, cli_actor, os_user
 from core.security.permissions import ACCOUNT_ROLES, Role
-from core.security.users import UserError, UserStoreError, check_name
+from core.security.users import ROW_TAMPERED, UserError, UserStoreError, UserTampered, check_name
 
 FIRST_ADMIN = "admin"
 RESTORE_USERS = "users database unreadable: restore it from a backup (bandsaw restore --latest --with-users)"
+RESTORE_TAMPERED = "restore users.db from a backup (bandsaw restore --latest --with-users)"
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -41,6 +42,9 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
+        except UserTampered as exc:
+            print(f"bandsaw: {exc}: {RESTORE_TAMPERED}", file=sys.stderr)
+            return EXIT_FAILURE
         except UserStoreError as exc:
             print(f"bandsaw: {exc}: {RESTORE_USERS}", file=sys.stderr)
             return EXIT_FAILURE
@@ -129,6 +133,12 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
         name = ctx.valid_name(args.name)
         if name is None:
             return EXIT_CONFIG
+        integrity = ctx.access.store.integrity() if ctx.access.store.path.exists() else None
+        if integrity is not None and not integrity.ok:  # admins removed or disabled by hand make no first run
+            ctx.refused("user_add", name, f"first admin refused: users.db fails its integrity check: "
+                                          f"{integrity.describe()}")
+            return ctx.fail(f"refused: users.db fails its integrity check: {integrity.describe()}; "
+                            f"{RESTORE_TAMPERED}")
         if ctx.access.store.has_admin():
             if args.if_needed:
                 print("an admin exists already: nothing to do")
@@ -143,9 +153,9 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
         if secret is None:
             return ctx.fail("no PIN/password given")
         if lost:
-            accept_loss(databases, ctx.by)
+            accepted, signed = accept_loss(databases, ctx.by)
             ctx.access.trail.record(ctx.by, "audit_loss_accepted", "log.db", result=AuditResult.ACCEPTED,
-                                    detail=f"{lost}; --accept-lost-trail; {ctx.via}")
+                                    detail=f"{accepted or lost}; --accept-lost-trail; {ctx.via} {signed}".rstrip())
         try:
             ctx.access.create_first_admin(name, secret, by=ctx.by)
         except UserError as exc:
@@ -164,11 +174,21 @@ def _cmd_list(args: argparse.Namespace) -> int:
             print("no users yet: run 'bandsaw users init-admin'")
             return EXIT_OK
         now_ms = int(time.time() * 1000)
+        stale = ctx.access.stale_users()  # rows older than the audit trail: an old copy put back
         print(f"{'name':<24} {'role':<9} {'state':<9} failures  locked")
         for user in users:
             locked = f"{(user.locked_until_ms - now_ms) / 1000:.0f} s" if user.locked_until_ms > now_ms else "-"
             state = "enabled" if user.enabled else "disabled"
+            if not user.intact:  # what the row says cannot be trusted: shown, and marked
+                state = "TAMPERED" if user.problem == ROW_TAMPERED else "UNSEALED"
+            elif user.name in stale:
+                state = "STALE"
             print(f"{user.name:<24} {user.role.value:<9} {state:<9} {user.failures:>8}  {locked}")
+        problems = [p for p in (ctx.access.store.integrity().describe(), *stale.values()) if p]
+        if problems:
+            print(f"users.db FAILS its integrity check: {'; '.join(problems)}; such users cannot log in; "
+                  f"{RESTORE_TAMPERED}")
+            return EXIT_FAILURE
         return EXIT_OK
 
 
@@ -263,6 +283,8 @@ class _Context:
         self.access = AccessControl.from_settings(settings, audit=self.records.append)
         self.by = cli_actor()  # the authenticated admin once login() succeeded
         self.via = f"command line, os user {os_user()}"
+        if self.access.store.path.exists():  # a users.db from before row protection: sealed first
+            self.access.seal_unsealed(by=self.by)
 
     def login(self, args: argparse.Namespace, purpose: str) -> bool:
         """Authenticate an admin for this command (name from --admin or asked; PIN asked)."""

@@ -44,7 +44,13 @@ def authenticate_admin(access: AccessControl, name: str | None = None, *, purpos
         return None
     who = attempt.user.name if attempt.user is not None else (shown if NAME_PATTERN.match(shown) else "?")
     why = ""
-    if attempt.outcome is LoginOutcome.LOCKED:
+    stale = access.stale_users().get(attempt.user.name, "") if attempt.user is not None else ""
+    if attempt.outcome is LoginOutcome.TAMPERED:
+        assert attempt.user is not None
+        why = f"refused: {who}'s entry in users.db {attempt.user.problem}; restore users.db from a backup"
+    elif attempt.ok and stale:
+        why = f"refused: {stale}; restore users.db from a backup"
+    elif attempt.outcome is LoginOutcome.LOCKED:
         wait_s = max(0.0, (attempt.user.locked_until_ms if attempt.user else 0) / 1000 - access.trail.now_ms() / 1000)
         why = f"too many failed attempts: try again in {wait_s:.0f} s"
     elif attempt.outcome is not LoginOutcome.OK:

@@ -9,6 +9,7 @@ so the store is safe from any thread or process.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams, burn, hash_secret, needs_rehash, verify_secret
 from core.security.permissions import ACCOUNT_ROLES, RESERVED_NAMES, Role, parse_role
+from core.security.users_mac import UsersKeyError, matches, row_mac, seal_mac, users_key
 from core.texts import (
     ADMIN_EXISTS,
     BAD_ROLE,
@@ -62,7 +64,25 @@ _MIGRATIONS = (
         first_hash TEXT NOT NULL
     )
     """,
+    # v3: each row's HMAC (core.security.users_mac); NULL: written before rows were protected,
+    # sealed once by seal_unsealed() (the engine's start) unless the trail says it was done before
+    "ALTER TABLE users ADD COLUMN mac TEXT",
+    # v4: the HMAC over the set of names (a deleted row fails it); a new file gets its row at once
+    """
+    CREATE TABLE users_seal (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        ts_ms INTEGER NOT NULL,
+        restored_ms INTEGER NOT NULL DEFAULT 0,
+        mac TEXT NOT NULL
+    )
+    """,
 )
+# A row as the MAC covers it (core.security.users_mac.row_mac), then its MAC.
+_COLUMNS = "name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret, mac"
+_FIELDS = ("name", "role", "enabled", "ts_ms", "changed_ms", "failures", "locked_until_ms", "secret")
+ROW_UNSEALED = "has no MAC (written before users.db rows were protected)"
+ROW_TAMPERED = "was changed outside the program (its MAC does not match)"
+SEAL_UNSEALED = "users.db is not sealed yet (written before its rows were protected)"
 
 
 class UserError(ValueError):
@@ -78,6 +98,32 @@ class UserStoreError(UserError):
     """users.db cannot be opened, read or written (damaged file, disk, permissions)."""
 
 
+class UserTampered(UserStoreError):
+    """users.db fails its MACs (rows or the set of names changed outside the program): the
+    operation is refused and nothing is written (writing would re-MAC, i.e. launder, the change)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    """What users.db's MACs say: ``rows`` name -> problem, ``seal`` the set of names' problem."""
+
+    rows: dict[str, str]
+    seal: str = ""
+    unsealed: bool = False  # nothing carries a MAC yet (a file from before): seal_unsealed() seals it
+
+    @property
+    def ok(self) -> bool:
+        return not self.rows and not self.seal
+
+    def describe(self) -> str:
+        parts = [f"{name} {why}" for name, why in sorted(self.rows.items())]
+        if self.seal and not self.unsealed:
+            parts.append(self.seal)
+        if self.unsealed:
+            parts = [self.seal]
+        return "; ".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     name: str
@@ -87,6 +133,11 @@ class User:
     changed_ms: int
     failures: int = 0
     locked_until_ms: int = 0
+    problem: str = ""  # "": its MAC matches; else why the row cannot be trusted (no login, no rights)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem
 
 
 class LoginOutcome(StrEnum):
@@ -94,6 +145,7 @@ class LoginOutcome(StrEnum):
     WRONG = "wrong"  # no such name, or the secret does not match: counted
     DISABLED = "disabled"  # the secret matches but the user is disabled: counted
     LOCKED = "locked"  # locked out at the moment of the attempt: refused (a wrong secret still counts)
+    TAMPERED = "tampered"  # the row fails its MAC: refused, not counted (nothing is written to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +186,24 @@ class UserStore:
         min_secret_length: int = 4,
         kdf: ScryptParams = DEFAULT_PARAMS,
         clock: Callable[[], float] = time.time,
+        key: bytes | None = None,
     ) -> None:
+        """``key``: the rows' MAC key; by default derived from the installation key of the data
+        directory users.db is in (``<data_dir>/databases/users.db``, core.security.users_mac)."""
         self.path = Path(path)
         self.min_secret_length = min_secret_length
         self.kdf = kdf
         self._clock = clock
+        self._key = key
         self._ready = False
+
+    def _mac_key(self) -> bytes:
+        if self._key is None:
+            try:
+                self._key = users_key(self.path.parent.parent)
+            except UsersKeyError as exc:
+                raise UserStoreError(f"users database {self.path}: no key to check its rows: {exc}") from None
+        return self._key
 
     # --- connection ---------------------------------------------------------------------
 
@@ -174,6 +238,7 @@ class UserStore:
                 return
             if not in_wal:
                 conn.execute("PRAGMA journal_mode = WAL")
+            key = self._mac_key()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -182,6 +247,8 @@ class UserStore:
                 for number, step in enumerate(_MIGRATIONS[version:], start=version + 1):
                     conn.execute(step)
                     conn.execute(f"PRAGMA user_version = {number:d}")
+                if version == 0:  # a new file is sealed from its start (an old one by seal_unsealed)
+                    _write_seal(conn, key, self._now_ms(), 0)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -200,18 +267,13 @@ class UserStore:
     def get(self, name: str) -> User | None:
         clean = name.strip().lower()
         with self._connect() as conn:
-            row = conn.execute(
-                "SELECT name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms FROM users WHERE name = ?",
-                (clean,),
-            ).fetchone()
-        return None if row is None else _user(row)
+            row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (clean,)).fetchone()
+        return None if row is None else self._user(row)
 
     def list(self) -> list[User]:
         with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms FROM users ORDER BY name"
-            ).fetchall()
-        return [_user(row) for row in rows]
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name").fetchall()
+        return [self._user(row) for row in rows]
 
     def check(self) -> str:
         """"" when users.db reads through (``PRAGMA quick_check``), else the problem; raises
@@ -220,15 +282,99 @@ class UserStore:
             results = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
         return "" if results == ["ok"] else "; ".join(results[:3])
 
+    def integrity(self) -> Integrity:
+        """Every row's MAC and the seal over the set of names (raises :class:`UserStoreError`
+        when the file or the key cannot be read)."""
+        with self._connect() as conn:
+            return self._integrity(conn)
+
+    def _integrity(self, conn: sqlite3.Connection) -> Integrity:
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM users").fetchall()
+        problems = {str(row[0]): why for row in rows if (why := self._row_problem(row))}
+        seal = self._seal_problem(conn, [str(row[0]) for row in rows])
+        unsealed = seal == SEAL_UNSEALED and all(row[8] is None for row in rows)
+        if unsealed:
+            problems = {name: ROW_UNSEALED for name in problems}
+        return Integrity(problems, seal, unsealed)
+
+    def _row_problem(self, row: tuple[object, ...]) -> str:
+        if row[8] is None:
+            return ROW_UNSEALED
+        return "" if matches(row_mac(self._mac_key(), row[:8]), row[8]) else ROW_TAMPERED
+
+    def _seal_problem(self, conn: sqlite3.Connection, names: builtins.list[str]) -> str:
+        seal = conn.execute("SELECT restored_ms, mac FROM users_seal WHERE id = 1").fetchone()
+        if seal is None:
+            return SEAL_UNSEALED
+        if not matches(seal_mac(self._mac_key(), names, int(seal[0])), seal[1]):
+            return "the set of users was changed outside the program (a row deleted or added: the seal does not match)"
+        return ""
+
     def count(self) -> int:
         with self._connect() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
 
     def has_admin(self) -> bool:
-        """True when an enabled admin exists (the first-run set-up is done)."""
+        """True when an enabled admin exists (the first-run set-up is done) - and whenever the MACs
+        fail: a file changed outside the program (admins deleted or disabled by hand) never counts
+        as "no admin yet", which would let anyone create one."""
         with self._connect() as conn:
+            if not self._integrity(conn).ok:
+                return True
             row = conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1 LIMIT 1").fetchone()
         return row is not None
+
+    def seal_unsealed(self) -> builtins.list[str]:
+        """Give a file from before row protection its MACs (every row and the seal); the names
+        sealed, [] when it is sealed already. Raises :class:`UserTampered` when some rows carry a
+        MAC but the seal is gone (not a file from before: the seal was removed). Whether sealing
+        is right at all (the trail may say it was done before) is the caller's decision
+        (core.security.access.AccessControl.seal_unsealed)."""
+        key = self._mac_key()
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                integrity = self._integrity(conn)
+                if not integrity.unsealed:
+                    conn.execute("ROLLBACK")
+                    if integrity.seal == SEAL_UNSEALED:
+                        raise UserTampered(f"users database {self.path}: its seal was removed while rows carry MACs")
+                    return []
+                rows = conn.execute(f"SELECT {_COLUMNS} FROM users").fetchall()
+                for row in rows:
+                    conn.execute("UPDATE users SET mac = ? WHERE name = ?", (row_mac(key, row[:8]), row[0]))
+                _write_seal(conn, key, self._now_ms(), 0, [str(row[0]) for row in rows])
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return sorted(str(row[0]) for row in rows)
+
+    def restored_ms(self) -> int:
+        """When an admin last put a backup's users.db in place (0: never): the audit trail's user
+        changes before it are not this file's (core.security.access.AccessControl.stale_users)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT restored_ms FROM users_seal WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+    def stamp_restored(self, now_ms: int) -> None:
+        """This file was just restored from a backup by an admin: the seal says so (MAC'd). Only a
+        file that passes every MAC is stamped (:class:`UserTampered` otherwise)."""
+        key = self._mac_key()
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                integrity = self._integrity(conn)
+                if not integrity.ok:
+                    raise UserTampered(f"users database {self.path}: {integrity.describe()}")
+                names = [str(r[0]) for r in conn.execute("SELECT name FROM users")]
+                _write_seal(conn, key, now_ms, now_ms, names)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # --- changing -----------------------------------------------------------------------
 
@@ -241,46 +387,49 @@ class UserStore:
     def add(self, name: str, role: str | Role, secret: str) -> User:
         clean, parsed = check_name(name), check_role(role)
         self.check_secret(secret)
-        stored = hash_secret(secret, self.kdf)
-        now = self._now_ms()
-        with self._connect() as conn:
-            try:
-                conn.execute(
-                    "INSERT INTO users (ts_ms, name, role, secret, enabled, changed_ms) VALUES (?, ?, ?, ?, 1, ?)",
-                    (now, clean, parsed.value, stored, now),
-                )
-            except sqlite3.IntegrityError:
-                raise UserError(USER_EXISTS(name=clean)) from None
-        return User(clean, parsed, True, now, now)
+        return self._insert(clean, parsed, hash_secret(secret, self.kdf), first_admin=False)
 
     def add_first_admin(self, name: str, secret: str) -> User:
-        """Add an admin only while no enabled admin exists (first run; atomic against a race)."""
+        """Add an admin only while no enabled admin exists (first run; atomic against a race) and
+        users.db passes its MACs (admins removed by hand do not make a first run)."""
         clean = check_name(name)
         self.check_secret(secret)
-        stored = hash_secret(secret, self.kdf)
+        return self._insert(clean, Role.ADMIN, hash_secret(secret, self.kdf), first_admin=True)
+
+    def _insert(self, clean: str, role: Role, stored: str, *, first_admin: bool) -> User:
+        """One new row with its MAC, and the seal over the names with it, in one transaction;
+        refused when the seal (or, for a first admin, any row) fails: adding would re-seal it."""
+        key = self._mac_key()
         now = self._now_ms()
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1").fetchone():
+                integrity = self._integrity(conn)
+                if integrity.seal or (first_admin and not integrity.ok):
+                    raise UserTampered(f"users database {self.path}: {integrity.describe()}")
+                if first_admin and conn.execute("SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1").fetchone():
                     raise UserError(ADMIN_EXISTS())
-                conn.execute(
-                    "INSERT INTO users (ts_ms, name, role, secret, enabled, changed_ms)"
-                    " VALUES (?, ?, 'admin', ?, 1, ?)",
-                    (now, clean, stored, now),
-                )
+                row = (clean, role.value, 1, now, now, 0, 0, stored)
+                try:
+                    conn.execute(
+                        "INSERT INTO users (name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret,"
+                        " mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, row_mac(key, row)),
+                    )
+                except sqlite3.IntegrityError:
+                    raise UserError((USER_EXISTS_NOT_ADMIN if first_admin else USER_EXISTS)(name=clean)) from None
+                restored = conn.execute("SELECT restored_ms FROM users_seal WHERE id = 1").fetchone()
+                names = [str(r[0]) for r in conn.execute("SELECT name FROM users")]
+                _write_seal(conn, key, now, int(restored[0]) if restored else 0, names)
                 conn.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                conn.execute("ROLLBACK")
-                raise UserError(USER_EXISTS_NOT_ADMIN(name=clean)) from None
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-        return User(clean, Role.ADMIN, True, now, now)
+        return User(clean, role, True, now, now)
 
     def set_secret(self, name: str, secret: str) -> User:
         self.check_secret(secret)
-        return self._update(name, "secret = ?, failures = 0, locked_until_ms = 0", (hash_secret(secret, self.kdf),))
+        return self._update(name, {"secret": hash_secret(secret, self.kdf), "failures": 0, "locked_until_ms": 0})
 
     def set_enabled(self, name: str, enabled: bool) -> User:
         user = self._require(name)
@@ -291,7 +440,7 @@ class UserStore:
                 ).fetchone()[0]
             if not others:
                 raise UserError(LAST_ADMIN_ENABLE(name=user.name))
-        return self._update(name, "enabled = ?, failures = 0, locked_until_ms = 0", (1 if enabled else 0,))
+        return self._update(name, {"enabled": 1 if enabled else 0, "failures": 0, "locked_until_ms": 0})
 
     def set_role(self, name: str, role: str | Role) -> User:
         """Change a role; the last enabled admin keeps admin (someone must manage users)."""
@@ -303,7 +452,7 @@ class UserStore:
                 ).fetchone()[0]
             if not others:
                 raise UserError(LAST_ADMIN_ROLE(name=user.name))
-        return self._update(name, "role = ?", (parsed.value,))
+        return self._update(name, {"role": parsed.value})
 
     def _require(self, name: str) -> User:
         user = self.get(name)
@@ -311,20 +460,68 @@ class UserStore:
             raise UserError(NO_SUCH_USER(name=name.strip().lower()))
         return user
 
-    def _update(self, name: str, assignments: str, values: tuple[object, ...]) -> User:
+    def _update(self, name: str, changes: dict[str, object]) -> User:
+        """An admin's change (role, secret, enabled): ``changed_ms`` is now; refused on a row that
+        fails its MAC (:class:`UserTampered`): re-MACing it would make the forged values genuine."""
         user = self._require(name)
         with self._connect() as conn:
-            conn.execute(
-                f"UPDATE users SET {assignments}, changed_ms = ? WHERE name = ?", (*values, self._now_ms(), user.name)
-            )
-        updated = self.get(user.name)
-        assert updated is not None
-        return updated
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = self._rewrite(conn, user.name, {**changes, "changed_ms": self._now_ms()}, strict=True)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        if found is None:
+            raise UserError(NO_SUCH_USER(name=user.name))
+        return found
+
+    def _rewrite(self, conn: sqlite3.Connection, clean: str, changes: dict[str, object], *,
+                 strict: bool) -> User | None:
+        """Inside a transaction: set ``changes`` on the row and its new MAC. A row whose MAC fails
+        is never rewritten: :class:`UserTampered` when ``strict``, else left as it is (returned)."""
+        row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (clean,)).fetchone()
+        if row is None:
+            return None
+        problem = self._row_problem(row)
+        if problem:
+            if strict:
+                raise UserTampered(f"users database {self.path}: user {clean} {problem}")
+            return self._user(row)
+        values = dict(zip(_FIELDS, row[:8], strict=True)) | changes
+        new = tuple(values[field] for field in _FIELDS)
+        conn.execute(
+            "UPDATE users SET role = ?, enabled = ?, changed_ms = ?, failures = ?, locked_until_ms = ?, secret = ?,"
+            " mac = ? WHERE name = ?",
+            (values["role"], values["enabled"], values["changed_ms"], values["failures"], values["locked_until_ms"],
+             values["secret"], row_mac(self._mac_key(), new), clean),
+        )
+        return _user(new)
+
+    def _rewrite_now(self, clean: str, changes: dict[str, object], *, unless_secret: str | None = None) -> None:
+        """:meth:`_rewrite` in a transaction of its own (a re-hash, counters); ``unless_secret``:
+        only while the stored hash is still that one. A row failing its MAC stays untouched."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if unless_secret is not None:
+                    row = conn.execute("SELECT secret FROM users WHERE name = ?", (clean,)).fetchone()
+                    if row is None or str(row[0]) != unless_secret:
+                        conn.execute("ROLLBACK")
+                        return
+                self._rewrite(conn, clean, changes, strict=False)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # --- logging in ---------------------------------------------------------------------
 
     def verify(self, name: str, secret: str) -> User | None:
-        """The user when name and secret match (enabled or not; the caller decides); else None.
+        """The user when name and secret match (enabled or not; the caller decides) and the row
+        passes its MAC; else None.
 
         An unknown name costs the same time as a wrong secret. An old-parameter hash is
         re-hashed with the current parameters on success.
@@ -337,9 +534,11 @@ class UserStore:
             return None
         if not verify_secret(secret, row[0]):
             return None
+        user = self.get(clean)
+        if user is None or not user.intact:
+            return None
         if needs_rehash(row[0], self.kdf):
-            with self._connect() as conn:
-                conn.execute("UPDATE users SET secret = ? WHERE name = ?", (hash_secret(secret, self.kdf), clean))
+            self._rewrite_now(clean, {"secret": hash_secret(secret, self.kdf)}, unless_secret=str(row[0]))
         return self.get(clean)
 
     def attempt_login(self, name: str, secret: str, lockout_s: Callable[[int], float]) -> LoginAttempt:
@@ -350,7 +549,8 @@ class UserStore:
         concurrent attempts (threads or processes) serialise on the counter: none is lost, and
         a right secret never gets in while the name is locked, whatever came in between.
         Every wrong secret counts, during a lock-out too (each extends it); a right secret
-        during a lock-out is refused and not counted.
+        during a lock-out is refused and not counted. A row that fails its MAC is refused
+        (TAMPERED) whatever the secret, and nothing is written to it.
         """
         clean = name.strip().lower()
         for _ in range(3):  # the hash changed under us (passwd in between): check the new one
@@ -367,13 +567,12 @@ class UserStore:
                     attempt = self._decide_login(conn, clean, checked, match, lockout_s)
                     conn.execute("COMMIT" if attempt is not None else "ROLLBACK")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                     raise
             if attempt is not None:
                 if attempt.ok and needs_rehash(checked, self.kdf):
-                    with self._connect() as conn:
-                        conn.execute("UPDATE users SET secret = ? WHERE name = ? AND secret = ?",
-                                     (hash_secret(secret, self.kdf), clean, checked))
+                    self._rewrite_now(clean, {"secret": hash_secret(secret, self.kdf)}, unless_secret=checked)
                 return attempt
         raise UserStoreError(f"users database {self.path}: {clean!r} keeps changing; try again")
 
@@ -381,60 +580,58 @@ class UserStore:
         self, conn: sqlite3.Connection, clean: str, checked: str, match: bool, lockout_s: Callable[[int], float]
     ) -> LoginAttempt | None:
         """Inside the attempt's transaction; None when the stored hash is not the one checked."""
-        row = conn.execute(
-            "SELECT name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret FROM users"
-            " WHERE name = ?", (clean,),
-        ).fetchone()
+        row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (clean,)).fetchone()
         if row is None:
             return LoginAttempt(LoginOutcome.WRONG, None)
         if str(row[7]) != checked:
             return None
-        user = _user(row[:7])
+        user = self._user(row)
+        if not user.intact:
+            return LoginAttempt(LoginOutcome.TAMPERED, user, user.failures, 0)
         now = self._now_ms()
         locked = user.locked_until_ms > now
         if match and locked:
             return LoginAttempt(LoginOutcome.LOCKED, user, user.failures, user.locked_until_ms)
         if match and user.enabled:
             if user.failures or user.locked_until_ms:
-                conn.execute("UPDATE users SET failures = 0, locked_until_ms = 0 WHERE name = ?", (clean,))
-            return LoginAttempt(LoginOutcome.OK, _user((*row[:5], 0, 0)), 0, 0)
+                self._rewrite(conn, clean, {"failures": 0, "locked_until_ms": 0}, strict=True)
+            return LoginAttempt(LoginOutcome.OK, _user((*row[:5], 0, 0, row[7])), 0, 0)
         failures = user.failures + 1
         delay_s = lockout_s(failures)
         until = max(user.locked_until_ms, now + int(delay_s * 1000)) if delay_s > 0 else user.locked_until_ms
-        conn.execute("UPDATE users SET failures = ?, locked_until_ms = ? WHERE name = ?", (failures, until, clean))
-        after = _user((*row[:5], failures, until))
+        self._rewrite(conn, clean, {"failures": failures, "locked_until_ms": until}, strict=True)
+        after = _user((*row[:5], failures, until, row[7]))
         outcome = LoginOutcome.LOCKED if locked else LoginOutcome.DISABLED if match else LoginOutcome.WRONG
         return LoginAttempt(outcome, after, failures, until if until > now else 0, counted=True)
 
     def record_failure(self, name: str, lockout_s: Callable[[int], float]) -> tuple[int, int]:
-        """Count one failed login; returns (failures in a row, locked until ms; 0 = not locked)."""
+        """Count one failed login; returns (failures in a row, locked until ms; 0 = not locked).
+        A row that fails its MAC is not written (its stored figures are returned)."""
         clean = name.strip().lower()
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute("SELECT failures, locked_until_ms FROM users WHERE name = ?", (clean,)).fetchone()
+                row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (clean,)).fetchone()
                 if row is None:
                     conn.execute("ROLLBACK")
                     return 0, 0
-                failures = int(row[0]) + 1
+                failures = int(row[5]) + 1
                 delay_s = lockout_s(failures)
-                locked = max(int(row[1]), self._now_ms() + int(delay_s * 1000)) if delay_s > 0 else int(row[1])
-                conn.execute(
-                    "UPDATE users SET failures = ?, locked_until_ms = ? WHERE name = ?", (failures, locked, clean)
-                )
+                locked = max(int(row[6]), self._now_ms() + int(delay_s * 1000)) if delay_s > 0 else int(row[6])
+                after = self._rewrite(conn, clean, {"failures": failures, "locked_until_ms": locked}, strict=False)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-        return failures, locked
+        assert after is not None
+        return after.failures, after.locked_until_ms
 
     def clear_failures(self, name: str) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "UPDATE users SET failures = 0, locked_until_ms = 0"
-                " WHERE name = ? AND (failures != 0 OR locked_until_ms != 0)",
-                (name.strip().lower(),),
-            )
+        clean = name.strip().lower()
+        user = self.get(clean)
+        if user is not None and (user.failures or user.locked_until_ms):
+            self._rewrite_now(clean, {"failures": 0, "locked_until_ms": 0})
 
     def stored_secret(self, name: str) -> str | None:
         """The stored hash (for tests and audits of the store itself; never shown to anyone)."""
@@ -442,9 +639,28 @@ class UserStore:
             row = conn.execute("SELECT secret FROM users WHERE name = ?", (name.strip().lower(),)).fetchone()
         return None if row is None else str(row[0])
 
+    def _user(self, row: tuple[object, ...]) -> User:
+        """A stored row (``_COLUMNS``) as a User, with its MAC's verdict."""
+        user = _user(row[:8])
+        problem = self._row_problem(row)
+        return user if not problem else User(user.name, user.role, user.enabled, user.created_ms, user.changed_ms,
+                                             user.failures, user.locked_until_ms, problem)
+
+
+def _write_seal(conn: sqlite3.Connection, key: bytes, now_ms: int, restored_ms: int,
+                names: list[str] | None = None) -> None:
+    """The seal over ``names`` (none: a new file), inside the caller's transaction."""
+    mac = seal_mac(key, names or [], restored_ms)
+    conn.execute(
+        "INSERT INTO users_seal (id, ts_ms, restored_ms, mac) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE"
+        " SET ts_ms = excluded.ts_ms, restored_ms = excluded.restored_ms, mac = excluded.mac",
+        (now_ms, restored_ms, mac),
+    )
+
 
 def _user(row: tuple[object, ...]) -> User:
-    name, role, enabled, created, changed, failures, locked = row
+    """``(name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms[, secret])`` as a User."""
+    name, role, enabled, created, changed, failures, locked = row[:7]
     return User(
         name=str(name), role=Role(str(role)), enabled=bool(enabled), created_ms=int(created),  # type: ignore[call-overload]
         changed_ms=int(changed), failures=int(failures), locked_until_ms=int(locked),  # type: ignore[call-overload]

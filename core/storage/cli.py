@@ -20,7 +20,8 @@ from core.security.access import AccessControl
 from core.security.audit import AuditRecord, AuditResult
 from core.security.cli_admin import authenticate_admin
 from core.security.cli_audit import append_records, audit_cli, cli_actor, os_user
-from core.security.users import UserStoreError
+from core.security.permissions import Role
+from core.security.users import UserStoreError, UserTampered
 from core.storage.archive import archive_raw
 from core.storage.backup import BackupError, daily_dir, run_backup
 from core.storage.backup_manifest import BackupInvalid, list_backups
@@ -147,6 +148,13 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         problem = access.store.check() if access.store.path.exists() else ""
         if problem:
             raise UserStoreError(f"users database {access.store.path}: {problem}")
+        if access.store.path.exists():
+            access.seal_unsealed(by=by)  # a users.db from before row protection (refused when stripped)
+            integrity, stale = access.store.integrity(), access.stale_users()
+            if (not integrity.ok or stale) and not any(u.intact and u.enabled and u.role is Role.ADMIN
+                                                       and u.name not in stale for u in access.store.list()):
+                why = "; ".join(p for p in (integrity.describe(), *stale.values()) if p)
+                raise UserTampered(f"users database {access.store.path}: no admin passes its MAC ({why})")
         if access.store.has_admin():
             admin = authenticate_admin(access, args.admin, purpose=f"{action} {backup.name}")
             if admin is None:
@@ -159,7 +167,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         via += f"; users database unreadable, no admin could be asked ({exc})"
     try:
         report = restore_backup(backup, settings.data_dir, floor_mb=settings.database.sqlite.disk_free_floor_mb,
-                                with_users=args.with_users)
+                                with_users=args.with_users, admin_authorised=by != cli_actor())
     except BackupInvalid as exc:
         access.trail.record(by, action, str(backup), result=AuditResult.REFUSED, detail=f"backup refused: {exc}; {via}")
         _write_audit(settings, records)
@@ -171,6 +179,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         return _fail(f"restore refused: {exc}")
     # Into the live trail (log.db is never rolled back): who restored which backup, and what.
     kept = f"; kept live: {', '.join(report.kept_live)}" if report.kept_live else ""
+    if report.users_sealed:  # a users.db from before row protection: this admin vouched for it
+        kept += f"; users.db from before row protection sealed: {', '.join(report.users_sealed)}"
     access.trail.record(by, action, str(backup), old="live", new=str(report.manifest.created),
                         detail=f"restored {', '.join(report.restored)}{kept}; {via}")
     audited = _write_audit(settings, records)
@@ -179,6 +189,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print("the audit trail (log.db) is kept as it is: a restore never rolls it back")
     if "users" in report.kept_live:
         print("the users (users.db) are kept as they are (--with-users restores them too)")
+    if report.users_sealed:
+        sealed = ", ".join(report.users_sealed)
+        print(f"the backup's users.db predates row protection: its users were sealed ({sealed})")
     for db, path in report.kept_aside.items():
         print(f"previous {db}.db kept as {path}")
     print("start the engine to continue recording")

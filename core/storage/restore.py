@@ -21,7 +21,13 @@ Two files are never rolled back by default:
 - users.db: restoring it would bring back removed users and old PINs (or none at all, when the
   backup was taken before the first admin). Only ``with_users=True`` (``bandsaw restore
   --with-users``, asked for by an authenticated admin and audited) puts the backup's users.db in
-  place; the audit anchor it holds then points at an older row of the same live trail.
+  place; the audit anchor it holds then points at an older row of the same live trail. The
+  backup's users.db must pass its MACs with this installation's key (core.security.users_mac):
+  rows changed in the backup folder are refused, never sealed. A users.db from before rows were
+  protected (no MACs) is sealed only with ``admin_authorised`` (an authenticated admin vouches
+  for it); without one (users.db unusable, nobody could be asked) it is refused. An admin's
+  restore is stamped in users.db's seal, so the trail's user changes made before it do not make
+  the restored rows "older than the trail" (core.security.access.AccessControl.stale_users).
 Each restored file is a new generation (see :mod:`core.storage.generation`) forked from the
 backup's, and the ledger records it, so the engine knows the swap was intended and the mirror
 never mistakes rows written after the restore for rows it already has.
@@ -70,6 +76,7 @@ class RestoreReport:
     restored: list[str] = field(default_factory=list)
     kept_aside: dict[str, Path] = field(default_factory=dict)  # db -> where the previous file went
     kept_live: list[str] = field(default_factory=list)  # in the backup, left as they are (log, users)
+    users_sealed: list[str] = field(default_factory=list)  # a users.db from before MACs, sealed (admin)
     seconds: float = 0.0
 
 
@@ -81,6 +88,7 @@ def restore_backup(
     free: FreeBytes = free_bytes,
     clock: Callable[[], float] = time.time,
     with_users: bool = False,
+    admin_authorised: bool = False,
 ) -> RestoreReport:
     """Verify ``backup`` and put its databases in place under ``data_dir`` (engine stopped).
 
@@ -91,6 +99,7 @@ def restore_backup(
     """
     started = time.monotonic()
     manifest = verify_backup(backup)  # 1: sizes and hashes
+    report_sealed: list[str] = []
     databases = data_dir / "databases"
     with maintenance(data_dir, "a restore"):
         staging = databases / f".restore-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(clock()))}"
@@ -98,6 +107,8 @@ def restore_backup(
         staging.mkdir(parents=True)
         try:
             _unpack_and_check(manifest, staging, SpaceGuard(data_dir, floor_mb, free))  # 2
+            if with_users and "users" in manifest.databases:
+                report_sealed = _check_users(staging / "users.db", data_dir, admin_authorised, int(clock() * 1000))
             with DataDirLock(data_dir):  # 3
                 if "raw" in manifest.databases:
                     _keep_ids_unique(staging / "raw.db", data_dir)  # 4
@@ -109,6 +120,7 @@ def restore_backup(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     report.seconds = round(time.monotonic() - started, 3)
+    report.users_sealed = report_sealed
     log.warning("restored %s from %s; previous files kept as %s", ", ".join(report.restored), backup,
                 ", ".join(str(p) for p in report.kept_aside.values()) or "(none)")
     return report
@@ -142,6 +154,33 @@ def restore_latest(data_dir: Path, **options: Any) -> RestoreReport:
 def _restored(with_users: bool) -> tuple[str, ...]:
     """The databases a restore may replace: never log.db (the audit trail); users.db on request."""
     return tuple(db for db in BACKED_UP if db != KEPT_LIVE and (with_users or db != "users"))
+
+
+def _check_users(staged: Path, data_dir: Path, admin: bool, now_ms: int) -> list[str]:
+    """The backup's users.db against this installation's key: every row and the seal must pass
+    (else :class:`BackupInvalid`); one from before row protection is sealed for an authenticated
+    ``admin`` (returns the names sealed) and refused otherwise. An admin's restore is stamped in
+    the seal: the audit trail's user changes before it no longer count against these rows; without
+    an admin they do (rows older than the trail are refused at login)."""
+    from core.security.users import UserStore, UserStoreError  # security sits beside storage
+    from core.security.users_mac import UsersKeyError, users_key
+
+    sealed: list[str] = []
+    try:
+        store = UserStore(staged, key=users_key(data_dir))
+        integrity = store.integrity()
+        if integrity.unsealed:
+            if not admin:
+                raise BackupInvalid("users.db: from before users.db rows were protected (no MACs): only an "
+                                    "admin of the current users may restore it")
+            sealed = store.seal_unsealed()
+        elif not integrity.ok:
+            raise BackupInvalid(f"users.db: fails its MACs with this installation's key: {integrity.describe()}")
+        if admin:
+            store.stamp_restored(now_ms)
+    except (UserStoreError, UsersKeyError) as exc:
+        raise BackupInvalid(f"users.db: {exc}") from None
+    return sealed
 
 
 def _new_generations(manifest: Manifest, staging: Path, now_ms: int) -> dict[str, LedgerEntry | None]:

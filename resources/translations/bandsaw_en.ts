@@ -714,6 +714,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>audit trail found missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user records sealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1112,6 +1120,14 @@
     </message>
     <message>
         <source>Users database unusable: logins and engineer functions refused (see the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user}&apos;s entry in the users database was changed outside the program: refused (call the administrator)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Users database changed outside the program: {detail}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -706,6 +706,14 @@
         <translation>kayıp denetim izi kabul edildi</translation>
     </message>
     <message>
+        <source>audit trail found missing</source>
+        <translation>denetim kaydı eksik bulundu</translation>
+    </message>
+    <message>
+        <source>user records sealed</source>
+        <translation>kullanıcı kayıtları mühürlendi</translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation>geri oynatma başladı</translation>
     </message>
@@ -1105,6 +1113,14 @@
     <message>
         <source>Users database unusable: logins and engineer functions refused (see the log)</source>
         <translation>Kullanıcı veritabanı kullanılamıyor: oturum açma ve mühendis işlevleri reddedildi (günlüğe bakın)</translation>
+    </message>
+    <message>
+        <source>{user}&apos;s entry in the users database was changed outside the program: refused (call the administrator)</source>
+        <translation>{user} kullanıcısının kullanıcı veritabanındaki kaydı program dışında değiştirilmiş: reddedildi (yöneticiyi çağırın)</translation>
+    </message>
+    <message>
+        <source>Users database changed outside the program: {detail}</source>
+        <translation>Kullanıcı veritabanı program dışında değiştirilmiş: {detail}</translation>
     </message>
     <message>
         <source>unknown action &apos;{permission}&apos;</source>

@@ -74,9 +74,9 @@ def test_backup_now_adds_a_complete_backup(page: DataPage, qloop: QLoop) -> None
     qloop.run(run())
     assert page.table.rowCount() == 1
     assert page.table.item(0, 3).text() == "Complete"  # type: ignore[union-attr]
-    # 2,000 samples, and users.db's one user (the administrator logged in at the page)
-    assert page.table.item(0, 1).text() == "2001"  # type: ignore[union-attr]
-    assert page.message_label.text().startswith("Backup complete: 2001 rows")
+    # 2,000 samples, users.db's one user (the administrator logged in at the page) and its seal
+    assert page.table.item(0, 1).text() == "2002"  # type: ignore[union-attr]
+    assert page.message_label.text().startswith("Backup complete: 2002 rows")
     assert page.restore_button.isEnabled()  # the new backup is selected
 
 

@@ -52,7 +52,8 @@ def test_backup_list_and_restore_round_trip(data_dir: Path) -> None:
     fill_raw(data_dir, COLUMNS, 10, first=3000)
     restored = bandsaw("restore", backup.name, "--data-dir", str(data_dir))  # by name under daily/
     assert restored.returncode == 0, restored.stderr
-    assert "restored raw, total, log, ml, anomaly" in restored.stdout
+    assert "restored raw, total, ml, anomaly" in restored.stdout
+    assert "the audit trail (log.db) is kept as it is" in restored.stdout
     assert "previous raw.db kept as" in restored.stdout
     assert query(database_path(data_dir, "raw"), "SELECT COUNT(*) FROM samples") == [(3000,)]
 

@@ -107,6 +107,6 @@ def test_viewer_is_no_account_role(tmp_path: Path) -> None:
     from core.security.passwords import FAST_PARAMS
     from core.security.users import UserError, UserStore
 
-    store = UserStore(tmp_path / "users.db", kdf=FAST_PARAMS)
+    store = UserStore(tmp_path / "databases" / "users.db", kdf=FAST_PARAMS)
     with pytest.raises(UserError, match="use one of operator, engineer, admin"):
         store.add("vera", "viewer", "1234")

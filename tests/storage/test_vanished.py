@@ -19,6 +19,8 @@ from storage_helpers import COLUMNS, good
 
 from core.analysis.alarms import AlarmManager, AlarmState, Priority
 from core.config import PROJECT_ROOT, Settings
+from core.security.passwords import FAST_PARAMS
+from core.security.users import UserStore
 from core.storage.backup import daily_dir, run_backup
 from core.storage.generation import read_generation
 from core.storage.restore import restore_backup
@@ -49,14 +51,11 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _users(data_dir: Path, names: int) -> Path:
-    path = data_dir / "databases" / "users.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)")
-    conn.executemany("INSERT INTO users (name) VALUES (?)", [(f"user{i}",) for i in range(names)])
-    conn.commit()
-    conn.close()
-    return path
+def _users(data_dir: Path, names: int, first: int = 0) -> Path:
+    store = UserStore(data_dir / "databases" / "users.db", kdf=FAST_PARAMS)
+    for i in range(first, first + names):
+        store.add(f"user{i}", "operator", "1234")
+    return store.path
 
 
 async def test_an_emptied_total_db_is_a_critical_alarm_offering_the_backup(settings: Settings) -> None:
@@ -170,18 +169,21 @@ async def test_a_database_that_lost_its_tables_is_replaced_and_alarmed(settings:
 
 
 def test_users_db_is_backed_up_and_restored(settings: Settings) -> None:
-    """#13 item 6: users.db is in the daily backup; a backup without one leaves the users alone."""
+    """#13 item 6: users.db is in the daily backup; a restore puts it back only with ``with_users``
+    (security review #1), and a backup without one leaves the users alone."""
     asyncio.run(_session(settings))
     without = run_backup(settings)
     assert "users" not in without.databases and "users" not in without.missing
     users = _users(settings.data_dir, 3)
     with_users = run_backup(settings)
     assert with_users.databases["users"].tables["users"] == 3
-    _users(settings.data_dir, 2)  # 5 users now
+    _users(settings.data_dir, 2, first=3)  # 5 users now
     restore_backup(with_users.path, settings.data_dir)  # type: ignore[arg-type]
+    assert _count_users(users) == 5  # kept: the users are restored only on request
+    restore_backup(with_users.path, settings.data_dir, with_users=True)  # type: ignore[arg-type]
     assert _count_users(users) == 3
-    _users(settings.data_dir, 4)  # 7
-    restore_backup(without.path, settings.data_dir)  # type: ignore[arg-type]
+    _users(settings.data_dir, 4, first=5)  # 7
+    restore_backup(without.path, settings.data_dir, with_users=True)  # type: ignore[arg-type]
     assert _count_users(users) == 7  # kept: that backup had no users.db
 
 
