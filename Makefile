@@ -69,7 +69,7 @@ translations: $(VENV)/.installed-dev
 # window); CI runs them at 300. Meant to be part of `make soak`.
 .PHONY: soak-properties
 soak-properties: $(VENV)/.installed-dev
-	HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/modbus/test_writer_properties.py -q --timeout=7200
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/modbus/test_writer_properties.py tests/modbus/test_envelope.py -q --timeout=7200
 	HYPOTHESIS_PROFILE=soak $(BIN)/pytest tests/control/test_controller_property.py -q -s --timeout=7200
 
 # Cost per cut of presets, best preset, oracle and the shipped model on catalogue and held-out

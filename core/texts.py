@@ -299,6 +299,15 @@ W_CURRENT_UNKNOWN = define("write.current_unknown", "the PLC's current value is 
 W_STEP_USED = define("write.step_used", "step limit: the {step:g}{unit} allowed per second is used up")
 W_STEP_UP = define("write.step_up", "step limited to +{allowed:g}{unit} ({step:g}{unit}/s)")
 W_STEP_DOWN = define("write.step_down", "step limited to -{allowed:g}{unit} ({step:g}{unit}/s)")
+W_OUTSIDE = define("write.outside",
+                   "{name} is {current:g}{unit} on the PLC, outside the allowed {low:g}..{high:g}{unit}: a write "
+                   "would step {distance:g}{unit}, more than the {step:g}{unit} allowed per second; set {name} "
+                   "within {low:g}..{high:g}{unit} at the panel first")
+W_OUTSIDE_WAIT = define("write.outside_wait",
+                        "step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside "
+                        "{low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now")
+W_NEXT_CHANGE = define("write.next_change", "next change to {name} allowed in {wait:.0f} ms")
+W_PRE_READ = define("write.pre_read", "cannot read {name} from the PLC before the write: {error}")
 W_NO_VALUE = define("write.no_value", "no value {name} can hold lies in {low:g}..{high:g}{unit}")
 W_NO_REGISTER = define("write.no_register", "no register named '{name}'")
 W_READ_ONLY = define("write.read_only", "{name} is read-only")

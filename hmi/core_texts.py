@@ -114,6 +114,10 @@ CORE_TEXTS: dict[str, str] = {
     "write.step_used": QT_TRANSLATE_NOOP("CoreTexts", "step limit: the {step:g}{unit} allowed per second is used up"),
     "write.step_up": QT_TRANSLATE_NOOP("CoreTexts", "step limited to +{allowed:g}{unit} ({step:g}{unit}/s)"),
     "write.step_down": QT_TRANSLATE_NOOP("CoreTexts", "step limited to -{allowed:g}{unit} ({step:g}{unit}/s)"),
+    "write.outside": QT_TRANSLATE_NOOP("CoreTexts", "{name} is {current:g}{unit} on the PLC, outside the allowed {low:g}..{high:g}{unit}: a write would step {distance:g}{unit}, more than the {step:g}{unit} allowed per second; set {name} within {low:g}..{high:g}{unit} at the panel first"),  # noqa: E501
+    "write.outside_wait": QT_TRANSLATE_NOOP("CoreTexts", "step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside {low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now"),  # noqa: E501
+    "write.next_change": QT_TRANSLATE_NOOP("CoreTexts", "next change to {name} allowed in {wait:.0f} ms"),
+    "write.pre_read": QT_TRANSLATE_NOOP("CoreTexts", "cannot read {name} from the PLC before the write: {error}"),
     "write.no_value": QT_TRANSLATE_NOOP("CoreTexts", "no value {name} can hold lies in {low:g}..{high:g}{unit}"),
     "write.no_register": QT_TRANSLATE_NOOP("CoreTexts", "no register named '{name}'"),
     "write.read_only": QT_TRANSLATE_NOOP("CoreTexts", "{name} is read-only"),

@@ -5,6 +5,13 @@ limits of ``control`` (``<register>_min``/``<register>_max`` where set), must no
 than ``max_step_per_s`` x (seconds since the last write, at most :data:`STEP_WINDOW_S`) from
 the PLC's current value, and must be a value the register can hold exactly: rounding to the
 register's resolution never pushes it back outside those bounds.
+
+The step is always measured from the PLC's value, also when that lies outside the limits (a
+value set at the panel before a limit was tightened, a PLC that powered up with 0): the value
+written is then the nearest within both the limits and one step, and when no value is (the PLC
+sits more than a second's step outside), the write is refused and the reason says to set the
+value at the panel. Nothing in normal operation starts outside (the simulator starts at 70/30,
+the presets lie inside, a restore keeps to people's limits), so no ramp from outside is offered.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass
 
 from core.config import ControlSettings
 from core.registers import EncodeError, Register
+from core.texts import W_OUTSIDE, W_OUTSIDE_WAIT
 
 # A write may move a setpoint by at most this many seconds' worth of max_step_per_s, however
 # long ago the last write was: a long pause does not license a jump.
@@ -124,8 +132,18 @@ def decide(
     if limits.max_step_per_s is not None:
         if current is None or not math.isfinite(current):
             return Decision(None, reason="the PLC's current value is unknown, so the step cannot be limited")
-        # When the PLC sits outside the envelope, steps are measured from the nearest edge.
-        base = min(max(current, low), high)
+        # Every step is measured from what the PLC holds, also when that lies outside the limits:
+        # the value written must be within the limits AND within one step of the PLC's value.
+        base = current
+        per_second = limits.max_step_per_s * STEP_WINDOW_S
+        distance = low - base if base < low else base - high if base > high else 0.0
+        if distance > per_second:
+            # No value is within both: refused (never a jump, never a value outside the limits).
+            # Normal operation never starts here (the simulator, the presets and a restore keep
+            # setpoints inside); a person puts the setpoint inside at the panel.
+            return Decision(None, reason=str(W_OUTSIDE(
+                name=register.name, current=base, unit=unit, low=low, high=high, distance=distance, step=per_second,
+            )), step_base=base)
         window = STEP_WINDOW_S if since_last_write_s is None else min(max(since_last_write_s, 0.0), STEP_WINDOW_S)
         allowed = limits.max_step_per_s * window
         if budget is not None:
@@ -134,6 +152,11 @@ def decide(
                 return Decision(None, reason=(
                     f"step limit: the {limits.max_step_per_s:g}{unit} allowed per second is used up"
                 ), step_base=base)
+        if distance > allowed:
+            # Within a second's step of the limits, but not within what may change now.
+            return Decision(None, reason=str(W_OUTSIDE_WAIT(
+                name=register.name, current=base, unit=unit, low=low, high=high, distance=distance, allowed=allowed,
+            )), step_base=base)
         if target > base + allowed:
             target = base + allowed
             reasons.append(f"step limited to +{allowed:g}{unit} ({limits.max_step_per_s:g}{unit}/s)")

@@ -1,12 +1,14 @@
 """The Writer: the only path that writes to the PLC, and the HMI heartbeat.
 
 Each :meth:`Writer.write` runs these checks in order and stops at the first that fails:
-known register -> writable -> the link is up -> a fresh PLC value of that register (the
-step limit is measured from it; no blind writes) -> the per-register write rate
-(``modbus.write_rate_hz``) -> the envelope of :mod:`core.modbus.envelope` (clamp to limits,
-limit the step to what is left of the register's allowance in the sliding one-second window,
-round to what the register holds). Then it encodes, writes, reads back and
-compares; command registers such as ``fault_reset``, which the PLC clears once handled, are
+known register -> writable -> the link is up -> a fresh PLC value of that register (no blind
+writes) -> the per-register write rate (``modbus.write_rate_hz``) -> for a step-limited
+register, a read of its value right before the write (the step is measured from what the PLC
+holds, even outside the limits: a change at the panel since the last poll counts) -> the
+envelope of :mod:`core.modbus.envelope` (clamp to limits, limit the step to what is left of the
+register's allowance in the sliding one-second window, round to what the register holds; refuse
+when the PLC sits more than a second's step outside the limits). Then it encodes, writes, reads
+back and compares; command registers such as ``fault_reset``, which the PLC clears once handled, are
 not read back. Every attempt, refused ones included, becomes one :class:`AuditRecord` handed
 to the audit callback and one line on the ``bandsaw.control`` logger; the ML controller's and
 the torque guard's attempts go to the ``journal`` callback instead when one is given (the ML
@@ -36,6 +38,7 @@ from core.registers import Register, RegisterMap
 from core.security.audit import AuditRecord, AuditResult, AuditSink
 from core.security.audit_route import is_automatic_write
 from core.snapshot import Quality, Snapshot
+from core.texts import W_NEXT_CHANGE, W_PRE_READ, W_STEP_USED, parse
 from core.values import WriteResult
 
 log = logging.getLogger("bandsaw.control")
@@ -219,6 +222,14 @@ class Writer:
             return refuse(f"write rate limit: next write to {name} allowed in {wait_ms:.0f} ms", current)
         limits = limits_for(register, self._control)
         steps = self._step_window(name, limits.max_step_per_s)
+        if limits.max_step_per_s is not None:
+            # The step is measured from what the PLC holds right now, read under the lock: a
+            # change at the panel since the last poll (even to outside the limits) counts. The
+            # snapshot still gates freshness and the link.
+            try:
+                current = register.decode(await self._client.read_holding(register.address, register.count))
+            except PlcError as exc:
+                return refuse(str(W_PRE_READ(name=name, error=str(exc))), current)
         # Steps are measured over the time since the last write sent, whatever became of it, and
         # within what the last second's writes have left of the allowance.
         decision = decide(
@@ -227,8 +238,9 @@ class Writer:
         )
         if decision.value is None:
             why = decision.reason
-            if steps is not None and why.startswith("step limit"):
-                why += f"; next change to {name} allowed in {steps.free_in(now) * 1000:.0f} ms"
+            used_up = parse(why)
+            if steps is not None and used_up is not None and used_up.code == W_STEP_USED.code:
+                why += f"; {W_NEXT_CHANGE(name=name, wait=steps.free_in(now) * 1000)}"
             return refuse(why, current)
         return await self._send(attempt, register, decision.value, decision, current)
 
@@ -261,7 +273,6 @@ class Writer:
         self._unconfirmed[name] = attempt.now  # until the PLC confirms it, below
         self._last_written.pop(name, None)
         steps = self._steps.get(name)
-        base = current if decision.step_base is None else decision.step_base
         try:
             await self._client.write_registers(register.address, words)
         except PlcError as exc:
@@ -269,7 +280,7 @@ class Writer:
         finally:
             # Counted whatever became of it (the PLC may have taken it), from when it was done.
             if steps is not None:
-                steps.spend(self._clock.monotonic(), abs(written - base))
+                steps.spend(self._clock.monotonic(), abs(written - current))
         self._last_written[name] = _Written(attempt.now, written)
         if name in self._commands:
             del self._unconfirmed[name]

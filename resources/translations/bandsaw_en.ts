@@ -1531,6 +1531,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{name} is {current:g}{unit} on the PLC, outside the allowed {low:g}..{high:g}{unit}: a write would step {distance:g}{unit}, more than the {step:g}{unit} allowed per second; set {name} within {low:g}..{high:g}{unit} at the panel first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside {low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>next change to {name} allowed in {wait:.0f} ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read {name} from the PLC before the write: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1523,6 +1523,22 @@
         <translation>adım -{allowed:g}{unit} ile sınırlandı ({step:g}{unit}/sn)</translation>
     </message>
     <message>
+        <source>{name} is {current:g}{unit} on the PLC, outside the allowed {low:g}..{high:g}{unit}: a write would step {distance:g}{unit}, more than the {step:g}{unit} allowed per second; set {name} within {low:g}..{high:g}{unit} at the panel first</source>
+        <translation>PLC&apos;de {name} {current:g}{unit}, izin verilen {low:g}..{high:g}{unit} aralığının dışında: bir yazma {distance:g}{unit} adım atardı, saniyede izin verilen {step:g}{unit} değerinden fazla; önce {name} değerini panelden {low:g}..{high:g}{unit} aralığına getirin</translation>
+    </message>
+    <message>
+        <source>step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside {low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now</source>
+        <translation>adım sınırı: PLC&apos;de {name} {current:g}{unit}, {low:g}..{high:g}{unit} aralığının {distance:g}{unit} dışında; şu an yalnızca {allowed:g}{unit} değişebilir</translation>
+    </message>
+    <message>
+        <source>next change to {name} allowed in {wait:.0f} ms</source>
+        <translation>{name} için sonraki değişikliğe {wait:.0f} ms sonra izin var</translation>
+    </message>
+    <message>
+        <source>cannot read {name} from the PLC before the write: {error}</source>
+        <translation>yazmadan önce {name} PLC&apos;den okunamıyor: {error}</translation>
+    </message>
+    <message>
         <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
         <translation>{name} yazmacının alabileceği hiçbir değer {low:g}..{high:g}{unit} aralığında değil</translation>
     </message>

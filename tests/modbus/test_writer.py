@@ -277,3 +277,35 @@ async def test_fault_reset_is_sent_not_read_back(desk: Desk, sim: SimulatorServe
     assert result.ok and result.written == 1 and not result.verified and "not read back" in result.reason
     assert desk.audit[-1].result is AuditResult.ACCEPTED
     await desk.fresh("fault_reset", 0)  # the PLC handled and cleared it
+
+
+async def test_plc_outside_the_limits_on_the_simulator(sim: SimulatorServer, settings: Settings,
+                                                       register_map: RegisterMap) -> None:
+    """The review's cases on the simulator, checked on what the PLC holds: with cutting_speed_min 60
+    and the PLC at 20, 20 -> 80 was written (a step of 60 against 20 m/min/s): now refused, saying
+    what to do; from 50 (10 outside) the write lies within both 60..120 and 50 +- 20."""
+    sim.paused = True
+    sim.plc.set_value("cutting_speed", 20)
+    async with desk_on(settings, register_map, sim.port, cutting_speed_min=60.0) as desk:
+        await desk.fresh("cutting_speed", 20)
+        far = await desk.writer.write("cutting_speed", 100, user="alice")
+        assert not far.ok and far.written is None and far.code == "write.outside"
+        assert "cutting_speed is 20 m/min on the PLC, outside the allowed 60..120 m/min" in far.reason
+        assert "at the panel" in far.reason
+        assert image_value(sim, "cutting_speed") == 20
+        sim.plc.set_value("cutting_speed", 50)  # the operator at the panel
+        await desk.fresh("cutting_speed", 50)
+        near = await desk.writer.write("cutting_speed", 100, user="alice")
+        assert near.ok and near.written == 70 and image_value(sim, "cutting_speed") == 70
+
+
+async def test_the_step_is_measured_from_the_plc_not_the_last_poll(desk: Desk, sim: SimulatorServer) -> None:
+    """A change at the panel after the last poll: the step is measured from what the PLC holds (read
+    right before the write), not from the poll's older value (70 -> 90 would be 50 from 40)."""
+    await desk.fresh("cutting_speed", 70)
+    await desk.poller.stop()  # no poll sees the change below (the data stays fresh for 1 s)
+    sim.plc.set_value("cutting_speed", 40)
+    await wait_until(lambda: image_value(sim, "cutting_speed") == 40, "the panel's 40 in the register image")
+    result = await desk.writer.write("cutting_speed", 90, user="alice")
+    assert result.ok and result.written == 60 and image_value(sim, "cutting_speed") == 60
+    assert desk.audit[-1].old_value == 40

@@ -1,9 +1,13 @@
 """Writer properties over random sequences of requests, time, link and data states.
 
-A PLC held in memory records every write it receives; the properties are checked on those:
-never a write while the link is down or the data is stale, never outside the envelope, never
-a bigger step than allowed, never faster than the write rate, and in no window of one second
-more change in total than ``max_step_per_s`` (the sliding window, whatever the call pattern).
+A PLC held in memory records every write it receives with the value it held just before; the
+properties are checked on those: never a write while the link is down or the data is stale,
+never outside the envelope, never a bigger step from the PLC's actual value than allowed, never
+faster than the write rate, and in no window of one second more change in total (each write's
+change from the value the PLC actually held) than ``max_step_per_s`` (the sliding window,
+whatever the call pattern). The PLC starts inside or outside the limits (far outside: every
+write refused), a person moves its values anywhere at the panel between any two steps (between
+a poll and a write too), and two callers write at once.
 
 Examples: at least 300 (CI); ``HYPOTHESIS_PROFILE=soak`` (``make soak``) raises it to 10,000.
 """
@@ -23,7 +27,7 @@ from core.config import Settings
 from core.modbus.envelope import STEP_WINDOW_S, StepWindow, limits_for
 from core.modbus.errors import PlcTimeout
 from core.modbus.writer import Writer
-from core.registers import RegisterMap
+from core.registers import Register, RegisterMap
 from core.snapshot import Quality, Snapshot
 
 SETPOINTS = ("cutting_speed", "descent_speed")
@@ -32,11 +36,12 @@ MAX_AGE_S = 0.2
 
 @dataclass
 class MemoryPlc:
-    """Holding registers in memory; ``received`` logs (time, address, words) of every write."""
+    """Holding registers in memory; ``received`` logs (time, address, words, the words held
+    before) of every write."""
 
     clock: FakeClock
     words: dict[int, int] = field(default_factory=dict)
-    received: list[tuple[float, int, list[int]]] = field(default_factory=list)
+    received: list[tuple[float, int, list[int], list[int]]] = field(default_factory=list)
     link_up: bool = True
     fail_writes: bool = False  # the write goes out but no answer comes back
 
@@ -46,7 +51,8 @@ class MemoryPlc:
 
     async def write_registers(self, address: int, words: Sequence[int]) -> None:
         await asyncio.sleep(0)
-        self.received.append((self.clock.now, address, list(words)))
+        held = [self.words.get(address + i, 0) for i in range(len(words))]
+        self.received.append((self.clock.now, address, list(words), held))
         for offset, word in enumerate(words):
             self.words[address + offset] = word
         if self.fail_writes:
@@ -64,7 +70,14 @@ actions = st.one_of(
     # The common case, made likely: a good poll, a short pause, a write.
     st.tuples(st.just("poll_write"), st.sampled_from(SETPOINTS), requests,
               st.floats(min_value=0.0, max_value=0.3)),
+    # A person at the panel: the PLC's value jumps anywhere, inside the limits or far outside.
+    st.tuples(st.just("panel"), st.sampled_from(SETPOINTS), st.floats(min_value=-50, max_value=200)),
+    # Two callers at once (the ML controller and a person, a preset and a restore).
+    st.tuples(st.just("together"), st.sampled_from(SETPOINTS), requests, st.sampled_from(SETPOINTS), requests),
 )
+# Where the PLC starts: cutting_speed 0..200 m/min, descent_speed 0..80 mm/min (x100), inside the
+# limits (20..100, 5..60 here) or outside, near (within a step) or far.
+STARTS = st.tuples(st.integers(0, 200), st.integers(0, 8000))
 
 
 # At least 300 examples; more when the loaded profile asks for more (the soak profile).
@@ -73,12 +86,23 @@ EXAMPLES = max(300, settings.default.max_examples)
 
 # The settings fixture is only read, never changed: sharing it across examples is fine.
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(start=st.tuples(st.integers(20, 120), st.integers(100, 6000)), steps=st.lists(actions, max_size=40))
+@given(start=STARTS, steps=st.lists(actions, max_size=40))
 # The burst the issue found (max_step_per_s 10): after a pause, 30 -> 40 -> 45 -> 50 within 1.0 s.
 @example(start=(70, 3000), steps=[
     ("wait", 5.0), ("poll_write", "descent_speed", 40.0, 0.0), ("wait", 0.5),
     ("poll_write", "descent_speed", 45.0, 0.0), ("wait", 0.5), ("poll_write", "descent_speed", 50.0, 0.0),
 ])
+# The review's cases: the PLC outside the limits (0 m/min and 0 mm/min; 0 -> 40 and 0 -> 11 were
+# written against 20/s and 10/s), far outside (refused), a panel change after the poll.
+@example(start=(0, 0), steps=[("poll_write", "cutting_speed", 70.0, 0.0), ("poll_write", "descent_speed", 40.0, 0.0)])
+@example(start=(130, 7000), steps=[("poll_write", "cutting_speed", 70.0, 0.0), ("wait", 1.0),
+                                   ("poll_write", "descent_speed", 40.0, 0.0)])
+@example(start=(70, 3000), steps=[("poll", "good"), ("panel", "cutting_speed", 0.0),
+                                  ("write", "cutting_speed", 100.0), ("wait", 1.5), ("poll", "good"),
+                                  ("panel", "descent_speed", 2.0), ("write", "descent_speed", 60.0)])
+@example(start=(70, 3000), steps=[("poll", "good"), ("together", "cutting_speed", 120.0, "cutting_speed", 20.0),
+                                  ("wait", 0.6), ("poll", "good"),
+                                  ("together", "cutting_speed", 120.0, "descent_speed", 60.0)])
 def test_writes_keep_every_rule(
     settings: Settings, register_map: RegisterMap, start: tuple[int, int], steps: list[tuple]
 ) -> None:
@@ -126,39 +150,51 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
             elif step[1] == "missing":
                 values["cutting_speed"], quality = None, Quality.STALE
             snapshot[0] = Snapshot(seq, 0, clock.now, values, dict(values), quality)
+        elif kind == "panel":
+            reg = register_map[step[1]]
+            for offset, word in enumerate(reg.encode(_held(reg, step[2]))):
+                plc.words[reg.address + offset] = word
         else:
-            name, value = step[1], step[2]
-            reg = register_map[name]
-            before = reg.decode(await plc.read_holding(reg.address, reg.count))
-            writes_before = len(plc.received)
+            calls = [(step[1], step[2])] if kind == "write" else [(step[1], step[2]), (step[3], step[4])]
             view = snapshot[0]
-            result = await writer.write(name, value, user="prop")
-            sent = len(plc.received) > writes_before
-            assert sent == (result.written is not None)
-            event("write sent" if sent else f"refused: {result.reason.split(':')[0][:30]}")
-            if not sent:
-                continue
-            # The rules, checked on what the PLC actually received.
-            assert plc.link_up
-            assert view is not None and view.quality is not Quality.COMM_ERROR
-            assert clock.now - view.monotonic <= MAX_AGE_S
-            assert view.values.get(name) is not None
-            assert math.isfinite(value)
-            written = reg.decode(plc.received[-1][2])
-            limits = limits_for(reg, settings.control)
-            assert limits.low <= written <= limits.high
-            base = min(max(before, limits.low), limits.high)
-            since = clock.now - last_write[name] if name in last_write else None
-            assert since is None or since >= min_interval - 1e-9
-            window = STEP_WINDOW_S if since is None else min(since, STEP_WINDOW_S)
-            assert limits.max_step_per_s is not None
-            assert abs(written - base) <= limits.max_step_per_s * window + 1e-9
-            last_write[name] = clock.now
-            # Every window of one second that ends at this write (enough: a window holding
-            # several writes holds them all in the one that ends at its last write).
-            granted[name].append((clock.now, abs(written - base)))
-            in_window = sum(change for at, change in granted[name] if at >= clock.now - STEP_WINDOW_S)
-            assert in_window <= limits.max_step_per_s * STEP_WINDOW_S + 1e-9, granted[name]
+            writes_before = len(plc.received)
+            results = await asyncio.gather(*(writer.write(name, value, user="prop") for name, value in calls))
+            for (_, value), result in zip(calls, results, strict=True):
+                event("write sent" if result.written is not None else f"refused: {result.code or result.reason[:30]}")
+                if result.written is None and result.code == "write.outside":
+                    assert "at the panel" in result.reason
+                if result.written is not None:
+                    assert math.isfinite(value)
+            sent = plc.received[writes_before:]
+            assert len(sent) == sum(result.written is not None for result in results)
+            for at, address, words, held in sent:
+                # The rules, checked on what the PLC actually received and actually held before.
+                name = next(n for n in SETPOINTS if register_map[n].address == address)
+                reg = register_map[name]
+                assert plc.link_up
+                assert view is not None and view.quality is not Quality.COMM_ERROR
+                assert clock.now - view.monotonic <= MAX_AGE_S
+                assert view.values.get(name) is not None
+                written, before = reg.decode(words), reg.decode(held)
+                limits = limits_for(reg, settings.control)
+                assert limits.low <= written <= limits.high
+                since = at - last_write[name] if name in last_write else None
+                assert since is None or since >= min_interval - 1e-9
+                window = STEP_WINDOW_S if since is None else min(since, STEP_WINDOW_S)
+                assert limits.max_step_per_s is not None
+                assert abs(written - before) <= limits.max_step_per_s * window + 1e-9, (before, written)
+                last_write[name] = at
+                # Every window of one second that ends at this write (enough: a window holding
+                # several writes holds them all in the one that ends at its last write).
+                granted[name].append((at, abs(written - before)))
+                in_window = sum(change for t, change in granted[name] if t >= at - STEP_WINDOW_S)
+                assert in_window <= limits.max_step_per_s * STEP_WINDOW_S + 1e-9, granted[name]
+
+
+def _held(reg: Register, value: float) -> float:
+    """``value`` as the register can hold it (a panel value beyond the type's range saturates)."""
+    raw_low, raw_high = reg.type.raw_range
+    return min(max(round(value / reg.scale), raw_low), raw_high) * reg.scale
 
 
 async def test_a_pause_does_not_license_a_burst(settings: Settings, register_map: RegisterMap) -> None:
