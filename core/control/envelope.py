@@ -158,11 +158,13 @@ class SafetyEnvelope:
         return self._people[name]
 
     def is_fresh(self, snapshot: Snapshot | None, now: float) -> bool:
-        """Fresh: read completely enough to act on, and at most ``max_age_s`` old."""
+        """Fresh: read completely enough to act on, and at most ``max_age_s`` old, counted from when
+        its read began (a read that took longer than ``max_age_s`` is stale when it arrives)."""
         return (
             snapshot is not None
             and snapshot.quality is not Quality.COMM_ERROR
-            and 0.0 <= now - snapshot.monotonic <= self.max_age_s
+            and snapshot.monotonic <= now
+            and now - snapshot.read_started <= self.max_age_s
         )
 
     def admit(

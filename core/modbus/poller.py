@@ -3,7 +3,10 @@
 One cycle reads every block of ``register_map.plan(max_block_gap)`` through the shared
 :class:`~core.modbus.client.PlcClient` and produces one :class:`~core.snapshot.Snapshot`:
 
-- ``ts_ms`` is the wall clock when the reads started, ``monotonic`` the time they completed;
+- ``ts_ms`` is the wall clock when the reads started, ``monotonic`` the time they completed and
+  ``read_s`` the time between (``read_started``): the data is as old as its reads' start, so
+  freshness counts from there (a 2.5 s read is stale however recently it completed); recording
+  and trends use ``ts_ms``; ``monotonic`` orders polls and measures the poll rate;
 - a block that failed gives None for its registers (STALE); nothing read gives COMM_ERROR;
   a value is never carried over from an earlier cycle;
 - a float register holding NaN/inf decodes to None and marks the snapshot STALE.

@@ -305,14 +305,14 @@ class Writer:
         snapshot = self._latest()
         if snapshot is None:
             return None, "no data from the PLC yet"
-        age = now - snapshot.monotonic
+        age = now - snapshot.read_started  # the data is as old as its read's start
         if snapshot.quality is Quality.COMM_ERROR:
             return None, "the last poll of the PLC failed (no current values)"
         if age > max_age_s:
             return None, f"PLC data is stale ({age:.2f} s old, limit {max_age_s:g} s)"
         unconfirmed = self._unconfirmed.get(register.name)
         if unconfirmed is not None:
-            if snapshot.monotonic - snapshot.read_s <= unconfirmed:
+            if snapshot.read_started <= unconfirmed:
                 return None, f"the last write to {register.name} is unconfirmed: waiting for a fresh PLC value"
             del self._unconfirmed[register.name]
         value = snapshot.values.get(register.name)
@@ -320,7 +320,7 @@ class Writer:
             return None, f"no fresh value of {register.name} from the PLC"
         # Our own write is newer than a snapshot whose reads began before it.
         written = self._last_written.get(register.name)
-        if written is not None and written.at >= snapshot.monotonic - snapshot.read_s:
+        if written is not None and written.at >= snapshot.read_started:
             return written.value, ""
         return value, ""
 

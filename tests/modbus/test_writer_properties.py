@@ -173,7 +173,7 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
                 reg = register_map[name]
                 assert plc.link_up
                 assert view is not None and view.quality is not Quality.COMM_ERROR
-                assert clock.now - view.monotonic <= MAX_AGE_S
+                assert clock.now - view.read_started <= MAX_AGE_S
                 assert view.values.get(name) is not None
                 written, before = reg.decode(words), reg.decode(held)
                 limits = limits_for(reg, settings.control)
