@@ -307,7 +307,7 @@ W_OUTSIDE_WAIT = define("write.outside_wait",
                         "step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside "
                         "{low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now")
 W_NEXT_CHANGE = define("write.next_change", "next change to {name} allowed in {wait:.0f} ms")
-W_PRE_READ = define("write.pre_read", "cannot read {name} from the PLC before the write: {error}")
+W_PRE_READ = define("write.pre_read", "{name} could not be read from the PLC before the write: {error}")
 W_NO_VALUE = define("write.no_value", "no value {name} can hold lies in {low:g}..{high:g}{unit}")
 W_NO_REGISTER = define("write.no_register", "no register named '{name}'")
 W_READ_ONLY = define("write.read_only", "{name} is read-only")

@@ -117,7 +117,7 @@ CORE_TEXTS: dict[str, str] = {
     "write.outside": QT_TRANSLATE_NOOP("CoreTexts", "{name} is {current:g}{unit} on the PLC, outside the allowed {low:g}..{high:g}{unit}: a write would step {distance:g}{unit}, more than the {step:g}{unit} allowed per second; set {name} within {low:g}..{high:g}{unit} at the panel first"),  # noqa: E501
     "write.outside_wait": QT_TRANSLATE_NOOP("CoreTexts", "step limit: {name} is {current:g}{unit} on the PLC, {distance:g}{unit} outside {low:g}..{high:g}{unit}; only {allowed:g}{unit} may change now"),  # noqa: E501
     "write.next_change": QT_TRANSLATE_NOOP("CoreTexts", "next change to {name} allowed in {wait:.0f} ms"),
-    "write.pre_read": QT_TRANSLATE_NOOP("CoreTexts", "cannot read {name} from the PLC before the write: {error}"),
+    "write.pre_read": QT_TRANSLATE_NOOP("CoreTexts", "{name} could not be read from the PLC before the write: {error}"),
     "write.no_value": QT_TRANSLATE_NOOP("CoreTexts", "no value {name} can hold lies in {low:g}..{high:g}{unit}"),
     "write.no_register": QT_TRANSLATE_NOOP("CoreTexts", "no register named '{name}'"),
     "write.read_only": QT_TRANSLATE_NOOP("CoreTexts", "{name} is read-only"),

@@ -164,27 +164,29 @@ class Writer:
         async with self._lock:
             why = self._hold() if self._hold is not None else ""
             why = why or (precheck() if precheck is not None else "")
+            live: float | None = None
             if not why and live_check is not None:
-                why = await self._live_check(name, live_check)
+                live, why = await self._live_check(name, live_check)
             if why:
                 result, record = self._refused_by_caller(name, value, user, reason, why)
             else:
-                result, record = await self._write(name, value, user=user, reason=reason)
+                result, record = await self._write(name, value, user=user, reason=reason, live=live)
         self._report(record)
         return result
 
-    async def _live_check(self, name: str, live_check: LiveCheck) -> str:
-        """Read ``name`` from the PLC (under the lock) and ask ``live_check`` about its value."""
+    async def _live_check(self, name: str, live_check: LiveCheck) -> tuple[float | None, str]:
+        """Read ``name`` from the PLC (under the lock) and ask ``live_check`` about its value:
+        (the value read, "" or why the write must not happen)."""
         register = self._map.by_name.get(name)
         if register is None:
-            return f"no register named {name!r}"
+            return None, f"no register named {name!r}"
         if not self._client.link_up:
-            return "the PLC link is down"
+            return None, "the PLC link is down"
         try:
             live = register.decode(await self._client.read_holding(register.address, register.count))
         except PlcError as exc:
-            return f"{name} could not be read from the PLC before the write: {exc}"
-        return live_check(live)
+            return None, str(W_PRE_READ(name=name, error=str(exc)))
+        return live, live_check(live)
 
     def _refused_by_caller(
         self, name: str, value: float, user: str, reason: str, why: str
@@ -194,7 +196,10 @@ class Writer:
         record = AuditRecord(ts_ms, user, "write", name, None, None, AuditResult.REFUSED, f"{why}; {note}")
         return WriteResult.refused(name, value, why), record
 
-    async def _write(self, name: str, value: float, *, user: str, reason: str) -> tuple[WriteResult, AuditRecord]:
+    async def _write(
+        self, name: str, value: float, *, user: str, reason: str, live: float | None = None
+    ) -> tuple[WriteResult, AuditRecord]:
+        """``live``: the register's value read from the PLC under this lock already (a live check)."""
         now = self._clock.monotonic()
         note = f"requested {value:g}" + (f"; reason: {reason}" if reason else "")
         attempt = _Attempt(name, value, user, note, now, int(self._clock.wall() * 1000))
@@ -223,13 +228,15 @@ class Writer:
         limits = limits_for(register, self._control)
         steps = self._step_window(name, limits.max_step_per_s)
         if limits.max_step_per_s is not None:
-            # The step is measured from what the PLC holds right now, read under the lock: a
-            # change at the panel since the last poll (even to outside the limits) counts. The
-            # snapshot still gates freshness and the link.
-            try:
-                current = register.decode(await self._client.read_holding(register.address, register.count))
-            except PlcError as exc:
-                return refuse(str(W_PRE_READ(name=name, error=str(exc))), current)
+            # The step is measured from what the PLC holds right now, read under the lock (once:
+            # a live check has read it already): a change at the panel since the last poll (even
+            # to outside the limits) counts. The snapshot still gates freshness and the link.
+            if live is None:
+                try:
+                    live = register.decode(await self._client.read_holding(register.address, register.count))
+                except PlcError as exc:
+                    return refuse(str(W_PRE_READ(name=name, error=str(exc))), current)
+            current = live
         # Steps are measured over the time since the last write sent, whatever became of it, and
         # within what the last second's writes have left of the allowance.
         decision = decide(

@@ -1543,10 +1543,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>cannot read {name} from the PLC before the write: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1624,6 +1620,10 @@
     </message>
     <message>
         <source>the PLC link is down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} could not be read from the PLC before the write: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

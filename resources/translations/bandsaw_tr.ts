@@ -1535,10 +1535,6 @@
         <translation>{name} için sonraki değişikliğe {wait:.0f} ms sonra izin var</translation>
     </message>
     <message>
-        <source>cannot read {name} from the PLC before the write: {error}</source>
-        <translation>yazmadan önce {name} PLC&apos;den okunamıyor: {error}</translation>
-    </message>
-    <message>
         <source>no value {name} can hold lies in {low:g}..{high:g}{unit}</source>
         <translation>{name} yazmacının alabileceği hiçbir değer {low:g}..{high:g}{unit} aralığında değil</translation>
     </message>
@@ -1617,6 +1613,10 @@
     <message>
         <source>the PLC link is down</source>
         <translation>PLC bağlantısı kopuk</translation>
+    </message>
+    <message>
+        <source>{name} could not be read from the PLC before the write: {error}</source>
+        <translation>yazmadan önce {name} PLC&apos;den okunamadı: {error}</translation>
     </message>
     <message>
         <source>write failed: {error}</source>

@@ -44,10 +44,18 @@ class MemoryPlc:
     received: list[tuple[float, int, list[int], list[int]]] = field(default_factory=list)
     link_up: bool = True
     fail_writes: bool = False  # the write goes out but no answer comes back
+    fail_reads: bool = False  # the Writer's reads (before the write, read-back) get no answer
+    reads: int = 0  # the Writer's reads
+
+    def held(self, address: int, count: int) -> list[int]:
+        return [self.words.get(address + i, 0) for i in range(count)]
 
     async def read_holding(self, address: int, count: int) -> list[int]:
         await asyncio.sleep(0)
-        return [self.words.get(address + i, 0) for i in range(count)]
+        self.reads += 1
+        if self.fail_reads:
+            raise PlcTimeout("no answer within 1 s")
+        return self.held(address, count)
 
     async def write_registers(self, address: int, words: Sequence[int]) -> None:
         await asyncio.sleep(0)
@@ -66,6 +74,8 @@ actions = st.one_of(
     st.tuples(st.just("link"), st.booleans()),
     # Writes that go out but get no answer (the PLC took them): counted all the same.
     st.tuples(st.just("fail"), st.booleans()),
+    # The Writer's own reads fail (before the write, the read-back) while the polls go on.
+    st.tuples(st.just("fail_reads"), st.booleans()),
     st.tuples(st.just("write"), st.sampled_from(SETPOINTS), requests),
     # The common case, made likely: a good poll, a short pause, a write.
     st.tuples(st.just("poll_write"), st.sampled_from(SETPOINTS), requests,
@@ -127,7 +137,8 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
     expanded: list[tuple] = []
     for step in steps:
         if step[0] == "poll_write":
-            expanded += [("link", True), ("poll", "good"), ("wait", step[3]), ("write", step[1], step[2])]
+            expanded += [("link", True), ("fail_reads", False), ("poll", "good"), ("wait", step[3]),
+                         ("write", step[1], step[2])]
         else:
             expanded.append(step)
     for step in expanded:
@@ -138,12 +149,14 @@ async def _check(settings: Settings, register_map: RegisterMap, start: tuple[int
             plc.link_up = step[1]
         elif kind == "fail":
             plc.fail_writes = step[1]
+        elif kind == "fail_reads":
+            plc.fail_reads = step[1]
         elif kind == "poll":
             seq += 1
             values: dict[str, float | None] = {}
             for name in SETPOINTS:
                 reg = register_map[name]
-                values[name] = reg.decode(await plc.read_holding(reg.address, reg.count))
+                values[name] = reg.decode(plc.held(reg.address, reg.count))
             quality = Quality.GOOD
             if step[1] == "comm_error":
                 values, quality = dict.fromkeys(SETPOINTS), Quality.COMM_ERROR
@@ -317,3 +330,43 @@ async def test_a_new_writer_within_the_second_counts_what_the_last_one_granted(
     clock.advance(0.501)
     poll()
     assert (await writer().write(reg.name, 50.0, user="u")).written == 50.0
+
+
+async def test_a_failed_read_before_the_write_refuses_it(settings: Settings, register_map: RegisterMap) -> None:
+    """The step is measured from a read of the PLC right before the write: no read, no write."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["cutting_speed"]
+    plc.words.update(enumerate(reg.encode(70.0), start=reg.address))
+    snapshot = Snapshot(1, 0, clock.now, {reg.name: 70.0}, {reg.name: 70}, Quality.GOOD)
+    writer = Writer(settings, register_map, plc, lambda: snapshot, clock=clock, max_age_s=MAX_AGE_S)
+    plc.fail_reads = True
+    result = await writer.write(reg.name, 80.0, user="u")
+    assert not result.ok and result.written is None and result.code == "write.pre_read"
+    assert result.reason == "cutting_speed could not be read from the PLC before the write: no answer within 1 s"
+    assert plc.received == []
+    plc.fail_reads = False
+    assert (await writer.write(reg.name, 80.0, user="u")).written == 80.0
+
+
+async def test_a_live_check_read_is_the_step_base_and_not_read_twice(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """An ML write's live check reads the register under the lock; the step is measured from that
+    same read (one read before the write, one read-back: no second read)."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["descent_speed"]
+    plc.words.update(enumerate(reg.encode(30.0), start=reg.address))
+    snapshot = Snapshot(1, 0, clock.now, {reg.name: 30.0}, {reg.name: 3000}, Quality.GOOD)
+    writer = Writer(settings, register_map, plc, lambda: snapshot, clock=clock, max_age_s=MAX_AGE_S)
+    plc.words.update(enumerate(reg.encode(20.0), start=reg.address))  # the panel, after the poll
+    seen: list[float] = []
+
+    def live_check(value: float) -> str:
+        seen.append(value)
+        return ""
+
+    result = await writer.write(reg.name, 40.0, user="ml", live_check=live_check)
+    assert seen == [20.0] and plc.reads == 2
+    assert result.written == 30.0  # 20 + 10: stepped from the live value, not the poll's 30
