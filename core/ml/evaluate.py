@@ -9,7 +9,14 @@ preset; the oracle is the simulator's own cost-minimising speeds (:mod:`core.sim
 ceiling. Trips are reset and the piece
 re-cut (up to 3 attempts); failed attempts cost their time and band life, and ``cost_per_cut``
 divides everything spent by the pieces completed. ``best_preset`` takes, per item, the preset
-with the lowest cost per cut (chosen after the fact: a well-informed operator).
+with the lowest cost per cut (chosen after the fact: a well-informed operator, "the right preset").
+
+The verdict compares on the same cuts: per item, ML against that item's right preset (better,
+worse or even; failing more pieces is worse), counted over the group ("ML better on 1 of 5
+held-out items, worse on 4"); and the group's cost per cut over the items both ML and the right
+preset cut completely, for ML, the right presets, the best single preset (one preset that cut
+every piece of those items) and the oracle. A group's table divides by whatever each mode
+completed (a preset that trips out of a piece leaves that piece out): it is not the verdict.
 """
 
 from __future__ import annotations
@@ -206,6 +213,93 @@ def tables(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[s
 
 
 HELD_OUT_KINDS = ("grade", "size", "wear")
+EVEN_WITHIN = 0.005  # ML within 0.5 % of the right preset's cost per cut: even
+
+
+def _all_cut(run: ItemRun) -> bool:
+    return run.completed == run.pieces
+
+
+def _rounded(value: float) -> float | None:
+    return round(value, 4) if math.isfinite(value) else None
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 4) if math.isfinite(a) and math.isfinite(b) and b > 0 else None
+
+
+def item_outcome(result: ItemResult, economics: oracle.Economics) -> dict[str, Any] | None:
+    """ML against this item's right preset (the best of the presets on it), on the same pieces."""
+    ml = result.runs.get("ml")
+    if ml is None:
+        return None
+    best = result.runs["best_preset"]
+    ml_cost, best_cost = _cost_per_cut([ml], economics), _cost_per_cut([best], economics)
+    ml_failed, best_failed = ml.pieces - ml.completed, best.pieces - best.completed
+    ratio = _ratio(ml_cost, best_cost)
+    note = ""
+    if ml_failed != best_failed:
+        outcome = "worse" if ml_failed > best_failed else "better"
+        note = f"ML failed {ml_failed} piece(s)" if ml_failed > best_failed else f"{best.mode} failed {best_failed}"
+    elif ratio is None:
+        outcome = "even"
+    else:
+        outcome = "better" if ratio < 1 - EVEN_WITHIN else "worse" if ratio > 1 + EVEN_WITHIN else "even"
+    return {"best_preset": best.mode, "best_preset_cost_per_cut": _rounded(best_cost),
+            "ml_cost_per_cut": _rounded(ml_cost), "ml_vs_best_preset": ratio, "outcome": outcome,
+            "ml_overloads": ml.overloads, "note": note}
+
+
+def verdict(members: Sequence[ItemResult], economics: oracle.Economics) -> dict[str, Any]:
+    """ML on one group of items, on the same cuts: per-item wins and losses against the right
+    preset, and cost per cut over the items both cut completely; the #14 target on those cuts."""
+    out: dict[str, Any] = {"items": len(members)}
+    if not members or any("ml" not in r.runs for r in members):
+        costs = {p: _cost_per_cut([r.runs[p] for r in members], economics) for p in PRESETS
+                 if members and all(_all_cut(r.runs[p]) for r in members)}
+        out["best_single_preset"] = min(costs, key=lambda p: costs[p]) if costs else None
+        return out
+    outcomes = [(r, item_outcome(r, economics)) for r in members]
+    count = {kind: sum(o is not None and o["outcome"] == kind for _, o in outcomes)
+             for kind in ("better", "worse", "even")}
+    out |= {"ml_better": count["better"], "ml_worse": count["worse"], "ml_even": count["even"],
+            "ml_worse_on": [r.item.label for r, o in outcomes if o is not None and o["outcome"] == "worse"]}
+    same = [r for r in members if _all_cut(r.runs["ml"]) and _all_cut(r.runs["best_preset"])]
+    singles = {p: _cost_per_cut([r.runs[p] for r in same], economics) for p in PRESETS
+               if same and all(_all_cut(r.runs[p]) for r in same)}
+    single = min(singles, key=lambda p: singles[p]) if singles else None
+    ml_cost = _cost_per_cut([r.runs["ml"] for r in same], economics)
+    right_cost = _cost_per_cut([r.runs["best_preset"] for r in same], economics)
+    oracle_cost = (_cost_per_cut([r.runs["oracle"] for r in same], economics)
+                   if same and all(_all_cut(r.runs["oracle"]) for r in same) else math.inf)
+    single_cost = singles[single] if single is not None else math.inf
+    figures = summarise([r.runs["ml"] for r in members], economics)
+    out |= {
+        "same_cuts": {"items": len(same), "cuts": sum(r.runs["ml"].completed for r in same)},
+        "ml_cost_per_cut": _rounded(ml_cost),
+        "best_preset_per_item_cost_per_cut": _rounded(right_cost),
+        "best_single_preset": single,
+        "best_single_preset_cost_per_cut": _rounded(single_cost),
+        "oracle_cost_per_cut": _rounded(oracle_cost),
+        "ml_cost_vs_best_preset_per_item": _ratio(ml_cost, right_cost),
+        "ml_cost_vs_best_single_preset": _ratio(ml_cost, single_cost),
+        "oracle_cost_vs_best_single_preset": _ratio(oracle_cost, single_cost),
+        "ml_overloads": figures["overloads"], "ml_failed_pieces": figures["failed_pieces"],
+        "ml_chip_out_of_window_pct": figures["chip_out_of_window_pct"],
+    }
+    single_ratio = out["ml_cost_vs_best_single_preset"]
+    out["meets_target"] = (single_ratio is not None and single_ratio <= TARGET_COST_RATIO
+                           and figures["overloads"] == 0 and figures["failed_pieces"] == 0
+                           and figures["chip_out_of_window_pct"] <= TARGET_CHIP_OUT_PCT)
+    return out
+
+
+def wins_and_losses(v: dict[str, Any], what: str = "items") -> str:
+    """'ML better on 1 of 5 held-out items, worse on 4' (and even, when any)."""
+    if "ml_better" not in v:
+        return "no ML figures"
+    even = f", even on {v['ml_even']}" if v["ml_even"] else ""
+    return f"ML better on {v['ml_better']} of {v['items']} {what}, worse on {v['ml_worse']}{even}"
 
 
 def by_held_out_kind(results: Sequence[ItemResult], economics: oracle.Economics) -> dict[str, dict[str, Any]]:
@@ -215,28 +309,9 @@ def by_held_out_kind(results: Sequence[ItemResult], economics: oracle.Economics)
     for kind in HELD_OUT_KINDS:
         members = [r for r in results if any(why.startswith(kind) for why in held_out_reasons(r.item))]
         table = {mode: summarise([r.runs[mode] for r in members], economics) for mode in ran}
-        out[kind] = {"items": len(members), "verdict": verdict(table) if members else {},
+        out[kind] = {"items": len(members), "verdict": verdict(members, economics) if members else {},
                      **{mode: {k: table[mode][k] for k in ("cost_per_cut", "overloads", "chip_out_of_window_pct")}
                         for mode in ("best_preset", "oracle", "ml") if mode in table}}
-    return out
-
-
-def verdict(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """ML against the target on one group: best single preset, cost ratio, overloads, chip."""
-    costs = {p: table[p]["cost_per_cut"] for p in PRESETS if table.get(p, {}).get("cost_per_cut") is not None}
-    best = min(costs, key=lambda p: costs[p]) if costs else None
-    ml = table.get("ml")
-    out: dict[str, Any] = {"best_single_preset": best}
-    if ml is None or best is None or ml["cost_per_cut"] is None:
-        return out
-    ratio = ml["cost_per_cut"] / costs[best]
-    out |= {
-        "ml_cost_vs_best_single_preset": round(ratio, 4),
-        "oracle_cost_vs_best_single_preset": round(table["oracle"]["cost_per_cut"] / costs[best], 4)
-        if table.get("oracle", {}).get("cost_per_cut") else None,
-        "meets_target": ratio <= TARGET_COST_RATIO and ml["overloads"] == 0
-        and ml["chip_out_of_window_pct"] <= TARGET_CHIP_OUT_PCT and ml["failed_pieces"] == 0,
-    }
     return out
 
 
@@ -259,7 +334,7 @@ def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | 
     economics = economics_of(settings)
     groups = tables(results, economics)
     data: dict[str, Any] = {
-        "format": "bandsaw-ml-eval/1",
+        "format": "bandsaw-ml-eval/2",
         "model": str(model) if model else None,
         "seed": seed,
         "pieces_per_item": pieces,
@@ -270,12 +345,13 @@ def to_json(results: Sequence[ItemResult], settings: Settings, *, model: Path | 
     }
     data["model_training"] = _declared_training(model)
     data |= groups
-    data["verdict"] = {group: verdict(table) for group, table in groups.items()}
+    data["verdict"] = {group: verdict([r for r in results if r.group == group], economics) for group in GROUPS}
     data["held_out_by_kind"] = by_held_out_kind(results, economics)
     data["items"] = [
         {"item": r.item.as_dict(), "group": r.group, "held_out_because": held_out_reasons(r.item),
          "modes": {mode: summarise([run], economics) | ({"preset": run.mode} if mode == "best_preset" else {})
-                   for mode, run in r.runs.items()}}
+                   for mode, run in r.runs.items()},
+         "ml_vs_best_preset": item_outcome(r, economics)}
         for r in results
     ]
     return data

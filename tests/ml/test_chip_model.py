@@ -86,4 +86,10 @@ def test_shipped_default_is_the_chip_policy_and_its_report_meets_the_target() ->
     assert data["model_training"]["declares_split"] is True
     held = data["verdict"]["held_out"]
     assert held["meets_target"] is True and held["ml_cost_vs_best_single_preset"] <= 0.9
+    # The shipped report is the rendering of the shipped figures (make eval), losses included.
+    from core.ml.eval_report import report_markdown
+
+    assert SHIPPED.with_name("default-eval.md").read_text() == report_markdown(data)
+    assert held["ml_better"] + held["ml_worse"] + held["ml_even"] == held["items"] == 14
+    assert held["same_cuts"]["items"] == 14
     assert data["held_out"]["ml"]["overloads"] == 0 and data["held_out"]["ml"]["chip_out_of_window_pct"] <= 2.0
