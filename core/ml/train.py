@@ -10,9 +10,11 @@ Two label sources:
   also covers the states the model itself leads to.
 * a recorded ``raw.db`` (``from_raw_db``): operator corrections. The label at a sample is
   the change the operator made to the descent speed over the next ``horizon_s``, scaled.
-  Validated on held-out cuts before it is signed (:mod:`core.ml.validation`): fitted on the
-  earlier cuts, it must beat the naive baselines (keep the speed, the training mean) on the
-  latest ones, or it is refused and nothing is written.
+
+Either way the model is validated on held-out cuts before it is signed (:mod:`core.ml.validation`):
+from a raw.db it is fitted on the earlier cuts and measured on the latest ones; from the simulator
+it is measured on a quarter as many fresh cuts of other random training bars. It must beat the
+naive baselines (keep the speed, the training mean) there, or it is refused and nothing is written.
 
 Reproducible: the same seed gives the same data and the same trees.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,7 +40,14 @@ from core.ml.plant_data import read_plant_data
 from core.ml.signing import load_key
 from core.ml.simenv import RunOptions, SimSaw, run_cuts
 from core.ml.stock import random_training_item, split_description
-from core.ml.validation import ValidationRefused, validate
+from core.ml.validation import (
+    HELD_OUT_FRACTION,
+    MIN_HELD_OUT_CUTS,
+    Validation,
+    ValidationRefused,
+    measure,
+    validate,
+)
 from core.snapshot import SawState, Snapshot
 
 log = logging.getLogger("bandsaw.ml")
@@ -143,6 +153,24 @@ def _simulated_data(settings: Settings, cuts: int, seed: int) -> tuple[np.ndarra
     return x, y, description
 
 
+HELD_OUT_SEED = 7919  # the held-out cuts' bars and noise: a seed training never uses
+
+
+def _simulated_validation(
+    settings: Settings, cuts: int, seed: int, *, estimator: BaggingRegressor, x: np.ndarray, y: np.ndarray
+) -> Validation:
+    """The model on fresh simulated cuts of other random training bars (exploration, as the first round)."""
+    held = max(MIN_HELD_OUT_CUTS, math.ceil(cuts * HELD_OUT_FRACTION))
+    rows, labels = asyncio.run(_collect(settings, held, seed + HELD_OUT_SEED, None))
+    if not labels:
+        raise ValidationRefused(f"too little data to validate: {held} held-out simulated cuts gave no samples")
+    return measure(estimator, x, y, np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64),
+                   cuts=cuts + held, held_out_cuts=held,
+                   split=f"trained on {cuts} simulated cuts, validated on {held} more of other random training "
+                         "bars (never trained on)",
+                   held_out_what=f"{held} held-out simulated cuts", label_scale=LABEL_SCALE)
+
+
 def _in_memory(estimator: BaggingRegressor) -> LoadedModel:
     from core.ml.artefact import Manifest
 
@@ -202,7 +230,7 @@ def train(
 ) -> Path:
     """Train and save NAME.skops + NAME.json (signed) at ``out``; returns the manifest path.
 
-    From a raw.db the model is validated on held-out cuts first; ``figures`` gets the held-out
+    The model is validated on held-out cuts first (module docstring); ``figures`` gets the held-out
     error beside the naive baselines (accepted or not). A model that does not beat them, or data
     too thin to tell, raises :class:`~core.ml.validation.ValidationRefused` and writes nothing.
     """
@@ -214,12 +242,6 @@ def train(
                                                      log_db=log_db)
         estimator, validation, train_rows = validate(lambda a, b: _fit(a, b, seed), x, y, cut_of_row,
                                                      label_scale=LABEL_SCALE)
-        log.info("held-out validation: %s", validation.as_dict())
-        if figures is not None:
-            figures(validation.summary())
-        if not validation.accepted:
-            raise ValidationRefused(validation.refusal())
-        description["validation"] = validation.as_dict()
         x, y = x[train_rows], y[train_rows]  # what the signed model was fitted on
     else:
         assert simulate_cuts is not None
@@ -227,6 +249,13 @@ def train(
             raise ValueError("simulate at least 3 cuts")
         x, y, description = _simulated_data(settings, simulate_cuts, seed)
         estimator = _fit(x, y, seed)
+        validation = _simulated_validation(settings, simulate_cuts, seed, estimator=estimator, x=x, y=y)
+    log.info("held-out validation: %s", validation.as_dict())
+    if figures is not None:
+        figures(validation.summary())
+    if not validation.accepted:
+        raise ValidationRefused(validation.refusal())
+    description["validation"] = validation.as_dict()
     residual = float(np.mean(np.abs(estimator.predict(x) - y)))
     description |= {"seed": seed, "train_mae": round(residual, 4),
                     "estimator": f"BaggingRegressor({estimator.n_estimators} x DecisionTreeRegressor, max_depth 12)"}

@@ -44,6 +44,8 @@ class Validation:
     held_out_mae: float
     baselines: dict[str, float]  # name -> held-out MAE
     label_scale: float  # mm/min per unit of label, for the figures in mm/min
+    split: str = ""  # how the held-out rows were chosen, one line
+    held_out_what: str = ""  # "the last 3 of 12 cuts", for the refusal
 
     @property
     def baseline(self) -> tuple[str, float]:
@@ -63,7 +65,7 @@ class Validation:
     def as_dict(self) -> dict[str, Any]:
         name = self.baseline[0]
         return {
-            "split": f"by cut in time order: the last {self.held_out_cuts} of {self.cuts} cuts held out",
+            "split": self.split,
             "train_cuts": self.cuts - self.held_out_cuts, "held_out_cuts": self.held_out_cuts,
             "train_rows": self.train_rows, "held_out_rows": self.held_out_rows,
             "train_mae": round(self.train_mae, 4), "held_out_mae": round(self.held_out_mae, 4),
@@ -80,8 +82,7 @@ class Validation:
         name = self.baseline[0]
         others = ", ".join(f"{n} {v:.3f} ({v * scale:.2f} mm/min)" for n, v in self.baselines.items())
         return "\n".join((
-            f"held-out split: by cut, in time order: trained on the first {self.cuts - self.held_out_cuts} cuts "
-            f"({self.train_rows} rows), validated on the last {self.held_out_cuts} ({self.held_out_rows} rows)",
+            f"held-out split: {self.split} ({self.train_rows} rows to train, {self.held_out_rows} held out)",
             f"held-out MAE: model {self.held_out_mae:.3f} ({self.held_out_mae * scale:.2f} mm/min); "
             f"naive baselines: {others}",
             f"model vs the best baseline ({name}): {100 * self.improvement:+.1f} % "
@@ -91,8 +92,8 @@ class Validation:
     def refusal(self) -> str:
         name, best = self.baseline
         return (f"not signed: held-out MAE {self.held_out_mae:.3f} does not beat the naive baseline "
-                f"'{name}' ({best:.3f}) by {100 * MIN_IMPROVEMENT:.0f} % on the last {self.held_out_cuts} "
-                f"of {self.cuts} cuts ({100 * self.improvement:+.1f} %)")
+                f"'{name}' ({best:.3f}) by {100 * MIN_IMPROVEMENT:.0f} % on {self.held_out_what} "
+                f"({100 * self.improvement:+.1f} %)")
 
 
 def split_by_cut(cut_of_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -129,15 +130,26 @@ def validate(
             f"too little data to validate: the last {held} of {cuts} cuts hold {moves} sample(s) followed by an "
             f"operator correction; need at least {MIN_HELD_OUT_MOVES} (record more cuts with corrections)")
     estimator = fit(x[train_mask], y[train_mask])
-    held_pred = np.asarray(estimator.predict(x[held_mask]), dtype=np.float64)
-    train_pred = np.asarray(estimator.predict(x[train_mask]), dtype=np.float64)
-    mean = float(np.mean(y[train_mask]))
-    validation = Validation(
-        cuts=cuts, held_out_cuts=held, train_rows=int(train_mask.sum()), held_out_rows=int(held_mask.sum()),
-        train_mae=float(np.mean(np.abs(train_pred - y[train_mask]))),
+    validation = measure(
+        estimator, x[train_mask], y[train_mask], x[held_mask], y_held, cuts=cuts, held_out_cuts=held,
+        split=f"by cut, in time order: trained on the first {cuts - held} cuts, validated on the last {held}",
+        held_out_what=f"the last {held} of {cuts} cuts", label_scale=label_scale)
+    return estimator, validation, train_mask
+
+
+def measure(
+    estimator: Any, x_train: np.ndarray, y_train: np.ndarray, x_held: np.ndarray, y_held: np.ndarray, *,
+    cuts: int, held_out_cuts: int, split: str, held_out_what: str, label_scale: float,
+) -> Validation:
+    """A fitted estimator's held-out error beside the naive baselines (``cuts`` counts both parts)."""
+    held_pred = np.asarray(estimator.predict(x_held), dtype=np.float64)
+    train_pred = np.asarray(estimator.predict(x_train), dtype=np.float64)
+    mean = float(np.mean(y_train))
+    return Validation(
+        cuts=cuts, held_out_cuts=held_out_cuts, train_rows=len(y_train), held_out_rows=len(y_held),
+        train_mae=float(np.mean(np.abs(train_pred - y_train))),
         held_out_mae=float(np.mean(np.abs(held_pred - y_held))),
         baselines={"keep the speed": float(np.mean(np.abs(y_held))),
                    "training mean": float(np.mean(np.abs(y_held - mean)))},
-        label_scale=label_scale,
+        label_scale=label_scale, split=split, held_out_what=held_out_what,
     )
-    return estimator, validation, train_mask

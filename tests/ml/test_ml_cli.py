@@ -19,10 +19,14 @@ def bandsaw(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def test_train_then_eval_then_refuse_a_tampered_model(tmp_path: Path) -> None:
     out = tmp_path / "models" / "tiny"
     data = str(tmp_path / "data")
-    trained = bandsaw("ml", "train", "--simulate", "3", "--out", str(out), "--seed", "5", "--data-dir", data)
+    # 9 cuts: the smallest count whose model beats the naive baselines on held-out simulated cuts
+    # (tests/ml/test_train_validation.py: 3 cuts are refused).
+    trained = bandsaw("ml", "train", "--simulate", "9", "--out", str(out), "--seed", "5", "--data-dir", data)
     assert trained.returncode == 0, trained.stderr
+    assert "held-out MAE: model " in trained.stdout
     manifest = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert manifest["features"] and len(manifest["sha256"]) == 64 and manifest["signature"]["value"]
+    assert manifest["training"]["validation"]["accepted"] is True
     stock = tmp_path / "stock.yaml"  # evaluation: tests/ml/test_eval.py; one small bar here
     stock.write_text("- {grade: 1, shape: round, a: 30}\n", encoding="utf-8")
     evaluated = bandsaw("ml", "eval", "--model", str(out), "--stock", str(stock), "--pieces", "1", "--data-dir", data)
@@ -42,7 +46,7 @@ def test_trust_needs_an_admin_pin(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     other = str(tmp_path / "other")
     out = tmp_path / "models" / "imported"
-    trained = bandsaw("ml", "train", "--simulate", "3", "--out", str(out), "--seed", "5", "--data-dir", other)
+    trained = bandsaw("ml", "train", "--simulate", "9", "--out", str(out), "--seed", "5", "--data-dir", other)
     assert trained.returncode == 0, trained.stderr
     assert bandsaw("users", "init-admin", "boss", "--data-dir", data, stdin="1234\n").returncode == 0
     no_admin = bandsaw("ml", "trust", str(out), "--data-dir", data, "--admin", "boss", stdin="9999\n")

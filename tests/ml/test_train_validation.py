@@ -1,4 +1,4 @@
-"""`bandsaw ml train --from RAW_DB` validates on held-out cuts before it signs (review of #14).
+"""`bandsaw ml train` validates on held-out cuts before it signs (review of #14).
 
 It signed whatever it fitted and reported only the in-sample MAE: a model trained on labels no
 one could predict was accepted. Now the latest cuts are held out (rows of one cut are
@@ -89,3 +89,16 @@ def test_recorded_simulator_cuts_are_accepted_with_figures_random_corrections_re
     assert printed.err.startswith("bandsaw ml train: not signed: held-out MAE ") and printed.err.count("\n") == 1
     assert "held-out MAE: model " in printed.out  # the figures are shown all the same
     assert not refused.with_suffix(".json").exists() and not refused.with_suffix(".skops").exists()
+
+
+@pytest.mark.slow
+def test_simulated_training_is_validated_on_fresh_cuts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --simulate signed whatever it fitted too: 3 cuts make a model worse than keeping the speed
+    # on bars it never cut.
+    data = str(tmp_path / "data")
+    few = tmp_path / "few"
+    code = main(["ml", "train", "--simulate", "3", "--seed", "5", "--out", str(few), "--data-dir", data])
+    printed = capsys.readouterr()
+    assert code == 1 and printed.err.startswith("bandsaw ml train: not signed: held-out MAE ")
+    assert "on 2 held-out simulated cuts" in printed.err and not few.with_suffix(".json").exists()
+    assert "validated on 2 more of other random training bars" in printed.out
