@@ -48,6 +48,7 @@ from hmi.widgets.banners import LinkBanner
 from hmi.widgets.language_switch import LanguageSwitch
 from hmi.widgets.nav_bar import NavBar
 from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
+from hmi.widgets.tap_guard import TapGuard
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
 
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
         self.link_banner = LinkBanner(self.bridge, self)
         self.replay_bar = ReplayBar(self.bridge, session, self)  # REPLAY, unmissable, while one runs
         self.replay_chooser: ReplayChooser | None = None
+        # Either banner showing or hiding moves the nav bar and the page under a finger mid double tap.
+        self.tap_guard = TapGuard(self, [self.link_banner, self.replay_bar])
         self.stack = PageStack(self)
         self.pages: dict[str, QWidget] = {
             "dashboard": OverviewPage(self.bridge, session, self),
