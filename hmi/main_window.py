@@ -48,9 +48,9 @@ from hmi.widgets.banners import LinkBanner
 from hmi.widgets.language_switch import LanguageSwitch
 from hmi.widgets.nav_bar import NavBar
 from hmi.widgets.replay_bar import ReplayBar, ReplayChooser
-from hmi.widgets.tap_guard import TapGuard
 from hmi.widgets.status_bar import HmiStatusBar
 from hmi.widgets.style import set_state
+from hmi.widgets.tap_guard import TapGuard
 
 log = logging.getLogger("bandsaw.hmi.window")
 
