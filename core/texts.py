@@ -176,6 +176,9 @@ USERS_DB_UNUSABLE = define("users.db_unusable",
 USER_TAMPERED = define("login.tampered",
                        "{user}'s entry in the users database was changed outside the program: refused "
                        "(call the administrator)")
+USERS_LOST = define("users.lost",
+                    "The audit trail shows users this users database does not have ({names}): restore it from "
+                    "a backup (call the administrator)")
 USERS_DB_TAMPERED = define("users.db_tampered", "Users database changed outside the program: {detail}")
 UNKNOWN_ACTION = define("access.unknown_action", "unknown action '{permission}'")
 ENGINE_ACTOR = define("access.engine_actor", "'{user}' is an engine actor and may not {permission}")

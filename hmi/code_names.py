@@ -55,6 +55,7 @@ AUDIT_ACTIONS = {
     "audit_loss_accepted": QT_TRANSLATE_NOOP("CodeNames", "lost audit trail accepted"),
     "audit_missing": QT_TRANSLATE_NOOP("CodeNames", "audit trail found missing"),
     "users_sealed": QT_TRANSLATE_NOOP("CodeNames", "user records sealed"),
+    "users_loss_accepted": QT_TRANSLATE_NOOP("CodeNames", "lost users accepted"),
     "replay_start": QT_TRANSLATE_NOOP("CodeNames", "replay start"),
     "replay_stop": QT_TRANSLATE_NOOP("CodeNames", "replay stop"),
     "login": QT_TRANSLATE_NOOP("CodeNames", "login"),

@@ -13,6 +13,7 @@ CORE_TEXTS: dict[str, str] = {
     "login.locked": QT_TRANSLATE_NOOP("CoreTexts", "Too many failed attempts: try again in {seconds:.0f} s"),
     "users.db_unusable": QT_TRANSLATE_NOOP("CoreTexts", "Users database unusable: logins and engineer functions refused (see the log)"),  # noqa: E501
     "login.tampered": QT_TRANSLATE_NOOP("CoreTexts", "{user}'s entry in the users database was changed outside the program: refused (call the administrator)"),  # noqa: E501
+    "users.lost": QT_TRANSLATE_NOOP("CoreTexts", "The audit trail shows users this users database does not have ({names}): restore it from a backup (call the administrator)"),  # noqa: E501
     "users.db_tampered": QT_TRANSLATE_NOOP("CoreTexts", "Users database changed outside the program: {detail}"),
     "access.unknown_action": QT_TRANSLATE_NOOP("CoreTexts", "unknown action '{permission}'"),
     "access.engine_actor": QT_TRANSLATE_NOOP("CoreTexts", "'{user}' is an engine actor and may not {permission}"),

@@ -69,6 +69,7 @@ from core.texts import (
     USER_TAMPERED,
     USERS_DB_TAMPERED,
     USERS_DB_UNUSABLE,
+    USERS_LOST,
     WRONG_NAME_OR_PIN,
     Text,
 )
@@ -423,8 +424,12 @@ class AccessControl:
         MACs, else the problem, logged and raised as the critical users alarm. A damaged file:
         nobody can log in and the audit anchor is off; rows that fail their MAC: those users are
         refused (a file from before row protection is sealed first: :meth:`seal_unsealed`)."""
-        if not self.store.path.exists():
-            return ""
+        if not self.store.path.exists():  # deleted: no first run while the trail shows users (stale_users)
+            try:
+                self._stale = self.stale_users()
+            except UserStoreError as exc:
+                return self._tampered(str(exc))
+            return self._integrity_found("; ".join(self._stale.values()))
         try:
             problem = self.store.check()
         except UserStoreError as exc:
@@ -561,8 +566,22 @@ class AccessControl:
 
     # --- user management (admin) --------------------------------------------------------
 
-    def create_first_admin(self, name: str, secret: str, *, by: str = "setup") -> User:
-        """First run: the first admin, allowed only while none exists (no default password)."""
+    def create_first_admin(self, name: str, secret: str, *, by: str = "setup", accept_lost_users: bool = False) -> User:
+        """First run: the first admin, allowed only while none exists (no default password) and while
+        the audit trail shows no users this users.db lacks (deleted or emptied: ``rm users.db`` must
+        not open a first run). ``accept_lost_users``: an installer's audited decision
+        (``users init-admin --accept-lost-users``): the trail's earlier user changes stop counting."""
+        stale = self.stale_users()
+        if stale and not accept_lost_users:
+            refusal = USERS_LOST(names=", ".join(sorted(stale)))
+            self.trail.record(by, "user_add", name.strip().lower(), result=AuditResult.REFUSED,
+                              detail=f"{refusal}: {'; '.join(stale.values())}")
+            raise UserError(refusal)
+        if stale:
+            self.store.stamp_restored(self.trail.now_ms())
+            self.trail.record(by, "users_loss_accepted", "users.db", result=AuditResult.ACCEPTED,
+                              detail=f"--accept-lost-users: {'; '.join(stale.values())}")
+            self._stale = {}
         try:
             user = self.store.add_first_admin(name, secret)
         except UserError as exc:

@@ -68,6 +68,9 @@ def register(commands: Any) -> None:
     init.add_argument("--accept-lost-trail", action="store_true",
                       help="installers: go ahead though the audit trail or ledger was found missing beside "
                            "recorded data (audited)")
+    init.add_argument("--accept-lost-users", action="store_true",
+                      help="installers: go ahead though the audit trail shows users this users.db does not have "
+                           "(deleted or emptied, no backup to restore; audited)")
     init.set_defaults(handler=_guarded(_cmd_init_admin))
 
     listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
@@ -149,6 +152,11 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
         if lost and not args.accept_lost_trail:
             ctx.refused("user_add", name, f"first admin refused: audit trail missing: {lost}")
             return ctx.fail(f"refused: the audit trail is missing: {lost}")
+        gone = ctx.access.stale_users()
+        if gone and not args.accept_lost_users:
+            ctx.refused("user_add", name, f"first admin refused: {'; '.join(gone.values())}")
+            return ctx.fail(f"refused: {'; '.join(gone.values())}: users.db was deleted or emptied; "
+                            f"{RESTORE_TAMPERED}, or, with no backup, --accept-lost-users (audited)")
         secret = read_secret(f"PIN/password for the admin {name}: ")
         if secret is None:
             return ctx.fail("no PIN/password given")
@@ -157,7 +165,7 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
             ctx.access.trail.record(ctx.by, "audit_loss_accepted", "log.db", result=AuditResult.ACCEPTED,
                                     detail=f"{accepted or lost}; --accept-lost-trail; {ctx.via} {signed}".rstrip())
         try:
-            ctx.access.create_first_admin(name, secret, by=ctx.by)
+            ctx.access.create_first_admin(name, secret, by=ctx.by, accept_lost_users=args.accept_lost_users)
         except UserError as exc:
             return ctx.fail(str(exc))
         print(f"admin {name} created")

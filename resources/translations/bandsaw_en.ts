@@ -722,6 +722,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>lost users accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1124,6 +1128,10 @@
     </message>
     <message>
         <source>{user}&apos;s entry in the users database was changed outside the program: refused (call the administrator)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit trail shows users this users database does not have ({names}): restore it from a backup (call the administrator)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

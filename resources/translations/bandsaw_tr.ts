@@ -714,6 +714,10 @@
         <translation>kullanıcı kayıtları mühürlendi</translation>
     </message>
     <message>
+        <source>lost users accepted</source>
+        <translation>kaybolan kullanıcılar kabul edildi</translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation>geri oynatma başladı</translation>
     </message>
@@ -1117,6 +1121,10 @@
     <message>
         <source>{user}&apos;s entry in the users database was changed outside the program: refused (call the administrator)</source>
         <translation>{user} kullanıcısının kullanıcı veritabanındaki kaydı program dışında değiştirilmiş: reddedildi (yöneticiyi çağırın)</translation>
+    </message>
+    <message>
+        <source>The audit trail shows users this users database does not have ({names}): restore it from a backup (call the administrator)</source>
+        <translation>Denetim kaydı, bu kullanıcı veritabanında olmayan kullanıcılar gösteriyor ({names}): yedekten geri yükleyin (yöneticiyi çağırın)</translation>
     </message>
     <message>
         <source>Users database changed outside the program: {detail}</source>

@@ -18,7 +18,7 @@ from core.analysis.alarms import AlarmManager, Priority
 from core.security.access import ALARM_USERS_DB, AccessControl, LoginFailed
 from core.security.audit_query import AuditFilter, query_audit
 from core.security.passwords import FAST_PARAMS, hash_secret
-from core.security.users import ROW_TAMPERED, LoginOutcome, UserStore
+from core.security.users import ROW_TAMPERED, LoginOutcome, UserError, UserStore
 
 pytestmark = [pytest.mark.timeout(300)]
 
@@ -267,3 +267,26 @@ def test_an_older_users_db_put_back_is_found_by_the_audit_trail(plant: Cli) -> N
     assert alarms.get(ALARM_USERS_DB) is None
     assert access.login("otto", "4321").role.value == "admin"
     assert cli("users", "list") == 0, cli.out
+
+
+def test_a_deleted_users_db_opens_no_first_run(plant: Cli) -> None:
+    """rm users.db: a new, empty (validly sealed) file. The trail still shows boss and otto, so
+    neither 'init-admin' nor 'add --role admin' nor the HMI's first-run creates an admin, unless
+    an installer accepts the loss (audited)."""
+    cli = plant
+    for path in (cli.data / "databases").glob("users.db*"):
+        path.unlink()
+    access, alarms = engine_access(cli)
+    assert "boss is missing though the audit trail has user_add boss" in users_alarm(alarms)
+    with pytest.raises(UserError, match="The audit trail shows users this users database does not have"):
+        access.create_first_admin("mallory", "1234")  # the HMI's first-run dialog
+    assert cli("users", "init-admin", "mallory", stdin="1234\n") == 1
+    assert "users.db was deleted or emptied" in cli.err
+    assert cli("users", "add", "mallory", "--role", "admin", stdin="1234\n") == 1
+    assert UserStore(users_db(cli)).count() == 0
+    assert cli("users", "init-admin", "ida", "--accept-lost-users", stdin="5678\n") == 0, cli.err
+    trail = query_audit(cli.data / "databases" / "log.db", AuditFilter(actions=("users_loss_accepted",)))
+    assert trail and "boss is missing" in trail[0].detail
+    access, alarms = engine_access(cli)
+    assert alarms.get(ALARM_USERS_DB) is None
+    assert access.login("ida", "5678").role.value == "admin"
