@@ -223,6 +223,9 @@ class ControlView:
     @property
     def ml_available(self) -> tuple[bool, str]:
         """(ML can be switched on, why not)."""
+        if self.status.left_speeds:
+            return False, ("the PLC may still hold speeds ML set before the engine stopped: restore the "
+                           "operator's or keep these on the Control page first")
         if self.model is None:
             return False, f"no usable ML model loaded: {self.model_error or 'none configured (ml.model_path)'}"
         return True, ""
@@ -386,6 +389,15 @@ class EngineApi(Protocol):
     async def apply_preset(self, session: UserSession, preset: str) -> list[WriteResult]: ...
 
     def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]: ...
+
+    def restore_previous_speeds(self, session: UserSession) -> Result[str]:
+        """The previous run ended with ML holding the speeds (ControllerStatus.left_speeds): put the
+        operator's back (engineer; audited). The value names the speeds restored."""
+        ...
+
+    def keep_present_speeds(self, session: UserSession) -> Result[None]:
+        """The same question answered the other way: the PLC's present speeds stay (engineer; audited)."""
+        ...
 
     def acknowledge_alarm(self, session: UserSession, key: str) -> Result[None]: ...
 

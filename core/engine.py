@@ -26,6 +26,7 @@ from core.analysis.service import AnalysisService
 from core.analysis.store import SqlWriterSink
 from core.api import EngineStatus, Result, ServiceHealth, SnapshotListener, UserSession, WriteResult
 from core.config import Settings
+from core.control.handover import SqliteHandover
 from core.control.journal import StorageJournal
 from core.control.service import MlControl
 from core.engine_commands import EngineCommands
@@ -279,6 +280,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         self.control = MlControl(
             self.settings, self.register_map, writer=self.writer.write, alarms=self.alarms,
             journal=StorageJournal(self.storage.ml),
+            handover=SqliteHandover(self.storage.ml),  # the operator's speeds while ML holds the PLC's
         )
         self.telemetry = TelemetryService(
             self.settings,

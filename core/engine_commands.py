@@ -167,6 +167,32 @@ class EngineCommands:
             self._record(session, "set_mode", "control", old=old, new=self.control.mode.value, detail=reason)
         return Result.done(note=why)
 
+    def restore_previous_speeds(self, session: UserSession) -> Result[str]:
+        if (why := self._refusal(session, Permission.CHANGE_ML_SETTINGS, "operator_speeds")) is not None:
+            return Result.refused(why)
+        if held := self.replay_hold():
+            return self._failed(session, "restore_speeds", "operator_speeds", held)
+        if self.control is None:
+            return self._failed(session, "restore_speeds", "operator_speeds", ENGINE_NOT_RUNNING())
+        ok, text = self.control.restore_previous(session.user)
+        if not ok:
+            return self._failed(session, "restore_speeds", "operator_speeds", text)
+        self._record(session, "restore_speeds", "operator_speeds", new=text,
+                     detail="the previous run ended with ML holding the speeds")
+        return Result.done(text)
+
+    def keep_present_speeds(self, session: UserSession) -> Result[None]:
+        if (why := self._refusal(session, Permission.CHANGE_ML_SETTINGS, "operator_speeds")) is not None:
+            return Result.refused(why)
+        if self.control is None:
+            return self._failed(session, "keep_speeds", "operator_speeds", ENGINE_NOT_RUNNING())
+        ok, text = self.control.keep_previous(session.user)
+        if not ok:
+            return self._failed(session, "keep_speeds", "operator_speeds", text)
+        self._record(session, "keep_speeds", "operator_speeds",
+                     detail="the PLC's speeds stay; the previous run ended with ML holding the speeds")
+        return Result.done()
+
     def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
         """A note in the band history about the band on the saw (or ``band_id``); returns the band."""
         if (why := self._refusal(session, Permission.NOTE_BAND, "band_history")) is not None:

@@ -171,4 +171,5 @@ class EngineQueries(ProductionQueries):
 
 
 def _copy(status: ControllerStatus) -> ControllerStatus:
-    return replace(status, features=dict(status.features), saved_speeds=dict(status.saved_speeds))
+    return replace(status, features=dict(status.features), saved_speeds=dict(status.saved_speeds),
+                   left_speeds=dict(status.left_speeds), left_operator=dict(status.left_operator))

@@ -46,6 +46,8 @@ AUDIT_ACTIONS = {
     "set_mode": QT_TRANSLATE_NOOP("CodeNames", "control mode"),
     "band_note": QT_TRANSLATE_NOOP("CodeNames", "band note"),
     "load_model": QT_TRANSLATE_NOOP("CodeNames", "load ML model"),
+    "restore_speeds": QT_TRANSLATE_NOOP("CodeNames", "operator speeds restored"),
+    "keep_speeds": QT_TRANSLATE_NOOP("CodeNames", "PLC speeds kept"),
     "model_trust": QT_TRANSLATE_NOOP("CodeNames", "trust ML model key"),
     "backup": QT_TRANSLATE_NOOP("CodeNames", "backup"),
     "restore": QT_TRANSLATE_NOOP("CodeNames", "restore"),

@@ -127,6 +127,12 @@ class ForwardedCalls:
     def set_mode(self, session: UserSession, mode: str, *, reason: str = "") -> Result[None]:
         return self._ask_now(Result.refused, "set_mode", session, mode, reason=reason)
 
+    def restore_previous_speeds(self, session: UserSession) -> Result[str]:
+        return self._ask_now(Result.refused, "restore_previous_speeds", session)
+
+    def keep_present_speeds(self, session: UserSession) -> Result[None]:
+        return self._ask_now(Result.refused, "keep_present_speeds", session)
+
     def note_band(self, session: UserSession, text: str, *, band_id: int | None = None) -> Result[int]:
         return self._ask_now(Result.refused, "note_band", session, text, band_id=band_id)
 

@@ -151,6 +151,7 @@ class AlarmSourceSettings(_Section):
             "control.torque_guard": 3,
             "control.model_refused": 3,
             "control.ml_fault": 2,
+            "control.ml_speeds_left": 2,
             "control.ml_outside_envelope": 4,
             "control.plc_trip": 2,
             "control.load_ceiling": 2,

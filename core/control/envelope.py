@@ -58,6 +58,7 @@ class Fault(StrEnum):
     TRIP = "plc_trip"  # the PLC stopped the cut (overload, breakage, error state)
     CEILING = "load_ceiling"  # the load stayed above the absolute ceiling
     CONFIG = "config"  # the configured limits leave ML no allowed speed
+    STORAGE = "storage"  # the operator's speeds cannot be recorded in ml.db (ML must not hold them then)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from core.analysis.alarms import AlarmManager, Priority
 from core.config import Settings
 from core.control.envelope import Fault, SafetyEnvelope, WriteFn
+from core.control.handover import ALARM_LEFT, Handover, HandoverStore
 from core.control.journal import ControlJournal, DecisionRow
 from core.control.load_watch import LoadCeiling, plc_trip
 from core.control.ml_parts import (
@@ -81,6 +82,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         model_key: ModelKey | None = None,
+        handover: HandoverStore | None = None,
     ) -> None:
         self.settings = settings
         self._model_key = model_key
@@ -122,6 +124,13 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         # back no faster descent while the cut lasts (core.control.restore), a person's descent lifts it.
         self._cut_cap = None
         self._restore_note = ""  # what the last "restore_held" row said (journalled once)
+        # The operator's speeds while ML holds the PLC's, in ml.db (core.control.handover): what
+        # the row should say (None: no row) and what it says; the previous run's row, unanswered.
+        self._handover = handover
+        self._handover_want: Handover | None = None
+        self._handover_written: Handover | None = None
+        self.previous: Handover | None = None
+        self._previous_checked = False
         self._task: asyncio.Task[None] | None = None
         self.overruns = 0
         self.status = ControllerStatus(mode=modes.mode.value)
@@ -184,6 +193,21 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
     # --- the loop ----------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self._handover is not None and self._task is None:
+            try:
+                self.previous = await self._handover.load()
+            except Exception as exc:  # an unreadable row must not stop acquisition
+                log.exception("ml.db: the ML handover could not be read")
+                self._alarms.update(ALARM_LEFT, True, f"ML: the previous run's handover cannot be read: {exc}",
+                                    priority=Priority.HIGH, source="control")
+            self._handover_want = self._handover_written = self.previous
+            self._previous_checked = False
+            if self.previous is not None:
+                log.warning("the previous run ended with ML holding the speeds; the operator's were %s",
+                            dict(self.previous.speeds))
+                if self.modes.is_ml:
+                    self.modes.fault("the previous run ended with ML holding the speeds: "
+                                     "answer on the Control page first")
         if self._task is None:
             self._task = asyncio.create_task(self.run(), name="ml-controller")
 
@@ -208,6 +232,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
                 await asyncio.sleep(min(self.envelope.min_interval_s, 0.1))
         if self._restore:
             log.warning("ML stopped before the operator speeds were restored: %s", self._restore)
+        await self._sync_handover()
 
     async def run(self) -> None:
         """Tick at ``control.rate_hz`` on deadlines (no drift); an overrun skips slots."""
@@ -230,6 +255,13 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
 
     async def step(self) -> DecisionRow | None:
         """One decision; returns what was recorded (None when there was nothing to decide)."""
+        row = await self._step()
+        why = await self._sync_handover()
+        if why and self.modes.is_ml:
+            return self._fault(Fault.STORAGE, why, self._latest)
+        return row
+
+    async def _step(self) -> DecisionRow | None:
         now = self._clock()
         snap = self._latest
         fresh = self.envelope.is_fresh(snap, now)
@@ -253,6 +285,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
                 return None  # a late poll: decide nothing, write nothing, wait for fresh data
             detail = f"newest sample {age:.2f} s old, {snap.quality.value}" if not fresh else "saw state unknown"
             return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
+        if self.previous is not None and not self._previous_checked and fresh:
+            self._check_previous(snap)
         if self._restore:
             return await self._step_restore(snap, now, fresh)
         if not self.modes.is_ml:
@@ -297,10 +331,12 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._controlling = True
         self.status.controlling = True
         self.status.saved_speeds = dict(self._saved)
+        self._want_handover()
         log.info("ML control of cut begins; operator speeds saved: %s", self._saved)
 
     def _end_control(self, *, restore: bool, downward_only: bool = False) -> None:
-        if self._controlling and restore:
+        ended = self._controlling and restore
+        if ended:
             self._restore = dict(self._saved)
             self._restore_until = None
             self._restore_note = ""
@@ -310,10 +346,98 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
                 self._restore.pop("descent_speed")
         if not self._restore:
             self.watch.end()
+            if ended:
+                self._handover_want = None  # nothing to put back: the operator's speeds are the PLC's
         self._controlling = False
         self._descent_goal = None
         self._accum = dict.fromkeys(SPEEDS, 0.0)
         self.status.controlling = False
+
+    # --- the operator's speeds in ml.db (core.control.handover) ---------------------------
+
+    def _want_handover(self) -> None:
+        """ML holds the speeds: the row should say what the operator's are (written before ML writes)."""
+        model = self.model.name if self.model is not None else ""
+        self._handover_want = Handover(int(self._wall_clock() * 1000), dict(self._saved), model)
+
+    async def _sync_handover(self) -> str:
+        """Bring the ml.db row to what it should say; "" when it does, else why it could not."""
+        if self._handover is None or self._handover_want == self._handover_written:
+            return ""
+        want = self._handover_want
+        try:
+            if want is None:
+                await self._handover.clear()
+            else:
+                await self._handover.save(want)
+        except Exception as exc:
+            log.exception("ml.db: the operator's speeds could not be recorded")
+            return f"the operator's speeds could not be recorded in ml.db: {exc}"
+        self._handover_written = want
+        return ""
+
+    def _check_previous(self, snap: Snapshot) -> None:
+        """The previous run ended with ML in charge: does the PLC hold the operator's speeds?"""
+        previous = self.previous
+        assert previous is not None
+        live = {name: v for name in SPEEDS if (v := snap.value(name)) is not None and math.isfinite(v)}
+        if len(live) < len([n for n in SPEEDS if n in previous.speeds]):
+            return  # not read yet: look again at the next poll
+        self._previous_checked = True
+        differ = {name: v for name, v in live.items()
+                  if name in previous.speeds and not self.watch.same(name, v, previous.speeds[name])}
+        if not differ:
+            log.info("the previous run ended in ML mode; the PLC holds the operator's speeds again")
+            self._resolve_previous()
+            self._record("previous_run", "the previous run ended with ML in charge; the PLC holds the "
+                         "operator's speeds", snap)
+            return
+        self.status.left_speeds = dict(live)
+        self.status.left_operator = dict(previous.speeds)
+        text = (f"The PLC still holds speeds ML set before the engine stopped: {_speeds(live)}; "
+                f"the operator's were {_speeds(previous.speeds)}. Restore them? (Control page)")
+        log.warning("%s", text)
+        units = {name: self.register_map[name].unit if name in self.register_map else "" for name in SPEEDS}
+        detail = "; ".join(f"{live[name]:g} -> {previous.speeds[name]:g} {units[name]}".rstrip()
+                           for name in ("cutting_speed", "descent_speed") if name in live and name in previous.speeds)
+        self._alarms.update(ALARM_LEFT, True, detail, priority=Priority.HIGH, source="control")
+        self._record("previous_run", text, snap, before=live, observed=previous.speeds)
+
+    def _resolve_previous(self) -> None:
+        self.previous = None
+        self._handover_want = None
+        self.status.left_speeds, self.status.left_operator = {}, {}
+        self._alarms.update(ALARM_LEFT, False, "ML speeds left", priority=Priority.HIGH, source="control")
+
+    def restore_previous(self, user: str) -> tuple[bool, str]:
+        """Put back the operator's speeds the previous run saved (a person's command; the engine audits)."""
+        previous = self.previous
+        if previous is None:
+            return False, "no speeds of a previous run to restore"
+        if self._controlling:
+            return False, "ML is controlling a cut"
+        self.previous = None
+        self.status.left_speeds, self.status.left_operator = {}, {}
+        self._alarms.update(ALARM_LEFT, False, "ML speeds left", priority=Priority.HIGH, source="control")
+        # The row stays until the speeds are back (a crash meanwhile asks again).
+        self._restore = dict(previous.speeds)
+        self._restore_until = None
+        self._restore_note = ""
+        if self._latest is not None:
+            self.watch.begin(self._latest)  # a person's change from here on is theirs: not restored
+        self._record("restore", f"{user} restores the previous run's operator speeds {_speeds(previous.speeds)}",
+                     self._latest)
+        return True, _speeds(previous.speeds)
+
+    def keep_previous(self, user: str) -> tuple[bool, str]:
+        """The PLC's present speeds stay (a person's answer; the engine audits): the question is closed."""
+        previous = self.previous
+        if previous is None:
+            return False, "no speeds of a previous run to answer for"
+        self._resolve_previous()
+        self._record("previous_run", f"{user} keeps the PLC's speeds (the operator's were "
+                     f"{_speeds(previous.speeds)})", self._latest)
+        return True, ""
 
     def _close_cut(self) -> None:
         """The cut is over: what ML counted in it (overrides, pause, a person's speeds, the descent
@@ -392,3 +516,9 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._journal.decision(row)
         self.status.last_action, self.status.last_reason = action, reason
         return row
+
+
+def _speeds(speeds: Mapping[str, float]) -> str:
+    names = {"cutting_speed": "cutting", "descent_speed": "descent"}
+    return ", ".join(f"{names.get(name, name)} {speeds[name]:g}" for name in ("cutting_speed", "descent_speed")
+                     if name in speeds)

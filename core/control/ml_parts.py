@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from core.control.chip_policy import ChipPolicy, ChipSettings
     from core.control.competence import Competence
     from core.control.envelope import Fault, LiveCheck, Precheck, SafetyEnvelope, WriteFn
+    from core.control.handover import Handover
     from core.control.journal import ControlJournal, DecisionRow
     from core.control.load_watch import LoadCeiling
     from core.control.modes import ModeManager
@@ -105,6 +106,7 @@ class MlParts:
     _descent_goal: tuple[float, str] | None
     _cut_cap: tuple[float, str] | None
     _restore_note: str
+    _handover_want: Handover | None
 
     if TYPE_CHECKING:
         def _record(self, action: str, reason: str, snap: Snapshot | None, *, coefficient: float | None = None,
@@ -118,4 +120,6 @@ class MlParts:
         def _restore_on_plc(self, name: str, current: float | None) -> LiveCheck: ...
         def _take_overrides(self, snap: Snapshot) -> DecisionRow | None: ...
         def _set_state(self, state: ControlState) -> None: ...
+        def _want_handover(self) -> None: ...
+        async def _sync_handover(self) -> str: ...
         def _set_competence(self, outside: str) -> None: ...

@@ -92,6 +92,7 @@ class RestoreTurn(MlParts):
             self._restore_until = None
             if not self._controlling:
                 self.watch.end()
+                self._handover_want = None  # the operator's speeds are back (or a person's): ml.db forgets them
         note = None
         if held and set(held) == set(self._restore):
             self._restore_until = None  # only the guard's hold is left: its time starts when the hold lifts

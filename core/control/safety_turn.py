@@ -41,6 +41,8 @@ class SafetyTurn(MlParts):
             self._cut_cap = None  # and is what a restore puts back
         self._accum[change.register] = 0.0
         self.status.saved_speeds = dict(self._saved)
+        if self._controlling:
+            self._want_handover()  # the person's speed is the one to restore, after a crash too
         self.status.overrides_this_cut = self._overrides
         where = "on the PLC panel" if change.source == "plc" else "in the HMI"
         reason = f"operator set {change.register} {change.old:g} -> {change.new:g} {where}"

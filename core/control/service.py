@@ -18,6 +18,7 @@ from pathlib import Path
 from core.analysis.alarms import AlarmManager
 from core.config import Settings
 from core.control.envelope import WriteFn
+from core.control.handover import HandoverStore
 from core.control.journal import ControlJournal
 from core.control.ml_controller import ControllerStatus, MlController
 from core.control.modes import Mode, ModeManager
@@ -37,12 +38,13 @@ class MlControl:
         journal: ControlJournal,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        handover: HandoverStore | None = None,
     ) -> None:
         self.settings = settings
         self.modes = ModeManager(settings.control.default_mode, journal, wall_clock=wall_clock)
         self.controller = MlController(
             settings, register_map, writer=writer, alarms=alarms, modes=self.modes, journal=journal,
-            clock=clock, wall_clock=wall_clock,
+            clock=clock, wall_clock=wall_clock, handover=handover,
         )
         model_path = settings.ml_model_path
         if model_path is not None:
@@ -76,6 +78,10 @@ class MlControl:
             return False, f"ML unavailable: {self.controller.envelope.conflict}"
         if wanted is Mode.ML and self.controller.model is None:
             return False, "no usable ML model loaded"
+        if wanted is Mode.ML and self.controller.previous is not None:
+            # ML would save the PLC's speeds (ML's of the last run) as the operator's.
+            return False, ("the PLC may still hold speeds ML set before the engine stopped: restore the "
+                           "operator's or keep these on the Control page first")
         changed = self.modes.set_mode(wanted, user=user, reason=reason)
         return True, "" if changed else f"already {wanted.value}"
 
@@ -84,6 +90,14 @@ class MlControl:
         if self.controller.load_model(path):
             return True, ""
         return False, self.controller.model_error or f"model {path} refused"
+
+    def restore_previous(self, user: str) -> tuple[bool, str]:
+        """Put back the operator's speeds the previous run (ended in ML mode) saved in ml.db."""
+        return self.controller.restore_previous(user)
+
+    def keep_previous(self, user: str) -> tuple[bool, str]:
+        """Keep the PLC's present speeds; the previous run's question is closed."""
+        return self.controller.keep_previous(user)
 
     def human_wrote(self, name: str, value: float) -> None:
         """A person's write went through the Writer: ML builds on it from now on (engine calls this)."""

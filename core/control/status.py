@@ -42,6 +42,10 @@ class ControllerStatus:
     paused_reason: str = ""  # why ML pauses for this cut (operator overrides)
     ceiling_events: int = 0  # descent cuts by the absolute torque/current ceiling
     last_fault: str = ""  # why ML mode last ended on its own (fault, trip, ceiling)
+    # The previous run ended with ML holding the speeds and the PLC still holds others than the
+    # operator's: the PLC's now (ML's) and the operator's saved ones; {} when there is no question.
+    left_speeds: dict[str, float] = field(default_factory=dict)
+    left_operator: dict[str, float] = field(default_factory=dict)
 
     @property
     def outside_envelope(self) -> bool:

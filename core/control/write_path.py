@@ -8,7 +8,7 @@ and the speed still the one the decision was built on. Any "no" stops the rest o
 
 from __future__ import annotations
 
-from core.control.envelope import LiveCheck, Precheck
+from core.control.envelope import Fault, LiveCheck, Precheck
 from core.control.journal import DecisionRow
 from core.control.load_watch import plc_trip
 from core.control.ml_parts import SPEEDS, USER, MlParts
@@ -25,6 +25,11 @@ class WritePath(MlParts):
         """Move the PLC to ``targets`` through the envelope and the Writer; record the decision."""
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
+        if targets:
+            # The operator's speeds are in ml.db before ML moves one (a crash cannot lose them).
+            why = await self._sync_handover()
+            if why:
+                return self._fault(Fault.STORAGE, why, snap)
         for name, target in targets.items():
             base = self.watch.base(name, snap)
             if base is None or self.watch.same(name, target, base):

@@ -269,3 +269,8 @@ MIGRATIONS["total"].append(TOTAL_SAW_STATES)  # v3: saw_states, the saw-state ti
 from core.production.band_life_history import TOTAL_V4 as BAND_HISTORY_TABLE  # noqa: E402
 
 MIGRATIONS["total"].append(BAND_HISTORY_TABLE)  # v4: band history (installed, removed, why)
+
+# --- ML handover (the operator's speeds while ML holds the PLC's): appended step. -------------
+from core.control.handover import HANDOVER_TABLE  # noqa: E402
+
+MIGRATIONS["ml"].append(HANDOVER_TABLE)  # v4: ml_handover

@@ -49,6 +49,7 @@ from hmi.tasks import spawn
 from hmi.widgets.control_common import STYLE, box, label, ml_availability, permitted_action, set_text
 from hmi.widgets.control_decisions import DecisionsTab, time_text
 from hmi.widgets.control_guard import GuardSettingsPanel
+from hmi.widgets.control_handover import HandoverPanel
 from hmi.widgets.control_model import ModelPanel
 from hmi.widgets.control_output import CoefficientBar, FeatureTable
 from hmi.widgets.style import set_state
@@ -162,6 +163,12 @@ class ControlPage(QWidget):
         strip.addWidget(output_box, 4)
         strip.addWidget(guard_box, 4)
 
+        # --- the previous run ended with ML holding the speeds (shown only while that is open) ----
+        units = {name: engine.register_map[name].unit for name in ("cutting_speed", "descent_speed")
+                 if name in engine.register_map}
+        self.handover = HandoverPanel(lambda: self.engine.restore_previous_speeds(self.session.actor()),
+                                      lambda: self.engine.keep_present_speeds(self.session.actor()), units, self)
+
         # --- the message: a fixed place, so a message never moves what lies below it -----------
         self.message = label(self, "ControlMessage")
         self.message.setFixedHeight(MESSAGE_PX)
@@ -204,6 +211,7 @@ class ControlPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(strip)
+        layout.addWidget(self.handover)
         layout.addWidget(self.message)
         layout.addLayout(body, 1)
 
@@ -227,7 +235,7 @@ class ControlPage(QWidget):
         self.tabs.setTabText(0, self.tr("Decisions"))
         self.tabs.setTabText(1, self.tr("Model"))
         self.tabs.setTabText(2, self.tr("Torque guard settings"))
-        for part in (self.decisions_tab, self.features, self.model_panel, self.guard_panel):
+        for part in (self.decisions_tab, self.features, self.model_panel, self.guard_panel, self.handover):
             part.retranslate()
         if self.confirm_dialog is not None:
             self.confirm_dialog.question.setText(self._confirm_question())
@@ -288,9 +296,11 @@ class ControlPage(QWidget):
         self.decisions_tab.set_row_height(self._row_px())
         self.model_panel.refresh()
         if view is None:
+            self.handover.show_question({}, {}, self.session.user)
             self._show_stopped()
             return
         status = view.status
+        self.handover.show_question(status.left_speeds, status.left_operator, self.session.user)
         self._show_mode(view, status.in_cut, status.controlling, status.last_action, status.last_reason)
         self._show_toggle(mode, available)
         held = not status.controlling or status.coefficient is None
@@ -334,6 +344,8 @@ class ControlPage(QWidget):
             detail = _arg(self.tr("ML %1"), doing)
             if action and controlling:
                 detail += f" — {words}"
+        elif view.status.left_speeds:
+            detail = self.tr("Manual; the PLC still holds the speeds ML set before the engine stopped")
         else:
             detail = self.tr("Operator's speeds (manual)")
         set_text(self.mode_detail, detail)

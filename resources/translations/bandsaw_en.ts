@@ -686,6 +686,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>operator speeds restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PLC speeds kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>trust ML model key</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1037,6 +1045,10 @@
     </message>
     <message>
         <source>ML %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manual; the PLC still holds the speeds ML set before the engine stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2303,6 +2315,49 @@ m/min</source>
     </message>
     <message>
         <source>Applied: %1. Until restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPanel</name>
+    <message>
+        <source>Previous run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore the operator&apos;s speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the PLC&apos;s speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>band speed %1 %2, descent %3 %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine stopped while ML held the speeds. The PLC still holds the speeds ML set: %1. The operator&apos;s were: %2. Restore them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An engineer answers here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restoring the operator&apos;s speeds: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not restored: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PLC&apos;s speeds stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not answered: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

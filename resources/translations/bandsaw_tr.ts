@@ -678,6 +678,14 @@
         <translation>ML modeli yükleme</translation>
     </message>
     <message>
+        <source>operator speeds restored</source>
+        <translation>operatör hızları geri yüklendi</translation>
+    </message>
+    <message>
+        <source>PLC speeds kept</source>
+        <translation>PLC hızları korundu</translation>
+    </message>
+    <message>
         <source>trust ML model key</source>
         <translation>ML model anahtarına güvenme</translation>
     </message>
@@ -1030,6 +1038,10 @@
     <message>
         <source>ML %1</source>
         <translation>ML %1</translation>
+    </message>
+    <message>
+        <source>Manual; the PLC still holds the speeds ML set before the engine stopped</source>
+        <translation>Manuel; PLC, motor durmadan önce ML&apos;nin ayarladığı hızları hâlâ tutuyor</translation>
     </message>
     <message>
         <source>Operator&apos;s speeds (manual)</source>
@@ -2295,6 +2307,49 @@ m/dk</translation>
     <message>
         <source>Applied: %1. Until restart.</source>
         <translation>Uygulandı: %1. Yeniden başlatmaya kadar.</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPanel</name>
+    <message>
+        <source>Previous run</source>
+        <translation>Önceki çalışma</translation>
+    </message>
+    <message>
+        <source>Restore the operator&apos;s speeds</source>
+        <translation>Operatörün hızlarını geri yükle</translation>
+    </message>
+    <message>
+        <source>Keep the PLC&apos;s speeds</source>
+        <translation>PLC&apos;deki hızları koru</translation>
+    </message>
+    <message>
+        <source>band speed %1 %2, descent %3 %4</source>
+        <translation>şerit hızı %1 %2, iniş %3 %4</translation>
+    </message>
+    <message>
+        <source>The engine stopped while ML held the speeds. The PLC still holds the speeds ML set: %1. The operator&apos;s were: %2. Restore them?</source>
+        <translation>Motor, hızlar ML&apos;deyken durdu. PLC, ML&apos;nin ayarladığı hızları hâlâ tutuyor: %1. Operatörünkiler: %2. Geri yüklensin mi?</translation>
+    </message>
+    <message>
+        <source>An engineer answers here.</source>
+        <translation>Burada bir mühendis yanıtlar.</translation>
+    </message>
+    <message>
+        <source>Restoring the operator&apos;s speeds: %1</source>
+        <translation>Operatörün hızları geri yükleniyor: %1</translation>
+    </message>
+    <message>
+        <source>Not restored: %1</source>
+        <translation>Geri yüklenmedi: %1</translation>
+    </message>
+    <message>
+        <source>The PLC&apos;s speeds stay.</source>
+        <translation>PLC&apos;deki hızlar kalıyor.</translation>
+    </message>
+    <message>
+        <source>Not answered: %1</source>
+        <translation>Yanıtlanmadı: %1</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,7 @@ from core.api import WriteResult
 from core.config import Settings
 from core.control.chip_policy import ChipSettings
 from core.control.envelope import LiveCheck, Precheck
+from core.control.handover import HandoverStore
 from core.control.journal import DecisionRow, MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -212,7 +213,7 @@ class Rig:
 
 
 def make_rig(settings: Settings, register_map: RegisterMap, *, mode: Mode = Mode.ML,
-             coefficient: float = 1.0) -> Rig:
+             coefficient: float = 1.0, handover: HandoverStore | None = None) -> Rig:
     clock = FakeClock()
     saw = FakeSaw(clock)
     journal = MemoryJournal()
@@ -220,5 +221,5 @@ def make_rig(settings: Settings, register_map: RegisterMap, *, mode: Mode = Mode
     modes = ModeManager(mode, journal, wall_clock=clock)
     model = FakeModel(coefficient)
     controller = MlController(settings, register_map, writer=saw.write, alarms=alarms, modes=modes,
-                              journal=journal, model=model, clock=clock, wall_clock=clock)
+                              journal=journal, model=model, clock=clock, wall_clock=clock, handover=handover)
     return Rig(controller, saw, clock, model, modes, alarms, journal)
