@@ -32,6 +32,11 @@ def register(commands: Any) -> None:
     source.add_argument("--chip", dest="chip_bars", type=int, metavar="N_BARS",
                         help="the chip-thickness policy (the shipped kind): chip windows of the training "
                              "grades and a band-speed feed-forward learned from N random training bars")
+    train.add_argument("--ml-db", type=Path, default=None, metavar="ML_DB",
+                       help="with --from: the ML journal that tells the machine's writes from people's "
+                            "(default: ml.db beside RAW_DB)")
+    train.add_argument("--log-db", type=Path, default=None, metavar="LOG_DB",
+                       help="with --from: the audit trail (default: log.db beside RAW_DB)")
     train.add_argument("--out", type=Path, required=True, metavar="PATH", help="model name, e.g. data/models/mine")
     train.add_argument("--seed", type=int, default=42, help="random seed (same seed, same model)")
     train.set_defaults(handler=_cmd_train)
@@ -69,9 +74,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.from_raw_db is not None and not args.from_raw_db.is_file():
         print(f"bandsaw ml train: {args.from_raw_db}: no such file", file=sys.stderr)
         return EXIT_USAGE
+    if args.from_raw_db is None and (args.ml_db is not None or args.log_db is not None):
+        print("bandsaw ml train: --ml-db and --log-db go with --from", file=sys.stderr)
+        return EXIT_USAGE
     try:
         manifest = train(args.from_raw_db, args.simulate_cuts, args.out, args.seed, settings=_settings(args),
-                         figures=print)
+                         ml_db=args.ml_db, log_db=args.log_db, figures=print)
     except (ValueError, OSError) as exc:
         print(f"bandsaw ml train: {exc}", file=sys.stderr)
         return EXIT_FAILURE

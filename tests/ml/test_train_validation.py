@@ -102,3 +102,20 @@ def test_simulated_training_is_validated_on_fresh_cuts(tmp_path: Path, capsys: p
     assert code == 1 and printed.err.startswith("bandsaw ml train: not signed: held-out MAE ")
     assert "on 2 held-out simulated cuts" in printed.err and not few.with_suffix(".json").exists()
     assert "validated on 2 more of other random training bars" in printed.out
+
+
+def test_the_journal_can_be_named_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The refusal said "(give --ml-db)" but train had no such option: a raw.db copied without its
+    # ml.db could not be used at all.
+    raw, _ = record_plant(tmp_path / "plant", cuts=6, operator="ammeter")
+    journal = tmp_path / "journal.db"
+    (tmp_path / "plant" / "ml.db").rename(journal)
+    args = ["ml", "train", "--from", str(raw), "--out", str(tmp_path / "m"), "--data-dir", str(tmp_path / "d")]
+    assert main(args) == 1 and "ML journal is missing" in capsys.readouterr().err
+    code = main([*args, "--ml-db", str(journal), "--log-db", str(tmp_path / "none.db")])
+    printed = capsys.readouterr()
+    # The journal was read: the data got as far as validation (6 bars are too few to beat the baselines).
+    assert code == 1 and printed.err.startswith("bandsaw ml train: not signed: held-out MAE ")
+    assert "held-out split: by cut, in time order" in printed.out
+    assert main(["ml", "train", "--simulate", "3", "--ml-db", str(journal), "--out", "x"]) == 2
+    assert "--ml-db and --log-db go with --from" in capsys.readouterr().err
