@@ -47,6 +47,7 @@ from hypothesis import strategies as st
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.control.chip_policy import ChipDecision, ChipSettings
+from core.control.handover import MemoryHandover
 from core.control.ml_controller import ALARM_FAULT, ALARM_TRIP, SPEEDS
 from core.control.modes import Mode
 from core.registers import RegisterMap, load_register_map
@@ -79,6 +80,10 @@ EVENTS = st.one_of(
     st.tuples(st.just("panel_cutting"), st.integers(20, 120).map(float)),
     st.tuples(st.just("hmi_descent"), st.integers(100, 6000).map(lambda v: v / 100)),
     st.tuples(st.just("hmi_cutting"), st.integers(20, 120).map(float)),
+    # A person at the panel after the last poll, right before the next write of that register
+    # (seen only by the Writer's read under its lock).
+    st.tuples(st.just("late_panel_descent"), st.integers(100, 6000).map(lambda v: v / 100)),
+    st.tuples(st.just("late_panel_cutting"), st.integers(20, 120).map(float)),
     st.tuples(st.just("trip"), st.sampled_from([0.0, 1.0, 2.0])),
     st.tuples(st.just("reset"), st.just(0.0)),
     st.tuples(st.just("mode"), st.sampled_from([0.0, 1.0])),
@@ -104,6 +109,8 @@ class Harness:
     restoring: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (distance, writes)
     settled: bool = False  # manual mode, nothing pending: no write may follow
     journal_seen: int = 0
+    late_panel: tuple[str, float] | None = None  # lands right before the next write of that register
+    store: MemoryHandover = field(default_factory=MemoryHandover)
 
     @property
     def max_age(self) -> float:
@@ -117,6 +124,10 @@ class Harness:
             self.violations.append(f"write on stale data: {log}")
         if log.reason in ML_DECISIONS and not (rig.modes.is_ml and rig.saw.state is SawState.CUTTING):
             self.violations.append(f"ML decision write in {rig.modes.mode} / {rig.saw.state.name}: {log}")
+        if log.reason in ML_DECISIONS:
+            saved = self.store.handover
+            if saved is None or dict(saved.speeds) != rig.controller._saved:
+                self.violations.append(f"ML write, ml.db holds {saved}, saved {rig.controller._saved}: {log}")
         step = CHIP_STEP if self.chip else NUDGE
         if log.reason == "ML model" and log.before is not None and abs(log.value - log.before) > step[log.name] + EPS:
             self.violations.append(f"model write not built on the live value: {log}")
@@ -165,6 +176,20 @@ class Harness:
             self.flip_on_write = False
             rig.modes.set_mode(Mode.MANUAL, user="anna", reason="pressed mid-decision")
 
+    def before_live_read(self, name: str) -> None:
+        """The Writer reads ``name`` under its lock: a person's late panel change lands now."""
+        if self.late_panel is None or self.late_panel[0] != name:
+            return
+        rig, saw = self.rig, self.rig.saw
+        _, value = self.late_panel
+        self.late_panel = None
+        attribute = "cutting" if name == "cutting_speed" else "descent"
+        if getattr(saw, attribute) != value:
+            self.human[name] = value
+            if rig.modes.is_ml and rig.controller._controlling and saw.state is SawState.CUTTING:
+                self.touched.add(name)
+        setattr(saw, attribute, value)
+
     def on_predict(self, vector: Sequence[float]) -> None:
         c = self.rig.controller
         if not c.modes.is_ml:
@@ -210,6 +235,9 @@ class Harness:
             setattr(saw, attribute, value)
             if kind.startswith("hmi"):
                 rig.controller.human_wrote(name, value)
+            self.poll(0.1)
+        elif kind in ("late_panel_descent", "late_panel_cutting"):
+            self.late_panel = ("cutting_speed" if kind.endswith("cutting") else "descent_speed", value)
             self.poll(0.1)
         elif kind == "trip":
             self.touched.clear()
@@ -304,9 +332,10 @@ CHIP = ChipSettings(windows={2: (0.0015, 0.0036)}, grade_windows={1: (0.0015, 0.
 
 
 async def _run(events: list[Event], policy: str = "coefficient") -> Harness:
-    rig = make_rig(SETTINGS.model_copy(deep=True), REGISTER_MAP)
+    store = MemoryHandover()
+    rig = make_rig(SETTINGS.model_copy(deep=True), REGISTER_MAP, handover=store)
     harness = Harness(rig, grace=max(rig.controller.envelope.max_age_s, SETTINGS.control.stale_fault_after_s),
-                      chip=policy == "chip")
+                      chip=policy == "chip", store=store)
     model: FakeModel = FakeChipModel(CHIP) if harness.chip else rig.model
     rig.model = model
     model.steps = {} if harness.chip else dict(STEPS)
@@ -323,6 +352,7 @@ async def _run(events: list[Event], policy: str = "coefficient") -> Harness:
 
         chip.decide = checked  # type: ignore[method-assign]
     rig.saw.on_write = harness.on_write
+    rig.saw.before_live_read = harness.before_live_read
     rig.saw.state = SawState.CUTTING
     harness.poll(0.1)
     for kind, value in events:
