@@ -129,6 +129,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._handover = handover
         self._handover_want: Handover | None = None
         self._handover_written: Handover | None = None
+        self._handover_error = ""  # the last failure to record it (logged once, not at every tick)
         self.previous: Handover | None = None
         self._previous_checked = False
         self._task: asyncio.Task[None] | None = None
@@ -198,8 +199,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
                 self.previous = await self._handover.load()
             except Exception as exc:  # an unreadable row must not stop acquisition
                 log.exception("ml.db: the ML handover could not be read")
-                self._alarms.update(ALARM_LEFT, True, f"ML: the previous run's handover cannot be read: {exc}",
-                                    priority=Priority.HIGH, source="control")
+                self._alarms.update(ALARM_FAULT, True, f"ML: the operator's speeds of the previous run cannot be "
+                                    f"read from ml.db: {exc}", priority=Priority.HIGH, source="control")
             self._handover_want = self._handover_written = self.previous
             self._previous_checked = False
             if self.previous is not None:
@@ -371,9 +372,14 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
             else:
                 await self._handover.save(want)
         except Exception as exc:
-            log.exception("ml.db: the operator's speeds could not be recorded")
-            return f"the operator's speeds could not be recorded in ml.db: {exc}"
-        self._handover_written = want
+            why = f"the operator's speeds could not be recorded in ml.db: {exc}"
+            if why != self._handover_error:
+                log.exception("ml.db: the operator's speeds could not be recorded")
+            self._handover_error = why
+            return why
+        if self._handover_error:
+            log.info("ml.db: the operator's speeds are recorded again")
+        self._handover_written, self._handover_error = want, ""
         return ""
 
     def _check_previous(self, snap: Snapshot) -> None:
