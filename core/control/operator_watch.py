@@ -35,6 +35,9 @@ class OperatorWatch:
         # The last value a person wrote through the Writer per register, and when (monotonic),
         # kept whether or not ML controls: a poll read before it cannot show it.
         self._human: dict[str, tuple[float, float]] = {}
+        # A write sent whose outcome is unknown (no answer, read-back failed): the PLC holds this
+        # value or the one before; a later read showing either is no person's change.
+        self._maybe: dict[str, float] = {}
 
     def begin(self, snapshot: Snapshot) -> None:
         """Control begins: the live speeds are what the PLC holds.
@@ -54,6 +57,7 @@ class OperatorWatch:
         self._expected.clear()
         self._written_at.clear()
         self._pending.clear()
+        self._maybe.clear()
 
     def same(self, name: str, a: float, b: float) -> bool:
         return abs(a - b) <= self._tolerance.get(name, 1e-6)
@@ -65,6 +69,24 @@ class OperatorWatch:
         """ML's write of ``value`` was accepted at monotonic ``at``."""
         self._expected[name] = value
         self._written_at[name] = at
+
+    def unconfirmed(self, name: str, value: float, at: float) -> None:
+        """A write of ``value`` was sent at monotonic ``at`` but not confirmed (the link failed): the PLC
+        holds it or the value before; the next read says which (neither: a person's change)."""
+        if name in self.registers and self._expected:
+            self._maybe[name] = value
+            self._written_at[name] = at  # a snapshot read before it cannot show it
+
+    def _settle(self, name: str, live: float) -> bool:
+        """A read after an unconfirmed write: True when ``live`` is what it or the value before left."""
+        maybe = self._maybe.pop(name, None)
+        if maybe is None:
+            return False
+        if self.same(name, live, maybe):
+            self._expected[name] = live  # the write landed
+            return True
+        expected = self._expected.get(name)
+        return expected is not None and self.same(name, live, expected)  # it did not
 
     def human_wrote(self, name: str, value: float, at: float) -> None:
         """A person's write through the Writer (HMI, preset) at monotonic ``at``: the new base at once."""
@@ -89,6 +111,8 @@ class OperatorWatch:
         """
         if name not in self.registers or self.same(name, live, base):
             return ""
+        if self._settle(name, live):  # our unconfirmed write landed after all: decide again on it
+            return f"{name} is {live:g} on the PLC (an unconfirmed write landed), not the {base:g} it was built on"
         old = self._expected.get(name, base)
         if self._expected:  # controlling or restoring: the person's value is the new base
             self._expected[name] = live
@@ -109,6 +133,8 @@ class OperatorWatch:
             live = _live(snapshot, name)
             expected = self._expected.get(name)
             if live is None or expected is None or self.shows_own_write(name, snapshot):
+                continue
+            if self._settle(name, live):
                 continue
             if not self.same(name, live, expected):
                 found.append(Override(name, expected, live, "plc"))

@@ -76,6 +76,7 @@ class RestoreTurn(MlParts):
             if outcome.fault is not None:
                 # The restore stays pending (until its time is up); ML (if someone chose it meanwhile) ends.
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
+                self._unconfirmed(name, outcome)
                 return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
             if not outcome.verdict.allowed and not outcome.verdict.retry:
                 abandoned.append(self._abandon_restore([name], outcome.verdict.reason, snap))

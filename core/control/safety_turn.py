@@ -9,6 +9,7 @@ need more than one write) unless a person sets the descent meanwhile.
 from __future__ import annotations
 
 import logging
+import math
 
 from core.analysis.alarms import Priority
 from core.control.envelope import Fault
@@ -66,7 +67,14 @@ class SafetyTurn(MlParts):
         return {"descent_speed": goal}
 
     def _cap_cut(self, goal: float, why: str) -> None:
-        """The guard or the ceiling cut the descent to ``goal``: no restore raises it while this cut lasts."""
+        """The guard or the ceiling cut the descent to ``goal``: no restore raises it while this cut lasts.
+
+        Kept as a value the register holds (rounded up, as the Writer rounds a step down): 13.485 would
+        never be reached by a register in 0.01 steps, and the restore would write 13.49 at every tick.
+        """
+        register = self.register_map.by_name.get("descent_speed")
+        if register is not None and register.scale > 0:
+            goal = round(math.ceil(goal / register.scale - 1e-9) * register.scale, 9)
         if self._cut_cap is None or goal < self._cut_cap[0]:
             self._cut_cap = (goal, why)
 

@@ -8,7 +8,7 @@ and the speed still the one the decision was built on. Any "no" stops the rest o
 
 from __future__ import annotations
 
-from core.control.envelope import Fault, LiveCheck, Precheck
+from core.control.envelope import EnvelopeOutcome, Fault, LiveCheck, Precheck
 from core.control.journal import DecisionRow
 from core.control.load_watch import plc_trip
 from core.control.ml_parts import SPEEDS, USER, MlParts
@@ -47,6 +47,7 @@ class WritePath(MlParts):
                                     written=written)
             if outcome.fault is not None:
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
+                self._unconfirmed(name, outcome)
                 return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
             if outcome.ok and outcome.result is not None and outcome.result.written is not None:
                 written[name] = outcome.result.written
@@ -54,6 +55,13 @@ class WritePath(MlParts):
         if written and action == "model":
             action = "write"
         return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
+
+    def _unconfirmed(self, name: str, outcome: EnvelopeOutcome) -> None:
+        """A write sent but not confirmed (no answer, read-back failed) may have landed: the next read
+        showing its value is not taken for a person's change (which a restore would leave standing)."""
+        result = outcome.result
+        if result is not None and not result.ok and result.written is not None:
+            self.watch.unconfirmed(name, result.written, self._clock())
 
     def _still_fresh(self) -> str:
         """Run under the Writer's lock right before each write: is the newest data still fresh?"""

@@ -66,6 +66,7 @@ class FakeSaw:
     state: SawState = SawState.IDLE
     seq: int = 0
     fail_writes: int = 0
+    lose_answers: int = 0  # writes that land but whose answer is lost (the Writer reports a failure)
     writes: list[WriteLog] = field(default_factory=list)
     latest: Snapshot | None = None
     extra: dict[str, float | None] = field(default_factory=dict)  # more registers in every snapshot
@@ -134,7 +135,15 @@ class FakeSaw:
         if self.fail_writes > 0:
             self.fail_writes -= 1
             self.writes[-1].ok = False
-            return WriteResult(name, value, False, reason="no answer from the PLC")
+            return WriteResult(name, value, False, written=value, reason="no answer from the PLC")
+        if self.lose_answers > 0:
+            self.lose_answers -= 1
+            self.writes[-1].ok = False
+            if name == "descent_speed":
+                self.descent = value
+            elif name == "cutting_speed":
+                self.cutting = value
+            return WriteResult(name, value, False, written=value, reason="written, but the read-back failed")
         if name == "descent_speed":
             self.descent = value
         elif name == "cutting_speed":

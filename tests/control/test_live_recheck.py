@@ -8,6 +8,7 @@ simulator over Modbus TCP, the real poller and Writer; a second Modbus client is
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
@@ -203,3 +204,58 @@ async def test_writer_refuses_when_the_read_under_the_lock_fails(
     result = await writer.write("descent_speed", 30.0, user="ml", reason="ML model", live_check=live_check)
     assert not result.ok and "could not be read from the PLC" in result.reason
     assert client.written == [] and seen == []
+
+
+async def test_link_lost_between_the_two_writes_of_a_decision(settings: Settings, register_map: RegisterMap) -> None:
+    """The PLC goes silent right after ML's descent write: the cutting write's read under the lock gets
+    no answer, nothing more is written, ML ends; when the PLC answers again the operator's speeds return."""
+    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
+    sim.plc.operator_each_piece = False
+    load_piece(sim.plc, STOCK[4])
+    await sim.start()
+    operator = (sim.plc.value("descent_speed"), sim.plc.value("cutting_speed"))
+    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.3, "retries": 0,
+                                                "retry_delay_s": 0.05, "reconnect_backoff_max_s": 0.3})
+    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5})
+    settings = settings.model_copy(update={"modbus": modbus, "control": control})
+    client = PlcClient(modbus)
+    journal = MemoryJournal()
+    modes = ModeManager(Mode.ML, journal)
+    records: list[AuditRecord] = []
+    controller: MlController | None = None
+    poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
+    writer = Writer(settings, register_map, client, lambda: poller.latest, audit=records.append)
+    silenced: list[int] = []
+    send = client.write_registers
+
+    async def write_registers(address: int, words: Sequence[int]) -> None:
+        await send(address, words)
+        if not silenced and modes.is_ml and address == register_map["descent_speed"].address:
+            silenced.append(len(records))
+            sim.faults.silence(1.5)  # the PLC stops answering: the cutting write is next
+
+    client.write_registers = write_registers  # type: ignore[method-assign]
+    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
+    controller = MlController(settings, register_map, writer=writer.write, alarms=AlarmManager(), modes=modes,
+                              journal=journal, model=model)
+    await client.connect()
+    poller.start()
+    await controller.start()
+    try:
+        await wait_until(lambda: bool(silenced), "ML's first descent write")
+        await wait_until(lambda: not modes.is_ml, "ML ended by the silent PLC")
+        # ML's descent write landed but its read-back got no answer: the restore must not take it for
+        # a person's change (it did: 'operator set descent_speed 30 -> 31; not restored', 31 stayed).
+        await wait_until(lambda: (sim.plc.value("descent_speed"), sim.plc.value("cutting_speed")) == operator,
+                         "the operator's speeds back once the PLC answers", within_s=15)
+    finally:
+        await controller.stop()
+        await writer.stop()
+        await poller.stop()
+        await client.close()
+        await sim.stop()
+    ml_cutting = [r for r in records if r.user == "ml" and r.target == "cutting_speed"
+                  and r.result is AuditResult.ACCEPTED and "restore" not in r.detail]
+    assert ml_cutting == []  # the decision's second write never went out
+    assert modes.last_fault and any(row.action == "fault" for row in journal.decisions)
+    assert not [row for row in journal.decisions if row.action == "override"]

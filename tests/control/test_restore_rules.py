@@ -142,3 +142,24 @@ async def test_restore_on_stale_data_waits_without_a_fault(quick: Settings, regi
     await rig.run(3)  # fresh again: the restore finishes
     assert (rig.saw.descent, rig.saw.cutting) == (30.0, 70.0)
     assert rig.controller._restore == {}
+
+
+@pytest.mark.parametrize("landed", [True, False])
+async def test_an_unconfirmed_ml_write_is_not_taken_for_a_person_s_change(
+    quick: Settings, register_map: RegisterMap, landed: bool
+) -> None:
+    """ML's write was sent, its answer lost (ML ends): whether it landed or not, the restore puts the
+    operator's speed back and journals no override (a landed write was left as 'the operator's')."""
+    rig = make_rig(quick, register_map)
+    rig.model.steps = {"descent_speed": 1.0, "cutting_speed": 0.0}
+    rig.controller.control.write_threshold_descent = 0.01
+    rig.saw.state = SawState.CUTTING
+    if landed:
+        rig.saw.lose_answers = 1
+    else:
+        rig.saw.fail_writes = 1
+    await rig.run(5)
+    assert rig.modes.mode is Mode.MANUAL and "descent_speed failed" in rig.modes.last_fault
+    assert rig.saw.descent == 30.0
+    assert not [r for r in rig.journal.decisions if r.action == "override"]
+    assert rig.controller._restore == {}
