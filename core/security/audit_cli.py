@@ -20,7 +20,7 @@ from typing import Any
 
 from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.security.access import users_db_path
-from core.security.audit_anchor import AuditAnchor
+from core.security.audit_anchor import AnchorTampered, AuditAnchor
 from core.security.audit_chain import open_read_only, verify_file
 from core.security.audit_missing import standing_loss
 
@@ -113,6 +113,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if users_db.exists():  # where the trail stood at the engine's last good check (or last append)
         try:
             anchor = AuditAnchor(users_db).load()
+        except AnchorTampered as exc:
+            print(f"audit trail BROKEN: {exc}")
+            return EXIT_FAILURE
         except Exception as exc:
             print(f"bandsaw: the audit anchor in {users_db} is unreadable ({exc}): checking the chain alone")
     if anchor is not None and args.file and verify_file(path).first_hash != anchor.first_hash:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.security.access import run_in_thread
-from core.security.audit_anchor import AuditAnchor
-from core.security.audit_chain import ChainReport, verify_file
+from core.security.audit_anchor import AnchorTampered, AuditAnchor
+from core.security.audit_chain import ChainBreak, ChainReport, verify_file
 from core.security.audit_missing import standing_loss
 
 log = logging.getLogger("bandsaw.security")
@@ -173,7 +173,10 @@ class AuditIntegrity:
         """Worker thread: the rows after the anchor; re-anchor at the newest when they verify."""
         assert self.anchor is not None
         with self._lock:
-            anchor = self.anchor.load()
+            try:
+                anchor = self.anchor.load()
+            except AnchorTampered:
+                return self._verify_locked()  # reports it as a break
             if anchor is None:  # none yet (first start, or reset by a restore): the full check anchors
                 return self._verify_locked()
             report = verify_file(self.path, anchor, tail_only=True)
@@ -191,6 +194,9 @@ class AuditIntegrity:
             return verify_file(self.path)
         try:
             anchor = self.anchor.load()
+        except AnchorTampered as exc:  # edited, stripped or deleted: as a break of the trail (critical)
+            log.critical("%s", exc)
+            return ChainReport(0, 0, breaks=(ChainBreak(0, str(exc)),))
         except Exception as exc:  # users.db unusable: still check the chain itself
             log.warning("audit anchor unreadable (%s): checking the chain without it", exc)
             return verify_file(self.path)

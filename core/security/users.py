@@ -76,6 +76,9 @@ _MIGRATIONS = (
         mac TEXT NOT NULL
     )
     """,
+    # v5/v6: the audit anchor's MAC, and the seal's word that the anchor is kept (a deleted one is found)
+    "ALTER TABLE audit_anchor ADD COLUMN mac TEXT",
+    "ALTER TABLE users_seal ADD COLUMN anchored INTEGER NOT NULL DEFAULT 0",
 )
 # A row as the MAC covers it (core.security.users_mac.row_mac), then its MAC.
 _COLUMNS = "name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret, mac"
@@ -197,6 +200,18 @@ class UserStore:
         self._key = key
         self._ready = False
 
+    def mac_key(self) -> bytes:
+        """The MAC key of this users.db (for the audit anchor it keeps)."""
+        return self._mac_key()
+
+    def seal_state(self, conn: sqlite3.Connection) -> tuple[str, bool]:
+        """(the seal's problem, "" when it holds; whether it says the audit anchor is kept), on the
+        caller's connection."""
+        names = [str(r[0]) for r in conn.execute("SELECT name FROM users")]
+        problem = self._seal_problem(conn, names)
+        held = conn.execute("SELECT anchored FROM users_seal WHERE id = 1").fetchone()
+        return problem, bool(held and held[0])
+
     def _mac_key(self) -> bytes:
         if self._key is None:
             try:
@@ -303,10 +318,10 @@ class UserStore:
         return "" if matches(row_mac(self._mac_key(), row[:8]), row[8]) else ROW_TAMPERED
 
     def _seal_problem(self, conn: sqlite3.Connection, names: builtins.list[str]) -> str:
-        seal = conn.execute("SELECT restored_ms, mac FROM users_seal WHERE id = 1").fetchone()
+        seal = conn.execute("SELECT restored_ms, mac, anchored FROM users_seal WHERE id = 1").fetchone()
         if seal is None:
             return SEAL_UNSEALED
-        if not matches(seal_mac(self._mac_key(), names, int(seal[0])), seal[1]):
+        if not matches(seal_mac(self._mac_key(), names, int(seal[0]), bool(seal[2])), seal[1]):
             return "the set of users was changed outside the program (a row deleted or added: the seal does not match)"
         return ""
 
@@ -648,14 +663,27 @@ class UserStore:
 
 
 def _write_seal(conn: sqlite3.Connection, key: bytes, now_ms: int, restored_ms: int,
-                names: list[str] | None = None) -> None:
-    """The seal over ``names`` (none: a new file), inside the caller's transaction."""
-    mac = seal_mac(key, names or [], restored_ms)
+                names: list[str] | None = None, *, anchored: bool | None = None) -> None:
+    """The seal over ``names`` (none: a new file), inside the caller's transaction; ``anchored``
+    None keeps what the seal said."""
+    if anchored is None:
+        held = conn.execute("SELECT anchored FROM users_seal WHERE id = 1").fetchone()
+        anchored = bool(held and held[0])
+    mac = seal_mac(key, names or [], restored_ms, anchored)
     conn.execute(
-        "INSERT INTO users_seal (id, ts_ms, restored_ms, mac) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE"
-        " SET ts_ms = excluded.ts_ms, restored_ms = excluded.restored_ms, mac = excluded.mac",
-        (now_ms, restored_ms, mac),
+        "INSERT INTO users_seal (id, ts_ms, restored_ms, mac, anchored) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id)"
+        " DO UPDATE SET ts_ms = excluded.ts_ms, restored_ms = excluded.restored_ms, mac = excluded.mac,"
+        " anchored = excluded.anchored",
+        (now_ms, restored_ms, mac, 1 if anchored else 0),
     )
+
+
+def write_seal(conn: sqlite3.Connection, key: bytes, now_ms: int, *, anchored: bool) -> None:
+    """Re-seal with ``anchored`` (core.security.audit_anchor), names and restore time as they are;
+    inside the caller's transaction, after it checked the seal."""
+    restored = conn.execute("SELECT restored_ms FROM users_seal WHERE id = 1").fetchone()
+    names = [str(r[0]) for r in conn.execute("SELECT name FROM users")]
+    _write_seal(conn, key, now_ms, int(restored[0]) if restored else 0, names, anchored=anchored)
 
 
 def _user(row: tuple[object, ...]) -> User:

@@ -62,9 +62,15 @@ def row_mac(key: bytes, row: tuple[object, ...]) -> str:
     return MAC_PREFIX + _mac(key, body)
 
 
-def seal_mac(key: bytes, names: list[str], restored_ms: int) -> str:
-    """MAC of the set of user names (sorted) and the time of the last authorised users restore."""
-    return MAC_PREFIX + _mac(key, ["seal", sorted(names), int(restored_ms)])
+def seal_mac(key: bytes, names: list[str], restored_ms: int, anchored: bool = False) -> str:
+    """MAC of the set of user names (sorted), the time of the last authorised users restore and
+    whether the audit anchor (core.security.audit_anchor) is kept with a MAC (then it must be there)."""
+    return MAC_PREFIX + _mac(key, ["seal", sorted(names), int(restored_ms), 1 if anchored else 0])
+
+
+def anchor_mac(key: bytes, row_id: int, row_hash: str, first_hash: str, ts_ms: int) -> str:
+    """MAC of the audit anchor: where log.db's trail stood at its last good check."""
+    return MAC_PREFIX + _mac(key, ["anchor", int(row_id), str(row_hash), str(first_hash), int(ts_ms)])
 
 
 def matches(expected: str, stored: object) -> bool:

@@ -359,7 +359,7 @@ async def test_the_anchor_finds_what_the_chain_alone_cannot(
     older = tmp_path / "older.db"
     _copy(path, older)
     append_audit(path, [_record(i) for i in range(10, 20)])
-    anchor = AuditAnchor(tmp_path / "users.db")
+    anchor = AuditAnchor(tmp_path / "databases" / "users.db")
     alarms = AlarmManager(clock=clock.time)
     watch = AuditIntegrity(path, alarms, anchor=anchor)
     assert (await watch.check()).ok
@@ -415,7 +415,7 @@ async def test_rows_cut_off_the_end_after_the_start_check_are_found(tmp_path: Pa
     from core.security.audit_anchor import AuditAnchor
 
     path = _trail(tmp_path, 10)
-    anchor = AuditAnchor(tmp_path / "users.db")
+    anchor = AuditAnchor(tmp_path / "databases" / "users.db")
     alarms = AlarmManager(clock=clock.time)
     watch = AuditIntegrity(path, alarms, anchor=anchor)
     assert (await watch.check()).ok  # the start's check: anchored at row 10
@@ -440,7 +440,7 @@ async def test_the_minute_advance_runs_by_itself_and_only_on_a_good_trail(tmp_pa
     from core.security.audit_anchor import AuditAnchor
 
     path = _trail(tmp_path, 5)
-    anchor = AuditAnchor(tmp_path / "users.db")
+    anchor = AuditAnchor(tmp_path / "databases" / "users.db")
     watch = AuditIntegrity(path, AlarmManager(clock=clock.time), anchor=anchor, anchor_period_s=0.05)
     watch.start()
     try:
@@ -522,7 +522,7 @@ async def test_a_first_start_without_log_db_is_anchored_at_the_stop(tmp_path: Pa
     from core.security.audit_anchor import AuditAnchor
 
     path = tmp_path / "log.db"
-    anchor = AuditAnchor(tmp_path / "users.db")
+    anchor = AuditAnchor(tmp_path / "databases" / "users.db")
     watch = AuditIntegrity(path, AlarmManager(clock=clock.time), anchor=anchor)
     assert (await watch.check()).error  # no log.db yet: nothing to check, no alarm
     _trail(tmp_path, 3)  # the first day's rows

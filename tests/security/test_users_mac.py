@@ -156,7 +156,8 @@ def test_edits_without_the_key_are_found(plant: Cli, attack: str) -> None:
 
 def _downgrade(path: Path) -> None:
     """users.db as the version before row protection left it (schema v2, no MACs)."""
-    sql(path, "ALTER TABLE users DROP COLUMN mac", "DROP TABLE users_seal", "PRAGMA user_version = 2")
+    sql(path, "ALTER TABLE users DROP COLUMN mac", "DROP TABLE users_seal", "ALTER TABLE audit_anchor DROP COLUMN mac",
+        "PRAGMA user_version = 2")
 
 
 def test_a_users_db_from_before_is_sealed_once_and_never_again(plant: Cli) -> None:
@@ -290,3 +291,30 @@ def test_a_deleted_users_db_opens_no_first_run(plant: Cli) -> None:
     access, alarms = engine_access(cli)
     assert alarms.get(ALARM_USERS_DB) is None
     assert access.login("ida", "5678").role.value == "admin"
+
+
+@pytest.mark.parametrize("attack", ["older_row", "strip_mac", "delete"])
+async def test_the_audit_anchor_kept_in_users_db_is_mac_d_too(plant: Cli, attack: str) -> None:
+    """Whoever re-chains log.db (sha256, no key) must also move the anchor: moved to an older row
+    (with that row's real hash), stripped of its MAC or deleted, it is a broken trail (critical)."""
+    from core.security.audit_anchor import AuditAnchor
+    from core.security.audit_integrity import ALARM_TAMPERED, AuditIntegrity
+
+    cli = plant
+    log_db = cli.data / "databases" / "log.db"
+    alarms = AlarmManager()
+    watch = AuditIntegrity(log_db, alarms, anchor=AuditAnchor(users_db(cli)), anchor_period_s=None)
+    assert (await watch.check()).ok and AuditAnchor(users_db(cli)).load() is not None
+    first = sqlite3.connect(log_db).execute("SELECT hash FROM audit WHERE id = 1").fetchone()[0]
+    if attack == "older_row":
+        sql(users_db(cli), f"UPDATE audit_anchor SET row_id = 1, hash = '{first}'")
+    elif attack == "strip_mac":
+        sql(users_db(cli), "UPDATE audit_anchor SET mac = NULL")
+    else:
+        sql(users_db(cli), "DELETE FROM audit_anchor")
+    report = await watch.check()
+    assert not report.ok
+    alarm = alarms.get(ALARM_TAMPERED)
+    assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
+    assert "audit anchor" in alarm.text
+    assert cli("audit", "verify") == 1 and "BROKEN" in cli.out and "audit anchor" in cli.out
