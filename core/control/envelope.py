@@ -21,7 +21,7 @@ from typing import Protocol
 from core.config import ControlSettings
 from core.control.load_watch import plc_trip
 from core.modbus.envelope import Limits, StepWindow, limits_for
-from core.registers import RegisterMap
+from core.registers import DataType, RegisterMap
 from core.snapshot import Quality, Snapshot
 from core.values import WriteResult
 
@@ -214,6 +214,13 @@ class SafetyEnvelope:
                     f"{name} {reference:g} is outside ML's limits {limits.low:g}..{limits.high:g}: ML holds it"))
             self._reference[name] = reference
             stepped = min(max(value, reference - max_step), reference + max_step)
+            register = self._map.by_name.get(name)
+            integral = register is not None and register.type is not DataType.FLOAT32 and register.scale > 0
+            step_of_register = register.scale if integral and register is not None else 0.0
+            if value != reference and abs(stepped - reference) < step_of_register - 1e-9:
+                # What the allowance has left is less than one step of the register: the Writer's
+                # rounding toward the present value would write the value it holds (moving nothing).
+                stepped = reference
             if stepped == reference and value != reference:
                 # The last second's allowance is used up: a write now would move nothing (and
                 # the Writer would refuse it). Ask again on a later decision.

@@ -429,8 +429,26 @@ CEILING_CAP_OFF_GRID: list[Event] = [
 ]
 
 
-def test_found_sequences_hold_the_invariants() -> None:
-    mixed = [e for pair in zip(CEILING_CAP_OFF_GRID, [("poll", 0.1)] * len(CEILING_CAP_OFF_GRID), strict=True)
-             for e in pair]
-    harness = asyncio.run(_run(mixed))
+# And (chip policy): a restore step of 0.004 mm/min, what the second's allowance had left, which the
+# register (0.01) rounds back to the value it holds: a write that moved nothing (the envelope now
+# waits for a step the register can take).
+SUB_RESOLUTION_STEP: list[Event] = [
+    ("hmi_descent", 10.24), ("late", 0.75), ("torque", 60.0), ("late", 0.75), ("poll", 0.2),
+    ("stale", 1.9486606810430276), ("stale", 1.1), ("poll", 0.1), ("write_failure", 0.0), ("poll", 0.2),
+    ("deviation", 0.8), ("trip", 0.0), ("trip", 1.0), ("flip_during_write", 0.0), ("lost_answer", 0.0),
+    ("write_failure", 0.0), ("hmi_descent", 16.99), ("torque", 40.0), ("hmi_descent", 29.07),
+    ("late_panel_descent", 2.29), ("flip_during_write", 0.0), ("coefficient", 0.0), ("write_failure", 0.0),
+    ("reset", 0.0), ("panel_cutting", 92.0), ("torque", 40.0), ("trip", 0.0), ("hmi_cutting", 44.0),
+    ("late_panel_cutting", 75.0), ("late_panel_descent", 15.11), ("comm_error", 0.0), ("poll", 0.2),
+    ("late_panel_descent", 31.24), ("write_failure", 0.0), ("mode", 1.0),
+]
+
+
+@pytest.mark.parametrize(("events", "polls", "policy"), [
+    (CEILING_CAP_OFF_GRID, [], "coefficient"),
+    (SUB_RESOLUTION_STEP, [("poll", 0.2)] * 3, "chip"),
+])
+def test_found_sequences_hold_the_invariants(events: list[Event], polls: list[Event], policy: str) -> None:
+    mixed = [e for pair in zip(events, polls + [("poll", 0.1)] * len(events), strict=False) for e in pair]
+    harness = asyncio.run(_run(mixed, policy))
     assert harness.violations == [], harness.violations[:3]
