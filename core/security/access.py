@@ -587,6 +587,7 @@ class AccessControl:
         except UserError as exc:
             self.trail.record(by, "user_add", name.strip().lower(), result=AuditResult.REFUSED, detail=str(exc))
             raise
+        self.seal_unsealed(by=by)  # the trail notes at once that this users.db's rows carry MACs
         self.trail.record(by, "user_add", user.name, new="admin", detail=str(A_FIRST_ADMIN()))
         return user
 

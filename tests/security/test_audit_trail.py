@@ -55,7 +55,7 @@ async def test_everything_is_recorded_in_log_db_and_cannot_be_changed(settings: 
             access.authorize("erin", "restore_backup")
         access.set_enabled("alice", "erin", False)  # also logs erin out
         access.logout("alice")
-        expected = 14
+        expected = 15  # the users_sealed note included
         await wait_until(lambda: len(query_audit(database_path(settings.data_dir, "log"))) >= expected,
                          f"{expected} audit rows")
     finally:
@@ -64,7 +64,8 @@ async def test_everything_is_recorded_in_log_db_and_cannot_be_changed(settings: 
     path = database_path(settings.data_dir, "log")
     rows = list(reversed(query_audit(path)))
     seen = [(r.user, r.action, r.target) for r in rows]
-    assert seen == [
+    assert seen == [  # the first admin's creation notes that users.db's rows carry MACs (users_sealed)
+        ("setup", "users_sealed", "users.db"),
         ("setup", "user_add", "alice"), ("alice", "login", "hmi"), ("alice", "user_add", "erin"),
         ("erin", "login_failed", "hmi"), ("erin", "login", "hmi"), ("erin", "write", "cutting_speed"),
         ("erin", "setting", "control.torque_guard.limit_pct"), ("erin", "backup", "daily/2026-11-27"),

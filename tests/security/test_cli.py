@@ -70,9 +70,9 @@ def test_first_admin_needs_no_credentials_and_only_once(cli: Cli) -> None:
     assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
     assert cli("users", "init-admin", stdin="98765\n") == 1 and "exists already" in cli.err
     assert cli("users", "init-admin", "--if-needed") == 0 and "nothing to do" in cli.out
-    # the next command's context notes in the trail that users.db's rows carry MACs (once)
-    assert cli.audit() == [("cli:" + _os_user(), "user_add", "boss", "accepted"),
-                           ("cli:" + _os_user(), "users_sealed", "users.db", "accepted")]
+    # the first admin's creation notes in the trail that users.db's rows carry MACs (once)
+    assert cli.audit() == [("cli:" + _os_user(), "users_sealed", "users.db", "accepted"),
+                           ("cli:" + _os_user(), "user_add", "boss", "accepted")]
 
 
 def test_every_change_asks_an_admin_and_is_audited_under_that_admin(boss: Cli) -> None:

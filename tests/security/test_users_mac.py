@@ -318,3 +318,18 @@ async def test_the_audit_anchor_kept_in_users_db_is_mac_d_too(plant: Cli, attack
     assert alarm is not None and alarm.condition and alarm.priority is Priority.CRITICAL
     assert "audit anchor" in alarm.text
     assert cli("audit", "verify") == 1 and "BROKEN" in cli.out and "audit anchor" in cli.out
+
+
+def test_the_first_admin_notes_the_sealing_in_the_trail_at_once(cli: Cli) -> None:
+    """Right after 'init-admin' (no other command, no engine start yet): strip the MACs and the seal
+    and add an admin of one's own - the trail already says the file was sealed: not sealed again."""
+    assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
+    path = users_db(cli)
+    _downgrade(path)
+    secret = hash_secret("1111", FAST_PARAMS)
+    sql(path, f"INSERT INTO users (ts_ms, name, role, secret, enabled, changed_ms) VALUES (1, 'eve', 'admin', "
+              f"'{secret}', 1, 1)")
+    access, alarms = engine_access(cli)
+    assert "sealed before" in users_alarm(alarms)
+    with pytest.raises(LoginFailed):
+        access.login("eve", "1111")
