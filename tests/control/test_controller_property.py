@@ -107,7 +107,8 @@ class Harness:
     chip: bool = False
     touched: set[str] = field(default_factory=set)  # speeds a person set while ML controlled this cut
     violations: list[str] = field(default_factory=list)
-    restoring: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (distance, writes)
+    # name -> (target, distance, writes); a new target (a guard's hold lifted at the cut's end) starts a new count
+    restoring: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     settled: bool = False  # manual mode, nothing pending: no write may follow
     journal_seen: int = 0
     late_panel: tuple[str, float] | None = None  # lands right before the next write of that register
@@ -161,12 +162,14 @@ class Harness:
             if log.before is None or not abs(log.value - human) < abs(log.before - human) - EPS \
                     or not min(log.before, human) - 0.01 <= log.value <= max(log.before, human) + 0.01:
                 self.violations.append(f"restore write not strictly toward the operator's {human:g}: {log}")
-            distance, writes = self.restoring.get(log.name, (abs((log.before or 0.0) - human), 0))
+            target, distance, writes = self.restoring.get(log.name, (human, abs((log.before or 0.0) - human), 0))
+            if abs(target - human) > EPS:
+                distance, writes = abs((log.before or 0.0) - human), 0
             # Only writes the PLC takes move the speed: one it refuses (fail_writes, applied after
             # this hook) does not count toward the restore's step-limited number of writes.
             if rig.saw.fail_writes == 0:
                 writes += 1
-            self.restoring[log.name] = (distance, writes)
+            self.restoring[log.name] = (human, distance, writes)
             # Writes are at least one write period apart; each may move max_step x that period.
             per_write = CHIP_STEP[log.name] * rig.controller.envelope.min_interval_s
             if writes > math.ceil(distance / per_write - EPS) + 2:
@@ -444,7 +447,20 @@ SUB_RESOLUTION_STEP: list[Event] = [
 ]
 
 
+# And: a ceiling cut in a cut whose write never went out, then a comms fault: the restore drives the
+# descent to the ceiling's 22.5 while the cut lasts, then to the operator's 30 (two targets, each
+# within its step-limited number of writes; the harness counted both as one).
+HELD_THEN_LIFTED: list[Event] = [
+    ("mode", 0.0), ("torque", 110.0), ("mode", 1.0), ("coefficient", -2.469971655601443e-21),
+    ("late", 0.2756437752856651), ("cut_end", 0.0), ("torque", 110.0), ("flip_during_write", 0.0),
+    ("comm_error", 0.0), ("comm_error", 0.0), ("mode", 1.0), ("late_panel_cutting", 38.0), ("cut_end", 0.0),
+    ("hmi_cutting", 45.0), ("lost_answer", 0.0), ("reset", 0.0), ("mode", 1.0), ("poll", 0.2), ("trip", 1.0),
+    ("torque", 40.0), ("reset", 0.0), ("deviation", 0.1), ("late", 0.2889873028441658), ("mode", 0.0),
+]
+
+
 @pytest.mark.parametrize(("events", "polls", "policy"), [
+    (HELD_THEN_LIFTED, [], "coefficient"),
     (CEILING_CAP_OFF_GRID, [], "coefficient"),
     (SUB_RESOLUTION_STEP, [("poll", 0.2)] * 3, "chip"),
 ])
