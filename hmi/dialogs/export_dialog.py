@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from core.api import EngineApi, ExportRequest, ExportResult, UserSession
 from hmi.code_names import reason_text
 from hmi.dialogs.file_choice import choose_save_path
-from hmi.formatting import format_number
+from hmi.formatting import description, format_number, register_label
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import in_kiosk
 from hmi.tasks import spawn
@@ -124,12 +124,17 @@ class ExportDialog(QDialog):
         self.signal_list.setResizeMode(QListView.ResizeMode.Adjust)
         # Kiosk: a 48 px check box in a 60 px cell (the whole cell toggles); desktop rows stay compact.
         self.signal_list.setGridSize(QSize(KIOSK_CELL.width() + 8, 60) if self.kiosk else QSize(250, 44))
-        for name in signals:
-            item = QListWidgetItem(name, self.signal_list)
+        # Each signal by its label in the screen's language (registers.yaml), the register's name kept
+        # as the item's data (what is exported) and shown with the description in its tooltip.
+        self.signal_list.addItems(signals)
+        for row, name in enumerate(signals):
+            item = self.signal_list.item(row)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             if self.kiosk:  # the whole cell: 48 px check box and the full name (the style's own hint elided it)
                 item.setSizeHint(KIOSK_CELL)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # checked by touch on the whole item, below
             item.setCheckState(Qt.CheckState.Checked)
+        self._label_signals()
         self.signal_list.itemClicked.connect(self.toggle_signal)
         self.all_button = self._button(self.tr("All signals"))
         self.all_button.clicked.connect(lambda: self.set_all_signals(True))
@@ -248,8 +253,35 @@ class ExportDialog(QDialog):
             self.signal_list.item(row).setCheckState(state)
 
     def chosen_signals(self) -> list[str]:
-        return [self.signal_list.item(row).text() for row in range(self.signal_list.count())
+        """The registers' names (not the labels shown) of the signals ticked."""
+        return [str(self.signal_list.item(row).data(Qt.ItemDataRole.UserRole))
+                for row in range(self.signal_list.count())
                 if self.signal_list.item(row).checkState() == Qt.CheckState.Checked]
+
+    def signal_item(self, name: str) -> QListWidgetItem | None:
+        """The list's item of register ``name``."""
+        for row in range(self.signal_list.count()):
+            item = self.signal_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                return item
+        return None
+
+    def _label_signals(self) -> None:
+        registers = self.engine.register_map
+        for row in range(self.signal_list.count()):
+            item = self.signal_list.item(row)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            if name in registers:
+                item.setText(register_label(registers[name]))
+                item.setToolTip(f"{name} — {description(registers[name])}")
+            else:  # a signal the map does not have (a derived one): by its name
+                item.setText(name)
+                item.setToolTip(name)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._label_signals()
 
     def chosen_range_ms(self) -> tuple[int | None, int | None]:
         if RANGES[max(self.range_group.checkedId(), 0)][1] is None:

@@ -16,7 +16,7 @@ from typing import TypeVar
 import pytest
 from backup_helpers import COLUMNS, T0_MS, fill_raw, query
 from hmi_testing import QLoop
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.config import Settings
@@ -210,11 +210,13 @@ def test_export_dialog_writes_the_chosen_signals(page: DataPage, qloop: QLoop, t
     assert dialog is not None and not dialog.isModal()
     dialog.choose_range(len(dialog.range_group.buttons()) - 1)  # everything
     dialog.set_all_signals(False)
-    for row in range(dialog.signal_list.count()):
-        item = dialog.signal_list.item(row)
-        if item.text() in ("band_torque", "head_height", "saw_state"):
-            dialog.toggle_signal(item)  # what a touch on the name does
-    dialog.toggle_signal(dialog.signal_list.findItems("saw_state", Qt.MatchFlag.MatchExactly)[0])  # and off again
+    for name in ("band_torque", "head_height", "saw_state"):
+        item = dialog.signal_item(name)
+        assert item is not None
+        dialog.toggle_signal(item)  # what a touch on the name does
+    saw_state = dialog.signal_item("saw_state")
+    assert saw_state is not None and saw_state.text() == "saw state"  # shown by its label
+    dialog.toggle_signal(saw_state)  # and off again
     out = tmp_path / "page.csv"
     dialog.path_edit.setText(str(out))
     assert qloop.run(start_on_loop(dialog))

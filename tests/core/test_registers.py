@@ -237,7 +237,7 @@ def test_texts_in_turkish_beside_the_english(register_map: RegisterMap) -> None:
     assert register_map.group_title("motor", "tr") == "Motor ve mekanik"
     assert register_map["band_torque"].label_in("en") == "band torque"
     assert register_map["band_torque"].label_in("tr") == "şerit torku"
-    assert register_map["vibration_x"].label_in("tr") == "vibration x"  # no label: the name's words
+    assert register_map["vibration_x"].label_in("tr") == "titreşim X"
 
 
 def test_a_map_without_translations_shows_english() -> None:
@@ -246,3 +246,4 @@ def test_a_map_without_translations_shows_english() -> None:
     register_map = parse_register_map(data)
     assert register_map.group_title("g", "tr") == "G"
     assert register_map["a"].description_in("tr") == "A" and register_map["a"].enum_name(0, "tr") == "OFF"
+    assert register_map["a"].label_in("tr") == "a"  # no label: the name's words

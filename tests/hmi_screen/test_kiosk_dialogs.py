@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QFileDialog
 
 from hmi.dialogs.file_choice import choose_folder, choose_save_path
+from hmi.i18n import Translator
 from hmi.kiosk import in_kiosk, touch_violations
 from hmi.main_window import MainWindow
 from hmi.permissions import set_policy
@@ -198,3 +199,24 @@ def test_export_signal_names_are_shown_whole_beside_big_check_boxes(kiosk: MainW
         assert metrics.horizontalAdvance(name) <= text.width(), f"{name!r} cut to {text.width()} px"
     assert touch_violations(dialog) == []
     dialog.close()
+
+
+def test_export_signals_are_named_in_the_screens_language(kiosk: MainWindow, qapp: QApplication,
+                                                         translator: Translator) -> None:
+    """The check boxes show the registers' labels (registers.yaml, its tr:), not their names; the
+    names are what is exported; a language switch while the dialog is open renames them."""
+    assert translator.switch("tr")
+    kiosk.show_page("data")
+    dialog = kiosk.pages["data"].open_export()  # type: ignore[attr-defined]
+    assert dialog is not None
+    try:
+        shown = {dialog.signal_list.item(row).text() for row in range(dialog.signal_list.count())}
+        assert {"kafa yüksekliği", "şerit torku", "testere durumu", "titreşim frekansı X"} <= shown
+        assert not shown & set(kiosk.engine.register_map.names)  # no raw register name
+        assert dialog.chosen_signals() == list(kiosk.engine.register_map.names)
+        translator.switch("en")
+        qapp.processEvents()
+        item = dialog.signal_item("head_height")
+        assert item is not None and item.text() == "head height"
+    finally:
+        dialog.close()
