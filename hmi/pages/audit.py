@@ -156,6 +156,10 @@ class AuditPage(QWidget):
         self.range_box.setCurrentIndex(1)
         self.category_box = QComboBox(self)
         self.category_box.addItems([_t(name) for name, _ in CATEGORIES])
+        # As wide as "All actions", not as its longest category: the text filter's hint keeps its room
+        # (in Turkish kiosk it was cut to "hedef veya ayr…"); the open list shows every name whole.
+        self.category_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.category_box.setMinimumContentsLength(14)
         self.user_box = QComboBox(self)
         self.user_box.setEditable(not self.session.kiosk)  # kiosk: chosen from the list, never typed
         self.user_box.setMinimumWidth(180)
@@ -212,6 +216,14 @@ class AuditPage(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+        elif event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_hint()  # kiosk on or off: other fonts
+
+    def _fit_hint(self) -> None:
+        """The text filter as wide as its hint (its only label), in the font it is shown in now."""
+        self.text_field.ensurePolished()
+        hint = self.text_field.fontMetrics().horizontalAdvance(self.text_field.placeholderText())
+        self.text_field.setMinimumWidth(hint + 24)  # the field's margins and frame
 
     def _retranslate(self) -> None:
         for box, labels in ((self.range_box, [name for name, _ in RANGES]),
@@ -227,6 +239,7 @@ class AuditPage(QWidget):
         if line is not None:
             line.setPlaceholderText(self.tr("all users"))
         self.text_field.setPlaceholderText(self.tr("target or detail contains"))
+        self._fit_hint()
         self.text_field.set_title(self.tr("Target or detail contains"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.export_button.setText(self.tr("Export CSV"))
@@ -347,6 +360,7 @@ class AuditPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_hint()
         with contextlib.suppress(RuntimeError):  # no event loop: nothing to read with
             spawn(self._reload_users())
         self.refresh()  # cheap: shown fresh every time the page is opened

@@ -99,6 +99,20 @@ def test_every_page_for_an_administrator(kiosk: MainWindow, qapp: QApplication) 
     assert not problems, "\n".join(problems)
 
 
+def test_the_audit_filter_shows_its_hint_whole(kiosk: MainWindow, qapp: QApplication) -> None:
+    """The text filter's placeholder is the only label the field has: it was cut to "hedef veya ayr…"
+    in the Turkish kiosk (the action list as wide as its longest category)."""
+    set_policy(lambda _user, _action: True)
+    kiosk._user_changed("alice", "admin")
+    kiosk.show_page("audit")
+    qapp.processEvents()
+    field = kiosk.pages["audit"].text_field  # type: ignore[attr-defined]
+    hint = field.placeholderText()
+    assert hint and field.isVisible()
+    assert field.width() >= field.fontMetrics().horizontalAdvance(hint) + 16, (hint, field.width())
+    assert kiosk.width() <= 1280
+
+
 def _dialogs(window: MainWindow, tmp_path: Path) -> Iterator[tuple[str, Callable[[], QWidget | None]]]:
     from core.api import Alarm, Priority
     from hmi.dialogs.alarm_shelve import ShelveDialog
