@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from core.storage.space import NoSpace
 from core.storage.spill import StopBudget
 from core.storage.sqlite_open import database_path, remove_wal_files
 from core.storage.sqlite_store import SqliteStorage
+from core.supervise import supervise
 from core.texts import ENGINE_NOT_RUNNING
 
 log = logging.getLogger("bandsaw.engine")
@@ -130,6 +131,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         self._latest: Snapshot | None = None
         self._link_down_since_ms: int | None = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self._faults: dict[str, str] = {}  # supervised tasks that ended by an error: name -> error
         self._running = False
         self._stopped = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None  # audit rows from worker threads hop onto it
@@ -154,14 +156,35 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         return unsubscribe
 
     def status(self) -> EngineStatus:
+        faults = dict(self._faults)
+        link = self.poller.health() if self.poller is not None else EngineStatus().link
+        if self.poller is not None and self.poller.task is not None and self.poller.task.done():
+            faults.setdefault("poller", link.last_error)  # its own supervision shows the link down
+        mqtt = self.telemetry.health() if self.telemetry is not None else ServiceHealth()
+        postgres = self.mirror.health() if self.mirror is not None else ServiceHealth()
+        if "telemetry" in faults:
+            mqtt = replace(mqtt, connected=False, error=f"telemetry stopped: {faults['telemetry']}")
+        if "mirror" in faults:
+            postgres = replace(postgres, connected=False, error=f"mirror stopped: {faults['mirror']}")
         return EngineStatus(
-            link=self.poller.health() if self.poller is not None else EngineStatus().link,
+            link=link,
             storage=self.storage.health(),
-            mqtt=self.telemetry.health() if self.telemetry is not None else ServiceHealth(),
-            postgres=self.mirror.health() if self.mirror is not None else ServiceHealth(),
+            mqtt=mqtt,
+            postgres=postgres,
             mode=self._mode(),
             running=self._running,
+            faults=tuple(f"{name}: {error}" for name, error in faults.items()),
         )
+
+    def _watch(self, name: str, task: asyncio.Task[Any] | None) -> None:
+        """A long-lived task that ends by an error: logged once, a critical alarm, shown down in status()."""
+        if task is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            self._faults[name] = f"{type(exc).__name__}: {exc}"
+
+        supervise(task, name, self.alarms, on_failed=failed)
 
     async def write(self, session: UserSession, name: str, value: float, *, reason: str = "") -> WriteResult:
         if (why := self._refusal(session, Permission.WRITE_REGISTER, name)) is not None:
@@ -242,6 +265,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         if self._running:
             return
         self._stopped.clear()
+        self._faults.clear()
         self._loop = asyncio.get_running_loop()
         self._data_lock.acquire()  # raises DataDirLocked naming the holder
         host, port = self.settings.modbus.host, self.settings.modbus.port
@@ -277,6 +301,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
                           self.settings.control.stale_after_periods / self.settings.modbus.read_rate_hz),
         )
         self.writer.start()
+        self._watch("heartbeat", self.writer.heartbeat_task)
         self.control = MlControl(
             self.settings, self.register_map, writer=self.writer.write, alarms=self.alarms,
             journal=StorageJournal(self.storage.ml),
@@ -293,8 +318,10 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             extra_attributes=self.analysis.band_life.attributes,
         )
         await self.telemetry.start()
+        self._watch("telemetry", self.telemetry.task)
         self.mirror = PostgresMirror(self.settings, alarms=self.alarms)
         await self.mirror.start()
+        self._watch("mirror", self.mirror.task)
         self._consumers = [
             _Consumer("recorder", self.storage.recorder.record),
             _Consumer("analysis", self.analysis.feed),
@@ -303,9 +330,10 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             _Consumer("control", self.control.feed),
         ]
         self.poller = Poller(self.settings, self.register_map, self.client, self._fan_out, alarms=self.alarms)
-        self.poller.start()
+        self.poller.start()  # supervised by itself (its alarms, its link health)
         await self.control.start()
         self._housekeeping = asyncio.create_task(self._run_housekeeping(), name="bandsaw.engine.housekeeping")
+        self._watch("housekeeping", self._housekeeping)
         self._running = True
         log.info("engine started: PLC %s:%d, data in %s", host, port, self.settings.data_dir)
 

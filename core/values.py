@@ -57,6 +57,7 @@ class EngineStatus:
     postgres: ServiceHealth = field(default_factory=ServiceHealth)
     mode: str = "manual"  # control mode: manual or ml
     running: bool = False
+    faults: tuple[str, ...] = ()  # engine tasks that ended by an error ("name: error"), each also a critical alarm
 
     def one_line(self) -> str:
         link = self.link
@@ -73,6 +74,7 @@ class EngineStatus:
             parts.append(f"mqtt {'up' if self.mqtt.connected else 'down'} backlog {self.mqtt.backlog}")
         if self.postgres.enabled:
             parts.append(f"pg {'up' if self.postgres.connected else 'down'} lag {self.postgres.backlog} rows")
+        parts.extend(f"FAULT {fault}" for fault in self.faults)
         return ", ".join(parts)
 
 

@@ -20,6 +20,7 @@ validates everything and names the file, the key and the field; rendering never 
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import string
@@ -34,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core.config import ConfigError
 from core.registers import unit_in
 from core.yaml_strict import load_yaml, yaml_error_text
+
+log = logging.getLogger("bandsaw.analysis")
 
 LANGUAGES = ("en", "tr")
 PLACEHOLDERS = frozenset({"value", "unit", "limit", "detail", "signal", "score", "threshold", "code"})
@@ -101,6 +104,8 @@ def format_number(value: float | None, decimals: int, lang: str) -> str:
 class MessageCatalogue:
     entries: Mapping[str, MessageEntry] = field(default_factory=dict)
     source: str = "<none>"
+    # (key, language) whose text failed at run time: logged once per catalogue
+    render_failed: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
 
     def entry(self, key: str) -> MessageEntry | None:
         best: str | None = None
@@ -126,7 +131,23 @@ class MessageCatalogue:
         entry = self.entry_for(key, params)
         if entry is None:
             return tuple((lang, detail, "") for lang in LANGUAGES)
-        return tuple((lang, *self._render(entry, lang, detail, value, params or {})) for lang in LANGUAGES)
+        return tuple((lang, *self._render_safe(key, entry, lang, detail, value=value, params=params or {}))
+                     for lang in LANGUAGES)
+
+    def _render_safe(self, key: str, entry: MessageEntry, lang: str, detail: str, *, value: float | None,
+                     params: Mapping[str, object]) -> tuple[str, str]:
+        """Rendering never raises: loading renders every entry, but a text that still fails here
+        (a parameter the load-time check could not foresee) gives the raising code's own text,
+        logged once per entry and language, rather than ending the task that raised the alarm."""
+        try:
+            return self._render(entry, lang, detail, value, params)
+        except Exception as exc:
+            failed = (key, lang)
+            if failed not in self.render_failed:
+                self.render_failed.add(failed)
+                log.error("%s: alarm text of %s (%s) cannot be rendered, showing the plain text: %s",
+                          self.source, key, lang, exc)
+            return detail or key, ""
 
     def reread(self, key: str, logged: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """An alarm text logged in English (log.db keeps one text), in every language: (the raising
@@ -147,18 +168,45 @@ class MessageCatalogue:
     @staticmethod
     def _render(entry: MessageEntry, lang: str, detail: str, value: float | None,
                 params: Mapping[str, object]) -> tuple[str, str]:
-        wording: Wording = getattr(entry, lang)
-        fields = _Defaulting()
-        for name, param in params.items():
-            fields[name] = format_number(param, entry.decimals, lang) if isinstance(param, float) else str(param)
-        fields["value"] = format_number(value, entry.decimals, lang)
-        fields["unit"] = unit_in(entry.unit or "", lang)
-        fields["limit"] = format_number(entry.limit, entry.decimals, lang)
-        text, response = wording.text, wording.response
-        if entry.unit == "%" and lang in PERCENT_FIRST:  # Turkish writes %118, not 118 %: "{x} {unit}" -> "%{x}"
-            text, response = (re.sub(r"\{(\w+)\} \{unit\}", r"%{\1}", t) for t in (text, response))
-        fields["detail"] = detail
+        text, response, fields = _prepare(entry, lang, detail, value, params)
         return _fill(text, fields), _fill(response, fields)
+
+
+# What loading renders every entry with: a value, a detail and every parameter a raising code passes.
+_SAMPLE_PARAMS: Mapping[str, object] = {"signal": "band_torque", "score": 4.25, "threshold": 3.5, "code": 2}
+
+
+def _prepare(entry: MessageEntry, lang: str, detail: str, value: float | None,
+         params: Mapping[str, object]) -> tuple[str, str, _Defaulting]:
+    wording: Wording = getattr(entry, lang)
+    fields = _Defaulting()
+    for name, param in params.items():
+        fields[name] = format_number(param, entry.decimals, lang) if isinstance(param, float) else str(param)
+    fields["value"] = format_number(value, entry.decimals, lang)
+    fields["unit"] = unit_in(entry.unit or "", lang)
+    fields["limit"] = format_number(entry.limit, entry.decimals, lang)
+    text, response = wording.text, wording.response
+    if entry.unit == "%" and lang in PERCENT_FIRST:  # Turkish writes %118, not 118 %: "{x} {unit}" -> "%{x}"
+        text, response = (re.sub(r"\{(\w+)\} \{unit\}", r"%{\1}", t) for t in (text, response))
+    fields["detail"] = detail
+    return text, response, fields
+
+
+def _check_renders(entry: MessageEntry, key: str, source: str) -> None:
+    """Render every text of an entry as the engine will (a format spec such as ``{value:.1f}`` passes
+    the placeholder check but fails on the formatted value): a bad one is a configuration error now,
+    not an exception in the poll loop when the alarm is raised."""
+    for lang in LANGUAGES:
+        for value, params in ((12.5, _SAMPLE_PARAMS), (None, {})):
+            text, response, fields = _prepare(entry, lang, "detail", value, params)
+            for name, template in (("text", text), ("response", response)):
+                try:
+                    _fill(template, fields)
+                except Exception as exc:
+                    raise MessageCatalogueError(
+                        f"{source}: messages.{key}.{lang}.{name}: {getattr(entry, lang).model_dump()[name]!r} "
+                        f"cannot be rendered: {exc} (placeholders take no format spec: "
+                        f"numbers are formatted with 'decimals')") from None
 
 
 def _fill(template: str, fields: _Defaulting) -> str:
@@ -185,6 +233,7 @@ def parse_catalogue(data: Any, source: str, units: Mapping[str, str] | None = No
                 f"{source}: messages.{key}.signal: {entry.signal!r} is not a register of the register map")
         if units is not None and entry.signal is not None and entry.unit is None:
             entry = entry.model_copy(update={"unit": units[entry.signal]})
+        _check_renders(entry, str(key), source)
         entries[str(key)] = entry
     return MessageCatalogue(entries, source)
 

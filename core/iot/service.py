@@ -200,6 +200,10 @@ class TelemetryService:
             log.info("%s connecting to %s", self._via, self._conn.endpoint)
         self._task = asyncio.create_task(self._pump(), name="mqtt-telemetry")
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
+
     async def stop(self) -> None:
         """Flush live records and wait (at most stop_timeout_s) for their PUBACKs, then close."""
         if not self._running:
@@ -220,8 +224,8 @@ class TelemetryService:
                         self._via, len(self._stream.inflight), self._cfg.stop_timeout_s)
         self._exit = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
+        if self._task is not None:  # a pump that ended by an error was reported when it ended
+            await asyncio.gather(self._task, return_exceptions=True)
         if self._conn is not None:
             await self._run(self._conn.stop)
         await self._run(self._outbox.close)

@@ -37,6 +37,7 @@ from core.modbus.health import ALARM_LINK_LOST, DataHealth
 from core.modbus.stats import RateWindow, RatioWindow, percentiles
 from core.registers import Block, RegisterMap
 from core.snapshot import Quality, Snapshot
+from core.supervise import OnceLog, supervise
 from core.values import LinkHealth
 
 log = logging.getLogger("bandsaw.modbus")
@@ -132,13 +133,24 @@ class Poller:
         self._bad_registers: set[str] = set()
         self._consumer_failing = False
         self._cycle_failing = False
+        self._survived = OnceLog("poller", alarms, source="modbus")  # an alarm update that raised
+        self._died = ""  # the poll task ended by an exception (supervised): the link is shown down
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Run the loop as a task of the running event loop."""
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.run(), name="bandsaw.modbus.poller")
+            self._died = ""
+            self._task = supervise(asyncio.create_task(self.run(), name="bandsaw.modbus.poller"), "poller",
+                                   self._alarms, on_failed=self._on_died)
+
+    def _on_died(self, exc: BaseException) -> None:
+        self._died = f"poll loop stopped: {type(exc).__name__}: {exc}"
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -170,7 +182,10 @@ class Poller:
                 self._publish(snapshot)
             now = self._clock.monotonic()
             self._cycle_ms.append((now - started) * 1000.0)
-            self._update_alarms(now)
+            try:
+                self._update_alarms(now)
+            except Exception as exc:  # an alarm listener or a text must not end acquisition
+                self._survived("alarm update", exc)
             self._overruns += schedule.advance(now)
 
     # --- one cycle -----------------------------------------------------------------------
@@ -272,7 +287,7 @@ class Poller:
         now = self._clock.monotonic()
         p50, p99 = percentiles(self._cycle_ms, 0.50, 0.99)
         # Up only while reads return data: a socket that answers with exceptions is not a link.
-        link_up = self._client.link_up and self._data.flowing(now)
+        link_up = self._client.link_up and self._data.flowing(now) and not self._died
         return LinkHealth(
             connected=link_up,
             last_good_ms=self._last_good_ms,
@@ -282,7 +297,7 @@ class Poller:
             overruns=self._overruns,
             achieved_hz=self.achieved_hz(now),
             polls=self._seq,
-            last_error=self._last_error or self._client.last_error,  # the newest failure seen, kept
+            last_error=self._died or self._last_error or self._client.last_error,  # the newest failure seen
         )
 
     def lateness_ms(self) -> list[float]:

@@ -141,6 +141,10 @@ class Writer:
         if self._heartbeat_task is None or self._heartbeat_task.done():
             self._heartbeat_task = asyncio.create_task(self.run_heartbeat(), name="bandsaw.modbus.heartbeat")
 
+    @property
+    def heartbeat_task(self) -> asyncio.Task[None] | None:
+        return self._heartbeat_task
+
     async def stop(self) -> None:
         task, self._heartbeat_task = self._heartbeat_task, None
         if task is not None and not task.done():

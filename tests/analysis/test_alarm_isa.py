@@ -13,7 +13,15 @@ from core.analysis.alarm_sources import AlarmSources
 from core.analysis.alarms import AlarmManager, AlarmState, Priority
 from core.analysis.cuts import CutTracker
 from core.analysis.detectors import AnomalyEvent, Severity
-from core.analysis.messages import LANGUAGES, MessageCatalogueError, load_catalogue, parse_catalogue
+from core.analysis.messages import (
+    LANGUAGES,
+    MessageCatalogue,
+    MessageCatalogueError,
+    MessageEntry,
+    Wording,
+    load_catalogue,
+    parse_catalogue,
+)
 from core.analysis.monitor import AnomalyMonitor
 from core.analysis.settings import AlarmSourceSettings, CutSettings, DetectorSettings
 from core.config import PROJECT_ROOT, load_settings
@@ -199,6 +207,21 @@ def test_the_shipped_catalogue_is_complete_in_every_language() -> None:
         assert entry.en.text != entry.tr.text, f"{key}: Turkish text is the English one"
 
 
+def test_a_text_that_fails_at_run_time_falls_back_to_the_plain_text(caplog: pytest.LogCaptureFixture) -> None:
+    # Loading renders every entry; one that still fails when raised (built past the check here)
+    # gives the raising code's own text, logged once: never an exception in the raising task.
+    bad = MessageEntry(en=Wording(text="lost ({value:.1f})"), tr=Wording(text="koptu {value}"))
+    alarms = AlarmManager(policy=AlarmPolicy(catalogue=MessageCatalogue({"modbus.link_lost": bad}, "t.yaml")))
+    for _ in range(3):
+        alarms.update("modbus.link_lost", True, "PLC link lost: refused", value=2.0)
+        alarms.update("modbus.link_lost", False, "x")
+    alarm = alarms.get("modbus.link_lost")
+    assert alarm is not None
+    assert dict((lang, text) for lang, text, _ in alarm.texts) == {"en": "PLC link lost: refused", "tr": "koptu 2,0"}
+    failures = [r for r in caplog.records if "cannot be rendered" in r.getMessage()]
+    assert len(failures) == 1 and "modbus.link_lost (en)" in failures[0].getMessage()
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"messages": {"plc.bit.0": {"en": {"text": "x {val}"}, "tr": {"text": "y"}}}},
      "messages.plc.bit.0.en.text: Value error, unknown placeholder {val}"),
@@ -209,6 +232,13 @@ def test_the_shipped_catalogue_is_complete_in_every_language() -> None:
     ({"messages": {"k": {"en": {"text": "x {"}, "tr": {"text": "y"}}}},
      "messages.k.en.text: Value error, bad placeholder"),
     ({"message": {}}, "the top level must be a mapping with 'messages'"),
+    # A format spec passes the placeholder check but cannot be rendered (values arrive formatted).
+    ({"messages": {"modbus.rate_low": {"en": {"text": "rate {value:.1f}"}, "tr": {"text": "y"}}}},
+     "messages.modbus.rate_low.en.text: 'rate {value:.1f}' cannot be rendered: Unknown format code 'f'"),
+    ({"messages": {"k": {"en": {"text": "x"}, "tr": {"text": "y", "response": "{score:d}"}}}},
+     "messages.k.tr.response: '{score:d}' cannot be rendered"),
+    ({"messages": {"k": {"en": {"text": "{value!x}"}, "tr": {"text": "y"}}}},
+     "messages.k.en.text: '{value!x}' cannot be rendered"),
 ])
 def test_bad_catalogue_entries_are_named(data: dict, message: str) -> None:
     with pytest.raises(MessageCatalogueError, match=re.escape(f"cat.yaml: {message}") if "top level" not in message

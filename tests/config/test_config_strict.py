@@ -259,6 +259,18 @@ def test_duplicate_key_in_alarm_messages_fails_config_check(tmp_path: Path) -> N
     assert f"{messages}: line " in line and "duplicate key 'plc.alarm' (first given on line" in line
 
 
+def test_format_spec_in_alarm_messages_fails_config_check(tmp_path: Path) -> None:
+    # '{value:.1f}' passed the placeholder check and raised in the poll loop when the alarm came.
+    text = (PROJECT_ROOT / "config" / "alarm_messages.yaml").read_text()
+    messages = tmp_path / "alarm_messages.yaml"
+    bad = text.replace('"PLC read rate low: {value} {unit}"', '"PLC read rate low: {value:.1f} {unit}"', 1)
+    messages.write_text(bad)
+    assert messages.read_text() != text
+    (tmp_path / "config.yaml").write_text("machine: {name: x}\n")
+    line = one_config_error(bandsaw("config", "check", "--config", str(tmp_path / "config.yaml")))
+    assert f"{messages}: messages.modbus.rate_low.en.text: " in line and "cannot be rendered" in line
+
+
 def test_duplicate_key_in_a_json_environment_value_is_named(tmp_path: Path) -> None:
     # {"port": 7, "port": 9} was accepted silently (the last won), like a duplicate YAML key.
     env = {"BANDSAW_MODBUS": '{"port": 7, "port": 9}'}

@@ -156,6 +156,10 @@ class PostgresMirror:
         self._task = asyncio.create_task(self._run(), name="postgres-mirror")
 
     @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
+
+    @property
     def sending(self) -> bool:
         """Running and connected with a machine id: rows committed now can be sent now."""
         return self._task is not None and self._status.connected and self._machine_id is not None

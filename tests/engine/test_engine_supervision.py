@@ -1,0 +1,58 @@
+"""The engine's long-lived tasks on the simulator (maintainer review at 54d2d8f): one that ends by an
+error is reported (one log line, a critical alarm, status shows it), and stop goes through every
+stage whatever a task ended with."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from engine_helpers import engine_settings
+
+from core.analysis.alarms import Priority
+from core.engine import Engine
+from core.modbus.writer import Writer
+from core.registers import RegisterMap
+from core.sim.server import SimulatorServer
+from core.snapshot import Quality, Snapshot
+from core.supervise import ALARM_TASK_FAILED
+from tests.waiting import wait_until
+
+
+async def test_a_heartbeat_task_that_dies_is_a_critical_alarm_and_a_fault_in_status(
+    tmp_path: Path, register_map: RegisterMap, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    original = Writer.beat
+    beats = 0
+
+    async def beat_then_break(self: Writer):  # type: ignore[no-untyped-def]
+        nonlocal beats
+        beats += 1
+        if beats > 3:
+            raise RuntimeError("heartbeat broke")
+        return await original(self)
+
+    monkeypatch.setattr(Writer, "beat", beat_then_break)
+    engine = Engine(engine_settings(tmp_path, sim.port), register_map)
+    seen: list[Snapshot] = []
+    engine.subscribe(seen.append)
+    await engine.start()
+    try:
+        key = f"{ALARM_TASK_FAILED}.heartbeat"
+        await wait_until(lambda: engine.alarms.is_active(key), "the heartbeat's task-failed alarm")
+        alarm = engine.alarms.get(key)
+        assert alarm is not None and alarm.priority is Priority.CRITICAL
+        assert alarm.text == "Software fault: heartbeat stopped: RuntimeError: heartbeat broke"
+        status = engine.status()
+        assert status.faults == ("heartbeat: RuntimeError: heartbeat broke",)
+        assert "FAULT heartbeat: RuntimeError: heartbeat broke" in status.one_line()
+        count = len(seen)
+        await wait_until(lambda: len(seen) >= count + 5, "polling goes on")
+    finally:
+        await engine.stop()
+    logged = [r for r in caplog.records if r.levelno == logging.CRITICAL and "heartbeat broke" in r.getMessage()]
+    assert len(logged) == 1
+    assert sum(s.quality is Quality.GOOD for s in seen) >= 5
+
