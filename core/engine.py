@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import Callable
@@ -355,7 +356,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
             # First, while the PLC link and fresh data still serve it: the operator's speeds go back.
             await budget.within(self.control.stop(), "control")
         if self.poller is not None:
-            await self.poller.stop()
+            await _stage(self.poller.stop, "poller")
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             await asyncio.gather(self._housekeeping, return_exceptions=True)
@@ -363,11 +364,12 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         if self.writer is not None:
             await budget.within(self.writer.stop(), "PLC writer")
         if self.client is not None:
-            await self.client.close()
+            await _stage(self.client.close, "PLC client")
         if self.telemetry is not None:
             await budget.within(self.telemetry.stop(), "telemetry")
-        self._note_link(None)
-        self.analysis.stop()  # its closing rows (the saw state's "off", an open cut) go to total.db
+        await _stage(lambda: self._note_link(None), "link gap event")
+        # its closing rows (the saw state's "off", an open cut) go to total.db
+        await _stage(self.analysis.stop, "analysis")
         if self.mirror is not None:
             if self.mirror.sending:  # those rows committed, then sent, so PostgreSQL's time line ends too
                 await budget.within(self._mirror_last_rows(), "PostgreSQL mirror's last rows")
@@ -381,14 +383,15 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         integrity, self.audit_integrity = self.audit_integrity, None
         if integrity is not None:
             await budget.within(integrity.stop(), "audit check")
-        await self.storage.stop(budget.remaining())
+        await _stage(lambda: self.storage.stop(budget.remaining()), "storage")
         if integrity is not None:  # log.db's last rows are written: anchor the trail at the newest
             await budget.within(integrity.seal(), "audit anchor")
             # The seal read log.db after the storage closed it: a read-only reader closing last
             # leaves -wal/-shm. Folded here, so a clean stop leaves a plain log.db.
-            await run_blocking(remove_wal_files, [database_path(self.settings.data_dir, "log")])
+            await _stage(lambda: run_blocking(remove_wal_files, [database_path(self.settings.data_dir, "log")]),
+                         "log.db WAL files")
         if self.simulator is not None:
-            await self.simulator.stop()
+            await _stage(self.simulator.stop, "simulator")
             self.simulator = None
         self._data_lock.release()
         if self._running:
@@ -530,3 +533,14 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
 
     def _model_version(self) -> str | None:
         return (self.control.status().model or None) if self.control is not None else None
+
+
+async def _stage(stage: Callable[[], Any], what: str) -> None:
+    """One stage of a stop: an error is logged and the stop goes on (the stages after it, the
+    storage's flush and the data-directory lock above all, must run whatever one ended with)."""
+    try:
+        result = stage()
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        log.exception("stop: %s failed; going on", what)

@@ -23,7 +23,6 @@ This module is the loop and the order of a tick; the pieces of a decision live i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -219,9 +218,10 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         """
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            task.cancel()  # a task that already ended by an error: logged, and the restore still runs
+            for error in await asyncio.gather(task, return_exceptions=True):
+                if isinstance(error, Exception):
+                    log.error("the ML task had ended by an error: %r", error, exc_info=error)
         self._end_control(restore=True)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + restore_within_s

@@ -131,9 +131,13 @@ class StopBudget:
         return max(self._deadline - time.monotonic(), 0.5)
 
     async def within(self, awaitable: Awaitable[Any], what: str) -> None:
-        """Await ``awaitable`` until the stage deadline; past it, log and go on (it is cancelled)."""
+        """Await ``awaitable`` until the stage deadline; past it, log and go on (it is cancelled).
+        A stage that raises is logged and the stop goes on too: the stages after it (the storage's
+        flush, the spill, the data-directory lock) must run whatever one stage ended with."""
         limit = max(self._deadline - self._reserve_s - time.monotonic(), 0.2)
         try:
             await asyncio.wait_for(awaitable, limit)
         except TimeoutError:
             log.error("stop: %s did not finish within %.1f s; going on so the data is flushed in time", what, limit)
+        except Exception:
+            log.exception("stop: %s failed; going on so the data is flushed", what)

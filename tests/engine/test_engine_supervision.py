@@ -11,11 +11,13 @@ import pytest
 from engine_helpers import engine_settings
 
 from core.analysis.alarms import Priority
+from core.control.ml_controller import MlController
 from core.engine import Engine
 from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
 from core.snapshot import Quality, Snapshot
+from core.storage.lock import DataDirLock
 from core.supervise import ALARM_TASK_FAILED
 from tests.waiting import wait_until
 
@@ -56,3 +58,33 @@ async def test_a_heartbeat_task_that_dies_is_a_critical_alarm_and_a_fault_in_sta
     assert len(logged) == 1
     assert sum(s.quality is Quality.GOOD for s in seen) >= 5
 
+
+async def test_stop_goes_through_every_stage_after_the_ml_task_died(
+    tmp_path: Path, register_map: RegisterMap, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The ML task's stored error used to escape control.stop() and end _halt at its first stage:
+    # poller, Writer, telemetry, mirror, storage flush and the data-directory lock all left running.
+    async def broken(self: MlController) -> None:
+        raise RuntimeError("ML task broke")
+
+    monkeypatch.setattr(MlController, "run", broken)
+    settings = engine_settings(tmp_path, sim.port)
+    engine = Engine(settings, register_map)
+    analysis_stop = engine.analysis.stop
+
+    def analysis_stop_breaks() -> None:  # a stage outside the stop budget that raises, too
+        analysis_stop()
+        raise RuntimeError("analysis stop broke")
+
+    monkeypatch.setattr(engine.analysis, "stop", analysis_stop_breaks)
+    seen: list[Snapshot] = []
+    engine.subscribe(seen.append)
+    await engine.start()
+    await wait_until(lambda: sum(s.quality is Quality.GOOD for s in seen) >= 3, "good snapshots")
+    await engine.stop()  # raised RuntimeError("ML task broke") before, then "analysis stop broke"
+    assert not engine.running
+    assert engine.poller is not None and not engine.poller.running
+    assert engine.storage.health().rows_written >= 3  # the storage flushed and closed
+    lock = DataDirLock(settings.data_dir)
+    lock.acquire()  # the stop released it
+    lock.release()
