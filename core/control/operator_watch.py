@@ -96,6 +96,10 @@ class OperatorWatch:
         if not self._expected:
             return  # not controlling: begin() takes it as the base
         old = self._expected.get(name)
+        # After an unconfirmed write the PLC may hold that value instead: the person's is a change from it.
+        maybe = self._maybe.pop(name, None)
+        if old is not None and self.same(name, old, value) and maybe is not None:
+            old = maybe
         self._expected[name] = value
         self._written_at[name] = at  # a snapshot read before it cannot show it
         if old is not None and not self.same(name, old, value):

@@ -459,7 +459,17 @@ HELD_THEN_LIFTED: list[Event] = [
 ]
 
 
+# And (chip policy): ML's write of 60 landed unconfirmed over 57; a person then chose 57 in the HMI,
+# the value ML had before: taken for no change, the restore went to the older 47 over the person's 57.
+HMI_AFTER_UNCONFIRMED: list[Event] = [
+    ("late_panel_descent", 2.71), ("panel_cutting", 47.0), ("cut_end", 0.0), ("deviation", 0.1), ("lost_answer", 0.0),
+    ("late_panel_descent", 5.3), ("hmi_cutting", 57.0), ("deviation", 0.1), ("mode", 1.0), ("poll", 0.2),
+    ("write_failure", 0.0),
+]
+
+
 @pytest.mark.parametrize(("events", "polls", "policy"), [
+    (HMI_AFTER_UNCONFIRMED, [("poll", 0.2)], "chip"),
     (HELD_THEN_LIFTED, [], "coefficient"),
     (CEILING_CAP_OFF_GRID, [], "coefficient"),
     (SUB_RESOLUTION_STEP, [("poll", 0.2)] * 3, "chip"),
