@@ -37,27 +37,28 @@ from PySide6.QtWidgets import (
 
 from hmi import kiosk_parts
 
-MIN_PX = 48
+TOUCH_PX = 48  # the touch minimum: every interactive element at least this wide and tall
+FIELD_PX = 56  # the height most fields and buttons get: the minimum and some room
 GAP_PX = 8
 ROW_PX = 56  # table and list rows in kiosk: a fingertip and some room
 
 TOUCH_QSS = f"""
-QPushButton, QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; }}
-QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {MIN_PX}px; padding-top: 0; padding-bottom: 0; }}
+QPushButton, QToolButton {{ min-height: {TOUCH_PX}px; min-width: {TOUCH_PX}px; }}
+QComboBox, QLineEdit, QAbstractSpinBox, QDateTimeEdit {{ min-height: {TOUCH_PX}px; padding-top: 0; padding-bottom: 0; }}
 QComboBox QAbstractItemView::item, QListView::item, QListWidget::item {{ min-height: {ROW_PX}px; }}
-QCheckBox, QRadioButton {{ min-height: {MIN_PX}px; spacing: 12px; }}
-QCheckBox::indicator, QRadioButton::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
-QAbstractItemView::indicator {{ width: {MIN_PX}px; height: {MIN_PX}px; }}
-QComboBox::drop-down, QDateTimeEdit::drop-down {{ width: {MIN_PX}px; }}
-QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {MIN_PX}px; }}
-QScrollBar:vertical {{ width: {MIN_PX}px; }}
-QScrollBar:horizontal {{ height: {MIN_PX}px; }}
-QScrollBar::handle:vertical {{ min-height: {MIN_PX}px; }}
-QScrollBar::handle:horizontal {{ min-width: {MIN_PX}px; }}
-QTabBar::tab {{ min-height: {MIN_PX}px; min-width: {MIN_PX * 2}px; margin-right: {GAP_PX}px;
+QCheckBox, QRadioButton {{ min-height: {TOUCH_PX}px; spacing: 12px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: {TOUCH_PX}px; height: {TOUCH_PX}px; }}
+QAbstractItemView::indicator {{ width: {TOUCH_PX}px; height: {TOUCH_PX}px; }}
+QComboBox::drop-down, QDateTimeEdit::drop-down {{ width: {TOUCH_PX}px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {TOUCH_PX}px; }}
+QScrollBar:vertical {{ width: {TOUCH_PX}px; }}
+QScrollBar:horizontal {{ height: {TOUCH_PX}px; }}
+QScrollBar::handle:vertical {{ min-height: {TOUCH_PX}px; }}
+QScrollBar::handle:horizontal {{ min-width: {TOUCH_PX}px; }}
+QTabBar::tab {{ min-height: {TOUCH_PX}px; min-width: {TOUCH_PX * 2}px; margin-right: {GAP_PX}px;
                 padding-top: 0; padding-bottom: 0; }}
-QHeaderView::section {{ min-height: {MIN_PX}px; }}
-QCalendarWidget QToolButton {{ min-height: {MIN_PX}px; min-width: {MIN_PX}px; margin: 0 {GAP_PX // 2}px; }}
+QHeaderView::section {{ min-height: {TOUCH_PX}px; }}
+QCalendarWidget QToolButton {{ min-height: {TOUCH_PX}px; min-width: {TOUCH_PX}px; margin: 0 {GAP_PX // 2}px; }}
 QCalendarWidget QAbstractItemView {{ font-size: 16pt; }}
 """
 
@@ -115,19 +116,19 @@ def size_views(root: QWidget) -> None:
         if view.minimumHeight() == 0 and view.objectName() != "qt_calendar_calendarview":
             # Taller rows would make a scroll area's default minimum (~190 px) push pages past 800 px:
             # two rows and the header are enough to start with; the layout gives it more when it can.
-            view.setMinimumHeight(MIN_PX + 2 * ROW_PX + 4)
+            view.setMinimumHeight(TOUCH_PX + 2 * ROW_PX + 4)
         if isinstance(view, QTableView) and view.objectName() != "qt_calendar_calendarview":
             view.setCornerButtonEnabled(False)  # a 13 px select-all corner: not a touch target
             header = view.verticalHeader()
-            header.setMinimumSectionSize(MIN_PX)
+            header.setMinimumSectionSize(TOUCH_PX)
             header.setDefaultSectionSize(ROW_PX)
             header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
             for section in range(header.count()):
-                if header.sectionSize(section) < MIN_PX:
+                if header.sectionSize(section) < TOUCH_PX:
                     header.resizeSection(section, ROW_PX)
     calendars = root.findChildren(QCalendarWidget)
     for calendar in [root, *calendars] if isinstance(root, QCalendarWidget) else calendars:
-        calendar.setMinimumSize(7 * (MIN_PX + 8), 9 * (MIN_PX + 8))  # navigation bar, day names, 6 weeks
+        calendar.setMinimumSize(7 * (TOUCH_PX + 8), 9 * (TOUCH_PX + 8))  # navigation bar, day names, 6 weeks
 
 
 def _in_combo_popup(view: QAbstractItemView) -> bool:
@@ -237,7 +238,7 @@ def _targets(root: QWidget) -> list[tuple[QWidget, QRect, str]]:
     return found
 
 
-def touch_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_PX) -> list[Violation]:
+def touch_violations(root: QWidget, *, min_px: int = TOUCH_PX, gap_px: int = GAP_PX) -> list[Violation]:
     """Everything visible and interactive in ``root`` smaller than ``min_px`` or closer than ``gap_px``.
 
     Outer boxes, the parts inside them (arrows, indicators, step buttons, handles: kiosk_parts),
@@ -305,7 +306,7 @@ def _tab_overflow(root: QWidget) -> list[Violation]:
     return problems
 
 
-def popup_violations(root: QWidget, *, min_px: int = MIN_PX, gap_px: int = GAP_PX) -> list[Violation]:
+def popup_violations(root: QWidget, *, min_px: int = TOUCH_PX, gap_px: int = GAP_PX) -> list[Violation]:
     """Open each visible combo box's list and date edit's calendar in ``root``, check it, close it."""
     problems: list[Violation] = []
     app = QApplication.instance()

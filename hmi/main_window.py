@@ -38,7 +38,7 @@ from hmi.dialogs.login_button import LoginButton
 from hmi.dialogs.login_session import SessionController
 from hmi.formatting import use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP, translate
-from hmi.kiosk import apply_touch_sizes
+from hmi.kiosk import TOUCH_PX, apply_touch_sizes
 from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.pages.trends import TrendsPage
@@ -68,7 +68,7 @@ OPTIONAL_PAGES = (
 # Pages shown only to users who may do what they are for (hidden otherwise). The audit trail is
 # evidence engineers export; there is no separate "view audit" permission, so EXPORT gates it.
 PAGE_ACTIONS: dict[str, Action] = {"users": Action.MANAGE_USERS, "audit": Action.EXPORT}
-NAV_HEIGHT = 48  # touch target (>= 48 px; the theme adds the border)
+NAV_HEIGHT = TOUCH_PX  # touch target (the theme adds the border)
 NAV_MIN_WIDTH = 80  # the rest as the text needs: every button fits 1280 px, in Turkish too
 CORE_TITLES = {"dashboard": QT_TRANSLATE_NOOP("MainWindow", "Dashboard"),
                "trends": QT_TRANSLATE_NOOP("MainWindow", "Trends"),

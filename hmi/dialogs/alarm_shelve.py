@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 
 from core.api import Alarm
 from hmi.i18n import QT_TRANSLATE_NOOP
-from hmi.kiosk import GAP_PX, in_kiosk
+from hmi.kiosk import FIELD_PX, GAP_PX, in_kiosk
 from hmi.widgets.letter_keyboard import TextEntry
 
-TOUCH_PX = 56
 # Marked for lupdate here, shown (and recorded as the reason) in the screen's language.
 REASONS = (QT_TRANSLATE_NOOP("ShelveDialog", "Maintenance work"), QT_TRANSLATE_NOOP("ShelveDialog", "Sensor fault"),
            QT_TRANSLATE_NOOP("ShelveDialog", "Known process condition"),
@@ -49,7 +48,7 @@ class ShelveDialog(QDialog):
 
         self.reason_edit = TextEntry(self.tr("Reason"), touch=lambda: in_kiosk(self), parent=self)
         self.reason_edit.setPlaceholderText(self.tr("Reason (required)"))
-        self.reason_edit.setMinimumHeight(TOUCH_PX)
+        self.reason_edit.setMinimumHeight(FIELD_PX)
         self.reason_edit.textChanged.connect(self._validate)
         reasons = QGridLayout()
         reasons.setSpacing(GAP_PX)
@@ -94,7 +93,7 @@ class ShelveDialog(QDialog):
 
     def _button(self, text: str) -> QPushButton:
         button = QPushButton(text, self)
-        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
         return button
 
     @property

@@ -42,14 +42,13 @@ from hmi.code_names import reason_text
 from hmi.dialogs.file_choice import choose_save_path
 from hmi.formatting import description, format_number, register_label
 from hmi.i18n import QT_TRANSLATE_NOOP
-from hmi.kiosk import in_kiosk
+from hmi.kiosk import FIELD_PX, in_kiosk
 from hmi.tasks import spawn
 from hmi.widgets.path_label import PathLabel, breakable
 from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.export")
 
-TOUCH_PX = 56
 # Marked for lupdate here, translated where shown (QCoreApplication.translate("ExportDialog", label)).
 RANGES: tuple[tuple[str, float | None], ...] = (
     (QT_TRANSLATE_NOOP("ExportDialog", "Last hour"), 3600.0),
@@ -101,7 +100,7 @@ class ExportDialog(QDialog):
         self._timer.timeout.connect(self._poll)
 
         self.what_combo = QComboBox(self)
-        self.what_combo.setMinimumHeight(TOUCH_PX)
+        self.what_combo.setMinimumHeight(FIELD_PX)
         for label, value in WHATS:
             self.what_combo.addItem(QCoreApplication.translate("ExportDialog", label), value)
         self.what_combo.currentIndexChanged.connect(self._what_changed)
@@ -150,12 +149,12 @@ class ExportDialog(QDialog):
             formats.addWidget(button)
         self.format_group.idClicked.connect(lambda _id: self._suggest_path())
         self.path_edit = QLineEdit(self)
-        self.path_edit.setMinimumHeight(TOUCH_PX)
+        self.path_edit.setMinimumHeight(FIELD_PX)
         self.path_edit.setReadOnly(self.kiosk)  # kiosk: chosen in the touch picker (Choose…)
         # A long path: the field shows its end, its tooltip the whole; in kiosk (no typing) the path
         # is shown elided in the middle, so the folder's start and the file name both stay readable.
         self.path_view = PathLabel("", self)
-        self.path_view.setMinimumHeight(TOUCH_PX)
+        self.path_view.setMinimumHeight(FIELD_PX)
         self.path_edit.textChanged.connect(self._show_path)
         self.path_edit.setVisible(not self.kiosk)
         self.path_view.setVisible(self.kiosk)
@@ -215,7 +214,7 @@ class ExportDialog(QDialog):
 
     def _button(self, text: str, *, checkable: bool = False) -> QPushButton:
         button = QPushButton(text, self)
-        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
         button.setCheckable(checkable)
         return button
 
@@ -223,7 +222,7 @@ class ExportDialog(QDialog):
         edit = QDateTimeEdit(self)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         edit.setCalendarPopup(True)
-        edit.setMinimumHeight(TOUCH_PX)
+        edit.setMinimumHeight(FIELD_PX)
         return edit
 
     # --- choices ---------------------------------------------------------------------------

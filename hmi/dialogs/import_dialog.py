@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from core.api import EngineApi, ImportProgress, ImportSummary, UserSession
 from hmi.code_names import reason_text
-from hmi.dialogs.export_dialog import PROGRESS_QSS, TOUCH_PX
+from hmi.dialogs.export_dialog import PROGRESS_QSS
 from hmi.dialogs.file_choice import choose_folder
 from hmi.formatting import format_number
-from hmi.kiosk import in_kiosk
+from hmi.kiosk import FIELD_PX, in_kiosk
 from hmi.tasks import spawn
 from hmi.widgets.touch_file_picker import removable_mounts
 
@@ -78,12 +78,12 @@ class ImportDialog(QDialog):
             "Rows already imported are skipped; rows that cannot be read go to a reject file."), self)
         intro.setWordWrap(True)
         self.path_edit = QLineEdit(self)
-        self.path_edit.setMinimumHeight(TOUCH_PX)
+        self.path_edit.setMinimumHeight(FIELD_PX)
         self.path_edit.setReadOnly(self.kiosk)
         self.browse_button = self._button(self.tr("Choose…"))
         self.browse_button.clicked.connect(self.choose_folder)
         self.dry_run = QCheckBox(self.tr("Dry run (read and count, write nothing)"), self)
-        self.dry_run.setMinimumHeight(TOUCH_PX)
+        self.dry_run.setMinimumHeight(FIELD_PX)
         self.progress = QProgressBar(self)
         self.progress.setMinimumHeight(32)
         self.progress.setStyleSheet(PROGRESS_QSS)
@@ -120,7 +120,7 @@ class ImportDialog(QDialog):
 
     def _button(self, text: str) -> QPushButton:
         button = QPushButton(text, self)
-        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
         return button
 
     def choose_folder(self) -> QDialog:

@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
 
 from hmi.code_names import reason_text
 from hmi.dialogs.login_session import SessionController
-from hmi.kiosk import GAP_PX
+from hmi.kiosk import FIELD_PX, GAP_PX
 from hmi.tasks import spawn
 from hmi.widgets.keypad import NumericKeypad
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.login")
 
-TOUCH_PX = 56
 MESSAGE_PAD = 7  # the message's padding and border in the theme (6 px + 1 px)
 LINE_EDIT_MARGIN = 2  # QLineEdit's own horizontal text margin (qlineedit_p.h)
 MIN_WIDTH = 480
@@ -105,7 +104,7 @@ class PinField(QLineEdit):
         self.kiosk = kiosk
         self.keypad: PinKeypad | None = None
         self.setEchoMode(QLineEdit.EchoMode.Password)
-        self.setMinimumHeight(TOUCH_PX)
+        self.setMinimumHeight(FIELD_PX)
         self.setReadOnly(kiosk)
         self.setPlaceholderText(self.tr("tap to enter PIN") if kiosk else self.tr("PIN or password"))
         self.returnPressed.connect(self.pin_ready.emit)
@@ -171,7 +170,7 @@ class LoginDialog(QDialog):
         self.name_box = QComboBox(self)
         self.name_box.setObjectName("LoginName")
         self.name_box.setEditable(not kiosk)
-        self.name_box.setMinimumHeight(TOUCH_PX)
+        self.name_box.setMinimumHeight(FIELD_PX)
         self.pin_field = PinField(self.tr("PIN"), kiosk=kiosk, parent=self)
         self.pin_field.pin_ready.connect(self.submit)
         self.message_label = QLabel("", self)
@@ -181,7 +180,7 @@ class LoginDialog(QDialog):
         self.login_button.setObjectName("LoginOk")
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         for button in (self.login_button, self.cancel_button):
-            button.setMinimumSize(140, TOUCH_PX)
+            button.setMinimumSize(140, FIELD_PX)
         self.login_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
         self.finished.connect(lambda _result: self.pin_field.close_keypad())

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushBu
 
 from core.api import EngineApi
 from hmi.code_names import reason_text
-from hmi.dialogs.login import TOUCH_PX, PinField
-from hmi.kiosk import GAP_PX
+from hmi.dialogs.login import PinField
+from hmi.kiosk import FIELD_PX, GAP_PX
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -45,7 +45,7 @@ class CreateAdminDialog(QDialog):
         self.name_field = TextEntry(self.tr("Administrator's name"), touch=kiosk, parent=self)  # letter keyboard
         self.name_field.setText(SUGGESTED_NAME)
         self.name_field.setObjectName("AdminName")
-        self.name_field.setMinimumHeight(TOUCH_PX)
+        self.name_field.setMinimumHeight(FIELD_PX)
         self.pin_field = PinField(self.tr("New PIN"), kiosk=kiosk, parent=self)
         self.repeat_field = PinField(self.tr("Repeat PIN"), kiosk=kiosk, parent=self)
         self.repeat_field.pin_ready.connect(self.submit)
@@ -55,7 +55,7 @@ class CreateAdminDialog(QDialog):
         self.create_button = QPushButton(self.tr("Create"), self)
         self.later_button = QPushButton(self.tr("Later"), self)
         for button in (self.create_button, self.later_button):
-            button.setMinimumSize(140, TOUCH_PX)
+            button.setMinimumSize(140, FIELD_PX)
         self.create_button.clicked.connect(self.submit)
         self.later_button.clicked.connect(self.reject)
         self.finished.connect(self._close_keypads)

@@ -10,15 +10,16 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from hmi.code_names import role_name
-from hmi.dialogs.login import TOUCH_PX, LoginDialog
+from hmi.dialogs.login import LoginDialog
 from hmi.dialogs.login_session import SessionController
+from hmi.kiosk import FIELD_PX
 
 
 class LoginButton(QPushButton):
     def __init__(self, controller: SessionController, *, kiosk: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LoginButton")
-        self.setMinimumSize(160, TOUCH_PX)
+        self.setMinimumSize(160, FIELD_PX)
         self.controller = controller
         self.kiosk = kiosk
         self.dialog: LoginDialog | None = None

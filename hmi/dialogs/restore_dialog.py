@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import BackupInfo
-
-TOUCH_PX = 56
+from hmi.kiosk import FIELD_PX
 
 
 class RestoreDialog(QDialog):
@@ -68,7 +67,7 @@ class RestoreDialog(QDialog):
 
     def _button(self, text: str) -> QPushButton:
         button = QPushButton(text, self)
-        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
         return button
 
     def _validate(self) -> None:

@@ -48,7 +48,7 @@ from hmi.code_names import audit_action_name, audit_detail, audit_result_name, a
 from hmi.dialogs.file_choice import choose_save_path
 from hmi.formatting import format_g, plant_time, zone_named
 from hmi.i18n import QT_TRANSLATE_NOOP
-from hmi.kiosk import ROW_PX
+from hmi.kiosk import FIELD_PX, ROW_PX
 from hmi.permissions import Action, can
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -58,7 +58,6 @@ from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.audit")
 
-TOUCH_PX = 56
 ROW_LIMIT = 2000
 # Labels are marked for lupdate here and translated where shown (_t).
 RANGES: tuple[tuple[str, float | None], ...] = (
@@ -171,7 +170,7 @@ class AuditPage(QWidget):
         self.export_button = QPushButton(self)
         for widget in (self.range_box, self.category_box, self.user_box, self.result_box, self.text_field,
                        self.refresh_button, self.export_button):
-            widget.setMinimumHeight(TOUCH_PX)
+            widget.setMinimumHeight(FIELD_PX)
         for box in (self.range_box, self.category_box, self.result_box):
             box.currentIndexChanged.connect(self.refresh)
         self.user_box.currentTextChanged.connect(self.refresh)

@@ -42,7 +42,7 @@ from hmi.dialogs.import_dialog import ImportDialog
 from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
-from hmi.kiosk import in_kiosk
+from hmi.kiosk import FIELD_PX, TOUCH_PX, in_kiosk
 from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session, acting
 from hmi.tasks import spawn
@@ -53,7 +53,6 @@ from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.data")
 
-TOUCH_PX = 56
 BACKUP = "backup"  # hmi.permissions.Action.BACKUP (engineer)
 RESTORE = "restore_backup"  # hmi.permissions.Action.RESTORE_BACKUP (administrator)
 EXPORT = "export"  # hmi.permissions.Action.EXPORT (engineer)
@@ -102,10 +101,10 @@ class DataPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(48)
+        self.table.verticalHeader().setDefaultSectionSize(TOUCH_PX)
         header = self.table.horizontalHeader()
         # Sane widths when empty too: a date and time, a row count, a size; the status takes the rest.
-        header.setMinimumSectionSize(TOUCH_PX * 2)
+        header.setMinimumSectionSize(FIELD_PX * 2)
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -179,7 +178,7 @@ class DataPage(QWidget):
 
     def _button(self, *, name: str = "") -> QPushButton:
         button = QPushButton(self)
-        button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+        button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
         if name:
             button.setObjectName(name)
         return button

@@ -33,6 +33,7 @@ from core.api import EngineApi, ProductionReport, ProductionView, ReportRequest,
 from hmi.code_names import downtime_text, period_label, reason_text, report_note
 from hmi.formatting import format_number, format_percent
 from hmi.i18n import translate
+from hmi.kiosk import TOUCH_PX
 from hmi.permissions import Action, can, requires
 from hmi.session import Session, acting
 from hmi.tasks import spawn
@@ -140,7 +141,7 @@ class ProductionPage(QWidget):
         self.updated.setObjectName("ProdNote")
         self.export_button = QPushButton(self)
         self.export_button.setObjectName("ExportReport")
-        self.export_button.setMinimumHeight(48)
+        self.export_button.setMinimumHeight(TOUCH_PX)
         self.export_button.clicked.connect(self.export_report)
         header = QHBoxLayout()
         header.addWidget(self.title)

@@ -29,7 +29,7 @@ from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog
 from hmi.formatting import RawFormat, unit_decimals
 from hmi.i18n import current_language
-from hmi.kiosk import MIN_PX, ROW_PX
+from hmi.kiosk import ROW_PX, TOUCH_PX
 from hmi.models.register_table import Column, RegisterFilter, RegisterTableModel, format_title
 from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session
@@ -77,7 +77,7 @@ class RegistersPage(QWidget):
         self.search.setMinimumWidth(260)
         self.search.textChanged.connect(self.set_search)
         self.clear_button = QPushButton(self)
-        self.clear_button.setMinimumSize(MIN_PX * 2, MIN_PX)
+        self.clear_button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
         self.clear_button.clicked.connect(self.search.clear)
         self.matches_label = QLabel("", self)
         self.matches_label.setObjectName("InfoText")
@@ -86,7 +86,7 @@ class RegistersPage(QWidget):
         self.raw_format = QComboBox(self)
         for combo, formats in ((self.address_format, (RawFormat.DECIMAL, RawFormat.HEX)),
                                (self.raw_format, tuple(RawFormat))):
-            combo.setMinimumHeight(MIN_PX)
+            combo.setMinimumHeight(TOUCH_PX)
             for fmt in formats:
                 combo.addItem(format_title(fmt), fmt)
         self.address_format.currentIndexChanged.connect(
@@ -96,7 +96,7 @@ class RegistersPage(QWidget):
         self.address_label = QLabel(self)
         self.raw_label = QLabel(self)
         self.write_button = QPushButton(self)
-        self.write_button.setMinimumSize(140, MIN_PX)
+        self.write_button.setMinimumSize(140, TOUCH_PX)
         self.write_button.setEnabled(False)
         self.write_button.clicked.connect(self.open_write_for_selection)
 

@@ -37,6 +37,7 @@ from hmi.bridge import EngineBridge
 from hmi.code_names import reason_text
 from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall, unit_name
 from hmi.i18n import translate
+from hmi.kiosk import TOUCH_PX
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
 from hmi.widgets.ring_plot import CurveSpec, LimitSpec, PanelSpec, RingBufferPlot
@@ -150,19 +151,19 @@ class TrendsPage(QWidget):
         for i, seconds in enumerate(WINDOW_SECONDS):
             button = QPushButton(self)
             button.setCheckable(True)
-            button.setMinimumSize(96, 48)
+            button.setMinimumSize(96, TOUCH_PX)
             button.clicked.connect(lambda _c=False, s=seconds: self.set_window(s))
             self.window_buttons.addButton(button, i)
             toolbar.addWidget(button)
         self.window_buttons.button(0).setChecked(True)
         self.pause_button = QPushButton(self)
         self.pause_button.setCheckable(True)
-        self.pause_button.setMinimumSize(110, 48)
+        self.pause_button.setMinimumSize(110, TOUCH_PX)
         self.pause_button.toggled.connect(self._on_pause)
         toolbar.addWidget(self.pause_button)
         self.clear_cursor_button = QPushButton(self)
         self.clear_cursor_button.setObjectName("ClearCursorButton")
-        self.clear_cursor_button.setMinimumSize(110, 48)
+        self.clear_cursor_button.setMinimumSize(110, TOUCH_PX)
         self.clear_cursor_button.clicked.connect(self.plot.clear_cursor)
         toolbar.addWidget(self.clear_cursor_button)
         toolbar.addSpacing(24)
@@ -173,16 +174,16 @@ class TrendsPage(QWidget):
         self.history_start.setTimeZone(QTimeZone.utc())
         self.history_start.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.history_start.setCalendarPopup(True)
-        self.history_start.setMinimumHeight(48)
+        self.history_start.setMinimumHeight(TOUCH_PX)
         toolbar.addWidget(self.history_start)
         self.history_span = QComboBox(self)
-        self.history_span.setMinimumHeight(48)
+        self.history_span.setMinimumHeight(TOUCH_PX)
         for seconds in HISTORY_SECONDS:
             self.history_span.addItem("", seconds)
         self.history_span.setCurrentIndex(2)
         toolbar.addWidget(self.history_span)
         self.load_button = QPushButton(self)
-        self.load_button.setMinimumSize(96, 48)
+        self.load_button.setMinimumSize(96, TOUCH_PX)
         self.load_button.clicked.connect(self.load_history_from_controls)
         toolbar.addWidget(self.load_button)
         toolbar.addStretch(1)

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from core.api import ACCOUNT_ROLES, EngineApi, Role, UserInfo
 from hmi.code_names import reason_text
-from hmi.dialogs.login import TOUCH_PX, PinField
+from hmi.dialogs.login import PinField
 from hmi.formatting import format_seconds
-from hmi.kiosk import GAP_PX, ROW_PX
+from hmi.kiosk import FIELD_PX, GAP_PX, ROW_PX
 from hmi.permissions import Action, can
 from hmi.session import Session
 from hmi.tasks import spawn
@@ -104,7 +104,7 @@ class UsersPage(QWidget):
         self.refresh_button = QPushButton(self)
         for widget in (self.name_field, self.role_box, self.add_button, self.reset_button, self.disable_button,
                        self.role_button, self.refresh_button):
-            widget.setMinimumHeight(TOUCH_PX)
+            widget.setMinimumHeight(FIELD_PX)
         self.add_button.clicked.connect(lambda: self._run(self.add_user(
             self.name_field.text(), self.role_box.currentData(), self.pin_field.text(), self.repeat_field.text())))
         self.reset_button.clicked.connect(lambda: self._run(self.reset_pin(

@@ -22,13 +22,12 @@ from core.api import AlarmHistoryFilter as HistoryFilter
 from core.api import EngineApi, UserSession
 from hmi.code_names import reason_text
 from hmi.i18n import translate
-from hmi.kiosk import in_kiosk
+from hmi.kiosk import FIELD_PX, in_kiosk
 from hmi.tasks import spawn
 from hmi.widgets.alarm_table import AlarmView, HistoryTableModel
 from hmi.widgets.empty_hint import EmptyHint
 from hmi.widgets.letter_keyboard import TextEntry
 
-TOUCH_PX = 56
 RELOAD_AFTER_MS = 2000  # new alarm transitions re-read the history at most this often (a chattering alarm)
 PERIOD_SECONDS: tuple[float | None, ...] = (3600.0, 8 * 3600.0, 86400.0, 7 * 86400.0, None)
 PRIORITY_LIMITS: tuple[int | None, ...] = (None, 1, 2, 3)
@@ -41,7 +40,7 @@ Say = Callable[..., None]  # the page's message line: say(key, *args)
 
 def touch_button(parent: QWidget, name: str = "") -> QPushButton:
     button = QPushButton(parent)
-    button.setMinimumSize(TOUCH_PX * 2, TOUCH_PX)
+    button.setMinimumSize(FIELD_PX * 2, FIELD_PX)
     if name:
         button.setObjectName(name)
     return button
@@ -49,7 +48,7 @@ def touch_button(parent: QWidget, name: str = "") -> QPushButton:
 
 def _combo(values: tuple[Any, ...], parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
-    combo.setMinimumHeight(TOUCH_PX)
+    combo.setMinimumHeight(FIELD_PX)
     for value in values:
         combo.addItem("", value)
     return combo
@@ -76,7 +75,7 @@ class AlarmHistoryPanel(QWidget):
         self.priority_combo = _combo(PRIORITY_LIMITS, self)
         self.action_combo = _combo(ACTION_SETS, self)
         self.search_edit = TextEntry("", touch=lambda: in_kiosk(self), parent=self)  # letter keyboard in kiosk
-        self.search_edit.setMinimumHeight(TOUCH_PX)
+        self.search_edit.setMinimumHeight(FIELD_PX)
         self.search_edit.editingFinished.connect(self.reload_history)  # Return, or OK on the keyboard
         for combo in (self.period_combo, self.priority_combo, self.action_combo):
             combo.currentIndexChanged.connect(self.reload_history)

@@ -21,9 +21,10 @@ from core.api import Alarm, AlarmLogEntry, AlarmState, Priority
 from hmi.code_names import alarm_text_for
 from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
+from hmi.kiosk import TOUCH_PX
 from hmi.widgets.alarm_strip import COLOURS, priority_polygon
 
-ROW_PX = 48
+ROW_PX = TOUCH_PX
 ICON_PX = 30
 GREY_TEXT = "#5f6366"
 _ICONS: dict[tuple[Priority, str], QIcon] = {}

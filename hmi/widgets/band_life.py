@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from core.api import BandEstimate, BandHistoryRow, BandLifeView, EngineApi, UserSession
 from hmi.code_names import reason_text
 from hmi.formatting import format_number, format_percent, zone_named
+from hmi.kiosk import TOUCH_PX
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -168,7 +169,7 @@ class BandLifePanel(QWidget):
         self.note.setFont(_font(TEXT_PX))
         self.note.setMaxLength(NOTE_MAX_CHARS)
         self.add_note = QPushButton(self.history_box)
-        self.add_note.setMinimumHeight(48)
+        self.add_note.setMinimumHeight(TOUCH_PX)
         self.add_note.clicked.connect(self.write_note)
         notes = QHBoxLayout()
         notes.addWidget(self.note, 1)

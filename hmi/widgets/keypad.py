@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from hmi.kiosk import TOUCH_PX
+
 KEY_SIZE = 72  # px: well above the 48 px touch minimum
 
 
@@ -127,7 +129,7 @@ class NumericEntry(QLineEdit):
         self.limits = limits
         self.kiosk = kiosk
         self.keypad: NumericKeypad | None = None
-        self.setMinimumHeight(48)
+        self.setMinimumHeight(TOUCH_PX)
         self.setReadOnly(kiosk)
         if kiosk:
             self.setPlaceholderText(self.tr("tap to enter"))

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from hmi.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageMemory, Translator
+from hmi.kiosk import TOUCH_PX
 from hmi.retranslate import retranslate_tree
 
 log = logging.getLogger("bandsaw.hmi.language")
@@ -33,7 +34,7 @@ class LanguageSwitch(QPushButton):
     def __init__(self, memory: LanguageMemory | None, *, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LanguageButton")
-        self.setMinimumSize(64, 48)
+        self.setMinimumSize(64, TOUCH_PX)
         self.memory = memory
         self.user = user
         app = QCoreApplication.instance()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from hmi.i18n import Translator
+from hmi.kiosk import TOUCH_PX
 
 KEY_SIZE = 64
 KEY_SPACING = 8
@@ -150,7 +151,7 @@ class TextEntry(QLineEdit):
         self._lang = lang
         self._password = password
         self.keyboard: LetterKeyboard | None = None
-        self.setMinimumHeight(48)
+        self.setMinimumHeight(TOUCH_PX)
         if password:
             self.setEchoMode(QLineEdit.EchoMode.Password)
         if touch is True:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hmi.i18n import translate
-from hmi.kiosk import GAP_PX, MIN_PX
+from hmi.kiosk import GAP_PX, TOUCH_PX
 
 PANEL_WIDTH = 1280 - 2 * 6  # the touch panel less the window's margins: the bar never asks for more
 _WATCHED = (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest, QEvent.Type.FontChange,
@@ -49,7 +49,7 @@ class NavBar(QWidget):
         self.more_button = QPushButton(self)
         self.more_button.setObjectName("NavButton")
         self.more_button.setCheckable(True)  # checked: the page shown is in the panel
-        self.more_button.setMinimumSize(80, MIN_PX)
+        self.more_button.setMinimumSize(80, TOUCH_PX)
         self.more_button.clicked.connect(self._on_more)
         self.more_button.hide()
         self.more_panel = MorePanel(self)

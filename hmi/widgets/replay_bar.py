@@ -48,6 +48,7 @@ from hmi.bridge import EngineBridge
 from hmi.code_names import alarm_text_for, cut_outcome_name, reason_text, replay_reason
 from hmi.formatting import format_g, plant_epoch_ms, plant_time, plant_wall, plant_zone_name
 from hmi.i18n import current_language, translate
+from hmi.kiosk import TOUCH_PX
 from hmi.session import Session
 from hmi.tasks import spawn
 from hmi.widgets.empty_hint import EmptyHint
@@ -59,7 +60,7 @@ SLIDER_STEPS = 1000
 SPANS_S = (60, 600, 3600, 8 * 3600, 24 * 3600)
 LIST_LIMIT = 200
 DEFAULT_BACK_MS = 3_600_000  # the Time tab starts an hour ago, or where the recording starts if later
-TOUCH = 48
+TOUCH = TOUCH_PX
 # A handle a finger can take (Fusion's is 15 px); a style sheet must style the groove too.
 SLIDER_QSS = f"""
 QSlider::groove:horizontal {{ height: 10px; background: #ecdff5; border-radius: 5px; }}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QButtonGroup, QPushButton, QSizePolicy, QTabWidget, QWidget
 
-from hmi.kiosk import GAP_PX, MIN_PX
+from hmi.kiosk import GAP_PX, TOUCH_PX
 from hmi.widgets.flow_layout import FlowLayout
 
 
@@ -40,7 +40,7 @@ class TabButtons(QWidget):
             button = QPushButton(self)
             button.setObjectName("TabButton")
             button.setCheckable(True)
-            button.setMinimumHeight(MIN_PX)
+            button.setMinimumHeight(TOUCH_PX)
             self.group.addButton(button, i)
             self.flow.addWidget(button)
             buttons.append(button)

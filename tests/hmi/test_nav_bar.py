@@ -21,7 +21,7 @@ from core.security.access import AccessControl
 from core.security.passwords import FAST_PARAMS
 from core.testing.standin_engine import StandInEngine
 from hmi.i18n import Translator
-from hmi.kiosk import MIN_PX, touch_violations
+from hmi.kiosk import TOUCH_PX, touch_violations
 from hmi.main_window import MainWindow
 from hmi.permissions import Action, can, set_policy
 from hmi.session import Session
@@ -83,7 +83,7 @@ def test_one_row_every_page_reachable(qapp: QApplication, qloop: QLoop, themed: 
     qapp.processEvents()
     nav = shown.nav_bar
     problems = []
-    if nav.height() >= 2 * MIN_PX:
+    if nav.height() >= 2 * TOUCH_PX:
         problems.append(f"the bar is {nav.height()} px tall: two rows")
     panel_rect = QRect(0, 0, PANEL[0], PANEL[1])
     in_row = [b for b in nav.findChildren(QAbstractButton) if b.isVisible() and b.window() is shown]
@@ -93,7 +93,7 @@ def test_one_row_every_page_reachable(qapp: QApplication, qloop: QLoop, themed: 
             problems.append(f"{button.text()!r} at {rect} leaves the panel")
         if button.width() < button.sizeHint().width() - 2:
             problems.append(f"{button.text()!r} cut to {button.width()} px")
-        if button.height() < MIN_PX:
+        if button.height() < TOUCH_PX:
             problems.append(f"{button.text()!r} {button.height()} px tall")
     assert not problems, "\n".join(problems)
     allowed = [key for key, button in shown.nav_buttons.items() if not button.isHidden()]
@@ -118,7 +118,7 @@ def test_one_row_every_page_reachable(qapp: QApplication, qloop: QLoop, themed: 
         if kiosk:
             problems += [f"More: {v}" for v in touch_violations(panel)]
         button = shown.nav_buttons[key]
-        assert button.isVisible() and button.height() >= MIN_PX, (key, button.height())
+        assert button.isVisible() and button.height() >= TOUCH_PX, (key, button.height())
         button.click()
         qapp.processEvents()
         assert shown.stack.currentWidget() is shown.pages[key]
@@ -129,7 +129,7 @@ def test_one_row_every_page_reachable(qapp: QApplication, qloop: QLoop, themed: 
         assert leave.parentWidget() is nav.more_panel and nav.more_button.isVisible()
         nav.open_more()
         qapp.processEvents()
-        assert leave.isVisible() and leave.height() >= MIN_PX
+        assert leave.isVisible() and leave.height() >= TOUCH_PX
         nav.more_panel.hide()
     if in_more:
         shown.nav_buttons["dashboard"].click()

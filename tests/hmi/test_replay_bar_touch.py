@@ -83,7 +83,7 @@ def test_the_kiosk_speed_list_rows_are_touch_targets(qtbot: QtBot, qloop: QLoop,
             view = bar.speed.view()
             heights = [view.visualRect(view.model().index(row, 0)).height() for row in range(bar.speed.count())]
             bar.speed.hidePopup()
-            assert min(heights) >= kiosk.MIN_PX, heights
+            assert min(heights) >= kiosk.TOUCH_PX, heights
             bar.back_to_live()
             await wait_until(lambda: not window.bridge.replaying, "back to live")
 

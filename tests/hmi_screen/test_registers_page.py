@@ -11,7 +11,7 @@ from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.formatting import unit_decimals
-from hmi.kiosk import MIN_PX, apply_touch_sizes, touch_violations
+from hmi.kiosk import TOUCH_PX, apply_touch_sizes, touch_violations
 from hmi.models.register_table import Column, RegisterTableModel
 from hmi.pages.registers import ALL, RegistersPage
 from hmi.session import Session
@@ -97,7 +97,7 @@ def test_kiosk_rows_and_search_are_touch_sized(qtbot: object, bridge: EngineBrid
     apply_touch_sizes(page, True)
     qapp.processEvents()
     for view in page.views.values():
-        assert view.verticalHeader().defaultSectionSize() >= MIN_PX
+        assert view.verticalHeader().defaultSectionSize() >= TOUCH_PX
     assert touch_violations(page) == []
     qtbot.mouseClick(page.search, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     keyboard = page.search.keyboard
