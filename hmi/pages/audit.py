@@ -155,10 +155,10 @@ class AuditPage(QWidget):
         self.range_box.setCurrentIndex(1)
         self.category_box = QComboBox(self)
         self.category_box.addItems([_t(name) for name, _ in CATEGORIES])
-        # As wide as "All actions", not as its longest category: the text filter's hint keeps its room
+        # About ten letters wide ("Tüm işlemler"), not as wide as its longest category: the text hint keeps room
         # (in Turkish kiosk it was cut to "hedef veya ayr…"); the open list shows every name whole.
         self.category_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.category_box.setMinimumContentsLength(14)
+        self.category_box.setMinimumContentsLength(10)
         self.user_box = QComboBox(self)
         self.user_box.setEditable(not self.session.kiosk)  # kiosk: chosen from the list, never typed
         self.user_box.setMinimumWidth(180)
@@ -222,7 +222,7 @@ class AuditPage(QWidget):
         """The text filter as wide as its hint (its only label), in the font it is shown in now."""
         self.text_field.ensurePolished()
         hint = self.text_field.fontMetrics().horizontalAdvance(self.text_field.placeholderText())
-        self.text_field.setMinimumWidth(hint + 24)  # the field's margins and frame
+        self.text_field.setMinimumWidth(hint + 16)  # the field's margins and frame
 
     def _retranslate(self) -> None:
         for box, labels in ((self.range_box, [name for name, _ in RANGES]),

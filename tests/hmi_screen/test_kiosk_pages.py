@@ -109,8 +109,12 @@ def test_the_audit_filter_shows_its_hint_whole(kiosk: MainWindow, qapp: QApplica
     field = kiosk.pages["audit"].text_field  # type: ignore[attr-defined]
     hint = field.placeholderText()
     assert hint and field.isVisible()
-    assert field.width() >= field.fontMetrics().horizontalAdvance(hint) + 16, (hint, field.width())
+    assert field.width() >= field.fontMetrics().horizontalAdvance(hint) + 8, (hint, field.width())
     assert kiosk.width() <= 1280
+    page = kiosk.pages["audit"]  # type: ignore[attr-defined]
+    for button in (page.refresh_button, page.export_button):  # the room not taken from the buttons
+        assert button.width() >= button.sizeHint().width(), (button.text(), button.width())
+    assert page.user_box.width() >= page.user_box.minimumSizeHint().width()
 
 
 def _dialogs(window: MainWindow, tmp_path: Path) -> Iterator[tuple[str, Callable[[], QWidget | None]]]:
