@@ -135,6 +135,7 @@ class AnalysisService:
             self._unsubscribe()
             self._unsubscribe = None
         self.tracker.shutdown()
+        self.band_life.close()  # a load of a band's earlier cuts still running is dropped
         self.states.stop(int(self._clock() * 1000))
         for writer in self._own:
             writer.close()

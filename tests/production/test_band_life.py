@@ -212,6 +212,7 @@ def test_band_zero_is_said_plainly_never_given_a_life(total: BatchedSqliteWriter
                               blade_life_area_cm2=1.0)
     monitor.on_band(0)
     assert monitor.current is not None and monitor.current.method == "none"
+    assert monitor.current.cuts == 0  # band 0's rows (every unidentified cut ever made) are not read
     assert not alarms.is_active(ALARM_KEY)  # even a 100 % threshold: band 0 has no remaining life to judge
 
 
