@@ -111,7 +111,8 @@ class EngineQueries(ProductionQueries):
             return BackupStatus()
         archive = scheduler.last_archive
         archive_text = "" if archive is None else (archive.stopped or f"{archive.moved} rows archived")
-        last = scheduler.last_manifest.created_ms if scheduler.last_manifest is not None else None
+        newest_s = scheduler.last_backup_s()  # this run's, else the newest on disk (kept, no file read)
+        last = round(newest_s * 1000) if newest_s is not None else None
         return BackupStatus(running=scheduler.running, last_backup_ms=last,
                             next_due_ms=int(scheduler.next_due_s() * 1000), last_error=scheduler.last_error,
                             last_archive=archive_text)

@@ -83,6 +83,12 @@ class BackupScheduler:
         self.last_manifest: Manifest | None = None
         self.last_archive: ArchiveReport | None = None
         self.last_error = ""
+        # The newest backup on disk (created_ms), from one scan of daily/: the engine's status is read
+        # after every poll and parsing every manifest.json each time was file I/O at 10 Hz on the loop.
+        # Scanned at start (off the loop) and again after each backup (its pruning included); a
+        # restore restarts the engine, hence the scheduler.
+        self._newest_ms: int | None = None
+        self._scanned = False
 
     # --- schedule ----------------------------------------------------------------------
 
@@ -94,8 +100,15 @@ class BackupScheduler:
     def last_backup_s(self) -> float | None:
         if self.last_manifest is not None:
             return self.last_manifest.created_ms / 1000
+        if not self._scanned:  # not started (a tool, a test): read here, once
+            self.rescan()
+        return self._newest_ms / 1000 if self._newest_ms is not None else None
+
+    def rescan(self) -> None:
+        """Read daily/ again for the newest backup (blocking: call it in a worker thread on a loop)."""
         newest = next((info for info in list_backups(daily_dir(self.settings.data_dir)) if info.manifest), None)
-        return newest.manifest.created_ms / 1000 if newest is not None and newest.manifest else None
+        self._newest_ms = newest.manifest.created_ms if newest is not None and newest.manifest else None
+        self._scanned = True
 
     def next_due_s(self) -> float:
         """When the next scheduled backup is due (epoch seconds; may be in the past: run now)."""
@@ -118,6 +131,8 @@ class BackupScheduler:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
+        if not self._scanned:
+            await asyncio.to_thread(self.rescan)
         if self._task is None:
             self._cancel.clear()
             self._task = asyncio.create_task(self._run(), name="bandsaw.storage.backup-scheduler")
@@ -173,6 +188,7 @@ class BackupScheduler:
         self.last_manifest = manifest
         self.last_error = ""
         self._failed_s = None
+        await asyncio.to_thread(self.rescan)  # what the retention pruned is gone from the list too
         self._alarms.update(ALARM_BACKUP_FAILED, False, "Backup failed", priority=Priority.HIGH, source="storage")
         await self._archive()
         return manifest
