@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from engine_helpers import engine_settings
 
-import core.storage.backup_scheduler as backup_scheduler
 from core.engine import Engine
 from core.registers import RegisterMap
 from core.sim.server import SimulatorServer
+from core.storage import backup_scheduler
 from core.storage.backup import daily_dir
 from core.storage.backup_manifest import DbEntry, Manifest, write_manifest
 from tests.waiting import wait_until
