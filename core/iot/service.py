@@ -426,7 +426,7 @@ class TelemetryService:
         if self._clock() - self._down_since >= self._cfg.down_alarm_after_s:
             text = f"{self._via} down: {self._error or 'not connected'}"
             alarm = self._alarms.get(ALARM_DOWN)
-            if alarm is None or not alarm.condition or alarm.text != text:
+            if alarm is None or not alarm.condition or alarm.detail != text:  # detail: our text, not the rendering
                 self._alarms.update(ALARM_DOWN, True, text, source="iot")
 
     def _outbox_failed(self, text: str) -> None:

@@ -114,7 +114,10 @@ class DataHealth:
         assert self._alarms is not None
         was = self._active.get(key, False)
         current = self._alarms.get(key)
-        if active == was and (not active or (current is not None and current.text == text)):
+        # Compare like with like: the alarm keeps our text as its detail; its .text is the catalogue's
+        # rendering ("PLC link lost: refused" vs "PLC connection lost: ..."), which never matched and
+        # re-sent the update every poll while the link was down.
+        if active == was and (not active or (current is not None and current.detail == text)):
             return
         self._active[key] = active
         if active or was:

@@ -224,3 +224,46 @@ async def test_missing_tls_file_is_a_clear_error_and_records_are_kept(
         assert alarm is not None and alarm.condition and "ca_file" in alarm.text
         service.on_snapshot(SnapshotMaker(register_map).next())
         await wait_until(lambda: service.unsaved == 0 and service.health().backlog >= 1, "record stored")
+
+
+async def test_down_alarm_is_one_update_however_long_the_link_stays_down(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    # The catalogue renders "ThingsBoard link: ..." while the service compares its own wording:
+    # comparing the rendered text with the raw one re-sent the update at every pump step.
+    from core.analysis.alarm_policy import AlarmPolicy
+
+    clock = FakeClock()
+    alarms = AlarmManager(policy=AlarmPolicy.from_settings(settings))
+    service = make_service(settings, register_map, free_port(), alarms=alarms, clock=clock,
+                           tb={"down_alarm_after_s": 30.0})
+    updates: list[str] = []
+    original = alarms.update
+
+    def counting(key: str, active: bool, text: str, **kwargs: Any) -> None:
+        if key == ALARM_DOWN and active:
+            updates.append(text)
+        original(key, active, text, **kwargs)
+
+    alarms.update = counting  # type: ignore[method-assign]
+    maker = SnapshotMaker(register_map)
+    async with running(service):
+        await wait_until(lambda: service.health().error, "the connection error")
+        clock.now += 31
+        await wait_until(lambda: alarms.is_active(ALARM_DOWN), "mqtt.down alarm")
+        alarm = alarms.get(ALARM_DOWN)
+        assert alarm is not None and alarm.text != alarm.detail  # the catalogue's words, our detail
+        checks = 0
+        check_down = service._check_down
+
+        def counted() -> None:
+            nonlocal checks
+            checks += 1
+            check_down()
+
+        service._check_down = counted  # type: ignore[method-assign]
+        updates.clear()
+        service.on_snapshot(maker.next())
+        await wait_until(lambda: checks >= 10, "10 pump steps with the link down")
+        assert alarms.get(ALARM_DOWN) is not None and alarms.get(ALARM_DOWN).detail == alarm.detail  # type: ignore[union-attr]
+        assert updates == [], len(updates)

@@ -185,3 +185,32 @@ def test_alarm_texts_do_not_churn_while_the_fault_stays_the_same(settings: Setti
         health.observe(now, data=False, failed={"2000+68": exc, "2100+7": exc}, bad_registers={})
         health.update_alarms(now, socket_up=True, last_error=str(exc))
     assert actions == [f"{ALARM_NO_DATA}:raise"]
+
+
+async def test_link_down_for_many_cycles_is_one_alarm_update(
+    sim: SimulatorServer, quick: Settings, register_map: RegisterMap
+) -> None:
+    # The catalogue's text is not the poller's wording: comparing the two re-sent the update each poll.
+    units = {register.name: register.unit for register in register_map}
+    async with running_rig(quick, register_map, sim.port) as rig:
+        rig.alarms.policy = AlarmPolicy.from_settings(quick, units)
+        updates: list[tuple[bool, object]] = []
+        original = rig.alarms.update
+
+        def counting(key: str, active: bool, *args: object, **kwargs: object) -> None:
+            if key == ALARM_LINK_LOST:
+                updates.append((active, args[0]))
+            original(key, active, *args, **kwargs)  # type: ignore[arg-type]
+
+        rig.alarms.update = counting  # type: ignore[method-assign]
+        await rig.next_snapshots(2, Quality.GOOD)
+        await sim.stop()
+        await wait_until(lambda: rig.alarms.is_active(ALARM_LINK_LOST), "link-lost alarm")
+        alarm = rig.alarms.get(ALARM_LINK_LOST)
+        assert alarm is not None and alarm.text != alarm.detail  # the catalogue's words, our detail
+        await wait_until(lambda: "cannot connect" in getattr(rig.alarms.get(ALARM_LINK_LOST), "detail", ""),
+                         "the reconnect's wording")  # "connection closed" first: a new detail is news
+        updates.clear()
+        polls = rig.poller.health().polls
+        await wait_until(lambda: rig.poller.health().polls >= polls + 20, "20 cycles with the link down")
+        assert updates == [], len(updates)  # was one update per cycle
