@@ -133,6 +133,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         self._link_down_since_ms: int | None = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._faults: dict[str, str] = {}  # supervised tasks that ended by an error: name -> error
+        self._link_events = _Consumer("link events", lambda snapshot: self._note_link(snapshot))
         self._running = False
         self._stopped = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None  # audit rows from worker threads hop onto it
@@ -450,7 +451,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
 
     def _fan_out(self, snapshot: Snapshot) -> None:
         self._latest = snapshot
-        self._note_link(snapshot)
+        self._deliver(self._link_events, snapshot)  # isolated like a consumer: its failure costs no sample
         for consumer in self._consumers:
             self._deliver(consumer, snapshot)
         for listener in list(self._listeners):

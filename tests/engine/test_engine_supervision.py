@@ -88,3 +88,27 @@ async def test_stop_goes_through_every_stage_after_the_ml_task_died(
     lock = DataDirLock(settings.data_dir)
     lock.acquire()  # the stop released it
     lock.release()
+
+
+async def test_a_failing_link_event_costs_no_sample(
+    tmp_path: Path, register_map: RegisterMap, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # _note_link ran before the per-consumer isolation: when it raised, the recorder, every consumer
+    # and every listener missed the sample.
+    engine = Engine(engine_settings(tmp_path, sim.port), register_map)
+
+    def broken(snapshot: Snapshot | None) -> None:
+        raise RuntimeError("log.db event broke")
+
+    monkeypatch.setattr(engine, "_note_link", broken)
+    seen: list[Snapshot] = []
+    engine.subscribe(seen.append)
+    await engine.start()
+    try:
+        await wait_until(lambda: sum(s.quality is Quality.GOOD for s in seen) >= 5, "snapshots reach listeners")
+        await wait_until(lambda: engine.storage.health().rows_written >= 3, "the recorder gets them")
+    finally:
+        await engine.stop()
+    logged = [r for r in caplog.records if "link events failed" in r.getMessage()]
+    assert len(logged) == 1  # once per failure streak, not ten times a second
