@@ -133,7 +133,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         self._link_down_since_ms: int | None = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._faults: dict[str, str] = {}  # supervised tasks that ended by an error: name -> error
-        self._link_events = _Consumer("link events", lambda snapshot: self._note_link(snapshot))
+        self._link_events = _Consumer("link events", lambda snapshot: self._note_link(snapshot))  # noqa: PLW0108 - late-bound
         self._running = False
         self._stopped = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None  # audit rows from worker threads hop onto it
