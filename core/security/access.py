@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from core.analysis.alarms import AlarmManager, Priority
 from core.offload import run_blocking
 from core.security.audit import AuditResult, AuditSink
-from core.security.audit_missing import standing_loss
+from core.security.audit_missing import standing_loss, trail_younger_than_data
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams
 from core.security.permissions import (
     ANONYMOUS_USER,
@@ -540,8 +540,9 @@ class AccessControl:
             before = sealed_before(log_db)
             lost = standing_loss(databases)
             beyond = trail_covers_anchor(log_db, self.store.path)
+            young = trail_younger_than_data(databases)  # deleted, then made again: it remembers nothing
             why = (f"the audit trail says its rows were sealed before ({before})" if before else
-                   f"the audit trail is missing ({lost})" if lost else beyond)
+                   f"the audit trail is missing ({lost})" if lost else beyond or young)
             if why:
                 detail = f"users.db rows without MACs not sealed: {why}: its MACs were removed"
                 self.trail.record(by, "users_sealed", "users.db", result=AuditResult.REFUSED, detail=detail)

@@ -22,7 +22,7 @@ from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, l
 from core.security.access import users_db_path
 from core.security.audit_anchor import AnchorTampered, AuditAnchor
 from core.security.audit_chain import open_read_only, verify_file
-from core.security.audit_missing import standing_loss
+from core.security.audit_missing import note_in_cli, standing_loss
 
 
 def register(commands: Any) -> None:
@@ -105,6 +105,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     settings, _ = load_from_args(args)
     path = Path(args.file) if args.file else database_path(settings.data_dir, "log")
     if not args.file:
+        note_in_cli(path.parent)  # found now: kept, as any command that opens the trail does
         lost = standing_loss(path.parent)
         if lost:
             print(f"audit trail MISSING: {lost}")

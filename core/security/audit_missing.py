@@ -10,7 +10,9 @@ ledger's "vanished" check.)
 
 The finding is kept twice, because the engine creates log.db and the ledger as it starts (after
 which the files alone no longer show it): in ``databases/audit-missing.json`` and, once log.db is
-open, as an ``audit_missing`` row of the new trail (:func:`record_finding`). Deleting the marker
+open, as an ``audit_missing`` row of the new trail (:func:`record_finding`; a command-line process
+that opens the trail does the same first, :func:`note_in_cli`, so its own row cannot make a
+deleted trail look "intact"). Deleting the marker
 therefore hides nothing: the finding is re-derived from the trail, whose rows cannot be removed
 without breaking the hash chain. While it stands the engine raises the critical
 ``security.audit_tampered`` alarm at every check, ``bandsaw audit verify`` exits 1 and ``users
@@ -61,8 +63,29 @@ def find_loss(databases: Path) -> str:
     if not gone:
         return ""
     return (f"{' and '.join(gone)} missing while {', '.join(f'{db}.db' for db in held)} hold recorded data: "
-            "the audit trail or the engine's ledger was deleted (restore them from a backup, or an installer "
-            "accepts the loss with 'bandsaw users init-admin --accept-lost-trail')")
+            f"the audit trail or the engine's ledger was deleted; {ACT}")
+
+
+ACT = ("a restore does not bring them back: keep the files as evidence, then an admin accepts the loss with "
+       "'bandsaw audit accept-missing --reason TEXT' (no admin left: 'bandsaw users init-admin NAME "
+       "--accept-lost-trail')")
+
+
+def trail_younger_than_data(databases: Path) -> str:
+    """Recorded data beside an audit trail that cannot vouch for what happened before it: none or
+    empty, or one that was found missing once (its ``audit_missing`` / ``audit_loss_accepted``
+    rows: made again after a deletion). "" otherwise, and when no recorded data exists."""
+    held = [db for db in RECORDING if _holds_rows(databases / f"{db}.db")]
+    if not held:
+        return ""
+    log_db = databases / "log.db"
+    began = _count_rows(log_db, f"SELECT MIN(id) FROM audit WHERE action IN ('{FINDING_ACTION}', '{ACCEPTED_ACTION}')")
+    if began:
+        return f"the audit trail was found missing once (row {began}): it does not remember what happened before"
+    if _count_rows(log_db, "SELECT COUNT(*) FROM audit"):
+        return ""
+    return (f"the audit trail (log.db) is {'empty' if log_db.exists() else 'missing'} while "
+            f"{', '.join(f'{db}.db' for db in held)} hold recorded data")
 
 
 def standing_loss(databases: Path) -> str:
@@ -102,6 +125,22 @@ def note_at_start(databases: Path) -> str:
     return _from_trail(databases)
 
 
+def note_in_cli(databases: Path) -> str:
+    """A command-line process before it opens (and may create) log.db: a loss the files show is
+    kept in the marker as at the engine's start, so the trail the command creates does not hide
+    it. Returns the unaccepted finding ("" when none, or when an acceptance is under way: the
+    marker's acceptance is the engine's start to consume, never this command's)."""
+    marker = _read(databases)
+    if marker is not None:
+        return "" if marker.get("accepted_by") else str(marker.get("detail", "audit trail missing"))
+    found = find_loss(databases)
+    if found:
+        _write(databases, {"detail": found, "found_ms": int(time.time() * 1000)})
+        log.critical("audit trail missing: %s", found)
+        return found
+    return ""
+
+
 def record_finding(trail: Any, databases: Path, lost: str) -> None:
     """Once log.db is open: the standing finding as an ``audit_missing`` row of the trail (``trail``:
     an AuditTrail), unless the trail's newest one already stands unaccepted."""
@@ -124,6 +163,7 @@ def accept_loss(databases: Path, by: str) -> tuple[str, str]:
     marker = _read(databases) or {}
     if newest is not None and not _trail_accepted(databases, newest[0]):
         ref = f"row:{newest[0]}"
+        text = f"{newest[1]} (audit trail row {newest[0]})"  # what is accepted: not "not accepted yet"
     else:
         found_ms = marker.get("found_ms")
         ref = f"found:{found_ms if isinstance(found_ms, int) else int(time.time() * 1000)}"
@@ -174,7 +214,21 @@ def _from_trail(databases: Path) -> str:
     newest = newest_finding(databases / "log.db")
     if newest is None or _trail_accepted(databases, newest[0]):
         return ""
-    return f"{newest[1]} (audit trail row {newest[0]}; not accepted since)"
+    return f"{newest[1]} (audit trail row {newest[0]}; not accepted yet)"
+
+
+def _count_rows(path: Path, sql: str) -> int:
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            row = conn.execute(sql).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+    return int(row[0]) if row and row[0] else 0
 
 
 def _holds_rows(path: Path) -> bool:

@@ -25,7 +25,7 @@ from core.config import Settings
 from core.security.access import AccessControl, users_db_path
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_cli import register as audit_commands
-from core.security.audit_missing import accept_loss, standing_loss
+from core.security.audit_missing import accept_loss, note_in_cli, standing_loss
 from core.security.cli_admin import authenticate_admin
 from core.security.cli_audit import append_records, cli_actor, os_user
 from core.security.permissions import ACCOUNT_ROLES, Role
@@ -113,6 +113,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         if first and role is not Role.ADMIN:
             return ctx.fail("no admin exists yet: the first user must be an admin "
                             f"(bandsaw users add {name} --role admin, or bandsaw users init-admin)")
+        if ctx.trail_missing("user_add", name):
+            return EXIT_FAILURE
         if not first and not ctx.login(args, f"user_add {name}"):
             return EXIT_FAILURE
         secret = read_secret(f"PIN/password for {name}: ")
@@ -193,17 +195,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 state = "STALE"
             print(f"{user.name:<24} {user.role.value:<9} {state:<9} {user.failures:>8}  {locked}")
         problems = [p for p in (ctx.access.store.integrity().describe(), *stale.values()) if p]
+        if ctx.lost:
+            print(f"audit trail MISSING: {ctx.lost}")
         if problems:
             print(f"users.db FAILS its integrity check: {'; '.join(problems)}; such users cannot log in; "
                   f"{RESTORE_TAMPERED}")
             return EXIT_FAILURE
-        return EXIT_OK
+        return EXIT_FAILURE if ctx.lost else EXIT_OK
 
 
 def _cmd_passwd(args: argparse.Namespace) -> int:
     with _Context(args) as ctx:
         name = args.name.strip().lower()
-        if not ctx.login(args, f"user_passwd {name}"):
+        if ctx.trail_missing("user_passwd", name) or not ctx.login(args, f"user_passwd {name}"):
             return EXIT_FAILURE
         if ctx.access.store.get(name) is None:
             ctx.refused("user_passwd", name, "no such user")
@@ -234,7 +238,7 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     action = "user_enable" if enabled else "user_disable"
     with _Context(args) as ctx:
         name = args.name.strip().lower()
-        if not ctx.login(args, f"{action} {name}"):
+        if ctx.trail_missing(action, name) or not ctx.login(args, f"{action} {name}"):
             return EXIT_FAILURE
         before = ctx.access.store.get(name)
         try:
@@ -251,7 +255,7 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
 def _cmd_role(args: argparse.Namespace) -> int:
     with _Context(args) as ctx:
         name = args.name.strip().lower()
-        if not ctx.login(args, f"user_role {name}"):
+        if ctx.trail_missing("user_role", name) or not ctx.login(args, f"user_role {name}"):
             return EXIT_FAILURE
         before = ctx.access.store.get(name)
         try:
@@ -291,6 +295,9 @@ class _Context:
         self.access = AccessControl.from_settings(settings, audit=self.records.append)
         self.by = cli_actor()  # the authenticated admin once login() succeeded
         self.via = f"command line, os user {os_user()}"
+        databases = users_db_path(settings.data_dir).parent
+        note_in_cli(databases)  # log.db deleted beside recorded data: kept before anything creates it
+        self.lost = standing_loss(databases)
         if self.access.store.path.exists():  # a users.db from before row protection: sealed first
             self.access.seal_unsealed(by=self.by)
 
@@ -317,6 +324,14 @@ class _Context:
 
     def refused(self, action: str, target: str, why: str) -> None:
         self.access.trail.record(self.by, action, target, result=AuditResult.REFUSED, detail=why)
+
+    def trail_missing(self, action: str, target: str) -> bool:
+        """A user change while the audit trail stands missing: refused (audited) - True then."""
+        if not self.lost:
+            return False
+        self.refused(action, target, f"refused: audit trail missing: {self.lost}")
+        self.fail(f"refused: the audit trail is missing: {self.lost}")
+        return True
 
     def fail(self, message: str) -> int:
         print(f"bandsaw: {message}", file=sys.stderr)

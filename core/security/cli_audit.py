@@ -26,9 +26,12 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from core.security.audit import AuditRecord, AuditResult
+from core.security.audit_missing import note_in_cli, record_finding
+from core.security.trail import AuditTrail
 
 log = logging.getLogger("bandsaw.security")
 
@@ -67,9 +70,16 @@ def append_records(settings: Any, records: Iterable[AuditRecord]) -> int:
     if not rows:
         return 0
     path = database_path(settings.data_dir, "log")
+    # log.db or the ledger deleted beside recorded data: kept (marker, then a row of the trail this
+    # creates), as the engine's start does - else the command's own row would make the trail "intact".
+    lost = note_in_cli(path.parent)
     if not path.exists():
         conn, _ = open_writer("log", path, settings.database.sqlite.synchronous)
         conn.close()
+    if lost:
+        found: list[AuditRecord] = []
+        record_finding(AuditTrail(found.append), path.parent, lost)
+        rows = [*(replace(r, user=cli_actor()) if r.user == "engine" else r for r in found), *rows]
     count = append_audit(path, rows)
     # The anchor (users.db) follows: rows cut off the end later are found even before the engine runs.
     from core.security.audit_anchor import advance_anchor

@@ -82,7 +82,7 @@ async def test_the_finding_outlives_its_marker_and_only_an_admin_accepts_it(lost
 
     # The attacker (data directory, no PIN) deletes the marker: the trail still says it.
     (databases / MARKER_NAME).unlink()
-    assert "not accepted since" in standing_loss(databases)
+    assert "not accepted yet" in standing_loss(databases)
     await watch.check()
     assert alarm_on(alarms)
     again, _, _ = engine_start(cli.data)  # a restart neither hides it nor records it twice
@@ -152,3 +152,56 @@ async def test_an_accepted_marker_needs_its_row_in_the_trail(lost: Cli) -> None:
     found, watch, alarms = engine_start(cli.data)
     await watch.check()
     assert found and alarm_on(alarms)
+
+
+def _downgrade(path: Path) -> None:
+    """users.db's MACs and seal dropped (as the version before row protection left it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in ("ALTER TABLE users DROP COLUMN mac", "DROP TABLE users_seal",
+                          "ALTER TABLE audit_anchor DROP COLUMN mac", "PRAGMA user_version = 2",
+                          "UPDATE users SET role = 'admin' WHERE name = 'otto'"):
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("command", [("users", "list"), ("backup",)])
+def test_any_command_that_opens_the_trail_keeps_the_finding(lost: Cli, command: tuple[str, ...]) -> None:
+    """log.db deleted, then an ordinary command (which writes its row, creating log.db): the loss is
+    kept in the new trail, not hidden by it; user changes and the users_sealed migration refuse."""
+    cli = lost
+    databases = cli.data / "databases"
+    code = cli(*command)
+    assert (databases / "log.db").exists()
+    if command == ("users", "list"):
+        assert code == 1 and "audit trail MISSING" in cli.out and "accept-missing" in cli.out
+    (databases / MARKER_NAME).unlink()  # deleting the marker hides nothing: the trail holds the finding
+    finding = query_audit(databases / "log.db", AuditFilter(actions=("audit_missing",)))
+    assert finding and "log.db missing" in finding[0].detail
+    assert cli("audit", "verify") == 1 and "MISSING" in cli.out
+    assert "bandsaw audit accept-missing --reason" in cli.out and "not accepted yet" in cli.out
+
+    _downgrade(databases / "users.db")  # MACs stripped, otto made admin: the migration must not seal it
+    assert cli("users", "add", "evil", "--role", "admin", "--admin", "otto", stdin="4321\n1234\n") == 1
+    assert "audit trail is missing" in cli.err
+    refused = query_audit(databases / "log.db", AuditFilter(actions=("users_sealed",), result="refused"))
+    assert refused and "its MACs were removed" in refused[0].detail
+    assert cli("users", "list") == 1 and "UNSEALED" in cli.out  # the forged rows were not sealed
+    names = [u for u, a, _t, r in cli.audit() if a == "user_add" and r == "accepted"]
+    assert "evil" not in names
+
+
+def test_users_are_not_sealed_beside_data_older_than_the_trail(lost: Cli) -> None:
+    """A trail with no row beside recorded data (made again after a deletion, its finding
+    accepted) cannot vouch that users.db was never sealed: its stripped MACs are not given back."""
+    cli = lost
+    databases = cli.data / "databases"
+    assert cli("audit", "accept-missing", "--reason", "new disk", "--admin", "boss", stdin="98765\n") == 0, cli.err
+    assert "not accepted" not in cli.out
+    engine_start(cli.data)
+    assert standing_loss(databases) == ""
+    _downgrade(databases / "users.db")
+    assert cli("users", "list") == 1 and "UNSEALED" in cli.out
+    refused = query_audit(databases / "log.db", AuditFilter(actions=("users_sealed",), result="refused"))
+    assert refused and "found missing once" in refused[0].detail
