@@ -280,6 +280,7 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         # A damaged users.db, or rows failing their MACs: a critical alarm now, not at the first login
         # (a users.db from before row protection is sealed here, once, audited).
         self.access.check_store()
+        self.access.report_users_loss()  # users.db given up as lost since the last start: an alarm
         # The trail's hash chain: verified now (in the background) and daily; a break is a critical alarm.
         self.audit_integrity = AuditIntegrity(self.storage.log.path, self.alarms,
                                               anchor=AuditAnchor(self.access.store.path))

@@ -58,6 +58,7 @@ AUDIT_ACTIONS = {
     "audit_missing": QT_TRANSLATE_NOOP("CodeNames", "audit trail found missing"),
     "users_sealed": QT_TRANSLATE_NOOP("CodeNames", "user records sealed"),
     "users_loss_accepted": QT_TRANSLATE_NOOP("CodeNames", "lost users accepted"),
+    "users_loss_reported": QT_TRANSLATE_NOOP("CodeNames", "lost users reported"),
     "replay_start": QT_TRANSLATE_NOOP("CodeNames", "replay start"),
     "replay_stop": QT_TRANSLATE_NOOP("CodeNames", "replay stop"),
     "login": QT_TRANSLATE_NOOP("CodeNames", "login"),

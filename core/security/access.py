@@ -77,6 +77,8 @@ from core.texts import (
 log = logging.getLogger("bandsaw.security")
 
 ALARM_USERS_DB = "security.users_db"
+ALARM_USERS_LOSS = "security.users_loss_accepted"  # users.db given up as lost (init-admin --accept-lost-users)
+DESPITE_BACKUP = "--despite-backup"  # ... although a verified backup held users.db: critical
 STALE_SLACK_MS = 5000  # a row's change and its audit row: the same process, milliseconds apart
 
 T = TypeVar("T")
@@ -452,6 +454,28 @@ class AccessControl:
             problem = "; ".join([p for p in (integrity.describe(), *self._stale.values()) if p])
         return self._integrity_found(problem)
 
+    def report_users_loss(self) -> str:
+        """At the engine's start: a loss of users.db accepted since the last start reported one
+        (``users init-admin --accept-lost-users``): an alarm that stays until acknowledged -
+        critical when accepted although a verified backup held users.db - and a
+        ``users_loss_reported`` row so the next start does not repeat it. Returns the text."""
+        from core.security.trail_facts import unreported_users_loss  # reads log.db
+
+        found = unreported_users_loss(self.store.path.parent / "log.db")
+        if found is None:
+            return ""
+        row_id, user, detail = found
+        despite = DESPITE_BACKUP in detail
+        text = (f"users.db was given up as lost by {user} (audit trail row {row_id}"
+                f"{', although a verified backup held it' if despite else ''}): {detail}")
+        log.critical("%s", text)
+        if self.alarms is not None:  # raised and returned: it stays until someone acknowledges it
+            priority = Priority.CRITICAL if despite else Priority.HIGH
+            self.alarms.update(ALARM_USERS_LOSS, True, text, priority=priority, source="security")
+            self.alarms.update(ALARM_USERS_LOSS, False, text, priority=priority, source="security")
+        self.trail.record("engine", "users_loss_reported", "users.db", new=row_id, detail=text)
+        return text
+
     def stale_users(self) -> dict[str, str]:
         """Rows older than the audit trail says they are: name -> why. Each change of a user's row
         (add, role, enable/disable, PIN) sets its MAC'd ``changed_ms`` and is then audited, so a row
@@ -567,7 +591,8 @@ class AccessControl:
 
     # --- user management (admin) --------------------------------------------------------
 
-    def create_first_admin(self, name: str, secret: str, *, by: str = "setup", accept_lost_users: bool = False) -> User:
+    def create_first_admin(self, name: str, secret: str, *, by: str = "setup", accept_lost_users: bool = False,
+                           why: str = "") -> User:
         """First run: the first admin, allowed only while none exists (no default password) and while
         the audit trail shows no users this users.db lacks (deleted or emptied: ``rm users.db`` must
         not open a first run). ``accept_lost_users``: an installer's audited decision
@@ -581,7 +606,7 @@ class AccessControl:
         if stale:
             self.store.stamp_restored(self.trail.now_ms())
             self.trail.record(by, "users_loss_accepted", "users.db", result=AuditResult.ACCEPTED,
-                              detail=f"--accept-lost-users: {'; '.join(stale.values())}")
+                              detail=f"--accept-lost-users{f' {why}' if why else ''}: {'; '.join(stale.values())}")
             self._stale = {}
         try:
             user = self.store.add_first_admin(name, secret)

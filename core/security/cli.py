@@ -22,7 +22,7 @@ from typing import Any
 
 from core.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_arguments, load_from_args
 from core.config import Settings
-from core.security.access import AccessControl, users_db_path
+from core.security.access import DESPITE_BACKUP, AccessControl, users_db_path
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_cli import register as audit_commands
 from core.security.audit_missing import accept_loss, note_in_cli, standing_loss
@@ -71,6 +71,9 @@ def register(commands: Any) -> None:
     init.add_argument("--accept-lost-users", action="store_true",
                       help="installers: go ahead though the audit trail shows users this users.db does not have "
                            "(deleted or emptied, no backup to restore; audited)")
+    init.add_argument("--despite-backup", action="store_true",
+                      help="with --accept-lost-users: go ahead though a verified backup holds users.db (audited; "
+                           "a critical alarm at the engine's next start) - restore it instead when you can")
     init.set_defaults(handler=_guarded(_cmd_init_admin))
 
     listing = actions.add_parser("list", help="list users, roles, enabled and lock-out state")
@@ -159,6 +162,18 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
             ctx.refused("user_add", name, f"first admin refused: {'; '.join(gone.values())}")
             return ctx.fail(f"refused: {'; '.join(gone.values())}: users.db was deleted or emptied; "
                             f"{RESTORE_TAMPERED}, or, with no backup, --accept-lost-users (audited)")
+        despite = ""
+        if gone:  # with --accept-lost-users: only when no verified backup can put the users back
+            held = backup_with_users(ctx.settings.data_dir)
+            if held and not args.despite_backup:
+                ctx.refused("user_add", name, f"first admin refused: --accept-lost-users while the verified "
+                                              f"backup {held} holds users.db")
+                return ctx.fail(f"refused: the verified backup {held} holds users.db: put the users back with "
+                                f"'bandsaw restore {'--latest' if held == _latest(ctx) else held} --with-users' "
+                                "(no admin needed); only when that backup must not be used: "
+                                "--accept-lost-users --despite-backup (audited, critical alarm at the next start)")
+            if held:
+                despite = f"{DESPITE_BACKUP} {held}"
         secret = read_secret(f"PIN/password for the admin {name}: ")
         if secret is None:
             return ctx.fail("no PIN/password given")
@@ -167,11 +182,36 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
             ctx.access.trail.record(ctx.by, "audit_loss_accepted", "log.db", result=AuditResult.ACCEPTED,
                                     detail=f"{accepted or lost}; --accept-lost-trail; {ctx.via} {signed}".rstrip())
         try:
-            ctx.access.create_first_admin(name, secret, by=ctx.by, accept_lost_users=args.accept_lost_users)
+            ctx.access.create_first_admin(name, secret, by=ctx.by, accept_lost_users=args.accept_lost_users,
+                                          why=despite)
         except UserError as exc:
             return ctx.fail(str(exc))
         print(f"admin {name} created")
         return ctx.done()
+
+
+def backup_with_users(data_dir: Any) -> str:
+    """The newest backup that verifies (sha256) and holds a users.db with users: its name, or ""."""
+    from core.storage.backup import daily_dir  # storage sits above security
+    from core.storage.backup_manifest import BackupInvalid, list_backups, verify_backup
+
+    for info in list_backups(daily_dir(data_dir)):
+        entry = info.manifest.databases.get("users") if info.ok and info.manifest is not None else None
+        if entry is None or not entry.tables.get("users"):
+            continue
+        try:
+            verify_backup(info.path)
+        except BackupInvalid:
+            continue
+        return info.path.name
+    return ""
+
+
+def _latest(ctx: _Context) -> str:
+    from core.storage.restore import latest_verified_backup  # storage sits above security
+
+    found = latest_verified_backup(ctx.settings.data_dir)
+    return found.name if found is not None else ""
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

@@ -83,6 +83,15 @@ def acceptances(log_db: Path, after_id: int = 0) -> list[tuple[str, str]]:
     return [(str(user), str(detail or "")) for user, detail in rows]
 
 
+def unreported_users_loss(log_db: Path) -> tuple[int, str, str] | None:
+    """The newest accepted ``users_loss_accepted`` row after the newest ``users_loss_reported``
+    one: (id, user, detail), or None."""
+    found = _rows(log_db, "SELECT id, user, detail FROM audit WHERE action = 'users_loss_accepted'"
+                          " AND result = 'accepted' AND id > (SELECT COALESCE(MAX(id), 0) FROM audit"
+                          " WHERE action = 'users_loss_reported') ORDER BY id DESC LIMIT 1", ())
+    return (int(found[0][0]), str(found[0][1]), str(found[0][2] or "")) if found else None  # type: ignore[call-overload]
+
+
 USER_CHANGES = ("user_add", "user_role", "user_enable", "user_disable", "user_passwd")
 
 

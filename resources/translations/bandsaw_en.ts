@@ -734,6 +734,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>lost users reported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation type="unfinished"></translation>
     </message>

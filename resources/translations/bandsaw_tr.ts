@@ -726,6 +726,10 @@
         <translation>kaybolan kullanıcılar kabul edildi</translation>
     </message>
     <message>
+        <source>lost users reported</source>
+        <translation>kayıp kullanıcılar bildirildi</translation>
+    </message>
+    <message>
         <source>replay start</source>
         <translation>geri oynatma başladı</translation>
     </message>

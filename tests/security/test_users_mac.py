@@ -15,8 +15,8 @@ import pytest
 from test_cli import Cli
 
 from core.analysis.alarms import AlarmManager, Priority
-from core.security.access import ALARM_USERS_DB, AccessControl, LoginFailed
-from core.security.audit_query import AuditFilter, query_audit
+from core.security.access import ALARM_USERS_DB, ALARM_USERS_LOSS, AccessControl, LoginFailed
+from core.security.audit_query import AuditFilter, append_audit, query_audit
 from core.security.passwords import FAST_PARAMS, hash_secret
 from core.security.users import ROW_TAMPERED, LoginOutcome, UserError, UserStore
 
@@ -333,3 +333,42 @@ def test_the_first_admin_notes_the_sealing_in_the_trail_at_once(cli: Cli) -> Non
     assert "sealed before" in users_alarm(alarms)
     with pytest.raises(LoginFailed):
         access.login("eve", "1111")
+
+
+def test_lost_users_are_not_accepted_while_a_verified_backup_holds_them(plant: Cli) -> None:
+    """rm users.db with a verified backup holding it: --accept-lost-users (no credential) is refused,
+    naming the restore that works; --despite-backup goes ahead, audited, and the engine's next start
+    raises a critical alarm (once: the start after it does not repeat it). Any acceptance alarms."""
+    cli = plant
+    assert cli("backup") == 0, cli.err
+    for path in (cli.data / "databases").glob("users.db*"):
+        path.unlink()
+    assert cli("users", "init-admin", "mallory", "--accept-lost-users", stdin="1234\n") == 1
+    assert "bandsaw restore --latest --with-users" in cli.err and "holds users.db" in cli.err
+    assert UserStore(users_db(cli)).count() == 0
+    assert cli("users", "init-admin", "ida", "--accept-lost-users", "--despite-backup", stdin="5678\n") == 0, cli.err
+    trail = query_audit(cli.data / "databases" / "log.db", AuditFilter(actions=("users_loss_accepted",)))
+    assert trail and "--despite-backup" in trail[0].detail
+    log_db = cli.data / "databases" / "log.db"
+    for start in range(2):  # the engine's start, its trail writing to log.db
+        alarms = AlarmManager()
+        access = AccessControl(UserStore(users_db(cli)), alarms=alarms,
+                               audit=lambda record: append_audit(log_db, [record]))
+        access.report_users_loss()
+        alarm = alarms.get(ALARM_USERS_LOSS)
+        if start == 0:
+            assert alarm is not None and alarm.priority is Priority.CRITICAL and alarm.needs_attention
+            assert "although a verified backup held it" in alarm.text
+        else:
+            assert alarm is None
+
+
+def test_an_accepted_loss_of_users_alarms_at_the_next_start(plant: Cli) -> None:
+    cli = plant
+    for path in (cli.data / "databases").glob("users.db*"):
+        path.unlink()
+    assert cli("users", "init-admin", "ida", "--accept-lost-users", stdin="5678\n") == 0, cli.err
+    access, alarms = engine_access(cli)
+    assert "given up as lost by cli:" in access.report_users_loss()
+    alarm = alarms.get(ALARM_USERS_LOSS)
+    assert alarm is not None and alarm.priority is Priority.HIGH
