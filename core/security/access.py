@@ -452,6 +452,8 @@ class AccessControl:
             except UserStoreError as exc:
                 return self._tampered(str(exc))
             problem = "; ".join([p for p in (integrity.describe(), *self._stale.values()) if p])
+            if integrity.ok:
+                self.store.note_key()  # the key's fingerprint: a key changed later is said as such
         return self._integrity_found(problem)
 
     def report_users_loss(self) -> str:

@@ -36,6 +36,12 @@ RESTORE_USERS = "users database unreadable: restore it from a backup (bandsaw re
 RESTORE_TAMPERED = "restore users.db from a backup (bandsaw restore --latest --with-users)"
 
 
+def restore_advice(problem: str, sep: str = "; ") -> str:
+    """What to do about a users.db failing its MACs: a restore - unless the key changed, which a
+    restored users.db (sealed with the same old key) fails as well: the problem says what then."""
+    return "" if "keys/model-signing.key" in problem else f"{sep}{RESTORE_TAMPERED}"
+
+
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """A damaged or unwritable users.db: one clear line and exit 1, never a traceback."""
     @functools.wraps(handler)
@@ -43,7 +49,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         try:
             return handler(args)
         except UserTampered as exc:
-            print(f"bandsaw: {exc}: {RESTORE_TAMPERED}", file=sys.stderr)
+            print(f"bandsaw: {exc}{restore_advice(str(exc), ': ')}", file=sys.stderr)
             return EXIT_FAILURE
         except UserStoreError as exc:
             print(f"bandsaw: {exc}: {RESTORE_USERS}", file=sys.stderr)
@@ -145,8 +151,8 @@ def _cmd_init_admin(args: argparse.Namespace) -> int:
         if integrity is not None and not integrity.ok:  # admins removed or disabled by hand make no first run
             ctx.refused("user_add", name, f"first admin refused: users.db fails its integrity check: "
                                           f"{integrity.describe()}")
-            return ctx.fail(f"refused: users.db fails its integrity check: {integrity.describe()}; "
-                            f"{RESTORE_TAMPERED}")
+            return ctx.fail(f"refused: users.db fails its integrity check: {integrity.describe()}"
+                            f"{restore_advice(integrity.describe())}")
         if ctx.access.store.has_admin():
             if args.if_needed:
                 print("an admin exists already: nothing to do")
@@ -238,8 +244,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         if ctx.lost:
             print(f"audit trail MISSING: {ctx.lost}")
         if problems:
-            print(f"users.db FAILS its integrity check: {'; '.join(problems)}; such users cannot log in; "
-                  f"{RESTORE_TAMPERED}")
+            print(f"users.db FAILS its integrity check: {'; '.join(problems)}; such users cannot log in"
+                  f"{restore_advice('; '.join(problems))}")
             return EXIT_FAILURE
         return EXIT_FAILURE if ctx.lost else EXIT_OK
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from core.security.passwords import DEFAULT_PARAMS, ScryptParams, burn, hash_secret, needs_rehash, verify_secret
 from core.security.permissions import ACCOUNT_ROLES, RESERVED_NAMES, Role, parse_role
-from core.security.users_mac import UsersKeyError, matches, row_mac, seal_mac, users_key
+from core.security.users_mac import UsersKeyError, key_id, matches, row_mac, seal_mac, users_key
 from core.texts import (
     ADMIN_EXISTS,
     BAD_ROLE,
@@ -79,6 +79,8 @@ _MIGRATIONS = (
     # v5/v6: the audit anchor's MAC, and the seal's word that the anchor is kept (a deleted one is found)
     "ALTER TABLE audit_anchor ADD COLUMN mac TEXT",
     "ALTER TABLE users_seal ADD COLUMN anchored INTEGER NOT NULL DEFAULT 0",
+    # v7: the fingerprint of the key the seal was made with (core.security.users_mac.key_id)
+    "ALTER TABLE users_seal ADD COLUMN key_id TEXT",
 )
 # A row as the MAC covers it (core.security.users_mac.row_mac), then its MAC.
 _COLUMNS = "name, role, enabled, ts_ms, changed_ms, failures, locked_until_ms, secret, mac"
@@ -86,6 +88,12 @@ _FIELDS = ("name", "role", "enabled", "ts_ms", "changed_ms", "failures", "locked
 ROW_UNSEALED = "has no MAC (written before users.db rows were protected)"
 ROW_TAMPERED = "was changed outside the program (its MAC does not match)"
 SEAL_UNSEALED = "users.db is not sealed yet (written before its rows were protected)"
+KEY_CHANGED = ("the installation key keys/model-signing.key changed or was lost (users.db was sealed with key "
+               "{was}, the key now is {now}): put the original keys/model-signing.key back (the plant's copy of "
+               "the data directory's keys/ folder; backups do not hold it); if it is lost for good, every user must "
+               "be made again: move users.db aside, then 'bandsaw users init-admin NAME --accept-lost-users "
+               "--despite-backup' (audited) and add the users again (models signed with the old key must be "
+               "trusted again too)")
 
 
 class UserError(ValueError):
@@ -113,12 +121,15 @@ class Integrity:
     rows: dict[str, str]
     seal: str = ""
     unsealed: bool = False  # nothing carries a MAC yet (a file from before): seal_unsealed() seals it
+    key: str = ""  # the installation key is not the one the seal was made with (KEY_CHANGED)
 
     @property
     def ok(self) -> bool:
         return not self.rows and not self.seal
 
     def describe(self) -> str:
+        if self.key:  # every row fails because the key is another one: said once, with what to do
+            return self.key
         parts = [f"{name} {why}" for name, why in sorted(self.rows.items())]
         if self.seal and not self.unsealed:
             parts.append(self.seal)
@@ -310,6 +321,11 @@ class UserStore:
         unsealed = seal == SEAL_UNSEALED and all(row[8] is None for row in rows)
         if unsealed:
             problems = {name: ROW_UNSEALED for name in problems}
+        held = conn.execute("SELECT key_id FROM users_seal WHERE id = 1").fetchone()
+        now = key_id(self._mac_key())
+        if held and held[0] and held[0] != now and (problems or seal):
+            key = KEY_CHANGED.format(was=held[0], now=now)
+            return Integrity({name: key for name in problems}, key, False, key)
         return Integrity(problems, seal, unsealed)
 
     def _row_problem(self, row: tuple[object, ...]) -> str:
@@ -324,6 +340,11 @@ class UserStore:
         if not matches(seal_mac(self._mac_key(), names, int(seal[0]), bool(seal[2])), seal[1]):
             return "the set of users was changed outside the program (a row deleted or added: the seal does not match)"
         return ""
+
+    def note_key(self) -> None:
+        """A seal from before key fingerprints (v6) gets the present key's, once its MACs passed."""
+        with self._connect() as conn:
+            conn.execute("UPDATE users_seal SET key_id = ? WHERE id = 1 AND key_id IS NULL", (key_id(self._mac_key()),))
 
     def count(self) -> int:
         with self._connect() as conn:
@@ -671,10 +692,10 @@ def _write_seal(conn: sqlite3.Connection, key: bytes, now_ms: int, restored_ms: 
         anchored = bool(held and held[0])
     mac = seal_mac(key, names or [], restored_ms, anchored)
     conn.execute(
-        "INSERT INTO users_seal (id, ts_ms, restored_ms, mac, anchored) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id)"
-        " DO UPDATE SET ts_ms = excluded.ts_ms, restored_ms = excluded.restored_ms, mac = excluded.mac,"
-        " anchored = excluded.anchored",
-        (now_ms, restored_ms, mac, 1 if anchored else 0),
+        "INSERT INTO users_seal (id, ts_ms, restored_ms, mac, anchored, key_id) VALUES (1, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET ts_ms = excluded.ts_ms, restored_ms = excluded.restored_ms,"
+        " mac = excluded.mac, anchored = excluded.anchored, key_id = excluded.key_id",
+        (now_ms, restored_ms, mac, 1 if anchored else 0, key_id(key)),
     )
 
 

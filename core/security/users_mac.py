@@ -73,6 +73,12 @@ def anchor_mac(key: bytes, row_id: int, row_hash: str, first_hash: str, ts_ms: i
     return MAC_PREFIX + _mac(key, ["anchor", int(row_id), str(row_hash), str(first_hash), int(ts_ms)])
 
 
+def key_id(key: bytes) -> str:
+    """A short fingerprint of the key (kept beside the seal, in clear): a key that changed or was
+    lost is then said as such, not as every row "changed outside the program"."""
+    return hmac.new(key, b"bandsaw key id v1", hashlib.sha256).hexdigest()[:16]
+
+
 def matches(expected: str, stored: object) -> bool:
     return isinstance(stored, str) and hmac.compare_digest(expected, stored)
 

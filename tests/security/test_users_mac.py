@@ -372,3 +372,26 @@ def test_an_accepted_loss_of_users_alarms_at_the_next_start(plant: Cli) -> None:
     assert "given up as lost by cli:" in access.report_users_loss()
     alarm = alarms.get(ALARM_USERS_LOSS)
     assert alarm is not None and alarm.priority is Priority.HIGH
+
+
+def test_a_changed_installation_key_is_said_as_such(plant: Cli) -> None:
+    """keys/model-signing.key regenerated (lost, or another installation's): every row fails its MAC;
+    that is said as a changed key with what to do, not as rows "changed outside the program" to
+    restore from a backup (whose users.db was sealed with the same old key)."""
+    cli = plant
+    key = cli.data / "keys" / "model-signing.key"
+    key.write_bytes(bytes(range(32)))
+    assert cli("users", "list") == 1
+    assert "the installation key keys/model-signing.key changed or was lost" in cli.out
+    assert "put the original keys/model-signing.key back" in cli.out and "restore users.db" not in cli.out
+    _access, alarms = engine_access(cli)
+    assert "keys/model-signing.key changed or was lost" in users_alarm(alarms)
+
+
+def test_a_seal_from_before_key_fingerprints_gets_one(plant: Cli) -> None:
+    cli = plant
+    sql(users_db(cli), "UPDATE users_seal SET key_id = NULL")
+    engine_access(cli)  # the start's check: MACs pass, the fingerprint is noted
+    (cli.data / "keys" / "model-signing.key").write_bytes(bytes(range(32)))
+    _access, alarms = engine_access(cli)
+    assert "keys/model-signing.key changed or was lost" in users_alarm(alarms)
