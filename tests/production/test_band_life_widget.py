@@ -103,7 +103,9 @@ def test_band_zero_and_a_refused_read_are_said_plainly(qtbot: QtBot, qloop: QLoo
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.write_bytes(b"not a database" * 100)
     qloop.run(panel.load())
-    assert panel.message.text().startswith("Band life cannot be read: cannot read the band life")
+    text = panel.message.text()  # said once (683d059), with the reason
+    assert text.startswith("Cannot read the band life: ") and "not a database" in text
+    assert text.lower().count("band life") == 1
     assert panel.message.property("state") == "attention"
 
 
