@@ -177,6 +177,12 @@ def _parse_entry(
             )
         if low > high:
             raise RegisterMapError(f"{source}: {where}: field 'min' = {low}: greater than max ({high})")
+        if "max_step_per_s" not in entry:  # forgotten is not "no limit": one write could jump min -> max
+            raise RegisterMapError(
+                f"{source}: {where}: field 'max_step_per_s' is missing: the writable register '{name}' must "
+                f"state how far the Writer lets it move per second (e.g. max_step_per_s: "
+                f"{_example_step(low, high)}), or, for a counter or a command that must not be step-limited, "
+                "'max_step_per_s: null' (no limit)")
         limits = (low, high)
     register = Register(name, address, dtype, scale, str(entry.get("unit", "")), str(group), access,
                         str(entry.get("description", "")), order, low, high, step,
@@ -194,6 +200,11 @@ def _parse_entry(
         if step is not None and step <= 0:
             raise RegisterMapError(f"{source}: {where}: field 'max_step_per_s' = {step}: must be positive")
     return register
+
+
+def _example_step(low: float, high: float) -> str:
+    """A fifth of the range per second, as an example in the message (cutting_speed: 20 of 20..120)."""
+    return f"{(high - low) / 5:g}" if high > low else "1"
 
 
 def _parse_codes(value: Any, source: str, where: str) -> tuple[tuple[int, str], ...]:

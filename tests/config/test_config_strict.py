@@ -191,6 +191,18 @@ def test_cli_map_without_saw_state_rc2(tmp_path: Path) -> None:
     assert "register 'saw_state' is missing" in line
 
 
+def test_cli_a_setpoint_without_a_step_limit_rc2(tmp_path: Path) -> None:
+    """cutting_speed's max_step_per_s deleted: 'config check' said rc 0 and one write went 20 -> 120 m/min."""
+    data = copy.deepcopy(shipped_map())
+    for entry in data["registers"]:
+        if entry["name"] == "cutting_speed":
+            del entry["max_step_per_s"]
+    path = tmp_path / "registers.yaml"
+    path.write_text(yaml.safe_dump(data))
+    line = one_config_error(bandsaw("config", "check", env={"BANDSAW_MODBUS__REGISTER_MAP": str(path)}))
+    assert "register 'cutting_speed'" in line and "'max_step_per_s' is missing" in line and "null" in line
+
+
 # --- NaN and infinity ----------------------------------------------------------------------
 
 

@@ -221,9 +221,22 @@ def test_planner_respects_smaller_request_size() -> None:
 
 def test_parse_accepts_minimal_map() -> None:
     data = {"groups": {"g": "G"}, "registers": [{"name": "a", "address": 1, "type": "int16", "group": "g",
-                                                 "access": "rw", "min": -5, "max": 5}]}
+                                                 "access": "rw", "min": -5, "max": 5, "max_step_per_s": None}]}
     register_map = parse_register_map(data)
     assert register_map["a"].writable and register_map["a"].format_limits() == "-5..5"
+
+
+def test_a_writable_register_without_a_step_limit_is_a_config_error() -> None:
+    """cutting_speed without max_step_per_s loaded with no step limit (one write went 20 -> 120
+    m/min): a forgotten key is an error naming the register; 'max_step_per_s: null' opts out."""
+    entry = {"name": "cutting_speed", "address": 1, "type": "uint16", "group": "g", "access": "rw",
+             "min": 20, "max": 120, "unit": "m/min"}
+    with pytest.raises(RegisterMapError, match=r"cutting_speed.*'max_step_per_s' is missing.*max_step_per_s: 20\b"):
+        parse_register_map({"groups": {"g": "G"}, "registers": [entry]})
+    register_map = parse_register_map({"groups": {"g": "G"}, "registers": [{**entry, "max_step_per_s": None}]})
+    assert register_map["cutting_speed"].max_step_per_s is None
+    register_map = parse_register_map({"groups": {"g": "G"}, "registers": [{**entry, "max_step_per_s": 20.0}]})
+    assert register_map["cutting_speed"].max_step_per_s == 20.0
 
 
 def test_texts_in_turkish_beside_the_english(register_map: RegisterMap) -> None:
