@@ -186,6 +186,10 @@ def _backup_one(db: str, source: Path, work: Path, level: int, guard: SpaceGuard
         dst = sqlite3.connect(str(copy))
         try:
             src.backup(dst)  # pages=-1: one step, one read transaction, one consistent state
+            # The copy took the live file's WAL mode: reading it would leave a -wal (0 B) and a -shm
+            # (32 KiB) beside the .gz in every backup. A rollback-journal copy leaves none (a restored
+            # file is put back in WAL mode by its writer).
+            dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
     finally:
@@ -195,6 +199,8 @@ def _backup_one(db: str, source: Path, work: Path, level: int, guard: SpaceGuard
     packed = work / f"{db}.db.gz"
     sha, compressed = _compress(copy, packed, level, guard)
     copy.unlink()
+    for side in ("-wal", "-shm", "-journal"):  # none expected; never left in a backup folder
+        Path(f"{copy}{side}").unlink(missing_ok=True)
     return DbEntry(file=packed.name, bytes=size, compressed_bytes=compressed, sha256=sha, tables=tables,
                    user_version=version, check=check)
 

@@ -109,6 +109,17 @@ def test_manifest_lists_times_sizes_counts_and_hashes(settings: Settings, tmp_pa
     check_backup_against_manifest(manifest.path, tmp_path)
 
 
+def test_a_backup_folder_holds_the_gz_files_and_the_manifest_only(settings: Settings, tmp_path: Path) -> None:
+    """Every backup folder held a -wal (0 B) and a -shm (32 KiB) per database (the WAL-mode copies,
+    read to count their rows, left them); a restored copy is still a good database."""
+    fill_raw(settings.data_dir, COLUMNS, 100)
+    manifest = run_backup(settings)
+    assert manifest.path is not None
+    names = sorted(path.name for path in manifest.path.iterdir())
+    assert names == sorted(["manifest.json", *(f"{db}.db.gz" for db in manifest.databases)])
+    assert check_backup_against_manifest(manifest.path, tmp_path)["raw"]["samples"] == 100
+
+
 def test_missing_databases_are_listed_not_invented(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     fill_raw(data_dir, COLUMNS, 10)
