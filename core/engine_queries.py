@@ -173,4 +173,5 @@ class EngineQueries(ProductionQueries):
 
 def _copy(status: ControllerStatus) -> ControllerStatus:
     return replace(status, features=dict(status.features), saved_speeds=dict(status.saved_speeds),
-                   left_speeds=dict(status.left_speeds), left_operator=dict(status.left_operator))
+                   left_speeds=dict(status.left_speeds), left_operator=dict(status.left_operator),
+                   left_changed=dict(status.left_changed))

@@ -131,6 +131,11 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
         self._handover_error = ""  # the last failure to record it (logged once, not at every tick)
         self.previous: Handover | None = None
         self._previous_checked = False
+        # While the question is open: the speeds the PLC held at the start check (ML's, left), and
+        # those a person has set since (theirs stand: a restore leaves them); HMI writes seen first.
+        self._left: dict[str, float] = {}
+        self._left_changed: dict[str, float] = {}
+        self._left_hmi: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
         self.overruns = 0
         self.status = ControllerStatus(mode=modes.mode.value)
@@ -189,6 +194,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
     def human_wrote(self, name: str, value: float) -> None:
         """A person's write went through the Writer (HMI, preset): the new base for ML at once."""
         self.watch.human_wrote(name, value, self._clock())
+        if self.previous is not None and self._previous_checked and name in self._left:
+            self._left_hmi[name] = value  # the open question learns it at the next tick
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -286,8 +293,11 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
                 return None  # a late poll: decide nothing, write nothing, wait for fresh data
             detail = f"newest sample {age:.2f} s old, {snap.quality.value}" if not fresh else "saw state unknown"
             return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
-        if self.previous is not None and not self._previous_checked and fresh:
-            self._check_previous(snap)
+        if self.previous is not None and fresh:
+            if not self._previous_checked:
+                self._check_previous(snap)
+            else:
+                self._follow_previous(snap)
         if self._restore:
             return await self._step_restore(snap, now, fresh)
         if not self.modes.is_ml:
@@ -398,42 +408,98 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
             self._record("previous_run", "the previous run ended with ML in charge; the PLC holds the "
                          "operator's speeds", snap)
             return
+        self._left = {name: v for name, v in live.items() if name in previous.speeds}
+        self._left_changed, self._left_hmi = {}, {}
         self.status.left_speeds = dict(live)
         self.status.left_operator = dict(previous.speeds)
+        self.status.left_changed = {}
         text = (f"The PLC still holds speeds ML set before the engine stopped: {_speeds(live)}; "
                 f"the operator's were {_speeds(previous.speeds)}. Restore them? (Control page)")
         log.warning("%s", text)
+        self._alarm_left(live)
+        self._record("previous_run", text, snap, before=live, observed=previous.speeds)
+
+    def _alarm_left(self, live: Mapping[str, float]) -> None:
+        """The 'speeds left' alarm, naming the speeds a restore would still change."""
+        previous = self.previous
+        assert previous is not None
         units = {name: self.register_map[name].unit if name in self.register_map else "" for name in SPEEDS}
         detail = "; ".join(f"{live[name]:g} -> {previous.speeds[name]:g} {units[name]}".rstrip()
-                           for name in ("cutting_speed", "descent_speed") if name in live and name in previous.speeds)
+                           for name in ("cutting_speed", "descent_speed")
+                           if name in live and name in previous.speeds and name not in self._left_changed)
         self._alarms.update(ALARM_LEFT, True, detail, priority=Priority.HIGH, source="control")
-        self._record("previous_run", text, snap, before=live, observed=previous.speeds)
+
+    def _follow_previous(self, snap: Snapshot) -> None:
+        """The question is open: the speeds shown are the PLC's now, and a speed the PLC no longer
+        holds at the value ML left was set by a person since the start (HMI or panel): theirs stands,
+        a restore leaves it. When every speed is a person's, the question is answered by itself."""
+        previous = self.previous
+        assert previous is not None
+        live = {name: v for name in SPEEDS if (v := snap.value(name)) is not None and math.isfinite(v)}
+        changed = dict(self._left_hmi)
+        self._left_hmi = {}
+        for name, left in self._left.items():
+            value = live.get(name)
+            if name not in changed and value is not None and not self.watch.same(name, value, left):
+                changed[name] = value
+        changed = {name: v for name, v in changed.items()
+                   if name not in self._left_changed and not self.watch.same(name, v, self._left[name])}
+        self.status.left_speeds = {**live, **{n: v for n, v in changed.items() if n not in live}}
+        if not changed:
+            return
+        self._left_changed.update(changed)
+        self.status.left_changed = dict(self._left_changed)
+        text = "; ".join(f"a person set {name} {self._left[name]:g} -> {value:g} since the start: theirs "
+                         f"stands, the operator's {previous.speeds[name]:g} is not restored"
+                         for name, value in changed.items())
+        log.info("previous run: %s", text)
+        self._record("previous_run", text, snap, before={n: self._left[n] for n in changed}, observed=changed)
+        if all(name in self._left_changed for name in previous.speeds):
+            self._resolve_previous()
+            self._record("previous_run", "the question of the previous run's speeds is answered: a person set "
+                         f"every speed since the start ({_speeds(self._left_changed)}); nothing is restored", snap)
+        else:
+            self._alarm_left(live)
+            # The person's value is the operator's now: a crash before the answer does not ask about it again.
+            self._handover_want = Handover(int(self._wall_clock() * 1000), {**previous.speeds, **self._left_changed},
+                                           previous.model)
 
     def _resolve_previous(self) -> None:
         self.previous = None
         self._handover_want = None
-        self.status.left_speeds, self.status.left_operator = {}, {}
+        self.status.left_speeds, self.status.left_operator, self.status.left_changed = {}, {}, {}
         self._alarms.update(ALARM_LEFT, False, "ML speeds left", priority=Priority.HIGH, source="control")
 
     def restore_previous(self, user: str) -> tuple[bool, str]:
         """Put back the operator's speeds the previous run saved (a person's command; the engine audits)."""
-        previous = self.previous
-        if previous is None:
+        if self.previous is None:
             return False, "no speeds of a previous run to restore"
         if self._controlling:
             return False, "ML is controlling a cut"
+        latest = self._latest
+        if latest is not None and self._previous_checked:
+            self._follow_previous(latest)  # a person's change the last tick has not seen yet stands too
+        previous = self.previous
+        if previous is None:
+            return False, "nothing to restore: a person set every speed since the start"
+        kept = dict(self._left_changed)
         self.previous = None
-        self.status.left_speeds, self.status.left_operator = {}, {}
+        self.status.left_speeds, self.status.left_operator, self.status.left_changed = {}, {}, {}
         self._alarms.update(ALARM_LEFT, False, "ML speeds left", priority=Priority.HIGH, source="control")
         # The row stays until the speeds are back (a crash meanwhile asks again).
-        self._restore = dict(previous.speeds)
+        self._restore = {name: v for name, v in previous.speeds.items() if name not in kept}
         self._restore_until = None
         self._restore_note = ""
-        if self._latest is not None:
-            self.watch.begin(self._latest)  # a person's change from here on is theirs: not restored
-        self._record("restore", f"{user} restores the previous run's operator speeds {_speeds(previous.speeds)}",
-                     self._latest)
-        return True, _speeds(previous.speeds)
+        if latest is not None:
+            self.watch.begin(latest)  # a person's change from here on is theirs: not restored
+        held = self._hold_in_cut(latest)
+        text = f"{user} restores the previous run's operator speeds {_speeds(self._restore)}"
+        if kept:
+            text += f"; a person's {_speeds(kept)} set since the start stays"
+        if held is not None:
+            text += f"; the descent stays at {held:g} while the saw cuts (the operator's comes back when the cut ends)"
+        self._record("restore", text, latest)
+        return True, _speeds(self._restore)
 
     def keep_previous(self, user: str) -> tuple[bool, str]:
         """The PLC's present speeds stay (a person's answer; the engine audits): the question is closed."""

@@ -11,6 +11,10 @@ value and the guard's (journalled once: "held by the torque guard"); when the sa
 the rest of the operator's value is put back, unless a person set the descent meanwhile (their
 value stands, and lifts the hold at once). The time allowed for the restore starts when the hold
 lifts.
+
+The previous run's speeds, restored on an engineer's command after a restart (core.control.handover),
+are held the same way while the saw cuts: the guard's cut of the previous run was in its memory
+only, so the PLC's descent is taken as such a cut and not raised before the cut ends.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ log = logging.getLogger("bandsaw.control")
 # A restore of the operator's speeds is abandoned (alarm) when not done this long after the time
 # its step-limited writes need.
 RESTORE_MARGIN_S = 3.0
+
+# Why a restore holds the descent (ml_parts._cut_cap): the engine restarted during the cut.
+HELD_RESTART = "restart during the cut"
 
 
 class RestoreTurn(MlParts):
@@ -110,12 +117,33 @@ class RestoreTurn(MlParts):
             return wanted
         return min(wanted, self._cut_cap[0])
 
+    def _hold_in_cut(self, snap: Snapshot | None) -> float | None:
+        """The previous run's speeds are restored while the saw cuts: the descent is not raised
+        above the PLC's until the cut ends (the held descent; None when nothing is held).
+
+        The engine restarted: a torque-guard or ceiling cut of the previous run, held only in its
+        memory, may be what the PLC holds, in the cut that tripped it. Not knowing, the restore
+        treats the PLC's descent as such a cut.
+        """
+        wanted = self._restore.get("descent_speed")
+        live = snap.value("descent_speed") if snap is not None else None
+        if self._cut is None or wanted is None or live is None or not math.isfinite(live) or live >= wanted:
+            return None
+        if self._cut_cap is None or live < self._cut_cap[0]:
+            self._cut_cap = (live, HELD_RESTART)
+        return self._cut_cap[0]
+
     def _note_held(self, held: dict[str, float], snap: Snapshot) -> DecisionRow | None:
         """Journal (once per hold) that the operator's descent waits for the end of the cut."""
         assert self._cut_cap is not None
         why = self._cut_cap[1]
-        text = "; ".join(f"{name} held at {value:g} by the {why} until the cut ends; the operator's "
-                         f"{self._restore[name]:g} is put back then" for name, value in held.items())
+        if why == HELD_RESTART:
+            text = "; ".join(f"{name} held at {value:g} (the PLC's) while the saw cuts: the engine restarted "
+                             "during a cut and a torque-guard cut of the previous run may hold it; the operator's "
+                             f"{self._restore[name]:g} is put back when the cut ends" for name, value in held.items())
+        else:
+            text = "; ".join(f"{name} held at {value:g} by the {why} until the cut ends; the operator's "
+                             f"{self._restore[name]:g} is put back then" for name, value in held.items())
         if text == self._restore_note:
             return None
         self._restore_note = text

@@ -46,6 +46,8 @@ class ControllerStatus:
     # operator's: the PLC's now (ML's) and the operator's saved ones; {} when there is no question.
     left_speeds: dict[str, float] = field(default_factory=dict)
     left_operator: dict[str, float] = field(default_factory=dict)
+    # Of those, the speeds a person set since the start (their value now): a restore leaves them.
+    left_changed: dict[str, float] = field(default_factory=dict)
 
     @property
     def outside_envelope(self) -> bool:
