@@ -227,6 +227,18 @@ def _cmd_list(args: argparse.Namespace) -> int:
             raise UserStoreError(f"users database {ctx.access.store.path}: {problem}")
         users = ctx.access.store.list()
         if not users:
+            gone = ctx.access.stale_users()  # users.db deleted or emptied: init-admin would refuse
+            if gone:
+                held = backup_with_users(ctx.settings.data_dir)
+                way = (f"restore it: bandsaw restore {'--latest' if held == _latest(ctx) else held} --with-users"
+                       if held else "with no backup holding it, an installer accepts the loss: "
+                                    "bandsaw users init-admin NAME --accept-lost-users (audited)")
+                print(f"users.db has no users, but the audit trail shows users: {'; '.join(gone.values())}: "
+                      f"users.db was deleted or emptied; {way}")
+                return EXIT_FAILURE
+            if ctx.lost:
+                print(f"no users, and the audit trail is MISSING: {ctx.lost}")
+                return EXIT_FAILURE
             print("no users yet: run 'bandsaw users init-admin'")
             return EXIT_OK
         now_ms = int(time.time() * 1000)

@@ -281,6 +281,9 @@ def test_a_deleted_users_db_opens_no_first_run(plant: Cli) -> None:
     assert "boss is missing though the audit trail has user_add boss" in users_alarm(alarms)
     with pytest.raises(UserError, match="The audit trail shows users this users database does not have"):
         access.create_first_admin("mallory", "1234")  # the HMI's first-run dialog
+    assert cli("users", "list") == 1  # said 'no users yet: run init-admin' (rc 0), which then refused
+    assert "users.db was deleted or emptied" in cli.out and "--accept-lost-users" in cli.out
+    assert "no users yet" not in cli.out
     assert cli("users", "init-admin", "mallory", stdin="1234\n") == 1
     assert "users.db was deleted or emptied" in cli.err
     assert cli("users", "add", "mallory", "--role", "admin", stdin="1234\n") == 1
@@ -343,6 +346,7 @@ def test_lost_users_are_not_accepted_while_a_verified_backup_holds_them(plant: C
     assert cli("backup") == 0, cli.err
     for path in (cli.data / "databases").glob("users.db*"):
         path.unlink()
+    assert cli("users", "list") == 1 and "bandsaw restore --latest --with-users" in cli.out
     assert cli("users", "init-admin", "mallory", "--accept-lost-users", stdin="1234\n") == 1
     assert "bandsaw restore --latest --with-users" in cli.err and "holds users.db" in cli.err
     assert UserStore(users_db(cli)).count() == 0
