@@ -37,6 +37,7 @@ class HandoverPanel(QWidget):
         self._restore, self._keep, self._units = restore, keep, dict(units)
         self._left: dict[str, float] = {}
         self._operator: dict[str, float] = {}
+        self._changed: dict[str, float] = {}
         frame, inner = box("", self)
         self._title = frame.findChild(QLabel, "BoxTitle")
         self.text = label(frame, "FaultText")
@@ -69,9 +70,11 @@ class HandoverPanel(QWidget):
         self.keep_button.setText(self.tr("Keep the PLC's speeds"))
         self._show_text()
 
-    def show_question(self, left: Mapping[str, float], operator: Mapping[str, float], user: str) -> None:
-        """The status' left_speeds / left_operator ({} : no question) and who is logged in."""
-        self._left, self._operator = dict(left), dict(operator)
+    def show_question(self, left: Mapping[str, float], operator: Mapping[str, float], user: str,
+                      changed: Mapping[str, float] | None = None) -> None:
+        """The status' left_speeds (the PLC's now) / left_operator ({} : no question) / left_changed
+        (set by a person since the start: a restore leaves them) and who is logged in."""
+        self._left, self._operator, self._changed = dict(left), dict(operator), dict(changed or {})
         asked = bool(self._left)
         if asked != self.isVisible() and (asked or not self.answer.isVisible()):
             self.setVisible(asked)
@@ -89,9 +92,21 @@ class HandoverPanel(QWidget):
         text = self.tr("The engine stopped while ML held the speeds. The PLC still holds the speeds ML set: "
                        "%1. The operator's were: %2. Restore them?")
         text = text.replace("%1", self._speeds(self._left)).replace("%2", self._speeds(self._operator))
+        if self._changed:
+            text += " " + self.tr("Set by a person since the start, not restored: %1.").replace(
+                "%1", self._listed(self._changed))
         if not can_answer_hint(self.restore_button):
             text += " " + self.tr("An engineer answers here.")
         set_text(self.text, text)
+
+    def _listed(self, speeds: Mapping[str, float]) -> str:
+        """Only the speeds given (band speed first)."""
+        parts = []
+        if "cutting_speed" in speeds:
+            parts.append(_join(self.tr("band speed %1 %2"), speeds, self._units))
+        if "descent_speed" in speeds:
+            parts.append(_join(self.tr("descent %3 %4"), speeds, self._units))
+        return ", ".join(parts)
 
     def _say(self, text: str, ok: bool) -> None:
         set_text(self.answer, text)
@@ -99,7 +114,7 @@ class HandoverPanel(QWidget):
         self.answer.setVisible(True)
 
     def _on_restore(self) -> None:
-        speeds = self._speeds(self._operator)
+        speeds = self._listed({name: v for name, v in self._operator.items() if name not in self._changed})
         result = self._restore()
         if result.ok:
             self._say(self.tr("Restoring the operator's speeds: %1").replace("%1", speeds), True)

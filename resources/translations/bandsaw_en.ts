@@ -2345,7 +2345,19 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Set by a person since the start, not restored: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>An engineer answers here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>band speed %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>descent %3 %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -2336,8 +2336,20 @@ m/dk</translation>
         <translation>Motor, hızlar ML&apos;deyken durdu. PLC, ML&apos;nin ayarladığı hızları hâlâ tutuyor: %1. Operatörünkiler: %2. Geri yüklensin mi?</translation>
     </message>
     <message>
+        <source>Set by a person since the start, not restored: %1.</source>
+        <translation>Başlangıçtan beri bir kişi tarafından ayarlandı, geri yüklenmez: %1.</translation>
+    </message>
+    <message>
         <source>An engineer answers here.</source>
         <translation>Burada bir mühendis yanıtlar.</translation>
+    </message>
+    <message>
+        <source>band speed %1 %2</source>
+        <translation>şerit hızı %1 %2</translation>
+    </message>
+    <message>
+        <source>descent %3 %4</source>
+        <translation>iniş %3 %4</translation>
     </message>
     <message>
         <source>Restoring the operator&apos;s speeds: %1</source>

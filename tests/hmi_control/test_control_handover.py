@@ -112,3 +112,26 @@ def test_engineer_keeps_the_plc_speeds(
     assert engine.control is not None and engine.control.controller.previous is None
     page.refresh()
     assert page.toggle.text() == "Switch ML on"
+
+
+def test_a_speed_a_person_set_since_the_start_is_shown_and_not_restored(
+    engine_with_model: StandInEngine, qtbot: QtBot, pages: list[tuple[ControlPage, EngineBridge]]
+) -> None:
+    """The operator set descent 25 at the panel after the restart: the panel shows the PLC's speeds now,
+    says the person's stays, and the engineer's restore puts back only the band speed."""
+    engine = engine_with_model
+    _left_by_ml(engine)
+    assert engine.control is not None
+    controller = engine.control.controller
+    engine.values.update(descent_speed=25.0)
+    snap = Snapshot(2, int(time.time() * 1000), time.monotonic(), dict(engine.values), {}, Quality.GOOD)
+    controller._follow_previous(snap)
+    page = _page(engine, qtbot, pages, "erin", Role.ENGINEER)
+    page.refresh()
+    panel = page.handover
+    text = panel.text.text()
+    assert "The PLC still holds the speeds ML set: band speed 75 m/min, descent 25 mm/min." in text, text
+    assert "Set by a person since the start, not restored: descent 25 mm/min." in text, text
+    qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    assert panel.answer.text() == "Restoring the operator's speeds: band speed 70 m/min"
+    assert controller._restore == {"cutting_speed": 70.0}
