@@ -55,12 +55,37 @@ class StepWindow:
     failed): a write can land at the PLC any time until then, and the next write starts after
     it (the Writer's lock). Counting a change until ``done + window_s`` inclusive therefore
     covers every window of ``window_s`` seconds of PLC time.
+
+    A write sent without an answer (:meth:`spend_unconfirmed`) may land at the PLC any time later
+    (a request held in a queue): its change counts, without expiring, until a read that began
+    after it confirms what the PLC holds (:meth:`confirm`); from then it counts until
+    ``window_s`` after that read's answer, the latest moment the PLC can have applied it.
     """
 
     def __init__(self, max_step_per_s: float, window_s: float = STEP_WINDOW_S) -> None:
         self.allowance = max_step_per_s * window_s
         self.window_s = window_s
         self._granted: deque[tuple[float, float]] = deque()  # (done at, |change|)
+        self._pending: list[tuple[float, float]] = []  # (sent at, |change|): no answer yet
+
+    def spend_unconfirmed(self, sent_at: float, change: float) -> None:
+        """A write sent at ``sent_at`` got no answer: its change counts until :meth:`confirm`."""
+        if change > 0:
+            self._pending.append((sent_at, change))
+
+    def confirm(self, read_started: float, answered_at: float) -> None:
+        """A read that began at ``read_started`` and was answered at ``answered_at`` shows what the
+        PLC holds: the writes sent before it were applied (or lost) by ``answered_at``."""
+        settled = [change for sent_at, change in self._pending if sent_at < read_started]
+        if not settled:
+            return
+        self._pending = [entry for entry in self._pending if entry[0] >= read_started]
+        self._granted.extend((answered_at, change) for change in settled)
+        self._granted = deque(sorted(self._granted))
+
+    @property
+    def unconfirmed(self) -> bool:
+        return bool(self._pending)
 
     def _expire(self, now: float) -> None:
         granted = self._granted
@@ -69,15 +94,18 @@ class StepWindow:
 
     def used(self, now: float) -> float:
         self._expire(now)
-        return sum(change for _, change in self._granted)
+        return sum(change for _, change in self._granted) + sum(change for _, change in self._pending)
 
     def remaining(self, now: float) -> float:
         """What may still change at ``now`` without breaking the allowance of any window."""
         return max(0.0, self.allowance - self.used(now))
 
     def free_in(self, now: float) -> float:
-        """Seconds until the oldest change counted at ``now`` leaves the window (0 if none)."""
+        """Seconds until the oldest change counted at ``now`` leaves the window (0 if none; inf while
+        an unconfirmed write's change counts)."""
         self._expire(now)
+        if self._pending:
+            return math.inf
         return max(0.0, self._granted[0][0] + self.window_s - now) if self._granted else 0.0
 
     def spend(self, done_at: float, change: float) -> None:

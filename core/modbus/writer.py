@@ -174,7 +174,14 @@ class Writer:
             if why:
                 result, record = self._refused_by_caller(name, value, user, reason, why)
             else:
-                result, record = await self._write(name, value, user=user, reason=reason, live=live)
+
+                def final() -> str:
+                    # Again after the last await (the reads before the write), with nothing awaited
+                    # between it and the send: the mode, the data, the cut may have changed meanwhile.
+                    why = self._hold() if self._hold is not None else ""
+                    return why or (precheck() if precheck is not None else "")
+
+                result, record = await self._write(name, value, user=user, reason=reason, live=live, final=final)
         self._report(record)
         return result
 
@@ -201,9 +208,11 @@ class Writer:
         return WriteResult.refused(name, value, why), record
 
     async def _write(
-        self, name: str, value: float, *, user: str, reason: str, live: float | None = None
+        self, name: str, value: float, *, user: str, reason: str, live: float | None = None,
+        final: Precheck | None = None,
     ) -> tuple[WriteResult, AuditRecord]:
-        """``live``: the register's value read from the PLC under this lock already (a live check)."""
+        """``live``: the register's value read from the PLC under this lock already (a live check).
+        ``final``: the caller's checks, run again after the last await before the send."""
         now = self._clock.monotonic()
         note = f"requested {value:g}" + (f"; reason: {reason}" if reason else "")
         attempt = _Attempt(name, value, user, note, now, int(self._clock.wall() * 1000))
@@ -225,6 +234,12 @@ class Writer:
         current, why_not = self._current_value(register, now, max_age_s)
         if current is None:
             return refuse(why_not)
+        window = self._steps.get(name)
+        snapshot = self._latest()
+        if window is not None and snapshot is not None:
+            # A poll begun after an unanswered write shows where the PLC is: that write is settled by
+            # the poll's answer (the window keeps its change for a second from then).
+            window.confirm(snapshot.read_started, snapshot.monotonic)
         last = self._last_attempt.get(name)
         if last is not None and now - last < self._min_interval_s:
             wait_ms = (self._min_interval_s - (now - last)) * 1000
@@ -253,7 +268,25 @@ class Writer:
             if steps is not None and used_up is not None and used_up.code == W_STEP_USED.code:
                 why += f"; {W_NEXT_CHANGE(name=name, wait=steps.free_in(now) * 1000)}"
             return refuse(why, current)
+        # The last checks, after the last await (the pre-read) and with none before the send below:
+        # the link, the data's age at this moment, the caller's mode/data/cut re-checks.
+        why = self._final_check(register, max_age_s) or (final() if final is not None else "")
+        if why:
+            return refuse(why, current)
         return await self._send(attempt, register, decision.value, decision, current)
+
+    def _final_check(self, register: Register, max_age_s: float) -> str:
+        """Right before the send: the link still up and the newest poll still fresh (now, not when
+        the write began: a slow pre-read ages the data)."""
+        if not self._client.link_up:
+            return "the PLC link is down"
+        snapshot = self._latest()
+        if snapshot is None or snapshot.quality is Quality.COMM_ERROR:
+            return "the last poll of the PLC failed (no current values)"
+        age = self._clock.monotonic() - snapshot.read_started
+        if age > max_age_s:
+            return f"PLC data is stale ({age:.2f} s old, limit {max_age_s:g} s)"
+        return ""
 
     def _step_window(self, name: str, max_step_per_s: float | None) -> StepWindow | None:
         if max_step_per_s is None:
@@ -286,12 +319,17 @@ class Writer:
         steps = self._steps.get(name)
         try:
             await self._client.write_registers(register.address, words)
-        except PlcError as exc:
-            return failed(f"write failed: {exc}")
-        finally:
-            # Counted whatever became of it (the PLC may have taken it), from when it was done.
+        except BaseException as exc:
+            # No answer: the PLC may apply it at any later moment (a held request). Counted until a
+            # read after it shows what the PLC holds, and for a second after that read's answer.
             if steps is not None:
-                steps.spend(self._clock.monotonic(), abs(written - current))
+                steps.spend_unconfirmed(attempt.now, abs(written - current))
+            if isinstance(exc, PlcError):
+                return failed(f"write failed: {exc}")
+            raise
+        # Answered: applied by now; counted for a second from the answer.
+        if steps is not None:
+            steps.spend(self._clock.monotonic(), abs(written - current))
         self._last_written[name] = _Written(attempt.now, written)
         if name in self._commands:
             del self._unconfirmed[name]

@@ -89,6 +89,81 @@ async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     assert any(row.action == "stopped" for row in journal.decisions)
 
 
+class _SlowReadsClient:
+    """The Writer's view of the PLC client: its reads (the pre-read before a write, the read-back)
+    answer ``delay_s`` late; the poller keeps the real client. ``on_read`` runs while a read waits."""
+
+    def __init__(self, client: PlcClient, delay_s: float, on_read: Callable[[int], None]) -> None:
+        self._client = client
+        self._delay_s = delay_s
+        self._on_read = on_read
+        self.sent: list[tuple[int, list[int]]] = []
+
+    @property
+    def link_up(self) -> bool:
+        return self._client.link_up
+
+    async def read_holding(self, address: int, count: int) -> list[int]:
+        words = await self._client.read_holding(address, count)
+        await asyncio.sleep(self._delay_s)  # the PLC's answer is slow...
+        self._on_read(address)  # ...and meanwhile something happens at the saw
+        return words
+
+    async def write_registers(self, address: int, words: Sequence[int]) -> None:
+        self.sent.append((address, list(words)))
+        await self._client.write_registers(address, words)
+
+
+async def test_switch_to_manual_during_the_writers_read_before_the_write(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """The review's case on the real engine: manual chosen 20 ms into the Writer's read of the
+    register before ML's descent write; the mode had been checked before that read only, and 32.29
+    went out with the mode already manual. The re-checks now run after the read, right before the
+    send: nothing of ML's is sent after the switch."""
+    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
+    sim.plc.operator_each_piece = False
+    load_piece(sim.plc, STOCK[4])
+    await sim.start()
+    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.5, "retry_delay_s": 0.05,
+                                                "reconnect_backoff_max_s": 0.5})
+    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5})
+    settings = settings.model_copy(update={"modbus": modbus, "control": control})
+    client = PlcClient(modbus)
+    journal = MemoryJournal()
+    modes = ModeManager(Mode.ML, journal)
+    controller: MlController | None = None
+    poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
+    speeds = {register_map[name].address for name in ("descent_speed", "cutting_speed")}
+    switched: list[int] = []
+
+    def operator_picks_manual(address: int) -> None:
+        if not switched and modes.is_ml and address in speeds:
+            modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+            switched.append(address)
+
+    slow = _SlowReadsClient(client, 0.02, operator_picks_manual)
+    writer = Writer(settings, register_map, slow, lambda: poller.latest)
+    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
+    controller = MlController(settings, register_map, writer=writer.write, alarms=AlarmManager(), modes=modes,
+                              journal=journal, model=model)
+    await client.connect()
+    poller.start()
+    await controller.start()
+    try:
+        await wait_until(lambda: bool(switched), "ML's first write reads the register")
+        await wait_until(lambda: any(row.action == "stopped" for row in journal.decisions), "the decision stopped")
+    finally:
+        await controller.stop()
+        await writer.stop()
+        await poller.stop()
+        await client.close()
+        await sim.stop()
+    assert [(address, words) for address, words in slow.sent if address in speeds] == []
+    stopped = [row for row in journal.decisions if row.action == "stopped"]
+    assert "ML mode ended before the write" in stopped[0].reason
+
+
 def _two_write_rig(settings: Settings, register_map: RegisterMap) -> Rig:
     """A rig whose every ML decision writes descent_speed, then cutting_speed."""
     settings.control.initial_delay_min_s = 0.5

@@ -57,8 +57,21 @@ class MemoryPlc:
             raise PlcTimeout("no answer within 1 s")
         return self.held(address, count)
 
+    hold_writes: bool = False  # the write sits in the PLC's queue: no answer, applied at apply_held()
+    _held_writes: list[tuple[int, list[int]]] = field(default_factory=list)
+
+    def apply_held(self) -> None:
+        for address, words in self._held_writes:
+            for offset, word in enumerate(words):
+                self.words[address + offset] = word
+        self._held_writes.clear()
+
     async def write_registers(self, address: int, words: Sequence[int]) -> None:
         await asyncio.sleep(0)
+        if self.hold_writes:
+            self._held_writes.append((address, list(words)))
+            self.clock.advance(1.0)  # the client waited its timeout for the answer
+            raise PlcTimeout("no answer within 1 s")
         held = [self.words.get(address + i, 0) for i in range(len(words))]
         self.received.append((self.clock.now, address, list(words), held))
         for offset, word in enumerate(words):
@@ -294,9 +307,84 @@ async def test_after_an_unconfirmed_write_the_next_waits_for_a_fresh_value(
     clock.advance(1.0)
     waiting = await writer.write("cutting_speed", 60, user="u")  # the old snapshot says 70: not trusted
     assert not waiting.ok and "unconfirmed" in waiting.reason
-    clock.advance(0.01)  # out of the one-second window of the failed write's change
-    snapshot[0] = poll()  # read after the failed write: the PLC did take 80
-    assert (await writer.write("cutting_speed", 60, user="u")).written == 60  # 80 - 20, from the fresh value
+    clock.advance(0.01)
+    snapshot[0] = poll()  # read after the failed write: the PLC did take 80, at a moment unknown
+    # Measured from the fresh value; the failed write's 10 counts until a second after that read
+    # (it may have landed right before it): 80 - 10, not 80 - 20.
+    assert (await writer.write("cutting_speed", 60, user="u")).written == 70
+
+
+def _poll_of(plc: MemoryPlc, reg: Register, clock: FakeClock) -> Snapshot:
+    value = reg.decode(plc.held(reg.address, reg.count))
+    return Snapshot(1, 0, clock.now, {reg.name: value}, {reg.name: value}, Quality.GOOD)
+
+
+def _most_change_in_a_second(applied: list[tuple[float, float]]) -> float:
+    """The largest total |change| the PLC's value made within any window of one second; ``applied``:
+    (time, value) of every value the PLC took, in order."""
+    changes = [(t, abs(v - applied[k - 1][1])) for k, (t, v) in enumerate(applied) if k]
+    return max((sum(c for t, c in changes if start <= t <= start + STEP_WINDOW_S) for start, _ in changes),
+               default=0.0)
+
+
+async def test_a_write_applied_late_after_no_answer_still_counts(settings: Settings, register_map: RegisterMap) -> None:
+    """The review's case (attack_writer.py late2, the simulator holding requests): 30 -> 40 got no
+    answer within 1 s, the PLC applied it at 1.842 s, and the Writer wrote 50 at 2.013 s (20 mm/min in
+    0.171 s against 10/s): the window had dropped the change a second after the Writer gave up.
+    The unanswered change now counts until a second after the read that shows it."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["descent_speed"]
+    plc.words.update(enumerate(reg.encode(30.0), start=reg.address))
+    snapshot = [_poll_of(plc, reg, clock)]
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S)
+    applied = [(clock.now, 30.0)]
+    plc.hold_writes = True  # the request sits in the PLC's queue: no answer (after 1 s), not applied yet
+    lost = await writer.write(reg.name, 40.0, user="u")
+    assert not lost.ok and lost.written == 40.0
+    plc.hold_writes = False
+    clock.advance(0.842)
+    plc.apply_held()  # ...and the PLC applies it now
+    applied.append((clock.now, 40.0))
+    clock.advance(0.171)
+    snapshot[0] = _poll_of(plc, reg, clock)  # a poll shows 40
+    early = await writer.write(reg.name, 60.0, user="u")
+    assert early.written is None and "used up" in early.reason
+    clock.advance(1.001)
+    snapshot[0] = _poll_of(plc, reg, clock)
+    later = await writer.write(reg.name, 60.0, user="u")
+    assert later.written == 50.0
+    applied.append((clock.now, 50.0))
+    assert _most_change_in_a_second(applied) <= 10.0 + 1e-9
+
+
+async def test_down_then_up_within_a_second_counts_both_changes(settings: Settings, register_map: RegisterMap) -> None:
+    """A decrease uses the allowance as an increase does (mutant W8, the window charged with the
+    signed change, survived every test; on the simulator alternating writes then moved 19.67 mm/min
+    in 1 s against 10): 30 -> 20, then up again within the second is refused, and alternating
+    requests never move the PLC more than 10 mm/min in total in any second."""
+    clock = FakeClock()
+    plc = MemoryPlc(clock)
+    reg = register_map["descent_speed"]
+    plc.words.update(enumerate(reg.encode(30.0), start=reg.address))
+    snapshot = [_poll_of(plc, reg, clock)]
+    writer = Writer(settings, register_map, plc, lambda: snapshot[0], clock=clock, max_age_s=MAX_AGE_S)
+    clock.advance(1.0)
+    snapshot[0] = _poll_of(plc, reg, clock)
+    assert (await writer.write(reg.name, 1.0, user="u")).written == 20.0
+    clock.advance(0.5)
+    snapshot[0] = _poll_of(plc, reg, clock)
+    up = await writer.write(reg.name, 60.0, user="u")
+    assert up.written is None and "used up" in up.reason
+    applied = [(clock.now, 20.0)]
+    for k in range(40):  # 0.05 s apart for 2 s: down, up, down, ...
+        clock.advance(0.05)
+        snapshot[0] = _poll_of(plc, reg, clock)
+        result = await writer.write(reg.name, 1.0 if k % 2 else 60.0, user="u")
+        if result.written is not None:
+            applied.append((clock.now, result.written))
+    assert len(applied) > 2
+    assert _most_change_in_a_second(applied) <= 10.0 + 1e-9
 
 
 async def test_a_new_writer_within_the_second_counts_what_the_last_one_granted(
