@@ -37,6 +37,13 @@ def authenticate_admin(access: AccessControl, name: str | None = None, *, purpos
         return None
     pin = read_line(f"PIN/password of {shown}: ", secret=True)
     detail = f"command line, os user {os_user()}" + (f", for {purpose}" if purpose else "")
+    left_s = _trail_lockout(access, shown)
+    if left_s > 0:  # users.db's counter may be an older copy's: the trail's count stands
+        why = f"too many failed attempts: try again in {left_s:.0f} s"
+        access.trail.record(shown if NAME_PATTERN.match(shown) else "?", "login_failed", "cli",
+                            result=AuditResult.REFUSED, detail=f"{why} (counted in the audit trail); {detail}")
+        print(f"bandsaw: {why}", file=sys.stderr)
+        return None
     try:
         attempt = access.store.attempt_login(shown, pin, access.security.lockout_s)
     except UserStoreError as exc:
@@ -65,3 +72,14 @@ def authenticate_admin(access: AccessControl, name: str | None = None, *, purpos
     assert attempt.user is not None
     access.trail.record(attempt.user.name, "login", "cli", new=attempt.user.role.value, detail=detail)
     return attempt.user.name
+
+
+def _trail_lockout(access: AccessControl, name: str) -> float:
+    """Seconds ``name`` is still locked out by the failures the audit trail counts (0: not)."""
+    from core.security.trail_facts import failures_in_a_row  # reads log.db
+
+    if not NAME_PATTERN.match(name):
+        return 0.0
+    count, last_ms = failures_in_a_row(access.store.path.parent / "log.db", name)
+    delay_s = access.security.lockout_s(count) if count else 0.0
+    return max(0.0, (last_ms + delay_s * 1000 - access.trail.now_ms()) / 1000) if delay_s > 0 else 0.0

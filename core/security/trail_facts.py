@@ -92,6 +92,20 @@ def unreported_users_loss(log_db: Path) -> tuple[int, str, str] | None:
     return (int(found[0][0]), str(found[0][1]), str(found[0][2] or "")) if found else None  # type: ignore[call-overload]
 
 
+def failures_in_a_row(log_db: Path, name: str) -> tuple[int, int]:
+    """Counted failed logins of ``name`` (rows saying "N in a row") since its last successful
+    login or PIN change, and the newest one's time: (count, ts_ms). The trail keeps them when
+    users.db's counter is reset (an older copy put back)."""
+    found = _rows(log_db, "SELECT COUNT(*), MAX(ts_ms) FROM audit WHERE action = 'login_failed' AND user = ?"
+                          " AND detail LIKE '%in a row%' AND id > (SELECT COALESCE(MAX(id), 0) FROM audit"
+                          " WHERE (action = 'login' AND user = ? AND result = 'accepted')"
+                          " OR (action = 'user_passwd' AND target = ? AND result = 'accepted'))",
+                  (name, name, name))
+    if not found or not found[0][0]:
+        return 0, 0
+    return int(found[0][0]), int(found[0][1] or 0)  # type: ignore[call-overload]
+
+
 USER_CHANGES = ("user_add", "user_role", "user_enable", "user_disable", "user_passwd")
 
 

@@ -399,3 +399,23 @@ def test_a_seal_from_before_key_fingerprints_gets_one(plant: Cli) -> None:
     (cli.data / "keys" / "model-signing.key").write_bytes(bytes(range(32)))
     _access, alarms = engine_access(cli)
     assert "keys/model-signing.key changed or was lost" in users_alarm(alarms)
+
+
+def test_putting_back_an_older_users_db_does_not_reset_the_lock_out(plant: Cli, tmp_path: Path) -> None:
+    """PIN guessing through the command line (~1.15 s a try): users.db's failure counter reset by
+    putting back a copy taken before; the audit trail still counts the failures in a row."""
+    cli = plant
+    kept = tmp_path / "users-kept.db"
+    _copy(users_db(cli), kept)
+    for _ in range(3):  # lockout_after_failures: 3 -> locked for 30 s
+        assert cli("users", "disable", "otto", "--admin", "boss", stdin="11111\n") == 1
+    assert cli("users", "disable", "otto", "--admin", "boss", stdin="98765\n") == 1
+    assert "too many failed attempts" in cli.err
+    for path in (cli.data / "databases").glob("users.db*"):
+        path.unlink()
+    _copy(kept, users_db(cli))  # the counter back at 0
+    assert UserStore(users_db(cli)).get("boss").failures == 0  # type: ignore[union-attr]
+    assert cli("users", "disable", "otto", "--admin", "boss", stdin="98765\n") == 1
+    assert "too many failed attempts" in cli.err
+    refused = query_audit(cli.data / "databases" / "log.db", AuditFilter(actions=("login_failed",)))
+    assert "counted in the audit trail" in refused[0].detail
