@@ -58,6 +58,8 @@ class RestoreTurn(MlParts):
         for change in self.watch.check(snap):
             # The operator set this speed after ML let go: theirs stands, nothing to restore.
             self._restore.pop(change.register, None)
+            if change.register == "descent_speed":
+                self._cut_cap = None  # a person's descent lifts a hold (the guard's, or the restart's)
             self._record("override", f"operator set {change.register} {change.old:g} -> {change.new:g}; "
                          "not restored", snap)
         before = {name: snap.value(name) for name in SPEEDS}

@@ -118,3 +118,23 @@ async def test_both_speeds_set_by_people_answer_the_question(quick: Settings, re
     assert rig.controller.restore_previous("erin")[0] is False
     await rig.run(2)
     assert (rig.saw.descent, rig.saw.cutting) == (25.0, 80.0) and rig.saw.writes == []
+
+
+async def test_a_person_s_descent_during_the_hold_lifts_it_for_the_rest_of_the_cut(
+    quick: Settings, register_map: RegisterMap
+) -> None:
+    """The operator sets descent 26 while the restore holds 22.5: theirs stands, and a later restore in
+    the same cut (ML chosen, then manual) puts their 26 back, not the restart's 22.5."""
+    store = MemoryHandover(Handover(1, {"descent_speed": 30.0, "cutting_speed": 70.0}))
+    rig = await _asked(quick, register_map, store, 22.5, 70.0, SawState.CUTTING)
+    assert rig.controller.restore_previous("erin")[0]
+    await rig.run(1)
+    rig.saw.descent = 26.0  # at the panel, during the hold
+    await rig.run(1)
+    assert rig.saw.descent == 26.0 and store.handover is None
+    rig.modes.set_mode(Mode.ML, user="anna")
+    await rig.run(5)
+    assert rig.saw.descent > 26.0  # ML raised it in this cut
+    rig.modes.set_mode(Mode.MANUAL, user="anna")
+    await rig.run(5)
+    assert rig.saw.descent == 26.0, [(w.name, w.value, w.reason) for w in rig.saw.writes]
