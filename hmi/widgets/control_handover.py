@@ -91,7 +91,10 @@ class HandoverPanel(QWidget):
             return
         text = self.tr("The engine stopped while ML held the speeds. The PLC still holds the speeds ML set: "
                        "%1. The operator's were: %2. Restore them?")
-        text = text.replace("%1", self._speeds(self._left)).replace("%2", self._speeds(self._operator))
+        ml = self._speeds(self._left)
+        if self._changed:  # the PLC's speeds ML set are those no person has set since
+            ml = self._listed({name: v for name, v in self._left.items() if name not in self._changed})
+        text = text.replace("%1", ml).replace("%2", self._speeds(self._operator))
         if self._changed:
             text += " " + self.tr("Set by a person since the start, not restored: %1.").replace(
                 "%1", self._listed(self._changed))

@@ -130,7 +130,7 @@ def test_a_speed_a_person_set_since_the_start_is_shown_and_not_restored(
     page.refresh()
     panel = page.handover
     text = panel.text.text()
-    assert "The PLC still holds the speeds ML set: band speed 75 m/min, descent 25 mm/min." in text, text
+    assert "The PLC still holds the speeds ML set: band speed 75 m/min." in text, text
     assert "Set by a person since the start, not restored: descent 25 mm/min." in text, text
     qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
     assert panel.answer.text() == "Restoring the operator's speeds: band speed 70 m/min"
