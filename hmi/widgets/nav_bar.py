@@ -166,6 +166,11 @@ class NavBar(QWidget):
             self._arrange(self.width())
         elif event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            handled = super().event(event)  # to the children: the login button's role name changes now
+            # Every text is in the new language now: split and lay out the row again in this turn of
+            # the event loop (a LayoutRequest posted by a child's new text would come a turn later).
+            self._arrange(self.width(), relayout=True)
+            return handled
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -181,16 +186,18 @@ class NavBar(QWidget):
     def _retranslate(self) -> None:
         self.more_button.setText(translate("NavBar", "More ▾"))
 
-    def _arrange(self, width: int) -> None:
+    def _arrange(self, width: int, *, relayout: bool = False) -> None:
         if self._arranging or not self._buttons:
             return
         self._arranging = True
         try:
             keep = self._split(width)
+            moved = False
             for i, button in enumerate(self._buttons):
                 home = self if i < keep else self.more_panel
                 if button.parentWidget() is home:
                     continue
+                moved = True
                 hidden = button.isHidden()  # the window's role check: kept as it was
                 if home is self:
                     self.more_panel.column.removeWidget(button)
@@ -202,8 +209,15 @@ class NavBar(QWidget):
                     before = sum(1 for b in self._buttons[:i] if b.parentWidget() is self.more_panel)
                     self.more_panel.column.insertWidget(before, button)  # in page order, before the extras
                 button.setVisible(not hidden)
-            self.more_button.setVisible(any(not b.isHidden() for b in [*self.in_more(), *self._extras]))
+            more_shown = any(not b.isHidden() for b in [*self.in_more(), *self._extras])
+            moved = moved or more_shown == self.more_button.isHidden()
+            self.more_button.setVisible(more_shown)
             self._show_more_checked()
+            if moved or relayout:
+                # Qt hands a LayoutRequest to the layout before this widget's event(): the row was
+                # laid out with the old split (every button squeezed, a language's longer texts in
+                # too many buttons). Lay it out again now, not at the next turn of the event loop.
+                self._outer.activate()
         finally:
             self._arranging = False
 

@@ -140,3 +140,75 @@ def test_one_row_every_page_reachable(qapp: QApplication, qloop: QLoop, themed: 
     qapp.processEvents()
     area = shown.page_area
     assert not area.verticalScrollBar().isVisible() and not area.horizontalScrollBar().isVisible()
+
+
+@pytest.mark.parametrize("kiosk", [False, True], ids=["desktop", "kiosk"])
+def test_the_split_follows_a_live_switch_and_not_the_page_shown(qapp: QApplication, qloop: QLoop, themed: Translator,
+                                                                 engine: StandInEngine, window: list[MainWindow],
+                                                                 kiosk: bool) -> None:
+    """EN -> TR -> EN on every page of an administrator's bar. The Qt layout got the LayoutRequest
+    before the bar re-split the row: Turkish texts in nine buttons, each cut by 2-4 px ('Diğer ▾' to
+    72 px). A checked button's 2 px border made it 2 px wider once its text was set again: back in
+    English on the users page Audit no longer fitted the row (under More, where it was not before)."""
+    assert themed.switch("en")
+    shown = MainWindow(engine, Session.default(kiosk=kiosk))
+    window.append(shown)
+    shown.resize(*PANEL)
+    shown.show()
+    shown.set_kiosk(kiosk, full_screen=False)
+    qloop.run(shown.sessions.login("alice", PINS["alice"]))
+    shown.resize(*PANEL)
+    qapp.processEvents()
+    nav = shown.nav_bar
+
+    def split() -> list[str]:
+        return [key for key, button in shown.nav_buttons.items() if button.parentWidget() is nav.more_panel]
+
+    def cut() -> list[str]:
+        return [f"{b.text()!r} {b.width()} px of {b.sizeHint().width()}" for b in nav.findChildren(QAbstractButton)
+                if b.isVisible() and b.window() is shown and b.width() < b.sizeHint().width() - 2]
+
+    english = split()
+    problems: list[str] = []
+    turkish: list[str] | None = None
+    for key in shown.pages:
+        shown.show_page(key)
+        qapp.processEvents()
+        for lang in ("tr", "en"):
+            shown.language_button.click()
+            qapp.processEvents()  # one turn of the loop: the texts, the split and the row's geometry
+            assert shown.translator_language() == lang
+            problems += [f"{key} ({lang}): {c}" for c in cut()]
+            if lang == "tr":
+                turkish = split() if turkish is None else turkish
+                if split() != turkish:
+                    problems.append(f"{key} (tr): under More {split()}, on the first page {turkish}")
+            elif split() != english:
+                problems.append(f"{key} (en): under More {split()}, before {english}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("kiosk", [False, True], ids=["desktop", "kiosk"])
+def test_a_page_button_is_as_wide_checked_as_not(qapp: QApplication, themed: Translator, engine: StandInEngine,
+                                                 window: list[MainWindow], kiosk: bool) -> None:
+    """The checked border is 2 px, the plain one 1 px: a button measured checked (its text set while
+    its page was shown) was 2 px wider, and the bar's split depended on the page shown."""
+    shown = MainWindow(engine, Session.default(kiosk=kiosk))
+    window.append(shown)
+    shown.resize(*PANEL)
+    shown.show()
+    shown.set_kiosk(kiosk, full_screen=False)
+    qapp.processEvents()
+    nav = shown.nav_bar
+    shown.nav_group.setExclusive(False)  # the shown page's button unchecked too
+    widths: dict[str, tuple[int, int]] = {}
+    for button in [*shown.nav_buttons.values(), nav.more_button]:
+        text = button.text()
+        measured = []
+        for checked in (False, True):
+            button.setChecked(checked)
+            button.setText("")  # a new text: the button measures itself again, in its state now
+            button.setText(text)
+            measured.append(button.sizeHint().width())
+        widths[text] = (measured[0], measured[1])
+    assert all(plain == checked for plain, checked in widths.values()), widths
