@@ -28,6 +28,9 @@ async def _replaying(window: MainWindow) -> None:
     chooser.speed.setCurrentIndex(chooser.speed.findData(1.0))
     chooser.replay_choice()
     await wait_until(lambda: window.bridge.replaying and window.replay_bar.isVisible(), "the replay")
+    # The bar's showing moved the page under it: the tap guard (hmi.widgets.tap_guard) eats presses for
+    # a double-click interval, as for the second tap of a double tap. A finger's deliberate tap comes after.
+    await wait_until(lambda: not window.tap_guard.armed, "the tap guard to lapse")
 
 
 def _groove_point(window: MainWindow, fraction: float) -> QPoint:
