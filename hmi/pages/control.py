@@ -300,7 +300,8 @@ class ControlPage(QWidget):
             self._show_stopped()
             return
         status = view.status
-        self.handover.show_question(status.left_speeds, status.left_operator, self.session.user, status.left_changed)
+        self.handover.show_question(status.left_speeds, status.left_operator, self.session.user, status.left_changed,
+                                    status.in_cut)
         self._show_mode(view, status.in_cut, status.controlling, status.last_action, status.last_reason)
         self._show_toggle(mode, available)
         held = not status.controlling or status.coefficient is None

@@ -38,6 +38,7 @@ class HandoverPanel(QWidget):
         self._left: dict[str, float] = {}
         self._operator: dict[str, float] = {}
         self._changed: dict[str, float] = {}
+        self._in_cut = False
         frame, inner = box("", self)
         self._title = frame.findChild(QLabel, "BoxTitle")
         self.text = label(frame, "FaultText")
@@ -71,10 +72,12 @@ class HandoverPanel(QWidget):
         self._show_text()
 
     def show_question(self, left: Mapping[str, float], operator: Mapping[str, float], user: str,
-                      changed: Mapping[str, float] | None = None) -> None:
+                      changed: Mapping[str, float] | None = None, in_cut: bool = False) -> None:
         """The status' left_speeds (the PLC's now) / left_operator ({} : no question) / left_changed
-        (set by a person since the start: a restore leaves them) and who is logged in."""
+        (set by a person since the start: a restore leaves them), who is logged in, and whether the
+        saw cuts (a restore then holds the descent until the cut ends)."""
         self._left, self._operator, self._changed = dict(left), dict(operator), dict(changed or {})
+        self._in_cut = in_cut
         asked = bool(self._left)
         if asked != self.isVisible() and (asked or not self.answer.isVisible()):
             self.setVisible(asked)
@@ -118,11 +121,25 @@ class HandoverPanel(QWidget):
 
     def _on_restore(self) -> None:
         speeds = self._listed({name: v for name, v in self._operator.items() if name not in self._changed})
+        held = self._held_descent()
         result = self._restore()
         if result.ok:
-            self._say(self.tr("Restoring the operator's speeds: %1").replace("%1", speeds), True)
+            text = self.tr("Restoring the operator's speeds: %1").replace("%1", speeds)
+            if held is not None:
+                text += ". " + self.tr("The saw is cutting: the descent stays at %1 %2 until the cut ends, "
+                                      "then the operator's comes back.").replace("%1", format_g(held)).replace(
+                                          "%2", self._units.get("descent_speed", ""))
+            self._say(text, True)
         else:
             self._say(self.tr("Not restored: %1").replace("%1", reason_text(result)), False)
+
+    def _held_descent(self) -> float | None:
+        """The descent a restore holds while the saw cuts (core.control.restore): the PLC's, when lower
+        than the operator's and no person has set it since; else None."""
+        live, wanted = self._left.get("descent_speed"), self._operator.get("descent_speed")
+        if not self._in_cut or live is None or wanted is None or "descent_speed" in self._changed or live >= wanted:
+            return None
+        return live
 
     def _on_keep(self) -> None:
         result = self._keep()

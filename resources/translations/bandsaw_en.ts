@@ -2365,6 +2365,10 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The saw is cutting: the descent stays at %1 %2 until the cut ends, then the operator&apos;s comes back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not restored: %1</source>
         <translation type="unfinished"></translation>
     </message>

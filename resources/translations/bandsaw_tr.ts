@@ -2356,6 +2356,10 @@ m/dk</translation>
         <translation>Operatörün hızları geri yükleniyor: %1</translation>
     </message>
     <message>
+        <source>The saw is cutting: the descent stays at %1 %2 until the cut ends, then the operator&apos;s comes back.</source>
+        <translation>Testere kesiyor: iniş kesim bitene kadar %1 %2 değerinde kalır, sonra operatörünki geri gelir.</translation>
+    </message>
+    <message>
         <source>Not restored: %1</source>
         <translation>Geri yüklenmedi: %1</translation>
     </message>

@@ -135,3 +135,25 @@ def test_a_speed_a_person_set_since_the_start_is_shown_and_not_restored(
     qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
     assert panel.answer.text() == "Restoring the operator's speeds: band speed 70 m/min"
     assert controller._restore == {"cutting_speed": 70.0}
+
+
+def test_a_restore_while_the_saw_cuts_says_the_descent_is_held(
+    engine_with_model: StandInEngine, qtbot: QtBot, pages: list[tuple[ControlPage, EngineBridge]]
+) -> None:
+    """Restarted in a cut the previous run's torque guard had cut (PLC descent 22.5 < the operator's 30):
+    the restore holds the descent until the cut ends (core.control.restore), and the panel says so."""
+    engine = engine_with_model
+    assert engine.control is not None
+    controller = engine.control.controller
+    controller.previous = Handover(1, {"descent_speed": 30.0, "cutting_speed": 70.0}, "default")
+    engine.values.update(descent_speed=22.5, cutting_speed=75.0, saw_state=3)
+    snap = Snapshot(1, int(time.time() * 1000), time.monotonic(), dict(engine.values), {}, Quality.GOOD)
+    controller.feed(snap)
+    controller._check_previous(snap)
+    assert controller.status.in_cut
+    page = _page(engine, qtbot, pages, "erin", Role.ENGINEER)
+    page.refresh()
+    qtbot.mouseClick(page.handover.restore_button, Qt.MouseButton.LeftButton)
+    assert page.handover.answer.text() == (
+        "Restoring the operator's speeds: band speed 70 m/min, descent 30 mm/min. The saw is cutting: the descent "
+        "stays at 22.5 mm/min until the cut ends, then the operator's comes back.")
