@@ -59,6 +59,9 @@ class Fault(StrEnum):
     CEILING = "load_ceiling"  # the load stayed above the absolute ceiling
     CONFIG = "config"  # the configured limits leave ML no allowed speed
     STORAGE = "storage"  # the operator's speeds cannot be recorded in ml.db (ML must not hold them then)
+    # The read-back after ML's write showed neither ML's value nor the one read before it: a person
+    # set the speed at the panel around the write (one set just before it may have been overwritten).
+    PERSON = "person_during_write"
 
 
 @dataclass(frozen=True, slots=True)

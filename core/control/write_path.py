@@ -46,6 +46,10 @@ class WritePath(MlParts):
                 return self._record("stopped", outcome.stopped, snap, coefficient=coefficient, before=before,
                                     written=written)
             if outcome.fault is not None:
+                person = self._person_during_write(name, base, outcome)
+                if person:
+                    self._take_overrides(snap)  # the person's value: journalled, the one restored
+                    return self._fault(Fault.PERSON, person, snap)
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
                 self._unconfirmed(name, outcome)
                 return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
@@ -55,6 +59,25 @@ class WritePath(MlParts):
         if written and action == "model":
             action = "write"
         return self._record(action, reason, snap, coefficient=coefficient, before=before, written=written)
+
+    def _person_during_write(self, name: str, base: float, outcome: EnvelopeOutcome) -> str:
+        """The read-back shows neither ML's value nor ``base`` (the value read right before the write):
+        a person set the speed at the panel between ML's write and its read-back. Their value becomes
+        an override (journalled, kept by the restore); "" when the read-back is not such a value.
+
+        ML stops for the cut (a fault with its alarm): a person at the panel around the write may
+        also have set a value in the moment before it, which ML's write overwrote unseen (the gap
+        between the Writer's read and its write: see core.modbus.writer).
+        """
+        result = outcome.result
+        if result is None or result.read_back is None or result.written is None:
+            return ""
+        seen, wrote = result.read_back, result.written
+        if self.watch.same(name, seen, wrote) or self.watch.same(name, seen, base):
+            return ""
+        self.watch.read_live(name, wrote, seen, self._clock())
+        return (f"a person changed {name} at the PLC during ML's write: read back {seen:g}, "
+                f"ML wrote {wrote:g} over {base:g}; their value stands")
 
     def _unconfirmed(self, name: str, outcome: EnvelopeOutcome) -> None:
         """A write sent but not confirmed (no answer, read-back failed) may have landed: the next read

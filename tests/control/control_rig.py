@@ -76,6 +76,9 @@ class FakeSaw:
     # at the panel changes the speed after the last poll).
     before_live_read: Callable[[str], None] | None = None
     live_reads: int = 0
+    # A person at the panel right after a write lands, before its read-back: given the register and
+    # the value written, the value they set (the read-back shows it), or None.
+    panel_after_write: Callable[[str, float], float | None] | None = None
 
     def snapshot(self, quality: Quality = Quality.GOOD, values: dict[str, float | None] | None = None) -> Snapshot:
         self.seq += 1
@@ -148,6 +151,14 @@ class FakeSaw:
             self.descent = value
         elif name == "cutting_speed":
             self.cutting = value
+        person = self.panel_after_write(name, value) if self.panel_after_write is not None else None
+        if person is not None:
+            if name == "descent_speed":
+                self.descent = person
+            elif name == "cutting_speed":
+                self.cutting = person
+            return WriteResult(name, value, False, written=value, read_back=person,
+                               reason=f"read back {person:g}, not the {value:g} written")
         return WriteResult(name, value, True, written=value, read_back=value, verified=True)
 
 

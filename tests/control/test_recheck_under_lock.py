@@ -279,3 +279,38 @@ async def test_restore_never_reverts_a_change_made_while_it_waited_for_the_lock(
     after = rig.saw.writes[rig.saw.writes.index(first) + 1:]
     assert [w for w in after if w.name == "cutting_speed"] == []
     assert rig.saw.cutting == chosen[0]  # the person's speed stands
+
+
+async def test_a_person_seen_in_the_read_back_stops_ml_and_keeps_their_speed(
+    settings: Settings, register_map: RegisterMap
+) -> None:
+    """A person sets the descent at the panel between ML's write and its read-back: the read-back
+    shows neither ML's value nor the one read before the write. That is a person's change (an
+    override journalled, their value kept by the restore) and ML stops for the cut with an alarm:
+    a change made in the moment before the write would have been overwritten unseen."""
+    rig = _two_write_rig(settings, register_map)
+    set_at_panel: list[float] = []
+
+    def person(name: str, value: float) -> float | None:
+        if set_at_panel or name != "descent_speed":
+            return None
+        set_at_panel.append(round(value - 7.0, 2))
+        return set_at_panel[0]
+
+    rig.saw.panel_after_write = person
+    rig.saw.state = SawState.CUTTING
+    row = None
+    for _ in range(50):
+        row = await rig.tick()
+        if set_at_panel:
+            break
+    assert set_at_panel and row is not None, "no ML decision wrote descent_speed"
+    assert row.action == "fault" and "a person changed descent_speed at the PLC during ML's write" in row.reason, row
+    assert any(r.action == "override" for r in rig.journal.decisions)
+    assert not rig.modes.is_ml
+    assert rig.alarms.active()
+    for _ in range(5):
+        await rig.tick()
+    assert rig.saw.descent == set_at_panel[0]  # the person's speed stands: not restored over, not written
+    after = [w for w in rig.saw.writes if w.name == "descent_speed"][1:]
+    assert after == [], after
