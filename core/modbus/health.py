@@ -97,7 +97,9 @@ class DataHealth:
     def update_alarms(self, now: float, *, socket_up: bool, last_error: str) -> None:
         if self._alarms is None:
             return
-        self._set(ALARM_LINK_LOST, not socket_up, f"PLC link lost: {last_error or 'no answer'}", self._link_priority)
+        # The detail is the reason only: the catalogue's text says 'PLC link lost' already (it read
+        # 'PLC link lost: values on screen are not live (PLC link lost: cannot connect ...)').
+        self._set(ALARM_LINK_LOST, not socket_up, last_error or "no answer", self._link_priority)
         if not socket_up:
             self.reset_no_data(now)
         no_data = socket_up and self._no_data_since is not None and now - self._no_data_since >= self._delay_s

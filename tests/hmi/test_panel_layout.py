@@ -107,9 +107,12 @@ def test_the_overview_fits_with_the_link_lost(qloop: QLoop, themed: Translator, 
             await wait_until(lambda: window.pages["dashboard"].alarm_strip.isVisible()
                              and engine.alarms.get("modbus.link_lost") is not None, within_s=15,
                              what="the link-lost alarm on the strip")
+            lost = engine.alarms.get("modbus.link_lost")
+            # The catalogue says "PLC link lost"; the engine's detail is only the reason (it said it twice).
+            assert lost is not None and lost.text.count("PLC link lost") == 1, lost.text
             window.resize(*PANEL)
             await asyncio.sleep(0.3)  # a status tick: the banner's detail line, the strip's text
-            QApplication.processEvents()
+            await asyncio.sleep(0.05)  # Qt lays out on the loop (processEvents in a task re-enters qasync)
             problems.extend(overflow(window))
         finally:
             if windows:
