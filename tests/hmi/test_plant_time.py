@@ -20,7 +20,7 @@ from core.api import AuditRow, BandHistoryRow
 from core.config import Settings
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
-from hmi.formatting import use_plant_zone
+from hmi.formatting import use_plant_zone, zone_named
 from hmi.pages.audit import AuditTableModel
 from hmi.widgets.band_life import BandLifePanel
 from tests.waiting import wait_until
@@ -86,7 +86,9 @@ def test_audit_and_band_history_in_plant_time(qtbot: QtBot, qloop: QLoop, utc_co
         assert fitted is not None and taken_off is not None
         assert fitted.text() == _plant(T0, "%Y-%m-%d %H:%M") == "2025-06-15 18:06"
         assert taken_off.text() == "2025-06-16 18:06"
-        model = AuditTableModel()
+        # The Audit page hands its model the engine's plant zone (a zone of its own since 9ac16f2: no
+        # page sets the process's zone behind the others' backs).
+        model = AuditTableModel(zone=zone_named(engine.settings.machine.time_zone))
         model.set_rows([AuditRow(1, T0, "anna", "login", "", None, None, "ok", "")])
         assert model.data(model.index(0, 0)) == "2025-06-15 18:06:40"
     finally:

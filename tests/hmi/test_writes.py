@@ -228,7 +228,7 @@ def test_ml_toggle_follows_model_and_confirms(qtbot: QtBot, settings: Settings, 
     assert engine.status().mode == "ml" and page.ml_toggle.isChecked()
     assert [(r.user, r.action, r.old_value, r.new_value) for r in engine.audited if r.action == "set_mode"] == [
         ("operator", "set_mode", "manual", "ml")]
-    assert page.message.text() == "Mode ml"
+    assert page.message.text() == "Mode ML"  # the mode by name (683d059), not its code
     page.ml_toggle.click()
     page.findChildren(ConfirmDialog)[-1].no_button.click()  # "no" changes nothing
     assert engine.status().mode == "ml" and page.ml_toggle.isChecked()

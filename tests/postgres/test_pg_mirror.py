@@ -185,6 +185,11 @@ async def test_lost_cursors_resend_without_duplicates(
     await assert_content(pg, sources, machine_id, "events")
 
 
+# One row of the ML controller's state (replaced, then deleted when the operator's speeds are back):
+# local state like total.db's cut_open_state, not a record to mirror.
+LOCAL_STATE = {"ml_handover"}
+
+
 async def test_the_engine_schemas_are_mirrored(
     mirror_settings: Settings, sources: Sources, own_database: str, machine_id: int
 ) -> None:
@@ -199,7 +204,7 @@ async def test_the_engine_schemas_are_mirrored(
         for database in schema.DATABASES
         for row in sources.conn(database).execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         if {"id", "ts_ms"} <= {c[1] for c in sources.conn(database).execute(f"PRAGMA table_info({row[0]})")}
-    }
+    } - LOCAL_STATE
     mirrored = {spec.table for spec in MIRRORED_TABLES}
     assert local_tables <= mirrored, f"not mirrored: {local_tables - mirrored}"
     for table in local_tables:
