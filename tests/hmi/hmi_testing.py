@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLayoutItem, QWidget
+from shiboken6 import Shiboken
 
 from core.api import EngineApi
 from hmi.bridge import EngineBridge
@@ -73,6 +74,16 @@ def _active_timers() -> set[int]:
     return found
 
 
+def _layout_item_wrappers() -> int:
+    """Python wrappers of Qt layout items that are not QObjects (QWidgetItem, QSpacerItem).
+
+    Qt deletes such items without telling PySide; a wrapper kept past that comes back, typed
+    wrongly, for whatever Qt allocates next at the same address (seen: a calendar pop-up as a
+    QWidgetItem, a SIGSEGV in releaseWrapper), so no test may leave one behind.
+    """
+    return sum(1 for w in Shiboken.getAllValidWrappers() if isinstance(w, QLayoutItem) and not isinstance(w, QObject))
+
+
 def flush_deletes() -> None:
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -88,6 +99,8 @@ def no_leaked_qt(qapp: QApplication) -> Iterator[None]:
     qapp.setQuitOnLastWindowClosed(False)
     timers_before = _active_timers()
     windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    gc.collect()
+    items_before = _layout_item_wrappers()
     yield
     set_policy(None)
     flush_deletes()
@@ -96,6 +109,9 @@ def no_leaked_qt(qapp: QApplication) -> Iterator[None]:
         window.close()
     gc.collect()
     leaked_timers = _active_timers() - timers_before
+    leaked_items = _layout_item_wrappers() - items_before
+    if leaked_items > 0:
+        pytest.fail(f"test left {leaked_items} wrapper(s) of Qt layout items that Qt may delete under them")
     if leaked_windows:
         pytest.fail(f"test left windows open: {[type(w).__name__ for w in leaked_windows]}")
     if leaked_timers:
