@@ -213,7 +213,11 @@ def _targets(root: QWidget) -> list[tuple[QWidget, QRect, str]]:
     """Visible interactive elements as (widget, global rect, what) - tabs and rows one by one."""
     found: list[tuple[QWidget, QRect, str]] = []
     for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible() or widget.window().isHidden():
+        window = widget.window() if isinstance(widget, QWidget) else None
+        if not isinstance(window, QWidget):  # a stale PySide wrapper of another type: nothing to measure
+            log.warning("kiosk check: %r handed back by Qt as %s; skipped", widget, type(window).__name__)
+            continue
+        if not widget.isVisible() or window.isHidden():
             continue
         if isinstance(widget, QTabBar):
             for i in range(widget.count()):
