@@ -266,6 +266,10 @@ class AlarmManager:
                 self._commit(alarm, updated, now, "system", "raise")
             elif active and (alarm.detail != detail or alarm.members != members):
                 # Same condition, new detail (e.g. a new PLC alarm code): keep state, tell listeners.
+                if audience is Audience.OPERATOR and alarm.audience is Audience.OPERATOR and alarm.value is not None:
+                    # The operator's alarm keeps the value seen at its raise: a member that comes or goes
+                    # after the cut must not re-word it with the stopped saw's "band speed 0 m/min".
+                    value = alarm.value
                 texts = self._texts(wording, detail, value, params)
                 updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value,
                                   priority=priority)

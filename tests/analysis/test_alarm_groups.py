@@ -132,3 +132,30 @@ def test_a_group_text_change_is_rate_limited(settings_and_policy: tuple[object, 
     clock.now += 10
     alarms.tick()
     assert len(texts) == 2 and texts[-1].startswith("Unusual band_torque: 104.000")
+
+
+def test_a_group_alarm_keeps_the_value_seen_at_its_raise(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
+    """The reviewer read "Chatter: band speed 0 m/min" and "Band deviation 0.00 mm beyond the 0.50 mm
+    limit": a member that came or went after the cut re-worded the held alarm with the stopped saw's value."""
+    _, policy = settings_and_policy
+    clock = Clock()
+    alarms = AlarmManager(clock=clock, policy=policy)
+    alarms.observe({"cutting_speed_actual": 64.0, "band_deviation": 0.72})
+    alarms.update("plc.bit.4", True, "PLC: chatter")
+    alarms.update("plc.bit.3", True, "PLC: band deviation")
+    alarms.observe({"cutting_speed_actual": 0.0, "band_deviation": 0.0})  # the cut ended; the bits are held
+    for key in ("anomaly.vibration_z.iqr", "anomaly.band_deviation.zscore"):
+        clock.now += 20
+        alarms.update(key, True, f"{key} late")
+        alarms.tick()
+        clock.now += 20
+        alarms.update(key, False, f"{key} late")
+        alarms.tick()
+    alarms.update("plc.bit.4", True, "PLC: chatter (code 2)")  # a new member wording re-renders the text
+    clock.now += 20
+    alarms.tick()
+    chatter = alarms.get(CHATTER)
+    assert chatter is not None and chatter.text == "Chatter: band speed 64 m/min is in this grade's chatter band"
+    assert chatter.text_for("tr") == "Titreşim: şerit hızı 64 m/dk, bu kalitenin titreşim bandında"
+    texts = [a.text for a in alarms.all()]
+    assert not any(" 0 m/min" in t or "0.00 mm" in t for t in texts), texts
