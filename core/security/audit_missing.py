@@ -33,13 +33,12 @@ import json
 import logging
 import os
 import re
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from core.security.audit import AuditResult
-from core.security.trail_facts import acceptances, newest_finding
+from core.security.trail_facts import acceptances, first_row, newest_finding
 from core.security.users_mac import UsersKeyError, installation_subkey, matches, text_mac
 
 log = logging.getLogger("bandsaw.security")
@@ -218,31 +217,14 @@ def _from_trail(databases: Path) -> str:
 
 
 def _count_rows(path: Path, sql: str) -> int:
-    if not path.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-        try:
-            row = conn.execute(sql).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-    return int(row[0]) if row and row[0] else 0
+    row = first_row(path, sql)
+    return int(row[0]) if row and row[0] else 0  # type: ignore[call-overload]
 
 
 def _holds_rows(path: Path) -> bool:
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-        try:
-            row = conn.execute("SELECT MAX(seq) FROM sqlite_sequence").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False  # no sqlite_sequence (never written) or unreadable: the storage reports that
-    return bool(row and row[0] and int(row[0]) > 0)
+    # None: no sqlite_sequence (never written) or unreadable: the storage reports that.
+    row = first_row(path, "SELECT MAX(seq) FROM sqlite_sequence")
+    return bool(row and row[0] and int(row[0]) > 0)  # type: ignore[call-overload]
 
 
 def _read(databases: Path) -> dict[str, object] | None:

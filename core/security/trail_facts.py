@@ -36,6 +36,13 @@ def _rows(log_db: Path, sql: str, values: tuple[object, ...]) -> list[tuple[obje
         return []  # an unreadable trail is the integrity check's to report
 
 
+def first_row(db: Path, sql: str, values: tuple[object, ...] = ()) -> tuple[object, ...] | None:
+    """The first row ``sql`` gives from the SQLite file ``db``, opened read-only; None when it
+    gives none, or the file does not exist or cannot be read."""
+    rows = _rows(db, sql, values)
+    return rows[0] if rows else None
+
+
 def _when(ts_ms: object) -> str:
     try:
         return datetime.fromtimestamp(int(ts_ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")  # type: ignore[call-overload]
@@ -53,19 +60,12 @@ def sealed_before(log_db: Path) -> str:
 def trail_covers_anchor(log_db: Path, users_db: Path) -> str:
     """"" when users.db keeps no audit anchor or the trail reaches it; else why not (an anchor
     beyond the trail: this users.db has seen a trail that is not this one)."""
-    try:
-        conn = sqlite3.connect(f"{Path(users_db).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-        try:
-            anchor = conn.execute("SELECT row_id FROM audit_anchor WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return ""
+    anchor = first_row(users_db, "SELECT row_id FROM audit_anchor WHERE id = 1")
     if anchor is None:
         return ""
-    top = _rows(log_db, "SELECT MAX(id) FROM audit", ())
-    highest = int(top[0][0]) if top and top[0][0] is not None else 0  # type: ignore[call-overload]
-    if highest < int(anchor[0]):
+    top = first_row(log_db, "SELECT MAX(id) FROM audit")
+    highest = int(top[0]) if top and top[0] is not None else 0  # type: ignore[call-overload]
+    if highest < int(anchor[0]):  # type: ignore[call-overload]
         return f"users.db's audit anchor (row {anchor[0]}) is beyond the trail (last row {highest})"
     return ""
 
