@@ -15,6 +15,7 @@ from core.security.users import UserStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from security_cli import Cli
 from security_helpers import FakeClock
 
 
@@ -48,3 +49,17 @@ def people(access: AccessControl) -> dict[str, str]:
     access.store.add("erin", "engineer", "2222")
     access.store.add("otto", "operator", "3333")
     return {"alice": "1111", "erin": "2222", "otto": "3333"}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """``bandsaw`` commands on a data dir of their own (tmp_path/data)."""
+    return Cli(tmp_path / "data", capsys, monkeypatch)
+
+
+@pytest.fixture
+def plant(cli: Cli) -> Cli:
+    """boss (admin, PIN 98765) and otto (operator, PIN 4321), added through the command line."""
+    assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
+    assert cli("users", "add", "otto", "--role", "operator", "--admin", "boss", stdin="98765\n4321\n") == 0, cli.err
+    return cli

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_cli import Cli
+from security_cli import Cli
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.security.audit import AuditRecord, AuditResult
@@ -29,15 +29,9 @@ pytestmark = [pytest.mark.timeout(300)]
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(tmp_path / "data", capsys, monkeypatch)
-
-
-@pytest.fixture
-def lost(cli: Cli) -> Cli:
+def lost(plant: Cli) -> Cli:
     """boss (admin) and otto (operator); recorded data in raw.db; then log.db deleted."""
-    assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
-    assert cli("users", "add", "otto", "--role", "operator", "--admin", "boss", stdin="98765\n4321\n") == 0
+    cli = plant
     databases = cli.data / "databases"
     (databases / "ledger.json").write_text('{"databases": {}}')  # an engine ran here
     conn = sqlite3.connect(databases / "raw.db")

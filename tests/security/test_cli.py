@@ -7,7 +7,6 @@ runs the real ``python -m core.cli`` as a subprocess.
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import subprocess
@@ -15,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from security_cli import Cli
 
-from core.cli import main
 from core.config import PROJECT_ROOT
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import verify_file
@@ -24,36 +23,6 @@ from core.security.audit_query import query_audit
 from core.security.users import UserStore
 
 pytestmark = [pytest.mark.timeout(300)]
-
-
-class Cli:
-    def __init__(self, data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.data = data
-        self._capsys = capsys
-        self._monkeypatch = monkeypatch
-        for key in [k for k in os.environ if k.startswith("BANDSAW_")]:
-            monkeypatch.delenv(key)
-        self.out = self.err = ""
-
-    def __call__(self, *args: str, stdin: str = "") -> int:
-        self._monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        self._capsys.readouterr()
-        try:
-            code = main([*args, "--data-dir", str(self.data)])
-        except SystemExit as exc:  # argparse: bad usage
-            code = int(exc.code or 0)
-        captured = self._capsys.readouterr()
-        self.out, self.err = captured.out, captured.err
-        return code
-
-    def audit(self) -> list[tuple[str, str, str, str]]:
-        rows = reversed(query_audit(self.data / "databases" / "log.db", limit=10_000))
-        return [(r.user, r.action, r.target, r.result) for r in rows]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(tmp_path / "data", capsys, monkeypatch)
 
 
 @pytest.fixture

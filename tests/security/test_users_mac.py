@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_cli import Cli
+from security_cli import Cli
 
 from core.analysis.alarms import AlarmManager, Priority
 from core.security.access import ALARM_USERS_DB, ALARM_USERS_LOSS, AccessControl, LoginFailed
@@ -21,19 +21,6 @@ from core.security.passwords import FAST_PARAMS, hash_secret
 from core.security.users import ROW_TAMPERED, LoginOutcome, UserError, UserStore
 
 pytestmark = [pytest.mark.timeout(300)]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(tmp_path / "data", capsys, monkeypatch)
-
-
-@pytest.fixture
-def plant(cli: Cli) -> Cli:
-    """boss (admin, PIN 98765) and otto (operator, PIN 4321), added through the command line."""
-    assert cli("users", "init-admin", "boss", stdin="98765\n") == 0, cli.err
-    assert cli("users", "add", "otto", "--role", "operator", "--admin", "boss", stdin="98765\n4321\n") == 0, cli.err
-    return cli
 
 
 def users_db(cli: Cli) -> Path:
