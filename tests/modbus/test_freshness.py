@@ -16,7 +16,7 @@ from modbus_helpers import FakeClock
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
 from core.config import PROJECT_ROOT, Settings
-from core.control.envelope import Precheck, SafetyEnvelope
+from core.control.envelope import LiveCheck, Precheck, SafetyEnvelope
 from core.control.journal import MemoryJournal
 from core.control.ml_controller import MlController
 from core.control.modes import Mode, ModeManager
@@ -144,10 +144,11 @@ async def test_no_ml_write_on_polls_that_read_slower_than_the_allowed_age(
     states: set[ControlState] = set()
 
     async def write(
-        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None
+        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+        live_check: LiveCheck | None = None,
     ) -> WriteResult:
         attempts.append((name, value))
-        return await writer.write(name, value, user=user, reason=reason, precheck=precheck)
+        return await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
 
     controller = MlController(settings, register_map, writer=write, alarms=AlarmManager(), modes=modes,
                               journal=journal)
