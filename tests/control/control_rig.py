@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
@@ -167,7 +168,7 @@ class FakeModel:
 
     name = "fake"
     features: tuple[str, ...] = ("band_current_est", "band_deviation", "cutting_speed", "descent_speed")
-    envelope: dict[str, object] = {}  # noqa: RUF012 - no training envelope: never "outside"
+    envelope: Mapping[str, Any] = {}  # no training envelope: never "outside"
 
     def __init__(self, coefficient: float = 1.0, steps: dict[str, float] | None = None) -> None:
         self.coefficient = coefficient
@@ -231,6 +232,15 @@ class Rig:
         for _ in range(round(seconds / 0.2)):
             await self.tick()
 
+    async def tick_until(self, done: Callable[[], bool], ticks: int = 50) -> DecisionRow | None:
+        """:meth:`tick` until ``done()`` holds, at most ``ticks`` times; the last decision's row."""
+        row = None
+        for _ in range(ticks):
+            row = await self.tick()
+            if done():
+                break
+        return row
+
 
 def make_rig(settings: Settings, register_map: RegisterMap, *, mode: Mode = Mode.ML,
              coefficient: float = 1.0, handover: HandoverStore | None = None) -> Rig:
@@ -243,3 +253,13 @@ def make_rig(settings: Settings, register_map: RegisterMap, *, mode: Mode = Mode
     controller = MlController(settings, register_map, writer=saw.write, alarms=alarms, modes=modes,
                               journal=journal, model=model, clock=clock, wall_clock=clock, handover=handover)
     return Rig(controller, saw, clock, model, modes, alarms, journal)
+
+
+def two_write_rig(settings: Settings, register_map: RegisterMap) -> Rig:
+    """A rig whose every ML decision writes descent_speed, then cutting_speed."""
+    settings.control.initial_delay_min_s = 0.5
+    settings.control.initial_descent_mm = 0.1
+    settings.control.write_threshold_descent = settings.control.write_threshold_cutting = 0.01
+    rig = make_rig(settings, register_map, coefficient=1.0)
+    rig.model.steps = {"descent_speed": 1.0, "cutting_speed": 1.0}
+    return rig

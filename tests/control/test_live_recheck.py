@@ -12,23 +12,15 @@ from collections.abc import Sequence
 
 import pytest
 
-from core.analysis.alarms import AlarmManager
 from core.config import Settings
-from core.control.journal import MemoryJournal
-from core.control.ml_controller import MlController
-from core.control.modes import Mode, ModeManager
-from core.ml.simenv import load_piece
-from core.modbus.client import PlcClient
-from core.modbus.poller import Poller
+from core.control.modes import Mode
 from core.modbus.writer import LiveCheck, Precheck, Writer
 from core.registers import RegisterMap
 from core.security.audit import AuditRecord, AuditResult
-from core.sim.materials import STOCK
-from core.sim.server import SimulatorServer
 from core.snapshot import SawState, Snapshot
 from core.values import WriteResult
-from tests.control.control_rig import FakeModel, WriteLog
-from tests.control.test_recheck_under_lock import _two_write_rig
+from tests.control.control_rig import FakeModel, WriteLog, two_write_rig
+from tests.sim_rig import sim_rig
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration]
@@ -37,58 +29,41 @@ pytestmark = [pytest.mark.integration]
 async def test_panel_change_after_the_last_poll_is_not_overwritten(
     settings: Settings, register_map: RegisterMap
 ) -> None:
-    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
-    sim.plc.operator_each_piece = False
-    load_piece(sim.plc, STOCK[4])
-    await sim.start()
-    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.5, "retry_delay_s": 0.05,
-                                                "reconnect_backoff_max_s": 0.5})
     # One override pauses ML for the rest of the cut: no ML write may follow the panel change.
-    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5,
-                                                  "max_overrides_per_cut": 1})
-    settings = settings.model_copy(update={"modbus": modbus, "control": control})
-    client, panel = PlcClient(modbus), PlcClient(modbus)
-    journal = MemoryJournal()
-    modes = ModeManager(Mode.ML, journal)
-    records: list[AuditRecord] = []
-    controller: MlController | None = None
-    frozen: list[Snapshot] = []  # polls the controller does not see while the panel change is made
+    async with sim_rig(settings, register_map, control={"max_overrides_per_cut": 1}) as rig:
+        sim, journal = rig.sim, rig.journal
+        panel = rig.panel()
+        records: list[AuditRecord] = []
+        frozen: list[Snapshot] = []  # polls the controller does not see while the panel change is made
 
-    def feed(snap: Snapshot) -> None:
-        if controller is None:
-            return
-        if changed and not attempted:
-            frozen.append(snap)
-            return
-        controller.feed(snap)
+        def feed(snap: Snapshot) -> None:
+            if changed and not attempted:
+                frozen.append(snap)
+                return
+            rig.feed(snap)
 
-    poller = Poller(settings, register_map, client, feed)
-    writer = Writer(settings, register_map, client, lambda: poller.latest, audit=records.append)
-    descent = register_map["descent_speed"]
-    changed: list[float] = []
-    attempted: list[WriteResult] = []
+        rig.poll(feed=feed)
+        writer = rig.write_through(audit=records.append)
+        descent = register_map["descent_speed"]
+        changed: list[float] = []
+        attempted: list[WriteResult] = []
 
-    async def write(name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
-                    live_check: LiveCheck | None = None) -> WriteResult:
-        if not changed and name == "descent_speed" and reason.startswith("ML"):
-            # The operator turns the descent down on the panel after the poll this decision was made on.
-            chosen = round(sim.plc.value("descent_speed") - 6.0, 2)
-            await panel.write_registers(descent.address, descent.encode(chosen))
-            changed.append(chosen)
-            result = await writer.write(name, value, user=user, reason=reason, precheck=precheck,
-                                        live_check=live_check)
-            attempted.append(result)
-            return result
-        return await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
+        async def write(name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+                        live_check: LiveCheck | None = None) -> WriteResult:
+            if not changed and name == "descent_speed" and reason.startswith("ML"):
+                # The operator turns the descent down on the panel after the poll this decision was made on.
+                chosen = round(sim.plc.value("descent_speed") - 6.0, 2)
+                await panel.write_registers(descent.address, descent.encode(chosen))
+                changed.append(chosen)
+                result = await writer.write(name, value, user=user, reason=reason, precheck=precheck,
+                                            live_check=live_check)
+                attempted.append(result)
+                return result
+            return await writer.write(name, value, user=user, reason=reason, precheck=precheck,
+                                      live_check=live_check)
 
-    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
-    controller = MlController(settings, register_map, writer=write, alarms=AlarmManager(), modes=modes,
-                              journal=journal, model=model)
-    await client.connect()
-    await panel.connect()
-    poller.start()
-    await controller.start()
-    try:
+        rig.control(write, model=FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0}))
+        await rig.start()
         await wait_until(lambda: bool(attempted), "the ML write after the panel change")
         refused = attempted[0]
         assert not refused.ok and "read right before the write" in refused.reason, refused
@@ -97,13 +72,6 @@ async def test_panel_change_after_the_last_poll_is_not_overwritten(
         await asyncio.sleep(1.0)  # several more decision ticks (ML paused for the cut)
         cut_on = sim.plc.state is SawState.CUTTING
         held = sim.plc.value("descent_speed")
-    finally:
-        await controller.stop()
-        await writer.stop()
-        await poller.stop()
-        await client.close()
-        await panel.close()
-        await sim.stop()
     chosen = changed[0]
     ml_after = [r for r in records[after_change - 1:] if r.user == "ml" and r.result is not AuditResult.REFUSED
                 and "restore" not in r.detail]
@@ -120,7 +88,7 @@ async def test_rig_panel_change_under_the_lock_yields_and_is_journalled(
     settings: Settings, register_map: RegisterMap
 ) -> None:
     """On the rig: the PLC changes between the poll and the write; ML yields, the person's value is the base."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     rig.controller.control.max_overrides_per_cut = 10
     chosen: list[float] = []
 
@@ -131,10 +99,7 @@ async def test_rig_panel_change_under_the_lock_yields_and_is_journalled(
 
     rig.saw.before_live_read = panel
     rig.saw.state = SawState.CUTTING
-    for _ in range(50):
-        await rig.tick()
-        if chosen:
-            break
+    await rig.tick_until(lambda: bool(chosen))
     assert chosen
     first: WriteLog | None = next((w for w in rig.saw.writes if w.before == chosen[0]), None)
     stopped = [r for r in rig.journal.decisions if r.action == "stopped"]
@@ -156,7 +121,7 @@ async def test_restore_yields_to_a_panel_change_after_the_last_poll(
 ) -> None:
     """Manual chosen; the operator sets the band speed on the panel after the last poll: the restore's
     read under the lock sees it, the speed is not restored (journalled), the person's value stands."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     rig.saw.state = SawState.CUTTING
     await rig.run(5)
     assert {w.name for w in rig.saw.writes if w.reason.startswith("ML")} >= {"cutting_speed"}
@@ -190,7 +155,7 @@ async def test_writer_refuses_when_the_read_under_the_lock_fails(
         async def read_holding(self, address: int, count: int) -> list[int]:
             raise PlcTimeout("no answer")
 
-        async def write_registers(self, address: int, words: list[int]) -> None:
+        async def write_registers(self, address: int, words: Sequence[int]) -> None:
             self.written.append(address)
 
     client = Client()
@@ -209,51 +174,30 @@ async def test_writer_refuses_when_the_read_under_the_lock_fails(
 async def test_link_lost_between_the_two_writes_of_a_decision(settings: Settings, register_map: RegisterMap) -> None:
     """The PLC goes silent right after ML's descent write: the cutting write's read under the lock gets
     no answer, nothing more is written, ML ends; when the PLC answers again the operator's speeds return."""
-    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
-    sim.plc.operator_each_piece = False
-    load_piece(sim.plc, STOCK[4])
-    await sim.start()
-    operator = (sim.plc.value("descent_speed"), sim.plc.value("cutting_speed"))
-    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.3, "retries": 0,
-                                                "retry_delay_s": 0.05, "reconnect_backoff_max_s": 0.3})
-    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5})
-    settings = settings.model_copy(update={"modbus": modbus, "control": control})
-    client = PlcClient(modbus)
-    journal = MemoryJournal()
-    modes = ModeManager(Mode.ML, journal)
-    records: list[AuditRecord] = []
-    controller: MlController | None = None
-    poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
-    writer = Writer(settings, register_map, client, lambda: poller.latest, audit=records.append)
-    silenced: list[int] = []
-    send = client.write_registers
+    modbus = {"timeout_s": 0.3, "retries": 0, "reconnect_backoff_max_s": 0.3}
+    async with sim_rig(settings, register_map, modbus=modbus) as rig:
+        sim, modes, journal = rig.sim, rig.modes, rig.journal
+        operator = (sim.plc.value("descent_speed"), sim.plc.value("cutting_speed"))
+        records: list[AuditRecord] = []
+        rig.write_through(audit=records.append)
+        silenced: list[int] = []
+        send = rig.client.write_registers
 
-    async def write_registers(address: int, words: Sequence[int]) -> None:
-        await send(address, words)
-        if not silenced and modes.is_ml and address == register_map["descent_speed"].address:
-            silenced.append(len(records))
-            sim.faults.silence(1.5)  # the PLC stops answering: the cutting write is next
+        async def write_registers(address: int, words: Sequence[int]) -> None:
+            await send(address, words)
+            if not silenced and modes.is_ml and address == register_map["descent_speed"].address:
+                silenced.append(len(records))
+                sim.faults.silence(1.5)  # the PLC stops answering: the cutting write is next
 
-    client.write_registers = write_registers  # type: ignore[method-assign]
-    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
-    controller = MlController(settings, register_map, writer=writer.write, alarms=AlarmManager(), modes=modes,
-                              journal=journal, model=model)
-    await client.connect()
-    poller.start()
-    await controller.start()
-    try:
+        rig.client.write_registers = write_registers  # type: ignore[method-assign]
+        rig.control(model=FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0}))
+        await rig.start()
         await wait_until(lambda: bool(silenced), "ML's first descent write")
         await wait_until(lambda: not modes.is_ml, "ML ended by the silent PLC")
         # ML's descent write landed but its read-back got no answer: the restore must not take it for
         # a person's change (it did: 'operator set descent_speed 30 -> 31; not restored', 31 stayed).
         await wait_until(lambda: (sim.plc.value("descent_speed"), sim.plc.value("cutting_speed")) == operator,
                          "the operator's speeds back once the PLC answers", within_s=15)
-    finally:
-        await controller.stop()
-        await writer.stop()
-        await poller.stop()
-        await client.close()
-        await sim.stop()
     ml_cutting = [r for r in records if r.user == "ml" and r.target == "cutting_speed"
                   and r.result is AuditResult.ACCEPTED and "restore" not in r.detail]
     assert ml_cutting == []  # the decision's second write never went out

@@ -12,21 +12,15 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from core.analysis.alarms import AlarmManager
 from core.config import Settings
-from core.control.journal import DecisionRow, MemoryJournal
-from core.control.ml_controller import MlController
-from core.control.modes import Mode, ModeManager
-from core.ml.simenv import load_piece
+from core.control.journal import DecisionRow
+from core.control.modes import Mode
 from core.modbus.client import PlcClient
-from core.modbus.poller import Poller
-from core.modbus.writer import Writer
 from core.registers import RegisterMap
 from core.security.audit import AuditRecord, AuditResult
-from core.sim.materials import STOCK
-from core.sim.server import SimulatorServer
 from core.snapshot import SawState
-from tests.control.control_rig import FakeModel, Rig, WriteLog, make_rig
+from tests.control.control_rig import FakeModel, Rig, WriteLog, two_write_rig
+from tests.sim_rig import sim_rig
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration]
@@ -35,48 +29,26 @@ pytestmark = [pytest.mark.integration]
 async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     settings: Settings, register_map: RegisterMap
 ) -> None:
-    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
-    sim.plc.operator_each_piece = False
-    load_piece(sim.plc, STOCK[4])
-    await sim.start()
-    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.5, "retry_delay_s": 0.05,
-                                                "reconnect_backoff_max_s": 0.5})
-    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5})
-    settings = settings.model_copy(update={"modbus": modbus, "control": control})
-    client = PlcClient(modbus)
-    journal = MemoryJournal()
-    modes = ModeManager(Mode.ML, journal)
-    records: list[tuple[AuditRecord, Mode]] = []
-    controller: MlController | None = None
-    poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
-    writer = Writer(settings, register_map, client, lambda: poller.latest,
-                    audit=lambda record: records.append((record, modes.mode)))
-    switched: list[str] = []
-    send = client.write_registers
+    async with sim_rig(settings, register_map) as rig:
+        modes = rig.modes
+        records: list[tuple[AuditRecord, Mode]] = []
+        rig.write_through(audit=lambda record: records.append((record, modes.mode)))
+        switched: list[str] = []
+        send = rig.client.write_registers
 
-    async def write_registers(address: int, words: Sequence[int]) -> None:
-        await send(address, words)
-        if not switched and modes.is_ml and address == register_map["descent_speed"].address:
-            # The operator presses "manual" while the first write of this decision is on the wire.
-            modes.set_mode(Mode.MANUAL, user="anna", reason="test")
-            switched.append("descent_speed")
+        async def write_registers(address: int, words: Sequence[int]) -> None:
+            await send(address, words)
+            if not switched and modes.is_ml and address == register_map["descent_speed"].address:
+                # The operator presses "manual" while the first write of this decision is on the wire.
+                modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+                switched.append("descent_speed")
 
-    client.write_registers = write_registers  # type: ignore[method-assign]
-    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})  # both registers, every decision
-    controller = MlController(settings, register_map, writer=writer.write, alarms=AlarmManager(), modes=modes,
-                              journal=journal, model=model)
-    await client.connect()
-    poller.start()
-    await controller.start()
-    try:
+        rig.client.write_registers = write_registers  # type: ignore[method-assign]
+        model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})  # both registers, every decision
+        rig.control(model=model)
+        await rig.start()
         await wait_until(lambda: bool(switched), "the first ML write of a decision")
         await asyncio.sleep(1.0)  # several more decision ticks
-    finally:
-        await controller.stop()
-        await writer.stop()
-        await poller.stop()
-        await client.close()
-        await sim.stop()
     ml_writes = [(r, mode) for r, mode in records if r.user == "ml" and "restore" not in r.detail]
     after = [r for r, mode in ml_writes if mode is Mode.MANUAL]
     # The first audited after the switch is the descent write that was on the wire when it came...
@@ -86,7 +58,7 @@ async def test_switch_to_manual_between_the_two_writes_of_one_decision(
     assert rest and rest[0].target == "cutting_speed" and rest[0].result is AuditResult.REFUSED
     assert "ML mode ended" in rest[0].detail
     assert [r.describe() for r in rest if r.result is not AuditResult.REFUSED] == []
-    assert any(row.action == "stopped" for row in journal.decisions)
+    assert any(row.action == "stopped" for row in rig.journal.decisions)
 
 
 class _SlowReadsClient:
@@ -121,57 +93,26 @@ async def test_switch_to_manual_during_the_writers_read_before_the_write(
     register before ML's descent write; the mode had been checked before that read only, and 32.29
     went out with the mode already manual. The re-checks now run after the read, right before the
     send: nothing of ML's is sent after the switch."""
-    sim = SimulatorServer(register_map, port=0, seed=5, speedup=4.0)
-    sim.plc.operator_each_piece = False
-    load_piece(sim.plc, STOCK[4])
-    await sim.start()
-    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 0.5, "retry_delay_s": 0.05,
-                                                "reconnect_backoff_max_s": 0.5})
-    control = settings.control.model_copy(update={"initial_descent_mm": 0.5, "initial_delay_min_s": 0.5})
-    settings = settings.model_copy(update={"modbus": modbus, "control": control})
-    client = PlcClient(modbus)
-    journal = MemoryJournal()
-    modes = ModeManager(Mode.ML, journal)
-    controller: MlController | None = None
-    poller = Poller(settings, register_map, client, lambda snap: controller.feed(snap) if controller else None)
-    speeds = {register_map[name].address for name in ("descent_speed", "cutting_speed")}
-    switched: list[int] = []
+    async with sim_rig(settings, register_map) as rig:
+        modes = rig.modes
+        speeds = {register_map[name].address for name in ("descent_speed", "cutting_speed")}
+        switched: list[int] = []
 
-    def operator_picks_manual(address: int) -> None:
-        if not switched and modes.is_ml and address in speeds:
-            modes.set_mode(Mode.MANUAL, user="anna", reason="test")
-            switched.append(address)
+        def operator_picks_manual(address: int) -> None:
+            if not switched and modes.is_ml and address in speeds:
+                modes.set_mode(Mode.MANUAL, user="anna", reason="test")
+                switched.append(address)
 
-    slow = _SlowReadsClient(client, 0.02, operator_picks_manual)
-    writer = Writer(settings, register_map, slow, lambda: poller.latest)
-    model = FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0})
-    controller = MlController(settings, register_map, writer=writer.write, alarms=AlarmManager(), modes=modes,
-                              journal=journal, model=model)
-    await client.connect()
-    poller.start()
-    await controller.start()
-    try:
+        slow = _SlowReadsClient(rig.client, 0.02, operator_picks_manual)
+        rig.write_through(slow)
+        rig.control(model=FakeModel(1.0, steps={"descent_speed": 1.0, "cutting_speed": 1.0}))
+        await rig.start()
         await wait_until(lambda: bool(switched), "ML's first write reads the register")
-        await wait_until(lambda: any(row.action == "stopped" for row in journal.decisions), "the decision stopped")
-    finally:
-        await controller.stop()
-        await writer.stop()
-        await poller.stop()
-        await client.close()
-        await sim.stop()
+        await wait_until(lambda: any(row.action == "stopped" for row in rig.journal.decisions),
+                         "the decision stopped")
     assert [(address, words) for address, words in slow.sent if address in speeds] == []
-    stopped = [row for row in journal.decisions if row.action == "stopped"]
+    stopped = [row for row in rig.journal.decisions if row.action == "stopped"]
     assert "ML mode ended before the write" in stopped[0].reason
-
-
-def _two_write_rig(settings: Settings, register_map: RegisterMap) -> Rig:
-    """A rig whose every ML decision writes descent_speed, then cutting_speed."""
-    settings.control.initial_delay_min_s = 0.5
-    settings.control.initial_descent_mm = 0.1
-    settings.control.write_threshold_descent = settings.control.write_threshold_cutting = 0.01
-    rig = make_rig(settings, register_map, coefficient=1.0)
-    rig.model.steps = {"descent_speed": 1.0, "cutting_speed": 1.0}
-    return rig
 
 
 async def _between_the_two_writes(rig: Rig, meanwhile: Callable[[], None]) -> DecisionRow:
@@ -187,11 +128,7 @@ async def _between_the_two_writes(rig: Rig, meanwhile: Callable[[], None]) -> De
 
     rig.saw.on_write = on_write
     rig.saw.state = SawState.CUTTING
-    row = None
-    for _ in range(50):
-        row = await rig.tick()
-        if first:
-            break
+    row = await rig.tick_until(lambda: bool(first))
     assert first and row is not None, "no ML decision wrote descent_speed"
     after = rig.saw.writes[rig.saw.writes.index(first[0]) + 1:]
     assert [w for w in after if w.reason.startswith("ML")] == []  # the decision's cutting write was refused
@@ -200,14 +137,14 @@ async def _between_the_two_writes(rig: Rig, meanwhile: Callable[[], None]) -> De
 
 async def test_data_stale_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
     """No poll comes while the first write holds the Writer: the second is decided on data too old."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     row = await _between_the_two_writes(rig, lambda: rig.clock.advance(rig.controller.envelope.max_age_s + 0.05))
     assert row.action == "stopped" and "stale" in row.reason, row
 
 
 async def test_cut_ends_between_the_two_writes_of_one_decision(settings: Settings, register_map: RegisterMap) -> None:
     """A poll arriving while the first write is on the wire shows the cut over: no second write."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
 
     def cut_ends() -> None:
         rig.saw.state = SawState.IDLE
@@ -222,7 +159,7 @@ async def test_operator_sets_the_speed_between_the_two_writes_of_one_decision(
 ) -> None:
     """The operator turns the band speed on the panel while ML's descent write is on the wire: ML's
     cutting write, built on the old speed, would revert the person's change; it is refused."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
 
     def operator_turns_the_band_speed() -> None:
         rig.saw.cutting -= 7.0
@@ -255,7 +192,7 @@ async def _restore_with(rig: Rig, meanwhile: Callable[[], None]) -> WriteLog:
 async def test_restore_write_on_data_that_aged_under_the_lock_is_refused(
     settings: Settings, register_map: RegisterMap
 ) -> None:
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     await _restore_with(rig, lambda: rig.clock.advance(rig.controller.envelope.max_age_s + 0.05))
     restores = [w for w in rig.saw.writes if w.reason == "restore operator speed"]
     assert {w.name for w in restores} == {"descent_speed", "cutting_speed"}  # done, on fresh data again
@@ -266,7 +203,7 @@ async def test_restore_write_on_data_that_aged_under_the_lock_is_refused(
 async def test_restore_never_reverts_a_change_made_while_it_waited_for_the_lock(
     settings: Settings, register_map: RegisterMap
 ) -> None:
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     chosen: list[float] = []
 
     def operator_turns_the_band_speed() -> None:
@@ -288,7 +225,7 @@ async def test_a_person_seen_in_the_read_back_stops_ml_and_keeps_their_speed(
     shows neither ML's value nor the one read before the write. That is a person's change (an
     override journalled, their value kept by the restore) and ML stops for the cut with an alarm:
     a change made in the moment before the write would have been overwritten unseen."""
-    rig = _two_write_rig(settings, register_map)
+    rig = two_write_rig(settings, register_map)
     set_at_panel: list[float] = []
 
     def person(name: str, value: float) -> float | None:
@@ -299,11 +236,7 @@ async def test_a_person_seen_in_the_read_back_stops_ml_and_keeps_their_speed(
 
     rig.saw.panel_after_write = person
     rig.saw.state = SawState.CUTTING
-    row = None
-    for _ in range(50):
-        row = await rig.tick()
-        if set_at_panel:
-            break
+    row = await rig.tick_until(lambda: bool(set_at_panel))
     assert set_at_panel and row is not None, "no ML decision wrote descent_speed"
     assert row.action == "fault" and "a person changed descent_speed at the PLC during ML's write" in row.reason, row
     assert any(r.action == "override" for r in rig.journal.decisions)

@@ -13,22 +13,15 @@ from collections.abc import Sequence
 import pytest
 from modbus_helpers import FakeClock
 
-from core.analysis.alarms import AlarmManager
 from core.api import WriteResult
-from core.config import PROJECT_ROOT, Settings
+from core.config import Settings
 from core.control.envelope import LiveCheck, Precheck, SafetyEnvelope
-from core.control.journal import MemoryJournal
-from core.control.ml_controller import MlController
-from core.control.modes import Mode, ModeManager
 from core.control.status import ControlState
-from core.ml.simenv import load_piece
 from core.modbus.client import PlcClient
-from core.modbus.poller import Poller
 from core.modbus.writer import Writer
 from core.registers import RegisterMap
-from core.sim.materials import STOCK
-from core.sim.server import SimulatorServer
 from core.snapshot import Quality, SawState, Snapshot
+from tests.sim_rig import SHIPPED_MODEL, sim_rig
 from tests.waiting import wait_until
 
 
@@ -124,58 +117,40 @@ async def test_no_ml_write_on_polls_that_read_slower_than_the_allowed_age(
     """ML on the simulator over Modbus TCP with every poll's reads taking 0.3 s (the allowed age is
     0.2 s): ML is in a cut past its initial delay and writes nothing. With freshness counted from
     the poll's completion, ML wrote on those polls (each counted fresh for 0.2 s after it arrived)."""
-    sim = SimulatorServer(register_map, port=0, seed=31, speedup=8.0)
-    sim.plc.operator_each_piece = False
-    load_piece(sim.plc, STOCK[4])
-    await sim.start()
-    modbus = settings.modbus.model_copy(update={"port": sim.port, "timeout_s": 1.0, "retry_delay_s": 0.05,
-                                                "reconnect_backoff_max_s": 0.5})
-    control = settings.control.model_copy(update={"initial_descent_mm": 1.0, "initial_delay_min_s": 1.0})
-    settings = settings.model_copy(update={"modbus": modbus, "control": control})
-    max_age_s = control.stale_after_periods / modbus.read_rate_hz
-    client = PlcClient(modbus)
-    slow = _SlowReads(client, register_map.plan(modbus.max_block_gap)[0].address, delay_s=1.5 * max_age_s)
-    journal = MemoryJournal()
-    modes = ModeManager(Mode.ML, journal)
-    controller: MlController | None = None
-    poller = Poller(settings, register_map, slow, lambda snap: controller.feed(snap) if controller else None)
-    writer = Writer(settings, register_map, client, lambda: poller.latest)  # the Writer's reads are quick
-    attempts: list[tuple[str, float]] = []
-    states: set[ControlState] = set()
+    initial = {"initial_descent_mm": 1.0, "initial_delay_min_s": 1.0}
+    async with sim_rig(settings, register_map, seed=31, speedup=8.0, modbus={"timeout_s": 1.0}, control=initial) as rig:
+        sim, modbus, control = rig.sim, rig.settings.modbus, rig.settings.control
+        max_age_s = control.stale_after_periods / modbus.read_rate_hz
+        slow = _SlowReads(rig.client, register_map.plan(modbus.max_block_gap)[0].address, delay_s=1.5 * max_age_s)
+        poller = rig.poll(slow)
+        writer = rig.write_through()  # the Writer's reads are quick
+        attempts: list[tuple[str, float]] = []
+        states: set[ControlState] = set()
 
-    async def write(
-        name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
-        live_check: LiveCheck | None = None,
-    ) -> WriteResult:
-        attempts.append((name, value))
-        return await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
+        async def write(
+            name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+            live_check: LiveCheck | None = None,
+        ) -> WriteResult:
+            attempts.append((name, value))
+            return await writer.write(name, value, user=user, reason=reason, precheck=precheck, live_check=live_check)
 
-    controller = MlController(settings, register_map, writer=write, alarms=AlarmManager(), modes=modes,
-                              journal=journal)
-    assert controller.load_model(PROJECT_ROOT / "data" / "models" / "default")
-    await client.connect()
-    poller.start()
-    await controller.start()
-    loop = asyncio.get_running_loop()
-    cutting_since: list[float] = []
+        controller = rig.control(write)
+        assert controller.load_model(SHIPPED_MODEL)
+        await rig.start()
+        loop = asyncio.get_running_loop()
+        cutting_since: list[float] = []
 
-    def cut_on_for(seconds: float) -> bool:
-        states.add(ControlState(controller.status.state))
-        if sim.plc.state is not SawState.CUTTING:
-            cutting_since.clear()
-            return False
-        if not cutting_since:
-            cutting_since.append(loop.time())
-        return loop.time() - cutting_since[0] >= seconds
+        def cut_on_for(seconds: float) -> bool:
+            states.add(ControlState(controller.status.state))
+            if sim.plc.state is not SawState.CUTTING:
+                cutting_since.clear()
+                return False
+            if not cutting_since:
+                cutting_since.append(loop.time())
+            return loop.time() - cutting_since[0] >= seconds
 
-    try:
         # Initial delay (1 s, 1 mm) and then some: ML would have written on fresh data by now.
         await wait_until(lambda: cut_on_for(3.0), "3 s of a cut under ML with slow polls", within_s=60.0)
-    finally:
-        await controller.stop()
-        await poller.stop()
-        await client.close()
-        await sim.stop()
     latest = poller.latest
     assert latest is not None and latest.read_s >= slow.delay_s > max_age_s
     assert slow.slow_reads >= 5
