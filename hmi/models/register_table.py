@@ -96,8 +96,16 @@ class RegisterTableModel(QAbstractTableModel):
         self._by_name = {row.register.name: i for i, row in enumerate(self._rows)}
         self.stale_after_s = stale_after_s
         self.formats: dict[Column, RawFormat] = {Column.ADDRESS: RawFormat.DECIMAL, Column.RAW: RawFormat.DECIMAL}
+        self.write_allowed = False  # "read/write" is drawn as a link only for who may open the write dialog
         for row in self._rows:
             self._render(row, time.monotonic())
+
+    def set_write_allowed(self, allowed: bool) -> None:
+        """Whether the user may write: writable rows look tappable only then (an operator's tap does nothing)."""
+        if allowed != self.write_allowed:
+            self.write_allowed = allowed
+            column = int(Column.ACCESS)
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     # --- Qt model API ------------------------------------------------------------------
 
@@ -128,7 +136,7 @@ class RegisterTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if column in (Column.RAW, Column.VALUE, Column.AGE) and row.stale:
                 return _STALE_INK
-            if column is Column.ACCESS and row.register.writable:
+            if column is Column.ACCESS and row.register.writable and self.write_allowed:
                 return _WRITABLE_INK
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -259,6 +259,9 @@ class RegistersPage(QWidget):
     def update_permissions(self) -> None:
         """Write… only for who may write registers (after every login change); others only read."""
         show_for(self.session.user, self.write_button, Action.WRITE_REGISTER)
+        allowed = can(self.session.user, Action.WRITE_REGISTER)
+        for model in self.models.values():
+            model.set_write_allowed(allowed)
         self._update_write_button()
 
     def _update_write_button(self) -> None:

@@ -110,3 +110,19 @@ def test_kiosk_rows_and_search_are_touch_sized(qtbot: object, bridge: EngineBrid
     assert set(_names(page, ALL)) >= {"vibration_x", "vibration_y", "vibration_z"}
     page.search.setText("")
     apply_touch_sizes(page, False)
+
+
+def test_read_write_looks_tappable_only_to_who_may_write(qtbot: object, bridge: EngineBridge) -> None:
+    """The reviewer: operators saw "read/write" in link blue, double-tapped, and nothing happened."""
+    from hmi.permissions import set_policy
+
+    page = _page(qtbot, bridge)
+    model = page.models[ALL]
+    names = [model.index(r, Column.NAME).data() for r in range(model.rowCount())]
+    rw = model.index(names.index("cutting_speed"), Column.ACCESS)
+    set_policy(lambda _user, _action: False)  # an operator: no register writes
+    page.update_permissions()
+    assert rw.data(Qt.ItemDataRole.ForegroundRole) is None and not page.write_button.isVisible()
+    set_policy(lambda _user, _action: True)  # an engineer
+    page.update_permissions()
+    assert rw.data(Qt.ItemDataRole.ForegroundRole) is not None and page.write_button.isVisible()
