@@ -39,7 +39,7 @@ from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.kiosk import apply_touch_sizes
 from hmi.pages.production import ProductionPage
-from hmi.permissions import Action, set_policy
+from hmi.permissions import Action, Policy, set_policy
 from hmi.session import Session
 from hmi.theme import apply_theme
 from tests.waiting import wait_until
@@ -67,6 +67,11 @@ def main() -> int:
         return make(Path(tmp))
 
 
+def _policy(engineer: bool) -> Policy:
+    """An engineer may do everything, the operator all but export."""
+    return lambda _user, action: engineer or action is not Action.EXPORT
+
+
 def make(folder: Path) -> int:
     settings = run_settings(folder / "data", machine={"time_zone": "Europe/Berlin", "name": "saw-01", "id": 1})
     zone = zone_of(settings)
@@ -85,6 +90,7 @@ def make(folder: Path) -> int:
     print(f"written {out}")
 
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
     apply_theme(app)
     register_map = load_register_map(PROJECT_ROOT / "config" / "registers.yaml")
     engine = StandInEngine(settings, register_map)
@@ -94,7 +100,7 @@ def make(folder: Path) -> int:
     asyncio.set_event_loop(loop)
     ok = True
     for name, engineer, kiosk in (("production.png", True, False), ("production-operator-kiosk.png", False, True)):
-        set_policy(lambda _user, action, e=engineer: e or action is not Action.EXPORT)
+        set_policy(_policy(engineer))
         bridge = EngineBridge(engine)
         # The page in a frame as the window holds it (the kiosk's touch sizes are the window's).
         frame = QWidget()

@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.engine import Engine
@@ -14,7 +15,15 @@ from core.snapshot import SawState
 from tests.waiting import wait_until
 
 SPEEDUP = 40.0
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}  # the shared server: own database names
+
+
+class PgServer(TypedDict):
+    host: str
+    port: int
+    user: str
+
+
+PG: PgServer = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}  # the shared server: own database names
 
 
 @dataclass(frozen=True)

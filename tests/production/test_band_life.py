@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from band_life_sim import T0_MS, SimCut, run_cuts
 
 from core.analysis.alarm_policy import AlarmPolicy
 from core.analysis.alarms import AlarmManager
@@ -28,7 +30,6 @@ from core.production.band_life_history import BandHistoryTracker, read_history
 from core.production.band_life_monitor import ALARM_KEY, BandLifeMonitor
 from core.production.band_life_settings import BandLifeSettings
 from core.snapshot import Quality, Snapshot
-from tests.production.band_life_sim import T0_MS, SimCut, run_cuts
 
 # The stated error of the trend estimate (life used, percentage points) once the band is 30 % or
 # more worn, over the cuts of a whole band on the simulator's mixed stock (bench/band_life.py):
@@ -97,9 +98,9 @@ def test_the_estimate_is_within_the_stated_error_of_the_true_wear(first_band: li
 
 
 def test_too_few_cuts_fall_back_to_the_area_and_say_so(first_band: list[SimCut]) -> None:
-    rows = [c.row for c in first_band[:10]]
+    rows: list[Mapping[str, Any]] = [c.row for c in first_band[:10]]  # as estimate reads them
     found = estimate(4711, rows, BandLifeSettings(), blade_life_area_cm2=BLADE_LIFE_CM2)
-    area = sum(float(r["area_cm2"]) for r in rows)  # type: ignore[arg-type]
+    area = sum(float(r["area_cm2"]) for r in rows)
     assert found.method == "area" and "10 usable cuts, the trend needs 20" in found.note
     assert found.life_used_pct == pytest.approx(100.0 * area / BLADE_LIFE_CM2)
     assert found.remaining_cm2 == pytest.approx(BLADE_LIFE_CM2 - area)
@@ -219,8 +220,9 @@ def test_band_zero_is_said_plainly_never_given_a_life(total: BatchedSqliteWriter
 def test_nothing_recorded_and_bad_rows_give_a_clear_result(tmp_path: Path) -> None:
     view = read_band_life(tmp_path / "absent.db", AnalysisSettings())
     assert view.band_id is None and view.estimate is None and "no band seen yet" in view.problem
-    rows = [{"outcome": "completed", "area_cm2": "x", "band_torque_mean": math.nan, "start_ms": 1},
-            {"outcome": "error", "area_cm2": None}, {}]
+    rows: list[dict[str, object]] = [
+        {"outcome": "completed", "area_cm2": "x", "band_torque_mean": math.nan, "start_ms": 1},
+        {"outcome": "error", "area_cm2": None}, {}]
     found = estimate(5, rows, BandLifeSettings(), blade_life_area_cm2=1000.0)
     assert found.method == "area" and found.usable_cuts == 0 and found.area_cm2 == 0.0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from band_life_sim import run_cuts
+
 from core.analysis.band_life import read_band_life
 from core.analysis.store import BatchedSqliteWriter, migrator
 from core.analysis.tables import INSERT_CUT
@@ -15,7 +17,6 @@ from core.registers import RegisterMap
 from core.security.audit import AuditResult
 from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
-from tests.production.band_life_sim import run_cuts
 from tests.tmp_settings import settings_in
 from tests.waiting import wait_until
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from band_life_sim import run_cuts
 
 from core.analysis.alarms import AlarmManager
 from core.config import ConfigError, Settings
@@ -24,7 +25,6 @@ from tests.iot.mqtt_helpers import (
     running,
     with_thingsboard,
 )
-from tests.production.band_life_sim import run_cuts
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration

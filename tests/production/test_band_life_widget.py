@@ -11,9 +11,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from band_life_sim import T0_MS, run_cuts
 from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from core.analysis.store import BatchedSqliteWriter, migrator
@@ -26,7 +27,6 @@ from core.storage.sqlite_open import database_path
 from core.testing.standin_engine import StandInEngine
 from hmi.i18n import Translator
 from hmi.widgets.band_life import BIG_PX, BandLifePanel
-from tests.production.band_life_sim import T0_MS, run_cuts
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +44,12 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 @pytest.fixture
 def engine(settings: Settings, register_map: RegisterMap) -> StandInEngine:
     return StandInEngine(settings, register_map)
+
+
+def _cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item.text()
 
 
 def _total(settings: Settings, band: int, cuts: int) -> None:
@@ -84,8 +90,8 @@ def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, 
     assert panel.counters.text().startswith("8 cuts · ") and "cm² left" in panel.left.text()
     table = panel.history
     assert table.rowCount() == 2
-    assert [table.item(0, c).text() for c in (0, 3, 4)] == ["4711", "On the saw", "0"]
-    assert [table.item(1, c).text() for c in (0, 3, 4, 5)] == ["12", "Tooth breakage", "1", "42 %"]
+    assert [_cell(table, 0, c) for c in (0, 3, 4)] == ["4711", "On the saw", "0"]
+    assert [_cell(table, 1, c) for c in (0, 3, 4, 5)] == ["12", "Tooth breakage", "1", "42 %"]
     assert panel.remaining.property("state") == "none"  # grey: no band-life alarm
 
 
@@ -97,7 +103,7 @@ def test_band_zero_and_a_refused_read_are_said_plainly(qtbot: QtBot, qloop: QLoo
     qloop.run(panel.load())
     assert panel.title.text() == "No band id set (0)" and panel.used.text() == panel.remaining.text() == "—"
     assert panel.method.text().startswith("Band id 0: no band id is set on the PLC")
-    assert panel.history.item(0, 3).text() == "No band id set (0)"
+    assert _cell(panel.history, 0, 3) == "No band id set (0)"
     path = database_path(settings.data_dir, "total")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -120,7 +126,7 @@ def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Se
         qloop.run(panel.load())
         assert panel.title.text() == "Şerit 4711"
         assert panel.used_caption.text() == "Kullanılan ömür (kesimlerden tahmin)"
-        assert panel.history.item(1, 3).text() == "Diş kırılması"
+        assert _cell(panel.history, 1, 3) == "Diş kırılması"
     finally:
         translator.switch("en")
 
@@ -167,5 +173,5 @@ def test_a_note_from_the_panel_shows_in_the_history(qtbot: QtBot, qloop: QLoop, 
     qtbot.mouseClick(panel.add_note, Qt.MouseButton.LeftButton)
     assert panel.note.text() == ""
     qloop.run(panel.load())
-    assert panel.history.item(0, 3).text() == "On the saw — operator: teeth chipped on the 90 mm C45"
+    assert _cell(panel.history, 0, 3) == "On the saw — operator: teeth chipped on the 90 mm C45"
     assert [r.action for r in engine.audited if r.action == "band_note"] == ["band_note"]

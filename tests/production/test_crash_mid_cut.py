@@ -38,7 +38,7 @@ def _one(path: Path, sql: str) -> tuple[object, ...] | None:
         return None
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
     try:
-        return conn.execute(sql).fetchone()  # type: ignore[no-any-return]
+        return conn.execute(sql).fetchone()
     except sqlite3.OperationalError:  # the file or table is being created
         return None
     finally:

@@ -13,7 +13,7 @@ import pytest
 from hmi_testing import QLoop, checked_qloop, no_leaked_qt
 from production_helpers import run_settings
 from pypdf import PdfReader
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel
 from test_report_edges import cut, make_db
 
 from core.api import Role, StateClass
@@ -172,7 +172,6 @@ def test_kiosk_figures_readable_from_2_m_and_nothing_cut(qapp: QApplication, qlo
     """1280x800 kiosk: every figure's digits at least 48 px high (Pieces are 56 px); the page scrolls
     and nothing in it is squeezed or clipped, the band history shows every row."""
     from PySide6.QtGui import QFontMetrics
-    from PySide6.QtWidgets import QAbstractScrollArea, QLabel
 
     from core.api import BandHistoryRow
 
@@ -196,10 +195,11 @@ def test_kiosk_figures_readable_from_2_m_and_nothing_cut(qapp: QApplication, qlo
         page.deleteLater()
 
 
-def cut_widgets(page: ProductionPage, label_type: type, area_type: type) -> list[str]:
+def cut_widgets(page: ProductionPage, label_type: type[QLabel], area_type: type[QAbstractScrollArea]) -> list[str]:
     """Texts squeezed below their size and tables that hide rows, in the page's scrolling content
     (the Qt wrappers stay in here: none outlives the page)."""
     content = page.scroll_area.widget()
+    assert content is not None
     found: list[str] = []
     if page.scroll_area.verticalScrollBar().maximum() != max(content.height()
                                                              - page.scroll_area.viewport().height(), 0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ def cut(start: int, seconds: float, *, band: int | None = 7, section: int | None
     return tuple(values[name] for name in CUT_COLUMNS)
 
 
-def make_db(data_dir: Path, cuts: list[tuple[object, ...]], states: list[tuple[int, int | None, str]]) -> None:
+def make_db(data_dir: Path, cuts: Sequence[tuple[object, ...]], states: Sequence[tuple[int, int | None, str]]) -> None:
     folder = data_dir / "databases"
     folder.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(folder / "total.db", isolation_level=None)

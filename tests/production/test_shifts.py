@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.config import PROJECT_ROOT, ConfigError, load_settings
+from core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from core.production.settings import ProductionSettings, ShiftSettings
 from core.production.shifts import current_and_previous, occurrence_on, occurrences
 
@@ -25,7 +25,7 @@ def three() -> list[ShiftSettings]:
             ShiftSettings(name="Night", start="22:00", end="06:00")]
 
 
-def settings_with(tmp_path: Path, shifts: object):
+def settings_with(tmp_path: Path, shifts: object) -> Settings:
     return load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
                          overrides={"production": {"shifts": shifts}})
 
