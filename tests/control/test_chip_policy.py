@@ -5,6 +5,7 @@ a speed a person set during the cut is theirs."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -139,9 +140,12 @@ def test_band_speed_is_the_feed_forward_within_limits_and_small_changes_are_not_
 
 def test_settings_round_trip_and_bad_tables_are_refused() -> None:
     assert ChipSettings.from_json(CHIP.to_json()) == CHIP
-    for bad in ({"windows": {}}, {"windows": {"2": [0.004, 0.002]}}, {"windows": {"2": [0.001, 0.003]}, "aim": 2.0},
-                {"windows": {"2": [0.001, 0.003]}, "surprise": 1}, {"windows": {"2": [0.001, 0.003]},
-                                                                     "speed_inputs": ["band_wear"]}):
+    bads: list[dict[str, Any]] = [
+        {"windows": {}}, {"windows": {"2": [0.004, 0.002]}}, {"windows": {"2": [0.001, 0.003]}, "aim": 2.0},
+        {"windows": {"2": [0.001, 0.003]}, "surprise": 1},
+        {"windows": {"2": [0.001, 0.003]}, "speed_inputs": ["band_wear"]},
+    ]
+    for bad in bads:
         with pytest.raises((ValueError, KeyError)):
             ChipSettings.from_json(bad)
 

@@ -136,7 +136,8 @@ class Harness:
         lowers = log.name == "descent_speed" and log.before is not None and log.value < log.before
         if self.chip and log.reason == "ML model" and log.name in self.touched and not lowers:
             self.violations.append(f"chip policy moved a speed a person set in this cut: {log}")
-        if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or log.value > log.before + EPS):
+        lowered = log.before is not None and log.value <= log.before + EPS  # unknown before: not shown to lower
+        if log.reason in ("ML guard", "ML ceiling") and (log.name != "descent_speed" or not lowered):
             self.violations.append(f"guard/ceiling write that does not lower descent: {log}")
         if log.reason in ML_DECISIONS:
             limits = rig.controller.envelope.limits(log.name)
@@ -273,6 +274,7 @@ class Harness:
         elif kind == "coefficient":
             rig.model.coefficient = value
             if self.chip:  # a band-speed feed-forward anywhere in (and beyond) the limits
+                assert isinstance(rig.model, FakeChipModel)
                 rig.model.speed = 65.0 + 40.0 * value
             self.poll(0.1)
         elif kind == "cut_end":

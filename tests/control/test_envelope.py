@@ -12,7 +12,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from core.config import Settings
-from core.control.envelope import Fault, SafetyEnvelope
+from core.control.envelope import Fault, LiveCheck, Precheck, SafetyEnvelope
 from core.control.modes import Mode
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
@@ -233,17 +233,18 @@ async def test_steps_within_one_second_never_exceed_the_writers_window(
 
     env = _envelope(settings, register_map)
     sent: list[tuple[float, float]] = []
-    value = {"descent_speed": 20.0}
+    on_plc = {"descent_speed": 20.0}
 
-    async def writer(name: str, v: float, *, user: str, reason: str, precheck: object = None) -> WriteResult:
-        sent.append((now, v))
-        value[name] = v
-        return WriteResult(name, v, True, written=v, read_back=v, verified=True)
+    async def writer(name: str, value: float, *, user: str, reason: str, precheck: Precheck | None = None,
+                     live_check: LiveCheck | None = None) -> WriteResult:
+        sent.append((now, value))
+        on_plc[name] = value
+        return WriteResult(name, value, True, written=value, read_back=value, verified=True)
 
     now = 100.0
     for i in range(40):  # ask for big jumps every 0.5 s, alternating up and down
         target = 60.0 if i % 2 == 0 else 10.0
-        await env.write(writer, "descent_speed", target, snapshot=_snap(now, descent_speed=value["descent_speed"]),
+        await env.write(writer, "descent_speed", target, snapshot=_snap(now, descent_speed=on_plc["descent_speed"]),
                         now=now, user="ml", reason="test")
         now += 0.5 if i % 3 else 0.6
     changes = [(t, abs(b - a)) for (_, a), (t, b) in itertools.pairwise([(0.0, 20.0), *sent])]

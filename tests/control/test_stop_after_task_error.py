@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from control_rig import make_rig
 
 from core.config import Settings
 from core.control.modes import Mode
 from core.registers import RegisterMap
+from tests.control.control_rig import make_rig
 from tests.waiting import wait_until
 
 

@@ -296,7 +296,7 @@ async def test_a_trip_stays_visible_until_the_operator_resets_it() -> None:
     from core.snapshot import SawState
 
     item = StockItem(Stock(GRADES_BY_CODE[0], Section(Shape.ROUND, 150.0)), 60.0)
-    states: list[SawState] = []
+    states: list[SawState | None] = []  # None: a snapshot without the state
     saw = SimSaw(seed=3)
     run = await run_item(saw, item, Driver(preset=(70.0, 30.0), feed=lambda snap: states.append(snap.saw_state)),
                          mode="normal", pieces=1)

@@ -8,6 +8,8 @@ over easier cuts than ML's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from pytest import approx
 
 from core.config import Settings
@@ -20,14 +22,14 @@ from core.sim import oracle
 ECONOMICS = oracle.Economics(machine_rate_per_hour=3600.0, band_price=0.0)  # cost = seconds of cutting
 
 
-def _run(mode: str, cuts: list[float | None]) -> ItemRun:
+def _run(mode: str, cuts: Sequence[float | None]) -> ItemRun:
     """Two pieces as a list of cut costs; None: an attempt that tripped (costs 1) and failed the piece."""
     attempts = [Attempt(completed=False, cut_s=1.0, trip="torque_overload") if c is None
                 else Attempt(completed=True, cut_s=c) for c in cuts]
     return ItemRun("x", mode, pieces=2, attempts=attempts)
 
 
-def _item(index: int, costs: dict[str, list[float | None]]) -> ItemResult:
+def _item(index: int, costs: Mapping[str, Sequence[float | None]]) -> ItemResult:
     result = ItemResult(held_out_stock()[index])
     for mode, cuts in costs.items():
         result.runs[mode] = _run(mode, cuts)
@@ -64,8 +66,8 @@ def test_the_verdict_compares_on_the_same_cuts(settings: Settings) -> None:
     # Item 4: normal and fast trip out of both pieces; slow cuts it. The group table's normal
     # cost per cut leaves that bar out (cheap cuts only); the verdict does not.
     easy = {"slow": [3.0, 3.0], "normal": [2.0, 2.0], "fast": [2.5, 2.5], "oracle": [1.5, 1.5], "ml": [1.7, 1.7]}
-    hard = {"slow": [6.0, 6.0], "normal": [None, None], "fast": [None, None], "oracle": [4.0, 4.0],
-            "ml": [5.0, 5.0]}
+    hard: dict[str, list[float | None]] = {
+        "slow": [6.0, 6.0], "normal": [None, None], "fast": [None, None], "oracle": [4.0, 4.0], "ml": [5.0, 5.0]}
     results = [_item(i, easy) for i in range(4)] + [_item(4, hard)]
     data = to_json(results, settings, model=None, seed=1, pieces=2)
     table = data["held_out"]
@@ -78,9 +80,11 @@ def test_the_verdict_compares_on_the_same_cuts(settings: Settings) -> None:
     assert v["ml_cost_per_cut"] == approx((8 * 1.7 + 2 * 5.0) / 10)
     assert v["best_preset_per_item_cost_per_cut"] == approx((8 * 2.0 + 2 * 6.0) / 10)
     assert v["ml_cost_vs_best_preset_per_item"] == round(v["ml_cost_per_cut"] / 2.8, 4)
-    assert item_outcome(results[4], ECONOMICS)["best_preset"] == "slow"
+    outcome = item_outcome(results[4], ECONOMICS)
+    assert outcome is not None and outcome["best_preset"] == "slow"
     # ML failing a piece the right preset cut is a loss, whatever the cost.
     results[4].runs["ml"] = _run("ml", [None, 1.0])
     v = verdict(results, ECONOMICS)
     assert (v["ml_better"], v["ml_worse"]) == (4, 1) and v["same_cuts"] == {"items": 4, "cuts": 8}
-    assert item_outcome(results[4], ECONOMICS)["note"] == "ML failed 1 piece(s)" and not v["meets_target"]
+    outcome = item_outcome(results[4], ECONOMICS)
+    assert outcome is not None and outcome["note"] == "ML failed 1 piece(s)" and not v["meets_target"]

@@ -14,7 +14,7 @@ from core.registers import Access, DataType, EncodeError, Register, RegisterMap
 from core.texts import parse
 
 # At least 300 examples (CI); ``make soak`` (HYPOTHESIS_PROFILE=soak) runs 10,000.
-EXAMPLES = max(300, settings.default.max_examples)
+EXAMPLES = max(300, settings().max_examples)  # the loaded profile's
 finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)
 anything = st.one_of(finite, st.just(math.nan), st.just(math.inf), st.just(-math.inf))
 
@@ -141,9 +141,9 @@ def test_a_sequence_of_writes_moves_no_faster_than_the_step_rate(
     start = data.draw(st.sampled_from(["inside", "below", "above"]))
     panel = data.draw(st.lists(st.one_of(st.none(), st.floats(-3.0, 3.0)), min_size=30, max_size=30))
     middle = (limits.low + limits.high) / 2
-    plc = {"inside": middle, "below": limits.low - data.draw(st.floats(0.0, 3.0)) * step,
-           "above": limits.high + data.draw(st.floats(0.0, 3.0)) * step}[start]
-    plc = representable_within(register, plc, -math.inf, math.inf)
+    wanted = {"inside": middle, "below": limits.low - data.draw(st.floats(0.0, 3.0)) * step,
+              "above": limits.high + data.draw(st.floats(0.0, 3.0)) * step}[start]
+    plc = representable_within(register, wanted, -math.inf, math.inf)
     assume(plc is not None and math.isfinite(plc))
     assert plc is not None
     last_write: float | None = None

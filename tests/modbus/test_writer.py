@@ -141,6 +141,7 @@ async def test_no_burst_after_a_pause_on_the_simulator(desk: Desk, sim: Simulato
     within = [value for since, value in seen if since < 1.0]
     assert within[0] == 40.0 and max(within) == 40.0, seen
     assert desk.audit[1].result is AuditResult.REFUSED and "used up" in desk.audit[1].detail
+    assert first_done is not None
     await asyncio.sleep(max(0.0, 1.05 - (time.monotonic() - first_done)))
     await desk.fresh("descent_speed", 40)
     later = await desk.writer.write("descent_speed", 50, user="alice")

@@ -104,7 +104,7 @@ STARTS = st.tuples(st.integers(0, 200), st.integers(0, 8000))
 
 
 # At least 300 examples; more when the loaded profile asks for more (the soak profile).
-EXAMPLES = max(300, settings.default.max_examples)
+EXAMPLES = max(300, settings().max_examples)  # the loaded profile's
 
 
 # The settings fixture is only read, never changed: sharing it across examples is fine.
