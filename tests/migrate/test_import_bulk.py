@@ -55,7 +55,7 @@ def build(folder: Path, seed: int) -> Path:
     times += _texts(datetime(2024, 4, 7, 1, 30), timedelta(seconds=11), 330, micro=False)
     times += _texts(datetime(2024, 10, 6, 1, 50), timedelta(seconds=13, microseconds=1), 250, micro=True)
     rows = []
-    status = 0
+    status: float = 0  # 2.0 too: a float status the import must take
     for text in times:
         row: dict[str, Any] = {
             "timestamp": text, "kesim_id": 1, "serit_motor_akim_a": round(rng.uniform(5, 30), 3),

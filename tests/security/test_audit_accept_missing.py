@@ -18,6 +18,7 @@ import pytest
 from security_cli import Cli
 
 from core.analysis.alarms import AlarmManager, Priority
+from core.config import Synchronous
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_integrity import ALARM_TAMPERED, AuditIntegrity
 from core.security.audit_missing import MARKER_NAME, note_at_start, record_finding, standing_loss
@@ -49,7 +50,7 @@ def engine_start(data: Path) -> tuple[str, AuditIntegrity, AlarmManager]:
     databases = data / "databases"
     log_db = databases / "log.db"
     found = note_at_start(databases)
-    conn, _ = open_writer("log", log_db, "NORMAL")
+    conn, _ = open_writer("log", log_db, Synchronous.NORMAL)
     conn.close()
     record_finding(AuditTrail(lambda record: append_audit(log_db, [record])), databases, found)
     alarms = AlarmManager()

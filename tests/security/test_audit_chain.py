@@ -19,7 +19,7 @@ import pytest
 from security_helpers import FakeClock
 
 from core.analysis.alarms import AlarmManager, Priority
-from core.config import Settings
+from core.config import Settings, Synchronous
 from core.security.audit import AuditRecord, AuditResult
 from core.security.audit_chain import (
     APPEND_ONLY_MESSAGE,
@@ -49,7 +49,7 @@ def _record(i: int, user: str = "anna") -> AuditRecord:
 
 def _trail(tmp_path: Path, rows: int = 10) -> Path:
     path = tmp_path / "log.db"
-    conn, _ = open_writer("log", path, "NORMAL")
+    conn, _ = open_writer("log", path, Synchronous.NORMAL)
     conn.close()
     append_audit(path, [_record(i) for i in range(rows)])
     return path
@@ -154,7 +154,7 @@ def test_a_trail_from_before_the_chain_is_chained_on_upgrade(tmp_path: Path) -> 
         [(i, "anna", "login", "hmi", None, 3.5, "accepted", None) for i in range(20)],
     )
     conn.close()
-    upgraded, _ = open_writer("log", path, "NORMAL")
+    upgraded, _ = open_writer("log", path, Synchronous.NORMAL)
     upgraded.close()
     report = verify_file(path)
     assert report.ok and report.rows == 20, report.describe()
@@ -652,10 +652,16 @@ async def test_the_anchor_follows_every_append_so_a_cut_copy_is_found_at_once(
             started = time.monotonic()
             engine.set_mode(erin, mode, reason="test")
             engine.access.trail.record(erin.user, "setting", "test.key", old=mode, new="x")  # one audited row at least
-            await wait_until(lambda before=before: newest() > before and (held := anchor.load()) is not None
-                             and held.row_id == newest(), what="the anchor at the newest row",
-                             within_s=30)
+
+            def anchored(before: int = before) -> bool:
+                if newest() <= before:
+                    return False
+                held = anchor.load()
+                return held is not None and held.row_id == newest()
+
+            await wait_until(anchored, what="the anchor at the newest row", within_s=30)
             took.append(time.monotonic() - started)
+        assert sys.__stdout__ is not None
         sys.__stdout__.write(f"append -> anchor moved: {', '.join(f'{t * 1000:.0f} ms' for t in took)}\n")
         _copy(path, copy)
         last = max(r.id for r in query_audit(copy, limit=10_000))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from security_cli import Cli
 
-from core.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT, Synchronous
 from core.security.audit_anchor import AuditAnchor
 from core.security.audit_chain import verify_file
 from core.security.audit_query import query_audit
@@ -159,7 +159,7 @@ def test_backup_restore_archive_export_on_the_command_line_are_audited(boss: Cli
 
     cli = boss
     for db in DATABASES:
-        conn, _ = open_writer(db, database_path(cli.data, db), "NORMAL")
+        conn, _ = open_writer(db, database_path(cli.data, db), Synchronous.NORMAL)
         conn.close()
     assert cli("backup") == 0, cli.err
     backup = next(line.split(" to ", 1)[1].split(" in ")[0] for line in cli.out.splitlines() if "written to" in line)
@@ -189,7 +189,7 @@ def test_restore_needs_a_current_admin_and_rolls_back_neither_users_nor_the_trai
     from core.storage.sqlite_open import database_path, open_writer
 
     for db in DATABASES:  # what the engine's first start leaves
-        conn, _ = open_writer(db, database_path(cli.data, db), "NORMAL")
+        conn, _ = open_writer(db, database_path(cli.data, db), Synchronous.NORMAL)
         conn.close()
     assert cli("backup") == 0, cli.err
     backup = next(line.split(" to ", 1)[1].split(" in ")[0] for line in cli.out.splitlines() if "written to" in line)
@@ -210,12 +210,6 @@ def test_restore_needs_a_current_admin_and_rolls_back_neither_users_nor_the_trai
     assert cli("restore", backup, "--with-users", "--admin", "boss", stdin="98765\n") == 0, cli.err
     assert cli.audit()[-1][:2] == ("boss", "restore_backup_with_users")
     assert cli("audit", "verify") == 0, cli.out
-
-
-def _os_user() -> str:
-    from core.security.cli_audit import os_user
-
-    return os_user()
 
 
 def test_a_truncated_users_database_is_one_clear_line_and_a_critical_alarm(boss: Cli) -> None:

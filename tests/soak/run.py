@@ -188,6 +188,10 @@ async def sim_restarts(restarts: int) -> Row:
     times: list[float] = []
     rng = random.Random(20)
     failures = 0
+
+    def good_after(back: float) -> Callable[[], bool]:
+        return lambda: bool(good) and good[-1] > back
+
     try:
         for _trial in range(restarts):
             await until(lambda: bool(good) and time.monotonic() - good[-1] < 0.5, 30)
@@ -199,7 +203,7 @@ async def sim_restarts(restarts: int) -> Row:
                 failures += 1
                 continue
             back = time.monotonic()
-            if await until(lambda back=back: bool(good) and good[-1] > back, 30):
+            if await until(good_after(back), 30):
                 times.append(good[-1] - back)
             else:
                 failures += 1
