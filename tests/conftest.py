@@ -24,7 +24,7 @@ from tests.tmp_settings import settings_in
 REGISTERS_YAML = PROJECT_ROOT / "config" / "registers.yaml"
 
 # Property tests: CI runs each at its own count (at least 300 for the Writer's); ``make soak``
-# sets HYPOTHESIS_PROFILE=soak, and tests that read settings.default.max_examples run 10,000.
+# sets HYPOTHESIS_PROFILE=soak, and tests that read settings().max_examples run 10,000.
 hypothesis_settings.register_profile("soak", max_examples=10_000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 

@@ -232,7 +232,7 @@ def test_a_cut_a_crash_left_open_takes_the_samples_recorded_after_its_last_save(
     assert saved_last < snaps[59].ts_ms
 
     recorded = [{"ts_ms": float(s.ts_ms), **s.values} for s in snaps[:60]]
-    after = [{**recorded[-1], "ts_ms": recorded[-1]["ts_ms"] + 5_000}]  # a later run's sample: not this cut
+    after = [{**recorded[-1], "ts_ms": float(snaps[59].ts_ms) + 5_000}]  # a later run's sample: not this cut
     taken = saved.follow_recorded([*recorded, *after])
     assert taken == sum(1 for s in snaps[:60] if s.ts_ms > saved_last)
     assert saved.open_cut.last_ms == snaps[59].ts_ms

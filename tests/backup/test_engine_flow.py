@@ -55,8 +55,10 @@ async def test_scheduler_and_hmi_restore_with_a_running_engine(settings: Setting
     try:
         assert locked_by(live.data_dir) is not None
         await wait_until(lambda: engine.storage.recorder.rows_written >= 30, "engine recording")
-        manifest = await engine.backup_scheduler.backup_now()  # backup, then the archive
-        report = engine.backup_scheduler.last_archive
+        scheduler = engine.backup_scheduler
+        assert scheduler is not None
+        manifest = await scheduler.backup_now()  # backup, then the archive
+        report = scheduler.last_archive
         assert report is not None and report.moved == 600 and not report.stopped
         backed_up = manifest.databases["raw"].tables["samples"]
         assert backed_up >= 600 + 30

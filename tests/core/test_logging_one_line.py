@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from core.logging_setup import setup_logging
 
 
 @pytest.fixture
-def logs(tmp_path: Path) -> Path:
+def logs(tmp_path: Path) -> Iterator[Path]:
     settings = load_settings()
     setup_logging(settings, logs_dir=tmp_path, console=False)
     yield tmp_path

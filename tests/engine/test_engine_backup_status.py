@@ -41,7 +41,7 @@ async def test_backup_status_reads_no_files_per_call(
     scans = 0
     original = backup_scheduler.list_backups
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(*args, **kwargs):
         nonlocal scans
         scans += 1
         return original(*args, **kwargs)

@@ -110,8 +110,8 @@ async def test_preset_writes_reach_the_plc_and_the_audit_trail(
         assert [r.ok for r in results] == [True, True], results
         assert sim.plc.value("cutting_speed") == 50
         assert sim.plc.value("descent_speed") == 20.0
-        refused = await engine.write(acting("tester"), "cutting_speed", 500.0)
-        assert refused.written != 500.0 and (refused.clamped or not refused.ok)
+        too_fast = await engine.write(acting("tester"), "cutting_speed", 500.0)
+        assert too_fast.written != 500.0 and (too_fast.clamped or not too_fast.ok)
         unknown = await engine.apply_preset(acting("tester"), "ludicrous")
         assert not unknown[0].ok and "unknown preset" in unknown[0].reason
     finally:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pymodbus.constants import ExcCodes
 
 from core.api import Priority, ReplayState, Role, UserSession
 from core.config import Settings
@@ -60,7 +61,7 @@ async def test_replay_writes_nothing_while_live_recording_and_alarms_go_on(
     plc_writes: list[tuple[int, list[int]]] = []
     apply_write = sim._write
 
-    def spy(address: int, words: list[int]) -> object:
+    def spy(address: int, words: list[int]) -> ExcCodes | None:
         plc_writes.append((address, list(words)))
         return apply_write(address, words)
 
@@ -75,7 +76,7 @@ async def test_replay_writes_nothing_while_live_recording_and_alarms_go_on(
         writer_calls: list[str] = []
         original_send = engine.writer._send
 
-        async def send_spy(attempt, register, written, decision, current):  # type: ignore[no-untyped-def]
+        async def send_spy(attempt, register, written, decision, current):
             writer_calls.append(register.name)
             return await original_send(attempt, register, written, decision, current)
 

@@ -47,7 +47,8 @@ async def advance(source: ReplaySource, clock: Clock, seconds: float) -> None:
 
 async def test_plays_at_speed_in_order_with_the_recorded_values(tmp_path: Path, register_map: RegisterMap) -> None:
     write_raw_db(raw_db(tmp_path), register_map, T0, 600)  # one minute at 10 Hz
-    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    clock = Clock()
+    seen: list[tuple[Snapshot, int]] = []
     source = source_on(tmp_path, register_map, clock, seen, chunk_rows=100)
     status = await source.open(T0, T0 + 60_000, speed=10.0, label="a minute")
     try:
@@ -78,7 +79,8 @@ async def test_plays_at_speed_in_order_with_the_recorded_values(tmp_path: Path, 
 
 async def test_pause_holds_the_time_and_keeps_the_screen_fresh(tmp_path: Path, register_map: RegisterMap) -> None:
     write_raw_db(raw_db(tmp_path), register_map, T0, 600)
-    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    clock = Clock()
+    seen: list[tuple[Snapshot, int]] = []
     source = source_on(tmp_path, register_map, clock, seen)
     await source.open(T0, T0 + 60_000, speed=1.0)
     try:
@@ -101,7 +103,8 @@ async def test_pause_holds_the_time_and_keeps_the_screen_fresh(tmp_path: Path, r
 
 async def test_seek_goes_there_at_once_with_a_new_generation(tmp_path: Path, register_map: RegisterMap) -> None:
     write_raw_db(raw_db(tmp_path), register_map, T0, 6000)  # ten minutes
-    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    clock = Clock()
+    seen: list[tuple[Snapshot, int]] = []
     source = source_on(tmp_path, register_map, clock, seen, chunk_rows=500)
     first = await source.open(T0, T0 + 600_000, speed=5.0)
     try:
@@ -123,7 +126,8 @@ async def test_seek_goes_there_at_once_with_a_new_generation(tmp_path: Path, reg
 async def test_a_recording_gap_is_skipped_and_said(tmp_path: Path, register_map: RegisterMap) -> None:
     write_raw_db(raw_db(tmp_path), register_map, T0, 50)  # 5 s, then the saw was off for an hour
     write_raw_db(raw_db(tmp_path), register_map, T0 + 3_605_000, 50, first_row=50)
-    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    clock = Clock()
+    seen: list[tuple[Snapshot, int]] = []
     source = source_on(tmp_path, register_map, clock, seen)
     await source.open(T0, T0 + 4_000_000, speed=1.0)
     try:
@@ -166,7 +170,8 @@ async def test_after_a_stall_it_catches_up_in_bounded_steps(tmp_path: Path, regi
     from core.replay.source import MAX_PER_STEP
 
     write_raw_db(raw_db(tmp_path), register_map, T0, 4000)
-    clock, seen = Clock(), []  # type: list[tuple[Snapshot, int]]
+    clock = Clock()
+    seen: list[tuple[Snapshot, int]] = []
     source = source_on(tmp_path, register_map, clock, seen, chunk_rows=3000)
     await source.open(T0, T0 + 400_000, speed=60.0)
     try:
