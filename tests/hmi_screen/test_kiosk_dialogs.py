@@ -193,7 +193,7 @@ def test_export_signal_names_are_shown_whole_beside_big_check_boxes(kiosk: MainW
         option = QStyleOptionViewItem()
         listing.initViewItemOption(option)
         option.rect = listing.visualRect(index)
-        listing.itemDelegate().initStyleOption(option, index)  # type: ignore[attr-defined]
+        listing.itemDelegate().initStyleOption(option, index)
         text = listing.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, listing)
         name = listing.item(row).text()
         assert metrics.horizontalAdvance(name) <= text.width(), f"{name!r} cut to {text.width()} px"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from hmi.i18n import Translator
 from hmi.kiosk import popup_violations, touch_violations
 from hmi.main_window import MainWindow
+from hmi.pages.audit import AuditPage
 from hmi.permissions import set_policy
 from hmi.session import Session
 from hmi.theme import apply_theme
@@ -114,7 +115,8 @@ def test_the_audit_filter_shows_its_hint_whole(kiosk: MainWindow, qapp: QApplica
     assert hint and field.isVisible()
     assert field.width() >= field.fontMetrics().horizontalAdvance(hint) + 8, (hint, field.width())
     assert kiosk.width() <= 1280
-    page = kiosk.pages["audit"]  # type: ignore[attr-defined]
+    page = kiosk.pages["audit"]
+    assert isinstance(page, AuditPage)
     for button in (page.refresh_button, page.export_button):  # the room not taken from the buttons
         assert button.width() >= button.sizeHint().width(), (button.text(), button.width())
     assert page.user_box.width() >= page.user_box.minimumSizeHint().width()

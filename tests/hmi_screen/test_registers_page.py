@@ -62,13 +62,15 @@ def test_select_and_write_through_the_results(qtbot: object, bridge: EngineBridg
     view = page.views[ALL]
     rows = _names(page, ALL)
     view.selectRow(rows.index("cutting_speed"))
-    assert page.selected_register() is not None and page.selected_register().name == "cutting_speed"
+    selected = page.selected_register()
+    assert selected is not None and selected.name == "cutting_speed"
     assert page.write_button.isEnabled()
     view.selectRow(rows.index("cutting_speed_actual"))
     assert not page.write_button.isEnabled()  # read-only
     page.select("head_height")  # hidden by the search: the search is cleared, its tab shown
     assert page.search.text() == "" and page.current_group() == "motor"
-    assert page.selected_register() is not None and page.selected_register().name == "head_height"
+    selected = page.selected_register()
+    assert selected is not None and selected.name == "head_height"
     page.search.setText("cutting_speed")
     view.selectRow(_names(page, ALL).index("cutting_speed"))
     dialog = page.open_write_for_selection()

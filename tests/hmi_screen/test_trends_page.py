@@ -43,7 +43,7 @@ def _feed(page: TrendsPage, seconds: float, end: float | None = None, **override
     n = int(seconds * 10)
     for i in range(n):
         t = end - (n - 1 - i) / 10
-        values = {"band_current": 62.0 + 0.3 * math.sin(i), "band_torque": 55.0 + (i % 5),
+        values: dict[str, float | None] = {"band_current": 62.0 + 0.3 * math.sin(i), "band_torque": 55.0 + (i % 5),
                   "vibration_x": 0.2 + 0.01 * math.sin(i / 3), "vibration_y": 0.15, "vibration_z": 0.1,
                   "cutting_speed_actual": 70.0 + 0.4 * math.sin(i * 1.7), "descent_speed_actual": 30.0,
                   "cutting_speed": 70.0, "descent_speed": 30.0, **override}
@@ -66,7 +66,8 @@ def test_limit_and_target_lines_come_from_the_configuration(page: TrendsPage, fa
     torque = {s.value for s in page.plot.panels[PANEL["torque"]].limits}
     assert torque == {bars["band_torque"].guard, bars["band_torque"].overload}
     low, high = _y_range(page, "torque")
-    assert low <= 55.0 and high >= bars["band_torque"].overload  # the limit is in view: the context
+    overload = bars["band_torque"].overload
+    assert overload is not None and low <= 55.0 and high >= overload  # the limit is in view: the context
     band = page.plot.setpoint_lines["cutting_speed"]
     assert band.isVisible() and band.value() == 70.0
     _feed(page, 1, end=time.time() + 1, cutting_speed=65.0)  # the operator lowers the target

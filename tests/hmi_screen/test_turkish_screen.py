@@ -268,7 +268,7 @@ def test_what_core_says_in_turkish(window: MainWindow, qapp: QApplication, trans
     from_config = config_english(fake_engine.register_map, fake_engine.settings.production.shifts)
     problems: list[str] = []
 
-    dialog = LoginDialog(window.sessions, kiosk=window.session.kiosk, parent=window)  # type: ignore[arg-type]
+    dialog = LoginDialog(window.sessions, kiosk=window.session.kiosk, parent=window)
     dialog.show()
     assert asyncio.run(dialog.attempt("alice", "0000")) is False
     assert dialog.message_label.text() == "Ad veya PIN yanlış"

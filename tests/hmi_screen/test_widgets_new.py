@@ -36,7 +36,7 @@ def test_bar_fill_is_grey_normally_amber_past_the_guard_red_past_overload(qtbot:
     assert _pixel(bar, 20, y) != FILL  # no value: no fill
 
 
-def test_bar_marks_the_target_and_only_repaints_on_change(qtbot: object) -> None:
+def test_bar_marks_the_target_and_only_repaints_on_change(qtbot: object, monkeypatch: pytest.MonkeyPatch) -> None:
     bar = AnalogBar(BarScale(0, 100))
     qtbot.addWidget(bar)  # type: ignore[attr-defined]
     bar.resize(201, 40)
@@ -44,7 +44,7 @@ def test_bar_marks_the_target_and_only_repaints_on_change(qtbot: object) -> None
     assert _pixel(bar, 101, 2) == QColor("#000000")  # the triangle above the bar at 50 %
     # The repaint requests themselves, counted: no waiting for paints that should not come.
     requested: list[int] = []
-    bar.update = lambda: requested.append(1)  # type: ignore[method-assign]
+    monkeypatch.setattr(bar, "update", lambda: requested.append(1))
     bar.set_target(50)
     bar.set_value(float("nan"))
     assert requested == []  # nothing changed: no repaint asked for
