@@ -327,6 +327,47 @@ W_UNCONFIRMED = define("write.unconfirmed",
                        "the last write to {name} is unconfirmed: waiting for a fresh PLC value")
 W_NOT_FRESH = define("write.not_fresh", "no fresh value of {name} from the PLC")
 W_FIRST_POLL = define("write.first_poll", "waiting for the first poll")
+W_RATE_ML = define("write.rate_ml", "ML is writing {name} now: the next write to it is allowed in {wait:.0f} ms "
+                                   "(switch ML off on the Control page to set it by hand)")
+
+# Sealing users.db (core.security.access): audit details
+A_SEALED = define("audit.sealed", "users.db rows protected by their MACs")
+A_SEAL_REFUSED = define("audit.seal_refused", "users.db rows without MACs not sealed: {detail}: its MACs were removed")
+A_SEALED_OLD = define("audit.sealed_old", "MACs given to the {count:d} users of a users.db from before rows were "
+                                          "protected: {names}")
+
+# ML on and off from the Control page (the reason ml.db keeps with the mode change)
+MODE_ON_BY_OPERATOR = define("mode.operator_on", "operator switched ML on")
+MODE_OFF_BY_OPERATOR = define("mode.operator_off", "operator switched ML off")
+
+# The ML journal's decisions (core.control): ml.db keeps the English, the Control page reads it back.
+# A chip decision names why its chip (``detail``) and where its window comes from (``source``).
+D_OPERATOR_MANUAL = define("decision.operator_manual", "operator chose manual")
+D_OPERATOR_SPEEDS = define("decision.operator_speeds", "operator speeds")
+D_OPERATOR_SPEEDS_DONE = define("decision.operator_speeds_done", "operator speeds (done)")
+D_DESCENT_TO = define("decision.descent_to", "descent to {speed:.1f} mm/min")
+D_CHIP = define("decision.chip", "chip {now:.2f} -> {chip:.2f} um ({detail}; window top {top:.2f} um of {source}), "
+                                 "band {band:g} m/min")
+D_CHIP_ENTRY = define("decision.chip_entry", "entry (load not measured yet)")
+D_CHIP_WINDOW = define("decision.chip_window", "chip window")
+D_CHIP_LOAD = define("decision.chip_load", "load {percent:g} %")
+D_CHIP_BOTTOM = define("decision.chip_bottom", "window bottom")
+D_GRADE = define("decision.grade", "grade {grade:g}")
+D_HARDNESS_CLASS = define("decision.hardness_class", "hardness class {hardness:g}")
+D_INPUTS_UNKNOWN = define("decision.inputs_unknown", "speeds, pitch, hardness or head position unknown")
+D_NO_WINDOW = define("decision.no_window", "no chip window for hardness class {hardness:g}")
+D_NO_SECTION = define("decision.no_section", "section dimensions unknown")
+D_FEATURES = define("decision.features", "features not ready")
+D_INITIAL_DELAY = define("decision.initial_delay", "initial delay {elapsed:.1f}/{needed:.1f} s")
+D_HEAD_UNKNOWN = define("decision.head_unknown", "head height unknown")
+D_INITIAL_DESCENT = define("decision.initial_descent", "initial descent {descended:.1f}/{needed:.1f} mm")
+D_GUARD = define("decision.guard", "torque rose {rise:.0f} % within {lookback:g} mm of descent "
+                                   "({before:.1f} -> {now:.1f} %): descent speed cut to {factor:.0f} %")
+D_SET_ON_PANEL = define("decision.set_on_panel", "operator set {name} {old:g} -> {new:g} on the PLC panel")
+D_SET_IN_HMI = define("decision.set_in_hmi", "operator set {name} {old:g} -> {new:g} in the HMI")
+D_SET = define("decision.set", "operator set {name} {old:g} -> {new:g}")
+D_PAUSES = define("decision.pauses", "ML pauses for this cut ({count:d} overrides)")
+D_NOT_RESTORED = define("decision.not_restored", "not restored")
 
 # The production report's notes (core.production.report, .service): the PDF and the CLI print them
 R_NO_PLANNED = define("report.no_planned", "no planned time in this period (no shift falls in it)")

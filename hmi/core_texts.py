@@ -134,6 +134,36 @@ CORE_TEXTS: dict[str, str] = {
     "write.unconfirmed": QT_TRANSLATE_NOOP("CoreTexts", "the last write to {name} is unconfirmed: waiting for a fresh PLC value"),  # noqa: E501
     "write.not_fresh": QT_TRANSLATE_NOOP("CoreTexts", "no fresh value of {name} from the PLC"),
     "write.first_poll": QT_TRANSLATE_NOOP("CoreTexts", "waiting for the first poll"),
+    "write.rate_ml": QT_TRANSLATE_NOOP("CoreTexts", "ML is writing {name} now: the next write to it is allowed in {wait:.0f} ms (switch ML off on the Control page to set it by hand)"),  # noqa: E501
+    "audit.sealed": QT_TRANSLATE_NOOP("CoreTexts", "users.db rows protected by their MACs"),
+    "audit.seal_refused": QT_TRANSLATE_NOOP("CoreTexts", "users.db rows without MACs not sealed: {detail}: its MACs were removed"),  # noqa: E501
+    "audit.sealed_old": QT_TRANSLATE_NOOP("CoreTexts", "MACs given to the {count:d} users of a users.db from before rows were protected: {names}"),  # noqa: E501
+    "mode.operator_on": QT_TRANSLATE_NOOP("CoreTexts", "operator switched ML on"),
+    "mode.operator_off": QT_TRANSLATE_NOOP("CoreTexts", "operator switched ML off"),
+    "decision.operator_manual": QT_TRANSLATE_NOOP("CoreTexts", "operator chose manual"),
+    "decision.operator_speeds": QT_TRANSLATE_NOOP("CoreTexts", "operator speeds"),
+    "decision.operator_speeds_done": QT_TRANSLATE_NOOP("CoreTexts", "operator speeds (done)"),
+    "decision.descent_to": QT_TRANSLATE_NOOP("CoreTexts", "descent to {speed:.1f} mm/min"),
+    "decision.chip": QT_TRANSLATE_NOOP("CoreTexts", "chip {now:.2f} -> {chip:.2f} um ({detail}; window top {top:.2f} um of {source}), band {band:g} m/min"),  # noqa: E501
+    "decision.chip_entry": QT_TRANSLATE_NOOP("CoreTexts", "entry (load not measured yet)"),
+    "decision.chip_window": QT_TRANSLATE_NOOP("CoreTexts", "chip window"),
+    "decision.chip_load": QT_TRANSLATE_NOOP("CoreTexts", "load {percent:g} %"),
+    "decision.chip_bottom": QT_TRANSLATE_NOOP("CoreTexts", "window bottom"),
+    "decision.grade": QT_TRANSLATE_NOOP("CoreTexts", "grade {grade:g}"),
+    "decision.hardness_class": QT_TRANSLATE_NOOP("CoreTexts", "hardness class {hardness:g}"),
+    "decision.inputs_unknown": QT_TRANSLATE_NOOP("CoreTexts", "speeds, pitch, hardness or head position unknown"),
+    "decision.no_window": QT_TRANSLATE_NOOP("CoreTexts", "no chip window for hardness class {hardness:g}"),
+    "decision.no_section": QT_TRANSLATE_NOOP("CoreTexts", "section dimensions unknown"),
+    "decision.features": QT_TRANSLATE_NOOP("CoreTexts", "features not ready"),
+    "decision.initial_delay": QT_TRANSLATE_NOOP("CoreTexts", "initial delay {elapsed:.1f}/{needed:.1f} s"),
+    "decision.head_unknown": QT_TRANSLATE_NOOP("CoreTexts", "head height unknown"),
+    "decision.initial_descent": QT_TRANSLATE_NOOP("CoreTexts", "initial descent {descended:.1f}/{needed:.1f} mm"),
+    "decision.guard": QT_TRANSLATE_NOOP("CoreTexts", "torque rose {rise:.0f} % within {lookback:g} mm of descent ({before:.1f} -> {now:.1f} %): descent speed cut to {factor:.0f} %"),  # noqa: E501
+    "decision.set_on_panel": QT_TRANSLATE_NOOP("CoreTexts", "operator set {name} {old:g} -> {new:g} on the PLC panel"),
+    "decision.set_in_hmi": QT_TRANSLATE_NOOP("CoreTexts", "operator set {name} {old:g} -> {new:g} in the HMI"),
+    "decision.set": QT_TRANSLATE_NOOP("CoreTexts", "operator set {name} {old:g} -> {new:g}"),
+    "decision.pauses": QT_TRANSLATE_NOOP("CoreTexts", "ML pauses for this cut ({count:d} overrides)"),
+    "decision.not_restored": QT_TRANSLATE_NOOP("CoreTexts", "not restored"),
     "report.no_planned": QT_TRANSLATE_NOOP("CoreTexts", "no planned time in this period (no shift falls in it)"),
     "report.no_data": QT_TRANSLATE_NOOP("CoreTexts", "no data for {machine}, {period}: nothing recorded in this period, figures left blank"),  # noqa: E501
     "report.data_gap": QT_TRANSLATE_NOOP("CoreTexts", "no data for {missing:.1f} % of planned time ({missing_h:.2f} h): availability is over the {data_h:.2f} h with data"),  # noqa: E501

@@ -25,6 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.control.chip_model import Geometry, LoadEstimate, chip_mm, descent_for_chip
+from core.texts import (
+    D_CHIP,
+    D_CHIP_BOTTOM,
+    D_CHIP_ENTRY,
+    D_CHIP_LOAD,
+    D_CHIP_WINDOW,
+    D_GRADE,
+    D_HARDNESS_CLASS,
+    D_INPUTS_UNKNOWN,
+    D_NO_SECTION,
+    D_NO_WINDOW,
+)
 
 SPEED_INPUTS = ("material_hardness", "mean_chord", "material_width")
 
@@ -83,9 +95,9 @@ class ChipSettings:
     def window(self, material: float | None, hardness: float) -> tuple[tuple[float, float], float, str] | None:
         """(window, aim, where from) for a bar: its grade's own, else its hardness class's."""
         if material is not None and round(material) in self.grade_windows:
-            return self.grade_windows[round(material)], self.grade_aim, f"grade {material:g}"
+            return self.grade_windows[round(material)], self.grade_aim, str(D_GRADE(grade=material))
         window = self.windows.get(round(hardness))
-        return (window, self.aim, f"hardness class {hardness:g}") if window is not None else None
+        return (window, self.aim, str(D_HARDNESS_CLASS(hardness=hardness))) if window is not None else None
 
 
 def _windows(data: Any, name: str, *, empty: bool = False) -> dict[int, tuple[float, float]]:
@@ -169,15 +181,15 @@ class ChipPolicy:
         depth = self._depth(values)
         if hardness is None or pitch is None or pitch <= 0 or live_descent is None or live_cutting is None \
                 or band is None or depth is None:
-            return ChipDecision(hold="speeds, pitch, hardness or head position unknown")
+            return ChipDecision(hold=str(D_INPUTS_UNKNOWN()))
         known = s.window(values.get("material_type"), hardness)
         if known is None:
-            return ChipDecision(hold=f"no chip window for hardness class {hardness:g}")
+            return ChipDecision(hold=str(D_NO_WINDOW(hardness=hardness)))
         window, aim_fraction, source = known
         if self.geometry is None:
             self.geometry = Geometry.from_values(values)
         if self.geometry is None:
-            return ChipDecision(hold="section dimensions unknown")
+            return ChipDecision(hold=str(D_NO_SECTION()))
         if self.band_target is None:
             self.band_target = self._band_speed(values, live_cutting, cutting_limits)
         band_now = min(self.band_target, band) if band > 1.0 else self.band_target
@@ -187,16 +199,17 @@ class ChipPolicy:
         if self.load.k is None:
             # Until the load is measured: between the window's bottom and the aim.
             chip = max(s.entry_fraction * aim, min(aim, window[0] + s.entry_fraction * (aim - window[0])))
-            why = "entry (load not measured yet)"
+            why = str(D_CHIP_ENTRY())
         else:
             cap = self.load.chip_for_torque(s.torque_target_pct, self.idle, self.geometry.contact_ahead(depth, ahead))
-            chip, why = (aim, "chip window") if aim <= cap else (cap, f"load {s.torque_target_pct:g} %")
+            load = str(D_CHIP_LOAD(percent=s.torque_target_pct))
+            chip, why = (aim, str(D_CHIP_WINDOW())) if aim <= cap else (cap, load)
             floor = min(window[0] * 1.1, aim)
             torque = values.get("band_torque")
             if chip < floor and torque is not None and torque < s.torque_target_pct - s.floor_margin_pct:
                 # The look-ahead's worst case (a profile of unknown kind) would rub the teeth
                 # while the band is far from its load: the window's bottom, the load watched.
-                chip, why = floor, "window bottom"
+                chip, why = floor, str(D_CHIP_BOTTOM())
         descent = descent_for_chip(chip, band_now, pitch) / max(self.efficiency, 0.5)
         descent = min(max(descent, descent_limits[0]), descent_limits[1])
         targets: dict[str, float] = {}
@@ -204,8 +217,8 @@ class ChipPolicy:
             targets["descent_speed"] = round(descent, 2)
         if abs(live_cutting - self.band_target) >= 1.0:
             targets["cutting_speed"] = self.band_target
-        reason = (f"chip {self.chip_now * 1000:.2f} -> {chip * 1000:.2f} um ({why}; window top "
-                  f"{window[1] * 1000:.2f} um of {source}), band {self.band_target:g} m/min")
+        reason = str(D_CHIP(now=self.chip_now * 1000, chip=chip * 1000, detail=why, top=window[1] * 1000,
+                            source=source, band=self.band_target))
         return ChipDecision(targets, reason, load_capped=why.startswith("load"))
 
     def _band_speed(self, values: Mapping[str, float | None], live: float, limits: tuple[float, float]) -> float:

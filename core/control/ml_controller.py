@@ -58,6 +58,7 @@ from core.control.write_path import WritePath
 from core.ml.signing import ModelKey
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
+from core.texts import D_DESCENT_TO, D_OPERATOR_MANUAL
 
 log = logging.getLogger("bandsaw.control")
 
@@ -304,7 +305,7 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
             self._set_state(ControlState.OFF)
             if self._controlling:
                 self._end_control(restore=True)
-                return self._record("restore", "operator chose manual", snap)
+                return self._record("restore", str(D_OPERATOR_MANUAL()), snap)
             return None
         self._alarms.update(ALARM_FAULT, False, "ML control fault", priority=Priority.HIGH, source="control")
         self._alarms.update(ALARM_TRIP, False, "PLC trip", priority=Priority.HIGH, source="control")
@@ -328,7 +329,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
             goal, action = self._descent_goal
             base = self.watch.base("descent_speed", snap)
             if base is not None and base > goal and not self.watch.same("descent_speed", base, goal):
-                return await self._write({"descent_speed": goal}, snap, now, action, f"descent to {goal:g}")
+                return await self._write({"descent_speed": goal}, snap, now, action,
+                                         str(D_DESCENT_TO(speed=goal)))
             self._descent_goal = None
         return await self._decide(snap, now) or overridden
 

@@ -19,6 +19,7 @@ from core.control.journal import DecisionRow
 from core.control.ml_parts import SPEEDS, MlParts
 from core.control.status import ControlState
 from core.snapshot import Snapshot
+from core.texts import D_FEATURES, D_HEAD_UNKNOWN, D_INITIAL_DELAY, D_INITIAL_DESCENT
 
 
 class ModelTurn(MlParts):
@@ -38,7 +39,7 @@ class ModelTurn(MlParts):
             return self._fault(Fault.MODEL, "no model loaded", snap)
         vector = self.features.vector()
         if vector is None:
-            return self._record("hold", "features not ready", snap)
+            return self._record("hold", str(D_FEATURES()), snap)
         self.status.features = self.features.as_dict(vector)
         outside = self.competence.check(vector) if self.competence is not None else ""
         self._set_competence(outside)
@@ -90,12 +91,12 @@ class ModelTurn(MlParts):
         needed_s = max(c.initial_delay_min_s, c.initial_descent_mm / descent * 60.0 if descent > 0 else math.inf)
         elapsed = snap.monotonic - self._cut.start_t
         if elapsed < needed_s:
-            return f"initial delay {elapsed:.1f}/{needed_s:.1f} s"
+            return str(D_INITIAL_DELAY(elapsed=elapsed, needed=needed_s))
         if self._cut.start_height is None or height is None:
-            return "head height unknown"
+            return str(D_HEAD_UNKNOWN())
         descended = self._cut.start_height - height
         if descended < c.initial_descent_mm:
-            return f"initial descent {descended:.1f}/{c.initial_descent_mm:.1f} mm"
+            return str(D_INITIAL_DESCENT(descended=descended, needed=c.initial_descent_mm))
         return ""
 
     def _accumulate(self, coefficient: float, snap: Snapshot) -> dict[str, float]:

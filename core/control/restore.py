@@ -27,6 +27,7 @@ from core.analysis.alarms import Priority
 from core.control.journal import DecisionRow
 from core.control.ml_parts import ALARM_FAULT, SPEEDS, USER, MlParts
 from core.snapshot import Snapshot
+from core.texts import D_NOT_RESTORED, D_OPERATOR_SPEEDS, D_OPERATOR_SPEEDS_DONE, D_SET
 
 log = logging.getLogger("bandsaw.control")
 
@@ -60,8 +61,8 @@ class RestoreTurn(MlParts):
             self._restore.pop(change.register, None)
             if change.register == "descent_speed":
                 self._cut_cap = None  # a person's descent lifts a hold (the guard's, or the restart's)
-            self._record("override", f"operator set {change.register} {change.old:g} -> {change.new:g}; "
-                         "not restored", snap)
+            set_by = D_SET(name=change.register, old=change.old, new=change.new)
+            self._record("override", f"{set_by}; {D_NOT_RESTORED()}", snap)
         before = {name: snap.value(name) for name in SPEEDS}
         written: dict[str, float] = {}
         abandoned: list[DecisionRow] = []
@@ -109,8 +110,8 @@ class RestoreTurn(MlParts):
             note = self._note_held(held, snap)
         if not written:
             return abandoned[-1] if abandoned else note
-        done = "" if self._restore else " (done)"
-        return self._record("restore", f"operator speeds{done}", snap, before=before, written=written)
+        done = D_OPERATOR_SPEEDS() if self._restore else D_OPERATOR_SPEEDS_DONE()
+        return self._record("restore", str(done), snap, before=before, written=written)
 
     def _guard_held(self, name: str, wanted: float) -> float:
         """What a restore of ``name`` may put back now: no faster descent than the guard's or the

@@ -19,6 +19,7 @@ from core.control.ml_parts import ALARM_CEILING, ALARM_GUARD, SPEEDS, MlParts
 from core.control.operator_watch import Override
 from core.control.torque_guard import GuardEvent
 from core.snapshot import Snapshot
+from core.texts import D_PAUSES, D_SET_IN_HMI, D_SET_ON_PANEL
 
 log = logging.getLogger("bandsaw.control")
 
@@ -45,13 +46,13 @@ class SafetyTurn(MlParts):
         if self._controlling:
             self._want_handover()  # the person's speed is the one to restore, after a crash too
         self.status.overrides_this_cut = self._overrides
-        where = "on the PLC panel" if change.source == "plc" else "in the HMI"
-        reason = f"operator set {change.register} {change.old:g} -> {change.new:g} {where}"
+        where = D_SET_ON_PANEL if change.source == "plc" else D_SET_IN_HMI
+        reason = str(where(name=change.register, old=change.old, new=change.new))
         if self._overrides >= self.control.max_overrides_per_cut and not self._paused:
             self._paused = f"the operator changed the speeds {self._overrides} times in this cut"
             self.status.paused_reason = self._paused
             log.warning("ML pauses for this cut: %s", self._paused)
-            reason += f"; ML pauses for this cut ({self._overrides} overrides)"
+            reason += f"; {D_PAUSES(count=self._overrides)}"
         log.info("operator override: %s", reason)
         before = {change.register: change.old}
         return self._record("override", reason, snap, before=before, observed={change.register: change.new})

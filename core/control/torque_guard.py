@@ -20,6 +20,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from core.config import TorqueGuardSettings
+from core.texts import D_GUARD
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +33,8 @@ class GuardEvent:
     lookback_mm: float
 
     def describe(self) -> str:
-        return (
-            f"torque rose {self.rise_pct:.0f} % within {self.lookback_mm:g} mm of descent "
-            f"({self.torque_ref:.1f} -> {self.torque_now:.1f} %): descent speed cut to "
-            f"{self.descent_factor * 100:.0f} %"
-        )
+        return str(D_GUARD(rise=self.rise_pct, lookback=self.lookback_mm, before=self.torque_ref, now=self.torque_now,
+                           factor=self.descent_factor * 100))
 
 
 class TorqueGuard:

@@ -54,6 +54,9 @@ from core.texts import (
     A_PROGRAM_STOPPED,
     A_ROLE,
     A_ROLE_RENEWED,
+    A_SEAL_REFUSED,
+    A_SEALED,
+    A_SEALED_OLD,
     A_SECRET_CHANGED,
     A_USER_GONE,
     A_WRONG,
@@ -561,7 +564,7 @@ class AccessControl:
                 count = self.store.count()
                 if integrity.ok and count and not sealed_before(log_db):  # no users yet: nothing to forge
                     self.trail.record(by, "users_sealed", "users.db", new=count,
-                                      detail="users.db rows protected by their MACs")
+                                      detail=str(A_SEALED()))
                 return ""
             before = sealed_before(log_db)
             lost = standing_loss(databases)
@@ -570,15 +573,14 @@ class AccessControl:
             why = (f"the audit trail says its rows were sealed before ({before})" if before else
                    f"the audit trail is missing ({lost})" if lost else beyond or young)
             if why:
-                detail = f"users.db rows without MACs not sealed: {why}: its MACs were removed"
+                detail = str(A_SEAL_REFUSED(detail=why))
                 self.trail.record(by, "users_sealed", "users.db", result=AuditResult.REFUSED, detail=detail)
                 return detail
             names = self.store.seal_unsealed()
         except UserStoreError as exc:
             return str(exc)
         self.trail.record(by, "users_sealed", "users.db", new=len(names),
-                          detail=f"MACs given to the {len(names)} users of a users.db from before rows were "
-                                 f"protected: {', '.join(names) or '(none)'}")
+                          detail=str(A_SEALED_OLD(count=len(names), names=", ".join(names) or "(none)")))
         log.warning("users database %s sealed: %d users from before row protection", self.store.path, len(names))
         return ""
 
