@@ -2,7 +2,8 @@
 
 Each :meth:`Writer.write` runs these checks in order and stops at the first that fails:
 known register -> writable -> the link is up -> a fresh PLC value of that register (no blind
-writes) -> the per-register write rate (``modbus.write_rate_hz``) -> for a step-limited
+writes) -> the per-register write rate (``modbus.write_rate_hz``; a person's write refused because ML
+or its guard wrote the register last says so: ``write.rate_ml``) -> for a step-limited
 register, a read of its value right before the write (the step is measured from what the PLC
 holds, even outside the limits: a change at the panel since the last poll counts) -> the
 envelope of :mod:`core.modbus.envelope` (clamp to limits, limit the step to what is left of the
@@ -51,9 +52,9 @@ from core.modbus.envelope import STEP_WINDOW_S, Decision, StepWindow, decide, li
 from core.modbus.errors import PlcError
 from core.registers import Register, RegisterMap
 from core.security.audit import AuditRecord, AuditResult, AuditSink
-from core.security.audit_route import is_automatic_write
+from core.security.audit_route import AUTOMATIC_WRITERS, is_automatic_write
 from core.snapshot import Quality, Snapshot
-from core.texts import W_NEXT_CHANGE, W_PRE_READ, W_STEP_USED, parse
+from core.texts import W_NEXT_CHANGE, W_PRE_READ, W_RATE_ML, W_STEP_USED, parse
 from core.values import WriteResult
 
 log = logging.getLogger("bandsaw.control")
@@ -95,6 +96,11 @@ class _Written:
     value: float  # the value written (what the PLC holds after it, barring its own changes)
 
 
+def is_automatic_writer(user: str) -> bool:
+    """The ML controller or its torque guard (their writes go to the ML journal)."""
+    return user in AUTOMATIC_WRITERS
+
+
 class Writer:
     """Setpoint writes under the safety envelope; ``start()``/``stop()`` run the heartbeat."""
 
@@ -133,6 +139,7 @@ class Writer:
         )
         self._lock = asyncio.Lock()
         self._last_attempt: dict[str, float] = {}
+        self._last_user: dict[str, str] = {}  # who sent the last write of each register
         self._last_written: dict[str, _Written] = {}
         # Changes granted per register over the last second: no pattern of calls can rush it.
         # ``steps`` is the owner's (the engine's), so a Writer made by a restart within the
@@ -258,6 +265,10 @@ class Writer:
         last = self._last_attempt.get(name)
         if last is not None and now - last < self._min_interval_s:
             wait_ms = (self._min_interval_s - (now - last)) * 1000
+            if is_automatic_writer(self._last_user.get(name, "")) and not is_automatic_writer(user):
+                # ML (or its guard) wrote it last: a person waiting the milliseconds out would only
+                # race the controller, so the refusal says who holds the register.
+                return refuse(str(W_RATE_ML(name=name, wait=wait_ms)), current)
             return refuse(f"write rate limit: next write to {name} allowed in {wait_ms:.0f} ms", current)
         limits = limits_for(register, self._control)
         steps = self._step_window(name, limits.max_step_per_s)
@@ -329,6 +340,7 @@ class Writer:
 
         words = register.encode(written)
         self._last_attempt[name] = attempt.now
+        self._last_user[name] = attempt.user
         self._unconfirmed[name] = attempt.now  # until the PLC confirms it, below
         self._last_written.pop(name, None)
         steps = self._steps.get(name)

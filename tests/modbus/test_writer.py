@@ -162,6 +162,27 @@ async def test_write_rate_is_limited_per_register(sim: SimulatorServer, settings
         assert [r.result for r in desk.audit] == [AuditResult.ACCEPTED, AuditResult.REFUSED, AuditResult.ACCEPTED]
 
 
+async def test_a_person_refused_while_ml_writes_is_told_ml_holds_the_register(
+    sim: SimulatorServer, settings: Settings, register_map: RegisterMap
+) -> None:
+    """A person's write inside the write-rate interval after ML's: the refusal says ML is writing the
+    register (code write.rate_ml), not only 'next write allowed in 33 ms'; after a person's own write
+    it stays the plain rate limit."""
+    sim.paused = True
+    async with desk_on(settings, register_map, sim.port, write_rate_hz=2.0) as desk:
+        await desk.fresh("cutting_speed", 70)
+        assert (await desk.writer.write("cutting_speed", 71, user="ml")).ok
+        person = await desk.writer.write("cutting_speed", 74, user="alice")
+        assert not person.ok and person.code == "write.rate_ml", person
+        assert person.params["name"] == "cutting_speed" and 0 < float(person.params["wait"]) <= 500
+        assert person.reason.startswith("ML is writing cutting_speed now")
+        assert (await desk.writer.write("descent_speed", 31, user="alice")).ok
+        again = await desk.writer.write("descent_speed", 32, user="alice")
+        assert not again.ok and again.code == "write.rate", again
+        ml_again = await desk.writer.write("cutting_speed", 72, user="ml")  # ML itself: the plain rate limit
+        assert not ml_again.ok and ml_again.code == "write.rate", ml_again
+
+
 @pytest.mark.parametrize(
     ("name", "value", "why"),
     [
