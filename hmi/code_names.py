@@ -112,6 +112,29 @@ AUDIT_VALUES = {
     "out_of_service": QT_TRANSLATE_NOOP("CodeNames", "out of service"),
 }
 
+# The ML journal (ml.db decisions, core.control.journal): what a decision did, in which mode.
+DECISION_ACTIONS = {
+    "wait": QT_TRANSLATE_NOOP("DecisionNames", "wait"),
+    "hold": QT_TRANSLATE_NOOP("DecisionNames", "hold"),
+    "accumulate": QT_TRANSLATE_NOOP("DecisionNames", "accumulate"),
+    "model": QT_TRANSLATE_NOOP("DecisionNames", "model"),
+    "write": QT_TRANSLATE_NOOP("DecisionNames", "write"),
+    "guard": QT_TRANSLATE_NOOP("DecisionNames", "guard"),
+    "ceiling": QT_TRANSLATE_NOOP("DecisionNames", "ceiling"),
+    "override": QT_TRANSLATE_NOOP("DecisionNames", "override"),
+    "restore": QT_TRANSLATE_NOOP("DecisionNames", "restore"),
+    "restore_held": QT_TRANSLATE_NOOP("DecisionNames", "restore held"),
+    "restore_abandoned": QT_TRANSLATE_NOOP("DecisionNames", "restore given up"),
+    "previous_run": QT_TRANSLATE_NOOP("DecisionNames", "previous run"),
+    "stopped": QT_TRANSLATE_NOOP("DecisionNames", "stopped"),
+    "fault": QT_TRANSLATE_NOOP("DecisionNames", "fault"),
+    "refused": QT_TRANSLATE_NOOP("DecisionNames", "refused"),
+}
+DECISION_MODES = {
+    "ml": QT_TRANSLATE_NOOP("DecisionNames", "ml"),
+    "manual": QT_TRANSLATE_NOOP("DecisionNames", "manual"),
+}
+
 CUT_OUTCOMES = {  # core.analysis.cuts: how a cut ended
     "completed": QT_TRANSLATE_NOOP("CodeNames", "completed"),
     "aborted": QT_TRANSLATE_NOOP("CodeNames", "aborted"),
@@ -120,10 +143,10 @@ CUT_OUTCOMES = {  # core.analysis.cuts: how a cut ended
 }
 
 
-def _name(table: dict[str, str], code: object) -> str:
+def _name(table: dict[str, str], code: object, context: str = "CodeNames") -> str:
     text = str(getattr(code, "value", code))
     source = table.get(text)
-    return translate("CodeNames", source) if source is not None else text
+    return translate(context, source) if source is not None else text
 
 
 def role_name(role: object) -> str:
@@ -141,6 +164,16 @@ def audit_result_name(result: object) -> str:
 
 def cut_outcome_name(outcome: object) -> str:
     return _name(CUT_OUTCOMES, outcome) if outcome else ""
+
+
+def decision_action_name(action: str) -> str:
+    """An ML journal row's action ("restore") in the screen's language; an unknown one as it is."""
+    return _name(DECISION_ACTIONS, action, "DecisionNames")
+
+
+def decision_mode_name(mode: str) -> str:
+    """The control mode of an ML journal row or mode change ("manual") in the screen's language."""
+    return _name(DECISION_MODES, mode, "DecisionNames")
 
 
 def audit_value_name(value: object) -> str:
@@ -186,7 +219,8 @@ def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
 # --- core's texts ----------------------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]*))?\}")
-NESTED = frozenset({"error", "detail"})  # parameters that may hold a text of core.texts themselves
+# Parameters that may hold a text of core.texts themselves (a chip decision's ``source``: "grade 2").
+NESTED = frozenset({"error", "detail", "source"})
 MAX_DEPTH = 3  # a text inside a text inside a text: deeper ones are shown as core said them
 
 
@@ -254,6 +288,12 @@ def reason_text(result: object, *, zone: QTimeZone | None = None) -> str:
         if shown is not None:
             return shown
     return english_text(reason, zone=zone)
+
+
+def journal_text(text: str) -> str:
+    """An ML journal reason or mode-change reason (English in ml.db) in the screen's language, read
+    back by core.texts' templates part by part; a wording no template knows as core wrote it."""
+    return english_text(text)
 
 
 def link_error(text: str) -> str:

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal, Result
+from core.api import ALARM_FAULT, ALARM_GUARD, ControlView, EngineApi, MlJournal, Result, Text
 from core.config import TorqueGuardSettings
 from hmi.bridge import EngineBridge
-from hmi.code_names import alarm_text_for, reason_text
+from hmi.code_names import alarm_text_for, decision_mode_name, journal_text, reason_text
 from hmi.dialogs.confirm import ConfirmDialog
 from hmi.formatting import feature_labels, format_g, format_signed
 from hmi.i18n import Translator, translate
@@ -424,12 +424,13 @@ class ControlPage(QWidget):
             # A fault's reason is already shown above; the change line then only says when and who.
             view = self.engine.control_view()
             fault = view.last_fault if view is not None else ""
-            why = f": {change.reason}" if change.reason and change.reason != fault else ""
+            why = f": {journal_text(change.reason)}" if change.reason and change.reason != fault else ""
             set_text(self.change_label, _arg(self.tr("Last change %1 %2 → %3 by %4"), time_text(change.ts_ms),
-                                             change.previous_mode or "?", change.mode, change.user) + why)
+                                             decision_mode_name(change.previous_mode or "?"),
+                                             decision_mode_name(change.mode), change.user) + why)
         guard = journal.last_guard_event
         if guard is not None:
-            self._last_guard = _arg(self.tr("Last: %1  %2"), time_text(guard.ts_ms), guard.reason)
+            self._last_guard = _arg(self.tr("Last: %1  %2"), time_text(guard.ts_ms), journal_text(guard.reason))
 
     # --- operator: the ML switch -----------------------------------------------------------------
 
@@ -485,7 +486,7 @@ class ControlPage(QWidget):
 
     def confirm_ml_on(self) -> bool:
         self.cancel_confirmation()
-        return self._set_mode("ml", "operator switched ML on")
+        return self._set_mode("ml", str(Text("mode.operator_on")))  # ml.db keeps the English
 
     def cancel_confirmation(self) -> None:
         self._confirm_until = None
@@ -500,7 +501,7 @@ class ControlPage(QWidget):
             self._say("refused", _arg(self.tr("Not permitted: %1 may not switch ML mode."), self.session.user))
             return False
         self.cancel_confirmation()
-        return self._set_mode("manual", "operator switched ML off")
+        return self._set_mode("manual", str(Text("mode.operator_off")))
 
     def _set_mode(self, mode: str, reason: str) -> bool:
         try:

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import DecisionView, MlJournal
-from hmi.formatting import plant_time
+from hmi.code_names import decision_action_name, decision_mode_name, journal_text
+from hmi.formatting import format_number, format_signed, plant_time
 from hmi.i18n import translate
 from hmi.widgets.empty_hint import EmptyHint
 
@@ -37,7 +38,7 @@ def time_text(ts_ms: int) -> str:
 
 
 def _num(value: float | None, decimals: int = 1) -> str:
-    return "—" if value is None else f"{value:.{decimals}f}"
+    return format_number(value, decimals)  # the screen's locale: 45,0 in Turkish
 
 
 def _change(before: float | None, after: float | None, applied: bool) -> str:
@@ -89,7 +90,7 @@ class DecisionTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cell_text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == len(self.HEADERS) - 1:
-            return row.reason or None
+            return journal_text(row.reason) or None
         if role == Qt.ItemDataRole.FontRole and row.action in self._BOLD_ACTIONS:
             return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
@@ -104,18 +105,18 @@ class DecisionTableModel(QAbstractTableModel):
         if column == 0:
             return time_text(row.ts_ms)
         if column == 1:
-            return row.action
+            return decision_action_name(row.action)
         if column == 2:
-            return row.mode
+            return decision_mode_name(row.mode)
         if column == 3:
-            return "—" if row.coefficient is None else f"{row.coefficient:+.2f}"
+            return format_signed(row.coefficient, 2)
         if column == 4:
             return _change(row.descent_before, row.descent_after, row.applied)
         if column == 5:
             return _change(row.cutting_before, row.cutting_after, row.applied)
         if column == 6:
             return _num(row.torque)
-        return row.reason
+        return journal_text(row.reason)
 
     def update(self, newest_first: list[DecisionView]) -> int:
         """Show ``newest_first``; returns how many rows were new. Older views are kept in place."""
@@ -201,8 +202,11 @@ class DecisionsTab(QWidget):
         cells = [self.model.cell_text(r, c) for c in range(len(DecisionTableModel.HEADERS) - 1)]
         headers = [h.replace("\n", " ") for h in DecisionTableModel.headers()]
         parts = [f"{headers[c]} {cells[c]}" for c in range(3, len(cells)) if cells[c] != "—"]
-        text = f"{cells[0]} {r.action} ({r.mode}, model {r.model or '—'}): " + ", ".join(parts)
-        self.detail.setText(text + (f" — {r.reason}" if r.reason else ""))
+        text = (translate("DecisionsTab", "%1 %2 (%3, model %4): %5").replace("%1", cells[0])
+                .replace("%2", cells[1]).replace("%3", cells[2]).replace("%4", r.model or "—")
+                .replace("%5", ", ".join(parts)))
+        reason = journal_text(r.reason)
+        self.detail.setText(text + (f" — {reason}" if reason else ""))
 
     def fit_columns(self) -> None:
         """Size the columns for the view's font (the kiosk theme makes it larger after construction)."""
@@ -216,8 +220,8 @@ class DecisionsTab(QWidget):
         titles = QFontMetrics(bold)
         header = self.view.horizontalHeader()
         headers = DecisionTableModel.headers()
-        for column, sample in enumerate(("00:00:00", "restore", "manual", "+0.00", "00.0 → 00.0",
-                                         "00.0 → 00.0", "000.0")):
+        for column, sample in enumerate(("00:00:00", decision_action_name("restore"), decision_mode_name("manual"),
+                                         "+0.00", "00.0 → 00.0", "00.0 → 00.0", "000.0")):
             title = max((titles.horizontalAdvance(line) for line in headers[column].split("\n")), default=0)
             # bold rows need ~10 %; the header's lines must fit too (kiosk fonts, Turkish words)
             header.resizeSection(column, max(metrics.horizontalAdvance(sample) * 11 // 10, title) + 16)

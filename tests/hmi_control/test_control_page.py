@@ -13,18 +13,21 @@ import pytest
 from control_helpers import SHIPPED_MODEL, make_bridge
 from hmi_testing import QLoop
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.analysis.alarms import Priority
-from core.api import Result, Role, UserSession
-from core.control.journal import DecisionRow
+from core.api import Result, Role, Text, UserSession
+from core.control.journal import DecisionRow, ModeChangeRow
 from core.control.ml_controller import ALARM_FAULT, ALARM_MODEL
 from core.ml.artefact import write_manifest
 from core.ml.signing import load_key
 from core.security.audit import AuditResult
 from core.security.testing import login_as
 from core.testing.standin_engine import SqliteJournal, StandInEngine
+from core.texts import D_DESCENT_TO
 from hmi.bridge import EngineBridge
+from hmi.i18n import Translator
 from hmi.pages.control import ControlPage
 from hmi.permissions import Action, set_policy
 from hmi.session import Session
@@ -394,6 +397,29 @@ def test_decisions_table_shows_the_newest_rows(qloop: QLoop, page_factory: PageF
     page.decisions_tab.view.setCurrentIndex(model.index(guard_row, 0))
     assert "guard (ml, model default)" in page.decisions_tab.detail.text()
     assert page.decisions_tab.detail.text().endswith("torque rose 45 % within 2.5 mm of descent")
+
+
+def test_mode_change_and_guard_lines_in_turkish(qapp: QApplication, tmp_path: Path, qloop: QLoop,
+                                                page_factory: PageFactory, engine_with_model: StandInEngine,
+                                                journal: SqliteJournal) -> None:
+    """Review 2: a Turkish page said 'ml → manual ... by admin: operator switched ML off' and
+    'Last: 13:33:57 descent to 33.7275': the modes, the reasons and the numbers in Turkish."""
+    now = int(time.time() * 1000)
+    journal.mode_change(ModeChangeRow(now - 2000, "ml", "manual", "anna", str(Text("mode.operator_off"))))
+    journal.decision(DecisionRow(now - 1000, "ml", "guard", str(D_DESCENT_TO(speed=33.7275)), seq=1,
+                                 descent_before=40.0, descent_after=33.7275, model="default"))
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        assert translator.switch("tr")
+        page = page_factory(engine_with_model)
+        qloop.run(page.load_journal())
+        change = page.change_label.text()
+        assert "ML → manuel" in change and change.endswith(": operatör ML'yi kapattı"), change
+        assert page._last_guard.endswith("iniş 33,7 mm/dk'ya"), page._last_guard
+        guard = page.decisions.rows[0]
+        assert page.decisions.cell_text(guard, 1) == "koruma" and page.decisions.cell_text(guard, 2) == "ML"
+    finally:
+        translator.switch("en")
 
 
 def test_missing_ml_db_is_said_not_raised(qloop: QLoop, page_factory: PageFactory, engine_with_model: StandInEngine,
