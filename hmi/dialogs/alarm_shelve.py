@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Alarm
-from hmi.i18n import QT_TRANSLATE_NOOP
+from hmi.code_names import alarm_text_for
+from hmi.formatting import with_unit
+from hmi.i18n import QT_TRANSLATE_NOOP, current_language
 from hmi.kiosk import FIELD_PX, GAP_PX, in_kiosk
 from hmi.widgets.letter_keyboard import TextEntry
 
@@ -28,8 +30,14 @@ from hmi.widgets.letter_keyboard import TextEntry
 REASONS = (QT_TRANSLATE_NOOP("ShelveDialog", "Maintenance work"), QT_TRANSLATE_NOOP("ShelveDialog", "Sensor fault"),
            QT_TRANSLATE_NOOP("ShelveDialog", "Known process condition"),
            QT_TRANSLATE_NOOP("ShelveDialog", "Nuisance alarm (report it)"))
-DURATIONS: tuple[tuple[str, float], ...] = (("15 min", 900.0), ("1 h", 3600.0), ("4 h", 14400.0),
-                                            ("8 h", 28800.0))  # units: not translated
+# (number, unit, seconds): shown with the unit as the screen's language writes it (15 dk, 1 sa).
+DURATIONS: tuple[tuple[str, str, float], ...] = (("15", "min", 900.0), ("1", "h", 3600.0), ("4", "h", 14400.0),
+                                                 ("8", "h", 28800.0))
+
+
+def duration_label(index: int) -> str:
+    number, unit, _seconds = DURATIONS[index]
+    return with_unit(number, unit)
 
 
 class ShelveDialog(QDialog):
@@ -42,7 +50,9 @@ class ShelveDialog(QDialog):
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.key = alarm.key
-        title = QLabel(self.tr("Shelve: %1").replace("%1", alarm.text), self)
+        # The alarm as this screen shows it (its catalogue text in the screen's language).
+        self.alarm_text = alarm_text_for(alarm, current_language())
+        title = self.title_label = QLabel(self.tr("Shelve: %1").replace("%1", self.alarm_text), self)
         title.setObjectName("SectionTitle")
         title.setWordWrap(True)
 
@@ -62,8 +72,8 @@ class ShelveDialog(QDialog):
         self.duration_group.setExclusive(True)
         durations = QHBoxLayout()
         durations.setSpacing(GAP_PX)
-        for index, (label, _seconds) in enumerate(DURATIONS):
-            button = self._button(label)
+        for index in range(len(DURATIONS)):
+            button = self._button(duration_label(index))
             button.setCheckable(True)
             button.setChecked(index == 1)
             self.duration_group.addButton(button, index)
@@ -102,7 +112,7 @@ class ShelveDialog(QDialog):
 
     @property
     def duration_s(self) -> float:
-        return DURATIONS[max(self.duration_group.checkedId(), 0)][1]
+        return DURATIONS[max(self.duration_group.checkedId(), 0)][2]
 
     def choose(self, reason: str, duration_index: int) -> None:
         """Fill the dialog as a touch would (tests, scripted use)."""

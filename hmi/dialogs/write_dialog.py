@@ -21,7 +21,7 @@ import logging
 import time
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QHideEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from core.api import EngineApi, WriteResult
 from core.registers import Register
 from hmi.code_names import reason_text
-from hmi.formatting import decimals_for, description, format_g, format_number, unit_name
+from hmi.formatting import decimals_for, description, format_g, format_number, register_label, unit_name
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import acting
 from hmi.tasks import spawn
@@ -128,7 +128,8 @@ class WriteDialog(QDialog):
         unit = f" {unit_name(register.unit)}" if register.unit else ""
         self._unit = unit
 
-        self.entry = NumericEntry(self.tr("New %1").replace("%1", register.name), kiosk=kiosk,
+        # The keypad's title names the register as the screen does (its label in the screen's language).
+        self.entry = NumericEntry(self.tr("New %1").replace("%1", register_label(register)), kiosk=kiosk,
                                   limits=limits_text(register), parent=self)
         if current is not None:
             self.entry.set_value(current)
@@ -223,8 +224,9 @@ class WriteDialog(QDialog):
             return
         self.current = value
         self._show_current()
-        if self._pending is None:
-            self._preview()
+        self._preview()  # one current value: the preview and an open confirmation question follow it
+        if self._pending is not None:
+            self._show("confirm", self._confirm_question(self._pending))
 
     def _show_current(self) -> None:
         self.current_label.setText(f"{format_number(self.current, self.decimals)}{self._unit}")
@@ -240,17 +242,22 @@ class WriteDialog(QDialog):
         """old → new, flagged (and Write disabled) when the new value is outside the limits.
         ``finished``: called by the write's own task as it ends (not busy any more)."""
         value = self.entry.value()
-        old = format_number(self.current, self.decimals)
-        new = "?" if value is None else f"{format_g(value)}"
-        text = f"{old} → {new}{self._unit}"
         problem = check_limits(self.register, value) if value is not None else ""
-        if problem:
-            text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
-        self.preview.setText(text)
+        self.preview.setText(self._preview_text(value))
         set_state(self.preview, "refused" if problem else "none")
         busy = not finished and self.task is not None and not self.task.done()
         self.write_button.setEnabled(not problem and not busy and self._pending is None)
         self._fit()
+
+    def _preview_text(self, value: float | None, old: float | None = None) -> str:
+        """old → new, with the range warning when ``value`` is outside the limits."""
+        shown_old = format_number(self.current if old is None else old, self.decimals)
+        new = "?" if value is None else f"{format_g(value)}"
+        text = f"{shown_old} → {new}{self._unit}"
+        problem = check_limits(self.register, value) if value is not None else ""
+        if problem:
+            text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
+        return text
 
     def out_of_range(self) -> bool:
         return self.preview.property("state") == "refused"
@@ -276,9 +283,7 @@ class WriteDialog(QDialog):
             return
         if needs_confirmation(Action.WRITE_REGISTER):
             self._pending = value
-            old = format_number(self.current, self.decimals)
-            self._show("confirm", self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
-                       .replace("%2", old).replace("%3", f"{format_g(value)}{self._unit}"))
+            self._show("confirm", self._confirm_question(value))
             self.write_button.setEnabled(False)
             self.confirm_button.setEnabled(False)  # armed after the guard time: a double tap is ignored
             self.confirm_button.setVisible(True)
@@ -288,9 +293,59 @@ class WriteDialog(QDialog):
             return
         self._start_write(value)
 
+    def _confirm_question(self, value: float, old: float | None = None) -> str:
+        shown_old = format_number(self.current if old is None else old, self.decimals)
+        return (self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
+                .replace("%2", shown_old).replace("%3", f"{format_g(value)}{self._unit}"))
+
     def _arm(self) -> None:
         if self._pending is not None and self.confirm_button.isVisible():
             self.confirm_button.setEnabled(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.reserve_message_room()
+        super().showEvent(event)
+
+    def reserve_message_room(self) -> None:
+        """Room, at the theme's fonts and this width, for the longest range warning this register can
+        give and for the confirmation question: neither moves "Write…" when it appears (the themed
+        16 pt preview wrapped to two lines grew the dialog by 31 px under the finger)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        self.ensurePolished()
+        layout.activate()
+        width = self.preview.width()
+        if width <= 0:
+            return
+        wide = -888888.888  # as long as a number on this screen gets
+        samples = [self._preview_text(value, old=wide) for value in (wide, -wide)] if self._has_limits() else []
+        plain = [self._preview_text(wide, old=wide)]
+        self.preview.setMinimumHeight(max(self._height_of(self.preview, "refused", samples, width),
+                                          self._height_of(self.preview, "none", plain, width),
+                                          self.preview.minimumHeight()))
+        question = self._confirm_question(wide, old=wide)
+        self.status.setMinimumHeight(max(self._height_of(self.status, "confirm", [question], width),
+                                         self.status.minimumHeight()))
+        self._fit()
+
+    def _has_limits(self) -> bool:
+        return self.register.min is not None or self.register.max is not None
+
+    @staticmethod
+    def _height_of(label: QLabel, state: str, texts: list[str], width: int) -> int:
+        """The height ``label`` needs for the longest of ``texts`` in ``state`` at ``width``."""
+        if not texts:
+            return 0
+        shown, shown_state = label.text(), str(label.property("state") or "none")
+        set_state(label, state)
+        heights = []
+        for text in texts:
+            label.setText(text)
+            heights.append(label.heightForWidth(width))
+        label.setText(shown)
+        set_state(label, shown_state)
+        return max(heights)
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Closed (or hidden) while asking: the question is withdrawn, nothing is written later."""

@@ -2,22 +2,32 @@
 
 The keypad is a non-modal dialog (no nested event loop inside the qasync loop): it emits
 ``entered(float)`` on OK and closes; Cancel closes without a value.
+
+Numbers follow the screen's locale: the field and the keypad show its decimal separator (45,85 in
+Turkish, 45.85 in English) and the keypad's separator key types it; either separator is read.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from hmi.formatting import format_g
 from hmi.kiosk import TOUCH_PX
 
 KEY_SIZE = 72  # px: well above the 48 px touch minimum
 
 
+def decimal_point() -> str:
+    """The screen's decimal separator ("," in Turkish)."""
+    return QLocale().decimalPoint()
+
+
 def parse_number(text: str) -> float | None:
+    """A number typed or keyed with either decimal separator (45,85 and 45.85); None if not one."""
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
@@ -66,6 +76,7 @@ class NumericKeypad(QDialog):
                 button.clicked.connect(lambda _checked=False, k=key: self.press(k))
                 grid.addWidget(button, r, c)
                 self.keys[key] = button
+        self.keys["."].setText(decimal_point())  # the key "." types the screen's separator
         self.keys["OK"].setObjectName("KeypadOk")
         self.keys["OK"].setText(self.tr("OK"))
         self.keys["Cancel"].setText(self.tr("Cancel"))
@@ -100,10 +111,10 @@ class NumericKeypad(QDialog):
             self._text = "" if self._fresh else self._text[:-1]
         elif key == "±":
             self._text = self._text[1:] if self._text.startswith("-") else "-" + self._text
-        elif key == ".":
+        elif key in (".", ","):
             base = "" if self._fresh else self._text
-            if "." not in base:
-                self._text = (base or "0") + "."
+            if "." not in base and "," not in base:
+                self._text = (base or "0") + decimal_point()
         elif key.isdigit():
             base = "" if self._fresh else self._text
             self._text = ("" if base == "0" else base) + key
@@ -139,7 +150,7 @@ class NumericEntry(QLineEdit):
         return parse_number(self.text())
 
     def set_value(self, value: float) -> None:
-        self.setText(f"{value:g}")
+        self.setText(format_g(value))  # in the screen's locale: 45,85 in Turkish
 
     def open_keypad(self) -> NumericKeypad:
         if self.keypad is not None:

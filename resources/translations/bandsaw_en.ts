@@ -1591,6 +1591,126 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>ML is writing {name} now: the next write to it is allowed in {wait:.0f} ms (switch ML off on the Control page to set it by hand)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>users.db rows protected by their MACs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>users.db rows without MACs not sealed: {detail}: its MACs were removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MACs given to the {count:d} users of a users.db from before rows were protected: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator switched ML on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator switched ML off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator chose manual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator speeds (done)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>descent to {speed:.1f} mm/min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>chip {now:.2f} -&gt; {chip:.2f} um ({detail}; window top {top:.2f} um of {source}), band {band:g} m/min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry (load not measured yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>chip window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>load {percent:g} %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>window bottom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>grade {grade:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hardness class {hardness:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>speeds, pitch, hardness or head position unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no chip window for hardness class {hardness:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>section dimensions unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>features not ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>initial delay {elapsed:.1f}/{needed:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>head height unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>initial descent {descended:.1f}/{needed:.1f} mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>torque rose {rise:.0f} % within {lookback:g} mm of descent ({before:.1f} -&gt; {now:.1f} %): descent speed cut to {factor:.0f} %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g} on the PLC panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g} in the HMI</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML pauses for this cut ({count:d} overrides)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no planned time in this period (no shift falls in it)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2022,6 +2142,77 @@
     </message>
 </context>
 <context>
+    <name>DecisionNames</name>
+    <message>
+        <source>wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accumulate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ceiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>override</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore held</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore given up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>previous run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ml</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DecisionsTab</name>
     <message>
         <source>Time</source>
@@ -2064,6 +2255,10 @@ m/min</source>
     </message>
     <message>
         <source>Tap a row to read the whole decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3, model %4): %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

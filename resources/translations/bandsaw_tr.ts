@@ -731,11 +731,11 @@
     </message>
     <message>
         <source>replay start</source>
-        <translation>geri oynatma başladı</translation>
+        <translation>yeniden oynatma başladı</translation>
     </message>
     <message>
         <source>replay stop</source>
-        <translation>geri oynatma durdu</translation>
+        <translation>yeniden oynatma durdu</translation>
     </message>
     <message>
         <source>login</source>
@@ -839,7 +839,7 @@
     </message>
     <message>
         <source>replay</source>
-        <translation>geri oynatma</translation>
+        <translation>yeniden oynatma</translation>
     </message>
     <message>
         <source>enabled</source>
@@ -1583,6 +1583,126 @@
         <translation>PLC&apos;den {name} için yeni değer yok</translation>
     </message>
     <message>
+        <source>ML is writing {name} now: the next write to it is allowed in {wait:.0f} ms (switch ML off on the Control page to set it by hand)</source>
+        <translation>{name} yazmacını şu anda ML yazıyor: bir sonraki yazmaya {wait:.0f} ms sonra izin var (elle ayarlamak için Kontrol sayfasında ML&apos;yi kapatın)</translation>
+    </message>
+    <message>
+        <source>users.db rows protected by their MACs</source>
+        <translation>users.db kayıtları MAC&apos;leriyle korundu</translation>
+    </message>
+    <message>
+        <source>users.db rows without MACs not sealed: {detail}: its MACs were removed</source>
+        <translation>MAC&apos;siz users.db kayıtları mühürlenmedi: {detail}: MAC&apos;leri silinmiş</translation>
+    </message>
+    <message>
+        <source>MACs given to the {count:d} users of a users.db from before rows were protected: {names}</source>
+        <translation>Kayıt korumasından önceki bir users.db&apos;nin {count:d} kullanıcısına MAC verildi: {names}</translation>
+    </message>
+    <message>
+        <source>operator switched ML on</source>
+        <translation>operatör ML&apos;yi açtı</translation>
+    </message>
+    <message>
+        <source>operator switched ML off</source>
+        <translation>operatör ML&apos;yi kapattı</translation>
+    </message>
+    <message>
+        <source>operator chose manual</source>
+        <translation>operatör manueli seçti</translation>
+    </message>
+    <message>
+        <source>operator speeds</source>
+        <translation>operatör hızları</translation>
+    </message>
+    <message>
+        <source>operator speeds (done)</source>
+        <translation>operatör hızları (tamam)</translation>
+    </message>
+    <message>
+        <source>descent to {speed:.1f} mm/min</source>
+        <translation>iniş {speed:.1f} mm/dk&apos;ya</translation>
+    </message>
+    <message>
+        <source>chip {now:.2f} -&gt; {chip:.2f} um ({detail}; window top {top:.2f} um of {source}), band {band:g} m/min</source>
+        <translation>talaş {now:.2f} → {chip:.2f} µm ({detail}; pencere üstü {top:.2f} µm, {source}), şerit {band:g} m/dk</translation>
+    </message>
+    <message>
+        <source>entry (load not measured yet)</source>
+        <translation>giriş (yük henüz ölçülmedi)</translation>
+    </message>
+    <message>
+        <source>chip window</source>
+        <translation>talaş penceresi</translation>
+    </message>
+    <message>
+        <source>load {percent:g} %</source>
+        <translation>yük %{percent:g}</translation>
+    </message>
+    <message>
+        <source>window bottom</source>
+        <translation>pencere altı</translation>
+    </message>
+    <message>
+        <source>grade {grade:g}</source>
+        <translation>malzeme kalitesi {grade:g}</translation>
+    </message>
+    <message>
+        <source>hardness class {hardness:g}</source>
+        <translation>sertlik sınıfı {hardness:g}</translation>
+    </message>
+    <message>
+        <source>speeds, pitch, hardness or head position unknown</source>
+        <translation>hızlar, diş adımı, sertlik veya kafa konumu bilinmiyor</translation>
+    </message>
+    <message>
+        <source>no chip window for hardness class {hardness:g}</source>
+        <translation>sertlik sınıfı {hardness:g} için talaş penceresi yok</translation>
+    </message>
+    <message>
+        <source>section dimensions unknown</source>
+        <translation>kesit ölçüleri bilinmiyor</translation>
+    </message>
+    <message>
+        <source>features not ready</source>
+        <translation>model girdileri hazır değil</translation>
+    </message>
+    <message>
+        <source>initial delay {elapsed:.1f}/{needed:.1f} s</source>
+        <translation>başlangıç gecikmesi {elapsed:.1f}/{needed:.1f} sn</translation>
+    </message>
+    <message>
+        <source>head height unknown</source>
+        <translation>kafa yüksekliği bilinmiyor</translation>
+    </message>
+    <message>
+        <source>initial descent {descended:.1f}/{needed:.1f} mm</source>
+        <translation>başlangıç inişi {descended:.1f}/{needed:.1f} mm</translation>
+    </message>
+    <message>
+        <source>torque rose {rise:.0f} % within {lookback:g} mm of descent ({before:.1f} -&gt; {now:.1f} %): descent speed cut to {factor:.0f} %</source>
+        <translation>tork {lookback:g} mm inişte %{rise:.0f} arttı (%{before:.1f} → %{now:.1f}): iniş hızı %{factor:.0f} düzeyine düşürüldü</translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g} on the PLC panel</source>
+        <translation>operatör {name} değerini PLC panelinde {old:g} → {new:g} yaptı</translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g} in the HMI</source>
+        <translation>operatör {name} değerini HMI&apos;da {old:g} → {new:g} yaptı</translation>
+    </message>
+    <message>
+        <source>operator set {name} {old:g} -&gt; {new:g}</source>
+        <translation>operatör {name} değerini {old:g} → {new:g} yaptı</translation>
+    </message>
+    <message>
+        <source>ML pauses for this cut ({count:d} overrides)</source>
+        <translation>ML bu kesimde duraklıyor ({count:d} müdahale)</translation>
+    </message>
+    <message>
+        <source>not restored</source>
+        <translation>geri getirilmedi</translation>
+    </message>
+    <message>
         <source>no planned time in this period (no shift falls in it)</source>
         <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
     </message>
@@ -2011,6 +2131,77 @@
     </message>
 </context>
 <context>
+    <name>DecisionNames</name>
+    <message>
+        <source>wait</source>
+        <translation>bekleme</translation>
+    </message>
+    <message>
+        <source>hold</source>
+        <translation>tutma</translation>
+    </message>
+    <message>
+        <source>accumulate</source>
+        <translation>biriktirme</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>model</translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation>yazma</translation>
+    </message>
+    <message>
+        <source>guard</source>
+        <translation>koruma</translation>
+    </message>
+    <message>
+        <source>ceiling</source>
+        <translation>tavan</translation>
+    </message>
+    <message>
+        <source>override</source>
+        <translation>müdahale</translation>
+    </message>
+    <message>
+        <source>restore</source>
+        <translation>geri getirme</translation>
+    </message>
+    <message>
+        <source>restore held</source>
+        <translation>geri getirme bekliyor</translation>
+    </message>
+    <message>
+        <source>restore given up</source>
+        <translation>geri getirme bırakıldı</translation>
+    </message>
+    <message>
+        <source>previous run</source>
+        <translation>önceki çalışma</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>durduruldu</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>arıza</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>reddedildi</translation>
+    </message>
+    <message>
+        <source>ml</source>
+        <translation>ML</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>manuel</translation>
+    </message>
+</context>
+<context>
     <name>DecisionsTab</name>
     <message>
         <source>Time</source>
@@ -2061,6 +2252,10 @@ m/dk</translation>
     <message>
         <source>No decisions recorded yet: ML writes one per step while it controls a cut.</source>
         <translation>Henüz kayıtlı karar yok: ML bir kesimi kontrol ederken her adımda bir karar yazar.</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3, model %4): %5</source>
+        <translation>%1 %2 (%3, model %4): %5</translation>
     </message>
     <message>
         <source>No ML decisions recorded yet</source>
@@ -2670,7 +2865,7 @@ m/dk</translation>
     </message>
     <message>
         <source>Replay…</source>
-        <translation>Geri oynat…</translation>
+        <translation>Yeniden oynat…</translation>
     </message>
     <message>
         <source>Leave kiosk</source>
