@@ -12,6 +12,7 @@ core.config_sources' job; the sections and their checks are here (or in the part
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from enum import StrEnum
@@ -410,27 +411,94 @@ class BarSettings(_Section):
     """An analog bar on the overview: its range and the marks the operator reads it against."""
 
     minimum: float = 0.0
-    maximum: float = Field(gt=0)
+    # Left out: band_current's is derived (:func:`derive_current_bar`); every other bar must set it.
+    maximum: float = Field(default=0.0, ge=0)
     normal: tuple[float, float] | None = None  # the range a healthy cut stays in
     guard: float | None = None  # protective action starts here (torque guard, PLC warning)
-    overload: float | None = None  # the saw trips here
+    overload: float | None = None  # the saw trips here; an alarm stands behind it (PLC bit, current alarm)
+
+    @property
+    def has_maximum(self) -> bool:
+        return "maximum" in self.model_fields_set
 
     @model_validator(mode="after")
     def _ordered(self) -> BarSettings:
+        if self.guard is not None and self.overload is not None and self.guard > self.overload:
+            raise ValueError(f"guard ({self.guard}) above overload ({self.overload})")
+        if self.normal is not None and not self.normal[0] < self.normal[1]:
+            raise ValueError(f"normal {list(self.normal)} must be a rising range")
+        if not self.has_maximum:
+            return self  # checked once the maximum is known (derived or required: HmiSettings)
         marks = [m for m in (self.guard, self.overload) if m is not None]
         if self.minimum >= self.maximum or any(not self.minimum <= m <= self.maximum for m in marks):
             raise ValueError(f"minimum < guard <= overload <= maximum required ({self.minimum} .. {self.maximum})")
-        if self.guard is not None and self.overload is not None and self.guard > self.overload:
-            raise ValueError(f"guard ({self.guard}) above overload ({self.overload})")
         if self.normal is not None and not self.minimum <= self.normal[0] < self.normal[1] <= self.maximum:
             raise ValueError(f"normal {list(self.normal)} must be a rising range inside minimum .. maximum")
         return self
 
 
+CURRENT_BAR, TORQUE_BAR = "band_current", "band_torque"
+_MARKS = ("normal", "guard", "overload")
+
+
+def polynomial_current(polynomial: tuple[float, float, float], torque_pct: float) -> float:
+    """Band current (A) at ``torque_pct`` through ml.current_polynomial (a2*x^2 + a1*x + a0, the law the
+    legacy system and the simulator use); never negative."""
+    a2, a1, a0 = polynomial
+    return max(0.0, a2 * torque_pct**2 + a1 * torque_pct + a0)
+
+
+def derive_current_bar(current: BarSettings | None, torque: BarSettings | None,
+                       polynomial: tuple[float, float, float]) -> BarSettings | None:
+    """The band current bar with what the config leaves out taken from the torque bar through the
+    current law: normal, guard and overload = f(the torque bar's), in whole amperes as the screen shows
+    them; the maximum puts the overload at the same place on the bar as the torque's (both trip marks
+    line up), rounded up to 10 A. Marks the config sets (a motor's real rating) are kept; a derived
+    mark that would break the order against a kept one is left out. Without a torque bar: ``current``."""
+    if torque is None:
+        return current
+    explicit: dict[str, Any] = {} if current is None else {k: getattr(current, k) for k in current.model_fields_set}
+
+    def f(torque_pct: float) -> float:
+        return float(round(polynomial_current(polynomial, torque_pct)))
+
+    derived: dict[str, Any] = {
+        "normal": None if torque.normal is None else (f(torque.normal[0]), f(torque.normal[1])),
+        "guard": None if torque.guard is None else f(torque.guard),
+        "overload": None if torque.overload is None else f(torque.overload),
+    }
+    values: dict[str, Any] = {**{k: v for k, v in derived.items() if v is not None}, **explicit}
+    guard, overload, normal = values.get("guard"), values.get("overload"), values.get("normal")
+    if guard is not None and overload is not None and guard > overload:
+        values.pop("guard" if "guard" not in explicit else "overload")
+        overload = values.get("overload")
+    if "normal" not in explicit and normal is not None and (
+            not normal[0] < normal[1] or (overload is not None and normal[1] > overload)):
+        values.pop("normal")
+    if "maximum" in explicit:
+        beyond = [f"{mark} {values[mark]:g} A" for mark in ("guard", "overload")
+                  if mark not in explicit and values.get(mark) is not None and values[mark] > explicit["maximum"]]
+        if beyond:
+            raise ValueError(f"{CURRENT_BAR}: the {' and '.join(beyond)} derived from the {TORQUE_BAR} bar through "
+                             f"ml.current_polynomial lie above its maximum {explicit['maximum']:g}: raise the "
+                             "maximum, leave it out, or set the current limits")
+    else:
+        overload = values.get("overload")
+        top = overload * torque.maximum / torque.overload if overload is not None and torque.overload else \
+            f(torque.maximum)
+        marks = [top, *(values[m] for m in ("guard", "overload") if values.get(m) is not None)]
+        if values.get("normal") is not None:
+            marks.append(values["normal"][1])
+        values["maximum"] = float(math.ceil(max(marks) / 10.0) * 10.0)
+    return BarSettings.model_validate(values)
+
+
 def _default_bars() -> dict[str, BarSettings]:
+    # band_current: derived from the torque bar through ml.current_polynomial (Settings), so that its
+    # "trip" is the current at the PLC's torque overload and an alarm stands behind it.
     return {
-        "band_current": BarSettings(maximum=100.0, normal=(10.0, 70.0), guard=80.0, overload=90.0),
-        "band_torque": BarSettings(maximum=150.0, normal=(10.0, 80.0), guard=100.0, overload=120.0),
+        CURRENT_BAR: BarSettings(),
+        TORQUE_BAR: BarSettings(maximum=150.0, normal=(10.0, 80.0), guard=100.0, overload=120.0),
     }
 
 
@@ -444,6 +512,14 @@ class HmiSettings(_Section):
     language: Literal["en", "tr"] = "en"
     # Analog bars on the overview by register (speed bars take their range from the register map).
     bars: dict[str, BarSettings] = Field(default_factory=_default_bars)
+
+    @field_validator("bars")
+    @classmethod
+    def _ranges(cls, bars: dict[str, BarSettings]) -> dict[str, BarSettings]:
+        missing = [name for name, bar in bars.items() if name != CURRENT_BAR and not bar.has_maximum]
+        if missing:
+            raise ValueError(f"{missing[0]}: maximum is required")
+        return bars
 
 
 class SimSettings(_Section):
@@ -476,6 +552,19 @@ class Settings(BaseSettings):
     analysis: AnalysisSettings = AnalysisSettings()
     security: SecuritySettings = SecuritySettings()
     production: ProductionSettings = ProductionSettings()
+
+    @model_validator(mode="after")
+    def _bars_from_the_machine(self) -> Settings:
+        """hmi.bars.band_current: what the config leaves out comes from the torque bar through
+        ml.current_polynomial (one source of truth: the screen, the trends and the current alarm read
+        it here). Every other bar sets its maximum."""
+        bars = self.hmi.bars
+        current = derive_current_bar(bars.get(CURRENT_BAR), bars.get(TORQUE_BAR), self.ml.current_polynomial)
+        if current is not None and current is not bars.get(CURRENT_BAR):
+            self.hmi.bars = bars = {CURRENT_BAR: current, **{k: v for k, v in bars.items() if k != CURRENT_BAR}}
+        if CURRENT_BAR in bars and not bars[CURRENT_BAR].has_maximum:
+            raise ValueError(f"hmi.bars.{CURRENT_BAR}.maximum: set it (or a {TORQUE_BAR} bar to derive it from)")
+        return self
 
     # Where the settings came from, for messages and for resolving relative paths.
     config_path: Path | None = Field(default=None, exclude=True)

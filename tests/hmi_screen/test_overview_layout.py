@@ -71,7 +71,8 @@ def test_every_key_numeral_fits_at_its_largest_value(overview: CutOverview, push
                                                      qapp: QApplication) -> None:
     bars = overview.bridge.engine.settings.hmi.bars
     values = {name: _largest(row.register, bars.get(name)) for name, row in overview.rows.items()}
-    assert values["descent_speed_actual"] > 300 and values["band_current"] == 100  # the shipped map and config
+    # the shipped map and config (the current bar's range derived from the torque bar: core.config)
+    assert values["descent_speed_actual"] > 300 and values["band_current"] == 250
     values["descent_speed_actual"] = 300.0  # the approach, as the reviewer saw it
     for name, value in [*values.items(), ("descent_speed_actual", 300.0)]:
         push({name: value})
