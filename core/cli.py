@@ -82,7 +82,7 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     model = settings.ml_model_path
     # The engine loads the operator's alarm texts at start: a bad file must fail here already.
     messages = settings.config_file(settings.analysis.alarms.messages_file, "alarm_messages.yaml")
-    load_catalogue(messages, units={register.name: register.unit for register in register_map})
+    load_catalogue(messages, units=register_map)
     print(f"# configuration: {settings.config_path} ({settings.config_origin}; {settings.locations.scope})")
     print(f"# register map: {register_map.source} ({len(register_map)} registers, "
           f"{len(register_map.plan(settings.modbus.max_block_gap))} block reads, sha256 {register_map.digest[:12]})")

@@ -95,9 +95,9 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
     ) -> None:
         self.settings = settings
         self.register_map = register_map
-        # Priorities, texts, groups and the engineer's queue from the configuration (one source of truth).
-        units = {register.name: register.unit for register in register_map}
-        self.alarms = AlarmManager(policy=AlarmPolicy.from_settings(settings, units))
+        # Priorities, texts, groups and the engineer's queue from the configuration (one source of truth);
+        # the texts name registers by their label, in their unit (the register map).
+        self.alarms = AlarmManager(policy=AlarmPolicy.from_settings(settings, register_map))
         self.simulate = simulate
         self._sim_speedup = sim_speedup if sim_speedup is not None else settings.sim.speedup
         self._sim_seed = sim_seed if sim_seed is not None else settings.sim.seed

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
-from core.analysis.messages import MessageCatalogue, load_catalogue
+from core.analysis.messages import MessageCatalogue, Signals, load_catalogue
 
 if TYPE_CHECKING:
     from core.analysis.settings import AlarmSourceSettings
@@ -83,8 +83,10 @@ class AlarmPolicy:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, units: Mapping[str, str] | None = None) -> AlarmPolicy:
-        """The policy of a configuration; the catalogue is loaded and validated (MessageCatalogueError)."""
+    def from_settings(cls, settings: Settings, units: Signals | None = None) -> AlarmPolicy:
+        """The policy of a configuration; the catalogue is loaded and validated (MessageCatalogueError).
+        ``units``: the register map (the texts name registers by their label, in their unit), or a
+        {register: unit} table."""
         section = settings.analysis.alarms
         catalogue = load_catalogue(settings.config_file(section.messages_file, "alarm_messages.yaml"), units=units)
         return cls.from_section(section, catalogue)

@@ -160,9 +160,10 @@ class AlarmSources:
 
     @staticmethod
     def _anomaly_text(event: AnomalyEvent) -> str:
+        """The detector's own words (the alarm's detail; the catalogue's anomaly entry words it for people)."""
         value = "?" if event.value is None else f"{event.value:.4g}"
-        return (f"Anomaly in {event.signal} ({event.kind}, {event.severity.name.lower()}): {value}, "
-                f"score {event.score:.1f} > {event.threshold:g}")
+        return (f"Unusual {event.signal.replace('_', ' ')}: {value} ({event.kind} score {event.score:.1f} "
+                f"over {event.threshold:g}, {event.severity.name.lower()})")
 
     def config_problems(self, unknown_signals: Collection[str]) -> None:
         if unknown_signals:

@@ -27,7 +27,7 @@ class Clock:
 def settings_and_policy() -> tuple[object, AlarmPolicy]:
     settings = load_settings(PROJECT_ROOT / "config" / "config.yaml")
     register_map = load_register_map(settings.register_map_path)
-    return settings, AlarmPolicy.from_settings(settings, {r.name: r.unit for r in register_map})
+    return settings, AlarmPolicy.from_settings(settings, register_map)
 
 
 def _pipeline(settings_and_policy: tuple[object, AlarmPolicy]) -> tuple[AlarmManager, AlarmSources, SawFeed,
@@ -61,7 +61,7 @@ def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_poli
             text = alarm.text_for(lang)
             assert "120" not in text and "overload" not in text.lower() and "aşırı" not in text, text
     item = alarms.get(OVERLOAD)
-    assert item is not None and item.text.startswith("Unusual band_torque: 26.000")
+    assert item is not None and item.text == "Unusual band torque: 26.0 % (score 33.6 over 4)"
     # The detectors calm down: the item leaves the engineer's queue once acknowledged, never the operator's list.
     sources.on_anomaly(_zscore("band_torque", 20.0, "end"))
     sources.on_anomaly(_zscore("band_current", 15.0, "end"))
@@ -131,7 +131,7 @@ def test_a_group_text_change_is_rate_limited(settings_and_policy: tuple[object, 
     assert len(texts) == 1  # the first change at once, the next ones held back
     clock.now += 10
     alarms.tick()
-    assert len(texts) == 2 and texts[-1].startswith("Unusual band_torque: 104.000")
+    assert len(texts) == 2 and texts[-1] == "Unusual band torque: 104.0 % (score 5.0 over 4)"
 
 
 def test_a_group_alarm_keeps_the_value_seen_at_its_raise(settings_and_policy: tuple[object, AlarmPolicy]) -> None:

@@ -40,7 +40,7 @@ class Clock:
 def policy() -> AlarmPolicy:
     settings = load_settings(PROJECT_ROOT / "config" / "config.yaml")
     register_map = load_register_map(settings.register_map_path)
-    return AlarmPolicy.from_settings(settings, {r.name: r.unit for r in register_map})
+    return AlarmPolicy.from_settings(settings, register_map)
 
 
 def manager(policy: AlarmPolicy) -> tuple[AlarmManager, Clock]:
@@ -140,7 +140,8 @@ def test_statistical_detectors_go_to_the_engineer_queue(policy: AlarmPolicy) -> 
     sources.on_anomaly(anomaly("band_deviation"))
     assert alarms.active() == [] and alarms.counts().attention == 0
     (item,) = alarms.engineer_queue()
-    assert item.text == "Unusual band_deviation: 0.250 (score 19.300, threshold 3.000)"
+    assert item.text == "Unusual band deviation: 0.25 mm (score 19.3 over 3)"
+    assert item.text_for("tr") == "Olağandışı şerit sapması: 0,25 mm (skor 19,3, eşik 3)"
     assert item.priority is Priority.MEDIUM
 
 

@@ -67,7 +67,7 @@ def test_anomalies_above_the_floor_alarm() -> None:
     sources.on_anomaly(event("onset", Severity.MEDIUM))
     assert alarms.get(key) is None  # below the default floor (high)
     sources.on_anomaly(event("escalate", Severity.HIGH))
-    assert alarms.is_active(key) and "band_current" in alarms.get(key).text  # type: ignore[union-attr]
+    assert alarms.is_active(key) and "band current" in alarms.get(key).text  # type: ignore[union-attr]
     sources.on_anomaly(event("end", Severity.HIGH))
     assert not alarms.is_active(key)
 

@@ -10,8 +10,11 @@ from core.registers import RegisterMap, unit_in
 
 
 def _catalogue(register_map: RegisterMap) -> MessageCatalogue:
-    units = {register.name: register.unit for register in register_map}
-    return load_catalogue(PROJECT_ROOT / "config" / "alarm_messages.yaml", units=units)
+    return load_catalogue(PROJECT_ROOT / "config" / "alarm_messages.yaml", units=register_map)
+
+
+# What raising code passes: a register (anomaly detectors), their score and threshold, a configured limit.
+PARAMS = {"signal": "band_current", "score": 19.3, "threshold": 4.0, "limit": 198.0}
 
 
 def test_percent_first_and_turkish_units(register_map: RegisterMap) -> None:
@@ -35,7 +38,7 @@ def test_turkish_texts_carry_no_english_gloss(register_map: RegisterMap) -> None
     catalogue = _catalogue(register_map)
     glossed = []
     for key in catalogue.entries:
-        texts = {lang: f"{text} {response}" for lang, text, response in catalogue.render_all(key, "", 1.0)}
+        texts = {lang: f"{text} {response}" for lang, text, response in catalogue.render_all(key, "", 1.0, PARAMS)}
         english_words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", texts["en"])}
         for word in re.findall(r"\(([^)]*)\)", texts["tr"]):
             if {w.lower() for w in re.findall(r"[A-Za-z]{4,}", word)} & english_words:
@@ -86,3 +89,41 @@ def test_the_alarm_history_finds_the_detail_in_a_logged_text(register_map: Regis
     entry = AlarmLogEntry(1, 0, "modbus.link_lost", "raise", "unacknowledged", "normal", 1, logged, None, "system")
     (done,) = in_every_language([entry], catalogue)
     assert done.detail == detail and done.text_for("tr").startswith("PLC bağlantısı koptu")
+
+
+def test_anomaly_texts_name_the_register_in_its_unit(register_map: RegisterMap) -> None:
+    """The engineer queue and the history read "Unusual band_current: 91.300" and "vibration_x: 0.349":
+    register names, no units. Now the register's label in the language, its unit, its scale's decimals."""
+    catalogue = _catalogue(register_map)
+    current = dict((lang, text) for lang, text, _ in catalogue.render_all("anomaly.band_current.zscore", "", 91.3,
+                                                                          PARAMS))
+    assert current == {"en": "Unusual band current: 91.3 A (score 19.3 over 4)",
+                       "tr": "Olağandışı şerit akımı: 91,3 A (skor 19,3, eşik 4)"}
+    vibration = dict((lang, text) for lang, text, _ in catalogue.render_all(
+        "anomaly.vibration_x.iqr", "", 0.3494, {"signal": "vibration_x", "score": 8.84, "threshold": 3.0}))
+    assert vibration["en"] == "Unusual vibration x: 0.349 g (score 8.8 over 3)"
+    assert vibration["tr"].startswith("Olağandışı titreşim X: 0,349 g (skor 8,8")
+    torque = dict((lang, text) for lang, text, _ in catalogue.render_all(
+        "anomaly.band_torque.zscore", "", 39.3, {"signal": "band_torque", "score": 5.0, "threshold": 4.0}))
+    assert torque["tr"] == "Olağandışı şerit torku: %39,3 (skor 5,0, eşik 4)"
+    for text in (*current.values(), *vibration.values(), *torque.values()):
+        assert "_" not in text, text
+
+
+def test_the_history_shows_anomalies_in_every_language(register_map: RegisterMap) -> None:
+    """log.db keeps the English text and the key: figures from parameters (score, threshold) come back in Turkish."""
+    from core.analysis.alarm_history import AlarmLogEntry, in_every_language
+
+    catalogue = _catalogue(register_map)
+    rows = [("anomaly.band_current.zscore", "Unusual band current: 91.3 A (score 19.3 over 4)", 91.3),
+            ("anomaly.vibration_x.iqr", "Unusual vibration x: 0.349 g (score 8.8 over 3.5)", 0.349),
+            ("process.band_overload", "Band torque overload: 131 %, overload limit 120 %", 131.0),
+            ("anomaly.band_current.zscore", "Unusual band_current: 27.900 (score 5.0, threshold 4.0)", 27.9)]
+    logged = [AlarmLogEntry(i, 0, key, "raise", "unacknowledged", "normal", 3, text, value, "system")
+              for i, (key, text, value) in enumerate(rows)]
+    assert [entry.text_for("tr") for entry in in_every_language(logged, catalogue)] == [
+        "Olağandışı şerit akımı: 91,3 A (skor 19,3, eşik 4)",
+        "Olağandışı titreşim X: 0,349 g (skor 8,8, eşik 3,5)",
+        "Şerit tork aşırı yükü: %131, aşırı yük sınırı %120",
+        "Unusual band_current: 27.900 (score 5.0, threshold 4.0)",  # an older wording: as logged
+    ]
