@@ -97,6 +97,10 @@ class AlarmPolicy:
     def audience(self, key: str) -> Audience:
         return Audience.ENGINEER if longest_prefix(key, self.engineer_prefixes) else Audience.OPERATOR
 
+    def engineer_group(self, group: str) -> bool:
+        """A group of statistical members only (no operator member): an engineer item under the group's key."""
+        return all(self.audience(member) is Audience.ENGINEER for member in self.groups.get(group, ()))
+
     def group_of(self, key: str) -> str | None:
         """The group ``key`` belongs to (the group whose member prefix matches it longest)."""
         best: tuple[int, str] | None = None

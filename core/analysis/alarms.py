@@ -190,8 +190,8 @@ class AlarmManager:
     def is_active(self, key: str) -> bool:
         """Is the condition behind ``key`` active (a group member counts on its own)."""
         group = self.policy.group_of(key)
-        if group is not None:
-            return key in self._members.get(group, {})
+        if group is not None and key in self._members.get(group, {}):
+            return True
         alarm = self._alarms.get(key)
         return alarm is not None and alarm.condition
 
@@ -214,11 +214,26 @@ class AlarmManager:
         message catalogue's text. ``priority`` is a fallback for keys the configuration does not name.
         """
         group = self.policy.group_of(key)
-        if group is not None:
+        if group is not None and not self._stands_alone(group, key):
             self._update_member(group, key, active, text, source, value, params or {})
             return
         self._update_alarm(key, active, text, self.policy.priority(key, priority), source, value, params or {},
                            self.policy.audience(key))
+
+    def _stands_alone(self, group: str, key: str) -> bool:
+        """A statistical member of an operator's group (process.band_overload: the PLC's overload bit,
+        the current alarm, torque and current z-scores) is its own engineer item, under its own key,
+        unless the operator holds the group: a z-score alone is no "band overload", in the queue nor in
+        the history. Once its own item runs, it stays its own until it ends."""
+        if key in self._members.get(group, {}):
+            return False
+        own = self._alarms.get(key)
+        if own is not None and own.condition:
+            return True
+        if self.policy.audience(key) is Audience.OPERATOR or self.policy.engineer_group(group):
+            return False
+        held = self._alarms.get(group)
+        return held is None or not held.condition or held.audience is not Audience.OPERATOR
 
     def _update_member(self, group: str, key: str, active: bool, text: str, source: str,  # noqa: PLR0917
                        value: float | None, params: Mapping[str, object]) -> None:
@@ -234,10 +249,11 @@ class AlarmManager:
         audience = Audience.OPERATOR if operator or sticky else Audience.ENGINEER
         lead = operator[0] if operator else next(iter(members), key)
         detail, lead_value, lead_params = members.get(lead, (text, value, params))
-        # Only an operator member makes it the group's event (its text, limit and priority): statistical
-        # members alone are an engineer item worded and ranked as their detector (a torque z-score at
-        # 26 % is not "over the 120 % overload limit", nor a priority-2 alarm).
-        wording = group if audience is Audience.OPERATOR else lead
+        # The operator's group is worded as the group (its text, limit and priority), or as its leading
+        # member where that member is named under the group (process.band_overload.current: "Band current
+        # 205 A over the 198 A limit", not the torque's words). A group of statistical members only (a
+        # plant's) is an engineer item worded and ranked as its detector.
+        wording = lead if audience is Audience.ENGINEER or lead.startswith(group + ".") else group
         self._update_alarm(group, bool(members), detail, self.policy.priority(wording), source, lead_value,
                            lead_params, audience, tuple(sorted(members)), wording=wording)
 
@@ -248,28 +264,21 @@ class AlarmManager:
         now = self._now_ms()
         self._expire_shelving(now)
         alarm = self._alarms.get(key) or Alarm(key, detail, priority, source, detail=detail, audience=audience)
-        if (active and audience is Audience.ENGINEER and alarm.audience is Audience.OPERATOR
-                and alarm.state is AlarmState.RETURNED_UNACKNOWLEDGED):
-            return  # the operator's cleared alarm stays theirs until acknowledged: a statistical echo never takes it
         wording = wording or key  # the catalogue entry the text comes from
         signal = self.policy.catalogue.signal(wording, params) if active else None
         if signal is not None:  # the catalogue shows this register's value at the moment of the raise
             value = self._values.get(signal)
         if alarm.condition == active:
-            escalated = active and audience is Audience.OPERATOR and alarm.audience is Audience.ENGINEER
-            if escalated and alarm.state not in (AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE):
-                # An engineer item the operator now has to act on: a new alarm for the operator.
-                texts = self._texts(wording, detail, value, params)
-                updated = replace(alarm, audience=audience, members=members, detail=detail, texts=texts,
-                                  text=texts[0][1], value=value, priority=priority,
-                                  state=AlarmState.UNACKNOWLEDGED, raised_ms=now)
-                self._commit(alarm, updated, now, "system", "raise")
-            elif active and (alarm.detail != detail or alarm.members != members):
+            if active and (alarm.detail != detail or alarm.members != members):
                 # Same condition, new detail (e.g. a new PLC alarm code): keep state, tell listeners.
-                if audience is Audience.OPERATOR and alarm.audience is Audience.OPERATOR and alarm.value is not None:
-                    # The operator's alarm keeps the value seen at its raise: a member that comes or goes
-                    # after the cut must not re-word it with the stopped saw's "band speed 0 m/min".
-                    value = alarm.value
+                if key in self.policy.groups and alarm.audience is Audience.OPERATOR:
+                    # The operator's group alarm keeps the words and the value of its raise: a member that
+                    # comes or goes after the cut must not re-word it with the stopped saw's "band speed
+                    # 0 m/min", nor another member with its own figure ("Band current 120 %").
+                    self._alarms[key] = replace(alarm, detail=detail, members=members)
+                    return
+                if audience is Audience.OPERATOR and alarm.value is not None:
+                    value = alarm.value  # the value seen at the raise, as above (a new PLC code keeps it)
                 texts = self._texts(wording, detail, value, params)
                 updated = replace(alarm, detail=detail, members=members, texts=texts, text=texts[0][1], value=value,
                                   priority=priority)

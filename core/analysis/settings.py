@@ -170,8 +170,10 @@ class AlarmSourceSettings(_Section):
     # Alarm key prefixes that go to the engineer's queue instead of the operator's banner
     # (statistical detectors need judgement, not an operator response: ISA-18.2).
     engineer_queue: list[str] = Field(default_factory=lambda: ["anomaly", "analysis.config"])
-    # One event seen by several sources is one alarm: group key -> member key prefixes. The
-    # group is an operator alarm while an operator member is active, else an engineer item.
+    # One event seen by several sources is one alarm: group key -> member key prefixes. The group is
+    # the operator's alarm once an operator member is active; statistical members join it only then
+    # (alone they are their own engineer items, under their own keys). A group of statistical
+    # members only is an engineer item.
     groups: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "process.chatter": ["plc.bit.4", "anomaly.vibration_x", "anomaly.vibration_y", "anomaly.vibration_z"],

@@ -46,13 +46,18 @@ def _zscore(signal: str, value: float, phase: str = "onset") -> AnomalyEvent:
 
 
 def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
-    """The reviewer's cut entry: torque 26 %, current 18.5 A z-scores, no PLC bit, alarm_status 0."""
+    """The reviewer's cut entry: torque 26 %, current 18.5 A z-scores, no PLC bit, alarm_status 0. The
+    history then read "process.band_overload ... Unusual band_current: 27.900" at 27.9 A, inside the
+    normal band: a z-score alone is its own engineer item, under its own key, in words and units."""
     alarms, sources, feed, transitions = _pipeline(settings_and_policy)
     sources.on_snapshot(feed.snap(band_torque=26.0, band_current=18.5, alarm_status=0.0, alarm_info=0.0))
     sources.on_anomaly(_zscore("band_torque", 26.0))
     sources.on_anomaly(_zscore("band_current", 18.5))
     sources.on_anomaly(_zscore("descent_current", 1.9))
     assert alarms.active() == [] and alarms.counts().attention == 0 and alarms.counts().newest is None
+    assert alarms.get(OVERLOAD) is None
+    assert [t.alarm.key for t in transitions] == [
+        "anomaly.band_torque.zscore", "anomaly.band_current.zscore", "anomaly.descent_current.zscore"]
     for transition in transitions:
         alarm = transition.alarm
         assert alarm.audience is Audience.ENGINEER, alarm
@@ -60,12 +65,16 @@ def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_poli
         for lang in ("en", "tr"):
             text = alarm.text_for(lang)
             assert "120" not in text and "overload" not in text.lower() and "aşırı" not in text, text
-    item = alarms.get(OVERLOAD)
-    assert item is not None and item.text == "Unusual band torque: 26.0 % (score 33.6 over 4)"
-    # The detectors calm down: the item leaves the engineer's queue once acknowledged, never the operator's list.
+    current = alarms.get("anomaly.band_current.zscore")
+    assert current is not None and current.text == "Unusual band current: 18.5 A (score 33.6 over 4)"
+    assert current.text_for("tr") == "Olağandışı şerit akımı: 18,5 A (skor 33,6, eşik 4)"
+    torque = alarms.get("anomaly.band_torque.zscore")
+    assert torque is not None and torque.text_for("tr") == "Olağandışı şerit torku: %26,0 (skor 33,6, eşik 4)"
+    # The detectors calm down: the items leave the engineer's queue once acknowledged, never the operator's list.
     sources.on_anomaly(_zscore("band_torque", 20.0, "end"))
     sources.on_anomaly(_zscore("band_current", 15.0, "end"))
-    assert alarms.active() == []
+    assert alarms.active() == [] and not alarms.is_active("anomaly.band_current.zscore")
+    assert [t.action for t in transitions][-2:] == ["clear", "clear"] and alarms.get(OVERLOAD) is None
 
 
 def test_a_real_overload_is_the_operator_alarm_with_the_true_figure(
@@ -78,7 +87,12 @@ def test_a_real_overload_is_the_operator_alarm_with_the_true_figure(
     assert alarm.key == OVERLOAD and alarm.priority is Priority.HIGH and alarm.state is AlarmState.UNACKNOWLEDGED
     assert alarm.text == "Band torque overload: 131 %, overload limit 120 %"
     assert alarm.text_for("tr") == "Şerit tork aşırı yükü: %131, aşırı yük sınırı %120"
-    assert alarms.engineer_queue() == []
+    # The detector's own episode stays its own item until it ends (never re-keyed as the overload).
+    assert [a.key for a in alarms.engineer_queue()] == ["anomaly.band_torque.zscore"]
+    sources.on_anomaly(_zscore("band_current", 190.0))  # while the operator has the overload: part of it
+    assert [a.key for a in alarms.engineer_queue()] == ["anomaly.band_torque.zscore"]
+    assert alarms.get(OVERLOAD).members == ("anomaly.band_current.zscore", "plc.bit.0")  # type: ignore[union-attr]
+    assert alarms.get(OVERLOAD).text == "Band torque overload: 131 %, overload limit 120 %"  # type: ignore[union-attr]
 
 
 def test_a_statistical_echo_never_takes_the_operators_cleared_alarm(
@@ -115,7 +129,10 @@ def test_a_group_logs_a_text_change_only_when_its_text_changes(settings_and_poli
 
 
 def test_a_group_text_change_is_rate_limited(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
-    _, policy = settings_and_policy
+    """A plant's group of statistical members only (one engineer item for torque and current)."""
+    _, shipped = settings_and_policy
+    policy = AlarmPolicy(shipped.priorities, shipped.engineer_prefixes,
+                         {"load.unusual": ("anomaly.band_torque", "anomaly.band_current")}, shipped.catalogue)
     clock = Clock()
     alarms = AlarmManager(clock=clock, policy=policy)
     texts: list[str] = []
@@ -124,6 +141,7 @@ def test_a_group_text_change_is_rate_limited(settings_and_policy: tuple[object, 
         return {"signal": "band_torque", "score": score, "threshold": 4.0}
 
     alarms.update("anomaly.band_torque.zscore", True, "z 1", value=100.0, params=params(1.0))  # engineer item
+    assert alarms.get("load.unusual") is not None and alarms.engineer_queue()[0].key == "load.unusual"
     for i, value in enumerate((101.0, 102.0, 103.0, 104.0), start=2):
         clock.now += 1
         alarms.update("anomaly.band_torque.zscore", True, f"z {i}", value=value, params=params(float(i)))
