@@ -1,14 +1,15 @@
 """Engine facts turned into AlarmManager conditions.
 
 Always handled here: the PLC's own alarms (register alarm_status decoded by the code table,
-alarm_info by the bit table, both from config), anomalies at or above the configured severity,
-and problems of the analysis configuration. Conditions read from ``EngineStatus`` (link loss,
-read rate, storage backpressure/errors, disk space, MQTT and PostgreSQL down beyond their
-delay) are handled only for the keys passed as ``status_keys``: the poller, the storage writers,
-the MQTT service and the PostgreSQL mirror raise the same keys themselves, and a key must have
-exactly one owner or it flaps. The torque guard and model refusals are raised by the controller
-(``control.torque_guard``, ``control.model_refused``); ``torque_guard`` and ``model_refused``
-here serve engines without that controller.
+alarm_info by the bit table, both from config), the band current above the current bar's overload
+(hmi.bars.band_current: the "trip" the screen draws has an alarm behind it), anomalies at or above
+the configured severity, and problems of the analysis configuration. Conditions read from
+``EngineStatus`` (link loss, read rate, storage backpressure/errors, disk space, MQTT and
+PostgreSQL down beyond their delay) are handled only for the keys passed as ``status_keys``: the
+poller, the storage writers, the MQTT service and the PostgreSQL mirror raise the same keys
+themselves, and a key must have exactly one owner or it flaps. The torque guard and model
+refusals are raised by the controller (``control.torque_guard``, ``control.model_refused``);
+``torque_guard`` and ``model_refused`` here serve engines without that controller.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MQTT_DOWN = "mqtt.down"
 POSTGRES_DOWN = "postgres.down"
 TORQUE_GUARD = "control.torque_guard"
 MODEL_REFUSED = "control.model_refused"
+CURRENT_OVERLOAD = "process.band_overload.current"  # a member of the band-overload group, worded as itself
 ANOMALY = "anomaly"  # + ".<signal>.<kind>"
 CONFIG = "analysis.config"
 
@@ -59,6 +61,7 @@ class AlarmSources:
         postgres_down_after_s: float = 60.0,
         data_dir: Path | None = None,
         disk_floor_mb: float = 0.0,
+        current_limit_a: float | None = None,
         clock: Callable[[], float] = time.time,
         disk_free: Callable[[Path], int] = lambda path: shutil.disk_usage(path).free,
     ) -> None:
@@ -81,6 +84,8 @@ class AlarmSources:
         self._held_mask = sum(1 << bit for bit in settings.held_between_cuts_bits)
         self._clear_polls: dict[int, int] = {}
         self._next_disk_check = 0.0
+        self._current_limit = current_limit_a
+        self._current_over_ms: int | None = None  # when the band current went over its limit while cutting
 
     # --- priorities --------------------------------------------------------------------
 
@@ -117,6 +122,33 @@ class AlarmSources:
                 if (bits ^ previous) & mask:
                     text = self._settings.plc_alarm_bits.get(bit, f"PLC alarm bit {bit}")
                     self._update(f"{PLC_BIT}.{bit}", bool(bits & mask), f"PLC: {text}", "plc")
+        self._check_current(snapshot)
+
+    def _check_current(self, snapshot: Snapshot) -> None:
+        """Band current over the current bar's overload for current_overload_delay_s of cutting raises
+        CURRENT_OVERLOAD; it clears below the limit less current_overload_clear_pct (not on a dip at
+        the limit). A missing reading changes nothing."""
+        limit = self._current_limit
+        current = snapshot.values.get("band_current")
+        if limit is None or current is None or not math.isfinite(current):
+            return
+        settings = self._settings
+        params: dict[str, object] = {"limit": float(limit)}
+        if self._alarms.is_active(CURRENT_OVERLOAD):
+            if current < limit * (1.0 - settings.current_overload_clear_pct / 100.0):
+                self._current_over_ms = None
+                self._update(CURRENT_OVERLOAD, False, f"Band current {current:.0f} A, back under {limit:g} A",
+                             "analysis", current, params)
+            return
+        if current <= limit or snapshot.values.get("saw_state") != SawState.CUTTING:
+            self._current_over_ms = None
+            return
+        if self._current_over_ms is None:
+            self._current_over_ms = snapshot.ts_ms
+        if snapshot.ts_ms - self._current_over_ms >= settings.current_overload_delay_s * 1000.0:
+            self._update(CURRENT_OVERLOAD, True,
+                         f"Band current {current:.0f} A over the {limit:g} A limit for "
+                         f"{settings.current_overload_delay_s:g} s of cutting", "analysis", current, params)
 
     def _hold_process_bits(self, bits: int, cutting: bool) -> int:
         """Bits that only mean something while cutting hold between cuts and clear only after a cut shows them clear.

@@ -83,6 +83,7 @@ class AnalysisService:
             postgres_down_after_s=settings.database.postgresql.down_alarm_after_s,
             data_dir=settings.data_dir,
             disk_floor_mb=settings.database.sqlite.disk_free_floor_mb,
+            current_limit_a=current_bar.overload if (current_bar := settings.hmi.bars.get("band_current")) else None,
             clock=clock,
         )
         self._clock = clock

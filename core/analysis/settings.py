@@ -125,6 +125,11 @@ class AlarmSourceSettings(_Section):
     # condition is one alarm, not one per cut (ISA-18.2: no alarm that repeats for the same cause).
     held_between_cuts_bits: list[int] = Field(default_factory=lambda: [3, 4, 6])
     clear_after_cutting_polls: int = Field(default=30, ge=1, le=100_000)
+    # Band current above the current bar's overload (hmi.bars.band_current.overload, derived from the
+    # torque bar unless a plant sets its motor's rating) this long while cutting: an operator alarm
+    # (process.band_overload.current); it clears below the limit less this percentage.
+    current_overload_delay_s: float = Field(default=2.0, ge=0, le=600)
+    current_overload_clear_pct: float = Field(default=5.0, ge=0, lt=100)
     # Priority 1 critical .. 4 low by alarm key; the longest matching prefix wins.
     priorities: dict[str, int] = Field(
         default_factory=lambda: {
@@ -177,7 +182,8 @@ class AlarmSourceSettings(_Section):
     groups: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "process.chatter": ["plc.bit.4", "anomaly.vibration_x", "anomaly.vibration_y", "anomaly.vibration_z"],
-            "process.band_overload": ["plc.bit.0", "anomaly.band_torque", "anomaly.band_current"],
+            "process.band_overload": ["plc.bit.0", "process.band_overload.current", "anomaly.band_torque",
+                                      "anomaly.band_current"],
         }
     )
 

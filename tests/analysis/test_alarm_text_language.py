@@ -110,13 +110,15 @@ def test_anomaly_texts_name_the_register_in_its_unit(register_map: RegisterMap) 
         assert "_" not in text, text
 
 
-def test_the_history_shows_anomalies_in_every_language(register_map: RegisterMap) -> None:
-    """log.db keeps the English text and the key: figures from parameters (score, threshold) come back in Turkish."""
+def test_the_history_shows_anomalies_and_the_current_alarm_in_every_language(register_map: RegisterMap) -> None:
+    """log.db keeps the English text and the key: figures from parameters (score, threshold) and a group
+    worded by its member (process.band_overload logged with the current's words) come back in Turkish."""
     from core.analysis.alarm_history import AlarmLogEntry, in_every_language
 
     catalogue = _catalogue(register_map)
     rows = [("anomaly.band_current.zscore", "Unusual band current: 91.3 A (score 19.3 over 4)", 91.3),
             ("anomaly.vibration_x.iqr", "Unusual vibration x: 0.349 g (score 8.8 over 3.5)", 0.349),
+            ("process.band_overload", "Band current 205 A over the 198 A limit", 205.0),
             ("process.band_overload", "Band torque overload: 131 %, overload limit 120 %", 131.0),
             ("anomaly.band_current.zscore", "Unusual band_current: 27.900 (score 5.0, threshold 4.0)", 27.9)]
     logged = [AlarmLogEntry(i, 0, key, "raise", "unacknowledged", "normal", 3, text, value, "system")
@@ -124,6 +126,7 @@ def test_the_history_shows_anomalies_in_every_language(register_map: RegisterMap
     assert [entry.text_for("tr") for entry in in_every_language(logged, catalogue)] == [
         "Olağandışı şerit akımı: 91,3 A (skor 19,3, eşik 4)",
         "Olağandışı titreşim X: 0,349 g (skor 8,8, eşik 3,5)",
+        "Şerit akımı 205 A, 198 A sınırının üstünde",
         "Şerit tork aşırı yükü: %131, aşırı yük sınırı %120",
         "Unusual band_current: 27.900 (score 5.0, threshold 4.0)",  # an older wording: as logged
     ]
