@@ -65,6 +65,7 @@ def load_from_args(args: argparse.Namespace) -> tuple[Settings, RegisterMap]:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     from core.analysis.messages import load_catalogue
+    from core.config import current_bar_warnings
     from core.control.envelope import limit_conflicts
     from core.iot import key_map
 
@@ -86,6 +87,8 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     print(f"# configuration: {settings.config_path} ({settings.config_origin}; {settings.locations.scope})")
     print(f"# register map: {register_map.source} ({len(register_map)} registers, "
           f"{len(register_map.plan(settings.modbus.max_block_gap))} block reads, sha256 {register_map.digest[:12]})")
+    for warning in current_bar_warnings(settings):
+        print(f"bandsaw: warning: {warning}", file=sys.stderr)
     print(f"# alarm messages: {messages}")
     print(f"# environment file: {settings.env_file or 'none'}")
     print(f"# data directory: {settings.data_dir}")

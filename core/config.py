@@ -493,6 +493,26 @@ def derive_current_bar(current: BarSettings | None, torque: BarSettings | None,
     return BarSettings.model_validate(values)
 
 
+def current_bar_warnings(settings: Settings) -> list[str]:
+    """Current marks a config sets that disagree with the machine: a current trip below the current at
+    the torque guard fires the current alarm on cuts the torque guard allows (an installed config
+    from before the marks were derived still says 90 A, where the torque guard's 100 % is 138 A)."""
+    bars = settings.hmi.bars
+    current, torque = bars.get(CURRENT_BAR), bars.get(TORQUE_BAR)
+    if current is None or torque is None or torque.guard is None:
+        return []
+    at_guard = polynomial_current(settings.ml.current_polynomial, torque.guard)
+    return [
+        f"hmi.bars.{CURRENT_BAR}.{mark} {value:g} A lies below the band current at the torque guard "
+        f"({at_guard:.0f} A at {torque.guard:g} % through ml.current_polynomial): the current alarm and "
+        "the screen's marks will fire on cuts the torque guard allows. Leave the current marks out to "
+        "derive them, or set the motor's real rating."
+        for mark in ("overload", "guard")
+        if mark in current.model_fields_set and (value := getattr(current, mark)) is not None
+        and value < at_guard * 0.9
+    ]
+
+
 def _default_bars() -> dict[str, BarSettings]:
     # band_current: derived from the torque bar through ml.current_polynomial (Settings), so that its
     # "trip" is the current at the PLC's torque overload and an alarm stands behind it.

@@ -26,7 +26,7 @@ from core.analysis.alarms import AlarmManager
 from core.analysis.service import AnalysisService
 from core.analysis.store import SqlWriterSink
 from core.api import EngineStatus, Result, ServiceHealth, SnapshotListener, UserSession, WriteResult
-from core.config import Settings
+from core.config import Settings, current_bar_warnings
 from core.control.handover import SqliteHandover
 from core.control.journal import StorageJournal
 from core.control.service import MlControl
@@ -270,6 +270,8 @@ class Engine(ReplayCommands, EngineQueries, EngineCommands, EngineSessions):
         self._faults.clear()
         self._loop = asyncio.get_running_loop()
         self._data_lock.acquire()  # raises DataDirLocked naming the holder
+        for warning in current_bar_warnings(self.settings):
+            log.warning("configuration: %s", warning)
         host, port = self.settings.modbus.host, self.settings.modbus.port
         if self.simulate:
             host, port = await self._start_simulator()

@@ -75,3 +75,17 @@ def test_every_bar_but_the_current_one_sets_its_maximum(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"band_current\.maximum: set it"):
         load_settings(config, env={}, env_file=tmp_path / "none")
     assert Settings().hmi.bars["band_current"].overload == 198.0  # the built-in default derives too
+
+
+def test_an_old_installed_current_trip_below_the_torque_guard_is_warned(tmp_path: Path) -> None:
+    """An installed config.yaml from before the marks were derived still says guard 80 / trip 90 A: kept
+    as the plant's values, it would fire the current alarm on every ML cut the torque guard allows."""
+    from core.config import current_bar_warnings
+
+    assert current_bar_warnings(_settings(tmp_path)) == []  # derived marks agree with the machine
+    old = {"hmi": {"bars": {"band_current": {"minimum": 0, "maximum": 100, "normal": [10, 70],
+                                             "guard": 80, "overload": 90}}}}
+    warnings = current_bar_warnings(_settings(tmp_path, old))
+    assert len(warnings) == 2 and "overload 90 A lies below the band current at the torque guard (138 A" in warnings[0]
+    rated = {"hmi": {"bars": {"band_current": {"maximum": 250, "overload": 160}}}}  # a motor rated above f(guard)
+    assert current_bar_warnings(_settings(tmp_path, rated)) == []
