@@ -218,10 +218,12 @@ class MainWindow(QMainWindow):
         self.bridge.replay_changed.connect(lambda status: self.replay_field.setVisible(status.active))
         self._build_menus()
         self.show_page("dashboard")
+        self._permissions: frozenset[Action] = frozenset()  # what the user could do when the pages last followed
         self.sessions.user_changed.connect(self._user_changed)
         for page in self.pages.values():
             self.sessions.follow(page)
         self._user_changed(self.sessions.user, self.sessions.role.value)
+        self.bridge.tick.connect(self.recheck_permissions)
         self.resize(1280, 800)
 
     def translator_language(self) -> str:
@@ -288,8 +290,22 @@ class MainWindow(QMainWindow):
         if callable(refresh):
             refresh()
 
+    def permissions(self) -> frozenset[Action]:
+        """What the screen's user may do now, as hmi.permissions answers."""
+        return frozenset(action for action in Action if can(self.session.user, action))
+
+    def recheck_permissions(self, _now: float = 0.0) -> None:
+        """The pages follow what the user may do, not only who the user is. The process host answers
+        can() from the sessions view the engine pushes, and a window built before the first push showed
+        the operator's view without presets and ML until a login and a log-out; a plant's change of
+        what nobody-logged-in may do is followed too. Asked on every status tick (a few set lookups)."""
+        if self.permissions() != self._permissions:
+            log.info("what %s may do changed: the pages follow", self.session.user)
+            self.sessions.user_changed.emit(self.session.user, self.sessions.role.value)
+
     def _user_changed(self, user: str, role: str) -> None:
         """Status bar names who acts; pages the user may not use disappear (back to the dashboard)."""
+        self._permissions = self.permissions()
         logged_in = self.sessions.logged_in
         if user != self.language_button.user:
             self.language_button.follow_user(user)  # their last choice of language, if any

@@ -6,6 +6,7 @@ the HMI: stopped cleanly by it, or by itself when the HMI's process is killed.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -15,6 +16,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import engine_probes
 import pytest
@@ -574,3 +576,39 @@ def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settin
     assert took < 30, f"the engine process took {took:.1f} s to end"  # a whole start, then a clean stop
     left = sorted(p.name for p in Path(settings.data_dir).rglob("*") if p.name.endswith(("-wal", "-shm")))
     assert not left, left
+
+
+def test_a_restart_with_users_and_nobody_logged_in_shows_the_operator_controls(
+        qloop: QLoop, settings: Settings, register_map: RegisterMap) -> None:
+    """The reviewer's restart (an admin in users.db, nobody logged in): the window is built before the
+    engine's first views arrive, when the process host knows no session yet. The operator view's
+    presets and ML button (and the Control page's) come within seconds, not only after a login and
+    a log-out."""
+    from core.security.access import AccessControl
+    from hmi.app import EngineMode, run_window
+    from hmi.main_window import MainWindow
+
+    AccessControl.from_settings(settings).store.add("boss", "admin", "482913")  # the earlier run's admin
+    windows: list[MainWindow] = []
+
+    async def scenario() -> tuple[bool, bool, bool]:
+        task = asyncio.ensure_future(run_window(settings, register_map, engine_factory, simulate=True,
+                                                window_ready=windows.append, engine_mode=EngineMode.PROCESS))
+        await wait_until(lambda: windows and windows[0].bridge.latest is not None,
+                         "live values on the window", within_s=60)
+        window = windows[0]
+        overview: Any = window.pages["dashboard"]
+        with contextlib.suppress(AssertionError):
+            await wait_until(lambda: not overview.preset_buttons["normal"].isHidden(), "the presets", within_s=5)
+        control: Any = window.pages["control"]
+        shown = (not overview.preset_buttons["normal"].isHidden(),
+                 not overview.ml_toggle.isHidden() and not control.switch_box.isHidden(),
+                 not window.sessions.logged_in)
+        window.close()
+        assert await asyncio.wait_for(task, 60) == 0
+        return shown
+
+    presets, ml, nobody = qloop.run(scenario())
+    assert nobody
+    assert presets, "the speed presets stay hidden from the operator after a restart"
+    assert ml, "the ML button stays hidden from the operator after a restart"
