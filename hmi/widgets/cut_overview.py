@@ -36,6 +36,19 @@ TIMES_SEPARATOR = "  ·  "
 _STATE_STYLE = {SawState.CUTTING: "active", SawState.ERROR: "fault"}
 
 
+def row_title(name: str, *, returning: bool = False) -> str:
+    """A row's title in the screen's language; the descent row's while the head goes back up."""
+    if returning:
+        return translate("CutOverview", "Head return")
+    titles = {
+        "cutting_speed_actual": translate("CutOverview", "Band speed"),
+        "descent_speed_actual": translate("CutOverview", "Descent speed"),
+        "band_current": translate("CutOverview", "Band current"),
+        "band_torque": translate("CutOverview", "Band torque"),
+    }
+    return titles.get(name, name)
+
+
 def state_name(state: int | None) -> str:
     names = {
         SawState.IDLE: translate("CutOverview", "IDLE"),
@@ -113,8 +126,8 @@ def value_limits(register: Register, bar: BarSettings | None) -> tuple[float, fl
 class AnalogRow(QWidget):
     """Title, a big numeral with its unit, the target, and the bar."""
 
-    def __init__(self, title: str, register: Register, scale: BarScale, decimals: int,  # noqa: PLR0917
-                 target: Register | None, parent: QWidget | None = None) -> None:
+    def __init__(self, register: Register, scale: BarScale, decimals: int, target: Register | None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AnalogRow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -122,7 +135,8 @@ class AnalogRow(QWidget):
         self.target_register = target
         self.decimals = decimals
         self.limits = value_limits(register, None)  # CutOverview passes the configured bar's range
-        self.title = QLabel(title, self)
+        self.returning = False  # the descent row while the head goes back up (a negative descent speed)
+        self.title = QLabel(row_title(register.name), self)
         self.title.setObjectName("RowTitle")
         self.value = QLabel("—", self)
         self.value.setObjectName("RowValue")
@@ -195,20 +209,37 @@ class AnalogRow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
+            self.title.setText(row_title(self.register.name, returning=self.returning))
             self.unit.setText(unit_name(self.register.unit))
             self._show_limits()
+            if self.returning:
+                self.target.setText(translate("CutOverview", "head going up, not cutting"))
 
-    def show_values(self, value: float | None, target: float | None, stale: bool) -> None:
-        text = format_number(value, self.decimals)
+    def show_values(self, value: float | None, target: float | None, stale: bool, *, cutting: bool = True) -> None:
+        """The reading against its target; the target is marked off only while ``cutting`` (the band
+        stands and the head goes up after a cut: 0 of 70 m/min is no deviation then)."""
+        # The head's return stroke reads as a negative descent speed (-300 mm/min): shown as what it
+        # is, the head going up at 300 mm/min, not as a descent far off its target.
+        returning = self.register.name == "descent_speed_actual" and value is not None and value < 0
+        if returning != self.returning:
+            self.returning = returning
+            self.title.setText(row_title(self.register.name, returning=returning))
+        shown = abs(value) if returning and value is not None else value
+        text = format_number(shown, self.decimals)
         if text != self.value.text():
             self.value.setText(text)
-        set_state(self.value, "stale" if stale else self.bar.level() if value is not None else "stale")
-        self.bar.set_value(value, stale=stale)
+        set_state(self.value, "stale" if stale or value is None else "normal" if returning else self.bar.level())
+        self.bar.set_value(None if returning else value, stale=stale)
         if self.target_register is not None:
-            self.bar.set_target(target)
-            target_text = (translate("CutOverview", "target %1 %2").replace("%1", format_number(target, self.decimals))
-                           .replace("%2", unit_name(self.register.unit))) if target is not None else ""
-            off = target is not None and value is not None and abs(value - target) > max(0.05 * abs(target), 0.5)
+            self.bar.set_target(None if returning else target)
+            if returning:
+                target_text = translate("CutOverview", "head going up, not cutting")
+            else:
+                target_text = (translate("CutOverview", "target %1 %2")
+                               .replace("%1", format_number(target, self.decimals))
+                               .replace("%2", unit_name(self.register.unit))) if target is not None else ""
+            off = (cutting and not returning and target is not None and value is not None
+                   and abs(value - target) > max(0.05 * abs(target), 0.5))
             if target_text != self.target.text():
                 self.target.setText(target_text)
             set_state(self.target, "off" if off and not stale else "normal")
@@ -250,19 +281,12 @@ class CutOverview(QWidget):
         self.section_label.setFixedWidth(230)
         self.section_label.setWordWrap(True)
 
-        titles = {
-            "cutting_speed_actual": translate("CutOverview", "Band speed"),
-            "descent_speed_actual": translate("CutOverview", "Descent speed"),
-            "band_current": translate("CutOverview", "Band current"),
-            "band_torque": translate("CutOverview", "Band torque"),
-        }
         self.rows: dict[str, AnalogRow] = {}
         for name, target, decimals in ROWS:
             if name not in registers:
                 continue
             target_reg = registers[target] if target is not None and target in registers else None
-            row = AnalogRow(titles[name], registers[name], self._scale(name, target_reg, bars), decimals,
-                            target_reg, self)
+            row = AnalogRow(registers[name], self._scale(name, target_reg, bars), decimals, target_reg, self)
             row.limits = value_limits(registers[name], bars.get(name))
             self.rows[name] = row
 
@@ -292,6 +316,7 @@ class CutOverview(QWidget):
         layout.addStretch(1)
 
         self._alarm = False
+        self._stale = True
         bridge.snapshot.connect(self.show_snapshot)
         bridge.tick.connect(self._on_tick)
         # Only an alarm that stopped the saw changes the next step (a chatter warning does not).
@@ -310,6 +335,11 @@ class CutOverview(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "_stale"):
+            section = self.section.section()  # "dikdörtgen 40 × 100 mm" stayed Turkish after a switch to English
+            if section is not None:
+                self.section_label.setText(keep_together(section.label()))
+            self._show_view(self.clock.view, self._stale)
         if event.type() in _REFIT:
             self.fit_sizes()
 
@@ -352,9 +382,11 @@ class CutOverview(QWidget):
         values = snapshot.values
         view = self.clock.feed(values, snapshot.ts_ms)
         stale = snapshot.quality is Quality.COMM_ERROR  # a good poll is live; the tick greys out old data
+        self._stale = stale
+        cutting = view.state == SawState.CUTTING
         for name, row in self.rows.items():
             target = row.target_register
-            row.show_values(values.get(name), values.get(target.name) if target else None, stale)
+            row.show_values(values.get(name), values.get(target.name) if target else None, stale, cutting=cutting)
         self._show_view(view, stale)
         shape = values.get("cross_section")
         a = values.get("dimension_a")

@@ -89,19 +89,46 @@ def test_every_key_numeral_fits_at_its_largest_value(overview: CutOverview, push
     assert overview.rows["band_torque"].bar.width() >= 240  # and leave the bars room
 
 
-def test_a_lifting_head_shows_its_minus_sign(overview: CutOverview, push: Callable[..., None],
-                                            qapp: QApplication) -> None:
-    """While the head lifts the descent speed reads -300 mm/min (int16); a reviewer saw "300,0",
-    the sign clipped off a box sized for unsigned values: it read as a +300 approach."""
-    push({"saw_state": float(SawState.PREPARING), "descent_speed_actual": -300.0})
+def test_a_lifting_head_is_shown_as_the_return_not_as_a_descent(overview: CutOverview, push: Callable[..., None],
+                                                                qapp: QApplication) -> None:
+    """While the head lifts the descent speed reads -300 mm/min (int16). A reviewer first saw "300,0"
+    (the sign clipped: it read as a +300 approach), then "-300,0" against "target 30,0 mm/min",
+    marked off-target, at every cut's end. The row says what happens: the head's return at
+    300 mm/min, the head going up, no target, nothing marked; the numeral whole."""
+    before = overview.rows["descent_speed_actual"].title.text()
+    push({"saw_state": float(SawState.COMPLETED), "descent_speed_actual": -300.0, "descent_speed": 30.0})
     qapp.processEvents()
-    label = overview.rows["descent_speed_actual"].value
-    shown = label.text()
-    assert shown.lstrip("-\u2212") in ("300.0", "300,0") and shown[0] in "-\u2212", shown
-    needed = label.fontMetrics().horizontalAdvance(shown)
-    assert needed <= label.contentsRect().width(), f"{shown!r}: {needed} px > {label.contentsRect().width()}"
+    row = overview.rows["descent_speed_actual"]
+    shown = row.value.text()
+    assert shown in ("300.0", "300,0"), shown
+    assert row.title.text() in ("Head return", "Kafa dönüşü") and row.title.text() != before
+    assert row.target.text() in ("head going up, not cutting", "kafa yukarı çıkıyor, kesim yok")
+    assert row.target.property("state") == "normal" and row.bar.value() is None
+    needed = row.value.fontMetrics().horizontalAdvance(shown)
+    assert needed <= row.value.contentsRect().width(), f"{shown!r}: {needed} px > {row.value.contentsRect().width()}"
+    assert row.title.heightForWidth(row.title.width()) <= row.title.height()  # the title whole
     assert overview.window().width() <= 1280
     assert overview.rows["band_torque"].bar.width() >= 240
+    push({"saw_state": float(SawState.CUTTING), "descent_speed_actual": 29.0})  # the next cut: a descent again
+    qapp.processEvents()
+    assert row.title.text() == before and row.value.text() in ("29.0", "29,0")
+    assert row.target.text().startswith(("target", "hedef"))
+
+
+@pytest.mark.parametrize("state", [SawState.COMPLETED, SawState.IDLE, SawState.READY, SawState.PREPARING])
+def test_off_target_is_marked_only_while_cutting(overview: CutOverview, push: Callable[..., None],
+                                                 qapp: QApplication, state: SawState) -> None:
+    """At a cut's end the band stands (0 of 70 m/min): no deviation from the target then, nothing
+    marked; while cutting the same difference is marked."""
+    push({"saw_state": float(SawState.CUTTING), "cutting_speed_actual": 0.0, "cutting_speed": 70.0,
+          "descent_speed_actual": 12.0, "descent_speed": 30.0})
+    qapp.processEvents()
+    speed, descent = overview.rows["cutting_speed_actual"], overview.rows["descent_speed_actual"]
+    assert speed.target.property("state") == "off" and descent.target.property("state") == "off"
+    push({"saw_state": float(state)})
+    qapp.processEvents()
+    assert speed.target.property("state") == "normal" and descent.target.property("state") == "normal"
+    assert speed.target.text() in ("target 70 m/min", "hedef 70 m/dk")  # the next cut's setpoint, plain
 
 
 def test_the_progress_column_stays_put_for_every_state(overview: CutOverview, push: Callable[..., None],
