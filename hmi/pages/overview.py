@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from core.api import EngineStatus, ServiceHealth, WriteResult
+from core.api import ControllerStatus, EngineStatus, ServiceHealth, WriteResult
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.code_names import audit_value_name, english_text, reason_text
@@ -58,6 +58,26 @@ def preset_title(name: str, labels: Mapping[str, str] | None = None) -> str:
 
 MESSAGE_OK_MS = 10_000  # how long "Preset Yavaş applied" stays
 MESSAGE_REFUSED_MS = 30_000  # a refusal is read more slowly
+PRESET_PX = 58  # a preset button's height: two lines of 13 pt, a gloved finger's target (kiosk >= 48)
+MESSAGE_PX = 56  # the preset message's box: two lines; a longer refusal scrolls in it
+LAMP_PX = 28  # a status lamp's row: an indicator, not a touch target
+# The mode in words, one line in the right column: bold, framed while ML sets the speeds (a mode,
+# not an abnormal state: no colour, as the CUTTING box).
+PAGE_QSS = """
+QLabel#ModeText { font-weight: bold; padding: 2px 6px; border: 2px solid transparent; }
+QLabel#ModeText[state="ml"] { border: 2px solid #303336; }
+"""
+
+
+def mode_text(mode: str, control: ControllerStatus | None) -> str:
+    """Who sets the speeds now, in a few words (the dashboard's mode line)."""
+    if mode != "ml":
+        return translate("OverviewPage", "Manual: operator's speeds")
+    if control is not None and control.paused_reason:
+        return translate("OverviewPage", "ML paused in this cut")
+    if control is not None and control.controlling:
+        return translate("OverviewPage", "ML controls the speeds")
+    return translate("OverviewPage", "ML on: waits for the cut")
 
 
 class OverviewPage(QWidget):
@@ -70,6 +90,7 @@ class OverviewPage(QWidget):
         self._applying = False  # a preset's writes are under way: its buttons stay greyed
         self._ml_shown: tuple[bool, str] | None = None  # (model available, mode) last shown
         self._confirm: ConfirmDialog | None = None
+        self._status: EngineStatus | None = None  # the last shown
         engine = bridge.engine
         settings = engine.settings
 
@@ -80,7 +101,11 @@ class OverviewPage(QWidget):
         self.cut = CutOverview(bridge, self)
 
         right = QVBoxLayout()
-        right.setSpacing(8)
+        right.setContentsMargins(0, 0, 0, 0)  # the page's margins are enough: 800 px, every row counts
+        right.setSpacing(6)
+        self.mode_label = QLabel(mode_text("manual", None), self)
+        self.mode_label.setObjectName("ModeText")
+        right.addWidget(self.mode_label)
         self.preset_caption = caption = QLabel(translate("OverviewPage", "Speed preset"), self)
         caption.setObjectName("SectionTitle")
         right.addWidget(caption)
@@ -88,7 +113,7 @@ class OverviewPage(QWidget):
         for name in settings.control.presets:
             button = QPushButton(self._preset_text(name), self)
             button.setObjectName("PresetButton")
-            button.setMinimumHeight(72)
+            button.setMinimumHeight(PRESET_PX)
             button.clicked.connect(lambda _c=False, n=name: self.apply_preset(n))
             self.preset_buttons[name] = button
             right.addWidget(button)
@@ -107,7 +132,7 @@ class OverviewPage(QWidget):
         self.message_area.setWidgetResizable(True)
         self.message_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.message_area.setWidget(self.message)
-        self.message_area.setFixedHeight(68)  # about three lines; the buttons below never move
+        self.message_area.setFixedHeight(MESSAGE_PX)  # two lines; the buttons below never move
         right.addWidget(self.message_area)
         self.ml_toggle = QPushButton(self)
         self.ml_toggle.setObjectName("MlToggle")
@@ -119,11 +144,14 @@ class OverviewPage(QWidget):
         self.info.setObjectName("InfoText")
         self.info.setWordWrap(True)
         right.addWidget(self.info)
-        self.lamps = {key: StatusLamp(title, self) for key, title in (
+        self.lamps = {key: StatusLamp(title, self, row_px=LAMP_PX) for key, title in (
             ("plc", "PLC"), ("database", translate("OverviewPage", "Database")), ("mqtt", "MQTT"),
             ("postgres", "PostgreSQL"))}
+        lamps = QVBoxLayout()
+        lamps.setSpacing(0)
         for lamp in self.lamps.values():
-            right.addWidget(lamp)
+            lamps.addWidget(lamp)
+        right.addLayout(lamps)
         right.addStretch(1)
         side = QWidget(self)
         side.setObjectName("OverviewSide")
@@ -134,6 +162,7 @@ class OverviewPage(QWidget):
         body.setSpacing(12)
         body.addWidget(self.cut, 1)
         body.addWidget(side)
+        self.setStyleSheet(PAGE_QSS)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)  # 800 px less the banners: every row counts
         layout.setSpacing(6)
@@ -146,6 +175,7 @@ class OverviewPage(QWidget):
         bridge.replay_changed.connect(lambda _status: self._show_hold())
         self.update_role()
         self._show_ml(False, "manual")
+        self._show_mode("manual", None)
 
     # --- who sees what ---------------------------------------------------------------------
 
@@ -200,9 +230,15 @@ class OverviewPage(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.LanguageChange:  # the speeds' units are in the screen's language too
-            for name, button in getattr(self, "preset_buttons", {}).items():
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "lamps"):
+            for name, button in self.preset_buttons.items():  # the speeds' units are in the screen's language too
                 button.setText(self._preset_text(name))
+            # The lamps' words are composed ("Database: ok"): the catalogue cannot map them back.
+            self.lamps["database"].set_title(translate("OverviewPage", "Database"))
+            if self._status is not None:
+                self._on_status(self._status)  # "off", "ok", "LINK LOST", the mode in the new language at once
+            else:
+                self._show_mode("manual", None)
 
     # --- live values -------------------------------------------------------------------------
 
@@ -227,6 +263,7 @@ class OverviewPage(QWidget):
             self.info.setText(text)
 
     def _on_status(self, status: EngineStatus) -> None:
+        self._status = status
         self._show_hold()
         link = status.link
         if self.bridge.link_ok:
@@ -245,6 +282,14 @@ class OverviewPage(QWidget):
         self.lamps["postgres"].set_state(*service_lamp(status.postgres))
         control = self.bridge.engine.control_status()
         self._show_ml(control is not None and bool(control.model), status.mode)
+        self._show_mode(status.mode, control)
+
+    def _show_mode(self, mode: str, control: ControllerStatus | None) -> None:
+        """Who sets the speeds, in words: a darker button alone did not say ML was in control."""
+        text = mode_text(mode, control)
+        if text != self.mode_label.text():
+            self.mode_label.setText(text)
+        set_state(self.mode_label, "ml" if mode == "ml" else "manual")
 
     # --- operator actions --------------------------------------------------------------------
 
@@ -284,6 +329,8 @@ class OverviewPage(QWidget):
         outcome = self.bridge.engine.set_mode(self.session.actor(), target, reason="overview")
         ok, why, mode = outcome.ok, reason_text(outcome), audit_value_name(target)
         self.ml_toggle.setChecked(ok == (target == "ml"))
+        if ok:
+            self._show_mode(target, self.bridge.engine.control_status())
         self._message("ok" if ok else "refused", translate("OverviewPage", "Mode %1").replace("%1", mode) if ok
                       else translate("OverviewPage", "Mode %1 refused: %2").replace("%1", mode).replace("%2", why))
         return bool(ok)

@@ -7,7 +7,8 @@ page. During a link loss the poll field says so instead of an old rate.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QWidget
 
 from core.api import EngineStatus
 from hmi.bridge import EngineBridge
@@ -36,6 +37,13 @@ class HmiStatusBar(QStatusBar):
         for label in (self.rate, self.age, self.queue, self.alarms, self.user):
             label.setObjectName("StatusField")
             self.addPermanentWidget(label)
+        # Least needed first, these step aside when the bar is too narrow (fit()): with REPLAY, an
+        # alarm and an admin in Turkish on the kiosk the fields asked for 1292 px and the window grew
+        # past the 1280 px panel. Their minimum is 1 px (0 would leave the text's width), so the bar
+        # never widens the window; they have their text's width whenever the bar has it.
+        self._droppable = (self.queue, self.rate, self.age)
+        for label in self._droppable:
+            label.setMinimumWidth(1)
         bridge.status_changed.connect(self._on_status)
         bridge.tick.connect(self._on_tick)
         bridge.alarms_changed.connect(lambda _alarms: self._show_alarms())
@@ -62,8 +70,33 @@ class HmiStatusBar(QStatusBar):
         self.user.setText(text.replace("%1", user))
         set_state(self.user, "active" if role else "normal")
         engineer = str(role).lower() in ENGINEERING_ROLES
-        self.rate.setVisible(engineer)  # poll rate and queue rows mean something to engineers only
-        self.queue.setVisible(engineer)
+        # poll rate and queue rows mean something to engineers only
+        self._wanted = {self.age, self.rate, self.queue} if engineer else {self.age}
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the fields the user wants that fit the bar's width; the rest step aside, the storage
+        queue first, then the poll rate, then the sample age (alarms, user and REPLAY always stay)."""
+        if not hasattr(self, "_droppable"):
+            return
+        for label in self._droppable:
+            label.setVisible(label in self._wanted)
+        if not self.isVisible():
+            return
+        room = self.contentsRect().width()
+        shown = [w for w in self.findChildren(QWidget) if w.parentWidget() is self and w.isVisibleTo(self)]
+        gap = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing) + 8
+        needed = sum(w.sizeHint().width() + gap for w in shown)
+        for label in self._droppable:
+            if needed <= room:
+                break
+            if label.isVisibleTo(self):
+                label.setVisible(False)
+                needed -= label.sizeHint().width() + gap
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
     def _on_status(self, status: EngineStatus) -> None:
         if self._bridge.link_ok:
@@ -83,6 +116,7 @@ class HmiStatusBar(QStatusBar):
         stale = age is None or age > self._bridge.stale_after_s
         set_state(self.age, "fault" if stale else "normal")
         self._show_alarms()
+        self.fit()  # the texts changed, or the main window's REPLAY field came or went
 
     def _show_alarms(self) -> None:
         counts = self._summary()

@@ -28,10 +28,10 @@ _FILL = {
 
 
 class _Disc(QWidget):
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, size: int) -> None:
         super().__init__(parent)
         self.state = LampState.OFF
-        self.setFixedSize(QSize(28, 28))
+        self.setFixedSize(QSize(size, size))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -42,19 +42,24 @@ class _Disc(QWidget):
 
 
 class StatusLamp(QWidget):
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    """``row_px``: the lamp's height (48 by default; a column of engineering lamps takes less, with
+    a smaller disc: they are read, not touched)."""
+
+    def __init__(self, title: str, parent: QWidget | None = None, *, row_px: int = 48) -> None:
         super().__init__(parent)
         self.setObjectName("StatusLamp")
         self.title = title
-        self._disc = _Disc(self)
+        margin = 4 if row_px >= 36 else 2
+        self._disc = _Disc(self, min(28, row_px - 2 * margin - 4))
         self._label = QLabel(title, self)
         self._label.setObjectName("LampLabel")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(4, margin, 4, margin)
         layout.addWidget(self._disc, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self._label, 1)
-        self.setMinimumHeight(48)
+        self.setMinimumHeight(row_px)
         self._state: LampState | None = None
+        self._detail = ""
         self.set_state(LampState.OFF, "off")
 
     @property
@@ -64,7 +69,14 @@ class StatusLamp(QWidget):
     def text(self) -> str:
         return self._label.text()
 
+    def set_title(self, title: str) -> None:
+        """A new title (the screen's language changed), shown with the state as it is."""
+        if title != self.title:
+            self.title = title
+            self.set_state(self.state, self._detail)
+
     def set_state(self, state: LampState, detail: str = "") -> None:
+        self._detail = detail
         text = f"{self.title}: {detail}" if detail else self.title
         if state is self._state and text == self._label.text():
             return

@@ -1925,11 +1925,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>head going up, not cutting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>target %1 %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Band speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Head return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3085,6 +3093,22 @@ m/min</source>
     </message>
     <message>
         <source>Fast</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manual: operator&apos;s speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML paused in this cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML controls the speeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ML on: waits for the cut</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1917,12 +1917,20 @@
         <translation>açma %1</translation>
     </message>
     <message>
+        <source>head going up, not cutting</source>
+        <translation>kafa yukarı çıkıyor, kesim yok</translation>
+    </message>
+    <message>
         <source>target %1 %2</source>
         <translation>hedef %1 %2</translation>
     </message>
     <message>
         <source>Band speed</source>
         <translation>Şerit hızı</translation>
+    </message>
+    <message>
+        <source>Head return</source>
+        <translation>Kafa dönüşü</translation>
     </message>
     <message>
         <source>Descent speed</source>
@@ -3073,6 +3081,22 @@ m/dk</translation>
     <message>
         <source>Fast</source>
         <translation>Hızlı</translation>
+    </message>
+    <message>
+        <source>Manual: operator&apos;s speeds</source>
+        <translation>Manuel: operatörün hızları</translation>
+    </message>
+    <message>
+        <source>ML paused in this cut</source>
+        <translation>ML bu kesimde duraklatıldı</translation>
+    </message>
+    <message>
+        <source>ML controls the speeds</source>
+        <translation>Hızları ML ayarlıyor</translation>
+    </message>
+    <message>
+        <source>ML on: waits for the cut</source>
+        <translation>ML açık: kesimi bekliyor</translation>
     </message>
     <message>
         <source>Speed preset</source>

@@ -183,3 +183,76 @@ def test_the_next_step_reads_naturally_without_an_estimate(overview: CutOverview
     text = next_step(view, alarm=False)
     assert "—" not in text and text.startswith(("Next:", "Sonraki:")), text
     assert "—" not in next_step(CutView(SawState.CUTTING, 0.5, 60.0, 61.0, 50.0, 100.0), alarm=False)
+
+
+@pytest.mark.parametrize("replay", [False, True], ids=["live", "replay"])
+@pytest.mark.parametrize("kiosk", [False, True], ids=["normal", "kiosk"])
+@pytest.mark.parametrize("admin", [False, True], ids=["operator", "admin"])
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_page_fits_the_panel_without_a_scroll_bar(translator: Translator, qapp: QApplication, fake_engine: Any,
+                                                      push: Callable[..., None], lang: str, admin: bool, kiosk: bool,
+                                                      replay: bool) -> None:
+    """The whole dashboard on 1280x800 for whoever is at the screen: the admin's status lamps pushed
+    a scroll bar in (the normal window, with the menu bar), and during a replay "MQTT: off" was cut at
+    the bottom. Every widget of the page shown whole, and no scroll bar, in every combination."""
+    import asyncio
+    from dataclasses import replace
+
+    from core.api import ControllerStatus, Priority, ReplayState
+
+    assert translator.switch(lang)
+    apply_theme(qapp)
+    fake_engine.alarms.update("plc.bit.3", True, "PLC: band deviation above 0.5 mm", priority=Priority.HIGH,
+                              value=0.62)
+    window = MainWindow(fake_engine, Session.default(kiosk=kiosk))
+    try:
+        window.bridge.attach()
+        window.resize(1280, 800)
+        window.show()
+        if kiosk:
+            window.set_kiosk(True, full_screen=False)
+        if admin:
+            fake_engine.access.create_first_admin("alice", "1357", by="test")
+            assert asyncio.run(window.sessions.login("alice", "1357")).ok
+        window.show_page("dashboard")
+        push({"saw_state": float(SawState.CUTTING), "head_height": 50.0, "dimension_a": 76.1, "dimension_b": 6.3,
+              "cross_section": 2.0})
+        window.bridge.refresh()
+        assert window.link_banner.isHidden()
+        if replay:
+            playing = replace(fake_engine.replay_status(), state=ReplayState.PLAYING, start_ms=1, end_ms=60_001,
+                              position_ms=1, label="cut 2")
+            window.bridge.replay_changed.emit(playing)
+        push({"head_height": 49.0})  # fresh values: no link banner (a slow run let the first grow old)
+        window.bridge.refresh()
+        qapp.processEvents()
+        page: Any = window.pages["dashboard"]
+        assert window.link_banner.isHidden()
+        assert window.size().width() <= 1280 and window.size().height() <= 800, window.size()
+        assert page.lamps["mqtt"].isVisible() == admin  # the engineering lamps: for who can act on them
+        assert window.replay_bar.isVisible() == replay
+        area = window.page_area
+        assert not area.verticalScrollBar().isVisible(), "the dashboard scrolls"
+        assert not area.horizontalScrollBar().isVisible(), "the dashboard scrolls sideways"
+        viewport = area.viewport().rect()
+        shown = [*page.preset_buttons.values(), page.ml_toggle, page.mode_label, page.info,
+                 *page.lamps.values(), *page.cut.rows.values()]
+        for widget in shown:
+            if not widget.isVisible():
+                continue
+            rect = widget.rect().translated(widget.mapTo(area.viewport(), widget.rect().topLeft()))
+            assert viewport.contains(rect), (type(widget).__name__, widget.objectName(), rect, viewport)
+            assert widget.height() >= widget.minimumSizeHint().height(), (widget.objectName(), widget.height())
+        for mode, control in (("manual", None), ("ml", None), ("ml", ControllerStatus(controlling=True)),
+                              ("ml", ControllerStatus(controlling=True, paused_reason="overrides"))):
+            page._show_mode(mode, control)  # every mode line on one line, whole
+            label = page.mode_label
+            assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width(), label.text()
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.close()
+        window.bridge.detach()
+        window.finish()
+        window.deleteLater()
+        qapp.setStyleSheet("")
+        qapp.processEvents()

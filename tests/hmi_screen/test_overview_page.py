@@ -90,3 +90,60 @@ def test_refusals_are_shown_in_the_screens_language(qtbot: object, bridge: Engin
         assert page.message.text() == "Ön ayar Yavaş uygulanmadı: erin oturum açmamış"
     finally:
         translator.switch("en")
+
+
+@pytest.mark.parametrize("first", ["tr", "en"])
+def test_a_live_switch_leaves_no_word_of_the_other_language(qapp: QApplication, fake_engine: Any,
+                                                            translator: Translator, first: str) -> None:
+    """Started in Turkish, switched to English: the section's shape ("dikdörtgen") and the lamp
+    "Veritabanı: ok" stayed Turkish (composed texts the catalogue cannot map back). Both ways, and
+    back: every composed text of the dashboard in the language shown."""
+    import asyncio
+
+    from PySide6.QtWidgets import QDialog
+
+    from hmi.main_window import MainWindow
+
+    texts = {
+        "en": {"shape": "rectangle", "database": "Database: ok", "mode": "Manual: operator's speeds",
+               "row": "Band speed", "state": "CUTTING"},
+        "tr": {"shape": "dikdörtgen", "database": "Veritabanı: tamam", "mode": "Manuel: operatörün hızları",
+               "row": "Şerit hızı", "state": "KESİYOR"},
+    }
+    assert translator.switch(first)
+    apply_theme(qapp)
+    window = MainWindow(fake_engine, Session.default(kiosk=False))
+    try:
+        window.resize(1280, 800)
+        window.show()
+        fake_engine.access.create_first_admin("alice", "1357", by="test")
+        assert asyncio.run(window.sessions.login("alice", "1357")).ok  # the lamps are for engineers
+        window.bridge.attach()
+        fake_engine.push({"saw_state": 3.0, "head_height": 50.0, "cross_section": 1.0, "dimension_a": 40.0,
+                          "dimension_b": 100.0})
+        window.bridge.refresh()
+        page: Any = window.pages["dashboard"]
+
+        def shown() -> dict[str, str]:
+            return {"shape": page.cut.section_label.text().split("\u00a0")[0].split(" ")[0],
+                    "database": page.lamps["database"].text(), "mode": page.mode_label.text(),
+                    "row": page.cut.rows["cutting_speed_actual"].title.text(),
+                    "state": page.cut.state_label.text()}
+
+        assert shown() == texts[first]
+        other = "en" if first == "tr" else "tr"
+        for lang in (other, first):
+            window.language_button.click()
+            qapp.processEvents()  # Qt posts LanguageChange to the windows
+            assert window.translator_language() == lang
+            assert shown() == texts[lang], lang
+            window.bridge.refresh()  # a status tick later: still so
+            assert shown() == texts[lang], lang
+    finally:
+        for dialog in window.findChildren(QDialog):
+            dialog.close()
+        window.bridge.detach()
+        window.finish()
+        window.deleteLater()
+        qapp.setStyleSheet("")
+        qapp.processEvents()
