@@ -3,14 +3,16 @@ drew "trip 90 A" while the band drew 120-128 A at 95 % torque, under the torque 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 
 
-def _settings(tmp_path: Path, overrides: dict[str, object] | None = None) -> Settings:
+def _settings(tmp_path: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
     return load_settings(
         PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "none", overrides=overrides
     )
@@ -31,6 +33,8 @@ def test_the_shipped_current_marks_are_the_torque_marks_through_the_current_law(
     assert current.normal[0] == pytest.approx(_law(settings, torque.normal[0]), abs=0.5)
     assert current.normal[1] == pytest.approx(_law(settings, torque.normal[1]), abs=0.5)
     assert (current.guard, current.overload, current.normal) == (138.0, 198.0, (14.0, 89.0))  # whole amperes
+    assert current.guard is not None and current.overload is not None and current.maximum is not None
+    assert torque.maximum is not None
     # The overload inside the bar, at the torque bar's place (the two trip marks line up).
     assert current.overload < current.maximum == 250.0
     assert current.overload / current.maximum == pytest.approx(torque.overload / torque.maximum, abs=0.02)
