@@ -17,14 +17,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QTimer
+from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,12 +39,16 @@ from hmi.permissions import Action, can, requires
 from hmi.session import Session, acting
 from hmi.tasks import spawn
 from hmi.widgets.band_life import BandLifePanel
-from hmi.widgets.state_timeline import STATE_COLOURS, RatioBar, StateTimeline, zone_of
+from hmi.widgets.figure_tile import Figure, FigureTile
+from hmi.widgets.path_label import PathLabel
+from hmi.widgets.state_timeline import STATE_COLOURS, StateTimeline, zone_of
 
 log = logging.getLogger("bandsaw.hmi.production")
 
 REFRESH_S = 30.0
 DAY_MS = 86_400_000
+TIMELINE_PX = 36  # the state band's height (its hour labels under it)
+NOW_TAB, HISTORY_TAB, NOTES_TAB, PREVIOUS_TAB = range(4)
 PAGE_QSS = """
 QLabel#ShiftTitle { font-size: 26px; font-weight: bold; color: #202326; }
 QLabel#BigNumber { font-size: 76px; font-weight: bold; color: #202326; }
@@ -53,19 +58,36 @@ QLabel#BigCaption { font-size: 20px; color: #3c4044; }
 QLabel#MidNumber { font-size: 68px; font-weight: bold; color: #202326; }
 QLabel#PartName { font-size: 20px; color: #3c4044; }
 QLabel#PartValue { font-size: 68px; font-weight: bold; color: #202326; }
+QLabel#TileNote { font-size: 15px; color: #303336; }
 QLabel#Downtime { font-size: 20px; color: #202326; }
+QMainWindow[kiosk="true"] QLabel#SectionTitle { font-size: 20px; }
 QLabel#LegendText { font-size: 15px; color: #3c4044; }
 QLabel#ProdNote { font-size: 15px; color: #5b5f63; }
 QLabel#ProdMessage { font-size: 16px; color: #303336; }
 QFrame#ShiftCard { background: #e6e7e8; border: 1px solid #b5b9bd; }
 QLabel#CardTitle { font-size: 17px; font-weight: bold; }
 QLabel#CardValue { font-size: 17px; }
-QScrollArea#ProductionScroll, QWidget#ProductionContent { background: transparent; }
 """
 
 
 def pct(value: float | None) -> str:
     return "—" if value is None else format_percent(value * 100, 0)
+
+
+def oee_note(report: ProductionReport) -> str:
+    """Why OEE is blank while its parts are known: core gives none when a part is above 100 %
+    (core.production.values.DEFINITIONS, "OEE"); the tile says so beside the dash."""
+    parts = {
+        translate("ProductionPage", "availability"): report.availability,
+        translate("ProductionPage", "performance"): report.performance,
+        translate("ProductionPage", "quality"): report.quality,
+    }
+    if report.oee is not None or any(value is None for value in parts.values()):
+        return ""
+    over = [name for name, value in parts.items() if value is not None and value > 1.0 + 1e-9]
+    if not over:
+        return ""
+    return translate("ProductionPage", "not given: %1 above 100 % would overstate it").replace("%1", ", ".join(over))
 
 
 def state_label(state: StateClass) -> str:
@@ -81,9 +103,21 @@ def state_label(state: StateClass) -> str:
 
 def minutes(seconds: float) -> str:
     if seconds >= 3600:
-        return (translate("ProductionPage", "%1 h %2 min").replace("%1", str(int(seconds // 3600)))
-                .replace("%2", f"{int(seconds % 3600 // 60):02d}"))
+        return (
+            translate("ProductionPage", "%1 h %2 min")
+            .replace("%1", str(int(seconds // 3600)))
+            .replace("%2", f"{int(seconds % 3600 // 60):02d}")
+        )
     return translate("ProductionPage", "%1 min").replace("%1", format_number(seconds / 60, 0))
+
+
+class RoomTabs(QTabWidget):
+    """Tabs that take the room left to them: their preferred size is their minimum. (The band
+    history table prefers all its rows: the window's page area, sizing the page by its preferred
+    height, scrolled by that much at 1280x800 whenever the tab shown had no height-for-width.)"""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
 
 
 class ShiftCard(QFrame):
@@ -110,8 +144,10 @@ class ShiftCard(QFrame):
         lines = [
             translate("ProductionPage", "Pieces %1").replace("%1", str(report.pieces)),
             translate("ProductionPage", "OEE %1").replace("%1", pct(report.oee)),
-            translate("ProductionPage", "A %1 · P %2 · Q %3").replace("%1", pct(report.availability))
-            .replace("%2", pct(report.performance)).replace("%3", pct(report.quality)),
+            translate("ProductionPage", "A %1 · P %2 · Q %3")
+            .replace("%1", pct(report.availability))
+            .replace("%2", pct(report.performance))
+            .replace("%3", pct(report.quality)),
         ]
         self.body.setText(" · ".join(lines))
 
@@ -119,8 +155,9 @@ class ShiftCard(QFrame):
 class ProductionPage(QWidget):
     """``ProductionPage(bridge, engine, parent)``; follows logins through ``set_user``."""
 
-    def __init__(self, bridge: Any, engine: EngineApi, parent: QWidget | None = None, *,
-                 session: Session | None = None) -> None:
+    def __init__(
+        self, bridge: Any, engine: EngineApi, parent: QWidget | None = None, *, session: Session | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ProductionPage")
         self.setStyleSheet(PAGE_QSS)
@@ -143,72 +180,54 @@ class ProductionPage(QWidget):
         self.export_button.setObjectName("ExportReport")
         self.export_button.setMinimumHeight(TOUCH_PX)
         self.export_button.clicked.connect(self.export_report)
+        # The export's message beside the title, under no finger and never pushing the page down
+        # (it had a line of its own under the title: a 32 px empty gap most of the time); a long path
+        # is cut in the middle, the whole text in the tooltip.
+        self.message = PathLabel("", self)
+        self.message.setObjectName("ProdMessage")
         header = QHBoxLayout()
+        header.setSpacing(12)
         header.addWidget(self.title)
-        header.addStretch(1)
+        header.addWidget(self.message, 1)
         header.addWidget(self.updated)
         header.addWidget(self.export_button)
 
-        self.pieces = QLabel("—", self)
-        self.pieces.setObjectName("BigNumber")
-        self.pieces_caption = QLabel("", self)
-        self.pieces_caption.setObjectName("BigCaption")
-        self.oee = QLabel("—", self)
-        self.oee.setObjectName("BigNumber")
-        self.oee_caption = QLabel("", self)
-        self.oee_caption.setObjectName("BigCaption")
-        self.area = QLabel("—", self)
-        self.area.setObjectName("MidNumber")
-        self.area_caption = QLabel("", self)
-        self.area_caption.setObjectName("BigCaption")
-        self.part_names: list[QLabel] = []
-        self.part_bars: list[RatioBar] = []
-        self.part_values: list[QLabel] = []
         # Read from the saw (about 2 m): every figure's digits at least 48 px high (tested), the
-        # OEE parts as tiles of their own with the bar under the number.
-        parts = QHBoxLayout()
-        parts.setSpacing(12)
-        for _ in range(3):
-            name = QLabel("", self)
-            name.setObjectName("PartName")
-            bar = RatioBar(self, bar_px=18)
-            value = QLabel("—", self)
-            value.setObjectName("PartValue")
-            tile = QFrame(self)
-            tile.setObjectName("BigTile")
-            column = QVBoxLayout(tile)
-            column.setContentsMargins(12, 4, 12, 8)
-            column.setSpacing(0)
-            column.addWidget(name)
-            column.addWidget(value)
-            column.addWidget(bar)
-            parts.addWidget(tile, 1)
-            self.part_names.append(name)
-            self.part_bars.append(bar)
-            self.part_values.append(value)
-        figures = QVBoxLayout()
+        # OEE parts with their bar under the number. Six tiles, two rows, no line-tall empty space.
+        self.tiles = [
+            FigureTile(name, self, bar=row == 1)
+            for row, name in (
+                (0, "BigNumber"),
+                (0, "BigNumber"),
+                (0, "MidNumber"),
+                (1, "PartValue"),
+                (1, "PartValue"),
+                (1, "PartValue"),
+            )
+        ]
+        self.pieces, self.oee, self.area = (tile.number for tile in self.tiles[:3])
+        self.pieces_caption, self.oee_caption, self.area_caption = (tile.caption for tile in self.tiles[:3])
+        self.oee_tile = self.tiles[1]
+        self.part_names = [tile.caption for tile in self.tiles[3:]]
+        self.part_values: list[Figure] = [tile.number for tile in self.tiles[3:]]
+        self.part_bars = [tile.bar for tile in self.tiles[3:] if tile.bar is not None]
+        for tile in self.tiles[3:]:
+            tile.caption.setObjectName("PartName")
+        figures = QGridLayout()
         figures.setSpacing(8)
-        top = QHBoxLayout()
-        top.setSpacing(12)
-        for number, caption in ((self.pieces, self.pieces_caption), (self.oee, self.oee_caption),
-                                (self.area, self.area_caption)):
-            tile = QFrame(self)
-            tile.setObjectName("BigTile")
-            column = QVBoxLayout(tile)
-            column.setContentsMargins(12, 4, 12, 4)
-            column.setSpacing(0)
-            column.addWidget(caption)
-            column.addWidget(number)
-            column.addStretch(1)
-            top.addWidget(tile, 1)
-        figures.addLayout(top)
-        figures.addLayout(parts)
+        for i, tile in enumerate(self.tiles):
+            figures.addWidget(tile, i // 3, i % 3)
+        for column in range(3):
+            figures.setColumnStretch(column, 1)
 
+        # The saw's state over the shift: its title and legend on one line, the band under them.
         self.timeline_title = QLabel("", self)
         self.timeline_title.setObjectName("SectionTitle")
-        self.timeline = StateTimeline(self._zone, self)
+        self.timeline = StateTimeline(self._zone, self, bar_px=TIMELINE_PX)
         self.legend: dict[StateClass, QLabel] = {}
         legend = QHBoxLayout()
+        legend.addWidget(self.timeline_title)
+        legend.addSpacing(24)
         for state in StateClass:
             swatch = QLabel(self)
             swatch.setFixedSize(18, 18)
@@ -224,11 +243,14 @@ class ProductionPage(QWidget):
         self.downtime_title = QLabel("", self)
         self.downtime_title.setObjectName("SectionTitle")
         self.downtime = [QLabel("", self) for _ in range(4)]
-        downtime = QVBoxLayout()
+        stops = QWidget(self)
+        downtime = QVBoxLayout(stops)
+        downtime.setContentsMargins(0, 0, 0, 0)
         downtime.setSpacing(2)
         downtime.addWidget(self.downtime_title)
         for label in self.downtime:
             label.setObjectName("Downtime")
+            label.setWordWrap(True)
             downtime.addWidget(label)
         downtime.addStretch(1)
         # Band life (#19.3) is shown here: add_band_life() puts its widget in this slot.
@@ -237,63 +259,54 @@ class ProductionPage(QWidget):
         self.band_life_layout = QVBoxLayout(self.band_life_slot)
         self.band_life_layout.setContentsMargins(0, 0, 0, 0)
         self.band_life_slot.setVisible(False)
-        self.previous_title = QLabel("", self)
-        self.previous_title.setObjectName("SectionTitle")
         self.cards = [ShiftCard(self) for _ in range(max(engine.settings.production.previous_shifts, 0))]
         self.previous_box = QWidget(self)
         previous = QVBoxLayout(self.previous_box)
-        previous.setContentsMargins(0, 0, 0, 0)
+        previous.setContentsMargins(8, 8, 8, 8)
         previous.setSpacing(4)
-        previous.addWidget(self.previous_title)
         for card in self.cards:
             previous.addWidget(card)
-        left = QVBoxLayout()
-        left.addLayout(downtime)
-        left.addWidget(self.previous_box)
-        left.addStretch(1)
-        lower = QHBoxLayout()
-        lower.addLayout(left, 1)
-        lower.addWidget(self.band_life_slot, 1)
-        # The band history table full width under them: its six columns did not fit the half page
-        # beside the downtime (the last header was cut in kiosk, 619 px).
+        previous.addStretch(1)
+        # The band history table full width: its six columns did not fit the half page beside the
+        # downtime (the last header was cut in kiosk, 619 px).
         self.band_history_slot = QWidget(self)
         self.band_history_slot.setObjectName("BandHistorySlot")
         self.band_history_layout = QVBoxLayout(self.band_history_slot)
-        self.band_history_layout.setContentsMargins(0, 0, 0, 0)
-        self.band_history_slot.setVisible(False)
-
+        self.band_history_layout.setContentsMargins(8, 8, 8, 8)
         self.notes = QLabel("", self)
         self.notes.setObjectName("ProdNote")
         self.notes.setWordWrap(True)
-        self.message = QLabel("", self)
-        self.message.setObjectName("ProdMessage")
-        self.message.setFixedHeight(24)  # a message never pushes the page about
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.notes_box = QWidget(self)
+        notes = QVBoxLayout(self.notes_box)
+        notes.setContentsMargins(8, 8, 8, 8)
+        notes.addWidget(self.notes, 1)
 
-        # Scrolls rather than pushing the window past the 1280x800 panel when a widget grows.
-        content = QWidget(self)
-        content.setObjectName("ProductionContent")
-        layout = QVBoxLayout(content)
+        # What stopped the saw beside the band on it, always in view; the band history, the notes on
+        # the figures and (engineers) the last shifts one tap away: all of it under the figures at
+        # 1280x800, where the page had scrolled the band history and the last shifts below the fold.
+        self.now_box = QWidget(self)
+        now = QHBoxLayout(self.now_box)
+        now.setContentsMargins(8, 6, 8, 4)
+        now.setSpacing(24)
+        now.addWidget(stops, 2)
+        now.addWidget(self.band_life_slot, 3)
+        self.tabs = RoomTabs(self)
+        self.tabs.setObjectName("ProductionTabs")
+        for tab in (self.now_box, self.band_history_slot, self.notes_box, self.previous_box):
+            self.tabs.addTab(tab, "")
+
+        # At 1280x800 the page fits without scrolling, EN and TR, desktop and kiosk, operator and
+        # engineer (tests/production/test_production_fit.py); should a widget ever grow past it, the
+        # window's page area scrolls (hmi.main_window), as for every page.
+        layout = QVBoxLayout(self)
         layout.setSpacing(8)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(header)
-        # Under the export button, not at the end of the scrolling page: in kiosk "Report written"
-        # was below the fold, so a tap on Export seemed to do nothing.
-        layout.addWidget(self.message)
         layout.addLayout(figures)
-        layout.addWidget(self.timeline_title)
-        layout.addWidget(self.timeline)
         layout.addLayout(legend)
-        layout.addLayout(lower, 1)
-        layout.addWidget(self.band_history_slot)
-        layout.addWidget(self.notes)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setObjectName("ProductionScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 4, 6, 4)
-        outer.addWidget(self.scroll_area)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.tabs, 1)
         self.retranslate()
         self.update_permissions()
         # The band on the saw: life used and left, how it was found, the band history (#19.3).
@@ -309,13 +322,22 @@ class ProductionPage(QWidget):
         self.pieces_caption.setText(translate("ProductionPage", "Pieces"))
         self.oee_caption.setText(translate("ProductionPage", "OEE"))
         self.area_caption.setText(translate("ProductionPage", "Cut area cm²"))
-        for label, text in zip(self.part_names, (translate("ProductionPage", "Availability"),
-                                                 translate("ProductionPage", "Performance"),
-                                                 translate("ProductionPage", "Quality")), strict=True):
+        for label, text in zip(
+            self.part_names,
+            (
+                translate("ProductionPage", "Availability"),
+                translate("ProductionPage", "Performance"),
+                translate("ProductionPage", "Quality"),
+            ),
+            strict=True,
+        ):
             label.setText(text)
         self.timeline_title.setText(translate("ProductionPage", "Saw state this shift"))
         self.downtime_title.setText(translate("ProductionPage", "Why it stood (alarms while not cutting)"))
-        self.previous_title.setText(translate("ProductionPage", "Last shifts"))
+        self.tabs.setTabText(NOW_TAB, translate("ProductionPage", "Stops and band life"))
+        self.tabs.setTabText(HISTORY_TAB, translate("ProductionPage", "Band history"))
+        self.tabs.setTabText(PREVIOUS_TAB, translate("ProductionPage", "Last shifts"))
+        self._show_notes(self.view.current.notes if self.view is not None and self.view.current else ())
         for state, label in self.legend.items():
             label.setText(state_label(state))
         if self.view is not None:
@@ -334,7 +356,7 @@ class ProductionPage(QWidget):
     def update_permissions(self) -> None:
         engineer = can(self.user, Action.EXPORT)
         self.export_button.setVisible(engineer)
-        self.previous_box.setVisible(engineer and bool(self.cards))
+        self.tabs.setTabVisible(PREVIOUS_TAB, engineer and bool(self.cards))
         requires(self.export_button, Action.EXPORT)
         band_life = getattr(self, "band_life", None)  # built after the first call
         if band_life is not None:
@@ -351,7 +373,9 @@ class ProductionPage(QWidget):
         if isinstance(history, QWidget):
             history.setParent(self.band_history_slot)
             self.band_history_layout.addWidget(history)
-            self.band_history_slot.setVisible(True)
+            caption = getattr(widget, "history_caption", None)
+            if isinstance(caption, QLabel):
+                caption.setVisible(False)  # the tab says it
 
     # --- data ------------------------------------------------------------------------------
 
@@ -376,7 +400,8 @@ class ProductionPage(QWidget):
         result = await self.engine.production_view()
         if not result.ok or result.value is None:
             self.message.setText(
-                translate("ProductionPage", "Figures not available: %1").replace("%1", reason_text(result)))
+                translate("ProductionPage", "Figures not available: %1").replace("%1", reason_text(result))
+            )
             return
         self.show_view(result.value)
 
@@ -387,12 +412,13 @@ class ProductionPage(QWidget):
         if report is None:
             self.title.setText(translate("ProductionPage", "No shift is running now"))
             self.timeline.set_spans((), now_ms - 3_600_000, now_ms)
+            self._show_notes(())
         else:
             self._show_current(report, now_ms)
         for card, previous in zip(self.cards, view.previous, strict=False):
             card.show_report(previous, self.engine.settings.production.shifts)
             card.setVisible(True)
-        for card in self.cards[len(view.previous):]:
+        for card in self.cards[len(view.previous) :]:
             card.setVisible(False)
         stamp = QDateTime.fromMSecsSinceEpoch(now_ms, self._zone).toString("HH:mm")
         self.updated.setText(translate("ProductionPage", "updated %1").replace("%1", stamp))
@@ -402,26 +428,40 @@ class ProductionPage(QWidget):
         start = QDateTime.fromMSecsSinceEpoch(period.start_ms, self._zone).toString("HH:mm")
         end = QDateTime.fromMSecsSinceEpoch(period.end_ms, self._zone).toString("HH:mm")
         name = period_label(self.engine.settings.production.shifts, period.label, period.shift)
-        self.title.setText(translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", name)
-                           .replace("%2", start).replace("%3", end))
+        self.title.setText(
+            translate("ProductionPage", "Shift %1 · %2–%3").replace("%1", name).replace("%2", start).replace("%3", end)
+        )
         self.pieces.setText(str(report.pieces) if report.has_data else "—")  # no data: blank, never 0
         self.oee.setText(pct(report.oee))
+        self.oee_tile.set_note(oee_note(report))
         area = format_number(report.area_cm2, 0)
         self.area.setText(area)
-        for bar, label, value in zip(self.part_bars, self.part_values,
-                                     (report.availability, report.performance, report.quality), strict=True):
+        parts = (report.availability, report.performance, report.quality)
+        for tile, bar, figure, value in zip(self.tiles[3:], self.part_bars, self.part_values, parts, strict=True):
             bar.set_value(value)
-            label.setText(pct(value))
+            figure.setText(pct(value))
+            tile.set_note(
+                translate("ProductionPage", "above 100 %: faster than the ideal cut time")
+                if value is not None and value > 1.0 + 1e-9
+                else ""
+            )
+            tile.updateGeometry()
         self.timeline.set_spans(report.timeline, period.start_ms, period.end_ms, now_ms)
         causes = report.downtime[: len(self.downtime)]
         for label, cause in zip(self.downtime, causes, strict=False):
             label.setText(f"{minutes(cause.seconds)} — {downtime_text(cause) or cause.key}")
-        for label in self.downtime[len(causes):]:
+        for label in self.downtime[len(causes) :]:
             label.setText("")
         if not causes:
             self.downtime[0].setText(translate("ProductionPage", "no alarm stopped the saw this shift"))
+        self._show_notes(report.notes)
+
+    def _show_notes(self, notes: Sequence[str]) -> None:
+        """The report's notes (what the figures leave out, why OEE is empty) in their tab, one a line."""
         shifts = self.engine.settings.production.shifts
-        self.notes.setText(" · ".join(report_note(note, shifts) for note in report.notes))
+        self.notes.setText("\n".join(report_note(note, shifts) for note in notes))
+        self.tabs.setTabText(NOTES_TAB, translate("ProductionPage", "Notes (%1)").replace("%1", str(len(notes))))
+        self.tabs.setTabVisible(NOTES_TAB, bool(notes))
 
     # --- export ----------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from hmi.kiosk import TOUCH_PX
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
+from hmi.widgets.table_rows import fit_rows, keep_rows_fitted
 
 NOTE_MAX_CHARS = 200  # core.production.band_life_history.NOTE_MAX_CHARS (the engine refuses longer ones)
 BAND_LIFE_ALARM = "band_life.low"  # raised by the engine at the configured remaining life
@@ -45,6 +46,7 @@ READ_CODE = "read.band_life"  # core.texts READ_BAND_LIFE: the read failed, the 
 WHY_COLUMN = 3  # the history's column with the reason and the notes
 TEXT_PX = 18
 CAPTION_GAP_PX = 40  # between the two figures and their captions
+HISTORY_MIN_PX = 2 * TOUCH_PX + 24  # the history's header and a (kiosk) row at least; it scrolls in its place
 # The sizes are the panel's own style sheet, not setFont(): the application's theme sets a font size
 # on every widget (QWidget { font-size: 11pt }, 13pt in kiosk), and a style sheet's font wins over
 # setFont, so embedded in a themed window the 56 px figures came out at 15-17 px. A widget's nearer
@@ -74,6 +76,13 @@ def _font(px: int, *, bold: bool = False) -> QFont:
     return font
 
 
+def _say(label: QLabel, text: str) -> None:
+    """A message in the attention colour, shown only while there is one (no empty line kept)."""
+    label.setText(text)
+    set_state(label, "attention" if text else "none")
+    label.setVisible(bool(text))
+
+
 def _when(ts_ms: int | None, zone: QTimeZone) -> str:
     """Plant time (machine.time_zone), as the Production page shows it."""
     return "—" if ts_ms is None else QDateTime.fromMSecsSinceEpoch(int(ts_ms), zone).toString("yyyy-MM-dd HH:mm")
@@ -82,8 +91,15 @@ def _when(ts_ms: int | None, zone: QTimeZone) -> str:
 class BandLifePanel(QWidget):
     """Band life of the band on the saw, and the band history (the Production page embeds it)."""
 
-    def __init__(self, engine: EngineApi, parent: QWidget | None = None, *, refresh_ms: int = 10_000,
-                 session: Callable[[], UserSession] | None = None, touch: bool | Callable[[], bool] = False) -> None:
+    def __init__(
+        self,
+        engine: EngineApi,
+        parent: QWidget | None = None,
+        *,
+        refresh_ms: int = 10_000,
+        session: Callable[[], UserSession] | None = None,
+        touch: bool | Callable[[], bool] = False,
+    ) -> None:
         """``session``: who is acting, for notes in the band history (None: no note field)."""
         super().__init__(parent)
         self.setObjectName("BandLifePanel")
@@ -115,6 +131,7 @@ class BandLifePanel(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("BandLifeMessage")
+        self.message.setVisible(False)
         self.method.setObjectName("BandLifeMethod")
         self.counters.setObjectName("BandLifeCounters")
         for small in (self.used_caption, self.remaining_caption, self.left, self.method, self.counters, self.message):
@@ -147,11 +164,15 @@ class BandLifePanel(QWidget):
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(WHY_COLUMN, QHeaderView.ResizeMode.Stretch)
         columns.setStretchLastSection(False)
-        self.history.setWordWrap(True)
-        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.history.verticalHeader().sectionResized.connect(self._fit_history)
+        # Rows as tall as their wrapped text (a long note reads whole), in kiosk too; the table scrolls
+        # in its own place (the Production page's Band history tab) rather than growing the page.
+        keep_rows_fitted(self.history)
+        self.history.setMinimumHeight(HISTORY_MIN_PX)
+        self.history.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addLayout(figures)
         layout.addWidget(self.method)
@@ -175,6 +196,12 @@ class BandLifePanel(QWidget):
         notes.addWidget(self.note, 1)
         notes.addWidget(self.add_note)
         history.addLayout(notes)
+        self.note_message = QLabel(self.history_box)
+        self.note_message.setObjectName("BandLifeMessage")
+        self.note_message.setWordWrap(True)
+        self.note_message.setFont(_font(TEXT_PX))
+        self.note_message.setVisible(False)
+        history.addWidget(self.note_message)
         layout.addWidget(self.history_box, 1)
         self.set_note_allowed(True)
         self.retranslate()
@@ -193,22 +220,34 @@ class BandLifePanel(QWidget):
         self.note.setPlaceholderText(self.tr("Note about the band on the saw, e.g. why it came off"))
         self.note.set_title(self.tr("Note about the band"))
         self.add_note.setText(self.tr("Add note"))
-        self.history.setHorizontalHeaderLabels([
-            self.tr("Band"), self.tr("Fitted"), self.tr("Taken off"), self.tr("Why"), self.tr("Tooth breakages"),
-            self.tr("Life used at removal")])
+        self.history.setHorizontalHeaderLabels(
+            [
+                self.tr("Band"),
+                self.tr("Fitted"),
+                self.tr("Taken off"),
+                self.tr("Why"),
+                self.tr("Tooth breakages"),
+                self.tr("Life used at removal"),
+            ]
+        )
         self.show_view(self.view)
 
     def method_text(self, e: BandEstimate) -> str:
         if e.method == "trend":
             text = self.tr("From the rise of the band load at equal chip load: %1, %2, load up %3")
-            return text.replace("%1", self.tr("%n cuts", "", e.usable_cuts)).replace(
-                "%2", self.tr("%n materials", "", e.materials)).replace("%3", format_percent(e.rise_pct, 0))
+            return (
+                text.replace("%1", self.tr("%n cuts", "", e.usable_cuts))
+                .replace("%2", self.tr("%n materials", "", e.materials))
+                .replace("%3", format_percent(e.rise_pct, 0))
+            )
         if e.method == "area":
-            text = self.tr("From the area cut against the set blade life: too few cuts (%1) or too little rise "
-                           "for the trend")
+            text = self.tr(
+                "From the area cut against the set blade life: too few cuts (%1) or too little rise for the trend"
+            )
             return text.replace("%1", str(e.usable_cuts))
-        return self.tr("Band id 0: no band id is set on the PLC, so every band's cuts count together. "
-                       "Set it at each band change.")
+        return self.tr(
+            "Band id 0: no band id is set on the PLC, so every band's cuts count together. Set it at each band change."
+        )
 
     def removal_text(self, row: BandHistoryRow) -> str:
         reasons = {
@@ -252,11 +291,13 @@ class BandLifePanel(QWidget):
         if not result.ok or result.value is None:
             why = reason_text(result)
             # core's "cannot read the band life: {error}" says it already (not "... cannot be read: cannot read ...")
-            self.message.setText(why[:1].upper() + why[1:] if result.code == READ_CODE
-                                 else self.tr("Band life cannot be read: %1").replace("%1", why))
-            set_state(self.message, "attention")
+            _say(
+                self.message,
+                why[:1].upper() + why[1:]
+                if result.code == READ_CODE
+                else self.tr("Band life cannot be read: %1").replace("%1", why),
+            )
             return
-        set_state(self.message, "none")
         self.show_view(result.value)
 
     def write_note(self) -> None:
@@ -265,16 +306,17 @@ class BandLifePanel(QWidget):
             return
         result = self.engine.note_band(self.session(), self.note.text())
         if not result.ok:
-            self.message.setText(self.tr("Note not written: %1").replace("%1", reason_text(result)))
-            set_state(self.message, "attention")
+            # Beside the note field (the Production page shows the history on a tab of its own).
+            _say(self.note_message, self.tr("Note not written: %1").replace("%1", reason_text(result)))
             return
+        _say(self.note_message, "")
         self.note.clear()
         self.refresh()
 
     def show_view(self, view: BandLifeView | None) -> None:
         self.view = view
         e = view.estimate if view is not None else None
-        self.message.setText("")
+        _say(self.message, "")
         if view is None or view.band_id is None:
             self.title.setText(self.tr("Band life"))
             self.used.setText("—")
@@ -283,8 +325,9 @@ class BandLifePanel(QWidget):
             self.method.setText(self.tr("No band seen yet: no cut has been recorded with a band id."))
             self.counters.setText("")
         else:
-            self.title.setText(self.tr("Band %1").replace("%1", str(view.band_id)) if view.band_id
-                               else self.tr("No band id set (0)"))
+            self.title.setText(
+                self.tr("Band %1").replace("%1", str(view.band_id)) if view.band_id else self.tr("No band id set (0)")
+            )
             self.used.setText(self._pct(e.life_used_pct if e else None))
             self.remaining.setText(self._pct(e.remaining_pct if e else None))
             self.left.setText(self._left(e))
@@ -309,24 +352,26 @@ class BandLifePanel(QWidget):
     def _counters(self, e: BandEstimate | None) -> str:
         if e is None:
             return ""
-        return self.tr("%n cuts · %1 cm² cut · %2 h running", "", e.cuts).replace(
-            "%1", format_number(e.area_cm2, 0)).replace("%2", format_number(e.run_s / 3600.0, 1))
+        return (
+            self.tr("%n cuts · %1 cm² cut · %2 h running", "", e.cuts)
+            .replace("%1", format_number(e.area_cm2, 0))
+            .replace("%2", format_number(e.run_s / 3600.0, 1))
+        )
 
     def _fill_history(self, rows: list[BandHistoryRow]) -> None:
         self.history.setRowCount(len(rows))
         for i, row in enumerate(rows):
             used = format_percent(row.life_used_pct, 0)
-            cells = (str(row.band_id), _when(row.installed_ms, self.zone), _when(row.removed_ms, self.zone),
-                     self.removal_text(row), str(row.breakages), used)
+            cells = (
+                str(row.band_id),
+                _when(row.installed_ms, self.zone),
+                _when(row.removed_ms, self.zone),
+                self.removal_text(row),
+                str(row.breakages),
+                used,
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFont(_font(TEXT_PX))
                 self.history.setItem(i, column, item)
-        self._fit_history()
-
-    def _fit_history(self) -> None:
-        """Tall enough for every row: in a scrolling page the table is never squeezed and clipped."""
-        table = self.history
-        rows = table.verticalHeader().length()
-        bar = table.horizontalScrollBar().sizeHint().height()  # room for it: a narrow column shows it
-        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + bar + 2)
+        fit_rows(self.history)

@@ -22,8 +22,8 @@ T0 = 1_750_000_000_000  # 2025-06-15 15:06:40 UTC = 18:06:40 in Istanbul
 
 
 def test_the_panel_shows_plant_time_without_setting_the_process_zone(
-        qtbot: QtBot, qloop: QLoop, settings: Settings, register_map: RegisterMap,
-        computer_zone: object) -> None:
+    qtbot: QtBot, qloop: QLoop, settings: Settings, register_map: RegisterMap, computer_zone: object
+) -> None:
     computer_zone("UTC")  # type: ignore[operator]
     settings.machine.time_zone = "Europe/Istanbul"
     engine = StandInEngine(settings, register_map)
@@ -51,10 +51,17 @@ def _text_span(label: QLabel) -> tuple[int, int]:
 
 @pytest.mark.parametrize("lang", ["en", "tr"])
 @pytest.mark.parametrize("width", [560, 900])
-def test_the_two_captions_stand_apart(qtbot: QtBot, qapp: QApplication, qloop: QLoop, settings: Settings,
-                                      register_map: RegisterMap, tmp_path_factory: pytest.TempPathFactory,
-                                      lang: str, width: int) -> None:
-    """"Life used (estimated from the cuts)" ran into "Life remaining" (left-aligned captions, 6 px apart)."""
+def test_the_two_captions_stand_apart(
+    qtbot: QtBot,
+    qapp: QApplication,
+    qloop: QLoop,
+    settings: Settings,
+    register_map: RegisterMap,
+    tmp_path_factory: pytest.TempPathFactory,
+    lang: str,
+    width: int,
+) -> None:
+    """ "Life used (estimated from the cuts)" ran into "Life remaining" (left-aligned captions, 6 px apart)."""
     translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
     engine = StandInEngine(settings, register_map)
     try:
@@ -72,9 +79,14 @@ def test_the_two_captions_stand_apart(qtbot: QtBot, qapp: QApplication, qloop: Q
         qloop.run(engine.stop())
 
 
-def test_refusals_are_shown_in_the_screens_language(qtbot: QtBot, qapp: QApplication, qloop: QLoop,
-                                                   settings: Settings, register_map: RegisterMap,
-                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_refusals_are_shown_in_the_screens_language(
+    qtbot: QtBot,
+    qapp: QApplication,
+    qloop: QLoop,
+    settings: Settings,
+    register_map: RegisterMap,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     """A Turkish screen says why in Turkish (core's code), not core's English reason."""
     translator = Translator.install(qapp, cache=tmp_path_factory.mktemp("qm"))
     engine = StandInEngine(settings, register_map)
@@ -84,7 +96,7 @@ def test_refusals_are_shown_in_the_screens_language(qtbot: QtBot, qapp: QApplica
         qtbot.addWidget(panel)
         panel.note.setText("dişler körelmiş")
         panel.write_note()  # erin has not logged in on this engine
-        assert panel.message.text() == "Not yazılmadı: erin oturum açmamış"
+        assert panel.note_message.text() == "Not yazılmadı: erin oturum açmamış"
 
         async def unreadable() -> Result[BandLifeView]:
             return Result.refused(READ_BAND_LIFE(error="disk I/O error"))

@@ -60,8 +60,9 @@ def _total(settings: Settings, band: int, cuts: int) -> None:
     try:
         writer.submit(INSERT_EVENT, (T0_MS - 7_200_000, 12, "installed", "first_seen", None))
         writer.submit(INSERT_EVENT, (T0_MS - 3_600_000, 12, "breakage", None, None))
-        writer.submit(INSERT_EVENT, (T0_MS - 1000, 12, "removed", "tooth_breakage",
-                                     '{"life_used_pct": 41.5, "method": "trend"}'))
+        writer.submit(
+            INSERT_EVENT, (T0_MS - 1000, 12, "removed", "tooth_breakage", '{"life_used_pct": 41.5, "method": "trend"}')
+        )
         writer.submit(INSERT_EVENT, (T0_MS - 1000, band, "installed", "band_id_changed", None))
         for cut in run_cuts(cuts, seed=2):
             row = dict(cut.row)
@@ -71,9 +72,9 @@ def _total(settings: Settings, band: int, cuts: int) -> None:
         writer.close()
 
 
-def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
-                                                                  settings: Settings, qapp: QApplication,
-                                                                  tmp_path: Path) -> None:
+def test_the_panel_shows_the_band_big_with_its_method_and_history(
+    qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings, qapp: QApplication, tmp_path: Path
+) -> None:
     assert Translator.install(qapp, cache=tmp_path / "qm").switch("en")  # English's plural forms, as the HMI
     panel = BandLifePanel(engine)
     qtbot.addWidget(panel)
@@ -95,8 +96,9 @@ def test_the_panel_shows_the_band_big_with_its_method_and_history(qtbot: QtBot, 
     assert panel.remaining.property("state") == "none"  # grey: no band-life alarm
 
 
-def test_band_zero_and_a_refused_read_are_said_plainly(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
-                                                       settings: Settings) -> None:
+def test_band_zero_and_a_refused_read_are_said_plainly(
+    qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings
+) -> None:
     panel = BandLifePanel(engine)
     qtbot.addWidget(panel)
     _total(settings, 0, 5)
@@ -115,8 +117,9 @@ def test_band_zero_and_a_refused_read_are_said_plainly(qtbot: QtBot, qloop: QLoo
     assert panel.message.property("state") == "attention"
 
 
-def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings, qapp: QApplication,
-                 tmp_path: Path) -> None:
+def test_turkish(
+    qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings, qapp: QApplication, tmp_path: Path
+) -> None:
     translator = Translator.install(qapp, cache=tmp_path / "qm")
     try:
         assert translator.switch("tr")
@@ -131,14 +134,30 @@ def test_turkish(qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Se
         translator.switch("en")
 
 
-@pytest.mark.parametrize(("lang", "one", "two"), [
-    ("en", ("1 cut · 12 cm² cut · 0.5 h running", "about 1 cut", "1 cut, 1 material"),
-     ("2 cuts · 12 cm² cut · 0.5 h running", "about 2 cuts", "2 cuts, 2 materials")),
-    ("tr", ("1 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 1 kesim", "1 kesim, 1 malzeme"),
-     ("2 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 2 kesim", "2 kesim, 2 malzeme")),
-])
-def test_counts_take_their_plural_forms(qtbot: QtBot, engine: StandInEngine, qapp: QApplication, tmp_path: Path,
-                                        lang: str, one: tuple[str, str, str], two: tuple[str, str, str]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        (
+            "en",
+            ("1 cut · 12 cm² cut · 0.5 h running", "about 1 cut", "1 cut, 1 material"),
+            ("2 cuts · 12 cm² cut · 0.5 h running", "about 2 cuts", "2 cuts, 2 materials"),
+        ),
+        (
+            "tr",
+            ("1 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 1 kesim", "1 kesim, 1 malzeme"),
+            ("2 kesim · 12 cm² kesildi · 0,5 sa çalışma", "yaklaşık 2 kesim", "2 kesim, 2 malzeme"),
+        ),
+    ],
+)
+def test_counts_take_their_plural_forms(
+    qtbot: QtBot,
+    engine: StandInEngine,
+    qapp: QApplication,
+    tmp_path: Path,
+    lang: str,
+    one: tuple[str, str, str],
+    two: tuple[str, str, str],
+) -> None:
     """A count of 1 reads "1 cut", of 2 "2 cuts" (the Production page said "1 cuts"): Qt's numerus
     forms, English's own catalogue included; Turkish has one form ("1 kesim", "2 kesim")."""
     from core.api import BandEstimate
@@ -149,9 +168,23 @@ def test_counts_take_their_plural_forms(qtbot: QtBot, engine: StandInEngine, qap
         panel = BandLifePanel(engine)
         qtbot.addWidget(panel)
         for n, (counters, left, method) in ((1, one), (2, two)):
-            e = BandEstimate(band_id=7, cuts=n, area_cm2=12.0, run_s=1800.0, method="trend", life_used_pct=40.0,
-                             remaining_pct=60.0, remaining_cm2=900.0, remaining_cuts=float(n), rise_pct=4.0,
-                             usable_cuts=n, materials=n, note="", first_ms=None, last_ms=None)
+            e = BandEstimate(
+                band_id=7,
+                cuts=n,
+                area_cm2=12.0,
+                run_s=1800.0,
+                method="trend",
+                life_used_pct=40.0,
+                remaining_pct=60.0,
+                remaining_cm2=900.0,
+                remaining_cuts=float(n),
+                rise_pct=4.0,
+                usable_cuts=n,
+                materials=n,
+                note="",
+                first_ms=None,
+                last_ms=None,
+            )
             assert panel._counters(e) == counters
             assert panel._left(e).endswith(" · " + left)
             assert method in panel.method_text(e)
@@ -159,8 +192,9 @@ def test_counts_take_their_plural_forms(qtbot: QtBot, engine: StandInEngine, qap
         translator.switch("en")
 
 
-def test_a_note_from_the_panel_shows_in_the_history(qtbot: QtBot, qloop: QLoop, engine: StandInEngine,
-                                                    settings: Settings) -> None:
+def test_a_note_from_the_panel_shows_in_the_history(
+    qtbot: QtBot, qloop: QLoop, engine: StandInEngine, settings: Settings
+) -> None:
     _total(settings, 7, 3)  # the stand-in's PLC shows band 7
     panel = BandLifePanel(engine, session=UserSession.anonymous)
     qtbot.addWidget(panel)
@@ -168,7 +202,7 @@ def test_a_note_from_the_panel_shows_in_the_history(qtbot: QtBot, qloop: QLoop, 
     qtbot.addWidget(bare)
     assert not bare.note.isVisibleTo(bare) and panel.note.isVisibleTo(panel)  # no session: no note field
     panel.write_note()
-    assert panel.message.text() == "Note not written: the note is empty"
+    assert panel.note_message.text() == "Note not written: the note is empty"
     panel.note.setText("teeth chipped on the 90 mm C45")
     qtbot.mouseClick(panel.add_note, Qt.MouseButton.LeftButton)
     assert panel.note.text() == ""
