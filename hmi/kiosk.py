@@ -83,6 +83,16 @@ def in_kiosk(widget: QWidget | None) -> bool:
     return False
 
 
+DISPLAY_ONLY = "display_only"  # a view's property: rows read, never tapped (no selection, no focus)
+
+
+def display_only(view: QAbstractItemView) -> bool:
+    """A table that only shows values (the control page's live model inputs): its rows are no touch
+    targets, so they keep their reading height and every row stays in view (17 inputs at 56 px did not)."""
+    return (view.property(DISPLAY_ONLY) is True and view.selectionMode() == QAbstractItemView.SelectionMode.NoSelection
+            and view.focusPolicy() == Qt.FocusPolicy.NoFocus)
+
+
 def describe(widget: QWidget) -> str:
     text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
     name = widget.objectName()
@@ -111,7 +121,7 @@ def size_views(root: QWidget) -> None:
             # a styled delegate takes the kiosk rule (56 px).
             combo.setItemDelegate(QStyledItemDelegate(combo))
     for view in root.findChildren(QAbstractItemView):
-        if isinstance(view, QHeaderView) or _in_combo_popup(view):
+        if isinstance(view, QHeaderView) or _in_combo_popup(view) or display_only(view):
             continue  # a table's header is an item view too: 164 px of header is no touch room
         if view.minimumHeight() == 0 and view.objectName() != "qt_calendar_calendarview":
             # Taller rows would make a scroll area's default minimum (~190 px) push pages past 800 px:
@@ -225,7 +235,7 @@ def _targets(root: QWidget) -> list[tuple[QWidget, QRect, str]]:
                     found.append((widget, _global_rect(widget, widget.tabRect(i)), f"tab {widget.tabText(i)!r}"))
         elif isinstance(widget, QAbstractItemView):
             model = widget.model()
-            if model is not None and model.rowCount() > 0 and widget.isEnabled():
+            if model is not None and model.rowCount() > 0 and widget.isEnabled() and not display_only(widget):
                 # A calendar's first row names the week days: its dates start in the second.
                 row = 1 if widget.objectName() == "qt_calendar_calendarview" and model.rowCount() > 1 else 0
                 index = model.index(row, 0)

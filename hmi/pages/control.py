@@ -46,7 +46,7 @@ from hmi.kiosk import ROW_PX as KIOSK_ROW_PX
 from hmi.permissions import Action, can, needs_confirmation, requires, set_unavailable, show_for
 from hmi.session import Session
 from hmi.tasks import spawn
-from hmi.widgets.control_common import STYLE, box, label, ml_availability, permitted_action, set_text
+from hmi.widgets.control_common import STYLE, TabRowMessage, box, label, ml_availability, permitted_action, set_text
 from hmi.widgets.control_decisions import DecisionsTab, time_text
 from hmi.widgets.control_guard import GuardSettingsPanel
 from hmi.widgets.control_handover import HandoverPanel
@@ -61,7 +61,6 @@ JOURNAL_EVERY = 4  # ml.db once a second
 CONFIRM_TIMEOUT_S = 15.0
 TOUCH_PX = 56
 ROW_PX = 28  # decision rows on the desktop; kiosk rows are hmi.kiosk's (touch targets >= 48 px)
-MESSAGE_PX = 44  # the message line's fixed place: it never pushes the page down
 
 
 def action_words(action: str) -> str:
@@ -169,14 +168,6 @@ class ControlPage(QWidget):
         self.handover = HandoverPanel(lambda: self.engine.restore_previous_speeds(self.session.actor()),
                                       lambda: self.engine.keep_present_speeds(self.session.actor()), units, self)
 
-        # --- the message: a fixed place, so a message never moves what lies below it -----------
-        self.message = label(self, "ControlMessage")
-        self.message.setFixedHeight(MESSAGE_PX)
-        policy = self.message.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.message.setSizePolicy(policy)
-        self.message.setVisible(False)
-
         # --- body: live inputs | decisions, model, guard settings ------------------------------
         self.inputs_box, inputs_layout = box("", self)
         self.features = FeatureTable(self.inputs_box)
@@ -199,6 +190,11 @@ class ControlPage(QWidget):
         self.guard_panel.applied.connect(self._guard_applied)
 
         self.tabs = QTabWidget(self)
+        # --- the message: a fixed place beside the tabs, so a message never moves anything; it had a
+        # 44 px line of its own between the top strip and the tables, empty nearly all the time.
+        self.message = TabRowMessage(self.tabs)
+        self.message.setObjectName("ControlMessage")
+        self.message.setVisible(False)
         self.tabs.addTab(self.decisions_tab, "")
         # Long forms scroll inside their tab (touch-sized scroll bar in kiosk): the page keeps to 800 px.
         self.tabs.addTab(_scrolled(self.model_panel), "")
@@ -212,7 +208,6 @@ class ControlPage(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(strip)
         layout.addWidget(self.handover)
-        layout.addWidget(self.message)
         layout.addLayout(body, 1)
 
         self.timer = QTimer(self)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from core.api import ControlView
 from hmi.permissions import Action
+from hmi.widgets.fitted_text import FittedNote
 
 STYLE = """
 QFrame#ControlBox { background: #e6e7e8; border: 1px solid #b5b9bd; border-radius: 4px; }
@@ -14,6 +16,7 @@ QLabel#ModeValue { font-size: 26pt; font-weight: bold; padding: 2px 10px; border
 QLabel#ModeValue[state="ml"] { background: #303336; color: #ffffff; border-radius: 3px; }
 QLabel#ModeValue[state="stale"] { color: #a3a7ab; }
 QLabel#BoxTitle { color: #5b5f63; font-size: 10pt; }
+QMainWindow[kiosk="true"] QLabel#BoxTitle { font-size: 20px; }
 QLabel#BigNumber { font-size: 22pt; font-weight: bold; }
 QLabel#BigNumber[state="held"] { color: #8c9094; }
 QLabel#FaultText[state="attention"], QLabel#GuardText[state="attention"],
@@ -68,3 +71,28 @@ def label(parent: QWidget, name: str, text: str = "", *, wrap: bool = True) -> Q
 def set_text(widget: QLabel | QPushButton, text: str) -> None:
     if widget.text() != text:
         widget.setText(text)
+
+
+class TabRowMessage(FittedNote):
+    """A message in the free room right of a tab widget's tabs: it takes no line of its own and
+    nothing moves when it comes or goes; two lines, the rest in the tooltip (and on a tap)."""
+
+    GAP_PX = 16
+
+    def __init__(self, tabs: QTabWidget) -> None:
+        super().__init__(tabs)
+        self.tabs = tabs
+        tabs.installEventFilter(self)
+        tabs.tabBar().installEventFilter(self)
+        self.place()
+
+    def place(self) -> None:
+        bar = self.tabs.tabBar()
+        left = bar.geometry().right() + 1 + self.GAP_PX
+        self.setGeometry(left, bar.y() + 2, max(self.tabs.width() - left - 4, 0), max(bar.height() - 4, 0))
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self.place()
+        return False

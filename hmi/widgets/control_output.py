@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from hmi.formatting import format_number
 from hmi.i18n import translate
+from hmi.kiosk import DISPLAY_ONLY
 from hmi.widgets.empty_hint import EmptyHint
 
 _TRACK = QColor("#eceded")
@@ -22,6 +23,7 @@ _BORDER = QColor("#8c9094")
 _BAR = QColor("#5b5f63")
 _BAR_HELD = QColor("#b5b9bd")
 _TEXT = QColor("#303336")
+ROW_PAD_PX = 6  # a feature row: one line of text and this
 
 
 class CoefficientBar(QWidget):
@@ -101,10 +103,13 @@ class FeatureTable(QTableWidget):
         self.setObjectName("FeatureTable")
         self.retranslate()
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(26)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Values to read, no row to tap: rows one text line tall in kiosk too (hmi.kiosk.display_only),
+        # at 56 px touch rows the kiosk showed 7 of 17 inputs.
+        self.setProperty(DISPLAY_ONLY, True)
+        self._fit_rows()
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -113,13 +118,23 @@ class FeatureTable(QTableWidget):
         self.empty = EmptyHint(self, "")
         self.retranslate()
 
+    def _fit_rows(self) -> None:
+        self.verticalHeader().setMinimumSectionSize(0)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + ROW_PAD_PX)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_rows()  # the kiosk theme's larger font arrives after construction
+
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([translate("FeatureTable", "Model input"), translate("FeatureTable", "Value")])
         if hasattr(self, "empty"):
             self.empty.setText(translate("FeatureTable", "No model loaded: no inputs to show"))
 
-    def set_features(self, names: tuple[str, ...], values: dict[str, float], *, held: bool,
-                     labels: Mapping[str, str] | None = None) -> None:
+    def set_features(
+        self, names: tuple[str, ...], values: dict[str, float], *, held: bool, labels: Mapping[str, str] | None = None
+    ) -> None:
         """``labels``: what people call each input (the register map's label in the screen's language)."""
         if names != self._names:
             self._names = names
