@@ -66,7 +66,9 @@ def _where(widget: QWidget) -> QRect:
 def test_the_tables_follow_the_top_strip(window: ControlPage) -> None:
     page = window
     assert not page.handover.isVisible()
-    strip_bottom = max(_where(box).bottom() for box in (page.mode_label.parentWidget(), page.switch_box))
+    mode_box = page.mode_label.parentWidget()
+    assert mode_box is not None
+    strip_bottom = max(_where(box).bottom() for box in (mode_box, page.switch_box))
     gap = _where(page.inputs_box).top() - strip_bottom - 1
     assert 0 <= gap <= 12, gap
     assert _where(page.tabs).top() == _where(page.inputs_box).top()
