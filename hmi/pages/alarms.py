@@ -38,6 +38,7 @@ from hmi.widgets.alarm_history import AlarmHistoryPanel, touch_button
 from hmi.widgets.alarm_strip import COLOURS, counts_text
 from hmi.widgets.alarm_table import AlarmTableModel, AlarmView, language
 from hmi.widgets.empty_hint import EmptyHint
+from hmi.widgets.fitted_text import TabRowMessage
 
 log = logging.getLogger("bandsaw.hmi.alarms")
 
@@ -45,8 +46,11 @@ FLASH_MS = 500  # as the banner: active-unacknowledged alarms flash once a secon
 ACTIVE, SHELVED, HISTORY, ENGINEER = range(4)  # tab indices
 # The priority colours of the banner (background, text), for whoever paints a priority.
 PRIORITY_COLOURS = {p: (c.name(), "#ffffff" if int(p) == 1 else "#000000") for p, c in COLOURS.items()}
-ALARM_COLUMNS = {AlarmTableModel.PRIORITY: "4 Critical", AlarmTableModel.RAISED: "2026-12-31 23:59:59",
-                 AlarmTableModel.STATE: "Cleared, not acknowledged"}
+ALARM_COLUMNS = {
+    AlarmTableModel.PRIORITY: "4 Critical",
+    AlarmTableModel.RAISED: "2026-12-31 23:59:59",
+    AlarmTableModel.STATE: "Cleared, not acknowledged",
+}
 
 
 class AlarmSignals(Protocol):
@@ -76,8 +80,9 @@ class AlarmsPage(QWidget):
 
     sessions_changed = Signal()  # a login or logout anywhere: who may see the engineer queue changed
 
-    def __init__(self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None, *,
-                 session: Session | None = None) -> None:
+    def __init__(
+        self, bridge: AlarmSignals, engine: EngineApi, parent: QWidget | None = None, *, session: Session | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("AlarmsPage")
         self.engine = engine
@@ -89,12 +94,12 @@ class AlarmsPage(QWidget):
 
         self.summary_label = QLabel("", self)
         self.summary_label.setObjectName("AlarmSummary")
-        self.message_label = QLabel("", self)
-        self.message_label.setObjectName("AlarmMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setFixedHeight(48)  # a message never moves the buttons above it
-
         self.tabs = QTabWidget(self)
+        # The message beside the tabs: it takes no line of its own (a 48 px line under the tabs stood
+        # empty nearly all the time) and nothing moves when it comes or goes.
+        self.message_label = TabRowMessage(self.tabs)
+        self.message_label.setObjectName("AlarmMessage")
+        self.message_label.setVisible(False)
         self.tabs.addTab(self._build_active(), "")
         self.tabs.addTab(self._build_shelved(), "")
         self.history = AlarmHistoryPanel(engine, lambda: acting(self.user), self._say, self)
@@ -104,7 +109,6 @@ class AlarmsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.message_label)
 
         self.flash = QTimer(self)
         self.flash.setInterval(FLASH_MS)
@@ -147,8 +151,14 @@ class AlarmsPage(QWidget):
     # --- building ------------------------------------------------------------------------
 
     def _alarm_view(self, model: AlarmTableModel, parent: QWidget) -> AlarmView:
-        view = AlarmView(model, parent, fixed=ALARM_COLUMNS, icons=(AlarmTableModel.PRIORITY,),
-                         stretch=(AlarmTableModel.TEXT, AlarmTableModel.RESPONSE))
+        view = AlarmView(
+            model,
+            parent,
+            fixed=ALARM_COLUMNS,
+            icons=(AlarmTableModel.PRIORITY,),
+            stretch=(AlarmTableModel.TEXT, AlarmTableModel.RESPONSE),
+            wrap=True,
+        )
         view.selectionModel().selectionChanged.connect(self._update_buttons)
         return view
 
@@ -168,11 +178,12 @@ class AlarmsPage(QWidget):
         for button in (self.ack_button, self.ack_all_button, self.shelve_button):
             row.addWidget(button)
         row.addStretch(1)
-        # Touch has no hover: the whole text and response of the selected (or top) alarm, readable.
+        # Touch has no hover: the whole text and response of the selected (or top) alarm, readable;
+        # shown only when there is an alarm (its 52 px stood empty under an empty table).
         self.detail_label = QLabel(box)
         self.detail_label.setObjectName("AlarmDetail")
         self.detail_label.setWordWrap(True)
-        self.detail_label.setFixedHeight(52)
+        self.detail_label.setVisible(False)
         layout = QVBoxLayout(box)
         layout.addWidget(self.active_view, 1)
         layout.addWidget(self.detail_label)
@@ -183,10 +194,12 @@ class AlarmsPage(QWidget):
         alarm = self.selected_alarm() or (self.active_model.alarms[0] if self.active_model.alarms else None)
         if alarm is None:
             self.detail_label.setText("")
+            self.detail_label.setVisible(False)
             return
         lang = language()
         response = alarm.response_for(lang)
         self.detail_label.setText(alarm_text_for(alarm, lang) + (f"  →  {response}" if response else ""))
+        self.detail_label.setVisible(True)
 
     def _build_shelved(self) -> QWidget:
         box = QWidget(self)
@@ -235,8 +248,12 @@ class AlarmsPage(QWidget):
         self.unshelve_button.setText(self.tr("Unshelve"))
         self.return_button.setText(self.tr("Return to service"))
         self.engineer_ack_button.setText(self.tr("Acknowledge"))
-        self.engineer_note.setText(self.tr("Statistical detectors and diagnostics: for judgement, not an operator "
-                                           "response. They never reach the operator's banner."))
+        self.engineer_note.setText(
+            self.tr(
+                "Statistical detectors and diagnostics: for judgement, not an operator "
+                "response. They never reach the operator's banner."
+            )
+        )
         self.active_hint.setText(self.tr("No alarms"))
         self.shelved_hint.setText(self.tr("No shelved or out-of-service alarms"))
         self.engineer_hint.setText(self.tr("The engineer queue is empty"))
@@ -271,8 +288,9 @@ class AlarmsPage(QWidget):
         counts = self.engine.alarm_summary()
         self.summary_label.setText(summary_text(counts, engineer=engineer))
         self.tabs.setTabText(ACTIVE, self.tr("Alarms (%1)").replace("%1", str(counts.attention)))
-        self.tabs.setTabText(SHELVED, self.tr("Shelved (%1)").replace("%1", str(counts.shelved
-                                                                                  + counts.out_of_service)))
+        self.tabs.setTabText(
+            SHELVED, self.tr("Shelved (%1)").replace("%1", str(counts.shelved + counts.out_of_service))
+        )
         self.tabs.setTabText(HISTORY, self.tr("History"))
         self.tabs.setTabText(ENGINEER, self.tr("Engineer queue (%1)").replace("%1", str(counts.engineer)))
         if self.tabs.isTabVisible(ENGINEER) != engineer:
@@ -333,10 +351,15 @@ class AlarmsPage(QWidget):
         alarm = self.selected_alarm()
         ackable = (AlarmState.UNACKNOWLEDGED, AlarmState.RETURNED_UNACKNOWLEDGED)
         # Nobody sees a button that can only refuse them (hmi.permissions.show_for hides and tags it).
-        for button, action in ((self.ack_button, Action.ACKNOWLEDGE_ALARM), (self.ack_all_button,
-                                Action.ACKNOWLEDGE_ALARM), (self.engineer_ack_button, Action.ACKNOWLEDGE_ALARM),
-                               (self.shelve_button, Action.SHELVE_ALARM), (self.unshelve_button, Action.SHELVE_ALARM),
-                               (self.return_button, Action.SHELVE_ALARM), (self.history.export_button, Action.EXPORT)):
+        for button, action in (
+            (self.ack_button, Action.ACKNOWLEDGE_ALARM),
+            (self.ack_all_button, Action.ACKNOWLEDGE_ALARM),
+            (self.engineer_ack_button, Action.ACKNOWLEDGE_ALARM),
+            (self.shelve_button, Action.SHELVE_ALARM),
+            (self.unshelve_button, Action.SHELVE_ALARM),
+            (self.return_button, Action.SHELVE_ALARM),
+            (self.history.export_button, Action.EXPORT),
+        ):
             show_for(self.user, button, action)
         self.ack_button.setEnabled(alarm is not None and alarm.state in ackable)
         self.ack_all_button.setEnabled(any(a.state in ackable for a in self.active_model.alarms))
@@ -366,6 +389,7 @@ class AlarmsPage(QWidget):
         for i, value in enumerate(args, start=1):
             text = text.replace(f"%{i}", value)
         self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
 
     # --- operator actions ----------------------------------------------------------------
 

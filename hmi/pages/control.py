@@ -46,12 +46,13 @@ from hmi.kiosk import ROW_PX as KIOSK_ROW_PX
 from hmi.permissions import Action, can, needs_confirmation, requires, set_unavailable, show_for
 from hmi.session import Session
 from hmi.tasks import spawn
-from hmi.widgets.control_common import STYLE, TabRowMessage, box, label, ml_availability, permitted_action, set_text
+from hmi.widgets.control_common import STYLE, box, label, ml_availability, permitted_action, set_text
 from hmi.widgets.control_decisions import DecisionsTab, time_text
 from hmi.widgets.control_guard import GuardSettingsPanel
 from hmi.widgets.control_handover import HandoverPanel
 from hmi.widgets.control_model import ModelPanel
 from hmi.widgets.control_output import CoefficientBar, FeatureTable
+from hmi.widgets.fitted_text import TabRowMessage
 from hmi.widgets.style import set_state
 
 log = logging.getLogger("bandsaw.hmi.control")

@@ -23,6 +23,7 @@ from hmi.formatting import plant_time
 from hmi.i18n import Translator, translate
 from hmi.kiosk import TOUCH_PX
 from hmi.widgets.alarm_strip import COLOURS, priority_polygon
+from hmi.widgets.table_rows import keep_rows_fitted
 
 ROW_PX = TOUCH_PX
 ICON_PX = 30
@@ -59,8 +60,12 @@ def priority_icon(priority: Priority, style: str) -> QIcon:
 
 
 def priority_name(priority: Priority | int) -> str:
-    names = {1: translate("AlarmTable", "Critical"), 2: translate("AlarmTable", "High"),
-             3: translate("AlarmTable", "Medium"), 4: translate("AlarmTable", "Low")}
+    names = {
+        1: translate("AlarmTable", "Critical"),
+        2: translate("AlarmTable", "High"),
+        3: translate("AlarmTable", "Medium"),
+        4: translate("AlarmTable", "Low"),
+    }
     return names.get(int(priority), str(priority))
 
 
@@ -102,9 +107,13 @@ class AlarmTableModel(QAbstractTableModel):
 
     @staticmethod
     def headers() -> tuple[str, ...]:
-        return (translate("AlarmTable", "Priority"), translate("AlarmTable", "Raised"),
-                translate("AlarmTable", "Alarm"), translate("AlarmTable", "What to do"),
-                translate("AlarmTable", "State"))
+        return (
+            translate("AlarmTable", "Priority"),
+            translate("AlarmTable", "Raised"),
+            translate("AlarmTable", "Alarm"),
+            translate("AlarmTable", "What to do"),
+            translate("AlarmTable", "State"),
+        )
 
     def set_alarms(self, alarms: list[Alarm]) -> None:
         self.beginResetModel()
@@ -186,20 +195,30 @@ class AlarmTableModel(QAbstractTableModel):
 
 
 def action_text(action: str) -> str:
-    words = {"raise": translate("AlarmTable", "raised"), "clear": translate("AlarmTable", "cleared"),
-             "acknowledge": translate("AlarmTable", "acknowledged"), "shelve": translate("AlarmTable", "shelved"),
-             "unshelve": translate("AlarmTable", "unshelved"),
-             "remove_from_service": translate("AlarmTable", "removed from service"),
-             "return_to_service": translate("AlarmTable", "returned to service"),
-             "text": translate("AlarmTable", "text changed")}
+    words = {
+        "raise": translate("AlarmTable", "raised"),
+        "clear": translate("AlarmTable", "cleared"),
+        "acknowledge": translate("AlarmTable", "acknowledged"),
+        "shelve": translate("AlarmTable", "shelved"),
+        "unshelve": translate("AlarmTable", "unshelved"),
+        "remove_from_service": translate("AlarmTable", "removed from service"),
+        "return_to_service": translate("AlarmTable", "returned to service"),
+        "text": translate("AlarmTable", "text changed"),
+    }
     return words.get(action, action)
 
 
 class HistoryTableModel(QAbstractTableModel):
     @staticmethod
     def headers() -> tuple[str, ...]:
-        return (translate("AlarmTable", "Time"), translate("AlarmTable", "Alarm"), translate("AlarmTable", "Action"),
-                translate("AlarmTable", "Priority"), translate("AlarmTable", "Text"), translate("AlarmTable", "User"))
+        return (
+            translate("AlarmTable", "Time"),
+            translate("AlarmTable", "Alarm"),
+            translate("AlarmTable", "Action"),
+            translate("AlarmTable", "Priority"),
+            translate("AlarmTable", "Text"),
+            translate("AlarmTable", "User"),
+        )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -232,19 +251,36 @@ class HistoryTableModel(QAbstractTableModel):
             return priority_icon(Priority(entry.priority), "filled")
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        priority = (f"{entry.priority} {priority_name(entry.priority)}" if entry.priority in (1, 2, 3, 4)
-                    else str(entry.priority))
+        priority = (
+            f"{entry.priority} {priority_name(entry.priority)}"
+            if entry.priority in (1, 2, 3, 4)
+            else str(entry.priority)
+        )
         user = translate("AlarmsPage", "system") if entry.user == "system" else entry.user  # the engine itself
-        return (time_text(entry.ts_ms), entry.alarm_key, action_text(entry.action), priority,
-                alarm_text_for(entry, language()), user)[index.column()]
+        return (
+            time_text(entry.ts_ms),
+            entry.alarm_key,
+            action_text(entry.action),
+            priority,
+            alarm_text_for(entry, language()),
+            user,
+        )[index.column()]
 
 
 class AlarmView(QTableView):
     """A touch table: whole rows, 48 px rows, ``fixed`` columns sized for a sample text, ``stretch``
     columns sharing the rest (widths never depend on the rows: an empty table is not squashed)."""
 
-    def __init__(self, model: QAbstractTableModel, parent: QWidget, *, fixed: dict[int, str],
-                 stretch: tuple[int, ...], icons: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        model: QAbstractTableModel,
+        parent: QWidget,
+        *,
+        fixed: dict[int, str],
+        stretch: tuple[int, ...],
+        icons: tuple[int, ...] = (),
+        wrap: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.fixed_samples = dict(fixed)
         self.icon_columns = tuple(icons)
@@ -253,7 +289,13 @@ class AlarmView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(False)
-        self.setWordWrap(False)
+        # ``wrap``: the alarm and what to do read whole, wrapped in their columns, each row as tall as
+        # its text (the 1280 px active table cut them to "Torque guard slowed the descent: ban…" in both
+        # languages). The history (up to 1000 rows of a log) keeps one line a row.
+        if wrap:
+            keep_rows_fitted(self)
+        else:
+            self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setIconSize(QSize(ICON_PX, ICON_PX))
         self.verticalHeader().setVisible(False)
@@ -272,8 +314,11 @@ class AlarmView(QTableView):
     def fit_columns(self) -> None:
         """Fixed columns as wide as their sample text in the current font (kiosk fonts are larger)
         and language; measured only when either changed."""
-        key = self.font().toString() + "|" + "|".join(self.model().headerData(c, Qt.Orientation.Horizontal) or ""
-                                                      for c in self.fixed_samples)
+        key = (
+            self.font().toString()
+            + "|"
+            + "|".join(self.model().headerData(c, Qt.Orientation.Horizontal) or "" for c in self.fixed_samples)
+        )
         if key == self._fitted:
             return
         self._fitted = key

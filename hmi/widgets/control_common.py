@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import ControlView
 from hmi.permissions import Action
-from hmi.widgets.fitted_text import FittedNote
 
 STYLE = """
 QFrame#ControlBox { background: #e6e7e8; border: 1px solid #b5b9bd; border-radius: 4px; }
@@ -71,28 +69,3 @@ def label(parent: QWidget, name: str, text: str = "", *, wrap: bool = True) -> Q
 def set_text(widget: QLabel | QPushButton, text: str) -> None:
     if widget.text() != text:
         widget.setText(text)
-
-
-class TabRowMessage(FittedNote):
-    """A message in the free room right of a tab widget's tabs: it takes no line of its own and
-    nothing moves when it comes or goes; two lines, the rest in the tooltip (and on a tap)."""
-
-    GAP_PX = 16
-
-    def __init__(self, tabs: QTabWidget) -> None:
-        super().__init__(tabs)
-        self.tabs = tabs
-        tabs.installEventFilter(self)
-        tabs.tabBar().installEventFilter(self)
-        self.place()
-
-    def place(self) -> None:
-        bar = self.tabs.tabBar()
-        left = bar.geometry().right() + 1 + self.GAP_PX
-        self.setGeometry(left, bar.y() + 2, max(self.tabs.width() - left - 4, 0), max(bar.height() - 4, 0))
-        self.raise_()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show):
-            self.place()
-        return False

@@ -5,9 +5,9 @@ an ellipsis only when even those are not enough; the whole text in the tooltip a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFrame, QLabel, QToolTip, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QTabWidget, QToolTip, QWidget
 
 ELLIPSIS = "…"
 WRAP = int(Qt.TextFlag.TextWordWrap)
@@ -61,3 +61,28 @@ class FittedNote(QLabel):
         if self.shown_text() != self.text():
             QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.text(), self)
         super().mousePressEvent(event)
+
+
+class TabRowMessage(FittedNote):
+    """A message in the free room right of a tab widget's tabs: it takes no line of its own and
+    nothing moves when it comes or goes; two lines, the rest in the tooltip (and on a tap)."""
+
+    GAP_PX = 16
+
+    def __init__(self, tabs: QTabWidget) -> None:
+        super().__init__(tabs)
+        self.tabs = tabs
+        tabs.installEventFilter(self)
+        tabs.tabBar().installEventFilter(self)
+        self.place()
+
+    def place(self) -> None:
+        bar = self.tabs.tabBar()
+        left = bar.geometry().right() + 1 + self.GAP_PX
+        self.setGeometry(left, bar.y() + 2, max(self.tabs.width() - left - 4, 0), max(bar.height() - 4, 0))
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self.place()
+        return False
