@@ -14,9 +14,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.api import Alarm, AlarmCounts, AlarmState, Priority
 from hmi.code_names import alarm_text_for
@@ -31,6 +40,7 @@ COLOURS = {
     Priority.LOW: QColor("#6fa8dc"),
 }
 FLASH_MS = 500
+HEADLINE_MIN_SCALE = 0.75  # the banner's lines are drawn down to 3/4 of their size before anything is cut
 
 
 def priority_polygon(priority: Priority, box: QRectF) -> QPolygonF:
@@ -84,29 +94,72 @@ class PriorityBadge(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("#ffffff") if self.priority is Priority.CRITICAL and not self.hollow else QColor("#000"))
-        text_box = QRectF(self.rect()).adjusted(0, 6 if self.priority is Priority.HIGH else 0, 0,
-                                                -8 if self.priority is Priority.MEDIUM else 0)
+        text_box = QRectF(self.rect()).adjusted(
+            0, 6 if self.priority is Priority.HIGH else 0, 0, -8 if self.priority is Priority.MEDIUM else 0
+        )
         painter.drawText(text_box, Qt.AlignmentFlag.AlignCenter, str(int(self.priority)))
         painter.end()
 
 
 class ElidedLabel(QLabel):
-    """One line; too long for the banner: cut with an ellipsis (the whole text in the tooltip)."""
+    """One line in the banner's fixed height: drawn smaller to fit (down to ``min_scale`` of its
+    size), and only then cut with an ellipsis before the ``keep`` end (the "(cleared)" of a cleared
+    alarm stays); the whole text in the tooltip and, for a finger, in a tool tip on a tap. The
+    headline of a cleared torque-guard alarm read "band torque 95 % (cl…" at 1280 px."""
+
+    def __init__(self, parent: QWidget | None = None, *, min_scale: float = 1.0) -> None:
+        super().__init__(parent)
+        self.min_scale = min_scale
+        self.keep = ""
 
     def setText(self, text: str) -> None:
+        self.set_text(text)
+
+    def set_text(self, text: str, keep: str = "") -> None:
+        """``text`` ending in ``keep``: what is cut, if anything must be, comes before ``keep``."""
+        self.keep = keep if keep and text.endswith(keep) else ""
         if text != self.text():
             super().setText(text)
             self.setToolTip(text)
+        self.update()
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
+    def drawn_font(self) -> QFont:
+        """The label's font, smaller (to ``min_scale``) if the text would not fit on the line."""
+        font = QFont(self.font())
+        need = QFontMetrics(font).horizontalAdvance(self.text())
+        room = self.contentsRect().width()
+        if need > room > 0 and self.min_scale < 1.0:
+            size = font.pixelSize() if font.pixelSize() > 0 else round(font.pointSizeF() * 96 / 72)
+            font.setPixelSize(max(int(size * max(room / need, self.min_scale)), 1))
+        return font
+
+    def shown_text(self) -> str:
+        """The line as drawn: whole, or cut before the kept end with an ellipsis."""
+        metrics = QFontMetrics(self.drawn_font())
+        room = self.contentsRect().width()
+        text = self.text()
+        if metrics.horizontalAdvance(text) <= room:
+            return text
+        head = text[: len(text) - len(self.keep)] if self.keep else text
+        return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room - metrics.horizontalAdvance(self.keep)) + (
+            self.keep
+        )
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        painter.setFont(self.drawn_font())
         painter.setPen(self.palette().color(self.foregroundRole()))
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
-        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(self.contentsRect(), int(align), self.shown_text())
         painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.shown_text() != self.text():
+            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.text(), self)
+        super().mousePressEvent(event)
 
 
 def banner_state(alarm: Alarm | None) -> str:
@@ -150,10 +203,10 @@ class AlarmStrip(QFrame):
         self._now = now
         self.alarm: Alarm | None = None
         self.badge = PriorityBadge(self)
-        self.text_label = ElidedLabel(self)
+        self.text_label = ElidedLabel(self, min_scale=HEADLINE_MIN_SCALE)
         self.text_label.setObjectName("StripText")
         self.text_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.response_label = ElidedLabel(self)
+        self.response_label = ElidedLabel(self, min_scale=HEADLINE_MIN_SCALE)
         self.response_label.setObjectName("StripResponse")
         self.response_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.count_label = QLabel("", self)
@@ -209,9 +262,12 @@ class AlarmStrip(QFrame):
         self.badge.set_priority(alarm.priority, hollow=state == "cleared")
         raised = plant_time(alarm.raised_ms, "HH:mm")
         text = alarm_text_for(alarm, lang)
+        cleared = translate("AlarmStrip", "%1 (cleared)")
+        keep = ""
         if state == "cleared":
-            text = translate("AlarmStrip", "%1 (cleared)").replace("%1", text)
-        self.text_label.setText(f"{raised}  {text}")
+            text = cleared.replace("%1", text)
+            keep = cleared.split("%1", 1)[1] if cleared.startswith("%1") else ""
+        self.text_label.set_text(f"{raised}  {text}", keep)
         response = alarm.response_for(lang)
         self.response_label.setText(f"→ {response}" if response else "")
         self.count_label.setText(counts_text(counts))
