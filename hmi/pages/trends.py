@@ -45,8 +45,13 @@ from hmi.widgets.style import set_state
 
 GUARD_COLOUR, TRIP_COLOUR = "#c06000", "#d0021b"  # dashed limit lines (ISA-101: colour for the abnormal)
 # Minimum y span per panel: below it a signal's noise would fill the plot (69.6 .. 70.4 m/min).
-MIN_SPAN = {"band_current": 10.0, "band_torque": 20.0, "vibration": 0.2, "cutting_speed_actual": 10.0,
-            "descent_speed_actual": 10.0}
+MIN_SPAN = {
+    "band_current": 10.0,
+    "band_torque": 20.0,
+    "vibration": 0.2,
+    "cutting_speed_actual": 10.0,
+    "descent_speed_actual": 10.0,
+}
 SETPOINTS = ("cutting_speed", "descent_speed")  # targets in the buffer: drawn as lines, not curves
 READOUT_PX = 30
 WINDOW_SECONDS = (60.0, 600.0, 3600.0)
@@ -68,12 +73,22 @@ def _limits(settings: Settings, name: str) -> tuple[LimitSpec, ...]:
 def make_panels(settings: Settings) -> list[PanelSpec]:
     """The page's plots in the screen's language; limits from the overview's bars (one source)."""
     return [
-        PanelSpec(translate("TrendsPage", "Current"), "A",
-                  [CurveSpec("band_current", translate("TrendsPage", "current"), "#1f4e79")],
-                  limits=_limits(settings, "band_current"), min_span=MIN_SPAN["band_current"], decimals=1),
-        PanelSpec(translate("TrendsPage", "Torque"), "%",
-                  [CurveSpec("band_torque", translate("TrendsPage", "torque"), "#1f4e79")],
-                  limits=_limits(settings, "band_torque"), min_span=MIN_SPAN["band_torque"], decimals=0),
+        PanelSpec(
+            translate("TrendsPage", "Current"),
+            "A",
+            [CurveSpec("band_current", translate("TrendsPage", "current"), "#1f4e79")],
+            limits=_limits(settings, "band_current"),
+            min_span=MIN_SPAN["band_current"],
+            decimals=1,
+        ),
+        PanelSpec(
+            translate("TrendsPage", "Torque"),
+            "%",
+            [CurveSpec("band_torque", translate("TrendsPage", "torque"), "#1f4e79")],
+            limits=_limits(settings, "band_torque"),
+            min_span=MIN_SPAN["band_torque"],
+            decimals=0,
+        ),
         PanelSpec(
             translate("TrendsPage", "Vibration"),
             "g",
@@ -82,20 +97,45 @@ def make_panels(settings: Settings) -> list[PanelSpec]:
                 CurveSpec("vibration_y", "Y", "#7a5c00"),
                 CurveSpec("vibration_z", "Z", "#4d6b3c"),
             ],
-            min_span=MIN_SPAN["vibration"], decimals=3,
+            min_span=MIN_SPAN["vibration"],
+            decimals=3,
         ),
-        PanelSpec(translate("TrendsPage", "Band"), "m/min",
-                  [CurveSpec("cutting_speed_actual", translate("TrendsPage", "band speed"), "#1f4e79")],
-                  setpoint="cutting_speed", min_span=MIN_SPAN["cutting_speed_actual"], decimals=1),
-        PanelSpec(translate("TrendsPage", "Descent"), "mm/min",
-                  [CurveSpec("descent_speed_actual", translate("TrendsPage", "descent"), "#1f4e79")],
-                  setpoint="descent_speed", min_span=MIN_SPAN["descent_speed_actual"], decimals=1),
+        PanelSpec(
+            translate("TrendsPage", "Band"),
+            "m/min",
+            [CurveSpec("cutting_speed_actual", translate("TrendsPage", "band speed"), "#1f4e79")],
+            setpoint="cutting_speed",
+            min_span=MIN_SPAN["cutting_speed_actual"],
+            decimals=1,
+        ),
+        PanelSpec(
+            translate("TrendsPage", "Descent"),
+            "mm/min",
+            [CurveSpec("descent_speed_actual", translate("TrendsPage", "descent"), "#1f4e79")],
+            setpoint="descent_speed",
+            min_span=MIN_SPAN["descent_speed_actual"],
+            decimals=1,
+        ),
     ]
 
 
-CURVE_COLUMNS = ["band_current", "band_torque", "vibration_x", "vibration_y", "vibration_z",
-                 "cutting_speed_actual", "descent_speed_actual"]
+CURVE_COLUMNS = [
+    "band_current",
+    "band_torque",
+    "vibration_x",
+    "vibration_y",
+    "vibration_z",
+    "cutting_speed_actual",
+    "descent_speed_actual",
+]
 COLUMNS = [*CURVE_COLUMNS, *SETPOINTS]  # what the buffer keeps and history reads
+
+
+def period_words(start_s: float, end_s: float) -> tuple[str, str]:
+    """A period's ends in plant time: the end's date only when it is another day."""
+    start = plant_time(start_s * 1000, "yyyy-MM-dd HH:mm")
+    same_day = plant_time(start_s * 1000, "yyyy-MM-dd") == plant_time(end_s * 1000, "yyyy-MM-dd")
+    return start, plant_time(end_s * 1000, "HH:mm" if same_day else "yyyy-MM-dd HH:mm")
 
 
 def window_label(seconds: float) -> str:
@@ -141,6 +181,7 @@ class TrendsPage(QWidget):
         self.buffer = RingBuffer(COLUMNS, capacity)
         self.engine = bridge.engine
         self.history_task: asyncio.Task[bool] | None = None
+        self._history_period: tuple[str, str] | None = None  # the loaded period, as the screen says it
         self.panels = make_panels(settings)
         self.plot = RingBufferPlot(self.buffer, self.panels, rate_hz=settings.hmi.plot_rate_hz, parent=self)
         self.hint = PlotHint(self.plot)
@@ -225,7 +266,6 @@ class TrendsPage(QWidget):
         for i, seconds in enumerate(HISTORY_SECONDS):
             self.history_span.setItemText(i, window_label(seconds))
         self.load_button.setText(self.tr("Load"))
-        self.hint.setText(self.tr("No data yet: the plots fill as samples arrive from the saw."))
         self.panels = make_panels(self._settings)
         self.plot.setpoint_label = self.tr("target")
         self.plot.retitle(self.panels)
@@ -263,6 +303,15 @@ class TrendsPage(QWidget):
         self._update_hint()
 
     def _update_hint(self) -> None:
+        """Live: the plots fill as samples arrive. A loaded period without samples: that period, by name
+        (the live hint stayed over the chosen period's empty axis)."""
+        period = self._history_period if self.plot.history_mode else None
+        if period is None:
+            self.hint.setText(self.tr("No data yet: the plots fill as samples arrive from the saw."))
+        else:
+            self.hint.setText(
+                self.tr("No samples recorded from %1 to %2").replace("%1", period[0]).replace("%2", period[1])
+            )
         self.hint.refresh()
 
     # --- controls ----------------------------------------------------------------------
@@ -304,18 +353,22 @@ class TrendsPage(QWidget):
             self._say("History unavailable: %1", reason_text(result))
             return False
         data = result.value
+        self._history_period = period_words(start_s, end_s)
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(True)
         self.pause_button.setText(self.tr("Live"))
         self.pause_button.blockSignals(False)
-        self.plot.show_range(data.times, data.values)
+        self.plot.show_range(data.times, data.values, start=start_s, end=end_s)
         self._update_hint()
         if data.rows == 0:
-            self._say("No recorded samples in this range")
+            self._say("No recorded samples from %1 to %2", *self._history_period)
         else:
             when = plant_time(start_s * 1000, "yyyy-MM-dd HH:mm")
-            self._say("raw.db from %1: %2 samples (min/max per interval)" if data.reduced
-                      else "raw.db from %1: %2 samples", when, str(data.rows))
+            self._say(
+                "raw.db from %1: %2 samples (min/max per interval)" if data.reduced else "raw.db from %1: %2 samples",
+                when,
+                str(data.rows),
+            )
         return True
 
     def _say(self, key: str, *args: str) -> None:
@@ -325,10 +378,11 @@ class TrendsPage(QWidget):
         texts = {
             "Reading raw.db…": self.tr("Reading raw.db…"),
             "History unavailable: %1": self.tr("History unavailable: %1"),
-            "No recorded samples in this range": self.tr("No recorded samples in this range"),
+            "No recorded samples from %1 to %2": self.tr("No recorded samples from %1 to %2"),
             "raw.db from %1: %2 samples": self.tr("raw.db from %1: %n samples", "", count),
             "raw.db from %1: %2 samples (min/max per interval)": self.tr(
-                "raw.db from %1: %n samples (min/max per interval)", "", count),
+                "raw.db from %1: %n samples (min/max per interval)", "", count
+            ),
         }
         text = texts.get(key, key)
         for i, value in enumerate(args, start=1):

@@ -14,13 +14,14 @@ that no longer sits on the shown data is removed: a read-out never keeps stale v
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import QEvent, QLocale, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from hmi.formatting import format_number, unit_name, with_unit
@@ -110,6 +111,7 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         self._live_x: tuple[float, float] | None = None  # the live view's x range until the next jump
         self._y_ranges: dict[int, tuple[float, float]] = {}  # per plot: the range last set
         self._history_setpoints: dict[str, float] = {}  # setpoint columns' last value in shown history
+        self._titles: dict[int, str] = {}  # the left axis titles as fitted (HTML)
         self.frames = 0  # redraws done (benchmarks and tests read it)
         for row, panel in enumerate(panels):
             axis = PlantTimeAxis(orientation="bottom")  # plant time, not the computer's zone
@@ -118,6 +120,9 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             left.enableAutoSIPrefix(False)  # g stays g, never "(x0.001)"
             plot.setLabel("left", _axis_title(panel))
             left.setWidth(78)
+            # A plot shorter than its title (the stack under the replay bar: 'Band (m/min)' ran into
+            # 'Descent (mm/min)'): the unit goes on a second line, the title is cut last.
+            left.geometryChanged.connect(lambda r=row: self._fit_title(r))
             # Horizontal grid only, painted by the left axis into a cached pixmap: it changes only
             # with the y range, while vertical lines would scroll (and repaint) every frame.
             plot.showGrid(x=False, y=True, alpha=0.25)
@@ -134,12 +139,17 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             self.addItem(legend, row=row, col=1)
             self.legends.append(legend)
             for limit in panel.limits:
-                line = pg.InfiniteLine(pos=limit.value, angle=0, movable=False,
-                                       pen=pg.mkPen(limit.colour, width=1, style=Qt.PenStyle.DashLine))
+                line = pg.InfiniteLine(
+                    pos=limit.value,
+                    angle=0,
+                    movable=False,
+                    pen=pg.mkPen(limit.colour, width=1, style=Qt.PenStyle.DashLine),
+                )
                 plot.addItem(line, ignoreBounds=True)
             if panel.setpoint is not None:
-                line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#000000", width=1,
-                                                                             style=Qt.PenStyle.DashLine))
+                line = pg.InfiniteLine(
+                    angle=0, movable=False, pen=pg.mkPen("#000000", width=1, style=Qt.PenStyle.DashLine)
+                )
                 line.setVisible(False)
                 plot.addItem(line, ignoreBounds=True)
                 self.setpoint_lines[panel.setpoint] = line
@@ -207,9 +217,33 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
         if [[c.column for c in p.curves] for p in panels] != [[c.column for c in p.curves] for p in self.panels]:
             raise ValueError("retitle() keeps the panels' curves; build a new plot for other signals")
         self.panels = panels
-        for panel, plot in zip(panels, self.plots, strict=True):
-            plot.setLabel("left", _axis_title(panel))
+        for row in range(len(panels)):
+            self._fit_title(row, force=True)
         self.update_legends()
+
+    def _fit_title(self, row: int, *, force: bool = False) -> None:
+        """The left axis title in the axis's height: one line, else title and unit on two lines,
+        else the title cut with an ellipsis (the legend beside the plot names it in full)."""
+        if row >= len(self.plots) or row >= len(self.panels):
+            return
+        panel, axis = self.panels[row], self.plots[row].getAxis("left")
+        label = axis.label
+        if label is None:  # closed
+            return
+        room = int(axis.size().height() - 2 * label.document().documentMargin()) - 2
+        wanted = title_fitting(panel, QFontMetrics(label.font()), room)
+        if force or wanted != self._titles.get(row):
+            self._titles[row] = wanted
+            axis.setLabel(wanted)
+            axis.resizeEvent()  # centred again: pyqtgraph places the label only on a resize
+
+    def axis_title_rects(self) -> list[tuple[QRectF, QRectF]]:
+        """(the left axis title's rectangle, its axis's rectangle) per plot, in scene coordinates."""
+        out = []
+        for plot in self.plots:
+            axis = plot.getAxis("left")
+            out.append((axis.label.sceneBoundingRect(), axis.sceneBoundingRect()))
+        return out
 
     def has_data(self) -> bool:
         """Anything to draw: live samples in the buffer, or a shown history range with rows."""
@@ -231,8 +265,11 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             self._dirty = True
             self.redraw(force=True)
 
-    def show_range(self, times: FloatArray, values: dict[str, FloatArray]) -> None:
-        """Show fixed data (e.g. from raw.db) and stop live scrolling."""
+    def show_range(
+        self, times: FloatArray, values: dict[str, FloatArray], *, start: float | None = None, end: float | None = None
+    ) -> None:
+        """Show fixed data (e.g. from raw.db) and stop live scrolling; the x axis spans [start, end]
+        when given (the period asked for, data or not), else the data."""
         self.paused = True
         self.history_mode = True
         self._live_x = None
@@ -250,7 +287,9 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             if finite.size:
                 self._history_setpoints[column] = float(finite[-1])
         self._y_ranges.clear()  # another range of data: fit it afresh
-        if times.size:
+        if start is not None and end is not None and end > start:
+            self._set_x(start, end)  # an empty period too: the axis shows what was asked, not the live range
+        elif times.size:
             self._set_x(float(times[0]), float(times[-1]))
         self._range_and_lines()
         self._drop_stale_cursor()
@@ -362,16 +401,19 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
             for spec in panel.curves:
                 value = values.get(spec.column)
                 shown = format_number(value, panel.decimals)  # the screen's locale: 62,7 in Turkish
-                lines.append(f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: '
-                             + with_unit(f"<b>{shown}</b>", panel.unit))
+                lines.append(
+                    f'<span style="color:{spec.colour}">&#9632;</span> {spec.label}: '
+                    + with_unit(f"<b>{shown}</b>", panel.unit)
+                )
             if panel.setpoint is not None:
                 line = self.setpoint_lines[panel.setpoint]
                 target = format_number(line.value() if line.isVisible() else None, panel.decimals)
                 lines.append(f"- - {self.setpoint_label}: {with_unit(target, panel.unit)}")
             for limit in panel.limits:
                 limit_text = format_number(limit.value, 0 if limit.value.is_integer() else panel.decimals)
-                lines.append(f'<span style="color:{limit.colour}">- -</span> {limit.label}: '
-                             + with_unit(limit_text, panel.unit))
+                lines.append(
+                    f'<span style="color:{limit.colour}">- -</span> {limit.label}: ' + with_unit(limit_text, panel.unit)
+                )
             text = "<br>".join(lines)
             if text != legend.text:
                 legend.setText(text)
@@ -501,3 +543,15 @@ class RingBufferPlot(pg.GraphicsLayoutWidget):
 
 def _axis_title(panel: PanelSpec) -> str:
     return f"{panel.title} ({unit_name(panel.unit)})" if panel.unit else panel.title
+
+
+def title_fitting(panel: PanelSpec, metrics: QFontMetrics, room: int) -> str:
+    """The axis title (HTML) for ``room`` px of axis height: "Descent (mm/min)", else "Descent" over
+    "(mm/min)", else the longer line cut with an ellipsis."""
+    one = _axis_title(panel)
+    if room <= 0 or metrics.horizontalAdvance(one) <= room or not panel.unit:
+        lines = [one]
+    else:
+        lines = [panel.title, f"({unit_name(panel.unit)})"]
+    fitted = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, room) if room > 0 else line for line in lines]
+    return "<br>".join(html.escape(line) for line in fitted)

@@ -17,7 +17,7 @@ from core.queries.history import HistoryError, RawHistory, raw_db_path
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
-from hmi.pages.trends import COLUMNS, CURVE_COLUMNS, TrendsPage
+from hmi.pages.trends import COLUMNS, CURVE_COLUMNS, TrendsPage, period_words
 
 
 def make_raw_db(path: Path, register_map: RegisterMap, rows: list[dict[str, float | None]]) -> None:
@@ -39,21 +39,24 @@ def make_raw_db(path: Path, register_map: RegisterMap, rows: list[dict[str, floa
 def _rows(start_ms: int, count: int, step_ms: int = 100) -> list[dict[str, float | None]]:
     rows: list[dict[str, float | None]] = []
     for i in range(count):
-        rows.append({
-            "ts_ms": start_ms + i * step_ms,
-            "band_current": 10.0 + (i % 17) * 0.1,
-            "band_torque": 40.0 + (i % 11),
-            "vibration_x": 0.1 + (i % 5) * 0.01,
-            "vibration_y": None if i % 50 == 0 else 0.2,
-            "vibration_z": 0.3,
-            "cutting_speed_actual": 70.0,
-            "descent_speed_actual": 30.0 + (i % 3),
-        })
+        rows.append(
+            {
+                "ts_ms": start_ms + i * step_ms,
+                "band_current": 10.0 + (i % 17) * 0.1,
+                "band_torque": 40.0 + (i % 11),
+                "vibration_x": 0.1 + (i % 5) * 0.01,
+                "vibration_y": None if i % 50 == 0 else 0.2,
+                "vibration_z": 0.3,
+                "cutting_speed_actual": 70.0,
+                "descent_speed_actual": 30.0 + (i % 3),
+            }
+        )
     return rows
 
 
-def test_trends_show_what_raw_db_holds(qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine,
-                                       register_map: RegisterMap) -> None:
+def test_trends_show_what_raw_db_holds(
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine, register_map: RegisterMap
+) -> None:
     start_ms = 1_700_000_000_000
     rows = _rows(start_ms, 600)
     make_raw_db(raw_db_path(fake_engine.settings.data_dir), register_map, rows)
@@ -73,6 +76,32 @@ def test_trends_show_what_raw_db_holds(qtbot: QtBot, qloop: QLoop, bridge: Engin
     # What the curves hold is what the page shows.
     _t_curve, y_curve = page.plot.curves["band_torque"].getOriginalDataset()
     assert np.allclose(y_curve, np.array([r["band_torque"] for r in rows[100:400]], dtype=float))
+    page.plot.stop()
+
+
+def test_an_empty_period_shows_that_period_and_says_so(
+    qtbot: QtBot, qloop: QLoop, bridge: EngineBridge, fake_engine: StandInEngine, register_map: RegisterMap
+) -> None:
+    """Load found nothing: the axis kept the live range and the hint said "No data yet: the plots fill
+    as samples arrive"; now the axis spans the chosen period and the hint and message name it."""
+    start_ms = 1_700_000_000_000
+    make_raw_db(raw_db_path(fake_engine.settings.data_dir), register_map, _rows(start_ms, 50))
+    page = TrendsPage(bridge)
+    qtbot.addWidget(page)
+    page.resize(1280, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    empty = (start_ms + 3_600_000) / 1000, (start_ms + 7_200_000) / 1000  # an hour after the recording
+    assert qloop.run(page.load_history(*empty))
+    QApplication.processEvents()
+    low, high = page.plot.plots[0].getViewBox().viewRange()[0]
+    assert (round(low), round(high)) == (round(empty[0]), round(empty[1]))
+    start, end = period_words(*empty)
+    assert page.hint.isVisible() and "No data yet" not in page.hint.text()
+    assert page.hint.text() == f"No samples recorded from {start} to {end}"
+    assert page.message.text() == f"No recorded samples from {start} to {end}"
+    page.set_window(60.0)  # back to live: the live hint again
+    assert page.hint.text().startswith("No data yet")
     page.plot.stop()
 
 
@@ -183,8 +212,9 @@ def test_long_windows_redraw_at_pixel_rate(qtbot: QtBot, bridge: EngineBridge, f
     page.plot.stop()
 
 
-def test_live_view_pages_forward_instead_of_sliding(qtbot: QtBot, bridge: EngineBridge,
-                                                     fake_engine: StandInEngine) -> None:
+def test_live_view_pages_forward_instead_of_sliding(
+    qtbot: QtBot, bridge: EngineBridge, fake_engine: StandInEngine
+) -> None:
     """The time axis holds still while new samples arrive (a sliding axis repaints every plot, tick
     and grid line each frame), jumps when the newest sample reaches the right edge, and always
     shows at least the whole window of history."""

@@ -4,6 +4,7 @@ kiosk sizes and Turkish."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hmi_testing import kiosk_sized
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QRectF
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -43,10 +44,18 @@ def _feed(page: TrendsPage, seconds: float, end: float | None = None, **override
     n = int(seconds * 10)
     for i in range(n):
         t = end - (n - 1 - i) / 10
-        values: dict[str, float | None] = {"band_current": 62.0 + 0.3 * math.sin(i), "band_torque": 55.0 + (i % 5),
-                  "vibration_x": 0.2 + 0.01 * math.sin(i / 3), "vibration_y": 0.15, "vibration_z": 0.1,
-                  "cutting_speed_actual": 70.0 + 0.4 * math.sin(i * 1.7), "descent_speed_actual": 30.0,
-                  "cutting_speed": 70.0, "descent_speed": 30.0, **override}
+        values: dict[str, float | None] = {
+            "band_current": 62.0 + 0.3 * math.sin(i),
+            "band_torque": 55.0 + (i % 5),
+            "vibration_x": 0.2 + 0.01 * math.sin(i / 3),
+            "vibration_y": 0.15,
+            "vibration_z": 0.1,
+            "cutting_speed_actual": 70.0 + 0.4 * math.sin(i * 1.7),
+            "descent_speed_actual": 30.0,
+            "cutting_speed": 70.0,
+            "descent_speed": 30.0,
+            **override,
+        }
         page.buffer.append(t, values)
     page.plot.mark_dirty()
     page.plot.redraw(force=True)
@@ -177,3 +186,38 @@ def test_turkish(page: TrendsPage, qapp: QApplication, tmp_path: Path) -> None:
         translator.switch("en")
     QApplication.processEvents()
     assert page.pause_button.text() == "Pause" and page.plot.plots[0].getAxis("left").labelText == "Current (A)"
+
+
+def _title_rects(page: TrendsPage) -> list[tuple[QRectF, QRectF]]:
+    """Each left axis's title and the axis itself, in scene coordinates."""
+    return [
+        (plot.getAxis("left").label.sceneBoundingRect(), plot.getAxis("left").sceneBoundingRect())
+        for plot in page.plot.plots
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+@pytest.mark.parametrize("height", [617, 700], ids=["replay", "live"])
+def test_axis_titles_stay_beside_their_own_plot(
+    qtbot: QtBot, qapp: QApplication, bridge: EngineBridge, tmp_path: Path, lang: str, height: int
+) -> None:
+    """Under the replay bar (617 px for the page at 1280x800) the plots are ~90 px tall: 'Band (m/min)'
+    and 'Descent (mm/min)' ran into each other. Each title stays within its own axis, none overlaps."""
+    translator = Translator.install(qapp, cache=tmp_path)
+    widget = TrendsPage(bridge)
+    qtbot.addWidget(widget)
+    try:
+        assert translator.switch(lang)
+        widget.resize(1280, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        qapp.processEvents()
+        rects = _title_rects(widget)
+        for (label, axis), panel in zip(rects, widget.panels, strict=True):
+            assert axis.top() - 1 <= label.top() and label.bottom() <= axis.bottom() + 1, (panel.title, label, axis)
+        for (upper, _), (lower, _) in itertools.pairwise(rects):
+            assert not upper.intersects(lower), (upper, lower)
+        assert widget.plot.plots[3].getAxis("left").labelText.startswith(widget.panels[3].title)
+    finally:
+        widget.plot.stop()
+        translator.switch("en")
