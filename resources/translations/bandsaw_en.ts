@@ -3211,6 +3211,22 @@ m/min</source>
 <context>
     <name>ProductionPage</name>
     <message>
+        <source>availability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>performance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>quality</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not given: %1 above 100 % would overstate it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>cutting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3291,6 +3307,14 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Stops and band life</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last shifts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3315,7 +3339,15 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>above 100 %: faster than the ideal cut time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no alarm stopped the saw this shift</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notes (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3814,7 +3846,15 @@ m/min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No recorded samples from %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No samples recorded from %1 to %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3823,10 +3863,6 @@ m/min</source>
     </message>
     <message>
         <source>History unavailable: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No recorded samples in this range</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">

@@ -3223,6 +3223,22 @@ m/dk</translation>
         <translation>Rakamlar alınamadı: %1</translation>
     </message>
     <message>
+        <source>availability</source>
+        <translation>kullanılabilirlik</translation>
+    </message>
+    <message>
+        <source>performance</source>
+        <translation>performans</translation>
+    </message>
+    <message>
+        <source>quality</source>
+        <translation>kalite</translation>
+    </message>
+    <message>
+        <source>not given: %1 above 100 % would overstate it</source>
+        <translation>verilmedi: %1 yüzde 100&apos;ün üstünde, OEE&apos;yi olduğundan yüksek gösterirdi</translation>
+    </message>
+    <message>
         <source>%1 h %2 min</source>
         <translation>%1 sa %2 dk</translation>
     </message>
@@ -3235,12 +3251,28 @@ m/dk</translation>
         <translation>bu vardiyada kayıtlı veri yok</translation>
     </message>
     <message>
+        <source>Stops and band life</source>
+        <translation>Duruşlar ve şerit ömrü</translation>
+    </message>
+    <message>
+        <source>Band history</source>
+        <translation>Şerit geçmişi</translation>
+    </message>
+    <message>
         <source>Last shifts</source>
         <translation>Son vardiyalar</translation>
     </message>
     <message>
         <source>No shift is running now</source>
         <translation>Şu anda vardiya yok</translation>
+    </message>
+    <message>
+        <source>above 100 %: faster than the ideal cut time</source>
+        <translation>yüzde 100&apos;ün üstünde: ideal kesim süresinden hızlı</translation>
+    </message>
+    <message>
+        <source>Notes (%1)</source>
+        <translation>Notlar (%1)</translation>
     </message>
     <message>
         <source>Not exported: %1</source>
@@ -3799,8 +3831,16 @@ m/dk</translation>
         <translation>Henüz veri yok: grafikler testereden örnekler geldikçe dolar.</translation>
     </message>
     <message>
+        <source>No recorded samples from %1 to %2</source>
+        <translation>%1 ile %2 arasında kayıtlı örnek yok</translation>
+    </message>
+    <message>
         <source>target</source>
         <translation>hedef</translation>
+    </message>
+    <message>
+        <source>No samples recorded from %1 to %2</source>
+        <translation>%1 ile %2 arasında kaydedilmiş örnek yok</translation>
     </message>
     <message>
         <source>Reading raw.db…</source>
@@ -3809,10 +3849,6 @@ m/dk</translation>
     <message>
         <source>History unavailable: %1</source>
         <translation>Geçmiş kullanılamıyor: %1</translation>
-    </message>
-    <message>
-        <source>No recorded samples in this range</source>
-        <translation>Bu aralıkta kayıtlı örnek yok</translation>
     </message>
     <message numerus="yes">
         <source>raw.db from %1: %n samples</source>
