@@ -381,7 +381,8 @@ R_NO_BAND = define("report.no_band", "{count:d} cut(s) with band id 0 or none: b
 R_UNPLANNED = define("report.unplanned", "{count:d} cut(s) ended outside planned time: not in these figures")
 R_STATES_FROM = define("report.states_from", "saw states from {source}")
 R_FAST = define("report.fast", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or "
-                               "preset speed (a wrong chart speed, or a simulator speed-up)")
+                               "preset speed (ML speed control, a chart or preset speed set too low, or a "
+                               "simulator speed-up)")
 R_NO_OEE = define("report.no_oee", "OEE not given: {parts} above 100 % would overstate it")
 R_NO_SHIFT = define("report.no_shift", "no shift is running now")
 ENGINE_START_FAILED = define("engine.start_failed", "the engine failed to start: {error}")

@@ -172,7 +172,7 @@ CORE_TEXTS: dict[str, str] = {
     "report.no_band": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) with band id 0 or none: band unknown"),
     "report.unplanned": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} cut(s) ended outside planned time: not in these figures"),  # noqa: E501
     "report.states_from": QT_TRANSLATE_NOOP("CoreTexts", "saw states from {source}"),
-    "report.fast": QT_TRANSLATE_NOOP("CoreTexts", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)"),  # noqa: E501
+    "report.fast": QT_TRANSLATE_NOOP("CoreTexts", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (ML speed control, a chart or preset speed set too low, or a simulator speed-up)"),  # noqa: E501
     "report.no_oee": QT_TRANSLATE_NOOP("CoreTexts", "OEE not given: {parts} above 100 % would overstate it"),
     "report.no_shift": QT_TRANSLATE_NOOP("CoreTexts", "no shift is running now"),
     "engine.start_failed": QT_TRANSLATE_NOOP("CoreTexts", "the engine failed to start: {error}"),

@@ -182,7 +182,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Quality", "good cuts / all cuts; a cut is good when it went through and the cut-profile detector did "
                 "not flag it"),
     ("OEE", "availability x performance x quality; unknown when any part is unknown, and not given when a "
-            "part is above 100 % (performance above 100 % means the saw cut faster than the ideal speed: the "
-            "chart or preset speed is set too low, or the clock is sped up as in the simulator; the product "
+            "part is above 100 % (performance above 100 % means the saw cut faster than the ideal speed: ML "
+            "speed control ran faster than the preset, the chart or preset speed is set too low, or the clock "
+            "is sped up as in the simulator; the product "
             "would overstate OEE, so the part is shown and flagged and OEE is left empty)"),
 )

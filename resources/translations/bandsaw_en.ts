@@ -1743,7 +1743,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
+        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (ML speed control, a chart or preset speed set too low, or a simulator speed-up)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

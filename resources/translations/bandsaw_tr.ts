@@ -1735,8 +1735,8 @@
         <translation>testere durumları şuradan: {source}</translation>
     </message>
     <message>
-        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (a wrong chart speed, or a simulator speed-up)</source>
-        <translation>performans %{value:.1f}, %100 üstünde: testere tablo veya ön ayar hızından hızlı kesti (yanlış bir tablo hızı ya da simülatör hızlandırması)</translation>
+        <source>performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (ML speed control, a chart or preset speed set too low, or a simulator speed-up)</source>
+        <translation>performans %{value:.1f}, %100 üstünde: testere tablo veya ön ayar hızından hızlı kesti (ML hız kontrolü, çok düşük ayarlanmış bir tablo veya ön ayar hızı ya da simülatör hızlandırması)</translation>
     </message>
     <message>
         <source>OEE not given: {parts} above 100 % would overstate it</source>
