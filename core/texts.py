@@ -368,6 +368,17 @@ D_SET_IN_HMI = define("decision.set_in_hmi", "operator set {name} {old:g} -> {ne
 D_SET = define("decision.set", "operator set {name} {old:g} -> {new:g}")
 D_PAUSES = define("decision.pauses", "ML pauses for this cut ({count:d} overrides)")
 D_NOT_RESTORED = define("decision.not_restored", "not restored")
+# The ML controller's faults and the load ceiling (ml.db's journal, the fault alarm's detail)
+F_STALE = define("fault.stale_data", "stale data ({detail})")
+F_STALE_AGE = define("fault.stale_age", "newest sample {age:.2f} s old, {quality}")
+F_STATE_UNKNOWN = define("fault.state_unknown", "saw state unknown")
+F_RESTORE_FAILED = define("fault.restore_failed", "restore of {name} failed: {detail}")
+F_WRITE_FAILED = define("fault.write_failed", "write of {name} failed: {detail}")
+F_NO_MODEL = define("fault.no_model", "no model loaded")
+F_CEILING_STAYED = define("fault.ceiling_stayed", "load stayed above the ceiling: {detail}")
+C_BREACH = define("ceiling.breach", "{signal} {value:.1f}{unit} above the ceiling {limit:g}{unit} for {for_s:.1f} s")
+C_CUT = define("ceiling.cut", "Load ceiling: {detail}; descent cut")
+C_ALREADY_CUT = define("ceiling.already_cut", "descent already cut")
 
 # The production report's notes (core.production.report, .service): the PDF and the CLI print them
 R_NO_PLANNED = define("report.no_planned", "no planned time in this period (no shift falls in it)")

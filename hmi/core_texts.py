@@ -164,6 +164,16 @@ CORE_TEXTS: dict[str, str] = {
     "decision.set": QT_TRANSLATE_NOOP("CoreTexts", "operator set {name} {old:g} -> {new:g}"),
     "decision.pauses": QT_TRANSLATE_NOOP("CoreTexts", "ML pauses for this cut ({count:d} overrides)"),
     "decision.not_restored": QT_TRANSLATE_NOOP("CoreTexts", "not restored"),
+    "fault.stale_data": QT_TRANSLATE_NOOP("CoreTexts", "stale data ({detail})"),
+    "fault.stale_age": QT_TRANSLATE_NOOP("CoreTexts", "newest sample {age:.2f} s old, {quality}"),
+    "fault.state_unknown": QT_TRANSLATE_NOOP("CoreTexts", "saw state unknown"),
+    "fault.restore_failed": QT_TRANSLATE_NOOP("CoreTexts", "restore of {name} failed: {detail}"),
+    "fault.write_failed": QT_TRANSLATE_NOOP("CoreTexts", "write of {name} failed: {detail}"),
+    "fault.no_model": QT_TRANSLATE_NOOP("CoreTexts", "no model loaded"),
+    "fault.ceiling_stayed": QT_TRANSLATE_NOOP("CoreTexts", "load stayed above the ceiling: {detail}"),
+    "ceiling.breach": QT_TRANSLATE_NOOP("CoreTexts", "{signal} {value:.1f}{unit} above the ceiling {limit:g}{unit} for {for_s:.1f} s"),  # noqa: E501
+    "ceiling.cut": QT_TRANSLATE_NOOP("CoreTexts", "Load ceiling: {detail}; descent cut"),
+    "ceiling.already_cut": QT_TRANSLATE_NOOP("CoreTexts", "descent already cut"),
     "report.no_planned": QT_TRANSLATE_NOOP("CoreTexts", "no planned time in this period (no shift falls in it)"),
     "report.no_data": QT_TRANSLATE_NOOP("CoreTexts", "no data for {machine}, {period}: nothing recorded in this period, figures left blank"),  # noqa: E501
     "report.data_gap": QT_TRANSLATE_NOOP("CoreTexts", "no data for {missing:.1f} % of planned time ({missing_h:.2f} h): availability is over the {data_h:.2f} h with data"),  # noqa: E501

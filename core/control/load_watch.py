@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from core.config import ControlSettings
 from core.snapshot import SawState, Snapshot
+from core.texts import C_BREACH
 
 # PLC alarm codes (alarm_status) and bits (alarm_info) that mean the cut was stopped by overload
 # or breakage (config/config.yaml analysis.alarms.plc_alarm_codes / plc_alarm_bits).
@@ -48,7 +49,7 @@ class CeilingBreach:
 
     def describe(self) -> str:
         unit = "%" if self.signal == "band_torque" else " A"
-        return f"{self.signal} {self.value:.1f}{unit} above the ceiling {self.limit:g}{unit} for {self.for_s:.1f} s"
+        return str(C_BREACH(signal=self.signal, value=self.value, unit=unit, limit=self.limit, for_s=self.for_s))
 
 
 class LoadCeiling:

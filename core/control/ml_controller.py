@@ -58,7 +58,7 @@ from core.control.write_path import WritePath
 from core.ml.signing import ModelKey
 from core.registers import RegisterMap
 from core.snapshot import Quality, SawState, Snapshot
-from core.texts import D_DESCENT_TO, D_OPERATOR_MANUAL
+from core.texts import D_DESCENT_TO, D_OPERATOR_MANUAL, F_STALE, F_STALE_AGE, F_STATE_UNKNOWN
 
 log = logging.getLogger("bandsaw.control")
 
@@ -292,8 +292,8 @@ class MlController(ModelSlot, SafetyTurn, ModelTurn, RestoreTurn, WritePath):
             if late_poll and age <= max(self.envelope.max_age_s, self.control.stale_fault_after_s):
                 self._set_state(ControlState.STALE)
                 return None  # a late poll: decide nothing, write nothing, wait for fresh data
-            detail = f"newest sample {age:.2f} s old, {snap.quality.value}" if not fresh else "saw state unknown"
-            return self._fault(Fault.STALE_DATA, f"stale data ({detail})", snap)
+            detail = F_STALE_AGE(age=age, quality=snap.quality.value) if not fresh else F_STATE_UNKNOWN()
+            return self._fault(Fault.STALE_DATA, str(F_STALE(detail=str(detail))), snap)
         if self.previous is not None and fresh:
             if not self._previous_checked:
                 self._check_previous(snap)

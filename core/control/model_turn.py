@@ -19,7 +19,7 @@ from core.control.journal import DecisionRow
 from core.control.ml_parts import SPEEDS, MlParts
 from core.control.status import ControlState
 from core.snapshot import Snapshot
-from core.texts import D_FEATURES, D_HEAD_UNKNOWN, D_INITIAL_DELAY, D_INITIAL_DESCENT
+from core.texts import D_FEATURES, D_HEAD_UNKNOWN, D_INITIAL_DELAY, D_INITIAL_DESCENT, F_NO_MODEL
 
 
 class ModelTurn(MlParts):
@@ -36,7 +36,7 @@ class ModelTurn(MlParts):
             self._set_state(ControlState.WAITING)
             return self._record("wait", waiting, snap)
         if self.model is None or self.features is None:
-            return self._fault(Fault.MODEL, "no model loaded", snap)
+            return self._fault(Fault.MODEL, str(F_NO_MODEL()), snap)
         vector = self.features.vector()
         if vector is None:
             return self._record("hold", str(D_FEATURES()), snap)

@@ -27,7 +27,7 @@ from core.analysis.alarms import Priority
 from core.control.journal import DecisionRow
 from core.control.ml_parts import ALARM_FAULT, SPEEDS, USER, MlParts
 from core.snapshot import Snapshot
-from core.texts import D_NOT_RESTORED, D_OPERATOR_SPEEDS, D_OPERATOR_SPEEDS_DONE, D_SET
+from core.texts import D_NOT_RESTORED, D_OPERATOR_SPEEDS, D_OPERATOR_SPEEDS_DONE, D_SET, F_RESTORE_FAILED
 
 log = logging.getLogger("bandsaw.control")
 
@@ -87,7 +87,7 @@ class RestoreTurn(MlParts):
                 # The restore stays pending (until its time is up); ML (if someone chose it meanwhile) ends.
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
                 self._unconfirmed(name, outcome)
-                return self._fault(outcome.fault, f"restore of {name} failed: {detail}", snap)
+                return self._fault(outcome.fault, str(F_RESTORE_FAILED(name=name, detail=detail)), snap)
             if not outcome.verdict.allowed and not outcome.verdict.retry:
                 abandoned.append(self._abandon_restore([name], outcome.verdict.reason, snap))
                 continue

@@ -19,7 +19,7 @@ from core.control.ml_parts import ALARM_CEILING, ALARM_GUARD, SPEEDS, MlParts
 from core.control.operator_watch import Override
 from core.control.torque_guard import GuardEvent
 from core.snapshot import Snapshot
-from core.texts import D_PAUSES, D_SET_IN_HMI, D_SET_ON_PANEL
+from core.texts import C_ALREADY_CUT, C_CUT, D_PAUSES, D_SET_IN_HMI, D_SET_ON_PANEL, F_CEILING_STAYED
 
 log = logging.getLogger("bandsaw.control")
 
@@ -94,12 +94,12 @@ class SafetyTurn(MlParts):
     async def _apply_ceiling(self, breach: CeilingBreach, snap: Snapshot, now: float) -> DecisionRow:
         text = breach.describe()
         if breach.for_s >= self.control.ceiling_end_after_s:
-            return self._fault(Fault.CEILING, f"load stayed above the ceiling: {text}", snap, alarm=ALARM_CEILING,
+            return self._fault(Fault.CEILING, str(F_CEILING_STAYED(detail=text)), snap, alarm=ALARM_CEILING,
                                downward_only=True)
-        self._alarms.update(ALARM_CEILING, True, f"Load ceiling: {text}; descent cut", priority=Priority.HIGH,
+        self._alarms.update(ALARM_CEILING, True, str(C_CUT(detail=text)), priority=Priority.HIGH,
                             source="control", value=breach.value)
         if self._ceiling_cut_at is not None and now - self._ceiling_cut_at < 1.0:
-            return self._record("ceiling", f"{text}; descent already cut", snap)
+            return self._record("ceiling", f"{text}; {C_ALREADY_CUT()}", snap)
         self._ceiling_cut_at = now
         self.ceiling.events += 1
         self.status.ceiling_events = self.ceiling.events

@@ -13,6 +13,7 @@ from core.control.journal import DecisionRow
 from core.control.load_watch import plc_trip
 from core.control.ml_parts import SPEEDS, USER, MlParts
 from core.snapshot import Quality, SawState, Snapshot
+from core.texts import F_WRITE_FAILED
 
 
 class WritePath(MlParts):
@@ -52,7 +53,7 @@ class WritePath(MlParts):
                     return self._fault(Fault.PERSON, person, snap)
                 detail = outcome.result.reason if outcome.result is not None else outcome.verdict.reason
                 self._unconfirmed(name, outcome)
-                return self._fault(outcome.fault, f"write of {name} failed: {detail}", snap)
+                return self._fault(outcome.fault, str(F_WRITE_FAILED(name=name, detail=detail)), snap)
             if outcome.ok and outcome.result is not None and outcome.result.written is not None:
                 written[name] = outcome.result.written
                 self.watch.wrote(name, outcome.result.written, self._clock())

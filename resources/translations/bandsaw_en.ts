@@ -1711,6 +1711,46 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>stale data ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>newest sample {age:.2f} s old, {quality}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>saw state unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restore of {name} failed: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>write of {name} failed: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no model loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>load stayed above the ceiling: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{signal} {value:.1f}{unit} above the ceiling {limit:g}{unit} for {for_s:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load ceiling: {detail}; descent cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>descent already cut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no planned time in this period (no shift falls in it)</source>
         <translation type="unfinished"></translation>
     </message>

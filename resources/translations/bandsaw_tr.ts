@@ -1703,6 +1703,46 @@
         <translation>geri getirilmedi</translation>
     </message>
     <message>
+        <source>stale data ({detail})</source>
+        <translation>eski veri ({detail})</translation>
+    </message>
+    <message>
+        <source>newest sample {age:.2f} s old, {quality}</source>
+        <translation>en yeni örnek {age:.2f} sn önce, {quality}</translation>
+    </message>
+    <message>
+        <source>saw state unknown</source>
+        <translation>testere durumu bilinmiyor</translation>
+    </message>
+    <message>
+        <source>restore of {name} failed: {detail}</source>
+        <translation>{name} geri yüklenemedi: {detail}</translation>
+    </message>
+    <message>
+        <source>write of {name} failed: {detail}</source>
+        <translation>{name} yazılamadı: {detail}</translation>
+    </message>
+    <message>
+        <source>no model loaded</source>
+        <translation>yüklü model yok</translation>
+    </message>
+    <message>
+        <source>load stayed above the ceiling: {detail}</source>
+        <translation>yük tavanın üstünde kaldı: {detail}</translation>
+    </message>
+    <message>
+        <source>{signal} {value:.1f}{unit} above the ceiling {limit:g}{unit} for {for_s:.1f} s</source>
+        <translation>{signal} {value:.1f}{unit}, {for_s:.1f} sn boyunca {limit:g}{unit} tavanının üstünde</translation>
+    </message>
+    <message>
+        <source>Load ceiling: {detail}; descent cut</source>
+        <translation>Yük tavanı: {detail}; iniş hızı düşürüldü</translation>
+    </message>
+    <message>
+        <source>descent already cut</source>
+        <translation>iniş hızı zaten düşürüldü</translation>
+    </message>
+    <message>
         <source>no planned time in this period (no shift falls in it)</source>
         <translation>bu dönemde planlı süre yok (hiçbir vardiyaya denk gelmiyor)</translation>
     </message>
