@@ -11,6 +11,9 @@ engine); the simulator is stopped, as tools/make_screenshots.py does for overvie
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,31 @@ def _in_scroll_area(widget: QWidget, page: QWidget) -> bool:
     return False
 
 
+# The real-engine window walk below crashed with SIGSEGV inside Qt's event loop in about one run of
+# six (seen in CI and here, 2026-12-03; not root-caused, the Shiboken family of the kiosk dialog walk):
+# it runs in a pytest of its own so one crash is its failure, not the end of every other test's run;
+# a crash is retried once and reported, two fail.
+CHILD = "BANDSAW_PANEL_LAYOUT_CHILD"
+SEGFAULT = (-11, 139)
+
+
+def test_the_overview_fits_with_the_link_lost_in_its_own_process(tmp_path: Path) -> None:
+    if os.environ.get(CHILD):
+        pytest.skip("the child runs the walk itself")
+    command = [sys.executable, "-X", "faulthandler", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               "--basetemp", str(tmp_path / "walk"), f"{Path(__file__)}::test_the_overview_fits_with_the_link_lost"]
+    env = {**os.environ, CHILD: "1"}
+    codes: list[int] = []
+    for _attempt in range(2):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+        codes.append(done.returncode)
+        if done.returncode not in SEGFAULT:
+            break
+        print(f"the link-lost window walk crashed (exit {done.returncode}); once more:\n{done.stderr[-3000:]}")
+    assert codes[-1] == 0, f"exit codes {codes}\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
+    assert "8 passed" in done.stdout, done.stdout[-2000:]
+
+
 @pytest.mark.parametrize("admin", [False, True], ids=["operator", "admin"])
 @pytest.mark.parametrize("kiosk", [False, True], ids=["desktop", "kiosk"])
 @pytest.mark.parametrize("lang", ["en", "tr"])
@@ -88,6 +116,8 @@ def test_the_overview_fits_with_the_link_lost(qloop: QLoop, themed: Translator, 
                                               admin: bool) -> None:
     """The admin's view adds the engineering lamps (the reviewer saw them push a scroll bar in on the
     desktop window); the link banner takes as much height as the REPLAY bar."""
+    if not os.environ.get(CHILD):
+        pytest.skip("run in its own process by test_the_overview_fits_with_the_link_lost_in_its_own_process")
     assert themed.switch(lang)
     settings = load_settings(PROJECT_ROOT / "config" / "config.yaml", env={}, env_file=tmp_path / "no.env",
                              overrides={"paths": {"data_dir": str(tmp_path / "data"),
