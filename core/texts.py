@@ -339,6 +339,8 @@ A_SEALED_OLD = define("audit.sealed_old", "MACs given to the {count:d} users of 
 # ML on and off from the Control page (the reason ml.db keeps with the mode change)
 MODE_ON_BY_OPERATOR = define("mode.operator_on", "operator switched ML on")
 MODE_OFF_BY_OPERATOR = define("mode.operator_off", "operator switched ML off")
+# The engine's start: journalled as a mode change without a previous mode (the last change after a restart)
+MODE_ENGINE_START = define("mode.engine_start", "engine started in {mode}")
 
 # The ML journal's decisions (core.control): ml.db keeps the English, the Control page reads it back.
 # A chip decision names why its chip (``detail``) and where its window comes from (``source``).

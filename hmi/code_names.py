@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QTimeZone
 
 from core.api import TEXT_TEMPLATES, Text, TextParam, parse_text
+from core.registers import RegisterMap
 from hmi.formatting import format_g, format_number, plant_time, unit_name
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
@@ -221,10 +222,14 @@ def report_note(note: str, shifts: Sequence[Any] = ()) -> str:
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^}]*))?\}")
 # Parameters that may hold a text of core.texts themselves (a chip decision's ``source``: "grade 2").
 NESTED = frozenset({"error", "detail", "source"})
+# Parameters that name a register ("operator set descent_speed 35 -> 30", "band_current 131.3 A above
+# the ceiling"): shown by the register map's label in the screen's language where a map is given.
+REGISTER_PARAMS = frozenset({"name", "signal"})
 MAX_DEPTH = 3  # a text inside a text inside a text: deeper ones are shown as core said them
 
 
-def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None, depth: int) -> str:
+def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None, depth: int, *,
+           registers: RegisterMap | None = None) -> str:
     if value is None:
         return "?"
     number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -237,6 +242,8 @@ def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None
             return str(int(value))  # counts and ids: no thousands separator (1.234 reads as a decimal)
         return format_g(float(value))
     text = str(value)
+    if name in REGISTER_PARAMS and registers is not None and text in registers:
+        return registers[text].label_in(current_language())
     if name.endswith("role"):
         return role_name(text)
     if name == "permission":
@@ -251,30 +258,35 @@ def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None
     if name == "preset":
         return translate("OverviewPage", text.capitalize()) if text else text
     if name in NESTED:
-        return english_text(text, zone=zone, depth=depth + 1)
+        return english_text(text, zone=zone, depth=depth + 1, registers=registers)
     return text  # names, addresses, labels: as they are
 
 
-def core_text(text: Text, *, zone: QTimeZone | None = None, depth: int = 0) -> str | None:
-    """A text of core.texts in the screen's language; None for a code this program does not know."""
+def core_text(text: Text, *, zone: QTimeZone | None = None, depth: int = 0,
+              registers: RegisterMap | None = None) -> str | None:
+    """A text of core.texts in the screen's language; None for a code this program does not know.
+    ``registers``: register names in it by their labels (the map's, in the screen's language)."""
     template = TEXT_TEMPLATES.get(text.code)
     if template is None:
         return None
     translated = translate("CoreTexts", template)
     return _PLACEHOLDER.sub(
-        lambda m: _shown(m.group(1), text.params.get(m.group(1)), m.group(2) or "", zone, depth), translated)
+        lambda m: _shown(m.group(1), text.params.get(m.group(1)), m.group(2) or "", zone, depth,
+                         registers=registers),
+        translated)
 
 
-def english_text(text: str, *, zone: QTimeZone | None = None, depth: int = 0) -> str:
+def english_text(text: str, *, zone: QTimeZone | None = None, depth: int = 0,
+                 registers: RegisterMap | None = None) -> str:
     """English from core (a stored audit detail, an error inside a text) in the screen's language
     where a template of core.texts reads it whole; as it is otherwise."""
     if depth > MAX_DEPTH or not text:
         return text
     coded = parse_text(text)
-    shown = core_text(coded, zone=zone, depth=depth) if coded is not None else None
+    shown = core_text(coded, zone=zone, depth=depth, registers=registers) if coded is not None else None
     if shown is None and "; " in text:  # clamps, a refusal and its note: "; "-joined, each on its own
         parts = text.split("; ")
-        shown = "; ".join(english_text(part, zone=zone, depth=depth + 1) for part in parts)
+        shown = "; ".join(english_text(part, zone=zone, depth=depth + 1, registers=registers) for part in parts)
     return text if shown is None else shown
 
 
@@ -290,10 +302,12 @@ def reason_text(result: object, *, zone: QTimeZone | None = None) -> str:
     return english_text(reason, zone=zone)
 
 
-def journal_text(text: str) -> str:
+def journal_text(text: str, registers: RegisterMap | None = None) -> str:
     """An ML journal reason or mode-change reason (English in ml.db) in the screen's language, read
-    back by core.texts' templates part by part; a wording no template knows as core wrote it."""
-    return english_text(text)
+    back by core.texts' templates part by part; a wording no template knows as core wrote it.
+    With the register map, a register it names reads by its label ("operator set descent speed
+    setpoint 35 -> 30", not "descent_speed"), in the screen's language."""
+    return english_text(text, registers=registers)
 
 
 def link_error(text: str) -> str:

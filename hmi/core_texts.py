@@ -140,6 +140,7 @@ CORE_TEXTS: dict[str, str] = {
     "audit.sealed_old": QT_TRANSLATE_NOOP("CoreTexts", "MACs given to the {count:d} users of a users.db from before rows were protected: {names}"),  # noqa: E501
     "mode.operator_on": QT_TRANSLATE_NOOP("CoreTexts", "operator switched ML on"),
     "mode.operator_off": QT_TRANSLATE_NOOP("CoreTexts", "operator switched ML off"),
+    "mode.engine_start": QT_TRANSLATE_NOOP("CoreTexts", "engine started in {mode}"),
     "decision.operator_manual": QT_TRANSLATE_NOOP("CoreTexts", "operator chose manual"),
     "decision.operator_speeds": QT_TRANSLATE_NOOP("CoreTexts", "operator speeds"),
     "decision.operator_speeds_done": QT_TRANSLATE_NOOP("CoreTexts", "operator speeds (done)"),

@@ -63,14 +63,14 @@ class DecisionRow:
 @dataclass(frozen=True, slots=True)
 class ModeChangeRow:
     ts_ms: int
-    old_mode: str
+    old_mode: str  # "" at the engine's start (ModeManager.record_start)
     new_mode: str
     user: str
     reason: str = ""
 
     def as_db(self) -> dict[str, Any]:
-        """The row for ml.db ``mode_changes``."""
-        return {"ts_ms": self.ts_ms, "mode": self.new_mode, "previous_mode": self.old_mode,
+        """The row for ml.db ``mode_changes`` (no previous mode, NULL: the engine's start)."""
+        return {"ts_ms": self.ts_ms, "mode": self.new_mode, "previous_mode": self.old_mode or None,
                 "user": self.user, "reason": self.reason}
 
 

@@ -1,7 +1,9 @@
 """Control modes: manual (the operator's speeds) or ml (the ML controller adapts them).
 
 The default comes from ``control.default_mode``; every switch is recorded in the journal
-(ml.db ``mode_changes``) with who and why, and told to subscribers (HMI, telemetry).
+(ml.db ``mode_changes``) with who and why, and told to subscribers (HMI, telemetry). The engine's
+start is recorded too (:meth:`ModeManager.record_start`: no previous mode, "engine started in
+manual"), so the last change a screen reads after a restart is this run's, not the previous run's.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.control.journal import ControlJournal, ModeChangeRow
+from core.texts import MODE_ENGINE_START
 
 log = logging.getLogger("bandsaw.control")
 
@@ -61,6 +64,14 @@ class ModeManager:
     def subscribe(self, listener: ModeListener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def record_start(self, *, user: str = "system") -> None:
+        """Journal the mode this run starts in: a mode change without a previous mode, reason
+        "engine started in manual" (core.texts ``mode.engine_start``). Listeners are not told: nothing changed."""
+        mode = self._mode.value
+        ts_ms = int(self._wall_clock() * 1000)
+        self._journal.mode_change(ModeChangeRow(ts_ms, "", mode, user, str(MODE_ENGINE_START(mode=mode))))
+        log.info("control mode at start: %s", mode)
 
     def set_mode(self, mode: Mode | str, *, user: str, reason: str = "") -> bool:
         """Switch and record; returns False (nothing recorded) when already in ``mode``."""

@@ -42,6 +42,8 @@ class MlControl:
     ) -> None:
         self.settings = settings
         self.modes = ModeManager(settings.control.default_mode, journal, wall_clock=wall_clock)
+        # The run's first mode change: the start (a fault below, no model for a default ML, follows it).
+        self.modes.record_start()
         self.controller = MlController(
             settings, register_map, writer=writer, alarms=alarms, modes=self.modes, journal=journal,
             clock=clock, wall_clock=wall_clock, handover=handover,

@@ -175,7 +175,7 @@ class ControlPage(QWidget):
         inputs_layout.addWidget(self.features, 1)
         self.inputs_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
-        self.decisions_tab = DecisionsTab(row_px=self._row_px(), parent=self)
+        self.decisions_tab = DecisionsTab(row_px=self._row_px(), parent=self, registers=engine.register_map)
         self.decisions = self.decisions_tab.model
         self.changes_only = self.decisions_tab.changes_only
         self.changes_only.toggled.connect(lambda _on: self.refresh_journal(replace=True))
@@ -336,6 +336,7 @@ class ControlPage(QWidget):
             doing = (self.tr("controlling the cut") if controlling
                      else self.tr("cut starting") if in_cut else self.tr("waiting for a cut"))
             # wait/hold reasons say it all ("initial delay 2.0/5.0 s", "features not ready").
+            reason = journal_text(reason, self.engine.register_map)
             words = reason if action in ("wait", "hold") and reason else (
                 action_words(action) + (f": {reason}" if reason else ""))
             detail = _arg(self.tr("ML %1"), doing)
@@ -351,7 +352,7 @@ class ControlPage(QWidget):
         if fault:
             alarm = self.engine.alarm(ALARM_FAULT)
             attention = alarm is not None and alarm.needs_attention
-            set_text(self.fault_label, _arg(self.tr("ML stopped: %1"), fault))
+            set_text(self.fault_label, _arg(self.tr("ML stopped: %1"), journal_text(fault, self.engine.register_map)))
             set_state(self.fault_label, "attention" if attention else "none")
 
     def update_permissions(self) -> None:
@@ -415,18 +416,24 @@ class ControlPage(QWidget):
                                               changes_only=self.decisions_tab.changes_only.isChecked())
         journal = result.value if result.value is not None else MlJournal(error=reason_text(result))
         self.decisions_tab.show_rows(journal, replace=replace)
+        registers = self.engine.register_map
         change = journal.last_mode_change
-        if change is not None:
+        if change is not None and not change.previous_mode:
+            # The engine's start (core.control.modes.ModeManager.record_start): no previous mode.
+            started = journal_text(change.reason, registers) or decision_mode_name(change.mode)
+            set_text(self.change_label, _arg(self.tr("Last change %1: %2"), time_text(change.ts_ms), started))
+        elif change is not None:
             # A fault's reason is already shown above; the change line then only says when and who.
             view = self.engine.control_view()
             fault = view.last_fault if view is not None else ""
-            why = f": {journal_text(change.reason)}" if change.reason and change.reason != fault else ""
+            why = f": {journal_text(change.reason, registers)}" if change.reason and change.reason != fault else ""
             set_text(self.change_label, _arg(self.tr("Last change %1 %2 → %3 by %4"), time_text(change.ts_ms),
-                                             decision_mode_name(change.previous_mode or "?"),
+                                             decision_mode_name(change.previous_mode),
                                              decision_mode_name(change.mode), change.user) + why)
         guard = journal.last_guard_event
         if guard is not None:
-            self._last_guard = _arg(self.tr("Last: %1  %2"), time_text(guard.ts_ms), journal_text(guard.reason))
+            self._last_guard = _arg(self.tr("Last: %1  %2"), time_text(guard.ts_ms),
+                                    journal_text(guard.reason, registers))
 
     # --- operator: the ML switch -----------------------------------------------------------------
 

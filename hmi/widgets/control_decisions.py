@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import DecisionView, MlJournal
+from core.registers import RegisterMap
 from hmi.code_names import decision_action_name, decision_mode_name, journal_text
 from hmi.formatting import format_number, format_signed, plant_time
 from hmi.i18n import translate
@@ -64,9 +65,11 @@ class DecisionTableModel(QAbstractTableModel):
         "fault": QColor("#e0a000"), "guard": QColor("#f5d000"), "refused": QColor("#e0a000"),
     }
 
-    def __init__(self, capacity: int = 50, parent: QObject | None = None) -> None:
+    def __init__(self, capacity: int = 50, parent: QObject | None = None, *,
+                 registers: RegisterMap | None = None) -> None:
         super().__init__(parent)
         self.capacity = capacity
+        self.registers = registers  # reasons name registers by the map's labels
         self.rows: list[DecisionView] = []
         self._bold = QFont()
         self._bold.setBold(True)
@@ -88,9 +91,9 @@ class DecisionTableModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.cell_text(row, column)
+            return self.cell_text(row, column, self.registers)
         if role == Qt.ItemDataRole.ToolTipRole and column == len(self.HEADERS) - 1:
-            return journal_text(row.reason) or None
+            return journal_text(row.reason, self.registers) or None
         if role == Qt.ItemDataRole.FontRole and row.action in self._BOLD_ACTIONS:
             return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
@@ -101,7 +104,7 @@ class DecisionTableModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def cell_text(row: DecisionView, column: int) -> str:
+    def cell_text(row: DecisionView, column: int, registers: RegisterMap | None = None) -> str:
         if column == 0:
             return time_text(row.ts_ms)
         if column == 1:
@@ -116,7 +119,7 @@ class DecisionTableModel(QAbstractTableModel):
             return _change(row.cutting_before, row.cutting_after, row.applied)
         if column == 6:
             return _num(row.torque)
-        return journal_text(row.reason)
+        return journal_text(row.reason, registers)
 
     def update(self, newest_first: list[DecisionView]) -> int:
         """Show ``newest_first``; returns how many rows were new. Older views are kept in place."""
@@ -148,9 +151,10 @@ class DecisionTableModel(QAbstractTableModel):
 class DecisionsTab(QWidget):
     """The decisions table with its filter (all, or only what changed something) and its source line."""
 
-    def __init__(self, *, row_px: int = 28, parent: QWidget | None = None) -> None:
+    def __init__(self, *, row_px: int = 28, parent: QWidget | None = None,
+                 registers: RegisterMap | None = None) -> None:
         super().__init__(parent)
-        self.model = DecisionTableModel(parent=self)
+        self.model = DecisionTableModel(parent=self, registers=registers)
         self.view = QTableView(self)
         self.view.setObjectName("DecisionTable")
         self.view.setModel(self.model)
@@ -199,13 +203,13 @@ class DecisionsTab(QWidget):
         if not 0 <= row < len(self.model.rows):
             return
         r = self.model.rows[row]
-        cells = [self.model.cell_text(r, c) for c in range(len(DecisionTableModel.HEADERS) - 1)]
+        cells = [self.model.cell_text(r, c, self.model.registers) for c in range(len(DecisionTableModel.HEADERS) - 1)]
         headers = [h.replace("\n", " ") for h in DecisionTableModel.headers()]
         parts = [f"{headers[c]} {cells[c]}" for c in range(3, len(cells)) if cells[c] != "—"]
         text = (translate("DecisionsTab", "%1 %2 (%3, model %4): %5").replace("%1", cells[0])
                 .replace("%2", cells[1]).replace("%3", cells[2]).replace("%4", r.model or "—")
                 .replace("%5", ", ".join(parts)))
-        reason = journal_text(r.reason)
+        reason = journal_text(r.reason, self.model.registers)
         self.detail.setText(text + (f" — {reason}" if reason else ""))
 
     def fit_columns(self) -> None:

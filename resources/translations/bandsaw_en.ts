@@ -332,6 +332,17 @@
     </message>
 </context>
 <context>
+    <name>AnalogBar</name>
+    <message>
+        <source>ML ceiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>
@@ -1084,6 +1095,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Last change %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last change %1 %2 → %3 by %4</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1612,6 +1627,10 @@
     </message>
     <message>
         <source>operator switched ML off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>engine started in {mode}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3809,10 +3828,6 @@ m/min</source>
 </context>
 <context>
     <name>TrendsPage</name>
-    <message>
-        <source>guard</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>trip</source>
         <translation type="unfinished"></translation>

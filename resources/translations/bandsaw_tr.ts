@@ -330,6 +330,17 @@
     </message>
 </context>
 <context>
+    <name>AnalogBar</name>
+    <message>
+        <source>ML ceiling</source>
+        <translation>ML tavanı</translation>
+    </message>
+    <message>
+        <source>guard</source>
+        <translation>koruma</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Last hour</source>
@@ -1076,6 +1087,10 @@
         <translation>Kayıtlı koruma olayı yok</translation>
     </message>
     <message>
+        <source>Last change %1: %2</source>
+        <translation>Son değişiklik %1: %2</translation>
+    </message>
+    <message>
         <source>Last change %1 %2 → %3 by %4</source>
         <translation>Son değişiklik %1 %2 → %3, %4 tarafından</translation>
     </message>
@@ -1605,6 +1620,10 @@
     <message>
         <source>operator switched ML off</source>
         <translation>operatör ML&apos;yi kapattı</translation>
+    </message>
+    <message>
+        <source>engine started in {mode}</source>
+        <translation>motor (veri toplama) {mode} modunda başladı</translation>
     </message>
     <message>
         <source>operator chose manual</source>
@@ -3794,10 +3813,6 @@ m/dk</translation>
 </context>
 <context>
     <name>TrendsPage</name>
-    <message>
-        <source>guard</source>
-        <translation>koruma</translation>
-    </message>
     <message>
         <source>trip</source>
         <translation>açma</translation>

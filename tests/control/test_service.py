@@ -32,7 +32,9 @@ def test_shipped_model_loads_and_modes_switch(settings: Settings, register_map: 
     assert control.request_mode("ml", user="anna") == (True, "")
     assert control.request_mode("turbo", user="anna")[0] is False
     assert control.status().mode == "ml" and control.status().model == "default"
-    assert [row.new_mode for row in journal.mode_changes] == ["ml"]
+    # The start first (no previous mode), then the operator's switch.
+    assert [(row.old_mode, row.new_mode) for row in journal.mode_changes] == [("", "manual"), ("manual", "ml")]
+    assert journal.mode_changes[0].reason == "engine started in manual" and journal.mode_changes[0].user == "system"
 
 
 def test_tampered_model_refused_alarm_and_manual(
@@ -54,3 +56,16 @@ def test_tampered_model_refused_alarm_and_manual(
     assert not ok and "sha256" in why
     assert control.load_model(PROJECT_ROOT / "data" / "models" / "default") == (True, "")
     assert not alarms.is_active(ALARM_MODEL)
+
+
+def test_the_start_is_journalled_before_a_start_fault(settings: Settings, register_map: RegisterMap) -> None:
+    """Review: after a restart the Control page read the previous run's 'manual → ML' as the last change.
+    The start is a row of its own; a default ML without a model then falls back to manual after it."""
+    settings.control.default_mode = "ml"
+    settings.ml.model_path = None
+    control, _, journal = _control(settings, register_map)
+    assert control.mode is Mode.MANUAL
+    assert [(r.old_mode, r.new_mode, r.user) for r in journal.mode_changes] == [
+        ("", "ml", "system"), ("ml", "manual", "system")]
+    assert journal.mode_changes[0].reason == "engine started in ml"
+    assert journal.mode_changes[0].as_db()["previous_mode"] is None  # ml.db: NULL, no previous mode

@@ -19,13 +19,14 @@ from pytestqt.qtbot import QtBot
 from core.analysis.alarms import Priority
 from core.api import Result, Role, Text, UserSession
 from core.control.journal import DecisionRow, ModeChangeRow
+from core.control.load_watch import CeilingBreach
 from core.control.ml_controller import ALARM_FAULT, ALARM_MODEL
 from core.ml.artefact import write_manifest
 from core.ml.signing import load_key
 from core.security.audit import AuditResult
 from core.security.testing import login_as
 from core.testing.standin_engine import SqliteJournal, StandInEngine
-from core.texts import D_DESCENT_TO
+from core.texts import C_CUT, D_DESCENT_TO, D_SET_ON_PANEL, F_RESTORE_FAILED, W_RATE
 from hmi.bridge import EngineBridge
 from hmi.i18n import Translator
 from hmi.pages.control import ControlPage
@@ -484,3 +485,78 @@ async def load(panel: ModelPanel, results: list[tuple[bool, str]]) -> None:
     assert panel.load_selected()
     assert panel.task is not None
     await panel.task
+
+
+def test_the_engines_start_is_the_last_change_in_english_and_turkish(
+        qapp: QApplication, tmp_path: Path, qloop: QLoop, page_factory: PageFactory,
+        engine_with_model: StandInEngine, journal: SqliteJournal) -> None:
+    """Review: a restarted page showed the previous run's 'manual → ml' as the last change. The engine's
+    start is journalled (no previous mode) and read as the start, in the screen's language."""
+    old_run = int(time.time() * 1000) - 3_600_000
+    journal.conn.execute("INSERT INTO mode_changes (ts_ms, mode, previous_mode, user, reason) "
+                         "VALUES (?, 'ml', 'manual', 'anna', 'operator switched ML on')", (old_run,))
+    journal.conn.execute("UPDATE mode_changes SET id = id + 1000 WHERE previous_mode IS NULL")  # the start after
+    page = page_factory(engine_with_model)
+    qloop.run(page.load_journal())
+    change = page.change_label.text()
+    assert change.startswith("Last change ") and change.endswith(": engine started in manual"), change
+    assert "→" not in change
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        assert translator.switch("tr")
+        qloop.run(page.load_journal())
+        change = page.change_label.text()
+        assert change.startswith("Son değişiklik ") and change.endswith("manuel modunda başladı"), change
+    finally:
+        translator.switch("en")
+
+
+def test_decision_reasons_name_registers_by_their_labels(
+        qapp: QApplication, tmp_path: Path, qloop: QLoop, page_factory: PageFactory,
+        engine_with_model: StandInEngine, journal: SqliteJournal) -> None:
+    """Review: reasons showed raw register names ('operator set descent_speed 35 -> 30'); they read by
+    the register map's label, in the screen's language (the table, the tap detail, the guard line)."""
+    now = int(time.time() * 1000)
+    panel = str(D_SET_ON_PANEL(name="descent_speed", old=35.0, new=30.0))
+    refused = str(W_RATE(name="cutting_speed", wait=33.0))
+    ceiling = str(C_CUT(detail=CeilingBreach("band_current", 131.26, 125.0, 2.4).describe()))
+    journal.decision(DecisionRow(now - 3000, "ml", "override", panel, seq=1, model="default"))
+    journal.decision(DecisionRow(now - 2000, "ml", "refused", refused, seq=2, model="default"))
+    journal.decision(DecisionRow(now - 1000, "ml", "guard", ceiling, seq=3, model="default"))
+    page = page_factory(engine_with_model)
+    model = page.decisions
+
+    def reasons() -> list[str]:
+        return [model.cell_text(row, 7, model.registers) for row in model.rows[:3]]
+
+    qloop.run(page.load_journal(replace=True))
+    assert reasons() == [
+        "Load ceiling: band current 131.3 A above the ceiling 125 A for 2.4 s; descent cut",
+        "write rate limit: next write to cutting speed setpoint allowed in 33 ms",
+        "operator set descent speed setpoint 35 -> 30 on the PLC panel",
+    ]
+    assert page._last_guard.endswith(reasons()[0])  # the guard line likewise
+    page.decisions_tab.view.setCurrentIndex(model.index(2, 0))
+    assert page.decisions_tab.detail.text().endswith("operator set descent speed setpoint 35 -> 30 on the PLC panel")
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        assert translator.switch("tr")
+        qloop.run(page.load_journal(replace=True))
+        shown = reasons()
+        assert "şerit akımı 131,3 A" in shown[0] and "kesme hızı ayarı" in shown[1] and "iniş hızı ayarı" in shown[2]
+        for text in shown:
+            assert not any(name in text for name in ("descent_speed", "cutting_speed", "band_current")), text
+    finally:
+        translator.switch("en")
+
+
+def test_fault_and_live_reason_name_registers_by_their_labels(
+        page_factory: PageFactory, engine_with_model: StandInEngine) -> None:
+    """The 'ML stopped: …' line names the register by its label too (was 'restore of descent_speed failed')."""
+    engine = engine_with_model
+    page = page_factory(engine)
+    assert page.confirm_ml_on()
+    assert engine.control is not None
+    engine.control.modes.fault(str(F_RESTORE_FAILED(name="descent_speed", detail="no answer")))
+    page.refresh()
+    assert page.fault_label.text() == "ML stopped: restore of descent speed setpoint failed: no answer"
