@@ -414,7 +414,10 @@ class BarSettings(_Section):
     # Left out: band_current's is derived (:func:`derive_current_bar`); every other bar must set it.
     maximum: float = Field(default=0.0, ge=0)
     normal: tuple[float, float] | None = None  # the range a healthy cut stays in
-    guard: float | None = None  # protective action starts here (torque guard, PLC warning)
+    # Protective action starts at this level: by default ML's load ceiling (control.torque_ceiling_pct,
+    # the current at it), where ML cuts the descent at once. The torque guard has no level: it acts on a
+    # rise (control.torque_guard.rise_threshold_pct within lookback_mm) wherever the torque stands.
+    guard: float | None = None
     overload: float | None = None  # the saw trips here; an alarm stands behind it (PLC bit, current alarm)
 
     @property
@@ -448,13 +451,39 @@ def polynomial_current(polynomial: tuple[float, float, float], torque_pct: float
     return max(0.0, a2 * torque_pct**2 + a1 * torque_pct + a0)
 
 
+def ml_ceiling_marks(control: ControlSettings, polynomial: tuple[float, float, float]) -> dict[str, float]:
+    """Where ML's load ceiling acts, by bar: the torque at control.torque_ceiling_pct; the current at
+    control.current_ceiling_a where set, else the current at the torque ceiling (ml.current_polynomial,
+    whole amperes). ML cuts the descent at once above it (core.control.load_watch)."""
+    current = control.current_ceiling_a
+    return {TORQUE_BAR: control.torque_ceiling_pct,
+            CURRENT_BAR: current if current is not None else
+            float(round(polynomial_current(polynomial, control.torque_ceiling_pct)))}
+
+
+def derive_torque_bar(torque: BarSettings | None, control: ControlSettings) -> BarSettings | None:
+    """The torque bar with its guard mark at ML's load ceiling (control.torque_ceiling_pct) where the config
+    leaves the guard out: the mark is where a protection acts, from the setting that makes it act (a
+    shipped 'guard 100' drew a limit the torque guard, acting on a rise, does not have). A ceiling
+    outside the bar's range or above its overload leaves the mark out."""
+    if torque is None or "guard" in torque.model_fields_set:
+        return torque
+    ceiling = control.torque_ceiling_pct
+    top = torque.overload if torque.overload is not None else torque.maximum
+    if not torque.minimum < ceiling <= top:
+        return torque
+    return BarSettings.model_validate({**{k: getattr(torque, k) for k in torque.model_fields_set}, "guard": ceiling})
+
+
 def derive_current_bar(current: BarSettings | None, torque: BarSettings | None,
-                       polynomial: tuple[float, float, float]) -> BarSettings | None:
+                       polynomial: tuple[float, float, float], *,
+                       ceiling_a: float | None = None) -> BarSettings | None:
     """The band current bar with what the config leaves out taken from the torque bar through the
     current law: normal, guard and overload = f(the torque bar's), in whole amperes as the screen shows
     them; the maximum puts the overload at the same place on the bar as the torque's (both trip marks
     line up), rounded up to 10 A. Marks the config sets (a motor's real rating) are kept; a derived
-    mark that would break the order against a kept one is left out. Without a torque bar: ``current``."""
+    mark that would break the order against a kept one is left out. Without a torque bar: ``current``.
+    ``ceiling_a`` (control.current_ceiling_a): ML's current ceiling, the guard mark where set."""
     if torque is None:
         return current
     explicit: dict[str, Any] = {} if current is None else {k: getattr(current, k) for k in current.model_fields_set}
@@ -464,7 +493,7 @@ def derive_current_bar(current: BarSettings | None, torque: BarSettings | None,
 
     derived: dict[str, Any] = {
         "normal": None if torque.normal is None else (f(torque.normal[0]), f(torque.normal[1])),
-        "guard": None if torque.guard is None else f(torque.guard),
+        "guard": ceiling_a if ceiling_a is not None else None if torque.guard is None else f(torque.guard),
         "overload": None if torque.overload is None else f(torque.overload),
     }
     values: dict[str, Any] = {**{k: v for k, v in derived.items() if v is not None}, **explicit}
@@ -518,7 +547,8 @@ def _default_bars() -> dict[str, BarSettings]:
     # "trip" is the current at the PLC's torque overload and an alarm stands behind it.
     return {
         CURRENT_BAR: BarSettings(),
-        TORQUE_BAR: BarSettings(maximum=150.0, normal=(10.0, 80.0), guard=100.0, overload=120.0),
+        # guard: ML's load ceiling, control.torque_ceiling_pct (Settings)
+        TORQUE_BAR: BarSettings(maximum=150.0, normal=(10.0, 80.0), overload=120.0),
     }
 
 
@@ -579,7 +609,11 @@ class Settings(BaseSettings):
         ml.current_polynomial (one source of truth: the screen, the trends and the current alarm read
         it here). Every other bar sets its maximum."""
         bars = self.hmi.bars
-        current = derive_current_bar(bars.get(CURRENT_BAR), bars.get(TORQUE_BAR), self.ml.current_polynomial)
+        torque = derive_torque_bar(bars.get(TORQUE_BAR), self.control)
+        if torque is not None and torque is not bars.get(TORQUE_BAR):
+            self.hmi.bars = bars = {**bars, TORQUE_BAR: torque}
+        current = derive_current_bar(bars.get(CURRENT_BAR), bars.get(TORQUE_BAR), self.ml.current_polynomial,
+                                     ceiling_a=self.control.current_ceiling_a)
         if current is not None and current is not bars.get(CURRENT_BAR):
             self.hmi.bars = bars = {CURRENT_BAR: current, **{k: v for k, v in bars.items() if k != CURRENT_BAR}}
         if CURRENT_BAR in bars and not bars[CURRENT_BAR].has_maximum:

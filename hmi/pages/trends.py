@@ -40,6 +40,7 @@ from hmi.i18n import translate
 from hmi.kiosk import TOUCH_PX
 from hmi.ring_buffer import RingBuffer
 from hmi.tasks import spawn
+from hmi.widgets.analog_bar import guard_name
 from hmi.widgets.ring_plot import CurveSpec, LimitSpec, PanelSpec, RingBufferPlot
 from hmi.widgets.style import set_state
 
@@ -64,7 +65,7 @@ def _limits(settings: Settings, name: str) -> tuple[LimitSpec, ...]:
         return ()
     limits = []
     if bar.guard is not None:
-        limits.append(LimitSpec(bar.guard, translate("TrendsPage", "guard"), GUARD_COLOUR))
+        limits.append(LimitSpec(bar.guard, guard_name(settings, name, bar.guard), GUARD_COLOUR))
     if bar.overload is not None:
         limits.append(LimitSpec(bar.overload, translate("TrendsPage", "trip"), TRIP_COLOUR))
     return tuple(limits)

@@ -1,9 +1,15 @@
 """A horizontal analog bar (ISA-101): the actual value against its target, normal band and limits.
 
-Grey while the value is normal; the fill turns amber beyond the guard threshold and red beyond
-the overload limit, so colour only ever means "abnormal". The target is a black triangle above
-the bar, the normal band a lighter strip behind it, the guard and overload limits ticks with
-their zones shaded. Setters repaint only when what is drawn changes.
+Grey while the value is normal; above the normal band (not yet at the guard) the fill turns near
+black, a modest emphasis still in grey; amber beyond the guard threshold and red beyond the overload
+limit, so colour only ever means "abnormal". :meth:`AnalogBar.level` says which (normal, high, guard,
+overload). Below the normal band is no emphasis: a load bar reads low whenever the band runs free.
+The target is a black triangle above the bar, the normal band a lighter strip behind it, the guard
+and overload limits ticks with their zones shaded. Setters repaint only when what is drawn changes.
+
+:func:`guard_name` says what the guard mark is: "ML ceiling" where it is ML's load ceiling
+(core.config.ml_ceiling_marks), where ML cuts the descent at once; the torque guard, acting on a rise,
+has no level to mark.
 """
 
 from __future__ import annotations
@@ -15,9 +21,13 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from core.config import Settings, ml_ceiling_marks
+from hmi.i18n import translate
+
 BACKGROUND = QColor("#dfe1e3")
 NORMAL_BAND = QColor("#f2f3f4")
 FILL = QColor("#5b5f63")
+HIGH = QColor("#202326")  # above the normal band: darker, still grey (ISA-101: colour only past the guard)
 GUARD = QColor("#f28c00")
 OVERLOAD = QColor("#d0021b")
 TARGET = QColor("#000000")
@@ -29,7 +39,7 @@ class BarScale:
     minimum: float
     maximum: float
     normal: tuple[float, float] | None = None  # the range a healthy process stays in
-    guard: float | None = None  # a protective action starts here (e.g. the torque guard)
+    guard: float | None = None  # a protective action starts here (ML's load ceiling: guard_name)
     overload: float | None = None  # the machine trips here
 
 
@@ -74,7 +84,8 @@ class AnalogBar(QWidget):
         return self._value
 
     def level(self) -> str:
-        """normal, guard or overload: what the fill colour says (for tests and accessibility)."""
+        """normal, high (above the normal band), guard or overload: what the fill says (for tests and
+        accessibility); unknown without a value."""
         value, scale = self._value, self._scale
         if value is None:
             return "unknown"
@@ -82,6 +93,8 @@ class AnalogBar(QWidget):
             return "overload"
         if scale.guard is not None and value >= scale.guard:
             return "guard"
+        if scale.normal is not None and value > scale.normal[1]:
+            return "high"
         return "normal"
 
     def sizeHint(self) -> QSize:
@@ -112,7 +125,7 @@ class AnalogBar(QWidget):
             zone.setAlpha(40)
             painter.fillRect(QRectF(x, bar.top(), bar.right() - x, bar.height()), zone)
         if self._value is not None:
-            fill = {"overload": OVERLOAD, "guard": GUARD}.get(self.level(), FILL)
+            fill = {"overload": OVERLOAD, "guard": GUARD, "high": HIGH}.get(self.level(), FILL)
             inset = bar.height() * 0.25
             width = self._x(self._value, bar) - bar.left()
             painter.fillRect(QRectF(bar.left(), bar.top() + inset, width, bar.height() - 2 * inset),
@@ -133,3 +146,12 @@ class AnalogBar(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(bar)
         painter.end()
+
+
+def guard_name(settings: Settings, bar: str, guard: float | None) -> str:
+    """What a bar's guard mark is, in the screen's language: "ML ceiling" where it is ML's load ceiling
+    (the torque bar's control.torque_ceiling_pct, the current bar's current at it), else "guard"."""
+    ceiling = ml_ceiling_marks(settings.control, settings.ml.current_polynomial).get(bar)
+    if guard is not None and ceiling is not None and abs(guard - ceiling) < 1e-6:
+        return translate("AnalogBar", "ML ceiling")
+    return translate("AnalogBar", "guard")

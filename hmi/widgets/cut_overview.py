@@ -9,6 +9,9 @@ Labels and units are >= 18 px. Only the bridge's signals are used; texts go thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
@@ -20,7 +23,7 @@ from hmi.bridge import EngineBridge
 from hmi.cut_clock import CutClock, CutView, format_duration, stops_the_saw
 from hmi.formatting import format_number, format_percent, percent_first, unit_name, with_unit
 from hmi.i18n import translate
-from hmi.widgets.analog_bar import AnalogBar, BarScale
+from hmi.widgets.analog_bar import AnalogBar, BarScale, guard_name
 from hmi.widgets.section_view import Section, SectionView
 from hmi.widgets.style import set_state
 
@@ -127,8 +130,10 @@ class AnalogRow(QWidget):
     """Title, a big numeral with its unit, the target, and the bar."""
 
     def __init__(self, register: Register, scale: BarScale, decimals: int, target: Register | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, guard_name: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
+        # What the guard mark is, in the screen's language ("ML ceiling"): analog_bar.guard_name.
+        self.guard_name = guard_name
         self.setObjectName("AnalogRow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.register = register
@@ -147,7 +152,9 @@ class AnalogRow(QWidget):
         self.unit = QLabel(unit_name(register.unit), self)
         self.unit.setObjectName("RowUnit")
         self.target = QLabel("", self)
-        self.target.setObjectName("RowTarget")
+        # A row without a setpoint shows its limits instead, on two lines at 18 px (the normal band; the
+        # marks): the ML ceiling's name made one line of 22 px too wide for the panel.
+        self.target.setObjectName("RowTarget" if target is not None else "RowLimits")
         self.scale = scale
         self.bar = AnalogBar(scale, self)
         self.bar.setMinimumHeight(34)
@@ -197,14 +204,21 @@ class AnalogRow(QWidget):
         def number(value: float) -> str:
             return with_unit(format_number(value, 0), unit) if each else format_number(value, 0)
 
-        parts = []
-        if scale.normal is not None:
-            parts.append(translate("CutOverview", "normal %1–%2").replace("%1", number(scale.normal[0]))
-                         .replace("%2", number(scale.normal[1])))
+        def with_unit_once(text: str) -> str:
+            return text if each or not text else f"{text} {unit_name(unit)}".strip()
+
+        marks = []
+        if scale.guard is not None and self.guard_name is not None:
+            marks.append(f"{self.guard_name()} {number(scale.guard)}")
         if scale.overload is not None:
-            parts.append(translate("CutOverview", "trip %1").replace("%1", number(scale.overload)))
-        text = " · ".join(parts)
-        self.target.setText(text if each or not parts else f"{text} {unit_name(unit)}".strip())
+            marks.append(translate("CutOverview", "trip %1").replace("%1", number(scale.overload)))
+        lines = []
+        if scale.normal is not None:
+            lines.append(with_unit_once(translate("CutOverview", "normal %1–%2").replace("%1", number(scale.normal[0]))
+                                        .replace("%2", number(scale.normal[1]))))
+        if marks:
+            lines.append(with_unit_once(" · ".join(marks)))
+        self.target.setText("\n".join(lines))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -228,8 +242,8 @@ class AnalogRow(QWidget):
         text = format_number(shown, self.decimals)
         if text != self.value.text():
             self.value.setText(text)
+        self.bar.set_value(None if returning else value, stale=stale)  # first: the numeral's state is this value's
         set_state(self.value, "stale" if stale or value is None else "normal" if returning else self.bar.level())
-        self.bar.set_value(None if returning else value, stale=stale)
         if self.target_register is not None:
             self.bar.set_target(None if returning else target)
             if returning:
@@ -252,7 +266,8 @@ class CutOverview(QWidget):
         self.bridge = bridge
         self.clock = CutClock()
         registers = bridge.engine.register_map
-        bars = bridge.engine.settings.hmi.bars
+        settings = bridge.engine.settings
+        bars = settings.hmi.bars
 
         self.state_label = QLabel("—", self)
         self.state_label.setObjectName("SawStateBig")
@@ -286,7 +301,9 @@ class CutOverview(QWidget):
             if name not in registers:
                 continue
             target_reg = registers[target] if target is not None and target in registers else None
-            row = AnalogRow(registers[name], self._scale(name, target_reg, bars), decimals, target_reg, self)
+            scale = self._scale(name, target_reg, bars)
+            row = AnalogRow(registers[name], scale, decimals, target_reg, self,
+                            guard_name=partial(guard_name, settings, name, scale.guard))
             row.limits = value_limits(registers[name], bars.get(name))
             self.rows[name] = row
 

@@ -93,3 +93,24 @@ def test_an_old_installed_current_trip_below_the_torque_guard_is_warned(tmp_path
     assert len(warnings) == 2 and "overload 90 A lies below the band current at the torque guard (138 A" in warnings[0]
     rated = {"hmi": {"bars": {"band_current": {"maximum": 250, "overload": 160}}}}  # a motor rated above f(guard)
     assert current_bar_warnings(_settings(tmp_path, rated)) == []
+
+
+def test_the_torque_guard_mark_is_mls_load_ceiling(tmp_path: Path) -> None:
+    """Review: the torque bar marked a guard at 100 % that nothing took from the machine's settings; what acts
+    at a level is ML's load ceiling (control.torque_ceiling_pct), the torque guard acts on a rise. The mark
+    is the ceiling, the current bar's the current at it (or control.current_ceiling_a)."""
+    from core.config import ml_ceiling_marks
+
+    shipped = _settings(tmp_path)
+    bars = shipped.hmi.bars
+    assert bars["band_torque"].guard == shipped.control.torque_ceiling_pct == 100.0
+    assert ml_ceiling_marks(shipped.control, shipped.ml.current_polynomial) == {"band_torque": 100.0,
+                                                                                "band_current": 138.0}
+    lower = _settings(tmp_path, {"control": {"torque_ceiling_pct": 90}})
+    assert lower.hmi.bars["band_torque"].guard == 90.0
+    assert lower.hmi.bars["band_current"].guard == round(_law(lower, 90.0)) == 112.0  # the current bar follows
+    amps = _settings(tmp_path, {"control": {"current_ceiling_a": 125}})
+    assert amps.hmi.bars["band_current"].guard == 125.0 and amps.hmi.bars["band_torque"].guard == 100.0
+    own = _settings(tmp_path, {"control": {"torque_ceiling_pct": 90},
+                               "hmi": {"bars": {"band_torque": {"maximum": 150, "guard": 105, "overload": 120}}}})
+    assert own.hmi.bars["band_torque"].guard == 105.0  # a plant's own mark is kept

@@ -68,7 +68,7 @@ def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None]
     assert speed.target.property("state") == "off"  # 64 is not 70: marked
     torque = overview.rows["band_torque"]
     assert torque.bar.level() == "guard" and torque.value.property("state") == "guard"
-    assert torque.target.text() == "normal 10–80 · trip 120 %"
+    assert torque.target.text() == "normal 10–80 %\nML ceiling 100 · trip 120 %"
     assert overview.section.section() is not None and overview.section.section().shape == Shape.ROUND  # type: ignore[union-attr]
     assert overview.section_label.text() == "round bar Ø 100\u00a0mm"  # "mm" never alone on a line
     push({"cross_section": float(Shape.RECTANGLE), "dimension_a": 40.0, "dimension_b": 100.0})

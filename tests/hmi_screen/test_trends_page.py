@@ -71,7 +71,7 @@ def test_limit_and_target_lines_come_from_the_configuration(page: TrendsPage, fa
     bars = fake_engine.settings.hmi.bars
     _feed(page, 30)
     current = {round(s.value, 3): s.label for s in page.plot.panels[PANEL["current"]].limits}
-    assert current == {bars["band_current"].guard: "guard", bars["band_current"].overload: "trip"}
+    assert current == {bars["band_current"].guard: "ML ceiling", bars["band_current"].overload: "trip"}
     torque = {s.value for s in page.plot.panels[PANEL["torque"]].limits}
     assert torque == {bars["band_torque"].guard, bars["band_torque"].overload}
     low, high = _y_range(page, "torque")
@@ -180,7 +180,7 @@ def test_turkish(page: TrendsPage, qapp: QApplication, tmp_path: Path) -> None:
         _feed(page, 10)
         page.plot.update_legends()
         assert "hedef: 70,0 m/dk" in page.plot.legends[PANEL["band"]].text  # the Turkish decimal comma
-        assert "koruma: %100" in page.plot.legends[PANEL["torque"]].text  # Turkish writes the percent first
+        assert "ML tavanı: %100" in page.plot.legends[PANEL["torque"]].text  # Turkish writes the percent first
         assert page.plot.plots[0].getAxis("left").labelText == "Akım (A)"
     finally:
         translator.switch("en")
