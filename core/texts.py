@@ -397,6 +397,11 @@ R_FAST = define("report.fast", "performance {value:.1f} % is above 100 %: the sa
                                "preset speed (ML speed control, a chart or preset speed set too low, or a "
                                "simulator speed-up)")
 R_NO_OEE = define("report.no_oee", "OEE not given: {parts} above 100 % would overstate it")
+R_NOT_THROUGH = define("report.not_through",
+                       "{count:d} of {cuts:d} cuts did not go through (not pieces): {aborted:d} aborted, "
+                       "{error:d} PLC error, {interrupted:d} interrupted (engine stopped or link lost mid-cut)")
+R_QUALITY = define("report.quality", "quality {value:.0f} % = {good:d} good of {cuts:d} cuts: {not_through:d} "
+                                     "not through, {flagged:d} flagged by the cut-profile check")
 R_NO_SHIFT = define("report.no_shift", "no shift is running now")
 ENGINE_START_FAILED = define("engine.start_failed", "the engine failed to start: {error}")
 USERS_SCHEMA = define("users.schema", "{path} has schema version {version}; this program knows {known}")

@@ -185,6 +185,8 @@ CORE_TEXTS: dict[str, str] = {
     "report.states_from": QT_TRANSLATE_NOOP("CoreTexts", "saw states from {source}"),
     "report.fast": QT_TRANSLATE_NOOP("CoreTexts", "performance {value:.1f} % is above 100 %: the saw cut faster than the chart or preset speed (ML speed control, a chart or preset speed set too low, or a simulator speed-up)"),  # noqa: E501
     "report.no_oee": QT_TRANSLATE_NOOP("CoreTexts", "OEE not given: {parts} above 100 % would overstate it"),
+    "report.not_through": QT_TRANSLATE_NOOP("CoreTexts", "{count:d} of {cuts:d} cuts did not go through (not pieces): {aborted:d} aborted, {error:d} PLC error, {interrupted:d} interrupted (engine stopped or link lost mid-cut)"),  # noqa: E501
+    "report.quality": QT_TRANSLATE_NOOP("CoreTexts", "quality {value:.0f} % = {good:d} good of {cuts:d} cuts: {not_through:d} not through, {flagged:d} flagged by the cut-profile check"),  # noqa: E501
     "report.no_shift": QT_TRANSLATE_NOOP("CoreTexts", "no shift is running now"),
     "engine.start_failed": QT_TRANSLATE_NOOP("CoreTexts", "the engine failed to start: {error}"),
     "users.schema": QT_TRANSLATE_NOOP("CoreTexts", "{path} has schema version {version}; this program knows {known}"),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -173,8 +174,9 @@ def write_pdf(path: Path, reports: Sequence[ProductionReport], zone: tzinfo, *, 
         story.append(Paragraph("Saw state over time", styles["Heading4"]))
         story.append(state_chart(report.timeline, report.period.windows, report.period.start_ms,
                                  report.period.end_ms, zone))
-        for note in report.notes:
-            story.append(Paragraph(f"Note: {note}", body))
+        if report.notes:  # one paragraph, a size under the body: the page holds the definitions too
+            small = body.clone("notes", fontSize=7, leading=8.4)
+            story.append(Paragraph("Notes: " + "; ".join(escape(note) for note in report.notes) + ".", small))
         story.append(Spacer(1, 2 * mm))
         story += _definitions(styles)
     doc.build(story)

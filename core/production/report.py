@@ -30,6 +30,8 @@ from core.texts import (
     R_NO_OEE,
     R_NO_PLANNED,
     R_NO_SECTION,
+    R_NOT_THROUGH,
+    R_QUALITY,
     R_STATES_FROM,
     R_UNPLANNED,
 )
@@ -180,6 +182,13 @@ def compute_report(data: PeriodData, period: ReportPeriod, ideal: IdealSpeeds, *
                                     data_h=data_s / 3600)))
     if known_area != cuts:
         notes.append(str(R_NO_SECTION(count=len(cuts) - len(known_area))))
+    if len(completed) < len(cuts):  # why pieces are fewer than cuts (#15 review: "6 pieces of 8 cuts")
+        outcomes = {outcome: sum(c.outcome == outcome for c in cuts) for outcome in ("aborted", "error")}
+        notes.append(str(R_NOT_THROUGH(count=len(cuts) - len(completed), cuts=len(cuts), **outcomes,
+                                       interrupted=len(cuts) - len(completed) - sum(outcomes.values()))))
+    if quality is not None and good < len(cuts):  # and why quality is under 100 % ("quality 50 %")
+        notes.append(str(R_QUALITY(value=quality * 100, good=good, cuts=len(cuts),
+                                   not_through=len(cuts) - len(completed), flagged=flagged)))
     if ideal_unknown:
         notes.append(str(R_NO_IDEAL(count=ideal_unknown)))
     if band_unknown:

@@ -160,7 +160,9 @@ class ProductionView:
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Planned time", "the configured shift time in the period (the whole period when no shifts are configured), "
                      "up to now"),
-    ("Cuts / pieces", "cut records that ended in planned time; pieces are those that went through (completed)"),
+    ("Cuts / pieces", "cut records that ended in planned time; pieces are those that went through (completed); "
+                      "an aborted, PLC-error or interrupted cut (the engine stopped or lost the PLC mid-cut; "
+                      "with --simulate the simulated saw stops with the engine) is a cut, not a piece"),
     ("Cut area", "sum of the section area cut, from the material registers; cuts without a section are counted "
                  "apart (area unknown), never as 0"),
     ("Cut time", "time the band was in the material: cut duration less gaps without data"),
@@ -180,7 +182,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
                     "band manufacturer's chart descent speed for the material (production.chart_speeds), else "
                     "the normal preset's descent speed"),
     ("Quality", "good cuts / all cuts; a cut is good when it went through and the cut-profile detector did "
-                "not flag it"),
+                "not flag it (a flag needs no alarm); cuts that did not go through count against it too"),
     ("OEE", "availability x performance x quality; unknown when any part is unknown, and not given when a "
             "part is above 100 % (performance above 100 % means the saw cut faster than the ideal speed: ML "
             "speed control ran faster than the preset, the chart or preset speed is set too low, or the clock "

@@ -1810,6 +1810,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{count:d} of {cuts:d} cuts did not go through (not pieces): {aborted:d} aborted, {error:d} PLC error, {interrupted:d} interrupted (engine stopped or link lost mid-cut)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>quality {value:.0f} % = {good:d} good of {cuts:d} cuts: {not_through:d} not through, {flagged:d} flagged by the cut-profile check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no shift is running now</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1802,6 +1802,14 @@
         <translation>OEE verilmedi: {parts} %100 üstünde olduğundan OEE olduğundan yüksek görünürdü</translation>
     </message>
     <message>
+        <source>{count:d} of {cuts:d} cuts did not go through (not pieces): {aborted:d} aborted, {error:d} PLC error, {interrupted:d} interrupted (engine stopped or link lost mid-cut)</source>
+        <translation>{cuts:d} kesimden {count:d} tanesi sonuna kadar gitmedi (parça sayılmaz): {aborted:d} yarıda bırakıldı, {error:d} PLC hatası, {interrupted:d} kesintiye uğradı (kesim ortasında motor (veri toplama) durdu veya bağlantı koptu)</translation>
+    </message>
+    <message>
+        <source>quality {value:.0f} % = {good:d} good of {cuts:d} cuts: {not_through:d} not through, {flagged:d} flagged by the cut-profile check</source>
+        <translation>kalite %{value:.0f} = {cuts:d} kesimden {good:d} iyi: {not_through:d} sonuna kadar gitmedi, {flagged:d} kesim profili kontrolünce işaretlendi</translation>
+    </message>
+    <message>
         <source>no shift is running now</source>
         <translation>şu anda çalışan vardiya yok</translation>
     </message>
