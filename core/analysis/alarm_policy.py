@@ -72,6 +72,8 @@ class AlarmPolicy:
     engineer_prefixes: Sequence[str] = ()
     groups: Mapping[str, Sequence[str]] = field(default_factory=dict)  # group key -> member key prefixes
     catalogue: MessageCatalogue = field(default_factory=MessageCatalogue)
+    families: Mapping[str, Sequence[str]] = field(default_factory=dict)  # engineer item -> member key prefixes
+    off_delays: Mapping[str, float] = field(default_factory=dict)  # key prefix -> off-delay (s), engineer items
 
     @classmethod
     def from_section(cls, section: AlarmSourceSettings, catalogue: MessageCatalogue | None = None) -> AlarmPolicy:
@@ -80,6 +82,8 @@ class AlarmPolicy:
             engineer_prefixes=tuple(section.engineer_queue),
             groups={key: tuple(members) for key, members in section.groups.items()},
             catalogue=catalogue or MessageCatalogue(),
+            families={key: tuple(members) for key, members in section.engineer_families.items()},
+            off_delays=dict(section.off_delay_s),
         )
 
     @classmethod
@@ -101,11 +105,27 @@ class AlarmPolicy:
         """A group of statistical members only (no operator member): an engineer item under the group's key."""
         return all(self.audience(member) is Audience.ENGINEER for member in self.groups.get(group, ()))
 
+    def family_of(self, key: str) -> str | None:
+        """The engineer family ``key`` belongs to (longest member prefix), or None."""
+        return _holder(key, self.families)
+
+    def off_delay_s(self, key: str) -> float:
+        """How long an engineer item ``key`` stays raised after its condition ends (0: it clears at once)."""
+        if self.audience(key) is not Audience.ENGINEER:
+            return 0.0
+        prefix = longest_prefix(key, list(self.off_delays))
+        return float(self.off_delays[prefix]) if prefix is not None else 0.0
+
     def group_of(self, key: str) -> str | None:
         """The group ``key`` belongs to (the group whose member prefix matches it longest)."""
-        best: tuple[int, str] | None = None
-        for group, members in self.groups.items():
-            prefix = longest_prefix(key, members)
-            if prefix is not None and (best is None or len(prefix) > best[0]):
-                best = (len(prefix), group)
-        return best[1] if best else None
+        return _holder(key, self.groups)
+
+
+def _holder(key: str, holders: Mapping[str, Sequence[str]]) -> str | None:
+    """The holder (group or family) whose member prefix matches ``key`` longest."""
+    best: tuple[int, str] | None = None
+    for holder, members in holders.items():
+        prefix = longest_prefix(key, members)
+        if prefix is not None and (best is None or len(prefix) > best[0]):
+            best = (len(prefix), holder)
+    return best[1] if best else None

@@ -47,6 +47,8 @@ class Alarm:
     detail: str = ""  # what the raising code said (error message, PLC text); the catalogue may use it
     texts: tuple[tuple[str, str, str], ...] = ()  # (language, text, response) from the message catalogue
     members: tuple[str, ...] = ()  # a group alarm: the keys of its sources now active
+    repeats: int = 0  # raises counted on this item within its off-delay (not raised anew)
+    repeated_ms: int = 0  # when the last of those came
 
     def text_for(self, lang: str) -> str:
         return next((text for code, text, _ in self.texts if code == lang), self.text)
@@ -133,6 +135,9 @@ class AlarmManager:
         self._values: Mapping[str, float | None] = {}
         self._text_sent_ms: dict[str, int] = {}  # when each group alarm's last "text" transition went out
         self._text_pending: dict[str, Alarm] = {}  # group alarms whose text change waits: the alarm before it
+        # Engineer items whose condition ended, held raised for their off-delay: key -> (when the
+        # item clears, the clear to make then).
+        self._off_pending: dict[str, tuple[int, Callable[[], None]]] = {}
 
     # --- subscription ------------------------------------------------------------------
 
@@ -188,12 +193,13 @@ class AlarmManager:
         return self.counts()
 
     def is_active(self, key: str) -> bool:
-        """Is the condition behind ``key`` active (a group member counts on its own)."""
-        group = self.policy.group_of(key)
-        if group is not None and key in self._members.get(group, {}):
-            return True
+        """Is the condition behind ``key`` active (a group or family member counts on its own; an item
+        held raised for its off-delay is not)."""
+        for holder in (self.policy.group_of(key), self.policy.family_of(key)):
+            if holder is not None and key in self._members.get(holder, {}):
+                return True
         alarm = self._alarms.get(key)
-        return alarm is not None and alarm.condition
+        return alarm is not None and alarm.condition and key not in self._off_pending
 
     # --- condition updates from the engine ---------------------------------------------
 
@@ -213,9 +219,15 @@ class AlarmManager:
         ``text`` is the raising code's own wording (kept as the detail); the operator sees the
         message catalogue's text. ``priority`` is a fallback for keys the configuration does not name.
         """
+        self._expire_off_delays(self._now_ms())
         group = self.policy.group_of(key)
         if group is not None and not self._stands_alone(group, key):
             self._update_member(group, key, active, text, source, value, params or {})
+            return
+        family = self.policy.family_of(key)
+        if family is not None:
+            # One engineer item for the signal family (vibration X, Y, Z): worded as its leading member.
+            self._update_member(family, key, active, text, source, value, params or {})
             return
         self._update_alarm(key, active, text, self.policy.priority(key, priority), source, value, params or {},
                            self.policy.audience(key))
@@ -228,7 +240,8 @@ class AlarmManager:
         if key in self._members.get(group, {}):
             return False
         own = self._alarms.get(key)
-        if own is not None and own.condition:
+        family = self.policy.family_of(key)
+        if (own is not None and own.condition) or (family is not None and key in self._members.get(family, {})):
             return True
         if self.policy.audience(key) is Audience.OPERATOR or self.policy.engineer_group(group):
             return False
@@ -260,10 +273,28 @@ class AlarmManager:
     def _update_alarm(  # noqa: PLR0917
         self, key: str, active: bool, detail: str, priority: Priority, source: str, value: float | None,
         params: Mapping[str, object], audience: Audience, members: tuple[str, ...] = (), wording: str | None = None,
+        *, settled: bool = False,
     ) -> None:
         now = self._now_ms()
         self._expire_shelving(now)
         alarm = self._alarms.get(key) or Alarm(key, detail, priority, source, detail=detail, audience=audience)
+        if active and self._off_pending.pop(key, None) is not None:
+            # Back within its off-delay (ISA-18.2 chattering): counted on the standing item, not raised
+            # anew; its words and value follow the new raise below.
+            alarm = replace(alarm, repeats=alarm.repeats + 1, repeated_ms=now)
+            self._alarms[key] = alarm
+        elif not active and alarm.condition and not settled and audience is Audience.ENGINEER:
+            delay_ms = int(self.policy.off_delay_s(key) * 1000)
+            if delay_ms > 0:
+                if key not in self._off_pending:  # the delay runs from the first end, never extended
+
+                    def settle() -> None:
+                        self._update_alarm(key, False, detail, priority, source, value, params, audience, members,
+                                           wording, settled=True)
+
+                    self._off_pending[key] = (now + delay_ms, settle)
+                self._alarms[key] = replace(alarm, members=members)
+                return
         wording = wording or key  # the catalogue entry the text comes from
         signal = self.policy.catalogue.signal(wording, params) if active else None
         if signal is not None:  # the catalogue shows this register's value at the moment of the raise
@@ -309,13 +340,15 @@ class AlarmManager:
             value=value if active else alarm.value,
             audience=audience if active or new_state is AlarmState.NORMAL else alarm.audience,
             members=members,
+            repeats=0 if active else alarm.repeats,  # a new raise is a new item
+            repeated_ms=0 if active else alarm.repeated_ms,
         )
         self._commit(alarm, updated, now, "system", "raise" if active else "clear")
 
     def _text_change(self, before: Alarm, after: Alarm, now: int) -> None:
         """A new detail or members: a group alarm logs a "text" transition only when the operator's words
         change, at most one per TEXT_EVERY_MS (members coming and going, e.g. vibration axes)."""
-        group = after.key in self.policy.groups
+        group = after.key in self.policy.groups or after.key in self.policy.families
         if after.texts == before.texts and (group or after.detail == before.detail):
             # Nothing new to read: a member came or went, or a member's own wording changed under the
             # group's text. (Elsewhere a new detail is news: each torque-guard action is counted by it.)
@@ -404,9 +437,10 @@ class AlarmManager:
         return True
 
     def tick(self) -> None:
-        """Let time-limited shelving run out and held-back text changes out; call periodically."""
+        """Let time-limited shelving, off-delays and held-back text changes run out; call periodically."""
         now = self._now_ms()
         self._expire_shelving(now)
+        self._expire_off_delays(now)
         self._flush_texts(now)
 
     # --- internals ---------------------------------------------------------------------
@@ -415,6 +449,11 @@ class AlarmManager:
         # Back from suppression: an active condition must be seen and acknowledged again.
         state = AlarmState.UNACKNOWLEDGED if alarm.condition else AlarmState.NORMAL
         self._commit(alarm, replace(alarm, state=state, shelved_until_ms=None, shelve_reason=""), now, user, action)
+
+    def _expire_off_delays(self, now: int) -> None:
+        for key, (clear_ms, settle) in list(self._off_pending.items()):
+            if now >= clear_ms and self._off_pending.pop(key, None) is not None:
+                settle()
 
     def _expire_shelving(self, now: int) -> None:
         for alarm in list(self._alarms.values()):

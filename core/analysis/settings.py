@@ -187,6 +187,23 @@ class AlarmSourceSettings(_Section):
         }
     )
 
+    # Statistical detectors of one signal family are one engineer item while any of them stands
+    # (vibration X, Y and Z seeing one event: one unusual-vibration item, not three): family key ->
+    # member key prefixes. Members are engineer-queue keys only (a family never takes an operator's
+    # alarm); a member of an operator's group (above) still joins that group while the operator holds it.
+    engineer_families: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "anomaly.vibration": ["anomaly.vibration_x", "anomaly.vibration_y", "anomaly.vibration_z"],
+            "anomaly.band_load": ["anomaly.band_torque", "anomaly.band_current"],
+        }
+    )
+    # ISA-18.2 off-delay of engineer items, in seconds, by key prefix (the longest matching wins): an
+    # item's condition ends only once it has stayed clear this long, and a raise within that time is
+    # counted on the standing item (Alarm.repeats) instead of raising a new one. Statistical detectors
+    # chatter about their thresholds cut after cut (a fault-free hour raised 11-23 items); the first
+    # raise of an episode is never delayed. Engineer-queue keys only.
+    off_delay_s: dict[str, float] = Field(default_factory=lambda: {"anomaly": 600.0})
+
     @model_validator(mode="after")
     def _valid(self) -> AlarmSourceSettings:
         for bit in [*self.plc_alarm_bits, *self.held_between_cuts_bits]:
@@ -204,7 +221,29 @@ class AlarmSourceSettings(_Section):
                     raise ValueError(f"groups.{group}: member {member!r} is already "
                                      f"{'the group itself' if member == group else 'in ' + owner[member]}")
                 owner[member] = group
+        family_owner: dict[str, str] = {}
+        for family, members in self.engineer_families.items():
+            if family in self.groups or not members:
+                raise ValueError(f"engineer_families.{family}: " + (
+                    "is also a group key" if members else "list at least one member key"))
+            for member in members:
+                if member == family or member in family_owner or not _under(member, self.engineer_queue):
+                    why = ("the family itself" if member == family else f"in {family_owner[member]}"
+                           if member in family_owner else "not an engineer_queue key")
+                    raise ValueError(f"engineer_families.{family}: member {member!r} is {why}")
+                family_owner[member] = family
+        for key, seconds in self.off_delay_s.items():
+            if not _under(key, self.engineer_queue):
+                raise ValueError(f"off_delay_s.{key}: only engineer_queue keys have an off-delay "
+                                 f"(allowed under {self.engineer_queue})")
+            if not 0 <= seconds <= 86_400:
+                raise ValueError(f"off_delay_s.{key} = {seconds}: allowed 0 .. 86400 s")
         return self
+
+
+def _under(key: str, prefixes: list[str]) -> bool:
+    """``key`` is one of ``prefixes`` or under one of them (dotted)."""
+    return any(key == prefix or key.startswith(prefix + ".") for prefix in prefixes)
 
 
 class AnalysisSettings(_Section):

@@ -14,6 +14,7 @@ from core.registers import load_register_map
 from core.snapshot import SawState
 
 OVERLOAD, CHATTER = "process.band_overload", "process.chatter"
+LOAD = "anomaly.band_load"  # the engineer family of the band torque and current detectors
 
 
 class Clock:
@@ -30,10 +31,10 @@ def settings_and_policy() -> tuple[object, AlarmPolicy]:
     return settings, AlarmPolicy.from_settings(settings, register_map)
 
 
-def _pipeline(settings_and_policy: tuple[object, AlarmPolicy]) -> tuple[AlarmManager, AlarmSources, SawFeed,
-                                                                        list[AlarmTransition]]:
+def _pipeline(settings_and_policy: tuple[object, AlarmPolicy], clock: Clock | None = None) -> tuple[
+        AlarmManager, AlarmSources, SawFeed, list[AlarmTransition]]:
     settings, policy = settings_and_policy
-    alarms = AlarmManager(clock=Clock(), policy=policy)
+    alarms = AlarmManager(clock=clock or Clock(), policy=policy)
     sources = AlarmSources(alarms, settings.analysis.alarms)  # type: ignore[attr-defined]
     transitions: list[AlarmTransition] = []
     alarms.subscribe(transitions.append)
@@ -48,16 +49,17 @@ def _zscore(signal: str, value: float, phase: str = "onset") -> AnomalyEvent:
 def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_policy: tuple[object, AlarmPolicy]) -> None:
     """The reviewer's cut entry: torque 26 %, current 18.5 A z-scores, no PLC bit, alarm_status 0. The
     history then read "process.band_overload ... Unusual band_current: 27.900" at 27.9 A, inside the
-    normal band: a z-score alone is its own engineer item, under its own key, in words and units."""
-    alarms, sources, feed, transitions = _pipeline(settings_and_policy)
+    normal band: z-scores alone are engineer items (current and torque one item of their family, the
+    band load), never under the operator's key, in words and units."""
+    clock = Clock()
+    alarms, sources, feed, transitions = _pipeline(settings_and_policy, clock)
     sources.on_snapshot(feed.snap(band_torque=26.0, band_current=18.5, alarm_status=0.0, alarm_info=0.0))
-    sources.on_anomaly(_zscore("band_torque", 26.0))
     sources.on_anomaly(_zscore("band_current", 18.5))
+    sources.on_anomaly(_zscore("band_torque", 26.0))
     sources.on_anomaly(_zscore("descent_current", 1.9))
     assert alarms.active() == [] and alarms.counts().attention == 0 and alarms.counts().newest is None
     assert alarms.get(OVERLOAD) is None
-    assert [t.alarm.key for t in transitions] == [
-        "anomaly.band_torque.zscore", "anomaly.band_current.zscore", "anomaly.descent_current.zscore"]
+    assert [t.alarm.key for t in transitions] == [LOAD, "anomaly.descent_current.zscore"]
     for transition in transitions:
         alarm = transition.alarm
         assert alarm.audience is Audience.ENGINEER, alarm
@@ -65,16 +67,23 @@ def test_zscores_alone_never_raise_the_operator_overload_alarm(settings_and_poli
         for lang in ("en", "tr"):
             text = alarm.text_for(lang)
             assert "120" not in text and "overload" not in text.lower() and "aşırı" not in text, text
-    current = alarms.get("anomaly.band_current.zscore")
-    assert current is not None and current.text == "Unusual band current: 18.5 A (score 33.6 over 4)"
-    assert current.text_for("tr") == "Olağandışı şerit akımı: 18,5 A (skor 33,6, eşik 4)"
-    torque = alarms.get("anomaly.band_torque.zscore")
-    assert torque is not None and torque.text_for("tr") == "Olağandışı şerit torku: %26,0 (skor 33,6, eşik 4)"
-    # The detectors calm down: the items leave the engineer's queue once acknowledged, never the operator's list.
+    load = alarms.get(LOAD)  # worded as its first member
+    assert load is not None and load.text == "Unusual band current: 18.5 A (score 33.6 over 4)"
+    assert load.text_for("tr") == "Olağandışı şerit akımı: 18,5 A (skor 33,6, eşik 4)"
+    assert load.members == ("anomaly.band_current.zscore", "anomaly.band_torque.zscore")
+    sources.on_anomaly(_zscore("band_current", 15.0, "end"))  # the torque leads: the item in its words
+    load = alarms.get(LOAD)
+    assert load is not None and load.text_for("tr") == "Olağandışı şerit torku: %26,0 (skor 33,6, eşik 4)"
+    # The detectors calm down: the item leaves the engineer's queue after its off-delay (and once
+    # acknowledged), never entering the operator's list.
     sources.on_anomaly(_zscore("band_torque", 20.0, "end"))
-    sources.on_anomaly(_zscore("band_current", 15.0, "end"))
     assert alarms.active() == [] and not alarms.is_active("anomaly.band_current.zscore")
-    assert [t.action for t in transitions][-2:] == ["clear", "clear"] and alarms.get(OVERLOAD) is None
+    assert alarms.is_active(LOAD) is False
+    assert [a.key for a in alarms.engineer_queue()] == [LOAD, "anomaly.descent_current.zscore"]
+    clock.now += 600
+    alarms.tick()
+    assert [t.alarm.key for t in transitions if t.action == "clear"] == [LOAD]
+    assert alarms.get(OVERLOAD) is None and alarms.active() == []
 
 
 def test_a_real_overload_is_the_operator_alarm_with_the_true_figure(
@@ -87,10 +96,11 @@ def test_a_real_overload_is_the_operator_alarm_with_the_true_figure(
     assert alarm.key == OVERLOAD and alarm.priority is Priority.HIGH and alarm.state is AlarmState.UNACKNOWLEDGED
     assert alarm.text == "Band torque overload: 131 %, overload limit 120 %"
     assert alarm.text_for("tr") == "Şerit tork aşırı yükü: %131, aşırı yük sınırı %120"
-    # The detector's own episode stays its own item until it ends (never re-keyed as the overload).
-    assert [a.key for a in alarms.engineer_queue()] == ["anomaly.band_torque.zscore"]
+    # The detector's own episode stays its engineer item until it ends (never re-keyed as the overload).
+    assert [a.key for a in alarms.engineer_queue()] == [LOAD]
     sources.on_anomaly(_zscore("band_current", 190.0))  # while the operator has the overload: part of it
-    assert [a.key for a in alarms.engineer_queue()] == ["anomaly.band_torque.zscore"]
+    assert [a.key for a in alarms.engineer_queue()] == [LOAD] and alarms.get(LOAD).members == (  # type: ignore[union-attr]
+        "anomaly.band_torque.zscore",)
     assert alarms.get(OVERLOAD).members == ("anomaly.band_current.zscore", "plc.bit.0")  # type: ignore[union-attr]
     assert alarms.get(OVERLOAD).text == "Band torque overload: 131 %, overload limit 120 %"  # type: ignore[union-attr]
 
