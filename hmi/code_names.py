@@ -22,7 +22,7 @@ from PySide6.QtCore import QTimeZone
 
 from core.api import TEXT_TEMPLATES, Text, TextParam, parse_text
 from core.registers import RegisterMap
-from hmi.formatting import format_g, format_number, plant_time, unit_name
+from hmi.formatting import format_g, format_number, plant_time, unit_suffix, unit_text
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language, translate
 
 ROLES = {
@@ -250,8 +250,8 @@ def _shown(name: str, value: TextParam | None, spec: str, zone: QTimeZone | None
         return audit_action_name(text)
     if name == "mode":
         return audit_value_name(text)
-    if name == "unit":  # " mm/min" after a number: the space kept
-        return text[: len(text) - len(text.lstrip())] + unit_name(text.strip()) if text.strip() else text
+    if name == "unit":  # " mm/min" after a number: kept on the number's line (a no-break space, hmi.formatting)
+        return unit_suffix(text.strip()) if text[:1].isspace() else unit_text(text.strip()) if text.strip() else text
     if name == "parts":  # "performance and quality"
         joiner = f" {translate('GuardSettingsPanel', 'and')} "
         return joiner.join(translate("ReportNotes", _PARTS.get(p, p)) for p in text.split(" and "))

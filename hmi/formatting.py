@@ -128,8 +128,33 @@ def format_g(value: object) -> str:
 
 def unit_name(unit: str) -> str:
     """A unit as the screen's language writes it (m/min -> m/dk in Turkish; core.registers.UNIT_TEXTS,
-    the table the alarm texts use too)."""
+    the table the alarm texts use too). Alone (a table's unit column, an axis); after a number use
+    :func:`with_unit` or :func:`unit_suffix`, which keep the two on one line."""
     return unit_in(unit, current_language())
+
+
+# A number and its unit are one thing to read: never broken across lines. A no-break space joins them
+# and a word joiner follows each slash of a unit (Qt's line breaking, UAX #14, breaks after "/": the
+# reviewer saw "mm/" end one line of the write dialog's range warning and "dk" start the next).
+NBSP = "\u00a0"
+WORD_JOINER = "\u2060"  # zero width, no break on either side
+
+
+def unit_text(unit: str) -> str:
+    """:func:`unit_name` that no line break splits (mm/dk stays whole)."""
+    return unit_name(unit).replace("/", "/" + WORD_JOINER)
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a number to give its unit: a no-break space and the unbreakable unit ("" for none);
+    for texts that put the number themselves (``f"{n}{unit_suffix(u)}"``). Prefer :func:`with_unit`,
+    which also puts the percent sign where the language does."""
+    return f"{NBSP}{unit_text(unit)}" if unit else ""
+
+
+def plain_text(text: str) -> str:
+    """``text`` with ordinary spaces for the no-break ones and without word joiners (logs, comparisons)."""
+    return text.replace(NBSP, " ").replace(WORD_JOINER, "")
 
 
 # Where the percent sign goes (CLDR): before the number in Turkish (%63), after it elsewhere (63 %).
@@ -143,12 +168,20 @@ def percent_first() -> bool:
 
 def with_unit(number: str, unit: str) -> str:
     """A formatted number and its unit as the screen's language writes them: ``%63`` in Turkish,
-    ``63 %`` in English; ``12,5 mm``; a missing number (—) keeps no unit."""
+    ``63 %`` in English; ``12,5 mm``; a missing number (—) keeps no unit. Never broken across lines
+    (a no-break space, no break inside the unit; the percent sign before a number binds to it)."""
     if number in ("—", "") or not unit:
         return number
     if unit == "%" and percent_first():
         return f"%{number}"
-    return f"{number} {unit_name(unit)}"
+    return f"{number}{unit_suffix(unit)}"
+
+
+def format_range(low: object, high: object, unit: str) -> str:
+    """A range of limits with its unit: ``0 … 120 mm/dk``, ``%0 … %100`` in Turkish, ``0 … 100 %``."""
+    if unit == "%" and percent_first():
+        return f"{with_unit(format_g(low), unit)} … {with_unit(format_g(high), unit)}"
+    return f"{format_g(low)} … {with_unit(format_g(high), unit)}"
 
 
 def format_percent(value: float | None, decimals: int = 0) -> str:

@@ -37,7 +37,15 @@ from PySide6.QtWidgets import (
 from core.api import EngineApi, WriteResult
 from core.registers import Register
 from hmi.code_names import reason_text
-from hmi.formatting import decimals_for, description, format_g, format_number, register_label, unit_name
+from hmi.formatting import (
+    decimals_for,
+    description,
+    format_g,
+    format_number,
+    format_range,
+    register_label,
+    with_unit,
+)
 from hmi.permissions import Action, can, needs_confirmation
 from hmi.session import acting
 from hmi.tasks import spawn
@@ -52,46 +60,47 @@ CONFIRM_GUARD_S = 0.8
 
 
 def limits_text(register: Register) -> str:
-    unit = f" {unit_name(register.unit)}" if register.unit else ""
+    """The limits with their unit; a number and its unit never broken across lines (hmi.formatting)."""
+    unit = register.unit
     parts = []
     if register.min is not None and register.max is not None:
-        parts.append(f"{format_g(register.min)} … {format_g(register.max)}{unit}")
+        parts.append(format_range(register.min, register.max, unit))
     if register.max_step_per_s is not None:
         parts.append(QCoreApplication.translate("WriteDialog", "at most %1 per second")
-                     .replace("%1", f"{format_g(register.max_step_per_s)}{unit}"))
+                     .replace("%1", with_unit(format_g(register.max_step_per_s), unit)))
     return ", ".join(parts) or QCoreApplication.translate("WriteDialog", "no limits in the register map")
 
 
 def check_limits(register: Register, value: float) -> str:
     """Why ``value`` cannot be written ('' when it is inside the register's limits)."""
-    unit = f" {unit_name(register.unit)}" if register.unit else ""
+    unit = register.unit
     if register.min is not None and value < register.min:
         return (QCoreApplication.translate("WriteDialog", "%1 is below the minimum %2")
-                .replace("%1", f"{format_g(value)}{unit}").replace("%2", f"{format_g(register.min)}{unit}"))
+                .replace("%1", with_unit(format_g(value), unit)).replace("%2", with_unit(format_g(register.min), unit)))
     if register.max is not None and value > register.max:
         return (QCoreApplication.translate("WriteDialog", "%1 is above the maximum %2")
-                .replace("%1", f"{format_g(value)}{unit}").replace("%2", f"{format_g(register.max)}{unit}"))
+                .replace("%1", with_unit(format_g(value), unit)).replace("%2", with_unit(format_g(register.max), unit)))
     return ""
 
 
 def describe_result(register: Register, result: WriteResult, decimals: int | None = None) -> tuple[str, str]:
     """(state, text) for a finished write: state is ok, warn or refused."""
-    unit = f" {unit_name(register.unit)}" if register.unit else ""
+    unit = register.unit
     decimals = decimals_for(register) if decimals is None else decimals
     if not result.ok and result.written is None:
         reason = reason_text(result) or QCoreApplication.translate("WriteDialog", "the engine did not write it")
         return "refused", QCoreApplication.translate("WriteDialog", "Refused: %1").replace("%1", reason)
     written = format_number(result.written, decimals)
-    text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", f"{written}{unit}")
+    text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", with_unit(written, unit))
     if result.clamped:
         text += " " + (QCoreApplication.translate("WriteDialog", "(clamped from %1: %2)")
                        .replace("%1", f"{format_g(result.requested)}").replace("%2", reason_text(result)))
-    read_back = format_number(result.read_back, decimals)
+    read_back = with_unit(format_number(result.read_back, decimals), unit)
     if result.verified:
         return ("warn" if result.clamped else "ok"), text + "; " + (
-            QCoreApplication.translate("WriteDialog", "read back %1: verified").replace("%1", f"{read_back}{unit}"))
+            QCoreApplication.translate("WriteDialog", "read back %1: verified").replace("%1", read_back))
     back = (QCoreApplication.translate("WriteDialog", "no read-back") if result.read_back is None
-            else QCoreApplication.translate("WriteDialog", "read back %1").replace("%1", f"{read_back}{unit}"))
+            else QCoreApplication.translate("WriteDialog", "read back %1").replace("%1", read_back))
     reason = f" — {reason_text(result)}" if reason_text(result) and not result.clamped else ""
     not_verified = QCoreApplication.translate("WriteDialog", "%1: NOT verified").replace("%1", back)
     return "warn", f"{text}; {not_verified}{reason}"
@@ -125,8 +134,6 @@ class WriteDialog(QDialog):
         self._pending: float | None = None  # value waiting for confirmation
         self._confirm_armed_at = 0.0  # monotonic time from which "Confirm write" takes a tap
         self._written_at = 0.0  # wall clock (s) when the last write's read-back came
-        unit = f" {unit_name(register.unit)}" if register.unit else ""
-        self._unit = unit
 
         # The keypad's title names the register as the screen does (its label in the screen's language).
         self.entry = NumericEntry(self.tr("New %1").replace("%1", register_label(register)), kiosk=kiosk,
@@ -228,8 +235,12 @@ class WriteDialog(QDialog):
         if self._pending is not None:
             self._show("confirm", self._confirm_question(self._pending))
 
+    def _with_unit(self, number: str) -> str:
+        """A number of this register with its unit, on one line whatever the width (hmi.formatting)."""
+        return with_unit(number, self.register.unit)
+
     def _show_current(self) -> None:
-        self.current_label.setText(f"{format_number(self.current, self.decimals)}{self._unit}")
+        self.current_label.setText(self._with_unit(format_number(self.current, self.decimals)))
 
     # --- flow: enter -> check -> confirm -> write -> result -----------------------------
 
@@ -253,7 +264,7 @@ class WriteDialog(QDialog):
         """old → new, with the range warning when ``value`` is outside the limits."""
         shown_old = format_number(self.current if old is None else old, self.decimals)
         new = "?" if value is None else f"{format_g(value)}"
-        text = f"{shown_old} → {new}{self._unit}"
+        text = f"{shown_old} → {self._with_unit(new)}"
         problem = check_limits(self.register, value) if value is not None else ""
         if problem:
             text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
@@ -296,7 +307,7 @@ class WriteDialog(QDialog):
     def _confirm_question(self, value: float, old: float | None = None) -> str:
         shown_old = format_number(self.current if old is None else old, self.decimals)
         return (self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
-                .replace("%2", shown_old).replace("%3", f"{format_g(value)}{self._unit}"))
+                .replace("%2", shown_old).replace("%3", self._with_unit(format_g(value))))
 
     def _arm(self) -> None:
         if self._pending is not None and self.confirm_button.isVisible():
@@ -383,7 +394,7 @@ class WriteDialog(QDialog):
     def _start_write(self, value: float) -> None:
         self._hide_confirmation()
         self.write_button.setEnabled(False)
-        self._show("busy", self.tr("Writing %1…").replace("%1", f"{format_g(value)}{self._unit}"))
+        self._show("busy", self.tr("Writing %1…").replace("%1", self._with_unit(format_g(value))))
         self.task = spawn(self._write(value))
 
     async def _write(self, value: float) -> WriteResult:

@@ -35,7 +35,7 @@ from core.config import Settings
 from core.snapshot import Snapshot
 from hmi.bridge import EngineBridge
 from hmi.code_names import reason_text
-from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall, unit_name
+from hmi.formatting import decimals_for, format_g, format_number, plant_epoch_ms, plant_time, plant_wall, unit_suffix
 from hmi.i18n import translate
 from hmi.kiosk import TOUCH_PX
 from hmi.ring_buffer import RingBuffer
@@ -403,7 +403,7 @@ class TrendsPage(QWidget):
             for curve in panel.curves:
                 text = format_number(values.get(curve.column), decimals_for(self._register_map[curve.column]))
                 readings.append(f"{curve.label} {text}" if len(panel.curves) > 1 else text)
-            parts.append(f"{panel.title} {' '.join(readings)} {unit_name(panel.unit)}")
+            parts.append(f"{panel.title} {' '.join(readings)}{unit_suffix(panel.unit)}")  # unit: on its line
         text = "   ".join(parts)
         self.readout.setText(text)
         set_state(self.readout, "reading")  # the numbers in columns (monospace) while a cursor reads

@@ -18,6 +18,7 @@ from core.config import Settings
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
 from hmi.app import main, run_window
+from hmi.formatting import plain_text
 from hmi.main_window import MainWindow
 from hmi.permissions import set_policy
 from hmi.session import Session
@@ -151,7 +152,7 @@ def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: StandI
     assert keypad is not None
     for key in ("C", "2", "5", "OK"):
         keypad.press(key)
-    assert dialog.preview.text() == "30.00 → 25 mm/min"
+    assert plain_text(dialog.preview.text()) == "30.00 → 25 mm/min"
 
     async def scenario() -> None:
         dialog.write_button.click()

@@ -16,6 +16,7 @@ from core.security.permissions import Role
 from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.dialogs.write_dialog import CONFIRM_GUARD_S, WriteDialog
+from hmi.formatting import plain_text
 from tests.waiting import wait_until
 
 
@@ -49,7 +50,7 @@ def test_two_taps_on_write_send_nothing(qtbot: QtBot, qloop: QLoop, fake_engine:
 
     async def scenario() -> None:
         _tap(dialog, spot)
-        assert dialog.status_text().startswith("Confirm: write descent_speed")
+        assert plain_text(dialog.status_text()).startswith("Confirm: write descent_speed")
         if gap_ms:
             QTest.qWait(gap_ms)
         _tap(dialog, spot)  # the bounce / second tap of a double tap, on the same spot
@@ -64,7 +65,7 @@ def test_two_taps_on_write_send_nothing(qtbot: QtBot, qloop: QLoop, fake_engine:
     qloop.run(scenario())
     assert fake_engine.writes == []
     assert dialog.task is None
-    assert dialog.status_text().startswith("Confirm:")  # still asking
+    assert plain_text(dialog.status_text()).startswith("Confirm:")  # still asking
 
 
 def test_deliberate_confirm_after_the_guard_writes_verified(qtbot: QtBot, qloop: QLoop,
@@ -85,7 +86,7 @@ def test_deliberate_confirm_after_the_guard_writes_verified(qtbot: QtBot, qloop:
     armed_after = qloop.run(scenario())
     assert armed_after >= CONFIRM_GUARD_S - 0.05
     assert fake_engine.writes == [("descent_speed", 42.0, "engineer")]
-    assert "read back 42.00 mm/min: verified" in dialog.status_text()
+    assert "read back 42.00 mm/min: verified" in plain_text(dialog.status_text())
     assert not dialog.confirm_button.isVisible() and dialog.write_button.isEnabled()
 
 

@@ -19,6 +19,7 @@ from core.security.testing import login_as
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.dialogs.write_dialog import WriteDialog, check_limits
+from hmi.formatting import plain_text
 from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.permissions import Action, can, needs_confirmation, set_policy
@@ -55,12 +56,12 @@ async def confirm(dialog: WriteDialog) -> None:
 
 def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
-    assert "30" in dialog.preview.text()
+    assert "30" in plain_text(dialog.preview.text())
     dialog.entry.setText("42.5")
-    assert dialog.preview.text() == "30.00 → 42.5 mm/min"
-    assert "1 … 60 mm/min" in dialog.limits_label.text()
+    assert plain_text(dialog.preview.text()) == "30.00 → 42.5 mm/min"
+    assert "1 … 60 mm/min" in plain_text(dialog.limits_label.text())
     dialog.write_button.click()
-    assert dialog.status_text().startswith("Confirm: write descent_speed 30.00 → 42.5")
+    assert plain_text(dialog.status_text()).startswith("Confirm: write descent_speed 30.00 → 42.5")
     assert fake_engine.writes == []  # nothing sent before the confirmation
 
     async def scenario() -> None:
@@ -69,23 +70,23 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
 
     qloop.run(scenario())
     assert fake_engine.writes == [("descent_speed", 42.5, "engineer")]
-    assert "read back 42.50 mm/min: verified" in dialog.status_text()
+    assert "read back 42.50 mm/min: verified" in plain_text(dialog.status_text())
 
 
 def test_out_of_range_is_flagged_in_the_preview_and_refused(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     dialog.entry.setText("75")  # flagged as it is typed, before anyone presses Write
     assert dialog.out_of_range() and dialog.preview.property("state") == "refused"
-    assert "out of range: 75 mm/min is above the maximum 60 mm/min" in dialog.preview.text()
+    assert "out of range: 75 mm/min is above the maximum 60 mm/min" in plain_text(dialog.preview.text())
     assert not dialog.write_button.isEnabled()
     dialog.submit()  # Return on the desktop, or anything else that gets past the button: still refused
-    assert dialog.status_text() == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
+    assert plain_text(dialog.status_text()) == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
     assert dialog.status.property("state") == "refused"
     assert fake_engine.writes == []
     dialog.entry.setText("42")
     assert not dialog.out_of_range() and dialog.write_button.isEnabled()
-    assert dialog.preview.text() == "30.00 → 42 mm/min"
-    assert check_limits(fake_engine.register_map["descent_speed"], 0.5).startswith("0.5 mm/min is below")
+    assert plain_text(dialog.preview.text()) == "30.00 → 42 mm/min"
+    assert plain_text(check_limits(fake_engine.register_map["descent_speed"], 0.5)).startswith("0.5 mm/min is below")
 
 
 @pytest.mark.parametrize("kiosk", [False, True])
@@ -101,7 +102,7 @@ def test_refusal_text_never_covers_the_entry(qtbot: QtBot, fake_engine: StandInE
         dialog.entry.setText("80")
         dialog.submit()  # a refusal several lines long
         QApplication.processEvents()
-        assert dialog.status_text().startswith("Not permitted:")
+        assert plain_text(dialog.status_text()).startswith("Not permitted:")
         for label in (dialog.status, dialog.preview):
             assert not label.geometry().intersects(dialog.entry.geometry())
             assert label.height() >= label.heightForWidth(label.width())  # every line of it shown
@@ -124,10 +125,11 @@ def test_current_follows_the_plc_and_the_write(
     page.select("cutting_speed")
     dialog = page.open_write_for_selection()
     assert dialog is not None
-    assert dialog.current_label.text() == "70.0 m/min"  # the unit's decimals (cutting_speed_actual: 0.1)
+    assert plain_text(dialog.current_label.text()) == "70.0 m/min"  # the unit's decimals (cutting_speed_actual: 0.1)
     fake_engine.push({"cutting_speed": 75.0})  # changed at the PLC while the dialog is open
     bridge.flush()
-    assert dialog.current_label.text() == "75.0 m/min" and dialog.preview.text().startswith("75.0 →")
+    assert plain_text(dialog.current_label.text()) == "75.0 m/min"
+    assert plain_text(dialog.preview.text()).startswith("75.0 →")
     dialog.entry.setText("80")
     dialog.submit()
 
@@ -136,13 +138,13 @@ def test_current_follows_the_plc_and_the_write(
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
-    assert "verified" in dialog.status_text()
-    assert dialog.current_label.text() == "80.0 m/min"  # the read-back, at once
+    assert "verified" in plain_text(dialog.status_text())
+    assert plain_text(dialog.current_label.text()) == "80.0 m/min"  # the read-back, at once
     before_ms = int((time.time() - 0.5) * 1000)
     dialog.set_current(75.0, polled_at_ms=before_ms)  # a poll that read before the write, delivered after
-    assert dialog.current_label.text() == "80.0 m/min"
+    assert plain_text(dialog.current_label.text()) == "80.0 m/min"
     dialog.set_current(81.0, polled_at_ms=int(time.time() * 1000) + 1)  # read after: the PLC's word
-    assert dialog.current_label.text() == "81.0 m/min"
+    assert plain_text(dialog.current_label.text()) == "81.0 m/min"
     dialog.close()
 
 
@@ -151,7 +153,7 @@ def test_refused_by_policy(qtbot: QtBot, fake_engine: StandInEngine) -> None:
     dialog = _dialog(qtbot, fake_engine, "cutting_speed", user="guest")
     dialog.entry.setText("80")
     dialog.write_button.click()
-    assert dialog.status_text() == "Not permitted: guest may not write registers"
+    assert plain_text(dialog.status_text()) == "Not permitted: guest may not write registers"
     assert fake_engine.writes == []
 
 
@@ -166,7 +168,7 @@ def test_engine_refusal_reason_shown(qtbot: QtBot, qloop: QLoop, fake_engine: St
         await wait_until(lambda: dialog.task is not None and dialog.task.done(), "write")
 
     qloop.run(scenario())
-    assert dialog.status_text() == "Refused: PLC not connected"
+    assert plain_text(dialog.status_text()) == "Refused: PLC not connected"
 
 
 def test_registers_page_opens_write_for_writable_only(

@@ -28,6 +28,7 @@ from core.security.testing import login_as
 from core.testing.standin_engine import SqliteJournal, StandInEngine
 from core.texts import C_CUT, D_DESCENT_TO, D_SET_ON_PANEL, F_RESTORE_FAILED, W_RATE
 from hmi.bridge import EngineBridge
+from hmi.formatting import plain_text
 from hmi.i18n import Translator
 from hmi.pages.control import ControlPage
 from hmi.permissions import Action, set_policy
@@ -288,7 +289,7 @@ def test_guard_settings_apply_to_the_live_guard(
     panel.entries["activation_delay_s"].setText("3.5")
     assert panel.apply()
     assert live.rise_threshold_pct == 35.0 and live.activation_delay_s == 3.5
-    assert "Until restart" in panel.message.text() and "rise threshold 40 → 35 %" in panel.message.text()
+    assert "Until restart" in panel.message.text() and "rise threshold 40 → 35 %" in plain_text(panel.message.text())
     records = {r.target: (r.old_value, r.new_value) for r in engine.audited}
     assert records["control.torque_guard.rise_threshold_pct"] == (40.0, 35.0)
 
@@ -342,7 +343,7 @@ def test_guard_entry_uses_the_keypad_in_kiosk_mode(
     entry = page.guard_panel.entries["rise_threshold_pct"]
     assert entry.isReadOnly()
     keypad = entry.open_keypad()
-    assert "> 0 %" in keypad.limits_label.text()
+    assert "> 0 %" in plain_text(keypad.limits_label.text())
     for key in ("5", "5", "OK"):
         keypad.press(key)
     assert entry.text() == "55"
@@ -527,7 +528,7 @@ def test_decision_reasons_name_registers_by_their_labels(
     model = page.decisions
 
     def reasons() -> list[str]:
-        return [model.cell_text(row, 7, model.registers) for row in model.rows[:3]]
+        return [plain_text(model.cell_text(row, 7, model.registers)) for row in model.rows[:3]]
 
     qloop.run(page.load_journal(replace=True))
     assert reasons() == [
@@ -535,7 +536,7 @@ def test_decision_reasons_name_registers_by_their_labels(
         "write rate limit: next write to cutting speed setpoint allowed in 33 ms",
         "operator set descent speed setpoint 35 -> 30 on the PLC panel",
     ]
-    assert page._last_guard.endswith(reasons()[0])  # the guard line likewise
+    assert plain_text(page._last_guard).endswith(reasons()[0])  # the guard line likewise
     page.decisions_tab.view.setCurrentIndex(model.index(2, 0))
     assert page.decisions_tab.detail.text().endswith("operator set descent speed setpoint 35 -> 30 on the PLC panel")
     translator = Translator.install(qapp, cache=tmp_path)

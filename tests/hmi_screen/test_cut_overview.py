@@ -11,6 +11,7 @@ from core.snapshot import SawState
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.cut_clock import CutClock, format_duration
+from hmi.formatting import plain_text
 from hmi.i18n import Translator
 from hmi.theme import apply_theme
 from hmi.widgets.cut_overview import CutOverview
@@ -60,7 +61,7 @@ def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None]
     push(dict(live, head_height=100.0))
     push(dict(live, head_height=55.0))
     assert overview.state_label.text() == "CUTTING"
-    assert overview.progress.format() == "45 %" and overview.progress.value() == 450
+    assert plain_text(overview.progress.format()) == "45 %" and overview.progress.value() == 450
     assert "remaining 1:50" in overview.times.text() and "45 of 100 mm" in overview.times.text()
     assert overview.next_label.text() == "Next: cut ends in 1:50, then the saw lifts the band"
     speed = overview.rows["cutting_speed_actual"]
@@ -74,7 +75,7 @@ def test_overview_shows_the_cut(overview: CutOverview, push: Callable[..., None]
     push({"cross_section": float(Shape.RECTANGLE), "dimension_a": 40.0, "dimension_b": 100.0})
     assert overview.section_label.text() == "rectangle 40\u00a0×\u00a0100\u00a0mm"
     push({"saw_state": float(SawState.COMPLETED), "head_height": 98.5})
-    assert overview.state_label.text() == "COMPLETED" and overview.progress.format() == "100 %"
+    assert overview.state_label.text() == "COMPLETED" and plain_text(overview.progress.format()) == "100 %"
     assert overview.next_label.text().startswith("Next: remove the cut piece")
 
 

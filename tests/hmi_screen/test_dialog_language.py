@@ -25,7 +25,7 @@ from core.texts import D_CHIP, D_CHIP_WINDOW, D_DESCENT_TO, D_GRADE, D_GUARD, W_
 from hmi.code_names import audit_detail, journal_text
 from hmi.dialogs.alarm_shelve import ShelveDialog
 from hmi.dialogs.write_dialog import WriteDialog, describe_result
-from hmi.formatting import register_label
+from hmi.formatting import plain_text, register_label
 from hmi.i18n import Translator, ts_file
 from hmi.theme import apply_theme
 from hmi.widgets.control_decisions import DecisionTableModel
@@ -74,7 +74,7 @@ def test_shelve_dialog_names_the_alarm_and_the_durations_in_turkish(qtbot: QtBot
     dialog = ShelveDialog(_alarm())
     qtbot.addWidget(dialog)
     assert dialog.title_label.text() == f"Rafa kaldır: {GUARD_TR}"
-    buttons = [dialog.duration_group.button(i).text() for i in range(4)]
+    buttons = [plain_text(dialog.duration_group.button(i).text()) for i in range(4)]
     assert buttons == ["15 dk", "1 sa", "4 sa", "8 sa"]
     dialog.choose("Bakım çalışması", 2)
     assert dialog.duration_s == 14400.0
@@ -82,7 +82,7 @@ def test_shelve_dialog_names_the_alarm_and_the_durations_in_turkish(qtbot: QtBot
     english = ShelveDialog(_alarm())
     qtbot.addWidget(english)
     assert english.title_label.text() == f"Shelve: {GUARD_EN}"
-    assert [english.duration_group.button(i).text() for i in range(4)] == ["15 min", "1 h", "4 h", "8 h"]
+    assert [plain_text(english.duration_group.button(i).text()) for i in range(4)] == ["15 min", "1 h", "4 h", "8 h"]
 
 
 def test_audit_detail_of_sealing_users_db_in_turkish(translator: Translator) -> None:
@@ -232,11 +232,11 @@ def test_the_confirmation_and_the_preview_follow_the_current_value(qtbot: QtBot,
     dialog.show()
     dialog.entry.setText("25")
     dialog.submit()
-    assert "45.76 → 25" in dialog.status_text()
+    assert "45.76 → 25" in plain_text(dialog.status_text())
     dialog.set_current(45.56)
-    assert dialog.current_label.text() == "45.56 mm/min"
-    assert "45.56 → 25 mm/min?" in dialog.status_text() and "45.76" not in dialog.status_text()
-    assert dialog.preview.text().startswith("45.56 → 25")
+    assert plain_text(dialog.current_label.text()) == "45.56 mm/min"
+    assert "45.56 → 25 mm/min?" in plain_text(dialog.status_text()) and "45.76" not in plain_text(dialog.status_text())
+    assert plain_text(dialog.preview.text()).startswith("45.56 → 25")
     assert dialog.confirm_button.isVisible() and not dialog.write_button.isEnabled()  # still asking
 
 

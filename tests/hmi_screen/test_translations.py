@@ -25,7 +25,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from core.config import PROJECT_ROOT, Settings
 from core.registers import TEXT_LANGUAGES, RegisterMap
-from hmi.formatting import format_number
+from hmi.formatting import format_number, plain_text
 from hmi.i18n import LanguageMemory, Translator, compiled_qm, lrelease_program, ts_file
 from hmi.widgets.letter_keyboard import LetterKeyboard
 from hmi.widgets.section_view import Section, Shape
@@ -259,9 +259,11 @@ def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> No
     assert translator.switch("tr")
     assert role_name("engineer") == "mühendis" and audit_action_name("write") == "PLC'ye yazma"
     assert audit_value_name("disabled") == "devre dışı" and audit_action_name("new_thing") == "new_thing"
-    assert format_percent(63.4) == "%63" and with_unit("12,5", "mm") == "12,5 mm" and format_g(0.5) == "0,5"
-    assert format_seconds(29.6) == "30 sn" and Section(Shape.TUBE, 60.5, 4).label().startswith("boru Ø 60,5")
-    assert report_note("no data for 12.5 % of planned time (1.00 h): availability is over the 7.00 h with data") \
+    assert format_percent(63.4) == "%63" and with_unit("12,5", "mm") == "12,5\u00a0mm" and format_g(0.5) == "0,5"
+    assert plain_text(format_seconds(29.6)) == "30 sn"
+    assert Section(Shape.TUBE, 60.5, 4).label().startswith("boru Ø 60,5")
+    note = "no data for 12.5 % of planned time (1.00 h): availability is over the 7.00 h with data"
+    assert plain_text(report_note(note)) \
         == "planlı sürenin %12,5 kadarı için veri yok (1,00 sa): kullanılabilirlik verisi olan 7,00 sa üzerinden"
     assert report_note("something new") == "something new"
     assert audit_detail("requested 30.5; reason: preset normal") == "istenen 30,5; neden: Normal ön ayarı"
@@ -279,7 +281,7 @@ def test_turkish_names_for_codes_notes_and_percent(translator: Translator) -> No
         == "10.0.0.5:502 adresine bağlanılamıyor: reddedildi veya 1,5 sn içinde yanıt yok"
     assert link_error("the engine is not answering (3 s)") == "motor yanıt vermiyor (3 sn)"
     assert translator.switch("en")
-    assert role_name("engineer") == "engineer" and format_percent(63.4) == "63 %" and format_g(0.5) == "0.5"
+    assert role_name("engineer") == "engineer" and format_percent(63.4) == "63\u00a0%" and format_g(0.5) == "0.5"
 
 
 def test_the_engine_stopped_alarm_in_the_screen_language(translator: Translator, settings: Settings,
@@ -426,5 +428,6 @@ def test_a_clamped_or_refused_write_in_turkish(translator: Translator, register_
     refused = WriteResult.refused("descent_speed", 30.0, "PLC data is stale (1.25 s old, limit 1 s)")
     assert translator.switch("tr")
     _, text = describe_result(register, clamped)
-    assert "en yüksek değere düşürüldü: 80 mm/dk; adım +2,5 mm/dk ile sınırlandı (0,5 mm/dk/sn)" in text, text
+    expected = "en yüksek değere düşürüldü: 80 mm/dk; adım +2,5 mm/dk ile sınırlandı (0,5 mm/dk/sn)"
+    assert expected in plain_text(text), text
     assert describe_result(register, refused)[1].endswith("PLC verisi eski (1,25 sn önce, sınır 1 sn)")

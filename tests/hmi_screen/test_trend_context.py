@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from hmi.formatting import plain_text
 from hmi.ring_buffer import RingBuffer
 from hmi.widgets.ring_plot import CurveSpec, LimitSpec, PanelSpec, RingBufferPlot
 
@@ -48,7 +49,7 @@ def test_setpoint_and_limit_lines(plot: RingBufferPlot) -> None:
 
 def test_legend_beside_the_plot_shows_live_values_then_cursor_values(plot: RingBufferPlot) -> None:
     plot.update_legends()
-    band, torque = plot.legends[0].text, plot.legends[1].text
+    band, torque = plain_text(plot.legends[0].text), plain_text(plot.legends[1].text)
     assert "band speed: <b>" in band and "m/min" in band and "target: 70.0 m/min" in band
     assert "torque: <b>" in torque and "guard: 100 %" in torque and "trip: 120 %" in torque
     assert plot.legends[0].sceneBoundingRect().left() >= plot.plots[0].sceneBoundingRect().right()  # outside

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
+from hmi.formatting import plain_text
 from hmi.i18n import Translator
 from hmi.kiosk import touch_violations
 from hmi.pages.trends import TrendsPage
@@ -82,7 +83,7 @@ def test_limit_and_target_lines_come_from_the_configuration(page: TrendsPage, fa
     _feed(page, 1, end=time.time() + 1, cutting_speed=65.0)  # the operator lowers the target
     assert page.plot.setpoint_lines["cutting_speed"].value() == 65.0
     page.plot.update_legends()
-    assert "target: 65.0 m/min" in page.plot.legends[PANEL["band"]].text
+    assert "target: 65.0 m/min" in plain_text(page.plot.legends[PANEL["band"]].text)
 
 
 def test_legends_with_live_values_stand_beside_the_data(page: TrendsPage) -> None:
@@ -179,7 +180,7 @@ def test_turkish(page: TrendsPage, qapp: QApplication, tmp_path: Path) -> None:
         assert page.readout.text() == "İmleci yerleştirmek için bir grafiğe dokunun"
         _feed(page, 10)
         page.plot.update_legends()
-        assert "hedef: 70,0 m/dk" in page.plot.legends[PANEL["band"]].text  # the Turkish decimal comma
+        assert "hedef: 70,0 m/dk" in plain_text(page.plot.legends[PANEL["band"]].text)  # the Turkish decimal comma
         assert "ML tavanı: %100" in page.plot.legends[PANEL["torque"]].text  # Turkish writes the percent first
         assert page.plot.plots[0].getAxis("left").labelText == "Akım (A)"
     finally:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from core.config import Settings
 from core.registers import RegisterMap
 from core.testing.standin_engine import StandInEngine
+from hmi.formatting import plain_text
 from hmi.i18n import Translator
 from hmi.main_window import MainWindow
 from hmi.pages.production import ProductionPage, oee_note
@@ -134,7 +135,7 @@ def test_a_blank_oee_says_why_beside_its_parts(window_for: Any) -> None:
     would overstate it, core.production.values.DEFINITIONS); the tile says so where the dash is."""
     _window, page = window_for("en", False, False)
     assert page.oee.text() == "—"
-    assert [value.text() for value in page.part_values] == ["77 %", "110 %", "75 %"]
+    assert [plain_text(value.text()) for value in page.part_values] == ["77 %", "110 %", "75 %"]
     assert page.oee_tile.note.isVisible()
     assert page.oee_tile.note.text() == "not given: performance above 100 % would overstate it"
     assert "faster" in page.tiles[4].note.text()  # Performance's own note
