@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from core.registers import Register
+from core.registers import DataType, Register
 from core.snapshot import Snapshot
 from hmi.formatting import (
     RawFormat,
@@ -29,6 +29,7 @@ from hmi.formatting import (
     format_age,
     format_coded,
     format_raw,
+    register_words,
     unit_name,
 )
 
@@ -72,6 +73,9 @@ def format_title(fmt: RawFormat | str) -> str:
 
 
 FORMATTABLE = (Column.ADDRESS, Column.RAW)
+# The widest raw numbers an integer register holds (a counter without limits can reach them).
+_RAW_RANGE = {DataType.UINT16: (65535,), DataType.INT16: (-32768,), DataType.UINT32: (4294967295,),
+              DataType.INT32: (-2147483648,)}
 
 
 class _Row:
@@ -164,6 +168,32 @@ class RegisterTableModel(QAbstractTableModel):
 
     def value_of(self, name: str) -> float | None:
         return self._rows[self._by_name[name]].value
+
+    def widest_texts(self, column: Column) -> list[str]:
+        """The texts ``column`` shows now and those it may show later in this language and format (every
+        coded name, the limits, the widest raw words, ages up to hours): the page sizes the column to
+        the widest, so no cell is cut ("read/…")."""
+        texts = [row.texts[column] for row in self._rows]
+        if column is Column.RAW:
+            word = {RawFormat.HEX: "0xFFFF", RawFormat.SIGNED: "-32768"}.get(self.formats[Column.RAW], "65535")
+            texts += [" ".join([word] * max(1, len(register_words(row.register, 0)))) for row in self._rows]
+        elif column is Column.VALUE:
+            for row in self._rows:
+                register = row.register
+                decimals = self.decimals.get(register.unit)
+                texts += [format_coded(register, float(code), decimals) for code, _name in register.enum]
+                texts += [format_coded(register, limit, decimals) for limit in (register.min, register.max)
+                          if limit is not None]
+                if register.min is None and register.max is None and not register.is_float:  # a count
+                    texts += [format_coded(register, raw * register.scale, decimals)
+                              for raw in _RAW_RANGE[register.type]]
+        elif column is Column.AGE:
+            texts += [format_age(None), format_age(59.9), format_age(3599.0), format_age(359_999.0)]
+        return texts
+
+    def column_texts(self, column: Column) -> list[str]:
+        """What ``column`` shows now, row by row."""
+        return [row.texts[column] for row in self._rows]
 
     def set_format(self, column: Column, fmt: RawFormat | str) -> None:
         fmt = RawFormat(fmt)  # QComboBox.currentData() returns the enum's value as a plain str

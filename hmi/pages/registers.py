@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -135,12 +136,8 @@ class RegistersPage(QWidget):
         view.verticalHeader().setMinimumSectionSize(ROW_PX if self.session.kiosk else 24)
         view.verticalHeader().setDefaultSectionSize(ROW_PX if self.session.kiosk else 28)
         header = view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((Column.ADDRESS, 90), (Column.NAME, 220), (Column.RAW, 130),
-                              (Column.VALUE, 150), (Column.UNIT, 80), (Column.ACCESS, 100),
-                              (Column.AGE, 90)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # sized by _fit_columns, then by hand
+        header.setStretchLastSection(True)  # the description takes the rest (its tooltip has it whole)
         view.activated.connect(lambda index, g=group: self._on_activated(g, index))
         view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_write_button())
         return view
@@ -151,6 +148,38 @@ class RegistersPage(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()  # kiosk's larger type (the theme's font for the window's mode)
+
+    def _fit_columns(self) -> None:
+        """Every column but the description as wide as the widest text it can show, in this language,
+        format and type size: the admin's "read/write" was cut to "read/…" at 1280x800 and Turkish
+        "okuma/yazma" needs 113 px of the 100 px the column had."""
+        for group, view in getattr(self, "views", {}).items():  # a font change can come while building
+            model = self.models[group]
+            header = view.horizontalHeader()
+            padding = self._cell_padding(view)
+            for column in Column:
+                if column is Column.DESCRIPTION:
+                    continue
+                widest = max(map(view.fontMetrics().horizontalAdvance, model.widest_texts(column)), default=0)
+                header.resizeSection(column, max(widest + padding, header.sectionSizeHint(column)))
+
+    @staticmethod
+    def _cell_padding(view: QTableView) -> int:
+        """A cell's width beyond its text: the item's margins (the focus frame's + 1 each side), the grid
+        line, and a little air."""
+        return 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) + 4
+
+    def _grow_columns(self, group: str) -> None:
+        """A value wider than its column was sized for (a float, a counter grown past its fit): the column
+        widens (never narrows while shown), so no number is cut."""
+        view, model = self.views[group], self.models[group]
+        header, metrics, padding = view.horizontalHeader(), view.fontMetrics(), self._cell_padding(view)
+        for column in (Column.RAW, Column.VALUE, Column.AGE):
+            need = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0) + padding
+            if need > header.sectionSize(column):
+                header.resizeSection(column, need)
 
     def _retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search: name, address, unit, description"))
@@ -166,6 +195,7 @@ class RegistersPage(QWidget):
             model.retranslate()
         self._show_matches()
         self._update_write_button()  # its reason, in the new language
+        self._fit_columns()
 
     # --- search --------------------------------------------------------------------------
 
@@ -213,6 +243,7 @@ class RegistersPage(QWidget):
         model = self._visible_model()
         if model is not None:
             model.update_snapshot(snapshot)
+            self._grow_columns(self.current_group())
         dialog = self.dialog
         if dialog is not None and dialog.isVisible():
             value = snapshot.values.get(dialog.register.name)
@@ -230,6 +261,7 @@ class RegistersPage(QWidget):
         if model is not None and latest is not None:
             model.update_snapshot(latest)
             model.tick()
+            self._grow_columns(self.current_group())
 
     def _on_tab_changed(self, _index: int) -> None:
         self._catch_up()
@@ -237,11 +269,13 @@ class RegistersPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_columns()  # at the type size the window's mode gives (kiosk is larger)
         self._catch_up()
 
     def _set_format(self, column: Column, fmt: RawFormat) -> None:
         for model in self.models.values():
             model.set_format(column, fmt)
+        self._fit_columns()  # hex words are wider than decimal ones
 
     # --- writes ------------------------------------------------------------------------
 
