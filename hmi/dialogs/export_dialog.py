@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -44,7 +43,7 @@ from hmi.formatting import description, format_number, register_label
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import FIELD_PX, in_kiosk
 from hmi.tasks import spawn
-from hmi.widgets.path_label import PathLabel, breakable
+from hmi.widgets.path_label import PathEdit, PathLabel, breakable
 from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.export")
@@ -148,11 +147,12 @@ class ExportDialog(QDialog):
             self.format_group.addButton(button, i)
             formats.addWidget(button)
         self.format_group.idClicked.connect(lambda _id: self._suggest_path())
-        self.path_edit = QLineEdit(self)
+        # A long path is shown elided in the middle, so the folder's start and the file name both stay
+        # readable (a line edit showed only its end), the whole in the tooltip: a field that can be
+        # typed into on the desktop, a label in kiosk (no typing: chosen in the touch picker, Choose…).
+        self.path_edit = PathEdit(self)
         self.path_edit.setMinimumHeight(FIELD_PX)
-        self.path_edit.setReadOnly(self.kiosk)  # kiosk: chosen in the touch picker (Choose…)
-        # A long path: the field shows its end, its tooltip the whole; in kiosk (no typing) the path
-        # is shown elided in the middle, so the folder's start and the file name both stay readable.
+        self.path_edit.setReadOnly(self.kiosk)
         self.path_view = PathLabel("", self)
         self.path_view.setMinimumHeight(FIELD_PX)
         self.path_edit.textChanged.connect(self._show_path)
@@ -302,8 +302,7 @@ class ExportDialog(QDialog):
         self._suggest_path()
 
     def _show_path(self, path: str) -> None:
-        self.path_edit.setToolTip(path)
-        self.path_view.setText(path)
+        self.path_view.setText(path)  # the edit's tooltip follows its text (PathEdit)
 
     def _suggest_path(self) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._current_s()))

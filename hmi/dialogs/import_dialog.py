@@ -16,14 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -38,6 +37,7 @@ from hmi.dialogs.file_choice import choose_folder
 from hmi.formatting import format_number
 from hmi.kiosk import FIELD_PX, in_kiosk
 from hmi.tasks import spawn
+from hmi.widgets.path_label import PathEdit
 from hmi.widgets.touch_file_picker import removable_mounts
 
 log = logging.getLogger("bandsaw.hmi.import")
@@ -77,9 +77,11 @@ class ImportDialog(QDialog):
             "The older system's folder (with total.db, ml.db, anomaly.db, log.db). Its files are only read. "
             "Rows already imported are skipped; rows that cannot be read go to a reject file."), self)
         intro.setWordWrap(True)
-        self.path_edit = QLineEdit(self)
+        self.path_edit = PathEdit(self)  # a long folder elided in the middle while not edited, whole in its tooltip
         self.path_edit.setMinimumHeight(FIELD_PX)
         self.path_edit.setReadOnly(self.kiosk)
+        if self.kiosk:  # chosen in the touch picker: nothing to edit, never the unelided editing view
+            self.path_edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.browse_button = self._button(self.tr("Choose…"))
         self.browse_button.clicked.connect(self.choose_folder)
         self.dry_run = QCheckBox(self.tr("Dry run (read and count, write nothing)"), self)

@@ -20,7 +20,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.widgets.letter_keyboard import TextEntry
+from hmi.widgets.path_label import PathLabel
 
 log = logging.getLogger("bandsaw.hmi.file_picker")
 
@@ -91,7 +91,9 @@ class TouchFilePicker(QDialog):
         self._folders_only = choose_folder and not self._saving
         self.folder: Path | None = None  # None: the list of roots
 
-        self.where = QLabel(self)
+        # The folder shown: a long path elided in the middle (its start and the folder's name), never
+        # widening the picker past the panel; whole in its tooltip.
+        self.where = PathLabel("", self)
         self.where.setObjectName("PickerWhere")
         self.list = QListWidget(self)
         self.list.setObjectName("PickerList")
