@@ -20,26 +20,92 @@ from hmi.permissions import set_policy
 T = TypeVar("T")
 
 
+class StuckTasks(Exception):
+    """Tasks that did not finish within the bound after being cancelled (see ``QLoop.close``)."""
+
+
+def _describe(task: asyncio.Task[Any]) -> str:
+    """A task by name, coroutine and where it is suspended (the innermost frame ``get_stack`` knows)."""
+    coro = task.get_coro()
+    name = getattr(coro, "__qualname__", None) or repr(coro)
+    frames = task.get_stack(limit=1)
+    where = f" at {frames[0].f_code.co_filename}:{frames[0].f_lineno}" if frames else ""
+    return f"{task.get_name()} {name}(){where}"
+
+
 class QLoop:
-    """A qasync event loop for a synchronous test: run coroutines with Qt events flowing."""
+    """A qasync event loop for a synchronous test: run coroutines with Qt events flowing.
+
+    ``close`` is bounded: asyncio.Runner.close cancels every task and then waits for them without a
+    limit, and a task that can never be resumed (one whose step was lost because something ran Qt's
+    event loop, e.g. processEvents, inside another task: qasync then calls the step while that other
+    task is current and asyncio refuses it with "Cannot enter into task") hung CI there for good.
+    pytest-timeout's signal cannot end that wait: the handler runs only when Python code does.
+    """
+
+    CLOSE_WITHIN_S = 5.0
 
     def __init__(self, app: QApplication) -> None:
         import qasync
 
         self.runner = asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app))
+        self.lost_steps: list[str] = []
+        self.runner.get_loop().set_exception_handler(self._on_exception)
+
+    def _on_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, RuntimeError) and str(error).startswith("Cannot enter into task"):
+            self.lost_steps.append(str(error))
+        loop.default_exception_handler(context)
 
     def run(self, coro: Awaitable[T]) -> T:
         return self.runner.run(coro)  # type: ignore[arg-type]
 
-    def close(self) -> list[str]:
-        """Let reads started from slots come back (bounded), then report what is still pending."""
+    def close(self, within_s: float | None = None) -> list[str]:
+        """Let reads started from slots come back (bounded), then report what is still pending.
+
+        The tasks still pending are cancelled and awaited for at most ``within_s`` seconds; any
+        that do not finish raise StuckTasks, naming them (the loop is closed without waiting for
+        them), instead of the endless wait in asyncio.Runner.close.
+        """
         from hmi.tasks import settle
 
-        self.runner.run(settle(10.0))
+        within_s = self.CLOSE_WITHIN_S if within_s is None else within_s
         loop = self.runner.get_loop()
+        self.runner.run(settle(min(10.0, 2 * within_s)))
         pending = [repr(t) for t in asyncio.all_tasks(loop) if not t.done()]
-        self.runner.close()
-        return pending
+        stuck = self.runner.run(_cancel_all(within_s))
+        if not stuck:
+            self.runner.close()
+            return pending
+        loop.close()  # not Runner.close: its cancel-all would wait for the stuck tasks for ever
+        lost = "".join(f"\n  lost step: {line}" for line in self.lost_steps)
+        raise StuckTasks(
+            f"{len(stuck)} asyncio task(s) still pending {within_s:g} s after being cancelled "
+            f"(a task whose step was lost cannot be resumed; was Qt's event loop run, e.g. processEvents, "
+            f"inside a qasync task?):" + "".join(f"\n  {line}" for line in stuck) + lost
+        )
+
+
+async def _cancel_all(within_s: float) -> list[str]:
+    """Cancel every other task on the loop (again for those that cancelling starts), at most ``within_s``
+    seconds in all; then the same for async generators. Returns the tasks still pending, described."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    me = asyncio.current_task()
+    waited: set[asyncio.Task[Any]] = set()
+    while True:
+        tasks = {t for t in asyncio.all_tasks(loop) if t is not me and not t.done()}
+        fresh = tasks - waited
+        if not fresh or loop.time() >= deadline:
+            break
+        for task in fresh:
+            task.cancel()
+        waited |= fresh
+        await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(loop.shutdown_asyncgens(), timeout=max(0.1, deadline - loop.time()))
+    return sorted(_describe(t) for t in asyncio.all_tasks(loop) if t is not me and not t.done())
 
 
 @contextlib.contextmanager
@@ -57,7 +123,10 @@ def checked_qloop(app: QApplication) -> Iterator[QLoop]:
     """The body of a ``qloop`` fixture: a QLoop for one test, which fails if it leaves tasks pending."""
     loop = QLoop(app)
     yield loop
-    pending = loop.close()
+    try:
+        pending = loop.close()
+    except StuckTasks as stuck:
+        pytest.fail(str(stuck))
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
 
