@@ -92,16 +92,6 @@ class SignalText:
         return self.labels.get(lang) or self.labels.get("en") or name.replace("_", " ")
 
 
-def register_decimals(register: Register) -> int:
-    """Digits after the point that the register's resolution supports (as the screen shows it)."""
-    if register.is_float:
-        return 2
-    scale = abs(register.scale)
-    if scale >= 1 or scale == 0:
-        return 0
-    return min(6, max(0, math.ceil(-math.log10(scale) - 1e-9)))
-
-
 Signals = Mapping[str, str] | Iterable[Register]
 
 
@@ -111,7 +101,7 @@ def signal_texts(signals: Signals | None) -> dict[str, SignalText]:
         return {}
     if isinstance(signals, Mapping):
         return {name: SignalText(unit=unit) for name, unit in signals.items()}
-    return {register.name: SignalText(register.unit, register_decimals(register),
+    return {register.name: SignalText(register.unit, register.shown_decimals,
                                       {lang: register.label_in(lang) for lang in LANGUAGES})
             for register in signals}
 

@@ -126,6 +126,17 @@ class Register:
         return next((label for code, _, _, label in self.texts if code == lang and label), english)
 
     @property
+    def shown_decimals(self) -> int:
+        """Digits after the point that the register's resolution supports: how the screen and the
+        alarm texts write its value (a scale of 0.1 -> 1, 0.05 -> 2, 1 or more -> 0; a float -> 2)."""
+        if self.is_float:
+            return 2
+        scale = abs(self.scale)
+        if scale >= 1 or scale == 0:
+            return 0
+        return min(6, max(0, math.ceil(-math.log10(scale) - 1e-9)))
+
+    @property
     def count(self) -> int:
         return self.type.width
 

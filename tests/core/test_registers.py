@@ -260,3 +260,13 @@ def test_a_map_without_translations_shows_english() -> None:
     assert register_map.group_title("g", "tr") == "G"
     assert register_map["a"].description_in("tr") == "A" and register_map["a"].enum_name(0, "tr") == "OFF"
     assert register_map["a"].label_in("tr") == "a"  # no label: the name's words
+
+
+@pytest.mark.parametrize(("dtype", "scale", "decimals"), [
+    (DataType.UINT16, 1, 0), (DataType.UINT16, 10, 0), (DataType.INT16, 0.1, 1), (DataType.UINT16, 0.05, 2),
+    (DataType.INT32, 0.001, 3), (DataType.UINT16, -0.01, 2), (DataType.UINT16, 1e-9, 6), (DataType.UINT16, 0, 0),
+    (DataType.FLOAT32, 1, 2), (DataType.FLOAT32, 0.001, 2),
+])
+def test_shown_decimals_follow_the_resolution(dtype: DataType, scale: float, decimals: int) -> None:
+    """One rule for the screen and the alarm texts (hmi.formatting and core.analysis.messages had a copy each)."""
+    assert _register(dtype, scale, WordOrder.BIG).shown_decimals == decimals

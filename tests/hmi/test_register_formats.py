@@ -63,3 +63,12 @@ def test_coded_registers_show_their_names_and_values_their_decimals(register_map
     assert format_coded(register_map["descent_speed"], 30.0) == "30.00"  # scale 0.01: two decimals
     assert format_coded(register_map["cutting_speed"], 70.0) == "70"  # scale 1
     assert format_raw(register_map["saw_state"], None, "signed") == "—"
+
+
+def test_alarm_texts_write_values_with_the_screens_decimals(register_map: RegisterMap) -> None:
+    from core.analysis.messages import signal_texts
+    from hmi.formatting import decimals_for
+
+    texts = signal_texts(register_map.registers)
+    assert {name: text.decimals for name, text in texts.items()} == {
+        r.name: decimals_for(r) for r in register_map.registers}
