@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
-from collections.abc import Awaitable, Iterator
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLayoutItem, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QLayoutItem, QWidget
 from shiboken6 import Shiboken
 
 from core.api import EngineApi
@@ -20,8 +23,9 @@ from hmi.permissions import set_policy
 T = TypeVar("T")
 
 
-class StuckTasks(Exception):
-    """Tasks that did not finish within the bound after being cancelled (see ``QLoop.close``)."""
+class LoopFault(Exception):
+    """A QLoop misused or not closed cleanly: tasks still pending after being cancelled (see
+    ``QLoop.close``), or Qt's event loop run inside one of its tasks (see ``_guard_nested_loops``)."""
 
 
 def _describe(task: asyncio.Task[Any]) -> str:
@@ -41,6 +45,10 @@ class QLoop:
     event loop, e.g. processEvents, inside another task: qasync then calls the step while that other
     task is current and asyncio refuses it with "Cannot enter into task") hung CI there for good.
     pytest-timeout's signal cannot end that wait: the handler runs only when Python code does.
+
+    Qt's event loop run inside one of this loop's tasks (processEvents, QTest.qWait, a nested
+    QEventLoop or dialog exec) is recorded where it happens and fails ``close``, lost step or not:
+    measure and let Qt work outside tasks (between ``run`` calls), or await a condition inside them.
     """
 
     CLOSE_WITHIN_S = 5.0
@@ -49,8 +57,10 @@ class QLoop:
         import qasync
 
         self.runner = asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app))
+        self.loop = self.runner.get_loop()
         self.lost_steps: list[str] = []
-        self.runner.get_loop().set_exception_handler(self._on_exception)
+        self.nested_loops: list[str] = []
+        self.loop.set_exception_handler(self._on_exception)
 
     def _on_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
@@ -59,32 +69,79 @@ class QLoop:
         loop.default_exception_handler(context)
 
     def run(self, coro: Awaitable[T]) -> T:
-        return self.runner.run(coro)  # type: ignore[arg-type]
+        global _running
+        outer, _running = _running, self
+        try:
+            return self.runner.run(coro)  # type: ignore[arg-type]
+        finally:
+            _running = outer
 
     def close(self, within_s: float | None = None) -> list[str]:
         """Let reads started from slots come back (bounded), then report what is still pending.
 
         The tasks still pending are cancelled and awaited for at most ``within_s`` seconds; any
-        that do not finish raise StuckTasks, naming them (the loop is closed without waiting for
-        them), instead of the endless wait in asyncio.Runner.close.
+        that do not finish raise LoopFault, naming them (the loop is closed without waiting for
+        them), instead of the endless wait in asyncio.Runner.close. Qt's event loop run inside a
+        task raises LoopFault too (after a clean close).
         """
         from hmi.tasks import settle
 
         within_s = self.CLOSE_WITHIN_S if within_s is None else within_s
-        loop = self.runner.get_loop()
-        self.runner.run(settle(min(10.0, 2 * within_s)))
-        pending = [repr(t) for t in asyncio.all_tasks(loop) if not t.done()]
-        stuck = self.runner.run(_cancel_all(within_s))
-        if not stuck:
+        self.run(settle(min(10.0, 2 * within_s)))
+        pending = [repr(t) for t in asyncio.all_tasks(self.loop) if not t.done()]
+        stuck = self.run(_cancel_all(within_s))
+        if stuck:
+            self.loop.close()  # not Runner.close: its cancel-all would wait for the stuck tasks for ever
+        else:
             self.runner.close()
-            return pending
-        loop.close()  # not Runner.close: its cancel-all would wait for the stuck tasks for ever
-        lost = "".join(f"\n  lost step: {line}" for line in self.lost_steps)
-        raise StuckTasks(
-            f"{len(stuck)} asyncio task(s) still pending {within_s:g} s after being cancelled "
-            f"(a task whose step was lost cannot be resumed; was Qt's event loop run, e.g. processEvents, "
-            f"inside a qasync task?):" + "".join(f"\n  {line}" for line in stuck) + lost
-        )
+        problems = []
+        if stuck:
+            problems.append(
+                f"{len(stuck)} asyncio task(s) still pending {within_s:g} s after being cancelled (a task "
+                "whose step was lost cannot be resumed; was Qt's event loop run inside a qasync task?):"
+                + "".join(f"\n  {line}" for line in stuck))
+        if self.lost_steps:  # even of a task nobody holds any more (garbage, not pending)
+            problems.append("task step(s) lost:" + "".join(f"\n  {line}" for line in self.lost_steps))
+        if self.nested_loops:
+            problems.append(
+                "Qt's event loop was run inside a qasync task (it re-enters the loop and can lose another "
+                "task's step; let Qt work outside tasks, or await a condition):\n" + "\n".join(self.nested_loops))
+        if problems:
+            raise LoopFault("\n".join(problems))
+        return pending
+
+
+_running: QLoop | None = None
+
+
+def _guard_nested_loops() -> None:
+    """Record, in the QLoop running, each processEvents, QTest.qWait, QEventLoop.exec and QDialog.exec
+    called inside one of its tasks (where the call was made), then make the call as before."""
+
+    def guarded(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            qloop = _running
+            if qloop is not None and not qloop.loop.is_closed():
+                task = asyncio.current_task(qloop.loop)
+                if task is not None:
+                    where = "".join(traceback.format_stack(limit=4)[:-1]).rstrip()
+                    qloop.nested_loops.append(f"  {name} inside task {_describe(task)}, called from:\n{where}")
+            return original(*args, **kwargs)
+
+        call.__dict__["nested_loop_guard"] = True
+        return call
+
+    for owner, attr, static in ((QCoreApplication, "processEvents", True), (QTest, "qWait", True),
+                                (QEventLoop, "exec", False), (QDialog, "exec", False)):
+        original = getattr(owner, attr)
+        if getattr(original, "nested_loop_guard", False):
+            continue
+        wrapper = guarded(f"{owner.__name__}.{attr}", original)
+        setattr(owner, attr, staticmethod(wrapper) if static else wrapper)
+
+
+_guard_nested_loops()
 
 
 async def _cancel_all(within_s: float) -> list[str]:
@@ -125,8 +182,8 @@ def checked_qloop(app: QApplication) -> Iterator[QLoop]:
     yield loop
     try:
         pending = loop.close()
-    except StuckTasks as stuck:
-        pytest.fail(str(stuck))
+    except LoopFault as fault:
+        pytest.fail(str(fault))
     if pending:
         pytest.fail(f"test leaked asyncio tasks: {pending}")
 

@@ -11,7 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from hmi_testing import QLoop
+import pytest
+from hmi_testing import LoopFault, QLoop
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ _CHILD = textwrap.dedent("""
     import asyncio, os, sys, time
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     sys.path.insert(0, {hmi_tests!r})
-    from hmi_testing import QLoop, StuckTasks
+    from hmi_testing import LoopFault, QLoop
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
@@ -32,8 +33,10 @@ _CHILD = textwrap.dedent("""
         await asyncio.sleep(0)
         print("never_resumed went on", flush=True)
 
+    kept = []  # held, as the HMI holds the tasks it starts (one nobody holds is garbage, not pending)
+
     async def lose_a_step():
-        asyncio.get_running_loop().create_task(never_resumed(), name="victim")
+        kept.append(asyncio.get_running_loop().create_task(never_resumed(), name="victim"))
         await asyncio.sleep(0)  # the victim ran up to its sleep(0): its next step is queued
         QApplication.processEvents()  # runs that step inside this task: asyncio refuses it, it is lost
 
@@ -45,14 +48,14 @@ _CHILD = textwrap.dedent("""
                 pass
 
     async def start_refuser():
-        asyncio.get_running_loop().create_task(refuse_cancel(), name="refuser")
+        kept.append(asyncio.get_running_loop().create_task(refuse_cancel(), name="refuser"))
         await asyncio.sleep(0)
 
     loop.run({{"lost_step": lose_a_step, "refuses_cancel": start_refuser}}[sys.argv[1]]())
     start = time.monotonic()
     try:
         loop.close(within_s=1.0)
-    except StuckTasks as stuck:
+    except LoopFault as stuck:
         print(f"STUCK after {{time.monotonic() - start:.1f}} s: {{stuck}}", flush=True)
     else:
         print("closed without complaint", flush=True)
@@ -73,7 +76,8 @@ def test_a_task_that_lost_its_step_fails_close_within_the_bound() -> None:
     out = _close_in_child("lost_step")
     assert "STUCK after" in out, out
     assert "victim never_resumed() at" in out  # by name, coroutine and where it waits
-    assert "lost step: Cannot enter into task" in out  # and why: a step run inside another task
+    assert "task step(s) lost:\n  Cannot enter into task" in out  # and why: a step run inside another task
+    assert "QCoreApplication.processEvents inside task Task-1 lose_a_step() at" in out  # by whom
     assert "never_resumed went on" not in out
     seconds = float(out.split("STUCK after ")[1].split(" s")[0])
     assert seconds < 15.0  # settle (2 s at most here) + the 1 s bound, with room for a loaded machine
@@ -83,7 +87,7 @@ def test_a_task_that_refuses_to_be_cancelled_fails_close_within_the_bound() -> N
     out = _close_in_child("refuses_cancel")
     assert "STUCK after" in out, out
     assert "refuser refuse_cancel() at" in out
-    assert "lost step" not in out
+    assert "step(s) lost" not in out and "inside task" not in out
 
 
 def test_tasks_that_end_when_cancelled_are_reported_and_the_loop_closes(qapp: QApplication) -> None:
@@ -108,3 +112,28 @@ def test_tasks_that_end_when_cancelled_are_reported_and_the_loop_closes(qapp: QA
     assert len(pending) == 1 and "leaky" in pending[0]  # the fixture fails the test on these
     assert cleaned == ["leaked"]
     assert event_loop.is_closed() and loop.lost_steps == []
+
+
+@pytest.mark.parametrize("nested", ["processEvents", "qWait"])
+def test_qt_run_inside_a_task_fails_close_naming_the_call(qapp: QApplication, nested: str) -> None:
+    """Even when no step happens to be lost: the next run of the same test may lose one."""
+    from PySide6.QtTest import QTest
+
+    loop = QLoop(qapp)
+
+    async def measure_inside() -> None:
+        await asyncio.sleep(0)
+        if nested == "processEvents":
+            QApplication.processEvents()
+        else:
+            QTest.qWait(1)
+
+    loop.run(measure_inside())
+    QApplication.processEvents()  # outside any task: fine
+    with pytest.raises(LoopFault) as fault:
+        loop.close()
+    message = str(fault.value)
+    assert f".{nested} inside task" in message and "measure_inside() at" in message
+    assert "test_qloop_close.py" in message.split("called from:")[1]  # the line that did it
+    assert "still pending" not in message and "step(s) lost" not in message  # the loop closed as usual
+    assert loop.loop.is_closed()

@@ -5,6 +5,8 @@ moves when the range warning or the confirmation appears."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hmi_testing import QLoop
 from PySide6.QtCore import QPoint, Qt
@@ -51,8 +53,8 @@ def test_two_taps_on_write_send_nothing(qtbot: QtBot, qloop: QLoop, fake_engine:
     async def scenario() -> None:
         _tap(dialog, spot)
         assert plain_text(dialog.status_text()).startswith("Confirm: write descent_speed")
-        if gap_ms:
-            QTest.qWait(gap_ms)
+        if gap_ms:  # the finger's gap; qasync runs Qt meanwhile (QTest.qWait here would re-enter the loop)
+            await asyncio.sleep(gap_ms / 1000)
         _tap(dialog, spot)  # the bounce / second tap of a double tap, on the same spot
         # The confirmation is elsewhere: not under the finger, and not armed yet.
         assert not dialog.confirm_button.geometry().contains(spot)
@@ -60,7 +62,7 @@ def test_two_taps_on_write_send_nothing(qtbot: QtBot, qloop: QLoop, fake_engine:
         assert not dialog.confirm_armed()
         dialog.confirm_button.click()  # even a tap right on "Confirm write" inside the guard time
         dialog.confirm()
-        QTest.qWait(50)
+        await asyncio.sleep(0.05)  # room for a write that should not start
 
     qloop.run(scenario())
     assert fake_engine.writes == []
@@ -102,7 +104,7 @@ def test_back_cancels_and_a_new_value_asks_again(qtbot: QtBot, qloop: QLoop, fak
     assert not dialog.confirm_button.isVisible()
 
     async def scenario() -> None:
-        QTest.qWait(int(CONFIRM_GUARD_S * 1000) + 100)  # the timer of the withdrawn question fires: nothing armed
+        await asyncio.sleep(CONFIRM_GUARD_S + 0.1)  # the timer of the withdrawn question fires: nothing armed
         assert not dialog.confirm_button.isEnabled()
         dialog.confirm()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import time
+from collections.abc import Callable
 
 import pytest
-from hmi_testing import Clock
+from hmi_testing import Clock, QLoop
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
@@ -19,6 +20,7 @@ from core.storage.logdb import LogWriter
 from core.testing.standin_engine import StandInEngine
 from hmi.bridge import EngineBridge
 from hmi.pages.alarms import PRIORITY_COLOURS, AlarmsPage
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -38,19 +40,22 @@ def state(engine: StandInEngine, key: str) -> AlarmState | None:
     return None if alarm is None else alarm.state
 
 
-def raise_three(engine: StandInEngine, clock: Clock) -> None:
+def raise_three(engine: StandInEngine, clock: Clock,
+                deliver: Callable[[], object] = QApplication.processEvents) -> None:
+    """Four alarms a second apart; ``deliver`` hands the bridge's queued alarm events to the widgets
+    (inside a qasync task pass ``bridge.flush``: processEvents there re-enters the loop)."""
     alarms = engine.alarms
     alarms.update("old.low", True, "Low, oldest", priority=Priority.LOW)
-    QApplication.processEvents()  # the bridge delivers alarm events queued
+    deliver()
     clock.now += 1
     alarms.update("mid.old", True, "Medium, older", priority=Priority.MEDIUM)
-    QApplication.processEvents()  # the bridge delivers alarm events queued
+    deliver()
     clock.now += 1
     alarms.update("crit", True, "Critical", priority=Priority.CRITICAL)
-    QApplication.processEvents()  # the bridge delivers alarm events queued
+    deliver()
     clock.now += 1
     alarms.update("mid.new", True, "Medium, newest", priority=Priority.MEDIUM)
-    QApplication.processEvents()  # the bridge delivers alarm events queued
+    deliver()
 
 
 def test_active_list_sorted_and_coloured(page: AlarmsPage, alarm_engine: StandInEngine, clock: Clock) -> None:
@@ -135,89 +140,107 @@ def test_unshelve_and_return_to_service(page: AlarmsPage, alarm_engine: StandInE
     assert state(alarm_engine, "crit") is AlarmState.UNACKNOWLEDGED
 
 
-async def test_history_filters_and_export(
-    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
+# The two history tests run on qasync (as the HMI does: the reload timer is Qt's) and never run Qt's
+# event loop inside their task: the bridge's alarm events are handed over with bridge.flush() and
+# the timer is awaited (wait_until), so no processEvents re-enters the loop and loses a task's step.
+
+
+def test_history_filters_and_export(
+    qtbot: QtBot, qloop: QLoop, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
 ) -> None:
     clock.now = time.time() - 600  # inside the page's default period (last 24 h)
-    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
-    await writer.start()
-    try:
-        raise_three(alarm_engine, clock)
-        alarm_engine.alarms.acknowledge("crit", "alice")
-        QApplication.processEvents()  # the bridge delivers alarm events queued
-        alarm_engine.alarms.shelve("mid.old", "bob", 600, "known")
-        QApplication.processEvents()  # the bridge delivers alarm events queued
-    finally:
-        await writer.stop()
+
+    async def log_alarms() -> None:
+        writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+        await writer.start()
+        try:
+            raise_three(alarm_engine, clock, alarm_bridge.flush)
+            alarm_engine.alarms.acknowledge("crit", "alice")
+            alarm_engine.alarms.shelve("mid.old", "bob", 600, "known")
+            alarm_bridge.flush()
+        finally:
+            await writer.stop()
+
+    qloop.run(log_alarms())
     page = AlarmsPage(alarm_bridge, alarm_engine)
     qtbot.addWidget(page)
     page.set_user(login_as(alarm_engine.access, "erin", Role.ENGINEER))  # exports are an engineer's
-    page.show()
-    page.tabs.setCurrentIndex(2)  # the tab shown reads the history
-    await settled(page)
-    assert page.history.history_model.rowCount() == 6
-    page.history.priority_combo.setCurrentIndex(1)  # critical only
-    await settled(page)
-    assert page.history.history_model.rowCount() == 2
-    page.history.priority_combo.setCurrentIndex(0)
-    page.history.action_combo.setCurrentIndex(3)  # acknowledged
-    await settled(page)
-    assert [e.user for e in page.history.history_model.entries] == ["alice"]
-    page.history.action_combo.setCurrentIndex(0)
-    page.history.search_edit.setText("medium")
-    await settled(page)
-    assert await page.history.load_history() == 3  # two raises and a shelve
-    page.history.search_edit.setText("")
-    target = await page.history.export_history()
+    history = page.history
+
+    def rows_after(action: Callable[[], object]) -> int:
+        """Do ``action`` on the loop (the history read it starts needs one) and wait for the read."""
+        async def act() -> None:
+            action()
+            await settled(page)
+        qloop.run(act())
+        return history.history_model.rowCount()
+
+    def show_history() -> None:
+        page.show()
+        page.tabs.setCurrentIndex(2)  # the tab shown reads the history
+
+    assert rows_after(show_history) == 6
+    assert rows_after(lambda: history.priority_combo.setCurrentIndex(1)) == 2  # critical only
+    history.priority_combo.setCurrentIndex(0)  # no loop running: no read started (the next one reads)
+    rows_after(lambda: history.action_combo.setCurrentIndex(3))  # acknowledged
+    assert [e.user for e in history.history_model.entries] == ["alice"]
+    history.action_combo.setCurrentIndex(0)
+    history.search_edit.setText("medium")
+    assert qloop.run(history.load_history()) == 3  # two raises and a shelve
+    history.search_edit.setText("")
+    target = qloop.run(history.export_history())
     assert target is not None and target.parent == alarm_engine.settings.data_dir / "exports"
     with target.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 6 and {r["alarm_key"] for r in rows} == {"old.low", "mid.old", "crit", "mid.new"}
     assert "Exported 6 rows" in page.message_label.text()
+    page.hide()
 
 
-async def test_history_refreshes_by_itself(
-    qtbot: QtBot, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
+def test_history_refreshes_by_itself(
+    qtbot: QtBot, qloop: QLoop, alarm_bridge: EngineBridge, alarm_engine: StandInEngine, clock: Clock
 ) -> None:
     """The reviewer's kiosk: the History tab stayed empty until "Refresh" was pressed."""
     clock.now = time.time() - 600
     page = AlarmsPage(alarm_bridge, alarm_engine)
     qtbot.addWidget(page)
     page.set_user(login_as(alarm_engine.access, "alice", Role.OPERATOR))
-    page.show()
-    page.tabs.setCurrentIndex(2)
-    await settled(page)
-    assert page.history.history_model.rowCount() == 0
-    page.hide()  # the operator looks at the overview; alarms come and go meanwhile
-    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
-    await writer.start()
-    try:
-        raise_three(alarm_engine, clock)
-    finally:
-        await writer.stop()
-    assert not page.history.reload_timer.isActive()  # hidden: no reads for nobody
-    page.show()  # back on the Alarms page, History still the current tab: read without a tap
-    await settled(page)
-    assert page.history.history_model.rowCount() == 4
+    history = page.history
     reads: list[object] = []
-    page.history.history_model.modelReset.connect(lambda: reads.append(1))
-    writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
-    await writer.start()
-    try:
-        for key in ("crit", "mid.new", "mid.old"):  # a burst of transitions while the tab is shown
-            alarm_engine.alarms.update(key, False, "gone")
-            QApplication.processEvents()
-    finally:
-        await writer.stop()
-    assert page.history.reload_timer.isActive() and reads == []  # one read after a pause, not one each
-    page.history.reload_timer.setInterval(1)
-    page.history.reload_timer.start()
-    deadline = time.monotonic() + 5
-    while not reads and time.monotonic() < deadline:
-        QApplication.processEvents()  # the timer is Qt's (qasync runs it in the program)
-        await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        page.show()
+        page.tabs.setCurrentIndex(2)
         await settled(page)
-    assert page.history.history_model.rowCount() == 7 and len(reads) == 1
+        assert history.history_model.rowCount() == 0
+        page.hide()  # the operator looks at the overview; alarms come and go meanwhile
+        writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+        await writer.start()
+        try:
+            raise_three(alarm_engine, clock, alarm_bridge.flush)
+        finally:
+            await writer.stop()
+        assert not history.reload_timer.isActive()  # hidden: no reads for nobody
+        page.show()  # back on the Alarms page, History still the current tab: read without a tap
+        await settled(page)
+        assert history.history_model.rowCount() == 4
+        history.history_model.modelReset.connect(lambda: reads.append(1))
+        writer = LogWriter.from_settings(alarm_engine.settings, alarm_engine.alarms)
+        await writer.start()
+        try:
+            for key in ("crit", "mid.new", "mid.old"):  # a burst of transitions while the tab is shown
+                alarm_engine.alarms.update(key, False, "gone")
+                alarm_bridge.flush()
+        finally:
+            await writer.stop()
+        assert history.reload_timer.isActive() and reads == []  # one read after a pause, not one each
+        history.reload_timer.setInterval(1)
+        history.reload_timer.start()  # the timer is Qt's: qasync fires it while this task waits
+        await wait_until(lambda: reads, "the re-read the timer starts")
+        await settled(page)
+
+    qloop.run(scenario())
+    assert history.history_model.rowCount() == 7 and len(reads) == 1
     page.hide()
 
 

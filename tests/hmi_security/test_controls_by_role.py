@@ -136,15 +136,15 @@ def walk_dialogs(window: MainWindow, app: QApplication, qloop: QLoop, controls: 
         dialog.close()
         qtbot_flush(app)
 
-    async def chooser() -> None:
+    async def chooser() -> QWidget:
         dialog = window.open_replay()
         loading = dialog._loading  # the cut and alarm lists, read in the engine's worker
         if loading is not None:
             await loading
-        take(dialog, "dialog:replay")
+        return dialog
 
     if not window.replay_button.isHidden():
-        qloop.run(chooser())
+        take(qloop.run(chooser()), "dialog:replay")  # outside the task: take() lets Qt work (processEvents)
     alarms = pages["alarms"]
     if not alarms.shelve_button.isHidden():
         alarms.active_view.selectRow(0)

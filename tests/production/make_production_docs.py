@@ -50,9 +50,7 @@ DOCS = PROJECT_ROOT / "docs"
 async def grab(page: ProductionPage, frame: QWidget, out: Path) -> bool:
     frame.show()  # the page asks the engine as it shows
     await wait_until(lambda: page.view is not None, "the production figures", within_s=60)
-    for _ in range(5):
-        QApplication.processEvents()
-        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.25)  # qasync lets Qt lay out and paint meanwhile (processEvents here re-enters it)
     out.parent.mkdir(parents=True, exist_ok=True)
     return bool(frame.grab().save(str(out)))
 
