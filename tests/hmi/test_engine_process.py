@@ -39,7 +39,7 @@ from core.cli import engine_factory
 from core.config import Settings
 from core.registers import RegisterMap
 from hmi.engine_process import STOPPED_ALARM, EngineProcess
-from tests.waiting import wait_until
+from tests.waiting import wait_until, wait_until_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks use /proc")
@@ -61,6 +61,23 @@ def _wait_gone(pid: int, within: float) -> bool:
             return True
         time.sleep(0.1)
     return _gone(pid)
+
+
+def _stop_child(pid: int) -> None:
+    """SIGSTOP ``pid`` and return once every thread of it has stopped: kill() returns before that, and
+    on a loaded machine a thread of the child (woken by the pipe, say) still ran the command sent
+    next (the test below saw the child take it in 3 ms: 'set_mode accepted', in 2 of 7 runs)."""
+    os.kill(pid, signal.SIGSTOP)
+
+    def stopped() -> bool:
+        try:
+            states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                      for task in Path(f"/proc/{pid}/task").iterdir()]
+        except (FileNotFoundError, ProcessLookupError):  # a thread ended meanwhile: look again
+            return False
+        return bool(states) and all(state in ("T", "t") for state in states)
+
+    wait_until_sync(stopped, f"process {pid} stopped", within_s=30, every_s=0.001)
 
 
 def _hmi_parent(settings: Settings, tmp_path: Path, *, started_first: bool) -> subprocess.Popen[str]:
@@ -394,14 +411,14 @@ def test_a_sync_command_the_engine_did_not_start_in_time_is_never_carried_out(
         assert login.ok and login.value is not None, login.reason
         assert proxy.status().mode == "manual"
         assert proxy.pid is not None
-        os.kill(proxy.pid, signal.SIGSTOP)
+        _stop_child(proxy.pid)
         try:
             began = time.monotonic()
             answer = proxy.set_mode(login.value, "ml")
             waited = time.monotonic() - began
         finally:
             os.kill(proxy.pid, signal.SIGCONT)
-        assert 1.5 <= waited < 6.0, waited  # deadline + grace: 2 s, with the load's delays
+        assert 1.5 <= waited < 6.0, (waited, answer)  # deadline + grace: 2 s, with the load's delays
         trail: list[str] = []
 
         async def set_mode_audited() -> bool:  # the child runs again and takes the queued command
@@ -448,7 +465,7 @@ def test_a_stalled_child_neither_freezes_the_window_nor_leaves_its_values_lookin
         engine = window.engine
         assert isinstance(engine, EngineProcess) and engine.pid is not None
         timer.start()
-        os.kill(engine.pid, signal.SIGSTOP)
+        _stop_child(engine.pid)
         stopped = time.monotonic()
         stale_after: float | None = None
         try:
@@ -550,13 +567,31 @@ def test_a_second_hmi_on_a_data_dir_in_use_exits_promptly_with_the_reason(settin
     assert took < 40, took  # 19 s measured at load 6.5 (it was 216 s: the answer did not unpickle)
 
 
-@pytest.mark.timeout(200)
+BUILT_WHEN_TOLD = "asked to stop while the engine was being built"  # core.engine_host's line
+HARD_LIMIT_HIT = "did not stop within"  # core.engine_host: the stop ran out of time, files left open
+
+
+@pytest.mark.timeout(240)
 @pytest.mark.parametrize("after_s", [0.2, 1.0, 3.0])
 def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settings, tmp_path: Path,
                                                                  after_s: float) -> None:
     """kill -9 the HMI's process 0.2 s, 1 s, 3 s after the child's launch (importing, building,
-    starting the engine): the child ends by itself, its databases closed cleanly (no -wal, -shm)."""
+    starting the engine): the child ends by itself, promptly once it can (a SIGTERM while the
+    engine is built is acted on when the build returns: a build is not cut short), by its clean
+    stop and not the hard limit, its databases closed cleanly (no -wal, -shm).
+
+    Timed from the kill, or from the end of the build when that comes later: the build's imports
+    took 14-23 s here at load 6 (2 cores) and more in a full CI run, where 'ended < 30 s after
+    the kill' failed once; the stop itself takes well under a second."""
+    engine_log = Path(settings.logs_dir) / "engine.log"
+
+    def logged(line: str) -> bool:
+        with contextlib.suppress(FileNotFoundError):
+            return line in engine_log.read_text()
+        return False
+
     parent = _hmi_parent(settings, tmp_path, started_first=False)
+    built: float | None = None
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
@@ -564,8 +599,12 @@ def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settin
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         killed = time.monotonic()
-        gone = _wait_gone(child, 60)
-        took = time.monotonic() - killed
+        deadline = killed + 150  # "never" ends here; how prompt it was is asserted below
+        while not (gone := _gone(child)) and time.monotonic() < deadline:
+            if built is None and logged(BUILT_WHEN_TOLD):
+                built = time.monotonic()
+            time.sleep(0.05)
+        ended = time.monotonic()
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -573,7 +612,13 @@ def test_the_child_never_outlives_an_hmi_killed_while_it_starts(settings: Settin
     if not gone:
         os.kill(child, signal.SIGKILL)
     assert gone, f"engine process {child} outlived the HMI killed {after_s} s after its launch"
-    assert took < 30, f"the engine process took {took:.1f} s to end"  # a whole start, then a clean stop
+    log = engine_log.read_text() if engine_log.exists() else ""
+    assert HARD_LIMIT_HIT not in log, log[-2000:]  # ended by its clean stop, not cut off by the hard limit
+    if built is None and BUILT_WHEN_TOLD in log:  # written in the last 50 ms before it ended
+        built = ended
+    acting_from = max(killed, built or killed)
+    took = ended - acting_from
+    assert took < 30, f"the engine process took {took:.1f} s to end once it could act"  # a whole start, a clean stop
     left = sorted(p.name for p in Path(settings.data_dir).rglob("*") if p.name.endswith(("-wal", "-shm")))
     assert not left, left
 
