@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import functools
 import inspect
 import os
@@ -100,3 +101,43 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             item.obj = original
     else:
         yield
+
+
+# --- a backstop for pytest-timeout -------------------------------------------------------------
+# pytest-timeout's signal cannot end a wait inside Qt's event loop: its handler runs only when Python
+# code does (an idle loop runs none), and raised inside a qasync callback or a Qt slot it is caught
+# and logged there (CI hung for good in QLoop.close). faulthandler's own thread does not need the
+# GIL: a test still running WATCHDOG_GRACE_S past its timeout gets every thread's stack printed and
+# the run ended (exit 1), failed instead of hung.
+WATCHDOG_GRACE_S = 60.0
+_watchdog_fd: int | None = None
+
+
+def _timeout_s(item: pytest.Item) -> float:
+    """The test's pytest-timeout limit (its marker, else --timeout or the ini's); 0: none."""
+    try:
+        from pytest_timeout import _get_item_settings
+
+        return float(_get_item_settings(item).timeout or 0.0)
+    except Exception:  # another pytest-timeout: its limit unknown, no backstop
+        return 0.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _watchdog_fd
+    if _watchdog_fd is None:
+        _watchdog_fd = os.dup(2)  # the real stderr: a test's own is captured to a file meanwhile
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    timeout = _timeout_s(item)
+    armed = timeout > 0 and _watchdog_fd is not None
+    if armed and _watchdog_fd is not None:
+        faulthandler.dump_traceback_later(timeout + min(WATCHDOG_GRACE_S, timeout), exit=True,
+                                          file=_watchdog_fd)
+    try:
+        yield
+    finally:
+        if armed:
+            faulthandler.cancel_dump_traceback_later()

@@ -5,6 +5,7 @@ a qasync task, another task lost its step, and pytest-timeout's signal never got
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import textwrap
@@ -137,3 +138,26 @@ def test_qt_run_inside_a_task_fails_close_naming_the_call(qapp: QApplication, ne
     assert "test_qloop_close.py" in message.split("called from:")[1]  # the line that did it
     assert "still pending" not in message and "step(s) lost" not in message  # the loop closed as usual
     assert loop.loop.is_closed()
+
+
+def test_a_test_stuck_in_qts_event_loop_ends_the_run_with_its_stack(tmp_path: Path) -> None:
+    """tests/conftest.py's backstop: pytest-timeout's signal does not end an idle Qt loop; the run is
+    ended (exit 1, every thread's stack) once the test is WATCHDOG_GRACE_S (here its 2 s timeout,
+    the smaller) past its timeout, instead of hanging."""
+    (tmp_path / "test_stuck.py").write_text(textwrap.dedent("""
+        def test_waits_in_qt_for_ever(qapp):
+            from PySide6.QtCore import QEventLoop
+            QEventLoop().exec()  # nothing ever quits it
+    """))
+    command = [sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider", "-o", "addopts=",
+               "--timeout=2", "-q", "--rootdir", str(tmp_path), str(tmp_path / "test_stuck.py")]
+    began = time.monotonic()
+    try:
+        done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the stuck test hung its pytest run") from None
+    assert done.returncode == 1, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+    assert "Timeout (0:00:04)!" in done.stderr, done.stderr[-2000:]
+    assert 'test_stuck.py", line 4 in test_waits_in_qt_for_ever' in done.stderr, done.stderr[-3000:]
+    assert time.monotonic() - began < 90
