@@ -13,8 +13,11 @@ from typing import Any
 
 from core.storage.sqlite_open import database_path, open_reader
 
-# Actions that changed something (or refused to); the rest (wait, hold, model) is the 5 Hz routine.
-CHANGE_ACTIONS = ("write", "guard", "fault", "restore", "refused")
+# Actions that changed something (or refused to): an ML write, a guard or load-ceiling cut, a person's
+# override, a write stopped part-way, a fault, a restore or its giving up. The rest (wait, hold, model,
+# restore_held, previous_run) is the 5 Hz routine or a note.
+CHANGE_ACTIONS = ("write", "guard", "ceiling", "override", "stopped", "fault", "restore", "restore_abandoned",
+                  "refused")
 READ_BUSY_MS = 100  # a locked database is reported, not waited on
 
 _DECISION_COLUMNS = ("id", "ts_ms", "mode", "action", "reason", "coefficient", "descent_before",

@@ -26,7 +26,7 @@ from core.ml.signing import load_key
 from core.security.audit import AuditResult
 from core.security.testing import login_as
 from core.testing.standin_engine import SqliteJournal, StandInEngine
-from core.texts import C_CUT, D_DESCENT_TO, D_SET_ON_PANEL, F_RESTORE_FAILED, W_RATE
+from core.texts import C_CUT, D_DESCENT_TO, D_SET_IN_HMI, D_SET_ON_PANEL, F_RESTORE_FAILED, W_RATE
 from hmi.bridge import EngineBridge
 from hmi.formatting import plain_text
 from hmi.i18n import Translator
@@ -547,6 +547,35 @@ def test_decision_reasons_name_registers_by_their_labels(
         assert "şerit akımı 131,3 A" in shown[0] and "kesme hızı ayarı" in shown[1] and "iniş hızı ayarı" in shown[2]
         for text in shown:
             assert not any(name in text for name in ("descent_speed", "cutting_speed", "band_current")), text
+    finally:
+        translator.switch("en")
+
+
+def test_hmi_override_shows_under_the_changes_filter_by_its_label(
+        qapp: QApplication, tmp_path: Path, qloop: QLoop, page_factory: PageFactory,
+        engine_with_model: StandInEngine, journal: SqliteJournal) -> None:
+    """Review: an operator's 32.29 -> 25 in the HMI during an ML cut (ml.db action 'override') was
+    missing under 'Only writes, guard and faults' (override was not a change action); it shows there,
+    the register by its label in EN and TR."""
+    now = int(time.time() * 1000)
+    hmi = str(D_SET_IN_HMI(name="descent_speed", old=32.29, new=25.0))
+    journal.decision(DecisionRow(now - 2000, "ml", "override", hmi, seq=1, model="default"))
+    journal.decision(DecisionRow(now - 1000, "ml", "model", "", seq=2, model="default"))  # routine
+    page = page_factory(engine_with_model)
+    page.changes_only.blockSignals(True)
+    page.changes_only.setChecked(True)
+    page.changes_only.blockSignals(False)
+    qloop.run(page.load_journal(replace=True))
+    model = page.decisions
+    assert [r.action for r in model.rows] == ["override"]
+    shown = plain_text(model.cell_text(model.rows[0], 7, model.registers))
+    assert shown == "operator set descent speed setpoint 32.29 -> 25 in the HMI"
+    translator = Translator.install(qapp, cache=tmp_path)
+    try:
+        assert translator.switch("tr")
+        qloop.run(page.load_journal(replace=True))
+        shown = plain_text(model.cell_text(model.rows[0], 7, model.registers))
+        assert "iniş hızı ayarı" in shown and "HMI" in shown and "descent_speed" not in shown, shown
     finally:
         translator.switch("en")
 
