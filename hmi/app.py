@@ -21,6 +21,7 @@ from typing import Any
 from core.api import EngineApi, EngineFactory, setup_logging
 from core.config import ConfigError, Settings, load_settings
 from core.registers import RegisterMap, RegisterMapError, load_register_map
+from hmi.lifetime import delete_later
 
 log = logging.getLogger("bandsaw.hmi")
 
@@ -216,7 +217,7 @@ async def run_window(
             log.exception("engine failed to stop cleanly")
             code = EXIT_FAILURE
         window.finish()
-        window.deleteLater()
+        delete_later(window)
         await asyncio.sleep(0)  # let deleteLater run inside the loop
     return code
 

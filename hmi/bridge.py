@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from core.api import Alarm, AlarmTransition, EngineApi, EngineStatus, ReplayState, ReplayStatus
 from core.snapshot import Quality, Snapshot
+from hmi.lifetime import delete_later
 
 log = logging.getLogger("bandsaw.hmi.bridge")
 
@@ -164,7 +165,7 @@ class EngineBridge(QObject):
         channel._refs -= 1
         if channel._refs <= 0 and self._channels.get(channel.name) is channel:
             del self._channels[channel.name]
-            channel.deleteLater()
+            delete_later(channel)
 
     @property
     def latest(self) -> Snapshot | None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi import kiosk_parts
+from hmi.lifetime import delete_later
 
 TOUCH_PX = 48  # the touch minimum: every interactive element at least this wide and tall
 FIELD_PX = 56  # the height most fields and buttons get: the minimum and some room
@@ -208,7 +209,7 @@ def apply_touch_sizes(window: QWidget, on: bool) -> None:
             instance.installEventFilter(watcher)
     elif watcher is not None and instance is not None:
         instance.removeEventFilter(watcher)
-        watcher.deleteLater()
+        delete_later(watcher)
 
 
 # --- the check ---------------------------------------------------------------------------------

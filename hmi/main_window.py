@@ -39,6 +39,7 @@ from hmi.dialogs.login_session import SessionController
 from hmi.formatting import use_plant_zone
 from hmi.i18n import QT_TRANSLATE_NOOP, translate
 from hmi.kiosk import TOUCH_PX, apply_touch_sizes
+from hmi.lifetime import delete_later, delete_on_close
 from hmi.pages.overview import OverviewPage
 from hmi.pages.registers import RegistersPage
 from hmi.pages.trends import TrendsPage
@@ -278,7 +279,7 @@ class MainWindow(QMainWindow):
 
     def _replay_chooser_closed(self, _result: int) -> None:
         if self.replay_chooser is not None:
-            self.replay_chooser.deleteLater()
+            delete_later(self.replay_chooser)
             self.replay_chooser = None
 
     def _first_admin_closed(self) -> None:
@@ -368,7 +369,7 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About"), self.tr("Band saw HMI"), parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(box)
         box.open()
 
     # --- kiosk -------------------------------------------------------------------------
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         if not can(self.session.user, Action.LEAVE_KIOSK):
             box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not permitted"),
                               self.tr("%1 may not leave kiosk mode.").replace("%1", self.session.user), parent=self)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            delete_on_close(box)
             box.open()
             return box
         if not needs_confirmation(Action.LEAVE_KIOSK):
@@ -419,7 +420,7 @@ class MainWindow(QMainWindow):
         if result == QMessageBox.StandardButton.Yes:
             self.set_kiosk(False)
         if self._confirm is not None:
-            self._confirm.deleteLater()
+            delete_later(self._confirm)
             self._confirm = None
 
     # --- closing -----------------------------------------------------------------------

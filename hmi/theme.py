@@ -13,6 +13,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.config import resource_path
+from hmi.lifetime import delete_later
 
 log = logging.getLogger("bandsaw.hmi.theme")
 
@@ -56,7 +57,7 @@ def _style_problems(app: QApplication, style: str) -> list[str]:
         app.setStyleSheet(style)
         probe = QWidget()
         probe.ensurePolished()
-        probe.deleteLater()
+        delete_later(probe)
     finally:
         qInstallMessageHandler(previous)
     return problems

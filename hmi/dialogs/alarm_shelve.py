@@ -7,7 +7,7 @@ waits on ``exec()``, so the event loop (and the engine inside it) keeps running.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,6 +24,7 @@ from hmi.code_names import alarm_text_for
 from hmi.formatting import with_unit
 from hmi.i18n import QT_TRANSLATE_NOOP, current_language
 from hmi.kiosk import FIELD_PX, GAP_PX, in_kiosk
+from hmi.lifetime import delete_on_close
 from hmi.widgets.letter_keyboard import TextEntry
 
 # Marked for lupdate here, shown (and recorded as the reason) in the screen's language.
@@ -48,7 +49,7 @@ class ShelveDialog(QDialog):
         self.setObjectName("AlarmShelveDialog")
         self.setWindowTitle(self.tr("Shelve alarm"))
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         self.key = alarm.key
         # The alarm as this screen shows it (its catalogue text in the screen's language).
         self.alarm_text = alarm_text_for(alarm, current_language())

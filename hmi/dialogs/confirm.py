@@ -8,9 +8,11 @@ button that opened it cannot answer for the operator.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from hmi.lifetime import delete_on_close
 
 GUARD_S = 0.8  # a double tap is 0.1-0.5 s apart
 
@@ -23,7 +25,7 @@ class ConfirmDialog(QDialog):
         self.setObjectName("ConfirmDialog")
         self.setWindowTitle(title)
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         self.question = QLabel(question, self)
         self.question.setObjectName("ConfirmQuestion")
         self.question.setWordWrap(True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from hmi.kiosk import in_kiosk
+from hmi.lifetime import delete_on_close
 from hmi.widgets.touch_file_picker import TouchFilePicker, inside, removable_mounts
 
 Mounts = Callable[[], list[Path]]
@@ -53,7 +53,7 @@ def choose_save_path(
     folder = desktop_start(suggested.parent, export_dir)
     dialog = QFileDialog(parent, title, str(folder / suggested.name), name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    delete_on_close(dialog)
     dialog.fileSelected.connect(lambda path: chosen(Path(path)))
     dialog.open()
     return dialog
@@ -80,7 +80,7 @@ def choose_folder(
     dialog = QFileDialog(parent, title, str(desktop_start(start, export_dir)))
     dialog.setFileMode(QFileDialog.FileMode.Directory)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    delete_on_close(dialog)
     dialog.fileSelected.connect(lambda path: chosen(Path(path)))
     dialog.open()
     return dialog

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import EngineApi
 from hmi.code_names import reason_text
 from hmi.dialogs.login import PinField
 from hmi.kiosk import FIELD_PX, GAP_PX
+from hmi.lifetime import delete_on_close
 from hmi.tasks import spawn
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.style import set_state
@@ -117,6 +118,6 @@ def offer_first_admin(engine: EngineApi, *, kiosk: bool, parent: QWidget | None 
     if not engine.needs_first_admin():  # an unreadable users.db says no: the login dialog says why
         return None
     dialog = CreateAdminDialog(engine, kiosk=kiosk, parent=parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    delete_on_close(dialog)
     dialog.show()
     return dialog

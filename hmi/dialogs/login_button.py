@@ -6,13 +6,14 @@ non-modal LoginDialog, logs out on a second tap, and follows automatic log-outs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from hmi.code_names import role_name
 from hmi.dialogs.login import LoginDialog
 from hmi.dialogs.login_session import SessionController
 from hmi.kiosk import FIELD_PX
+from hmi.lifetime import delete_on_close
 
 
 class LoginButton(QPushButton):
@@ -38,7 +39,7 @@ class LoginButton(QPushButton):
             self.dialog.raise_()
             return self.dialog
         dialog = LoginDialog(self.controller, kiosk=self.kiosk, parent=self.window())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(dialog)
         dialog.finished.connect(self._closed)
         self.dialog = dialog
         dialog.open()  # window-modal, no nested event loop (qasync)

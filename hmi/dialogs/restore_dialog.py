@@ -9,11 +9,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.api import BackupInfo
 from hmi.kiosk import FIELD_PX
+from hmi.lifetime import delete_on_close
 
 
 class RestoreDialog(QDialog):
@@ -24,7 +25,7 @@ class RestoreDialog(QDialog):
         self.setObjectName("RestoreDialog")
         self.setWindowTitle(self.tr("Restore backup"))
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         self.path = info.path
         title = QLabel(self.describe_backup(info), self)
         title.setObjectName("SectionTitle")

@@ -43,6 +43,7 @@ from hmi.dialogs.restore_dialog import RestoreDialog
 from hmi.formatting import format_number
 from hmi.i18n import QT_TRANSLATE_NOOP
 from hmi.kiosk import FIELD_PX, TOUCH_PX, in_kiosk
+from hmi.lifetime import delete_later
 from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session, acting
 from hmi.tasks import spawn
@@ -453,7 +454,7 @@ class DataPage(QWidget):
     def _export_dialog_closed(self, _result: int) -> None:
         dialog, self.export_dialog = self.export_dialog, None
         if dialog is not None:
-            dialog.deleteLater()
+            delete_later(dialog)
 
     # --- import from the older system ---------------------------------------------------
 
@@ -475,7 +476,7 @@ class DataPage(QWidget):
     def _import_dialog_closed(self, _result: int) -> None:
         dialog, self.import_dialog = self.import_dialog, None
         if dialog is not None:
-            dialog.deleteLater()
+            delete_later(dialog)
 
     def shutdown(self) -> None:
         """Cancel a running export or import (the main window calls this before the engine stops)."""

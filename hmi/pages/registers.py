@@ -31,6 +31,7 @@ from hmi.dialogs.write_dialog import WriteDialog
 from hmi.formatting import RawFormat, unit_decimals
 from hmi.i18n import current_language
 from hmi.kiosk import ROW_PX, TOUCH_PX
+from hmi.lifetime import delete_later
 from hmi.models.register_table import Column, RegisterFilter, RegisterTableModel, format_title
 from hmi.permissions import Action, can, set_unavailable, show_for
 from hmi.session import Session
@@ -333,7 +334,7 @@ class RegistersPage(QWidget):
     def open_write(self, register: Register) -> WriteDialog:
         if self.dialog is not None and (self.dialog.task is None or self.dialog.task.done()):
             self.dialog.close()
-            self.dialog.deleteLater()
+            delete_later(self.dialog)
             self.dialog = None
         latest = self.bridge.latest
         current = latest.values.get(register.name) if latest is not None else None

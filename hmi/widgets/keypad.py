@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButt
 
 from hmi.formatting import format_g
 from hmi.kiosk import TOUCH_PX
+from hmi.lifetime import delete_on_close
 
 KEY_SIZE = 72  # px: well above the 48 px touch minimum
 
@@ -50,7 +51,7 @@ class NumericKeypad(QDialog):
         self.setObjectName("NumericKeypad")
         self.setWindowTitle(title)
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         self._text = initial
         self._fresh = True  # the first key replaces the initial text, as on a calculator
 

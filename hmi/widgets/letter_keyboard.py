@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButt
 
 from hmi.i18n import Translator
 from hmi.kiosk import TOUCH_PX
+from hmi.lifetime import delete_later, delete_on_close
 
 KEY_SIZE = 64
 KEY_SPACING = 8
@@ -41,7 +42,7 @@ class LetterKeyboard(QDialog):
         self.setObjectName("LetterKeyboard")
         self.setWindowTitle(title)
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         self._text = initial
         self._shift = False
         self._lang = lang if lang in LAYOUTS else "en"
@@ -105,7 +106,7 @@ class LetterKeyboard(QDialog):
     def _build(self) -> None:
         for button in self.keys.values():
             self.grid.removeWidget(button)
-            button.deleteLater()
+            delete_later(button)
         self.keys = {}
         rows = [list(row) for row in LAYOUTS[self._lang]]
         rows[-1] += [SPACE, BACKSPACE]

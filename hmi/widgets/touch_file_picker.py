@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.lifetime import delete_on_close
 from hmi.widgets.letter_keyboard import TextEntry
 from hmi.widgets.path_label import PathLabel
 
@@ -83,7 +84,7 @@ class TouchFilePicker(QDialog):
         self.setObjectName("TouchFilePicker")
         self.setWindowTitle(title)
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(self)
         export_dir.mkdir(parents=True, exist_ok=True)
         self.roots = [export_dir, *mounts()]
         self._suffixes = tuple(s.lower() for s in suffixes)

@@ -84,9 +84,11 @@ def _in_scroll_area(widget: QWidget, page: QWidget) -> bool:
 
 
 # The real-engine window walk below crashed with SIGSEGV inside Qt's event loop in about one run of
-# six (seen in CI and here, 2026-12-03; not root-caused, the Shiboken family of the kiosk dialog walk):
-# it runs in a pytest of its own so one crash is its failure, not the end of every other test's run;
-# a crash is retried once and reported, two fail.
+# six (2026-12-03): the window closed with the first-admin dialog open, and PySide freed a child
+# label's wrapper while Qt was deleting the dialog (core dump: CreateAdminDialog.intro, under
+# QObjectPrivate::deleteChildren). hmi.lifetime now holds what Qt deletes; test_lifetime's stress
+# run is that crash's test. The walk still runs in a pytest of its own so that a crash is this
+# test's failure, not the end of every other test's run; a crash is retried once and reported.
 CHILD = "BANDSAW_PANEL_LAYOUT_CHILD"
 SEGFAULT = (-11, 139)
 
