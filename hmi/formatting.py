@@ -78,13 +78,8 @@ class RawFormat(StrEnum):
 
 
 def decimals_for(register: Register) -> int:
-    """Digits after the point that the register's resolution supports."""
-    if register.is_float:
-        return 2
-    scale = abs(register.scale)
-    if scale >= 1 or scale == 0:
-        return 0
-    return min(6, max(0, math.ceil(-math.log10(scale) - 1e-9)))
+    """Digits after the point that the register's resolution supports (one rule: core.registers)."""
+    return register.shown_decimals
 
 
 def unit_decimals(registers: Iterable[Register]) -> dict[str, int]:

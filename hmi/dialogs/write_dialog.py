@@ -71,15 +71,22 @@ def limits_text(register: Register) -> str:
     return ", ".join(parts) or QCoreApplication.translate("WriteDialog", "no limits in the register map")
 
 
-def check_limits(register: Register, value: float) -> str:
-    """Why ``value`` cannot be written ('' when it is inside the register's limits)."""
+def check_limits(register: Register, value: float, decimals: int | None = None) -> str:
+    """Why ``value`` cannot be written ('' when it is inside the register's limits). The numbers with
+    the register's decimals (``decimals``: the dialog's), never in e-notation (1234567,25 read
+    "1,23457e+06 mm/dk")."""
     unit = register.unit
+    decimals = decimals_for(register) if decimals is None else decimals
+
+    def shown(number: float) -> str:
+        return with_unit(format_number(number, decimals), unit)
+
     if register.min is not None and value < register.min:
         return (QCoreApplication.translate("WriteDialog", "%1 is below the minimum %2")
-                .replace("%1", with_unit(format_g(value), unit)).replace("%2", with_unit(format_g(register.min), unit)))
+                .replace("%1", shown(value)).replace("%2", shown(register.min)))
     if register.max is not None and value > register.max:
         return (QCoreApplication.translate("WriteDialog", "%1 is above the maximum %2")
-                .replace("%1", with_unit(format_g(value), unit)).replace("%2", with_unit(format_g(register.max), unit)))
+                .replace("%1", shown(value)).replace("%2", shown(register.max)))
     return ""
 
 
@@ -94,7 +101,7 @@ def describe_result(register: Register, result: WriteResult, decimals: int | Non
     text = QCoreApplication.translate("WriteDialog", "Written %1").replace("%1", with_unit(written, unit))
     if result.clamped:
         text += " " + (QCoreApplication.translate("WriteDialog", "(clamped from %1: %2)")
-                       .replace("%1", f"{format_g(result.requested)}").replace("%2", reason_text(result)))
+                       .replace("%1", format_number(result.requested, decimals)).replace("%2", reason_text(result)))
     read_back = with_unit(format_number(result.read_back, decimals), unit)
     if result.verified:
         return ("warn" if result.clamped else "ok"), text + "; " + (
@@ -253,7 +260,7 @@ class WriteDialog(QDialog):
         """old → new, flagged (and Write disabled) when the new value is outside the limits.
         ``finished``: called by the write's own task as it ends (not busy any more)."""
         value = self.entry.value()
-        problem = check_limits(self.register, value) if value is not None else ""
+        problem = check_limits(self.register, value, self.decimals) if value is not None else ""
         self.preview.setText(self._preview_text(value))
         set_state(self.preview, "refused" if problem else "none")
         busy = not finished and self.task is not None and not self.task.done()
@@ -263,9 +270,9 @@ class WriteDialog(QDialog):
     def _preview_text(self, value: float | None, old: float | None = None) -> str:
         """old → new, with the range warning when ``value`` is outside the limits."""
         shown_old = format_number(self.current if old is None else old, self.decimals)
-        new = "?" if value is None else f"{format_g(value)}"
+        new = "?" if value is None else format_number(value, self.decimals)  # the same decimals as old
         text = f"{shown_old} → {self._with_unit(new)}"
-        problem = check_limits(self.register, value) if value is not None else ""
+        problem = check_limits(self.register, value, self.decimals) if value is not None else ""
         if problem:
             text += "  ⚠ " + self.tr("out of range: %1").replace("%1", problem)
         return text
@@ -288,7 +295,7 @@ class WriteDialog(QDialog):
             self._show("refused", self.tr("Not permitted: %1 may not write registers")
                        .replace("%1", self.user or self.tr("nobody")))
             return
-        problem = check_limits(self.register, value)
+        problem = check_limits(self.register, value, self.decimals)
         if problem:
             self._show("refused", self.tr("Refused: %1. Nothing was written.").replace("%1", problem))
             return
@@ -307,7 +314,7 @@ class WriteDialog(QDialog):
     def _confirm_question(self, value: float, old: float | None = None) -> str:
         shown_old = format_number(self.current if old is None else old, self.decimals)
         return (self.tr("Confirm: write %1 %2 → %3?").replace("%1", self.register.name)
-                .replace("%2", shown_old).replace("%3", self._with_unit(format_g(value))))
+                .replace("%2", shown_old).replace("%3", self._with_unit(format_number(value, self.decimals))))
 
     def _arm(self) -> None:
         if self._pending is not None and self.confirm_button.isVisible():
@@ -329,7 +336,7 @@ class WriteDialog(QDialog):
         width = self.preview.width()
         if width <= 0:
             return
-        wide = -888888.888  # as long as a number on this screen gets
+        wide = -8888888.888  # as long as a number on this screen gets (grouped, with its decimals)
         samples = [self._preview_text(value, old=wide) for value in (wide, -wide)] if self._has_limits() else []
         plain = [self._preview_text(wide, old=wide)]
         self.preview.setMinimumHeight(max(self._height_of(self.preview, "refused", samples, width),
@@ -394,7 +401,7 @@ class WriteDialog(QDialog):
     def _start_write(self, value: float) -> None:
         self._hide_confirmation()
         self.write_button.setEnabled(False)
-        self._show("busy", self.tr("Writing %1…").replace("%1", self._with_unit(format_g(value))))
+        self._show("busy", self.tr("Writing %1…").replace("%1", self._with_unit(format_number(value, self.decimals))))
         self.task = spawn(self._write(value))
 
     async def _write(self, value: float) -> WriteResult:

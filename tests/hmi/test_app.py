@@ -152,7 +152,7 @@ def test_kiosk_write_uses_keypad(qtbot: QtBot, qloop: QLoop, fake_engine: StandI
     assert keypad is not None
     for key in ("C", "2", "5", "OK"):
         keypad.press(key)
-    assert plain_text(dialog.preview.text()) == "30.00 → 25 mm/min"
+    assert plain_text(dialog.preview.text()) == "30.00 → 25.00 mm/min"
 
     async def scenario() -> None:
         dialog.write_button.click()

@@ -196,7 +196,7 @@ def test_live_values_presets_and_writes(qloop: QLoop, tmp_path: Path, register_m
         dialog.entry.setText("75")
         assert dialog.out_of_range() and not dialog.write_button.isEnabled()
         dialog.submit()
-        refusal = "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
+        refusal = "Refused: 75.00 mm/min is above the maximum 60.00 mm/min. Nothing was written."
         assert plain_text(dialog.status_text()) == refusal
         assert h.sim.plc.descent_sp == 24
         dialog.close()

@@ -58,10 +58,10 @@ def test_write_asks_to_confirm_then_verifies(qtbot: QtBot, qloop: QLoop, fake_en
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     assert "30" in plain_text(dialog.preview.text())
     dialog.entry.setText("42.5")
-    assert plain_text(dialog.preview.text()) == "30.00 → 42.5 mm/min"
+    assert plain_text(dialog.preview.text()) == "30.00 → 42.50 mm/min"
     assert "1 … 60 mm/min" in plain_text(dialog.limits_label.text())
     dialog.write_button.click()
-    assert plain_text(dialog.status_text()).startswith("Confirm: write descent_speed 30.00 → 42.5")
+    assert plain_text(dialog.status_text()).startswith("Confirm: write descent_speed 30.00 → 42.50")
     assert fake_engine.writes == []  # nothing sent before the confirmation
 
     async def scenario() -> None:
@@ -77,16 +77,17 @@ def test_out_of_range_is_flagged_in_the_preview_and_refused(qtbot: QtBot, fake_e
     dialog = _dialog(qtbot, fake_engine, "descent_speed")
     dialog.entry.setText("75")  # flagged as it is typed, before anyone presses Write
     assert dialog.out_of_range() and dialog.preview.property("state") == "refused"
-    assert "out of range: 75 mm/min is above the maximum 60 mm/min" in plain_text(dialog.preview.text())
+    assert "out of range: 75.00 mm/min is above the maximum 60.00 mm/min" in plain_text(dialog.preview.text())
     assert not dialog.write_button.isEnabled()
     dialog.submit()  # Return on the desktop, or anything else that gets past the button: still refused
-    assert plain_text(dialog.status_text()) == "Refused: 75 mm/min is above the maximum 60 mm/min. Nothing was written."
+    refusal = "Refused: 75.00 mm/min is above the maximum 60.00 mm/min. Nothing was written."
+    assert plain_text(dialog.status_text()) == refusal
     assert dialog.status.property("state") == "refused"
     assert fake_engine.writes == []
     dialog.entry.setText("42")
     assert not dialog.out_of_range() and dialog.write_button.isEnabled()
-    assert plain_text(dialog.preview.text()) == "30.00 → 42 mm/min"
-    assert plain_text(check_limits(fake_engine.register_map["descent_speed"], 0.5)).startswith("0.5 mm/min is below")
+    assert plain_text(dialog.preview.text()) == "30.00 → 42.00 mm/min"
+    assert plain_text(check_limits(fake_engine.register_map["descent_speed"], 0.5)).startswith("0.50 mm/min is below")
 
 
 @pytest.mark.parametrize("kiosk", [False, True])

@@ -186,6 +186,36 @@ def test_write_dialog_and_keypad_use_the_decimal_comma_in_turkish(
     assert english.keys["."].text() == "."
 
 
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@pytest.mark.parametrize(("lang", "typed", "old", "new", "limit", "target"), [
+    ("en", "1234567.25", "30.00", "1234567.25", "60.00", "25.00"),
+    ("tr", "1234567,25", "30,00", "1234567,25", "60,00", "25,00"),
+])
+def test_write_dialog_numbers_have_the_registers_decimals_never_e_notation(
+    qtbot: QtBot, translator: Translator, fake_engine: StandInEngine,
+    lang: str, typed: str, old: str, new: str, limit: str, target: str,
+) -> None:
+    """The reviewer's Turkish screen: the range warning read "1,23457e+06 mm/dk", the preview
+    "30,00 → 25 mm/dk": both sides of the arrow, the warning and the question with the register's
+    decimals (descent_speed: 0.01 -> 2), grouped as the screen's locale does (hmi.i18n: not at all)."""
+    assert translator.switch(lang)
+    dialog = _write_dialog(qtbot, fake_engine, 30.0)
+    unit = "mm/dk" if lang == "tr" else "mm/min"
+    dialog.entry.setText(typed)
+    preview = plain_text(dialog.preview.text())
+    assert preview.startswith(f"{old} → {new} {unit}") and dialog.out_of_range(), preview
+    assert NUMBER.findall(preview) == [old, new, new, limit] and "e+" not in preview, preview  # words: translated
+    dialog.submit()
+    refusal = plain_text(dialog.status_text())
+    assert NUMBER.findall(refusal) == [new, limit], refusal
+    dialog.entry.setText("25")
+    assert plain_text(dialog.preview.text()) == f"{old} → {target} {unit}"
+    dialog.submit()
+    assert f"{old} → {target} {unit}" in plain_text(dialog.status_text())
+
+
 # --- 3. the write dialog: Write… stays put, one current value, ML's hold said ---------------------------
 
 
@@ -232,11 +262,12 @@ def test_the_confirmation_and_the_preview_follow_the_current_value(qtbot: QtBot,
     dialog.show()
     dialog.entry.setText("25")
     dialog.submit()
-    assert "45.76 → 25" in plain_text(dialog.status_text())
+    assert "45.76 → 25.00" in plain_text(dialog.status_text())
     dialog.set_current(45.56)
     assert plain_text(dialog.current_label.text()) == "45.56 mm/min"
-    assert "45.56 → 25 mm/min?" in plain_text(dialog.status_text()) and "45.76" not in plain_text(dialog.status_text())
-    assert plain_text(dialog.preview.text()).startswith("45.56 → 25")
+    question = plain_text(dialog.status_text())
+    assert "45.56 → 25.00 mm/min?" in question and "45.76" not in question
+    assert plain_text(dialog.preview.text()).startswith("45.56 → 25.00")
     assert dialog.confirm_button.isVisible() and not dialog.write_button.isEnabled()  # still asking
 
 
