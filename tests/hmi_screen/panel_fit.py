@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication, QDialog
 
 from core.testing.standin_engine import StandInEngine
+from hmi.lifetime import delete_later
 from hmi.main_window import MainWindow
 from hmi.permissions import set_policy
 from hmi.session import Session
@@ -40,13 +41,19 @@ def panel_window(qapp: QApplication, engine: StandInEngine, push: Callable[..., 
         yield window
     finally:
         set_policy(window.sessions.policy)
-        for dialog in window.findChildren(QDialog):
-            dialog.close()
-        window.bridge.detach()
-        window.finish()
-        window.deleteLater()
-        qapp.setStyleSheet("")
-        qapp.processEvents()
+        close_window(qapp, window)
+
+
+def close_window(qapp: QApplication, window: MainWindow) -> None:
+    """As the application closes it: the open dialogs, the bridge, the window (held until Qt deleted
+    it, hmi.lifetime), the theme's style sheet."""
+    for dialog in window.findChildren(QDialog):
+        dialog.close()
+    window.bridge.detach()
+    window.finish()
+    delete_later(window)
+    qapp.setStyleSheet("")
+    qapp.processEvents()
 
 
 def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:

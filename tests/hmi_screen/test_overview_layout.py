@@ -22,6 +22,7 @@ from hmi.main_window import MainWindow
 from hmi.session import Session
 from hmi.theme import apply_theme
 from hmi.widgets.cut_overview import CutOverview, next_step, widest_times
+from tests.hmi_screen.panel_fit import close_window
 
 
 @pytest.fixture
@@ -51,13 +52,7 @@ def overview(request: pytest.FixtureRequest, translator: Translator, qapp: QAppl
     push({"saw_state": float(SawState.CUTTING), "head_height": 50.0, "dimension_a": 100.0})
     qapp.processEvents()
     yield window.pages["dashboard"].cut  # type: ignore[attr-defined]
-    for dialog in window.findChildren(QDialog):
-        dialog.close()
-    window.bridge.detach()
-    window.finish()
-    window.deleteLater()
-    qapp.setStyleSheet("")
-    qapp.processEvents()
+    close_window(qapp, window)
 
 
 def _largest(register: Any, bar: Any) -> float:

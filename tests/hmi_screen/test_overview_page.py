@@ -16,6 +16,7 @@ from hmi.pages.overview import OverviewPage
 from hmi.permissions import Action, set_policy
 from hmi.session import Session
 from hmi.theme import apply_theme
+from tests.hmi_screen.panel_fit import close_window
 
 
 @pytest.fixture
@@ -100,8 +101,6 @@ def test_a_live_switch_leaves_no_word_of_the_other_language(qapp: QApplication, 
     back: every composed text of the dashboard in the language shown."""
     import asyncio
 
-    from PySide6.QtWidgets import QDialog
-
     from hmi.main_window import MainWindow
 
     texts = {
@@ -140,10 +139,4 @@ def test_a_live_switch_leaves_no_word_of_the_other_language(qapp: QApplication, 
             window.bridge.refresh()  # a status tick later: still so
             assert shown() == texts[lang], lang
     finally:
-        for dialog in window.findChildren(QDialog):
-            dialog.close()
-        window.bridge.detach()
-        window.finish()
-        window.deleteLater()
-        qapp.setStyleSheet("")
-        qapp.processEvents()
+        close_window(qapp, window)
